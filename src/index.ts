@@ -1,0 +1,44 @@
+/**
+ * psutil-exporter: the psutil surface for Node.js (Linux now), names per one rule: snake_case -> camelCase.
+ * Explicit named exports only. The functions below belong to the default instance, which reads /proc, /sys and /
+ * (or HOST_PROC, HOST_SYS, HOST_ROOT); createPsutil({ procfs, sysfs, rootfs }) gives the same API on other roots.
+ */
+import { createPsutil } from './probes/psutil';
+
+export { createPsutil };
+export type { Psutil, PsutilOptions } from './probes/psutil';
+
+export {
+  PsutilError,
+  NoSuchProcess,
+  ZombieProcess,
+  AccessDenied,
+  TimeoutExpired,
+  UnsupportedOperation,
+  ParseError,
+  OsError,
+} from './probes/errors';
+export type { PsutilErrorCode } from './probes/errors';
+
+export {
+  LINUX, WINDOWS, MACOS, OSX, FREEBSD, OPENBSD, NETBSD, BSD, SUNOS, AIX, POSIX,
+  STATUS_RUNNING, STATUS_SLEEPING, STATUS_DISK_SLEEP, STATUS_STOPPED, STATUS_TRACING_STOP, STATUS_ZOMBIE,
+  STATUS_DEAD, STATUS_WAKE_KILL, STATUS_WAKING, STATUS_IDLE, STATUS_LOCKED, STATUS_WAITING, STATUS_SUSPENDED,
+  STATUS_PARKED,
+  CONN_ESTABLISHED, CONN_SYN_SENT, CONN_SYN_RECV, CONN_FIN_WAIT1, CONN_FIN_WAIT2, CONN_TIME_WAIT, CONN_CLOSE,
+  CONN_CLOSE_WAIT, CONN_LAST_ACK, CONN_LISTEN, CONN_CLOSING, CONN_NONE,
+  AF_UNIX, AF_INET, AF_INET6, AF_LINK, SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET,
+  NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN,
+  POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED,
+  IOPRIO_CLASS_NONE, IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE,
+  RLIM_INFINITY, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC,
+  RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE,
+  RLIMIT_RTPRIO, RLIMIT_RTTIME,
+  version_info, __version__,
+} from './probes/constants';
+export type { ProcessStatus, ConnectionStatus } from './probes/constants';
+
+/** The default instance. */
+export const psutil = createPsutil();
+
+// ---- system functions of the default instance (one line per area; see src/probes/<area>.ts) ----

@@ -1,0 +1,115 @@
+/**
+ * psutil's exception hierarchy, with a stable `code` on each class (undici style) and the errno kept as `cause`.
+ * PsutilError > NoSuchProcess > ZombieProcess; AccessDenied; TimeoutExpired; UnsupportedOperation; ParseError.
+ */
+
+export type PsutilErrorCode =
+  | 'PSUTIL_ERROR'
+  | 'PSUTIL_NO_SUCH_PROCESS'
+  | 'PSUTIL_ZOMBIE_PROCESS'
+  | 'PSUTIL_ACCESS_DENIED'
+  | 'PSUTIL_TIMEOUT_EXPIRED'
+  | 'PSUTIL_UNSUPPORTED_OPERATION'
+  | 'PSUTIL_PARSE_ERROR';
+
+export class PsutilError extends Error {
+  readonly code: PsutilErrorCode = 'PSUTIL_ERROR';
+  readonly pid: number | null;
+  /** The process name when known (psutil's `name`); `processName` is null when it is not. */
+  readonly processName: string | null;
+  readonly msg: string;
+
+  constructor(msg: string, opts: { pid?: number | null; name?: string | null; cause?: unknown } = {}) {
+    super(msg, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.msg = msg;
+    this.pid = opts.pid ?? null;
+    this.processName = opts.name ?? null;
+    // Materialize the stack now, while `name` is still the class name (V8 formats it lazily).
+    void this.stack;
+    // psutil's errors carry the process name as `name`; where there is none, `name` stays the class name so that
+    // stack traces and util.inspect read as usual ("NoSuchProcess: ...").
+    Object.defineProperty(this, 'name', {
+      value: this.processName ?? new.target.name,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
+function describe(what: string, pid: number | null | undefined, name: string | null | undefined, msg?: string): string {
+  const parts: string[] = [];
+  if (pid !== undefined && pid !== null) parts.push(`pid=${pid}`);
+  if (name) parts.push(`name=${JSON.stringify(name)}`);
+  const details = parts.length ? ` (${parts.join(', ')})` : '';
+  return msg ? `${msg}${details}` : `${what}${details}`;
+}
+
+export class NoSuchProcess extends PsutilError {
+  override readonly code: PsutilErrorCode = 'PSUTIL_NO_SUCH_PROCESS';
+  constructor(pid: number, name: string | null = null, msg?: string, cause?: unknown) {
+    super(describe('process no longer exists', pid, name, msg), { pid, name, cause });
+  }
+}
+
+export class ZombieProcess extends NoSuchProcess {
+  override readonly code: PsutilErrorCode = 'PSUTIL_ZOMBIE_PROCESS';
+  readonly ppid: number | null;
+  constructor(pid: number, name: string | null = null, ppid: number | null = null, msg?: string, cause?: unknown) {
+    super(pid, name, msg ?? `process still exists but it is a zombie${ppid !== null ? ` (ppid=${ppid})` : ''}`, cause);
+    this.ppid = ppid;
+  }
+}
+
+export class AccessDenied extends PsutilError {
+  override readonly code: PsutilErrorCode = 'PSUTIL_ACCESS_DENIED';
+  constructor(pid: number | null = null, name: string | null = null, msg?: string, cause?: unknown) {
+    super(describe('access denied', pid, name, msg), { pid, name, cause });
+  }
+}
+
+export class TimeoutExpired extends PsutilError {
+  override readonly code: PsutilErrorCode = 'PSUTIL_TIMEOUT_EXPIRED';
+  readonly seconds: number;
+  constructor(seconds: number, pid: number | null = null, name: string | null = null) {
+    super(describe(`timeout after ${seconds} seconds`, pid, name), { pid, name });
+    this.seconds = seconds;
+  }
+}
+
+export class UnsupportedOperation extends PsutilError {
+  override readonly code: PsutilErrorCode = 'PSUTIL_UNSUPPORTED_OPERATION';
+  constructor(what: string, platform: string = process.platform) {
+    super(`${what} is not supported on ${platform}`);
+  }
+}
+
+/** A /proc or /sys file that could not be parsed. `path` names the file (or '<input>' for a bare string). */
+export class ParseError extends PsutilError {
+  override readonly code: PsutilErrorCode = 'PSUTIL_PARSE_ERROR';
+  readonly path: string;
+  constructor(path: string, msg: string, cause?: unknown) {
+    super(`cannot parse ${path}: ${msg}`, { cause });
+    this.path = path;
+  }
+}
+
+/** An OS error that is not a process error (ENOENT on diskUsage, EACCES on /proc/net/tcp): keeps Node's shape. */
+export class OsError extends PsutilError {
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path: string | null;
+  readonly osCode: string;
+  constructor(osCode: string, errno: number, syscall: string, path: string | null, msg?: string) {
+    super(msg ?? `${osCode}: ${syscall}${path !== null ? ` '${path}'` : ''} failed`);
+    this.osCode = osCode;
+    this.errno = errno;
+    this.syscall = syscall;
+    this.path = path;
+  }
+}
+
+// The stack header is written during super(), from the prototype's name: give each class its own.
+for (const cls of [PsutilError, NoSuchProcess, ZombieProcess, AccessDenied, TimeoutExpired, UnsupportedOperation, ParseError, OsError]) {
+  Object.defineProperty(cls.prototype, 'name', { value: cls.name, enumerable: false, writable: true, configurable: true });
+}

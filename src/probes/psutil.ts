@@ -1,0 +1,41 @@
+/**
+ * createPsutil(): the whole API bound to a set of roots. Each area module contributes its functions; the default
+ * instance (src/index.ts) uses /proc, /sys and / unless HOST_PROC, HOST_SYS or HOST_ROOT say otherwise.
+ */
+import { createContext, type Context } from './context';
+import { rootsFromEnv, type Roots } from './linux/procfs';
+
+export interface PsutilOptions {
+  procfs?: string;
+  sysfs?: string;
+  rootfs?: string;
+}
+
+function resolveRoots(opts: PsutilOptions): Roots {
+  const env = rootsFromEnv();
+  for (const k of ['procfs', 'sysfs', 'rootfs'] as const) {
+    const v = opts[k];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) {
+      throw new TypeError(`${k} must be a non-empty string path, got ${JSON.stringify(v)}`);
+    }
+  }
+  return {
+    procfs: (opts.procfs ?? env.procfs).replace(/\/+$/, '') || '/',
+    sysfs: (opts.sysfs ?? env.sysfs).replace(/\/+$/, '') || '/',
+    rootfs: opts.rootfs ?? env.rootfs,
+  };
+}
+
+function build(ctx: Context) {
+  return {
+    /** The roots this instance reads. */
+    roots: ctx.roots,
+  };
+}
+
+export type Psutil = ReturnType<typeof build>;
+
+export function createPsutil(opts: PsutilOptions = {}): Psutil {
+  if (opts === null || typeof opts !== 'object') throw new TypeError('options must be an object');
+  return Object.freeze(build(createContext(resolveRoots(opts))));
+}
