@@ -17,14 +17,17 @@ export interface Context {
   slot<T>(key: string, init: () => T): T;
 }
 
+/** Every call on another platform throws UnsupportedOperation naming it (gopsutil's fallback files, as one object). */
 function unsupportedBackend(platform: string): Backend {
-  return new Proxy({} as Backend, {
-    get(_t, prop) {
-      return () => {
-        throw new UnsupportedOperation(String(prop), platform);
-      };
-    },
-  });
+  const area = (name: string) =>
+    new Proxy({}, {
+      get(_t, fn) {
+        return () => {
+          throw new UnsupportedOperation(`${name}.${String(fn)}`, platform);
+        };
+      },
+    });
+  return new Proxy({} as Backend, { get: (_t, name) => area(String(name)) });
 }
 
 export function createContext(roots: Roots, platform: string = process.platform): Context {

@@ -1,11 +1,12 @@
 /**
- * The Linux backend: one object gathering every platform function the facade calls. Each area module exports plain
- * functions taking the ProcFs first; they are spread here so the facade has a single typed entry point.
+ * The Linux backend: one object gathering every platform module the facade calls, one namespace per area
+ * (ctx.os.cpu.cpuTimes(ctx.fs, ...)). Each area module exports plain functions taking the ProcFs first.
+ * Add an area: `import * as area from './area'` and list it below.
  */
-import * as sys from './sysconf';
+import * as sysconf from './sysconf';
 
 export const linuxBackend = {
-  ...sys,
+  sysconf,
 };
 
 export type Backend = typeof linuxBackend;
