@@ -42,3 +42,12 @@ export type { ProcessStatus, ConnectionStatus } from './probes/constants';
 export const psutil = createPsutil();
 
 // ---- system functions of the default instance (one line per area; see src/probes/<area>.ts) ----
+export const {
+  cpuTimes, cpuPercent, cpuTimesPercent, cpuCount, cpuStats, cpuFreq, getloadavg,
+  procStat, procLoadavg, cpuInfo, cpuFreqDetails,
+} = psutil;
+export type { CpuTimes, CpuStats, CpuFreq, ProcStat, ProcStatCpu, ProcLoadavg, CpuInfo, CpuFreqDetails } from './probes/cpu';
+export const { virtualMemory, swapMemory, procMeminfo, procVmstat } = psutil;
+export type { VirtualMemory, SwapMemory } from './probes/memory';
+export const { bootTime, users } = psutil;
+export type { User } from './probes/host';

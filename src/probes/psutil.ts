@@ -4,6 +4,9 @@
  */
 import { createContext, type Context } from './context';
 import { rootsFromEnv, type Roots } from './linux/procfs';
+import { cpuApi } from './cpu';
+import { memoryApi } from './memory';
+import { hostApi } from './host';
 
 export interface PsutilOptions {
   procfs?: string;
@@ -30,6 +33,9 @@ function build(ctx: Context) {
   return {
     /** The roots this instance reads. */
     roots: ctx.roots,
+    ...cpuApi(ctx),
+    ...memoryApi(ctx),
+    ...hostApi(ctx),
   };
 }
 

@@ -4,9 +4,15 @@
  * Add an area: `import * as area from './area'` and list it below.
  */
 import * as sysconf from './sysconf';
+import * as cpu from './cpu';
+import * as memory from './memory';
+import * as host from './host';
 
 export const linuxBackend = {
   sysconf,
+  cpu,
+  memory,
+  host,
 };
 
 export type Backend = typeof linuxBackend;

@@ -1,0 +1,204 @@
+/**
+ * Linux CPU backend: /proc/stat, /proc/cpuinfo, /proc/loadavg and the sysfs cpu tree. Plain functions taking the
+ * ProcFs first; values stay in the kernel's units (ticks, kHz) except where noted, the facade converts.
+ */
+import type { ProcFs } from './procfs';
+import { parseStat, parseStatTotal, type StatCpuLine, type StatRecord } from './parse/stat';
+import { parseCpuinfo, cpuinfoMhz, type CpuinfoBlock } from './parse/cpuinfo';
+import { parseLoadavg, type Loadavg } from './parse/loadavg';
+import * as native from './native';
+
+export function readStat(fs: ProcFs): StatRecord {
+  const p = fs.proc('stat');
+  return parseStat(fs.readText(p), p);
+}
+
+/** The aggregate cpu line only (cpuTimes() without percpu): skips walking the per-CPU and intr lines. */
+export function readStatTotal(fs: ProcFs): StatCpuLine {
+  const p = fs.proc('stat');
+  return parseStatTotal(fs.readText(p), p);
+}
+
+export function readCpuinfo(fs: ProcFs): readonly CpuinfoBlock[] {
+  const p = fs.proc('cpuinfo');
+  return parseCpuinfo(fs.readText(p), p);
+}
+
+function readCpuinfoOrNull(fs: ProcFs): readonly CpuinfoBlock[] | null {
+  const p = fs.proc('cpuinfo');
+  const text = fs.readTextOrNull(p);
+  return text === null ? null : parseCpuinfo(text, p);
+}
+
+export function readLoadavg(fs: ProcFs): Loadavg {
+  const p = fs.proc('loadavg');
+  return parseLoadavg(fs.readText(p), p);
+}
+
+/**
+ * Logical CPUs. On the real /proc, sysconf(_SC_NPROCESSORS_ONLN) as psutil does; with any other procfs root
+ * (a fixture, a host's /proc mounted elsewhere) sysconf would describe the wrong machine, so count that tree's
+ * /proc/cpuinfo `processor` lines, then its /proc/stat `cpuN` lines. null when nothing says.
+ */
+export function cpuCountLogical(fs: ProcFs): number | null {
+  if (fs.procfs === '/proc') {
+    const n = native.sysconf(native.SC_NPROCESSORS_ONLN);
+    if (n > 0) return n;
+  }
+  const blocks = readCpuinfoOrNull(fs);
+  let num = 0;
+  if (blocks !== null) {
+    for (const b of blocks) for (const k of Object.keys(b)) if (k.toLowerCase().startsWith('processor')) num++;
+  }
+  if (num === 0) {
+    // Unknown cpuinfo format (sparc, some ARM): count the per-CPU lines of /proc/stat (psutil #200).
+    num = readStat(fs).cpus.length;
+  }
+  return num > 0 ? num : null;
+}
+
+function cpuDirs(fs: ProcFs): { cpu: number; dir: string }[] {
+  const base = fs.sys('devices/system/cpu');
+  const out: { cpu: number; dir: string }[] = [];
+  for (const name of fs.readdirOrEmpty(base)) {
+    const m = /^cpu(\d+)$/.exec(name);
+    if (m) out.push({ cpu: Number(m[1]), dir: `${base}/${name}` });
+  }
+  return out.sort((a, b) => a.cpu - b.cpu);
+}
+
+/**
+ * Physical cores: distinct sysfs topology/core_cpus_list (or the older thread_siblings_list) values, else Σ `cpu cores`
+ * per distinct `physical id` in /proc/cpuinfo. null when neither says (psutil mimics os.cpu_count()).
+ */
+export function cpuCountCores(fs: ProcFs): number | null {
+  const dirs = cpuDirs(fs);
+  for (const leaf of ['core_cpus_list', 'thread_siblings_list']) {
+    const seen = new Set<string>();
+    for (const d of dirs) {
+      const v = fs.readAttr(`${d.dir}/topology/${leaf}`);
+      if (v !== null) seen.add(v);
+    }
+    if (seen.size > 0) return seen.size;
+  }
+  const blocks = readCpuinfoOrNull(fs);
+  if (blocks === null) return null;
+  const perPackage = new Map<string, number>();
+  for (const b of blocks) {
+    let phys: string | undefined;
+    let cores: string | undefined;
+    for (const [k, v] of Object.entries(b)) {
+      const key = k.toLowerCase();
+      if (key === 'physical id') phys = v;
+      else if (key === 'cpu cores') cores = v;
+    }
+    if (phys !== undefined && cores !== undefined && /^\d+$/.test(cores)) perPackage.set(phys, Number(cores));
+  }
+  let sum = 0;
+  for (const n of perPackage.values()) sum += n;
+  return sum > 0 ? sum : null;
+}
+
+/** One scpufreq in MHz. */
+export interface FreqEntry {
+  current: number;
+  min: number;
+  max: number;
+}
+
+/** A sysfs frequency attribute in kHz; `<unknown>`/`<unsupported>` (what some drivers print) count as absent. */
+function khz(fs: ProcFs, p: string): number | null {
+  const v = fs.readAttr(p);
+  return v !== null && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+export interface CpuFreqResult {
+  entries: FreqEntry[];
+  /** CPUs whose current frequency no file gave (psutil raises NotImplementedError; we report 0 and warn). */
+  unknownCurrent: number[];
+}
+
+/**
+ * psutil's cpu_freq(): one entry per cpufreq policy (or per cpuN/cpufreq where there are no policy dirs). The
+ * current value comes from /proc/cpuinfo `cpu MHz` when its count matches (psutil #1851, the kernel caches it
+ * there), else scaling_cur_freq, else cpuinfo_cur_freq (old RedHat, psutil #1071); an offline CPU gives zeros.
+ * Without any cpufreq in sysfs: the cpuinfo MHz values with min = max = 0. No source at all: no entries.
+ */
+export function cpuFreq(fs: ProcFs): CpuFreqResult {
+  const base = fs.sys('devices/system/cpu');
+  let paths: { n: number; dir: string }[] = [];
+  for (const name of fs.readdirOrEmpty(`${base}/cpufreq`)) {
+    const m = /^policy(\d+)$/.exec(name);
+    if (m) paths.push({ n: Number(m[1]), dir: `${base}/cpufreq/${name}` });
+  }
+  if (paths.length === 0) {
+    paths = cpuDirs(fs).filter((d) => fs.lexists(`${d.dir}/cpufreq`)).map((d) => ({ n: d.cpu, dir: `${d.dir}/cpufreq` }));
+  }
+  const blocks = readCpuinfoOrNull(fs);
+  const mhz = blocks === null ? [] : cpuinfoMhz(blocks);
+  if (paths.length === 0) return { entries: mhz.map((m) => ({ current: m, min: 0, max: 0 })), unknownCurrent: [] };
+  paths.sort((a, b) => a.n - b.n);
+  const entries: FreqEntry[] = [];
+  const unknownCurrent: number[] = [];
+  paths.forEach((p, i) => {
+    let cur: number | null = paths.length === mhz.length ? (mhz[i] as number) * 1000 : khz(fs, `${p.dir}/scaling_cur_freq`);
+    cur ??= khz(fs, `${p.dir}/cpuinfo_cur_freq`);
+    if (cur === null) {
+      if (fs.readAttr(`${base}/cpu${p.n}/online`) === '0') {
+        entries.push({ current: 0, min: 0, max: 0 });
+        return;
+      }
+      unknownCurrent.push(p.n);
+      cur = 0;
+    }
+    entries.push({
+      current: cur / 1000,
+      min: (khz(fs, `${p.dir}/scaling_min_freq`) ?? 0) / 1000,
+      max: (khz(fs, `${p.dir}/scaling_max_freq`) ?? 0) / 1000,
+    });
+  });
+  return { entries, unknownCurrent };
+}
+
+export interface CpuFreqDetail {
+  cpu: number;
+  /** cpuinfo_cur_freq: the frequency the hardware reports (root-only on some drivers). */
+  currentHz: number | null;
+  minHz: number | null;
+  maxHz: number | null;
+  /** scaling_cur_freq: what the governor last set (or the driver's estimate). */
+  scalingCurrentHz: number | null;
+  scalingMinHz: number | null;
+  scalingMaxHz: number | null;
+  governor: string | null;
+  availableGovernors: string[];
+  driver: string | null;
+}
+
+/** Per-CPU sysfs cpufreq attributes, node_exporter's cpufreq collector way (cpuN/cpufreq, following symlinks). */
+export function cpuFreqDetails(fs: ProcFs): CpuFreqDetail[] {
+  const out: CpuFreqDetail[] = [];
+  const hz = (p: string) => {
+    const k = khz(fs, p);
+    return k === null ? null : k * 1000;
+  };
+  for (const d of cpuDirs(fs)) {
+    const dir = `${d.dir}/cpufreq`;
+    // A cpufreq entry that is not a directory (a dangling or flattened link) has nothing to read.
+    if (fs.readdirOrEmpty(dir).length === 0) continue;
+    const govs = fs.readAttr(`${dir}/scaling_available_governors`);
+    out.push({
+      cpu: d.cpu,
+      currentHz: hz(`${dir}/cpuinfo_cur_freq`),
+      minHz: hz(`${dir}/cpuinfo_min_freq`),
+      maxHz: hz(`${dir}/cpuinfo_max_freq`),
+      scalingCurrentHz: hz(`${dir}/scaling_cur_freq`),
+      scalingMinHz: hz(`${dir}/scaling_min_freq`),
+      scalingMaxHz: hz(`${dir}/scaling_max_freq`),
+      governor: fs.readAttr(`${dir}/scaling_governor`),
+      availableGovernors: govs === null || govs === '' ? [] : govs.split(/\s+/),
+      driver: fs.readAttr(`${dir}/scaling_driver`),
+    });
+  }
+  return out;
+}
