@@ -51,3 +51,8 @@ export const { virtualMemory, swapMemory, procMeminfo, procVmstat } = psutil;
 export type { VirtualMemory, SwapMemory } from './probes/memory';
 export const { bootTime, users } = psutil;
 export type { User } from './probes/host';
+export const { netIoCounters, netConnections, netIfAddrs, netIfStats, netDev, netClass, sockStat, netstat, tcpConnectionStates } = psutil;
+export type {
+  NetIoCounters, NetIoCountersOptions, NetIoCountersFn, Connection, ConnKind, InetAddr, NetConnectionsOptions, NicAddr,
+  NicStats, NetDevCounters, NetClassIface, SockStat, NetstatRecord, TcpConnectionStates, TcpConnectionStatesOptions,
+} from './probes/net';

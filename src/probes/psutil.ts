@@ -3,6 +3,7 @@
  * instance (src/index.ts) uses /proc, /sys and / unless HOST_PROC, HOST_SYS or HOST_ROOT say otherwise.
  */
 import { createContext, type Context } from './context';
+import { netApi } from './net';
 import { rootsFromEnv, type Roots } from './linux/procfs';
 import { cpuApi } from './cpu';
 import { memoryApi } from './memory';
@@ -36,6 +37,7 @@ function build(ctx: Context) {
     ...cpuApi(ctx),
     ...memoryApi(ctx),
     ...hostApi(ctx),
+    ...netApi(ctx),
   };
 }
 

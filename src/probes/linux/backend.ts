@@ -4,12 +4,14 @@
  * Add an area: `import * as area from './area'` and list it below.
  */
 import * as sysconf from './sysconf';
+import * as net from './net';
 import * as cpu from './cpu';
 import * as memory from './memory';
 import * as host from './host';
 
 export const linuxBackend = {
   sysconf,
+  net,
   cpu,
   memory,
   host,

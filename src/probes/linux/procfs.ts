@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { types } from 'node:util';
 import { OsError } from '../errors';
 
 export interface Roots {
@@ -26,7 +27,8 @@ export interface CappedRead {
 /** Turns a Node fs error into an OsError that names the path; anything else is rethrown unchanged. */
 export function toOsError(err: unknown, syscall: string, p: string): OsError {
   if (err instanceof OsError) return err;
-  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string') {
+  // isNativeError, not instanceof Error: fs errors come from Node's realm, and under jest the test realm's Error differs.
+  if (types.isNativeError(err) && typeof (err as NodeJS.ErrnoException).code === 'string') {
     const e = err as NodeJS.ErrnoException;
     const errno = typeof e.errno === 'number' ? Math.abs(e.errno) : 0;
     return new OsError(e.code as string, errno, syscall, p, `${e.code}: ${syscall} '${p}': ${errnoText(e.code as string)}`);

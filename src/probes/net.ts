@@ -1,0 +1,183 @@
+/**
+ * System-wide network functions: psutil's net_io_counters, net_connections, net_if_addrs, net_if_stats, plus the
+ * raw views the agent's node_exporter-compatible collectors need (netDev, netClass, sockStat, netstat,
+ * tcpConnectionStates). Validation, nowrap state and result freezing live here; the reading is in linux/net.ts.
+ */
+import type { Context } from './context';
+import { WrapNumbers } from './wrap';
+import {
+  CONN_KINDS, NET_IO_FIELDS, isConnKind, type Connection, type ConnKind, type NetClassIface, type NetDevCounters,
+  type NetIoCounters, type NetstatRecord, type NicAddr, type NicStats, type SockStat, type TcpConnectionStates,
+} from './linux/net';
+
+export type {
+  Connection, ConnKind, InetAddr, NetClassIface, NetDevCounters, NetIoCounters, NetstatRecord, NicAddr, NicStats,
+  SockStat, TcpConnectionStates,
+} from './linux/net';
+export { CONN_KINDS } from './linux/net';
+
+export interface NetIoCountersOptions {
+  /** One entry per NIC instead of the sum (default false). */
+  pernic?: boolean;
+  /** Compensate counters that wrapped or were reset since the previous call (default true). */
+  nowrap?: boolean;
+}
+
+export interface NetConnectionsOptions {
+  /** Which sockets: 'inet' (default), 'inet4', 'inet6', 'tcp', 'tcp4', 'tcp6', 'udp', 'udp4', 'udp6', 'unix', 'all'. */
+  kind?: ConnKind;
+}
+
+export interface TcpConnectionStatesOptions {
+  /** 'tcp' (default: IPv4 and IPv6), 'tcp4' or 'tcp6'. */
+  kind?: 'tcp' | 'tcp4' | 'tcp6';
+}
+
+export interface NetIoCountersFn {
+  (opts: NetIoCountersOptions & { pernic: true }): Readonly<Record<string, NetIoCounters>>;
+  (opts?: NetIoCountersOptions & { pernic?: false }): NetIoCounters | null;
+  (opts?: NetIoCountersOptions): Readonly<Record<string, NetIoCounters>> | NetIoCounters | null;
+  /** Forgets the nowrap state (psutil's net_io_counters.cache_clear()). */
+  cacheClear(): void;
+}
+
+/** Checks an options object: undefined or a plain object with only known keys. Returns it (or {}). */
+function options<T extends object>(fn: string, opts: unknown, known: readonly string[]): Partial<T> {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TypeError(`${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+  return opts as Partial<T>;
+}
+
+function bool(fn: string, name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${typeof v}`);
+  return v;
+}
+
+export function netApi(ctx: Context) {
+  const net = () => ctx.os.net;
+  const wrap = ctx.slot('net.netIoCounters.nowrap', () => new WrapNumbers<NetIoCounters>());
+
+  function netIoCountersImpl(opts?: NetIoCountersOptions): Readonly<Record<string, NetIoCounters>> | NetIoCounters | null {
+    const o = options<NetIoCountersOptions>('netIoCounters', opts, ['pernic', 'nowrap']);
+    const pernic = bool('netIoCounters', 'pernic', o.pernic, false);
+    const nowrap = bool('netIoCounters', 'nowrap', o.nowrap, true);
+    let raw: Readonly<Record<string, NetIoCounters>> = net().netIoCounters(ctx.fs);
+    const nics = Object.keys(raw);
+    if (nics.length === 0) return pernic ? Object.freeze({}) : null;
+    if (nowrap) raw = wrap.run(raw);
+    if (pernic) {
+      const entries: Array<[string, NetIoCounters]> = [];
+      for (const nic of nics) entries.push([nic, raw[nic]!]);
+      return Object.freeze(Object.fromEntries(entries));
+    }
+    const sum: Record<string, number> = {};
+    for (const f of NET_IO_FIELDS) sum[f] = 0;
+    for (const nic of nics) {
+      const c = raw[nic]!;
+      for (const f of NET_IO_FIELDS) sum[f]! += c[f];
+    }
+    return Object.freeze(sum) as NetIoCounters;
+  }
+
+  const netIoCounters = Object.assign(netIoCountersImpl, {
+    cacheClear(): void {
+      wrap.clear();
+    },
+  }) as NetIoCountersFn;
+
+  return {
+    /**
+     * Network I/O counters from /proc/net/dev: `{ bytesSent, bytesRecv, packetsSent, packetsRecv, errin, errout,
+     * dropin, dropout }` summed over NICs (null when there is none), or per NIC with `{ pernic: true }` ({} when
+     * none). With `nowrap` (default) counters that wrapped or were reset keep increasing; `.cacheClear()` resets.
+     */
+    netIoCounters,
+
+    /**
+     * Socket connections system-wide: frozen `{ fd, family, type, laddr, raddr, status, pid }`. laddr/raddr are
+     * `{ ip, port }` or null (no address: psutil's `()`); for AF_UNIX laddr is the path ('' if unbound) and raddr
+     * ''. Sockets of processes whose fds cannot be read (other users' when not root) have pid null and fd -1.
+     * An unknown kind throws TypeError listing the valid ones.
+     */
+    netConnections(opts?: NetConnectionsOptions): Connection[] {
+      const o = options<NetConnectionsOptions>('netConnections', opts, ['kind']);
+      const kind: unknown = o.kind === undefined ? 'inet' : o.kind;
+      if (!isConnKind(kind)) {
+        throw new TypeError(`netConnections: invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+      }
+      return net().connections(ctx.fs, kind);
+    },
+
+    /**
+     * Addresses of each NIC (getifaddrs): `{ nic: [{ family, address, netmask, broadcast, ptp }] }`, family
+     * AF_INET 2, AF_INET6 10 or AF_LINK 17 (MAC), sorted by family as psutil does. IPv6 addresses have no `%zone`.
+     */
+    netIfAddrs(): Readonly<Record<string, readonly NicAddr[]>> {
+      const groups = new Map<string, NicAddr[]>();
+      for (const [nic, addr] of net().netIfAddrs(ctx.fs)) {
+        const list = groups.get(nic);
+        if (list) list.push(addr);
+        else groups.set(nic, [addr]);
+      }
+      const entries: Array<[string, readonly NicAddr[]]> = [];
+      for (const [nic, list] of groups) entries.push([nic, Object.freeze(list)]);
+      return Object.freeze(Object.fromEntries(entries));
+    },
+
+    /**
+     * Per NIC of /proc/net/dev: `{ isup, duplex, speed, mtu, flags }`; isup means RUNNING (up with operstate up or
+     * unknown), duplex NIC_DUPLEX_*, speed in Mbit/s (0 when unknown), flags psutil's comma-separated names.
+     */
+    netIfStats(): Readonly<Record<string, NicStats>> {
+      return Object.freeze(net().netIfStats(ctx.fs));
+    },
+
+    /**
+     * Every /proc/net/dev column per interface, raw and not wrap-compensated: receiveBytes, receivePackets,
+     * receiveErrs, receiveDrop, receiveFifo, receiveFrame, receiveCompressed, receiveMulticast, transmitBytes,
+     * transmitPackets, transmitErrs, transmitDrop, transmitFifo, transmitColls, transmitCarrier,
+     * transmitCompressed (node_network_{receive,transmit}_*_total).
+     */
+    netDev(): Readonly<Record<string, NetDevCounters>> {
+      return net().netDev(ctx.fs);
+    },
+
+    /**
+     * Each NIC under /sys/class/net with its attributes (address, broadcast, carrier, carrierChanges, devId,
+     * dormant, duplex, flags, ifalias, ifindex, iflink, mtu, nameAssignType, netdevGroup, operstate, speed,
+     * txQueueLen, type, ...), null where the kernel gives none: node_exporter's netclass collector.
+     */
+    netClass(): Readonly<Record<string, NetClassIface>> {
+      return Object.freeze(net().netClass(ctx.fs));
+    },
+
+    /** /proc/net/sockstat and sockstat6: `{ used, protocols: { TCP: { inuse, orphan, tw, alloc, mem, memBytes }, ... } }`. */
+    sockStat(): SockStat {
+      return net().sockStat(ctx.fs);
+    },
+
+    /** /proc/net/netstat, snmp and snmp6 as `{ Proto: { Field: value } }` (TcpExt, IpExt, Ip, Icmp, Tcp, Udp, Ip6, ...). */
+    netstat(): NetstatRecord {
+      return net().netstat(ctx.fs);
+    },
+
+    /**
+     * TCP connections counted by state (`{ ESTABLISHED, SYN_SENT, ..., CLOSING }`, every state present), read from
+     * /proc/net/tcp and tcp6 only: no per-process fd scan, so cheap enough for every scrape.
+     */
+    tcpConnectionStates(opts?: TcpConnectionStatesOptions): TcpConnectionStates {
+      const o = options<TcpConnectionStatesOptions>('tcpConnectionStates', opts, ['kind']);
+      const kind: unknown = o.kind === undefined ? 'tcp' : o.kind;
+      if (kind !== 'tcp' && kind !== 'tcp4' && kind !== 'tcp6') {
+        throw new TypeError(`tcpConnectionStates: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`);
+      }
+      return net().tcpConnectionStates(ctx.fs, kind);
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  countTcpStates, decodeInetAddress, formatIpv6, parseInetSockets, parseUnixSockets, TCP_STATUSES,
+} from '../../../../src/probes/linux/parse/netconn';
+import { ParseError } from '../../../../src/probes/errors';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+
+const procfs = (rel: string): string => path.join(PROCFS_FIXTURES, 'proc', rel);
+
+describe('decodeInetAddress', () => {
+  test('IPv4 is one little-endian word on LE hosts, big-endian on BE hosts', () => {
+    expect(decodeInetAddress('0500000A:0016', 2, 'x', true)).toEqual({ ip: '10.0.0.5', port: 22 });
+    expect(decodeInetAddress('0100007F:1F90', 2, 'x', true)).toEqual({ ip: '127.0.0.1', port: 8080 });
+    expect(decodeInetAddress('7F000001:1F90', 2, 'x', false)).toEqual({ ip: '127.0.0.1', port: 8080 });
+  });
+
+  test('port 0 -> null (psutil ())', () => {
+    expect(decodeInetAddress('00000000:0000', 2, 'x', true)).toBeNull();
+    expect(decodeInetAddress('0100007F:0000', 2, 'x', true)).toBeNull();
+    expect(decodeInetAddress('00000000000000000000000000000000:0000', 10, 'x', true)).toBeNull();
+  });
+
+  test('IPv6 is four words, each byte-swapped on LE (psutil #201)', () => {
+    expect(decodeInetAddress('0000000000000000FFFF00000100007F:9E49', 10, 'x', true)).toEqual({ ip: '::ffff:127.0.0.1', port: 40521 });
+    expect(decodeInetAddress('000080FE00000000FFADE15609667CFE:C781', 10, 'x', true)).toEqual({ ip: 'fe80::56e1:adff:fe7c:6609', port: 51073 });
+    expect(decodeInetAddress('00000000000000000000000001000000:0035', 10, 'x', true)).toEqual({ ip: '::1', port: 53 });
+    // The same address as a big-endian host prints it.
+    expect(decodeInetAddress('FE8000000000000056E1ADFFFE7C6609:C781', 10, 'x', false)).toEqual({ ip: 'fe80::56e1:adff:fe7c:6609', port: 51073 });
+    expect(decodeInetAddress('B80D0120000000000000000001000000:01BB', 10, 'x', true)).toEqual({ ip: '2001:db8::1', port: 443 });
+  });
+
+  test.each([
+    ['0500000A', 2], ['0500000Z:0016', 2], ['0500000A:', 2], ['0500000A:12345', 2], ['00:0016', 2],
+    ['0500000A:0016', 10], ['', 2],
+  ])('bad address %j (family %d) -> ParseError', (tok, fam) => {
+    expect(() => decodeInetAddress(tok, fam, '/proc/net/tcp')).toThrow(ParseError);
+  });
+});
+
+describe('formatIpv6 (glibc inet_ntop rules)', () => {
+  const b = (hex: string): number[] => Array.from(Buffer.from(hex, 'hex'));
+  test.each([
+    ['00000000000000000000000000000000', '::'],
+    ['00000000000000000000000000000001', '::1'],
+    ['20010db8000000000000000000000001', '2001:db8::1'],
+    ['20010db8000000010000000000000001', '2001:db8:0:1::1'],
+    ['20010db8000000000001000000000000', '2001:db8:0:0:1::'],
+    ['20010db8000000000001000100000000', '2001:db8::1:1:0:0'],
+    ['00000000000000000000ffff01020304', '::ffff:1.2.3.4'],
+    ['00000000000000000000000001020304', '::1.2.3.4'],
+    ['fe800000000000000000000000000000', 'fe80::'],
+    ['20010db8000100010001000100010001', '2001:db8:1:1:1:1:1:1'],
+    ['20010000000000010000000000000000', '2001:0:0:1::'],
+    ['00010000000000000000000000000000', '1::'],
+  ])('%s -> %s', (hex, text) => {
+    expect(formatIpv6(b(hex))).toBe(text);
+  });
+});
+
+describe('parseInetSockets', () => {
+  test('prometheus/procfs tcp: header skipped, 3 listening sockets with their inodes', () => {
+    const p = procfs('net/tcp');
+    const socks = parseInetSockets(fs.readFileSync(p), 2, p, { littleEndian: true });
+    expect(socks).toEqual([
+      { laddr: { ip: '10.0.0.5', port: 22 }, raddr: null, state: 0x0a, inode: '2740' },
+      { laddr: { ip: '0.0.0.0', port: 22 }, raddr: null, state: 0x0a, inode: '2740' },
+      { laddr: { ip: '0.0.0.0', port: 22 }, raddr: null, state: 0x0a, inode: '2740' },
+    ]);
+  });
+
+  test('prometheus/procfs tcp6 (with the ref/pointer/drops columns)', () => {
+    const p = procfs('net/tcp6');
+    const socks = parseInetSockets(fs.readFileSync(p), 10, p, { littleEndian: true });
+    expect(socks).toEqual([
+      { laddr: { ip: '::', port: 5355 }, raddr: null, state: 7, inode: '21040' },
+      { laddr: { ip: 'fe80::56e1:adff:fe7c:6609', port: 51073 }, raddr: null, state: 7, inode: '11337031' },
+    ]);
+  });
+
+  test('node_exporter udp (trailing spaces on every line)', () => {
+    const p = path.join(NODE_EXPORTER_FIXTURES, 'proc/net/udp');
+    expect(parseInetSockets(fs.readFileSync(p), 2, p, { littleEndian: true })).toEqual([
+      { laddr: { ip: '0.0.0.0', port: 22 }, raddr: null, state: 0x0a, inode: '2740' },
+    ]);
+  });
+
+  test('own tcp/tcp6/udp lines: states, connected peers, IPv4-mapped IPv6', () => {
+    const tcp = parseInetSockets(fs.readFileSync(own('net-basic/proc/net/tcp')), 2, 'tcp', { littleEndian: true });
+    expect(tcp.map((s) => [s.laddr, s.raddr, TCP_STATUSES.get(s.state), s.inode])).toEqual([
+      [{ ip: '127.0.0.1', port: 8080 }, null, 'LISTEN', '1001'],
+      [{ ip: '0.0.0.0', port: 22 }, null, 'LISTEN', '1003'],
+      [{ ip: '10.0.0.5', port: 22 }, { ip: '192.168.1.10', port: 51234 }, 'ESTABLISHED', '1002'],
+      [{ ip: '127.0.0.1', port: 8080 }, { ip: '127.0.0.1', port: 40000 }, 'TIME_WAIT', '0'],
+      [{ ip: '127.0.0.1', port: 6000 }, null, 'LISTEN', '1004'],
+      [{ ip: '10.0.0.5', port: 33000 }, { ip: '93.184.216.34', port: 443 }, 'SYN_SENT', '1005'],
+    ]);
+    const tcp6 = parseInetSockets(fs.readFileSync(own('net-basic/proc/net/tcp6')), 10, 'tcp6', { littleEndian: true });
+    expect(tcp6.map((s) => [s.laddr?.ip, s.raddr?.ip ?? null, TCP_STATUSES.get(s.state)])).toEqual([
+      ['::', null, 'LISTEN'],
+      ['::ffff:127.0.0.1', '::ffff:127.0.0.1', 'ESTABLISHED'],
+      ['2001:db8::1', '2001:db8::2', 'CLOSE_WAIT'],
+      ['fe80::1:2:3:4', null, 'LISTEN'],
+    ]);
+    const udp = parseInetSockets(fs.readFileSync(own('net-basic/proc/net/udp')), 2, 'udp', { littleEndian: true });
+    expect(udp.map((s) => [s.laddr, s.raddr, s.state])).toEqual([
+      [{ ip: '0.0.0.0', port: 68 }, null, 7],
+      [{ ip: '127.0.0.1', port: 5000 }, { ip: '127.0.0.53', port: 53 }, 1],
+    ]);
+  });
+
+  test('an inode filter skips other lines before decoding them', () => {
+    const socks = parseInetSockets(fs.readFileSync(own('net-basic/proc/net/tcp')), 2, 'tcp', { only: new Set(['1002']) });
+    expect(socks.map((s) => s.inode)).toEqual(['1002']);
+  });
+
+  test('garbage -> ParseError naming the file', () => {
+    const p = procfs('net/udp_broken');
+    expect(() => parseInetSockets(fs.readFileSync(p), 2, p)).toThrow(ParseError);
+    expect(() => parseInetSockets(fs.readFileSync(p), 2, p)).toThrow(p);
+    const hdr = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+    const line = (st: string, inode: string, l = '0100007F:1F90'): string =>
+      `   0: ${l} 00000000:0000 ${st} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0 100 0 0 10 0\n`;
+    expect(() => parseInetSockets(hdr + line('0A', 'abc'), 2, '/proc/net/tcp')).toThrow(ParseError);
+    expect(() => parseInetSockets(hdr + line('XYZ', '1'), 2, '/proc/net/tcp')).toThrow(ParseError);
+    expect(() => parseInetSockets(hdr + line('0A', '1', 'nothex:1F90'), 2, '/proc/net/tcp')).toThrow(ParseError);
+    expect(() => parseInetSockets(Buffer.from([0xff, 0x00, 0x0a, 0x41, 0x3a]), 2, '/proc/net/tcp')).toThrow(ParseError);
+    expect(parseInetSockets('', 2)).toEqual([]);
+  });
+});
+
+describe('countTcpStates', () => {
+  test('counts by state without decoding addresses', () => {
+    const c = countTcpStates(fs.readFileSync(own('net-basic/proc/net/tcp')));
+    expect(c[0x0a]).toBe(3);
+    expect(c[0x01]).toBe(1);
+    expect(c[0x06]).toBe(1);
+    expect(c[0x02]).toBe(1);
+    expect(c.reduce((a, b) => a + b, 0)).toBe(6);
+  });
+
+  test('garbage -> ParseError', () => {
+    expect(() => countTcpStates('  sl local_address\n 0: x y\n', '/proc/net/tcp')).toThrow(ParseError);
+  });
+});
+
+describe('parseUnixSockets', () => {
+  test('prometheus/procfs unix: 7 or 8 columns; type, inode and path', () => {
+    const p = procfs('net/unix');
+    expect(parseUnixSockets(fs.readFileSync(p), p)).toEqual([
+      { type: 1, inode: '3442596', path: '/var/run/postgresql/.s.PGSQL.5432' },
+      { type: 5, inode: '10061', path: '/run/udev/control' },
+      { type: 2, inode: '12392', path: '/dev/log' },
+      { type: 1, inode: '4787297', path: '/var/run/postgresql/.s.PGSQL.5432' },
+      { type: 1, inode: '5091797', path: '' },
+    ]);
+  });
+
+  test('own lines: abstract names, a path with spaces, padded inodes', () => {
+    const socks = parseUnixSockets(fs.readFileSync(own('net-basic/proc/net/unix')));
+    expect(socks.map((s) => [s.type, s.inode, s.path])).toEqual([
+      [1, '1401', '/run/x.sock'],
+      [2, '1402', '@foo'],
+      [5, '1403', ''],
+      [1, '1404', '/tmp/a b.sock'],
+      [1, '1405', ''],
+      [1, '1406', ''],
+    ]);
+  });
+
+  test('lines without a space are skipped (psutil #766); garbage -> ParseError', () => {
+    expect(parseUnixSockets('Num RefCount\nxxxxxxxxxx\n')).toEqual([]);
+    const p = procfs('net/unix_without_inode');
+    expect(() => parseUnixSockets(fs.readFileSync(p), p)).toThrow(ParseError);
+    expect(() => parseUnixSockets('0000: 00000002 00000000\n', '/proc/net/unix')).toThrow(ParseError);
+    expect(() => parseUnixSockets('0000: 00000002 00000000 00010000 zz 01 10 /x\n', '/proc/net/unix')).toThrow(ParseError);
+  });
+});

@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseNetstat, parseSnmp6 } from '../../../../src/probes/linux/parse/netstat';
+import { ParseError } from '../../../../src/probes/errors';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../../../helpers/fixtures';
+
+/** The node_netstat_* samples of node_exporter's golden output: `{ 'Tcp_InSegs': 57252008, ... }`. */
+function goldenNetstat(): Map<string, number> {
+  const text = fs.readFileSync(path.join(NODE_EXPORTER_FIXTURES, 'e2e-output.txt'), 'utf8');
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^node_netstat_(\w+) (\S+)$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+describe('parseNetstat / parseSnmp6', () => {
+  const ne = (f: string): string => path.join(NODE_EXPORTER_FIXTURES, 'proc/net', f);
+
+  test('node_exporter netstat + snmp + snmp6 reproduce every node_netstat_* sample of the golden output', () => {
+    const merged: Record<string, Record<string, number>> = {};
+    for (const rec of [
+      parseNetstat(fs.readFileSync(ne('netstat')), ne('netstat')),
+      parseNetstat(fs.readFileSync(ne('snmp')), ne('snmp')),
+      parseSnmp6(fs.readFileSync(ne('snmp6')), ne('snmp6')),
+    ]) {
+      for (const [proto, fields] of Object.entries(rec)) merged[proto] = { ...(merged[proto] ?? {}), ...fields };
+    }
+    const golden = goldenNetstat();
+    expect(golden.size).toBeGreaterThan(30);
+    for (const [key, value] of golden) {
+      const us = key.indexOf('_');
+      const proto = key.slice(0, us);
+      const field = key.slice(us + 1);
+      expect([key, merged[proto]?.[field]]).toEqual([key, value]);
+    }
+  });
+
+  test('snmp: signed values, protocols in file order', () => {
+    const r = parseNetstat(fs.readFileSync(ne('snmp')), ne('snmp'));
+    expect(Object.keys(r)).toEqual(['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite']);
+    expect(r['Tcp']!['MaxConn']).toBe(-1);
+    expect(r['IcmpMsg']).toEqual({ InType3: 104, OutType3: 120 });
+  });
+
+  test('snmp6: the protocol is the name up to its first 6', () => {
+    const r = parseSnmp6(fs.readFileSync(ne('snmp6')), ne('snmp6'));
+    expect(Object.keys(r)).toEqual(expect.arrayContaining(['Ip6', 'Icmp6', 'Udp6', 'UdpLite6']));
+    expect(r['Ip6']!['InReceives']).toBe(7);
+    expect(r['Icmp6']!['InMsgs']).toBeDefined();
+    expect(parseSnmp6('NoSixHere 3\nIp6InReceives\t5\n')).toEqual({ Ip6: { InReceives: 5 } });
+  });
+
+  test('prometheus/procfs per-process netstat and snmp parse', () => {
+    const dir = path.join(PROCFS_FIXTURES, 'proc/26231/net');
+    expect(parseNetstat(fs.readFileSync(path.join(dir, 'netstat')))['TcpExt']).toBeDefined();
+    expect(parseNetstat(fs.readFileSync(path.join(dir, 'snmp')))['Tcp']).toBeDefined();
+    expect(parseSnmp6(fs.readFileSync(path.join(dir, 'snmp6')))['Ip6']).toBeDefined();
+  });
+
+  test.each([
+    ['a header without values', 'Tcp: A B\n'],
+    ['mismatched protocols', 'Tcp: A B\nUdp: 1 2\n'],
+    ['count mismatch', 'Tcp: A B\nTcp: 1\n'],
+    ['not a number', 'Tcp: A B\nTcp: 1 x\n'],
+    ['no colon', 'Tcp A B\nTcp 1 2\n'],
+  ])('netstat garbage (%s) -> ParseError naming the file', (_w, body) => {
+    expect(() => parseNetstat(body, '/proc/net/snmp')).toThrow(ParseError);
+    expect(() => parseNetstat(body, '/proc/net/snmp')).toThrow('/proc/net/snmp');
+  });
+
+  test.each([
+    ['three tokens', 'Ip6InReceives 1 2\n'],
+    ['not a number', 'Ip6InReceives x\n'],
+  ])('snmp6 garbage (%s) -> ParseError', (_w, body) => {
+    expect(() => parseSnmp6(body, '/proc/net/snmp6')).toThrow(ParseError);
+  });
+});
