@@ -1,0 +1,158 @@
+/**
+ * The process side of the admin API behind a small interface, so the HTTP and policy code never touches a syscall.
+ * The real implementation (libraryHost) uses only the library's public API (src/index.ts: Process, pidExists, the
+ * instance's roots), as every agent module must; the one exception is the PID-namespace probe, a readlink of
+ * `<procfs>/self`, which psutil has no call for.
+ */
+import * as fs from 'node:fs';
+import { AccessDenied, NoSuchProcess, ZombieProcess } from '../index';
+
+export interface IoPriority {
+  readonly ioclass: number;
+  readonly value: number;
+}
+
+/** A live process, bound at open() to its identity (pid, createTime) as a psutil Process is. */
+export interface AdminTarget {
+  readonly pid: number;
+  /** psutil's createTime (epoch seconds) captured at open(); every mutator below re-checks it first. */
+  readonly createTime: number;
+  ppid(): number;
+  name(): string;
+  exe(): string;
+  username(): string;
+  /** Kernel threads have no user-space to act on and must never be signalled. */
+  isKernelThread(): boolean;
+  /** False once the pid is gone or names another process (psutil's is_running: PID-reuse aware). */
+  isRunning(): boolean;
+  nice(): number;
+  setNice(value: number): void;
+  ionice(): IoPriority;
+  setIonice(ioclass: number, value: number): void;
+  cpuAffinity(): number[];
+  setCpuAffinity(cpus: readonly number[]): void;
+  rlimit(resource: number): readonly [number, number];
+  setRlimit(resource: number, soft: number, hard: number): void;
+  /** Delivers a signal after re-checking identity; `raceFree` says whether the check and the kill were atomic (pidfd). */
+  sendSignal(signum: number): { raceFree: boolean };
+}
+
+export interface AdminHost {
+  readonly agentPid: number;
+  /** Read each time: the agent can be re-parented. */
+  agentPpid(): number;
+  /** Null when the procfs the agent reads shows the agent's own PID namespace; otherwise what is wrong. */
+  namespaceProblem(): string | null;
+  /** A handle on a live process. Throws NoSuchProcess for absent pids and thread ids, AccessDenied when hidden. */
+  open(pid: number): AdminTarget;
+}
+
+/** The psutil Process methods the adapter uses (psutil names, camelCased; setters are the same call with arguments). */
+export interface LibraryProcess {
+  readonly pid: number;
+  createTime(): number;
+  ppid(): number;
+  name(): string;
+  exe(): string;
+  cmdline(): string[];
+  username(): string;
+  status(): string;
+  isRunning(): boolean;
+  nice(): number;
+  nice(value: number): void;
+  ionice(): IoPriority;
+  ionice(ioclass: number, value?: number): void;
+  cpuAffinity(): number[];
+  cpuAffinity(cpus: number[]): void;
+  rlimit(resource: number): [number, number] | readonly [number, number];
+  rlimit(resource: number, limits: [number, number]): void;
+  sendSignal(signum: number): void;
+}
+
+export interface LibraryHostOptions {
+  /** `(pid) => new Process(pid)` from src/index.ts. */
+  newProcess: (pid: number) => LibraryProcess;
+  /** psutil's pidExists: false for thread ids (Tgid != pid). */
+  pidExists: (pid: number) => boolean;
+  /** The procfs root the library instance reads (psutil.roots.procfs). */
+  procfs: string;
+  /** Whether the library's sendSignal pins the target with a pidfd (no reuse window); audited as raceFree. */
+  signalsRaceFree?: boolean;
+}
+
+/** kthreadd is pid 2 and every kernel thread is its child (in the initial PID namespace, the only one with kthreads). */
+const KTHREADD = 2;
+
+class LibraryTarget implements AdminTarget {
+  readonly pid: number;
+  readonly createTime: number;
+  constructor(private readonly p: LibraryProcess, private readonly raceFree: boolean) {
+    this.pid = p.pid;
+    this.createTime = p.createTime();
+  }
+  ppid(): number { return this.p.ppid(); }
+  name(): string { return this.p.name(); }
+  exe(): string { return this.p.exe(); }
+  username(): string { return this.p.username(); }
+  isKernelThread(): boolean {
+    if (this.pid === KTHREADD || this.p.ppid() === KTHREADD) return true;
+    // Belt and braces for kernels where kthreadd is not pid 2: no command line and no executable (psutil's
+    // kernel-thread signature). A zombie loses both too, but psutil raises ZombieProcess for its cmdline.
+    let cmdline: string[];
+    try {
+      cmdline = this.p.cmdline();
+    } catch (err) {
+      if (err instanceof ZombieProcess) return false;
+      throw err;
+    }
+    if (cmdline.length !== 0) return false;
+    let exe: string;
+    try {
+      exe = this.p.exe();
+    } catch (err) {
+      // Another user's exe link is unreadable without CAP_SYS_PTRACE; an empty cmdline alone is then decisive.
+      if (err instanceof AccessDenied) return true;
+      throw err;
+    }
+    return exe === '';
+  }
+  isRunning(): boolean { return this.p.isRunning(); }
+  nice(): number { return this.p.nice(); }
+  setNice(value: number): void { this.p.nice(value); }
+  ionice(): IoPriority { return this.p.ionice(); }
+  setIonice(ioclass: number, value: number): void { this.p.ionice(ioclass, value); }
+  cpuAffinity(): number[] { return this.p.cpuAffinity(); }
+  setCpuAffinity(cpus: readonly number[]): void { this.p.cpuAffinity([...cpus]); }
+  rlimit(resource: number): readonly [number, number] { return this.p.rlimit(resource); }
+  setRlimit(resource: number, soft: number, hard: number): void { this.p.rlimit(resource, [soft, hard]); }
+  sendSignal(signum: number): { raceFree: boolean } {
+    this.p.sendSignal(signum);
+    return { raceFree: this.raceFree };
+  }
+}
+
+export function libraryHost(opts: LibraryHostOptions): AdminHost {
+  const selfLink = `${opts.procfs.replace(/\/+$/, '')}/self`;
+  return {
+    agentPid: process.pid,
+    agentPpid: () => process.ppid,
+    namespaceProblem(): string | null {
+      // A /proc of another PID namespace (a host's /proc in a container without hostPID) names other processes by
+      // the numbers kill() would use here: its `self` does not resolve to our pid.
+      let self: string;
+      try {
+        self = fs.readlinkSync(selfLink);
+      } catch (err) {
+        return `${selfLink} is unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)}): that procfs belongs to another PID namespace`;
+      }
+      return self === String(process.pid)
+        ? null
+        : `${selfLink} is ${JSON.stringify(self)}, not the agent's pid ${process.pid}: that procfs belongs to another PID namespace`;
+    },
+    open(pid: number): AdminTarget {
+      // psutil's Process(tid) works; pidExists checks Tgid == pid so a thread id is "no such process" (psutil #687).
+      if (!opts.pidExists(pid)) throw new NoSuchProcess(pid);
+      return new LibraryTarget(opts.newProcess(pid), opts.signalsRaceFree === true);
+    },
+  };
+}
