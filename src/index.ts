@@ -56,3 +56,14 @@ export type {
   NetIoCounters, NetIoCountersOptions, NetIoCountersFn, Connection, ConnKind, InetAddr, NetConnectionsOptions, NicAddr,
   NicStats, NetDevCounters, NetClassIface, SockStat, NetstatRecord, TcpConnectionStates, TcpConnectionStatesOptions,
 } from './probes/net';
+export const {
+  diskPartitions, diskUsage, diskUsageAsync, diskIoCounters, diskstats, mountinfo,
+} = psutil;
+export type {
+  DiskPartition, DiskPartitionsOptions, DiskUsage, DiskUsageAsyncOptions, DiskIoCounters, DiskIoCountersOptions,
+  DiskIoCountersFn, DiskstatsEntry, MountInfoEntry,
+} from './probes/disk';
+export const { sensorsTemperatures, sensorsFans, sensorsBattery, hwmonChips, thermalZones, powerSupplies } = psutil;
+export type {
+  Temperature, Fan, Battery, SensorsTemperaturesOptions, HwmonChip, ThermalZone, PowerSupply,
+} from './probes/sensors';

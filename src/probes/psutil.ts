@@ -8,6 +8,8 @@ import { rootsFromEnv, type Roots } from './linux/procfs';
 import { cpuApi } from './cpu';
 import { memoryApi } from './memory';
 import { hostApi } from './host';
+import { diskApi } from './disk';
+import { sensorsApi } from './sensors';
 
 export interface PsutilOptions {
   procfs?: string;
@@ -38,6 +40,8 @@ function build(ctx: Context) {
     ...memoryApi(ctx),
     ...hostApi(ctx),
     ...netApi(ctx),
+    ...diskApi(ctx),
+    ...sensorsApi(ctx),
   };
 }
 

@@ -8,6 +8,8 @@ import * as net from './net';
 import * as cpu from './cpu';
 import * as memory from './memory';
 import * as host from './host';
+import * as disk from './disk';
+import * as sensors from './sensors';
 
 export const linuxBackend = {
   sysconf,
@@ -15,6 +17,8 @@ export const linuxBackend = {
   cpu,
   memory,
   host,
+  disk,
+  sensors,
 };
 
 export type Backend = typeof linuxBackend;

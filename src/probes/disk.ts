@@ -1,0 +1,214 @@
+/**
+ * System-wide disk functions: psutil's disk_partitions, disk_usage and disk_io_counters, plus what the agent's
+ * node_exporter-compatible collectors need: diskstats() (every /proc/diskstats column), mountinfo(), and
+ * diskUsageAsync() (statvfs off the main thread with a timeout, so a dead NFS mount costs only its own result).
+ * Validation, nowrap state and result freezing live here; the reading is in linux/disk.ts.
+ */
+import type { Context } from './context';
+import { WrapNumbers } from './wrap';
+import type { DiskIoRaw, PendingStatvfs } from './linux/disk';
+import type { DiskstatsEntry } from './linux/parse/diskstats';
+import type { MountInfoEntry } from './linux/parse/mountinfo';
+
+export type { DiskstatsEntry } from './linux/parse/diskstats';
+export type { MountInfoEntry } from './linux/parse/mountinfo';
+
+/** psutil's sdiskpart. */
+export interface DiskPartition {
+  /** The device ('/dev/sda1'); '' for sources named 'none'; '/dev/root' resolved to the real device. */
+  readonly device: string;
+  readonly mountpoint: string;
+  readonly fstype: string;
+  /** The mount options, comma-separated ('rw,relatime'). */
+  readonly opts: string;
+}
+
+/** psutil's sdiskusage: bytes, and percent = used / (used + free) * 100 rounded to 1 decimal (what df shows). */
+export interface DiskUsage {
+  readonly total: number;
+  readonly used: number;
+  /** Free for unprivileged users (f_bavail): excludes the root reserve. */
+  readonly free: number;
+  readonly percent: number;
+}
+
+/** psutil's sdiskio: counts, bytes (sectors x 512), times in milliseconds. */
+export type DiskIoCounters = {
+  readonly readCount: number;
+  readonly writeCount: number;
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly readTime: number;
+  readonly writeTime: number;
+  readonly readMergedCount: number;
+  readonly writeMergedCount: number;
+  /** Time spent doing I/Os (the io_ticks column), ms. */
+  readonly busyTime: number;
+};
+
+const DISK_IO_FIELDS = [
+  'readCount', 'writeCount', 'readBytes', 'writeBytes', 'readTime', 'writeTime', 'readMergedCount',
+  'writeMergedCount', 'busyTime',
+] as const;
+
+export interface DiskPartitionsOptions {
+  /** Every mount, pseudo filesystems included (default false: only block-device filesystems, and zfs). */
+  all?: boolean;
+}
+
+export interface DiskIoCountersOptions {
+  /** One entry per disk and partition instead of the sum over whole disks (default false). */
+  perdisk?: boolean;
+  /** Compensate counters that wrapped or were reset since the previous call (default true). */
+  nowrap?: boolean;
+}
+
+export interface DiskUsageAsyncOptions {
+  /** Give up after this many milliseconds (default 5000); the statvfs call is left to finish on its own. */
+  timeoutMs?: number;
+}
+
+export interface DiskIoCountersFn {
+  (opts: DiskIoCountersOptions & { perdisk: true }): Readonly<Record<string, DiskIoCounters>>;
+  (opts?: DiskIoCountersOptions & { perdisk?: false }): DiskIoCounters | null;
+  (opts?: DiskIoCountersOptions): Readonly<Record<string, DiskIoCounters>> | DiskIoCounters | null;
+  /** Forgets the nowrap state (psutil's disk_io_counters.cache_clear()). */
+  cacheClear(): void;
+}
+
+export const DEFAULT_DISK_USAGE_TIMEOUT_MS = 5000;
+
+/** Checks an options object: undefined or a plain object with only known keys. Returns it (or {}). */
+function options<T extends object>(fn: string, opts: unknown, known: readonly string[]): Partial<T> {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TypeError(`${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+  return opts as Partial<T>;
+}
+
+function bool(fn: string, name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${typeof v}`);
+  return v;
+}
+
+function checkPath(fn: string, p: unknown): string {
+  if (typeof p !== 'string') throw new TypeError(`${fn}: path must be a string, got ${p === null ? 'null' : typeof p}`);
+  // A NUL would silently cut the path short in C (Python raises ValueError: embedded null byte).
+  if (p.includes('\0')) throw new TypeError(`${fn}: path must not contain NUL bytes`);
+  return p;
+}
+
+function freezeIo(r: DiskIoRaw): DiskIoCounters {
+  return Object.freeze({
+    readCount: r.readCount,
+    writeCount: r.writeCount,
+    readBytes: r.readBytes,
+    writeBytes: r.writeBytes,
+    readTime: r.readTime,
+    writeTime: r.writeTime,
+    readMergedCount: r.readMergedCount,
+    writeMergedCount: r.writeMergedCount,
+    busyTime: r.busyTime,
+  });
+}
+
+export function diskApi(ctx: Context) {
+  const disk = () => ctx.os.disk;
+  // One nowrap memory per mode: perdisk=false sees whole disks only, and sharing one (as psutil does) would make
+  // alternating calls drop each other's partitions and lose their reminders.
+  const wrapPerdisk = ctx.slot('disk.diskIoCounters.nowrap.perdisk', () => new WrapNumbers<DiskIoCounters>());
+  const wrapTotal = ctx.slot('disk.diskIoCounters.nowrap.total', () => new WrapNumbers<DiskIoCounters>());
+  const pending = ctx.slot<PendingStatvfs>('disk.diskUsageAsync.pending', () => new Map());
+
+  function diskIoCountersImpl(opts?: DiskIoCountersOptions): Readonly<Record<string, DiskIoCounters>> | DiskIoCounters | null {
+    const o = options<DiskIoCountersOptions>('diskIoCounters', opts, ['perdisk', 'nowrap']);
+    const perdisk = bool('diskIoCounters', 'perdisk', o.perdisk, false);
+    const nowrap = bool('diskIoCounters', 'nowrap', o.nowrap, true);
+    const raw = disk().diskIoCounters(ctx.fs, perdisk);
+    const names = Object.keys(raw);
+    if (names.length === 0) return perdisk ? Object.freeze({}) : null;
+    let byDisk: Readonly<Record<string, DiskIoCounters>> = Object.fromEntries(names.map((n) => [n, freezeIo(raw[n]!)]));
+    if (nowrap) byDisk = (perdisk ? wrapPerdisk : wrapTotal).run(byDisk);
+    if (perdisk) return Object.freeze(Object.fromEntries(names.map((n) => [n, byDisk[n]!])));
+    const sum: DiskIoRaw = {
+      readCount: 0, writeCount: 0, readBytes: 0, writeBytes: 0, readTime: 0, writeTime: 0, readMergedCount: 0,
+      writeMergedCount: 0, busyTime: 0,
+    };
+    for (const n of names) for (const f of DISK_IO_FIELDS) sum[f] += byDisk[n]![f];
+    return freezeIo(sum);
+  }
+
+  const diskIoCounters = Object.assign(diskIoCountersImpl, {
+    cacheClear(): void {
+      wrapPerdisk.clear();
+      wrapTotal.clear();
+    },
+  }) as DiskIoCountersFn;
+
+  return {
+    /**
+     * Mounted filesystems (psutil's disk_partitions): from /proc/self/mounts (<procfs>/1/mounts under a foreign procfs
+     * root). Without `all`, only filesystems backed by a device (not 'nodev' in /proc/filesystems, plus zfs).
+     * Throws OsError when the mount table or /proc/filesystems cannot be read.
+     */
+    diskPartitions(opts?: DiskPartitionsOptions): readonly DiskPartition[] {
+      const o = options<DiskPartitionsOptions>('diskPartitions', opts, ['all']);
+      const all = bool('diskPartitions', 'all', o.all, false);
+      return Object.freeze(disk().diskPartitions(ctx.fs, all).map((p) => Object.freeze({
+        device: p.device, mountpoint: p.mountpoint, fstype: p.fstype, opts: p.opts,
+      })));
+    },
+
+    /**
+     * statvfs(path) as psutil's disk_usage. `path` is taken as given (not under the rootfs: pass
+     * `ctx.roots.rootfs + mountpoint` yourself). A missing path throws OsError with osCode 'ENOENT' naming the path.
+     * Blocks the event loop while the kernel answers: use diskUsageAsync for network filesystems.
+     */
+    diskUsage(path: string): DiskUsage {
+      return Object.freeze(disk().diskUsage(checkPath('diskUsage', path)));
+    },
+
+    /**
+     * diskUsage off the main thread: resolves with the same record, rejects with TimeoutExpired after `timeoutMs`
+     * (the statvfs itself keeps its worker thread until the kernel answers; a second call for the same path while it
+     * hangs waits on that call instead of taking another thread), or with OsError as diskUsage throws it. Bad
+     * arguments reject too (TypeError/RangeError).
+     */
+    async diskUsageAsync(path: string, opts?: DiskUsageAsyncOptions): Promise<DiskUsage> {
+      const p = checkPath('diskUsageAsync', path);
+      const o = options<DiskUsageAsyncOptions>('diskUsageAsync', opts, ['timeoutMs']);
+      const timeoutMs = o.timeoutMs ?? DEFAULT_DISK_USAGE_TIMEOUT_MS;
+      if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
+        throw new TypeError(`diskUsageAsync: timeoutMs must be a number, got ${typeof timeoutMs}`);
+      }
+      if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs) || timeoutMs > 2 ** 31 - 1) {
+        throw new RangeError(`diskUsageAsync: timeoutMs must be > 0 and at most ${2 ** 31 - 1}, got ${timeoutMs}`);
+      }
+      return Object.freeze(await disk().diskUsageAsync(p, timeoutMs, pending));
+    },
+
+    diskIoCounters,
+
+    /**
+     * Every line of <procfs>/diskstats with all its columns raw (sectors, ms), in file order: the source of
+     * node_exporter's node_disk_* families (reads/writes/discards/flushes completed and merged, sectors, times, I/Os
+     * in progress, io time, weighted io time). Columns a kernel does not have are null; `columns` tells the format.
+     */
+    diskstats(): readonly DiskstatsEntry[] {
+      return disk().diskstats(ctx.fs);
+    },
+
+    /**
+     * The mount table with everything the kernel tells: <procfs>/1/mountinfo (init's mount namespace, the host's when
+     * <procfs> is the host's /proc), or <procfs>/self/mountinfo when init's cannot be read. Paths unescaped.
+     */
+    mountinfo(): readonly MountInfoEntry[] {
+      return disk().mountinfo(ctx.fs);
+    },
+  };
+}

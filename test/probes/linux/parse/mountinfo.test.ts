@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseMountinfo } from '../../../../src/probes/linux/parse/mountinfo';
+import { ParseError } from '../../../../src/probes/errors';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { GARBAGE } from '../../../helpers/garbage';
+
+const read = (p: string) => parseMountinfo(fs.readFileSync(p), p);
+
+describe('parseMountinfo', () => {
+  test('the proc(5) example line', () => {
+    expect(parseMountinfo('36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n')).toEqual([{
+      mountId: 36, parentId: 35, major: 98, minor: 0, root: '/mnt1', mountPoint: '/mnt/parent', options: 'rw,noatime',
+      optionalFields: ['master:1'], fstype: 'ext3', source: '/dev/root', superOptions: 'rw,errors=continue',
+    }]);
+  });
+
+  test('our fixture: escapes in paths, several or no optional fields, an empty source', () => {
+    const rows = read(own('disk-basic', 'proc', '1', 'mountinfo'));
+    expect(rows).toHaveLength(7);
+    expect(rows[2]!.optionalFields).toEqual(['shared:7', 'master:2', 'propagate_from:3']);
+    expect(rows[3]!.mountPoint).toBe('/media/My Disk');
+    expect(rows[4]).toMatchObject({ root: '/sub\tdir', mountPoint: '/mnt/tab\tand\nnewline\\back', optionalFields: [] });
+    expect(rows[5]).toMatchObject({ optionalFields: ['unbindable'], fstype: 'nfs4', source: 'host:/export' });
+    expect(rows[6]).toMatchObject({ fstype: 'tmpfs', source: '', superOptions: 'rw,size=1024k' });
+    expect(Object.isFrozen(rows[0])).toBe(true);
+    expect(Object.isFrozen(rows[0]!.optionalFields)).toBe(true);
+  });
+
+  test('node_exporter fixture: \\040 and \\011 in a kubelet path, no optional fields', () => {
+    const rows = read(path.join(NODE_EXPORTER_FIXTURES, 'proc', '1', 'mountinfo'));
+    expect(rows[0]).toMatchObject({ mountId: 24, parentId: 29, major: 0, minor: 22, mountPoint: '/sys', fstype: 'sysfs' });
+    // Fields are taken by position: this fixture line has type 'systemd-1' and source 'autofs'.
+    expect(rows.find((r) => r.mountId === 43)).toMatchObject({ fstype: 'systemd-1', source: 'autofs', mountPoint: '/proc/sys/fs/binfmt_misc' });
+    const kube = rows.filter((r) => r.mountPoint.includes('vsanDatastore'));
+    expect(kube[0]!.mountPoint).toContain('[vsanDatastore] bafb9e5a');
+    expect(kube[1]!.mountPoint).toContain('[vsanDatastore]\tbafb9e5a');
+    expect(rows.find((r) => r.mountId === 1128)).toMatchObject({
+      major: 253, minor: 0, optionalFields: [], fstype: 'xfs', source: '/dev/mapper/rhel-root',
+    });
+  });
+
+  test('prometheus/procfs fixture: a double blank between root and mount point', () => {
+    const rows = read(path.join(PROCFS_FIXTURES, 'proc', '26231', 'mountinfo'));
+    expect(rows[0]).toMatchObject({ mountId: 1, parentId: 1, root: '/', mountPoint: '/root', fstype: 'rootfs', source: 'rootfs' });
+    expect(rows.find((r) => r.fstype === 'nfs4')).toMatchObject({ source: '192.168.1.1:/srv/test', mountPoint: '/mnt/nfs/test' });
+  });
+
+  test('the live /proc/self/mountinfo parses and has a root mount', () => {
+    const rows = read('/proc/self/mountinfo');
+    expect(rows.some((r) => r.mountPoint === '/')).toBe(true);
+  });
+
+  test.each([
+    ['no separator', '36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 ext3 /dev/root rw\n'],
+    ['too few fields before it', '36 35 98:0 /mnt1 - ext3 /dev/root rw\n'],
+    ['two fields after it', '36 35 98:0 / /mnt rw - ext3 /dev/root\n'],
+    ['a bad major:minor', '36 35 98-0 / /mnt rw - ext3 /dev/root rw\n'],
+    ['a bad mount id', 'x 35 98:0 / /mnt rw - ext3 /dev/root rw\n'],
+    ['a relative mount point', '36 35 98:0 / mnt rw - ext3 /dev/root rw\n'],
+  ])('%s -> ParseError naming the file', (_n, text) => {
+    expect(() => parseMountinfo(text, '/x/mountinfo')).toThrow(ParseError);
+    expect(() => parseMountinfo(text, '/x/mountinfo')).toThrow(/\/x\/mountinfo: line 1/);
+  });
+
+  test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {
+    expect(() => parseMountinfo(input, '/g/mountinfo')).toThrow(ParseError);
+  });
+});
