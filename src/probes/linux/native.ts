@@ -106,26 +106,40 @@ interface Bindings {
 }
 
 type CType = ReturnType<Koffi['struct']>;
+type KoffiField = Parameters<Koffi['array']>[0];
 
 let bound: Bindings | null = null;
+
+/**
+ * koffi.struct(name, def), or the existing type when the name is taken: koffi's type registry lives in the native
+ * addon for the whole process, while jest evaluates this module again for each test file of a long-lived worker.
+ */
+function namedStruct(name: string, def: Record<string, KoffiField>): CType {
+  try {
+    return koffi.struct(name, def);
+  } catch (err) {
+    if (/duplicate type name/i.test(String((err as { message?: unknown } | null)?.message))) return koffi.type(name);
+    throw err;
+  }
+}
 
 function b(): Bindings {
   if (bound) return bound;
   const libc = koffi.load('libc.so.6');
-  const Rlimit = koffi.struct('psx_rlimit', { rlim_cur: 'uint64', rlim_max: 'uint64' });
-  const StatvfsT = koffi.struct('psx_statvfs', {
+  const Rlimit = namedStruct('psx_rlimit', { rlim_cur: 'uint64', rlim_max: 'uint64' });
+  const StatvfsT = namedStruct('psx_statvfs', {
     f_bsize: 'unsigned long', f_frsize: 'unsigned long', f_blocks: 'uint64', f_bfree: 'uint64', f_bavail: 'uint64',
     f_files: 'uint64', f_ffree: 'uint64', f_favail: 'uint64', f_fsid: 'unsigned long', f_flag: 'unsigned long',
     f_namemax: 'unsigned long', f_spare: koffi.array('int', 6),
   });
-  const Passwd = koffi.struct('psx_passwd', {
+  const Passwd = namedStruct('psx_passwd', {
     pw_name: 'const char *', pw_passwd: 'const char *', pw_uid: 'uint32', pw_gid: 'uint32',
     pw_gecos: 'const char *', pw_dir: 'const char *', pw_shell: 'const char *',
   });
-  const Group = koffi.struct('psx_group', {
+  const Group = namedStruct('psx_group', {
     gr_name: 'const char *', gr_passwd: 'const char *', gr_gid: 'uint32', gr_mem: 'void *',
   });
-  const Ifaddrs = koffi.struct('psx_ifaddrs', {
+  const Ifaddrs = namedStruct('psx_ifaddrs', {
     ifa_next: 'void *', ifa_name: 'const char *', ifa_flags: 'uint', ifa_addr: 'void *', ifa_netmask: 'void *',
     ifa_ifu: 'void *', ifa_data: 'void *',
   });

@@ -261,6 +261,7 @@ export function tcpConnectionStates(fs: ProcFs, kind: 'tcp' | 'tcp4' | 'tcp6'): 
 // /sys/class/net
 
 const IFF_UP = 0x1;
+const IFF_LOOPBACK = 0x8;
 const IFF_RUNNING = 0x40;
 
 /**
@@ -292,6 +293,16 @@ function sysInt(text: string | null, p: string): number | null {
   const m = /^(-?)0x([0-9a-f]+)$/i.exec(text);
   if (m) return (m[1] ? -1 : 1) * parseInt(m[2]!, 16);
   throw new ParseError(p, `not an integer: ${JSON.stringify(text.slice(0, 40))}`);
+}
+
+/** A sysfs file's text, or null when the file or the device is gone (ENOENT, ENOTDIR, ENODEV); other errors throw. */
+function readSysOrNull(fs: ProcFs, p: string): string | null {
+  try {
+    return fs.readText(p, 4096);
+  } catch (err) {
+    if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR' || err.osCode === 'ENODEV')) return null;
+    throw err;
+  }
 }
 
 function attrInt(fs: ProcFs, dir: string, name: string): number | null {
@@ -331,21 +342,33 @@ const INT_MAX = 0x7fffffff;
 export function netIfStats(fs: ProcFs): Record<string, NicStats> {
   const out: Array<[string, NicStats]> = [];
   for (const nic of Object.keys(netDev(fs))) {
-    const dir = nicDir(fs, nic);
-    if (dir === null) continue;
-    const mtu = attrInt(fs, dir, 'mtu');
+    // Straight to the attribute (no stat of the directory): one failed open only for fixture trees' link files.
+    let dir: string | null = fs.sys(`class/net/${nic}`);
+    let mtuText = readSysOrNull(fs, `${dir}/mtu`);
+    if (mtuText === null) {
+      dir = nicDir(fs, nic);
+      mtuText = dir === null ? null : readSysOrNull(fs, `${dir}/mtu`);
+    }
+    // Gone between the /proc/net/dev read and now (ENODEV in psutil, #1279): skip it.
+    if (dir === null || mtuText === null) continue;
+    const mtu = sysInt(mtuText.trim(), `${dir}/mtu`);
     const rawFlags = attrInt(fs, dir, 'flags');
-    // Gone between the /proc/net/dev read and now (ENODEV in psutil): skip it.
     if (mtu === null || rawFlags === null) continue;
     const oper = fs.readAttr(`${dir}/operstate`) ?? 'unknown';
-    const running = (rawFlags & IFF_UP) !== 0 && (oper === 'up' || oper === 'unknown');
+    const up = (rawFlags & IFF_UP) !== 0;
+    const running = up && (oper === 'up' || oper === 'unknown');
     const flags = ((rawFlags & 0xffff) & ~IFF_RUNNING) | (running ? IFF_RUNNING : 0);
-    // ethtool says EOPNOTSUPP/EINVAL for virtual NICs (sysfs: EINVAL on read) -> unknown duplex, speed 0.
-    const d = fs.readAttr(`${dir}/duplex`);
-    const duplex = d === 'full' ? NIC_DUPLEX_FULL : d === 'half' ? NIC_DUPLEX_HALF : NIC_DUPLEX_UNKNOWN;
-    const s = attrInt(fs, dir, 'speed');
-    // SPEED_UNKNOWN (-1) or anything above INT_MAX -> 0, as psutil.
-    const speed = s === null || s < 0 || s > INT_MAX ? 0 : s;
+    // ethtool says EOPNOTSUPP/EINVAL for virtual NICs -> unknown duplex, speed 0. sysfs refuses speed and duplex
+    // (EINVAL) on a NIC that is down or is the loopback, so those reads are not even tried.
+    let duplex = NIC_DUPLEX_UNKNOWN;
+    let speed = 0;
+    if (up && !(rawFlags & IFF_LOOPBACK)) {
+      const d = fs.readAttr(`${dir}/duplex`);
+      duplex = d === 'full' ? NIC_DUPLEX_FULL : d === 'half' ? NIC_DUPLEX_HALF : NIC_DUPLEX_UNKNOWN;
+      const s = attrInt(fs, dir, 'speed');
+      // SPEED_UNKNOWN (-1) or anything above INT_MAX -> 0, as psutil.
+      speed = s === null || s < 0 || s > INT_MAX ? 0 : s;
+    }
     out.push([nic, Object.freeze({ isup: running, duplex, speed, mtu, flags: ifFlagsString(flags) })]);
   }
   return Object.fromEntries(out);
@@ -464,7 +487,9 @@ export function netIfAddrs(fs: ProcFs): Array<readonly [string, NicAddr]> {
   const out: Array<readonly [string, NicAddr]> = [];
   for (const a of raw) {
     if (a.address === null || (a.family !== AF_INET && a.family !== AF_INET6 && a.family !== AF_LINK)) continue;
-    if (a.family === AF_LINK) {
+    // native pads a short MAC with :00 (psutil #786), so an empty one (addr_len 0) reads as all zeros: only then
+    // is sysfs asked.
+    if (a.family === AF_LINK && a.address === '00:00:00:00:00:00') {
       if (!addrLen.has(a.name)) {
         const p = fs.sys(`class/net/${a.name}/addr_len`);
         const t = fs.readAttr(p);
