@@ -382,7 +382,14 @@ export class AdminServer {
         ...(outcome.members === undefined ? {} : { members: outcome.members }),
       });
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
+      if (!(err instanceof HttpError)) {
+        // A bug or an unexpected OS error: answer 500 (never a retry, never a partial action) and audit it.
+        this.log.error('admin request failed', { requestId: ctx.requestId, err: err instanceof Error ? err.stack ?? err.message : String(err) });
+        if (res.headersSent) throw err;
+        this.send(res, 500, { error: { code: 'internal', message: 'internal error; see the agent log' } }, { 'x-request-id': ctx.requestId }, true);
+        this.record(ctx, 500, 'failed', { reason: err instanceof Error ? err.message : String(err) });
+        return;
+      }
       this.send(res, err.status, { error: { code: err.code, message: err.message } }, { 'x-request-id': ctx.requestId, ...err.headers }, ctx.closeAfter);
       this.record(ctx, err.status, err.decision, { reason: err.message });
     }
@@ -451,7 +458,10 @@ export class AdminServer {
     try {
       text = utf8.decode(raw);
     } catch (err) {
-      if (err instanceof TypeError) throw new HttpError(400, 'invalid', 'invalid_json', 'the body is not valid UTF-8');
+      // Node's decoder error (its own realm's TypeError, so matched by code rather than instanceof).
+      if ((err as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+        throw new HttpError(400, 'invalid', 'invalid_json', 'the body is not valid UTF-8');
+      }
       throw err;
     }
     let parsed;
