@@ -1,0 +1,649 @@
+/**
+ * The grouper: assigns processes to groups (first matching rule wins; an unmatched process joins its nearest matched
+ * ancestor's group) and keeps per-group values across cycles.
+ *
+ * Counters never go down. As in process-exporter, each process keeps its last absolute values and each cycle adds
+ * its increase to its group's accumulators, so a member that exits (or a pid reused by another process) takes
+ * nothing away from the group. Where we differ, on purpose:
+ * - a process born since the previous cycle adds everything it used, not 0 (process-exporter starts every new
+ *   process at 0, so short-lived processes never count); processes present at the first cycle, or discovered late,
+ *   still start at 0, since their past is not in the window;
+ * - groups with literal names exist from the start with num_procs 0 (alerts work right after a restart);
+ * - groups made by templates are dropped after remove_empty_groups_after without members (never, in
+ *   process-exporter, unless -remove-empty-groups, which drops them at once);
+ * - a rules reload keeps every accumulator and per-process baseline: no counter resets.
+ *
+ * Matching runs once per (pid, start time) and its result is cached with the static facts it read; metrics are read
+ * only for processes that belong to a group.
+ */
+import { DEFAULT_GROUP_OPTIONS, RuleSet, type GroupOptions } from './config';
+import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
+import { goTimeString } from './template';
+import type { FactNeeds, MetricNeeds, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
+
+/** Monotonic counters of a group (seconds, bytes, counts). */
+export interface GroupCounters {
+  readonly cpuUser: number;
+  readonly cpuSystem: number;
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly majorFaults: number;
+  readonly minorFaults: number;
+  readonly ctxVoluntary: number;
+  readonly ctxInvoluntary: number;
+}
+
+/** process-exporter's five state buckets: R, S, D, Z, anything else. */
+export interface GroupStates {
+  readonly running: number;
+  readonly sleeping: number;
+  readonly waiting: number;
+  readonly zombie: number;
+  readonly other: number;
+}
+
+export interface GroupMemory {
+  readonly resident: number;
+  readonly virtual: number;
+  readonly swapped: number;
+  readonly proportionalResident: number;
+  readonly proportionalSwapped: number;
+}
+
+/** Threads of a group sharing a thread name (thread families). */
+export interface ThreadNameSample {
+  readonly name: string;
+  readonly count: number;
+  readonly counters: GroupCounters;
+}
+
+export interface GroupSample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Literal name and labels from the config: always present. */
+  readonly isStatic: boolean;
+  readonly numProcs: number;
+  readonly numThreads: number;
+  readonly states: GroupStates;
+  readonly memory: GroupMemory;
+  readonly openFds: number;
+  readonly worstFdRatio: number;
+  /** Epoch seconds of the oldest member's start, or null for an empty group. */
+  readonly oldestStartTime: number | null;
+  readonly counters: GroupCounters;
+  /** Epoch seconds since which the counters accumulate (the group's creation). */
+  readonly since: number;
+  /** By thread name, when threads are enabled; sorted by name. */
+  readonly threads: readonly ThreadNameSample[];
+  /** Threads waiting in each kernel function, when threads are enabled. */
+  readonly wchans: Readonly<Record<string, number>>;
+}
+
+/** One process of a rule with per_process: true. */
+export interface ProcessSample {
+  readonly pid: number;
+  readonly group: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Epoch seconds. */
+  readonly startTime: number;
+  readonly cpuUser: number;
+  readonly cpuSystem: number;
+  readonly rss: number;
+  readonly vms: number;
+  readonly swap: number;
+  readonly readBytes: number | null;
+  readonly writeBytes: number | null;
+  readonly numFds: number | null;
+  readonly numThreads: number;
+}
+
+export interface GroupSnapshot {
+  /** Epoch seconds of the cycle. */
+  readonly time: number;
+  /** Sorted by name, then labels. */
+  readonly groups: readonly GroupSample[];
+  readonly processes: readonly ProcessSample[];
+  /** Some rule asks for per-process series (the per-process families exist, possibly empty). */
+  readonly perProcess: boolean;
+  /** Processes left out of per-process series by the limit, since the start (a counter). */
+  readonly processesDropped: number;
+  /** Processes in a group whose metrics could not be read at all, since the start. */
+  readonly readErrors: number;
+  /** Processes in a group with some metrics unreadable (io, fd), since the start. */
+  readonly partialErrors: number;
+  /** Every label name the rules add (for adapters that declare label names up front). */
+  readonly labelNames: readonly string[];
+  readonly options: GroupOptions;
+}
+
+// ---- internal state ------------------------------------------------------------------------------------------------
+
+interface Counters {
+  cpuUser: number;
+  cpuSystem: number;
+  readBytes: number;
+  writeBytes: number;
+  majorFaults: number;
+  minorFaults: number;
+  ctxVoluntary: number;
+  ctxInvoluntary: number;
+}
+
+const zero = (): Counters => ({
+  cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, majorFaults: 0, minorFaults: 0, ctxVoluntary: 0,
+  ctxInvoluntary: 0,
+});
+
+interface GroupState {
+  readonly key: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  isStatic: boolean;
+  readonly accum: Counters;
+  /** Epoch seconds when the group last had a member (or was created). */
+  lastNonEmpty: number;
+  /** Epoch seconds when the accumulators started: the start time of the group's counters. */
+  readonly since: number;
+  /** Thread-name accumulators, for thread families. */
+  threadAccum: Map<string, Counters>;
+}
+
+interface Facts {
+  cmdline?: readonly string[] | null;
+  username?: string | null;
+  cgroups?: CgroupFacts | null;
+  cwd?: string | null;
+}
+
+interface Assignment {
+  /** Group key, or null: in no group. */
+  readonly key: string | null;
+  readonly name: string | null;
+  readonly perProcess: boolean;
+}
+
+interface Tracked {
+  id: ProcIdentity;
+  facts: Facts;
+  assignment: Assignment | null; // null: undecided
+  /** Born since the previous cycle: its first values count in full. */
+  bornInWindow: boolean;
+  /** Last absolute values (null until the first metrics read). */
+  last: Counters | null;
+  threadLast: Map<number, { startTime: number; c: Counters }> | null;
+  seen: number;
+}
+
+const IGNORED: Assignment = Object.freeze({ key: null, name: null, perProcess: false });
+
+/** Group key: name and sorted labels, joined with a character no label name contains. */
+export function groupKey(name: string, labels: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(labels).sort();
+  let k = name;
+  for (const l of keys) k += `\u0000${l}\u0001${labels[l] ?? ''}`;
+  return k;
+}
+
+export class Grouper {
+  private rules: RuleSet;
+  private opts: GroupOptions;
+  private readonly procs = new Map<number, Tracked>();
+  private readonly groups = new Map<string, GroupState>();
+  private cycle = 0;
+  /** Newest start time (ticks) seen in the previous cycle; processes starting later were born in the window. */
+  private watermark = Number.POSITIVE_INFINITY;
+  /** The rules' static groups are created at the next cycle (so that their counters date from it). */
+  private staticPending = true;
+  /** Epoch seconds of the cycle in progress. */
+  private now = 0;
+  private processesDropped = 0;
+  private readErrors = 0;
+  private partialErrors = 0;
+
+  constructor(rules: RuleSet = RuleSet.EMPTY, options: GroupOptions = DEFAULT_GROUP_OPTIONS) {
+    this.rules = rules;
+    this.opts = options;
+  }
+
+  get options(): GroupOptions {
+    return this.opts;
+  }
+
+  get ruleSet(): RuleSet {
+    return this.rules;
+  }
+
+  /** Facts the rules read from new processes. */
+  get factNeeds(): FactNeeds {
+    return this.rules.needs;
+  }
+
+  /** Metric files read for processes in groups, from the options and the families left in. */
+  get metricNeeds(): MetricNeeds {
+    const ex = this.opts.excludeFamilies;
+    return Object.freeze({
+      status: !(ex.has('memory_bytes') && ex.has('context_switches_total')),
+      io: !(ex.has('read_bytes_total') && ex.has('write_bytes_total')),
+      fds: !(ex.has('open_filedesc') && ex.has('worst_fd_ratio')),
+      smaps: this.opts.gatherSmaps && !ex.has('memory_bytes'),
+      threads: this.opts.threads,
+    });
+  }
+
+  /**
+   * Replaces the rules (a reload). Every process is matched again on the next cycle; accumulators and per-process
+   * baselines stay, so no counter goes back. Groups the new rules no longer declare become dynamic: they expire
+   * like any template-made group once empty.
+   */
+  setRules(rules: RuleSet, options: GroupOptions = this.opts): void {
+    this.rules = rules;
+    this.opts = options;
+    for (const t of this.procs.values()) t.assignment = null;
+    for (const g of this.groups.values()) g.isStatic = false;
+    this.staticPending = true;
+  }
+
+  private installStaticGroups(now: number): void {
+    for (const sg of this.rules.staticGroups) {
+      const g = this.group(sg.name, sg.labels, now);
+      g.isStatic = true;
+    }
+  }
+
+  private group(name: string, labels: Readonly<Record<string, string>>, now: number): GroupState {
+    const key = groupKey(name, labels);
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { key, name, labels, isStatic: false, accum: zero(), lastNonEmpty: now, since: now, threadAccum: new Map() };
+      this.groups.set(key, g);
+    }
+    return g;
+  }
+
+  /** One collection cycle: list, match the new, read the grouped, accumulate. `now` in epoch seconds. */
+  update(source: ProcSource, now: number = Date.now() / 1000): GroupSnapshot {
+    this.cycle++;
+    this.now = now;
+    if (this.staticPending) {
+      // Declared groups exist from the first cycle on, with num_procs 0 while empty.
+      this.installStaticGroups(now);
+      this.staticPending = false;
+    }
+    const cycle = this.cycle;
+    let newest = 0;
+    for (const id of source.list()) {
+      if (id.startTime > newest) newest = id.startTime;
+      const t = this.procs.get(id.pid);
+      if (t !== undefined && t.id.startTime === id.startTime) {
+        t.id = id;
+        t.seen = cycle;
+        continue;
+      }
+      // New pid, or a reused one: the old process's contribution stays in its group's accumulators.
+      this.procs.set(id.pid, {
+        id, facts: {}, assignment: null, bornInWindow: id.startTime > this.watermark, last: null, threadLast: null,
+        seen: cycle,
+      });
+    }
+    for (const [pid, t] of this.procs) if (t.seen !== cycle) this.procs.delete(pid);
+
+    this.scheduleRechecks(source, now);
+    for (const t of this.procs.values()) if (t.assignment === null) this.decide(t, source, new Set());
+
+    const snapshot = this.accumulate(source, now);
+    this.watermark = newest;
+    return snapshot;
+  }
+
+  private scheduleRechecks(source: ProcSource, now: number): void {
+    const limit = this.opts.recheckWithTimeLimit;
+    if (!this.opts.recheck && limit <= 0) return;
+    for (const t of this.procs.values()) {
+      if (t.assignment === null) continue;
+      const young = limit > 0 && now - (source.bootTime + t.id.startTime / source.clockTicks) < limit;
+      if (young || (this.opts.recheck && t.assignment.key === null)) {
+        // Facts may have changed too (exec, setproctitle): read them again.
+        t.assignment = null;
+        t.facts = {};
+      }
+    }
+  }
+
+  /** Decides a process's group (parents first); leaves it undecided when a needed fact is unreadable. */
+  private decide(t: Tracked, source: ProcSource, visiting: Set<number>): Assignment | null {
+    if (t.assignment !== null) return t.assignment;
+    if (visiting.has(t.id.pid)) return IGNORED; // a ppid cycle: impossible in a sane table, harmless here
+    visiting.add(t.id.pid);
+    try {
+      const parent = (): Assignment | null | undefined => {
+        const p = t.id.ppid > 0 && t.id.ppid !== t.id.pid ? this.procs.get(t.id.ppid) : undefined;
+        return p === undefined ? undefined : this.decide(p, source, visiting);
+      };
+      const subject = this.subject(t, source, () => {
+        const a = parent();
+        if (a === undefined) return null; // parent not listed: in no group
+        if (a === null) return undefined; // parent undecided
+        return a.name;
+      });
+      for (const rule of this.rules.rules) {
+        const r = rule.match(subject);
+        if (r.kind === 'nomatch') continue;
+        if (r.kind === 'undecided') {
+          forgetUnreadable(t.facts); // so that the next cycle reads them again
+          return null;
+        }
+        const key = groupKey(r.name, r.labels);
+        if (!this.groups.has(key)) this.group(r.name, r.labels, this.now);
+        t.assignment = Object.freeze({ key, name: r.name, perProcess: rule.perProcess });
+        return t.assignment;
+      }
+      if (this.opts.children) {
+        const a = parent();
+        if (a === null) return null; // parent undecided: so is the child
+        if (a !== undefined && a.key !== null) {
+          t.assignment = a;
+          return a;
+        }
+      }
+      t.assignment = IGNORED;
+      return IGNORED;
+    } finally {
+      visiting.delete(t.id.pid);
+    }
+  }
+
+  private subject(t: Tracked, source: ProcSource, parentGroup: () => string | null | undefined): MatchSubject {
+    const f = t.facts;
+    return {
+      pid: t.id.pid,
+      comm: t.id.comm,
+      startTimeString: goTimeString(source.bootTime, t.id.startTime, source.clockTicks),
+      cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
+      username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
+      cgroups: () => {
+        if (f.cgroups === undefined) {
+          const text = source.cgroups(t.id);
+          f.cgroups = text === null ? null : cgroupFacts(text);
+        }
+        return f.cgroups;
+      },
+      cwd: () => (f.cwd !== undefined ? f.cwd : (f.cwd = source.cwd(t.id))),
+      parentGroup,
+    };
+  }
+
+  private accumulate(source: ProcSource, now: number): GroupSnapshot {
+    const needs = this.metricNeeds;
+    const threads = this.opts.threads;
+    interface Agg {
+      numProcs: number; numThreads: number; states: { running: number; sleeping: number; waiting: number; zombie: number; other: number };
+      memory: { resident: number; virtual: number; swapped: number; proportionalResident: number; proportionalSwapped: number };
+      openFds: number; worstFdRatio: number; oldest: number | null;
+      threadNow: Map<string, { count: number; delta: Counters }>; wchans: Record<string, number>;
+    }
+    const aggs = new Map<string, Agg>();
+    const perProcess: Array<{ sample: ProcessSample; cpuDelta: number }> = [];
+
+    for (const t of this.procs.values()) {
+      const a = t.assignment;
+      if (a === null || a.key === null || a.name === null) continue;
+      let m: ProcMetrics | null;
+      try {
+        m = source.metrics(t.id, needs);
+      } catch (err) {
+        // Counted (namedprocess_scrape_procread_errors' meaning); the process is skipped this cycle.
+        this.readErrors++;
+        if (!(err instanceof Error)) throw err;
+        continue;
+      }
+      if (m === null) continue; // gone since it was listed
+      if ((needs.io && m.readBytes === null) || (needs.fds && m.numFds === null)) this.partialErrors++;
+
+      const g = this.groups.get(a.key) ?? this.group(a.name, this.labelsOfKey(a), now);
+      let agg = aggs.get(g.key);
+      if (!agg) {
+        agg = {
+          numProcs: 0, numThreads: 0, states: { running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 },
+          memory: { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0 },
+          openFds: 0, worstFdRatio: 0, oldest: null, threadNow: new Map(), wchans: {},
+        };
+        aggs.set(g.key, agg);
+      }
+
+      const multi = threads && m.threads !== undefined && m.threads.length >= 2 ? m.threads : null;
+      const abs = absolute(m, multi);
+      const delta = t.last === null ? (t.bornInWindow ? { ...abs } : zero()) : diff(abs, t.last);
+      t.last = carry(abs, t.last);
+      addInto(g.accum, delta);
+
+      agg.numProcs++;
+      agg.numThreads += m.numThreads;
+      addState(agg.states, m.state);
+      agg.memory.resident += m.rss;
+      agg.memory.virtual += m.vms;
+      agg.memory.swapped += m.swap;
+      agg.memory.proportionalResident += m.pss ?? 0;
+      agg.memory.proportionalSwapped += m.swapPss ?? 0;
+      if (m.numFds !== null) {
+        agg.openFds += m.numFds;
+        if (m.fdLimit !== null && m.fdLimit > 0) agg.worstFdRatio = Math.max(agg.worstFdRatio, m.numFds / m.fdLimit);
+      }
+      const start = source.bootTime + t.id.startTime / source.clockTicks;
+      if (agg.oldest === null || start < agg.oldest) agg.oldest = start;
+
+      if (threads) {
+        if (m.wchan) agg.wchans[m.wchan] = (agg.wchans[m.wchan] ?? 0) + 1;
+        if (multi) this.threadDeltas(t, multi, agg.threadNow, agg.states, agg.wchans);
+        else t.threadLast = null;
+      }
+
+      if (a.perProcess) {
+        perProcess.push({
+          cpuDelta: delta.cpuUser + delta.cpuSystem,
+          sample: Object.freeze({
+            pid: t.id.pid, group: a.name, labels: g.labels, startTime: start, cpuUser: m.cpuUser, cpuSystem: m.cpuSystem,
+            rss: m.rss, vms: m.vms, swap: m.swap, readBytes: m.readBytes, writeBytes: m.writeBytes, numFds: m.numFds,
+            numThreads: m.numThreads,
+          }),
+        });
+      }
+    }
+
+    // Groups: expire empty dynamic ones, build samples.
+    const ttl = this.opts.removeEmptyGroupsAfter;
+    const samples: GroupSample[] = [];
+    for (const g of [...this.groups.values()]) {
+      const agg = aggs.get(g.key);
+      if (agg) g.lastNonEmpty = now;
+      else if (!g.isStatic && ttl !== null && now - g.lastNonEmpty >= ttl) {
+        this.groups.delete(g.key);
+        continue;
+      }
+      let threadSamples: ThreadNameSample[] = [];
+      if (threads && agg && agg.threadNow.size > 0) {
+        const next = new Map<string, Counters>();
+        for (const [name, tn] of agg.threadNow) {
+          const acc = g.threadAccum.get(name) ?? zero();
+          addInto(acc, tn.delta);
+          next.set(name, acc);
+          threadSamples.push(Object.freeze({ name, count: tn.count, counters: Object.freeze({ ...acc }) }));
+        }
+        g.threadAccum = next; // as process-exporter: names no longer present are forgotten
+        threadSamples = threadSamples.sort((x, y) => cmp(x.name, y.name));
+      } else {
+        g.threadAccum = new Map();
+      }
+      samples.push(Object.freeze({
+        name: g.name,
+        labels: g.labels,
+        isStatic: g.isStatic,
+        numProcs: agg?.numProcs ?? 0,
+        numThreads: agg?.numThreads ?? 0,
+        states: Object.freeze({ ...(agg?.states ?? { running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 }) }),
+        memory: Object.freeze({ ...(agg?.memory ?? { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0 }) }),
+        openFds: agg?.openFds ?? 0,
+        worstFdRatio: agg?.worstFdRatio ?? 0,
+        oldestStartTime: agg?.oldest ?? null,
+        counters: Object.freeze({ ...g.accum }),
+        since: g.since,
+        threads: Object.freeze(threadSamples),
+        wchans: Object.freeze({ ...(agg?.wchans ?? {}) }),
+      }));
+    }
+    samples.sort((x, y) => cmp(x.name, y.name) || cmp(groupKey('', x.labels), groupKey('', y.labels)));
+
+    // Per-process series: the busiest first (CPU used in this cycle), then by pid; the rest is counted as dropped.
+    perProcess.sort((x, y) => y.cpuDelta - x.cpuDelta || x.sample.pid - y.sample.pid);
+    const limit = this.opts.perProcessLimit;
+    if (perProcess.length > limit) this.processesDropped += perProcess.length - limit;
+    const processes = perProcess.slice(0, limit).map((p) => p.sample).sort((x, y) => x.pid - y.pid);
+
+    return Object.freeze({
+      time: now,
+      groups: Object.freeze(samples),
+      processes: Object.freeze(processes),
+      perProcess: this.rules.rules.some((r) => r.perProcess),
+      processesDropped: this.processesDropped,
+      readErrors: this.readErrors,
+      partialErrors: this.partialErrors,
+      labelNames: this.rules.labelNames,
+      options: this.opts,
+    });
+  }
+
+  private labelsOfKey(a: Assignment): Readonly<Record<string, string>> {
+    // A group that expired while a member's metrics were unreadable: rebuild its labels from the key.
+    const out: Record<string, string> = {};
+    const parts = (a.key ?? '').split('\u0000').slice(1);
+    for (const p of parts) {
+      const i = p.indexOf('\u0001');
+      out[p.slice(0, i)] = p.slice(i + 1);
+    }
+    return out;
+  }
+
+  /** Per-thread deltas (first sight 0, as process-exporter), grouped by thread name; states and wchans added. */
+  private threadDeltas(
+    t: Tracked,
+    list: readonly ThreadMetrics[],
+    byName: Map<string, { count: number; delta: Counters }>,
+    states: { running: number; sleeping: number; waiting: number; zombie: number; other: number },
+    wchans: Record<string, number>,
+  ): void {
+    const prev = t.threadLast;
+    const next = new Map<number, { startTime: number; c: Counters }>();
+    for (const th of list) {
+      const c = threadCounters(th);
+      const old = prev?.get(th.tid);
+      const d = old !== undefined && old.startTime === th.startTime ? diff(c, old.c) : zero();
+      next.set(th.tid, { startTime: th.startTime, c: carry(c, old?.startTime === th.startTime ? old.c : null) });
+      let e = byName.get(th.name);
+      if (!e) byName.set(th.name, (e = { count: 0, delta: zero() }));
+      e.count++;
+      addInto(e.delta, d);
+      addState(states, th.state);
+      if (th.wchan) wchans[th.wchan] = (wchans[th.wchan] ?? 0) + 1;
+    }
+    t.threadLast = next;
+  }
+
+  /** Forget everything (tests, or a collector restart). */
+  reset(): void {
+    this.procs.clear();
+    this.groups.clear();
+    this.cycle = 0;
+    this.watermark = Number.POSITIVE_INFINITY;
+    this.processesDropped = this.readErrors = this.partialErrors = 0;
+    this.staticPending = true;
+  }
+}
+
+function forgetUnreadable(f: Facts): void {
+  if (f.cmdline === null) delete f.cmdline;
+  if (f.username === null) delete f.username;
+  if (f.cgroups === null) delete f.cgroups;
+  if (f.cwd === null) delete f.cwd;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A process's absolute counter values. With its threads read (process-exporter's way), context switches are the sum
+ * over its threads: /proc/<pid>/status counts the main thread only.
+ */
+function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | null): Counters {
+  let vol = m.ctxVoluntary;
+  let inv = m.ctxInvoluntary;
+  if (threads) {
+    vol = 0;
+    inv = 0;
+    for (const th of threads) {
+      vol += th.ctxVoluntary;
+      inv += th.ctxInvoluntary;
+    }
+  }
+  return {
+    cpuUser: m.cpuUser, cpuSystem: m.cpuSystem, readBytes: m.readBytes ?? NaN, writeBytes: m.writeBytes ?? NaN,
+    majorFaults: m.majorFaults, minorFaults: m.minorFaults, ctxVoluntary: vol, ctxInvoluntary: inv,
+  };
+}
+
+function threadCounters(th: ThreadMetrics): Counters {
+  return {
+    cpuUser: th.cpuUser, cpuSystem: th.cpuSystem, readBytes: th.readBytes ?? NaN, writeBytes: th.writeBytes ?? NaN,
+    majorFaults: th.majorFaults, minorFaults: th.minorFaults, ctxVoluntary: th.ctxVoluntary,
+    ctxInvoluntary: th.ctxInvoluntary,
+  };
+}
+
+const KEYS: ReadonlyArray<keyof Counters> = [
+  'cpuUser', 'cpuSystem', 'readBytes', 'writeBytes', 'majorFaults', 'minorFaults', 'ctxVoluntary', 'ctxInvoluntary',
+];
+
+/**
+ * Increase since the last values. A value that went down (a thread exited from a summed count, a counter reset)
+ * or that is unreadable (NaN: io of another user's process) adds nothing: counters only go up.
+ */
+function diff(now: Counters, last: Counters): Counters {
+  const d = zero();
+  for (const k of KEYS) {
+    const v = now[k] - last[k];
+    d[k] = v > 0 ? v : 0;
+  }
+  return d;
+}
+
+/** The new baseline: unreadable values keep the last readable one, so the next readable value adds only its increase. */
+function carry(now: Counters, last: Counters | null): Counters {
+  const out = { ...now };
+  for (const k of KEYS) if (Number.isNaN(out[k]) && last !== null) out[k] = last[k];
+  return out;
+}
+
+function addInto(acc: Counters, d: Counters): void {
+  for (const k of KEYS) {
+    const v = d[k];
+    if (v > 0) acc[k] += v; // NaN and 0 add nothing
+  }
+}
+
+function addState(s: { running: number; sleeping: number; waiting: number; zombie: number; other: number }, st: string): void {
+  switch (st) {
+    case 'R':
+      s.running++;
+      break;
+    case 'S':
+      s.sleeping++;
+      break;
+    case 'D':
+      s.waiting++;
+      break;
+    case 'Z':
+      s.zombie++;
+      break;
+    default:
+      s.other++;
+  }
+}

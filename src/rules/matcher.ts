@@ -1,0 +1,297 @@
+/**
+ * Compiled process_names rules: process-exporter's matchers (comm: any of, exe: any of, cmdline: all of, RE2 regexps
+ * over argv joined by spaces with named captures into .Matches), our selectors (user, cgroup, container_id, pod_uid,
+ * parent) and the name and label templates. A rule matches when every selector it has matches; the first matching
+ * rule names the process.
+ *
+ * Facts are pulled lazily through MatchSubject, cheapest selectors first, so that a process whose comm already fails
+ * never has its cmdline read.
+ */
+import { RE2JS } from 're2js';
+import { cgroupIdentity, parseCgroupFile, type CgroupIdentity } from './cgroup';
+import type { CompiledTemplate, TemplateField, TemplateValues } from './template';
+import { goBase, labelValue } from './text';
+import type { FactNeeds } from './types';
+
+/** A regexp in Go's RE2 syntax, with its named groups. */
+export class GoRegexp {
+  readonly source: string;
+  readonly names: readonly string[];
+  private readonly re: RE2JS;
+
+  /** Throws RE2JSSyntaxException (message names the problem) on a bad pattern. */
+  constructor(source: string) {
+    this.source = source;
+    this.re = RE2JS.compile(source);
+    this.names = Object.keys(this.re.namedGroups());
+  }
+
+  /**
+   * Go's FindStringSubmatch: null when there is no match, else the named captures ("" for a group that did not take
+   * part, as Go reports it). Patterns without named groups take re2js's DFA path (no capture bookkeeping).
+   */
+  find(input: string): Record<string, string> | null {
+    if (this.names.length === 0) return this.re.test(input) ? EMPTY : null;
+    // test() first: the DFA rejects most inputs far faster than a capturing match would.
+    if (!this.re.test(input)) return null;
+    const m = this.re.exec(input);
+    if (m === null) return null;
+    const groups = (m as unknown as { groups?: Record<string, string | undefined> }).groups ?? {};
+    const out: Record<string, string> = {};
+    for (const n of this.names) out[n] = groups[n] ?? '';
+    return out;
+  }
+}
+
+const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** Cgroup facts of a process, parsed once. */
+export interface CgroupFacts {
+  readonly paths: readonly string[];
+  readonly identity: CgroupIdentity;
+}
+
+export function cgroupFacts(text: string): CgroupFacts {
+  const lines = parseCgroupFile(text);
+  return Object.freeze({ paths: Object.freeze(lines.map((l) => l.path)), identity: cgroupIdentity(lines) });
+}
+
+/** What a rule may ask about a process. Each getter returns null when the fact cannot be read right now. */
+export interface MatchSubject {
+  readonly pid: number;
+  readonly comm: string;
+  /** Start time as Go prints it (see goTimeString). */
+  readonly startTimeString: string;
+  cmdline(): readonly string[] | null;
+  username(): string | null;
+  cgroups(): CgroupFacts | null;
+  cwd(): string | null;
+  /**
+   * The group name of the parent process; null when the parent is in no group or not listed; undefined when the
+   * parent itself is still undecided (a fact of it could not be read).
+   */
+  parentGroup(): string | null | undefined;
+}
+
+/** A rule's verdict on one process. */
+export type MatchResult =
+  | { readonly kind: 'match'; readonly name: string; readonly labels: Readonly<Record<string, string>> }
+  | { readonly kind: 'nomatch' }
+  /** A fact the rule needs could not be read (process gone, permission): decide again next cycle. */
+  | { readonly kind: 'undecided' };
+
+const NOMATCH: MatchResult = Object.freeze({ kind: 'nomatch' });
+const UNDECIDED: MatchResult = Object.freeze({ kind: 'undecided' });
+
+export interface RuleParts {
+  readonly index: number;
+  readonly name: CompiledTemplate;
+  readonly labels: ReadonlyArray<readonly [string, CompiledTemplate]>;
+  readonly comm: readonly string[] | null;
+  readonly exe: readonly string[] | null;
+  readonly cmdline: readonly GoRegexp[] | null;
+  readonly user: readonly string[] | null;
+  readonly cgroup: readonly GoRegexp[] | null;
+  readonly containerId: readonly string[] | null;
+  readonly podUid: readonly string[] | null;
+  readonly parent: readonly string[] | null;
+  readonly perProcess: boolean;
+}
+
+export class Rule {
+  readonly index: number;
+  readonly nameTemplate: CompiledTemplate;
+  readonly labelTemplates: ReadonlyArray<readonly [string, CompiledTemplate]>;
+  readonly perProcess: boolean;
+  /** Name and labels are literal: the group exists from the start, with num_procs 0 while empty. */
+  readonly isStatic: boolean;
+  readonly needs: FactNeeds;
+  readonly usesParent: boolean;
+  private readonly comm: ReadonlySet<string> | null;
+  private readonly exeBases: ReadonlySet<string> | null;
+  private readonly exePaths: ReadonlySet<string> | null;
+  private readonly cmdline: readonly GoRegexp[] | null;
+  private readonly user: ReadonlySet<string> | null;
+  private readonly cgroup: readonly GoRegexp[] | null;
+  private readonly containerIds: readonly string[] | null;
+  private readonly podUids: ReadonlySet<string> | null;
+  private readonly parents: ReadonlySet<string> | null;
+  private readonly fields: ReadonlySet<TemplateField>;
+
+  constructor(p: RuleParts) {
+    this.index = p.index;
+    this.nameTemplate = p.name;
+    this.labelTemplates = p.labels;
+    this.perProcess = p.perProcess;
+    this.comm = p.comm ? new Set(p.comm) : null;
+    if (p.exe) {
+      // process-exporter: an entry with a '/' must equal argv[0]; a bare name must equal argv[0]'s basename.
+      this.exeBases = new Set(p.exe.filter((e) => !e.includes('/')));
+      this.exePaths = new Set(p.exe.filter((e) => e.includes('/')));
+    } else {
+      this.exeBases = null;
+      this.exePaths = null;
+    }
+    this.cmdline = p.cmdline;
+    this.user = p.user ? new Set(p.user) : null;
+    this.cgroup = p.cgroup;
+    this.containerIds = p.containerId ? p.containerId.map((c) => c.toLowerCase()) : null;
+    this.podUids = p.podUid ? new Set(p.podUid.map(normalizePodUid)) : null;
+    this.parents = p.parent ? new Set(p.parent) : null;
+    this.usesParent = p.parent !== null;
+    const fields = new Set<TemplateField>(p.name.fields);
+    for (const [, t] of p.labels) for (const f of t.fields) fields.add(f);
+    this.fields = fields;
+    this.isStatic = p.name.isStatic && p.labels.every(([, t]) => t.isStatic);
+    this.needs = Object.freeze({
+      cmdline: p.exe !== null || p.cmdline !== null || fields.has('ExeBase') || fields.has('ExeFull'),
+      username: p.user !== null || fields.has('Username'),
+      cgroups:
+        p.cgroup !== null || p.containerId !== null || p.podUid !== null || fields.has('Cgroups') ||
+        fields.has('ContainerID') || fields.has('PodUID'),
+      cwd: fields.has('Cwd'),
+    });
+  }
+
+  /** The static group name and labels; only meaningful when isStatic. */
+  staticNaming(): { name: string; labels: Record<string, string> } {
+    const values = STATIC_VALUES;
+    return { name: labelValue(this.nameTemplate.render(values)), labels: this.renderLabels(values) };
+  }
+
+  match(s: MatchSubject): MatchResult {
+    // Cheapest first; each selector present must match.
+    if (this.comm !== null && !this.comm.has(s.comm)) return NOMATCH;
+    let cmdline: readonly string[] | null = null;
+    if (this.exeBases !== null && this.exePaths !== null) {
+      cmdline = s.cmdline();
+      if (cmdline === null) return UNDECIDED;
+      const argv0 = cmdline[0];
+      if (argv0 === undefined) return NOMATCH;
+      if (!this.exePaths.has(argv0) && !this.exeBases.has(goBase(argv0))) return NOMATCH;
+    }
+    if (this.user !== null) {
+      const u = s.username();
+      if (u === null) return UNDECIDED;
+      if (!this.user.has(u)) return NOMATCH;
+    }
+    let cg: CgroupFacts | null = null;
+    if (this.containerIds !== null || this.podUids !== null || this.cgroup !== null) {
+      cg = s.cgroups();
+      if (cg === null) return UNDECIDED;
+      if (this.containerIds !== null && !matchContainer(this.containerIds, cg.identity.containerId)) return NOMATCH;
+      if (this.podUids !== null && !matchPod(this.podUids, cg.identity.podUid)) return NOMATCH;
+    }
+    if (this.parents !== null) {
+      const pg = s.parentGroup();
+      if (pg === undefined) return UNDECIDED;
+      if (pg === null || !this.parents.has(pg)) return NOMATCH;
+    }
+    let matches: Record<string, string> | null = null;
+    if (this.cmdline !== null) {
+      if (cmdline === null) cmdline = s.cmdline();
+      if (cmdline === null) return UNDECIDED;
+      const joined = cmdline.join(' ');
+      for (const re of this.cmdline) {
+        const m = re.find(joined);
+        if (m === null) return NOMATCH;
+        if (m !== EMPTY) matches = Object.assign(matches ?? {}, m);
+      }
+    }
+    if (this.cgroup !== null && cg !== null) {
+      for (const re of this.cgroup) {
+        let hit: Record<string, string> | null = null;
+        for (const path of cg.paths) {
+          hit = re.find(path);
+          if (hit !== null) break;
+        }
+        if (hit === null) return NOMATCH;
+        if (hit !== EMPTY) matches = Object.assign(matches ?? {}, hit);
+      }
+    }
+    const values = new SubjectValues(s, matches ?? EMPTY, cg);
+    if (this.fields.has('Cwd') && s.cwd() === null) return UNDECIDED;
+    if ((this.fields.has('ExeBase') || this.fields.has('ExeFull')) && s.cmdline() === null) return UNDECIDED;
+    if (this.fields.has('Username') && s.username() === null) return UNDECIDED;
+    if ((this.fields.has('Cgroups') || this.fields.has('ContainerID') || this.fields.has('PodUID')) && values.cg() === null) {
+      return UNDECIDED;
+    }
+    return { kind: 'match', name: labelValue(this.nameTemplate.render(values)), labels: this.renderLabels(values) };
+  }
+
+  private renderLabels(values: TemplateValues): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, t] of this.labelTemplates) out[k] = labelValue(t.render(values));
+    return out;
+  }
+}
+
+function matchContainer(wanted: readonly string[], id: string | null): boolean {
+  if (id === null) return false;
+  for (const w of wanted) if (w === '*' || id.startsWith(w)) return true;
+  return false;
+}
+
+function matchPod(wanted: ReadonlySet<string>, uid: string | null): boolean {
+  if (uid === null) return false;
+  return wanted.has('*') || wanted.has(uid);
+}
+
+/** Pod UIDs appear with underscores in systemd slice names; compare them with dashes, lowercase. */
+export function normalizePodUid(s: string): string {
+  return s.toLowerCase().replace(/_/g, '-');
+}
+
+/** Template values read lazily from a subject: a field the templates do not use is never read. */
+class SubjectValues implements TemplateValues {
+  private cgCache: CgroupFacts | null | undefined;
+  constructor(
+    private readonly s: MatchSubject,
+    readonly Matches: Readonly<Record<string, string>>,
+    cg: CgroupFacts | null,
+  ) {
+    this.cgCache = cg ?? undefined;
+  }
+  cg(): CgroupFacts | null {
+    if (this.cgCache === undefined) this.cgCache = this.s.cgroups();
+    return this.cgCache;
+  }
+  get Comm(): string {
+    return this.s.comm;
+  }
+  // process-exporter: with an empty cmdline (kernel threads), ExeBase and ExeFull fall back to comm.
+  get ExeFull(): string {
+    const argv0 = this.s.cmdline()?.[0];
+    return argv0 === undefined ? this.s.comm : argv0;
+  }
+  get ExeBase(): string {
+    const argv0 = this.s.cmdline()?.[0];
+    return argv0 === undefined ? this.s.comm : goBase(argv0);
+  }
+  get Username(): string {
+    return this.s.username() ?? '';
+  }
+  get PID(): number {
+    return this.s.pid;
+  }
+  get StartTime(): string {
+    return this.s.startTimeString;
+  }
+  get Cgroups(): readonly string[] {
+    return this.cg()?.paths ?? [];
+  }
+  get Cwd(): string {
+    return this.s.cwd() ?? '';
+  }
+  get ContainerID(): string {
+    return this.cg()?.identity.containerId ?? '';
+  }
+  get PodUID(): string {
+    return this.cg()?.identity.podUid ?? '';
+  }
+}
+
+const STATIC_VALUES: TemplateValues = Object.freeze({
+  Comm: '', ExeBase: '', ExeFull: '', Username: '', PID: 0, StartTime: '', Cgroups: [], Cwd: '', Matches: {},
+  ContainerID: '', PodUID: '',
+});

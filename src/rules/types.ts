@@ -1,0 +1,112 @@
+/**
+ * What the grouper reads about processes, as plain records, so that it runs the same on a fixture table in a test and
+ * on /proc through the library in the agent. The grouper asks a ProcSource for each fact only when a rule or an enabled
+ * family needs it, and only for the processes that need it: static facts once per (pid, start time), metrics only
+ * for processes that belong to a group.
+ */
+
+/** One process as listed every cycle (everything here comes from /proc/<pid>/stat). */
+export interface ProcIdentity {
+  readonly pid: number;
+  readonly ppid: number;
+  /** Start time in clock ticks since boot (stat field 22): with pid, the process identity. */
+  readonly startTime: number;
+  /** /proc/<pid>/stat comm (at most 15 bytes, lossily decoded). */
+  readonly comm: string;
+}
+
+/** One thread of a multi-threaded process (/proc/<pid>/task/<tid>/...). */
+export interface ThreadMetrics {
+  readonly tid: number;
+  readonly startTime: number;
+  /** The thread's comm: process-exporter's `threadname`. */
+  readonly name: string;
+  /** The one-letter state of stat field 3. */
+  readonly state: string;
+  readonly cpuUser: number;
+  readonly cpuSystem: number;
+  /** null when /proc/<pid>/task/<tid>/io is not readable. */
+  readonly readBytes: number | null;
+  readonly writeBytes: number | null;
+  readonly minorFaults: number;
+  readonly majorFaults: number;
+  readonly ctxVoluntary: number;
+  readonly ctxInvoluntary: number;
+  /** Kernel function the thread sleeps in ("" or "0" when running). */
+  readonly wchan: string;
+}
+
+/** The metric values of one process for one cycle. Units: seconds and bytes. */
+export interface ProcMetrics {
+  /** One-letter state of stat field 3 (R, S, D, Z, T, t, X, I, ...). */
+  readonly state: string;
+  readonly cpuUser: number;
+  readonly cpuSystem: number;
+  /** /proc/<pid>/io read_bytes / write_bytes; null when not read or not readable (other users' processes). */
+  readonly readBytes: number | null;
+  readonly writeBytes: number | null;
+  readonly minorFaults: number;
+  readonly majorFaults: number;
+  /** /proc/<pid>/status voluntary_ctxt_switches / nonvoluntary_ctxt_switches (main thread only). */
+  readonly ctxVoluntary: number;
+  readonly ctxInvoluntary: number;
+  /** stat rss * page size, stat vsize, status VmSwap. */
+  readonly rss: number;
+  readonly vms: number;
+  readonly swap: number;
+  /** smaps_rollup Pss / SwapPss; null when not asked or not readable. */
+  readonly pss: number | null;
+  readonly swapPss: number | null;
+  /** Entries of /proc/<pid>/fd and the RLIMIT_NOFILE soft limit; null when not asked or not readable. */
+  readonly numFds: number | null;
+  readonly fdLimit: number | null;
+  readonly numThreads: number;
+  /** /proc/<pid>/wchan, when threads are asked for. */
+  readonly wchan?: string;
+  /** Threads of a multi-threaded process, when asked for; absent or shorter than 2 otherwise. */
+  readonly threads?: readonly ThreadMetrics[];
+}
+
+/** Which metric files a source must read for a process in a group. */
+export interface MetricNeeds {
+  /** /proc/<pid>/status (context switches, VmSwap). */
+  readonly status: boolean;
+  /** /proc/<pid>/io. */
+  readonly io: boolean;
+  /** /proc/<pid>/fd and limits. */
+  readonly fds: boolean;
+  /** /proc/<pid>/smaps_rollup. */
+  readonly smaps: boolean;
+  /** /proc/<pid>/task/* and wchan, only for processes with more than one thread. */
+  readonly threads: boolean;
+}
+
+/** Which static facts the rules read; each is read once per process identity and cached. */
+export interface FactNeeds {
+  readonly cmdline: boolean;
+  readonly username: boolean;
+  readonly cgroups: boolean;
+  readonly cwd: boolean;
+}
+
+/**
+ * Where the grouper gets processes. Every method may return null: the process is gone or the fact is not readable;
+ * the grouper then leaves the process undecided for this cycle (a static fact) or skips it (metrics).
+ */
+export interface ProcSource {
+  /** /proc/stat btime, whole seconds since the epoch. */
+  readonly bootTime: number;
+  /** USER_HZ (sysconf(_SC_CLK_TCK)), 100 on Linux. */
+  readonly clockTicks: number;
+  /** Every process now visible. */
+  list(): Iterable<ProcIdentity>;
+  /** argv split at NUL with trailing NULs trimmed (see argvFromRaw); [] for kernel threads and zombies. */
+  cmdline(p: ProcIdentity): readonly string[] | null;
+  /** The effective user's name, or the uid as a string when it has no name (process-exporter's rule). */
+  username(p: ProcIdentity): string | null;
+  /** The raw text of /proc/<pid>/cgroup. */
+  cgroups(p: ProcIdentity): string | null;
+  /** readlink /proc/<pid>/cwd. */
+  cwd(p: ProcIdentity): string | null;
+  metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null;
+}
