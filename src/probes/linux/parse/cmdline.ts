@@ -1,0 +1,35 @@
+/**
+ * /proc/<pid>/cmdline: the arguments, NUL-separated with a trailing NUL; or rewritten by the process itself
+ * (setproctitle, Chrome) with spaces, with or without a trailing NUL. psutil's rule (#1179): split on NUL when the
+ * data ends with NUL, else on space; drop one trailing separator; and if a NUL split gives one element that holds a
+ * space, split that on spaces. Arguments are decoded as UTF-8 (invalid bytes become U+FFFD: never throws on bytes).
+ * Empty data gives [] (a kernel thread, or a zombie: the caller tells them apart).
+ */
+const NUL = 0x00;
+const SPACE = 0x20;
+
+function splitBytes(buf: Buffer, end: number, sep: number): string[] {
+  const out: string[] = [];
+  let s = 0;
+  for (;;) {
+    let i = buf.indexOf(sep, s);
+    if (i < 0 || i > end) i = end;
+    out.push(buf.toString('utf8', s, i));
+    if (i >= end) return out;
+    s = i + 1;
+  }
+}
+
+export function parseCmdline(input: Buffer | string): string[] {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  let n = buf.length;
+  if (n === 0) return [];
+  const sep = buf[n - 1] === NUL ? NUL : SPACE;
+  if (buf[n - 1] === sep) n--;
+  const args = splitBytes(buf, n, sep);
+  if (sep === NUL && args.length === 1) {
+    const sp = buf.indexOf(SPACE);
+    if (sp >= 0 && sp < n) return splitBytes(buf, n, SPACE);
+  }
+  return args;
+}

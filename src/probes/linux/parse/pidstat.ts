@@ -1,0 +1,153 @@
+/**
+ * /proc/<pid>/stat and /proc/<pid>/task/<tid>/stat: one line, `pid (comm) state ppid ...` (man 5 proc).
+ * Parsed from the bytes: the comm is cut at TASK_COMM_LEN bytes (possibly inside a UTF-8 character), so its byte
+ * length matters for psutil's name-extension rule, and the numbers are read without building strings.
+ */
+import { ParseError } from '../../errors';
+
+export interface PidStat {
+  readonly pid: number;
+  /** The comm between the first `(` and the last `)`, decoded as UTF-8 (invalid bytes become U+FFFD). */
+  readonly comm: string;
+  /** The comm's length in bytes (the kernel truncates at 15 bytes, not characters). */
+  readonly commBytes: number;
+  /** The state letter (R, S, D, Z, T, t, X, x, K, W, P, I). */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+  readonly session: number;
+  readonly ttyNr: number;
+  readonly tpgid: number;
+  readonly flags: number;
+  readonly minflt: number;
+  readonly cminflt: number;
+  readonly majflt: number;
+  readonly cmajflt: number;
+  /** Clock ticks. */
+  readonly utime: number;
+  readonly stime: number;
+  readonly cutime: number;
+  readonly cstime: number;
+  readonly priority: number;
+  readonly nice: number;
+  readonly numThreads: number;
+  /**
+   * Clock ticks since boot: the process identity with the pid. A number is exact below 2^53 ticks (2.8 million
+   * years of uptime at 100 Hz).
+   */
+  readonly starttime: number;
+  /** Bytes. */
+  readonly vsize: number;
+  /** Pages. */
+  readonly rss: number;
+  /** Fields 39-42 may be missing on old kernels: 0 then (psutil #2455). */
+  readonly processor: number;
+  readonly rtPriority: number;
+  readonly policy: number;
+  readonly blkioTicks: number;
+}
+
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const SPACE = 0x20;
+const NL = 0x0a;
+const MINUS = 0x2d;
+
+/** Field positions after the `)`, as man 5 proc numbers them minus 3 (psutil's convention). */
+const F_STARTTIME = 19;
+const F_RSS = 21;
+const F_PROCESSOR = 36;
+const F_BLKIO = 39;
+
+/** Reused between calls: the parser is synchronous and copies what it keeps. */
+const fields = new Float64Array(64);
+
+function fail(path: string, msg: string): never {
+  throw new ParseError(path, msg);
+}
+
+/** A decimal integer, possibly negative; beyond 15 digits Number() rounds correctly where accumulation would not. */
+function parseNumber(buf: Buffer, start: number, end: number, path: string): number {
+  let i = start;
+  const neg = buf[i] === MINUS;
+  if (neg) i++;
+  if (i >= end) fail(path, 'empty number');
+  if (end - i > 15) {
+    const s = buf.toString('latin1', start, end);
+    const v = Number(s);
+    if (!Number.isFinite(v) || !/^-?\d+$/.test(s)) fail(path, `bad number ${JSON.stringify(s.slice(0, 40))}`);
+    return v;
+  }
+  let v = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) fail(path, `bad number ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 40)))}`);
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const n = buf.length;
+  // The comm may hold spaces and parentheses, even ") Z 1 1": split at the last ')' (psutil #1179; procfs 584).
+  const l = buf.indexOf(LPAREN);
+  const r = buf.lastIndexOf(RPAREN);
+  if (l < 1 || r < l) fail(path, "no '(comm)'");
+  let pidEnd = l;
+  while (pidEnd > 0 && buf[pidEnd - 1] === SPACE) pidEnd--;
+  const pid = parseNumber(buf, 0, pidEnd, path);
+  let i = r + 1;
+  if (buf[i] !== SPACE) fail(path, "no space after ')'");
+  i++;
+  const stateStart = i;
+  while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
+  if (i === stateStart) fail(path, 'no state');
+  const state = buf.toString('latin1', stateStart, i);
+  let count = 1;
+  // The line ends at the first newline after the comm (a comm may hold newlines; nothing after the line counts).
+  while (i < n && count < fields.length) {
+    const c = buf[i]!;
+    if (c === NL) break;
+    if (c === SPACE) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
+    fields[count++] = parseNumber(buf, s, i, path);
+  }
+  if (count <= F_RSS) fail(path, `${count} fields after the comm, want at least ${F_RSS + 1}`);
+  const opt = (k: number): number => (k < count ? fields[k]! : 0);
+  return {
+    pid,
+    comm: buf.toString('utf8', l + 1, r),
+    commBytes: r - l - 1,
+    state,
+    ppid: fields[1]!,
+    pgrp: fields[2]!,
+    session: fields[3]!,
+    ttyNr: fields[4]!,
+    tpgid: fields[5]!,
+    flags: fields[6]!,
+    minflt: fields[7]!,
+    cminflt: fields[8]!,
+    majflt: fields[9]!,
+    cmajflt: fields[10]!,
+    utime: fields[11]!,
+    stime: fields[12]!,
+    cutime: fields[13]!,
+    cstime: fields[14]!,
+    priority: fields[15]!,
+    nice: fields[16]!,
+    numThreads: fields[17]!,
+    starttime: fields[F_STARTTIME]!,
+    vsize: fields[20]!,
+    rss: fields[F_RSS]!,
+    processor: opt(F_PROCESSOR),
+    rtPriority: opt(37),
+    policy: opt(38),
+    blkioTicks: opt(F_BLKIO),
+  };
+}
+

@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseCmdline } from '../../../../src/probes/linux/parse/cmdline';
+import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { randomBytes } from '../../../helpers/garbage';
+
+describe('parseCmdline (psutil #1179 rules)', () => {
+  test.each([
+    ['NUL-separated with the trailing NUL', 'foo\0bar\0', ['foo', 'bar']],
+    ['an empty last argument', 'foo\0bar\0\0', ['foo', 'bar', '']],
+    ['setproctitle: spaces, no NUL', 'foo bar ', ['foo', 'bar']],
+    ['spaces and a trailing NUL (one NUL element holding spaces)', 'foo\x20bar\0', ['foo', 'bar']],
+    ['spaces without a trailing separator', 'nginx: worker process', ['nginx:', 'worker', 'process']],
+    ['an argument with a space among NUL-separated ones stays whole', 'sh\0-c\0echo hi\0', ['sh', '-c', 'echo hi']],
+    ['empty (kernel thread or zombie)', '', []],
+  ])('%s', (_n, input, want) => {
+    expect(parseCmdline(input)).toEqual(want);
+    expect(parseCmdline(Buffer.from(input))).toEqual(want);
+  });
+
+  test('procfs 26231 and the NUL-padded 26233', () => {
+    expect(parseCmdline(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'cmdline')))).toEqual(['vim', 'test.go', '+10']);
+    const padded = fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26233', 'cmdline'));
+    const args = parseCmdline(padded);
+    // psutil keeps every empty argument the padding makes: one fewer than the NULs.
+    const nuls = padded.filter((b) => b === 0).length;
+    expect(args[0]).toBe('com.github.uiautomator');
+    expect(args).toHaveLength(nuls);
+    expect(args.slice(1).every((a) => a === '')).toBe(true);
+  });
+
+  test('non-UTF-8 bytes become U+FFFD and never throw; other arguments are intact', () => {
+    const args = parseCmdline(Buffer.from([0x61, 0xff, 0x62, 0x00, 0x63, 0x00]));
+    expect(args).toEqual(['a\uFFFDb', 'c']);
+  });
+
+  test('random bytes: an array of strings, no exception', () => {
+    const args = parseCmdline(randomBytes(64 * 1024));
+    expect(Array.isArray(args)).toBe(true);
+    for (const a of args) expect(typeof a).toBe('string');
+  });
+});

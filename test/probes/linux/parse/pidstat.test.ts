@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parsePidStat } from '../../../../src/probes/linux/parse/pidstat';
+import { ParseError } from '../../../../src/probes/errors';
+import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { GARBAGE } from '../../../helpers/garbage';
+
+const proc = (rel: string): Buffer => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', rel));
+
+/** A stat line with the given comm and state; the numbers are distinct so that a shifted field shows. */
+function statLine(comm: string | Buffer, state = 'S', extra = ''): Buffer {
+  const nums = Array.from({ length: 49 }, (_, i) => String(i + 100));
+  return Buffer.concat([Buffer.from('4242 ('), Buffer.isBuffer(comm) ? comm : Buffer.from(comm), Buffer.from(`) ${state} ${nums.join(' ')}${extra}\n`)]);
+}
+
+describe('parsePidStat', () => {
+  test('procfs 26231 (vim): fields by man 5 proc position', () => {
+    const st = parsePidStat(proc('26231/stat'));
+    expect(st).toMatchObject({
+      pid: 26231, comm: 'vim', commBytes: 3, state: 'R', ppid: 5392, pgrp: 7446, session: 5392, ttyNr: 34835,
+      tpgid: 7446, minflt: 32533, cminflt: 309516, majflt: 26, cmajflt: 82, utime: 1677, stime: 44, cutime: 158,
+      cstime: 99, priority: 20, nice: 0, numThreads: 1, starttime: 82375, vsize: 56274944, rss: 1981, processor: 0,
+      rtPriority: 0, policy: 0, blkioTicks: 31,
+    });
+  });
+
+  test('procfs 584: a comm full of parentheses and spaces splits at the last ); a second line is ignored', () => {
+    const st = parsePidStat(proc('584/stat'));
+    expect(st.comm).toBe('(a b ) ( c d) ');
+    expect(st.state).toBe('R');
+    expect(st.ppid).toBe(28378);
+    expect(st.starttime).toBe(10839175);
+  });
+
+  test('procfs 26232 (kernel-thread-like): i64 extremes stay finite numbers, no NaN', () => {
+    const st = parsePidStat(proc('26232/stat'));
+    expect(st.comm).toBe('ata_sff');
+    expect(st.ppid).toBe(2);
+    expect(st.cutime).toBe(-9223372036854775808);
+    expect(st.cstime).toBe(9223372036854775807);
+    expect(st.nice).toBe(-20);
+    for (const v of Object.values(st)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+  });
+
+  test('procfs 27079 task stats', () => {
+    const st = parsePidStat(proc('27079/task/27080/stat'));
+    expect(st).toMatchObject({ pid: 27080, comm: 'pthread_load', state: 'R', utime: 34136, stime: 3 });
+  });
+
+  test('a comm injecting fake fields (`x) Z 1 1`) does not move state or ppid', () => {
+    const st = parsePidStat(statLine('x) Z 1 1'));
+    expect(st.comm).toBe('x) Z 1 1');
+    expect(st.state).toBe('S');
+    expect(st.ppid).toBe(100);
+    expect(st.starttime).toBe(118);
+  });
+
+  test('a comm with a newline and a tab: stat is not line-based', () => {
+    const st = parsePidStat(statLine('a\nb\tc'));
+    expect(st.comm).toBe('a\nb\tc');
+    expect(st.ppid).toBe(100);
+  });
+
+  test('a comm cut inside a UTF-8 character: valid text with U+FFFD, byte length kept', () => {
+    const full = Buffer.from('inner-job-同步任务');
+    const cut = full.subarray(0, 15);
+    const st = parsePidStat(statLine(cut));
+    expect(st.commBytes).toBe(15);
+    expect(st.comm.startsWith('inner-job-同')).toBe(true);
+    expect(st.comm.endsWith('\uFFFD')).toBe(true);
+    expect(Buffer.from(st.comm, 'utf8').toString('utf8')).toBe(st.comm);
+  });
+
+  test('old kernels without the trailing fields: processor and blkio read 0 (psutil #2455)', () => {
+    const nums = Array.from({ length: 30 }, (_, i) => String(i + 1));
+    const st = parsePidStat(`7 (old) S ${nums.join(' ')}\n`);
+    expect(st.starttime).toBe(19);
+    expect(st.processor).toBe(0);
+    expect(st.blkioTicks).toBe(0);
+  });
+
+  test('a string input parses like the bytes', () => {
+    expect(parsePidStat(proc('26231/stat').toString())).toEqual(parsePidStat(proc('26231/stat')));
+  });
+
+  test.each([
+    ['no parentheses', '12 foo S 1 2 3\n'],
+    ['no ) at all', '12 (foo S 1 2 3\n'],
+    ['too few fields', '12 (foo) S 1 2 3\n'],
+    ['a non-numeric field', `12 (foo) S ${Array.from({ length: 40 }, () => 'x').join(' ')}\n`],
+    ['a non-numeric pid', `zz (foo) S ${Array.from({ length: 40 }, () => '1').join(' ')}\n`],
+  ])('%s -> ParseError naming the file', (_n, text) => {
+    expect(() => parsePidStat(text, '/p/1/stat')).toThrow(ParseError);
+    expect(() => parsePidStat(text, '/p/1/stat')).toThrow(/\/p\/1\/stat/);
+  });
+
+  test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {
+    expect(() => parsePidStat(input)).toThrow(ParseError);
+  });
+});

@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseSmaps, parseSmapsTotals } from '../../../../src/probes/linux/parse/smaps';
+import { ParseError } from '../../../../src/probes/errors';
+import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { GARBAGE } from '../../../helpers/garbage';
+
+const read = (rel: string): Buffer => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', rel));
+
+describe('smaps', () => {
+  test('smaps_rollup: uss = the Private_* lines, pss, swap (not SwapPss)', () => {
+    expect(parseSmapsTotals(read('smaps_rollup'))).toEqual({ uss: (15548 + 14396) * 1024, pss: 29944 * 1024, swap: 1940 * 1024 });
+  });
+
+  test('a newer rollup with Pss_Anon/Pss_File lines: only Pss counts', () => {
+    const t = 'Rss: 10 kB\nPss: 8 kB\nPss_Dirty: 4 kB\nPss_Anon: 3 kB\nPss_File: 5 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\nPrivate_Hugetlb: 4 kB\nSwap: 6 kB\nSwapPss: 6 kB\n';
+    expect(parseSmapsTotals(t)).toEqual({ uss: 7 * 1024, pss: 8 * 1024, swap: 6 * 1024 });
+  });
+
+  test('whole smaps: the sums psutil\'s regexes give (fixture sums computed with them)', () => {
+    expect(parseSmapsTotals(read('smaps'))).toEqual({ uss: 30662656, pss: 30662656, swap: 1986560 });
+  });
+
+  test('whole smaps: 12 blocks, anonymous paths empty, VmFlags skipped', () => {
+    const blocks = parseSmaps(read('smaps'));
+    expect(blocks).toHaveLength(12);
+    expect(blocks[0]).toEqual({
+      addr: '00400000-00cb1000', perms: 'r-xp', path: '/bin/alertmanager', rss: 2952 * 1024, size: 8900 * 1024,
+      pss: 2952 * 1024, sharedClean: 0, sharedDirty: 0, privateClean: 2952 * 1024, privateDirty: 0,
+      referenced: 2864 * 1024, anonymous: 0, swap: 0,
+    });
+    expect(blocks[3]?.path).toBe('');
+    expect(blocks[8]?.path).toBe('[stack]');
+  });
+
+  test('a path with spaces and a (deleted) suffix is kept whole for the caller', () => {
+    const t = '7f00-7f10 r--p 00000000 08:01 12 /tmp/my file (deleted)\nRss: 4 kB\n';
+    expect(parseSmaps(t)[0]?.path).toBe('/tmp/my file (deleted)');
+  });
+
+  test('empty smaps (kernel thread, zombie) -> []', () => {
+    expect(parseSmaps('')).toEqual([]);
+  });
+
+  test('an unknown non-numeric line -> ParseError', () => {
+    expect(() => parseSmaps('7f00-7f10 r--p 00000000 08:01 12 /x\nRss: lots\n', '/p/1/smaps')).toThrow(ParseError);
+  });
+
+  test.each(GARBAGE.filter(([n]) => n !== 'empty' && n !== 'newlines only'))('garbage (%s) -> ParseError', (_n, input) => {
+    expect(() => parseSmaps(input)).toThrow(ParseError);
+  });
+});

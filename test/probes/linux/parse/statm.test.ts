@@ -1,0 +1,26 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseStatm } from '../../../../src/probes/linux/parse/statm';
+import { ParseError } from '../../../../src/probes/errors';
+import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { GARBAGE } from '../../../helpers/garbage';
+
+describe('parseStatm', () => {
+  test('procfs 26231, including a u64 maximum', () => {
+    const m = parseStatm(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'statm')));
+    expect(m).toEqual({ size: 149919, resident: 12547, shared: 18446744073709551615, text: 19864, lib: 0, data: 14531, dirty: 0 });
+  });
+
+  test('a kernel thread: seven zeros', () => {
+    expect(parseStatm('0 0 0 0 0 0 0\n')).toEqual({ size: 0, resident: 0, shared: 0, text: 0, lib: 0, data: 0, dirty: 0 });
+  });
+
+  test.each([['six fields', '1 2 3 4 5 6\n'], ['a negative', '1 2 3 4 5 -6 7\n'], ['a word', '1 2 3 four 5 6 7\n']])(
+    '%s -> ParseError', (_n, t) => {
+      expect(() => parseStatm(t, '/p/1/statm')).toThrow(ParseError);
+    });
+
+  test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {
+    expect(() => parseStatm(input)).toThrow(ParseError);
+  });
+});
