@@ -28,9 +28,18 @@ function readNumber(fs: ProcFs, p: string, kind: 'int' | 'float'): number | null
   return Number(text);
 }
 
-/** Entries of a directory matching a glob-like test; [] when it does not exist or is not a directory. */
+/**
+ * Entries of a directory matching a glob-like test; [] when it does not exist or is not a directory. The existence
+ * check first spares building an error for the common absent case (no hwmon class in a VM or container).
+ */
 function list(fs: ProcFs, dir: string, test: (name: string) => boolean): string[] {
+  if (!fs.exists(dir)) return [];
   return fs.readdirOrEmpty(dir).filter(test);
+}
+
+/** The hwmon class entries (`hwmon*`), listed once per call. */
+function hwmonEntries(fs: ProcFs): string[] {
+  return list(fs, fs.sys('class/hwmon'), (n) => n.startsWith('hwmon'));
 }
 
 /** The target of a symlink, resolved against its directory; the path itself when it is not a link (EINVAL). */
@@ -58,10 +67,10 @@ export type FanRow = [label: string, current: number];
  * Sensor base paths (`.../hwmon0/temp1`) for a prefix, as psutil globs `/sys/class/hwmon/hwmon*\/<prefix>*_*`
  * (and `.../device/<prefix>*_*` when `device`), sorted as full paths.
  */
-function hwmonBases(fs: ProcFs, prefix: string, where: 'dir' | 'device'): string[] {
+function hwmonBases(fs: ProcFs, hwmons: readonly string[], prefix: string, where: 'dir' | 'device'): string[] {
   const root = fs.sys('class/hwmon');
   const bases = new Set<string>();
-  for (const h of list(fs, root, (n) => n.startsWith('hwmon'))) {
+  for (const h of hwmons) {
     const dir = where === 'dir' ? `${root}/${h}` : `${root}/${h}/device`;
     for (const f of list(fs, dir, (n) => n.startsWith(prefix) && n.indexOf('_', prefix.length) >= 0)) {
       bases.add(`${dir}/${f.slice(0, f.indexOf('_'))}`);
@@ -75,9 +84,9 @@ function hwmonBases(fs: ProcFs, prefix: string, where: 'dir' | 'device'): string
  * class/hwmon. (psutil's own comparison never matches, so on a normal sysfs, where every hwmon is listed, this adds
  * nothing, which is also what psutil ends up reading.)
  */
-function coretempExtraBases(fs: ProcFs): string[] {
+function coretempExtraBases(fs: ProcFs, hwmons: readonly string[]): string[] {
   const platform = fs.sys('devices/platform');
-  const listed = new Set(list(fs, fs.sys('class/hwmon'), (n) => n.startsWith('hwmon')));
+  const listed = new Set(hwmons);
   const out: string[] = [];
   for (const ct of list(fs, platform, (n) => n.startsWith('coretemp.')).sort()) {
     for (const h of list(fs, `${platform}/${ct}/hwmon`, (n) => n.startsWith('hwmon')).sort()) {
@@ -98,8 +107,9 @@ export function sensorsTemperatures(fs: ProcFs): Map<string, TemperatureRow[]> {
     if (rows) rows.push(row);
     else ret.set(unit, [row]);
   };
-  const bases = [...new Set([...hwmonBases(fs, 'temp', 'dir'), ...hwmonBases(fs, 'temp', 'device')])].sort();
-  bases.push(...coretempExtraBases(fs));
+  const hwmons = hwmonEntries(fs);
+  const bases = [...new Set([...hwmonBases(fs, hwmons, 'temp', 'dir'), ...hwmonBases(fs, hwmons, 'temp', 'device')])].sort();
+  bases.push(...coretempExtraBases(fs, hwmons));
   for (const base of bases) {
     const current = readNumber(fs, base + '_input', 'float');
     if (current === null) continue;
@@ -139,8 +149,9 @@ export function sensorsTemperatures(fs: ProcFs): Map<string, TemperatureRow[]> {
  */
 export function sensorsFans(fs: ProcFs): Map<string, FanRow[]> {
   const ret = new Map<string, FanRow[]>();
-  let bases = hwmonBases(fs, 'fan', 'dir');
-  if (bases.length === 0) bases = hwmonBases(fs, 'fan', 'device');
+  const hwmons = hwmonEntries(fs);
+  let bases = hwmonBases(fs, hwmons, 'fan', 'dir');
+  if (bases.length === 0) bases = hwmonBases(fs, hwmons, 'fan', 'device');
   for (const base of bases) {
     const current = readNumber(fs, base + '_input', 'int');
     if (current === null) continue;
@@ -262,7 +273,7 @@ export interface HwmonChipRaw {
 export function hwmonChips(fs: ProcFs): HwmonChipRaw[] {
   const root = fs.sys('class/hwmon');
   const out: HwmonChipRaw[] = [];
-  for (const name of fs.readdirOrEmpty(root).sort(byNumericSuffix)) {
+  for (const name of list(fs, root, () => true).sort(byNumericSuffix)) {
     const p = `${root}/${name}`;
     if (!isDirectory(fs, p)) continue;
     const realPath = resolveLink(fs, p);
@@ -326,7 +337,7 @@ export interface PowerSupplyRaw {
 export function powerSupplies(fs: ProcFs): PowerSupplyRaw[] {
   const root = fs.sys('class/power_supply');
   const out: PowerSupplyRaw[] = [];
-  for (const name of fs.readdirOrEmpty(root).sort()) {
+  for (const name of list(fs, root, () => true).sort()) {
     const dir = `${root}/${name}`;
     if (!isDirectory(fs, dir)) continue;
     const attributes: Record<string, string> = {};

@@ -1,0 +1,76 @@
+/**
+ * Differential tests against /usr/bin/python3 psutil 5.9 on this machine: disk_partitions, disk_usage and
+ * disk_io_counters. psutil 5.9's sdiskpart still has maxfile/maxpath (removed in 6.0); only the four 7.x fields are
+ * compared.
+ */
+import { diskIoCounters, diskPartitions, diskUsage } from '../../src/index';
+import { describeOracle, py } from '../helpers/oracle';
+import { retry } from '../helpers/retry';
+
+const TOL = 10 * (1 << 20);
+type PyPart = { device: string; mountpoint: string; fstype: string; opts: string };
+type PyIo = Record<string, Record<string, number>>;
+
+const key = (p: PyPart) => JSON.stringify([p.device, p.mountpoint, p.fstype, p.opts]);
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+
+describeOracle('disk: live, against psutil', () => {
+  test.each([false, true])('disk_partitions(all=%p): the same entries', (all) => {
+    retry(3, () => {
+      const theirs = py<PyPart[]>(`out = psutil.disk_partitions(all=${all ? 'True' : 'False'})`);
+      expect(diskPartitions({ all }).map(key).sort()).toEqual(theirs.map(key).sort());
+    });
+  });
+
+  test('disk_usage of every partition: total exact, used/free within 10 MiB, percent within 0.1', () => {
+    const mps = diskPartitions().map((p) => p.mountpoint);
+    retry(5, () => {
+      const theirs = py<Array<Record<string, number>>>(`out = [psutil.disk_usage(p) for p in ${JSON.stringify(mps)}]`);
+      mps.forEach((mp, i) => {
+        const ours = diskUsage(mp);
+        const t = theirs[i]!;
+        expect([mp, ours.total]).toEqual([mp, t['total']]);
+        expect(Math.abs(ours.used - t['used']!)).toBeLessThanOrEqual(TOL);
+        expect(Math.abs(ours.free - t['free']!)).toBeLessThanOrEqual(TOL);
+        expect(Math.abs(ours.percent - t['percent']!)).toBeLessThanOrEqual(0.1);
+      });
+    });
+  });
+
+  test('disk_usage of a missing path: both ENOENT', () => {
+    const theirs = py<number>("import errno\ntry:\n    psutil.disk_usage('/no/such/psutil/path')\nexcept OSError as e:\n    out = e.errno");
+    expect(theirs).toBe(2);
+    expect(() => diskUsage('/no/such/psutil/path')).toThrow(expect.objectContaining({ errno: theirs, osCode: 'ENOENT' }));
+  });
+
+  test('disk_io_counters(perdisk=True): the same disks; each counter between psutil\'s before and after', () => {
+    retry(5, () => {
+      const before = py<PyIo>('out = psutil.disk_io_counters(perdisk=True, nowrap=False)');
+      const ours = diskIoCounters({ perdisk: true, nowrap: false });
+      const after = py<PyIo>('out = psutil.disk_io_counters(perdisk=True, nowrap=False)');
+      expect(Object.keys(ours).sort()).toEqual(Object.keys(after).sort());
+      for (const [disk, c] of Object.entries(ours)) {
+        for (const [f, v] of Object.entries(c)) {
+          const lo = before[disk]![snake(f)]!;
+          const hi = after[disk]![snake(f)]!;
+          expect([disk, f, v >= lo && v <= hi]).toEqual([disk, f, true]);
+        }
+      }
+    });
+  });
+
+  test('disk_io_counters(): the total between psutil\'s before and after', () => {
+    retry(5, () => {
+      const before = py<Record<string, number> | null>('out = psutil.disk_io_counters(nowrap=False)');
+      const ours = diskIoCounters({ nowrap: false });
+      const after = py<Record<string, number> | null>('out = psutil.disk_io_counters(nowrap=False)');
+      if (after === null) {
+        expect(ours).toBeNull();
+        return;
+      }
+      for (const [f, v] of Object.entries(ours!)) {
+        expect([f, v >= before![snake(f)]! && v <= after[snake(f)]!]).toEqual([f, true]);
+      }
+    });
+  });
+});
