@@ -132,10 +132,10 @@ export function cpuFreq(fs: ProcFs): CpuFreqResult {
     if (m) paths.push({ n: Number(m[1]), dir: `${base}/cpufreq/${name}` });
   }
   if (paths.length === 0) {
-    paths = cpuDirs(fs).filter((d) => fs.lexists(`${d.dir}/cpufreq`)).map((d) => ({ n: d.cpu, dir: `${d.dir}/cpufreq` }));
+    paths = cpuDirs(fs).filter((d) => fs.exists(`${d.dir}/cpufreq`)).map((d) => ({ n: d.cpu, dir: `${d.dir}/cpufreq` }));
   }
-  const blocks = readCpuinfoOrNull(fs);
-  const mhz = blocks === null ? [] : cpuinfoMhz(blocks);
+  const cpuinfo = fs.readTextOrNull(fs.proc('cpuinfo'));
+  const mhz = cpuinfo === null ? [] : cpuinfoMhz(cpuinfo);
   if (paths.length === 0) return { entries: mhz.map((m) => ({ current: m, min: 0, max: 0 })), unknownCurrent: [] };
   paths.sort((a, b) => a.n - b.n);
   const entries: FreqEntry[] = [];

@@ -27,10 +27,13 @@ const UTMP_CAP = 16 << 20;
 export function readUtmp(fs: ProcFs): readonly UtmpRecord[] {
   for (const rel of UTMP_PATHS) {
     const p = fs.root(rel);
+    // Most systemd machines have none: an existence check is far cheaper than a failed open's exception.
+    if (!fs.exists(p)) continue;
     let read;
     try {
       read = fs.readCapped(p, UTMP_CAP);
     } catch (err) {
+      // Removed between the check and the open: same as absent.
       if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR')) continue;
       throw err;
     }

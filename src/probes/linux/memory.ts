@@ -5,7 +5,7 @@
  */
 import type { ProcFs } from './procfs';
 import { parseMeminfo, type Meminfo } from './parse/meminfo';
-import { parseVmstat, type Vmstat } from './parse/vmstat';
+import { parseVmstat, vmstatField, type Vmstat } from './parse/vmstat';
 import { parseZoneinfo } from './parse/zoneinfo';
 import { OsError, ParseError } from '../errors';
 import { pageSizeBytes } from './sysconf';
@@ -173,10 +173,15 @@ export function swapMemory(fs: ProcFs): SwapMemoryRaw {
     text = null;
   }
   if (text !== null) {
-    const vm = parseVmstat(text, vp);
-    const pin = vm['pswpin'];
-    const pout = vm['pswpout'];
-    if (pin === undefined || pout === undefined) {
+    let pin = vmstatField(text, 'pswpin');
+    let pout = vmstatField(text, 'pswpout');
+    if (pin === null || pout === null) {
+      // Not found by the quick scan: the full parse tells a malformed file (ParseError) from a kernel without them.
+      const vm = parseVmstat(text, vp);
+      pin = vm['pswpin'] ?? null;
+      pout = vm['pswpout'] ?? null;
+    }
+    if (pin === null || pout === null) {
       warnings.push("'sin' and 'sout' swap memory stats couldn't be determined and were set to 0"); // psutil #313
     } else {
       sin = pin * SWAP_PAGE;

@@ -32,16 +32,26 @@ export function parseCpuinfo(input: Buffer | string, path = '<input>'): readonly
   return Object.freeze(blocks);
 }
 
-/** The `cpu MHz` values of the blocks that have one, in file order (psutil's _cpu_get_cpuinfo_freq, case-blind). */
-export function cpuinfoMhz(blocks: readonly CpuinfoBlock[]): number[] {
+/**
+ * The `cpu MHz` values in file order, scanned straight from the text (psutil's _cpu_get_cpuinfo_freq: lines starting
+ * with `cpu mhz`, case-blind), without parsing the rest: cpuFreq() needs only these. Non-numeric values are skipped.
+ */
+export function cpuinfoMhz(input: Buffer | string): number[] {
+  const text = typeof input === 'string' ? input : input.toString('latin1');
   const out: number[] = [];
-  for (const b of blocks) {
-    for (const [k, v] of Object.entries(b)) {
-      if (k.toLowerCase() === 'cpu mhz') {
+  let i = 0;
+  while (i < text.length) {
+    let end = text.indexOf('\n', i);
+    if (end === -1) end = text.length;
+    if ((text.charCodeAt(i) | 32) === 99 && text.slice(i, i + 7).toLowerCase() === 'cpu mhz') {
+      const colon = text.indexOf(':', i);
+      if (colon !== -1 && colon < end) {
+        const v = text.slice(colon + 1, end).trim();
         const mhz = Number(v);
         if (v !== '' && Number.isFinite(mhz)) out.push(mhz);
       }
     }
+    i = end + 1;
   }
   return out;
 }

@@ -8,29 +8,69 @@ import { ParseError } from '../../errors';
 
 export type Meminfo = Readonly<Record<string, number>>;
 
-// `Key:   123 kB`, `Key: 123` and, on some kernels and emulators, `Key:123` with no space (psutil 8 #2809).
-const LINE = /^([^\s:]+)\s*:\s*(\d+)(?:\s+(kB))?\s*$/;
+// Accepted: `Key:   123 kB`, `Key: 123` and, on some kernels and emulators, `Key:123` with no space (psutil 8 #2809).
 // 2.4 kernels open with a byte-count table (`   total:  used:  free: ...`, `Mem:  n n n ...`, `Swap: n n n`) that
 // repeats the fields below it: skipped.
 const V24_HEADER = /^\s+total:\s+used:/;
 const V24_ROW = /^(Mem|Swap):\s+\d+(?:\s+\d+)+\s*$/;
+
+/**
+ * `Key: 123 kB` at text[from, to) -> [key, bytes-or-count], or null when the line has another shape. Hand-rolled:
+ * virtualMemory() parses this ~55-line file on every call.
+ */
+function line(text: string, from: number, to: number): [string, number] | null {
+  const colon = text.indexOf(':', from);
+  if (colon === -1 || colon >= to) return null;
+  let keyEnd = colon;
+  while (keyEnd > from && text.charCodeAt(keyEnd - 1) === 32) keyEnd--; // s390x: `Key   : value`
+  if (keyEnd === from) return null;
+  for (let j = from; j < keyEnd; j++) {
+    const c = text.charCodeAt(j);
+    if (c <= 32 || c === 58) return null;
+  }
+  let j = colon + 1;
+  while (j < to && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+  const start = j;
+  let v = 0;
+  for (; j < to; j++) {
+    const c = text.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+  }
+  if (j === start) return null;
+  let kb = false;
+  let k = j;
+  while (k < to && text.charCodeAt(k) === 32) k++;
+  if (k > j && text.startsWith('kB', k)) {
+    kb = true;
+    k += 2;
+  }
+  while (k < to && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 13)) k++;
+  if (k !== to) return null;
+  return [text.slice(from, keyEnd), kb ? v * 1024 : v];
+}
 
 export function parseMeminfo(input: Buffer | string, path = '<input>'): Meminfo {
   const text = typeof input === 'string' ? input : input.toString('latin1');
   const out: Record<string, number> = {};
   let lineNo = 0;
   let count = 0;
-  for (const raw of text.split('\n')) {
+  let i = 0;
+  while (i < text.length) {
     lineNo++;
-    const m = LINE.exec(raw);
-    if (m === null) {
-      if (raw.trim() === '' || V24_HEADER.test(raw) || V24_ROW.test(raw)) continue;
-      throw new ParseError(path, `line ${lineNo} is not 'Key: value [kB]': ${JSON.stringify(raw.slice(0, 60))}`);
+    let end = text.indexOf('\n', i);
+    if (end === -1) end = text.length;
+    const kv = line(text, i, end);
+    if (kv === null) {
+      const raw = text.slice(i, end);
+      if (!(raw.trim() === '' || V24_HEADER.test(raw) || V24_ROW.test(raw))) {
+        throw new ParseError(path, `line ${lineNo} is not 'Key: value [kB]': ${JSON.stringify(raw.slice(0, 60))}`);
+      }
+    } else {
+      out[kv[0]] = kv[1];
+      count++;
     }
-    const key = m[1] as string;
-    const value = Number(m[2]);
-    out[key] = m[3] === 'kB' ? value * 1024 : value;
-    count++;
+    i = end + 1;
   }
   if (count === 0) throw new ParseError(path, 'no fields');
   return Object.freeze(out);

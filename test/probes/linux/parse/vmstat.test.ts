@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseVmstat } from '../../../../src/probes/linux/parse/vmstat';
+import { parseVmstat, vmstatField } from '../../../../src/probes/linux/parse/vmstat';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
@@ -21,8 +21,18 @@ describe('parseVmstat', () => {
     expect(parseVmstat('nr_dirty -3\npgfault 7  \n')).toEqual({ nr_dirty: -3, pgfault: 7 });
   });
 
+  test('vmstatField finds one line without building the record', () => {
+    const text = 'pswpin_x 9\npswpin 12\npswpout 34\n';
+    expect(vmstatField(text, 'pswpin')).toBe(12);
+    expect(vmstatField(text, 'pswpout')).toBe(34);
+    expect(vmstatField('pswpin 5', 'pswpin')).toBe(5);
+    expect(vmstatField(text, 'pgfault')).toBeNull();
+    expect(vmstatField('pswpin x\n', 'pswpin')).toBeNull();
+  });
+
   test.each([
     ['no value', 'pgfault\n'],
+    ['a space in the name', 'pg fault 5\n'],
     ['two values', 'pgfault 1 2\n'],
     ['non-numeric', 'pgfault x\n'],
     ['colon form', 'pgfault: 5\n'],
