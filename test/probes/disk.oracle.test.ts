@@ -3,8 +3,10 @@
  * disk_io_counters. psutil 5.9's sdiskpart still has maxfile/maxpath (removed in 6.0); only the four 7.x fields are
  * compared.
  */
-import { diskIoCounters, diskPartitions, diskUsage } from '../../src/index';
+import * as path from 'node:path';
+import { createPsutil, diskIoCounters, diskPartitions, diskUsage } from '../../src/index';
 import { describeOracle, py } from '../helpers/oracle';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
 import { retry } from '../helpers/retry';
 
 const TOL = 10 * (1 << 20);
@@ -72,5 +74,29 @@ describeOracle('disk: live, against psutil', () => {
         expect([f, v >= before![snake(f)]! && v <= after[snake(f)]!]).toEqual([f, true]);
       }
     });
+  });
+});
+
+describeOracle('disk: fixture trees through psutil.PROCFS_PATH, exact', () => {
+  // psutil takes /proc/diskstats and the mount table from PROCFS_PATH (but /sys/block from the real /sys, so only
+  // perdisk=True, which does not consult it, is comparable).
+  test.each([
+    ['ours, mixed formats', own('disk-basic', 'proc')],
+    ['Linux 2.4', own('disk-kernel-2.4', 'proc')],
+    ['node_exporter', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
+    ['prometheus/procfs', path.join(PROCFS_FIXTURES, 'proc')],
+  ])('disk_io_counters(perdisk=True) on %s', (_n, procfs) => {
+    const theirs = py<PyIo>(`psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_io_counters(perdisk=True, nowrap=False)`);
+    const ours = createPsutil({ procfs }).diskIoCounters({ perdisk: true, nowrap: false });
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    for (const [disk, c] of Object.entries(ours)) {
+      expect(Object.fromEntries(Object.entries(c).map(([f, v]) => [snake(f), v]))).toEqual(theirs[disk]);
+    }
+  });
+
+  test.each([false, true])('disk_partitions(all=%p) on our mount table (escapes, none, zfs, fuse)', (all) => {
+    const procfs = own('disk-basic', 'proc');
+    const theirs = py<PyPart[]>(`psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_partitions(all=${all ? 'True' : 'False'})`);
+    expect(createPsutil({ procfs }).diskPartitions({ all }).map(key)).toEqual(theirs.map(key));
   });
 });
