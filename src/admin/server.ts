@@ -224,10 +224,38 @@ export class AdminServer {
     } else {
       this.server = http.createServer(common, handler);
     }
+    this.tlsSig = this.tlsSignature();
     this.server.maxHeadersCount = 64;
     this.server.maxRequestsPerSocket = 1000;
     this.server.maxConnections = 256;
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => this.onClientError(err, socket));
+  }
+
+  /** stat signature of the TLS files last loaded (exporter-toolkit re-reads them so certificates rotate live). */
+  private tlsSig = '';
+
+  private tlsSignature(): string {
+    const t = this.cfg.tls;
+    if (!t) return '';
+    return [t.certFile, t.keyFile, t.clientCaFile].map((f) => {
+      if (f === null) return '-';
+      const st = fs.statSync(f);
+      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    }).join('|');
+  }
+
+  /** Loads rotated certificates for the connections that follow; a half-written set keeps the previous one. */
+  private reloadTlsIfChanged(): void {
+    if (!this.cfg.tls) return;
+    try {
+      const sig = this.tlsSignature();
+      if (sig === this.tlsSig) return;
+      (this.server as https.Server).setSecureContext({ ...this.tlsOptions(), minVersion: this.cfg.tls.minVersion });
+      this.tlsSig = sig;
+      this.log.info('admin: TLS certificates reloaded');
+    } catch (err) {
+      this.log.error('admin: cannot reload TLS certificates; keeping the previous ones', { err: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private tlsOptions(): { cert: Buffer; key: Buffer; ca?: Buffer } {
@@ -358,6 +386,7 @@ export class AdminServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.reloadTlsIfChanged();
     const rawUrl = req.url ?? '';
     const ctx: Ctx = {
       requestId: crypto.randomUUID(),
