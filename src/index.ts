@@ -67,3 +67,13 @@ export const { sensorsTemperatures, sensorsFans, sensorsBattery, hwmonChips, the
 export type {
   Temperature, Fan, Battery, SensorsTemperaturesOptions, HwmonChip, ThermalZone, PowerSupply,
 } from './probes/sensors';
+// Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
+export { Process, Popen, PROCESS_ATTRS } from './probes/process';
+export const { pids, pidExists, processIter, waitProcs } = psutil;
+export type {
+  ProcessAttr, ProcessAttrTypes, ProcessInfo, IterProcess, ProcessIterFn, ProcessIterOptions, AsDictOptions,
+  ProcessIds, ProcessCpuTimes, ProcessMemoryInfo, ProcessMemoryInfoEx, ProcessMemoryFullInfo, ProcessMemoryMap,
+  ProcessMemoryMapExt, ProcessIoCounters, ProcessCtxSwitches, ProcessThread, ProcessIonice, ProcessPageFaults,
+  ProcessOpenFile, ProcessConnection, MemoryType, CpuPercentOptions, MemoryPercentOptions, MemoryMapsOptions,
+  ProcessConnectionsOptions, ChildrenOptions, WaitOptions, WaitProcsOptions,
+} from './probes/process';

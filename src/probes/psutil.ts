@@ -10,6 +10,7 @@ import { memoryApi } from './memory';
 import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
+import { processApi } from './process';
 
 export interface PsutilOptions {
   procfs?: string;
@@ -42,6 +43,7 @@ function build(ctx: Context) {
     ...netApi(ctx),
     ...diskApi(ctx),
     ...sensorsApi(ctx),
+    ...processApi(ctx),
   };
 }
 

@@ -33,6 +33,7 @@ const hasFree = (() => {
     return false;
   }
 })();
+// Skipped only where procps (free, vmstat) is not installed; CI installs it with the Debian base image.
 const describeFree = hasFree ? describe : describe.skip;
 
 describeFree('virtualMemory vs free -b', () => {

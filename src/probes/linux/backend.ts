@@ -10,6 +10,7 @@ import * as memory from './memory';
 import * as host from './host';
 import * as disk from './disk';
 import * as sensors from './sensors';
+import * as processes from './process';
 
 export const linuxBackend = {
   sysconf,
@@ -19,6 +20,7 @@ export const linuxBackend = {
   host,
   disk,
   sensors,
+  process: processes,
 };
 
 export type Backend = typeof linuxBackend;

@@ -1,0 +1,610 @@
+/**
+ * Linux process backend (psutil's _pslinux.Process): reads one process's /proc files and makes its libc calls, and
+ * maps every errno to psutil's process errors (psutil-surface 2 item 5):
+ *   EACCES/EPERM -> AccessDenied; ESRCH -> ZombieProcess when stat says Z, else NoSuchProcess; ENOENT ->
+ *   NoSuchProcess when /proc/<pid>/stat is gone, ZombieProcess when it says Z, else the OsError itself (a file this
+ *   kernel does not have); anything that fails while the process vanishes -> NoSuchProcess.
+ * A handle caches the stat/status/statm/cmdline/smaps reads while a oneshot block is open (depth > 0) and reads
+ * afresh otherwise. Values stay in the kernel's units (ticks, pages, kB lines as bytes); the facade shapes results.
+ */
+import type { ProcFs } from './procfs';
+import * as native from './native';
+import { NativeError } from './native';
+import { AccessDenied, NoSuchProcess, OsError, ParseError, PsutilError, ZombieProcess } from '../errors';
+import { parsePidStat, type PidStat } from './parse/pidstat';
+import { parseStatm, type Statm } from './parse/statm';
+import { parseCmdline } from './parse/cmdline';
+import { parseEnviron } from './parse/environ';
+import { parsePidIo, type PidIo } from './parse/pidio';
+import { parseFdinfo, type FdInfo } from './parse/fdinfo';
+import { parseLimits } from './parse/limits';
+import { parseSmaps, parseSmapsTotals, type SmapsBlock, type SmapsTotals } from './parse/smaps';
+
+/** Above Linux's largest argument area (3/4 of _STK_LIM = 6 MiB): cmdline() never truncates, memory stays bounded. */
+export const CMDLINE_CAP = 8 << 20;
+/** smaps of a large process runs to a few MiB (one ~1 KiB block per mapping). */
+const SMAPS_CAP = 256 << 20;
+
+/** pid_t is a signed 32-bit integer (psutil's check_pid_range). */
+export const PID_MAX = 0x7fffffff;
+
+function isOs(err: unknown, ...codes: string[]): err is OsError {
+  return err instanceof OsError && codes.includes(err.osCode);
+}
+
+/** readlink cleanup (psutil _pslinux.readlink): cut at a NUL (#717); strip ' (deleted)' if no such path exists. */
+function cleanLink(fs: ProcFs, target: string): string {
+  const nul = target.indexOf('\0');
+  let path = nul >= 0 ? target.slice(0, nul) : target;
+  if (path.endsWith(' (deleted)') && !fs.lexists(fs.root(path))) path = path.slice(0, -10);
+  return path;
+}
+
+export interface ThreadTimes {
+  readonly id: number;
+  readonly utime: number;
+  readonly stime: number;
+}
+
+export interface OpenFileRaw {
+  readonly path: string;
+  readonly fd: number;
+  readonly info: FdInfo;
+}
+
+export class LinuxProcess {
+  readonly fs: ProcFs;
+  readonly pid: number;
+  /** `<procfs>/<pid>/`. */
+  readonly dir: string;
+  /** The last name the facade learned, for error messages (psutil's `_name`). */
+  name: string | null = null;
+  /** The last ppid seen, for ZombieProcess (psutil's `_ppid`). */
+  ppid: number | null = null;
+  private depth = 0;
+  private cStat: PidStat | null = null;
+  private cStatus: string | null = null;
+  private cStatm: Statm | null = null;
+  private cCmdline: string[] | null = null;
+  private cSmaps: string | null = null;
+
+  constructor(fs: ProcFs, pid: number) {
+    this.fs = fs;
+    this.pid = pid;
+    this.dir = `${fs.procfs}/${pid}/`;
+  }
+
+  // ---- oneshot ----------------------------------------------------------------------------------------------
+
+  /** Opens a caching block (re-entrant). */
+  enter(): void {
+    this.depth++;
+  }
+
+  exit(): void {
+    if (this.depth > 0 && --this.depth === 0) {
+      this.cStat = null;
+      this.cStatus = null;
+      this.cStatm = null;
+      this.cCmdline = null;
+      this.cSmaps = null;
+    }
+  }
+
+  get cached(): boolean {
+    return this.depth > 0;
+  }
+
+  // ---- errors -----------------------------------------------------------------------------------------------
+
+  noSuchProcess(msg?: string, cause?: unknown): NoSuchProcess {
+    return new NoSuchProcess(this.pid, this.name, msg, cause);
+  }
+
+  zombie(cause?: unknown): ZombieProcess {
+    return new ZombieProcess(this.pid, this.name, this.ppid, undefined, cause);
+  }
+
+  accessDenied(cause?: unknown): AccessDenied {
+    return new AccessDenied(this.pid, this.name, undefined, cause);
+  }
+
+  /** Reads the state letter afresh: null when stat cannot be read (the process is gone). */
+  private liveState(): string | null {
+    try {
+      const p = this.dir + 'stat';
+      return parsePidStat(this.fs.readView(p), p).state;
+    } catch (err) {
+      if (err instanceof OsError || err instanceof ParseError) return null;
+      throw err;
+    }
+  }
+
+  isZombie(): boolean {
+    return this.liveState() === 'Z';
+  }
+
+  /** psutil's _raise_if_zombie: where a file reads empty, a zombie is an error and a kernel thread is not. */
+  raiseIfZombie(): void {
+    if (this.isZombie()) throw this.zombie();
+  }
+
+  /** errno -> psutil error for a failed /proc access of this process. */
+  translate(err: unknown): unknown {
+    if (err instanceof PsutilError && !(err instanceof OsError) && !(err instanceof ParseError)) return err;
+    if (isOs(err, 'EACCES', 'EPERM')) return this.accessDenied(err);
+    if (isOs(err, 'ESRCH', 'ENOENT') || err instanceof ParseError) {
+      const state = this.liveState();
+      if (state === null) return this.noSuchProcess(undefined, err);
+      if (state === 'Z') return this.zombie(err);
+      return err;
+    }
+    return err;
+  }
+
+  /** errno -> psutil error for a failed libc call on this process (ENOSYS from prlimit means a zombie, psutil). */
+  translateNative(err: unknown): unknown {
+    if (!(err instanceof NativeError)) return err;
+    if (err.osCode === 'EPERM' || err.osCode === 'EACCES') return this.accessDenied(err);
+    if (err.osCode === 'ESRCH' || err.osCode === 'ENOSYS') {
+      const state = this.liveState();
+      if (state === null) return this.noSuchProcess(undefined, err);
+      if (state === 'Z') return this.zombie(err);
+    }
+    return err;
+  }
+
+  // ---- the cached group: stat, status, statm, cmdline, smaps --------------------------------------------------
+
+  /** /proc/<pid>/stat, parsed (cached in a oneshot block). */
+  stat(): PidStat {
+    if (this.cStat !== null) return this.cStat;
+    const p = this.dir + 'stat';
+    let st: PidStat;
+    try {
+      st = parsePidStat(this.fs.readView(p), p);
+    } catch (err) {
+      // stat itself: ENOENT/ESRCH simply mean gone (no zombie check needed: a zombie's stat reads fine).
+      if (isOs(err, 'ENOENT', 'ESRCH')) throw this.noSuchProcess(undefined, err);
+      throw this.translate(err);
+    }
+    this.ppid = st.ppid;
+    if (this.depth > 0) this.cStat = st;
+    return st;
+  }
+
+  /** stat read now, whatever the oneshot cache holds: identity checks before a signal or a setter. */
+  freshStat(): PidStat {
+    const saved = this.cStat;
+    this.cStat = null;
+    try {
+      return this.stat();
+    } finally {
+      if (this.depth > 0 && saved !== null && this.cStat === null) this.cStat = saved;
+    }
+  }
+
+  /** Seeds the cache with a stat just read by the caller (processIter, children): no second read in the block. */
+  seedStat(st: PidStat): void {
+    if (this.depth > 0) this.cStat = st;
+  }
+
+  /** /proc/<pid>/status as latin1 text (cached in a oneshot block). */
+  status(): string {
+    if (this.cStatus !== null) return this.cStatus;
+    const p = this.dir + 'status';
+    let text: string;
+    try {
+      const v = this.fs.readView(p);
+      text = v.toString('latin1', 0, v.length);
+    } catch (err) {
+      throw this.translate(err);
+    }
+    if (this.depth > 0) this.cStatus = text;
+    return text;
+  }
+
+  /** /proc/<pid>/statm in pages (cached in a oneshot block). */
+  statm(): Statm {
+    if (this.cStatm !== null) return this.cStatm;
+    const p = this.dir + 'statm';
+    let st: Statm;
+    try {
+      st = parseStatm(this.fs.readView(p), p);
+    } catch (err) {
+      throw this.translate(err);
+    }
+    if (this.depth > 0) this.cStatm = st;
+    return st;
+  }
+
+  /** The arguments (cached in a oneshot block, where name() and cmdline() share one read). */
+  cmdline(): string[] {
+    if (this.cCmdline !== null) return this.cCmdline;
+    const p = this.dir + 'cmdline';
+    let args: string[];
+    try {
+      args = parseCmdline(this.fs.readView(p, CMDLINE_CAP));
+    } catch (err) {
+      throw this.translate(err);
+    }
+    // Empty: a kernel thread ([]) or a zombie (an error).
+    if (args.length === 0) this.raiseIfZombie();
+    if (this.depth > 0) this.cCmdline = args;
+    return args;
+  }
+
+  smapsText(): string {
+    if (this.cSmaps !== null) return this.cSmaps;
+    const p = this.dir + 'smaps';
+    let text: string;
+    try {
+      text = this.fs.readText(p, SMAPS_CAP);
+    } catch (err) {
+      throw this.translate(err);
+    }
+    if (this.depth > 0) this.cSmaps = text;
+    return text;
+  }
+
+  // ---- other files --------------------------------------------------------------------------------------------
+
+  environ(): Record<string, string> {
+    const p = this.dir + 'environ';
+    try {
+      return parseEnviron(this.fs.readView(p, CMDLINE_CAP));
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /** readlink of exe: '' for kernel threads (ENOENT while /proc/<pid> exists, psutil #503); a zombie is an error. */
+  exe(): string {
+    try {
+      return cleanLink(this.fs, this.fs.readlink(this.dir + 'exe'));
+    } catch (err) {
+      if (isOs(err, 'ENOENT', 'ESRCH')) {
+        this.raiseIfZombie();
+        if (this.fs.lexists(this.dir.slice(0, -1))) return '';
+        throw this.noSuchProcess(undefined, err);
+      }
+      throw this.translate(err);
+    }
+  }
+
+  /** readlink of cwd; '' when it vanishes while the process lives on (psutil #2514). */
+  cwd(): string {
+    try {
+      return cleanLink(this.fs, this.fs.readlink(this.dir + 'cwd'));
+    } catch (err) {
+      if (isOs(err, 'ENOENT', 'ESRCH')) {
+        const state = this.liveState();
+        if (state === null) throw this.noSuchProcess(undefined, err);
+        if (state === 'Z') throw this.zombie(err);
+        return '';
+      }
+      throw this.translate(err);
+    }
+  }
+
+  io(): PidIo {
+    const p = this.dir + 'io';
+    try {
+      return parsePidIo(this.fs.readView(p), p);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /** /proc/<pid>/limits, for procfs roots that prlimit(2) cannot reach. */
+  limitsFile(resource: number): readonly [number, number] {
+    const p = this.dir + 'limits';
+    let lim;
+    try {
+      lim = parseLimits(this.fs.readView(p), p);
+    } catch (err) {
+      throw this.translate(err);
+    }
+    const v = lim.get(resource);
+    if (v === undefined) throw new ParseError(p, `no row for resource ${resource}`);
+    return v;
+  }
+
+  /** The entries of /proc/<pid>/fd. */
+  fdNames(): string[] {
+    try {
+      return this.fs.readdir(this.dir + 'fd');
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /** Raises NoSuchProcess if /proc/<pid> is gone (psutil's _assert_alive, after skipping vanished entries). */
+  assertAlive(): void {
+    if (!this.fs.lexists(this.dir.slice(0, -1))) throw this.noSuchProcess();
+  }
+
+  /**
+   * Regular files open with an absolute path, with fdinfo's position and flags (psutil open_files). Entries that
+   * vanish between readdir and readlink, are not links, or have absurd targets are skipped (#1940).
+   */
+  openFiles(): OpenFileRaw[] {
+    const out: OpenFileRaw[] = [];
+    let hitEnoent = false;
+    for (const name of this.fdNames()) {
+      let target: string;
+      try {
+        target = cleanLink(this.fs, this.fs.readlink(this.dir + 'fd/' + name));
+      } catch (err) {
+        if (isOs(err, 'ENOENT', 'ESRCH')) {
+          hitEnoent = true;
+          continue;
+        }
+        if (isOs(err, 'EINVAL', 'ENAMETOOLONG')) continue;
+        throw this.translate(err);
+      }
+      if (!target.startsWith('/') || !this.isRegularFile(target)) continue;
+      const p = this.dir + 'fdinfo/' + name;
+      let info: FdInfo;
+      try {
+        info = parseFdinfo(this.fs.readView(p), p);
+      } catch (err) {
+        if (isOs(err, 'ENOENT', 'ESRCH')) {
+          hitEnoent = true;
+          continue;
+        }
+        throw this.translate(err);
+      }
+      out.push({ path: target, fd: Number(name), info });
+    }
+    if (hitEnoent) this.assertAlive();
+    return out;
+  }
+
+  /** psutil's isfile_strict: a regular file (following links); EACCES/EPERM propagate as AccessDenied. */
+  private isRegularFile(path: string): boolean {
+    try {
+      return this.fs.stat(this.fs.root(path)).isFile();
+    } catch (err) {
+      if (isOs(err, 'EACCES', 'EPERM')) throw this.accessDenied(err);
+      if (err instanceof OsError) return false;
+      throw err;
+    }
+  }
+
+  /** Per-thread user and system ticks, ascending by thread id; threads that exit meanwhile are skipped. */
+  threads(): ThreadTimes[] {
+    let ids: string[];
+    try {
+      ids = this.fs.readdir(this.dir + 'task');
+    } catch (err) {
+      throw this.translate(err);
+    }
+    const out: ThreadTimes[] = [];
+    let hitEnoent = false;
+    for (const id of ids) {
+      const p = this.dir + 'task/' + id + '/stat';
+      let st: PidStat;
+      try {
+        st = parsePidStat(this.fs.readView(p), p);
+      } catch (err) {
+        if (isOs(err, 'ENOENT', 'ESRCH')) {
+          hitEnoent = true;
+          continue;
+        }
+        throw this.translate(err);
+      }
+      out.push({ id: Number(id), utime: st.utime, stime: st.stime });
+    }
+    if (hitEnoent) this.assertAlive();
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** /proc/<pid>/smaps_rollup, or null when the kernel refuses it for this process (ESRCH/ENOENT: fall back). */
+  smapsRollup(): SmapsTotals | null {
+    const p = this.dir + 'smaps_rollup';
+    try {
+      return parseSmapsTotals(this.fs.readText(p));
+    } catch (err) {
+      if (isOs(err, 'ESRCH', 'ENOENT')) return null;
+      throw this.translate(err);
+    }
+  }
+
+  smapsTotals(): SmapsTotals {
+    const roll = this.smapsRollup();
+    if (roll !== null) return roll;
+    const text = this.smapsText();
+    if (text.trim() === '') {
+      this.raiseIfZombie();
+      this.assertAlive();
+    }
+    return parseSmapsTotals(text);
+  }
+
+  smapsBlocks(): SmapsBlock[] {
+    const text = this.smapsText();
+    if (text.trim() === '') {
+      this.raiseIfZombie();
+      return [];
+    }
+    const blocks = parseSmaps(text, this.dir + 'smaps');
+    return blocks.map((b) => {
+      if (b.path === '') return { ...b, path: '[anon]' };
+      const path = b.path.endsWith(' (deleted)') && !this.fs.lexists(this.fs.root(b.path)) ? b.path.slice(0, -10) : b.path;
+      return path === b.path ? b : { ...b, path };
+    });
+  }
+
+  // ---- libc: priority, ioprio, limits, affinity, signals ------------------------------------------------------
+
+  private call<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw this.translateNative(err);
+    }
+  }
+
+  setNice(value: number): void {
+    this.call(() => native.setpriority(this.pid, value));
+  }
+
+  ioprioGet(): [number, number] {
+    return this.call(() => native.ioprioGet(this.pid));
+  }
+
+  ioprioSet(ioclass: number, value: number): void {
+    this.call(() => native.ioprioSet(this.pid, ioclass, value));
+  }
+
+  rlimit(resource: number, limits?: readonly [number, number]): [number, number] {
+    return this.call(() => native.prlimit(this.pid, resource, limits));
+  }
+
+  affinityGet(): number[] {
+    return this.call(() => native.schedGetaffinity(this.pid));
+  }
+
+  affinitySet(cpus: readonly number[]): void {
+    this.call(() => native.schedSetaffinity(this.pid, cpus));
+  }
+
+  /**
+   * Sends `sig` only if the process still has start time `starttime`. Race-free where pidfd_open(2) exists: the fd
+   * pins the process, then identity is checked, then pidfd_send_signal(2). Elsewhere (ENOSYS; EINVAL for a thread
+   * id) identity is re-checked just before kill(2).
+   */
+  signal(sig: number, starttime: number): void {
+    let pidfd = -1;
+    try {
+      pidfd = native.pidfdOpen(this.pid);
+    } catch (err) {
+      if (!(err instanceof NativeError) || (err.osCode !== 'ENOSYS' && err.osCode !== 'EINVAL')) {
+        throw this.translateNative(err);
+      }
+    }
+    try {
+      if (this.freshStat().starttime !== starttime) {
+        throw this.noSuchProcess('process no longer exists and its PID has been reused');
+      }
+      if (pidfd >= 0) this.call(() => native.pidfdSendSignal(pidfd, sig));
+      else this.call(() => native.kill(this.pid, sig));
+    } finally {
+      if (pidfd >= 0) native.closeFd(pidfd);
+    }
+  }
+}
+
+// ---- system-wide process functions -------------------------------------------------------------------------------
+
+/** psutil's exe guess check: a regular file with an execute bit, under the rootfs (os.access X_OK, for root). */
+export function isExecutableFile(fs: ProcFs, path: string): boolean {
+  try {
+    const st = fs.stat(fs.root(path));
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch (err) {
+    if (err instanceof OsError) return false;
+    throw err;
+  }
+}
+
+export function handle(fs: ProcFs, pid: number): LinuxProcess {
+  return new LinuxProcess(fs, pid);
+}
+
+/** The numeric entries of the procfs root, ascending (psutil pids()). Thread ids are not listed there. */
+export function pids(fs: ProcFs): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdir(fs.procfs)) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const n = Number(name);
+    if (Number.isSafeInteger(n)) out.push(n);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Whether this procfs root shows our own PID namespace (so pids can be passed to kill, prlimit, ...). */
+export function isNativeProcfs(fs: ProcFs): boolean {
+  try {
+    return fs.readlink(fs.proc('self')) === String(process.pid);
+  } catch (err) {
+    if (err instanceof OsError) return false;
+    throw err;
+  }
+}
+
+/**
+ * psutil pid_exists: kill(pid, 0) first where the procfs is ours (ESRCH -> false, EPERM -> exists), then the Tgid
+ * of /proc/<pid>/status must equal pid, since /proc/<tid> resolves for thread ids too (#687); when status cannot be
+ * read, membership in pids().
+ */
+export function pidExists(fs: ProcFs, pid: number, nativeProcfs: boolean): boolean {
+  if (nativeProcfs) {
+    try {
+      native.kill(pid, 0);
+    } catch (err) {
+      if (!(err instanceof NativeError)) throw err;
+      if (err.osCode === 'ESRCH') return false;
+      // EPERM: it exists but belongs to someone else; go on to tell a pid from a tid.
+    }
+  }
+  const p = fs.proc(`${pid}/status`);
+  try {
+    const v = fs.readView(p);
+    const text = v.toString('latin1', 0, v.length);
+    const i = text.indexOf('\nTgid:');
+    if (i >= 0) {
+      const m = /^\s*(\d+)/.exec(text.slice(i + 6, i + 40));
+      if (m !== null) return Number(m[1]) === pid;
+    }
+  } catch (err) {
+    if (!(err instanceof OsError)) throw err;
+    if (err.osCode === 'ENOENT' || err.osCode === 'ESRCH') return false;
+  }
+  return pids(fs).includes(pid);
+}
+
+export interface PpidEntry {
+  readonly ppid: number;
+  readonly stat: PidStat;
+}
+
+/** One pass over every /proc/<pid>/stat (psutil ppid_map); processes that vanish or deny are left out. */
+export function ppidMap(fs: ProcFs): Map<number, PpidEntry> {
+  const out = new Map<number, PpidEntry>();
+  for (const pid of pids(fs)) {
+    const p = fs.proc(`${pid}/stat`);
+    try {
+      const st = parsePidStat(fs.readView(p), p);
+      out.set(pid, { ppid: st.ppid, stat: st });
+    } catch (err) {
+      if (err instanceof OsError || err instanceof ParseError) continue;
+      throw err;
+    }
+  }
+  return out;
+}
+
+/**
+ * tty_nr -> device path, from the st_rdev of /dev/tty* and /dev/pts/* (psutil get_terminal_map; later entries win,
+ * as in psutil's dict). The kernel's new_encode_dev and glibc's makedev agree for every tty major.
+ */
+export function terminalMap(fs: ProcFs): Map<number, string> {
+  const map = new Map<number, string>();
+  const add = (dir: string, filter: (name: string) => boolean): void => {
+    for (const name of fs.readdirOrEmpty(fs.root(dir)).filter(filter).sort()) {
+      const path = `${dir}/${name}`;
+      try {
+        map.set(fs.stat(fs.root(path)).rdev, path);
+      } catch (err) {
+        // A pty closed between readdir and stat: nothing to map.
+        if (!(err instanceof OsError)) throw err;
+      }
+    }
+  };
+  add('/dev', (n) => n.startsWith('tty'));
+  add('/dev/pts', () => true);
+  return map;
+}
