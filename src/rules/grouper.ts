@@ -357,7 +357,10 @@ export class Grouper {
     return {
       pid: t.id.pid,
       comm: t.id.comm,
-      startTimeString: goTimeString(source.bootTime, t.id.startTime, source.clockTicks),
+      // Formatted only for the rare template that prints {{.StartTime}}.
+      get startTimeString() {
+        return goTimeString(source.bootTime, t.id.startTime, source.clockTicks);
+      },
       cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
       username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
       cgroups: () => {
