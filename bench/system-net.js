@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const lib = require('../dist/index.js');
 
 const PYTHON = '/usr/bin/python3';
-const BATCH_MS = 150; // one timing batch
+const BATCH_MS = 100; // one timing batch
 const BATCHES = 5; // median over these
 
 // [name, our call, psutil statement or null when psutil has no equivalent]
@@ -32,7 +32,7 @@ function median(xs) {
 
 /** Median per-call µs over BATCHES batches of ~BATCH_MS each, after a warm-up sized the batch. */
 function timeOurs(fn) {
-  for (let i = 0; i < 20; i++) fn();
+  for (let i = 0; i < 3; i++) fn();
   let n = 1;
   for (;;) {
     const t0 = process.hrtime.bigint();
@@ -61,7 +61,7 @@ import json, sys, timeit, psutil
 out = {}
 for stmt in json.loads(sys.argv[1]):
     t = timeit.Timer(stmt, globals={'psutil': psutil})
-    for _ in range(20): eval(stmt)
+    for _ in range(3): eval(stmt)
     n, secs = t.autorange()
     n = max(1, int(n * ${BATCH_MS / 1000} / max(secs, 1e-9)))
     runs = sorted(t.repeat(${BATCHES}, n))

@@ -91,13 +91,20 @@ export function formatIpv6(bytes: ArrayLike<number>): string {
  * `0500000A:0016` -> { ip: '10.0.0.5', port: 22 }; port 0 -> null (psutil's `()`).
  * IPv4 is one host-order 32-bit word; IPv6 is four of them, each byte-swapped on little-endian hosts (psutil #201).
  */
-export function decodeInetAddress(tok: string, family: number, path = '<input>', littleEndian = HOST_LITTLE_ENDIAN): InetAddr | null {
+export function decodeInetAddress(
+  tok: string,
+  family: number,
+  path = '<input>',
+  littleEndian = HOST_LITTLE_ENDIAN,
+  lineNo?: number,
+): InetAddr | null {
   const colon = tok.indexOf(':');
   const hex = colon < 0 ? '' : tok.slice(0, colon);
   const portHex = colon < 0 ? '' : tok.slice(colon + 1);
   const want = family === 10 ? 32 : 8;
   if (hex.length !== want || !HEX.test(hex) || portHex.length === 0 || portHex.length > 4 || !HEX.test(portHex)) {
-    throw new ParseError(path, `bad ${family === 10 ? 'IPv6' : 'IPv4'} address ${JSON.stringify(tok.slice(0, 60))}`);
+    const where = lineNo === undefined ? '' : `line ${lineNo}: `;
+    throw new ParseError(path, `${where}bad ${family === 10 ? 'IPv6' : 'IPv4'} address ${JSON.stringify(tok.slice(0, 60))}`);
   }
   const port = parseInt(portHex, 16);
   if (port === 0) return null;
@@ -151,8 +158,8 @@ export function parseInetSockets(
     const st = toks[3]!;
     if (st.length > 2 || !HEX.test(st)) throw new ParseError(path, `line ${lineNo}: bad state ${JSON.stringify(st.slice(0, 40))}`);
     out.push({
-      laddr: decodeInetAddress(toks[1]!, family, `${path} line ${lineNo}`, le),
-      raddr: decodeInetAddress(toks[2]!, family, `${path} line ${lineNo}`, le),
+      laddr: decodeInetAddress(toks[1]!, family, path, le, lineNo),
+      raddr: decodeInetAddress(toks[2]!, family, path, le, lineNo),
       state: parseInt(st, 16),
       inode,
     });

@@ -5,6 +5,28 @@ import {
 } from '../../../../src/probes/linux/parse/netconn';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { randomBytes } from '../../../helpers/garbage';
+
+/** `base` with a few bytes overwritten, chosen by `seed`: the same inputs on every run. */
+function mutate(base: Buffer, seed: number): Buffer {
+  const out = Buffer.from(base);
+  const r = randomBytes(16, seed);
+  for (let k = 0; k < 4; k++) out[r.readUInt16LE(k * 2) % out.length] = r[8 + k]!;
+  return out;
+}
+
+function onlyParseErrors(fn: (b: Buffer) => unknown, bases: Buffer[]): void {
+  for (let i = 1; i <= 400; i++) {
+    const inputs = [randomBytes(256 + (i % 7) * 512, i), ...bases.map((b) => mutate(b, i))];
+    for (const input of inputs) {
+      try {
+        fn(input);
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+      }
+    }
+  }
+}
 
 const procfs = (rel: string): string => path.join(PROCFS_FIXTURES, 'proc', rel);
 
@@ -124,6 +146,12 @@ describe('parseInetSockets', () => {
     expect(() => parseInetSockets(hdr + line('0A', 'abc'), 2, '/proc/net/tcp')).toThrow(ParseError);
     expect(() => parseInetSockets(hdr + line('XYZ', '1'), 2, '/proc/net/tcp')).toThrow(ParseError);
     expect(() => parseInetSockets(hdr + line('0A', '1', 'nothex:1F90'), 2, '/proc/net/tcp')).toThrow(ParseError);
+    try {
+      parseInetSockets(hdr + line('0A', '1', 'nothex:1F90'), 2, '/proc/net/tcp');
+    } catch (err) {
+      expect((err as ParseError).path).toBe('/proc/net/tcp');
+      expect((err as ParseError).message).toContain('line 2');
+    }
     expect(() => parseInetSockets(Buffer.from([0xff, 0x00, 0x0a, 0x41, 0x3a]), 2, '/proc/net/tcp')).toThrow(ParseError);
     expect(parseInetSockets('', 2)).toEqual([]);
   });
@@ -174,5 +202,17 @@ describe('parseUnixSockets', () => {
     expect(() => parseUnixSockets(fs.readFileSync(p), p)).toThrow(ParseError);
     expect(() => parseUnixSockets('0000: 00000002 00000000\n', '/proc/net/unix')).toThrow(ParseError);
     expect(() => parseUnixSockets('0000: 00000002 00000000 00010000 zz 01 10 /x\n', '/proc/net/unix')).toThrow(ParseError);
+  });
+});
+
+describe('fuzz', () => {
+  test('random bytes and mutated fixtures give records or ParseError, nothing else', () => {
+    const tcp = [fs.readFileSync(own('net-basic/proc/net/tcp')), fs.readFileSync(own('net-basic/proc/net/udp'))];
+    const tcp6 = [fs.readFileSync(own('net-basic/proc/net/tcp6'))];
+    const unix = [fs.readFileSync(own('net-basic/proc/net/unix')), fs.readFileSync(procfs('net/unix'))];
+    onlyParseErrors((b) => parseInetSockets(b, 2, 'x'), tcp);
+    onlyParseErrors((b) => parseInetSockets(b, 10, 'x'), tcp6);
+    onlyParseErrors((b) => countTcpStates(b, 'x'), [...tcp, ...tcp6]);
+    onlyParseErrors((b) => parseUnixSockets(b, 'x'), unix);
   });
 });
