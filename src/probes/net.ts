@@ -105,13 +105,13 @@ export function netApi(ctx: Context) {
      * ''. Sockets of processes whose fds cannot be read (other users' when not root) have pid null and fd -1.
      * An unknown kind throws TypeError listing the valid ones.
      */
-    netConnections(opts?: NetConnectionsOptions): Connection[] {
+    netConnections(opts?: NetConnectionsOptions): readonly Connection[] {
       const o = options<NetConnectionsOptions>('netConnections', opts, ['kind']);
       const kind: unknown = o.kind === undefined ? 'inet' : o.kind;
       if (!isConnKind(kind)) {
         throw new TypeError(`netConnections: invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
       }
-      return net().connections(ctx.fs, kind);
+      return Object.freeze(net().connections(ctx.fs, kind));
     },
 
     /**
