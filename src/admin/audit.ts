@@ -45,12 +45,12 @@ export interface AuditRecord {
   readonly dryRun: boolean;
   readonly target: AuditTarget | null;
   /** Group actions: one entry per member. */
-  readonly members?: ReadonlyArray<AuditTarget & { readonly status: number; readonly decision: Decision; readonly errno?: string | null; readonly error?: string | null; readonly raceFree?: boolean; readonly identityAfter?: string }>;
+  readonly members?: ReadonlyArray<AuditTarget & { readonly status: number; readonly decision: Decision; readonly errno?: string | null; readonly error?: string | null; readonly raceFree?: boolean | null; readonly identityAfter?: string }>;
   readonly decision: Decision;
   readonly status: number;
   readonly reason: string | null;
   readonly errno: string | null;
-  readonly raceFree?: boolean;
+  readonly raceFree?: boolean | null;
   /** After a setter: 'same' or 'changed' (the pid named another process by then; B3 asks to audit it). */
   readonly identityAfter?: string;
 }

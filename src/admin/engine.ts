@@ -30,9 +30,9 @@ export interface Outcome {
   readonly errno: string | null;
   readonly target: AuditTarget | null;
   readonly group: string | null;
-  readonly raceFree?: boolean;
+  readonly raceFree?: boolean | null;
   readonly identityAfter?: string;
-  readonly members?: ReadonlyArray<AuditTarget & { status: number; decision: Decision; errno?: string | null; error?: string | null; raceFree?: boolean; identityAfter?: string }>;
+  readonly members?: ReadonlyArray<AuditTarget & { status: number; decision: Decision; errno?: string | null; error?: string | null; raceFree?: boolean | null; identityAfter?: string }>;
 }
 
 export interface EngineOptions {
@@ -247,8 +247,8 @@ export class AdminEngine {
    * _raise_if_pid_reused; the library checks once more inside the call), then reads the setting back.
    */
   private perform(t: AdminTarget, req: ActionRequest):
-    | { previous: unknown; current: unknown; raceFree?: boolean; identityAfter?: string }
-    | { error: ReturnType<typeof actionError>; errno: string | null; raceFree?: boolean } {
+    | { previous: unknown; current: unknown; raceFree?: boolean | null; identityAfter?: string }
+    | { error: ReturnType<typeof actionError>; errno: string | null; raceFree?: boolean | null } {
     const what = `${req.action} on pid ${t.pid}`;
     let previous: unknown = null;
     try {
@@ -353,7 +353,7 @@ export class AdminEngine {
         body: { dryRun: true, group: name, wouldDo: { action: req.action, ...describeRequest(req) }, decision: 'allowed', members: targets.map(({ rec }) => rec) },
       };
     }
-    const members: Array<AuditTarget & { status: number; decision: Decision; errno?: string | null; error?: string | null; raceFree?: boolean; identityAfter?: string; previous?: unknown; current?: unknown }> = [];
+    const members: Array<AuditTarget & { status: number; decision: Decision; errno?: string | null; error?: string | null; raceFree?: boolean | null; identityAfter?: string; previous?: unknown; current?: unknown }> = [];
     for (const { t, rec } of targets) {
       const r = this.perform(t, req);
       if ('error' in r) {

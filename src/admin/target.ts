@@ -33,8 +33,11 @@ export interface AdminTarget {
   setCpuAffinity(cpus: readonly number[]): void;
   rlimit(resource: number): readonly [number, number];
   setRlimit(resource: number, soft: number, hard: number): void;
-  /** Delivers a signal after re-checking identity; `raceFree` says whether the check and the kill were atomic (pidfd). */
-  sendSignal(signum: number): { raceFree: boolean };
+  /**
+   * Delivers a signal after re-checking identity; `raceFree` says whether the check and the kill were atomic
+   * (pidfd), null when the library does not say.
+   */
+  sendSignal(signum: number): { raceFree: boolean | null };
 }
 
 export interface AdminHost {
@@ -76,8 +79,12 @@ export interface LibraryHostOptions {
   pidExists: (pid: number) => boolean;
   /** The procfs root the library instance reads (psutil.roots.procfs). */
   procfs: string;
-  /** Whether the library's sendSignal pins the target with a pidfd (no reuse window); audited as raceFree. */
-  signalsRaceFree?: boolean;
+  /**
+   * Whether the library's sendSignal pins the target with a pidfd (no reuse window), audited as raceFree. The
+   * library uses a pidfd where the kernel allows and falls back to a check right before kill(2), without telling
+   * which: null (unknown) unless the caller knows.
+   */
+  signalsRaceFree?: boolean | null;
 }
 
 /** kthreadd is pid 2 and every kernel thread is its child (in the initial PID namespace, the only one with kthreads). */
@@ -86,7 +93,7 @@ const KTHREADD = 2;
 class LibraryTarget implements AdminTarget {
   readonly pid: number;
   readonly createTime: number;
-  constructor(private readonly p: LibraryProcess, private readonly raceFree: boolean) {
+  constructor(private readonly p: LibraryProcess, private readonly raceFree: boolean | null) {
     this.pid = p.pid;
     this.createTime = p.createTime();
   }
@@ -125,7 +132,7 @@ class LibraryTarget implements AdminTarget {
   setCpuAffinity(cpus: readonly number[]): void { this.p.cpuAffinity([...cpus]); }
   rlimit(resource: number): readonly [number, number] { return this.p.rlimit(resource); }
   setRlimit(resource: number, soft: number, hard: number): void { this.p.rlimit(resource, [soft, hard]); }
-  sendSignal(signum: number): { raceFree: boolean } {
+  sendSignal(signum: number): { raceFree: boolean | null } {
     this.p.sendSignal(signum);
     return { raceFree: this.raceFree };
   }
@@ -152,7 +159,7 @@ export function libraryHost(opts: LibraryHostOptions): AdminHost {
     open(pid: number): AdminTarget {
       // psutil's Process(tid) works; pidExists checks Tgid == pid so a thread id is "no such process" (psutil #687).
       if (!opts.pidExists(pid)) throw new NoSuchProcess(pid);
-      return new LibraryTarget(opts.newProcess(pid), opts.signalsRaceFree === true);
+      return new LibraryTarget(opts.newProcess(pid), opts.signalsRaceFree ?? null);
     },
   };
 }
