@@ -1,0 +1,40 @@
+/**
+ * The admin API's entry point for the agent (src/cli.ts): started only when `admin.enabled`, bound to the library
+ * instance that reads the agent's procfs. Throws AdminSecurityError (`[SECURITY] ...` lines) when the config would
+ * run it unsafely; the agent prints them and exits non-zero.
+ */
+import type { Registry } from 'prom-client';
+import { createPsutil } from '../index';
+import type { AdminConfig } from './config';
+import type { AdminGroups } from './engine';
+import { AdminServer, type AdminLogger } from './server';
+import { libraryHost } from './target';
+
+export { AdminConfigError, AdminSecurityError, adminSecurityProblems, parseAdminConfig } from './config';
+export type { AdminConfig, ConfigIssue } from './config';
+export type { AdminGroups } from './engine';
+export { AdminServer } from './server';
+export type { AdminLogger } from './server';
+
+export interface StartAdminOptions {
+  readonly config: AdminConfig;
+  /** The procfs root the agent reads (paths.procfs / --path.procfs). */
+  readonly procfs: string;
+  readonly groups: AdminGroups;
+  readonly registry: Registry | null;
+  readonly log: AdminLogger;
+}
+
+export async function startAdmin(o: StartAdminOptions): Promise<AdminServer> {
+  // Its own library instance on the agent's roots: a pid is looked up in the same /proc the metrics come from.
+  const ps = createPsutil({ procfs: o.procfs });
+  const host = libraryHost({
+    newProcess: (pid) => new ps.Process(pid),
+    pidExists: (pid) => ps.pidExists(pid),
+    procfs: ps.roots.procfs,
+  });
+  const server = await AdminServer.start({ config: o.config, host, groups: o.groups, registry: o.registry, log: o.log });
+  const a = server.address();
+  o.log.info('admin API listening', { address: 'path' in a ? `unix:${a.path}` : `${a.host}:${a.port}`, policyRules: o.config.policy.length });
+  return server;
+}

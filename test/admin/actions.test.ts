@@ -1,0 +1,258 @@
+/**
+ * The good paths against a running admin server, each verified outside the agent: nice from /proc/<pid>/stat,
+ * affinity from /proc/<pid>/status, limits from /proc/<pid>/limits, the I/O priority through ionice(1), and signals
+ * by a canary that counts what it receives. Plus PID reuse for real: the canary's pid handed to a new process
+ * (ns_last_pid), and the old createTime refused with 409 and no signal.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Process, pidExists, psutil } from '../../src/index';
+import { libraryHost } from '../../src/admin/target';
+import {
+  procAffinity, procIonice, procLimits, procNice, procState, request, startCanary, startHarness, statFields,
+  threadIds, until, type Canary, type Harness,
+} from './harness';
+
+const GROUP = 'canaries';
+let dir: string;
+let h: Harness;
+const members = new Set<number>();
+const canaries: Canary[] = [];
+
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs });
+
+async function canary(): Promise<Canary> {
+  const c = await startCanary(dir);
+  canaries.push(c);
+  members.add(c.pid);
+  return c;
+}
+
+async function createTimeOf(pid: number): Promise<number> {
+  const r = await request(h, 'GET', `/v1/processes/${pid}`);
+  expect(r.status).toBe(200);
+  return r.body!['createTime'] as number;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-actions-'));
+  h = await startHarness({
+    dir,
+    host,
+    groups: { groupOf: (pid) => (members.has(pid) ? GROUP : null), members: (n) => (n === GROUP ? [...members].filter((p) => fs.existsSync(`/proc/${p}`)) : []) },
+    admin: {
+      rate_limit: { per_credential: { interval: '1ms', burst: 100000 }, global: { interval: '1ms', burst: 100000 } },
+      policy: [{
+        groups: [GROUP],
+        signals: ['SIGUSR1', 'SIGHUP', 'SIGSTOP', 'SIGCONT'],
+        nice: { min: 0, max: 19 },
+        ionice_classes: ['best-effort', 'idle'],
+        cpu_affinity: true,
+        rlimits: { NOFILE: { max: 65536 } },
+      }],
+    },
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+  for (const c of canaries) await c.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GET /v1/processes/{pid}', () => {
+  it('shows identity and settings as /proc has them', async () => {
+    const c = await canary();
+    const r = await request(h, 'GET', `/v1/processes/${c.pid}`);
+    expect(r.status).toBe(200);
+    const b = r.body!;
+    expect(b).toMatchObject({
+      pid: c.pid,
+      name: 'python3',
+      exe: fs.readlinkSync(`/proc/${c.pid}/exe`),
+      username: os.userInfo().username,
+      group: GROUP,
+      nice: procNice(c.pid),
+      protected: null,
+    });
+    expect(typeof b['createTime']).toBe('number');
+    expect((b['cpuAffinity'] as number[]).join(',')).toBe(expandList(procAffinity(c.pid)).join(','));
+    const [soft, hard] = procLimits(c.pid)['Max open files']!;
+    expect((b['rlimits'] as Record<string, number[]>)['NOFILE']).toEqual([Number(soft), Number(hard)]);
+    expect(b['allowed']).toMatchObject({ signals: ['SIGUSR1', 'SIGHUP', 'SIGSTOP', 'SIGCONT'], cpuAffinity: true });
+  });
+
+  it('marks protected targets', async () => {
+    const r = await request(h, 'GET', `/v1/processes/${process.pid}`);
+    expect(r.status).toBe(200);
+    expect(r.body!['protected']).toMatch(/agent itself/);
+    expect(r.body!['allowed']).toBeNull();
+  });
+});
+
+/** "0-1,3" -> [0, 1, 3] */
+function expandList(s: string): number[] {
+  const out: number[] = [];
+  for (const part of s.split(',')) {
+    const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+    for (let i = a; i <= (b ?? a); i++) out.push(i);
+  }
+  return out;
+}
+
+describe('actions, verified through /proc', () => {
+  let c: Canary;
+  let ct: number;
+  beforeAll(async () => {
+    c = await canary();
+    ct = await createTimeOf(c.pid);
+  });
+
+  it('a signal is delivered once', async () => {
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGUSR1', createTime: ct } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ done: true, action: 'signal', signal: 'SIGUSR1' });
+    await until(() => c.counts()['SIGUSR1'] === 1, 'SIGUSR1 to arrive');
+    // Nothing else arrives later (a retry or a second delivery would show here).
+    await new Promise((res) => setTimeout(res, 100));
+    expect(c.counts()).toEqual({ SIGUSR1: 1 });
+  });
+
+  it('SIGSTOP stops and SIGCONT resumes', async () => {
+    expect((await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGSTOP', createTime: ct } })).status).toBe(200);
+    await until(() => procState(c.pid) === 'T', 'the canary to stop');
+    expect((await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGCONT', createTime: ct } })).status).toBe(200);
+    await until(() => procState(c.pid) !== 'T', 'the canary to resume');
+    await until(() => c.counts()['SIGCONT'] === 1, 'SIGCONT to be counted');
+  });
+
+  it('nice: stat field 19 follows, the main thread only (documented, as psutil)', async () => {
+    const other = threadIds(c.pid).find((t) => t !== c.pid)!;
+    const otherBefore = Number(fs.readFileSync(`/proc/${c.pid}/task/${other}/stat`, 'latin1').split(') ')[1]!.split(' ')[16]);
+    for (const v of [5, 19, 0]) {
+      const r = await request(h, 'POST', `/v1/processes/${c.pid}/nice`, { body: { value: v, createTime: ct } });
+      expect(r.status).toBe(200);
+      expect(procNice(c.pid)).toBe(v);
+      expect(r.body!['current']).toBe(v);
+    }
+    const otherAfter = Number(fs.readFileSync(`/proc/${c.pid}/task/${other}/stat`, 'latin1').split(') ')[1]!.split(' ')[16]);
+    expect(otherAfter).toBe(otherBefore);
+  });
+
+  it('ionice: ionice(1) sees the class and level', async () => {
+    let r = await request(h, 'POST', `/v1/processes/${c.pid}/ionice`, { body: { ioclass: 'idle', createTime: ct } });
+    expect(r.status).toBe(200);
+    expect(procIonice(c.pid)).toBe('idle');
+    r = await request(h, 'POST', `/v1/processes/${c.pid}/ionice`, { body: { ioclass: 'best-effort', value: 7, createTime: ct } });
+    expect(r.status).toBe(200);
+    expect(procIonice(c.pid)).toBe('best-effort: prio 7');
+    expect(r.body!['current']).toEqual({ ioclass: 'best-effort', value: 7 });
+  });
+
+  it('cpu affinity: Cpus_allowed_list follows, and [] restores every eligible CPU', async () => {
+    const all = procAffinity(c.pid);
+    let r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, { body: { cpus: [0], createTime: ct } });
+    expect(r.status).toBe(200);
+    expect(procAffinity(c.pid)).toBe('0');
+    r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, { body: { cpus: [], createTime: ct } });
+    expect(r.status).toBe(200);
+    expect(procAffinity(c.pid)).toBe(all);
+  });
+
+  it('an invalid CPU number is a 400 from the library, nothing changes', async () => {
+    const all = procAffinity(c.pid);
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, { body: { cpus: [4095], createTime: ct } });
+    expect(r.status).toBe(400);
+    expect(procAffinity(c.pid)).toBe(all);
+  });
+
+  it('rlimit: /proc/<pid>/limits follows', async () => {
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/rlimit`, { body: { resource: 'NOFILE', soft: 100, hard: 200, createTime: ct } });
+    expect(r.status).toBe(200);
+    expect(procLimits(c.pid)['Max open files']).toEqual(['100', '200']);
+    expect(r.body!['current']).toEqual([100, 200]);
+  });
+
+  it('every action left an audit line naming who, the target and its identity', () => {
+    const done = h.auditLines().filter((l) => l['decision'] === 'ok' && (l['target'] as { pid?: number } | null)?.pid === c.pid && l['action'] !== 'get');
+    expect(done.length).toBeGreaterThanOrEqual(9);
+    for (const l of done) {
+      expect(l).toMatchObject({
+        who: expect.stringMatching(/^token:[0-9a-f]{8}$/),
+        status: 200,
+        target: { pid: c.pid, createTime: ct, exe: fs.readlinkSync(`/proc/${c.pid}/exe`), username: os.userInfo().username, group: GROUP },
+      });
+    }
+    const setters = done.filter((l) => l['action'] !== 'signal');
+    expect(setters.every((l) => l['identityAfter'] === 'same')).toBe(true);
+  });
+
+  it('the counter counts them', async () => {
+    const text = await h.registry.getSingleMetricAsString('psutil_exporter_admin_requests_total');
+    const m = /psutil_exporter_admin_requests_total\{action="nice",decision="ok"\} (\d+)/.exec(text);
+    expect(Number(m?.[1])).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('group actions', () => {
+  it('a signal reaches every member once', async () => {
+    const a = await canary();
+    const b = await canary();
+    const r = await request(h, 'POST', `/v1/groups/${GROUP}/signal`, { body: { signal: 'SIGHUP' } });
+    expect(r.status).toBe(200);
+    expect(r.body!['failed']).toBe(0);
+    for (const c of [a, b]) await until(() => c.counts()['SIGHUP'] === 1, `SIGHUP to reach ${c.pid}`);
+    const line = h.auditLines().at(-1)!;
+    expect(line).toMatchObject({ scope: 'group', group: GROUP, decision: 'ok' });
+    expect((line['members'] as unknown[]).length).toBe((r.body!['members'] as unknown[]).length);
+  });
+
+  it('GET lists members with their identities', async () => {
+    const r = await request(h, 'GET', `/v1/groups/${GROUP}`);
+    expect(r.status).toBe(200);
+    const pids = (r.body!['members'] as Array<{ pid: number }>).map((m) => m.pid);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) expect(members.has(pid)).toBe(true);
+  });
+});
+
+describe('PID reuse', () => {
+  it('a stale createTime gets 409 and the process now holding the pid receives nothing', async () => {
+    const old = await startCanary(dir);
+    const staleCreateTime = await createTimeOf(old.pid);
+    const pid = old.pid;
+    await old.stop();
+    await until(() => !fs.existsSync(`/proc/${pid}`), 'the old canary to be reaped');
+
+    // Hand the same pid to a new canary: ns_last_pid makes the next fork take pid (root only; other processes on
+    // the machine may take it first, so try again).
+    let fresh: Canary | null = null;
+    for (let attempt = 0; attempt < 50 && fresh === null; attempt++) {
+      fs.writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+      const c = await startCanary(dir);
+      if (c.pid === pid) fresh = c;
+      else await c.stop();
+    }
+    expect(fresh).not.toBeNull();
+    const c = fresh as Canary;
+    canaries.push(c);
+    members.add(c.pid);
+    const niceBefore = procNice(c.pid);
+    const limitsBefore = procLimits(c.pid);
+
+    const r = await request(h, 'POST', `/v1/processes/${pid}/signal`, { body: { signal: 'SIGUSR1', createTime: staleCreateTime } });
+    expect(r.status).toBe(409);
+    expect((r.body!['error'] as { code: string }).code).toBe('identity_mismatch');
+    expect((await request(h, 'POST', `/v1/processes/${pid}/nice`, { body: { value: 7, createTime: staleCreateTime } })).status).toBe(409);
+    expect((await request(h, 'POST', `/v1/processes/${pid}/rlimit`, { body: { resource: 'NOFILE', soft: 10, hard: 10, createTime: staleCreateTime } })).status).toBe(409);
+
+    await new Promise((res) => setTimeout(res, 100));
+    expect(c.total()).toBe(0);
+    expect(procNice(c.pid)).toBe(niceBefore);
+    expect(procLimits(c.pid)).toEqual(limitsBefore);
+    // The new process is addressable with its own createTime.
+    expect(await createTimeOf(pid)).not.toBe(staleCreateTime);
+    expect(statFields(pid)[0]).not.toBe('Z');
+  });
+});
