@@ -1,16 +1,151 @@
 #!/usr/bin/env node
-/** The agent's command line. (Bootstrap: the agent itself lands with the exporter issue.) */
-import { __version__ } from './index';
+/**
+ * The agent's command line, with node_exporter's flag habits:
+ *   psutil-exporter [--config.file=FILE] [--web.listen-address=HOST:PORT] [--path.procfs=DIR] [--path.sysfs=DIR]
+ *                   [--path.rootfs=DIR] [--log.level=LEVEL] [--once] [--check-config] [--help] [--version]
+ * main() resolves with the exit code: at once for --help, --version, --check-config and --once; when the agent has
+ * stopped (SIGTERM/SIGINT) otherwise.
+ */
+import { Command, CommanderError } from 'commander';
+import { applyOverrides, type AgentConfig, type ConfigOverrides, type LogLevel } from './config/defaults';
+import { ConfigError, loadConfigFile, parseConfig, parseListenAddress } from './config/load';
+import { createLogger } from './exporters/log';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+interface Flags {
+  'config.file'?: string;
+  'web.listenAddress'?: string;
+  'path.procfs'?: string;
+  'path.sysfs'?: string;
+  'path.rootfs'?: string;
+  'log.level'?: string;
+  once?: boolean;
+  checkConfig?: boolean;
+}
+
+function program(out: { stdout: (s: string) => void; stderr: (s: string) => void }, version: string): Command {
+  return new Command('psutil-exporter')
+    .description('Host metrics from the psutil surface: Prometheus /metrics (node_exporter names) and OTLP push.')
+    .option('--config.file <file>', 'YAML config file (see config/schema.json); without it, every default')
+    .option('--web.listen-address <host:port>', 'address of /metrics (overrides web.listen_address; default 0.0.0.0:9464)')
+    .option('--path.procfs <dir>', 'procfs mount point, e.g. /host/proc in a container (overrides paths.procfs)')
+    .option('--path.sysfs <dir>', 'sysfs mount point, e.g. /host/sys (overrides paths.sysfs)')
+    .option('--path.rootfs <dir>', 'host root prefix for statfs and os-release, e.g. /host/root (overrides paths.rootfs)')
+    .option('--log.level <level>', `lowest log level written: ${LEVELS.join(', ')} (overrides log.level)`)
+    .option('--once', 'collect once, print the exposition (text format 0.0.4) to stdout and exit')
+    .option('--check-config', 'validate the config file, print each problem with its line, exit 0 (valid) or 1')
+    .version(version, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'list every flag and exit')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: out.stdout, writeErr: out.stderr });
+}
+
+function agentVersionText(): string {
+  // Loaded lazily: --help and --check-config should not pay for the exporters' imports.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { agentVersion } = require('./exporters/prometheus') as typeof import('./exporters/prometheus');
+  return agentVersion();
+}
+
+function overrides(f: Flags): ConfigOverrides | string {
+  const o: ConfigOverrides = {};
+  if (f['web.listenAddress'] !== undefined) {
+    const a = parseListenAddress(f['web.listenAddress']);
+    if (!a) return `--web.listen-address: expected HOST:PORT (port 0-65535), got ${JSON.stringify(f['web.listenAddress'])}`;
+    o.listenAddress = { ...a, text: f['web.listenAddress'] };
+  }
+  for (const [flag, key] of [['path.procfs', 'procfs'], ['path.sysfs', 'sysfs'], ['path.rootfs', 'rootfs']] as const) {
+    const v = f[flag];
+    if (v !== undefined) {
+      if (v === '') return `--${flag}: expected a directory`;
+      o[key] = v;
+    }
+  }
+  if (f['log.level'] !== undefined) {
+    if (!(LEVELS as readonly string[]).includes(f['log.level'])) return `--log.level: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(f['log.level'])}`;
+    o.logLevel = f['log.level'] as LogLevel;
+  }
+  return o;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    process.stdout.write('usage: psutil-exporter [--config.file=FILE]\n');
+  const stdout = (s: string): void => void process.stdout.write(s);
+  const stderr = (s: string): void => void process.stderr.write(s);
+  const cmd = program({ stdout, stderr }, agentVersionText());
+  try {
+    cmd.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  const flags = cmd.opts<Flags>();
+
+  const file = flags['config.file'];
+  let cfg: AgentConfig;
+  try {
+    cfg = file !== undefined ? loadConfigFile(file) : parseConfig('', '<defaults>');
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      stderr(e.message + '\n');
+      return 1;
+    }
+    throw e;
+  }
+  if (flags.checkConfig) {
+    stdout(`${file ?? '<defaults>'}: OK\n`);
     return 0;
   }
-  process.stdout.write(`psutil-exporter (psutil ${__version__} surface)\n`);
-  return 0;
+  const o = overrides(flags);
+  if (typeof o === 'string') {
+    stderr(o + '\n');
+    return 2;
+  }
+  cfg = applyOverrides(cfg, o);
+  const log = createLogger(cfg.log.level);
+
+  // Loaded here rather than at the top: the library and the exporters cost nothing for --help or --check-config.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const agent = require('./exporters/agent') as typeof import('./exporters/agent');
+  if (flags.once) {
+    stdout(await agent.collectOnce(cfg, log));
+    return 0;
+  }
+
+  let handle: Awaited<ReturnType<typeof agent.startAgent>>;
+  try {
+    handle = await agent.startAgent(cfg, { log });
+  } catch (e) {
+    log.error('cannot start', { err: e });
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      log.info('signal received', { signal: sig });
+      handle.stop().then(
+        () => resolve(0),
+        (e: unknown) => {
+          log.error('shutdown failed', { err: e });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

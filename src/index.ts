@@ -67,6 +67,13 @@ export const { sensorsTemperatures, sensorsFans, sensorsBattery, hwmonChips, the
 export type {
   Temperature, Fan, Battery, SensorsTemperaturesOptions, HwmonChip, ThermalZone, PowerSupply,
 } from './probes/sensors';
+export const {
+  uname, osRelease, clocksources, kernelLimits, blockDeviceInfo, mountStats, mountStatsAsync, mountStatsPending, processSummary,
+} = psutil;
+export type {
+  Uname, OsRelease, Clocksource, KernelLimits, BlockDeviceInfo, BlockDeviceInfoOptions, MountStats, MountStatsAsyncOptions,
+  ProcessSummary, ProcessSummaryOptions,
+} from './probes/sysinfo';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process';
 export const { pids, pidExists, processIter, waitProcs } = psutil;

@@ -10,6 +10,7 @@ import { memoryApi } from './memory';
 import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
+import { sysinfoApi } from './sysinfo';
 import { processApi } from './process';
 
 export interface PsutilOptions {
@@ -43,6 +44,7 @@ function build(ctx: Context) {
     ...netApi(ctx),
     ...diskApi(ctx),
     ...sensorsApi(ctx),
+    ...sysinfoApi(ctx),
     ...processApi(ctx),
   };
 }

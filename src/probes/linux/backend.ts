@@ -10,6 +10,7 @@ import * as memory from './memory';
 import * as host from './host';
 import * as disk from './disk';
 import * as sensors from './sensors';
+import * as sysinfo from './sysinfo';
 import * as processes from './process';
 
 export const linuxBackend = {
@@ -20,6 +21,7 @@ export const linuxBackend = {
   host,
   disk,
   sensors,
+  sysinfo,
   process: processes,
 };
 

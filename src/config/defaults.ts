@@ -1,0 +1,74 @@
+/**
+ * The resolved agent config: what config/schema.json describes, with durations in milliseconds and camelCase keys.
+ * The defaults themselves live in the schema (ajv fills them in), so `defaultConfig()` is simply an empty file parsed.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** One collector's settings: `enabled`, its time budget, and its own options (snake_case, as written). */
+export interface CollectorSettings {
+  readonly enabled: boolean;
+  readonly timeoutMs: number;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** process-exporter's matcher, unchanged (process groups plug in here). */
+export interface ProcessMatcher {
+  readonly name?: string;
+  readonly comm?: readonly string[];
+  readonly exe?: readonly string[];
+  readonly cmdline?: readonly string[];
+}
+
+export interface OtlpSettings {
+  readonly enabled: boolean;
+  readonly endpoint: string;
+  readonly protocol: OtlpProtocol;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly compression: 'none' | 'gzip';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly serviceName: string;
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+}
+
+export interface AgentConfig {
+  readonly web: {
+    readonly listenAddress: string;
+    readonly host: string;
+    readonly port: number;
+    readonly telemetryPath: string;
+    readonly maxRequests: number;
+  };
+  readonly paths: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string };
+  readonly log: { readonly level: LogLevel };
+  readonly collection: { readonly maxAgeMs: number; readonly timeoutMs: number; readonly collectorTimeoutMs: number };
+  readonly collectors: Readonly<Record<string, CollectorSettings>>;
+  readonly processNames: readonly ProcessMatcher[];
+  readonly otlp: OtlpSettings;
+  readonly admin: { readonly enabled: boolean };
+}
+
+/** Command-line values that override the file (node_exporter's flags). */
+export interface ConfigOverrides {
+  listenAddress?: { host: string; port: number; text: string };
+  procfs?: string;
+  sysfs?: string;
+  rootfs?: string;
+  logLevel?: LogLevel;
+}
+
+export function applyOverrides(cfg: AgentConfig, o: ConfigOverrides): AgentConfig {
+  return Object.freeze({
+    ...cfg,
+    web: o.listenAddress
+      ? Object.freeze({ ...cfg.web, listenAddress: o.listenAddress.text, host: o.listenAddress.host, port: o.listenAddress.port })
+      : cfg.web,
+    paths: Object.freeze({
+      procfs: o.procfs ?? cfg.paths.procfs,
+      sysfs: o.sysfs ?? cfg.paths.sysfs,
+      rootfs: o.rootfs ?? cfg.paths.rootfs,
+    }),
+    log: o.logLevel ? Object.freeze({ level: o.logLevel }) : cfg.log,
+  });
+}

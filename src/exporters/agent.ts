@@ -1,0 +1,155 @@
+/**
+ * Wiring: config -> enabled collectors -> a snapshot source (worker thread) -> the Prometheus endpoint and the OTLP
+ * push, both rendering the same snapshots. `collectOnce` is the --once path (one pass in this thread).
+ */
+import type { AgentConfig } from '../config/defaults';
+import { createPsutil } from '../index';
+import { COLLECTORS } from './collectors';
+import type { CollectorPlan } from './engine';
+import type { Logger } from './log';
+import { silentLogger } from './log';
+import type { OtlpPipeline } from './otlp';
+import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector } from './prometheus';
+import { AgentServer } from './server';
+import { InProcessRunner, SnapshotSource, type PassRunner, type Snapshot } from './snapshot';
+import { WorkerRunner } from './worker';
+
+export interface ActiveSet {
+  readonly plans: readonly CollectorPlan[];
+  readonly active: ReadonlyMap<string, ActiveCollector>;
+}
+
+/** The enabled collectors, in registry order, with their parsed options (a bad option throws, naming it). */
+export function activeCollectors(cfg: AgentConfig): ActiveSet {
+  const plans: CollectorPlan[] = [];
+  const active = new Map<string, ActiveCollector>();
+  for (const [name, def] of COLLECTORS) {
+    const s = cfg.collectors[name];
+    if (!s || !s.enabled) continue;
+    plans.push({ name, timeoutMs: s.timeoutMs, options: s.options });
+    active.set(name, { def, options: def.options(s.options) });
+  }
+  return { plans, active };
+}
+
+/** One pass in this thread, rendered as a scrape would be (--once). */
+export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger): Promise<string> {
+  const { plans, active } = activeCollectors(cfg);
+  const roots = { ...cfg.paths };
+  const runner = new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, plans);
+  const source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: cfg.collection.timeoutMs, log });
+  try {
+    const snap = await source.get();
+    return await new PrometheusAdapter(active, log).render(snap);
+  } finally {
+    await source.close();
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function indexPage(cfg: AgentConfig, active: ReadonlyMap<string, ActiveCollector>, latest: Snapshot | null): string {
+  const rows = [...active.keys()]
+    .map((name) => {
+      const r = latest?.results.find((x) => x.name === name);
+      const state = r === undefined ? 'pending' : r.ok ? 'ok' : `failed: ${r.error ?? ''}`;
+      const ms = r === undefined ? '' : (r.durationSeconds * 1000).toFixed(1);
+      return `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(state)}</td><td>${ms}</td></tr>`;
+    })
+    .join('\n');
+  const path = escapeHtml(cfg.web.telemetryPath);
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>psutil-exporter</title></head>
+<body>
+<h1>psutil-exporter ${escapeHtml(agentVersion())}</h1>
+<ul>
+<li><a href="${path}">${path}</a> (Prometheus text format 0.0.4)</li>
+<li><a href="/healthz">/healthz</a></li>
+<li><a href="/readyz">/readyz</a></li>
+</ul>
+<p>OTLP push: ${cfg.otlp.enabled ? 'on' : 'off'}. Roots: procfs ${escapeHtml(cfg.paths.procfs)}, sysfs ${escapeHtml(cfg.paths.sysfs)}, rootfs ${escapeHtml(cfg.paths.rootfs)}.</p>
+<h2>Collectors</h2>
+<table><tr><th>collector</th><th>last pass</th><th>ms</th></tr>
+${rows}
+</table>
+</body></html>
+`;
+}
+
+export interface AgentHandle {
+  readonly address: { host: string; port: number };
+  readonly source: SnapshotSource;
+  readonly otlp: OtlpPipeline | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log?: Logger;
+  /** Replaces the worker (tests that run under ts-jest, where a worker cannot load TypeScript). */
+  readonly runner?: PassRunner;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
+  const log = opts.log ?? silentLogger;
+  const { plans, active } = activeCollectors(cfg);
+  const roots = { ...cfg.paths };
+  const runner = opts.runner ?? new WorkerRunner({ roots, plans });
+  const source = new SnapshotSource(runner, { plans, maxAgeMs: cfg.collection.maxAgeMs, timeoutMs: cfg.collection.timeoutMs, log });
+  const prom = new PrometheusAdapter(active, log);
+  let firstDone = false;
+  const server = new AgentServer({
+    telemetryPath: cfg.web.telemetryPath,
+    maxRequests: cfg.web.maxRequests,
+    contentType: CONTENT_TYPE,
+    log,
+    ready: () => firstDone,
+    indexHtml: () => indexPage(cfg, active, source.latest),
+    metrics: async () => {
+      const snap = await source.get();
+      return { id: snap.id, text: await prom.render(snap) };
+    },
+  });
+  let otlp: OtlpPipeline | null = null;
+  try {
+    const address = await server.listen(cfg.web.host, cfg.web.port);
+    log.info('listening', { address: `${address.host}:${address.port}`, telemetry_path: cfg.web.telemetryPath, collectors: [...active.keys()] });
+    // The first pass starts now, so /readyz turns 200 without waiting for a scrape.
+    void source.get().then((s) => {
+      firstDone = true;
+      const failed = s.results.filter((r) => !r.ok).map((r) => ({ collector: r.name, error: r.error }));
+      log.info('first collection done', { ms: s.finishedAt - s.startedAt, failed });
+    });
+    if (cfg.otlp.enabled) {
+      // The OpenTelemetry SDK and exporters load only when OTLP is on (they double the agent's start-up time).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startOtlp } = require('./otlp') as typeof import('./otlp');
+      otlp = startOtlp(cfg.otlp, cfg.paths.rootfs, source, active, log, opts.env ?? process.env);
+    }
+    let stopping: Promise<void> | null = null;
+    return {
+      address,
+      source,
+      otlp,
+      stop: () => {
+        stopping ??= (async () => {
+          log.info('shutting down');
+          await server.close();
+          if (otlp) {
+            // shutdown() flushes a last export; a dead collector endpoint must not hold the exit past its timeout.
+            await otlp.shutdown().catch((e: unknown) => log.warn('otlp shutdown failed', { err: e }));
+          }
+          await source.close();
+          log.info('stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    await server.close(0);
+    await source.close();
+    throw e;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The collector registry: every collector by name, in the order a pass runs them (filesystem first: its statfs
+ * calls run on other threads while the synchronous collectors read /proc). Process groups plug in here next.
+ */
+import type { AnyCollectorDef } from '../catalog';
+import { cpuCollector } from './cpu';
+import { cpufreqCollector } from './cpufreq';
+import { diskstatsCollector } from './diskstats';
+import { filesystemCollector } from './filesystem';
+import { loadavgCollector } from './loadavg';
+import { meminfoCollector } from './meminfo';
+import { netclassCollector } from './netclass';
+import { netdevCollector } from './netdev';
+import { netstatCollector } from './netstat';
+import { osCollector } from './os';
+import { processesCollector } from './processes';
+import { sensorsCollector } from './sensors';
+import { socketsCollector } from './sockets';
+import { sockstatCollector } from './sockstat';
+import { statCollector } from './stat';
+import { timeCollector } from './time';
+import { unameCollector } from './uname';
+import { usersCollector } from './users';
+import { vmstatCollector } from './vmstat';
+
+const ALL: readonly AnyCollectorDef[] = [
+  filesystemCollector,
+  cpuCollector,
+  cpufreqCollector,
+  loadavgCollector,
+  statCollector,
+  meminfoCollector,
+  vmstatCollector,
+  diskstatsCollector,
+  netdevCollector,
+  netclassCollector,
+  netstatCollector,
+  sockstatCollector,
+  socketsCollector,
+  sensorsCollector,
+  unameCollector,
+  osCollector,
+  timeCollector,
+  processesCollector,
+  usersCollector,
+] as readonly AnyCollectorDef[];
+
+export const COLLECTORS: ReadonlyMap<string, AnyCollectorDef> = new Map(ALL.map((c) => [c.name, c]));

@@ -1,0 +1,152 @@
+/**
+ * One collection pass: every enabled collector in turn, each within its time budget, in whichever thread this runs
+ * (the worker in the agent; the caller's thread for --once and unit tests). A collector that throws or overruns its
+ * budget yields `ok: false` and no data, and costs nothing else.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AnyCollectorDef, CollectFn, CollectorEnv } from './catalog';
+
+export interface CollectorPlan {
+  readonly name: string;
+  readonly timeoutMs: number;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface CollectorResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly durationSeconds: number;
+  readonly error?: string;
+  readonly data?: unknown;
+}
+
+export interface PassOutcome {
+  readonly results: readonly CollectorResult[];
+  /** Boot time (epoch seconds) for OTLP start times; null when the library could not say. */
+  readonly bootTime: number | null;
+}
+
+export class BudgetExceeded extends Error {
+  override readonly name = 'BudgetExceeded';
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+interface Prepared {
+  plan: CollectorPlan;
+  fn: CollectFn<unknown> | null;
+  setupError: string | null;
+}
+
+export class CollectionEngine {
+  private readonly prepared: Prepared[];
+  private readonly env: CollectorEnv;
+  private bootTime: number | null | undefined;
+
+  constructor(env: CollectorEnv, defs: ReadonlyMap<string, AnyCollectorDef>, plans: readonly CollectorPlan[]) {
+    this.env = env;
+    this.prepared = plans.map((plan) => {
+      const def = defs.get(plan.name);
+      if (!def) return { plan, fn: null, setupError: `unknown collector ${plan.name}` };
+      try {
+        return { plan, fn: def.create(env, def.options(plan.options)), setupError: null };
+      } catch (e) {
+        // A collector that cannot even start reports success 0 on every pass rather than stopping the agent.
+        return { plan, fn: null, setupError: errorText(e) };
+      }
+    });
+  }
+
+  /** Boot time once per engine (it does not change while the host runs). */
+  private boot(): number | null {
+    if (this.bootTime === undefined) {
+      const fn = (this.env.psutil as { bootTime?: () => number }).bootTime;
+      try {
+        this.bootTime = typeof fn === 'function' ? fn() : null;
+      } catch (e) {
+        this.bootTime = null;
+        void e; // without a boot time, OTLP start times fall back to the agent's start (otlp.ts); nothing else needs it
+      }
+    }
+    return this.bootTime;
+  }
+
+  /**
+   * Runs every collector; `onResult` hears each result as soon as it is known (the worker streams them, so a pass
+   * cut short by its deadline still keeps what finished).
+   */
+  async run(onResult: (r: CollectorResult) => void = () => undefined): Promise<PassOutcome> {
+    const results: CollectorResult[] = [];
+    const done = (r: CollectorResult): void => {
+      results.push(r);
+      onResult(r);
+    };
+    const pending: Promise<void>[] = [];
+    for (const { plan, fn, setupError } of this.prepared) {
+      if (fn === null) {
+        done({ name: plan.name, ok: false, durationSeconds: 0, error: setupError ?? 'not available' });
+        continue;
+      }
+      const t0 = performance.now();
+      const deadline = Date.now() + plan.timeoutMs;
+      const elapsed = (): number => (performance.now() - t0) / 1000;
+      let out: unknown;
+      try {
+        out = fn({ deadline });
+      } catch (e) {
+        done({ name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) });
+        continue;
+      }
+      if (isThenable(out)) {
+        // Async collectors (filesystem's bounded statfs) overlap with the synchronous ones that follow.
+        pending.push(
+          withTimeout(out, plan.timeoutMs).then(
+            (data) => done(settle(plan, data, elapsed())),
+            (e: unknown) => done({ name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) }),
+          ),
+        );
+      } else {
+        done(settle(plan, out, elapsed()));
+      }
+    }
+    await Promise.all(pending);
+    const order = new Map(this.prepared.map((p, i) => [p.plan.name, i]));
+    results.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    return { results, bootTime: this.boot() };
+  }
+}
+
+function settle(plan: CollectorPlan, data: unknown, seconds: number): CollectorResult {
+  if (seconds * 1000 > plan.timeoutMs) {
+    return {
+      name: plan.name,
+      ok: false,
+      durationSeconds: seconds,
+      error: `BudgetExceeded: took ${(seconds * 1000).toFixed(0)} ms, budget ${plan.timeoutMs} ms`,
+    };
+  }
+  return { name: plan.name, ok: true, durationSeconds: seconds, data };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new BudgetExceeded(`no answer within its budget of ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

@@ -1,0 +1,284 @@
+/**
+ * The OTLP rendering of a snapshot: a MetricProducer (not observable instruments: the SDK keeps reporting series it
+ * no longer observes, open-telemetry/opentelemetry-js#4096) that maps the same snapshot the Prometheus side serves to
+ * semantic-convention names, cumulative, with counters starting at boot time. Pushed by a
+ * PeriodicExportingMetricReader, which never runs two exports at once; the exporter's own queue is capped too.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { diag, DiagLogLevel, ValueType, type HrTime } from '@opentelemetry/api';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { resourceFromAttributes, emptyResource, type Resource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type CollectionResult,
+  type MetricData,
+  type MetricProducer,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPMetricExporter as JsonExporter, AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
+import type { OtlpProtocol, OtlpSettings } from '../config/defaults';
+import type { OtlpMetric } from './catalog';
+import type { Logger } from './log';
+import { silentLogger } from './log';
+import { agentVersion, type ActiveCollector } from './prometheus';
+import type { Snapshot, SnapshotSource } from './snapshot';
+
+export const SCOPE_NAME = 'psutil-exporter';
+
+/** Maps a snapshot to OTLP metrics: every successful collector's own; a name claimed twice keeps the first. */
+export function snapshotMetrics(snap: Snapshot, active: ReadonlyMap<string, ActiveCollector>, log: Logger = silentLogger): OtlpMetric[] {
+  const out: OtlpMetric[] = [];
+  const seen = new Set<string>();
+  for (const r of snap.results) {
+    const c = active.get(r.name);
+    if (!r.ok || !c) continue;
+    try {
+      for (const m of c.def.otlp(r.data as never, c.options as never)) {
+        if (seen.has(m.name)) continue;
+        seen.add(m.name);
+        out.push(m);
+      }
+    } catch (e) {
+      // A mapping bug costs that collector's OTLP metrics only (Prometheus shows it as success 0).
+      log.warn('collector OTLP rendering failed', { collector: r.name, err: e });
+    }
+  }
+  return out;
+}
+
+function hr(ms: number): HrTime {
+  const s = Math.floor(ms / 1000);
+  return [s, Math.round((ms - s * 1000) * 1e6)];
+}
+
+/** OtlpMetric -> the SDK's MetricData: counters and up-down counters are cumulative sums from `startMs`. */
+export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): MetricData {
+  const descriptor = {
+    name: m.name,
+    description: m.description,
+    unit: m.unit,
+    valueType: m.valueType === 'int' ? ValueType.INT : ValueType.DOUBLE,
+  };
+  const end = hr(endMs);
+  const value = (v: number): number => (m.valueType === 'int' ? Math.round(v) : v);
+  if (m.kind === 'gauge') {
+    return {
+      descriptor,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: m.points.map((p) => ({ startTime: end, endTime: end, attributes: { ...p.attributes }, value: value(p.value) })),
+    };
+  }
+  const start = hr(Math.min(startMs, endMs));
+  return {
+    descriptor,
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.SUM,
+    isMonotonic: m.kind === 'counter',
+    dataPoints: m.points.map((p) => ({ startTime: start, endTime: end, attributes: { ...p.attributes }, value: value(p.value) })),
+  };
+}
+
+export class SnapshotProducer implements MetricProducer {
+  constructor(
+    private readonly source: SnapshotSource,
+    private readonly active: ReadonlyMap<string, ActiveCollector>,
+    private readonly agentStartMs: number = Date.now(),
+    private readonly log: Logger = silentLogger,
+  ) {}
+
+  async collect(): Promise<CollectionResult> {
+    const snap = await this.source.get();
+    // Host counters count from boot; without a boot time, from the agent's start (still monotonic per series).
+    const startMs = snap.bootTime !== null ? snap.bootTime * 1000 : this.agentStartMs;
+    const metrics = snapshotMetrics(snap, this.active, this.log).map((m) => toMetricData(m, startMs, snap.finishedAt));
+    return {
+      resourceMetrics: {
+        resource: emptyResource(), // the reader keeps the MeterProvider's resource
+        scopeMetrics: [{ scope: { name: SCOPE_NAME, version: agentVersion() }, metrics }],
+      },
+      errors: [],
+    };
+  }
+}
+
+// ---- settings: config, then the standard OTEL_* variables on top ----
+
+export interface ResolvedOtlp {
+  readonly url: string;
+  readonly protocol: OtlpProtocol;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  readonly compression: 'none' | 'gzip';
+}
+
+/** `k1=v1,k2=v2` with URL-encoded values (the OTLP exporter spec's format). */
+export function parseKeyValueList(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const k = part.slice(0, i).trim();
+    const v = part.slice(i + 1).trim();
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch (e) {
+      // A malformed escape is kept as written: better a literal header than a lost one.
+      void e;
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+function envMs(env: NodeJS.ProcessEnv, ...names: string[]): number | null {
+  for (const n of names) {
+    const v = env[n];
+    if (v !== undefined && v.trim() !== '') {
+      const ms = Number(v);
+      if (Number.isFinite(ms) && ms > 0) return ms;
+      throw new RangeError(`${n} must be a positive number of milliseconds, got ${JSON.stringify(v)}`);
+    }
+  }
+  return null;
+}
+
+/** The effective OTLP settings: the config file's, overridden by OTEL_EXPORTER_OTLP_* / OTEL_METRIC_EXPORT_*. */
+export function resolveOtlp(cfg: OtlpSettings, env: NodeJS.ProcessEnv = process.env): ResolvedOtlp {
+  let url = cfg.endpoint;
+  const signal = env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'];
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  if (signal && signal.trim()) url = signal.trim();
+  else if (base && base.trim()) url = base.trim().replace(/\/+$/, '') + '/v1/metrics';
+  if (!/^https?:\/\//.test(url)) throw new RangeError(`OTLP endpoint must be an http(s) URL, got ${JSON.stringify(url)}`);
+
+  const protoText = env['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'];
+  let protocol: OtlpProtocol = cfg.protocol;
+  if (protoText !== undefined && protoText.trim() !== '') {
+    const p = protoText.trim();
+    if (p !== 'http/protobuf' && p !== 'http/json') {
+      throw new RangeError(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not offered), got ${JSON.stringify(p)}`);
+    }
+    protocol = p;
+  }
+  const headers = {
+    ...cfg.headers,
+    ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_HEADERS'] ?? ''),
+    ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_METRICS_HEADERS'] ?? ''),
+  };
+  const compText = (env['OTEL_EXPORTER_OTLP_METRICS_COMPRESSION'] ?? env['OTEL_EXPORTER_OTLP_COMPRESSION'] ?? '').trim();
+  let compression = cfg.compression;
+  if (compText !== '') {
+    if (compText !== 'gzip' && compText !== 'none') throw new RangeError(`OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none, got ${JSON.stringify(compText)}`);
+    compression = compText;
+  }
+  const intervalMs = envMs(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? cfg.intervalMs;
+  const timeoutMs = Math.min(envMs(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_METRIC_EXPORT_TIMEOUT') ?? cfg.timeoutMs, intervalMs);
+  return Object.freeze({ url, protocol, headers: Object.freeze(headers), timeoutMs, intervalMs, compression });
+}
+
+/** `<rootfs>/etc/machine-id` (systemd), else the D-Bus copy: the host.id OpenTelemetry's host detector uses. */
+export function readMachineId(rootfs: string): string | null {
+  for (const p of ['etc/machine-id', 'var/lib/dbus/machine-id']) {
+    try {
+      const id = fs.readFileSync(path.join(rootfs, p), 'utf8').trim();
+      if (/^[0-9a-f]{32}$/i.test(id)) return id;
+    } catch (e) {
+      // Absent in minimal images: try the next place, then go without host.id.
+      void e;
+    }
+  }
+  return null;
+}
+
+/** service.name, host.name, host.id, k8s.node.name, the config's attributes, then OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME. */
+export function buildResource(cfg: OtlpSettings, rootfs: string, env: NodeJS.ProcessEnv = process.env): Resource {
+  const attrs: Record<string, string> = {
+    'service.name': cfg.serviceName,
+    'service.version': agentVersion(),
+    'host.name': os.hostname(),
+  };
+  const id = readMachineId(rootfs);
+  if (id) attrs['host.id'] = id;
+  const node = env['K8S_NODE_NAME'];
+  if (node && node.trim()) attrs['k8s.node.name'] = node.trim();
+  Object.assign(attrs, cfg.resourceAttributes);
+  let resource = resourceFromAttributes(attrs);
+  const fromEnv: Record<string, string> = parseKeyValueList(env['OTEL_RESOURCE_ATTRIBUTES'] ?? '');
+  const svc = env['OTEL_SERVICE_NAME'];
+  if (svc && svc.trim()) fromEnv['service.name'] = svc.trim();
+  if (Object.keys(fromEnv).length) resource = resource.merge(resourceFromAttributes(fromEnv));
+  return resource;
+}
+
+export function createExporter(o: ResolvedOtlp): PushMetricExporter {
+  const options = {
+    url: o.url,
+    headers: { ...o.headers },
+    timeoutMillis: o.timeoutMs,
+    // At most one request on the wire: with the reader skipping a tick while an export runs, the queue is bounded.
+    concurrencyLimit: 1,
+    compression: o.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+  };
+  return o.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+}
+
+let diagInstalled = false;
+/** Routes the SDK's diagnostics (export failures, timeouts) into the agent's log. */
+function installDiag(log: Logger): void {
+  if (diagInstalled) return;
+  diagInstalled = true;
+  diag.setLogger(
+    {
+      error: (msg, ...args) => log.warn(`otlp: ${msg}`, args.length ? { detail: args.map(String) } : undefined),
+      warn: (msg, ...args) => log.warn(`otlp: ${msg}`, args.length ? { detail: args.map(String) } : undefined),
+      info: (msg) => log.debug(`otlp: ${msg}`),
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    DiagLogLevel.WARN,
+  );
+}
+
+export interface OtlpPipeline {
+  readonly settings: ResolvedOtlp;
+  readonly resource: Resource;
+  /** Exports now (tests, shutdown). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function startOtlp(
+  cfg: OtlpSettings,
+  rootfs: string,
+  source: SnapshotSource,
+  active: ReadonlyMap<string, ActiveCollector>,
+  log: Logger = silentLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): OtlpPipeline {
+  installDiag(log);
+  const settings = resolveOtlp(cfg, env);
+  const resource = buildResource(cfg, rootfs, env);
+  const reader = new PeriodicExportingMetricReader({
+    exporter: createExporter(settings),
+    exportIntervalMillis: settings.intervalMs,
+    exportTimeoutMillis: settings.timeoutMs,
+    metricProducers: [new SnapshotProducer(source, active, Date.now(), log)],
+  });
+  const provider = new MeterProvider({ resource, readers: [reader] });
+  log.info('otlp export started', { url: settings.url, protocol: settings.protocol, interval_ms: settings.intervalMs });
+  return {
+    settings,
+    resource,
+    flush: () => provider.forceFlush({ timeoutMillis: settings.timeoutMs }),
+    shutdown: () => provider.shutdown({ timeoutMillis: settings.timeoutMs }),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The snapshot: what one collection pass produced, and the source that hands it out. Scrapes and OTLP exports ask
+ * the source; a snapshot younger than max_age is served as is, and concurrent askers share the one pass in flight.
+ * A pass is bounded by a deadline: collectors that have not answered by then count as failed, and the runner is told
+ * to drop the thread that was doing the work.
+ */
+import type { AnyCollectorDef, CollectorEnv } from './catalog';
+import { CollectionEngine, type CollectorPlan, type CollectorResult, type PassOutcome } from './engine';
+import type { Logger } from './log';
+import { silentLogger } from './log';
+
+export interface Snapshot {
+  /** Increases by one per pass: renderers cache their output per id. */
+  readonly id: number;
+  /** When the pass started and ended (epoch ms). */
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly bootTime: number | null;
+  /** One result per planned collector, in plan order. */
+  readonly results: readonly CollectorResult[];
+}
+
+/** Runs passes somewhere: in this thread (InProcessRunner) or in a worker (WorkerRunner). */
+export interface PassRunner {
+  run(onResult: (r: CollectorResult) => void): Promise<PassOutcome>;
+  /** The current pass overran its deadline: stop waiting for it (a worker is terminated and replaced). */
+  abandon(): void;
+  close(): Promise<void>;
+}
+
+export class InProcessRunner implements PassRunner {
+  private readonly engine: CollectionEngine;
+
+  constructor(env: CollectorEnv, defs: ReadonlyMap<string, AnyCollectorDef>, plans: readonly CollectorPlan[]) {
+    this.engine = new CollectionEngine(env, defs, plans);
+  }
+
+  run(onResult: (r: CollectorResult) => void): Promise<PassOutcome> {
+    return this.engine.run(onResult);
+  }
+
+  abandon(): void {
+    // Nothing to stop in this thread: the pass finishes in the background and its result is ignored.
+  }
+
+  async close(): Promise<void> {
+    // Nothing held.
+  }
+}
+
+export interface SnapshotSourceOptions {
+  readonly plans: readonly CollectorPlan[];
+  readonly maxAgeMs: number;
+  readonly timeoutMs: number;
+  readonly log?: Logger;
+  readonly now?: () => number;
+}
+
+export class SnapshotSource {
+  private current: Snapshot | null = null;
+  private inflight: Promise<Snapshot> | null = null;
+  private nextId = 1;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private passes = 0;
+
+  constructor(
+    private readonly runner: PassRunner,
+    private readonly opts: SnapshotSourceOptions,
+  ) {
+    this.log = opts.log ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The last snapshot, if any (for /readyz and the index page). */
+  get latest(): Snapshot | null {
+    return this.current;
+  }
+
+  get passCount(): number {
+    return this.passes;
+  }
+
+  /**
+   * A snapshot no older than `maxAgeMs` (default: the configured max_age): the cached one, the pass in flight, or a
+   * new pass. Never rejects: a failed pass yields a snapshot whose collectors all show ok=false.
+   */
+  get(maxAgeMs: number = this.opts.maxAgeMs): Promise<Snapshot> {
+    const cur = this.current;
+    if (cur && this.now() - cur.finishedAt <= maxAgeMs) return Promise.resolve(cur);
+    if (this.inflight) return this.inflight;
+    const p = this.pass().finally(() => {
+      if (this.inflight === p) this.inflight = null;
+    });
+    this.inflight = p;
+    return p;
+  }
+
+  private async pass(): Promise<Snapshot> {
+    const startedAt = this.now();
+    const got = new Map<string, CollectorResult>();
+    let timer: NodeJS.Timeout | undefined;
+    let outcome: PassOutcome | null = null;
+    let failure: string | null = null;
+    try {
+      outcome = await Promise.race([
+        this.runner.run((r) => got.set(r.name, r)),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), this.opts.timeoutMs);
+        }),
+      ]);
+      if (outcome === null) {
+        failure = `pass deadline of ${this.opts.timeoutMs} ms reached`;
+        this.runner.abandon();
+      }
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    if (failure !== null) this.log.warn('collection pass incomplete', { reason: failure, answered: got.size, planned: this.opts.plans.length });
+    const finishedAt = this.now();
+    const byName = outcome ? new Map(outcome.results.map((r) => [r.name, r])) : got;
+    const results = this.opts.plans.map(
+      (p): CollectorResult =>
+        byName.get(p.name) ?? { name: p.name, ok: false, durationSeconds: (finishedAt - startedAt) / 1000, error: failure ?? 'no result' },
+    );
+    for (const r of results) {
+      if (!r.ok) this.log.debug('collector failed', { collector: r.name, error: r.error });
+    }
+    const snap: Snapshot = Object.freeze({
+      id: this.nextId++,
+      startedAt,
+      finishedAt,
+      bootTime: outcome?.bootTime ?? this.current?.bootTime ?? null,
+      results,
+    });
+    this.current = snap;
+    this.passes++;
+    return snap;
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+}

@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, configSchema, loadConfigFile, parseConfig, parseListenAddress } from '../../src/config/load';
+import { parseDuration } from '../../src/config/duration';
+import { applyOverrides } from '../../src/config/defaults';
+import { COLLECTORS } from '../../src/exporters/collectors';
+import { own, REPO } from '../helpers/fixtures';
+
+const BAD_DIR = own('config');
+
+function issuesOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('defaults', () => {
+  const cfg = parseConfig('');
+
+  test('an empty file gives the documented defaults', () => {
+    expect(cfg.web).toEqual({ listenAddress: '0.0.0.0:9464', host: '0.0.0.0', port: 9464, telemetryPath: '/metrics', maxRequests: 40 });
+    expect(cfg.paths).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
+    expect(cfg.otlp.enabled).toBe(false);
+    expect(cfg.otlp.protocol).toBe('http/protobuf');
+    expect(cfg.otlp.intervalMs).toBe(60000);
+    expect(cfg.admin.enabled).toBe(false);
+    expect(cfg.processNames).toEqual([]);
+    expect(cfg.collection).toEqual({ maxAgeMs: 1000, timeoutMs: 10000, collectorTimeoutMs: 5000 });
+  });
+
+  test('every registered collector has a config entry, enabled, and nothing else is in the schema', () => {
+    const schemaNames = Object.keys(configSchema().properties?.['collectors']?.properties ?? {}).sort();
+    expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
+    for (const name of COLLECTORS.keys()) expect(cfg.collectors[name]?.enabled).toBe(true);
+  });
+
+  test("node_exporter's default exclusions are the filesystem defaults", () => {
+    expect(cfg.collectors['filesystem']?.options['mount_points_exclude']).toBe('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)');
+    expect(cfg.collectors['filesystem']?.options['stat_timeout']).toBe('5s');
+  });
+
+  test('a collector timeout defaults to collection.collector_timeout', () => {
+    const c = parseConfig('collection: {collector_timeout: 2s}\ncollectors: {cpu: {timeout: 250ms}}\n');
+    expect(c.collectors['cpu']?.timeoutMs).toBe(250);
+    expect(c.collectors['meminfo']?.timeoutMs).toBe(2000);
+  });
+
+  test('config/default.yaml (what npm start runs) is valid and equals the defaults', () => {
+    const d = loadConfigFile(path.join(REPO, 'config', 'default.yaml'));
+    expect(d).toEqual(cfg);
+  });
+
+  test.each(fs.readdirSync(path.join(REPO, 'config', 'examples')))('config/examples/%s is valid', (f) => {
+    expect(() => loadConfigFile(path.join(REPO, 'config', 'examples', f))).not.toThrow();
+  });
+
+  test('a process-exporter config alone is valid and keeps its matchers as written', () => {
+    const c = loadConfigFile(path.join(REPO, 'config', 'examples', 'process-exporter.yaml'));
+    expect(c.processNames[0]).toEqual({
+      name: '{{.ExeBase}};{{.Username}};{{.Matches.script}}',
+      comm: ['python3'],
+      cmdline: ['(?P<script>[^/ ]+\\.py)'],
+    });
+    expect(c.collectors['cpu']?.enabled).toBe(true);
+  });
+
+  test('the shared process-exporter example parses', () => {
+    const p = path.resolve(REPO, '..', 'shared', 'reference', 'process_exporter_config_example.yml');
+    if (fs.existsSync(p)) expect(() => loadConfigFile(p)).not.toThrow();
+  });
+
+  test('flags override the file', () => {
+    const c = applyOverrides(cfg, { listenAddress: { host: '127.0.0.1', port: 1, text: '127.0.0.1:1' }, procfs: '/host/proc', rootfs: '/host/root' });
+    expect(c.web.port).toBe(1);
+    expect(c.paths).toEqual({ procfs: '/host/proc', sysfs: '/sys', rootfs: '/host/root' });
+  });
+});
+
+describe('bad configs are refused with the line and what was expected', () => {
+  const files = fs.readdirSync(BAD_DIR).filter((f) => f.endsWith('.bad.yaml'));
+
+  test('there is one fixture per rule', () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+  });
+
+  test.each(files)('%s', (f) => {
+    const text = fs.readFileSync(path.join(BAD_DIR, f), 'utf8');
+    const m = /^# expect: (\d+):(\d+) (.+)$/m.exec(text);
+    if (!m) throw new Error(`${f} lacks its "# expect: LINE:COL text" header`);
+    const err = issuesOf(() => loadConfigFile(path.join(BAD_DIR, f)));
+    const hit = err.issues.find((i) => i.line === Number(m[1]) && i.message.includes(m[3] as string));
+    expect({ issues: err.issues, hit: hit !== undefined }).toMatchObject({ hit: true });
+    expect(hit?.column).toBe(Number(m[2]));
+    // The formatted message names the file and the line.
+    expect(err.message).toContain(`${path.join(BAD_DIR, f)}:${m[1]}:`);
+  });
+
+  test('every problem of a file is reported, in line order', () => {
+    const err = issuesOf(() => parseConfig('web:\n  max_requests: "x"\ncollectors:\n  cpu: {enabled: 1}\n  nope: {}\n', 'multi.yaml'));
+    expect(err.issues.map((i) => i.line)).toEqual([2, 4, 5]);
+  });
+
+  test('an unknown key lists the allowed ones', () => {
+    const err = issuesOf(() => parseConfig('otlp: {endpiont: x}\n'));
+    expect(err.issues[0]?.message).toMatch(/unknown key "endpiont"; expected one of: enabled, endpoint/);
+    expect(err.issues[0]?.path).toBe('otlp.endpiont');
+  });
+
+  test('a missing file is a ConfigError, not a crash', () => {
+    const err = issuesOf(() => loadConfigFile('/nonexistent/psutil-exporter.yaml'));
+    expect(err.issues[0]?.message).toMatch(/ENOENT/);
+  });
+});
+
+describe('values', () => {
+  test.each([
+    ['500ms', 500], ['5s', 5000], ['1m30s', 90000], ['1h', 3600000], ['0.5s', 500], ['5 s', null], ['5', null], ['', null], ['-1s', null],
+  ])('duration %s', (t, ms) => {
+    expect(parseDuration(t)).toBe(ms);
+  });
+
+  test.each([
+    ['0.0.0.0:9464', { host: '0.0.0.0', port: 9464 }],
+    [':9100', { host: '0.0.0.0', port: 9100 }],
+    ['[::]:9464', { host: '::', port: 9464 }],
+    ['[::1]:0', { host: '::1', port: 0 }],
+    ['localhost:80', { host: 'localhost', port: 80 }],
+    ['localhost', null], ['x:65536', null], ['::1:80', null],
+  ])('listen address %s', (t, want) => {
+    expect(parseListenAddress(t)).toEqual(want);
+  });
+});

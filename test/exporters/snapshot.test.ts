@@ -1,0 +1,71 @@
+import type { CollectorResult, PassOutcome } from '../../src/exporters/engine';
+import { SnapshotSource, type PassRunner } from '../../src/exporters/snapshot';
+
+/** A runner whose passes the test finishes by hand. */
+class ManualRunner implements PassRunner {
+  runs = 0;
+  abandoned = 0;
+  pending: Array<{ onResult: (r: CollectorResult) => void; resolve: (o: PassOutcome) => void }> = [];
+  run(onResult: (r: CollectorResult) => void): Promise<PassOutcome> {
+    this.runs++;
+    return new Promise((resolve) => this.pending.push({ onResult, resolve }));
+  }
+  finish(results: CollectorResult[]): void {
+    const p = this.pending.shift();
+    for (const r of results) p?.onResult(r);
+    p?.resolve({ results, bootTime: 1000 });
+  }
+  abandon(): void {
+    this.abandoned++;
+    this.pending.shift();
+  }
+  async close(): Promise<void> {
+    // nothing held
+  }
+}
+
+const plans = [{ name: 'a', timeoutMs: 100, options: {} }, { name: 'b', timeoutMs: 100, options: {} }];
+const good: CollectorResult[] = [
+  { name: 'a', ok: true, durationSeconds: 0, data: 1 },
+  { name: 'b', ok: true, durationSeconds: 0, data: 2 },
+];
+
+describe('SnapshotSource', () => {
+  test('concurrent askers share one pass; a fresh snapshot is served without a new pass', async () => {
+    let now = 0;
+    const r = new ManualRunner();
+    const s = new SnapshotSource(r, { plans, maxAgeMs: 1000, timeoutMs: 5000, now: () => now });
+    const p1 = s.get();
+    const p2 = s.get();
+    expect(r.runs).toBe(1);
+    r.finish(good);
+    const [a, b] = await Promise.all([p1, p2]);
+    expect(a).toBe(b);
+    expect(a.bootTime).toBe(1000);
+    now = 500;
+    expect(await s.get()).toBe(a);
+    expect(r.runs).toBe(1);
+    now = 1501;
+    const p3 = s.get();
+    expect(r.runs).toBe(2);
+    r.finish(good);
+    expect((await p3).id).toBe(a.id + 1);
+  });
+
+  test('at the deadline, what answered is kept, the rest fails, and the runner is told to drop the pass', async () => {
+    const r = new ManualRunner();
+    const s = new SnapshotSource(r, { plans, maxAgeMs: 0, timeoutMs: 30 });
+    const p = s.get();
+    r.pending[0]?.onResult(good[0] as CollectorResult);
+    const snap = await p;
+    expect(snap.results.map((x) => x.ok)).toEqual([true, false]);
+    expect(snap.results[1]?.error).toMatch(/deadline/);
+    expect(r.abandoned).toBe(1);
+  });
+
+  test('a runner that rejects yields a snapshot of failures, never a rejection', async () => {
+    const r: PassRunner = { run: () => Promise.reject(new Error('worker died')), abandon: () => undefined, close: async () => undefined };
+    const snap = await new SnapshotSource(r, { plans, maxAgeMs: 0, timeoutMs: 1000 }).get();
+    expect(snap.results.every((x) => !x.ok && x.error === 'worker died')).toBe(true);
+  });
+});

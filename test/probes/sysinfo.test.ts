@@ -1,0 +1,119 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createPsutil, OsError, TimeoutExpired } from '../../src/index';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../helpers/fixtures';
+
+const ne = createPsutil({
+  procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'),
+  sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys'),
+  rootfs: NODE_EXPORTER_FIXTURES,
+});
+
+describe('sysinfo on fixture trees', () => {
+  test("clocksources: node_exporter's fixture", () => {
+    expect(ne.clocksources()).toEqual([{ device: '0', available: ['tsc', 'hpet', 'acpi_pm'], current: 'tsc' }]);
+  });
+
+  test('kernelLimits: pid_max and threads-max', () => {
+    expect(ne.kernelLimits()).toEqual({ pidMax: 123, threadsMax: 7801 });
+  });
+
+  test("processSummary: node_exporter's three processes", () => {
+    const s = ne.processSummary({ threads: true });
+    expect(s.pids).toBe(3);
+    expect(s.threads).toBe(3);
+    expect(s.states).toEqual({ I: 1, S: 2 });
+    expect(s.threadStates).toEqual({});
+    expect(ne.processSummary().threadStates).toBeNull();
+  });
+
+  test("processSummary: procfs's parser-breaking processes and their tasks", () => {
+    const p = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc') });
+    const s = p.processSummary({ threads: true });
+    // 26233, 26234 and 26235 have no stat file: they count as vanished mid-walk.
+    expect(s.pids).toBe(4);
+    expect(s.skipped).toBeGreaterThanOrEqual(3);
+    expect(s.states['R']).toBeGreaterThanOrEqual(2);
+    const total = Object.values(s.states).reduce((a, b) => a + b, 0);
+    expect(total).toBe(s.pids);
+  });
+
+  test('blockDeviceInfo: udev properties under the rootfs and the rotational flag', () => {
+    const i = ne.blockDeviceInfo('dm-0', 252, 0, { udevData: '/udev/data' });
+    expect(i.udev?.['DM_NAME']).toBe('nvme0n1_crypt');
+    const none = ne.blockDeviceInfo('nope', 1, 2, { udevData: '/udev/data' });
+    expect(none).toEqual({ rotational: null, udev: null });
+  });
+
+  test('blockDeviceInfo checks its arguments', () => {
+    expect(() => ne.blockDeviceInfo('../x', 1, 2)).toThrow(RangeError);
+    expect(() => ne.blockDeviceInfo('sda', -1, 2)).toThrow(TypeError);
+    expect(() => ne.blockDeviceInfo(1 as unknown as string, 1, 2)).toThrow(TypeError);
+  });
+
+  test('osRelease under the rootfs; null where there is none', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-osr-'));
+    try {
+      expect(createPsutil({ rootfs: dir }).osRelease()).toBeNull();
+      fs.mkdirSync(path.join(dir, 'usr', 'lib'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'usr', 'lib', 'os-release'), 'ID=alpine\nVERSION_ID=3.18.4\n');
+      expect(createPsutil({ rootfs: dir }).osRelease()).toEqual({ path: path.join(dir, 'usr', 'lib', 'os-release'), fields: { ID: 'alpine', VERSION_ID: '3.18.4' } });
+      fs.mkdirSync(path.join(dir, 'etc'));
+      fs.writeFileSync(path.join(dir, 'etc', 'os-release'), 'ID=debian\n');
+      expect(createPsutil({ rootfs: dir }).osRelease()?.fields).toEqual({ ID: 'debian' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sysinfo live', () => {
+  const p = createPsutil();
+
+  test('uname agrees with uname(1)', () => {
+    const u = p.uname();
+    expect(u.sysname).toBe('Linux');
+    expect(u.release).toBe(os.release());
+    expect(u.nodename).toBe(os.hostname());
+    expect(typeof u.domainname).toBe('string');
+  });
+
+  test('mountStats of / agrees with statfs(1) within a moving tolerance', async () => {
+    const s = await p.mountStatsAsync('/', { timeoutMs: 5000 });
+    const sync = p.mountStats('/');
+    expect(s.size).toBe(sync.size);
+    expect(Math.abs(s.avail - sync.avail)).toBeLessThan(s.size * 0.01);
+    expect(s.files).toBeGreaterThan(0);
+    expect(s.free).toBeGreaterThanOrEqual(s.avail);
+    expect(p.mountStatsPending()).toEqual([]);
+  });
+
+  test('a missing mount point rejects with OsError; bad options with RangeError', async () => {
+    await expect(p.mountStatsAsync('/nonexistent-mount-point')).rejects.toBeInstanceOf(OsError);
+    expect(() => p.mountStats('/nonexistent-mount-point')).toThrow(OsError);
+    await expect(p.mountStatsAsync('/', { timeoutMs: 0 })).rejects.toBeInstanceOf(RangeError);
+    expect(TimeoutExpired).toBeDefined();
+  });
+
+  test('mountStats reads under the rootfs prefix', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-root-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'sub'));
+      const s = createPsutil({ rootfs: dir }).mountStats('/sub');
+      expect(s.size).toBeGreaterThan(0);
+      expect(() => createPsutil({ rootfs: dir }).mountStats('/absent')).toThrow(OsError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('processSummary counts this process and agrees with /proc', () => {
+    const s = p.processSummary({ threads: true });
+    const n = fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f)).length;
+    expect(Math.abs(s.pids - n)).toBeLessThan(Math.max(20, n * 0.2));
+    expect(s.threads).toBeGreaterThanOrEqual(s.pids);
+    const threadTotal = Object.values(s.threadStates ?? {}).reduce((a, b) => a + b, 0);
+    expect(threadTotal).toBeGreaterThan(0);
+  });
+});
