@@ -241,6 +241,14 @@ describe('argument checks', () => {
     expect(() => ps.pidExists('1' as unknown as number)).toThrow(TypeError);
   });
 
+  test('pid 0 is never signalled: kill(0, sig) would hit our own process group', () => {
+    // A procfs that has a /proc/0 (Linux has none): the refusal comes before anything else.
+    const zero = createPsutil({ procfs: own('process-pid0', 'proc') });
+    const p = new zero.Process(0);
+    expect(() => p.sendSignal(0)).toThrow(RangeError);
+    expect(() => p.kill()).toThrow(/PID 0/);
+  });
+
   test('asDict and processIter reject unknown attribute names and options', () => {
     const p = new ps.Process(1);
     expect(() => p.asDict({ attrs: ['name', 'bogus' as 'name'] })).toThrow(RangeError);
