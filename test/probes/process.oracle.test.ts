@@ -1,0 +1,223 @@
+/**
+ * Differential test against /usr/bin/python3 psutil (5.9) over every live process: psutil samples all processes,
+ * we sample them, psutil samples them again. A value that cannot move (ppid, name, exe, cmdline, uids, ...) must
+ * equal psutil's when psutil's two samples agree; a value that moves (times, counters, memory, fds, threads) must lie
+ * between psutil's two samples, within a clock tick or 1% for memory. Processes that start or end meanwhile are
+ * skipped, as are the very young ones (test workers spawn and reap constantly).
+ */
+import { Process } from '../../src/probes/process';
+import { NoSuchProcess } from '../../src/probes/errors';
+import {
+  RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_MEMLOCK, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK,
+} from '../../src/probes/constants';
+import { clockTicks } from '../../src/probes/linux/sysconf';
+import { describeOracle, py } from '../helpers/oracle';
+
+const ATTRS = [
+  'ppid', 'name', 'exe', 'cmdline', 'status', 'create_time', 'uids', 'gids', 'username', 'terminal', 'nice', 'ionice',
+  'cpu_affinity', 'num_threads', 'num_fds', 'memory_info', 'cpu_times', 'io_counters', 'cwd', 'num_ctx_switches',
+];
+const RLIMITS = [RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_CPU];
+const camel = (s: string): string => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+type Sample = Record<string, unknown>;
+
+const SAMPLE = `
+import time
+attrs = ${JSON.stringify(ATTRS)}
+out = {}
+for p in psutil.process_iter():
+    try:
+        with p.oneshot():
+            d = p.as_dict(attrs=attrs, ad_value='AD')
+            d['rlimit'] = [list(p.rlimit(r)) for r in ${JSON.stringify(RLIMITS)}]
+            d['children'] = sorted(c.pid for c in p.children())
+            d['threads'] = [[t.id, t.user_time, t.system_time] for t in p.threads()]
+        out[str(p.pid)] = d
+    except psutil.NoSuchProcess:
+        pass
+`;
+
+function ours(pid: number): Sample | null {
+  try {
+    const p = new Process(pid);
+    const d: Sample = { ...p.asDict({ attrs: ATTRS.map(camel) as never[], adValue: 'AD' }) };
+    d['rlimit'] = RLIMITS.map((r) => p.rlimit(r));
+    d['children'] = p.children().map((c) => c.pid).sort((a, b) => a - b);
+    d['threads'] = p.threads().map((t) => [t.id, t.userTime, t.systemTime]);
+    return d;
+  } catch (err) {
+    if (err instanceof NoSuchProcess) return null;
+    throw err;
+  }
+}
+
+/**
+ * psutil's @retry_on_failure for one value of one process that moved under the bulk samples (a kworker renamed by
+ * the work it picked up, a transient fd): psutil, ours, psutil again, up to three times; true when ours matches.
+ */
+function settles(pid: number, pyExpr: string, mineFn: (p: Process) => unknown): boolean {
+  for (let i = 0; i < 3; i++) {
+    let v: unknown;
+    try {
+      const [a] = py<[unknown]>(`out = [${pyExpr.replace(/\bp\b/g, `psutil.Process(${pid})`)}]`);
+      v = mineFn(new Process(pid));
+      const [b] = py<[unknown]>(`out = [${pyExpr.replace(/\bp\b/g, `psutil.Process(${pid})`)}]`);
+      if (JSON.stringify(v) === JSON.stringify(a) || JSON.stringify(v) === JSON.stringify(b)) return true;
+      if (typeof v === 'number' && typeof a === 'number' && typeof b === 'number' && between(v, a, b, 0)) return true;
+    } catch (err) {
+      // Gone meanwhile: nothing left to compare.
+      if (err instanceof NoSuchProcess || /NoSuchProcess/.test(String(err))) return true;
+      throw err;
+    }
+  }
+  return false;
+}
+
+function between(v: number, a: number, b: number, tol: number): boolean {
+  return v >= Math.min(a, b) - tol && v <= Math.max(a, b) + tol;
+}
+
+describeOracle('Process vs psutil over every live process', () => {
+  let before: Record<string, Sample>;
+  let mine: Map<string, Sample>;
+  let after: Record<string, Sample>;
+  let stable: string[];
+
+  beforeAll(() => {
+    before = py<Record<string, Sample>>(SAMPLE, { timeoutMs: 120000 });
+    mine = new Map();
+    for (const pid of Object.keys(before)) {
+      const d = ours(Number(pid));
+      if (d !== null) mine.set(pid, d);
+    }
+    after = py<Record<string, Sample>>(SAMPLE, { timeoutMs: 120000 });
+    const now = Date.now() / 1000;
+    stable = [...mine.keys()].filter((pid) => {
+      const a = before[pid];
+      const b = after[pid];
+      if (a === undefined || b === undefined) return false;
+      // Same process in both psutil samples, and not a test worker's fleeting child.
+      return a['create_time'] === b['create_time'] && now - (a['create_time'] as number) > 5;
+    });
+  }, 300000);
+
+  test('most processes are compared', () => {
+    expect(stable.length).toBeGreaterThan(10);
+    expect(stable.length).toBeGreaterThan(mine.size / 2);
+  });
+
+  /** Fields that cannot change: equal to psutil's wherever psutil's two samples agree. */
+  test.each([
+    'ppid', 'name', 'exe', 'cmdline', 'uids', 'gids', 'username', 'terminal', 'nice', 'ionice', 'cpu_affinity', 'cwd', 'rlimit', 'children',
+  ])('%s: exact', (field) => {
+    let compared = 0;
+    const diffs: string[] = [];
+    for (const pid of stable) {
+      const a = before[pid]![field];
+      const b = after[pid]![field];
+      if (JSON.stringify(a) !== JSON.stringify(b)) continue;
+      compared++;
+      const key = field === 'rlimit' || field === 'children' ? field : camel(field);
+      const v = mine.get(pid)![key];
+      if (JSON.stringify(v) === JSON.stringify(a)) continue;
+      // A kworker's comm names the work item it runs now: retried, as psutil's own tests retry.
+      if (field === 'name' && settles(Number(pid), 'p.name()', (p) => p.name())) continue;
+      diffs.push(`${pid}: ours ${JSON.stringify(v)} psutil ${JSON.stringify(a)}`);
+    }
+    expect(diffs).toEqual([]);
+    expect(compared).toBeGreaterThan(0);
+  });
+
+  test('create_time: within a second (boot time is sampled from the wall clock)', () => {
+    for (const pid of stable) {
+      expect(Math.abs((mine.get(pid)!['createTime'] as number) - (before[pid]!['create_time'] as number))).toBeLessThan(1);
+    }
+  });
+
+  test('status: equal, or both among the states a live process moves between', () => {
+    const moving = new Set(['running', 'sleeping', 'disk-sleep']);
+    for (const pid of stable) {
+      const v = mine.get(pid)!['status'] as string;
+      const a = before[pid]!['status'] as string;
+      const b = after[pid]!['status'] as string;
+      if (v === a || v === b) continue;
+      expect([pid, moving.has(v) && moving.has(a)]).toEqual([pid, true]);
+    }
+  });
+
+  test('num_threads and num_fds: between psutil\'s two samples', () => {
+    for (const pid of stable) {
+      for (const f of ['num_threads', 'num_fds']) {
+        const v = mine.get(pid)![camel(f)];
+        const a = before[pid]![f];
+        const b = after[pid]![f];
+        if (v === 'AD' || a === 'AD') {
+          expect([pid, f, v]).toEqual([pid, f, a]);
+          continue;
+        }
+        if (between(v as number, a as number, b as number, 0)) continue;
+        const ok = f === 'num_fds' ? settles(Number(pid), 'p.num_fds()', (p) => p.numFds()) : settles(Number(pid), 'p.num_threads()', (p) => p.numThreads());
+        expect([pid, f, ok]).toEqual([pid, f, true]);
+      }
+    }
+  });
+
+  test('cpu_times, io_counters, num_ctx_switches: between the samples (a tick of slack for times)', () => {
+    const tick = 1 / clockTicks();
+    const groups: Array<[string, Record<string, string>, number]> = [
+      ['cpu_times', { user: 'user', system: 'system', children_user: 'childrenUser', children_system: 'childrenSystem', iowait: 'iowait' }, tick],
+      ['io_counters', { read_count: 'readCount', write_count: 'writeCount', read_bytes: 'readBytes', write_bytes: 'writeBytes', read_chars: 'readChars', write_chars: 'writeChars' }, 0],
+      ['num_ctx_switches', { voluntary: 'voluntary', involuntary: 'involuntary' }, 0],
+    ];
+    for (const pid of stable) {
+      for (const [f, fields, tol] of groups) {
+        const v = mine.get(pid)![camel(f)] as Record<string, number> | 'AD';
+        const a = before[pid]![f] as Record<string, number> | 'AD';
+        const b = after[pid]![f] as Record<string, number> | 'AD';
+        if (v === 'AD' || a === 'AD' || b === 'AD') {
+          expect([pid, f, v === 'AD']).toEqual([pid, f, a === 'AD']);
+          continue;
+        }
+        for (const [theirs, mineKey] of Object.entries(fields)) {
+          expect([pid, f, theirs, between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9)]).toEqual([pid, f, theirs, true]);
+        }
+      }
+    }
+  });
+
+  test('memory_info: between the samples, or within 1% (64 KiB at least)', () => {
+    const fields = ['rss', 'vms', 'shared', 'text', 'lib', 'data', 'dirty'];
+    for (const pid of stable) {
+      const v = mine.get(pid)!['memoryInfo'] as Record<string, number>;
+      const a = before[pid]!['memory_info'] as Record<string, number>;
+      const b = after[pid]!['memory_info'] as Record<string, number>;
+      for (const f of fields) {
+        const tol = Math.max(Math.abs(a[f]!) * 0.01, 65536);
+        expect([pid, f, between(v[f]!, a[f]!, b[f]!, tol)]).toEqual([pid, f, true]);
+      }
+    }
+  });
+
+  test('threads: the same ids when psutil\'s samples agree, times between them', () => {
+    const tick = 1 / clockTicks();
+    let compared = 0;
+    for (const pid of stable) {
+      const a = before[pid]!['threads'] as number[][];
+      const b = after[pid]!['threads'] as number[][];
+      const ids = (t: number[][]): string => t.map((x) => x[0]).sort((x, y) => x! - y!).join(',');
+      if (ids(a) !== ids(b)) continue;
+      const v = mine.get(pid)!['threads'] as number[][];
+      expect([pid, ids(v)]).toEqual([pid, ids(a)]);
+      const byId = (t: number[][]): Map<number, number[]> => new Map(t.map((x) => [x[0]!, x]));
+      const am = byId(a);
+      const bm = byId(b);
+      for (const [id, user, sys] of v) {
+        expect(between(user!, am.get(id!)![1]!, bm.get(id!)![1]!, tick + 1e-9)).toBe(true);
+        expect(between(sys!, am.get(id!)![2]!, bm.get(id!)![2]!, tick + 1e-9)).toBe(true);
+      }
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(0);
+  });
+});
