@@ -124,8 +124,8 @@ export function parseKeyValueList(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of text.split(',')) {
     const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const k = part.slice(0, i).trim();
+    const k = i < 0 ? '' : part.slice(0, i).trim();
+    if (k === '') continue;
     const v = part.slice(i + 1).trim();
     try {
       out[k] = decodeURIComponent(v);

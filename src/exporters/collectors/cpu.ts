@@ -45,7 +45,7 @@ export function cpuFamilies(d: CpuData, o: CpuOptions) {
     if (c.mhz !== null) freq.add(ids, c.mhz * 1e6);
   }
   const pct = fam('psutil_cpu_percent', 'gauge', 'psutil cpu_percent(percpu=True): busy percent of each CPU since the previous collection.', ['cpu']);
-  if (d.percent) {
+  if (o.percent && d.percent) {
     d.stat.cpus.forEach((c, i) => {
       const v = d.percent?.[i];
       if (v !== undefined) pct.add({ cpu: String(c.cpu) }, v);
