@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 60000,
+  // Builds dist/ once when src/ changed: the agent's tests spawn the built agent (test/global-setup.js).
+  globalSetup: '<rootDir>/test/global-setup.js',
   // A 2-core machine: two workers keep the live tests honest without starving the processes they spawn.
   maxWorkers: 2,
 };

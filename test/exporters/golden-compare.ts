@@ -99,18 +99,14 @@ export function compareWithE2e(ours: Exposition): Comparison {
   return out;
 }
 
-/** The agent options that match how e2e-output.txt was produced (fixtures/README.md). */
-export const GOLDEN_CONFIG = `
-collectors:
-  cpu: {info: true, percent: false}
-  stat: {softirq: true}
-  netclass: {ignored_devices: "(dmz|int)", ignore_invalid_speed: true, addresses: false}
-  sensors: {chip_include: "(applesmc|asus_nb_wmi|coretemp|hwmon4|ieee80211|nct6779)"}
-  diskstats: {udev_data: /udev/data}
-  filesystem: {enabled: false}
-  netdev: {enabled: false}
-  uname: {enabled: false}
-  os: {enabled: false}
-  users: {enabled: false}
-  sockets: {enabled: false}
-`;
+/** The agent config that matches how e2e-output.txt was produced (fixtures/README.md), shared with the e2e test. */
+export const GOLDEN_CONFIG_FILE = path.resolve(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.yaml');
+export const GOLDEN_CONFIG = fs.readFileSync(GOLDEN_CONFIG_FILE, 'utf8');
+
+/** Our own expected exposition for that tree (regenerate with UPDATE_GOLDEN=1). */
+export const GOLDEN_EXPOSITION_FILE = path.resolve(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.prom');
+
+/** Lines that depend on the run, not on the tree: build info, durations, the wall clock and time zone. */
+export function stableLines(text: string): string[] {
+  return text.split('\n').filter((l) => !/^(# (HELP|TYPE) )?(psutil_exporter_build_info|psutil_exporter_scrape_collector_duration_seconds|node_time_seconds|node_time_zone_offset_seconds)\b/.test(l));
+}
