@@ -850,13 +850,18 @@ export class Process {
   }
 
   /**
-   * Without a value: the nice value (-20..19, from stat). With one: sets it (setpriority(2), the main thread only,
+   * Without a value: the nice value (-20..19). With one: sets it (setpriority(2), the main thread only,
    * as psutil; other threads keep theirs).
    */
   nice(): number;
   nice(value: number): void;
   nice(value?: number): number | void {
-    if (value === undefined || value === null) return this._h.stat().nice;
+    if (value === undefined || value === null) {
+      // getpriority(2) as psutil, a syscall instead of a 1 KiB read; stat's field where the syscall cannot reach the
+      // pid (another PID namespace's procfs) or where a oneshot block already holds stat.
+      if (this._h.cached || !this._env.native) return this._h.stat().nice;
+      return this._h.getNice();
+    }
     integerArg('nice', 'value', value);
     if (value < -20 || value > 19) throw new RangeError(`nice: value must be in -20..19, got ${value}`);
     this._env.requireNative('nice(value)');

@@ -446,6 +446,10 @@ export class LinuxProcess {
     }
   }
 
+  getNice(): number {
+    return this.call(() => native.getpriority(this.pid));
+  }
+
   setNice(value: number): void {
     this.call(() => native.setpriority(this.pid, value));
   }
