@@ -5,7 +5,10 @@
  */
 import { createPsutil } from '../../src/probes/psutil';
 import { Process, Popen } from '../../src/probes/process';
-import { NoSuchProcess, UnsupportedOperation, ZombieProcess } from '../../src/probes/errors';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NoSuchProcess, OsError, UnsupportedOperation, ZombieProcess } from '../../src/probes/errors';
 import { RLIMIT_NOFILE, RLIMIT_STACK, STATUS_SLEEPING, STATUS_ZOMBIE } from '../../src/probes/constants';
 import { clockTicks, pageSizeBytes } from '../../src/probes/linux/sysconf';
 import { own } from '../helpers/fixtures';
@@ -227,6 +230,52 @@ describe('Process on a fixture procfs', () => {
     expect(p.cpuPercent()).toBe(0);
     expect(p.cpuPercent()).toBe(0);
     expect(() => p.cpuPercent({ interval: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('a process that vanishes after it was looked up', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-gone-'));
+    fs.cpSync(own('process'), tmp, { recursive: true, verbatimSymlinks: true });
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test.each([1, 100, 101, 102, 106])('pid %i: every getter raises NoSuchProcess, isRunning is false', (pid) => {
+    const gone = createPsutil({ procfs: path.join(tmp, 'proc'), rootfs: path.join(tmp, 'root') });
+    const p = new gone.Process(pid);
+    fs.rmSync(path.join(tmp, 'proc', String(pid)), { recursive: true });
+    for (const attr of Process.attrs) {
+      if (attr === 'pid' || attr === 'ionice') continue; // no /proc read: the pid itself, and a syscall refused here
+      let err: unknown = null;
+      try {
+        (p as unknown as Record<string, () => unknown>)[attr]!();
+      } catch (e) {
+        err = e;
+      }
+      // createTime needs only the identity read at construction and the boot time.
+      if (attr === 'createTime') continue;
+      expect([attr, err instanceof NoSuchProcess && !(err instanceof ZombieProcess)]).toEqual([attr, true]);
+    }
+    expect(p.isRunning()).toBe(false);
+    expect(p.asDict({ attrs: ['pid'] })).toEqual({ pid });
+    expect(() => p.asDict({ attrs: ['name'] })).toThrow(NoSuchProcess);
+    expect([...gone.processIter({ attrs: ['name'] })].map((q) => q.pid)).not.toContain(pid);
+  });
+
+  test('stat gone but the directory left: NoSuchProcess too (psutil #2418)', () => {
+    const gone = createPsutil({ procfs: path.join(tmp, 'proc'), rootfs: path.join(tmp, 'root') });
+    const p = new gone.Process(1);
+    fs.rmSync(path.join(tmp, 'proc', '1', 'stat'));
+    fs.rmSync(path.join(tmp, 'proc', '1', 'status'));
+    expect(() => p.uids()).toThrow(NoSuchProcess);
+    expect(() => p.name()).toThrow(NoSuchProcess);
+  });
+
+  test('a file missing while stat is there is the OsError it is (a kernel without that file), not NoSuchProcess', () => {
+    const gone = createPsutil({ procfs: path.join(tmp, 'proc'), rootfs: path.join(tmp, 'root') });
+    fs.rmSync(path.join(tmp, 'proc', '1', 'io'));
+    expect(() => new gone.Process(1).ioCounters()).toThrow(OsError);
   });
 });
 
