@@ -1,13 +1,13 @@
 /**
  * The audit trail: one JSON line per admin request (who, what, target, decision, errno), appended with O_APPEND so
  * concurrent writers and log shippers never see interleaved records, plus the counter
- * `psutil_exporter_admin_requests_total{action,decision}` on the agent's registry.
+ * `psutil_exporter_admin_requests_total{action,decision}`, handed to the agent's /metrics as a family (the neutral
+ * shape of src/exporters/catalog.ts) so that it renders with everything else.
  *
  * The file is opened at startup (an unwritable audit log refuses the start, like a missing token) and reopened when
  * logrotate moves it away (the path's inode no longer matches the open fd).
  */
 import * as fs from 'node:fs';
-import { Counter, type Registry } from 'prom-client';
 
 /** How a request ended, as the counter's `decision` label. */
 export type Decision =
@@ -57,27 +57,41 @@ export interface AuditRecord {
 
 export const REQUESTS_TOTAL = 'psutil_exporter_admin_requests_total';
 
+/** A counter family in the exporters' neutral shape (src/exporters/catalog.ts Family), structurally. */
+export interface CounterFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter';
+  readonly labelNames: readonly string[];
+  readonly series: Array<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>;
+}
+
 export class AuditLog {
   private fd: number | null = null;
   private ino = 0;
-  private readonly counter: Counter<'action' | 'decision'> | null;
+  /** `action\0decision` -> requests. */
+  private readonly counts = new Map<string, number>();
   /** Lines that could not be written (also reported through onError). */
   failures = 0;
 
   constructor(
     readonly path: string | null,
-    registry: Registry | null,
     private readonly onError: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
-  ) {
-    this.counter = registry
-      ? (registry.getSingleMetric(REQUESTS_TOTAL) as Counter<'action' | 'decision'> | undefined) ??
-        new Counter({
-          name: REQUESTS_TOTAL,
-          help: 'Admin API requests by action and decision (ok, dry_run, denied, unauthorized, rate_limited, invalid, not_found, conflict, failed).',
-          labelNames: ['action', 'decision'],
-          registers: [registry],
-        })
-      : null;
+  ) {}
+
+  /** psutil_exporter_admin_requests_total{action,decision}, for /metrics. */
+  families(): CounterFamily[] {
+    const series = [...this.counts].map(([k, value]) => {
+      const [action = '', decision = ''] = k.split('\0');
+      return { labels: { action, decision }, value };
+    });
+    return [{
+      name: REQUESTS_TOTAL,
+      help: 'Admin API requests by action and decision (ok, dry_run, denied, unauthorized, rate_limited, invalid, not_found, conflict, failed).',
+      type: 'counter',
+      labelNames: ['action', 'decision'],
+      series,
+    }];
   }
 
   /** Opens the file (mode 0600, append-only). Throws if it cannot: the admin API must not run unaudited. */
@@ -88,7 +102,8 @@ export class AuditLog {
   }
 
   write(rec: AuditRecord): void {
-    this.counter?.inc({ action: rec.action, decision: rec.decision });
+    const key = `${rec.action}\0${rec.decision}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     const line = `${JSON.stringify(rec)}\n`;
     if (this.path === null) {
       process.stderr.write(line);

@@ -16,8 +16,12 @@ import { ioclassName, ioclassNumber, RLIMIT_RESOURCES } from './vocabulary';
 
 /** Process groups as the rules engine (src/rules/) resolves them. */
 export interface AdminGroups {
-  /** The group a pid belongs to now, or null when no rule matches it. */
-  groupOf(pid: number): string | null;
+  /**
+   * The group of the process (pid, startTicks) now, or null when it is in none. `startTicks` is the start time in
+   * clock ticks of the process the admin API opened: an implementation that knows a different start time for the
+   * pid (its grouping predates a PID reuse) must answer null, never the old process's group.
+   */
+  groupOf(pid: number, startTicks: number | null): string | null;
   /** The pids of a group now (empty when it has none). */
   members(name: string): readonly number[];
 }
@@ -156,7 +160,7 @@ export class AdminEngine {
       throw err;
     }
     try {
-      const group = this.o.groups.groupOf(pid);
+      const group = this.o.groups.groupOf(pid, t.startTicks);
       const rec = targetRecord(t, group);
       let protectedReason = this.hardDenial(pid);
       if (protectedReason === null && maybe(() => t.isKernelThread()) !== false) protectedReason = `pid ${pid} is a kernel thread`;
@@ -216,7 +220,7 @@ export class AdminEngine {
     let group: string | null;
     let rec: AuditTarget;
     try {
-      group = this.o.groups.groupOf(pid);
+      group = this.o.groups.groupOf(pid, t.startTicks);
       rec = targetRecord(t, group);
     } catch (err) {
       if (err instanceof NoSuchProcess) return fail(409, 'conflict', 'process_gone', `pid ${pid} exited; nothing was done`, { target: { pid, createTime } });
@@ -333,7 +337,7 @@ export class AdminEngine {
       let rec: AuditTarget;
       let group: string | null;
       try {
-        group = this.o.groups.groupOf(pid);
+        group = this.o.groups.groupOf(pid, t.startTicks);
         rec = targetRecord(t, group);
       } catch (err) {
         if (err instanceof NoSuchProcess) continue;

@@ -3,7 +3,6 @@
  * instance that reads the agent's procfs. Throws AdminSecurityError (`[SECURITY] ...` lines) when the config would
  * run it unsafely; the agent prints them and exits non-zero.
  */
-import type { Registry } from 'prom-client';
 import { createPsutil } from '../index';
 import type { AdminConfig } from './config';
 import type { AdminGroups } from './engine';
@@ -13,6 +12,7 @@ import { libraryHost } from './target';
 export { AdminConfigError, AdminSecurityError, adminSecurityProblems, parseAdminConfig } from './config';
 export type { AdminConfig, ConfigIssue } from './config';
 export type { AdminGroups } from './engine';
+export type { CounterFamily } from './audit';
 export { AdminServer } from './server';
 export type { AdminLogger } from './server';
 
@@ -21,7 +21,6 @@ export interface StartAdminOptions {
   /** The procfs root the agent reads (paths.procfs / --path.procfs). */
   readonly procfs: string;
   readonly groups: AdminGroups;
-  readonly registry: Registry | null;
   readonly log: AdminLogger;
 }
 
@@ -33,7 +32,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminServer> {
     pidExists: (pid) => ps.pidExists(pid),
     procfs: ps.roots.procfs,
   });
-  const server = await AdminServer.start({ config: o.config, host, groups: o.groups, registry: o.registry, log: o.log });
+  const server = await AdminServer.start({ config: o.config, host, groups: o.groups, log: o.log });
   const a = server.address();
   o.log.info('admin API listening', { address: 'path' in a ? `unix:${a.path}` : `${a.host}:${a.port}`, policyRules: o.config.policy.length });
   return server;

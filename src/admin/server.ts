@@ -15,8 +15,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Registry } from 'prom-client';
-import { AuditLog, type AuditRecord, type Decision } from './audit';
+import { AuditLog, type AuditRecord, type CounterFamily, type Decision } from './audit';
 import { AdminAuthError, TokenFile, allowedClientSan, bearerToken, tokenMatches } from './auth';
 import { AdminSecurityError, assertAdminSafe, type AdminConfig } from './config';
 import { AdminEngine, type AdminGroups, type Outcome } from './engine';
@@ -50,8 +49,6 @@ export interface AdminServerOptions {
   readonly config: AdminConfig;
   readonly host: AdminHost;
   readonly groups: AdminGroups;
-  /** The agent's registry: psutil_exporter_admin_requests_total is registered there. */
-  readonly registry?: Registry | null;
   readonly log?: AdminLogger;
 }
 
@@ -196,7 +193,7 @@ export class AdminServer {
     this.engine = new AdminEngine({ host: opts.host, groups: opts.groups, policy: new Policy(cfg.policy), maxGroupMembers: cfg.maxGroupMembers });
     this.tokenFile = cfg.tokenFile === null ? null : new TokenFile(cfg.tokenFile, (m) => this.log.error(m));
     this.limiter = new RateLimiter(cfg.rateLimit);
-    this.audit = new AuditLog(cfg.auditLog, opts.registry ?? null, (m) => this.log.error(m));
+    this.audit = new AuditLog(cfg.auditLog, (m) => this.log.error(m));
     const common: http.ServerOptions = {
       maxHeaderSize: MAX_HEADER_BYTES,
       requestTimeout: cfg.requestTimeoutMs,
@@ -324,6 +321,11 @@ export class AdminServer {
     });
     const a = this.server.address() as net.AddressInfo;
     this.hosts = hostAllowlist(this.cfg, a.port);
+  }
+
+  /** psutil_exporter_admin_requests_total{action,decision} as a family for the agent's /metrics. */
+  metricFamilies(): CounterFamily[] {
+    return this.audit.families();
   }
 
   /** Where the server listens: `{host, port}` or `{path}` for a unix socket. */

@@ -17,6 +17,8 @@ export interface AdminTarget {
   readonly pid: number;
   /** psutil's createTime (epoch seconds) captured at open(); every mutator below re-checks it first. */
   readonly createTime: number;
+  /** The start time in clock ticks since boot (the library's identity), null when unreadable (hidepid). */
+  readonly startTicks: number | null;
   ppid(): number;
   name(): string;
   exe(): string;
@@ -53,6 +55,7 @@ export interface AdminHost {
 /** The psutil Process methods the adapter uses (psutil names, camelCased; setters are the same call with arguments). */
 export interface LibraryProcess {
   readonly pid: number;
+  readonly startTicks: number | null;
   createTime(): number;
   ppid(): number;
   name(): string;
@@ -93,9 +96,11 @@ const KTHREADD = 2;
 class LibraryTarget implements AdminTarget {
   readonly pid: number;
   readonly createTime: number;
+  readonly startTicks: number | null;
   constructor(private readonly p: LibraryProcess, private readonly raceFree: boolean | null) {
     this.pid = p.pid;
     this.createTime = p.createTime();
+    this.startTicks = p.startTicks;
   }
   ppid(): number { return this.p.ppid(); }
   name(): string { return this.p.name(); }

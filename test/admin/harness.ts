@@ -10,7 +10,6 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Registry } from 'prom-client';
 import { parseAdminConfig } from '../../src/admin/config';
 import type { AdminGroups } from '../../src/admin/engine';
 import { AdminServer } from '../../src/admin/server';
@@ -157,7 +156,8 @@ export interface Harness {
   readonly port: number;
   readonly token: string;
   readonly dir: string;
-  readonly registry: Registry;
+  /** psutil_exporter_admin_requests_total as {"action/decision": n}. */
+  counts(): Record<string, number>;
   auditLines(): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -185,15 +185,18 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   });
   // Port 0 (any free port) is not a valid config value; the harness binds one itself.
   const cfg = { ...config, listen: config.listen.kind === 'tcp' ? { ...config.listen, port: 0 } : config.listen };
-  const registry = new Registry();
-  const server = await AdminServer.start({ config: cfg, host: o.host, groups: o.groups, registry, log: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+  const server = await AdminServer.start({ config: cfg, host: o.host, groups: o.groups, log: { info: () => undefined, warn: () => undefined, error: () => undefined } });
   const addr = server.address();
   return {
     server,
     port: 'port' in addr ? addr.port : 0,
     token,
     dir,
-    registry,
+    counts: () => {
+      const out: Record<string, number> = {};
+      for (const f of server.metricFamilies()) for (const x of f.series) out[`${x.labels['action']}/${x.labels['decision']}`] = x.value;
+      return out;
+    },
     auditLines: () => fs.readFileSync(auditFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
     close: () => server.close(),
   };
