@@ -29,7 +29,7 @@ describe('defaults', () => {
     expect(cfg.otlp.intervalMs).toBe(60000);
     expect(cfg.admin.enabled).toBe(false);
     expect(cfg.processNames).toEqual([]);
-    expect(cfg.collection).toEqual({ maxAgeMs: 1000, timeoutMs: 10000, collectorTimeoutMs: 5000 });
+    expect(cfg.collection).toEqual({ maxAgeMs: 500, timeoutMs: 10000, collectorTimeoutMs: 5000 });
   });
 
   test('every registered collector has a config entry, enabled, and nothing else is in the schema', () => {

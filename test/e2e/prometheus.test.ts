@@ -1,0 +1,84 @@
+/** A real Prometheus (Debian `prometheus`) scrapes the agent on loopback; PromQL over its samples returns data. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+
+interface QueryResult {
+  status: string;
+  data: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+}
+
+describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
+  let agent: RunningAgent;
+  let prom: ChildProcess;
+  let dir: string;
+  let promUrl: string;
+
+  async function query(q: string): Promise<QueryResult['data']['result']> {
+    const r = await request(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
+    const body = JSON.parse(r.body.toString()) as QueryResult;
+    if (body.status !== 'success') throw new Error(`query failed: ${r.body.toString()}`);
+    return body.data.result;
+  }
+
+  beforeAll(async () => {
+    agent = await startAgent(['--log.level=warn']);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-prom-'));
+    const promPort = await freePort();
+    promUrl = `http://127.0.0.1:${promPort}`;
+    fs.writeFileSync(path.join(dir, 'prometheus.yml'), [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      'scrape_configs:',
+      '  - job_name: psutil-exporter',
+      '    scrape_timeout: 900ms',
+      `    static_configs: [ { targets: ['127.0.0.1:${agent.port}'] } ]`,
+      '',
+    ].join('\n'));
+    prom = spawn('prometheus', [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`, '--storage.tsdb.retention.time=1h', '--log.level=warn',
+    ], { stdio: 'ignore' });
+    await waitFor('Prometheus to be ready', async () => (await request(`${promUrl}/-/ready`)).status === 200, 60000);
+    // Target discovery pushes at most every 5 s: poll `up` instead of sleeping.
+    await waitFor('the target to be up', async () => (await query('up{job="psutil-exporter"}'))[0]?.value[1] === '1', 60000, 500);
+    // rate() extrapolates only half an interval past the first sample: let the series be older than the 5 s windows.
+    await waitFor('eight seconds of samples', async () => Number((await query('count_over_time(node_load1[10s])'))[0]?.value[1] ?? 0) >= 8, 60000, 500);
+  }, 180000);
+
+  afterAll(async () => {
+    prom?.kill('SIGTERM');
+    await agent?.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the scrape is healthy', async () => {
+    const r = await request(`${promUrl}/api/v1/targets`);
+    const t = JSON.parse(r.body.toString()) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
+    expect(t.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
+  });
+
+  test.each([
+    ['rate(node_cpu_seconds_total{mode="idle"}[5s])', { cpu: expect.any(String), mode: 'idle' }],
+    ['node_memory_MemAvailable_bytes', {}],
+    ['node_filesystem_avail_bytes{mountpoint="/"}', { mountpoint: '/', fstype: expect.any(String), device: expect.any(String) }],
+    ['node_load1', {}],
+    ['rate(node_network_receive_bytes_total[5s])', { device: expect.any(String) }],
+    ['rate(node_disk_io_time_seconds_total[5s])', { device: expect.any(String) }],
+    ['node_boot_time_seconds', {}],
+    ['psutil_exporter_scrape_collector_success{collector="meminfo"} == 1', { collector: 'meminfo' }],
+  ])('%s returns data', async (q, labels) => {
+    const r = await query(q);
+    expect(r.length).toBeGreaterThan(0);
+    expect(r[0]?.metric).toMatchObject(labels);
+    expect(Number.isFinite(Number(r[0]?.value[1]))).toBe(true);
+  });
+
+  test('CPU rates are plausible: idle plus busy seconds per second add up to about one per CPU', async () => {
+    const r = await query('sum by (cpu) (rate(node_cpu_seconds_total[5s]))');
+    for (const s of r) expect(Number(s.value[1])).toBeGreaterThan(0.5);
+    for (const s of r) expect(Number(s.value[1])).toBeLessThan(1.5);
+  });
+});
