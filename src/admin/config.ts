@@ -8,6 +8,7 @@
  */
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { parseDuration } from '../config/duration';
 import {
   IOCLASS_NAMES, NICE_MAX, NICE_MIN, SIGNAL_NAMES, rlimitName, type IoClassName, type SignalName,
 } from './vocabulary';
@@ -78,6 +79,13 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/** `admin.policy[0].signals[1]` -> ['admin', 'policy', '0', 'signals', '1'], for locating an issue in the YAML. */
+export function issueSegments(p: string): string[] {
+  const out: string[] = [];
+  for (const m of p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push((m[1] ?? m[2]) as string);
+  return out;
+}
+
 export class AdminConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
@@ -94,6 +102,8 @@ export class AdminSecurityError extends Error {
     this.problems = problems;
   }
 }
+
+export { parseDuration };
 
 export const ADMIN_DEFAULT_LISTEN = '127.0.0.1:9465';
 
@@ -120,18 +130,6 @@ type Raw = Record<string, unknown>;
 
 function isPlainObject(v: unknown): v is Raw {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Go-style durations as node_exporter and Prometheus write them: `500ms`, `5s`, `1m30s`. Returns ms. */
-export function parseDuration(s: string): number | null {
-  if (!/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(s)) return null;
-  let ms = 0;
-  for (const m of s.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    ms += unit === 'ms' ? n : unit === 's' ? n * 1e3 : unit === 'm' ? n * 6e4 : n * 3.6e6;
-  }
-  return ms;
 }
 
 /** `host:port`, `[v6]:port`, `localhost:port` or `unix:/abs/path`. Hostnames other than localhost are refused. */

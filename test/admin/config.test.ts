@@ -1,5 +1,5 @@
 import {
-  AdminConfigError, adminSecurityProblems, parseAdminConfig, parseDuration, parseListenAddress,
+  AdminConfigError, adminSecurityProblems, issueSegments, parseAdminConfig, parseDuration, parseListenAddress,
 } from '../../src/admin/config';
 
 describe('parseAdminConfig', () => {
@@ -122,5 +122,12 @@ describe('parseListenAddress / parseDuration', () => {
     expect(parseDuration('1.5s')).toBe(1500);
     expect(parseDuration('5')).toBeNull();
     expect(parseDuration('-1s')).toBeNull();
+  });
+});
+
+describe('issueSegments', () => {
+  it('splits key paths for YAML lookups', () => {
+    expect(issueSegments('admin.policy[0].signals[12]')).toEqual(['admin', 'policy', '0', 'signals', '12']);
+    expect(issueSegments('admin.rate_limit.global.burst')).toEqual(['admin', 'rate_limit', 'global', 'burst']);
   });
 });
