@@ -56,20 +56,24 @@ function ours(pid: number): Sample | null {
  * psutil's @retry_on_failure for one value of one process that moved under the bulk samples (a kworker renamed by
  * the work it picked up, a transient fd): psutil, ours, psutil again, up to three times; true when ours matches.
  */
-function settles(pid: number, pyExpr: string, mineFn: (p: Process) => unknown): boolean {
+function settles(pid: number, pyExpr: string, mineFn: (p: Process) => unknown, seen: unknown[] = []): boolean {
+  const theirs = [...seen];
+  const expr = pyExpr.replace(/\bp\b/g, `psutil.Process(${pid})`);
   for (let i = 0; i < 3; i++) {
     let v: unknown;
     try {
-      const [a] = py<[unknown]>(`out = [${pyExpr.replace(/\bp\b/g, `psutil.Process(${pid})`)}]`);
+      theirs.push(py<[unknown]>(`out = [${expr}]`)[0]);
       v = mineFn(new Process(pid));
-      const [b] = py<[unknown]>(`out = [${pyExpr.replace(/\bp\b/g, `psutil.Process(${pid})`)}]`);
-      if (JSON.stringify(v) === JSON.stringify(a) || JSON.stringify(v) === JSON.stringify(b)) return true;
-      if (typeof v === 'number' && typeof a === 'number' && typeof b === 'number' && between(v, a, b, 0)) return true;
+      theirs.push(py<[unknown]>(`out = [${expr}]`)[0]);
     } catch (err) {
       // Gone meanwhile: nothing left to compare.
       if (err instanceof NoSuchProcess || /NoSuchProcess/.test(String(err))) return true;
       throw err;
     }
+    if (theirs.some((t) => JSON.stringify(t) === JSON.stringify(v))) return true;
+    // A count that keeps moving (a busy server's fds): ours must lie within what psutil saw.
+    const nums = theirs.filter((t): t is number => typeof t === 'number');
+    if (typeof v === 'number' && nums.length > 0 && v >= Math.min(...nums) && v <= Math.max(...nums)) return true;
   }
   return false;
 }
@@ -120,6 +124,11 @@ describeOracle('Process vs psutil over every live process', () => {
       compared++;
       const key = field === 'rlimit' || field === 'children' ? field : camel(field);
       const v = mine.get(pid)![key];
+      if ((field === 'exe' || field === 'cmdline') && before[pid]!['status'] === 'zombie') {
+        // psutil 7.x raises ZombieProcess here (adValue in asDict); 5.9 returned '' and [].
+        if (v !== 'AD') diffs.push(`${pid}: zombie ${field} ${JSON.stringify(v)}, want ZombieProcess`);
+        continue;
+      }
       if (JSON.stringify(v) === JSON.stringify(a)) continue;
       // A kworker's comm names the work item it runs now: retried, as psutil's own tests retry.
       if (field === 'name' && settles(Number(pid), 'p.name()', (p) => p.name())) continue;
@@ -142,7 +151,7 @@ describeOracle('Process vs psutil over every live process', () => {
       const a = before[pid]!['status'] as string;
       const b = after[pid]!['status'] as string;
       if (v === a || v === b) continue;
-      expect([pid, moving.has(v) && moving.has(a)]).toEqual([pid, true]);
+      expect({ pid, ours: v, before: a, after: b, ok: moving.has(v) && moving.has(a) }).toMatchObject({ ok: true });
     }
   });
 
@@ -157,8 +166,13 @@ describeOracle('Process vs psutil over every live process', () => {
           continue;
         }
         if (between(v as number, a as number, b as number, 0)) continue;
-        const ok = f === 'num_fds' ? settles(Number(pid), 'p.num_fds()', (p) => p.numFds()) : settles(Number(pid), 'p.num_threads()', (p) => p.numThreads());
-        expect([pid, f, ok]).toEqual([pid, f, true]);
+        // Our own fds differ by what measuring opens: the pipes to python while psutil looks, the fd/ directory
+        // while we do. Not comparable.
+        if (f === 'num_fds' && Number(pid) === process.pid) continue;
+        const ok = f === 'num_fds'
+          ? settles(Number(pid), 'p.num_fds()', (p) => p.numFds(), [a, b])
+          : settles(Number(pid), 'p.num_threads()', (p) => p.numThreads(), [a, b]);
+        expect({ pid, f, ours: v, before: a, after: b, ok }).toMatchObject({ ok: true });
       }
     }
   });
@@ -180,7 +194,8 @@ describeOracle('Process vs psutil over every live process', () => {
           continue;
         }
         for (const [theirs, mineKey] of Object.entries(fields)) {
-          expect([pid, f, theirs, between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9)]).toEqual([pid, f, theirs, true]);
+          const ok = between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9);
+          expect({ pid, f: `${f}.${theirs}`, ours: v[mineKey], before: a[theirs], after: b[theirs], ok }).toMatchObject({ ok: true });
         }
       }
     }
@@ -194,7 +209,8 @@ describeOracle('Process vs psutil over every live process', () => {
       const b = after[pid]!['memory_info'] as Record<string, number>;
       for (const f of fields) {
         const tol = Math.max(Math.abs(a[f]!) * 0.01, 65536);
-        expect([pid, f, between(v[f]!, a[f]!, b[f]!, tol)]).toEqual([pid, f, true]);
+        const ok = between(v[f]!, a[f]!, b[f]!, tol);
+        expect({ pid, f, ours: v[f], before: a[f], after: b[f], ok }).toMatchObject({ ok: true });
       }
     }
   });
