@@ -115,15 +115,22 @@ export async function main(argv: string[]): Promise<number> {
 
   let handle: Awaited<ReturnType<typeof agent.startAgent>>;
   try {
-    handle = await agent.startAgent(cfg, { log });
+    handle = await agent.startAgent(cfg, { log, ...(file !== undefined ? { configFile: file } : {}) });
   } catch (e) {
     log.error('cannot start', { err: e });
     return 1;
   }
+  // SIGHUP (whose default is to exit) reloads: a pass now, in which process_groups re-reads its rules from the file.
+  const onHup = (): void => {
+    log.info('signal received: reloading process_names', { signal: 'SIGHUP' });
+    void handle.source.get(0);
+  };
+  process.on('SIGHUP', onHup);
   return new Promise<number>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      process.off('SIGHUP', onHup);
       log.info('signal received', { signal: sig });
       handle.stop().then(
         () => resolve(0),

@@ -12,12 +12,19 @@ export interface CollectorSettings {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** process-exporter's matcher, unchanged (process groups plug in here). */
+/** process-exporter's matcher, unchanged, plus our selectors (see docs/process-groups.md). */
 export interface ProcessMatcher {
   readonly name?: string;
   readonly comm?: readonly string[];
   readonly exe?: readonly string[];
   readonly cmdline?: readonly string[];
+  readonly user?: readonly string[];
+  readonly cgroup?: readonly string[];
+  readonly container_id?: readonly string[];
+  readonly pod_uid?: readonly string[];
+  readonly parent?: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly per_process?: boolean;
 }
 
 export interface OtlpSettings {

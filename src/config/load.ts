@@ -9,6 +9,7 @@ import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { AgentConfig, CollectorSettings, LogLevel, OtlpProtocol, ProcessMatcher } from './defaults';
+import { processGroupsConfigIssues } from '../rules/config';
 
 /** config/schema.json, found from src/config or dist/config alike. */
 export const SCHEMA_PATH = path.resolve(__dirname, '..', '..', 'config', 'schema.json');
@@ -337,6 +338,8 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
     }
   });
   const config = resolve(data as RawConfig, problem);
+  // process_names' own rules (templates, label names, selector values), once the shape is right.
+  if (!issues.length) issues.push(...processGroupsConfigIssues(doc, lc, data));
   if (issues.length) throw new ConfigError(file, issues);
   return config;
 }

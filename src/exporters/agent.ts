@@ -19,15 +19,22 @@ export interface ActiveSet {
   readonly active: ReadonlyMap<string, ActiveCollector>;
 }
 
-/** The enabled collectors, in registry order, with their parsed options (a bad option throws, naming it). */
-export function activeCollectors(cfg: AgentConfig): ActiveSet {
+/**
+ * The enabled collectors, in registry order, with their parsed options (a bad option throws, naming it). The
+ * process_groups collector also gets the top-level process_names, the config file (which it watches for reloads) and
+ * the log level.
+ */
+export function activeCollectors(cfg: AgentConfig, configFile: string | null = null): ActiveSet {
   const plans: CollectorPlan[] = [];
   const active = new Map<string, ActiveCollector>();
   for (const [name, def] of COLLECTORS) {
     const s = cfg.collectors[name];
     if (!s || !s.enabled) continue;
-    plans.push({ name, timeoutMs: s.timeoutMs, options: s.options });
-    active.set(name, { def, options: def.options(s.options) });
+    const options = name === 'process_groups'
+      ? { ...s.options, process_names: cfg.processNames, config_file: configFile ?? '', log_level: cfg.log.level }
+      : s.options;
+    plans.push({ name, timeoutMs: s.timeoutMs, options });
+    active.set(name, { def, options: def.options(options) });
   }
   return { plans, active };
 }
@@ -90,11 +97,13 @@ export interface StartOptions {
   /** Replaces the worker (tests that run under ts-jest, where a worker cannot load TypeScript). */
   readonly runner?: PassRunner;
   readonly env?: NodeJS.ProcessEnv;
+  /** The config file the agent was started with: process_groups re-reads its rules from it when it changes. */
+  readonly configFile?: string;
 }
 
 export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
   const log = opts.log ?? silentLogger;
-  const { plans, active } = activeCollectors(cfg);
+  const { plans, active } = activeCollectors(cfg, opts.configFile ?? null);
   const roots = { ...cfg.paths };
   const runner = opts.runner ?? new WorkerRunner({ roots, plans });
   const source = new SnapshotSource(runner, { plans, maxAgeMs: cfg.collection.maxAgeMs, timeoutMs: cfg.collection.timeoutMs, log });

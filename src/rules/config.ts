@@ -98,7 +98,7 @@ export const DEFAULT_GROUP_OPTIONS: GroupOptions = Object.freeze({
 });
 
 const OPTION_KEYS = [
-  'enabled', 'children', 'recheck', 'recheck_with_time_limit', 'threads', 'gather_smaps', 'remove_empty_groups_after',
+  'enabled', 'timeout', 'children', 'recheck', 'recheck_with_time_limit', 'threads', 'gather_smaps', 'remove_empty_groups_after',
   'per_process_limit', 'exclude_families',
 ] as const;
 
@@ -470,4 +470,27 @@ export function loadRulesYaml(text: string, file?: string): RulesConfig {
   const collectors = obj['collectors'];
   const options = isPlainObject(collectors) ? collectors['process_groups'] : undefined;
   return compileRulesConfig(obj['process_names'], options, { locate: yamlLocator(doc, lc), ...(file ? { file } : {}) });
+}
+
+/**
+ * The agent config loader's hook: the problems of process_names and collectors.process_groups that its JSON Schema
+ * cannot see (templates, regexps' captures, label names, selector values), positioned in the parsed document.
+ */
+export function processGroupsConfigIssues(
+  doc: { getIn(path: Iterable<unknown>, keepScalar?: boolean): unknown },
+  lc: LineCounter,
+  data: unknown,
+): Array<{ line: number; column: number; path: string; message: string }> {
+  const obj = isPlainObject(data) ? data : {};
+  const collectors = obj['collectors'];
+  const options = isPlainObject(collectors) ? collectors['process_groups'] : undefined;
+  try {
+    compileRulesConfig(obj['process_names'], options, { locate: yamlLocator(doc, lc) });
+    return [];
+  } catch (e) {
+    if (!(e instanceof RulesConfigError)) throw e;
+    return e.issues
+      .filter((i) => i.severity === 'error')
+      .map((i) => ({ line: i.line ?? 0, column: i.col ?? 0, path: i.path, message: i.message }));
+  }
 }

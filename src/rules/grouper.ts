@@ -19,7 +19,7 @@
 import { DEFAULT_GROUP_OPTIONS, RuleSet, type GroupOptions } from './config';
 import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
 import { goTimeString } from './template';
-import type { FactNeeds, MetricNeeds, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
+import type { FactNeeds, MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 
 /** Monotonic counters of a group (seconds, bytes, counts). */
 export interface GroupCounters {
@@ -271,7 +271,14 @@ export class Grouper {
     }
     const cycle = this.cycle;
     let newest = 0;
-    for (const id of source.list()) {
+    const prefetch: Prefetch = {
+      needs: this.metricNeeds,
+      wanted: (pid, startTime) => {
+        const t = this.procs.get(pid);
+        return t !== undefined && t.id.startTime === startTime && t.assignment !== null && t.assignment.key !== null;
+      },
+    };
+    for (const id of source.list(prefetch)) {
       if (id.startTime > newest) newest = id.startTime;
       const t = this.procs.get(id.pid);
       if (t !== undefined && t.id.startTime === id.startTime) {

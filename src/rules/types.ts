@@ -81,6 +81,12 @@ export interface MetricNeeds {
   readonly threads: boolean;
 }
 
+/** Processes whose metrics the grouper will ask for (those already in a group), and what to read. */
+export interface Prefetch {
+  wanted(pid: number, startTime: number): boolean;
+  readonly needs: MetricNeeds;
+}
+
 /** Which static facts the rules read; each is read once per process identity and cached. */
 export interface FactNeeds {
   readonly cmdline: boolean;
@@ -98,8 +104,11 @@ export interface ProcSource {
   readonly bootTime: number;
   /** USER_HZ (sysconf(_SC_CLK_TCK)), 100 on Linux. */
   readonly clockTicks: number;
-  /** Every process now visible. */
-  list(): Iterable<ProcIdentity>;
+  /**
+   * Every process now visible. With `prefetch`, the source may read the metrics of the processes it names during the
+   * same pass (one stat read serves both) and hand them to the next metrics() call for that process.
+   */
+  list(prefetch?: Prefetch): Iterable<ProcIdentity>;
   /** argv split at NUL with trailing NULs trimmed (see argvFromRaw); [] for kernel threads and zombies. */
   cmdline(p: ProcIdentity): readonly string[] | null;
   /** The effective user's name, or the uid as a string when it has no name (process-exporter's rule). */

@@ -14,6 +14,7 @@ import { netdevCollector } from './netdev';
 import { netstatCollector } from './netstat';
 import { osCollector } from './os';
 import { processesCollector } from './processes';
+import { processGroupsCollector } from './process_groups';
 import { sensorsCollector } from './sensors';
 import { socketsCollector } from './sockets';
 import { sockstatCollector } from './sockstat';
@@ -43,6 +44,8 @@ const ALL: readonly AnyCollectorDef[] = [
   timeCollector,
   processesCollector,
   usersCollector,
+  // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
+  processGroupsCollector,
 ] as readonly AnyCollectorDef[];
 
 export const COLLECTORS: ReadonlyMap<string, AnyCollectorDef> = new Map(ALL.map((c) => [c.name, c]));
