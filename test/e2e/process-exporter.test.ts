@@ -1,0 +1,171 @@
+/**
+ * Side by side with Debian's prometheus-process-exporter (0.7.10), on the same live processes and the same config file
+ * (process-exporter's example: a python3 rule with a capture, then a {{.Comm}} catch-all): the same groups, equal
+ * num_procs and num_threads, equal states where process-exporter's thread counting does not apply, and values within
+ * tolerance. The test starts processes of its own (symlinks to sleep and python3, so their comm is known) so that
+ * some groups are certain; groups of processes that come and go on a busy machine are compared only when
+ * process-exporter saw them unchanged before and after the agent's scrape.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseExposition, type Exposition } from '../exporters/golden-compare';
+import { SHARED } from '../helpers/fixtures';
+import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+
+const PE = 'prometheus-process-exporter';
+const P = 'namedprocess_namegroup_';
+const tag = Math.random().toString(16).slice(2, 6);
+
+/** Groups of the exporters themselves and of the test runner: each side sees a different set. */
+const OWN = /^(node|prometheus-proc|jest|npm|sh|bash|sleep)$/;
+
+function groups(e: Exposition): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const s of e.series) {
+    if (!s.name.startsWith(P)) continue;
+    const g = s.labels['groupname'];
+    if (g === undefined) continue;
+    const extra = Object.entries(s.labels).filter(([k]) => k !== 'groupname').map(([k, v]) => `${k}=${v}`).join(',');
+    const rec = out.get(g) ?? {};
+    rec[s.name.slice(P.length) + (extra ? `{${extra}}` : '')] = s.value;
+    out.set(g, rec);
+  }
+  return out;
+}
+
+describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
+  let dir: string;
+  const kids: ChildProcess[] = [];
+  let pe: ChildProcess;
+  let agent: RunningAgent;
+  let before: Map<string, Record<string, number>>;
+  let ours: Map<string, Record<string, number>>;
+  let after: Map<string, Record<string, number>>;
+  const names = { a: `pgxa${tag}`, b: `pgxb${tag}`, thr: `pgxt${tag}` };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgx-'));
+    const link = (name: string, target: string) => {
+      const p = path.join(dir, name);
+      fs.symlinkSync(target, p);
+      return p;
+    };
+    const sleepA = link(names.a, '/bin/sleep');
+    const sleepB = link(names.b, '/bin/sleep');
+    const py = link(names.thr, '/usr/bin/python3');
+    fs.writeFileSync(path.join(dir, 'worker.py'), 'import time\ntime.sleep(600)\n');
+    fs.writeFileSync(path.join(dir, 'threads.py'),
+      'import threading, time\nfor _ in range(4):\n    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\ntime.sleep(600)\n');
+    const run = (cmd: string, args: string[]) => kids.push(spawn(cmd, args, { stdio: 'ignore' }));
+    for (let i = 0; i < 3; i++) run(sleepA, ['600']);
+    for (let i = 0; i < 2; i++) run(sleepB, ['600']);
+    run('/usr/bin/python3', [path.join(dir, 'worker.py')]);
+    run(py, [path.join(dir, 'threads.py')]);
+    // The same file for both: process-exporter's example as it is.
+    const config = path.join(dir, 'process-exporter.yml');
+    fs.copyFileSync(path.join(SHARED, 'reference', 'process_exporter_config_example.yml'), config);
+
+    const port = await freePort();
+    pe = spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    agent = await startAgent([`--config.file=${config}`, '--log.level=warn']);
+    const peUrl = `http://127.0.0.1:${port}/metrics`;
+    await waitFor('process-exporter', async () => (await request(peUrl)).status === 200);
+    // Both must have seen every test process (they exec right away, but the machine may be busy).
+    const seen = (g: Map<string, Record<string, number>>) =>
+      g.get(names.a)?.['num_procs'] === 3 && g.get(names.b)?.['num_procs'] === 2 && g.get(names.thr)?.['num_threads'] === 5 &&
+      g.get(`python3;root;worker.py`)?.['num_procs'] === 1;
+    await waitFor('both exporters to see the test processes', async () =>
+      seen(groups(parseExposition((await request(peUrl)).body.toString()))) &&
+      seen(groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()))), 30000, 250);
+    await new Promise((r) => setTimeout(r, 600)); // past the agent's max_age: the next scrape is a fresh pass
+    before = groups(parseExposition((await request(peUrl)).body.toString()));
+    ours = groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()));
+    after = groups(parseExposition((await request(peUrl)).body.toString()));
+  });
+
+  afterAll(async () => {
+    pe?.kill('SIGTERM');
+    for (const k of kids) k.kill('SIGKILL');
+    await agent?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Groups process-exporter saw with members and the same count before and after the agent's scrape. */
+  function stable(): string[] {
+    return [...before.keys()].filter((g) => !OWN.test(g) && (before.get(g)?.['num_procs'] ?? 0) > 0 &&
+      before.get(g)?.['num_procs'] === after.get(g)?.['num_procs'] &&
+      before.get(g)?.['num_threads'] === after.get(g)?.['num_threads']).sort();
+  }
+
+  test('the test processes are grouped the same, with the capture of the python3 rule', () => {
+    for (const g of [names.a, names.b, names.thr, 'python3;root;worker.py']) {
+      const want = before.get(g);
+      const got = ours.get(g);
+      expect({ g, num_procs: got?.['num_procs'], num_threads: got?.['num_threads'] })
+        .toEqual({ g, num_procs: want?.['num_procs'], num_threads: want?.['num_threads'] });
+    }
+  });
+
+  test('the same groups, with equal num_procs and num_threads', () => {
+    const s = stable();
+    expect(s.length).toBeGreaterThanOrEqual(4);
+    const diff = s.filter((g) => ours.get(g)?.['num_procs'] !== before.get(g)?.['num_procs'] ||
+      ours.get(g)?.['num_threads'] !== before.get(g)?.['num_threads'])
+      .map((g) => `${g}: ours ${ours.get(g)?.['num_procs']}/${ours.get(g)?.['num_threads']}, process-exporter ${before.get(g)?.['num_procs']}/${before.get(g)?.['num_threads']}`);
+    expect(diff).toEqual([]);
+    // And no group of ours that process-exporter never saw (it keeps every group it ever saw).
+    const extra = [...ours.keys()].filter((g) => !OWN.test(g) && (ours.get(g)?.['num_procs'] ?? 0) > 0 && !before.has(g) && !after.has(g));
+    expect(extra).toEqual([]);
+  });
+
+  test('equal states for single-threaded groups; multi-threaded ones differ only by process-exporter counting threads', () => {
+    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'];
+    const total = (m: Record<string, number> | undefined) => states.reduce((a, st) => a + (m?.[`states{state=${st}}`] ?? 0), 0);
+    for (const g of stable()) {
+      const theirs = before.get(g);
+      const mine = ours.get(g);
+      // Without threads: true, a process counts once (the help text's meaning).
+      expect({ g, states: total(mine) }).toEqual({ g, states: mine?.['num_procs'] });
+      if (theirs?.['num_threads'] === theirs?.['num_procs']) {
+        // Running vs Sleeping moves between two reads; the total and the zombies must agree.
+        expect({ g, total: total(mine), zombie: mine?.['states{state=Zombie}'] })
+          .toEqual({ g, total: total(theirs), zombie: theirs?.['states{state=Zombie}'] });
+      }
+    }
+    expect(before.get(names.a)?.['states{state=Sleeping}']).toBe(3);
+    expect(ours.get(names.a)?.['states{state=Sleeping}']).toBe(3);
+  });
+
+  test('values agree within tolerance', () => {
+    const problems: string[] = [];
+    for (const g of stable()) {
+      const a = before.get(g) ?? {};
+      const b = after.get(g) ?? {};
+      const o = ours.get(g) ?? {};
+      for (const [k, v] of Object.entries(o)) {
+        const lo = Math.min(a[k] ?? NaN, b[k] ?? NaN);
+        const hi = Math.max(a[k] ?? NaN, b[k] ?? NaN);
+        if (Number.isNaN(lo)) continue; // a series only one side has (documented differences)
+        let tol: number;
+        if (k.startsWith('memory_bytes')) tol = Math.max(1 << 20, hi * 0.05);
+        else if (k.startsWith('cpu_seconds_total') || k.startsWith('context_switches_total') || k.endsWith('page_faults_total') ||
+          k.endsWith('bytes_total')) continue; // counters start at each exporter's first cycle: their rates compare, not values
+        else if (k === 'open_filedesc') tol = Math.max(2, hi * 0.1);
+        else if (k === 'worst_fd_ratio') tol = Math.max(0.002, hi * 0.1);
+        else if (k === 'oldest_start_time_seconds') tol = 1;
+        else if (k.startsWith('states')) continue; // checked above
+        else tol = 0;
+        if (v < lo - tol || v > hi + tol) problems.push(`${g} ${k}: ours ${v}, process-exporter ${lo}..${hi}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('the families process-exporter emits for a group are emitted for it (bar thread families and smaps without the options)', () => {
+    const theirs = Object.keys(before.get(names.a) ?? {}).map((k) => k.replace(/\{.*$/, '')).filter((k) => !/^thread|^threads_wchan/.test(k));
+    const mine = new Set(Object.keys(ours.get(names.a) ?? {}).map((k) => k.replace(/\{.*$/, '')));
+    expect([...new Set(theirs)].filter((k) => !mine.has(k))).toEqual([]);
+  });
+});
