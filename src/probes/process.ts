@@ -15,12 +15,8 @@ import { createContext, type Context } from './context';
 import { rootsFromEnv } from './linux/procfs';
 import type { ProcFs } from './linux/procfs';
 import type { PidStat } from './linux/parse/pidstat';
-import { statusIds, statusKb, statusNumber, statusValue, parseCpuList } from './linux/parse/pidstatus';
-import { fileFlagsToMode } from './linux/parse/fdinfo';
 import type { LinuxProcess } from './linux/process';
-import { CONN_KINDS, isConnKind, type ConnKind, type InetAddr } from './linux/net';
-import { clockTicks, pageSizeBytes } from './linux/sysconf';
-import * as native from './linux/native';
+import type { ConnKind, InetAddr } from './linux/net';
 import {
   AccessDenied, NoSuchProcess, OsError, TimeoutExpired, UnsupportedOperation, ZombieProcess,
 } from './errors';
@@ -434,10 +430,19 @@ class ProcessEnv {
   userName(uid: number): string {
     const hit = this.users.get(uid);
     if (hit !== undefined && (hit.until === 0 || hit.until > Date.now())) return hit.name;
-    const pw = native.getpwuid(uid);
+    const name = this.os.userName(uid);
     // Names are stable; a missing entry may appear later (a user added), so misses expire.
-    this.users.set(uid, pw !== null ? { name: pw.name, until: 0 } : { name: String(uid), until: Date.now() + UID_MISS_TTL_MS });
-    return pw !== null ? pw.name : String(uid);
+    this.users.set(uid, name !== null ? { name, until: 0 } : { name: String(uid), until: Date.now() + UID_MISS_TTL_MS });
+    return name ?? String(uid);
+  }
+
+  /** CLK_TCK (sysconf, cached by the backend). */
+  ticks(): number {
+    return this.ctx.os.sysconf.clockTicks();
+  }
+
+  pageSize(): number {
+    return this.ctx.os.sysconf.pageSizeBytes();
   }
 
   /** tty_nr -> /dev path; the map is rebuilt on a miss at most once a second (new ptys appear, psutil 8 #2830). */
@@ -775,7 +780,7 @@ export class Process {
   createTime(): number {
     if (this._createTime === null) {
       const start = this._start ?? this._h.stat().starttime;
-      this._createTime = start / clockTicks() + this._env.bootTime();
+      this._createTime = start / this._env.ticks() + this._env.bootTime();
     }
     return this._createTime;
   }
@@ -783,7 +788,7 @@ export class Process {
   /** Seconds of CPU: user, system, those of waited-for children, and block I/O delay (iowait). */
   cpuTimes(): ProcessCpuTimes {
     const st = this._h.stat();
-    const t = clockTicks();
+    const t = this._env.ticks();
     return Object.freeze({
       user: st.utime / t,
       system: st.stime / t,
@@ -805,7 +810,7 @@ export class Process {
     const interval = secondsArg('cpuPercent', 'interval', o.interval);
     const busy = (): number => {
       const st = this._h.stat();
-      return (st.utime + st.stime) / clockTicks();
+      return (st.utime + st.stime) / this._env.ticks();
     };
     const percent = (wall1: number, cpu1: number, wall2: number, cpu2: number): number => {
       const dt = wall2 - wall1;
@@ -872,7 +877,7 @@ export class Process {
   // ---- the status group ------------------------------------------------------------------------------------------
 
   private _ids(key: 'Uid' | 'Gid'): ProcessIds {
-    const [real, effective, saved] = statusIds(this._h.status(), key, this._h.dir + 'status');
+    const [real, effective, saved] = this._h.ids(key);
     return Object.freeze({ real, effective, saved });
   }
 
@@ -888,25 +893,21 @@ export class Process {
 
   /** The name of the real user (getpwuid, cached); the uid as a string when it has no entry (psutil). */
   username(): string {
-    const [real] = statusIds(this._h.status(), 'Uid', this._h.dir + 'status');
-    return this._env.userName(real);
+    return this._env.userName(this._h.ids('Uid')[0]);
   }
 
   numThreads(): number {
-    const text = this._h.status();
-    const n = statusNumber(text, 'Threads', this._h.dir + 'status');
+    const n = this._h.statusNumber('Threads');
     if (n === null) throw new UnsupportedOperation(`numThreads (no Threads line in ${this._h.dir}status)`);
     return n;
   }
 
   /** Voluntary and involuntary context switches. */
   numCtxSwitches(): ProcessCtxSwitches {
-    const text = this._h.status();
-    const p = this._h.dir + 'status';
-    const voluntary = statusNumber(text, 'voluntary_ctxt_switches', p);
-    const involuntary = statusNumber(text, 'nonvoluntary_ctxt_switches', p);
+    const voluntary = this._h.statusNumber('voluntary_ctxt_switches');
+    const involuntary = this._h.statusNumber('nonvoluntary_ctxt_switches');
     if (voluntary === null || involuntary === null) {
-      throw new UnsupportedOperation(`numCtxSwitches (no ctxt_switches lines in ${p}; kernel older than 2.6.23)`);
+      throw new UnsupportedOperation(`numCtxSwitches (no ctxt_switches lines in ${this._h.dir}status; kernel older than 2.6.23)`);
     }
     return Object.freeze({ voluntary, involuntary });
   }
@@ -916,7 +917,7 @@ export class Process {
   /** Bytes from /proc/<pid>/statm: rss, vms, shared, text, lib (0), data (data + stack), dirty (0). */
   memoryInfo(): ProcessMemoryInfo {
     const m = this._h.statm();
-    const ps = pageSizeBytes();
+    const ps = this._env.pageSize();
     return Object.freeze({
       rss: m.resident * ps,
       vms: m.size * ps,
@@ -931,17 +932,16 @@ export class Process {
   /** memoryInfo() plus psutil 8.0's extras from status (see ProcessMemoryInfoEx). */
   memoryInfoEx(): ProcessMemoryInfoEx {
     const base = this.memoryInfo();
-    const s = this._h.status();
-    const p = this._h.dir + 'status';
+    const h = this._h;
     return Object.freeze({
       ...base,
-      peakRss: statusKb(s, 'VmHWM', p),
-      peakVms: statusKb(s, 'VmPeak', p),
-      rssAnon: statusKb(s, 'RssAnon', p),
-      rssFile: statusKb(s, 'RssFile', p),
-      rssShmem: statusKb(s, 'RssShmem', p),
-      swap: statusKb(s, 'VmSwap', p),
-      hugetlb: statusKb(s, 'HugetlbPages', p),
+      peakRss: h.statusBytes('VmHWM'),
+      peakVms: h.statusBytes('VmPeak'),
+      rssAnon: h.statusBytes('RssAnon'),
+      rssFile: h.statusBytes('RssFile'),
+      rssShmem: h.statusBytes('RssShmem'),
+      swap: h.statusBytes('VmSwap'),
+      hugetlb: h.statusBytes('HugetlbPages'),
     });
   }
 
@@ -1063,14 +1063,14 @@ export class Process {
 
   /** Per thread: id and seconds of user and system CPU, by thread id. */
   threads(): readonly ProcessThread[] {
-    const t = clockTicks();
+    const t = this._env.ticks();
     return freezeArray(this._h.threads().map((th) => Object.freeze({ id: th.id, userTime: th.utime / t, systemTime: th.stime / t })));
   }
 
   /** Regular files opened with an absolute path: path, fd, position, mode ('r', 'w', 'a', 'r+', 'a+') and flags. */
   openFiles(): readonly ProcessOpenFile[] {
     return freezeArray(this._h.openFiles().map((f) => Object.freeze({
-      path: f.path, fd: f.fd, position: f.info.pos, mode: fileFlagsToMode(f.info.flags), flags: f.info.flags,
+      path: f.path, fd: f.fd, position: f.info.pos, mode: f.mode, flags: f.info.flags,
     })));
   }
 
@@ -1078,12 +1078,13 @@ export class Process {
   netConnections(opts?: ProcessConnectionsOptions): readonly ProcessConnection[] {
     const o = options<ProcessConnectionsOptions>('netConnections', opts, ['kind']);
     const kind: unknown = o.kind === undefined ? 'inet' : o.kind;
-    if (!isConnKind(kind)) {
-      throw new TypeError(`netConnections: invalid kind ${describeValue(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+    const net = this._env.ctx.os.net;
+    if (!net.isConnKind(kind)) {
+      throw new TypeError(`netConnections: invalid kind ${describeValue(kind)}; choose between ${net.CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
     }
     let conns;
     try {
-      conns = this._env.ctx.os.net.connections(this._env.fs, kind, this._pid);
+      conns = net.connections(this._env.fs, kind, this._pid);
     } catch (err) {
       throw this._h.translate(err);
     }
@@ -1152,7 +1153,7 @@ export class Process {
     try {
       this._h.rlimit(resource, [soft, hard]);
     } catch (err) {
-      if (err instanceof native.NativeError && err.osCode === 'EINVAL') throw new RangeError(`rlimit: invalid limits [${soft}, ${hard}] for resource ${resource}`);
+      if (this._env.os.isInvalidArgument(err)) throw new RangeError(`rlimit: invalid limits [${soft}, ${hard}] for resource ${resource}`);
       throw err;
     }
   }
@@ -1163,9 +1164,9 @@ export class Process {
   cpuAffinity(cpus?: readonly number[] | null): number[] | void {
     if (cpus === undefined || cpus === null) {
       if (!this._env.native) {
-        const list = statusValue(this._h.status(), 'Cpus_allowed_list');
-        if (list === null) throw new UnsupportedOperation(`cpuAffinity (no Cpus_allowed_list in ${this._h.dir}status)`);
-        return parseCpuList(list, this._h.dir + 'status');
+        const cpus = this._h.cpusAllowed();
+        if (cpus === null) throw new UnsupportedOperation(`cpuAffinity (no Cpus_allowed_list in ${this._h.dir}status)`);
+        return cpus;
       }
       return this._h.affinityGet().sort((a, b) => a - b);
     }
@@ -1181,7 +1182,7 @@ export class Process {
     try {
       this._h.affinitySet(wanted);
     } catch (err) {
-      if (err instanceof native.NativeError && err.osCode === 'EINVAL') {
+      if (this._env.os.isInvalidArgument(err)) {
         for (const c of wanted) {
           if (!all.includes(c)) throw new RangeError(`cpuAffinity: invalid CPU number ${c}; choose between ${JSON.stringify(all)}`);
         }

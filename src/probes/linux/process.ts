@@ -16,7 +16,8 @@ import { parseStatm, type Statm } from './parse/statm';
 import { parseCmdline } from './parse/cmdline';
 import { parseEnviron } from './parse/environ';
 import { parsePidIo, type PidIo } from './parse/pidio';
-import { parseFdinfo, type FdInfo } from './parse/fdinfo';
+import { fileFlagsToMode, parseFdinfo, type FdInfo } from './parse/fdinfo';
+import { parseCpuList, statusIds, statusKb, statusNumber, statusValue } from './parse/pidstatus';
 import { parseLimits } from './parse/limits';
 import { parseSmaps, parseSmapsTotals, type SmapsBlock, type SmapsTotals } from './parse/smaps';
 
@@ -50,6 +51,8 @@ export interface OpenFileRaw {
   readonly path: string;
   readonly fd: number;
   readonly info: FdInfo;
+  /** psutil's mode string from the flags: 'r', 'w', 'a', 'r+' or 'a+'. */
+  readonly mode: string;
 }
 
 export class LinuxProcess {
@@ -204,6 +207,27 @@ export class LinuxProcess {
     return text;
   }
 
+  /** Real, effective and saved ids from the `Uid:` or `Gid:` line of status. */
+  ids(key: 'Uid' | 'Gid'): readonly [number, number, number] {
+    return statusIds(this.status(), key, this.dir + 'status');
+  }
+
+  /** The first number of a status line (Threads, voluntary_ctxt_switches, ...), null when the line is absent. */
+  statusNumber(key: string): number | null {
+    return statusNumber(this.status(), key, this.dir + 'status');
+  }
+
+  /** A `kB` status line in bytes; 0 when absent (kernel threads print no Vm* lines). */
+  statusBytes(key: string): number {
+    return statusKb(this.status(), key, this.dir + 'status');
+  }
+
+  /** Cpus_allowed_list of status as CPU numbers, or null when the kernel prints no such line. */
+  cpusAllowed(): number[] | null {
+    const list = statusValue(this.status(), 'Cpus_allowed_list');
+    return list === null ? null : parseCpuList(list, this.dir + 'status');
+  }
+
   /** /proc/<pid>/statm in pages (cached in a oneshot block). */
   statm(): Statm {
     if (this.cStatm !== null) return this.cStatm;
@@ -355,7 +379,7 @@ export class LinuxProcess {
         }
         throw this.translate(err);
       }
-      out.push({ path: target, fd: Number(name), info });
+      out.push({ path: target, fd: Number(name), info, mode: fileFlagsToMode(info.flags) });
     }
     if (hitEnoent) this.assertAlive();
     return out;
@@ -527,6 +551,17 @@ export function pids(fs: ProcFs): number[] {
     if (Number.isSafeInteger(n)) out.push(n);
   }
   return out.sort((a, b) => a - b);
+}
+
+/** The user name of a uid (getpwuid(3), through NSS), or null when it has none. */
+export function userName(uid: number): string | null {
+  const pw = native.getpwuid(uid);
+  return pw === null ? null : pw.name;
+}
+
+/** Whether a libc call failed with EINVAL (an argument the kernel refused: limits, CPU sets). */
+export function isInvalidArgument(err: unknown): boolean {
+  return err instanceof NativeError && err.osCode === 'EINVAL';
 }
 
 /** Whether this procfs root shows our own PID namespace (so pids can be passed to kill, prlimit, ...). */
