@@ -11,6 +11,7 @@ import type { Context } from './context';
 import { PsutilError } from './errors';
 import { CPU_TIME_FIELDS, type SoftirqVector, type StatCpuLine } from './linux/parse/stat';
 import type { CpuinfoBlock } from './linux/parse/cpuinfo';
+import type { CpuFreqProbe } from './linux/cpu';
 
 // ---- result types ----
 
@@ -399,7 +400,10 @@ export function cpuApi(ctx: Context) {
   function cpuFreq(opts?: PercpuOption): CpuFreq | CpuFreq[] | null {
     const o = options<PercpuOption>('cpuFreq', opts, ['percpu']);
     const percpu = bool('cpuFreq', 'percpu', o.percpu, false);
-    const { entries, unknownCurrent } = ctx.os.cpu.cpuFreq(ctx.fs);
+    // The sysfs layout found by the previous call is reused (see CpuFreqProbe: it is looked at again when it changes).
+    const probe = ctx.slot<{ last: CpuFreqProbe | null }>('cpu.freqProbe', () => ({ last: null }));
+    const { entries, unknownCurrent, probe: now } = ctx.os.cpu.cpuFreq(ctx.fs, probe.last);
+    probe.last = now;
     if (unknownCurrent.length > 0) {
       runtimeWarning(ctx, `can't find current frequency file for cpu ${unknownCurrent.join(', ')}; current set to 0`);
     }
@@ -460,10 +464,12 @@ export function cpuApi(ctx: Context) {
     },
     /** Current/min/max frequency in MHz, averaged over CPUs unless `{ percpu: true }`; null when unknown. */
     cpuFreq,
-    /** [1, 5, 15]-minute load averages (psutil getloadavg), from this instance's /proc/loadavg. */
+    /**
+     * [1, 5, 15]-minute load averages (psutil getloadavg): sysinfo(2) as glibc's getloadavg(3) on the real /proc,
+     * else this instance's <procfs>/loadavg.
+     */
     getloadavg(): readonly [number, number, number] {
-      const l = ctx.os.cpu.readLoadavg(ctx.fs);
-      return Object.freeze([l.load1, l.load5, l.load15] as [number, number, number]);
+      return Object.freeze(ctx.os.cpu.loadavg(ctx.fs));
     },
 
     // ---- not psutil: raw readers for the agent ----

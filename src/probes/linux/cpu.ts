@@ -6,33 +6,67 @@ import type { ProcFs } from './procfs';
 import { parseStat, parseStatTotal, type StatCpuLine, type StatRecord } from './parse/stat';
 import { parseCpuinfo, cpuinfoMhz, type CpuinfoBlock } from './parse/cpuinfo';
 import { parseLoadavg, type Loadavg } from './parse/loadavg';
+import { parseCpuList } from './parse/pidstatus';
+import { OsError, ParseError } from '../errors';
 import * as native from './native';
+
+// The system-wide files here are read with readHot: kept open and re-read from offset 0 on a real procfs/sysfs.
+// stat and loadavg are single_open files (one record, whole): a short read has all of them.
 
 export function readStat(fs: ProcFs): StatRecord {
   const p = fs.proc('stat');
-  return parseStat(fs.readText(p), p);
+  return parseStat(fs.readHotText(p, undefined, 'short'), p);
 }
 
 /** The aggregate cpu line only (cpuTimes() without percpu): skips walking the per-CPU and intr lines. */
 export function readStatTotal(fs: ProcFs): StatCpuLine {
   const p = fs.proc('stat');
-  return parseStatTotal(fs.readText(p), p);
+  return parseStatTotal(fs.readHotText(p, undefined, 'short'), p);
 }
 
 export function readCpuinfo(fs: ProcFs): readonly CpuinfoBlock[] {
   const p = fs.proc('cpuinfo');
-  return parseCpuinfo(fs.readText(p), p);
+  return parseCpuinfo(fs.readHotText(p), p);
 }
 
 function readCpuinfoOrNull(fs: ProcFs): readonly CpuinfoBlock[] | null {
   const p = fs.proc('cpuinfo');
-  const text = fs.readTextOrNull(p);
+  const text = fs.readHotTextOrNull(p);
   return text === null ? null : parseCpuinfo(text, p);
 }
 
 export function readLoadavg(fs: ProcFs): Loadavg {
   const p = fs.proc('loadavg');
-  return parseLoadavg(fs.readText(p), p);
+  return parseLoadavg(fs.readHotText(p, undefined, 'short'), p);
+}
+
+/**
+ * psutil's getloadavg(): on the real /proc, sysinfo(2) as glibc's getloadavg(3) does (no file; full precision, where
+ * /proc/loadavg rounds to 2 decimals); under any other procfs root (a fixture, a host's /proc mounted elsewhere)
+ * that tree's loadavg file, since sysinfo would describe this machine.
+ */
+export function loadavg(fs: ProcFs): [number, number, number] {
+  if (fs.procfs === '/proc') return native.sysinfoLoads();
+  const l = readLoadavg(fs);
+  return [l.load1, l.load5, l.load15];
+}
+
+/**
+ * The online CPUs as sysconf(_SC_NPROCESSORS_ONLN) counts them (glibc reads /sys/devices/system/cpu/online), from a
+ * kept-open fd of that file; null when it is absent or not a CPU list, and the caller asks sysconf itself.
+ */
+function onlineCpus(fs: ProcFs): number | null {
+  const p = fs.sys('devices/system/cpu/online');
+  const text = fs.readHotTextOrNull(p, undefined, 'short');
+  if (text === null) return null;
+  try {
+    const n = parseCpuList(text, p).length;
+    return n > 0 ? n : null;
+  } catch (err) {
+    // A malformed file: glibc then falls back as well, and sysconf gives its answer.
+    if (err instanceof ParseError) return null;
+    throw err;
+  }
 }
 
 /**
@@ -42,6 +76,9 @@ export function readLoadavg(fs: ProcFs): Loadavg {
  */
 export function cpuCountLogical(fs: ProcFs): number | null {
   if (fs.procfs === '/proc') {
+    // sysconf reads the real /sys: the same file, read faster, only when this instance's sysfs is the real one too.
+    const online = fs.sysfs === '/sys' ? onlineCpus(fs) : null;
+    if (online !== null) return online;
     const n = native.sysconf(native.SC_NPROCESSORS_ONLN);
     if (n > 0) return n;
   }
@@ -112,21 +149,32 @@ function khz(fs: ProcFs, p: string): number | null {
   return v !== null && /^\d+$/.test(v) ? Number(v) : null;
 }
 
-export interface CpuFreqResult {
-  entries: FreqEntry[];
-  /** CPUs whose current frequency no file gave (psutil raises NotImplementedError; we report 0 and warn). */
-  unknownCurrent: number[];
+/** khz() through a kept-open fd: for the cpufreq policy attributes cpuFreq() reads on every call. */
+function khzHot(fs: ProcFs, p: string): number | null {
+  const v = fs.readHotAttr(p);
+  return v !== null && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+/** A cpufreq directory: policyN, or cpuN/cpufreq where there are no policy dirs. */
+export interface FreqPolicy {
+  readonly n: number;
+  readonly dir: string;
 }
 
 /**
- * psutil's cpu_freq(): one entry per cpufreq policy (or per cpuN/cpufreq where there are no policy dirs). The
- * current value comes from /proc/cpuinfo `cpu MHz` when its count matches (psutil #1851, the kernel caches it
- * there), else scaling_cur_freq, else cpuinfo_cur_freq (old RedHat, psutil #1071); an offline CPU gives zeros.
- * Without any cpufreq in sysfs: the cpuinfo MHz values with min = max = 0. No source at all: no entries.
+ * What cpuFreq() found in sysfs, kept by the caller between calls (psutil itself decides at import whether cpufreq
+ * exists): the cpufreq directories, sorted by number, and how many `cpu MHz` lines cpuinfo had then. A change in that
+ * count (a CPU onlined for the first time creates its policy) or a directory that vanished (driver unloaded) makes
+ * cpuFreq() look again.
  */
-export function cpuFreq(fs: ProcFs): CpuFreqResult {
+export interface CpuFreqProbe {
+  readonly policies: readonly FreqPolicy[];
+  readonly mhzCount: number;
+}
+
+function probePolicies(fs: ProcFs): FreqPolicy[] {
   const base = fs.sys('devices/system/cpu');
-  let paths: { n: number; dir: string }[] = [];
+  let paths: FreqPolicy[] = [];
   for (const name of fs.readdirOrEmpty(`${base}/cpufreq`)) {
     const m = /^policy(\d+)$/.exec(name);
     if (m) paths.push({ n: Number(m[1]), dir: `${base}/cpufreq/${name}` });
@@ -134,29 +182,69 @@ export function cpuFreq(fs: ProcFs): CpuFreqResult {
   if (paths.length === 0) {
     paths = cpuDirs(fs).filter((d) => fs.exists(`${d.dir}/cpufreq`)).map((d) => ({ n: d.cpu, dir: `${d.dir}/cpufreq` }));
   }
-  const cpuinfo = fs.readTextOrNull(fs.proc('cpuinfo'));
+  return paths.sort((a, b) => a.n - b.n);
+}
+
+export interface CpuFreqResult {
+  entries: FreqEntry[];
+  /** CPUs whose current frequency no file gave (psutil raises NotImplementedError; we report 0 and warn). */
+  unknownCurrent: number[];
+  /** The probe these entries came from: pass it to the next call. */
+  probe: CpuFreqProbe;
+}
+
+/**
+ * psutil's cpu_freq(): one entry per cpufreq policy (or per cpuN/cpufreq where there are no policy dirs). The
+ * current value comes from /proc/cpuinfo `cpu MHz` when its count matches (psutil #1851, the kernel caches it
+ * there), else scaling_cur_freq, else cpuinfo_cur_freq (old RedHat, psutil #1071); an offline CPU gives zeros.
+ * Without any cpufreq in sysfs: the cpuinfo MHz values with min = max = 0. No source at all: no entries.
+ * `probe` is the previous call's result.probe (null: look at sysfs now).
+ */
+export function cpuFreq(fs: ProcFs, probe: CpuFreqProbe | null = null): CpuFreqResult {
+  const cpuinfo = fs.readHotTextOrNull(fs.proc('cpuinfo'));
   const mhz = cpuinfo === null ? [] : cpuinfoMhz(cpuinfo);
+  let pr = probe !== null && probe.mhzCount === mhz.length ? probe : { policies: probePolicies(fs), mhzCount: mhz.length };
+  let r = freqEntries(fs, pr.policies, mhz, pr === probe);
+  if (r === null) {
+    // A kept directory vanished: look again.
+    pr = { policies: probePolicies(fs), mhzCount: mhz.length };
+    r = freqEntries(fs, pr.policies, mhz, false)!;
+  }
+  return { ...r, probe: pr };
+}
+
+/**
+ * The entries for these directories. With `verify` (directories from an earlier call), null when one of them is gone
+ * and the probe is stale; a fresh probe's directories are taken as they are, as psutil takes its glob.
+ */
+function freqEntries(
+  fs: ProcFs,
+  paths: readonly FreqPolicy[],
+  mhz: readonly number[],
+  verify: boolean,
+): { entries: FreqEntry[]; unknownCurrent: number[] } | null {
   if (paths.length === 0) return { entries: mhz.map((m) => ({ current: m, min: 0, max: 0 })), unknownCurrent: [] };
-  paths.sort((a, b) => a.n - b.n);
+  const base = fs.sys('devices/system/cpu');
   const entries: FreqEntry[] = [];
   const unknownCurrent: number[] = [];
-  paths.forEach((p, i) => {
-    let cur: number | null = paths.length === mhz.length ? (mhz[i] as number) * 1000 : khz(fs, `${p.dir}/scaling_cur_freq`);
-    cur ??= khz(fs, `${p.dir}/cpuinfo_cur_freq`);
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i]!;
+    let cur: number | null = paths.length === mhz.length ? (mhz[i] as number) * 1000 : khzHot(fs, `${p.dir}/scaling_cur_freq`);
+    cur ??= khzHot(fs, `${p.dir}/cpuinfo_cur_freq`);
+    const min = khzHot(fs, `${p.dir}/scaling_min_freq`);
+    const max = khzHot(fs, `${p.dir}/scaling_max_freq`);
+    // Only a failed read costs the existence check.
+    if (verify && (cur === null || min === null || max === null) && !fs.exists(p.dir)) return null;
     if (cur === null) {
-      if (fs.readAttr(`${base}/cpu${p.n}/online`) === '0') {
+      if (fs.readHotAttr(`${base}/cpu${p.n}/online`) === '0') {
         entries.push({ current: 0, min: 0, max: 0 });
-        return;
+        continue;
       }
       unknownCurrent.push(p.n);
       cur = 0;
     }
-    entries.push({
-      current: cur / 1000,
-      min: (khz(fs, `${p.dir}/scaling_min_freq`) ?? 0) / 1000,
-      max: (khz(fs, `${p.dir}/scaling_max_freq`) ?? 0) / 1000,
-    });
-  });
+    entries.push({ current: cur / 1000, min: (min ?? 0) / 1000, max: (max ?? 0) / 1000 });
+  }
   return { entries, unknownCurrent };
 }
 

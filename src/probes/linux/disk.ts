@@ -29,10 +29,16 @@ export interface DiskIoRaw {
   busyTime: number;
 }
 
+/**
+ * diskstats is kept open and re-read from offset 0 on a real procfs (ProcFs.readHot); its lines (a name and at most
+ * 20 numbers) stay far below this, so a read shorter than a page minus it reached the end (see ReadEnd).
+ */
+const DISKSTATS_LINE_MAX = 512;
+
 /** Every line of <procfs>/diskstats, all columns raw (for node_disk_* families). */
 export function diskstats(fs: ProcFs): readonly DiskstatsEntry[] {
   const p = fs.proc('diskstats');
-  return parseDiskstats(fs.readText(p), p);
+  return parseDiskstats(fs.readHotText(p, undefined, DISKSTATS_LINE_MAX), p);
 }
 
 /**
@@ -98,7 +104,7 @@ function blockStatsFromSysfs(fs: ProcFs): Array<[string, DiskIoRaw]> {
 export function diskIoCounters(fs: ProcFs, perdisk: boolean): Record<string, DiskIoRaw> {
   let rows: Array<[string, DiskIoRaw]>;
   const p = fs.proc('diskstats');
-  const text = fs.readTextOrNull(p);
+  const text = fs.readHotTextOrNull(p, undefined, DISKSTATS_LINE_MAX);
   if (text !== null) {
     rows = parseDiskstats(text, p).map((e) => [e.name, fromDiskstats(e)]);
   } else if (fs.exists(fs.sys('block'))) {

@@ -10,14 +10,18 @@ import { parseZoneinfo } from './parse/zoneinfo';
 import { OsError, ParseError } from '../errors';
 import { pageSizeBytes } from './sysconf';
 
+// meminfo, vmstat and zoneinfo are read with readHot: kept open and re-read from offset 0 on a real procfs.
+// meminfo is a single_open file (a short read has all of it); vmstat prints one short `name value` line per record.
+const VMSTAT_LINE_MAX = 256;
+
 export function readMeminfo(fs: ProcFs): Meminfo {
   const p = fs.proc('meminfo');
-  return parseMeminfo(fs.readText(p), p);
+  return parseMeminfo(fs.readHotText(p, undefined, 'short'), p);
 }
 
 export function readVmstat(fs: ProcFs): Vmstat {
   const p = fs.proc('vmstat');
-  return parseVmstat(fs.readText(p), p);
+  return parseVmstat(fs.readHotText(p, undefined, VMSTAT_LINE_MAX), p);
 }
 
 /** psutil's usage_percent(used, total, round_=1). */
@@ -53,7 +57,7 @@ export function calculateAvailVmem(fs: ProcFs, mems: Meminfo, memFree: number): 
   const slabReclaimable = mems['SReclaimable'];
   if (activeFile === undefined || inactiveFile === undefined || slabReclaimable === undefined) return fallback;
   const zp = fs.proc('zoneinfo');
-  const text = fs.readTextOrNull(zp);
+  const text = fs.readHotTextOrNull(zp);
   if (text === null) return fallback; // kernel < 2.6.13
   const watermarkLow = parseZoneinfo(text, zp).lowWatermarkPages * pageSizeBytes();
   let avail = memFree - watermarkLow;
@@ -67,7 +71,7 @@ export function calculateAvailVmem(fs: ProcFs, mems: Meminfo, memFree: number): 
 /** psutil 7.x virtual_memory(), mirroring procps `free` (used = total - available since psutil 7.1, #2604). */
 export function virtualMemory(fs: ProcFs): VirtualMemoryRaw {
   const p = fs.proc('meminfo');
-  const mems = parseMeminfo(fs.readText(p), p);
+  const mems = parseMeminfo(fs.readHotText(p, undefined, 'short'), p);
   const missing: string[] = [];
   // sysinfo(2) gives these two as well, so every kernel has them: their absence means this is not a meminfo.
   const total = mems['MemTotal'];
@@ -165,7 +169,7 @@ export function swapMemory(fs: ProcFs): SwapMemoryRaw {
   const vp = fs.proc('vmstat');
   let text: string | null;
   try {
-    text = fs.readText(vp);
+    text = fs.readHotText(vp, undefined, VMSTAT_LINE_MAX);
   } catch (err) {
     // psutil #722: a missing or unreadable vmstat costs sin/sout only, with a warning carrying the error.
     if (!(err instanceof OsError)) throw err;

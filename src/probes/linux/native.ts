@@ -91,12 +91,17 @@ interface Bindings {
   sched_setaffinity: Fn;
   syscall: Fn;
   statvfs: Fn;
+  statvfsRaw: Fn;
   getpwuid_r: Fn;
   getgrgid_r: Fn;
   getifaddrs: Fn;
   freeifaddrs: Fn;
   kill: Fn;
   close: Fn;
+  sysinfo: Fn;
+  socket: Fn;
+  readlink: Fn;
+  ioctl: Fn;
   Rlimit: CType;
   StatvfsT: CType;
   Passwd: CType;
@@ -153,12 +158,20 @@ function b(): Bindings {
     sched_setaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
     syscall: libc.func('long syscall(long number, ...)'),
     statvfs: libc.func('int statvfs(const char *path, _Out_ psx_statvfs *buf)'),
+    // The synchronous path: into memory allocated once, read through a DataView (no struct decode, no BigInts).
+    statvfsRaw: libc.func('int statvfs(const char *path, void *buf)'),
     getpwuid_r: libc.func('int getpwuid_r(uint32 uid, _Out_ psx_passwd *pwd, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)'),
     getgrgid_r: libc.func('int getgrgid_r(uint32 gid, _Out_ psx_group *grp, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)'),
     getifaddrs: libc.func('int getifaddrs(_Out_ void **ifap)'),
     freeifaddrs: libc.func('void freeifaddrs(void *ifa)'),
     kill: libc.func('int kill(int pid, int sig)'),
     close: libc.func('int close(int fd)'),
+    // void *, not a struct: the result lands in sysinfoMem and is read through a typed view, with no decode.
+    sysinfo: libc.func('int sysinfo(void *info)'),
+    socket: libc.func('int socket(int domain, int type, int protocol)'),
+    readlink: libc.func('long readlink(const char *path, void *buf, size_t size)'),
+    // Variadic as glibc declares it; the argument is always a pointer to memory allocated once (nicScratch).
+    ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
     Rlimit, StatvfsT, Passwd, Group, Ifaddrs, nums,
   };
   return bound;
@@ -270,6 +283,149 @@ export function pidfdSendSignal(pidfd: number, sig: number): void {
   if (r < 0) throw new NativeError('pidfd_send_signal', koffi.errno());
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** An unsigned 4- or 8-byte field of a struct in native byte order, as a Number (exact below 2^53). */
+function readUnsigned(view: DataView, [off, size]: readonly [number, number]): number {
+  if (size === 4) return view.getUint32(off, LITTLE_ENDIAN);
+  const lo = view.getUint32(LITTLE_ENDIAN ? off : off + 4, LITTLE_ENDIAN);
+  const hi = view.getUint32(LITTLE_ENDIAN ? off + 4 : off, LITTLE_ENDIAN);
+  return hi * 0x100000000 + lo;
+}
+
+/** struct sysinfo is 112 bytes on 64-bit Linux (64 on 32-bit): 128 covers both. */
+const SYSINFO_SIZE = 128;
+/** SI_LOAD_SHIFT: the loads are fixed-point with 16 fractional bits. */
+const SI_LOAD_SCALE = 1 << 16;
+let sysinfoOut: { mem: unknown; view: DataView; loads: ReadonlyArray<readonly [number, number]> } | null = null;
+
+/**
+ * The 1, 5 and 15-minute load averages from sysinfo(2), what glibc's getloadavg(3) (and so psutil.getloadavg) returns:
+ * the kernel's fixed-point values / 65536, at full precision (/proc/loadavg rounds them to 2 decimals). No file is
+ * opened; the struct goes to memory allocated once and is read through a view, with no per-call decoding.
+ */
+export function sysinfoLoads(): [number, number, number] {
+  const fn = b().sysinfo;
+  if (sysinfoOut === null) {
+    const mem = koffi.alloc('uint8_t', SYSINFO_SIZE);
+    // `long uptime; unsigned long loads[3]; ...`
+    const long = koffi.sizeof('long');
+    sysinfoOut = { mem, view: new DataView(koffi.view(mem, SYSINFO_SIZE)), loads: [1, 2, 3].map((k) => [k * long, long] as const) };
+  }
+  const { mem, view, loads } = sysinfoOut;
+  if ((fn(mem) as number) !== 0) throw new NativeError('sysinfo', koffi.errno());
+  return [
+    readUnsigned(view, loads[0]!) / SI_LOAD_SCALE,
+    readUnsigned(view, loads[1]!) / SI_LOAD_SCALE,
+    readUnsigned(view, loads[2]!) / SI_LOAD_SCALE,
+  ];
+}
+
+// ---- readlink ----
+
+/** Where readlink(2) writes: one allocation, grown for a longer target, read through a Buffer over the same memory. */
+let linkOut: { mem: unknown; buf: Buffer; size: number } | null = null;
+
+function linkScratch(size: number): NonNullable<typeof linkOut> {
+  if (linkOut !== null && linkOut.size >= size) return linkOut;
+  if (linkOut !== null) koffi.free(linkOut.mem);
+  const mem = koffi.alloc('uint8_t', size);
+  linkOut = { mem, buf: Buffer.from(koffi.view(mem, size)), size };
+  return linkOut;
+}
+
+/**
+ * readlink(2): the target as UTF-8 text (what fs.readlinkSync gives), or throws NativeError. Node's readlinkSync
+ * costs about twice the syscall in argument checks and error contexts; the fd scan of netConnections makes one call
+ * per open file of every process.
+ */
+export function readlink(p: string): string {
+  const fn = b().readlink;
+  for (let size = 4096; ; size *= 2) {
+    const out = linkScratch(size);
+    const n = Number(fn(p, out.mem, out.size));
+    if (n < 0) throw new NativeError('readlink', koffi.errno());
+    // A target that fills the buffer may be cut: ask again with more room (procfs links stop at PATH_MAX anyway).
+    if (n < out.size || size >= 1 << 20) return out.buf.toString('utf8', 0, n);
+  }
+}
+
+// ---- NIC ioctls (psutil's net_if_flags, net_if_mtu, net_if_duplex_speed) ----
+
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SIOCGIFFLAGS = 0x8913;
+const SIOCGIFMTU = 0x8921;
+const SIOCETHTOOL = 0x8946;
+const ETHTOOL_GSET = 0x1;
+/** struct ifreq: the name (IFNAMSIZ 16 bytes, NUL included), then a union (flags, mtu, data pointer) at offset 16. */
+const IFNAMSIZ = 16;
+const IFREQ_SIZE = 64;
+/** struct ethtool_cmd (44 bytes): cmd at 0, speed (u16) at 12, duplex (u8) at 14, speed_hi (u16) at 28. */
+const ETHTOOL_CMD_SIZE = 44;
+
+let nicOut: { ifreq: unknown; ifreqView: DataView; ifreqBytes: Uint8Array; ecmd: unknown; ecmdView: DataView } | null = null;
+
+function nicScratch(): NonNullable<typeof nicOut> {
+  if (nicOut !== null) return nicOut;
+  const ifreq = koffi.alloc('uint8_t', IFREQ_SIZE);
+  const ecmd = koffi.alloc('uint8_t', ETHTOOL_CMD_SIZE);
+  const ab = koffi.view(ifreq, IFREQ_SIZE);
+  nicOut = { ifreq, ifreqView: new DataView(ab), ifreqBytes: new Uint8Array(ab), ecmd, ecmdView: new DataView(koffi.view(ecmd, ETHTOOL_CMD_SIZE)) };
+  return nicOut;
+}
+
+/** An AF_INET datagram socket (close-on-exec) to ask NIC ioctls through, as psutil does; close it with closeFd. */
+export function inetDgramSocket(): number {
+  const fd = b().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) as number;
+  if (fd < 0) throw new NativeError('socket', koffi.errno());
+  return fd;
+}
+
+/** Puts the NIC name in ifreq (zeroing the rest); ENODEV for a name no NIC can have (too long, NUL inside). */
+function setIfName(s: NonNullable<typeof nicOut>, name: string, syscall: string): void {
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length >= IFNAMSIZ || bytes.includes(0)) throw new NativeError(syscall, ERRNO['ENODEV'] ?? 19);
+  s.ifreqBytes.fill(0);
+  s.ifreqBytes.set(bytes, 0);
+}
+
+function nicIoctl(sock: number, request: number, name: string, syscall: string): NonNullable<typeof nicOut> {
+  const s = nicScratch();
+  setIfName(s, name, syscall);
+  if ((b().ioctl(sock, request, 'void *', s.ifreq) as number) < 0) throw new NativeError(syscall, koffi.errno());
+  return s;
+}
+
+/** SIOCGIFFLAGS: the 16 flag bits dev_get_flags() gives (IFF_RUNNING included, as `ip link` shows them). */
+export function ifFlags(sock: number, name: string): number {
+  return nicIoctl(sock, SIOCGIFFLAGS, name, 'ioctl(SIOCGIFFLAGS)').ifreqView.getUint16(IFNAMSIZ, LITTLE_ENDIAN);
+}
+
+/** SIOCGIFMTU. */
+export function ifMtu(sock: number, name: string): number {
+  return nicIoctl(sock, SIOCGIFMTU, name, 'ioctl(SIOCGIFMTU)').ifreqView.getInt32(IFNAMSIZ, LITTLE_ENDIAN);
+}
+
+/**
+ * SIOCETHTOOL ETHTOOL_GSET: the link's duplex (DUPLEX_HALF 0, DUPLEX_FULL 1, DUPLEX_UNKNOWN 0xff) and speed in Mbit/s
+ * as the kernel's u32 (SPEED_UNKNOWN is 0xffffffff): what sysfs `duplex` and `speed` show, without their files.
+ */
+export function ethtoolGset(sock: number, name: string): { duplex: number; speed: number } {
+  const s = nicScratch();
+  setIfName(s, name, 'ioctl(SIOCETHTOOL)');
+  s.ecmdView.setUint32(0, ETHTOOL_GSET, LITTLE_ENDIAN);
+  for (let i = 4; i < ETHTOOL_CMD_SIZE; i += 4) s.ecmdView.setUint32(i, 0, LITTLE_ENDIAN);
+  // ifr_data: the address of the ethtool_cmd.
+  const addr = koffi.address(s.ecmd);
+  if (koffi.sizeof('void *') === 8) s.ifreqView.setBigUint64(IFNAMSIZ, addr, LITTLE_ENDIAN);
+  else s.ifreqView.setUint32(IFNAMSIZ, Number(addr), LITTLE_ENDIAN);
+  if ((b().ioctl(sock, SIOCETHTOOL, 'void *', s.ifreq) as number) < 0) throw new NativeError('ioctl(SIOCETHTOOL)', koffi.errno());
+  const v = s.ecmdView;
+  const speed = (v.getUint16(28, LITTLE_ENDIAN) * 0x10000) + v.getUint16(12, LITTLE_ENDIAN);
+  return { duplex: v.getUint8(14), speed };
+}
+
 export function closeFd(fd: number): void {
   b().close(fd);
 }
@@ -283,10 +439,37 @@ function statvfsRecord(out: Record<string, bigint | number>): StatVfs {
   };
 }
 
+/** Where statvfs() lands: allocated on first use, with each field's [offset, size] taken from psx_statvfs. */
+let statvfsOut: { mem: unknown; view: DataView; fields: Record<keyof StatVfs, readonly [number, number]> } | null = null;
+
+function statvfsScratch(): NonNullable<typeof statvfsOut> {
+  if (statvfsOut !== null) return statvfsOut;
+  const T = b().StatvfsT;
+  const size = koffi.sizeof(T);
+  const mem = koffi.alloc('uint8_t', size);
+  const at = (f: string, t: string): readonly [number, number] => [koffi.offsetof(T, f), koffi.sizeof(t)];
+  statvfsOut = {
+    mem,
+    view: new DataView(koffi.view(mem, size)),
+    fields: {
+      bsize: at('f_bsize', 'unsigned long'), frsize: at('f_frsize', 'unsigned long'), blocks: at('f_blocks', 'uint64'),
+      bfree: at('f_bfree', 'uint64'), bavail: at('f_bavail', 'uint64'), files: at('f_files', 'uint64'),
+      ffree: at('f_ffree', 'uint64'), favail: at('f_favail', 'uint64'), flag: at('f_flag', 'unsigned long'),
+      namemax: at('f_namemax', 'unsigned long'),
+    },
+  };
+  return statvfsOut;
+}
+
 export function statvfs(p: string): StatVfs {
-  const out: Record<string, bigint | number> = {};
-  if ((b().statvfs(p, out) as number) !== 0) throw new NativeError('statvfs', koffi.errno());
-  return statvfsRecord(out);
+  const { mem, view, fields: f } = statvfsScratch();
+  if ((b().statvfsRaw(p, mem) as number) !== 0) throw new NativeError('statvfs', koffi.errno());
+  return {
+    bsize: readUnsigned(view, f.bsize), frsize: readUnsigned(view, f.frsize), blocks: readUnsigned(view, f.blocks),
+    bfree: readUnsigned(view, f.bfree), bavail: readUnsigned(view, f.bavail), files: readUnsigned(view, f.files),
+    ffree: readUnsigned(view, f.ffree), favail: readUnsigned(view, f.favail), flag: readUnsigned(view, f.flag),
+    namemax: readUnsigned(view, f.namemax),
+  };
 }
 
 /** statvfs on koffi's worker thread, for mounts that may hang (dead NFS): the caller races it against a timer. */
@@ -328,25 +511,35 @@ const AF_PACKET = 17;
 const IFF_BROADCAST = 0x2;
 const IFF_POINTOPOINT = 0x10;
 
-function sockaddrToString(ptr: unknown): { family: number; address: string } | null {
-  if (ptr === null || ptr === undefined) return null;
-  const family = koffi.decode(ptr, 0, 'uint16') as number;
+/** Two lowercase hex digits per byte value, for MAC addresses. */
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** sockaddr_in6 is the largest sockaddr getifaddrs hands out for the families read here (sockaddr_ll is 20). */
+const SOCKADDR_VIEW = 28;
+
+/**
+ * A sockaddr as text, read through one view of its memory (offsets: sa_family at 0; sockaddr_in address at 4;
+ * sockaddr_in6 address at 8; sockaddr_ll halen at 11, address at 12). `addr` is the pointer as a Number; 0 is NULL.
+ */
+function sockaddrToString(addr: number): { family: number; address: string } | null {
+  if (addr === 0) return null;
+  const v = new DataView(koffi.view(addr, SOCKADDR_VIEW));
+  const family = v.getUint16(0, LITTLE_ENDIAN);
   if (family === AF_INET) {
-    const bytes = koffi.decode(ptr, 4, 'uint8', 4) as Uint8Array;
-    return { family, address: Array.from(bytes).join('.') };
+    return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}` };
   }
   if (family === AF_INET6) {
-    const bytes = Array.from(koffi.decode(ptr, 8, 'uint8', 16) as Uint8Array);
+    const bytes = new Array<number>(16);
+    for (let i = 0; i < 16; i++) bytes[i] = v.getUint8(8 + i);
     return { family, address: formatIpv6(bytes) };
   }
   if (family === AF_PACKET) {
     // struct sockaddr_ll: family(2) protocol(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr[8]
-    const halen = koffi.decode(ptr, 11, 'uint8') as number;
-    const bytes = Array.from(koffi.decode(ptr, 12, 'uint8', 8) as Uint8Array).slice(0, halen);
-    const hex = bytes.map((x) => x.toString(16).padStart(2, '0'));
+    const halen = Math.min(v.getUint8(11), 8);
+    let mac = '';
+    for (let i = 0; i < halen; i++) mac += (i === 0 ? '' : ':') + HEX2[v.getUint8(12 + i)];
     // A short MAC is padded with :00 (psutil #786).
-    while (hex.length < 6) hex.push('00');
-    return { family, address: hex.join(':') };
+    for (let i = halen; i < 6; i++) mac += i === 0 ? '00' : ':00';
+    return { family, address: mac };
   }
   return { family, address: '' };
 }
@@ -374,33 +567,60 @@ export function formatIpv6(bytes: readonly number[]): string {
   return `${head}::${tail}`;
 }
 
-/** getifaddrs(3), walked and freed; entries with a NULL ifa_addr are skipped (psutil does the same). */
+/** Where each struct ifaddrs field is, from psx_ifaddrs (pointer-sized fields, flags an unsigned int). */
+let ifaLayout: { size: number; ptr: number; next: number; name: number; flags: number; addr: number; netmask: number; ifu: number } | null = null;
+
+/** A pointer-sized field as a Number (0 for NULL): user-space addresses stay below 2^53. */
+function readPointer(v: DataView, off: number, ptrSize: number): number {
+  return readUnsigned(v, [off, ptrSize]);
+}
+
+/**
+ * getifaddrs(3), walked and freed; entries with a NULL ifa_addr are skipped (psutil does the same). Each node and
+ * each sockaddr is read through one koffi.view of its memory (no per-field decode), and each distinct name pointer
+ * is decoded once (glibc points the entries of one NIC at the same name).
+ */
 export function getifaddrs(): IfAddr[] {
   const { getifaddrs: gi, freeifaddrs: fi, Ifaddrs } = b();
+  if (ifaLayout === null) {
+    ifaLayout = {
+      size: koffi.sizeof(Ifaddrs), ptr: koffi.sizeof('void *'), next: koffi.offsetof(Ifaddrs, 'ifa_next'),
+      name: koffi.offsetof(Ifaddrs, 'ifa_name'), flags: koffi.offsetof(Ifaddrs, 'ifa_flags'),
+      addr: koffi.offsetof(Ifaddrs, 'ifa_addr'), netmask: koffi.offsetof(Ifaddrs, 'ifa_netmask'),
+      ifu: koffi.offsetof(Ifaddrs, 'ifa_ifu'),
+    };
+  }
+  const L = ifaLayout;
   const head: unknown[] = [null];
   if ((gi(head) as number) !== 0) throw new NativeError('getifaddrs', koffi.errno());
   const out: IfAddr[] = [];
+  const names = new Map<number, string>();
   try {
-    let p = head[0];
-    while (p !== null && p !== undefined) {
-      const ifa = koffi.decode(p, Ifaddrs) as {
-        ifa_next: unknown; ifa_name: string; ifa_flags: number; ifa_addr: unknown; ifa_netmask: unknown; ifa_ifu: unknown;
-      };
-      const addr = sockaddrToString(ifa.ifa_addr);
+    let p = head[0] === null || head[0] === undefined ? 0 : Number(head[0]);
+    while (p !== 0) {
+      const v = new DataView(koffi.view(p, L.size));
+      const flags = v.getUint32(L.flags, LITTLE_ENDIAN);
+      const addr = sockaddrToString(readPointer(v, L.addr, L.ptr));
       if (addr) {
-        const mask = sockaddrToString(ifa.ifa_netmask);
-        const ifu = sockaddrToString(ifa.ifa_ifu);
+        const namePtr = readPointer(v, L.name, L.ptr);
+        let name = names.get(namePtr);
+        if (name === undefined) {
+          name = namePtr === 0 ? '' : (koffi.decode(namePtr, 'char', -1) as string);
+          names.set(namePtr, name);
+        }
+        const mask = sockaddrToString(readPointer(v, L.netmask, L.ptr));
+        const ifu = sockaddrToString(readPointer(v, L.ifu, L.ptr));
         out.push({
-          name: ifa.ifa_name,
+          name,
           family: addr.family,
           address: addr.address,
           netmask: mask && mask.family === addr.family ? mask.address : null,
-          broadcast: ifa.ifa_flags & IFF_BROADCAST && ifu ? ifu.address : null,
-          ptp: ifa.ifa_flags & IFF_POINTOPOINT && ifu ? ifu.address : null,
-          flags: ifa.ifa_flags,
+          broadcast: flags & IFF_BROADCAST && ifu ? ifu.address : null,
+          ptp: flags & IFF_POINTOPOINT && ifu ? ifu.address : null,
+          flags,
         });
       }
-      p = ifa.ifa_next;
+      p = readPointer(v, L.next, L.ptr);
     }
   } finally {
     fi(head[0]);

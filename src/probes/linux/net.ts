@@ -42,9 +42,18 @@ export type { NetstatRecord } from './parse/netstat';
 // ---------------------------------------------------------------------------------------------------------------
 // /proc/net/dev
 
+/**
+ * The longest line of the /proc/net seq_files read here: tcp lines are padded to 150 bytes, tcp6 ~180, udp 128,
+ * unix ~60 + a path of at most 108, dev a name and 16 numbers (< 400). A read shorter than a page minus this reached
+ * the end (see ReadEnd), which spares the read of 0 bytes: for tcp and tcp6 that read walks the whole established
+ * hash table again, as long as the useful one.
+ */
+const NET_LINE_MAX = 512;
+
 export function netDev(fs: ProcFs): Readonly<Record<string, NetDevCounters>> {
   const p = fs.proc('net/dev');
-  return parseNetDev(fs.readText(p), p);
+  // Kept open and re-read from offset 0 on a real procfs (see ProcFs.readHot).
+  return parseNetDev(fs.readHotText(p, undefined, NET_LINE_MAX), p);
 }
 
 /** psutil's snetio fields, in its order. */
@@ -126,7 +135,7 @@ const NET_TABLE_CAP = 256 << 20;
 /** Reads a /proc/net table; null when it is absent and `optional` (tcp6/udp6/sockstat6/snmp6 without IPv6). */
 function readNetFile(fs: ProcFs, p: string, optional: boolean): Buffer | null {
   try {
-    const { buf, truncated } = fs.readCapped(p, NET_TABLE_CAP);
+    const { buf, truncated } = fs.readCapped(p, NET_TABLE_CAP, NET_LINE_MAX);
     if (truncated) throw new ParseError(p, `larger than ${NET_TABLE_CAP} bytes`);
     return buf;
   } catch (err) {
@@ -340,6 +349,7 @@ const INT_MAX = 0x7fffffff;
  * (netif_oper_up), so that is what `isup` means, as in psutil.
  */
 export function netIfStats(fs: ProcFs): Record<string, NicStats> {
+  if (fs.procfs === '/proc' && fs.sysfs === '/sys') return netIfStatsIoctl(Object.keys(netDev(fs)));
   const out: Array<[string, NicStats]> = [];
   for (const nic of Object.keys(netDev(fs))) {
     // Straight to the attribute (no stat of the directory): one failed open only for fixture trees' link files.
@@ -373,6 +383,70 @@ export function netIfStats(fs: ProcFs): Record<string, NicStats> {
   }
   return Object.fromEntries(out);
 }
+
+/** NIC ioctl errors that mean the NIC is gone (psutil #1279 skips it). */
+const NIC_GONE = new Set(['ENODEV', 'ENXIO']);
+
+/**
+ * netIfStats on the real /proc and /sys: psutil's own ioctls (SIOCGIFFLAGS, SIOCGIFMTU, SIOCETHTOOL) on one datagram
+ * socket, a few hundred ns each where the sysfs files cost an open, two reads and a close apiece. The same numbers:
+ * sysfs `mtu` is dev->mtu, SIOCGIFFLAGS is dev_get_flags() (the flags with IFF_RUNNING that the sysfs path rebuilds
+ * from operstate), and sysfs `speed`/`duplex` come from the same ethtool link settings as ETHTOOL_GSET. ioctls name
+ * the NIC in this process's network namespace, which is what the real /proc/net/dev lists.
+ */
+function netIfStatsIoctl(nics: readonly string[]): Record<string, NicStats> {
+  const out: Array<[string, NicStats]> = [];
+  let sock: number;
+  try {
+    sock = native.inetDgramSocket();
+  } catch (err) {
+    if (err instanceof native.NativeError) throw new OsError(err.osCode, err.errno, 'socket', null);
+    throw err;
+  }
+  try {
+    for (const nic of nics) {
+      let flags: number;
+      let mtu: number;
+      try {
+        flags = native.ifFlags(sock, nic);
+        mtu = native.ifMtu(sock, nic);
+      } catch (err) {
+        // Gone between the /proc/net/dev read and now: skip it, as the sysfs path does.
+        if (err instanceof native.NativeError && NIC_GONE.has(err.osCode)) continue;
+        if (err instanceof native.NativeError) throw new OsError(err.osCode, err.errno, err.syscall, null);
+        throw err;
+      }
+      const running = (flags & IFF_RUNNING) !== 0;
+      // As the sysfs path: the link settings only for an up NIC that is not the loopback (sysfs refuses the others,
+      // and the loopback has none); any ethtool error (EOPNOTSUPP for virtual NICs, EINVAL) means unknown.
+      let duplex = NIC_DUPLEX_UNKNOWN;
+      let speed = 0;
+      if (flags & IFF_UP && !(flags & IFF_LOOPBACK)) {
+        let link: { duplex: number; speed: number } | null = null;
+        try {
+          link = native.ethtoolGset(sock, nic);
+        } catch (err) {
+          // Translated to unknown duplex and speed 0, as psutil does for EOPNOTSUPP (virtual NICs) and EINVAL, and as
+          // the sysfs path does for any refused read.
+          if (!(err instanceof native.NativeError)) throw err;
+        }
+        if (link !== null) {
+          duplex = link.duplex === ETH_DUPLEX_FULL ? NIC_DUPLEX_FULL : link.duplex === ETH_DUPLEX_HALF ? NIC_DUPLEX_HALF : NIC_DUPLEX_UNKNOWN;
+          // SPEED_UNKNOWN (0xffffffff) or anything above INT_MAX -> 0, as psutil (sysfs prints these as negatives).
+          speed = link.speed > INT_MAX ? 0 : link.speed;
+        }
+      }
+      out.push([nic, Object.freeze({ isup: running, duplex, speed, mtu, flags: ifFlagsString(flags) })]);
+    }
+  } finally {
+    native.closeFd(sock);
+  }
+  return Object.fromEntries(out);
+}
+
+/** linux/ethtool.h DUPLEX_HALF / DUPLEX_FULL (anything else is unknown). */
+const ETH_DUPLEX_HALF = 0;
+const ETH_DUPLEX_FULL = 1;
 
 /** /sys/class/net/<nic> attributes, as prometheus/procfs's NetClassIface reads them for node_exporter's netclass. */
 export type NetClassIface = {
@@ -527,8 +601,9 @@ export type SockStat = {
 export function sockStat(fs: ProcFs): SockStat {
   const p4 = fs.proc('net/sockstat');
   const p6 = fs.proc('net/sockstat6');
-  const v4 = parseSockStat(fs.readText(p4), p4);
-  const t6 = fs.readTextOrNull(p6);
+  // sockstat, sockstat6, netstat, snmp and snmp6 are single_open files: kept open, and a short read has all of them.
+  const v4 = parseSockStat(fs.readHotText(p4, undefined, 'short'), p4);
+  const t6 = fs.readHotTextOrNull(p6, undefined, 'short');
   const v6 = t6 === null ? {} : parseSockStat(t6, p6);
   let used: number | null = null;
   const protocols: Array<[string, Readonly<Record<string, number>>]> = [];
@@ -552,10 +627,10 @@ export function netstat(fs: ProcFs): NetstatRecord {
   };
   for (const f of ['netstat', 'snmp']) {
     const p = fs.proc(`net/${f}`);
-    add(parseNetstat(fs.readText(p), p));
+    add(parseNetstat(fs.readHotText(p, undefined, 'short'), p));
   }
   const p6 = fs.proc('net/snmp6');
-  const t6 = fs.readTextOrNull(p6);
+  const t6 = fs.readHotTextOrNull(p6, undefined, 'short');
   if (t6 !== null) add(parseSnmp6(t6, p6));
   const entries: Array<[string, Readonly<Record<string, number>>]> = [];
   for (const [proto, fields] of merged) entries.push([proto, Object.freeze(fields)]);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { types } from 'node:util';
 import { OsError } from '../errors';
+import * as native from './native';
 
 export interface Roots {
   procfs: string;
@@ -18,6 +19,51 @@ export const DEFAULT_READ_CAP = 1 << 20;
 
 /** Shared scratch buffer: /proc reads are tiny and synchronous, so one buffer serves them all without allocation. */
 let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Files kept open for ProcFs.readHot, path -> fd, least recently used first. Process-wide (keys are full paths, so
+ * instances with different roots never share an entry), bounded so that a many-CPU or many-disk host cannot use up
+ * the fd limit: past HOT_MAX the least recently used one is closed. Node opens with O_CLOEXEC, so children never
+ * inherit them.
+ */
+const hot = new Map<string, number>();
+const HOT_MAX = 64;
+/** statfs f_type of the kernel filesystems whose files are generated on read (linux/magic.h). */
+const PROC_SUPER_MAGIC = 0x9fa0;
+const SYSFS_MAGIC = 0x62656572;
+
+/** Whether `dir` is a mount of the given kernel filesystem (false for fixture trees and for anything unreadable). */
+function isMountOf(dir: string, magic: number): boolean {
+  try {
+    return fs.statfsSync(dir).type === magic;
+  } catch (err) {
+    // Not fatal: an absent or unreadable root only means reads there go the ordinary way (and fail there, named).
+    toOsError(err, 'statfs', dir);
+    return false;
+  }
+}
+
+/**
+ * When a read that returned less than asked has reached the end of the file, which spares the read of 0 bytes that
+ * otherwise proves it (for /proc/net/tcp that last read walks the whole established-connections hash again: ~1.7 ms
+ * with 256 Ki buckets).
+ * - 'eof': only a read of 0 bytes ends the file (any file).
+ * - 'short': any short read ends it: single_open files (/proc/stat, meminfo, loadavg), sysfs attributes, which the
+ *   kernel prints as one record, whole, and regular files.
+ * - a number N: a seq_file whose records (lines) are never longer than N bytes. A read stops before the end only when
+ *   the next record does not fit in the kernel's buffer, which holds at least a page (4096 bytes): a read that
+ *   returned fewer than 4096 - N bytes stopped at the end.
+ */
+export type ReadEnd = 'eof' | 'short' | number;
+
+/** The smallest seq_file buffer (one page on any Linux). */
+const SEQ_MIN_BUFFER = 4096;
+
+function endedShort(got: number, ends: ReadEnd): boolean {
+  if (ends === 'eof') return false;
+  if (ends === 'short') return true;
+  return got < SEQ_MIN_BUFFER - ends;
+}
 
 export interface CappedRead {
   buf: Buffer;
@@ -54,6 +100,9 @@ export class ProcFs {
   readonly sysfs: string;
   readonly rootfs: string;
 
+  /** Prefixes under which readHot may keep files open: the roots that are real procfs/sysfs mounts (lazy). */
+  private hotPrefixes: string[] | null = null;
+
   constructor(roots: Roots) {
     this.procfs = roots.procfs;
     this.sysfs = roots.sysfs;
@@ -77,7 +126,7 @@ export class ProcFs {
   }
 
   /** Reads a whole file into the scratch buffer, up to `cap` bytes. Returns the byte count; the caller copies. */
-  private readIntoScratch(p: string, cap: number): { n: number; truncated: boolean } {
+  private readIntoScratch(p: string, cap: number, ends: ReadEnd = 'eof'): { n: number; truncated: boolean } {
     let fd: number;
     try {
       fd = fs.openSync(p, 'r');
@@ -98,6 +147,7 @@ export class ProcFs {
         const got = fs.readSync(fd, scratch, n, want, null);
         if (got === 0) return { n, truncated: false };
         n += got;
+        if (got < want && endedShort(got, ends)) return { n, truncated: false };
       }
       // At the cap: one more byte tells whether the file goes on.
       const probe = Buffer.allocUnsafe(1);
@@ -146,15 +196,116 @@ export class ProcFs {
     }
   }
 
+  /**
+   * The fast path for the system-wide files read on every call (/proc/stat, meminfo, vmstat, loadavg, net/dev,
+   * /sys/devices/system/cpu/online, cpufreq attributes): under a root that is a real procfs or sysfs mount the file is
+   * kept open and read again with pread(2) from offset 0, which makes seq_file and kernfs generate it afresh, so the
+   * open(2)/close(2) pair (most of the cost of a small /proc read) is paid once. Same bytes, cap and errors as
+   * readText; a kept fd that fails (a removed sysfs node gives ENODEV) is closed and the file opened again, so errors
+   * come from a fresh open. Only for paths whose identity cannot change under the same name: never per-pid files,
+   * never names that can move to another device (/sys/class/net/<nic>). Fixture trees always go the ordinary way:
+   * their files can be replaced, and a kept fd would read the old one. Returns a view of the shared scratch buffer,
+   * valid until the next read through any ProcFs.
+   */
+  readHot(p: string, cap: number = DEFAULT_READ_CAP, ends: ReadEnd = 'eof'): Buffer {
+    let fd = hot.get(p);
+    if (fd === undefined) {
+      if (!this.mayKeep(p)) return scratch.subarray(0, this.readIntoScratch(p, cap, ends).n);
+      try {
+        fd = fs.openSync(p, 'r');
+      } catch (err) {
+        throw toOsError(err, 'open', p);
+      }
+      if (hot.size >= HOT_MAX) {
+        const [oldest, oldFd] = hot.entries().next().value as [string, number];
+        hot.delete(oldest);
+        fs.closeSync(oldFd);
+      }
+    } else {
+      hot.delete(p); // re-inserted below: Map order is the LRU order
+    }
+    let n: number;
+    try {
+      n = this.preadAll(fd, cap, ends);
+    } catch (err) {
+      fs.closeSync(fd);
+      // isNativeError: only fs errors get the second try (a fresh open gives the proper error, or succeeds).
+      if (!types.isNativeError(err)) throw err;
+      return scratch.subarray(0, this.readIntoScratch(p, cap, ends).n);
+    }
+    hot.set(p, fd);
+    return scratch.subarray(0, n);
+  }
+
+  /** readHot as text (UTF-8, like readText). */
+  readHotText(p: string, cap: number = DEFAULT_READ_CAP, ends: ReadEnd = 'eof'): string {
+    const view = this.readHot(p, cap, ends);
+    return view.toString('utf8', 0, view.length);
+  }
+
+  /** readHot, or null when the file does not exist (ENOENT/ENOTDIR); other errors throw. */
+  readHotTextOrNull(p: string, cap: number = DEFAULT_READ_CAP, ends: ReadEnd = 'eof'): string | null {
+    try {
+      return this.readHotText(p, cap, ends);
+    } catch (err) {
+      if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR')) return null;
+      throw err;
+    }
+  }
+
+  /** readHot for a sysfs attribute: the trimmed text, or null if absent or unreadable (as readAttr). */
+  readHotAttr(p: string): string | null {
+    try {
+      // A sysfs attribute is one record (at most a page): a short read has all of it.
+      return this.readHotText(p, 64 * 1024, 'short').trim();
+    } catch (err) {
+      if (err instanceof OsError) return null;
+      throw err;
+    }
+  }
+
+  private mayKeep(p: string): boolean {
+    if (this.hotPrefixes === null) {
+      this.hotPrefixes = [];
+      if (isMountOf(this.procfs, PROC_SUPER_MAGIC)) this.hotPrefixes.push(this.procfs + '/');
+      if (isMountOf(this.sysfs, SYSFS_MAGIC)) this.hotPrefixes.push(this.sysfs + '/');
+    }
+    for (const prefix of this.hotPrefixes) if (p.startsWith(prefix) && !p.includes('/..')) return true;
+    return false;
+  }
+
+  /**
+   * Reads a kept fd whole into the scratch buffer with positional reads: offset 0 restarts the generation, and each
+   * next read continues where the previous one ended, up to a read of 0 (a multi-record seq_file such as vmstat or
+   * net/dev can return less than asked before its end). Bytes past `cap` are dropped, as readText drops them.
+   */
+  private preadAll(fd: number, cap: number, ends: ReadEnd): number {
+    let n = 0;
+    for (;;) {
+      if (n === scratch.length) {
+        if (n >= cap) return n;
+        const bigger = Buffer.allocUnsafe(Math.min(cap, scratch.length * 2));
+        scratch.copy(bigger, 0, 0, n);
+        scratch = bigger;
+      }
+      const want = Math.min(scratch.length, cap) - n;
+      if (want <= 0) return n;
+      const got = fs.readSync(fd, scratch, n, want, n);
+      if (got === 0) return n;
+      n += got;
+      if (got < want && endedShort(got, ends)) return n;
+    }
+  }
+
   /** Reads a file as latin1-safe UTF-8 text (lossy: invalid bytes become U+FFFD). */
   readText(p: string, cap: number = DEFAULT_READ_CAP): string {
     const { n } = this.readIntoScratch(p, cap);
     return scratch.toString('utf8', 0, n);
   }
 
-  /** Reads a file's bytes (a private copy), with whether the cap cut it. */
-  readCapped(p: string, cap: number = DEFAULT_READ_CAP): CappedRead {
-    const { n, truncated } = this.readIntoScratch(p, cap);
+  /** Reads a file's bytes (a private copy), with whether the cap cut it; `ends` as for readHot. */
+  readCapped(p: string, cap: number = DEFAULT_READ_CAP, ends: ReadEnd = 'eof'): CappedRead {
+    const { n, truncated } = this.readIntoScratch(p, cap, ends);
     return { buf: Buffer.from(scratch.subarray(0, n)), truncated };
   }
 
@@ -182,11 +333,15 @@ export class ProcFs {
     }
   }
 
+  /** readlink(2) through native.ts (half the cost of fs.readlinkSync); errors are OsError as from any other read. */
   readlink(p: string): string {
     try {
-      return fs.readlinkSync(p);
+      return native.readlink(p);
     } catch (err) {
-      throw toOsError(err, 'readlink', p);
+      if (err instanceof native.NativeError) {
+        throw new OsError(err.osCode, err.errno, 'readlink', p, `${err.osCode}: readlink '${p}': ${errnoText(err.osCode)}`);
+      }
+      throw err;
     }
   }
 

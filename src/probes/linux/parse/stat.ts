@@ -60,6 +60,43 @@ function firstNumber(line: string, key: string, path: string): number {
   return num(line.slice(i, j), path, `'${key}' line`);
 }
 
+/**
+ * The common case of a cpu line, read in place: `cpu` or `cpuN`, then unsigned decimal fields separated by spaces or
+ * tabs. Anything else (other whitespace, a sign, a letter, a number too long to add up exactly, fewer than 4 fields)
+ * gives null and the line goes through cpuLine, which gives the result or the error. `count`: how many fields.
+ */
+function cpuLineFast(text: string, start: number, end: number): { line: StatCpuLine; count: number } | null {
+  let i = start + 3;
+  let cpu = -1;
+  let c = text.charCodeAt(i);
+  if (c >= 48 && c <= 57) {
+    let n = 0;
+    const from = i;
+    for (; i < end && (c = text.charCodeAt(i)) >= 48 && c <= 57; i++) n = n * 10 + (c - 48);
+    if (i - from > 9) return null;
+    cpu = n;
+    if (i >= end) return null;
+  }
+  const ticks = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  let count = 0;
+  for (;;) {
+    // A separator is required before each field: the label must not run into the first number.
+    c = text.charCodeAt(i);
+    if (i < end && c !== 32 && c !== 9) return null;
+    while (i < end && ((c = text.charCodeAt(i)) === 32 || c === 9)) i++;
+    if (i >= end) break;
+    let v = 0;
+    const from = i;
+    for (; i < end && (c = text.charCodeAt(i)) >= 48 && c <= 57; i++) v = v * 10 + (c - 48);
+    // No digits here (a letter, a sign), or more than 15 (past 2^53 the sum would not be Number(tok)).
+    if (i === from || i - from > 15) return null;
+    if (count < 10) ticks[count] = v;
+    count++;
+  }
+  if (count < 4) return null;
+  return { line: { cpu, ticks }, count };
+}
+
 function cpuLine(line: string, path: string): StatCpuLine {
   const toks = line.split(/\s+/).filter((t) => t !== '');
   const head = toks[0] ?? '';
@@ -96,18 +133,23 @@ export function parseStat(input: Buffer | string, path = '<input>'): StatRecord 
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    const line = text.slice(start, end);
+    const lineStart = start;
     start = end + 1;
-    if (line.startsWith('cpu')) {
-      const c = cpuLine(line, path);
+    if (text.startsWith('cpu', lineStart)) {
+      const fast = cpuLineFast(text, lineStart, end);
+      const line = fast === null ? text.slice(lineStart, end) : '';
+      const c = fast === null ? cpuLine(line, path) : fast.line;
       if (c.cpu === -1) {
         if (total !== null) throw new ParseError(path, 'two aggregate cpu lines');
         total = c;
-        fieldCount = line.split(/\s+/).filter((t) => t !== '').length - 1;
+        fieldCount = fast === null ? line.split(/\s+/).filter((t) => t !== '').length - 1 : fast.count;
       } else {
         cpus.push(c);
       }
-    } else if (line.startsWith('ctxt ')) {
+      continue;
+    }
+    const line = text.slice(lineStart, end);
+    if (line.startsWith('ctxt ')) {
       ctxt = firstNumber(line, 'ctxt', path);
     } else if (line.startsWith('btime ')) {
       btime = firstNumber(line, 'btime', path);
@@ -143,5 +185,6 @@ export function parseStatTotal(input: Buffer | string, path = '<input>'): StatCp
   const line = text.slice(0, end);
   // The aggregate line is always first; if it is not, fall back to the full parse (which names the problem).
   if (!line.startsWith('cpu ')) return parseStat(text, path).total;
-  return cpuLine(line, path);
+  const fast = cpuLineFast(text, 0, end);
+  return fast !== null && fast.line.cpu === -1 ? fast.line : cpuLine(line, path);
 }
