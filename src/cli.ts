@@ -113,11 +113,39 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // The admin API starts first: when it refuses ([SECURITY]), the agent does not start at all.
+  let admin: import('./admin').AdminServer | null = null;
+  if (cfg.admin.enabled) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const adminApi = require('./admin') as typeof import('./admin');
+    try {
+      admin = await adminApi.startAdmin({
+        config: cfg.admin, procfs: cfg.paths.procfs, processNames: cfg.processNames,
+        groupOptions: cfg.collectors['process_groups']?.options ?? {}, log,
+      });
+    } catch (e) {
+      if (e instanceof adminApi.AdminSecurityError) {
+        for (const p of e.problems) stderr(`${p}\n`);
+        return 1;
+      }
+      log.error('cannot start the admin API', { err: e });
+      return 1;
+    }
+  }
+  const stopAdmin = async (): Promise<void> => {
+    await admin?.close().catch((e: unknown) => log.warn('admin API shutdown failed', { err: e }));
+  };
+
   let handle: Awaited<ReturnType<typeof agent.startAgent>>;
   try {
-    handle = await agent.startAgent(cfg, { log, ...(file !== undefined ? { configFile: file } : {}) });
+    handle = await agent.startAgent(cfg, {
+      log,
+      ...(file !== undefined ? { configFile: file } : {}),
+      ...(admin !== null ? { extraFamilies: () => admin?.metricFamilies() ?? [] } : {}),
+    });
   } catch (e) {
     log.error('cannot start', { err: e });
+    await stopAdmin();
     return 1;
   }
   // SIGHUP (whose default is to exit) reloads: a pass now, in which process_groups re-reads its rules from the file.
@@ -132,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGHUP', onHup);
       log.info('signal received', { signal: sig });
-      handle.stop().then(
+      Promise.all([handle.stop(), stopAdmin()]).then(
         () => resolve(0),
         (e: unknown) => {
           log.error('shutdown failed', { err: e });

@@ -421,26 +421,33 @@ export function parseAdminConfig(raw: unknown, prefix = 'admin'): AdminConfig {
 
 /**
  * The startup refusals: admin enabled with no authentication, or reachable beyond loopback without mutual TLS.
- * Returns the problems (empty when safe); the agent prints them and exits non-zero.
+ * Each issue names the key to fix; the message starts with `[SECURITY]`. Empty when safe.
  */
-export function adminSecurityProblems(cfg: AdminConfig): string[] {
+export function adminSecurityIssues(cfg: AdminConfig, prefix = 'admin'): ConfigIssue[] {
   if (!cfg.enabled) return [];
-  const problems: string[] = [];
+  const issues: ConfigIssue[] = [];
   const mtls = cfg.tls !== null && cfg.tls.clientCaFile !== null;
   if (cfg.tokenFile === null && !mtls) {
-    problems.push(
-      '[SECURITY] admin.enabled is true but no authentication is configured: set admin.token_file ' +
+    issues.push({
+      path: `${prefix}.enabled`,
+      message: '[SECURITY] admin.enabled is true but no authentication is configured: set admin.token_file ' +
         '(a file holding a random token of at least 32 bytes) or admin.tls_server_config.client_ca_file (mutual TLS)',
-    );
+    });
   }
   if (cfg.listen.kind === 'tcp' && !cfg.listen.loopback && !mtls) {
-    problems.push(
-      `[SECURITY] admin.listen_address ${cfg.listenAddress} is not a loopback address: listening there requires ` +
+    issues.push({
+      path: `${prefix}.listen_address`,
+      message: `[SECURITY] admin.listen_address ${cfg.listenAddress} is not a loopback address: listening there requires ` +
         'mutual TLS (admin.tls_server_config with cert_file, key_file and client_ca_file); ' +
         `use ${ADMIN_DEFAULT_LISTEN} or a unix: socket otherwise`,
-    );
+    });
   }
-  return problems;
+  return issues;
+}
+
+/** The same refusals as plain `[SECURITY] ...` lines. */
+export function adminSecurityProblems(cfg: AdminConfig): string[] {
+  return adminSecurityIssues(cfg).map((i) => i.message);
 }
 
 export function assertAdminSafe(cfg: AdminConfig): void {

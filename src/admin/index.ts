@@ -4,8 +4,11 @@
  * run it unsafely; the agent prints them and exits non-zero.
  */
 import { createPsutil } from '../index';
+import { compileRulesConfig } from '../rules/config';
+import { PsutilSource } from '../rules/source';
 import type { AdminConfig } from './config';
 import type { AdminGroups } from './engine';
+import { RulesGroups } from './groups';
 import { AdminServer, type AdminLogger } from './server';
 import { libraryHost } from './target';
 
@@ -14,14 +17,19 @@ export type { AdminConfig, ConfigIssue } from './config';
 export type { AdminGroups } from './engine';
 export type { CounterFamily } from './audit';
 export { AdminServer } from './server';
+export { RulesGroups } from './groups';
 export type { AdminLogger } from './server';
 
 export interface StartAdminOptions {
   readonly config: AdminConfig;
   /** The procfs root the agent reads (paths.procfs / --path.procfs). */
   readonly procfs: string;
-  readonly groups: AdminGroups;
+  /** The config's process_names and collectors.process_groups options: groups are named as /metrics names them. */
+  readonly processNames: unknown;
+  readonly groupOptions: Readonly<Record<string, unknown>>;
   readonly log: AdminLogger;
+  /** Replaces the rules-based groups (tests). */
+  readonly groups?: AdminGroups;
 }
 
 export async function startAdmin(o: StartAdminOptions): Promise<AdminServer> {
@@ -32,7 +40,12 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminServer> {
     pidExists: (pid) => ps.pidExists(pid),
     procfs: ps.roots.procfs,
   });
-  const server = await AdminServer.start({ config: o.config, host, groups: o.groups, log: o.log });
+  let groups = o.groups;
+  if (groups === undefined) {
+    const rules = compileRulesConfig(o.processNames, o.groupOptions);
+    groups = new RulesGroups({ rules: rules.rules, options: rules.options, source: new PsutilSource(ps) });
+  }
+  const server = await AdminServer.start({ config: o.config, host, groups, log: o.log });
   const a = server.address();
   o.log.info('admin API listening', { address: 'path' in a ? `unix:${a.path}` : `${a.host}:${a.port}`, policyRules: o.config.policy.length });
   return server;

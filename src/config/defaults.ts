@@ -2,6 +2,7 @@
  * The resolved agent config: what config/schema.json describes, with durations in milliseconds and camelCase keys.
  * The defaults themselves live in the schema (ajv fills them in), so `defaultConfig()` is simply an empty file parsed.
  */
+import type { AdminConfig } from '../admin/config';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -53,7 +54,8 @@ export interface AgentConfig {
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   readonly processNames: readonly ProcessMatcher[];
   readonly otlp: OtlpSettings;
-  readonly admin: { readonly enabled: boolean };
+  /** The admin API (src/admin/config.ts parses and checks it). */
+  readonly admin: AdminConfig;
 }
 
 /** Command-line values that override the file (node_exporter's flags). */

@@ -9,6 +9,7 @@ import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { AgentConfig, CollectorSettings, LogLevel, OtlpProtocol, ProcessMatcher } from './defaults';
+import { AdminConfigError, adminSecurityIssues, issueSegments, parseAdminConfig, type AdminConfig } from '../admin/config';
 import { processGroupsConfigIssues } from '../rules/config';
 
 /** config/schema.json, found from src/config or dist/config alike. */
@@ -217,6 +218,19 @@ function walkRegexps(
 
 // ---- resolve ----
 
+/** The admin section: its own semantic checks and the [SECURITY] startup refusals, located in the file. */
+function resolveAdmin(raw: Record<string, unknown>, problem: (segments: string[], msg: string) => void): AdminConfig {
+  try {
+    const cfg = parseAdminConfig(raw);
+    for (const i of adminSecurityIssues(cfg)) problem(issueSegments(i.path), i.message);
+    return cfg;
+  } catch (e) {
+    if (!(e instanceof AdminConfigError)) throw e;
+    for (const i of e.issues) problem(issueSegments(i.path), i.message);
+    return parseAdminConfig(undefined);
+  }
+}
+
 interface RawCollector { enabled: boolean; timeout?: string; [option: string]: unknown }
 
 interface RawConfig {
@@ -231,7 +245,8 @@ interface RawConfig {
     compression: 'none' | 'gzip'; headers: Record<string, string>; service_name: string;
     resource_attributes: Record<string, string>;
   };
-  admin: { enabled: boolean };
+  /** Checked by src/admin/config.ts (the schema covers the shape). */
+  admin: Record<string, unknown>;
 }
 
 function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => void): AgentConfig {
@@ -288,7 +303,7 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
       serviceName: raw.otlp.service_name,
       resourceAttributes: Object.freeze({ ...raw.otlp.resource_attributes }),
     }),
-    admin: Object.freeze({ enabled: raw.admin.enabled }),
+    admin: resolveAdmin(raw.admin, problem),
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AgentConfig } from '../config/defaults';
 import { createPsutil } from '../index';
+import type { Family } from './catalog';
 import { COLLECTORS } from './collectors';
 import type { CollectorPlan } from './engine';
 import type { Logger } from './log';
@@ -99,6 +100,8 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The config file the agent was started with: process_groups re-reads its rules from it when it changes. */
   readonly configFile?: string;
+  /** Families from outside the collection (the admin API's counter), rendered with each snapshot. */
+  readonly extraFamilies?: () => Family[];
 }
 
 export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
@@ -107,7 +110,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
   const roots = { ...cfg.paths };
   const runner = opts.runner ?? new WorkerRunner({ roots, plans });
   const source = new SnapshotSource(runner, { plans, maxAgeMs: cfg.collection.maxAgeMs, timeoutMs: cfg.collection.timeoutMs, log });
-  const prom = new PrometheusAdapter(active, log);
+  const prom = new PrometheusAdapter(active, log, opts.extraFamilies);
   let firstDone = false;
   const server = new AgentServer({
     telemetryPath: cfg.web.telemetryPath,

@@ -106,12 +106,14 @@ export class PrometheusAdapter {
   constructor(
     private readonly active: ReadonlyMap<string, ActiveCollector>,
     private readonly log: Logger = silentLogger,
+    /** Families kept outside the snapshot (the admin API's request counter), read with each new snapshot. */
+    private readonly extra: () => Family[] = () => [],
   ) {}
 
   /** The exposition (text format 0.0.4) of a snapshot; computed once per snapshot id. */
   render(snap: Snapshot): Promise<string> {
     if (this.cache && this.cache.id === snap.id) return this.cache.text;
-    const text = this.update(snapshotFamilies(snap, this.active, this.log));
+    const text = this.update([...snapshotFamilies(snap, this.active, this.log), ...this.extra()]);
     this.cache = { id: snap.id, text };
     return text;
   }

@@ -60,9 +60,10 @@ export async function until(fn: () => boolean, what: string, timeoutMs = 20000):
   }
 }
 
-export async function startCanary(dir: string): Promise<Canary> {
+/** `marker` is an extra argument for process_names rules to match on. */
+export async function startCanary(dir: string, marker?: string): Promise<Canary> {
   const file = path.join(dir, `canary-${crypto.randomBytes(4).toString('hex')}.json`);
-  const child = spawn(PYTHON, ['-c', CANARY, file], { stdio: 'ignore' });
+  const child = spawn(PYTHON, ['-c', CANARY, file, ...(marker === undefined ? [] : [marker])], { stdio: 'ignore' });
   const pid = child.pid;
   if (pid === undefined) throw new Error('canary did not start');
   await until(() => fs.existsSync(file) && threadIds(pid).length >= 2, 'the canary to be ready');
