@@ -414,6 +414,14 @@ class ProcessEnv {
     return this.nativeFlag;
   }
 
+  private self: number | null = null;
+
+  /** This process's pid in the procfs's PID namespace (process.pid when the root has no self link). */
+  selfPid(): number {
+    if (this.self === null) this.self = this.os.selfPid(this.fs) ?? process.pid;
+    return this.self;
+  }
+
   requireNative(what: string): void {
     if (!this.native) {
       throw new UnsupportedOperation(`${what} on a procfs root outside this PID namespace (${this.fs.procfs})`);
@@ -579,7 +587,8 @@ function resolveAttrs(fn: string, attrs: unknown): { names: readonly ProcessAttr
 let connectionsWarned = false;
 
 /**
- * A process, identified by its pid and its start time in clock ticks. `new Process()` is the current process.
+ * A process, identified by its pid and its start time in clock ticks. `new Process()` is the current process (as
+ * the procfs numbers it).
  * Getters read /proc afresh on every call unless inside `oneshot()`; `createTime()` and `exe()` are kept for the
  * object's lifetime (psutil). Setters, signals, `ppid()`, `parent()` and `children()` first check that the pid
  * still belongs to the same process and throw NoSuchProcess if it was reused.
@@ -610,7 +619,8 @@ export class Process {
     const init = pendingInit;
     pendingInit = null;
     const env = envOf(new.target);
-    if (pid === undefined || pid === null) pid = process.pid;
+    // psutil uses os.getpid(); the procfs's own numbering is the same here and right for a host's /proc as well.
+    if (pid === undefined || pid === null) pid = env.selfPid();
     if (typeof pid !== 'number' || !Number.isInteger(pid)) {
       throw new TypeError(`pid must be an integer, got ${describeValue(pid)}`);
     }

@@ -24,6 +24,8 @@ describe('Process on a fixture procfs', () => {
     expect(ps.Popen.prototype).toBeInstanceOf(Process);
     expect(Object.getPrototypeOf(ps.Popen)).toBe(Popen);
     expect(String(p)).toBe("psutil.Process(pid=1, name='systemd', status='sleeping')");
+    // No pid: this process as the procfs numbers it (the fixture's self link says 1).
+    expect(new ps.Process().pid).toBe(1);
   });
 
   test('the stat group: ppid, name, status, times, createTime, cpuNum, pageFaults, nice', () => {

@@ -564,14 +564,23 @@ export function isInvalidArgument(err: unknown): boolean {
   return err instanceof NativeError && err.osCode === 'EINVAL';
 }
 
-/** Whether this procfs root shows our own PID namespace (so pids can be passed to kill, prlimit, ...). */
-export function isNativeProcfs(fs: ProcFs): boolean {
+/**
+ * Our own pid as this procfs numbers it (`<procfs>/self`, resolved in the procfs's PID namespace: a host's /proc
+ * mounted in a container gives our host pid), or null when the root has no usable self link.
+ */
+export function selfPid(fs: ProcFs): number | null {
   try {
-    return fs.readlink(fs.proc('self')) === String(process.pid);
+    const n = Number(fs.readlink(fs.proc('self')));
+    return Number.isSafeInteger(n) && n > 0 ? n : null;
   } catch (err) {
-    if (err instanceof OsError) return false;
+    if (err instanceof OsError) return null;
     throw err;
   }
+}
+
+/** Whether this procfs root shows our own PID namespace (so pids can be passed to kill, prlimit, ...). */
+export function isNativeProcfs(fs: ProcFs): boolean {
+  return selfPid(fs) === process.pid;
 }
 
 /**
