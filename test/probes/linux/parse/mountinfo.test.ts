@@ -46,6 +46,14 @@ describe('parseMountinfo', () => {
     expect(rows.find((r) => r.fstype === 'nfs4')).toMatchObject({ source: '192.168.1.1:/srv/test', mountPoint: '/mnt/nfs/test' });
   });
 
+  test('an nsfs mount (ip netns add) has a non-path root and still parses', () => {
+    const text = '43 42 0:4 net:[4026532177] /run/netns/psxtest rw shared:2 - nsfs nsfs rw\n';
+    const [row] = parseMountinfo(text, '/x/mountinfo');
+    expect(row!.root).toBe('net:[4026532177]');
+    expect(row!.mountPoint).toBe('/run/netns/psxtest');
+    expect(row!.fstype).toBe('nsfs');
+  });
+
   test('the live /proc/self/mountinfo parses and has a root mount', () => {
     const rows = read('/proc/self/mountinfo');
     expect(rows.some((r) => r.mountPoint === '/')).toBe(true);
