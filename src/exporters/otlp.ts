@@ -231,6 +231,19 @@ export function createExporter(o: ResolvedOtlp): PushMetricExporter {
   return o.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
 }
 
+/** The SDK's global error handler passes errors as JSON text ({"message": ...}); keep the message, drop the stack. */
+export function diagText(msg: string): string {
+  if (msg.startsWith('{')) {
+    try {
+      const o = JSON.parse(msg) as { message?: unknown };
+      if (typeof o.message === 'string') return o.message;
+    } catch (e) {
+      void e; // not JSON after all: the text is the message
+    }
+  }
+  return msg;
+}
+
 let diagInstalled = false;
 /** Routes the SDK's diagnostics (export failures, timeouts) into the agent's log. */
 function installDiag(log: Logger): void {
@@ -238,8 +251,8 @@ function installDiag(log: Logger): void {
   diagInstalled = true;
   diag.setLogger(
     {
-      error: (msg, ...args) => log.warn(`otlp: ${msg}`, args.length ? { detail: args.map(String) } : undefined),
-      warn: (msg, ...args) => log.warn(`otlp: ${msg}`, args.length ? { detail: args.map(String) } : undefined),
+      error: (msg, ...args) => log.warn(`otlp: ${diagText(msg)}`, args.length ? { detail: args.map(String) } : undefined),
+      warn: (msg, ...args) => log.warn(`otlp: ${diagText(msg)}`, args.length ? { detail: args.map(String) } : undefined),
       info: (msg) => log.debug(`otlp: ${msg}`),
       debug: () => undefined,
       verbose: () => undefined,
