@@ -251,6 +251,14 @@ describe('the DaemonSet', () => {
     expect(text).toMatch(/include "psutil-exporter\.podSecurityContext"/);
   });
 
+  test('no mount inside the read-only ConfigMap volume (no mount point can be made there)', () => {
+    const config = mounts.find((m) => m['name'] === 'config')?.['mountPath'] as string;
+    const all = [...mounts, ...containers.flatMap((c) => (c['volumeMounts'] as Obj[] | undefined) ?? [])];
+    const inside = lines.filter((l) => /^mountPath: /.test(l.text) && l.text.slice('mountPath: '.length).startsWith(`${config}/`));
+    expect(inside.map((l) => l.text)).toEqual([]);
+    expect(all.length).toBeGreaterThan(4);
+  });
+
   test('the admin token\'s init container, volumes and mounts exist only under admin.enabled', () => {
     for (const l of lines.filter((x) => /admin-token|admin-tls|initContainers/.test(x.text))) {
       expect({ line: l.line, under: l.blocks.some((b) => /\.Values\.admin\.enabled/.test(b)) }).toEqual({ line: l.line, under: true });
