@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -113,6 +114,43 @@ describe('COPY sources', () => {
     expect(dockerIgnored(ignore, 'dist/cli.js')).toBe(true);
     expect(dockerIgnored(ignore, '.git/HEAD')).toBe(true);
     expect(dockerIgnored(ignore, 'src/cli.ts')).toBe(false);
+  });
+});
+
+describe('the production dependencies (npm ci --omit=dev)', () => {
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; optional?: boolean; os?: string[]; cpu?: string[] }> };
+  const builtin = new Set(builtinModules);
+
+  function jsFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? jsFiles(p) : e.name.endsWith('.js') ? [p] : [];
+    });
+  }
+
+  test('every package the built code requires is installed without the dev dependencies', () => {
+    // The runtime layout test below links the repo's node_modules, dev dependencies included: this is the check that
+    // the image's smaller node_modules has what dist/ loads.
+    const wanted = new Set<string>();
+    for (const f of jsFiles(path.join(REPO, 'dist'))) {
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)) {
+        const spec = m[1] as string;
+        if (spec.startsWith('node:') || builtin.has(spec)) continue;
+        wanted.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
+      }
+    }
+    expect(wanted.size).toBeGreaterThan(5);
+    for (const name of wanted) {
+      const entry = lock.packages[`node_modules/${name}`];
+      expect({ name, installed: entry !== undefined && entry.dev !== true }).toEqual({ name, installed: true });
+    }
+  });
+
+  test("koffi's native package for linux x64 and arm64 is an optional production dependency (kept by --omit=dev)", () => {
+    for (const arch of ['x64', 'arm64']) {
+      const entry = lock.packages[`node_modules/@koromix/koffi-linux-${arch}`];
+      expect({ arch, optional: entry?.optional, dev: entry?.dev ?? false }).toEqual({ arch, optional: true, dev: false });
+    }
   });
 });
 
