@@ -6,7 +6,7 @@
  * skipped, as are the very young ones (test workers spawn and reap constantly).
  */
 import { Process } from '../../src/probes/process';
-import { NoSuchProcess } from '../../src/probes/errors';
+import { AccessDenied, NoSuchProcess } from '../../src/probes/errors';
 import {
   RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_MEMLOCK, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK,
 } from '../../src/probes/constants';
@@ -30,7 +30,11 @@ for p in psutil.process_iter():
     try:
         with p.oneshot():
             d = p.as_dict(attrs=attrs, ad_value='AD')
-            d['rlimit'] = [list(p.rlimit(r)) for r in ${JSON.stringify(RLIMITS)}]
+            try:
+                d['rlimit'] = [list(p.rlimit(r)) for r in ${JSON.stringify(RLIMITS)}]
+            except psutil.AccessDenied:
+                # prlimit(2) on another user's process needs CAP_SYS_RESOURCE, even for root.
+                d['rlimit'] = 'AD'
             d['children'] = sorted(c.pid for c in p.children())
             d['threads'] = [[t.id, t.user_time, t.system_time] for t in p.threads()]
         out[str(p.pid)] = d
@@ -42,7 +46,12 @@ function ours(pid: number): Sample | null {
   try {
     const p = new Process(pid);
     const d: Sample = { ...p.asDict({ attrs: ATTRS.map(camel) as never[], adValue: 'AD' }) };
-    d['rlimit'] = RLIMITS.map((r) => p.rlimit(r));
+    try {
+      d['rlimit'] = RLIMITS.map((r) => p.rlimit(r));
+    } catch (err) {
+      if (!(err instanceof AccessDenied)) throw err;
+      d['rlimit'] = 'AD';
+    }
     d['children'] = p.children().map((c) => c.pid).sort((a, b) => a - b);
     d['threads'] = p.threads().map((t) => [t.id, t.userTime, t.systemTime]);
     return d;
@@ -151,18 +160,19 @@ describeOracle('Process vs psutil over every live process', () => {
       const a = before[pid]!['status'] as string;
       const b = after[pid]!['status'] as string;
       if (v === a || v === b) continue;
-      expect({ pid, ours: v, before: a, after: b, ok: moving.has(v) && moving.has(a) }).toMatchObject({ ok: true });
+      expect({ pid, ours: v, before: a, after: b, moving: moving.has(v) && moving.has(a) }).toEqual({ pid, ours: v, before: a, after: b, moving: true });
     }
   });
 
   test('num_threads and num_fds: between psutil\'s two samples', () => {
+    const fails: unknown[] = [];
     for (const pid of stable) {
       for (const f of ['num_threads', 'num_fds']) {
         const v = mine.get(pid)![camel(f)];
         const a = before[pid]![f];
         const b = after[pid]![f];
         if (v === 'AD' || a === 'AD') {
-          expect([pid, f, v]).toEqual([pid, f, a]);
+          if (v !== a) fails.push({ pid, f, ours: v, before: a });
           continue;
         }
         if (between(v as number, a as number, b as number, 0)) continue;
@@ -172,9 +182,10 @@ describeOracle('Process vs psutil over every live process', () => {
         const ok = f === 'num_fds'
           ? settles(Number(pid), 'p.num_fds()', (p) => p.numFds(), [a, b])
           : settles(Number(pid), 'p.num_threads()', (p) => p.numThreads(), [a, b]);
-        expect({ pid, f, ours: v, before: a, after: b, ok }).toMatchObject({ ok: true });
+        if (!ok) fails.push({ pid, f, ours: v, before: a, after: b });
       }
     }
+    expect(fails).toEqual([]);
   });
 
   test('cpu_times, io_counters, num_ctx_switches: between the samples (a tick of slack for times)', () => {
@@ -184,35 +195,40 @@ describeOracle('Process vs psutil over every live process', () => {
       ['io_counters', { read_count: 'readCount', write_count: 'writeCount', read_bytes: 'readBytes', write_bytes: 'writeBytes', read_chars: 'readChars', write_chars: 'writeChars' }, 0],
       ['num_ctx_switches', { voluntary: 'voluntary', involuntary: 'involuntary' }, 0],
     ];
+    const fails: unknown[] = [];
     for (const pid of stable) {
       for (const [f, fields, tol] of groups) {
         const v = mine.get(pid)![camel(f)] as Record<string, number> | 'AD';
         const a = before[pid]![f] as Record<string, number> | 'AD';
         const b = after[pid]![f] as Record<string, number> | 'AD';
         if (v === 'AD' || a === 'AD' || b === 'AD') {
-          expect([pid, f, v === 'AD']).toEqual([pid, f, a === 'AD']);
+          if ((v === 'AD') !== (a === 'AD')) fails.push({ pid, f, ours: v, before: a });
           continue;
         }
         for (const [theirs, mineKey] of Object.entries(fields)) {
-          const ok = between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9);
-          expect({ pid, f: `${f}.${theirs}`, ours: v[mineKey], before: a[theirs], after: b[theirs], ok }).toMatchObject({ ok: true });
+          if (!between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9)) fails.push({ pid, f: `${f}.${theirs}`, ours: v[mineKey], before: a[theirs], after: b[theirs] });
         }
       }
     }
+    expect(fails).toEqual([]);
   });
 
-  test('memory_info: between the samples, or within 1% (64 KiB at least)', () => {
+  test('memory_info: between the samples, or within 1% (64 KiB at least), retried where memory moved', () => {
     const fields = ['rss', 'vms', 'shared', 'text', 'lib', 'data', 'dirty'];
+    const fails: unknown[] = [];
     for (const pid of stable) {
       const v = mine.get(pid)!['memoryInfo'] as Record<string, number>;
       const a = before[pid]!['memory_info'] as Record<string, number>;
       const b = after[pid]!['memory_info'] as Record<string, number>;
       for (const f of fields) {
         const tol = Math.max(Math.abs(a[f]!) * 0.01, 65536);
-        const ok = between(v[f]!, a[f]!, b[f]!, tol);
-        expect({ pid, f, ours: v[f], before: a[f], after: b[f], ok }).toMatchObject({ ok: true });
+        if (between(v[f]!, a[f]!, b[f]!, tol)) continue;
+        // A process allocating and freeing between the samples (a test worker collecting garbage).
+        if (settles(Number(pid), `p.memory_info().${f}`, (p) => (p.memoryInfo() as unknown as Record<string, number>)[f], [a[f], b[f]])) continue;
+        fails.push({ pid, f, ours: v[f], before: a[f], after: b[f] });
       }
     }
+    expect(fails).toEqual([]);
   });
 
   test('threads: the same ids when psutil\'s samples agree, times between them', () => {
