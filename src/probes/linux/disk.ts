@@ -49,6 +49,21 @@ export function isStorageDevice(fs: ProcFs, name: string): boolean {
   return fs.exists(fs.sys('block/' + name.replace(/\//g, '!')));
 }
 
+/**
+ * isStorageDevice for every name of one call: <sysfs>/block is listed once instead of one lookup per name (each a
+ * path walk through sysfs). On a real sysfs every entry there is a live link; elsewhere (a fixture tree) a listed name
+ * is still checked with exists(), so a dangling link counts as absent, as in isStorageDevice.
+ */
+function storageDevices(fs: ProcFs): (name: string) => boolean {
+  const dir = fs.sys('block');
+  const listed = new Set(fs.readdirOrEmpty(dir));
+  const live = fs.isKernelPath(dir + '/');
+  return (name) => {
+    const entry = name.replace(/\//g, '!');
+    return listed.has(entry) && (live || fs.exists(dir + '/' + entry));
+  };
+}
+
 function fromDiskstats(e: DiskstatsEntry): DiskIoRaw {
   return {
     readCount: e.readsCompleted,
@@ -114,8 +129,9 @@ export function diskIoCounters(fs: ProcFs, perdisk: boolean): Record<string, Dis
     throw new OsError('ENOENT', 2, 'open', p, `ENOENT: open '${p}': no such file or directory (and no ${fs.sys('block')})`);
   }
   const out: Record<string, DiskIoRaw> = Object.create(null) as Record<string, DiskIoRaw>;
+  const storage = perdisk ? null : storageDevices(fs);
   for (const [name, io] of rows) {
-    if (!perdisk && !isStorageDevice(fs, name)) continue;
+    if (storage !== null && !storage(name)) continue;
     out[name] = io; // a repeated name keeps the last line, as psutil's dict does
   }
   return out;

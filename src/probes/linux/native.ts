@@ -69,6 +69,8 @@ export interface IfAddr {
   broadcast: string | null;
   ptp: string | null;
   flags: number;
+  /** AF_PACKET: sockaddr_ll's hardware address length (0: the NIC has none, and psutil lists no address); else null. */
+  halen: number | null;
 }
 
 export interface PasswdEntry {
@@ -101,6 +103,7 @@ interface Bindings {
   sysinfo: Fn;
   socket: Fn;
   readlink: Fn;
+  memcpy: Fn;
   ioctl: Fn;
   Rlimit: CType;
   StatvfsT: CType;
@@ -170,6 +173,9 @@ function b(): Bindings {
     sysinfo: libc.func('int sysinfo(void *info)'),
     socket: libc.func('int socket(int domain, int type, int protocol)'),
     readlink: libc.func('long readlink(const char *path, void *buf, size_t size)'),
+    // Copies native memory (getifaddrs nodes) into scratch memory that has a long-lived view: ~0.1 µs a call, where
+    // a koffi.view or koffi.decode of the node itself costs 1-2 µs (an ArrayBuffer or a copy each time).
+    memcpy: libc.func('void memcpy(void *dest, void *src, size_t n)'),
     // Variadic as glibc declares it; the argument is always a pointer to memory allocated once (nicScratch).
     ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
     Rlimit, StatvfsT, Passwd, Group, Ifaddrs, nums,
@@ -513,35 +519,43 @@ const IFF_POINTOPOINT = 0x10;
 
 /** Two lowercase hex digits per byte value, for MAC addresses. */
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** sockaddr_in6 is the largest sockaddr getifaddrs hands out for the families read here (sockaddr_ll is 20). */
-const SOCKADDR_VIEW = 28;
+/**
+ * The bytes copied of each sockaddr: the size of sockaddr_in6, the largest family read here (sockaddr_ll is 20,
+ * sockaddr_in 16). libc.so.6 is glibc, whose getifaddrs keeps every sockaddr in a union of all of them (struct
+ * ifaddrs_storage), so these bytes are always its own, and one copy serves whatever family the first 2 bytes say.
+ */
+const SOCKADDR_COPY = 28;
+
+/** Scratch memory for one ifaddrs node and one sockaddr, allocated once, each with a DataView that lives as long. */
+let ifaOut: { node: unknown; nodeView: DataView; sa: unknown; saView: DataView } | null = null;
 
 /**
- * A sockaddr as text, read through one view of its memory (offsets: sa_family at 0; sockaddr_in address at 4;
+ * A sockaddr as text, copied into scratch memory and read there (offsets: sa_family at 0; sockaddr_in address at 4;
  * sockaddr_in6 address at 8; sockaddr_ll halen at 11, address at 12). `addr` is the pointer as a Number; 0 is NULL.
+ * `halen` is sockaddr_ll's address length (0 for NICs without a hardware address), null for other families.
  */
-function sockaddrToString(addr: number): { family: number; address: string } | null {
+function sockaddrToString(addr: number): { family: number; address: string; halen: number | null } | null {
   if (addr === 0) return null;
-  const v = new DataView(koffi.view(addr, SOCKADDR_VIEW));
+  const { sa, saView: v } = ifaOut!;
+  b().memcpy(sa, addr, SOCKADDR_COPY);
   const family = v.getUint16(0, LITTLE_ENDIAN);
   if (family === AF_INET) {
-    return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}` };
+    return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, halen: null };
   }
   if (family === AF_INET6) {
     const bytes = new Array<number>(16);
     for (let i = 0; i < 16; i++) bytes[i] = v.getUint8(8 + i);
-    return { family, address: formatIpv6(bytes) };
+    return { family, address: formatIpv6(bytes), halen: null };
   }
-  if (family === AF_PACKET) {
-    // struct sockaddr_ll: family(2) protocol(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr[8]
-    const halen = Math.min(v.getUint8(11), 8);
-    let mac = '';
-    for (let i = 0; i < halen; i++) mac += (i === 0 ? '' : ':') + HEX2[v.getUint8(12 + i)];
-    // A short MAC is padded with :00 (psutil #786).
-    for (let i = halen; i < 6; i++) mac += i === 0 ? '00' : ':00';
-    return { family, address: mac };
-  }
-  return { family, address: '' };
+  if (family !== AF_PACKET) return { family, address: '', halen: null };
+  // AF_PACKET, struct sockaddr_ll: family(2) protocol(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr[8]
+  const halen = v.getUint8(11);
+  const n = Math.min(halen, 8);
+  let mac = '';
+  for (let i = 0; i < n; i++) mac += (i === 0 ? '' : ':') + HEX2[v.getUint8(12 + i)];
+  // A short MAC is padded with :00 (psutil #786).
+  for (let i = n; i < 6; i++) mac += i === 0 ? '00' : ':00';
+  return { family, address: mac, halen };
 }
 
 /** RFC 5952 text of 16 bytes (the same form Python's inet_ntop gives). */
@@ -572,16 +586,19 @@ let ifaLayout: { size: number; ptr: number; next: number; name: number; flags: n
 
 /** A pointer-sized field as a Number (0 for NULL): user-space addresses stay below 2^53. */
 function readPointer(v: DataView, off: number, ptrSize: number): number {
-  return readUnsigned(v, [off, ptrSize]);
+  if (ptrSize === 4) return v.getUint32(off, LITTLE_ENDIAN);
+  const lo = v.getUint32(LITTLE_ENDIAN ? off : off + 4, LITTLE_ENDIAN);
+  const hi = v.getUint32(LITTLE_ENDIAN ? off + 4 : off, LITTLE_ENDIAN);
+  return hi * 0x100000000 + lo;
 }
 
 /**
  * getifaddrs(3), walked and freed; entries with a NULL ifa_addr are skipped (psutil does the same). Each node and
- * each sockaddr is read through one koffi.view of its memory (no per-field decode), and each distinct name pointer
- * is decoded once (glibc points the entries of one NIC at the same name).
+ * each sockaddr is copied into scratch memory and read through long-lived views (no per-field decode), and each
+ * distinct name pointer is decoded once (glibc points the entries of one NIC at the same name).
  */
 export function getifaddrs(): IfAddr[] {
-  const { getifaddrs: gi, freeifaddrs: fi, Ifaddrs } = b();
+  const { getifaddrs: gi, freeifaddrs: fi, memcpy: cp, Ifaddrs } = b();
   if (ifaLayout === null) {
     ifaLayout = {
       size: koffi.sizeof(Ifaddrs), ptr: koffi.sizeof('void *'), next: koffi.offsetof(Ifaddrs, 'ifa_next'),
@@ -591,6 +608,12 @@ export function getifaddrs(): IfAddr[] {
     };
   }
   const L = ifaLayout;
+  if (ifaOut === null) {
+    const node = koffi.alloc('uint8_t', L.size);
+    const sa = koffi.alloc('uint8_t', 32);
+    ifaOut = { node, nodeView: new DataView(koffi.view(node, L.size)), sa, saView: new DataView(koffi.view(sa, 32)) };
+  }
+  const { node, nodeView: v } = ifaOut;
   const head: unknown[] = [null];
   if ((gi(head) as number) !== 0) throw new NativeError('getifaddrs', koffi.errno());
   const out: IfAddr[] = [];
@@ -598,18 +621,21 @@ export function getifaddrs(): IfAddr[] {
   try {
     let p = head[0] === null || head[0] === undefined ? 0 : Number(head[0]);
     while (p !== 0) {
-      const v = new DataView(koffi.view(p, L.size));
+      cp(node, p, L.size);
       const flags = v.getUint32(L.flags, LITTLE_ENDIAN);
+      const next = readPointer(v, L.next, L.ptr);
+      const namePtr = readPointer(v, L.name, L.ptr);
+      const netmaskPtr = readPointer(v, L.netmask, L.ptr);
+      const ifuPtr = readPointer(v, L.ifu, L.ptr);
       const addr = sockaddrToString(readPointer(v, L.addr, L.ptr));
       if (addr) {
-        const namePtr = readPointer(v, L.name, L.ptr);
         let name = names.get(namePtr);
         if (name === undefined) {
           name = namePtr === 0 ? '' : (koffi.decode(namePtr, 'char', -1) as string);
           names.set(namePtr, name);
         }
-        const mask = sockaddrToString(readPointer(v, L.netmask, L.ptr));
-        const ifu = sockaddrToString(readPointer(v, L.ifu, L.ptr));
+        const mask = sockaddrToString(netmaskPtr);
+        const ifu = sockaddrToString(ifuPtr);
         out.push({
           name,
           family: addr.family,
@@ -618,9 +644,10 @@ export function getifaddrs(): IfAddr[] {
           broadcast: flags & IFF_BROADCAST && ifu ? ifu.address : null,
           ptp: flags & IFF_POINTOPOINT && ifu ? ifu.address : null,
           flags,
+          halen: addr.halen,
         });
       }
-      p = readPointer(v, L.next, L.ptr);
+      p = next;
     }
   } finally {
     fi(head[0]);

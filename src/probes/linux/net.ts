@@ -557,20 +557,12 @@ export function netIfAddrs(fs: ProcFs): Array<readonly [string, NicAddr]> {
     if (err instanceof native.NativeError) throw new OsError(err.osCode, err.errno, 'getifaddrs', null);
     throw err;
   }
-  const addrLen = new Map<string, number | null>();
   const out: Array<readonly [string, NicAddr]> = [];
   for (const a of raw) {
     if (a.address === null || (a.family !== AF_INET && a.family !== AF_INET6 && a.family !== AF_LINK)) continue;
-    // native pads a short MAC with :00 (psutil #786), so an empty one (addr_len 0) reads as all zeros: only then
-    // is sysfs asked.
-    if (a.family === AF_LINK && a.address === '00:00:00:00:00:00') {
-      if (!addrLen.has(a.name)) {
-        const p = fs.sys(`class/net/${a.name}/addr_len`);
-        const t = fs.readAttr(p);
-        addrLen.set(a.name, t === null || !/^\d+$/.test(t) ? null : Number(t));
-      }
-      if (addrLen.get(a.name) === 0) continue;
-    }
+    // psutil turns a hardware address of length 0 (sockaddr_ll's halen: dev->addr_len, what sysfs addr_len shows)
+    // into None and lists nothing; native pads short MACs with :00, so the length tells them apart.
+    if (a.family === AF_LINK && a.halen === 0) continue;
     const broadcast = a.flags & IFF_BROADCAST ? a.broadcast : null;
     out.push([a.name, Object.freeze({
       family: a.family,

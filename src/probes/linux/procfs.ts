@@ -264,6 +264,11 @@ export class ProcFs {
     }
   }
 
+  /** Whether `p` lies under a root that is a real procfs or sysfs mount (not a fixture tree). */
+  isKernelPath(p: string): boolean {
+    return this.mayKeep(p);
+  }
+
   private mayKeep(p: string): boolean {
     if (this.hotPrefixes === null) {
       this.hotPrefixes = [];

@@ -18,15 +18,26 @@ const V24_ROW = /^(Mem|Swap):\s+\d+(?:\s+\d+)+\s*$/;
  * `Key: 123 kB` at text[from, to) -> [key, bytes-or-count], or null when the line has another shape. Hand-rolled:
  * virtualMemory() parses this ~55-line file on every call.
  */
-function line(text: string, from: number, to: number): [string, number] | null {
+/**
+ * The keys of the previous parse, by line number. The kernel prints the same keys in the same order on every read, so
+ * a key is taken from here when the text matches, instead of slicing a fresh string that then has to be interned as a
+ * property name (most of the parse's cost otherwise). Only a cache: the result is the same either way.
+ */
+const keyCache: string[] = [];
+
+function line(text: string, from: number, to: number, lineNo: number): [string, number] | null {
   const colon = text.indexOf(':', from);
   if (colon === -1 || colon >= to) return null;
   let keyEnd = colon;
   while (keyEnd > from && text.charCodeAt(keyEnd - 1) === 32) keyEnd--; // s390x: `Key   : value`
   if (keyEnd === from) return null;
+  // The key's characters are checked and compared with the cached key in the same pass.
+  let key = keyCache[lineNo];
+  let same = key !== undefined && key.length === keyEnd - from;
   for (let j = from; j < keyEnd; j++) {
     const c = text.charCodeAt(j);
     if (c <= 32 || c === 58) return null;
+    if (same && key!.charCodeAt(j - from) !== c) same = false;
   }
   let j = colon + 1;
   while (j < to && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
@@ -47,7 +58,11 @@ function line(text: string, from: number, to: number): [string, number] | null {
   }
   while (k < to && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 13)) k++;
   if (k !== to) return null;
-  return [text.slice(from, keyEnd), kb ? v * 1024 : v];
+  if (!same || key === undefined) {
+    key = text.slice(from, keyEnd);
+    if (lineNo < 512) keyCache[lineNo] = key;
+  }
+  return [key, kb ? v * 1024 : v];
 }
 
 export function parseMeminfo(input: Buffer | string, path = '<input>'): Meminfo {
@@ -60,7 +75,7 @@ export function parseMeminfo(input: Buffer | string, path = '<input>'): Meminfo 
     lineNo++;
     let end = text.indexOf('\n', i);
     if (end === -1) end = text.length;
-    const kv = line(text, i, end);
+    const kv = line(text, i, end, lineNo);
     if (kv === null) {
       const raw = text.slice(i, end);
       if (!(raw.trim() === '' || V24_HEADER.test(raw) || V24_ROW.test(raw))) {

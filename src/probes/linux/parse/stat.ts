@@ -56,7 +56,14 @@ function firstNumber(line: string, key: string, path: string): number {
   let i = key.length;
   while (line.charCodeAt(i) === 32) i++;
   let j = i;
-  while (j < line.length && line.charCodeAt(j) !== 32) j++;
+  // Digits are summed on the way (exact up to 15 of them); anything else goes through num(), which names the problem.
+  let v = 0;
+  let digits = true;
+  for (let c = 0; j < line.length && (c = line.charCodeAt(j)) !== 32; j++) {
+    if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+    else digits = false;
+  }
+  if (digits && j > i && j - i <= 15) return v;
   return num(line.slice(i, j), path, `'${key}' line`);
 }
 
@@ -95,6 +102,41 @@ function cpuLineFast(text: string, start: number, end: number): { line: StatCpuL
   }
   if (count < 4) return null;
   return { line: { cpu, ticks }, count };
+}
+
+/**
+ * The common case of the softirq line, read in place: `softirq` then unsigned decimal numbers separated by spaces or
+ * tabs, each of at most 15 digits. null for anything else, and the line goes the general way (same result or error).
+ */
+function softirqFast(line: string): { total: number; per: Readonly<Partial<Record<SoftirqVector, number>>> } | null {
+  const nums: number[] = [];
+  const end = line.length;
+  let i = 7; // 'softirq'
+  let c = 0;
+  for (;;) {
+    if (i < end && (c = line.charCodeAt(i)) !== 32 && c !== 9) return null;
+    while (i < end && ((c = line.charCodeAt(i)) === 32 || c === 9)) i++;
+    if (i >= end) break;
+    const from = i;
+    let v = 0;
+    for (; i < end && (c = line.charCodeAt(i)) >= 48 && c <= 57; i++) v = v * 10 + (c - 48);
+    if (i === from || i - from > 15) return null;
+    nums.push(v);
+  }
+  if (nums.length === 0) return null;
+  if (nums.length >= 11) {
+    // Every vector present (any kernel since 2.6.31): one literal, in SOFTIRQ_VECTORS order.
+    return {
+      total: nums[0]!,
+      per: Object.freeze({
+        hi: nums[1]!, timer: nums[2]!, net_tx: nums[3]!, net_rx: nums[4]!, block: nums[5]!, block_iopoll: nums[6]!,
+        tasklet: nums[7]!, sched: nums[8]!, hrtimer: nums[9]!, rcu: nums[10]!,
+      }),
+    };
+  }
+  const per: Partial<Record<SoftirqVector, number>> = {};
+  for (let k = 0; k < SOFTIRQ_VECTORS.length && k + 1 < nums.length; k++) per[SOFTIRQ_VECTORS[k] as SoftirqVector] = nums[k + 1]!;
+  return { total: nums[0]!, per: Object.freeze(per) };
 }
 
 function cpuLine(line: string, path: string): StatCpuLine {
@@ -156,6 +198,12 @@ export function parseStat(input: Buffer | string, path = '<input>'): StatRecord 
     } else if (line.startsWith('intr ')) {
       intr = firstNumber(line, 'intr', path);
     } else if (line.startsWith('softirq ')) {
+      const fast = softirqFast(line);
+      if (fast !== null) {
+        softirq = fast.total;
+        softirqs = fast.per;
+        continue;
+      }
       const toks = line.split(/\s+/).filter((t) => t !== '');
       softirq = num(toks[1], path, "'softirq' line");
       const per: Partial<Record<SoftirqVector, number>> = {};
