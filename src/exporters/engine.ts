@@ -88,7 +88,6 @@ export class CollectionEngine {
       results.push(r);
       onResult(r);
     };
-    const pending: Promise<void>[] = [];
     for (const { plan, fn, setupError } of this.prepared) {
       if (fn === null) {
         done({ name: plan.name, ok: false, durationSeconds: 0, error: setupError ?? 'not available' });
@@ -105,20 +104,17 @@ export class CollectionEngine {
         continue;
       }
       if (isThenable(out)) {
-        // Async collectors (filesystem's bounded statfs) overlap with the synchronous ones that follow.
-        pending.push(
-          withTimeout(out, plan.timeoutMs).then(
-            (data) => done(settle(plan, data, elapsed())),
-            (e: unknown) => done({ name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) }),
-          ),
-        );
+        // Awaited before the next collector starts: each duration is that collector's own (the filesystem
+        // collector's statfs calls still run in parallel with each other, each bounded).
+        try {
+          done(settle(plan, await withTimeout(out, plan.timeoutMs), elapsed()));
+        } catch (e) {
+          done({ name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) });
+        }
       } else {
         done(settle(plan, out, elapsed()));
       }
     }
-    await Promise.all(pending);
-    const order = new Map(this.prepared.map((p, i) => [p.plan.name, i]));
-    results.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
     return { results, bootTime: this.boot() };
   }
 }

@@ -80,6 +80,13 @@ export function snapshotFamilies(snap: Snapshot, active: ReadonlyMap<string, Act
       series: [{ labels: { nodejs_version: process.versions.node, psutil_version: __version__, version: agentVersion() }, value: 1 }],
     },
     {
+      name: 'psutil_exporter_collection_duration_seconds',
+      type: 'gauge',
+      help: 'psutil-exporter: wall time of the last collection pass, all collectors.',
+      labelNames: [],
+      series: [{ labels: {}, value: Math.max(0, snap.finishedAt - snap.startedAt) / 1000 }],
+    },
+    {
       name: 'psutil_exporter_scrape_collector_duration_seconds',
       type: 'gauge',
       help: 'psutil-exporter: duration of a collector in the last collection pass.',

@@ -32,10 +32,15 @@ describe('defaults', () => {
     expect(cfg.collection).toEqual({ maxAgeMs: 500, timeoutMs: 10000, collectorTimeoutMs: 5000 });
   });
 
-  test('every registered collector has a config entry, enabled, and nothing else is in the schema', () => {
+  test('every registered collector has a config entry, and nothing else is in the schema', () => {
     const schemaNames = Object.keys(configSchema().properties?.['collectors']?.properties ?? {}).sort();
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
-    for (const name of COLLECTORS.keys()) expect(cfg.collectors[name]?.enabled).toBe(true);
+  });
+
+  test('every host collector is on by default but sockets (off, as node_exporter tcpstat)', () => {
+    const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
+    expect(off).toEqual(['sockets']);
+    expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 
   test("node_exporter's default exclusions are the filesystem defaults", () => {

@@ -108,5 +108,5 @@ export const GOLDEN_EXPOSITION_FILE = path.resolve(__dirname, '..', 'fixtures', 
 
 /** Lines that depend on the run, not on the tree: build info, durations, the wall clock and time zone. */
 export function stableLines(text: string): string[] {
-  return text.split('\n').filter((l) => !/^(# (HELP|TYPE) )?(psutil_exporter_build_info|psutil_exporter_scrape_collector_duration_seconds|node_time_seconds|node_time_zone_offset_seconds)\b/.test(l));
+  return text.split('\n').filter((l) => !/^(# (HELP|TYPE) )?(psutil_exporter_build_info|psutil_exporter_collection_duration_seconds|psutil_exporter_scrape_collector_duration_seconds|node_time_seconds|node_time_zone_offset_seconds)\b/.test(l));
 }

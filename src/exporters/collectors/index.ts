@@ -1,6 +1,5 @@
 /**
- * The collector registry: every collector by name, in the order a pass runs them (filesystem first: its statfs
- * calls run on other threads while the synchronous collectors read /proc). Process groups plug in here next.
+ * The collector registry: every collector by name, in the order a pass runs them, one after the other.
  */
 import type { AnyCollectorDef } from '../catalog';
 import { cpuCollector } from './cpu';

@@ -54,7 +54,7 @@ export function processesMetrics(d: ProcessesData) {
 export const processesCollector = defineCollector<ProcessesData, ProcessesOptions>({
   name: 'processes',
   help: 'Processes and threads counted by state, and the kernel limits on them.',
-  options: (raw) => ({ threads: optBool(raw, 'threads', true) }),
+  options: (raw) => ({ threads: optBool(raw, 'threads', false) }),
   create: ({ psutil }, o) => () => ({ summary: psutil.processSummary({ threads: o.threads }), limits: psutil.kernelLimits() }),
   prometheus: (d) => processesFamilies(d),
   otlp: (d) => processesMetrics(d),
