@@ -5,7 +5,8 @@
 // signal and its nice/affinity/limits/state are unchanged in /proc, and /metrics p99 stays within 2x its idle value.
 // Also compares the latency of wrong-prefix and right-prefix tokens (both 401).
 // Not part of `npm test` or `npm run bench` (it takes about a minute).
-// Usage: npm run build && node bench/admin-soak.js [--requests=10000] [--concurrency=16]
+// Usage: npm run build && node bench/admin-soak.js [--requests=10000] [--concurrency=16] [--rate=1000 (0: unpaced)]
+//        [--rounds=5] [--open-buckets]
 'use strict';
 const { spawn, fork } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -124,37 +125,66 @@ function attacks(o) {
   ];
 }
 
-async function attacker(o) {
-  const list = attacks(o);
-  const byKind = {};
-  const statuses = {};
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= o.requests) return;
-      const [kind, spec] = list[i % list.length];
-      const r = await send(o.port, spec);
-      statuses[r.status] = (statuses[r.status] || 0) + 1;
-      (byKind[kind] ||= {})[r.status] = ((byKind[kind] || {})[r.status] || 0) + 1;
-    }
+/** A persistent child: floods on request ({cmd: 'flood', from, count}), measures token timing ({cmd: 'timing'}). */
+function attackerLoop() {
+  let o = null;
+  let list = null;
+  // Null-prototype maps: one attack kind is literally named __proto__.
+  const byKind = Object.create(null);
+  const statuses = Object.create(null);
+  const flood = async (from, count) => {
+    let next = from;
+    const end = from + count;
+    const t0 = Date.now();
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= end) return;
+        // Paced at o.rate requests per second overall (hardening B6 32 floods at 1000/s); 0: as fast as possible.
+        if (o.rate > 0) {
+          const wait = t0 + ((i - from) * 1000) / o.rate - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        const [kind, spec] = list[i % list.length];
+        const r = await send(o.port, spec);
+        statuses[r.status] = (statuses[r.status] || 0) + 1;
+        const k = byKind[kind] || (byKind[kind] = Object.create(null));
+        k[r.status] = (k[r.status] || 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+    return (Date.now() - t0) / 1000;
   };
-  const t0 = Date.now();
-  await Promise.all(Array.from({ length: o.concurrency }, worker));
-  const seconds = (Date.now() - t0) / 1000;
-
   // Token timing: interleaved, sequential, both 401 (timingSafeEqual over sha256 digests).
-  const wrong = [];
-  const prefix = [];
-  const body = JSON.stringify({ signal: 'SIGUSR1', createTime: o.createTime });
-  for (let i = 0; i < 2000; i++) {
+  const timing = async () => {
+    const wrong = [];
+    const prefix = [];
+    const body = JSON.stringify({ signal: 'SIGUSR1', createTime: o.createTime });
     const h = { host: `127.0.0.1:${o.port}`, 'content-type': 'application/json' };
-    const a = await send(o.port, { method: 'POST', path: `/v1/processes/${o.canary}/signal`, headers: { ...h, authorization: `Bearer ${'0'.repeat(o.token.length)}` }, body });
-    const b = await send(o.port, { method: 'POST', path: `/v1/processes/${o.canary}/signal`, headers: { ...h, authorization: `Bearer ${o.token.slice(0, -1)}0` }, body });
-    if (a.status === 401) wrong.push(a.ms);
-    if (b.status === 401) prefix.push(b.ms);
-  }
-  process.send({ statuses, byKind, seconds, wrong, prefix });
+    for (let i = 0; i < 2000; i++) {
+      const a = await send(o.port, { method: 'POST', path: `/v1/processes/${o.canary}/signal`, headers: { ...h, authorization: `Bearer ${'0'.repeat(o.token.length)}` }, body });
+      const b = await send(o.port, { method: 'POST', path: `/v1/processes/${o.canary}/signal`, headers: { ...h, authorization: `Bearer ${o.token.slice(0, -1)}0` }, body });
+      if (a.status === 401) wrong.push(a.ms);
+      if (b.status === 401) prefix.push(b.ms);
+    }
+    return { wrong, prefix };
+  };
+  process.on('message', (m) => {
+    if (m.cmd === 'init') {
+      o = m.o;
+      list = attacks(o);
+      process.send({ cmd: 'ready' });
+    } else if (m.cmd === 'flood') {
+      flood(m.from, m.count).then((seconds) => process.send({ cmd: 'flooded', seconds }));
+    } else if (m.cmd === 'timing') {
+      timing().then((t) => process.send({
+        cmd: 'timed', ...t, statuses: { ...statuses },
+        byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { ...v }])),
+      }));
+    } else if (m.cmd === 'exit') {
+      process.exit(0);
+    }
+  });
 }
 
 // ---- the driver -------------------------------------------------------------------------------------------------
@@ -171,6 +201,11 @@ async function until(fn, what, ms = 30000) {
 async function main() {
   const requests = arg('requests', 10000);
   const concurrency = arg('concurrency', 16);
+  // Default: the agent's default rate limits, as deployed. --open-buckets: limits wide open, so that every request
+  // goes as deep into the checks as it can (the worst case for the agent's CPU).
+  const open = process.argv.includes('--open-buckets');
+  const rate = arg('rate', 1000);
+  const rounds = arg('rounds', 5);
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('run `npm run build` first');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-soak-'));
   const token = crypto.randomBytes(32).toString('hex');
@@ -189,8 +224,7 @@ async function main() {
     `  listen_address: "127.0.0.1:${aport}"`,
     `  token_file: ${tokenFile}`,
     `  audit_log: ${audit}`,
-    // Buckets wide open: every request must go as deep as it can, the worst case for the agent's CPU.
-    '  rate_limit: {per_credential: {interval: 1ms, burst: 1000000}, global: {interval: 1ms, burst: 1000000}, unauthenticated: {interval: 1ms, burst: 1000000}}',
+    ...(open ? ['  rate_limit: {per_credential: {interval: 1ms, burst: 100000}, global: {interval: 1ms, burst: 100000}, unauthenticated: {interval: 1ms, burst: 100000}}'] : []),
     '  policy:',
     '    - groups: [soak-canary]',
     '      signals: [SIGUSR1]',
@@ -200,7 +234,9 @@ async function main() {
 
   const counts = path.join(dir, 'canary.json');
   const canary = spawn('/usr/bin/python3', ['-c', CANARY, counts, 'admin-soak-canary'], { stdio: 'ignore' });
-  const agent = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), `--config.file=${cfg}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // SOAK_AGENT_NODE_FLAGS: extra node flags for the agent, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeFlags = (process.env.SOAK_AGENT_NODE_FLAGS || '').split(' ').filter(Boolean);
+  const agent = spawn(process.execPath, [...nodeFlags, path.join(ROOT, 'dist', 'cli.js'), `--config.file=${cfg}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let agentErr = '';
   agent.stderr.on('data', (c) => { agentErr = (agentErr + c.toString()).slice(-4000); });
   const cleanup = () => {
@@ -222,55 +258,72 @@ async function main() {
     const before = procSnapshot(canary.pid);
     const auditBefore = fs.readFileSync(audit, 'utf8').split('\n').filter(Boolean).length;
 
-    const probe = async (stop) => {
-      const xs = [];
+    const probe = async (stop, into) => {
       while (!stop()) {
         const r = await send(mport, { path: '/metrics', headers: { host: `127.0.0.1:${mport}` } });
-        if (r.status === 200) xs.push(r.ms);
+        if (r.status === 200) into.metrics.push(r.ms);
+        const z = await send(mport, { path: '/healthz', headers: { host: `127.0.0.1:${mport}` } });
+        if (z.status === 200) into.healthz.push(z.ms);
         await new Promise((res) => setTimeout(res, 20));
       }
-      return xs;
     };
-    // Idle baseline: 15 s of scrapes, 50 per second at most.
-    const idleEnd = Date.now() + 15000;
-    const idle = await probe(() => Date.now() > idleEnd);
-
-    const cpu0 = cpuSeconds(agent.pid);
     const child = fork(__filename, ['--attacker'], { stdio: 'inherit' });
-    let done = false;
-    const result = new Promise((resolve, reject) => {
-      child.on('message', (m) => { done = true; resolve(m); });
-      child.on('exit', (code) => { if (!done) reject(new Error(`attacker exited ${code}`)); });
-    });
-    child.send({ port: aport, token, canary: canary.pid, agent: agent.pid, createTime, requests, concurrency });
-    const loaded = await probe(() => done);
-    const r = await result;
-    const cpu = cpuSeconds(agent.pid) - cpu0;
+    const inbox = [];
+    const waiters = [];
+    child.on('message', (m) => (waiters.length ? waiters.shift()(m) : inbox.push(m)));
+    const receive = () => new Promise((resolve) => (inbox.length ? resolve(inbox.shift()) : waiters.push(resolve)));
+    child.send({ cmd: 'init', o: { port: aport, token, canary: canary.pid, agent: agent.pid, createTime, concurrency, rate } });
+    await receive();
+
+    // Interleaved rounds (idle 4 s, then a slice of the flood), so that the machine's own drift (other work on a
+    // shared host) weighs on both samples alike.
+    const idle = { metrics: [], healthz: [] };
+    const loaded = { metrics: [], healthz: [] };
+    let seconds = 0;
+    let cpu = 0;
+    for (let round = 0, sent = 0; round < rounds; round++) {
+      const idleEnd = Date.now() + 4000;
+      await probe(() => Date.now() > idleEnd, idle);
+      const count = Math.round(requests / rounds) + (round === rounds - 1 ? requests - Math.round(requests / rounds) * rounds : 0);
+      const cpu0 = cpuSeconds(agent.pid);
+      let done = false;
+      child.send({ cmd: 'flood', from: sent, count });
+      const finished = receive().then((m) => { done = true; seconds += m.seconds; });
+      await probe(() => done, loaded);
+      await finished;
+      cpu += cpuSeconds(agent.pid) - cpu0;
+      sent += count;
+    }
+    child.send({ cmd: 'timing' });
+    const r = await receive();
+    child.send({ cmd: 'exit' });
+    r.seconds = seconds;
 
     await new Promise((res) => setTimeout(res, 200));
     const after = procSnapshot(canary.pid);
     const signals = JSON.parse(fs.readFileSync(counts, 'utf8'));
     const lines = fs.readFileSync(audit, 'utf8').split('\n').filter(Boolean).slice(auditBefore).map((l) => JSON.parse(l));
-    const acted = lines.filter((l) => l.decision === 'ok' || l.decision === 'dry_run');
+    const acted = lines.filter((l) => l.action !== 'get' && (l.decision === 'ok' || l.decision === 'dry_run'));
     const non4xx = Object.entries(r.statuses).filter(([s]) => !/^4\d\d$/.test(s));
     const floodStatuses = Object.fromEntries(Object.entries(r.statuses).sort());
 
     const ms = (x) => `${x.toFixed(2)} ms`;
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const out = [];
-    out.push(`admin soak: ${requests} malformed or unauthorized requests, concurrency ${concurrency}, ${r.seconds.toFixed(1)} s (${(requests / r.seconds).toFixed(0)} req/s)`);
+    out.push(`admin soak: ${requests} malformed or unauthorized requests, concurrency ${concurrency}, paced at ${rate > 0 ? `${rate}/s` : 'full speed'}, ${open ? 'rate limits wide open' : 'default rate limits'}, ${r.seconds.toFixed(1)} s (${(requests / r.seconds).toFixed(0)} req/s)`);
     out.push(`  statuses of the flood: ${JSON.stringify(floodStatuses)}`);
     out.push(`  non-4xx answers: ${non4xx.length === 0 ? 0 : JSON.stringify(non4xx)}`);
     out.push(`  audit lines: ${lines.length} (flood + token timing), actions recorded: ${acted.length}`);
     out.push(`  canary signals received: ${JSON.stringify(signals)}; /proc state, nice, affinity, limits unchanged: ${before === after}`);
-    out.push(`  agent CPU during the run: ${cpu.toFixed(2)} s (${((cpu / (requests + 4000)) * 1e6).toFixed(0)} us per request)`);
-    out.push(`  /metrics idle:   n=${idle.length} p50 ${ms(pct(idle, 50))} p99 ${ms(pct(idle, 99))}`);
-    out.push(`  /metrics loaded: n=${loaded.length} p50 ${ms(pct(loaded, 50))} p99 ${ms(pct(loaded, 99))}  (p99 ratio ${(pct(loaded, 99) / pct(idle, 99)).toFixed(2)}, target <= 2)`);
+    out.push(`  agent CPU during the floods (admin and collection together): ${cpu.toFixed(2)} s (${((cpu / requests) * 1e6).toFixed(0)} us per request)`);
+    out.push(`  /metrics idle:   n=${idle.metrics.length} p50 ${ms(pct(idle.metrics, 50))} p99 ${ms(pct(idle.metrics, 99))}`);
+    out.push(`  /metrics loaded: n=${loaded.metrics.length} p50 ${ms(pct(loaded.metrics, 50))} p99 ${ms(pct(loaded.metrics, 99))}  (p99 ratio ${(pct(loaded.metrics, 99) / pct(idle.metrics, 99)).toFixed(2)}, target <= 2)`);
+    out.push(`  /healthz idle p50 ${ms(pct(idle.healthz, 50))} p99 ${ms(pct(idle.healthz, 99))}; loaded p50 ${ms(pct(loaded.healthz, 50))} p99 ${ms(pct(loaded.healthz, 99))} (the event loop alone)`);
     out.push(`  401 latency, wrong token vs right prefix: mean ${ms(mean(r.wrong))} vs ${ms(mean(r.prefix))}, p50 ${ms(pct(r.wrong, 50))} vs ${ms(pct(r.prefix, 50))} (n=${r.wrong.length}/${r.prefix.length})`);
     out.push('  by kind:');
     for (const [k, v] of Object.entries(r.byKind)) out.push(`    ${k.padEnd(22)} ${JSON.stringify(v)}`);
     process.stdout.write(`${out.join('\n')}\n`);
-    const ok = non4xx.length === 0 && acted.length === 0 && Object.keys(signals).length === 0 && before === after && pct(loaded, 99) <= 2 * pct(idle, 99);
+    const ok = non4xx.length === 0 && acted.length === 0 && Object.keys(signals).length === 0 && before === after && pct(loaded.metrics, 99) <= 2 * pct(idle.metrics, 99);
     process.stdout.write(ok ? 'PASS\n' : 'FAIL\n');
     process.exitCode = ok ? 0 : 1;
   } catch (err) {
@@ -278,12 +331,13 @@ async function main() {
     process.exitCode = 1;
   } finally {
     cleanup();
+    if (agent.exitCode === null) await new Promise((r) => agent.once('exit', r));
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv.includes('--attacker')) {
-  process.once('message', (o) => attacker(o).then(() => process.exit(0)));
+  attackerLoop();
 } else {
   main();
 }

@@ -56,6 +56,7 @@ export interface AuditRecord {
 }
 
 export const REQUESTS_TOTAL = 'psutil_exporter_admin_requests_total';
+const ROTATION_CHECK_MS = 1000;
 
 /** A counter family in the exporters' neutral shape (src/exporters/catalog.ts Family), structurally. */
 export interface CounterFamily {
@@ -119,7 +120,14 @@ export class AuditLog {
     }
   }
 
+  /** When the path was last compared with the open file (monotonic ms). */
+  private lastRotationCheck = -Infinity;
+
   private reopenIfRotated(): void {
+    // logrotate moves the file a few times a day: one stat per second notices it without a stat per request.
+    const now = performance.now();
+    if (this.fd !== null && now - this.lastRotationCheck < ROTATION_CHECK_MS) return;
+    this.lastRotationCheck = now;
     let ino: number | null;
     try {
       ino = fs.statSync(this.path as string).ino;

@@ -15,7 +15,11 @@ export interface JsonObject {
 export class JsonSyntaxError extends Error {
   readonly offset: number;
   constructor(msg: string, offset: number) {
+    // Malformed bodies are expected input: no stack capture (see HttpError in server.ts).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${msg} at offset ${offset}`);
+    Error.stackTraceLimit = limit;
     this.offset = offset;
   }
 }

@@ -34,7 +34,11 @@ export class BadRequest extends Error {
   /** A stable machine-readable code for the error body. */
   readonly code: string;
   constructor(code: string, msg: string) {
+    // An expected refusal, never debugged by its stack: skip the capture (see HttpError in server.ts).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(msg);
+    Error.stackTraceLimit = limit;
     this.code = code;
   }
 }
