@@ -210,7 +210,7 @@ export class ProcFs {
   readHot(p: string, cap: number = DEFAULT_READ_CAP, ends: ReadEnd = 'eof'): Buffer {
     let fd = hot.get(p);
     if (fd === undefined) {
-      if (!this.mayKeep(p)) return scratch.subarray(0, this.readIntoScratch(p, cap, ends).n);
+      if (!this.mayKeep(p)) return this.readView0(p, cap, ends);
       try {
         fd = fs.openSync(p, 'r');
       } catch (err) {
@@ -231,9 +231,15 @@ export class ProcFs {
       fs.closeSync(fd);
       // isNativeError: only fs errors get the second try (a fresh open gives the proper error, or succeeds).
       if (!types.isNativeError(err)) throw err;
-      return scratch.subarray(0, this.readIntoScratch(p, cap, ends).n);
+      return this.readView0(p, cap, ends);
     }
     hot.set(p, fd);
+    return scratch.subarray(0, n);
+  }
+
+  /** The ordinary read (open, read, close) as a view of the scratch buffer, which the read may have replaced. */
+  private readView0(p: string, cap: number, ends: ReadEnd): Buffer {
+    const { n } = this.readIntoScratch(p, cap, ends);
     return scratch.subarray(0, n);
   }
 

@@ -1,0 +1,252 @@
+/**
+ * The fast paths behind the system functions give the same answers as the plain ones: ProcFs.readHot (kept-open
+ * files re-read from offset 0) and its ReadEnd rules, sysinfo(2) load averages, statvfs and readlink through libc,
+ * netIfStats through ioctls, cpuCount from the online CPU list, the cached cpufreq layout and the one-listing storage
+ * check of diskIoCounters. Live comparisons run against the same machine's files; fixture trees check the rules.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createPsutil, OsError } from '../../../src/index';
+import { ProcFs } from '../../../src/probes/linux/procfs';
+import * as native from '../../../src/probes/linux/native';
+import { removeTmpTrees, tmpTree, writeIn } from '../../helpers/tmptree';
+
+afterAll(removeTmpTrees);
+
+const live = new ProcFs({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
+
+describe('ProcFs.readHot', () => {
+  test('a kept /proc file gives fresh content on every read (seq_file regenerates at offset 0)', () => {
+    const a = live.readHotText('/proc/stat', undefined, 'short');
+    const b = live.readText('/proc/stat');
+    expect(a.split('\n')[0]!.startsWith('cpu ')).toBe(true);
+    expect(a.split('\n').length).toBe(b.split('\n').length);
+    // ctxt (context switches since boot) only grows: a kept fd must not replay the first read.
+    const ctxt = (t: string): number => Number(/^ctxt (\d+)$/m.exec(t)![1]);
+    const first = ctxt(live.readHotText('/proc/stat', undefined, 'short'));
+    spawnSync('true');
+    expect(ctxt(live.readHotText('/proc/stat', undefined, 'short'))).toBeGreaterThan(first);
+  });
+
+  test.each([
+    ['/proc/meminfo', 'short' as const],
+    ['/proc/vmstat', 256],
+    ['/proc/net/dev', 512],
+    ['/proc/diskstats', 512],
+    ['/proc/cpuinfo', 'eof' as const],
+    ['/sys/devices/system/cpu/online', 'short' as const],
+  ])('%s: same lines as a plain read (ends %s)', (p, ends) => {
+    if (!fs.existsSync(p)) return;
+    const keys = (t: string): string[] => t.split('\n').map((l) => l.split(/[\s:]+/)[0] ?? '');
+    expect(keys(live.readHotText(p, undefined, ends))).toEqual(keys(live.readText(p)));
+  });
+
+  test('fixture trees are read the ordinary way: a replaced file is seen at once', () => {
+    const root = tmpTree({ 'proc/loadavg': '1.00 2.00 3.00 1/10 100\n' });
+    const tree = new ProcFs({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys'), rootfs: root });
+    const p = path.join(root, 'proc/loadavg');
+    expect(tree.readHotText(p)).toBe('1.00 2.00 3.00 1/10 100\n');
+    // A new inode under the same name (what a kept fd would miss).
+    fs.rmSync(p);
+    writeIn(root, 'proc/loadavg', '4.00 5.00 6.00 1/10 100\n');
+    expect(tree.readHotText(p, undefined, 'short')).toBe('4.00 5.00 6.00 1/10 100\n');
+    expect(tree.isKernelPath(p)).toBe(false);
+    expect(live.isKernelPath('/proc/stat')).toBe(true);
+    expect(live.isKernelPath('/sys/block')).toBe(true);
+  });
+
+  test('a kept file larger than the scratch buffer is read whole (/proc/kallsyms: static, megabytes)', () => {
+    if (!fs.existsSync('/proc/kallsyms')) return;
+    const plain = live.readText('/proc/kallsyms', 256 << 20);
+    expect(plain.length).toBeGreaterThan(1 << 16);
+    // Symbol lines stay under 1 KiB (KSYM_NAME_LEN 512 plus address, type and module).
+    expect(live.readHotText('/proc/kallsyms', 256 << 20, 1024)).toBe(plain);
+    expect(live.readHotText('/proc/kallsyms', 256 << 20)).toBe(plain);
+  });
+
+  test('errors are the ordinary OsError, and a missing file is null for the OrNull form', () => {
+    expect(live.readHotTextOrNull('/proc/no-such-file')).toBeNull();
+    let err: unknown;
+    try {
+      live.readHotText('/proc/no-such-file');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OsError);
+    expect((err as OsError).osCode).toBe('ENOENT');
+    expect((err as OsError).path).toBe('/proc/no-such-file');
+    expect(live.readHotAttr('/sys/no-such-attr')).toBeNull();
+  });
+
+  test('a file larger than the scratch buffer is read whole, with a record bound too (no early stop)', () => {
+    const root = tmpTree({ big: 'x'.repeat(100) + '\n'.repeat(1) + 'y'.repeat(200_000) });
+    const tree = new ProcFs({ procfs: root, sysfs: root, rootfs: root });
+    expect(tree.readHotText(path.join(root, 'big'), undefined, 512).length).toBe(200_101);
+    expect(tree.readCapped(path.join(root, 'big'), 1 << 20, 512).buf.length).toBe(200_101);
+  });
+});
+
+describe('readlink through libc', () => {
+  test('the same targets and errors as fs.readlinkSync', () => {
+    expect(live.readlink('/proc/self')).toBe(fs.readlinkSync('/proc/self'));
+    expect(live.readlink('/proc/self/exe')).toBe(fs.readlinkSync('/proc/self/exe'));
+    for (const fd of fs.readdirSync('/proc/self/fd').slice(0, 20)) {
+      let ours: string;
+      let theirs: string;
+      try {
+        theirs = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        continue; // the fd of the listing itself is gone by now
+      }
+      try {
+        ours = live.readlink(`/proc/self/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      expect(ours).toBe(theirs);
+    }
+    for (const [p, code] of [['/proc/no-such', 'ENOENT'], ['/proc/stat', 'EINVAL']] as const) {
+      let err: unknown;
+      try {
+        live.readlink(p);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(OsError);
+      expect([(err as OsError).osCode, (err as OsError).path, (err as OsError).syscall]).toEqual([code, p, 'readlink']);
+    }
+  });
+
+  test('a target as long as a symlink can hold (4095 bytes) comes back whole', () => {
+    const dir = tmpTree();
+    const target = '/' + 'a'.repeat(200) + '/' + 'b'.repeat(3893);
+    const link = path.join(dir, 'l');
+    fs.symlinkSync(target, link);
+    expect(live.readlink(link)).toBe(target);
+  });
+});
+
+describe('libc fast paths', () => {
+  test('getloadavg: sysinfo(2) on the real /proc agrees with /proc/loadavg to its 2 decimals', () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const file = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+      const ours = native.sysinfoLoads();
+      const file2 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+      // The kernel updates both every 5 s: retry when an update fell between the reads.
+      if (JSON.stringify(file) !== JSON.stringify(file2)) continue;
+      ours.forEach((v, i) => expect(Math.abs(v - file[i]!)).toBeLessThanOrEqual(0.0051));
+      return;
+    }
+  });
+
+  test('getloadavg under another procfs root reads that tree', () => {
+    const root = tmpTree({ loadavg: '0.25 0.50 0.75 2/300 4242\n' });
+    expect(createPsutil({ procfs: root }).getloadavg()).toEqual([0.25, 0.5, 0.75]);
+  });
+
+  test('statvfs through a DataView matches fs.statfsSync', () => {
+    const st = native.statvfs('/');
+    const ref = fs.statfsSync('/');
+    expect(st.bsize).toBe(ref.bsize);
+    expect(st.blocks).toBe(ref.blocks);
+    expect(st.files).toBe(ref.files);
+    // Free counts move between the two calls on a busy machine.
+    expect(Math.abs(st.bfree - ref.bfree)).toBeLessThan(ref.blocks / 100 + 1024);
+    expect(() => native.statvfs('/no/such/path')).toThrow(native.NativeError);
+  });
+
+  test('cpuCount from the online CPU list equals sysconf(_SC_NPROCESSORS_ONLN)', () => {
+    expect(createPsutil().cpuCount()).toBe(native.sysconf(native.SC_NPROCESSORS_ONLN));
+  });
+});
+
+describe('netIfStats through ioctls', () => {
+  test('the ioctl path (real roots) gives what the sysfs path gives for every NIC', () => {
+    // A symlinked root is not the string '/sys', so that instance takes the sysfs path over the same files.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-sysroot-'));
+    try {
+      fs.symlinkSync('/sys', path.join(dir, 'sys'));
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const viaIoctl = createPsutil({ procfs: '/proc', sysfs: '/sys' }).netIfStats();
+        const viaSysfs = createPsutil({ procfs: '/proc', sysfs: path.join(dir, 'sys') }).netIfStats();
+        // NICs come and go on a shared machine (veth pairs of containers): compare again if the sets differ.
+        if (JSON.stringify(Object.keys(viaIoctl).sort()) !== JSON.stringify(Object.keys(viaSysfs).sort())) continue;
+        for (const nic of Object.keys(viaIoctl)) {
+          const a = viaIoctl[nic]!;
+          const b = viaSysfs[nic]!;
+          // sysfs `flags` also shows promiscuity the kernel set for a bridge port or a packet socket (psutil's
+          // SIOCGIFFLAGS does not): compare the rest, and the flags without promisc/allmulti.
+          const strip = (f: string): string => f.split(',').filter((x) => x !== 'promisc' && x !== 'allmulti').join(',');
+          expect([nic, a.isup, a.duplex, a.speed, a.mtu, strip(a.flags)]).toEqual([nic, b.isup, b.duplex, b.speed, b.mtu, strip(b.flags)]);
+        }
+        return;
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an unknown NIC name is ENODEV from the ioctl', () => {
+    const sock = native.inetDgramSocket();
+    try {
+      expect(() => native.ifFlags(sock, 'nosuchnic0')).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
+      expect(() => native.ifMtu(sock, 'x'.repeat(20))).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
+    } finally {
+      native.closeFd(sock);
+    }
+  });
+});
+
+describe('cached cpufreq layout', () => {
+  const cpuinfo = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `processor\t: ${i}\ncpu MHz\t\t: ${1000 + i}.000\n`).join('\n') + '\n';
+  const policy = (root: string, n: number): void => {
+    writeIn(root, `sys/devices/system/cpu/cpufreq/policy${n}/scaling_min_freq`, '800000\n');
+    writeIn(root, `sys/devices/system/cpu/cpufreq/policy${n}/scaling_max_freq`, '3000000\n');
+    writeIn(root, `sys/devices/system/cpu/cpufreq/policy${n}/scaling_cur_freq`, '1500000\n');
+  };
+
+  test('a CPU onlined for the first time (one more cpu MHz line) makes cpuFreq look at sysfs again', () => {
+    const root = tmpTree({ 'proc/cpuinfo': cpuinfo(1) });
+    policy(root, 0);
+    const ps = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') });
+    expect(ps.cpuFreq({ percpu: true })).toEqual([{ current: 1000, min: 800, max: 3000 }]);
+    policy(root, 1);
+    writeIn(root, 'proc/cpuinfo', cpuinfo(2));
+    expect(ps.cpuFreq({ percpu: true })).toEqual([{ current: 1000, min: 800, max: 3000 }, { current: 1001, min: 800, max: 3000 }]);
+  });
+
+  test('a policy directory that vanished (driver unloaded) is noticed', () => {
+    const root = tmpTree({ 'proc/cpuinfo': cpuinfo(2) });
+    policy(root, 0);
+    policy(root, 1);
+    const ps = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') });
+    expect(ps.cpuFreq({ percpu: true })).toHaveLength(2);
+    fs.rmSync(path.join(root, 'sys/devices/system/cpu/cpufreq'), { recursive: true });
+    // No cpufreq left: the cpuinfo values with min = max = 0, as a fresh instance gives.
+    const fresh = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') }).cpuFreq({ percpu: true });
+    expect(ps.cpuFreq({ percpu: true })).toEqual(fresh);
+    expect(fresh).toEqual([{ current: 1000, min: 0, max: 0 }, { current: 1001, min: 0, max: 0 }]);
+  });
+});
+
+describe('diskIoCounters storage check', () => {
+  const stats = (names: string[]): string =>
+    names.map((n, i) => `   8       ${i} ${n} 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n`).join('');
+
+  test('whole disks only, a dangling /sys/block link counts as absent, as with one lookup per name', () => {
+    const root = tmpTree({ 'proc/diskstats': stats(['sda', 'sda1', 'cciss/c0d0', 'gone']) });
+    writeIn(root, 'sys/devices/sda/stat', '');
+    fs.mkdirSync(path.join(root, 'sys/block'), { recursive: true });
+    fs.symlinkSync('../devices/sda', path.join(root, 'sys/block/sda'));
+    fs.mkdirSync(path.join(root, 'sys/block/cciss!c0d0'));
+    fs.symlinkSync('../devices/nothing', path.join(root, 'sys/block/gone'));
+    const ps = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') });
+    const perdisk = ps.diskIoCounters({ perdisk: true, nowrap: false });
+    expect(Object.keys(perdisk)).toEqual(['sda', 'sda1', 'cciss/c0d0', 'gone']);
+    // The sum covers sda and cciss/c0d0: readCount 1 each.
+    expect(ps.diskIoCounters({ nowrap: false })?.readCount).toBe(2);
+  });
+});
