@@ -39,6 +39,8 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
   let dir: string;
   const kids: ChildProcess[] = [];
   let pe: ChildProcess;
+  let peUrl = '';
+  const peUrlOf = (): string => peUrl;
   let agent: RunningAgent;
   let before: Map<string, Record<string, number>>;
   let ours: Map<string, Record<string, number>>;
@@ -70,7 +72,7 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     const port = await freePort();
     pe = spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], { stdio: 'ignore' });
     agent = await startAgent([`--config.file=${config}`, '--log.level=warn']);
-    const peUrl = `http://127.0.0.1:${port}/metrics`;
+    peUrl = `http://127.0.0.1:${port}/metrics`;
     await waitFor('process-exporter', async () => (await request(peUrl)).status === 200);
     // Both must have seen every test process (they exec right away, but the machine may be busy).
     const seen = (g: Map<string, Record<string, number>>) =>
@@ -108,7 +110,7 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     }
   });
 
-  test('the same groups, with equal num_procs and num_threads', () => {
+  test('the same groups, with equal num_procs and num_threads', async () => {
     const s = stable();
     expect(s.length).toBeGreaterThanOrEqual(4);
     const diff = s.filter((g) => ours.get(g)?.['num_procs'] !== before.get(g)?.['num_procs'] ||
@@ -116,7 +118,16 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
       .map((g) => `${g}: ours ${ours.get(g)?.['num_procs']}/${ours.get(g)?.['num_threads']}, process-exporter ${before.get(g)?.['num_procs']}/${before.get(g)?.['num_threads']}`);
     expect(diff).toEqual([]);
     // And no group of ours that process-exporter never saw (it keeps every group it ever saw).
-    const extra = [...ours.keys()].filter((g) => !OWN.test(g) && (ours.get(g)?.['num_procs'] ?? 0) > 0 && !before.has(g) && !after.has(g));
+    let extra = [...ours.keys()].filter((g) => !OWN.test(g) && (ours.get(g)?.['num_procs'] ?? 0) > 0 && !before.has(g) && !after.has(g));
+    // A short-lived process (another test worker's python3) can live through our scrape and between theirs: a group
+    // counts as extra only if it keeps members in three more rounds in which process-exporter still never sees it.
+    for (let round = 0; round < 3 && extra.length > 0; round++) {
+      await new Promise((r) => setTimeout(r, 600));
+      const pe1 = groups(parseExposition((await request(peUrlOf())).body.toString()));
+      const us = groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()));
+      const pe2 = groups(parseExposition((await request(peUrlOf())).body.toString()));
+      extra = extra.filter((g) => (us.get(g)?.['num_procs'] ?? 0) > 0 && !pe1.has(g) && !pe2.has(g));
+    }
     expect(extra).toEqual([]);
   });
 
