@@ -122,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
       admin = await adminApi.startAdmin({
         config: cfg.admin, procfs: cfg.paths.procfs, processNames: cfg.processNames,
         groupOptions: cfg.collectors['process_groups']?.options ?? {}, log,
+        ...(file !== undefined ? { configFile: file } : {}),
       });
     } catch (e) {
       if (e instanceof adminApi.AdminSecurityError) {

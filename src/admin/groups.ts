@@ -28,6 +28,11 @@ export interface RulesGroupsOptions {
   readonly rules: RuleSet;
   readonly options: Pick<GroupOptions, 'children'>;
   readonly source: ProcSource;
+  /**
+   * Called whenever /proc is listed again: new rules when the config's process_names changed (a reload), else null.
+   * Keeps the admin API's groups named as the collector's after the config file changes.
+   */
+  readonly reload?: () => { rules: RuleSet; options: Pick<GroupOptions, 'children'> } | null;
   /** How long one listing of /proc serves lookups (default 1000 ms). */
   readonly maxAgeMs?: number;
   readonly now?: () => number;
@@ -37,15 +42,24 @@ export class RulesGroups implements AdminGroups {
   private view: View | null = null;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
+  private rules: RuleSet;
+  private options: Pick<GroupOptions, 'children'>;
 
   constructor(private readonly o: RulesGroupsOptions) {
     this.maxAgeMs = o.maxAgeMs ?? 1000;
     this.now = o.now ?? (() => performance.now());
+    this.rules = o.rules;
+    this.options = o.options;
   }
 
   private current(): View {
     const t = this.now();
     if (this.view === null || t - this.view.at > this.maxAgeMs) {
+      const next = this.o.reload?.() ?? null;
+      if (next !== null) {
+        this.rules = next.rules;
+        this.options = next.options;
+      }
       const byPid = new Map<number, ProcIdentity>();
       for (const id of this.o.source.list()) byPid.set(id.pid, id);
       this.view = { at: t, byPid, decided: new Map() };
@@ -98,7 +112,7 @@ export class RulesGroups implements AdminGroups {
       };
       let result: Decision = null;
       let decidedByRule = false;
-      for (const rule of this.o.rules.rules) {
+      for (const rule of this.rules.rules) {
         const r = rule.match(subject);
         if (r.kind === 'nomatch') continue;
         // A fact the rule needs is unreadable: not provably in a group, so in none.
@@ -106,7 +120,7 @@ export class RulesGroups implements AdminGroups {
         decidedByRule = true;
         break;
       }
-      if (!decidedByRule && this.o.options.children) {
+      if (!decidedByRule && this.options.children) {
         const p = parent();
         if (p !== undefined) result = this.decide(v, p, visiting);
       }

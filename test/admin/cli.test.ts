@@ -72,28 +72,33 @@ describe('admin enabled in the agent', () => {
   let agent: RunningAgent;
   let canary: Canary;
   let port: number;
+  let cfgPath: string;
   const token = crypto.randomBytes(32).toString('hex');
+  const tokenFile = () => path.join(dir, 'admin.token');
   const marker = `admin-e2e-canary-${process.pid}`;
   const audit = () => path.join(dir, 'audit.jsonl');
+
+  // The config file, with the canary's rule naming `group`; the policy always names e2e-canaries.
+  const configText = (group: string): string => [
+    'process_names:',
+    `  - name: ${group}`,
+    `    cmdline: ['${marker}']`,
+    'admin:',
+    '  enabled: true',
+    `  listen_address: "127.0.0.1:${port}"`,
+    `  token_file: ${fs.existsSync(tokenFile()) ? tokenFile() : file('admin.token', `${token}\n`, 0o400)}`,
+    `  audit_log: ${audit()}`,
+    '  policy:',
+    '    - groups: [e2e-canaries]',
+    '      signals: [SIGUSR1]',
+    '',
+  ].join('\n');
 
   beforeAll(async () => {
     canary = await startCanary(dir, marker);
     port = await freePort();
-    const cfg = file('on.yaml', [
-      'process_names:',
-      '  - name: e2e-canaries',
-      `    cmdline: ['${marker}']`,
-      'admin:',
-      '  enabled: true',
-      `  listen_address: "127.0.0.1:${port}"`,
-      `  token_file: ${file('admin.token', `${token}\n`, 0o400)}`,
-      `  audit_log: ${audit()}`,
-      '  policy:',
-      '    - groups: [e2e-canaries]',
-      '      signals: [SIGUSR1]',
-      '',
-    ].join('\n'));
-    agent = await startAgent([`--config.file=${cfg}`]);
+    cfgPath = file('on.yaml', configText('e2e-canaries'));
+    agent = await startAgent([`--config.file=${cfgPath}`]);
   });
   afterAll(async () => {
     await agent?.stop();
@@ -134,5 +139,18 @@ describe('admin enabled in the agent', () => {
     expect((await request(`${agent.url}/v1/processes/${canary.pid}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
     const lines = fs.readFileSync(audit(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string });
     expect(lines.filter((l) => l.decision === 'ok' && (l as { action?: string }).action === 'signal')).toHaveLength(1);
+  });
+
+  it('follows a process_names reload: the renamed group is no longer allowed', async () => {
+    // Rename the canary's group in the file (atomically): the policy names only the old one.
+    const tmp = `${cfgPath}.new`;
+    fs.writeFileSync(tmp, configText('e2e-renamed'));
+    fs.renameSync(tmp, cfgPath);
+    const info = await waitFor('the new group name', async () => {
+      const i = JSON.parse((await admin('GET', `/v1/processes/${canary.pid}`)).body.toString()) as { group: string; createTime: number };
+      return i.group === 'e2e-renamed' ? i : null;
+    });
+    expect((await admin('POST', `/v1/processes/${canary.pid}/signal`, { signal: 'SIGUSR1', createTime: info.createTime })).status).toBe(403);
+    expect(canary.counts()).toEqual({ SIGUSR1: 1 });
   });
 });

@@ -63,4 +63,25 @@ describe('RulesGroups', () => {
     expect(g.groupOf(200, 800)).toBeNull();
     expect(source.reads.list).toBe(2);
   });
+
+  it('takes new rules from the reload hook when it lists /proc again', () => {
+    let now = 0;
+    const first = compileRulesConfig([{ name: 'web', comm: ['nginx'] }], {});
+    const second = compileRulesConfig([{ name: 'frontend', comm: ['nginx'] }], {});
+    let pending: typeof second | null = null;
+    const g = new RulesGroups({
+      rules: first.rules, options: first.options, source: tableSource(TABLE), maxAgeMs: 1000, now: () => now,
+      reload: () => {
+        const r = pending;
+        pending = null;
+        return r && { rules: r.rules, options: r.options };
+      },
+    });
+    expect(g.groupOf(200, 800)).toBe('web');
+    pending = second;
+    expect(g.groupOf(200, 800)).toBe('web');
+    now = 2000;
+    expect(g.groupOf(200, 800)).toBe('frontend');
+    expect(g.members('web')).toEqual([]);
+  });
 });
