@@ -75,12 +75,13 @@ export type {
   ProcessSummary, ProcessSummaryOptions,
 } from './probes/sysinfo';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
-export { Process, Popen, PROCESS_ATTRS } from './probes/process';
+export { Process, Popen, PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS } from './probes/process';
 export const { pids, pidExists, processIter, waitProcs } = psutil;
 export type {
   ProcessAttr, ProcessAttrTypes, ProcessInfo, IterProcess, ProcessIterFn, ProcessIterOptions, AsDictOptions,
   ProcessIds, ProcessCpuTimes, ProcessMemoryInfo, ProcessMemoryInfoEx, ProcessMemoryFullInfo, ProcessMemoryMap,
   ProcessMemoryMapExt, ProcessIoCounters, ProcessCtxSwitches, ProcessThread, ProcessIonice, ProcessPageFaults,
   ProcessOpenFile, ProcessConnection, MemoryType, CpuPercentOptions, MemoryPercentOptions, MemoryMapsOptions,
-  ProcessConnectionsOptions, ChildrenOptions, WaitOptions, WaitProcsOptions,
+  ProcessConnectionsOptions, ChildrenOptions, WaitOptions, WaitProcsOptions, ProcessCgroup, ProcessMemoryFootprint,
+  ProcessMemoryUsage, ProcessThreadInfo, CmdlineOptions, UsernameOptions, ThreadsInfoOptions,
 } from './probes/process';

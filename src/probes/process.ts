@@ -153,6 +153,58 @@ export interface ProcessOpenFile {
   readonly flags: number;
 }
 
+// ---- extensions (not psutil's; documented in README "Processes" and docs/process-groups.md) -------------------
+
+/** memoryFootprint(): psutil 8.0's pfootprint (uss, pss, swap), plus swapPss (ours), bytes from smaps_rollup. */
+export interface ProcessMemoryFootprint {
+  readonly uss: number;
+  readonly pss: number;
+  readonly swap: number;
+  /** `SwapPss:`: swapped-out pages shared with other processes counted proportionally (0 before Linux 4.3). */
+  readonly swapPss: number;
+}
+
+/**
+ * memoryUsage() (ours): rss and vms as memoryInfo() gives them and swap as memoryInfoEx() gives it, all three from
+ * /proc/<pid>/status (VmRSS, VmSize, VmSwap). Bytes; 0 for a kernel thread or a zombie.
+ */
+export interface ProcessMemoryUsage {
+  readonly rss: number;
+  readonly vms: number;
+  readonly swap: number;
+}
+
+/** One line of /proc/<pid>/cgroup (cgroups(), ours). */
+export interface ProcessCgroup {
+  /** 0 for the cgroup v2 unified hierarchy. */
+  readonly hierarchyId: number;
+  /** v1 controllers ('memory', 'name=systemd'); [] for v2. */
+  readonly controllers: readonly string[];
+  /** The cgroup path, as the kernel prints it ('/system.slice/ssh.service'). */
+  readonly path: string;
+}
+
+/** One thread (threadsInfo(), ours): what psutil's pthread gives and what process-exporter's -threads reads. */
+export interface ProcessThreadInfo {
+  readonly id: number;
+  /** The thread's comm (pthread_setname_np), at most 15 bytes. */
+  readonly name: string;
+  readonly status: ProcessStatus;
+  /** Epoch seconds; with id, the thread's identity. */
+  readonly createTime: number;
+  readonly userTime: number;
+  readonly systemTime: number;
+  readonly minorFaults: number;
+  readonly majorFaults: number;
+  readonly voluntaryCtxSwitches: number;
+  readonly involuntaryCtxSwitches: number;
+  /** task/<tid>/io read_bytes / write_bytes; null when not asked or not readable (another user's process). */
+  readonly readBytes: number | null;
+  readonly writeBytes: number | null;
+  /** The kernel function the thread waits in; null when not asked, running, or hidden (see wchan()). */
+  readonly wchan: string | null;
+}
+
 /** psutil pconn (no pid: it is this process). */
 export interface ProcessConnection {
   readonly fd: number;
@@ -197,6 +249,12 @@ export interface ProcessAttrTypes {
   threads: readonly ProcessThread[];
   uids: ProcessIds;
   username: string;
+  // Extensions: accepted by asDict/processIter when named, never part of the default (all) set.
+  cgroups: readonly ProcessCgroup[];
+  memoryFootprint: ProcessMemoryFootprint;
+  memoryUsage: ProcessMemoryUsage;
+  threadsInfo: readonly ProcessThreadInfo[];
+  wchan: string | null;
 }
 
 export type ProcessAttr = keyof ProcessAttrTypes;
@@ -212,7 +270,12 @@ export const PROCESS_ATTRS: readonly ProcessAttr[] = Object.freeze([
   'status', 'terminal', 'threads', 'uids', 'username',
 ] as const);
 
-const ATTR_SET: ReadonlySet<string> = new Set(PROCESS_ATTRS);
+/** Our extension attributes: asDict() and processIter() read them only when asked for by name. */
+export const PROCESS_EXTENSION_ATTRS: readonly ProcessAttr[] = Object.freeze([
+  'cgroups', 'memoryFootprint', 'memoryUsage', 'threadsInfo', 'wchan',
+] as const);
+
+const ATTR_SET: ReadonlySet<string> = new Set([...PROCESS_ATTRS, ...PROCESS_EXTENSION_ATTRS]);
 
 export type MemoryType = keyof ProcessMemoryFullInfo;
 const PMEM_FIELDS: readonly string[] = ['rss', 'vms', 'shared', 'text', 'lib', 'data', 'dirty'];
@@ -229,6 +292,23 @@ export interface MemoryPercentOptions {
 export interface MemoryMapsOptions {
   /** Sum the mappings of each path (default true). */
   grouped?: boolean | undefined;
+}
+export interface CmdlineOptions {
+  /**
+   * Split at NUL only, as the kernel stores the arguments (trailing NULs dropped), without psutil's rule that splits
+   * a setproctitle() line ('nginx: master process /usr/sbin/nginx') at spaces. Default false (psutil's split).
+   */
+  raw?: boolean | undefined;
+}
+export interface UsernameOptions {
+  /** The effective user instead of the real one (they differ for setuid programs). Default false (psutil). */
+  effective?: boolean | undefined;
+}
+export interface ThreadsInfoOptions {
+  /** Read task/<tid>/io for readBytes/writeBytes (default true; false: null, one read fewer per thread). */
+  io?: boolean | undefined;
+  /** Read task/<tid>/wchan (default true; false: null, one read fewer per thread). */
+  wchan?: boolean | undefined;
 }
 export interface ProcessConnectionsOptions {
   /** 'inet' (default), 'inet4', 'inet6', 'tcp', 'tcp4', 'tcp6', 'udp', 'udp4', 'udp6', 'unix' or 'all'. */
@@ -359,6 +439,11 @@ function extendsComm(ext: string, comm: string, commBytes: number): boolean {
 
 function freezeArray<T>(a: T[]): readonly T[] {
   return Object.freeze(a);
+}
+
+/** wchan's text, or null for the kernel's '0' (not waiting, or hidden) and for a file not read. */
+function wchanName(text: string | null): string | null {
+  return text === null || text === '' || text === '0' ? null : text;
 }
 
 // ---- per-context state ------------------------------------------------------------------------------------------
@@ -564,6 +649,11 @@ const GETTERS: Readonly<Record<ProcessAttr, Getter>> = {
   threads: (p) => p.threads(),
   uids: (p) => p.uids(),
   username: (p) => p.username(),
+  cgroups: (p) => p.cgroups(),
+  memoryFootprint: (p) => p.memoryFootprint(),
+  memoryUsage: (p) => p.memoryUsage(),
+  threadsInfo: (p) => p.threadsInfo(),
+  wchan: (p) => p.wchan(),
 };
 
 /** Validates an attrs list once: the distinct names in the order given (all of them for null/undefined/[]). */
@@ -901,12 +991,20 @@ export class Process {
     return this._ids('Gid');
   }
 
-  /** The name of the real user (getpwuid, cached); the uid as a string when it has no entry (psutil). */
-  username(): string {
-    return this._env.userName(this._h.ids('Uid')[0]);
+  /**
+   * The name of the real user (getpwuid, cached); the uid as a string when it has no entry (psutil). With
+   * `{ effective: true }` (ours), the effective user's, as process-exporter's {{.Username}}.
+   */
+  username(opts?: UsernameOptions): string {
+    const o = options<UsernameOptions>('username', opts, ['effective']);
+    if (o.effective !== undefined && typeof o.effective !== 'boolean') throw new TypeError(`username: effective must be a boolean, got ${describeValue(o.effective)}`);
+    return this._env.userName(this._h.ids('Uid')[o.effective === true ? 1 : 0]);
   }
 
   numThreads(): number {
+    // Stat's num_threads is the same kernel count as status's Threads: in a oneshot block that read stat and not
+    // status, no status read for it.
+    if (this._h.statWithoutStatus) return this._h.stat().numThreads;
     const n = this._h.statusNumber('Threads');
     if (n === null) throw new UnsupportedOperation(`numThreads (no Threads line in ${this._h.dir}status)`);
     return n;
@@ -959,6 +1057,27 @@ export class Process {
   memoryFullInfo(): ProcessMemoryFullInfo {
     const totals = this._h.smapsTotals();
     return Object.freeze({ ...this.memoryInfo(), uss: totals.uss, pss: totals.pss, swap: totals.swap });
+  }
+
+  /**
+   * psutil 8.0's memory_footprint(): uss, pss and swap from smaps_rollup (or smaps), without memoryFullInfo()'s statm
+   * read; plus swapPss (ours). Slower than memoryInfo(): the kernel walks the page tables. AccessDenied for another
+   * user's process without CAP_SYS_PTRACE.
+   */
+  memoryFootprint(): ProcessMemoryFootprint {
+    const t = this._h.smapsTotals();
+    return Object.freeze({ uss: t.uss, pss: t.pss, swap: t.swap, swapPss: t.swapPss });
+  }
+
+  /**
+   * (ours) rss, vms and swap in one read of /proc/<pid>/status, which numCtxSwitches(), uids() and numThreads() share
+   * in a oneshot block: memoryInfo()'s rss and vms without its statm read. The kernel computes VmRSS and VmSize from
+   * the same counters as statm (stat's rss is not used: since Linux 6.16 it is a per-CPU approximation that can be
+   * off by hundreds of KiB, where status and statm sum the counters exactly).
+   */
+  memoryUsage(): ProcessMemoryUsage {
+    const h = this._h;
+    return Object.freeze({ rss: h.statusBytes('VmRSS'), vms: h.statusBytes('VmSize'), swap: h.statusBytes('VmSwap') });
   }
 
   /** A memory field as a percentage of MemTotal (default rss). */
@@ -1039,9 +1158,14 @@ export class Process {
     return fallback;
   }
 
-  /** The arguments ([] for kernel threads; ZombieProcess for a zombie). Space-separated (setproctitle) handled. */
-  cmdline(): string[] {
-    return this._h.cmdline().slice();
+  /**
+   * The arguments ([] for kernel threads; ZombieProcess for a zombie). A setproctitle() line with spaces and no NUL is
+   * split at spaces (psutil); `{ raw: true }` (ours) splits at NUL only, keeping such a line whole.
+   */
+  cmdline(opts?: CmdlineOptions): string[] {
+    const o = options<CmdlineOptions>('cmdline', opts, ['raw']);
+    if (o.raw !== undefined && typeof o.raw !== 'boolean') throw new TypeError(`cmdline: raw must be a boolean, got ${describeValue(o.raw)}`);
+    return (o.raw === true ? this._h.argv() : this._h.cmdline()).slice();
   }
 
   /** The environment the process was started with (not later changes). */
@@ -1067,14 +1191,63 @@ export class Process {
     });
   }
 
+  /** Open file descriptors (from the size of /proc/<pid>/fd on Linux 6.2+, by listing it before). */
   numFds(): number {
-    return this._h.fdNames().length;
+    return this._h.fdCount();
   }
 
   /** Per thread: id and seconds of user and system CPU, by thread id. */
   threads(): readonly ProcessThread[] {
     const t = this._env.ticks();
     return freezeArray(this._h.threads().map((th) => Object.freeze({ id: th.id, userTime: th.utime / t, systemTime: th.stime / t })));
+  }
+
+  /**
+   * (ours) Per thread, ascending by id: name, status, create time, CPU seconds, page faults and context switches
+   * (task/<tid>/stat and status), and by default read/write bytes (task/<tid>/io) and wchan. Threads that exit
+   * meanwhile are left out.
+   */
+  threadsInfo(opts?: ThreadsInfoOptions): readonly ProcessThreadInfo[] {
+    const o = options<ThreadsInfoOptions>('threadsInfo', opts, ['io', 'wchan']);
+    for (const k of ['io', 'wchan'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`threadsInfo: ${k} must be a boolean, got ${describeValue(o[k])}`);
+    }
+    const t = this._env.ticks();
+    const boot = this._env.bootTime();
+    const raw = this._h.threadsInfo({ io: o.io !== false, wchan: o.wchan !== false });
+    return freezeArray(raw.map((th) => Object.freeze({
+      id: th.id,
+      name: th.stat.comm,
+      status: PROC_STATUSES[th.stat.state] ?? '?',
+      createTime: th.stat.starttime / t + boot,
+      userTime: th.stat.utime / t,
+      systemTime: th.stat.stime / t,
+      minorFaults: th.stat.minflt,
+      majorFaults: th.stat.majflt,
+      voluntaryCtxSwitches: th.voluntaryCtxSwitches,
+      involuntaryCtxSwitches: th.involuntaryCtxSwitches,
+      readBytes: th.io?.readBytes ?? null,
+      writeBytes: th.io?.writeBytes ?? null,
+      wchan: wchanName(th.wchan),
+    })));
+  }
+
+  /**
+   * (ours) The kernel function the process's main thread waits in (/proc/<pid>/wchan), or null when it is not
+   * waiting (running, a zombie) or the kernel hides it (no ptrace access): the kernel prints 0 for all of these.
+   */
+  wchan(): string | null {
+    return wchanName(this._h.wchan());
+  }
+
+  /**
+   * (ours) The cgroups of the process, one per hierarchy, in /proc/<pid>/cgroup's order: { hierarchyId,
+   * controllers, path }. On a cgroup v2 host, one entry { hierarchyId: 0, controllers: [], path }.
+   */
+  cgroups(): readonly ProcessCgroup[] {
+    return freezeArray(this._h.cgroup().map((c) => Object.freeze({
+      hierarchyId: c.hierarchyId, controllers: freezeArray([...c.controllers]), path: c.path,
+    })));
   }
 
   /** Regular files opened with an absolute path: path, fd, position, mode ('r', 'w', 'a', 'r+', 'a+') and flags. */

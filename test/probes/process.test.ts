@@ -4,7 +4,7 @@
  * fixture's self link is not ours, so the libc-backed calls are refused rather than aimed at real pids.
  */
 import { createPsutil } from '../../src/probes/psutil';
-import { Process, Popen } from '../../src/probes/process';
+import { Process, Popen, PROCESS_EXTENSION_ATTRS } from '../../src/probes/process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -235,6 +235,113 @@ describe('Process on a fixture procfs', () => {
   });
 });
 
+describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, effective user, footprint, memoryUsage', () => {
+  test('cgroups(): every line of /proc/<pid>/cgroup in order, frozen; v1 controllers split; a path keeps its colons', () => {
+    const cg = new ps.Process(1).cgroups();
+    expect(cg).toEqual([
+      { hierarchyId: 12, controllers: ['name=systemd'], path: '/init.scope' },
+      { hierarchyId: 4, controllers: ['cpu', 'cpuacct'], path: '/' },
+      { hierarchyId: 0, controllers: [], path: '/init.scope:odd' },
+    ]);
+    expect(Object.isFrozen(cg)).toBe(true);
+    expect(Object.isFrozen(cg[0])).toBe(true);
+    expect(Object.isFrozen(cg[0]!.controllers)).toBe(true);
+    expect(Object.keys(cg[0]!)).toEqual(['hierarchyId', 'controllers', 'path']);
+    expect(new ps.Process(100).cgroups()).toEqual([
+      { hierarchyId: 0, controllers: [], path: '/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope' },
+    ]);
+  });
+
+  test('wchan(): the function name, null for the kernel\'s 0', () => {
+    expect(new ps.Process(1).wchan()).toBe('ep_poll');
+    expect(new ps.Process(100).wchan()).toBeNull();
+  });
+
+  test('threadsInfo(): per thread stat, status, io and wchan; io or wchan that cannot be read is null', () => {
+    const t = clockTicks();
+    const th = new ps.Process(100).threadsInfo();
+    expect(th.map((x) => x.id)).toEqual([100, 107, 108]);
+    // 107 has no io file (a kernel without it, or a thread that exited between its status and io reads).
+    expect(th[1]).toMatchObject({ id: 107, readBytes: null, writeBytes: null, wchan: 'futex_wait_queue' });
+    expect(th[0]).toEqual({
+      id: 100, name: 'gnome-keyring-d', status: STATUS_SLEEPING, createTime: 1000 / t + BTIME, userTime: 6 / t, systemTime: 3 / t,
+      minorFaults: 100, majorFaults: 2, voluntaryCtxSwitches: 200, involuntaryCtxSwitches: 0, readBytes: 100 * 4096,
+      writeBytes: 100 * 512, wchan: 'do_poll.constprop.0',
+    });
+    expect(th[2]).toMatchObject({ id: 108, name: 'gdbus', status: 'running', voluntaryCtxSwitches: 216, involuntaryCtxSwitches: 3, wchan: null });
+    expect(Object.isFrozen(th) && Object.isFrozen(th[0])).toBe(true);
+    // io and wchan not asked are null.
+    const lean = new ps.Process(100).threadsInfo({ io: false, wchan: false });
+    expect(lean.map((x) => x.id)).toEqual([100, 107, 108]);
+    expect(lean.every((x) => x.readBytes === null && x.writeBytes === null && x.wchan === null)).toBe(true);
+    expect(lean[1]).toMatchObject({ name: 'gdbus', createTime: 1007 / t + BTIME, minorFaults: 107, majorFaults: 2 });
+    // The same user and system times as psutil's threads().
+    expect(lean.map((x) => [x.id, x.userTime, x.systemTime])).toEqual(new ps.Process(100).threads().map((x) => [x.id, x.userTime, x.systemTime]));
+    expect(() => new ps.Process(100).threadsInfo({ io: 1 as unknown as boolean })).toThrow(TypeError);
+    expect(() => new ps.Process(100).threadsInfo({ bogus: true } as never)).toThrow(TypeError);
+  });
+
+  test('cmdline({ raw: true }): split at NUL only, a setproctitle() line stays whole', () => {
+    expect(new ps.Process(104).cmdline({ raw: true })).toEqual(['nginx: worker process']);
+    expect(new ps.Process(104).cmdline({ raw: false })).toEqual(['nginx:', 'worker', 'process']);
+    expect(new ps.Process(1).cmdline({ raw: true })).toEqual(['/sbin/init', 'splash']);
+    expect(new ps.Process(102).cmdline({ raw: true })).toEqual([]);
+    expect(() => new ps.Process(101).cmdline({ raw: true })).toThrow(ZombieProcess);
+    // One read serves both splits in a oneshot block, and each caller gets its own array.
+    const p = new ps.Process(104);
+    const [a, b, c] = p.oneshot(() => [p.cmdline({ raw: true }), p.cmdline(), p.cmdline({ raw: true })]);
+    expect([a, b]).toEqual([['nginx: worker process'], ['nginx:', 'worker', 'process']]);
+    expect(c).toEqual(a);
+    expect(c).not.toBe(a);
+    expect(() => p.cmdline({ raw: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+
+  test('username({ effective: true }): the effective user (a setuid process differs from the real one)', () => {
+    const p = new ps.Process(105);
+    expect(p.uids()).toEqual({ real: 1000, effective: 0, saved: 0 });
+    expect(p.username({ effective: true })).toBe('root');
+    expect(p.username()).not.toBe('root');
+    expect(new ps.Process(106).username({ effective: true })).toBe('424242');
+    expect(() => p.username({ effective: 1 as unknown as boolean })).toThrow(TypeError);
+  });
+
+  test('memoryFootprint(): uss, pss, swap as memoryFullInfo gives them, plus swapPss; memoryUsage(): rss, vms, swap from status', () => {
+    const p = new ps.Process(1);
+    const f = p.memoryFootprint();
+    expect(f).toEqual({ uss: 2000 * 1024, pss: 3000 * 1024, swap: 12 * 1024, swapPss: 12 * 1024 });
+    expect(Object.keys(f)).toEqual(['uss', 'pss', 'swap', 'swapPss']);
+    const full = p.memoryFullInfo();
+    expect([full.uss, full.pss, full.swap]).toEqual([f.uss, f.pss, f.swap]);
+    // status: VmRSS 4000 kB, VmSize 16000 kB, VmSwap 12 kB.
+    expect(p.memoryUsage()).toEqual({ rss: 4000 * 1024, vms: 16000 * 1024, swap: 12 * 1024 });
+    expect(Object.isFrozen(p.memoryUsage())).toBe(true);
+    expect(new ps.Process(2).memoryUsage()).toEqual({ rss: 0, vms: 0, swap: 0 });
+    expect(() => new ps.Process(101).memoryFootprint()).toThrow(ZombieProcess);
+  });
+
+  test('numThreads(): from stat in a oneshot block that read stat and not status, the same count', () => {
+    const p = new ps.Process(100);
+    expect(p.numThreads()).toBe(3);
+    expect(p.oneshot(() => [p.status(), p.numThreads()])).toEqual([STATUS_SLEEPING, 3]);
+  });
+
+  test('asDict/processIter take the extension attributes by name only', () => {
+    const d = new ps.Process(1).asDict({ attrs: ['pid', 'cgroups', 'wchan', 'memoryFootprint', 'memoryUsage', 'threadsInfo'] });
+    expect(Object.keys(d)).toEqual(['pid', 'cgroups', 'wchan', 'memoryFootprint', 'memoryUsage', 'threadsInfo']);
+    expect(d.wchan).toBe('ep_poll');
+    expect(d.threadsInfo?.map((x) => x.id)).toEqual([1]);
+    expect(Object.keys(new ps.Process(1).asDict())).not.toContain('cgroups');
+    const z = new ps.Process(101).asDict({ attrs: ['cgroups', 'memoryFootprint'], adValue: 'n/a' });
+    // A zombie's cgroup file reads fine (the kernel keeps it until the parent reaps it); smaps is gone.
+    expect(z.memoryFootprint).toBe('n/a');
+    // A process without a cgroup file (a kernel without cgroups) has none.
+    const cg = new Map([...ps.processIter({ attrs: ['pid', 'cgroups'] })].map((p) => [p.pid, p.info.cgroups]));
+    expect(cg.get(1)).toHaveLength(3);
+    expect(cg.get(2)).toEqual([]);
+    expect(PROCESS_EXTENSION_ATTRS).toEqual(['cgroups', 'memoryFootprint', 'memoryUsage', 'threadsInfo', 'wchan']);
+  });
+});
+
 describe('a process that vanishes after it was looked up', () => {
   let tmp: string;
   beforeEach(() => {
@@ -247,7 +354,7 @@ describe('a process that vanishes after it was looked up', () => {
     const gone = createPsutil({ procfs: path.join(tmp, 'proc'), rootfs: path.join(tmp, 'root') });
     const p = new gone.Process(pid);
     fs.rmSync(path.join(tmp, 'proc', String(pid)), { recursive: true });
-    for (const attr of Process.attrs) {
+    for (const attr of [...Process.attrs, ...PROCESS_EXTENSION_ATTRS]) {
       if (attr === 'pid' || attr === 'ionice') continue; // no /proc read: the pid itself, and a syscall refused here
       let err: unknown = null;
       try {

@@ -5,7 +5,8 @@
  *   NoSuchProcess when /proc/<pid>/stat is gone, ZombieProcess when it says Z, else the OsError itself (a file this
  *   kernel does not have); anything that fails while the process vanishes -> NoSuchProcess.
  * A handle caches the stat/status/statm/cmdline/smaps reads while a oneshot block is open (depth > 0) and reads
- * afresh otherwise. Values stay in the kernel's units (ticks, pages, kB lines as bytes); the facade shapes results.
+ * afresh otherwise. Besides psutil's files it reads cgroup, wchan and task/<tid>/{stat,status,io,wchan} for the
+ * documented extensions (cgroups(), wchan(), threadsInfo()). Values stay in the kernel's units (ticks, pages, kB lines as bytes); the facade shapes results.
  */
 import type { ProcFs } from './procfs';
 import * as native from './native';
@@ -13,7 +14,8 @@ import { NativeError } from './native';
 import { AccessDenied, NoSuchProcess, OsError, ParseError, PsutilError, ZombieProcess } from '../errors';
 import { parsePidStat, type PidStat } from './parse/pidstat';
 import { parseStatm, type Statm } from './parse/statm';
-import { parseCmdline } from './parse/cmdline';
+import { parseArgv, parseCmdline } from './parse/cmdline';
+import { parseCgroup, type CgroupEntry } from './parse/cgroup';
 import { parseEnviron } from './parse/environ';
 import { parsePidIo, type PidIo } from './parse/pidio';
 import { fileFlagsToMode, parseFdinfo, type FdInfo } from './parse/fdinfo';
@@ -47,6 +49,23 @@ export interface ThreadTimes {
   readonly stime: number;
 }
 
+/** One thread as threadsInfo() reads it: its stat, two status lines, and io and wchan when asked. */
+export interface ThreadInfoRaw {
+  readonly id: number;
+  readonly stat: PidStat;
+  readonly voluntaryCtxSwitches: number;
+  readonly involuntaryCtxSwitches: number;
+  /** null when not asked, or not readable (io needs ptrace access to the process). */
+  readonly io: PidIo | null;
+  /** The wchan file's text; null when not asked. */
+  readonly wchan: string | null;
+}
+
+export interface ThreadsInfoWanted {
+  readonly io: boolean;
+  readonly wchan: boolean;
+}
+
 export interface OpenFileRaw {
   readonly path: string;
   readonly fd: number;
@@ -68,7 +87,10 @@ export class LinuxProcess {
   private cStat: PidStat | null = null;
   private cStatus: string | null = null;
   private cStatm: Statm | null = null;
+  /** The cmdline bytes (a private copy), from which both splits below are made. */
+  private cCmdlineBytes: Buffer | null = null;
   private cCmdline: string[] | null = null;
+  private cArgv: string[] | null = null;
   private cSmaps: string | null = null;
 
   constructor(fs: ProcFs, pid: number) {
@@ -89,13 +111,20 @@ export class LinuxProcess {
       this.cStat = null;
       this.cStatus = null;
       this.cStatm = null;
+      this.cCmdlineBytes = null;
       this.cCmdline = null;
+      this.cArgv = null;
       this.cSmaps = null;
     }
   }
 
   get cached(): boolean {
     return this.depth > 0;
+  }
+
+  /** Whether the oneshot cache holds stat but not status: a value both files give is then taken from stat. */
+  get statWithoutStatus(): boolean {
+    return this.cStat !== null && this.cStatus === null;
   }
 
   // ---- errors -----------------------------------------------------------------------------------------------
@@ -242,19 +271,39 @@ export class LinuxProcess {
     return st;
   }
 
-  /** The arguments (cached in a oneshot block, where name() and cmdline() share one read). */
-  cmdline(): string[] {
-    if (this.cCmdline !== null) return this.cCmdline;
+  /**
+   * The cmdline bytes, or the view of a read that the caller parses at once (cached as a copy in a oneshot block,
+   * where name(), cmdline() and cmdline({ raw: true }) share one read).
+   */
+  private cmdlineBytes(): Buffer {
+    if (this.cCmdlineBytes !== null) return this.cCmdlineBytes;
     const p = this.dir + 'cmdline';
-    let args: string[];
+    let view: Buffer;
     try {
-      args = parseCmdline(this.fs.readView(p, CMDLINE_CAP));
+      view = this.fs.readView(p, CMDLINE_CAP);
     } catch (err) {
       throw this.translate(err);
     }
+    if (this.depth > 0) this.cCmdlineBytes = Buffer.from(view);
+    return view;
+  }
+
+  /** The arguments split psutil's way (cached in a oneshot block). */
+  cmdline(): string[] {
+    if (this.cCmdline !== null) return this.cCmdline;
+    const args = parseCmdline(this.cmdlineBytes());
     // Empty: a kernel thread ([]) or a zombie (an error).
     if (args.length === 0) this.raiseIfZombie();
     if (this.depth > 0) this.cCmdline = args;
+    return args;
+  }
+
+  /** The arguments split at NUL only, as the kernel stores them (see parseArgv; cached in a oneshot block). */
+  argv(): string[] {
+    if (this.cArgv !== null) return this.cArgv;
+    const args = parseArgv(this.cmdlineBytes());
+    if (args.length === 0) this.raiseIfZombie();
+    if (this.depth > 0) this.cArgv = args;
     return args;
   }
 
@@ -320,6 +369,38 @@ export class LinuxProcess {
     }
   }
 
+  /**
+   * /proc/<pid>/cgroup: readable for any process, a zombie and a kernel thread included. A kernel built without
+   * cgroups has no such file: no cgroups ([]) for a live process.
+   */
+  cgroup(): CgroupEntry[] {
+    const p = this.dir + 'cgroup';
+    try {
+      return parseCgroup(this.fs.readView(p), p);
+    } catch (err) {
+      const t = this.translate(err);
+      if (t === err && isOs(err, 'ENOENT')) return [];
+      throw t;
+    }
+  }
+
+  /**
+   * /proc/<pid>/wchan: the kernel function the task sleeps in, or '0' (running, a zombie, or no ptrace access to it:
+   * the kernel prints 0 for all three rather than failing).
+   */
+  wchan(): string {
+    const p = this.dir + 'wchan';
+    try {
+      const v = this.fs.readView(p, 4096);
+      return v.toString('latin1', 0, v.length).trim();
+    } catch (err) {
+      // A kernel without CONFIG_KALLSYMS has no wchan file: nothing to tell, as for '0'.
+      const t = this.translate(err);
+      if (t === err && isOs(err, 'ENOENT')) return '0';
+      throw t;
+    }
+  }
+
   /** /proc/<pid>/limits, for procfs roots that prlimit(2) cannot reach. */
   limitsFile(resource: number): readonly [number, number] {
     const p = this.dir + 'limits';
@@ -341,6 +422,29 @@ export class LinuxProcess {
     } catch (err) {
       throw this.translate(err);
     }
+  }
+
+  /**
+   * The number of open fds. Linux 6.2+ gives it as the st_size of /proc/<pid>/fd (one stat(2) instead of opening
+   * and listing the directory); that size is 0 on older kernels and for a process without fds, and then the entries
+   * are counted. The kernel answers the stat without checking access, so it is used only where listing is allowed
+   * too (we are root or the directory's owner): another user's process stays AccessDenied, as psutil's listing is.
+   * Fixture trees (not a procfs mount) are always listed.
+   */
+  fdCount(): number {
+    const p = this.dir + 'fd';
+    if (this.fs.isKernelPath(p)) {
+      let size = 0;
+      try {
+        const st = this.fs.stat(p);
+        const euid = process.geteuid?.() ?? -1;
+        if (euid === 0 || st.uid === euid) size = st.size;
+      } catch (err) {
+        throw this.translate(err);
+      }
+      if (size > 0) return size;
+    }
+    return this.fdNames().length;
   }
 
   /** Raises NoSuchProcess if /proc/<pid> is gone (psutil's _assert_alive, after skipping vanished entries). */
@@ -422,6 +526,63 @@ export class LinuxProcess {
     }
     if (hitEnoent) this.assertAlive();
     return out.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Per-thread stat and context switches (task/<tid>/status), plus io and wchan when asked, ascending by thread id.
+   * A thread that exits before its stat and status are read is skipped. io and wchan are extras: null when they
+   * cannot be read (io of another user's process without CAP_SYS_PTRACE, a kernel without the file, a thread that
+   * exited just after its status was read) rather than an error, since stat and status are readable for any process.
+   */
+  threadsInfo(wanted: ThreadsInfoWanted): ThreadInfoRaw[] {
+    let ids: string[];
+    try {
+      ids = this.fs.readdir(this.dir + 'task');
+    } catch (err) {
+      throw this.translate(err);
+    }
+    const out: ThreadInfoRaw[] = [];
+    let hitEnoent = false;
+    for (const id of ids) {
+      const base = this.dir + 'task/' + id + '/';
+      let stat: PidStat;
+      let vol: number | null;
+      let invol: number | null;
+      let io: PidIo | null = null;
+      let wchan: string | null = null;
+      try {
+        stat = parsePidStat(this.fs.readView(base + 'stat'), base + 'stat');
+        const sv = this.fs.readView(base + 'status');
+        const text = sv.toString('latin1', 0, sv.length);
+        vol = statusNumber(text, 'voluntary_ctxt_switches', base + 'status');
+        invol = statusNumber(text, 'nonvoluntary_ctxt_switches', base + 'status');
+        if (wanted.io) io = this.threadExtra(base + 'io', (v, p) => parsePidIo(v, p));
+        if (wanted.wchan) wchan = this.threadExtra(base + 'wchan', (v) => v.toString('latin1', 0, v.length).trim());
+      } catch (err) {
+        if (isOs(err, 'ENOENT', 'ESRCH')) {
+          hitEnoent = true;
+          continue;
+        }
+        throw this.translate(err);
+      }
+      out.push({
+        id: Number(id), stat, voluntaryCtxSwitches: vol ?? 0, involuntaryCtxSwitches: invol ?? 0, io, wchan,
+      });
+    }
+    if (hitEnoent) this.assertAlive();
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** An optional per-thread file, parsed; null when it cannot be read (see threadsInfo). */
+  private threadExtra<T>(p: string, parse: (v: Buffer, p: string) => T): T | null {
+    let v: Buffer;
+    try {
+      v = this.fs.readView(p, 4096);
+    } catch (err) {
+      if (isOs(err, 'EACCES', 'EPERM', 'ENOENT', 'ESRCH')) return null;
+      throw err;
+    }
+    return parse(v, p);
   }
 
   /** /proc/<pid>/smaps_rollup, or null when the kernel refuses it for this process (ESRCH/ENOENT: fall back). */

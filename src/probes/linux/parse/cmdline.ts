@@ -33,3 +33,16 @@ export function parseCmdline(input: Buffer | string): string[] {
   }
   return args;
 }
+
+/**
+ * The arguments as the kernel stores them, without psutil's setproctitle() heuristic: trailing NULs dropped, split at
+ * every NUL (prometheus/procfs CmdLine, which process-exporter matches on). A rewritten `nginx: master process ...`
+ * stays one argument, so its argv[0] is the whole line; empty arguments between NULs stay. Empty data gives [].
+ */
+export function parseArgv(input: Buffer | string): string[] {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  let n = buf.length;
+  while (n > 0 && buf[n - 1] === NUL) n--;
+  if (n === 0) return [];
+  return splitBytes(buf, n, NUL);
+}

@@ -2,7 +2,8 @@
  * /proc/<pid>/smaps and /proc/<pid>/smaps_rollup: per-mapping blocks, a header line
  * (`addr perms offset dev inode [path]`) then `Key:   value kB` lines. Sizes come out in bytes.
  * - rollup: USS = the sum of the Private_* lines (Clean, Dirty, Hugetlb), PSS = `Pss:`, swap = `Swap:` (psutil);
- *   `Pss_Anon:` and `SwapPss:` are other keys and do not count.
+ *   `Pss_Anon:` and the like are other keys and do not count; `SwapPss:` (proportional swap, Linux 4.3+, 0 where
+ *   the kernel prints no such line) is summed apart for memoryFootprint().
  * - smaps: the same three sums over every block (the fallback when the rollup gives ESRCH/ENOENT), or the blocks
  *   themselves for memoryMaps, where `VmFlags:` lines are skipped (psutil #369) and any other unknown line is an error.
  */
@@ -12,6 +13,8 @@ export interface SmapsTotals {
   readonly uss: number;
   readonly pss: number;
   readonly swap: number;
+  /** `SwapPss:` (not psutil's): swapped-out pages shared between processes counted proportionally. */
+  readonly swapPss: number;
 }
 
 export interface SmapsBlock {
@@ -70,6 +73,7 @@ export function parseSmapsTotals(input: Buffer | string): SmapsTotals {
   let uss = 0;
   let pss = 0;
   let swap = 0;
+  let swapPss = 0;
   for (let pos = 0; pos < n; ) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
@@ -82,11 +86,12 @@ export function parseSmapsTotals(input: Buffer | string): SmapsTotals {
         if (text.startsWith('Private_', pos)) uss += kv.bytes;
         else if (len === 3 && text.startsWith('Pss', pos)) pss += kv.bytes;
         else if (len === 4 && text.startsWith('Swap', pos)) swap += kv.bytes;
+        else if (len === 7 && text.startsWith('SwapPss', pos)) swapPss += kv.bytes;
       }
     }
     pos = end + 1;
   }
-  return { uss, pss, swap };
+  return { uss, pss, swap, swapPss };
 }
 
 const HEADER = /^([0-9a-f]+-[0-9a-f]+)\s+(\S+)\s+\S+\s+\S+\s+\S+(?:\s+(.*))?$/;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCmdline } from '../../../../src/probes/linux/parse/cmdline';
+import { parseArgv, parseCmdline } from '../../../../src/probes/linux/parse/cmdline';
 import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
 import { randomBytes } from '../../../helpers/garbage';
 
@@ -38,5 +38,31 @@ describe('parseCmdline (psutil #1179 rules)', () => {
     const args = parseCmdline(randomBytes(64 * 1024));
     expect(Array.isArray(args)).toBe(true);
     for (const a of args) expect(typeof a).toBe('string');
+  });
+});
+
+describe('parseArgv (split at NUL only: prometheus/procfs CmdLine, process-exporter\'s argv)', () => {
+  test.each([
+    ['NUL-separated with the trailing NUL', 'foo\0bar\0', ['foo', 'bar']],
+    ['an empty argument in the middle stays', 'foo\0\0bar\0', ['foo', '', 'bar']],
+    ['every trailing NUL is dropped (padding after setproctitle)', 'nginx: worker process\0\0\0\0', ['nginx: worker process']],
+    ['setproctitle: spaces, no NUL at all', 'nginx: master process /usr/sbin/nginx', ['nginx: master process /usr/sbin/nginx']],
+    ['one argument holding spaces', 'foo bar\0', ['foo bar']],
+    ['empty (kernel thread or zombie)', '', []],
+    ['only NULs', '\0\0', []],
+  ])('%s', (_n, input, want) => {
+    expect(parseArgv(input)).toEqual(want);
+    expect(parseArgv(Buffer.from(input))).toEqual(want);
+  });
+
+  test('differs from psutil\'s split only for a single argument holding spaces, and for trailing padding', () => {
+    expect(parseCmdline('sh\0-c\0echo hi\0')).toEqual(parseArgv('sh\0-c\0echo hi\0'));
+    expect(parseCmdline('nginx: worker process\0')).toEqual(['nginx:', 'worker', 'process']);
+    expect(parseArgv('nginx: worker process\0')).toEqual(['nginx: worker process']);
+  });
+
+  test('non-UTF-8 bytes become U+FFFD; random bytes give strings, no exception', () => {
+    expect(parseArgv(Buffer.from([0x61, 0xff, 0x00, 0x62, 0x00]))).toEqual(['a\uFFFD', 'b']);
+    for (const a of parseArgv(randomBytes(64 * 1024))) expect(typeof a).toBe('string');
   });
 });

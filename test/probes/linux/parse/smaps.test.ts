@@ -8,17 +8,19 @@ import { GARBAGE } from '../../../helpers/garbage';
 const read = (rel: string): Buffer => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', rel));
 
 describe('smaps', () => {
-  test('smaps_rollup: uss = the Private_* lines, pss, swap (not SwapPss)', () => {
-    expect(parseSmapsTotals(read('smaps_rollup'))).toEqual({ uss: (15548 + 14396) * 1024, pss: 29944 * 1024, swap: 1940 * 1024 });
+  test('smaps_rollup: uss = the Private_* lines, pss, swap (not SwapPss), and SwapPss apart', () => {
+    expect(parseSmapsTotals(read('smaps_rollup'))).toEqual({ uss: (15548 + 14396) * 1024, pss: 29944 * 1024, swap: 1940 * 1024, swapPss: 1940 * 1024 });
   });
 
   test('a newer rollup with Pss_Anon/Pss_File lines: only Pss counts', () => {
-    const t = 'Rss: 10 kB\nPss: 8 kB\nPss_Dirty: 4 kB\nPss_Anon: 3 kB\nPss_File: 5 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\nPrivate_Hugetlb: 4 kB\nSwap: 6 kB\nSwapPss: 6 kB\n';
-    expect(parseSmapsTotals(t)).toEqual({ uss: 7 * 1024, pss: 8 * 1024, swap: 6 * 1024 });
+    const t = 'Rss: 10 kB\nPss: 8 kB\nPss_Dirty: 4 kB\nPss_Anon: 3 kB\nPss_File: 5 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\nPrivate_Hugetlb: 4 kB\nSwap: 6 kB\nSwapPss: 5 kB\n';
+    expect(parseSmapsTotals(t)).toEqual({ uss: 7 * 1024, pss: 8 * 1024, swap: 6 * 1024, swapPss: 5 * 1024 });
+    // A kernel older than 4.3 prints no SwapPss line: 0.
+    expect(parseSmapsTotals('Pss: 8 kB\nSwap: 6 kB\n').swapPss).toBe(0);
   });
 
   test('whole smaps: the sums psutil\'s regexes give (fixture sums computed with them)', () => {
-    expect(parseSmapsTotals(read('smaps'))).toEqual({ uss: 30662656, pss: 30662656, swap: 1986560 });
+    expect(parseSmapsTotals(read('smaps'))).toEqual({ uss: 30662656, pss: 30662656, swap: 1986560, swapPss: 1940 * 1024 });
   });
 
   test('whole smaps: 12 blocks, anonymous paths empty, VmFlags skipped', () => {
