@@ -505,10 +505,8 @@ export class AdminServer {
       }
       throw err;
     }
-    let parsed;
     try {
-      parsed = parseStrictJson(text);
-      const body = parseActionBody(route.action, parsed, route.kind);
+      const body = parseActionBody(route.action, parseStrictJson(text), route.kind);
       ctx.request = { action: body.request.action, ...describeRequest(body.request) };
       ctx.dryRun = body.dryRun;
       return route.kind === 'process'

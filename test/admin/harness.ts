@@ -66,7 +66,7 @@ export async function startCanary(dir: string, marker?: string): Promise<Canary>
   const child = spawn(PYTHON, ['-c', CANARY, file, ...(marker === undefined ? [] : [marker])], { stdio: 'ignore' });
   const pid = child.pid;
   if (pid === undefined) throw new Error('canary did not start');
-  await until(() => fs.existsSync(file) && threadIds(pid).length >= 2, 'the canary to be ready');
+  await until(() => fs.existsSync(file) && threadIds(pid).length >= 2, 'the canary to be ready', 45000);
   const counts = (): Record<string, number> => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>;
   return {
     pid,
