@@ -87,7 +87,7 @@ export class SnapshotSource {
    */
   get(maxAgeMs: number = this.opts.maxAgeMs): Promise<Snapshot> {
     const cur = this.current;
-    if (cur && this.now() - cur.finishedAt <= maxAgeMs) return Promise.resolve(cur);
+    if (cur && this.now() - cur.finishedAt < maxAgeMs) return Promise.resolve(cur);
     if (this.inflight) return this.inflight;
     const p = this.pass().finally(() => {
       if (this.inflight === p) this.inflight = null;
