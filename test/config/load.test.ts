@@ -37,9 +37,9 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test('every host collector is on by default but sockets (off, as node_exporter tcpstat)', () => {
+  test('every collector is on by default; per-thread states are not', () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
-    expect(off).toEqual(['sockets']);
+    expect(off).toEqual([]);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 
