@@ -316,6 +316,7 @@ function cpuInfoRecord(b: CpuinfoBlock): CpuInfo {
 
 export function cpuApi(ctx: Context) {
   const state = ctx.slot<PercentState>('cpu.percent', () => primeState(ctx));
+  const loadState = ctx.slot<{ last: readonly [number, number, number] | null }>('cpu.getloadavg', () => ({ last: null }));
   const hz = () => ctx.os.sysconf.clockTicks();
 
   /** Takes a sample for `slots` (total or per-CPU), returns the previous one (or the new one if there was none). */
@@ -469,7 +470,18 @@ export function cpuApi(ctx: Context) {
      * else this instance's <procfs>/loadavg.
      */
     getloadavg(): readonly [number, number, number] {
-      return Object.freeze(ctx.os.cpu.loadavg(ctx.fs));
+      const l = ctx.os.cpu.loadavg(ctx.fs);
+      // The kernel updates the averages every 5 s: while they are the same, the previous frozen (immutable) result
+      // is handed out again, which spares most of what this call costs besides its one sysinfo(2).
+      const last = loadState.last;
+      if (last !== null && last[0] === l[0] && last[1] === l[1] && last[2] === l[2]) return last;
+      // Filled into a generic array: freezing an array of doubles first converts its storage.
+      const out: Array<number | null> = [null, null, null];
+      out[0] = l[0];
+      out[1] = l[1];
+      out[2] = l[2];
+      loadState.last = Object.freeze(out) as readonly number[] as readonly [number, number, number];
+      return loadState.last;
     },
 
     // ---- not psutil: raw readers for the agent ----

@@ -43,9 +43,10 @@ export function readLoadavg(fs: ProcFs): Loadavg {
 /**
  * psutil's getloadavg(): on the real /proc, sysinfo(2) as glibc's getloadavg(3) does (no file; full precision, where
  * /proc/loadavg rounds to 2 decimals); under any other procfs root (a fixture, a host's /proc mounted elsewhere)
- * that tree's loadavg file, since sysinfo would describe this machine.
+ * that tree's loadavg file, since sysinfo would describe this machine. The array may be reused by the next call.
  */
-export function loadavg(fs: ProcFs): [number, number, number] {
+export function loadavg(fs: ProcFs): readonly [number, number, number] {
+  // native's array is reused by its next call: the caller copies.
   if (fs.procfs === '/proc') return native.sysinfoLoads();
   const l = readLoadavg(fs);
   return [l.load1, l.load5, l.load15];
@@ -97,7 +98,8 @@ export function cpuCountLogical(fs: ProcFs): number | null {
 function cpuDirs(fs: ProcFs): { cpu: number; dir: string }[] {
   const base = fs.sys('devices/system/cpu');
   const out: { cpu: number; dir: string }[] = [];
-  for (const name of fs.readdirOrEmpty(base)) {
+  // Kept open and listed again on a real sysfs (the directory lives as long as the system).
+  for (const name of fs.readdirHotOrEmpty(base)) {
     const m = /^cpu(\d+)$/.exec(name);
     if (m) out.push({ cpu: Number(m[1]), dir: `${base}/${name}` });
   }

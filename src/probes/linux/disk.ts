@@ -50,13 +50,14 @@ export function isStorageDevice(fs: ProcFs, name: string): boolean {
 }
 
 /**
- * isStorageDevice for every name of one call: <sysfs>/block is listed once instead of one lookup per name (each a
- * path walk through sysfs). On a real sysfs every entry there is a live link; elsewhere (a fixture tree) a listed name
- * is still checked with exists(), so a dangling link counts as absent, as in isStorageDevice.
+ * isStorageDevice for every name of one call: <sysfs>/block is listed once (kept open on a real sysfs) instead of one
+ * lookup per name (each a path walk through sysfs). On a real sysfs every entry there is a live link; elsewhere (a
+ * fixture tree) a listed name is still checked with exists(), so a dangling link counts as absent, as in
+ * isStorageDevice.
  */
 function storageDevices(fs: ProcFs): (name: string) => boolean {
   const dir = fs.sys('block');
-  const listed = new Set(fs.readdirOrEmpty(dir));
+  const listed = new Set(fs.readdirHotOrEmpty(dir));
   const live = fs.isKernelPath(dir + '/');
   return (name) => {
     const entry = name.replace(/\//g, '!');

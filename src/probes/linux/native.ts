@@ -104,6 +104,8 @@ interface Bindings {
   socket: Fn;
   readlink: Fn;
   memcpy: Fn;
+  lseek: Fn;
+  getdents64: Fn | null;
   ioctl: Fn;
   Rlimit: CType;
   StatvfsT: CType;
@@ -127,6 +129,16 @@ function namedStruct(name: string, def: Record<string, KoffiField>): CType {
     return koffi.struct(name, def);
   } catch (err) {
     if (/duplicate type name/i.test(String((err as { message?: unknown } | null)?.message))) return koffi.type(name);
+    throw err;
+  }
+}
+
+/** A libc function that older glibc lacks (getdents64 came in 2.30): null there, and callers take another way. */
+function optionalFunc(libc: LibraryHandle, proto: string): Fn | null {
+  try {
+    return libc.func(proto);
+  } catch (err) {
+    if (/not find|undefined symbol|cannot find/i.test(String((err as { message?: unknown } | null)?.message))) return null;
     throw err;
   }
 }
@@ -176,6 +188,8 @@ function b(): Bindings {
     // Copies native memory (getifaddrs nodes) into scratch memory that has a long-lived view: ~0.1 µs a call, where
     // a koffi.view or koffi.decode of the node itself costs 1-2 µs (an ArrayBuffer or a copy each time).
     memcpy: libc.func('void memcpy(void *dest, void *src, size_t n)'),
+    lseek: libc.func('long lseek(int fd, long offset, int whence)'),
+    getdents64: optionalFunc(libc, 'long getdents64(int fd, void *buf, size_t size)'),
     // Variadic as glibc declares it; the argument is always a pointer to memory allocated once (nicScratch).
     ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
     Rlimit, StatvfsT, Passwd, Group, Ifaddrs, nums,
@@ -303,28 +317,41 @@ function readUnsigned(view: DataView, [off, size]: readonly [number, number]): n
 const SYSINFO_SIZE = 128;
 /** SI_LOAD_SHIFT: the loads are fixed-point with 16 fractional bits. */
 const SI_LOAD_SCALE = 1 << 16;
-let sysinfoOut: { mem: unknown; view: DataView; loads: ReadonlyArray<readonly [number, number]> } | null = null;
+let sysinfoOut: { mem: unknown; words: Uint32Array; view: DataView; long: number; loads: [number, number, number] } | null = null;
 
 /**
  * The 1, 5 and 15-minute load averages from sysinfo(2), what glibc's getloadavg(3) (and so psutil.getloadavg) returns:
  * the kernel's fixed-point values / 65536, at full precision (/proc/loadavg rounds them to 2 decimals). No file is
- * opened; the struct goes to memory allocated once and is read through a view, with no per-call decoding.
+ * opened; the struct goes to memory allocated once and is read through views made once. The returned array is
+ * reused by the next call: copy what you keep.
  */
-export function sysinfoLoads(): [number, number, number] {
-  const fn = b().sysinfo;
+export function sysinfoLoads(): readonly [number, number, number] {
   if (sysinfoOut === null) {
     const mem = koffi.alloc('uint8_t', SYSINFO_SIZE);
-    // `long uptime; unsigned long loads[3]; ...`
-    const long = koffi.sizeof('long');
-    sysinfoOut = { mem, view: new DataView(koffi.view(mem, SYSINFO_SIZE)), loads: [1, 2, 3].map((k) => [k * long, long] as const) };
+    const ab = koffi.view(mem, SYSINFO_SIZE);
+    sysinfoOut = { mem, words: new Uint32Array(ab), view: new DataView(ab), long: koffi.sizeof('long'), loads: [0, 0, 0] };
   }
-  const { mem, view, loads } = sysinfoOut;
-  if ((fn(mem) as number) !== 0) throw new NativeError('sysinfo', koffi.errno());
-  return [
-    readUnsigned(view, loads[0]!) / SI_LOAD_SCALE,
-    readUnsigned(view, loads[1]!) / SI_LOAD_SCALE,
-    readUnsigned(view, loads[2]!) / SI_LOAD_SCALE,
-  ];
+  const o = sysinfoOut;
+  if ((b().sysinfo(o.mem) as number) !== 0) throw new NativeError('sysinfo', koffi.errno());
+  // `long uptime; unsigned long loads[3]; ...`
+  const out = o.loads;
+  if (o.long === 8 && LITTLE_ENDIAN) {
+    const w = o.words;
+    out[0] = (w[2]! + w[3]! * 0x100000000) / SI_LOAD_SCALE;
+    out[1] = (w[4]! + w[5]! * 0x100000000) / SI_LOAD_SCALE;
+    out[2] = (w[6]! + w[7]! * 0x100000000) / SI_LOAD_SCALE;
+  } else {
+    for (let k = 0; k < 3; k++) out[k] = load(o.view, (k + 1) * o.long, o.long);
+  }
+  return out;
+}
+
+/** One `unsigned long` load of struct sysinfo, scaled (any word size and byte order). */
+function load(v: DataView, off: number, size: number): number {
+  if (size === 4) return v.getUint32(off, LITTLE_ENDIAN) / SI_LOAD_SCALE;
+  const lo = v.getUint32(LITTLE_ENDIAN ? off : off + 4, LITTLE_ENDIAN);
+  const hi = v.getUint32(LITTLE_ENDIAN ? off + 4 : off, LITTLE_ENDIAN);
+  return (hi * 0x100000000 + lo) / SI_LOAD_SCALE;
 }
 
 // ---- readlink ----
@@ -354,6 +381,66 @@ export function readlink(p: string): string {
     // A target that fills the buffer may be cut: ask again with more room (procfs links stop at PATH_MAX anyway).
     if (n < out.size || size >= 1 << 20) return out.buf.toString('utf8', 0, n);
   }
+}
+
+// ---- directory listing ----
+
+const DIRENT_BUF = 32 * 1024;
+const SEEK_SET = 0;
+let direntOut: { mem: unknown; buf: Buffer } | null = null;
+
+/** Whether listDirFd can run here (glibc 2.30+ has getdents64); otherwise the caller lists with fs.readdirSync. */
+export function canListDir(): boolean {
+  return b().getdents64 !== null;
+}
+
+/**
+ * The names in an open directory, listed again from its start (lseek to 0, then getdents64(2) until it returns 0),
+ * without `.` and `..`, sorted bytewise and decoded as UTF-8: what fs.readdirSync returns (libuv's scandir sorts with
+ * strcmp), without opening the directory each time. Throws NativeError.
+ */
+export function listDirFd(fd: number): string[] {
+  const fns = b();
+  const getdents = fns.getdents64;
+  if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
+  if (direntOut === null) {
+    const mem = koffi.alloc('uint8_t', DIRENT_BUF);
+    direntOut = { mem, buf: Buffer.from(koffi.view(mem, DIRENT_BUF)) };
+  }
+  const { mem, buf } = direntOut;
+  if (Number(fns.lseek(fd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi.errno());
+  const names: string[] = [];
+  // ASCII names (all of /proc and /sys) sort the same as strings and as bytes; the bytes of any other name are kept
+  // (its decoding may be lossy) to order the whole list as strcmp would.
+  let nonAscii: Map<number, Buffer> | null = null;
+  for (;;) {
+    const n = Number(getdents(fd, mem, DIRENT_BUF));
+    if (n < 0) throw new NativeError('getdents64', koffi.errno());
+    if (n === 0) break;
+    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated, padded).
+    for (let off = 0; off < n; ) {
+      const reclen = LITTLE_ENDIAN ? buf.readUInt16LE(off + 16) : buf.readUInt16BE(off + 16);
+      if (reclen === 0) break;
+      const start = off + 19;
+      let end = buf.indexOf(0, start);
+      if (end === -1 || end > off + reclen) end = off + reclen;
+      off += reclen;
+      if (buf[start] === 46 && (end - start === 1 || (end - start === 2 && buf[start + 1] === 46))) continue;
+      for (let i = start; i < end; i++) {
+        if (buf[i]! >= 0x80) {
+          (nonAscii ??= new Map()).set(names.length, Buffer.from(buf.subarray(start, end)));
+          break;
+        }
+      }
+      names.push(buf.toString('utf8', start, end));
+    }
+  }
+  if (nonAscii === null) return names.sort();
+  const raw = nonAscii as Map<number, Buffer>;
+  return names
+    .map((name, i) => ({ name, bytes: raw.get(i) ?? Buffer.from(name, 'latin1') }))
+    .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
+    .map((x) => x.name);
 }
 
 // ---- NIC ioctls (psutil's net_if_flags, net_if_mtu, net_if_duplex_speed) ----

@@ -21,13 +21,24 @@ export const DEFAULT_READ_CAP = 1 << 20;
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * Files kept open for ProcFs.readHot, path -> fd, least recently used first. Process-wide (keys are full paths, so
- * instances with different roots never share an entry), bounded so that a many-CPU or many-disk host cannot use up
- * the fd limit: past HOT_MAX the least recently used one is closed. Node opens with O_CLOEXEC, so children never
- * inherit them.
+ * Files (and directories) kept open for ProcFs.readHot and readdirHotOrEmpty, path -> fd, least recently used
+ * first. Process-wide (keys are full paths, so instances with different roots never share an entry), bounded so that
+ * a many-CPU or many-disk host cannot use up the fd limit: past HOT_MAX the least recently used one is closed. Node
+ * opens with O_CLOEXEC, so children never inherit them.
  */
 const hot = new Map<string, number>();
 const HOT_MAX = 64;
+
+/** Adds a kept fd (a file's path, or 'dir:' + a directory's), closing the least recently used one past HOT_MAX. */
+function keep(key: string, fd: number): void {
+  if (hot.size >= HOT_MAX) {
+    const [oldest, oldFd] = hot.entries().next().value as [string, number];
+    hot.delete(oldest);
+    fs.closeSync(oldFd);
+  }
+  hot.set(key, fd);
+}
+
 /** statfs f_type of the kernel filesystems whose files are generated on read (linux/magic.h). */
 const PROC_SUPER_MAGIC = 0x9fa0;
 const SYSFS_MAGIC = 0x62656572;
@@ -216,24 +227,21 @@ export class ProcFs {
       } catch (err) {
         throw toOsError(err, 'open', p);
       }
-      if (hot.size >= HOT_MAX) {
-        const [oldest, oldFd] = hot.entries().next().value as [string, number];
-        hot.delete(oldest);
-        fs.closeSync(oldFd);
-      }
+      keep(p, fd);
     } else {
       hot.delete(p); // re-inserted below: Map order is the LRU order
+      hot.set(p, fd);
     }
     let n: number;
     try {
       n = this.preadAll(fd, cap, ends);
     } catch (err) {
+      hot.delete(p);
       fs.closeSync(fd);
       // isNativeError: only fs errors get the second try (a fresh open gives the proper error, or succeeds).
       if (!types.isNativeError(err)) throw err;
       return this.readView0(p, cap, ends);
     }
-    hot.set(p, fd);
     return scratch.subarray(0, n);
   }
 
@@ -361,6 +369,42 @@ export class ProcFs {
       return fs.readdirSync(p);
     } catch (err) {
       throw toOsError(err, 'scandir', p);
+    }
+  }
+
+  /**
+   * readdirOrEmpty for directories that live as long as the system (class directories such as
+   * /sys/class/power_supply, /sys/block): under a real sysfs/procfs root the directory is kept open and listed again
+   * from its start (lseek, getdents64), which spares the open(2)/close(2) pair, two thirds of listing a small sysfs
+   * directory. Same names in the same order as readdir; a kept fd that fails is closed and the directory listed
+   * afresh, so errors come from a fresh open. An absent (or unreachable) directory is [] after one existence check,
+   * with no exception built.
+   */
+  readdirHotOrEmpty(p: string): string[] {
+    const key = 'dir:' + p;
+    let fd = hot.get(key);
+    if (fd === undefined) {
+      if (!fs.existsSync(p)) return [];
+      if (!this.mayKeep(p) || !native.canListDir()) return this.readdirOrEmpty(p);
+      try {
+        fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      } catch (err) {
+        const e = toOsError(err, 'scandir', p);
+        if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return [];
+        throw e;
+      }
+      keep(key, fd);
+    } else {
+      hot.delete(key); // re-inserted below: Map order is the LRU order
+      hot.set(key, fd);
+    }
+    try {
+      return native.listDirFd(fd);
+    } catch (err) {
+      if (!(err instanceof native.NativeError)) throw err;
+      hot.delete(key);
+      fs.closeSync(fd);
+      return this.readdirOrEmpty(p);
     }
   }
 

@@ -37,9 +37,9 @@ function list(fs: ProcFs, dir: string, test: (name: string) => boolean): string[
   return fs.readdirOrEmpty(dir).filter(test);
 }
 
-/** The hwmon class entries (`hwmon*`), listed once per call. */
+/** The hwmon class entries (`hwmon*`), listed once per call (a class directory: kept open on a real sysfs). */
 function hwmonEntries(fs: ProcFs): string[] {
-  return list(fs, fs.sys('class/hwmon'), (n) => n.startsWith('hwmon'));
+  return fs.readdirHotOrEmpty(fs.sys('class/hwmon')).filter((n) => n.startsWith('hwmon'));
 }
 
 /** The target of a symlink, resolved against its directory; the path itself when it is not a link (EINVAL). */
@@ -124,7 +124,7 @@ export function sensorsTemperatures(fs: ProcFs): Map<string, TemperatureRow[]> {
 
   // No hwmon temperature at all: thermal zones, with 'high' and 'critical' from their trip points.
   const thermal = fs.sys('class/thermal');
-  for (const z of list(fs, thermal, (n) => n.startsWith('thermal_zone')).sort()) {
+  for (const z of fs.readdirHotOrEmpty(thermal).filter((n) => n.startsWith('thermal_zone')).sort()) {
     const dir = `${thermal}/${z}`;
     const current = readNumber(fs, dir + '/temp', 'float');
     if (current === null) continue;
@@ -187,7 +187,8 @@ function firstInt(fs: ProcFs, ...paths: string[]): number | null {
  */
 export function sensorsBattery(fs: ProcFs): BatteryRaw | null {
   const ps = fs.sys('class/power_supply');
-  const bats = list(fs, ps, (n) => n.startsWith('BAT') || n.toLowerCase().includes('battery')).sort();
+  // A class directory lives as long as the system: kept open and listed again on a real sysfs (readdirHotOrEmpty).
+  const bats = fs.readdirHotOrEmpty(ps).filter((n) => n.startsWith('BAT') || n.toLowerCase().includes('battery')).sort();
   if (bats.length === 0) return null;
   const root = `${ps}/${bats[0]!}`;
   const energyNow = firstInt(fs, root + '/energy_now', root + '/charge_now');

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createPsutil, OsError } from '../../../src/index';
 import { ProcFs } from '../../../src/probes/linux/procfs';
 import * as native from '../../../src/probes/linux/native';
@@ -85,6 +85,40 @@ describe('ProcFs.readHot', () => {
     const tree = new ProcFs({ procfs: root, sysfs: root, rootfs: root });
     expect(tree.readHotText(path.join(root, 'big'), undefined, 512).length).toBe(200_101);
     expect(tree.readCapped(path.join(root, 'big'), 1 << 20, 512).buf.length).toBe(200_101);
+  });
+});
+
+describe('ProcFs.readdirHotOrEmpty', () => {
+  test.each(['/sys/class/net', '/sys/class/power_supply', '/sys/devices/system/cpu', '/sys/block', '/proc/self'])(
+    '%s: the same names in the same order as fs.readdirSync',
+    (dir) => {
+      if (!fs.existsSync(dir)) return;
+      expect(live.readdirHotOrEmpty(dir)).toEqual(fs.readdirSync(dir));
+      expect(live.readdirHotOrEmpty(dir)).toEqual(fs.readdirSync(dir)); // again, through the kept fd
+    },
+  );
+
+  test('a kept directory is listed afresh: a process started after the first listing appears in /proc', () => {
+    const before = live.readdirHotOrEmpty('/proc');
+    const child = spawn('sleep', ['5']);
+    try {
+      const pid = String(child.pid);
+      expect(before).not.toContain(pid);
+      expect(live.readdirHotOrEmpty('/proc')).toContain(pid);
+    } finally {
+      child.kill();
+    }
+  });
+
+  test('fixture trees: listed the ordinary way (bytewise order, new entries seen); absent or a file: []', () => {
+    const root = tmpTree({ 'd/b': '', 'd/a': '', 'd/é': '', 'd/Z': '', f: '' });
+    const tree = new ProcFs({ procfs: root, sysfs: root, rootfs: root });
+    expect(tree.readdirHotOrEmpty(path.join(root, 'd'))).toEqual(fs.readdirSync(path.join(root, 'd')));
+    writeIn(root, 'd/c', '');
+    expect(tree.readdirHotOrEmpty(path.join(root, 'd'))).toEqual(['Z', 'a', 'b', 'c', 'é']);
+    expect(tree.readdirHotOrEmpty(path.join(root, 'nope'))).toEqual([]);
+    expect(tree.readdirHotOrEmpty(path.join(root, 'f'))).toEqual([]);
+    expect(live.readdirHotOrEmpty('/sys/class/no-such-class')).toEqual([]);
   });
 });
 
