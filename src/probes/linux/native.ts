@@ -8,6 +8,8 @@ type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const koffi = require('koffi') as Koffi;
 
+import { formatIpv6 } from './parse/netconn';
+
 export class NativeError extends Error {
   readonly errno: number;
   readonly osCode: string;
@@ -630,9 +632,8 @@ function sockaddrToString(addr: number): { family: number; address: string; hale
     return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, halen: null };
   }
   if (family === AF_INET6) {
-    const bytes = new Array<number>(16);
-    for (let i = 0; i < 16; i++) bytes[i] = v.getUint8(8 + i);
-    return { family, address: formatIpv6(bytes), halen: null };
+    // glibc's inet_ntop text, as psutil prints it (IPv4-compatible ::a.b.c.d included, as on sit tunnels).
+    return { family, address: formatIpv6(new Uint8Array(v.buffer, v.byteOffset + 8, 16)), halen: null };
   }
   if (family !== AF_PACKET) return { family, address: '', halen: null };
   // AF_PACKET, struct sockaddr_ll: family(2) protocol(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr[8]
@@ -643,29 +644,6 @@ function sockaddrToString(addr: number): { family: number; address: string; hale
   // A short MAC is padded with :00 (psutil #786).
   for (let i = n; i < 6; i++) mac += i === 0 ? '00' : ':00';
   return { family, address: mac, halen };
-}
-
-/** RFC 5952 text of 16 bytes (the same form Python's inet_ntop gives). */
-export function formatIpv6(bytes: readonly number[]): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  // IPv4-mapped addresses keep the dotted tail.
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
-    return `::ffff:${bytes.slice(12, 16).join('.')}`;
-  }
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
 }
 
 /** Where each struct ifaddrs field is, from psx_ifaddrs (pointer-sized fields, flags an unsigned int). */
