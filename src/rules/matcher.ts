@@ -8,7 +8,7 @@
  * never has its cmdline read.
  */
 import { RE2JS } from 're2js';
-import { cgroupIdentity, parseCgroupFile, type CgroupIdentity } from './cgroup';
+import { cgroupIdentity, parseCgroupFile, type CgroupIdentity, type CgroupLine } from './cgroup';
 import type { CompiledTemplate, TemplateField, TemplateValues } from './template';
 import { goBase, labelValue } from './text';
 import type { FactNeeds } from './types';
@@ -51,8 +51,9 @@ export interface CgroupFacts {
   readonly identity: CgroupIdentity;
 }
 
-export function cgroupFacts(text: string): CgroupFacts {
-  const lines = parseCgroupFile(text);
+/** From the raw text of /proc/<pid>/cgroup, or from its lines already parsed (as Process.cgroups() gives them). */
+export function cgroupFacts(input: string | readonly CgroupLine[]): CgroupFacts {
+  const lines = typeof input === 'string' ? parseCgroupFile(input) : input;
   return Object.freeze({ paths: Object.freeze(lines.map((l) => l.path)), identity: cgroupIdentity(lines) });
 }
 

@@ -1,17 +1,20 @@
 /**
- * A ProcSource over the library's public API (src/index.ts): what the process_groups collector reads /proc through.
- *
- * Where the public API does not give process-exporter's exact view, this file says so and uses the closest value:
+ * A ProcSource over the library's public API (src/index.ts): what the process_groups collector reads /proc through,
+ * with process-exporter's view of each fact:
  * - comm: Process.name() extends a 15-byte comm from argv[0] (psutil); cutting the name back to 15 bytes gives the
  *   kernel's comm again (the extension only ever starts with the comm's bytes);
- * - argv: Process.cmdline() splits a one-argument, space-separated command line at spaces (psutil #1179); process-
- *   exporter keeps it whole, which changes argv[0] (ExeBase, ExeFull, exe:) for setproctitle() processes;
- * - username: Process.username() names the real user; process-exporter names the effective one (they differ only for
- *   setuid programs, where the uid is given instead);
- * - cgroups, per-thread state/context switches/wchan, SwapPss: not in the public API (empty / absent).
+ * - argv: cmdline({ raw: true }), split at NUL only as prometheus/procfs does (a setproctitle() line stays whole);
+ * - username: username({ effective: true }), process-exporter's effective user;
+ * - cgroups: Process.cgroups(), read only when a rule or template uses them (the grouper asks for facts lazily);
+ * - metrics: one oneshot block per process, in which stat (state, CPU, faults) and status (rss, vms, swap, context
+ *   switches, threads) are read once each; io, the fd count (one stat(2) on Linux 6.2+), RLIMIT_NOFILE (prlimit),
+ *   smaps_rollup (memoryFootprint(): Pss and SwapPss, no statm) only for the families left in;
+ * - threads (threads: true): the process's wchan, and for multi-threaded processes threadsInfo() (per thread stat,
+ *   status, io when the byte families are in, wchan), as process-exporter's -threads reads them.
  */
-import { AccessDenied, NoSuchProcess, type Process } from '../index';
-import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource } from './types';
+import { AccessDenied, NoSuchProcess, type Process, type ProcessThreadInfo } from '../index';
+import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
+import type { CgroupLine } from './cgroup';
 import { decodeLossy } from './text';
 
 /** The parts of the library this source uses (a Psutil instance bound to the configured roots). */
@@ -96,18 +99,15 @@ export class PsutilSource implements ProcSource {
   }
 
   cmdline(p: ProcIdentity): readonly string[] | null {
-    return this.read(p, (proc) => proc.cmdline());
+    return this.read(p, (proc) => proc.cmdline({ raw: true }));
   }
 
   username(p: ProcIdentity): string | null {
-    return this.read(p, (proc) => {
-      const ids = proc.uids();
-      return ids.effective === ids.real ? proc.username() : String(ids.effective);
-    });
+    return this.read(p, (proc) => proc.username({ effective: true }));
   }
 
-  cgroups(_p: ProcIdentity): string | null {
-    return '';
+  cgroups(p: ProcIdentity): readonly CgroupLine[] | null {
+    return this.read(p, (proc) => proc.cgroups());
   }
 
   cwd(p: ProcIdentity): string | null {
@@ -135,21 +135,29 @@ export class PsutilSource implements ProcSource {
    * io, fds and smaps that cannot be read are null (process-exporter's partial errors).
    */
   private readMetrics(proc: Process, needs: MetricNeeds): ProcMetrics {
+    // stat: one read for these three (and for the identity, in list()).
     const t = proc.cpuTimes();
     const pf = proc.pageFaults();
     const status = proc.status();
-    let ctx = { voluntary: 0, involuntary: 0 };
-    let mem: { rss: number; vms: number; swap?: number };
-    if (needs.status) {
-      ctx = proc.numCtxSwitches();
-      mem = proc.memoryInfoEx();
-    } else {
-      mem = proc.memoryInfo();
-    }
+    // status: one read for memory, context switches and the thread count.
+    const mem = proc.memoryUsage();
+    const ctx = proc.numCtxSwitches();
+    const numThreads = proc.numThreads();
     const io = needs.io ? optional(() => proc.ioCounters()) : null;
     const numFds = needs.fds ? optional(() => proc.numFds()) : null;
     const limit = needs.fds ? optional(() => proc.rlimit(this.lib.RLIMIT_NOFILE ?? RLIMIT_NOFILE)[0]) : null;
-    const pss = needs.smaps ? optional(() => proc.memoryFullInfo().pss) : null;
+    const fp = needs.smaps ? optional(() => proc.memoryFootprint()) : null;
+    let wchan: string | undefined;
+    let threads: ThreadMetrics[] | undefined;
+    if (needs.threads) {
+      // '' when the process is not waiting or the kernel hides it: process-exporter counts no wchan then.
+      wchan = optional(() => proc.wchan()) ?? '';
+      // As process-exporter: threads are read (and reported) only for processes with more than one.
+      if (numThreads > 1) {
+        const list = optional(() => proc.threadsInfo({ io: needs.io, wchan: true }));
+        if (list !== null) threads = list.map(threadMetrics);
+      }
+    }
     return {
       state: STATE_LETTER[status] ?? '?',
       cpuUser: t.user,
@@ -162,16 +170,36 @@ export class PsutilSource implements ProcSource {
       ctxInvoluntary: ctx.involuntary,
       rss: mem.rss,
       vms: mem.vms,
-      swap: mem.swap ?? 0,
-      pss,
-      // SwapPss is not in the public API (psutil has no such field).
-      swapPss: pss === null ? null : 0,
+      swap: mem.swap,
+      pss: fp?.pss ?? null,
+      swapPss: fp?.swapPss ?? null,
       numFds,
       // RLIM_INFINITY (-1): no ratio to report.
       fdLimit: limit !== null && limit > 0 ? limit : null,
-      numThreads: proc.numThreads(),
+      numThreads,
+      ...(wchan !== undefined ? { wchan } : {}),
+      ...(threads !== undefined ? { threads } : {}),
     };
   }
+}
+
+/** A thread as the grouper counts it; its create time (seconds) stands in for the start ticks as its identity. */
+function threadMetrics(th: ProcessThreadInfo): ThreadMetrics {
+  return {
+    tid: th.id,
+    startTime: th.createTime,
+    name: th.name,
+    state: STATE_LETTER[th.status] ?? '?',
+    cpuUser: th.userTime,
+    cpuSystem: th.systemTime,
+    readBytes: th.readBytes,
+    writeBytes: th.writeBytes,
+    minorFaults: th.minorFaults,
+    majorFaults: th.majorFaults,
+    ctxVoluntary: th.voluntaryCtxSwitches,
+    ctxInvoluntary: th.involuntaryCtxSwitches,
+    wchan: th.wchan ?? '',
+  };
 }
 
 /** A value that may be unreadable for this process (permission, zombie): null then. */

@@ -1,3 +1,5 @@
+import type { CgroupLine } from './cgroup';
+
 /**
  * What the grouper reads about processes, as plain records, so that it runs the same on a fixture table in a test and
  * on /proc through the library in the agent. The grouper asks a ProcSource for each fact only when a rule or an enabled
@@ -18,6 +20,7 @@ export interface ProcIdentity {
 /** One thread of a multi-threaded process (/proc/<pid>/task/<tid>/...). */
 export interface ThreadMetrics {
   readonly tid: number;
+  /** With tid, the thread's identity (any unit that stays the same for the thread's life). */
   readonly startTime: number;
   /** The thread's comm: process-exporter's `threadname`. */
   readonly name: string;
@@ -50,7 +53,7 @@ export interface ProcMetrics {
   /** /proc/<pid>/status voluntary_ctxt_switches / nonvoluntary_ctxt_switches (main thread only). */
   readonly ctxVoluntary: number;
   readonly ctxInvoluntary: number;
-  /** stat rss * page size, stat vsize, status VmSwap. */
+  /** status VmRSS, VmSize and VmSwap (the values of statm's resident and size, and of psutil's swap). */
   readonly rss: number;
   readonly vms: number;
   readonly swap: number;
@@ -113,8 +116,8 @@ export interface ProcSource {
   cmdline(p: ProcIdentity): readonly string[] | null;
   /** The effective user's name, or the uid as a string when it has no name (process-exporter's rule). */
   username(p: ProcIdentity): string | null;
-  /** The raw text of /proc/<pid>/cgroup. */
-  cgroups(p: ProcIdentity): string | null;
+  /** /proc/<pid>/cgroup: its raw text, or its lines already parsed (in file order). */
+  cgroups(p: ProcIdentity): string | readonly CgroupLine[] | null;
   /** readlink /proc/<pid>/cwd. */
   cwd(p: ProcIdentity): string | null;
   metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null;

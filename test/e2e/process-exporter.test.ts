@@ -1,10 +1,12 @@
 /**
  * Side by side with Debian's prometheus-process-exporter (0.7.10), on the same live processes and the same config file
- * (process-exporter's example: a python3 rule with a capture, then a {{.Comm}} catch-all): the same groups, equal
- * num_procs and num_threads, equal states where process-exporter's thread counting does not apply, and values within
- * tolerance. The test starts processes of its own (symlinks to sleep and python3, so their comm is known) so that
- * some groups are certain; groups of processes that come and go on a busy machine are compared only when
- * process-exporter saw them unchanged before and after the agent's scrape.
+ * (process-exporter's example: a python3 rule with a capture, then a {{.Comm}} catch-all; plus our
+ * collectors.process_groups section, which process-exporter ignores, turning on threads and gather_smaps as its own
+ * defaults are): the same groups, equal num_procs, num_threads, states (counted over threads on both sides), thread
+ * counts by thread name and wchans, and values within tolerance. The test starts processes of its own (symlinks to
+ * sleep and python3, so their comm is known, and a python3 whose argv is one string with spaces) so that some groups
+ * are certain; groups of processes that come and go on a busy machine are compared only when process-exporter saw
+ * them unchanged before and after the agent's scrape.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -27,7 +29,9 @@ function groups(e: Exposition): Map<string, Record<string, number>> {
     if (!s.name.startsWith(P)) continue;
     const g = s.labels['groupname'];
     if (g === undefined) continue;
-    const extra = Object.entries(s.labels).filter(([k]) => k !== 'groupname').map(([k, v]) => `${k}=${v}`).join(',');
+    // Labels sorted by name: the two exporters print them in different orders.
+    const extra = Object.entries(s.labels).filter(([k]) => k !== 'groupname').sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`).join(',');
     const rec = out.get(g) ?? {};
     rec[s.name.slice(P.length) + (extra ? `{${extra}}` : '')] = s.value;
     out.set(g, rec);
@@ -46,6 +50,7 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
   let ours: Map<string, Record<string, number>>;
   let after: Map<string, Record<string, number>>;
   const names = { a: `pgxa${tag}`, b: `pgxb${tag}`, thr: `pgxt${tag}` };
+  const app = `pgxapp${tag}.py`;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgx-'));
@@ -65,9 +70,13 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     for (let i = 0; i < 2; i++) run(sleepB, ['600']);
     run('/usr/bin/python3', [path.join(dir, 'worker.py')]);
     run(py, [path.join(dir, 'threads.py')]);
-    // The same file for both: process-exporter's example as it is.
+    // argv is the single string "/usr/bin/python3 <dir>/<app>" (python3 then waits for a script on its stdin): split at
+    // spaces (psutil's cmdline()) it would match the python3 rule; split at NUL, as process-exporter splits it, not.
+    kids.push(spawn('bash', ['-c', `exec -a "/usr/bin/python3 ${path.join(dir, app)}" /usr/bin/python3`], { stdio: ['pipe', 'ignore', 'ignore'] }));
+    // The same file for both: process-exporter's example, and our section with its -threads and -gather-smaps.
     const config = path.join(dir, 'process-exporter.yml');
-    fs.copyFileSync(path.join(SHARED, 'reference', 'process_exporter_config_example.yml'), config);
+    fs.writeFileSync(config, fs.readFileSync(path.join(SHARED, 'reference', 'process_exporter_config_example.yml'), 'utf8') +
+      'collectors:\n  process_groups: {threads: true, gather_smaps: true}\n');
 
     const port = await freePort();
     pe = spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], { stdio: 'ignore' });
@@ -131,22 +140,48 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     expect(extra).toEqual([]);
   });
 
-  test('equal states for single-threaded groups; multi-threaded ones differ only by process-exporter counting threads', () => {
+  test('a setproctitle()-style argv stays one argument on both sides: not in the python3 rule\'s group', () => {
+    for (const g of [before, ours, after]) expect([...g.keys()].filter((k) => k.includes(app))).toEqual([]);
+  });
+
+  test('equal states, counted over the threads of multi-threaded processes on both sides', () => {
     const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'];
     const total = (m: Record<string, number> | undefined) => states.reduce((a, st) => a + (m?.[`states{state=${st}}`] ?? 0), 0);
+    const problems: string[] = [];
     for (const g of stable()) {
       const theirs = before.get(g);
       const mine = ours.get(g);
-      // Without threads: true, a process counts once (the help text's meaning).
-      expect({ g, states: total(mine) }).toEqual({ g, states: mine?.['num_procs'] });
-      if (theirs?.['num_threads'] === theirs?.['num_procs']) {
-        // Running vs Sleeping moves between two reads; the total and the zombies must agree.
-        expect({ g, total: total(mine), zombie: mine?.['states{state=Zombie}'] })
-          .toEqual({ g, total: total(theirs), zombie: theirs?.['states{state=Zombie}'] });
+      // Running vs Sleeping moves between two reads; the total and the zombies must agree.
+      if (total(mine) !== total(theirs) || mine?.['states{state=Zombie}'] !== theirs?.['states{state=Zombie}']) {
+        problems.push(`${g}: ours ${total(mine)} (zombies ${mine?.['states{state=Zombie}']}), process-exporter ${total(theirs)} (zombies ${theirs?.['states{state=Zombie}']})`);
       }
     }
+    expect(problems).toEqual([]);
     expect(before.get(names.a)?.['states{state=Sleeping}']).toBe(3);
     expect(ours.get(names.a)?.['states{state=Sleeping}']).toBe(3);
+    // The process and its five threads.
+    expect(total(before.get(names.thr))).toBe(6);
+    expect(total(ours.get(names.thr))).toBe(6);
+  });
+
+  test('equal thread counts by thread name, and the same wchans for the test\'s idle processes', () => {
+    const pick = (m: Record<string, number> | undefined, prefix: string) =>
+      Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => k.startsWith(prefix)).sort(([x], [y]) => (x < y ? -1 : 1)));
+    const problems: string[] = [];
+    for (const g of stable()) {
+      const theirs = pick(before.get(g), 'thread_count{');
+      // Thread names can change between reads (a thread renamed, one started): only those process-exporter saw alike.
+      if (JSON.stringify(theirs) !== JSON.stringify(pick(after.get(g), 'thread_count{'))) continue;
+      const mine = pick(ours.get(g), 'thread_count{');
+      if (JSON.stringify(mine) !== JSON.stringify(theirs)) problems.push(`${g}: ours ${JSON.stringify(mine)}, process-exporter ${JSON.stringify(theirs)}`);
+    }
+    expect(problems).toEqual([]);
+    expect(ours.get(names.thr)?.[`thread_count{threadname=${names.thr}}`]).toBe(5);
+    // Processes asleep in sleep(): each waits in the same kernel function on both sides (their threads too).
+    for (const g of [names.a, names.b, names.thr]) {
+      expect({ g, wchans: pick(ours.get(g), 'threads_wchan{') }).toEqual({ g, wchans: pick(before.get(g), 'threads_wchan{') });
+    }
+    expect(Object.values(pick(ours.get(names.thr), 'threads_wchan{')).reduce((a, b) => a + b, 0)).toBe(6);
   });
 
   test('values agree within tolerance', () => {
@@ -161,8 +196,9 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
         if (Number.isNaN(lo)) continue; // a series only one side has (documented differences)
         let tol: number;
         if (k.startsWith('memory_bytes')) tol = Math.max(1 << 20, hi * 0.05);
-        else if (k.startsWith('cpu_seconds_total') || k.startsWith('context_switches_total') || k.endsWith('page_faults_total') ||
+        else if (k.endsWith('cpu_seconds_total') || k.includes('context_switches_total') || k.endsWith('page_faults_total') ||
           k.endsWith('bytes_total')) continue; // counters start at each exporter's first cycle: their rates compare, not values
+        else if (k.startsWith('threads_wchan')) continue; // which thread waits where moves; compared for idle groups above
         else if (k === 'open_filedesc') tol = Math.max(2, hi * 0.1);
         else if (k === 'worst_fd_ratio') tol = Math.max(0.002, hi * 0.1);
         else if (k === 'oldest_start_time_seconds') tol = 1;
@@ -174,9 +210,13 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     expect(problems).toEqual([]);
   });
 
-  test('the families process-exporter emits for a group are emitted for it (bar thread families and smaps without the options)', () => {
-    const theirs = Object.keys(before.get(names.a) ?? {}).map((k) => k.replace(/\{.*$/, '')).filter((k) => !/^thread|^threads_wchan/.test(k));
-    const mine = new Set(Object.keys(ours.get(names.a) ?? {}).map((k) => k.replace(/\{.*$/, '')));
-    expect([...new Set(theirs)].filter((k) => !mine.has(k))).toEqual([]);
+  test('the series process-exporter emits for a group are emitted for it, thread families and smaps included', () => {
+    for (const g of [names.a, names.thr]) {
+      // Thread counters carry the thread name; wchans move: compare family and label names, not values.
+      const shape = (m: Record<string, number> | undefined) =>
+        [...new Set(Object.keys(m ?? {}).map((k) => k.replace(/wchan=[^,}]*/, 'wchan=')))].sort();
+      expect({ g, series: shape(ours.get(g)) }).toEqual({ g, series: shape(before.get(g)) });
+    }
+    expect(ours.get(names.thr)?.['memory_bytes{memtype=proportionalResident}']).toBeGreaterThan(0);
   });
 });

@@ -263,3 +263,160 @@ test('without process_names, nothing is read or sent (the reload gauges only whe
     }
   }
 });
+
+/** A python3 under the name `name` (a symlink, so its comm is `name`) with three named threads parked on an Event. */
+function startThreads(name: string): ChildProcess {
+  return start(name, '/usr/bin/python3', ['-c', `import ctypes, threading, time
+libc = ctypes.CDLL(None)
+ev = threading.Event()
+def work(n):
+    libc.prctl(15, ctypes.c_char_p(n), 0, 0, 0)
+    ev.wait()
+for n in [b'pgw-a', b'pgw-b', b'pgw-b']:
+    threading.Thread(target=work, args=(n,), daemon=True).start()
+time.sleep(600)
+`]);
+}
+
+test('threads: true: thread families by thread name, states and wchans summed over threads as process-exporter does', async () => {
+  const name = `pgth${tag}`;
+  const a = agent(`log: {level: error}\ncollectors:\n  process_groups: {threads: true}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}, pgone${tag}]\n`);
+  try {
+    await a.scrape();
+    const c = startThreads(name);
+    const one = start(`pgone${tag}`, SLEEP, ['600']);
+    const named = (x: Exposition) => value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-b' }) === 2;
+    const e = await until(a, (x) => named(x) && value(x, NUM, { groupname: `pgone${tag}` }) === 1);
+    const tids = fs.readdirSync(`/proc/${c.pid}/task`);
+    const names = tids.map((t) => fs.readFileSync(`/proc/${c.pid}/task/${t}/comm`, 'utf8').trim());
+    const byName = new Map<string, number>();
+    for (const n of names) byName.set(n, (byName.get(n) ?? 0) + 1);
+    for (const [n, count] of byName) expect([n, value(e, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: n })]).toEqual([n, count]);
+    // States: the process once, then each of its threads (process-exporter's count); num_threads stays the kernel's.
+    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'].reduce((s, st) => s + (value(e, 'namedprocess_namegroup_states', { groupname: name, state: st }) ?? 0), 0);
+    expect(states).toBe(1 + tids.length);
+    expect(value(e, 'namedprocess_namegroup_num_threads', { groupname: name })).toBe(tids.length);
+    // Every family of the thread set exists for the group, with process-exporter's labels.
+    for (const [fam, labels] of [
+      ['namedprocess_namegroup_thread_cpu_seconds_total', { threadname: 'pgw-a', mode: 'user' }],
+      ['namedprocess_namegroup_thread_io_bytes_total', { threadname: 'pgw-a', iomode: 'read' }],
+      ['namedprocess_namegroup_thread_major_page_faults_total', { threadname: 'pgw-a' }],
+      ['namedprocess_namegroup_thread_minor_page_faults_total', { threadname: 'pgw-a' }],
+      ['namedprocess_namegroup_thread_context_switches_total', { threadname: 'pgw-a', ctxswitchtype: 'voluntary' }],
+    ] as const) {
+      expect([fam, value(e, fam, { groupname: name, ...labels })]).toEqual([fam, expect.any(Number)]);
+    }
+    // wchans: the process's and each waiting thread's (none counted for a running one); a single-threaded process
+    // counts its own and has no thread series.
+    const wchans = e.series.filter((s) => s.name === 'namedprocess_namegroup_threads_wchan' && s.labels['groupname'] === name);
+    expect(wchans.reduce((s, x) => s + x.value, 0)).toBeGreaterThanOrEqual(tids.length);
+    expect(wchans.reduce((s, x) => s + x.value, 0)).toBeLessThanOrEqual(1 + tids.length);
+    expect(e.series.filter((s) => s.name === 'namedprocess_namegroup_threads_wchan' && s.labels['groupname'] === `pgone${tag}`)
+      .reduce((s, x) => s + x.value, 0)).toBe(1);
+    expect(e.series.some((s) => s.name === 'namedprocess_namegroup_thread_count' && s.labels['groupname'] === `pgone${tag}`)).toBe(false);
+    await Promise.all([stop(c), stop(one)]);
+  } finally {
+    await a.close();
+  }
+});
+
+test('without threads: no thread families, and each process counts once in states', async () => {
+  const name = `pgnt${tag}`;
+  const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}]\n`);
+  try {
+    await a.scrape();
+    const c = startThreads(name);
+    const e = await until(a, (x) => value(x, 'namedprocess_namegroup_num_threads', { groupname: name }) === 4);
+    expect(e.series.filter((s) => /_thread_|threads_wchan/.test(s.name))).toEqual([]);
+    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'].reduce((s, st) => s + (value(e, 'namedprocess_namegroup_states', { groupname: name, state: st }) ?? 0), 0);
+    expect(states).toBe(1);
+    await stop(c);
+  } finally {
+    await a.close();
+  }
+});
+
+test('cgroups: {{.Cgroups}} lists the paths of /proc/<pid>/cgroup, a cgroup regexp matches and captures', async () => {
+  const name = `pgcg${tag}`;
+  const a = agent(`log: {level: error}\nprocess_names:
+  - name: "cg:{{.Matches.first}}"
+    comm: [${name}]
+    cgroup: ['^(?P<first>/.*)$']
+    labels: {cgroups: "{{.Cgroups}}"}
+  - name: never
+    comm: [${name}]
+    container_id: ['*']
+`);
+  try {
+    await a.scrape();
+    const c = start(name, SLEEP, ['600']);
+    const e = await until(a, (x) => x.series.some((s) => s.name === NUM && s.labels['groupname']?.startsWith('cg:') === true && s.value === 1));
+    const paths = fs.readFileSync(`/proc/${c.pid}/cgroup`, 'utf8').split('\n').filter((l) => l !== '')
+      .map((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1));
+    const s = e.series.find((x) => x.name === NUM && x.labels['groupname']?.startsWith('cg:') === true && x.value === 1);
+    // Go's {{.Cgroups}}: a list printed as [a b c]; the capture comes from the first path that matches every regexp.
+    expect(s?.labels['cgroups']).toBe(`[${paths.join(' ')}]`);
+    expect(paths).toContain(s?.labels['groupname']?.slice(3));
+    await stop(c);
+  } finally {
+    await a.close();
+  }
+});
+
+test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as process-exporter does', async () => {
+  const name = `pgng${tag}`;
+  const link = path.join(dir, name);
+  fs.symlinkSync('/bin/cat', link);
+  const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.ExeBase}}|{{.ExeFull}}"\n    exe: [nginx]\n    comm: [${name}]\n`);
+  try {
+    await a.scrape();
+    // One argument with spaces: psutil's cmdline() would make argv[0] "nginx:".
+    const c = spawn('bash', ['-c', `exec -a "nginx: master process /usr/sbin/nginx" ${link}`], { stdio: ['pipe', 'ignore', 'ignore'] });
+    kids.push(c);
+    const group = 'nginx|nginx: master process /usr/sbin/nginx';
+    const e = await until(a, (x) => value(x, NUM, { groupname: group }) === 1);
+    expect(value(e, NUM, { groupname: group })).toBe(1);
+    await stop(c);
+  } finally {
+    await a.close();
+  }
+});
+
+(process.getuid?.() === 0 ? test : test.skip)('user: and {{.Username}} are the effective user (a process started with another euid)', async () => {
+  const name = `pgeu${tag}`;
+  const nobody = spawnSync('id', ['-nu', '65534'], { encoding: 'utf8' }).stdout.trim() || '65534';
+  const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.Username}}"\n    comm: [${name}]\n    user: ['${nobody}']\n`);
+  try {
+    await a.scrape();
+    const link = path.join(dir, name);
+    fs.symlinkSync(SLEEP, link);
+    const c = spawn('setpriv', ['--euid=65534', link, '600'], { stdio: 'ignore' });
+    kids.push(c);
+    const e = await until(a, (x) => value(x, NUM, { groupname: nobody }) === 1);
+    expect(value(e, NUM, { groupname: nobody })).toBe(1);
+    await stop(c);
+  } finally {
+    await a.close();
+  }
+});
+
+test('gather_smaps: proportionalResident and proportionalSwapped from smaps_rollup', async () => {
+  const name = `pgsm${tag}`;
+  const a = agent(`log: {level: error}\ncollectors:\n  process_groups: {gather_smaps: true}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}]\n`);
+  try {
+    await a.scrape();
+    const c = start(name, SLEEP, ['600']);
+    const e = await until(a, (x) => value(x, NUM, { groupname: name }) === 1);
+    const pss = value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'proportionalResident' });
+    const swapPss = value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'proportionalSwapped' });
+    expect(pss).toBeGreaterThan(0);
+    expect(pss).toBeLessThanOrEqual(value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'resident' }) ?? 0);
+    const rollup = fs.readFileSync(`/proc/${c.pid}/smaps_rollup`, 'utf8');
+    // SwapPss moves only when the host swaps: compare with the file right after.
+    const want = Number(/^SwapPss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
+    expect(swapPss).toBe(want);
+    await stop(c);
+  } finally {
+    await a.close();
+  }
+});
