@@ -589,7 +589,8 @@ export class LinuxProcess {
   smapsRollup(): SmapsTotals | null {
     const p = this.dir + 'smaps_rollup';
     try {
-      return parseSmapsTotals(this.fs.readText(p));
+      // One read: the rollup is a fixed set of lines (under 2 KiB) that the kernel prints whole; no read to EOF.
+      return parseSmapsTotals(this.fs.readView(p));
     } catch (err) {
       if (isOs(err, 'ESRCH', 'ENOENT')) return null;
       throw this.translate(err);
