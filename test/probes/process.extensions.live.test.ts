@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Process } from '../../src/probes/process';
-import { AccessDenied } from '../../src/probes/errors';
+import { AccessDenied, ZombieProcess } from '../../src/probes/errors';
 import { REPO } from '../helpers/fixtures';
 import { PYTHON, oracleAvailable, py } from '../helpers/oracle';
 
@@ -110,11 +110,40 @@ describe('Process extensions on live processes', () => {
     expect(p.numThreads()).toBe(th.length);
   });
 
+  test('a zombie: cgroups, wchan (null), threadsInfo and memoryUsage (zeros) read; memoryFootprint and raw argv are ZombieProcess', async () => {
+    const { child, line } = await start(PYTHON, ['-c', `import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+sys.stdout.write('%d\\n' % pid); sys.stdout.flush()
+time.sleep(600)
+`]);
+    const zpid = Number(line);
+    for (let i = 0; i < 200 && !/\) Z /.test(read(`/proc/${zpid}/stat`)); i++) await new Promise((r) => setTimeout(r, 10));
+    const z = new Process(zpid);
+    expect(z.status()).toBe('zombie');
+    // Readable; what it says may differ from the parent's (an exited task leaves v1 memory cgroups for the root).
+    expect(z.cgroups().map((c) => `${c.hierarchyId}:${c.controllers.join(',')}:${c.path}\n`).join('')).toBe(read(`/proc/${zpid}/cgroup`));
+    expect(z.wchan()).toBeNull();
+    expect(z.threadsInfo().map((t) => [t.id, t.status])).toEqual([[zpid, 'zombie']]);
+    expect(z.memoryUsage()).toEqual({ rss: 0, vms: 0, swap: 0 });
+    expect(() => z.memoryFootprint()).toThrow(ZombieProcess);
+    expect(() => z.cmdline({ raw: true })).toThrow(ZombieProcess);
+  });
+
   test('wchan(): a sleeping child waits in a kernel function; our own running thread has none', async () => {
     const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
     await settled(child.pid!);
-    const w = new Process(child.pid).wchan();
-    expect(w).toBe(read(`/proc/${child.pid}/wchan`).trim());
+    // Until two reads agree: right after start-up the child can still pass through another wait on its way to sleep().
+    let w: string | null = null;
+    let file = '';
+    for (let i = 0; i < 100; i++) {
+      w = new Process(child.pid).wchan();
+      file = read(`/proc/${child.pid}/wchan`).trim();
+      if (w === file) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(w).toBe(file);
     expect(w).toMatch(/^[A-Za-z_][\w.]*$/);
     // Running (we are reading): the kernel says 0.
     expect(new Process().wchan()).toBeNull();

@@ -331,9 +331,12 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
     expect(d.wchan).toBe('ep_poll');
     expect(d.threadsInfo?.map((x) => x.id)).toEqual([1]);
     expect(Object.keys(new ps.Process(1).asDict())).not.toContain('cgroups');
-    const z = new ps.Process(101).asDict({ attrs: ['cgroups', 'memoryFootprint'], adValue: 'n/a' });
-    // A zombie's cgroup file reads fine (the kernel keeps it until the parent reaps it); smaps is gone.
-    expect(z.memoryFootprint).toBe('n/a');
+    const z = new ps.Process(101).asDict({ attrs: ['cgroups', 'wchan', 'memoryUsage', 'memoryFootprint'], adValue: 'n/a' });
+    // A zombie's cgroup and status read fine (the kernel keeps them until the parent reaps it); smaps is gone.
+    expect(z).toEqual({
+      cgroups: [{ hierarchyId: 0, controllers: [], path: '/user.slice' }], wchan: null, memoryUsage: { rss: 0, vms: 0, swap: 0 },
+      memoryFootprint: 'n/a',
+    });
     // A process without a cgroup file (a kernel without cgroups) has none.
     const cg = new Map([...ps.processIter({ attrs: ['pid', 'cgroups'] })].map((p) => [p.pid, p.info.cgroups]));
     expect(cg.get(1)).toHaveLength(3);
