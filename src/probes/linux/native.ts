@@ -24,7 +24,8 @@ export class NativeError extends Error {
 }
 
 const errnoNames = new Map<number, string>();
-function errnoName(n: number): string {
+/** The errno's name (ENOENT, ...), as NativeError names it; `E<n>` for one koffi does not know. */
+export function errnoName(n: number): string {
   if (errnoNames.size === 0) {
     for (const [k, v] of Object.entries(koffi.os.errno as Record<string, number>)) if (!errnoNames.has(v)) errnoNames.set(v, k);
   }
@@ -107,6 +108,7 @@ interface Bindings {
   readlink: Fn;
   memcpy: Fn;
   lseek: Fn;
+  readlinkat: Fn;
   getdents64: Fn | null;
   ioctl: Fn;
   Rlimit: CType;
@@ -191,6 +193,8 @@ function b(): Bindings {
     // a koffi.view or koffi.decode of the node itself costs 1-2 µs (an ArrayBuffer or a copy each time).
     memcpy: libc.func('void memcpy(void *dest, void *src, size_t n)'),
     lseek: libc.func('long lseek(int fd, long offset, int whence)'),
+    // The name as a pointer into the getdents64 buffer, where it already sits NUL-terminated: no string conversion.
+    readlinkat: libc.func('long readlinkat(int dirfd, void *path, void *buf, size_t size)'),
     getdents64: optionalFunc(libc, 'long getdents64(int fd, void *buf, size_t size)'),
     // Variadic as glibc declares it; the argument is always a pointer to memory allocated once (nicScratch).
     ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
@@ -443,6 +447,75 @@ export function listDirFd(fd: number): string[] {
     .map((name, i) => ({ name, bytes: raw.get(i) ?? Buffer.from(name, 'latin1') }))
     .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
     .map((x) => x.name);
+}
+
+/** One entry of readlinksAt. */
+export interface LinkEntry {
+  name: string;
+  /** The link's target when it starts with the prefix asked for, else null (also when readlinkat failed). */
+  target: string | null;
+  /** readlinkat's errno, 0 when it succeeded. */
+  errno: number;
+  /** The errno's name: left null here (ProcFs fills it), so that one shape serves both. */
+  osCode: string | null;
+}
+
+const LINK_BUF = 4096;
+const NO_ERRNOS: ReadonlySet<number> = new Set();
+let linkAtOut: { mem: unknown; buf: Buffer } | null = null;
+let direntBase = 0;
+
+/**
+ * Every entry of an open directory (listed from its start, in the kernel's order: ascending fd numbers for
+ * /proc/<pid>/fd), with its symlink target read by readlinkat(2) relative to the directory, so the path of each link is
+ * not looked up again from / (a third of a readlink of /proc/<pid>/fd/<n>). Only targets starting with `prefix` are
+ * decoded (the fd scan wants `socket:[`); targets are read up to 4 KiB (procfs links stop at PATH_MAX). `.` and `..`
+ * are left out. A link failing with an errno in `stopOn` ends the listing there (it is the last entry). Throws
+ * NativeError when the directory cannot be listed.
+ */
+export function readlinksAt(dirFd: number, prefix: string, stopOn: ReadonlySet<number> = NO_ERRNOS): LinkEntry[] {
+  const fns = b();
+  const getdents = fns.getdents64;
+  if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
+  if (direntOut === null) {
+    const mem = koffi.alloc('uint8_t', DIRENT_BUF);
+    direntOut = { mem, buf: Buffer.from(koffi.view(mem, DIRENT_BUF)) };
+  }
+  if (direntBase === 0) direntBase = Number(koffi.address(direntOut.mem));
+  if (linkAtOut === null) {
+    const mem = koffi.alloc('uint8_t', LINK_BUF);
+    linkAtOut = { mem, buf: Buffer.from(koffi.view(mem, LINK_BUF)) };
+  }
+  const { mem, buf } = direntOut;
+  const link = linkAtOut;
+  const want = Buffer.from(prefix, 'utf8');
+  const out: LinkEntry[] = [];
+  if (Number(fns.lseek(dirFd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi.errno());
+  for (;;) {
+    const n = Number(getdents(dirFd, mem, DIRENT_BUF));
+    if (n < 0) throw new NativeError('getdents64', koffi.errno());
+    if (n === 0) return out;
+    for (let off = 0; off < n; ) {
+      const reclen = LITTLE_ENDIAN ? buf.readUInt16LE(off + 16) : buf.readUInt16BE(off + 16);
+      if (reclen === 0) break;
+      const start = off + 19;
+      let end = buf.indexOf(0, start);
+      if (end === -1 || end > off + reclen) end = off + reclen;
+      off += reclen;
+      if (buf[start] === 46 && (end - start === 1 || (end - start === 2 && buf[start + 1] === 46))) continue;
+      const name = buf.toString('utf8', start, end);
+      const got = Number(fns.readlinkat(dirFd, direntBase + start, link.mem, LINK_BUF));
+      if (got < 0) {
+        const errno = koffi.errno();
+        out.push({ name, target: null, errno, osCode: null });
+        // The caller gives up on the whole directory at this error: the rest need not be read.
+        if (stopOn.has(errno)) return out;
+        continue;
+      }
+      const matches = got >= want.length && link.buf.compare(want, 0, want.length, 0, want.length) === 0;
+      out.push({ name, target: matches ? link.buf.toString('utf8', 0, got) : null, errno: 0, osCode: null });
+    }
+  }
 }
 
 // ---- NIC ioctls (psutil's net_if_flags, net_if_mtu, net_if_duplex_speed) ----

@@ -149,22 +149,34 @@ type FdRef = readonly [pid: number, fd: number];
 // Entries that vanish between readdir and readlink, and entries that are not links or have absurd targets
 // (psutil get_proc_inodes: ENOENT/ESRCH, EINVAL, ENAMETOOLONG #1940): skip the fd.
 const FD_SKIP = new Set(['ENOENT', 'ESRCH', 'EINVAL', 'ENAMETOOLONG']);
+// Any other failure of one fd gives up on the process (thrown): its listing can stop there.
+const FD_FATAL: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EIO', 'ELOOP', 'ENOTDIR']);
 // A whole process skipped in the system-wide scan: other users' fd dirs when unprivileged, or the process is gone.
 const PID_SKIP = new Set(['EACCES', 'EPERM', 'ENOENT', 'ESRCH']);
 
-/** inode -> [(pid, fd), ...] for one process, fds in directory order. Throws OsError if fd/ cannot be listed. */
+/**
+ * inode -> [(pid, fd), ...] for one process, fds ascending (the order /proc lists them in, and so psutil's: with one
+ * socket at several fds, the lowest comes first). Throws OsError if fd/ cannot be listed.
+ */
 function procInodes(fs: ProcFs, pid: number): Map<string, FdRef[]> {
   const dir = fs.proc(`${pid}/fd`);
   const out = new Map<string, FdRef[]>();
-  for (const name of fs.readdir(dir)) {
-    let target: string;
-    try {
-      target = fs.readlink(`${dir}/${name}`);
-    } catch (err) {
-      if (err instanceof OsError && FD_SKIP.has(err.osCode)) continue;
-      throw err;
+  const entries = fs.readlinksIn(dir, 'socket:[', FD_FATAL);
+  // /proc lists fds ascending already; a fixture tree's directory order is the filesystem's.
+  for (let i = 1; i < entries.length; i++) {
+    if (Number(entries[i - 1]!.name) > Number(entries[i]!.name)) {
+      entries.sort((a, b) => Number(a.name) - Number(b.name));
+      break;
     }
-    if (!target.startsWith('socket:[')) continue;
+  }
+  for (const e of entries) {
+    if (e.osCode !== null) {
+      if (FD_SKIP.has(e.osCode)) continue;
+      throw fs.readlinkError(dir, e);
+    }
+    const target = e.target;
+    if (target === null) continue;
+    const name = e.name;
     const inode = target.slice(8, -1);
     const fd = Number(name);
     const list = out.get(inode);

@@ -76,6 +76,16 @@ function endedShort(got: number, ends: ReadEnd): boolean {
   return got < SEQ_MIN_BUFFER - ends;
 }
 
+/** One entry of ProcFs.readlinksIn. */
+export interface LinkEntry {
+  name: string;
+  /** The link's target when it starts with the prefix asked for, else null (also when it could not be read). */
+  target: string | null;
+  /** Why the link could not be read (ENOENT, EACCES, ...), null when it was. */
+  osCode: string | null;
+  errno: number;
+}
+
 export interface CappedRead {
   buf: Buffer;
   truncated: boolean;
@@ -406,6 +416,56 @@ export class ProcFs {
       fs.closeSync(fd);
       return this.readdirOrEmpty(p);
     }
+  }
+
+  /**
+   * Each entry of a directory of symlinks (/proc/<pid>/fd) with its target when the target starts with `prefix`
+   * (null otherwise): one open of the directory, then getdents64 and readlinkat relative to it (native.readlinksAt),
+   * where readdir plus readlink would look every link's path up from / again. Entries in the directory's own order
+   * (ascending fd numbers in /proc). Listing errors throw OsError as readdir's ('scandir'); a link that cannot be read
+   * comes back with its errno name in `osCode` (no error object is built: pid 1's fds, EACCES each, are common) and
+   * readlinkError() makes the OsError readlink would have thrown. A failure whose code is in `stopOn` ends the list
+   * (the caller gives up on the directory there, so the remaining links are not read).
+   */
+  readlinksIn(dir: string, prefix: string, stopOn: ReadonlySet<string> = new Set()): LinkEntry[] {
+    if (!native.canListDir()) {
+      return this.readdir(dir).map((name) => {
+        try {
+          const t = this.readlink(`${dir}/${name}`);
+          return { name, target: t.startsWith(prefix) ? t : null, osCode: null, errno: 0 };
+        } catch (err) {
+          if (err instanceof OsError) return { name, target: null, osCode: err.osCode, errno: err.errno };
+          throw err;
+        }
+      });
+    }
+    let fd: number;
+    try {
+      fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch (err) {
+      throw toOsError(err, 'scandir', dir);
+    }
+    try {
+      const stop = new Set<number>();
+      for (const code of stopOn) if (native.ERRNO[code] !== undefined) stop.add(native.ERRNO[code]!);
+      const out = native.readlinksAt(fd, prefix, stop) as LinkEntry[];
+      for (const e of out) e.osCode = e.errno === 0 ? null : native.errnoName(e.errno);
+      return out;
+    } catch (err) {
+      if (err instanceof native.NativeError) {
+        throw new OsError(err.osCode, err.errno, 'scandir', dir, `${err.osCode}: scandir '${dir}': ${errnoText(err.osCode)}`);
+      }
+      throw err;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** The OsError a readlink of `<dir>/<name>` gives for an entry of readlinksIn that failed. */
+  readlinkError(dir: string, e: LinkEntry): OsError {
+    const code = e.osCode ?? 'EIO';
+    const p = `${dir}/${e.name}`;
+    return new OsError(code, e.errno, 'readlink', p, `${code}: readlink '${p}': ${errnoText(code)}`);
   }
 
   /** Directory entries, or [] when the directory does not exist. */

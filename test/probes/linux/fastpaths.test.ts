@@ -5,6 +5,7 @@
  * check of diskIoCounters. Live comparisons run against the same machine's files; fixture trees check the rules.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -159,6 +160,53 @@ describe('readlink through libc', () => {
     const link = path.join(dir, 'l');
     fs.symlinkSync(target, link);
     expect(live.readlink(link)).toBe(target);
+  });
+});
+
+describe('ProcFs.readlinksIn', () => {
+  test('/proc/self/fd: the names of readdir in ascending fd order, socket targets as readlink gives them', () => {
+    const server = net.createServer();
+    return new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)).then(() => {
+      try {
+        const entries = live.readlinksIn('/proc/self/fd', 'socket:[');
+        const fds = entries.map((e) => Number(e.name));
+        expect([...fds].sort((a, b) => a - b)).toEqual(fds);
+        expect(new Set(entries.map((e) => e.name))).toEqual(new Set(fs.readdirSync('/proc/self/fd').filter((n) => entries.some((e) => e.name === n))));
+        const sockets = entries.filter((e) => e.target !== null);
+        expect(sockets.length).toBeGreaterThan(0);
+        for (const e of sockets) {
+          let target: string;
+          try {
+            target = fs.readlinkSync(`/proc/self/fd/${e.name}`);
+          } catch {
+            continue; // closed since
+          }
+          expect(e.target).toBe(target);
+          expect(e.target).toMatch(/^socket:\[\d+\]$/);
+        }
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  test('fixture tree: any directory order, non-links and dangling links reported by errno name', () => {
+    const root = tmpTree({ 'fd/7': 'not a link' });
+    for (const [name, target] of [['10', 'socket:[42]'], ['2', 'pipe:[7]'], ['3', 'socket:[43]']] as const) {
+      fs.symlinkSync(target, path.join(root, 'fd', name));
+    }
+    const tree = new ProcFs({ procfs: root, sysfs: root, rootfs: root });
+    const byName = new Map(tree.readlinksIn(path.join(root, 'fd'), 'socket:[').map((e) => [e.name, e]));
+    expect([...byName.keys()].sort()).toEqual(['10', '2', '3', '7']);
+    expect(byName.get('10')).toMatchObject({ target: 'socket:[42]', osCode: null });
+    expect(byName.get('2')).toMatchObject({ target: null, osCode: null });
+    expect(byName.get('7')).toMatchObject({ target: null, osCode: 'EINVAL' });
+    const err = tree.readlinkError(path.join(root, 'fd'), byName.get('7')!);
+    expect([err.osCode, err.syscall, err.path]).toEqual(['EINVAL', 'readlink', path.join(root, 'fd', '7')]);
+    expect(() => tree.readlinksIn(path.join(root, 'nope'), 'socket:[')).toThrow(expect.objectContaining({ osCode: 'ENOENT' }) as unknown as Error);
+    // A code to stop at ends the list at that entry.
+    const stopped = tree.readlinksIn(path.join(root, 'fd'), 'socket:[', new Set(['EINVAL']));
+    expect(stopped[stopped.length - 1]).toMatchObject({ name: '7', osCode: 'EINVAL' });
   });
 });
 
