@@ -12,9 +12,9 @@ const { spawn, fork } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./_lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const arg = (name, dflt) => {
@@ -38,17 +38,6 @@ with open(path, 'w') as f:
 while True:
     signal.pause()
 `;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** One request; resolves {status, ms}. */
 function send(port, { method = 'GET', path: p = '/', headers = {}, body = null }) {

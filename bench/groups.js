@@ -9,9 +9,9 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, median, runIfMain } = require('./_lib');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const EXTRA = Number(process.env.BENCH_GROUPS_EXTRA || 2000);
@@ -27,23 +27,6 @@ const CONFIG = `process_names:
   - name: "{{.Comm}}"
     cmdline: [ '.+' ]
 `;
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function get(url) {
   return new Promise((resolve, reject) => {
@@ -235,9 +218,4 @@ async function run() {
 }
 
 module.exports = { run };
-if (require.main === module) {
-  run().catch((e) => {
-    process.stderr.write(`${e.stack || e}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(module, run);

@@ -4,11 +4,10 @@
 // on both alike); the plain sync read of the same files as a floor; the oneshot() speedup; and the per-call time of
 // the common Process methods against psutil's. Needs `npm run build` (reads ../dist/index.js). ~60 s.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const path = require('node:path');
+const { PYTHON, fmt, loadDist, median, python, runIfMain } = require('./_lib');
 
-const PYTHON = '/usr/bin/python3';
 const EXTRA = Number(process.env.BENCH_PROCESS_EXTRA || 1000);
 const ITER_ATTRS = ['pid', 'name', 'cmdline', 'cpuTimes', 'memoryInfo', 'numThreads', 'username', 'status'];
 const PY_ATTRS = ['pid', 'name', 'cmdline', 'cpu_times', 'memory_info', 'num_threads', 'username', 'status'];
@@ -52,29 +51,8 @@ const CALLS = [
   ['asDict()', (p) => p.asDict(), 'p.as_dict()', 'slow'],
 ];
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function fmt(x) {
-  if (x === null || x === undefined) return '-';
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-
 function ms(t0) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function python(script, args = [], timeout = 300000) {
-  if (!fs.existsSync(PYTHON)) return null;
-  const r = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', timeout, maxBuffer: 16 << 20 });
-  if (r.status !== 0) {
-    process.stderr.write(`psutil timing failed: ${r.stderr}\n`);
-    return null;
-  }
-  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
 /** psutil process_iter walks: one python process per round (first walk cold, then PER_ROUND warm ones). */
@@ -187,7 +165,7 @@ async function spawnIdle(n) {
 }
 
 async function run() {
-  const lib = require(path.join(__dirname, '..', 'dist', 'index.js'));
+  const lib = loadDist();
   const out = [];
   const rows = [];
   const say = (s) => {
@@ -286,9 +264,4 @@ async function run() {
 }
 
 module.exports = { run };
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(module, run);

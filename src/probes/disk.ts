@@ -6,6 +6,7 @@
  */
 import type { Context } from './context';
 import { WrapNumbers } from './wrap';
+import { bool, options } from './options';
 import type { DiskIoRaw, PendingStatvfs } from './linux/disk';
 import type { DiskstatsEntry } from './linux/parse/diskstats';
 import type { MountInfoEntry } from './linux/parse/mountinfo';
@@ -77,24 +78,6 @@ export interface DiskIoCountersFn {
 }
 
 export const DEFAULT_DISK_USAGE_TIMEOUT_MS = 5000;
-
-/** Checks an options object: undefined or a plain object with only known keys. Returns it (or {}). */
-function options<T extends object>(fn: string, opts: unknown, known: readonly string[]): Partial<T> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TypeError(`${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
-  }
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
-  }
-  return opts as Partial<T>;
-}
-
-function bool(fn: string, name: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${typeof v}`);
-  return v;
-}
 
 function checkPath(fn: string, p: unknown): string {
   if (typeof p !== 'string') throw new TypeError(`${fn}: path must be a string, got ${p === null ? 'null' : typeof p}`);

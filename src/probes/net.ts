@@ -5,6 +5,7 @@
  */
 import type { Context } from './context';
 import { WrapNumbers } from './wrap';
+import { bool, options } from './options';
 import {
   CONN_KINDS, NET_IO_FIELDS, isConnKind, type Connection, type ConnKind, type NetClassIface, type NetDevCounters,
   type NetIoCounters, type NetstatRecord, type NicAddr, type NicStats, type SockStat, type TcpConnectionStates,
@@ -39,24 +40,6 @@ export interface NetIoCountersFn {
   (opts?: NetIoCountersOptions): Readonly<Record<string, NetIoCounters>> | NetIoCounters | null;
   /** Forgets the nowrap state (psutil's net_io_counters.cache_clear()). */
   cacheClear(): void;
-}
-
-/** Checks an options object: undefined or a plain object with only known keys. Returns it (or {}). */
-function options<T extends object>(fn: string, opts: unknown, known: readonly string[]): Partial<T> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TypeError(`${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
-  }
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
-  }
-  return opts as Partial<T>;
-}
-
-function bool(fn: string, name: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${typeof v}`);
-  return v;
 }
 
 export function netApi(ctx: Context) {

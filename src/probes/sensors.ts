@@ -4,6 +4,7 @@
  * powerSupplies() (node_power_supply_*). Validation and freezing live here; the reading is in linux/sensors.ts.
  */
 import type { Context } from './context';
+import { bool, options } from './options';
 import type { HwmonChipRaw, PowerSupplyRaw, ThermalZoneRaw } from './linux/sensors';
 
 /** psutil's shwtemp, in °C (or °F with `fahrenheit`). */
@@ -47,17 +48,6 @@ export interface SensorsTemperaturesOptions {
   fahrenheit?: boolean;
 }
 
-function options<T extends object>(fn: string, opts: unknown, known: readonly string[]): Partial<T> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TypeError(`${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
-  }
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
-  }
-  return opts as Partial<T>;
-}
-
 export function sensorsApi(ctx: Context) {
   const sensors = () => ctx.os.sensors;
   return {
@@ -67,10 +57,7 @@ export function sensorsApi(ctx: Context) {
      */
     sensorsTemperatures(opts?: SensorsTemperaturesOptions): Readonly<Record<string, readonly Temperature[]>> {
       const o = options<SensorsTemperaturesOptions>('sensorsTemperatures', opts, ['fahrenheit']);
-      if (o.fahrenheit !== undefined && typeof o.fahrenheit !== 'boolean') {
-        throw new TypeError(`sensorsTemperatures: fahrenheit must be a boolean, got ${typeof o.fahrenheit}`);
-      }
-      const f = o.fahrenheit === true;
+      const f = bool('sensorsTemperatures', 'fahrenheit', o.fahrenheit, false);
       const convert = (n: number | null): number | null => (n === null ? null : f ? (n * 9) / 5 + 32 : n);
       const entries: Array<[string, readonly Temperature[]]> = [];
       for (const [unit, rows] of sensors().sensorsTemperatures(ctx.fs)) {

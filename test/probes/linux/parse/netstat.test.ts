@@ -3,28 +3,7 @@ import * as path from 'node:path';
 import { parseNetstat, parseSnmp6 } from '../../../../src/probes/linux/parse/netstat';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../../../helpers/fixtures';
-import { randomBytes } from '../../../helpers/garbage';
-
-/** `base` with a few bytes overwritten, chosen by `seed`: the same inputs on every run. */
-function mutate(base: Buffer, seed: number): Buffer {
-  const out = Buffer.from(base);
-  const r = randomBytes(16, seed);
-  for (let k = 0; k < 4; k++) out[r.readUInt16LE(k * 2) % out.length] = r[8 + k]!;
-  return out;
-}
-
-function onlyParseErrors(fn: (b: Buffer) => unknown, bases: Buffer[]): void {
-  for (let i = 1; i <= 400; i++) {
-    const inputs = [randomBytes(256 + (i % 7) * 512, i), ...bases.map((b) => mutate(b, i))];
-    for (const input of inputs) {
-      try {
-        fn(input);
-      } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
-      }
-    }
-  }
-}
+import { onlyParseErrors } from '../../../helpers/garbage';
 
 /** The node_netstat_* samples of node_exporter's golden output: `{ 'Tcp_InSegs': 57252008, ... }`. */
 function goldenNetstat(): Map<string, number> {
