@@ -2,7 +2,7 @@
  * Linux disk backend: /proc/diskstats (or /sys/block/<dev>/stat), the mount table, /proc/filesystems, mountinfo, and
  * statvfs(3) through native.ts. Plain functions taking the ProcFs first; results are raw records the facade freezes.
  */
-import type { ProcFs } from './procfs';
+import { pathLookupError, type ProcFs } from './procfs';
 import * as native from './native';
 import { parseDiskstats, type DiskstatsEntry } from './parse/diskstats';
 import { parseFilesystems, parseMounts, type MountEntry } from './parse/mounts';
@@ -330,9 +330,6 @@ export function diskUsage(p: string): DiskUsageRaw {
  */
 export type PendingStatvfs = Map<string, { readonly call: Promise<native.StatVfs>; readonly startedAt: number }>;
 
-/** A failure faster than this is a path lookup error, safe to repeat synchronously to learn its errno. */
-const FAST_FAILURE_MS = 100;
-
 /**
  * statvfs off the main thread, bounded by `timeoutMs`: rejects with TimeoutExpired when it takes longer (the call
  * itself stays pending in `pending`), and with OsError when statvfs fails.
@@ -349,7 +346,7 @@ export function diskUsageAsync(p: string, timeoutMs: number, pending: PendingSta
     };
     call.then(forget, forget);
   }
-  const { call, startedAt } = entry;
+  const { call } = entry;
   return new Promise<DiskUsageRaw>((resolve, reject) => {
     const timer = setTimeout(() => reject(new TimeoutExpired(timeoutMs / 1000)), timeoutMs);
     // The timer must not keep a process alive that has nothing else to do.
@@ -360,27 +357,24 @@ export function diskUsageAsync(p: string, timeoutMs: number, pending: PendingSta
         resolve(usageFromStatvfs(st));
       },
       (err: unknown) => {
-        clearTimeout(timer);
-        reject(asyncStatvfsError(err, p, performance.now() - startedAt));
+        // The timer keeps running: naming the error is bounded by the same deadline.
+        asyncStatvfsError(err, p).then(
+          (e) => { clearTimeout(timer); reject(e); },
+          (e: unknown) => { clearTimeout(timer); reject(e); },
+        );
       },
     );
   });
 }
 
 /**
- * koffi's worker thread does not hand back errno (native.statvfsAsync reports EIO). When the call failed fast, the
- * failure is in path lookup (ENOENT, ENOTDIR, EACCES), and one synchronous statvfs recovers the real code; a slow
- * failure (a soft NFS mount timing out) would block the main thread again, so it is reported as the worker saw it.
+ * koffi's worker thread does not hand back errno (native.statvfsAsync reports EIO). A path lookup error (ENOENT,
+ * ENOTDIR, EACCES, ...) is what almost every failure is: an async stat of the path names it without blocking the
+ * main thread (a synchronous retry could hang on the very mount that failed). A path that resolves keeps the EIO.
  */
-function asyncStatvfsError(err: unknown, p: string, elapsedMs: number): unknown {
+async function asyncStatvfsError(err: unknown, p: string): Promise<unknown> {
   if (!(err instanceof native.NativeError)) return err;
-  if (elapsedMs <= FAST_FAILURE_MS) {
-    try {
-      native.statvfs(p);
-    } catch (again) {
-      if (again instanceof native.NativeError) return statvfsError(again.osCode, again.errno, p);
-      return again;
-    }
-  }
+  const code = await pathLookupError(p);
+  if (code !== null) return statvfsError(code, native.ERRNO[code] ?? err.errno, p);
   return statvfsError(err.osCode, err.errno, p);
 }

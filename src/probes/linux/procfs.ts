@@ -504,6 +504,17 @@ export class ProcFs {
 }
 
 /** Roots from the environment (gopsutil's HOST_PROC / HOST_SYS / HOST_ROOT), defaulting to the real ones. */
+/**
+ * The errno code a path lookup fails with (ENOENT, ENOTDIR, EACCES, ...), or null when the path resolves. Runs on
+ * libuv's pool, never blocking the caller: used to name the error of an off-thread call that could not return errno.
+ */
+export function pathLookupError(p: string): Promise<string | null> {
+  return fs.promises.stat(p).then(
+    () => null,
+    (err: unknown) => toOsError(err, 'stat', p).osCode,
+  );
+}
+
 export function rootsFromEnv(env: NodeJS.ProcessEnv = process.env): Roots {
   return {
     procfs: env['HOST_PROC'] || '/proc',
