@@ -12,7 +12,7 @@
  * - threads (threads: true): the process's wchan, and for multi-threaded processes threadsInfo() (per thread stat,
  *   status, io when the byte families are in, wchan), as process-exporter's -threads reads them.
  */
-import { AccessDenied, NoSuchProcess, type Process, type ProcessThreadInfo } from '../index';
+import { AccessDenied, NoSuchProcess, ZombieProcess, type Process, type ProcessThreadInfo } from '../index';
 import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 import type { CgroupLine } from './cgroup';
 import { decodeLossy } from './text';
@@ -25,6 +25,7 @@ export interface ProcessLibrary {
 }
 
 const RLIMIT_NOFILE = 7;
+const NO_ARGS: readonly string[] = Object.freeze([]);
 const COMM_MAX = 15;
 
 /** psutil status strings back to the kernel's letters (process-exporter's states are on letters). */
@@ -87,19 +88,23 @@ export class PsutilSource implements ProcSource {
     return proc !== undefined && proc.startTicks === p.startTime ? proc : undefined;
   }
 
-  private read<T>(p: ProcIdentity, fn: (proc: Process) => T): T | null {
+  /** fn's value; null when the process is gone or denies it; `zombie` (when given) for a zombie. */
+  private read<T>(p: ProcIdentity, fn: (proc: Process) => T, zombie?: T): T | null {
     const proc = this.get(p);
     if (proc === undefined) return null;
     try {
       return fn(proc);
     } catch (e) {
+      if (zombie !== undefined && e instanceof ZombieProcess) return zombie;
       if (isProcessError(e)) return null;
       throw e;
     }
   }
 
   cmdline(p: ProcIdentity): readonly string[] | null {
-    return this.read(p, (proc) => proc.cmdline({ raw: true }));
+    // A zombie's cmdline file is empty: process-exporter matches it as [] (and its children rule puts it in its
+    // parent's group), where psutil raises. null would leave it undecided, never counted (states{Zombie} stays 0).
+    return this.read(p, (proc) => proc.cmdline({ raw: true }), NO_ARGS);
   }
 
   username(p: ProcIdentity): string | null {
@@ -111,7 +116,8 @@ export class PsutilSource implements ProcSource {
   }
 
   cwd(p: ProcIdentity): string | null {
-    return this.read(p, (proc) => proc.cwd());
+    // A zombie has no cwd link left: '' as for a vanished directory, so that it can still be grouped.
+    return this.read(p, (proc) => proc.cwd(), '');
   }
 
   metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null {

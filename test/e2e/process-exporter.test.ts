@@ -23,6 +23,39 @@ const tag = Math.random().toString(16).slice(2, 6);
 /** Groups of the exporters themselves and of the test runner: each side sees a different set. */
 const OWN = /^(node|prometheus-proc|jest|npm|sh|bash|sleep)$/;
 
+/** A process or thread that exited between its listing and the read. */
+function gone(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
+/**
+ * Whether some process or thread on the host has a name that is not valid UTF-8 (the process tests start one, cut
+ * inside a character at 15 bytes): process-exporter panics on such a label (its #239) and exits.
+ */
+function nonUtf8Names(): boolean {
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch (e) {
+      if (gone(e)) continue;
+      throw e;
+    }
+    for (const tid of tids) {
+      let b: Buffer;
+      try {
+        b = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`);
+      } catch (e) {
+        if (gone(e)) continue;
+        throw e;
+      }
+      if (!Buffer.from(b.toString('utf8'), 'utf8').equals(b)) return true;
+    }
+  }
+  return false;
+}
+
 function groups(e: Exposition): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
   for (const s of e.series) {
@@ -79,22 +112,43 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
       'collectors:\n  process_groups: {threads: true, gather_smaps: true}\n');
 
     const port = await freePort();
-    pe = spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    // Another test file may run a process with a non-UTF-8 name meanwhile, which process-exporter dies of: wait for
+    // it to go, and start process-exporter again whenever it died.
+    await waitFor('no process with a name that is not UTF-8 (process-exporter #239)', async () => !nonUtf8Names(), 150000, 500);
+    const startPe = () => spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    pe = startPe();
     agent = await startAgent([`--config.file=${config}`, '--log.level=warn']);
     peUrl = `http://127.0.0.1:${port}/metrics`;
-    await waitFor('process-exporter', async () => (await request(peUrl)).status === 200);
+    const peUp = async (): Promise<boolean> => {
+      if (pe.exitCode !== null || pe.signalCode !== null) {
+        if (!nonUtf8Names()) pe = startPe();
+        return false;
+      }
+      return (await request(peUrl)).status === 200;
+    };
     // Both must have seen every test process (they exec right away, but the machine may be busy).
     const seen = (g: Map<string, Record<string, number>>) =>
       g.get(names.a)?.['num_procs'] === 3 && g.get(names.b)?.['num_procs'] === 2 && g.get(names.thr)?.['num_threads'] === 5 &&
       g.get(`python3;root;worker.py`)?.['num_procs'] === 1;
-    await waitFor('both exporters to see the test processes', async () =>
-      seen(groups(parseExposition((await request(peUrl)).body.toString()))) &&
-      seen(groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()))), 30000, 250);
-    await new Promise((r) => setTimeout(r, 600)); // past the agent's max_age: the next scrape is a fresh pass
-    before = groups(parseExposition((await request(peUrl)).body.toString()));
-    ours = groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()));
-    after = groups(parseExposition((await request(peUrl)).body.toString()));
-  });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await waitFor('process-exporter', peUp, 150000, 250);
+        await waitFor('both exporters to see the test processes', async () => (await peUp()) &&
+          seen(groups(parseExposition((await request(peUrl)).body.toString()))) &&
+          seen(groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()))), 60000, 250);
+        await new Promise((r) => setTimeout(r, 600)); // past the agent's max_age: the next scrape is a fresh pass
+        before = groups(parseExposition((await request(peUrl)).body.toString()));
+        ours = groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()));
+        after = groups(parseExposition((await request(peUrl)).body.toString()));
+        break;
+      } catch (e) {
+        // process-exporter died of a name another test started meanwhile (its exit is reported just after the broken
+        // connection): once that name is gone, start over.
+        await new Promise((r) => setTimeout(r, 300));
+        if (attempt >= 5 || (pe.exitCode === null && pe.signalCode === null)) throw e;
+      }
+    }
+  }, 420000);
 
   afterAll(async () => {
     pe?.kill('SIGTERM');

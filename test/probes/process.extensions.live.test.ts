@@ -193,10 +193,19 @@ time.sleep(600)
     const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
     await settled(child.pid!);
     const p = new Process(child.pid);
-    const [f, full, usage, info, ex] = p.oneshot(() => [p.memoryFootprint(), p.memoryFullInfo(), p.memoryUsage(), p.memoryInfo(), p.memoryInfoEx()] as const);
-    // A sleeping process: its memory holds still between the reads.
+    // PSS and USS move whenever another process maps or unmaps the same files (other tests start python3 too): read
+    // until nothing moved between the reads.
+    const sample = () => {
+      const [f, full, usage, info, ex] = p.oneshot(() => [p.memoryFootprint(), p.memoryFullInfo(), p.memoryUsage(), p.memoryInfo(), p.memoryInfoEx()] as const);
+      return { f, full, usage, info, ex, rollup: read(`/proc/${child.pid}/smaps_rollup`) };
+    };
+    let s = sample();
+    for (let i = 0; i < 100 && !(s.f.pss === s.full.pss && s.f.uss === s.full.uss && s.f.pss === statusLine(s.rollup, 'Pss') * 1024); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      s = sample();
+    }
+    const { f, full, usage, info, ex, rollup } = s;
     expect([f.uss, f.pss, f.swap]).toEqual([full.uss, full.pss, full.swap]);
-    const rollup = read(`/proc/${child.pid}/smaps_rollup`);
     expect(f.pss).toBe(statusLine(rollup, 'Pss') * 1024);
     expect(f.swapPss).toBe(/^SwapPss:/m.test(rollup) ? statusLine(rollup, 'SwapPss') * 1024 : 0);
     expect(usage).toEqual({ rss: info.rss, vms: info.vms, swap: ex.swap });

@@ -420,3 +420,19 @@ test('gather_smaps: proportionalResident and proportionalSwapped from smaps_roll
     await a.close();
   }
 });
+
+test('a zombie (empty cmdline) is grouped as process-exporter groups it: through its parent, counted in states', async () => {
+  const name = `pgzb${tag}`;
+  const a = agent(`log: {level: error}\nprocess_names:\n  - name: zfam\n    comm: [${name}]\n    cmdline: ['.+']\n`);
+  try {
+    await a.scrape();
+    // The forked child exits at once and stays a zombie: its cmdline reads empty, so only the children rule groups it.
+    const c = start(name, '/usr/bin/python3', ['-c', 'import os, time\nif os.fork() == 0:\n    os._exit(0)\ntime.sleep(600)\n']);
+    const e = await until(a, (x) => value(x, 'namedprocess_namegroup_states', { groupname: 'zfam', state: 'Zombie' }) === 1);
+    expect(value(e, NUM, { groupname: 'zfam' })).toBe(2);
+    expect(value(e, 'namedprocess_namegroup_states', { groupname: 'zfam', state: 'Zombie' })).toBe(1);
+    await stop(c);
+  } finally {
+    await a.close();
+  }
+});
