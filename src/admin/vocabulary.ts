@@ -9,7 +9,7 @@ import {
   RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
   RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO,
   RLIMIT_RTTIME,
-} from '../index';
+} from '../constants'; // not '../index': the config check runs in the main thread, which never loads the library
 
 /**
  * Signals an operator may ask for. Excluded on purpose: 0 (a probe, not an action), the real-time range (their

@@ -3,7 +3,6 @@
  * push, both rendering the same snapshots. `collectOnce` is the --once path (one pass in this thread).
  */
 import type { AgentConfig } from '../config/defaults';
-import { createPsutil } from '../index';
 import type { Family } from './catalog';
 import { COLLECTORS } from './collectors';
 import type { CollectorPlan } from './engine';
@@ -44,6 +43,9 @@ export function activeCollectors(cfg: AgentConfig, configFile: string | null = n
 export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger): Promise<string> {
   const { plans, active } = activeCollectors(cfg);
   const roots = { ...cfg.paths };
+  // The library loads here, not at the top: startAgent's thread leaves collection to the worker and never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createPsutil } = require('../index') as typeof import('../index');
   const runner = new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, plans);
   const source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: cfg.collection.timeoutMs, log });
   try {

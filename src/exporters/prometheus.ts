@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { __version__ } from '../index';
+import { __version__ } from '../constants';
 import type { AnyCollectorDef, Family } from './catalog';
 import type { Logger } from './log';
 import { silentLogger } from './log';

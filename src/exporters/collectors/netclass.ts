@@ -3,7 +3,7 @@
  * _speed_bytes, _carrier*, _flags, ...{device}), plus psutil net_if_addrs as psutil_network_address_info.
  */
 import type { NetClassIface, NicAddr } from '../../index';
-import { AF_INET, AF_INET6, AF_LINK } from '../../index';
+import { AF_INET, AF_INET6, AF_LINK } from '../../constants';
 import { defineCollector, fam, families, metrics, NameFilter, optBool, optString, otel, str, type FamilyBuilder } from '../catalog';
 
 export interface NetclassOptions {

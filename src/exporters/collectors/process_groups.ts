@@ -13,7 +13,7 @@ import type { LogLevel } from '../../config/defaults';
 import { compileRulesConfig, type GroupOptions, type RulesConfig } from '../../rules/config';
 import { otlpMetrics, prometheusFamilies } from '../../rules/families';
 import { Grouper, type GroupSnapshot } from '../../rules/grouper';
-import { PsutilSource } from '../../rules/source';
+import type { PsutilSource } from '../../rules/source';
 import { defineCollector, type Family, type OtlpMetric } from '../catalog';
 import { createLogger, type Logger } from '../log';
 
@@ -180,7 +180,9 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
       if (grouper.ruleSet.rules.length === 0 || !grouper.options.enabled) {
         return { snapshot: emptySnapshot(grouper.options), reload: reloader.report };
       }
-      source ??= new PsutilSource(psutil);
+      // Required here, in the worker: rules/source loads the library, which the main thread (mappings only) never needs.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil);
       return { snapshot: grouper.update(source), reload: reloader.report };
     };
   },
