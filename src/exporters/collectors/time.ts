@@ -4,6 +4,7 @@
  */
 import type { Clocksource } from '../../index';
 import { defineCollector, fam, families } from '../catalog';
+import { loadLocalZone, zoneAbbreviation } from '../tzname';
 
 export interface TimeData {
   /** Epoch seconds when the pass ran. */
@@ -11,18 +12,6 @@ export interface TimeData {
   readonly zone: string;
   readonly offsetSeconds: number;
   readonly clocksources: readonly Clocksource[];
-}
-
-/** The zone's short name as Go's time.Now().Zone() gives it ('UTC', 'CET'), else the IANA name. */
-export function zoneName(date: Date): string {
-  try {
-    const part = new Intl.DateTimeFormat('en-GB', { timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName');
-    if (part && part.value) return part.value;
-  } catch (e) {
-    // Intl without time zone data (small-icu builds): the IANA name below is still right.
-    void e;
-  }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 export function timeFamilies(d: TimeData) {
@@ -44,9 +33,15 @@ export const timeCollector = defineCollector<TimeData, null>({
   name: 'time',
   help: 'System time, time zone and clocksources.',
   options: () => null,
-  create: ({ psutil }) => () => {
-    const date = new Date();
-    return { now: date.getTime() / 1000, zone: zoneName(date), offsetSeconds: -date.getTimezoneOffset() * 60, clocksources: psutil.clocksources() };
+  create: ({ psutil }) => {
+    // Loaded once per worker, as Go loads time.Local once per process; the abbreviation is looked up per pass.
+    const local = loadLocalZone();
+    return () => {
+      const date = new Date();
+      const now = date.getTime() / 1000;
+      const offsetSeconds = -date.getTimezoneOffset() * 60;
+      return { now, zone: zoneAbbreviation(local, Math.floor(now), offsetSeconds), offsetSeconds, clocksources: psutil.clocksources() };
+    };
   },
   prometheus: (d) => timeFamilies(d),
   otlp: () => [],
