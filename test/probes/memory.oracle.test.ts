@@ -8,12 +8,14 @@ import { describeOracle, py } from '../helpers/oracle';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
 import { retry } from '../helpers/retry';
 
-// psutil's TOLERANCE_SYS_MEM: 5 MiB, x4 on CI (other test workers allocate and free memory between the two reads).
-const TOL = 5 * (1 << 20) * (process.env['CI'] ? 4 : 1);
+// psutil's TOLERANCE_SYS_MEM with its CI factor: 5 MiB x4. psutil's own tests read meminfo and run `free` from one
+// small process; here a node process and a python process differ by several MiB of their own anon pages (Inactive
+// moved by 4-6 MiB between the two on a quiet machine, our reading equal to /proc/meminfo's), and test workers run.
+const TOL = 5 * (1 << 20) * 4;
 type PyMem = Record<string, number>;
 
 describeOracle('memory: live, against psutil', () => {
-  test('virtual_memory: total exact, the others within 5 MiB, used = total - available', () => {
+  test('virtual_memory: total exact, the others within 20 MiB, used = total - available', () => {
     retry(5, () => {
       const theirs = py<PyMem>('out = psutil.virtual_memory()');
       const ours = virtualMemory();
