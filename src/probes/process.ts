@@ -92,21 +92,10 @@ export interface ProcessMemoryMap {
   readonly swap: number;
 }
 
-/** psutil pmmap_ext (memoryMaps({ grouped: false })). */
-export interface ProcessMemoryMapExt {
+/** psutil pmmap_ext (memoryMaps({ grouped: false })): addr and perms come first in the objects, as in psutil. */
+export interface ProcessMemoryMapExt extends ProcessMemoryMap {
   readonly addr: string;
   readonly perms: string;
-  readonly path: string;
-  readonly rss: number;
-  readonly size: number;
-  readonly pss: number;
-  readonly sharedClean: number;
-  readonly sharedDirty: number;
-  readonly privateClean: number;
-  readonly privateDirty: number;
-  readonly referenced: number;
-  readonly anonymous: number;
-  readonly swap: number;
 }
 
 /** psutil pio. */
