@@ -188,33 +188,7 @@ export class ProcFs {
    * only until the next read through any ProcFs: parse it at once, never keep it. Content beyond `cap` is dropped.
    */
   readView(p: string, cap: number = DEFAULT_READ_CAP): Buffer {
-    let fd: number;
-    try {
-      fd = fs.openSync(p, 'r');
-    } catch (err) {
-      throw toOsError(err, 'open', p);
-    }
-    try {
-      let n = 0;
-      for (;;) {
-        if (n === scratch.length) {
-          if (n >= cap) break;
-          const bigger = Buffer.allocUnsafe(Math.min(cap, scratch.length * 2));
-          scratch.copy(bigger, 0, 0, n);
-          scratch = bigger;
-        }
-        const want = Math.min(scratch.length, cap) - n;
-        if (want <= 0) break;
-        const got = fs.readSync(fd, scratch, n, want, null);
-        n += got;
-        if (got < want) break;
-      }
-      return scratch.subarray(0, n);
-    } catch (err) {
-      throw toOsError(err, 'read', p);
-    } finally {
-      fs.closeSync(fd);
-    }
+    return this.readView0(p, cap, 'short');
   }
 
   /**
