@@ -84,7 +84,7 @@ function value(e: Exposition, name: string, labels: Record<string, string>): num
 /** Scrapes until `ok` holds (processes take a moment to exec), at most ~5 s. */
 async function until(a: Agent, ok: (e: Exposition) => boolean): Promise<Exposition & { text: string; data: ProcessGroupsData }> {
   let last = await a.scrape();
-  for (let i = 0; i < 50 && !ok(last); i++) {
+  for (let i = 0; i < 200 && !ok(last); i++) { // up to 20 s: a loaded CI machine can take seconds to exec a child
     await new Promise((r) => setTimeout(r, 100));
     last = await a.scrape();
   }
