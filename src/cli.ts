@@ -6,9 +6,12 @@
  * main() resolves with the exit code: at once for --help, --version, --check-config and --once; when the agent has
  * stopped (SIGTERM/SIGINT) otherwise.
  */
-import { Command, CommanderError } from 'commander';
+import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { applyOverrides, type AgentConfig, type ConfigOverrides, type LogLevel } from './config/defaults';
-import { ConfigError, loadConfigFile, parseConfig, parseListenAddress } from './config/load';
+// Not config/load: its ajv, yaml and re2js stay out of the running agent's main thread (config/offthread.ts).
+import { ConfigError, parseListenAddress } from './config/errors';
+import { loadConfigHere, loadConfigOffThread } from './config/offthread';
 import { createLogger } from './exporters/log';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -24,7 +27,50 @@ interface Flags {
   checkConfig?: boolean;
 }
 
-function program(out: { stdout: (s: string) => void; stderr: (s: string) => void }, version: string): Command {
+/**
+ * The flags of a well-formed command line, read with node:util's parseArgs; null for anything else (--help, --version,
+ * an unknown flag, a missing value, an argument), which commander then handles with its usual messages. Commander
+ * loads only then: in the running agent's main thread it (with the child_process and dgram modules it pulls in) kept
+ * about 3 MB resident for nothing (bench/agent.js, side by side).
+ */
+export function quickFlags(argv: string[]): Flags | null {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'config.file': { type: 'string' },
+        'web.listen-address': { type: 'string' },
+        'path.procfs': { type: 'string' },
+        'path.sysfs': { type: 'string' },
+        'path.rootfs': { type: 'string' },
+        'log.level': { type: 'string' },
+        once: { type: 'boolean' },
+        'check-config': { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    // Not a plain command line: commander parses it again and says what is wrong (or prints help or the version).
+    void e;
+    return null;
+  }
+  const flags: Flags = {};
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  for (const [from, to] of [['config.file', 'config.file'], ['web.listen-address', 'web.listenAddress'], ['path.procfs', 'path.procfs'],
+    ['path.sysfs', 'path.sysfs'], ['path.rootfs', 'path.rootfs'], ['log.level', 'log.level']] as const) {
+    const v = str(from);
+    if (v !== undefined) flags[to] = v;
+  }
+  if (values['once'] === true) flags.once = true;
+  if (values['check-config'] === true) flags.checkConfig = true;
+  return flags;
+}
+
+export function program(out: { stdout: (s: string) => void; stderr: (s: string) => void }, version: string): Command {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Command } = require('commander') as typeof import('commander');
   return new Command('psutil-exporter')
     .description('Host metrics from the psutil surface: Prometheus /metrics (node_exporter names) and OTLP push.')
     .option('--config.file <file>', 'YAML config file (see config/schema.json); without it, every default')
@@ -73,19 +119,24 @@ function overrides(f: Flags): ConfigOverrides | string {
 export async function main(argv: string[]): Promise<number> {
   const stdout = (s: string): void => void process.stdout.write(s);
   const stderr = (s: string): void => void process.stderr.write(s);
-  const cmd = program({ stdout, stderr }, agentVersionText());
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
+  let flags = quickFlags(argv);
+  if (flags === null) {
+    const cmd = program({ stdout, stderr }, agentVersionText());
+    try {
+      cmd.parse(argv, { from: 'user' });
+    } catch (e) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (e instanceof (require('commander') as typeof import('commander')).CommanderError) return e.exitCode === 0 ? 0 : 2;
+      throw e;
+    }
+    flags = cmd.opts<Flags>();
   }
-  const flags = cmd.opts<Flags>();
 
   const file = flags['config.file'];
   let cfg: AgentConfig;
   try {
-    cfg = file !== undefined ? loadConfigFile(file) : parseConfig('', '<defaults>');
+    // --check-config and --once exit right after: they load here. The agent loads in a short-lived thread.
+    cfg = flags.checkConfig || flags.once ? loadConfigHere(file ?? null) : await loadConfigOffThread(file ?? null);
   } catch (e) {
     if (e instanceof ConfigError) {
       stderr(e.message + '\n');

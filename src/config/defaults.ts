@@ -51,6 +51,8 @@ export interface AgentConfig {
   readonly paths: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string };
   readonly log: { readonly level: LogLevel };
   readonly collection: { readonly maxAgeMs: number; readonly timeoutMs: number; readonly collectorTimeoutMs: number };
+  /** Caps on /metrics: label value length (bytes of UTF-8) and series per family; 0 is no cap. */
+  readonly exposition: { readonly maxLabelValueBytes: number; readonly maxSeriesPerFamily: number };
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   readonly processNames: readonly ProcessMatcher[];
   readonly otlp: OtlpSettings;

@@ -15,32 +15,8 @@ import { processGroupsConfigIssues } from '../rules/config';
 /** config/schema.json, found from src/config or dist/config alike. */
 export const SCHEMA_PATH = path.resolve(__dirname, '..', '..', 'config', 'schema.json');
 
-export interface ConfigIssue {
-  /** 1-based line in the file (0 when the problem has no place in it). */
-  readonly line: number;
-  readonly column: number;
-  /** Where in the document: `collectors.filesystem.stat_timeout`, `process_names[2].cmdline[0]`. */
-  readonly path: string;
-  readonly message: string;
-}
-
-export class ConfigError extends Error {
-  readonly code = 'PSUTIL_EXPORTER_CONFIG';
-  readonly file: string;
-  readonly issues: readonly ConfigIssue[];
-
-  constructor(file: string, issues: readonly ConfigIssue[]) {
-    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + formatIssues(file, issues));
-    this.file = file;
-    this.issues = issues;
-  }
-}
-
-export function formatIssues(file: string, issues: readonly ConfigIssue[]): string {
-  return issues
-    .map((i) => `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`)
-    .join('\n');
-}
+export { ConfigError, formatIssues, parseListenAddress, type ConfigIssue } from './errors';
+import { ConfigError, parseListenAddress, type ConfigIssue } from './errors';
 
 interface SchemaNode {
   $ref?: string;
@@ -75,16 +51,6 @@ export function configSchema(): SchemaNode {
 
 export { parseDuration } from './duration';
 import { parseDuration } from './duration';
-
-/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces, as Go listens). */
-export function parseListenAddress(addr: string): { host: string; port: number } | null {
-  const m = /^(?:\[([0-9a-fA-F:.%a-zA-Z]+)\]|([^:[\]]*)):([0-9]{1,5})$/.exec(addr);
-  if (!m) return null;
-  const port = Number(m[3]);
-  if (port > 65535) return null;
-  const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] as string));
-  return { host, port };
-}
 
 // ---- YAML positions ----
 
@@ -238,6 +204,7 @@ interface RawConfig {
   paths: { procfs: string; sysfs: string; rootfs: string };
   log: { level: LogLevel };
   collection: { max_age: string; timeout: string; collector_timeout: string };
+  exposition: { max_label_value_bytes: number; max_series_per_family: number };
   collectors: Record<string, RawCollector>;
   process_names: ProcessMatcher[];
   otlp: {
@@ -290,6 +257,10 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     paths: Object.freeze({ ...raw.paths }),
     log: Object.freeze({ level: raw.log.level }),
     collection: Object.freeze({ maxAgeMs, timeoutMs, collectorTimeoutMs }),
+    exposition: Object.freeze({
+      maxLabelValueBytes: raw.exposition.max_label_value_bytes,
+      maxSeriesPerFamily: raw.exposition.max_series_per_family,
+    }),
     collectors: Object.freeze(collectors),
     processNames: Object.freeze(raw.process_names.map((m) => Object.freeze({ ...m }))),
     otlp: Object.freeze({

@@ -1,15 +1,18 @@
 /**
  * Wiring: config -> enabled collectors -> a snapshot source (worker thread) -> the Prometheus endpoint and the OTLP
- * push, both rendering the same snapshots. `collectOnce` is the --once path (one pass in this thread).
+ * push, both serving the same snapshots. `collectOnce` is the --once path (one pass in this thread).
+ *
+ * The main thread of the running agent loads neither the library nor the collectors: the worker collects and renders
+ * (worker.ts), this thread plans passes by collector name, puts the text together and serves it.
  */
 import type { AgentConfig } from '../config/defaults';
 import type { Family } from './catalog';
-import { COLLECTORS } from './collectors';
+import { COLLECTOR_NAMES } from './collectors/names';
 import type { CollectorPlan } from './engine';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { OtlpPipeline } from './otlp';
-import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector } from './prometheus';
+import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector, type ExpositionLimits } from './prometheus';
 import { AgentServer } from './server';
 import { InProcessRunner, SnapshotSource, type PassRunner, type Snapshot } from './snapshot';
 import { WorkerRunner } from './worker';
@@ -20,23 +23,37 @@ export interface ActiveSet {
 }
 
 /**
- * The enabled collectors, in registry order, with their parsed options (a bad option throws, naming it). The
- * process_groups collector also gets the top-level process_names, the config file (which it watches for reloads) and
- * the log level.
+ * The enabled collectors' plans, in registry order. The process_groups collector also gets the top-level
+ * process_names, the config file (which it watches for reloads) and the log level. Needs no collector code.
  */
-export function activeCollectors(cfg: AgentConfig, configFile: string | null = null): ActiveSet {
+export function collectorPlans(cfg: AgentConfig, configFile: string | null = null): CollectorPlan[] {
   const plans: CollectorPlan[] = [];
-  const active = new Map<string, ActiveCollector>();
-  for (const [name, def] of COLLECTORS) {
+  for (const name of COLLECTOR_NAMES) {
     const s = cfg.collectors[name];
     if (!s || !s.enabled) continue;
     const options = name === 'process_groups'
       ? { ...s.options, process_names: cfg.processNames, config_file: configFile ?? '', log_level: cfg.log.level }
       : s.options;
     plans.push({ name, timeoutMs: s.timeoutMs, options });
-    active.set(name, { def, options: def.options(options) });
+  }
+  return plans;
+}
+
+/** The plans and, for rendering in this thread, each collector with its parsed options (a bad option throws, naming it). */
+export function activeCollectors(cfg: AgentConfig, configFile: string | null = null): ActiveSet {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
+  const plans = collectorPlans(cfg, configFile);
+  const active = new Map<string, ActiveCollector>();
+  for (const p of plans) {
+    const def = COLLECTORS.get(p.name);
+    if (def) active.set(p.name, { def, options: def.options(p.options) });
   }
   return { plans, active };
+}
+
+export function expositionLimits(cfg: AgentConfig): ExpositionLimits {
+  return { maxLabelValueBytes: cfg.exposition.maxLabelValueBytes, maxSeriesPerFamily: cfg.exposition.maxSeriesPerFamily };
 }
 
 /** One pass in this thread, rendered as a scrape would be (--once). */
@@ -44,13 +61,15 @@ export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger):
   const { plans, active } = activeCollectors(cfg);
   const roots = { ...cfg.paths };
   // The library loads here, not at the top: startAgent's thread leaves collection to the worker and never needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { createPsutil } = require('../index') as typeof import('../index');
+  const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const runner = new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, plans);
   const source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: cfg.collection.timeoutMs, log });
   try {
     const snap = await source.get();
-    return await new PrometheusAdapter(active, log).render(snap);
+    return await new PrometheusAdapter(active, log, undefined, expositionLimits(cfg)).render(snap);
   } finally {
     await source.close();
   }
@@ -60,8 +79,8 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function indexPage(cfg: AgentConfig, active: ReadonlyMap<string, ActiveCollector>, latest: Snapshot | null): string {
-  const rows = [...active.keys()]
+export function indexPage(cfg: AgentConfig, names: readonly string[], latest: Snapshot | null): string {
+  const rows = names
     .map((name) => {
       const r = latest?.results.find((x) => x.name === name);
       const state = r === undefined ? 'pending' : r.ok ? 'ok' : `failed: ${r.error ?? ''}`;
@@ -97,7 +116,10 @@ export interface AgentHandle {
 
 export interface StartOptions {
   readonly log?: Logger;
-  /** Replaces the worker (tests that run under ts-jest, where a worker cannot load TypeScript). */
+  /**
+   * Replaces the worker (tests that run under ts-jest, where a worker cannot load TypeScript). Its results carry raw
+   * data, which this thread then renders (the collectors load here in that case).
+   */
   readonly runner?: PassRunner;
   readonly env?: NodeJS.ProcessEnv;
   /** The config file the agent was started with: process_groups re-reads its rules from it when it changes. */
@@ -108,11 +130,23 @@ export interface StartOptions {
 
 export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
   const log = opts.log ?? silentLogger;
-  const { plans, active } = activeCollectors(cfg, opts.configFile ?? null);
+  const configFile = opts.configFile ?? null;
+  const limits = expositionLimits(cfg);
   const roots = { ...cfg.paths };
-  const runner = opts.runner ?? new WorkerRunner({ roots, plans });
+  let plans: readonly CollectorPlan[];
+  let active: ReadonlyMap<string, ActiveCollector>;
+  let runner: PassRunner;
+  if (opts.runner) {
+    ({ plans, active } = activeCollectors(cfg, configFile));
+    runner = opts.runner;
+  } else {
+    plans = collectorPlans(cfg, configFile);
+    active = new Map();
+    runner = new WorkerRunner({ roots, plans, render: { limits, otlp: cfg.otlp.enabled, logLevel: cfg.log.level } });
+  }
+  const names = plans.map((p) => p.name);
   const source = new SnapshotSource(runner, { plans, maxAgeMs: cfg.collection.maxAgeMs, timeoutMs: cfg.collection.timeoutMs, log });
-  const prom = new PrometheusAdapter(active, log, opts.extraFamilies);
+  const prom = new PrometheusAdapter(active, log, opts.extraFamilies, limits);
   let firstDone = false;
   const server = new AgentServer({
     telemetryPath: cfg.web.telemetryPath,
@@ -120,7 +154,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     contentType: CONTENT_TYPE,
     log,
     ready: () => firstDone,
-    indexHtml: () => indexPage(cfg, active, source.latest),
+    indexHtml: () => indexPage(cfg, names, source.latest),
     metrics: async () => {
       const snap = await source.get();
       return { id: snap.id, text: await prom.render(snap) };
@@ -129,7 +163,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
   let otlp: OtlpPipeline | null = null;
   try {
     const address = await server.listen(cfg.web.host, cfg.web.port);
-    log.info('listening', { address: `${address.host}:${address.port}`, telemetry_path: cfg.web.telemetryPath, collectors: [...active.keys()] });
+    log.info('listening', { address: `${address.host}:${address.port}`, telemetry_path: cfg.web.telemetryPath, collectors: names });
     // The first pass starts now, so /readyz turns 200 without waiting for a scrape.
     void source.get().then((s) => {
       firstDone = true;

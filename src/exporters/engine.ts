@@ -4,7 +4,8 @@
  * budget yields `ok: false` and no data, and costs nothing else.
  */
 import { performance } from 'node:perf_hooks';
-import type { AnyCollectorDef, CollectFn, CollectorEnv } from './catalog';
+import type { AnyCollectorDef, CollectFn, CollectorEnv, OtlpMetric } from './catalog';
+import type { RenderedCollector } from './prometheus';
 
 export interface CollectorPlan {
   readonly name: string;
@@ -18,12 +19,21 @@ export interface CollectorResult {
   readonly durationSeconds: number;
   readonly error?: string;
   readonly data?: unknown;
+  /**
+   * Set by a runner that renders where it collects (the worker), in place of `data`: the collector's Prometheus text,
+   * and its OTLP metrics when OTLP is on (`otlpError` when that mapping threw).
+   */
+  readonly rendered?: RenderedCollector;
+  readonly otlp?: readonly OtlpMetric[];
+  readonly otlpError?: string;
 }
 
 export interface PassOutcome {
   readonly results: readonly CollectorResult[];
   /** Boot time (epoch seconds) for OTLP start times; null when the library could not say. */
   readonly bootTime: number | null;
+  /** Wall time of the collectors alone (rendering in the worker left out), when the runner measured it. */
+  readonly collectionSeconds?: number;
 }
 
 export class BudgetExceeded extends Error {
@@ -80,42 +90,39 @@ export class CollectionEngine {
 
   /**
    * Runs every collector; `onResult` hears each result as soon as it is known (the worker streams them, so a pass
-   * cut short by its deadline still keeps what finished).
+   * cut short by its deadline still keeps what finished). When it returns a promise (the worker renders and sends the
+   * result), the next collector waits for it: what finished is on its way before a later collector can hang the
+   * thread, and the handling is in no collector's duration.
    */
-  async run(onResult: (r: CollectorResult) => void = () => undefined): Promise<PassOutcome> {
+  async run(onResult: (r: CollectorResult) => unknown = () => undefined): Promise<PassOutcome> {
     const results: CollectorResult[] = [];
-    const done = (r: CollectorResult): void => {
-      results.push(r);
-      onResult(r);
-    };
     for (const { plan, fn, setupError } of this.prepared) {
-      if (fn === null) {
-        done({ name: plan.name, ok: false, durationSeconds: 0, error: setupError ?? 'not available' });
-        continue;
-      }
-      const t0 = performance.now();
-      const deadline = Date.now() + plan.timeoutMs;
-      const elapsed = (): number => (performance.now() - t0) / 1000;
-      let out: unknown;
-      try {
-        out = fn({ deadline });
-      } catch (e) {
-        done({ name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) });
-        continue;
-      }
-      if (isThenable(out)) {
-        // Awaited before the next collector starts: each duration is that collector's own (the filesystem
-        // collector's statfs calls still run in parallel with each other, each bounded).
-        try {
-          done(settle(plan, await withTimeout(out, plan.timeoutMs), elapsed()));
-        } catch (e) {
-          done({ name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) });
-        }
-      } else {
-        done(settle(plan, out, elapsed()));
-      }
+      const r = fn === null ? { name: plan.name, ok: false, durationSeconds: 0, error: setupError ?? 'not available' } : await this.runOne(plan, fn);
+      results.push(r);
+      const handled = onResult(r);
+      if (isThenable(handled)) await handled;
     }
     return { results, bootTime: this.boot() };
+  }
+
+  private async runOne(plan: CollectorPlan, fn: CollectFn<unknown>): Promise<CollectorResult> {
+    const t0 = performance.now();
+    const deadline = Date.now() + plan.timeoutMs;
+    const elapsed = (): number => (performance.now() - t0) / 1000;
+    let out: unknown;
+    try {
+      out = fn({ deadline });
+    } catch (e) {
+      return { name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) };
+    }
+    if (!isThenable(out)) return settle(plan, out, elapsed());
+    // Awaited before the next collector starts: each duration is that collector's own (the filesystem collector's
+    // statfs calls still run in parallel with each other, each bounded).
+    try {
+      return settle(plan, await withTimeout(out, plan.timeoutMs), elapsed());
+    } catch (e) {
+      return { name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) };
+    }
   }
 }
 

@@ -31,15 +31,24 @@ import type { Snapshot, SnapshotSource } from './snapshot';
 
 export const SCOPE_NAME = 'psutil-exporter';
 
-/** Maps a snapshot to OTLP metrics: every successful collector's own; a name claimed twice keeps the first. */
+/**
+ * Maps a snapshot to OTLP metrics: every successful collector's own (mapped in the worker, or here from raw data); a
+ * name claimed twice keeps the first.
+ */
 export function snapshotMetrics(snap: Snapshot, active: ReadonlyMap<string, ActiveCollector>, log: Logger = silentLogger): OtlpMetric[] {
   const out: OtlpMetric[] = [];
   const seen = new Set<string>();
   for (const r of snap.results) {
+    if (!r.ok) continue;
+    if (r.otlpError !== undefined) log.warn('collector OTLP rendering failed', { collector: r.name, err: r.otlpError });
     const c = active.get(r.name);
-    if (!r.ok || !c) continue;
     try {
-      for (const m of c.def.otlp(r.data as never, c.options as never)) {
+      let mapped = r.otlp;
+      if (mapped === undefined) {
+        if (!c || r.data === undefined) continue;
+        mapped = c.def.otlp(r.data as never, c.options as never);
+      }
+      for (const m of mapped) {
         if (seen.has(m.name)) continue;
         seen.add(m.name);
         out.push(m);

@@ -16,6 +16,8 @@ export interface Snapshot {
   readonly startedAt: number;
   readonly finishedAt: number;
   readonly bootTime: number | null;
+  /** Wall time of the collectors alone, when the runner measured it (the worker renders too); else finishedAt - startedAt. */
+  readonly collectionSeconds?: number;
   /** One result per planned collector, in plan order. */
   readonly results: readonly CollectorResult[];
 }
@@ -133,6 +135,7 @@ export class SnapshotSource {
       startedAt,
       finishedAt,
       bootTime: outcome?.bootTime ?? this.current?.bootTime ?? null,
+      ...(outcome?.collectionSeconds !== undefined ? { collectionSeconds: outcome.collectionSeconds } : {}),
       results,
     });
     this.current = snap;

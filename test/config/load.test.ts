@@ -30,6 +30,12 @@ describe('defaults', () => {
     expect(cfg.admin.enabled).toBe(false);
     expect(cfg.processNames).toEqual([]);
     expect(cfg.collection).toEqual({ maxAgeMs: 500, timeoutMs: 10000, collectorTimeoutMs: 5000 });
+    expect(cfg.exposition).toEqual({ maxLabelValueBytes: 1024, maxSeriesPerFamily: 10000 });
+  });
+
+  test('exposition caps are read; 0 turns a cap off', () => {
+    const c = parseConfig('exposition: {max_label_value_bytes: 256, max_series_per_family: 0}\n');
+    expect(c.exposition).toEqual({ maxLabelValueBytes: 256, maxSeriesPerFamily: 0 });
   });
 
   test('every registered collector has a config entry, and nothing else is in the schema', () => {

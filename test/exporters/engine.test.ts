@@ -34,6 +34,20 @@ describe('CollectionEngine', () => {
     expect(typeof out.bootTime).toBe('number');
   });
 
+  test('a result handler that returns a promise is waited for before the next collector starts (the worker sends each result before a later collector can block it)', async () => {
+    const events: string[] = [];
+    const defs = new Map([
+      ['a', def('a', () => { events.push('a:run'); return 1; })],
+      ['b', def('b', () => { events.push('b:run'); return 2; })],
+    ]);
+    const plans: CollectorPlan[] = ['a', 'b'].map((name) => ({ name, timeoutMs: 1000, options: {} }));
+    await new CollectionEngine(env, defs, plans).run(async (r) => {
+      await new Promise((res) => setImmediate(res));
+      events.push(`${r.name}:sent`);
+    });
+    expect(events).toEqual(['a:run', 'a:sent', 'b:run', 'b:sent']);
+  });
+
   test('a synchronous collector over its budget loses its data and fails', async () => {
     const defs = new Map([['slow', def('slow', () => { busyWait(60); return { v: 1 }; })]]);
     const out = await new CollectionEngine(env, defs, [{ name: 'slow', timeoutMs: 20, options: {} }]).run();

@@ -1,8 +1,12 @@
 import type { AnyCollectorDef, Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
 import type { CollectorResult } from '../../src/exporters/engine';
-import { PrometheusAdapter, snapshotFamilies, type ActiveCollector } from '../../src/exporters/prometheus';
+import {
+  FamilyRenderer, PrometheusAdapter, renderCollector, safeLabelValue, snapshotFamilies, TRUNCATION_MARKER,
+  type ActiveCollector, type ExpositionLimits,
+} from '../../src/exporters/prometheus';
 import type { Snapshot } from '../../src/exporters/snapshot';
+import { hasBinary, promtoolCheck } from '../e2e/agent-process';
 import { parseExposition, seriesKey } from './golden-compare';
 
 type Data = { fams: Family[] };
@@ -114,5 +118,116 @@ describe('PrometheusAdapter', () => {
     const t = await a.render(ok([fam('f', 'gauge', 'f', ['b']).add({ b: '2' }, 2).family]));
     expect(t).toContain('f{b="2"} 2');
     expect(t).not.toContain('a="1"');
+  });
+});
+
+describe('safeLabelValue', () => {
+  const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+  /** Valid UTF-8 (a fatal decoder accepts it) and the same text back. */
+  const validUtf8 = (s: string): boolean => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(s, 'utf8')) === s;
+
+  test('short values pass untouched; 0 means no cap', () => {
+    expect(safeLabelValue('eth0', 1024)).toEqual({ value: 'eth0', cut: false });
+    const long = 'x'.repeat(5000);
+    expect(safeLabelValue(long, 0)).toEqual({ value: long, cut: false });
+    // Exactly at the cap is not cut.
+    expect(safeLabelValue('y'.repeat(1024), 1024)).toEqual({ value: 'y'.repeat(1024), cut: false });
+  });
+
+  test('a 100 KiB value is cut to the cap and ends in the marker', () => {
+    const r = safeLabelValue('a'.repeat(100 * 1024), 1024);
+    expect(r.cut).toBe(true);
+    expect(bytes(r.value)).toBe(1024);
+    expect(r.value.endsWith(TRUNCATION_MARKER)).toBe(true);
+  });
+
+  test.each([
+    ['2-byte', '\u00e9'],
+    ['3-byte', '\u540c'],
+    ['4-byte (a surrogate pair in UTF-16)', '\u{1F600}'],
+  ])('a cut never splits a %s character', (_what, ch) => {
+    for (const cap of [1020, 1021, 1022, 1023, 1024, 7, 4, 3]) {
+      const r = safeLabelValue('ab' + ch.repeat(40000), cap);
+      expect(r.cut).toBe(true);
+      expect(bytes(r.value)).toBeLessThanOrEqual(cap);
+      expect(bytes(r.value)).toBeGreaterThan(Math.max(0, cap - TRUNCATION_MARKER.length - 4));
+      expect(validUtf8(r.value)).toBe(true);
+      expect(r.value).not.toContain('\uFFFD');
+    }
+  });
+
+  test('lone surrogates become U+FFFD, whether or not the value is cut', () => {
+    expect(safeLabelValue('a\uD800b', 1024)).toEqual({ value: 'a\uFFFDb', cut: false });
+    expect(safeLabelValue('\uDC00x\uD83D', 1024)).toEqual({ value: '\uFFFDx\uFFFD', cut: false });
+    // A pair cut in half by an earlier UTF-16 truncation (comm limited to 15 code units).
+    expect(safeLabelValue('job-\u{1F600}'.slice(0, 5), 1024).value).toBe('job-\uFFFD');
+    const r = safeLabelValue('\uD800'.repeat(3000), 1024);
+    expect(validUtf8(r.value)).toBe(true);
+    expect(bytes(r.value)).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe('exposition limits through the adapter', () => {
+  const limits: ExpositionLimits = { maxLabelValueBytes: 64, maxSeriesPerFamily: 10 };
+
+  test('series over the cap are dropped (the first kept) and counted per family, cumulatively', async () => {
+    const a = new PrometheusAdapter(active, undefined, undefined, limits);
+    const many = (): Family => {
+      const b = fam('node_filesystem_size_bytes', 'gauge', 'size', ['mountpoint']);
+      for (let i = 0; i < 25; i++) b.add({ mountpoint: `/m${String(i).padStart(2, '0')}` }, i);
+      return b.family;
+    };
+    const t1 = await a.render(ok([many(), fam('small', 'gauge', 's').set(1).family]));
+    const e1 = parseExposition(t1);
+    const kept = e1.series.filter((s) => s.name === 'node_filesystem_size_bytes').map((s) => s.labels['mountpoint']);
+    expect(kept).toEqual(Array.from({ length: 10 }, (_, i) => `/m${String(i).padStart(2, '0')}`));
+    expect(t1).toContain('psutil_exporter_series_dropped_total{family="node_filesystem_size_bytes"} 15');
+    expect(t1).toContain('small 1');
+    expect(t1).not.toContain('family="small"');
+    const t2 = await a.render(ok([many()]));
+    expect(t2).toContain('psutil_exporter_series_dropped_total{family="node_filesystem_size_bytes"} 30');
+    expect(parseExposition(t2).types.get('psutil_exporter_series_dropped_total')).toBe('counter');
+  });
+
+  test('long and malformed label values: cut, made well-formed, counted; the output is valid UTF-8 and passes promtool', async () => {
+    const a = new PrometheusAdapter(active, undefined, undefined, limits);
+    const t = await a.render(ok([
+      fam('f', 'gauge', 'f', ['v']).add({ v: 'x'.repeat(100 * 1024) }, 1).add({ v: 'bad\uD800' }, 2).add({ v: 'q"\\\n\r\t\0' }, 3).family,
+    ]));
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(t, 'utf8'))).not.toThrow();
+    expect(t).toContain(`f{v="${'x'.repeat(61)}..."} 1`);
+    expect(t).toContain('f{v="bad\uFFFD"} 2');
+    expect(t).toContain('psutil_exporter_label_values_truncated_total{family="f"} 1');
+    // \r, \t and NUL stay raw (the text format has no escape for them; Prometheus reads them back as they were).
+    expect(t).toContain('f{v="q\\"\\\\\\n\r\t\0"} 3');
+    expect(t.split('\n').filter((l) => l.startsWith('f{'))).toHaveLength(3);
+    if (hasBinary('promtool')) expect(promtoolCheck(t)).toEqual({ status: 0, problems: [] });
+  });
+
+  test('results rendered where they ran (the worker) assemble to the same text as rendering the data here', async () => {
+    const fams = (): Family[] => families(
+      fam('b_bytes', 'gauge', 'b', ['device']).add({ device: 'sda' }, 1).add({ device: 'x'.repeat(200) }, 2),
+      fam('a_total', 'counter', 'a').set(7),
+    );
+    const here = new PrometheusAdapter(active, undefined, undefined, limits);
+    const textHere = await here.render(snap([{ name: 'fake', ok: true, durationSeconds: 0.001, data: { fams: fams() } }]));
+    // What worker.ts does: render the collector's families there and send the text instead of the data.
+    const rendered = await renderCollector(active.get('fake') as ActiveCollector, { fams: fams() }, new FamilyRenderer(limits));
+    const main = new PrometheusAdapter(new Map(), undefined, undefined, limits);
+    const textThere = await main.render(snap([{ name: 'fake', ok: true, durationSeconds: 0.001, rendered }]));
+    expect(textThere).toBe(textHere);
+    expect(textThere).toContain('psutil_exporter_label_values_truncated_total{family="b_bytes"} 1');
+  });
+
+  test('a rendering error sent by the worker counts as a failed collector', async () => {
+    const main = new PrometheusAdapter(new Map());
+    const t = await main.render(snap([{ name: 'fake', ok: true, durationSeconds: 0.001, rendered: { families: [], limited: [], error: 'invalid metric or label name' } }]));
+    expect(t).toContain('psutil_exporter_scrape_collector_success{collector="fake"} 0');
+  });
+
+  test('the pass wall time comes from the runner when it measured one (the worker leaves its rendering out)', async () => {
+    const main = new PrometheusAdapter(new Map());
+    const t = await main.render({ id: 999, startedAt: 0, finishedAt: 5000, collectionSeconds: 0.25, bootTime: null, results: [] });
+    expect(t).toMatch(/^psutil_exporter_collection_duration_seconds 0\.25$/m);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The collector registry: every collector by name, in the order a pass runs them, one after the other.
+ * The collector registry: every collector by name, in the order a pass runs them, one after the other (the order of
+ * names.ts, which the main thread uses without loading this file).
  */
 import type { AnyCollectorDef } from '../catalog';
+import { COLLECTOR_NAMES } from './names';
 import { cpuCollector } from './cpu';
 import { cpufreqCollector } from './cpufreq';
 import { diskstatsCollector } from './diskstats';
@@ -46,5 +48,9 @@ const ALL: readonly AnyCollectorDef[] = [
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   processGroupsCollector,
 ] as readonly AnyCollectorDef[];
+
+if (ALL.map((c) => c.name).join(',') !== COLLECTOR_NAMES.join(',')) {
+  throw new Error(`collectors/names.ts lists ${COLLECTOR_NAMES.join(',')} but the registry holds ${ALL.map((c) => c.name).join(',')}`);
+}
 
 export const COLLECTORS: ReadonlyMap<string, AnyCollectorDef> = new Map(ALL.map((c) => [c.name, c]));

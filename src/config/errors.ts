@@ -1,0 +1,42 @@
+/**
+ * The config's error type and the listen-address parser, apart from the loader (load.ts) so that the agent's main
+ * thread can use them without loading ajv, yaml and re2js: the running agent checks its file in a short-lived thread
+ * (offthread.ts) and rebuilds the ConfigError it sends back.
+ */
+
+export interface ConfigIssue {
+  /** 1-based line in the file (0 when the problem has no place in it). */
+  readonly line: number;
+  readonly column: number;
+  /** Where in the document: `collectors.filesystem.stat_timeout`, `process_names[2].cmdline[0]`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'PSUTIL_EXPORTER_CONFIG';
+  readonly file: string;
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(file: string, issues: readonly ConfigIssue[]) {
+    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + formatIssues(file, issues));
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+export function formatIssues(file: string, issues: readonly ConfigIssue[]): string {
+  return issues
+    .map((i) => `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`)
+    .join('\n');
+}
+
+/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces, as Go listens). */
+export function parseListenAddress(addr: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9a-fA-F:.%a-zA-Z]+)\]|([^:[\]]*)):([0-9]{1,5})$/.exec(addr);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] as string));
+  return { host, port };
+}

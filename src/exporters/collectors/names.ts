@@ -1,0 +1,28 @@
+/**
+ * The collectors' names in the order a pass runs them, without loading them: the agent's main thread plans passes and
+ * labels results by name, while the collectors themselves (and the library under them) load in the collection worker.
+ * index.ts builds the registry in this order and refuses to load when the two disagree.
+ */
+export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
+  'filesystem',
+  'cpu',
+  'cpufreq',
+  'loadavg',
+  'stat',
+  'meminfo',
+  'vmstat',
+  'diskstats',
+  'netdev',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'sockets',
+  'sensors',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'users',
+  // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
+  'process_groups',
+]);
