@@ -8,8 +8,9 @@
  * The whole file is checked before anything is used: a bad file yields every problem at once (RulesConfigError) and
  * the caller keeps its previous rules.
  */
-import { RE2JSException } from 're2js';
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+// yaml and re2js load when a file is parsed or a regexp compiled (type-only here): the agent's collection worker
+// holds no rules on the default config and kept about 8 MB resident for them (bench/agent.js, side by side).
+import type { LineCounter, Node as YamlNode } from 'yaml';
 import { GoRegexp, Rule } from './matcher';
 import { compileTemplate, TemplateError, type CompiledTemplate } from './template';
 import { LABEL_NAME } from './text';
@@ -196,7 +197,8 @@ function regexps(c: Checker, path: ConfigPath, v: unknown): GoRegexp[] | null {
     try {
       out.push(new GoRegexp(src));
     } catch (err) {
-      if (err instanceof RE2JSException) c.error([...path, i], `bad regexp ${JSON.stringify(src)}: ${err.message}`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (err instanceof (require('re2js') as typeof import('re2js')).RE2JSException) c.error([...path, i], `bad regexp ${JSON.stringify(src)}: ${err.message}`);
       else throw err;
     }
   });
@@ -439,6 +441,8 @@ export function yamlLocator(doc: { getIn(path: Iterable<unknown>, keepScalar?: b
  * compiles its process_names and collectors.process_groups. Throws RulesConfigError with line numbers.
  */
 export function loadRulesYaml(text: string, file?: string): RulesConfig {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LineCounter, parseDocument, isMap, isSeq } = require('yaml') as typeof import('yaml');
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true, strict: true });
   const issues: ConfigIssue[] = [];

@@ -7,7 +7,7 @@
  * Facts are pulled lazily through MatchSubject, cheapest selectors first, so that a process whose comm already fails
  * never has its cmdline read.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { cgroupIdentity, parseCgroupFile, type CgroupIdentity, type CgroupLine } from './cgroup';
 import type { CompiledTemplate, TemplateField, TemplateValues } from './template';
 import { goBase, labelValue } from './text';
@@ -22,7 +22,9 @@ export class GoRegexp {
   /** Throws RE2JSSyntaxException (message names the problem) on a bad pattern. */
   constructor(source: string) {
     this.source = source;
-    this.re = RE2JS.compile(source);
+    // Loaded with the first regexp: a worker without rules never holds re2js (see config.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.re = (require('re2js') as typeof import('re2js')).RE2JS.compile(source);
     this.names = Object.keys(this.re.namedGroups());
   }
 
