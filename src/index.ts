@@ -74,6 +74,13 @@ export type {
   Uname, OsRelease, Clocksource, KernelLimits, BlockDeviceInfo, BlockDeviceInfoOptions, MountStats, MountStatsAsyncOptions,
   ProcessSummary, ProcessSummaryOptions,
 } from './probes/sysinfo';
+export const {
+  procPressure, fileNr, randomEntropy, softnetStat, schedstat, nfConntrack, procInterrupts, arpEntries, udpQueues,
+} = psutil;
+export type {
+  ProcPressure, PressureRecord, PressureLine, FileNr, RandomEntropy, SoftnetCpu, SchedstatCpu, NfConntrack, ConntrackStatCpu,
+  InterruptLine, ArpEntry, UdpQueues, UdpQueuesByFamily,
+} from './probes/kstat';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 export { Process, Popen, PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS } from './probes/process';
 export const { pids, pidExists, processIter, waitProcs } = psutil;

@@ -12,6 +12,7 @@ import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
 import { sysinfoApi } from './sysinfo';
 import { processApi } from './process';
+import { kstatApi } from './kstat';
 
 export interface PsutilOptions {
   procfs?: string;
@@ -46,6 +47,7 @@ function build(ctx: Context) {
     ...sensorsApi(ctx),
     ...sysinfoApi(ctx),
     ...processApi(ctx),
+    ...kstatApi(ctx),
   };
 }
 

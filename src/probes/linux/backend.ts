@@ -12,6 +12,7 @@ import * as disk from './disk';
 import * as sensors from './sensors';
 import * as sysinfo from './sysinfo';
 import * as processes from './process';
+import * as kstat from './kstat';
 
 export const linuxBackend = {
   sysconf,
@@ -23,6 +24,7 @@ export const linuxBackend = {
   sensors,
   sysinfo,
   process: processes,
+  kstat,
 };
 
 export type Backend = typeof linuxBackend;

@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ParseError } from '../../../../src/probes/errors';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { onlyParseErrors } from '../../../helpers/garbage';
+
+import { parsePressure } from '../../../../src/probes/linux/parse/pressure';
+
+const ne = (f: string): string => path.join(NODE_EXPORTER_FIXTURES, 'proc/pressure', f);
+
+describe('parsePressure', () => {
+  test("node_exporter's fixture: some and full with totals in microseconds; irq has only full", () => {
+    expect(parsePressure(fs.readFileSync(ne('cpu')), ne('cpu'))).toEqual({
+      some: { avg10: 0, avg60: 0, avg300: 0, total: 14036781 },
+      full: { avg10: 0, avg60: 0, avg300: 0, total: 0 },
+    });
+    expect(parsePressure(fs.readFileSync(ne('io'))).full).toEqual({ avg10: 0.18, avg60: 0.34, avg300: 0.1, total: 159229614 });
+    expect(parsePressure(fs.readFileSync(ne('irq')))).toEqual({ some: null, full: { avg10: 0, avg60: 0, avg300: 0, total: 8494 } });
+  });
+
+  test("procfs's fixture: cpu before 5.13 has no full line", () => {
+    const p = path.join(PROCFS_FIXTURES, 'proc/pressure');
+    expect(parsePressure(fs.readFileSync(path.join(p, 'cpu')))).toEqual({ some: { avg10: 0.1, avg60: 2, avg300: 3.85, total: 15 }, full: null });
+    expect(parsePressure(fs.readFileSync(path.join(p, 'memory'))).full?.total).toBe(25);
+  });
+
+  test.each([
+    ['empty', ''],
+    ['unknown kind', 'half avg10=0.00 avg60=0.00 avg300=0.00 total=1\n'],
+    ['missing total', 'some avg10=0.00 avg60=0.00 avg300=0.00\n'],
+    ['negative total', 'some avg10=0.00 avg60=0.00 avg300=0.00 total=-1\n'],
+    ['two some lines', 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1\nsome avg10=0.00 avg60=0.00 avg300=0.00 total=2\n'],
+    ['binary', '\u0000\u0001'],
+  ])('garbage (%s) -> ParseError naming the file', (_w, body) => {
+    expect(() => parsePressure(body, '/proc/pressure/cpu')).toThrow(ParseError);
+    expect(() => parsePressure(body, '/proc/pressure/cpu')).toThrow('/proc/pressure/cpu');
+  });
+
+  test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
+    onlyParseErrors((b) => parsePressure(b, 'x'), [fs.readFileSync(ne('io')), fs.readFileSync(ne('irq'))]);
+  });
+});
