@@ -43,9 +43,9 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test('every collector is on by default; per-thread states are not', () => {
+  test("every collector is on by default but interrupts (off in node_exporter too); per-thread states are not", () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
-    expect(off).toEqual([]);
+    expect(off).toEqual(['interrupts']);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 

@@ -24,6 +24,15 @@ import { timeCollector } from './time';
 import { unameCollector } from './uname';
 import { usersCollector } from './users';
 import { vmstatCollector } from './vmstat';
+import { pressureCollector } from './pressure';
+import { filefdCollector } from './filefd';
+import { entropyCollector } from './entropy';
+import { softnetCollector } from './softnet';
+import { schedstatCollector } from './schedstat';
+import { conntrackCollector } from './conntrack';
+import { interruptsCollector } from './interrupts';
+import { arpCollector } from './arp';
+import { udpQueuesCollector } from './udp_queues';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -39,6 +48,15 @@ const ALL: readonly AnyCollectorDef[] = [
   netstatCollector,
   sockstatCollector,
   socketsCollector,
+  pressureCollector,
+  filefdCollector,
+  entropyCollector,
+  softnetCollector,
+  schedstatCollector,
+  conntrackCollector,
+  interruptsCollector,
+  arpCollector,
+  udpQueuesCollector,
   sensorsCollector,
   unameCollector,
   osCollector,
