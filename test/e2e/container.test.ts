@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { parseExposition } from '../exporters/golden-compare';
 import { runCli } from './agent-process';
 
-const ONLY_FILESYSTEM = `collectors:\n${['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups']
+const ONLY_FILESYSTEM = `collectors:\n${['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups']
   .map((c) => `  ${c}: {enabled: false}`).join('\n')}\n`;
 
 let dir: string;

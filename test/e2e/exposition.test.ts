@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, hasBinary, promtoolCheck, request, startAgent } from './agent-process';
 
-const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
+const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
 const CAP_BYTES = 1024;
 const CAP_SERIES = 10;
 const EXTRA_MOUNTS = 25;

@@ -27,7 +27,7 @@ function netDev(nics: Record<string, number>): string {
   return NET_DEV_HEAD + Object.entries(nics).map(([n, b]) => `  ${n}: ${b} 10 1 2 0 0 0 0 ${2 * b} 20 3 4 0 0 0 0\n`).join('');
 }
 
-const OFF = ['filesystem', 'cpufreq', 'vmstat', 'diskstats', 'netclass', 'netstat', 'sockstat', 'sockets', 'sensors', 'uname', 'os', 'time', 'processes', 'users'];
+const OFF = ['filesystem', 'cpufreq', 'vmstat', 'diskstats', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users'];
 
 function metricsOf(e: NormalizedExport): NormalizedMetric[] {
   return e.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
