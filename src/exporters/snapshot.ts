@@ -89,8 +89,27 @@ export class SnapshotSource {
    */
   get(maxAgeMs: number = this.opts.maxAgeMs): Promise<Snapshot> {
     const cur = this.current;
-    if (cur && this.now() - cur.finishedAt < maxAgeMs) return Promise.resolve(cur);
-    if (this.inflight) return this.inflight;
+    if (cur) {
+      const age = this.now() - cur.finishedAt;
+      if (age < maxAgeMs) {
+        // Refresh ahead: a snapshot this close to its max age starts the next pass now, in the background, so that
+        // under frequent scrapes the next one is ready before this one expires and nobody waits for a pass. Every
+        // answer is still at most maxAgeMs old; scrapes further apart than max_age never trigger it.
+        if (!this.inflight && age >= maxAgeMs - this.refreshLead(maxAgeMs)) void this.startPass();
+        return Promise.resolve(cur);
+      }
+    }
+    return this.inflight ?? this.startPass();
+  }
+
+  /** How long before expiry a pass is started ahead: 1.5 times the last pass's wall time, at most half the max age. */
+  private refreshLead(maxAgeMs: number): number {
+    const cur = this.current;
+    if (!cur) return 0;
+    return Math.min(maxAgeMs / 2, 1.5 * (cur.finishedAt - cur.startedAt));
+  }
+
+  private startPass(): Promise<Snapshot> {
     const p = this.pass().finally(() => {
       if (this.inflight === p) this.inflight = null;
     });

@@ -68,4 +68,50 @@ describe('SnapshotSource', () => {
     const snap = await new SnapshotSource(r, { plans, maxAgeMs: 0, timeoutMs: 1000 }).get();
     expect(snap.results.every((x) => !x.ok && x.error === 'worker died')).toBe(true);
   });
+  test('refresh ahead: near its max age a fresh snapshot is still served while the next pass starts in the background', async () => {
+    let now = 0;
+    const r = new ManualRunner();
+    const s = new SnapshotSource(r, { plans, maxAgeMs: 1000, timeoutMs: 5000, now: () => now });
+    const p1 = s.get();
+    now = 100; // the pass takes 100 ms: passes start 150 ms ahead of expiry
+    r.finish(good);
+    const a = await p1;
+    now = 100 + 849;
+    expect(await s.get()).toBe(a);
+    expect(r.runs).toBe(1);
+    now = 100 + 851;
+    expect(await s.get()).toBe(a); // still fresh: served at once...
+    expect(r.runs).toBe(2); // ...and the next pass is under way
+    expect(await s.get()).toBe(a);
+    expect(r.runs).toBe(2); // one pass in flight at a time
+    now = 100 + 900;
+    r.finish(good);
+    await new Promise((res) => setImmediate(res));
+    const b = await s.get();
+    expect(b.id).toBe(a.id + 1);
+    expect(r.runs).toBe(2);
+    // Past the max age without a pass ahead (scrapes far apart): the asker waits for a new pass, as before.
+    now = 100 + 900 + 5000;
+    const p3 = s.get();
+    expect(r.runs).toBe(3);
+    r.finish(good);
+    expect((await p3).id).toBe(b.id + 1);
+  });
+
+  test('refresh ahead starts no earlier than half the max age, however slow the last pass was', async () => {
+    let now = 0;
+    const r = new ManualRunner();
+    const s = new SnapshotSource(r, { plans, maxAgeMs: 1000, timeoutMs: 5000, now: () => now });
+    const p1 = s.get();
+    now = 4000; // a 4 s pass
+    r.finish(good);
+    await p1;
+    now = 4000 + 499;
+    await s.get();
+    expect(r.runs).toBe(1);
+    now = 4000 + 500;
+    await s.get();
+    expect(r.runs).toBe(2);
+    r.finish(good); // the pass ahead ends (its deadline timer with it)
+  });
 });
