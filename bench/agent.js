@@ -134,9 +134,18 @@ async function run() {
   const hasNodeExporter = spawnSync('sh', ['-c', 'command -v prometheus-node-exporter'], { encoding: 'utf8' }).status === 0;
   const ourPort = await freePort();
   const nePort = await freePort();
+  let jitPort = await freePort();
+  // freePort hands back a port it just closed: three distinct ones before anything listens.
+  while (jitPort === ourPort || jitPort === nePort) jitPort = await freePort();
   const procs = [];
   const ours = spawn(process.execPath, [CLI, `--config.file=${path.join(ROOT, 'config', 'default.yaml')}`, `--web.listen-address=127.0.0.1:${ourPort}`, '--log.level=warn'], { stdio: 'ignore' });
   procs.push(ours);
+  // The same config with V8's optimizing compilers kept (runtime.jit: true, what a config with process_names gets):
+  // the memory/CPU trade-off of runtime.jit, side by side.
+  const jitConfig = path.join(os.tmpdir(), `psx-bench-jit-${process.pid}.yaml`);
+  fs.writeFileSync(jitConfig, fs.readFileSync(path.join(ROOT, 'config', 'default.yaml'), 'utf8').replace(/^( *jit:) *auto\b/m, '$1 true'));
+  const jit = spawn(process.execPath, [CLI, `--config.file=${jitConfig}`, `--web.listen-address=127.0.0.1:${jitPort}`, '--log.level=warn'], { stdio: 'ignore' });
+  procs.push(jit);
   let ne = null;
   if (hasNodeExporter) {
     ne = spawn('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nePort}`], { stdio: 'ignore' });
@@ -144,7 +153,10 @@ async function run() {
   }
   const rows = [];
   try {
-    const targets = [{ name: 'psutil-exporter', proc: ours, url: `http://127.0.0.1:${ourPort}/metrics`, ready: `http://127.0.0.1:${ourPort}/readyz` }];
+    const targets = [
+      { name: 'psutil-exporter', proc: ours, url: `http://127.0.0.1:${ourPort}/metrics`, ready: `http://127.0.0.1:${ourPort}/readyz` },
+      { name: 'psutil-exporter jit:true', proc: jit, url: `http://127.0.0.1:${jitPort}/metrics`, ready: `http://127.0.0.1:${jitPort}/readyz` },
+    ];
     if (ne) targets.push({ name: 'node_exporter', proc: ne, url: `http://127.0.0.1:${nePort}/metrics`, ready: `http://127.0.0.1:${nePort}/metrics` });
     for (const t of targets) await waitReady(t.ready);
     // Warm-up: JIT, caches, the worker's first pass.
@@ -166,6 +178,7 @@ async function run() {
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     keepAlive.destroy();
+    fs.rmSync(jitConfig, { force: true });
   }
   const head = ['exporter', 'series', 'KiB', 'scrape cold ms', 'scrape warm ms', 'collect ms', 'CPU ms/coll', 'RSS MB', 'peak MB', 'p50 ms', 'p99 ms', 'max ms', 'errors'];
   const lines = rows.map((r) => [r.name, String(r.series), fmt(r.kib, 0), fmt(r.cold), fmt(r.warm), fmt(r.collect), fmt(r.cpu), fmt(r.rss), fmt(r.hwm), fmt(r.p50), fmt(r.p99), fmt(r.max), `${r.errors}/${r.n}`]);

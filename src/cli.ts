@@ -132,6 +132,12 @@ export async function main(argv: string[]): Promise<number> {
     flags = cmd.opts<Flags>();
   }
 
+  // The running agent starts lean, before anything else loads; --once and --check-config exit at once and keep V8's
+  // defaults.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const v8mode = require('./exporters/v8mode') as typeof import('./exporters/v8mode');
+  if (!flags.once && !flags.checkConfig) v8mode.applyV8Mode({ jit: false, reason: 'start-up' });
+
   const file = flags['config.file'];
   let cfg: AgentConfig;
   try {
@@ -163,6 +169,11 @@ export async function main(argv: string[]): Promise<number> {
     stdout(await agent.collectOnce(cfg, log));
     return 0;
   }
+
+  // The lean flags were set before the config loaded; the config may hand the compilers back (exporters/v8mode.ts).
+  const mode = v8mode.v8Mode(cfg);
+  v8mode.applyV8Mode(mode);
+  log.info('v8 mode', { jit: mode.jit, reason: mode.reason });
 
   // The admin API starts first: when it refuses ([SECURITY]), the agent does not start at all.
   let admin: import('./admin').AdminServer | null = null;

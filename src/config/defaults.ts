@@ -53,6 +53,8 @@ export interface AgentConfig {
   readonly collection: { readonly maxAgeMs: number; readonly timeoutMs: number; readonly collectorTimeoutMs: number };
   /** Caps on /metrics: label value length (bytes of UTF-8) and series per family; 0 is no cap. */
   readonly exposition: { readonly maxLabelValueBytes: number; readonly maxSeriesPerFamily: number };
+  /** V8's optimizing compilers for the running agent: 'auto' (on only when process_names are configured), on or off. */
+  readonly runtime: { readonly jit: 'auto' | boolean };
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   readonly processNames: readonly ProcessMatcher[];
   readonly otlp: OtlpSettings;

@@ -205,6 +205,7 @@ interface RawConfig {
   log: { level: LogLevel };
   collection: { max_age: string; timeout: string; collector_timeout: string };
   exposition: { max_label_value_bytes: number; max_series_per_family: number };
+  runtime: { jit: 'auto' | boolean };
   collectors: Record<string, RawCollector>;
   process_names: ProcessMatcher[];
   otlp: {
@@ -261,6 +262,7 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
       maxLabelValueBytes: raw.exposition.max_label_value_bytes,
       maxSeriesPerFamily: raw.exposition.max_series_per_family,
     }),
+    runtime: Object.freeze({ jit: raw.runtime.jit }),
     collectors: Object.freeze(collectors),
     processNames: Object.freeze(raw.process_names.map((m) => Object.freeze({ ...m }))),
     otlp: Object.freeze({

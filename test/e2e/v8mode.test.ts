@@ -1,0 +1,39 @@
+/**
+ * runtime.jit in the running agent: the mode it picked is logged at start, and it serves the same metrics either way.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { request, startAgent } from './agent-process';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-v8-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function modeLine(stderr: string): { jit: boolean; reason: string } {
+  const line = stderr.split('\n').find((l) => l.includes('"msg":"v8 mode"'));
+  if (line === undefined) throw new Error(`no "v8 mode" log line in: ${stderr}`);
+  return JSON.parse(line) as { jit: boolean; reason: string };
+}
+
+test.each([
+  ['the default config: interpreter only', '', false, /no process_names/],
+  ['process_names: optimizing compilers', 'process_names:\n  - name: "{{.Comm}}"\n    comm: [node]\n', true, /process_names rule/],
+  ['runtime.jit: true', 'runtime: {jit: true}\n', true, /runtime\.jit: true/],
+])('%s', async (_name, yaml, jit, reason) => {
+  const file = path.join(dir, `c${String(jit)}${yaml.length}.yaml`);
+  fs.writeFileSync(file, yaml + 'log: {level: info}\n');
+  const agent = await startAgent([`--config.file=${file}`]);
+  try {
+    const r = await request(`${agent.url}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toMatch(/^node_cpu_seconds_total\{cpu="0",mode="user"\} \d/m);
+    const m = modeLine(agent.stderr());
+    expect(m.jit).toBe(jit);
+    expect(m.reason).toMatch(reason);
+  } finally {
+    await agent.stop();
+  }
+});

@@ -1,0 +1,69 @@
+/**
+ * runtime.jit: which mode a config asks for, and that the lean flags really keep V8's optimizing tiers away (checked
+ * in a child process through V8's own optimization status, since flags cannot be taken back in this one).
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { parseConfig } from '../../src/config/load';
+import { v8Mode } from '../../src/exporters/v8mode';
+import { REPO } from '../helpers/fixtures';
+
+const RULE = 'process_names:\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n';
+
+describe('v8Mode', () => {
+  test('auto: interpreter only without process_names, optimizing compilers with them', () => {
+    expect(v8Mode(parseConfig('')).jit).toBe(false);
+    expect(v8Mode(parseConfig('')).reason).toMatch(/no process_names/);
+    const withRules = v8Mode(parseConfig(RULE));
+    expect(withRules.jit).toBe(true);
+    expect(withRules.reason).toMatch(/1 process_names rule/);
+  });
+
+  test('auto: rules with the process_groups collector off need no compiler', () => {
+    expect(v8Mode(parseConfig(RULE + 'collectors:\n  process_groups: {enabled: false}\n')).jit).toBe(false);
+  });
+
+  test('an explicit setting wins over auto', () => {
+    expect(v8Mode(parseConfig('runtime: {jit: true}\n')).jit).toBe(true);
+    expect(v8Mode(parseConfig(RULE + 'runtime: {jit: false}\n')).jit).toBe(false);
+  });
+
+  test('anything but auto, true or false is refused with its line', () => {
+    expect(() => parseConfig('log: {level: info}\nruntime:\n  jit: sometimes\n', 'c.yaml')).toThrow(/c\.yaml:3:\d+: runtime\.jit/);
+  });
+});
+
+describe('applyV8Mode in a process', () => {
+  // A hot function, called until V8 optimizes it (or 20 s pass with the compilers, 3 s without: the loop ends early once optimized); V8's status bits: 16 optimized, 128 interpreted.
+  const script = `
+    const [mode, mod] = process.argv.slice(-2);
+    if (mode !== 'jit') require(mod).applyV8Mode({ jit: false, reason: 'test' });
+    if (mode === 'lean-then-jit') require(mod).applyV8Mode({ jit: true, reason: 'test' });
+    function hot(a, b) { let s = 0; for (let i = 0; i < 50; i++) s += (a * i) ^ b; return s; }
+    const end = Date.now() + (mode === 'lean' ? 3000 : 20000); let st = 0, x = 0;
+    while (Date.now() < end) {
+      for (let i = 0; i < 10000; i++) x += hot(i, x & 7);
+      st = %GetOptimizationStatus(hot);
+      if (st & 16) break;
+    }
+    process.stdout.write(JSON.stringify({ optimized: (st & 16) !== 0, interpreted: (st & 128) !== 0 }));
+  `;
+  const run = (mode: string): { optimized: boolean; interpreted: boolean } => {
+    const mod = path.join(REPO, 'dist', 'exporters', 'v8mode.js');
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script, '--', mode, mod], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as { optimized: boolean; interpreted: boolean };
+  };
+
+  test('with the optimizing compilers a hot function gets optimized', () => {
+    expect(run('jit')).toEqual({ optimized: true, interpreted: false });
+  });
+
+  test('with the lean flags the same function stays in the interpreter', () => {
+    expect(run('lean')).toEqual({ optimized: false, interpreted: true });
+  });
+
+  test('lean first, then the compilers handed back (a config with process_names): the function gets optimized', () => {
+    expect(run('lean-then-jit')).toEqual({ optimized: true, interpreted: false });
+  });
+});
