@@ -94,7 +94,7 @@ export function indexPage(cfg: AgentConfig, names: readonly string[], latest: Sn
 <body>
 <h1>psutil-exporter ${escapeHtml(agentVersion())}</h1>
 <ul>
-<li><a href="${path}">${path}</a> (Prometheus text format 0.0.4)</li>
+<li><a href="${path}">${path}</a> (Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when asked)</li>
 <li><a href="/healthz">/healthz</a></li>
 <li><a href="/readyz">/readyz</a></li>
 </ul>

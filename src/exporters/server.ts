@@ -1,13 +1,14 @@
 /**
- * The agent's HTTP listener (node:http): GET/HEAD on the telemetry path (Prometheus text 0.0.4, gzip when asked),
- * /healthz, /readyz (200 once the first pass is done) and / (a small HTML page). Everything else is 404, other
+ * The agent's HTTP listener (node:http): GET/HEAD on the telemetry path (Prometheus text 0.0.4, or OpenMetrics 1.0.0
+ * when the Accept header prefers it; gzip when asked), /healthz, /readyz (200 once the first pass is done) and / (a small HTML page). Everything else is 404, other
  * methods 405. Concurrent metrics requests beyond max_requests get 503, as node_exporter's --web.max-requests.
  */
 import * as http from 'node:http';
 import type { Logger } from './log';
+import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics } from './openmetrics';
 
 export interface MetricsBody {
-  /** Identifies the snapshot the body was rendered from (gzip is cached per id). */
+  /** Identifies the snapshot the body was rendered from (the OpenMetrics conversion and gzip are cached per id). */
   readonly id: number;
   readonly text: string;
 }
@@ -42,11 +43,93 @@ function gzip1(text: string): Buffer {
   return zlib.gzipSync(text, { level: 1 });
 }
 
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+interface MediaRange {
+  readonly type: string;
+  readonly subtype: string;
+  readonly params: ReadonlyMap<string, string>;
+  readonly q: number;
+}
+
+/** Splits on `sep` outside double-quoted strings. */
+function splitUnquoted(s: string, sep: string): string[] {
+  const parts: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] ?? '';
+    if (quoted && c === '\\') {
+      cur += c + (s[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === sep && !quoted) {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur);
+  return parts;
+}
+
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+/** The media ranges of an Accept header (RFC 9110 12.5.1); a range with a malformed q counts as q=0. */
+export function parseAccept(header: string): MediaRange[] {
+  const ranges: MediaRange[] = [];
+  for (const part of splitUnquoted(header, ',')) {
+    const [mt = '', ...rawParams] = splitUnquoted(part, ';');
+    const slash = mt.trim().toLowerCase().split('/');
+    if (slash.length !== 2 || !slash[0] || !slash[1]) continue;
+    const params = new Map<string, string>();
+    let q = 1;
+    for (const p of rawParams) {
+      const eq = p.indexOf('=');
+      if (eq < 0) continue;
+      const key = p.slice(0, eq).trim().toLowerCase();
+      let value = p.slice(eq + 1).trim();
+      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+      if (key === 'q') q = QVALUE.test(value) ? Number(value) : 0;
+      else params.set(key, value);
+    }
+    ranges.push({ type: slash[0], subtype: slash[1], params, q });
+  }
+  return ranges;
+}
+
+/**
+ * The exposition format for an Accept header: OpenMetrics when an `application/openmetrics-text` range (version
+ * 1.0.0, 0.0.1 or none) has a non-zero q at least as high as the q text 0.0.4 gets from its most specific range
+ * (`text/plain` with version 0.0.4 or none, else `text/*`, else `*\/*`); text 0.0.4 otherwise, including for a missing
+ * or unknown Accept (never 406: every scraper gets something it most likely reads).
+ */
+export function negotiateFormat(header: string | undefined): ExpositionFormat {
+  if (!header) return 'text';
+  const ranges = parseAccept(header);
+  const om = ranges.filter((r) => r.type === 'application' && r.subtype === 'openmetrics-text');
+  const omV = (v: string | undefined): MediaRange | undefined => om.find((r) => r.params.get('version') === v);
+  const omRange = omV('1.0.0') ?? omV(undefined) ?? omV('0.0.1');
+  if (!omRange || omRange.q <= 0) return 'text';
+  const plain = ranges.find((r) => r.type === 'text' && r.subtype === 'plain' && (r.params.get('version') ?? '0.0.4') === '0.0.4');
+  const textRange = plain ?? ranges.find((r) => r.type === 'text' && r.subtype === '*') ?? ranges.find((r) => r.type === '*' && r.subtype === '*');
+  return textRange === undefined || omRange.q >= textRange.q ? 'openmetrics' : 'text';
+}
+
+/** One snapshot's bodies, built on first use: the text as is, its OpenMetrics conversion, and the gzip of each. */
+interface BodyCache {
+  readonly id: number;
+  readonly text: string;
+  /** null once the conversion has failed for this snapshot (text 0.0.4 is served instead). */
+  om?: string | null;
+  bodies: Partial<Record<'text' | 'text.gz' | 'openmetrics' | 'openmetrics.gz', Buffer>>;
+}
+
 export class AgentServer {
   readonly server: http.Server;
   private inflight = 0;
-  private gz: { id: number; body: Buffer } | null = null;
-  private plain: { id: number; body: Buffer } | null = null;
+  private cache: BodyCache | null = null;
 
   constructor(private readonly deps: ServerDeps) {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -112,18 +195,22 @@ export class AgentServer {
     }
     this.inflight++;
     const gzip = acceptsGzip(req.headers['accept-encoding']);
+    const wanted = negotiateFormat(req.headers.accept);
     this.deps
       .metrics()
       .then((m) => {
-        res.setHeader('Vary', 'Accept-Encoding');
-        if (gzip) {
-          if (!this.gz || this.gz.id !== m.id) this.gz = { id: m.id, body: gzip1(m.text) };
-          res.setHeader('Content-Encoding', 'gzip');
-          this.send(res, 200, this.deps.contentType, this.gz.body, method);
-        } else {
-          if (!this.plain || this.plain.id !== m.id) this.plain = { id: m.id, body: Buffer.from(m.text, 'utf8') };
-          this.send(res, 200, this.deps.contentType, this.plain.body, method);
+        if (!this.cache || this.cache.id !== m.id) this.cache = { id: m.id, text: m.text, bodies: {} };
+        const format = wanted === 'openmetrics' && this.openMetrics(this.cache) !== null ? 'openmetrics' : 'text';
+        const key = gzip ? (`${format}.gz` as const) : format;
+        let body = this.cache.bodies[key];
+        if (body === undefined) {
+          const src = format === 'openmetrics' ? (this.cache.om ?? '') : this.cache.text;
+          body = gzip ? gzip1(src) : Buffer.from(src, 'utf8');
+          this.cache.bodies[key] = body;
         }
+        res.setHeader('Vary', 'Accept, Accept-Encoding');
+        if (gzip) res.setHeader('Content-Encoding', 'gzip');
+        this.send(res, 200, format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : this.deps.contentType, body, method);
       })
       .catch((e: unknown) => {
         this.deps.log.error('metrics rendering failed', { err: e });
@@ -132,6 +219,20 @@ export class AgentServer {
       .finally(() => {
         this.inflight--;
       });
+  }
+
+  /** The snapshot's OpenMetrics text, converted once; null (logged once) when the conversion failed. */
+  private openMetrics(c: BodyCache): string | null {
+    if (c.om === undefined) {
+      try {
+        c.om = toOpenMetrics(c.text);
+      } catch (e: unknown) {
+        // Served as text 0.0.4 instead: the scrape still works, and the error names the line for a bug report.
+        this.deps.log.error('OpenMetrics conversion failed, serving text 0.0.4', { err: e, snapshot: c.id });
+        c.om = null;
+      }
+    }
+    return c.om;
   }
 
   private send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, method: string): void {

@@ -1,4 +1,8 @@
-/** A real Prometheus (Debian `prometheus`) scrapes the agent on loopback; PromQL over its samples returns data. */
+/**
+ * A real Prometheus (Debian `prometheus`) scrapes the agent on loopback; PromQL over its samples returns data. The
+ * scrape negotiates OpenMetrics 1.0.0 (Prometheus asks for it first), so this is also the real parser on the agent's
+ * OpenMetrics.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -58,6 +62,28 @@ describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
     const r = await request(`${promUrl}/api/v1/targets`);
     const t = JSON.parse(r.body.toString()) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
     expect(t.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
+  });
+
+  test('the scrape negotiated OpenMetrics: the agent answers Prometheus\'s Accept with it, metadata has OpenMetrics names', async () => {
+    // Prometheus 2.42's scrape Accept header (scrape/scrape.go).
+    const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const direct = await request(`${agent.url}/metrics`, { headers: { accept } });
+    expect(direct.headers['content-type']).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    const text = direct.body.toString();
+    expect(text.endsWith('\n# EOF\n')).toBe(true);
+    expect(text).toContain('\n# TYPE node_cpu_seconds counter\n');
+    expect(text).toMatch(/\nnode_cpu_seconds_total\{cpu="0",mode="idle"\} /);
+    // Metadata is keyed by the family name the scrape parsed: `node_cpu_seconds` (counter) only from OpenMetrics
+    // (text 0.0.4 names the family node_cpu_seconds_total), and `unknown` rather than 0.0.4's `untyped`.
+    type Meta = { data: Array<{ metric: string; type: string }> };
+    const meta = async (metric: string): Promise<Meta['data']> =>
+      (JSON.parse((await request(`${promUrl}/api/v1/targets/metadata?metric=${metric}`)).body.toString()) as Meta).data;
+    expect((await meta('node_cpu_seconds')).map((m) => m.type)).toEqual(['counter']);
+    expect(await meta('node_cpu_seconds_total')).toEqual([]);
+    const untyped = /\n# TYPE (\S+) unknown\n/.exec(text)?.[1];
+    expect(untyped).toBeDefined();
+    expect((await meta(untyped ?? '')).map((m) => m.type)).toEqual(['unknown']);
+    expect((await query('node_cpu_seconds_total')).length).toBeGreaterThan(0);
   });
 
   test.each([
