@@ -105,7 +105,13 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     run(py, [path.join(dir, 'threads.py')]);
     // argv is the single string "/usr/bin/python3 <dir>/<app>" (python3 then waits for a script on its stdin): split at
     // spaces (psutil's cmdline()) it would match the python3 rule; split at NUL, as process-exporter splits it, not.
-    kids.push(spawn('bash', ['-c', `exec -a "/usr/bin/python3 ${path.join(dir, app)}" /usr/bin/python3`], { stdio: ['pipe', 'ignore', 'ignore'] }));
+    const titled = spawn('bash', ['-c', `exec -a "/usr/bin/python3 ${path.join(dir, app)}" /usr/bin/python3`], { stdio: ['pipe', 'ignore', 'ignore'] });
+    kids.push(titled);
+    // spawn() returns once bash runs, not once bash has exec'd python3; both exporters group a process by what it was
+    // at their first sight of it (process-exporter without -recheck), so neither may start before the exec: one would
+    // keep it as "bash", the other as "python3".
+    await waitFor('the setproctitle()-style python3 to exec', async () =>
+      titled.pid !== undefined && fs.readFileSync(`/proc/${titled.pid}/comm`, 'utf8').trimEnd() === 'python3', 30000, 20);
     // The same file for both: process-exporter's example, and our section with its -threads and -gather-smaps.
     const config = path.join(dir, 'process-exporter.yml');
     fs.writeFileSync(config, fs.readFileSync(path.join(SHARED, 'reference', 'process_exporter_config_example.yml'), 'utf8') +

@@ -46,6 +46,25 @@ function stop(c: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Waits until /proc/<pid>/comm reads `comm`, i.e. a wrapper (bash's exec -a, setpriv) has exec'd its target, at most
+ * 30 s. spawn() itself returns only after its own exec, but not after a wrapper's: and rules run once per process
+ * (process-exporter without -recheck), so a pass that saw the wrapper would keep the process out of the group for good.
+ */
+async function execed(c: ChildProcess, comm: string): Promise<void> {
+  const pid = c.pid;
+  if (pid === undefined) throw new Error(`${comm}: spawn failed`);
+  const want = comm.slice(0, 15);
+  let seen = '';
+  for (let i = 0; i < 1500; i++) { // up to 30 s
+    if (c.exitCode !== null || c.signalCode !== null) break;
+    seen = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trimEnd();
+    if (seen === want) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`pid ${pid} did not exec ${comm} (comm ${JSON.stringify(seen)}, exit ${c.exitCode ?? c.signalCode})`);
+}
+
 const SLEEP = '/bin/sleep';
 const SH = '/bin/sh';
 
@@ -81,10 +100,10 @@ function value(e: Exposition, name: string, labels: Record<string, string>): num
   return e.series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }
 
-/** Scrapes until `ok` holds (processes take a moment to exec), at most ~5 s. */
+/** Scrapes until `ok` holds (a new process's metrics and thread names take a moment to settle), at most ~20 s. */
 async function until(a: Agent, ok: (e: Exposition) => boolean): Promise<Exposition & { text: string; data: ProcessGroupsData }> {
   let last = await a.scrape();
-  for (let i = 0; i < 200 && !ok(last); i++) { // up to 20 s: a loaded CI machine can take seconds to exec a child
+  for (let i = 0; i < 200 && !ok(last); i++) { // up to 20 s: a pass on a loaded CI machine can take seconds
     await new Promise((r) => setTimeout(r, 100));
     last = await a.scrape();
   }
@@ -285,7 +304,9 @@ test('threads: true: thread families by thread name, states and wchans summed ov
     await a.scrape();
     const c = startThreads(name);
     const one = start(`pgone${tag}`, SLEEP, ['600']);
-    const named = (x: Exposition) => value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-b' }) === 2;
+    // Every worker has named itself (a thread runs start() before its prctl): the /proc read below then agrees.
+    const named = (x: Exposition) => value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-a' }) === 1 &&
+      value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-b' }) === 2;
     const e = await until(a, (x) => named(x) && value(x, NUM, { groupname: `pgone${tag}` }) === 1);
     const tids = fs.readdirSync(`/proc/${c.pid}/task`);
     const names = tids.map((t) => fs.readFileSync(`/proc/${c.pid}/task/${t}/comm`, 'utf8').trim());
@@ -373,6 +394,7 @@ test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as proce
     // One argument with spaces: psutil's cmdline() would make argv[0] "nginx:".
     const c = spawn('bash', ['-c', `exec -a "nginx: master process /usr/sbin/nginx" ${link}`], { stdio: ['pipe', 'ignore', 'ignore'] });
     kids.push(c);
+    await execed(c, name);
     const group = 'nginx|nginx: master process /usr/sbin/nginx';
     const e = await until(a, (x) => value(x, NUM, { groupname: group }) === 1);
     expect(value(e, NUM, { groupname: group })).toBe(1);
@@ -392,6 +414,7 @@ test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as proce
     fs.symlinkSync(SLEEP, link);
     const c = spawn('setpriv', ['--euid=65534', link, '600'], { stdio: 'ignore' });
     kids.push(c);
+    await execed(c, name);
     const e = await until(a, (x) => value(x, NUM, { groupname: nobody }) === 1);
     expect(value(e, NUM, { groupname: nobody })).toBe(1);
     await stop(c);
