@@ -90,5 +90,5 @@ export type {
   ProcessMemoryMapExt, ProcessIoCounters, ProcessCtxSwitches, ProcessThread, ProcessIonice, ProcessPageFaults,
   ProcessOpenFile, ProcessConnection, MemoryType, CpuPercentOptions, MemoryPercentOptions, MemoryMapsOptions,
   ProcessConnectionsOptions, ChildrenOptions, WaitOptions, WaitProcsOptions, ProcessCgroup, ProcessMemoryFootprint,
-  ProcessMemoryUsage, ProcessThreadInfo, CmdlineOptions, UsernameOptions, ThreadsInfoOptions,
+  ProcessMemoryUsage, ProcessThreadInfo, CmdlineOptions, UsernameOptions, ThreadsInfoOptions, SignalSent,
 } from './probes/process';

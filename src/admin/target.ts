@@ -37,7 +37,7 @@ export interface AdminTarget {
   setRlimit(resource: number, soft: number, hard: number): void;
   /**
    * Delivers a signal after re-checking identity; `raceFree` says whether the check and the kill were atomic
-   * (pidfd), null when the library does not say.
+   * (the library pinned the process with a pidfd) or not (kill(2) right after the check); null when unknown.
    */
   sendSignal(signum: number): { raceFree: boolean | null };
 }
@@ -72,7 +72,8 @@ export interface LibraryProcess {
   cpuAffinity(cpus: number[]): void;
   rlimit(resource: number): [number, number] | readonly [number, number];
   rlimit(resource: number, limits: [number, number]): void;
-  sendSignal(signum: number): void;
+  /** The library's sendSignal that reports the way it went (pidfd or kill(2)); psutil's sendSignal otherwise. */
+  sendSignalEx(signum: number): { readonly via: 'pidfd' | 'kill' };
 }
 
 export interface LibraryHostOptions {
@@ -82,12 +83,6 @@ export interface LibraryHostOptions {
   pidExists: (pid: number) => boolean;
   /** The procfs root the library instance reads (psutil.roots.procfs). */
   procfs: string;
-  /**
-   * Whether the library's sendSignal pins the target with a pidfd (no reuse window), audited as raceFree. The
-   * library uses a pidfd where the kernel allows and falls back to a check right before kill(2), without telling
-   * which: null (unknown) unless the caller knows.
-   */
-  signalsRaceFree?: boolean | null;
 }
 
 /** kthreadd is pid 2 and every kernel thread is its child (in the initial PID namespace, the only one with kthreads). */
@@ -97,7 +92,7 @@ class LibraryTarget implements AdminTarget {
   readonly pid: number;
   readonly createTime: number;
   readonly startTicks: number | null;
-  constructor(private readonly p: LibraryProcess, private readonly raceFree: boolean | null) {
+  constructor(private readonly p: LibraryProcess) {
     this.pid = p.pid;
     this.createTime = p.createTime();
     this.startTicks = p.startTicks;
@@ -138,8 +133,8 @@ class LibraryTarget implements AdminTarget {
   rlimit(resource: number): readonly [number, number] { return this.p.rlimit(resource); }
   setRlimit(resource: number, soft: number, hard: number): void { this.p.rlimit(resource, [soft, hard]); }
   sendSignal(signum: number): { raceFree: boolean | null } {
-    this.p.sendSignal(signum);
-    return { raceFree: this.raceFree };
+    // pidfd: opened before the identity check, so the signal cannot reach a process that reused the pid.
+    return { raceFree: this.p.sendSignalEx(signum).via === 'pidfd' };
   }
 }
 
@@ -164,7 +159,7 @@ export function libraryHost(opts: LibraryHostOptions): AdminHost {
     open(pid: number): AdminTarget {
       // psutil's Process(tid) works; pidExists checks Tgid == pid so a thread id is "no such process" (psutil #687).
       if (!opts.pidExists(pid)) throw new NoSuchProcess(pid);
-      return new LibraryTarget(opts.newProcess(pid), opts.signalsRaceFree ?? null);
+      return new LibraryTarget(opts.newProcess(pid));
     },
   };
 }

@@ -144,6 +144,14 @@ export interface ProcessOpenFile {
 
 // ---- extensions (not psutil's; documented in README "Processes" and docs/process-groups.md) -------------------
 
+/**
+ * sendSignalEx(): how the signal was delivered. 'pidfd': pidfd_send_signal(2) on a pidfd opened before the identity
+ * check (no PID-reuse window); 'kill': kill(2) right after the check (a window between the two calls).
+ */
+export interface SignalSent {
+  readonly via: 'pidfd' | 'kill';
+}
+
 /** memoryFootprint(): psutil 8.0's pfootprint (uss, pss, swap), plus swapPss (ours), bytes from smaps_rollup. */
 export interface ProcessMemoryFootprint {
   readonly uss: number;
@@ -1446,7 +1454,18 @@ export class Process {
     this._signal('sendSignal', signalArg('sendSignal', sig));
   }
 
-  private _signal(fn: string, sig: number): void {
+  /**
+   * (ours) sendSignal() that says how the signal went: `via: 'pidfd'` when the process was pinned with a pidfd
+   * (pidfd_open(2), Linux 5.3+) before the identity check, so the check and the delivery are atomic; `via: 'kill'`
+   * when the library fell back to kill(2) right after the check (no pidfd_open: ENOSYS; or the pid is a thread id,
+   * which pidfd_open refuses with EINVAL and kill(2) signals the whole process for), leaving a reuse window of the
+   * time between the two calls. Same checks and errors as sendSignal().
+   */
+  sendSignalEx(sig: number | NodeJS.Signals): SignalSent {
+    return Object.freeze({ via: this._signal('sendSignalEx', signalArg('sendSignalEx', sig)) });
+  }
+
+  private _signal(fn: string, sig: number): 'pidfd' | 'kill' {
     if (this._pid === 0) {
       throw new RangeError(`${fn}: preventing sending signal to process with PID 0 as it would affect every process in the process group of the calling process (${process.pid}) instead of PID 0`);
     }
@@ -1454,7 +1473,7 @@ export class Process {
     this._raiseIfReused();
     if (this._start === null) throw this._h.noSuchProcess();
     try {
-      this._h.signal(sig, this._start);
+      return this._h.signal(sig, this._start);
     } catch (err) {
       if (err instanceof NoSuchProcess && !(err instanceof ZombieProcess)) this._gone = true;
       throw err;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Process, pidExists, psutil } from '../../src/index';
 import { libraryHost } from '../../src/admin/target';
 import {
-  procAffinity, procIonice, procLimits, procNice, procState, request, startCanary, startHarness, statFields,
+  pidfdOpens, procAffinity, procIonice, procLimits, procNice, procState, request, startCanary, startHarness, statFields,
   threadIds, until, type Canary, type Harness,
 } from './harness';
 
@@ -35,24 +35,25 @@ async function createTimeOf(pid: number): Promise<number> {
   return r.body!['createTime'] as number;
 }
 
+const groups = {
+  groupOf: (pid: number) => (members.has(pid) ? GROUP : null),
+  members: (n: string) => (n === GROUP ? [...members].filter((p) => fs.existsSync(`/proc/${p}`)) : []),
+};
+const ADMIN = {
+  rate_limit: { per_credential: { interval: '1ms', burst: 100000 }, global: { interval: '1ms', burst: 100000 } },
+  policy: [{
+    groups: [GROUP],
+    signals: ['SIGUSR1', 'SIGHUP', 'SIGSTOP', 'SIGCONT'],
+    nice: { min: 0, max: 19 },
+    ionice_classes: ['best-effort', 'idle'],
+    cpu_affinity: true,
+    rlimits: { NOFILE: { max: 65536 } },
+  }],
+};
+
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-actions-'));
-  h = await startHarness({
-    dir,
-    host,
-    groups: { groupOf: (pid) => (members.has(pid) ? GROUP : null), members: (n) => (n === GROUP ? [...members].filter((p) => fs.existsSync(`/proc/${p}`)) : []) },
-    admin: {
-      rate_limit: { per_credential: { interval: '1ms', burst: 100000 }, global: { interval: '1ms', burst: 100000 } },
-      policy: [{
-        groups: [GROUP],
-        signals: ['SIGUSR1', 'SIGHUP', 'SIGSTOP', 'SIGCONT'],
-        nice: { min: 0, max: 19 },
-        ionice_classes: ['best-effort', 'idle'],
-        cpu_affinity: true,
-        rlimits: { NOFILE: { max: 65536 } },
-      }],
-    },
-  });
+  h = await startHarness({ dir, host, groups, admin: ADMIN });
 });
 
 afterAll(async () => {
@@ -188,6 +189,16 @@ describe('actions, verified through /proc', () => {
     expect(setters.every((l) => l['identityAfter'] === 'same')).toBe(true);
   });
 
+  it('signals are audited raceFree: true when the library went through a pidfd', () => {
+    // The library pins the target with a pidfd exactly when pidfd_open(2) takes the pid (Linux 5.3+).
+    const want = pidfdOpens(c.pid);
+    const signals = h.auditLines().filter((l) => l['action'] === 'signal' && l['decision'] === 'ok' && (l['target'] as { pid?: number } | null)?.pid === c.pid);
+    expect(signals.length).toBeGreaterThanOrEqual(3);
+    for (const l of signals) expect(l['raceFree']).toBe(want);
+    // Setters have no pidfd form: no raceFree claim, identityAfter instead.
+    for (const l of h.auditLines().filter((x) => x['action'] === 'nice' && x['decision'] === 'ok')) expect(l['raceFree']).toBeUndefined();
+  });
+
   it('the counter counts them', () => {
     expect(h.counts()['nice/ok']).toBeGreaterThanOrEqual(3);
     expect(h.counts()['signal/ok']).toBeGreaterThanOrEqual(3);
@@ -205,6 +216,10 @@ describe('group actions', () => {
     const line = h.auditLines().at(-1)!;
     expect(line).toMatchObject({ scope: 'group', group: GROUP, decision: 'ok' });
     expect((line['members'] as unknown[]).length).toBe((r.body!['members'] as unknown[]).length);
+    const want = pidfdOpens(a.pid);
+    for (const m of line['members'] as Array<{ pid: number; raceFree?: unknown }>) {
+      if (m.pid === a.pid || m.pid === b.pid) expect(m.raceFree).toBe(want);
+    }
   });
 
   it('GET lists members with their identities', async () => {
@@ -253,5 +268,38 @@ describe('PID reuse', () => {
     // The new process is addressable with its own createTime.
     expect(await createTimeOf(pid)).not.toBe(staleCreateTime);
     expect(statFields(pid)[0]).not.toBe('Z');
+  });
+});
+
+describe('a signal through kill(2)', () => {
+  it('is audited raceFree: false, and arrives once', async () => {
+    // The real host refuses thread ids (pidExists: Tgid != pid, 404 in attacks.test.ts). This host lets the canary's
+    // second thread through, so the real library takes its kill(2) fallback (pidfd_open refuses a thread id; kill(2)
+    // on it signals the whole process, whose main thread counts it). Nothing here is simulated.
+    const c = await canary();
+    const tid = threadIds(c.pid).find((t) => t !== c.pid);
+    if (tid === undefined) throw new Error('the canary has no second thread');
+    members.add(tid);
+    const h2 = await startHarness({
+      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists: (pid) => pid === tid || pidExists(pid), procfs: psutil.roots.procfs }),
+      groups,
+      admin: ADMIN,
+    });
+    try {
+      const want = pidfdOpens(tid);
+      const g = await request(h2, 'GET', `/v1/processes/${tid}`);
+      expect(g.status).toBe(200);
+      const r = await request(h2, 'POST', `/v1/processes/${tid}/signal`, { body: { signal: 'SIGUSR1', createTime: g.body!['createTime'] } });
+      expect(r.status).toBe(200);
+      await until(() => c.counts()['SIGUSR1'] === 1, 'SIGUSR1 to arrive');
+      const line = h2.auditLines().at(-1)!;
+      expect(line).toMatchObject({ action: 'signal', decision: 'ok', target: { pid: tid } });
+      expect(line['raceFree']).toBe(want);
+      // pidfd_open without PIDFD_THREAD never takes a thread id: the kill(2) path really ran.
+      expect(want).toBe(false);
+    } finally {
+      await h2.close();
+      fs.rmSync(h2.dir, { recursive: true, force: true });
+    }
   });
 });

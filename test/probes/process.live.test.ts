@@ -72,6 +72,23 @@ function statOf(pid: number): string {
   return fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
 }
 
+/**
+ * Whether pidfd_open(2) accepts `pid` (Python's os.pidfd_open): ENOSYS before Linux 5.3; a thread id gives EINVAL,
+ * or ENOENT on newer kernels.
+ */
+function pidfdOpens(pid: number): boolean {
+  const r = spawnSync(PYTHON, ['-c', `import errno, os, sys
+try:
+    os.close(os.pidfd_open(${pid}))
+except OSError as e:
+    if e.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOENT):
+        raise
+    sys.exit(3)
+`]);
+  if (r.status !== 0 && r.status !== 3) throw new Error(`python pidfd_open probe failed: ${r.stderr.toString()}`);
+  return r.status === 0;
+}
+
 describe('traps on real processes', () => {
   test('a zombie: status zombie, is running, unreadable fields raise ZombieProcess, processIter yields it', async () => {
     const { child, line } = await python(`import os, sys, time
@@ -330,6 +347,37 @@ describe('signals, waiting, Popen', () => {
     await expect(p.wait({ timeout: 5 })).resolves.toBeNull();
     expect(p.isRunning()).toBe(false);
     expect(() => p.sendSignal(0)).toThrow(NoSuchProcess);
+  });
+
+  test('sendSignalEx (ours): via pidfd where pidfd_open takes the pid, the signal arrives', async () => {
+    const { child } = await python(SLEEP_READY);
+    const pid = child.pid!;
+    const exited = new Promise((r) => child.once('exit', (_c, sig) => r(sig)));
+    // Python's os.pidfd_open on the target tells whether the kernel has pidfd_open (5.3+).
+    const want = pidfdOpens(pid) ? 'pidfd' : 'kill';
+    const sent = new Process(pid).sendSignalEx('SIGTERM');
+    expect(sent).toEqual({ via: want });
+    expect(Object.isFrozen(sent)).toBe(true);
+    expect(await exited).toBe('SIGTERM');
+  });
+
+  test('sendSignalEx (ours): a thread id goes through kill(2) (pidfd_open refuses it) and signals the process', async () => {
+    const { child, line } = await python(`import sys, threading, time
+t = threading.Thread(target=lambda: time.sleep(600), daemon=True)
+t.start()
+sys.stdout.write(f'{t.native_id}\\n'); sys.stdout.flush()
+time.sleep(600)
+`);
+    const tid = Number(line);
+    expect(tid).not.toBe(child.pid);
+    expect(fs.readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'latin1')).toMatch(new RegExp(`^${tid} `));
+    const exited = new Promise((r) => child.once('exit', (_c, sig) => r(sig)));
+    const p = new Process(tid);
+    expect(() => p.sendSignalEx('SIGNOPE' as NodeJS.Signals)).toThrow(TypeError);
+    const want = pidfdOpens(tid) ? 'pidfd' : 'kill';
+    expect(p.sendSignalEx('SIGTERM')).toEqual({ via: want });
+    // kill(2) on a thread id is process-directed: the whole process gets SIGTERM.
+    expect(await exited).toBe('SIGTERM');
   });
 
   test('Popen: a child that is also a Process; wait() gives the exit code, -N after signal N', async () => {

@@ -662,15 +662,17 @@ export class LinuxProcess {
 
   /**
    * Sends `sig` only if the process still has start time `starttime`. Race-free where pidfd_open(2) exists: the fd
-   * pins the process, then identity is checked, then pidfd_send_signal(2). Elsewhere (ENOSYS; EINVAL for a thread
-   * id) identity is re-checked just before kill(2).
+   * pins the process, then identity is checked, then pidfd_send_signal(2). Elsewhere (ENOSYS; a thread id, which
+   * pidfd_open refuses) identity is re-checked just before kill(2). Returns the way the signal went.
    */
-  signal(sig: number, starttime: number): void {
+  signal(sig: number, starttime: number): 'pidfd' | 'kill' {
     let pidfd = -1;
     try {
       pidfd = native.pidfdOpen(this.pid);
     } catch (err) {
-      if (!(err instanceof NativeError) || (err.osCode !== 'ENOSYS' && err.osCode !== 'EINVAL')) {
+      // A thread id: EINVAL on older kernels, ENOENT on recent ones (pidfd_prepare: no task of that type; also a task
+      // already reaped, which the start-time check below and kill's ESRCH then report as gone).
+      if (!(err instanceof NativeError) || (err.osCode !== 'ENOSYS' && err.osCode !== 'EINVAL' && err.osCode !== 'ENOENT')) {
         throw this.translateNative(err);
       }
     }
@@ -678,8 +680,12 @@ export class LinuxProcess {
       if (this.freshStat().starttime !== starttime) {
         throw this.noSuchProcess('process no longer exists and its PID has been reused');
       }
-      if (pidfd >= 0) this.call(() => native.pidfdSendSignal(pidfd, sig));
-      else this.call(() => native.kill(this.pid, sig));
+      if (pidfd >= 0) {
+        this.call(() => native.pidfdSendSignal(pidfd, sig));
+        return 'pidfd';
+      }
+      this.call(() => native.kill(this.pid, sig));
+      return 'kill';
     } finally {
       if (pidfd >= 0) native.closeFd(pidfd);
     }
