@@ -5,7 +5,7 @@
  * `<procfs>/self`, which psutil has no call for.
  */
 import * as fs from 'node:fs';
-import { AccessDenied, NoSuchProcess, ZombieProcess } from '../index';
+import { NoSuchProcess } from '../index';
 
 export interface IoPriority {
   readonly ioclass: number;
@@ -23,7 +23,7 @@ export interface AdminTarget {
   name(): string;
   exe(): string;
   username(): string;
-  /** Kernel threads have no user-space to act on and must never be signalled. */
+  /** Kernel threads have no user-space to act on and must never be signalled (PF_KTHREAD, from the library). */
   isKernelThread(): boolean;
   /** False once the pid is gone or names another process (psutil's is_running: PID-reuse aware). */
   isRunning(): boolean;
@@ -60,8 +60,9 @@ export interface LibraryProcess {
   ppid(): number;
   name(): string;
   exe(): string;
-  cmdline(): string[];
   username(): string;
+  /** PF_KTHREAD in the task's stat flags (the library's extension). */
+  isKernelThread(): boolean;
   status(): string;
   isRunning(): boolean;
   nice(): number;
@@ -85,9 +86,6 @@ export interface LibraryHostOptions {
   procfs: string;
 }
 
-/** kthreadd is pid 2 and every kernel thread is its child (in the initial PID namespace, the only one with kthreads). */
-const KTHREADD = 2;
-
 class LibraryTarget implements AdminTarget {
   readonly pid: number;
   readonly createTime: number;
@@ -101,28 +99,7 @@ class LibraryTarget implements AdminTarget {
   name(): string { return this.p.name(); }
   exe(): string { return this.p.exe(); }
   username(): string { return this.p.username(); }
-  isKernelThread(): boolean {
-    if (this.pid === KTHREADD || this.p.ppid() === KTHREADD) return true;
-    // Belt and braces for kernels where kthreadd is not pid 2: no command line and no executable (psutil's
-    // kernel-thread signature). A zombie loses both too, but psutil raises ZombieProcess for its cmdline.
-    let cmdline: string[];
-    try {
-      cmdline = this.p.cmdline();
-    } catch (err) {
-      if (err instanceof ZombieProcess) return false;
-      throw err;
-    }
-    if (cmdline.length !== 0) return false;
-    let exe: string;
-    try {
-      exe = this.p.exe();
-    } catch (err) {
-      // Another user's exe link is unreadable without CAP_SYS_PTRACE; an empty cmdline alone is then decisive.
-      if (err instanceof AccessDenied) return true;
-      throw err;
-    }
-    return exe === '';
-  }
+  isKernelThread(): boolean { return this.p.isKernelThread(); }
   isRunning(): boolean { return this.p.isRunning(); }
   nice(): number { return this.p.nice(); }
   setNice(value: number): void { this.p.nice(value); }

@@ -1230,6 +1230,15 @@ export class Process {
   }
 
   /**
+   * (ours) Whether this is a kernel thread: PF_KTHREAD in the flags of /proc/<pid>/stat (field 9). Kernel threads
+   * have no user space (empty cmdline and exe, psutil's only hint); this is the kernel's own answer, true for
+   * kthreadd and every kworker, false for a zombie of a user process.
+   */
+  isKernelThread(): boolean {
+    return this._h.stat().kernelThread;
+  }
+
+  /**
    * (ours) The kernel function the process's main thread waits in (/proc/<pid>/wchan), or null when it is not
    * waiting (running, a zombie) or the kernel hides it (no ptrace access): the kernel prints 0 for all of these.
    */

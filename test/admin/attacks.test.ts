@@ -112,6 +112,7 @@ describe('27: protected targets -> 403', () => {
       if (!fs.existsSync(`/proc/${pid}`)) continue;
       const r = await sig({}, pid);
       expect(r.status).toBe(403);
+      expect((r.body!['error'] as { message: string }).message).toBe(`pid ${pid} is a kernel thread`);
     }
   });
 

@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Process } from '../../src/probes/process';
-import { AccessDenied, ZombieProcess } from '../../src/probes/errors';
+import { AccessDenied, NoSuchProcess, ZombieProcess } from '../../src/probes/errors';
 import { REPO } from '../helpers/fixtures';
 import { PYTHON, oracleAvailable, py } from '../helpers/oracle';
 
@@ -147,6 +147,41 @@ time.sleep(600)
     expect(w).toMatch(/^[A-Za-z_][\w.]*$/);
     // Running (we are reading): the kernel says 0.
     expect(new Process().wchan()).toBeNull();
+  });
+
+  // kthreadd is pid 2 in the initial PID namespace; in another one there are no kernel threads to see.
+  const kthreaddVisible = fs.existsSync('/proc/2/comm') && fs.readFileSync('/proc/2/comm', 'utf8') === 'kthreadd\n';
+  (kthreaddVisible ? test : test.skip)('isKernelThread(): kthreadd and its children (ps --ppid 2, a kworker among them), no one else', async () => {
+    const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
+    expect(new Process(2).isKernelThread()).toBe(true);
+    const ps = (args: string[]): Array<{ pid: number; ppid: number; comm: string }> =>
+      spawnSync('ps', ['-o', 'pid=,ppid=,comm=', ...args], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => {
+        const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+        if (m === null) throw new Error(`ps line ${JSON.stringify(l)}`);
+        return { pid: Number(m[1]), ppid: Number(m[2]), comm: m[3]! };
+      });
+    const kthreads = ps(['--ppid', '2']);
+    expect(kthreads.some((k) => k.comm.startsWith('kworker'))).toBe(true);
+    let checked = 0;
+    for (const k of ps(['-e'])) {
+      let p: Process;
+      try {
+        p = new Process(k.pid);
+      } catch (err) {
+        if (err instanceof NoSuchProcess) continue; // ps's own children exit while we look
+        throw err;
+      }
+      try {
+        expect([k.pid, p.isKernelThread()]).toEqual([k.pid, k.pid === 2 || k.ppid === 2]);
+        checked++;
+      } catch (err) {
+        if (err instanceof NoSuchProcess) continue;
+        throw err;
+      }
+    }
+    expect(checked).toBeGreaterThan(kthreads.length);
+    expect(new Process().isKernelThread()).toBe(false);
+    expect(new Process(child.pid).isKernelThread()).toBe(false);
   });
 
   test('cgroups(): the lines of /proc/<pid>/cgroup, for us, a child and a kernel thread', async () => {

@@ -236,6 +236,12 @@ describe('Process on a fixture procfs', () => {
 });
 
 describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, effective user, footprint, memoryUsage', () => {
+  test('isKernelThread(): PF_KTHREAD in stat flags (kthreadd 2 and kworker 102), not a user process or a zombie', () => {
+    expect(new ps.Process(2).isKernelThread()).toBe(true);
+    expect(new ps.Process(102).isKernelThread()).toBe(true);
+    for (const pid of [1, 100, 101, 103]) expect(new ps.Process(pid).isKernelThread()).toBe(false);
+  });
+
   test('cgroups(): every line of /proc/<pid>/cgroup in order, frozen; v1 controllers split; a path keeps its colons', () => {
     const cg = new ps.Process(1).cgroups();
     expect(cg).toEqual([

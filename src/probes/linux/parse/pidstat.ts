@@ -18,7 +18,10 @@ export interface PidStat {
   readonly session: number;
   readonly ttyNr: number;
   readonly tpgid: number;
+  /** The task's PF_* flags (field 9). */
   readonly flags: number;
+  /** PF_KTHREAD is set in flags: a kernel thread (no user space; kthreadd and its children). */
+  readonly kernelThread: boolean;
   readonly minflt: number;
   readonly cminflt: number;
   readonly majflt: number;
@@ -46,6 +49,9 @@ export interface PidStat {
   readonly policy: number;
   readonly blkioTicks: number;
 }
+
+/** include/linux/sched.h: the task is a kernel thread. */
+export const PF_KTHREAD = 0x00200000;
 
 const LPAREN = 0x28;
 const RPAREN = 0x29;
@@ -130,6 +136,8 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
     ttyNr: fields[4]!,
     tpgid: fields[5]!,
     flags: fields[6]!,
+    // flags is a u32 (printed as %u); & works on its low 32 bits, which is all of it.
+    kernelThread: (fields[6]! & PF_KTHREAD) !== 0,
     minflt: fields[7]!,
     cminflt: fields[8]!,
     majflt: fields[9]!,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parsePidStat } from '../../../../src/probes/linux/parse/pidstat';
+import { PF_KTHREAD, parsePidStat } from '../../../../src/probes/linux/parse/pidstat';
 import { ParseError } from '../../../../src/probes/errors';
 import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
@@ -22,6 +22,30 @@ describe('parsePidStat', () => {
       cstime: 99, priority: 20, nice: 0, numThreads: 1, starttime: 82375, vsize: 56274944, rss: 1981, processor: 0,
       rtPriority: 0, policy: 0, blkioTicks: 31,
     });
+  });
+
+  test('flags (field 9) and PF_KTHREAD: procfs 26232 (ata_sff) is a kernel thread, 26231 (vim) is not', () => {
+    const kt = parsePidStat(proc('26232/stat'));
+    expect(kt.flags).toBe(69238880);
+    expect(kt.kernelThread).toBe(true);
+    const vim = parsePidStat(proc('26231/stat'));
+    expect(vim.flags).toBe(4218880);
+    expect(vim.kernelThread).toBe(false);
+  });
+
+  test.each([
+    [PF_KTHREAD, true],
+    [PF_KTHREAD - 1, false],
+    [PF_KTHREAD * 2, false],
+    [4294967295, true], // u32 max: every flag
+    [4294967295 - PF_KTHREAD, false],
+    [0, false],
+  ])('flags %i -> kernelThread %p', (flags, want) => {
+    // The 6th number after the state is field 9 (pid, comm, state, ppid, pgrp, session, tty_nr, tpgid, flags).
+    const nums = Array.from({ length: 49 }, (_, i) => String(i === 5 ? flags : i + 100));
+    const st = parsePidStat(`7 (kworker/0:0) I ${nums.join(' ')}\n`);
+    expect(st.flags).toBe(flags);
+    expect(st.kernelThread).toBe(want);
   });
 
   test('procfs 584: a comm full of parentheses and spaces splits at the last ); a second line is ignored', () => {
