@@ -24,7 +24,7 @@ export interface ActiveSet {
 
 /**
  * The enabled collectors' plans, in registry order. The process_groups collector also gets the top-level
- * process_names, the config file (which it watches for reloads) and the log level. Needs no collector code.
+ * process_names, the config file (which it watches for reloads) and the log level; textfile gets the log level. Needs no collector code.
  */
 export function collectorPlans(cfg: AgentConfig, configFile: string | null = null): CollectorPlan[] {
   const plans: CollectorPlan[] = [];
@@ -33,7 +33,7 @@ export function collectorPlans(cfg: AgentConfig, configFile: string | null = nul
     if (!s || !s.enabled) continue;
     const options = name === 'process_groups'
       ? { ...s.options, process_names: cfg.processNames, config_file: configFile ?? '', log_level: cfg.log.level }
-      : s.options;
+      : name === 'textfile' ? { ...s.options, log_level: cfg.log.level } : s.options;
     plans.push({ name, timeoutMs: s.timeoutMs, options });
   }
   return plans;

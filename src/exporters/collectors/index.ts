@@ -33,6 +33,7 @@ import { conntrackCollector } from './conntrack';
 import { interruptsCollector } from './interrupts';
 import { arpCollector } from './arp';
 import { udpQueuesCollector } from './udp_queues';
+import { textfileCollector } from './textfile';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -63,6 +64,7 @@ const ALL: readonly AnyCollectorDef[] = [
   timeCollector,
   processesCollector,
   usersCollector,
+  textfileCollector,
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   processGroupsCollector,
 ] as readonly AnyCollectorDef[];

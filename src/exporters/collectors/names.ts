@@ -32,6 +32,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'time',
   'processes',
   'users',
+  'textfile',
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   'process_groups',
 ]);

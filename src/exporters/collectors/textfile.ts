@@ -1,0 +1,446 @@
+/**
+ * textfile: node_exporter's textfile collector. Every `*.prom` file of the configured directories (not recursive,
+ * sorted by name) is parsed as Prometheus text format 0.0.4 and its families are served unchanged, with
+ * node_textfile_mtime_seconds{file} (the files read successfully) and node_textfile_scrape_error (0/1). OTLP: none.
+ *
+ * Facts carried over from node_exporter 1.5 (collector/textfile.go, its fixtures, and the Debian 1.5.0 binary run on
+ * crafted directories):
+ * - A file that cannot be opened or read, does not parse (expfmt's rules: a final line without its newline, a second
+ *   HELP or TYPE line, TYPE after samples, a bad escape, a float "1e400", "0x1A" or "1_000", a duplicate or reserved
+ *   label name...) or has a timestamp on any sample is skipped whole: no families, no mtime, scrape_error 1.
+ * - A family without HELP gets "Metric read from <the files that hold it, joined by ', '>"; the file label and those
+ *   paths are the directory joined with the file name, as given (a relative directory stays relative).
+ * - A family in several files is merged; the first file (in name order) sets its HELP and type, and a later file whose
+ *   HELP (after the rule above) or type differs loses that family; a series already seen is dropped (first wins).
+ *   node_exporter's registry drops those too but keeps scrape_error 0; here each is logged and sets scrape_error 1
+ *   (newer node_exporter does the same for a HELP conflict), so the loss is visible.
+ * - An empty directory option reads nothing and reports scrape_error 0; a directory that cannot be listed is 1.
+ *
+ * Where this collector differs, on purpose:
+ * - histogram and summary families are skipped (logged, scrape_error 1): the catalog's families are counter, gauge or
+ *   untyped series, one sample name per family, which cannot carry _bucket/_sum/_count samples.
+ * - invalid UTF-8 becomes U+FFFD (node_exporter refuses the file), a file over `max_file_bytes` is refused, so are
+ *   FIFOs and other non-regular files (opened non-blocking, never waited on); label names starting with `__` are a
+ *   parse error (node_exporter 1.5 panics on them); no glob patterns (list the directories instead).
+ * - counter samples that are negative or NaN are dropped by the Prometheus adapter (prom-client's counters), as for
+ *   every collector.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LogLevel } from '../../config/defaults';
+import { ParseError } from '../../index';
+import { defineCollector, fam, type Family, type PromType } from '../catalog';
+import { createLogger, type Logger } from '../log';
+
+// ---- the text format 0.0.4 parser (pure) ----
+
+export type TextType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
+
+export interface TextSample {
+  /** The sample's own name (`x_bucket` of histogram `x`). */
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  /** Milliseconds since the epoch when the line carried a timestamp, else null. */
+  readonly timestampMs: number | null;
+}
+
+export interface TextFamily {
+  readonly name: string;
+  /** null without a HELP line (or with an empty one: `# HELP x`). */
+  readonly help: string | null;
+  readonly type: TextType;
+  readonly samples: readonly TextSample[];
+}
+
+const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'untyped', 'histogram', 'summary']);
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const NAME_CHAR = /[a-zA-Z0-9_:]/;
+const LABEL_CHAR = /[a-zA-Z0-9_]/;
+const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
+const INTEGER = /^[+-]?\d+$/;
+
+interface MutableFamily {
+  name: string;
+  help: string | null;
+  type: TextType | null;
+  samples: TextSample[];
+}
+
+/** Go's strconv.ParseFloat as expfmt calls it: decimal or inf/infinity/nan, no hex, no `_`, no overflow to Inf. */
+function parseValue(s: string): number | null {
+  const special = SPECIAL_FLOAT.exec(s);
+  if (special) {
+    if ((special[2] as string).toLowerCase() === 'nan') return NaN;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  if (!FLOAT.test(s)) return null;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : null;
+}
+
+function isBlank(c: string | undefined): boolean {
+  return c === ' ' || c === '\t';
+}
+
+/**
+ * Parses Prometheus text format 0.0.4 as node_exporter's parser (expfmt) does. Families come in the order they first
+ * appear; a family with no samples (HELP/TYPE lines only) is left out. Throws ParseError naming the line.
+ */
+export function parseTextFormat(input: Buffer | string, file = '<input>'): TextFamily[] {
+  // Invalid UTF-8 decodes to U+FFFD: in a label value or HELP it stays, in a name it fails the name check.
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  // expfmt ends a file only at the start of a line: a last line without its newline is an error unless it is blank.
+  if (!/^[ \t]*$/.test(last)) throw new ParseError(file, `line ${lines.length + 1}: unexpected end of input stream`);
+  const byName = new Map<string, MutableFamily>();
+  const family = (name: string): MutableFamily => {
+    let f = byName.get(name);
+    if (!f) {
+      f = { name, help: null, type: null, samples: [] };
+      byName.set(name, f);
+    }
+    return f;
+  };
+  lines.forEach((line, i) => {
+    const fail = (msg: string): never => {
+      throw new ParseError(file, `line ${i + 1}: ${msg}`);
+    };
+    let p = 0;
+    const skipBlanks = (): void => {
+      while (isBlank(line[p])) p++;
+    };
+    const token = (): string => {
+      const start = p;
+      while (p < line.length && !isBlank(line[p])) p++;
+      return line.slice(start, p);
+    };
+    skipBlanks();
+    if (p === line.length) return;
+    if (line[p] === '#') {
+      p++;
+      skipBlanks();
+      const keyword = token();
+      if (keyword !== 'HELP' && keyword !== 'TYPE') return; // an ordinary comment
+      skipBlanks();
+      if (p === line.length) return;
+      const name = token();
+      if (!METRIC_NAME.test(name)) fail(`invalid metric name in comment: ${JSON.stringify(name)}`);
+      skipBlanks();
+      if (p === line.length) return; // `# HELP x` / `# TYPE x`: nothing set
+      const rest = line.slice(p);
+      const f = family(name);
+      if (keyword === 'HELP') {
+        if (f.help !== null) fail(`second HELP line for metric name ${JSON.stringify(name)}`);
+        f.help = unescape(rest, false, fail);
+      } else {
+        const t = rest.toLowerCase();
+        if (!TYPES.has(t)) fail(`unknown metric type ${JSON.stringify(rest)}`);
+        if (f.type !== null) fail(`second TYPE line for metric name ${JSON.stringify(name)}, or TYPE reported after samples`);
+        f.type = t as TextType;
+      }
+      return;
+    }
+    // A sample: name, optional {labels}, value, optional integer timestamp.
+    const nameStart = p;
+    while (p < line.length && NAME_CHAR.test(line[p] as string)) p++;
+    const name = line.slice(nameStart, p);
+    if (!METRIC_NAME.test(name)) fail(`invalid metric name ${JSON.stringify(name || line.slice(nameStart, nameStart + 16))}`);
+    skipBlanks();
+    const labels: Record<string, string> = {};
+    if (line[p] === '{') {
+      p++;
+      for (;;) {
+        skipBlanks();
+        if (line[p] === '}') break;
+        const ls = p;
+        while (p < line.length && LABEL_CHAR.test(line[p] as string)) p++;
+        const label = line.slice(ls, p);
+        if (!/^[a-zA-Z_]/.test(label)) fail(`invalid label name for metric ${JSON.stringify(name)}`);
+        if (label.startsWith('__')) fail(`label name ${JSON.stringify(label)} is reserved`);
+        if (Object.prototype.hasOwnProperty.call(labels, label)) fail(`duplicate label names for metric ${JSON.stringify(name)}`);
+        skipBlanks();
+        if (line[p] !== '=') fail(`expected '=' after label name, found ${JSON.stringify(line[p] ?? 'end of line')}`);
+        p++;
+        skipBlanks();
+        if (line[p] !== '"') fail(`expected '"' at start of label value, found ${JSON.stringify(line[p] ?? 'end of line')}`);
+        p++;
+        const vs = p;
+        while (p < line.length && line[p] !== '"') p += line[p] === '\\' ? 2 : 1;
+        if (p >= line.length) fail(`label value of ${JSON.stringify(label)} is not closed on its line (an unescaped new-line?)`);
+        labels[label] = unescape(line.slice(vs, p), true, fail);
+        p++;
+        skipBlanks();
+        if (line[p] === ',') {
+          p++;
+          continue;
+        }
+        if (line[p] === '}') break;
+        fail(`unexpected ${JSON.stringify(line[p] ?? 'end of line')} after a label value`);
+      }
+      p++;
+      skipBlanks();
+    }
+    const raw = token();
+    const value = parseValue(raw);
+    if (value === null) fail(`expected float as value, got ${JSON.stringify(raw)}`);
+    let timestampMs: number | null = null;
+    if (p < line.length) {
+      skipBlanks();
+      const ts = token();
+      if (!INTEGER.test(ts)) fail(`expected integer as timestamp, got ${JSON.stringify(ts)}`);
+      timestampMs = Number(ts);
+      skipBlanks();
+      if (p < line.length) fail(`spurious string after timestamp: ${JSON.stringify(line.slice(p))}`);
+    }
+    const f = family(familyOf(byName, name));
+    f.samples.push({ name, labels, value: value as number, timestampMs });
+    if (f.type === null) f.type = 'untyped';
+  });
+  const out: TextFamily[] = [];
+  for (const f of byName.values()) {
+    if (f.samples.length > 0) out.push({ name: f.name, help: f.help, type: f.type ?? 'untyped', samples: f.samples });
+  }
+  return out;
+}
+
+/** The family a sample belongs to: `x_bucket` of histogram `x`, `x_sum`/`x_count` of a histogram or summary `x`. */
+function familyOf(byName: ReadonlyMap<string, MutableFamily>, name: string): string {
+  if (byName.has(name)) return name;
+  const m = /^(.*)_(bucket|sum|count)$/.exec(name);
+  if (m) {
+    const base = byName.get(m[1] as string);
+    if (base && (base.type === 'histogram' || (base.type === 'summary' && m[2] !== 'bucket'))) return base.name;
+  }
+  return name;
+}
+
+/** The format's escapes: `\\` and `\n` in HELP, also `\"` in label values; any other is an error. */
+function unescape(s: string, labelValue: boolean, fail: (msg: string) => never): string {
+  if (!s.includes('\\')) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const n = s[++i];
+    if (n === '\\') out += '\\';
+    else if (n === 'n') out += '\n';
+    else if (n === '"' && labelValue) out += '"';
+    else fail(`invalid escape sequence '\\${n ?? ''}'`);
+  }
+  return out;
+}
+
+// ---- merging the files' families (pure) ----
+
+export interface ParsedTextfile {
+  /** The path as node_exporter prints it: the directory joined with the file name. */
+  readonly path: string;
+  readonly families: readonly TextFamily[];
+}
+
+export const MTIME_FAMILY = 'node_textfile_mtime_seconds';
+export const ERROR_FAMILY = 'node_textfile_scrape_error';
+
+/**
+ * Families from the files (in their order) as the collector serves them, and what was dropped on the way (each a
+ * problem: logged, scrape_error 1). Families keep the first file's HELP and type; label names are the union, a series
+ * without one of them gets "" (the same series to Prometheus).
+ */
+export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Family[]; problems: string[] } {
+  const problems: string[] = [];
+  const occurrences = new Map<string, { path: string; family: TextFamily }[]>();
+  for (const file of files) {
+    for (const family of file.families) {
+      let list = occurrences.get(family.name);
+      if (!list) occurrences.set(family.name, (list = []));
+      list.push({ path: file.path, family });
+    }
+  }
+  const out: Family[] = [];
+  for (const [name, list] of occurrences) {
+    const first = list[0];
+    if (!first) continue;
+    if (name === MTIME_FAMILY || name === ERROR_FAMILY) {
+      problems.push(`metric ${name} in ${list.map((o) => o.path).join(', ')} is the collector's own: skipped`);
+      continue;
+    }
+    const generated = `Metric read from ${list.map((o) => o.path).join(', ')}`;
+    const help = first.family.help ?? generated;
+    const type = first.family.type;
+    if (type === 'histogram' || type === 'summary') {
+      problems.push(`metric ${name} in ${list.map((o) => o.path).join(', ')} is a ${type}: histogram and summary families are not supported, skipped`);
+      continue;
+    }
+    const labelNames = new Set<string>();
+    const kept: { sample: TextSample; path: string }[] = [];
+    const seen = new Set<string>();
+    for (const o of list) {
+      const h = o.family.help ?? generated;
+      if (o !== first && (h !== help || o.family.type !== type)) {
+        problems.push(o.family.type !== type
+          ? `metric ${name} in ${o.path} is of type ${o.family.type}, but ${first.path} made it ${type}: skipped in ${o.path}`
+          : `metric ${name} in ${o.path} has help ${JSON.stringify(h)} but ${first.path} gave it ${JSON.stringify(help)}: skipped in ${o.path}`);
+        continue;
+      }
+      for (const s of o.family.samples) for (const l of Object.keys(s.labels)) labelNames.add(l);
+      for (const sample of o.family.samples) kept.push({ sample, path: o.path });
+    }
+    const names = [...labelNames].sort();
+    const f = fam(name, type as PromType, help, names);
+    for (const { sample: s, path: from } of kept) {
+      const labels: Record<string, string> = {};
+      for (const l of names) labels[l] = s.labels[l] ?? '';
+      const key = names.map((l) => `${l}\u0000${labels[l] as string}`).join('\u0001');
+      if (seen.has(key)) {
+        problems.push(`metric ${name}${JSON.stringify(s.labels)} in ${from} was seen before with the same labels: dropped`);
+        continue;
+      }
+      seen.add(key);
+      f.add(labels, s.value);
+    }
+    if (f.family.series.length > 0) out.push(f.family);
+  }
+  return { families: out, problems };
+}
+
+// ---- reading the directories ----
+
+export interface TextfileOptions {
+  /** Directories to read, in order ('' entries dropped). */
+  readonly directories: readonly string[];
+  readonly maxFileBytes: number;
+  readonly logLevel: LogLevel;
+}
+
+export interface TextfileData {
+  readonly families: Family[];
+  /** The files read successfully, by path, with their mtime in whole seconds. */
+  readonly mtimes: { readonly file: string; readonly mtime: number }[];
+  readonly error: boolean;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/** An error's message (with its errno code first); structural, as errors from another realm fail instanceof. */
+function errText(e: unknown): string {
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+    const { message, code } = e as { message: string; code?: unknown };
+    return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+  }
+  return String(e);
+}
+
+/** One file: its families and mtime, or why it is skipped. Never throws. */
+export function readTextfile(file: string, maxBytes: number): { parsed: ParsedTextfile; mtime: number } | { problem: string } {
+  let fd: number;
+  try {
+    // Non-blocking: a FIFO named *.prom must not hold the collection thread until a writer comes.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    return { problem: `failed to open textfile data file ${JSON.stringify(file)}: ${errText(e)}` };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { problem: `textfile ${JSON.stringify(file)} is not a regular file` };
+    if (st.size > maxBytes) return { problem: `textfile ${JSON.stringify(file)} is ${st.size} bytes, over max_file_bytes (${maxBytes})` };
+    // One byte over the cap tells a file that grew since fstat.
+    const buf = Buffer.allocUnsafe(maxBytes + 1);
+    let n = 0;
+    for (;;) {
+      const r = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n > maxBytes) return { problem: `textfile ${JSON.stringify(file)} is over max_file_bytes (${maxBytes})` };
+    }
+    let families: TextFamily[];
+    try {
+      families = parseTextFormat(buf.subarray(0, n), file);
+    } catch (e) {
+      return { problem: `failed to parse textfile data from ${JSON.stringify(file)}: ${errText(e)}` };
+    }
+    if (families.some((f) => f.samples.some((s) => s.timestampMs !== null))) {
+      return { problem: `textfile ${JSON.stringify(file)} contains unsupported client-side timestamps, skipping entire file` };
+    }
+    // The mtime after parsing, as node_exporter: a file rewritten while read does not look fresh.
+    const mtime = Math.floor(fs.fstatSync(fd).mtimeMs / 1000);
+    return { parsed: { path: file, families }, mtime };
+  } catch (e) {
+    return { problem: `failed to read textfile ${JSON.stringify(file)}: ${errText(e)}` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A pass: every directory's *.prom files, sorted by name; problems are logged and set the error flag. */
+export function collectTextfiles(o: TextfileOptions, log: Logger): TextfileData {
+  const problems: string[] = [];
+  const parsed: ParsedTextfile[] = [];
+  const mtimes = new Map<string, number>();
+  for (const dir of o.directories) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.prom')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    } catch (e) {
+      problems.push(`failed to read textfile collector directory ${JSON.stringify(dir)}: ${errText(e)}`);
+      continue;
+    }
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const r = readTextfile(file, o.maxFileBytes);
+      if ('problem' in r) {
+        problems.push(r.problem);
+        continue;
+      }
+      parsed.push(r.parsed);
+      mtimes.set(file, r.mtime);
+    }
+  }
+  const merged = mergeTextfiles(parsed);
+  problems.push(...merged.problems);
+  for (const p of problems) log.error('textfile collector', { problem: p });
+  return {
+    families: merged.families,
+    mtimes: [...mtimes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, mtime]) => ({ file, mtime })),
+    error: problems.length > 0,
+  };
+}
+
+export function textfileFamilies(d: TextfileData): Family[] {
+  const mtime = fam(MTIME_FAMILY, 'gauge', 'Unixtime mtime of textfiles successfully read.', ['file']);
+  for (const m of d.mtimes) mtime.add({ file: m.file }, m.mtime);
+  const error = fam(ERROR_FAMILY, 'gauge', '1 if there was an error opening or reading a file, 0 otherwise').set(d.error ? 1 : 0);
+  return [...d.families, ...[mtime, error].map((b) => b.family).filter((f) => f.series.length > 0)];
+}
+
+function parseOptions(raw: Readonly<Record<string, unknown>>): TextfileOptions {
+  const dirs: string[] = [];
+  const one = raw['directory'];
+  if (typeof one === 'string' && one !== '') dirs.push(one);
+  const many = raw['directories'];
+  if (Array.isArray(many)) for (const d of many) if (typeof d === 'string' && d !== '' && !dirs.includes(d)) dirs.push(d);
+  const max = raw['max_file_bytes'];
+  const level = raw['log_level'];
+  return {
+    directories: dirs,
+    maxFileBytes: typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : DEFAULT_MAX_FILE_BYTES,
+    logLevel: level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info',
+  };
+}
+
+export const textfileCollector = defineCollector<TextfileData, TextfileOptions>({
+  name: 'textfile',
+  help: "Metrics from *.prom files (node_exporter's textfile collector): cron jobs' and scripts' own metrics.",
+  options: parseOptions,
+  create: (_env, o) => {
+    const log = createLogger(o.logLevel);
+    return () => collectTextfiles(o, log);
+  },
+  prometheus: (d) => textfileFamilies(d),
+  otlp: () => [],
+});
