@@ -83,7 +83,7 @@ export type {
 } from './probes/kstat';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 export { Process, Popen, PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS } from './probes/process';
-export const { pids, pidExists, processIter, waitProcs } = psutil;
+export const { pids, pidExists, processIter, waitProcs, procfsSelfPid } = psutil;
 export type {
   ProcessAttr, ProcessAttrTypes, ProcessInfo, IterProcess, ProcessIterFn, ProcessIterOptions, AsDictOptions,
   ProcessIds, ProcessCpuTimes, ProcessMemoryInfo, ProcessMemoryInfoEx, ProcessMemoryFullInfo, ProcessMemoryMap,

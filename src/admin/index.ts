@@ -42,6 +42,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminServer> {
     newProcess: (pid) => new ps.Process(pid),
     pidExists: (pid) => ps.pidExists(pid),
     procfs: ps.roots.procfs,
+    procfsSelfPid: () => ps.procfsSelfPid(),
   });
   let groups = o.groups;
   if (groups === undefined) {

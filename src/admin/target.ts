@@ -1,10 +1,8 @@
 /**
  * The process side of the admin API behind a small interface, so the HTTP and policy code never touches a syscall.
- * The real implementation (libraryHost) uses only the library's public API (src/index.ts: Process, pidExists, the
- * instance's roots), as every agent module must; the one exception is the PID-namespace probe, a readlink of
- * `<procfs>/self`, which psutil has no call for.
+ * The real implementation (libraryHost) uses only the library's public API (src/index.ts: Process, pidExists,
+ * procfsSelfPid, the instance's roots), as every agent module must.
  */
-import * as fs from 'node:fs';
 import { NoSuchProcess } from '../index';
 
 export interface IoPriority {
@@ -82,8 +80,10 @@ export interface LibraryHostOptions {
   newProcess: (pid: number) => LibraryProcess;
   /** psutil's pidExists: false for thread ids (Tgid != pid). */
   pidExists: (pid: number) => boolean;
-  /** The procfs root the library instance reads (psutil.roots.procfs). */
+  /** The procfs root the library instance reads (psutil.roots.procfs), for messages. */
   procfs: string;
+  /** The instance's procfsSelfPid: our pid as that procfs numbers it, null when it has no usable self link. */
+  procfsSelfPid: () => number | null;
 }
 
 class LibraryTarget implements AdminTarget {
@@ -123,15 +123,11 @@ export function libraryHost(opts: LibraryHostOptions): AdminHost {
     namespaceProblem(): string | null {
       // A /proc of another PID namespace (a host's /proc in a container without hostPID) names other processes by
       // the numbers kill() would use here: its `self` does not resolve to our pid.
-      let self: string;
-      try {
-        self = fs.readlinkSync(selfLink);
-      } catch (err) {
-        return `${selfLink} is unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)}): that procfs belongs to another PID namespace`;
-      }
-      return self === String(process.pid)
+      const self = opts.procfsSelfPid();
+      if (self === null) return `${selfLink} does not name a process: that procfs belongs to another PID namespace`;
+      return self === process.pid
         ? null
-        : `${selfLink} is ${JSON.stringify(self)}, not the agent's pid ${process.pid}: that procfs belongs to another PID namespace`;
+        : `${selfLink} is ${self}, not the agent's pid ${process.pid}: that procfs belongs to another PID namespace`;
     },
     open(pid: number): AdminTarget {
       // psutil's Process(tid) works; pidExists checks Tgid == pid so a thread id is "no such process" (psutil #687).

@@ -1742,6 +1742,15 @@ export function processApi(ctx: Context) {
     pids(): number[] {
       return env.pids();
     },
+    /**
+     * (ours) This process's pid as the instance's procfs numbers it (its `self` link, resolved in that procfs's PID
+     * namespace), read afresh; null when the root has no usable `self` (a procfs of a PID namespace this process is
+     * not in, a tree without the link). It equals `process.pid` exactly when the procfs shows our own PID namespace,
+     * so that its pids are the ones kill(2), setpriority(2) and prlimit(2) reach (setters and signals require it).
+     */
+    procfsSelfPid(): number | null {
+      return env.os.selfPid(env.fs);
+    },
     /** Whether a process (not a thread) with this pid exists. */
     pidExists(pid: number): boolean {
       if (typeof pid !== 'number' || !Number.isInteger(pid)) throw new TypeError(`pidExists: pid must be an integer, got ${describeValue(pid)}`);

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Process, pidExists, psutil } from '../../src/index';
+import { Process, pidExists, procfsSelfPid, psutil } from '../../src/index';
 import { libraryHost } from '../../src/admin/target';
 import {
   pidfdOpens, procAffinity, procIonice, procLimits, procNice, procState, request, startCanary, startHarness, statFields,
@@ -20,7 +20,7 @@ let h: Harness;
 const members = new Set<number>();
 const canaries: Canary[] = [];
 
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs });
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid });
 
 async function canary(): Promise<Canary> {
   const c = await startCanary(dir);
@@ -281,7 +281,7 @@ describe('a signal through kill(2)', () => {
     if (tid === undefined) throw new Error('the canary has no second thread');
     members.add(tid);
     const h2 = await startHarness({
-      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists: (pid) => pid === tid || pidExists(pid), procfs: psutil.roots.procfs }),
+      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists: (pid) => pid === tid || pidExists(pid), procfs: psutil.roots.procfs, procfsSelfPid }),
       groups,
       admin: ADMIN,
     });

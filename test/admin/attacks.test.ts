@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Process, pidExists, psutil } from '../../src/index';
+import { Process, pidExists, procfsSelfPid, psutil } from '../../src/index';
 import { libraryHost } from '../../src/admin/target';
 import {
   kernelThreadPid, rawExchange, request, snapshot, startCanary, startHarness, statusOf, threadIds,
@@ -21,7 +21,7 @@ let before: Record<string, unknown>;
 let createTime: number;
 const members = new Set<number>();
 
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs });
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-attacks-'));

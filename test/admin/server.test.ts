@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { Process, pidExists, psutil } from '../../src/index';
+import { Process, createPsutil, pidExists, procfsSelfPid, psutil } from '../../src/index';
 import { AdminSecurityError, parseAdminConfig } from '../../src/admin/config';
 import { AdminServer } from '../../src/admin/server';
 import { libraryHost } from '../../src/admin/target';
@@ -19,7 +19,7 @@ import { request, snapshot, startCanary, startHarness, until, type Canary } from
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noGroups = { groupOf: () => null, members: () => [] };
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs });
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid });
 
 let dir: string;
 beforeAll(() => {
@@ -232,9 +232,10 @@ describe('18: a procfs of another PID namespace', () => {
     await canary?.stop();
   });
 
-  async function allRefused(procfs: string): Promise<void> {
+  async function allRefused(procfs: string, why: RegExp): Promise<void> {
+    const ps = createPsutil({ procfs });
     const h = await startHarness({
-      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs }),
+      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs, procfsSelfPid: () => ps.procfsSelfPid() }),
       groups: { groupOf: () => 'g', members: () => [canary.pid] },
       admin: { policy: [{ groups: ['g'], signals: ['SIGUSR1'], nice: { min: 0, max: 19 } }] },
     });
@@ -244,7 +245,7 @@ describe('18: a procfs of another PID namespace', () => {
       for (const [action, body] of [['signal', { signal: 'SIGUSR1' }], ['nice', { value: 10 }]] as const) {
         const r = await request(h, 'POST', `/v1/processes/${canary.pid}/${action}`, { body: { ...body, createTime: 1 } });
         expect(r.status).toBe(409);
-        expect((r.body!['error'] as { code: string }).code).toBe('foreign_pid_namespace');
+        expect(r.body!['error']).toMatchObject({ code: 'foreign_pid_namespace', message: expect.stringMatching(why) });
         const g = await request(h, 'POST', `/v1/groups/g/${action}`, { body });
         expect(g.status).toBe(409);
       }
@@ -260,7 +261,7 @@ describe('18: a procfs of another PID namespace', () => {
     const fake = path.join(dir, 'fakeproc');
     fs.mkdirSync(fake);
     fs.symlinkSync('4242', path.join(fake, 'self'));
-    await allRefused(fake);
+    await allRefused(fake, /self is 4242, not the agent's pid/);
   });
 
   it('a real procfs mounted from a child PID namespace', async () => {
@@ -271,7 +272,8 @@ describe('18: a procfs of another PID namespace', () => {
     try {
       await until(() => fs.existsSync(path.join(mnt, '1')) || child.exitCode !== null, 'the namespace procfs');
       if (child.exitCode !== null) throw new Error('unshare/mount failed: this test needs root (CAP_SYS_ADMIN)');
-      await allRefused(mnt);
+      // Our process is not in that namespace: its self link names no process.
+      await allRefused(mnt, /self does not name a process/);
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));

@@ -331,6 +331,10 @@ describe('setters, checked through /proc', () => {
 
 });
 
+test('procfsSelfPid (ours): the live /proc numbers us as getpid(2) does', () => {
+  expect(ps.procfsSelfPid()).toBe(process.pid);
+});
+
 describe('signals, waiting, Popen', () => {
   test('suspend / resume / terminate on a child, seen in stat', async () => {
     const { child } = await python(SLEEP_READY);

@@ -351,6 +351,40 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
   });
 });
 
+describe('procfsSelfPid (ours): the self link of the instance\'s procfs', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-self-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test.each([
+    ['4242', 4242],
+    ['1', 1],
+    ['0', null],
+    ['-3', null],
+    ['abc', null],
+    ['12x', null],
+    ['', null],
+  ])('self -> %p gives %p', (target, want) => {
+    if (target === '') fs.mkdirSync(path.join(tmp, 'self')); // a directory, not a link (EINVAL)
+    else fs.symlinkSync(target, path.join(tmp, 'self'));
+    expect(createPsutil({ procfs: tmp }).procfsSelfPid()).toBe(want);
+  });
+
+  test('no self at all: null; read afresh on each call', () => {
+    const inst = createPsutil({ procfs: tmp });
+    expect(inst.procfsSelfPid()).toBeNull();
+    fs.symlinkSync('77', path.join(tmp, 'self'));
+    expect(inst.procfsSelfPid()).toBe(77);
+  });
+
+  test('the fixture tree\'s self names pid 1, not us: the setters refuse that procfs', () => {
+    expect(ps.procfsSelfPid()).toBe(1);
+    expect(() => new ps.Process(100).nice(5)).toThrow(UnsupportedOperation);
+  });
+});
+
 describe('a process that vanishes after it was looked up', () => {
   let tmp: string;
   beforeEach(() => {
