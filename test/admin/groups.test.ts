@@ -1,10 +1,18 @@
 /**
  * RulesGroups: the admin API's groups, decided with the process_names rules on a fixture process table (the rules'
- * own tableSource): first match wins, children join their nearest matched ancestor, identities are checked.
+ * own tableSource): first match wins, children join their nearest matched ancestor, identities are checked. And on
+ * the live system, against the process_groups collector's Grouper over the same processes.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import { NoSuchProcess, Process, psutil } from '../../src/index';
 import { compileRulesConfig } from '../../src/rules/config';
+import { Grouper } from '../../src/rules/grouper';
+import { PsutilSource } from '../../src/rules/source';
 import { tableSource, type ProcRecord } from '../../src/rules/table';
+import type { ProcIdentity, ProcSource } from '../../src/rules/types';
 import { RulesGroups } from '../../src/admin/groups';
+import { PYTHON, until } from './harness';
 
 const TABLE: ProcRecord[] = [
   { pid: 1, ppid: 0, startTime: 1, comm: 'systemd', cmdline: ['/sbin/init'], username: 'root' },
@@ -83,5 +91,96 @@ describe('RulesGroups', () => {
     now = 2000;
     expect(g.groupOf(200, 800)).toBe('frontend');
     expect(g.members('web')).toEqual([]);
+  });
+});
+
+/** A ProcSource that remembers what its list() gave (the collector's view of /proc for this pass). */
+function recording(src: ProcSource): { source: ProcSource; listed: ProcIdentity[] } {
+  const listed: ProcIdentity[] = [];
+  const source: ProcSource = {
+    bootTime: src.bootTime,
+    clockTicks: src.clockTicks,
+    list: (prefetch) => {
+      listed.length = 0;
+      for (const id of src.list(prefetch)) listed.push(id);
+      return listed;
+    },
+    cmdline: (p) => src.cmdline(p),
+    username: (p) => src.username(p),
+    cgroups: (p) => src.cgroups(p),
+    cwd: (p) => src.cwd(p),
+    metrics: (p, needs) => src.metrics(p, needs),
+  };
+  return { source, listed };
+}
+
+describe('RulesGroups on live processes, against the process_groups collector', () => {
+  const marker = `admin-groups-${crypto.randomBytes(4).toString('hex')}`;
+  let tree: ChildProcess;
+  let sibling: ChildProcess;
+
+  beforeAll(async () => {
+    // python3 <marker> -> sh -> sleep (children inherit), and an unmarked python3 beside it (in no group).
+    const code = "import subprocess, sys, time\nsubprocess.Popen(['sh', '-c', 'sleep 600; :'])\ntime.sleep(600)\n";
+    tree = spawn(PYTHON, ['-c', code, marker], { stdio: 'ignore' });
+    sibling = spawn(PYTHON, ['-c', 'import time; time.sleep(600)'], { stdio: 'ignore' });
+    await until(() => descendants(tree.pid ?? -1).length >= 2, 'the marked tree (sh and sleep) to start');
+  });
+
+  afterAll(() => {
+    for (const pid of descendants(tree.pid ?? -1)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        // Already gone: nothing to clean up.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
+    tree.kill('SIGKILL');
+    sibling.kill('SIGKILL');
+  });
+
+  function descendants(pid: number): number[] {
+    const out: number[] = [];
+    for (const c of new Process(pid).children({ recursive: true })) out.push(c.pid);
+    return out;
+  }
+
+  it.each([true, false])('admin groups equal the collector\'s for every process it listed (children: %p)', (children) => {
+    const rules = compileRulesConfig([
+      { name: 'marked;{{.Matches.m}}', cmdline: [`(?P<m>${marker})`], per_process: true },
+      // A parent selector on the marked group: the marked tree's sh gets its own group.
+      { name: 'marked-shell', parent: [`marked;${marker}`], comm: ['sh'], per_process: true },
+    ], { children, per_process_limit: 100000 });
+    const { source, listed } = recording(new PsutilSource(psutil));
+    const snap = new Grouper(rules.rules, rules.options).update(source);
+    const collector = new Map(snap.processes.map((p) => [p.pid, p.group]));
+    const admin = new RulesGroups({ rules: rules.rules, options: rules.options, source: new PsutilSource(psutil), maxAgeMs: 60_000 });
+
+    const root = tree.pid ?? -1;
+    const sh = descendants(root).find((pid) => new Process(pid).name() === 'sh');
+    const sleep = descendants(root).find((pid) => new Process(pid).name() === 'sleep');
+    expect(collector.get(root)).toBe(`marked;${marker}`);
+    expect(sh !== undefined && collector.get(sh)).toBe('marked-shell');
+    expect(sleep !== undefined && collector.get(sleep)).toBe(children ? 'marked-shell' : undefined);
+    expect(collector.has(sibling.pid ?? -1)).toBe(false);
+
+    let compared = 0;
+    for (const id of listed) {
+      const got = admin.groupOf(id.pid, id.startTime);
+      // A process that exited or was replaced between the two listings is not the same process to compare.
+      let same: boolean;
+      try {
+        same = new Process(id.pid).startTicks === id.startTime;
+      } catch (err) {
+        if (!(err instanceof NoSuchProcess)) throw err;
+        same = false;
+      }
+      if (!same) continue;
+      expect([id.pid, got]).toEqual([id.pid, collector.get(id.pid) ?? null]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(4);
+    expect([...admin.members(`marked;${marker}`)]).toEqual([root]);
   });
 });
