@@ -327,11 +327,11 @@ export interface TextfileData {
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
-/** An error's message (with its errno code first); structural, as errors from another realm fail instanceof. */
+/** An error's message (with its errno name first); structural, as errors from another realm fail instanceof. */
 function errText(e: unknown): string {
   if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
     const { message, code } = e as { message: string; code?: unknown };
-    return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+    return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !message.startsWith(code) ? `${code}: ${message}` : message;
   }
   return String(e);
 }
