@@ -6,12 +6,29 @@
 import { RE2JS } from 're2js';
 import type { Psutil } from '../index';
 
-export type PromType = 'counter' | 'gauge' | 'untyped';
+export type PromType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
+
+/**
+ * One sample line of a histogram or summary series: `<family>_bucket` (bound = its `le`), `<family>` (a summary's
+ * quantile, bound = its `quantile`), `<family>_sum` or `<family>_count` (bound null).
+ */
+export interface SeriesSample {
+  readonly name: string;
+  readonly bound: number | null;
+  readonly value: number;
+}
 
 export interface Series {
-  /** Label name -> value; every family's series carry exactly its labelNames. */
+  /** Label name -> value; every family's series carry exactly its labelNames (never `le` or `quantile`). */
   readonly labels: Readonly<Record<string, string>>;
+  /** counter, gauge, untyped: the sample's value. histogram, summary: the observation count (its _count sample). */
   readonly value: number;
+  /**
+   * histogram and summary families only: the series' sample lines in exposition order (buckets by ascending le ending
+   * with +Inf, or quantiles ascending; then _sum, _count). A histogram's or summary's label set is one series: the
+   * series cap counts it once, however many lines it has.
+   */
+  readonly samples?: readonly SeriesSample[];
 }
 
 export interface Family {
@@ -88,13 +105,42 @@ export class FamilyBuilder {
 
   /** Adds a series; `labels` must carry exactly the family's label names. */
   add(labels: Readonly<Record<string, string>>, value: number): this {
+    if (this.family.type === 'histogram' || this.family.type === 'summary') throw new TypeError(`family ${this.family.name} is a ${this.family.type}: add its series with addHistogram/addSummary`);
     this.family.series.push({ labels, value });
     return this;
   }
 
   /** Adds the single series of a label-less family. */
   set(value: number): this {
-    this.family.series.push({ labels: {}, value });
+    return this.add({}, value);
+  }
+
+  /**
+   * Adds a histogram series: cumulative bucket counts by upper bound, the sum and count of observations. Buckets are
+   * put in ascending order (the last of equal bounds wins); without a +Inf bucket one is added holding `count`, as
+   * Prometheus client libraries write it.
+   */
+  addHistogram(labels: Readonly<Record<string, string>>, buckets: Iterable<readonly [number, number]>, sum: number, count: number): this {
+    if (this.family.type !== 'histogram') throw new TypeError(`family ${this.family.name} is a ${this.family.type}, not a histogram`);
+    const name = this.family.name;
+    const byBound = new Map<number, number>();
+    for (const [le, v] of buckets) if (!Number.isNaN(le)) byBound.set(le, v);
+    if (!byBound.has(Infinity)) byBound.set(Infinity, count);
+    const samples: SeriesSample[] = [...byBound].sort(([a], [b]) => a - b).map(([le, v]) => ({ name: `${name}_bucket`, bound: le, value: v }));
+    samples.push({ name: `${name}_sum`, bound: null, value: sum }, { name: `${name}_count`, bound: null, value: count });
+    this.family.series.push({ labels, value: count, samples });
+    return this;
+  }
+
+  /** Adds a summary series: values by quantile (put in ascending order, the last of equal quantiles wins), sum and count. */
+  addSummary(labels: Readonly<Record<string, string>>, quantiles: Iterable<readonly [number, number]>, sum: number, count: number): this {
+    if (this.family.type !== 'summary') throw new TypeError(`family ${this.family.name} is a ${this.family.type}, not a summary`);
+    const name = this.family.name;
+    const byQuantile = new Map<number, number>();
+    for (const [q, v] of quantiles) if (!Number.isNaN(q)) byQuantile.set(q, v);
+    const samples: SeriesSample[] = [...byQuantile].sort(([a], [b]) => a - b).map(([q, v]) => ({ name, bound: q, value: v }));
+    samples.push({ name: `${name}_sum`, bound: null, value: sum }, { name: `${name}_count`, bound: null, value: count });
+    this.family.series.push({ labels, value: count, samples });
     return this;
   }
 }

@@ -16,6 +16,11 @@
  * UTF-8 at a character boundary, ending in "..."; a family keeps at most `maxSeriesPerFamily` series, the first ones
  * the collector emitted. What is cut or dropped is counted in psutil_exporter_label_values_truncated_total{family} and
  * psutil_exporter_series_dropped_total{family}.
+ *
+ * Histogram and summary families (a series per label set, holding its _bucket/quantile, _sum and _count lines) are
+ * rendered by DistributionMetric below, through the same registry. For the series cap a label set is one series,
+ * whatever its number of lines (client_golang's notion of a metric; a histogram is never cut between its buckets);
+ * its label values are capped as any other's, `le`/`quantile` are written as client_golang writes them (goFloat).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -123,7 +128,7 @@ export function limitFamily(f: Family, limits: ExpositionLimits): { family: Fami
     }
     if (labels === null) return s;
     changed = true;
-    return { labels, value: s.value };
+    return { ...s, labels };
   });
   const dropped = f.series.length - keep.length;
   return {
@@ -151,7 +156,68 @@ export interface RenderedCollector extends RenderedFamilies {
   readonly error?: string;
 }
 
-type Metric = GaugeClass<string> | CounterClass<string>;
+/**
+ * A histogram or summary family as prom-client's Registry takes any metric: name, help, type and get() returning the
+ * sample lines, each with its own metricName (`_bucket`, `_sum`, `_count`, as prom-client's Histogram prints them).
+ * The registry prints labels in each value's object order: the family's labels by name, then `le`/`quantile`
+ * (client_golang's order).
+ */
+interface DistributionValue {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  readonly metricName: string;
+}
+
+class DistributionMetric {
+  readonly aggregator = 'sum';
+  private values: readonly DistributionValue[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'histogram' | 'summary',
+  ) {}
+
+  /** The values as of this call (fill() replaces the array, never changes it): a later fill cannot tear a rendering. */
+  get(): Promise<{ name: string; help: string; type: string; values: readonly DistributionValue[]; aggregator: string }> {
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values: this.values, aggregator: this.aggregator });
+  }
+
+  reset(): void {
+    this.values = [];
+  }
+
+  fill(series: readonly Series[], labelNames: readonly string[]): void {
+    const bound = this.type === 'histogram' ? 'le' : 'quantile';
+    const out: DistributionValue[] = [];
+    for (const s of series) {
+      const labels = sortedLabels(s.labels, labelNames);
+      for (const x of s.samples ?? []) {
+        out.push({ labels: x.bound === null ? labels : { ...labels, [bound]: goFloat(x.bound) }, value: x.value, metricName: x.name });
+      }
+    }
+    this.values = out;
+  }
+}
+
+/**
+ * A float as Go's strconv.FormatFloat(f, 'g', -1, 64) writes it, which is how client_golang (node_exporter) writes
+ * `le` and `quantile` values: shortest digits, exponent form below 1e-4 and from 1e6 (`1e-05`, `0.0001`, `100000`,
+ * `1e+06`), `+Inf`, `-Inf`, `NaN`. Prometheus matches buckets across scrapes by these label values.
+ */
+export function goFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return '0';
+  const [mantissa = '', e = '0'] = v.toExponential().split('e');
+  const exp = Number(e);
+  // Within [-4, 5] JavaScript's String() is already fixed notation with the shortest digits, as Go's %g.
+  if (exp >= -4 && exp < 6) return String(v);
+  return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+type Metric = GaugeClass<string> | CounterClass<string> | DistributionMetric;
 
 interface Held {
   metric: Metric;
@@ -209,7 +275,12 @@ export class FamilyRenderer {
     if (!h || h.key !== key) {
       if (h) this.registry.removeSingleMetric(f.name);
       const cfg = { name: f.name, help: f.help, labelNames, registers: [this.registry] };
-      const metric: Metric = f.type === 'counter' ? new Counter(cfg) : new Gauge(cfg);
+      let metric: Metric;
+      if (f.type === 'histogram' || f.type === 'summary') {
+        metric = new DistributionMetric(f.name, f.help, f.type);
+        // The registry only stores the object and calls get(); its typings name prom-client's own classes.
+        this.registry.registerMetric(metric as unknown as GaugeClass<string>);
+      } else metric = f.type === 'counter' ? new Counter(cfg) : new Gauge(cfg);
       if (f.type === 'untyped') {
         // prom-client has no untyped metric; its Gauge prints whatever `type` holds (node_exporter's vmstat/netstat).
         (metric as unknown as { type: string }).type = 'untyped';
@@ -219,7 +290,9 @@ export class FamilyRenderer {
     }
     const m = h.metric;
     m.reset();
-    if (m instanceof Counter) {
+    if (m instanceof DistributionMetric) {
+      m.fill(f.series, labelNames);
+    } else if (m instanceof Counter) {
       for (const s of f.series) {
         // A counter cannot go below zero or be NaN in prom-client; such a reading is dropped, not the family.
         if (Number.isFinite(s.value) && s.value >= 0) m.inc(sortedLabels(s.labels, labelNames), s.value);
@@ -243,6 +316,10 @@ export function collectorFamilies(c: ActiveCollector, data: unknown): Family[] {
   for (const f of fams) {
     if (!METRIC_NAME.test(f.name) || !f.labelNames.every((l) => LABEL_NAME.test(l) && !l.startsWith('__'))) {
       throw new Error(`invalid metric or label name in family ${JSON.stringify(f.name)}`);
+    }
+    const reserved = f.type === 'histogram' ? 'le' : f.type === 'summary' ? 'quantile' : null;
+    if (reserved !== null && f.labelNames.includes(reserved)) {
+      throw new Error(`${f.type} family ${JSON.stringify(f.name)} has a label named ${reserved}`);
     }
   }
   return fams;

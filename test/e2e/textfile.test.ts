@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeWithBinary, promtoolCheck, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { describeWithBinary, promtoolCheck, request, runCli, startAgent, waitFor, type RunningAgent } from './agent-process';
 
 const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'filesystem', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
 
@@ -91,4 +91,40 @@ describeWithBinary('promtool')('promtool check metrics', () => {
       expect(problems).toEqual([]);
     }
   });
+});
+
+describeWithBinary('promtool')('a histogram and a summary from a textfile (--once)', () => {
+  test('pass through to the exposition; promtool check metrics has no complaint about them', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-textfile-once-'));
+    try {
+      const files = path.join(tmp, 'files');
+      fs.mkdirSync(files);
+      const lines = [
+        '# HELP job_duration_seconds How long the job ran.',
+        '# TYPE job_duration_seconds histogram',
+        'job_duration_seconds_bucket{job="nightly",le="1"} 2',
+        'job_duration_seconds_bucket{job="nightly",le="60"} 5',
+        'job_duration_seconds_bucket{job="nightly",le="+Inf"} 6',
+        'job_duration_seconds_sum{job="nightly"} 400.5',
+        'job_duration_seconds_count{job="nightly"} 6',
+        '# HELP job_rows_processed Rows per run.',
+        '# TYPE job_rows_processed summary',
+        'job_rows_processed{job="nightly",quantile="0.5"} 1200',
+        'job_rows_processed{job="nightly",quantile="0.99"} 9000',
+        'job_rows_processed_sum{job="nightly"} 30000',
+        'job_rows_processed_count{job="nightly"} 6',
+      ];
+      fs.writeFileSync(path.join(files, 'job.prom'), `${lines.join('\n')}\n`);
+      const cfg = ['collectors:', ...OTHERS.map((c) => `  ${c}: {enabled: false}`), `  textfile: {directory: ${JSON.stringify(files)}}`, ''].join('\n');
+      fs.writeFileSync(path.join(tmp, 'c.yaml'), cfg);
+      const r = runCli(['--once', '--log.level=error', `--config.file=${path.join(tmp, 'c.yaml')}`]);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(r.stdout.split('\n').filter((l) => /^(# (HELP|TYPE) )?job_/.test(l))).toEqual(lines);
+      expect(r.stdout).toContain('node_textfile_scrape_error 0');
+      const check = promtoolCheck(r.stdout);
+      expect(check.problems.filter((p) => /job_|node_textfile_|error|pars/i.test(p))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60000);
 });

@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fam } from '../../src/exporters/catalog';
 import { escapeOpenMetrics, OpenMetricsConversionError, toOpenMetrics } from '../../src/exporters/openmetrics';
+import { FamilyRenderer } from '../../src/exporters/prometheus';
 import { describeWithBinary } from '../e2e/agent-process';
 
 const GOLDEN = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.prom'), 'utf8');
@@ -98,6 +100,33 @@ describe('toOpenMetrics on crafted families', () => {
     expect(lines.pop()).toBe('');
     expect(lines.pop()).toBe('# EOF');
     for (const l of lines) expect(l).toMatch(OM_LINE);
+  });
+
+  test('histogram and summary families rendered by the agent: TYPE lines unchanged, samples as they are', async () => {
+    const r = new FamilyRenderer();
+    const text = (await r.render([
+      fam('req_seconds', 'histogram', 'Request "time".', ['code']).addHistogram({ code: '200' }, [[0.1, 2], [1e6, 3]], 4.5, 3).family,
+      fam('rpc_seconds', 'summary', 'RPC time.').addSummary({}, [[0.5, 1.25], [0.99, NaN]], 100, 20).family,
+    ])).families.map((f) => f.text).join('\n\n');
+    const om = toOpenMetrics(`${text}\n`);
+    expect(om).toBe([
+      '# TYPE req_seconds histogram',
+      '# HELP req_seconds Request \\"time\\".',
+      'req_seconds_bucket{code="200",le="0.1"} 2',
+      'req_seconds_bucket{code="200",le="1e+06"} 3',
+      'req_seconds_bucket{code="200",le="+Inf"} 3',
+      'req_seconds_sum{code="200"} 4.5',
+      'req_seconds_count{code="200"} 3',
+      '# TYPE rpc_seconds summary',
+      '# HELP rpc_seconds RPC time.',
+      'rpc_seconds{quantile="0.5"} 1.25',
+      'rpc_seconds{quantile="0.99"} Nan',
+      'rpc_seconds_sum 100',
+      'rpc_seconds_count 20',
+      '# EOF',
+      '',
+    ].join('\n'));
+    for (const l of om.split('\n').slice(0, -2)) expect(l).toMatch(OM_LINE);
   });
 
   test('HELP escaping: backslash, newline and double quote', () => {
@@ -220,6 +249,22 @@ describeWithBinary('promtool')("Prometheus's OpenMetrics parser (promtool tsdb c
     for (const l of dumped) expect(l.endsWith(' 1700000000123')).toBe(true);
     const names = (xs: string[]): string[] => [...new Set(xs)].sort();
     expect(names(dumped.map((l) => /__name__="([^"]+)"/.exec(l)?.[1] ?? ''))).toEqual(names(samples.map((s) => /^[^{ ]+/.exec(s)?.[0] ?? '')));
+  });
+
+  test('histogram and summary families survive the parser sample for sample', () => {
+    const text = stamp([
+      '# TYPE h histogram', 'h_bucket{a="x",le="0.5"} 1', 'h_bucket{a="x",le="+Inf"} 2', 'h_sum{a="x"} 1.5', 'h_count{a="x"} 2',
+      '# TYPE s summary', 's{quantile="0.5"} 3', 's_sum 6', 's_count 2', '',
+    ].join('\n'));
+    expect(ingest(toOpenMetrics(text), 'distributions').sort()).toEqual([
+      '{__name__="h_bucket", a="x", le="+Inf"} 2 1700000000123',
+      '{__name__="h_bucket", a="x", le="0.5"} 1 1700000000123',
+      '{__name__="h_count", a="x"} 2 1700000000123',
+      '{__name__="h_sum", a="x"} 1.5 1700000000123',
+      '{__name__="s", quantile="0.5"} 3 1700000000123',
+      '{__name__="s_count"} 2 1700000000123',
+      '{__name__="s_sum"} 6 1700000000123',
+    ]);
   });
 
   test('crafted escapes and renames survive the parser', () => {

@@ -2,7 +2,7 @@ import type { AnyCollectorDef, Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
 import type { CollectorResult } from '../../src/exporters/engine';
 import {
-  FamilyRenderer, PrometheusAdapter, renderCollector, safeLabelValue, snapshotFamilies, TRUNCATION_MARKER,
+  FamilyRenderer, goFloat, PrometheusAdapter, renderCollector, safeLabelValue, snapshotFamilies, TRUNCATION_MARKER,
   type ActiveCollector, type ExpositionLimits,
 } from '../../src/exporters/prometheus';
 import type { Snapshot } from '../../src/exporters/snapshot';
@@ -118,6 +118,53 @@ describe('PrometheusAdapter', () => {
     const t = await a.render(ok([fam('f', 'gauge', 'f', ['b']).add({ b: '2' }, 2).family]));
     expect(t).toContain('f{b="2"} 2');
     expect(t).not.toContain('a="1"');
+  });
+});
+
+describe('histogram and summary families', () => {
+  test.each([
+    [0, '0'], [-0, '0'], [1, '1'], [0.25, '0.25'], [0.0001, '0.0001'], [0.00001, '1e-05'], [100000, '100000'], [1e6, '1e+06'],
+    [1234567, '1.234567e+06'], [-2.5e-7, '-2.5e-07'], [1e100, '1e+100'], [Infinity, '+Inf'], [-Infinity, '-Inf'], [NaN, 'NaN'],
+  ])('goFloat(%p) is %p (Go FormatFloat g -1)', (v, want) => {
+    expect(goFloat(v)).toBe(want);
+  });
+
+  test('render through prom-client: own sample names, le/quantile last, +Inf added, sorted bounds; re-render replaces', async () => {
+    const r = new FamilyRenderer();
+    const h = fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/x' }, [[1e6, 4], [0.5, 1]], 9.5, 5).family;
+    const s = fam('rpc_seconds', 'summary', 'RPC.', []).addSummary({}, [[0.99, 3], [0.5, 1]], 4, 2).family;
+    const t = (await r.render([s, h])).families.map((f) => f.text).join('\n\n');
+    expect(t).toBe([
+      '# HELP lat_seconds Latency.', '# TYPE lat_seconds histogram',
+      'lat_seconds_bucket{path="/x",le="0.5"} 1', 'lat_seconds_bucket{path="/x",le="1e+06"} 4', 'lat_seconds_bucket{path="/x",le="+Inf"} 5',
+      'lat_seconds_sum{path="/x"} 9.5', 'lat_seconds_count{path="/x"} 5',
+      '',
+      '# HELP rpc_seconds RPC.', '# TYPE rpc_seconds summary',
+      'rpc_seconds{quantile="0.5"} 1', 'rpc_seconds{quantile="0.99"} 3', 'rpc_seconds_sum 4', 'rpc_seconds_count 2',
+    ].join('\n'));
+    const again = await r.render([fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/y' }, [], 0, 0).family]);
+    expect(again.families.map((f) => f.text)).toEqual(['# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\nlat_seconds_bucket{path="/y",le="+Inf"} 0\nlat_seconds_sum{path="/y"} 0\nlat_seconds_count{path="/y"} 0']);
+    if (hasBinary('promtool')) expect(promtoolCheck(`${t}\n`)).toEqual({ status: 0, problems: [] });
+  });
+
+  test('add() on a histogram, addHistogram on a gauge, a histogram labelled le: refused', async () => {
+    expect(() => fam('h', 'histogram', 'h').set(1)).toThrow(TypeError);
+    expect(() => fam('g', 'gauge', 'g').addHistogram({}, [], 0, 0)).toThrow(TypeError);
+    expect(() => fam('g', 'gauge', 'g').addSummary({}, [], 0, 0)).toThrow(TypeError);
+    await expect(renderCollector(active.get('fake') as ActiveCollector, { fams: [fam('h', 'histogram', 'h', ['le']).addHistogram({ le: '1' }, [], 0, 0).family] }, new FamilyRenderer()))
+      .resolves.toMatchObject({ families: [], error: expect.stringMatching(/label named le/) });
+  });
+
+  test('caps: a label set is one series however many lines it has; its label values are cut like any other', async () => {
+    const a = new PrometheusAdapter(active, undefined, undefined, { maxLabelValueBytes: 16, maxSeriesPerFamily: 2 });
+    const b = fam('h', 'histogram', 'h', ['v']);
+    for (let i = 0; i < 3; i++) b.addHistogram({ v: `${i}${'y'.repeat(40)}` }, [[1, i], [2, i]], i, i);
+    const t = await a.render(ok([b.family]));
+    const lines = t.split('\n').filter((l) => /^h_/.test(l));
+    expect(lines).toHaveLength(2 * 5);
+    expect(lines.every((l) => l.includes(`{v="0${'y'.repeat(12)}..."`) || l.includes(`{v="1${'y'.repeat(12)}..."`))).toBe(true);
+    expect(t).toContain('psutil_exporter_series_dropped_total{family="h"} 1');
+    expect(t).toContain('psutil_exporter_label_values_truncated_total{family="h"} 2');
   });
 });
 

@@ -15,10 +15,16 @@
  *   node_exporter's registry drops those too but keeps scrape_error 0; here each is logged and sets scrape_error 1
  *   (newer node_exporter does the same for a HELP conflict), so the loss is visible.
  * - An empty directory option reads nothing and reports scrape_error 0; a directory that cannot be listed is 1.
+ * - histogram and summary families pass through as client_golang rewrites them: per label set (le/quantile aside,
+ *   wherever its lines stand in the family), buckets by ascending `le` and quantiles ascending (the last of a repeated
+ *   bound wins), then _sum and _count; a missing _sum or _count is 0, a histogram without a `+Inf` bucket gets one
+ *   holding _count; a bucket line without `le` or a summary line without `quantile` is ignored; an `le`/`quantile`
+ *   that is not a float fails the file; bucket and _count values are cut to whole numbers (uint64), and le/quantile
+ *   are written in Go's float format (`le="1e+06"`).
  *
  * Where this collector differs, on purpose:
- * - histogram and summary families are skipped (logged, scrape_error 1): the catalog's families are counter, gauge or
- *   untyped series, one sample name per family, which cannot carry _bucket/_sum/_count samples.
+ * - a histogram or summary series whose bucket or _count value is NaN, infinite, negative or 2^64 and over is dropped
+ *   (logged, scrape_error 1); node_exporter serves what Go's undefined uint64 conversion gave (2^63, 2^64...).
  * - invalid UTF-8 becomes U+FFFD (node_exporter refuses the file), a file over `max_file_bytes` is refused, so are
  *   FIFOs and other non-regular files (opened non-blocking, never waited on); label names starting with `__` are a
  *   parse error (node_exporter 1.5 panics on them); no glob patterns (list the directories instead).
@@ -29,7 +35,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LogLevel } from '../../config/defaults';
 import { ParseError } from '../../index';
-import { defineCollector, fam, type Family, type PromType } from '../catalog';
+import { defineCollector, fam, type Family } from '../catalog';
 import { createLogger, type Logger } from '../log';
 
 // ---- the text format 0.0.4 parser (pure) ----
@@ -196,6 +202,10 @@ export function parseTextFormat(input: Buffer | string, file = '<input>'): TextF
       if (p < line.length) fail(`spurious string after timestamp: ${JSON.stringify(line.slice(p))}`);
     }
     const f = family(familyOf(byName, name));
+    // expfmt reads `le` of any histogram sample and `quantile` of any summary sample as a float.
+    const bound = f.type === 'histogram' ? 'le' : f.type === 'summary' ? 'quantile' : null;
+    const bv = bound === null ? undefined : labels[bound];
+    if (bv !== undefined && parseValue(bv) === null) fail(`expected float as value for ${JSON.stringify(bound)} label, got ${JSON.stringify(bv)}`);
     f.samples.push({ name, labels, value: value as number, timestampMs });
     if (f.type === null) f.type = 'untyped';
   });
@@ -273,13 +283,11 @@ export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Fa
     const generated = `Metric read from ${list.map((o) => o.path).join(', ')}`;
     const help = first.family.help ?? generated;
     const type = first.family.type;
-    if (type === 'histogram' || type === 'summary') {
-      problems.push(`metric ${name} in ${list.map((o) => o.path).join(', ')} is a ${type}: histogram and summary families are not supported, skipped`);
-      continue;
-    }
     const labelNames = new Set<string>();
     const kept: { sample: TextSample; path: string }[] = [];
+    const groups: DistributionGroup[] = [];
     const seen = new Set<string>();
+    const distribution = type === 'histogram' || type === 'summary';
     for (const o of list) {
       const h = o.family.help ?? generated;
       if (o !== first && (h !== help || o.family.type !== type)) {
@@ -288,11 +296,37 @@ export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Fa
           : `metric ${name} in ${o.path} has help ${JSON.stringify(h)} but ${first.path} gave it ${JSON.stringify(help)}: skipped in ${o.path}`);
         continue;
       }
+      if (distribution) {
+        for (const g of distributionGroups(o.family, o.path)) {
+          for (const l of Object.keys(g.labels)) labelNames.add(l);
+          groups.push(g);
+        }
+        continue;
+      }
       for (const s of o.family.samples) for (const l of Object.keys(s.labels)) labelNames.add(l);
       for (const sample of o.family.samples) kept.push({ sample, path: o.path });
     }
     const names = [...labelNames].sort();
-    const f = fam(name, type as PromType, help, names);
+    const f = fam(name, type, help, names);
+    for (const g of groups) {
+      const labels: Record<string, string> = {};
+      for (const l of names) labels[l] = g.labels[l] ?? '';
+      const key = names.map((l) => `${l}\u0000${labels[l] as string}`).join('\u0001');
+      if (seen.has(key)) {
+        problems.push(`metric ${name}${JSON.stringify(g.labels)} in ${g.path} was seen before with the same labels: dropped`);
+        continue;
+      }
+      seen.add(key);
+      const counts = type === 'histogram' ? [g.count, ...g.bounds.map(([, v]) => v)] : [g.count];
+      const bad = counts.find((v) => toCount(v) === null);
+      if (bad !== undefined) {
+        problems.push(`metric ${name}${JSON.stringify(g.labels)} in ${g.path} has count ${bad}, not a whole number of observations: dropped`);
+        continue;
+      }
+      const count = toCount(g.count) as number;
+      if (type === 'histogram') f.addHistogram(labels, g.bounds.map(([le, v]) => [le, toCount(v) as number] as const), g.sum, count);
+      else f.addSummary(labels, g.bounds, g.sum, count);
+    }
     for (const { sample: s, path: from } of kept) {
       const labels: Record<string, string> = {};
       for (const l of names) labels[l] = s.labels[l] ?? '';
@@ -307,6 +341,48 @@ export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Fa
     if (f.family.series.length > 0) out.push(f.family);
   }
   return { families: out, problems };
+}
+
+/** A histogram's or summary's samples of one label set in one file, as expfmt gathers them into one metric. */
+interface DistributionGroup {
+  readonly path: string;
+  /** The labels without `le` (histogram) or `quantile` (summary). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** [le, cumulative count] or [quantile, value], in file order. */
+  readonly bounds: [number, number][];
+  sum: number;
+  count: number;
+}
+
+/**
+ * expfmt's reading of a histogram or summary family: samples are grouped by their labels (le/quantile aside) wherever
+ * they stand in the family; `<name>_sum` and `<name>_count` set the sum and count (0 when missing), any other sample
+ * with `le` (histogram) or `quantile` (summary) is a bucket or quantile, and one without is ignored (its label set
+ * still makes a series). The bound was checked as a float by the parser.
+ */
+function distributionGroups(f: TextFamily, file: string): DistributionGroup[] {
+  const bound = f.type === 'histogram' ? 'le' : 'quantile';
+  const groups = new Map<string, DistributionGroup>();
+  for (const s of f.samples) {
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(s.labels)) if (k !== bound) labels[k] = v;
+    const key = Object.keys(labels).sort().map((k) => `${k}\u0000${labels[k] as string}`).join('\u0001');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { path: file, labels, bounds: [], sum: 0, count: 0 }));
+    const b = s.labels[bound];
+    if (s.name === `${f.name}_sum`) g.sum = s.value;
+    else if (s.name === `${f.name}_count`) g.count = s.value;
+    else if (b !== undefined) g.bounds.push([parseValue(b) ?? NaN, s.value]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * A count as expfmt stores it (uint64(value): the fraction cut off), or null when Go's conversion is undefined
+ * (NaN, infinite, negative, 2^64 and over; node_exporter then serves whatever the CPU made of it).
+ */
+function toCount(v: number): number | null {
+  return Number.isFinite(v) && v > -1 && v < 2 ** 64 ? Math.trunc(v) + 0 : null;
 }
 
 // ---- reading the directories ----

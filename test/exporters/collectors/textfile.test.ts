@@ -70,6 +70,12 @@ describe('parseTextFormat', () => {
     ]);
   });
 
+  test('le of a histogram and quantile of a summary sample must be floats (expfmt); elsewhere they are labels', () => {
+    expect(() => parseTextFormat('# TYPE h histogram\nh_bucket{le="x"} 1\n')).toThrow(/line 2: expected float as value for "le" label/);
+    expect(() => parseTextFormat('# TYPE s summary\ns_sum{quantile="0x1"} 1\n')).toThrow(/expected float as value for "quantile" label/);
+    expect(parseTextFormat('g{le="x",quantile="y"} 1\n')[0]?.samples[0]?.labels).toEqual({ le: 'x', quantile: 'y' });
+  });
+
   test('a blank last line may lack its newline', () => {
     expect(parseTextFormat('a 1\n  ').map((f) => f.name)).toEqual(['a']);
   });
@@ -162,10 +168,44 @@ describe('mergeTextfiles', () => {
     expect(problems).toHaveLength(2);
   });
 
-  test("histogram and summary families are skipped and reported; so are the collector's own names", () => {
-    const { families, problems } = mergeTextfiles([file('a.prom', '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n# TYPE s summary\ns_sum 1\nnode_textfile_scrape_error 0\nok 1\n')]);
+  test("the collector's own names are skipped and reported", () => {
+    const { families, problems } = mergeTextfiles([file('a.prom', 'node_textfile_scrape_error 0\nnode_textfile_mtime_seconds{file="x"} 1\nok 1\n')]);
     expect(families.map((f) => f.name)).toEqual(['ok']);
-    expect(problems.map((p) => /metric (\S+)/.exec(p)?.[1])).toEqual(['h', 's', 'node_textfile_scrape_error']);
+    expect(problems.map((p) => /metric (\S+)/.exec(p)?.[1])).toEqual(['node_textfile_scrape_error', 'node_textfile_mtime_seconds']);
+  });
+
+  test('histogram and summary: one series per label set wherever its lines stand, le/quantile aside', () => {
+    const { families, problems } = mergeTextfiles([file('a.prom', [
+      '# HELP h Hist.', '# TYPE h histogram',
+      'h_bucket{p="a",le="1"} 1', 'h_bucket{le="0.5",p="b"} 4', 'h_sum{p="a"} 2', 'h_bucket{p="a",le="+Inf"} 3', 'h_count{p="a"} 3',
+      '# TYPE s summary', 's{quantile="0.9"} 7', 's{quantile="0.1"} 1', 's_count 2.9', 's 5', '',
+    ].join('\n'))]);
+    expect(problems).toEqual([]);
+    expect(families).toEqual([
+      { name: 'h', help: 'Hist.', type: 'histogram', labelNames: ['p'], series: [
+        { labels: { p: 'a' }, value: 3, samples: [{ name: 'h_bucket', bound: 1, value: 1 }, { name: 'h_bucket', bound: Infinity, value: 3 }, { name: 'h_sum', bound: null, value: 2 }, { name: 'h_count', bound: null, value: 3 }] },
+        // no +Inf bucket: one holding _count (0: no _count line either); no _sum: 0
+        { labels: { p: 'b' }, value: 0, samples: [{ name: 'h_bucket', bound: 0.5, value: 4 }, { name: 'h_bucket', bound: Infinity, value: 0 }, { name: 'h_sum', bound: null, value: 0 }, { name: 'h_count', bound: null, value: 0 }] },
+      ] },
+      // quantiles sorted, _count cut to a whole number (uint64), the line without quantile ignored
+      { name: 's', help: 'Metric read from a.prom', type: 'summary', labelNames: [], series: [
+        { labels: {}, value: 2, samples: [{ name: 's', bound: 0.1, value: 1 }, { name: 's', bound: 0.9, value: 7 }, { name: 's_sum', bound: null, value: 0 }, { name: 's_count', bound: null, value: 2 }] },
+      ] },
+    ]);
+  });
+
+  test('histogram and summary: a label set seen in an earlier file and counts that are no uint64 are dropped and reported', () => {
+    const { families, problems } = mergeTextfiles([
+      file('a.prom', '# TYPE h histogram\nh_bucket{x="1",le="1"} 1\nh_count{x="1"} 1\nh_bucket{x="2",le="1"} -1\nh_count{x="3"} NaN\n# TYPE s summary\ns_count{x="4"} +Inf\ns_count{x="5"} 1\n'),
+      file('b.prom', '# TYPE h histogram\nh_bucket{x="1",le="1"} 9\nh_count{x="1"} 9\nh_count{x="6"} 1\n'),
+    ]);
+    expect(families.map((f) => [f.name, f.series.map((s) => s.labels['x'])])).toEqual([['h', ['1', '6']], ['s', ['5']]]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^metric h\{"x":"2"\} in a\.prom has count -1, not a whole number/),
+      expect.stringMatching(/^metric h\{"x":"3"\} in a\.prom has count NaN/),
+      expect.stringMatching(/^metric h\{"x":"1"\} in b\.prom was seen before/),
+      expect.stringMatching(/^metric s\{"x":"4"\} in a\.prom has count Infinity/),
+    ]);
   });
 });
 
@@ -183,6 +223,43 @@ describe('collectTextfiles on real directories', () => {
     expect(text).toContain('testmetric2_2{foo="baz"} 40');
     expect(text).toContain('# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 0');
     expect(text).toContain('# HELP node_textfile_mtime_seconds Unixtime mtime of textfiles successfully read.\n# TYPE node_textfile_mtime_seconds gauge');
+  });
+
+  test('a file with a histogram and a summary round-trips: the same lines out (le/quantile in Go float format, as node_exporter 1.5 writes them)', async () => {
+    const lines = [
+      '# HELP req_seconds Request time.',
+      '# TYPE req_seconds histogram',
+      'req_seconds_bucket{code="200",path="/a",le="1e-05"} 0',
+      'req_seconds_bucket{code="200",path="/a",le="0.25"} 3',
+      'req_seconds_bucket{code="200",path="/a",le="100000"} 4',
+      'req_seconds_bucket{code="200",path="/a",le="1e+06"} 5',
+      'req_seconds_bucket{code="200",path="/a",le="+Inf"} 6',
+      'req_seconds_sum{code="200",path="/a"} 1500.5',
+      'req_seconds_count{code="200",path="/a"} 6',
+      'req_seconds_bucket{code="500",path="/b \\"x\\"",le="1e-05"} 1',
+      'req_seconds_bucket{code="500",path="/b \\"x\\"",le="0.25"} 1',
+      'req_seconds_bucket{code="500",path="/b \\"x\\"",le="100000"} 1',
+      'req_seconds_bucket{code="500",path="/b \\"x\\"",le="1e+06"} 1',
+      'req_seconds_bucket{code="500",path="/b \\"x\\"",le="+Inf"} 1',
+      'req_seconds_sum{code="500",path="/b \\"x\\""} 0.5',
+      'req_seconds_count{code="500",path="/b \\"x\\""} 1',
+      '# HELP rpc_seconds RPC time.',
+      '# TYPE rpc_seconds summary',
+      'rpc_seconds{service="db",quantile="0.0001"} 0.5',
+      'rpc_seconds{service="db",quantile="0.5"} 1.25',
+      'rpc_seconds{service="db",quantile="0.99"} NaN',
+      'rpc_seconds_sum{service="db"} 100',
+      'rpc_seconds_count{service="db"} 20',
+    ];
+    const dir = tmpTree({ 'app.prom': `${lines.join('\n')}\n` });
+    const rec = recorder();
+    const d = collectTextfiles(options(dir), rec.log);
+    expect(rec.lines()).toEqual([]);
+    expect(d.error).toBe(false);
+    // prom-client writes NaN as "Nan" (Go's ParseFloat and Prometheus read it case-insensitively)
+    const text = (await render(d)).replace(/ Nan$/gm, ' NaN');
+    const ours = text.split('\n').filter((l) => /^(# (HELP|TYPE) )?(req|rpc)_seconds/.test(l));
+    expect(ours).toEqual(lines);
   });
 
   test('non-.prom files and subdirectories are not read; a symlinked file is; bad files are skipped whole', () => {
