@@ -89,6 +89,49 @@ describeIp('netIfStats and netClass vs ip -j link and /sys/class/net', () => {
     expect(Object.keys(stats).sort()).toEqual(Object.keys(ps.netIoCounters({ pernic: true })).sort());
   });
 
+  test('netClass: every attribute is what reading its /sys/class/net file says (null where the file is absent or refused)', () => {
+    // Attribute name -> NetClassIface field, as node_exporter's procfs names them.
+    const FILES: Record<string, string> = {
+      addr_assign_type: 'addrAssignType', addr_len: 'addrLen', address: 'address', broadcast: 'broadcast', carrier: 'carrier',
+      carrier_changes: 'carrierChanges', carrier_up_count: 'carrierUpCount', carrier_down_count: 'carrierDownCount',
+      dev_id: 'devId', dormant: 'dormant', duplex: 'duplex', flags: 'flags', ifalias: 'ifalias', ifindex: 'ifindex',
+      iflink: 'iflink', link_mode: 'linkMode', mtu: 'mtu', name_assign_type: 'nameAssignType', netdev_group: 'netdevGroup',
+      operstate: 'operstate', phys_port_id: 'physPortId', phys_port_name: 'physPortName', phys_switch_id: 'physSwitchId',
+      speed: 'speed', tx_queue_len: 'txQueueLen', type: 'type',
+    };
+    const read = (nic: string, file: string): string | number | null => {
+      let text: string;
+      try {
+        text = fs.readFileSync(`/sys/class/net/${nic}/${file}`, 'utf8').trim();
+      } catch (err) {
+        void err; // absent (ENOENT) or refused (EINVAL on a down NIC's speed, EOPNOTSUPP): netClass says null
+        return null;
+      }
+      // flags is hex (0x1003), the other integer attributes decimal; the string attributes stay text.
+      return /^-?\d+$/.test(text) || /^0x[0-9a-f]+$/.test(text) ? Number(text) : text;
+    };
+    const nics = fs.readdirSync('/sys/class/net').filter((n) => fs.statSync(`/sys/class/net/${n}`).isDirectory());
+    const before = Object.fromEntries(nics.map((n) => [n, Object.fromEntries(Object.keys(FILES).map((f) => [f, read(n, f)]))]));
+    const nc = ps.netClass();
+    let nulls = 0;
+    let values = 0;
+    for (const nic of nics) {
+      const c = nc[nic] as unknown as Record<string, string | number | null> | undefined;
+      expect([nic, c !== undefined]).toEqual([nic, true]);
+      for (const [file, field] of Object.entries(FILES)) {
+        const got = c?.[field] ?? null;
+        // A counter or state that changed while this ran matches the read after netClass instead.
+        const want = before[nic]?.[file] === got ? got : read(nic, file);
+        expect([nic, file, got]).toEqual([nic, file, want]);
+        if (got === null) nulls++;
+        else values++;
+      }
+    }
+    expect(values).toBeGreaterThan(0);
+    // Every kernel has attributes some NIC lacks or refuses (lo has no speed), so both paths ran.
+    expect(nulls).toBeGreaterThan(0);
+  });
+
   test('netClass: ifindex, mtu, address, txqlen, operstate match ip -j link', () => {
     const nc = ps.netClass();
     for (const link of ipJson(['link'])) {

@@ -532,7 +532,20 @@ export function netClass(fs: ProcFs): Record<string, NetClassIface> {
     const dir = nicDir(fs, nic);
     if (dir === null) continue;
     const rec: Record<string, number | string | null> = {};
+    // One listing instead of a failed open (and two error objects) per attribute this kernel or NIC does not have.
+    let present: Set<string> | null = null;
+    try {
+      const listed = fs.readdir(dir);
+      if (listed.length > 0) present = new Set(listed);
+    } catch (err) {
+      // Unlistable (or gone): read attribute by attribute, each absent or unreadable one null as ever.
+      if (!(err instanceof OsError)) throw err;
+    }
     for (const [field, file, isInt] of NET_CLASS_ATTRS) {
+      if (present !== null && !present.has(file)) {
+        rec[field] = null;
+        continue;
+      }
       const p = `${dir}/${file}`;
       const text = fs.readAttr(p);
       rec[field] = isInt ? sysInt(text, p) : text;

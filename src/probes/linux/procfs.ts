@@ -116,6 +116,37 @@ function errnoText(code: string): string {
   }
 }
 
+/**
+ * Reads an open fd from its current offset into the scratch buffer (growing it up to `cap`), until a read of 0 or, per
+ * `ends`, a short read. Node's fs errors are thrown as they are.
+ */
+function fillScratch(fd: number, cap: number, ends: ReadEnd): { n: number; truncated: boolean } {
+  let n = 0;
+  for (;;) {
+    if (n === scratch.length) {
+      if (n >= cap) break;
+      const bigger = Buffer.allocUnsafe(Math.min(cap, scratch.length * 2));
+      scratch.copy(bigger, 0, 0, n);
+      scratch = bigger;
+    }
+    const want = Math.min(scratch.length, cap) - n;
+    if (want <= 0) break;
+    const got = fs.readSync(fd, scratch, n, want, null);
+    if (got === 0) return { n, truncated: false };
+    n += got;
+    if (got < want && endedShort(got, ends)) return { n, truncated: false };
+  }
+  // At the cap: one more byte tells whether the file goes on.
+  const probe = Buffer.allocUnsafe(1);
+  const more = fs.readSync(fd, probe, 0, 1, null);
+  return { n, truncated: more > 0 };
+}
+
+/** An fs error carrying an errno code (what toOsError turns into an OsError), as opposed to a bug. */
+function isErrnoError(err: unknown): boolean {
+  return types.isNativeError(err) && typeof (err as NodeJS.ErrnoException).code === 'string';
+}
+
 export class ProcFs {
   readonly procfs: string;
   readonly sysfs: string;
@@ -155,25 +186,7 @@ export class ProcFs {
       throw toOsError(err, 'open', p);
     }
     try {
-      let n = 0;
-      for (;;) {
-        if (n === scratch.length) {
-          if (n >= cap) break;
-          const bigger = Buffer.allocUnsafe(Math.min(cap, scratch.length * 2));
-          scratch.copy(bigger, 0, 0, n);
-          scratch = bigger;
-        }
-        const want = Math.min(scratch.length, cap) - n;
-        if (want <= 0) break;
-        const got = fs.readSync(fd, scratch, n, want, null);
-        if (got === 0) return { n, truncated: false };
-        n += got;
-        if (got < want && endedShort(got, ends)) return { n, truncated: false };
-      }
-      // At the cap: one more byte tells whether the file goes on.
-      const probe = Buffer.allocUnsafe(1);
-      const more = fs.readSync(fd, probe, 0, 1, null);
-      return { n, truncated: more > 0 };
+      return fillScratch(fd, cap, ends);
     } catch (err) {
       throw toOsError(err, 'read', p);
     } finally {
@@ -326,13 +339,30 @@ export class ProcFs {
     }
   }
 
-  /** A sysfs attribute: the trimmed text, or null if absent or unreadable (sysfs attributes can EINVAL/ENODEV/EIO). */
+  /**
+   * A sysfs attribute: the trimmed text, or null if absent or unreadable (sysfs attributes can EINVAL/ENODEV/EIO).
+   * An attribute is one record of at most a page, generated whole by the first read(2): a short read has all of it,
+   * so the final read returning 0 (a third of the cost of a small attribute) is skipped. The same holds for the
+   * single-value /proc/sys files and the regular files of fixture trees this also reads.
+   */
   readAttr(p: string): string | null {
+    // The read is inlined rather than readIntoScratch's: a refused attribute (EINVAL from carrier/speed of a down or
+    // virtual NIC, EOPNOTSUPP from phys_port_id) is common, and null needs no OsError built (each formats a stack).
+    let fd: number;
     try {
-      return this.readText(p, 64 * 1024).trim();
+      fd = fs.openSync(p, 'r');
     } catch (err) {
-      if (err instanceof OsError) return null;
+      if (isErrnoError(err)) return null;
       throw err;
+    }
+    try {
+      const { n } = fillScratch(fd, 64 * 1024, 'short');
+      return scratch.toString('utf8', 0, n).trim();
+    } catch (err) {
+      if (isErrnoError(err)) return null;
+      throw err;
+    } finally {
+      fs.closeSync(fd);
     }
   }
 

@@ -9,7 +9,7 @@ import { OsError, TimeoutExpired } from '../errors';
 import * as native from './native';
 import { parseOsRelease } from './parse/osrelease';
 import { parseUdevData } from './parse/udevdata';
-import { parsePidStat } from './parse/pidstat';
+import { parsePidStatState } from './parse/pidstat';
 
 export interface UnameRaw {
   sysname: string;
@@ -214,7 +214,7 @@ export function processSummary(fs: ProcFs, withThreads: boolean): ProcessSummary
     const p = fs.proc(`${name}/stat`);
     let st;
     try {
-      st = parsePidStat(fs.readView(p), p);
+      st = parsePidStatState(fs.readView(p), p);
     } catch (err) {
       if (gone(err)) {
         out.skipped++;
@@ -230,7 +230,7 @@ export function processSummary(fs: ProcFs, withThreads: boolean): ProcessSummary
     for (const tid of fs.readdirOrEmpty(fs.proc(`${name}/task`))) {
       const tp = fs.proc(`${name}/task/${tid}/stat`);
       try {
-        const t = parsePidStat(fs.readView(tp), tp);
+        const t = parsePidStatState(fs.readView(tp), tp);
         ts[t.state] = (ts[t.state] ?? 0) + 1;
       } catch (err) {
         if (!gone(err)) throw err;

@@ -159,3 +159,49 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
   };
 }
 
+
+/** What processSummary counts from a stat line: the state letter and num_threads, nothing else. */
+export interface PidStatState {
+  readonly state: string;
+  readonly numThreads: number;
+}
+
+/** num_threads' position after the `)` (man 5 proc field 20). */
+const F_NUM_THREADS = 17;
+
+/**
+ * The state and num_threads of a /proc/<pid>/stat (or task stat) line, without parsing the other fields or decoding
+ * the comm: the processes collector reads one per pid on every pass. The comm is skipped as parsePidStat skips it (at
+ * the last `)`); the state is the token after it, num_threads the 18th field after the comm. Throws ParseError on what
+ * it reads (no `(comm)`, no state, too few fields to reach num_threads, a non-numeric num_threads); the fields in
+ * between are only counted, not checked, and the ones after num_threads are not looked at.
+ */
+export function parsePidStatState(input: Buffer | string, path = '<input>'): PidStatState {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const n = buf.length;
+  const l = buf.indexOf(LPAREN);
+  const r = buf.lastIndexOf(RPAREN);
+  if (l < 1 || r < l) fail(path, "no '(comm)'");
+  let i = r + 1;
+  if (buf[i] !== SPACE) fail(path, "no space after ')'");
+  i++;
+  const stateStart = i;
+  while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
+  if (i === stateStart) fail(path, 'no state');
+  // One-byte strings are V8's cached single characters: no allocation for the usual one-letter state.
+  const state = i - stateStart === 1 ? String.fromCharCode(buf[stateStart]!) : buf.toString('latin1', stateStart, i);
+  let count = 1;
+  while (i < n) {
+    const c = buf[i]!;
+    if (c === NL) break;
+    if (c === SPACE) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
+    if (count === F_NUM_THREADS) return { state, numThreads: parseNumber(buf, s, i, path) };
+    count++;
+  }
+  return fail(path, `${count} fields after the comm, want at least ${F_NUM_THREADS + 1}`);
+}

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PF_KTHREAD, parsePidStat } from '../../../../src/probes/linux/parse/pidstat';
+import { PF_KTHREAD, parsePidStat, parsePidStatState } from '../../../../src/probes/linux/parse/pidstat';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 const proc = (rel: string): Buffer => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', rel));
@@ -120,5 +120,85 @@ describe('parsePidStat', () => {
 
   test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {
     expect(() => parsePidStat(input)).toThrow(ParseError);
+  });
+});
+
+describe('parsePidStatState (state and num_threads only, for processSummary)', () => {
+  /** Every stat and task stat file under a proc tree. */
+  function statFiles(root: string): string[] {
+    const out: string[] = [];
+    for (const pid of fs.readdirSync(root).filter((n) => /^[0-9]+$/.test(n))) {
+      const dir = path.join(root, pid);
+      if (fs.existsSync(path.join(dir, 'stat'))) out.push(path.join(dir, 'stat'));
+      const task = path.join(dir, 'task');
+      if (!fs.existsSync(task)) continue;
+      for (const tid of fs.readdirSync(task)) if (fs.existsSync(path.join(task, tid, 'stat'))) out.push(path.join(task, tid, 'stat'));
+    }
+    return out;
+  }
+
+  test.each([
+    ['procfs', path.join(PROCFS_FIXTURES, 'proc')],
+    ['node_exporter', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
+  ])('%s fixture stats: the state and numThreads parsePidStat gives', (_n, root) => {
+    const files = statFiles(root);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) {
+      const buf = fs.readFileSync(f);
+      const full = parsePidStat(buf, f);
+      expect([f, parsePidStatState(buf, f)]).toEqual([f, { state: full.state, numThreads: full.numThreads }]);
+    }
+  });
+
+  test('live /proc: every readable stat and task stat agrees with parsePidStat on the same bytes', () => {
+    let compared = 0;
+    for (const f of statFiles('/proc')) {
+      let buf: Buffer;
+      try {
+        buf = fs.readFileSync(f);
+      } catch (err) {
+        void err; // the process or thread exited since the listing
+        continue;
+      }
+      const full = parsePidStat(buf, f);
+      expect([f, parsePidStatState(buf, f)]).toEqual([f, { state: full.state, numThreads: full.numThreads }]);
+      compared++;
+    }
+    // This test process alone has several threads.
+    expect(compared).toBeGreaterThan(1);
+  });
+
+  test('procfs 26231 (vim) and 584 (a comm of parentheses): values by man 5 proc position', () => {
+    expect(parsePidStatState(proc('26231/stat'))).toEqual({ state: 'R', numThreads: 1 });
+    expect(parsePidStatState(proc('584/stat')).state).toBe('R');
+  });
+
+  test('num_threads is the 17th number after the state (man 5 proc field 20); a comm injecting fields or holding a newline moves nothing', () => {
+    // statLine numbers the fields after the state 100 (ppid, field 4), 101, ...: num_threads (field 20) is 116.
+    expect(parsePidStatState(statLine('sleepy'))).toEqual({ state: 'S', numThreads: 116 });
+    expect(parsePidStatState(statLine('x) Z 1 1', 'D'))).toEqual({ state: 'D', numThreads: 116 });
+    expect(parsePidStatState(statLine('a\nb\tc', 'I'))).toEqual({ state: 'I', numThreads: 116 });
+    expect(parsePidStatState(statLine('sleepy').toString())).toEqual({ state: 'S', numThreads: 116 });
+  });
+
+  test('the state and 17 numbers after the comm are enough; 16 numbers are not', () => {
+    const nums = (k: number): string => Array.from({ length: k }, (_, i) => String(i + 1)).join(' ');
+    expect(parsePidStatState(`7 (short) R ${nums(17)}\n`)).toEqual({ state: 'R', numThreads: 17 });
+    expect(() => parsePidStatState(`7 (short) R ${nums(16)}\n`, '/p/7/stat')).toThrow(/\/p\/7\/stat/);
+  });
+
+  test.each([
+    ['no parentheses', '12 foo S 1 2 3\n'],
+    ['no ) at all', '12 (foo S 1 2 3\n'],
+    ['no state', '12 (foo) '],
+    ['too few fields', '12 (foo) S 1 2 3\n'],
+    ['a non-numeric num_threads', `12 (foo) S ${Array.from({ length: 40 }, (_, i) => (i === 16 ? 'x' : '1')).join(' ')}\n`],
+  ])('%s -> ParseError naming the file', (_n, text) => {
+    expect(() => parsePidStatState(text, '/p/1/stat')).toThrow(ParseError);
+    expect(() => parsePidStatState(text, '/p/1/stat')).toThrow(/\/p\/1\/stat/);
+  });
+
+  test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {
+    expect(() => parsePidStatState(input)).toThrow(ParseError);
   });
 });
