@@ -11,12 +11,38 @@ export interface VmstatOptions {
 
 export type VmstatData = Readonly<Record<string, number>>;
 
+/** A field's family name and help, or null where `fields` filters it out. */
+type Series = { readonly name: string; readonly help: string } | null;
+
+/**
+ * Per compiled `fields` pattern, field -> Series: /proc/vmstat's ~180 names recur on every pass, and matching each
+ * against the pattern again cost more than reading the file. Bounded like NameFilter's cache.
+ */
+const SERIES = new WeakMap<RE2JS, Map<string, Series>>();
+const MAX_CACHED_FIELDS = 4096;
+
+function seriesOf(o: VmstatOptions, field: string): Series {
+  let byField = SERIES.get(o.fields);
+  if (byField === undefined) {
+    byField = new Map();
+    SERIES.set(o.fields, byField);
+  }
+  let s = byField.get(field);
+  if (s === undefined) {
+    s = o.fields.matcher(field).find()
+      ? { name: `node_vmstat_${field.replace(/[^a-zA-Z0-9_]/g, '_')}`, help: `/proc/vmstat information field ${field}.` }
+      : null;
+    if (byField.size >= MAX_CACHED_FIELDS) byField.clear();
+    byField.set(field, s);
+  }
+  return s;
+}
+
 export function vmstatFamilies(d: VmstatData, o: VmstatOptions) {
   const out = [];
   for (const [field, value] of Object.entries(d)) {
-    if (!o.fields.matcher(field).find()) continue;
-    const key = field.replace(/[^a-zA-Z0-9_]/g, '_');
-    out.push(fam(`node_vmstat_${key}`, 'untyped', `/proc/vmstat information field ${field}.`).set(value));
+    const s = seriesOf(o, field);
+    if (s !== null) out.push(fam(s.name, 'untyped', s.help).set(value));
   }
   return families(...out);
 }

@@ -11,6 +11,7 @@ import { socketsFamilies, socketsMetrics } from '../../../src/exporters/collecto
 import { sockstatFamilies } from '../../../src/exporters/collectors/sockstat';
 import { netdevFamilies, netdevMetrics } from '../../../src/exporters/collectors/netdev';
 import { vmstatFamilies, vmstatMetrics } from '../../../src/exporters/collectors/vmstat';
+import { netstatFamilies } from '../../../src/exporters/collectors/netstat';
 import { usersFamilies } from '../../../src/exporters/collectors/users';
 import { timeFamilies } from '../../../src/exporters/collectors/time';
 import { RE2JS } from 're2js';
@@ -102,6 +103,38 @@ describe('vmstat and netstat-style filters', () => {
     expect(fams.map((f) => [f.name, f.type])).toEqual([['node_vmstat_pgfault', 'untyped'], ['node_vmstat_pgmajfault', 'untyped'], ['node_vmstat_oom_kill', 'untyped']]);
     const ms = vmstatMetrics({ pgfault: 10, pgmajfault: 1, pswpin: 2, pswpout: 3 });
     expect(metric(ms, 'system.paging.faults').points.map((p) => p.value)).toEqual([1, 9]);
+  });
+
+  test('vmstat: the verdicts kept per pattern follow each pattern, pass after pass, with the values of that pass', () => {
+    const pg = { fields: RE2JS.compile('^pg') };
+    const nr = { fields: RE2JS.compile('^nr_') };
+    const view = (fams: Family[]): Array<[string, string, number | undefined]> => fams.map((f) => [f.name, f.help, f.series[0]?.value]);
+    for (const n of [1, 2, 3]) {
+      const d = { pgfault: n, 'nr_free-pages': 10 * n, oom_kill: 0 };
+      expect(view(vmstatFamilies(d, pg))).toEqual([['node_vmstat_pgfault', '/proc/vmstat information field pgfault.', n]]);
+      // The same field names under another pattern: its own verdicts, and the name sanitized as before.
+      expect(view(vmstatFamilies(d, nr))).toEqual([['node_vmstat_nr_free_pages', '/proc/vmstat information field nr_free-pages.', 10 * n]]);
+    }
+    // A field first seen on a later pass is matched then.
+    expect(view(vmstatFamilies({ pgsteal: 7 }, pg))).toEqual([['node_vmstat_pgsteal', '/proc/vmstat information field pgsteal.', 7]]);
+  });
+
+  test('netstat: node_netstat_<Proto>_<Field> for the fields matching, per pattern and pass; the same field name under two protos', () => {
+    const tcp = { fields: RE2JS.compile('^Tcp_') };
+    const ext = { fields: RE2JS.compile('^(Tcp|TcpExt)_(ActiveOpens|Syn.*)$') };
+    const view = (fams: Family[]): Array<[string, string, number | undefined]> => fams.map((f) => [f.name, f.help, f.series[0]?.value]);
+    for (const n of [1, 2]) {
+      const d = { Tcp: { ActiveOpens: n, 'Odd-Name': 2 * n }, TcpExt: { ActiveOpens: 3 * n, SyncookiesSent: 4 * n }, Udp: { InDatagrams: 5 } };
+      expect(view(netstatFamilies(d, tcp))).toEqual([
+        ['node_netstat_Tcp_ActiveOpens', 'Statistic TcpActiveOpens.', n],
+        ['node_netstat_Tcp_Odd_Name', 'Statistic TcpOdd-Name.', 2 * n],
+      ]);
+      expect(view(netstatFamilies(d, ext))).toEqual([
+        ['node_netstat_Tcp_ActiveOpens', 'Statistic TcpActiveOpens.', n],
+        ['node_netstat_TcpExt_ActiveOpens', 'Statistic TcpExtActiveOpens.', 3 * n],
+        ['node_netstat_TcpExt_SyncookiesSent', 'Statistic TcpExtSyncookiesSent.', 4 * n],
+      ]);
+    }
   });
 });
 
