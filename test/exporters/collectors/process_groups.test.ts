@@ -118,7 +118,9 @@ test('a declared group reports num_procs 0 before its processes start, then coun
   try {
     expect(value(await a.scrape(), NUM, { groupname: `static-${tag}` })).toBe(0);
     const cs = [start(name, SLEEP, ['600']), start(name, SLEEP, ['600']), start(name, SLEEP, ['600'])];
-    const e = await until(a, (x) => value(x, NUM, { groupname: `static-${tag}` }) === 3);
+    // A sleep that has just exec'd may still be runnable (R) until it reaches nanosleep: wait for all three asleep.
+    const e = await until(a, (x) => value(x, NUM, { groupname: `static-${tag}` }) === 3 &&
+      value(x, 'namedprocess_namegroup_states', { groupname: `static-${tag}`, state: 'Sleeping' }) === 3);
     expect(value(e, NUM, { groupname: `static-${tag}` })).toBe(3);
     expect(value(e, 'namedprocess_namegroup_states', { groupname: `static-${tag}`, state: 'Sleeping' })).toBe(3);
     expect(value(e, 'namedprocess_namegroup_num_threads', { groupname: `static-${tag}` })).toBe(3);
