@@ -93,6 +93,16 @@ function parseNumber(buf: Buffer, start: number, end: number, path: string): num
   return neg ? -v : v;
 }
 
+/** Where the state token after the comm's last `)` ends (it starts at r + 2); throws without a space or a state. */
+function stateEnd(buf: Buffer, r: number, path: string): number {
+  if (buf[r + 1] !== SPACE) fail(path, "no space after ')'");
+  const n = buf.length;
+  let i = r + 2;
+  while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
+  if (i === r + 2) fail(path, 'no state');
+  return i;
+}
+
 export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat {
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const n = buf.length;
@@ -103,12 +113,8 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
   let pidEnd = l;
   while (pidEnd > 0 && buf[pidEnd - 1] === SPACE) pidEnd--;
   const pid = parseNumber(buf, 0, pidEnd, path);
-  let i = r + 1;
-  if (buf[i] !== SPACE) fail(path, "no space after ')'");
-  i++;
-  const stateStart = i;
-  while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
-  if (i === stateStart) fail(path, 'no state');
+  const stateStart = r + 2;
+  let i = stateEnd(buf, r, path);
   const state = buf.toString('latin1', stateStart, i);
   let count = 1;
   // The line ends at the first newline after the comm (a comm may hold newlines; nothing after the line counts).
@@ -182,12 +188,8 @@ export function parsePidStatState(input: Buffer | string, path = '<input>'): Pid
   const l = buf.indexOf(LPAREN);
   const r = buf.lastIndexOf(RPAREN);
   if (l < 1 || r < l) fail(path, "no '(comm)'");
-  let i = r + 1;
-  if (buf[i] !== SPACE) fail(path, "no space after ')'");
-  i++;
-  const stateStart = i;
-  while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
-  if (i === stateStart) fail(path, 'no state');
+  const stateStart = r + 2;
+  let i = stateEnd(buf, r, path);
   // One-byte strings are V8's cached single characters: no allocation for the usual one-letter state.
   const state = i - stateStart === 1 ? String.fromCharCode(buf[stateStart]!) : buf.toString('latin1', stateStart, i);
   let count = 1;
