@@ -138,23 +138,7 @@ export function snapshot(c: Canary): Record<string, unknown> {
   };
 }
 
-/**
- * Whether pidfd_open(2) accepts `pid`, asked through Python's os.pidfd_open: false for ENOSYS (before Linux 5.3) and
- * for a thread id (EINVAL, or ENOENT on recent kernels). The library signals through a pidfd exactly when this is true.
- */
-export function pidfdOpens(pid: number): boolean {
-  const code = `import errno, os, sys
-try:
-    os.close(os.pidfd_open(${pid}))
-except OSError as e:
-    if e.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOENT):
-        raise
-    sys.exit(3)
-`;
-  const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
-  if (r.status !== 0 && r.status !== 3) throw new Error(`pidfd_open probe on ${pid} failed: ${r.stderr}`);
-  return r.status === 0;
-}
+export { pidfdOpens } from '../helpers/children';
 
 /** A pid of a kernel thread (PF_KTHREAD set in stat flags) other than kthreadd, read from /proc. */
 export function kernelThreadPid(): number | null {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Process } from '../../src/probes/process';
 import { AccessDenied, NoSuchProcess, ZombieProcess } from '../../src/probes/errors';
+import { startReady } from '../helpers/children';
 import { REPO } from '../helpers/fixtures';
 import { PYTHON, oracleAvailable, py } from '../helpers/oracle';
 
@@ -20,21 +21,8 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** Starts a process (kept for cleanup) and resolves once it printed its first line. */
-function start(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before it was ready`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve({ child, line: buf.slice(0, nl) });
-    });
-  });
-}
+const start = (cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> =>
+  startReady(children, cmd, args, opts);
 
 const SLEEP_READY = "import sys, time\nsys.stdout.write('ready\\n'); sys.stdout.flush()\ntime.sleep(600)\n";
 

@@ -14,6 +14,7 @@ import { AccessDenied, NoSuchProcess, TimeoutExpired, ZombieProcess } from '../.
 import {
   IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE, RLIMIT_NOFILE, STATUS_SLEEPING, STATUS_STOPPED, STATUS_ZOMBIE,
 } from '../../src/probes/constants';
+import { pidfdOpens, startReady } from '../helpers/children';
 import { REPO } from '../helpers/fixtures';
 import { PYTHON, oracleAvailable, py } from '../helpers/oracle';
 
@@ -29,20 +30,8 @@ afterAll(() => {
 });
 
 /** Starts a process (kept for cleanup) and resolves once it printed its first line (`ready`, or a value). */
-function start(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before it was ready`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve({ child, line: buf.slice(0, nl) });
-    });
-  });
-}
+const start = (cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> =>
+  startReady(children, cmd, args, opts);
 
 function python(code: string, opts: SpawnOptions & { extraArgs?: string[] } = {}): Promise<{ child: ChildProcess; line: string }> {
   const { extraArgs = [], ...rest } = opts;
@@ -70,23 +59,6 @@ async function settledStatus(p: Process): Promise<string> {
 
 function statOf(pid: number): string {
   return fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-}
-
-/**
- * Whether pidfd_open(2) accepts `pid` (Python's os.pidfd_open): ENOSYS before Linux 5.3; a thread id gives EINVAL,
- * or ENOENT on newer kernels.
- */
-function pidfdOpens(pid: number): boolean {
-  const r = spawnSync(PYTHON, ['-c', `import errno, os, sys
-try:
-    os.close(os.pidfd_open(${pid}))
-except OSError as e:
-    if e.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOENT):
-        raise
-    sys.exit(3)
-`]);
-  if (r.status !== 0 && r.status !== 3) throw new Error(`python pidfd_open probe failed: ${r.stderr.toString()}`);
-  return r.status === 0;
 }
 
 describe('traps on real processes', () => {
