@@ -329,6 +329,8 @@ describe('the Service and the ServiceMonitor', () => {
 });
 
 // Where Helm is installed (a developer's machine), render the chart for real: lint, default values, admin on.
+// Reason for the skip elsewhere: Debian packages no helm and CI installs only Debian packages (these 4 tests are CI's
+// 4 skipped). Plan: run them wherever helm exists (they passed with helm 3.8.1); the text checks above run everywhere.
 const helm = spawnSync('sh', ['-c', 'command -v helm'], { encoding: 'utf8' }).status === 0;
 (helm ? describe : describe.skip)('helm template (only where helm is installed)', () => {
   function render(set: string[] = []): Obj[] {
