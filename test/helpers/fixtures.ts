@@ -1,11 +1,35 @@
-/** Paths of the fixture trees: ours under test/fixtures, the peers' under ../shared/fixtures. */
+/**
+ * Paths of the fixture trees: ours under test/fixtures (every test needs only these), the peers' (node_exporter's and
+ * procfs's fixture hosts) under PSUTIL_PEER_FIXTURES, default ../shared/fixtures beside the checkout. The peers' trees
+ * are an extra, wider suite: absent from a user's clone, so their tests go through describePeer/testPeer, which skip
+ * with a reason in the title; REQUIRE_PEER_FIXTURES=1 (set by .ci/run when the folder exists) makes absence an error.
+ */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const OWN_FIXTURES = path.join(REPO, 'test', 'fixtures');
-export const SHARED = path.resolve(REPO, '..', 'shared');
-export const NODE_EXPORTER_FIXTURES = path.join(SHARED, 'fixtures', 'node_exporter');
-export const PROCFS_FIXTURES = path.join(SHARED, 'fixtures', 'procfs');
+export const PEER_FIXTURES = path.resolve(REPO, process.env['PSUTIL_PEER_FIXTURES'] ?? path.join('..', 'shared', 'fixtures'));
+export const HAVE_PEER_FIXTURES = fs.existsSync(path.join(PEER_FIXTURES, 'node_exporter')) && fs.existsSync(path.join(PEER_FIXTURES, 'procfs'));
+if (!HAVE_PEER_FIXTURES && process.env['REQUIRE_PEER_FIXTURES'] === '1') {
+  throw new Error(`REQUIRE_PEER_FIXTURES=1 but the peers' fixture trees are not at ${PEER_FIXTURES} (set PSUTIL_PEER_FIXTURES)`);
+}
+/** The folder holding the peers' fixtures and reference files (../shared): its reference/ is peer material too. */
+export const SHARED = path.dirname(PEER_FIXTURES);
+export const NODE_EXPORTER_FIXTURES = path.join(PEER_FIXTURES, 'node_exporter');
+export const PROCFS_FIXTURES = path.join(PEER_FIXTURES, 'procfs');
+
+const PEER_SKIP = `[skipped: peer fixtures absent at ${PEER_FIXTURES}; set PSUTIL_PEER_FIXTURES] `;
+
+/** describe() for tests on the peers' trees: a visible skip, with its reason, where they are absent. */
+export const describePeer: (name: string, fn: () => void) => void = HAVE_PEER_FIXTURES
+  ? (name, fn) => describe(name, fn)
+  : (name, fn) => describe.skip(PEER_SKIP + name, fn);
+
+/** test() for one test on the peers' trees. */
+export const testPeer: (name: string, fn: () => unknown, timeout?: number) => void = HAVE_PEER_FIXTURES
+  ? (name, fn, timeout) => test(name, fn as jest.ProvidesCallback, timeout)
+  : (name, fn, timeout) => test.skip(PEER_SKIP + name, fn as jest.ProvidesCallback, timeout);
 
 export function own(...parts: string[]): string {
   return path.join(OWN_FIXTURES, ...parts);
