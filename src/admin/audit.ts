@@ -6,6 +6,13 @@
  *
  * The file is opened at startup (an unwritable audit log refuses the start, like a missing token) and reopened when
  * logrotate moves it away (the path's inode no longer matches the open fd).
+ *
+ * Floods do not grow it without bound: a request refused before it was authenticated (401, 421, 400, ... with no
+ * credential) and every 429 is sampled per source address, decision and status: the first `sampleFirst` of a window
+ * are written whole, the rest are counted and written as one summary line per key when the window ends
+ * (`{"kind":"suppressed","remote":"10.0.0.1","decision":"unauthorized","status":401,"count":9520,"reasons":{...}}`).
+ * Every authenticated request that was not rate-limited (each action, allowed, refused or failed) keeps its own line.
+ * The counter counts every request either way.
  */
 import * as fs from 'node:fs';
 
@@ -58,6 +65,48 @@ export interface AuditRecord {
 export const REQUESTS_TOTAL = 'psutil_exporter_admin_requests_total';
 const ROTATION_CHECK_MS = 1000;
 
+/** One summary of the requests of one key that a window did not write whole. */
+export interface SuppressedRecord {
+  readonly time: string;
+  readonly kind: 'suppressed';
+  readonly remote: string;
+  readonly decision: Decision;
+  readonly status: number;
+  readonly count: number;
+  readonly since: string;
+  readonly reasons: Record<string, number>;
+}
+
+export interface AuditSampling {
+  /** Refused-unauthenticated and rate-limited requests written whole per key and window. */
+  readonly sampleFirst: number;
+  readonly windowMs: number;
+  /** Keys tracked per window; past it, sources share the key `*` (a flood from many addresses stays bounded). */
+  readonly maxKeys: number;
+}
+
+export const DEFAULT_AUDIT_SAMPLING: AuditSampling = { sampleFirst: 10, windowMs: 10_000, maxKeys: 1024 };
+
+interface Window {
+  readonly remote: string;
+  readonly decision: Decision;
+  readonly status: number;
+  written: number;
+  suppressed: number;
+  readonly reasons: Map<string, number>;
+}
+
+/** The source address of `ip:port` (IPv6 addresses keep their colons), `unix` as is. */
+function sourceOf(remote: string): string {
+  const i = remote.lastIndexOf(':');
+  return i > 0 && /^\d+$/.test(remote.slice(i + 1)) ? remote.slice(0, i) : remote;
+}
+
+/** Requests a flood can repeat at no cost: refused with no credential, or rate-limited. */
+function sampled(rec: AuditRecord): boolean {
+  return rec.decision === 'rate_limited' || (rec.who === null && rec.decision !== 'ok' && rec.decision !== 'dry_run');
+}
+
 /** A counter family in the exporters' neutral shape (src/exporters/catalog.ts Family), structurally. */
 export interface CounterFamily {
   readonly name: string;
@@ -75,9 +124,15 @@ export class AuditLog {
   /** Lines that could not be written (also reported through onError). */
   failures = 0;
 
+  /** The current sampling window: key -> what was written and what was only counted. */
+  private window = new Map<string, Window>();
+  private windowStart = 0;
+  private windowTimer: NodeJS.Timeout | null = null;
+
   constructor(
     readonly path: string | null,
     private readonly onError: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
+    private readonly sampling: AuditSampling = DEFAULT_AUDIT_SAMPLING,
   ) {}
 
   /** psutil_exporter_admin_requests_total{action,decision}, for /metrics. */
@@ -105,6 +160,59 @@ export class AuditLog {
   write(rec: AuditRecord): void {
     const key = `${rec.action}\0${rec.decision}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (sampled(rec) && !this.admit(rec)) return;
+    this.append(rec);
+  }
+
+  /** Whether a sampled record is written whole; otherwise it is counted in its key's summary. */
+  private admit(rec: AuditRecord): boolean {
+    if (this.windowTimer === null) {
+      this.windowStart = Date.now();
+      this.windowTimer = setTimeout(() => this.flush(), this.sampling.windowMs);
+      this.windowTimer.unref();
+    }
+    let remote = sourceOf(rec.remote);
+    let key = `${remote}\0${rec.decision}\0${rec.status}`;
+    let w = this.window.get(key);
+    if (w === undefined && this.window.size >= this.sampling.maxKeys) {
+      remote = '*';
+      key = `*\0${rec.decision}\0${rec.status}`;
+      w = this.window.get(key);
+    }
+    if (w === undefined) {
+      w = { remote, decision: rec.decision, status: rec.status, written: 0, suppressed: 0, reasons: new Map() };
+      this.window.set(key, w);
+    }
+    if (w.written < this.sampling.sampleFirst) {
+      w.written++;
+      return true;
+    }
+    w.suppressed++;
+    const reason = (rec.reason ?? '').slice(0, 120);
+    // Reasons are few (the server's own messages); a bounded map all the same.
+    if (w.reasons.has(reason) || w.reasons.size < 16) w.reasons.set(reason, (w.reasons.get(reason) ?? 0) + 1);
+    return false;
+  }
+
+  /** Ends the sampling window: one summary line per key that had requests not written whole. */
+  flush(): void {
+    if (this.windowTimer !== null) clearTimeout(this.windowTimer);
+    this.windowTimer = null;
+    const since = new Date(this.windowStart).toISOString();
+    const time = new Date().toISOString();
+    const window = this.window;
+    this.window = new Map();
+    for (const w of window.values()) {
+      if (w.suppressed === 0) continue;
+      const summary: SuppressedRecord = {
+        time, kind: 'suppressed', remote: w.remote, decision: w.decision, status: w.status, count: w.suppressed, since,
+        reasons: Object.fromEntries(w.reasons),
+      };
+      this.append(summary);
+    }
+  }
+
+  private append(rec: AuditRecord | SuppressedRecord): void {
     const line = `${JSON.stringify(rec)}\n`;
     if (this.path === null) {
       process.stderr.write(line);
@@ -143,6 +251,7 @@ export class AuditLog {
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }

@@ -15,7 +15,8 @@ import type { X509Certificate } from 'node:crypto';
 export const MIN_TOKEN_BYTES = 32;
 /** Tokens are visible ASCII: they travel in a header, and whitespace in a file is trimmed, never part of a token. */
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
-const BEARER = /^Bearer ([\x21-\x7e]+)$/;
+// RFC 9110 11.1: the auth scheme is case-insensitive (bearer, BEARER); one space, then the token68 characters.
+const BEARER = /^bearer ([\x21-\x7e]+)$/i;
 /** A token file larger than this is not a token file. */
 const MAX_TOKEN_FILE = 4096;
 
@@ -126,7 +127,7 @@ export class TokenFile {
   }
 }
 
-/** The token in `Authorization: Bearer <token>` (scheme spelled exactly), or null. */
+/** The token in `Authorization: Bearer <token>` (the scheme in any case), or null. */
 export function bearerToken(values: readonly string[] | undefined): string | null {
   // Two Authorization headers are ambiguous (a proxy may read one and us the other): refuse.
   if (values === undefined || values.length !== 1) return null;

@@ -212,8 +212,22 @@ export class AdminEngine {
     };
   }
 
+  /**
+   * A CPU the machine does not have is refused before anything else, so a dry run answers as the real call would:
+   * sched_setaffinity(2) fails only when no requested CPU exists, and drops the others silently (psutil does too).
+   */
+  private unknownCpus(req: ActionRequest, what: Partial<Outcome>): Outcome | null {
+    if (req.action !== 'cpu_affinity') return null;
+    const all = this.o.host.cpus();
+    const unknown = req.cpus.filter((c) => !all.includes(c));
+    if (unknown.length === 0) return null;
+    return fail(400, 'invalid', 'invalid_cpu', `CPU ${unknown.join(', ')} does not exist; choose between ${JSON.stringify(all)}`, what);
+  }
+
   /** POST /v1/processes/{pid}/{action}. */
   act(pid: number, req: ActionRequest, createTime: number, dryRun: boolean): Outcome {
+    const bad = this.unknownCpus(req, { target: { pid, createTime } });
+    if (bad) return bad;
     const opened = this.openGuarded(pid, createTime);
     if ('refused' in opened) return opened.refused;
     const t = opened.t;
@@ -313,6 +327,8 @@ export class AdminEngine {
 
   /** POST /v1/groups/{name}/{action}: all-or-nothing checks, then the action on each member. */
   actGroup(name: string, req: ActionRequest, dryRun: boolean): Outcome {
+    const bad = this.unknownCpus(req, { group: name });
+    if (bad) return bad;
     // Deny by default before resolving anything: a group no rule names is not even looked up.
     if (!this.o.policy.namesGroup(name)) {
       return fail(403, 'denied', 'policy_denied', `no policy rule names group ${JSON.stringify(name)} (deny by default)`, { group: name });

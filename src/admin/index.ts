@@ -43,6 +43,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminServer> {
     pidExists: (pid) => ps.pidExists(pid),
     procfs: ps.roots.procfs,
     procfsSelfPid: () => ps.procfsSelfPid(),
+    cpuCount: () => ps.cpuTimes({ percpu: true }).length,
   });
   let groups = o.groups;
   if (groups === undefined) {

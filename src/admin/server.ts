@@ -344,6 +344,11 @@ export class AdminServer {
     return { host: a.address, port: a.port };
   }
 
+  /** Ends the audit log's sampling window now (summary lines of sampled floods); close() does it too. */
+  flushAudit(): void {
+    this.audit.flush();
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -438,7 +443,9 @@ export class AdminServer {
 
   /** Every check in order; throws HttpError for a refusal, returns the engine's outcome otherwise. */
   private async process(req: http.IncomingMessage, ctx: Ctx): Promise<Outcome> {
-    // 1. DNS rebinding: a browser page that resolved its own name to 127.0.0.1 still sends its own Host.
+    // 1. DNS rebinding: a browser page that resolved its own name to 127.0.0.1 still sends its own Host. Node keeps
+    // the first of two Host headers; RFC 9112 3.2 says a request with more than one is answered 400.
+    if ((req.headersDistinct['host']?.length ?? 0) > 1) throw new HttpError(400, 'invalid', 'bad_host', 'more than one Host header');
     const host = (req.headers.host ?? '').toLowerCase();
     if (!this.hosts.has(host)) {
       throw new HttpError(421, 'invalid', 'misdirected', `Host ${JSON.stringify(host.slice(0, 64))} is not this server's address`);

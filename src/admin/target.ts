@@ -48,6 +48,8 @@ export interface AdminHost {
   namespaceProblem(): string | null;
   /** A handle on a live process. Throws NoSuchProcess for absent pids and thread ids, AccessDenied when hidden. */
   open(pid: number): AdminTarget;
+  /** The machine's CPU numbers (psutil's range(len(cpu_times(percpu=True)))), for checking an affinity request. */
+  cpus(): readonly number[];
 }
 
 /** The psutil Process methods the adapter uses (psutil names, camelCased; setters are the same call with arguments). */
@@ -84,6 +86,8 @@ export interface LibraryHostOptions {
   procfs: string;
   /** The instance's procfsSelfPid: our pid as that procfs numbers it, null when it has no usable self link. */
   procfsSelfPid: () => number | null;
+  /** How many CPUs the instance's cpuTimes({ percpu: true }) lists. */
+  cpuCount: () => number;
 }
 
 class LibraryTarget implements AdminTarget {
@@ -134,5 +138,6 @@ export function libraryHost(opts: LibraryHostOptions): AdminHost {
       if (!opts.pidExists(pid)) throw new NoSuchProcess(pid);
       return new LibraryTarget(opts.newProcess(pid));
     },
+    cpus: () => Array.from({ length: opts.cpuCount() }, (_, i) => i),
   };
 }

@@ -132,7 +132,9 @@ export class AgentServer {
   private cache: BodyCache | null = null;
 
   constructor(private readonly deps: ServerDeps) {
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default): a client
+    // trickling header bytes lived 30 s, not 10. Checked each second, the bounds below hold within a second.
+    this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
     // Bounded waits for slow or idle clients (slowloris), generous enough for any scraper.
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 30_000;

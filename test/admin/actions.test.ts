@@ -20,7 +20,7 @@ let h: Harness;
 const members = new Set<number>();
 const canaries: Canary[] = [];
 
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid });
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length });
 
 async function canary(): Promise<Canary> {
   const c = await startCanary(dir);
@@ -168,6 +168,22 @@ describe('actions, verified through /proc', () => {
     expect(procAffinity(c.pid)).toBe(all);
   });
 
+  // A CPU past the machine's (os.cpus() counts them independently of the library) is refused the same way whether
+  // it comes alone, beside a real one (the kernel would drop it silently) or in a dry run (hardening #13).
+  it.each([
+    ['alone', (n: number) => [n], false],
+    ['beside a real one', (n: number) => [0, n], false],
+    ['alone, in a dry run', (n: number) => [n], true],
+    ['beside a real one, in a dry run', (n: number) => [0, n], true],
+  ])('a CPU the machine does not have, %s: 400 naming it, nothing changes', async (_n, cpus, dryRun) => {
+    const n = os.cpus().length;
+    const all = procAffinity(c.pid);
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, { body: { cpus: cpus(n), createTime: ct, dryRun } });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: { code: 'invalid_cpu', message: expect.stringContaining(`CPU ${n} does not exist`) } });
+    expect(procAffinity(c.pid)).toBe(all);
+  });
+
   it('rlimit: /proc/<pid>/limits follows', async () => {
     const r = await request(h, 'POST', `/v1/processes/${c.pid}/rlimit`, { body: { resource: 'NOFILE', soft: 100, hard: 200, createTime: ct } });
     expect(r.status).toBe(200);
@@ -281,7 +297,7 @@ describe('a signal through kill(2)', () => {
     if (tid === undefined) throw new Error('the canary has no second thread');
     members.add(tid);
     const h2 = await startHarness({
-      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists: (pid) => pid === tid || pidExists(pid), procfs: psutil.roots.procfs, procfsSelfPid }),
+      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists: (pid) => pid === tid || pidExists(pid), procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length }),
       groups,
       admin: ADMIN,
     });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Process, pidExists, procfsSelfPid, psutil } from '../../src/index';
+import { AuditLog } from '../../src/admin/audit';
 import { libraryHost } from '../../src/admin/target';
 import {
   kernelThreadPid, rawExchange, request, snapshot, startCanary, startHarness, statusOf, threadIds,
@@ -21,7 +22,7 @@ let before: Record<string, unknown>;
 let createTime: number;
 const members = new Set<number>();
 
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid });
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-attacks-'));
@@ -146,14 +147,12 @@ describe('29: authentication', () => {
     ['"Bearer" alone', 'Bearer'],
     ['"Bearer " and nothing', 'Bearer '],
     ['wrong token', `Bearer ${'0'.repeat(64)}`],
-    ['lowercase bearer', 'lower'],
     ['token with a trailing "\\n" literal', 'newline'],
     ['right prefix', 'prefix'],
     ['token twice', 'twice'],
     ['basic auth', `Basic ${Buffer.from('admin:admin').toString('base64')}`],
   ])('%s -> 401', async (_n, value) => {
     let auth: string | string[] | undefined = value;
-    if (value === 'lower') auth = `bearer ${h.token}`;
     if (value === 'newline') auth = `Bearer ${h.token}\\n`;
     if (value === 'prefix') auth = `Bearer ${h.token.slice(0, -1)}`;
     if (value === 'twice') auth = [`Bearer ${h.token}`, `Bearer ${h.token}`];
@@ -162,6 +161,17 @@ describe('29: authentication', () => {
     const r = await request(h, 'POST', path_(), { body: body(), auth: false, headers });
     expect(r.status).toBe(401);
     expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+
+  it.each(['bearer', 'BEARER', 'bEaReR'])('the scheme is case-insensitive (RFC 9110 11.1): %s authenticates', async (scheme) => {
+    const r = await request(h, 'POST', path_(), { body: { ...body(), dryRun: true }, auth: false, headers: { authorization: `${scheme} ${h.token}` } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ dryRun: true });
+  });
+
+  it.each([['two spaces', '  '], ['a tab', '\t']])('the scheme and the token separated by %s -> 401', async (_n, sep) => {
+    const r = await request(h, 'POST', path_(), { body: { ...body(), dryRun: true }, auth: false, headers: { authorization: `Bearer${sep}${h.token}` } });
+    expect(r.status).toBe(401);
   });
 
   it('a raw newline after the token never authenticates', async () => {
@@ -191,6 +201,17 @@ describe('30: DNS rebinding and CSRF', () => {
       body: { signal: 'SIGUSR1', createTime }, headers: { host },
     });
     expect(r.status).toBe(421);
+  });
+
+  it.each([['the same one twice', 'self'], ['ours, then another', 'evil.example']])('two Host headers (%s) -> 400, nothing done (RFC 9112 3.2)', async (_n, second) => {
+    const before = canary.counts()['SIGUSR1'] ?? 0;
+    const b = JSON.stringify({ signal: 'SIGUSR1', createTime });
+    const other = second === 'self' ? `127.0.0.1:${h.port}` : second;
+    const raw = await rawExchange(h.port, (s) => {
+      s.write(`POST /v1/processes/${canary.pid}/signal HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nHost: ${other}\r\nAuthorization: Bearer ${h.token}\r\nContent-Type: application/json\r\nContent-Length: ${b.length}\r\nConnection: close\r\n\r\n${b}`);
+    });
+    expect(statusOf(raw)).toBe(400);
+    expect(canary.counts()['SIGUSR1'] ?? 0).toBe(before);
   });
 
   it.each(['http://evil.example', 'null', `http://127.0.0.1:${0}`])('Origin %s -> 403', async (origin) => {
@@ -359,12 +380,85 @@ describe('audit and counters', () => {
     expect(counts['signal/invalid']).toBeGreaterThanOrEqual(1);
     expect(counts['get/unauthorized']).toBeGreaterThanOrEqual(1);
     expect(counts['signal/ok']).toBeUndefined();
-    // Every audit line was counted once.
-    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(h.auditLines().length);
+    // Every request was counted once, and is in the log: on a line of its own or in a sampled flood's summary.
+    h.server.flushAudit();
+    expect(Object.values(h.counts()).reduce((a, b) => a + b, 0)).toBe(logged(h.auditLines()));
   });
 });
 
+/** Requests the audit lines account for: one each, plus the count of each summary line. */
+function logged(lines: Array<Record<string, unknown>>): number {
+  return lines.reduce((n, l) => n + (l['kind'] === 'suppressed' ? (l['count'] as number) : 1), 0);
+}
+
 describe('32: flood', () => {
+  it('refused floods are sampled in the audit log, every accepted request keeps its line (hardening #12)', async () => {
+    const flood = await startHarness({
+      host,
+      groups: { groupOf: () => null, members: () => [] },
+      admin: { rate_limit: { per_credential: { interval: '1m', burst: 30 } } },
+    });
+    try {
+      // 300 requests with no credential (401, then 429 once the unauthenticated budget is spent), then 60 with one:
+      // 30 answered (each keeps its line), 30 past the credential's burst (429, sampled).
+      const codes: number[] = [];
+      for (let i = 0; i < 300; i++) codes.push((await request(flood, 'GET', `/v1/processes/${canary.pid}`, { auth: false })).status);
+      for (let i = 0; i < 60; i++) codes.push((await request(flood, 'GET', `/v1/processes/${canary.pid}`)).status);
+      expect(codes.slice(300, 330).every((c) => c === 200)).toBe(true);
+      expect(codes.slice(330).every((c) => c === 429)).toBe(true);
+      flood.server.flushAudit();
+      const lines = flood.auditLines();
+      const whole = lines.filter((l) => l['kind'] === undefined);
+      const summaries = lines.filter((l) => l['kind'] === 'suppressed');
+      // Every answered request has its own line.
+      expect(whole.filter((l) => l['decision'] === 'ok')).toHaveLength(30);
+      // At most 10 whole lines per (source, decision, status) and window; the rest in summaries from 127.0.0.1.
+      const perKey = new Map<string, number>();
+      for (const l of whole) if (l['decision'] !== 'dry_run' && l['decision'] !== 'ok') perKey.set(`${String(l['decision'])}/${String(l['status'])}`, (perKey.get(`${String(l['decision'])}/${String(l['status'])}`) ?? 0) + 1);
+      expect([...perKey.values()].every((n) => n <= 10)).toBe(true);
+      expect(summaries.length).toBeGreaterThan(0);
+      for (const s of summaries) expect(s).toMatchObject({ remote: '127.0.0.1', count: expect.any(Number), since: expect.any(String), reasons: expect.any(Object) });
+      expect(lines.length).toBeLessThan(80);
+      // Nothing is lost: the counter and the log account for the same requests.
+      const total = Object.values(flood.counts()).reduce((a, b) => a + b, 0);
+      expect(total).toBe(360);
+      expect(logged(lines)).toBe(total);
+    } finally {
+      await flood.close();
+      fs.rmSync(flood.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a window writes its summaries by itself when it ends', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-'));
+    const file = path.join(dir, 'audit.jsonl');
+    const log = new AuditLog(file, () => undefined, { sampleFirst: 2, windowMs: 200, maxKeys: 2 });
+    log.open();
+    try {
+      const rec = (remote: string) => ({
+        time: new Date().toISOString(), requestId: 'r', remote, who: null, method: 'GET', path: '/', action: 'get',
+        scope: null, group: null, request: null, dryRun: false, target: null, decision: 'unauthorized' as const,
+        status: 401, reason: 'a valid credential is required', errno: null,
+      });
+      for (let i = 0; i < 5; i++) log.write(rec(`10.0.0.1:${1000 + i}`));
+      // A new key per address: the first fits under maxKeys, the others share '*'.
+      for (let i = 0; i < 5; i++) log.write(rec(`fd00::${i}:80`));
+      const read = () => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(read()).toHaveLength(2 + 1 + 2);
+      const deadline = Date.now() + 5000;
+      while (read().length === 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const summaries = read().filter((l) => l['kind'] === 'suppressed');
+      expect(summaries).toEqual([
+        expect.objectContaining({ remote: '10.0.0.1', count: 3, reasons: { 'a valid credential is required': 3 } }),
+        expect.objectContaining({ remote: '*', count: 2 }),
+      ]);
+    } finally {
+      log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+
   it('429 after the burst, per credential', async () => {
     const flood = await startHarness({
       host,

@@ -76,9 +76,11 @@ describe('TokenFile', () => {
 });
 
 describe('bearerToken', () => {
-  it('accepts exactly "Bearer <token>"', () => {
+  it('accepts "Bearer <token>", the scheme in any case (RFC 9110 11.1), and nothing looser', () => {
     expect(bearerToken([`Bearer ${TOKEN}`])).toBe(TOKEN);
-    expect(bearerToken([`bearer ${TOKEN}`])).toBeNull();
+    expect(bearerToken([`bearer ${TOKEN}`])).toBe(TOKEN);
+    expect(bearerToken([`BEARER ${TOKEN}`])).toBe(TOKEN);
+    expect(bearerToken([`Bearer\t${TOKEN}`])).toBeNull();
     expect(bearerToken([`Bearer  ${TOKEN}`])).toBeNull();
     expect(bearerToken([`Basic ${Buffer.from('a:b').toString('base64')}`])).toBeNull();
     expect(bearerToken([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`])).toBeNull();

@@ -19,7 +19,7 @@ import { request, snapshot, startCanary, startHarness, until, type Canary } from
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noGroups = { groupOf: () => null, members: () => [] };
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid });
+const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length });
 
 let dir: string;
 beforeAll(() => {
@@ -235,7 +235,7 @@ describe('18: a procfs of another PID namespace', () => {
   async function allRefused(procfs: string, why: RegExp): Promise<void> {
     const ps = createPsutil({ procfs });
     const h = await startHarness({
-      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs, procfsSelfPid: () => ps.procfsSelfPid() }),
+      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs, procfsSelfPid: () => ps.procfsSelfPid(), cpuCount: () => ps.cpuTimes({ percpu: true }).length }),
       groups: { groupOf: () => 'g', members: () => [canary.pid] },
       admin: { policy: [{ groups: ['g'], signals: ['SIGUSR1'], nice: { min: 0, max: 19 } }] },
     });
