@@ -82,7 +82,7 @@ export const DEFAULT_DISK_USAGE_TIMEOUT_MS = 5000;
 function checkPath(fn: string, p: unknown): string {
   if (typeof p !== 'string') throw new TypeError(`${fn}: path must be a string, got ${p === null ? 'null' : typeof p}`);
   // A NUL would silently cut the path short in C (Python raises ValueError: embedded null byte).
-  if (p.includes('\0')) throw new TypeError(`${fn}: path must not contain NUL bytes`);
+  if (p.includes('\0')) throw new RangeError(`${fn}: path must not contain NUL bytes (embedded null byte)`);
   return p;
 }
 

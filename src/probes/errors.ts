@@ -17,10 +17,11 @@ export class PsutilError extends Error {
   readonly pid: number | null;
   /** The process name when known (psutil's `name`); `processName` is null when it is not. */
   readonly processName: string | null;
+  /** The bare message, without the "(pid=..., name=...)" details that `message` adds (psutil's `msg`). */
   readonly msg: string;
 
-  constructor(msg: string, opts: { pid?: number | null; name?: string | null; cause?: unknown } = {}) {
-    super(msg, opts.cause === undefined ? undefined : { cause: opts.cause });
+  constructor(msg: string, opts: { pid?: number | null; ppid?: number | null; name?: string | null; cause?: unknown } = {}) {
+    super(details(msg, opts.pid, opts.ppid, opts.name), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.msg = msg;
     this.pid = opts.pid ?? null;
     this.processName = opts.name ?? null;
@@ -37,18 +38,35 @@ export class PsutilError extends Error {
   }
 }
 
-function describe(what: string, pid: number | null | undefined, name: string | null | undefined, msg?: string): string {
+/** A Python repr of a str, as psutil's `name=%r` prints it: single quotes unless the text holds one. */
+function pyRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '\\' || ch === q) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + q;
+}
+
+/** psutil's Error.__str__: the message, then "(pid=1, ppid=0, name='x')" with what is known (pid 0 included). */
+function details(msg: string, pid: number | null | undefined, ppid: number | null | undefined, name: string | null | undefined): string {
   const parts: string[] = [];
   if (pid !== undefined && pid !== null) parts.push(`pid=${pid}`);
-  if (name) parts.push(`name=${JSON.stringify(name)}`);
-  const details = parts.length ? ` (${parts.join(', ')})` : '';
-  return msg ? `${msg}${details}` : `${what}${details}`;
+  if (ppid) parts.push(`ppid=${ppid}`);
+  if (name) parts.push(`name=${pyRepr(name)}`);
+  return parts.length ? `${msg} (${parts.join(', ')})` : msg;
 }
 
 export class NoSuchProcess extends PsutilError {
   override readonly code: PsutilErrorCode = 'PSUTIL_NO_SUCH_PROCESS';
-  constructor(pid: number, name: string | null = null, msg?: string, cause?: unknown) {
-    super(describe('process no longer exists', pid, name, msg), { pid, name, cause });
+  constructor(pid: number, name: string | null = null, msg?: string, cause?: unknown, ppid: number | null = null) {
+    super(msg ?? 'process no longer exists', { pid, ppid, name, cause });
   }
 }
 
@@ -56,7 +74,7 @@ export class ZombieProcess extends NoSuchProcess {
   override readonly code: PsutilErrorCode = 'PSUTIL_ZOMBIE_PROCESS';
   readonly ppid: number | null;
   constructor(pid: number, name: string | null = null, ppid: number | null = null, msg?: string, cause?: unknown) {
-    super(pid, name, msg ?? `process still exists but it is a zombie${ppid !== null ? ` (ppid=${ppid})` : ''}`, cause);
+    super(pid, name, msg ?? "PID still exists but it's a zombie", cause, ppid);
     this.ppid = ppid;
   }
 }
@@ -64,7 +82,7 @@ export class ZombieProcess extends NoSuchProcess {
 export class AccessDenied extends PsutilError {
   override readonly code: PsutilErrorCode = 'PSUTIL_ACCESS_DENIED';
   constructor(pid: number | null = null, name: string | null = null, msg?: string, cause?: unknown) {
-    super(describe('access denied', pid, name, msg), { pid, name, cause });
+    super(msg ?? 'access denied', { pid, name, cause });
   }
 }
 
@@ -72,15 +90,15 @@ export class TimeoutExpired extends PsutilError {
   override readonly code: PsutilErrorCode = 'PSUTIL_TIMEOUT_EXPIRED';
   readonly seconds: number;
   constructor(seconds: number, pid: number | null = null, name: string | null = null) {
-    super(describe(`timeout after ${seconds} seconds`, pid, name), { pid, name });
+    super(`timeout after ${seconds} seconds`, { pid, name });
     this.seconds = seconds;
   }
 }
 
 export class UnsupportedOperation extends PsutilError {
   override readonly code: PsutilErrorCode = 'PSUTIL_UNSUPPORTED_OPERATION';
-  constructor(what: string, platform: string = process.platform) {
-    super(`${what} is not supported on ${platform}`);
+  constructor(what: string, platform: string = process.platform, cause?: unknown) {
+    super(`${what} is not supported on ${platform}`, cause === undefined ? {} : { cause });
   }
 }
 

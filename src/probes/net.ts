@@ -86,13 +86,13 @@ export function netApi(ctx: Context) {
      * Socket connections system-wide: frozen `{ fd, family, type, laddr, raddr, status, pid }`. laddr/raddr are
      * `{ ip, port }` or null (no address: psutil's `()`); for AF_UNIX laddr is the path ('' if unbound) and raddr
      * ''. Sockets of processes whose fds cannot be read (other users' when not root) have pid null and fd -1.
-     * An unknown kind throws TypeError listing the valid ones.
+     * An unknown kind throws RangeError listing the valid ones (TypeError when not a string).
      */
     netConnections(opts?: NetConnectionsOptions): readonly Connection[] {
       const o = options<NetConnectionsOptions>('netConnections', opts, ['kind']);
       const kind: unknown = o.kind === undefined ? 'inet' : o.kind;
       if (!isConnKind(kind)) {
-        throw new TypeError(`netConnections: invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+        throw new (typeof kind === 'string' ? RangeError : TypeError)(`netConnections: invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
       }
       return Object.freeze(net().connections(ctx.fs, kind));
     },
@@ -158,7 +158,7 @@ export function netApi(ctx: Context) {
       const o = options<TcpConnectionStatesOptions>('tcpConnectionStates', opts, ['kind']);
       const kind: unknown = o.kind === undefined ? 'tcp' : o.kind;
       if (kind !== 'tcp' && kind !== 'tcp4' && kind !== 'tcp6') {
-        throw new TypeError(`tcpConnectionStates: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`);
+        throw new (typeof kind === 'string' ? RangeError : TypeError)(`tcpConnectionStates: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`);
       }
       return net().tcpConnectionStates(ctx.fs, kind);
     },

@@ -404,7 +404,7 @@ const SIGNAL_MAX = 64;
 function signalArg(fn: string, sig: unknown): number {
   if (typeof sig === 'string') {
     const n = Object.prototype.hasOwnProperty.call(SIGNALS, sig) ? SIGNALS[sig] : undefined;
-    if (n === undefined) throw new TypeError(`${fn}: unknown signal name ${JSON.stringify(sig)}`);
+    if (n === undefined) throw new RangeError(`${fn}: unknown signal name ${JSON.stringify(sig)}`);
     return n;
   }
   if (typeof sig !== 'number' || !Number.isInteger(sig)) throw new TypeError(`${fn}: sig must be a signal number or name, got ${describeValue(sig)}`);
@@ -735,6 +735,11 @@ export class Process {
       }
     }
     this._start = start;
+  }
+
+  /** @internal an error leaving a public method, as psutil's classes (guardPublicMethods). */
+  _publicError(err: unknown): unknown {
+    return err instanceof OsError ? this._h.publicError(err) : err;
   }
 
   /** The process id. */
@@ -1269,7 +1274,9 @@ export class Process {
     const kind: unknown = o.kind === undefined ? 'inet' : o.kind;
     const net = this._env.ctx.os.net;
     if (!net.isConnKind(kind)) {
-      throw new TypeError(`netConnections: invalid kind ${describeValue(kind)}; choose between ${net.CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+      // psutil's ValueError for a string it does not know; a non-string is the wrong type.
+      const E = typeof kind === 'string' ? RangeError : TypeError;
+      throw new E(`netConnections: invalid kind ${describeValue(kind)}; choose between ${net.CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
     }
     let conns;
     try {
@@ -1302,7 +1309,7 @@ export class Process {
   ionice(ioclass: number, value?: number | null): void;
   ionice(ioclass?: number | null, value?: number | null): ProcessIonice | void {
     if (ioclass === undefined || ioclass === null) {
-      if (value !== undefined && value !== null) throw new TypeError("ionice: 'ioclass' argument must be specified");
+      if (value !== undefined && value !== null) throw new RangeError("'ioclass' argument must be specified");
       this._env.requireNative('ionice()');
       const [cls, v] = this._h.ioprioGet();
       return Object.freeze({ ioclass: cls, value: v });
@@ -1310,7 +1317,9 @@ export class Process {
     integerArg('ionice', 'ioclass', ioclass);
     if (ioclass < IOPRIO_CLASS_NONE || ioclass > IOPRIO_CLASS_IDLE) throw new RangeError(`ionice: ioclass must be one of IOPRIO_CLASS_* (0..3), got ${ioclass}`);
     const v = value === undefined || value === null ? 0 : integerArg('ionice', 'value', value);
-    if (v !== 0 && (ioclass === IOPRIO_CLASS_IDLE || ioclass === IOPRIO_CLASS_NONE)) throw new RangeError(`ionice: ioclass ${ioclass} accepts no value`);
+    // psutil's wording, which its users match on.
+    if (v !== 0 && ioclass === IOPRIO_CLASS_NONE) throw new RangeError("can't specify value with IOPRIO_CLASS_NONE");
+    if (v !== 0 && ioclass === IOPRIO_CLASS_IDLE) throw new RangeError("can't specify value with IOPRIO_CLASS_IDLE");
     if (v < 0 || v > 7) throw new RangeError('ionice: value not in 0-7 range');
     this._env.requireNative('ionice(ioclass)');
     this._raiseIfReused();
@@ -1330,7 +1339,9 @@ export class Process {
       if (!this._env.native) return [...this._h.limitsFile(resource)];
       return this._h.rlimit(resource);
     }
-    if (!Array.isArray(limits) || limits.length !== 2) throw new TypeError(`rlimit: limits must be a [soft, hard] pair, got ${describeValue(limits)}`);
+    if (!Array.isArray(limits)) throw new TypeError(`rlimit: limits must be a [soft, hard] pair, got ${describeValue(limits)}`);
+    // psutil: ValueError("second argument must be a (soft, hard) tuple") for a sequence of another length.
+    if (limits.length !== 2) throw new RangeError(`rlimit: second argument must be a [soft, hard] pair, got ${limits.length} values`);
     for (const v of limits as unknown[]) {
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`rlimit: limits must hold integers, got ${describeValue(v)}`);
       if (v < -1) throw new RangeError(`rlimit: limits must be >= 0 or RLIM_INFINITY (-1), got ${v}`);
@@ -1511,8 +1522,9 @@ export class Process {
 
   /**
    * Resolves when the process is gone: with its exit code for a Popen, with null for any other process (only its
-   * parent can collect the code; a zombie counts as gone, as with psutil 7.2's pidfd wait). Rejects with
-   * TimeoutExpired after `timeout` seconds. The result is kept: later calls resolve at once.
+   * parent can collect the code). A zombie is not gone: as psutil's wait_pid polls pid_exists, the wait goes on until
+   * its parent reaps it (or the pid names another process). Rejects with TimeoutExpired after `timeout` seconds. The
+   * result is kept: later calls resolve at once.
    */
   wait(opts?: WaitOptions): Promise<number | null> {
     const o = options<WaitOptions>('wait', opts, ['timeout']);
@@ -1524,12 +1536,12 @@ export class Process {
     });
   }
 
-  /** Whether the process this object names has ended (gone, reused pid, or a zombie). */
+  /** Whether the process this object names has ended: gone (reaped) or its pid reused. A zombie has not. */
   private _ended(): boolean {
     if (this._gone) return true;
     try {
       const st = this._h.freshStat();
-      return st.state === 'Z' || (this._start !== null && st.starttime !== this._start);
+      return this._start !== null && st.starttime !== this._start;
     } catch (err) {
       if (err instanceof NoSuchProcess) return true;
       if (err instanceof AccessDenied) return false;
@@ -1649,6 +1661,29 @@ export class Popen extends Process {
     });
   }
 }
+
+// No OsError leaves a public Process method (psutil's errors, TypeError and RangeError only): each method's error, thrown
+// or rejected, gets the handle's last translation. Wrapped once here, so every class made per context inherits it.
+function guardPublicMethods(proto: object): void {
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === 'constructor' || key.startsWith('_')) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (d === undefined || typeof d.value !== 'function') continue;
+    const fn = d.value as (this: Process, ...a: unknown[]) => unknown;
+    const guarded = function (this: Process, ...args: unknown[]): unknown {
+      try {
+        const r = fn.apply(this, args);
+        return r instanceof Promise ? r.catch((e: unknown) => { throw this._publicError(e); }) : r;
+      } catch (e) {
+        throw this._publicError(e);
+      }
+    };
+    Object.defineProperty(guarded, 'name', { value: key });
+    Object.defineProperty(proto, key, { ...d, value: guarded });
+  }
+}
+guardPublicMethods(Process.prototype);
+guardPublicMethods(Popen.prototype);
 
 // ---- the per-context API --------------------------------------------------------------------------------------------
 

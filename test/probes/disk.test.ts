@@ -215,6 +215,7 @@ describe('errors', () => {
     expect(() => p.diskIoCounters(true)).toThrow(TypeError);
     // @ts-expect-error: not a string
     expect(() => p.diskUsage(42)).toThrow(/path must be a string/);
+    expect(() => p.diskUsage('/tmp\0/x')).toThrow(RangeError);
     expect(() => p.diskUsage('/tmp\0/x')).toThrow(/NUL/);
     await expect(p.diskUsageAsync('/', { timeoutMs: -1 })).rejects.toThrow(RangeError);
     await expect(p.diskUsageAsync('/', { timeoutMs: Infinity })).rejects.toThrow(/timeoutMs/);

@@ -33,3 +33,20 @@ describe('error hierarchy', () => {
     expect(p.code).toBe('PSUTIL_PARSE_ERROR');
   });
 });
+
+describe("psutil's messages", () => {
+  test('msg is the bare message; message adds the details once, as psutil str(e)', () => {
+    const e = new NoSuchProcess(42, 'cat');
+    expect(e.msg).toBe('process no longer exists');
+    expect(e.message).toBe("process no longer exists (pid=42, name='cat')");
+    expect(`${e.msg} (pid=${e.pid})`).toBe('process no longer exists (pid=42)');
+    const z = new ZombieProcess(42, 'sleep', 1);
+    expect(z.msg).toBe("PID still exists but it's a zombie");
+    expect(z.message).toBe("PID still exists but it's a zombie (pid=42, ppid=1, name='sleep')");
+    expect(new AccessDenied(0).message).toBe('access denied (pid=0)');
+    expect(new AccessDenied().message).toBe('access denied');
+    expect(new AccessDenied(7, "it's", 'custom').message).toBe('custom (pid=7, name="it\'s")');
+    expect(new NoSuchProcess(7, 'a\nb').message).toBe("process no longer exists (pid=7, name='a\\nb')");
+    expect(new TimeoutExpired(1.5, 9, 'x').message).toBe("timeout after 1.5 seconds (pid=9, name='x')");
+  });
+});

@@ -165,9 +165,10 @@ describeLE('netConnections on the net-basic fixture', () => {
     expect(basic().netConnections().map(key).sort()).toEqual(expected((r) => r[1] !== 1));
   });
 
-  test('bad kind -> TypeError listing the valid kinds', () => {
+  test('bad kind -> RangeError listing the valid kinds (psutil ValueError), TypeError for a non-string', () => {
     const ps = basic();
-    expect(() => ps.netConnections({ kind: 'tcp5' as 'tcp' })).toThrow(TypeError);
+    expect(() => ps.netConnections({ kind: 'tcp5' as 'tcp' })).toThrow(RangeError);
+    expect(() => ps.netConnections({ kind: 4 as unknown as 'tcp' })).toThrow(TypeError);
     expect(() => ps.netConnections({ kind: 'tcp5' as 'tcp' })).toThrow(/'inet', 'inet4', 'inet6', 'tcp', .*'unix', 'all'/);
     expect(() => ps.netConnections({ kind: 4 as unknown as 'tcp' })).toThrow(/kind/);
     expect(() => ps.netConnections({ kinds: 'tcp' } as unknown as undefined)).toThrow(/kinds/);
@@ -240,7 +241,8 @@ describe('tcpConnectionStates', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 
-  test('bad kind -> TypeError', () => {
+  test('bad kind -> RangeError', () => {
+    expect(() => basic().tcpConnectionStates({ kind: 'udp' as 'tcp' })).toThrow(RangeError);
     expect(() => basic().tcpConnectionStates({ kind: 'udp' as 'tcp' })).toThrow(/kind/);
   });
 });

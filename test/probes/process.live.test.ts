@@ -63,10 +63,12 @@ function statOf(pid: number): string {
 
 describe('traps on real processes', () => {
   test('a zombie: status zombie, is running, unreadable fields raise ZombieProcess, processIter yields it', async () => {
-    const { child, line } = await python(`import os, sys, time
+    // The parent reaps its zombie only when told (SIGUSR1), so wait() can be seen waiting and then returning.
+    const { child, line } = await python(`import os, signal, sys, time
 pid = os.fork()
 if pid == 0:
     os._exit(3)
+signal.signal(signal.SIGUSR1, lambda s, f: os.waitpid(pid, 0))
 sys.stdout.write('%d\\n' % pid); sys.stdout.flush()
 time.sleep(600)
 `);
@@ -86,8 +88,14 @@ time.sleep(600)
     expect(z.asDict({ attrs: ['status', 'cmdline', 'exe'], adValue: 'AD' })).toEqual({ status: STATUS_ZOMBIE, cmdline: 'AD', exe: 'AD' });
     const seen = [...ps.processIter({ attrs: ['pid', 'status', 'cmdline'] })].find((p) => p.pid === zpid);
     expect(seen?.info).toEqual({ pid: zpid, status: STATUS_ZOMBIE, cmdline: null });
-    // wait() on a zombie that is not ours: it has ended, null (psutil 7.2 with pidfd).
-    await expect(z.wait({ timeout: 5 })).resolves.toBeNull();
+    // wait() on a zombie that is not ours: psutil's wait_pid polls until the pid is gone, so a zombie is waited on
+    // (TimeoutExpired) until its parent reaps it; then null, and the pid no longer exists.
+    await expect(z.wait({ timeout: 0.3 })).rejects.toBeInstanceOf(TimeoutExpired);
+    expect(ps.pidExists(zpid)).toBe(true);
+    const waiting = z.wait({ timeout: 20 });
+    process.kill(child.pid!, 'SIGUSR1');
+    await expect(waiting).resolves.toBeNull();
+    expect(ps.pidExists(zpid)).toBe(false);
   });
 
   test('a process with 50 threads: numThreads, threads() and /proc/<pid>/task agree', async () => {
@@ -349,7 +357,7 @@ time.sleep(600)
     expect(fs.readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'latin1')).toMatch(new RegExp(`^${tid} `));
     const exited = new Promise((r) => child.once('exit', (_c, sig) => r(sig)));
     const p = new Process(tid);
-    expect(() => p.sendSignalEx('SIGNOPE' as NodeJS.Signals)).toThrow(TypeError);
+    expect(() => p.sendSignalEx('SIGNOPE' as NodeJS.Signals)).toThrow(RangeError);
     const want = pidfdOpens(tid) ? 'pidfd' : 'kill';
     expect(p.sendSignalEx('SIGTERM')).toEqual({ via: want });
     // kill(2) on a thread id is process-directed: the whole process gets SIGTERM.

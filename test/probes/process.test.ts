@@ -424,10 +424,14 @@ describe('a process that vanishes after it was looked up', () => {
     expect(() => p.name()).toThrow(NoSuchProcess);
   });
 
-  test('a file missing while stat is there is the OsError it is (a kernel without that file), not NoSuchProcess', () => {
+  test('a file missing while stat is there is a kernel without that file: UnsupportedOperation, never an OsError', () => {
     const gone = createPsutil({ procfs: path.join(tmp, 'proc'), rootfs: path.join(tmp, 'root') });
     fs.rmSync(path.join(tmp, 'proc', '1', 'io'));
-    expect(() => new gone.Process(1).ioCounters()).toThrow(OsError);
+    const err = (() => { try { new gone.Process(1).ioCounters(); } catch (e) { return e; } return null; })();
+    expect(err).toBeInstanceOf(UnsupportedOperation);
+    expect(err).not.toBeInstanceOf(OsError);
+    expect(String((err as Error).message)).toContain('/1/io');
+    expect((err as Error).cause).toBeInstanceOf(OsError);
   });
 });
 
@@ -463,20 +467,27 @@ describe('argument checks', () => {
     expect(() => p.nice(1.5)).toThrow(TypeError);
     expect(() => p.nice(40)).toThrow(RangeError);
     expect(() => p.rlimit(99)).toThrow(RangeError);
-    expect(() => p.rlimit(RLIMIT_NOFILE, [1] as unknown as [number, number])).toThrow(TypeError);
+    // psutil's ValueError for a value of the right type (RangeError here), TypeError for the wrong type.
+    expect(() => p.rlimit(RLIMIT_NOFILE, [1] as unknown as [number, number])).toThrow(RangeError);
+    expect(() => p.rlimit(RLIMIT_NOFILE, [5, 5, 5] as unknown as [number, number])).toThrow(RangeError);
+    expect(() => p.rlimit(RLIMIT_NOFILE, 5 as unknown as [number, number])).toThrow(TypeError);
     expect(() => p.rlimit(RLIMIT_NOFILE, [-2, 5])).toThrow(RangeError);
     expect(() => p.rlimit(RLIMIT_NOFILE, [10, 5])).toThrow(RangeError);
     expect(() => p.cpuAffinity(['0'] as unknown as number[])).toThrow(TypeError);
     expect(() => p.cpuAffinity([-1])).toThrow(RangeError);
     expect(() => p.ionice(9)).toThrow(RangeError);
     expect(() => p.ionice(3, 2)).toThrow(RangeError);
+    expect(() => p.ionice(3, 2)).toThrow("can't specify value with IOPRIO_CLASS_IDLE");
+    expect(() => p.ionice(0, 1)).toThrow("can't specify value with IOPRIO_CLASS_NONE");
     expect(() => p.ionice(2, 8)).toThrow(RangeError);
-    expect(() => p.ionice(undefined as unknown as number, 3)).toThrow(TypeError);
-    expect(() => p.sendSignal('SIGNOPE' as NodeJS.Signals)).toThrow(TypeError);
+    expect(() => p.ionice(undefined as unknown as number, 3)).toThrow("'ioclass' argument must be specified");
+    expect(() => p.ionice(undefined as unknown as number, 3)).toThrow(RangeError);
+    expect(() => p.sendSignal('SIGNOPE' as NodeJS.Signals)).toThrow(RangeError);
     expect(() => p.sendSignal(9.5)).toThrow(TypeError);
     expect(() => p.sendSignal(65)).toThrow(RangeError);
     expect(() => p.children({ recursive: 'yes' as unknown as boolean })).toThrow(TypeError);
-    expect(() => p.netConnections({ kind: 'bogus' as 'tcp' })).toThrow(TypeError);
+    expect(() => p.netConnections({ kind: 'bogus' as 'tcp' })).toThrow(RangeError);
+    expect(() => p.netConnections({ kind: 4 as unknown as 'tcp' })).toThrow(TypeError);
     expect(() => p.wait({ timeout: -1 })).toThrow(RangeError);
   });
 

@@ -696,19 +696,35 @@ let ifaOut: { node: unknown; nodeView: DataView; sa: unknown; saView: DataView }
  * sockaddr_in6 address at 8; sockaddr_ll halen at 11, address at 12). `addr` is the pointer as a Number; 0 is NULL.
  * `halen` is sockaddr_ll's address length (0 for NICs without a hardware address), null for other families.
  */
-function sockaddrToString(addr: number): { family: number; address: string; halen: number | null } | null {
+interface SockaddrText {
+  family: number;
+  address: string;
+  halen: number | null;
+  /** AF_INET6: sin6_scope_id (offset 24), 0 when none; AF_PACKET: sll_ifindex (offset 4); else 0. */
+  index: number;
+  /** AF_INET6: a scope getnameinfo(3) names by interface (link-local unicast fe80::/10, link-local multicast ffx2::). */
+  linkScope: boolean;
+}
+
+function sockaddrToString(addr: number): SockaddrText | null {
   if (addr === 0) return null;
   const { sa, saView: v } = ifaOut!;
   b().memcpy(sa, addr, SOCKADDR_COPY);
   const family = v.getUint16(0, LITTLE_ENDIAN);
   if (family === AF_INET) {
-    return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, halen: null };
+    return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, halen: null, index: 0, linkScope: false };
   }
   if (family === AF_INET6) {
     // glibc's inet_ntop text, as psutil prints it (IPv4-compatible ::a.b.c.d included, as on sit tunnels).
-    return { family, address: formatIpv6(new Uint8Array(v.buffer, v.byteOffset + 8, 16)), halen: null };
+    const a0 = v.getUint8(8);
+    const a1 = v.getUint8(9);
+    return {
+      family, address: formatIpv6(new Uint8Array(v.buffer, v.byteOffset + 8, 16)), halen: null,
+      index: v.getUint32(24, LITTLE_ENDIAN),
+      linkScope: (a0 === 0xfe && (a1 & 0xc0) === 0x80) || (a0 === 0xff && (a1 & 0x0f) === 0x02),
+    };
   }
-  if (family !== AF_PACKET) return { family, address: '', halen: null };
+  if (family !== AF_PACKET) return { family, address: '', halen: null, index: 0, linkScope: false };
   // AF_PACKET, struct sockaddr_ll: family(2) protocol(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr[8]
   const halen = v.getUint8(11);
   const n = Math.min(halen, 8);
@@ -716,7 +732,16 @@ function sockaddrToString(addr: number): { family: number; address: string; hale
   for (let i = 0; i < n; i++) mac += (i === 0 ? '' : ':') + HEX2[v.getUint8(12 + i)];
   // A short MAC is padded with :00 (psutil #786).
   for (let i = n; i < 6; i++) mac += i === 0 ? '00' : ':00';
-  return { family, address: mac, halen };
+  return { family, address: mac, halen, index: v.getInt32(4, LITTLE_ENDIAN), linkScope: false };
+}
+
+/**
+ * The `%zone` getnameinfo(3) with NI_NUMERICHOST appends to a scoped IPv6 address, as psutil prints it: the interface
+ * name for link-local addresses (if_indextoname, here from the AF_PACKET entries' ifindex), else the number.
+ */
+function zoneOf(sa: SockaddrText, namesByIndex: ReadonlyMap<number, string>): string {
+  if (sa.family !== AF_INET6 || sa.index === 0) return '';
+  return `%${(sa.linkScope ? namesByIndex.get(sa.index) : undefined) ?? String(sa.index)}`;
 }
 
 /** Where each struct ifaddrs field is, from psx_ifaddrs (pointer-sized fields, flags an unsigned int). */
@@ -756,6 +781,9 @@ export function getifaddrs(): IfAddr[] {
   if ((gi(head) as number) !== 0) throw new NativeError('getifaddrs', koffi.errno());
   const out: IfAddr[] = [];
   const names = new Map<number, string>();
+  // Scoped IPv6 addresses get their zone once every AF_PACKET entry (glibc lists them first) has named its index.
+  const scoped: Array<{ entry: IfAddr; sa: SockaddrText }> = [];
+  const namesByIndex = new Map<number, string>();
   try {
     let p = head[0] === null || head[0] === undefined ? 0 : Number(head[0]);
     while (p !== 0) {
@@ -772,9 +800,10 @@ export function getifaddrs(): IfAddr[] {
           name = namePtr === 0 ? '' : (koffi.decode(namePtr, 'char', -1) as string);
           names.set(namePtr, name);
         }
+        if (addr.family === AF_PACKET) namesByIndex.set(addr.index, name);
         const mask = sockaddrToString(netmaskPtr);
         const ifu = sockaddrToString(ifuPtr);
-        out.push({
+        const entry: IfAddr = {
           name,
           family: addr.family,
           address: addr.address,
@@ -783,12 +812,15 @@ export function getifaddrs(): IfAddr[] {
           ptp: flags & IFF_POINTOPOINT && ifu ? ifu.address : null,
           flags,
           halen: addr.halen,
-        });
+        };
+        if (addr.family === AF_INET6 && addr.index !== 0) scoped.push({ entry, sa: addr });
+        out.push(entry);
       }
       p = next;
     }
   } finally {
     fi(head[0]);
   }
+  for (const { entry, sa } of scoped) entry.address += zoneOf(sa, namesByIndex);
   return out;
 }

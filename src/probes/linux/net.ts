@@ -223,7 +223,7 @@ const NO_REF: readonly FdRef[] = [[-1, -1]];
 
 export function connections(fs: ProcFs, kind: ConnKind, pid?: number): Connection[] {
   const tables = KIND_TABLES[kind];
-  if (tables === undefined) throw new TypeError(`invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+  if (tables === undefined) throw new RangeError(`invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
   const byPid = pid !== undefined;
   const inodes = byPid ? procInodes(fs, pid) : allInodes(fs);
   if (byPid && inodes.size === 0) return [];
@@ -571,8 +571,9 @@ const IFF_BROADCAST = 0x2;
 /**
  * getifaddrs(3) entries as psutil's net_if_addrs() builds them, in [nic, addr] pairs sorted (stably) by family.
  * Like psutil's C code: only AF_INET, AF_INET6 and AF_PACKET (AF_LINK); no entry for an empty hardware address
- * (tun/wireguard NICs, sysfs addr_len 0); broadcast and ptp are exclusive (broadcast wins). IPv6 addresses carry no
- * `%zone` suffix. Like psutil, this ignores the procfs root: it describes the caller's network namespace.
+ * (tun/wireguard NICs, sysfs addr_len 0); broadcast and ptp are exclusive (broadcast wins). A scoped IPv6 address
+ * carries getnameinfo's `%zone` (`fe80::1%eth0`), so it can be bound as is. Like psutil, this ignores the procfs
+ * root: it describes the caller's network namespace.
  */
 export function netIfAddrs(fs: ProcFs): Array<readonly [string, NicAddr]> {
   let raw: native.IfAddr[];

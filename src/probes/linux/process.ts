@@ -11,7 +11,7 @@
 import type { ProcFs } from './procfs';
 import * as native from './native';
 import { NativeError } from './native';
-import { AccessDenied, NoSuchProcess, OsError, ParseError, PsutilError, ZombieProcess } from '../errors';
+import { AccessDenied, NoSuchProcess, OsError, ParseError, PsutilError, UnsupportedOperation, ZombieProcess } from '../errors';
 import { parsePidStat, type PidStat } from './parse/pidstat';
 import { parseStatm, type Statm } from './parse/statm';
 import { parseArgv, parseCmdline } from './parse/cmdline';
@@ -141,15 +141,20 @@ export class LinuxProcess {
     return new AccessDenied(this.pid, this.name, undefined, cause);
   }
 
-  /** Reads the state letter afresh: null when stat cannot be read (the process is gone). */
-  private liveState(): string | null {
+  /** Reads stat afresh: null when it cannot be read (the process is gone). */
+  private liveStat(): PidStat | null {
     try {
       const p = this.dir + 'stat';
-      return parsePidStat(this.fs.readView(p), p).state;
+      return parsePidStat(this.fs.readView(p), p);
     } catch (err) {
       if (err instanceof OsError || err instanceof ParseError) return null;
       throw err;
     }
+  }
+
+  /** Reads the state letter afresh: null when stat cannot be read (the process is gone). */
+  private liveState(): string | null {
+    return this.liveStat()?.state ?? null;
   }
 
   isZombie(): boolean {
@@ -166,12 +171,30 @@ export class LinuxProcess {
     if (err instanceof PsutilError && !(err instanceof OsError) && !(err instanceof ParseError)) return err;
     if (isOs(err, 'EACCES', 'EPERM')) return this.accessDenied(err);
     if (isOs(err, 'ESRCH', 'ENOENT') || err instanceof ParseError) {
-      const state = this.liveState();
-      if (state === null) return this.noSuchProcess(undefined, err);
-      if (state === 'Z') return this.zombie(err);
+      const st = this.liveStat();
+      if (st === null) return this.noSuchProcess(undefined, err);
+      if (st.state === 'Z') return this.zombie(err);
+      if (isOs(err, 'ESRCH')) {
+        // Linux 6.x answers ESRCH for the address-space files (environ, auxv, smaps_rollup, mem) of a live kernel
+        // thread: it has none. psutil 7 raises NoSuchProcess, which makes process_iter drop a live process; a refusal
+        // is the honest answer. A user process answers ESRCH only while exiting (its mm already released): gone.
+        return st.kernelThread ? new AccessDenied(this.pid, this.name, 'a kernel thread has no user address space', err) : this.noSuchProcess(undefined, err);
+      }
       return err;
     }
     return err;
+  }
+
+  /**
+   * The last translation of an OsError that leaves a public Process method: psutil's classes only. A /proc file that
+   * a live process lacks is a file this kernel does not have (UnsupportedOperation); any other errno on a live
+   * process is a refusal to read it (AccessDenied, the errno kept as cause).
+   */
+  publicError(err: OsError): PsutilError {
+    const t = this.translate(err);
+    if (t !== err && t instanceof PsutilError) return t;
+    if (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR') return new UnsupportedOperation(`${err.path ?? 'this /proc file'} (absent)`, 'this kernel', err);
+    return new AccessDenied(this.pid, this.name, `${err.osCode} from ${err.syscall}${err.path === null ? '' : ` ${err.path}`}`, err);
   }
 
   /** errno -> psutil error for a failed libc call on this process (ENOSYS from prlimit means a zombie, psutil). */
@@ -327,6 +350,8 @@ export class LinuxProcess {
     try {
       return parseEnviron(this.fs.readView(p, CMDLINE_CAP));
     } catch (err) {
+      // A kernel thread has no environment: Linux 6.x refuses the file (ESRCH), older kernels read it empty ({}).
+      if (isOs(err, 'ESRCH') && this.liveStat()?.kernelThread === true) return {};
       throw this.translate(err);
     }
   }
