@@ -28,7 +28,9 @@ describe('parseCmdline (psutil #1179 rules)', () => {
     expect(args).toHaveLength(padded.filter((b) => b === 0).length);
     expect(args).toHaveLength(43);
     expect(args.slice(1).every((a) => a === '')).toBe(true);
-    expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '17', 'cmdline')))).toEqual([]);
+    expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '555', 'cmdline')))).toEqual(['sh', '-c', 'sleep 1000']);
+    // Kernel threads and zombies: an empty file.
+    for (const pid of ['17', '131', '777']) expect(parseCmdline(fs.readFileSync(own('parse', 'pid', pid, 'cmdline')))).toEqual([]);
   });
 
   testPeer('procfs 26231 and the NUL-padded 26233', () => {

@@ -78,7 +78,7 @@ describe('parseDiskstats', () => {
   test('our 4.18 file: 18 columns, discards read, flushes null', () => {
     const rows = read(own('parse', 'diskstats', 'diskstats-4.18'));
     expect(rows.map((r) => r.columns)).toEqual([18, 18, 18]);
-    expect(rows[0]).toMatchObject({ name: 'sda', discardsCompleted: 68851, discardsMerged: 1, sectorsDiscarded: 1925173784, discardTimeMs: 11130, flushRequestsCompleted: null, flushTimeMs: null });
+    expect(rows[0]).toMatchObject({ name: 'sda', readsCompleted: 402117, weightedIoTimeMs: 80123, discardsCompleted: 51002, discardsMerged: 2, sectorsDiscarded: 1700443321, discardTimeMs: 9021, flushRequestsCompleted: null, flushTimeMs: null });
     expect(rows[2]).toMatchObject({ name: 'sdb', ioInProgress: 1, discardsCompleted: 0 });
   });
 
