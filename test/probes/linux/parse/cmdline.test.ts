@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgv, parseCmdline } from '../../../../src/probes/linux/parse/cmdline';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { randomBytes } from '../../../helpers/garbage';
 
 describe('parseCmdline (psutil #1179 rules)', () => {
@@ -18,7 +18,22 @@ describe('parseCmdline (psutil #1179 rules)', () => {
     expect(parseCmdline(Buffer.from(input))).toEqual(want);
   });
 
-  test('procfs 26231 and the NUL-padded 26233', () => {
+  test('our fixtures: an argument holding a space, the NUL-padded title nginx sets, a kernel thread', () => {
+    expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '4321', 'cmdline')))).toEqual(['python3', '-m', 'http.server', '--directory', '/srv/my files']);
+    const padded = fs.readFileSync(own('parse', 'pid', '600', 'cmdline'));
+    const args = parseCmdline(padded);
+    // 'nginx: worker process' then 43 NULs: split at NUL (several elements, so no split at the spaces, psutil #1179),
+    // and psutil keeps every empty argument the padding makes: as many elements as NULs.
+    expect(args[0]).toBe('nginx: worker process');
+    expect(args).toHaveLength(padded.filter((b) => b === 0).length);
+    expect(args).toHaveLength(43);
+    expect(args.slice(1).every((a) => a === '')).toBe(true);
+    expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '555', 'cmdline')))).toEqual(['sh', '-c', 'sleep 1000']);
+    // Kernel threads and zombies: an empty file.
+    for (const pid of ['17', '131', '777']) expect(parseCmdline(fs.readFileSync(own('parse', 'pid', pid, 'cmdline')))).toEqual([]);
+  });
+
+  testPeer('procfs 26231 and the NUL-padded 26233', () => {
     expect(parseCmdline(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'cmdline')))).toEqual(['vim', 'test.go', '+10']);
     const padded = fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26233', 'cmdline'));
     const args = parseCmdline(padded);
@@ -53,6 +68,11 @@ describe('parseArgv (split at NUL only: prometheus/procfs CmdLine, process-expor
   ])('%s', (_n, input, want) => {
     expect(parseArgv(input)).toEqual(want);
     expect(parseArgv(Buffer.from(input))).toEqual(want);
+  });
+
+  test('our fixtures: the NUL padding after nginx\'s title is dropped whole, the space-holding argument kept whole', () => {
+    expect(parseArgv(fs.readFileSync(own('parse', 'pid', '600', 'cmdline')))).toEqual(['nginx: worker process']);
+    expect(parseArgv(fs.readFileSync(own('parse', 'pid', '4321', 'cmdline'))).at(-1)).toBe('/srv/my files');
   });
 
   test('differs from psutil\'s split only for a single argument holding spaces, and for trailing padding', () => {

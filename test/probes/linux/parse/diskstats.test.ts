@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDiskstats } from '../../../../src/probes/linux/parse/diskstats';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 const read = (p: string) => parseDiskstats(fs.readFileSync(p), p);
@@ -60,14 +60,54 @@ describe('parseDiskstats', () => {
     expect(parseDiskstats('104 0 cciss/c0d0 1 2 3 4 5 6 7 8 9 10 11')[0]!.name).toBe('cciss/c0d0');
   });
 
-  test('prometheus/procfs fixture: every line (14, 18 and 20 columns)', () => {
+  test('our 5.5+ file: 20 columns on every line, flushes and discards, u64 and u32 extremes kept', () => {
+    const p = own('parse', 'diskstats', 'diskstats-5.5');
+    const rows = read(p);
+    expect(rows.map((r) => [r.name, r.columns])).toEqual([
+      ['loop0', 20], ['nvme0n1', 20], ['nvme0n1p1', 20], ['nvme0n1p2', 20], ['dm-0', 20], ['sr0', 20], ['sda', 20],
+    ]);
+    expect(rows[1]).toMatchObject({
+      major: 259, minor: 0, readsCompleted: 812004, sectorsWritten: 130233445, ioInProgress: 2, weightedIoTimeMs: 3700111,
+      discardsCompleted: 44012, sectorsDiscarded: 901234567, discardTimeMs: 5012, flushRequestsCompleted: 77013, flushTimeMs: 30221,
+    });
+    expect(rows[5]).toMatchObject({ name: 'sr0', readsCompleted: 0, flushTimeMs: 0 });
+    // A wrapped u64 counter and the in-flight underflow some kernels print as 2^32 - 1.
+    expect(rows[6]).toMatchObject({ readsCompleted: 18446744073709551615, readTimeMs: 4294967295, ioInProgress: 4294967295 });
+  });
+
+  test('our 4.18 file: 18 columns, discards read, flushes null', () => {
+    const rows = read(own('parse', 'diskstats', 'diskstats-4.18'));
+    expect(rows.map((r) => r.columns)).toEqual([18, 18, 18]);
+    expect(rows[0]).toMatchObject({ name: 'sda', readsCompleted: 402117, weightedIoTimeMs: 80123, discardsCompleted: 51002, discardsMerged: 2, sectorsDiscarded: 1700443321, discardTimeMs: 9021, flushRequestsCompleted: null, flushTimeMs: null });
+    expect(rows[2]).toMatchObject({ name: 'sdb', ioInProgress: 1, discardsCompleted: 0 });
+  });
+
+  test('our 2.6.18 file: 14-column disks, 7-column partitions, a cciss/ name with a slash', () => {
+    const rows = read(own('parse', 'diskstats', 'diskstats-2.6.18'));
+    expect(rows.map((r) => [r.name, r.columns])).toEqual([['cciss/c0d0', 14], ['cciss/c0d0p1', 7], ['cciss/c0d0p2', 7], ['hda', 14]]);
+    expect(rows[0]).toMatchObject({ readsCompleted: 901223, writesCompleted: 3300221, weightedIoTimeMs: 14301335, discardsCompleted: null });
+    expect(rows[2]).toMatchObject({ readsCompleted: 892401, sectorsRead: 22934071, writesCompleted: 3299020, sectorsWritten: 80211396, readTimeMs: null });
+  });
+
+  test('our 2.4 /proc/partitions with statistics: 15 columns, the name fourth, the rest by psutil\'s positions', () => {
+    const rows = read(own('parse', 'diskstats', 'partitions-2.4'));
+    expect(rows.map((r) => [r.name, r.columns])).toEqual([['hda', 15], ['hda1', 15]]);
+    // psutil reads column 3 (#blocks here) as reads and columns 5..14 as the rest, so every counter sits one
+    // column off the 2.4 header and aveq is dropped: kept as psutil reports it.
+    expect(rows[0]).toMatchObject({
+      readsCompleted: 39082680, readsMerged: 446216, sectorsRead: 784926, readTimeMs: 9550688, writesCompleted: 4382310,
+      ioInProgress: 19310380, ioTimeMs: 0, weightedIoTimeMs: 3376340,
+    });
+  });
+
+  testPeer('prometheus/procfs fixture: every line (14, 18 and 20 columns)', () => {
     const rows = read(path.join(PROCFS_FIXTURES, 'proc', 'diskstats'));
     expect(rows.length).toBe(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', 'diskstats'), 'utf8').trim().split('\n').length);
     expect(new Set(rows.map((r) => r.columns))).toEqual(new Set([14, 18, 20]));
     expect(rows.find((r) => r.name === 'sdc' && r.columns === 20)).toMatchObject({ flushRequestsCompleted: 127, flushTimeMs: 182 });
   });
 
-  test('node_exporter fixture agrees with node_exporter\'s own output for sdc', () => {
+  testPeer('node_exporter fixture agrees with node_exporter\'s own output for sdc', () => {
     const rows = read(path.join(NODE_EXPORTER_FIXTURES, 'proc', 'diskstats'));
     const sdc = rows.find((r) => r.name === 'sdc')!;
     // e2e-output.txt: node_disk_flush_requests_total{device="sdc"} 1555, ..._time_seconds_total 1.944,

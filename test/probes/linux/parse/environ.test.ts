@@ -1,11 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEnviron } from '../../../../src/probes/linux/parse/environ';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { randomBytes } from '../../../helpers/garbage';
 
 describe('parseEnviron (psutil parse_environ_block)', () => {
-  test('procfs 26231', () => {
+  test('our python3 process: values holding = and ;, an empty value, in file order', () => {
+    const env = parseEnviron(fs.readFileSync(own('parse', 'pid', '4321', 'environ')));
+    expect(Object.entries(env)).toEqual([
+      ['LANG', 'C.UTF-8'],
+      ['PATH', '/usr/local/bin:/usr/bin:/bin'],
+      ['HOME', '/home/ann'],
+      ['LS_COLORS', 'rs=0:di=01;34:ln=01;36'],
+      ['PYTHONPATH', ''],
+      ['SHELL', '/bin/bash'],
+    ]);
+  });
+
+  testPeer('procfs 26231', () => {
     const env = parseEnviron(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'environ')));
     expect({ ...env }).toEqual({
       PATH: '/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

@@ -2,11 +2,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileFlagsToMode, parseFdinfo } from '../../../../src/probes/linux/parse/fdinfo';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 describe('parseFdinfo', () => {
-  test('procfs 26231 fd 0 (inotify, with extra lines) and fd 1', () => {
+  test('our fds: a tty, a log appended past 2^40, a file at an offset, inotify and eventfd with their extra lines', () => {
+    const fd = (n: string): Buffer => fs.readFileSync(own('parse', 'pid', '4321', 'fdinfo', n));
+    expect(parseFdinfo(fd('0'))).toEqual({ pos: 0, flags: 0o100002 });
+    expect(parseFdinfo(fd('1'))).toEqual({ pos: 1099511627776, flags: 0o102001 });
+    expect(parseFdinfo(fd('3'))).toEqual({ pos: 8192, flags: 0o2100000 });
+    expect(parseFdinfo(fd('5'))).toEqual({ pos: 0, flags: 0o2004000 });
+    expect(parseFdinfo(fd('7'))).toEqual({ pos: 0, flags: 0o2004002 });
+    expect(['0', '1', '3'].map((n) => fileFlagsToMode(parseFdinfo(fd(n)).flags))).toEqual(['r+', 'a', 'r']);
+  });
+
+  testPeer('procfs 26231 fd 0 (inotify, with extra lines) and fd 1', () => {
     const dir = path.join(PROCFS_FIXTURES, 'proc', '26231', 'fdinfo');
     expect(parseFdinfo(fs.readFileSync(path.join(dir, '0')))).toEqual({ pos: 0, flags: 0o2004000 });
     expect(parseFdinfo(fs.readFileSync(path.join(dir, '1')))).toEqual({ pos: 0, flags: 0o2004002 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseMountinfo } from '../../../../src/probes/linux/parse/mountinfo';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 const read = (p: string) => parseMountinfo(fs.readFileSync(p), p);
@@ -27,7 +27,28 @@ describe('parseMountinfo', () => {
     expect(Object.isFrozen(rows[0]!.optionalFields)).toBe(true);
   });
 
-  test('node_exporter fixture: \\040 and \\011 in a kubelet path, no optional fields', () => {
+  test('our parse/ fixture: escapes in roots, mount points and sources; every kind of optional field; nsfs; an empty source', () => {
+    const rows = read(own('parse', 'mountinfo', 'mountinfo'));
+    expect(rows).toHaveLength(15);
+    expect(rows[0]).toEqual({
+      mountId: 22, parentId: 1, major: 259, minor: 2, root: '/', mountPoint: '/', options: 'rw,relatime',
+      optionalFields: ['shared:1'], fstype: 'ext4', source: '/dev/nvme0n1p2', superOptions: 'rw,errors=remount-ro',
+    });
+    // autofs's source is systemd-1 (the filesystem type third from the end, by position).
+    expect(rows[4]).toMatchObject({ fstype: 'autofs', source: 'systemd-1', mountPoint: '/proc/sys/fs/binfmt_misc' });
+    expect(rows[6]).toMatchObject({ mountPoint: '/run/media/ann/USB STICK', fstype: 'exfat', source: '/dev/sdb1' });
+    expect(rows[7]).toMatchObject({ root: '/home/ann/src\ttabbed', mountPoint: '/srv/tab\tdir\nline\\slash', fstype: 'ext4' });
+    expect(rows[8]!.optionalFields).toEqual(['shared:70', 'master:61', 'propagate_from:1']);
+    expect(rows[9]).toMatchObject({ optionalFields: [], source: 'none', superOptions: 'rw,size=1024k' });
+    expect(rows[10]).toMatchObject({ optionalFields: ['unbindable'], fstype: 'nfs4', source: 'fileserver:/export/home dirs' });
+    expect(rows[10]!.superOptions).toContain('addr=10.20.0.2');
+    expect(rows[11]).toMatchObject({ major: 0, minor: 4, root: 'net:[4026532300]', mountPoint: '/run/netns/blue', fstype: 'nsfs' });
+    expect(rows[12]!.superOptions).toContain('lowerdir=/var/lib/docker/overlay2/l/ABC:/var/lib/docker/overlay2/l/DEF');
+    expect(rows[13]).toMatchObject({ fstype: 'fuse.sshfs', source: 'ann@fileserver:/home/ann' });
+    expect(rows[14]).toMatchObject({ mountPoint: '/mnt/empty-source', fstype: 'tmpfs', source: '', superOptions: 'rw,size=1024k' });
+  });
+
+  testPeer('node_exporter fixture: \\040 and \\011 in a kubelet path, no optional fields', () => {
     const rows = read(path.join(NODE_EXPORTER_FIXTURES, 'proc', '1', 'mountinfo'));
     expect(rows[0]).toMatchObject({ mountId: 24, parentId: 29, major: 0, minor: 22, mountPoint: '/sys', fstype: 'sysfs' });
     // Fields are taken by position: this fixture line has type 'systemd-1' and source 'autofs'.
@@ -40,7 +61,7 @@ describe('parseMountinfo', () => {
     });
   });
 
-  test('prometheus/procfs fixture: a double blank between root and mount point', () => {
+  testPeer('prometheus/procfs fixture: a double blank between root and mount point', () => {
     const rows = read(path.join(PROCFS_FIXTURES, 'proc', '26231', 'mountinfo'));
     expect(rows[0]).toMatchObject({ mountId: 1, parentId: 1, root: '/', mountPoint: '/root', fstype: 'rootfs', source: 'rootfs' });
     expect(rows.find((r) => r.fstype === 'nfs4')).toMatchObject({ source: '192.168.1.1:/srv/test', mountPoint: '/mnt/nfs/test' });

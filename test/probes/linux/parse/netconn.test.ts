@@ -4,10 +4,11 @@ import {
   countTcpStates, decodeInetAddress, formatIpv6, parseInetSockets, parseUnixSockets, TCP_STATUSES,
 } from '../../../../src/probes/linux/parse/netconn';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { onlyParseErrors } from '../../../helpers/garbage';
 
 const procfs = (rel: string): string => path.join(PROCFS_FIXTURES, 'proc', rel);
+const net = (f: string): string => own('parse', 'net', f);
 
 describe('decodeInetAddress', () => {
   test('IPv4 is one little-endian word on LE hosts, big-endian on BE hosts', () => {
@@ -60,7 +61,47 @@ describe('formatIpv6 (glibc inet_ntop rules)', () => {
 });
 
 describe('parseInetSockets', () => {
-  test('prometheus/procfs tcp: header skipped, 3 listening sockets with their inodes', () => {
+  test('our tcp: listeners, an established peer, a TIME_WAIT minisock with its shorter line, trailing padding', () => {
+    const socks = parseInetSockets(fs.readFileSync(net('tcp')), 2, 'tcp', { littleEndian: true });
+    expect(socks).toEqual([
+      { laddr: { ip: '0.0.0.0', port: 22 }, raddr: null, state: 0x0a, inode: '21001' },
+      { laddr: { ip: '127.0.0.1', port: 9100 }, raddr: null, state: 0x0a, inode: '21002' },
+      { laddr: { ip: '10.20.0.5', port: 22 }, raddr: { ip: '192.168.1.50', port: 45678 }, state: 0x01, inode: '21003' },
+      { laddr: { ip: '10.20.0.5', port: 45679 }, raddr: { ip: '10.20.0.1', port: 443 }, state: 0x06, inode: '0' },
+      { laddr: { ip: '10.20.0.5', port: 45680 }, raddr: { ip: '10.20.0.1', port: 443 }, state: 0x08, inode: '21004' },
+    ]);
+    expect(countTcpStates(fs.readFileSync(net('tcp'))).slice(0, 11)).toEqual([0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 2]);
+  });
+
+  test('our tcp6: the unspecified address, IPv4-mapped peers, link-local and documentation addresses', () => {
+    const socks = parseInetSockets(fs.readFileSync(net('tcp6')), 10, 'tcp6', { littleEndian: true });
+    expect(socks).toEqual([
+      { laddr: { ip: '::', port: 22 }, raddr: null, state: 0x0a, inode: '21101' },
+      { laddr: { ip: '::ffff:10.20.0.5', port: 8443 }, raddr: { ip: '::ffff:192.168.1.50', port: 50001 }, state: 0x01, inode: '21102' },
+      { laddr: { ip: 'fe80::5054:ff:fe12:3401', port: 9100 }, raddr: null, state: 0x0a, inode: '21103' },
+      { laddr: { ip: '2001:db8:0:1::5', port: 443 }, raddr: { ip: '2001:db8::c0:ffee', port: 61000 }, state: 0x04, inode: '21104' },
+    ]);
+  });
+
+  test('our udp and udp6 (ref, pointer and drops columns; lines padded with spaces): unconnected state 7, a connected socket', () => {
+    const udp = parseInetSockets(fs.readFileSync(net('udp')), 2, 'udp', { littleEndian: true });
+    expect(udp.map((s) => [s.laddr, s.raddr, s.state, s.inode])).toEqual([
+      [{ ip: '0.0.0.0', port: 68 }, null, 7, '22001'],
+      [{ ip: '127.0.0.53', port: 53 }, null, 7, '22002'],
+      [{ ip: '10.20.0.5', port: 5353 }, null, 7, '22003'],
+      [{ ip: '10.20.0.5', port: 40000 }, { ip: '10.20.0.1', port: 123 }, 1, '22004'],
+    ]);
+    const udp6 = parseInetSockets(fs.readFileSync(net('udp6')), 10, 'udp6', { littleEndian: true });
+    expect(udp6.map((s) => [s.laddr, s.inode])).toEqual([[{ ip: '::', port: 5353 }, '22101'], [{ ip: 'fe80::5054:ff:fe12:3401', port: 546 }, '22102']]);
+  });
+
+  test('our udp cut short after the state -> ParseError naming the file and line', () => {
+    const p = net('udp-cut');
+    expect(() => parseInetSockets(fs.readFileSync(p), 2, p)).toThrow(ParseError);
+    expect(() => parseInetSockets(fs.readFileSync(p), 2, p)).toThrow(`${p}: line 3`);
+  });
+
+  testPeer('prometheus/procfs tcp: header skipped, 3 listening sockets with their inodes', () => {
     const p = procfs('net/tcp');
     const socks = parseInetSockets(fs.readFileSync(p), 2, p, { littleEndian: true });
     expect(socks).toEqual([
@@ -70,7 +111,7 @@ describe('parseInetSockets', () => {
     ]);
   });
 
-  test('prometheus/procfs tcp6 (with the ref/pointer/drops columns)', () => {
+  testPeer('prometheus/procfs tcp6 (with the ref/pointer/drops columns)', () => {
     const p = procfs('net/tcp6');
     const socks = parseInetSockets(fs.readFileSync(p), 10, p, { littleEndian: true });
     expect(socks).toEqual([
@@ -79,7 +120,7 @@ describe('parseInetSockets', () => {
     ]);
   });
 
-  test('node_exporter udp (trailing spaces on every line)', () => {
+  testPeer('node_exporter udp (trailing spaces on every line)', () => {
     const p = path.join(NODE_EXPORTER_FIXTURES, 'proc/net/udp');
     expect(parseInetSockets(fs.readFileSync(p), 2, p, { littleEndian: true })).toEqual([
       { laddr: { ip: '0.0.0.0', port: 22 }, raddr: null, state: 0x0a, inode: '2740' },
@@ -115,10 +156,13 @@ describe('parseInetSockets', () => {
     expect(socks.map((s) => s.inode)).toEqual(['1002']);
   });
 
-  test('garbage -> ParseError naming the file', () => {
+  testPeer("procfs's udp_broken -> ParseError naming the file", () => {
     const p = procfs('net/udp_broken');
     expect(() => parseInetSockets(fs.readFileSync(p), 2, p)).toThrow(ParseError);
     expect(() => parseInetSockets(fs.readFileSync(p), 2, p)).toThrow(p);
+  });
+
+  test('garbage -> ParseError naming the file', () => {
     const hdr = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
     const line = (st: string, inode: string, l = '0100007F:1F90'): string =>
       `   0: ${l} 00000000:0000 ${st} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0 100 0 0 10 0\n`;
@@ -152,7 +196,26 @@ describe('countTcpStates', () => {
 });
 
 describe('parseUnixSockets', () => {
-  test('prometheus/procfs unix: 7 or 8 columns; type, inode and path', () => {
+  test('our unix: hashed pointers, abstract names (@ for the NULs), a padded inode, no path, a path with spaces', () => {
+    const p = net('unix');
+    expect(parseUnixSockets(fs.readFileSync(p), p)).toEqual([
+      { type: 1, inode: '23001', path: '/run/systemd/private' },
+      { type: 5, inode: '23002', path: '@/org/kernel/linux/storage/multipathd' },
+      { type: 2, inode: '407', path: '/run/systemd/journal/dev-log' },
+      { type: 1, inode: '23004', path: '' },
+      { type: 1, inode: '23005', path: '/home/ann/My Sockets/app sock' },
+      { type: 1, inode: '23006', path: '@@' },
+    ]);
+    expect(parseUnixSockets(fs.readFileSync(p), p, { only: new Set(['407']) }).map((s) => s.path)).toEqual(['/run/systemd/journal/dev-log']);
+  });
+
+  test('our 2.4-era unix (no Inode column) -> ParseError naming the file', () => {
+    const p = net('unix-2.4');
+    expect(() => parseUnixSockets(fs.readFileSync(p), p)).toThrow(ParseError);
+    expect(() => parseUnixSockets(fs.readFileSync(p), p)).toThrow(p);
+  });
+
+  testPeer('prometheus/procfs unix: 7 or 8 columns; type, inode and path', () => {
     const p = procfs('net/unix');
     expect(parseUnixSockets(fs.readFileSync(p), p)).toEqual([
       { type: 1, inode: '3442596', path: '/var/run/postgresql/.s.PGSQL.5432' },
@@ -175,10 +238,13 @@ describe('parseUnixSockets', () => {
     ]);
   });
 
-  test('lines without a space are skipped (psutil #766); garbage -> ParseError', () => {
-    expect(parseUnixSockets('Num RefCount\nxxxxxxxxxx\n')).toEqual([]);
+  testPeer("procfs's unix_without_inode -> ParseError", () => {
     const p = procfs('net/unix_without_inode');
     expect(() => parseUnixSockets(fs.readFileSync(p), p)).toThrow(ParseError);
+  });
+
+  test('lines without a space are skipped (psutil #766); garbage -> ParseError', () => {
+    expect(parseUnixSockets('Num RefCount\nxxxxxxxxxx\n')).toEqual([]);
     expect(() => parseUnixSockets('0000: 00000002 00000000\n', '/proc/net/unix')).toThrow(ParseError);
     expect(() => parseUnixSockets('0000: 00000002 00000000 00010000 zz 01 10 /x\n', '/proc/net/unix')).toThrow(ParseError);
   });
@@ -186,9 +252,9 @@ describe('parseUnixSockets', () => {
 
 describe('fuzz', () => {
   test('random bytes and mutated fixtures give records or ParseError, nothing else', () => {
-    const tcp = [fs.readFileSync(own('net-basic/proc/net/tcp')), fs.readFileSync(own('net-basic/proc/net/udp'))];
-    const tcp6 = [fs.readFileSync(own('net-basic/proc/net/tcp6'))];
-    const unix = [fs.readFileSync(own('net-basic/proc/net/unix')), fs.readFileSync(procfs('net/unix'))];
+    const tcp = [fs.readFileSync(own('net-basic/proc/net/tcp')), fs.readFileSync(own('net-basic/proc/net/udp')), fs.readFileSync(net('tcp'))];
+    const tcp6 = [fs.readFileSync(own('net-basic/proc/net/tcp6')), fs.readFileSync(net('tcp6')), fs.readFileSync(net('udp6'))];
+    const unix = [fs.readFileSync(own('net-basic/proc/net/unix')), fs.readFileSync(net('unix'))];
     onlyParseErrors((b) => parseInetSockets(b, 2, 'x'), tcp);
     onlyParseErrors((b) => parseInetSockets(b, 10, 'x'), tcp6);
     onlyParseErrors((b) => countTcpStates(b, 'x'), [...tcp, ...tcp6]);

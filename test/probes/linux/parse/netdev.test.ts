@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseNetDev, NET_DEV_FIELDS } from '../../../../src/probes/linux/parse/netdev';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { onlyParseErrors } from '../../../helpers/garbage';
 
 const HEADER =
@@ -10,7 +10,24 @@ const HEADER =
   ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 
 describe('parseNetDev', () => {
-  test('prometheus/procfs fixture: every interface, all 16 columns in order', () => {
+  test('our file: every interface in order, counters glued to the colon, a 15-character name, u64 counters', () => {
+    const p = own('parse', 'net', 'dev');
+    const dev = parseNetDev(fs.readFileSync(p), p);
+    expect(Object.keys(dev)).toEqual(['lo', 'enp1s0', 'vethabcdef12345', 'wlp2s0']);
+    expect(dev['enp1s0']).toEqual({
+      receiveBytes: 98765432109, receivePackets: 7340032, receiveErrs: 3, receiveDrop: 17, receiveFifo: 0,
+      receiveFrame: 1, receiveCompressed: 0, receiveMulticast: 4410, transmitBytes: 6543210987,
+      transmitPackets: 5120000, transmitErrs: 0, transmitDrop: 2, transmitFifo: 0, transmitColls: 5,
+      transmitCarrier: 1, transmitCompressed: 0,
+    });
+    expect(dev['vethabcdef12345']).toMatchObject({ receiveBytes: 656, receivePackets: 8, transmitBytes: 1726, transmitPackets: 19 });
+    expect(dev['lo']!.receiveBytes).toBe(dev['lo']!.transmitBytes);
+    // u64 counters beyond 2^53 come out as the nearest double.
+    expect(dev['wlp2s0']).toMatchObject({ receiveBytes: 18446744073709551615, receivePackets: 4294967296 });
+    expect(Object.keys(dev['lo']!)).toEqual([...NET_DEV_FIELDS]);
+  });
+
+  testPeer('prometheus/procfs fixture: every interface, all 16 columns in order', () => {
     const p = path.join(PROCFS_FIXTURES, 'proc/net/dev');
     const dev = parseNetDev(fs.readFileSync(p), p);
     expect(Object.keys(dev)).toEqual(['vethf345468', 'lo', 'docker0', 'eth0']);
@@ -64,6 +81,6 @@ describe('parseNetDev', () => {
     }
   });
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseNetDev(b, 'x'), [fs.readFileSync(own('net-basic/proc/net/dev')), fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc/net/dev'))]);
+    onlyParseErrors((b) => parseNetDev(b, 'x'), [fs.readFileSync(own('net-basic/proc/net/dev')), fs.readFileSync(own('parse', 'net', 'dev'))]);
   });
 });

@@ -2,11 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parsePidIo } from '../../../../src/probes/linux/parse/pidio';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 describe('parsePidIo', () => {
-  test('procfs 26231, with a negative cancelled_write_bytes', () => {
+  test('our python3 process: the seven counters', () => {
+    expect(parsePidIo(fs.readFileSync(own('parse', 'pid', '4321', 'io')))).toEqual({
+      rchar: 9023411, wchar: 120334, syscr: 3311, syscw: 402, readBytes: 4096000, writeBytes: 81920, cancelledWriteBytes: 12288,
+    });
+  });
+
+  testPeer('procfs 26231, with a negative cancelled_write_bytes', () => {
     expect(parsePidIo(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'io')))).toEqual({
       rchar: 750339, wchar: 818609, syscr: 7405, syscw: 5245, readBytes: 1024, writeBytes: 2048, cancelledWriteBytes: -1024,
     });

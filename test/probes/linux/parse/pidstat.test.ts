@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PF_KTHREAD, parsePidStat, parsePidStatState } from '../../../../src/probes/linux/parse/pidstat';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 const proc = (rel: string): Buffer => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', rel));
+const OURS = own('parse', 'pid');
+const ours = (rel: string): Buffer => fs.readFileSync(path.join(OURS, rel));
 
 /** A stat line with the given comm and state; the numbers are distinct so that a shifted field shows. */
 function statLine(comm: string | Buffer, state = 'S', extra = ''): Buffer {
@@ -14,7 +16,38 @@ function statLine(comm: string | Buffer, state = 'S', extra = ''): Buffer {
 }
 
 describe('parsePidStat', () => {
-  test('procfs 26231 (vim): fields by man 5 proc position', () => {
+  test('our python3 (52 fields, rsslim at the u64 maximum): fields by man 5 proc position', () => {
+    expect(parsePidStat(ours('4321/stat'), '4321/stat')).toEqual({
+      pid: 4321, comm: 'python3', commBytes: 7, state: 'S', ppid: 4300, pgrp: 4321, session: 4300, ttyNr: 34817,
+      tpgid: 4321, flags: 4194560, kernelThread: false, minflt: 20411, cminflt: 1022, majflt: 3, cmajflt: 1, utime: 1530,
+      stime: 212, cutime: 7, cstime: 2, priority: 20, nice: 0, numThreads: 3, starttime: 987654, vsize: 257142784,
+      rss: 6211, processor: 1, rtPriority: 0, policy: 0, blkioTicks: 12,
+    });
+  });
+
+  test('our threads: task stats with their own comm and counters', () => {
+    expect(parsePidStat(ours('4321/task/4322/stat'))).toMatchObject({ pid: 4322, comm: 'asyncio_0', state: 'S', utime: 40, stime: 9, processor: 0 });
+    expect(parsePidStat(ours('4321/task/4323/stat'))).toMatchObject({ pid: 4323, comm: 'ThreadPoolExecu', commBytes: 15, state: 'R', utime: 901, majflt: 1 });
+  });
+
+  test('our comm `) D 1 2 (z) ` (fake state and ppid, a trailing space) splits at the last )', () => {
+    const st = parsePidStat(ours('555/stat'));
+    expect(st).toMatchObject({ pid: 555, comm: ') D 1 2 (z) ', commBytes: 12, state: 'S', ppid: 4300, pgrp: 555, starttime: 990001, numThreads: 1 });
+  });
+
+  test('our kernel threads: a workqueue worker whose comm runs past 15 bytes (nice -20), a SCHED_FIFO 99 migration thread', () => {
+    const kw = parsePidStat(ours('131/stat'));
+    expect(kw).toMatchObject({ comm: 'kworker/1:1H-kblockd', commBytes: 20, state: 'I', ppid: 2, flags: 0x04208060, kernelThread: true, priority: 0, nice: -20, vsize: 0, rss: 0, processor: 1 });
+    const mig = parsePidStat(ours('17/stat'));
+    expect(mig).toMatchObject({ comm: 'migration/2', ppid: 2, kernelThread: true, priority: -100, nice: 0, rtPriority: 99, policy: 1, processor: 2 });
+    for (const v of [...Object.values(kw), ...Object.values(mig)]) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+  });
+
+  test('our zombie', () => {
+    expect(parsePidStat(ours('777/stat'))).toMatchObject({ pid: 777, comm: 'defunct-child', state: 'Z', ppid: 4321, kernelThread: false });
+  });
+
+  testPeer('procfs 26231 (vim): fields by man 5 proc position', () => {
     const st = parsePidStat(proc('26231/stat'));
     expect(st).toMatchObject({
       pid: 26231, comm: 'vim', commBytes: 3, state: 'R', ppid: 5392, pgrp: 7446, session: 5392, ttyNr: 34835,
@@ -24,7 +57,7 @@ describe('parsePidStat', () => {
     });
   });
 
-  test('flags (field 9) and PF_KTHREAD: procfs 26232 (ata_sff) is a kernel thread, 26231 (vim) is not', () => {
+  testPeer('flags (field 9) and PF_KTHREAD: procfs 26232 (ata_sff) is a kernel thread, 26231 (vim) is not', () => {
     const kt = parsePidStat(proc('26232/stat'));
     expect(kt.flags).toBe(69238880);
     expect(kt.kernelThread).toBe(true);
@@ -48,7 +81,7 @@ describe('parsePidStat', () => {
     expect(st.kernelThread).toBe(want);
   });
 
-  test('procfs 584: a comm full of parentheses and spaces splits at the last ); a second line is ignored', () => {
+  testPeer('procfs 584: a comm full of parentheses and spaces splits at the last ); a second line is ignored', () => {
     const st = parsePidStat(proc('584/stat'));
     expect(st.comm).toBe('(a b ) ( c d) ');
     expect(st.state).toBe('R');
@@ -56,7 +89,7 @@ describe('parsePidStat', () => {
     expect(st.starttime).toBe(10839175);
   });
 
-  test('procfs 26232 (kernel-thread-like): i64 extremes stay finite numbers, no NaN', () => {
+  testPeer('procfs 26232 (kernel-thread-like): i64 extremes stay finite numbers, no NaN', () => {
     const st = parsePidStat(proc('26232/stat'));
     expect(st.comm).toBe('ata_sff');
     expect(st.ppid).toBe(2);
@@ -66,7 +99,7 @@ describe('parsePidStat', () => {
     for (const v of Object.values(st)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
   });
 
-  test('procfs 27079 task stats', () => {
+  testPeer('procfs 27079 task stats', () => {
     const st = parsePidStat(proc('27079/task/27080/stat'));
     expect(st).toMatchObject({ pid: 27080, comm: 'pthread_load', state: 'R', utime: 34136, stime: 3 });
   });
@@ -104,7 +137,8 @@ describe('parsePidStat', () => {
   });
 
   test('a string input parses like the bytes', () => {
-    expect(parsePidStat(proc('26231/stat').toString())).toEqual(parsePidStat(proc('26231/stat')));
+    expect(parsePidStat(ours('4321/stat').toString())).toEqual(parsePidStat(ours('4321/stat')));
+    expect(parsePidStat(ours('555/stat').toString())).toEqual(parsePidStat(ours('555/stat')));
   });
 
   test.each([
@@ -137,10 +171,7 @@ describe('parsePidStatState (state and num_threads only, for processSummary)', (
     return out;
   }
 
-  test.each([
-    ['procfs', path.join(PROCFS_FIXTURES, 'proc')],
-    ['node_exporter', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
-  ])('%s fixture stats: the state and numThreads parsePidStat gives', (_n, root) => {
+  function agreeOnTree(root: string): void {
     const files = statFiles(root);
     expect(files.length).toBeGreaterThanOrEqual(3);
     for (const f of files) {
@@ -148,6 +179,20 @@ describe('parsePidStatState (state and num_threads only, for processSummary)', (
       const full = parsePidStat(buf, f);
       expect([f, parsePidStatState(buf, f)]).toEqual([f, { state: full.state, numThreads: full.numThreads }]);
     }
+  }
+
+  test('our fixture stats (threads, kernel threads, a zombie, a comm faking fields): the state and numThreads parsePidStat gives', () => {
+    expect(statFiles(OURS)).toHaveLength(9);
+    agreeOnTree(OURS);
+  });
+
+  describePeer("the peers' stats", () => {
+    test.each([
+      ['procfs', path.join(PROCFS_FIXTURES, 'proc')],
+      ['node_exporter', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
+    ])('%s fixture stats: the state and numThreads parsePidStat gives', (_n, root) => {
+      agreeOnTree(root);
+    });
   });
 
   test('live /proc: every readable stat and task stat agrees with parsePidStat on the same bytes', () => {
@@ -168,7 +213,14 @@ describe('parsePidStatState (state and num_threads only, for processSummary)', (
     expect(compared).toBeGreaterThan(1);
   });
 
-  test('procfs 26231 (vim) and 584 (a comm of parentheses): values by man 5 proc position', () => {
+  test('ours: python3 (3 threads), the comm faking a D state, a worker past 15 bytes, a zombie', () => {
+    expect(parsePidStatState(ours('4321/stat'))).toEqual({ state: 'S', numThreads: 3 });
+    expect(parsePidStatState(ours('555/stat'))).toEqual({ state: 'S', numThreads: 1 });
+    expect(parsePidStatState(ours('131/stat'))).toEqual({ state: 'I', numThreads: 1 });
+    expect(parsePidStatState(ours('777/stat')).state).toBe('Z');
+  });
+
+  testPeer('procfs 26231 (vim) and 584 (a comm of parentheses): values by man 5 proc position', () => {
     expect(parsePidStatState(proc('26231/stat'))).toEqual({ state: 'R', numThreads: 1 });
     expect(parsePidStatState(proc('584/stat')).state).toBe('R');
   });

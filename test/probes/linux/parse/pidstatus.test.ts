@@ -4,12 +4,47 @@ import {
   parseCpuList, statusIds, statusKb, statusNumber, statusRequired, statusValue,
 } from '../../../../src/probes/linux/parse/pidstatus';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 
 const text = (rel: string): string => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', rel), 'latin1');
+const ours = (rel: string): string => fs.readFileSync(own('parse', 'pid', rel), 'latin1');
 
 describe('status lookups', () => {
-  test('procfs 26231 (leading blank line, tabs)', () => {
+  test('our python3: four distinct ids (real, effective, saved, fs), kB values right-aligned after the tab', () => {
+    const t = ours('4321/status');
+    expect(statusValue(t, 'Name')).toBe('python3');
+    expect(statusValue(t, 'State')).toBe('S (sleeping)');
+    expect(statusValue(t, 'Groups')).toBe('4 24 27 100');
+    expect(statusIds(t, 'Uid')).toEqual([1000, 1001, 1002]);
+    expect(statusIds(t, 'Gid')).toEqual([100, 101, 102]);
+    expect(statusRequired(t, 'Tgid')).toBe(4321);
+    expect(statusNumber(t, 'Threads')).toBe(3);
+    expect(statusKb(t, 'VmPeak')).toBe(251264 * 1024);
+    expect(statusKb(t, 'VmRSS')).toBe(24844 * 1024);
+    expect(statusKb(t, 'VmSwap')).toBe(512 * 1024);
+    expect(statusKb(t, 'RssShmem')).toBe(0);
+    expect(statusNumber(t, 'voluntary_ctxt_switches')).toBe(2147483648);
+    expect(statusNumber(t, 'nonvoluntary_ctxt_switches')).toBe(402);
+    expect(parseCpuList(statusValue(t, 'Cpus_allowed_list') ?? '')).toEqual([0, 1, 2, 3, 8, 9, 10, 11]);
+  });
+
+  test('our kernel thread: no Vm* lines (statusKb reads 0), an empty Groups, a single-CPU affinity', () => {
+    const t = ours('17/status');
+    expect(statusValue(t, 'Name')).toBe('migration/2');
+    expect(statusKb(t, 'VmRSS')).toBe(0);
+    expect(statusKb(t, 'VmSwap')).toBe(0);
+    expect(statusValue(t, 'Groups')).toBe('');
+    expect(statusIds(t, 'Uid')).toEqual([0, 0, 0]);
+    expect(parseCpuList(statusValue(t, 'Cpus_allowed_list') ?? 'x')).toEqual([2]);
+  });
+
+  test('our comm with parentheses and a trailing space: Name is the rest of its line, trimmed', () => {
+    const t = ours('555/status');
+    expect(statusValue(t, 'Name')).toBe(') D 1 2 (z)');
+    expect(statusRequired(t, 'PPid')).toBe(4300);
+  });
+
+  testPeer('procfs 26231 (leading blank line, tabs)', () => {
     const t = text('26231/status');
     expect(statusValue(t, 'Name')).toBe('prometheus');
     expect(statusIds(t, 'Uid')).toEqual([1000, 1000, 1000]);
@@ -22,7 +57,7 @@ describe('status lookups', () => {
     expect(statusNumber('Name:\tx\n', 'voluntary_ctxt_switches')).toBeNull();
   });
 
-  test('procfs 26235 (spaces instead of tabs)', () => {
+  testPeer('procfs 26235 (spaces instead of tabs)', () => {
     const t = text('26235/status');
     expect(statusValue(t, 'Name')).toBe('kube-proxy');
     expect(statusRequired(t, 'Tgid')).toBe(26235);

@@ -1,15 +1,32 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { onlyParseErrors } from '../../../helpers/garbage';
 
 import { parsePressure } from '../../../../src/probes/linux/parse/pressure';
 
 const ne = (f: string): string => path.join(NODE_EXPORTER_FIXTURES, 'proc/pressure', f);
+const ours = (f: string): Buffer => fs.readFileSync(own('parse', 'pressure', f));
 
 describe('parsePressure', () => {
-  test("node_exporter's fixture: some and full with totals in microseconds; irq has only full", () => {
+  test('our files: some and full with totals in microseconds; irq has only full; cpu before 5.13 only some', () => {
+    expect(parsePressure(ours('cpu'), 'cpu')).toEqual({
+      some: { avg10: 1.53, avg60: 0.87, avg300: 0.29, total: 183927461 },
+      full: { avg10: 0, avg60: 0, avg300: 0, total: 0 },
+    });
+    expect(parsePressure(ours('io')).full).toEqual({ avg10: 0.29, avg60: 0.1, avg300: 0.02, total: 80211367 });
+    expect(parsePressure(ours('irq'))).toEqual({ some: null, full: { avg10: 0.02, avg60: 0.01, avg300: 0, total: 5311 } });
+    expect(parsePressure(ours('cpu-5.10'))).toEqual({ some: { avg10: 12.5, avg60: 4.08, avg300: 1, total: 42 }, full: null });
+  });
+
+  test('our memory file: averages of 100.00, u64 totals beyond 2^53 as the nearest double', () => {
+    const r = parsePressure(ours('memory'));
+    expect(r.some).toEqual({ avg10: 100, avg60: 99.98, avg300: 95.4, total: 18446744073709551615 });
+    expect(r.full?.total).toBe(9007199254740992);
+  });
+
+  testPeer("node_exporter's fixture: some and full with totals in microseconds; irq has only full", () => {
     expect(parsePressure(fs.readFileSync(ne('cpu')), ne('cpu'))).toEqual({
       some: { avg10: 0, avg60: 0, avg300: 0, total: 14036781 },
       full: { avg10: 0, avg60: 0, avg300: 0, total: 0 },
@@ -18,7 +35,7 @@ describe('parsePressure', () => {
     expect(parsePressure(fs.readFileSync(ne('irq')))).toEqual({ some: null, full: { avg10: 0, avg60: 0, avg300: 0, total: 8494 } });
   });
 
-  test("procfs's fixture: cpu before 5.13 has no full line", () => {
+  testPeer("procfs's fixture: cpu before 5.13 has no full line", () => {
     const p = path.join(PROCFS_FIXTURES, 'proc/pressure');
     expect(parsePressure(fs.readFileSync(path.join(p, 'cpu')))).toEqual({ some: { avg10: 0.1, avg60: 2, avg300: 3.85, total: 15 }, full: null });
     expect(parsePressure(fs.readFileSync(path.join(p, 'memory'))).full?.total).toBe(25);
@@ -37,6 +54,6 @@ describe('parsePressure', () => {
   });
 
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parsePressure(b, 'x'), [fs.readFileSync(ne('io')), fs.readFileSync(ne('irq'))]);
+    onlyParseErrors((b) => parsePressure(b, 'x'), [ours('io'), ours('irq'), ours('memory')]);
   });
 });

@@ -2,13 +2,44 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSmaps, parseSmapsTotals } from '../../../../src/probes/linux/parse/smaps';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 const read = (rel: string): Buffer => fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', rel));
+const ours = (rel: string): Buffer => fs.readFileSync(own('parse', 'pid', rel));
 
 describe('smaps', () => {
-  test('smaps_rollup: uss = the Private_* lines, pss, swap (not SwapPss), and SwapPss apart', () => {
+  test('our 6.x smaps_rollup: uss = Private_Clean + Private_Dirty + Private_Hugetlb; Pss_Dirty/Anon/File/Shmem are not Pss', () => {
+    expect(parseSmapsTotals(ours('4321/smaps_rollup'))).toEqual({ uss: (1144 + 12400 + 2048) * 1024, pss: 15322 * 1024, swap: 512 * 1024, swapPss: 300 * 1024 });
+  });
+
+  test('our whole smaps: the same sums over six blocks', () => {
+    expect(parseSmapsTotals(ours('4321/smaps'))).toEqual({
+      uss: (256 + 12000 + 8 + 36) * 1024, pss: (1200 + 256 + 12000 + 8 + 72 + 36) * 1024, swap: 512 * 1024, swapPss: 300 * 1024,
+    });
+  });
+
+  test('our whole smaps: blocks with their paths (anonymous, [heap], [stack], a deleted shm segment with spaces); THPeligible, ProtectionKey and VmFlags lines read past', () => {
+    const blocks = parseSmaps(ours('4321/smaps'), '4321/smaps');
+    expect(blocks.map((b) => [b.perms, b.path])).toEqual([
+      ['r-xp', '/usr/bin/python3.11'], ['rw-p', '/usr/bin/python3.11'], ['rw-p', '[heap]'], ['rw-p', ''],
+      ['r--s', '/dev/shm/my segment (deleted)'], ['rw-p', '[stack]'],
+    ]);
+    expect(blocks[0]).toEqual({
+      addr: '55d0a1e00000-55d0a20aa000', perms: 'r-xp', path: '/usr/bin/python3.11', rss: 2400 * 1024, size: 2728 * 1024,
+      pss: 1200 * 1024, sharedClean: 2400 * 1024, sharedDirty: 0, privateClean: 0, privateDirty: 0,
+      referenced: 2400 * 1024, anonymous: 0, swap: 0,
+    });
+    expect(blocks[2]).toMatchObject({ size: 20480 * 1024, privateDirty: 12000 * 1024, anonymous: 12000 * 1024, swap: 512 * 1024 });
+    expect(blocks[4]).toMatchObject({ sharedDirty: 144 * 1024, pss: 72 * 1024 });
+  });
+
+  test('our kernel thread: an empty smaps', () => {
+    expect(parseSmaps(ours('17/smaps'))).toEqual([]);
+    expect(parseSmapsTotals(ours('17/smaps'))).toEqual({ uss: 0, pss: 0, swap: 0, swapPss: 0 });
+  });
+
+  testPeer('smaps_rollup: uss = the Private_* lines, pss, swap (not SwapPss), and SwapPss apart', () => {
     expect(parseSmapsTotals(read('smaps_rollup'))).toEqual({ uss: (15548 + 14396) * 1024, pss: 29944 * 1024, swap: 1940 * 1024, swapPss: 1940 * 1024 });
   });
 
@@ -19,11 +50,11 @@ describe('smaps', () => {
     expect(parseSmapsTotals('Pss: 8 kB\nSwap: 6 kB\n').swapPss).toBe(0);
   });
 
-  test('whole smaps: the sums psutil\'s regexes give (fixture sums computed with them)', () => {
+  testPeer('whole smaps: the sums psutil\'s regexes give (fixture sums computed with them)', () => {
     expect(parseSmapsTotals(read('smaps'))).toEqual({ uss: 30662656, pss: 30662656, swap: 1986560, swapPss: 1940 * 1024 });
   });
 
-  test('whole smaps: 12 blocks, anonymous paths empty, VmFlags skipped', () => {
+  testPeer('whole smaps: 12 blocks, anonymous paths empty, VmFlags skipped', () => {
     const blocks = parseSmaps(read('smaps'));
     expect(blocks).toHaveLength(12);
     expect(blocks[0]).toEqual({

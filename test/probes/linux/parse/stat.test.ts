@@ -2,13 +2,46 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseStat, parseStatTotal, CPU_TIME_FIELDS } from '../../../../src/probes/linux/parse/stat';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 const NE_STAT = path.join(NODE_EXPORTER_FIXTURES, 'proc', 'stat');
 
 describe('parseStat', () => {
-  test('node_exporter fixture: aggregate, per-CPU lines and the counters', () => {
+  test('our 6.x file: 10 fields, CPU 2 offline, a long intr line, every counter and softirq vector', () => {
+    const p = own('parse', 'stat', 'stat-6.x');
+    const text = fs.readFileSync(p, 'utf8');
+    const st = parseStat(text, p);
+    expect(st.fieldCount).toBe(10);
+    expect(st.total).toEqual({ cpu: -1, ticks: [481237, 1203, 210034, 9876543, 12044, 0, 8810, 233, 0, 0] });
+    expect(st.cpus.map((c) => c.cpu)).toEqual([0, 1, 3]);
+    expect(st.cpus[2]?.ticks).toEqual([240624, 602, 105023, 4938232, 6023, 0, 2939, 117, 0, 0]);
+    expect(st.ctxt).toBe(1844674407370955);
+    expect(st.btime).toBe(1780000000);
+    expect(st.intr).toBe(98765432);
+    expect(st.softirq).toBe(5222222);
+    expect(st.softirqs).toEqual({
+      hi: 11, timer: 2000000, net_tx: 12, net_rx: 333333, block: 44444, block_iopoll: 0,
+      tasklet: 5555, sched: 1666666, hrtimer: 7, rcu: 1160204,
+    });
+    expect(st.processes).toBe(4194304);
+    expect(st.procsRunning).toBe(3);
+    expect(st.procsBlocked).toBe(1);
+    expect(parseStatTotal(text, p)).toEqual(st.total);
+  });
+
+  test('our 2.6.30 file: 9 fields (guest, no guest_nice), no softirq line yet', () => {
+    const st = parseStat(fs.readFileSync(own('parse', 'stat', 'stat-2.6.30')));
+    expect(st.fieldCount).toBe(9);
+    expect(st.total.ticks).toEqual([10000, 20, 3000, 400000, 500, 60, 70, 8, 9, 0]);
+    expect(st.cpus[1]?.ticks).toEqual([5000, 10, 1500, 200000, 250, 30, 35, 4, 5, 0]);
+    expect(st.softirq).toBeNull();
+    expect(st.softirqs).toBeNull();
+    expect(st.intr).toBe(733112);
+    expect(st.processes).toBe(9012);
+  });
+
+  testPeer('node_exporter fixture: aggregate, per-CPU lines and the counters', () => {
     const st = parseStat(fs.readFileSync(NE_STAT), NE_STAT);
     expect(st.fieldCount).toBe(10);
     expect(st.total.cpu).toBe(-1);
@@ -28,7 +61,7 @@ describe('parseStat', () => {
     expect(st.procsBlocked).toBe(0);
   });
 
-  test('procfs fixture parses and agrees with parseStatTotal', () => {
+  testPeer('procfs fixture parses and agrees with parseStatTotal', () => {
     const p = path.join(PROCFS_FIXTURES, 'proc', 'stat');
     const text = fs.readFileSync(p, 'utf8');
     const st = parseStat(text, p);

@@ -2,11 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseStatm } from '../../../../src/probes/linux/parse/statm';
 import { ParseError } from '../../../../src/probes/errors';
-import { PROCFS_FIXTURES } from '../../../helpers/fixtures';
+import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 describe('parseStatm', () => {
-  test('procfs 26231, including a u64 maximum', () => {
+  test('our python3 process and a kernel thread', () => {
+    expect(parseStatm(fs.readFileSync(own('parse', 'pid', '4321', 'statm')))).toEqual({ size: 62779, resident: 6211, shared: 3100, text: 682, lib: 0, data: 10233, dirty: 0 });
+    expect(parseStatm(fs.readFileSync(own('parse', 'pid', '17', 'statm')))).toEqual({ size: 0, resident: 0, shared: 0, text: 0, lib: 0, data: 0, dirty: 0 });
+  });
+
+  testPeer('procfs 26231, including a u64 maximum', () => {
     const m = parseStatm(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'statm')));
     expect(m).toEqual({ size: 149919, resident: 12547, shared: 18446744073709551615, text: 19864, lib: 0, data: 14531, dirty: 0 });
   });

@@ -2,11 +2,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseVmstat, vmstatField } from '../../../../src/probes/linux/parse/vmstat';
 import { ParseError } from '../../../../src/probes/errors';
-import { NODE_EXPORTER_FIXTURES } from '../../../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
 describe('parseVmstat', () => {
-  test('node_exporter fixture: every line, in order', () => {
+  test('our file: every line in order, a counter at 2^53 - 1 exact', () => {
+    const p = own('parse', 'vmstat', 'vmstat');
+    const text = fs.readFileSync(p, 'utf8');
+    const v = parseVmstat(text, p);
+    expect(Object.keys(v)).toHaveLength(23);
+    expect(Object.keys(v)[0]).toBe('nr_free_pages');
+    expect(Object.keys(v).at(-1)).toBe('swap_ra_hit');
+    expect(v['pswpin']).toBe(3110);
+    expect(v['pswpout']).toBe(48002);
+    expect(v['pgfault']).toBe(1987654321);
+    expect(v['pgfree']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(v['oom_kill']).toBe(2);
+    // A name that is the prefix of another (swap_ra, swap_ra_hit) finds its own line.
+    expect(vmstatField(text, 'swap_ra')).toBe(17);
+    expect(vmstatField(text, 'swap_ra_hit')).toBe(9);
+    expect(vmstatField(text, 'pgmajfault')).toBe(41003);
+  });
+
+  testPeer('node_exporter fixture: every line, in order', () => {
     const p = path.join(NODE_EXPORTER_FIXTURES, 'proc', 'vmstat');
     const text = fs.readFileSync(p, 'utf8');
     const v = parseVmstat(text, p);
