@@ -17,16 +17,19 @@ import {
 import { pidfdOpens, startReady } from '../helpers/children';
 import { REPO } from '../helpers/fixtures';
 import { PYTHON, oracleAvailable, py } from '../helpers/oracle';
+import { IS_ROOT, requireOr } from '../helpers/require';
+import { removeWorldReadableCopies, worldReadableCopy } from '../helpers/world-readable';
 
 const ps = createPsutil();
 // setpriv to other users and a new PID namespace need root (the CI machine runs as root).
-const asRoot = process.getuid?.() === 0 ? test : test.skip;
+const asRoot = requireOr(IS_ROOT, 'not root (setpriv to other users, unshare --pid)').test;
 const children: ChildProcess[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-proc-'));
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   fs.rmSync(tmp, { recursive: true, force: true });
+  removeWorldReadableCopies();
 });
 
 /** Starts a process (kept for cleanup) and resolves once it printed its first line (`ready`, or a value). */
@@ -209,8 +212,10 @@ time.sleep(600)
       'cpuTimes', 'ioCounters', 'openFiles', 'numCtxSwitches', 'cpuNum', 'createTime', 'ppid', 'netConnections',
       'niceSet', 'signal0',
     ];
+    // Run from a world-readable copy: user 65533 cannot read the checkout when it sits in a 0700 directory.
+    const probe = worldReadableCopy('test/helpers/process-probe.js', [String(target), methods.join(',')]);
     const reader = spawnSync('setpriv', ['--reuid=65533', '--regid=65533', '--clear-groups', process.execPath,
-      path.join(REPO, 'test', 'helpers', 'process-probe.js'), String(target), methods.join(',')], { encoding: 'utf8' });
+      probe, String(target), methods.join(',')], { encoding: 'utf8' });
     expect(reader.stderr).toBe('');
     const ours = JSON.parse(reader.stdout) as Record<string, string>;
     for (const m of methods) expect(['ok', 'AccessDenied']).toContain(ours[m]);
