@@ -10,6 +10,7 @@ import { createContext } from '../../src/probes/context';
 import { netApi } from '../../src/probes/net';
 import type { Connection } from '../../src/probes/linux/net';
 import { describeOracle, py, PYTHON } from '../helpers/oracle';
+import { requireOr } from '../helpers/require';
 
 const ps = netApi(createContext({ procfs: '/proc', sysfs: '/sys', rootfs: '/' }));
 
@@ -49,9 +50,20 @@ describeOracle('net vs psutil 5.9', () => {
     for (const nic of Object.keys(theirs)) {
       expect([nic, ours[nic]]).toEqual([nic, theirs[nic]!.map(strip)]);
     }
-    // The difference is real only where psutil has a zone.
-    const zoned = Object.values(theirs).flat().filter((a) => a.address.includes('%'));
-    for (const z of zoned) expect(z.address.replace(/%.*$/, '')).not.toContain('%');
+  });
+
+  // The strip above is the one difference allowed: psutil appends %<nic> to link-local addresses, ours are bare.
+  const linkLocal = Object.values(os.networkInterfaces()).flat().some((a) => a?.family === 'IPv6' && /^fe[89ab]/i.test(a.address));
+  requireOr(linkLocal, 'no IPv6 link-local address on this host').test('net_if_addrs: psutil zones each link-local IPv6 address with its NIC; ours is the bare address', () => {
+    const theirs = py<Record<string, PyAddr[]>>('out = psutil.net_if_addrs()');
+    const ours = ps.netIfAddrs();
+    const zoned = Object.entries(theirs).flatMap(([nic, as]) => as.filter((a) => a.address.includes('%')).map((a) => [nic, a.address] as const));
+    expect(zoned.length).toBeGreaterThan(0);
+    for (const [nic, address] of zoned) {
+      const cut = address.indexOf('%');
+      expect([address.slice(cut + 1), /^fe[89ab][0-9a-f]:/i.test(address)]).toEqual([nic, true]);
+      expect([nic, ours[nic]?.map((a) => a.address)]).toEqual([nic, expect.arrayContaining([address.slice(0, cut)])]);
+    }
   });
 
   test('net_if_stats: equal', () => {
