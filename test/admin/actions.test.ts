@@ -29,6 +29,18 @@ async function canary(): Promise<Canary> {
   return c;
 }
 
+/**
+ * Waits until every signal already sent to the canary has been handled: sends it SIGUSR2 ourselves and waits for
+ * that. A signal the server sent before answering is pending by then, and SIGHUP, SIGUSR1 (lower numbers than
+ * SIGUSR2) are delivered and handled first (the kernel delivers the lowest pending signal first, and Python runs the
+ * handlers in signal-number order), so counts() shows them once SIGUSR2 is counted.
+ */
+async function fence(c: Canary): Promise<void> {
+  const before = c.counts()['SIGUSR2'] ?? 0;
+  process.kill(c.pid, 'SIGUSR2');
+  await until(() => (c.counts()['SIGUSR2'] ?? 0) === before + 1, 'the SIGUSR2 fence to be counted');
+}
+
 async function createTimeOf(pid: number): Promise<number> {
   const r = await request(h, 'GET', `/v1/processes/${pid}`);
   expect(r.status).toBe(200);
@@ -115,9 +127,9 @@ describe('actions, verified through /proc', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ done: true, action: 'signal', signal: 'SIGUSR1' });
     await until(() => c.counts()['SIGUSR1'] === 1, 'SIGUSR1 to arrive');
-    // Nothing else arrives later (a retry or a second delivery would show here).
-    await new Promise((res) => setTimeout(res, 100));
-    expect(c.counts()).toEqual({ SIGUSR1: 1 });
+    // Nothing else arrives (a retry or a second delivery would show here): fence(), not a sleep.
+    await fence(c);
+    expect(c.counts()).toEqual({ SIGUSR1: 1, SIGUSR2: 1 });
   });
 
   it('SIGSTOP stops and SIGCONT resumes', async () => {
@@ -233,9 +245,10 @@ describe('group actions', () => {
     expect(line).toMatchObject({ scope: 'group', group: GROUP, decision: 'ok' });
     expect((line['members'] as unknown[]).length).toBe((r.body!['members'] as unknown[]).length);
     const want = pidfdOpens(a.pid);
-    for (const m of line['members'] as Array<{ pid: number; raceFree?: unknown }>) {
-      if (m.pid === a.pid || m.pid === b.pid) expect(m.raceFree).toBe(want);
-    }
+    // Both canaries are in the audit line (a loop over a list missing them would check nothing), each raceFree as
+    // pidfd_open says.
+    const audited = (line['members'] as Array<{ pid: number; raceFree?: unknown }>).filter((m) => m.pid === a.pid || m.pid === b.pid);
+    expect(audited.map((m) => [m.pid, m.raceFree]).sort()).toEqual([[a.pid, want], [b.pid, want]].sort());
   });
 
   it('GET lists members with their identities', async () => {
@@ -277,8 +290,9 @@ describe('PID reuse', () => {
     expect((await request(h, 'POST', `/v1/processes/${pid}/nice`, { body: { value: 7, createTime: staleCreateTime } })).status).toBe(409);
     expect((await request(h, 'POST', `/v1/processes/${pid}/rlimit`, { body: { resource: 'NOFILE', soft: 10, hard: 10, createTime: staleCreateTime } })).status).toBe(409);
 
-    await new Promise((res) => setTimeout(res, 100));
-    expect(c.total()).toBe(0);
+    // Refused before any kill(2): nothing arrives (fence(), not a sleep).
+    await fence(c);
+    expect(c.counts()).toEqual({ SIGUSR2: 1 });
     expect(procNice(c.pid)).toBe(niceBefore);
     expect(procLimits(c.pid)).toEqual(limitsBefore);
     // The new process is addressable with its own createTime.

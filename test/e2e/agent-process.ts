@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { REPO } from '../helpers/fixtures';
+import { onPath, REQUIRED, requireOr } from '../helpers/require';
 
 export const CLI = path.join(REPO, 'dist', 'cli.js');
 
@@ -119,21 +120,25 @@ export function promtoolCheck(text: string): { status: number | null; problems: 
   return { status: r.status, problems };
 }
 
+/**
+ * Whether a tool is installed, for checks made only where it is (`if (hasBinary('promtool')) ...`); where the run
+ * demands every conditional check (REQUIRE_ORACLE=1, set by .ci/run, which installs the Debian packages), its absence
+ * throws instead of quietly leaving the check out.
+ */
 export function hasBinary(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+  if (onPath(name)) return true;
+  if (REQUIRED) throw new Error(`REQUIRE_ORACLE=1 but ${name} is not installed`);
+  return false;
 }
 
+/** The Debian package of each tool the e2e tests run. */
+const PACKAGE_OF: Record<string, string> = { promtool: 'prometheus' };
+
 /**
- * `describe` that needs a binary (promtool, prometheus, prometheus-node-exporter): skipped without it, except in CI
- * (REQUIRE_ORACLE=1, where .ci/run installs the Debian packages), where the absence fails.
+ * `describe` that needs a binary (promtool, prometheus, prometheus-node-exporter): through requireOr, a visible skip
+ * without it, a failure where REQUIRE_ORACLE=1 demands it.
  */
 export function describeWithBinary(binary: string): jest.Describe {
-  return ((name: string, fn: () => void) => {
-    if (hasBinary(binary)) describe(name, fn);
-    else if (process.env['REQUIRE_ORACLE'] === '1') describe(name, () => test(`${binary} is installed`, () => expect(hasBinary(binary)).toBe(true)));
-    // Reason: the tool (promtool, prometheus, node_exporter, process-exporter) is not installed here. Plan: CI
-    // installs the Debian packages and sets REQUIRE_ORACLE=1, which turns a missing one into a failing test (above).
-    // eslint-disable-next-line jest/no-disabled-tests -- only where the Debian package is absent outside CI
-    else describe.skip(`${name} (no ${binary})`, fn);
-  }) as jest.Describe;
+  const c = requireOr(onPath(binary), `no ${binary} (apt-get install ${PACKAGE_OF[binary] ?? binary})`);
+  return ((name: string, fn: () => void) => c.describe(name, fn)) as jest.Describe;
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, hasBinary, promtoolCheck, request, startAgent } from './agent-process';
+import { CLI, hasBinary, promtoolCheck, request, startAgent, waitFor } from './agent-process';
 
 const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
 const CAP_BYTES = 1024;
@@ -84,11 +84,15 @@ test('the running agent (rendered in the collection worker): capped, valid UTF-8
     const r = await request(`${agent.url}/metrics`);
     expect(r.status).toBe(200);
     check(strictUtf8(r.body));
-    // The counter adds up from pass to pass (max_age 500ms: wait for a new pass).
-    await new Promise((res) => setTimeout(res, 700));
-    const again = strictUtf8((await request(`${agent.url}/metrics`)).body);
-    const dropped = /^psutil_exporter_series_dropped_total\{family="node_filesystem_device_error"\} (\d+)$/m.exec(again);
-    expect(Number(dropped?.[1])).toBeGreaterThanOrEqual(2 * (3 + EXTRA_MOUNTS - CAP_SERIES));
+    // The counter adds up from pass to pass (max_age 500ms): scrape until a second pass has added its drops (bounded).
+    const droppedIn = (text: string): number =>
+      Number(/^psutil_exporter_series_dropped_total\{family="node_filesystem_device_error"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    const twice = 2 * (3 + EXTRA_MOUNTS - CAP_SERIES);
+    const again = await waitFor('a second pass to add its dropped series', async () => {
+      const t = strictUtf8((await request(`${agent.url}/metrics`)).body);
+      return droppedIn(t) >= twice ? t : null;
+    }, 20000, 200);
+    expect(droppedIn(again)).toBeGreaterThanOrEqual(twice);
   } finally {
     await agent.stop();
   }

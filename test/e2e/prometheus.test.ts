@@ -104,6 +104,10 @@ describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
 
   test('CPU rates are plausible: idle plus busy seconds per second add up to about one per CPU', async () => {
     const r = await query('sum by (cpu) (rate(node_cpu_seconds_total[5s]))');
+    // One rate per CPU the agent exports (an empty result would pass the loops below).
+    const cpus = (await query('node_cpu_seconds_total{mode="idle"}')).map((s) => s.metric['cpu']);
+    expect(cpus.length).toBeGreaterThan(0);
+    expect(r.map((s) => s.metric['cpu']).sort()).toEqual([...cpus].sort());
     for (const s of r) expect(Number(s.value[1])).toBeGreaterThan(0.5);
     for (const s of r) expect(Number(s.value[1])).toBeLessThan(1.5);
   });

@@ -5,10 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { loadLocalZone, parsePosixTz, parseTzif, zoneAbbreviation } from '../../src/exporters/tzname';
+import { requireOr } from '../helpers/require';
 
 const ZONEINFO = '/usr/share/zoneinfo';
 const haveZoneinfo = fs.existsSync(`${ZONEINFO}/Europe/Berlin`);
-const describeZoneinfo = haveZoneinfo ? describe : describe.skip;
+const describeZoneinfo = requireOr(haveZoneinfo, `no ${ZONEINFO} (apt-get install tzdata)`).describe;
 
 /** date(1)'s abbreviation and offset (seconds east) for a zone at an instant. */
 function dateZone(tz: string, at: number): { name: string; offset: number } {

@@ -1,33 +1,38 @@
 /**
  * The reference psutil (/usr/bin/python3 + Debian python3-psutil 5.9) as an oracle for differential tests.
- * Absent oracle: tests skip, unless REQUIRE_ORACLE=1 (CI), where they fail.
+ * Absent oracle: tests skip (through requireOr, the reason in the title), unless REQUIRE_ORACLE=1 (CI), where they fail.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { requireOr } from './require';
 
 export const PYTHON = '/usr/bin/python3';
 
 let available: boolean | null = null;
 
-export function oracleAvailable(): boolean {
+function oracleInstalled(): boolean {
   if (available === null) {
     available =
       fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import psutil'], { stdio: 'ignore' }).status === 0;
   }
-  if (!available && process.env['REQUIRE_ORACLE'] === '1') {
-    throw new Error('REQUIRE_ORACLE=1 but /usr/bin/python3 with psutil is not installed (apt-get install python3-psutil)');
-  }
   return available;
 }
 
-/** `describe` that runs only with the oracle (and fails loudly without it under REQUIRE_ORACLE=1). */
-export const describeOracle: jest.Describe = ((name: string, fn: () => void) => {
-  if (oracleAvailable()) describe(name, fn);
-  // Reason: the reference psutil (Debian python3-psutil) is not installed on this machine. Plan: none needed for CI,
-  // which installs it and sets REQUIRE_ORACLE=1, where its absence is a failure, never a skip (oracleAvailable throws).
-  // eslint-disable-next-line jest/no-disabled-tests -- skipped only when psutil is absent and REQUIRE_ORACLE is unset
-  else describe.skip(`${name} (no /usr/bin/python3 psutil)`, fn);
-}) as jest.Describe;
+/** For checks made only with the oracle (`if (oracleAvailable()) ...`): throws instead of false under REQUIRE_ORACLE=1. */
+export function oracleAvailable(): boolean {
+  const installed = oracleInstalled();
+  if (!installed && process.env['REQUIRE_ORACLE'] === '1') {
+    throw new Error('REQUIRE_ORACLE=1 but /usr/bin/python3 with psutil is not installed (apt-get install python3-psutil)');
+  }
+  return installed;
+}
+
+/**
+ * `describe` that runs only with the oracle, through requireOr: a visible skip without it, a failure under
+ * REQUIRE_ORACLE=1 (CI installs Debian's python3-psutil and sets it).
+ */
+export const describeOracle: jest.Describe = ((name: string, fn: () => void) =>
+  requireOr(oracleInstalled(), 'no /usr/bin/python3 with psutil (apt-get install python3-psutil)').describe(name, fn)) as jest.Describe;
 
 /**
  * Runs a Python snippet with psutil imported; the snippet must assign the result to `out`. Returns it as JSON.

@@ -7,17 +7,8 @@ import {
   createPsutil,
 } from '../../src/index';
 import { sh } from '../helpers/oracle';
+import { onPath, requireOr } from '../helpers/require';
 import { retry, vmstatS } from '../helpers/retry';
-
-function has(cmd: string): boolean {
-  try {
-    sh('sh', ['-c', `command -v ${cmd}`]);
-    return true;
-  } catch {
-    // `command -v` exits 1 when the tool is absent: the comparison against it is skipped.
-    return false;
-  }
-}
 
 const FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'guest', 'guestNice'] as const;
 
@@ -38,7 +29,7 @@ describe('cpuCount', () => {
   });
 
   // Skipped only without util-linux's lscpu (minimal containers); the sysfs/nproc checks above still run.
-  (has('lscpu') ? test : test.skip)('cores == distinct Core ids of lscpu -p; cores <= logical', () => {
+  requireOr(onPath('lscpu'), 'no lscpu (apt-get install util-linux)').test('cores == distinct Core ids of lscpu -p; cores <= logical', () => {
     const cores = new Set(
       sh('lscpu', ['-p']).split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',')[1]),
     );
@@ -122,7 +113,7 @@ describe('cpuPercent / cpuTimesPercent', () => {
 
 describe('cpuStats, getloadavg, procStat', () => {
   // Skipped only without procps' vmstat; getloadavg and procStat below still compare with /proc.
-  (has('vmstat') ? test : test.skip)('interrupts within 500 of vmstat -s; ctx switches > 0', () => {
+  requireOr(onPath('vmstat'), 'no vmstat (apt-get install procps)').test('interrupts within 500 of vmstat -s; ctx switches > 0', () => {
     retry(5, () => {
       const v = vmstatS(sh('vmstat', ['-s']));
       const s = cpuStats();

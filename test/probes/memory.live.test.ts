@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { virtualMemory, swapMemory, procMeminfo, procVmstat } from '../../src/index';
 import { sh } from '../helpers/oracle';
+import { requireOr } from '../helpers/require';
 import { retry, vmstatS } from '../helpers/retry';
 
 const MiB = 1 << 20;
@@ -33,8 +34,8 @@ const hasFree = (() => {
     return false;
   }
 })();
-// Skipped only where procps (free, vmstat) is not installed; CI installs it with the Debian base image.
-const describeFree = hasFree ? describe : describe.skip;
+// Skipped only where procps (free, vmstat) is not installed; .ci/run installs it and demands these tests.
+const describeFree = requireOr(hasFree, 'no free/vmstat (apt-get install procps)').describe;
 
 describeFree('virtualMemory vs free -b', () => {
   test('total is exact', () => {

@@ -193,6 +193,11 @@ describe('procMeminfo / procVmstat against node_exporter golden exposition', () 
   test('node_vmstat_* series match', () => {
     const vm = ps.procVmstat();
     const names = ['pgfault', 'pgmajfault', 'pgpgin', 'pgpgout', 'pswpin', 'pswpout', 'oom_kill'];
-    for (const n of names) expect(vm[n]).toBe(family(`node_vmstat_${n}`)[0]?.value);
+    for (const n of names) {
+      // Both sides present: an absent counter on each side would otherwise compare equal (undefined).
+      const series = family(`node_vmstat_${n}`);
+      expect([n, series.length, typeof vm[n]]).toEqual([n, 1, 'number']);
+      expect(vm[n]).toBe(series[0]!.value);
+    }
   });
 });

@@ -13,12 +13,13 @@ import { connections, type Connection } from '../../src/probes/linux/net';
 import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from '../../src/probes/constants';
 import { formatIpv6 } from '../../src/probes/linux/parse/netconn';
 import { sh, PYTHON } from '../helpers/oracle';
+import { requireOr } from '../helpers/require';
 
 const ps = netApi(createContext({ procfs: '/proc', sysfs: '/sys', rootfs: '/' }));
 const liveFs = createContext({ procfs: '/proc', sysfs: '/sys', rootfs: '/' }).fs;
 
 const hasIp = spawnSync('ip', ['-V'], { stdio: 'ignore' }).status === 0;
-const describeIp = hasIp ? describe : describe.skip;
+const describeIp = requireOr(hasIp, 'no ip (apt-get install iproute2)').describe;
 
 interface IpAddrInfo { family: string; local: string; prefixlen: number; broadcast?: string; address?: string }
 interface IpLink {
@@ -359,7 +360,7 @@ describe('netConnections finds the sockets this test opens', () => {
   });
 
   const hasSs = spawnSync('ss', ['-V'], { stdio: 'ignore' }).status === 0;
-  (hasSs ? test : test.skip)('the listening TCP sockets equal `ss -ltnH` (retried: other tests open and close sockets)', () => {
+  requireOr(hasSs, 'no ss (apt-get install iproute2)').test('the listening TCP sockets equal `ss -ltnH` (retried: other tests open and close sockets)', () => {
     const norm = (ip: string) => ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
     let last: [string[], string[]] = [[], []];
     for (let attempt = 0; attempt < 5; attempt++) {

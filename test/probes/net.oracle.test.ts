@@ -9,6 +9,7 @@ import { createContext } from '../../src/probes/context';
 import { netApi } from '../../src/probes/net';
 import type { Connection } from '../../src/probes/linux/net';
 import { describeOracle, py, PYTHON } from '../helpers/oracle';
+import { requireOr } from '../helpers/require';
 
 const ps = netApi(createContext({ procfs: '/proc', sysfs: '/sys', rootfs: '/' }));
 
@@ -46,6 +47,20 @@ describeOracle('net vs psutil 5.9', () => {
     expect(Object.keys(ours)).toEqual(Object.keys(theirs));
     for (const nic of Object.keys(theirs)) {
       expect([nic, ours[nic]]).toEqual([nic, theirs[nic]]);
+    }
+  });
+
+  // The comparison above must have met a zoned address at least once: a host with link-local IPv6 has one per NIC.
+  const linkLocal = Object.values(os.networkInterfaces()).flat().some((a) => a?.family === 'IPv6' && /^fe[89ab]/i.test(a.address));
+  requireOr(linkLocal, 'no IPv6 link-local address on this host').test('net_if_addrs: psutil and ours zone each link-local IPv6 address with its NIC', () => {
+    const theirs = py<Record<string, PyAddr[]>>('out = psutil.net_if_addrs()');
+    const ours = ps.netIfAddrs();
+    const zoned = Object.entries(theirs).flatMap(([nic, as]) => as.filter((a) => a.address.includes('%')).map((a) => [nic, a.address] as const));
+    expect(zoned.length).toBeGreaterThan(0);
+    for (const [nic, address] of zoned) {
+      const cut = address.indexOf('%');
+      expect([address.slice(cut + 1), /^fe[89ab][0-9a-f]:/i.test(address)]).toEqual([nic, true]);
+      expect([nic, ours[nic]?.map((a) => a.address)]).toEqual([nic, expect.arrayContaining([address])]);
     }
   });
 

@@ -7,18 +7,19 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Process } from '../../src/probes/process';
 import { AccessDenied, NoSuchProcess, ZombieProcess } from '../../src/probes/errors';
 import { startReady } from '../helpers/children';
-import { REPO } from '../helpers/fixtures';
 import { PYTHON, oracleAvailable, py } from '../helpers/oracle';
+import { IS_ROOT, requireOr } from '../helpers/require';
+import { removeWorldReadableCopies, worldReadableCopy } from '../helpers/world-readable';
 
-const asRoot = process.getuid?.() === 0 ? test : test.skip;
+const asRoot = requireOr(IS_ROOT, 'not root (setpriv to other users)').test;
 const children: ChildProcess[] = [];
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  removeWorldReadableCopies();
 });
 
 const start = (cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> =>
@@ -139,7 +140,7 @@ time.sleep(600)
 
   // kthreadd is pid 2 in the initial PID namespace; in another one there are no kernel threads to see.
   const kthreaddVisible = fs.existsSync('/proc/2/comm') && fs.readFileSync('/proc/2/comm', 'utf8') === 'kthreadd\n';
-  (kthreaddVisible ? test : test.skip)('isKernelThread(): kthreadd and its children (ps --ppid 2, a kworker among them), no one else', async () => {
+  requireOr(kthreaddVisible, 'kthreadd not visible (not the initial PID namespace)').test('isKernelThread(): kthreadd and its children (ps --ppid 2, a kworker among them), no one else', async () => {
     const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
     expect(new Process(2).isKernelThread()).toBe(true);
     const ps = (args: string[]): Array<{ pid: number; ppid: number; comm: string }> =>
@@ -250,8 +251,10 @@ time.sleep(600)
   asRoot('another unprivileged user: cgroups, wchan, threadsInfo and memoryUsage read; memoryFootprint and numFds are AccessDenied', async () => {
     const { child } = await start('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', PYTHON, '-c', SLEEP_READY]);
     const methods = ['cgroups', 'wchan', 'threadsInfo', 'memoryUsage', 'memoryFootprint', 'numFds'];
+    // Run from a world-readable copy: user 65533 cannot read the checkout when it sits in a 0700 directory.
+    const probe = worldReadableCopy('test/helpers/process-probe.js', [String(child.pid), methods.join(',')]);
     const reader = spawnSync('setpriv', ['--reuid=65533', '--regid=65533', '--clear-groups', process.execPath,
-      path.join(REPO, 'test', 'helpers', 'process-probe.js'), String(child.pid), methods.join(',')], { encoding: 'utf8' });
+      probe, String(child.pid), methods.join(',')], { encoding: 'utf8' });
     expect(reader.stderr).toBe('');
     expect(JSON.parse(reader.stdout)).toEqual({
       cgroups: 'ok', wchan: 'ok', threadsInfo: 'ok', memoryUsage: 'ok', memoryFootprint: AccessDenied.name, numFds: AccessDenied.name,

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPsutil, OsError, TimeoutExpired } from '../../src/index';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../helpers/fixtures';
+import { sh } from '../helpers/oracle';
 
 const ne = createPsutil({
   procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'),
@@ -79,12 +80,20 @@ describe('sysinfo live', () => {
     expect(typeof u.domainname).toBe('string');
   });
 
-  test('mountStats of / agrees with statfs(1) within a moving tolerance', async () => {
+  test('mountStats of / agrees with statfs(2) as `stat -f` reports it (free space and inodes within a moving tolerance)', async () => {
     const s = await p.mountStatsAsync('/', { timeoutMs: 5000 });
     const sync = p.mountStats('/');
-    expect(s.size).toBe(sync.size);
-    expect(Math.abs(s.avail - sync.avail)).toBeLessThan(s.size * 0.01);
-    expect(s.files).toBeGreaterThan(0);
+    // coreutils' stat -f: %s f_bsize, %b f_blocks, %f f_bfree, %a f_bavail, %c f_files, %d f_ffree.
+    const [bsize, blocks, bfree, bavail, files, ffree] = sh('stat', ['-f', '-c', '%s %b %f %a %c %d', '/']).trim().split(' ').map(Number) as [number, number, number, number, number, number];
+    expect([s.size, sync.size]).toEqual([blocks * bsize, blocks * bsize]);
+    // Other processes write while we read: free space and free inodes move, by far less than 1%.
+    for (const m of [s, sync]) {
+      expect(Math.abs(m.free - bfree * bsize)).toBeLessThan(m.size * 0.01);
+      expect(Math.abs(m.avail - bavail * bsize)).toBeLessThan(m.size * 0.01);
+      expect(Math.abs(m.files - files)).toBeLessThanOrEqual(files * 0.01);
+      expect(Math.abs(m.filesFree - ffree)).toBeLessThanOrEqual(files * 0.01);
+    }
+    expect(s.size).toBeGreaterThan(0);
     expect(s.free).toBeGreaterThanOrEqual(s.avail);
     expect(p.mountStatsPending()).toEqual([]);
   });

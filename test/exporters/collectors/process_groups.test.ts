@@ -15,6 +15,7 @@ import { PrometheusAdapter } from '../../../src/exporters/prometheus';
 import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
 import { createPsutil } from '../../../src/index';
 import { parseExposition, type Exposition } from '../golden-compare';
+import { IS_ROOT, requireOr } from '../../helpers/require';
 
 const tag = Math.random().toString(16).slice(2, 6);
 let dir: string;
@@ -406,7 +407,7 @@ test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as proce
   }
 });
 
-(process.getuid?.() === 0 ? test : test.skip)('user: and {{.Username}} are the effective user (a process started with another euid)', async () => {
+requireOr(IS_ROOT, 'not root (setpriv --euid)').test('user: and {{.Username}} are the effective user (a process started with another euid)', async () => {
   const name = `pgeu${tag}`;
   const nobody = spawnSync('id', ['-nu', '65534'], { encoding: 'utf8' }).stdout.trim() || '65534';
   const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.Username}}"\n    comm: [${name}]\n    user: ['${nobody}']\n`);
