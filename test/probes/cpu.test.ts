@@ -1,12 +1,16 @@
 import * as path from 'node:path';
 import { createPsutil, OsError, ParseError, type ProcStatCpu } from '../../src/index';
 import { clockTicks } from '../../src/probes/linux/sysconf';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own, testPeer } from '../helpers/fixtures';
 import { family } from '../helpers/e2e';
 import { removeTmpTrees, runtimeWarnings, tmpTree, writeIn } from '../helpers/tmptree';
 
 const NE = { procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') };
 const PF = { procfs: path.join(PROCFS_FIXTURES, 'proc'), sysfs: path.join(PROCFS_FIXTURES, 'sys') };
+// Our hosts (test/fixtures/host-README.md): a 4-thread laptop with policy dirs, an 8-thread server with the older
+// cpuN/cpufreq layout and 9-field /proc/stat lines.
+const LAPTOP = { procfs: own('host-laptop', 'proc'), sysfs: own('host-laptop', 'sys') };
+const SERVER = { procfs: own('host-server', 'proc'), sysfs: own('host-server', 'sys') };
 const FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'guest', 'guestNice'];
 
 afterAll(removeTmpTrees);
@@ -21,7 +25,32 @@ function statText(total: number[], cpus: Record<number, number[]> = {}): string 
 }
 
 describe('cpuTimes', () => {
-  test('node_exporter fixture: ticks / CLK_TCK, all ten fields in psutil 7.x order', () => {
+  test('host-laptop: ticks / CLK_TCK, all ten fields in psutil 7.x order', () => {
+    const ps = createPsutil(LAPTOP);
+    const t = ps.cpuTimes();
+    const hz = clockTicks();
+    expect(Object.keys(t)).toEqual(FIELDS);
+    // The aggregate line: the sums of the four cpuN lines.
+    expect(t.user).toBeCloseTo(84512 / hz, 9);
+    expect(t.idle).toBeCloseTo(1588321 / hz, 9);
+    expect(t.guest).toBeCloseTo(412 / hz, 9);
+    expect(t.guestNice).toBeCloseTo(17 / hz, 9);
+    expect(Object.isFrozen(t)).toBe(true);
+    const per = ps.cpuTimes({ percpu: true });
+    expect(per).toHaveLength(4);
+    expect(per[3]?.nice).toBeCloseTo(299 / hz, 9);
+    expect(per[0]?.softirq).toBeCloseTo(1411 / hz, 9);
+  });
+
+  test('host-server: 9-field lines (guest, no guest_nice): guestNice reads 0', () => {
+    const ps = createPsutil(SERVER);
+    const hz = clockTicks();
+    expect(ps.cpuTimes().guest).toBeCloseTo(31200 / hz, 9);
+    expect(ps.cpuTimes().guestNice).toBe(0);
+    expect(ps.cpuTimes({ percpu: true }).map((t) => Math.round(t.guest * hz))).toEqual([0, 0, 0, 0, 0, 31200, 0, 0]);
+  });
+
+  testPeer('node_exporter fixture: ticks / CLK_TCK, all ten fields in psutil 7.x order', () => {
     const ps = createPsutil(NE);
     const t = ps.cpuTimes();
     const hz = clockTicks();
@@ -42,7 +71,7 @@ describe('cpuTimes', () => {
   });
 
   test('bad arguments name themselves', () => {
-    const ps = createPsutil(NE);
+    const ps = createPsutil(LAPTOP);
     expect(() => ps.cpuTimes({ percpu: 1 as unknown as boolean })).toThrow(TypeError);
     expect(() => ps.cpuTimes({ percpu: 1 as unknown as boolean })).toThrow(/percpu/);
     expect(() => ps.cpuTimes({ perCpu: true } as unknown as { percpu: boolean })).toThrow(/perCpu/);
@@ -149,7 +178,7 @@ describe('cpuPercent / cpuTimesPercent', () => {
   });
 
   test('bad intervals: RangeError / TypeError naming interval', () => {
-    const ps = createPsutil(NE);
+    const ps = createPsutil(LAPTOP);
     expect(() => ps.cpuPercent({ interval: -1 })).toThrow(RangeError);
     expect(() => ps.cpuPercent({ interval: -1 })).toThrow(/interval/);
     expect(() => ps.cpuTimesPercent({ interval: -0.5 })).toThrow(RangeError);
@@ -170,14 +199,28 @@ describe('cpuPercent / cpuTimesPercent', () => {
 });
 
 describe('cpuCount', () => {
-  test('node_exporter fixture: cpuinfo processors; cores from cpuinfo (no sysfs topology lists)', () => {
+  test('host-laptop: cpuinfo processors; cores from cpuinfo physical id / cpu cores (no sysfs topology lists)', () => {
+    const ps = createPsutil(LAPTOP);
+    expect(ps.cpuCount()).toBe(4);
+    expect(ps.cpuCount({ logical: true })).toBe(4);
+    expect(ps.cpuCount({ logical: false })).toBe(2);
+  });
+
+  test('host-server: cores from distinct thread_siblings_list values (no core_cpus_list), even without cpuinfo', () => {
+    const ps = createPsutil(SERVER);
+    expect(ps.cpuCount()).toBe(8);
+    expect(ps.cpuCount({ logical: false })).toBe(4);
+    expect(createPsutil({ procfs: tmpTree(), sysfs: SERVER.sysfs }).cpuCount({ logical: false })).toBe(4);
+  });
+
+  testPeer('node_exporter fixture: cpuinfo processors; cores from cpuinfo (no sysfs topology lists)', () => {
     const ps = createPsutil(NE);
     expect(ps.cpuCount()).toBe(8);
     expect(ps.cpuCount({ logical: true })).toBe(8);
     expect(ps.cpuCount({ logical: false })).toBe(4);
   });
 
-  test('procfs fixture: cores from distinct thread_siblings_list values', () => {
+  testPeer('procfs fixture: cores from distinct thread_siblings_list values', () => {
     const ps = createPsutil(PF);
     expect(ps.cpuCount()).toBe(8);
     expect(ps.cpuCount({ logical: false })).toBe(2);
@@ -190,7 +233,7 @@ describe('cpuCount', () => {
       'devices/system/cpu/cpu0/topology/thread_siblings_list': '0\n',
       'devices/system/cpu/cpu1/topology/thread_siblings_list': '1\n',
     });
-    expect(createPsutil({ procfs: NE.procfs, sysfs: sys }).cpuCount({ logical: false })).toBe(1);
+    expect(createPsutil({ procfs: LAPTOP.procfs, sysfs: sys }).cpuCount({ logical: false })).toBe(1);
   });
 
   test('ARM: logical from cpuinfo, cores unknown -> null', () => {
@@ -204,12 +247,19 @@ describe('cpuCount', () => {
   });
 
   test('bad argument', () => {
-    expect(() => createPsutil(NE).cpuCount({ logical: 0 as unknown as boolean })).toThrow(/logical/);
+    expect(() => createPsutil(LAPTOP).cpuCount({ logical: 0 as unknown as boolean })).toThrow(/logical/);
   });
 });
 
 describe('cpuStats', () => {
-  test('node_exporter fixture', async () => {
+  test('host-laptop: ctxt, the intr total and the softirq total', async () => {
+    const { value, warnings } = await runtimeWarnings(() => createPsutil(LAPTOP).cpuStats());
+    expect(value).toEqual({ ctxSwitches: 48213987, interrupts: 9123801, softInterrupts: 7328021, syscalls: 0 });
+    expect(Object.keys(value)).toEqual(['ctxSwitches', 'interrupts', 'softInterrupts', 'syscalls']);
+    expect(warnings).toEqual([]);
+  });
+
+  testPeer('node_exporter fixture', async () => {
     const { value, warnings } = await runtimeWarnings(() => createPsutil(NE).cpuStats());
     expect(value).toEqual({ ctxSwitches: 38014093, interrupts: 8885917, softInterrupts: 5057579, syscalls: 0 });
     expect(Object.keys(value)).toEqual(['ctxSwitches', 'interrupts', 'softInterrupts', 'syscalls']);
@@ -225,7 +275,36 @@ describe('cpuStats', () => {
 });
 
 describe('cpuFreq', () => {
-  test('node_exporter fixture: cpuN/cpufreq, cpuinfo count differs so scaling_cur_freq is used', () => {
+  test('host-laptop: policy dirs; 4 policies and 4 cpuinfo MHz lines, so current is cpuinfo\'s (psutil #1851)', () => {
+    const ps = createPsutil(LAPTOP);
+    expect(ps.cpuFreq({ percpu: true })).toEqual([
+      { current: 2700.012, min: 400, max: 3100 },
+      { current: 2699.871, min: 400, max: 3100 },
+      { current: 800.034, min: 400, max: 3100 },
+      { current: 3100, min: 400, max: 3100 },
+    ]);
+    const avg = ps.cpuFreq();
+    expect(avg?.current).toBeCloseTo((2700.012 + 2699.871 + 800.034 + 3100) / 4, 9);
+    expect([avg?.min, avg?.max]).toEqual([400, 3100]);
+  });
+
+  test('host-server: no policy dirs, one entry per cpuN/cpufreq (links to the owner CPU\'s); cpu7\'s is a flattened link file', async () => {
+    const { value, warnings } = await runtimeWarnings(() => createPsutil(SERVER).cpuFreq({ percpu: true }));
+    expect(value).toEqual([
+      { current: 2600, min: 1200, max: 3000 },
+      { current: 2593.812, min: 1200, max: 3000 },
+      { current: 1200, min: 1200, max: 3000 },
+      { current: 2600, min: 1200, max: 3000 },
+      { current: 1201.344, min: 1200, max: 2600 },
+      { current: 2600, min: 1200, max: 2600 },
+      { current: 2599.999, min: 1200, max: 2600 },
+      // A file, not a directory: its min and max cannot be read (psutil's bcat fallback, 0); current is cpuinfo's.
+      { current: 1200, min: 0, max: 0 },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  testPeer('node_exporter fixture: cpuN/cpufreq, cpuinfo count differs so scaling_cur_freq is used', () => {
     const ps = createPsutil(NE);
     const per = ps.cpuFreq({ percpu: true });
     expect(per).toEqual([
@@ -241,7 +320,7 @@ describe('cpuFreq', () => {
     expect(Object.keys(avg ?? {})).toEqual(['current', 'min', 'max']);
   });
 
-  test('procfs fixture: policy dirs win; one policy is returned as is', () => {
+  testPeer('procfs fixture: policy dirs win; one policy is returned as is', () => {
     expect(createPsutil(PF).cpuFreq()).toEqual({ current: 1219.917, min: 800, max: 2400 });
   });
 
@@ -274,10 +353,11 @@ describe('cpuFreq', () => {
   });
 
   test('no cpufreq in sysfs: cpuinfo MHz with min = max = 0', () => {
-    const ps = createPsutil({ procfs: NE.procfs, sysfs: tmpTree() });
+    const ps = createPsutil({ procfs: LAPTOP.procfs, sysfs: tmpTree() });
     const per = ps.cpuFreq({ percpu: true });
-    expect(per).toHaveLength(8);
-    expect(per[0]).toEqual({ current: 799.998, min: 0, max: 0 });
+    expect(per).toHaveLength(4);
+    expect(per[0]).toEqual({ current: 2700.012, min: 0, max: 0 });
+    expect(per[2]).toEqual({ current: 800.034, min: 0, max: 0 });
   });
 
   test('no source at all: null, or [] per CPU', () => {
@@ -288,7 +368,16 @@ describe('cpuFreq', () => {
 });
 
 describe('getloadavg / procLoadavg', () => {
-  test('node_exporter fixture', () => {
+  test('host-laptop', () => {
+    const ps = createPsutil(LAPTOP);
+    const l = ps.getloadavg();
+    expect(l).toEqual([1.27, 0.98, 0.75]);
+    expect(Object.isFrozen(l)).toBe(true);
+    expect(ps.procLoadavg()).toEqual({ load1: 1.27, load5: 0.98, load15: 0.75, runnable: 3, total: 1021, lastPid: 48211 });
+    expect(createPsutil(SERVER).procLoadavg()).toMatchObject({ load1: 12.4, runnable: 9, total: 1874, lastPid: 3301299 });
+  });
+
+  testPeer('node_exporter fixture', () => {
     const ps = createPsutil(NE);
     const l = ps.getloadavg();
     expect(l).toEqual([0.21, 0.37, 0.39]);
@@ -299,7 +388,35 @@ describe('getloadavg / procLoadavg', () => {
 });
 
 describe('procStat', () => {
-  test('node_exporter fixture: every field', () => {
+  test('host-laptop: every field', () => {
+    const st = createPsutil(LAPTOP).procStat();
+    expect(st.cpuFieldCount).toBe(10);
+    expect(st.cpus.map((c) => c.cpu)).toEqual([0, 1, 2, 3]);
+    expect(Object.keys(st.cpus[0] ?? {})).toEqual(['cpu', ...FIELDS]);
+    // Seconds, as cpuTimes gives them.
+    const hz = clockTicks();
+    expect([st.cpus[1]?.user, st.cpus[1]?.guest, st.cpus[1]?.guestNice].map((v) => Math.round((v as number) * hz))).toEqual([20511, 212, 7]);
+    expect(st.ctxt).toBe(48213987);
+    expect(st.btime).toBe(1764979200);
+    expect(st.intr).toBe(9123801);
+    expect(st.softirq).toBe(7328021);
+    expect(st.softirqs).toMatchObject({ hi: 12, timer: 2345678, net_tx: 1234, net_rx: 456789, sched: 3456789, rcu: 820607 });
+    expect(st.processes).toBe(61234);
+    expect(st.procsRunning).toBe(3);
+    expect(st.procsBlocked).toBe(1);
+    expect(Object.isFrozen(st.cpus)).toBe(true);
+  });
+
+  test('host-server: 9 fields per cpu line', () => {
+    const st = createPsutil(SERVER).procStat();
+    expect(st.cpuFieldCount).toBe(9);
+    expect(st.cpus).toHaveLength(8);
+    expect(Math.round((st.cpus[5]?.guest as number) * clockTicks())).toBe(31200);
+    expect(st.cpus[5]?.guestNice).toBe(0);
+    expect(st.ctxt).toBe(9812334455);
+  });
+
+  testPeer('node_exporter fixture: every field', () => {
     const st = createPsutil(NE).procStat();
     expect(st.cpuFieldCount).toBe(10);
     expect(st.cpus.map((c) => c.cpu)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -316,7 +433,42 @@ describe('procStat', () => {
 });
 
 describe('cpuInfo / cpuFreqDetails', () => {
-  test('node_exporter fixture records', () => {
+  test('host-laptop records', () => {
+    const info = createPsutil(LAPTOP).cpuInfo();
+    expect(info).toHaveLength(4);
+    expect(info[2]).toMatchObject({
+      processor: 2, vendorId: 'GenuineIntel', cpuFamily: '6', model: '142', stepping: '9', microcode: '0xf0',
+      modelName: 'Intel(R) Core(TM) i5-7200U CPU @ 2.50GHz', cacheSize: '3072 KB', physicalId: '0', coreId: '0',
+      siblings: 4, cpuCores: 2, mhz: 800.034,
+    });
+    expect(info[1]?.coreId).toBe('1');
+    expect(info[0]?.flags).toContain('avx2');
+    expect(info[0]?.flags).toHaveLength(109);
+    expect(info[0]?.bugs).toEqual(['cpu_meltdown', 'spectre_v1', 'spectre_v2', 'spec_store_bypass', 'l1tf', 'mds', 'swapgs', 'itlb_multihit', 'srbds', 'mmio_stale_data', 'retbleed', 'gds']);
+    expect(info[0]?.fields['address sizes']).toBe('39 bits physical, 48 bits virtual');
+    expect(info[0]?.fields['power management']).toBe('');
+  });
+
+  test('host-laptop cpufreq details: cpuN/cpufreq links followed into the policy dirs', () => {
+    const d = createPsutil(LAPTOP).cpuFreqDetails();
+    expect(d.map((x) => x.cpu)).toEqual([0, 1, 2, 3]);
+    expect(d[2]).toEqual({
+      cpu: 2, currentHz: null, minHz: 400000000, maxHz: 3100000000, scalingCurrentHz: 799870000, scalingMinHz: 400000000,
+      scalingMaxHz: 3100000000, governor: 'powersave', availableGovernors: ['performance', 'powersave'], driver: 'intel_pstate',
+    });
+    expect(d[3]?.governor).toBe('performance');
+  });
+
+  test('host-server cpufreq details: shared directories through links; cpu7/cpufreq is not a directory and is skipped', () => {
+    const d = createPsutil(SERVER).cpuFreqDetails();
+    expect(d.map((x) => x.cpu)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(d[3]).toMatchObject({ currentHz: 2600000000, scalingMaxHz: 3000000000, governor: 'performance', driver: 'acpi-cpufreq' });
+    expect(d[5]).toMatchObject({ currentHz: 1201344000, scalingMaxHz: 2600000000, governor: 'ondemand' });
+    // The trailing space of scaling_available_governors does not make an empty name.
+    expect(d[0]?.availableGovernors).toEqual(['conservative', 'ondemand', 'userspace', 'powersave', 'performance']);
+  });
+
+  testPeer('node_exporter fixture records', () => {
     const info = createPsutil(NE).cpuInfo();
     expect(info).toHaveLength(8);
     expect(info[4]).toMatchObject({
@@ -334,14 +486,14 @@ describe('cpuInfo / cpuFreqDetails', () => {
     expect(info[0]).toMatchObject({ vendorId: '', physicalId: '', mhz: null, flags: [], cpuCores: null });
   });
 
-  test('procfs fixture cpufreq: cpu0/cpufreq is not a directory and is skipped', () => {
+  testPeer('procfs fixture cpufreq: cpu0/cpufreq is not a directory and is skipped', () => {
     const d = createPsutil(PF).cpuFreqDetails();
     expect(d.map((x) => x.cpu)).toEqual([1]);
     expect(d[0]).toMatchObject({ currentHz: 1200195000, minHz: 1200000000, maxHz: 3300000000, governor: 'powersave' });
   });
 });
 
-describe('node_exporter golden exposition (e2e-output.txt) from the public readers', () => {
+describePeer('node_exporter golden exposition (e2e-output.txt) from the public readers', () => {
   const ps = createPsutil(NE);
   const hz = clockTicks();
   const modeOf: Record<string, string> = { user: 'user', nice: 'nice', system: 'system', idle: 'idle', iowait: 'iowait', irq: 'irq', softirq: 'softirq', steal: 'steal' };

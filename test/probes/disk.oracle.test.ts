@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { createPsutil, diskIoCounters, diskPartitions, diskUsage } from '../../src/index';
 import { describeOracle, py } from '../helpers/oracle';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own } from '../helpers/fixtures';
 import { retry } from '../helpers/retry';
 
 const TOL = 10 * (1 << 20);
@@ -80,18 +80,28 @@ describeOracle('disk: live, against psutil', () => {
 describeOracle('disk: fixture trees through psutil.PROCFS_PATH, exact', () => {
   // psutil takes /proc/diskstats and the mount table from PROCFS_PATH (but /sys/block from the real /sys, so only
   // perdisk=True, which does not consult it, is comparable).
-  test.each([
-    ['ours, mixed formats', own('disk-basic', 'proc')],
-    ['Linux 2.4', own('disk-kernel-2.4', 'proc')],
-    ['node_exporter', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
-    ['prometheus/procfs', path.join(PROCFS_FIXTURES, 'proc')],
-  ])('disk_io_counters(perdisk=True) on %s', (_n, procfs) => {
+  const perdiskSame = (procfs: string) => {
     const theirs = py<PyIo>(`psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_io_counters(perdisk=True, nowrap=False)`);
     const ours = createPsutil({ procfs }).diskIoCounters({ perdisk: true, nowrap: false });
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     for (const [disk, c] of Object.entries(ours)) {
       expect(Object.fromEntries(Object.entries(c).map(([f, v]) => [snake(f), v]))).toEqual(theirs[disk]);
     }
+    expect(Object.keys(ours).length).toBeGreaterThan(0);
+  };
+
+  test.each([
+    ['ours, mixed formats', own('disk-basic', 'proc')],
+    ['Linux 2.4', own('disk-kernel-2.4', 'proc')],
+    ['host-laptop (20 columns)', own('host-laptop', 'proc')],
+    ['host-server (14 columns)', own('host-server', 'proc')],
+  ])('disk_io_counters(perdisk=True) on %s', (_n, procfs) => perdiskSame(procfs));
+
+  describePeer("the peers' trees", () => {
+    test.each([
+      ['node_exporter', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
+      ['prometheus/procfs', path.join(PROCFS_FIXTURES, 'proc')],
+    ])('disk_io_counters(perdisk=True) on %s', (_n, procfs) => perdiskSame(procfs));
   });
 
   test.each([false, true])('disk_partitions(all=%p) on our mount table (escapes, none, zfs, fuse)', (all) => {

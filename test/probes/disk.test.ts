@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createPsutil } from '../../src/probes/psutil';
 import { OsError, ParseError, TimeoutExpired } from '../../src/index';
 import { diskUsageAsync as backendDiskUsageAsync, pyRound1, splitDev, type PendingStatvfs } from '../../src/probes/linux/disk';
-import { NODE_EXPORTER_FIXTURES, own } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, own, testPeer } from '../helpers/fixtures';
 import { removeTmpTrees, tmpTree, writeIn } from '../helpers/tmptree';
 
 afterAll(removeTmpTrees);
@@ -91,7 +91,38 @@ describe('diskIoCounters', () => {
     expect(p.diskIoCounters({ perdisk: true })).toEqual({});
   });
 
-  test('node_exporter fixture: whole disks are those listed in its sys/block', () => {
+  test.each([
+    // loop0 + loop1 + nvme0n1 + dm-0 + mmcblk0 (dm-0 sits on nvme0n1p3: counted twice, as psutil does)
+    ['host-laptop', 58 + 0 + 845213 + 872911 + 311, ['dm-0', 'loop0', 'loop1', 'mmcblk0', 'nvme0n1']],
+    // sda + sdb + md0 + dm-0 + dm-1 + sr0
+    ['host-server', 9123344 + 812334 + 0 + 9534325 + 4012 + 12, ['dm-0', 'dm-1', 'md0', 'sda', 'sdb', 'sr0']],
+  ] as const)('%s: whole disks are the links in its sys/block; partitions live only under their disk', (host, reads, disks) => {
+    const p = createPsutil({ procfs: own(host, 'proc'), sysfs: own(host, 'sys') });
+    const per = p.diskIoCounters({ perdisk: true, nowrap: false });
+    const inSysBlock = Object.keys(per).filter((n) => fs.existsSync(own(host, 'sys', 'block', n))).sort();
+    expect(inSysBlock).toEqual(disks);
+    expect(Object.keys(per).length).toBeGreaterThan(disks.length);
+    expect(p.diskIoCounters({ nowrap: false })!.readCount).toBe(reads);
+  });
+
+  test('host-laptop: 20-column lines (discard and flush fields); host-server: 14 columns', () => {
+    const laptop = createPsutil({ procfs: own('host-laptop', 'proc'), sysfs: own('host-laptop', 'sys') });
+    expect(laptop.diskIoCounters({ perdisk: true, nowrap: false })['nvme0n1']).toEqual({
+      readCount: 845213, writeCount: 1521398, readBytes: 61252214 * 512, writeBytes: 98812340 * 512, readTime: 290113,
+      writeTime: 1945500, readMergedCount: 31212, writeMergedCount: 1012245, busyTime: 1250100,
+    });
+    expect(laptop.diskstats()[2]).toMatchObject({ name: 'nvme0n1', columns: 20, discardsCompleted: 10123, flushRequestsCompleted: 118912 });
+    const server = createPsutil({ procfs: own('host-server', 'proc'), sysfs: own('host-server', 'sys') });
+    expect(server.diskIoCounters({ perdisk: true, nowrap: false })['dm-0']).toEqual({
+      readCount: 9534325, writeCount: 50246676, readBytes: 1203301234 * 512, writeBytes: 2012334359 * 512, readTime: 45123344,
+      writeTime: 1834455667, readMergedCount: 0, writeMergedCount: 0, busyTime: 51222744,
+    });
+    const rows = server.diskstats();
+    expect(rows.map((r) => r.columns)).toEqual(Array(9).fill(14));
+    expect(rows[6]).toMatchObject({ name: 'dm-0', ioInProgress: 3 });
+  });
+
+  testPeer('node_exporter fixture: whole disks are those listed in its sys/block', () => {
     const p = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
     const per = p.diskIoCounters({ perdisk: true, nowrap: false });
     const inSysBlock = Object.keys(per).filter((n) => fs.existsSync(path.join(NODE_EXPORTER_FIXTURES, 'sys', 'block', n)));
@@ -111,7 +142,13 @@ describe('diskstats() and mountinfo() raw readers', () => {
     expect(basic().mountinfo()).toHaveLength(7);
     const root = tmpTree({ 'proc/self/mountinfo': '22 1 8:1 / / rw - ext4 /dev/sda1 rw\n' });
     expect(createPsutil({ procfs: path.join(root, 'proc') }).mountinfo()).toEqual([expect.objectContaining({ source: '/dev/sda1' })]);
-    // node_exporter's proc has a flattened `self` (a file): 1/mountinfo is what counts.
+    // host-laptop's self is a pid (1877) without a mount table: 1/mountinfo is what counts.
+    const laptop = createPsutil({ procfs: own('host-laptop', 'proc') }).mountinfo();
+    expect(laptop).toHaveLength(13);
+    expect(laptop[12]).toMatchObject({ mountPoint: '/media/alice/SD CARD', fstype: 'exfat', source: '/dev/mmcblk0p1' });
+  });
+
+  testPeer("mountinfo: node_exporter's flattened `self` (a file): 1/mountinfo is what counts", () => {
     expect(createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc') }).mountinfo().length).toBeGreaterThan(20);
   });
 });
@@ -127,6 +164,18 @@ describe('diskPartitions', () => {
       { device: 'tank/data', mountpoint: '/tank/data', fstype: 'zfs', opts: 'rw,xattr,noacl' },
       { device: '/dev/mapper/vg-home', mountpoint: '/home', fstype: 'xfs', opts: 'rw,relatime,attr2' },
     ]);
+  });
+
+  test('host-laptop: <procfs>/1/mounts, \\040 decoded, nodev filesystems left out', () => {
+    const p = createPsutil({ procfs: own('host-laptop', 'proc'), sysfs: own('host-laptop', 'sys') });
+    expect(p.diskPartitions().map((x) => [x.device, x.mountpoint, x.fstype])).toEqual([
+      ['/dev/mapper/nvme0n1p3_crypt', '/', 'ext4'],
+      ['/dev/nvme0n1p2', '/boot', 'ext2'],
+      ['/dev/nvme0n1p1', '/boot/efi', 'vfat'],
+      ['/dev/loop0', '/snap/core22/1380', 'squashfs'],
+      ['/dev/mmcblk0p1', '/media/alice/SD CARD', 'exfat'],
+    ]);
+    expect(p.diskPartitions({ all: true })).toHaveLength(13);
   });
 
   test('all=true: every mount, "none" devices become ""', () => {

@@ -1,14 +1,19 @@
 import * as path from 'node:path';
 import { createPsutil, OsError, ParseError } from '../../src/index';
 import { UT_BOOT_TIME, UT_DEAD_PROCESS, UT_LOGIN_PROCESS, UT_USER_PROCESS } from '../../src/probes/linux/parse/utmp';
-import { NODE_EXPORTER_FIXTURES } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, own, testPeer } from '../helpers/fixtures';
 import { removeTmpTrees, tmpTree } from '../helpers/tmptree';
 import { utmpFile } from '../helpers/utmp';
 
 afterAll(removeTmpTrees);
 
 describe('bootTime', () => {
-  test('node_exporter fixture: btime as a number of epoch seconds', () => {
+  test('our hosts: btime as a number of epoch seconds', () => {
+    expect(createPsutil({ procfs: own('host-laptop', 'proc') }).bootTime()).toBe(1764979200);
+    expect(createPsutil({ procfs: own('host-server', 'proc') }).bootTime()).toBe(1700000000);
+  });
+
+  testPeer('node_exporter fixture: btime as a number of epoch seconds', () => {
     expect(createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc') }).bootTime()).toBe(1418183276);
   });
 

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { createPsutil, virtualMemory, swapMemory } from '../../src/index';
 import { describeOracle, py } from '../helpers/oracle';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own } from '../helpers/fixtures';
 import { retry } from '../helpers/retry';
 
 // psutil's TOLERANCE_SYS_MEM with its CI factor: 5 MiB x4. psutil's own tests read meminfo and run `free` from one
@@ -43,11 +43,7 @@ describeOracle('memory: live, against psutil', () => {
 });
 
 describeOracle('memory: fixture trees, exactly as psutil (PROCFS_PATH)', () => {
-  test.each([
-    ['node_exporter (no MemAvailable: zoneinfo estimate)', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
-    ['procfs', path.join(PROCFS_FIXTURES, 'proc')],
-    ['kernel-2.6.9', own('kernel-2.6.9', 'proc')],
-  ])('%s', (_name, root) => {
+  const same = (root: string) => {
     const theirs = py<{ vm: PyMem; sw: PyMem }>(`
 import warnings
 warnings.simplefilter("ignore")
@@ -61,6 +57,19 @@ out = {"vm": psutil.virtual_memory(), "sw": psutil.swap_memory()}
     }
     expect(vm.used).toBe(vm.total - vm.available);
     expect({ ...ps.swapMemory() }).toEqual(theirs.sw);
+  };
+
+  test.each([
+    ['host-laptop (MemAvailable, swap in use)', own('host-laptop', 'proc')],
+    ['host-server (no MemAvailable: zoneinfo estimate over two nodes; no swap)', own('host-server', 'proc')],
+    ['kernel-2.6.9', own('kernel-2.6.9', 'proc')],
+  ])('%s', (_name, root) => same(root));
+
+  describePeer("the peers' trees", () => {
+    test.each([
+      ['node_exporter (no MemAvailable: zoneinfo estimate)', path.join(NODE_EXPORTER_FIXTURES, 'proc')],
+      ['procfs', path.join(PROCFS_FIXTURES, 'proc')],
+    ])('%s', (_name, root) => same(root));
   });
 
   test('MemAvailable: 0 (#1915): psutil 5.9 reports 0, psutil 7.x (and we) its zoneinfo estimate', () => {

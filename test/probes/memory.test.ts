@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createPsutil, OsError, ParseError } from '../../src/index';
 import { pageSizeBytes } from '../../src/probes/linux/sysconf';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own, testPeer } from '../helpers/fixtures';
 import { family } from '../helpers/e2e';
 import { removeTmpTrees, runtimeWarnings, tmpTree } from '../helpers/tmptree';
 
 const NE = { procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') };
+const LAPTOP = { procfs: own('host-laptop', 'proc') };
+const SERVER = { procfs: own('host-server', 'proc') };
 const VM_FIELDS = ['total', 'available', 'percent', 'used', 'free', 'active', 'inactive', 'buffers', 'cached', 'shared', 'slab'];
 const KB = 1024;
 
@@ -33,7 +35,39 @@ function estimate(free: number, activeFile: number, inactiveFile: number, srecla
 }
 
 describe('virtualMemory', () => {
-  test('node_exporter fixture (no MemAvailable): zoneinfo estimate, used = total - available', async () => {
+  test('host-server (no MemAvailable): zoneinfo estimate over two NUMA nodes, used = total - available', async () => {
+    const { value: vm, warnings } = await runtimeWarnings(() => createPsutil(SERVER).virtualMemory());
+    expect(Object.keys(vm)).toEqual(VM_FIELDS);
+    const low = lowWatermarkBytes(path.join(SERVER.procfs, 'zoneinfo'));
+    // DMA 4 + DMA32 1021 + Normal 12345 on node 0, Normal 14012 on node 1.
+    expect(low).toBe((4 + 1021 + 12345 + 14012) * pageSizeBytes());
+    const avail = estimate(20123456 * KB, 17100284 * KB, 14389992 * KB, 2198764 * KB, low);
+    expect(vm.total).toBe(65846816 * KB);
+    expect(vm.available).toBe(avail);
+    expect(vm.used).toBe(vm.total - vm.available);
+    expect(vm.percent).toBe(Math.round(((vm.total - avail) / vm.total) * 1000) / 10);
+    expect(vm.free).toBe(20123456 * KB);
+    expect(vm.buffers).toBe(845120 * KB);
+    expect(vm.cached).toBe((31245680 + 2198764) * KB);
+    expect(vm.shared).toBe(105712 * KB);
+    expect(vm.active).toBe(27345612 * KB);
+    expect(vm.inactive).toBe(14891236 * KB);
+    expect(vm.slab).toBe(2456780 * KB);
+    expect(Object.isFrozen(vm)).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+
+  test('host-laptop (MemAvailable): taken as is; cached includes SReclaimable', async () => {
+    const { value: vm, warnings } = await runtimeWarnings(() => createPsutil(LAPTOP).virtualMemory());
+    expect(vm).toEqual({
+      total: 16215440 * KB, available: 9875012 * KB, percent: 39.1, used: (16215440 - 9875012) * KB, free: 3218844 * KB,
+      active: 7411236 * KB, inactive: 4390108 * KB, buffers: 412376 * KB, cached: (6518800 + 402880) * KB, shared: 783020 * KB,
+      slab: 689412 * KB,
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  testPeer('node_exporter fixture (no MemAvailable): zoneinfo estimate, used = total - available', async () => {
     const { value: vm, warnings } = await runtimeWarnings(() => createPsutil(NE).virtualMemory());
     expect(Object.keys(vm)).toEqual(VM_FIELDS);
     const low = lowWatermarkBytes(path.join(NE.procfs, 'zoneinfo'));
@@ -127,7 +161,19 @@ describe('virtualMemory', () => {
 });
 
 describe('swapMemory', () => {
-  test('node_exporter fixture: meminfo totals, vmstat pages x 4096', async () => {
+  test('host-laptop: meminfo totals, vmstat pages x 4096', async () => {
+    const { value: sw, warnings } = await runtimeWarnings(() => createPsutil(LAPTOP).swapMemory());
+    expect(Object.keys(sw)).toEqual(['total', 'used', 'free', 'percent', 'sin', 'sout']);
+    expect(sw.total).toBe(8388604 * KB);
+    expect(sw.free).toBe(7340028 * KB);
+    expect(sw.used).toBe(1048576 * KB);
+    expect(sw.percent).toBe(12.5);
+    expect(sw.sin).toBe(52213 * 4096);
+    expect(sw.sout).toBe(262151 * 4096);
+    expect(warnings).toEqual([]);
+  });
+
+  testPeer('node_exporter fixture: meminfo totals, vmstat pages x 4096', async () => {
     const { value: sw, warnings } = await runtimeWarnings(() => createPsutil(NE).swapMemory());
     expect(Object.keys(sw)).toEqual(['total', 'used', 'free', 'percent', 'sin', 'sout']);
     expect(sw.total).toBe(4194300 * KB);
@@ -154,7 +200,12 @@ describe('swapMemory', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  test('no swap configured: percent 0, not NaN', () => {
+  test('no swap configured (host-server): percent 0, not NaN', () => {
+    const sw = createPsutil(SERVER).swapMemory();
+    expect(sw).toEqual({ total: 0, used: 0, free: 0, percent: 0, sin: 0, sout: 0 });
+  });
+
+  testPeer('no swap configured (procfs fixture): percent 0, not NaN', () => {
     const sw = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc') }).swapMemory();
     expect(sw.percent).toBe(0);
     expect(Number.isNaN(sw.percent)).toBe(false);
@@ -167,7 +218,28 @@ describe('swapMemory', () => {
   });
 });
 
-describe('procMeminfo / procVmstat against node_exporter golden exposition', () => {
+describe('procMeminfo / procVmstat on our hosts', () => {
+  test('every meminfo line in file order: kB lines in bytes, unitless HugePages_* as counts, (anon)-style keys kept', () => {
+    const mem = createPsutil(SERVER).procMeminfo();
+    const lines = fs.readFileSync(path.join(SERVER.procfs, 'meminfo'), 'utf8').trim().split('\n');
+    expect(Object.keys(mem)).toEqual(lines.map((l) => l.slice(0, l.indexOf(':'))));
+    expect(mem['Active(file)']).toBe(17100284 * KB);
+    expect(mem['HugePages_Total']).toBe(512);
+    expect(mem['HugePages_Rsvd']).toBe(3);
+    expect(mem['Hugepagesize']).toBe(2048 * KB);
+    expect(mem['MemAvailable']).toBeUndefined();
+    // 32 TiB in kB: still exact as a double.
+    expect(createPsutil(LAPTOP).procMeminfo()['VmallocTotal']).toBe(34359738367 * KB);
+  });
+
+  test('procVmstat: every line, in file order', () => {
+    const vm = createPsutil(LAPTOP).procVmstat();
+    expect(Object.keys(vm)).toHaveLength(22);
+    expect(vm).toMatchObject({ pgfault: 401223344, pgmajfault: 81234, pgpgin: 30626107, pgpgout: 49406176, pswpin: 52213, pswpout: 262151, oom_kill: 2 });
+  });
+});
+
+describePeer('procMeminfo / procVmstat against node_exporter golden exposition', () => {
   const ps = createPsutil(NE);
 
   test('every node_memory_* series (meminfo collector) matches', () => {

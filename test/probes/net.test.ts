@@ -8,7 +8,7 @@ import { connections, type Connection, type NetClassIface } from '../../src/prob
 import { ProcFs } from '../../src/probes/linux/procfs';
 import { pageSizeBytes } from '../../src/probes/linux/sysconf';
 import { HOST_LITTLE_ENDIAN } from '../../src/probes/linux/parse/netconn';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../helpers/fixtures';
 
 /**
  * The net facade bound to fixture roots, built alone (netApi(createContext(...)), as createPsutil's build() does) so
@@ -19,6 +19,8 @@ function createPsutil(opts: { procfs?: string; sysfs?: string } = {}) {
 }
 
 const basic = () => createPsutil({ procfs: own('net-basic/proc'), sysfs: own('net-basic/sys') });
+const laptop = () => createPsutil({ procfs: own('host-laptop/proc'), sysfs: own('host-laptop/sys') });
+const server = () => createPsutil({ procfs: own('host-server/proc'), sysfs: own('host-server/sys') });
 const basicFs = () => new ProcFs({ procfs: own('net-basic/proc'), sysfs: own('net-basic/sys'), rootfs: '/' });
 
 function tmpTree(files: Record<string, string>): string {
@@ -92,7 +94,22 @@ describe('netIoCounters', () => {
     expect(() => ps.netIoCounters({ perNic: true } as unknown as undefined)).toThrow(/perNic/);
   });
 
-  test('prometheus/procfs fixture', () => {
+  test('host-laptop: NIC names too long for the %6s column run into their first number', () => {
+    const per = laptop().netIoCounters({ pernic: true });
+    expect(Object.keys(per)).toEqual(['lo', 'enp0s31f6', 'wlp2s0', 'docker0', 'vethb1e2f3a']);
+    expect(per['vethb1e2f3a']).toEqual({
+      bytesSent: 2204410, bytesRecv: 118012, packetsSent: 1765, packetsRecv: 1212, errin: 0, errout: 0, dropin: 0, dropout: 0,
+    });
+    expect(per['wlp2s0']).toMatchObject({ bytesRecv: 3894122017, dropin: 41022, dropout: 12 });
+  });
+
+  test('host-server: a receive counter at 2^64-1 reads as the nearest double, not an error', () => {
+    const per = server().netIoCounters({ pernic: true, nowrap: false });
+    expect(per['eno1']?.bytesRecv).toBe(2 ** 64);
+    expect(per['eno1']).toMatchObject({ bytesSent: 801223344556, packetsRecv: 912334455, errin: 12, dropin: 300 });
+  });
+
+  testPeer('prometheus/procfs fixture', () => {
     const ps = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc') });
     expect(ps.netIoCounters({ pernic: true })['docker0']).toEqual({
       bytesSent: 438, bytesRecv: 2568, packetsSent: 5, packetsRecv: 38, errin: 0, errout: 0, dropin: 0, dropout: 0,
@@ -218,12 +235,45 @@ describeLE('netConnections on the net-basic fixture', () => {
     expect(ps.tcpConnectionStates().LISTEN).toBe(2);
   });
 
-  test('prometheus/procfs tree: parses, and a broken file is a ParseError', () => {
+  testPeer('prometheus/procfs tree: parses, and a broken file is a ParseError', () => {
     const ps = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc') });
     const tcp = ps.netConnections({ kind: 'tcp4' });
     // The same inode three times with different addresses: three entries.
     expect(tcp.map((c) => c.laddr)).toEqual([{ ip: '10.0.0.5', port: 22 }, { ip: '0.0.0.0', port: 22 }]);
     expect(ps.netConnections({ kind: 'unix' }).map((c) => c.laddr)).toEqual(['/var/run/postgresql/.s.PGSQL.5432', '/run/udev/control', '/dev/log', '']);
+  });
+});
+
+describeLE('netConnections on host-server', () => {
+  const row = (r: [number, number, number, unknown, unknown, string, number | null]) => JSON.stringify(r);
+
+  test("kind 'all': owners through socket:[inode] fd links; v4-mapped v6 addresses; unix paths with spaces and @", () => {
+    expect(server().netConnections({ kind: 'all' }).map(key)).toEqual([
+      row([3, 2, 1, { ip: '0.0.0.0', port: 22 }, null, 'LISTEN', 812]),
+      row([6, 2, 1, { ip: '127.0.0.1', port: 5432 }, null, 'LISTEN', 1337]),
+      row([5, 2, 1, { ip: '10.20.0.5', port: 22 }, { ip: '10.20.0.99', port: 50122 }, 'ESTABLISHED', 812]),
+      row([-1, 2, 1, { ip: '10.20.0.5', port: 41202 }, { ip: '10.20.0.10', port: 3306 }, 'TIME_WAIT', null]),
+      row([4, 10, 1, { ip: '::', port: 22 }, null, 'LISTEN', 812]),
+      row([-1, 10, 1, { ip: '::ffff:10.20.0.5', port: 5432 }, { ip: '::ffff:10.20.0.99', port: 54321 }, 'ESTABLISHED', null]),
+      row([-1, 2, 2, { ip: '0.0.0.0', port: 68 }, null, 'NONE', null]),
+      row([-1, 2, 2, { ip: '127.0.0.1', port: 53 }, null, 'NONE', null]),
+      row([-1, 10, 2, { ip: '::1', port: 547 }, null, 'NONE', null]),
+      row([7, 1, 1, '/var/run/postgresql/.s.PGSQL.5432', '', 'NONE', 1337]),
+      row([10, 1, 1, '/run/systemd/private', '', 'NONE', 1]),
+      row([11, 1, 2, '/run/systemd/notify', '', 'NONE', 1]),
+      row([3, 1, 1, '', '', 'NONE', 1020]),
+      row([-1, 1, 1, '@/tmp/.X11-unix/X0', '', 'NONE', null]),
+      row([-1, 1, 1, '/tmp/dir with spaces/s.sock', '', 'NONE', null]),
+    ]);
+  });
+
+  test('tcpConnectionStates counts tcp and tcp6', () => {
+    expect(server().tcpConnectionStates()).toMatchObject({ LISTEN: 3, ESTABLISHED: 2, TIME_WAIT: 1, SYN_SENT: 0 });
+    expect(server().tcpConnectionStates({ kind: 'tcp6' })).toMatchObject({ LISTEN: 1, ESTABLISHED: 1 });
+  });
+
+  test('host-laptop (IPv6 disabled: no tcp6, udp6): inet6 is empty', () => {
+    expect(laptop().netConnections({ kind: 'inet6' })).toEqual([]);
   });
 });
 
@@ -258,7 +308,24 @@ describe('netIfStats (sysfs)', () => {
     expect(Object.keys(s['lo']!)).toEqual(['isup', 'duplex', 'speed', 'mtu', 'flags']);
   });
 
-  test('node_exporter tree: eth0 is a flattened symlink file, resolved', () => {
+  test('host-server: real links, and bond0 a flattened link file (target with a trailing slash) followed', () => {
+    expect(server().netIfStats()).toEqual({
+      lo: { isup: true, duplex: 0, speed: 0, mtu: 65536, flags: 'up,loopback,running' },
+      eno1: { isup: true, duplex: 2, speed: 1000, mtu: 9000, flags: 'up,broadcast,running,slave,multicast' },
+      // Administratively down: neither speed nor duplex is read.
+      eno2: { isup: false, duplex: 0, speed: 0, mtu: 1500, flags: 'broadcast,multicast' },
+      bond0: { isup: true, duplex: 2, speed: 1000, mtu: 9000, flags: 'up,broadcast,running,master,multicast' },
+    });
+  });
+
+  test('host-laptop: up without a cable is not running; absent speed and duplex files read as unknown', () => {
+    const s = laptop().netIfStats();
+    expect(s['enp0s31f6']).toEqual({ isup: false, duplex: 0, speed: 0, mtu: 1500, flags: 'up,broadcast,multicast' });
+    expect(s['wlp2s0']).toEqual({ isup: true, duplex: 0, speed: 0, mtu: 1500, flags: 'up,broadcast,running,multicast' });
+    expect(s['vethb1e2f3a']).toEqual({ isup: true, duplex: 2, speed: 10000, mtu: 1500, flags: 'up,broadcast,running,multicast' });
+  });
+
+  testPeer('node_exporter tree: eth0 is a flattened symlink file, resolved', () => {
     const dir = tmpTree({ 'proc/net/dev': DEV_HEADER + devLine('eth0', 1, 1) + devLine('bond0', 1, 1) + devLine('nope', 1, 1) });
     const ps = createPsutil({ procfs: path.join(dir, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
     const s = ps.netIfStats();
@@ -301,7 +368,28 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
     node_network_transmit_queue_length: 'txQueueLen',
   };
 
-  test('reproduces every netclass series of node_exporter golden output', () => {
+  test('host-laptop: every attribute through the class links; files the kernel refuses are null', () => {
+    const nc = laptop().netClass();
+    expect(Object.keys(nc)).toEqual(['docker0', 'enp0s31f6', 'lo', 'vethb1e2f3a', 'wlp2s0']);
+    expect(nc['wlp2s0']).toEqual({
+      addrAssignType: 0, addrLen: 6, address: 'a0:a4:c5:78:9a:bc', broadcast: 'ff:ff:ff:ff:ff:ff', carrier: 1, carrierChanges: 9,
+      carrierUpCount: 5, carrierDownCount: 4, devId: 0, dormant: 0, duplex: null, flags: 0x1003, ifalias: 'home wifi', ifindex: 3,
+      iflink: 3, linkMode: 0, mtu: 1500, nameAssignType: 4, netdevGroup: 0, operstate: 'up', physPortId: null, physPortName: null,
+      physSwitchId: null, speed: null, txQueueLen: 1000, type: 1,
+    });
+    expect(nc['enp0s31f6']).toMatchObject({ carrier: null, speed: null, operstate: 'down', carrierUpCount: 0 });
+    expect(nc['lo']).toMatchObject({ type: 772, nameAssignType: null, flags: 9 });
+    expect(nc['vethb1e2f3a']).toMatchObject({ speed: 10000, duplex: 'full', iflink: 5, addrAssignType: 3 });
+  });
+
+  test('host-server: bond0 through its flattened link file, bonding_masters left out', () => {
+    const nc = server().netClass();
+    expect(Object.keys(nc)).toEqual(['bond0', 'eno1', 'eno2', 'lo']);
+    expect(nc['bond0']).toMatchObject({ flags: 0x1403, mtu: 9000, speed: 1000, ifalias: 'uplink: rack 12, port 7', addrAssignType: 3 });
+    expect(nc['eno1']).toMatchObject({ physPortName: 'p0', carrierChanges: 4, flags: 0x1803 });
+  });
+
+  testPeer('reproduces every netclass series of node_exporter golden output', () => {
     const ps = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
     const nc = ps.netClass();
     expect(Object.keys(nc)).toEqual(['bond0', 'dmz', 'eth0', 'int']);
@@ -348,7 +436,7 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
     expect(Object.isFrozen(nc['eth0'])).toBe(true);
   });
 
-  test('prometheus/procfs sysfs tree', () => {
+  testPeer('prometheus/procfs sysfs tree', () => {
     const nc = createPsutil({ sysfs: path.join(PROCFS_FIXTURES, 'sys') }).netClass();
     expect(nc['eth0']!.mtu).toBe(1500);
   });
@@ -361,7 +449,16 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
 });
 
 describe('sockStat', () => {
-  test('node_exporter tree reproduces every node_sockstat_* series', () => {
+  test('host-server: sockstat and sockstat6; mem in pages, memBytes by the page size', () => {
+    const s = server().sockStat();
+    expect(s.used).toBe(912);
+    expect(Object.keys(s.protocols)).toEqual(['TCP', 'UDP', 'UDPLITE', 'RAW', 'FRAG', 'TCP6', 'UDP6', 'UDPLITE6', 'RAW6', 'FRAG6']);
+    expect(s.protocols['TCP']).toEqual({ inuse: 31, orphan: 1, tw: 12, alloc: 40, mem: 9, memBytes: 9 * pageSizeBytes() });
+    expect(s.protocols['FRAG6']).toEqual({ inuse: 0, memory: 0 });
+    expect(Object.keys(laptop().sockStat().protocols)).toEqual(['TCP', 'UDP', 'UDPLITE', 'RAW', 'FRAG']);
+  });
+
+  testPeer('node_exporter tree reproduces every node_sockstat_* series', () => {
     const ps = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc') });
     const s = ps.sockStat();
     expect(s.used).toBe(229);
@@ -399,7 +496,20 @@ describe('sockStat', () => {
 });
 
 describe('netstat', () => {
-  test('netstat + snmp + snmp6 merged as { Proto: { Field: value } }', () => {
+  test('host-server: netstat + snmp + snmp6 merged as { Proto: { Field: value } }', () => {
+    const n = server().netstat();
+    expect(Object.keys(n)).toEqual(['TcpExt', 'IpExt', 'Ip', 'Tcp', 'Udp', 'Ip6', 'Icmp6', 'Udp6', 'UdpLite6']);
+    expect(n['Tcp']).toMatchObject({ MaxConn: -1, PassiveOpens: 3301223, InSegs: 912334001, CurrEstab: 2 });
+    expect(n['IpExt']!['InOctets']).toBe(2 ** 64);
+    expect(n['Ip6']).toEqual({ InReceives: 41223, InHdrErrors: 0 });
+    expect(n['Udp6']).toEqual({ InDatagrams: 301, OutDatagrams: 299 });
+    expect(Object.isFrozen(n) && Object.isFrozen(n['Tcp'])).toBe(true);
+    const l = laptop().netstat();
+    expect(l['Ip6']).toBeUndefined();
+    expect(l['IcmpMsg']).toEqual({ InType3: 401, InType8: 11, OutType0: 11, OutType3: 387 });
+  });
+
+  testPeer('netstat + snmp + snmp6 merged as { Proto: { Field: value } }', () => {
     const n = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc') }).netstat();
     expect(Object.keys(n)).toEqual(expect.arrayContaining(['TcpExt', 'IpExt', 'Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite', 'Ip6', 'Icmp6', 'Udp6', 'UdpLite6']));
     expect(n['Tcp']!['InSegs']).toBe(57252008);

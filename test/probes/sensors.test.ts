@@ -1,33 +1,112 @@
 /**
- * Sensors facade on fixture trees: node_exporter's sys/ tree (its symlinks restored), checked against both psutil's
- * semantics and node_exporter's own golden output (e2e-output.txt), plus our trees for the other psutil code paths.
+ * Sensors facade on fixture trees: our host-laptop (real sysfs links) and small trees for the other psutil code paths;
+ * where the peers' trees are present, node_exporter's sys/ tree too (its symlinks restored), checked against both
+ * psutil's semantics and node_exporter's own golden output (e2e-output.txt).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createPsutil } from '../../src/probes/psutil';
 import { ParseError, POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED } from '../../src/index';
 import type { HwmonChip } from '../../src/probes/sensors';
-import { NODE_EXPORTER_FIXTURES, own } from '../helpers/fixtures';
+import { HAVE_PEER_FIXTURES, NODE_EXPORTER_FIXTURES, describePeer, own } from '../helpers/fixtures';
 import { family, e2eSeries } from '../helpers/e2e';
 import { materializeSymlinks } from '../helpers/symlink-tree';
 import { removeTmpTrees, tmpTree } from '../helpers/tmptree';
 
 const EMPTY_PROC = own('disk-basic', 'proc');
 
-let neSys: string;
+let neSys = '';
 beforeAll(() => {
+  // Only for the describePeer blocks below, which are skipped where the peers' tree is absent.
+  if (!HAVE_PEER_FIXTURES) return;
   neSys = materializeSymlinks(path.join(NODE_EXPORTER_FIXTURES, 'sys'), [
     'class/hwmon', 'class/thermal', 'class/power_supply', 'devices/platform', 'devices/virtual/thermal',
   ]);
 });
 afterAll(() => {
-  fs.rmSync(neSys, { recursive: true, force: true });
+  if (neSys !== '') fs.rmSync(neSys, { recursive: true, force: true });
   removeTmpTrees();
 });
 
 const on = (sysfs: string) => createPsutil({ procfs: EMPTY_PROC, sysfs });
 
-describe('node_exporter sys/ tree: psutil semantics', () => {
+const LAPTOP_SYS = own('host-laptop', 'sys');
+
+describe('host-laptop sys/ tree (real class links)', () => {
+  test('sensorsTemperatures: hwmon temp*, grouped by name in sorted path order; the nameless hwmon10 skipped', () => {
+    const t = on(LAPTOP_SYS).sensorsTemperatures();
+    // Paths sort as strings: hwmon0, hwmon1, hwmon10 (no name: skipped), hwmon2, hwmon3 (no temperatures), hwmon4.
+    expect(t).toEqual({
+      acpitz: [{ label: '', current: 27.8, high: 119, critical: 119 }],
+      nvme: [
+        { label: 'Composite', current: 38.85, high: 81.85, critical: 84.85 },
+        // The drive reports a max of 65261.85 °C for a sensor without a threshold: passed on as read.
+        { label: 'Sensor 1', current: 44.85, high: 65261.85, critical: 65261.85 },
+      ],
+      coretemp: [
+        { label: 'Package id 0', current: 48, high: 100, critical: 100 },
+        { label: 'Core 0', current: 46, high: 100, critical: 100 },
+        { label: 'Core 1', current: 47, high: 100, critical: 100 },
+      ],
+      thinkpad: [{ label: '', current: 50, high: null, critical: null }, { label: '', current: 0, high: null, critical: null }],
+    });
+    expect(Object.isFrozen(t) && Object.isFrozen(t['nvme']) && Object.isFrozen(t['nvme']![0])).toBe(true);
+    expect(on(LAPTOP_SYS).sensorsTemperatures({ fahrenheit: true })['coretemp']![0]).toEqual({
+      label: 'Package id 0', current: 118.4, high: 212, critical: 212,
+    });
+  });
+
+  test('sensorsFans: the chip directory\'s fans, a stopped fan included', () => {
+    expect(on(LAPTOP_SYS).sensorsFans()).toEqual({ thinkpad: [{ label: '', current: 2950 }, { label: '', current: 0 }] });
+  });
+
+  test('sensorsBattery: charging on AC, percent from energy_now / energy_full, time unlimited', () => {
+    expect(on(LAPTOP_SYS).sensorsBattery()).toEqual({ percent: (100 * 36660000) / 45120000, secsleft: POWER_TIME_UNLIMITED, powerPlugged: true });
+  });
+
+  test('hwmonChips: numeric order, links resolved to devices/, device links, a plain directory without a device', () => {
+    const chips = on(LAPTOP_SYS).hwmonChips();
+    expect(chips.map((c) => [c.name, c.chipName, path.relative(LAPTOP_SYS, c.realPath), c.devicePath && path.relative(LAPTOP_SYS, c.devicePath)])).toEqual([
+      ['hwmon0', 'acpitz', 'devices/virtual/thermal/thermal_zone0/hwmon0', null],
+      ['hwmon1', 'nvme', 'devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0/hwmon1', 'devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0'],
+      ['hwmon2', 'coretemp', 'devices/platform/coretemp.0/hwmon/hwmon2', 'devices/platform/coretemp.0'],
+      ['hwmon3', 'BAT0', 'devices/LNXSYSTM:00/LNXSYBUS:00/PNP0C0A:00/power_supply/BAT0/hwmon3', 'devices/LNXSYSTM:00/LNXSYBUS:00/PNP0C0A:00/power_supply/BAT0'],
+      ['hwmon4', 'thinkpad', 'devices/platform/thinkpad_hwmon/hwmon/hwmon4', 'devices/platform/thinkpad_hwmon'],
+      ['hwmon10', null, 'class/hwmon/hwmon10', null],
+    ]);
+    expect(chips[1]!.attributes).toEqual({
+      temp1_alarm: '0', temp1_crit: '84850', temp1_input: '38850', temp1_label: 'Composite', temp1_max: '81850', temp1_min: '-273150',
+      temp2_input: '44850', temp2_label: 'Sensor 1', temp2_max: '65261850', temp2_min: '-273150',
+    });
+    expect(chips[3]!.attributes).toEqual({ in0_input: '12601' });
+    expect(chips[4]!.attributes).toMatchObject({ fan1_input: '2950', pwm1: '255', pwm1_enable: '2' });
+    // The device directories hold no sensor files of their own (the nvme controller's `model` is not one).
+    expect(chips.every((c) => Object.keys(c.deviceAttributes).length === 0)).toBe(true);
+    expect(chips[2]!.attributes['name']).toBeUndefined();
+  });
+
+  test('thermalZones: zones through their links, cooling devices left out', () => {
+    expect(on(LAPTOP_SYS).thermalZones()).toEqual([
+      { zone: '0', type: 'acpitz', temp: 27800, policy: 'step_wise', mode: 'enabled', passive: null },
+      { zone: '1', type: 'x86_pkg_temp', temp: 48000, policy: 'step_wise', mode: 'enabled', passive: null },
+    ]);
+  });
+
+  test('powerSupplies: attribute files only (no uevent, no power/ directory, no device link)', () => {
+    const ps = on(LAPTOP_SYS).powerSupplies();
+    expect(ps.map((p) => p.name)).toEqual(['AC', 'BAT0']);
+    expect(ps[0]!.attributes).toEqual({ online: '1', type: 'Mains' });
+    expect(Object.keys(ps[1]!.attributes)).toEqual([
+      'alarm', 'capacity', 'capacity_level', 'charge_control_end_threshold', 'charge_control_start_threshold', 'cycle_count',
+      'energy_full', 'energy_full_design', 'energy_now', 'manufacturer', 'model_name', 'power_now', 'present', 'serial_number',
+      'status', 'technology', 'type', 'voltage_min_design', 'voltage_now',
+    ]);
+    // Trimmed as node_exporter's reader trims: the serial's leading space goes.
+    expect(ps[1]!.attributes['serial_number']).toBe('1234');
+  });
+});
+
+describePeer('node_exporter sys/ tree: psutil semantics', () => {
   test('sensorsTemperatures: hwmon temp*, grouped by the name file, in sorted path order', () => {
     const t = on(neSys).sensorsTemperatures();
     // hwmon4 has temperatures but no name file: psutil skips those (reading `name` fails).
@@ -74,7 +153,7 @@ function chipLabel(c: HwmonChip, all: readonly HwmonChip[]): string {
   return label;
 }
 
-describe('node_exporter sys/ tree: raw readers render node_exporter\'s families', () => {
+describePeer('node_exporter sys/ tree: raw readers render node_exporter\'s families', () => {
   const rules: Array<[RegExp, (m: RegExpExecArray) => [type: string, prop: string, scale: number]]> = [
     [/^node_hwmon_(temp|in)_(celsius|volts)$/, (m) => [m[1]!, 'input', 0.001]],
     [/^node_hwmon_(temp|in)_(\w+)_(celsius|volts)$/, (m) => [m[1]!, m[2]!, 0.001]],

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPsutil, OsError, TimeoutExpired } from '../../src/index';
-import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES } from '../helpers/fixtures';
+import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own } from '../helpers/fixtures';
 import { sh } from '../helpers/oracle';
 
 const ne = createPsutil({
@@ -11,7 +11,55 @@ const ne = createPsutil({
   rootfs: NODE_EXPORTER_FIXTURES,
 });
 
-describe('sysinfo on fixture trees', () => {
+const host = (name: string) => createPsutil({ procfs: own(name, 'proc'), sysfs: own(name, 'sys'), rootfs: own(name) });
+
+describe('sysinfo on our hosts', () => {
+  test('clocksources: the trailing space of available_clocksource makes no empty name', () => {
+    expect(host('host-laptop').clocksources()).toEqual([{ device: '0', available: ['tsc', 'hpet', 'acpi_pm'], current: 'tsc' }]);
+    expect(host('host-server').clocksources()[0]?.current).toBe('hpet');
+  });
+
+  test('kernelLimits: pid_max and threads-max', () => {
+    expect(host('host-laptop').kernelLimits()).toEqual({ pidMax: 4194304, threadsMax: 126465 });
+    expect(host('host-server').kernelLimits()).toEqual({ pidMax: 32768, threadsMax: 514403 });
+  });
+
+  test("processSummary: host-laptop's five processes, threads only where a task/ dir is", () => {
+    const p = host('host-laptop');
+    const s = p.processSummary({ threads: true });
+    expect(s).toEqual({ pids: 5, threads: 7, states: { S: 3, I: 1, R: 1 }, threadStates: { S: 3, R: 1 }, skipped: 0 });
+    expect(p.processSummary().threadStates).toBeNull();
+  });
+
+  test("processSummary: host-server's parser-breaking processes; pid dirs without stat count as vanished", () => {
+    const s = host('host-server').processSummary({ threads: true });
+    // 1020's comm `) R 1 (x y` would read as state R to a parser that stops at its first ')': it is S.
+    expect(s).toEqual({ pids: 8, threads: 10, states: { S: 6, I: 1, Z: 1 }, threadStates: { S: 1, R: 1, D: 1 }, skipped: 2 });
+  });
+
+  test('blockDeviceInfo: only the E: lines of the udev entry, split at the first =; rotational from sys/block', () => {
+    const laptop = host('host-laptop');
+    const dm = laptop.blockDeviceInfo('dm-0', 253, 0, { udevData: '/run/udev/data' });
+    expect(dm.rotational).toBe(0);
+    expect(dm.udev?.['DM_NAME']).toBe('nvme0n1p3_crypt');
+    expect(dm.udev?.['ID_VENDOR']).toBe('with=equals');
+    expect(Object.keys(dm.udev ?? {})).toHaveLength(11);
+    expect(laptop.blockDeviceInfo('nvme0n1', 259, 0, { udevData: '/run/udev/data' }).udev?.['ID_MODEL']).toBe('SAMSUNG MZVLB512HAJQ-000L7');
+    const server = host('host-server');
+    expect(server.blockDeviceInfo('sda', 8, 0, { udevData: '/run/udev/data' })).toMatchObject({ rotational: 1, udev: { ID_ATA_ROTATION_RATE_RPM: '7200' } });
+    expect(server.blockDeviceInfo('sdb', 8, 16, { udevData: '/run/udev/data' })).toEqual({ rotational: 0, udev: null });
+    expect(server.blockDeviceInfo('nope', 1, 2, { udevData: '/run/udev/data' })).toEqual({ rotational: null, udev: null });
+  });
+
+  test('blockDeviceInfo checks its arguments', () => {
+    const p = host('host-laptop');
+    expect(() => p.blockDeviceInfo('../x', 1, 2)).toThrow(RangeError);
+    expect(() => p.blockDeviceInfo('sda', -1, 2)).toThrow(TypeError);
+    expect(() => p.blockDeviceInfo(1 as unknown as string, 1, 2)).toThrow(TypeError);
+  });
+});
+
+describePeer('sysinfo on the peers\' trees', () => {
   test("clocksources: node_exporter's fixture", () => {
     expect(ne.clocksources()).toEqual([{ device: '0', available: ['tsc', 'hpet', 'acpi_pm'], current: 'tsc' }]);
   });
@@ -47,12 +95,9 @@ describe('sysinfo on fixture trees', () => {
     expect(none).toEqual({ rotational: null, udev: null });
   });
 
-  test('blockDeviceInfo checks its arguments', () => {
-    expect(() => ne.blockDeviceInfo('../x', 1, 2)).toThrow(RangeError);
-    expect(() => ne.blockDeviceInfo('sda', -1, 2)).toThrow(TypeError);
-    expect(() => ne.blockDeviceInfo(1 as unknown as string, 1, 2)).toThrow(TypeError);
-  });
+});
 
+describe('sysinfo on temporary trees', () => {
   test('osRelease under the rootfs; null where there is none', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-osr-'));
     try {
