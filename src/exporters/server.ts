@@ -12,8 +12,11 @@ export interface MetricsBody {
   readonly id: number;
   /** The exposition in text format 0.0.4. */
   readonly text: string;
-  /** The same in OpenMetrics 1.0.0, built when first asked for (exposition/render.ts). */
-  openMetrics(): string;
+  /**
+   * The same in OpenMetrics 1.0.0, built when first asked for (exposition/render.ts). Without it (a body made of text
+   * alone) every scraper gets text 0.0.4.
+   */
+  readonly openMetrics?: () => string;
 }
 
 export interface ServerDeps {
@@ -124,8 +127,8 @@ export function negotiateFormat(header: string | undefined): ExpositionFormat {
 interface BodyCache {
   readonly id: number;
   readonly text: string;
-  readonly openMetrics: () => string;
-  /** null once building it has failed for this snapshot (text 0.0.4 is served instead). */
+  readonly openMetrics: (() => string) | undefined;
+  /** null once building it has failed for this snapshot, or without a builder (text 0.0.4 is served instead). */
   om?: string | null;
   bodies: Partial<Record<'text' | 'text.gz' | 'openmetrics' | 'openmetrics.gz', Buffer>>;
 }
@@ -228,6 +231,7 @@ export class AgentServer {
   /** The snapshot's OpenMetrics text, built once; null (logged once) when building it threw. */
   private openMetrics(c: BodyCache): string | null {
     if (c.om === undefined) {
+      if (c.openMetrics === undefined) return (c.om = null);
       try {
         c.om = c.openMetrics();
       } catch (e: unknown) {

@@ -11,7 +11,7 @@ import { CONTENT_TYPE } from '../../src/exporters/prometheus';
 import { AgentServer, negotiateFormat, type MetricsBody } from '../../src/exporters/server';
 
 /** A snapshot's body as the agent makes it: the exposition of some families, in both formats. */
-function bodyOf(id: number, fams: Family[]): MetricsBody {
+function bodyOf(id: number, fams: Family[]): Required<MetricsBody> {
   const e = exposition(renderFamilies(fams, DEFAULT_LIMITS).families);
   return { id, text: e.text, openMetrics: e.openMetrics };
 }
@@ -146,6 +146,13 @@ describe('AgentServer /metrics over HTTP', () => {
     const r = await get(port, { accept: PROMETHEUS_ACCEPT });
     expect(r.headers['content-type']).toBe(OPENMETRICS_CONTENT_TYPE);
     expect(r.body.toString()).toContain('namedprocess_namegroup_num_procs{groupname="bad\rname"} 1\n# EOF\n');
+  });
+
+  test('a body of text alone is served as text 0.0.4 to every scraper', async () => {
+    body = { id: 6, text: 'up 1\n' };
+    const r = await get(port, { accept: PROMETHEUS_ACCEPT });
+    expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(r.body.toString()).toBe('up 1\n');
   });
 
   test('an OpenMetrics rendering that throws (a bug) is served as text 0.0.4, and the error is logged', async () => {
