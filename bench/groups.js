@@ -2,7 +2,7 @@
 // Process groups at scale: 2,000 extra idle processes in 200 groups (10 each, named grp000..grp199 through symlinks to
 // sleep), process-exporter's example config (a python3 rule with a capture, then the {{.Comm}} catch-all), and in the
 // same run Debian's prometheus-process-exporter scraped over HTTP against the agent's process_groups collector (one
-// collection pass plus the prom-client rendering, as a scrape does). Rounds are interleaved so the machine's load weighs
+// collection pass plus the rendering, as a scrape does). Rounds are interleaved so the machine's load weighs
 // on both alike. Also: the pass time with gather_smaps, and with threads and gather_smaps (process-exporter's own
 // defaults), and the series each side emits in that configuration. Needs `npm run build`. ~80 s.
 'use strict';

@@ -7,12 +7,13 @@
  */
 import type { AgentConfig } from '../config/defaults';
 import type { Family } from './catalog';
+import type { ExpositionLimits } from './exposition/types';
 import { COLLECTOR_NAMES } from './collectors/names';
-import type { CollectorPlan } from './engine';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { OtlpPipeline } from './otlp';
-import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector, type ExpositionLimits } from './prometheus';
+import type { CollectorPlan } from './pass';
+import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector } from './prometheus';
 import { AgentServer } from './server';
 import { InProcessRunner, SnapshotSource, type PassRunner, type Snapshot } from './snapshot';
 import { WorkerRunner } from './worker';
@@ -157,7 +158,8 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     indexHtml: () => indexPage(cfg, names, source.latest),
     metrics: async () => {
       const snap = await source.get();
-      return { id: snap.id, text: await prom.render(snap) };
+      const e = prom.exposition(snap);
+      return { id: snap.id, text: e.text, openMetrics: e.openMetrics };
     },
   });
   let otlp: OtlpPipeline | null = null;

@@ -4,37 +4,10 @@
  * budget yields `ok: false` and no data, and costs nothing else.
  */
 import { performance } from 'node:perf_hooks';
-import type { AnyCollectorDef, CollectFn, CollectorEnv, OtlpMetric } from './catalog';
-import type { RenderedCollector } from './prometheus';
+import type { AnyCollectorDef, CollectFn, CollectorEnv } from './catalog';
+import { dataResult, failedResult, type CollectorPlan, type CollectorResult, type PassOutcome } from './pass';
 
-export interface CollectorPlan {
-  readonly name: string;
-  readonly timeoutMs: number;
-  readonly options: Readonly<Record<string, unknown>>;
-}
-
-export interface CollectorResult {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly durationSeconds: number;
-  readonly error?: string;
-  readonly data?: unknown;
-  /**
-   * Set by a runner that renders where it collects (the worker), in place of `data`: the collector's Prometheus text,
-   * and its OTLP metrics when OTLP is on (`otlpError` when that mapping threw).
-   */
-  readonly rendered?: RenderedCollector;
-  readonly otlp?: readonly OtlpMetric[];
-  readonly otlpError?: string;
-}
-
-export interface PassOutcome {
-  readonly results: readonly CollectorResult[];
-  /** Boot time (epoch seconds) for OTLP start times; null when the library could not say. */
-  readonly bootTime: number | null;
-  /** Wall time of the collectors alone (rendering in the worker left out), when the runner measured it. */
-  readonly collectionSeconds?: number;
-}
+export type { CollectorPlan, CollectorResult, PassOutcome } from './pass';
 
 export class BudgetExceeded extends Error {
   override readonly name = 'BudgetExceeded';
@@ -97,7 +70,7 @@ export class CollectionEngine {
   async run(onResult: (r: CollectorResult) => unknown = () => undefined): Promise<PassOutcome> {
     const results: CollectorResult[] = [];
     for (const { plan, fn, setupError } of this.prepared) {
-      const r = fn === null ? { name: plan.name, ok: false, durationSeconds: 0, error: setupError ?? 'not available' } : await this.runOne(plan, fn);
+      const r = fn === null ? failedResult(plan.name, 0, setupError ?? 'not available') : await this.runOne(plan, fn);
       results.push(r);
       const handled = onResult(r);
       if (isThenable(handled)) await handled;
@@ -113,7 +86,7 @@ export class CollectionEngine {
     try {
       out = fn({ deadline });
     } catch (e) {
-      return { name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) };
+      return failedResult(plan.name, elapsed(), errorText(e));
     }
     if (!isThenable(out)) return settle(plan, out, elapsed());
     // Awaited before the next collector starts: each duration is that collector's own (the filesystem collector's
@@ -121,21 +94,16 @@ export class CollectionEngine {
     try {
       return settle(plan, await withTimeout(out, plan.timeoutMs), elapsed());
     } catch (e) {
-      return { name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) };
+      return failedResult(plan.name, elapsed(), errorText(e));
     }
   }
 }
 
 function settle(plan: CollectorPlan, data: unknown, seconds: number): CollectorResult {
   if (seconds * 1000 > plan.timeoutMs) {
-    return {
-      name: plan.name,
-      ok: false,
-      durationSeconds: seconds,
-      error: `BudgetExceeded: took ${(seconds * 1000).toFixed(0)} ms, budget ${plan.timeoutMs} ms`,
-    };
+    return failedResult(plan.name, seconds, `BudgetExceeded: took ${(seconds * 1000).toFixed(0)} ms, budget ${plan.timeoutMs} ms`);
   }
-  return { name: plan.name, ok: true, durationSeconds: seconds, data };
+  return dataResult(plan.name, seconds, data);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

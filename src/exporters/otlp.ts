@@ -39,15 +39,16 @@ export function snapshotMetrics(snap: Snapshot, active: ReadonlyMap<string, Acti
   const out: OtlpMetric[] = [];
   const seen = new Set<string>();
   for (const r of snap.results) {
-    if (!r.ok) continue;
-    if (r.otlpError !== undefined) log.warn('collector OTLP rendering failed', { collector: r.name, err: r.otlpError });
+    if (r.kind === 'failed') continue;
+    if (r.kind === 'rendered' && r.otlpError !== undefined) log.warn('collector OTLP rendering failed', { collector: r.name, err: r.otlpError });
     const c = active.get(r.name);
     try {
-      let mapped = r.otlp;
-      if (mapped === undefined) {
+      let mapped = r.kind === 'rendered' ? r.otlp : undefined;
+      if (r.kind === 'data') {
         if (!c || r.data === undefined) continue;
         mapped = c.def.otlp(r.data as never, c.options as never);
       }
+      if (mapped === undefined) continue;
       for (const m of mapped) {
         if (seen.has(m.name)) continue;
         seen.add(m.name);

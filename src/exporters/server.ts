@@ -5,12 +5,18 @@
  */
 import * as http from 'node:http';
 import type { Logger } from './log';
-import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics } from './openmetrics';
+import { OPENMETRICS_CONTENT_TYPE } from './exposition/render';
 
 export interface MetricsBody {
-  /** Identifies the snapshot the body was rendered from (the OpenMetrics conversion and gzip are cached per id). */
+  /** Identifies the snapshot the body was rendered from (the bodies and their gzip are cached per id). */
   readonly id: number;
+  /** The exposition in text format 0.0.4. */
   readonly text: string;
+  /**
+   * The same in OpenMetrics 1.0.0, built when first asked for (exposition/render.ts). Without it (a body made of text
+   * alone) every scraper gets text 0.0.4.
+   */
+  readonly openMetrics?: () => string;
 }
 
 export interface ServerDeps {
@@ -121,7 +127,8 @@ export function negotiateFormat(header: string | undefined): ExpositionFormat {
 interface BodyCache {
   readonly id: number;
   readonly text: string;
-  /** null once the conversion has failed for this snapshot (text 0.0.4 is served instead). */
+  readonly openMetrics: (() => string) | undefined;
+  /** null once building it has failed for this snapshot, or without a builder (text 0.0.4 is served instead). */
   om?: string | null;
   bodies: Partial<Record<'text' | 'text.gz' | 'openmetrics' | 'openmetrics.gz', Buffer>>;
 }
@@ -201,7 +208,7 @@ export class AgentServer {
     this.deps
       .metrics()
       .then((m) => {
-        if (!this.cache || this.cache.id !== m.id) this.cache = { id: m.id, text: m.text, bodies: {} };
+        if (!this.cache || this.cache.id !== m.id) this.cache = { id: m.id, text: m.text, openMetrics: m.openMetrics, bodies: {} };
         const format = wanted === 'openmetrics' && this.openMetrics(this.cache) !== null ? 'openmetrics' : 'text';
         const key = gzip ? (`${format}.gz` as const) : format;
         let body = this.cache.bodies[key];
@@ -223,14 +230,16 @@ export class AgentServer {
       });
   }
 
-  /** The snapshot's OpenMetrics text, converted once; null (logged once) when the conversion failed. */
+  /** The snapshot's OpenMetrics text, built once; null (logged once) when building it threw. */
   private openMetrics(c: BodyCache): string | null {
     if (c.om === undefined) {
+      if (c.openMetrics === undefined) return (c.om = null);
       try {
-        c.om = toOpenMetrics(c.text);
+        c.om = c.openMetrics();
       } catch (e: unknown) {
-        // Served as text 0.0.4 instead: the scrape still works, and the error names the line for a bug report.
-        this.deps.log.error('OpenMetrics conversion failed, serving text 0.0.4', { err: e, snapshot: c.id });
+        // Rendering families to OpenMetrics has no input it refuses; a bug there must still not cost the scrape:
+        // served as text 0.0.4 instead, and logged for a bug report.
+        this.deps.log.error('OpenMetrics rendering failed, serving text 0.0.4', { err: e, snapshot: c.id });
         c.om = null;
       }
     }

@@ -5,9 +5,10 @@
  * to drop the thread that was doing the work.
  */
 import type { AnyCollectorDef, CollectorEnv } from './catalog';
-import { CollectionEngine, type CollectorPlan, type CollectorResult, type PassOutcome } from './engine';
+import { CollectionEngine } from './engine';
 import type { Logger } from './log';
 import { silentLogger } from './log';
+import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome } from './pass';
 
 export interface Snapshot {
   /** Increases by one per pass: renderers cache their output per id. */
@@ -143,8 +144,7 @@ export class SnapshotSource {
     const finishedAt = this.now();
     const byName = outcome ? new Map(outcome.results.map((r) => [r.name, r])) : got;
     const results = this.opts.plans.map(
-      (p): CollectorResult =>
-        byName.get(p.name) ?? { name: p.name, ok: false, durationSeconds: (finishedAt - startedAt) / 1000, error: failure ?? 'no result' },
+      (p): CollectorResult => byName.get(p.name) ?? failedResult(p.name, (finishedAt - startedAt) / 1000, failure ?? 'no result'),
     );
     for (const r of results) {
       if (!r.ok) this.log.debug('collector failed', { collector: r.name, error: r.error });

@@ -5,7 +5,7 @@
  * deadline is terminated and the next pass starts a fresh one.
  *
  * With `render` set (the agent), the worker also renders each collector's data where it was collected: a result
- * carries the collector's Prometheus text (and OTLP metrics when OTLP is on) instead of its data. The main thread then
+ * carries the collector's exposition blocks (and OTLP metrics when OTLP is on) instead of its data. The main thread then
  * never receives, holds or walks the pass's objects, which is what made its heap grow under scrape load; it loads
  * neither the library nor the collectors.
  */
@@ -13,8 +13,9 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { LogLevel } from '../config/defaults';
-import type { CollectorPlan, CollectorResult, PassOutcome } from './engine';
-import type { ActiveCollector, ExpositionLimits, FamilyRenderer } from './prometheus';
+import type { ExpositionLimits } from './exposition/types';
+import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome, type RenderedResult } from './pass';
+import type { ActiveCollector } from './prometheus';
 import type { PassRunner } from './snapshot';
 
 export interface WorkerRenderInit {
@@ -155,20 +156,17 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: Collector
       void e;
     }
   }
-  const renderers = new Map<string, FamilyRenderer>();
   return async (r) => {
+    if (r.kind !== 'data') return r;
     const c = active.get(r.name);
-    if (!r.ok || !c) {
-      const { data: _data, ...rest } = r;
-      return rest;
+    if (!c) return { kind: 'rendered', ok: true, name: r.name, durationSeconds: r.durationSeconds, families: [], limited: [] };
+    const rendered = prom.renderCollector(c, r.data, render.limits, log);
+    if ('error' in rendered) {
+      // A mapping bug costs the collector its families and shows as success 0, like a failed read.
+      log.warn('collector rendering failed', { collector: r.name, err: rendered.error });
+      return failedResult(r.name, r.durationSeconds, `rendering failed: ${rendered.error}`);
     }
-    let renderer = renderers.get(r.name);
-    if (!renderer) {
-      renderer = new prom.FamilyRenderer(render.limits, log);
-      renderers.set(r.name, renderer);
-    }
-    const rendered = await prom.renderCollector(c, r.data, renderer);
-    let otlp: CollectorResult['otlp'];
+    let otlp: RenderedResult['otlp'];
     let otlpError: string | undefined;
     if (render.otlp) {
       try {
@@ -179,7 +177,7 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: Collector
       }
     }
     return {
-      name: r.name, ok: r.ok, durationSeconds: r.durationSeconds, rendered,
+      kind: 'rendered', ok: true, name: r.name, durationSeconds: r.durationSeconds, families: rendered.families, limited: rendered.limited,
       ...(otlp !== undefined ? { otlp } : {}), ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };
@@ -203,7 +201,7 @@ function workerMain(init: WorkerInit): void {
     } catch (e) {
       // Data that cannot cross threads (a function, a symbol) is that collector's bug: it fails alone.
       const error = `cannot send its data: ${errorText(e)}`;
-      port.postMessage({ type: 'result', id, result: { name: result.name, ok: false, durationSeconds: result.durationSeconds, error } } satisfies FromWorker);
+      port.postMessage({ type: 'result', id, result: failedResult(result.name, result.durationSeconds, error) } satisfies FromWorker);
     }
   };
   let queue = Promise.resolve();
@@ -223,7 +221,7 @@ function workerMain(init: WorkerInit): void {
           try {
             out = await render(result);
           } catch (e) {
-            out = { name: result.name, ok: false, durationSeconds: result.durationSeconds, error: `rendering failed: ${errorText(e)}` };
+            out = failedResult(result.name, result.durationSeconds, `rendering failed: ${errorText(e)}`);
           }
           renderMs += performance.now() - r0;
           send(m.id, out);

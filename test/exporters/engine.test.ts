@@ -1,5 +1,5 @@
 import { defineCollector, type AnyCollectorDef } from '../../src/exporters/catalog';
-import { CollectionEngine, type CollectorPlan } from '../../src/exporters/engine';
+import { CollectionEngine, type CollectorPlan, type CollectorResult } from '../../src/exporters/engine';
 import { createPsutil } from '../../src/index';
 
 function def(name: string, collect: () => unknown): AnyCollectorDef {
@@ -15,6 +15,10 @@ function busyWait(ms: number): void {
   }
 }
 
+/** A result's error, or its data: undefined for the other kind. */
+const err = (r?: CollectorResult): string | undefined => (r?.kind === 'failed' ? r.error : undefined);
+const data = (r?: CollectorResult): unknown => (r?.kind === 'data' ? r.data : undefined);
+
 const env = { psutil: createPsutil(), roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } };
 
 describe('CollectionEngine', () => {
@@ -28,8 +32,8 @@ describe('CollectionEngine', () => {
     const seen: string[] = [];
     const out = await new CollectionEngine(env, defs, plans).run((r) => seen.push(r.name));
     expect(out.results.map((r) => [r.name, r.ok])).toEqual([['a', true], ['b', false], ['c', true]]);
-    expect(out.results[1]?.error).toBe('Error: boom');
-    expect(out.results[2]?.data).toEqual({ v: 3 });
+    expect(err(out.results[1])).toBe('Error: boom');
+    expect(data(out.results[2])).toEqual({ v: 3 });
     expect(seen.sort()).toEqual(['a', 'b', 'c']);
     expect(typeof out.bootTime).toBe('number');
   });
@@ -52,8 +56,8 @@ describe('CollectionEngine', () => {
     const defs = new Map([['slow', def('slow', () => { busyWait(60); return { v: 1 }; })]]);
     const out = await new CollectionEngine(env, defs, [{ name: 'slow', timeoutMs: 20, options: {} }]).run();
     expect(out.results[0]).toMatchObject({ name: 'slow', ok: false });
-    expect(out.results[0]?.data).toBeUndefined();
-    expect(out.results[0]?.error).toMatch(/BudgetExceeded/);
+    expect(data(out.results[0])).toBeUndefined();
+    expect(err(out.results[0])).toMatch(/BudgetExceeded/);
   });
 
   test('an async collector that never answers fails at its budget without holding the pass', async () => {
@@ -64,7 +68,7 @@ describe('CollectionEngine', () => {
     const plans = [{ name: 'hang', timeoutMs: 50, options: {} }, { name: 'fine', timeoutMs: 50, options: {} }];
     const out = await new CollectionEngine(env, defs, plans).run();
     expect(out.results.map((r) => r.ok)).toEqual([false, true]);
-    expect(out.results[0]?.error).toMatch(/budget of 50 ms/);
+    expect(err(out.results[0])).toMatch(/budget of 50 ms/);
   });
 
   test('an unknown collector or one whose setup throws reports failure every pass', async () => {
@@ -74,6 +78,6 @@ describe('CollectionEngine', () => {
     const out = await new CollectionEngine(env, new Map([['broken', broken]]), [
       { name: 'broken', timeoutMs: 10, options: {} }, { name: 'nope', timeoutMs: 10, options: {} },
     ]).run();
-    expect(out.results.map((r) => [r.ok, r.error])).toEqual([[false, 'Error: bad option'], [false, 'unknown collector nope']]);
+    expect(out.results.map((r) => [r.ok, err(r)])).toEqual([[false, 'Error: bad option'], [false, 'unknown collector nope']]);
   });
 });

@@ -5,6 +5,7 @@ import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterPro
 import { parseConfig } from '../../src/config/load';
 import { defineCollector, otel, metrics, type AnyCollectorDef } from '../../src/exporters/catalog';
 import type { CollectorResult } from '../../src/exporters/engine';
+import { failedResult } from '../../src/exporters/pass';
 import { buildResource, parseKeyValueList, readMachineId, resolveOtlp, SnapshotProducer, snapshotMetrics, toMetricData } from '../../src/exporters/otlp';
 import type { ActiveCollector } from '../../src/exporters/prometheus';
 import { SnapshotSource, type PassRunner } from '../../src/exporters/snapshot';
@@ -99,7 +100,7 @@ describe('SnapshotProducer through a real reader', () => {
   test('series of a NIC that is gone are not exported again; start time is boot time', async () => {
     let present = ['eth0', 'eth1'];
     const runner: PassRunner = {
-      run: async () => ({ results: [{ name: 'nics', ok: true, durationSeconds: 0, data: present } as CollectorResult], bootTime: 1_700_000_000 }),
+      run: async () => ({ results: [{ kind: 'data', name: 'nics', ok: true, durationSeconds: 0, data: present } as CollectorResult], bootTime: 1_700_000_000 }),
       abandon: () => undefined,
       close: async () => undefined,
     };
@@ -120,7 +121,7 @@ describe('SnapshotProducer through a real reader', () => {
   });
 
   test('a failed collector contributes no OTLP metrics', () => {
-    const snap = { id: 1, startedAt: 0, finishedAt: 0, bootTime: null, results: [{ name: 'nics', ok: false, durationSeconds: 0, error: 'x' }] };
+    const snap = { id: 1, startedAt: 0, finishedAt: 0, bootTime: null, results: [failedResult('nics', 0, 'x')] };
     expect(snapshotMetrics(snap, active)).toEqual([]);
   });
 });

@@ -1,10 +1,8 @@
 import type { AnyCollectorDef, Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
-import type { CollectorResult } from '../../src/exporters/engine';
-import {
-  FamilyRenderer, goFloat, PrometheusAdapter, renderCollector, safeLabelValue, snapshotFamilies, TRUNCATION_MARKER,
-  type ActiveCollector, type ExpositionLimits,
-} from '../../src/exporters/prometheus';
+import { DEFAULT_LIMITS, goFloat, renderFamilies, safeLabelValue, TRUNCATION_MARKER, type ExpositionLimits } from '../../src/exporters/exposition';
+import { dataResult, failedResult, type CollectorResult } from '../../src/exporters/pass';
+import { PrometheusAdapter, renderCollector, snapshotFamilies, type ActiveCollector } from '../../src/exporters/prometheus';
 import type { Snapshot } from '../../src/exporters/snapshot';
 import { hasBinary, promtoolCheck } from '../e2e/agent-process';
 import { parseExposition, seriesKey } from './golden-compare';
@@ -29,7 +27,7 @@ function snap(results: CollectorResult[]): Snapshot {
 }
 
 function ok(fams: Family[]): Snapshot {
-  return snap([{ name: 'fake', ok: true, durationSeconds: 0.001, data: { fams } }]);
+  return snap([dataResult('fake', 0.001, { fams })]);
 }
 
 describe('PrometheusAdapter', () => {
@@ -89,7 +87,7 @@ describe('PrometheusAdapter', () => {
 
   test('a failed collector loses its families and shows success 0; self metrics are always there', async () => {
     const a = new PrometheusAdapter(active);
-    const t = await a.render(snap([{ name: 'fake', ok: false, durationSeconds: 0.5, error: 'boom' }]));
+    const t = await a.render(snap([failedResult('fake', 0.5, 'boom')]));
     const keys = parseExposition(t).series.map(seriesKey);
     expect(keys).toContain(seriesKey({ name: 'psutil_exporter_scrape_collector_success', labels: { collector: 'fake' } }));
     expect(t).toContain('psutil_exporter_scrape_collector_success{collector="fake"} 0');
@@ -129,11 +127,11 @@ describe('histogram and summary families', () => {
     expect(goFloat(v)).toBe(want);
   });
 
-  test('render through prom-client: own sample names, le/quantile last, +Inf added, sorted bounds; re-render replaces', async () => {
-    const r = new FamilyRenderer();
+  test('rendered as prom-client rendered them: own sample names, le/quantile last, +Inf added, sorted bounds', () => {
+    const render = (fs: Family[]): string[] => renderFamilies(fs, DEFAULT_LIMITS).families.map((f) => f.text);
     const h = fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/x' }, [[1e6, 4], [0.5, 1]], 9.5, 5).family;
     const s = fam('rpc_seconds', 'summary', 'RPC.', []).addSummary({}, [[0.99, 3], [0.5, 1]], 4, 2).family;
-    const t = (await r.render([s, h])).families.map((f) => f.text).join('\n\n');
+    const t = render([s, h]).join('\n\n');
     expect(t).toBe([
       '# HELP lat_seconds Latency.', '# TYPE lat_seconds histogram',
       'lat_seconds_bucket{path="/x",le="0.5"} 1', 'lat_seconds_bucket{path="/x",le="1e+06"} 4', 'lat_seconds_bucket{path="/x",le="+Inf"} 5',
@@ -142,17 +140,17 @@ describe('histogram and summary families', () => {
       '# HELP rpc_seconds RPC.', '# TYPE rpc_seconds summary',
       'rpc_seconds{quantile="0.5"} 1', 'rpc_seconds{quantile="0.99"} 3', 'rpc_seconds_sum 4', 'rpc_seconds_count 2',
     ].join('\n'));
-    const again = await r.render([fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/y' }, [], 0, 0).family]);
-    expect(again.families.map((f) => f.text)).toEqual(['# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\nlat_seconds_bucket{path="/y",le="+Inf"} 0\nlat_seconds_sum{path="/y"} 0\nlat_seconds_count{path="/y"} 0']);
+    const again = render([fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/y' }, [], 0, 0).family]);
+    expect(again).toEqual(['# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\nlat_seconds_bucket{path="/y",le="+Inf"} 0\nlat_seconds_sum{path="/y"} 0\nlat_seconds_count{path="/y"} 0']);
     if (hasBinary('promtool')) expect(promtoolCheck(`${t}\n`)).toEqual({ status: 0, problems: [] });
   });
 
-  test('add() on a histogram, addHistogram on a gauge, a histogram labelled le: refused', async () => {
+  test('add() on a histogram, addHistogram on a gauge, a histogram labelled le: refused', () => {
     expect(() => fam('h', 'histogram', 'h').set(1)).toThrow(TypeError);
     expect(() => fam('g', 'gauge', 'g').addHistogram({}, [], 0, 0)).toThrow(TypeError);
     expect(() => fam('g', 'gauge', 'g').addSummary({}, [], 0, 0)).toThrow(TypeError);
-    await expect(renderCollector(active.get('fake') as ActiveCollector, { fams: [fam('h', 'histogram', 'h', ['le']).addHistogram({ le: '1' }, [], 0, 0).family] }, new FamilyRenderer()))
-      .resolves.toMatchObject({ families: [], error: expect.stringMatching(/label named le/) });
+    expect(renderCollector(active.get('fake') as ActiveCollector, { fams: [fam('h', 'histogram', 'h', ['le']).addHistogram({ le: '1' }, [], 0, 0).family] }, DEFAULT_LIMITS))
+      .toEqual({ error: expect.stringMatching(/label named le/) });
   });
 
   test('caps: a label set is one series however many lines it has; its label values are cut like any other', async () => {
@@ -257,19 +255,22 @@ describe('exposition limits through the adapter', () => {
       fam('a_total', 'counter', 'a').set(7),
     );
     const here = new PrometheusAdapter(active, undefined, undefined, limits);
-    const textHere = await here.render(snap([{ name: 'fake', ok: true, durationSeconds: 0.001, data: { fams: fams() } }]));
-    // What worker.ts does: render the collector's families there and send the text instead of the data.
-    const rendered = await renderCollector(active.get('fake') as ActiveCollector, { fams: fams() }, new FamilyRenderer(limits));
+    const textHere = await here.render(snap([dataResult('fake', 0.001, { fams: fams() })]));
+    // What worker.ts does: render the collector's families there and send the blocks instead of the data.
+    const rendered = renderCollector(active.get('fake') as ActiveCollector, { fams: fams() }, limits);
+    if ('error' in rendered) throw new Error(rendered.error);
     const main = new PrometheusAdapter(new Map(), undefined, undefined, limits);
-    const textThere = await main.render(snap([{ name: 'fake', ok: true, durationSeconds: 0.001, rendered }]));
+    const textThere = await main.render(snap([{ kind: 'rendered', name: 'fake', ok: true, durationSeconds: 0.001, ...rendered }]));
     expect(textThere).toBe(textHere);
     expect(textThere).toContain('psutil_exporter_label_values_truncated_total{family="b_bytes"} 1');
   });
 
-  test('a rendering error sent by the worker counts as a failed collector', async () => {
-    const main = new PrometheusAdapter(new Map());
-    const t = await main.render(snap([{ name: 'fake', ok: true, durationSeconds: 0.001, rendered: { families: [], limited: [], error: 'invalid metric or label name' } }]));
+  test('a mapping that fails, where it ran (the worker sends an error) or here, counts as a failed collector', async () => {
+    const bad = { fams: [fam('bad-name', 'gauge', 'x').set(1).family] };
+    expect(renderCollector(active.get('fake') as ActiveCollector, bad, limits)).toEqual({ error: expect.stringMatching(/invalid metric or label name/) });
+    const t = await new PrometheusAdapter(active).render(snap([dataResult('fake', 0.001, bad)]));
     expect(t).toContain('psutil_exporter_scrape_collector_success{collector="fake"} 0');
+    expect(t).not.toContain('bad-name');
   });
 
   test('the pass wall time comes from the runner when it measured one (the worker leaves its rendering out)', async () => {

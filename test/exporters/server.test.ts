@@ -3,12 +3,23 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { fam, type Family } from '../../src/exporters/catalog';
+import { mergeTextfiles } from '../../src/exporters/collectors/textfile';
+import { DEFAULT_LIMITS, exposition, OPENMETRICS_CONTENT_TYPE, parseTextFormat, renderFamilies } from '../../src/exporters/exposition';
 import { createLogger } from '../../src/exporters/log';
-import { OPENMETRICS_CONTENT_TYPE, toOpenMetrics } from '../../src/exporters/openmetrics';
 import { CONTENT_TYPE } from '../../src/exporters/prometheus';
 import { AgentServer, negotiateFormat, type MetricsBody } from '../../src/exporters/server';
 
-const GOLDEN = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.prom'), 'utf8');
+/** A snapshot's body as the agent makes it: the exposition of some families, in both formats. */
+function bodyOf(id: number, fams: Family[]): Required<MetricsBody> {
+  const e = exposition(renderFamilies(fams, DEFAULT_LIMITS).families);
+  return { id, text: e.text, openMetrics: e.openMetrics };
+}
+
+/** The golden node_exporter exposition, read back into families: a full host's worth of them. */
+const GOLDEN = bodyOf(1, mergeTextfiles([{
+  path: 'golden', families: parseTextFormat(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.prom'), 'utf8')),
+}]).families);
 /** Prometheus 2.42's scrape Accept header (scrape/scrape.go). */
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -62,7 +73,7 @@ describe('negotiateFormat', () => {
 describe('AgentServer /metrics over HTTP', () => {
   let server: AgentServer;
   let port: number;
-  let body: MetricsBody = { id: 1, text: GOLDEN };
+  let body: MetricsBody = GOLDEN;
   const logged: string[] = [];
 
   beforeAll(async () => {
@@ -79,7 +90,7 @@ describe('AgentServer /metrics over HTTP', () => {
   });
   afterAll(() => server.close(1000));
 
-  const OM = toOpenMetrics(GOLDEN);
+  const OM = GOLDEN.openMetrics();
 
   test.each<[string, Record<string, string>, 'text' | 'openmetrics']>([
     ["Prometheus 2.42's Accept", { accept: PROMETHEUS_ACCEPT }, 'openmetrics'],
@@ -90,7 +101,7 @@ describe('AgentServer /metrics over HTTP', () => {
     ['OpenMetrics at q=0', { accept: 'application/openmetrics-text;q=0,text/plain;q=0.5' }, 'text'],
     ['no Accept', {}, 'text'],
   ])('%s: body, Content-Type, gzip and HEAD', async (_what, headers, format) => {
-    const want = format === 'openmetrics' ? OM : GOLDEN;
+    const want = format === 'openmetrics' ? OM : GOLDEN.text;
     const type = format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : 'text/plain; version=0.0.4; charset=utf-8';
 
     const plain = await get(port, headers);
@@ -118,24 +129,38 @@ describe('AgentServer /metrics over HTTP', () => {
     }
   });
 
-  test('a new snapshot id gets a freshly converted body; the same id serves the cached one', async () => {
-    body = { id: 2, text: '# HELP a_total A.\n# TYPE a_total counter\na_total 1\n' };
+  test('a new snapshot id gets a freshly built body; the same id serves the cached one', async () => {
+    body = bodyOf(2, [fam('a_total', 'counter', 'A.').set(1).family]);
     const om = await get(port, { accept: PROMETHEUS_ACCEPT });
     expect(om.body.toString()).toBe('# TYPE a counter\n# HELP a A.\na_total 1\n# EOF\n');
-    // Same id, different text: the body of snapshot 2 as first converted (a scrape costs no re-conversion).
-    body = { id: 2, text: '# TYPE b gauge\nb 1\n' };
+    // Same id, other families: the body of snapshot 2 as first built (a scrape costs no rebuilding).
+    body = bodyOf(2, [fam('b', 'gauge', 'B.').set(1).family]);
     expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe('# TYPE a counter\n# HELP a A.\na_total 1\n# EOF\n');
-    body = { id: 3, text: '# TYPE b gauge\nb 1\n' };
-    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe('# TYPE b gauge\nb 1\n# EOF\n');
-    expect((await get(port, {})).body.toString()).toBe('# TYPE b gauge\nb 1\n');
+    body = bodyOf(3, [fam('b', 'gauge', 'B.').set(1).family]);
+    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe('# TYPE b gauge\n# HELP b B.\nb 1\n# EOF\n');
+    expect((await get(port, {})).body.toString()).toBe('# HELP b B.\n# TYPE b gauge\nb 1\n');
   });
 
-  test('an exposition the converter refuses is served as text 0.0.4, and the error is logged', async () => {
-    body = { id: 4, text: 'a 1\nb 1\na 2\n' };
+  test('a label value with \\r is served as OpenMetrics, raw (issue 11 #10: it used to send the host back to text 0.0.4)', async () => {
+    body = bodyOf(4, [fam('namedprocess_namegroup_num_procs', 'gauge', 'P.', ['groupname']).add({ groupname: 'bad\rname' }, 1).family]);
+    const r = await get(port, { accept: PROMETHEUS_ACCEPT });
+    expect(r.headers['content-type']).toBe(OPENMETRICS_CONTENT_TYPE);
+    expect(r.body.toString()).toContain('namedprocess_namegroup_num_procs{groupname="bad\rname"} 1\n# EOF\n');
+  });
+
+  test('a body of text alone is served as text 0.0.4 to every scraper', async () => {
+    body = { id: 6, text: 'up 1\n' };
+    const r = await get(port, { accept: PROMETHEUS_ACCEPT });
+    expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(r.body.toString()).toBe('up 1\n');
+  });
+
+  test('an OpenMetrics rendering that throws (a bug) is served as text 0.0.4, and the error is logged', async () => {
+    body = { id: 5, text: 'a 1\n', openMetrics: () => { throw new Error('bug'); } };
     const r = await get(port, { accept: PROMETHEUS_ACCEPT });
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
-    expect(r.body.toString()).toBe('a 1\nb 1\na 2\n');
-    expect(logged.join('')).toMatch(/OpenMetrics conversion failed/);
+    expect(r.body.toString()).toBe('a 1\n');
+    expect(logged.join('')).toMatch(/OpenMetrics rendering failed/);
   });
 });

@@ -1,4 +1,4 @@
-import type { CollectorResult, PassOutcome } from '../../src/exporters/engine';
+import { dataResult, type CollectorResult, type PassOutcome } from '../../src/exporters/pass';
 import { SnapshotSource, type PassRunner } from '../../src/exporters/snapshot';
 
 /** A runner whose passes the test finishes by hand. */
@@ -26,8 +26,8 @@ class ManualRunner implements PassRunner {
 
 const plans = [{ name: 'a', timeoutMs: 100, options: {} }, { name: 'b', timeoutMs: 100, options: {} }];
 const good: CollectorResult[] = [
-  { name: 'a', ok: true, durationSeconds: 0, data: 1 },
-  { name: 'b', ok: true, durationSeconds: 0, data: 2 },
+  dataResult('a', 0, 1),
+  dataResult('b', 0, 2),
 ];
 
 describe('SnapshotSource', () => {

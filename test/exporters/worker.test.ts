@@ -22,7 +22,7 @@ function mode(m: string): void {
 }
 
 function threadOf(snap: Awaited<ReturnType<SnapshotSource['get']>>): number | undefined {
-  return (snap.results.find((r) => r.ok)?.data as { threadId?: number } | undefined)?.threadId;
+  return ((snap.results.find((r) => r.ok) as { data?: unknown } | undefined)?.data as { threadId?: number } | undefined)?.threadId;
 }
 
 beforeEach(() => {

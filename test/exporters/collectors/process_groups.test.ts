@@ -89,7 +89,7 @@ function agent(yaml: string, file: string | null = null): Agent {
     async scrape() {
       const snap = await source.get();
       const r = snap.results[0];
-      if (!r?.ok) throw new Error(`process_groups failed: ${r?.error ?? 'no result'}`);
+      if (r?.kind !== 'data') throw new Error(`process_groups failed: ${r?.kind === 'failed' ? r.error : 'no result'}`);
       const text = await prom.render(snap);
       return { ...parseExposition(text), text, data: r.data as ProcessGroupsData };
     },

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectTextfiles, mergeTextfiles, parseTextFormat, readTextfile, textfileCollector, textfileFamilies, type TextfileData } from '../../../src/exporters/collectors/textfile';
-import { FamilyRenderer } from '../../../src/exporters/prometheus';
+import { collectTextfiles, mergeTextfiles, readTextfile, textfileCollector, textfileFamilies, type TextfileData } from '../../../src/exporters/collectors/textfile';
+import { DEFAULT_LIMITS, parseTextFormat, renderFamilies } from '../../../src/exporters/exposition';
 import { createLogger, type Logger } from '../../../src/exporters/log';
 import { ParseError } from '../../../src/probes/errors';
 import { own } from '../../helpers/fixtures';
@@ -22,9 +22,8 @@ function recorder(): { log: Logger; lines: () => string[] } {
 
 const options = (...directories: string[]) => textfileCollector.options({ directories, max_file_bytes: 1024 * 1024 });
 
-async function render(d: TextfileData): Promise<string> {
-  const r = await new FamilyRenderer().render(textfileFamilies(d));
-  return r.families.map((f) => f.text).join('\n');
+function render(d: TextfileData): string {
+  return renderFamilies(textfileFamilies(d), DEFAULT_LIMITS).families.map((f) => f.text).join('\n');
 }
 
 describe('parseTextFormat', () => {
@@ -218,7 +217,7 @@ describe('collectTextfiles on real directories', () => {
     expect(d.error).toBe(false);
     const mtimes = ['metrics1.prom', 'metrics2.prom'].map((n) => ({ file: path.join(dir, n), mtime: Math.floor(fs.statSync(path.join(dir, n)).mtimeMs / 1000) }));
     expect(d.mtimes).toEqual(mtimes);
-    const text = await render(d);
+    const text = render(d);
     expect(text).toContain(`# HELP testmetric1_1 Metric read from ${path.join(dir, 'metrics1.prom')}\n# TYPE testmetric1_1 untyped\ntestmetric1_1{foo="bar"} 10`);
     expect(text).toContain('testmetric2_2{foo="baz"} 40');
     expect(text).toContain('# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 0');
@@ -257,7 +256,7 @@ describe('collectTextfiles on real directories', () => {
     expect(rec.lines()).toEqual([]);
     expect(d.error).toBe(false);
     // prom-client writes NaN as "Nan" (Go's ParseFloat and Prometheus read it case-insensitively)
-    const text = (await render(d)).replace(/ Nan$/gm, ' NaN');
+    const text = (render(d)).replace(/ Nan$/gm, ' NaN');
     const ours = text.split('\n').filter((l) => /^(# (HELP|TYPE) )?(req|rpc)_seconds/.test(l));
     expect(ours).toEqual(lines);
   });
@@ -298,7 +297,7 @@ describe('collectTextfiles on real directories', () => {
   test('no directory: nothing read, scrape_error 0; a missing directory: scrape_error 1; several directories', async () => {
     const none = collectTextfiles(textfileCollector.options({ directory: '' }), recorder().log);
     expect(none).toEqual({ families: [], mtimes: [], error: false });
-    expect(await render(none)).toBe('# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 0');
+    expect(render(none)).toBe('# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 0');
     const rec = recorder();
     const missing = collectTextfiles(options('/nonexistent/textfile/dir'), rec.log);
     expect(missing.error).toBe(true);

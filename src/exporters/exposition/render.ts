@@ -1,0 +1,235 @@
+/**
+ * Families -> exposition text, straight from the catalog's Family shape, in both formats Prometheus reads:
+ * text 0.0.4 (`renderFamilies` per collector, `assembleText` per snapshot) and OpenMetrics 1.0.0
+ * (`assembleOpenMetrics`, from the same blocks: the sample lines are the same in both formats, only the family lines
+ * and the counter sample names differ). Pure apart from logging duplicates.
+ *
+ * The 0.0.4 bytes are the ones prom-client 15 wrote when it rendered here (golden tests and promtool hold them):
+ * - `# HELP` (`\\` and `\n` escaped) then `# TYPE`, then the samples; families sorted by name, blocks separated by a
+ *   blank line, one newline at the end;
+ * - labels in label-name order, values escaped `\\`, `\"`, `\n` (any other character raw: `\r`, tab and NUL too,
+ *   which Prometheus reads back as they were); values as JavaScript prints them, `NaN` as `Nan`, `+Inf`, `-Inf`;
+ * - a label set given twice is one series at its first place: a gauge keeps the last value, a counter the sum; a
+ *   counter reading that is negative or not finite is dropped (not the family); a family without labels always has
+ *   its one sample, 0 when no series was given;
+ * - histogram and summary series print their own sample lines (`_bucket`, `_sum`, `_count`, the quantiles), with
+ *   `le`/`quantile` last, written as client_golang writes them (goFloat).
+ *
+ * OpenMetrics 1.0.0 differs in the family lines only: TYPE before HELP, HELP escapes `"` too and is left out when
+ * empty, `untyped` is `unknown`, a counter family is named without `_total` while its samples carry it (a counter
+ * whose name lacks `_total` keeps it and its samples gain `_total`, as prometheus/common's expfmt does; when that
+ * renaming would clash with another family's name, the family is exposed as `unknown` under its 0.0.4 name instead),
+ * no blank lines, and `# EOF` last. Nothing in a family can make the conversion fail: `\r` and NUL are ordinary
+ * characters of an OpenMetrics escaped-string, so a process name set with prctl travels as it is in both formats.
+ */
+import type { Family, Series } from '../catalog';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import { limitFamily, wellFormed } from './limits';
+import type { ExpositionLimits, FamilyBlock, FamilyLimited, RenderedFamilies } from './types';
+
+export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/**
+ * A float as Go's strconv.FormatFloat(f, 'g', -1, 64) writes it, which is how client_golang (node_exporter) writes
+ * `le` and `quantile` values: shortest digits, exponent form below 1e-4 and from 1e6 (`1e-05`, `0.0001`, `100000`,
+ * `1e+06`), `+Inf`, `-Inf`, `NaN`. Prometheus matches buckets across scrapes by these label values.
+ */
+export function goFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return '0';
+  const [mantissa = '', e = '0'] = v.toExponential().split('e');
+  const exp = Number(e);
+  // Within [-4, 5] JavaScript's String() is already fixed notation with the shortest digits, as Go's %g.
+  if (exp >= -4 && exp < 6) return String(v);
+  return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/** A sample value: JavaScript's shortest digits, `Nan` (prom-client's spelling; both parsers read it), `+Inf`, `-Inf`. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'Nan';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return `${v}`;
+}
+
+const LABEL_ESCAPE = /[\\\n"]/g;
+const HELP_ESCAPE = /[\\\n]/g;
+const HELP_ESCAPE_OM = /[\\\n"]/g;
+
+function escapeChar(c: string): string {
+  return c === '\\' ? '\\\\' : c === '\n' ? '\\n' : '\\"';
+}
+
+/** A label value as both formats write it: `\\`, `\n` and `\"` escaped. */
+export function escapeLabelValue(v: string): string {
+  return v.includes('\\') || v.includes('\n') || v.includes('"') ? v.replace(LABEL_ESCAPE, escapeChar) : v;
+}
+
+/** Text 0.0.4 HELP: `\\` and `\n` escaped (a double quote stays). */
+export function escapeHelpText(s: string): string {
+  return s.replace(HELP_ESCAPE, escapeChar);
+}
+
+/** OpenMetrics escaped-string for HELP: backslash, newline and double quote. */
+export function escapeHelpOpenMetrics(s: string): string {
+  return s.replace(HELP_ESCAPE_OM, escapeChar);
+}
+
+/** `{a="x",b="y"}` in the order of `names` (a missing label is ""), or '' without labels. */
+function labelText(labels: Readonly<Record<string, string>>, names: readonly string[], extra = ''): string {
+  if (names.length === 0) return extra === '' ? '' : `{${extra}}`;
+  let out = '{';
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i] as string;
+    out += `${i === 0 ? '' : ','}${n}="${escapeLabelValue(labels[n] ?? '')}"`;
+  }
+  return `${out}${extra === '' ? '' : `,${extra}`}}`;
+}
+
+function validCounter(v: number): boolean {
+  return Number.isFinite(v) && v >= 0;
+}
+
+function sampleLines(f: Family, labelNames: readonly string[]): string[] {
+  const lines: string[] = [];
+  if (f.type === 'histogram' || f.type === 'summary') {
+    const bound = f.type === 'histogram' ? 'le' : 'quantile';
+    for (const s of f.series) {
+      for (const x of s.samples ?? []) {
+        const labels = labelText(s.labels, labelNames, x.bound === null ? '' : `${bound}="${goFloat(x.bound)}"`);
+        lines.push(`${x.name}${labels} ${formatValue(x.value)}`);
+      }
+    }
+    return lines;
+  }
+  const counter = f.type === 'counter';
+  if (labelNames.length === 0) {
+    let v = 0;
+    for (const s of f.series) {
+      if (!counter) v = s.value;
+      else if (validCounter(s.value)) v += s.value;
+    }
+    lines.push(`${f.name} ${formatValue(v)}`);
+    return lines;
+  }
+  // The rendered labels are the series' identity: escaped and quoted, two label sets never render alike.
+  const byLabels = new Map<string, number>();
+  for (const s of f.series as readonly Series[]) {
+    if (counter && !validCounter(s.value)) continue;
+    const key = labelText(s.labels, labelNames);
+    const had = byLabels.get(key);
+    byLabels.set(key, had !== undefined && counter ? had + s.value : s.value);
+  }
+  for (const [labels, v] of byLabels) lines.push(`${f.name}${labels} ${formatValue(v)}`);
+  return lines;
+}
+
+/** One family's block (no limits applied here). */
+export function renderFamily(f: Family): FamilyBlock {
+  const help = wellFormed(f.help);
+  const head = `# HELP ${f.name} ${escapeHelpText(help)}\n# TYPE ${f.name} ${f.type}`;
+  const lines = sampleLines(f, [...f.labelNames].sort());
+  if (lines.length === 0) return { name: f.name, type: f.type, help, text: head, samplesAt: head.length };
+  return { name: f.name, type: f.type, help, text: `${head}\n${lines.join('\n')}`, samplesAt: head.length + 1 };
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Families -> blocks, sorted by name, each with the limits applied; a second family of one name is dropped (it
+ * would make a second HELP/TYPE block).
+ */
+export function renderFamilies(input: readonly Family[], limits: ExpositionLimits, log: Logger = silentLogger): RenderedFamilies {
+  const fams = [...input].sort(byName);
+  const blocks: FamilyBlock[] = [];
+  const limited: FamilyLimited[] = [];
+  let last: string | null = null;
+  for (const raw of fams) {
+    if (raw.name === last) {
+      log.warn('duplicate family dropped', { family: raw.name });
+      continue;
+    }
+    last = raw.name;
+    const { family, limited: l } = limitFamily(raw, limits);
+    if (l) limited.push(l);
+    blocks.push(renderFamily(family));
+  }
+  return { families: blocks, limited };
+}
+
+/** Blocks of several renderings in one order: by name, the first of a duplicated name kept (logged). */
+export function orderBlocks(blocks: readonly FamilyBlock[], log: Logger = silentLogger): FamilyBlock[] {
+  const sorted = [...blocks].sort(byName);
+  const out: FamilyBlock[] = [];
+  let last: string | null = null;
+  for (const b of sorted) {
+    if (b.name === last) {
+      log.warn('duplicate family dropped', { family: b.name });
+      continue;
+    }
+    last = b.name;
+    out.push(b);
+  }
+  return out;
+}
+
+/** The text 0.0.4 exposition of ordered blocks (orderBlocks). */
+export function assembleText(ordered: readonly FamilyBlock[]): string {
+  let out = '';
+  for (let i = 0; i < ordered.length; i++) out += i === 0 ? (ordered[i] as FamilyBlock).text : `\n\n${(ordered[i] as FamilyBlock).text}`;
+  return `${out}\n`;
+}
+
+/** The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks), ending in `# EOF\n`. */
+export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
+  const names = new Set(ordered.map((b) => b.name));
+  const out: string[] = [];
+  for (const b of ordered) {
+    let name = b.name;
+    let type: string = b.type === 'untyped' ? 'unknown' : b.type;
+    let suffix = false;
+    if (b.type === 'counter') {
+      const hasTotal = b.name.endsWith('_total');
+      const base = hasTotal ? b.name.slice(0, -'_total'.length) : b.name;
+      const clash = !METRIC_NAME.test(base) || names.has(`${base}_created`) || (hasTotal ? names.has(base) : names.has(`${base}_total`));
+      if (clash) type = 'unknown';
+      else {
+        name = base;
+        suffix = !hasTotal;
+      }
+    }
+    out.push(`# TYPE ${name} ${type}`);
+    if (b.help !== '') out.push(`# HELP ${name} ${escapeHelpOpenMetrics(b.help)}`);
+    if (b.samplesAt < b.text.length) {
+      const body = b.text.slice(b.samplesAt);
+      // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
+      out.push(suffix ? body.split('\n').map((l) => `${b.name}_total${l.slice(b.name.length)}`).join('\n') : body);
+    }
+  }
+  out.push('# EOF', '');
+  return out.join('\n');
+}
+
+/** A snapshot's exposition in both formats: the text now, OpenMetrics built on first use and kept. */
+export interface Exposition {
+  readonly text: string;
+  openMetrics(): string;
+}
+
+export function exposition(blocks: readonly FamilyBlock[], log: Logger = silentLogger): Exposition {
+  const ordered = orderBlocks(blocks, log);
+  const text = assembleText(ordered);
+  let om: string | null = null;
+  return {
+    text,
+    openMetrics: () => (om ??= assembleOpenMetrics(ordered)),
+  };
+}
