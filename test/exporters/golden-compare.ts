@@ -197,7 +197,7 @@ export interface Comparison {
   compared: number;
 }
 
-/** Every covered e2e series must be in `ours` with the same labels, type and value. */
+/** Every covered e2e series must be in `ours` with the same labels, type and value (exactly: the float64 node_exporter printed). */
 export function compareWithE2e(ours: Exposition): Comparison {
   const ref = e2eExposition();
   const byKey = new Map(ours.series.map((s) => [seriesKey(s), s]));
@@ -216,7 +216,7 @@ export function compareWithE2e(ours: Exposition): Comparison {
       out.missingSeries.push(seriesKey(s));
       continue;
     }
-    const same = Number.isNaN(s.value) ? Number.isNaN(o.value) : Math.abs(o.value - s.value) <= Math.abs(s.value) * 1e-9;
+    const same = Number.isNaN(s.value) ? Number.isNaN(o.value) : o.value === s.value;
     if (!same) out.wrongValues.push(`${seriesKey(s)}: want ${s.value}, got ${o.value}`);
   }
   return out;
