@@ -170,7 +170,7 @@ export function staleAllowances(ref: Exposition, ours: Exposition): string[] {
   const ourKeys = ours.series.map((s) => seriesKey(dropLabels(s)));
   const stale: string[] = [];
   for (const [re, why] of NODE_EXPORTER_ONLY) if (!refKeys.some((k) => re.test(k))) stale.push(`node_exporter-only ${re.source}: ${why}`);
-  for (const [re, why] of AGENT_ONLY) if (!re.source.startsWith('^node_time') && !ourKeys.some((k) => re.test(k))) stale.push(`agent-only ${re.source}: ${why}`);
+  for (const [re, why] of AGENT_ONLY) if (!ourKeys.some((k) => re.test(k))) stale.push(`agent-only ${re.source}: ${why}`);
   for (const [family, labels] of Object.entries(NEWER_LABELS)) {
     for (const l of labels) if (!ours.series.some((s) => s.name === family && l in s.labels)) stale.push(`newer label ${family}{${l}}`);
   }
