@@ -20,8 +20,11 @@ const PE = 'prometheus-process-exporter';
 const P = 'namedprocess_namegroup_';
 const tag = Math.random().toString(16).slice(2, 6);
 
-/** Groups of the exporters themselves and of the test runner: each side sees a different set. */
-const OWN = /^(node|prometheus-proc|jest|npm|sh|bash|sleep)$/;
+/**
+ * Groups of the exporters themselves and of the test runner: each side sees a different set. npm names its processes
+ * by their command (`npm exec tsc -p`, `npm ci`), which come and go while other suites or builds run.
+ */
+const OWN = /^(node|prometheus-proc|jest|npm( .*)?|sh|bash|sleep)$/;
 
 /** A process or thread that exited between its listing and the read. */
 function gone(e: unknown): boolean {
