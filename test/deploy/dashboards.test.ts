@@ -19,12 +19,13 @@ import * as path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { GOLDEN_EXPOSITION_FILE } from '../exporters/golden-compare';
 import { describeWithBinary, runCli } from '../e2e/agent-process';
-import { REPO, SHARED } from '../helpers/fixtures';
+import { own, REPO } from '../helpers/fixtures';
 import { dashboardQueries, expositionFamilies, labelNames, literalMatchers, metricNames, substituteGrafanaVariables, type DashboardQuery } from './promql';
 
 const GRAFANA = path.join(REPO, 'deploy', 'grafana');
 const OURS = fs.readdirSync(GRAFANA).filter((f) => f.endsWith('.json')).sort();
-const NODE_EXPORTER_FULL = path.join(SHARED, 'reference', 'grafana-dashboard-1860-node-exporter-full.json');
+/** Our copy of the public dashboard (Apache-2.0; test/fixtures/grafana-1860/README.md says why it is in the repository). */
+const NODE_EXPORTER_FULL = own('grafana-1860', 'node-exporter-full.json');
 const DEPLOY_README = path.join(REPO, 'deploy', 'README.md');
 
 /** 1860 metrics in areas we cover that we do not emit, and why. Keep it short: each entry is a gap to close. */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NODE_EXPORTER_FIXTURES } from '../helpers/fixtures';
+import { own } from '../helpers/fixtures';
 import { request, startAgent, waitFor, type RunningAgent } from './agent-process';
 
 // The receiver is CommonJS without types: the part used here, typed.
@@ -59,7 +59,7 @@ describe.each([
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-otlp-'));
     const proc = path.join(dir, 'proc');
     fs.mkdirSync(path.join(proc, 'net'), { recursive: true });
-    for (const f of ['stat', 'meminfo', 'loadavg']) fs.copyFileSync(path.join(NODE_EXPORTER_FIXTURES, 'proc', f), path.join(proc, f));
+    for (const f of ['stat', 'meminfo', 'loadavg']) fs.copyFileSync(own('golden-host', 'proc', f), path.join(proc, f));
     fs.writeFileSync(path.join(proc, 'net', 'dev'), netDev({ eth0: 1000, eth1: 3000 }));
     dc.subscribe('otlp.v1.request', onRequest);
     srv = new mock.MockOtlpServer({
@@ -104,9 +104,9 @@ describe.each([
     const cpu = byName.get('system.cpu.time');
     expect(cpu).toMatchObject({ unit: 's', sum: { aggregationTemporality: 2, isMonotonic: true } });
     const user0 = points(cpu).find((p) => p.attributes?.['cpu.mode'] === 'user' && p.attributes?.['cpu.logical_number'] === 0);
-    expect(value(user0)).toBeCloseTo(444.9, 6);
-    // node_exporter's fixture /proc/stat: btime 1418183276.
-    expect(user0?.startTimeUnixNano).toBe('1418183276000000000');
+    // The golden host's /proc/stat: cpu0 user 23456 ticks (USER_HZ 100), btime 1733472000.
+    expect(value(user0)).toBeCloseTo(234.56, 6);
+    expect(user0?.startTimeUnixNano).toBe('1733472000000000000');
     const io = byName.get('system.network.io');
     expect(io?.unit).toBe('By');
     const rx1 = points(io).find((p) => p.attributes?.['network.interface.name'] === 'eth1' && p.attributes?.['network.io.direction'] === 'receive');

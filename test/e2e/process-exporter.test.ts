@@ -1,6 +1,6 @@
 /**
  * Side by side with Debian's prometheus-process-exporter (0.7.10), on the same live processes and the same config file
- * (process-exporter's example: a python3 rule with a capture, then a {{.Comm}} catch-all; plus our
+ * (test/fixtures/process-exporter/config.yml: a python3 rule with a capture, then a {{.Comm}} catch-all; plus our
  * collectors.process_groups section, which process-exporter ignores, turning on threads and gather_smaps as its own
  * defaults are): the same groups, equal num_procs, num_threads, states (counted over threads on both sides), thread
  * counts by thread name and wchans, and values within tolerance. The test starts processes of its own (symlinks to
@@ -13,15 +13,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseExposition, type Exposition } from '../exporters/golden-compare';
-import { SHARED } from '../helpers/fixtures';
+import { own } from '../helpers/fixtures';
 import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
 
 const PE = 'prometheus-process-exporter';
 const P = 'namedprocess_namegroup_';
 const tag = Math.random().toString(16).slice(2, 6);
 
-/** Groups of the exporters themselves and of the test runner: each side sees a different set. */
-const OWN = /^(node|prometheus-proc|jest|npm|sh|bash|sleep)$/;
+/**
+ * Groups of the exporters themselves and of the test runner: each side sees a different set. npm names its processes
+ * by their command (`npm exec tsc -p`, `npm ci`), which come and go while other suites or builds run.
+ */
+const OWN = /^(node|prometheus-proc|jest|npm( .*)?|sh|bash|sleep)$/;
 
 /** A process or thread that exited between its listing and the read. */
 function gone(e: unknown): boolean {
@@ -112,9 +115,9 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     // keep it as "bash", the other as "python3".
     await waitFor('the setproctitle()-style python3 to exec', async () =>
       titled.pid !== undefined && fs.readFileSync(`/proc/${titled.pid}/comm`, 'utf8').trimEnd() === 'python3', 30000, 20);
-    // The same file for both: process-exporter's example, and our section with its -threads and -gather-smaps.
+    // The same file for both: our process-exporter-syntax config, and our section with its -threads and -gather-smaps.
     const config = path.join(dir, 'process-exporter.yml');
-    fs.writeFileSync(config, fs.readFileSync(path.join(SHARED, 'reference', 'process_exporter_config_example.yml'), 'utf8') +
+    fs.writeFileSync(config, fs.readFileSync(own('process-exporter', 'config.yml'), 'utf8') +
       'collectors:\n  process_groups: {threads: true, gather_smaps: true}\n');
 
     const port = await freePort();

@@ -4,14 +4,17 @@ import { otlpMetrics, prometheusFamilies, GROUP_ATTRIBUTE, type MetricFamily } f
 import { Grouper } from '../../src/rules/grouper';
 import { tableSource } from '../../src/rules/table';
 import type { ThreadMetrics } from '../../src/rules/types';
-import { SHARED } from '../helpers/fixtures';
+import { own } from '../helpers/fixtures';
 import { hostTable, withMetrics } from './tables';
 
 const T0 = 2_000_000_000;
 
-/** HELP, TYPE and label names of every namedprocess_namegroup_* family in process-exporter 0.7.10's real scrape. */
+/**
+ * HELP, TYPE and label names of every namedprocess_namegroup_* family in a real scrape of Debian's
+ * prometheus-process-exporter 0.7.10 (test/fixtures/process-exporter/regenerate.sh wrote it, threads and smaps on).
+ */
 function reference(): Map<string, { help: string; type: string; labels: Set<string> }> {
-  const text = fs.readFileSync(`${SHARED}/reference/process_exporter_0.7.10.prom`, 'utf8');
+  const text = fs.readFileSync(own('process-exporter', 'process-exporter-0.7.10.prom'), 'utf8');
   const out = new Map<string, { help: string; type: string; labels: Set<string> }>();
   for (const line of text.split('\n')) {
     let m = /^# HELP (namedprocess_namegroup_\w+) (.*)$/.exec(line);
@@ -36,6 +39,7 @@ const fam = (fs_: MetricFamily[], name: string) => fs_.find((f) => f.name === na
 describe('prometheusFamilies', () => {
   it('has process-exporter\'s names, help, types and labels, for every family (threads and smaps on)', () => {
     const ref = reference();
+    expect(ref.size).toBeGreaterThan(15);
     const ours = prometheusFamilies(snapshot({ threads: true, gatherSmaps: true }));
     const namegroup = ours.filter((f) => f.name.startsWith('namedprocess_namegroup_'));
     expect(namegroup.map((f) => f.name).sort()).toEqual([...ref.keys()].sort());

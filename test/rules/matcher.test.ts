@@ -3,7 +3,7 @@ import { loadRulesYaml } from '../../src/rules/config';
 import { Grouper } from '../../src/rules/grouper';
 import { GoRegexp } from '../../src/rules/matcher';
 import { tableSource, type ProcRecord } from '../../src/rules/table';
-import { SHARED } from '../helpers/fixtures';
+import { own } from '../helpers/fixtures';
 import { argv, CONTAINER_ID, hostTable, POD_UID } from './tables';
 
 /** Group name -> member pids, for the groups that have members. */
@@ -58,8 +58,8 @@ describe('GoRegexp (RE2 via re2js)', () => {
 });
 
 describe('process-exporter\'s matchers on a fixture table', () => {
-  it('groups process-exporter\'s example config as process-exporter does', () => {
-    const yaml = fs.readFileSync(`${SHARED}/reference/process_exporter_config_example.yml`, 'utf8');
+  it('groups a config in process-exporter\'s syntax (a python3 rule with a capture, a {{.Comm}} catch-all) as process-exporter does', () => {
+    const yaml = fs.readFileSync(own('process-exporter', 'config.yml'), 'utf8');
     expect(members(yaml, hostTable())).toEqual({
       'python3;www-data;worker.py': [800],
       systemd: [1],

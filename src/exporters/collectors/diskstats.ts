@@ -48,8 +48,9 @@ const ATA: ReadonlyArray<readonly [string, string, string]> = [
   ['ID_ATA_ROTATION_RATE_RPM', 'node_disk_ata_rotation_rate_rpm', 'ATA disk rotation rate in RPMs (0 for SSDs).'],
 ];
 
+/** Milliseconds to seconds as node_exporter converts them (ticks * 0.001): 36 ms is 0.036000000000000004 there, bit for bit. */
 function ms(v: number | null): number | null {
-  return v === null ? null : v / 1000;
+  return v === null ? null : v * 0.001;
 }
 
 export function diskstatsFamilies(d: DiskstatsData) {
