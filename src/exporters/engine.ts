@@ -18,6 +18,8 @@ export interface CollectorResult {
   readonly ok: boolean;
   readonly durationSeconds: number;
   readonly error?: string;
+  /** Set when the collector served its data but said series are missing from it: success 0, the data kept. */
+  readonly incomplete?: string;
   readonly data?: unknown;
   /**
    * Set by a runner that renders where it collects (the worker), in place of `data`: the collector's Prometheus text,
@@ -110,16 +112,24 @@ export class CollectionEngine {
     const deadline = Date.now() + plan.timeoutMs;
     const elapsed = (): number => (performance.now() - t0) / 1000;
     let out: unknown;
+    let incomplete: string | null = null;
+    const incompleteFn = (reason: string): void => {
+      incomplete ??= reason;
+    };
+    const done = (data: unknown): CollectorResult => {
+      const r = settle(plan, data, elapsed());
+      return r.ok && incomplete !== null ? { ...r, incomplete } : r;
+    };
     try {
-      out = fn({ deadline });
+      out = fn({ deadline, incomplete: incompleteFn });
     } catch (e) {
       return { name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) };
     }
-    if (!isThenable(out)) return settle(plan, out, elapsed());
+    if (!isThenable(out)) return done(out);
     // Awaited before the next collector starts: each duration is that collector's own (the filesystem collector's
     // statfs calls still run in parallel with each other, each bounded).
     try {
-      return settle(plan, await withTimeout(out, plan.timeoutMs), elapsed());
+      return done(await withTimeout(out, plan.timeoutMs));
     } catch (e) {
       return { name: plan.name, ok: false, durationSeconds: elapsed(), error: errorText(e) };
     }
