@@ -18,10 +18,19 @@ import { Worker } from 'node:worker_threads';
 import { OsError, TimeoutExpired } from '../errors';
 import * as native from './native';
 
-/** Threads answering at once: statfs of a healthy mount takes microseconds, so one does the whole mount table. */
+/**
+ * Threads kept for calls: statfs of a healthy mount takes microseconds, so one does the whole mount table. Each costs
+ * about 7-9 MB resident (a V8 isolate), which is why there are not more.
+ */
 export const LIVE_THREADS = 1;
-/** Threads allowed to wait on stuck mounts (each a distinct path: a stuck path is never asked twice). */
-export const MAX_STUCK = 16;
+/** Threads allowed beyond those to wait on mounts that hang (each a distinct path: a stuck path is never asked twice). */
+export const MAX_STUCK = 8;
+/**
+ * A call running this long no longer holds up the queue: more threads start, side by side (up to BURST at once),
+ * for the calls waiting behind it. Far above a healthy statfs, far below any stat_timeout.
+ */
+export const SLOW_MS = 100;
+export const BURST = 4;
 
 /** The thread's code, plain JavaScript (it runs under ts-jest too): statvfs into a buffer, the errno when it fails. */
 const THREAD_CODE = `
@@ -45,6 +54,10 @@ interface Call {
   readonly reject: (e: unknown) => void;
   /** Set once a caller gave up on it while it ran: its thread counts as stuck. */
   stuck: boolean;
+  /** Fires at SLOW_MS to let more threads start for the calls waiting behind this one. */
+  slowTimer: NodeJS.Timeout | null;
+  /** Set when it has run for SLOW_MS (by that timer: a timer may fire a little before performance.now() says). */
+  slow: boolean;
 }
 
 /** A thread's answer: statvfs's errno (0: it worked) and the struct it filled. */
@@ -57,6 +70,8 @@ interface Answer {
 interface Thread {
   readonly worker: Worker;
   call: Call | null;
+  /** koffi loaded, messages are taken: until then the thread takes no call (its start is not a call's time). */
+  ready: boolean;
 }
 
 interface Queued {
@@ -184,17 +199,42 @@ export class StatfsThreads {
   }
 
   /**
-   * Starts a thread when calls wait and fewer than `live` threads are starting or answering, within the bound on
-   * stuck ones. A thread takes calls once it is ready (koffi loaded): the time it takes to start (tens of ms, more on
-   * a loaded host) is spent queued, and a call that times out there fails with EAGAIN without marking its path stuck.
+   * Starts threads for the calls that wait when no thread is idle. Normally one at a time, up to `live` starting or
+   * answering; while a call hangs (stuck, or running for SLOW_MS), up to BURST side by side, so that the calls queued
+   * behind a dead NFS mount reach theirs without waiting for it. Within the bound of `live` + `maxStuck` threads. A
+   * thread takes calls once it is ready (koffi loaded): the time it takes to start (tens of ms, more on a loaded host)
+   * is spent queued, and a call that times out there fails with EAGAIN without marking its path stuck.
    */
   private grow(): void {
-    const stuck = this.stuckCount();
-    if (this.threads.size - stuck >= this.live || this.threads.size >= this.live + this.maxStuck) return;
-    try {
-      this.spawn();
-    } catch (e) {
-      for (const q of this.queue.splice(0)) q.fail(e);
+    let starting = 0;
+    let answering = 0;
+    let held = 0;
+    for (const t of this.threads) {
+      if (!t.ready) starting++;
+      else if (t.call !== null) {
+        if (t.call.stuck || t.call.slow) held++;
+        else answering++;
+      }
+    }
+    const want = held === 0 ? this.live - starting - answering : Math.min(this.queue.length, BURST) - starting;
+    const n = Math.min(want, this.live + this.maxStuck - this.threads.size);
+    for (let i = 0; i < n; i++) {
+      try {
+        this.spawn();
+      } catch (e) {
+        for (const q of this.queue.splice(0)) q.fail(e);
+        return;
+      }
+    }
+  }
+
+  /** Idle threads beyond `live` (started for a burst, or back from a stuck mount) end. */
+  private trim(): void {
+    while (this.idle.length > this.live) {
+      const t = this.idle.pop()!;
+      this.threads.delete(t);
+      t.worker.removeAllListeners('exit');
+      void t.worker.terminate();
     }
   }
 
@@ -207,11 +247,17 @@ export class StatfsThreads {
     });
     // Nobody may be waiting when the kernel finally answers: that answer is dropped here, not reported unhandled.
     done.catch(() => undefined);
-    const call: Call = { id: this.nextId++, path: q.path, done, resolve, reject, stuck: false };
+    const call: Call = { id: this.nextId++, path: q.path, done, resolve, reject, stuck: false, slowTimer: null, slow: false };
     t.call = call;
     this.running.set(q.path, call);
     q.start(call);
     t.worker.postMessage({ id: call.id, path: q.path });
+    call.slowTimer = setTimeout(() => {
+      call.slowTimer = null;
+      call.slow = true;
+      this.dispatch();
+    }, SLOW_MS);
+    call.slowTimer.unref();
   }
 
   private spawn(): void {
@@ -222,11 +268,13 @@ export class StatfsThreads {
       stdout: false,
       stderr: false,
     });
-    const t: Thread = { worker, call: null };
+    const t: Thread = { worker, call: null, ready: false };
     worker.on('message', (m: { ready: true } | Answer) => {
       if ('ready' in m) {
+        t.ready = true;
         this.idle.push(t);
         this.dispatch();
+        this.trim();
       } else this.answer(t, m);
     });
     worker.on('error', (e) => this.lost(t, e));
@@ -240,16 +288,13 @@ export class StatfsThreads {
     const call = t.call;
     if (call === null || call.id !== m.id) return;
     t.call = null;
+    if (call.slowTimer !== null) clearTimeout(call.slowTimer);
     if (this.running.get(call.path) === call) this.running.delete(call.path);
     if (m.errno === 0) call.resolve(native.decodeStatvfs(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)));
     else call.reject(statvfsError(m.errno, call.path));
-    // Back to work; one beyond the live ones (a replacement started while this one was stuck) ends here, idle.
-    if (this.idle.length >= this.live) {
-      this.threads.delete(t);
-      t.worker.removeAllListeners('exit');
-      void t.worker.terminate();
-    } else this.idle.push(t);
+    this.idle.push(t);
     this.dispatch();
+    this.trim();
   }
 
   private lost(t: Thread, e: Error): void {
@@ -259,6 +304,7 @@ export class StatfsThreads {
     const call = t.call;
     t.call = null;
     if (call !== null) {
+      if (call.slowTimer !== null) clearTimeout(call.slowTimer);
       if (this.running.get(call.path) === call) this.running.delete(call.path);
       call.reject(e);
     }
