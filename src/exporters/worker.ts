@@ -70,8 +70,9 @@ function retire(w: Worker): Promise<void> {
       resolve();
     };
     w.once('exit', gone);
-    // terminate()'s own promise is not awaited: it may not settle for as long as a statfs hangs.
-    w.terminate().catch(() => undefined);
+    // terminate()'s own promise is not awaited: it may not settle for as long as a statfs hangs, and the 'exit' event
+    // above reports the end however it comes; a rejection says no more than that event will.
+    w.terminate().catch((e: unknown) => void e);
   });
 }
 
