@@ -16,6 +16,17 @@ import { createLogger } from './exporters/log';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/**
+ * What a shutdown may take beyond the last OTLP export's timeout (otlp.timeout, which bounds the export in flight and
+ * the last one together): closing the listener and the collection worker. Past the bound the agent exits anyway.
+ */
+export const SHUTDOWN_GRACE_MS = 1000;
+
+/** The whole shutdown's bound: the OTLP timeout (when OTLP is on) plus SHUTDOWN_GRACE_MS. */
+export function shutdownBoundMs(otlpTimeoutMs: number | null): number {
+  return (otlpTimeoutMs ?? 0) + SHUTDOWN_GRACE_MS;
+}
+
 interface Flags {
   'config.file'?: string;
   'web.listenAddress'?: string;
@@ -217,15 +228,26 @@ export async function main(argv: string[]): Promise<number> {
     void handle.source.get(0);
   };
   process.on('SIGHUP', onHup);
-  return new Promise<number>((resolve) => {
+  const code = await new Promise<number>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       process.off('SIGHUP', onHup);
-      log.info('signal received', { signal: sig });
+      const boundMs = shutdownBoundMs(handle.otlp?.settings.timeoutMs ?? null);
+      log.info('signal received', { signal: sig, shutdown_bound_ms: boundMs });
+      // One bound for the whole: whatever has not finished by then (a scrape being answered, an export, a worker
+      // waiting on a stuck statfs) is left, and the process exits.
+      const bound = setTimeout(() => {
+        log.warn('shutdown did not finish within its bound: exiting now', { bound_ms: boundMs });
+        resolve(0);
+      }, boundMs);
       Promise.all([handle.stop(), stopAdmin()]).then(
-        () => resolve(0),
+        () => {
+          clearTimeout(bound);
+          resolve(0);
+        },
         (e: unknown) => {
+          clearTimeout(bound);
           log.error('shutdown failed', { err: e });
           resolve(1);
         },
@@ -234,6 +256,11 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const worker = require('./exporters/worker') as typeof import('./exporters/worker');
+  if (worker.lingeringWorkers() > 0) log.warn('the collection worker waits on a stuck statfs: exiting without it');
+  // Not a return to the event loop: an export still on the wire or a worker left behind would hold the process.
+  return worker.exitProcess(code);
 }
 
 if (require.main === module) {

@@ -186,11 +186,12 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
       stop: () => {
         stopping ??= (async () => {
           log.info('shutting down');
-          await server.close();
-          if (otlp) {
+          // Side by side, not one after the other: the shutdown has one bound (cli.ts), the OTLP timeout plus a second.
+          await Promise.all([
+            server.close(),
             // shutdown() flushes a last export; a dead collector endpoint must not hold the exit past its timeout.
-            await otlp.shutdown().catch((e: unknown) => log.warn('otlp shutdown failed', { err: e }));
-          }
+            otlp?.shutdown().catch((e: unknown) => log.warn('otlp shutdown failed', { err: e })),
+          ]);
           await source.close();
           log.info('stopped');
         })();

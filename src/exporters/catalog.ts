@@ -66,6 +66,11 @@ export interface CollectorEnv {
 /** Per pass: the time by which the collector must be done (epoch ms; async collectors bound their waits with it). */
 export interface PassContext {
   readonly deadline: number;
+  /**
+   * Says that this pass's data leaves out series the collector should have had (a mount whose statfs hung): the data
+   * is served, and the collector's success shows 0. Absent where nobody listens (unit tests).
+   */
+  readonly incomplete?: (reason: string) => void;
 }
 
 export type CollectFn<D> = (pass: PassContext) => D | Promise<D>;

@@ -83,16 +83,24 @@ export class CollectionEngine {
     const deadline = Date.now() + plan.timeoutMs;
     const elapsed = (): number => (performance.now() - t0) / 1000;
     let out: unknown;
+    let incomplete: string | null = null;
+    const incompleteFn = (reason: string): void => {
+      incomplete ??= reason;
+    };
+    const done = (data: unknown): CollectorResult => {
+      const r = settle(plan, data, elapsed());
+      return r.ok && incomplete !== null ? { ...r, incomplete } : r;
+    };
     try {
-      out = fn({ deadline });
+      out = fn({ deadline, incomplete: incompleteFn });
     } catch (e) {
       return failedResult(plan.name, elapsed(), errorText(e));
     }
-    if (!isThenable(out)) return settle(plan, out, elapsed());
+    if (!isThenable(out)) return done(out);
     // Awaited before the next collector starts: each duration is that collector's own (the filesystem collector's
     // statfs calls still run in parallel with each other, each bounded).
     try {
-      return settle(plan, await withTimeout(out, plan.timeoutMs), elapsed());
+      return done(await withTimeout(out, plan.timeoutMs));
     } catch (e) {
       return failedResult(plan.name, elapsed(), errorText(e));
     }

@@ -271,6 +271,15 @@ function installDiag(log: Logger): void {
   );
 }
 
+/** `p`, or a rejection naming `what` after `ms`. */
+function withinMs<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, over]).finally(() => clearTimeout(timer));
+}
+
 export interface OtlpPipeline {
   readonly settings: ResolvedOtlp;
   readonly resource: Resource;
@@ -302,6 +311,9 @@ export function startOtlp(
     settings,
     resource,
     flush: () => provider.forceFlush({ timeoutMillis: settings.timeoutMs }),
-    shutdown: () => provider.shutdown({ timeoutMillis: settings.timeoutMs }),
+    // One bound for the export in flight and the last one together: the reader waits for the first before it starts
+    // the second, each with the exporter's own timeout. Past the bound the request is left on the wire (the agent
+    // exits without waiting for it).
+    shutdown: () => withinMs(provider.shutdown({ timeoutMillis: settings.timeoutMs }), settings.timeoutMs, 'otlp shutdown'),
   };
 }

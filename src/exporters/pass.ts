@@ -20,6 +20,8 @@ export interface CollectorPlan {
 interface ResultBase {
   readonly name: string;
   readonly durationSeconds: number;
+  /** Set when the collector served its data but said series are missing from it: success 0, the data kept. */
+  readonly incomplete?: string;
 }
 
 export interface FailedResult extends ResultBase {

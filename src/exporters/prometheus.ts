@@ -132,7 +132,8 @@ export function snapshotFamilies(snap: Snapshot, active: ReadonlyMap<string, Act
         log.warn('collector rendering failed', { collector: r.name, err: e });
       }
     }
-    success.set(r.name, ok ? 1 : 0);
+    // Data that the collector said leaves series out is served, with success 0.
+    success.set(r.name, ok && r.incomplete === undefined ? 1 : 0);
   }
   out.push(...selfFamilies(snap, success));
   return out;
@@ -210,7 +211,8 @@ export class PrometheusAdapter {
           this.count(out.limited);
         }
       }
-      success.set(r.name, ok ? 1 : 0);
+      // Data that the collector said leaves series out is served, with success 0.
+      success.set(r.name, ok && r.incomplete === undefined ? 1 : 0);
     }
     // The limit counters include this snapshot's collectors; what the agent's own families lose shows next time.
     const own = renderFamilies([...selfFamilies(snap, success), ...this.extra(), ...this.limitFamilies()], this.limits, this.log);

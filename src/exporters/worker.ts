@@ -48,6 +48,49 @@ export const WORKER_YOUNG_GENERATION_MB = 4;
 
 export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
 
+/**
+ * How long close() waits for the worker to end. A worker whose statfs thread waits on a stuck mount cannot end until
+ * the kernel answers (Node joins that thread first); it is left behind, and the process exits without it (exitProcess).
+ */
+export const WORKER_CLOSE_WAIT_MS = 1000;
+
+/** Workers told to end whose thread has not ended yet (one whose statfs thread waits on a stuck mount). */
+let lingering = 0;
+
+/** How many collection workers were terminated and have not ended yet. */
+export function lingeringWorkers(): number {
+  return lingering;
+}
+
+/** Ends a worker without waiting for it; resolves when its thread has ended. */
+function retire(w: Worker): Promise<void> {
+  lingering++;
+  return new Promise<void>((resolve) => {
+    const gone = (): void => {
+      lingering--;
+      resolve();
+    };
+    w.once('exit', gone);
+    // terminate()'s own promise is not awaited: it may not settle for as long as a statfs hangs, and the 'exit' event
+    // above reports the end however it comes; a rejection says no more than that event will.
+    w.terminate().catch((e: unknown) => void e);
+  });
+}
+
+/**
+ * Exits with `code`. process.exit() first joins every worker thread, and one left behind by a stuck statfs is not
+ * joined until the kernel answers (the process would hang there, and crash when the answer came to a thread torn
+ * down): with such a worker left, the process ends at once through _exit(2) instead. stderr and stdout are pipes or
+ * files here, written synchronously on Linux, so no log line is lost either way.
+ */
+export function exitProcess(code: number): never {
+  if (lingering === 0) process.exit(code);
+  // Loaded only here: the main thread does not load the library otherwise.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const native = require('../probes/linux/native') as typeof import('../probes/linux/native');
+  return native.exitNow(code);
+}
+
 /** Main side: owns at most one worker; one pass at a time (the SnapshotSource never overlaps passes). */
 export class WorkerRunner implements PassRunner {
   private worker: Worker | null = null;
@@ -117,17 +160,25 @@ export class WorkerRunner implements PassRunner {
     const cur = this.current;
     this.current = null;
     if (cur) cur.reject(new Error('pass abandoned at its deadline'));
-    if (w) void w.terminate();
+    // Its statfs threads' late answers end there with it (statfs.ts): nothing of it reaches the next worker.
+    if (w) void retire(w);
   }
 
-  async close(): Promise<void> {
+  /** Ends the worker, waiting at most `waitMs` for its thread (see WORKER_CLOSE_WAIT_MS and lingeringWorkers()). */
+  async close(waitMs = WORKER_CLOSE_WAIT_MS): Promise<void> {
     this.closed = true;
     const w = this.worker;
     this.worker = null;
     const cur = this.current;
     this.current = null;
     if (cur) cur.reject(new Error('collection worker closed'));
-    if (w) await w.terminate();
+    if (!w) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    await Promise.race([retire(w), waited]);
+    clearTimeout(timer);
   }
 }
 
@@ -178,6 +229,7 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: Collector
     }
     return {
       kind: 'rendered', ok: true, name: r.name, durationSeconds: r.durationSeconds, families: rendered.families, limited: rendered.limited,
+      ...(r.incomplete !== undefined ? { incomplete: r.incomplete } : {}),
       ...(otlp !== undefined ? { otlp } : {}), ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };

@@ -131,8 +131,10 @@ export function sysinfoApi(ctx: Context) {
       return Object.freeze(ctx.os.sysinfo.mountStats(ctx.fs, checkString('mountStats', 'mountPoint', mountPoint)));
     },
     /**
-     * mountStats off the main thread, bounded: rejects with TimeoutExpired after `timeoutMs`, with OsError when statfs
-     * fails. A statfs that has not returned keeps its path in mountStatsPending() until it does.
+     * mountStats on a thread of its own (never libuv's pool, which a stuck mount would starve), bounded: rejects with
+     * TimeoutExpired after `timeoutMs`, with OsError when statfs fails (EAGAIN: no statfs thread was free in time, as
+     * every one waits on a stuck mount; this mount was not asked). A statfs that timed out keeps its mount point in
+     * mountStatsPending() until the kernel answers; its late answer is dropped.
      */
     async mountStatsAsync(mountPoint: string, opts: MountStatsAsyncOptions = {}): Promise<MountStats> {
       const mp = checkString('mountStatsAsync', 'mountPoint', mountPoint);
@@ -150,9 +152,12 @@ export function sysinfoApi(ctx: Context) {
         threadStates: r.threadStates === null ? null : Object.freeze(r.threadStates), skipped: r.skipped,
       });
     },
-    /** Mount points whose statfs is still waiting for the kernel (stuck mounts, such as a dead NFS server's). */
+    /**
+     * Mount points whose statfs outlived a mountStatsAsync timeout and is still waiting for the kernel (stuck mounts,
+     * such as a dead NFS server's). Each holds a thread of its own until the kernel answers; no other call waits.
+     */
     mountStatsPending(): readonly string[] {
-      return Object.freeze([...pending.keys()]);
+      return Object.freeze(ctx.os.sysinfo.mountStatsStuck(pending));
     },
   };
 }

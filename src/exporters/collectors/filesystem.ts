@@ -5,7 +5,7 @@
  * not returned since is stuck: it is skipped (device_error 1) without another statfs until the kernel answers,
  * so a dead NFS server costs its own series only. OTLP: system.filesystem.{usage,utilization,limit}.
  */
-import type { MountStats } from '../../index';
+import { OsError, TimeoutExpired, type MountStats } from '../../index';
 import { defineCollector, fam, families, metrics, NameFilter, optString, otel } from '../catalog';
 import { parseDuration } from '../../config/duration';
 
@@ -97,10 +97,13 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
     fsTypes: new NameFilter('', optString(raw, 'fs_types_exclude')),
     statTimeoutMs: parseDuration(optString(raw, 'stat_timeout', '5s')) ?? 5000,
   }),
-  create: ({ psutil, roots }, o) => async ({ deadline }) => {
+  create: ({ psutil, roots }, o) => async ({ deadline, incomplete }) => {
     const stuck = new Set(psutil.mountStatsPending());
     const seen = new Set<string>();
     const jobs: Array<Promise<MountData>> = [];
+    // Mounts whose series are missing because their statfs hangs (or found no thread free): the pass is incomplete.
+    // A statfs the kernel answered with an error is that mount's state (device_error 1), as in node_exporter.
+    const hung: string[] = [];
     for (const m of psutil.mountinfo()) {
       const mountpoint = stripRootfs(m.mountPoint, roots.rootfs);
       if (!o.mountPoints.passes(mountpoint) || !o.fsTypes.passes(m.fstype)) continue;
@@ -113,6 +116,7 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
         readonly: m.options.split(',').includes('ro'),
       };
       if (stuck.has(mountpoint)) {
+        hung.push(mountpoint);
         jobs.push(Promise.resolve({ ...base, error: 'stuck: an earlier statfs has not returned', stats: null }));
         continue;
       }
@@ -121,11 +125,16 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
         psutil.mountStatsAsync(mountpoint, { timeoutMs }).then(
           (stats): MountData => ({ ...base, error: null, stats }),
           // The failure is this mount's own: it shows as node_filesystem_device_error 1, the others are unaffected.
-          (e: unknown): MountData => ({ ...base, error: e instanceof Error ? e.message : String(e), stats: null }),
+          (e: unknown): MountData => {
+            if (e instanceof TimeoutExpired || (e instanceof OsError && e.osCode === 'EAGAIN')) hung.push(mountpoint);
+            return { ...base, error: e instanceof Error ? e.message : String(e), stats: null };
+          },
         ),
       );
     }
-    return Promise.all(jobs);
+    const data = await Promise.all(jobs);
+    if (hung.length > 0) incomplete?.(`statfs hangs on ${hung.length} mount(s): ${hung.slice(0, 5).join(', ')}`);
+    return data;
   },
   prometheus: (d) => filesystemFamilies(d),
   otlp: (d) => filesystemMetrics(d),

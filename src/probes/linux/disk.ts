@@ -2,8 +2,9 @@
  * Linux disk backend: /proc/diskstats (or /sys/block/<dev>/stat), the mount table, /proc/filesystems, mountinfo, and
  * statvfs(3) through native.ts. Plain functions taking the ProcFs first; results are raw records the facade freezes.
  */
-import { pathLookupError, type ProcFs } from './procfs';
+import type { ProcFs } from './procfs';
 import * as native from './native';
+import { statfsThreads } from './statfs';
 import { parseDiskstats, type DiskstatsEntry } from './parse/diskstats';
 import { parseFilesystems, parseMounts, type MountEntry } from './parse/mounts';
 import { parseMountinfo, type MountInfoEntry } from './parse/mountinfo';
@@ -325,56 +326,27 @@ export function diskUsage(p: string): DiskUsageRaw {
 }
 
 /**
- * statvfs calls that have not returned yet, by path. A statvfs on a dead NFS mount never returns and holds one libuv
- * pool thread for good; a later call for the same path waits on the same call instead of taking another thread.
+ * statvfs calls that outlived a caller's timeout, by path (the value is unused: statfs.ts knows whether the call has
+ * returned since). A later call for such a path waits on the same call instead of taking another thread.
  */
-export type PendingStatvfs = Map<string, { readonly call: Promise<native.StatVfs>; readonly startedAt: number }>;
+export type PendingStatvfs = Map<string, true>;
 
 /**
- * statvfs off the main thread, bounded by `timeoutMs`: rejects with TimeoutExpired when it takes longer (the call
- * itself stays pending in `pending`), and with OsError when statvfs fails.
+ * statvfs on a thread of its own (statfs.ts: never libuv's pool, which stuck mounts would starve), bounded by
+ * `timeoutMs`: rejects with TimeoutExpired when it takes longer (the call goes on, and a late answer is dropped), with
+ * OsError when statvfs fails (EAGAIN when no thread was free in time: every one waits on a stuck mount).
  */
 export function diskUsageAsync(p: string, timeoutMs: number, pending: PendingStatvfs): Promise<DiskUsageRaw> {
-  let entry = pending.get(p);
-  if (entry === undefined) {
-    const call = native.statvfsAsync(p);
-    const started = { call, startedAt: performance.now() };
-    entry = started;
-    pending.set(p, started);
-    const forget = (): void => {
-      if (pending.get(p) === started) pending.delete(p);
-    };
-    call.then(forget, forget);
-  }
-  const { call } = entry;
-  return new Promise<DiskUsageRaw>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutExpired(timeoutMs / 1000)), timeoutMs);
-    // The timer must not keep a process alive that has nothing else to do.
-    timer.unref();
-    call.then(
-      (st) => {
-        clearTimeout(timer);
-        resolve(usageFromStatvfs(st));
-      },
-      (err: unknown) => {
-        // The timer keeps running: naming the error is bounded by the same deadline.
-        asyncStatvfsError(err, p).then(
-          (e) => { clearTimeout(timer); reject(e); },
-          (e: unknown) => { clearTimeout(timer); reject(e); },
-        );
-      },
-    );
-  });
-}
-
-/**
- * koffi's worker thread does not hand back errno (native.statvfsAsync reports EIO). A path lookup error (ENOENT,
- * ENOTDIR, EACCES, ...) is what almost every failure is: an async stat of the path names it without blocking the
- * main thread (a synchronous retry could hang on the very mount that failed). A path that resolves keeps the EIO.
- */
-async function asyncStatvfsError(err: unknown, p: string): Promise<unknown> {
-  if (!(err instanceof native.NativeError)) return err;
-  const code = await pathLookupError(p);
-  if (code !== null) return statvfsError(code, native.ERRNO[code] ?? err.errno, p);
-  return statvfsError(err.osCode, err.errno, p);
+  return statfsThreads().stat(p, timeoutMs).then(
+    (st) => {
+      pending.delete(p);
+      return usageFromStatvfs(st);
+    },
+    (err: unknown) => {
+      if (err instanceof TimeoutExpired) pending.set(p, true);
+      else pending.delete(p);
+      if (err instanceof OsError && err.syscall === 'statvfs' && err.osCode !== 'EAGAIN') throw statvfsError(err.osCode, err.errno, p);
+      throw err;
+    },
+  );
 }

@@ -1,14 +1,25 @@
 /**
- * The one place that calls libc through koffi. Loaded lazily: a fixture-only user never pays for it.
+ * The one place that calls libc through koffi. Loaded lazily: a fixture-only user never pays for it (koffi loads on
+ * the first call that needs it, not when this module is imported).
  * Each function returns plain values or throws NativeError carrying the errno name; callers translate to psutil
- * errors (they know the pid). Syscall numbers depend on the architecture, so they are looked up, never assumed.
+ * errors (they know the pid). Syscall numbers depend on the architecture, so they are looked up, never assumed: on an
+ * architecture not listed, the calls that need one throw UnsupportedOperation (pidfd_open reports ENOSYS instead, so
+ * that signals take the kill(2) way, as on kernels before 5.3).
  */
 // koffi's package is ESM-typed with a CommonJS entry: load the CJS build, typed from its declarations.
 type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const koffi = require('koffi') as Koffi;
 
+import { UnsupportedOperation } from '../errors';
 import { formatIpv6 } from './parse/netconn';
+
+let koffiModule: Koffi | null = null;
+
+/** koffi, loaded on first use. */
+function koffi(): Koffi {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  koffiModule ??= require('koffi') as Koffi;
+  return koffiModule;
+}
 
 export class NativeError extends Error {
   readonly errno: number;
@@ -27,12 +38,30 @@ const errnoNames = new Map<number, string>();
 /** The errno's name (ENOENT, ...), as NativeError names it; `E<n>` for one koffi does not know. */
 export function errnoName(n: number): string {
   if (errnoNames.size === 0) {
-    for (const [k, v] of Object.entries(koffi.os.errno as Record<string, number>)) if (!errnoNames.has(v)) errnoNames.set(v, k);
+    for (const [k, v] of Object.entries(errnoTable())) if (!errnoNames.has(v)) errnoNames.set(v, k);
   }
   return errnoNames.get(n) ?? `E${n}`;
 }
 
-export const ERRNO = koffi.os.errno as Record<string, number>;
+function errnoTable(): Record<string, number> {
+  return koffi().os.errno as Record<string, number>;
+}
+
+/** The errno number of a name (ENOENT -> 2), undefined for a name koffi does not know. */
+export function errnoNumber(name: string): number | undefined {
+  return errnoTable()[name];
+}
+
+/** Errno numbers by name, as koffi knows them; read lazily (the first lookup loads koffi). */
+export const ERRNO: Readonly<Record<string, number>> = new Proxy({}, {
+  get: (_t, name) => (typeof name === 'string' ? errnoTable()[name] : undefined),
+  has: (_t, name) => typeof name === 'string' && name in errnoTable(),
+  ownKeys: () => Reflect.ownKeys(errnoTable()),
+  getOwnPropertyDescriptor: (_t, name) => {
+    const v = typeof name === 'string' ? errnoTable()[name] : undefined;
+    return v === undefined ? undefined : { value: v, enumerable: true, configurable: true, writable: false };
+  },
+});
 
 interface SyscallNumbers {
   ioprio_set: number;
@@ -95,7 +124,6 @@ interface Bindings {
   sched_getaffinity: Fn;
   sched_setaffinity: Fn;
   syscall: Fn;
-  statvfs: Fn;
   statvfsRaw: Fn;
   getpwuid_r: Fn;
   getgrgid_r: Fn;
@@ -116,7 +144,8 @@ interface Bindings {
   Passwd: CType;
   Group: CType;
   Ifaddrs: CType;
-  nums: SyscallNumbers;
+  /** null on an architecture SYSCALLS does not list. */
+  nums: SyscallNumbers | null;
 }
 
 type CType = ReturnType<Koffi['struct']>;
@@ -130,9 +159,9 @@ let bound: Bindings | null = null;
  */
 function namedStruct(name: string, def: Record<string, KoffiField>): CType {
   try {
-    return koffi.struct(name, def);
+    return koffi().struct(name, def);
   } catch (err) {
-    if (/duplicate type name/i.test(String((err as { message?: unknown } | null)?.message))) return koffi.type(name);
+    if (/duplicate type name/i.test(String((err as { message?: unknown } | null)?.message))) return koffi().type(name);
     throw err;
   }
 }
@@ -149,12 +178,12 @@ function optionalFunc(libc: LibraryHandle, proto: string): Fn | null {
 
 function b(): Bindings {
   if (bound) return bound;
-  const libc = koffi.load('libc.so.6');
+  const libc = koffi().load('libc.so.6');
   const Rlimit = namedStruct('psx_rlimit', { rlim_cur: 'uint64', rlim_max: 'uint64' });
   const StatvfsT = namedStruct('psx_statvfs', {
     f_bsize: 'unsigned long', f_frsize: 'unsigned long', f_blocks: 'uint64', f_bfree: 'uint64', f_bavail: 'uint64',
     f_files: 'uint64', f_ffree: 'uint64', f_favail: 'uint64', f_fsid: 'unsigned long', f_flag: 'unsigned long',
-    f_namemax: 'unsigned long', f_spare: koffi.array('int', 6),
+    f_namemax: 'unsigned long', f_spare: koffi().array('int', 6),
   });
   const Passwd = namedStruct('psx_passwd', {
     pw_name: 'const char *', pw_passwd: 'const char *', pw_uid: 'uint32', pw_gid: 'uint32',
@@ -167,7 +196,7 @@ function b(): Bindings {
     ifa_next: 'void *', ifa_name: 'const char *', ifa_flags: 'uint', ifa_addr: 'void *', ifa_netmask: 'void *',
     ifa_ifu: 'void *', ifa_data: 'void *',
   });
-  const nums = SYSCALLS[process.arch] ?? SYSCALLS['x64']!;
+  const nums = SYSCALLS[process.arch] ?? null;
   bound = {
     sysconf: libc.func('long sysconf(int name)'),
     getpriority: libc.func('int getpriority(int which, uint32 who)'),
@@ -176,8 +205,7 @@ function b(): Bindings {
     sched_getaffinity: libc.func('int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)'),
     sched_setaffinity: libc.func('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
     syscall: libc.func('long syscall(long number, ...)'),
-    statvfs: libc.func('int statvfs(const char *path, _Out_ psx_statvfs *buf)'),
-    // The synchronous path: into memory allocated once, read through a DataView (no struct decode, no BigInts).
+    // Into memory allocated once, read through a DataView (no struct decode, no BigInts).
     statvfsRaw: libc.func('int statvfs(const char *path, void *buf)'),
     getpwuid_r: libc.func('int getpwuid_r(uint32 uid, _Out_ psx_passwd *pwd, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)'),
     getgrgid_r: libc.func('int getgrgid_r(uint32 gid, _Out_ psx_group *grp, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)'),
@@ -217,18 +245,18 @@ export function sysconf(name: number): number {
 }
 
 export function getpriority(pid: number): number {
-  koffi.errno(0);
+  koffi().errno(0);
   const r = b().getpriority(PRIO_PROCESS, pid) as number;
   // -1 is a legal priority: only errno tells failure apart.
   if (r === -1) {
-    const e = koffi.errno();
+    const e = koffi().errno();
     if (e !== 0) throw new NativeError('getpriority', e);
   }
   return r;
 }
 
 export function setpriority(pid: number, value: number): void {
-  if ((b().setpriority(PRIO_PROCESS, pid, value) as number) !== 0) throw new NativeError('setpriority', koffi.errno());
+  if ((b().setpriority(PRIO_PROCESS, pid, value) as number) !== 0) throw new NativeError('setpriority', koffi().errno());
 }
 
 function limitToNative(v: number): bigint {
@@ -245,7 +273,7 @@ function limitFromNative(v: bigint | number): number {
 export function prlimit(pid: number, resource: number, limits?: readonly [number, number]): [number, number] {
   const out: { rlim_cur?: bigint; rlim_max?: bigint } = {};
   const nl = limits ? { rlim_cur: limitToNative(limits[0]), rlim_max: limitToNative(limits[1]) } : null;
-  if ((b().prlimit(pid, resource, nl, out) as number) !== 0) throw new NativeError('prlimit', koffi.errno());
+  if ((b().prlimit(pid, resource, nl, out) as number) !== 0) throw new NativeError('prlimit', koffi().errno());
   return [limitFromNative(out.rlim_cur ?? 0n), limitFromNative(out.rlim_max ?? 0n)];
 }
 
@@ -255,7 +283,7 @@ export function schedGetaffinity(pid: number): number[] {
     const mask = Buffer.alloc(size);
     const r = b().sched_getaffinity(pid, size, mask) as number;
     if (r < 0) {
-      const e = koffi.errno();
+      const e = koffi().errno();
       if (e === ERRNO['EINVAL']) continue;
       throw new NativeError('sched_getaffinity', e);
     }
@@ -275,38 +303,47 @@ export function schedSetaffinity(pid: number, cpus: readonly number[]): void {
   const size = Math.max(128, Math.ceil((max + 1) / 64) * 8);
   const mask = Buffer.alloc(size);
   for (const c of cpus) mask[c >> 3]! |= 1 << (c & 7);
-  if ((b().sched_setaffinity(pid, size, mask) as number) !== 0) throw new NativeError('sched_setaffinity', koffi.errno());
+  if ((b().sched_setaffinity(pid, size, mask) as number) !== 0) throw new NativeError('sched_setaffinity', koffi().errno());
+}
+
+/** The syscall number of `name` here; UnsupportedOperation on an architecture whose numbers are not listed. */
+function syscallNumber(name: keyof SyscallNumbers): number {
+  const nums = b().nums;
+  if (nums === null) throw new UnsupportedOperation(`${name}(2) (no syscall number known for ${process.arch})`);
+  return nums[name];
 }
 
 /** ioprio_get(2): [ioclass, value]. */
 export function ioprioGet(pid: number): [number, number] {
-  const r = Number(b().syscall(b().nums.ioprio_get, 'int', IOPRIO_WHO_PROCESS, 'int', pid));
-  if (r < 0) throw new NativeError('ioprio_get', koffi.errno());
+  const r = Number(b().syscall(syscallNumber('ioprio_get'), 'int', IOPRIO_WHO_PROCESS, 'int', pid));
+  if (r < 0) throw new NativeError('ioprio_get', koffi().errno());
   return [r >> IOPRIO_CLASS_SHIFT, r & ((1 << IOPRIO_CLASS_SHIFT) - 1)];
 }
 
 export function ioprioSet(pid: number, ioclass: number, value: number): void {
   const prio = (ioclass << IOPRIO_CLASS_SHIFT) | value;
-  const r = Number(b().syscall(b().nums.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', pid, 'int', prio));
-  if (r < 0) throw new NativeError('ioprio_set', koffi.errno());
+  const r = Number(b().syscall(syscallNumber('ioprio_set'), 'int', IOPRIO_WHO_PROCESS, 'int', pid, 'int', prio));
+  if (r < 0) throw new NativeError('ioprio_set', koffi().errno());
 }
 
 /** kill(2) with a validated integer pid (never Node's process.kill, which accepts " -1 "). */
 export function kill(pid: number, sig: number): void {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new RangeError(`pid must be a positive integer, got ${String(pid)}`);
-  if ((b().kill(pid, sig) as number) !== 0) throw new NativeError('kill', koffi.errno());
+  if ((b().kill(pid, sig) as number) !== 0) throw new NativeError('kill', koffi().errno());
 }
 
 /** pidfd_open(2) (Linux 5.3): an fd pinning the process, or throws (ENOSYS on older kernels). */
 export function pidfdOpen(pid: number): number {
-  const r = Number(b().syscall(b().nums.pidfd_open, 'int', pid, 'uint', 0));
-  if (r < 0) throw new NativeError('pidfd_open', koffi.errno());
+  // Where the number is not known, as where the kernel lacks the call: callers signal through kill(2) then.
+  if (b().nums === null) throw new NativeError('pidfd_open', errnoNumber('ENOSYS') ?? 38);
+  const r = Number(b().syscall(syscallNumber('pidfd_open'), 'int', pid, 'uint', 0));
+  if (r < 0) throw new NativeError('pidfd_open', koffi().errno());
   return r;
 }
 
 export function pidfdSendSignal(pidfd: number, sig: number): void {
-  const r = Number(b().syscall(b().nums.pidfd_send_signal, 'int', pidfd, 'int', sig, 'void *', null, 'uint', 0));
-  if (r < 0) throw new NativeError('pidfd_send_signal', koffi.errno());
+  const r = Number(b().syscall(syscallNumber('pidfd_send_signal'), 'int', pidfd, 'int', sig, 'void *', null, 'uint', 0));
+  if (r < 0) throw new NativeError('pidfd_send_signal', koffi().errno());
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -333,12 +370,12 @@ let sysinfoOut: { mem: unknown; words: Uint32Array; view: DataView; long: number
  */
 export function sysinfoLoads(): readonly [number, number, number] {
   if (sysinfoOut === null) {
-    const mem = koffi.alloc('uint8_t', SYSINFO_SIZE);
-    const ab = koffi.view(mem, SYSINFO_SIZE);
-    sysinfoOut = { mem, words: new Uint32Array(ab), view: new DataView(ab), long: koffi.sizeof('long'), loads: [0, 0, 0] };
+    const mem = koffi().alloc('uint8_t', SYSINFO_SIZE);
+    const ab = koffi().view(mem, SYSINFO_SIZE);
+    sysinfoOut = { mem, words: new Uint32Array(ab), view: new DataView(ab), long: koffi().sizeof('long'), loads: [0, 0, 0] };
   }
   const o = sysinfoOut;
-  if ((b().sysinfo(o.mem) as number) !== 0) throw new NativeError('sysinfo', koffi.errno());
+  if ((b().sysinfo(o.mem) as number) !== 0) throw new NativeError('sysinfo', koffi().errno());
   // `long uptime; unsigned long loads[3]; ...`
   const out = o.loads;
   if (o.long === 8 && LITTLE_ENDIAN) {
@@ -367,9 +404,9 @@ let linkOut: { mem: unknown; buf: Buffer; size: number } | null = null;
 
 function linkScratch(size: number): NonNullable<typeof linkOut> {
   if (linkOut !== null && linkOut.size >= size) return linkOut;
-  if (linkOut !== null) koffi.free(linkOut.mem);
-  const mem = koffi.alloc('uint8_t', size);
-  linkOut = { mem, buf: Buffer.from(koffi.view(mem, size)), size };
+  if (linkOut !== null) koffi().free(linkOut.mem);
+  const mem = koffi().alloc('uint8_t', size);
+  linkOut = { mem, buf: Buffer.from(koffi().view(mem, size)), size };
   return linkOut;
 }
 
@@ -383,7 +420,7 @@ export function readlink(p: string): string {
   for (let size = 4096; ; size *= 2) {
     const out = linkScratch(size);
     const n = Number(fn(p, out.mem, out.size));
-    if (n < 0) throw new NativeError('readlink', koffi.errno());
+    if (n < 0) throw new NativeError('readlink', koffi().errno());
     // A target that fills the buffer may be cut: ask again with more room (procfs links stop at PATH_MAX anyway).
     if (n < out.size || size >= 1 << 20) return out.buf.toString('utf8', 0, n);
   }
@@ -410,18 +447,18 @@ export function listDirFd(fd: number): string[] {
   const getdents = fns.getdents64;
   if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
   if (direntOut === null) {
-    const mem = koffi.alloc('uint8_t', DIRENT_BUF);
-    direntOut = { mem, buf: Buffer.from(koffi.view(mem, DIRENT_BUF)) };
+    const mem = koffi().alloc('uint8_t', DIRENT_BUF);
+    direntOut = { mem, buf: Buffer.from(koffi().view(mem, DIRENT_BUF)) };
   }
   const { mem, buf } = direntOut;
-  if (Number(fns.lseek(fd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi.errno());
+  if (Number(fns.lseek(fd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi().errno());
   const names: string[] = [];
   // ASCII names (all of /proc and /sys) sort the same as strings and as bytes; the bytes of any other name are kept
   // (its decoding may be lossy) to order the whole list as strcmp would.
   let nonAscii: Map<number, Buffer> | null = null;
   for (;;) {
     const n = Number(getdents(fd, mem, DIRENT_BUF));
-    if (n < 0) throw new NativeError('getdents64', koffi.errno());
+    if (n < 0) throw new NativeError('getdents64', koffi().errno());
     if (n === 0) break;
     // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated, padded).
     for (let off = 0; off < n; ) {
@@ -478,22 +515,22 @@ export function readlinksAt(dirFd: number, prefix: string, stopOn: ReadonlySet<n
   const getdents = fns.getdents64;
   if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
   if (direntOut === null) {
-    const mem = koffi.alloc('uint8_t', DIRENT_BUF);
-    direntOut = { mem, buf: Buffer.from(koffi.view(mem, DIRENT_BUF)) };
+    const mem = koffi().alloc('uint8_t', DIRENT_BUF);
+    direntOut = { mem, buf: Buffer.from(koffi().view(mem, DIRENT_BUF)) };
   }
-  if (direntBase === 0) direntBase = Number(koffi.address(direntOut.mem));
+  if (direntBase === 0) direntBase = Number(koffi().address(direntOut.mem));
   if (linkAtOut === null) {
-    const mem = koffi.alloc('uint8_t', LINK_BUF);
-    linkAtOut = { mem, buf: Buffer.from(koffi.view(mem, LINK_BUF)) };
+    const mem = koffi().alloc('uint8_t', LINK_BUF);
+    linkAtOut = { mem, buf: Buffer.from(koffi().view(mem, LINK_BUF)) };
   }
   const { mem, buf } = direntOut;
   const link = linkAtOut;
   const want = Buffer.from(prefix, 'utf8');
   const out: LinkEntry[] = [];
-  if (Number(fns.lseek(dirFd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi.errno());
+  if (Number(fns.lseek(dirFd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi().errno());
   for (;;) {
     const n = Number(getdents(dirFd, mem, DIRENT_BUF));
-    if (n < 0) throw new NativeError('getdents64', koffi.errno());
+    if (n < 0) throw new NativeError('getdents64', koffi().errno());
     if (n === 0) return out;
     for (let off = 0; off < n; ) {
       const reclen = LITTLE_ENDIAN ? buf.readUInt16LE(off + 16) : buf.readUInt16BE(off + 16);
@@ -506,7 +543,7 @@ export function readlinksAt(dirFd: number, prefix: string, stopOn: ReadonlySet<n
       const name = buf.toString('utf8', start, end);
       const got = Number(fns.readlinkat(dirFd, direntBase + start, link.mem, LINK_BUF));
       if (got < 0) {
-        const errno = koffi.errno();
+        const errno = koffi().errno();
         out.push({ name, target: null, errno, osCode: null });
         // The caller gives up on the whole directory at this error: the rest need not be read.
         if (stopOn.has(errno)) return out;
@@ -536,17 +573,17 @@ let nicOut: { ifreq: unknown; ifreqView: DataView; ifreqBytes: Uint8Array; ecmd:
 
 function nicScratch(): NonNullable<typeof nicOut> {
   if (nicOut !== null) return nicOut;
-  const ifreq = koffi.alloc('uint8_t', IFREQ_SIZE);
-  const ecmd = koffi.alloc('uint8_t', ETHTOOL_CMD_SIZE);
-  const ab = koffi.view(ifreq, IFREQ_SIZE);
-  nicOut = { ifreq, ifreqView: new DataView(ab), ifreqBytes: new Uint8Array(ab), ecmd, ecmdView: new DataView(koffi.view(ecmd, ETHTOOL_CMD_SIZE)) };
+  const ifreq = koffi().alloc('uint8_t', IFREQ_SIZE);
+  const ecmd = koffi().alloc('uint8_t', ETHTOOL_CMD_SIZE);
+  const ab = koffi().view(ifreq, IFREQ_SIZE);
+  nicOut = { ifreq, ifreqView: new DataView(ab), ifreqBytes: new Uint8Array(ab), ecmd, ecmdView: new DataView(koffi().view(ecmd, ETHTOOL_CMD_SIZE)) };
   return nicOut;
 }
 
 /** An AF_INET datagram socket (close-on-exec) to ask NIC ioctls through, as psutil does; close it with closeFd. */
 export function inetDgramSocket(): number {
   const fd = b().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) as number;
-  if (fd < 0) throw new NativeError('socket', koffi.errno());
+  if (fd < 0) throw new NativeError('socket', koffi().errno());
   return fd;
 }
 
@@ -561,7 +598,7 @@ function setIfName(s: NonNullable<typeof nicOut>, name: string, syscall: string)
 function nicIoctl(sock: number, request: number, name: string, syscall: string): NonNullable<typeof nicOut> {
   const s = nicScratch();
   setIfName(s, name, syscall);
-  if ((b().ioctl(sock, request, 'void *', s.ifreq) as number) < 0) throw new NativeError(syscall, koffi.errno());
+  if ((b().ioctl(sock, request, 'void *', s.ifreq) as number) < 0) throw new NativeError(syscall, koffi().errno());
   return s;
 }
 
@@ -585,10 +622,10 @@ export function ethtoolGset(sock: number, name: string): { duplex: number; speed
   s.ecmdView.setUint32(0, ETHTOOL_GSET, LITTLE_ENDIAN);
   for (let i = 4; i < ETHTOOL_CMD_SIZE; i += 4) s.ecmdView.setUint32(i, 0, LITTLE_ENDIAN);
   // ifr_data: the address of the ethtool_cmd.
-  const addr = koffi.address(s.ecmd);
-  if (koffi.sizeof('void *') === 8) s.ifreqView.setBigUint64(IFNAMSIZ, addr, LITTLE_ENDIAN);
+  const addr = koffi().address(s.ecmd);
+  if (koffi().sizeof('void *') === 8) s.ifreqView.setBigUint64(IFNAMSIZ, addr, LITTLE_ENDIAN);
   else s.ifreqView.setUint32(IFNAMSIZ, Number(addr), LITTLE_ENDIAN);
-  if ((b().ioctl(sock, SIOCETHTOOL, 'void *', s.ifreq) as number) < 0) throw new NativeError('ioctl(SIOCETHTOOL)', koffi.errno());
+  if ((b().ioctl(sock, SIOCETHTOOL, 'void *', s.ifreq) as number) < 0) throw new NativeError('ioctl(SIOCETHTOOL)', koffi().errno());
   const v = s.ecmdView;
   const speed = (v.getUint16(28, LITTLE_ENDIAN) * 0x10000) + v.getUint16(12, LITTLE_ENDIAN);
   return { duplex: v.getUint8(14), speed };
@@ -598,27 +635,19 @@ export function closeFd(fd: number): void {
   b().close(fd);
 }
 
-function statvfsRecord(out: Record<string, bigint | number>): StatVfs {
-  return {
-    bsize: Number(out['f_bsize']), frsize: Number(out['f_frsize']), blocks: Number(out['f_blocks']),
-    bfree: Number(out['f_bfree']), bavail: Number(out['f_bavail']), files: Number(out['f_files']),
-    ffree: Number(out['f_ffree']), favail: Number(out['f_favail']), flag: Number(out['f_flag']),
-    namemax: Number(out['f_namemax']),
-  };
-}
-
 /** Where statvfs() lands: allocated on first use, with each field's [offset, size] taken from psx_statvfs. */
-let statvfsOut: { mem: unknown; view: DataView; fields: Record<keyof StatVfs, readonly [number, number]> } | null = null;
+let statvfsOut: { mem: unknown; view: DataView; fields: StatvfsFields } | null = null;
 
-function statvfsScratch(): NonNullable<typeof statvfsOut> {
-  if (statvfsOut !== null) return statvfsOut;
+type StatvfsFields = Record<keyof StatVfs, readonly [number, number]>;
+let statvfsLayout: { size: number; fields: StatvfsFields } | null = null;
+
+/** struct statvfs's size and each field's [offset, size], from psx_statvfs. */
+function statvfsFields(): { size: number; fields: StatvfsFields } {
+  if (statvfsLayout !== null) return statvfsLayout;
   const T = b().StatvfsT;
-  const size = koffi.sizeof(T);
-  const mem = koffi.alloc('uint8_t', size);
-  const at = (f: string, t: string): readonly [number, number] => [koffi.offsetof(T, f), koffi.sizeof(t)];
-  statvfsOut = {
-    mem,
-    view: new DataView(koffi.view(mem, size)),
+  const at = (f: string, t: string): readonly [number, number] => [koffi().offsetof(T, f), koffi().sizeof(t)];
+  statvfsLayout = {
+    size: koffi().sizeof(T),
     fields: {
       bsize: at('f_bsize', 'unsigned long'), frsize: at('f_frsize', 'unsigned long'), blocks: at('f_blocks', 'uint64'),
       bfree: at('f_bfree', 'uint64'), bavail: at('f_bavail', 'uint64'), files: at('f_files', 'uint64'),
@@ -626,12 +655,18 @@ function statvfsScratch(): NonNullable<typeof statvfsOut> {
       namemax: at('f_namemax', 'unsigned long'),
     },
   };
+  return statvfsLayout;
+}
+
+function statvfsScratch(): NonNullable<typeof statvfsOut> {
+  if (statvfsOut !== null) return statvfsOut;
+  const { size, fields } = statvfsFields();
+  const mem = koffi().alloc('uint8_t', size);
+  statvfsOut = { mem, view: new DataView(koffi().view(mem, size)), fields };
   return statvfsOut;
 }
 
-export function statvfs(p: string): StatVfs {
-  const { mem, view, fields: f } = statvfsScratch();
-  if ((b().statvfsRaw(p, mem) as number) !== 0) throw new NativeError('statvfs', koffi.errno());
+function readStatvfs(view: DataView, f: StatvfsFields): StatVfs {
   return {
     bsize: readUnsigned(view, f.bsize), frsize: readUnsigned(view, f.frsize), blocks: readUnsigned(view, f.blocks),
     bfree: readUnsigned(view, f.bfree), bavail: readUnsigned(view, f.bavail), files: readUnsigned(view, f.files),
@@ -640,16 +675,32 @@ export function statvfs(p: string): StatVfs {
   };
 }
 
-/** statvfs on koffi's worker thread, for mounts that may hang (dead NFS): the caller races it against a timer. */
-export function statvfsAsync(p: string): Promise<StatVfs> {
-  return new Promise((resolve, reject) => {
-    const out: Record<string, bigint | number> = {};
-    b().statvfs.async(p, out, (err: unknown, r: number) => {
-      if (err) reject(err);
-      else if (r !== 0) reject(new NativeError('statvfs', ERRNO['EIO'] ?? 5));
-      else resolve(statvfsRecord(out));
-    });
-  });
+export function statvfs(p: string): StatVfs {
+  const { mem, view, fields } = statvfsScratch();
+  if ((b().statvfsRaw(p, mem) as number) !== 0) throw new NativeError('statvfs', koffi().errno());
+  return readStatvfs(view, fields);
+}
+
+/** The bytes of a struct statvfs, for a thread that calls statvfs into a buffer of its own (statfs.ts). */
+export function statvfsSize(): number {
+  return statvfsFields().size;
+}
+
+/** A struct statvfs that another thread's statvfs wrote into `buf` (statvfsSize() bytes), read as statvfs() reads it. */
+export function decodeStatvfs(buf: Buffer): StatVfs {
+  const { size, fields } = statvfsFields();
+  if (buf.length < size) throw new RangeError(`a struct statvfs has ${size} bytes, got ${buf.length}`);
+  return readStatvfs(new DataView(buf.buffer, buf.byteOffset, size), fields);
+}
+
+/**
+ * _exit(2): ends the process now, without Node's teardown. process.exit() joins every worker thread first, and a
+ * thread inside a statfs(2) that the kernel does not answer (a stuck mount) is never joined: the agent's shutdown
+ * takes this way when such a thread is left. The pending signal kills that thread too (the wait is killable).
+ */
+export function exitNow(code: number): never {
+  koffi().load('libc.so.6').func('void _exit(int status)')(code);
+  throw new Error('_exit returned');
 }
 
 export function getpwuid(uid: number): PasswdEntry | null {
@@ -764,21 +815,21 @@ export function getifaddrs(): IfAddr[] {
   const { getifaddrs: gi, freeifaddrs: fi, memcpy: cp, Ifaddrs } = b();
   if (ifaLayout === null) {
     ifaLayout = {
-      size: koffi.sizeof(Ifaddrs), ptr: koffi.sizeof('void *'), next: koffi.offsetof(Ifaddrs, 'ifa_next'),
-      name: koffi.offsetof(Ifaddrs, 'ifa_name'), flags: koffi.offsetof(Ifaddrs, 'ifa_flags'),
-      addr: koffi.offsetof(Ifaddrs, 'ifa_addr'), netmask: koffi.offsetof(Ifaddrs, 'ifa_netmask'),
-      ifu: koffi.offsetof(Ifaddrs, 'ifa_ifu'),
+      size: koffi().sizeof(Ifaddrs), ptr: koffi().sizeof('void *'), next: koffi().offsetof(Ifaddrs, 'ifa_next'),
+      name: koffi().offsetof(Ifaddrs, 'ifa_name'), flags: koffi().offsetof(Ifaddrs, 'ifa_flags'),
+      addr: koffi().offsetof(Ifaddrs, 'ifa_addr'), netmask: koffi().offsetof(Ifaddrs, 'ifa_netmask'),
+      ifu: koffi().offsetof(Ifaddrs, 'ifa_ifu'),
     };
   }
   const L = ifaLayout;
   if (ifaOut === null) {
-    const node = koffi.alloc('uint8_t', L.size);
-    const sa = koffi.alloc('uint8_t', 32);
-    ifaOut = { node, nodeView: new DataView(koffi.view(node, L.size)), sa, saView: new DataView(koffi.view(sa, 32)) };
+    const node = koffi().alloc('uint8_t', L.size);
+    const sa = koffi().alloc('uint8_t', 32);
+    ifaOut = { node, nodeView: new DataView(koffi().view(node, L.size)), sa, saView: new DataView(koffi().view(sa, 32)) };
   }
   const { node, nodeView: v } = ifaOut;
   const head: unknown[] = [null];
-  if ((gi(head) as number) !== 0) throw new NativeError('getifaddrs', koffi.errno());
+  if ((gi(head) as number) !== 0) throw new NativeError('getifaddrs', koffi().errno());
   const out: IfAddr[] = [];
   const names = new Map<number, string>();
   // Scoped IPv6 addresses get their zone once every AF_PACKET entry (glibc lists them first) has named its index.
@@ -797,7 +848,7 @@ export function getifaddrs(): IfAddr[] {
       if (addr) {
         let name = names.get(namePtr);
         if (name === undefined) {
-          name = namePtr === 0 ? '' : (koffi.decode(namePtr, 'char', -1) as string);
+          name = namePtr === 0 ? '' : (koffi().decode(namePtr, 'char', -1) as string);
           names.set(namePtr, name);
         }
         if (addr.family === AF_PACKET) namesByIndex.set(addr.index, name);

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import type { ProcFs } from './procfs';
 import { OsError, TimeoutExpired } from '../errors';
 import * as native from './native';
+import { statfsThreads } from './statfs';
 import { parseOsRelease } from './parse/osrelease';
 import { parseUdevData } from './parse/udevdata';
 import { parsePidStatState } from './parse/pidstat';
@@ -154,38 +155,32 @@ export function mountStats(fs: ProcFs, mountPoint: string): MountStatsRaw {
 }
 
 /**
- * statfs calls that have not returned, by mount point. A statfs on a dead NFS mount never returns and holds its
- * thread; such a mount stays listed (stuck) until the kernel answers, and later calls for it wait on the same call.
+ * Mount points whose statfs outlived a caller's timeout, with the path it was asked for. Such a mount is stuck while
+ * its call has not returned (statfs.ts knows); a later call for it waits on that call instead of taking a thread.
  */
-export type PendingMountStats = Map<string, Promise<native.StatVfs>>;
+export type PendingMountStats = Map<string, string>;
 
+/** statfs of a mount point on a thread of its own (statfs.ts), bounded by `timeoutMs`. */
 export function mountStatsAsync(fs: ProcFs, mountPoint: string, timeoutMs: number, pending: PendingMountStats): Promise<MountStatsRaw> {
   const p = fs.root(mountPoint);
-  let call = pending.get(mountPoint);
-  if (call === undefined) {
-    const started = native.statvfsAsync(p);
-    call = started;
-    pending.set(mountPoint, started);
-    const forget = (): void => {
-      if (pending.get(mountPoint) === started) pending.delete(mountPoint);
-    };
-    started.then(forget, forget);
-  }
-  const c = call;
-  return new Promise<MountStatsRaw>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutExpired(timeoutMs / 1000)), timeoutMs);
-    timer.unref();
-    c.then(
-      (st) => {
-        clearTimeout(timer);
-        resolve(mountStatsOf(st));
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(statvfsFailure(err, p));
-      },
-    );
-  });
+  return statfsThreads().stat(p, timeoutMs).then(
+    (st) => {
+      pending.delete(mountPoint);
+      return mountStatsOf(st);
+    },
+    (err: unknown) => {
+      if (err instanceof TimeoutExpired) pending.set(mountPoint, p);
+      else pending.delete(mountPoint);
+      throw statvfsFailure(err, p);
+    },
+  );
+}
+
+/** The mount points of `pending` whose statfs has still not returned (the others are forgotten). */
+export function mountStatsStuck(pending: PendingMountStats): string[] {
+  const threads = statfsThreads();
+  for (const [mp, p] of pending) if (!threads.isStuck(p)) pending.delete(mp);
+  return [...pending.keys()];
 }
 
 export interface ProcessSummaryRaw {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { NameFilter } from '../../../src/exporters/catalog';
 import { filesystemCollector, filesystemFamilies, filesystemMetrics, stripRootfs, type FilesystemData } from '../../../src/exporters/collectors/filesystem';
-import { createPsutil, type MountStats, type Psutil } from '../../../src/index';
+import { createPsutil, OsError, TimeoutExpired, type MountStats, type Psutil } from '../../../src/index';
 
 const opts = {
   mountPoints: new NameFilter('', '^/(dev|proc|sys|var/lib/docker/.+)($|/)'),
@@ -111,6 +111,24 @@ describe('a stuck mount', () => {
     const second = await collect({ deadline: Date.now() + 5000 });
     expect(second.find((m) => m.mountpoint === '/nfs')?.error).toMatch(/stuck/);
     expect(calls).toEqual(['/', '/nfs', '/']);
+  });
+
+  test('a mount whose statfs hangs makes the pass incomplete (success 0); one the kernel refused does not', async () => {
+    const mount = (mountPoint: string, mountId: number) => ({ mountId, parentId: 1, major: 0, minor: mountId, root: '/', mountPoint, options: 'rw', optionalFields: [], fstype: 'nfs4', source: `srv:${mountPoint}`, superOptions: 'rw' });
+    const run = async (fail: Record<string, unknown>, stuck: string[] = []) => {
+      const said: string[] = [];
+      const psutil = {
+        mountinfo: () => [mount('/a', 2), mount('/b', 3), mount('/c', 4)],
+        mountStatsPending: () => stuck,
+        mountStatsAsync: (mp: string) => (mp in fail ? Promise.reject(fail[mp]) : Promise.resolve({ size: 1, free: 1, avail: 1, files: 1, filesFree: 1, readonly: false })),
+      } as unknown as Psutil;
+      const data = await filesystemCollector.create({ psutil, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } }, opts)({ deadline: Date.now() + 5000, incomplete: (r) => said.push(r) });
+      return { said, served: data.filter((m) => m.stats !== null).map((m) => m.mountpoint) };
+    };
+    expect(await run({ '/b': new TimeoutExpired(1) })).toEqual({ said: [expect.stringMatching(/hangs on 1 mount.*\/b/)], served: ['/a', '/c'] });
+    expect(await run({}, ['/c'])).toEqual({ said: [expect.stringMatching(/\/c/)], served: ['/a', '/b'] });
+    expect(await run({ '/a': new OsError('EAGAIN', 11, 'statvfs', '/a') })).toEqual({ said: [expect.stringMatching(/\/a/)], served: ['/b', '/c'] });
+    expect(await run({ '/a': new OsError('EACCES', 13, 'statvfs', '/a') })).toEqual({ said: [], served: ['/b', '/c'] });
   });
 
   test('each statfs is bounded by the collector deadline as well as stat_timeout', async () => {

@@ -1,0 +1,321 @@
+/**
+ * statvfs(3) calls that may hang (a dead NFS server, a FUSE daemon that does not answer), each on a thread of its own.
+ *
+ * Why not koffi's async call: it runs on libuv's pool, 4 threads shared by the whole process. Four stuck mounts held
+ * all of them, and then every other statfs, fs call and DNS lookup (an OTLP push to http://localhost) queued behind
+ * them; and a pass whose worker was terminated while such a call was in flight crashed the process (SIGSEGV) when the
+ * kernel answered, the call's completion running in a torn-down thread. Why not a child process: one per call costs
+ * milliseconds per mount, a long-lived one has the same pool inside it.
+ *
+ * So: small worker threads (StatfsThreads) that call statvfs synchronously, each on its own stack. A call that
+ * outlives its caller's timeout keeps its thread, which is counted as stuck and replaced; when the kernel answers,
+ * the answer is dropped if nobody waits any more and the thread goes back to work. A thread is never terminated while
+ * it is inside statvfs (Node would wait for it to return, in whatever thread asked), and they are unref'd, so they
+ * never hold the process open on their own. Bounded: at most MAX_STUCK threads wait on stuck mounts; past that, a
+ * call that finds no thread free fails with EAGAIN at its timeout, without being queued behind the stuck ones.
+ */
+import { Worker } from 'node:worker_threads';
+import { OsError, TimeoutExpired } from '../errors';
+import * as native from './native';
+
+/**
+ * Threads kept for calls: statfs of a healthy mount takes microseconds, so one does the whole mount table. Each costs
+ * about 7-9 MB resident (a V8 isolate), which is why there are not more.
+ */
+export const LIVE_THREADS = 1;
+/** Threads allowed beyond those to wait on mounts that hang (each a distinct path: a stuck path is never asked twice). */
+export const MAX_STUCK = 8;
+/**
+ * A call running this long no longer holds up the queue: more threads start, side by side (up to BURST at once),
+ * for the calls waiting behind it. Far above a healthy statfs, far below any stat_timeout.
+ */
+export const SLOW_MS = 100;
+export const BURST = 4;
+
+/** The thread's code, plain JavaScript (it runs under ts-jest too): statvfs into a buffer, the errno when it fails. */
+const THREAD_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const koffi = require(workerData.koffi);
+const statvfs = koffi.load('libc.so.6').func('int statvfs(const char *path, void *buf)');
+parentPort.postMessage({ ready: true });
+parentPort.on('message', (m) => {
+  const buf = Buffer.alloc(workerData.size);
+  const r = statvfs(m.path, buf);
+  parentPort.postMessage({ id: m.id, errno: r === 0 ? 0 : koffi.errno(), buf }, [buf.buffer]);
+});
+`;
+
+interface Call {
+  readonly id: number;
+  readonly path: string;
+  /** Settles when the thread answers (never by a caller's timeout). */
+  readonly done: Promise<native.StatVfs>;
+  readonly resolve: (st: native.StatVfs) => void;
+  readonly reject: (e: unknown) => void;
+  /** Set once a caller gave up on it while it ran: its thread counts as stuck. */
+  stuck: boolean;
+  /** Fires at SLOW_MS to let more threads start for the calls waiting behind this one. */
+  slowTimer: NodeJS.Timeout | null;
+  /** Set when it has run for SLOW_MS (by that timer: a timer may fire a little before performance.now() says). */
+  slow: boolean;
+}
+
+/** A thread's answer: statvfs's errno (0: it worked) and the struct it filled. */
+interface Answer {
+  readonly id: number;
+  readonly errno: number;
+  readonly buf: Uint8Array;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  call: Call | null;
+  /** koffi loaded, messages are taken: until then the thread takes no call (its start is not a call's time). */
+  ready: boolean;
+}
+
+interface Queued {
+  readonly path: string;
+  readonly start: (call: Call) => void;
+  readonly fail: (e: unknown) => void;
+}
+
+function statvfsError(errno: number, p: string): OsError {
+  const code = native.errnoName(errno);
+  return new OsError(code, errno, 'statvfs', p, `${code}: statvfs '${p}'`);
+}
+
+export class StatfsThreads {
+  private readonly threads = new Set<Thread>();
+  private readonly idle: Thread[] = [];
+  /** The call running for each path: a second caller for the same path waits on it instead of taking a thread. */
+  private readonly running = new Map<string, Call>();
+  private readonly queue: Queued[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly live = LIVE_THREADS,
+    private readonly maxStuck = MAX_STUCK,
+  ) {}
+
+  /**
+   * statvfs(path) on a thread, bounded by `timeoutMs`. Rejects with TimeoutExpired when it runs longer (the call goes
+   * on, and `isStuck(path)` says so until the kernel answers), with OsError EAGAIN when no thread was free before the
+   * timeout (every one waits on a stuck mount: the path was never asked), or with OsError for statvfs's errno.
+   */
+  stat(path: string, timeoutMs: number): Promise<native.StatVfs> {
+    return new Promise<native.StatVfs>((resolve, reject) => {
+      let state: 'queued' | 'running' | 'over' = 'queued';
+      let call: Call | null = null;
+      const timer = setTimeout(() => {
+        if (state === 'queued') {
+          state = 'over';
+          const i = this.queue.indexOf(entry);
+          if (i >= 0) this.queue.splice(i, 1);
+          const stuck = this.stuckCount();
+          reject(new OsError('EAGAIN', native.errnoNumber('EAGAIN') ?? 11, 'statvfs', path,
+            `EAGAIN: statvfs '${path}' found no thread free within ${timeoutMs} ms (${stuck} wait on stuck mounts)`));
+        } else if (state === 'running') {
+          state = 'over';
+          if (call !== null && !call.stuck) {
+            call.stuck = true;
+            // Its thread is out of service until the kernel answers: another may start for what is queued.
+            this.dispatch();
+          }
+          reject(new TimeoutExpired(timeoutMs / 1000));
+        }
+      }, timeoutMs);
+      // The timer, not the thread (unref'd), keeps the process alive while a caller waits: no longer than its timeout.
+      const entry: Queued = {
+        path,
+        start: (c) => {
+          if (state !== 'queued') return;
+          state = 'running';
+          call = c;
+          c.done.then(
+            (st) => {
+              if (state !== 'running') return;
+              state = 'over';
+              clearTimeout(timer);
+              resolve(st);
+            },
+            (e: unknown) => {
+              if (state !== 'running') return;
+              state = 'over';
+              clearTimeout(timer);
+              reject(e);
+            },
+          );
+        },
+        fail: (e) => {
+          if (state !== 'queued') return;
+          state = 'over';
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const same = this.running.get(path);
+      if (same !== undefined) entry.start(same);
+      else {
+        this.queue.push(entry);
+        this.dispatch();
+      }
+    });
+  }
+
+  /** Whether a statvfs of `path` has outlived a caller's timeout and not returned yet. */
+  isStuck(path: string): boolean {
+    return this.running.get(path)?.stuck === true;
+  }
+
+  /** Paths whose statvfs outlived a caller's timeout and has not returned. */
+  stuckPaths(): string[] {
+    return [...this.running.values()].filter((c) => c.stuck).map((c) => c.path);
+  }
+
+  private stuckCount(): number {
+    let n = 0;
+    for (const t of this.threads) if (t.call?.stuck) n++;
+    return n;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const q = this.queue[0]!;
+      const same = this.running.get(q.path);
+      if (same !== undefined) {
+        this.queue.shift();
+        q.start(same);
+        continue;
+      }
+      const t = this.idle.pop();
+      if (t === undefined) {
+        this.grow();
+        return;
+      }
+      this.queue.shift();
+      this.run(t, q);
+    }
+  }
+
+  /**
+   * Starts threads for the calls that wait when no thread is idle. Normally one at a time, up to `live` starting or
+   * answering; while a call hangs (stuck, or running for SLOW_MS), up to BURST side by side, so that the calls queued
+   * behind a dead NFS mount reach theirs without waiting for it. Within the bound of `live` + `maxStuck` threads. A
+   * thread takes calls once it is ready (koffi loaded): the time it takes to start (tens of ms, more on a loaded host)
+   * is spent queued, and a call that times out there fails with EAGAIN without marking its path stuck.
+   */
+  private grow(): void {
+    let starting = 0;
+    let answering = 0;
+    let held = 0;
+    for (const t of this.threads) {
+      if (!t.ready) starting++;
+      else if (t.call !== null) {
+        if (t.call.stuck || t.call.slow) held++;
+        else answering++;
+      }
+    }
+    const want = held === 0 ? this.live - starting - answering : Math.min(this.queue.length, BURST) - starting;
+    const n = Math.min(want, this.live + this.maxStuck - this.threads.size);
+    for (let i = 0; i < n; i++) {
+      try {
+        this.spawn();
+      } catch (e) {
+        for (const q of this.queue.splice(0)) q.fail(e);
+        return;
+      }
+    }
+  }
+
+  /** Idle threads beyond `live` (started for a burst, or back from a stuck mount) end. */
+  private trim(): void {
+    while (this.idle.length > this.live) {
+      const t = this.idle.pop()!;
+      this.threads.delete(t);
+      t.worker.removeAllListeners('exit');
+      void t.worker.terminate();
+    }
+  }
+
+  private run(t: Thread, q: Queued): void {
+    let resolve!: (st: native.StatVfs) => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<native.StatVfs>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may be waiting when the kernel finally answers: that answer is dropped here, not reported unhandled.
+    done.catch(() => undefined);
+    const call: Call = { id: this.nextId++, path: q.path, done, resolve, reject, stuck: false, slowTimer: null, slow: false };
+    t.call = call;
+    this.running.set(q.path, call);
+    q.start(call);
+    t.worker.postMessage({ id: call.id, path: q.path });
+    call.slowTimer = setTimeout(() => {
+      call.slowTimer = null;
+      call.slow = true;
+      this.dispatch();
+    }, SLOW_MS);
+    call.slowTimer.unref();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(THREAD_CODE, {
+      eval: true,
+      workerData: { koffi: require.resolve('koffi'), size: native.statvfsSize() },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
+      stdout: false,
+      stderr: false,
+    });
+    const t: Thread = { worker, call: null, ready: false };
+    worker.on('message', (m: { ready: true } | Answer) => {
+      if ('ready' in m) {
+        t.ready = true;
+        this.idle.push(t);
+        this.dispatch();
+        this.trim();
+      } else this.answer(t, m);
+    });
+    worker.on('error', (e) => this.lost(t, e));
+    worker.on('exit', (code) => this.lost(t, new Error(`statfs thread exited with code ${code}`)));
+    // After the listeners: they would ref it again.
+    worker.unref();
+    this.threads.add(t);
+  }
+
+  private answer(t: Thread, m: Answer): void {
+    const call = t.call;
+    if (call === null || call.id !== m.id) return;
+    t.call = null;
+    if (call.slowTimer !== null) clearTimeout(call.slowTimer);
+    if (this.running.get(call.path) === call) this.running.delete(call.path);
+    if (m.errno === 0) call.resolve(native.decodeStatvfs(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)));
+    else call.reject(statvfsError(m.errno, call.path));
+    this.idle.push(t);
+    this.dispatch();
+    this.trim();
+  }
+
+  private lost(t: Thread, e: Error): void {
+    if (!this.threads.delete(t)) return;
+    const i = this.idle.indexOf(t);
+    if (i >= 0) this.idle.splice(i, 1);
+    const call = t.call;
+    t.call = null;
+    if (call !== null) {
+      if (call.slowTimer !== null) clearTimeout(call.slowTimer);
+      if (this.running.get(call.path) === call) this.running.delete(call.path);
+      call.reject(e);
+    }
+    this.dispatch();
+  }
+}
+
+let shared: StatfsThreads | null = null;
+
+/** The threads of this JavaScript thread (module state is per thread: the agent's collection worker has its own). */
+export function statfsThreads(): StatfsThreads {
+  shared ??= new StatfsThreads();
+  return shared;
+}
