@@ -27,6 +27,7 @@ import {
 } from '../constants';
 import type { ProcFs } from './procfs';
 import * as native from './native';
+import * as nativeNet from './native-net';
 import { pageSizeBytes } from './sysconf';
 import { parseNetDev, type NetDevCounters } from './parse/netdev';
 import {
@@ -410,7 +411,7 @@ function netIfStatsIoctl(nics: readonly string[]): Record<string, NicStats> {
   const out: Array<[string, NicStats]> = [];
   let sock: number;
   try {
-    sock = native.inetDgramSocket();
+    sock = nativeNet.inetDgramSocket();
   } catch (err) {
     if (err instanceof native.NativeError) throw new OsError(err.osCode, err.errno, 'socket', null);
     throw err;
@@ -420,8 +421,8 @@ function netIfStatsIoctl(nics: readonly string[]): Record<string, NicStats> {
       let flags: number;
       let mtu: number;
       try {
-        flags = native.ifFlags(sock, nic);
-        mtu = native.ifMtu(sock, nic);
+        flags = nativeNet.ifFlags(sock, nic);
+        mtu = nativeNet.ifMtu(sock, nic);
       } catch (err) {
         // Gone between the /proc/net/dev read and now: skip it, as the sysfs path does.
         if (err instanceof native.NativeError && NIC_GONE.has(err.osCode)) continue;
@@ -436,7 +437,7 @@ function netIfStatsIoctl(nics: readonly string[]): Record<string, NicStats> {
       if (flags & IFF_UP && !(flags & IFF_LOOPBACK)) {
         let link: { duplex: number; speed: number } | null = null;
         try {
-          link = native.ethtoolGset(sock, nic);
+          link = nativeNet.ethtoolGset(sock, nic);
         } catch (err) {
           // Translated to unknown duplex and speed 0, as psutil does for EOPNOTSUPP (virtual NICs) and EINVAL, and as
           // the sysfs path does for any refused read.
@@ -576,9 +577,9 @@ const IFF_BROADCAST = 0x2;
  * root: it describes the caller's network namespace.
  */
 export function netIfAddrs(fs: ProcFs): Array<readonly [string, NicAddr]> {
-  let raw: native.IfAddr[];
+  let raw: nativeNet.IfAddr[];
   try {
-    raw = native.getifaddrs();
+    raw = nativeNet.getifaddrs();
   } catch (err) {
     if (err instanceof native.NativeError) throw new OsError(err.osCode, err.errno, 'getifaddrs', null);
     throw err;

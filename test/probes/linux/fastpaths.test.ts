@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createPsutil, OsError } from '../../../src/index';
 import { ProcFs } from '../../../src/probes/linux/procfs';
 import * as native from '../../../src/probes/linux/native';
+import * as nativeNet from '../../../src/probes/linux/native-net';
 import { requireOr } from '../../helpers/require';
 import { removeTmpTrees, tmpTree, writeIn } from '../../helpers/tmptree';
 
@@ -281,10 +282,10 @@ describe('netIfStats through ioctls', () => {
   });
 
   test('an unknown NIC name is ENODEV from the ioctl', () => {
-    const sock = native.inetDgramSocket();
+    const sock = nativeNet.inetDgramSocket();
     try {
-      expect(() => native.ifFlags(sock, 'nosuchnic0')).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
-      expect(() => native.ifMtu(sock, 'x'.repeat(20))).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
+      expect(() => nativeNet.ifFlags(sock, 'nosuchnic0')).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
+      expect(() => nativeNet.ifMtu(sock, 'x'.repeat(20))).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
     } finally {
       native.closeFd(sock);
     }
