@@ -167,7 +167,8 @@ export class SnapshotSource {
   private async pass(): Promise<Snapshot> {
     // The rejection is the reconfigure caller's to handle: a pass only waits for it to be over.
     while (this.barrier) await this.barrier.then(() => undefined, () => undefined);
-    await this.prepared();
+    // Only when there is something to wait for: a runner without prepare starts its pass in this very call.
+    if (this.runner.prepare) await this.prepared();
     const startedAt = this.now();
     const got = new Map<string, CollectorResult>();
     let timer: NodeJS.Timeout | undefined;
