@@ -12,6 +12,7 @@ import { applyOverrides, type AgentConfig, type ConfigOverrides, type LogLevel }
 // Not config/load: its ajv, yaml and re2js stay out of the running agent's main thread (config/offthread.ts).
 import { ConfigError, parseListenAddress } from './config/errors';
 import { loadConfigHere, loadConfigOffThread } from './config/offthread';
+import { ConfigWatcher, currentSignature } from './config/watch';
 import { createLogger } from './exporters/log';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -150,6 +151,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!flags.once && !flags.checkConfig) v8mode.applyV8Mode({ jit: false, reason: 'start-up' });
 
   const file = flags['config.file'];
+  // The running agent follows its file: what it looked like before this load is what a later change is told from.
+  const loadedSignature = file !== undefined && !flags.checkConfig && !flags.once ? currentSignature(file) : null;
   let cfg: AgentConfig;
   try {
     // --check-config and --once exit right after: they load here. The agent loads in a short-lived thread.
@@ -187,7 +190,7 @@ export async function main(argv: string[]): Promise<number> {
   log.info('v8 mode', { jit: mode.jit, reason: mode.reason });
 
   // The admin API starts first: when it refuses ([SECURITY]), the agent does not start at all.
-  let admin: import('./admin').AdminServer | null = null;
+  let admin: import('./admin').AdminHandle | null = null;
   if (cfg.admin.enabled) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const adminApi = require('./admin') as typeof import('./admin');
@@ -195,7 +198,6 @@ export async function main(argv: string[]): Promise<number> {
       admin = await adminApi.startAdmin({
         config: cfg.admin, procfs: cfg.paths.procfs, processNames: cfg.processNames,
         groupOptions: cfg.collectors['process_groups']?.options ?? {}, log,
-        ...(file !== undefined ? { configFile: file } : {}),
       });
     } catch (e) {
       if (e instanceof adminApi.AdminSecurityError) {
@@ -207,25 +209,39 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const stopAdmin = async (): Promise<void> => {
-    await admin?.close().catch((e: unknown) => log.warn('admin API shutdown failed', { err: e }));
+    await admin?.server.close().catch((e: unknown) => log.warn('admin API shutdown failed', { err: e }));
   };
 
-  let handle: Awaited<ReturnType<typeof agent.startAgent>>;
+  // One watcher for the file: it loads a changed file off this thread and hands the checked config to the
+  // collectors (between two passes) and to the admin API's groups; a refused file is reported, the rules stay.
+  let handle: Awaited<ReturnType<typeof agent.startAgent>> | null = null;
+  const watcher = file === undefined ? null : new ConfigWatcher({
+    file, log, loadedSignature,
+    load: (f) => loadConfigOffThread(f),
+    publish: async (next, status) => {
+      for (const error of (await handle?.reload(next, status)) ?? []) log.error('a collector did not take the reloaded config', { error });
+      if (next !== null) admin?.setProcessNames(next.processNames, next.collectors['process_groups']?.options ?? {});
+      // A pass now, under the new rules, rather than at the next scrape.
+      void handle?.source.get(0);
+    },
+  });
   try {
     handle = await agent.startAgent(cfg, {
       log,
-      ...(file !== undefined ? { configFile: file } : {}),
-      ...(admin !== null ? { extraFamilies: () => admin?.metricFamilies() ?? [] } : {}),
+      ...(watcher !== null ? { reload: watcher.status } : {}),
+      ...(admin !== null ? { extraFamilies: () => admin?.server.metricFamilies() ?? [] } : {}),
     });
   } catch (e) {
     log.error('cannot start', { err: e });
     await stopAdmin();
     return 1;
   }
-  // SIGHUP (whose default is to exit) reloads: a pass now, in which process_groups re-reads its rules from the file.
+  const running = handle;
+  watcher?.start();
+  // SIGHUP (whose default is to exit) reloads the config file now, even when it looks unchanged.
   const onHup = (): void => {
-    log.info('signal received: reloading process_names', { signal: 'SIGHUP' });
-    void handle.source.get(0);
+    log.info('signal received: reloading the config file', { signal: 'SIGHUP', file: file ?? null });
+    if (watcher !== null) void watcher.reload('SIGHUP');
   };
   process.on('SIGHUP', onHup);
   const code = await new Promise<number>((resolve) => {
@@ -233,7 +249,8 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       process.off('SIGHUP', onHup);
-      const boundMs = shutdownBoundMs(handle.otlp?.settings.timeoutMs ?? null);
+      watcher?.stop();
+      const boundMs = shutdownBoundMs(running.otlp?.settings.timeoutMs ?? null);
       log.info('signal received', { signal: sig, shutdown_bound_ms: boundMs });
       // One bound for the whole: whatever has not finished by then (a scrape being answered, an export, a worker
       // waiting on a stuck statfs) is left, and the process exits.
@@ -241,7 +258,7 @@ export async function main(argv: string[]): Promise<number> {
         log.warn('shutdown did not finish within its bound: exiting now', { bound_ms: boundMs });
         resolve(0);
       }, boundMs);
-      Promise.all([handle.stop(), stopAdmin()]).then(
+      Promise.all([running.stop(), stopAdmin()]).then(
         () => {
           clearTimeout(bound);
           resolve(0);

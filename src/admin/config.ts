@@ -8,7 +8,7 @@
  */
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { parseDuration } from '../config/duration';
+import { parseDuration } from '../util/duration';
 import {
   IOCLASS_NAMES, NICE_MAX, NICE_MIN, SIGNAL_NAMES, rlimitName, type IoClassName, type SignalName,
 } from './vocabulary';

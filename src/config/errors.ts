@@ -13,22 +13,32 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/**
+ * At most this many problems are reported for one file: a file with 100k unknown keys is refused as fast as one with
+ * ten, and its report stays readable (the rest are counted, not listed).
+ */
+export const MAX_REPORTED_ISSUES = 100;
+
 export class ConfigError extends Error {
   readonly code = 'PSUTIL_EXPORTER_CONFIG';
   readonly file: string;
   readonly issues: readonly ConfigIssue[];
+  /** Problems found beyond MAX_REPORTED_ISSUES, counted but not listed. */
+  readonly omitted: number;
 
-  constructor(file: string, issues: readonly ConfigIssue[]) {
-    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + formatIssues(file, issues));
+  constructor(file: string, issues: readonly ConfigIssue[], omitted = 0) {
+    const total = issues.length + omitted;
+    super(`${file}: ${total} problem${total === 1 ? '' : 's'}\n` + formatIssues(file, issues, omitted));
     this.file = file;
     this.issues = issues;
+    this.omitted = omitted;
   }
 }
 
-export function formatIssues(file: string, issues: readonly ConfigIssue[]): string {
-  return issues
-    .map((i) => `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`)
-    .join('\n');
+export function formatIssues(file: string, issues: readonly ConfigIssue[], omitted = 0): string {
+  const lines = issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`);
+  if (omitted > 0) lines.push(`${file}: ${omitted} more problem${omitted === 1 ? '' : 's'} not shown (the first ${issues.length} are listed)`);
+  return lines.join('\n');
 }
 
 /** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces, as Go listens). */

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node,
+} from 'yaml';
 import type { AgentConfig, CollectorSettings, LogLevel, OtlpProtocol, ProcessMatcher } from './defaults';
 import { AdminConfigError, adminSecurityIssues, issueSegments, parseAdminConfig, type AdminConfig } from '../admin/config';
 import { processGroupsConfigIssues } from '../rules/config';
@@ -15,11 +17,22 @@ import { processGroupsConfigIssues } from '../rules/config';
 /** config/schema.json, found from src/config or dist/config alike. */
 export const SCHEMA_PATH = path.resolve(__dirname, '..', '..', 'config', 'schema.json');
 
-export { ConfigError, formatIssues, parseListenAddress, type ConfigIssue } from './errors';
-import { ConfigError, parseListenAddress, type ConfigIssue } from './errors';
+export { ConfigError, formatIssues, MAX_REPORTED_ISSUES, parseListenAddress, type ConfigIssue } from './errors';
+import { ConfigError, MAX_REPORTED_ISSUES, parseListenAddress, type ConfigIssue } from './errors';
+
+/**
+ * The largest config file read: 1 MiB (a process-exporter config of about 25,000 rules). The loader's cost grows
+ * with the text (yaml keeps every node with its place, ajv and RE2 check each value), so an accidental or hostile
+ * file (a 10 MB string, 200k rules, /dev/zero) is refused before it is parsed instead of taking seconds and a GB.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** YAML aliases allowed in one file (yaml's own cap on alias expansion is the same). */
+export const MAX_ALIASES = 100;
 
 interface SchemaNode {
   $ref?: string;
+  anyOf?: SchemaNode[];
   type?: string;
   description?: string;
   properties?: Record<string, SchemaNode>;
@@ -49,8 +62,8 @@ export function configSchema(): SchemaNode {
 
 // ---- durations and addresses ----
 
-export { parseDuration } from './duration';
-import { parseDuration } from './duration';
+export { parseDuration } from '../util/duration';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from '../util/duration';
 
 // ---- YAML positions ----
 
@@ -137,7 +150,7 @@ function explain(err: ErrorObject): string {
     case 'enum':
       return `expected one of: ${((err.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}; got ${describeValue(err.data)}`;
     case 'pattern':
-      // A shared type ($defs/duration) describes itself; a one-off pattern is quoted as is.
+      // A shared type ($defs/duration, $defs/header_name) describes itself; a one-off pattern is quoted as is.
       return err.schemaPath.includes('/$defs/') && parent?.description
         ? `expected ${parent.description}, got ${describeValue(err.data)}`
         : `expected a string matching ${(err.params as { pattern: string }).pattern}, got ${describeValue(err.data)}`;
@@ -159,25 +172,26 @@ function resolveRef(root: SchemaNode, s: SchemaNode): SchemaNode {
   return s;
 }
 
-function walkRegexps(
+/** Every string of the data that the schema types as `ref` (`#/$defs/regexp`, `#/$defs/duration`), with its path. */
+function walkRef(
   root: SchemaNode,
   s: SchemaNode,
   data: unknown,
   segments: string[],
-  visit: (value: string, segments: string[]) => void,
+  ref: string,
+  visitor: (value: string, segments: string[]) => void,
 ): void {
-  const isRegexp = s.$ref === '#/$defs/regexp';
-  const node = resolveRef(root, s);
-  if (isRegexp && typeof data === 'string') {
-    visit(data, segments);
+  if (typeof data === 'string') {
+    if (s.$ref === ref || s.anyOf?.some((b) => b.$ref === ref)) visitor(data, segments);
     return;
   }
-  if (Array.isArray(data) && node.items) {
-    data.forEach((v, i) => walkRegexps(root, node.items as SchemaNode, v, [...segments, String(i)], visit));
-  } else if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+  const node = resolveRef(root, s);
+  if (Array.isArray(data)) {
+    if (node.items) data.forEach((v, i) => walkRef(root, node.items as SchemaNode, v, [...segments, String(i)], ref, visitor));
+  } else if (data !== null && typeof data === 'object') {
     for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
       const child = node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
-      if (child) walkRegexps(root, child, v, [...segments, k], visit);
+      if (child) walkRef(root, child, v, [...segments, k], ref, visitor);
     }
   }
 }
@@ -197,6 +211,26 @@ function resolveAdmin(raw: Record<string, unknown>, problem: (segments: string[]
   }
 }
 
+/** otlp.timeout when the file does not say (the OpenTelemetry SDK's default), capped by otlp.interval. */
+const OTLP_DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Why an OTLP endpoint cannot be posted to, or null. The schema's pattern checks the scheme; a URL the exporter
+ * cannot parse ("http://", "http://[::1") would otherwise pass --check-config and stop the agent at start.
+ */
+function otlpEndpointProblem(endpoint: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (e) {
+    void e; // the URL parser says only "Invalid URL": the message below says what is expected
+    return `expected an http:// or https:// URL such as http://localhost:4318/v1/metrics, got ${JSON.stringify(endpoint)}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `expected an http:// or https:// URL, got ${JSON.stringify(endpoint)}`;
+  if (url.hostname === '') return `expected a URL with a host, got ${JSON.stringify(endpoint)}`;
+  return null;
+}
+
 interface RawCollector { enabled: boolean; timeout?: string; [option: string]: unknown }
 
 interface RawConfig {
@@ -209,7 +243,9 @@ interface RawConfig {
   collectors: Record<string, RawCollector>;
   process_names: ProcessMatcher[];
   otlp: {
-    enabled: boolean; endpoint: string; protocol: OtlpProtocol; interval: string; timeout: string;
+    enabled: boolean; endpoint: string; protocol: OtlpProtocol; interval: string;
+    /** Unset: min(10s, interval), so that a short interval alone is a valid config. */
+    timeout?: string;
     compression: 'none' | 'gzip'; headers: Record<string, string>; service_name: string;
     resource_attributes: Record<string, string>;
   };
@@ -239,11 +275,17 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     });
   }
   const intervalMs = dur(['otlp', 'interval'], raw.otlp.interval);
-  const otlpTimeoutMs = dur(['otlp', 'timeout'], raw.otlp.timeout);
-  if (intervalMs > 0 && otlpTimeoutMs > intervalMs) {
+  // An export must end before the next one starts. Only a timeout the file states can contradict its interval: an
+  // unset one follows the interval (the OpenTelemetry SDK's 10s default, or the interval when that is shorter).
+  const otlpTimeoutMs = raw.otlp.timeout === undefined
+    ? Math.min(OTLP_DEFAULT_TIMEOUT_MS, intervalMs)
+    : dur(['otlp', 'timeout'], raw.otlp.timeout);
+  if (raw.otlp.timeout !== undefined && intervalMs > 0 && otlpTimeoutMs > intervalMs) {
     problem(['otlp', 'timeout'], `expected a timeout no longer than otlp.interval (${raw.otlp.interval}), got ${JSON.stringify(raw.otlp.timeout)}`);
   }
   if (intervalMs === 0) problem(['otlp', 'interval'], 'expected a duration above 0');
+  const endpointProblem = otlpEndpointProblem(raw.otlp.endpoint);
+  if (endpointProblem !== null) problem(['otlp', 'endpoint'], endpointProblem);
   const maxAgeMs = dur(['collection', 'max_age'], raw.collection.max_age);
   const timeoutMs = dur(['collection', 'timeout'], raw.collection.timeout);
   if (timeoutMs === 0) problem(['collection', 'timeout'], 'expected a duration above 0');
@@ -280,21 +322,99 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
   });
 }
 
+/** Collects problems up to MAX_REPORTED_ISSUES and counts the rest, so that no check's cost grows with the report. */
+class Issues {
+  readonly list: ConfigIssue[] = [];
+  omitted = 0;
+
+  get full(): boolean {
+    return this.list.length >= MAX_REPORTED_ISSUES;
+  }
+
+  get any(): boolean {
+    return this.list.length > 0 || this.omitted > 0;
+  }
+
+  /** Adds one; `make` (which locates it in the file) runs only while there is room. */
+  add(make: () => ConfigIssue): void {
+    if (this.full) this.omitted++;
+    else this.list.push(make());
+  }
+
+  error(file: string): ConfigError {
+    return new ConfigError(file, sortIssues(this.list), this.omitted);
+  }
+}
+
 /**
- * Parses and checks a config text. Throws ConfigError listing every problem (line, column, path, what was expected);
- * returns the resolved config with every default filled in.
+ * Duplicate keys, each map once with a set: yaml's own `uniqueKeys` check compares every key with every earlier one
+ * of its map, quadratic in the keys (20,000 keys of one map took 9 s to parse, 1 s without it).
+ */
+function duplicateKeys(doc: Document, lc: LineCounter, issues: Issues): void {
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const k = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(k)) issues.add(() => ({ ...position(lc, isNode(pair.key) ? pair.key : null), path: '', message: 'Map keys must be unique' }));
+        seen.add(k);
+      }
+    },
+  });
+}
+
+/**
+ * Aliases checked before the document becomes data, each located in the file: an alias to an anchor not set before
+ * it, more than MAX_ALIASES aliases, or (in toJS) aliases of aliases whose expansion would pass yaml's own cap (a
+ * "billion laughs"). yaml reports all three as a bare ReferenceError thrown from toJS, without a place.
+ */
+function aliasProblems(doc: Document, lc: LineCounter, issues: Issues): Alias[] {
+  const anchors = new Set<string>();
+  const aliases: Alias[] = [];
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        aliases.push(node);
+        if (!anchors.has(node.source)) {
+          issues.add(() => ({ ...position(lc, node), path: '', message: `unknown alias *${node.source}: an alias must follow the anchor &${node.source} it repeats` }));
+        } else if (aliases.length === MAX_ALIASES + 1) {
+          issues.add(() => ({ ...position(lc, node), path: '', message: `more than ${MAX_ALIASES} aliases in one file` }));
+        }
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+    },
+  });
+  return aliases;
+}
+
+/**
+ * Parses and checks a config text. Throws ConfigError listing every problem (line, column, path, what was expected;
+ * the first MAX_REPORTED_ISSUES of them); returns the resolved config with every default filled in.
  */
 export function parseConfig(text: string, file = '<config>'): AgentConfig {
+  const issues = new Issues();
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) throw new ConfigError(file, [tooLarge(bytes)]);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
-  const issues: ConfigIssue[] = [];
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
   for (const e of [...doc.errors, ...doc.warnings]) {
     const p = e.linePos?.[0];
-    issues.push({ line: p?.line ?? 0, column: p?.col ?? 0, path: '', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') });
+    issues.add(() => ({ line: p?.line ?? 0, column: p?.col ?? 0, path: '', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') }));
   }
-  if (issues.length) throw new ConfigError(file, issues);
+  duplicateKeys(doc, lc, issues);
+  const aliases = aliasProblems(doc, lc, issues);
+  if (issues.any) throw issues.error(file);
 
-  let data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    // The expansion cap: point at the first alias of an alias (where the expansion multiplies), else the first alias.
+    const at = aliases.find((a) => containsAlias(doc, a)) ?? aliases[0] ?? null;
+    throw new ConfigError(file, [{ ...position(lc, at), path: '', message: `aliases of aliases expand to more than ${MAX_ALIASES} copies (a "billion laughs")` }]);
+  }
   if (data === null || data === undefined) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     const pos = position(lc, isNode(doc.contents) ? doc.contents : null);
@@ -303,36 +423,66 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
 
   const { schema, validate } = compiledSchema();
   if (!validate(data)) {
+    // Worded (cheap) for every error so that repeats count once; located in the file (a walk) only while reported.
+    const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
+      if (err.keyword === 'propertyNames') continue; // its 'pattern' error about the same key says what is wrong
       const segments = decodePointer(err.instancePath);
-      if (err.keyword === 'additionalProperties') {
-        const extra = (err.params as { additionalProperty: string }).additionalProperty;
-        issues.push({ ...position(lc, keyNodeAt(doc, segments, extra)), path: displayPath([...segments, extra]), message: explain(err) });
-      } else {
-        issues.push({ ...position(lc, nodeAt(doc, segments)), path: displayPath(segments), message: explain(err) });
-      }
+      const key = err.keyword === 'additionalProperties' ? (err.params as { additionalProperty: string }).additionalProperty : err.propertyName;
+      const at = key === undefined ? segments : [...segments, key];
+      const message = key !== undefined && err.keyword !== 'additionalProperties' ? explainName(err, key) : explain(err);
+      const id = `${err.instancePath}\u0000${key ?? ''}\u0000${message}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      issues.add(() => ({ ...position(lc, key === undefined ? nodeAt(doc, segments) : keyNodeAt(doc, segments, key)), path: displayPath(at), message }));
     }
-    throw new ConfigError(file, dedupe(issues));
+    throw issues.error(file);
   }
 
   const problem = (segments: string[], message: string): void => {
-    issues.push({ ...position(lc, nodeAt(doc, segments)), path: displayPath(segments), message });
+    issues.add(() => ({ ...position(lc, nodeAt(doc, segments)), path: displayPath(segments), message }));
   };
-  walkRegexps(schema, schema, data, [], (value, segments) => {
+  walkRef(schema, schema, data, [], '#/$defs/regexp', (value, segments) => {
+    if (issues.full) return;
     try {
       RE2JS.compile(value);
     } catch (e) {
       problem(segments, `expected an RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
+  walkRef(schema, schema, data, [], '#/$defs/duration', (value, segments) => {
+    const ms = parseDuration(value);
+    // Node's timers fire after 1 ms for anything longer (TimeoutOverflowWarning): an interval would become a busy loop.
+    if (ms !== null && ms > MAX_TIMER_MS) problem(segments, `expected a duration of at most ${MAX_TIMER_TEXT} (the longest a timer can wait), got ${JSON.stringify(value)}`);
+  });
   const config = resolve(data as RawConfig, problem);
   // process_names' own rules (templates, label names, selector values), once the shape is right.
-  if (!issues.length) issues.push(...processGroupsConfigIssues(doc, lc, data));
-  if (issues.length) throw new ConfigError(file, issues);
+  if (!issues.any) for (const i of processGroupsConfigIssues(doc, lc, data)) issues.add(() => i);
+  if (issues.any) throw issues.error(file);
   return config;
 }
 
-function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+/** Whether the node an alias repeats holds aliases itself: each copy then multiplies the expansion. */
+function containsAlias(doc: Document, alias: Alias): boolean {
+  const target = alias.resolve(doc);
+  if (!target || !isNode(target)) return false;
+  let found = false;
+  visit(target, {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The message for a bad key name (ajv's propertyNames), which ajv words as if about the key's value. */
+function explainName(err: ErrorObject, key: string): string {
+  const parent = err.parentSchema as SchemaNode | undefined;
+  return parent?.description ? `expected ${parent.description} as a key, got ${JSON.stringify(key)}` : `${explain(err)} (the key ${JSON.stringify(key)})`;
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
   return issues
     .filter((i) => {
@@ -344,14 +494,60 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
     .sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Reads and parses a config file; a missing or unreadable file is a ConfigError too. */
-export function loadConfigFile(file: string): AgentConfig {
-  let text: string;
+function tooLarge(bytes: number | null): ConfigIssue {
+  const size = bytes === null ? 'the file grew while it was read' : `the file is ${bytes} bytes`;
+  return { line: 0, column: 0, path: '', message: `${size}, over the ${MAX_CONFIG_BYTES} bytes (1 MiB) a config file may hold` };
+}
+
+/** What kind of file this is, for the refusal of anything but a regular file. */
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The file's text, read with its size capped: opened non-blocking (a FIFO without a writer must not hang the loader),
+ * refused unless it is a regular file (a FIFO, /dev/zero or a directory), and never read past MAX_CONFIG_BYTES (a
+ * file growing while it is read is refused too).
+ */
+export function readConfigText(file: string): string {
+  const refuse = (message: string): never => {
+    throw new ConfigError(file, [{ line: 0, column: 0, path: '', message }]);
+  };
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new ConfigError(file, [{ line: 0, column: 0, path: '', message: `cannot read the file (${code})` }]);
+    return refuse(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'EIO'})`);
   }
-  return parseConfig(text, file);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) refuse(`${fileKind(st)} is not a config file: expected a regular file`);
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(file, [tooLarge(st.size)]);
+    const buf = Buffer.allocUnsafe(MAX_CONFIG_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      let r: number;
+      try {
+        r = fs.readSync(fd, buf, n, buf.length - n, null);
+      } catch (e) {
+        return refuse(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'EIO'})`);
+      }
+      if (r === 0) break;
+      n += r;
+      if (n > MAX_CONFIG_BYTES) throw new ConfigError(file, [tooLarge(null)]);
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads and parses a config file; a missing, unreadable, special or oversized file is a ConfigError too. */
+export function loadConfigFile(file: string): AgentConfig {
+  return parseConfig(readConfigText(file), file);
 }

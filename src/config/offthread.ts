@@ -16,7 +16,7 @@ interface ConfigWorkerData {
 
 type ConfigAnswer =
   | { readonly ok: true; readonly config: AgentConfig }
-  | { readonly ok: false; readonly file: string; readonly issues: readonly ConfigIssue[] }
+  | { readonly ok: false; readonly file: string; readonly issues: readonly ConfigIssue[]; readonly omitted: number }
   | { readonly ok: false; readonly error: string };
 
 /** The file, or every default without one (as `parseConfig('')`), loaded in this thread. */
@@ -48,7 +48,7 @@ export function loadConfigOffThread(file: string | null): Promise<AgentConfig> {
     w.once('message', (m: ConfigAnswer) => {
       answered = true;
       if (m.ok) resolve(deepFreeze(m.config));
-      else if ('issues' in m) reject(new ConfigError(m.file, m.issues));
+      else if ('issues' in m) reject(new ConfigError(m.file, m.issues, m.omitted));
       else reject(new Error(m.error));
     });
     w.once('error', (e) => {
@@ -68,7 +68,7 @@ function configWorkerMain(d: ConfigWorkerData): void {
   try {
     answer = { ok: true, config: loadConfigHere(d.file) };
   } catch (e) {
-    if (e instanceof ConfigError) answer = { ok: false, file: e.file, issues: e.issues };
+    if (e instanceof ConfigError) answer = { ok: false, file: e.file, issues: e.issues, omitted: e.omitted };
     else answer = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
   // The port closes when this thread's event loop is empty: the answer is delivered first.

@@ -9,6 +9,7 @@ import type { AgentConfig } from '../config/defaults';
 import type { Family } from './catalog';
 import type { ExpositionLimits } from './exposition/types';
 import { COLLECTOR_NAMES } from './collectors/names';
+import type { ReloadOption, ReloadState } from './collectors/process_groups';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { OtlpPipeline } from './otlp';
@@ -23,17 +24,30 @@ export interface ActiveSet {
   readonly active: ReadonlyMap<string, ActiveCollector>;
 }
 
+function reloadOption(r: ReloadState): ReloadOption {
+  return { ok: r.ok, success_time: r.successTime, error: r.error };
+}
+
+/** process_groups' options: its own, plus the top-level process_names, the last reload's outcome and the log level. */
+function processGroupsOptions(cfg: AgentConfig, logLevel: string, reload: ReloadState | null): Readonly<Record<string, unknown>> {
+  return {
+    ...(cfg.collectors['process_groups']?.options ?? {}), process_names: cfg.processNames, log_level: logLevel,
+    ...(reload !== null ? { reload: reloadOption(reload) } : {}),
+  };
+}
+
 /**
  * The enabled collectors' plans, in registry order. The process_groups collector also gets the top-level
- * process_names, the config file (which it watches for reloads) and the log level; textfile gets the log level. Needs no collector code.
+ * process_names, the log level and, when the agent watches a config file, the last reload's outcome (`reload`);
+ * textfile gets the log level. Needs no collector code.
  */
-export function collectorPlans(cfg: AgentConfig, configFile: string | null = null): CollectorPlan[] {
+export function collectorPlans(cfg: AgentConfig, reload: ReloadState | null = null): CollectorPlan[] {
   const plans: CollectorPlan[] = [];
   for (const name of COLLECTOR_NAMES) {
     const s = cfg.collectors[name];
     if (!s || !s.enabled) continue;
     const options = name === 'process_groups'
-      ? { ...s.options, process_names: cfg.processNames, config_file: configFile ?? '', log_level: cfg.log.level }
+      ? processGroupsOptions(cfg, cfg.log.level, reload)
       : name === 'textfile' ? { ...s.options, log_level: cfg.log.level } : s.options;
     plans.push({ name, timeoutMs: s.timeoutMs, options });
   }
@@ -41,10 +55,10 @@ export function collectorPlans(cfg: AgentConfig, configFile: string | null = nul
 }
 
 /** The plans and, for rendering in this thread, each collector with its parsed options (a bad option throws, naming it). */
-export function activeCollectors(cfg: AgentConfig, configFile: string | null = null): ActiveSet {
+export function activeCollectors(cfg: AgentConfig, reload: ReloadState | null = null): ActiveSet {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
-  const plans = collectorPlans(cfg, configFile);
+  const plans = collectorPlans(cfg, reload);
   const active = new Map<string, ActiveCollector>();
   for (const p of plans) {
     const def = COLLECTORS.get(p.name);
@@ -112,6 +126,13 @@ export interface AgentHandle {
   readonly address: { host: string; port: number };
   readonly source: SnapshotSource;
   readonly otlp: OtlpPipeline | null;
+  /**
+   * A config reload's outcome (from the config watcher): `config`'s process_names and collectors.process_groups
+   * options replace the rules in force (null: the file was refused, the rules stay), and process_groups reports
+   * `state`. Applied between passes; resolves once the collectors have it, with any collector's error. Other
+   * settings need a restart.
+   */
+  reload(config: AgentConfig | null, state: ReloadState): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -123,25 +144,30 @@ export interface StartOptions {
    */
   readonly runner?: PassRunner;
   readonly env?: NodeJS.ProcessEnv;
-  /** The config file the agent was started with: process_groups re-reads its rules from it when it changes. */
-  readonly configFile?: string;
+  /**
+   * The agent watches a config file (cli.ts): process_groups reports reloads, starting from this outcome (the
+   * file's load at start). Without it, no reload metrics.
+   */
+  readonly reload?: ReloadState;
   /** Families from outside the collection (the admin API's counter), rendered with each snapshot. */
   readonly extraFamilies?: () => Family[];
 }
 
 export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
   const log = opts.log ?? silentLogger;
-  const configFile = opts.configFile ?? null;
+  const reloadAtStart = opts.reload ?? null;
   const limits = expositionLimits(cfg);
   const roots = { ...cfg.paths };
   let plans: readonly CollectorPlan[];
-  let active: ReadonlyMap<string, ActiveCollector>;
+  let active: Map<string, ActiveCollector>;
   let runner: PassRunner;
   if (opts.runner) {
-    ({ plans, active } = activeCollectors(cfg, configFile));
+    const set = activeCollectors(cfg, reloadAtStart);
+    plans = set.plans;
+    active = new Map(set.active);
     runner = opts.runner;
   } else {
-    plans = collectorPlans(cfg, configFile);
+    plans = collectorPlans(cfg, reloadAtStart);
     active = new Map();
     runner = new WorkerRunner({ roots, plans, render: { limits, otlp: cfg.otlp.enabled, logLevel: cfg.log.level } });
   }
@@ -179,10 +205,24 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
       otlp = startOtlp(cfg.otlp, cfg.paths.rootfs, source, active, log, opts.env ?? process.env);
     }
     let stopping: Promise<void> | null = null;
+    // The rules in force: a refused reload keeps them and changes only the reported outcome.
+    let rules: AgentConfig = cfg;
     return {
       address,
       source,
       otlp,
+      reload: async (config, state) => {
+        const old = plans.find((p) => p.name === 'process_groups');
+        if (!old) return []; // process_groups is off: enabling it needs a restart
+        if (config !== null) rules = config;
+        const plan: CollectorPlan = { ...old, options: processGroupsOptions(rules, cfg.log.level, state) };
+        plans = plans.map((p) => (p === old ? plan : p));
+        const errors = await source.reconfigure([plan]);
+        // Rendering in this thread (a test's runner): the renderer takes the new options too.
+        const a = active.get(plan.name);
+        if (a) active.set(plan.name, { def: a.def, options: a.def.options(plan.options) });
+        return errors;
+      },
       stop: () => {
         stopping ??= (async () => {
           log.info('shutting down');

@@ -76,6 +76,14 @@ export interface PassContext {
 export type CollectFn<D> = (pass: PassContext) => D | Promise<D>;
 
 /**
+ * What a collect function may also offer: new options (a config reload) taken in place, keeping the state it has
+ * gathered (process_groups' counters). A collector without it is created again with the new options.
+ */
+export interface Reconfigurable<O> {
+  reconfigure(options: O): void;
+}
+
+/**
  * One collector: a name (config key and `collector` label), its option parser, the per-pass collection (run in the
  * worker thread, through the library only) and the two renderings of its data (run where the snapshot is served).
  * Data crosses threads by structured clone: plain objects, arrays, strings, numbers, booleans, null.

@@ -4,7 +4,7 @@
  * budget yields `ok: false` and no data, and costs nothing else.
  */
 import { performance } from 'node:perf_hooks';
-import type { AnyCollectorDef, CollectFn, CollectorEnv } from './catalog';
+import type { AnyCollectorDef, CollectFn, CollectorEnv, Reconfigurable } from './catalog';
 import { dataResult, failedResult, type CollectorPlan, type CollectorResult, type PassOutcome } from './pass';
 
 export type { CollectorPlan, CollectorResult, PassOutcome } from './pass';
@@ -33,7 +33,7 @@ export class CollectionEngine {
   private readonly env: CollectorEnv;
   private bootTime: number | null | undefined;
 
-  constructor(env: CollectorEnv, defs: ReadonlyMap<string, AnyCollectorDef>, plans: readonly CollectorPlan[]) {
+  constructor(env: CollectorEnv, private readonly defs: ReadonlyMap<string, AnyCollectorDef>, plans: readonly CollectorPlan[]) {
     this.env = env;
     this.prepared = plans.map((plan) => {
       const def = defs.get(plan.name);
@@ -45,6 +45,33 @@ export class CollectionEngine {
         return { plan, fn: null, setupError: errorText(e) };
       }
     });
+  }
+
+  /**
+   * Replaces the plans of the same names (a config reload), between passes: a collector that can be reconfigured
+   * (Reconfigurable) keeps its state, another is created again. Returns each replaced collector's parsed options, for
+   * the renderers; a collector whose new options do not parse keeps its old ones, and the reason is returned.
+   */
+  reconfigure(plans: readonly CollectorPlan[]): { options: Map<string, unknown>; errors: string[] } {
+    const options = new Map<string, unknown>();
+    const errors: string[] = [];
+    for (const plan of plans) {
+      const p = this.prepared.find((x) => x.plan.name === plan.name);
+      const def = this.defs.get(plan.name);
+      if (!p || !def) continue; // not enabled in this engine: enabling a collector needs a restart
+      try {
+        const parsed = def.options(plan.options);
+        const fn = p.fn as (CollectFn<unknown> & Partial<Reconfigurable<unknown>>) | null;
+        if (fn !== null && typeof fn.reconfigure === 'function') fn.reconfigure(parsed);
+        else p.fn = def.create(this.env, parsed);
+        p.plan = plan;
+        p.setupError = null;
+        options.set(plan.name, parsed);
+      } catch (e) {
+        errors.push(`${plan.name}: ${errorText(e)}`);
+      }
+    }
+    return { options, errors };
   }
 
   /** Boot time once per engine (it does not change while the host runs). */

@@ -29,6 +29,13 @@ export interface PassRunner {
   /** The current pass overran its deadline: stop waiting for it (a worker is terminated and replaced). */
   abandon(): void;
   close(): Promise<void>;
+  /**
+   * Replaces the plans of the same names (a config reload); resolves with any collector's error once applied. A
+   * runner without it (a test's) takes no reloads.
+   */
+  reconfigure?(plans: readonly CollectorPlan[]): Promise<string[]>;
+  /** Resolves when a pass can start at once (a new worker has built its collectors): not part of the pass's time. */
+  prepare?(): Promise<void>;
 }
 
 export class InProcessRunner implements PassRunner {
@@ -42,6 +49,10 @@ export class InProcessRunner implements PassRunner {
     return this.engine.run(onResult);
   }
 
+  reconfigure(plans: readonly CollectorPlan[]): Promise<string[]> {
+    return Promise.resolve(this.engine.reconfigure(plans).errors);
+  }
+
   abandon(): void {
     // Nothing to stop in this thread: the pass finishes in the background and its result is ignored.
   }
@@ -50,6 +61,9 @@ export class InProcessRunner implements PassRunner {
     // Nothing held.
   }
 }
+
+/** How long a new worker may take to get ready before its first pass's deadline starts anyway. */
+const STARTUP_BOUND_MS = 60_000;
 
 export interface SnapshotSourceOptions {
   readonly plans: readonly CollectorPlan[];
@@ -66,6 +80,8 @@ export class SnapshotSource {
   private readonly log: Logger;
   private readonly now: () => number;
   private passes = 0;
+  /** A reconfiguration waiting for the pass in flight, or applying: the next pass starts its clock after it. */
+  private barrier: Promise<unknown> | null = null;
 
   constructor(
     private readonly runner: PassRunner,
@@ -118,7 +134,42 @@ export class SnapshotSource {
     return p;
   }
 
+  /**
+   * Hands new plans to the runner between passes (a config reload): after the pass in flight, before the next one
+   * starts its deadline, so that applying them (compiling thousands of rules) is in no pass's time and cannot make a
+   * pass overrun and the worker be replaced.
+   */
+  reconfigure(plans: readonly CollectorPlan[]): Promise<string[]> {
+    const after = this.barrier ?? this.inflight ?? Promise.resolve();
+    const applied = after.then(() => undefined, () => undefined).then(() => this.runner.reconfigure?.(plans) ?? []);
+    const barrier = applied.finally(() => {
+      if (this.barrier === barrier) this.barrier = null;
+    });
+    this.barrier = barrier;
+    return applied;
+  }
+
+  /**
+   * Waits for the runner to be ready (a new worker building its collectors), at most STARTUP_BOUND_MS: a worker that
+   * cannot get ready in that time is left to the pass, whose deadline then replaces it.
+   */
+  private async prepared(): Promise<void> {
+    if (!this.runner.prepare) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.runner.prepare(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(STARTUP_BOUND_MS, this.opts.timeoutMs));
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+  }
+
   private async pass(): Promise<Snapshot> {
+    // The rejection is the reconfigure caller's to handle: a pass only waits for it to be over.
+    while (this.barrier) await this.barrier.then(() => undefined, () => undefined);
+    // Only when there is something to wait for: a runner without prepare starts its pass in this very call.
+    if (this.runner.prepare) await this.prepared();
     const startedAt = this.now();
     const got = new Map<string, CollectorResult>();
     let timer: NodeJS.Timeout | undefined;

@@ -33,9 +33,11 @@ interface WorkerInit {
   readonly render?: WorkerRenderInit;
 }
 
-type ToWorker = { type: 'collect'; id: number };
+type ToWorker = { type: 'collect'; id: number } | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] };
 type FromWorker =
   | { type: 'result'; id: number; result: CollectorResult }
+  | { type: 'reconfigured'; id: number; errors: string[] }
+  | { type: 'ready' }
   | { type: 'done'; id: number; bootTime: number | null; collectionSeconds?: number }
   | { type: 'failed'; id: number; error: string };
 
@@ -103,9 +105,14 @@ export class WorkerRunner implements PassRunner {
     results: CollectorResult[];
   } | null = null;
   private closed = false;
+  /** Reconfigurations the worker has not confirmed yet, by message id. */
+  private readonly acks = new Map<number, (errors: string[]) => void>();
+  /** Resolves once the current worker has loaded its collectors and built them (compiled the rules). */
+  private ready: Promise<void> = Promise.resolve();
+  private onReady: (() => void) | null = null;
 
   constructor(
-    private readonly init: Omit<WorkerInit, 'kind'>,
+    private init: Omit<WorkerInit, 'kind'>,
     private readonly script: string = WORKER_SCRIPT,
   ) {}
 
@@ -114,6 +121,9 @@ export class WorkerRunner implements PassRunner {
       workerData: { kind: 'psutil-exporter-collector', ...this.init } satisfies WorkerInit,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
+    this.ready = new Promise<void>((resolve) => {
+      this.onReady = resolve;
+    });
     w.on('message', (m: FromWorker) => this.onMessage(w, m));
     w.on('error', (e) => this.fail(w, e));
     w.on('exit', (code) => this.fail(w, new Error(`collection worker exited with code ${code}`)));
@@ -121,6 +131,15 @@ export class WorkerRunner implements PassRunner {
   }
 
   private onMessage(w: Worker, m: FromWorker): void {
+    if (m.type === 'ready') {
+      if (w === this.worker) this.readied();
+      return;
+    }
+    if (m.type === 'reconfigured') {
+      this.acks.get(m.id)?.(m.errors);
+      this.acks.delete(m.id);
+      return;
+    }
     const cur = this.current;
     if (w !== this.worker || !cur || m.id !== cur.id) return; // a late answer from an abandoned pass
     if (m.type === 'result') {
@@ -138,6 +157,7 @@ export class WorkerRunner implements PassRunner {
   private fail(w: Worker, e: Error): void {
     if (w !== this.worker) return;
     this.worker = null;
+    this.settleAcks();
     const cur = this.current;
     this.current = null;
     if (cur) cur.reject(e);
@@ -154,9 +174,49 @@ export class WorkerRunner implements PassRunner {
     });
   }
 
+  /**
+   * Replaces the plans of the same names (a config reload): the live worker applies them between passes, and a worker
+   * started later (after one is abandoned) starts with them. Resolves with the worker's errors once it has applied
+   * them (or is gone: its successor has them from the start).
+   */
+  reconfigure(plans: readonly CollectorPlan[]): Promise<string[]> {
+    this.init = { ...this.init, plans: this.init.plans.map((p) => plans.find((n) => n.name === p.name) ?? p) };
+    const w = this.worker;
+    if (!w || this.closed) return Promise.resolve([]);
+    const id = this.nextId++;
+    return new Promise<string[]>((resolve) => {
+      this.acks.set(id, resolve);
+      w.postMessage({ type: 'reconfigure', id, plans } satisfies ToWorker);
+    });
+  }
+
+  private readied(): void {
+    this.onReady?.();
+    this.onReady = null;
+  }
+
+  /**
+   * Starts a worker if there is none and resolves once it is ready to collect: loading the library and the collectors
+   * and compiling the rules (seconds for thousands of them, more on a loaded machine) is in no pass's deadline, where
+   * it would make every pass of a new worker overrun, and the worker be replaced again, without end.
+   */
+  prepare(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (!this.worker) this.worker = this.spawn();
+    return this.ready;
+  }
+
+  /** The worker is gone: nothing it was asked to apply is pending any more. */
+  private settleAcks(): void {
+    this.readied();
+    for (const resolve of this.acks.values()) resolve([]);
+    this.acks.clear();
+  }
+
   abandon(): void {
     const w = this.worker;
     this.worker = null;
+    this.settleAcks();
     const cur = this.current;
     this.current = null;
     if (cur) cur.reject(new Error('pass abandoned at its deadline'));
@@ -169,6 +229,7 @@ export class WorkerRunner implements PassRunner {
     this.closed = true;
     const w = this.worker;
     this.worker = null;
+    this.settleAcks();
     const cur = this.current;
     this.current = null;
     if (cur) cur.reject(new Error('collection worker closed'));
@@ -189,7 +250,7 @@ function errorText(e: unknown): string {
 }
 
 /** Renders each collector's result in this thread (the `render` option): text and OTLP metrics instead of data. */
-function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: CollectorResult) => Promise<CollectorResult> {
+function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r: CollectorResult) => Promise<CollectorResult>; setOptions: (name: string, options: unknown) => void } {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const prom = require('./prometheus') as typeof import('./prometheus');
@@ -207,7 +268,11 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: Collector
       void e;
     }
   }
-  return async (r) => {
+  const setOptions = (name: string, options: unknown): void => {
+    const c = active.get(name);
+    if (c) active.set(name, { def: c.def, options });
+  };
+  const renderOne = async (r: CollectorResult): Promise<CollectorResult> => {
     if (r.kind !== 'data') return r;
     const c = active.get(r.name);
     if (!c) return { kind: 'rendered', ok: true, name: r.name, durationSeconds: r.durationSeconds, families: [], limited: [] };
@@ -233,6 +298,7 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: Collector
       ...(otlp !== undefined ? { otlp } : {}), ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };
+  return { render: renderOne, setOptions };
 }
 
 function workerMain(init: WorkerInit): void {
@@ -246,7 +312,9 @@ function workerMain(init: WorkerInit): void {
   if (!port) return;
   const psutil = createPsutil(init.roots);
   const engine = new CollectionEngine({ psutil, roots: init.roots }, COLLECTORS, init.plans);
-  const render = init.render ? makeRenderer(init, init.render) : null;
+  const renderer = init.render ? makeRenderer(init, init.render) : null;
+  const render = renderer?.render ?? null;
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
   const send = (id: number, result: CollectorResult): void => {
     try {
       port.postMessage({ type: 'result', id, result } satisfies FromWorker);
@@ -258,6 +326,22 @@ function workerMain(init: WorkerInit): void {
   };
   let queue = Promise.resolve();
   port.on('message', (m: ToWorker) => {
+    if (m.type === 'reconfigure') {
+      // Queued like a pass, so it runs between two of them, never inside one.
+      queue = queue.then(() => {
+        let errors: string[];
+        try {
+          const done = engine.reconfigure(m.plans);
+          for (const [name, o] of done.options) renderer?.setOptions(name, o);
+          errors = done.errors;
+        } catch (e) {
+          // Whatever failed, the queue must go on (a rejected queue would skip every later pass): reported instead.
+          errors = [errorText(e)];
+        }
+        port.postMessage({ type: 'reconfigured', id: m.id, errors } satisfies FromWorker);
+      });
+      return;
+    }
     if (m.type !== 'collect') return;
     queue = queue.then(async () => {
       try {

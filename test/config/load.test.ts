@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, configSchema, loadConfigFile, parseConfig, parseListenAddress } from '../../src/config/load';
-import { parseDuration } from '../../src/config/duration';
+import { parseDuration } from '../../src/util/duration';
 import { applyOverrides } from '../../src/config/defaults';
 import { COLLECTORS } from '../../src/exporters/collectors';
 import { own, REPO, SHARED, testPeer } from '../helpers/fixtures';
@@ -120,6 +120,36 @@ describe('bad configs are refused with the line and what was expected', () => {
     const err = issuesOf(() => parseConfig('otlp: {endpiont: x}\n'));
     expect(err.issues[0]?.message).toMatch(/unknown key "endpiont"; expected one of: enabled, endpoint/);
     expect(err.issues[0]?.path).toBe('otlp.endpiont');
+  });
+
+  test('otlp.timeout unset follows the interval (min(10s, interval)); only a timeout the file states can contradict it', () => {
+    expect(parseConfig('otlp: {enabled: true, interval: 2s}\n').otlp).toMatchObject({ intervalMs: 2000, timeoutMs: 2000 });
+    expect(parseConfig('otlp: {interval: 30s}\n').otlp).toMatchObject({ intervalMs: 30000, timeoutMs: 10000 });
+    expect(parseConfig('').otlp).toMatchObject({ intervalMs: 60000, timeoutMs: 10000 });
+    expect(parseConfig('otlp: {interval: 2s, timeout: 1500ms}\n').otlp.timeoutMs).toBe(1500);
+    expect(issuesOf(() => parseConfig('otlp: {interval: 2s, timeout: 10s}\n', 'o.yaml')).message).toMatch(/o\.yaml:1:31: otlp\.timeout: expected a timeout no longer than otlp\.interval \(2s\), got "10s"/);
+  });
+
+  test('the longest duration a timer can wait is accepted, one millisecond more is not', () => {
+    expect(parseConfig('collection: {timeout: 596h31m23.647s}\n').collection.timeoutMs).toBe(2 ** 31 - 1);
+    expect(issuesOf(() => parseConfig('collection: {timeout: 596h31m23.648s}\n')).issues[0]?.path).toBe('collection.timeout');
+    // Every duration of the file, wherever the schema has one (here an anyOf of a duration and "never").
+    expect(issuesOf(() => parseConfig('collectors: {process_groups: {remove_empty_groups_after: 600h}}\n')).issues[0]?.path)
+      .toBe('collectors.process_groups.remove_empty_groups_after');
+  });
+
+  test('problems past the first 100 are counted, not listed', () => {
+    const err = issuesOf(() => parseConfig(Array.from({ length: 150 }, (_, i) => `k${i}: 1\n`).join(''), 'many.yaml'));
+    expect(err.issues).toHaveLength(100);
+    expect(err.omitted).toBe(50);
+    expect(err.issues.map((i) => i.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(err.message).toMatch(/^many\.yaml: 150 problems\n/);
+    expect(err.message).toMatch(/\nmany\.yaml: 50 more problems not shown \(the first 100 are listed\)$/);
+  });
+
+  test('a text over 1 MiB is refused before it is parsed', () => {
+    const err = issuesOf(() => parseConfig(`# ${'x'.repeat(1024 * 1024)}\n`, 'big.yaml'));
+    expect(err.issues).toEqual([{ line: 0, column: 0, path: '', message: expect.stringMatching(/^the file is 1048579 bytes, over the 1048576 bytes/) as unknown }]);
   });
 
   test('a missing file is a ConfigError, not a crash', () => {

@@ -73,3 +73,29 @@ test('a slow pass under the deadline completes', async () => {
   mode('slow:200');
   expect((await source.get()).results.map((r) => r.ok)).toEqual([true, true]);
 });
+
+test('a worker slow to get ready (3 s, over the 2 s deadline): its start is in no pass deadline', async () => {
+  mode('start:3000');
+  expect((await source.get()).results.map((r) => r.ok)).toEqual([true, true]);
+});
+
+function optionsOf(snap: Awaited<ReturnType<SnapshotSource['get']>>): unknown {
+  const r = snap.results[0];
+  return r?.kind === 'data' ? (r.data as { options?: unknown } | undefined)?.options : undefined;
+}
+
+test('reconfigure: the live worker takes the new plans between passes, and a replacement starts with them', async () => {
+  mode('ok');
+  const a = await source.get();
+  expect(optionsOf(a)).toEqual({});
+  expect(await source.reconfigure([{ name: 'first', timeoutMs: 100, options: { rules: 2 } }])).toEqual([]);
+  const b = await source.get();
+  expect({ thread: threadOf(b), options: optionsOf(b) }).toEqual({ thread: threadOf(a), options: { rules: 2 } });
+  // The thread is replaced (stuck past its deadline): the new one has the last plans, not the ones it started with.
+  mode('hang');
+  await source.get();
+  mode('ok');
+  const c = await source.get();
+  expect(threadOf(c)).not.toBe(threadOf(a));
+  expect(optionsOf(c)).toEqual({ rules: 2 });
+});

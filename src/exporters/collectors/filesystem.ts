@@ -7,7 +7,7 @@
  */
 import { OsError, TimeoutExpired, type MountStats } from '../../index';
 import { defineCollector, fam, families, metrics, NameFilter, optString, otel } from '../catalog';
-import { parseDuration } from '../../config/duration';
+import { parseDuration } from '../../util/duration';
 
 export interface FilesystemOptions {
   readonly mountPoints: NameFilter;

@@ -3,24 +3,26 @@
  * groups as OTLP process.* metrics. The grouper lives in the collection worker and keeps its state (accumulated
  * counters, the match cache) from pass to pass.
  *
- * Reload: every pass compares the config file's text with the one in force (a read of a small file); when it changed,
- * the file goes through the agent's loader again and, if valid, its process_names and collectors.process_groups
- * replace the rules (counters carry on). A bad file is logged with its line numbers and the old rules stay. The agent
- * answers SIGHUP with a pass, so a reload there takes effect at once.
+ * Reload: the collector reads no file. The agent's one config watcher (src/config/watch.ts, wired in src/cli.ts)
+ * loads a changed file off the collection thread and, between two passes, hands the collector its new process_names
+ * and options (Reconfigurable: the grouper keeps its counters) with the reload's outcome, which the collector reports
+ * as psutil_process_groups_config_last_reload_*. A refused file changes only that outcome: the rules in force stay.
  */
-import * as fs from 'node:fs';
 import type { LogLevel } from '../../config/defaults';
 import { compileRulesConfig, type GroupOptions, type RulesConfig } from '../../rules/config';
 import { otlpMetrics, prometheusFamilies } from '../../rules/families';
 import { Grouper, type GroupSnapshot } from '../../rules/grouper';
 import type { PsutilSource } from '../../rules/source';
-import { defineCollector, type Family, type OtlpMetric } from '../catalog';
+import { defineCollector, type CollectFn, type Family, type OtlpMetric, type Reconfigurable } from '../catalog';
 import { createLogger, type Logger } from '../log';
 
 export interface ProcessGroupsOptions {
+  /** The compiled rules, compiled when first asked for (a reload with the same rules compiles nothing). */
   readonly config: RulesConfig;
-  /** The config file to watch for reloads (null: no file, e.g. --once with defaults or a test). */
-  readonly configFile: string | null;
+  /** The rules as written (process_names and the collector's own options), to tell a reload that changes them. */
+  readonly rulesKey: string;
+  /** The last reload's outcome (null: the agent watches no config file, e.g. --once or a test). */
+  readonly reload: ReloadState | null;
   readonly logLevel: LogLevel;
 }
 
@@ -38,8 +40,8 @@ export interface ProcessGroupsData {
   readonly reload: ReloadState | null;
 }
 
-/** Keys the agent adds to this collector's options besides its own (see activeCollectors). */
-const INJECTED = ['process_names', 'config_file', 'log_level'] as const;
+/** Keys the agent adds to this collector's options besides its own (see collectorPlans). */
+const INJECTED = ['process_names', 'reload', 'log_level'] as const;
 
 function ownOptions(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -47,71 +49,34 @@ function ownOptions(raw: Readonly<Record<string, unknown>>): Record<string, unkn
   return out;
 }
 
+/** The `reload` option the agent injects: the watcher's last outcome, snake_case as options are written. */
+export interface ReloadOption {
+  readonly ok: boolean;
+  readonly success_time: number;
+  readonly error: string | null;
+}
+
+function reloadState(v: unknown): ReloadState | null {
+  if (v === null || typeof v !== 'object') return null;
+  const r = v as Partial<ReloadOption>;
+  if (typeof r.ok !== 'boolean' || typeof r.success_time !== 'number') return null;
+  return { ok: r.ok, successTime: r.success_time, error: typeof r.error === 'string' ? r.error : null };
+}
+
 function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOptions {
-  const file = raw['config_file'];
   const level = raw['log_level'];
+  const own = ownOptions(raw);
+  let compiled: RulesConfig | null = null;
   return {
     // Already checked with line numbers when the config loaded; a bad value here throws (the collector then fails).
-    config: compileRulesConfig(raw['process_names'], ownOptions(raw)),
-    configFile: typeof file === 'string' && file !== '' ? file : null,
+    get config(): RulesConfig {
+      compiled ??= compileRulesConfig(raw['process_names'], own);
+      return compiled;
+    },
+    rulesKey: JSON.stringify([raw['process_names'] ?? null, own]),
+    reload: reloadState(raw['reload']),
     logLevel: level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info',
   };
-}
-
-/** Loads process_names and collectors.process_groups from the file with the agent's own loader. */
-function loadFromFile(file: string, text: string): RulesConfig {
-  // Required lazily: the loader (ajv, the schema) is needed only when the file changed.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseConfig } = require('../../config/load') as typeof import('../../config/load');
-  const cfg = parseConfig(text, file);
-  return compileRulesConfig(cfg.processNames, cfg.collectors['process_groups']?.options ?? {});
-}
-
-/** Watches the config text and swaps the grouper's rules when it changes and loads. */
-class Reloader {
-  private text: string | null;
-  state: ReloadState;
-
-  constructor(
-    private readonly file: string | null,
-    private readonly log: Logger,
-  ) {
-    this.text = file === null ? null : readText(file);
-    this.state = { ok: true, successTime: Date.now() / 1000, error: null };
-  }
-
-  /** What the data says about reloads: nothing without a file. */
-  get report(): ReloadState | null {
-    return this.file === null ? null : this.state;
-  }
-
-  check(grouper: Grouper): void {
-    if (this.file === null) return;
-    const text = readText(this.file);
-    if (text === null || text === this.text) return; // a file that vanished mid-rewrite: keep the rules in force
-    this.text = text;
-    try {
-      const next = loadFromFile(this.file, text);
-      grouper.setRules(next.rules, next.options);
-      this.state = { ok: true, successTime: Date.now() / 1000, error: null };
-      this.log.info('process groups reloaded', { file: this.file, rules: next.rules.rules.length });
-    } catch (e) {
-      // Refused: the previous rules stay. The message carries file:line:column for every problem.
-      const error = e instanceof Error ? e.message : String(e);
-      this.state = { ...this.state, ok: false, error };
-      this.log.error('process groups reload refused; the previous rules stay', { file: this.file, error });
-    }
-  }
-}
-
-function readText(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    // Unreadable for now (being replaced, or removed): the caller keeps what it has; the next pass tries again.
-    if ((e as NodeJS.ErrnoException).code !== undefined) return null;
-    throw e;
-  }
 }
 
 function emptySnapshot(options: GroupOptions): GroupSnapshot {
@@ -172,19 +137,31 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
   create: ({ psutil }, o) => {
     const log = createLogger(o.logLevel);
     const grouper = new Grouper(o.config.rules, o.config.options);
-    const reloader = new Reloader(o.configFile, log);
+    let rulesKey = o.rulesKey;
+    let reload = o.reload;
     let source: PsutilSource | null = null;
-    return () => {
-      reloader.check(grouper);
+    const collect: CollectFn<ProcessGroupsData> = () => {
       // No rules, no reads: an agent without process_names does not walk /proc for them.
       if (grouper.ruleSet.rules.length === 0 || !grouper.options.enabled) {
-        return { snapshot: emptySnapshot(grouper.options), reload: reloader.report };
+        return { snapshot: emptySnapshot(grouper.options), reload };
       }
       // Required here, in the worker: rules/source loads the library, which the main thread (mappings only) never needs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil);
-      return { snapshot: grouper.update(source), reload: reloader.report };
+      return { snapshot: grouper.update(source), reload };
     };
+    const reconfigurable: Reconfigurable<ProcessGroupsOptions> = {
+      reconfigure(next) {
+        // A refused reload, or the same rules again (SIGHUP, a touched file): only the reported outcome changes.
+        if (next.rulesKey !== rulesKey) {
+          grouper.setRules(next.config.rules, next.config.options);
+          rulesKey = next.rulesKey;
+          log.info('process groups reloaded', { rules: next.config.rules.rules.length });
+        }
+        reload = next.reload;
+      },
+    };
+    return Object.assign(collect, reconfigurable);
   },
   prometheus: (d) => processGroupsFamilies(d),
   otlp: (d) => processGroupsMetrics(d),

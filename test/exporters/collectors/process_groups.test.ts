@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, parseConfig } from '../../../src/config/load';
-import { activeCollectors } from '../../../src/exporters/agent';
+import { activeCollectors, collectorPlans } from '../../../src/exporters/agent';
 import { COLLECTORS } from '../../../src/exporters/collectors';
-import { processGroupsMetrics, type ProcessGroupsData } from '../../../src/exporters/collectors/process_groups';
+import { processGroupsMetrics, type ProcessGroupsData, type ReloadState } from '../../../src/exporters/collectors/process_groups';
 import { PrometheusAdapter } from '../../../src/exporters/prometheus';
 import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
 import { createPsutil } from '../../../src/index';
@@ -71,12 +71,17 @@ const SH = '/bin/sh';
 
 interface Agent {
   scrape(): Promise<Exposition & { text: string; data: ProcessGroupsData }>;
+  /**
+   * What the agent does with a reload's outcome (exporters/agent.ts): the new file's process_names (null: refused, the
+   * ones in force stay) and the state to report, handed to the collector between passes.
+   */
+  reload(yaml: string | null, state: ReloadState): Promise<string[]>;
   close(): Promise<void>;
 }
 
-function agent(yaml: string, file: string | null = null): Agent {
-  const cfg = parseConfig(yaml, file ?? '<test>');
-  const { plans, active } = activeCollectors(cfg, file);
+function agent(yaml: string, reload: ReloadState | null = null): Agent {
+  let cfg = parseConfig(yaml, '<test>');
+  const { plans, active } = activeCollectors(cfg, reload);
   const only = plans.filter((p) => p.name === 'process_groups');
   const roots = { ...cfg.paths };
   const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
@@ -92,6 +97,10 @@ function agent(yaml: string, file: string | null = null): Agent {
       if (r?.kind !== 'data') throw new Error(`process_groups failed: ${r?.kind === 'failed' ? r.error : 'no result'}`);
       const text = await prom.render(snap);
       return { ...parseExposition(text), text, data: r.data as ProcessGroupsData };
+    },
+    reload(next, state) {
+      if (next !== null) cfg = parseConfig(next, '<test>');
+      return source.reconfigure(collectorPlans(cfg, state).filter((p) => p.name === 'process_groups'));
     },
     close: () => source.close(),
   };
@@ -174,45 +183,37 @@ test('a group\'s CPU seconds never go down when its busy member exits', async ()
   }
 });
 
-test('reload: a good file replaces the rules and keeps counters; a bad one is refused and the old rules stay', async () => {
-  const file = path.join(dir, 'agent.yaml');
+test('reload: new rules replace the old ones and keep counters; a refusal changes only the reported state', async () => {
   const name = `pgrl${tag}`;
   const rules = (group: string) => `log: {level: error}\nprocess_names:\n  - name: ${group}\n    comm: [${name}]\n`;
-  fs.writeFileSync(file, rules('before'));
-  const a = agent(fs.readFileSync(file, 'utf8'), file);
+  const start0 = { ok: true, successTime: 1000, error: null };
+  const a = agent(rules('before'), start0);
   const c = start(name, SLEEP, ['600']);
   try {
     let e = await until(a, (x) => value(x, NUM, { groupname: 'before' }) === 1);
     expect(value(e, NUM, { groupname: 'before' })).toBe(1);
     expect(value(e, 'psutil_process_groups_config_last_reload_successful', {})).toBe(1);
+    expect(value(e, 'psutil_process_groups_config_last_reload_success_timestamp_seconds', {})).toBe(1000);
 
-    fs.writeFileSync(file, rules('after'));
+    expect(await a.reload(rules('after'), { ok: true, successTime: 2000, error: null })).toEqual([]);
     e = await a.scrape();
     expect(value(e, NUM, { groupname: 'after' })).toBe(1);
     // "before" is no longer declared: it stays (empty) until it expires like any template-made group.
     expect(value(e, NUM, { groupname: 'before' })).toBe(0);
-    expect(value(e, 'psutil_process_groups_config_last_reload_successful', {})).toBe(1);
+    expect(value(e, 'psutil_process_groups_config_last_reload_success_timestamp_seconds', {})).toBe(2000);
 
-    // A bad template: refused with its line number, "after" stays in force.
-    fs.writeFileSync(file, `log: {level: error}\nprocess_names:\n  - name: "{{.Nope}}"\n    comm: [${name}]\n`);
-    const stderr = process.stderr.write;
-    let logged = '';
-    process.stderr.write = ((s: string) => ((logged += s), true)) as typeof process.stderr.write;
-    try {
-      e = await a.scrape();
-    } finally {
-      process.stderr.write = stderr;
-    }
+    // Refused (the watcher has the reason): "after" stays in force, the state says so.
+    await a.reload(null, { ok: false, successTime: 2000, error: 'agent.yaml:3:11: process_names[0].name: unknown template field .Nope' });
+    e = await a.scrape();
     expect(value(e, 'psutil_process_groups_config_last_reload_successful', {})).toBe(0);
     expect(value(e, NUM, { groupname: 'after' })).toBe(1);
-    expect(logged).toMatch(/reload refused/);
-    expect(logged).toContain('agent.yaml:3:');
     expect(e.data.reload?.error).toMatch(/unknown template field \.Nope/);
 
     // Fixed again: accepted.
-    fs.writeFileSync(file, rules('after'));
+    await a.reload(rules('after'), { ok: true, successTime: 3000, error: null });
     e = await a.scrape();
     expect(value(e, 'psutil_process_groups_config_last_reload_successful', {})).toBe(1);
+    expect(value(e, NUM, { groupname: 'after' })).toBe(1);
   } finally {
     await stop(c);
     await a.close();
@@ -268,9 +269,8 @@ test('OTLP: the groups as process.* metrics with group.name', async () => {
 });
 
 test('without process_names, nothing is read or sent (the reload gauges only when a file is watched)', async () => {
-  const file = path.join(dir, 'empty.yaml');
-  fs.writeFileSync(file, 'log: {level: error}\n');
-  for (const [f, want] of [[null, []], [file, [
+  const watched = { ok: true, successTime: 1000, error: null };
+  for (const [f, want] of [[null, []], [watched, [
     'psutil_process_groups_config_last_reload_success_timestamp_seconds',
     'psutil_process_groups_config_last_reload_successful',
   ]]] as const) {
