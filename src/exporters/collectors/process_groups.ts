@@ -116,8 +116,8 @@ function readText(file: string): string | null {
 
 function emptySnapshot(options: GroupOptions): GroupSnapshot {
   return {
-    time: Date.now() / 1000, groups: [], processes: [], perProcess: false, processesDropped: 0, readErrors: 0,
-    partialErrors: 0, labelNames: [], options,
+    time: Date.now() / 1000, groups: [], processes: [], perProcess: false, processesDropped: 0, groupsDropped: 0,
+    readErrors: 0, partialErrors: 0, labelNames: [], options,
   };
 }
 
