@@ -1,6 +1,8 @@
 /**
- * /proc/<pid>/cgroup: the cgroup paths (what process-exporter's {{.Cgroups}} lists) and the container id and pod uid
- * they encode, for the cgroupfs and systemd drivers of docker, containerd (CRI and nerdctl), CRI-O and podman.
+ * The container id and pod uid that cgroup paths encode, for the rules' container_id and pod_uid selectors and their
+ * {{.ContainerID}} and {{.PodUID}} fields, for the cgroupfs and systemd drivers of docker, containerd (CRI and
+ * nerdctl), CRI-O and podman. The file itself is parsed once, by the library (Process.cgroups(),
+ * probes/linux/parse/cgroup.ts); this module only reads meaning into the paths.
  *
  * Shapes handled (one path component each, the deepest one wins so nested containers resolve to the inner one):
  *   docker-<id>.scope              docker, systemd driver         /system.slice/docker-<id>.scope
@@ -12,13 +14,7 @@
  *   pod<uid>                       pod, cgroupfs driver
  * where <id> is 64 lowercase hex digits.
  */
-
-export interface CgroupLine {
-  readonly hierarchyId: number;
-  /** Controllers of a v1 hierarchy; empty for the v2 unified hierarchy ("0::/path"). */
-  readonly controllers: readonly string[];
-  readonly path: string;
-}
+import type { ProcessCgroup } from '../index';
 
 export type ContainerRuntime = 'docker' | 'containerd' | 'crio' | 'podman';
 
@@ -29,28 +25,6 @@ export interface CgroupIdentity {
   readonly podUid: string | null;
   /** The runtime when the path names it; null when it does not (cgroupfs driver under kubepods). */
   readonly runtime: ContainerRuntime | null;
-}
-
-/** Parses the lines of /proc/<pid>/cgroup; lines that are not `id:controllers:path` are skipped (never throws). */
-export function parseCgroupFile(text: string): CgroupLine[] {
-  const out: CgroupLine[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const a = line.indexOf(':');
-    const b = a < 0 ? -1 : line.indexOf(':', a + 1);
-    if (a < 0 || b < 0) continue;
-    const id = Number(line.slice(0, a));
-    if (!Number.isInteger(id)) continue;
-    const ctl = line.slice(a + 1, b);
-    // The path may itself contain ':' (it is everything after the second colon).
-    out.push(Object.freeze({ hierarchyId: id, controllers: ctl === '' ? [] : ctl.split(','), path: line.slice(b + 1) }));
-  }
-  return out;
-}
-
-/** The paths, in file order: process-exporter's {{.Cgroups}}. */
-export function cgroupPaths(text: string): string[] {
-  return parseCgroupFile(text).map((l) => l.path);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -105,7 +79,7 @@ export function identityFromPath(path: string): CgroupIdentity {
  * The identity of a process from its whole cgroup file: the unified (v2) line first, then the v1 lines in order; the
  * first line that names a container (or else a pod) wins.
  */
-export function cgroupIdentity(lines: readonly CgroupLine[]): CgroupIdentity {
+export function cgroupIdentity(lines: readonly Pick<ProcessCgroup, 'hierarchyId' | 'path'>[]): CgroupIdentity {
   const ordered = [...lines.filter((l) => l.hierarchyId === 0), ...lines.filter((l) => l.hierarchyId !== 0)];
   let podOnly: CgroupIdentity | null = null;
   for (const l of ordered) {

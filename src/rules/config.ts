@@ -83,6 +83,8 @@ export interface GroupOptions {
   readonly removeEmptyGroupsAfter: number | null;
   /** At most this many processes get per-process series (rules with per_process: true). */
   readonly perProcessLimit: number;
+  /** At most this many groups exist: a process whose group would be one more is left in no group (and counted). */
+  readonly maxGroups: number;
   readonly excludeFamilies: ReadonlySet<GroupFamily>;
 }
 
@@ -95,12 +97,13 @@ export const DEFAULT_GROUP_OPTIONS: GroupOptions = Object.freeze({
   gatherSmaps: false,
   removeEmptyGroupsAfter: 600,
   perProcessLimit: 100,
+  maxGroups: 1000,
   excludeFamilies: new Set<GroupFamily>(),
 });
 
 const OPTION_KEYS = [
   'enabled', 'timeout', 'children', 'recheck', 'recheck_with_time_limit', 'threads', 'gather_smaps', 'remove_empty_groups_after',
-  'per_process_limit', 'exclude_families',
+  'per_process_limit', 'max_groups', 'exclude_families',
 ] as const;
 
 /** Go-style duration ("90s", "1m30s", "1.5h", "0") or a number of seconds. */
@@ -394,12 +397,17 @@ function checkOptions(c: Checker, raw: unknown, path: ConfigPath): GroupOptions 
     if (s === null) c.error([...path, k], `must be a duration such as 30s, 10m or 1h${allowNever ? ', or never' : ''}`);
     return s ?? d;
   };
-  let perProcessLimit = DEFAULT_GROUP_OPTIONS.perProcessLimit;
-  if (raw['per_process_limit'] !== undefined) {
-    const v = raw['per_process_limit'];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) c.error([...path, 'per_process_limit'], 'must be an integer >= 0');
-    else perProcessLimit = v;
-  }
+  const count = (k: string, d: number, min: number): number => {
+    const v = raw[k];
+    if (v === undefined) return d;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      c.error([...path, k], `must be an integer >= ${min}`);
+      return d;
+    }
+    return v;
+  };
+  const perProcessLimit = count('per_process_limit', DEFAULT_GROUP_OPTIONS.perProcessLimit, 0);
+  const maxGroups = count('max_groups', DEFAULT_GROUP_OPTIONS.maxGroups, 1);
   const exclude = new Set<GroupFamily>();
   if (raw['exclude_families'] !== undefined) {
     const list = stringList(c, [...path, 'exclude_families'], raw['exclude_families']) ?? [];
@@ -418,6 +426,7 @@ function checkOptions(c: Checker, raw: unknown, path: ConfigPath): GroupOptions 
     gatherSmaps: bool('gather_smaps', DEFAULT_GROUP_OPTIONS.gatherSmaps),
     removeEmptyGroupsAfter: duration('remove_empty_groups_after', DEFAULT_GROUP_OPTIONS.removeEmptyGroupsAfter, true),
     perProcessLimit,
+    maxGroups,
     excludeFamilies: exclude,
   });
 }

@@ -8,7 +8,8 @@
  *
  * Differences from process-exporter, on purpose: oldest_start_time_seconds is left out for an empty group (process-
  * exporter reports Go's zero time, -62135596800); namedprocess_scrape_* (counters without _total, which promtool
- * rejects) become psutil_process_groups_read_errors_total{kind}.
+ * rejects) become psutil_process_groups_read_errors_total{kind}; groups refused past max_groups are counted in
+ * psutil_process_groups_dropped_total.
  */
 import type { GroupFamily } from './config';
 import type { GroupSample, GroupSnapshot, ProcessSample } from './grouper';
@@ -213,6 +214,13 @@ export function prometheusFamilies(s: GroupSnapshot): MetricFamily[] {
       { labels: { kind: 'procread' }, value: s.readErrors },
       { labels: { kind: 'partial' }, value: s.partialErrors },
     ]),
+  }));
+  out.push(Object.freeze({
+    name: 'psutil_process_groups_dropped_total',
+    help: 'Processes left in no group because their group would have passed collectors.process_groups.max_groups, summed over collections',
+    type: 'counter' as const,
+    labelNames: Object.freeze([]),
+    samples: Object.freeze([{ labels: {}, value: s.groupsDropped }]),
   }));
   return out;
 }

@@ -11,12 +11,16 @@
  * - groups with literal names exist from the start with num_procs 0 (alerts work right after a restart);
  * - groups made by templates are dropped after remove_empty_groups_after without members (never, in
  *   process-exporter, unless -remove-empty-groups, which drops them at once);
+ * - at most max_groups groups exist: a process whose group would be one more stays in no group, counted (a
+ *   {{.Comm}} rule under churn otherwise keeps thousands of groups for their expiry);
  * - a rules reload keeps every accumulator and per-process baseline: no counter resets.
  *
- * Matching runs once per (pid, start time) and its result is cached with the static facts it read; metrics are read
- * only for processes that belong to a group.
+ * The decision (which group) is decide.ts's, shared with the admin API's lookup. Matching runs once per (pid, start
+ * time) and its result is cached with the static facts it read; metrics are read only for processes that belong to a
+ * group.
  */
 import { DEFAULT_GROUP_OPTIONS, RuleSet, type GroupOptions } from './config';
+import { decide, UNKNOWN, type Decided, type Decision, type DecisionHost } from './decide';
 import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
 import { goTimeString } from './template';
 import type { FactNeeds, MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
@@ -107,6 +111,8 @@ export interface GroupSnapshot {
   readonly perProcess: boolean;
   /** Processes left out of per-process series by the limit, since the start (a counter). */
   readonly processesDropped: number;
+  /** Processes left in no group because their group would have passed max_groups, since the start (a counter). */
+  readonly groupsDropped: number;
   /** Processes in a group whose metrics could not be read at all, since the start. */
   readonly readErrors: number;
   /** Processes in a group with some metrics unreadable (io, fd), since the start. */
@@ -155,17 +161,18 @@ interface Facts {
   cwd?: string | null;
 }
 
-interface Assignment {
-  /** Group key, or null: in no group. */
-  readonly key: string | null;
-  readonly name: string | null;
-  readonly perProcess: boolean;
+/** A decided group, with its key in the groups map. */
+interface Assignment extends Decided {
+  readonly key: string;
 }
 
 interface Tracked {
   id: ProcIdentity;
   facts: Facts;
-  assignment: Assignment | null; // null: undecided
+  /** undefined: undecided; null: in no group. */
+  assignment: Decision<Assignment>;
+  /** Left in no group because its group would have passed max_groups (counted once; decided again when room). */
+  dropped: boolean;
   /** Born since the previous cycle: its first values count in full. */
   bornInWindow: boolean;
   /** Last absolute values (null until the first metrics read). */
@@ -174,7 +181,33 @@ interface Tracked {
   seen: number;
 }
 
-const IGNORED: Assignment = Object.freeze({ key: null, name: null, perProcess: false });
+type States = { running: number; sleeping: number; waiting: number; zombie: number; other: number };
+type Memory = { resident: number; virtual: number; swapped: number; proportionalResident: number; proportionalSwapped: number };
+
+/** One group's gauges over its members in this cycle. */
+interface Agg {
+  numProcs: number;
+  numThreads: number;
+  states: States;
+  memory: Memory;
+  openFds: number;
+  worstFdRatio: number;
+  oldest: number | null;
+  threadNow: Map<string, { count: number; delta: Counters }>;
+  wchans: Record<string, number>;
+}
+
+/** A process of a per_process rule, before the per_process_limit cut. */
+interface PerProcessCandidate {
+  readonly sample: ProcessSample;
+  /** CPU seconds used in this cycle: the busiest are kept. */
+  readonly cpuDelta: number;
+}
+
+const zeroStates = (): States => ({ running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 });
+const zeroMemory = (): Memory => ({ resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0 });
+
+const isAssignment = (d: Decided): d is Assignment => 'key' in d;
 
 /** Group key: name and sorted labels, joined with a character no label name contains. */
 export function groupKey(name: string, labels: Readonly<Record<string, string>>): string {
@@ -197,6 +230,7 @@ export class Grouper {
   /** Epoch seconds of the cycle in progress. */
   private now = 0;
   private processesDropped = 0;
+  private groupsDropped = 0;
   private readErrors = 0;
   private partialErrors = 0;
 
@@ -238,7 +272,7 @@ export class Grouper {
   setRules(rules: RuleSet, options: GroupOptions = this.opts): void {
     this.rules = rules;
     this.opts = options;
-    for (const t of this.procs.values()) t.assignment = null;
+    for (const t of this.procs.values()) t.assignment = undefined;
     for (const g of this.groups.values()) g.isStatic = false;
     this.staticPending = true;
   }
@@ -275,7 +309,7 @@ export class Grouper {
       needs: this.metricNeeds,
       wanted: (pid, startTime) => {
         const t = this.procs.get(pid);
-        return t !== undefined && t.id.startTime === startTime && t.assignment !== null && t.assignment.key !== null;
+        return t !== undefined && t.id.startTime === startTime && t.assignment != null;
       },
     };
     for (const id of source.list(prefetch)) {
@@ -288,115 +322,112 @@ export class Grouper {
       }
       // New pid, or a reused one: the old process's contribution stays in its group's accumulators.
       this.procs.set(id.pid, {
-        id, facts: {}, assignment: null, bornInWindow: id.startTime > this.watermark, last: null, threadLast: null,
-        seen: cycle,
+        id, facts: {}, assignment: undefined, dropped: false, bornInWindow: id.startTime > this.watermark, last: null,
+        threadLast: null, seen: cycle,
       });
     }
     for (const [pid, t] of this.procs) if (t.seen !== cycle) this.procs.delete(pid);
 
     this.scheduleRechecks(source, now);
-    for (const t of this.procs.values()) if (t.assignment === null) this.decide(t, source, new Set());
+    const host = this.decisionHost(source);
+    for (const t of this.procs.values()) if (t.assignment === undefined) decide(host, t);
 
-    const snapshot = this.accumulate(source, now);
+    const { aggs, candidates } = this.accumulate(source, now);
+    this.expire(aggs, now);
+    const snapshot: GroupSnapshot = Object.freeze({
+      time: now,
+      groups: Object.freeze(this.groupSamples(aggs)),
+      processes: Object.freeze(this.topProcesses(candidates)),
+      perProcess: this.rules.rules.some((r) => r.perProcess),
+      processesDropped: this.processesDropped,
+      groupsDropped: this.groupsDropped,
+      readErrors: this.readErrors,
+      partialErrors: this.partialErrors,
+      labelNames: this.rules.labelNames,
+      options: this.opts,
+    });
     this.watermark = newest;
     return snapshot;
   }
 
   private scheduleRechecks(source: ProcSource, now: number): void {
+    // Processes refused for max_groups are decided again once groups expired and made room (counted once only).
+    const room = this.groups.size < this.opts.maxGroups;
     const limit = this.opts.recheckWithTimeLimit;
-    if (!this.opts.recheck && limit <= 0) return;
+    if (!room && !this.opts.recheck && limit <= 0) return;
     for (const t of this.procs.values()) {
-      if (t.assignment === null) continue;
+      if (t.assignment === undefined) continue;
+      if (room && t.dropped && t.assignment === null) {
+        t.assignment = undefined;
+        continue;
+      }
       const young = limit > 0 && now - (source.bootTime + t.id.startTime / source.clockTicks) < limit;
-      if (young || (this.opts.recheck && t.assignment.key === null)) {
+      if (young || (this.opts.recheck && t.assignment === null)) {
         // Facts may have changed too (exec, setproctitle): read them again.
-        t.assignment = null;
+        t.assignment = undefined;
         t.facts = {};
       }
     }
   }
 
-  /** Decides a process's group (parents first); leaves it undecided when a needed fact is unreadable. */
-  private decide(t: Tracked, source: ProcSource, visiting: Set<number>): Assignment | null {
-    if (t.assignment !== null) return t.assignment;
-    if (visiting.has(t.id.pid)) return IGNORED; // a ppid cycle: impossible in a sane table, harmless here
-    visiting.add(t.id.pid);
-    try {
-      const parent = (): Assignment | null | undefined => {
-        const p = t.id.ppid > 0 && t.id.ppid !== t.id.pid ? this.procs.get(t.id.ppid) : undefined;
-        return p === undefined ? undefined : this.decide(p, source, visiting);
-      };
-      const subject = this.subject(t, source, () => {
-        const a = parent();
-        if (a === undefined) return null; // parent not listed: in no group
-        if (a === null) return undefined; // parent undecided
-        return a.name;
-      });
-      for (const rule of this.rules.rules) {
-        const r = rule.match(subject);
-        if (r.kind === 'nomatch') continue;
-        if (r.kind === 'undecided') {
-          forgetUnreadable(t.facts); // so that the next cycle reads them again
-          return null;
-        }
-        const key = groupKey(r.name, r.labels);
-        if (!this.groups.has(key)) this.group(r.name, r.labels, this.now);
-        t.assignment = Object.freeze({ key, name: r.name, perProcess: rule.perProcess });
-        return t.assignment;
-      }
-      if (this.opts.children) {
-        const a = parent();
-        if (a === null) return null; // parent undecided: so is the child
-        if (a !== undefined && a.key !== null) {
-          t.assignment = a;
-          return a;
-        }
-      }
-      t.assignment = IGNORED;
-      return IGNORED;
-    } finally {
-      visiting.delete(t.id.pid);
-    }
-  }
-
-  private subject(t: Tracked, source: ProcSource, parentGroup: () => string | null | undefined): MatchSubject {
-    const f = t.facts;
+  /** How decide.ts sees the tracked processes in this cycle. */
+  private decisionHost(source: ProcSource): DecisionHost<Tracked, Assignment> {
     return {
-      pid: t.id.pid,
-      comm: t.id.comm,
-      // Formatted only for the rare template that prints {{.StartTime}}.
-      get startTimeString() {
-        return goTimeString(source.bootTime, t.id.startTime, source.clockTicks);
-      },
-      cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
-      username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
-      cgroups: () => {
-        if (f.cgroups === undefined) {
-          const text = source.cgroups(t.id);
-          f.cgroups = text === null ? null : cgroupFacts(text);
-        }
-        return f.cgroups;
-      },
-      cwd: () => (f.cwd !== undefined ? f.cwd : (f.cwd = source.cwd(t.id))),
-      parentGroup,
+      rules: this.rules,
+      children: this.opts.children,
+      pid: (t) => t.id.pid,
+      parentOf: (t) => (t.id.ppid > 0 && t.id.ppid !== t.id.pid ? this.procs.get(t.id.ppid) : undefined),
+      known: (t) => (t.assignment === undefined ? UNKNOWN : t.assignment),
+      record: (t, d) => this.record(t, d),
+      subject: (t, parentGroup) => subject(t, source, parentGroup),
+      undecided: (t) => forgetUnreadable(t.facts), // so that the next cycle reads them again
     };
   }
 
-  private accumulate(source: ProcSource, now: number): GroupSnapshot {
+  /**
+   * Keeps a decision for a tracked process (decide.ts's host). A new group is created here, unless the groups
+   * already number max_groups: then the process stays in no group, counted in groupsDropped, so that template-made
+   * names under churn ({{.Comm}} of thousands of short-lived processes) cannot grow memory without bound.
+   */
+  private record(t: Tracked, d: Decision): Decision<Assignment> {
+    if (d === undefined) return undefined; // undecided: tried again next cycle
+    if (d === null) {
+      t.assignment = null;
+      return null;
+    }
+    if (isAssignment(d)) {
+      // Inherited from the parent, whose group exists.
+      t.assignment = d;
+      return d;
+    }
+    const key = groupKey(d.name, d.labels);
+    if (!this.groups.has(key)) {
+      if (this.groups.size >= this.opts.maxGroups) {
+        if (!t.dropped) this.groupsDropped++;
+        t.dropped = true;
+        t.assignment = null;
+        return null;
+      }
+      this.group(d.name, d.labels, this.now);
+    }
+    t.dropped = false;
+    t.assignment = Object.freeze({ name: d.name, labels: d.labels, perProcess: d.perProcess, key });
+    return t.assignment;
+  }
+
+  /**
+   * Reads the metrics of every grouped process and adds them up: each process's counter increase into its group's
+   * accumulators, its gauges into its group's Agg for this cycle; per_process rules' processes become candidates.
+   */
+  private accumulate(source: ProcSource, now: number): { aggs: Map<string, Agg>; candidates: PerProcessCandidate[] } {
     const needs = this.metricNeeds;
     const threads = this.opts.threads;
-    interface Agg {
-      numProcs: number; numThreads: number; states: { running: number; sleeping: number; waiting: number; zombie: number; other: number };
-      memory: { resident: number; virtual: number; swapped: number; proportionalResident: number; proportionalSwapped: number };
-      openFds: number; worstFdRatio: number; oldest: number | null;
-      threadNow: Map<string, { count: number; delta: Counters }>; wchans: Record<string, number>;
-    }
     const aggs = new Map<string, Agg>();
-    const perProcess: Array<{ sample: ProcessSample; cpuDelta: number }> = [];
+    const candidates: PerProcessCandidate[] = [];
 
     for (const t of this.procs.values()) {
       const a = t.assignment;
-      if (a === null || a.key === null || a.name === null) continue;
+      if (a === undefined || a === null) continue;
       let m: ProcMetrics | null;
       try {
         m = source.metrics(t.id, needs);
@@ -409,13 +440,13 @@ export class Grouper {
       if (m === null) continue; // gone since it was listed
       if ((needs.io && m.readBytes === null) || (needs.fds && m.numFds === null)) this.partialErrors++;
 
-      const g = this.groups.get(a.key) ?? this.group(a.name, this.labelsOfKey(a), now);
+      // A group that expired while its member's metrics were unreadable comes back (it has a member again).
+      const g = this.groups.get(a.key) ?? this.group(a.name, a.labels, now);
       let agg = aggs.get(g.key);
       if (!agg) {
         agg = {
-          numProcs: 0, numThreads: 0, states: { running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 },
-          memory: { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0 },
-          openFds: 0, worstFdRatio: 0, oldest: null, threadNow: new Map(), wchans: {},
+          numProcs: 0, numThreads: 0, states: zeroStates(), memory: zeroMemory(), openFds: 0, worstFdRatio: 0,
+          oldest: null, threadNow: new Map(), wchans: {},
         };
         aggs.set(g.key, agg);
       }
@@ -448,7 +479,7 @@ export class Grouper {
       }
 
       if (a.perProcess) {
-        perProcess.push({
+        candidates.push({
           cpuDelta: delta.cpuUser + delta.cpuSystem,
           sample: Object.freeze({
             pid: t.id.pid, group: a.name, labels: g.labels, startTime: start, cpuUser: m.cpuUser, cpuSystem: m.cpuSystem,
@@ -458,17 +489,24 @@ export class Grouper {
         });
       }
     }
+    return { aggs, candidates };
+  }
 
-    // Groups: expire empty dynamic ones, build samples.
+  /** Groups with members this cycle are fresh; template-made groups empty for remove_empty_groups_after go. */
+  private expire(aggs: ReadonlyMap<string, Agg>, now: number): void {
     const ttl = this.opts.removeEmptyGroupsAfter;
-    const samples: GroupSample[] = [];
     for (const g of [...this.groups.values()]) {
+      if (aggs.has(g.key)) g.lastNonEmpty = now;
+      else if (!g.isStatic && ttl !== null && now - g.lastNonEmpty >= ttl) this.groups.delete(g.key);
+    }
+  }
+
+  /** A sample per group, sorted by name then labels; thread-name accumulators move on with this cycle's deltas. */
+  private groupSamples(aggs: ReadonlyMap<string, Agg>): GroupSample[] {
+    const threads = this.opts.threads;
+    const samples: GroupSample[] = [];
+    for (const g of this.groups.values()) {
       const agg = aggs.get(g.key);
-      if (agg) g.lastNonEmpty = now;
-      else if (!g.isStatic && ttl !== null && now - g.lastNonEmpty >= ttl) {
-        this.groups.delete(g.key);
-        continue;
-      }
       let threadSamples: ThreadNameSample[] = [];
       if (threads && agg && agg.threadNow.size > 0) {
         const next = new Map<string, Counters>();
@@ -489,8 +527,8 @@ export class Grouper {
         isStatic: g.isStatic,
         numProcs: agg?.numProcs ?? 0,
         numThreads: agg?.numThreads ?? 0,
-        states: Object.freeze({ ...(agg?.states ?? { running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 }) }),
-        memory: Object.freeze({ ...(agg?.memory ?? { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0 }) }),
+        states: Object.freeze({ ...(agg?.states ?? zeroStates()) }),
+        memory: Object.freeze({ ...(agg?.memory ?? zeroMemory()) }),
         openFds: agg?.openFds ?? 0,
         worstFdRatio: agg?.worstFdRatio ?? 0,
         oldestStartTime: agg?.oldest ?? null,
@@ -500,36 +538,15 @@ export class Grouper {
         wchans: Object.freeze({ ...(agg?.wchans ?? {}) }),
       }));
     }
-    samples.sort((x, y) => cmp(x.name, y.name) || cmp(groupKey('', x.labels), groupKey('', y.labels)));
-
-    // Per-process series: the busiest first (CPU used in this cycle), then by pid; the rest is counted as dropped.
-    perProcess.sort((x, y) => y.cpuDelta - x.cpuDelta || x.sample.pid - y.sample.pid);
-    const limit = this.opts.perProcessLimit;
-    if (perProcess.length > limit) this.processesDropped += perProcess.length - limit;
-    const processes = perProcess.slice(0, limit).map((p) => p.sample).sort((x, y) => x.pid - y.pid);
-
-    return Object.freeze({
-      time: now,
-      groups: Object.freeze(samples),
-      processes: Object.freeze(processes),
-      perProcess: this.rules.rules.some((r) => r.perProcess),
-      processesDropped: this.processesDropped,
-      readErrors: this.readErrors,
-      partialErrors: this.partialErrors,
-      labelNames: this.rules.labelNames,
-      options: this.opts,
-    });
+    return samples.sort((x, y) => cmp(x.name, y.name) || cmp(groupKey('', x.labels), groupKey('', y.labels)));
   }
 
-  private labelsOfKey(a: Assignment): Readonly<Record<string, string>> {
-    // A group that expired while a member's metrics were unreadable: rebuild its labels from the key.
-    const out: Record<string, string> = {};
-    const parts = (a.key ?? '').split('\u0000').slice(1);
-    for (const p of parts) {
-      const i = p.indexOf('\u0001');
-      out[p.slice(0, i)] = p.slice(i + 1);
-    }
-    return out;
+  /** Per-process series: the busiest first (CPU used in this cycle), then by pid; the rest is counted as dropped. */
+  private topProcesses(candidates: PerProcessCandidate[]): ProcessSample[] {
+    candidates.sort((x, y) => y.cpuDelta - x.cpuDelta || x.sample.pid - y.sample.pid);
+    const limit = this.opts.perProcessLimit;
+    if (candidates.length > limit) this.processesDropped += candidates.length - limit;
+    return candidates.slice(0, limit).map((p) => p.sample).sort((x, y) => x.pid - y.pid);
   }
 
   /** Per-thread deltas (first sight 0, as process-exporter), grouped by thread name; states and wchans added. */
@@ -563,9 +580,33 @@ export class Grouper {
     this.groups.clear();
     this.cycle = 0;
     this.watermark = Number.POSITIVE_INFINITY;
-    this.processesDropped = this.readErrors = this.partialErrors = 0;
+    this.processesDropped = this.groupsDropped = this.readErrors = this.partialErrors = 0;
     this.staticPending = true;
   }
+}
+
+/** What the rules may ask about a tracked process; facts are read once and kept with it. */
+function subject(t: Tracked, source: ProcSource, parentGroup: () => string | null | undefined): MatchSubject {
+  const f = t.facts;
+  return {
+    pid: t.id.pid,
+    comm: t.id.comm,
+    // Formatted only for the rare template that prints {{.StartTime}}.
+    get startTimeString() {
+      return goTimeString(source.bootTime, t.id.startTime, source.clockTicks);
+    },
+    cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
+    username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
+    cgroups: () => {
+      if (f.cgroups === undefined) {
+        const lines = source.cgroups(t.id);
+        f.cgroups = lines === null ? null : cgroupFacts(lines);
+      }
+      return f.cgroups;
+    },
+    cwd: () => (f.cwd !== undefined ? f.cwd : (f.cwd = source.cwd(t.id))),
+    parentGroup,
+  };
 }
 
 function forgetUnreadable(f: Facts): void {

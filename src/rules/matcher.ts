@@ -8,7 +8,8 @@
  * never has its cmdline read.
  */
 import type { RE2JS } from 're2js';
-import { cgroupIdentity, parseCgroupFile, type CgroupIdentity, type CgroupLine } from './cgroup';
+import type { ProcessCgroup } from '../index';
+import { cgroupIdentity, type CgroupIdentity } from './cgroup';
 import type { CompiledTemplate, TemplateField, TemplateValues } from './template';
 import { goBase, labelValue } from './text';
 import type { FactNeeds } from './types';
@@ -53,9 +54,8 @@ export interface CgroupFacts {
   readonly identity: CgroupIdentity;
 }
 
-/** From the raw text of /proc/<pid>/cgroup, or from its lines already parsed (as Process.cgroups() gives them). */
-export function cgroupFacts(input: string | readonly CgroupLine[]): CgroupFacts {
-  const lines = typeof input === 'string' ? parseCgroupFile(input) : input;
+/** From the lines of /proc/<pid>/cgroup as Process.cgroups() gives them. */
+export function cgroupFacts(lines: readonly ProcessCgroup[]): CgroupFacts {
   return Object.freeze({ paths: Object.freeze(lines.map((l) => l.path)), identity: cgroupIdentity(lines) });
 }
 

@@ -12,9 +12,8 @@
  * - threads (threads: true): the process's wchan, and for multi-threaded processes threadsInfo() (per thread stat,
  *   status, io when the byte families are in, wchan), as process-exporter's -threads reads them.
  */
-import { AccessDenied, NoSuchProcess, ZombieProcess, type Process, type ProcessThreadInfo } from '../index';
+import { AccessDenied, NoSuchProcess, ZombieProcess, type Process, type ProcessCgroup, type ProcessThreadInfo } from '../index';
 import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
-import type { CgroupLine } from './cgroup';
 import { decodeLossy } from './text';
 
 /** The parts of the library this source uses (a Psutil instance bound to the configured roots). */
@@ -111,7 +110,7 @@ export class PsutilSource implements ProcSource {
     return this.read(p, (proc) => proc.username({ effective: true }));
   }
 
-  cgroups(p: ProcIdentity): readonly CgroupLine[] | null {
+  cgroups(p: ProcIdentity): readonly ProcessCgroup[] | null {
     return this.read(p, (proc) => proc.cgroups());
   }
 

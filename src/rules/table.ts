@@ -3,13 +3,15 @@
  * on any process list a caller already holds. It counts what it is asked for, so that tests can check that the
  * grouper reads only what the rules and families need.
  */
+import type { ProcessCgroup } from '../index';
+import { parseCgroup } from '../probes/linux/parse/cgroup';
 import type { MetricNeeds, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 
 /** Everything about one process; the optional facts default to "unreadable" (null). */
 export interface ProcRecord extends ProcIdentity {
   readonly cmdline?: readonly string[] | null;
   readonly username?: string | null;
-  /** Raw /proc/<pid>/cgroup text. */
+  /** Raw /proc/<pid>/cgroup text, parsed by the library's parser (what Process.cgroups() does) when asked for. */
   readonly cgroups?: string | null;
   readonly cwd?: string | null;
   readonly state?: string;
@@ -87,9 +89,10 @@ export function tableSource(
       reads.username++;
       return get(p)?.username ?? null;
     },
-    cgroups(p) {
+    cgroups(p): readonly ProcessCgroup[] | null {
       reads.cgroups++;
-      return get(p)?.cgroups ?? null;
+      const text = get(p)?.cgroups;
+      return text === undefined || text === null ? null : parseCgroup(text, `/proc/${p.pid}/cgroup`);
     },
     cwd(p) {
       reads.cwd++;

@@ -1,4 +1,4 @@
-import type { CgroupLine } from './cgroup';
+import type { ProcessCgroup } from '../index';
 
 /**
  * What the grouper reads about processes, as plain records, so that it runs the same on a fixture table in a test and
@@ -116,8 +116,8 @@ export interface ProcSource {
   cmdline(p: ProcIdentity): readonly string[] | null;
   /** The effective user's name, or the uid as a string when it has no name (process-exporter's rule). */
   username(p: ProcIdentity): string | null;
-  /** /proc/<pid>/cgroup: its raw text, or its lines already parsed (in file order). */
-  cgroups(p: ProcIdentity): string | readonly CgroupLine[] | null;
+  /** /proc/<pid>/cgroup's lines in file order, as Process.cgroups() gives them (the library's one parser). */
+  cgroups(p: ProcIdentity): readonly ProcessCgroup[] | null;
   /** readlink /proc/<pid>/cwd. */
   cwd(p: ProcIdentity): string | null;
   metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null;

@@ -1,23 +1,22 @@
-import { cgroupIdentity, cgroupPaths, identityFromPath, parseCgroupFile } from '../../src/rules/cgroup';
+// The file is parsed by the library's one parser (Process.cgroups(); its cases are in
+// test/probes/linux/parse/cgroup.test.ts); the rules only read container and pod ids from the paths.
+import { parseCgroup } from '../../src/probes/linux/parse/cgroup';
+import { cgroupIdentity, identityFromPath } from '../../src/rules/cgroup';
+import { cgroupFacts } from '../../src/rules/matcher';
 
 const ID = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const ID2 = 'fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210';
 const UID = '1a2b3c4d-0000-4111-8222-123456789abc';
 const UID_ = UID.replace(/-/g, '_');
 
-describe('parseCgroupFile', () => {
-  it('reads v2, v1 and hybrid files; the path keeps its colons', () => {
-    const text = `12:pids:/system.slice/a.service\n11:cpu,cpuacct:/x:y\n0::/user.slice/user-1000.slice\n`;
-    expect(parseCgroupFile(text)).toEqual([
-      { hierarchyId: 12, controllers: ['pids'], path: '/system.slice/a.service' },
-      { hierarchyId: 11, controllers: ['cpu', 'cpuacct'], path: '/x:y' },
-      { hierarchyId: 0, controllers: [], path: '/user.slice/user-1000.slice' },
-    ]);
-    expect(cgroupPaths(text)).toEqual(['/system.slice/a.service', '/x:y', '/user.slice/user-1000.slice']);
-  });
-  it('skips garbage lines and never throws', () => {
-    expect(parseCgroupFile('garbage\n:\nx::/y\n\0\xff\n')).toEqual([]);
-    expect(parseCgroupFile('')).toEqual([]);
+describe('cgroupFacts', () => {
+  it('lists the paths in file order (a path keeps its colons) and reads the identity from them', () => {
+    const text = `12:pids:/system.slice/a.service\n11:cpu,cpuacct:/x:y\n0::/system.slice/docker-${ID}.scope\n`;
+    expect(cgroupFacts(parseCgroup(text))).toEqual({
+      paths: ['/system.slice/a.service', '/x:y', `/system.slice/docker-${ID}.scope`],
+      identity: { containerId: ID, podUid: null, runtime: 'docker' },
+    });
+    expect(cgroupFacts([])).toEqual({ paths: [], identity: { containerId: null, podUid: null, runtime: null } });
   });
 });
 
@@ -49,15 +48,15 @@ describe('identityFromPath', () => {
 
 describe('cgroupIdentity', () => {
   it('prefers the unified line, then the first v1 line that names a container', () => {
-    const lines = parseCgroupFile(
+    const lines = parseCgroup(
       `5:memory:/kubepods/burstable/pod${UID}\n4:pids:/kubepods/burstable/pod${UID}/${ID}\n0::/\n`,
     );
     expect(cgroupIdentity(lines)).toEqual({ containerId: ID, podUid: UID, runtime: null });
-    const v2 = parseCgroupFile(`1:name=systemd:/docker/${ID2}\n0::/system.slice/docker-${ID}.scope\n`);
+    const v2 = parseCgroup(`1:name=systemd:/docker/${ID2}\n0::/system.slice/docker-${ID}.scope\n`);
     expect(cgroupIdentity(v2).containerId).toBe(ID);
   });
   it('returns a pod alone when no line names a container', () => {
-    expect(cgroupIdentity(parseCgroupFile(`0::/kubepods/pod${UID}\n`))).toEqual({ containerId: null, podUid: UID, runtime: null });
+    expect(cgroupIdentity(parseCgroup(`0::/kubepods/pod${UID}\n`))).toEqual({ containerId: null, podUid: UID, runtime: null });
     expect(cgroupIdentity([])).toEqual({ containerId: null, podUid: null, runtime: null });
   });
 });

@@ -73,6 +73,13 @@ describe('loadRulesYaml', () => {
     expect(cfg.rules.staticGroups.map((g) => g.name)).toEqual(['nginx-master', 'nginx-worker', 'app', 'pods']);
   });
 
+  it('takes max_groups (default 1000), an integer >= 1', () => {
+    expect(loadRulesYaml('process_names: []\n').options.maxGroups).toBe(1000);
+    expect(compileRulesConfig([], { max_groups: 5 }).options.maxGroups).toBe(5);
+    for (const bad of [0, -1, 1.5, '10']) {
+      expect(() => compileRulesConfig([], { max_groups: bad })).toThrow(/max_groups: must be an integer >= 1/);
+    }
+  });
   it('takes `never` for remove_empty_groups_after', () => {
     expect(load('full-agent-config.good.yaml').options.removeEmptyGroupsAfter).toBeNull();
   });

@@ -113,6 +113,21 @@ describe('prometheusFamilies', () => {
     expect(prometheusFamilies(snapshot()).some((x) => x.name.startsWith('psutil_group_process_'))).toBe(false);
   });
 
+  it('counts the processes refused past max_groups in psutil_process_groups_dropped_total', () => {
+    const all = snapshot();
+    const capped = snapshot({ maxGroups: 2 });
+    expect(capped.groups.length).toBe(2);
+    expect(all.groups.length).toBeGreaterThan(2);
+    const dropped = fam(prometheusFamilies(capped), 'psutil_process_groups_dropped_total');
+    expect(dropped.type).toBe('counter');
+    // Every grouped process of the uncapped run beyond those of the two groups kept.
+    const kept = new Set(capped.groups.map((x) => x.name));
+    const refused = all.groups.filter((x) => !kept.has(x.name)).reduce((n, x) => n + x.numProcs, 0);
+    expect(refused).toBeGreaterThan(0);
+    expect(dropped.samples).toEqual([{ labels: {}, value: refused }]);
+    expect(fam(prometheusFamilies(all), 'psutil_process_groups_dropped_total').samples[0]?.value).toBe(0);
+  });
+
   it('sums thread families by thread name and lists wchans', () => {
     const th = (tid: number, name: string, cpu: number, wchan: string): ThreadMetrics => ({
       tid, startTime: tid, name, state: 'S', cpuUser: cpu, cpuSystem: 0, readBytes: 0, writeBytes: 0, minorFaults: 0,

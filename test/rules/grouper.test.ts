@@ -64,6 +64,65 @@ describe('dynamic groups', () => {
   });
 });
 
+describe('max_groups', () => {
+  const yaml = 'process_names:\n  - name: declared\n    comm: [db]\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n';
+  const names = (s: GroupSnapshot) => s.groups.map((x) => x.name);
+
+  it('creates no group past the cap: its processes are in none, each counted once; declared groups always exist', () => {
+    const g = grouper(yaml, { maxGroups: 3, removeEmptyGroupsAfter: 60 });
+    const table = [proc(5, { comm: 'a' }), proc(6, { comm: 'b' }), proc(7, { comm: 'c' }), proc(8, { comm: 'd' }), proc(9, { comm: 'a' })];
+    const src = tableSource(table);
+    const s1 = g.update(src, T0);
+    // declared + a + b: c and d are refused (pid order), pid 9 joins the existing a.
+    expect(names(s1)).toEqual(['a', 'b', 'declared']);
+    expect(byName(s1)['a']?.numProcs).toBe(2);
+    expect(s1.groupsDropped).toBe(2);
+    const s2 = g.update(src, T0 + 1);
+    expect(names(s2)).toEqual(['a', 'b', 'declared']);
+    expect(s2.groupsDropped).toBe(2); // still refused, not counted again
+  });
+
+  it('decides refused processes again once expired groups made room', () => {
+    const g = grouper(yaml, { maxGroups: 2, removeEmptyGroupsAfter: 60 });
+    const src = tableSource([proc(5, { comm: 'a' }), proc(6, { comm: 'b' })]);
+    expect(names(g.update(src, T0))).toEqual(['a', 'declared']);
+    src.set([proc(6, { comm: 'b' })]); // a's only member exits
+    expect(names(g.update(src, T0 + 1))).toEqual(['a', 'declared']);
+    expect(names(g.update(src, T0 + 61))).toEqual(['declared']); // a expired: room again
+    const s = g.update(src, T0 + 62);
+    expect(names(s)).toEqual(['b', 'declared']);
+    expect(byName(s)['b']?.numProcs).toBe(1);
+    expect(s.groupsDropped).toBe(1);
+  });
+
+  it('children of a refused process are in no group either (they inherit what the dashboards show)', () => {
+    const g = grouper(yaml, { maxGroups: 2, children: true });
+    const s = g.update(tableSource([
+      proc(5, { comm: 'a' }), proc(6, { comm: 'b' }), proc(7, { ppid: 6, comm: 'c', cmdline: [] }),
+    ]), T0);
+    expect(names(s)).toEqual(['a', 'declared']);
+    expect(s.groupsDropped).toBe(1);
+    expect(s.groups.reduce((n, x) => n + x.numProcs, 0)).toBe(1);
+  });
+
+  it('holds memory under churn: 5,000 short-lived distinct names leave at most max_groups groups', () => {
+    const g = grouper(yaml, { maxGroups: 100 });
+    const src = tableSource([]);
+    let pid = 100;
+    for (let cycle = 0; cycle < 50; cycle++) {
+      const batch: ProcRecord[] = [];
+      for (let i = 0; i < 100; i++, pid++) batch.push(proc(pid, { comm: `churn${pid}` }));
+      src.set(batch);
+      const s = g.update(src, T0 + cycle);
+      expect(s.groups.length).toBeLessThanOrEqual(100);
+    }
+    const last = g.update(src, T0 + 50);
+    // 1 declared + 99 template-made groups kept for their 10-minute expiry; every other process was refused once.
+    expect(last.groups.length).toBe(100);
+    expect(last.groupsDropped).toBe(5000 - 99);
+  });
+});
+
 describe('counters', () => {
   const yaml = 'process_names:\n  - name: w\n    comm: [worker]\n';
 

@@ -81,8 +81,8 @@ function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOpti
 
 function emptySnapshot(options: GroupOptions): GroupSnapshot {
   return {
-    time: Date.now() / 1000, groups: [], processes: [], perProcess: false, processesDropped: 0, readErrors: 0,
-    partialErrors: 0, labelNames: [], options,
+    time: Date.now() / 1000, groups: [], processes: [], perProcess: false, processesDropped: 0, groupsDropped: 0,
+    readErrors: 0, partialErrors: 0, labelNames: [], options,
   };
 }
 

@@ -360,6 +360,33 @@ test('without threads: no thread families, and each process counts once in state
   }
 });
 
+test('max_groups under churn: distinct {{.Comm}} names past the cap make no group and are counted once each', async () => {
+  // Two waves of 8 processes with distinct names; a wave is stopped before the next starts (short-lived churn).
+  const a = agent(`log: {level: error}\ncollectors:\n  process_groups: {max_groups: 3}\nprocess_names:
+  - name: "{{.Comm}}"
+    cmdline: ['^${dir}/pgch${tag}-']
+`);
+  const ours = (e: Exposition) => e.series.filter((s) => s.name === NUM && s.labels['groupname']?.startsWith(`pgch${tag}-`) === true);
+  const dropped = (e: Exposition) => value(e, 'psutil_process_groups_dropped_total', {});
+  try {
+    for (const wave of [0, 1]) {
+      const procs = Array.from({ length: 8 }, (_, i) => start(`pgch${tag}-${wave}${i}`, SLEEP, ['600']));
+      // Wave 1: 3 groups made, 5 processes refused; wave 2: the 3 groups wait for their expiry, 8 more refused.
+      const want = wave === 0 ? 5 : 13;
+      const e = await until(a, (x) => dropped(x) === want);
+      expect(dropped(e)).toBe(want);
+      expect(ours(e)).toHaveLength(3);
+      expect(ours(e).reduce((n, s) => n + s.value, 0)).toBe(wave === 0 ? 3 : 0);
+      expect(e.series.filter((s) => s.name === NUM)).toHaveLength(3); // no other group in this agent
+      await Promise.all(procs.map(stop));
+    }
+    // Counted once each: later passes add nothing.
+    expect(dropped(await a.scrape())).toBe(13);
+  } finally {
+    await a.close();
+  }
+});
+
 test('cgroups: {{.Cgroups}} lists the paths of /proc/<pid>/cgroup, a cgroup regexp matches and captures', async () => {
   const name = `pgcg${tag}`;
   const a = agent(`log: {level: error}\nprocess_names:
