@@ -11,7 +11,10 @@ import * as ts from 'typescript';
 const SRC = path.resolve(__dirname, '..', 'src');
 const MAX_LINES = 800;
 /** Files over MAX_LINES today, each waiting for its split (issue 10 section 4). */
-const OVER_THE_LIMIT: readonly string[] = ['probes/linux/process.ts'];
+const OVER_THE_LIMIT: readonly string[] = [
+  // Grew past the limit after this list was made (826 lines on main); being reworked on the stuck-mounts branch.
+  'probes/linux/native.ts',
+];
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
