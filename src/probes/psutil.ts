@@ -10,9 +10,7 @@ import { memoryApi } from './memory';
 import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
-import { sysinfoApi } from './sysinfo';
 import { processApi } from './process';
-import { kstatApi } from './kstat';
 
 export interface PsutilOptions {
   procfs?: string;
@@ -45,9 +43,7 @@ function build(ctx: Context) {
     ...netApi(ctx),
     ...diskApi(ctx),
     ...sensorsApi(ctx),
-    ...sysinfoApi(ctx),
     ...processApi(ctx),
-    ...kstatApi(ctx),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * The process area's system-wide functions of one context (psutil's pids, pid_exists, process_iter, wait_procs, and
- * ours: procfsSelfPid), and the context's Process and Popen subclasses bound to its roots.
+ * ours: procfsSelfPid, processSummary, kernelLimits), and the context's Process and Popen subclasses bound to its roots.
  */
 import type { Context } from '../context';
 import { NoSuchProcess, TimeoutExpired } from '../errors';
-import type { ProcessAttr, ProcessInfo, ProcessIterOptions } from './types';
+import type {
+  KernelLimits, ProcessAttr, ProcessInfo, ProcessIterOptions, ProcessSummary, ProcessSummaryOptions,
+} from './types';
 import { resolveAttrs } from './attrs';
 import { describeValue, nowSeconds, options, secondsArg } from './args';
 import { ENV, ProcessEnv } from './env';
@@ -179,6 +181,22 @@ export function processApi(ctx: Context) {
         }
       }));
       return [gone, list.filter((p) => !gone.includes(p))];
+    },
+
+    // ---- ours (not psutil's; docs/library-extensions.md) ----
+    /** The kernel's process and thread limits. */
+    kernelLimits(): KernelLimits {
+      return Object.freeze(ctx.os.sysinfo.kernelLimits(ctx.fs));
+    },
+    /** Processes and threads counted by state in one walk of <procfs> (no Process objects). */
+    processSummary(opts: ProcessSummaryOptions = {}): ProcessSummary {
+      const t = opts.threads ?? false;
+      if (typeof t !== 'boolean') throw new TypeError(`processSummary: threads must be a boolean, got ${typeof t}`);
+      const r = ctx.os.sysinfo.processSummary(ctx.fs, t);
+      return Object.freeze({
+        pids: r.pids, threads: r.threads, states: Object.freeze(r.states),
+        threadStates: r.threadStates === null ? null : Object.freeze(r.threadStates), skipped: r.skipped,
+      });
     },
   };
 }

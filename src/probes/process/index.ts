@@ -6,7 +6,8 @@
  *   core.ts   identity, signals, waiting     process.ts  Process: getters and setters
  *   shape.ts  kernel units -> results        popen.ts  Popen
  *   guard.ts  no OsError leaves a method     api.ts    pids, pidExists, processIter, waitProcs per context
- * Reading is in ../linux/process.ts (one process) and ../linux/processes.ts (the process table).
+ * Reading is in ../linux/process.ts (one process), ../linux/processes.ts (the process table) and, for
+ * processSummary and kernelLimits, ../linux/sysinfo.ts.
  */
 export type * from './types';
 export { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS } from './attrs';

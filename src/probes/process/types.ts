@@ -293,3 +293,30 @@ export interface ProcessIterOptions<K extends ProcessAttr, V> {
   attrs?: readonly K[] | null | undefined;
   adValue?: V | undefined;
 }
+
+// ---- the process table (ours: docs/library-extensions.md) ----------------------------------------------------------
+
+export interface KernelLimits {
+  /** /proc/sys/kernel/pid_max. */
+  readonly pidMax: number | null;
+  /** /proc/sys/kernel/threads-max. */
+  readonly threadsMax: number | null;
+}
+
+/** Counts of one walk of /proc (node_exporter's processes collector). */
+export interface ProcessSummary {
+  readonly pids: number;
+  /** Sum of num_threads over the processes. */
+  readonly threads: number;
+  /** Processes per state letter (R, S, D, Z, T, t, X, I, ...). */
+  readonly states: Readonly<Record<string, number>>;
+  /** Threads per state letter, from every task/<tid>/stat; null unless `threads` was asked for. */
+  readonly threadStates: Readonly<Record<string, number>> | null;
+  /** Processes or threads that exited (or were unreadable) during the walk. */
+  readonly skipped: number;
+}
+
+export interface ProcessSummaryOptions {
+  /** Also read every thread's state (default false: one stat read per process only). */
+  threads?: boolean;
+}
