@@ -155,7 +155,7 @@ export function processApi(ctx: Context) {
      * process gets `returncode` (null unless it is a Popen) and is passed to `callback`.
      */
     async waitProcs(procs: Iterable<Process>, opts?: WaitProcsOptions): Promise<[Process[], Process[]]> {
-      if (procs === null || typeof procs !== 'object' || typeof (procs as Iterable<Process>)[Symbol.iterator] !== 'function') {
+      if (procs === null || typeof procs !== 'object' || typeof procs[Symbol.iterator] !== 'function') {
         throw new TypeError(`waitProcs: procs must be an iterable of Process, got ${describeValue(procs)}`);
       }
       const list = [...procs];

@@ -92,7 +92,7 @@ export class Process extends ProcessCore {
   asDict<K extends ProcessAttr = ProcessAttr, V = null>(opts?: AsDictOptions<K, V>): ProcessInfo<K, V> {
     const o = options<AsDictOptions<K, V>>('asDict', opts, ['attrs', 'adValue']);
     const { names, explicit } = resolveAttrs('asDict', o.attrs);
-    return this._dict(names, explicit, (o.adValue ?? null) as V) as ProcessInfo<K, V>;
+    return this._dict(names, explicit, o.adValue ?? null) as ProcessInfo<K, V>;
   }
 
   /** @internal asDict without argument checks: processIter validates once for every process. */
@@ -615,7 +615,8 @@ export class Process extends ProcessCore {
     }
     this._env.requireNative('cpuAffinity(cpus)');
     const all = this._env.allCpus();
-    const wanted = cpus.length === 0 ? all : [...new Set(cpus)];
+    // Array.isArray leaves the elements `any`; the loop above checked each is an integer CPU number.
+    const wanted = cpus.length === 0 ? all : [...new Set(cpus as readonly number[])];
     this._raiseIfReused();
     try {
       this._h.affinitySet(wanted);
