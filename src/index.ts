@@ -82,8 +82,9 @@ export type {
   Temperature, Fan, Battery, SensorsTemperaturesOptions, HwmonChip, ThermalZone, PowerSupply,
 } from './probes/sensors';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
-export { Process, Popen, PROCESS_ATTRS } from './probes/process';
-/* ours: */ export { PROCESS_EXTENSION_ATTRS } from './probes/process';
+// From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
+export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';
+/* ours: */ export { PROCESS_EXTENSION_ATTRS } from './probes/process/index';
 export const { pids, pidExists, processIter, waitProcs } = psutil;
 /* ours: */ export const { procfsSelfPid, processSummary, kernelLimits } = psutil;
 export type {
@@ -94,4 +95,4 @@ export type {
   ProcessConnectionsOptions, ChildrenOptions, WaitOptions, WaitProcsOptions, ProcessCgroup, ProcessMemoryFootprint,
   ProcessMemoryUsage, ProcessThreadInfo, CmdlineOptions, UsernameOptions, ThreadsInfoOptions, SignalSent,
   ProcessSummary, ProcessSummaryOptions, KernelLimits,
-} from './probes/process';
+} from './probes/process/index';

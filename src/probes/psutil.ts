@@ -10,7 +10,9 @@ import { memoryApi } from './memory';
 import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
-import { processApi } from './process';
+// './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
+// resolve before the folder (tsc never deletes an output).
+import { processApi } from './process/index';
 
 export interface PsutilOptions {
   procfs?: string;
