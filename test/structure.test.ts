@@ -10,8 +10,8 @@ import * as ts from 'typescript';
 
 const SRC = path.resolve(__dirname, '..', 'src');
 const MAX_LINES = 800;
-/** Files over MAX_LINES today, each waiting for its split (issue 10 section 4). */
-const OVER_THE_LIMIT: readonly string[] = ['probes/linux/process.ts', 'probes/process.ts'];
+/** Files over MAX_LINES today, each waiting for its split (issue 10 section 4): none now; a new one fails. */
+const OVER_THE_LIMIT: readonly string[] = [];
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];

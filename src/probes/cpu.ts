@@ -1,7 +1,7 @@
 /**
  * CPU facade: cpuTimes, cpuPercent, cpuTimesPercent, cpuCount, cpuStats, cpuFreq, getloadavg (psutil 7.x semantics),
  * plus raw readers the agent needs for node_exporter's cpu/stat/loadavg/cpufreq families without touching /proc
- * itself: procStat, procLoadavg, cpuInfo, cpuFreqDetails.
+ * itself, ours (docs/library-extensions.md): procStat, procLoadavg, cpuInfo, cpuFreqDetails, schedstat, procInterrupts.
  *
  * Percent state is per instance (psutil keeps it per thread): cpuPercent and cpuTimesPercent each remember their own
  * last total and per-CPU samples, primed when the instance is created, as psutil primes them at import, so the first
@@ -12,6 +12,8 @@ import { PsutilError } from './errors';
 import { CPU_TIME_FIELDS, type SoftirqVector, type StatCpuLine } from './linux/parse/stat';
 import type { CpuinfoBlock } from './linux/parse/cpuinfo';
 import type { CpuFreqProbe } from './linux/cpu';
+import type { InterruptLine, SchedstatCpu } from './linux/kstat';
+export type { InterruptLine, SchedstatCpu } from './linux/kstat';
 
 // ---- result types ----
 
@@ -518,6 +520,16 @@ export function cpuApi(ctx: Context) {
       return Object.freeze(
         ctx.os.cpu.cpuFreqDetails(ctx.fs).map((d) => Object.freeze({ ...d, availableGovernors: Object.freeze(d.availableGovernors) })),
       );
+    },
+
+    // ---- ours (not psutil's; docs/library-extensions.md) ----
+    /** /proc/schedstat's per-CPU run and wait times (ns) and timeslices. Throws OsError ENOENT without CONFIG_SCHEDSTATS. */
+    schedstat(): readonly SchedstatCpu[] {
+      return Object.freeze(ctx.os.kstat.schedstat(ctx.fs));
+    },
+    /** /proc/interrupts, one record per line with a count for every CPU. */
+    procInterrupts(): readonly InterruptLine[] {
+      return Object.freeze(ctx.os.kstat.procInterrupts(ctx.fs));
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
  * System-wide disk functions: psutil's disk_partitions, disk_usage and disk_io_counters, plus what the agent's
- * node_exporter-compatible collectors need: diskstats() (every /proc/diskstats column), mountinfo(), and
- * diskUsageAsync() (statvfs off the main thread with a timeout, so a dead NFS mount costs only its own result).
- * Validation, nowrap state and result freezing live here; the reading is in linux/disk.ts.
+ * node_exporter-compatible collectors need, ours (docs/library-extensions.md): diskstats() (every /proc/diskstats
+ * column), mountinfo(), diskUsageAsync() (statvfs off the main thread with a timeout, so a dead NFS mount costs only
+ * its own result), blockDeviceInfo(), and mountStats(), mountStatsAsync(), mountStatsPending() (node_exporter's
+ * filesystem collector). Validation, nowrap state and result freezing live here; the reading is in linux/disk.ts
+ * (linux/sysinfo.ts for blockDeviceInfo and mountStats*).
  */
 import type { Context } from './context';
 import { WrapNumbers } from './wrap';
@@ -10,6 +12,7 @@ import { bool, options } from './options';
 import type { DiskIoRaw, PendingStatvfs } from './linux/disk';
 import type { DiskstatsEntry } from './linux/parse/diskstats';
 import type { MountInfoEntry } from './linux/parse/mountinfo';
+import type { PendingMountStats } from './linux/sysinfo';
 
 export type { DiskstatsEntry } from './linux/parse/diskstats';
 export type { MountInfoEntry } from './linux/parse/mountinfo';
@@ -100,7 +103,48 @@ function freezeIo(r: DiskIoRaw): DiskIoCounters {
   });
 }
 
+/** One block device's details beyond /proc/diskstats. */
+export interface BlockDeviceInfo {
+  /** /sys/block/<name>/queue/rotational: 1 spinning, 0 not; null for partitions. */
+  readonly rotational: number | null;
+  /** udev's E: properties (ID_MODEL, ID_SERIAL_SHORT, ID_FS_TYPE, DM_NAME, ...), null without a udev entry. */
+  readonly udev: Readonly<Record<string, string>> | null;
+}
+
+export interface BlockDeviceInfoOptions {
+  /** The udev database directory, a host path under the rootfs (default /run/udev/data). */
+  udevData?: string;
+}
+
+/** statfs of a mount point, as node_exporter's filesystem collector reports it (bytes use f_bsize). */
+export interface MountStats {
+  readonly size: number;
+  readonly free: number;
+  readonly avail: number;
+  readonly files: number;
+  readonly filesFree: number;
+  /** ST_RDONLY in f_flag. */
+  readonly readonly: boolean;
+}
+
+export interface MountStatsAsyncOptions {
+  /** Give up after this many milliseconds (default 5000); the statfs itself stays pending until the kernel answers. */
+  timeoutMs?: number;
+}
+
+function checkString(fn: string, name: string, v: unknown): string {
+  if (typeof v !== 'string') throw new TypeError(`${fn}: ${name} must be a string, got ${v === null ? 'null' : typeof v}`);
+  if (v === '' || v.includes('\0')) throw new RangeError(`${fn}: ${name} must be a non-empty path without NUL bytes`);
+  return v;
+}
+
+function checkUint(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${fn}: ${name} must be a non-negative integer, got ${String(v)}`);
+  return v;
+}
+
 export function diskApi(ctx: Context) {
+  const pendingMounts = ctx.slot<PendingMountStats>('disk.mountStats.pending', () => new Map());
   const disk = () => ctx.os.disk;
   // One nowrap memory per mode: perdisk=false sees whole disks only, and sharing one (as psutil does) would make
   // alternating calls drop each other's partitions and lose their reminders.
@@ -192,6 +236,42 @@ export function diskApi(ctx: Context) {
      */
     mountinfo(): readonly MountInfoEntry[] {
       return disk().mountinfo(ctx.fs);
+    },
+
+    // ---- ours (not psutil's; docs/library-extensions.md) ----
+    /** sysfs queue details and the udev database entry of a block device (name and numbers as /proc/diskstats gives them). */
+    blockDeviceInfo(name: string, major: number, minor: number, opts: BlockDeviceInfoOptions = {}): BlockDeviceInfo {
+      checkString('blockDeviceInfo', 'name', name);
+      if (name.includes('/')) throw new RangeError(`blockDeviceInfo: name must be a device name, got ${JSON.stringify(name)}`);
+      const udevData = opts.udevData === undefined ? '/run/udev/data' : checkString('blockDeviceInfo', 'udevData', opts.udevData);
+      const r = ctx.os.sysinfo.blockDeviceInfo(ctx.fs, name, checkUint('blockDeviceInfo', 'major', major), checkUint('blockDeviceInfo', 'minor', minor), udevData);
+      return Object.freeze({ rotational: r.rotational, udev: r.udev });
+    },
+    /**
+     * statfs of `mountPoint`, a path in the host's mount namespace, read under the rootfs prefix (so /host/root/var
+     * for /var in a container). Throws OsError. Blocks until the kernel answers: use mountStatsAsync for a scrape.
+     */
+    mountStats(mountPoint: string): MountStats {
+      return Object.freeze(ctx.os.sysinfo.mountStats(ctx.fs, checkString('mountStats', 'mountPoint', mountPoint)));
+    },
+    /**
+     * mountStats on a thread of its own (never libuv's pool, which a stuck mount would starve), bounded: rejects with
+     * TimeoutExpired after `timeoutMs`, with OsError when statfs fails (EAGAIN: no statfs thread was free in time, as
+     * every one waits on a stuck mount; this mount was not asked). A statfs that timed out keeps its mount point in
+     * mountStatsPending() until the kernel answers; its late answer is dropped.
+     */
+    async mountStatsAsync(mountPoint: string, opts: MountStatsAsyncOptions = {}): Promise<MountStats> {
+      const mp = checkString('mountStatsAsync', 'mountPoint', mountPoint);
+      const t = opts.timeoutMs ?? 5000;
+      if (typeof t !== 'number' || !(t > 0) || t > 2 ** 31 - 1) throw new RangeError(`mountStatsAsync: timeoutMs must be > 0 and at most ${2 ** 31 - 1}, got ${String(t)}`);
+      return Object.freeze(await ctx.os.sysinfo.mountStatsAsync(ctx.fs, mp, t, pendingMounts));
+    },
+    /**
+     * Mount points whose statfs outlived a mountStatsAsync timeout and is still waiting for the kernel (stuck mounts,
+     * such as a dead NFS server's). Each holds a thread of its own until the kernel answers; no other call waits.
+     */
+    mountStatsPending(): readonly string[] {
+      return Object.freeze(ctx.os.sysinfo.mountStatsStuck(pendingMounts));
     },
   };
 }

@@ -1,8 +1,12 @@
 /**
- * Host facade: bootTime and users (psutil 7.x semantics).
+ * Host facade: bootTime and users (psutil 7.x semantics), plus the host's identity and kernel-wide state for the
+ * agent's collectors, ours (docs/library-extensions.md): uname, osRelease, clocksources, procPressure, fileNr,
+ * randomEntropy. The reading is in linux/host.ts, linux/sysinfo.ts and linux/kstat.ts.
  */
 import type { Context } from './context';
 import { UT_USER_PROCESS } from './linux/parse/utmp';
+import type { FileNr, PressureRecord } from './linux/kstat';
+export type { FileNr, PressureLine, PressureRecord } from './linux/kstat';
 
 /** psutil's suser. */
 export interface User {
@@ -18,6 +22,43 @@ export interface User {
 
 // psutil maps the X display names; an empty host is a local (console) login as well.
 const LOCAL_HOSTS = new Set(['', ':0', ':0.0']);
+
+/** uname(2) fields, plus the NIS domain name (null where /proc does not say). */
+export interface Uname {
+  readonly sysname: string;
+  readonly nodename: string;
+  readonly release: string;
+  readonly version: string;
+  readonly machine: string;
+  readonly domainname: string | null;
+}
+
+/** os-release(5) of the host (under the rootfs): the file read and its KEY=value fields. */
+export interface OsRelease {
+  readonly path: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export interface Clocksource {
+  readonly device: string;
+  readonly available: readonly string[];
+  readonly current: string | null;
+}
+
+/** /proc/pressure/*: null for a resource the kernel does not report (irq before 6.1). */
+export interface ProcPressure {
+  readonly cpu: PressureRecord | null;
+  readonly io: PressureRecord | null;
+  readonly memory: PressureRecord | null;
+  readonly irq: PressureRecord | null;
+}
+
+export interface RandomEntropy {
+  /** /proc/sys/kernel/random/entropy_avail. */
+  readonly availableBits: number;
+  /** /proc/sys/kernel/random/poolsize. */
+  readonly poolSizeBits: number;
+}
 
 export function hostApi(ctx: Context) {
   return {
@@ -42,6 +83,42 @@ export function hostApi(ctx: Context) {
         }));
       }
       return Object.freeze(out);
+    },
+
+    // ---- ours (not psutil's; docs/library-extensions.md) ----
+    /** The running kernel's uname(2) and domain name. */
+    uname(): Uname {
+      return Object.freeze({ ...ctx.os.sysinfo.uname(ctx.fs) });
+    },
+    /** <rootfs>/etc/os-release (else usr/lib/os-release) parsed; null when the host has neither. */
+    osRelease(): OsRelease | null {
+      const r = ctx.os.sysinfo.osRelease(ctx.fs);
+      return r === null ? null : Object.freeze({ path: r.path, fields: r.fields });
+    },
+    /** Clocksources per device from sysfs ([] where sysfs has none). */
+    clocksources(): readonly Clocksource[] {
+      return Object.freeze(
+        ctx.os.sysinfo.clocksources(ctx.fs).map((c) => Object.freeze({ device: c.device, available: Object.freeze(c.available), current: c.current })),
+      );
+    },
+    /** Pressure stall information per resource (totals in microseconds). Throws OsError ENOENT without PSI. */
+    procPressure(): ProcPressure {
+      const cpu = ctx.os.kstat.procPressure(ctx.fs, 'cpu');
+      const io = ctx.os.kstat.procPressure(ctx.fs, 'io');
+      const memory = ctx.os.kstat.procPressure(ctx.fs, 'memory');
+      const irq = ctx.os.kstat.procPressure(ctx.fs, 'irq');
+      return Object.freeze({ cpu, io, memory, irq });
+    },
+    /** /proc/sys/fs/file-nr: file handles allocated, unused (0 since 2.6) and the maximum. */
+    fileNr(): FileNr {
+      return ctx.os.kstat.fileNr(ctx.fs);
+    },
+    /** The random pool's available entropy and size in bits. */
+    randomEntropy(): RandomEntropy {
+      return Object.freeze({
+        availableBits: ctx.os.kstat.sysctlUint(ctx.fs, 'sys/kernel/random/entropy_avail'),
+        poolSizeBits: ctx.os.kstat.sysctlUint(ctx.fs, 'sys/kernel/random/poolsize'),
+      });
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * System-wide network functions: psutil's net_io_counters, net_connections, net_if_addrs, net_if_stats, plus the
- * raw views the agent's node_exporter-compatible collectors need (netDev, netClass, sockStat, netstat,
- * tcpConnectionStates). Validation, nowrap state and result freezing live here; the reading is in linux/net.ts.
+ * raw views the agent's node_exporter-compatible collectors need, ours (docs/library-extensions.md): netDev, netClass,
+ * sockStat, netstat, tcpConnectionStates, softnetStat, nfConntrack, arpEntries, udpQueues. Validation, nowrap state
+ * and result freezing live here; the reading is in linux/net.ts (linux/kstat.ts for the last four).
  */
 import type { Context } from './context';
 import { WrapNumbers } from './wrap';
@@ -10,6 +11,8 @@ import {
   CONN_KINDS, NET_IO_FIELDS, isConnKind, type Connection, type ConnKind, type NetClassIface, type NetDevCounters,
   type NetIoCounters, type NetstatRecord, type NicAddr, type NicStats, type SockStat, type TcpConnectionStates,
 } from './linux/net';
+import type { ArpEntry, ConntrackStatCpu, SoftnetCpu, UdpQueues } from './linux/kstat';
+export type { ArpEntry, ConntrackStatCpu, SoftnetCpu, UdpQueues } from './linux/kstat';
 
 export type {
   Connection, ConnKind, InetAddr, NetClassIface, NetDevCounters, NetIoCounters, NetstatRecord, NicAddr, NicStats,
@@ -40,6 +43,21 @@ export interface NetIoCountersFn {
   (opts?: NetIoCountersOptions): Readonly<Record<string, NetIoCounters>> | NetIoCounters | null;
   /** Forgets the nowrap state (psutil's net_io_counters.cache_clear()). */
   cacheClear(): void;
+}
+
+export interface NfConntrack {
+  /** /proc/sys/net/netfilter/nf_conntrack_count. */
+  readonly entries: number;
+  /** /proc/sys/net/netfilter/nf_conntrack_max. */
+  readonly entriesLimit: number;
+  /** /proc/net/stat/nf_conntrack per CPU (fields by the header's names), null where the file is absent. */
+  readonly stat: readonly ConntrackStatCpu[] | null;
+}
+
+/** /proc/net/udp and udp6 summed; null for a table the kernel does not have. */
+export interface UdpQueuesByFamily {
+  readonly v4: UdpQueues | null;
+  readonly v6: UdpQueues | null;
 }
 
 export function netApi(ctx: Context) {
@@ -161,6 +179,29 @@ export function netApi(ctx: Context) {
         throw new (typeof kind === 'string' ? RangeError : TypeError)(`tcpConnectionStates: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`);
       }
       return net().tcpConnectionStates(ctx.fs, kind);
+    },
+
+    // ---- ours (not psutil's; docs/library-extensions.md) ----
+    /** /proc/net/softnet_stat, one record per CPU line. */
+    softnetStat(): readonly SoftnetCpu[] {
+      return Object.freeze(ctx.os.kstat.softnetStat(ctx.fs));
+    },
+    /** Connection tracking table size, limit and per-CPU statistics. Throws OsError ENOENT without nf_conntrack. */
+    nfConntrack(): NfConntrack {
+      const stat = ctx.os.kstat.conntrackStat(ctx.fs);
+      return Object.freeze({
+        entries: ctx.os.kstat.sysctlUint(ctx.fs, 'sys/net/netfilter/nf_conntrack_count'),
+        entriesLimit: ctx.os.kstat.sysctlUint(ctx.fs, 'sys/net/netfilter/nf_conntrack_max'),
+        stat: stat === null ? null : Object.freeze(stat),
+      });
+    },
+    /** /proc/net/arp entries. */
+    arpEntries(): readonly ArpEntry[] {
+      return Object.freeze(ctx.os.kstat.arpEntries(ctx.fs));
+    },
+    /** Bytes queued on UDP sockets, summed over /proc/net/udp and udp6. */
+    udpQueues(): UdpQueuesByFamily {
+      return Object.freeze({ v4: ctx.os.kstat.udpQueues(ctx.fs, 'udp'), v6: ctx.os.kstat.udpQueues(ctx.fs, 'udp6') });
     },
   };
 }

@@ -10,9 +10,9 @@ import { memoryApi } from './memory';
 import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
-import { sysinfoApi } from './sysinfo';
-import { processApi } from './process';
-import { kstatApi } from './kstat';
+// './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
+// resolve before the folder (tsc never deletes an output).
+import { processApi } from './process/index';
 
 export interface PsutilOptions {
   procfs?: string;
@@ -45,9 +45,7 @@ function build(ctx: Context) {
     ...netApi(ctx),
     ...diskApi(ctx),
     ...sensorsApi(ctx),
-    ...sysinfoApi(ctx),
     ...processApi(ctx),
-    ...kstatApi(ctx),
   };
 }
 

@@ -28,6 +28,21 @@ describe('Process on a fixture procfs', () => {
     expect(new ps.Process().pid).toBe(1);
   });
 
+  test('the constructor takes a pid only: a second argument that is not the area\'s own init data is ignored', () => {
+    // Factories of the area (children, processIter, Popen) hand over what they read as { [INIT]: data }, under a
+    // symbol the package does not export: no other value, a look-alike symbol included, can pose as it.
+    expect(() => new ps.Process(99999, { ignoreNsp: true } as never)).toThrow(NoSuchProcess);
+    expect(() => new ps.Process(99999, { [Symbol('psutil.process.init')]: { ignoreNsp: true } } as never)).toThrow(NoSuchProcess);
+    expect(new ps.Process(1, 'junk' as never).equals(new ps.Process(1))).toBe(true);
+    // What children() handed over gives the same objects as a lookup by pid, of the instance's class.
+    const kids = new ps.Process(1).children();
+    expect(kids.length).toBeGreaterThan(0);
+    for (const k of kids) {
+      expect(k).toBeInstanceOf(ps.Process);
+      expect(k.equals(new ps.Process(k.pid))).toBe(true);
+    }
+  });
+
   test('the stat group: ppid, name, status, times, createTime, cpuNum, pageFaults, nice', () => {
     const p = new ps.Process(1);
     const t = clockTicks();

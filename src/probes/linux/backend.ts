@@ -11,7 +11,8 @@ import * as host from './host';
 import * as disk from './disk';
 import * as sensors from './sensors';
 import * as sysinfo from './sysinfo';
-import * as processes from './process';
+import * as processHandle from './process';
+import * as processTable from './processes';
 import * as kstat from './kstat';
 
 export const linuxBackend = {
@@ -23,7 +24,8 @@ export const linuxBackend = {
   disk,
   sensors,
   sysinfo,
-  process: processes,
+  // One process's files (handle) and the process table (pids, pidExists, ppidMap, ...), as one area.
+  process: { ...processHandle, ...processTable },
   kstat,
 };
 

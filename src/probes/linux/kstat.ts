@@ -2,7 +2,8 @@
  * Linux kernel statistics for node_exporter's pressure, filefd, entropy, softnet, schedstat, conntrack, interrupts,
  * arp and udp_queues collectors: /proc/pressure/*, /proc/sys/fs/file-nr, /proc/sys/kernel/random/*,
  * /proc/net/softnet_stat, /proc/schedstat, /proc/sys/net/netfilter/nf_conntrack_{count,max}, /proc/net/stat/nf_conntrack,
- * /proc/interrupts, /proc/net/arp, /proc/net/udp{,6}. Plain functions taking the ProcFs first.
+ * /proc/interrupts, /proc/net/arp, /proc/net/udp{,6}. Plain functions taking the ProcFs first, each named as the
+ * facade function it serves (in net.ts, cpu.ts and host.ts: these are library extensions, docs/library-extensions.md).
  */
 import type { ProcFs } from './procfs';
 import { OsError, ParseError } from '../errors';
@@ -32,7 +33,7 @@ function isEnoent(err: unknown): boolean {
 }
 
 /** /proc/pressure/<resource> (cpu, io, memory, irq); null where the kernel has no such file (irq before 6.1). */
-export function pressure(fs: ProcFs, resource: string): PressureRecord | null {
+export function procPressure(fs: ProcFs, resource: string): PressureRecord | null {
   const p = fs.proc(`pressure/${resource}`);
   const text = fs.readHotTextOrNull(p, undefined, 'short');
   return text === null ? null : parsePressure(text, p);
@@ -49,7 +50,7 @@ export function sysctlUint(fs: ProcFs, rel: string): number {
   return parseSysctlUint(fs.readHotText(p, undefined, 'short'), p);
 }
 
-export function softnet(fs: ProcFs): SoftnetCpu[] {
+export function softnetStat(fs: ProcFs): SoftnetCpu[] {
   const p = fs.proc('net/softnet_stat');
   return parseSoftnet(fs.readHotText(p, undefined, SOFTNET_LINE_MAX), p);
 }
@@ -67,13 +68,13 @@ export function conntrackStat(fs: ProcFs): ConntrackStatCpu[] | null {
   return text === null ? null : parseConntrackStat(text, p);
 }
 
-export function interrupts(fs: ProcFs): InterruptLine[] {
+export function procInterrupts(fs: ProcFs): InterruptLine[] {
   const p = fs.proc('interrupts');
   // Lines grow with the CPU count (11 bytes a CPU): no fixed bound, so only a read of 0 bytes ends it.
   return parseInterrupts(fs.readHotText(p, undefined, 'eof'), p);
 }
 
-export function arp(fs: ProcFs): ArpEntry[] {
+export function arpEntries(fs: ProcFs): ArpEntry[] {
   const p = fs.proc('net/arp');
   return parseArp(fs.readHotText(p, undefined, ARP_LINE_MAX), p);
 }

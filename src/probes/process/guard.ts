@@ -1,0 +1,30 @@
+/**
+ * No OsError leaves a public Process method (psutil's errors, TypeError and RangeError only): each method's error,
+ * thrown or rejected, gets the handle's last translation. Each class of the area wraps its own prototype once, when
+ * its module loads, so every class made per context inherits the wrapped methods.
+ */
+
+/** What a guarded object offers: the translation of an error leaving one of its public methods. */
+interface Guarded {
+  _publicError(err: unknown): unknown;
+}
+
+/** Wraps the public methods (not the constructor, not `_`-prefixed ones, not accessors) defined on `proto` itself. */
+export function guardPublicMethods(proto: object): void {
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === 'constructor' || key.startsWith('_')) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (d === undefined || typeof d.value !== 'function') continue;
+    const fn = d.value as (this: Guarded, ...a: unknown[]) => unknown;
+    const guarded = function (this: Guarded, ...args: unknown[]): unknown {
+      try {
+        const r = fn.apply(this, args);
+        return r instanceof Promise ? r.catch((e: unknown) => { throw this._publicError(e); }) : r;
+      } catch (e) {
+        throw this._publicError(e);
+      }
+    };
+    Object.defineProperty(guarded, 'name', { value: key });
+    Object.defineProperty(proto, key, { ...d, value: guarded });
+  }
+}
