@@ -71,7 +71,7 @@ function rulesReloader(file: string, log: AdminLogger): () => ReturnType<NonNull
     if (now === null || now === text) return null;
     text = now;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: config/load imports admin/config, a top-level import here would be a cycle
       const { parseConfig } = require('../config/load') as typeof import('../config/load');
       const cfg = parseConfig(now, file);
       const rules = compileRulesConfig(cfg.processNames, cfg.collectors['process_groups']?.options ?? {});

@@ -42,7 +42,7 @@ export function collectorPlans(cfg: AgentConfig, configFile: string | null = nul
 
 /** The plans and, for rendering in this thread, each collector with its parsed options (a bad option throws, naming it). */
 export function activeCollectors(cfg: AgentConfig, configFile: string | null = null): ActiveSet {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the collectors load only where a collector runs or renders
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const plans = collectorPlans(cfg, configFile);
   const active = new Map<string, ActiveCollector>();
@@ -62,10 +62,10 @@ export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger):
   const { plans, active } = activeCollectors(cfg);
   const roots = { ...cfg.paths };
   // The library loads here, not at the top: startAgent's thread leaves collection to the worker and never needs it.
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy: loaded for --once only (comment above) */
   const { createPsutil } = require('../index') as typeof import('../index');
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const runner = new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, plans);
   const source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: cfg.collection.timeoutMs, log });
   try {
@@ -174,7 +174,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     });
     if (cfg.otlp.enabled) {
       // The OpenTelemetry SDK and exporters load only when OTLP is on (they double the agent's start-up time).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: OTLP loads only when enabled (comment above)
       const { startOtlp } = require('./otlp') as typeof import('./otlp');
       otlp = startOtlp(cfg.otlp, cfg.paths.rootfs, source, active, log, opts.env ?? process.env);
     }

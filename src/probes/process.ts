@@ -366,7 +366,7 @@ function options<T extends object>(fn: string, opts: unknown, known: readonly st
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
   }
-  return opts as Partial<T>;
+  return opts;
 }
 
 function describeValue(v: unknown): string {
@@ -816,7 +816,7 @@ export class Process {
   asDict<K extends ProcessAttr = ProcessAttr, V = null>(opts?: AsDictOptions<K, V>): ProcessInfo<K, V> {
     const o = options<AsDictOptions<K, V>>('asDict', opts, ['attrs', 'adValue']);
     const { names, explicit } = resolveAttrs('asDict', o.attrs);
-    return this._dict(names, explicit, (o.adValue ?? null) as V) as ProcessInfo<K, V>;
+    return this._dict(names, explicit, o.adValue ?? null) as ProcessInfo<K, V>;
   }
 
   /** @internal asDict without argument checks: processIter validates once for every process. */
@@ -1377,7 +1377,8 @@ export class Process {
     }
     this._env.requireNative('cpuAffinity(cpus)');
     const all = this._env.allCpus();
-    const wanted = cpus.length === 0 ? all : [...new Set(cpus)];
+    // Array.isArray leaves the elements `any`; the loop above checked each is an integer CPU number.
+    const wanted = cpus.length === 0 ? all : [...new Set(cpus as readonly number[])];
     this._raiseIfReused();
     try {
       this._h.affinitySet(wanted);
@@ -1805,7 +1806,7 @@ export function processApi(ctx: Context) {
      * process gets `returncode` (null unless it is a Popen) and is passed to `callback`.
      */
     async waitProcs(procs: Iterable<Process>, opts?: WaitProcsOptions): Promise<[Process[], Process[]]> {
-      if (procs === null || typeof procs !== 'object' || typeof (procs as Iterable<Process>)[Symbol.iterator] !== 'function') {
+      if (procs === null || typeof procs !== 'object' || typeof procs[Symbol.iterator] !== 'function') {
         throw new TypeError(`waitProcs: procs must be an iterable of Process, got ${describeValue(procs)}`);
       }
       const list = [...procs];

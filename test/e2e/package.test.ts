@@ -113,7 +113,10 @@ beforeAll(() => {
     path.join(consumer, 'package.json'),
     JSON.stringify({ name: 'consumer', private: true, dependencies: { [pkg.name]: `file:${tarball}` } }, null, 2),
   );
-  fs.writeFileSync(path.join(consumer, 'package-lock.json'), JSON.stringify(consumerLock(tarball, info.integrity), null, 2));
+  fs.writeFileSync(
+    path.join(consumer, 'package-lock.json'),
+    JSON.stringify(consumerLock(tarball, info.integrity), null, 2),
+  );
   run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], consumer, 180_000);
 }, 420_000);
 
@@ -129,10 +132,25 @@ function memTotal(): number {
 }
 
 test('the tarball: the built library, its types, the bin and the config schema; no sources, tests or maps', () => {
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/exporters/worker.js', 'config/schema.json', 'config/default.yaml', 'package.json']) {
+  for (const f of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cli.js',
+    'dist/exporters/worker.js',
+    'config/schema.json',
+    'config/default.yaml',
+    'package.json',
+  ]) {
     expect(packedFiles).toContain(f);
   }
-  expect(packedFiles.filter((f) => /^(src|test|bench|scripts|docs|deploy)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  expect(
+    packedFiles.filter(
+      (f) =>
+        /^(src|test|bench|scripts|docs|deploy)\//.test(f) ||
+        f.endsWith('.map') ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    ),
+  ).toEqual([]);
 });
 
 test('ESM: named imports through import, the same names as require() gives', () => {
@@ -163,7 +181,10 @@ test('ESM: named imports through import, the same names as require() gives', () 
 test('CommonJS: require()', () => {
   const out = run(
     process.execPath,
-    ['-e', `const p = require('${pkg.name}'); console.log(JSON.stringify({ total: p.virtualMemory().total, cpus: p.cpuCount() }));`],
+    [
+      '-e',
+      `const p = require('${pkg.name}'); console.log(JSON.stringify({ total: p.virtualMemory().total, cpus: p.cpuCount() }));`,
+    ],
     consumer,
     30_000,
   );
@@ -173,7 +194,12 @@ test('CommonJS: require()', () => {
 });
 
 test('the exports map hides the files behind the entry point', () => {
-  const r = spawnSync(process.execPath, ['-e', `require('${pkg.name}/dist/probes/psutil.js')`], { cwd: consumer, env: env(), encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['-e', `require('${pkg.name}/dist/probes/psutil.js')`], {
+    cwd: consumer,
+    env: env(),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
 });
@@ -217,7 +243,12 @@ export const wrong: string = psutil.virtualMemory().total;
       files: ['esm.mts', 'cjs.cts'],
     }),
   );
-  const r = spawnSync(process.execPath, [TSC, '-p', typesDir], { cwd: consumer, env: env(), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [TSC, '-p', typesDir], {
+    cwd: consumer,
+    env: env(),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(`${r.stdout}${r.stderr}`).toBe('');
   expect(r.status).toBe(0);
 });
@@ -226,5 +257,7 @@ test('the bin through npx: --version, and --once prints an exposition', () => {
   expect(run('npx', ['--offline', pkg.name, '--version'], consumer, 60_000).trim()).toBe(pkg.version);
   const out = run('npx', ['--offline', pkg.name, '--once', '--log.level=error'], consumer, 120_000);
   expect(Number(/^node_memory_MemTotal_bytes (\S+)$/m.exec(out)?.[1])).toBe(memTotal());
-  expect(out).toMatch(new RegExp(`^psutil_exporter_build_info\\{[^}]*version="${pkg.version.replace(/\./g, '\\.')}"`, 'm'));
+  expect(out).toMatch(
+    new RegExp(`^psutil_exporter_build_info\\{[^}]*version="${pkg.version.replace(/\./g, '\\.')}"`, 'm'),
+  );
 });

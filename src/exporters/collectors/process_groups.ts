@@ -61,7 +61,7 @@ function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOpti
 /** Loads process_names and collectors.process_groups from the file with the agent's own loader. */
 function loadFromFile(file: string, text: string): RulesConfig {
   // Required lazily: the loader (ajv, the schema) is needed only when the file changed.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the loader is needed only when the file changed (above)
   const { parseConfig } = require('../../config/load') as typeof import('../../config/load');
   const cfg = parseConfig(text, file);
   return compileRulesConfig(cfg.processNames, cfg.collectors['process_groups']?.options ?? {});
@@ -181,7 +181,7 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
         return { snapshot: emptySnapshot(grouper.options), reload: reloader.report };
       }
       // Required here, in the worker: rules/source loads the library, which the main thread (mappings only) never needs.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loaded in the worker only (comment above)
       source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil);
       return { snapshot: grouper.update(source), reload: reloader.report };
     };

@@ -4,8 +4,9 @@
  * errors (they know the pid). Syscall numbers depend on the architecture, so they are looked up, never assumed.
  */
 // koffi's package is ESM-typed with a CommonJS entry: load the CJS build, typed from its declarations.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- typescript-eslint reads the import attribute below as an assignment
 type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi's CommonJS entry, typed from its ESM declarations (above)
 const koffi = require('koffi') as Koffi;
 
 import { formatIpv6 } from './parse/netconn';
@@ -27,12 +28,12 @@ const errnoNames = new Map<number, string>();
 /** The errno's name (ENOENT, ...), as NativeError names it; `E<n>` for one koffi does not know. */
 export function errnoName(n: number): string {
   if (errnoNames.size === 0) {
-    for (const [k, v] of Object.entries(koffi.os.errno as Record<string, number>)) if (!errnoNames.has(v)) errnoNames.set(v, k);
+    for (const [k, v] of Object.entries(koffi.os.errno)) if (!errnoNames.has(v)) errnoNames.set(v, k);
   }
   return errnoNames.get(n) ?? `E${n}`;
 }
 
-export const ERRNO = koffi.os.errno as Record<string, number>;
+export const ERRNO = koffi.os.errno;
 
 interface SyscallNumbers {
   ioprio_set: number;
@@ -333,7 +334,7 @@ let sysinfoOut: { mem: unknown; words: Uint32Array; view: DataView; long: number
  */
 export function sysinfoLoads(): readonly [number, number, number] {
   if (sysinfoOut === null) {
-    const mem = koffi.alloc('uint8_t', SYSINFO_SIZE);
+    const mem: unknown = koffi.alloc('uint8_t', SYSINFO_SIZE);
     const ab = koffi.view(mem, SYSINFO_SIZE);
     sysinfoOut = { mem, words: new Uint32Array(ab), view: new DataView(ab), long: koffi.sizeof('long'), loads: [0, 0, 0] };
   }
@@ -368,7 +369,7 @@ let linkOut: { mem: unknown; buf: Buffer; size: number } | null = null;
 function linkScratch(size: number): NonNullable<typeof linkOut> {
   if (linkOut !== null && linkOut.size >= size) return linkOut;
   if (linkOut !== null) koffi.free(linkOut.mem);
-  const mem = koffi.alloc('uint8_t', size);
+  const mem: unknown = koffi.alloc('uint8_t', size);
   linkOut = { mem, buf: Buffer.from(koffi.view(mem, size)), size };
   return linkOut;
 }
@@ -410,7 +411,7 @@ export function listDirFd(fd: number): string[] {
   const getdents = fns.getdents64;
   if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
   if (direntOut === null) {
-    const mem = koffi.alloc('uint8_t', DIRENT_BUF);
+    const mem: unknown = koffi.alloc('uint8_t', DIRENT_BUF);
     direntOut = { mem, buf: Buffer.from(koffi.view(mem, DIRENT_BUF)) };
   }
   const { mem, buf } = direntOut;
@@ -442,7 +443,7 @@ export function listDirFd(fd: number): string[] {
     }
   }
   if (nonAscii === null) return names.sort();
-  const raw = nonAscii as Map<number, Buffer>;
+  const raw = nonAscii;
   return names
     .map((name, i) => ({ name, bytes: raw.get(i) ?? Buffer.from(name, 'latin1') }))
     .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
@@ -478,12 +479,12 @@ export function readlinksAt(dirFd: number, prefix: string, stopOn: ReadonlySet<n
   const getdents = fns.getdents64;
   if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
   if (direntOut === null) {
-    const mem = koffi.alloc('uint8_t', DIRENT_BUF);
+    const mem: unknown = koffi.alloc('uint8_t', DIRENT_BUF);
     direntOut = { mem, buf: Buffer.from(koffi.view(mem, DIRENT_BUF)) };
   }
   if (direntBase === 0) direntBase = Number(koffi.address(direntOut.mem));
   if (linkAtOut === null) {
-    const mem = koffi.alloc('uint8_t', LINK_BUF);
+    const mem: unknown = koffi.alloc('uint8_t', LINK_BUF);
     linkAtOut = { mem, buf: Buffer.from(koffi.view(mem, LINK_BUF)) };
   }
   const { mem, buf } = direntOut;
@@ -536,8 +537,8 @@ let nicOut: { ifreq: unknown; ifreqView: DataView; ifreqBytes: Uint8Array; ecmd:
 
 function nicScratch(): NonNullable<typeof nicOut> {
   if (nicOut !== null) return nicOut;
-  const ifreq = koffi.alloc('uint8_t', IFREQ_SIZE);
-  const ecmd = koffi.alloc('uint8_t', ETHTOOL_CMD_SIZE);
+  const ifreq: unknown = koffi.alloc('uint8_t', IFREQ_SIZE);
+  const ecmd: unknown = koffi.alloc('uint8_t', ETHTOOL_CMD_SIZE);
   const ab = koffi.view(ifreq, IFREQ_SIZE);
   nicOut = { ifreq, ifreqView: new DataView(ab), ifreqBytes: new Uint8Array(ab), ecmd, ecmdView: new DataView(koffi.view(ecmd, ETHTOOL_CMD_SIZE)) };
   return nicOut;
@@ -614,7 +615,7 @@ function statvfsScratch(): NonNullable<typeof statvfsOut> {
   if (statvfsOut !== null) return statvfsOut;
   const T = b().StatvfsT;
   const size = koffi.sizeof(T);
-  const mem = koffi.alloc('uint8_t', size);
+  const mem: unknown = koffi.alloc('uint8_t', size);
   const at = (f: string, t: string): readonly [number, number] => [koffi.offsetof(T, f), koffi.sizeof(t)];
   statvfsOut = {
     mem,
@@ -645,7 +646,8 @@ export function statvfsAsync(p: string): Promise<StatVfs> {
   return new Promise((resolve, reject) => {
     const out: Record<string, bigint | number> = {};
     b().statvfs.async(p, out, (err: unknown, r: number) => {
-      if (err) reject(err);
+      // koffi hands an Error; anything else is wrapped rather than rejected as a bare value.
+      if (err) reject(err instanceof Error ? err : new Error(`statvfs: ${JSON.stringify(err)}`));
       else if (r !== 0) reject(new NativeError('statvfs', ERRNO['EIO'] ?? 5));
       else resolve(statvfsRecord(out));
     });
@@ -660,7 +662,7 @@ export function getpwuid(uid: number): PasswdEntry | null {
   if (r !== 0 || res[0] === null) return null;
   return {
     name: String(pwd['pw_name']), uid: Number(pwd['pw_uid']), gid: Number(pwd['pw_gid']),
-    dir: String(pwd['pw_dir'] ?? ''), shell: String(pwd['pw_shell'] ?? ''),
+    dir: typeof pwd['pw_dir'] === 'string' ? pwd['pw_dir'] : '', shell: typeof pwd['pw_shell'] === 'string' ? pwd['pw_shell'] : '',
   };
 }
 
@@ -772,8 +774,8 @@ export function getifaddrs(): IfAddr[] {
   }
   const L = ifaLayout;
   if (ifaOut === null) {
-    const node = koffi.alloc('uint8_t', L.size);
-    const sa = koffi.alloc('uint8_t', 32);
+    const node: unknown = koffi.alloc('uint8_t', L.size);
+    const sa: unknown = koffi.alloc('uint8_t', 32);
     ifaOut = { node, nodeView: new DataView(koffi.view(node, L.size)), sa, saView: new DataView(koffi.view(sa, 32)) };
   }
   const { node, nodeView: v } = ifaOut;
