@@ -156,6 +156,7 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): (r: Collector
       void e;
     }
   }
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw while rendering reaches the caller as a rejection
   return async (r) => {
     if (r.kind !== 'data') return r;
     const c = active.get(r.name);

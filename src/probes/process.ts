@@ -1341,7 +1341,7 @@ export class Process {
     }
     if (!Array.isArray(limits)) throw new TypeError(`rlimit: limits must be a [soft, hard] pair, got ${describeValue(limits)}`);
     // psutil: ValueError("second argument must be a (soft, hard) tuple") for a sequence of another length.
-    if (limits.length !== 2) throw new RangeError(`rlimit: second argument must be a [soft, hard] pair, got ${limits.length} values`);
+    if (limits.length !== 2) throw new RangeError(`rlimit: second argument must be a [soft, hard] pair, got ${(limits as unknown[]).length} values`);
     for (const v of limits as unknown[]) {
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`rlimit: limits must hold integers, got ${describeValue(v)}`);
       if (v < -1) throw new RangeError(`rlimit: limits must be >= 0 or RLIM_INFINITY (-1), got ${v}`);
