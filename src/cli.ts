@@ -69,7 +69,7 @@ export function quickFlags(argv: string[]): Flags | null {
     return null;
   }
   const flags: Flags = {};
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
   for (const [from, to] of [['config.file', 'config.file'], ['web.listen-address', 'web.listenAddress'], ['path.procfs', 'path.procfs'],
     ['path.sysfs', 'path.sysfs'], ['path.rootfs', 'path.rootfs'], ['log.level', 'log.level']] as const) {
     const v = str(from);
@@ -81,7 +81,7 @@ export function quickFlags(argv: string[]): Flags | null {
 }
 
 export function program(out: { stdout: (s: string) => void; stderr: (s: string) => void }, version: string): Command {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: commander loads only for a command line that quickFlags cannot read
   const { Command } = require('commander') as typeof import('commander');
   return new Command('psutil-exporter')
     .description('Host metrics from the psutil surface: Prometheus /metrics (node_exporter names) and OTLP push.')
@@ -102,7 +102,7 @@ export function program(out: { stdout: (s: string) => void; stderr: (s: string) 
 
 function agentVersionText(): string {
   // Loaded lazily: --help and --check-config should not pay for the exporters' imports.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the exporters load only when the version is printed (comment above)
   const { agentVersion } = require('./exporters/prometheus') as typeof import('./exporters/prometheus');
   return agentVersion();
 }
@@ -137,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       cmd.parse(argv, { from: 'user' });
     } catch (e) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: commander is loaded by program() only on this path
       if (e instanceof (require('commander') as typeof import('commander')).CommanderError) return e.exitCode === 0 ? 0 : 2;
       throw e;
     }
@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
 
   // The running agent starts lean, before anything else loads; --once and --check-config exit at once and keep V8's
   // defaults.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: v8mode applies its flags before anything else loads (comment above)
   const v8mode = require('./exporters/v8mode') as typeof import('./exporters/v8mode');
   if (!flags.once && !flags.checkConfig) v8mode.applyV8Mode({ jit: false, reason: 'start-up' });
 
@@ -177,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger(cfg.log.level);
 
   // Loaded here rather than at the top: the library and the exporters cost nothing for --help or --check-config.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the library and the exporters load only to run the agent (comment above)
   const agent = require('./exporters/agent') as typeof import('./exporters/agent');
   if (flags.once) {
     stdout(await agent.collectOnce(cfg, log));
@@ -192,7 +192,7 @@ export async function main(argv: string[]): Promise<number> {
   // The admin API starts first: when it refuses ([SECURITY]), the agent does not start at all.
   let admin: import('./admin').AdminHandle | null = null;
   if (cfg.admin.enabled) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the admin API loads only when enabled
     const adminApi = require('./admin') as typeof import('./admin');
     try {
       admin = await adminApi.startAdmin({

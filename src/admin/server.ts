@@ -126,7 +126,7 @@ function parseGroupName(seg: string): string {
     if (err instanceof URIError) throw new HttpError(400, 'invalid', 'invalid_group', 'the group name is not valid percent-encoded UTF-8');
     throw err;
   }
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what this test refuses
   if (name.length === 0 || name.length > MAX_GROUP_NAME || /[\x00-\x1f\x7f]/.test(name)) {
     throw new HttpError(400, 'invalid', 'invalid_group', `a group name is 1-${MAX_GROUP_NAME} printable characters`);
   }

@@ -47,6 +47,7 @@ export function parseListenAddress(addr: string): { host: string; port: number }
   if (!m) return null;
   const port = Number(m[3]);
   if (port > 65535) return null;
-  const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] as string));
+  // One of the two groups matched; an empty host (`:PORT`) means all interfaces.
+  const host = m[1] ?? (m[2] || '0.0.0.0');
   return { host, port };
 }

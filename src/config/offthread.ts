@@ -21,7 +21,7 @@ type ConfigAnswer =
 
 /** The file, or every default without one (as `parseConfig('')`), loaded in this thread. */
 export function loadConfigHere(file: string | null): AgentConfig {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the loader (ajv, the schema) loads only when the config is read in this thread
   const load = require('./load') as typeof import('./load');
   return file !== null ? load.loadConfigFile(file) : load.parseConfig('', '<defaults>');
 }

@@ -76,10 +76,10 @@ export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger):
   const { plans, active } = activeCollectors(cfg);
   const roots = { ...cfg.paths };
   // The library loads here, not at the top: startAgent's thread leaves collection to the worker and never needs it.
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy: loaded for --once only (comment above) */
   const { createPsutil } = require('../index') as typeof import('../index');
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const runner = new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, plans);
   const source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: cfg.collection.timeoutMs, log });
   try {
@@ -200,7 +200,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     });
     if (cfg.otlp.enabled) {
       // The OpenTelemetry SDK and exporters load only when OTLP is on (they double the agent's start-up time).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: OTLP loads only when enabled (comment above)
       const { startOtlp } = require('./otlp') as typeof import('./otlp');
       otlp = startOtlp(cfg.otlp, cfg.paths.rootfs, source, active, log, opts.env ?? process.env);
     }

@@ -204,7 +204,10 @@ export function optBool(raw: Readonly<Record<string, unknown>>, key: string, fal
 /** Label-value text from anything a reader returned (null/undefined -> ''). */
 export function str(v: unknown): string {
   if (v === null || v === undefined) return '';
-  return typeof v === 'string' ? v : String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // An object (no reader returns one) as JSON, not "[object Object]".
+  return JSON.stringify(v) ?? '';
 }
 
 /**

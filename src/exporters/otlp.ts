@@ -46,7 +46,7 @@ export function snapshotMetrics(snap: Snapshot, active: ReadonlyMap<string, Acti
       let mapped = r.kind === 'rendered' ? r.otlp : undefined;
       if (r.kind === 'data') {
         if (!c || r.data === undefined) continue;
-        mapped = c.def.otlp(r.data as never, c.options as never);
+        mapped = c.def.otlp(r.data, c.options);
       }
       if (mapped === undefined) continue;
       for (const m of mapped) {

@@ -51,7 +51,7 @@ export interface ActiveCollector {
 
 /** A collector's families from its data, names checked (a bad name throws: the collector then counts as failed). */
 export function collectorFamilies(c: ActiveCollector, data: unknown): Family[] {
-  const fams = c.def.prometheus(data as never, c.options as never);
+  const fams = c.def.prometheus(data, c.options);
   for (const f of fams) {
     if (!METRIC_NAME.test(f.name) || !f.labelNames.every((l) => LABEL_NAME.test(l) && !l.startsWith('__'))) {
       throw new Error(`invalid metric or label name in family ${JSON.stringify(f.name)}`);

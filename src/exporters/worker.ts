@@ -255,7 +255,7 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r:
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const prom = require('./prometheus') as typeof import('./prometheus');
   const { createLogger } = require('./log') as typeof import('./log');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const log = createLogger(render.logLevel);
   const active = new Map<string, ActiveCollector>();
   for (const p of init.plans) {
@@ -286,7 +286,7 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r:
     let otlpError: string | undefined;
     if (render.otlp) {
       try {
-        otlp = c.def.otlp(r.data as never, c.options as never);
+        otlp = c.def.otlp(r.data, c.options);
       } catch (e) {
         // The OTLP side loses this collector's metrics only; the main thread logs it.
         otlpError = errorText(e);
@@ -303,11 +303,11 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r:
 
 function workerMain(init: WorkerInit): void {
   // Loaded here, not at the top: the main thread imports this file only for WorkerRunner.
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy: loaded in the worker thread only (comment above) */
   const { createPsutil } = require('../index') as typeof import('../index');
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const { CollectionEngine } = require('./engine') as typeof import('./engine');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const port = parentPort;
   if (!port) return;
   const psutil = createPsutil(init.roots);

@@ -148,7 +148,7 @@ function options<T extends object>(fn: string, opts: unknown, allowed: readonly 
   for (const k of Object.keys(opts)) {
     if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (expected ${allowed.join(', ')})`);
   }
-  return opts as Partial<T>;
+  return opts;
 }
 
 function bool(fn: string, name: string, v: unknown, dflt: boolean): boolean {

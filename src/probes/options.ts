@@ -12,7 +12,7 @@ export function options<T extends object>(fn: string, opts: unknown, known: read
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
   }
-  return opts as Partial<T>;
+  return opts;
 }
 
 /** A boolean option: `dflt` when undefined, a TypeError naming `name` when not a boolean. */

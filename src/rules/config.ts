@@ -200,7 +200,7 @@ function regexps(c: Checker, path: ConfigPath, v: unknown): GoRegexp[] | null {
     try {
       out.push(new GoRegexp(src));
     } catch (err) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: re2js loads with the first regexp (rules/matcher.ts)
       if (err instanceof (require('re2js') as typeof import('re2js')).RE2JSException) c.error([...path, i], `bad regexp ${JSON.stringify(src)}: ${err.message}`);
       else throw err;
     }
@@ -450,7 +450,7 @@ export function yamlLocator(doc: { getIn(path: Iterable<unknown>, keepScalar?: b
  * compiles its process_names and collectors.process_groups. Throws RulesConfigError with line numbers.
  */
 export function loadRulesYaml(text: string, file?: string): RulesConfig {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: yaml loads only when a rules file is read
   const { LineCounter, parseDocument, isMap, isSeq } = require('yaml') as typeof import('yaml');
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true, strict: true });

@@ -24,7 +24,7 @@ export class GoRegexp {
   constructor(source: string) {
     this.source = source;
     // Loaded with the first regexp: a worker without rules never holds re2js (see config.ts).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: re2js loads with the first regexp (comment above)
     this.re = (require('re2js') as typeof import('re2js')).RE2JS.compile(source);
     this.names = Object.keys(this.re.namedGroups());
   }
@@ -46,7 +46,7 @@ export class GoRegexp {
   }
 }
 
-const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const EMPTY: Record<string, string> = Object.freeze({});
 
 /** Cgroup facts of a process, parsed once. */
 export interface CgroupFacts {

@@ -106,6 +106,7 @@ export function skeleton(text: string): string {
   const bare = withoutActions.split('\n');
   lines.forEach((raw, i) => {
     const b = bare[i] ?? '';
+    // eslint-disable-next-line no-control-regex -- NUL is the mask written over the actions above
     if (b.replace(/\u0000/g, '').trim() === '' && b.includes('\u0000')) return; // only actions on this line
     let out = '';
     let inAction = false;

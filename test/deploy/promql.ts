@@ -20,7 +20,7 @@ export function dashboardQueries(dashboard: unknown): DashboardQuery[] {
     if (!Array.isArray(panels)) return;
     for (const p of panels) {
       if (p === null || typeof p !== 'object' || Array.isArray(p)) continue;
-      const title = typeof p['title'] === 'string' ? p['title'] : `panel ${String(p['id'])}`;
+      const title = typeof p['title'] === 'string' ? p['title'] : `panel ${JSON.stringify(p['id'])}`;
       const targets = p['targets'];
       if (Array.isArray(targets)) {
         for (const t of targets) {
@@ -39,7 +39,7 @@ export function dashboardQueries(dashboard: unknown): DashboardQuery[] {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || v['type'] !== 'query') continue;
     const q = v['query'];
     const text = typeof q === 'string' ? q : q !== null && typeof q === 'object' && !Array.isArray(q) && typeof q['query'] === 'string' ? q['query'] : '';
-    if (text.trim() !== '') out.push({ where: `variable ${String(v['name'])}`, expr: text });
+    if (text.trim() !== '') out.push({ where: `variable ${JSON.stringify(v['name'])}`, expr: text });
   }
   return out;
 }

@@ -16,7 +16,7 @@ interface NormalizedPoint { attributes?: Record<string, unknown>; asDouble?: num
 interface NormalizedMetric { name: string; unit: string; sum?: { dataPoints: NormalizedPoint[]; aggregationTemporality: number; isMonotonic?: boolean }; gauge?: { dataPoints: NormalizedPoint[] } }
 interface NormalizedExport { resourceMetrics: Array<{ resource: { attributes: Record<string, unknown> }; scopeMetrics: Array<{ scope: { name: string }; metrics: NormalizedMetric[] }> }> }
 interface MockServer { start(): Promise<void>; close(): Promise<void>; httpUrl: URL }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
 const mock = require('@elastic/mockotlpserver') as {
   MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
   normalizeMetrics: (m: unknown) => NormalizedExport;

@@ -5,7 +5,7 @@ import { createPsutil } from '../../src/index';
 function def(name: string, collect: () => unknown): AnyCollectorDef {
   return defineCollector<unknown, null>({
     name, help: name, options: () => null, create: () => collect, prometheus: () => [], otlp: () => [],
-  }) as AnyCollectorDef;
+  });
 }
 
 function busyWait(ms: number): void {

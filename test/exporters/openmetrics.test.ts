@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defineCollector, fam, type AnyCollectorDef, type Family } from '../../src/exporters/catalog';
+import { defineCollector, fam, type Family } from '../../src/exporters/catalog';
 import { mergeTextfiles } from '../../src/exporters/collectors/textfile';
 import { DEFAULT_LIMITS, escapeHelpOpenMetrics, exposition, parseTextFormat, renderFamilies, type Exposition } from '../../src/exporters/exposition';
 import { dataResult } from '../../src/exporters/pass';
@@ -204,7 +204,7 @@ describe('hostile label values (issue 11 #10) through both formats', () => {
     prometheus: (d) => [d.names.reduce((b, n) => b.add({ groupname: n }, 1), fam('namedprocess_namegroup_num_procs', 'gauge', 'Processes.', ['groupname'])).family,
       fam('psutil_hostile_total', 'counter', 'A counter labelled "badly".\r', ['v']).add({ v: 'x\ry' }, 2).family],
   });
-  const active = new Map<string, ActiveCollector>([['procs', { def: proc as unknown as AnyCollectorDef, options: null }]]);
+  const active = new Map<string, ActiveCollector>([['procs', { def: proc, options: null }]]);
   const adapter = new PrometheusAdapter(active);
   const e = adapter.exposition({ id: 1, startedAt: 0, finishedAt: 1, bootTime: null, results: [dataResult('procs', 0, { names: HOSTILE.map(([, v]) => v) })] });
 

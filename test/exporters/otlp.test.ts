@@ -3,8 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { parseConfig } from '../../src/config/load';
-import { defineCollector, otel, metrics, type AnyCollectorDef } from '../../src/exporters/catalog';
-import type { CollectorResult } from '../../src/exporters/engine';
+import { defineCollector, otel, metrics } from '../../src/exporters/catalog';
 import { failedResult } from '../../src/exporters/pass';
 import { buildResource, parseKeyValueList, readMachineId, resolveOtlp, SnapshotProducer, snapshotMetrics, toMetricData } from '../../src/exporters/otlp';
 import type { ActiveCollector } from '../../src/exporters/prometheus';
@@ -95,12 +94,12 @@ describe('SnapshotProducer through a real reader', () => {
       return metrics(io);
     },
   });
-  const active = new Map<string, ActiveCollector>([['nics', { def: nics as unknown as AnyCollectorDef, options: null }]]);
+  const active = new Map<string, ActiveCollector>([['nics', { def: nics, options: null }]]);
 
   test('series of a NIC that is gone are not exported again; start time is boot time', async () => {
     let present = ['eth0', 'eth1'];
     const runner: PassRunner = {
-      run: async () => ({ results: [{ kind: 'data', name: 'nics', ok: true, durationSeconds: 0, data: present } as CollectorResult], bootTime: 1_700_000_000 }),
+      run: async () => ({ results: [{ kind: 'data', name: 'nics', ok: true, durationSeconds: 0, data: present }], bootTime: 1_700_000_000 }),
       abandon: () => undefined,
       close: async () => undefined,
     };

@@ -1,4 +1,4 @@
-import type { AnyCollectorDef, Family } from '../../src/exporters/catalog';
+import type { Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
 import { DEFAULT_LIMITS, goFloat, renderFamilies, safeLabelValue, TRUNCATION_MARKER, type ExpositionLimits } from '../../src/exporters/exposition';
 import { dataResult, failedResult, type CollectorResult } from '../../src/exporters/pass';
@@ -18,7 +18,7 @@ const passthrough = defineCollector<Data, null>({
   otlp: () => [],
 });
 
-const active = new Map<string, ActiveCollector>([['fake', { def: passthrough as unknown as AnyCollectorDef, options: null }]]);
+const active = new Map<string, ActiveCollector>([['fake', { def: passthrough, options: null }]]);
 
 let id = 0;
 function snap(results: CollectorResult[]): Snapshot {

@@ -24,12 +24,14 @@ const PEER_SKIP = `[skipped: peer fixtures absent at ${PEER_FIXTURES}; set PSUTI
 /** describe() for tests on the peers' trees: a visible skip, with its reason, where they are absent. */
 export const describePeer: (name: string, fn: () => void) => void = HAVE_PEER_FIXTURES
   ? (name, fn) => describe(name, fn)
-  : (name, fn) => describe.skip(PEER_SKIP + name, fn);
+  : // eslint-disable-next-line jest/no-disabled-tests -- only where the peers' trees are absent, the reason in the title
+    (name, fn) => describe.skip(PEER_SKIP + name, fn);
 
 /** test() for one test on the peers' trees. */
 export const testPeer: (name: string, fn: () => unknown, timeout?: number) => void = HAVE_PEER_FIXTURES
   ? (name, fn, timeout) => test(name, fn as jest.ProvidesCallback, timeout)
-  : (name, fn, timeout) => test.skip(PEER_SKIP + name, fn as jest.ProvidesCallback, timeout);
+  : // eslint-disable-next-line jest/no-disabled-tests -- only where the peers' trees are absent, the reason in the title
+    (name, fn, timeout) => test.skip(PEER_SKIP + name, fn as jest.ProvidesCallback, timeout);
 
 export function own(...parts: string[]): string {
   return path.join(OWN_FIXTURES, ...parts);

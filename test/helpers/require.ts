@@ -55,7 +55,9 @@ export function requireOr(have: boolean, reason: string, opts: RequireOptions = 
   }
   return {
     have,
+    // eslint-disable-next-line jest/no-disabled-tests -- the skip of a missing requirement, its reason in the title
     test: (name, fn, timeout) => test.skip(`[skipped: ${reason}] ${name}`, fn, timeout),
+    // eslint-disable-next-line jest/no-disabled-tests -- the skip of a missing requirement, its reason in the title
     describe: (name, fn) => describe.skip(`[skipped: ${reason}] ${name}`, fn),
   };
 }

@@ -33,12 +33,13 @@ export function removeTmpTrees(): void {
  */
 export async function runtimeWarnings<T>(fn: () => T): Promise<{ value: T; warnings: string[] }> {
   const warnings: string[] = [];
+  // eslint-disable-next-line jest/unbound-method -- kept to be put back below, never called unbound
   const original = process.emitWarning;
   const capture = (warning: string | Error, type?: unknown): void => {
     const name = typeof warning === 'string' ? (typeof type === 'string' ? type : (type as { type?: string } | undefined)?.type) : warning.name;
     if (name === 'RuntimeWarning') warnings.push(typeof warning === 'string' ? warning : warning.message);
   };
-  process.emitWarning = capture as typeof process.emitWarning;
+  process.emitWarning = capture;
   try {
     const value = fn();
     await new Promise((r) => setImmediate(r));

@@ -240,7 +240,7 @@ sys.stdin.read()
     // stderr not inherited: a shared fd would hand our stdio socket to the helper's (higher) pid in the system-wide map.
     const child = spawn(PYTHON, ['-c', code, dgramPath, seqPath], { stdio: ['pipe', 'pipe', 'ignore'] });
     child.once('error', reject);
-    child.stdout!.once('data', () => resolve(child));
+    child.stdout.once('data', () => resolve(child));
   });
 }
 

@@ -106,7 +106,7 @@ for line in sys.stdin:
     const lines: string[] = [];
     let buf = '';
     const waiters: Array<() => void> = [];
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
@@ -134,12 +134,12 @@ for line in sys.stdin:
         ours = [...new Set(ps.netConnections({ kind: 'all' }).filter((c) => c.status === 'LISTEN').map(listenKey))].sort();
         them = [...new Set(theirs.listen.map(listenKey))].sort();
         if (JSON.stringify(ours) === JSON.stringify(them)) break;
-        child.stdin!.write('again\n');
+        child.stdin.write('again\n');
         theirs = await next();
       }
       expect(ours).toEqual(them);
     } finally {
-      child.stdin!.end();
+      child.stdin.end();
       await new Promise((r) => child.once('exit', r));
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -28,7 +28,7 @@ function kernelThreads(): number[] {
 test('a live kernel thread: environ() is {} and the process stays listed by processIter', () => {
   const kthreads = kernelThreads();
   expect(kthreads.length).toBeGreaterThan(0);
-  const k = new Process(kthreads[0]!);
+  const k = new Process(kthreads[0]);
   expect(k.isKernelThread()).toBe(true);
   expect(k.environ()).toEqual({});
   const listed = [...processIter({ attrs: ['pid', 'environ'] })].map((p) => p.pid);

@@ -100,7 +100,7 @@ describe('Process extensions on live processes', () => {
   });
 
   test('a zombie: cgroups, wchan (null), threadsInfo and memoryUsage (zeros) read; memoryFootprint and raw argv are ZombieProcess', async () => {
-    const { child, line } = await start(PYTHON, ['-c', `import os, sys, time
+    const { line } = await start(PYTHON, ['-c', `import os, sys, time
 pid = os.fork()
 if pid == 0:
     os._exit(0)

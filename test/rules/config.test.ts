@@ -144,6 +144,6 @@ describe('compileRulesConfig without source text', () => {
 describe('parseDuration', () => {
   it.each([
     ['30s', 30], ['10m', 600], ['1h30m', 5400], ['1.5h', 5400], ['250ms', 0.25], ['0', 0], [45, 45], ['2d', 172800],
-  ])('%j = %d s', (v, want) => expect(parseDuration(v)).toBeCloseTo(want as number, 9));
+  ])('%j = %d s', (v, want) => expect(parseDuration(v)).toBeCloseTo(want, 9));
   it.each(['', 'ten', '10', '-5s', '5 s', 's', null, -1, Number.NaN])('refuses %j', (v) => expect(parseDuration(v)).toBeNull());
 });

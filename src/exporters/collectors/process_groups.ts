@@ -146,7 +146,7 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
         return { snapshot: emptySnapshot(grouper.options), reload };
       }
       // Required here, in the worker: rules/source loads the library, which the main thread (mappings only) never needs.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loaded in the worker only (comment above)
       source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil);
       return { snapshot: grouper.update(source), reload };
     };

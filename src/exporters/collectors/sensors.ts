@@ -61,7 +61,7 @@ export function groupSensors(attrs: Readonly<Record<string, string>>): Map<strin
     // Go's strconv.Atoi("") fails, so node_exporter keeps num 0 for files without a number.
     const sensor = `${m[1]}${m[2] ? String(Number(m[2])) : '0'}`;
     let s = out.get(sensor);
-    if (!s) out.set(sensor, (s = new Map()));
+    if (!s) out.set(sensor, (s = new Map<string, string>()));
     s.set(m[3] ?? '', value);
   }
   return out;

@@ -221,7 +221,7 @@ export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
 /** A snapshot's exposition in both formats: the text now, OpenMetrics built on first use and kept. */
 export interface Exposition {
   readonly text: string;
-  openMetrics(): string;
+  readonly openMetrics: () => string;
 }
 
 export function exposition(blocks: readonly FamilyBlock[], log: Logger = silentLogger): Exposition {

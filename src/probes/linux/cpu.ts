@@ -7,7 +7,7 @@ import { parseStat, parseStatTotal, type StatCpuLine, type StatRecord } from './
 import { parseCpuinfo, cpuinfoMhz, type CpuinfoBlock } from './parse/cpuinfo';
 import { parseLoadavg, type Loadavg } from './parse/loadavg';
 import { parseCpuList } from './parse/pidstatus';
-import { OsError, ParseError } from '../errors';
+import { ParseError } from '../errors';
 import * as native from './native';
 
 // The system-wide files here are read with readHot: kept open and re-read from offset 0 on a real procfs/sysfs.

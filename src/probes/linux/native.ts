@@ -7,6 +7,7 @@
  * that signals take the kill(2) way, as on kernels before 5.3).
  */
 // koffi's package is ESM-typed with a CommonJS entry: load the CJS build, typed from its declarations.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- typescript-eslint reads the import attribute below as an assignment
 type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
 
 import { UnsupportedOperation } from '../errors';
@@ -467,7 +468,7 @@ export function listDirFd(fd: number): string[] {
     }
   }
   if (nonAscii === null) return names.sort();
-  const raw = nonAscii as Map<number, Buffer>;
+  const raw = nonAscii;
   return names
     .map((name, i) => ({ name, bytes: raw.get(i) ?? Buffer.from(name, 'latin1') }))
     .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
@@ -623,7 +624,7 @@ export function getpwuid(uid: number): PasswdEntry | null {
   if (r !== 0 || res[0] === null) return null;
   return {
     name: String(pwd['pw_name']), uid: Number(pwd['pw_uid']), gid: Number(pwd['pw_gid']),
-    dir: String(pwd['pw_dir'] ?? ''), shell: String(pwd['pw_shell'] ?? ''),
+    dir: typeof pwd['pw_dir'] === 'string' ? pwd['pw_dir'] : '', shell: typeof pwd['pw_shell'] === 'string' ? pwd['pw_shell'] : '',
   };
 }
 

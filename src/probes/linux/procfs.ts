@@ -451,7 +451,7 @@ export class ProcFs {
     }
     try {
       const stop = new Set<number>();
-      for (const code of stopOn) if (native.ERRNO[code] !== undefined) stop.add(native.ERRNO[code]!);
+      for (const code of stopOn) if (native.ERRNO[code] !== undefined) stop.add(native.ERRNO[code]);
       const out = native.readlinksAt(fd, prefix, stop) as LinkEntry[];
       for (const e of out) e.osCode = e.errno === 0 ? null : native.errnoName(e.errno);
       return out;

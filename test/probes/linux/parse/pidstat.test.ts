@@ -93,8 +93,8 @@ describe('parsePidStat', () => {
     const st = parsePidStat(proc('26232/stat'));
     expect(st.comm).toBe('ata_sff');
     expect(st.ppid).toBe(2);
-    expect(st.cutime).toBe(-9223372036854775808);
-    expect(st.cstime).toBe(9223372036854775807);
+    expect(st.cutime).toBe(-(2 ** 63));
+    expect(st.cstime).toBe(2 ** 63); // i64 max, 9223372036854775807, as the nearest double
     expect(st.nice).toBe(-20);
     for (const v of Object.values(st)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
   });

@@ -13,7 +13,7 @@ describe('parseStatm', () => {
 
   testPeer('procfs 26231, including a u64 maximum', () => {
     const m = parseStatm(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'statm')));
-    expect(m).toEqual({ size: 149919, resident: 12547, shared: 18446744073709551615, text: 19864, lib: 0, data: 14531, dirty: 0 });
+    expect(m).toEqual({ size: 149919, resident: 12547, shared: 2 ** 64 /* u64 max as the nearest double */, text: 19864, lib: 0, data: 14531, dirty: 0 });
   });
 
   test('a kernel thread: seven zeros', () => {
