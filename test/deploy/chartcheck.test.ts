@@ -264,6 +264,19 @@ withChartcheck.describe('chartcheck: the chart rendered and validated', () => {
     expect(r.out).toMatch(c.error);
   });
 
+  // chartcheck, like helm template, does not render NOTES.txt: render a copy of the chart where it is a template.
+  test.each([true, false])('NOTES.txt with listenOnAllInterfaces=%s: port-forward only where it can reach the agent', (all) => {
+    const copy = path.join(dir, `notes-${String(all)}`);
+    fs.cpSync(CHART, copy, { recursive: true });
+    fs.renameSync(path.join(copy, 'templates', 'NOTES.txt'), path.join(copy, 'templates', 'zz-notes.txt'));
+    const r = spawnSync(BIN, ['render', copy, '--release', 'psx', '-n', 'monitoring', '--set', `service.listenOnAllInterfaces=${String(all)}`], { encoding: 'utf8', timeout: 60000 });
+    const notes = r.stdout.slice(r.stdout.indexOf('# Source: psutil-exporter/templates/zz-notes.txt'));
+    expect(notes).toMatch(/kubectl label namespace monitoring pod-security\.kubernetes\.io\/enforce=privileged/);
+    if (all) expect(notes).toMatch(/kubectl -n monitoring port-forward ds\/psx-psutil-exporter 9464\n/);
+    else expect(notes).toMatch(/cannot reach it[\s\S]*curl -s http:\/\/NODE_IP:9464\/metrics/);
+    expect(notes.includes('port-forward ds/')).toBe(all);
+  });
+
   test('the cases cover every top-level key of values.yaml', () => {
     const keys = Object.keys(parseYaml(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as Obj);
     const covered = new Set(Object.values(CASES).flatMap((c) => Object.keys(c.values)));
