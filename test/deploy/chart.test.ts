@@ -6,7 +6,7 @@
  * read-only host mounts at the paths the image's entrypoint reads, the probes, the downward-API node name; the
  * security settings hold (non-root, read-only root filesystem, no privilege escalation, every capability dropped,
  * the admin API's three added only under admin.enabled, never privileged). Where `helm` is on the PATH, the chart
- * is also linted and rendered for real.
+ * is also linted and rendered for real; chartcheck.test.ts renders and validates it with the peers' chartcheck.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -1,8 +1,8 @@
 /**
- * The Dockerfile, checked without a Docker engine (none on this machine): its recipe as text (base image, no
- * --omit=optional, non-root user, exec-form entrypoint with the /host paths), every COPY source present and not
- * excluded by .dockerignore, and the runtime stage's file layout rebuilt from the repo and run: the image's own
- * entrypoint and command work on exactly the files the image holds.
+ * The Dockerfile, checked without a container engine (image.test.ts builds and runs it with podman): its recipe as
+ * text (base image, no --omit=optional, non-root user, exec-form entrypoint with the /host paths, image hygiene),
+ * every COPY source present and not excluded by .dockerignore, and the runtime stage's file layout rebuilt from the
+ * repo and run: the image's own entrypoint and command work on exactly the files the image holds.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
