@@ -6,11 +6,12 @@
  * read-only host mounts at the paths the image's entrypoint reads, the probes, the downward-API node name; the
  * security settings hold (non-root, read-only root filesystem, no privilege escalation, every capability dropped,
  * the admin API's three added only under admin.enabled, never privileged). Where `helm` is on the PATH, the chart
- * is also linted and rendered for real.
+ * is also linted and rendered for real; chartcheck.test.ts renders and validates it with the peers' chartcheck.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse as parseYaml, parseAllDocuments, stringify as toYaml } from 'yaml';
 import { parseConfig, SCHEMA_PATH } from '../../src/config/load';
@@ -122,7 +123,11 @@ describe('values.yaml', () => {
 
   test('node_exporter\'s habits: host network, every node, ClusterIP on 9464, ServiceMonitor off', () => {
     expect(values['hostNetwork']).toBe(true);
-    expect(arr(values['tolerations'], 'tolerations')).toContainEqual({ operator: 'Exists' });
+    // NoSchedule taints only, as node_exporter's chart: a bare `operator: Exists` would also ride out NoExecute
+    // evictions (drained or unreachable nodes).
+    expect(arr(values['tolerations'], 'tolerations')).toEqual([{ effect: 'NoSchedule', operator: 'Exists' }]);
+    expect(JSON.stringify(values['affinity'])).toMatch(/"virtual-kubelet"/);
+    expect(JSON.stringify(values['affinity'])).toMatch(/"fargate"/);
     expect(at(values, 'service', 'type')).toBe('ClusterIP');
     expect(at(values, 'service', 'port')).toBe(9464);
     expect(at(values, 'serviceMonitor', 'enabled')).toBe(false);
@@ -299,6 +304,30 @@ describe('the security helpers', () => {
   test('the rendered config\'s admin.enabled always equals admin.enabled, and admin without auth fails the render', () => {
     expect(config).toMatch(/set \$admin "enabled" \.Values\.admin\.enabled/);
     expect(config).toMatch(/fail "admin\.enabled needs/);
+  });
+});
+
+describe('NOTES.txt', () => {
+  test('suggests kubectl port-forward only where it can work (the agent listening on all interfaces)', () => {
+    const text = read('templates', 'NOTES.txt');
+    const pf = textLines(text).filter((l) => /port-forward ds\//.test(l.text));
+    expect(pf.length).toBe(1);
+    expect(pf[0]?.blocks).toEqual(['if .Values.service.listenOnAllInterfaces']);
+  });
+
+  test('says that the namespace needs the privileged Pod Security Admission level', () => {
+    expect(read('templates', 'NOTES.txt')).toMatch(/pod-security\.kubernetes\.io\/enforce=privileged/);
+  });
+});
+
+describe('values.schema.json', () => {
+  test('values.yaml passes it, and it refuses unknown keys at the top and in the chart\'s own maps', () => {
+    const schema = JSON.parse(read('values.schema.json')) as object;
+    // draft-07, as Helm reads it.
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(structuredClone(values)) ? [] : validate.errors).toEqual([]);
+    expect(validate({ ...structuredClone(values), tolerationz: [] })).toBe(false);
+    expect(validate({ ...structuredClone(values), service: { ...obj(values['service'], 'service'), prot: 1 } })).toBe(false);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
- * The Dockerfile, checked without a Docker engine (none on this machine): its recipe as text (base image, no
- * --omit=optional, non-root user, exec-form entrypoint with the /host paths), every COPY source present and not
- * excluded by .dockerignore, and the runtime stage's file layout rebuilt from the repo and run: the image's own
- * entrypoint and command work on exactly the files the image holds.
+ * The Dockerfile, checked without a container engine (image.test.ts builds and runs it with podman): its recipe as
+ * text (base image, no --omit=optional, non-root user, exec-form entrypoint with the /host paths, image hygiene),
+ * every COPY source present and not excluded by .dockerignore, and the runtime stage's file layout rebuilt from the
+ * repo and run: the image's own entrypoint and command work on exactly the files the image holds.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -79,6 +79,56 @@ describe('the recipe', () => {
     expect(ep.slice(0, 2)).toEqual(['node', path.posix.join(workdir, pkg.bin['psutil-exporter'] ?? '')]);
     expect(ep.slice(2)).toEqual(['--path.procfs=/host/proc', '--path.sysfs=/host/sys', '--path.rootfs=/host/root']);
     expect(execForm(last(final, 'CMD'))).toEqual([`--config.file=${path.posix.join(workdir, 'config', 'default.yaml')}`]);
+  });
+});
+
+describe('image hygiene (issue 17)', () => {
+  const runs = (stage: Stage): string => only(stage, 'RUN').map((i) => i.args).join('\n');
+
+  test('the base is a global ARG (so that --build-arg can pin it by digest), used by every stage', () => {
+    expect(all[0]?.keyword).toBe('ARG');
+    expect(all[0]?.args).toMatch(/^NODE_IMAGE=node:20-bookworm-slim$/);
+    expect(all.filter((i) => i.keyword === 'FROM').map((i) => i.args.split(/\s+/)[0])).toEqual(st.map(() => '${NODE_IMAGE}'));
+  });
+
+  test('OCI labels: version (package.json\'s by default), source and revision from build args', () => {
+    const args = Object.fromEntries(only(final, 'ARG').map((i) => i.args.split('=', 2) as [string, string]));
+    expect(args['VERSION']).toBe(pkg.version);
+    expect(Object.keys(args)).toEqual(expect.arrayContaining(['SOURCE', 'REVISION']));
+    const labels = only(final, 'LABEL').map((i) => i.args).join(' ');
+    for (const [k, v] of [['version', 'VERSION'], ['source', 'SOURCE'], ['revision', 'REVISION']]) {
+      expect(labels).toContain(`org.opencontainers.image.${k as string}="\${${v as string}}"`);
+    }
+  });
+
+  test('npm and npx are removed from the runtime stage, before USER', () => {
+    expect(runs(final)).toMatch(/rm -rf [^\n]*\/usr\/local\/lib\/node_modules[^\n]*\/usr\/local\/bin\/npm [^\n]*\/usr\/local\/bin\/npx/);
+    expect(runs(final)).toMatch(/! command -v npm && ! command -v npx/);
+  });
+
+  test('dist/ ships no declarations or source maps', () => {
+    const build = st.find((x) => only(x, 'RUN').some((i) => i.args.includes('tsc -p'))) as Stage;
+    expect(runs(build)).toMatch(/find dist .*'\*\.d\.ts'.*'\*\.js\.map'.* -delete/);
+  });
+
+  test('npm\'s update notifier is off in every stage that runs npm', () => {
+    expect(st.filter((y) => /\bnpm (ci|install)\b|\bnpx tsc\b/.test(runs(y))).length).toBe(2);
+    for (const x of st.filter((y) => /\bnpm (ci|install)\b|\bnpx tsc\b/.test(runs(y)))) {
+      expect(only(x, 'ENV').map((i) => i.args)).toContain('NPM_CONFIG_UPDATE_NOTIFIER=false');
+    }
+  });
+
+  test('a HEALTHCHECK in exec form with node (the image has no curl), on /healthz', () => {
+    const hc = last(final, 'HEALTHCHECK').args;
+    const cmd = /CMD\s+(\[.*\])$/s.exec(hc)?.[1] ?? '';
+    const argv = JSON.parse(cmd) as string[];
+    expect(argv.slice(0, 2)).toEqual(['node', '-e']);
+    expect(only(final, 'ENV').map((i) => i.args)).toContain('HEALTHCHECK_URL=http://127.0.0.1:9464/healthz');
+  });
+
+  test('the text no longer claims the agent needs --pid=host to see the host\'s mounts and processes', () => {
+    expect(text).not.toMatch(/--pid=host is needed for the host's mount table/);
+    expect(text).toMatch(/--pid=host is\s+(# )?needed only by the admin API/);
   });
 });
 

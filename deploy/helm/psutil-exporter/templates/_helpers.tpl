@@ -17,6 +17,11 @@
 {{- end }}
 {{- end }}
 
+{{/* The namespace of every object: namespaceOverride, else the release's. */}}
+{{- define "psutil-exporter.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "psutil-exporter.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -32,6 +37,9 @@ helm.sh/chart: {{ include "psutil-exporter.chart" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/component: metrics
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "psutil-exporter.serviceAccountName" -}}
@@ -47,6 +55,20 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
 {{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The --web.listen-address argument. listenOnAllInterfaces=false binds the node's IP (status.hostIP), an address that
+only the node's network namespace has: without hostNetwork the agent could not bind it and would never start.
+*/}}
+{{- define "psutil-exporter.listenAddress" -}}
+{{- if .Values.service.listenOnAllInterfaces }}
+{{- printf "0.0.0.0:%v" .Values.service.port }}
+{{- else if .Values.hostNetwork }}
+{{- printf "[$(HOST_IP)]:%v" .Values.service.port }}
+{{- else }}
+{{- fail "service.listenOnAllInterfaces=false needs hostNetwork=true: the node's IP is not an address of the pod's network namespace" }}
 {{- end }}
 {{- end }}
 
