@@ -3,7 +3,7 @@
  * (highest pid first), cut to 5 characters. Live (a redraw each second) on a terminal; --once prints one frame.
  */
 import { ljust, pyFloat } from './format';
-import { printJson, ToolError, type Tool, type ToolEnv } from './tool';
+import { attempt, printJson, ToolError, type Tool, type ToolEnv } from './tool';
 
 const MAX_CPUS = 8;
 
@@ -12,11 +12,12 @@ async function frame(env: ToolEnv, interval: number | null): Promise<string[]> {
   const shown = Math.min(count, MAX_CPUS);
   const percents = (interval === null ? env.ps.cpuPercent({ percpu: true }) : await env.ps.cpuPercent({ percpu: true, interval })) as number[];
   const procs = new Map<number, string[]>();
-  for (const p of env.ps.processIter({ attrs: ['name', 'cpuNum'] })) {
-    if (p.info.cpuNum === null) continue;
-    const list = procs.get(p.info.cpuNum) ?? [];
-    list.push([...(p.info.name ?? '')].slice(0, 5).join(''));
-    procs.set(p.info.cpuNum, list);
+  for (const p of env.ps.processIter()) {
+    const cpu = attempt(() => p.cpuNum());
+    if (cpu === null) continue;
+    const list = procs.get(cpu) ?? [];
+    list.push([...(attempt(() => p.name()) ?? '')].slice(0, 5).join(''));
+    procs.set(cpu, list);
   }
   const lines: string[] = [];
   let head = '';
@@ -40,7 +41,7 @@ export const cpuDistribution: Tool = {
   async run(env) {
     if (env.flags.json) {
       const percents = await env.ps.cpuPercent({ percpu: true, interval: 0.1 });
-      const procs = [...env.ps.processIter({ attrs: ['pid', 'name', 'cpuNum'] })].map((p) => p.info);
+      const procs = [...env.ps.processIter()].map((p) => ({ pid: p.pid, name: attempt(() => p.name()), cpuNum: attempt(() => p.cpuNum()) }));
       printJson(env, { cpuPercent: percents, processes: procs });
       return 0;
     }

@@ -1,6 +1,6 @@
 /** psutil's scripts/disk_usage.py ("a-la df -h"): physical filesystems only, Use% truncated as psutil does. */
 import { bytes2human, ljust, rjust } from './format';
-import { printJson, type Tool } from './tool';
+import { messageOf, printJson, type Tool } from './tool';
 
 const line = (dev: string, total: string, used: string, free: string, use: string, type: string, mount: string): string =>
   `${ljust(dev, 17)} ${rjust(total, 8)} ${rjust(used, 8)} ${rjust(free, 8)} ${rjust(use, 5)}% ${rjust(type, 9)}  ${mount}`;
@@ -13,8 +13,7 @@ function run(env: Parameters<Tool['run']>[0]): number {
     try {
       return [{ ...part, usage: env.ps.diskUsage(part.mountpoint) }];
     } catch (e) {
-      if (!(e instanceof Error)) throw e;
-      env.err(`psutil: ${env.toolName}: ${part.mountpoint}: ${e.message}`);
+      env.err(`psutil: ${env.toolName}: ${part.mountpoint}: ${messageOf(e)}`);
       failed = true;
       return [];
     }

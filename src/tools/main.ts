@@ -21,7 +21,7 @@ import { ps, test } from './ps';
 import { pstree } from './pstree';
 import { sensors } from './sensors';
 import { temperatures } from './temperatures';
-import { ToolError, type Tool, type ToolEnv } from './tool';
+import { messageOf, ToolError, type Tool, type ToolEnv } from './tool';
 import { who } from './who';
 
 export const TOOLS: readonly Tool[] = [
@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: MainIo = nodeIo()): Prom
       },
     });
   } catch (e) {
-    return fail(e instanceof Error ? e.message : String(e));
+    return fail(messageOf(e));
   }
   const { values: v, positionals } = parsed;
   const [name, ...args] = positionals;
@@ -174,6 +174,6 @@ export async function main(argv: readonly string[], io: MainIo = nodeIo()): Prom
   } catch (e) {
     if (e instanceof ToolError || e instanceof PsutilError) return fail(`${tool.name}: ${e.message}`);
     // Anything else is a bug here or in the library; still one line, with the error's class to search for.
-    return fail(`${tool.name}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    return fail(`${tool.name}: ${e instanceof Error ? `${e.name}: ${e.message}` : messageOf(e)}`);
   }
 }

@@ -1,6 +1,6 @@
 /** psutil's scripts/pstree.py: `<pid> <name>` lines under `|- ` / `` `_ `` connectors, children in pid order. */
 import { PsutilError, type Psutil } from '../index';
-import { printJson, type Tool } from './tool';
+import { attempt, printJson, type Tool } from './tool';
 
 function nameOf(ps: Psutil, pid: number): string {
   try {
@@ -19,8 +19,8 @@ export const pstree: Tool = {
   json: true,
   run(env) {
     const tree = new Map<number, number[]>();
-    for (const p of env.ps.processIter({ attrs: ['ppid'] })) {
-      const ppid = p.info.ppid;
+    for (const p of env.ps.processIter()) {
+      const ppid = attempt(() => p.ppid());
       // A process that vanished or denies its ppid is left out, as psutil's script skips it.
       if (ppid === null) continue;
       const kids = tree.get(ppid) ?? [];

@@ -87,3 +87,12 @@ export function attempt<T>(f: () => T): T | null {
     throw e;
   }
 }
+
+/**
+ * An error's message for a one-line report. Not `instanceof Error`: errors made by Node's internals (parseArgs, fs)
+ * can come from another realm (a vm context, as under jest) and still be errors.
+ */
+export function messageOf(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string') return e.message;
+  return String(e);
+}
