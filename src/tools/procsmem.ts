@@ -3,9 +3,9 @@
  * Fixed: the largest --limit (86) processes are kept; psutil 5.9 sorts ascending and keeps the first 86, so on a
  * busy host the biggest users of memory are the ones it drops.
  */
-import { AccessDenied, PsutilError, type ProcessMemoryFullInfo } from '../index';
+import { AccessDenied, NoSuchProcess, PsutilError, ZombieProcess, type ProcessMemoryFullInfo } from '../index';
 import { fixed, ljust, rjust } from './format';
-import { printJson, type Tool } from './tool';
+import { attempt, printJson, type Tool } from './tool';
 
 /** The script's own convert_bytes: like bytes2human, but a bare integer below 1 KiB ('0B', '512B'). */
 export function convertBytes(n: number): string {
@@ -29,15 +29,23 @@ export const procsmem: Tool = {
   json: true,
   run(env) {
     let denied = 0;
+    let unreadable = 0;
     const rows: Row[] = [];
     for (const p of env.ps.processIter()) {
       try {
-        const r = p.oneshot(() => ({ mem: p.memoryFullInfo(), info: p.asDict({ attrs: ['cmdline', 'username'] }) }));
+        const r = p.oneshot(() => ({
+          mem: p.memoryFullInfo(),
+          // Blank cells rather than a lost row when only these cannot be read.
+          username: attempt(() => p.username()),
+          cmdline: attempt(() => p.cmdline()),
+        }));
         if (!r.mem.uss) continue;
-        rows.push({ pid: p.pid, username: r.info.username, cmdline: r.info.cmdline, mem: r.mem });
+        rows.push({ pid: p.pid, ...r });
       } catch (e) {
         if (e instanceof AccessDenied) denied++;
-        else if (!(e instanceof PsutilError)) throw e;
+        else if (e instanceof NoSuchProcess && !(e instanceof ZombieProcess)) continue;
+        else if (e instanceof PsutilError) unreadable++;
+        else throw e;
       }
     }
     rows.sort((a, b) => a.mem.uss - b.mem.uss);
@@ -57,6 +65,8 @@ export const procsmem: Tool = {
       }
     }
     if (denied > 0) env.err(`warning: access denied for ${denied} pids`);
+    // Zombies and kernels or trees without smaps: psutil's script stops with a traceback at the first.
+    if (unreadable > 0) env.err(`warning: memory not readable for ${unreadable} pids`);
     return 0;
   },
 };

@@ -233,6 +233,71 @@ describe('on host-server', () => {
   });
 });
 
+/** One smaps mapping block (sizes in KiB), in the kernel's layout. */
+function smapsBlock(range: string, perms: string, pathname: string, rss: number, pss: number, privateDirty: number, swap: number): string {
+  const kb = (k: string, v: number): string => `${(k + ':').padEnd(16)}${String(v).padStart(8)} kB`;
+  return [
+    `${range} ${perms} 00000000 00:00 0 ${pathname}`, kb('Size', rss), kb('Rss', rss), kb('Pss', pss),
+    kb('Shared_Clean', rss - privateDirty), kb('Shared_Dirty', 0), kb('Private_Clean', 0), kb('Private_Dirty', privateDirty),
+    kb('Referenced', rss), kb('Anonymous', privateDirty), kb('Swap', swap),
+  ].join('\n') + '\n';
+}
+
+describe('pmap and procsmem on host-server plus smaps files', () => {
+  // A copy of host-server with statm and smaps for sshd (812) and postgres (1337), which the fixture lacks.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psutil-smaps-'));
+  const host = path.join(tmp, 'host');
+  const roots = ['--procfs', path.join(host, 'proc'), '--sysfs', path.join(host, 'sys'), '--rootfs', host];
+  beforeAll(() => {
+    fs.cpSync(path.join(__dirname, '..', 'fixtures', 'host-server'), host, { recursive: true, verbatimSymlinks: true });
+    const put = (rel: string, text: string): void => fs.writeFileSync(path.join(host, 'proc', rel), text);
+    // statm: size resident shared text lib data dt, in pages (4 KiB): rss 1233 pages = 4.8M.
+    put('812/statm', '27399 1233 900 50 0 300 0\n');
+    put('812/smaps',
+      smapsBlock('55d0c0a00000-55d0c0a5c000', 'r-xp', '/usr/sbin/sshd', 360, 180, 0, 0) +
+      smapsBlock('55d0c1000000-55d0c1021000', 'rw-p', '[heap]', 2304, 2304, 2304, 12) +
+      smapsBlock('7ffc00000000-7ffc00021000', 'rw-p', '[stack]', 16, 16, 16, 0));
+    put('1337/statm', '50000 300 200 10 0 100 0\n');
+    put('1337/smaps', smapsBlock('7f0000000000-7f0000100000', 'rw-p', '', 1024, 600, 100, 0));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('pmap: zero-filled start addresses, RSS via bytes2human (2304K is 2.2M, half-even), the total', async () => {
+    const r = await run(['pmap', '812', ...roots]);
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      'Address                     RSS  Mode    Mapping',
+      '000055d0c0a00000         360.0K  r-xp    /usr/sbin/sshd',
+      '000055d0c1000000           2.2M  rw-p    [heap]',
+      '00007ffc00000000          16.0K  rw-p    [stack]',
+      '-------------------------------',
+      // 360 + 2304 + 16 = 2680 KiB = 2.62 MiB.
+      'Total                      2.6M          ',
+      'PID = 812, name = sshd',
+    ]);
+    expect(r.lines[0]).toBe(PSUTIL_594.pmap[0]);
+    checkLayout('pmap', r.lines.filter((l) => !l.startsWith('-') && !l.startsWith('PID')));
+  });
+
+  test('procsmem: smallest USS first, the largest kept by --limit, blank user where status is missing', async () => {
+    const r = await run(['procsmem', ...roots]);
+    expect(r.code).toBe(0);
+    // 812: USS = private 2304 + 16 KiB = 2.3M; PSS 180 + 2304 + 16 = 2500 KiB = 2.4M; swap 12K; RSS 1233 pages = 4.8M.
+    // 1337: USS 100 KiB, PSS 600 KiB, RSS 300 pages = 1.2M; its cmdline is padded by setproctitle, cut at 50.
+    expect(r.lines).toEqual([
+      PSUTIL_594.procsmem[0],
+      '='.repeat(78),
+      `1337    ${' '.repeat(7)}  100.0K  600.0K      0B    1.2M ${'postgres: checkpointer'.padEnd(50).slice(0, 50)}`,
+      `812     ${' '.repeat(7)}    2.3M    2.4M   12.0K    4.8M /usr/sbin/sshd -D`,
+    ]);
+    checkLayout('procsmem', r.lines.filter((l) => !l.startsWith('=')));
+    // The others have no smaps here: counted on stderr, not a traceback.
+    expect(r.err).toMatch(/^warning: memory not readable for \d+ pids\n$/);
+    const one = await run(['procsmem', '--limit', '1', ...roots]);
+    expect(one.lines.slice(2).map((l) => l.split(' ')[0])).toEqual(['812']);
+  });
+});
+
 describe('the command', () => {
   test('alone it lists every tool; --help adds the options and the list of fixes', async () => {
     const r = await run([]);
