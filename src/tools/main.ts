@@ -15,6 +15,7 @@ import { killall } from './killall';
 import { meminfo } from './meminfo';
 import { netstat } from './netstat';
 import { pmap } from './pmap';
+import { pidof } from './pidof';
 import { procinfo } from './procinfo';
 import { procsmem } from './procsmem';
 import { ps, test } from './ps';
@@ -25,7 +26,7 @@ import { messageOf, ToolError, type Tool, type ToolEnv } from './tool';
 import { who } from './who';
 
 export const TOOLS: readonly Tool[] = [
-  battery, cpuDistribution, df, diskUsage, fans, free, ifconfig, killall, meminfo, netstat, pmap, procinfo, procsmem,
+  battery, cpuDistribution, df, diskUsage, fans, free, ifconfig, killall, meminfo, netstat, pidof, pmap, procinfo, procsmem,
   ps, pstree, sensors, temperatures, test, who,
 ];
 
@@ -42,6 +43,7 @@ export const FIXES: readonly string[] = [
   'procinfo: gids are printed (psutil prints uids twice); I/O counts are integers (psutil formats read_count and write_count as byte sizes)',
   'sensors: chips in name order (psutil walks a set: the order changes between runs)',
   'sensors, battery: time left prints `unlimited` when plugged in and `N/A` when unknown (psutil: -1:59:58, -1:59:59)',
+  'pidof: no match exits 1, as pidof(8) (psutil exits 0)',
   'killall: sends SIGTERM by default, as psmisc (psutil sends SIGKILL); -s SIG picks another; a process that denies the signal is reported on one line and the others still get it',
   'who, pstree, pmap, procinfo, killall: a process that vanished or denies access is a blank cell, `?`, or a one-line error, never a traceback',
   'ps, pmap: lines are cut to the terminal width only on a terminal or when COLUMNS is set (psutil cuts piped output at 80)',

@@ -201,6 +201,14 @@ describe('on host-server', () => {
     checkLayout('procinfo', r.lines.filter((l) => !/^\S{12}/.test(l)));
   });
 
+  test('pidof: by name or argv[0], pids ascending on one line; no match exits 1', async () => {
+    // comm sshd (812); 1337's comm is postgres; systemd (1) matches by name; argv[0] of 812 is /usr/sbin/sshd.
+    expect(await run(['pidof', 'sshd', ...roots])).toMatchObject({ code: 0, out: '812\n' });
+    expect(await run(['pidof', '/usr/sbin/sshd', ...roots])).toMatchObject({ code: 0, out: '812\n' });
+    expect(await run(['pidof', 'nosuch', ...roots])).toMatchObject({ code: 1, out: '', err: '' });
+    expect(JSON.parse((await run(['pidof', 'systemd', '--json', ...roots])).out)).toEqual([1]);
+  });
+
   test('who: utmp sessions with their process name, (host) only when there is one', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psutil-who-'));
     try {
@@ -302,7 +310,7 @@ describe('the command', () => {
   test('alone it lists every tool; --help adds the options and the list of fixes', async () => {
     const r = await run([]);
     expect(r.code).toBe(0);
-    for (const t of ['free', 'df', 'disk_usage', 'meminfo', 'who', 'ifconfig', 'netstat', 'ps', 'pstree', 'procinfo', 'pmap', 'procsmem', 'sensors', 'temperatures', 'fans', 'battery', 'killall', 'cpu_distribution', 'test']) {
+    for (const t of ['free', 'df', 'disk_usage', 'meminfo', 'who', 'ifconfig', 'netstat', 'ps', 'pstree', 'procinfo', 'pmap', 'procsmem', 'sensors', 'temperatures', 'fans', 'battery', 'killall', 'cpu_distribution', 'test', 'pidof']) {
       expect(r.lines.some((l) => l.startsWith(`  ${t} `))).toBe(true);
     }
     const h = await run(['--help']);
