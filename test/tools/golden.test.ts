@@ -253,10 +253,14 @@ function smapsBlock(range: string, perms: string, pathname: string, rss: number,
 
 describe('pmap and procsmem on host-server plus smaps files', () => {
   // A copy of host-server with statm and smaps for sshd (812) and postgres (1337), which the fixture lacks.
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psutil-smaps-'));
-  const host = path.join(tmp, 'host');
-  const roots = ['--procfs', path.join(host, 'proc'), '--sysfs', path.join(host, 'sys'), '--rootfs', host];
+  // Made in beforeAll (not at collection), so a run that filters these tests out leaves no directory behind.
+  let tmp = '';
+  let host = '';
+  let roots: string[] = [];
   beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psutil-smaps-'));
+    host = path.join(tmp, 'host');
+    roots = ['--procfs', path.join(host, 'proc'), '--sysfs', path.join(host, 'sys'), '--rootfs', host];
     fs.cpSync(path.join(__dirname, '..', 'fixtures', 'host-server'), host, { recursive: true, verbatimSymlinks: true });
     const put = (rel: string, text: string): void => fs.writeFileSync(path.join(host, 'proc', rel), text);
     // statm: size resident shared text lib data dt, in pages (4 KiB): rss 1233 pages = 4.8M.
@@ -268,7 +272,9 @@ describe('pmap and procsmem on host-server plus smaps files', () => {
     put('1337/statm', '50000 300 200 10 0 100 0\n');
     put('1337/smaps', smapsBlock('7f0000000000-7f0000100000', 'rw-p', '', 1024, 600, 100, 0));
   });
-  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
 
   test('pmap: zero-filled start addresses, RSS via bytes2human (2304K is 2.2M, half-even), the total', async () => {
     const r = await run(['pmap', '812', ...roots]);
