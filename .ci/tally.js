@@ -13,13 +13,22 @@ const SKIPPED = new Set(['pending', 'skipped', 'todo', 'disabled']);
 /** Entries of the known-skips list: a regular expression, then ` # ` and why. */
 function readKnown(file) {
   const out = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const cut = line.search(/\s#\s/);
-    if (cut < 0) throw new Error(`${file}:${i + 1}: no " # why" after the pattern`);
-    out.push({ re: new RegExp(line.slice(0, cut).trim()), why: line.slice(cut).replace(/^\s#\s*/, '').trim(), count: 0 });
-  });
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const cut = line.search(/\s#\s/);
+      if (cut < 0) throw new Error(`${file}:${i + 1}: no " # why" after the pattern`);
+      out.push({
+        re: new RegExp(line.slice(0, cut).trim()),
+        why: line
+          .slice(cut)
+          .replace(/^\s#\s*/, '')
+          .trim(),
+        count: 0,
+      });
+    });
   return out;
 }
 

@@ -32,8 +32,12 @@ function fmt(x) {
 async function timeOurs(fn, { batchMs, batches, warmup = 50 }) {
   const isAsync = fn() instanceof Promise;
   const batch = isAsync
-    ? async (n) => { for (let i = 0; i < n; i++) await fn(); }
-    : async (n) => { for (let i = 0; i < n; i++) fn(); };
+    ? async (n) => {
+        for (let i = 0; i < n; i++) await fn();
+      }
+    : async (n) => {
+        for (let i = 0; i < n; i++) fn();
+      };
   await batch(warmup); // JIT, first reads, koffi binding
   let n = 1;
   for (;;) {
@@ -72,7 +76,8 @@ function python(script, args = [], timeout = 300000) {
  * python or psutil is missing.
  */
 function timePsutil(exprs, { batchMs, batches, warmup = 50 }) {
-  const out = python(`
+  const out = python(
+    `
 import json, sys, timeit, warnings
 warnings.simplefilter("ignore")
 import psutil
@@ -88,7 +93,10 @@ for e in json.loads(sys.argv[1]):
     except Exception:
         out.append(None)
 print(json.dumps(out))
-`, [JSON.stringify(exprs)], 60000);
+`,
+    [JSON.stringify(exprs)],
+    60000,
+  );
   return out || exprs.map(() => null);
 }
 

@@ -43,11 +43,16 @@ while True:
 function send(port, { method = 'GET', path: p = '/', headers = {}, body = null }) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers, agent: false, setHost: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
-    });
-    req.on('error', (e) => resolve({ status: `error:${e.code || e.message}`, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: p, headers, agent: false, setHost: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+      },
+    );
+    req.on('error', (e) =>
+      resolve({ status: `error:${e.code || e.message}`, ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
+    );
     if (body !== null) req.end(body);
     else req.end();
   });
@@ -63,7 +68,8 @@ function procSnapshot(pid) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return JSON.stringify({
-    state: f[0], nice: f[16],
+    state: f[0],
+    nice: f[16],
     affinity: (/^Cpus_allowed_list:\s*(\S+)/m.exec(status) || [])[1],
     limits: fs.readFileSync(`/proc/${pid}/limits`, 'utf8'),
   });
@@ -85,31 +91,163 @@ function attacks(o) {
   const canary = `/v1/processes/${o.canary}/signal`;
   return [
     ['no token', { method: 'POST', path: canary, headers: { ...H, ...J }, body: sig({}) }],
-    ['wrong token', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: `Bearer ${'0'.repeat(64)}` }, body: sig({}) }],
-    ['right prefix token', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A.slice(0, -1) }, body: sig({}) }],
-    ['lowercase bearer', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: `bearer ${o.token}` }, body: sig({}) }],
-    ['basic auth', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: `Basic ${Buffer.from('a:b:c').toString('base64')}` }, body: sig({}) }],
-    ['pid " -1 "', { method: 'POST', path: '/v1/processes/%20-1%20/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) }],
-    ['pid 0x10', { method: 'POST', path: '/v1/processes/0x10/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) }],
-    ['pid 1e3', { method: 'POST', path: '/v1/processes/1e3/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) }],
-    ['pid 1', { method: 'POST', path: '/v1/processes/1/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) }],
-    ['pid 0', { method: 'POST', path: '/v1/processes/0/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) }],
-    ['the agent', { method: 'POST', path: `/v1/processes/${o.agent}/signal`, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 'SIGSTOP' }) }],
-    ['stale createTime', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ createTime: o.createTime - 1 }) }],
-    ['signal not in policy', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 'SIGKILL' }) }],
-    ['signal number', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 9 }) }],
-    ['signal constructor', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 'constructor' }) }],
-    ['nice out of policy', { method: 'POST', path: `/v1/processes/${o.canary}/nice`, headers: { ...H, ...J, authorization: A }, body: JSON.stringify({ value: -20, createTime: o.createTime }) }],
-    ['text/plain', { method: 'POST', path: canary, headers: { ...H, 'content-type': 'text/plain', authorization: A }, body: sig({}) }],
-    ['form body', { method: 'POST', path: canary, headers: { ...H, 'content-type': 'application/x-www-form-urlencoded', authorization: A }, body: 'signal=SIGUSR1' }],
-    ['foreign Host', { method: 'POST', path: canary, headers: { host: 'evil.example', ...J, authorization: A }, body: sig({}) }],
-    ['Origin', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A, origin: 'http://evil.example' }, body: sig({}) }],
+    [
+      'wrong token',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: `Bearer ${'0'.repeat(64)}` },
+        body: sig({}),
+      },
+    ],
+    [
+      'right prefix token',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A.slice(0, -1) }, body: sig({}) },
+    ],
+    [
+      'lowercase bearer',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: `bearer ${o.token}` }, body: sig({}) },
+    ],
+    [
+      'basic auth',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: `Basic ${Buffer.from('a:b:c').toString('base64')}` },
+        body: sig({}),
+      },
+    ],
+    [
+      'pid " -1 "',
+      {
+        method: 'POST',
+        path: '/v1/processes/%20-1%20/signal',
+        headers: { ...H, ...J, authorization: A },
+        body: sig({}),
+      },
+    ],
+    [
+      'pid 0x10',
+      { method: 'POST', path: '/v1/processes/0x10/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) },
+    ],
+    [
+      'pid 1e3',
+      { method: 'POST', path: '/v1/processes/1e3/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) },
+    ],
+    [
+      'pid 1',
+      { method: 'POST', path: '/v1/processes/1/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) },
+    ],
+    [
+      'pid 0',
+      { method: 'POST', path: '/v1/processes/0/signal', headers: { ...H, ...J, authorization: A }, body: sig({}) },
+    ],
+    [
+      'the agent',
+      {
+        method: 'POST',
+        path: `/v1/processes/${o.agent}/signal`,
+        headers: { ...H, ...J, authorization: A },
+        body: sig({ signal: 'SIGSTOP' }),
+      },
+    ],
+    [
+      'stale createTime',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: A },
+        body: sig({ createTime: o.createTime - 1 }),
+      },
+    ],
+    [
+      'signal not in policy',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 'SIGKILL' }) },
+    ],
+    [
+      'signal number',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 9 }) },
+    ],
+    [
+      'signal constructor',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ signal: 'constructor' }) },
+    ],
+    [
+      'nice out of policy',
+      {
+        method: 'POST',
+        path: `/v1/processes/${o.canary}/nice`,
+        headers: { ...H, ...J, authorization: A },
+        body: JSON.stringify({ value: -20, createTime: o.createTime }),
+      },
+    ],
+    [
+      'text/plain',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, 'content-type': 'text/plain', authorization: A },
+        body: sig({}),
+      },
+    ],
+    [
+      'form body',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, 'content-type': 'application/x-www-form-urlencoded', authorization: A },
+        body: 'signal=SIGUSR1',
+      },
+    ],
+    [
+      'foreign Host',
+      { method: 'POST', path: canary, headers: { host: 'evil.example', ...J, authorization: A }, body: sig({}) },
+    ],
+    [
+      'Origin',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: A, origin: 'http://evil.example' },
+        body: sig({}),
+      },
+    ],
     ['GET on action', { method: 'GET', path: canary, headers: { ...H, authorization: A } }],
-    ['8 KiB body', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ pad: 'x'.repeat(8192) }) }],
-    ['duplicate keys', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: `{"signal":"SIGKILL","signal":"SIGUSR1","createTime":${o.createTime}}` }],
-    ['__proto__', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: `{"__proto__":{"x":1},"signal":"SIGUSR1","createTime":${o.createTime}}` }],
-    ['unknown field', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ force: true }) }],
-    ['deep JSON', { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: '['.repeat(1000) + ']'.repeat(1000) }],
+    [
+      '8 KiB body',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ pad: 'x'.repeat(8192) }) },
+    ],
+    [
+      'duplicate keys',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: A },
+        body: `{"signal":"SIGKILL","signal":"SIGUSR1","createTime":${o.createTime}}`,
+      },
+    ],
+    [
+      '__proto__',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: A },
+        body: `{"__proto__":{"x":1},"signal":"SIGUSR1","createTime":${o.createTime}}`,
+      },
+    ],
+    [
+      'unknown field',
+      { method: 'POST', path: canary, headers: { ...H, ...J, authorization: A }, body: sig({ force: true }) },
+    ],
+    [
+      'deep JSON',
+      {
+        method: 'POST',
+        path: canary,
+        headers: { ...H, ...J, authorization: A },
+        body: '['.repeat(1000) + ']'.repeat(1000),
+      },
+    ],
     ['no route', { method: 'GET', path: '/v1/secrets', headers: { ...H, authorization: A } }],
   ];
 }
@@ -151,8 +289,18 @@ function attackerLoop() {
     const body = JSON.stringify({ signal: 'SIGUSR1', createTime: o.createTime });
     const h = { host: `127.0.0.1:${o.port}`, 'content-type': 'application/json' };
     for (let i = 0; i < 2000; i++) {
-      const a = await send(o.port, { method: 'POST', path: `/v1/processes/${o.canary}/signal`, headers: { ...h, authorization: `Bearer ${'0'.repeat(o.token.length)}` }, body });
-      const b = await send(o.port, { method: 'POST', path: `/v1/processes/${o.canary}/signal`, headers: { ...h, authorization: `Bearer ${o.token.slice(0, -1)}0` }, body });
+      const a = await send(o.port, {
+        method: 'POST',
+        path: `/v1/processes/${o.canary}/signal`,
+        headers: { ...h, authorization: `Bearer ${'0'.repeat(o.token.length)}` },
+        body,
+      });
+      const b = await send(o.port, {
+        method: 'POST',
+        path: `/v1/processes/${o.canary}/signal`,
+        headers: { ...h, authorization: `Bearer ${o.token.slice(0, -1)}0` },
+        body,
+      });
       if (a.status === 401) wrong.push(a.ms);
       if (b.status === 401) prefix.push(b.ms);
     }
@@ -166,10 +314,14 @@ function attackerLoop() {
     } else if (m.cmd === 'flood') {
       flood(m.from, m.count).then((seconds) => process.send({ cmd: 'flooded', seconds }));
     } else if (m.cmd === 'timing') {
-      timing().then((t) => process.send({
-        cmd: 'timed', ...t, statuses: { ...statuses },
-        byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { ...v }])),
-      }));
+      timing().then((t) =>
+        process.send({
+          cmd: 'timed',
+          ...t,
+          statuses: { ...statuses },
+          byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { ...v }])),
+        }),
+      );
     } else if (m.cmd === 'exit') {
       process.exit(0);
     }
@@ -204,31 +356,42 @@ async function main() {
   const audit = path.join(dir, 'audit.jsonl');
   const [mport, aport] = [await freePort(), await freePort()];
   const cfg = path.join(dir, 'agent.yaml');
-  fs.writeFileSync(cfg, [
-    `web: {listen_address: "127.0.0.1:${mport}"}`,
-    'process_names:',
-    '  - name: soak-canary',
-    "    cmdline: ['admin-soak-canary']",
-    'admin:',
-    '  enabled: true',
-    `  listen_address: "127.0.0.1:${aport}"`,
-    `  token_file: ${tokenFile}`,
-    `  audit_log: ${audit}`,
-    ...(open ? ['  rate_limit: {per_credential: {interval: 1ms, burst: 100000}, global: {interval: 1ms, burst: 100000}, unauthenticated: {interval: 1ms, burst: 100000}}'] : []),
-    '  policy:',
-    '    - groups: [soak-canary]',
-    '      signals: [SIGUSR1]',
-    '      nice: {min: 0, max: 19}',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    cfg,
+    [
+      `web: {listen_address: "127.0.0.1:${mport}"}`,
+      'process_names:',
+      '  - name: soak-canary',
+      "    cmdline: ['admin-soak-canary']",
+      'admin:',
+      '  enabled: true',
+      `  listen_address: "127.0.0.1:${aport}"`,
+      `  token_file: ${tokenFile}`,
+      `  audit_log: ${audit}`,
+      ...(open
+        ? [
+            '  rate_limit: {per_credential: {interval: 1ms, burst: 100000}, global: {interval: 1ms, burst: 100000}, unauthenticated: {interval: 1ms, burst: 100000}}',
+          ]
+        : []),
+      '  policy:',
+      '    - groups: [soak-canary]',
+      '      signals: [SIGUSR1]',
+      '      nice: {min: 0, max: 19}',
+      '',
+    ].join('\n'),
+  );
 
   const counts = path.join(dir, 'canary.json');
   const canary = spawn('/usr/bin/python3', ['-c', CANARY, counts, 'admin-soak-canary'], { stdio: 'ignore' });
   // SOAK_AGENT_NODE_FLAGS: extra node flags for the agent, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeFlags = (process.env.SOAK_AGENT_NODE_FLAGS || '').split(' ').filter(Boolean);
-  const agent = spawn(process.execPath, [...nodeFlags, path.join(ROOT, 'dist', 'cli.js'), `--config.file=${cfg}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const agent = spawn(process.execPath, [...nodeFlags, path.join(ROOT, 'dist', 'cli.js'), `--config.file=${cfg}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let agentErr = '';
-  agent.stderr.on('data', (c) => { agentErr = (agentErr + c.toString()).slice(-4000); });
+  agent.stderr.on('data', (c) => {
+    agentErr = (agentErr + c.toString()).slice(-4000);
+  });
   const cleanup = () => {
     canary.kill('SIGKILL');
     agent.kill('SIGTERM');
@@ -236,14 +399,40 @@ async function main() {
   process.on('exit', cleanup);
   try {
     await until(() => fs.existsSync(counts), 'the canary');
-    await until(async () => agent.exitCode === null && (await send(mport, { path: '/metrics', headers: { host: `127.0.0.1:${mport}` } })).status === 200, 'the agent /metrics');
-    await until(async () => (await send(aport, { path: `/v1/processes/${canary.pid}`, headers: { host: `127.0.0.1:${aport}`, authorization: `Bearer ${token}` } })).status === 200, 'the admin API');
+    await until(
+      async () =>
+        agent.exitCode === null &&
+        (await send(mport, { path: '/metrics', headers: { host: `127.0.0.1:${mport}` } })).status === 200,
+      'the agent /metrics',
+    );
+    await until(
+      async () =>
+        (
+          await send(aport, {
+            path: `/v1/processes/${canary.pid}`,
+            headers: { host: `127.0.0.1:${aport}`, authorization: `Bearer ${token}` },
+          })
+        ).status === 200,
+      'the admin API',
+    );
     const createTime = await new Promise((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: aport, path: `/v1/processes/${canary.pid}`, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        let t = '';
-        res.on('data', (c) => { t += c; });
-        res.on('end', () => resolve(JSON.parse(t).createTime));
-      }).on('error', reject);
+      http
+        .get(
+          {
+            host: '127.0.0.1',
+            port: aport,
+            path: `/v1/processes/${canary.pid}`,
+            headers: { authorization: `Bearer ${token}` },
+          },
+          (res) => {
+            let t = '';
+            res.on('data', (c) => {
+              t += c;
+            });
+            res.on('end', () => resolve(JSON.parse(t).createTime));
+          },
+        )
+        .on('error', reject);
     });
     const before = procSnapshot(canary.pid);
     const auditBefore = fs.readFileSync(audit, 'utf8').split('\n').filter(Boolean).length;
@@ -265,7 +454,10 @@ async function main() {
     const waiters = [];
     child.on('message', (m) => (waiters.length ? waiters.shift()(m) : inbox.push(m)));
     const receive = () => new Promise((resolve) => (inbox.length ? resolve(inbox.shift()) : waiters.push(resolve)));
-    child.send({ cmd: 'init', o: { port: aport, token, canary: canary.pid, agent: agent.pid, createTime, concurrency, rate } });
+    child.send({
+      cmd: 'init',
+      o: { port: aport, token, canary: canary.pid, agent: agent.pid, createTime, concurrency, rate },
+    });
     await receive();
 
     // Interleaved rounds (idle 4 s, then a slice of the flood), so that the machine's own drift (other work on a
@@ -277,11 +469,15 @@ async function main() {
     for (let round = 0, sent = 0; round < rounds; round++) {
       const idleEnd = Date.now() + 4000;
       await probe(() => Date.now() > idleEnd, idle);
-      const count = Math.round(requests / rounds) + (round === rounds - 1 ? requests - Math.round(requests / rounds) * rounds : 0);
+      const count =
+        Math.round(requests / rounds) + (round === rounds - 1 ? requests - Math.round(requests / rounds) * rounds : 0);
       const cpu0 = cpuSeconds(agent.pid);
       let done = false;
       child.send({ cmd: 'flood', from: sent, count });
-      const finished = receive().then((m) => { done = true; seconds += m.seconds; });
+      const finished = receive().then((m) => {
+        done = true;
+        seconds += m.seconds;
+      });
       await probe(() => done, loaded);
       await finished;
       cpu += cpuSeconds(agent.pid) - cpu0;
@@ -295,7 +491,12 @@ async function main() {
     await new Promise((res) => setTimeout(res, 200));
     const after = procSnapshot(canary.pid);
     const signals = JSON.parse(fs.readFileSync(counts, 'utf8'));
-    const lines = fs.readFileSync(audit, 'utf8').split('\n').filter(Boolean).slice(auditBefore).map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(audit, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(auditBefore)
+      .map((l) => JSON.parse(l));
     const acted = lines.filter((l) => l.action !== 'get' && (l.decision === 'ok' || l.decision === 'dry_run'));
     const non4xx = Object.entries(r.statuses).filter(([s]) => !/^4\d\d$/.test(s));
     const floodStatuses = Object.fromEntries(Object.entries(r.statuses).sort());
@@ -303,20 +504,39 @@ async function main() {
     const ms = (x) => `${x.toFixed(2)} ms`;
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const out = [];
-    out.push(`admin soak: ${requests} malformed or unauthorized requests, concurrency ${concurrency}, paced at ${rate > 0 ? `${rate}/s` : 'full speed'}${niceAttacker ? ', attacker at nice 19' : ''}, ${open ? 'rate limits wide open' : 'default rate limits'}, ${r.seconds.toFixed(1)} s (${(requests / r.seconds).toFixed(0)} req/s)`);
+    out.push(
+      `admin soak: ${requests} malformed or unauthorized requests, concurrency ${concurrency}, paced at ${rate > 0 ? `${rate}/s` : 'full speed'}${niceAttacker ? ', attacker at nice 19' : ''}, ${open ? 'rate limits wide open' : 'default rate limits'}, ${r.seconds.toFixed(1)} s (${(requests / r.seconds).toFixed(0)} req/s)`,
+    );
     out.push(`  statuses of the flood: ${JSON.stringify(floodStatuses)}`);
     out.push(`  non-4xx answers: ${non4xx.length === 0 ? 0 : JSON.stringify(non4xx)}`);
     out.push(`  audit lines: ${lines.length} (flood + token timing), actions recorded: ${acted.length}`);
-    out.push(`  canary signals received: ${JSON.stringify(signals)}; /proc state, nice, affinity, limits unchanged: ${before === after}`);
-    out.push(`  agent CPU during the floods (admin and collection together): ${cpu.toFixed(2)} s (${((cpu / requests) * 1e6).toFixed(0)} us per request)`);
-    out.push(`  /metrics idle:   n=${idle.metrics.length} p50 ${ms(pct(idle.metrics, 50))} p99 ${ms(pct(idle.metrics, 99))}`);
-    out.push(`  /metrics loaded: n=${loaded.metrics.length} p50 ${ms(pct(loaded.metrics, 50))} p99 ${ms(pct(loaded.metrics, 99))}  (p99 ratio ${(pct(loaded.metrics, 99) / pct(idle.metrics, 99)).toFixed(2)}, target <= 2)`);
-    out.push(`  /healthz idle p50 ${ms(pct(idle.healthz, 50))} p99 ${ms(pct(idle.healthz, 99))}; loaded p50 ${ms(pct(loaded.healthz, 50))} p99 ${ms(pct(loaded.healthz, 99))} (the event loop alone)`);
-    out.push(`  401 latency, wrong token vs right prefix: mean ${ms(mean(r.wrong))} vs ${ms(mean(r.prefix))}, p50 ${ms(pct(r.wrong, 50))} vs ${ms(pct(r.prefix, 50))} (n=${r.wrong.length}/${r.prefix.length})`);
+    out.push(
+      `  canary signals received: ${JSON.stringify(signals)}; /proc state, nice, affinity, limits unchanged: ${before === after}`,
+    );
+    out.push(
+      `  agent CPU during the floods (admin and collection together): ${cpu.toFixed(2)} s (${((cpu / requests) * 1e6).toFixed(0)} us per request)`,
+    );
+    out.push(
+      `  /metrics idle:   n=${idle.metrics.length} p50 ${ms(pct(idle.metrics, 50))} p99 ${ms(pct(idle.metrics, 99))}`,
+    );
+    out.push(
+      `  /metrics loaded: n=${loaded.metrics.length} p50 ${ms(pct(loaded.metrics, 50))} p99 ${ms(pct(loaded.metrics, 99))}  (p99 ratio ${(pct(loaded.metrics, 99) / pct(idle.metrics, 99)).toFixed(2)}, target <= 2)`,
+    );
+    out.push(
+      `  /healthz idle p50 ${ms(pct(idle.healthz, 50))} p99 ${ms(pct(idle.healthz, 99))}; loaded p50 ${ms(pct(loaded.healthz, 50))} p99 ${ms(pct(loaded.healthz, 99))} (the event loop alone)`,
+    );
+    out.push(
+      `  401 latency, wrong token vs right prefix: mean ${ms(mean(r.wrong))} vs ${ms(mean(r.prefix))}, p50 ${ms(pct(r.wrong, 50))} vs ${ms(pct(r.prefix, 50))} (n=${r.wrong.length}/${r.prefix.length})`,
+    );
     out.push('  by kind:');
     for (const [k, v] of Object.entries(r.byKind)) out.push(`    ${k.padEnd(22)} ${JSON.stringify(v)}`);
     process.stdout.write(`${out.join('\n')}\n`);
-    const ok = non4xx.length === 0 && acted.length === 0 && Object.keys(signals).length === 0 && before === after && pct(loaded.metrics, 99) <= 2 * pct(idle.metrics, 99);
+    const ok =
+      non4xx.length === 0 &&
+      acted.length === 0 &&
+      Object.keys(signals).length === 0 &&
+      before === after &&
+      pct(loaded.metrics, 99) <= 2 * pct(idle.metrics, 99);
     process.stdout.write(ok ? 'PASS\n' : 'FAIL\n');
     process.exitCode = ok ? 0 : 1;
   } catch (err) {

@@ -77,7 +77,8 @@ function median(xs) {
 
 function sumFamily(text, name) {
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name + '{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  for (const line of text.split('\n'))
+    if (line.startsWith(name + '{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   return sum;
 }
 
@@ -118,7 +119,12 @@ async function load(url, rate, seconds) {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    inflight.push(get(url).then((r) => (r.status === 200 ? lat.push(r.ms) : errors++), () => errors++));
+    inflight.push(
+      get(url).then(
+        (r) => (r.status === 200 ? lat.push(r.ms) : errors++),
+        () => errors++,
+      ),
+    );
   }
   await Promise.all(inflight);
   lat.sort((a, b) => a - b);
@@ -131,20 +137,37 @@ function fmt(v, d = 1) {
 
 async function run() {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js missing: npm run build');
-  const hasNodeExporter = spawnSync('sh', ['-c', 'command -v prometheus-node-exporter'], { encoding: 'utf8' }).status === 0;
+  const hasNodeExporter =
+    spawnSync('sh', ['-c', 'command -v prometheus-node-exporter'], { encoding: 'utf8' }).status === 0;
   const ourPort = await freePort();
   const nePort = await freePort();
   let jitPort = await freePort();
   // freePort hands back a port it just closed: three distinct ones before anything listens.
   while (jitPort === ourPort || jitPort === nePort) jitPort = await freePort();
   const procs = [];
-  const ours = spawn(process.execPath, [CLI, `--config.file=${path.join(ROOT, 'config', 'default.yaml')}`, `--web.listen-address=127.0.0.1:${ourPort}`, '--log.level=warn'], { stdio: 'ignore' });
+  const ours = spawn(
+    process.execPath,
+    [
+      CLI,
+      `--config.file=${path.join(ROOT, 'config', 'default.yaml')}`,
+      `--web.listen-address=127.0.0.1:${ourPort}`,
+      '--log.level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
   procs.push(ours);
   // The same config with V8's optimizing compilers kept (runtime.jit: true, what a config with process_names gets):
   // the memory/CPU trade-off of runtime.jit, side by side.
   const jitConfig = path.join(os.tmpdir(), `psx-bench-jit-${process.pid}.yaml`);
-  fs.writeFileSync(jitConfig, fs.readFileSync(path.join(ROOT, 'config', 'default.yaml'), 'utf8').replace(/^( *jit:) *auto\b/m, '$1 true'));
-  const jit = spawn(process.execPath, [CLI, `--config.file=${jitConfig}`, `--web.listen-address=127.0.0.1:${jitPort}`, '--log.level=warn'], { stdio: 'ignore' });
+  fs.writeFileSync(
+    jitConfig,
+    fs.readFileSync(path.join(ROOT, 'config', 'default.yaml'), 'utf8').replace(/^( *jit:) *auto\b/m, '$1 true'),
+  );
+  const jit = spawn(
+    process.execPath,
+    [CLI, `--config.file=${jitConfig}`, `--web.listen-address=127.0.0.1:${jitPort}`, '--log.level=warn'],
+    { stdio: 'ignore' },
+  );
   procs.push(jit);
   let ne = null;
   if (hasNodeExporter) {
@@ -154,10 +177,26 @@ async function run() {
   const rows = [];
   try {
     const targets = [
-      { name: 'psutil-exporter', proc: ours, url: `http://127.0.0.1:${ourPort}/metrics`, ready: `http://127.0.0.1:${ourPort}/readyz` },
-      { name: 'psutil-exporter jit:true', proc: jit, url: `http://127.0.0.1:${jitPort}/metrics`, ready: `http://127.0.0.1:${jitPort}/readyz` },
+      {
+        name: 'psutil-exporter',
+        proc: ours,
+        url: `http://127.0.0.1:${ourPort}/metrics`,
+        ready: `http://127.0.0.1:${ourPort}/readyz`,
+      },
+      {
+        name: 'psutil-exporter jit:true',
+        proc: jit,
+        url: `http://127.0.0.1:${jitPort}/metrics`,
+        ready: `http://127.0.0.1:${jitPort}/readyz`,
+      },
     ];
-    if (ne) targets.push({ name: 'node_exporter', proc: ne, url: `http://127.0.0.1:${nePort}/metrics`, ready: `http://127.0.0.1:${nePort}/metrics` });
+    if (ne)
+      targets.push({
+        name: 'node_exporter',
+        proc: ne,
+        url: `http://127.0.0.1:${nePort}/metrics`,
+        ready: `http://127.0.0.1:${nePort}/metrics`,
+      });
     for (const t of targets) await waitReady(t.ready);
     // Warm-up: JIT, caches, the worker's first pass.
     for (const t of targets) for (let i = 0; i < 10; i++) await get(t.url);
@@ -170,9 +209,20 @@ async function run() {
       const l = await load(t.url, 100, 10);
       const mem = rssMb(t.proc.pid);
       rows.push({
-        name: t.name, series: s.series, kib: s.bytes / 1024,
-        cold: median(s.cold), warm: median(s.warm), collect: s.collectMs, cpu: cpuPerCollectionMs,
-        rss: mem.rss, hwm: mem.hwm, p50: l.p50, p99: l.p99, max: l.max, errors: l.errors, n: l.n,
+        name: t.name,
+        series: s.series,
+        kib: s.bytes / 1024,
+        cold: median(s.cold),
+        warm: median(s.warm),
+        collect: s.collectMs,
+        cpu: cpuPerCollectionMs,
+        rss: mem.rss,
+        hwm: mem.hwm,
+        p50: l.p50,
+        p99: l.p99,
+        max: l.max,
+        errors: l.errors,
+        n: l.n,
       });
     }
   } finally {
@@ -180,23 +230,64 @@ async function run() {
     keepAlive.destroy();
     fs.rmSync(jitConfig, { force: true });
   }
-  const head = ['exporter', 'series', 'KiB', 'scrape cold ms', 'scrape warm ms', 'collect ms', 'CPU ms/coll', 'RSS MB', 'peak MB', 'p50 ms', 'p99 ms', 'max ms', 'errors'];
-  const lines = rows.map((r) => [r.name, String(r.series), fmt(r.kib, 0), fmt(r.cold), fmt(r.warm), fmt(r.collect), fmt(r.cpu), fmt(r.rss), fmt(r.hwm), fmt(r.p50), fmt(r.p99), fmt(r.max), `${r.errors}/${r.n}`]);
+  const head = [
+    'exporter',
+    'series',
+    'KiB',
+    'scrape cold ms',
+    'scrape warm ms',
+    'collect ms',
+    'CPU ms/coll',
+    'RSS MB',
+    'peak MB',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'errors',
+  ];
+  const lines = rows.map((r) => [
+    r.name,
+    String(r.series),
+    fmt(r.kib, 0),
+    fmt(r.cold),
+    fmt(r.warm),
+    fmt(r.collect),
+    fmt(r.cpu),
+    fmt(r.rss),
+    fmt(r.hwm),
+    fmt(r.p50),
+    fmt(r.p99),
+    fmt(r.max),
+    `${r.errors}/${r.n}`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(`host: ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; 30 scrapes 600 ms apart (cold = starts a collection, warm = served from the fresh snapshot), then 100 scrapes/s for 10 s`);
+  console.log(
+    `host: ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(
+        ' ',
+      )}; 30 scrapes 600 ms apart (cold = starts a collection, warm = served from the fresh snapshot), then 100 scrapes/s for 10 s`,
+  );
   console.log(row(head));
   for (const l of lines) console.log(row(l));
   const me = rows.find((r) => r.name === 'psutil-exporter');
   const them = rows.find((r) => r.name === 'node_exporter');
   if (me) {
     const verdict = (ok) => (ok ? 'met' : 'MISSED');
-    console.log(`goals: warm scrape <= node_exporter's (${fmt(them ? them.cold : GOALS.scrapeMs)} ms): ${verdict(me.warm <= (them ? them.cold : GOALS.scrapeMs))}; ` +
-      `collection < ${GOALS.collectionMs} ms: ${verdict(me.collect < GOALS.collectionMs)}; RSS < ${GOALS.rssMb} MB: ${verdict(me.rss < GOALS.rssMb)}; ` +
-      `p99 at 100/s < ${GOALS.p99Ms} ms: ${verdict(me.p99 < GOALS.p99Ms)}`);
+    console.log(
+      `goals: warm scrape <= node_exporter's (${fmt(them ? them.cold : GOALS.scrapeMs)} ms): ${verdict(me.warm <= (them ? them.cold : GOALS.scrapeMs))}; ` +
+        `collection < ${GOALS.collectionMs} ms: ${verdict(me.collect < GOALS.collectionMs)}; RSS < ${GOALS.rssMb} MB: ${verdict(me.rss < GOALS.rssMb)}; ` +
+        `p99 at 100/s < ${GOALS.p99Ms} ms: ${verdict(me.p99 < GOALS.p99Ms)}`,
+    );
   }
   if (!them) console.log('(prometheus-node-exporter not installed: no side-by-side row)');
 }
 
 module.exports = { run };
-if (require.main === module) run().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });

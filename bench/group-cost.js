@@ -34,13 +34,34 @@ function gc() {
 }
 
 const proc = (pid) => ({
-  pid, ppid: 1, startTime: pid, comm: `job${pid}`, cmdline: [`/opt/job${pid}`], username: 'u', cgroups: '0::/\n',
-  state: 'S', cpuUser: 1, cpuSystem: 1, readBytes: 0, writeBytes: 0, minorFaults: 0, majorFaults: 0, ctxVoluntary: 0,
-  ctxInvoluntary: 0, rss: 4096, vms: 8192, swap: 0, numFds: 3, fdLimit: 1024, numThreads: 1,
+  pid,
+  ppid: 1,
+  startTime: pid,
+  comm: `job${pid}`,
+  cmdline: [`/opt/job${pid}`],
+  username: 'u',
+  cgroups: '0::/\n',
+  state: 'S',
+  cpuUser: 1,
+  cpuSystem: 1,
+  readBytes: 0,
+  writeBytes: 0,
+  minorFaults: 0,
+  majorFaults: 0,
+  ctxVoluntary: 0,
+  ctxInvoluntary: 0,
+  rss: 4096,
+  vms: 8192,
+  swap: 0,
+  numFds: 3,
+  fdLimit: 1024,
+  numThreads: 1,
 });
 
 function line(name, labels, value) {
-  const l = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+  const l = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
   return `${name}{${l}} ${value}\n`;
 }
 
@@ -102,15 +123,20 @@ async function live() {
     }
     await new Promise((r) => setTimeout(r, 2000));
     const measure = async (maxGroups) => {
-      const yaml = `log: {level: error}\ncollectors:\n  process_groups: {max_groups: ${maxGroups}}\n`
-        + `process_names:\n  - name: "{{.Comm}}"\n    cmdline: ['^${dir}/gc']\n`;
+      const yaml =
+        `log: {level: error}\ncollectors:\n  process_groups: {max_groups: ${maxGroups}}\n` +
+        `process_names:\n  - name: "{{.Comm}}"\n    cmdline: ['^${dir}/gc']\n`;
       const cfg = parseConfig(yaml, 'bench');
       const { plans, active } = activeCollectors(cfg);
       const only = plans.filter((p) => p.name === 'process_groups');
       const roots = { ...cfg.paths };
       gc();
       const before = process.memoryUsage().heapUsed;
-      const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), { plans: only, maxAgeMs: 0, timeoutMs: 60000 });
+      const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
+        plans: only,
+        maxAgeMs: 0,
+        timeoutMs: 60000,
+      });
       const prom = new PrometheusAdapter(new Map([['process_groups', active.get('process_groups')]]));
       let text = '';
       const ms = [];
@@ -128,9 +154,13 @@ async function live() {
     const rows = [];
     for (let r = 0; r < 3; r++) rows.push([await measure(1), await measure(LIVE + 100)]);
     const d = (k) => median(rows.map(([a, b]) => (b[k] - a[k]) / (b.groups - a.groups)));
-    process.stdout.write(`\nagent pipeline, ${LIVE} live processes: ${rows[0][1].groups} groups vs ${rows[0][0].groups}\n`);
-    process.stdout.write(`per group: heap ${(d('heap') / 1024).toFixed(1)} KiB, /metrics ${d('bytes').toFixed(0)} bytes, `
-      + `scrape (pass + rendering) ${(d('ms') * 1000).toFixed(0)} µs\n`);
+    process.stdout.write(
+      `\nagent pipeline, ${LIVE} live processes: ${rows[0][1].groups} groups vs ${rows[0][0].groups}\n`,
+    );
+    process.stdout.write(
+      `per group: heap ${(d('heap') / 1024).toFixed(1)} KiB, /metrics ${d('bytes').toFixed(0)} bytes, ` +
+        `scrape (pass + rendering) ${(d('ms') * 1000).toFixed(0)} µs\n`,
+    );
   } finally {
     for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -138,7 +168,9 @@ async function live() {
 }
 
 async function run() {
-  process.stdout.write('groups | heap kept, groups empty | first pass µs/group | steady pass µs/group | families µs/group | series/group | /metrics bytes/group\n');
+  process.stdout.write(
+    'groups | heap kept, groups empty | first pass µs/group | steady pass µs/group | families µs/group | series/group | /metrics bytes/group\n',
+  );
   const kept = [];
   for (const n of SIZES) {
     const r = [];
@@ -149,14 +181,18 @@ async function run() {
     }
     const m = (k) => median(r.map((x) => x[k]));
     kept.push(m('kept'));
-    process.stdout.write(`${String(n).padStart(6)} | ${(m('kept') / 2 ** 20).toFixed(2).padStart(8)} MiB | `
-      + `${(m('firstMs') * 1000 / n).toFixed(1).padStart(8)} | ${(m('steadyMs') * 1000 / n).toFixed(1).padStart(8)} | `
-      + `${(m('famMs') * 1000 / n).toFixed(1).padStart(8)} | ${(r[0].series / n).toFixed(0).padStart(4)} | `
-      + `${(r[0].bytes / n).toFixed(0).padStart(6)}\n`);
+    process.stdout.write(
+      `${String(n).padStart(6)} | ${(m('kept') / 2 ** 20).toFixed(2).padStart(8)} MiB | ` +
+        `${((m('firstMs') * 1000) / n).toFixed(1).padStart(8)} | ${((m('steadyMs') * 1000) / n).toFixed(1).padStart(8)} | ` +
+        `${((m('famMs') * 1000) / n).toFixed(1).padStart(8)} | ${(r[0].series / n).toFixed(0).padStart(4)} | ` +
+        `${(r[0].bytes / n).toFixed(0).padStart(6)}\n`,
+    );
   }
   // The heap includes one-time costs (compiled code, caches): the slope between the sizes is the cost of a group.
   const [a, b] = [kept[0], kept[kept.length - 1]];
-  process.stdout.write(`heap per empty group (slope ${SIZES[0]} -> ${SIZES[SIZES.length - 1]}): ${((b - a) / (SIZES[SIZES.length - 1] - SIZES[0]) / 1024).toFixed(2)} KiB\n`);
+  process.stdout.write(
+    `heap per empty group (slope ${SIZES[0]} -> ${SIZES[SIZES.length - 1]}): ${((b - a) / (SIZES[SIZES.length - 1] - SIZES[0]) / 1024).toFixed(2)} KiB\n`,
+  );
   await live();
 }
 

@@ -31,11 +31,15 @@ const CONFIG = `process_names:
 function get(url) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    http.get(url, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, text: Buffer.concat(chunks).toString() }));
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, text: Buffer.concat(chunks).toString() }),
+        );
+      })
+      .on('error', reject);
   });
 }
 
@@ -71,7 +75,14 @@ function familiesOf(keys) {
 }
 
 async function run() {
-  for (const f of ['config/load.js', 'exporters/agent.js', 'exporters/collectors/index.js', 'exporters/snapshot.js', 'exporters/prometheus.js', 'index.js']) {
+  for (const f of [
+    'config/load.js',
+    'exporters/agent.js',
+    'exporters/collectors/index.js',
+    'exporters/snapshot.js',
+    'exporters/prometheus.js',
+    'index.js',
+  ]) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`dist/${f} is missing: run npm run build first`);
   }
   const { parseConfig } = require(path.join(DIST, 'config', 'load.js'));
@@ -97,7 +108,11 @@ async function run() {
     const before = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length;
     for (let i = 0; i < EXTRA; i++) kids.push(spawn(links[i % GROUPS], ['3600'], { stdio: 'ignore' }));
     const started = Date.now();
-    while (fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length < before + EXTRA && Date.now() - started < 60000) await sleep(200);
+    while (
+      fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length < before + EXTRA &&
+      Date.now() - started < 60000
+    )
+      await sleep(200);
     const total = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length;
     const configFile = path.join(dir, 'process-exporter.yml');
     fs.writeFileSync(configFile, CONFIG);
@@ -110,16 +125,23 @@ async function run() {
     for (const v of peVariants) {
       v.port = await freePort();
       v.log = path.join(dir, `process-exporter-${peVariants.indexOf(v)}.log`);
-      v.proc = spawn(PE, ['-config.path', configFile, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${v.port}`, ...v.args], {
-        stdio: ['ignore', 'ignore', fs.openSync(v.log, 'w')],
-      });
+      v.proc = spawn(
+        PE,
+        ['-config.path', configFile, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${v.port}`, ...v.args],
+        {
+          stdio: ['ignore', 'ignore', fs.openSync(v.log, 'w')],
+        },
+      );
       kids.push(v.proc);
       v.times = [];
     }
     // Ours: the agent's pipeline in this thread with only process_groups, defaults and with gather_smaps.
     const ourVariants = [
       { label: 'agent process_groups (defaults)', yaml: CONFIG },
-      { label: 'agent process_groups gather_smaps: true', yaml: `${CONFIG}collectors:\n  process_groups: {gather_smaps: true}\n` },
+      {
+        label: 'agent process_groups gather_smaps: true',
+        yaml: `${CONFIG}collectors:\n  process_groups: {gather_smaps: true}\n`,
+      },
       {
         label: 'agent process_groups threads: true, gather_smaps: true',
         yaml: `${CONFIG}collectors:\n  process_groups: {threads: true, gather_smaps: true}\n`,
@@ -130,7 +152,11 @@ async function run() {
       const { plans, active } = activeCollectors(cfg);
       const only = plans.filter((p) => p.name === 'process_groups');
       const roots = { ...cfg.paths };
-      v.source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), { plans: only, maxAgeMs: 0, timeoutMs: 60000 });
+      v.source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
+        plans: only,
+        maxAgeMs: 0,
+        timeoutMs: 60000,
+      });
       v.prom = new PrometheusAdapter(new Map([['process_groups', active.get('process_groups')]]));
       v.times = [];
       v.passTimes = [];
@@ -152,7 +178,8 @@ async function run() {
           await get(`http://127.0.0.1:${v.port}/metrics`);
           break;
         } catch (e) {
-          if (Date.now() - t0 > 30000 || v.proc.exitCode !== null) throw new Error(`${v.label} did not answer: ${e.message}; its log ends with:\n${tail(v.log)}`);
+          if (Date.now() - t0 > 30000 || v.proc.exitCode !== null)
+            throw new Error(`${v.label} did not answer: ${e.message}; its log ends with:\n${tail(v.log)}`);
           await sleep(200);
         }
       }
@@ -185,19 +212,26 @@ async function run() {
 
     const peMs = median(peVariants[0].times);
     const lines = [];
-    lines.push(`processes on the host: ${total} (${EXTRA} extra in ${GROUPS} groups); medians of ${ROUNDS * PER_ROUND} scrapes each, interleaved`);
+    lines.push(
+      `processes on the host: ${total} (${EXTRA} extra in ${GROUPS} groups); medians of ${ROUNDS * PER_ROUND} scrapes each, interleaved`,
+    );
     lines.push('');
     lines.push('| what | ms per scrape | vs process-exporter (defaults) |');
     lines.push('|---|---:|---:|');
-    for (const v of peVariants) lines.push(`| ${v.label} | ${median(v.times).toFixed(0)} | ${(median(v.times) / peMs).toFixed(2)} |`);
+    for (const v of peVariants)
+      lines.push(`| ${v.label} | ${median(v.times).toFixed(0)} | ${(median(v.times) / peMs).toFixed(2)} |`);
     for (const v of ourVariants) {
       const passes = v.passTimes.slice(1);
-      lines.push(`| ${v.label}: pass + rendering | ${median(v.times).toFixed(0)} | ${(median(v.times) / peMs).toFixed(2)} |`);
+      lines.push(
+        `| ${v.label}: pass + rendering | ${median(v.times).toFixed(0)} | ${(median(v.times) / peMs).toFixed(2)} |`,
+      );
       lines.push(`| ${v.label}: pass only | ${median(passes).toFixed(0)} | ${(median(passes) / peMs).toFixed(2)} |`);
     }
     lines.push('');
-    lines.push(`goal: a full collection in at most 1/4 of process-exporter's time: ${median(ourVariants[0].times) <= peMs / 4 ? 'met' : 'NOT met'} ` +
-      `(${median(ourVariants[0].times).toFixed(0)} ms vs ${(peMs / 4).toFixed(0)} ms)`);
+    lines.push(
+      `goal: a full collection in at most 1/4 of process-exporter's time: ${median(ourVariants[0].times) <= peMs / 4 ? 'met' : 'NOT met'} ` +
+        `(${median(ourVariants[0].times).toFixed(0)} ms vs ${(peMs / 4).toFixed(0)} ms)`,
+    );
 
     // The series: process-exporter's defaults against ours with the same options (threads and gather_smaps).
     const theirs = seriesKeys(peText);
@@ -205,7 +239,9 @@ async function run() {
     const onlyTheirs = [...theirs].filter((k) => !mine.has(k));
     const onlyMine = [...mine].filter((k) => !theirs.has(k));
     lines.push('');
-    lines.push(`series (namedprocess_namegroup_*): process-exporter ${theirs.size}, agent with threads and gather_smaps ${mine.size}, agent defaults ${seriesKeys(ourText).size}`);
+    lines.push(
+      `series (namedprocess_namegroup_*): process-exporter ${theirs.size}, agent with threads and gather_smaps ${mine.size}, agent defaults ${seriesKeys(ourText).size}`,
+    );
     const f1 = familiesOf(onlyTheirs);
     const f2 = familiesOf(onlyMine);
     if (f1.size) lines.push(`only process-exporter's: ${[...f1].map(([f, n]) => `${f} (${n})`).join(', ')}`);

@@ -16,9 +16,19 @@ const PER_ROUND = 5; // timed walks per side per round
 
 // Methods psutil's bench_oneshot.py times on Linux: one group read, many getters.
 const ONESHOT = [
-  ['name', 'name'], ['cpuTimes', 'cpu_times'], ['cpuPercent', 'cpu_percent'], ['createTime', 'create_time'],
-  ['ppid', 'ppid'], ['status', 'status'], ['terminal', 'terminal'], ['cpuNum', 'cpu_num'], ['gids', 'gids'],
-  ['uids', 'uids'], ['username', 'username'], ['numCtxSwitches', 'num_ctx_switches'], ['numThreads', 'num_threads'],
+  ['name', 'name'],
+  ['cpuTimes', 'cpu_times'],
+  ['cpuPercent', 'cpu_percent'],
+  ['createTime', 'create_time'],
+  ['ppid', 'ppid'],
+  ['status', 'status'],
+  ['terminal', 'terminal'],
+  ['cpuNum', 'cpu_num'],
+  ['gids', 'gids'],
+  ['uids', 'uids'],
+  ['username', 'username'],
+  ['numCtxSwitches', 'num_ctx_switches'],
+  ['numThreads', 'num_threads'],
   ['memoryInfo', 'memory_info'],
 ];
 
@@ -120,7 +130,8 @@ function perCall(fn, n) {
 
 /** psutil's µs per call for each [expression, calls per batch] (null: psutil has no such method). */
 function psutilCalls(pid, cases) {
-  return python(`
+  return python(
+    `
 import json, sys, timeit, psutil
 p = psutil.Process(${pid})
 out = []
@@ -132,7 +143,9 @@ for c in json.loads(sys.argv[1]):
     for _ in range(20): eval(e, g)
     out.append(sorted(x / n * 1e6 for x in timeit.Timer(e, globals=g).repeat(repeat=9, number=n))[4])
 print(json.dumps(out))
-`, [JSON.stringify(cases)]);
+`,
+    [JSON.stringify(cases)],
+  );
 }
 
 function psutilOneshot(pid, names, n) {
@@ -178,7 +191,9 @@ async function run() {
   try {
     await new Promise((r) => setTimeout(r, 300));
     const count = lib.pids().length;
-    say(`processIter({ attrs: [${ITER_ATTRS.map((a) => `'${a}'`).join(', ')}] }) over ${count} processes (${EXTRA} extra idle)`);
+    say(
+      `processIter({ attrs: [${ITER_ATTRS.map((a) => `'${a}'`).join(', ')}] }) over ${count} processes (${EXTRA} extra idle)`,
+    );
 
     // ---- processIter vs process_iter, interleaved --------------------------------------------------------------
     const ours = [];
@@ -226,33 +241,64 @@ async function run() {
       say(`${name.padEnd(w)}  ${fmt(v).padStart(8)}  ${(r === null ? '-' : r.toFixed(2)).padStart(8)}`);
       rows.push({ case: name, ms: v, ratio: r });
     }
-    say(`goal: at most half of psutil's time -> ${t ? (o <= t / 2 ? 'met' : 'NOT met') : 'no psutil'} (${t ? (o / t).toFixed(2) : '-'})`);
+    say(
+      `goal: at most half of psutil's time -> ${t ? (o <= t / 2 ? 'met' : 'NOT met') : 'no psutil'} (${t ? (o / t).toFixed(2) : '-'})`,
+    );
 
     // ---- oneshot speedup -----------------------------------------------------------------------------------------
     const p = new lib.Process(target.pid);
     const names = ONESHOT.map(([m]) => m);
-    const plain = perCall(() => { for (const m of names) p[m](); }, 200);
-    const one = perCall(() => p.oneshot(() => { for (const m of names) p[m](); }), 200);
-    const pyOne = psutilOneshot(target.pid, ONESHOT.map(([, m]) => m), 200);
+    const plain = perCall(() => {
+      for (const m of names) p[m]();
+    }, 200);
+    const one = perCall(
+      () =>
+        p.oneshot(() => {
+          for (const m of names) p[m]();
+        }),
+      200,
+    );
+    const pyOne = psutilOneshot(
+      target.pid,
+      ONESHOT.map(([, m]) => m),
+      200,
+    );
     say('');
     say(`oneshot: ${names.length} getters (${names.join(', ')})`);
     say(`${'side'.padEnd(8)}  ${'plain µs'.padStart(9)}  ${'oneshot µs'.padStart(10)}  ${'speedup'.padStart(7)}`);
-    say(`${'ours'.padEnd(8)}  ${fmt(plain).padStart(9)}  ${fmt(one).padStart(10)}  ${(plain / one).toFixed(2).padStart(7)}`);
-    if (pyOne) say(`${'psutil'.padEnd(8)}  ${fmt(pyOne.plain).padStart(9)}  ${fmt(pyOne.oneshot).padStart(10)}  ${(pyOne.plain / pyOne.oneshot).toFixed(2).padStart(7)}`);
+    say(
+      `${'ours'.padEnd(8)}  ${fmt(plain).padStart(9)}  ${fmt(one).padStart(10)}  ${(plain / one).toFixed(2).padStart(7)}`,
+    );
+    if (pyOne)
+      say(
+        `${'psutil'.padEnd(8)}  ${fmt(pyOne.plain).padStart(9)}  ${fmt(pyOne.oneshot).padStart(10)}  ${(pyOne.plain / pyOne.oneshot).toFixed(2).padStart(7)}`,
+      );
     rows.push({ case: 'oneshot speedup (ours)', ratio: plain / one, plainUs: plain, oneshotUs: one });
-    if (pyOne) rows.push({ case: 'oneshot speedup (psutil)', ratio: pyOne.plain / pyOne.oneshot, plainUs: pyOne.plain, oneshotUs: pyOne.oneshot });
+    if (pyOne)
+      rows.push({
+        case: 'oneshot speedup (psutil)',
+        ratio: pyOne.plain / pyOne.oneshot,
+        plainUs: pyOne.plain,
+        oneshotUs: pyOne.oneshot,
+      });
 
     // ---- per call ------------------------------------------------------------------------------------------------
     const n = 200;
     const oursCalls = CALLS.map(([, fn, , slow]) => perCall(() => fn(p), slow ? 20 : n));
-    const pyCalls = psutilCalls(target.pid, CALLS.map(([, , e, slow]) => (e === null ? null : [e, slow ? 20 : n]))) || CALLS.map(() => null);
+    const pyCalls =
+      psutilCalls(
+        target.pid,
+        CALLS.map(([, , e, slow]) => (e === null ? null : [e, slow ? 20 : n])),
+      ) || CALLS.map(() => null);
     say('');
     say(`per call on an idle python (pid ${target.pid})`);
     const w2 = Math.max(...CALLS.map((c) => c[0].length));
     say(`${'method'.padEnd(w2)}  ${'ours µs'.padStart(9)}  ${'psutil µs'.padStart(9)}  ${'ratio'.padStart(6)}`);
     CALLS.forEach(([name], i) => {
       const r = pyCalls[i] ? oursCalls[i] / pyCalls[i] : null;
-      say(`${name.padEnd(w2)}  ${fmt(oursCalls[i]).padStart(9)}  ${fmt(pyCalls[i]).padStart(9)}  ${(r === null ? '-' : r.toFixed(2)).padStart(6)}`);
+      say(
+        `${name.padEnd(w2)}  ${fmt(oursCalls[i]).padStart(9)}  ${fmt(pyCalls[i]).padStart(9)}  ${(r === null ? '-' : r.toFixed(2)).padStart(6)}`,
+      );
       rows.push({ case: name, oursUs: oursCalls[i], psutilUs: pyCalls[i], ratio: r });
     });
     say('ratio = ours / psutil (below 1: we are faster). Medians on this machine, under whatever else it runs.');

@@ -38,7 +38,10 @@ async function run() {
   const theirs = CASES.map(() => []);
   // Two interleaved passes per side (psutil, ours, psutil, ours): a shared machine's load then weighs on both alike.
   for (let pass = 0; pass < 2; pass++) {
-    const times = timePsutil(withPy.map(([e]) => e), timing);
+    const times = timePsutil(
+      withPy.map(([e]) => e),
+      timing,
+    );
     withPy.forEach(([, i], k) => {
       if (times[k]) theirs[i].push(...times[k]);
     });
@@ -49,10 +52,13 @@ async function run() {
     const t = theirs[i].length ? median(theirs[i]) : null;
     return { function: name, oursUs: o, psutilUs: t, ratio: t ? o / t : null };
   });
-  const out = table([
-    ['function', 'ours µs', 'psutil µs', 'ratio'],
-    ...rows.map((r) => [r.function, fmt(r.oursUs), fmt(r.psutilUs), r.ratio === null ? '-' : r.ratio.toFixed(2)]),
-  ], [8, 9, 9, 6]);
+  const out = table(
+    [
+      ['function', 'ours µs', 'psutil µs', 'ratio'],
+      ...rows.map((r) => [r.function, fmt(r.oursUs), fmt(r.psutilUs), r.ratio === null ? '-' : r.ratio.toFixed(2)]),
+    ],
+    [8, 9, 9, 6],
+  );
   out.push('ratio = ours / psutil (below 1: we are faster). Medians over batches of calls on this machine.');
   process.stdout.write(out.join('\n') + '\n');
   return rows;

@@ -30,20 +30,29 @@ async function run() {
   const ps = loadDist().psutil;
   const timing = { batchMs: BATCH_MS, batches: BATCHES };
   const rows = [];
-  for (const [name, fn] of CASES) rows.push({ function: name, oursUs: median(await timeOurs(() => fn(ps), timing)), psutilUs: null, ratio: null });
+  for (const [name, fn] of CASES)
+    rows.push({ function: name, oursUs: median(await timeOurs(() => fn(ps), timing)), psutilUs: null, ratio: null });
   const withPy = CASES.map((c, i) => [c[2], i]).filter(([e]) => e !== null);
-  const times = timePsutil(withPy.map(([e]) => e), timing);
+  const times = timePsutil(
+    withPy.map(([e]) => e),
+    timing,
+  );
   withPy.forEach(([, i], k) => {
     const row = rows[i];
     row.psutilUs = times[k] ? median(times[k]) : null;
     row.ratio = row.psutilUs ? row.oursUs / row.psutilUs : null;
   });
-  const out = table([
-    ['function', 'ours µs', 'psutil µs', 'ratio'],
-    ...rows.map((r) => [r.function, fmt(r.oursUs), fmt(r.psutilUs), r.ratio === null ? '-' : r.ratio.toFixed(2)]),
-  ], [8, 9, 9, 6]);
+  const out = table(
+    [
+      ['function', 'ours µs', 'psutil µs', 'ratio'],
+      ...rows.map((r) => [r.function, fmt(r.oursUs), fmt(r.psutilUs), r.ratio === null ? '-' : r.ratio.toFixed(2)]),
+    ],
+    [8, 9, 9, 6],
+  );
   out.push('ratio = ours / psutil (below 1: we are faster). Medians over batches of calls on this machine.');
-  out.push('diskUsageAsync includes a libuv thread-pool round trip; sensors on a machine without hwmon read almost nothing.');
+  out.push(
+    'diskUsageAsync includes a libuv thread-pool round trip; sensors on a machine without hwmon read almost nothing.',
+  );
   process.stdout.write(out.join('\n') + '\n');
   return rows;
 }

@@ -22,9 +22,17 @@ if (!fs.existsSync(cli) || newest(path.join(root, 'src')) > fs.statSync(cli).mti
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const args = process.argv.slice(2);
-if (!args.some((a) => a.startsWith('--config.file'))) args.unshift(`--config.file=${path.join(root, 'config', 'default.yaml')}`);
+if (!args.some((a) => a.startsWith('--config.file')))
+  args.unshift(`--config.file=${path.join(root, 'config', 'default.yaml')}`);
 // Run in this process so that SIGTERM/SIGINT from npm reach the agent's own handlers.
-require(cli).main(args).then(
-  (code) => { if (typeof code === 'number' && code !== 0) process.exitCode = code; },
-  (err) => { console.error(err); process.exitCode = 1; },
-);
+require(cli)
+  .main(args)
+  .then(
+    (code) => {
+      if (typeof code === 'number' && code !== 0) process.exitCode = code;
+    },
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );

@@ -70,8 +70,14 @@ export function quickFlags(argv: string[]): Flags | null {
   }
   const flags: Flags = {};
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
-  for (const [from, to] of [['config.file', 'config.file'], ['web.listen-address', 'web.listenAddress'], ['path.procfs', 'path.procfs'],
-    ['path.sysfs', 'path.sysfs'], ['path.rootfs', 'path.rootfs'], ['log.level', 'log.level']] as const) {
+  for (const [from, to] of [
+    ['config.file', 'config.file'],
+    ['web.listen-address', 'web.listenAddress'],
+    ['path.procfs', 'path.procfs'],
+    ['path.sysfs', 'path.sysfs'],
+    ['path.rootfs', 'path.rootfs'],
+    ['log.level', 'log.level'],
+  ] as const) {
     const v = str(from);
     if (v !== undefined) flags[to] = v;
   }
@@ -86,10 +92,16 @@ export function program(out: { stdout: (s: string) => void; stderr: (s: string) 
   return new Command('psutil-exporter')
     .description('Host metrics from the psutil surface: Prometheus /metrics (node_exporter names) and OTLP push.')
     .option('--config.file <file>', 'YAML config file (see config/schema.json); without it, every default')
-    .option('--web.listen-address <host:port>', 'address of /metrics (overrides web.listen_address; default 0.0.0.0:9464)')
+    .option(
+      '--web.listen-address <host:port>',
+      'address of /metrics (overrides web.listen_address; default 0.0.0.0:9464)',
+    )
     .option('--path.procfs <dir>', 'procfs mount point, e.g. /host/proc in a container (overrides paths.procfs)')
     .option('--path.sysfs <dir>', 'sysfs mount point, e.g. /host/sys (overrides paths.sysfs)')
-    .option('--path.rootfs <dir>', 'host root prefix for statfs and os-release, e.g. /host/root (overrides paths.rootfs)')
+    .option(
+      '--path.rootfs <dir>',
+      'host root prefix for statfs and os-release, e.g. /host/root (overrides paths.rootfs)',
+    )
     .option('--log.level <level>', `lowest log level written: ${LEVELS.join(', ')} (overrides log.level)`)
     .option('--once', 'collect once, print the exposition (text format 0.0.4) to stdout and exit')
     .option('--check-config', 'validate the config file, print each problem with its line, exit 0 (valid) or 1')
@@ -111,10 +123,15 @@ function overrides(f: Flags): ConfigOverrides | string {
   const o: ConfigOverrides = {};
   if (f['web.listenAddress'] !== undefined) {
     const a = parseListenAddress(f['web.listenAddress']);
-    if (!a) return `--web.listen-address: expected HOST:PORT (port 0-65535), got ${JSON.stringify(f['web.listenAddress'])}`;
+    if (!a)
+      return `--web.listen-address: expected HOST:PORT (port 0-65535), got ${JSON.stringify(f['web.listenAddress'])}`;
     o.listenAddress = { ...a, text: f['web.listenAddress'] };
   }
-  for (const [flag, key] of [['path.procfs', 'procfs'], ['path.sysfs', 'sysfs'], ['path.rootfs', 'rootfs']] as const) {
+  for (const [flag, key] of [
+    ['path.procfs', 'procfs'],
+    ['path.sysfs', 'sysfs'],
+    ['path.rootfs', 'rootfs'],
+  ] as const) {
     const v = f[flag];
     if (v !== undefined) {
       if (v === '') return `--${flag}: expected a directory`;
@@ -122,7 +139,8 @@ function overrides(f: Flags): ConfigOverrides | string {
     }
   }
   if (f['log.level'] !== undefined) {
-    if (!(LEVELS as readonly string[]).includes(f['log.level'])) return `--log.level: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(f['log.level'])}`;
+    if (!(LEVELS as readonly string[]).includes(f['log.level']))
+      return `--log.level: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(f['log.level'])}`;
     o.logLevel = f['log.level'] as LogLevel;
   }
   return o;
@@ -138,7 +156,8 @@ export async function main(argv: string[]): Promise<number> {
       cmd.parse(argv, { from: 'user' });
     } catch (e) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: commander is loaded by program() only on this path
-      if (e instanceof (require('commander') as typeof import('commander')).CommanderError) return e.exitCode === 0 ? 0 : 2;
+      if (e instanceof (require('commander') as typeof import('commander')).CommanderError)
+        return e.exitCode === 0 ? 0 : 2;
       throw e;
     }
     flags = cmd.opts<Flags>();
@@ -196,8 +215,11 @@ export async function main(argv: string[]): Promise<number> {
     const adminApi = require('./admin') as typeof import('./admin');
     try {
       admin = await adminApi.startAdmin({
-        config: cfg.admin, procfs: cfg.paths.procfs, processNames: cfg.processNames,
-        groupOptions: cfg.collectors['process_groups']?.options ?? {}, log,
+        config: cfg.admin,
+        procfs: cfg.paths.procfs,
+        processNames: cfg.processNames,
+        groupOptions: cfg.collectors['process_groups']?.options ?? {},
+        log,
       });
     } catch (e) {
       if (e instanceof adminApi.AdminSecurityError) {
@@ -215,16 +237,23 @@ export async function main(argv: string[]): Promise<number> {
   // One watcher for the file: it loads a changed file off this thread and hands the checked config to the
   // collectors (between two passes) and to the admin API's groups; a refused file is reported, the rules stay.
   let handle: Awaited<ReturnType<typeof agent.startAgent>> | null = null;
-  const watcher = file === undefined ? null : new ConfigWatcher({
-    file, log, loadedSignature,
-    load: (f) => loadConfigOffThread(f),
-    publish: async (next, status) => {
-      for (const error of (await handle?.reload(next, status)) ?? []) log.error('a collector did not take the reloaded config', { error });
-      if (next !== null) admin?.setProcessNames(next.processNames, next.collectors['process_groups']?.options ?? {});
-      // A pass now, under the new rules, rather than at the next scrape.
-      void handle?.source.get(0);
-    },
-  });
+  const watcher =
+    file === undefined
+      ? null
+      : new ConfigWatcher({
+          file,
+          log,
+          loadedSignature,
+          load: (f) => loadConfigOffThread(f),
+          publish: async (next, status) => {
+            for (const error of (await handle?.reload(next, status)) ?? [])
+              log.error('a collector did not take the reloaded config', { error });
+            if (next !== null)
+              admin?.setProcessNames(next.processNames, next.collectors['process_groups']?.options ?? {});
+            // A pass now, under the new rules, rather than at the next scrape.
+            void handle?.source.get(0);
+          },
+        });
   try {
     handle = await agent.startAgent(cfg, {
       log,

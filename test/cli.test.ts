@@ -23,8 +23,14 @@ describe('quickFlags', () => {
   });
 
   test.each([
-    [['--help']], [['-h']], [['--version']], [['--web.listen-adress=:1']], [['--config.file']], [['extra']],
-    [['--once=yes']], [['--config.file', 'a', '--', 'b']],
+    [['--help']],
+    [['-h']],
+    [['--version']],
+    [['--web.listen-adress=:1']],
+    [['--config.file']],
+    [['extra']],
+    [['--once=yes']],
+    [['--config.file', 'a', '--', 'b']],
   ])('%j is left to commander', (argv) => {
     expect(quickFlags(argv)).toBeNull();
   });

@@ -33,7 +33,9 @@ export function localImports(file: string, text: string): string[] {
   for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
     if (!spec.startsWith('.')) continue;
     const base = path.resolve(path.dirname(file), spec);
-    const hit = [`${base}.ts`, path.join(base, 'index.ts'), base.replace(/\.js$/, '.ts')].find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+    const hit = [`${base}.ts`, path.join(base, 'index.ts'), base.replace(/\.js$/, '.ts')].find(
+      (c) => fs.existsSync(c) && fs.statSync(c).isFile(),
+    );
     if (hit === undefined) throw new Error(`${path.relative(SRC, file)}: cannot resolve ${spec}`);
     out.add(hit);
   }
@@ -81,13 +83,45 @@ describe('src/ structure', () => {
   test('the scan sees the tree and every way of importing', () => {
     expect(files.length).toBeGreaterThan(100);
     const fake = path.join(SRC, 'exporters', 'engine.ts');
-    const named = localImports(fake, [
-      "import type { X } from './catalog';", "export * from './pass';", "const w = require('./worker') as typeof import('./worker');",
-      "void import('./log');", "import './snapshot';", "// import { y } from './otlp';", "const s = \"require('./server')\";",
-    ].join('\n')).map((f) => path.relative(SRC, f)).sort();
-    expect(named).toEqual(['exporters/catalog.ts', 'exporters/log.ts', 'exporters/pass.ts', 'exporters/snapshot.ts', 'exporters/worker.ts']);
-    expect(circles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']]);
-    expect(circles(new Map([['a', ['a']], ['b', []]]))).toEqual([['a']]);
+    const named = localImports(
+      fake,
+      [
+        "import type { X } from './catalog';",
+        "export * from './pass';",
+        "const w = require('./worker') as typeof import('./worker');",
+        "void import('./log');",
+        "import './snapshot';",
+        "// import { y } from './otlp';",
+        'const s = "require(\'./server\')";',
+      ].join('\n'),
+    )
+      .map((f) => path.relative(SRC, f))
+      .sort();
+    expect(named).toEqual([
+      'exporters/catalog.ts',
+      'exporters/log.ts',
+      'exporters/pass.ts',
+      'exporters/snapshot.ts',
+      'exporters/worker.ts',
+    ]);
+    expect(
+      circles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
+    expect(
+      circles(
+        new Map([
+          ['a', ['a']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([['a']]);
   });
 
   test('no import circle among src/ files', () => {
@@ -96,7 +130,9 @@ describe('src/ structure', () => {
   });
 
   test(`no src/ file over ${MAX_LINES} lines but the listed ones, and every listed one still over`, () => {
-    const over = files.filter((f) => (texts.get(f) as string).split('\n').length - 1 > MAX_LINES).map((f) => path.relative(SRC, f));
+    const over = files
+      .filter((f) => (texts.get(f) as string).split('\n').length - 1 > MAX_LINES)
+      .map((f) => path.relative(SRC, f));
     expect(over).toEqual([...OVER_THE_LIMIT].sort());
   });
 });

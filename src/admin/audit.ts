@@ -52,7 +52,16 @@ export interface AuditRecord {
   readonly dryRun: boolean;
   readonly target: AuditTarget | null;
   /** Group actions: one entry per member. */
-  readonly members?: ReadonlyArray<AuditTarget & { readonly status: number; readonly decision: Decision; readonly errno?: string | null; readonly error?: string | null; readonly raceFree?: boolean | null; readonly identityAfter?: string }>;
+  readonly members?: ReadonlyArray<
+    AuditTarget & {
+      readonly status: number;
+      readonly decision: Decision;
+      readonly errno?: string | null;
+      readonly error?: string | null;
+      readonly raceFree?: boolean | null;
+      readonly identityAfter?: string;
+    }
+  >;
   readonly decision: Decision;
   readonly status: number;
   readonly reason: string | null;
@@ -141,19 +150,25 @@ export class AuditLog {
       const [action = '', decision = ''] = k.split('\0');
       return { labels: { action, decision }, value };
     });
-    return [{
-      name: REQUESTS_TOTAL,
-      help: 'Admin API requests by action and decision (ok, dry_run, denied, unauthorized, rate_limited, invalid, not_found, conflict, failed).',
-      type: 'counter',
-      labelNames: ['action', 'decision'],
-      series,
-    }];
+    return [
+      {
+        name: REQUESTS_TOTAL,
+        help: 'Admin API requests by action and decision (ok, dry_run, denied, unauthorized, rate_limited, invalid, not_found, conflict, failed).',
+        type: 'counter',
+        labelNames: ['action', 'decision'],
+        series,
+      },
+    ];
   }
 
   /** Opens the file (mode 0600, append-only). Throws if it cannot: the admin API must not run unaudited. */
   open(): void {
     if (this.path === null) return;
-    this.fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+    this.fd = fs.openSync(
+      this.path,
+      fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
     this.ino = fs.fstatSync(this.fd).ino;
   }
 
@@ -205,7 +220,13 @@ export class AuditLog {
     for (const w of window.values()) {
       if (w.suppressed === 0) continue;
       const summary: SuppressedRecord = {
-        time, kind: 'suppressed', remote: w.remote, decision: w.decision, status: w.status, count: w.suppressed, since,
+        time,
+        kind: 'suppressed',
+        remote: w.remote,
+        decision: w.decision,
+        status: w.status,
+        count: w.suppressed,
+        since,
         reasons: Object.fromEntries(w.reasons),
       };
       this.append(summary);

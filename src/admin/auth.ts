@@ -66,11 +66,20 @@ export class TokenFile {
     try {
       st = fs.statSync(this.path);
     } catch (err) {
-      this.problem(`admin token file ${this.path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; refusing all requests`);
+      this.problem(
+        `admin token file ${this.path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; refusing all requests`,
+      );
       return null;
     }
     const l = this.loaded;
-    if (l && l.dev === st.dev && l.ino === st.ino && l.size === st.size && l.mtimeMs === st.mtimeMs && l.ctimeMs === st.ctimeMs) {
+    if (
+      l &&
+      l.dev === st.dev &&
+      l.ino === st.ino &&
+      l.size === st.size &&
+      l.mtimeMs === st.mtimeMs &&
+      l.ctimeMs === st.ctimeMs
+    ) {
       return l;
     }
     const r = this.read();
@@ -119,7 +128,11 @@ export class TokenFile {
         digest,
         // Names the credential in the audit log without revealing it: 8 hex digits of a hash of the digest.
         id: `token:${sha256(digest).toString('hex').slice(0, 8)}`,
-        dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs,
+        dev: st.dev,
+        ino: st.ino,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        ctimeMs: st.ctimeMs,
       };
     } finally {
       fs.closeSync(fd);

@@ -10,7 +10,13 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { parseDuration } from '../util/duration';
 import {
-  IOCLASS_NAMES, NICE_MAX, NICE_MIN, SIGNAL_NAMES, rlimitName, type IoClassName, type SignalName,
+  IOCLASS_NAMES,
+  NICE_MAX,
+  NICE_MIN,
+  SIGNAL_NAMES,
+  rlimitName,
+  type IoClassName,
+  type SignalName,
 } from './vocabulary';
 
 export interface RateSpec {
@@ -117,8 +123,17 @@ const DEFAULTS = {
 } as const;
 
 const TOP_KEYS = new Set([
-  'enabled', 'listen_address', 'token_file', 'audit_log', 'allowed_hosts', 'tls_server_config', 'rate_limit',
-  'read_header_timeout', 'request_timeout', 'max_group_members', 'policy',
+  'enabled',
+  'listen_address',
+  'token_file',
+  'audit_log',
+  'allowed_hosts',
+  'tls_server_config',
+  'rate_limit',
+  'read_header_timeout',
+  'request_timeout',
+  'max_group_members',
+  'policy',
 ]);
 const TLS_KEYS = new Set(['cert_file', 'key_file', 'client_ca_file', 'client_allowed_sans', 'min_version']);
 const RATE_KEYS = new Set(['per_credential', 'global', 'unauthenticated']);
@@ -234,7 +249,7 @@ function parseRate(c: Collector, raw: unknown, p: string, dflt: RateSpec): RateS
   }
   c.unknownKeys(raw, RATE_SPEC_KEYS, p);
   const intervalMs = c.duration(raw, 'interval', p, dflt.intervalMs);
-  const burst = raw['burst'] === undefined ? dflt.burst : c.int(raw['burst'], `${p}.burst`, 1, 100000) ?? dflt.burst;
+  const burst = raw['burst'] === undefined ? dflt.burst : (c.int(raw['burst'], `${p}.burst`, 1, 100000) ?? dflt.burst);
   return { intervalMs, burst };
 }
 
@@ -313,7 +328,8 @@ function parseRule(c: Collector, raw: unknown, p: string): PolicyRule | null {
     });
     if (ca.length === 0) c.add(`${p}.cpu_affinity`, 'an empty list allows nothing: write false');
     cpuAffinity = [...new Set(cpus)].sort((a, b) => a - b);
-  } else if (ca !== undefined && ca !== null) c.add(`${p}.cpu_affinity`, 'must be true, false or a list of CPU numbers');
+  } else if (ca !== undefined && ca !== null)
+    c.add(`${p}.cpu_affinity`, 'must be true, false or a list of CPU numbers');
 
   const rlimits = new Map<string, RlimitBound>();
   const rl = raw['rlimits'];
@@ -336,7 +352,7 @@ function parseRule(c: Collector, raw: unknown, p: string): PolicyRule | null {
         if (v['max'] === 'unlimited' || v['max'] === -1) max = -1;
         else if (v['max'] === undefined) c.add(`${kp}.max`, 'is required (a number, or unlimited)');
         else max = c.int(v['max'], `${kp}.max`, 0, Number.MAX_SAFE_INTEGER);
-        const min = v['min'] === undefined ? null : c.int(v['min'], `${kp}.min`, 0, Number.MAX_SAFE_INTEGER) ?? null;
+        const min = v['min'] === undefined ? null : (c.int(v['min'], `${kp}.min`, 0, Number.MAX_SAFE_INTEGER) ?? null);
         if (max !== undefined) {
           if (min !== null && max !== -1 && min > max) c.add(kp, `min ${min} is greater than max ${max}`);
           else rlimits.set(name, { min, max });
@@ -346,9 +362,13 @@ function parseRule(c: Collector, raw: unknown, p: string): PolicyRule | null {
   }
   if (groups === undefined || groups.length === 0) return null;
   return Object.freeze({
-    groups: Object.freeze(groups), users: users && Object.freeze(users), signals: Object.freeze(signals),
-    nice, ioniceClasses: Object.freeze(ioniceClasses),
-    cpuAffinity: Array.isArray(cpuAffinity) ? Object.freeze(cpuAffinity) : cpuAffinity, rlimits,
+    groups: Object.freeze(groups),
+    users: users && Object.freeze(users),
+    signals: Object.freeze(signals),
+    nice,
+    ioniceClasses: Object.freeze(ioniceClasses),
+    cpuAffinity: Array.isArray(cpuAffinity) ? Object.freeze(cpuAffinity) : cpuAffinity,
+    rlimits,
   });
 }
 
@@ -358,7 +378,8 @@ function parseRule(c: Collector, raw: unknown, p: string): PolicyRule | null {
  */
 export function parseAdminConfig(raw: unknown, prefix = 'admin'): AdminConfig {
   const c = new Collector();
-  const obj: Raw = raw === undefined || raw === null ? {} : isPlainObject(raw) ? raw : (c.add(prefix, 'must be a mapping'), {});
+  const obj: Raw =
+    raw === undefined || raw === null ? {} : isPlainObject(raw) ? raw : (c.add(prefix, 'must be a mapping'), {});
   c.unknownKeys(obj, TOP_KEYS, prefix);
 
   const en = obj['enabled'];
@@ -379,16 +400,29 @@ export function parseAdminConfig(raw: unknown, prefix = 'admin'): AdminConfig {
 
   const rlRaw = obj['rate_limit'];
   let rateLimit: AdminConfig['rateLimit'] = {
-    perCredential: DEFAULTS.perCredential, global: DEFAULTS.global, unauthenticated: DEFAULTS.unauthenticated,
+    perCredential: DEFAULTS.perCredential,
+    global: DEFAULTS.global,
+    unauthenticated: DEFAULTS.unauthenticated,
   };
   if (rlRaw !== undefined && rlRaw !== null) {
-    if (!isPlainObject(rlRaw)) c.add(`${prefix}.rate_limit`, 'must be a mapping {per_credential, global, unauthenticated}');
+    if (!isPlainObject(rlRaw))
+      c.add(`${prefix}.rate_limit`, 'must be a mapping {per_credential, global, unauthenticated}');
     else {
       c.unknownKeys(rlRaw, RATE_KEYS, `${prefix}.rate_limit`);
       rateLimit = {
-        perCredential: parseRate(c, rlRaw['per_credential'], `${prefix}.rate_limit.per_credential`, DEFAULTS.perCredential),
+        perCredential: parseRate(
+          c,
+          rlRaw['per_credential'],
+          `${prefix}.rate_limit.per_credential`,
+          DEFAULTS.perCredential,
+        ),
         global: parseRate(c, rlRaw['global'], `${prefix}.rate_limit.global`, DEFAULTS.global),
-        unauthenticated: parseRate(c, rlRaw['unauthenticated'], `${prefix}.rate_limit.unauthenticated`, DEFAULTS.unauthenticated),
+        unauthenticated: parseRate(
+          c,
+          rlRaw['unauthenticated'],
+          `${prefix}.rate_limit.unauthenticated`,
+          DEFAULTS.unauthenticated,
+        ),
       };
     }
   }
@@ -398,24 +432,36 @@ export function parseAdminConfig(raw: unknown, prefix = 'admin'): AdminConfig {
   if (readHeaderTimeoutMs > requestTimeoutMs) {
     c.add(`${prefix}.read_header_timeout`, 'must not exceed request_timeout');
   }
-  const maxGroupMembers = obj['max_group_members'] === undefined
-    ? DEFAULTS.maxGroupMembers
-    : c.int(obj['max_group_members'], `${prefix}.max_group_members`, 1, 100000) ?? DEFAULTS.maxGroupMembers;
+  const maxGroupMembers =
+    obj['max_group_members'] === undefined
+      ? DEFAULTS.maxGroupMembers
+      : (c.int(obj['max_group_members'], `${prefix}.max_group_members`, 1, 100000) ?? DEFAULTS.maxGroupMembers);
 
   const policy: PolicyRule[] = [];
   const pr = obj['policy'];
   if (pr !== undefined && pr !== null) {
     if (!Array.isArray(pr)) c.add(`${prefix}.policy`, 'must be a list of rules');
-    else pr.forEach((r: unknown, i) => {
-      const rule = parseRule(c, r, `${prefix}.policy[${i}]`);
-      if (rule) policy.push(rule);
-    });
+    else
+      pr.forEach((r: unknown, i) => {
+        const rule = parseRule(c, r, `${prefix}.policy[${i}]`);
+        if (rule) policy.push(rule);
+      });
   }
 
   if (c.issues.length > 0) throw new AdminConfigError(c.issues);
   return Object.freeze({
-    enabled, listenAddress, listen, tokenFile, auditLog, allowedHosts: Object.freeze(allowedHosts), tls,
-    rateLimit, readHeaderTimeoutMs, requestTimeoutMs, maxGroupMembers, policy: Object.freeze(policy),
+    enabled,
+    listenAddress,
+    listen,
+    tokenFile,
+    auditLog,
+    allowedHosts: Object.freeze(allowedHosts),
+    tls,
+    rateLimit,
+    readHeaderTimeoutMs,
+    requestTimeoutMs,
+    maxGroupMembers,
+    policy: Object.freeze(policy),
   });
 }
 
@@ -430,14 +476,16 @@ export function adminSecurityIssues(cfg: AdminConfig, prefix = 'admin'): ConfigI
   if (cfg.tokenFile === null && !mtls) {
     issues.push({
       path: `${prefix}.enabled`,
-      message: '[SECURITY] admin.enabled is true but no authentication is configured: set admin.token_file ' +
+      message:
+        '[SECURITY] admin.enabled is true but no authentication is configured: set admin.token_file ' +
         '(a file holding a random token of at least 32 bytes) or admin.tls_server_config.client_ca_file (mutual TLS)',
     });
   }
   if (cfg.listen.kind === 'tcp' && !cfg.listen.loopback && !mtls) {
     issues.push({
       path: `${prefix}.listen_address`,
-      message: `[SECURITY] admin.listen_address ${cfg.listenAddress} is not a loopback address: listening there requires ` +
+      message:
+        `[SECURITY] admin.listen_address ${cfg.listenAddress} is not a loopback address: listening there requires ` +
         'mutual TLS (admin.tls_server_config with cert_file, key_file and client_ca_file); ' +
         `use ${ADMIN_DEFAULT_LISTEN} or a unix: socket otherwise`,
     });

@@ -36,7 +36,16 @@ export interface Outcome {
   readonly group: string | null;
   readonly raceFree?: boolean | null;
   readonly identityAfter?: string;
-  readonly members?: ReadonlyArray<AuditTarget & { status: number; decision: Decision; errno?: string | null; error?: string | null; raceFree?: boolean | null; identityAfter?: string }>;
+  readonly members?: ReadonlyArray<
+    AuditTarget & {
+      status: number;
+      decision: Decision;
+      errno?: string | null;
+      error?: string | null;
+      raceFree?: boolean | null;
+      identityAfter?: string;
+    }
+  >;
 }
 
 export interface EngineOptions {
@@ -46,9 +55,22 @@ export interface EngineOptions {
   readonly maxGroupMembers: number;
 }
 
-function fail(status: number, decision: Decision, code: string, message: string, extra: Partial<Outcome> = {}): Outcome {
+function fail(
+  status: number,
+  decision: Decision,
+  code: string,
+  message: string,
+  extra: Partial<Outcome> = {},
+): Outcome {
   return {
-    status, decision, body: { error: { code, message } }, reason: message, errno: null, target: null, group: null, ...extra,
+    status,
+    decision,
+    body: { error: { code, message } },
+    reason: message,
+    errno: null,
+    target: null,
+    group: null,
+    ...extra,
   };
 }
 
@@ -87,18 +109,33 @@ function targetRecord(t: AdminTarget, group: string | null): AuditTarget {
 }
 
 /** What an action error means for the caller; nothing here retries or acts again. */
-function actionError(err: unknown, what: string): { status: number; decision: Decision; code: string; message: string } {
-  if (err instanceof ZombieProcess) return { status: 409, decision: 'conflict', code: 'zombie', message: `${what}: the process is a zombie` };
+function actionError(
+  err: unknown,
+  what: string,
+): { status: number; decision: Decision; code: string; message: string } {
+  if (err instanceof ZombieProcess)
+    return { status: 409, decision: 'conflict', code: 'zombie', message: `${what}: the process is a zombie` };
   if (err instanceof NoSuchProcess) {
-    return { status: 409, decision: 'conflict', code: 'process_gone', message: `${what}: the process exited or its pid was reused; nothing was done` };
+    return {
+      status: 409,
+      decision: 'conflict',
+      code: 'process_gone',
+      message: `${what}: the process exited or its pid was reused; nothing was done`,
+    };
   }
   if (err instanceof AccessDenied) {
-    return { status: 403, decision: 'failed', code: 'os_denied', message: `${what}: the kernel refused (${errnoOf(err) ?? 'EPERM'}); the agent lacks the capability` };
+    return {
+      status: 403,
+      decision: 'failed',
+      code: 'os_denied',
+      message: `${what}: the kernel refused (${errnoOf(err) ?? 'EPERM'}); the agent lacks the capability`,
+    };
   }
   if (err instanceof RangeError || err instanceof TypeError) {
     return { status: 400, decision: 'invalid', code: 'invalid_value', message: `${what}: ${err.message}` };
   }
-  if (err instanceof PsutilError) return { status: 500, decision: 'failed', code: 'os_error', message: `${what}: ${err.message}` };
+  if (err instanceof PsutilError)
+    return { status: 500, decision: 'failed', code: 'os_error', message: `${what}: ${err.message}` };
   throw err;
 }
 
@@ -117,31 +154,66 @@ export class AdminEngine {
   /** Opens `pid` through every guard; returns the handle or the outcome that ends the request. */
   private openGuarded(pid: number, expectedCreateTime: number | null): { t: AdminTarget } | { refused: Outcome } {
     const hard = this.hardDenial(pid);
-    if (hard) return { refused: fail(403, 'denied', 'protected_target', hard, { target: { pid, createTime: expectedCreateTime } }) };
+    if (hard)
+      return {
+        refused: fail(403, 'denied', 'protected_target', hard, { target: { pid, createTime: expectedCreateTime } }),
+      };
     const ns = this.o.host.namespaceProblem();
-    if (ns) return { refused: fail(409, 'conflict', 'foreign_pid_namespace', ns, { target: { pid, createTime: expectedCreateTime } }) };
+    if (ns)
+      return {
+        refused: fail(409, 'conflict', 'foreign_pid_namespace', ns, {
+          target: { pid, createTime: expectedCreateTime },
+        }),
+      };
     let t: AdminTarget;
     try {
       t = this.o.host.open(pid);
     } catch (err) {
-      if (err instanceof NoSuchProcess) return { refused: fail(404, 'not_found', 'no_such_process', `no process with pid ${pid}`, { target: { pid, createTime: expectedCreateTime } }) };
-      if (err instanceof AccessDenied) return { refused: fail(403, 'denied', 'os_denied', `pid ${pid} is not visible to the agent`, { target: { pid, createTime: expectedCreateTime }, errno: 'EACCES' }) };
+      if (err instanceof NoSuchProcess)
+        return {
+          refused: fail(404, 'not_found', 'no_such_process', `no process with pid ${pid}`, {
+            target: { pid, createTime: expectedCreateTime },
+          }),
+        };
+      if (err instanceof AccessDenied)
+        return {
+          refused: fail(403, 'denied', 'os_denied', `pid ${pid} is not visible to the agent`, {
+            target: { pid, createTime: expectedCreateTime },
+            errno: 'EACCES',
+          }),
+        };
       throw err;
     }
     let kthread: boolean;
     try {
       kthread = t.isKernelThread();
     } catch (err) {
-      if (err instanceof NoSuchProcess) return { refused: fail(404, 'not_found', 'no_such_process', `no process with pid ${pid}`, { target: { pid, createTime: expectedCreateTime } }) };
+      if (err instanceof NoSuchProcess)
+        return {
+          refused: fail(404, 'not_found', 'no_such_process', `no process with pid ${pid}`, {
+            target: { pid, createTime: expectedCreateTime },
+          }),
+        };
       // Cannot tell: refuse rather than guess.
       if (err instanceof AccessDenied) kthread = true;
       else throw err;
     }
-    if (kthread) return { refused: fail(403, 'denied', 'protected_target', `pid ${pid} is a kernel thread`, { target: targetRecord(t, null) }) };
+    if (kthread)
+      return {
+        refused: fail(403, 'denied', 'protected_target', `pid ${pid} is a kernel thread`, {
+          target: targetRecord(t, null),
+        }),
+      };
     if (expectedCreateTime !== null && t.createTime !== expectedCreateTime) {
-      return { refused: fail(409, 'conflict', 'identity_mismatch',
-        `pid ${pid} has createTime ${t.createTime}, not ${expectedCreateTime}: the process you read is gone and the pid names another; nothing was done`,
-        { target: { pid, createTime: expectedCreateTime } }) };
+      return {
+        refused: fail(
+          409,
+          'conflict',
+          'identity_mismatch',
+          `pid ${pid} has createTime ${t.createTime}, not ${expectedCreateTime}: the process you read is gone and the pid names another; nothing was done`,
+          { target: { pid, createTime: expectedCreateTime } },
+        ),
+      };
     }
     return { t };
   }
@@ -155,19 +227,27 @@ export class AdminEngine {
     try {
       t = this.o.host.open(pid);
     } catch (err) {
-      if (err instanceof NoSuchProcess) return fail(404, 'not_found', 'no_such_process', `no process with pid ${pid}`, { target: { pid, createTime: null } });
-      if (err instanceof AccessDenied) return fail(403, 'denied', 'os_denied', `pid ${pid} is not visible to the agent`, { target: { pid, createTime: null } });
+      if (err instanceof NoSuchProcess)
+        return fail(404, 'not_found', 'no_such_process', `no process with pid ${pid}`, {
+          target: { pid, createTime: null },
+        });
+      if (err instanceof AccessDenied)
+        return fail(403, 'denied', 'os_denied', `pid ${pid} is not visible to the agent`, {
+          target: { pid, createTime: null },
+        });
       throw err;
     }
     try {
       const group = this.o.groups.groupOf(pid, t.startTicks);
       const rec = targetRecord(t, group);
       let protectedReason = this.hardDenial(pid);
-      if (protectedReason === null && maybe(() => t.isKernelThread()) !== false) protectedReason = `pid ${pid} is a kernel thread`;
+      if (protectedReason === null && maybe(() => t.isKernelThread()) !== false)
+        protectedReason = `pid ${pid} is a kernel thread`;
       const rlimits: Record<string, readonly [number, number] | null> = {};
       for (const [name, res] of RLIMIT_RESOURCES) rlimits[name] = maybe(() => t.rlimit(res));
       const io = maybe(() => t.ionice());
-      const allowed: AllowedActions | null = protectedReason === null ? this.o.policy.allowed(group, rec.username ?? null) : null;
+      const allowed: AllowedActions | null =
+        protectedReason === null ? this.o.policy.allowed(group, rec.username ?? null) : null;
       const body = {
         pid: t.pid,
         createTime: t.createTime,
@@ -184,7 +264,10 @@ export class AdminEngine {
       };
       return { status: 200, decision: 'ok', body, reason: null, errno: null, target: rec, group };
     } catch (err) {
-      if (err instanceof NoSuchProcess) return fail(404, 'not_found', 'no_such_process', `pid ${pid} exited while being read`, { target: { pid, createTime: t.createTime } });
+      if (err instanceof NoSuchProcess)
+        return fail(404, 'not_found', 'no_such_process', `pid ${pid} exited while being read`, {
+          target: { pid, createTime: t.createTime },
+        });
       throw err;
     }
   }
@@ -194,7 +277,8 @@ export class AdminEngine {
     const ns = this.o.host.namespaceProblem();
     if (ns) return fail(409, 'conflict', 'foreign_pid_namespace', ns, { group: name });
     const pids = this.o.groups.members(name);
-    if (pids.length === 0) return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
+    if (pids.length === 0)
+      return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
     const members: Array<Record<string, unknown>> = [];
     for (const pid of pids.slice(0, this.o.maxGroupMembers)) {
       try {
@@ -207,8 +291,18 @@ export class AdminEngine {
       }
     }
     return {
-      status: 200, decision: 'ok', reason: null, errno: null, target: null, group: name,
-      body: { group: name, policyNamesGroup: this.o.policy.namesGroup(name), truncated: pids.length > this.o.maxGroupMembers, members },
+      status: 200,
+      decision: 'ok',
+      reason: null,
+      errno: null,
+      target: null,
+      group: name,
+      body: {
+        group: name,
+        policyNamesGroup: this.o.policy.namesGroup(name),
+        truncated: pids.length > this.o.maxGroupMembers,
+        members,
+      },
     };
   }
 
@@ -221,7 +315,13 @@ export class AdminEngine {
     const all = this.o.host.cpus();
     const unknown = req.cpus.filter((c) => !all.includes(c));
     if (unknown.length === 0) return null;
-    return fail(400, 'invalid', 'invalid_cpu', `CPU ${unknown.join(', ')} does not exist; choose between ${JSON.stringify(all)}`, what);
+    return fail(
+      400,
+      'invalid',
+      'invalid_cpu',
+      `CPU ${unknown.join(', ')} does not exist; choose between ${JSON.stringify(all)}`,
+      what,
+    );
   }
 
   /** POST /v1/processes/{pid}/{action}. */
@@ -237,26 +337,57 @@ export class AdminEngine {
       group = this.o.groups.groupOf(pid, t.startTicks);
       rec = targetRecord(t, group);
     } catch (err) {
-      if (err instanceof NoSuchProcess) return fail(409, 'conflict', 'process_gone', `pid ${pid} exited; nothing was done`, { target: { pid, createTime } });
+      if (err instanceof NoSuchProcess)
+        return fail(409, 'conflict', 'process_gone', `pid ${pid} exited; nothing was done`, {
+          target: { pid, createTime },
+        });
       throw err;
     }
     const decision = this.o.policy.decide(group, rec.username ?? null, req);
     if (!decision.allowed) return fail(403, 'denied', 'policy_denied', decision.reason, { target: rec, group });
     if (dryRun) {
       return {
-        status: 200, decision: 'dry_run', reason: decision.reason, errno: null, target: rec, group,
-        body: { dryRun: true, wouldDo: { action: req.action, ...describeRequest(req) }, decision: 'allowed', reason: decision.reason, target: rec },
+        status: 200,
+        decision: 'dry_run',
+        reason: decision.reason,
+        errno: null,
+        target: rec,
+        group,
+        body: {
+          dryRun: true,
+          wouldDo: { action: req.action, ...describeRequest(req) },
+          decision: 'allowed',
+          reason: decision.reason,
+          target: rec,
+        },
       };
     }
     const r = this.perform(t, req);
     if ('error' in r) {
-      return fail(r.error.status, r.error.decision, r.error.code, r.error.message, { target: rec, group, errno: r.errno, ...(r.raceFree === undefined ? {} : { raceFree: r.raceFree }) });
+      return fail(r.error.status, r.error.decision, r.error.code, r.error.message, {
+        target: rec,
+        group,
+        errno: r.errno,
+        ...(r.raceFree === undefined ? {} : { raceFree: r.raceFree }),
+      });
     }
     return {
-      status: 200, decision: 'ok', reason: decision.reason, errno: null, target: rec, group,
+      status: 200,
+      decision: 'ok',
+      reason: decision.reason,
+      errno: null,
+      target: rec,
+      group,
       ...(r.raceFree === undefined ? {} : { raceFree: r.raceFree }),
       ...(r.identityAfter === undefined ? {} : { identityAfter: r.identityAfter }),
-      body: { done: true, action: req.action, ...describeRequest(req), target: rec, previous: r.previous, current: r.current },
+      body: {
+        done: true,
+        action: req.action,
+        ...describeRequest(req),
+        target: rec,
+        previous: r.previous,
+        current: r.current,
+      },
     };
   }
 
@@ -264,7 +395,10 @@ export class AdminEngine {
    * Carries out one action on an opened, checked target: re-checks identity right before (psutil's
    * _raise_if_pid_reused; the library checks once more inside the call), then reads the setting back.
    */
-  private perform(t: AdminTarget, req: ActionRequest):
+  private perform(
+    t: AdminTarget,
+    req: ActionRequest,
+  ):
     | { previous: unknown; current: unknown; raceFree?: boolean | null; identityAfter?: string }
     | { error: ReturnType<typeof actionError>; errno: string | null; raceFree?: boolean | null } {
     const what = `${req.action} on pid ${t.pid}`;
@@ -308,14 +442,20 @@ export class AdminEngine {
       if (!t.isRunning()) identityAfter = 'changed';
       else {
         switch (req.action) {
-          case 'nice': current = maybe(() => t.nice()); break;
+          case 'nice':
+            current = maybe(() => t.nice());
+            break;
           case 'ionice': {
             const io = maybe(() => t.ionice());
             current = io && { ioclass: ioclassName(io.ioclass) ?? io.ioclass, value: io.value };
             break;
           }
-          case 'cpu_affinity': current = maybe(() => t.cpuAffinity()); break;
-          case 'rlimit': current = maybe(() => t.rlimit(RLIMIT_RESOURCES.get(req.resource) as number)); break;
+          case 'cpu_affinity':
+            current = maybe(() => t.cpuAffinity());
+            break;
+          case 'rlimit':
+            current = maybe(() => t.rlimit(RLIMIT_RESOURCES.get(req.resource) as number));
+            break;
         }
       }
     } catch (err) {
@@ -331,14 +471,27 @@ export class AdminEngine {
     if (bad) return bad;
     // Deny by default before resolving anything: a group no rule names is not even looked up.
     if (!this.o.policy.namesGroup(name)) {
-      return fail(403, 'denied', 'policy_denied', `no policy rule names group ${JSON.stringify(name)} (deny by default)`, { group: name });
+      return fail(
+        403,
+        'denied',
+        'policy_denied',
+        `no policy rule names group ${JSON.stringify(name)} (deny by default)`,
+        { group: name },
+      );
     }
     const ns = this.o.host.namespaceProblem();
     if (ns) return fail(409, 'conflict', 'foreign_pid_namespace', ns, { group: name });
     const pids = this.o.groups.members(name);
-    if (pids.length === 0) return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
+    if (pids.length === 0)
+      return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
     if (pids.length > this.o.maxGroupMembers) {
-      return fail(400, 'invalid', 'group_too_large', `group ${JSON.stringify(name)} has ${pids.length} processes, more than admin.max_group_members (${this.o.maxGroupMembers})`, { group: name });
+      return fail(
+        400,
+        'invalid',
+        'group_too_large',
+        `group ${JSON.stringify(name)} has ${pids.length} processes, more than admin.max_group_members (${this.o.maxGroupMembers})`,
+        { group: name },
+      );
     }
     // Resolve and check every member first: one protected or refused member refuses the whole request.
     const targets: Array<{ t: AdminTarget; rec: AuditTarget }> = [];
@@ -347,7 +500,13 @@ export class AdminEngine {
       if ('refused' in opened) {
         const o = opened.refused;
         if (o.status === 404) continue; // exited since the grouping
-        return { ...o, group: name, body: { error: { code: (o.body['error'] as { code: string }).code, message: `member ${pid}: ${o.reason ?? ''}` } } };
+        return {
+          ...o,
+          group: name,
+          body: {
+            error: { code: (o.body['error'] as { code: string }).code, message: `member ${pid}: ${o.reason ?? ''}` },
+          },
+        };
       }
       const t = opened.t;
       let rec: AuditTarget;
@@ -362,25 +521,61 @@ export class AdminEngine {
       // Regrouped since members() (renamed, re-exec'd): it is no longer what the caller named.
       if (group !== name) continue;
       const d = this.o.policy.decide(name, rec.username ?? null, req);
-      if (!d.allowed) return fail(403, 'denied', 'policy_denied', `member ${pid}: ${d.reason}`, { group: name, target: rec });
+      if (!d.allowed)
+        return fail(403, 'denied', 'policy_denied', `member ${pid}: ${d.reason}`, { group: name, target: rec });
       targets.push({ t, rec });
     }
-    if (targets.length === 0) return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no live processes`, { group: name });
+    if (targets.length === 0)
+      return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no live processes`, {
+        group: name,
+      });
     if (dryRun) {
       return {
-        status: 200, decision: 'dry_run', reason: 'allowed by policy', errno: null, target: null, group: name,
+        status: 200,
+        decision: 'dry_run',
+        reason: 'allowed by policy',
+        errno: null,
+        target: null,
+        group: name,
         members: targets.map(({ rec }) => ({ ...rec, status: 200, decision: 'dry_run' as const })),
-        body: { dryRun: true, group: name, wouldDo: { action: req.action, ...describeRequest(req) }, decision: 'allowed', members: targets.map(({ rec }) => rec) },
+        body: {
+          dryRun: true,
+          group: name,
+          wouldDo: { action: req.action, ...describeRequest(req) },
+          decision: 'allowed',
+          members: targets.map(({ rec }) => rec),
+        },
       };
     }
-    const members: Array<AuditTarget & { status: number; decision: Decision; errno?: string | null; error?: string | null; raceFree?: boolean | null; identityAfter?: string; previous?: unknown; current?: unknown }> = [];
+    const members: Array<
+      AuditTarget & {
+        status: number;
+        decision: Decision;
+        errno?: string | null;
+        error?: string | null;
+        raceFree?: boolean | null;
+        identityAfter?: string;
+        previous?: unknown;
+        current?: unknown;
+      }
+    > = [];
     for (const { t, rec } of targets) {
       const r = this.perform(t, req);
       if ('error' in r) {
-        members.push({ ...rec, status: r.error.status, decision: r.error.decision, errno: r.errno, error: r.error.message });
+        members.push({
+          ...rec,
+          status: r.error.status,
+          decision: r.error.decision,
+          errno: r.errno,
+          error: r.error.message,
+        });
       } else {
         members.push({
-          ...rec, status: 200, decision: 'ok', previous: r.previous, current: r.current,
+          ...rec,
+          status: 200,
+          decision: 'ok',
+          previous: r.previous,
+          current: r.current,
           ...(r.raceFree === undefined ? {} : { raceFree: r.raceFree }),
           ...(r.identityAfter === undefined ? {} : { identityAfter: r.identityAfter }),
         });
@@ -388,9 +583,22 @@ export class AdminEngine {
     }
     const failed = members.filter((m) => m.status !== 200).length;
     return {
-      status: 200, decision: failed === 0 ? 'ok' : 'failed', reason: failed === 0 ? null : `${failed} of ${members.length} members failed`,
-      errno: null, target: null, group: name, members,
-      body: { done: true, group: name, action: req.action, ...describeRequest(req), succeeded: members.length - failed, failed, members },
+      status: 200,
+      decision: failed === 0 ? 'ok' : 'failed',
+      reason: failed === 0 ? null : `${failed} of ${members.length} members failed`,
+      errno: null,
+      target: null,
+      group: name,
+      members,
+      body: {
+        done: true,
+        group: name,
+        action: req.action,
+        ...describeRequest(req),
+        succeeded: members.length - failed,
+        failed,
+        members,
+      },
     };
   }
 }

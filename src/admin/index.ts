@@ -58,7 +58,9 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminHandle> {
   if (groups === undefined) {
     const rules = compileRulesConfig(o.processNames, o.groupOptions);
     groups = new RulesGroups({
-      rules: rules.rules, options: rules.options, source: new PsutilSource(ps),
+      rules: rules.rules,
+      options: rules.options,
+      source: new PsutilSource(ps),
       reload: () => {
         const next = pending;
         pending = null;
@@ -69,7 +71,9 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminHandle> {
           return { rules: r.rules, options: r.options };
         } catch (e) {
           // The watcher checked the file with the same compiler: this is a bug, and the groups in force stay.
-          o.log.warn('admin: the reloaded process_names do not compile; the process groups in force stay', { err: e instanceof Error ? e.message : String(e) });
+          o.log.warn('admin: the reloaded process_names do not compile; the process groups in force stay', {
+            err: e instanceof Error ? e.message : String(e),
+          });
           return null;
         }
       },
@@ -77,7 +81,10 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminHandle> {
   }
   const server = await AdminServer.start({ config: o.config, host, groups, log: o.log });
   const a = server.address();
-  o.log.info('admin API listening', { address: 'path' in a ? `unix:${a.path}` : `${a.host}:${a.port}`, policyRules: o.config.policy.length });
+  o.log.info('admin API listening', {
+    address: 'path' in a ? `unix:${a.path}` : `${a.host}:${a.port}`,
+    policyRules: o.config.policy.length,
+  });
   return {
     server,
     setProcessNames(processNames, groupOptions) {

@@ -62,14 +62,38 @@ export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH)
         out += text.slice(start, i);
         const e = text[i + 1];
         switch (e) {
-          case '"': out += '"'; i += 2; break;
-          case '\\': out += '\\'; i += 2; break;
-          case '/': out += '/'; i += 2; break;
-          case 'b': out += '\b'; i += 2; break;
-          case 'f': out += '\f'; i += 2; break;
-          case 'n': out += '\n'; i += 2; break;
-          case 'r': out += '\r'; i += 2; break;
-          case 't': out += '\t'; i += 2; break;
+          case '"':
+            out += '"';
+            i += 2;
+            break;
+          case '\\':
+            out += '\\';
+            i += 2;
+            break;
+          case '/':
+            out += '/';
+            i += 2;
+            break;
+          case 'b':
+            out += '\b';
+            i += 2;
+            break;
+          case 'f':
+            out += '\f';
+            i += 2;
+            break;
+          case 'n':
+            out += '\n';
+            i += 2;
+            break;
+          case 'r':
+            out += '\r';
+            i += 2;
+            break;
+          case 't':
+            out += '\t';
+            i += 2;
+            break;
           case 'u': {
             const hex = text.slice(i + 2, i + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape');
@@ -111,8 +135,14 @@ export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH)
         i++;
         obj[key] = value(depth + 1);
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return obj; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return obj;
+        }
         fail("expected ',' or '}'");
       }
     }
@@ -128,15 +158,30 @@ export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH)
       for (;;) {
         arr.push(value(depth + 1));
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return arr; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return arr;
+        }
         fail("expected ',' or ']'");
       }
     }
     if (c === '"') return str();
-    if (text.startsWith('true', i)) { i += 4; return true; }
-    if (text.startsWith('false', i)) { i += 5; return false; }
-    if (text.startsWith('null', i)) { i += 4; return null; }
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
     if (m === null) return fail('unexpected character');

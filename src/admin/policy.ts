@@ -52,7 +52,10 @@ function ruleAllows(rule: PolicyRule, req: ActionRequest): string | null {
     case 'rlimit': {
       const b = rule.rlimits.get(req.resource);
       if (b === undefined) return `rlimit ${req.resource} is not allowed`;
-      for (const [k, v] of [['soft', req.soft], ['hard', req.hard]] as const) {
+      for (const [k, v] of [
+        ['soft', req.soft],
+        ['hard', req.hard],
+      ] as const) {
         if (!inBound(v, b.min, b.max)) {
           const range = `${b.min ?? 0}..${b.max === -1 ? 'unlimited' : b.max}`;
           return `${req.resource} ${k} ${v === -1 ? 'unlimited' : v} is outside ${range}`;
@@ -75,13 +78,15 @@ export class Policy {
     if (group === null) return [];
     const out: Array<[number, PolicyRule]> = [];
     this.rules.forEach((r, i) => {
-      if (r.groups.includes(group) && (r.users === null || (username !== null && r.users.includes(username)))) out.push([i, r]);
+      if (r.groups.includes(group) && (r.users === null || (username !== null && r.users.includes(username))))
+        out.push([i, r]);
     });
     return out;
   }
 
   decide(group: string | null, username: string | null, req: ActionRequest): PolicyDecision {
-    if (group === null) return { allowed: false, reason: 'the process belongs to no group (deny by default)', rule: null };
+    if (group === null)
+      return { allowed: false, reason: 'the process belongs to no group (deny by default)', rule: null };
     const rules = this.applicable(group, username);
     if (rules.length === 0) {
       const why = this.namesGroup(group)
@@ -108,19 +113,28 @@ export class Policy {
     for (const [, r] of this.applicable(group, username)) {
       r.signals.forEach((s) => signals.add(s));
       r.ioniceClasses.forEach((c) => classes.add(c));
-      if (r.nice) nice = nice ? { min: Math.min(nice.min, r.nice.min), max: Math.max(nice.max, r.nice.max) } : { ...r.nice };
+      if (r.nice)
+        nice = nice ? { min: Math.min(nice.min, r.nice.min), max: Math.max(nice.max, r.nice.max) } : { ...r.nice };
       if (r.cpuAffinity === true || cpu === true) cpu = r.cpuAffinity === true || cpu === true;
-      else if (r.cpuAffinity !== false) cpu = [...new Set([...(cpu === false ? [] : cpu), ...r.cpuAffinity])].sort((a, b) => a - b);
+      else if (r.cpuAffinity !== false)
+        cpu = [...new Set([...(cpu === false ? [] : cpu), ...r.cpuAffinity])].sort((a, b) => a - b);
       for (const [k, b] of r.rlimits) {
         const prev = rlimits[k];
         // Shown per rule union only approximately (the widest bounds); decide() is the authority.
         rlimits[k] = prev
-          ? { min: prev.min === null || b.min === null ? null : Math.min(prev.min, b.min), max: prev.max === -1 || b.max === -1 ? -1 : Math.max(prev.max, b.max) }
+          ? {
+              min: prev.min === null || b.min === null ? null : Math.min(prev.min, b.min),
+              max: prev.max === -1 || b.max === -1 ? -1 : Math.max(prev.max, b.max),
+            }
           : { min: b.min, max: b.max };
       }
     }
     return Object.freeze({
-      signals: [...signals], nice, ioniceClasses: [...classes], cpuAffinity: cpu, rlimits,
+      signals: [...signals],
+      nice,
+      ioniceClasses: [...classes],
+      cpuAffinity: cpu,
+      rlimits,
     });
   }
 }

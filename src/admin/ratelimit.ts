@@ -11,7 +11,10 @@ export const monotonicMs: Clock = () => performance.now();
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  constructor(private readonly spec: RateSpec, private readonly now: Clock = monotonicMs) {
+  constructor(
+    private readonly spec: RateSpec,
+    private readonly now: Clock = monotonicMs,
+  ) {
     this.tokens = spec.burst;
     this.last = now();
   }
@@ -58,7 +61,8 @@ export class RateLimiter {
     let b = this.perCredential.get(credentialId);
     if (!b) {
       // Credentials are few (one token, a handful of client SANs); still, forget full buckets before growing.
-      if (this.perCredential.size >= 1024) for (const [k, v] of this.perCredential) if (v.full()) this.perCredential.delete(k);
+      if (this.perCredential.size >= 1024)
+        for (const [k, v] of this.perCredential) if (v.full()) this.perCredential.delete(k);
       b = new TokenBucket(this.spec.perCredential, this.now);
       this.perCredential.set(credentialId, b);
     }

@@ -5,14 +5,25 @@
  */
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 import {
-  IOCLASS_NAMES, NICE_MAX, NICE_MIN, SIGNAL_NAMES, rlimitName, signalNumber, type IoClassName, type SignalName,
+  IOCLASS_NAMES,
+  NICE_MAX,
+  NICE_MIN,
+  SIGNAL_NAMES,
+  rlimitName,
+  signalNumber,
+  type IoClassName,
+  type SignalName,
 } from './vocabulary';
 
 export type ActionName = 'signal' | 'nice' | 'ionice' | 'cpu_affinity' | 'rlimit';
 
 /** The URL segment of each action (`/v1/processes/{pid}/cpu-affinity`). */
 export const ACTION_SEGMENTS: ReadonlyMap<string, ActionName> = new Map<string, ActionName>([
-  ['signal', 'signal'], ['nice', 'nice'], ['ionice', 'ionice'], ['cpu-affinity', 'cpu_affinity'], ['rlimit', 'rlimit'],
+  ['signal', 'signal'],
+  ['nice', 'nice'],
+  ['ionice', 'ionice'],
+  ['cpu-affinity', 'cpu_affinity'],
+  ['rlimit', 'rlimit'],
 ]);
 
 export type ActionRequest =
@@ -93,7 +104,10 @@ function parseAction(action: ActionName, body: JsonObject): ActionRequest {
       const s = name(body, 'signal');
       const num = signalNumber(s);
       if (num === null) {
-        throw new BadRequest('invalid_signal', `signal ${JSON.stringify(s)} is not allowed; use one of ${SIGNAL_NAMES.join(', ')}`);
+        throw new BadRequest(
+          'invalid_signal',
+          `signal ${JSON.stringify(s)} is not allowed; use one of ${SIGNAL_NAMES.join(', ')}`,
+        );
       }
       return { action, signal: s as SignalName, signum: num };
     }
@@ -123,7 +137,10 @@ function parseAction(action: ActionName, body: JsonObject): ActionRequest {
       const cpus: number[] = [];
       for (const [i, c] of v.entries()) {
         if (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0 || c >= MAX_CPUS) {
-          throw new BadRequest('invalid_field', `cpus[${i}] must be an integer in 0..${MAX_CPUS - 1}, got ${typeName(c)}`);
+          throw new BadRequest(
+            'invalid_field',
+            `cpus[${i}] must be an integer in 0..${MAX_CPUS - 1}, got ${typeName(c)}`,
+          );
         }
         if (cpus.includes(c)) throw new BadRequest('invalid_field', `cpus[${i}] repeats CPU ${c}`);
         cpus.push(c);
@@ -133,7 +150,11 @@ function parseAction(action: ActionName, body: JsonObject): ActionRequest {
     case 'rlimit': {
       const raw = name(body, 'resource');
       const resource = rlimitName(raw);
-      if (resource === null) throw new BadRequest('invalid_field', `resource ${JSON.stringify(raw)} is not an rlimit (NOFILE, NPROC, CORE, ...)`);
+      if (resource === null)
+        throw new BadRequest(
+          'invalid_field',
+          `resource ${JSON.stringify(raw)} is not an rlimit (NOFILE, NPROC, CORE, ...)`,
+        );
       const soft = limit(body, 'soft');
       const hard = limit(body, 'hard');
       if (hard !== -1 && (soft === -1 || soft > hard)) {
@@ -149,7 +170,8 @@ function parseAction(action: ActionName, body: JsonObject): ActionRequest {
  * identity is captured when the group is resolved).
  */
 export function parseActionBody(action: ActionName, body: JsonValue, scope: 'process' | 'group'): ParsedBody {
-  if (!isJsonObject(body)) throw new BadRequest('invalid_body', `the body must be a JSON object, got ${typeName(body)}`);
+  if (!isJsonObject(body))
+    throw new BadRequest('invalid_body', `the body must be a JSON object, got ${typeName(body)}`);
   const allowed = new Set([...FIELDS[action], 'dryRun', ...(scope === 'process' ? ['createTime'] : [])]);
   for (const k of Object.keys(body)) {
     if (!allowed.has(k)) {
@@ -168,17 +190,23 @@ export function parseActionBody(action: ActionName, body: JsonValue, scope: 'pro
     createTime = ct;
   }
   const dr = body['dryRun'];
-  if (dr !== undefined && typeof dr !== 'boolean') throw new BadRequest('invalid_field', `dryRun must be true or false, got ${typeName(dr)}`);
+  if (dr !== undefined && typeof dr !== 'boolean')
+    throw new BadRequest('invalid_field', `dryRun must be true or false, got ${typeName(dr)}`);
   return { request: parseAction(action, body), createTime, dryRun: dr === true };
 }
 
 /** What a request asks for, for logs and the audit record (no raw input). */
 export function describeRequest(r: ActionRequest): Record<string, unknown> {
   switch (r.action) {
-    case 'signal': return { signal: r.signal };
-    case 'nice': return { value: r.value };
-    case 'ionice': return { ioclass: r.ioclass, value: r.value };
-    case 'cpu_affinity': return { cpus: r.cpus };
-    case 'rlimit': return { resource: r.resource, soft: r.soft, hard: r.hard };
+    case 'signal':
+      return { signal: r.signal };
+    case 'nice':
+      return { value: r.value };
+    case 'ionice':
+      return { ioclass: r.ioclass, value: r.value };
+    case 'cpu_affinity':
+      return { cpus: r.cpus };
+    case 'rlimit':
+      return { resource: r.resource, soft: r.soft, hard: r.hard };
   }
 }

@@ -40,9 +40,12 @@ export interface AdminLogger {
 }
 
 const stderrLogger: AdminLogger = {
-  info: (msg, f) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...f })}\n`),
-  warn: (msg, f) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg, ...f })}\n`),
-  error: (msg, f) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...f })}\n`),
+  info: (msg, f) =>
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...f })}\n`),
+  warn: (msg, f) =>
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg, ...f })}\n`),
+  error: (msg, f) =>
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...f })}\n`),
 };
 
 export interface AdminServerOptions {
@@ -112,7 +115,13 @@ function routeOf(pathname: string): Route | null | 'bad_action' {
 function parsePid(seg: string): number {
   // Decimal digits only, no sign, no leading zero, no spaces: the strings Node's process.kill would coerce
   // (" -1 ", "0x10", "1e3") never become numbers here.
-  if (!PID_SEGMENT.test(seg)) throw new HttpError(400, 'invalid', 'invalid_pid', `pid must be a decimal integer, got ${JSON.stringify(seg.slice(0, 32))}`);
+  if (!PID_SEGMENT.test(seg))
+    throw new HttpError(
+      400,
+      'invalid',
+      'invalid_pid',
+      `pid must be a decimal integer, got ${JSON.stringify(seg.slice(0, 32))}`,
+    );
   const pid = Number(seg);
   if (pid > PID_LIMIT) throw new HttpError(400, 'invalid', 'invalid_pid', `pid ${seg} is out of range`);
   return pid;
@@ -123,7 +132,8 @@ function parseGroupName(seg: string): string {
   try {
     name = decodeURIComponent(seg);
   } catch (err) {
-    if (err instanceof URIError) throw new HttpError(400, 'invalid', 'invalid_group', 'the group name is not valid percent-encoded UTF-8');
+    if (err instanceof URIError)
+      throw new HttpError(400, 'invalid', 'invalid_group', 'the group name is not valid percent-encoded UTF-8');
     throw err;
   }
   // eslint-disable-next-line no-control-regex -- control characters are what this test refuses
@@ -171,12 +181,16 @@ function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer>
     };
     const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) finish(new HttpError(413, 'invalid', 'body_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`));
+      if (size > MAX_BODY_BYTES)
+        finish(new HttpError(413, 'invalid', 'body_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`));
       else chunks.push(c);
     };
     const onEnd = (): void => finish(null, Buffer.concat(chunks));
     const onError = (): void => finish(new HttpError(400, 'invalid', 'body_error', 'the request body was cut off'));
-    const timer = setTimeout(() => finish(new HttpError(408, 'invalid', 'request_timeout', 'the request body did not arrive in time')), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new HttpError(408, 'invalid', 'request_timeout', 'the request body did not arrive in time')),
+      timeoutMs,
+    );
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
@@ -197,9 +211,17 @@ export class AdminServer {
   private hosts: Set<string> = new Set();
   private unixPath: string | null = null;
 
-  private constructor(private readonly cfg: AdminConfig, opts: AdminServerOptions) {
+  private constructor(
+    private readonly cfg: AdminConfig,
+    opts: AdminServerOptions,
+  ) {
     this.log = opts.log ?? stderrLogger;
-    this.engine = new AdminEngine({ host: opts.host, groups: opts.groups, policy: new Policy(cfg.policy), maxGroupMembers: cfg.maxGroupMembers });
+    this.engine = new AdminEngine({
+      host: opts.host,
+      groups: opts.groups,
+      policy: new Policy(cfg.policy),
+      maxGroupMembers: cfg.maxGroupMembers,
+    });
     this.tokenFile = cfg.tokenFile === null ? null : new TokenFile(cfg.tokenFile, (m) => this.log.error(m));
     this.limiter = new RateLimiter(cfg.rateLimit);
     this.audit = new AuditLog(cfg.auditLog, (m) => this.log.error(m));
@@ -220,13 +242,16 @@ export class AdminServer {
       });
     };
     if (cfg.tls) {
-      this.server = https.createServer({
-        ...common,
-        ...this.tlsOptions(),
-        minVersion: cfg.tls.minVersion,
-        requestCert: cfg.tls.clientCaFile !== null,
-        rejectUnauthorized: cfg.tls.clientCaFile !== null,
-      }, handler);
+      this.server = https.createServer(
+        {
+          ...common,
+          ...this.tlsOptions(),
+          minVersion: cfg.tls.minVersion,
+          requestCert: cfg.tls.clientCaFile !== null,
+          rejectUnauthorized: cfg.tls.clientCaFile !== null,
+        },
+        handler,
+      );
     } else {
       this.server = http.createServer(common, handler);
     }
@@ -243,11 +268,13 @@ export class AdminServer {
   private tlsSignature(): string {
     const t = this.cfg.tls;
     if (!t) return '';
-    return [t.certFile, t.keyFile, t.clientCaFile].map((f) => {
-      if (f === null) return '-';
-      const st = fs.statSync(f);
-      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-    }).join('|');
+    return [t.certFile, t.keyFile, t.clientCaFile]
+      .map((f) => {
+        if (f === null) return '-';
+        const st = fs.statSync(f);
+        return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
   }
 
   /** Loads rotated certificates for the connections that follow; a half-written set keeps the previous one. */
@@ -260,7 +287,9 @@ export class AdminServer {
       this.tlsSig = sig;
       this.log.info('admin: TLS certificates reloaded');
     } catch (err) {
-      this.log.error('admin: cannot reload TLS certificates; keeping the previous ones', { err: err instanceof Error ? err.message : String(err) });
+      this.log.error('admin: cannot reload TLS certificates; keeping the previous ones', {
+        err: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -364,7 +393,13 @@ export class AdminServer {
     }
   }
 
-  private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string>, close: boolean): void {
+  private send(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+    close: boolean,
+  ): void {
     const text = JSON.stringify(body);
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
@@ -421,7 +456,10 @@ export class AdminServer {
       const outcome = await this.process(req, ctx);
       // The audit line is written before the answer leaves: a client that has its answer finds its line.
       this.record(ctx, outcome.status, outcome.decision, {
-        target: outcome.target, reason: outcome.reason, errno: outcome.errno, group: outcome.group ?? ctx.group,
+        target: outcome.target,
+        reason: outcome.reason,
+        errno: outcome.errno,
+        group: outcome.group ?? ctx.group,
         ...(outcome.raceFree === undefined ? {} : { raceFree: outcome.raceFree }),
         ...(outcome.identityAfter === undefined ? {} : { identityAfter: outcome.identityAfter }),
         ...(outcome.members === undefined ? {} : { members: outcome.members }),
@@ -430,14 +468,29 @@ export class AdminServer {
     } catch (err) {
       if (!(err instanceof HttpError)) {
         // A bug or an unexpected OS error: answer 500 (never a retry, never a partial action) and audit it.
-        this.log.error('admin request failed', { requestId: ctx.requestId, err: err instanceof Error ? err.stack ?? err.message : String(err) });
+        this.log.error('admin request failed', {
+          requestId: ctx.requestId,
+          err: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
         if (res.headersSent) throw err;
         this.record(ctx, 500, 'failed', { reason: err instanceof Error ? err.message : String(err) });
-        this.send(res, 500, { error: { code: 'internal', message: 'internal error; see the agent log' } }, { 'x-request-id': ctx.requestId }, true);
+        this.send(
+          res,
+          500,
+          { error: { code: 'internal', message: 'internal error; see the agent log' } },
+          { 'x-request-id': ctx.requestId },
+          true,
+        );
         return;
       }
       this.record(ctx, err.status, err.decision, { reason: err.message });
-      this.send(res, err.status, { error: { code: err.code, message: err.message } }, { 'x-request-id': ctx.requestId, ...err.headers }, ctx.closeAfter);
+      this.send(
+        res,
+        err.status,
+        { error: { code: err.code, message: err.message } },
+        { 'x-request-id': ctx.requestId, ...err.headers },
+        ctx.closeAfter,
+      );
     }
   }
 
@@ -445,13 +498,20 @@ export class AdminServer {
   private async process(req: http.IncomingMessage, ctx: Ctx): Promise<Outcome> {
     // 1. DNS rebinding: a browser page that resolved its own name to 127.0.0.1 still sends its own Host. Node keeps
     // the first of two Host headers; RFC 9112 3.2 says a request with more than one is answered 400.
-    if ((req.headersDistinct['host']?.length ?? 0) > 1) throw new HttpError(400, 'invalid', 'bad_host', 'more than one Host header');
+    if ((req.headersDistinct['host']?.length ?? 0) > 1)
+      throw new HttpError(400, 'invalid', 'bad_host', 'more than one Host header');
     const host = (req.headers.host ?? '').toLowerCase();
     if (!this.hosts.has(host)) {
-      throw new HttpError(421, 'invalid', 'misdirected', `Host ${JSON.stringify(host.slice(0, 64))} is not this server's address`);
+      throw new HttpError(
+        421,
+        'invalid',
+        'misdirected',
+        `Host ${JSON.stringify(host.slice(0, 64))} is not this server's address`,
+      );
     }
     // 2. CSRF: no legitimate admin client is a browser page; any Origin (even "null") is refused.
-    if (req.headers.origin !== undefined) throw new HttpError(403, 'invalid', 'origin_refused', 'requests carrying an Origin header are refused');
+    if (req.headers.origin !== undefined)
+      throw new HttpError(403, 'invalid', 'origin_refused', 'requests carrying an Origin header are refused');
 
     const url = req.url ?? '';
     if (!url.startsWith('/')) throw new HttpError(400, 'invalid', 'bad_target', 'the request target must be a path');
@@ -466,20 +526,33 @@ export class AdminServer {
     // 3. Authentication, before anything that depends on the route's meaning.
     ctx.who = this.authenticate(req);
     if (ctx.who === null) {
-      if (!this.limiter.allowUnauthenticated()) throw new HttpError(429, 'rate_limited', 'rate_limited', 'too many requests', { 'retry-after': '1' });
-      throw new HttpError(401, 'unauthorized', 'unauthorized', 'a valid credential is required', { 'www-authenticate': 'Bearer realm="psutil-exporter-admin"' });
+      if (!this.limiter.allowUnauthenticated())
+        throw new HttpError(429, 'rate_limited', 'rate_limited', 'too many requests', { 'retry-after': '1' });
+      throw new HttpError(401, 'unauthorized', 'unauthorized', 'a valid credential is required', {
+        'www-authenticate': 'Bearer realm="psutil-exporter-admin"',
+      });
     }
     // 4. Rate limits.
-    if (!this.limiter.allow(ctx.who)) throw new HttpError(429, 'rate_limited', 'rate_limited', 'too many requests', { 'retry-after': '1' });
+    if (!this.limiter.allow(ctx.who))
+      throw new HttpError(429, 'rate_limited', 'rate_limited', 'too many requests', { 'retry-after': '1' });
 
     // 5. Route and method.
     if (route === null || route === 'bad_action') throw new HttpError(404, 'not_found', 'no_route', 'no such endpoint');
     if (q >= 0) throw new HttpError(400, 'invalid', 'query_refused', 'query strings are not accepted');
     const method = req.method ?? '';
     if (route.action === null) {
-      if (method !== 'GET') throw new HttpError(405, 'invalid', 'method_not_allowed', `${method} is not allowed here; use GET`, { allow: 'GET' });
+      if (method !== 'GET')
+        throw new HttpError(405, 'invalid', 'method_not_allowed', `${method} is not allowed here; use GET`, {
+          allow: 'GET',
+        });
     } else if (method !== 'POST') {
-      throw new HttpError(405, 'invalid', 'method_not_allowed', `${method} is not allowed here: actions are POST only`, { allow: 'POST' });
+      throw new HttpError(
+        405,
+        'invalid',
+        'method_not_allowed',
+        `${method} is not allowed here: actions are POST only`,
+        { allow: 'POST' },
+      );
     }
 
     // 6. The path's own argument.
@@ -520,7 +593,8 @@ export class AdminServer {
         ? this.engine.act(pid, body.request, body.createTime as number, body.dryRun)
         : this.engine.actGroup(ctx.group as string, body.request, body.dryRun);
     } catch (err) {
-      if (err instanceof JsonSyntaxError) throw new HttpError(400, 'invalid', 'invalid_json', `the body is not acceptable JSON: ${err.message}`);
+      if (err instanceof JsonSyntaxError)
+        throw new HttpError(400, 'invalid', 'invalid_json', `the body is not acceptable JSON: ${err.message}`);
       if (err instanceof BadRequest) throw new HttpError(400, 'invalid', err.code, err.message);
       throw err;
     }
@@ -550,10 +624,22 @@ export class AdminServer {
   private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     this.audit.write({
-      time: new Date().toISOString(), requestId: crypto.randomUUID(),
+      time: new Date().toISOString(),
+      requestId: crypto.randomUUID(),
       remote: socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? 0}` : 'unix',
-      who: null, method: '', path: '', action: 'unknown', scope: null, group: null, request: null, dryRun: false,
-      target: null, decision: 'invalid', status, reason: err.code ?? err.message, errno: null,
+      who: null,
+      method: '',
+      path: '',
+      action: 'unknown',
+      scope: null,
+      group: null,
+      request: null,
+      dryRun: false,
+      target: null,
+      decision: 'invalid',
+      status,
+      reason: err.code ?? err.message,
+      errno: null,
     });
     if (socket.writable && !(socket as net.Socket & { _httpMessage?: unknown })._httpMessage) {
       const text = http.STATUS_CODES[status] ?? 'Bad Request';
@@ -575,7 +661,10 @@ async function removeStaleSocket(p: string): Promise<void> {
   if (!st.isSocket()) throw new Error(`admin.listen_address: ${p} exists and is not a socket`);
   const live = await new Promise<boolean>((resolve) => {
     const c = net.connect(p);
-    c.once('connect', () => { c.destroy(); resolve(true); });
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
     c.once('error', () => resolve(false));
   });
   if (live) throw new Error(`admin.listen_address: ${p} is in use by another process`);

@@ -99,20 +99,48 @@ class LibraryTarget implements AdminTarget {
     this.createTime = p.createTime();
     this.startTicks = p.startTicks;
   }
-  ppid(): number { return this.p.ppid(); }
-  name(): string { return this.p.name(); }
-  exe(): string { return this.p.exe(); }
-  username(): string { return this.p.username(); }
-  isKernelThread(): boolean { return this.p.isKernelThread(); }
-  isRunning(): boolean { return this.p.isRunning(); }
-  nice(): number { return this.p.nice(); }
-  setNice(value: number): void { this.p.nice(value); }
-  ionice(): IoPriority { return this.p.ionice(); }
-  setIonice(ioclass: number, value: number): void { this.p.ionice(ioclass, value); }
-  cpuAffinity(): number[] { return this.p.cpuAffinity(); }
-  setCpuAffinity(cpus: readonly number[]): void { this.p.cpuAffinity([...cpus]); }
-  rlimit(resource: number): readonly [number, number] { return this.p.rlimit(resource); }
-  setRlimit(resource: number, soft: number, hard: number): void { this.p.rlimit(resource, [soft, hard]); }
+  ppid(): number {
+    return this.p.ppid();
+  }
+  name(): string {
+    return this.p.name();
+  }
+  exe(): string {
+    return this.p.exe();
+  }
+  username(): string {
+    return this.p.username();
+  }
+  isKernelThread(): boolean {
+    return this.p.isKernelThread();
+  }
+  isRunning(): boolean {
+    return this.p.isRunning();
+  }
+  nice(): number {
+    return this.p.nice();
+  }
+  setNice(value: number): void {
+    this.p.nice(value);
+  }
+  ionice(): IoPriority {
+    return this.p.ionice();
+  }
+  setIonice(ioclass: number, value: number): void {
+    this.p.ionice(ioclass, value);
+  }
+  cpuAffinity(): number[] {
+    return this.p.cpuAffinity();
+  }
+  setCpuAffinity(cpus: readonly number[]): void {
+    this.p.cpuAffinity([...cpus]);
+  }
+  rlimit(resource: number): readonly [number, number] {
+    return this.p.rlimit(resource);
+  }
+  setRlimit(resource: number, soft: number, hard: number): void {
+    this.p.rlimit(resource, [soft, hard]);
+  }
   sendSignal(signum: number): { raceFree: boolean | null } {
     // pidfd: opened before the identity check, so the signal cannot reach a process that reused the pid.
     return { raceFree: this.p.sendSignalEx(signum).via === 'pidfd' };

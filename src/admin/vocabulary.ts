@@ -5,9 +5,25 @@
  */
 import * as os from 'node:os';
 import {
-  IOPRIO_CLASS_NONE, IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE,
-  RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
-  RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO,
+  IOPRIO_CLASS_NONE,
+  IOPRIO_CLASS_RT,
+  IOPRIO_CLASS_BE,
+  IOPRIO_CLASS_IDLE,
+  RLIMIT_CPU,
+  RLIMIT_FSIZE,
+  RLIMIT_DATA,
+  RLIMIT_STACK,
+  RLIMIT_CORE,
+  RLIMIT_RSS,
+  RLIMIT_NPROC,
+  RLIMIT_NOFILE,
+  RLIMIT_MEMLOCK,
+  RLIMIT_AS,
+  RLIMIT_LOCKS,
+  RLIMIT_SIGPENDING,
+  RLIMIT_MSGQUEUE,
+  RLIMIT_NICE,
+  RLIMIT_RTPRIO,
   RLIMIT_RTTIME,
 } from '../constants'; // not '../index': the config check runs in the main thread, which never loads the library
 
@@ -17,8 +33,21 @@ import {
  * SIGSYS), which only make sense raised by the CPU.
  */
 export const SIGNAL_NAMES = [
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGABRT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGTERM',
-  'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGWINCH',
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGABRT',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGALRM',
+  'SIGTERM',
+  'SIGCONT',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGWINCH',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 
@@ -56,10 +85,22 @@ export function ioclassName(n: number): IoClassName | null {
 
 /** rlimit resources by their short name (`NOFILE`); `RLIMIT_NOFILE` is accepted too and normalized. */
 export const RLIMIT_RESOURCES: ReadonlyMap<string, number> = new Map<string, number>([
-  ['CPU', RLIMIT_CPU], ['FSIZE', RLIMIT_FSIZE], ['DATA', RLIMIT_DATA], ['STACK', RLIMIT_STACK],
-  ['CORE', RLIMIT_CORE], ['RSS', RLIMIT_RSS], ['NPROC', RLIMIT_NPROC], ['NOFILE', RLIMIT_NOFILE],
-  ['MEMLOCK', RLIMIT_MEMLOCK], ['AS', RLIMIT_AS], ['LOCKS', RLIMIT_LOCKS], ['SIGPENDING', RLIMIT_SIGPENDING],
-  ['MSGQUEUE', RLIMIT_MSGQUEUE], ['NICE', RLIMIT_NICE], ['RTPRIO', RLIMIT_RTPRIO], ['RTTIME', RLIMIT_RTTIME],
+  ['CPU', RLIMIT_CPU],
+  ['FSIZE', RLIMIT_FSIZE],
+  ['DATA', RLIMIT_DATA],
+  ['STACK', RLIMIT_STACK],
+  ['CORE', RLIMIT_CORE],
+  ['RSS', RLIMIT_RSS],
+  ['NPROC', RLIMIT_NPROC],
+  ['NOFILE', RLIMIT_NOFILE],
+  ['MEMLOCK', RLIMIT_MEMLOCK],
+  ['AS', RLIMIT_AS],
+  ['LOCKS', RLIMIT_LOCKS],
+  ['SIGPENDING', RLIMIT_SIGPENDING],
+  ['MSGQUEUE', RLIMIT_MSGQUEUE],
+  ['NICE', RLIMIT_NICE],
+  ['RTPRIO', RLIMIT_RTPRIO],
+  ['RTTIME', RLIMIT_RTTIME],
 ]);
 
 /** `NOFILE` or `RLIMIT_NOFILE` -> `NOFILE`; anything else -> null. */

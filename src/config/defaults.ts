@@ -75,7 +75,12 @@ export function applyOverrides(cfg: AgentConfig, o: ConfigOverrides): AgentConfi
   return Object.freeze({
     ...cfg,
     web: o.listenAddress
-      ? Object.freeze({ ...cfg.web, listenAddress: o.listenAddress.text, host: o.listenAddress.host, port: o.listenAddress.port })
+      ? Object.freeze({
+          ...cfg.web,
+          listenAddress: o.listenAddress.text,
+          host: o.listenAddress.host,
+          port: o.listenAddress.port,
+        })
       : cfg.web,
     paths: Object.freeze({
       procfs: o.procfs ?? cfg.paths.procfs,

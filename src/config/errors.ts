@@ -37,7 +37,10 @@ export class ConfigError extends Error {
 
 export function formatIssues(file: string, issues: readonly ConfigIssue[], omitted = 0): string {
   const lines = issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`);
-  if (omitted > 0) lines.push(`${file}: ${omitted} more problem${omitted === 1 ? '' : 's'} not shown (the first ${issues.length} are listed)`);
+  if (omitted > 0)
+    lines.push(
+      `${file}: ${omitted} more problem${omitted === 1 ? '' : 's'} not shown (the first ${issues.length} are listed)`,
+    );
   return lines.join('\n');
 }
 

@@ -8,10 +8,27 @@ import * as path from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
 import {
-  isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
 } from 'yaml';
 import type { AgentConfig, CollectorSettings, LogLevel, OtlpProtocol, ProcessMatcher } from './defaults';
-import { AdminConfigError, adminSecurityIssues, issueSegments, parseAdminConfig, type AdminConfig } from '../admin/config';
+import {
+  AdminConfigError,
+  adminSecurityIssues,
+  issueSegments,
+  parseAdminConfig,
+  type AdminConfig,
+} from '../admin/config';
 import { processGroupsConfigIssues } from '../rules/config';
 
 /** config/schema.json, found from src/config or dist/config alike. */
@@ -69,7 +86,10 @@ import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from '../util/duration';
 
 function decodePointer(instancePath: string): string[] {
   if (instancePath === '') return [];
-  return instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function displayPath(segments: readonly (string | number)[]): string {
@@ -127,13 +147,20 @@ function describeValue(v: unknown): string {
 
 function wordFor(type: string): string {
   switch (type) {
-    case 'object': return 'a mapping';
-    case 'array': return 'a list';
-    case 'integer': return 'an integer';
-    case 'boolean': return 'a boolean (true or false)';
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    default: return type;
+    case 'object':
+      return 'a mapping';
+    case 'array':
+      return 'a list';
+    case 'integer':
+      return 'an integer';
+    case 'boolean':
+      return 'a boolean (true or false)';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    default:
+      return type;
   }
 }
 
@@ -148,7 +175,7 @@ function explain(err: ErrorObject): string {
     case 'type':
       return `expected ${wordFor(String((err.params as { type: string }).type))}, got ${describeValue(err.data)}`;
     case 'enum':
-      return `expected one of: ${((err.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}; got ${describeValue(err.data)}`;
+      return `expected one of: ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}; got ${describeValue(err.data)}`;
     case 'pattern':
       // A shared type ($defs/duration, $defs/header_name) describes itself; a one-off pattern is quoted as is.
       return err.schemaPath.includes('/$defs/') && parent?.description
@@ -187,10 +214,12 @@ function walkRef(
   }
   const node = resolveRef(root, s);
   if (Array.isArray(data)) {
-    if (node.items) data.forEach((v, i) => walkRef(root, node.items as SchemaNode, v, [...segments, String(i)], ref, visitor));
+    if (node.items)
+      data.forEach((v, i) => walkRef(root, node.items as SchemaNode, v, [...segments, String(i)], ref, visitor));
   } else if (data !== null && typeof data === 'object') {
     for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-      const child = node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+      const child =
+        node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
       if (child) walkRef(root, child, v, [...segments, k], ref, visitor);
     }
   }
@@ -226,12 +255,17 @@ function otlpEndpointProblem(endpoint: string): string | null {
     void e; // the URL parser says only "Invalid URL": the message below says what is expected
     return `expected an http:// or https:// URL such as http://localhost:4318/v1/metrics, got ${JSON.stringify(endpoint)}`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `expected an http:// or https:// URL, got ${JSON.stringify(endpoint)}`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `expected an http:// or https:// URL, got ${JSON.stringify(endpoint)}`;
   if (url.hostname === '') return `expected a URL with a host, got ${JSON.stringify(endpoint)}`;
   return null;
 }
 
-interface RawCollector { enabled: boolean; timeout?: string; [option: string]: unknown }
+interface RawCollector {
+  enabled: boolean;
+  timeout?: string;
+  [option: string]: unknown;
+}
 
 interface RawConfig {
   web: { listen_address: string; telemetry_path: string; max_requests: number };
@@ -243,10 +277,15 @@ interface RawConfig {
   collectors: Record<string, RawCollector>;
   process_names: ProcessMatcher[];
   otlp: {
-    enabled: boolean; endpoint: string; protocol: OtlpProtocol; interval: string;
+    enabled: boolean;
+    endpoint: string;
+    protocol: OtlpProtocol;
+    interval: string;
     /** Unset: min(10s, interval), so that a short interval alone is a valid config. */
     timeout?: string;
-    compression: 'none' | 'gzip'; headers: Record<string, string>; service_name: string;
+    compression: 'none' | 'gzip';
+    headers: Record<string, string>;
+    service_name: string;
     resource_attributes: Record<string, string>;
   };
   /** Checked by src/admin/config.ts (the schema covers the shape). */
@@ -263,7 +302,11 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     return ms;
   };
   const listen = parseListenAddress(raw.web.listen_address);
-  if (!listen) problem(['web', 'listen_address'], `expected HOST:PORT (port 0-65535), got ${JSON.stringify(raw.web.listen_address)}`);
+  if (!listen)
+    problem(
+      ['web', 'listen_address'],
+      `expected HOST:PORT (port 0-65535), got ${JSON.stringify(raw.web.listen_address)}`,
+    );
   const collectorTimeoutMs = dur(['collection', 'collector_timeout'], raw.collection.collector_timeout);
   const collectors: Record<string, CollectorSettings> = {};
   for (const [name, c] of Object.entries(raw.collectors)) {
@@ -277,11 +320,15 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
   const intervalMs = dur(['otlp', 'interval'], raw.otlp.interval);
   // An export must end before the next one starts. Only a timeout the file states can contradict its interval: an
   // unset one follows the interval (the OpenTelemetry SDK's 10s default, or the interval when that is shorter).
-  const otlpTimeoutMs = raw.otlp.timeout === undefined
-    ? Math.min(OTLP_DEFAULT_TIMEOUT_MS, intervalMs)
-    : dur(['otlp', 'timeout'], raw.otlp.timeout);
+  const otlpTimeoutMs =
+    raw.otlp.timeout === undefined
+      ? Math.min(OTLP_DEFAULT_TIMEOUT_MS, intervalMs)
+      : dur(['otlp', 'timeout'], raw.otlp.timeout);
   if (raw.otlp.timeout !== undefined && intervalMs > 0 && otlpTimeoutMs > intervalMs) {
-    problem(['otlp', 'timeout'], `expected a timeout no longer than otlp.interval (${raw.otlp.interval}), got ${JSON.stringify(raw.otlp.timeout)}`);
+    problem(
+      ['otlp', 'timeout'],
+      `expected a timeout no longer than otlp.interval (${raw.otlp.interval}), got ${JSON.stringify(raw.otlp.timeout)}`,
+    );
   }
   if (intervalMs === 0) problem(['otlp', 'interval'], 'expected a duration above 0');
   const endpointProblem = otlpEndpointProblem(raw.otlp.endpoint);
@@ -356,7 +403,12 @@ function duplicateKeys(doc: Document, lc: LineCounter, issues: Issues): void {
       const seen = new Set<unknown>();
       for (const pair of map.items) {
         const k = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (seen.has(k)) issues.add(() => ({ ...position(lc, isNode(pair.key) ? pair.key : null), path: '', message: 'Map keys must be unique' }));
+        if (seen.has(k))
+          issues.add(() => ({
+            ...position(lc, isNode(pair.key) ? pair.key : null),
+            path: '',
+            message: 'Map keys must be unique',
+          }));
         seen.add(k);
       }
     },
@@ -376,9 +428,17 @@ function aliasProblems(doc: Document, lc: LineCounter, issues: Issues): Alias[] 
       if (isAlias(node)) {
         aliases.push(node);
         if (!anchors.has(node.source)) {
-          issues.add(() => ({ ...position(lc, node), path: '', message: `unknown alias *${node.source}: an alias must follow the anchor &${node.source} it repeats` }));
+          issues.add(() => ({
+            ...position(lc, node),
+            path: '',
+            message: `unknown alias *${node.source}: an alias must follow the anchor &${node.source} it repeats`,
+          }));
         } else if (aliases.length === MAX_ALIASES + 1) {
-          issues.add(() => ({ ...position(lc, node), path: '', message: `more than ${MAX_ALIASES} aliases in one file` }));
+          issues.add(() => ({
+            ...position(lc, node),
+            path: '',
+            message: `more than ${MAX_ALIASES} aliases in one file`,
+          }));
         }
       } else if (node.anchor) {
         anchors.add(node.anchor);
@@ -400,7 +460,12 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
   for (const e of [...doc.errors, ...doc.warnings]) {
     const p = e.linePos?.[0];
-    issues.add(() => ({ line: p?.line ?? 0, column: p?.col ?? 0, path: '', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') }));
+    issues.add(() => ({
+      line: p?.line ?? 0,
+      column: p?.col ?? 0,
+      path: '',
+      message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
+    }));
   }
   duplicateKeys(doc, lc, issues);
   const aliases = aliasProblems(doc, lc, issues);
@@ -413,12 +478,20 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
     if (!(e instanceof ReferenceError)) throw e;
     // The expansion cap: point at the first alias of an alias (where the expansion multiplies), else the first alias.
     const at = aliases.find((a) => containsAlias(doc, a)) ?? aliases[0] ?? null;
-    throw new ConfigError(file, [{ ...position(lc, at), path: '', message: `aliases of aliases expand to more than ${MAX_ALIASES} copies (a "billion laughs")` }]);
+    throw new ConfigError(file, [
+      {
+        ...position(lc, at),
+        path: '',
+        message: `aliases of aliases expand to more than ${MAX_ALIASES} copies (a "billion laughs")`,
+      },
+    ]);
   }
   if (data === null || data === undefined) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     const pos = position(lc, isNode(doc.contents) ? doc.contents : null);
-    throw new ConfigError(file, [{ ...pos, path: '', message: `expected a mapping at the top level, got ${describeValue(data)}` }]);
+    throw new ConfigError(file, [
+      { ...pos, path: '', message: `expected a mapping at the top level, got ${describeValue(data)}` },
+    ]);
   }
 
   const { schema, validate } = compiledSchema();
@@ -428,13 +501,21 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
     for (const err of validate.errors ?? []) {
       if (err.keyword === 'propertyNames') continue; // its 'pattern' error about the same key says what is wrong
       const segments = decodePointer(err.instancePath);
-      const key = err.keyword === 'additionalProperties' ? (err.params as { additionalProperty: string }).additionalProperty : err.propertyName;
+      const key =
+        err.keyword === 'additionalProperties'
+          ? (err.params as { additionalProperty: string }).additionalProperty
+          : err.propertyName;
       const at = key === undefined ? segments : [...segments, key];
-      const message = key !== undefined && err.keyword !== 'additionalProperties' ? explainName(err, key) : explain(err);
+      const message =
+        key !== undefined && err.keyword !== 'additionalProperties' ? explainName(err, key) : explain(err);
       const id = `${err.instancePath}\u0000${key ?? ''}\u0000${message}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      issues.add(() => ({ ...position(lc, key === undefined ? nodeAt(doc, segments) : keyNodeAt(doc, segments, key)), path: displayPath(at), message }));
+      issues.add(() => ({
+        ...position(lc, key === undefined ? nodeAt(doc, segments) : keyNodeAt(doc, segments, key)),
+        path: displayPath(at),
+        message,
+      }));
     }
     throw issues.error(file);
   }
@@ -453,7 +534,11 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
   walkRef(schema, schema, data, [], '#/$defs/duration', (value, segments) => {
     const ms = parseDuration(value);
     // Node's timers fire after 1 ms for anything longer (TimeoutOverflowWarning): an interval would become a busy loop.
-    if (ms !== null && ms > MAX_TIMER_MS) problem(segments, `expected a duration of at most ${MAX_TIMER_TEXT} (the longest a timer can wait), got ${JSON.stringify(value)}`);
+    if (ms !== null && ms > MAX_TIMER_MS)
+      problem(
+        segments,
+        `expected a duration of at most ${MAX_TIMER_TEXT} (the longest a timer can wait), got ${JSON.stringify(value)}`,
+      );
   });
   const config = resolve(data as RawConfig, problem);
   // process_names' own rules (templates, label names, selector values), once the shape is right.
@@ -479,7 +564,9 @@ function containsAlias(doc: Document, alias: Alias): boolean {
 /** The message for a bad key name (ajv's propertyNames), which ajv words as if about the key's value. */
 function explainName(err: ErrorObject, key: string): string {
   const parent = err.parentSchema as SchemaNode | undefined;
-  return parent?.description ? `expected ${parent.description} as a key, got ${JSON.stringify(key)}` : `${explain(err)} (the key ${JSON.stringify(key)})`;
+  return parent?.description
+    ? `expected ${parent.description} as a key, got ${JSON.stringify(key)}`
+    : `${explain(err)} (the key ${JSON.stringify(key)})`;
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
@@ -496,7 +583,12 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
 
 function tooLarge(bytes: number | null): ConfigIssue {
   const size = bytes === null ? 'the file grew while it was read' : `the file is ${bytes} bytes`;
-  return { line: 0, column: 0, path: '', message: `${size}, over the ${MAX_CONFIG_BYTES} bytes (1 MiB) a config file may hold` };
+  return {
+    line: 0,
+    column: 0,
+    path: '',
+    message: `${size}, over the ${MAX_CONFIG_BYTES} bytes (1 MiB) a config file may hold`,
+  };
 }
 
 /** What kind of file this is, for the refusal of anything but a regular file. */

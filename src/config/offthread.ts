@@ -44,7 +44,9 @@ export function loadConfigOffThread(file: string | null): Promise<AgentConfig> {
   if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file));
   return new Promise<AgentConfig>((resolve, reject) => {
     let answered = false;
-    const w = new Worker(__filename, { workerData: { kind: 'psutil-exporter-config', file } satisfies ConfigWorkerData });
+    const w = new Worker(__filename, {
+      workerData: { kind: 'psutil-exporter-config', file } satisfies ConfigWorkerData,
+    });
     w.once('message', (m: ConfigAnswer) => {
       answered = true;
       if (m.ok) resolve(deepFreeze(m.config));

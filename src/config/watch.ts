@@ -154,7 +154,10 @@ export class ConfigWatcher {
     try {
       await this.o.publish(config, this.statusNow);
     } catch (e) {
-      this.o.log.error('config reload could not be applied', { file: this.o.file, err: e instanceof Error ? e.message : String(e) });
+      this.o.log.error('config reload could not be applied', {
+        file: this.o.file,
+        err: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 }

@@ -29,9 +29,15 @@ function reloadOption(r: ReloadState): ReloadOption {
 }
 
 /** process_groups' options: its own, plus the top-level process_names, the last reload's outcome and the log level. */
-function processGroupsOptions(cfg: AgentConfig, logLevel: string, reload: ReloadState | null): Readonly<Record<string, unknown>> {
+function processGroupsOptions(
+  cfg: AgentConfig,
+  logLevel: string,
+  reload: ReloadState | null,
+): Readonly<Record<string, unknown>> {
   return {
-    ...(cfg.collectors['process_groups']?.options ?? {}), process_names: cfg.processNames, log_level: logLevel,
+    ...(cfg.collectors['process_groups']?.options ?? {}),
+    process_names: cfg.processNames,
+    log_level: logLevel,
     ...(reload !== null ? { reload: reloadOption(reload) } : {}),
   };
 }
@@ -46,9 +52,12 @@ export function collectorPlans(cfg: AgentConfig, reload: ReloadState | null = nu
   for (const name of COLLECTOR_NAMES) {
     const s = cfg.collectors[name];
     if (!s || !s.enabled) continue;
-    const options = name === 'process_groups'
-      ? processGroupsOptions(cfg, cfg.log.level, reload)
-      : name === 'textfile' ? { ...s.options, log_level: cfg.log.level } : s.options;
+    const options =
+      name === 'process_groups'
+        ? processGroupsOptions(cfg, cfg.log.level, reload)
+        : name === 'textfile'
+          ? { ...s.options, log_level: cfg.log.level }
+          : s.options;
     plans.push({ name, timeoutMs: s.timeoutMs, options });
   }
   return plans;
@@ -68,7 +77,10 @@ export function activeCollectors(cfg: AgentConfig, reload: ReloadState | null = 
 }
 
 export function expositionLimits(cfg: AgentConfig): ExpositionLimits {
-  return { maxLabelValueBytes: cfg.exposition.maxLabelValueBytes, maxSeriesPerFamily: cfg.exposition.maxSeriesPerFamily };
+  return {
+    maxLabelValueBytes: cfg.exposition.maxLabelValueBytes,
+    maxSeriesPerFamily: cfg.exposition.maxSeriesPerFamily,
+  };
 }
 
 /** One pass in this thread, rendered as a scrape would be (--once). */
@@ -172,7 +184,12 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     runner = new WorkerRunner({ roots, plans, render: { limits, otlp: cfg.otlp.enabled, logLevel: cfg.log.level } });
   }
   const names = plans.map((p) => p.name);
-  const source = new SnapshotSource(runner, { plans, maxAgeMs: cfg.collection.maxAgeMs, timeoutMs: cfg.collection.timeoutMs, log });
+  const source = new SnapshotSource(runner, {
+    plans,
+    maxAgeMs: cfg.collection.maxAgeMs,
+    timeoutMs: cfg.collection.timeoutMs,
+    log,
+  });
   const prom = new PrometheusAdapter(active, log, opts.extraFamilies, limits);
   let firstDone = false;
   const server = new AgentServer({
@@ -191,7 +208,11 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
   let otlp: OtlpPipeline | null = null;
   try {
     const address = await server.listen(cfg.web.host, cfg.web.port);
-    log.info('listening', { address: `${address.host}:${address.port}`, telemetry_path: cfg.web.telemetryPath, collectors: names });
+    log.info('listening', {
+      address: `${address.host}:${address.port}`,
+      telemetry_path: cfg.web.telemetryPath,
+      collectors: names,
+    });
     // The first pass starts now, so /readyz turns 200 without waiting for a scrape.
     void source.get().then((s) => {
       firstDone = true;

@@ -118,7 +118,10 @@ export class FamilyBuilder {
 
   /** Adds a series; `labels` must carry exactly the family's label names. */
   add(labels: Readonly<Record<string, string>>, value: number): this {
-    if (this.family.type === 'histogram' || this.family.type === 'summary') throw new TypeError(`family ${this.family.name} is a ${this.family.type}: add its series with addHistogram/addSummary`);
+    if (this.family.type === 'histogram' || this.family.type === 'summary')
+      throw new TypeError(
+        `family ${this.family.name} is a ${this.family.type}: add its series with addHistogram/addSummary`,
+      );
     this.family.series.push({ labels, value });
     return this;
   }
@@ -133,26 +136,48 @@ export class FamilyBuilder {
    * put in ascending order (the last of equal bounds wins); without a +Inf bucket one is added holding `count`, as
    * Prometheus client libraries write it.
    */
-  addHistogram(labels: Readonly<Record<string, string>>, buckets: Iterable<readonly [number, number]>, sum: number, count: number): this {
-    if (this.family.type !== 'histogram') throw new TypeError(`family ${this.family.name} is a ${this.family.type}, not a histogram`);
+  addHistogram(
+    labels: Readonly<Record<string, string>>,
+    buckets: Iterable<readonly [number, number]>,
+    sum: number,
+    count: number,
+  ): this {
+    if (this.family.type !== 'histogram')
+      throw new TypeError(`family ${this.family.name} is a ${this.family.type}, not a histogram`);
     const name = this.family.name;
     const byBound = new Map<number, number>();
     for (const [le, v] of buckets) if (!Number.isNaN(le)) byBound.set(le, v);
     if (!byBound.has(Infinity)) byBound.set(Infinity, count);
-    const samples: SeriesSample[] = [...byBound].sort(([a], [b]) => a - b).map(([le, v]) => ({ name: `${name}_bucket`, bound: le, value: v }));
-    samples.push({ name: `${name}_sum`, bound: null, value: sum }, { name: `${name}_count`, bound: null, value: count });
+    const samples: SeriesSample[] = [...byBound]
+      .sort(([a], [b]) => a - b)
+      .map(([le, v]) => ({ name: `${name}_bucket`, bound: le, value: v }));
+    samples.push(
+      { name: `${name}_sum`, bound: null, value: sum },
+      { name: `${name}_count`, bound: null, value: count },
+    );
     this.family.series.push({ labels, value: count, samples });
     return this;
   }
 
   /** Adds a summary series: values by quantile (put in ascending order, the last of equal quantiles wins), sum and count. */
-  addSummary(labels: Readonly<Record<string, string>>, quantiles: Iterable<readonly [number, number]>, sum: number, count: number): this {
-    if (this.family.type !== 'summary') throw new TypeError(`family ${this.family.name} is a ${this.family.type}, not a summary`);
+  addSummary(
+    labels: Readonly<Record<string, string>>,
+    quantiles: Iterable<readonly [number, number]>,
+    sum: number,
+    count: number,
+  ): this {
+    if (this.family.type !== 'summary')
+      throw new TypeError(`family ${this.family.name} is a ${this.family.type}, not a summary`);
     const name = this.family.name;
     const byQuantile = new Map<number, number>();
     for (const [q, v] of quantiles) if (!Number.isNaN(q)) byQuantile.set(q, v);
-    const samples: SeriesSample[] = [...byQuantile].sort(([a], [b]) => a - b).map(([q, v]) => ({ name, bound: q, value: v }));
-    samples.push({ name: `${name}_sum`, bound: null, value: sum }, { name: `${name}_count`, bound: null, value: count });
+    const samples: SeriesSample[] = [...byQuantile]
+      .sort(([a], [b]) => a - b)
+      .map(([q, v]) => ({ name, bound: q, value: v }));
+    samples.push(
+      { name: `${name}_sum`, bound: null, value: sum },
+      { name: `${name}_count`, bound: null, value: count },
+    );
     this.family.series.push({ labels, value: count, samples });
     return this;
   }
@@ -180,7 +205,13 @@ export class OtlpBuilder {
   }
 }
 
-export function otel(name: string, kind: OtlpKind, unit: string, description: string, valueType: 'int' | 'double' = 'double'): OtlpBuilder {
+export function otel(
+  name: string,
+  kind: OtlpKind,
+  unit: string,
+  description: string,
+  valueType: 'int' | 'double' = 'double',
+): OtlpBuilder {
   return new OtlpBuilder(name, kind, unit, description, valueType);
 }
 
@@ -227,7 +258,9 @@ export class NameFilter {
   passes(name: string): boolean {
     let ok = this.cache.get(name);
     if (ok === undefined) {
-      ok = (this.include === null || this.include.matcher(name).find()) && !(this.exclude !== null && this.exclude.matcher(name).find());
+      ok =
+        (this.include === null || this.include.matcher(name).find()) &&
+        !(this.exclude !== null && this.exclude.matcher(name).find());
       if (this.cache.size > 4096) this.cache.clear();
       this.cache.set(name, ok);
     }

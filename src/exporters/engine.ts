@@ -33,7 +33,11 @@ export class CollectionEngine {
   private readonly env: CollectorEnv;
   private bootTime: number | null | undefined;
 
-  constructor(env: CollectorEnv, private readonly defs: ReadonlyMap<string, AnyCollectorDef>, plans: readonly CollectorPlan[]) {
+  constructor(
+    env: CollectorEnv,
+    private readonly defs: ReadonlyMap<string, AnyCollectorDef>,
+    plans: readonly CollectorPlan[],
+  ) {
     this.env = env;
     this.prepared = plans.map((plan) => {
       const def = defs.get(plan.name);
@@ -136,7 +140,11 @@ export class CollectionEngine {
 
 function settle(plan: CollectorPlan, data: unknown, seconds: number): CollectorResult {
   if (seconds * 1000 > plan.timeoutMs) {
-    return failedResult(plan.name, seconds, `BudgetExceeded: took ${(seconds * 1000).toFixed(0)} ms, budget ${plan.timeoutMs} ms`);
+    return failedResult(
+      plan.name,
+      seconds,
+      `BudgetExceeded: took ${(seconds * 1000).toFixed(0)} ms, budget ${plan.timeoutMs} ms`,
+    );
   }
   return dataResult(plan.name, seconds, data);
 }

@@ -21,7 +21,10 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPMetricExporter as JsonExporter, AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
+import {
+  OTLPMetricExporter as JsonExporter,
+  AggregationTemporalityPreference,
+} from '@opentelemetry/exporter-metrics-otlp-http';
 import type { OtlpProtocol, OtlpSettings } from '../config/defaults';
 import type { OtlpMetric } from './catalog';
 import type { Logger } from './log';
@@ -35,12 +38,17 @@ export const SCOPE_NAME = 'psutil-exporter';
  * Maps a snapshot to OTLP metrics: every successful collector's own (mapped in the worker, or here from raw data); a
  * name claimed twice keeps the first.
  */
-export function snapshotMetrics(snap: Snapshot, active: ReadonlyMap<string, ActiveCollector>, log: Logger = silentLogger): OtlpMetric[] {
+export function snapshotMetrics(
+  snap: Snapshot,
+  active: ReadonlyMap<string, ActiveCollector>,
+  log: Logger = silentLogger,
+): OtlpMetric[] {
   const out: OtlpMetric[] = [];
   const seen = new Set<string>();
   for (const r of snap.results) {
     if (r.kind === 'failed') continue;
-    if (r.kind === 'rendered' && r.otlpError !== undefined) log.warn('collector OTLP rendering failed', { collector: r.name, err: r.otlpError });
+    if (r.kind === 'rendered' && r.otlpError !== undefined)
+      log.warn('collector OTLP rendering failed', { collector: r.name, err: r.otlpError });
     const c = active.get(r.name);
     try {
       let mapped = r.kind === 'rendered' ? r.otlp : undefined;
@@ -82,7 +90,12 @@ export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): Met
       descriptor,
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.GAUGE,
-      dataPoints: m.points.map((p) => ({ startTime: end, endTime: end, attributes: { ...p.attributes }, value: value(p.value) })),
+      dataPoints: m.points.map((p) => ({
+        startTime: end,
+        endTime: end,
+        attributes: { ...p.attributes },
+        value: value(p.value),
+      })),
     };
   }
   const start = hr(Math.min(startMs, endMs));
@@ -91,7 +104,12 @@ export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): Met
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.SUM,
     isMonotonic: m.kind === 'counter',
-    dataPoints: m.points.map((p) => ({ startTime: start, endTime: end, attributes: { ...p.attributes }, value: value(p.value) })),
+    dataPoints: m.points.map((p) => ({
+      startTime: start,
+      endTime: end,
+      attributes: { ...p.attributes },
+      value: value(p.value),
+    })),
   };
 }
 
@@ -167,14 +185,17 @@ export function resolveOtlp(cfg: OtlpSettings, env: NodeJS.ProcessEnv = process.
   const base = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   if (signal && signal.trim()) url = signal.trim();
   else if (base && base.trim()) url = base.trim().replace(/\/+$/, '') + '/v1/metrics';
-  if (!/^https?:\/\//.test(url)) throw new RangeError(`OTLP endpoint must be an http(s) URL, got ${JSON.stringify(url)}`);
+  if (!/^https?:\/\//.test(url))
+    throw new RangeError(`OTLP endpoint must be an http(s) URL, got ${JSON.stringify(url)}`);
 
   const protoText = env['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'];
   let protocol: OtlpProtocol = cfg.protocol;
   if (protoText !== undefined && protoText.trim() !== '') {
     const p = protoText.trim();
     if (p !== 'http/protobuf' && p !== 'http/json') {
-      throw new RangeError(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not offered), got ${JSON.stringify(p)}`);
+      throw new RangeError(
+        `OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not offered), got ${JSON.stringify(p)}`,
+      );
     }
     protocol = p;
   }
@@ -183,14 +204,23 @@ export function resolveOtlp(cfg: OtlpSettings, env: NodeJS.ProcessEnv = process.
     ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_HEADERS'] ?? ''),
     ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_METRICS_HEADERS'] ?? ''),
   };
-  const compText = (env['OTEL_EXPORTER_OTLP_METRICS_COMPRESSION'] ?? env['OTEL_EXPORTER_OTLP_COMPRESSION'] ?? '').trim();
+  const compText = (
+    env['OTEL_EXPORTER_OTLP_METRICS_COMPRESSION'] ??
+    env['OTEL_EXPORTER_OTLP_COMPRESSION'] ??
+    ''
+  ).trim();
   let compression = cfg.compression;
   if (compText !== '') {
-    if (compText !== 'gzip' && compText !== 'none') throw new RangeError(`OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none, got ${JSON.stringify(compText)}`);
+    if (compText !== 'gzip' && compText !== 'none')
+      throw new RangeError(`OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none, got ${JSON.stringify(compText)}`);
     compression = compText;
   }
   const intervalMs = envMs(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? cfg.intervalMs;
-  const timeoutMs = Math.min(envMs(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_METRIC_EXPORT_TIMEOUT') ?? cfg.timeoutMs, intervalMs);
+  const timeoutMs = Math.min(
+    envMs(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_METRIC_EXPORT_TIMEOUT') ??
+      cfg.timeoutMs,
+    intervalMs,
+  );
   return Object.freeze({ url, protocol, headers: Object.freeze(headers), timeoutMs, intervalMs, compression });
 }
 
@@ -261,8 +291,10 @@ function installDiag(log: Logger): void {
   diagInstalled = true;
   diag.setLogger(
     {
-      error: (msg, ...args) => log.warn(`otlp: ${diagText(msg)}`, args.length ? { detail: args.map(String) } : undefined),
-      warn: (msg, ...args) => log.warn(`otlp: ${diagText(msg)}`, args.length ? { detail: args.map(String) } : undefined),
+      error: (msg, ...args) =>
+        log.warn(`otlp: ${diagText(msg)}`, args.length ? { detail: args.map(String) } : undefined),
+      warn: (msg, ...args) =>
+        log.warn(`otlp: ${diagText(msg)}`, args.length ? { detail: args.map(String) } : undefined),
       info: (msg) => log.debug(`otlp: ${msg}`),
       debug: () => undefined,
       verbose: () => undefined,
@@ -314,6 +346,7 @@ export function startOtlp(
     // One bound for the export in flight and the last one together: the reader waits for the first before it starts
     // the second, each with the exporter's own timeout. Past the bound the request is left on the wire (the agent
     // exits without waiting for it).
-    shutdown: () => withinMs(provider.shutdown({ timeoutMillis: settings.timeoutMs }), settings.timeoutMs, 'otlp shutdown'),
+    shutdown: () =>
+      withinMs(provider.shutdown({ timeoutMillis: settings.timeoutMs }), settings.timeoutMs, 'otlp shutdown'),
   };
 }

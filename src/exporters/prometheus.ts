@@ -33,7 +33,9 @@ let versionCache: string | null = null;
 export function agentVersion(): string {
   if (versionCache === null) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+      const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+        version?: string;
+      };
       versionCache = pkg.version ?? '0.0.0';
     } catch (e) {
       // Installed without its package.json (bundled): the version label says so rather than failing the agent.
@@ -68,7 +70,12 @@ export function collectorFamilies(c: ActiveCollector, data: unknown): Family[] {
  * Renders one collector's data where it ran, limits applied; a mapping that throws (or names a family badly) yields
  * its error instead: the collector then counts as failed (success 0), as a failed read.
  */
-export function renderCollector(c: ActiveCollector, data: unknown, limits: ExpositionLimits, log: Logger = silentLogger): RenderedFamilies | { error: string } {
+export function renderCollector(
+  c: ActiveCollector,
+  data: unknown,
+  limits: ExpositionLimits,
+  log: Logger = silentLogger,
+): RenderedFamilies | { error: string } {
   let fams: Family[];
   try {
     fams = collectorFamilies(c, data);
@@ -87,7 +94,12 @@ export function selfFamilies(snap: Snapshot, success: ReadonlyMap<string, number
       type: 'gauge',
       help: 'A metric with a constant 1 value labeled by the agent version, the psutil surface version and the Node.js version.',
       labelNames: ['nodejs_version', 'psutil_version', 'version'],
-      series: [{ labels: { nodejs_version: process.versions.node, psutil_version: __version__, version: agentVersion() }, value: 1 }],
+      series: [
+        {
+          labels: { nodejs_version: process.versions.node, psutil_version: __version__, version: agentVersion() },
+          value: 1,
+        },
+      ],
     },
     {
       name: 'psutil_exporter_collection_duration_seconds',
@@ -117,7 +129,11 @@ export function selfFamilies(snap: Snapshot, success: ReadonlyMap<string, number
  * Turns a snapshot whose results carry raw data into families: each collector's own, then the agent's self metrics
  * (limits not applied). Pure apart from logging.
  */
-export function snapshotFamilies(snap: Snapshot, active: ReadonlyMap<string, ActiveCollector>, log: Logger = silentLogger): Family[] {
+export function snapshotFamilies(
+  snap: Snapshot,
+  active: ReadonlyMap<string, ActiveCollector>,
+  log: Logger = silentLogger,
+): Family[] {
   const out: Family[] = [];
   const success = new Map<string, number>();
   for (const r of snap.results) {
@@ -180,18 +196,35 @@ export class PrometheusAdapter {
 
   private count(limited: readonly FamilyLimited[]): void {
     for (const l of limited) {
-      if (l.droppedSeries > 0) this.droppedTotal.set(l.family, (this.droppedTotal.get(l.family) ?? 0) + l.droppedSeries);
-      if (l.truncatedValues > 0) this.truncatedTotal.set(l.family, (this.truncatedTotal.get(l.family) ?? 0) + l.truncatedValues);
+      if (l.droppedSeries > 0)
+        this.droppedTotal.set(l.family, (this.droppedTotal.get(l.family) ?? 0) + l.droppedSeries);
+      if (l.truncatedValues > 0)
+        this.truncatedTotal.set(l.family, (this.truncatedTotal.get(l.family) ?? 0) + l.truncatedValues);
     }
   }
 
   private limitFamilies(): Family[] {
     const out: Family[] = [];
     const counter = (name: string, help: string, m: ReadonlyMap<string, number>): void => {
-      if (m.size > 0) out.push({ name, type: 'counter', help, labelNames: ['family'], series: [...m].map(([family, n]) => ({ labels: { family }, value: n })) });
+      if (m.size > 0)
+        out.push({
+          name,
+          type: 'counter',
+          help,
+          labelNames: ['family'],
+          series: [...m].map(([family, n]) => ({ labels: { family }, value: n })),
+        });
     };
-    counter('psutil_exporter_series_dropped_total', 'psutil-exporter: series left out of /metrics because their family had more than exposition.max_series_per_family.', this.droppedTotal);
-    counter('psutil_exporter_label_values_truncated_total', 'psutil-exporter: label values cut to exposition.max_label_value_bytes on /metrics.', this.truncatedTotal);
+    counter(
+      'psutil_exporter_series_dropped_total',
+      'psutil-exporter: series left out of /metrics because their family had more than exposition.max_series_per_family.',
+      this.droppedTotal,
+    );
+    counter(
+      'psutil_exporter_label_values_truncated_total',
+      'psutil-exporter: label values cut to exposition.max_label_value_bytes on /metrics.',
+      this.truncatedTotal,
+    );
     return out;
   }
 
@@ -215,7 +248,11 @@ export class PrometheusAdapter {
       success.set(r.name, ok && r.incomplete === undefined ? 1 : 0);
     }
     // The limit counters include this snapshot's collectors; what the agent's own families lose shows next time.
-    const own = renderFamilies([...selfFamilies(snap, success), ...this.extra(), ...this.limitFamilies()], this.limits, this.log);
+    const own = renderFamilies(
+      [...selfFamilies(snap, success), ...this.extra(), ...this.limitFamilies()],
+      this.limits,
+      this.log,
+    );
     this.count(own.limited);
     return exposition([...blocks, ...own.families], this.log);
   }

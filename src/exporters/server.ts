@@ -96,7 +96,8 @@ export function parseAccept(header: string): MediaRange[] {
       if (eq < 0) continue;
       const key = p.slice(0, eq).trim().toLowerCase();
       let value = p.slice(eq + 1).trim();
-      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2)
+        value = value.slice(1, -1).replace(/\\(.)/g, '$1');
       if (key === 'q') q = QVALUE.test(value) ? Number(value) : 0;
       else params.set(key, value);
     }
@@ -118,8 +119,13 @@ export function negotiateFormat(header: string | undefined): ExpositionFormat {
   const omV = (v: string | undefined): MediaRange | undefined => om.find((r) => r.params.get('version') === v);
   const omRange = omV('1.0.0') ?? omV(undefined) ?? omV('0.0.1');
   if (!omRange || omRange.q <= 0) return 'text';
-  const plain = ranges.find((r) => r.type === 'text' && r.subtype === 'plain' && (r.params.get('version') ?? '0.0.4') === '0.0.4');
-  const textRange = plain ?? ranges.find((r) => r.type === 'text' && r.subtype === '*') ?? ranges.find((r) => r.type === '*' && r.subtype === '*');
+  const plain = ranges.find(
+    (r) => r.type === 'text' && r.subtype === 'plain' && (r.params.get('version') ?? '0.0.4') === '0.0.4',
+  );
+  const textRange =
+    plain ??
+    ranges.find((r) => r.type === 'text' && r.subtype === '*') ??
+    ranges.find((r) => r.type === '*' && r.subtype === '*');
   return textRange === undefined || omRange.q >= textRange.q ? 'openmetrics' : 'text';
 }
 
@@ -208,7 +214,8 @@ export class AgentServer {
     this.deps
       .metrics()
       .then((m) => {
-        if (!this.cache || this.cache.id !== m.id) this.cache = { id: m.id, text: m.text, openMetrics: m.openMetrics, bodies: {} };
+        if (!this.cache || this.cache.id !== m.id)
+          this.cache = { id: m.id, text: m.text, openMetrics: m.openMetrics, bodies: {} };
         const format = wanted === 'openmetrics' && this.openMetrics(this.cache) !== null ? 'openmetrics' : 'text';
         const key = gzip ? (`${format}.gz` as const) : format;
         let body = this.cache.bodies[key];

@@ -141,7 +141,12 @@ export class SnapshotSource {
    */
   reconfigure(plans: readonly CollectorPlan[]): Promise<string[]> {
     const after = this.barrier ?? this.inflight ?? Promise.resolve();
-    const applied = after.then(() => undefined, () => undefined).then(() => this.runner.reconfigure?.(plans) ?? []);
+    const applied = after
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => this.runner.reconfigure?.(plans) ?? []);
     const barrier = applied.finally(() => {
       if (this.barrier === barrier) this.barrier = null;
     });
@@ -167,7 +172,11 @@ export class SnapshotSource {
 
   private async pass(): Promise<Snapshot> {
     // The rejection is the reconfigure caller's to handle: a pass only waits for it to be over.
-    while (this.barrier) await this.barrier.then(() => undefined, () => undefined);
+    while (this.barrier)
+      await this.barrier.then(
+        () => undefined,
+        () => undefined,
+      );
     // Only when there is something to wait for: a runner without prepare starts its pass in this very call.
     if (this.runner.prepare) await this.prepared();
     const startedAt = this.now();
@@ -191,11 +200,17 @@ export class SnapshotSource {
     } finally {
       if (timer) clearTimeout(timer);
     }
-    if (failure !== null) this.log.warn('collection pass incomplete', { reason: failure, answered: got.size, planned: this.opts.plans.length });
+    if (failure !== null)
+      this.log.warn('collection pass incomplete', {
+        reason: failure,
+        answered: got.size,
+        planned: this.opts.plans.length,
+      });
     const finishedAt = this.now();
     const byName = outcome ? new Map(outcome.results.map((r) => [r.name, r])) : got;
     const results = this.opts.plans.map(
-      (p): CollectorResult => byName.get(p.name) ?? failedResult(p.name, (finishedAt - startedAt) / 1000, failure ?? 'no result'),
+      (p): CollectorResult =>
+        byName.get(p.name) ?? failedResult(p.name, (finishedAt - startedAt) / 1000, failure ?? 'no result'),
     );
     for (const r of results) {
       if (!r.ok) this.log.debug('collector failed', { collector: r.name, error: r.error });

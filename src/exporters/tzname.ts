@@ -53,12 +53,22 @@ function header(buf: Buffer, at: number): Header | null {
   if (at + 44 > buf.length || buf.toString('latin1', at, at + 4) !== 'TZif') return null;
   const v = buf[at + 4] as number;
   const n = (i: number): number => buf.readUInt32BE(at + 20 + i * 4);
-  return { version: v === 0 ? 1 : v - 0x30, isutcnt: n(0), isstdcnt: n(1), leapcnt: n(2), timecnt: n(3), typecnt: n(4), charcnt: n(5) };
+  return {
+    version: v === 0 ? 1 : v - 0x30,
+    isutcnt: n(0),
+    isstdcnt: n(1),
+    leapcnt: n(2),
+    timecnt: n(3),
+    typecnt: n(4),
+    charcnt: n(5),
+  };
 }
 
 /** Bytes of a data block after its header, with `timeSize`-byte times (4 in v1, 8 in v2+). */
 function blockLength(h: Header, timeSize: number): number {
-  return h.timecnt * timeSize + h.timecnt + h.typecnt * 6 + h.charcnt + h.leapcnt * (timeSize + 4) + h.isstdcnt + h.isutcnt;
+  return (
+    h.timecnt * timeSize + h.timecnt + h.typecnt * 6 + h.charcnt + h.leapcnt * (timeSize + 4) + h.isstdcnt + h.isutcnt
+  );
 }
 
 function offsetText(s: string): number | null {
@@ -129,7 +139,11 @@ export function parseTzif(buf: Buffer): TzInfo | null {
     if (abbrind >= h.charcnt) return null;
     const end = buf.indexOf(0, charsAt + abbrind);
     const stop = end < 0 || end > charsAt + h.charcnt ? charsAt + h.charcnt : end;
-    types.push({ utoff: buf.readInt32BE(p), isDst: buf[p + 4] === 1, abbr: buf.toString('latin1', charsAt + abbrind, stop) });
+    types.push({
+      utoff: buf.readInt32BE(p),
+      isDst: buf[p + 4] === 1,
+      abbr: buf.toString('latin1', charsAt + abbrind, stop),
+    });
   }
   let rule: TzRule | null = null;
   if (timeSize === 8) {
@@ -152,7 +166,9 @@ export function zoneAbbreviation(info: TzInfo | null, nowSec: number, offsetSec:
   const { transitions, typeIndex, types, rule } = info;
   const last = transitions.length - 1;
   if (rule !== null && (last < 0 || nowSec >= (transitions[last] as number))) {
-    return rule.dst !== null && offsetSec === rule.dst.utoff && offsetSec !== rule.std.utoff ? rule.dst.name : rule.std.name;
+    return rule.dst !== null && offsetSec === rule.dst.utoff && offsetSec !== rule.std.utoff
+      ? rule.dst.name
+      : rule.std.name;
   }
   if (last < 0 || nowSec < (transitions[0] as number)) return (types[0] as TzType).abbr;
   let lo = 0;

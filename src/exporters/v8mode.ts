@@ -37,7 +37,12 @@ export function v8Mode(cfg: Pick<AgentConfig, 'runtime' | 'processNames' | 'coll
  * V8's own defaults for the lean flags, to hand the optimizing compilers back. --max-opt=0 also turned off the flags
  * it implies (--turbofan, --sparkplug): raising --max-opt alone would leave them off (checked in the tests).
  */
-export const DEFAULT_V8_FLAGS: readonly string[] = Object.freeze(['--max-opt=999', '--turbofan', '--sparkplug', '--no-optimize-for-size']);
+export const DEFAULT_V8_FLAGS: readonly string[] = Object.freeze([
+  '--max-opt=999',
+  '--turbofan',
+  '--sparkplug',
+  '--no-optimize-for-size',
+]);
 
 let lean = false;
 

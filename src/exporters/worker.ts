@@ -147,7 +147,11 @@ export class WorkerRunner implements PassRunner {
       cur.onResult(m.result);
     } else if (m.type === 'done') {
       this.current = null;
-      cur.resolve({ results: cur.results, bootTime: m.bootTime, ...(m.collectionSeconds !== undefined ? { collectionSeconds: m.collectionSeconds } : {}) });
+      cur.resolve({
+        results: cur.results,
+        bootTime: m.bootTime,
+        ...(m.collectionSeconds !== undefined ? { collectionSeconds: m.collectionSeconds } : {}),
+      });
     } else {
       this.current = null;
       cur.reject(new Error(m.error));
@@ -250,7 +254,10 @@ function errorText(e: unknown): string {
 }
 
 /** Renders each collector's result in this thread (the `render` option): text and OTLP metrics instead of data. */
-function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r: CollectorResult) => Promise<CollectorResult>; setOptions: (name: string, options: unknown) => void } {
+function makeRenderer(
+  init: WorkerInit,
+  render: WorkerRenderInit,
+): { render: (r: CollectorResult) => Promise<CollectorResult>; setOptions: (name: string, options: unknown) => void } {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const prom = require('./prometheus') as typeof import('./prometheus');
@@ -275,7 +282,15 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r:
   const renderOne = async (r: CollectorResult): Promise<CollectorResult> => {
     if (r.kind !== 'data') return r;
     const c = active.get(r.name);
-    if (!c) return { kind: 'rendered', ok: true, name: r.name, durationSeconds: r.durationSeconds, families: [], limited: [] };
+    if (!c)
+      return {
+        kind: 'rendered',
+        ok: true,
+        name: r.name,
+        durationSeconds: r.durationSeconds,
+        families: [],
+        limited: [],
+      };
     const rendered = prom.renderCollector(c, r.data, render.limits, log);
     if ('error' in rendered) {
       // A mapping bug costs the collector its families and shows as success 0, like a failed read.
@@ -293,9 +308,15 @@ function makeRenderer(init: WorkerInit, render: WorkerRenderInit): { render: (r:
       }
     }
     return {
-      kind: 'rendered', ok: true, name: r.name, durationSeconds: r.durationSeconds, families: rendered.families, limited: rendered.limited,
+      kind: 'rendered',
+      ok: true,
+      name: r.name,
+      durationSeconds: r.durationSeconds,
+      families: rendered.families,
+      limited: rendered.limited,
       ...(r.incomplete !== undefined ? { incomplete: r.incomplete } : {}),
-      ...(otlp !== undefined ? { otlp } : {}), ...(otlpError !== undefined ? { otlpError } : {}),
+      ...(otlp !== undefined ? { otlp } : {}),
+      ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };
   return { render: renderOne, setOptions };
@@ -321,7 +342,11 @@ function workerMain(init: WorkerInit): void {
     } catch (e) {
       // Data that cannot cross threads (a function, a symbol) is that collector's bug: it fails alone.
       const error = `cannot send its data: ${errorText(e)}`;
-      port.postMessage({ type: 'result', id, result: failedResult(result.name, result.durationSeconds, error) } satisfies FromWorker);
+      port.postMessage({
+        type: 'result',
+        id,
+        result: failedResult(result.name, result.durationSeconds, error),
+      } satisfies FromWorker);
     }
   };
   let queue = Promise.resolve();
@@ -363,7 +388,12 @@ function workerMain(init: WorkerInit): void {
           send(m.id, out);
         });
         const collectionSeconds = Math.max(0, performance.now() - t0 - renderMs) / 1000;
-        port.postMessage({ type: 'done', id: m.id, bootTime: outcome.bootTime, ...(render !== null ? { collectionSeconds } : {}) } satisfies FromWorker);
+        port.postMessage({
+          type: 'done',
+          id: m.id,
+          bootTime: outcome.bootTime,
+          ...(render !== null ? { collectionSeconds } : {}),
+        } satisfies FromWorker);
       } catch (e) {
         port.postMessage({ type: 'failed', id: m.id, error: errorText(e) } satisfies FromWorker);
       }

@@ -81,15 +81,35 @@ export const RLIMIT_RTPRIO = 14;
 export const RLIMIT_RTTIME = 15;
 
 export type ProcessStatus =
-  | typeof STATUS_RUNNING | typeof STATUS_SLEEPING | typeof STATUS_DISK_SLEEP | typeof STATUS_STOPPED
-  | typeof STATUS_TRACING_STOP | typeof STATUS_ZOMBIE | typeof STATUS_DEAD | typeof STATUS_WAKE_KILL
-  | typeof STATUS_WAKING | typeof STATUS_IDLE | typeof STATUS_LOCKED | typeof STATUS_WAITING
-  | typeof STATUS_SUSPENDED | typeof STATUS_PARKED | '?';
+  | typeof STATUS_RUNNING
+  | typeof STATUS_SLEEPING
+  | typeof STATUS_DISK_SLEEP
+  | typeof STATUS_STOPPED
+  | typeof STATUS_TRACING_STOP
+  | typeof STATUS_ZOMBIE
+  | typeof STATUS_DEAD
+  | typeof STATUS_WAKE_KILL
+  | typeof STATUS_WAKING
+  | typeof STATUS_IDLE
+  | typeof STATUS_LOCKED
+  | typeof STATUS_WAITING
+  | typeof STATUS_SUSPENDED
+  | typeof STATUS_PARKED
+  | '?';
 
 export type ConnectionStatus =
-  | typeof CONN_ESTABLISHED | typeof CONN_SYN_SENT | typeof CONN_SYN_RECV | typeof CONN_FIN_WAIT1
-  | typeof CONN_FIN_WAIT2 | typeof CONN_TIME_WAIT | typeof CONN_CLOSE | typeof CONN_CLOSE_WAIT
-  | typeof CONN_LAST_ACK | typeof CONN_LISTEN | typeof CONN_CLOSING | typeof CONN_NONE;
+  | typeof CONN_ESTABLISHED
+  | typeof CONN_SYN_SENT
+  | typeof CONN_SYN_RECV
+  | typeof CONN_FIN_WAIT1
+  | typeof CONN_FIN_WAIT2
+  | typeof CONN_TIME_WAIT
+  | typeof CONN_CLOSE
+  | typeof CONN_CLOSE_WAIT
+  | typeof CONN_LAST_ACK
+  | typeof CONN_LISTEN
+  | typeof CONN_CLOSING
+  | typeof CONN_NONE;
 
 export const version_info: readonly [number, number, number] = Object.freeze([7, 2, 2] as const);
 /** The psutil version whose surface and semantics this library follows. */

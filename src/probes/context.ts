@@ -20,13 +20,16 @@ export interface Context {
 /** Every call on another platform throws UnsupportedOperation naming it (gopsutil's fallback files, as one object). */
 function unsupportedBackend(platform: string): Backend {
   const area = (name: string) =>
-    new Proxy({}, {
-      get(_t, fn) {
-        return () => {
-          throw new UnsupportedOperation(`${name}.${String(fn)}`, platform);
-        };
+    new Proxy(
+      {},
+      {
+        get(_t, fn) {
+          return () => {
+            throw new UnsupportedOperation(`${name}.${String(fn)}`, platform);
+          };
+        },
       },
-    });
+    );
   return new Proxy({} as Backend, { get: (_t, name) => area(String(name)) });
 }
 

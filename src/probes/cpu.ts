@@ -144,7 +144,8 @@ export interface CpuCountOptions {
 
 function options<T extends object>(fn: string, opts: unknown, allowed: readonly string[]): Partial<T> {
   if (opts === undefined || opts === null) return {};
-  if (typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${fn}: options must be an object, got ${typeof opts}`);
+  if (typeof opts !== 'object' || Array.isArray(opts))
+    throw new TypeError(`${fn}: options must be an object, got ${typeof opts}`);
   for (const k of Object.keys(opts)) {
     if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (expected ${allowed.join(', ')})`);
   }
@@ -318,7 +319,9 @@ function cpuInfoRecord(b: CpuinfoBlock): CpuInfo {
 
 export function cpuApi(ctx: Context) {
   const state = ctx.slot<PercentState>('cpu.percent', () => primeState(ctx));
-  const loadState = ctx.slot<{ last: readonly [number, number, number] | null }>('cpu.getloadavg', () => ({ last: null }));
+  const loadState = ctx.slot<{ last: readonly [number, number, number] | null }>('cpu.getloadavg', () => ({
+    last: null,
+  }));
   const hz = () => ctx.os.sysconf.clockTicks();
 
   /** Takes a sample for `slots` (total or per-CPU), returns the previous one (or the new one if there was none). */
@@ -461,7 +464,10 @@ export function cpuApi(ctx: Context) {
         syscalls: 0,
       });
       if (missing.length > 0) {
-        runtimeWarning(ctx, `${missing.join(', ')} cpu stats couldn't be determined and ${missing.length === 1 ? 'was' : 'were'} set to 0`);
+        runtimeWarning(
+          ctx,
+          `${missing.join(', ')} cpu stats couldn't be determined and ${missing.length === 1 ? 'was' : 'were'} set to 0`,
+        );
       }
       return out;
     },
@@ -512,13 +518,17 @@ export function cpuApi(ctx: Context) {
     },
     /** The /proc/cpuinfo processor records (blocks without a `processor` line are left out). */
     cpuInfo(): readonly CpuInfo[] {
-      const blocks = ctx.os.cpu.readCpuinfo(ctx.fs).filter((b) => b['processor'] !== undefined && /^\d+$/.test(b['processor']));
+      const blocks = ctx.os.cpu
+        .readCpuinfo(ctx.fs)
+        .filter((b) => b['processor'] !== undefined && /^\d+$/.test(b['processor']));
       return Object.freeze(blocks.map(cpuInfoRecord));
     },
     /** Per-CPU sysfs cpufreq values in Hz, one entry per cpuN/cpufreq directory. */
     cpuFreqDetails(): readonly CpuFreqDetails[] {
       return Object.freeze(
-        ctx.os.cpu.cpuFreqDetails(ctx.fs).map((d) => Object.freeze({ ...d, availableGovernors: Object.freeze(d.availableGovernors) })),
+        ctx.os.cpu
+          .cpuFreqDetails(ctx.fs)
+          .map((d) => Object.freeze({ ...d, availableGovernors: Object.freeze(d.availableGovernors) })),
       );
     },
 

@@ -51,8 +51,15 @@ export type DiskIoCounters = {
 };
 
 const DISK_IO_FIELDS = [
-  'readCount', 'writeCount', 'readBytes', 'writeBytes', 'readTime', 'writeTime', 'readMergedCount',
-  'writeMergedCount', 'busyTime',
+  'readCount',
+  'writeCount',
+  'readBytes',
+  'writeBytes',
+  'readTime',
+  'writeTime',
+  'readMergedCount',
+  'writeMergedCount',
+  'busyTime',
 ] as const;
 
 export interface DiskPartitionsOptions {
@@ -133,13 +140,15 @@ export interface MountStatsAsyncOptions {
 }
 
 function checkString(fn: string, name: string, v: unknown): string {
-  if (typeof v !== 'string') throw new TypeError(`${fn}: ${name} must be a string, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'string')
+    throw new TypeError(`${fn}: ${name} must be a string, got ${v === null ? 'null' : typeof v}`);
   if (v === '' || v.includes('\0')) throw new RangeError(`${fn}: ${name} must be a non-empty path without NUL bytes`);
   return v;
 }
 
 function checkUint(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${fn}: ${name} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new TypeError(`${fn}: ${name} must be a non-negative integer, got ${String(v)}`);
   return v;
 }
 
@@ -152,7 +161,9 @@ export function diskApi(ctx: Context) {
   const wrapTotal = ctx.slot('disk.diskIoCounters.nowrap.total', () => new WrapNumbers<DiskIoCounters>());
   const pending = ctx.slot<PendingStatvfs>('disk.diskUsageAsync.pending', () => new Map());
 
-  function diskIoCountersImpl(opts?: DiskIoCountersOptions): Readonly<Record<string, DiskIoCounters>> | DiskIoCounters | null {
+  function diskIoCountersImpl(
+    opts?: DiskIoCountersOptions,
+  ): Readonly<Record<string, DiskIoCounters>> | DiskIoCounters | null {
     const o = options<DiskIoCountersOptions>('diskIoCounters', opts, ['perdisk', 'nowrap']);
     const perdisk = bool('diskIoCounters', 'perdisk', o.perdisk, false);
     const nowrap = bool('diskIoCounters', 'nowrap', o.nowrap, true);
@@ -163,8 +174,15 @@ export function diskApi(ctx: Context) {
     if (nowrap) byDisk = (perdisk ? wrapPerdisk : wrapTotal).run(byDisk);
     if (perdisk) return Object.freeze(Object.fromEntries(names.map((n) => [n, byDisk[n]!])));
     const sum: DiskIoRaw = {
-      readCount: 0, writeCount: 0, readBytes: 0, writeBytes: 0, readTime: 0, writeTime: 0, readMergedCount: 0,
-      writeMergedCount: 0, busyTime: 0,
+      readCount: 0,
+      writeCount: 0,
+      readBytes: 0,
+      writeBytes: 0,
+      readTime: 0,
+      writeTime: 0,
+      readMergedCount: 0,
+      writeMergedCount: 0,
+      busyTime: 0,
     };
     for (const n of names) for (const f of DISK_IO_FIELDS) sum[f] += byDisk[n]![f];
     return freezeIo(sum);
@@ -186,9 +204,18 @@ export function diskApi(ctx: Context) {
     diskPartitions(opts?: DiskPartitionsOptions): readonly DiskPartition[] {
       const o = options<DiskPartitionsOptions>('diskPartitions', opts, ['all']);
       const all = bool('diskPartitions', 'all', o.all, false);
-      return Object.freeze(disk().diskPartitions(ctx.fs, all).map((p) => Object.freeze({
-        device: p.device, mountpoint: p.mountpoint, fstype: p.fstype, opts: p.opts,
-      })));
+      return Object.freeze(
+        disk()
+          .diskPartitions(ctx.fs, all)
+          .map((p) =>
+            Object.freeze({
+              device: p.device,
+              mountpoint: p.mountpoint,
+              fstype: p.fstype,
+              opts: p.opts,
+            }),
+          ),
+      );
     },
 
     /**
@@ -242,9 +269,17 @@ export function diskApi(ctx: Context) {
     /** sysfs queue details and the udev database entry of a block device (name and numbers as /proc/diskstats gives them). */
     blockDeviceInfo(name: string, major: number, minor: number, opts: BlockDeviceInfoOptions = {}): BlockDeviceInfo {
       checkString('blockDeviceInfo', 'name', name);
-      if (name.includes('/')) throw new RangeError(`blockDeviceInfo: name must be a device name, got ${JSON.stringify(name)}`);
-      const udevData = opts.udevData === undefined ? '/run/udev/data' : checkString('blockDeviceInfo', 'udevData', opts.udevData);
-      const r = ctx.os.sysinfo.blockDeviceInfo(ctx.fs, name, checkUint('blockDeviceInfo', 'major', major), checkUint('blockDeviceInfo', 'minor', minor), udevData);
+      if (name.includes('/'))
+        throw new RangeError(`blockDeviceInfo: name must be a device name, got ${JSON.stringify(name)}`);
+      const udevData =
+        opts.udevData === undefined ? '/run/udev/data' : checkString('blockDeviceInfo', 'udevData', opts.udevData);
+      const r = ctx.os.sysinfo.blockDeviceInfo(
+        ctx.fs,
+        name,
+        checkUint('blockDeviceInfo', 'major', major),
+        checkUint('blockDeviceInfo', 'minor', minor),
+        udevData,
+      );
       return Object.freeze({ rotational: r.rotational, udev: r.udev });
     },
     /**
@@ -263,7 +298,8 @@ export function diskApi(ctx: Context) {
     async mountStatsAsync(mountPoint: string, opts: MountStatsAsyncOptions = {}): Promise<MountStats> {
       const mp = checkString('mountStatsAsync', 'mountPoint', mountPoint);
       const t = opts.timeoutMs ?? 5000;
-      if (typeof t !== 'number' || !(t > 0) || t > 2 ** 31 - 1) throw new RangeError(`mountStatsAsync: timeoutMs must be > 0 and at most ${2 ** 31 - 1}, got ${String(t)}`);
+      if (typeof t !== 'number' || !(t > 0) || t > 2 ** 31 - 1)
+        throw new RangeError(`mountStatsAsync: timeoutMs must be > 0 and at most ${2 ** 31 - 1}, got ${String(t)}`);
       return Object.freeze(await ctx.os.sysinfo.mountStatsAsync(ctx.fs, mp, t, pendingMounts));
     },
     /**

@@ -20,7 +20,10 @@ export class PsutilError extends Error {
   /** The bare message, without the "(pid=..., name=...)" details that `message` adds (psutil's `msg`). */
   readonly msg: string;
 
-  constructor(msg: string, opts: { pid?: number | null; ppid?: number | null; name?: string | null; cause?: unknown } = {}) {
+  constructor(
+    msg: string,
+    opts: { pid?: number | null; ppid?: number | null; name?: string | null; cause?: unknown } = {},
+  ) {
     super(details(msg, opts.pid, opts.ppid, opts.name), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.msg = msg;
     this.pid = opts.pid ?? null;
@@ -55,7 +58,12 @@ function pyRepr(s: string): string {
 }
 
 /** psutil's Error.__str__: the message, then "(pid=1, ppid=0, name='x')" with what is known (pid 0 included). */
-function details(msg: string, pid: number | null | undefined, ppid: number | null | undefined, name: string | null | undefined): string {
+function details(
+  msg: string,
+  pid: number | null | undefined,
+  ppid: number | null | undefined,
+  name: string | null | undefined,
+): string {
   const parts: string[] = [];
   if (pid !== undefined && pid !== null) parts.push(`pid=${pid}`);
   if (ppid) parts.push(`ppid=${ppid}`);
@@ -128,6 +136,20 @@ export class OsError extends PsutilError {
 }
 
 // The stack header is written during super(), from the prototype's name: give each class its own.
-for (const cls of [PsutilError, NoSuchProcess, ZombieProcess, AccessDenied, TimeoutExpired, UnsupportedOperation, ParseError, OsError]) {
-  Object.defineProperty(cls.prototype, 'name', { value: cls.name, enumerable: false, writable: true, configurable: true });
+for (const cls of [
+  PsutilError,
+  NoSuchProcess,
+  ZombieProcess,
+  AccessDenied,
+  TimeoutExpired,
+  UnsupportedOperation,
+  ParseError,
+  OsError,
+]) {
+  Object.defineProperty(cls.prototype, 'name', {
+    value: cls.name,
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
 }

@@ -74,13 +74,15 @@ export function hostApi(ctx: Context) {
       const out: User[] = [];
       for (const r of ctx.os.host.readUtmp(ctx.fs)) {
         if (r.type !== UT_USER_PROCESS) continue;
-        out.push(Object.freeze({
-          name: r.user,
-          terminal: r.line === '' ? null : r.line,
-          host: LOCAL_HOSTS.has(r.host) ? 'localhost' : r.host,
-          started: r.tvSec,
-          pid: r.pid,
-        }));
+        out.push(
+          Object.freeze({
+            name: r.user,
+            terminal: r.line === '' ? null : r.line,
+            host: LOCAL_HOSTS.has(r.host) ? 'localhost' : r.host,
+            started: r.tvSec,
+            pid: r.pid,
+          }),
+        );
       }
       return Object.freeze(out);
     },
@@ -98,7 +100,9 @@ export function hostApi(ctx: Context) {
     /** Clocksources per device from sysfs ([] where sysfs has none). */
     clocksources(): readonly Clocksource[] {
       return Object.freeze(
-        ctx.os.sysinfo.clocksources(ctx.fs).map((c) => Object.freeze({ device: c.device, available: Object.freeze(c.available), current: c.current })),
+        ctx.os.sysinfo
+          .clocksources(ctx.fs)
+          .map((c) => Object.freeze({ device: c.device, available: Object.freeze(c.available), current: c.current })),
       );
     },
     /** Pressure stall information per resource (totals in microseconds). Throws OsError ENOENT without PSI. */

@@ -61,7 +61,14 @@ export function memoryApi(ctx: Context) {
     swapMemory(): SwapMemory {
       const r = ctx.os.memory.swapMemory(ctx.fs);
       for (const w of r.warnings) runtimeWarning(ctx, w);
-      return Object.freeze({ total: r.total, used: r.used, free: r.free, percent: r.percent, sin: r.sin, sout: r.sout });
+      return Object.freeze({
+        total: r.total,
+        used: r.used,
+        free: r.free,
+        percent: r.percent,
+        sin: r.sin,
+        sout: r.sout,
+      });
     },
 
     // ---- not psutil: raw readers for the agent ----

@@ -8,15 +8,35 @@ import type { Context } from './context';
 import { WrapNumbers } from './wrap';
 import { bool, options } from './options';
 import {
-  CONN_KINDS, NET_IO_FIELDS, isConnKind, type Connection, type ConnKind, type NetClassIface, type NetDevCounters,
-  type NetIoCounters, type NetstatRecord, type NicAddr, type NicStats, type SockStat, type TcpConnectionStates,
+  CONN_KINDS,
+  NET_IO_FIELDS,
+  isConnKind,
+  type Connection,
+  type ConnKind,
+  type NetClassIface,
+  type NetDevCounters,
+  type NetIoCounters,
+  type NetstatRecord,
+  type NicAddr,
+  type NicStats,
+  type SockStat,
+  type TcpConnectionStates,
 } from './linux/net';
 import type { ArpEntry, ConntrackStatCpu, SoftnetCpu, UdpQueues } from './linux/kstat';
 export type { ArpEntry, ConntrackStatCpu, SoftnetCpu, UdpQueues } from './linux/kstat';
 
 export type {
-  Connection, ConnKind, InetAddr, NetClassIface, NetDevCounters, NetIoCounters, NetstatRecord, NicAddr, NicStats,
-  SockStat, TcpConnectionStates,
+  Connection,
+  ConnKind,
+  InetAddr,
+  NetClassIface,
+  NetDevCounters,
+  NetIoCounters,
+  NetstatRecord,
+  NicAddr,
+  NicStats,
+  SockStat,
+  TcpConnectionStates,
 } from './linux/net';
 export { CONN_KINDS } from './linux/net';
 
@@ -64,7 +84,9 @@ export function netApi(ctx: Context) {
   const net = () => ctx.os.net;
   const wrap = ctx.slot('net.netIoCounters.nowrap', () => new WrapNumbers<NetIoCounters>());
 
-  function netIoCountersImpl(opts?: NetIoCountersOptions): Readonly<Record<string, NetIoCounters>> | NetIoCounters | null {
+  function netIoCountersImpl(
+    opts?: NetIoCountersOptions,
+  ): Readonly<Record<string, NetIoCounters>> | NetIoCounters | null {
     const o = options<NetIoCountersOptions>('netIoCounters', opts, ['pernic', 'nowrap']);
     const pernic = bool('netIoCounters', 'pernic', o.pernic, false);
     const nowrap = bool('netIoCounters', 'nowrap', o.nowrap, true);
@@ -110,7 +132,9 @@ export function netApi(ctx: Context) {
       const o = options<NetConnectionsOptions>('netConnections', opts, ['kind']);
       const kind: unknown = o.kind === undefined ? 'inet' : o.kind;
       if (!isConnKind(kind)) {
-        throw new (typeof kind === 'string' ? RangeError : TypeError)(`netConnections: invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+        throw new (typeof kind === 'string' ? RangeError : TypeError)(
+          `netConnections: invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`,
+        );
       }
       return Object.freeze(net().connections(ctx.fs, kind));
     },
@@ -176,7 +200,9 @@ export function netApi(ctx: Context) {
       const o = options<TcpConnectionStatesOptions>('tcpConnectionStates', opts, ['kind']);
       const kind: unknown = o.kind === undefined ? 'tcp' : o.kind;
       if (kind !== 'tcp' && kind !== 'tcp4' && kind !== 'tcp6') {
-        throw new (typeof kind === 'string' ? RangeError : TypeError)(`tcpConnectionStates: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`);
+        throw new (typeof kind === 'string' ? RangeError : TypeError)(
+          `tcpConnectionStates: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`,
+        );
       }
       return net().tcpConnectionStates(ctx.fs, kind);
     },

@@ -7,7 +7,9 @@
 export function options<T extends object>(fn: string, opts: unknown, known: readonly string[]): Partial<T> {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TypeError(`${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
+    throw new TypeError(
+      `${fn}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`,
+    );
   }
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);

@@ -61,15 +61,20 @@ export function sensorsApi(ctx: Context) {
       const convert = (n: number | null): number | null => (n === null ? null : f ? (n * 9) / 5 + 32 : n);
       const entries: Array<[string, readonly Temperature[]]> = [];
       for (const [unit, rows] of sensors().sensorsTemperatures(ctx.fs)) {
-        entries.push([unit, Object.freeze(rows.map(([label, cur, hi, crit]) => {
-          const current = convert(cur)!;
-          let high = convert(hi);
-          let critical = convert(crit);
-          // psutil fills a missing threshold from the other one (by truthiness: 0 counts as missing).
-          if (high && !critical) critical = high;
-          else if (critical && !high) high = critical;
-          return Object.freeze({ label, current, high, critical });
-        }))]);
+        entries.push([
+          unit,
+          Object.freeze(
+            rows.map(([label, cur, hi, crit]) => {
+              const current = convert(cur)!;
+              let high = convert(hi);
+              let critical = convert(crit);
+              // psutil fills a missing threshold from the other one (by truthiness: 0 counts as missing).
+              if (high && !critical) critical = high;
+              else if (critical && !high) high = critical;
+              return Object.freeze({ label, current, high, critical });
+            }),
+          ),
+        ]);
       }
       return Object.freeze(Object.fromEntries(entries));
     },
@@ -86,7 +91,9 @@ export function sensorsApi(ctx: Context) {
     /** The first battery's state (psutil's sensors_battery), or null without a battery. */
     sensorsBattery(): Battery | null {
       const b = sensors().sensorsBattery(ctx.fs);
-      return b === null ? null : Object.freeze({ percent: b.percent, secsleft: b.secsleft, powerPlugged: b.powerPlugged });
+      return b === null
+        ? null
+        : Object.freeze({ percent: b.percent, secsleft: b.secsleft, powerPlugged: b.powerPlugged });
     },
 
     /**
@@ -96,21 +103,40 @@ export function sensorsApi(ctx: Context) {
      * and of its device/ directory as trimmed text in the kernel's units (m°C, mV, mA, µW, µJ, RPM, Hz).
      */
     hwmonChips(): readonly HwmonChip[] {
-      return Object.freeze(sensors().hwmonChips(ctx.fs).map((c) => Object.freeze({
-        ...c, attributes: Object.freeze(c.attributes), deviceAttributes: Object.freeze(c.deviceAttributes),
-      })));
+      return Object.freeze(
+        sensors()
+          .hwmonChips(ctx.fs)
+          .map((c) =>
+            Object.freeze({
+              ...c,
+              attributes: Object.freeze(c.attributes),
+              deviceAttributes: Object.freeze(c.deviceAttributes),
+            }),
+          ),
+      );
     },
 
     /** Every <sysfs>/class/thermal/thermal_zoneN: zone number, type, temp (m°C), policy, mode, passive. */
     thermalZones(): readonly ThermalZone[] {
-      return Object.freeze(sensors().thermalZones(ctx.fs).map((z) => Object.freeze(z)));
+      return Object.freeze(
+        sensors()
+          .thermalZones(ctx.fs)
+          .map((z) => Object.freeze(z)),
+      );
     },
 
     /** Every <sysfs>/class/power_supply entry with its readable attribute files (raw text, kernel units: µV, µWh...). */
     powerSupplies(): readonly PowerSupply[] {
-      return Object.freeze(sensors().powerSupplies(ctx.fs).map((p) => Object.freeze({
-        ...p, attributes: Object.freeze(p.attributes),
-      })));
+      return Object.freeze(
+        sensors()
+          .powerSupplies(ctx.fs)
+          .map((p) =>
+            Object.freeze({
+              ...p,
+              attributes: Object.freeze(p.attributes),
+            }),
+          ),
+      );
     },
   };
 }

@@ -61,9 +61,19 @@ export function formatPath(path: ConfigPath): string {
 
 /** The base families that can be left out (names without the namedprocess_namegroup_ prefix). */
 export const GROUP_FAMILIES = [
-  'num_procs', 'cpu_seconds_total', 'read_bytes_total', 'write_bytes_total', 'major_page_faults_total',
-  'minor_page_faults_total', 'context_switches_total', 'memory_bytes', 'open_filedesc', 'worst_fd_ratio',
-  'oldest_start_time_seconds', 'num_threads', 'states',
+  'num_procs',
+  'cpu_seconds_total',
+  'read_bytes_total',
+  'write_bytes_total',
+  'major_page_faults_total',
+  'minor_page_faults_total',
+  'context_switches_total',
+  'memory_bytes',
+  'open_filedesc',
+  'worst_fd_ratio',
+  'oldest_start_time_seconds',
+  'num_threads',
+  'states',
 ] as const;
 export type GroupFamily = (typeof GROUP_FAMILIES)[number];
 
@@ -102,8 +112,17 @@ export const DEFAULT_GROUP_OPTIONS: GroupOptions = Object.freeze({
 });
 
 const OPTION_KEYS = [
-  'enabled', 'timeout', 'children', 'recheck', 'recheck_with_time_limit', 'threads', 'gather_smaps', 'remove_empty_groups_after',
-  'per_process_limit', 'max_groups', 'exclude_families',
+  'enabled',
+  'timeout',
+  'children',
+  'recheck',
+  'recheck_with_time_limit',
+  'threads',
+  'gather_smaps',
+  'remove_empty_groups_after',
+  'per_process_limit',
+  'max_groups',
+  'exclude_families',
 ] as const;
 
 /** Go-style duration ("90s", "1m30s", "1.5h", "0") or a number of seconds. */
@@ -113,7 +132,7 @@ export function parseDuration(v: unknown): number | null {
   const s = v.trim();
   if (s === '0') return 0;
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
-  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
   let total = 0;
   let pos = 0;
   let m: RegExpExecArray | null;
@@ -127,12 +146,32 @@ export function parseDuration(v: unknown): number | null {
 // ---- validation ----------------------------------------------------------------------------------------------------
 
 const RULE_KEYS = [
-  'name', 'comm', 'exe', 'cmdline', 'user', 'cgroup', 'container_id', 'pod_uid', 'parent', 'labels', 'per_process',
+  'name',
+  'comm',
+  'exe',
+  'cmdline',
+  'user',
+  'cgroup',
+  'container_id',
+  'pod_uid',
+  'parent',
+  'labels',
+  'per_process',
 ] as const;
 
 /** Labels our families already use, and Prometheus's reserved ones. */
 const RESERVED_LABELS = new Set([
-  'groupname', 'mode', 'memtype', 'ctxswitchtype', 'state', 'threadname', 'iomode', 'wchan', 'pid', 'le', 'quantile',
+  'groupname',
+  'mode',
+  'memtype',
+  'ctxswitchtype',
+  'state',
+  'threadname',
+  'iomode',
+  'wchan',
+  'pid',
+  'le',
+  'quantile',
 ]);
 
 const HEX_PREFIX = /^[0-9a-fA-F]{1,64}$/;
@@ -201,7 +240,8 @@ function regexps(c: Checker, path: ConfigPath, v: unknown): GoRegexp[] | null {
       out.push(new GoRegexp(src));
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: re2js loads with the first regexp (rules/matcher.ts)
-      if (err instanceof (require('re2js') as typeof import('re2js')).RE2JSException) c.error([...path, i], `bad regexp ${JSON.stringify(src)}: ${err.message}`);
+      if (err instanceof (require('re2js') as typeof import('re2js')).RE2JSException)
+        c.error([...path, i], `bad regexp ${JSON.stringify(src)}: ${err.message}`);
       else throw err;
     }
   });
@@ -252,18 +292,23 @@ function checkRule(c: Checker, index: number, raw: unknown, base: ConfigPath): R
   const containerId = has('container_id') ? stringList(c, [...path, 'container_id'], raw['container_id']) : null;
   containerId?.forEach((v, i) => {
     if (v !== '*' && !HEX_PREFIX.test(v)) {
-      c.error([...path, 'container_id', i], `must be "*" or (a prefix of) a 64-hex-digit container id, got ${JSON.stringify(v)}`);
+      c.error(
+        [...path, 'container_id', i],
+        `must be "*" or (a prefix of) a 64-hex-digit container id, got ${JSON.stringify(v)}`,
+      );
     }
   });
   const podUid = has('pod_uid') ? stringList(c, [...path, 'pod_uid'], raw['pod_uid']) : null;
   podUid?.forEach((v, i) => {
-    if (v !== '*' && !POD_UID.test(v)) c.error([...path, 'pod_uid', i], `must be "*" or a pod UID, got ${JSON.stringify(v)}`);
+    if (v !== '*' && !POD_UID.test(v))
+      c.error([...path, 'pod_uid', i], `must be "*" or a pod UID, got ${JSON.stringify(v)}`);
   });
 
   const labels: Array<readonly [string, CompiledTemplate]> = [];
   if (has('labels') && raw['labels'] !== null) {
     const l = raw['labels'];
-    if (!isPlainObject(l)) c.error([...path, 'labels'], `must be a mapping of label name to template, got ${describe(l)}`);
+    if (!isPlainObject(l))
+      c.error([...path, 'labels'], `must be a mapping of label name to template, got ${describe(l)}`);
     else {
       for (const [k, v] of Object.entries(l)) {
         const lp = [...path, 'labels', k];
@@ -285,9 +330,20 @@ function checkRule(c: Checker, index: number, raw: unknown, base: ConfigPath): R
     else perProcess = raw['per_process'];
   }
 
-  if (comm === null && exe === null && cmdline === null && user === null && cgroup === null && containerId === null &&
-      podUid === null && parent === null) {
-    c.error(path, 'no matchers provided: give at least one of comm, exe, cmdline, user, cgroup, container_id, pod_uid, parent');
+  if (
+    comm === null &&
+    exe === null &&
+    cmdline === null &&
+    user === null &&
+    cgroup === null &&
+    containerId === null &&
+    podUid === null &&
+    parent === null
+  ) {
+    c.error(
+      path,
+      'no matchers provided: give at least one of comm, exe, cmdline, user, cgroup, container_id, pod_uid, parent',
+    );
   }
 
   // .Matches keys no regexp of this rule captures render as "<no value>", as in process-exporter: almost always a typo.
@@ -298,7 +354,8 @@ function checkRule(c: Checker, index: number, raw: unknown, base: ConfigPath): R
   ];
   for (const [tp, t] of templates) {
     for (const k of t?.matchKeys ?? []) {
-      if (!captured.has(k)) c.warn(tp, `.Matches.${k} is captured by no regexp of this rule and renders as "<no value>"`);
+      if (!captured.has(k))
+        c.warn(tp, `.Matches.${k} is captured by no regexp of this rule and renders as "<no value>"`);
     }
   }
 
@@ -357,10 +414,11 @@ export function compileRulesConfig(
   const rules: Rule[] = [];
   if (processNames !== undefined && processNames !== null) {
     if (!Array.isArray(processNames)) c.error(namesPath, `must be a list of matchers, got ${describe(processNames)}`);
-    else processNames.forEach((raw, i) => {
-      const r = checkRule(c, i, raw, namesPath);
-      if (r) rules.push(r);
-    });
+    else
+      processNames.forEach((raw, i) => {
+        const r = checkRule(c, i, raw, namesPath);
+        if (r) rules.push(r);
+      });
   }
   const options_ = checkOptions(c, options, opts.optionsPath ?? ['collectors', 'process_groups']);
   if (c.failed) throw new RulesConfigError(c.issues, opts.file);
@@ -378,7 +436,8 @@ function checkOptions(c: Checker, raw: unknown, path: ConfigPath): GroupOptions 
     return DEFAULT_GROUP_OPTIONS;
   }
   for (const k of Object.keys(raw)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) c.error([...path, k], `unknown option "${k}" (known: ${OPTION_KEYS.join(', ')})`);
+    if (!(OPTION_KEYS as readonly string[]).includes(k))
+      c.error([...path, k], `unknown option "${k}" (known: ${OPTION_KEYS.join(', ')})`);
   }
   const bool = (k: string, d: boolean): boolean => {
     const v = raw[k];
@@ -434,7 +493,10 @@ function checkOptions(c: Checker, raw: unknown, path: ConfigPath): GroupOptions 
 // ---- YAML ---------------------------------------------------------------------------------------------------------
 
 /** A Locate for a parsed YAML document: the line and column of the node at a path (or of its nearest parent). */
-export function yamlLocator(doc: { getIn(path: Iterable<unknown>, keepScalar?: boolean): unknown }, lc: LineCounter): Locate {
+export function yamlLocator(
+  doc: { getIn(path: Iterable<unknown>, keepScalar?: boolean): unknown },
+  lc: LineCounter,
+): Locate {
   return (path) => {
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
@@ -457,11 +519,14 @@ export function loadRulesYaml(text: string, file?: string): RulesConfig {
   const issues: ConfigIssue[] = [];
   for (const e of doc.errors) {
     const pos = e.linePos?.[0];
-    issues.push(Object.freeze({
-      severity: 'error' as const, path: '(yaml)',
-      message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
-      ...(pos ? { line: pos.line, col: pos.col } : {}),
-    }));
+    issues.push(
+      Object.freeze({
+        severity: 'error' as const,
+        path: '(yaml)',
+        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
+        ...(pos ? { line: pos.line, col: pos.col } : {}),
+      }),
+    );
   }
   if (issues.length) throw new RulesConfigError(issues, file);
   const root = doc.contents;
@@ -473,7 +538,8 @@ export function loadRulesYaml(text: string, file?: string): RulesConfig {
     // maxAliasCount guards against "billion laughs" alias expansion.
     js = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    if (err instanceof Error) throw new RulesConfigError([{ severity: 'error', path: '(yaml)', message: err.message }], file);
+    if (err instanceof Error)
+      throw new RulesConfigError([{ severity: 'error', path: '(yaml)', message: err.message }], file);
     throw err;
   }
   if (js !== null && !isPlainObject(js)) {

@@ -50,7 +50,11 @@ export interface DecisionHost<P, D extends Decided> {
 }
 
 /** p's group under the host's rules, deciding its ancestors first as needed. */
-export function decide<P, D extends Decided>(host: DecisionHost<P, D>, p: P, visiting: Set<number> = new Set()): Decision<D> {
+export function decide<P, D extends Decided>(
+  host: DecisionHost<P, D>,
+  p: P,
+  visiting: Set<number> = new Set(),
+): Decision<D> {
   const known = host.known(p);
   if (known !== UNKNOWN) return known;
   const pid = host.pid(p);

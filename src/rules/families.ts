@@ -44,71 +44,121 @@ interface GroupFamilyDef {
 /** process-exporter's families, in its Describe() order. */
 const BASE: readonly GroupFamilyDef[] = [
   {
-    key: 'cpu_seconds_total', name: P + 'cpu_seconds_total', help: 'Cpu user usage in seconds', type: 'counter',
-    extra: ['mode'], emit: (g, push) => {
+    key: 'cpu_seconds_total',
+    name: P + 'cpu_seconds_total',
+    help: 'Cpu user usage in seconds',
+    type: 'counter',
+    extra: ['mode'],
+    emit: (g, push) => {
       push({ mode: 'user' }, g.counters.cpuUser);
       push({ mode: 'system' }, g.counters.cpuSystem);
     },
   },
   {
-    key: 'num_procs', name: P + 'num_procs', help: 'number of processes in this group', type: 'gauge', extra: [],
+    key: 'num_procs',
+    name: P + 'num_procs',
+    help: 'number of processes in this group',
+    type: 'gauge',
+    extra: [],
     emit: (g, push) => push({}, g.numProcs),
   },
   {
-    key: 'read_bytes_total', name: P + 'read_bytes_total', help: 'number of bytes read by this group', type: 'counter',
-    extra: [], emit: (g, push) => push({}, g.counters.readBytes),
+    key: 'read_bytes_total',
+    name: P + 'read_bytes_total',
+    help: 'number of bytes read by this group',
+    type: 'counter',
+    extra: [],
+    emit: (g, push) => push({}, g.counters.readBytes),
   },
   {
-    key: 'write_bytes_total', name: P + 'write_bytes_total', help: 'number of bytes written by this group',
-    type: 'counter', extra: [], emit: (g, push) => push({}, g.counters.writeBytes),
+    key: 'write_bytes_total',
+    name: P + 'write_bytes_total',
+    help: 'number of bytes written by this group',
+    type: 'counter',
+    extra: [],
+    emit: (g, push) => push({}, g.counters.writeBytes),
   },
   {
-    key: 'memory_bytes', name: P + 'memory_bytes', help: 'number of bytes of memory in use', type: 'gauge',
-    extra: ['memtype'], emit: (g, push) => {
+    key: 'memory_bytes',
+    name: P + 'memory_bytes',
+    help: 'number of bytes of memory in use',
+    type: 'gauge',
+    extra: ['memtype'],
+    emit: (g, push) => {
       push({ memtype: 'resident' }, g.memory.resident);
       push({ memtype: 'virtual' }, g.memory.virtual);
       push({ memtype: 'swapped' }, g.memory.swapped);
     },
   },
   {
-    key: 'open_filedesc', name: P + 'open_filedesc', help: 'number of open file descriptors for this group',
-    type: 'gauge', extra: [], emit: (g, push) => push({}, g.openFds),
+    key: 'open_filedesc',
+    name: P + 'open_filedesc',
+    help: 'number of open file descriptors for this group',
+    type: 'gauge',
+    extra: [],
+    emit: (g, push) => push({}, g.openFds),
   },
   {
-    key: 'worst_fd_ratio', name: P + 'worst_fd_ratio',
-    help: 'the worst (closest to 1) ratio between open fds and max fds among all procs in this group', type: 'gauge',
-    extra: [], emit: (g, push) => push({}, g.worstFdRatio),
+    key: 'worst_fd_ratio',
+    name: P + 'worst_fd_ratio',
+    help: 'the worst (closest to 1) ratio between open fds and max fds among all procs in this group',
+    type: 'gauge',
+    extra: [],
+    emit: (g, push) => push({}, g.worstFdRatio),
   },
   {
-    key: 'oldest_start_time_seconds', name: P + 'oldest_start_time_seconds',
-    help: 'start time in seconds since 1970/01/01 of oldest process in group', type: 'gauge', extra: [],
+    key: 'oldest_start_time_seconds',
+    name: P + 'oldest_start_time_seconds',
+    help: 'start time in seconds since 1970/01/01 of oldest process in group',
+    type: 'gauge',
+    extra: [],
     // Whole seconds, as process-exporter (time.Time.Unix()).
     emit: (g, push) => {
       if (g.oldestStartTime !== null) push({}, Math.floor(g.oldestStartTime));
     },
   },
   {
-    key: 'major_page_faults_total', name: P + 'major_page_faults_total', help: 'Major page faults', type: 'counter',
-    extra: [], emit: (g, push) => push({}, g.counters.majorFaults),
+    key: 'major_page_faults_total',
+    name: P + 'major_page_faults_total',
+    help: 'Major page faults',
+    type: 'counter',
+    extra: [],
+    emit: (g, push) => push({}, g.counters.majorFaults),
   },
   {
-    key: 'minor_page_faults_total', name: P + 'minor_page_faults_total', help: 'Minor page faults', type: 'counter',
-    extra: [], emit: (g, push) => push({}, g.counters.minorFaults),
+    key: 'minor_page_faults_total',
+    name: P + 'minor_page_faults_total',
+    help: 'Minor page faults',
+    type: 'counter',
+    extra: [],
+    emit: (g, push) => push({}, g.counters.minorFaults),
   },
   {
-    key: 'context_switches_total', name: P + 'context_switches_total', help: 'Context switches', type: 'counter',
-    extra: ['ctxswitchtype'], emit: (g, push) => {
+    key: 'context_switches_total',
+    name: P + 'context_switches_total',
+    help: 'Context switches',
+    type: 'counter',
+    extra: ['ctxswitchtype'],
+    emit: (g, push) => {
       push({ ctxswitchtype: 'voluntary' }, g.counters.ctxVoluntary);
       push({ ctxswitchtype: 'nonvoluntary' }, g.counters.ctxInvoluntary);
     },
   },
   {
-    key: 'num_threads', name: P + 'num_threads', help: 'Number of threads', type: 'gauge', extra: [],
+    key: 'num_threads',
+    name: P + 'num_threads',
+    help: 'Number of threads',
+    type: 'gauge',
+    extra: [],
     emit: (g, push) => push({}, g.numThreads),
   },
   {
-    key: 'states', name: P + 'states', help: 'Number of processes in states Running, Sleeping, Waiting, Zombie, or Other',
-    type: 'gauge', extra: ['state'], emit: (g, push) => {
+    key: 'states',
+    name: P + 'states',
+    help: 'Number of processes in states Running, Sleeping, Waiting, Zombie, or Other',
+    type: 'gauge',
+    extra: ['state'],
+    emit: (g, push) => {
       push({ state: 'Running' }, g.states.running);
       push({ state: 'Sleeping' }, g.states.sleeping);
       push({ state: 'Waiting' }, g.states.waiting);
@@ -119,8 +169,12 @@ const BASE: readonly GroupFamilyDef[] = [
 ];
 
 const SMAPS: GroupFamilyDef = {
-  key: 'memory_bytes', name: P + 'memory_bytes', help: 'number of bytes of memory in use', type: 'gauge',
-  extra: ['memtype'], emit: (g, push) => {
+  key: 'memory_bytes',
+  name: P + 'memory_bytes',
+  help: 'number of bytes of memory in use',
+  type: 'gauge',
+  extra: ['memtype'],
+  emit: (g, push) => {
     push({ memtype: 'proportionalResident' }, g.memory.proportionalResident);
     push({ memtype: 'proportionalSwapped' }, g.memory.proportionalSwapped);
   },
@@ -128,20 +182,32 @@ const SMAPS: GroupFamilyDef = {
 
 const THREADS: readonly GroupFamilyDef[] = [
   {
-    key: 'threads_wchan', name: P + 'threads_wchan', help: 'Number of threads in this group waiting on each wchan',
-    type: 'gauge', extra: ['wchan'], emit: (g, push) => {
+    key: 'threads_wchan',
+    name: P + 'threads_wchan',
+    help: 'Number of threads in this group waiting on each wchan',
+    type: 'gauge',
+    extra: ['wchan'],
+    emit: (g, push) => {
       for (const w of Object.keys(g.wchans).sort()) push({ wchan: w }, g.wchans[w] ?? 0);
     },
   },
   {
-    key: 'thread', name: P + 'thread_count', help: 'Number of threads in this group with same threadname',
-    type: 'gauge', extra: ['threadname'], emit: (g, push) => {
+    key: 'thread',
+    name: P + 'thread_count',
+    help: 'Number of threads in this group with same threadname',
+    type: 'gauge',
+    extra: ['threadname'],
+    emit: (g, push) => {
       for (const t of g.threads) push({ threadname: t.name }, t.count);
     },
   },
   {
-    key: 'thread', name: P + 'thread_cpu_seconds_total', help: 'Cpu user/system usage in seconds', type: 'counter',
-    extra: ['threadname', 'mode'], emit: (g, push) => {
+    key: 'thread',
+    name: P + 'thread_cpu_seconds_total',
+    help: 'Cpu user/system usage in seconds',
+    type: 'counter',
+    extra: ['threadname', 'mode'],
+    emit: (g, push) => {
       for (const t of g.threads) {
         push({ threadname: t.name, mode: 'user' }, t.counters.cpuUser);
         push({ threadname: t.name, mode: 'system' }, t.counters.cpuSystem);
@@ -149,8 +215,12 @@ const THREADS: readonly GroupFamilyDef[] = [
     },
   },
   {
-    key: 'thread', name: P + 'thread_io_bytes_total', help: 'number of bytes read/written by these threads',
-    type: 'counter', extra: ['threadname', 'iomode'], emit: (g, push) => {
+    key: 'thread',
+    name: P + 'thread_io_bytes_total',
+    help: 'number of bytes read/written by these threads',
+    type: 'counter',
+    extra: ['threadname', 'iomode'],
+    emit: (g, push) => {
       for (const t of g.threads) {
         push({ threadname: t.name, iomode: 'read' }, t.counters.readBytes);
         push({ threadname: t.name, iomode: 'write' }, t.counters.writeBytes);
@@ -158,20 +228,32 @@ const THREADS: readonly GroupFamilyDef[] = [
     },
   },
   {
-    key: 'thread', name: P + 'thread_major_page_faults_total', help: 'Major page faults for these threads',
-    type: 'counter', extra: ['threadname'], emit: (g, push) => {
+    key: 'thread',
+    name: P + 'thread_major_page_faults_total',
+    help: 'Major page faults for these threads',
+    type: 'counter',
+    extra: ['threadname'],
+    emit: (g, push) => {
       for (const t of g.threads) push({ threadname: t.name }, t.counters.majorFaults);
     },
   },
   {
-    key: 'thread', name: P + 'thread_minor_page_faults_total', help: 'Minor page faults for these threads',
-    type: 'counter', extra: ['threadname'], emit: (g, push) => {
+    key: 'thread',
+    name: P + 'thread_minor_page_faults_total',
+    help: 'Minor page faults for these threads',
+    type: 'counter',
+    extra: ['threadname'],
+    emit: (g, push) => {
       for (const t of g.threads) push({ threadname: t.name }, t.counters.minorFaults);
     },
   },
   {
-    key: 'thread', name: P + 'thread_context_switches_total', help: 'Context switches for these threads',
-    type: 'counter', extra: ['threadname', 'ctxswitchtype'], emit: (g, push) => {
+    key: 'thread',
+    name: P + 'thread_context_switches_total',
+    help: 'Context switches for these threads',
+    type: 'counter',
+    extra: ['threadname', 'ctxswitchtype'],
+    emit: (g, push) => {
       for (const t of g.threads) {
         push({ threadname: t.name, ctxswitchtype: 'voluntary' }, t.counters.ctxVoluntary);
         push({ threadname: t.name, ctxswitchtype: 'nonvoluntary' }, t.counters.ctxInvoluntary);
@@ -194,7 +276,10 @@ export function prometheusFamilies(s: GroupSnapshot): MetricFamily[] {
       for (const d of list) d.emit(g, (extra, value) => samples.push({ labels: { ...base, ...extra }, value }));
     }
     return Object.freeze({
-      name, help: first.help, type: first.type, labelNames: Object.freeze([...labelNames, ...first.extra]),
+      name,
+      help: first.help,
+      type: first.type,
+      labelNames: Object.freeze([...labelNames, ...first.extra]),
       samples: Object.freeze(samples),
     });
   };
@@ -205,23 +290,27 @@ export function prometheusFamilies(s: GroupSnapshot): MetricFamily[] {
   if (s.options.threads) for (const d of THREADS) out.push(build([d], d.name));
 
   if (s.perProcess) out.push(...perProcessFamilies(s));
-  out.push(Object.freeze({
-    name: 'psutil_process_groups_read_errors_total',
-    help: 'Processes in a group whose metrics could not be read: entirely (procread) or in part, e.g. io of another user (partial)',
-    type: 'counter' as const,
-    labelNames: Object.freeze(['kind']),
-    samples: Object.freeze([
-      { labels: { kind: 'procread' }, value: s.readErrors },
-      { labels: { kind: 'partial' }, value: s.partialErrors },
-    ]),
-  }));
-  out.push(Object.freeze({
-    name: 'psutil_process_groups_dropped_total',
-    help: 'Processes left in no group because their group would have passed collectors.process_groups.max_groups, summed over collections',
-    type: 'counter' as const,
-    labelNames: Object.freeze([]),
-    samples: Object.freeze([{ labels: {}, value: s.groupsDropped }]),
-  }));
+  out.push(
+    Object.freeze({
+      name: 'psutil_process_groups_read_errors_total',
+      help: 'Processes in a group whose metrics could not be read: entirely (procread) or in part, e.g. io of another user (partial)',
+      type: 'counter' as const,
+      labelNames: Object.freeze(['kind']),
+      samples: Object.freeze([
+        { labels: { kind: 'procread' }, value: s.readErrors },
+        { labels: { kind: 'partial' }, value: s.partialErrors },
+      ]),
+    }),
+  );
+  out.push(
+    Object.freeze({
+      name: 'psutil_process_groups_dropped_total',
+      help: 'Processes left in no group because their group would have passed collectors.process_groups.max_groups, summed over collections',
+      type: 'counter' as const,
+      labelNames: Object.freeze([]),
+      samples: Object.freeze([{ labels: {}, value: s.groupsDropped }]),
+    }),
+  );
   return out;
 }
 
@@ -229,7 +318,10 @@ export function prometheusFamilies(s: GroupSnapshot): MetricFamily[] {
 function perProcessFamilies(s: GroupSnapshot): MetricFamily[] {
   const labelNames = ['groupname', ...s.labelNames, 'pid'];
   const fam = (
-    name: string, help: string, type: 'gauge' | 'counter', extra: readonly string[],
+    name: string,
+    help: string,
+    type: 'gauge' | 'counter',
+    extra: readonly string[],
     emit: (p: ProcessSample, push: (extra: Record<string, string>, v: number | null) => void) => void,
   ): MetricFamily => {
     const samples: FamilySample[] = [];
@@ -239,29 +331,64 @@ function perProcessFamilies(s: GroupSnapshot): MetricFamily[] {
         if (v !== null) samples.push({ labels: { ...base, ...e }, value: v });
       });
     }
-    return Object.freeze({ name, help, type, labelNames: Object.freeze([...labelNames, ...extra]), samples: Object.freeze(samples) });
+    return Object.freeze({
+      name,
+      help,
+      type,
+      labelNames: Object.freeze([...labelNames, ...extra]),
+      samples: Object.freeze(samples),
+    });
   };
   const Q = 'psutil_group_process_';
   return [
-    fam(Q + 'cpu_seconds_total', 'CPU time of a process of a group with per_process: true', 'counter', ['mode'], (p, push) => {
-      push({ mode: 'user' }, p.cpuUser);
-      push({ mode: 'system' }, p.cpuSystem);
-    }),
-    fam(Q + 'memory_bytes', 'Memory of a process of a group with per_process: true', 'gauge', ['memtype'], (p, push) => {
-      push({ memtype: 'resident' }, p.rss);
-      push({ memtype: 'virtual' }, p.vms);
-      push({ memtype: 'swapped' }, p.swap);
-    }),
+    fam(
+      Q + 'cpu_seconds_total',
+      'CPU time of a process of a group with per_process: true',
+      'counter',
+      ['mode'],
+      (p, push) => {
+        push({ mode: 'user' }, p.cpuUser);
+        push({ mode: 'system' }, p.cpuSystem);
+      },
+    ),
+    fam(
+      Q + 'memory_bytes',
+      'Memory of a process of a group with per_process: true',
+      'gauge',
+      ['memtype'],
+      (p, push) => {
+        push({ memtype: 'resident' }, p.rss);
+        push({ memtype: 'virtual' }, p.vms);
+        push({ memtype: 'swapped' }, p.swap);
+      },
+    ),
     fam(Q + 'read_bytes_total', 'Bytes read by a process of a group with per_process: true', 'counter', [], (p, push) =>
-      push({}, p.readBytes)),
-    fam(Q + 'write_bytes_total', 'Bytes written by a process of a group with per_process: true', 'counter', [], (p, push) =>
-      push({}, p.writeBytes)),
-    fam(Q + 'open_filedesc', 'Open file descriptors of a process of a group with per_process: true', 'gauge', [], (p, push) =>
-      push({}, p.numFds)),
+      push({}, p.readBytes),
+    ),
+    fam(
+      Q + 'write_bytes_total',
+      'Bytes written by a process of a group with per_process: true',
+      'counter',
+      [],
+      (p, push) => push({}, p.writeBytes),
+    ),
+    fam(
+      Q + 'open_filedesc',
+      'Open file descriptors of a process of a group with per_process: true',
+      'gauge',
+      [],
+      (p, push) => push({}, p.numFds),
+    ),
     fam(Q + 'num_threads', 'Threads of a process of a group with per_process: true', 'gauge', [], (p, push) =>
-      push({}, p.numThreads)),
-    fam(Q + 'start_time_seconds', 'Start time of a process of a group with per_process: true, seconds since the epoch',
-      'gauge', [], (p, push) => push({}, p.startTime)),
+      push({}, p.numThreads),
+    ),
+    fam(
+      Q + 'start_time_seconds',
+      'Start time of a process of a group with per_process: true, seconds since the epoch',
+      'gauge',
+      [],
+      (p, push) => push({}, p.startTime),
+    ),
     Object.freeze({
       name: Q + 'dropped_total',
       help: 'Processes left without per-process series by per_process_limit (the busiest are kept), summed over collections',
@@ -297,7 +424,11 @@ export const GROUP_ATTRIBUTE = 'group.name';
 /** The groups as OpenTelemetry process.* metrics (semantic conventions 1.3x names, units and attribute values). */
 export function otlpMetrics(s: GroupSnapshot): OtlpMetric[] {
   const metric = (
-    name: string, description: string, unit: string, kind: 'sum' | 'gauge', monotonic: boolean,
+    name: string,
+    description: string,
+    unit: string,
+    kind: 'sum' | 'gauge',
+    monotonic: boolean,
     emit: (g: GroupSample, push: (extra: Record<string, string>, v: number) => void) => void,
   ): OtlpMetric => {
     const points: OtlpPoint[] = [];
@@ -310,42 +441,83 @@ export function otlpMetrics(s: GroupSnapshot): OtlpMetric[] {
   };
   const ex = s.options.excludeFamilies;
   const out: OtlpMetric[] = [
-    metric('process.count', 'Number of processes in the group', '{process}', 'sum', false, (g, push) => push({}, g.numProcs)),
+    metric('process.count', 'Number of processes in the group', '{process}', 'sum', false, (g, push) =>
+      push({}, g.numProcs),
+    ),
     metric('process.thread.count', 'Threads of the processes of the group', '{thread}', 'sum', false, (g, push) =>
-      push({}, g.numThreads)),
-    metric('process.cpu.time', 'CPU time of the processes of the group, including those that exited', 's', 'sum', true,
+      push({}, g.numThreads),
+    ),
+    metric(
+      'process.cpu.time',
+      'CPU time of the processes of the group, including those that exited',
+      's',
+      'sum',
+      true,
       (g, push) => {
         push({ 'cpu.mode': 'user' }, g.counters.cpuUser);
         push({ 'cpu.mode': 'system' }, g.counters.cpuSystem);
-      }),
+      },
+    ),
     metric('process.memory.usage', 'Resident memory of the processes of the group', 'By', 'sum', false, (g, push) =>
-      push({}, g.memory.resident)),
+      push({}, g.memory.resident),
+    ),
     metric('process.memory.virtual', 'Virtual memory of the processes of the group', 'By', 'sum', false, (g, push) =>
-      push({}, g.memory.virtual)),
+      push({}, g.memory.virtual),
+    ),
     metric('process.paging.faults', 'Page faults of the processes of the group', '{fault}', 'sum', true, (g, push) => {
       push({ 'system.paging.fault.type': 'major' }, g.counters.majorFaults);
       push({ 'system.paging.fault.type': 'minor' }, g.counters.minorFaults);
     }),
-    metric('process.context_switches', 'Context switches of the processes of the group', '{context_switch}', 'sum', true,
+    metric(
+      'process.context_switches',
+      'Context switches of the processes of the group',
+      '{context_switch}',
+      'sum',
+      true,
       (g, push) => {
         push({ 'process.context_switch.type': 'voluntary' }, g.counters.ctxVoluntary);
         push({ 'process.context_switch.type': 'involuntary' }, g.counters.ctxInvoluntary);
-      }),
+      },
+    ),
   ];
   if (!(ex.has('read_bytes_total') && ex.has('write_bytes_total'))) {
-    out.push(metric('process.disk.io', 'Disk bytes read and written by the processes of the group', 'By', 'sum', true,
-      (g, push) => {
-        push({ 'disk.io.direction': 'read' }, g.counters.readBytes);
-        push({ 'disk.io.direction': 'write' }, g.counters.writeBytes);
-      }));
+    out.push(
+      metric(
+        'process.disk.io',
+        'Disk bytes read and written by the processes of the group',
+        'By',
+        'sum',
+        true,
+        (g, push) => {
+          push({ 'disk.io.direction': 'read' }, g.counters.readBytes);
+          push({ 'disk.io.direction': 'write' }, g.counters.writeBytes);
+        },
+      ),
+    );
   }
   if (!ex.has('open_filedesc')) {
-    out.push(metric('process.unix.file_descriptor.count', 'File descriptors open in the processes of the group',
-      '{file_descriptor}', 'sum', false, (g, push) => push({}, g.openFds)));
+    out.push(
+      metric(
+        'process.unix.file_descriptor.count',
+        'File descriptors open in the processes of the group',
+        '{file_descriptor}',
+        'sum',
+        false,
+        (g, push) => push({}, g.openFds),
+      ),
+    );
   }
-  out.push(metric('process.uptime', 'Time the oldest process of the group has been running', 's', 'gauge', false,
-    (g, push) => {
-      if (g.oldestStartTime !== null) push({}, Math.max(0, s.time - g.oldestStartTime));
-    }));
+  out.push(
+    metric(
+      'process.uptime',
+      'Time the oldest process of the group has been running',
+      's',
+      'gauge',
+      false,
+      (g, push) => {
+        if (g.oldestStartTime !== null) push({}, Math.max(0, s.time - g.oldestStartTime));
+      },
+    ),
+  );
   return out;
 }

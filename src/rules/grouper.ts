@@ -136,7 +136,13 @@ interface Counters {
 }
 
 const zero = (): Counters => ({
-  cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, majorFaults: 0, minorFaults: 0, ctxVoluntary: 0,
+  cpuUser: 0,
+  cpuSystem: 0,
+  readBytes: 0,
+  writeBytes: 0,
+  majorFaults: 0,
+  minorFaults: 0,
+  ctxVoluntary: 0,
   ctxInvoluntary: 0,
 });
 
@@ -182,7 +188,13 @@ interface Tracked {
 }
 
 type States = { running: number; sleeping: number; waiting: number; zombie: number; other: number };
-type Memory = { resident: number; virtual: number; swapped: number; proportionalResident: number; proportionalSwapped: number };
+type Memory = {
+  resident: number;
+  virtual: number;
+  swapped: number;
+  proportionalResident: number;
+  proportionalSwapped: number;
+};
 
 /** One group's gauges over its members in this cycle. */
 interface Agg {
@@ -205,7 +217,13 @@ interface PerProcessCandidate {
 }
 
 const zeroStates = (): States => ({ running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 });
-const zeroMemory = (): Memory => ({ resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0 });
+const zeroMemory = (): Memory => ({
+  resident: 0,
+  virtual: 0,
+  swapped: 0,
+  proportionalResident: 0,
+  proportionalSwapped: 0,
+});
 
 const isAssignment = (d: Decided): d is Assignment => 'key' in d;
 
@@ -322,8 +340,14 @@ export class Grouper {
       }
       // New pid, or a reused one: the old process's contribution stays in its group's accumulators.
       this.procs.set(id.pid, {
-        id, facts: {}, assignment: undefined, dropped: false, bornInWindow: id.startTime > this.watermark, last: null,
-        threadLast: null, seen: cycle,
+        id,
+        facts: {},
+        assignment: undefined,
+        dropped: false,
+        bornInWindow: id.startTime > this.watermark,
+        last: null,
+        threadLast: null,
+        seen: cycle,
       });
     }
     for (const [pid, t] of this.procs) if (t.seen !== cycle) this.procs.delete(pid);
@@ -445,8 +469,15 @@ export class Grouper {
       let agg = aggs.get(g.key);
       if (!agg) {
         agg = {
-          numProcs: 0, numThreads: 0, states: zeroStates(), memory: zeroMemory(), openFds: 0, worstFdRatio: 0,
-          oldest: null, threadNow: new Map(), wchans: {},
+          numProcs: 0,
+          numThreads: 0,
+          states: zeroStates(),
+          memory: zeroMemory(),
+          openFds: 0,
+          worstFdRatio: 0,
+          oldest: null,
+          threadNow: new Map(),
+          wchans: {},
         };
         aggs.set(g.key, agg);
       }
@@ -482,8 +513,18 @@ export class Grouper {
         candidates.push({
           cpuDelta: delta.cpuUser + delta.cpuSystem,
           sample: Object.freeze({
-            pid: t.id.pid, group: a.name, labels: g.labels, startTime: start, cpuUser: m.cpuUser, cpuSystem: m.cpuSystem,
-            rss: m.rss, vms: m.vms, swap: m.swap, readBytes: m.readBytes, writeBytes: m.writeBytes, numFds: m.numFds,
+            pid: t.id.pid,
+            group: a.name,
+            labels: g.labels,
+            startTime: start,
+            cpuUser: m.cpuUser,
+            cpuSystem: m.cpuSystem,
+            rss: m.rss,
+            vms: m.vms,
+            swap: m.swap,
+            readBytes: m.readBytes,
+            writeBytes: m.writeBytes,
+            numFds: m.numFds,
             numThreads: m.numThreads,
           }),
         });
@@ -521,22 +562,24 @@ export class Grouper {
       } else {
         g.threadAccum = new Map();
       }
-      samples.push(Object.freeze({
-        name: g.name,
-        labels: g.labels,
-        isStatic: g.isStatic,
-        numProcs: agg?.numProcs ?? 0,
-        numThreads: agg?.numThreads ?? 0,
-        states: Object.freeze({ ...(agg?.states ?? zeroStates()) }),
-        memory: Object.freeze({ ...(agg?.memory ?? zeroMemory()) }),
-        openFds: agg?.openFds ?? 0,
-        worstFdRatio: agg?.worstFdRatio ?? 0,
-        oldestStartTime: agg?.oldest ?? null,
-        counters: Object.freeze({ ...g.accum }),
-        since: g.since,
-        threads: Object.freeze(threadSamples),
-        wchans: Object.freeze({ ...(agg?.wchans ?? {}) }),
-      }));
+      samples.push(
+        Object.freeze({
+          name: g.name,
+          labels: g.labels,
+          isStatic: g.isStatic,
+          numProcs: agg?.numProcs ?? 0,
+          numThreads: agg?.numThreads ?? 0,
+          states: Object.freeze({ ...(agg?.states ?? zeroStates()) }),
+          memory: Object.freeze({ ...(agg?.memory ?? zeroMemory()) }),
+          openFds: agg?.openFds ?? 0,
+          worstFdRatio: agg?.worstFdRatio ?? 0,
+          oldestStartTime: agg?.oldest ?? null,
+          counters: Object.freeze({ ...g.accum }),
+          since: g.since,
+          threads: Object.freeze(threadSamples),
+          wchans: Object.freeze({ ...(agg?.wchans ?? {}) }),
+        }),
+      );
     }
     return samples.sort((x, y) => cmp(x.name, y.name) || cmp(groupKey('', x.labels), groupKey('', y.labels)));
   }
@@ -546,7 +589,10 @@ export class Grouper {
     candidates.sort((x, y) => y.cpuDelta - x.cpuDelta || x.sample.pid - y.sample.pid);
     const limit = this.opts.perProcessLimit;
     if (candidates.length > limit) this.processesDropped += candidates.length - limit;
-    return candidates.slice(0, limit).map((p) => p.sample).sort((x, y) => x.pid - y.pid);
+    return candidates
+      .slice(0, limit)
+      .map((p) => p.sample)
+      .sort((x, y) => x.pid - y.pid);
   }
 
   /** Per-thread deltas (first sight 0, as process-exporter), grouped by thread name; states and wchans added. */
@@ -636,21 +682,39 @@ function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | null): Cou
     }
   }
   return {
-    cpuUser: m.cpuUser, cpuSystem: m.cpuSystem, readBytes: m.readBytes ?? NaN, writeBytes: m.writeBytes ?? NaN,
-    majorFaults: m.majorFaults, minorFaults: m.minorFaults, ctxVoluntary: vol, ctxInvoluntary: inv,
+    cpuUser: m.cpuUser,
+    cpuSystem: m.cpuSystem,
+    readBytes: m.readBytes ?? NaN,
+    writeBytes: m.writeBytes ?? NaN,
+    majorFaults: m.majorFaults,
+    minorFaults: m.minorFaults,
+    ctxVoluntary: vol,
+    ctxInvoluntary: inv,
   };
 }
 
 function threadCounters(th: ThreadMetrics): Counters {
   return {
-    cpuUser: th.cpuUser, cpuSystem: th.cpuSystem, readBytes: th.readBytes ?? NaN, writeBytes: th.writeBytes ?? NaN,
-    majorFaults: th.majorFaults, minorFaults: th.minorFaults, ctxVoluntary: th.ctxVoluntary,
+    cpuUser: th.cpuUser,
+    cpuSystem: th.cpuSystem,
+    readBytes: th.readBytes ?? NaN,
+    writeBytes: th.writeBytes ?? NaN,
+    majorFaults: th.majorFaults,
+    minorFaults: th.minorFaults,
+    ctxVoluntary: th.ctxVoluntary,
     ctxInvoluntary: th.ctxInvoluntary,
   };
 }
 
 const KEYS: ReadonlyArray<keyof Counters> = [
-  'cpuUser', 'cpuSystem', 'readBytes', 'writeBytes', 'majorFaults', 'minorFaults', 'ctxVoluntary', 'ctxInvoluntary',
+  'cpuUser',
+  'cpuSystem',
+  'readBytes',
+  'writeBytes',
+  'majorFaults',
+  'minorFaults',
+  'ctxVoluntary',
+  'ctxInvoluntary',
 ];
 
 /**
@@ -680,7 +744,10 @@ function addInto(acc: Counters, d: Counters): void {
   }
 }
 
-function addState(s: { running: number; sleeping: number; waiting: number; zombie: number; other: number }, st: string): void {
+function addState(
+  s: { running: number; sleeping: number; waiting: number; zombie: number; other: number },
+  st: string,
+): void {
   switch (st) {
     case 'R':
       s.running++;

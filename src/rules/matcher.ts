@@ -150,8 +150,12 @@ export class Rule {
       cmdline: p.exe !== null || p.cmdline !== null || fields.has('ExeBase') || fields.has('ExeFull'),
       username: p.user !== null || fields.has('Username'),
       cgroups:
-        p.cgroup !== null || p.containerId !== null || p.podUid !== null || fields.has('Cgroups') ||
-        fields.has('ContainerID') || fields.has('PodUID'),
+        p.cgroup !== null ||
+        p.containerId !== null ||
+        p.podUid !== null ||
+        fields.has('Cgroups') ||
+        fields.has('ContainerID') ||
+        fields.has('PodUID'),
       cwd: fields.has('Cwd'),
     });
   }
@@ -216,7 +220,10 @@ export class Rule {
     if (this.fields.has('Cwd') && s.cwd() === null) return UNDECIDED;
     if ((this.fields.has('ExeBase') || this.fields.has('ExeFull')) && s.cmdline() === null) return UNDECIDED;
     if (this.fields.has('Username') && s.username() === null) return UNDECIDED;
-    if ((this.fields.has('Cgroups') || this.fields.has('ContainerID') || this.fields.has('PodUID')) && values.cg() === null) {
+    if (
+      (this.fields.has('Cgroups') || this.fields.has('ContainerID') || this.fields.has('PodUID')) &&
+      values.cg() === null
+    ) {
       return UNDECIDED;
     }
     return { kind: 'match', name: labelValue(this.nameTemplate.render(values)), labels: this.renderLabels(values) };
@@ -295,6 +302,15 @@ class SubjectValues implements TemplateValues {
 }
 
 const STATIC_VALUES: TemplateValues = Object.freeze({
-  Comm: '', ExeBase: '', ExeFull: '', Username: '', PID: 0, StartTime: '', Cgroups: [], Cwd: '', Matches: {},
-  ContainerID: '', PodUID: '',
+  Comm: '',
+  ExeBase: '',
+  ExeFull: '',
+  Username: '',
+  PID: 0,
+  StartTime: '',
+  Cgroups: [],
+  Cwd: '',
+  Matches: {},
+  ContainerID: '',
+  PodUID: '',
 });

@@ -12,7 +12,14 @@
  * - threads (threads: true): the process's wchan, and for multi-threaded processes threadsInfo() (per thread stat,
  *   status, io when the byte families are in, wchan), as process-exporter's -threads reads them.
  */
-import { AccessDenied, NoSuchProcess, ZombieProcess, type Process, type ProcessCgroup, type ProcessThreadInfo } from '../index';
+import {
+  AccessDenied,
+  NoSuchProcess,
+  ZombieProcess,
+  type Process,
+  type ProcessCgroup,
+  type ProcessThreadInfo,
+} from '../index';
 import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 import { decodeLossy } from './text';
 
@@ -29,8 +36,17 @@ const COMM_MAX = 15;
 
 /** psutil status strings back to the kernel's letters (process-exporter's states are on letters). */
 const STATE_LETTER: Readonly<Record<string, string>> = {
-  running: 'R', sleeping: 'S', 'disk-sleep': 'D', zombie: 'Z', stopped: 'T', 'tracing-stop': 't', dead: 'X',
-  'wake-kill': 'K', waking: 'W', idle: 'I', parked: 'P',
+  running: 'R',
+  sleeping: 'S',
+  'disk-sleep': 'D',
+  zombie: 'Z',
+  stopped: 'T',
+  'tracing-stop': 't',
+  dead: 'X',
+  'wake-kill': 'K',
+  waking: 'W',
+  idle: 'I',
+  parked: 'P',
 };
 
 function kernelComm(name: string): string {

@@ -64,7 +64,14 @@ export function tableSource(
   };
   set(records);
   const reads: TableReads = {
-    list: 0, cmdline: 0, username: 0, cgroups: 0, cwd: 0, metrics: 0, metricPids: new Set(), lastNeeds: null,
+    list: 0,
+    cmdline: 0,
+    username: 0,
+    cgroups: 0,
+    cwd: 0,
+    metrics: 0,
+    metricPids: new Set(),
+    lastNeeds: null,
   };
   // The record must still be the same process (pid and start time), as /proc would guarantee by vanishing.
   const get = (p: ProcIdentity): ProcRecord | undefined => {

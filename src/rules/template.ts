@@ -9,8 +9,17 @@
 
 /** process-exporter's template fields (config.templateParams, v0.8), then ours. */
 export const TEMPLATE_FIELDS = [
-  'Comm', 'ExeBase', 'ExeFull', 'Username', 'PID', 'StartTime', 'Cgroups', 'Cwd', 'Matches',
-  'ContainerID', 'PodUID',
+  'Comm',
+  'ExeBase',
+  'ExeFull',
+  'Username',
+  'PID',
+  'StartTime',
+  'Cgroups',
+  'Cwd',
+  'Matches',
+  'ContainerID',
+  'PodUID',
 ] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
@@ -219,7 +228,10 @@ function tokenize(body: string, offset: number): string[] {
     } else {
       while (j < body.length && !SPACE.test(body[j] ?? '')) {
         if (body[j] === '|' || body[j] === '(' || body[j] === ')') {
-          throw new TemplateError(`unsupported template action {{${body}}}: pipelines and calls are not supported`, offset);
+          throw new TemplateError(
+            `unsupported template action {{${body}}}: pipelines and calls are not supported`,
+            offset,
+          );
         }
         j++;
       }

@@ -10,7 +10,9 @@ const MAX_CPUS = 8;
 async function frame(env: ToolEnv, interval: number | null): Promise<string[]> {
   const count = env.ps.cpuCount() ?? 1;
   const shown = Math.min(count, MAX_CPUS);
-  const percents = (interval === null ? env.ps.cpuPercent({ percpu: true }) : await env.ps.cpuPercent({ percpu: true, interval })) as number[];
+  const percents = (
+    interval === null ? env.ps.cpuPercent({ percpu: true }) : await env.ps.cpuPercent({ percpu: true, interval })
+  ) as number[];
   const procs = new Map<number, string[]>();
   for (const p of env.ps.processIter()) {
     const cpu = attempt(() => p.cpuNum());
@@ -23,7 +25,12 @@ async function frame(env: ToolEnv, interval: number | null): Promise<string[]> {
   let head = '';
   for (let i = 0; i < shown; i++) head += ljust(`CPU ${i}`, 10);
   lines.push(head + (count > MAX_CPUS ? ' (+ hidden)' : ''));
-  lines.push(percents.slice(0, shown).map((x) => ljust(pyFloat(x), 10)).join(''));
+  lines.push(
+    percents
+      .slice(0, shown)
+      .map((x) => ljust(pyFloat(x), 10))
+      .join(''),
+  );
   // Rows down to the screen's bottom, as the script: from line 3 until the terminal's height.
   for (let row = 3; row < env.rows; row++) {
     let l = '';
@@ -41,7 +48,11 @@ export const cpuDistribution: Tool = {
   async run(env) {
     if (env.flags.json) {
       const percents = await env.ps.cpuPercent({ percpu: true, interval: 0.1 });
-      const procs = [...env.ps.processIter()].map((p) => ({ pid: p.pid, name: attempt(() => p.name()), cpuNum: attempt(() => p.cpuNum()) }));
+      const procs = [...env.ps.processIter()].map((p) => ({
+        pid: p.pid,
+        name: attempt(() => p.name()),
+        cpuNum: attempt(() => p.cpuNum()),
+      }));
       printJson(env, { cpuPercent: percents, processes: procs });
       return 0;
     }

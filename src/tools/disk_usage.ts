@@ -2,7 +2,15 @@
 import { bytes2human, ljust, rjust } from './format';
 import { messageOf, printJson, type Tool } from './tool';
 
-const line = (dev: string, total: string, used: string, free: string, use: string, type: string, mount: string): string =>
+const line = (
+  dev: string,
+  total: string,
+  used: string,
+  free: string,
+  use: string,
+  type: string,
+  mount: string,
+): string =>
   `${ljust(dev, 17)} ${rjust(total, 8)} ${rjust(used, 8)} ${rjust(free, 8)} ${rjust(use, 5)}% ${rjust(type, 9)}  ${mount}`;
 
 function run(env: Parameters<Tool['run']>[0]): number {
@@ -25,10 +33,25 @@ function run(env: Parameters<Tool['run']>[0]): number {
   env.out(line('Device', 'Total', 'Used', 'Free', 'Use ', 'Type', 'Mount'));
   for (const r of rows) {
     const u = r.usage;
-    env.out(line(r.device, bytes2human(u.total), bytes2human(u.used), bytes2human(u.free), String(Math.trunc(u.percent)), r.fstype, r.mountpoint));
+    env.out(
+      line(
+        r.device,
+        bytes2human(u.total),
+        bytes2human(u.used),
+        bytes2human(u.free),
+        String(Math.trunc(u.percent)),
+        r.fstype,
+        r.mountpoint,
+      ),
+    );
   }
   return failed ? 1 : 0;
 }
 
-export const diskUsage: Tool = { name: 'disk_usage', summary: 'mounted filesystems and their usage, a-la df -h', json: true, run };
+export const diskUsage: Tool = {
+  name: 'disk_usage',
+  summary: 'mounted filesystems and their usage, a-la df -h',
+  json: true,
+  run,
+};
 export const df: Tool = { name: 'df', summary: 'the same as disk_usage', json: true, run };

@@ -114,14 +114,22 @@ export function strftime(fmt: string, epochSeconds: number): string {
   const d = new Date(epochSeconds * 1000);
   return fmt.replace(/%([HMSbdYm%])/g, (_, c: string) => {
     switch (c) {
-      case 'H': return two(d.getHours());
-      case 'M': return two(d.getMinutes());
-      case 'S': return two(d.getSeconds());
-      case 'b': return MONTHS[d.getMonth()] as string;
-      case 'd': return two(d.getDate());
-      case 'Y': return String(d.getFullYear());
-      case 'm': return two(d.getMonth() + 1);
-      default: return '%';
+      case 'H':
+        return two(d.getHours());
+      case 'M':
+        return two(d.getMinutes());
+      case 'S':
+        return two(d.getSeconds());
+      case 'b':
+        return MONTHS[d.getMonth()] as string;
+      case 'd':
+        return two(d.getDate());
+      case 'Y':
+        return String(d.getFullYear());
+      case 'm':
+        return two(d.getMonth() + 1);
+      default:
+        return '%';
     }
   });
 }

@@ -3,7 +3,11 @@ import { ljust, rjust } from './format';
 import { printJson, type Tool } from './tool';
 
 const row = (cells: readonly (string | number)[]): string =>
-  ljust(String(cells[0]), 7) + cells.slice(1).map((c) => ' ' + rjust(String(c), 10)).join('');
+  ljust(String(cells[0]), 7) +
+  cells
+    .slice(1)
+    .map((c) => ' ' + rjust(String(c), 10))
+    .join('');
 
 export const free: Tool = {
   name: 'free',

@@ -1,10 +1,22 @@
 /** psutil's scripts/ifconfig.py: net_if_addrs() per NIC, with net_if_stats() and the per-NIC I/O counters. */
-import { AF_INET, AF_INET6, AF_LINK, NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN, type NetIoCounters } from '../index';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_LINK,
+  NIC_DUPLEX_FULL,
+  NIC_DUPLEX_HALF,
+  NIC_DUPLEX_UNKNOWN,
+  type NetIoCounters,
+} from '../index';
 import { bytes2human, ljust } from './format';
 import { printJson, type Tool } from './tool';
 
 const AF_NAMES: Readonly<Record<number, string>> = { [AF_INET]: 'IPv4', [AF_INET6]: 'IPv6', [AF_LINK]: 'MAC' };
-const DUPLEX: Readonly<Record<number, string>> = { [NIC_DUPLEX_FULL]: 'full', [NIC_DUPLEX_HALF]: 'half', [NIC_DUPLEX_UNKNOWN]: '?' };
+const DUPLEX: Readonly<Record<number, string>> = {
+  [NIC_DUPLEX_FULL]: 'full',
+  [NIC_DUPLEX_HALF]: 'half',
+  [NIC_DUPLEX_UNKNOWN]: '?',
+};
 
 export const ifconfig: Tool = {
   name: 'ifconfig',
@@ -15,17 +27,32 @@ export const ifconfig: Tool = {
     const stats = env.ps.netIfStats();
     const io = env.ps.netIoCounters({ pernic: true }) as Readonly<Record<string, NetIoCounters>>;
     if (env.flags.json) {
-      printJson(env, Object.entries(addrs).map(([name, a]) => ({ name, stats: stats[name] ?? null, io: io[name] ?? null, addrs: a })));
+      printJson(
+        env,
+        Object.entries(addrs).map(([name, a]) => ({
+          name,
+          stats: stats[name] ?? null,
+          io: io[name] ?? null,
+          addrs: a,
+        })),
+      );
       return 0;
     }
     for (const [nic, list] of Object.entries(addrs)) {
       env.out(`${nic}:`);
       const st = stats[nic];
-      if (st) env.out(`    stats          : speed=${st.speed}MB, duplex=${DUPLEX[st.duplex] ?? '?'}, mtu=${st.mtu}, up=${st.isup ? 'yes' : 'no'}`);
+      if (st)
+        env.out(
+          `    stats          : speed=${st.speed}MB, duplex=${DUPLEX[st.duplex] ?? '?'}, mtu=${st.mtu}, up=${st.isup ? 'yes' : 'no'}`,
+        );
       const c = io[nic];
       if (c) {
-        env.out(`    incoming       : bytes=${bytes2human(c.bytesRecv)}, pkts=${c.packetsRecv}, errs=${c.errin}, drops=${c.dropin}`);
-        env.out(`    outgoing       : bytes=${bytes2human(c.bytesSent)}, pkts=${c.packetsSent}, errs=${c.errout}, drops=${c.dropout}`);
+        env.out(
+          `    incoming       : bytes=${bytes2human(c.bytesRecv)}, pkts=${c.packetsRecv}, errs=${c.errin}, drops=${c.dropin}`,
+        );
+        env.out(
+          `    outgoing       : bytes=${bytes2human(c.bytesSent)}, pkts=${c.packetsSent}, errs=${c.errout}, drops=${c.dropout}`,
+        );
       }
       for (const a of list) {
         env.out(`    ${ljust(AF_NAMES[a.family] ?? String(a.family), 4)} address   : ${a.address}`);

@@ -10,7 +10,9 @@ import { ToolError, type Tool } from './tool';
 function signalNumber(s: string | null): number {
   if (s === null) return constants.signals.SIGTERM;
   if (/^\d+$/.test(s)) return Number(s);
-  const name = (s.toUpperCase().startsWith('SIG') ? s.toUpperCase() : 'SIG' + s.toUpperCase()) as keyof typeof constants.signals;
+  const name = (
+    s.toUpperCase().startsWith('SIG') ? s.toUpperCase() : 'SIG' + s.toUpperCase()
+  ) as keyof typeof constants.signals;
   const n = constants.signals[name];
   if (n === undefined) throw new ToolError(`unknown signal ${JSON.stringify(s)}`);
   return n;

@@ -26,18 +26,39 @@ import { messageOf, ToolError, type Tool, type ToolEnv } from './tool';
 import { who } from './who';
 
 export const TOOLS: readonly Tool[] = [
-  battery, cpuDistribution, df, diskUsage, fans, free, ifconfig, killall, meminfo, netstat, pidof, pmap, procinfo, procsmem,
-  ps, pstree, sensors, temperatures, test, who,
+  battery,
+  cpuDistribution,
+  df,
+  diskUsage,
+  fans,
+  free,
+  ifconfig,
+  killall,
+  meminfo,
+  netstat,
+  pidof,
+  pmap,
+  procinfo,
+  procsmem,
+  ps,
+  pstree,
+  sensors,
+  temperatures,
+  test,
+  who,
 ];
 
 /** Options only some tools take: which. */
 const TOOL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  verbose: ['procinfo'], once: ['cpu_distribution'], limit: ['procsmem'], signal: ['killall'],
+  verbose: ['procinfo'],
+  once: ['cpu_distribution'],
+  limit: ['procsmem'],
+  signal: ['killall'],
 };
 
 /** Where psutil's scripts print a wrong value and these tools do not (also in docs/tools.md). */
 export const FIXES: readonly string[] = [
-  'ps, test: TIME is the process\'s own user+system CPU time as [H:]MM:SS (psutil: the sum of all cpu_times fields, children\'s included, formatted as a local clock time, so it wraps hourly and shifts with the time zone)',
+  "ps, test: TIME is the process's own user+system CPU time as [H:]MM:SS (psutil: the sum of all cpu_times fields, children's included, formatted as a local clock time, so it wraps hourly and shifts with the time zone)",
   'free: used is total - available, as psutil 7.1+ and procps 4.0.1+ (psutil 5.9: total - free - buffers - cache)',
   'procsmem: the largest 86 processes (--limit N) are shown, smallest first (psutil 5.9 prints the smallest 86 and drops the largest)',
   'procinfo: gids are printed (psutil prints uids twice); I/O counts are integers (psutil formats read_count and write_count as byte sizes)',
@@ -93,7 +114,7 @@ function help(): string {
     '',
     'Options:',
     '  --json          the rows as JSON objects, raw units (one-shot tools)',
-    '  --procfs DIR    read another /proc (a host\'s, mounted in a container; a fixture tree); also --sysfs, --rootfs',
+    "  --procfs DIR    read another /proc (a host's, mounted in a container; a fixture tree); also --sysfs, --rootfs",
     '                  (default: /proc, /sys and /, or HOST_PROC, HOST_SYS, HOST_ROOT)',
     '  -v, --verbose   procinfo: the long tables in full',
     '  --once          cpu_distribution: one frame, no screen clearing',
@@ -118,9 +139,15 @@ export async function main(argv: readonly string[], io: MainIo = nodeIo()): Prom
       allowPositionals: true,
       strict: true,
       options: {
-        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, procfs: { type: 'string' },
-        sysfs: { type: 'string' }, rootfs: { type: 'string' }, verbose: { type: 'boolean', short: 'v' },
-        once: { type: 'boolean' }, limit: { type: 'string' }, signal: { type: 'string', short: 's' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        procfs: { type: 'string' },
+        sysfs: { type: 'string' },
+        rootfs: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        once: { type: 'boolean' },
+        limit: { type: 'string' },
+        signal: { type: 'string', short: 's' },
       },
     });
   } catch (e) {
@@ -139,11 +166,14 @@ export async function main(argv: readonly string[], io: MainIo = nodeIo()): Prom
   const tool = TOOLS.find((t) => t.name === name || t.name === name.replace(/-/g, '_'));
   if (!tool) return fail(`unknown tool ${JSON.stringify(name)} (psutil alone lists them)`);
   if (v.help) {
-    io.stdout(`usage: psutil ${tool.name}${tool.synopsis ? ' ' + tool.synopsis : ''}${tool.json ? ' [--json]' : ''}\n${tool.summary}\n`);
+    io.stdout(
+      `usage: psutil ${tool.name}${tool.synopsis ? ' ' + tool.synopsis : ''}${tool.json ? ' [--json]' : ''}\n${tool.summary}\n`,
+    );
     return 0;
   }
   for (const [opt, tools] of Object.entries(TOOL_OPTIONS)) {
-    if ((v as Record<string, unknown>)[opt] !== undefined && !tools.includes(tool.name)) return fail(`${tool.name}: unknown option --${opt}`);
+    if ((v as Record<string, unknown>)[opt] !== undefined && !tools.includes(tool.name))
+      return fail(`${tool.name}: unknown option --${opt}`);
   }
   if (v.json && !tool.json) return fail(`${tool.name}: --json is for the one-shot tools`);
   let limit: number | null = null;
@@ -162,11 +192,17 @@ export async function main(argv: readonly string[], io: MainIo = nodeIo()): Prom
       ps: createPsutil(roots),
       toolName: tool.name,
       args,
-      flags: { json: v.json === true, verbose: v.verbose === true, once: v.once === true, limit, signal: v.signal ?? null },
+      flags: {
+        json: v.json === true,
+        verbose: v.verbose === true,
+        once: v.once === true,
+        limit,
+        signal: v.signal ?? null,
+      },
       out: (line) => io.stdout(line + '\n'),
       err: (line) => io.stderr(line + '\n'),
       width: Number.isInteger(columns) && columns > 0 ? columns : io.columns,
-      rows: Number.isInteger(lines) && lines > 0 ? lines : io.rows ?? 24,
+      rows: Number.isInteger(lines) && lines > 0 ? lines : (io.rows ?? 24),
       isTTY: io.isTTY,
       now: () => Date.now() / 1000,
       selfPid: io.pid,

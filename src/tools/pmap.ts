@@ -2,7 +2,8 @@
 import { bytes2human, cut, ljust, rjust } from './format';
 import { pidArg, printJson, type Tool } from './tool';
 
-const line = (a: string, rss: string, mode: string, mapping: string): string => `${ljust(a, 20)} ${rjust(rss, 10)}  ${ljust(mode, 7)} ${mapping}`;
+const line = (a: string, rss: string, mode: string, mapping: string): string =>
+  `${ljust(a, 20)} ${rjust(rss, 10)}  ${ljust(mode, 7)} ${mapping}`;
 
 export const pmap: Tool = {
   name: 'pmap',

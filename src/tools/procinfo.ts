@@ -6,9 +6,29 @@
  * changes a width (psutil pads bold labels to 13 on a terminal).
  */
 import {
-  NoSuchProcess, PsutilError, ZombieProcess, SOCK_DGRAM, SOCK_STREAM, type InetAddr, type Process,
-  RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE,
-  RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK,
+  NoSuchProcess,
+  PsutilError,
+  ZombieProcess,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  type InetAddr,
+  type Process,
+  RLIMIT_AS,
+  RLIMIT_CORE,
+  RLIMIT_CPU,
+  RLIMIT_DATA,
+  RLIMIT_FSIZE,
+  RLIMIT_LOCKS,
+  RLIMIT_MEMLOCK,
+  RLIMIT_MSGQUEUE,
+  RLIMIT_NICE,
+  RLIMIT_NOFILE,
+  RLIMIT_NPROC,
+  RLIMIT_RSS,
+  RLIMIT_RTPRIO,
+  RLIMIT_RTTIME,
+  RLIMIT_SIGPENDING,
+  RLIMIT_STACK,
   RLIM_INFINITY,
 } from '../index';
 import { bytes2human, ljust, pyFloat, pyRound, rjust, strftime } from './format';
@@ -19,20 +39,35 @@ const SHORT = 4;
 
 /** psutil's dir(psutil) order (alphabetical) and the script's RLIMITS_MAP names; unmapped ones stay raw. */
 const RLIMITS: ReadonlyArray<readonly [string, number, string]> = [
-  ['RLIMIT_AS', RLIMIT_AS, 'virtualmem'], ['RLIMIT_CORE', RLIMIT_CORE, 'coredumpsize'], ['RLIMIT_CPU', RLIMIT_CPU, 'cputime'],
-  ['RLIMIT_DATA', RLIMIT_DATA, 'datasize'], ['RLIMIT_FSIZE', RLIMIT_FSIZE, 'filesize'], ['RLIMIT_LOCKS', RLIMIT_LOCKS, 'RLIMIT_LOCKS'],
-  ['RLIMIT_MEMLOCK', RLIMIT_MEMLOCK, 'memlock'], ['RLIMIT_MSGQUEUE', RLIMIT_MSGQUEUE, 'msgqueue'], ['RLIMIT_NICE', RLIMIT_NICE, 'nice'],
-  ['RLIMIT_NOFILE', RLIMIT_NOFILE, 'openfiles'], ['RLIMIT_NPROC', RLIMIT_NPROC, 'maxprocesses'], ['RLIMIT_RSS', RLIMIT_RSS, 'rss'],
-  ['RLIMIT_RTPRIO', RLIMIT_RTPRIO, 'realtimeprio'], ['RLIMIT_RTTIME', RLIMIT_RTTIME, 'rtimesched'],
-  ['RLIMIT_SIGPENDING', RLIMIT_SIGPENDING, 'sigspending'], ['RLIMIT_STACK', RLIMIT_STACK, 'stack'],
+  ['RLIMIT_AS', RLIMIT_AS, 'virtualmem'],
+  ['RLIMIT_CORE', RLIMIT_CORE, 'coredumpsize'],
+  ['RLIMIT_CPU', RLIMIT_CPU, 'cputime'],
+  ['RLIMIT_DATA', RLIMIT_DATA, 'datasize'],
+  ['RLIMIT_FSIZE', RLIMIT_FSIZE, 'filesize'],
+  ['RLIMIT_LOCKS', RLIMIT_LOCKS, 'RLIMIT_LOCKS'],
+  ['RLIMIT_MEMLOCK', RLIMIT_MEMLOCK, 'memlock'],
+  ['RLIMIT_MSGQUEUE', RLIMIT_MSGQUEUE, 'msgqueue'],
+  ['RLIMIT_NICE', RLIMIT_NICE, 'nice'],
+  ['RLIMIT_NOFILE', RLIMIT_NOFILE, 'openfiles'],
+  ['RLIMIT_NPROC', RLIMIT_NPROC, 'maxprocesses'],
+  ['RLIMIT_RSS', RLIMIT_RSS, 'rss'],
+  ['RLIMIT_RTPRIO', RLIMIT_RTPRIO, 'realtimeprio'],
+  ['RLIMIT_RTTIME', RLIMIT_RTTIME, 'rtimesched'],
+  ['RLIMIT_SIGPENDING', RLIMIT_SIGPENDING, 'sigspending'],
+  ['RLIMIT_STACK', RLIMIT_STACK, 'stack'],
 ];
 
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 
 /** psutil's str_ntuple: `field=value, ...` with psutil's field names; '' when the value was denied. */
-function ntuple(nt: object | null, conv: (n: number) => string = (n) => (Number.isInteger(n) ? String(n) : pyFloat(n))): string {
+function ntuple(
+  nt: object | null,
+  conv: (n: number) => string = (n) => (Number.isInteger(n) ? String(n) : pyFloat(n)),
+): string {
   if (nt === null) return '';
-  return Object.entries(nt).map(([k, v]) => `${snake(k)}=${typeof v === 'number' ? conv(v) : String(v)}`).join(', ');
+  return Object.entries(nt)
+    .map(([k, v]) => `${snake(k)}=${typeof v === 'number' ? conv(v) : String(v)}`)
+    .join(', ');
 }
 
 /** [H:]M:SS.cc of seconds: TIME+ with real centiseconds. */
@@ -58,7 +93,8 @@ function soft<T>(f: () => T): T | null {
   }
 }
 
-const addr = (a: InetAddr | string | null, none: string): string => (a === null || a === '' ? none : typeof a === 'string' ? a : `${a.ip}:${a.port}`);
+const addr = (a: InetAddr | string | null, none: string): string =>
+  a === null || a === '' ? none : typeof a === 'string' ? a : `${a.ip}:${a.port}`;
 
 function collect(p: Process) {
   const parent = soft(() => p.parent());
@@ -137,7 +173,12 @@ function print(env: ToolEnv, info: ReturnType<typeof collect>): void {
   row('num-fds', s(info.numFds));
   if (info.ioCounters) {
     // Counts stay integers; only the byte and char fields are sizes.
-    row('I/O', Object.entries(info.ioCounters).map(([k, v]) => `${snake(k)}=${/Count$/.test(k) ? String(v) : bytes2human(v)}`).join(', '));
+    row(
+      'I/O',
+      Object.entries(info.ioCounters)
+        .map(([k, v]) => `${snake(k)}=${/Count$/.test(k) ? String(v) : bytes2human(v)}`)
+        .join(', '),
+    );
   }
   if (info.numCtxSwitches) row('ctx-switches', ntuple(info.numCtxSwitches));
   if (info.children.length > 0) {
@@ -147,7 +188,8 @@ function print(env: ToolEnv, info: ReturnType<typeof collect>): void {
   if (info.openFiles && info.openFiles.length > 0) long('open-files', 'PATH', info.openFiles, (f) => f.path);
   else row('open-files', '');
   if (info.connections && info.connections.length > 0) {
-    const t = (a: string, b: string, c: string, d: string): string => `${ljust(a, 5)} ${ljust(b, 25)} ${ljust(c, 25)} ${d}`;
+    const t = (a: string, b: string, c: string, d: string): string =>
+      `${ljust(a, 5)} ${ljust(b, 25)} ${ljust(c, 25)} ${d}`;
     row('connections', t('PROTO', 'LOCAL ADDR', 'REMOTE ADDR', 'STATUS'));
     for (const c of info.connections) {
       const proto = c.type === SOCK_STREAM ? 'TCP' : c.type === SOCK_DGRAM ? 'UDP' : 'UNIX';
@@ -158,7 +200,9 @@ function print(env: ToolEnv, info: ReturnType<typeof collect>): void {
   }
   if (info.threads && info.threads.length > 1) {
     const t = (a: string, b: string, c: string): string => `${ljust(a, 5)} ${rjust(b, 12)} ${rjust(c, 12)}`;
-    long('threads', t('TID', 'USER', 'SYSTEM'), info.threads, (th) => t(String(th.id), pyFloat(th.userTime), pyFloat(th.systemTime)));
+    long('threads', t('TID', 'USER', 'SYSTEM'), info.threads, (th) =>
+      t(String(th.id), pyFloat(th.userTime), pyFloat(th.systemTime)),
+    );
     row('', `total=${info.threads.length}`);
   } else {
     row('threads', '');

@@ -18,9 +18,17 @@ export function convertBytes(n: number): string {
 }
 
 const line = (c: readonly string[]): string =>
-  `${ljust(c[0] as string, 7)} ${ljust(c[1] as string, 7)} ${c.slice(2).map((x) => rjust(x, 7)).join(' ')}`;
+  `${ljust(c[0] as string, 7)} ${ljust(c[1] as string, 7)} ${c
+    .slice(2)
+    .map((x) => rjust(x, 7))
+    .join(' ')}`;
 
-interface Row { pid: number; username: string | null; cmdline: readonly string[] | null; mem: ProcessMemoryFullInfo }
+interface Row {
+  pid: number;
+  username: string | null;
+  cmdline: readonly string[] | null;
+  mem: ProcessMemoryFullInfo;
+}
 
 export const procsmem: Tool = {
   name: 'procsmem',
@@ -52,16 +60,34 @@ export const procsmem: Tool = {
     const limit = env.flags.limit ?? 86;
     const shown = limit === 0 ? [] : rows.slice(-limit);
     if (env.flags.json) {
-      printJson(env, shown.map((r) => ({ pid: r.pid, username: r.username, cmdline: r.cmdline, uss: r.mem.uss, pss: r.mem.pss, swap: r.mem.swap, rss: r.mem.rss })));
+      printJson(
+        env,
+        shown.map((r) => ({
+          pid: r.pid,
+          username: r.username,
+          cmdline: r.cmdline,
+          uss: r.mem.uss,
+          pss: r.mem.pss,
+          swap: r.mem.swap,
+          rss: r.mem.rss,
+        })),
+      );
     } else {
       env.out(line(['PID', 'User', 'USS', 'PSS', 'Swap', 'RSS', 'Cmdline']));
       env.out('='.repeat(78));
       for (const r of shown) {
         const cmd = r.cmdline && r.cmdline.length > 0 ? [...r.cmdline.join(' ')].slice(0, 50).join('') : '';
-        env.out(line([
-          String(r.pid), r.username ? [...r.username].slice(0, 7).join('') : '', convertBytes(r.mem.uss),
-          convertBytes(r.mem.pss), convertBytes(r.mem.swap), convertBytes(r.mem.rss), cmd,
-        ]));
+        env.out(
+          line([
+            String(r.pid),
+            r.username ? [...r.username].slice(0, 7).join('') : '',
+            convertBytes(r.mem.uss),
+            convertBytes(r.mem.pss),
+            convertBytes(r.mem.swap),
+            convertBytes(r.mem.rss),
+            cmd,
+          ]),
+        );
       }
     }
     if (denied > 0) env.err(`warning: access denied for ${denied} pids`);

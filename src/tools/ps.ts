@@ -47,26 +47,34 @@ function run(env: ToolEnv): number {
     rows.push({ ...i, user });
   }
   if (env.flags.json) {
-    printJson(env, rows.map(({ user, ...r }) => ({ ...r, username: r.username ?? (user || null) })));
+    printJson(
+      env,
+      rows.map(({ user, ...r }) => ({ ...r, username: r.username ?? (user || null) })),
+    );
     return 0;
   }
   env.out(cut(line(['USER', 'PID', '%MEM', 'VSZ', 'RSS', 'NICE', 'STATUS', 'START', 'TIME', 'CMDLINE']), env.width));
   const now = env.now();
   for (const r of rows) {
     const start = r.createTime ? strftime(sameLocalDay(r.createTime, now) ? '%H:%M' : '%b%d', r.createTime) : '';
-    const cmdline = r.cmdline && r.cmdline.length > 0 ? r.cmdline.join(' ') : r.name ?? '';
-    env.out(cut(line([
-      [...r.user].slice(0, 9).join(''),
-      String(r.pid),
-      r.memoryPercent === null ? '' : pyFloat(pyRound(r.memoryPercent, 1)),
-      r.memoryInfo ? bytes2human(r.memoryInfo.vms) : '',
-      r.memoryInfo ? bytes2human(r.memoryInfo.rss) : '',
-      r.nice ? String(Math.trunc(r.nice)) : '',
-      r.status ? r.status.slice(0, 5) : '',
-      start,
-      r.cpuTimes ? cpuTime(r.cpuTimes) : '',
-      cmdline,
-    ]), env.width));
+    const cmdline = r.cmdline && r.cmdline.length > 0 ? r.cmdline.join(' ') : (r.name ?? '');
+    env.out(
+      cut(
+        line([
+          [...r.user].slice(0, 9).join(''),
+          String(r.pid),
+          r.memoryPercent === null ? '' : pyFloat(pyRound(r.memoryPercent, 1)),
+          r.memoryInfo ? bytes2human(r.memoryInfo.vms) : '',
+          r.memoryInfo ? bytes2human(r.memoryInfo.rss) : '',
+          r.nice ? String(Math.trunc(r.nice)) : '',
+          r.status ? r.status.slice(0, 5) : '',
+          start,
+          r.cpuTimes ? cpuTime(r.cpuTimes) : '',
+          cmdline,
+        ]),
+        env.width,
+      ),
+    );
   }
   return 0;
 }

@@ -11,7 +11,11 @@ function nameOf(ps: Psutil, pid: number): string {
   }
 }
 
-interface Node { pid: number; name: string; children: Node[] }
+interface Node {
+  pid: number;
+  name: string;
+  children: Node[];
+}
 
 export const pstree: Tool = {
   name: 'pstree',
@@ -32,7 +36,11 @@ export const pstree: Tool = {
     if (zero?.includes(0)) zero.splice(zero.indexOf(0), 1);
     if (tree.size === 0) return 0;
     const root = Math.min(...tree.keys());
-    const build = (pid: number): Node => ({ pid, name: nameOf(env.ps, pid), children: (tree.get(pid) ?? []).map(build) });
+    const build = (pid: number): Node => ({
+      pid,
+      name: nameOf(env.ps, pid),
+      children: (tree.get(pid) ?? []).map(build),
+    });
     const top = build(root);
     if (env.flags.json) {
       printJson(env, top);
@@ -45,7 +53,11 @@ export const pstree: Tool = {
       const kids = node.children;
       for (let i = kids.length - 1; i >= 0; i--) {
         const last = i === kids.length - 1;
-        stack.push({ node: kids[i] as Node, lead: indent + (last ? '`_ ' : '|- '), indent: indent + (last ? '  ' : '| ') });
+        stack.push({
+          node: kids[i] as Node,
+          lead: indent + (last ? '`_ ' : '|- '),
+          indent: indent + (last ? '  ' : '| '),
+        });
       }
     }
     return 0;

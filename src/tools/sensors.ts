@@ -26,7 +26,10 @@ export const sensors: Tool = {
       const t = temps[name];
       if (t) {
         env.out('    Temperatures:');
-        for (const e of t) env.out(`        ${ljust(e.label || name, 20)} ${pyStr(e.current)}°C (high=${pyStr(e.high)}°C, critical=${pyStr(e.critical)}°C)`);
+        for (const e of t)
+          env.out(
+            `        ${ljust(e.label || name, 20)} ${pyStr(e.current)}°C (high=${pyStr(e.high)}°C, critical=${pyStr(e.critical)}°C)`,
+          );
       }
       const f = fans[name];
       if (f) {

@@ -16,7 +16,11 @@ export function batteryLines(b: Battery, indent: string): string[] {
   if (b.powerPlugged) {
     out.push(`${indent}status:     ${b.percent < 100 ? 'charging' : 'fully charged'}`, `${indent}plugged in: yes`);
   } else {
-    out.push(`${indent}left:       ${secs2hours(b.secsleft)}`, `${indent}status:     discharging`, `${indent}plugged in: no`);
+    out.push(
+      `${indent}left:       ${secs2hours(b.secsleft)}`,
+      `${indent}status:     discharging`,
+      `${indent}plugged in: no`,
+    );
   }
   return out;
 }

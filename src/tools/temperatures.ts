@@ -16,7 +16,9 @@ export const temperatures: Tool = {
     for (const [name, entries] of Object.entries(temps)) {
       env.out(name);
       for (const e of entries) {
-        env.out(`    ${ljust(e.label || name, 20)} ${pyStr(e.current)} °C (high = ${pyStr(e.high)} °C, critical = ${pyStr(e.critical)} °C)`);
+        env.out(
+          `    ${ljust(e.label || name, 20)} ${pyStr(e.current)} °C (high = ${pyStr(e.high)} °C, critical = ${pyStr(e.critical)} °C)`,
+        );
       }
       env.out('');
     }

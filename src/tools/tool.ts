@@ -56,7 +56,10 @@ export interface Tool {
 /** An error the user should see as one line on stderr, exit 1 (bad arguments, nothing found). */
 export class ToolError extends Error {
   override readonly name = 'ToolError';
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -26,7 +26,9 @@ export const who: Tool = {
     }
     for (const u of rows) {
       const host = u.host ? `(${u.host})` : '';
-      env.out(`${ljust(u.name, 12)} ${ljust(u.terminal || '-', 10)} ${ljust(strftime('%Y-%m-%d %H:%M', u.started), 10)} ${ljust(host, 14)} ${u.process}`);
+      env.out(
+        `${ljust(u.name, 12)} ${ljust(u.terminal || '-', 10)} ${ljust(strftime('%Y-%m-%d %H:%M', u.started), 10)} ${ljust(host, 14)} ${u.process}`,
+      );
     }
     return 0;
   },

@@ -10,8 +10,20 @@ import * as path from 'node:path';
 import { Process, pidExists, procfsSelfPid, psutil } from '../../src/index';
 import { libraryHost } from '../../src/admin/target';
 import {
-  pidfdOpens, procAffinity, procIonice, procLimits, procNice, procState, request, startCanary, startHarness, statFields,
-  threadIds, until, type Canary, type Harness,
+  pidfdOpens,
+  procAffinity,
+  procIonice,
+  procLimits,
+  procNice,
+  procState,
+  request,
+  startCanary,
+  startHarness,
+  statFields,
+  threadIds,
+  until,
+  type Canary,
+  type Harness,
 } from './harness';
 
 const GROUP = 'canaries';
@@ -20,7 +32,13 @@ let h: Harness;
 const members = new Set<number>();
 const canaries: Canary[] = [];
 
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length });
+const host = libraryHost({
+  newProcess: (pid) => new Process(pid),
+  pidExists,
+  procfs: psutil.roots.procfs,
+  procfsSelfPid,
+  cpuCount: () => psutil.cpuTimes({ percpu: true }).length,
+});
 
 async function canary(): Promise<Canary> {
   const c = await startCanary(dir);
@@ -53,14 +71,16 @@ const groups = {
 };
 const ADMIN = {
   rate_limit: { per_credential: { interval: '1ms', burst: 100000 }, global: { interval: '1ms', burst: 100000 } },
-  policy: [{
-    groups: [GROUP],
-    signals: ['SIGUSR1', 'SIGHUP', 'SIGSTOP', 'SIGCONT'],
-    nice: { min: 0, max: 19 },
-    ionice_classes: ['best-effort', 'idle'],
-    cpu_affinity: true,
-    rlimits: { NOFILE: { max: 65536 } },
-  }],
+  policy: [
+    {
+      groups: [GROUP],
+      signals: ['SIGUSR1', 'SIGHUP', 'SIGSTOP', 'SIGCONT'],
+      nice: { min: 0, max: 19 },
+      ionice_classes: ['best-effort', 'idle'],
+      cpu_affinity: true,
+      rlimits: { NOFILE: { max: 65536 } },
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -123,7 +143,9 @@ describe('actions, verified through /proc', () => {
   });
 
   it('a signal is delivered once', async () => {
-    const r = await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGUSR1', createTime: ct } });
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/signal`, {
+      body: { signal: 'SIGUSR1', createTime: ct },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ done: true, action: 'signal', signal: 'SIGUSR1' });
     await until(() => c.counts()['SIGUSR1'] === 1, 'SIGUSR1 to arrive');
@@ -133,23 +155,33 @@ describe('actions, verified through /proc', () => {
   });
 
   it('SIGSTOP stops and SIGCONT resumes', async () => {
-    expect((await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGSTOP', createTime: ct } })).status).toBe(200);
+    expect(
+      (await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGSTOP', createTime: ct } }))
+        .status,
+    ).toBe(200);
     await until(() => procState(c.pid) === 'T', 'the canary to stop');
-    expect((await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGCONT', createTime: ct } })).status).toBe(200);
+    expect(
+      (await request(h, 'POST', `/v1/processes/${c.pid}/signal`, { body: { signal: 'SIGCONT', createTime: ct } }))
+        .status,
+    ).toBe(200);
     await until(() => procState(c.pid) !== 'T', 'the canary to resume');
     await until(() => c.counts()['SIGCONT'] === 1, 'SIGCONT to be counted');
   });
 
   it('nice: stat field 19 follows, the main thread only (documented, as psutil)', async () => {
     const other = threadIds(c.pid).find((t) => t !== c.pid)!;
-    const otherBefore = Number(fs.readFileSync(`/proc/${c.pid}/task/${other}/stat`, 'latin1').split(') ')[1]!.split(' ')[16]);
+    const otherBefore = Number(
+      fs.readFileSync(`/proc/${c.pid}/task/${other}/stat`, 'latin1').split(') ')[1]!.split(' ')[16],
+    );
     for (const v of [5, 19, 0]) {
       const r = await request(h, 'POST', `/v1/processes/${c.pid}/nice`, { body: { value: v, createTime: ct } });
       expect(r.status).toBe(200);
       expect(procNice(c.pid)).toBe(v);
       expect(r.body!['current']).toBe(v);
     }
-    const otherAfter = Number(fs.readFileSync(`/proc/${c.pid}/task/${other}/stat`, 'latin1').split(') ')[1]!.split(' ')[16]);
+    const otherAfter = Number(
+      fs.readFileSync(`/proc/${c.pid}/task/${other}/stat`, 'latin1').split(') ')[1]!.split(' ')[16],
+    );
     expect(otherAfter).toBe(otherBefore);
   });
 
@@ -157,7 +189,9 @@ describe('actions, verified through /proc', () => {
     let r = await request(h, 'POST', `/v1/processes/${c.pid}/ionice`, { body: { ioclass: 'idle', createTime: ct } });
     expect(r.status).toBe(200);
     expect(procIonice(c.pid)).toBe('idle');
-    r = await request(h, 'POST', `/v1/processes/${c.pid}/ionice`, { body: { ioclass: 'best-effort', value: 7, createTime: ct } });
+    r = await request(h, 'POST', `/v1/processes/${c.pid}/ionice`, {
+      body: { ioclass: 'best-effort', value: 7, createTime: ct },
+    });
     expect(r.status).toBe(200);
     expect(procIonice(c.pid)).toBe('best-effort: prio 7');
     expect(r.body!['current']).toEqual({ ioclass: 'best-effort', value: 7 });
@@ -175,7 +209,9 @@ describe('actions, verified through /proc', () => {
 
   it('an invalid CPU number is a 400 from the library, nothing changes', async () => {
     const all = procAffinity(c.pid);
-    const r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, { body: { cpus: [4095], createTime: ct } });
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, {
+      body: { cpus: [4095], createTime: ct },
+    });
     expect(r.status).toBe(400);
     expect(procAffinity(c.pid)).toBe(all);
   });
@@ -190,27 +226,44 @@ describe('actions, verified through /proc', () => {
   ])('a CPU the machine does not have, %s: 400 naming it, nothing changes', async (_n, cpus, dryRun) => {
     const n = os.cpus().length;
     const all = procAffinity(c.pid);
-    const r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, { body: { cpus: cpus(n), createTime: ct, dryRun } });
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/cpu-affinity`, {
+      body: { cpus: cpus(n), createTime: ct, dryRun },
+    });
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ error: { code: 'invalid_cpu', message: expect.stringContaining(`CPU ${n} does not exist`) } });
+    expect(r.body).toMatchObject({
+      error: { code: 'invalid_cpu', message: expect.stringContaining(`CPU ${n} does not exist`) },
+    });
     expect(procAffinity(c.pid)).toBe(all);
   });
 
   it('rlimit: /proc/<pid>/limits follows', async () => {
-    const r = await request(h, 'POST', `/v1/processes/${c.pid}/rlimit`, { body: { resource: 'NOFILE', soft: 100, hard: 200, createTime: ct } });
+    const r = await request(h, 'POST', `/v1/processes/${c.pid}/rlimit`, {
+      body: { resource: 'NOFILE', soft: 100, hard: 200, createTime: ct },
+    });
     expect(r.status).toBe(200);
     expect(procLimits(c.pid)['Max open files']).toEqual(['100', '200']);
     expect(r.body!['current']).toEqual([100, 200]);
   });
 
   it('every action left an audit line naming who, the target and its identity', () => {
-    const done = h.auditLines().filter((l) => l['decision'] === 'ok' && (l['target'] as { pid?: number } | null)?.pid === c.pid && l['action'] !== 'get');
+    const done = h
+      .auditLines()
+      .filter(
+        (l) =>
+          l['decision'] === 'ok' && (l['target'] as { pid?: number } | null)?.pid === c.pid && l['action'] !== 'get',
+      );
     expect(done.length).toBeGreaterThanOrEqual(9);
     for (const l of done) {
       expect(l).toMatchObject({
         who: expect.stringMatching(/^token:[0-9a-f]{8}$/),
         status: 200,
-        target: { pid: c.pid, createTime: ct, exe: fs.readlinkSync(`/proc/${c.pid}/exe`), username: os.userInfo().username, group: GROUP },
+        target: {
+          pid: c.pid,
+          createTime: ct,
+          exe: fs.readlinkSync(`/proc/${c.pid}/exe`),
+          username: os.userInfo().username,
+          group: GROUP,
+        },
       });
     }
     const setters = done.filter((l) => l['action'] !== 'signal');
@@ -220,11 +273,17 @@ describe('actions, verified through /proc', () => {
   it('signals are audited raceFree: true when the library went through a pidfd', () => {
     // The library pins the target with a pidfd exactly when pidfd_open(2) takes the pid (Linux 5.3+).
     const want = pidfdOpens(c.pid);
-    const signals = h.auditLines().filter((l) => l['action'] === 'signal' && l['decision'] === 'ok' && (l['target'] as { pid?: number } | null)?.pid === c.pid);
+    const signals = h
+      .auditLines()
+      .filter(
+        (l) =>
+          l['action'] === 'signal' && l['decision'] === 'ok' && (l['target'] as { pid?: number } | null)?.pid === c.pid,
+      );
     expect(signals.length).toBeGreaterThanOrEqual(3);
     for (const l of signals) expect(l['raceFree']).toBe(want);
     // Setters have no pidfd form: no raceFree claim, identityAfter instead.
-    for (const l of h.auditLines().filter((x) => x['action'] === 'nice' && x['decision'] === 'ok')) expect(l['raceFree']).toBeUndefined();
+    for (const l of h.auditLines().filter((x) => x['action'] === 'nice' && x['decision'] === 'ok'))
+      expect(l['raceFree']).toBeUndefined();
   });
 
   it('the counter counts them', () => {
@@ -247,8 +306,15 @@ describe('group actions', () => {
     const want = pidfdOpens(a.pid);
     // Both canaries are in the audit line (a loop over a list missing them would check nothing), each raceFree as
     // pidfd_open says.
-    const audited = (line['members'] as Array<{ pid: number; raceFree?: unknown }>).filter((m) => m.pid === a.pid || m.pid === b.pid);
-    expect(audited.map((m) => [m.pid, m.raceFree]).sort()).toEqual([[a.pid, want], [b.pid, want]].sort());
+    const audited = (line['members'] as Array<{ pid: number; raceFree?: unknown }>).filter(
+      (m) => m.pid === a.pid || m.pid === b.pid,
+    );
+    expect(audited.map((m) => [m.pid, m.raceFree]).sort()).toEqual(
+      [
+        [a.pid, want],
+        [b.pid, want],
+      ].sort(),
+    );
   });
 
   it('GET lists members with their identities', async () => {
@@ -284,11 +350,22 @@ describe('PID reuse', () => {
     const niceBefore = procNice(c.pid);
     const limitsBefore = procLimits(c.pid);
 
-    const r = await request(h, 'POST', `/v1/processes/${pid}/signal`, { body: { signal: 'SIGUSR1', createTime: staleCreateTime } });
+    const r = await request(h, 'POST', `/v1/processes/${pid}/signal`, {
+      body: { signal: 'SIGUSR1', createTime: staleCreateTime },
+    });
     expect(r.status).toBe(409);
     expect((r.body!['error'] as { code: string }).code).toBe('identity_mismatch');
-    expect((await request(h, 'POST', `/v1/processes/${pid}/nice`, { body: { value: 7, createTime: staleCreateTime } })).status).toBe(409);
-    expect((await request(h, 'POST', `/v1/processes/${pid}/rlimit`, { body: { resource: 'NOFILE', soft: 10, hard: 10, createTime: staleCreateTime } })).status).toBe(409);
+    expect(
+      (await request(h, 'POST', `/v1/processes/${pid}/nice`, { body: { value: 7, createTime: staleCreateTime } }))
+        .status,
+    ).toBe(409);
+    expect(
+      (
+        await request(h, 'POST', `/v1/processes/${pid}/rlimit`, {
+          body: { resource: 'NOFILE', soft: 10, hard: 10, createTime: staleCreateTime },
+        })
+      ).status,
+    ).toBe(409);
 
     // Refused before any kill(2): nothing arrives (fence(), not a sleep).
     await fence(c);
@@ -311,7 +388,13 @@ describe('a signal through kill(2)', () => {
     if (tid === undefined) throw new Error('the canary has no second thread');
     members.add(tid);
     const h2 = await startHarness({
-      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists: (pid) => pid === tid || pidExists(pid), procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length }),
+      host: libraryHost({
+        newProcess: (pid) => new Process(pid),
+        pidExists: (pid) => pid === tid || pidExists(pid),
+        procfs: psutil.roots.procfs,
+        procfsSelfPid,
+        cpuCount: () => psutil.cpuTimes({ percpu: true }).length,
+      }),
       groups,
       admin: ADMIN,
     });
@@ -319,7 +402,9 @@ describe('a signal through kill(2)', () => {
       const want = pidfdOpens(tid);
       const g = await request(h2, 'GET', `/v1/processes/${tid}`);
       expect(g.status).toBe(200);
-      const r = await request(h2, 'POST', `/v1/processes/${tid}/signal`, { body: { signal: 'SIGUSR1', createTime: g.body!['createTime'] } });
+      const r = await request(h2, 'POST', `/v1/processes/${tid}/signal`, {
+        body: { signal: 'SIGUSR1', createTime: g.body!['createTime'] },
+      });
       expect(r.status).toBe(200);
       await until(() => c.counts()['SIGUSR1'] === 1, 'SIGUSR1 to arrive');
       const line = h2.auditLines().at(-1)!;

@@ -29,7 +29,10 @@ function file(name: string, text: string, mode = 0o600): string {
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(false); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(true));
   });
 }
@@ -49,10 +52,26 @@ describe('34: off by default, refusing to start when unsafe', () => {
 
   const token = crypto.randomBytes(32).toString('hex');
   it.each([
-    ['no authentication', () => 'admin: {enabled: true}\n', /\[SECURITY\] admin\.enabled is true but no authentication/],
-    ['0.0.0.0 without mutual TLS', () => `admin: {enabled: true, listen_address: "0.0.0.0:9465", token_file: ${file('t1', token, 0o400)}}\n`, /\[SECURITY\] admin\.listen_address 0\.0\.0\.0:9465 is not a loopback/],
-    ['a world-readable token file', () => `admin: {enabled: true, listen_address: "127.0.0.1:1", token_file: ${file('t2', token, 0o644)}}\n`, /^\[SECURITY\] .*must not be readable by group or others/m],
-    ['a missing token file', () => `admin: {enabled: true, listen_address: "127.0.0.1:1", token_file: ${path.join(dir, 'absent')}}\n`, /^\[SECURITY\] .*cannot open/m],
+    [
+      'no authentication',
+      () => 'admin: {enabled: true}\n',
+      /\[SECURITY\] admin\.enabled is true but no authentication/,
+    ],
+    [
+      '0.0.0.0 without mutual TLS',
+      () => `admin: {enabled: true, listen_address: "0.0.0.0:9465", token_file: ${file('t1', token, 0o400)}}\n`,
+      /\[SECURITY\] admin\.listen_address 0\.0\.0\.0:9465 is not a loopback/,
+    ],
+    [
+      'a world-readable token file',
+      () => `admin: {enabled: true, listen_address: "127.0.0.1:1", token_file: ${file('t2', token, 0o644)}}\n`,
+      /^\[SECURITY\] .*must not be readable by group or others/m,
+    ],
+    [
+      'a missing token file',
+      () => `admin: {enabled: true, listen_address: "127.0.0.1:1", token_file: ${path.join(dir, 'absent')}}\n`,
+      /^\[SECURITY\] .*cannot open/m,
+    ],
   ])('%s: exit 1 with [SECURITY]', (_n, yaml, msg) => {
     const cfg = file('unsafe.yaml', yaml());
     const r = runCli([`--config.file=${cfg}`, '--web.listen-address=127.0.0.1:0']);
@@ -79,20 +98,21 @@ describe('admin enabled in the agent', () => {
   const audit = () => path.join(dir, 'audit.jsonl');
 
   // The config file, with the canary's rule naming `group`; the policy always names e2e-canaries.
-  const configText = (group: string): string => [
-    'process_names:',
-    `  - name: ${group}`,
-    `    cmdline: ['${marker}']`,
-    'admin:',
-    '  enabled: true',
-    `  listen_address: "127.0.0.1:${port}"`,
-    `  token_file: ${fs.existsSync(tokenFile()) ? tokenFile() : file('admin.token', `${token}\n`, 0o400)}`,
-    `  audit_log: ${audit()}`,
-    '  policy:',
-    '    - groups: [e2e-canaries]',
-    '      signals: [SIGUSR1]',
-    '',
-  ].join('\n');
+  const configText = (group: string): string =>
+    [
+      'process_names:',
+      `  - name: ${group}`,
+      `    cmdline: ['${marker}']`,
+      'admin:',
+      '  enabled: true',
+      `  listen_address: "127.0.0.1:${port}"`,
+      `  token_file: ${fs.existsSync(tokenFile()) ? tokenFile() : file('admin.token', `${token}\n`, 0o400)}`,
+      `  audit_log: ${audit()}`,
+      '  policy:',
+      '    - groups: [e2e-canaries]',
+      '      signals: [SIGUSR1]',
+      '',
+    ].join('\n');
 
   beforeAll(async () => {
     canary = await startCanary(dir, marker);
@@ -105,28 +125,44 @@ describe('admin enabled in the agent', () => {
     await canary?.stop();
   });
 
-  const admin = (method: string, p: string, body?: unknown) => request(`http://127.0.0.1:${port}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const admin = (method: string, p: string, body?: unknown) =>
+    request(`http://127.0.0.1:${port}${p}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 
   it('groups the canary by process_names and signals it once', async () => {
     const r = await admin('GET', `/v1/processes/${canary.pid}`);
     expect(r.status).toBe(200);
     const info = JSON.parse(r.body.toString()) as { group: string; createTime: number };
     expect(info.group).toBe('e2e-canaries');
-    const s = await admin('POST', `/v1/processes/${canary.pid}/signal`, { signal: 'SIGUSR1', createTime: info.createTime });
+    const s = await admin('POST', `/v1/processes/${canary.pid}/signal`, {
+      signal: 'SIGUSR1',
+      createTime: info.createTime,
+    });
     expect(s.status).toBe(200);
     await until(() => canary.counts()['SIGUSR1'] === 1, 'SIGUSR1');
     const g = await admin('GET', '/v1/groups/e2e-canaries');
-    expect((JSON.parse(g.body.toString()) as { members: Array<{ pid: number }> }).members.map((m) => m.pid)).toEqual([canary.pid]);
+    expect((JSON.parse(g.body.toString()) as { members: Array<{ pid: number }> }).members.map((m) => m.pid)).toEqual([
+      canary.pid,
+    ]);
   });
 
   it('refuses what the policy does not grant, and the agent itself', async () => {
-    const info = JSON.parse((await admin('GET', `/v1/processes/${canary.pid}`)).body.toString()) as { createTime: number };
-    expect((await admin('POST', `/v1/processes/${canary.pid}/signal`, { signal: 'SIGTERM', createTime: info.createTime })).status).toBe(403);
-    expect((await admin('POST', `/v1/processes/${agent.proc.pid}/signal`, { signal: 'SIGUSR1', createTime: 1 })).status).toBe(403);
+    const info = JSON.parse((await admin('GET', `/v1/processes/${canary.pid}`)).body.toString()) as {
+      createTime: number;
+    };
+    expect(
+      (await admin('POST', `/v1/processes/${canary.pid}/signal`, { signal: 'SIGTERM', createTime: info.createTime }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await admin('POST', `/v1/processes/${agent.proc.pid}/signal`, { signal: 'SIGUSR1', createTime: 1 })).status,
+    ).toBe(403);
     expect(canary.counts()).toEqual({ SIGUSR1: 1 });
   });
 
@@ -136,8 +172,15 @@ describe('admin enabled in the agent', () => {
       return /psutil_exporter_admin_requests_total\{action="signal",decision="ok"\} 1\b/.test(t) ? t : null;
     });
     expect(text).toMatch(/psutil_exporter_admin_requests_total\{action="signal",decision="denied"\} 2\b/);
-    expect((await request(`${agent.url}/v1/processes/${canary.pid}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
-    const lines = fs.readFileSync(audit(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string });
+    expect(
+      (await request(`${agent.url}/v1/processes/${canary.pid}`, { headers: { authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(404);
+    const lines = fs
+      .readFileSync(audit(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { decision: string });
     expect(lines.filter((l) => l.decision === 'ok' && (l as { action?: string }).action === 'signal')).toHaveLength(1);
   });
 
@@ -147,10 +190,16 @@ describe('admin enabled in the agent', () => {
     fs.writeFileSync(tmp, configText('e2e-renamed'));
     fs.renameSync(tmp, cfgPath);
     const info = await waitFor('the new group name', async () => {
-      const i = JSON.parse((await admin('GET', `/v1/processes/${canary.pid}`)).body.toString()) as { group: string; createTime: number };
+      const i = JSON.parse((await admin('GET', `/v1/processes/${canary.pid}`)).body.toString()) as {
+        group: string;
+        createTime: number;
+      };
       return i.group === 'e2e-renamed' ? i : null;
     });
-    expect((await admin('POST', `/v1/processes/${canary.pid}/signal`, { signal: 'SIGUSR1', createTime: info.createTime })).status).toBe(403);
+    expect(
+      (await admin('POST', `/v1/processes/${canary.pid}/signal`, { signal: 'SIGUSR1', createTime: info.createTime }))
+        .status,
+    ).toBe(403);
     expect(canary.counts()).toEqual({ SIGUSR1: 1 });
   });
 });

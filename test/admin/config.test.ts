@@ -1,5 +1,10 @@
 import {
-  AdminConfigError, adminSecurityProblems, issueSegments, parseAdminConfig, parseDuration, parseListenAddress,
+  AdminConfigError,
+  adminSecurityProblems,
+  issueSegments,
+  parseAdminConfig,
+  parseDuration,
+  parseListenAddress,
 } from '../../src/admin/config';
 
 describe('parseAdminConfig', () => {
@@ -17,14 +22,16 @@ describe('parseAdminConfig', () => {
       listen_address: '127.0.0.1:9465',
       token_file: '/etc/psutil-exporter/admin.token',
       audit_log: '/var/log/psutil-exporter/admin.jsonl',
-      policy: [{
-        groups: ['sleepers', 'python3;root;job.py'],
-        signals: ['SIGTERM', 'SIGHUP', 'SIGUSR1'],
-        nice: { min: 0, max: 19 },
-        ionice_classes: ['best-effort', 'idle'],
-        cpu_affinity: true,
-        rlimits: { NOFILE: { max: 65536 } },
-      }],
+      policy: [
+        {
+          groups: ['sleepers', 'python3;root;job.py'],
+          signals: ['SIGTERM', 'SIGHUP', 'SIGUSR1'],
+          nice: { min: 0, max: 19 },
+          ionice_classes: ['best-effort', 'idle'],
+          cpu_affinity: true,
+          rlimits: { NOFILE: { max: 65536 } },
+        },
+      ],
     });
     expect(c.enabled).toBe(true);
     const r = c.policy[0]!;
@@ -46,7 +53,13 @@ describe('parseAdminConfig', () => {
         bogus: 1,
         rate_limit: { global: { interval: 'fast', burst: 0 } },
         policy: [
-          { signals: ['SIGKIL', 9, 'SIGRTMIN'], nice: { min: 5, max: 1 }, ionice_classes: ['rt'], cpu_affinity: 'all', rlimits: { FOO: { max: 1 }, NOFILE: {} } },
+          {
+            signals: ['SIGKIL', 9, 'SIGRTMIN'],
+            nice: { min: 5, max: 1 },
+            ionice_classes: ['rt'],
+            cpu_affinity: 'all',
+            rlimits: { FOO: { max: 1 }, NOFILE: {} },
+          },
         ],
       });
     } catch (e) {
@@ -54,17 +67,31 @@ describe('parseAdminConfig', () => {
     }
     expect(err).toBeInstanceOf(AdminConfigError);
     const paths = (err as AdminConfigError).issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'admin.enabled', 'admin.listen_address', 'admin.token_file', 'admin.bogus',
-      'admin.rate_limit.global.interval', 'admin.rate_limit.global.burst',
-      'admin.policy[0].groups', 'admin.policy[0].signals[0]', 'admin.policy[0].signals[1]', 'admin.policy[0].signals[2]',
-      'admin.policy[0].nice', 'admin.policy[0].ionice_classes[0]', 'admin.policy[0].cpu_affinity',
-      'admin.policy[0].rlimits.FOO', 'admin.policy[0].rlimits.NOFILE.max',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'admin.enabled',
+        'admin.listen_address',
+        'admin.token_file',
+        'admin.bogus',
+        'admin.rate_limit.global.interval',
+        'admin.rate_limit.global.burst',
+        'admin.policy[0].groups',
+        'admin.policy[0].signals[0]',
+        'admin.policy[0].signals[1]',
+        'admin.policy[0].signals[2]',
+        'admin.policy[0].nice',
+        'admin.policy[0].ionice_classes[0]',
+        'admin.policy[0].cpu_affinity',
+        'admin.policy[0].rlimits.FOO',
+        'admin.policy[0].rlimits.NOFILE.max',
+      ]),
+    );
   });
 
   it('normalizes RLIMIT_ names and accepts unlimited', () => {
-    const c = parseAdminConfig({ policy: [{ groups: ['g'], rlimits: { RLIMIT_CORE: { max: 'unlimited' }, NOFILE: { min: 1024, max: 4096 } } }] });
+    const c = parseAdminConfig({
+      policy: [{ groups: ['g'], rlimits: { RLIMIT_CORE: { max: 'unlimited' }, NOFILE: { min: 1024, max: 4096 } } }],
+    });
     expect(c.policy[0]!.rlimits.get('CORE')).toEqual({ min: null, max: -1 });
     expect(c.policy[0]!.rlimits.get('NOFILE')).toEqual({ min: 1024, max: 4096 });
   });
@@ -83,20 +110,38 @@ describe('startup safety ([SECURITY])', () => {
   });
 
   it('refuses TLS without a client CA on a non-loopback address', () => {
-    const p = adminSecurityProblems(parseAdminConfig({
-      enabled: true, listen_address: '0.0.0.0:9465', token_file: '/t',
-      tls_server_config: { cert_file: '/c', key_file: '/k' },
-    }));
+    const p = adminSecurityProblems(
+      parseAdminConfig({
+        enabled: true,
+        listen_address: '0.0.0.0:9465',
+        token_file: '/t',
+        tls_server_config: { cert_file: '/c', key_file: '/k' },
+      }),
+    );
     expect(p).toHaveLength(1);
   });
 
   it('accepts mutual TLS on any address, and loopback or unix sockets with a token', () => {
-    expect(adminSecurityProblems(parseAdminConfig({
-      enabled: true, listen_address: '0.0.0.0:9465',
-      tls_server_config: { cert_file: '/c', key_file: '/k', client_ca_file: '/ca', client_allowed_sans: ['ops.example'] },
-    }))).toEqual([]);
-    expect(adminSecurityProblems(parseAdminConfig({ enabled: true, listen_address: '[::1]:9465', token_file: '/t' }))).toEqual([]);
-    expect(adminSecurityProblems(parseAdminConfig({ enabled: true, listen_address: 'unix:/run/a.sock', token_file: '/t' }))).toEqual([]);
+    expect(
+      adminSecurityProblems(
+        parseAdminConfig({
+          enabled: true,
+          listen_address: '0.0.0.0:9465',
+          tls_server_config: {
+            cert_file: '/c',
+            key_file: '/k',
+            client_ca_file: '/ca',
+            client_allowed_sans: ['ops.example'],
+          },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      adminSecurityProblems(parseAdminConfig({ enabled: true, listen_address: '[::1]:9465', token_file: '/t' })),
+    ).toEqual([]);
+    expect(
+      adminSecurityProblems(parseAdminConfig({ enabled: true, listen_address: 'unix:/run/a.sock', token_file: '/t' })),
+    ).toEqual([]);
   });
 });
 
@@ -112,9 +157,12 @@ describe('parseListenAddress / parseDuration', () => {
     expect(parseListenAddress(s)).toEqual(want);
   });
 
-  it.each(['example.com:1', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'unix:relative', '[127.0.0.1]:80'])('refuses %s', (s) => {
-    expect(typeof parseListenAddress(s)).toBe('string');
-  });
+  it.each(['example.com:1', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'unix:relative', '[127.0.0.1]:80'])(
+    'refuses %s',
+    (s) => {
+      expect(typeof parseListenAddress(s)).toBe('string');
+    },
+  );
 
   it('parses Go durations', () => {
     expect(parseDuration('500ms')).toBe(500);

@@ -16,7 +16,14 @@ import { PYTHON, until } from './harness';
 
 const TABLE: ProcRecord[] = [
   { pid: 1, ppid: 0, startTime: 1, comm: 'systemd', cmdline: ['/sbin/init'], username: 'root' },
-  { pid: 100, ppid: 1, startTime: 500, comm: 'python3', cmdline: ['/usr/bin/python3', '/srv/job.py'], username: 'root' },
+  {
+    pid: 100,
+    ppid: 1,
+    startTime: 500,
+    comm: 'python3',
+    cmdline: ['/usr/bin/python3', '/srv/job.py'],
+    username: 'root',
+  },
   { pid: 101, ppid: 100, startTime: 600, comm: 'sh', cmdline: ['sh', '-c', 'sleep 1'], username: 'root' },
   { pid: 102, ppid: 101, startTime: 700, comm: 'sleep', cmdline: ['sleep', '1'], username: 'root' },
   { pid: 200, ppid: 1, startTime: 800, comm: 'nginx', cmdline: ['nginx: master'], username: 'root' },
@@ -25,10 +32,17 @@ const TABLE: ProcRecord[] = [
 ];
 
 function groups(children = true, records = TABLE) {
-  const rules = compileRulesConfig([
-    { name: 'web', comm: ['nginx'] },
-    { name: '{{.ExeBase}};{{.Username}};{{.Matches.script}}', comm: ['python3'], cmdline: ['(?P<script>[^/ ]+\\.py)'] },
-  ], { children });
+  const rules = compileRulesConfig(
+    [
+      { name: 'web', comm: ['nginx'] },
+      {
+        name: '{{.ExeBase}};{{.Username}};{{.Matches.script}}',
+        comm: ['python3'],
+        cmdline: ['(?P<script>[^/ ]+\\.py)'],
+      },
+    ],
+    { children },
+  );
   const source = tableSource(records);
   return { g: new RulesGroups({ rules: rules.rules, options: rules.options, source, maxAgeMs: 60_000 }), source };
 }
@@ -78,7 +92,11 @@ describe('RulesGroups', () => {
     const second = compileRulesConfig([{ name: 'frontend', comm: ['nginx'] }], {});
     let pending: typeof second | null = null;
     const g = new RulesGroups({
-      rules: first.rules, options: first.options, source: tableSource(TABLE), maxAgeMs: 1000, now: () => now,
+      rules: first.rules,
+      options: first.options,
+      source: tableSource(TABLE),
+      maxAgeMs: 1000,
+      now: () => now,
       reload: () => {
         const r = pending;
         pending = null;
@@ -146,41 +164,52 @@ describe('RulesGroups on live processes, against the process_groups collector', 
     return out;
   }
 
-  it.each([true, false])('admin groups equal the collector\'s for every process it listed (children: %p)', (children) => {
-    const rules = compileRulesConfig([
-      { name: 'marked;{{.Matches.m}}', cmdline: [`(?P<m>${marker})`], per_process: true },
-      // A parent selector on the marked group: the marked tree's sh gets its own group.
-      { name: 'marked-shell', parent: [`marked;${marker}`], comm: ['sh'], per_process: true },
-    ], { children, per_process_limit: 100000 });
-    const { source, listed } = recording(new PsutilSource(psutil));
-    const snap = new Grouper(rules.rules, rules.options).update(source);
-    const collector = new Map(snap.processes.map((p) => [p.pid, p.group]));
-    const admin = new RulesGroups({ rules: rules.rules, options: rules.options, source: new PsutilSource(psutil), maxAgeMs: 60_000 });
+  it.each([true, false])(
+    "admin groups equal the collector's for every process it listed (children: %p)",
+    (children) => {
+      const rules = compileRulesConfig(
+        [
+          { name: 'marked;{{.Matches.m}}', cmdline: [`(?P<m>${marker})`], per_process: true },
+          // A parent selector on the marked group: the marked tree's sh gets its own group.
+          { name: 'marked-shell', parent: [`marked;${marker}`], comm: ['sh'], per_process: true },
+        ],
+        { children, per_process_limit: 100000 },
+      );
+      const { source, listed } = recording(new PsutilSource(psutil));
+      const snap = new Grouper(rules.rules, rules.options).update(source);
+      const collector = new Map(snap.processes.map((p) => [p.pid, p.group]));
+      const admin = new RulesGroups({
+        rules: rules.rules,
+        options: rules.options,
+        source: new PsutilSource(psutil),
+        maxAgeMs: 60_000,
+      });
 
-    const root = tree.pid ?? -1;
-    const sh = descendants(root).find((pid) => new Process(pid).name() === 'sh');
-    const sleep = descendants(root).find((pid) => new Process(pid).name() === 'sleep');
-    expect(collector.get(root)).toBe(`marked;${marker}`);
-    expect(sh !== undefined && collector.get(sh)).toBe('marked-shell');
-    expect(sleep !== undefined && collector.get(sleep)).toBe(children ? 'marked-shell' : undefined);
-    expect(collector.has(sibling.pid ?? -1)).toBe(false);
+      const root = tree.pid ?? -1;
+      const sh = descendants(root).find((pid) => new Process(pid).name() === 'sh');
+      const sleep = descendants(root).find((pid) => new Process(pid).name() === 'sleep');
+      expect(collector.get(root)).toBe(`marked;${marker}`);
+      expect(sh !== undefined && collector.get(sh)).toBe('marked-shell');
+      expect(sleep !== undefined && collector.get(sleep)).toBe(children ? 'marked-shell' : undefined);
+      expect(collector.has(sibling.pid ?? -1)).toBe(false);
 
-    let compared = 0;
-    for (const id of listed) {
-      const got = admin.groupOf(id.pid, id.startTime);
-      // A process that exited or was replaced between the two listings is not the same process to compare.
-      let same: boolean;
-      try {
-        same = new Process(id.pid).startTicks === id.startTime;
-      } catch (err) {
-        if (!(err instanceof NoSuchProcess)) throw err;
-        same = false;
+      let compared = 0;
+      for (const id of listed) {
+        const got = admin.groupOf(id.pid, id.startTime);
+        // A process that exited or was replaced between the two listings is not the same process to compare.
+        let same: boolean;
+        try {
+          same = new Process(id.pid).startTicks === id.startTime;
+        } catch (err) {
+          if (!(err instanceof NoSuchProcess)) throw err;
+          same = false;
+        }
+        if (!same) continue;
+        expect([id.pid, got]).toEqual([id.pid, collector.get(id.pid) ?? null]);
+        compared++;
       }
-      if (!same) continue;
-      expect([id.pid, got]).toEqual([id.pid, collector.get(id.pid) ?? null]);
-      compared++;
-    }
-    expect(compared).toBeGreaterThan(4);
-    expect([...admin.members(`marked;${marker}`)]).toEqual([root]);
-  });
+      expect(compared).toBeGreaterThan(4);
+      expect([...admin.members(`marked;${marker}`)]).toEqual([root]);
+    },
+  );
 });

@@ -85,7 +85,10 @@ export async function startCanary(dir: string, marker?: string): Promise<Canary>
 /** Fields of /proc/<pid>/stat after the comm (index 0 = state), split at the last ')'. */
 export function statFields(pid: number): string[] {
   const s = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return s.slice(s.lastIndexOf(')') + 2).trim().split(' ');
+  return s
+    .slice(s.lastIndexOf(')') + 2)
+    .trim()
+    .split(' ');
 }
 
 export function procState(pid: number): string {
@@ -188,7 +191,12 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   });
   // Port 0 (any free port) is not a valid config value; the harness binds one itself.
   const cfg = { ...config, listen: config.listen.kind === 'tcp' ? { ...config.listen, port: 0 } : config.listen };
-  const server = await AdminServer.start({ config: cfg, host: o.host, groups: o.groups, log: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+  const server = await AdminServer.start({
+    config: cfg,
+    host: o.host,
+    groups: o.groups,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
   const addr = server.address();
   return {
     server,
@@ -197,10 +205,16 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     dir,
     counts: () => {
       const out: Record<string, number> = {};
-      for (const f of server.metricFamilies()) for (const x of f.series) out[`${x.labels['action']}/${x.labels['decision']}`] = x.value;
+      for (const f of server.metricFamilies())
+        for (const x of f.series) out[`${x.labels['action']}/${x.labels['decision']}`] = x.value;
       return out;
     },
-    auditLines: () => fs.readFileSync(auditFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
+    auditLines: () =>
+      fs
+        .readFileSync(auditFile, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     close: () => server.close(),
   };
 }
@@ -230,20 +244,23 @@ export function request(
   Object.assign(headers, opts.headers ?? {});
   for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: h.port, method, path: urlPath, headers, agent: false, setHost: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: Record<string, unknown> | null = null;
-        try {
-          body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
-        } catch {
-          body = null;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: h.port, method, path: urlPath, headers, agent: false, setHost: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: Record<string, unknown> | null = null;
+          try {
+            body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+          } catch {
+            body = null;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
+        });
+      },
+    );
     req.on('error', reject);
     if (payload) req.end(payload);
     else req.end();
@@ -256,7 +273,9 @@ export function rawExchange(port: number, write: (s: net.Socket) => void): Promi
     const s = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? undefined : reject(e)));
+    s.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'ECONNRESET' || e.code === 'EPIPE' ? undefined : reject(e),
+    );
     s.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
     s.on('connect', () => write(s));
   });

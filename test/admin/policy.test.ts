@@ -28,7 +28,9 @@ function req(action: Parameters<typeof parseActionBody>[0], json: string): Actio
 describe('Policy', () => {
   it('denies by default', () => {
     expect(policy.decide(null, 'root', req('signal', '{"signal":"SIGTERM","createTime":1}')).allowed).toBe(false);
-    expect(policy.decide('other', 'root', req('signal', '{"signal":"SIGTERM","createTime":1}')).reason).toMatch(/deny by default/);
+    expect(policy.decide('other', 'root', req('signal', '{"signal":"SIGTERM","createTime":1}')).reason).toMatch(
+      /deny by default/,
+    );
     expect(new Policy([]).decide('sleepers', 'root', req('nice', '{"value":1,"createTime":1}')).allowed).toBe(false);
   });
 
@@ -55,7 +57,9 @@ describe('Policy', () => {
     expect(policy.decide('pinned', 'www-data', kill).allowed).toBe(true);
     expect(policy.decide('pinned', 'root', kill).reason).toMatch(/covers user/);
     expect(policy.decide('pinned', 'www-data', req('cpu_affinity', '{"cpus":[1],"createTime":1}')).allowed).toBe(true);
-    expect(policy.decide('pinned', 'www-data', req('cpu_affinity', '{"cpus":[1,2],"createTime":1}')).reason).toMatch(/CPUs 2/);
+    expect(policy.decide('pinned', 'www-data', req('cpu_affinity', '{"cpus":[1,2],"createTime":1}')).reason).toMatch(
+      /CPUs 2/,
+    );
     expect(policy.decide('pinned', 'www-data', req('cpu_affinity', '{"cpus":[],"createTime":1}')).allowed).toBe(false);
   });
 
@@ -102,8 +106,15 @@ describe('parseActionBody', () => {
   });
 
   it('defaults ionice levels as psutil does and refuses createTime on group bodies', () => {
-    expect(req('ionice', '{"ioclass":"best-effort","createTime":1}')).toEqual({ action: 'ionice', ioclass: 'best-effort', value: 4 });
-    expect(body('signal', '{"signal":"SIGTERM","dryRun":true}', 'group')).toMatchObject({ createTime: null, dryRun: true });
+    expect(req('ionice', '{"ioclass":"best-effort","createTime":1}')).toEqual({
+      action: 'ionice',
+      ioclass: 'best-effort',
+      value: 4,
+    });
+    expect(body('signal', '{"signal":"SIGTERM","dryRun":true}', 'group')).toMatchObject({
+      createTime: null,
+      dryRun: true,
+    });
     expect(() => body('signal', '{"signal":"SIGTERM","createTime":1}', 'group')).toThrow(/unknown field "createTime"/);
     expect(() => body('signal', '[]')).toThrow(/JSON object/);
   });

@@ -18,11 +18,14 @@ describe('TokenBucket', () => {
 describe('RateLimiter', () => {
   it('limits each credential and all of them together', () => {
     let now = 0;
-    const rl = new RateLimiter({
-      perCredential: { intervalMs: 1000, burst: 2 },
-      global: { intervalMs: 1000, burst: 3 },
-      unauthenticated: { intervalMs: 1000, burst: 1 },
-    }, () => now);
+    const rl = new RateLimiter(
+      {
+        perCredential: { intervalMs: 1000, burst: 2 },
+        global: { intervalMs: 1000, burst: 3 },
+        unauthenticated: { intervalMs: 1000, burst: 1 },
+      },
+      () => now,
+    );
     expect([rl.allow('a'), rl.allow('a'), rl.allow('a')]).toEqual([true, true, false]);
     expect([rl.allow('b'), rl.allow('b')]).toEqual([true, false]); // the global bucket is empty
     expect([rl.allowUnauthenticated(), rl.allowUnauthenticated()]).toEqual([true, false]);

@@ -19,7 +19,13 @@ import { request, snapshot, startCanary, startHarness, until, type Canary } from
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noGroups = { groupOf: () => null, members: () => [] };
-const host = libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs: psutil.roots.procfs, procfsSelfPid, cpuCount: () => psutil.cpuTimes({ percpu: true }).length });
+const host = libraryHost({
+  newProcess: (pid) => new Process(pid),
+  pidExists,
+  procfs: psutil.roots.procfs,
+  procfsSelfPid,
+  cpuCount: () => psutil.cpuTimes({ percpu: true }).length,
+});
 
 let dir: string;
 beforeAll(() => {
@@ -57,7 +63,11 @@ describe('34: refusing to start', () => {
 
   it.each([
     ['no authentication', { enabled: true }, /no authentication/],
-    ['0.0.0.0 without mutual TLS', { enabled: true, listen_address: '0.0.0.0:9465', token_file: '/nonexistent' }, /requires mutual TLS/],
+    [
+      '0.0.0.0 without mutual TLS',
+      { enabled: true, listen_address: '0.0.0.0:9465', token_file: '/nonexistent' },
+      /requires mutual TLS/,
+    ],
   ])('%s', async (_n, admin, msg) => {
     const err = await start(admin);
     expect(err).toBeInstanceOf(AdminSecurityError);
@@ -84,19 +94,29 @@ describe('unix socket', () => {
     spawnSync('/usr/bin/python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(sock)})`]);
     expect(fs.statSync(sock).isSocket()).toBe(true);
     const server = await AdminServer.start({
-      config: parseAdminConfig({ enabled: true, listen_address: `unix:${sock}`, token_file: tokenFile('u.token', TOKEN), audit_log: path.join(dir, 'u.jsonl') }),
-      host, groups: noGroups, log: quiet,
+      config: parseAdminConfig({
+        enabled: true,
+        listen_address: `unix:${sock}`,
+        token_file: tokenFile('u.token', TOKEN),
+        audit_log: path.join(dir, 'u.jsonl'),
+      }),
+      host,
+      groups: noGroups,
+      log: quiet,
     });
     try {
       const st = fs.statSync(sock);
       expect(st.isSocket()).toBe(true);
       expect(st.mode & 0o777).toBe(0o600);
-      const get = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
-        http.get({ socketPath: sock, path: `/v1/processes/${process.pid}`, headers }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        }).on('error', reject);
-      });
+      const get = (headers: Record<string, string>) =>
+        new Promise<number>((resolve, reject) => {
+          http
+            .get({ socketPath: sock, path: `/v1/processes/${process.pid}`, headers }, (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            })
+            .on('error', reject);
+        });
       expect(await get({ host: 'localhost', authorization: `Bearer ${TOKEN}` })).toBe(200);
       expect(await get({ host: 'localhost' })).toBe(401);
       expect(await get({ host: 'evil.example', authorization: `Bearer ${TOKEN}` })).toBe(421);
@@ -109,10 +129,19 @@ describe('unix socket', () => {
   it('refuses to replace a file that is not a socket', async () => {
     const p = path.join(dir, 'not-a-socket');
     fs.writeFileSync(p, 'x');
-    await expect(AdminServer.start({
-      config: parseAdminConfig({ enabled: true, listen_address: `unix:${p}`, token_file: tokenFile('n.token', TOKEN), audit_log: path.join(dir, 'n.jsonl') }),
-      host, groups: noGroups, log: quiet,
-    })).rejects.toThrow(/not a socket/);
+    await expect(
+      AdminServer.start({
+        config: parseAdminConfig({
+          enabled: true,
+          listen_address: `unix:${p}`,
+          token_file: tokenFile('n.token', TOKEN),
+          audit_log: path.join(dir, 'n.jsonl'),
+        }),
+        host,
+        groups: noGroups,
+        log: quiet,
+      }),
+    ).rejects.toThrow(/not a socket/);
     expect(fs.readFileSync(p, 'utf8')).toBe('x');
   });
 });
@@ -125,14 +154,59 @@ function openssl(args: string[]): void {
 /** A leaf certificate `name`.crt/.key signed by `ca`, with SAN lines in openssl config syntax. */
 function leaf(name: string, san: string, ca: string, eku: string): void {
   fs.writeFileSync(path.join(dir, `${name}.ext`), `extendedKeyUsage=${eku}\nsubjectAltName=@alt\n[alt]\n${san}\n`);
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
+  openssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${name}`,
+  ]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  ]);
 }
 
 /** Two CAs, a server certificate for 127.0.0.1, and client certificates with various SANs. */
 function makeCerts(): void {
   for (const ca of ['ca', 'otherca']) {
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-subj', `/CN=${ca}`, '-days', '2']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.crt`,
+      '-subj',
+      `/CN=${ca}`,
+      '-days',
+      '2',
+    ]);
   }
   leaf('server', 'IP.1 = 127.0.0.1', 'ca', 'serverAuth');
   leaf('ops', 'DNS.1 = ops.example', 'ca', 'clientAuth');
@@ -149,16 +223,23 @@ describe('mutual TLS', () => {
   beforeAll(async () => {
     makeCerts();
     server = await AdminServer.start({
-      config: { ...parseAdminConfig({
-        enabled: true,
-        listen_address: '127.0.0.1:9465',
-        audit_log: auditPath(),
-        tls_server_config: {
-          cert_file: path.join(dir, 'server.crt'), key_file: path.join(dir, 'server.key'),
-          client_ca_file: path.join(dir, 'ca.crt'), client_allowed_sans: ['ops.example'],
-        },
-      }), listen: { kind: 'tcp', host: '127.0.0.1', port: 0, loopback: true } },
-      host, groups: noGroups, log: quiet,
+      config: {
+        ...parseAdminConfig({
+          enabled: true,
+          listen_address: '127.0.0.1:9465',
+          audit_log: auditPath(),
+          tls_server_config: {
+            cert_file: path.join(dir, 'server.crt'),
+            key_file: path.join(dir, 'server.key'),
+            client_ca_file: path.join(dir, 'ca.crt'),
+            client_allowed_sans: ['ops.example'],
+          },
+        }),
+        listen: { kind: 'tcp', host: '127.0.0.1', port: 0, loopback: true },
+      },
+      host,
+      groups: noGroups,
+      log: quiet,
     });
     port = (server.address() as { port: number }).port;
   });
@@ -168,14 +249,26 @@ describe('mutual TLS', () => {
 
   function get(client: string | null): Promise<number> {
     return new Promise((resolve, reject) => {
-      const req = https.request({
-        host: '127.0.0.1', port, path: `/v1/processes/${process.pid}`, method: 'GET', agent: false,
-        ca: fs.readFileSync(path.join(dir, 'ca.crt')),
-        ...(client ? { cert: fs.readFileSync(path.join(dir, `${client}.crt`)), key: fs.readFileSync(path.join(dir, `${client}.key`)) } : {}),
-      }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: `/v1/processes/${process.pid}`,
+          method: 'GET',
+          agent: false,
+          ca: fs.readFileSync(path.join(dir, 'ca.crt')),
+          ...(client
+            ? {
+                cert: fs.readFileSync(path.join(dir, `${client}.crt`)),
+                key: fs.readFileSync(path.join(dir, `${client}.key`)),
+              }
+            : {}),
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -183,7 +276,11 @@ describe('mutual TLS', () => {
 
   it('an allowed client certificate is a credential of its own', async () => {
     expect(await get('ops')).toBe(200);
-    const lines = fs.readFileSync(auditPath(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = fs
+      .readFileSync(auditPath(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.at(-1)).toMatchObject({ who: 'cert:ops.example', status: 200 });
   });
 
@@ -193,17 +290,26 @@ describe('mutual TLS', () => {
   });
 
   it('rotated server certificates are used for the next connections, without a restart', async () => {
-    const fingerprint = (): Promise<string> => new Promise((resolve, reject) => {
-      const req = https.request({
-        host: '127.0.0.1', port, path: `/v1/processes/${process.pid}`, agent: false, ca: fs.readFileSync(path.join(dir, 'ca.crt')),
-        cert: fs.readFileSync(path.join(dir, 'ops.crt')), key: fs.readFileSync(path.join(dir, 'ops.key')),
-      }, (res) => {
-        res.resume();
-        resolve((res.socket as TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '');
+    const fingerprint = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const req = https.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: `/v1/processes/${process.pid}`,
+            agent: false,
+            ca: fs.readFileSync(path.join(dir, 'ca.crt')),
+            cert: fs.readFileSync(path.join(dir, 'ops.crt')),
+            key: fs.readFileSync(path.join(dir, 'ops.key')),
+          },
+          (res) => {
+            res.resume();
+            resolve((res.socket as TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '');
+          },
+        );
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     const first = await fingerprint();
     leaf('server2', 'IP.1 = 127.0.0.1', 'ca', 'serverAuth');
     // Key first, then certificate, each by rename, as cert-manager style tools do.
@@ -235,15 +341,26 @@ describe('18: a procfs of another PID namespace', () => {
   async function allRefused(procfs: string, why: RegExp): Promise<void> {
     const ps = createPsutil({ procfs });
     const h = await startHarness({
-      host: libraryHost({ newProcess: (pid) => new Process(pid), pidExists, procfs, procfsSelfPid: () => ps.procfsSelfPid(), cpuCount: () => ps.cpuTimes({ percpu: true }).length }),
+      host: libraryHost({
+        newProcess: (pid) => new Process(pid),
+        pidExists,
+        procfs,
+        procfsSelfPid: () => ps.procfsSelfPid(),
+        cpuCount: () => ps.cpuTimes({ percpu: true }).length,
+      }),
       groups: { groupOf: () => 'g', members: () => [canary.pid] },
       admin: { policy: [{ groups: ['g'], signals: ['SIGUSR1'], nice: { min: 0, max: 19 } }] },
     });
     try {
       const before = snapshot(canary);
       expect((await request(h, 'GET', `/v1/processes/${canary.pid}`)).status).toBe(409);
-      for (const [action, body] of [['signal', { signal: 'SIGUSR1' }], ['nice', { value: 10 }]] as const) {
-        const r = await request(h, 'POST', `/v1/processes/${canary.pid}/${action}`, { body: { ...body, createTime: 1 } });
+      for (const [action, body] of [
+        ['signal', { signal: 'SIGUSR1' }],
+        ['nice', { value: 10 }],
+      ] as const) {
+        const r = await request(h, 'POST', `/v1/processes/${canary.pid}/${action}`, {
+          body: { ...body, createTime: 1 },
+        });
         expect(r.status).toBe(409);
         expect(r.body!['error']).toMatchObject({ code: 'foreign_pid_namespace', message: expect.stringMatching(why) });
         const g = await request(h, 'POST', `/v1/groups/g/${action}`, { body });
@@ -268,7 +385,11 @@ describe('18: a procfs of another PID namespace', () => {
     const mnt = path.join(dir, 'nsproc');
     fs.mkdirSync(mnt);
     // unshare(1) forks into a new PID namespace and mounts that namespace's procfs where we can see it.
-    const child = spawn('unshare', ['--pid', '--fork', '--kill-child', 'sh', '-c', `mount -t proc proc '${mnt}' && exec sleep 600`], { stdio: 'ignore' });
+    const child = spawn(
+      'unshare',
+      ['--pid', '--fork', '--kill-child', 'sh', '-c', `mount -t proc proc '${mnt}' && exec sleep 600`],
+      { stdio: 'ignore' },
+    );
     try {
       await until(() => fs.existsSync(path.join(mnt, '1')) || child.exitCode !== null, 'the namespace procfs');
       if (child.exitCode !== null) throw new Error('unshare/mount failed: this test needs root (CAP_SYS_ADMIN)');

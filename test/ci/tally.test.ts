@@ -14,18 +14,24 @@ const KNOWN = path.join(REPO, 'test', 'known-skips.txt');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-tally-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Assertion { status: string; fullName: string }
+interface Assertion {
+  status: string;
+  fullName: string;
+}
 
 /** A jest --json results file with one suite holding these tests. */
 function results(tests: Assertion[], extra: { suiteStatus?: string } = {}): string {
   const count = (s: string): number => tests.filter((t) => t.status === s).length;
   const file = path.join(dir, `r${fs.readdirSync(dir).length}.json`);
-  fs.writeFileSync(file, JSON.stringify({
-    numPassedTests: count('passed'),
-    numFailedTests: count('failed'),
-    numPendingTests: count('pending'),
-    testResults: [{ name: '/repo/test/a.test.ts', status: extra.suiteStatus ?? 'passed', assertionResults: tests }],
-  }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      numPassedTests: count('passed'),
+      numFailedTests: count('failed'),
+      numPendingTests: count('pending'),
+      testResults: [{ name: '/repo/test/a.test.ts', status: extra.suiteStatus ?? 'passed', assertionResults: tests }],
+    }),
+  );
   return file;
 }
 
@@ -34,18 +40,32 @@ function tally(resultsFile: string, known = KNOWN): { status: number | null; lin
   return { status: r.status, lines: r.stdout.trim().split('\n') };
 }
 
-const HELM = '[skipped: no helm (not packaged by Debian)] helm template (only where helm is installed) helm lint passes';
+const HELM =
+  '[skipped: no helm (not packaged by Debian)] helm template (only where helm is installed) helm lint passes';
 const PEER = '[skipped: peer fixtures absent at /x/shared/fixtures; set PSUTIL_PEER_FIXTURES] disk on fixtures reads';
 
 test('listed skips pass: the closing line counts them as skipped', () => {
-  const r = tally(results([{ status: 'passed', fullName: 'a' }, { status: 'pending', fullName: HELM }, { status: 'pending', fullName: `d ${PEER}` }]));
+  const r = tally(
+    results([
+      { status: 'passed', fullName: 'a' },
+      { status: 'pending', fullName: HELM },
+      { status: 'pending', fullName: `d ${PEER}` },
+    ]),
+  );
   expect(r.status).toBe(0);
   expect(r.lines.at(-1)).toBe('1 passed, 0 failed, 2 skipped');
 });
 
 test('a skip the list does not name is a failure, named in the output', () => {
   const other = '[skipped: no free/vmstat (apt-get install procps)] virtualMemory vs free -b total is exact';
-  const r = tally(results([{ status: 'passed', fullName: 'a' }, { status: 'pending', fullName: HELM }, { status: 'pending', fullName: other }, { status: 'todo', fullName: 'later' }]));
+  const r = tally(
+    results([
+      { status: 'passed', fullName: 'a' },
+      { status: 'pending', fullName: HELM },
+      { status: 'pending', fullName: other },
+      { status: 'todo', fullName: 'later' },
+    ]),
+  );
   expect(r.status).toBe(1);
   expect(r.lines.at(-1)).toBe('1 passed, 2 failed, 1 skipped');
   expect(r.lines.filter((l) => l.includes('not listed'))).toEqual([
@@ -55,7 +75,12 @@ test('a skip the list does not name is a failure, named in the output', () => {
 });
 
 test('failed tests and suites that did not run are counted', () => {
-  const r = tally(results([{ status: 'failed', fullName: 'x' }, { status: 'passed', fullName: 'y' }]));
+  const r = tally(
+    results([
+      { status: 'failed', fullName: 'x' },
+      { status: 'passed', fullName: 'y' },
+    ]),
+  );
   expect(r.status).toBe(1);
   expect(r.lines.at(-1)).toBe('1 passed, 1 failed, 0 skipped');
   const broken = tally(results([], { suiteStatus: 'failed' }));

@@ -22,7 +22,10 @@ afterAll(() => {
 /** --check-config on `file`, killed after 30 s (status null then). */
 function check(file: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, '--check-config', `--config.file=${file}`], {
-    encoding: 'utf8', timeout: 30000, killSignal: 'SIGKILL', maxBuffer: 64 << 20,
+    encoding: 'utf8',
+    timeout: 30000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 << 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -64,7 +67,10 @@ describe('special files are refused at once, without blocking or reading without
   });
 
   test('200,000 valid rules (8 MB) and a 10 MB string are refused by the size cap', () => {
-    const rules = write('rules200k.yaml', `process_names:\n${Array.from({ length: 200000 }, (_, i) => `  - name: g${i}\n    comm: [p${i}]\n`).join('')}`);
+    const rules = write(
+      'rules200k.yaml',
+      `process_names:\n${Array.from({ length: 200000 }, (_, i) => `  - name: g${i}\n    comm: [p${i}]\n`).join('')}`,
+    );
     expectRefused(check(rules), rules, /over the 1048576 bytes/);
     const str = write('string10m.yaml', `otlp:\n  service_name: "${'a'.repeat(10 * 1024 * 1024)}"\n`);
     expectRefused(check(str), str, /over the 1048576 bytes/);

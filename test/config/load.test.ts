@@ -22,7 +22,13 @@ describe('defaults', () => {
   const cfg = parseConfig('');
 
   test('an empty file gives the documented defaults', () => {
-    expect(cfg.web).toEqual({ listenAddress: '0.0.0.0:9464', host: '0.0.0.0', port: 9464, telemetryPath: '/metrics', maxRequests: 40 });
+    expect(cfg.web).toEqual({
+      listenAddress: '0.0.0.0:9464',
+      host: '0.0.0.0',
+      port: 9464,
+      telemetryPath: '/metrics',
+      maxRequests: 40,
+    });
     expect(cfg.paths).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
     expect(cfg.otlp.enabled).toBe(false);
     expect(cfg.otlp.protocol).toBe('http/protobuf');
@@ -43,14 +49,16 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test("every collector is on by default but interrupts (off in node_exporter too); per-thread states are not", () => {
+  test('every collector is on by default but interrupts (off in node_exporter too); per-thread states are not', () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
     expect(off).toEqual(['interrupts']);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 
   test("node_exporter's default exclusions are the filesystem defaults", () => {
-    expect(cfg.collectors['filesystem']?.options['mount_points_exclude']).toBe('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)');
+    expect(cfg.collectors['filesystem']?.options['mount_points_exclude']).toBe(
+      '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
+    );
     expect(cfg.collectors['filesystem']?.options['stat_timeout']).toBe('5s');
   });
 
@@ -86,7 +94,11 @@ describe('defaults', () => {
   });
 
   test('flags override the file', () => {
-    const c = applyOverrides(cfg, { listenAddress: { host: '127.0.0.1', port: 1, text: '127.0.0.1:1' }, procfs: '/host/proc', rootfs: '/host/root' });
+    const c = applyOverrides(cfg, {
+      listenAddress: { host: '127.0.0.1', port: 1, text: '127.0.0.1:1' },
+      procfs: '/host/proc',
+      rootfs: '/host/root',
+    });
     expect(c.web.port).toBe(1);
     expect(c.paths).toEqual({ procfs: '/host/proc', sysfs: '/sys', rootfs: '/host/root' });
   });
@@ -112,7 +124,9 @@ describe('bad configs are refused with the line and what was expected', () => {
   });
 
   test('every problem of a file is reported, in line order', () => {
-    const err = issuesOf(() => parseConfig('web:\n  max_requests: "x"\ncollectors:\n  cpu: {enabled: 1}\n  nope: {}\n', 'multi.yaml'));
+    const err = issuesOf(() =>
+      parseConfig('web:\n  max_requests: "x"\ncollectors:\n  cpu: {enabled: 1}\n  nope: {}\n', 'multi.yaml'),
+    );
     expect(err.issues.map((i) => i.line)).toEqual([2, 4, 5]);
   });
 
@@ -123,19 +137,27 @@ describe('bad configs are refused with the line and what was expected', () => {
   });
 
   test('otlp.timeout unset follows the interval (min(10s, interval)); only a timeout the file states can contradict it', () => {
-    expect(parseConfig('otlp: {enabled: true, interval: 2s}\n').otlp).toMatchObject({ intervalMs: 2000, timeoutMs: 2000 });
+    expect(parseConfig('otlp: {enabled: true, interval: 2s}\n').otlp).toMatchObject({
+      intervalMs: 2000,
+      timeoutMs: 2000,
+    });
     expect(parseConfig('otlp: {interval: 30s}\n').otlp).toMatchObject({ intervalMs: 30000, timeoutMs: 10000 });
     expect(parseConfig('').otlp).toMatchObject({ intervalMs: 60000, timeoutMs: 10000 });
     expect(parseConfig('otlp: {interval: 2s, timeout: 1500ms}\n').otlp.timeoutMs).toBe(1500);
-    expect(issuesOf(() => parseConfig('otlp: {interval: 2s, timeout: 10s}\n', 'o.yaml')).message).toMatch(/o\.yaml:1:31: otlp\.timeout: expected a timeout no longer than otlp\.interval \(2s\), got "10s"/);
+    expect(issuesOf(() => parseConfig('otlp: {interval: 2s, timeout: 10s}\n', 'o.yaml')).message).toMatch(
+      /o\.yaml:1:31: otlp\.timeout: expected a timeout no longer than otlp\.interval \(2s\), got "10s"/,
+    );
   });
 
   test('the longest duration a timer can wait is accepted, one millisecond more is not', () => {
     expect(parseConfig('collection: {timeout: 596h31m23.647s}\n').collection.timeoutMs).toBe(2 ** 31 - 1);
-    expect(issuesOf(() => parseConfig('collection: {timeout: 596h31m23.648s}\n')).issues[0]?.path).toBe('collection.timeout');
+    expect(issuesOf(() => parseConfig('collection: {timeout: 596h31m23.648s}\n')).issues[0]?.path).toBe(
+      'collection.timeout',
+    );
     // Every duration of the file, wherever the schema has one (here an anyOf of a duration and "never").
-    expect(issuesOf(() => parseConfig('collectors: {process_groups: {remove_empty_groups_after: 600h}}\n')).issues[0]?.path)
-      .toBe('collectors.process_groups.remove_empty_groups_after');
+    expect(
+      issuesOf(() => parseConfig('collectors: {process_groups: {remove_empty_groups_after: 600h}}\n')).issues[0]?.path,
+    ).toBe('collectors.process_groups.remove_empty_groups_after');
   });
 
   test('problems past the first 100 are counted, not listed', () => {
@@ -149,7 +171,14 @@ describe('bad configs are refused with the line and what was expected', () => {
 
   test('a text over 1 MiB is refused before it is parsed', () => {
     const err = issuesOf(() => parseConfig(`# ${'x'.repeat(1024 * 1024)}\n`, 'big.yaml'));
-    expect(err.issues).toEqual([{ line: 0, column: 0, path: '', message: expect.stringMatching(/^the file is 1048579 bytes, over the 1048576 bytes/) as unknown }]);
+    expect(err.issues).toEqual([
+      {
+        line: 0,
+        column: 0,
+        path: '',
+        message: expect.stringMatching(/^the file is 1048579 bytes, over the 1048576 bytes/) as unknown,
+      },
+    ]);
   });
 
   test('a missing file is a ConfigError, not a crash', () => {
@@ -160,7 +189,15 @@ describe('bad configs are refused with the line and what was expected', () => {
 
 describe('values', () => {
   test.each([
-    ['500ms', 500], ['5s', 5000], ['1m30s', 90000], ['1h', 3600000], ['0.5s', 500], ['5 s', null], ['5', null], ['', null], ['-1s', null],
+    ['500ms', 500],
+    ['5s', 5000],
+    ['1m30s', 90000],
+    ['1h', 3600000],
+    ['0.5s', 500],
+    ['5 s', null],
+    ['5', null],
+    ['', null],
+    ['-1s', null],
   ])('duration %s', (t, ms) => {
     expect(parseDuration(t)).toBe(ms);
   });
@@ -171,7 +208,9 @@ describe('values', () => {
     ['[::]:9464', { host: '::', port: 9464 }],
     ['[::1]:0', { host: '::1', port: 0 }],
     ['localhost:80', { host: 'localhost', port: 80 }],
-    ['localhost', null], ['x:65536', null], ['::1:80', null],
+    ['localhost', null],
+    ['x:65536', null],
+    ['::1:80', null],
   ])('listen address %s', (t, want) => {
     expect(parseListenAddress(t)).toEqual(want);
   });

@@ -18,7 +18,10 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Published { config: AgentConfig | null; status: ReloadStatus }
+interface Published {
+  config: AgentConfig | null;
+  status: ReloadStatus;
+}
 
 function harness(file: string, opts: { gate?: () => Promise<void> } = {}) {
   const published: Published[] = [];
@@ -62,7 +65,11 @@ test('a reload publishes the checked config; a refused file publishes its proble
   fs.writeFileSync(file, 'collection: {timeout: 2147484s}\n');
   await h.watcher.reload('SIGHUP');
   expect(h.published[1]?.config).toBeNull();
-  expect(h.published[1]?.status).toEqual({ ok: false, successTime: okTime, error: expect.stringContaining(`${file}:1:23: collection.timeout`) as unknown });
+  expect(h.published[1]?.status).toEqual({
+    ok: false,
+    successTime: okTime,
+    error: expect.stringContaining(`${file}:1:23: collection.timeout`) as unknown,
+  });
   expect(h.logs.some((l) => l.startsWith('config reload refused'))).toBe(true);
   expect(h.watcher.status.ok).toBe(false);
 });
@@ -73,7 +80,12 @@ test('loads never overlap: triggers during a load queue one more load, of the fi
   let release: () => void = () => undefined;
   let gated = true;
   const h = harness(file, {
-    gate: () => (gated ? new Promise<void>((r) => { release = r; }) : Promise.resolve()),
+    gate: () =>
+      gated
+        ? new Promise<void>((r) => {
+            release = r;
+          })
+        : Promise.resolve(),
   });
   const a = h.watcher.reload('SIGHUP');
   const b = h.watcher.reload('SIGHUP');

@@ -30,21 +30,35 @@ export interface HttpResult {
   body: Buffer;
 }
 
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+export function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(opts.timeoutMs ?? 15000, () => req.destroy(new Error(`timeout: ${url}`)));
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30000, stepMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30000,
+  stepMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown = null;
   while (Date.now() < end) {
@@ -96,10 +110,14 @@ export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): P
     },
   };
   try {
-    await waitFor('the agent to be ready', async () => {
-      if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}: ${err}`);
-      return (await request(`${url}/readyz`, { timeoutMs: 2000 })).status === 200;
-    }, 60000);
+    await waitFor(
+      'the agent to be ready',
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}: ${err}`);
+        return (await request(`${url}/readyz`, { timeoutMs: 2000 })).status === 200;
+      },
+      60000,
+    );
   } catch (e) {
     await agent.stop(1000);
     throw e;
@@ -108,15 +126,26 @@ export async function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): P
 }
 
 /** Runs the CLI to completion (--once, --check-config, --help). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120000,
+    maxBuffer: 64 << 20,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** `promtool check metrics` on a text exposition: its exit code and complaint lines. */
 export function promtoolCheck(text: string): { status: number | null; problems: string[] } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 60000 });
-  const problems = `${r.stdout}${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const problems = `${r.stdout}${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return { status: r.status, problems };
 }
 

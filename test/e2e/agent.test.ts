@@ -11,7 +11,18 @@ describe('command line', () => {
   test('--help lists every flag', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const f of ['--config.file', '--web.listen-address', '--path.procfs', '--path.sysfs', '--path.rootfs', '--once', '--check-config', '--help', '--log.level', '--version']) {
+    for (const f of [
+      '--config.file',
+      '--web.listen-address',
+      '--path.procfs',
+      '--path.sysfs',
+      '--path.rootfs',
+      '--once',
+      '--check-config',
+      '--help',
+      '--log.level',
+      '--version',
+    ]) {
       expect(r.stdout).toContain(f);
     }
   });
@@ -33,13 +44,16 @@ describe('command line', () => {
     expect(r.stdout).toMatch(/default\.yaml: OK/);
   });
 
-  test.each(fs.readdirSync(own('config')).filter((f) => f.endsWith('.bad.yaml')))('--check-config refuses %s with its line', (f) => {
-    const file = own('config', f);
-    const want = /^# expect: (\d+):(\d+) /m.exec(fs.readFileSync(file, 'utf8'));
-    const r = runCli(['--check-config', `--config.file=${file}`]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${file}:${want?.[1]}:${want?.[2]}: `);
-  });
+  test.each(fs.readdirSync(own('config')).filter((f) => f.endsWith('.bad.yaml')))(
+    '--check-config refuses %s with its line',
+    (f) => {
+      const file = own('config', f);
+      const want = /^# expect: (\d+):(\d+) /m.exec(fs.readFileSync(file, 'utf8'));
+      const r = runCli(['--check-config', `--config.file=${file}`]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${file}:${want?.[1]}:${want?.[2]}: `);
+    },
+  );
 
   test('a bad listen address on the command line is refused before anything starts', () => {
     const r = runCli(['--web.listen-address=nowhere', '--once']);
@@ -55,7 +69,10 @@ describe('--once', () => {
     const e = parseExposition(r.stdout);
     expect(e.types.get('node_cpu_seconds_total')).toBe('counter');
     expect(e.series.some((s) => s.name === 'node_memory_MemAvailable_bytes')).toBe(true);
-    expect(e.series.find((s) => s.name === 'psutil_exporter_scrape_collector_success' && s.labels['collector'] === 'meminfo')?.value).toBe(1);
+    expect(
+      e.series.find((s) => s.name === 'psutil_exporter_scrape_collector_success' && s.labels['collector'] === 'meminfo')
+        ?.value,
+    ).toBe(1);
   });
 });
 
@@ -110,7 +127,11 @@ describe('the running agent', () => {
 
   test('a collector over its time budget fails alone: success 0, its families gone, the rest served', async () => {
     const e = parseExposition((await request(`${agent.url}/metrics`)).body.toString());
-    const success = Object.fromEntries(e.series.filter((s) => s.name === 'psutil_exporter_scrape_collector_success').map((s) => [s.labels['collector'], s.value]));
+    const success = Object.fromEntries(
+      e.series
+        .filter((s) => s.name === 'psutil_exporter_scrape_collector_success')
+        .map((s) => [s.labels['collector'], s.value]),
+    );
     expect(success['processes']).toBe(0);
     expect(success['cpu']).toBe(1);
     expect(e.series.some((s) => s.name.startsWith('node_processes_'))).toBe(false);
@@ -145,8 +166,12 @@ describeWithBinary('promtool')('promtool check metrics on a live scrape', () => 
     try {
       const text = (await request(`${a.url}/metrics`)).body.toString();
       const { problems } = promtoolCheck(text);
-      const other = problems.filter((p) => !/^node_(memory|netstat|sockstat)_\S+ metric names should be written in 'snake_case' not 'camelCase'$/.test(p)
-        && !/^node_entropy_(available|pool_size)_bits use base unit "bytes" instead of "bits"$/.test(p));
+      const other = problems.filter(
+        (p) =>
+          !/^node_(memory|netstat|sockstat)_\S+ metric names should be written in 'snake_case' not 'camelCase'$/.test(
+            p,
+          ) && !/^node_entropy_(available|pool_size)_bits use base unit "bytes" instead of "bits"$/.test(p),
+      );
       expect(other).toEqual([]);
     } finally {
       await a.stop();

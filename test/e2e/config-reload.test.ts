@@ -27,7 +27,9 @@ jest.setTimeout(150000);
  * checking a 1 MB file takes longer than the deadline.
  */
 function config(group: string, extra = ''): string {
-  const off = COLLECTOR_NAMES.filter((n) => n !== 'process_groups').map((n) => `  ${n}: {enabled: false}\n`).join('');
+  const off = COLLECTOR_NAMES.filter((n) => n !== 'process_groups')
+    .map((n) => `  ${n}: {enabled: false}\n`)
+    .join('');
   return `log: {level: info}\ncollection: {timeout: 500ms}\ncollectors:\n${off}process_names:\n  - name: ${group}\n    comm: [${comm}]\n${extra}`;
 }
 
@@ -51,10 +53,15 @@ const OK = 'psutil_process_groups_config_last_reload_successful';
 
 /** Scrapes until `ok` holds, at most 60 s (a loaded CI machine checks a 1 MB file in seconds). */
 function until(what: string, ok: (e: Exposition) => boolean): Promise<Exposition> {
-  return waitFor(what, async () => {
-    const e = await scrape();
-    return ok(e) ? e : null;
-  }, 60000, 200);
+  return waitFor(
+    what,
+    async () => {
+      const e = await scrape();
+      return ok(e) ? e : null;
+    },
+    60000,
+    200,
+  );
 }
 
 beforeAll(async () => {
@@ -88,20 +95,42 @@ test('a valid file that takes longer to check than the pass deadline is applied,
 });
 
 describe.each([
-  ['a FIFO', () => {
-    fs.rmSync(file);
-    expect(spawnSync('mkfifo', [file]).status).toBe(0);
-  }, /a FIFO is not a config file/],
-  ['/dev/zero', () => {
-    fs.rmSync(file);
-    fs.symlinkSync('/dev/zero', file);
-  }, /a character device is not a config file/],
+  [
+    'a FIFO',
+    () => {
+      fs.rmSync(file);
+      expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    },
+    /a FIFO is not a config file/,
+  ],
+  [
+    '/dev/zero',
+    () => {
+      fs.rmSync(file);
+      fs.symlinkSync('/dev/zero', file);
+    },
+    /a character device is not a config file/,
+  ],
   ['a file over 1 MiB', () => replace(config('big', `# ${'x'.repeat(1024 * 1024)}\n`)), /over the 1048576 bytes/],
-  ['a duration of 2^31 ms', () => replace(config('overflow', 'otlp: {interval: 2147484s}\n')), /agent\.yaml:\d+:\d+: otlp\.interval: expected a duration of at most/],
-  ['an alias bomb', () => replace(`${config('bomb')}a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n`), /aliases of aliases expand/],
+  [
+    'a duration of 2^31 ms',
+    () => replace(config('overflow', 'otlp: {interval: 2147484s}\n')),
+    /agent\.yaml:\d+:\d+: otlp\.interval: expected a duration of at most/,
+  ],
+  [
+    'an alias bomb',
+    () =>
+      replace(
+        `${config('bomb')}a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n`,
+      ),
+    /aliases of aliases expand/,
+  ],
 ])('%s in place of the config file', (_what, put, reason) => {
   test('is refused and reported; the rules in force stay and the agent keeps serving', async () => {
-    const before = await until('a group in force', (x) => value(x, NUM, { groupname: 'second' }) === 1 || value(x, NUM, { groupname: 'third' }) === 1);
+    const before = await until(
+      'a group in force',
+      (x) => value(x, NUM, { groupname: 'second' }) === 1 || value(x, NUM, { groupname: 'third' }) === 1,
+    );
     const inForce = value(before, NUM, { groupname: 'second' }) === 1 ? 'second' : 'third';
     put();
     agent.proc.kill('SIGHUP');
@@ -114,7 +143,10 @@ describe.each([
   test('a good file written after it is applied without a signal (the watcher sees the change)', async () => {
     fs.rmSync(file);
     replace(config('third'));
-    const e = await until('the good file applied', (x) => value(x, OK) === 1 && value(x, NUM, { groupname: 'third' }) === 1);
+    const e = await until(
+      'the good file applied',
+      (x) => value(x, OK) === 1 && value(x, NUM, { groupname: 'third' }) === 1,
+    );
     expect(value(e, 'psutil_exporter_scrape_collector_success', { collector: 'process_groups' })).toBe(1);
   });
 });

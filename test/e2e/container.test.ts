@@ -10,8 +10,38 @@ import * as path from 'node:path';
 import { parseExposition } from '../exporters/golden-compare';
 import { runCli } from './agent-process';
 
-const ONLY_FILESYSTEM = `collectors:\n${['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups']
-  .map((c) => `  ${c}: {enabled: false}`).join('\n')}\n`;
+const ONLY_FILESYSTEM = `collectors:\n${[
+  'cpu',
+  'cpufreq',
+  'loadavg',
+  'stat',
+  'meminfo',
+  'vmstat',
+  'diskstats',
+  'netdev',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'sockets',
+  'pressure',
+  'filefd',
+  'entropy',
+  'softnet',
+  'schedstat',
+  'conntrack',
+  'interrupts',
+  'arp',
+  'udp_queues',
+  'sensors',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'users',
+  'process_groups',
+]
+  .map((c) => `  ${c}: {enabled: false}`)
+  .join('\n')}\n`;
 
 let dir: string;
 beforeAll(() => {
@@ -34,7 +64,9 @@ test("this host through a prefix, as a container sees it: init's mount table, st
   const size = e.series.find((s) => s.name === 'node_filesystem_size_bytes' && s.labels['mountpoint'] === '/');
   expect(size).toBeDefined();
   expect(e.series.every((s) => !(s.labels['mountpoint'] ?? '').startsWith(prefix))).toBe(true);
-  expect(e.series.find((s) => s.name === 'node_filesystem_device_error' && s.labels['mountpoint'] === '/')?.value).toBe(0);
+  expect(e.series.find((s) => s.name === 'node_filesystem_device_error' && s.labels['mountpoint'] === '/')?.value).toBe(
+    0,
+  );
   // statfs(1) of / as the reference: blocks x block size.
   const st = spawnSync('stat', ['-f', '-c', '%b %S', '/'], { encoding: 'utf8' }).stdout.trim().split(' ').map(Number);
   expect(size?.value).toBe((st[0] as number) * (st[1] as number));
@@ -45,19 +77,33 @@ test('a fake host under temp dirs: its mount table, statfs under its root, its m
   fs.mkdirSync(path.join(host, 'proc', '1'), { recursive: true });
   fs.mkdirSync(path.join(host, 'root', 'srv', 'data'), { recursive: true });
   fs.mkdirSync(path.join(host, 'sys'), { recursive: true });
-  fs.writeFileSync(path.join(host, 'proc', '1', 'mountinfo'), [
-    '21 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
-    '22 21 254:1 / /srv/data ro,relatime - xfs /dev/vdb ro',
-    '23 21 0:44 / /missing rw - nfs4 nas:/export rw',
-    '',
-  ].join('\n'));
-  const e = once([`--path.procfs=${path.join(host, 'proc')}`, `--path.sysfs=${path.join(host, 'sys')}`, `--path.rootfs=${path.join(host, 'root')}`]);
-  const by = (name: string) => Object.fromEntries(e.series.filter((s) => s.name === name).map((s) => [s.labels['mountpoint'], s]));
+  fs.writeFileSync(
+    path.join(host, 'proc', '1', 'mountinfo'),
+    [
+      '21 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
+      '22 21 254:1 / /srv/data ro,relatime - xfs /dev/vdb ro',
+      '23 21 0:44 / /missing rw - nfs4 nas:/export rw',
+      '',
+    ].join('\n'),
+  );
+  const e = once([
+    `--path.procfs=${path.join(host, 'proc')}`,
+    `--path.sysfs=${path.join(host, 'sys')}`,
+    `--path.rootfs=${path.join(host, 'root')}`,
+  ]);
+  const by = (name: string) =>
+    Object.fromEntries(e.series.filter((s) => s.name === name).map((s) => [s.labels['mountpoint'], s]));
   expect(Object.keys(by('node_filesystem_device_error')).sort()).toEqual(['/', '/missing', '/srv/data']);
   expect(by('node_filesystem_device_error')['/missing']?.value).toBe(1);
-  expect(by('node_filesystem_size_bytes')['/srv/data']?.labels).toEqual({ device: '/dev/vdb', fstype: 'xfs', mountpoint: '/srv/data' });
+  expect(by('node_filesystem_size_bytes')['/srv/data']?.labels).toEqual({
+    device: '/dev/vdb',
+    fstype: 'xfs',
+    mountpoint: '/srv/data',
+  });
   expect(by('node_filesystem_readonly')['/srv/data']?.value).toBe(1);
   expect(by('node_filesystem_size_bytes')['/missing']).toBeUndefined();
-  const success = e.series.find((s) => s.name === 'psutil_exporter_scrape_collector_success' && s.labels['collector'] === 'filesystem');
+  const success = e.series.find(
+    (s) => s.name === 'psutil_exporter_scrape_collector_success' && s.labels['collector'] === 'filesystem',
+  );
   expect(success?.value).toBe(1);
 });

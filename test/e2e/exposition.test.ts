@@ -9,7 +9,36 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, hasBinary, promtoolCheck, request, startAgent, waitFor } from './agent-process';
 
-const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
+const OTHERS = [
+  'cpu',
+  'cpufreq',
+  'loadavg',
+  'stat',
+  'meminfo',
+  'vmstat',
+  'diskstats',
+  'netdev',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'sockets',
+  'pressure',
+  'filefd',
+  'entropy',
+  'softnet',
+  'schedstat',
+  'conntrack',
+  'interrupts',
+  'arp',
+  'udp_queues',
+  'sensors',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'users',
+  'process_groups',
+];
 const CAP_BYTES = 1024;
 const CAP_SERIES = 10;
 const EXTRA_MOUNTS = 25;
@@ -39,7 +68,13 @@ beforeAll(() => {
     '',
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'c.yaml'), cfg);
-  args = [`--config.file=${path.join(dir, 'c.yaml')}`, `--path.procfs=${path.join(host, 'proc')}`, `--path.sysfs=${path.join(host, 'sys')}`, `--path.rootfs=${path.join(host, 'root')}`, '--log.level=error'];
+  args = [
+    `--config.file=${path.join(dir, 'c.yaml')}`,
+    `--path.procfs=${path.join(host, 'proc')}`,
+    `--path.sysfs=${path.join(host, 'sys')}`,
+    `--path.rootfs=${path.join(host, 'root')}`,
+    '--log.level=error',
+  ];
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -64,10 +99,16 @@ function check(text: string): void {
   // The cap keeps the first mounts of the table; the rest is counted.
   expect(mounts).toHaveLength(CAP_SERIES);
   const total = 3 + EXTRA_MOUNTS;
-  expect(text).toMatch(new RegExp(`^psutil_exporter_series_dropped_total\\{family="node_filesystem_device_error"\\} ${total - CAP_SERIES}$`, 'm'));
+  expect(text).toMatch(
+    new RegExp(
+      `^psutil_exporter_series_dropped_total\\{family="node_filesystem_device_error"\\} ${total - CAP_SERIES}$`,
+      'm',
+    ),
+  );
   // Every label value of every sample within the cap.
   for (const l of text.split('\n')) {
-    for (const m of l.matchAll(/="((?:[^"\\]|\\.)*)"/g)) expect(Buffer.byteLength(m[1] as string, 'utf8')).toBeLessThanOrEqual(CAP_BYTES);
+    for (const m of l.matchAll(/="((?:[^"\\]|\\.)*)"/g))
+      expect(Buffer.byteLength(m[1] as string, 'utf8')).toBeLessThanOrEqual(CAP_BYTES);
   }
   const long = mounts.find((m) => m.startsWith('/aaa'));
   expect(long).toBe('/' + 'a'.repeat(CAP_BYTES - 4) + '...');
@@ -86,12 +127,19 @@ test('the running agent (rendered in the collection worker): capped, valid UTF-8
     check(strictUtf8(r.body));
     // The counter adds up from pass to pass (max_age 500ms): scrape until a second pass has added its drops (bounded).
     const droppedIn = (text: string): number =>
-      Number(/^psutil_exporter_series_dropped_total\{family="node_filesystem_device_error"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      Number(
+        /^psutil_exporter_series_dropped_total\{family="node_filesystem_device_error"\} (\d+)$/m.exec(text)?.[1] ?? 0,
+      );
     const twice = 2 * (3 + EXTRA_MOUNTS - CAP_SERIES);
-    const again = await waitFor('a second pass to add its dropped series', async () => {
-      const t = strictUtf8((await request(`${agent.url}/metrics`)).body);
-      return droppedIn(t) >= twice ? t : null;
-    }, 20000, 200);
+    const again = await waitFor(
+      'a second pass to add its dropped series',
+      async () => {
+        const t = strictUtf8((await request(`${agent.url}/metrics`)).body);
+        return droppedIn(t) >= twice ? t : null;
+      },
+      20000,
+      200,
+    );
     expect(droppedIn(again)).toBeGreaterThanOrEqual(twice);
   } finally {
     await agent.stop();

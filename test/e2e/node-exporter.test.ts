@@ -15,9 +15,34 @@ const NODE_EXPORTER = 'prometheus-node-exporter';
 
 /** node_exporter collectors that match ours (netdev without netlink: the agent reads /proc/net/dev, as psutil does). */
 const COLLECTOR_FLAGS = [
-  'cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'filesystem', 'netdev', 'netclass', 'netstat', 'sockstat',
-  'tcpstat', 'hwmon', 'thermal_zone', 'powersupplyclass', 'uname', 'os', 'time', 'processes',
-  'pressure', 'filefd', 'entropy', 'softnet', 'conntrack', 'interrupts', 'arp', 'udp_queues',
+  'cpu',
+  'cpufreq',
+  'loadavg',
+  'stat',
+  'meminfo',
+  'vmstat',
+  'diskstats',
+  'filesystem',
+  'netdev',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'tcpstat',
+  'hwmon',
+  'thermal_zone',
+  'powersupplyclass',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'pressure',
+  'filefd',
+  'entropy',
+  'softnet',
+  'conntrack',
+  'interrupts',
+  'arp',
+  'udp_queues',
 ].map((c) => `--collector.${c}`);
 
 /** node_exporter's self metrics, not host metrics. */
@@ -27,7 +52,10 @@ const SELF = /^(go_|process_|promhttp_|node_scrape_collector_|node_exporter_buil
  * Labels the agent adds, from node_exporter releases newer than Debian's 1.5.0 (and in e2e-output.txt):
  * node_disk_info gained `rotational`, node_network_info `adminstate`.
  */
-const NEWER_LABELS: Readonly<Record<string, readonly string[]>> = { node_disk_info: ['rotational'], node_network_info: ['adminstate'] };
+const NEWER_LABELS: Readonly<Record<string, readonly string[]>> = {
+  node_disk_info: ['rotational'],
+  node_network_info: ['adminstate'],
+};
 
 /**
  * Series node_exporter 1.5.0 has that the agent does not, and why:
@@ -36,17 +64,25 @@ const NEWER_LABELS: Readonly<Record<string, readonly string[]>> = { node_disk_in
  * - node_tcp_connection_states{state="rx_queued_bytes"|"tx_queued_bytes"}: 1.5.0 sums socket queues over netlink;
  *   the agent counts states from /proc/net/tcp.
  */
-const KNOWN_ABSENT = /^(node_disk_\w+\{device="z?ram\d+"|node_disk_info\{|node_network_info\{|node_tcp_connection_states\{state="(rx|tx)_queued_bytes"\})/;
+const KNOWN_ABSENT =
+  /^(node_disk_\w+\{device="z?ram\d+"|node_disk_info\{|node_network_info\{|node_tcp_connection_states\{state="(rx|tx)_queued_bytes"\})/;
 
 /** How far a value may move between two reads a few milliseconds apart. */
 function tolerance(name: string, ref: number): number {
   // Counts of things that come and go by the hundred per second on a busy machine (sockets, process states).
-  if (/^node_(procs_|processes_|tcp_connection_states|sockstat_|load|filefd_allocated|nf_conntrack_entries$|udp_queues)/.test(name)) return Math.max(64, Math.abs(ref) * 0.5);
-  if (/^node_(context_switches|intr|forks|vmstat_|netstat_|interrupts_total|softnet_)/.test(name)) return Math.max(1000, Math.abs(ref) * 0.01);
+  if (
+    /^node_(procs_|processes_|tcp_connection_states|sockstat_|load|filefd_allocated|nf_conntrack_entries$|udp_queues)/.test(
+      name,
+    )
+  )
+    return Math.max(64, Math.abs(ref) * 0.5);
+  if (/^node_(context_switches|intr|forks|vmstat_|netstat_|interrupts_total|softnet_)/.test(name))
+    return Math.max(1000, Math.abs(ref) * 0.01);
   // PSI stall seconds: the agent reads between the two node_exporter scrapes, so only timing jitter is allowed for.
   if (/^node_pressure_/.test(name)) return 0.5;
   if (/^node_memory_/.test(name)) return Math.max(64 << 20, Math.abs(ref) * 0.05);
-  if (/^node_filesystem_(free|avail)_bytes|^node_filesystem_files_free/.test(name)) return Math.max(256 << 20, Math.abs(ref) * 0.01);
+  if (/^node_filesystem_(free|avail)_bytes|^node_filesystem_files_free/.test(name))
+    return Math.max(256 << 20, Math.abs(ref) * 0.01);
   if (name === 'node_time_seconds') return 5;
   return Math.max(2, Math.abs(ref) * 0.02);
 }
@@ -68,10 +104,22 @@ describeWithBinary(NODE_EXPORTER)('side by side with prometheus-node-exporter', 
 
   beforeAll(async () => {
     nePort = await freePort();
-    ne = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`, '--collector.disable-defaults', ...COLLECTOR_FLAGS, '--no-collector.netdev.netlink'], { stdio: 'ignore' });
+    ne = spawn(
+      NODE_EXPORTER,
+      [
+        `--web.listen-address=127.0.0.1:${nePort}`,
+        '--collector.disable-defaults',
+        ...COLLECTOR_FLAGS,
+        '--no-collector.netdev.netlink',
+      ],
+      { stdio: 'ignore' },
+    );
     // The agent's node_exporter-default collectors plus the three node_exporter has off by default but runs here.
     cfgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-sbs-'));
-    fs.writeFileSync(path.join(cfgDir, 'c.yaml'), 'collectors:\n  sockets: {enabled: true}\n  processes: {threads: true}\n  interrupts: {enabled: true}\n');
+    fs.writeFileSync(
+      path.join(cfgDir, 'c.yaml'),
+      'collectors:\n  sockets: {enabled: true}\n  processes: {threads: true}\n  interrupts: {enabled: true}\n',
+    );
     agent = await startAgent(['--log.level=warn', `--config.file=${path.join(cfgDir, 'c.yaml')}`]);
     const neUrl = `http://127.0.0.1:${nePort}/metrics`;
     await waitFor('node_exporter', async () => (await request(neUrl)).status === 200);
@@ -98,10 +146,12 @@ describeWithBinary(NODE_EXPORTER)('side by side with prometheus-node-exporter', 
         problems.push(`missing family ${family}`);
         continue;
       }
-      if (ours.types.get(family) !== type) problems.push(`${family}: type ${ours.types.get(family)}, node_exporter ${type}`);
+      if (ours.types.get(family) !== type)
+        problems.push(`${family}: type ${ours.types.get(family)}, node_exporter ${type}`);
       const want = labelNames(before, family);
       const got = labelNames(ours, family).filter((l) => !(NEWER_LABELS[family] ?? []).includes(l));
-      if (got.join(',') !== want.join(',')) problems.push(`${family}: labels ${got.join(',')}, node_exporter ${want.join(',')}`);
+      if (got.join(',') !== want.join(','))
+        problems.push(`${family}: labels ${got.join(',')}, node_exporter ${want.join(',')}`);
     }
     expect(problems).toEqual([]);
   });
@@ -110,11 +160,17 @@ describeWithBinary(NODE_EXPORTER)('side by side with prometheus-node-exporter', 
     const have = new Set(ours.series.map(seriesKey));
     // A state label seen by node_exporter but not at the agent's read (a zombie reaped in between) counts as 0.
     const transient = (s: { name: string; value: number }): boolean =>
-      /^node_(processes_state|processes_threads_state|tcp_connection_states)$/.test(s.name) && s.value <= tolerance(s.name, 0);
-    const absent = before.series.filter((s) => !SELF.test(s.name) && !have.has(seriesKey(s)) && !transient(s)).map((s) => {
-      const labels = Object.keys(s.labels).sort().map((k) => `${k}="${s.labels[k]}"`).join(',');
-      return `${s.name}{${labels}}`;
-    });
+      /^node_(processes_state|processes_threads_state|tcp_connection_states)$/.test(s.name) &&
+      s.value <= tolerance(s.name, 0);
+    const absent = before.series
+      .filter((s) => !SELF.test(s.name) && !have.has(seriesKey(s)) && !transient(s))
+      .map((s) => {
+        const labels = Object.keys(s.labels)
+          .sort()
+          .map((k) => `${k}="${s.labels[k]}"`)
+          .join(',');
+        return `${s.name}{${labels}}`;
+      });
     expect(absent.filter((k) => !KNOWN_ABSENT.test(k))).toEqual([]);
   });
 

@@ -25,8 +25,16 @@ describeWithBinary('promtool')('a process name with a carriage return', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-om-e2e-'));
     // PR_SET_NAME (15) from the process itself, as any unprivileged user can.
-    kid = spawn('/usr/bin/python3', ['-c', `import ctypes, time\nctypes.CDLL(None).prctl(15, b"cr\\r${tag}", 0, 0, 0)\ntime.sleep(600)`], { stdio: 'ignore' });
-    await waitFor('the renamed process', () => Promise.resolve(fs.readFileSync(`/proc/${kid.pid as number}/comm`, 'utf8') === `${comm}\n`), 10000);
+    kid = spawn(
+      '/usr/bin/python3',
+      ['-c', `import ctypes, time\nctypes.CDLL(None).prctl(15, b"cr\\r${tag}", 0, 0, 0)\ntime.sleep(600)`],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      'the renamed process',
+      () => Promise.resolve(fs.readFileSync(`/proc/${kid.pid as number}/comm`, 'utf8') === `${comm}\n`),
+      10000,
+    );
     const file = path.join(dir, 'agent.yaml');
     fs.writeFileSync(file, `log: {level: info}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: ["cr\\r${tag}"]\n`);
     agent = await startAgent([`--config.file=${file}`]);
@@ -48,14 +56,27 @@ describeWithBinary('promtool')('a process name with a carriage return', () => {
     const text = om.body.toString('utf8');
     expect(text.endsWith('# EOF\n')).toBe(true);
     // Backfilled by Prometheus's OpenMetrics parser (it wants a timestamp on every sample) and dumped back.
-    const stamped = text.split('\n').map((l) => (l === '' || l.startsWith('#') ? l : `${l} 1700000000`)).join('\n');
+    const stamped = text
+      .split('\n')
+      .map((l) => (l === '' || l.startsWith('#') ? l : `${l} 1700000000`))
+      .join('\n');
     fs.writeFileSync(path.join(dir, 'scrape.om'), stamped);
-    const b = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', path.join(dir, 'scrape.om'), path.join(dir, 'tsdb')], { encoding: 'utf8', timeout: 120000 });
+    const b = spawnSync(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', path.join(dir, 'scrape.om'), path.join(dir, 'tsdb')],
+      { encoding: 'utf8', timeout: 120000 },
+    );
     expect({ status: b.status, stderr: b.stderr }).toEqual({ status: 0, stderr: '' });
     fs.mkdirSync(path.join(dir, 'tsdb', 'wal'), { recursive: true });
-    const d = spawnSync('promtool', ['tsdb', 'dump', path.join(dir, 'tsdb')], { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
+    const d = spawnSync('promtool', ['tsdb', 'dump', path.join(dir, 'tsdb')], {
+      encoding: 'utf8',
+      timeout: 120000,
+      maxBuffer: 64 << 20,
+    });
     expect(d.status).toBe(0);
-    expect(d.stdout).toContain(`{__name__="namedprocess_namegroup_num_procs", groupname="cr\\r${tag}"} 1 1700000000000`);
+    expect(d.stdout).toContain(
+      `{__name__="namedprocess_namegroup_num_procs", groupname="cr\\r${tag}"} 1 1700000000000`,
+    );
     expect(agent.stderr()).not.toMatch(/OpenMetrics/);
   });
 
@@ -67,6 +88,8 @@ describeWithBinary('promtool')('a process name with a carriage return', () => {
     expect(group?.samples.map((s) => s.labels['groupname'])).toContain(comm);
     // Lints of node_exporter's own names (node_netstat_Tcp_..., node_entropy_available_bits) aside: a parse error
     // would read "error while linting: text format parsing error in line N".
-    expect(promtoolCheck(text).problems.filter((p) => !/^node_\S+ (metric names should|use base unit)/.test(p))).toEqual([]);
+    expect(
+      promtoolCheck(text).problems.filter((p) => !/^node_\S+ (metric names should|use base unit)/.test(p)),
+    ).toEqual([]);
   });
 });

@@ -12,22 +12,72 @@ import { own } from '../helpers/fixtures';
 import { request, startAgent, waitFor, type RunningAgent } from './agent-process';
 
 // The receiver is CommonJS without types: the part used here, typed.
-interface NormalizedPoint { attributes?: Record<string, unknown>; asDouble?: number; asInt?: string | number; startTimeUnixNano: string; timeUnixNano: string }
-interface NormalizedMetric { name: string; unit: string; sum?: { dataPoints: NormalizedPoint[]; aggregationTemporality: number; isMonotonic?: boolean }; gauge?: { dataPoints: NormalizedPoint[] } }
-interface NormalizedExport { resourceMetrics: Array<{ resource: { attributes: Record<string, unknown> }; scopeMetrics: Array<{ scope: { name: string }; metrics: NormalizedMetric[] }> }> }
-interface MockServer { start(): Promise<void>; close(): Promise<void>; httpUrl: URL }
+interface NormalizedPoint {
+  attributes?: Record<string, unknown>;
+  asDouble?: number;
+  asInt?: string | number;
+  startTimeUnixNano: string;
+  timeUnixNano: string;
+}
+interface NormalizedMetric {
+  name: string;
+  unit: string;
+  sum?: { dataPoints: NormalizedPoint[]; aggregationTemporality: number; isMonotonic?: boolean };
+  gauge?: { dataPoints: NormalizedPoint[] };
+}
+interface NormalizedExport {
+  resourceMetrics: Array<{
+    resource: { attributes: Record<string, unknown> };
+    scopeMetrics: Array<{ scope: { name: string }; metrics: NormalizedMetric[] }>;
+  }>;
+}
+interface MockServer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  httpUrl: URL;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
 const mock = require('@elastic/mockotlpserver') as {
   MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
   normalizeMetrics: (m: unknown) => NormalizedExport;
 };
 
-const NET_DEV_HEAD = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
+const NET_DEV_HEAD =
+  'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 function netDev(nics: Record<string, number>): string {
-  return NET_DEV_HEAD + Object.entries(nics).map(([n, b]) => `  ${n}: ${b} 10 1 2 0 0 0 0 ${2 * b} 20 3 4 0 0 0 0\n`).join('');
+  return (
+    NET_DEV_HEAD +
+    Object.entries(nics)
+      .map(([n, b]) => `  ${n}: ${b} 10 1 2 0 0 0 0 ${2 * b} 20 3 4 0 0 0 0\n`)
+      .join('')
+  );
 }
 
-const OFF = ['filesystem', 'cpufreq', 'vmstat', 'diskstats', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users'];
+const OFF = [
+  'filesystem',
+  'cpufreq',
+  'vmstat',
+  'diskstats',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'sockets',
+  'pressure',
+  'filefd',
+  'entropy',
+  'softnet',
+  'schedstat',
+  'conntrack',
+  'interrupts',
+  'arp',
+  'udp_queues',
+  'sensors',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'users',
+];
 
 function metricsOf(e: NormalizedExport): NormalizedMetric[] {
   return e.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
@@ -38,7 +88,7 @@ function points(m: NormalizedMetric | undefined): NormalizedPoint[] {
 }
 
 function value(p: NormalizedPoint | undefined): number {
-  return p === undefined ? NaN : p.asDouble ?? Number(p.asInt);
+  return p === undefined ? NaN : (p.asDouble ?? Number(p.asInt));
 }
 
 describe.each([
@@ -63,19 +113,35 @@ describe.each([
     fs.writeFileSync(path.join(proc, 'net', 'dev'), netDev({ eth0: 1000, eth1: 3000 }));
     dc.subscribe('otlp.v1.request', onRequest);
     srv = new mock.MockOtlpServer({
-      logLevel: 'warn', services: ['http'], httpHostname: '127.0.0.1', httpPort: 0,
+      logLevel: 'warn',
+      services: ['http'],
+      httpHostname: '127.0.0.1',
+      httpPort: 0,
       onMetrics: (m: unknown) => got.push({ at: Date.now(), e: mock.normalizeMetrics(m) }),
     });
     await srv.start();
-    fs.writeFileSync(path.join(dir, 'c.yaml'), [
-      'collection: {max_age: 0s}',
-      'collectors:', ...OFF.map((c) => `  ${c}: {enabled: false}`),
-      `otlp: {enabled: true, endpoint: "${srv.httpUrl.href}v1/metrics", protocol: ${protocol}, interval: 1s, timeout: 1s, resource_attributes: {deployment.environment: test}}`,
-      '',
-    ].join('\n'));
-    agent = await startAgent([`--config.file=${path.join(dir, 'c.yaml')}`, `--path.procfs=${proc}`, `--path.sysfs=${path.join(dir, 'sys')}`, '--log.level=warn'], {
-      K8S_NODE_NAME: 'node-a', OTEL_RESOURCE_ATTRIBUTES: 'team=infra',
-    });
+    fs.writeFileSync(
+      path.join(dir, 'c.yaml'),
+      [
+        'collection: {max_age: 0s}',
+        'collectors:',
+        ...OFF.map((c) => `  ${c}: {enabled: false}`),
+        `otlp: {enabled: true, endpoint: "${srv.httpUrl.href}v1/metrics", protocol: ${protocol}, interval: 1s, timeout: 1s, resource_attributes: {deployment.environment: test}}`,
+        '',
+      ].join('\n'),
+    );
+    agent = await startAgent(
+      [
+        `--config.file=${path.join(dir, 'c.yaml')}`,
+        `--path.procfs=${proc}`,
+        `--path.sysfs=${path.join(dir, 'sys')}`,
+        '--log.level=warn',
+      ],
+      {
+        K8S_NODE_NAME: 'node-a',
+        OTEL_RESOURCE_ATTRIBUTES: 'team=infra',
+      },
+    );
     await waitFor('a first export', async () => got.length > 0, 30000);
   }, 90000);
 
@@ -92,28 +158,49 @@ describe.each([
 
   test('the resource: service.name, host.name, k8s.node.name, config and OTEL_RESOURCE_ATTRIBUTES attributes', () => {
     const r = got[0]?.e.resourceMetrics[0]?.resource.attributes;
-    expect(r).toMatchObject({ 'service.name': 'psutil-exporter', 'host.name': os.hostname(), 'k8s.node.name': 'node-a', 'deployment.environment': 'test', team: 'infra' });
+    expect(r).toMatchObject({
+      'service.name': 'psutil-exporter',
+      'host.name': os.hostname(),
+      'k8s.node.name': 'node-a',
+      'deployment.environment': 'test',
+      team: 'infra',
+    });
   });
 
   test('semantic-convention names, units and attributes; cumulative sums from boot time', () => {
     const ms = metricsOf(got[0]?.e as NormalizedExport);
     const byName = new Map(ms.map((m) => [m.name, m]));
-    for (const n of ['system.cpu.time', 'system.memory.usage', 'system.network.io', 'system.network.packet.count', 'system.cpu.load_average.1m', 'system.uptime', 'system.process.created']) {
+    for (const n of [
+      'system.cpu.time',
+      'system.memory.usage',
+      'system.network.io',
+      'system.network.packet.count',
+      'system.cpu.load_average.1m',
+      'system.uptime',
+      'system.process.created',
+    ]) {
       expect(byName.has(n)).toBe(true);
     }
     const cpu = byName.get('system.cpu.time');
     expect(cpu).toMatchObject({ unit: 's', sum: { aggregationTemporality: 2, isMonotonic: true } });
-    const user0 = points(cpu).find((p) => p.attributes?.['cpu.mode'] === 'user' && p.attributes?.['cpu.logical_number'] === 0);
+    const user0 = points(cpu).find(
+      (p) => p.attributes?.['cpu.mode'] === 'user' && p.attributes?.['cpu.logical_number'] === 0,
+    );
     // The golden host's /proc/stat: cpu0 user 23456 ticks (USER_HZ 100), btime 1733472000.
     expect(value(user0)).toBeCloseTo(234.56, 6);
     expect(user0?.startTimeUnixNano).toBe('1733472000000000000');
     const io = byName.get('system.network.io');
     expect(io?.unit).toBe('By');
-    const rx1 = points(io).find((p) => p.attributes?.['network.interface.name'] === 'eth1' && p.attributes?.['network.io.direction'] === 'receive');
+    const rx1 = points(io).find(
+      (p) =>
+        p.attributes?.['network.interface.name'] === 'eth1' && p.attributes?.['network.io.direction'] === 'receive',
+    );
     expect(value(rx1)).toBe(3000);
     const mem = byName.get('system.memory.usage');
     expect(mem?.sum?.isMonotonic ?? false).toBe(false);
-    expect(new Set(points(mem).map((p) => p.attributes?.['system.memory.state']))).toEqual(new Set(['used', 'free', 'buffers', 'cached']));
+    expect(new Set(points(mem).map((p) => p.attributes?.['system.memory.state']))).toEqual(
+      new Set(['used', 'free', 'buffers', 'cached']),
+    );
   });
 
   test('a NIC that is gone is not exported again', async () => {
@@ -122,9 +209,17 @@ describe.each([
     // Wait for an export that saw the new file (eth0 moved), then for one more after it.
     const nicsIn = (e: NormalizedExport): Map<string, number> => {
       const io = metricsOf(e).find((m) => m.name === 'system.network.io');
-      return new Map(points(io).filter((p) => p.attributes?.['network.io.direction'] === 'receive').map((p) => [String(p.attributes?.['network.interface.name']), value(p)]));
+      return new Map(
+        points(io)
+          .filter((p) => p.attributes?.['network.io.direction'] === 'receive')
+          .map((p) => [String(p.attributes?.['network.interface.name']), value(p)]),
+      );
     };
-    await waitFor('exports after the change', async () => got.filter((g) => g.at > cut && nicsIn(g.e).get('eth0') === 5000).length >= 2, 30000);
+    await waitFor(
+      'exports after the change',
+      async () => got.filter((g) => g.at > cut && nicsIn(g.e).get('eth0') === 5000).length >= 2,
+      30000,
+    );
     const firstNew = got.findIndex((g) => g.at > cut && nicsIn(g.e).get('eth0') === 5000);
     for (const g of got.slice(firstNew)) expect([...nicsIn(g.e).keys()]).toEqual(['eth0']);
     expect([...nicsIn((got[0] as { e: NormalizedExport }).e).keys()].sort()).toEqual(['eth0', 'eth1']);
@@ -141,7 +236,10 @@ test('a receiver that never answers costs /metrics nothing, and shutdown stays b
   await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
   const port = (blackhole.address() as net.AddressInfo).port;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-otlp-bh-'));
-  fs.writeFileSync(path.join(dir, 'c.yaml'), `otlp: {enabled: true, endpoint: "http://127.0.0.1:${port}/v1/metrics", interval: 1s, timeout: 500ms}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'c.yaml'),
+    `otlp: {enabled: true, endpoint: "http://127.0.0.1:${port}/v1/metrics", interval: 1s, timeout: 500ms}\n`,
+  );
   const agent = await startAgent([`--config.file=${path.join(dir, 'c.yaml')}`, '--log.level=warn']);
   try {
     await waitFor('an export attempt to hang', async () => connections > 0, 30000);

@@ -66,8 +66,11 @@ function groups(e: Exposition): Map<string, Record<string, number>> {
     const g = s.labels['groupname'];
     if (g === undefined) continue;
     // Labels sorted by name: the two exporters print them in different orders.
-    const extra = Object.entries(s.labels).filter(([k]) => k !== 'groupname').sort(([x], [y]) => (x < y ? -1 : 1))
-      .map(([k, v]) => `${k}=${v}`).join(',');
+    const extra = Object.entries(s.labels)
+      .filter(([k]) => k !== 'groupname')
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const rec = out.get(g) ?? {};
     rec[s.name.slice(P.length) + (extra ? `{${extra}}` : '')] = s.value;
     out.set(g, rec);
@@ -99,8 +102,10 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     const sleepB = link(names.b, '/bin/sleep');
     const py = link(names.thr, '/usr/bin/python3');
     fs.writeFileSync(path.join(dir, 'worker.py'), 'import time\ntime.sleep(600)\n');
-    fs.writeFileSync(path.join(dir, 'threads.py'),
-      'import threading, time\nfor _ in range(4):\n    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\ntime.sleep(600)\n');
+    fs.writeFileSync(
+      path.join(dir, 'threads.py'),
+      'import threading, time\nfor _ in range(4):\n    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\ntime.sleep(600)\n',
+    );
     const run = (cmd: string, args: string[]) => kids.push(spawn(cmd, args, { stdio: 'ignore' }));
     for (let i = 0; i < 3; i++) run(sleepA, ['600']);
     for (let i = 0; i < 2; i++) run(sleepB, ['600']);
@@ -108,23 +113,41 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     run(py, [path.join(dir, 'threads.py')]);
     // argv is the single string "/usr/bin/python3 <dir>/<app>" (python3 then waits for a script on its stdin): split at
     // spaces (psutil's cmdline()) it would match the python3 rule; split at NUL, as process-exporter splits it, not.
-    const titled = spawn('bash', ['-c', `exec -a "/usr/bin/python3 ${path.join(dir, app)}" /usr/bin/python3`], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const titled = spawn('bash', ['-c', `exec -a "/usr/bin/python3 ${path.join(dir, app)}" /usr/bin/python3`], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     kids.push(titled);
     // spawn() returns once bash runs, not once bash has exec'd python3; both exporters group a process by what it was
     // at their first sight of it (process-exporter without -recheck), so neither may start before the exec: one would
     // keep it as "bash", the other as "python3".
-    await waitFor('the setproctitle()-style python3 to exec', async () =>
-      titled.pid !== undefined && fs.readFileSync(`/proc/${titled.pid}/comm`, 'utf8').trimEnd() === 'python3', 30000, 20);
+    await waitFor(
+      'the setproctitle()-style python3 to exec',
+      async () =>
+        titled.pid !== undefined && fs.readFileSync(`/proc/${titled.pid}/comm`, 'utf8').trimEnd() === 'python3',
+      30000,
+      20,
+    );
     // The same file for both: our process-exporter-syntax config, and our section with its -threads and -gather-smaps.
     const config = path.join(dir, 'process-exporter.yml');
-    fs.writeFileSync(config, fs.readFileSync(own('process-exporter', 'config.yml'), 'utf8') +
-      'collectors:\n  process_groups: {threads: true, gather_smaps: true}\n');
+    fs.writeFileSync(
+      config,
+      fs.readFileSync(own('process-exporter', 'config.yml'), 'utf8') +
+        'collectors:\n  process_groups: {threads: true, gather_smaps: true}\n',
+    );
 
     const port = await freePort();
     // Another test file may run a process with a non-UTF-8 name meanwhile, which process-exporter dies of: wait for
     // it to go, and start process-exporter again whenever it died.
-    await waitFor('no process with a name that is not UTF-8 (process-exporter #239)', async () => !nonUtf8Names(), 150000, 500);
-    const startPe = () => spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    await waitFor(
+      'no process with a name that is not UTF-8 (process-exporter #239)',
+      async () => !nonUtf8Names(),
+      150000,
+      500,
+    );
+    const startPe = () =>
+      spawn(PE, ['-config.path', config, '-procfs', '/proc', '-web.listen-address', `127.0.0.1:${port}`], {
+        stdio: 'ignore',
+      });
     pe = startPe();
     agent = await startAgent([`--config.file=${config}`, '--log.level=warn']);
     peUrl = `http://127.0.0.1:${port}/metrics`;
@@ -137,14 +160,22 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     };
     // Both must have seen every test process (they exec right away, but the machine may be busy).
     const seen = (g: Map<string, Record<string, number>>) =>
-      g.get(names.a)?.['num_procs'] === 3 && g.get(names.b)?.['num_procs'] === 2 && g.get(names.thr)?.['num_threads'] === 5 &&
+      g.get(names.a)?.['num_procs'] === 3 &&
+      g.get(names.b)?.['num_procs'] === 2 &&
+      g.get(names.thr)?.['num_threads'] === 5 &&
       g.get(`python3;root;worker.py`)?.['num_procs'] === 1;
     for (let attempt = 1; ; attempt++) {
       try {
         await waitFor('process-exporter', peUp, 150000, 250);
-        await waitFor('both exporters to see the test processes', async () => (await peUp()) &&
-          seen(groups(parseExposition((await request(peUrl)).body.toString()))) &&
-          seen(groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()))), 60000, 250);
+        await waitFor(
+          'both exporters to see the test processes',
+          async () =>
+            (await peUp()) &&
+            seen(groups(parseExposition((await request(peUrl)).body.toString()))) &&
+            seen(groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()))),
+          60000,
+          250,
+        );
         await new Promise((r) => setTimeout(r, 600)); // past the agent's max_age: the next scrape is a fresh pass
         before = groups(parseExposition((await request(peUrl)).body.toString()));
         ours = groups(parseExposition((await request(`${agent.url}/metrics`)).body.toString()));
@@ -168,29 +199,47 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
 
   /** Groups process-exporter saw with members and the same count before and after the agent's scrape. */
   function stable(): string[] {
-    return [...before.keys()].filter((g) => !OWN.test(g) && (before.get(g)?.['num_procs'] ?? 0) > 0 &&
-      before.get(g)?.['num_procs'] === after.get(g)?.['num_procs'] &&
-      before.get(g)?.['num_threads'] === after.get(g)?.['num_threads']).sort();
+    return [...before.keys()]
+      .filter(
+        (g) =>
+          !OWN.test(g) &&
+          (before.get(g)?.['num_procs'] ?? 0) > 0 &&
+          before.get(g)?.['num_procs'] === after.get(g)?.['num_procs'] &&
+          before.get(g)?.['num_threads'] === after.get(g)?.['num_threads'],
+      )
+      .sort();
   }
 
   test('the test processes are grouped the same, with the capture of the python3 rule', () => {
     for (const g of [names.a, names.b, names.thr, 'python3;root;worker.py']) {
       const want = before.get(g);
       const got = ours.get(g);
-      expect({ g, num_procs: got?.['num_procs'], num_threads: got?.['num_threads'] })
-        .toEqual({ g, num_procs: want?.['num_procs'], num_threads: want?.['num_threads'] });
+      expect({ g, num_procs: got?.['num_procs'], num_threads: got?.['num_threads'] }).toEqual({
+        g,
+        num_procs: want?.['num_procs'],
+        num_threads: want?.['num_threads'],
+      });
     }
   });
 
   test('the same groups, with equal num_procs and num_threads', async () => {
     const s = stable();
     expect(s.length).toBeGreaterThanOrEqual(4);
-    const diff = s.filter((g) => ours.get(g)?.['num_procs'] !== before.get(g)?.['num_procs'] ||
-      ours.get(g)?.['num_threads'] !== before.get(g)?.['num_threads'])
-      .map((g) => `${g}: ours ${ours.get(g)?.['num_procs']}/${ours.get(g)?.['num_threads']}, process-exporter ${before.get(g)?.['num_procs']}/${before.get(g)?.['num_threads']}`);
+    const diff = s
+      .filter(
+        (g) =>
+          ours.get(g)?.['num_procs'] !== before.get(g)?.['num_procs'] ||
+          ours.get(g)?.['num_threads'] !== before.get(g)?.['num_threads'],
+      )
+      .map(
+        (g) =>
+          `${g}: ours ${ours.get(g)?.['num_procs']}/${ours.get(g)?.['num_threads']}, process-exporter ${before.get(g)?.['num_procs']}/${before.get(g)?.['num_threads']}`,
+      );
     expect(diff).toEqual([]);
     // And no group of ours that process-exporter never saw (it keeps every group it ever saw).
-    let extra = [...ours.keys()].filter((g) => !OWN.test(g) && (ours.get(g)?.['num_procs'] ?? 0) > 0 && !before.has(g) && !after.has(g));
+    let extra = [...ours.keys()].filter(
+      (g) => !OWN.test(g) && (ours.get(g)?.['num_procs'] ?? 0) > 0 && !before.has(g) && !after.has(g),
+    );
     // A short-lived process (another test worker's python3) can live through our scrape and between theirs: a group
     // counts as extra only if it keeps members in three more rounds in which process-exporter still never sees it.
     for (let round = 0; round < 3 && extra.length > 0; round++) {
@@ -203,20 +252,23 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     expect(extra).toEqual([]);
   });
 
-  test('a setproctitle()-style argv stays one argument on both sides: not in the python3 rule\'s group', () => {
+  test("a setproctitle()-style argv stays one argument on both sides: not in the python3 rule's group", () => {
     for (const g of [before, ours, after]) expect([...g.keys()].filter((k) => k.includes(app))).toEqual([]);
   });
 
   test('equal states, counted over the threads of multi-threaded processes on both sides', () => {
     const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'];
-    const total = (m: Record<string, number> | undefined) => states.reduce((a, st) => a + (m?.[`states{state=${st}}`] ?? 0), 0);
+    const total = (m: Record<string, number> | undefined) =>
+      states.reduce((a, st) => a + (m?.[`states{state=${st}}`] ?? 0), 0);
     const problems: string[] = [];
     for (const g of stable()) {
       const theirs = before.get(g);
       const mine = ours.get(g);
       // Running vs Sleeping moves between two reads; the total and the zombies must agree.
       if (total(mine) !== total(theirs) || mine?.['states{state=Zombie}'] !== theirs?.['states{state=Zombie}']) {
-        problems.push(`${g}: ours ${total(mine)} (zombies ${mine?.['states{state=Zombie}']}), process-exporter ${total(theirs)} (zombies ${theirs?.['states{state=Zombie}']})`);
+        problems.push(
+          `${g}: ours ${total(mine)} (zombies ${mine?.['states{state=Zombie}']}), process-exporter ${total(theirs)} (zombies ${theirs?.['states{state=Zombie}']})`,
+        );
       }
     }
     expect(problems).toEqual([]);
@@ -227,22 +279,30 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
     expect(total(ours.get(names.thr))).toBe(6);
   });
 
-  test('equal thread counts by thread name, and the same wchans for the test\'s idle processes', () => {
+  test("equal thread counts by thread name, and the same wchans for the test's idle processes", () => {
     const pick = (m: Record<string, number> | undefined, prefix: string) =>
-      Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => k.startsWith(prefix)).sort(([x], [y]) => (x < y ? -1 : 1)));
+      Object.fromEntries(
+        Object.entries(m ?? {})
+          .filter(([k]) => k.startsWith(prefix))
+          .sort(([x], [y]) => (x < y ? -1 : 1)),
+      );
     const problems: string[] = [];
     for (const g of stable()) {
       const theirs = pick(before.get(g), 'thread_count{');
       // Thread names can change between reads (a thread renamed, one started): only those process-exporter saw alike.
       if (JSON.stringify(theirs) !== JSON.stringify(pick(after.get(g), 'thread_count{'))) continue;
       const mine = pick(ours.get(g), 'thread_count{');
-      if (JSON.stringify(mine) !== JSON.stringify(theirs)) problems.push(`${g}: ours ${JSON.stringify(mine)}, process-exporter ${JSON.stringify(theirs)}`);
+      if (JSON.stringify(mine) !== JSON.stringify(theirs))
+        problems.push(`${g}: ours ${JSON.stringify(mine)}, process-exporter ${JSON.stringify(theirs)}`);
     }
     expect(problems).toEqual([]);
     expect(ours.get(names.thr)?.[`thread_count{threadname=${names.thr}}`]).toBe(5);
     // Processes asleep in sleep(): each waits in the same kernel function on both sides (their threads too).
     for (const g of [names.a, names.b, names.thr]) {
-      expect({ g, wchans: pick(ours.get(g), 'threads_wchan{') }).toEqual({ g, wchans: pick(before.get(g), 'threads_wchan{') });
+      expect({ g, wchans: pick(ours.get(g), 'threads_wchan{') }).toEqual({
+        g,
+        wchans: pick(before.get(g), 'threads_wchan{'),
+      });
     }
     expect(Object.values(pick(ours.get(names.thr), 'threads_wchan{')).reduce((a, b) => a + b, 0)).toBe(6);
   });
@@ -261,11 +321,13 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
         if (k.startsWith('memory_bytes')) tol = Math.max(1 << 20, hi * 0.05);
         // Counters (thread ones too) start at each exporter's first cycle: their rates compare, not their values.
         else if (/(cpu_seconds|context_switches|page_faults|bytes)_total$/.test(k.replace(/\{.*$/, ''))) continue;
-        else if (k.startsWith('threads_wchan')) continue; // which thread waits where moves; compared for idle groups above
+        else if (k.startsWith('threads_wchan'))
+          continue; // which thread waits where moves; compared for idle groups above
         else if (k === 'open_filedesc') tol = Math.max(2, hi * 0.1);
         else if (k === 'worst_fd_ratio') tol = Math.max(0.002, hi * 0.1);
         else if (k === 'oldest_start_time_seconds') tol = 1;
-        else if (k.startsWith('states')) continue; // checked above
+        else if (k.startsWith('states'))
+          continue; // checked above
         else tol = 0;
         if (v < lo - tol || v > hi + tol) problems.push(`${g} ${k}: ours ${v}, process-exporter ${lo}..${hi}`);
       }

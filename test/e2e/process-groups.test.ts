@@ -17,7 +17,8 @@ let file: string;
 const kids: ChildProcess[] = [];
 const comm = `pge2e${tag}`;
 
-const rules = (group: string) => `log: {level: info}\nprocess_names:\n  - name: ${group}\n    comm: [${comm}]\n` +
+const rules = (group: string) =>
+  `log: {level: info}\nprocess_names:\n  - name: ${group}\n    comm: [${comm}]\n` +
   // A real newline and quotes: the exposition must escape them (hardening B6.38).
   `  - name: "x\\"} 1\\nevil{a=\\""\n    comm: [nothing-${tag}]\n`;
 

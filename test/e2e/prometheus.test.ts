@@ -32,23 +32,43 @@ describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-prom-'));
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    fs.writeFileSync(path.join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: psutil-exporter',
-      '    scrape_timeout: 900ms',
-      `    static_configs: [ { targets: ['127.0.0.1:${agent.port}'] } ]`,
-      '',
-    ].join('\n'));
-    prom = spawn('prometheus', [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`, '--storage.tsdb.retention.time=1h', '--log.level=warn',
-    ], { stdio: 'ignore' });
+    fs.writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: psutil-exporter',
+        '    scrape_timeout: 900ms',
+        `    static_configs: [ { targets: ['127.0.0.1:${agent.port}'] } ]`,
+        '',
+      ].join('\n'),
+    );
+    prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--storage.tsdb.retention.time=1h',
+        '--log.level=warn',
+      ],
+      { stdio: 'ignore' },
+    );
     await waitFor('Prometheus to be ready', async () => (await request(`${promUrl}/-/ready`)).status === 200, 60000);
     // Target discovery pushes at most every 5 s: poll `up` instead of sleeping.
-    await waitFor('the target to be up', async () => (await query('up{job="psutil-exporter"}'))[0]?.value[1] === '1', 60000, 500);
+    await waitFor(
+      'the target to be up',
+      async () => (await query('up{job="psutil-exporter"}'))[0]?.value[1] === '1',
+      60000,
+      500,
+    );
     // rate() extrapolates only half an interval past the first sample: let the series be older than the 5 s windows.
-    await waitFor('eight seconds of samples', async () => Number((await query('count_over_time(node_load1[10s])'))[0]?.value[1] ?? 0) >= 8, 60000, 500);
+    await waitFor(
+      'eight seconds of samples',
+      async () => Number((await query('count_over_time(node_load1[10s])'))[0]?.value[1] ?? 0) >= 8,
+      60000,
+      500,
+    );
   }, 180000);
 
   afterAll(async () => {
@@ -60,13 +80,16 @@ describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
 
   test('the scrape is healthy', async () => {
     const r = await request(`${promUrl}/api/v1/targets`);
-    const t = JSON.parse(r.body.toString()) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
+    const t = JSON.parse(r.body.toString()) as {
+      data: { activeTargets: Array<{ health: string; lastError: string }> };
+    };
     expect(t.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
   });
 
-  test('the scrape negotiated OpenMetrics: the agent answers Prometheus\'s Accept with it, metadata has OpenMetrics names', async () => {
+  test("the scrape negotiated OpenMetrics: the agent answers Prometheus's Accept with it, metadata has OpenMetrics names", async () => {
     // Prometheus 2.42's scrape Accept header (scrape/scrape.go).
-    const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const accept =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
     const direct = await request(`${agent.url}/metrics`, { headers: { accept } });
     expect(direct.headers['content-type']).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
     const text = direct.body.toString();
@@ -89,7 +112,10 @@ describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
   test.each([
     ['rate(node_cpu_seconds_total{mode="idle"}[5s])', { cpu: expect.any(String), mode: 'idle' }],
     ['node_memory_MemAvailable_bytes', {}],
-    ['node_filesystem_avail_bytes{mountpoint="/"}', { mountpoint: '/', fstype: expect.any(String), device: expect.any(String) }],
+    [
+      'node_filesystem_avail_bytes{mountpoint="/"}',
+      { mountpoint: '/', fstype: expect.any(String), device: expect.any(String) },
+    ],
     ['node_load1', {}],
     ['rate(node_network_receive_bytes_total[5s])', { device: expect.any(String) }],
     ['rate(node_disk_io_time_seconds_total[5s])', { device: expect.any(String) }],

@@ -11,9 +11,44 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, freePort, request, waitFor } from './agent-process';
-import { spawnWithStuckMounts, stuckMountsLayout, stuckMountsUnavailable, type StuckMountsLayout } from '../helpers/stuck-mounts';
+import {
+  spawnWithStuckMounts,
+  stuckMountsLayout,
+  stuckMountsUnavailable,
+  type StuckMountsLayout,
+} from '../helpers/stuck-mounts';
 
-const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'textfile', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
+const OTHERS = [
+  'cpu',
+  'cpufreq',
+  'loadavg',
+  'stat',
+  'meminfo',
+  'vmstat',
+  'diskstats',
+  'netdev',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'sockets',
+  'pressure',
+  'filefd',
+  'entropy',
+  'softnet',
+  'schedstat',
+  'conntrack',
+  'interrupts',
+  'arp',
+  'udp_queues',
+  'textfile',
+  'sensors',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'users',
+  'process_groups',
+];
 /** stuckfs.py's statfs answer: 1000 blocks of 4096 bytes. */
 const FUSE_SIZE = 1000 * 4096;
 /** Far above the agent's shutdown bound (1 s without OTLP, plus the worker's close wait): only a hang reaches it. */
@@ -72,19 +107,41 @@ afterEach(async () => {
 async function start(layout: StuckMountsLayout, collection: string, filesystem: string): Promise<Agent> {
   layouts.push(layout);
   const cfg = path.join(layout.dir, 'agent.yaml');
-  fs.writeFileSync(cfg, [`collection: ${collection}`, 'collectors:', ...OTHERS.map((c) => `  ${c}: {enabled: false}`), `  filesystem: ${filesystem}`, ''].join('\n'));
+  fs.writeFileSync(
+    cfg,
+    [
+      `collection: ${collection}`,
+      'collectors:',
+      ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+      `  filesystem: ${filesystem}`,
+      '',
+    ].join('\n'),
+  );
   const port = await freePort();
-  const proc = spawnWithStuckMounts(layout, [process.execPath, CLI, `--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, `--path.procfs=${layout.procfs}`]);
+  const proc = spawnWithStuckMounts(layout, [
+    process.execPath,
+    CLI,
+    `--config.file=${cfg}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    `--path.procfs=${layout.procfs}`,
+  ]);
   let err = '';
   proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   proc.stdout?.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const agent: Agent = { proc, url: `http://127.0.0.1:${port}`, stderr: () => err, exited };
   agents.push(agent);
-  await waitFor('the agent to be ready', async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`agent exited (${proc.exitCode ?? proc.signalCode}): ${err}`);
-    return (await request(`${agent.url}/readyz`, { timeoutMs: 2000 })).status === 200;
-  }, 60000);
+  await waitFor(
+    'the agent to be ready',
+    async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null)
+        throw new Error(`agent exited (${proc.exitCode ?? proc.signalCode}): ${err}`);
+      return (await request(`${agent.url}/readyz`, { timeoutMs: 2000 })).status === 200;
+    },
+    60000,
+  );
   return agent;
 }
 
@@ -123,34 +180,43 @@ describeStuck('stuck mounts (FUSE statfs that blocks)', () => {
     expect(why).toBeNull();
   });
 
-  test.each([1, 5])('%i stuck: `/` and the healthy mounts stay, success is 0; back to 1 once they answer', async (n) => {
-    const layout = stuckMountsLayout(n);
-    const a = await start(layout, '{max_age: 100ms, timeout: 5s, collector_timeout: 3s}', '{stat_timeout: 1s}');
-    const fsLabels = (mountpoint: string) => ({ mountpoint });
-    // Several passes: the first finds the mounts hanging, the later ones skip them (and, before the fix, found every
-    // pool thread held and lost `/` too).
-    for (let pass = 0; pass < 4; pass++) {
-      const s = await scrape(a);
-      expect(value(s, 'node_filesystem_size_bytes', fsLabels('/'))).toBeGreaterThan(0);
-      expect(value(s, 'node_filesystem_size_bytes', fsLabels(layout.healthy[0]!))).toBe(1 << 20);
-      expect(value(s, 'node_filesystem_size_bytes', fsLabels(layout.healthy[1]!))).toBe(2 << 20);
-      for (const m of layout.stuck) {
-        expect(value(s, 'node_filesystem_size_bytes', fsLabels(m))).toBeUndefined();
-        expect(value(s, 'node_filesystem_device_error', fsLabels(m))).toBe(1);
+  test.each([1, 5])(
+    '%i stuck: `/` and the healthy mounts stay, success is 0; back to 1 once they answer',
+    async (n) => {
+      const layout = stuckMountsLayout(n);
+      const a = await start(layout, '{max_age: 100ms, timeout: 5s, collector_timeout: 3s}', '{stat_timeout: 1s}');
+      const fsLabels = (mountpoint: string) => ({ mountpoint });
+      // Several passes: the first finds the mounts hanging, the later ones skip them (and, before the fix, found every
+      // pool thread held and lost `/` too).
+      for (let pass = 0; pass < 4; pass++) {
+        const s = await scrape(a);
+        expect(value(s, 'node_filesystem_size_bytes', fsLabels('/'))).toBeGreaterThan(0);
+        expect(value(s, 'node_filesystem_size_bytes', fsLabels(layout.healthy[0]!))).toBe(1 << 20);
+        expect(value(s, 'node_filesystem_size_bytes', fsLabels(layout.healthy[1]!))).toBe(2 << 20);
+        for (const m of layout.stuck) {
+          expect(value(s, 'node_filesystem_size_bytes', fsLabels(m))).toBeUndefined();
+          expect(value(s, 'node_filesystem_device_error', fsLabels(m))).toBe(1);
+        }
+        expect(value(s, 'psutil_exporter_scrape_collector_success', { collector: 'filesystem' })).toBe(0);
+        await new Promise((r) => setTimeout(r, 150));
       }
-      expect(value(s, 'psutil_exporter_scrape_collector_success', { collector: 'filesystem' })).toBe(0);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    layout.unstick();
-    const back = await waitFor('every stuck mount to answer', async () => {
-      const s = await scrape(a);
-      return layout.stuck.every((m) => value(s, 'node_filesystem_size_bytes', fsLabels(m)) === FUSE_SIZE) ? s : null;
-    }, 30000);
-    expect(value(back, 'psutil_exporter_scrape_collector_success', { collector: 'filesystem' })).toBe(1);
-    expect(value(back, 'node_filesystem_size_bytes', fsLabels('/'))).toBeGreaterThan(0);
-    a.proc.kill('SIGTERM');
-    expect(await exitWithin(a, EXIT_GRACE_MS)).toEqual({ code: 0, signal: null });
-  });
+      layout.unstick();
+      const back = await waitFor(
+        'every stuck mount to answer',
+        async () => {
+          const s = await scrape(a);
+          return layout.stuck.every((m) => value(s, 'node_filesystem_size_bytes', fsLabels(m)) === FUSE_SIZE)
+            ? s
+            : null;
+        },
+        30000,
+      );
+      expect(value(back, 'psutil_exporter_scrape_collector_success', { collector: 'filesystem' })).toBe(1);
+      expect(value(back, 'node_filesystem_size_bytes', fsLabels('/'))).toBeGreaterThan(0);
+      a.proc.kill('SIGTERM');
+      expect(await exitWithin(a, EXIT_GRACE_MS)).toEqual({ code: 0, signal: null });
+    },
+  );
 
   test('SIGTERM while a statfs hangs: the agent exits by itself, with 0', async () => {
     const layout = stuckMountsLayout(1);
@@ -184,10 +250,14 @@ describeStuck('stuck mounts (FUSE statfs that blocks)', () => {
     await scrape(a);
     await waitFor('a worker replaced at the pass deadline', async () => a.stderr().includes('pass deadline'), 20000);
     layout.unstick();
-    await waitFor('the mount to answer', async () => {
-      const s = await scrape(a);
-      return value(s, 'node_filesystem_size_bytes', { mountpoint: layout.stuck[0]! }) === FUSE_SIZE;
-    }, 30000);
+    await waitFor(
+      'the mount to answer',
+      async () => {
+        const s = await scrape(a);
+        return value(s, 'node_filesystem_size_bytes', { mountpoint: layout.stuck[0]! }) === FUSE_SIZE;
+      },
+      30000,
+    );
     // The late answers have all come back by now; the agent is still there, and serves.
     await new Promise((r) => setTimeout(r, 500));
     expect(a.proc.exitCode).toBeNull();

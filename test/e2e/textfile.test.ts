@@ -5,9 +5,47 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeWithBinary, promtoolCheck, request, runCli, startAgent, waitFor, type RunningAgent } from './agent-process';
+import {
+  describeWithBinary,
+  promtoolCheck,
+  request,
+  runCli,
+  startAgent,
+  waitFor,
+  type RunningAgent,
+} from './agent-process';
 
-const OTHERS = ['cpu', 'cpufreq', 'loadavg', 'stat', 'meminfo', 'vmstat', 'diskstats', 'filesystem', 'netdev', 'netclass', 'netstat', 'sockstat', 'sockets', 'pressure', 'filefd', 'entropy', 'softnet', 'schedstat', 'conntrack', 'interrupts', 'arp', 'udp_queues', 'sensors', 'uname', 'os', 'time', 'processes', 'users', 'process_groups'];
+const OTHERS = [
+  'cpu',
+  'cpufreq',
+  'loadavg',
+  'stat',
+  'meminfo',
+  'vmstat',
+  'diskstats',
+  'filesystem',
+  'netdev',
+  'netclass',
+  'netstat',
+  'sockstat',
+  'sockets',
+  'pressure',
+  'filefd',
+  'entropy',
+  'softnet',
+  'schedstat',
+  'conntrack',
+  'interrupts',
+  'arp',
+  'udp_queues',
+  'sensors',
+  'uname',
+  'os',
+  'time',
+  'processes',
+  'users',
+  'process_groups',
+];
 
 let dir: string;
 let agent: RunningAgent;
@@ -42,7 +80,13 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-textfile-'));
   const textfiles = path.join(dir, 'textfiles');
   fs.mkdirSync(textfiles);
-  const cfg = ['collection: {max_age: 100ms}', 'collectors:', ...OTHERS.map((c) => `  ${c}: {enabled: false}`), `  textfile: {directory: ${JSON.stringify(textfiles)}}`, ''].join('\n');
+  const cfg = [
+    'collection: {max_age: 100ms}',
+    'collectors:',
+    ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+    `  textfile: {directory: ${JSON.stringify(textfiles)}}`,
+    '',
+  ].join('\n');
   fs.writeFileSync(path.join(dir, 'c.yaml'), cfg);
   dir = textfiles;
   write('backup.prom', jobFile(41, 1700000000));
@@ -57,28 +101,44 @@ afterAll(async () => {
 test('a file written, scraped, changed and scraped again shows the new value', async () => {
   const first = await scrape();
   scrapes.push(first);
-  expect(first).toContain('# HELP backup_runs_total Backups run by the nightly job.\n# TYPE backup_runs_total counter\nbackup_runs_total{job="nightly"} 41');
+  expect(first).toContain(
+    '# HELP backup_runs_total Backups run by the nightly job.\n# TYPE backup_runs_total counter\nbackup_runs_total{job="nightly"} 41',
+  );
   expect(first).toContain('backup_last_success_timestamp_seconds{job="nightly"} 1700000000');
-  expect(first).toContain(`# HELP backup_size_bytes Metric read from ${path.join(dir, 'backup.prom')}\n# TYPE backup_size_bytes untyped\nbackup_size_bytes{job="nightly",path="/srv/\\"quoted\\""} 1500000000`);
-  expect(first).toMatch(new RegExp(`node_textfile_mtime_seconds\\{file="${path.join(dir, 'backup.prom').replace(/[.]/g, '\\.')}"\\} \\d+`));
+  expect(first).toContain(
+    `# HELP backup_size_bytes Metric read from ${path.join(dir, 'backup.prom')}\n# TYPE backup_size_bytes untyped\nbackup_size_bytes{job="nightly",path="/srv/\\"quoted\\""} 1500000000`,
+  );
+  expect(first).toMatch(
+    new RegExp(`node_textfile_mtime_seconds\\{file="${path.join(dir, 'backup.prom').replace(/[.]/g, '\\.')}"\\} \\d+`),
+  );
   expect(first).toContain('node_textfile_scrape_error 0');
   expect(first).toContain('psutil_exporter_scrape_collector_success{collector="textfile"} 1');
 
   write('backup.prom', jobFile(42, 1700086400));
-  const second = await waitFor('the new value', async () => {
-    const t = await scrape();
-    return t.includes('backup_runs_total{job="nightly"} 42') ? t : null;
-  }, 30000, 200);
+  const second = await waitFor(
+    'the new value',
+    async () => {
+      const t = await scrape();
+      return t.includes('backup_runs_total{job="nightly"} 42') ? t : null;
+    },
+    30000,
+    200,
+  );
   scrapes.push(second);
   expect(second).toContain('backup_last_success_timestamp_seconds{job="nightly"} 1700086400');
   expect(second).not.toContain('backup_runs_total{job="nightly"} 41');
 
   // A broken file beside it: skipped whole, scrape_error 1, the good file still served.
   write('broken.prom', 'broken_metric{ 1\n');
-  const third = await waitFor('scrape_error 1', async () => {
-    const t = await scrape();
-    return t.includes('node_textfile_scrape_error 1') ? t : null;
-  }, 30000, 200);
+  const third = await waitFor(
+    'scrape_error 1',
+    async () => {
+      const t = await scrape();
+      return t.includes('node_textfile_scrape_error 1') ? t : null;
+    },
+    30000,
+    200,
+  );
   expect(third).toContain('backup_runs_total{job="nightly"} 42');
   expect(third).not.toContain('broken_metric');
 }, 90000);
@@ -115,7 +175,12 @@ describeWithBinary('promtool')('a histogram and a summary from a textfile (--onc
         'job_rows_processed_count{job="nightly"} 6',
       ];
       fs.writeFileSync(path.join(files, 'job.prom'), `${lines.join('\n')}\n`);
-      const cfg = ['collectors:', ...OTHERS.map((c) => `  ${c}: {enabled: false}`), `  textfile: {directory: ${JSON.stringify(files)}}`, ''].join('\n');
+      const cfg = [
+        'collectors:',
+        ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+        `  textfile: {directory: ${JSON.stringify(files)}}`,
+        '',
+      ].join('\n');
       fs.writeFileSync(path.join(tmp, 'c.yaml'), cfg);
       const r = runCli(['--once', '--log.level=error', `--config.file=${path.join(tmp, 'c.yaml')}`]);
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });

@@ -20,7 +20,12 @@ function modeLine(stderr: string): { jit: boolean; reason: string } {
 
 test.each([
   ['the default config: interpreter only', '', false, /no process_names/],
-  ['process_names: optimizing compilers', 'process_names:\n  - name: "{{.Comm}}"\n    comm: [node]\n', true, /process_names rule/],
+  [
+    'process_names: optimizing compilers',
+    'process_names:\n  - name: "{{.Comm}}"\n    comm: [node]\n',
+    true,
+    /process_names rule/,
+  ],
   ['runtime.jit: true', 'runtime: {jit: true}\n', true, /runtime\.jit: true/],
 ])('%s', async (_name, yaml, jit, reason) => {
   const file = path.join(dir, `c${String(jit)}${yaml.length}.yaml`);

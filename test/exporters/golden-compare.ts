@@ -50,7 +50,10 @@ export function parseExposition(text: string): Exposition {
 }
 
 export function seriesKey(s: { name: string; labels: Record<string, string> }): string {
-  return `${s.name}{${Object.keys(s.labels).sort().map((k) => `${k}=${JSON.stringify(s.labels[k])}`).join(',')}}`;
+  return `${s.name}{${Object.keys(s.labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(s.labels[k])}`)
+    .join(',')}}`;
 }
 
 // ---- ours: node_exporter 1.5.0 on test/fixtures/golden-host ----
@@ -80,8 +83,9 @@ export const NEWER_LABELS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Both sides of one difference: a disk whose udev data has ID_SERIAL and no ID_SERIAL_SHORT (cciss!c0d0 here). */
-const SERIAL_FALLBACK = "node_disk_info's serial falls back to ID_SERIAL without ID_SERIAL_SHORT in newer node_exporter and the agent " +
-  '(the peers\' e2e-output.txt: mmcblk0), 1.5.0 leaves it empty';
+const SERIAL_FALLBACK =
+  "node_disk_info's serial falls back to ID_SERIAL without ID_SERIAL_SHORT in newer node_exporter and the agent " +
+  "(the peers' e2e-output.txt: mmcblk0), 1.5.0 leaves it empty";
 
 /**
  * Series the agent emits on the fake host that node_exporter 1.5.0 does not, each with the reason. Apart from the
@@ -92,9 +96,15 @@ export const AGENT_ONLY: ReadonlyArray<readonly [RegExp, string]> = [
   [/^node_time_(seconds|zone_offset_seconds)\{/, 'the clock at the run: regenerate.sh leaves them out of the file'],
   [/^node_cpu_scaling_governor\{/, 'cpufreq governors: newer node_exporter'],
   [/^node_cpu_frequency_hertz\{core=/, "/proc/cpuinfo's `cpu MHz` with cpu.info: newer node_exporter"],
-  [/^node_softnet_(cpu_collision_total|received_rps_total|flow_limit_count_total|backlog_len)\{/, 'softnet columns 4-13: newer node_exporter'],
+  [
+    /^node_softnet_(cpu_collision_total|received_rps_total|flow_limit_count_total|backlog_len)\{/,
+    'softnet columns 4-13: newer node_exporter',
+  ],
   [/^node_pressure_irq_stalled_seconds_total\{/, 'irq pressure (Linux 6.1+): newer node_exporter'],
-  [/^node_hwmon_freq_freq_mhz\{|^node_hwmon_sensor_label\{.*sensor="freq\d+"/, 'hwmon freq sensors (amdgpu sclk/mclk): 1.5.0 skips freqN files'],
+  [
+    /^node_hwmon_freq_freq_mhz\{|^node_hwmon_sensor_label\{.*sensor="freq\d+"/,
+    'hwmon freq sensors (amdgpu sclk/mclk): 1.5.0 skips freqN files',
+  ],
   [/^node_disk_info\{device="cciss!c0d0",/, SERIAL_FALLBACK],
 ];
 
@@ -103,9 +113,11 @@ export const AGENT_ONLY: ReadonlyArray<readonly [RegExp, string]> = [
  * difference a user of 1.5.0 would see.
  */
 export const NODE_EXPORTER_ONLY: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^node_cpu_frequency_hertz\{cpu="\d+"\}$/,
+  [
+    /^node_cpu_frequency_hertz\{cpu="\d+"\}$/,
     "cpufreq's cpuinfo_cur_freq, 1.5.0's only node_cpu_frequency_hertz: with cpu.info on, the agent's cpu collector " +
-    "fills that name from /proc/cpuinfo ({package,core,cpu}, as newer node_exporter) and cpufreq's same-named series are dropped"],
+      "fills that name from /proc/cpuinfo ({package,core,cpu}, as newer node_exporter) and cpufreq's same-named series are dropped",
+  ],
   [/^node_disk_info\{device="cciss!c0d0",/, SERIAL_FALLBACK],
 ];
 
@@ -136,14 +148,23 @@ const sameValue = (a: number, b: number): boolean => (Number.isNaN(a) ? Number.i
 
 /** The agent's exposition of the fake host against node_exporter 1.5.0's. */
 export function compareWithNodeExporter(ref: Exposition, ours: Exposition): HostComparison {
-  const out: HostComparison = { missingFamilies: [], typeMismatches: [], missingSeries: [], wrongValues: [], extraSeries: [], compared: 0, reproduced: 0 };
+  const out: HostComparison = {
+    missingFamilies: [],
+    typeMismatches: [],
+    missingSeries: [],
+    wrongValues: [],
+    extraSeries: [],
+    compared: 0,
+    reproduced: 0,
+  };
   const mine = new Map(ours.series.map((s) => [seriesKey(dropLabels(s)), s]));
   const theirs = new Set(ref.series.map(seriesKey));
   const ourFamilies = new Set(ours.series.map((s) => s.name));
   for (const f of new Set(ref.series.map((s) => s.name))) {
     if (NODE_EXPORTER_SELF.has(f)) continue;
     if (!ourFamilies.has(f)) out.missingFamilies.push(f);
-    else if (ref.types.get(f) !== ours.types.get(f)) out.typeMismatches.push(`${f}: ${String(ref.types.get(f))} != ${String(ours.types.get(f))}`);
+    else if (ref.types.get(f) !== ours.types.get(f))
+      out.typeMismatches.push(`${f}: ${String(ref.types.get(f))} != ${String(ours.types.get(f))}`);
   }
   for (const s of ref.series) {
     if (NODE_EXPORTER_SELF.has(s.name)) continue;
@@ -154,7 +175,8 @@ export function compareWithNodeExporter(ref: Exposition, ours: Exposition): Host
       if (!NODE_EXPORTER_ONLY.some(([re]) => re.test(k))) out.missingSeries.push(k);
       continue;
     }
-    if (!CHECKOUT_DEPENDENT.has(s.name) && !sameValue(s.value, o.value)) out.wrongValues.push(`${k}: node_exporter ${s.value}, agent ${o.value}`);
+    if (!CHECKOUT_DEPENDENT.has(s.name) && !sameValue(s.value, o.value))
+      out.wrongValues.push(`${k}: node_exporter ${s.value}, agent ${o.value}`);
     else out.reproduced++;
   }
   for (const s of ours.series) {
@@ -169,10 +191,13 @@ export function staleAllowances(ref: Exposition, ours: Exposition): string[] {
   const refKeys = ref.series.map(seriesKey);
   const ourKeys = ours.series.map((s) => seriesKey(dropLabels(s)));
   const stale: string[] = [];
-  for (const [re, why] of NODE_EXPORTER_ONLY) if (!refKeys.some((k) => re.test(k))) stale.push(`node_exporter-only ${re.source}: ${why}`);
-  for (const [re, why] of AGENT_ONLY) if (!ourKeys.some((k) => re.test(k))) stale.push(`agent-only ${re.source}: ${why}`);
+  for (const [re, why] of NODE_EXPORTER_ONLY)
+    if (!refKeys.some((k) => re.test(k))) stale.push(`node_exporter-only ${re.source}: ${why}`);
+  for (const [re, why] of AGENT_ONLY)
+    if (!ourKeys.some((k) => re.test(k))) stale.push(`agent-only ${re.source}: ${why}`);
   for (const [family, labels] of Object.entries(NEWER_LABELS)) {
-    for (const l of labels) if (!ours.series.some((s) => s.name === family && l in s.labels)) stale.push(`newer label ${family}{${l}}`);
+    for (const l of labels)
+      if (!ours.series.some((s) => s.name === family && l in s.labels)) stale.push(`newer label ${family}{${l}}`);
   }
   return stale;
 }
@@ -193,7 +218,8 @@ export function e2eExposition(): Exposition {
  *   sysfs files the library does not read (yet).
  * - node_memory_numa_* (meminfo_numa, off by default), node_cooling_device_* (thermal cooling devices, not read).
  */
-export const COVERED = /^node_(cpu_(seconds_total|guest_seconds_total|info|frequency_hertz|scaling_.*|frequency_(min|max)_hertz)|load(1|5|15)|boot_time_seconds|context_switches_total|forks_total|intr_total|procs_(running|blocked)|softirqs_total|memory_(?!numa_).*|vmstat_.*|disk_.*|network_(?!(receive|transmit)_).*|netstat_.*|sockstat_.*|hwmon_.*|thermal_zone_temp|power_supply_.*|processes_.*|time_clocksource_.*|pressure_.*|filefd_.*|entropy_.*|softnet_.*|schedstat_.*|nf_conntrack_.*|interrupts_total|arp_entries|udp_queues|textfile_.*)$|^testmetric.*$/;
+export const COVERED =
+  /^node_(cpu_(seconds_total|guest_seconds_total|info|frequency_hertz|scaling_.*|frequency_(min|max)_hertz)|load(1|5|15)|boot_time_seconds|context_switches_total|forks_total|intr_total|procs_(running|blocked)|softirqs_total|memory_(?!numa_).*|vmstat_.*|disk_.*|network_(?!(receive|transmit)_).*|netstat_.*|sockstat_.*|hwmon_.*|thermal_zone_temp|power_supply_.*|processes_.*|time_clocksource_.*|pressure_.*|filefd_.*|entropy_.*|softnet_.*|schedstat_.*|nf_conntrack_.*|interrupts_total|arp_entries|udp_queues|textfile_.*)$|^testmetric.*$/;
 
 export interface Comparison {
   missingFamilies: string[];
@@ -212,7 +238,8 @@ export function compareWithE2e(ours: Exposition): Comparison {
   const out: Comparison = { missingFamilies: [], typeMismatches: [], missingSeries: [], wrongValues: [], compared: 0 };
   for (const f of families) {
     if (!ourFamilies.has(f)) out.missingFamilies.push(f);
-    else if (ref.types.get(f) !== ours.types.get(f)) out.typeMismatches.push(`${f}: ${ref.types.get(f)} != ${ours.types.get(f)}`);
+    else if (ref.types.get(f) !== ours.types.get(f))
+      out.typeMismatches.push(`${f}: ${ref.types.get(f)} != ${ours.types.get(f)}`);
   }
   for (const s of ref.series) {
     if (!COVERED.test(s.name)) continue;
@@ -237,5 +264,12 @@ export const GOLDEN_EXPOSITION_FILE = path.resolve(__dirname, '..', 'fixtures', 
 
 /** Lines that depend on the run, not on the tree: build info, durations, the wall clock and time zone, the checkout's file mtimes. */
 export function stableLines(text: string): string[] {
-  return text.split('\n').filter((l) => !/^(# (HELP|TYPE) )?(psutil_exporter_build_info|psutil_exporter_collection_duration_seconds|psutil_exporter_scrape_collector_duration_seconds|node_time_seconds|node_time_zone_offset_seconds)\b/.test(l) && !/^node_textfile_mtime_seconds\{/.test(l));
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        !/^(# (HELP|TYPE) )?(psutil_exporter_build_info|psutil_exporter_collection_duration_seconds|psutil_exporter_scrape_collector_duration_seconds|node_time_seconds|node_time_zone_offset_seconds)\b/.test(
+          l,
+        ) && !/^node_textfile_mtime_seconds\{/.test(l),
+    );
 }

@@ -16,15 +16,24 @@ import { createPsutil } from '../../src/index';
 import { describePeer, NODE_EXPORTER_FIXTURES } from '../helpers/fixtures';
 import { materializeSymlinks } from '../helpers/symlink-tree';
 import {
-  compareWithE2e, compareWithNodeExporter, GOLDEN_CONFIG, GOLDEN_HOST_CONFIG_FILE, GOLDEN_HOST_EXPECTED_FILE, goldenHostPaths, parseExposition,
-  staleAllowances, type Exposition,
+  compareWithE2e,
+  compareWithNodeExporter,
+  GOLDEN_CONFIG,
+  GOLDEN_HOST_CONFIG_FILE,
+  GOLDEN_HOST_EXPECTED_FILE,
+  goldenHostPaths,
+  parseExposition,
+  staleAllowances,
+  type Exposition,
 } from './golden-compare';
 
 async function render(configText: string, roots: { procfs: string; sysfs: string; rootfs: string }): Promise<string> {
   const cfg = parseConfig(configText);
   const { plans, active } = activeCollectors(cfg);
   const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, plans), {
-    plans, maxAgeMs: 0, timeoutMs: 30000,
+    plans,
+    maxAgeMs: 0,
+    timeoutMs: 30000,
   });
   return new PrometheusAdapter(active).render(await source.get());
 }
@@ -57,8 +66,13 @@ describe('our fake host against node_exporter 1.5.0', () => {
 
   test("node_exporter 1.5.0's exposition reproduced: every series, same labels, type and value; nothing undocumented added", () => {
     const c = compareWithNodeExporter(ref, ours);
-    expect({ families: c.missingFamilies, types: c.typeMismatches, missing: c.missingSeries, values: c.wrongValues, extra: c.extraSeries })
-      .toEqual({ families: [], types: [], missing: [], values: [], extra: [] });
+    expect({
+      families: c.missingFamilies,
+      types: c.typeMismatches,
+      missing: c.missingSeries,
+      values: c.wrongValues,
+      extra: c.extraSeries,
+    }).toEqual({ families: [], types: [], missing: [], values: [], extra: [] });
     expect(c.compared).toBeGreaterThan(650);
     expect(c.reproduced).toBeGreaterThan(c.compared - 5);
   });
@@ -74,7 +88,11 @@ describePeer("the peers' fixture host against its e2e-output.txt", () => {
 
   beforeAll(async () => {
     root = materializeSymlinks(NODE_EXPORTER_FIXTURES, ['proc', 'sys', 'udev']);
-    text = await render(GOLDEN_CONFIG, { procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys'), rootfs: root });
+    text = await render(GOLDEN_CONFIG, {
+      procfs: path.join(root, 'proc'),
+      sysfs: path.join(root, 'sys'),
+      rootfs: root,
+    });
   });
 
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -85,8 +103,12 @@ describePeer("the peers' fixture host against its e2e-output.txt", () => {
 
   test("every covered series of node_exporter's e2e-output.txt, identical", () => {
     const c = compareWithE2e(parseExposition(text));
-    expect({ families: c.missingFamilies, types: c.typeMismatches, series: c.missingSeries, values: c.wrongValues })
-      .toEqual({ families: [], types: [], series: [], values: [] });
+    expect({
+      families: c.missingFamilies,
+      types: c.typeMismatches,
+      series: c.missingSeries,
+      values: c.wrongValues,
+    }).toEqual({ families: [], types: [], series: [], values: [] });
     expect(c.compared).toBeGreaterThan(600);
   });
 });

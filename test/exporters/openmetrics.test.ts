@@ -9,7 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defineCollector, fam, type Family } from '../../src/exporters/catalog';
 import { mergeTextfiles } from '../../src/exporters/collectors/textfile';
-import { DEFAULT_LIMITS, escapeHelpOpenMetrics, exposition, parseTextFormat, renderFamilies, type Exposition } from '../../src/exporters/exposition';
+import {
+  DEFAULT_LIMITS,
+  escapeHelpOpenMetrics,
+  exposition,
+  parseTextFormat,
+  renderFamilies,
+  type Exposition,
+} from '../../src/exporters/exposition';
 import { dataResult } from '../../src/exporters/pass';
 import { PrometheusAdapter, type ActiveCollector } from '../../src/exporters/prometheus';
 import { describeWithBinary, promtoolCheck } from '../e2e/agent-process';
@@ -20,7 +27,8 @@ const GOLDEN = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 // escaped-char: any character but `\`, `"` and newline, or `\` + n / dquote / bs (the spec's normal-char takes \r).
 const ESCAPED = '(?:[^\\\\"\\n]|\\\\[n"\\\\])*';
-const NUMBER = '(?:[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?|[+-]?[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])';
+const NUMBER =
+  '(?:[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?|[+-]?[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])';
 const LABELS = `\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="${ESCAPED}"(?:,[a-zA-Z_][a-zA-Z0-9_]*="${ESCAPED}")*)?\\}`;
 const OM_LINE = new RegExp(
   `^(?:# TYPE ${NAME} (?:counter|gauge|histogram|gaugehistogram|stateset|info|summary|unknown)` +
@@ -47,7 +55,8 @@ function goldenFamilies(): Family[] {
 describe('OpenMetrics from crafted families', () => {
   const crafted = (): Family[] => [
     fam('http_requests_total', 'counter', 'Requests \\ served.\nSecond "line".', ['code', 'path'])
-      .add({ code: '200', path: 'a\\b"c\nd' }, 3).add({ code: '500', path: '' }, 0).family,
+      .add({ code: '200', path: 'a\\b"c\nd' }, 3)
+      .add({ code: '500', path: '' }, 0).family,
     fam('node_vmstat_pgfault', 'untyped', '/proc/vmstat information field pgfault.').set(42).family,
     fam('events', 'counter', 'A counter named without the suffix.').set(7).family,
     fam('node_uname_info', 'gauge', 'Labeled system information.', ['release']).add({ release: '6.1' }, 1).family,
@@ -57,70 +66,106 @@ describe('OpenMetrics from crafted families', () => {
 
   test('gives the exact OpenMetrics text; the 0.0.4 text of the same blocks is what prom-client wrote', () => {
     const e = both(crafted());
-    expect(e.openMetrics()).toBe([
-      '# TYPE empty gauge',
-      '# TYPE events counter',
-      '# HELP events A counter named without the suffix.',
-      'events_total 7',
-      '# TYPE http_requests counter',
-      '# HELP http_requests Requests \\\\ served.\\nSecond \\"line\\".',
-      'http_requests_total{code="200",path="a\\\\b\\"c\\nd"} 3',
-      'http_requests_total{code="500",path=""} 0',
-      '# TYPE lat histogram',
-      '# HELP lat Latency.',
-      'lat_bucket{le="0.5"} 1',
-      'lat_bucket{le="+Inf"} 2',
-      'lat_sum 0.75',
-      'lat_count 2',
-      '# TYPE node_uname_info gauge',
-      '# HELP node_uname_info Labeled system information.',
-      'node_uname_info{release="6.1"} 1',
-      '# TYPE node_vmstat_pgfault unknown',
-      '# HELP node_vmstat_pgfault /proc/vmstat information field pgfault.',
-      'node_vmstat_pgfault 42',
-      '# EOF',
-      '',
-    ].join('\n'));
+    expect(e.openMetrics()).toBe(
+      [
+        '# TYPE empty gauge',
+        '# TYPE events counter',
+        '# HELP events A counter named without the suffix.',
+        'events_total 7',
+        '# TYPE http_requests counter',
+        '# HELP http_requests Requests \\\\ served.\\nSecond \\"line\\".',
+        'http_requests_total{code="200",path="a\\\\b\\"c\\nd"} 3',
+        'http_requests_total{code="500",path=""} 0',
+        '# TYPE lat histogram',
+        '# HELP lat Latency.',
+        'lat_bucket{le="0.5"} 1',
+        'lat_bucket{le="+Inf"} 2',
+        'lat_sum 0.75',
+        'lat_count 2',
+        '# TYPE node_uname_info gauge',
+        '# HELP node_uname_info Labeled system information.',
+        'node_uname_info{release="6.1"} 1',
+        '# TYPE node_vmstat_pgfault unknown',
+        '# HELP node_vmstat_pgfault /proc/vmstat information field pgfault.',
+        'node_vmstat_pgfault 42',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
     expectOpenMetricsLines(e.openMetrics());
-    expect(e.text).toBe([
-      '# HELP empty ', '# TYPE empty gauge',
-      '',
-      '# HELP events A counter named without the suffix.', '# TYPE events counter', 'events 7',
-      '',
-      '# HELP http_requests_total Requests \\\\ served.\\nSecond "line".', '# TYPE http_requests_total counter',
-      'http_requests_total{code="200",path="a\\\\b\\"c\\nd"} 3', 'http_requests_total{code="500",path=""} 0',
-      '',
-      '# HELP lat Latency.', '# TYPE lat histogram', 'lat_bucket{le="0.5"} 1', 'lat_bucket{le="+Inf"} 2', 'lat_sum 0.75', 'lat_count 2',
-      '',
-      '# HELP node_uname_info Labeled system information.', '# TYPE node_uname_info gauge', 'node_uname_info{release="6.1"} 1',
-      '',
-      '# HELP node_vmstat_pgfault /proc/vmstat information field pgfault.', '# TYPE node_vmstat_pgfault untyped', 'node_vmstat_pgfault 42',
-      '',
-    ].join('\n'));
+    expect(e.text).toBe(
+      [
+        '# HELP empty ',
+        '# TYPE empty gauge',
+        '',
+        '# HELP events A counter named without the suffix.',
+        '# TYPE events counter',
+        'events 7',
+        '',
+        '# HELP http_requests_total Requests \\\\ served.\\nSecond "line".',
+        '# TYPE http_requests_total counter',
+        'http_requests_total{code="200",path="a\\\\b\\"c\\nd"} 3',
+        'http_requests_total{code="500",path=""} 0',
+        '',
+        '# HELP lat Latency.',
+        '# TYPE lat histogram',
+        'lat_bucket{le="0.5"} 1',
+        'lat_bucket{le="+Inf"} 2',
+        'lat_sum 0.75',
+        'lat_count 2',
+        '',
+        '# HELP node_uname_info Labeled system information.',
+        '# TYPE node_uname_info gauge',
+        'node_uname_info{release="6.1"} 1',
+        '',
+        '# HELP node_vmstat_pgfault /proc/vmstat information field pgfault.',
+        '# TYPE node_vmstat_pgfault untyped',
+        'node_vmstat_pgfault 42',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('histogram and summary families: TYPE unchanged, samples as in 0.0.4', () => {
     const om = both([
-      fam('req_seconds', 'histogram', 'Request "time".', ['code']).addHistogram({ code: '200' }, [[0.1, 2], [1e6, 3]], 4.5, 3).family,
-      fam('rpc_seconds', 'summary', 'RPC time.').addSummary({}, [[0.5, 1.25], [0.99, NaN]], 100, 20).family,
+      fam('req_seconds', 'histogram', 'Request "time".', ['code']).addHistogram(
+        { code: '200' },
+        [
+          [0.1, 2],
+          [1e6, 3],
+        ],
+        4.5,
+        3,
+      ).family,
+      fam('rpc_seconds', 'summary', 'RPC time.').addSummary(
+        {},
+        [
+          [0.5, 1.25],
+          [0.99, NaN],
+        ],
+        100,
+        20,
+      ).family,
     ]).openMetrics();
-    expect(om).toBe([
-      '# TYPE req_seconds histogram',
-      '# HELP req_seconds Request \\"time\\".',
-      'req_seconds_bucket{code="200",le="0.1"} 2',
-      'req_seconds_bucket{code="200",le="1e+06"} 3',
-      'req_seconds_bucket{code="200",le="+Inf"} 3',
-      'req_seconds_sum{code="200"} 4.5',
-      'req_seconds_count{code="200"} 3',
-      '# TYPE rpc_seconds summary',
-      '# HELP rpc_seconds RPC time.',
-      'rpc_seconds{quantile="0.5"} 1.25',
-      'rpc_seconds{quantile="0.99"} Nan',
-      'rpc_seconds_sum 100',
-      'rpc_seconds_count 20',
-      '# EOF',
-      '',
-    ].join('\n'));
+    expect(om).toBe(
+      [
+        '# TYPE req_seconds histogram',
+        '# HELP req_seconds Request \\"time\\".',
+        'req_seconds_bucket{code="200",le="0.1"} 2',
+        'req_seconds_bucket{code="200",le="1e+06"} 3',
+        'req_seconds_bucket{code="200",le="+Inf"} 3',
+        'req_seconds_sum{code="200"} 4.5',
+        'req_seconds_count{code="200"} 3',
+        '# TYPE rpc_seconds summary',
+        '# HELP rpc_seconds RPC time.',
+        'rpc_seconds{quantile="0.5"} 1.25',
+        'rpc_seconds{quantile="0.99"} Nan',
+        'rpc_seconds_sum 100',
+        'rpc_seconds_count 20',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
     expectOpenMetricsLines(om);
   });
 
@@ -130,13 +175,29 @@ describe('OpenMetrics from crafted families', () => {
 
   test('counter renames that would clash with another family fall back to unknown under the 0.0.4 name', () => {
     const om = both([
-      fam('foo_total', 'counter', 'f').set(1).family, fam('foo', 'gauge', 'g').set(2).family,
-      fam('bar', 'counter', 'b').set(3).family, fam('bar_total', 'gauge', 'bt').set(4).family,
+      fam('foo_total', 'counter', 'f').set(1).family,
+      fam('foo', 'gauge', 'g').set(2).family,
+      fam('bar', 'counter', 'b').set(3).family,
+      fam('bar_total', 'gauge', 'bt').set(4).family,
     ]).openMetrics();
-    expect(om).toBe([
-      '# TYPE bar unknown', '# HELP bar b', 'bar 3', '# TYPE bar_total gauge', '# HELP bar_total bt', 'bar_total 4',
-      '# TYPE foo gauge', '# HELP foo g', 'foo 2', '# TYPE foo_total unknown', '# HELP foo_total f', 'foo_total 1', '# EOF', '',
-    ].join('\n'));
+    expect(om).toBe(
+      [
+        '# TYPE bar unknown',
+        '# HELP bar b',
+        'bar 3',
+        '# TYPE bar_total gauge',
+        '# HELP bar_total bt',
+        'bar_total 4',
+        '# TYPE foo gauge',
+        '# HELP foo g',
+        'foo 2',
+        '# TYPE foo_total unknown',
+        '# HELP foo_total f',
+        'foo_total 1',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('an empty exposition is just # EOF', () => {
@@ -164,9 +225,16 @@ describe('OpenMetrics of the golden exposition (read back through the textfile p
       const at = lines.indexOf(`# TYPE ${omName} ${f.type === 'untyped' ? 'unknown' : f.type}`);
       expect({ name: f.name, found: at >= 0 }).toEqual({ name: f.name, found: true });
       const samples = lines.slice(at + 2, at + 2 + f.samples.length);
-      const block = e.text.slice(0, -1).split('\n\n').find((b) => b.startsWith(`# HELP ${f.name} `)) ?? '';
+      const block =
+        e.text
+          .slice(0, -1)
+          .split('\n\n')
+          .find((b) => b.startsWith(`# HELP ${f.name} `)) ?? '';
       // A counter named without _total keeps its name and its samples gain the suffix.
-      const renamed = f.type === 'counter' && omName === f.name ? (l: string): string => `${f.name}_total${l.slice(f.name.length)}` : (l: string): string => l;
+      const renamed =
+        f.type === 'counter' && omName === f.name
+          ? (l: string): string => `${f.name}_total${l.slice(f.name.length)}`
+          : (l: string): string => l;
       expect(samples).toEqual(block.split('\n').slice(2).map(renamed));
       if (f.type === 'counter') counters++;
       if (f.type === 'untyped') untyped++;
@@ -200,13 +268,28 @@ const expected = (v: string): string => Buffer.from(v, 'utf8').toString('utf8');
 
 describe('hostile label values (issue 11 #10) through both formats', () => {
   const proc = defineCollector<{ names: string[] }, null>({
-    name: 'procs', help: 'test', options: () => null, create: () => () => ({ names: [] }), otlp: () => [],
-    prometheus: (d) => [d.names.reduce((b, n) => b.add({ groupname: n }, 1), fam('namedprocess_namegroup_num_procs', 'gauge', 'Processes.', ['groupname'])).family,
-      fam('psutil_hostile_total', 'counter', 'A counter labelled "badly".\r', ['v']).add({ v: 'x\ry' }, 2).family],
+    name: 'procs',
+    help: 'test',
+    options: () => null,
+    create: () => () => ({ names: [] }),
+    otlp: () => [],
+    prometheus: (d) => [
+      d.names.reduce(
+        (b, n) => b.add({ groupname: n }, 1),
+        fam('namedprocess_namegroup_num_procs', 'gauge', 'Processes.', ['groupname']),
+      ).family,
+      fam('psutil_hostile_total', 'counter', 'A counter labelled "badly".\r', ['v']).add({ v: 'x\ry' }, 2).family,
+    ],
   });
   const active = new Map<string, ActiveCollector>([['procs', { def: proc, options: null }]]);
   const adapter = new PrometheusAdapter(active);
-  const e = adapter.exposition({ id: 1, startedAt: 0, finishedAt: 1, bootTime: null, results: [dataResult('procs', 0, { names: HOSTILE.map(([, v]) => v) })] });
+  const e = adapter.exposition({
+    id: 1,
+    startedAt: 0,
+    finishedAt: 1,
+    bootTime: null,
+    results: [dataResult('procs', 0, { names: HOSTILE.map(([, v]) => v) })],
+  });
 
   test('the OpenMetrics exposition is built (no fallback), valid UTF-8 and ABNF line for line, every series there', () => {
     const om = e.openMetrics();
@@ -233,7 +316,9 @@ describe('hostile label values (issue 11 #10) through both formats', () => {
 
     test('OpenMetrics through promtool tsdb create-blocks-from openmetrics', () => {
       const dumped = ingest(dir, stampOpenMetrics(e.openMetrics()), 'hostile');
-      const got = dumped.filter((l) => l.includes('__name__="namedprocess_namegroup_num_procs"')).map((l) => unquoteDump(/groupname="((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? ''));
+      const got = dumped
+        .filter((l) => l.includes('__name__="namedprocess_namegroup_num_procs"'))
+        .map((l) => unquoteDump(/groupname="((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? ''));
       expect(got.sort()).toEqual(HOSTILE.map(([, v]) => expected(v)).sort());
     });
   });
@@ -244,7 +329,10 @@ function ingest(dir: string, om: string, name: string): string[] {
   const file = path.join(dir, `${name}.om`);
   const out = path.join(dir, name);
   fs.writeFileSync(file, om);
-  const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, out], { encoding: 'utf8', timeout: 120000 });
+  const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, out], {
+    encoding: 'utf8',
+    timeout: 120000,
+  });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   fs.mkdirSync(path.join(out, 'wal'), { recursive: true });
   const d = spawnSync('promtool', ['tsdb', 'dump', out], { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
@@ -254,7 +342,10 @@ function ingest(dir: string, om: string, name: string): string[] {
 
 /** The backfill wants a timestamp on every sample: each sample line gets one, in seconds. */
 function stampOpenMetrics(om: string): string {
-  return om.split('\n').map((l) => (l === '' || l.startsWith('#') ? l : `${l} 1700000000.123`)).join('\n');
+  return om
+    .split('\n')
+    .map((l) => (l === '' || l.startsWith('#') ? l : `${l} 1700000000.123`))
+    .join('\n');
 }
 
 /** A label value as `promtool tsdb dump` prints it (Go's %q): undone. */
@@ -276,9 +367,15 @@ describeWithBinary('promtool')("Prometheus's OpenMetrics parser (promtool tsdb c
     expect(dumped.length).toBe(samples.length);
     for (const l of dumped) expect(l.endsWith(' 1700000000123')).toBe(true);
     const names = (xs: string[]): string[] => [...new Set(xs)].sort();
-    const counters = new Set(parseTextFormat(e.text).filter((f) => f.type === 'counter').map((f) => f.name));
+    const counters = new Set(
+      parseTextFormat(e.text)
+        .filter((f) => f.type === 'counter')
+        .map((f) => f.name),
+    );
     const omName = (n: string): string => (counters.has(n) && !n.endsWith('_total') ? `${n}_total` : n);
-    expect(names(dumped.map((l) => /__name__="([^"]+)"/.exec(l)?.[1] ?? ''))).toEqual(names(samples.map((s) => omName(/^[^{ ]+/.exec(s)?.[0] ?? ''))));
+    expect(names(dumped.map((l) => /__name__="([^"]+)"/.exec(l)?.[1] ?? ''))).toEqual(
+      names(samples.map((s) => omName(/^[^{ ]+/.exec(s)?.[0] ?? ''))),
+    );
   });
 
   test('histogram and summary families survive the parser sample for sample', () => {

@@ -1,11 +1,25 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { parseConfig } from '../../src/config/load';
 import { defineCollector, otel, metrics } from '../../src/exporters/catalog';
 import { failedResult } from '../../src/exporters/pass';
-import { buildResource, parseKeyValueList, readMachineId, resolveOtlp, SnapshotProducer, snapshotMetrics, toMetricData } from '../../src/exporters/otlp';
+import {
+  buildResource,
+  parseKeyValueList,
+  readMachineId,
+  resolveOtlp,
+  SnapshotProducer,
+  snapshotMetrics,
+  toMetricData,
+} from '../../src/exporters/otlp';
 import type { ActiveCollector } from '../../src/exporters/prometheus';
 import { SnapshotSource, type PassRunner } from '../../src/exporters/snapshot';
 
@@ -14,22 +28,45 @@ const cfg = parseConfig('').otlp;
 describe('settings: config first, OTEL_* variables on top', () => {
   test('defaults', () => {
     expect(resolveOtlp(cfg, {})).toEqual({
-      url: 'http://localhost:4318/v1/metrics', protocol: 'http/protobuf', headers: {}, timeoutMs: 10000, intervalMs: 60000, compression: 'none',
+      url: 'http://localhost:4318/v1/metrics',
+      protocol: 'http/protobuf',
+      headers: {},
+      timeoutMs: 10000,
+      intervalMs: 60000,
+      compression: 'none',
     });
   });
 
   test('OTEL_EXPORTER_OTLP_ENDPOINT is a base URL; the metrics endpoint variable is used as is and wins', () => {
-    expect(resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).url).toBe('http://collector:4318/v1/metrics');
-    expect(resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:1', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://b:2/custom' }).url).toBe('https://b:2/custom');
+    expect(resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).url).toBe(
+      'http://collector:4318/v1/metrics',
+    );
+    expect(
+      resolveOtlp(cfg, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:1',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://b:2/custom',
+      }).url,
+    ).toBe('https://b:2/custom');
   });
 
   test('headers merge, URL-decoded, signal-specific last; protocol, timeout, interval, compression', () => {
     const c = parseConfig('otlp: {headers: {a: "1", b: "2"}, interval: 30s}').otlp;
     const r = resolveOtlp(c, {
-      OTEL_EXPORTER_OTLP_HEADERS: 'b=3,c=x%20y', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'c=z', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_EXPORTER_OTLP_TIMEOUT: '2500', OTEL_METRIC_EXPORT_INTERVAL: '5000', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_HEADERS: 'b=3,c=x%20y',
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'c=z',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+      OTEL_METRIC_EXPORT_INTERVAL: '5000',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
     });
-    expect(r).toEqual({ url: 'http://localhost:4318/v1/metrics', protocol: 'http/json', headers: { a: '1', b: '3', c: 'z' }, timeoutMs: 2500, intervalMs: 5000, compression: 'gzip' });
+    expect(r).toEqual({
+      url: 'http://localhost:4318/v1/metrics',
+      protocol: 'http/json',
+      headers: { a: '1', b: '3', c: 'z' },
+      timeoutMs: 2500,
+      intervalMs: 5000,
+      compression: 'gzip',
+    });
     expect(resolveOtlp(c, { OTEL_EXPORTER_OTLP_TIMEOUT: '99999' }).timeoutMs).toBe(30000);
   });
 
@@ -54,8 +91,13 @@ describe('resource', () => {
       const c = parseConfig('otlp: {resource_attributes: {deployment.environment: prod, team: a}}').otlp;
       const r = buildResource(c, dir, { K8S_NODE_NAME: 'node-7', OTEL_RESOURCE_ATTRIBUTES: 'team=b,region=eu' });
       expect(r.attributes).toMatchObject({
-        'service.name': 'psutil-exporter', 'host.name': os.hostname(), 'host.id': '0123456789abcdef0123456789abcdef',
-        'k8s.node.name': 'node-7', 'deployment.environment': 'prod', team: 'b', region: 'eu',
+        'service.name': 'psutil-exporter',
+        'host.name': os.hostname(),
+        'host.id': '0123456789abcdef0123456789abcdef',
+        'k8s.node.name': 'node-7',
+        'deployment.environment': 'prod',
+        team: 'b',
+        region: 'eu',
       });
       expect(buildResource(c, dir, { OTEL_SERVICE_NAME: 'edge' }).attributes['service.name']).toBe('edge');
       expect(readMachineId(path.join(dir, 'absent'))).toBeNull();
@@ -68,8 +110,17 @@ describe('resource', () => {
 describe('toMetricData', () => {
   test('counters are monotonic cumulative sums from the start time; gauges start at their end time; ints are rounded', () => {
     const c = toMetricData(otel('a', 'counter', 's', 'a').add({ k: 'v' }, 1.5).metric, 1_000_500, 2_000_000);
-    expect(c).toMatchObject({ dataPointType: DataPointType.SUM, isMonotonic: true, aggregationTemporality: AggregationTemporality.CUMULATIVE });
-    expect(c.dataPoints[0]).toMatchObject({ startTime: [1000, 500_000_000], endTime: [2000, 0], attributes: { k: 'v' }, value: 1.5 });
+    expect(c).toMatchObject({
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    });
+    expect(c.dataPoints[0]).toMatchObject({
+      startTime: [1000, 500_000_000],
+      endTime: [2000, 0],
+      attributes: { k: 'v' },
+      value: 1.5,
+    });
     const u = toMetricData(otel('b', 'updowncounter', 'By', 'b', 'int').add({}, 2.6).metric, 0, 1000);
     expect(u).toMatchObject({ dataPointType: DataPointType.SUM, isMonotonic: false });
     expect(u.dataPoints[0]?.value).toBe(3);
@@ -86,7 +137,10 @@ describe('toMetricData', () => {
 describe('SnapshotProducer through a real reader', () => {
   /** A collector whose data is the list of NICs to report. */
   const nics = defineCollector<string[], null>({
-    name: 'nics', help: '', options: () => null, create: () => () => [],
+    name: 'nics',
+    help: '',
+    options: () => null,
+    create: () => () => [],
     prometheus: () => [],
     otlp: (d) => {
       const io = otel('system.network.io', 'counter', 'By', 'io', 'int');
@@ -99,16 +153,33 @@ describe('SnapshotProducer through a real reader', () => {
   test('series of a NIC that is gone are not exported again; start time is boot time', async () => {
     let present = ['eth0', 'eth1'];
     const runner: PassRunner = {
-      run: async () => ({ results: [{ kind: 'data', name: 'nics', ok: true, durationSeconds: 0, data: present }], bootTime: 1_700_000_000 }),
+      run: async () => ({
+        results: [{ kind: 'data', name: 'nics', ok: true, durationSeconds: 0, data: present }],
+        bootTime: 1_700_000_000,
+      }),
       abandon: () => undefined,
       close: async () => undefined,
     };
-    const source = new SnapshotSource(runner, { plans: [{ name: 'nics', timeoutMs: 100, options: {} }], maxAgeMs: 0, timeoutMs: 1000 });
+    const source = new SnapshotSource(runner, {
+      plans: [{ name: 'nics', timeoutMs: 100, options: {} }],
+      maxAgeMs: 0,
+      timeoutMs: 1000,
+    });
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, metricProducers: [new SnapshotProducer(source, active)] });
+    const reader = new PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: 3_600_000,
+      metricProducers: [new SnapshotProducer(source, active)],
+    });
     const provider = new MeterProvider({ readers: [reader] });
     const names = (): string[][] =>
-      exporter.getMetrics().map((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics).flatMap((m) => m.dataPoints.map((p) => String(p.attributes['network.interface.name']))));
+      exporter
+        .getMetrics()
+        .map((rm) =>
+          rm.scopeMetrics
+            .flatMap((sm) => sm.metrics)
+            .flatMap((m) => m.dataPoints.map((p) => String(p.attributes['network.interface.name']))),
+        );
     await provider.forceFlush();
     present = ['eth0'];
     await provider.forceFlush();

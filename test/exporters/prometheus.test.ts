@@ -1,8 +1,20 @@
 import type { Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
-import { DEFAULT_LIMITS, goFloat, renderFamilies, safeLabelValue, TRUNCATION_MARKER, type ExpositionLimits } from '../../src/exporters/exposition';
+import {
+  DEFAULT_LIMITS,
+  goFloat,
+  renderFamilies,
+  safeLabelValue,
+  TRUNCATION_MARKER,
+  type ExpositionLimits,
+} from '../../src/exporters/exposition';
 import { dataResult, failedResult, type CollectorResult } from '../../src/exporters/pass';
-import { PrometheusAdapter, renderCollector, snapshotFamilies, type ActiveCollector } from '../../src/exporters/prometheus';
+import {
+  PrometheusAdapter,
+  renderCollector,
+  snapshotFamilies,
+  type ActiveCollector,
+} from '../../src/exporters/prometheus';
 import type { Snapshot } from '../../src/exporters/snapshot';
 import { hasBinary, promtoolCheck } from '../e2e/agent-process';
 import { parseExposition, seriesKey } from './golden-compare';
@@ -33,10 +45,14 @@ function ok(fams: Family[]): Snapshot {
 describe('PrometheusAdapter', () => {
   test('a series that is gone vanishes on the next render; a family that is gone too', async () => {
     const a = new PrometheusAdapter(active);
-    const t1 = await a.render(ok(families(
-      fam('x_bytes', 'gauge', 'x', ['device']).add({ device: 'eth0' }, 1).add({ device: 'eth1' }, 2),
-      fam('y_total', 'counter', 'y').set(5),
-    )));
+    const t1 = await a.render(
+      ok(
+        families(
+          fam('x_bytes', 'gauge', 'x', ['device']).add({ device: 'eth0' }, 1).add({ device: 'eth1' }, 2),
+          fam('y_total', 'counter', 'y').set(5),
+        ),
+      ),
+    );
     expect(t1).toContain('x_bytes{device="eth1"} 2');
     expect(t1).toContain('y_total 5');
     const t2 = await a.render(ok(families(fam('x_bytes', 'gauge', 'x', ['device']).add({ device: 'eth0' }, 3))));
@@ -54,10 +70,9 @@ describe('PrometheusAdapter', () => {
 
   test('untyped families print TYPE untyped; types, HELP, one block per family, names sorted', async () => {
     const a = new PrometheusAdapter(active);
-    const t = await a.render(ok([
-      fam('z_g', 'gauge', 'zz').set(1).family,
-      fam('a_u', 'untyped', 'help with \\ and\nnewline').set(2).family,
-    ]));
+    const t = await a.render(
+      ok([fam('z_g', 'gauge', 'zz').set(1).family, fam('a_u', 'untyped', 'help with \\ and\nnewline').set(2).family]),
+    );
     const e = parseExposition(t);
     expect(e.types.get('a_u')).toBe('untyped');
     expect(e.types.get('z_g')).toBe('gauge');
@@ -74,10 +89,12 @@ describe('PrometheusAdapter', () => {
 
   test('NaN and infinities in gauges are printed; a negative or NaN counter reading is dropped, not the family', async () => {
     const a = new PrometheusAdapter(active);
-    const t = await a.render(ok([
-      fam('g', 'gauge', 'g', ['k']).add({ k: 'nan' }, NaN).add({ k: 'inf' }, Infinity).family,
-      fam('c_total', 'counter', 'c', ['k']).add({ k: 'bad' }, -1).add({ k: 'nan' }, NaN).add({ k: 'ok' }, 1).family,
-    ]));
+    const t = await a.render(
+      ok([
+        fam('g', 'gauge', 'g', ['k']).add({ k: 'nan' }, NaN).add({ k: 'inf' }, Infinity).family,
+        fam('c_total', 'counter', 'c', ['k']).add({ k: 'bad' }, -1).add({ k: 'nan' }, NaN).add({ k: 'ok' }, 1).family,
+      ]),
+    );
     // prom-client spells it Nan; Prometheus's parser (Go ParseFloat) reads it case-insensitively.
     expect(t).toMatch(/^g\{k="nan"\} nan$/im);
     expect(t).toContain('g{k="inf"} +Inf');
@@ -89,10 +106,14 @@ describe('PrometheusAdapter', () => {
     const a = new PrometheusAdapter(active);
     const t = await a.render(snap([failedResult('fake', 0.5, 'boom')]));
     const keys = parseExposition(t).series.map(seriesKey);
-    expect(keys).toContain(seriesKey({ name: 'psutil_exporter_scrape_collector_success', labels: { collector: 'fake' } }));
+    expect(keys).toContain(
+      seriesKey({ name: 'psutil_exporter_scrape_collector_success', labels: { collector: 'fake' } }),
+    );
     expect(t).toContain('psutil_exporter_scrape_collector_success{collector="fake"} 0');
     expect(t).toContain('psutil_exporter_scrape_collector_duration_seconds{collector="fake"} 0.5');
-    expect(t).toMatch(/^psutil_exporter_build_info\{nodejs_version="[^"]+",psutil_version="7\.[^"]+",version="[^"]+"\} 1$/m);
+    expect(t).toMatch(
+      /^psutil_exporter_build_info\{nodejs_version="[^"]+",psutil_version="7\.[^"]+",version="[^"]+"\} 1$/m,
+    );
   });
 
   test('a mapping that produces an invalid name fails that collector only', () => {
@@ -121,27 +142,69 @@ describe('PrometheusAdapter', () => {
 
 describe('histogram and summary families', () => {
   test.each([
-    [0, '0'], [-0, '0'], [1, '1'], [0.25, '0.25'], [0.0001, '0.0001'], [0.00001, '1e-05'], [100000, '100000'], [1e6, '1e+06'],
-    [1234567, '1.234567e+06'], [-2.5e-7, '-2.5e-07'], [1e100, '1e+100'], [Infinity, '+Inf'], [-Infinity, '-Inf'], [NaN, 'NaN'],
+    [0, '0'],
+    [-0, '0'],
+    [1, '1'],
+    [0.25, '0.25'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [100000, '100000'],
+    [1e6, '1e+06'],
+    [1234567, '1.234567e+06'],
+    [-2.5e-7, '-2.5e-07'],
+    [1e100, '1e+100'],
+    [Infinity, '+Inf'],
+    [-Infinity, '-Inf'],
+    [NaN, 'NaN'],
   ])('goFloat(%p) is %p (Go FormatFloat g -1)', (v, want) => {
     expect(goFloat(v)).toBe(want);
   });
 
   test('rendered as prom-client rendered them: own sample names, le/quantile last, +Inf added, sorted bounds', () => {
     const render = (fs: Family[]): string[] => renderFamilies(fs, DEFAULT_LIMITS).families.map((f) => f.text);
-    const h = fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/x' }, [[1e6, 4], [0.5, 1]], 9.5, 5).family;
-    const s = fam('rpc_seconds', 'summary', 'RPC.', []).addSummary({}, [[0.99, 3], [0.5, 1]], 4, 2).family;
+    const h = fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram(
+      { path: '/x' },
+      [
+        [1e6, 4],
+        [0.5, 1],
+      ],
+      9.5,
+      5,
+    ).family;
+    const s = fam('rpc_seconds', 'summary', 'RPC.', []).addSummary(
+      {},
+      [
+        [0.99, 3],
+        [0.5, 1],
+      ],
+      4,
+      2,
+    ).family;
     const t = render([s, h]).join('\n\n');
-    expect(t).toBe([
-      '# HELP lat_seconds Latency.', '# TYPE lat_seconds histogram',
-      'lat_seconds_bucket{path="/x",le="0.5"} 1', 'lat_seconds_bucket{path="/x",le="1e+06"} 4', 'lat_seconds_bucket{path="/x",le="+Inf"} 5',
-      'lat_seconds_sum{path="/x"} 9.5', 'lat_seconds_count{path="/x"} 5',
-      '',
-      '# HELP rpc_seconds RPC.', '# TYPE rpc_seconds summary',
-      'rpc_seconds{quantile="0.5"} 1', 'rpc_seconds{quantile="0.99"} 3', 'rpc_seconds_sum 4', 'rpc_seconds_count 2',
-    ].join('\n'));
-    const again = render([fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/y' }, [], 0, 0).family]);
-    expect(again).toEqual(['# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\nlat_seconds_bucket{path="/y",le="+Inf"} 0\nlat_seconds_sum{path="/y"} 0\nlat_seconds_count{path="/y"} 0']);
+    expect(t).toBe(
+      [
+        '# HELP lat_seconds Latency.',
+        '# TYPE lat_seconds histogram',
+        'lat_seconds_bucket{path="/x",le="0.5"} 1',
+        'lat_seconds_bucket{path="/x",le="1e+06"} 4',
+        'lat_seconds_bucket{path="/x",le="+Inf"} 5',
+        'lat_seconds_sum{path="/x"} 9.5',
+        'lat_seconds_count{path="/x"} 5',
+        '',
+        '# HELP rpc_seconds RPC.',
+        '# TYPE rpc_seconds summary',
+        'rpc_seconds{quantile="0.5"} 1',
+        'rpc_seconds{quantile="0.99"} 3',
+        'rpc_seconds_sum 4',
+        'rpc_seconds_count 2',
+      ].join('\n'),
+    );
+    const again = render([
+      fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram({ path: '/y' }, [], 0, 0).family,
+    ]);
+    expect(again).toEqual([
+      '# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\nlat_seconds_bucket{path="/y",le="+Inf"} 0\nlat_seconds_sum{path="/y"} 0\nlat_seconds_count{path="/y"} 0',
+    ]);
     if (hasBinary('promtool')) expect(promtoolCheck(`${t}\n`)).toEqual({ status: 0, problems: [] });
   });
 
@@ -149,18 +212,34 @@ describe('histogram and summary families', () => {
     expect(() => fam('h', 'histogram', 'h').set(1)).toThrow(TypeError);
     expect(() => fam('g', 'gauge', 'g').addHistogram({}, [], 0, 0)).toThrow(TypeError);
     expect(() => fam('g', 'gauge', 'g').addSummary({}, [], 0, 0)).toThrow(TypeError);
-    expect(renderCollector(active.get('fake') as ActiveCollector, { fams: [fam('h', 'histogram', 'h', ['le']).addHistogram({ le: '1' }, [], 0, 0).family] }, DEFAULT_LIMITS))
-      .toEqual({ error: expect.stringMatching(/label named le/) });
+    expect(
+      renderCollector(
+        active.get('fake') as ActiveCollector,
+        { fams: [fam('h', 'histogram', 'h', ['le']).addHistogram({ le: '1' }, [], 0, 0).family] },
+        DEFAULT_LIMITS,
+      ),
+    ).toEqual({ error: expect.stringMatching(/label named le/) });
   });
 
   test('caps: a label set is one series however many lines it has; its label values are cut like any other', async () => {
     const a = new PrometheusAdapter(active, undefined, undefined, { maxLabelValueBytes: 16, maxSeriesPerFamily: 2 });
     const b = fam('h', 'histogram', 'h', ['v']);
-    for (let i = 0; i < 3; i++) b.addHistogram({ v: `${i}${'y'.repeat(40)}` }, [[1, i], [2, i]], i, i);
+    for (let i = 0; i < 3; i++)
+      b.addHistogram(
+        { v: `${i}${'y'.repeat(40)}` },
+        [
+          [1, i],
+          [2, i],
+        ],
+        i,
+        i,
+      );
     const t = await a.render(ok([b.family]));
     const lines = t.split('\n').filter((l) => /^h_/.test(l));
     expect(lines).toHaveLength(2 * 5);
-    expect(lines.every((l) => l.includes(`{v="0${'y'.repeat(12)}..."`) || l.includes(`{v="1${'y'.repeat(12)}..."`))).toBe(true);
+    expect(
+      lines.every((l) => l.includes(`{v="0${'y'.repeat(12)}..."`) || l.includes(`{v="1${'y'.repeat(12)}..."`)),
+    ).toBe(true);
     expect(t).toContain('psutil_exporter_series_dropped_total{family="h"} 1');
     expect(t).toContain('psutil_exporter_label_values_truncated_total{family="h"} 2');
   });
@@ -169,7 +248,8 @@ describe('histogram and summary families', () => {
 describe('safeLabelValue', () => {
   const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
   /** Valid UTF-8 (a fatal decoder accepts it) and the same text back. */
-  const validUtf8 = (s: string): boolean => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(s, 'utf8')) === s;
+  const validUtf8 = (s: string): boolean =>
+    new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(s, 'utf8')) === s;
 
   test('short values pass untouched; 0 means no cap', () => {
     expect(safeLabelValue('eth0', 1024)).toEqual({ value: 'eth0', cut: false });
@@ -236,9 +316,14 @@ describe('exposition limits through the adapter', () => {
 
   test('long and malformed label values: cut, made well-formed, counted; the output is valid UTF-8 and passes promtool', async () => {
     const a = new PrometheusAdapter(active, undefined, undefined, limits);
-    const t = await a.render(ok([
-      fam('f', 'gauge', 'f', ['v']).add({ v: 'x'.repeat(100 * 1024) }, 1).add({ v: 'bad\uD800' }, 2).add({ v: 'q"\\\n\r\t\0' }, 3).family,
-    ]));
+    const t = await a.render(
+      ok([
+        fam('f', 'gauge', 'f', ['v'])
+          .add({ v: 'x'.repeat(100 * 1024) }, 1)
+          .add({ v: 'bad\uD800' }, 2)
+          .add({ v: 'q"\\\n\r\t\0' }, 3).family,
+      ]),
+    );
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(t, 'utf8'))).not.toThrow();
     expect(t).toContain(`f{v="${'x'.repeat(61)}..."} 1`);
     expect(t).toContain('f{v="bad\uFFFD"} 2');
@@ -250,24 +335,31 @@ describe('exposition limits through the adapter', () => {
   });
 
   test('results rendered where they ran (the worker) assemble to the same text as rendering the data here', async () => {
-    const fams = (): Family[] => families(
-      fam('b_bytes', 'gauge', 'b', ['device']).add({ device: 'sda' }, 1).add({ device: 'x'.repeat(200) }, 2),
-      fam('a_total', 'counter', 'a').set(7),
-    );
+    const fams = (): Family[] =>
+      families(
+        fam('b_bytes', 'gauge', 'b', ['device'])
+          .add({ device: 'sda' }, 1)
+          .add({ device: 'x'.repeat(200) }, 2),
+        fam('a_total', 'counter', 'a').set(7),
+      );
     const here = new PrometheusAdapter(active, undefined, undefined, limits);
     const textHere = await here.render(snap([dataResult('fake', 0.001, { fams: fams() })]));
     // What worker.ts does: render the collector's families there and send the blocks instead of the data.
     const rendered = renderCollector(active.get('fake') as ActiveCollector, { fams: fams() }, limits);
     if ('error' in rendered) throw new Error(rendered.error);
     const main = new PrometheusAdapter(new Map(), undefined, undefined, limits);
-    const textThere = await main.render(snap([{ kind: 'rendered', name: 'fake', ok: true, durationSeconds: 0.001, ...rendered }]));
+    const textThere = await main.render(
+      snap([{ kind: 'rendered', name: 'fake', ok: true, durationSeconds: 0.001, ...rendered }]),
+    );
     expect(textThere).toBe(textHere);
     expect(textThere).toContain('psutil_exporter_label_values_truncated_total{family="b_bytes"} 1');
   });
 
   test('a mapping that fails, where it ran (the worker sends an error) or here, counts as a failed collector', async () => {
     const bad = { fams: [fam('bad-name', 'gauge', 'x').set(1).family] };
-    expect(renderCollector(active.get('fake') as ActiveCollector, bad, limits)).toEqual({ error: expect.stringMatching(/invalid metric or label name/) });
+    expect(renderCollector(active.get('fake') as ActiveCollector, bad, limits)).toEqual({
+      error: expect.stringMatching(/invalid metric or label name/),
+    });
     const t = await new PrometheusAdapter(active).render(snap([dataResult('fake', 0.001, bad)]));
     expect(t).toContain('psutil_exporter_scrape_collector_success{collector="fake"} 0');
     expect(t).not.toContain('bad-name');
@@ -275,7 +367,14 @@ describe('exposition limits through the adapter', () => {
 
   test('the pass wall time comes from the runner when it measured one (the worker leaves its rendering out)', async () => {
     const main = new PrometheusAdapter(new Map());
-    const t = await main.render({ id: 999, startedAt: 0, finishedAt: 5000, collectionSeconds: 0.25, bootTime: null, results: [] });
+    const t = await main.render({
+      id: 999,
+      startedAt: 0,
+      finishedAt: 5000,
+      collectionSeconds: 0.25,
+      bootTime: null,
+      results: [],
+    });
     expect(t).toMatch(/^psutil_exporter_collection_duration_seconds 0\.25$/m);
   });
 });

@@ -31,11 +31,16 @@ test('a client trickling header bytes is answered 408 and closed by headersTimeo
     const chunks: Buffer[] = [];
     let tick: NodeJS.Timeout | undefined;
     // A safety net far above the bound under test, below Node's default 30 s check.
-    const guard = setTimeout(() => { s.destroy(); reject(new Error('still open after 25 s')); }, 25_000);
+    const guard = setTimeout(() => {
+      s.destroy();
+      reject(new Error('still open after 25 s'));
+    }, 25_000);
     s.on('connect', () => {
       s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
       // One header byte a second keeps the socket busy: only headersTimeout can end it.
-      tick = setInterval(() => { if (s.writable) s.write('X'); }, 1000);
+      tick = setInterval(() => {
+        if (s.writable) s.write('X');
+      }, 1000);
     });
     s.on('data', (c: Buffer) => chunks.push(c));
     s.on('error', () => undefined);

@@ -5,7 +5,13 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { fam, type Family } from '../../src/exporters/catalog';
 import { mergeTextfiles } from '../../src/exporters/collectors/textfile';
-import { DEFAULT_LIMITS, exposition, OPENMETRICS_CONTENT_TYPE, parseTextFormat, renderFamilies } from '../../src/exporters/exposition';
+import {
+  DEFAULT_LIMITS,
+  exposition,
+  OPENMETRICS_CONTENT_TYPE,
+  parseTextFormat,
+  renderFamilies,
+} from '../../src/exporters/exposition';
 import { createLogger } from '../../src/exporters/log';
 import { CONTENT_TYPE } from '../../src/exporters/prometheus';
 import { AgentServer, negotiateFormat, type MetricsBody } from '../../src/exporters/server';
@@ -17,9 +23,17 @@ function bodyOf(id: number, fams: Family[]): Required<MetricsBody> {
 }
 
 /** The golden node_exporter exposition, read back into families: a full host's worth of them. */
-const GOLDEN = bodyOf(1, mergeTextfiles([{
-  path: 'golden', families: parseTextFormat(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.prom'), 'utf8')),
-}]).families);
+const GOLDEN = bodyOf(
+  1,
+  mergeTextfiles([
+    {
+      path: 'golden',
+      families: parseTextFormat(
+        fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'node_exporter-fixture.prom'), 'utf8'),
+      ),
+    },
+  ]).families,
+);
 /** Prometheus 2.42's scrape Accept header (scrape/scrape.go). */
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -135,14 +149,20 @@ describe('AgentServer /metrics over HTTP', () => {
     expect(om.body.toString()).toBe('# TYPE a counter\n# HELP a A.\na_total 1\n# EOF\n');
     // Same id, other families: the body of snapshot 2 as first built (a scrape costs no rebuilding).
     body = bodyOf(2, [fam('b', 'gauge', 'B.').set(1).family]);
-    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe('# TYPE a counter\n# HELP a A.\na_total 1\n# EOF\n');
+    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe(
+      '# TYPE a counter\n# HELP a A.\na_total 1\n# EOF\n',
+    );
     body = bodyOf(3, [fam('b', 'gauge', 'B.').set(1).family]);
-    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe('# TYPE b gauge\n# HELP b B.\nb 1\n# EOF\n');
+    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe(
+      '# TYPE b gauge\n# HELP b B.\nb 1\n# EOF\n',
+    );
     expect((await get(port, {})).body.toString()).toBe('# HELP b B.\n# TYPE b gauge\nb 1\n');
   });
 
   test('a label value with \\r is served as OpenMetrics, raw (issue 11 #10: it used to send the host back to text 0.0.4)', async () => {
-    body = bodyOf(4, [fam('namedprocess_namegroup_num_procs', 'gauge', 'P.', ['groupname']).add({ groupname: 'bad\rname' }, 1).family]);
+    body = bodyOf(4, [
+      fam('namedprocess_namegroup_num_procs', 'gauge', 'P.', ['groupname']).add({ groupname: 'bad\rname' }, 1).family,
+    ]);
     const r = await get(port, { accept: PROMETHEUS_ACCEPT });
     expect(r.headers['content-type']).toBe(OPENMETRICS_CONTENT_TYPE);
     expect(r.body.toString()).toContain('namedprocess_namegroup_num_procs{groupname="bad\rname"} 1\n# EOF\n');
@@ -156,7 +176,13 @@ describe('AgentServer /metrics over HTTP', () => {
   });
 
   test('an OpenMetrics rendering that throws (a bug) is served as text 0.0.4, and the error is logged', async () => {
-    body = { id: 5, text: 'a 1\n', openMetrics: () => { throw new Error('bug'); } };
+    body = {
+      id: 5,
+      text: 'a 1\n',
+      openMetrics: () => {
+        throw new Error('bug');
+      },
+    };
     const r = await get(port, { accept: PROMETHEUS_ACCEPT });
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');

@@ -24,11 +24,11 @@ class ManualRunner implements PassRunner {
   }
 }
 
-const plans = [{ name: 'a', timeoutMs: 100, options: {} }, { name: 'b', timeoutMs: 100, options: {} }];
-const good: CollectorResult[] = [
-  dataResult('a', 0, 1),
-  dataResult('b', 0, 2),
+const plans = [
+  { name: 'a', timeoutMs: 100, options: {} },
+  { name: 'b', timeoutMs: 100, options: {} },
 ];
+const good: CollectorResult[] = [dataResult('a', 0, 1), dataResult('b', 0, 2)];
 
 describe('SnapshotSource', () => {
   test('concurrent askers share one pass; a fresh snapshot is served without a new pass', async () => {
@@ -64,10 +64,16 @@ describe('SnapshotSource', () => {
   });
 
   test('a runner that rejects yields a snapshot of failures, never a rejection', async () => {
-    const r: PassRunner = { run: () => Promise.reject(new Error('worker died')), abandon: () => undefined, close: async () => undefined };
+    const r: PassRunner = {
+      run: () => Promise.reject(new Error('worker died')),
+      abandon: () => undefined,
+      close: async () => undefined,
+    };
     const snap = await new SnapshotSource(r, { plans, maxAgeMs: 0, timeoutMs: 1000 }).get();
     // One failure per plan (an empty list would pass an every()).
-    expect(snap.results).toEqual(plans.map((p) => expect.objectContaining({ name: p.name, ok: false, error: 'worker died' })));
+    expect(snap.results).toEqual(
+      plans.map((p) => expect.objectContaining({ name: p.name, ok: false, error: 'worker died' })),
+    );
   });
   test('refresh ahead: near its max age a fresh snapshot is still served while the next pass starts in the background', async () => {
     let now = 0;

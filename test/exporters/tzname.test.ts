@@ -13,7 +13,10 @@ const describeZoneinfo = requireOr(haveZoneinfo, `no ${ZONEINFO} (apt-get instal
 
 /** date(1)'s abbreviation and offset (seconds east) for a zone at an instant. */
 function dateZone(tz: string, at: number): { name: string; offset: number } {
-  const r = spawnSync('date', ['-d', `@${at}`, '+%Z %z'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TZ: tz } });
+  const r = spawnSync('date', ['-d', `@${at}`, '+%Z %z'], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TZ: tz },
+  });
   if (r.status !== 0) throw new Error(`date failed: ${r.stderr}`);
   const [name, z] = r.stdout.trim().split(' ') as [string, string];
   const sign = z.startsWith('-') ? -1 : 1;
@@ -21,7 +24,12 @@ function dateZone(tz: string, at: number): { name: string; offset: number } {
 }
 
 /** A TZif v2 file with the given types and transitions (v1 block empty apart from the types), and a footer. */
-function tzif(types: { utoff: number; dst: boolean; abbr: string }[], transitions: [number, number][], footer: string, version = '2'): Buffer {
+function tzif(
+  types: { utoff: number; dst: boolean; abbr: string }[],
+  transitions: [number, number][],
+  footer: string,
+  version = '2',
+): Buffer {
   const chars = Buffer.from(types.map((t) => t.abbr + '\0').join(''), 'latin1');
   const idx: number[] = [];
   let pos = 0;
@@ -38,27 +46,48 @@ function tzif(types: { utoff: number; dst: boolean; abbr: string }[], transition
     b.writeUInt32BE(chars.length, 40);
     return b;
   };
-  const ttinfo = Buffer.concat(types.map((t, i) => {
-    const b = Buffer.alloc(6);
-    b.writeInt32BE(t.utoff, 0);
-    b[4] = t.dst ? 1 : 0;
-    b[5] = idx[i] as number;
-    return b;
-  }));
+  const ttinfo = Buffer.concat(
+    types.map((t, i) => {
+      const b = Buffer.alloc(6);
+      b.writeInt32BE(t.utoff, 0);
+      b[4] = t.dst ? 1 : 0;
+      b[5] = idx[i] as number;
+      return b;
+    }),
+  );
   const times = Buffer.alloc(transitions.length * 8);
   transitions.forEach(([at], i) => times.writeBigInt64BE(BigInt(at), i * 8));
   const which = Buffer.from(transitions.map(([, t]) => t));
-  return Buffer.concat([head(0), ttinfo, chars, head(transitions.length), times, which, ttinfo, chars, Buffer.from(`\n${footer}\n`, 'latin1')]);
+  return Buffer.concat([
+    head(0),
+    ttinfo,
+    chars,
+    head(transitions.length),
+    times,
+    which,
+    ttinfo,
+    chars,
+    Buffer.from(`\n${footer}\n`, 'latin1'),
+  ]);
 }
 
 describe('parsePosixTz', () => {
   it('reads names and offsets (west-positive in the string, east-positive out)', () => {
-    expect(parsePosixTz('CET-1CEST,M3.5.0,M10.5.0/3')).toEqual({ std: { name: 'CET', utoff: 3600 }, dst: { name: 'CEST', utoff: 7200 } });
-    expect(parsePosixTz('EST5EDT,M3.2.0,M11.1.0')).toEqual({ std: { name: 'EST', utoff: -18000 }, dst: { name: 'EDT', utoff: -14400 } });
+    expect(parsePosixTz('CET-1CEST,M3.5.0,M10.5.0/3')).toEqual({
+      std: { name: 'CET', utoff: 3600 },
+      dst: { name: 'CEST', utoff: 7200 },
+    });
+    expect(parsePosixTz('EST5EDT,M3.2.0,M11.1.0')).toEqual({
+      std: { name: 'EST', utoff: -18000 },
+      dst: { name: 'EDT', utoff: -14400 },
+    });
     expect(parsePosixTz('IST-5:30')).toEqual({ std: { name: 'IST', utoff: 19800 }, dst: null });
     expect(parsePosixTz('<+0530>-5:30')).toEqual({ std: { name: '+0530', utoff: 19800 }, dst: null });
     expect(parsePosixTz('<-03>3')).toEqual({ std: { name: '-03', utoff: -10800 }, dst: null });
-    expect(parsePosixTz('<+1030>-10:30<+11>-11,M10.1.0,M4.1.0')).toEqual({ std: { name: '+1030', utoff: 37800 }, dst: { name: '+11', utoff: 39600 } });
+    expect(parsePosixTz('<+1030>-10:30<+11>-11,M10.1.0,M4.1.0')).toEqual({
+      std: { name: '+1030', utoff: 37800 },
+      dst: { name: '+11', utoff: 39600 },
+    });
     expect(parsePosixTz('UTC0')).toEqual({ std: { name: 'UTC', utoff: 0 }, dst: null });
   });
 
@@ -76,7 +105,17 @@ describe('parseTzif and zoneAbbreviation on synthetic files', () => {
   ];
 
   it('uses the transition in force, type 0 before the first, and the footer past the last', () => {
-    const info = parseTzif(tzif(types, [[1000, 1], [2000, 0], [3000, 1]], 'CET-1CEST,M3.5.0,M10.5.0/3'));
+    const info = parseTzif(
+      tzif(
+        types,
+        [
+          [1000, 1],
+          [2000, 0],
+          [3000, 1],
+        ],
+        'CET-1CEST,M3.5.0,M10.5.0/3',
+      ),
+    );
     expect(info).not.toBeNull();
     expect(zoneAbbreviation(info, 500, 3600)).toBe('CET');
     expect(zoneAbbreviation(info, 1000, 7200)).toBe('CEST');
@@ -104,9 +143,18 @@ describe('parseTzif and zoneAbbreviation on synthetic files', () => {
   });
 
   it('gives null for garbage, never throws', () => {
-    const good = tzif(types, [[1000, 1], [2000, 0]], 'CET-1CEST,M3.5.0,M10.5.0/3');
+    const good = tzif(
+      types,
+      [
+        [1000, 1],
+        [2000, 0],
+      ],
+      'CET-1CEST,M3.5.0,M10.5.0/3',
+    );
     expect(parseTzif(Buffer.alloc(0))).toBeNull();
-    expect(parseTzif(Buffer.from('not a tzif file at all, just some text that is long enough to pass 44 bytes'))).toBeNull();
+    expect(
+      parseTzif(Buffer.from('not a tzif file at all, just some text that is long enough to pass 44 bytes')),
+    ).toBeNull();
     for (let cut = 0; cut < good.length; cut++) {
       expect(() => parseTzif(good.subarray(0, cut))).not.toThrow();
     }
@@ -128,12 +176,28 @@ describe('parseTzif and zoneAbbreviation on synthetic files', () => {
 
 describeZoneinfo('zone abbreviations match date(1) on this host zoneinfo', () => {
   const zones = [
-    'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Etc/GMT+5',
-    'UTC', 'Asia/Tokyo', 'Pacific/Chatham', 'Africa/Casablanca', 'Europe/Dublin',
+    'Europe/Berlin',
+    'America/New_York',
+    'Asia/Kolkata',
+    'Australia/Lord_Howe',
+    'America/Sao_Paulo',
+    'Etc/GMT+5',
+    'UTC',
+    'Asia/Tokyo',
+    'Pacific/Chatham',
+    'Africa/Casablanca',
+    'Europe/Dublin',
   ].filter((z) => fs.existsSync(`${ZONEINFO}/${z}`));
   const now = Math.floor(Date.now() / 1000);
   // Now, a northern and a southern summer, an old date, and one past the fat files' last transition (2037).
-  const instants = [now, Date.UTC(2001, 6, 1) / 1000, Date.UTC(2001, 0, 15) / 1000, Date.UTC(1975, 3, 1) / 1000, Date.UTC(2040, 6, 1) / 1000, Date.UTC(2040, 0, 15) / 1000];
+  const instants = [
+    now,
+    Date.UTC(2001, 6, 1) / 1000,
+    Date.UTC(2001, 0, 15) / 1000,
+    Date.UTC(1975, 3, 1) / 1000,
+    Date.UTC(2040, 6, 1) / 1000,
+    Date.UTC(2040, 0, 15) / 1000,
+  ];
 
   it.each(zones)('%s', (zone) => {
     const info = loadLocalZone({ TZ: zone });

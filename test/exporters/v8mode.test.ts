@@ -29,7 +29,9 @@ describe('v8Mode', () => {
   });
 
   test('anything but auto, true or false is refused with its line', () => {
-    expect(() => parseConfig('log: {level: info}\nruntime:\n  jit: sometimes\n', 'c.yaml')).toThrow(/c\.yaml:3:\d+: runtime\.jit/);
+    expect(() => parseConfig('log: {level: info}\nruntime:\n  jit: sometimes\n', 'c.yaml')).toThrow(
+      /c\.yaml:3:\d+: runtime\.jit/,
+    );
   });
 });
 
@@ -50,7 +52,10 @@ describe('applyV8Mode in a process', () => {
   `;
   const run = (mode: string): { optimized: boolean; interpreted: boolean } => {
     const mod = path.join(REPO, 'dist', 'exporters', 'v8mode.js');
-    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script, '--', mode, mod], { encoding: 'utf8', timeout: 60000 });
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script, '--', mode, mod], {
+      encoding: 'utf8',
+      timeout: 60000,
+    });
     expect(r.stderr).toBe('');
     return JSON.parse(r.stdout) as { optimized: boolean; interpreted: boolean };
   };

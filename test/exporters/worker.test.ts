@@ -10,7 +10,10 @@ import { WorkerRunner } from '../../src/exporters/worker';
 import { own } from '../helpers/fixtures';
 
 const SCRIPT = own('worker', 'fake-collector-worker.js');
-const plans = [{ name: 'first', timeoutMs: 100, options: {} }, { name: 'second', timeoutMs: 100, options: {} }];
+const plans = [
+  { name: 'first', timeoutMs: 100, options: {} },
+  { name: 'second', timeoutMs: 100, options: {} },
+];
 
 let dir: string;
 let modeFile: string;
@@ -22,14 +25,20 @@ function mode(m: string): void {
 }
 
 function threadOf(snap: Awaited<ReturnType<SnapshotSource['get']>>): number | undefined {
-  return ((snap.results.find((r) => r.ok) as { data?: unknown } | undefined)?.data as { threadId?: number } | undefined)?.threadId;
+  return ((snap.results.find((r) => r.ok) as { data?: unknown } | undefined)?.data as { threadId?: number } | undefined)
+    ?.threadId;
 }
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-worker-'));
   modeFile = path.join(dir, 'mode');
   // The stand-in reads its mode from a file, passed the way the real worker gets its roots and plans.
-  runner = new WorkerRunner({ roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' }, plans, modeFile } as unknown as ConstructorParameters<typeof WorkerRunner>[0], SCRIPT);
+  runner = new WorkerRunner(
+    { roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' }, plans, modeFile } as unknown as ConstructorParameters<
+      typeof WorkerRunner
+    >[0],
+    SCRIPT,
+  );
   source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: 2000 });
 });
 

@@ -6,7 +6,12 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { PYTHON } from './oracle';
 
 /** Starts a process (pushed onto `children` for cleanup) and resolves once it printed its first line. */
-export function startReady(children: ChildProcess[], cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> {
+export function startReady(
+  children: ChildProcess[],
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
   children.push(child);
   return new Promise((resolve, reject) => {

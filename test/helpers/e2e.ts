@@ -16,7 +16,11 @@ export interface Series {
 }
 
 /** The golden host's roots, for createPsutil(). Its sysfs links are real symlinks: no copy needed. */
-export const GOLDEN_HOST_ROOTS = { procfs: own('golden-host', 'proc'), sysfs: own('golden-host', 'sys'), rootfs: own('golden-host') };
+export const GOLDEN_HOST_ROOTS = {
+  procfs: own('golden-host', 'proc'),
+  sysfs: own('golden-host', 'sys'),
+  rootfs: own('golden-host'),
+};
 
 function parse(text: string): Series[] {
   const out: Series[] = [];
@@ -25,7 +29,8 @@ function parse(text: string): Series[] {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`unparsable exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1] as string] = l[2] as string;
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1] as string] = l[2] as string;
     out.push({ name: m[1] as string, labels, value: m[3] === 'NaN' ? NaN : Number(m[3]) });
   }
   return out;

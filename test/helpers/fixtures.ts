@@ -9,10 +9,16 @@ import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const OWN_FIXTURES = path.join(REPO, 'test', 'fixtures');
-export const PEER_FIXTURES = path.resolve(REPO, process.env['PSUTIL_PEER_FIXTURES'] ?? path.join('..', 'shared', 'fixtures'));
-export const HAVE_PEER_FIXTURES = fs.existsSync(path.join(PEER_FIXTURES, 'node_exporter')) && fs.existsSync(path.join(PEER_FIXTURES, 'procfs'));
+export const PEER_FIXTURES = path.resolve(
+  REPO,
+  process.env['PSUTIL_PEER_FIXTURES'] ?? path.join('..', 'shared', 'fixtures'),
+);
+export const HAVE_PEER_FIXTURES =
+  fs.existsSync(path.join(PEER_FIXTURES, 'node_exporter')) && fs.existsSync(path.join(PEER_FIXTURES, 'procfs'));
 if (!HAVE_PEER_FIXTURES && process.env['REQUIRE_PEER_FIXTURES'] === '1') {
-  throw new Error(`REQUIRE_PEER_FIXTURES=1 but the peers' fixture trees are not at ${PEER_FIXTURES} (set PSUTIL_PEER_FIXTURES)`);
+  throw new Error(
+    `REQUIRE_PEER_FIXTURES=1 but the peers' fixture trees are not at ${PEER_FIXTURES} (set PSUTIL_PEER_FIXTURES)`,
+  );
 }
 /** The folder holding the peers' fixtures and reference files (../shared): its reference/ is peer material too. */
 export const SHARED = path.dirname(PEER_FIXTURES);

@@ -12,8 +12,7 @@ let available: boolean | null = null;
 
 function oracleInstalled(): boolean {
   if (available === null) {
-    available =
-      fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import psutil'], { stdio: 'ignore' }).status === 0;
+    available = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import psutil'], { stdio: 'ignore' }).status === 0;
   }
   return available;
 }
@@ -22,7 +21,9 @@ function oracleInstalled(): boolean {
 export function oracleAvailable(): boolean {
   const installed = oracleInstalled();
   if (!installed && process.env['REQUIRE_ORACLE'] === '1') {
-    throw new Error('REQUIRE_ORACLE=1 but /usr/bin/python3 with psutil is not installed (apt-get install python3-psutil)');
+    throw new Error(
+      'REQUIRE_ORACLE=1 but /usr/bin/python3 with psutil is not installed (apt-get install python3-psutil)',
+    );
   }
   return installed;
 }
@@ -32,7 +33,10 @@ export function oracleAvailable(): boolean {
  * REQUIRE_ORACLE=1 (CI installs Debian's python3-psutil and sets it).
  */
 export const describeOracle: jest.Describe = ((name: string, fn: () => void) =>
-  requireOr(oracleInstalled(), 'no /usr/bin/python3 with psutil (apt-get install python3-psutil)').describe(name, fn)) as jest.Describe;
+  requireOr(oracleInstalled(), 'no /usr/bin/python3 with psutil (apt-get install python3-psutil)').describe(
+    name,
+    fn,
+  )) as jest.Describe;
 
 /**
  * Runs a Python snippet with psutil imported; the snippet must assign the result to `out`. Returns it as JSON.
@@ -61,7 +65,11 @@ out = None
 }
 
 /** Runs a command and returns its stdout (throws on failure). */
-export function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }): string {
+export function sh(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;

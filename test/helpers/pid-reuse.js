@@ -77,7 +77,9 @@ async function main() {
   };
   const report = new Promise((resolve) => {
     let buf = '';
-    second.stdout.on('data', (d) => { buf += d; });
+    second.stdout.on('data', (d) => {
+      buf += d;
+    });
     second.once('exit', () => resolve(buf));
   });
   // The positive control: the current Process of that pid does reach it.

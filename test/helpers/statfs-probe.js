@@ -12,11 +12,21 @@ const { createPsutil, TimeoutExpired } = require('../../src/index.ts');
 
 const dir = process.argv[2];
 const names = fs.readdirSync(dir);
-const stuck = names.filter((n) => /^fuse\d+$/.test(n)).sort().map((n) => path.join(dir, n));
-const healthy = names.filter((n) => /^ok\d+$/.test(n)).sort().map((n) => path.join(dir, n));
+const stuck = names
+  .filter((n) => /^fuse\d+$/.test(n))
+  .sort()
+  .map((n) => path.join(dir, n));
+const healthy = names
+  .filter((n) => /^ok\d+$/.test(n))
+  .sort()
+  .map((n) => path.join(dir, n));
 const psutil = createPsutil();
 
-const settle = (p) => p.then((v) => ({ ok: v }), (e) => ({ err: e instanceof TimeoutExpired ? 'TimeoutExpired' : `${e.name}: ${e.osCode ?? ''} ${e.message}` }));
+const settle = (p) =>
+  p.then(
+    (v) => ({ ok: v }),
+    (e) => ({ err: e instanceof TimeoutExpired ? 'TimeoutExpired' : `${e.name}: ${e.osCode ?? ''} ${e.message}` }),
+  );
 const unstick = () => {
   for (const n of fs.readdirSync(dir)) if (/^stuck\d+$/.test(n)) fs.rmSync(path.join(dir, n), { force: true });
 };
@@ -24,13 +34,18 @@ const unstick = () => {
 async function main() {
   const out = {};
   // All at once, as the filesystem collector asks: the stuck ones first, so that they would hold any shared pool.
-  const first = await Promise.all([...stuck, '/', ...healthy].map((p) => settle(psutil.mountStatsAsync(p, { timeoutMs: 5000 }))));
+  const first = await Promise.all(
+    [...stuck, '/', ...healthy].map((p) => settle(psutil.mountStatsAsync(p, { timeoutMs: 5000 }))),
+  );
   out.first = first;
   out.pendingAfterFirst = [...psutil.mountStatsPending()].sort();
   // Again: the stuck ones wait on their first call (no new thread), the others answer.
-  out.second = await Promise.all([...stuck, '/', ...healthy].map((p) => settle(psutil.diskUsageAsync(p, { timeoutMs: 5000 }))));
+  out.second = await Promise.all(
+    [...stuck, '/', ...healthy].map((p) => settle(psutil.diskUsageAsync(p, { timeoutMs: 5000 }))),
+  );
   // A worker thread (as the agent's collection worker) asks a stuck mount and is terminated before it answers.
-  const w = new Worker(`
+  const w = new Worker(
+    `
     require(${JSON.stringify(path.join(__dirname, 'ts-require'))});
     const { createPsutil } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'index.ts'))});
     const p = createPsutil();
@@ -39,7 +54,9 @@ async function main() {
       p.mountStatsAsync(${JSON.stringify(stuck[0])}, { timeoutMs: 60000 }).catch(() => undefined);
       require('node:worker_threads').parentPort.postMessage('asked');
     });
-  `, { eval: true });
+  `,
+    { eval: true },
+  );
   await new Promise((resolve) => w.once('message', resolve));
   await new Promise((r) => setTimeout(r, 300));
   let ended = false;

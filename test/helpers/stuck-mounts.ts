@@ -17,8 +17,13 @@ export const STUCKFS = path.join(__dirname, 'stuckfs.py');
 export function stuckMountsUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'not root (mounting needs CAP_SYS_ADMIN)';
   if (!fs.existsSync('/dev/fuse')) return 'no /dev/fuse';
-  if (spawnSync('sh', ['-c', 'command -v unshare'], { encoding: 'utf8' }).status !== 0) return 'no unshare (util-linux)';
-  const py = spawnSync('/usr/bin/python3', ['-c', "import sys; sys.path.insert(0, '/usr/lib/python3/dist-packages'); import fusepy"], { encoding: 'utf8' });
+  if (spawnSync('sh', ['-c', 'command -v unshare'], { encoding: 'utf8' }).status !== 0)
+    return 'no unshare (util-linux)';
+  const py = spawnSync(
+    '/usr/bin/python3',
+    ['-c', "import sys; sys.path.insert(0, '/usr/lib/python3/dist-packages'); import fusepy"],
+    { encoding: 'utf8' },
+  );
   if (py.status !== 0) return 'no python3-fusepy (apt-get install python3-fusepy fuse3)';
   return null;
 }
@@ -72,7 +77,11 @@ export function stuckMountsLayout(stuck: number, healthy = 2, prefix = 'psx-stuc
  * namespace's own. The command replaces the shell (exec): the returned process is the command itself, so its exit
  * code and signal are the command's.
  */
-export function spawnWithStuckMounts(layout: StuckMountsLayout, command: readonly string[], maxSeconds = 120): ChildProcess {
+export function spawnWithStuckMounts(
+  layout: StuckMountsLayout,
+  command: readonly string[],
+  maxSeconds = 120,
+): ChildProcess {
   const script = [
     'set -e',
     'dir="$1"; py="$2"; max="$3"; shift 3',
@@ -87,7 +96,23 @@ export function spawnWithStuckMounts(layout: StuckMountsLayout, command: readonl
     'awk -v d="$dir/" \'$5 == "/" || index($5, d) == 1\' /proc/self/mountinfo > "$dir/proc/1/mountinfo"',
     'exec "$@"',
   ].join('\n');
-  return spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', layout.dir, STUCKFS, String(maxSeconds), ...command], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      script,
+      'sh',
+      layout.dir,
+      STUCKFS,
+      String(maxSeconds),
+      ...command,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }

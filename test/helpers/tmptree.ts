@@ -36,7 +36,12 @@ export async function runtimeWarnings<T>(fn: () => T): Promise<{ value: T; warni
   // eslint-disable-next-line jest/unbound-method -- kept to be put back below, never called unbound
   const original = process.emitWarning;
   const capture = (warning: string | Error, type?: unknown): void => {
-    const name = typeof warning === 'string' ? (typeof type === 'string' ? type : (type as { type?: string } | undefined)?.type) : warning.name;
+    const name =
+      typeof warning === 'string'
+        ? typeof type === 'string'
+          ? type
+          : (type as { type?: string } | undefined)?.type
+        : warning.name;
     if (name === 'RuntimeWarning') warnings.push(typeof warning === 'string' ? warning : warning.message);
   };
   process.emitWarning = capture;

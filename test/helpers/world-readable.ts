@@ -25,9 +25,16 @@ export function removeWorldReadableCopies(): void {
 function packagesLoaded(helper: string, discoveryArgs: string[], scratch: string): Map<string, string> {
   const hook = path.join(scratch, 'list-loaded.js');
   const out = path.join(scratch, 'loaded.json');
-  fs.writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
-  const r = spawnSync(process.execPath, ['-r', hook, path.join(REPO, helper), ...discoveryArgs], { encoding: 'utf8', timeout: 60000 });
-  if (r.status !== 0 || !fs.existsSync(out)) throw new Error(`discovery run of ${helper} failed (${r.status}): ${r.stderr}`);
+  fs.writeFileSync(
+    hook,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+  const r = spawnSync(process.execPath, ['-r', hook, path.join(REPO, helper), ...discoveryArgs], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  if (r.status !== 0 || !fs.existsSync(out))
+    throw new Error(`discovery run of ${helper} failed (${r.status}): ${r.stderr}`);
   const roots = new Map<string, string>(); // package name -> its folder
   for (const file of JSON.parse(fs.readFileSync(out, 'utf8')) as string[]) {
     const marker = `${path.sep}node_modules${path.sep}`;
@@ -58,7 +65,8 @@ function openUp(p: string): void {
 /** Throws unless every directory above `dir` lets others through (a TMPDIR inside a private directory would not). */
 function checkReachable(dir: string): void {
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) throw new Error(`${d} is not searchable by other users: set TMPDIR to a world-readable directory`);
+    if ((fs.statSync(d).mode & 0o001) === 0)
+      throw new Error(`${d} is not searchable by other users: set TMPDIR to a world-readable directory`);
     if (d === path.dirname(d)) return;
   }
 }

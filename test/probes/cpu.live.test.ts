@@ -3,7 +3,16 @@
  */
 import * as fs from 'node:fs';
 import {
-  cpuCount, cpuTimes, cpuPercent, cpuTimesPercent, cpuStats, cpuFreq, getloadavg, procStat, procLoadavg, cpuInfo,
+  cpuCount,
+  cpuTimes,
+  cpuPercent,
+  cpuTimesPercent,
+  cpuStats,
+  cpuFreq,
+  getloadavg,
+  procStat,
+  procLoadavg,
+  cpuInfo,
   createPsutil,
 } from '../../src/index';
 import { sh } from '../helpers/oracle';
@@ -29,14 +38,20 @@ describe('cpuCount', () => {
   });
 
   // Skipped only without util-linux's lscpu (minimal containers); the sysfs/nproc checks above still run.
-  requireOr(onPath('lscpu'), 'no lscpu (apt-get install util-linux)').test('cores == distinct Core ids of lscpu -p; cores <= logical', () => {
-    const cores = new Set(
-      sh('lscpu', ['-p']).split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',')[1]),
-    );
-    const ours = cpuCount({ logical: false });
-    expect(ours).toBe(cores.size);
-    expect(ours as number).toBeLessThanOrEqual(cpuCount() as number);
-  });
+  requireOr(onPath('lscpu'), 'no lscpu (apt-get install util-linux)').test(
+    'cores == distinct Core ids of lscpu -p; cores <= logical',
+    () => {
+      const cores = new Set(
+        sh('lscpu', ['-p'])
+          .split('\n')
+          .filter((l) => l !== '' && !l.startsWith('#'))
+          .map((l) => l.split(',')[1]),
+      );
+      const ours = cpuCount({ logical: false });
+      expect(ours).toBe(cores.size);
+      expect(ours as number).toBeLessThanOrEqual(cpuCount() as number);
+    },
+  );
 
   test('== len(cpuTimes({percpu})) == len(cpuPercent({percpu}))', () => {
     expect(cpuTimes({ percpu: true })).toHaveLength(cpuCount() as number);
@@ -96,7 +111,8 @@ describe('cpuPercent / cpuTimesPercent', () => {
         expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(100);
       }
-      for (const t of cpuTimesPercent({ percpu: true })) for (const v of Object.values(t)) expect(v).toBeLessThanOrEqual(100);
+      for (const t of cpuTimesPercent({ percpu: true }))
+        for (const v of Object.values(t)) expect(v).toBeLessThanOrEqual(100);
     }
   });
 
@@ -105,7 +121,9 @@ describe('cpuPercent / cpuTimesPercent', () => {
     expect(p).toBeGreaterThanOrEqual(0);
     expect(p).toBeLessThanOrEqual(100);
     const tp = await cpuTimesPercent({ interval: 0.2 });
-    const sum = Object.entries(tp).filter(([k]) => k !== 'guest' && k !== 'guestNice').reduce((a, [, v]) => a + v, 0);
+    const sum = Object.entries(tp)
+      .filter(([k]) => k !== 'guest' && k !== 'guestNice')
+      .reduce((a, [, v]) => a + v, 0);
     expect(sum).toBeGreaterThan(98);
     expect(sum).toBeLessThan(102);
   });
@@ -113,15 +131,18 @@ describe('cpuPercent / cpuTimesPercent', () => {
 
 describe('cpuStats, getloadavg, procStat', () => {
   // Skipped only without procps' vmstat; getloadavg and procStat below still compare with /proc.
-  requireOr(onPath('vmstat'), 'no vmstat (apt-get install procps)').test('interrupts within 500 of vmstat -s; ctx switches > 0', () => {
-    retry(5, () => {
-      const v = vmstatS(sh('vmstat', ['-s']));
-      const s = cpuStats();
-      expect(Math.abs(s.interrupts - (v['interrupts'] as number))).toBeLessThanOrEqual(500);
-      expect(s.ctxSwitches).toBeGreaterThan(0);
-      expect(s.syscalls).toBe(0);
-    });
-  });
+  requireOr(onPath('vmstat'), 'no vmstat (apt-get install procps)').test(
+    'interrupts within 500 of vmstat -s; ctx switches > 0',
+    () => {
+      retry(5, () => {
+        const v = vmstatS(sh('vmstat', ['-s']));
+        const s = cpuStats();
+        expect(Math.abs(s.interrupts - (v['interrupts'] as number))).toBeLessThanOrEqual(500);
+        expect(s.ctxSwitches).toBeGreaterThan(0);
+        expect(s.syscalls).toBe(0);
+      });
+    },
+  );
 
   test('getloadavg within 1 of /proc/loadavg', () => {
     const l = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);

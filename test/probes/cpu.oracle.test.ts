@@ -29,7 +29,9 @@ describeOracle('cpu: live, against psutil', () => {
   test('cpu_times and per-CPU cpu_times are bracketed by ours', () => {
     const before = cpuTimes();
     const perBefore = cpuTimes({ percpu: true });
-    const theirs = py<{ t: PyTimes; per: PyTimes[] }>('out = {"t": psutil.cpu_times(), "per": psutil.cpu_times(percpu=True)}');
+    const theirs = py<{ t: PyTimes; per: PyTimes[] }>(
+      'out = {"t": psutil.cpu_times(), "per": psutil.cpu_times(percpu=True)}',
+    );
     const after = cpuTimes();
     const perAfter = cpuTimes({ percpu: true });
     bracket(before, theirs.t, after);
@@ -46,7 +48,11 @@ describeOracle('cpu: live, against psutil', () => {
     const before = cpuStats();
     const theirs = py<Record<string, number>>('out = psutil.cpu_stats()');
     const after = cpuStats();
-    for (const [ours, name] of [['ctxSwitches', 'ctx_switches'], ['interrupts', 'interrupts'], ['softInterrupts', 'soft_interrupts']] as const) {
+    for (const [ours, name] of [
+      ['ctxSwitches', 'ctx_switches'],
+      ['interrupts', 'interrupts'],
+      ['softInterrupts', 'soft_interrupts'],
+    ] as const) {
       expect(theirs[name]).toBeGreaterThanOrEqual(before[ours]);
       expect(theirs[name]).toBeLessThanOrEqual(after[ours]);
     }
@@ -68,7 +74,9 @@ describeOracle('cpu: live, against psutil', () => {
     expect(avg?.min).toBeCloseTo(theirs.avg['min'] as number, 3);
     expect(avg?.max).toBeCloseTo(theirs.avg['max'] as number, 3);
     // Frequencies move with load; 30% covers a governor step between the two reads.
-    expect(Math.abs((avg?.current as number) - (theirs.avg['current'] as number))).toBeLessThanOrEqual(0.3 * (theirs.avg['current'] as number) + 1);
+    expect(Math.abs((avg?.current as number) - (theirs.avg['current'] as number))).toBeLessThanOrEqual(
+      0.3 * (theirs.avg['current'] as number) + 1,
+    );
   });
 
   test('getloadavg within 1', () => {
@@ -100,8 +108,12 @@ describeOracle('cpu: fixture trees, exactly as psutil (PROCFS_PATH)', () => {
   const statsSame = (root: string) => {
     const theirs = py<Record<string, number>>(`psutil.PROCFS_PATH = ${JSON.stringify(root)}\nout = psutil.cpu_stats()`);
     const s = createPsutil({ procfs: root }).cpuStats();
-    expect([s.ctxSwitches, s.interrupts, s.softInterrupts, s.syscalls])
-      .toEqual([theirs['ctx_switches'], theirs['interrupts'], theirs['soft_interrupts'], theirs['syscalls']]);
+    expect([s.ctxSwitches, s.interrupts, s.softInterrupts, s.syscalls]).toEqual([
+      theirs['ctx_switches'],
+      theirs['interrupts'],
+      theirs['soft_interrupts'],
+      theirs['syscalls'],
+    ]);
   };
   const cases = [
     ['host-laptop (10 fields)', own('host-laptop', 'proc')],
@@ -129,16 +141,47 @@ describeOracle('cpu: fixture trees, exactly as psutil (PROCFS_PATH)', () => {
  */
 describeOracle('cpu: percent arithmetic on the same two /proc/stat samples', () => {
   const stat = (t: number[], cpus: number[][]) =>
-    [`cpu  ${t.join(' ')}`, ...cpus.map((c, i) => `cpu${i} ${c.join(' ')}`), 'ctxt 1', 'btime 1', 'intr 1', 'softirq 1 1'].join('\n') + '\n';
+    [
+      `cpu  ${t.join(' ')}`,
+      ...cpus.map((c, i) => `cpu${i} ${c.join(' ')}`),
+      'ctxt 1',
+      'btime 1',
+      'intr 1',
+      'softirq 1 1',
+    ].join('\n') + '\n';
   const scenarios: [string, string, string][] = [
-    ['busy mix', stat([100, 5, 50, 800, 10, 1, 2, 0, 0, 0], [[50, 5, 25, 400, 5, 1, 1, 0, 0, 0], [50, 0, 25, 400, 5, 0, 1, 0, 0, 0]]),
-      stat([300, 25, 90, 1100, 30, 3, 9, 7, 0, 0], [[180, 20, 45, 520, 15, 2, 5, 3, 0, 0], [120, 5, 45, 580, 15, 1, 4, 4, 0, 0]])],
-    ['steal decreases', stat([100, 0, 100, 800, 0, 0, 0, 500, 0, 0], [[100, 0, 100, 800, 0, 0, 0, 500, 0, 0]]),
-      stat([200, 0, 150, 950, 0, 0, 0, 100, 0, 0], [[200, 0, 150, 950, 0, 0, 0, 100, 0, 0]])],
-    ['guest inside user', stat([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]),
-      stat([150, 30, 50, 200, 0, 0, 0, 0, 100, 20], [[150, 30, 50, 200, 0, 0, 0, 0, 100, 20]])],
-    ['idle only', stat([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]),
-      stat([0, 0, 0, 300, 0, 0, 0, 0, 0, 0], [[0, 0, 0, 300, 0, 0, 0, 0, 0, 0]])],
+    [
+      'busy mix',
+      stat(
+        [100, 5, 50, 800, 10, 1, 2, 0, 0, 0],
+        [
+          [50, 5, 25, 400, 5, 1, 1, 0, 0, 0],
+          [50, 0, 25, 400, 5, 0, 1, 0, 0, 0],
+        ],
+      ),
+      stat(
+        [300, 25, 90, 1100, 30, 3, 9, 7, 0, 0],
+        [
+          [180, 20, 45, 520, 15, 2, 5, 3, 0, 0],
+          [120, 5, 45, 580, 15, 1, 4, 4, 0, 0],
+        ],
+      ),
+    ],
+    [
+      'steal decreases',
+      stat([100, 0, 100, 800, 0, 0, 0, 500, 0, 0], [[100, 0, 100, 800, 0, 0, 0, 500, 0, 0]]),
+      stat([200, 0, 150, 950, 0, 0, 0, 100, 0, 0], [[200, 0, 150, 950, 0, 0, 0, 100, 0, 0]]),
+    ],
+    [
+      'guest inside user',
+      stat([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]),
+      stat([150, 30, 50, 200, 0, 0, 0, 0, 100, 20], [[150, 30, 50, 200, 0, 0, 0, 0, 100, 20]]),
+    ],
+    [
+      'idle only',
+      stat([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]),
+      stat([0, 0, 0, 300, 0, 0, 0, 0, 0, 0], [[0, 0, 0, 300, 0, 0, 0, 0, 0, 0]]),
+    ],
   ];
 
   test.each(scenarios)('%s', (_name, s1, s2) => {

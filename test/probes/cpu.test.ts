@@ -19,8 +19,15 @@ afterAll(removeTmpTrees);
 function statText(total: number[], cpus: Record<number, number[]> = {}): string {
   const lines = [`cpu  ${total.join(' ')}`];
   for (const [n, t] of Object.entries(cpus)) lines.push(`cpu${n} ${t.join(' ')}`);
-  lines.push('intr 100 1 2', 'ctxt 500', 'btime 1700000000', 'processes 10', 'procs_running 1', 'procs_blocked 0',
-    'softirq 50 1 2 3 4 5 6 7 8 9 10');
+  lines.push(
+    'intr 100 1 2',
+    'ctxt 500',
+    'btime 1700000000',
+    'processes 10',
+    'procs_running 1',
+    'procs_blocked 0',
+    'softirq 50 1 2 3 4 5 6 7 8 9 10',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -267,7 +274,9 @@ describe('cpuStats', () => {
   });
 
   test('2.6.9 has no softirq line: 0 with a RuntimeWarning', async () => {
-    const { value, warnings } = await runtimeWarnings(() => createPsutil({ procfs: own('kernel-2.6.9', 'proc') }).cpuStats());
+    const { value, warnings } = await runtimeWarnings(() =>
+      createPsutil({ procfs: own('kernel-2.6.9', 'proc') }).cpuStats(),
+    );
     expect(value.softInterrupts).toBe(0);
     expect(value.ctxSwitches).toBe(2130423);
     expect(warnings.join()).toMatch(/soft_interrupts/);
@@ -275,7 +284,7 @@ describe('cpuStats', () => {
 });
 
 describe('cpuFreq', () => {
-  test('host-laptop: policy dirs; 4 policies and 4 cpuinfo MHz lines, so current is cpuinfo\'s (psutil #1851)', () => {
+  test("host-laptop: policy dirs; 4 policies and 4 cpuinfo MHz lines, so current is cpuinfo's (psutil #1851)", () => {
     const ps = createPsutil(LAPTOP);
     expect(ps.cpuFreq({ percpu: true })).toEqual([
       { current: 2700.012, min: 400, max: 3100 },
@@ -288,7 +297,7 @@ describe('cpuFreq', () => {
     expect([avg?.min, avg?.max]).toEqual([400, 3100]);
   });
 
-  test('host-server: no policy dirs, one entry per cpuN/cpufreq (links to the owner CPU\'s); cpu7\'s is a flattened link file', async () => {
+  test("host-server: no policy dirs, one entry per cpuN/cpufreq (links to the owner CPU's); cpu7's is a flattened link file", async () => {
     const { value, warnings } = await runtimeWarnings(() => createPsutil(SERVER).cpuFreq({ percpu: true }));
     expect(value).toEqual([
       { current: 2600, min: 1200, max: 3000 },
@@ -347,8 +356,13 @@ describe('cpuFreq', () => {
       'devices/system/cpu/cpu1/cpufreq/scaling_max_freq': '3000000\n',
       'devices/system/cpu/cpu1/online': '0\n',
     });
-    const { value, warnings } = await runtimeWarnings(() => createPsutil({ procfs: proc, sysfs: sys }).cpuFreq({ percpu: true }));
-    expect(value).toEqual([{ current: 0, min: 0, max: 3000 }, { current: 0, min: 0, max: 0 }]);
+    const { value, warnings } = await runtimeWarnings(() =>
+      createPsutil({ procfs: proc, sysfs: sys }).cpuFreq({ percpu: true }),
+    );
+    expect(value).toEqual([
+      { current: 0, min: 0, max: 3000 },
+      { current: 0, min: 0, max: 0 },
+    ]);
     expect(warnings.join()).toMatch(/current frequency/);
   });
 
@@ -373,8 +387,20 @@ describe('getloadavg / procLoadavg', () => {
     const l = ps.getloadavg();
     expect(l).toEqual([1.27, 0.98, 0.75]);
     expect(Object.isFrozen(l)).toBe(true);
-    expect(ps.procLoadavg()).toEqual({ load1: 1.27, load5: 0.98, load15: 0.75, runnable: 3, total: 1021, lastPid: 48211 });
-    expect(createPsutil(SERVER).procLoadavg()).toMatchObject({ load1: 12.4, runnable: 9, total: 1874, lastPid: 3301299 });
+    expect(ps.procLoadavg()).toEqual({
+      load1: 1.27,
+      load5: 0.98,
+      load15: 0.75,
+      runnable: 3,
+      total: 1021,
+      lastPid: 48211,
+    });
+    expect(createPsutil(SERVER).procLoadavg()).toMatchObject({
+      load1: 12.4,
+      runnable: 9,
+      total: 1874,
+      lastPid: 3301299,
+    });
   });
 
   testPeer('node_exporter fixture', () => {
@@ -383,7 +409,14 @@ describe('getloadavg / procLoadavg', () => {
     expect(l).toEqual([0.21, 0.37, 0.39]);
     expect(Array.isArray(l)).toBe(true);
     expect(Object.isFrozen(l)).toBe(true);
-    expect(ps.procLoadavg()).toEqual({ load1: 0.21, load5: 0.37, load15: 0.39, runnable: 1, total: 719, lastPid: 19737 });
+    expect(ps.procLoadavg()).toEqual({
+      load1: 0.21,
+      load5: 0.37,
+      load15: 0.39,
+      runnable: 1,
+      total: 719,
+      lastPid: 19737,
+    });
   });
 });
 
@@ -395,12 +428,21 @@ describe('procStat', () => {
     expect(Object.keys(st.cpus[0] ?? {})).toEqual(['cpu', ...FIELDS]);
     // Seconds, as cpuTimes gives them.
     const hz = clockTicks();
-    expect([st.cpus[1]?.user, st.cpus[1]?.guest, st.cpus[1]?.guestNice].map((v) => Math.round((v as number) * hz))).toEqual([20511, 212, 7]);
+    expect(
+      [st.cpus[1]?.user, st.cpus[1]?.guest, st.cpus[1]?.guestNice].map((v) => Math.round((v as number) * hz)),
+    ).toEqual([20511, 212, 7]);
     expect(st.ctxt).toBe(48213987);
     expect(st.btime).toBe(1764979200);
     expect(st.intr).toBe(9123801);
     expect(st.softirq).toBe(7328021);
-    expect(st.softirqs).toMatchObject({ hi: 12, timer: 2345678, net_tx: 1234, net_rx: 456789, sched: 3456789, rcu: 820607 });
+    expect(st.softirqs).toMatchObject({
+      hi: 12,
+      timer: 2345678,
+      net_tx: 1234,
+      net_rx: 456789,
+      sched: 3456789,
+      rcu: 820607,
+    });
     expect(st.processes).toBe(61234);
     expect(st.procsRunning).toBe(3);
     expect(st.procsBlocked).toBe(1);
@@ -437,14 +479,37 @@ describe('cpuInfo / cpuFreqDetails', () => {
     const info = createPsutil(LAPTOP).cpuInfo();
     expect(info).toHaveLength(4);
     expect(info[2]).toMatchObject({
-      processor: 2, vendorId: 'GenuineIntel', cpuFamily: '6', model: '142', stepping: '9', microcode: '0xf0',
-      modelName: 'Intel(R) Core(TM) i5-7200U CPU @ 2.50GHz', cacheSize: '3072 KB', physicalId: '0', coreId: '0',
-      siblings: 4, cpuCores: 2, mhz: 800.034,
+      processor: 2,
+      vendorId: 'GenuineIntel',
+      cpuFamily: '6',
+      model: '142',
+      stepping: '9',
+      microcode: '0xf0',
+      modelName: 'Intel(R) Core(TM) i5-7200U CPU @ 2.50GHz',
+      cacheSize: '3072 KB',
+      physicalId: '0',
+      coreId: '0',
+      siblings: 4,
+      cpuCores: 2,
+      mhz: 800.034,
     });
     expect(info[1]?.coreId).toBe('1');
     expect(info[0]?.flags).toContain('avx2');
     expect(info[0]?.flags).toHaveLength(109);
-    expect(info[0]?.bugs).toEqual(['cpu_meltdown', 'spectre_v1', 'spectre_v2', 'spec_store_bypass', 'l1tf', 'mds', 'swapgs', 'itlb_multihit', 'srbds', 'mmio_stale_data', 'retbleed', 'gds']);
+    expect(info[0]?.bugs).toEqual([
+      'cpu_meltdown',
+      'spectre_v1',
+      'spectre_v2',
+      'spec_store_bypass',
+      'l1tf',
+      'mds',
+      'swapgs',
+      'itlb_multihit',
+      'srbds',
+      'mmio_stale_data',
+      'retbleed',
+      'gds',
+    ]);
     expect(info[0]?.fields['address sizes']).toBe('39 bits physical, 48 bits virtual');
     expect(info[0]?.fields['power management']).toBe('');
   });
@@ -453,8 +518,16 @@ describe('cpuInfo / cpuFreqDetails', () => {
     const d = createPsutil(LAPTOP).cpuFreqDetails();
     expect(d.map((x) => x.cpu)).toEqual([0, 1, 2, 3]);
     expect(d[2]).toEqual({
-      cpu: 2, currentHz: null, minHz: 400000000, maxHz: 3100000000, scalingCurrentHz: 799870000, scalingMinHz: 400000000,
-      scalingMaxHz: 3100000000, governor: 'powersave', availableGovernors: ['performance', 'powersave'], driver: 'intel_pstate',
+      cpu: 2,
+      currentHz: null,
+      minHz: 400000000,
+      maxHz: 3100000000,
+      scalingCurrentHz: 799870000,
+      scalingMinHz: 400000000,
+      scalingMaxHz: 3100000000,
+      governor: 'powersave',
+      availableGovernors: ['performance', 'powersave'],
+      driver: 'intel_pstate',
     });
     expect(d[3]?.governor).toBe('performance');
   });
@@ -462,7 +535,12 @@ describe('cpuInfo / cpuFreqDetails', () => {
   test('host-server cpufreq details: shared directories through links; cpu7/cpufreq is not a directory and is skipped', () => {
     const d = createPsutil(SERVER).cpuFreqDetails();
     expect(d.map((x) => x.cpu)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(d[3]).toMatchObject({ currentHz: 2600000000, scalingMaxHz: 3000000000, governor: 'performance', driver: 'acpi-cpufreq' });
+    expect(d[3]).toMatchObject({
+      currentHz: 2600000000,
+      scalingMaxHz: 3000000000,
+      governor: 'performance',
+      driver: 'acpi-cpufreq',
+    });
     expect(d[5]).toMatchObject({ currentHz: 1201344000, scalingMaxHz: 2600000000, governor: 'ondemand' });
     // The trailing space of scaling_available_governors does not make an empty name.
     expect(d[0]?.availableGovernors).toEqual(['conservative', 'ondemand', 'userspace', 'powersave', 'performance']);
@@ -472,8 +550,18 @@ describe('cpuInfo / cpuFreqDetails', () => {
     const info = createPsutil(NE).cpuInfo();
     expect(info).toHaveLength(8);
     expect(info[4]).toMatchObject({
-      processor: 4, vendorId: 'GenuineIntel', cpuFamily: '6', model: '142', stepping: '10', microcode: '0xb4',
-      cacheSize: '8192 KB', physicalId: '0', coreId: '0', siblings: 8, cpuCores: 4, mhz: 799.989,
+      processor: 4,
+      vendorId: 'GenuineIntel',
+      cpuFamily: '6',
+      model: '142',
+      stepping: '10',
+      microcode: '0xb4',
+      cacheSize: '8192 KB',
+      physicalId: '0',
+      coreId: '0',
+      siblings: 8,
+      cpuCores: 4,
+      mhz: 799.989,
     });
     expect(info[0]?.flags).toContain('avx2');
     expect(info[0]?.bugs).toContain('spectre_v2');
@@ -496,7 +584,16 @@ describe('cpuInfo / cpuFreqDetails', () => {
 describePeer('node_exporter golden exposition (e2e-output.txt) from the public readers', () => {
   const ps = createPsutil(NE);
   const hz = clockTicks();
-  const modeOf: Record<string, string> = { user: 'user', nice: 'nice', system: 'system', idle: 'idle', iowait: 'iowait', irq: 'irq', softirq: 'softirq', steal: 'steal' };
+  const modeOf: Record<string, string> = {
+    user: 'user',
+    nice: 'nice',
+    system: 'system',
+    idle: 'idle',
+    iowait: 'iowait',
+    irq: 'irq',
+    softirq: 'softirq',
+    steal: 'steal',
+  };
 
   test('node_cpu_seconds_total and node_cpu_guest_seconds_total', () => {
     // node_exporter assumes USER_HZ 100; our seconds use sysconf(_SC_CLK_TCK).
@@ -541,8 +638,16 @@ describePeer('node_exporter golden exposition (e2e-output.txt) from the public r
     for (const s of infoSeries) {
       const i = info.get(s.labels['cpu'] as string);
       expect({
-        cachesize: i?.cacheSize, core: i?.coreId, family: i?.cpuFamily, microcode: i?.microcode, model: i?.model,
-        model_name: i?.modelName, package: i?.physicalId, stepping: i?.stepping, vendor: i?.vendorId, cpu: s.labels['cpu'],
+        cachesize: i?.cacheSize,
+        core: i?.coreId,
+        family: i?.cpuFamily,
+        microcode: i?.microcode,
+        model: i?.model,
+        model_name: i?.modelName,
+        package: i?.physicalId,
+        stepping: i?.stepping,
+        vendor: i?.vendorId,
+        cpu: s.labels['cpu'],
       }).toEqual(s.labels);
     }
     for (const s of family('node_cpu_frequency_hertz')) {
@@ -570,8 +675,16 @@ describePeer('node_exporter golden exposition (e2e-output.txt) from the public r
 describe('errors', () => {
   test('an empty procfs root raises OsError ENOENT, never zeros', () => {
     const ps = createPsutil({ procfs: tmpTree(), sysfs: tmpTree() });
-    for (const call of [() => ps.cpuTimes(), () => ps.cpuTimes({ percpu: true }), () => ps.cpuStats(), () => ps.getloadavg(),
-      () => ps.procStat(), () => ps.cpuInfo(), () => ps.cpuCount(), () => ps.cpuTimesPercent()]) {
+    for (const call of [
+      () => ps.cpuTimes(),
+      () => ps.cpuTimes({ percpu: true }),
+      () => ps.cpuStats(),
+      () => ps.getloadavg(),
+      () => ps.procStat(),
+      () => ps.cpuInfo(),
+      () => ps.cpuCount(),
+      () => ps.cpuTimesPercent(),
+    ]) {
       let err: unknown;
       try {
         call();

@@ -5,7 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { diskIoCounters, diskPartitions, diskstats, diskUsage, diskUsageAsync, mountinfo, OsError } from '../../src/index';
+import {
+  diskIoCounters,
+  diskPartitions,
+  diskstats,
+  diskUsage,
+  diskUsageAsync,
+  mountinfo,
+  OsError,
+} from '../../src/index';
 import * as native from '../../src/probes/linux/native';
 import { sh } from '../helpers/oracle';
 import { retry } from '../helpers/retry';
@@ -41,7 +49,9 @@ describe('diskPartitions (live)', () => {
   });
 
   test('the root device is what findmnt says (psutil TestRootFsDeviceFinder)', () => {
-    const root = diskPartitions({ all: true }).filter((p) => p.mountpoint === '/').pop()!;
+    const root = diskPartitions({ all: true })
+      .filter((p) => p.mountpoint === '/')
+      .pop()!;
     const want = sh('findmnt', ['-o', 'SOURCE', '-rn', '/']).trim().split('\n').pop()!;
     // findmnt shows a bind mount's source as dev[/subdir]; the device part is what mounts holds.
     expect(want.startsWith(root.device)).toBe(true);
@@ -90,7 +100,11 @@ describe('diskUsage (live)', () => {
 describe('diskIoCounters (live)', () => {
   test('every field >= 0; no duplicate names; perdisk keys are /proc/diskstats names', () => {
     const per = diskIoCounters({ perdisk: true, nowrap: false });
-    const names = fs.readFileSync('/proc/diskstats', 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/)[2]);
+    const names = fs
+      .readFileSync('/proc/diskstats', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[2]);
     expect(Object.keys(per).sort()).toEqual([...new Set(names)].sort());
     for (const [name, c] of Object.entries(per)) {
       for (const [f, v] of Object.entries(c)) expect([name, f, v >= 0]).toEqual([name, f, true]);
@@ -118,7 +132,11 @@ describe('diskIoCounters (live)', () => {
 
   test('diskstats() has one row per /proc/diskstats line; mountinfo() one per /proc/1/mountinfo line', () => {
     expect(diskstats().map((r) => r.name)).toEqual(
-      fs.readFileSync('/proc/diskstats', 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/)[2]),
+      fs
+        .readFileSync('/proc/diskstats', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[2]),
     );
     retry(5, () => {
       expect(mountinfo()).toHaveLength(fs.readFileSync('/proc/1/mountinfo', 'utf8').trim().split('\n').length);

@@ -40,12 +40,16 @@ describeOracle('disk: live, against psutil', () => {
   });
 
   test('disk_usage of a missing path: both ENOENT', () => {
-    const theirs = py<number>("import errno\ntry:\n    psutil.disk_usage('/no/such/psutil/path')\nexcept OSError as e:\n    out = e.errno");
+    const theirs = py<number>(
+      "import errno\ntry:\n    psutil.disk_usage('/no/such/psutil/path')\nexcept OSError as e:\n    out = e.errno",
+    );
     expect(theirs).toBe(2);
-    expect(() => diskUsage('/no/such/psutil/path')).toThrow(expect.objectContaining({ errno: theirs, osCode: 'ENOENT' }));
+    expect(() => diskUsage('/no/such/psutil/path')).toThrow(
+      expect.objectContaining({ errno: theirs, osCode: 'ENOENT' }),
+    );
   });
 
-  test('disk_io_counters(perdisk=True): the same disks; each counter between psutil\'s before and after', () => {
+  test("disk_io_counters(perdisk=True): the same disks; each counter between psutil's before and after", () => {
     retry(5, () => {
       const before = py<PyIo>('out = psutil.disk_io_counters(perdisk=True, nowrap=False)');
       const ours = diskIoCounters({ perdisk: true, nowrap: false });
@@ -61,7 +65,7 @@ describeOracle('disk: live, against psutil', () => {
     });
   });
 
-  test('disk_io_counters(): the total between psutil\'s before and after', () => {
+  test("disk_io_counters(): the total between psutil's before and after", () => {
     retry(5, () => {
       const before = py<Record<string, number> | null>('out = psutil.disk_io_counters(nowrap=False)');
       const ours = diskIoCounters({ nowrap: false });
@@ -81,7 +85,9 @@ describeOracle('disk: fixture trees through psutil.PROCFS_PATH, exact', () => {
   // psutil takes /proc/diskstats and the mount table from PROCFS_PATH (but /sys/block from the real /sys, so only
   // perdisk=True, which does not consult it, is comparable).
   const perdiskSame = (procfs: string) => {
-    const theirs = py<PyIo>(`psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_io_counters(perdisk=True, nowrap=False)`);
+    const theirs = py<PyIo>(
+      `psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_io_counters(perdisk=True, nowrap=False)`,
+    );
     const ours = createPsutil({ procfs }).diskIoCounters({ perdisk: true, nowrap: false });
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     for (const [disk, c] of Object.entries(ours)) {
@@ -106,7 +112,9 @@ describeOracle('disk: fixture trees through psutil.PROCFS_PATH, exact', () => {
 
   test.each([false, true])('disk_partitions(all=%p) on our mount table (escapes, none, zfs, fuse)', (all) => {
     const procfs = own('disk-basic', 'proc');
-    const theirs = py<PyPart[]>(`psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_partitions(all=${all ? 'True' : 'False'})`);
+    const theirs = py<PyPart[]>(
+      `psutil.PROCFS_PATH = ${JSON.stringify(procfs)}\nout = psutil.disk_partitions(all=${all ? 'True' : 'False'})`,
+    );
     expect(createPsutil({ procfs }).diskPartitions({ all }).map(key)).toEqual(theirs.map(key));
   });
 });

@@ -7,29 +7,66 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPsutil } from '../../src/probes/psutil';
 import { OsError, ParseError, TimeoutExpired } from '../../src/index';
-import { diskUsageAsync as backendDiskUsageAsync, pyRound1, splitDev, type PendingStatvfs } from '../../src/probes/linux/disk';
+import {
+  diskUsageAsync as backendDiskUsageAsync,
+  pyRound1,
+  splitDev,
+  type PendingStatvfs,
+} from '../../src/probes/linux/disk';
 import { NODE_EXPORTER_FIXTURES, own, testPeer } from '../helpers/fixtures';
 import { removeTmpTrees, tmpTree, writeIn } from '../helpers/tmptree';
 
 afterAll(removeTmpTrees);
 
-const basic = () => createPsutil({ procfs: own('disk-basic', 'proc'), sysfs: own('disk-basic', 'sys'), rootfs: own('disk-basic') });
+const basic = () =>
+  createPsutil({ procfs: own('disk-basic', 'proc'), sysfs: own('disk-basic', 'sys'), rootfs: own('disk-basic') });
 
 describe('diskIoCounters', () => {
   test('perdisk: every diskstats line, sectors x 512, 7-column partitions with zero times', () => {
     const d = basic().diskIoCounters({ perdisk: true });
-    expect(Object.keys(d)).toEqual(['loop0', 'sda', 'sda1', 'sda2', 'nvme0n1', 'nvme0n1p1', 'dm-0', 'cciss/c0d0', 'sr0']);
+    expect(Object.keys(d)).toEqual([
+      'loop0',
+      'sda',
+      'sda1',
+      'sda2',
+      'nvme0n1',
+      'nvme0n1p1',
+      'dm-0',
+      'cciss/c0d0',
+      'sr0',
+    ]);
     expect(d['sda']).toEqual({
-      readCount: 326552, writeCount: 41822, readBytes: 9657779 * 512, writeBytes: 1972905 * 512, readTime: 84,
-      writeTime: 5007, readMergedCount: 841, writeMergedCount: 2895, busyTime: 60730,
+      readCount: 326552,
+      writeCount: 41822,
+      readBytes: 9657779 * 512,
+      writeBytes: 1972905 * 512,
+      readTime: 84,
+      writeTime: 5007,
+      readMergedCount: 841,
+      writeMergedCount: 2895,
+      busyTime: 60730,
     });
     expect(d['sda2']).toEqual({
-      readCount: 1774936, writeCount: 5991028, readBytes: 32663262 * 512, writeBytes: 213601656 * 512, readTime: 0,
-      writeTime: 0, readMergedCount: 0, writeMergedCount: 0, busyTime: 0,
+      readCount: 1774936,
+      writeCount: 5991028,
+      readBytes: 32663262 * 512,
+      writeBytes: 213601656 * 512,
+      readTime: 0,
+      writeTime: 0,
+      readMergedCount: 0,
+      writeMergedCount: 0,
+      busyTime: 0,
     });
     expect(Object.keys(d['sda']!)).toEqual([
-      'readCount', 'writeCount', 'readBytes', 'writeBytes', 'readTime', 'writeTime', 'readMergedCount',
-      'writeMergedCount', 'busyTime',
+      'readCount',
+      'writeCount',
+      'readBytes',
+      'writeBytes',
+      'readTime',
+      'writeTime',
+      'readMergedCount',
+      'writeMergedCount',
+      'busyTime',
     ]);
     expect(Object.isFrozen(d)).toBe(true);
     expect(Object.isFrozen(d['sda'])).toBe(true);
@@ -49,8 +86,15 @@ describe('diskIoCounters', () => {
   test('Linux 2.4 format (psutil test_disk_io_counters_kernel_2_4_mocked)', () => {
     const p = createPsutil({ procfs: own('disk-kernel-2.4', 'proc'), sysfs: own('disk-kernel-2.4', 'sys') });
     expect(p.diskIoCounters({ nowrap: false })).toEqual({
-      readCount: 1, writeCount: 5, readBytes: 3 * 512, writeBytes: 7 * 512, readTime: 4, writeTime: 8,
-      readMergedCount: 2, writeMergedCount: 6, busyTime: 10,
+      readCount: 1,
+      writeCount: 5,
+      readBytes: 3 * 512,
+      writeBytes: 7 * 512,
+      readTime: 4,
+      writeTime: 8,
+      readMergedCount: 2,
+      writeMergedCount: 6,
+      busyTime: 10,
     });
   });
 
@@ -59,8 +103,15 @@ describe('diskIoCounters', () => {
     const per = p.diskIoCounters({ perdisk: true });
     expect(Object.keys(per).sort()).toEqual(['loop0', 'sda', 'sda1']);
     expect(per['sda']).toEqual({
-      readCount: 100, writeCount: 200, readBytes: 1000 * 512, writeBytes: 3000 * 512, readTime: 30, writeTime: 50,
-      readMergedCount: 2, writeMergedCount: 4, busyTime: 60,
+      readCount: 100,
+      writeCount: 200,
+      readBytes: 1000 * 512,
+      writeBytes: 3000 * 512,
+      readTime: 30,
+      writeTime: 50,
+      readMergedCount: 2,
+      writeMergedCount: 4,
+      busyTime: 60,
     });
     expect(p.diskIoCounters()!.readCount).toBe(101);
   });
@@ -81,7 +132,9 @@ describe('diskIoCounters', () => {
     p.diskIoCounters.cacheClear();
     expect(p.diskIoCounters()!.readCount).toBe(5);
     // Another instance has its own state.
-    expect(createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') }).diskIoCounters()!.readCount).toBe(5);
+    expect(
+      createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') }).diskIoCounters()!.readCount,
+    ).toBe(5);
   });
 
   test('no block devices: null, or {} with perdisk', () => {
@@ -96,26 +149,50 @@ describe('diskIoCounters', () => {
     ['host-laptop', 58 + 0 + 845213 + 872911 + 311, ['dm-0', 'loop0', 'loop1', 'mmcblk0', 'nvme0n1']],
     // sda + sdb + md0 + dm-0 + dm-1 + sr0
     ['host-server', 9123344 + 812334 + 0 + 9534325 + 4012 + 12, ['dm-0', 'dm-1', 'md0', 'sda', 'sdb', 'sr0']],
-  ] as const)('%s: whole disks are the links in its sys/block; partitions live only under their disk', (host, reads, disks) => {
-    const p = createPsutil({ procfs: own(host, 'proc'), sysfs: own(host, 'sys') });
-    const per = p.diskIoCounters({ perdisk: true, nowrap: false });
-    const inSysBlock = Object.keys(per).filter((n) => fs.existsSync(own(host, 'sys', 'block', n))).sort();
-    expect(inSysBlock).toEqual(disks);
-    expect(Object.keys(per).length).toBeGreaterThan(disks.length);
-    expect(p.diskIoCounters({ nowrap: false })!.readCount).toBe(reads);
-  });
+  ] as const)(
+    '%s: whole disks are the links in its sys/block; partitions live only under their disk',
+    (host, reads, disks) => {
+      const p = createPsutil({ procfs: own(host, 'proc'), sysfs: own(host, 'sys') });
+      const per = p.diskIoCounters({ perdisk: true, nowrap: false });
+      const inSysBlock = Object.keys(per)
+        .filter((n) => fs.existsSync(own(host, 'sys', 'block', n)))
+        .sort();
+      expect(inSysBlock).toEqual(disks);
+      expect(Object.keys(per).length).toBeGreaterThan(disks.length);
+      expect(p.diskIoCounters({ nowrap: false })!.readCount).toBe(reads);
+    },
+  );
 
   test('host-laptop: 20-column lines (discard and flush fields); host-server: 14 columns', () => {
     const laptop = createPsutil({ procfs: own('host-laptop', 'proc'), sysfs: own('host-laptop', 'sys') });
     expect(laptop.diskIoCounters({ perdisk: true, nowrap: false })['nvme0n1']).toEqual({
-      readCount: 845213, writeCount: 1521398, readBytes: 61252214 * 512, writeBytes: 98812340 * 512, readTime: 290113,
-      writeTime: 1945500, readMergedCount: 31212, writeMergedCount: 1012245, busyTime: 1250100,
+      readCount: 845213,
+      writeCount: 1521398,
+      readBytes: 61252214 * 512,
+      writeBytes: 98812340 * 512,
+      readTime: 290113,
+      writeTime: 1945500,
+      readMergedCount: 31212,
+      writeMergedCount: 1012245,
+      busyTime: 1250100,
     });
-    expect(laptop.diskstats()[2]).toMatchObject({ name: 'nvme0n1', columns: 20, discardsCompleted: 10123, flushRequestsCompleted: 118912 });
+    expect(laptop.diskstats()[2]).toMatchObject({
+      name: 'nvme0n1',
+      columns: 20,
+      discardsCompleted: 10123,
+      flushRequestsCompleted: 118912,
+    });
     const server = createPsutil({ procfs: own('host-server', 'proc'), sysfs: own('host-server', 'sys') });
     expect(server.diskIoCounters({ perdisk: true, nowrap: false })['dm-0']).toEqual({
-      readCount: 9534325, writeCount: 50246676, readBytes: 1203301234 * 512, writeBytes: 2012334359 * 512, readTime: 45123344,
-      writeTime: 1834455667, readMergedCount: 0, writeMergedCount: 0, busyTime: 51222744,
+      readCount: 9534325,
+      writeCount: 50246676,
+      readBytes: 1203301234 * 512,
+      writeBytes: 2012334359 * 512,
+      readTime: 45123344,
+      writeTime: 1834455667,
+      readMergedCount: 0,
+      writeMergedCount: 0,
+      busyTime: 51222744,
     });
     const rows = server.diskstats();
     expect(rows.map((r) => r.columns)).toEqual(Array(9).fill(14));
@@ -123,9 +200,14 @@ describe('diskIoCounters', () => {
   });
 
   testPeer('node_exporter fixture: whole disks are those listed in its sys/block', () => {
-    const p = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
+    const p = createPsutil({
+      procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'),
+      sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys'),
+    });
     const per = p.diskIoCounters({ perdisk: true, nowrap: false });
-    const inSysBlock = Object.keys(per).filter((n) => fs.existsSync(path.join(NODE_EXPORTER_FIXTURES, 'sys', 'block', n)));
+    const inSysBlock = Object.keys(per).filter((n) =>
+      fs.existsSync(path.join(NODE_EXPORTER_FIXTURES, 'sys', 'block', n)),
+    );
     expect(inSysBlock.length).toBeGreaterThan(0);
     expect(p.diskIoCounters({ nowrap: false })!.readCount).toBe(inSysBlock.reduce((s, n) => s + per[n]!.readCount, 0));
   });
@@ -135,13 +217,21 @@ describe('diskstats() and mountinfo() raw readers', () => {
   test('diskstats: every line and column', () => {
     const rows = basic().diskstats();
     expect(rows).toHaveLength(9);
-    expect(rows[1]).toMatchObject({ name: 'sda', columns: 20, discardsCompleted: 68851, flushRequestsCompleted: 1555, ioInProgress: 3 });
+    expect(rows[1]).toMatchObject({
+      name: 'sda',
+      columns: 20,
+      discardsCompleted: 68851,
+      flushRequestsCompleted: 1555,
+      ioInProgress: 3,
+    });
   });
 
   test('mountinfo: <procfs>/1/mountinfo first, else self/mountinfo', () => {
     expect(basic().mountinfo()).toHaveLength(7);
     const root = tmpTree({ 'proc/self/mountinfo': '22 1 8:1 / / rw - ext4 /dev/sda1 rw\n' });
-    expect(createPsutil({ procfs: path.join(root, 'proc') }).mountinfo()).toEqual([expect.objectContaining({ source: '/dev/sda1' })]);
+    expect(createPsutil({ procfs: path.join(root, 'proc') }).mountinfo()).toEqual([
+      expect.objectContaining({ source: '/dev/sda1' }),
+    ]);
     // host-laptop's self is a pid (1877) without a mount table: 1/mountinfo is what counts.
     const laptop = createPsutil({ procfs: own('host-laptop', 'proc') }).mountinfo();
     expect(laptop).toHaveLength(13);
@@ -187,27 +277,44 @@ describe('diskPartitions', () => {
     expect(Object.isFrozen(all[0])).toBe(true);
   });
 
-  test('under a foreign procfs root, <procfs>/1/mounts (the host\'s init) wins over self/mounts', () => {
+  test("under a foreign procfs root, <procfs>/1/mounts (the host's init) wins over self/mounts", () => {
     const root = tmpTree({
       'proc/filesystems': '\text4\n',
       'proc/1/mounts': '/dev/sda1 / ext4 rw 0 0\n',
       'proc/self/mounts': '/dev/vdb /container ext4 rw 0 0\n',
     });
-    expect(createPsutil({ procfs: path.join(root, 'proc') }).diskPartitions().map((p) => p.mountpoint)).toEqual(['/']);
+    expect(
+      createPsutil({ procfs: path.join(root, 'proc') })
+        .diskPartitions()
+        .map((p) => p.mountpoint),
+    ).toEqual(['/']);
     fs.rmSync(path.join(root, 'proc/1'), { recursive: true });
-    expect(createPsutil({ procfs: path.join(root, 'proc') }).diskPartitions().map((p) => p.mountpoint)).toEqual(['/container']);
+    expect(
+      createPsutil({ procfs: path.join(root, 'proc') })
+        .diskPartitions()
+        .map((p) => p.mountpoint),
+    ).toEqual(['/container']);
   });
 
   describe('/dev/root and rootfs are resolved through the st_dev of the rootfs', () => {
     // The real device number of the temp dir: the fixture is built around it, nothing is hard-coded.
     const tree = (files: Record<string, string>) => {
-      const root = tmpTree({ 'proc/filesystems': '\text4\n', 'proc/self/mounts': '/dev/root / ext4 rw 0 0\nrootfs / rootfs rw 0 0\n', ...files });
+      const root = tmpTree({
+        'proc/filesystems': '\text4\n',
+        'proc/self/mounts': '/dev/root / ext4 rw 0 0\nrootfs / rootfs rw 0 0\n',
+        ...files,
+      });
       const [major, minor] = splitDev(fs.statSync(root, { bigint: true }).dev);
       return { root, major, minor };
     };
-    const parts = (p: ReturnType<typeof tree>) => createPsutil({
-      procfs: path.join(p.root, 'proc'), sysfs: path.join(p.root, 'sys'), rootfs: p.root,
-    }).diskPartitions({ all: true }).map((x) => x.device);
+    const parts = (p: ReturnType<typeof tree>) =>
+      createPsutil({
+        procfs: path.join(p.root, 'proc'),
+        sysfs: path.join(p.root, 'sys'),
+        rootfs: p.root,
+      })
+        .diskPartitions({ all: true })
+        .map((x) => x.device);
 
     test('via /proc/partitions', () => {
       const t = tree({ 'dev/xvda9': '' });
@@ -217,7 +324,11 @@ describe('diskPartitions', () => {
 
     test('via /sys/dev/block/M:m/uevent when /proc/partitions does not list it', () => {
       const t = tree({ 'dev/vdz': '', 'proc/partitions': 'major minor  #blocks  name\n\n' });
-      writeIn(t.root, `sys/dev/block/${t.major}:${t.minor}/uevent`, `MAJOR=${t.major}\nMINOR=${t.minor}\nDEVNAME=vdz\nDEVTYPE=disk\n`);
+      writeIn(
+        t.root,
+        `sys/dev/block/${t.major}:${t.minor}/uevent`,
+        `MAJOR=${t.major}\nMINOR=${t.minor}\nDEVNAME=vdz\nDEVTYPE=disk\n`,
+      );
       expect(parts(t)[0]).toBe('/dev/vdz');
     });
 
@@ -240,14 +351,25 @@ describe('errors', () => {
   test('an empty procfs (and sysfs) root: OsError ENOENT naming the file, not empty results', () => {
     const root = tmpTree({ 'proc/.keep': '', 'sys/.keep': '' });
     const p = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') });
-    for (const call of [() => p.diskPartitions(), () => p.diskPartitions({ all: true }), () => p.diskIoCounters(), () => p.diskstats(), () => p.mountinfo()]) {
+    for (const call of [
+      () => p.diskPartitions(),
+      () => p.diskPartitions({ all: true }),
+      () => p.diskIoCounters(),
+      () => p.diskstats(),
+      () => p.mountinfo(),
+    ]) {
       expect(call).toThrow(OsError);
       expect(call).toThrow(expect.objectContaining({ osCode: 'ENOENT', path: expect.stringContaining(root) }));
     }
   });
 
   test('garbage in the mount table or diskstats: ParseError naming the file', () => {
-    const root = tmpTree({ 'proc/filesystems': '\text4\n', 'proc/self/mounts': 'garbage\n', 'proc/diskstats': '8 0 sda 1 2\n', 'sys/.keep': '' });
+    const root = tmpTree({
+      'proc/filesystems': '\text4\n',
+      'proc/self/mounts': 'garbage\n',
+      'proc/diskstats': '8 0 sda 1 2\n',
+      'sys/.keep': '',
+    });
     const p = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') });
     expect(() => p.diskPartitions()).toThrow(ParseError);
     expect(() => p.diskPartitions()).toThrow(/self\/mounts/);
@@ -280,9 +402,13 @@ describe('diskUsage / diskUsageAsync', () => {
     const missing = path.join(os.tmpdir(), 'psutil-no-such-dir-' + process.pid, 'x');
     const p = basic();
     expect(() => p.diskUsage(missing)).toThrow(OsError);
-    expect(() => p.diskUsage(missing)).toThrow(expect.objectContaining({ osCode: 'ENOENT', errno: 2, path: missing, syscall: 'statvfs' }));
+    expect(() => p.diskUsage(missing)).toThrow(
+      expect.objectContaining({ osCode: 'ENOENT', errno: 2, path: missing, syscall: 'statvfs' }),
+    );
     expect(() => p.diskUsage(missing)).toThrow(missing);
-    await expect(p.diskUsageAsync(missing)).rejects.toThrow(expect.objectContaining({ osCode: 'ENOENT', path: missing }));
+    await expect(p.diskUsageAsync(missing)).rejects.toThrow(
+      expect.objectContaining({ osCode: 'ENOENT', path: missing }),
+    );
   });
 
   test('sync and async agree on a real directory; the result is frozen and self-consistent', async () => {
@@ -307,7 +433,15 @@ describe('diskUsage / diskUsageAsync', () => {
 
 describe('pyRound1 (Python round(x, 1))', () => {
   test.each([
-    [0.25, 0.2], [0.75, 0.8], [2.25, 2.2], [0.15, 0.1], [0.35, 0.3], [1.05, 1.1], [21.94, 21.9], [99.99, 100], [0, 0],
+    [0.25, 0.2],
+    [0.75, 0.8],
+    [2.25, 2.2],
+    [0.15, 0.1],
+    [0.35, 0.3],
+    [1.05, 1.1],
+    [21.94, 21.9],
+    [99.99, 100],
+    [0, 0],
     [33.333333, 33.3],
   ])('%p -> %p', (x, want) => {
     expect(pyRound1(x)).toBe(want);

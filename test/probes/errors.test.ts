@@ -1,5 +1,11 @@
 import {
-  AccessDenied, NoSuchProcess, ParseError, PsutilError, TimeoutExpired, UnsupportedOperation, ZombieProcess,
+  AccessDenied,
+  NoSuchProcess,
+  ParseError,
+  PsutilError,
+  TimeoutExpired,
+  UnsupportedOperation,
+  ZombieProcess,
 } from '../../src/index';
 
 describe('error hierarchy', () => {

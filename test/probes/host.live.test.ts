@@ -32,12 +32,18 @@ describe('users', () => {
       return;
     }
     // who -u: NAME LINE DATE TIME IDLE PID (COMMENT)
-    const theirs = who.split('\n').filter((l) => l.trim() !== '').map((l) => {
-      const t = l.trim().split(/\s+/);
-      const pid = t.find((x, i) => i >= 4 && /^\d+$/.test(x));
-      return `${t[0]}|${t[1]}|${pid}`;
-    }).sort();
-    const ours = users().map((u) => `${u.name}|${u.terminal}|${u.pid}`).sort();
+    const theirs = who
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const t = l.trim().split(/\s+/);
+        const pid = t.find((x, i) => i >= 4 && /^\d+$/.test(x));
+        return `${t[0]}|${t[1]}|${pid}`;
+      })
+      .sort();
+    const ours = users()
+      .map((u) => `${u.name}|${u.terminal}|${u.pid}`)
+      .sort();
     expect(ours).toEqual(theirs);
   });
 });

@@ -29,7 +29,16 @@ describe('users', () => {
   const records = [
     { type: UT_BOOT_TIME, line: '~', user: 'reboot', host: '6.1.0-13-amd64', tvSec: 1700000000 },
     { type: UT_LOGIN_PROCESS, pid: 600, line: 'tty1', id: 'tty1', user: 'LOGIN', tvSec: 1700000010 },
-    { type: UT_USER_PROCESS, pid: 4242, line: 'pts/0', id: 'ts/0', user: 'alice', host: '10.0.0.7', tvSec: 1700000123, tvUsec: 5 },
+    {
+      type: UT_USER_PROCESS,
+      pid: 4242,
+      line: 'pts/0',
+      id: 'ts/0',
+      user: 'alice',
+      host: '10.0.0.7',
+      tvSec: 1700000123,
+      tvUsec: 5,
+    },
     { type: UT_USER_PROCESS, pid: 4300, line: 'tty2', id: 'tty2', user: 'bob', host: ':0', tvSec: 1700000200 },
     { type: UT_USER_PROCESS, pid: 4301, line: 'pts/1', id: 'ts/1', user: 'bob', host: ':0.0', tvSec: 1700000201 },
     { type: UT_USER_PROCESS, pid: 4400, line: 'tty3', id: 'tty3', user: 'carol', host: '', tvSec: 1700000300 },
@@ -53,7 +62,11 @@ describe('users', () => {
 
   test('falls back to /run/utmp', () => {
     const rootfs = tmpTree({ 'run/utmp': utmpFile(records.slice(2, 3)) });
-    expect(createPsutil({ rootfs }).users().map((u) => u.name)).toEqual(['alice']);
+    expect(
+      createPsutil({ rootfs })
+        .users()
+        .map((u) => u.name),
+    ).toEqual(['alice']);
   });
 
   test('no utmp at all (systemd without utmp, psutil #2597): []', () => {

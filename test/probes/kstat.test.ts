@@ -7,13 +7,19 @@ import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own } from '../h
 const IRQ_NAMES = ['0', '8', '9', '16', '125', '126', 'NMI', 'LOC', 'SPU', 'RES', 'TLB'];
 const laptop = createPsutil({ procfs: own('host-laptop', 'proc'), sysfs: own('host-laptop', 'sys') });
 const server = createPsutil({ procfs: own('host-server', 'proc'), sysfs: own('host-server', 'sys') });
-const ne = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
+const ne = createPsutil({
+  procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'),
+  sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys'),
+});
 const pf = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc'), sysfs: path.join(PROCFS_FIXTURES, 'sys') });
 
 describe('kernel statistics on our hosts', () => {
   test('host-laptop: every reader, frozen results', () => {
     const p = laptop.procPressure();
-    expect(p.cpu).toEqual({ some: { avg10: 2.04, avg60: 1.51, avg300: 0.98, total: 181234567 }, full: { avg10: 0, avg60: 0, avg300: 0, total: 0 } });
+    expect(p.cpu).toEqual({
+      some: { avg10: 2.04, avg60: 1.51, avg300: 0.98, total: 181234567 },
+      full: { avg10: 0, avg60: 0, avg300: 0, total: 0 },
+    });
     expect(p.io?.full).toEqual({ avg10: 0.2, avg60: 0.08, avg300: 0.03, total: 15234123 });
     // irq has only a `full` line, and the file ends without a newline.
     expect(p.irq).toEqual({ some: null, full: { avg10: 0.01, avg60: 0, avg300: 0, total: 88211 } });
@@ -37,8 +43,18 @@ describe('kernel statistics on our hosts', () => {
     expect(ct.stat?.[3]).toMatchObject({ clashres: 3, invalid: 7, icmp_error: 1 });
     const irqs = laptop.procInterrupts();
     expect(irqs.map((l) => l.name)).toEqual(IRQ_NAMES);
-    expect(irqs[5]).toEqual({ name: '126', info: 'IR-PCI-MSI', devices: '1572864-edge nvme0q0, nvme0q1', counts: [0, 412001, 1647403, 0] });
-    expect(irqs[7]).toEqual({ name: 'LOC', info: 'Local timer interrupts', devices: '', counts: [21234567, 20123456, 19876543, 20012345] });
+    expect(irqs[5]).toEqual({
+      name: '126',
+      info: 'IR-PCI-MSI',
+      devices: '1572864-edge nvme0q0, nvme0q1',
+      counts: [0, 412001, 1647403, 0],
+    });
+    expect(irqs[7]).toEqual({
+      name: 'LOC',
+      info: 'Local timer interrupts',
+      devices: '',
+      counts: [21234567, 20123456, 19876543, 20012345],
+    });
     expect(laptop.arpEntries()).toEqual([
       { ipAddress: '192.168.178.1', hwType: 1, flags: 2, hwAddress: '3c:a6:2f:11:22:33', mask: '*', device: 'wlp2s0' },
       { ipAddress: '192.168.178.23', hwType: 1, flags: 2, hwAddress: 'b8:27:eb:44:55:66', mask: '*', device: 'wlp2s0' },
@@ -58,12 +74,15 @@ describe('kernel statistics on our hosts', () => {
     expect(sn.map((c) => c.cpu)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(sn[2]).toMatchObject({ processed: 0x1a2b3e, timeSqueezed: 0x24, receivedRps: 3 });
     expect(server.arpEntries()).toEqual([]);
-    expect(server.udpQueues()).toEqual({ v4: { txQueue: 0, rxQueue: 0x340, sockets: 2 }, v6: { txQueue: 0x200, rxQueue: 0, sockets: 1 } });
+    expect(server.udpQueues()).toEqual({
+      v4: { txQueue: 0, rxQueue: 0x340, sockets: 2 },
+      v6: { txQueue: 0x200, rxQueue: 0, sockets: 1 },
+    });
     expect(server.randomEntropy()).toEqual({ availableBits: 3011, poolSizeBits: 4096 });
   });
 });
 
-describePeer('kernel statistics on the peers\' trees', () => {
+describePeer("kernel statistics on the peers' trees", () => {
   test("node_exporter's host: every reader, frozen results", () => {
     const p = ne.procPressure();
     expect(p.irq).toEqual({ some: null, full: { avg10: 0, avg60: 0, avg300: 0, total: 8494 } });
@@ -92,7 +111,11 @@ describe('kernel statistics on the live system', () => {
     expect(f.allocated).toBeLessThanOrEqual(f.maximum);
     expect(psutilLive().randomEntropy().poolSizeBits).toBeGreaterThan(0);
     expect(psutilLive().softnetStat().length).toBeGreaterThan(0);
-    expect(psutilLive().procInterrupts().some((l) => l.name === 'LOC' || l.name === 'IPI0')).toBe(true);
+    expect(
+      psutilLive()
+        .procInterrupts()
+        .some((l) => l.name === 'LOC' || l.name === 'IPI0'),
+    ).toBe(true);
   });
 });
 

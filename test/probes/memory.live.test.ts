@@ -11,7 +11,14 @@ import { retry, vmstatS } from '../helpers/retry';
 const MiB = 1 << 20;
 const TOL = 5 * MiB;
 
-interface FreeRow { total: number; used: number; free: number; shared: number; buffCache: number; available: number }
+interface FreeRow {
+  total: number;
+  used: number;
+  free: number;
+  shared: number;
+  buffCache: number;
+  available: number;
+}
 
 function freeB(): { mem: FreeRow; swap: { total: number; used: number; free: number } } {
   const lines = sh('free', ['-b', '-w']).split('\n');
@@ -20,7 +27,14 @@ function freeB(): { mem: FreeRow; swap: { total: number; used: number; free: num
   const swap = (lines.find((l) => l.startsWith('Swap:')) ?? '').trim().split(/\s+/).slice(1).map(Number);
   const col = (name: string) => mem[header.indexOf(name)] as number;
   return {
-    mem: { total: col('total'), used: col('used'), free: col('free'), shared: col('shared'), buffCache: col('cache') + col('buffers'), available: col('available') },
+    mem: {
+      total: col('total'),
+      used: col('used'),
+      free: col('free'),
+      shared: col('shared'),
+      buffCache: col('cache') + col('buffers'),
+      available: col('available'),
+    },
     swap: { total: swap[0] as number, used: swap[1] as number, free: swap[2] as number },
   };
 }
@@ -95,12 +109,20 @@ describeFree('swapMemory vs free -b', () => {
 
 describe('raw readers vs /proc', () => {
   test('procMeminfo has every /proc/meminfo line', () => {
-    const names = fs.readFileSync('/proc/meminfo', 'utf8').trim().split('\n').map((l) => l.slice(0, l.indexOf(':')));
+    const names = fs
+      .readFileSync('/proc/meminfo', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.slice(0, l.indexOf(':')));
     expect(Object.keys(procMeminfo())).toEqual(names);
   });
 
   test('procVmstat has every /proc/vmstat line', () => {
-    const names = fs.readFileSync('/proc/vmstat', 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    const names = fs
+      .readFileSync('/proc/vmstat', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
     expect(Object.keys(procVmstat())).toEqual(names);
   });
 });

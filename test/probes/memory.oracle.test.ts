@@ -33,7 +33,8 @@ describeOracle('memory: live, against psutil', () => {
       const before = swapMemory();
       const theirs = py<PyMem>('out = psutil.swap_memory()');
       const after = swapMemory();
-      for (const f of ['total', 'used', 'free'] as const) expect(Math.abs(after[f] - (theirs[f] as number))).toBeLessThanOrEqual(TOL);
+      for (const f of ['total', 'used', 'free'] as const)
+        expect(Math.abs(after[f] - (theirs[f] as number))).toBeLessThanOrEqual(TOL);
       for (const f of ['sin', 'sout'] as const) {
         expect(theirs[f]).toBeGreaterThanOrEqual(before[f]);
         expect(theirs[f]).toBeLessThanOrEqual(after[f]);
@@ -52,7 +53,18 @@ out = {"vm": psutil.virtual_memory(), "sw": psutil.swap_memory()}
 `);
     const ps = createPsutil({ procfs: root });
     const vm = ps.virtualMemory();
-    for (const f of ['total', 'available', 'percent', 'free', 'active', 'inactive', 'buffers', 'cached', 'shared', 'slab'] as const) {
+    for (const f of [
+      'total',
+      'available',
+      'percent',
+      'free',
+      'active',
+      'inactive',
+      'buffers',
+      'cached',
+      'shared',
+      'slab',
+    ] as const) {
       expect([f, vm[f]]).toEqual([f, theirs.vm[f]]);
     }
     expect(vm.used).toBe(vm.total - vm.available);

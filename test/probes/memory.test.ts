@@ -9,7 +9,19 @@ import { removeTmpTrees, runtimeWarnings, tmpTree } from '../helpers/tmptree';
 const NE = { procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') };
 const LAPTOP = { procfs: own('host-laptop', 'proc') };
 const SERVER = { procfs: own('host-server', 'proc') };
-const VM_FIELDS = ['total', 'available', 'percent', 'used', 'free', 'active', 'inactive', 'buffers', 'cached', 'shared', 'slab'];
+const VM_FIELDS = [
+  'total',
+  'available',
+  'percent',
+  'used',
+  'free',
+  'active',
+  'inactive',
+  'buffers',
+  'cached',
+  'shared',
+  'slab',
+];
 const KB = 1024;
 
 afterAll(removeTmpTrees);
@@ -60,8 +72,16 @@ describe('virtualMemory', () => {
   test('host-laptop (MemAvailable): taken as is; cached includes SReclaimable', async () => {
     const { value: vm, warnings } = await runtimeWarnings(() => createPsutil(LAPTOP).virtualMemory());
     expect(vm).toEqual({
-      total: 16215440 * KB, available: 9875012 * KB, percent: 39.1, used: (16215440 - 9875012) * KB, free: 3218844 * KB,
-      active: 7411236 * KB, inactive: 4390108 * KB, buffers: 412376 * KB, cached: (6518800 + 402880) * KB, shared: 783020 * KB,
+      total: 16215440 * KB,
+      available: 9875012 * KB,
+      percent: 39.1,
+      used: (16215440 - 9875012) * KB,
+      free: 3218844 * KB,
+      active: 7411236 * KB,
+      inactive: 4390108 * KB,
+      buffers: 412376 * KB,
+      cached: (6518800 + 402880) * KB,
+      shared: 783020 * KB,
       slab: 689412 * KB,
     });
     expect(warnings).toEqual([]);
@@ -97,7 +117,8 @@ describe('virtualMemory', () => {
 
   test('MemAvailable present: taken as is, zoneinfo not consulted', () => {
     const root = tmpTree({
-      meminfo: 'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 700 kB\nBuffers: 1 kB\nCached: 1 kB\nShmem: 1 kB\nActive: 1 kB\nInactive: 1 kB\n',
+      meminfo:
+        'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 700 kB\nBuffers: 1 kB\nCached: 1 kB\nShmem: 1 kB\nActive: 1 kB\nInactive: 1 kB\n',
       zoneinfo: 'garbage that would fail to parse\n',
     });
     const vm = createPsutil({ procfs: root }).virtualMemory();
@@ -116,7 +137,9 @@ describe('virtualMemory', () => {
   });
 
   test('2.6.9 kernel: no MemAvailable nor file LRU lines -> free + cached; no Shmem -> 0 with a RuntimeWarning', async () => {
-    const { value: vm, warnings } = await runtimeWarnings(() => createPsutil({ procfs: own('kernel-2.6.9', 'proc') }).virtualMemory());
+    const { value: vm, warnings } = await runtimeWarnings(() =>
+      createPsutil({ procfs: own('kernel-2.6.9', 'proc') }).virtualMemory(),
+    );
     expect(vm.available).toBe((503436 + 345068) * KB);
     expect(vm.shared).toBe(0);
     expect(vm.cached).toBe(345068 * KB);
@@ -124,7 +147,9 @@ describe('virtualMemory', () => {
   });
 
   test('2.4 kernel: MemShared for shared, Inact_dirty + Inact_clean + Inact_laundry for inactive', async () => {
-    const { value: vm, warnings } = await runtimeWarnings(() => createPsutil({ procfs: own('kernel-2.4', 'proc') }).virtualMemory());
+    const { value: vm, warnings } = await runtimeWarnings(() =>
+      createPsutil({ procfs: own('kernel-2.4', 'proc') }).virtualMemory(),
+    );
     expect(vm.shared).toBe(1024 * KB);
     expect(vm.inactive).toBe((11232 + 4096 + 2048) * KB);
     expect(vm.total).toBe(255944 * KB);
@@ -135,11 +160,16 @@ describe('virtualMemory', () => {
     const root = tmpTree({ meminfo: 'MemTotal: 1000 kB\nMemFree: 400 kB\nMemAvailable: 600 kB\nShmem: 1 kB\n' });
     const { value: vm, warnings } = await runtimeWarnings(() => createPsutil({ procfs: root }).virtualMemory());
     expect([vm.buffers, vm.cached, vm.active, vm.inactive, vm.slab]).toEqual([0, 0, 0, 0, 0]);
-    expect(warnings).toEqual(["buffers, cached, active, inactive memory stats couldn't be determined and were set to 0"]);
+    expect(warnings).toEqual([
+      "buffers, cached, active, inactive memory stats couldn't be determined and were set to 0",
+    ]);
   });
 
   test('available above total (LXC) falls back to free', () => {
-    const root = tmpTree({ meminfo: 'MemTotal: 1000 kB\nMemFree: 400 kB\nMemAvailable: 5000 kB\nBuffers: 1 kB\nCached: 1 kB\nShmem: 1 kB\nActive: 1 kB\nInactive: 1 kB\n' });
+    const root = tmpTree({
+      meminfo:
+        'MemTotal: 1000 kB\nMemFree: 400 kB\nMemAvailable: 5000 kB\nBuffers: 1 kB\nCached: 1 kB\nShmem: 1 kB\nActive: 1 kB\nInactive: 1 kB\n',
+    });
     const vm = createPsutil({ procfs: root }).virtualMemory();
     expect(vm.available).toBe(400 * KB);
     expect(vm.used).toBe(600 * KB);
@@ -153,7 +183,12 @@ describe('virtualMemory', () => {
     expect(() => createPsutil({ procfs: g }).virtualMemory()).toThrow(ParseError);
     expect(() => createPsutil({ procfs: g }).procMeminfo()).toThrow(ParseError);
     const empty = createPsutil({ procfs: tmpTree() });
-    for (const call of [() => empty.virtualMemory(), () => empty.swapMemory(), () => empty.procMeminfo(), () => empty.procVmstat()]) {
+    for (const call of [
+      () => empty.virtualMemory(),
+      () => empty.swapMemory(),
+      () => empty.procMeminfo(),
+      () => empty.procVmstat(),
+    ]) {
       expect(call).toThrow(OsError);
       expect(call).toThrow(/ENOENT/);
     }
@@ -186,7 +221,9 @@ describe('swapMemory', () => {
   });
 
   test('no /proc/vmstat (psutil #722): sin = sout = 0 with a RuntimeWarning', async () => {
-    const { value: sw, warnings } = await runtimeWarnings(() => createPsutil({ procfs: own('kernel-2.4', 'proc') }).swapMemory());
+    const { value: sw, warnings } = await runtimeWarnings(() =>
+      createPsutil({ procfs: own('kernel-2.4', 'proc') }).swapMemory(),
+    );
     expect(sw.total).toBe(522104 * KB);
     expect([sw.sin, sw.sout]).toEqual([0, 0]);
     expect(warnings).toHaveLength(1);
@@ -194,7 +231,10 @@ describe('swapMemory', () => {
   });
 
   test('vmstat without pswpin (psutil #313): zeros with a RuntimeWarning', async () => {
-    const root = tmpTree({ meminfo: 'MemTotal: 1 kB\nMemFree: 1 kB\nSwapTotal: 100 kB\nSwapFree: 100 kB\n', vmstat: 'pgfault 5\n' });
+    const root = tmpTree({
+      meminfo: 'MemTotal: 1 kB\nMemFree: 1 kB\nSwapTotal: 100 kB\nSwapFree: 100 kB\n',
+      vmstat: 'pgfault 5\n',
+    });
     const { value: sw, warnings } = await runtimeWarnings(() => createPsutil({ procfs: root }).swapMemory());
     expect([sw.sin, sw.sout, sw.percent]).toEqual([0, 0, 0]);
     expect(warnings).toHaveLength(1);
@@ -212,7 +252,10 @@ describe('swapMemory', () => {
   });
 
   test('a malformed vmstat is a ParseError, not a silent 0', () => {
-    const root = tmpTree({ meminfo: 'MemTotal: 1 kB\nMemFree: 1 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n', vmstat: '\x00\x01garbage\n' });
+    const root = tmpTree({
+      meminfo: 'MemTotal: 1 kB\nMemFree: 1 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n',
+      vmstat: '\x00\x01garbage\n',
+    });
     expect(() => createPsutil({ procfs: root }).swapMemory()).toThrow(ParseError);
     expect(() => createPsutil({ procfs: root }).swapMemory()).toThrow(path.join(root, 'vmstat'));
   });
@@ -235,7 +278,15 @@ describe('procMeminfo / procVmstat on our hosts', () => {
   test('procVmstat: every line, in file order', () => {
     const vm = createPsutil(LAPTOP).procVmstat();
     expect(Object.keys(vm)).toHaveLength(22);
-    expect(vm).toMatchObject({ pgfault: 401223344, pgmajfault: 81234, pgpgin: 30626107, pgpgout: 49406176, pswpin: 52213, pswpout: 262151, oom_kill: 2 });
+    expect(vm).toMatchObject({
+      pgfault: 401223344,
+      pgmajfault: 81234,
+      pgpgin: 30626107,
+      pgpgout: 49406176,
+      pswpin: 52213,
+      pswpout: 262151,
+      oom_kill: 2,
+    });
   });
 });
 

@@ -10,7 +10,15 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createContext } from '../../src/probes/context';
 import { netApi } from '../../src/probes/net';
 import { connections, type Connection } from '../../src/probes/linux/net';
-import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from '../../src/probes/constants';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_LINK,
+  AF_UNIX,
+  SOCK_DGRAM,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+} from '../../src/probes/constants';
 import { formatIpv6 } from '../../src/probes/linux/parse/netconn';
 import { sh, PYTHON } from '../helpers/oracle';
 import { requireOr } from '../helpers/require';
@@ -21,10 +29,24 @@ const liveFs = createContext({ procfs: '/proc', sysfs: '/sys', rootfs: '/' }).fs
 const hasIp = spawnSync('ip', ['-V'], { stdio: 'ignore' }).status === 0;
 const describeIp = requireOr(hasIp, 'no ip (apt-get install iproute2)').describe;
 
-interface IpAddrInfo { family: string; local: string; prefixlen: number; broadcast?: string; address?: string }
+interface IpAddrInfo {
+  family: string;
+  local: string;
+  prefixlen: number;
+  broadcast?: string;
+  address?: string;
+}
 interface IpLink {
-  ifname: string; ifindex: number; flags: string[]; mtu: number; operstate: string; txqlen?: number;
-  link_type: string; address?: string; broadcast?: string; addr_info?: IpAddrInfo[];
+  ifname: string;
+  ifindex: number;
+  flags: string[];
+  mtu: number;
+  operstate: string;
+  txqlen?: number;
+  link_type: string;
+  address?: string;
+  broadcast?: string;
+  addr_info?: IpAddrInfo[];
 }
 
 function ipJson(args: string[]): IpLink[] {
@@ -95,12 +117,32 @@ describeIp('netIfStats and netClass vs ip -j link and /sys/class/net', () => {
   test('netClass: every attribute is what reading its /sys/class/net file says (null where the file is absent or refused)', () => {
     // Attribute name -> NetClassIface field, as node_exporter's procfs names them.
     const FILES: Record<string, string> = {
-      addr_assign_type: 'addrAssignType', addr_len: 'addrLen', address: 'address', broadcast: 'broadcast', carrier: 'carrier',
-      carrier_changes: 'carrierChanges', carrier_up_count: 'carrierUpCount', carrier_down_count: 'carrierDownCount',
-      dev_id: 'devId', dormant: 'dormant', duplex: 'duplex', flags: 'flags', ifalias: 'ifalias', ifindex: 'ifindex',
-      iflink: 'iflink', link_mode: 'linkMode', mtu: 'mtu', name_assign_type: 'nameAssignType', netdev_group: 'netdevGroup',
-      operstate: 'operstate', phys_port_id: 'physPortId', phys_port_name: 'physPortName', phys_switch_id: 'physSwitchId',
-      speed: 'speed', tx_queue_len: 'txQueueLen', type: 'type',
+      addr_assign_type: 'addrAssignType',
+      addr_len: 'addrLen',
+      address: 'address',
+      broadcast: 'broadcast',
+      carrier: 'carrier',
+      carrier_changes: 'carrierChanges',
+      carrier_up_count: 'carrierUpCount',
+      carrier_down_count: 'carrierDownCount',
+      dev_id: 'devId',
+      dormant: 'dormant',
+      duplex: 'duplex',
+      flags: 'flags',
+      ifalias: 'ifalias',
+      ifindex: 'ifindex',
+      iflink: 'iflink',
+      link_mode: 'linkMode',
+      mtu: 'mtu',
+      name_assign_type: 'nameAssignType',
+      netdev_group: 'netdevGroup',
+      operstate: 'operstate',
+      phys_port_id: 'physPortId',
+      phys_port_name: 'physPortName',
+      phys_switch_id: 'physSwitchId',
+      speed: 'speed',
+      tx_queue_len: 'txQueueLen',
+      type: 'type',
     };
     const read = (nic: string, file: string): string | number | null => {
       let text: string;
@@ -114,7 +156,9 @@ describeIp('netIfStats and netClass vs ip -j link and /sys/class/net', () => {
       return /^-?\d+$/.test(text) || /^0x[0-9a-f]+$/.test(text) ? Number(text) : text;
     };
     const nics = fs.readdirSync('/sys/class/net').filter((n) => fs.statSync(`/sys/class/net/${n}`).isDirectory());
-    const before = Object.fromEntries(nics.map((n) => [n, Object.fromEntries(Object.keys(FILES).map((f) => [f, read(n, f)]))]));
+    const before = Object.fromEntries(
+      nics.map((n) => [n, Object.fromEntries(Object.keys(FILES).map((f) => [f, read(n, f)]))]),
+    );
     const nc = ps.netClass();
     let nulls = 0;
     let values = 0;
@@ -157,7 +201,14 @@ describe('netIoCounters / netDev vs /proc/net/dev read around them', () => {
       for (const line of fs.readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2)) {
         const c = line.lastIndexOf(':');
         if (c < 0) continue;
-        m.set(line.slice(0, c).trim(), line.slice(c + 1).trim().split(/\s+/).map(Number));
+        m.set(
+          line.slice(0, c).trim(),
+          line
+            .slice(c + 1)
+            .trim()
+            .split(/\s+/)
+            .map(Number),
+        );
       }
       return m;
     };
@@ -169,8 +220,17 @@ describe('netIoCounters / netDev vs /proc/net/dev read around them', () => {
     for (const [nic, b] of before) {
       const a = after.get(nic)!;
       const within = (v: number, i: number) => v >= b[i]! && v <= a[i]!;
-      expect([nic, within(io[nic]!.bytesRecv, 0), within(io[nic]!.bytesSent, 8), within(io[nic]!.packetsRecv, 1)]).toEqual([nic, true, true, true]);
-      expect([nic, within(dev[nic]!.transmitColls, 13), within(dev[nic]!.receiveMulticast, 7)]).toEqual([nic, true, true]);
+      expect([
+        nic,
+        within(io[nic]!.bytesRecv, 0),
+        within(io[nic]!.bytesSent, 8),
+        within(io[nic]!.packetsRecv, 1),
+      ]).toEqual([nic, true, true, true]);
+      expect([nic, within(dev[nic]!.transmitColls, 13), within(dev[nic]!.receiveMulticast, 7)]).toEqual([
+        nic,
+        true,
+        true,
+      ]);
     }
     const tot = ps.netIoCounters({ nowrap: false })!;
     expect(tot.bytesRecv).toBeGreaterThanOrEqual(Object.values(io).reduce((s, c) => s + c.bytesRecv, 0));
@@ -182,7 +242,9 @@ describe('sockStat / netstat / tcpConnectionStates live', () => {
     const s = ps.sockStat();
     expect(s.used).toBeGreaterThan(0);
     expect(s.protocols['TCP']!['inuse']).toBeGreaterThanOrEqual(0);
-    expect(s.protocols['TCP']!['memBytes']).toBe(s.protocols['TCP']!['mem']! * (Number(sh('getconf', ['PAGESIZE']).trim())));
+    expect(s.protocols['TCP']!['memBytes']).toBe(
+      s.protocols['TCP']!['mem']! * Number(sh('getconf', ['PAGESIZE']).trim()),
+    );
     const n = ps.netstat();
     expect(n['Tcp']!['ActiveOpens']).toBeGreaterThanOrEqual(0);
     expect(n['TcpExt']).toBeDefined();
@@ -281,7 +343,11 @@ describe('netConnections finds the sockets this test opens', () => {
     o.accepted.destroy();
     o.udp4.close();
     o.udp6?.close();
-    await Promise.all([o.tcp4, o.tcp6, o.unixServer].filter((s): s is net.Server => s !== null).map((s) => new Promise((r) => s.close(r))));
+    await Promise.all(
+      [o.tcp4, o.tcp6, o.unixServer]
+        .filter((s): s is net.Server => s !== null)
+        .map((s) => new Promise((r) => s.close(r))),
+    );
     if (o.helper) {
       o.helper.stdin!.end();
       await new Promise((r) => o.helper!.once('exit', r));
@@ -289,29 +355,105 @@ describe('netConnections finds the sockets this test opens', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  type Want = { family: number; type: number; laddr: unknown; raddr: unknown; status: string; pid: number; fd: number | null };
+  type Want = {
+    family: number;
+    type: number;
+    laddr: unknown;
+    raddr: unknown;
+    status: string;
+    pid: number;
+    fd: number | null;
+  };
 
   function wanted(): Record<string, Want> {
     const port = (s: net.Server | dgram.Socket) => (s.address() as net.AddressInfo).port;
     const me = process.pid;
     const w: Record<string, Want> = {
-      tcp4: { family: AF_INET, type: SOCK_STREAM, laddr: { ip: '127.0.0.1', port: port(o.tcp4) }, raddr: null, status: 'LISTEN', pid: me, fd: fdOf(o.tcp4) },
-      udp4: { family: AF_INET, type: SOCK_DGRAM, laddr: { ip: '127.0.0.1', port: port(o.udp4) }, raddr: null, status: 'NONE', pid: me, fd: null },
+      tcp4: {
+        family: AF_INET,
+        type: SOCK_STREAM,
+        laddr: { ip: '127.0.0.1', port: port(o.tcp4) },
+        raddr: null,
+        status: 'LISTEN',
+        pid: me,
+        fd: fdOf(o.tcp4),
+      },
+      udp4: {
+        family: AF_INET,
+        type: SOCK_DGRAM,
+        laddr: { ip: '127.0.0.1', port: port(o.udp4) },
+        raddr: null,
+        status: 'NONE',
+        pid: me,
+        fd: null,
+      },
       client: {
-        family: AF_INET, type: SOCK_STREAM, laddr: { ip: '127.0.0.1', port: o.client.localPort! },
-        raddr: { ip: '127.0.0.1', port: port(o.tcp4) }, status: 'ESTABLISHED', pid: me, fd: fdOf(o.client),
+        family: AF_INET,
+        type: SOCK_STREAM,
+        laddr: { ip: '127.0.0.1', port: o.client.localPort! },
+        raddr: { ip: '127.0.0.1', port: port(o.tcp4) },
+        status: 'ESTABLISHED',
+        pid: me,
+        fd: fdOf(o.client),
       },
       accepted: {
-        family: AF_INET, type: SOCK_STREAM, laddr: { ip: '127.0.0.1', port: port(o.tcp4) },
-        raddr: { ip: '127.0.0.1', port: o.client.localPort! }, status: 'ESTABLISHED', pid: me, fd: fdOf(o.accepted),
+        family: AF_INET,
+        type: SOCK_STREAM,
+        laddr: { ip: '127.0.0.1', port: port(o.tcp4) },
+        raddr: { ip: '127.0.0.1', port: o.client.localPort! },
+        status: 'ESTABLISHED',
+        pid: me,
+        fd: fdOf(o.accepted),
       },
-      unix: { family: AF_UNIX, type: SOCK_STREAM, laddr: o.unixPath, raddr: '', status: 'NONE', pid: me, fd: fdOf(o.unixServer) },
+      unix: {
+        family: AF_UNIX,
+        type: SOCK_STREAM,
+        laddr: o.unixPath,
+        raddr: '',
+        status: 'NONE',
+        pid: me,
+        fd: fdOf(o.unixServer),
+      },
     };
-    if (o.tcp6) w['tcp6'] = { family: AF_INET6, type: SOCK_STREAM, laddr: { ip: '::1', port: port(o.tcp6) }, raddr: null, status: 'LISTEN', pid: me, fd: fdOf(o.tcp6) };
-    if (o.udp6) w['udp6'] = { family: AF_INET6, type: SOCK_DGRAM, laddr: { ip: '::1', port: port(o.udp6) }, raddr: null, status: 'NONE', pid: me, fd: null };
+    if (o.tcp6)
+      w['tcp6'] = {
+        family: AF_INET6,
+        type: SOCK_STREAM,
+        laddr: { ip: '::1', port: port(o.tcp6) },
+        raddr: null,
+        status: 'LISTEN',
+        pid: me,
+        fd: fdOf(o.tcp6),
+      };
+    if (o.udp6)
+      w['udp6'] = {
+        family: AF_INET6,
+        type: SOCK_DGRAM,
+        laddr: { ip: '::1', port: port(o.udp6) },
+        raddr: null,
+        status: 'NONE',
+        pid: me,
+        fd: null,
+      };
     if (o.helper) {
-      w['unixDgram'] = { family: AF_UNIX, type: SOCK_DGRAM, laddr: o.dgramPath, raddr: '', status: 'NONE', pid: o.helper.pid!, fd: null };
-      w['unixSeq'] = { family: AF_UNIX, type: SOCK_SEQPACKET, laddr: o.seqPath, raddr: '', status: 'NONE', pid: o.helper.pid!, fd: null };
+      w['unixDgram'] = {
+        family: AF_UNIX,
+        type: SOCK_DGRAM,
+        laddr: o.dgramPath,
+        raddr: '',
+        status: 'NONE',
+        pid: o.helper.pid!,
+        fd: null,
+      };
+      w['unixSeq'] = {
+        family: AF_UNIX,
+        type: SOCK_SEQPACKET,
+        laddr: o.seqPath,
+        raddr: '',
+        status: 'NONE',
+        pid: o.helper.pid!,
+        fd: null,
+      };
     }
     return w;
   }
@@ -331,8 +473,14 @@ describe('netConnections finds the sockets this test opens', () => {
   };
 
   const find = (list: readonly Connection[], w: Want): Connection | undefined =>
-    list.find((c) => c.family === w.family && c.type === w.type && c.pid === w.pid &&
-      JSON.stringify(c.laddr) === JSON.stringify(w.laddr) && JSON.stringify(c.raddr) === JSON.stringify(w.raddr));
+    list.find(
+      (c) =>
+        c.family === w.family &&
+        c.type === w.type &&
+        c.pid === w.pid &&
+        JSON.stringify(c.laddr) === JSON.stringify(w.laddr) &&
+        JSON.stringify(c.raddr) === JSON.stringify(w.raddr),
+    );
 
   test.each(Object.keys(KIND_MATCH))("kind '%s': each socket present exactly when the kind covers it", (kind) => {
     const list = ps.netConnections({ kind: kind as 'all' });
@@ -349,8 +497,14 @@ describe('netConnections finds the sockets this test opens', () => {
   test('connections(fs, kind, pid) equals the system-wide list filtered by that pid', () => {
     for (const pid of [process.pid, o.helper?.pid].filter((p): p is number => p !== undefined)) {
       for (const kind of ['all', 'inet', 'tcp', 'udp', 'unix'] as const) {
-        const mine = connections(liveFs, kind, pid).map((c) => JSON.stringify(c)).sort();
-        const all = ps.netConnections({ kind }).filter((c) => c.pid === pid).map((c) => JSON.stringify(c)).sort();
+        const mine = connections(liveFs, kind, pid)
+          .map((c) => JSON.stringify(c))
+          .sort();
+        const all = ps
+          .netConnections({ kind })
+          .filter((c) => c.pid === pid)
+          .map((c) => JSON.stringify(c))
+          .sort();
         // The system-wide scan gives a shared socket to the highest pid holding it; ours are not shared.
         expect([pid, kind, mine]).toEqual([pid, kind, all]);
       }
@@ -360,41 +514,60 @@ describe('netConnections finds the sockets this test opens', () => {
   });
 
   const hasSs = spawnSync('ss', ['-V'], { stdio: 'ignore' }).status === 0;
-  requireOr(hasSs, 'no ss (apt-get install iproute2)').test('the listening TCP sockets equal `ss -ltnH` (retried: other tests open and close sockets)', () => {
-    const norm = (ip: string) => ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-    let last: [string[], string[]] = [[], []];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const ss = sh('ss', ['-ltnH']).split('\n').filter((l) => l.trim() !== '').map((l) => {
-        const local = l.trim().split(/\s+/)[3]!;
-        const c = local.lastIndexOf(':');
-        const ip = norm(local.slice(0, c));
-        // ss prints a dual-stack wildcard (bound to ::) as `*`.
-        return `${ip === '*' ? '::' : ip}|${local.slice(c + 1)}`;
-      });
-      const ours = ps.netConnections({ kind: 'tcp' }).filter((c) => c.status === 'LISTEN')
-        .map((c) => `${(c.laddr as { ip: string }).ip}|${(c.laddr as { port: number }).port}`);
-      last = [[...new Set(ours)].sort(), [...new Set(ss)].sort()];
-      if (JSON.stringify(last[0]) === JSON.stringify(last[1])) break;
-    }
-    expect(last[0]).toEqual(last[1]);
-  });
+  requireOr(hasSs, 'no ss (apt-get install iproute2)').test(
+    'the listening TCP sockets equal `ss -ltnH` (retried: other tests open and close sockets)',
+    () => {
+      const norm = (ip: string) => ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+      let last: [string[], string[]] = [[], []];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const ss = sh('ss', ['-ltnH'])
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => {
+            const local = l.trim().split(/\s+/)[3]!;
+            const c = local.lastIndexOf(':');
+            const ip = norm(local.slice(0, c));
+            // ss prints a dual-stack wildcard (bound to ::) as `*`.
+            return `${ip === '*' ? '::' : ip}|${local.slice(c + 1)}`;
+          });
+        const ours = ps
+          .netConnections({ kind: 'tcp' })
+          .filter((c) => c.status === 'LISTEN')
+          .map((c) => `${(c.laddr as { ip: string }).ip}|${(c.laddr as { port: number }).port}`);
+        last = [[...new Set(ours)].sort(), [...new Set(ss)].sort()];
+        if (JSON.stringify(last[0]) === JSON.stringify(last[1])) break;
+      }
+      expect(last[0]).toEqual(last[1]);
+    },
+  );
 });
 
 /** Binds a UDP socket to `address`; resolves with the errno code, or null when it bound. */
 function bindUdp6(address: string): Promise<string | null> {
   const sock = dgram.createSocket('udp6');
   return new Promise<string | null>((resolve) => {
-    sock.once('error', (e: NodeJS.ErrnoException) => { sock.close(); resolve(e.code ?? 'error'); });
-    sock.bind(0, address, () => { sock.close(); resolve(null); });
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      sock.close();
+      resolve(e.code ?? 'error');
+    });
+    sock.bind(0, address, () => {
+      sock.close();
+      resolve(null);
+    });
   });
 }
 
-const LINK_LOCAL = Object.values(ps.netIfAddrs()).flat().filter((a) => a.family === AF_INET6 && /^fe[89ab]/i.test(a.address));
+const LINK_LOCAL = Object.values(ps.netIfAddrs())
+  .flat()
+  .filter((a) => a.family === AF_INET6 && /^fe[89ab]/i.test(a.address));
 // A host with no IPv6 link-local address (IPv6 off) has nothing to bind; the oracle test still compares the lists.
-requireOr(LINK_LOCAL.length > 0, 'no IPv6 link-local address on this host').test('netIfAddrs: every link-local IPv6 address binds as given; without its %zone it cannot', async () => {
-  for (const a of LINK_LOCAL) {
-    expect(a.address).toMatch(/%[^%]+$/);
-    expect(await bindUdp6(a.address)).toBeNull();
-    expect(await bindUdp6(a.address.replace(/%.*$/, ''))).toBe('EINVAL');
-  }
-});
+requireOr(LINK_LOCAL.length > 0, 'no IPv6 link-local address on this host').test(
+  'netIfAddrs: every link-local IPv6 address binds as given; without its %zone it cannot',
+  async () => {
+    for (const a of LINK_LOCAL) {
+      expect(a.address).toMatch(/%[^%]+$/);
+      expect(await bindUdp6(a.address)).toBeNull();
+      expect(await bindUdp6(a.address.replace(/%.*$/, ''))).toBe('EINVAL');
+    }
+  },
+);

@@ -15,11 +15,25 @@ const ps = netApi(createContext({ procfs: '/proc', sysfs: '/sys', rootfs: '/' })
 
 type PyIo = Record<string, Record<string, number>>;
 type PyAddr = { family: number; address: string; netmask: string | null; broadcast: string | null; ptp: string | null };
-type PyConn = { fd: number; family: number; type: number; laddr: unknown; raddr: unknown; status: string; pid: number | null };
+type PyConn = {
+  fd: number;
+  family: number;
+  type: number;
+  laddr: unknown;
+  raddr: unknown;
+  status: string;
+  pid: number | null;
+};
 
 const SNAKE: Record<string, string> = {
-  bytesSent: 'bytes_sent', bytesRecv: 'bytes_recv', packetsSent: 'packets_sent', packetsRecv: 'packets_recv',
-  errin: 'errin', errout: 'errout', dropin: 'dropin', dropout: 'dropout',
+  bytesSent: 'bytes_sent',
+  bytesRecv: 'bytes_recv',
+  packetsSent: 'packets_sent',
+  packetsRecv: 'packets_recv',
+  errin: 'errin',
+  errout: 'errout',
+  dropin: 'dropin',
+  dropout: 'dropout',
 };
 
 describeOracle('net vs psutil 5.9', () => {
@@ -51,27 +65,37 @@ describeOracle('net vs psutil 5.9', () => {
   });
 
   // The comparison above must have met a zoned address at least once: a host with link-local IPv6 has one per NIC.
-  const linkLocal = Object.values(os.networkInterfaces()).flat().some((a) => a?.family === 'IPv6' && /^fe[89ab]/i.test(a.address));
-  requireOr(linkLocal, 'no IPv6 link-local address on this host').test('net_if_addrs: psutil and ours zone each link-local IPv6 address with its NIC', () => {
-    const theirs = py<Record<string, PyAddr[]>>('out = psutil.net_if_addrs()');
-    const ours = ps.netIfAddrs();
-    const zoned = Object.entries(theirs).flatMap(([nic, as]) => as.filter((a) => a.address.includes('%')).map((a) => [nic, a.address] as const));
-    expect(zoned.length).toBeGreaterThan(0);
-    for (const [nic, address] of zoned) {
-      const cut = address.indexOf('%');
-      expect([address.slice(cut + 1), /^fe[89ab][0-9a-f]:/i.test(address)]).toEqual([nic, true]);
-      expect([nic, ours[nic]?.map((a) => a.address)]).toEqual([nic, expect.arrayContaining([address])]);
-    }
-  });
+  const linkLocal = Object.values(os.networkInterfaces())
+    .flat()
+    .some((a) => a?.family === 'IPv6' && /^fe[89ab]/i.test(a.address));
+  requireOr(linkLocal, 'no IPv6 link-local address on this host').test(
+    'net_if_addrs: psutil and ours zone each link-local IPv6 address with its NIC',
+    () => {
+      const theirs = py<Record<string, PyAddr[]>>('out = psutil.net_if_addrs()');
+      const ours = ps.netIfAddrs();
+      const zoned = Object.entries(theirs).flatMap(([nic, as]) =>
+        as.filter((a) => a.address.includes('%')).map((a) => [nic, a.address] as const),
+      );
+      expect(zoned.length).toBeGreaterThan(0);
+      for (const [nic, address] of zoned) {
+        const cut = address.indexOf('%');
+        expect([address.slice(cut + 1), /^fe[89ab][0-9a-f]:/i.test(address)]).toEqual([nic, true]);
+        expect([nic, ours[nic]?.map((a) => a.address)]).toEqual([nic, expect.arrayContaining([address])]);
+      }
+    },
+  );
 
   test('net_if_stats: equal', () => {
-    const theirs = py<Record<string, { isup: boolean; duplex: number; speed: number; mtu: number; flags: string }>>('out = psutil.net_if_stats()');
+    const theirs =
+      py<Record<string, { isup: boolean; duplex: number; speed: number; mtu: number; flags: string }>>(
+        'out = psutil.net_if_stats()',
+      );
     const ours = ps.netIfStats();
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     for (const nic of Object.keys(theirs)) expect([nic, ours[nic]]).toEqual([nic, theirs[nic]]);
   });
 
-  test('net_connections: the oracle\'s own sockets are reported identically; the LISTEN sets are equal', async () => {
+  test("net_connections: the oracle's own sockets are reported identically; the LISTEN sets are equal", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-oracle-'));
     const code = `
 import json, os, socket, sys, psutil
@@ -120,8 +144,10 @@ for line in sys.stdin:
       return JSON.parse(lines.shift()!) as { mine: PyConn[]; listen: PyConn[] };
     };
     try {
-      const norm = (c: PyConn | Connection): string => JSON.stringify([c.fd, c.family, c.type, c.laddr, c.raddr, c.status, c.pid]);
-      const listenKey = (c: PyConn | Connection): string => JSON.stringify([c.family, c.type, c.laddr, c.raddr, c.status]);
+      const norm = (c: PyConn | Connection): string =>
+        JSON.stringify([c.fd, c.family, c.type, c.laddr, c.raddr, c.status, c.pid]);
+      const listenKey = (c: PyConn | Connection): string =>
+        JSON.stringify([c.family, c.type, c.laddr, c.raddr, c.status]);
       let theirs = await next();
       // The oracle's own sockets: every field, fd and pid included.
       const mine = ps.netConnections({ kind: 'all' }).filter((c) => c.pid === child.pid);
@@ -131,7 +157,14 @@ for line in sys.stdin:
       let ours: string[] = [];
       let them: string[] = [];
       for (let attempt = 0; attempt < 5; attempt++) {
-        ours = [...new Set(ps.netConnections({ kind: 'all' }).filter((c) => c.status === 'LISTEN').map(listenKey))].sort();
+        ours = [
+          ...new Set(
+            ps
+              .netConnections({ kind: 'all' })
+              .filter((c) => c.status === 'LISTEN')
+              .map(listenKey),
+          ),
+        ].sort();
         them = [...new Set(theirs.listen.map(listenKey))].sort();
         if (JSON.stringify(ours) === JSON.stringify(them)) break;
         child.stdin.write('again\n');

@@ -49,10 +49,25 @@ describe('netIoCounters', () => {
     const per = ps.netIoCounters({ pernic: true });
     expect(Object.keys(per)).toEqual(['lo', 'eth0', 'wlan0', 'gone0']);
     expect(per['eth0']).toEqual({
-      bytesSent: 563352563, bytesRecv: 1234567890, packetsSent: 732147, packetsRecv: 1036395,
-      errin: 1, errout: 7, dropin: 2, dropout: 8,
+      bytesSent: 563352563,
+      bytesRecv: 1234567890,
+      packetsSent: 732147,
+      packetsRecv: 1036395,
+      errin: 1,
+      errout: 7,
+      dropin: 2,
+      dropout: 8,
     });
-    expect(Object.keys(per['lo']!)).toEqual(['bytesSent', 'bytesRecv', 'packetsSent', 'packetsRecv', 'errin', 'errout', 'dropin', 'dropout']);
+    expect(Object.keys(per['lo']!)).toEqual([
+      'bytesSent',
+      'bytesRecv',
+      'packetsSent',
+      'packetsRecv',
+      'errin',
+      'errout',
+      'dropin',
+      'dropout',
+    ]);
     const tot = ps.netIoCounters();
     expect(tot).not.toBeNull();
     expect(tot!.bytesRecv).toBe(1664039048 + 1234567890 + 0 + 5);
@@ -98,7 +113,14 @@ describe('netIoCounters', () => {
     const per = laptop().netIoCounters({ pernic: true });
     expect(Object.keys(per)).toEqual(['lo', 'enp0s31f6', 'wlp2s0', 'docker0', 'vethb1e2f3a']);
     expect(per['vethb1e2f3a']).toEqual({
-      bytesSent: 2204410, bytesRecv: 118012, packetsSent: 1765, packetsRecv: 1212, errin: 0, errout: 0, dropin: 0, dropout: 0,
+      bytesSent: 2204410,
+      bytesRecv: 118012,
+      packetsSent: 1765,
+      packetsRecv: 1212,
+      errin: 0,
+      errout: 0,
+      dropin: 0,
+      dropout: 0,
     });
     expect(per['wlp2s0']).toMatchObject({ bytesRecv: 3894122017, dropin: 41022, dropout: 12 });
   });
@@ -112,7 +134,14 @@ describe('netIoCounters', () => {
   testPeer('prometheus/procfs fixture', () => {
     const ps = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc') });
     expect(ps.netIoCounters({ pernic: true })['docker0']).toEqual({
-      bytesSent: 438, bytesRecv: 2568, packetsSent: 5, packetsRecv: 38, errin: 0, errout: 0, dropin: 0, dropout: 0,
+      bytesSent: 438,
+      bytesRecv: 2568,
+      packetsSent: 5,
+      packetsRecv: 38,
+      errin: 0,
+      errout: 0,
+      dropin: 0,
+      dropout: 0,
     });
   });
 });
@@ -121,9 +150,22 @@ describe('netDev', () => {
   test('all 16 raw columns, not wrap-compensated', () => {
     const d = basic().netDev();
     expect(d['eth0']).toEqual({
-      receiveBytes: 1234567890, receivePackets: 1036395, receiveErrs: 1, receiveDrop: 2, receiveFifo: 3,
-      receiveFrame: 4, receiveCompressed: 5, receiveMulticast: 6, transmitBytes: 563352563, transmitPackets: 732147,
-      transmitErrs: 7, transmitDrop: 8, transmitFifo: 9, transmitColls: 10, transmitCarrier: 11, transmitCompressed: 12,
+      receiveBytes: 1234567890,
+      receivePackets: 1036395,
+      receiveErrs: 1,
+      receiveDrop: 2,
+      receiveFifo: 3,
+      receiveFrame: 4,
+      receiveCompressed: 5,
+      receiveMulticast: 6,
+      transmitBytes: 563352563,
+      transmitPackets: 732147,
+      transmitErrs: 7,
+      transmitDrop: 8,
+      transmitFifo: 9,
+      transmitColls: 10,
+      transmitCarrier: 11,
+      transmitCompressed: 12,
     });
   });
 });
@@ -152,7 +194,10 @@ describeLE('netConnections on the net-basic fixture', () => {
     // Two unowned unbound stream sockets are one entry after psutil's set() dedupe.
     [-1, 1, 1, '', '', 'NONE', null],
   ];
-  const expected = (pred: (row: (typeof ALL)[number]) => boolean) => ALL.filter(pred).map((r) => JSON.stringify(r)).sort();
+  const expected = (pred: (row: (typeof ALL)[number]) => boolean) =>
+    ALL.filter(pred)
+      .map((r) => JSON.stringify(r))
+      .sort();
 
   test("kind 'all': every socket with its (pid, fd), deduplicated", () => {
     const got = basic().netConnections({ kind: 'all' });
@@ -186,7 +231,9 @@ describeLE('netConnections on the net-basic fixture', () => {
     const ps = basic();
     expect(() => ps.netConnections({ kind: 'tcp5' as 'tcp' })).toThrow(RangeError);
     expect(() => ps.netConnections({ kind: 4 as unknown as 'tcp' })).toThrow(TypeError);
-    expect(() => ps.netConnections({ kind: 'tcp5' as 'tcp' })).toThrow(/'inet', 'inet4', 'inet6', 'tcp', .*'unix', 'all'/);
+    expect(() => ps.netConnections({ kind: 'tcp5' as 'tcp' })).toThrow(
+      /'inet', 'inet4', 'inet6', 'tcp', .*'unix', 'all'/,
+    );
     expect(() => ps.netConnections({ kind: 4 as unknown as 'tcp' })).toThrow(/kind/);
     expect(() => ps.netConnections({ kinds: 'tcp' } as unknown as undefined)).toThrow(/kinds/);
   });
@@ -194,16 +241,28 @@ describeLE('netConnections on the net-basic fixture', () => {
   test('connections(fs, kind, pid) reads only that pid: its fds for a shared inode, all fds of a unix inode', () => {
     const f = basicFs();
     const p100 = connections(f, 'all', 100).map(key).sort();
-    expect(p100).toEqual([
-      [3, 2, 1, { ip: '127.0.0.1', port: 8080 }, null, 'LISTEN', 100],
-      [7, 2, 1, { ip: '127.0.0.1', port: 6000 }, null, 'LISTEN', 100],
-      [4, 10, 1, { ip: '::', port: 80 }, null, 'LISTEN', 100],
-      [9, 2, 2, { ip: '0.0.0.0', port: 68 }, null, 'NONE', 100],
-      [10, 1, 1, '/run/x.sock', '', 'NONE', 100],
-      [11, 1, 1, '/run/x.sock', '', 'NONE', 100],
-    ].map((r) => JSON.stringify(r)).sort());
+    expect(p100).toEqual(
+      [
+        [3, 2, 1, { ip: '127.0.0.1', port: 8080 }, null, 'LISTEN', 100],
+        [7, 2, 1, { ip: '127.0.0.1', port: 6000 }, null, 'LISTEN', 100],
+        [4, 10, 1, { ip: '::', port: 80 }, null, 'LISTEN', 100],
+        [9, 2, 2, { ip: '0.0.0.0', port: 68 }, null, 'NONE', 100],
+        [10, 1, 1, '/run/x.sock', '', 'NONE', 100],
+        [11, 1, 1, '/run/x.sock', '', 'NONE', 100],
+      ]
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    );
     expect(connections(f, 'tcp6', 200).map(key)).toEqual([
-      JSON.stringify([13, 10, 1, { ip: '::ffff:127.0.0.1', port: 9000 }, { ip: '::ffff:127.0.0.1', port: 40001 }, 'ESTABLISHED', 200]),
+      JSON.stringify([
+        13,
+        10,
+        1,
+        { ip: '::ffff:127.0.0.1', port: 9000 },
+        { ip: '::ffff:127.0.0.1', port: 40001 },
+        'ESTABLISHED',
+        200,
+      ]),
     ]);
     expect(connections(f, 'unix', 200).map((c) => [c.fd, c.type, c.laddr])).toEqual([[6, 2, '@foo']]);
     // No sockets at all (a non-link entry in fd/ is skipped): [].
@@ -239,8 +298,16 @@ describeLE('netConnections on the net-basic fixture', () => {
     const ps = createPsutil({ procfs: path.join(PROCFS_FIXTURES, 'proc') });
     const tcp = ps.netConnections({ kind: 'tcp4' });
     // The same inode three times with different addresses: three entries.
-    expect(tcp.map((c) => c.laddr)).toEqual([{ ip: '10.0.0.5', port: 22 }, { ip: '0.0.0.0', port: 22 }]);
-    expect(ps.netConnections({ kind: 'unix' }).map((c) => c.laddr)).toEqual(['/var/run/postgresql/.s.PGSQL.5432', '/run/udev/control', '/dev/log', '']);
+    expect(tcp.map((c) => c.laddr)).toEqual([
+      { ip: '10.0.0.5', port: 22 },
+      { ip: '0.0.0.0', port: 22 },
+    ]);
+    expect(ps.netConnections({ kind: 'unix' }).map((c) => c.laddr)).toEqual([
+      '/var/run/postgresql/.s.PGSQL.5432',
+      '/run/udev/control',
+      '/dev/log',
+      '',
+    ]);
   });
 });
 
@@ -254,7 +321,15 @@ describeLE('netConnections on host-server', () => {
       row([5, 2, 1, { ip: '10.20.0.5', port: 22 }, { ip: '10.20.0.99', port: 50122 }, 'ESTABLISHED', 812]),
       row([-1, 2, 1, { ip: '10.20.0.5', port: 41202 }, { ip: '10.20.0.10', port: 3306 }, 'TIME_WAIT', null]),
       row([4, 10, 1, { ip: '::', port: 22 }, null, 'LISTEN', 812]),
-      row([-1, 10, 1, { ip: '::ffff:10.20.0.5', port: 5432 }, { ip: '::ffff:10.20.0.99', port: 54321 }, 'ESTABLISHED', null]),
+      row([
+        -1,
+        10,
+        1,
+        { ip: '::ffff:10.20.0.5', port: 5432 },
+        { ip: '::ffff:10.20.0.99', port: 54321 },
+        'ESTABLISHED',
+        null,
+      ]),
       row([-1, 2, 2, { ip: '0.0.0.0', port: 68 }, null, 'NONE', null]),
       row([-1, 2, 2, { ip: '127.0.0.1', port: 53 }, null, 'NONE', null]),
       row([-1, 10, 2, { ip: '::1', port: 547 }, null, 'NONE', null]),
@@ -282,8 +357,17 @@ describe('tcpConnectionStates', () => {
     const ps = basic();
     const s = ps.tcpConnectionStates();
     expect(Object.keys(s)).toEqual([
-      'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT',
-      'LAST_ACK', 'LISTEN', 'CLOSING',
+      'ESTABLISHED',
+      'SYN_SENT',
+      'SYN_RECV',
+      'FIN_WAIT1',
+      'FIN_WAIT2',
+      'TIME_WAIT',
+      'CLOSE',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'LISTEN',
+      'CLOSING',
     ]);
     expect(s).toMatchObject({ LISTEN: 5, ESTABLISHED: 2, TIME_WAIT: 1, SYN_SENT: 1, CLOSE_WAIT: 1, CLOSING: 0 });
     expect(ps.tcpConnectionStates({ kind: 'tcp4' })).toMatchObject({ LISTEN: 3, ESTABLISHED: 1, CLOSE_WAIT: 0 });
@@ -302,7 +386,13 @@ describe('netIfStats (sysfs)', () => {
     const s = basic().netIfStats();
     expect(Object.keys(s)).toEqual(['lo', 'eth0', 'wlan0']);
     expect(s['lo']).toEqual({ isup: true, duplex: 0, speed: 0, mtu: 65536, flags: 'up,loopback,running' });
-    expect(s['eth0']).toEqual({ isup: true, duplex: 2, speed: 1000, mtu: 1500, flags: 'up,broadcast,running,promisc,multicast' });
+    expect(s['eth0']).toEqual({
+      isup: true,
+      duplex: 2,
+      speed: 1000,
+      mtu: 1500,
+      flags: 'up,broadcast,running,promisc,multicast',
+    });
     // Administratively up but operstate dormant: not RUNNING. speed -1 (SPEED_UNKNOWN) -> 0.
     expect(s['wlan0']).toEqual({ isup: false, duplex: 1, speed: 0, mtu: 1500, flags: 'up,broadcast,multicast' });
     expect(Object.keys(s['lo']!)).toEqual(['isup', 'duplex', 'speed', 'mtu', 'flags']);
@@ -321,16 +411,42 @@ describe('netIfStats (sysfs)', () => {
   test('host-laptop: up without a cable is not running; absent speed and duplex files read as unknown', () => {
     const s = laptop().netIfStats();
     expect(s['enp0s31f6']).toEqual({ isup: false, duplex: 0, speed: 0, mtu: 1500, flags: 'up,broadcast,multicast' });
-    expect(s['wlp2s0']).toEqual({ isup: true, duplex: 0, speed: 0, mtu: 1500, flags: 'up,broadcast,running,multicast' });
-    expect(s['vethb1e2f3a']).toEqual({ isup: true, duplex: 2, speed: 10000, mtu: 1500, flags: 'up,broadcast,running,multicast' });
+    expect(s['wlp2s0']).toEqual({
+      isup: true,
+      duplex: 0,
+      speed: 0,
+      mtu: 1500,
+      flags: 'up,broadcast,running,multicast',
+    });
+    expect(s['vethb1e2f3a']).toEqual({
+      isup: true,
+      duplex: 2,
+      speed: 10000,
+      mtu: 1500,
+      flags: 'up,broadcast,running,multicast',
+    });
   });
 
   testPeer('node_exporter tree: eth0 is a flattened symlink file, resolved', () => {
-    const dir = tmpTree({ 'proc/net/dev': DEV_HEADER + devLine('eth0', 1, 1) + devLine('bond0', 1, 1) + devLine('nope', 1, 1) });
+    const dir = tmpTree({
+      'proc/net/dev': DEV_HEADER + devLine('eth0', 1, 1) + devLine('bond0', 1, 1) + devLine('nope', 1, 1),
+    });
     const ps = createPsutil({ procfs: path.join(dir, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
     const s = ps.netIfStats();
-    expect(s['eth0']).toEqual({ isup: true, duplex: 2, speed: 1000, mtu: 1500, flags: 'up,broadcast,running,promisc,allmulti,multicast' });
-    expect(s['bond0']).toEqual({ isup: true, duplex: 2, speed: 0, mtu: 1500, flags: 'up,broadcast,running,promisc,allmulti,multicast' });
+    expect(s['eth0']).toEqual({
+      isup: true,
+      duplex: 2,
+      speed: 1000,
+      mtu: 1500,
+      flags: 'up,broadcast,running,promisc,allmulti,multicast',
+    });
+    expect(s['bond0']).toEqual({
+      isup: true,
+      duplex: 2,
+      speed: 0,
+      mtu: 1500,
+      flags: 'up,broadcast,running,promisc,allmulti,multicast',
+    });
     expect(s['nope']).toBeUndefined();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -372,10 +488,32 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
     const nc = laptop().netClass();
     expect(Object.keys(nc)).toEqual(['docker0', 'enp0s31f6', 'lo', 'vethb1e2f3a', 'wlp2s0']);
     expect(nc['wlp2s0']).toEqual({
-      addrAssignType: 0, addrLen: 6, address: 'a0:a4:c5:78:9a:bc', broadcast: 'ff:ff:ff:ff:ff:ff', carrier: 1, carrierChanges: 9,
-      carrierUpCount: 5, carrierDownCount: 4, devId: 0, dormant: 0, duplex: null, flags: 0x1003, ifalias: 'home wifi', ifindex: 3,
-      iflink: 3, linkMode: 0, mtu: 1500, nameAssignType: 4, netdevGroup: 0, operstate: 'up', physPortId: null, physPortName: null,
-      physSwitchId: null, speed: null, txQueueLen: 1000, type: 1,
+      addrAssignType: 0,
+      addrLen: 6,
+      address: 'a0:a4:c5:78:9a:bc',
+      broadcast: 'ff:ff:ff:ff:ff:ff',
+      carrier: 1,
+      carrierChanges: 9,
+      carrierUpCount: 5,
+      carrierDownCount: 4,
+      devId: 0,
+      dormant: 0,
+      duplex: null,
+      flags: 0x1003,
+      ifalias: 'home wifi',
+      ifindex: 3,
+      iflink: 3,
+      linkMode: 0,
+      mtu: 1500,
+      nameAssignType: 4,
+      netdevGroup: 0,
+      operstate: 'up',
+      physPortId: null,
+      physPortName: null,
+      physSwitchId: null,
+      speed: null,
+      txQueueLen: 1000,
+      type: 1,
     });
     expect(nc['enp0s31f6']).toMatchObject({ carrier: null, speed: null, operstate: 'down', carrierUpCount: 0 });
     expect(nc['lo']).toMatchObject({ type: 772, nameAssignType: null, flags: 9 });
@@ -385,12 +523,21 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
   test('host-server: bond0 through its flattened link file, bonding_masters left out', () => {
     const nc = server().netClass();
     expect(Object.keys(nc)).toEqual(['bond0', 'eno1', 'eno2', 'lo']);
-    expect(nc['bond0']).toMatchObject({ flags: 0x1403, mtu: 9000, speed: 1000, ifalias: 'uplink: rack 12, port 7', addrAssignType: 3 });
+    expect(nc['bond0']).toMatchObject({
+      flags: 0x1403,
+      mtu: 9000,
+      speed: 1000,
+      ifalias: 'uplink: rack 12, port 7',
+      addrAssignType: 3,
+    });
     expect(nc['eno1']).toMatchObject({ physPortName: 'p0', carrierChanges: 4, flags: 0x1803 });
   });
 
   testPeer('reproduces every netclass series of node_exporter golden output', () => {
-    const ps = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'), sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys') });
+    const ps = createPsutil({
+      procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc'),
+      sysfs: path.join(NODE_EXPORTER_FIXTURES, 'sys'),
+    });
     const nc = ps.netClass();
     expect(Object.keys(nc)).toEqual(['bond0', 'dmz', 'eth0', 'int']);
     const text = fs.readFileSync(path.join(NODE_EXPORTER_FIXTURES, 'e2e-output.txt'), 'utf8');
@@ -411,11 +558,19 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
         checked++;
       } else if (family === 'node_network_info') {
         expect({
-          address: nic!.address, broadcast: nic!.broadcast, duplex: nic!.duplex, ifalias: nic!.ifalias,
-          operstate: nic!.operstate, adminstate: (nic!.flags! & 1) ? 'up' : 'down',
+          address: nic!.address,
+          broadcast: nic!.broadcast,
+          duplex: nic!.duplex,
+          ifalias: nic!.ifalias,
+          operstate: nic!.operstate,
+          adminstate: nic!.flags! & 1 ? 'up' : 'down',
         }).toEqual({
-          address: labels['address'], broadcast: labels['broadcast'], duplex: labels['duplex'], ifalias: labels['ifalias'],
-          operstate: labels['operstate'], adminstate: labels['adminstate'],
+          address: labels['address'],
+          broadcast: labels['broadcast'],
+          duplex: labels['duplex'],
+          ifalias: labels['ifalias'],
+          operstate: labels['operstate'],
+          adminstate: labels['adminstate'],
         });
         checked++;
       }
@@ -452,8 +607,26 @@ describe('sockStat', () => {
   test('host-server: sockstat and sockstat6; mem in pages, memBytes by the page size', () => {
     const s = server().sockStat();
     expect(s.used).toBe(912);
-    expect(Object.keys(s.protocols)).toEqual(['TCP', 'UDP', 'UDPLITE', 'RAW', 'FRAG', 'TCP6', 'UDP6', 'UDPLITE6', 'RAW6', 'FRAG6']);
-    expect(s.protocols['TCP']).toEqual({ inuse: 31, orphan: 1, tw: 12, alloc: 40, mem: 9, memBytes: 9 * pageSizeBytes() });
+    expect(Object.keys(s.protocols)).toEqual([
+      'TCP',
+      'UDP',
+      'UDPLITE',
+      'RAW',
+      'FRAG',
+      'TCP6',
+      'UDP6',
+      'UDPLITE6',
+      'RAW6',
+      'FRAG6',
+    ]);
+    expect(s.protocols['TCP']).toEqual({
+      inuse: 31,
+      orphan: 1,
+      tw: 12,
+      alloc: 40,
+      mem: 9,
+      memBytes: 9 * pageSizeBytes(),
+    });
     expect(s.protocols['FRAG6']).toEqual({ inuse: 0, memory: 0 });
     expect(Object.keys(laptop().sockStat().protocols)).toEqual(['TCP', 'UDP', 'UDPLITE', 'RAW', 'FRAG']);
   });
@@ -462,7 +635,18 @@ describe('sockStat', () => {
     const ps = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc') });
     const s = ps.sockStat();
     expect(s.used).toBe(229);
-    expect(Object.keys(s.protocols)).toEqual(['TCP', 'UDP', 'UDPLITE', 'RAW', 'FRAG', 'TCP6', 'UDP6', 'UDPLITE6', 'RAW6', 'FRAG6']);
+    expect(Object.keys(s.protocols)).toEqual([
+      'TCP',
+      'UDP',
+      'UDPLITE',
+      'RAW',
+      'FRAG',
+      'TCP6',
+      'UDP6',
+      'UDPLITE6',
+      'RAW6',
+      'FRAG6',
+    ]);
     const text = fs.readFileSync(path.join(NODE_EXPORTER_FIXTURES, 'e2e-output.txt'), 'utf8');
     let n = 0;
     for (const m of text.matchAll(/^node_sockstat_(\w+) (\S+)$/gm)) {
@@ -490,7 +674,10 @@ describe('sockStat', () => {
   test('without sockstat6 (IPv6 disabled) the IPv4 lines still come', () => {
     const dir = tmpTree({ 'proc/net/sockstat': 'sockets: used 3\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 2\n' });
     const s = createPsutil({ procfs: path.join(dir, 'proc') }).sockStat();
-    expect(s).toEqual({ used: 3, protocols: { TCP: { inuse: 1, orphan: 0, tw: 0, alloc: 1, mem: 2, memBytes: 2 * pageSizeBytes() } } });
+    expect(s).toEqual({
+      used: 3,
+      protocols: { TCP: { inuse: 1, orphan: 0, tw: 0, alloc: 1, mem: 2, memBytes: 2 * pageSizeBytes() } },
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
@@ -511,7 +698,22 @@ describe('netstat', () => {
 
   testPeer('netstat + snmp + snmp6 merged as { Proto: { Field: value } }', () => {
     const n = createPsutil({ procfs: path.join(NODE_EXPORTER_FIXTURES, 'proc') }).netstat();
-    expect(Object.keys(n)).toEqual(expect.arrayContaining(['TcpExt', 'IpExt', 'Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite', 'Ip6', 'Icmp6', 'Udp6', 'UdpLite6']));
+    expect(Object.keys(n)).toEqual(
+      expect.arrayContaining([
+        'TcpExt',
+        'IpExt',
+        'Ip',
+        'Icmp',
+        'IcmpMsg',
+        'Tcp',
+        'Udp',
+        'UdpLite',
+        'Ip6',
+        'Icmp6',
+        'Udp6',
+        'UdpLite6',
+      ]),
+    );
     expect(n['Tcp']!['InSegs']).toBe(57252008);
     expect(n['TcpExt']!['ListenOverflows']).toBe(0);
     expect(n['IpExt']!['InOctets']).toBe(6286396970);
@@ -530,8 +732,14 @@ describe('errors', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-empty-'));
     const ps = createPsutil({ procfs: dir, sysfs: dir });
     for (const fn of [
-      () => ps.netIoCounters(), () => ps.netDev(), () => ps.netConnections(), () => ps.netConnections({ kind: 'unix' }),
-      () => ps.netIfStats(), () => ps.sockStat(), () => ps.netstat(), () => ps.tcpConnectionStates(),
+      () => ps.netIoCounters(),
+      () => ps.netDev(),
+      () => ps.netConnections(),
+      () => ps.netConnections({ kind: 'unix' }),
+      () => ps.netIfStats(),
+      () => ps.sockStat(),
+      () => ps.netstat(),
+      () => ps.tcpConnectionStates(),
     ]) {
       expect(fn).toThrow(OsError);
     }

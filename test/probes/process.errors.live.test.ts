@@ -66,7 +66,8 @@ test('asDict() and every attribute of every process: values or psutil errors, ne
         (fn as () => unknown).call(p);
       } catch (e) {
         const ok = PSUTIL_CLASSES.some((c) => e instanceof c) && !(e instanceof OsError);
-        if (!ok) stray.push(`${pid} ${attr}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`);
+        if (!ok)
+          stray.push(`${pid} ${attr}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`);
         else expect(e).toBeInstanceOf(PsutilError);
       }
     }

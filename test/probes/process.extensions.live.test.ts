@@ -58,7 +58,14 @@ function statusLine(text: string, key: string): number {
 /** Waits until every task of pid is asleep (so that its counters and wchan hold still while both sides read). */
 async function settled(pid: number): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    const states = fs.readdirSync(`/proc/${pid}/task`).map((t) => / ([A-Za-z]) /.exec(read(`/proc/${pid}/task/${t}/stat`).slice(read(`/proc/${pid}/task/${t}/stat`).lastIndexOf(')')))?.[1]);
+    const states = fs
+      .readdirSync(`/proc/${pid}/task`)
+      .map(
+        (t) =>
+          / ([A-Za-z]) /.exec(
+            read(`/proc/${pid}/task/${t}/stat`).slice(read(`/proc/${pid}/task/${t}/stat`).lastIndexOf(')')),
+          )?.[1],
+      );
     if (states.every((s) => s === 'S')) return;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -71,7 +78,10 @@ describe('Process extensions on live processes', () => {
     await settled(pid);
     const p = new Process(pid);
     const th = p.threadsInfo();
-    const tasks = fs.readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b);
+    const tasks = fs
+      .readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(th.map((t) => t.id)).toEqual(tasks);
     expect(th.map((t) => t.name).sort()).toEqual(['pgx-idle', 'pgx-idle', 'pgx-reader', 'python3']);
     const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim());
@@ -81,12 +91,18 @@ describe('Process extensions on live processes', () => {
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const status = read(base + 'status');
       const io = read(base + 'io');
-      expect({ id: t.id, name: t.name }).toEqual({ id: t.id, name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
+      expect({ id: t.id, name: t.name }).toEqual({
+        id: t.id,
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      });
       expect(t.status).toBe('sleeping');
       // Asleep on the Event: nothing moves between the two reads.
       expect([t.minorFaults, t.majorFaults]).toEqual([Number(f[7]), Number(f[9])]);
       expect([t.userTime, t.systemTime]).toEqual([Number(f[11]) / ticks, Number(f[12]) / ticks]);
-      expect([t.voluntaryCtxSwitches, t.involuntaryCtxSwitches]).toEqual([statusLine(status, 'voluntary_ctxt_switches'), statusLine(status, 'nonvoluntary_ctxt_switches')]);
+      expect([t.voluntaryCtxSwitches, t.involuntaryCtxSwitches]).toEqual([
+        statusLine(status, 'voluntary_ctxt_switches'),
+        statusLine(status, 'nonvoluntary_ctxt_switches'),
+      ]);
       expect([t.readBytes, t.writeBytes]).toEqual([statusLine(io, 'read_bytes'), statusLine(io, 'write_bytes')]);
       const w = read(base + 'wchan').trim();
       expect(t.wchan).toBe(w === '0' ? null : w);
@@ -95,24 +111,35 @@ describe('Process extensions on live processes', () => {
     // The main thread's wchan is the process's.
     expect(p.wchan()).toBe(th.find((t) => t.id === pid)!.wchan);
     // psutil's threads() gives the same ids and times.
-    expect(p.threads().map((t) => [t.id, t.userTime, t.systemTime])).toEqual(th.map((t) => [t.id, t.userTime, t.systemTime]));
+    expect(p.threads().map((t) => [t.id, t.userTime, t.systemTime])).toEqual(
+      th.map((t) => [t.id, t.userTime, t.systemTime]),
+    );
     expect(p.numThreads()).toBe(th.length);
   });
 
   test('a zombie: cgroups, wchan (null), threadsInfo and memoryUsage (zeros) read; memoryFootprint and raw argv are ZombieProcess', async () => {
-    const { line } = await start(PYTHON, ['-c', `import os, sys, time
+    const { line } = await start(PYTHON, [
+      '-c',
+      `import os, sys, time
 pid = os.fork()
 if pid == 0:
     os._exit(0)
 sys.stdout.write('%d\\n' % pid); sys.stdout.flush()
 time.sleep(600)
-`]);
+`,
+    ]);
     const zpid = Number(line);
-    for (let i = 0; i < 200 && !/\) Z /.test(read(`/proc/${zpid}/stat`)); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && !/\) Z /.test(read(`/proc/${zpid}/stat`)); i++)
+      await new Promise((r) => setTimeout(r, 10));
     const z = new Process(zpid);
     expect(z.status()).toBe('zombie');
     // Readable; what it says may differ from the parent's (an exited task leaves v1 memory cgroups for the root).
-    expect(z.cgroups().map((c) => `${c.hierarchyId}:${c.controllers.join(',')}:${c.path}\n`).join('')).toBe(read(`/proc/${zpid}/cgroup`));
+    expect(
+      z
+        .cgroups()
+        .map((c) => `${c.hierarchyId}:${c.controllers.join(',')}:${c.path}\n`)
+        .join(''),
+    ).toBe(read(`/proc/${zpid}/cgroup`));
     expect(z.wchan()).toBeNull();
     expect(z.threadsInfo().map((t) => [t.id, t.status])).toEqual([[zpid, 'zombie']]);
     expect(z.memoryUsage()).toEqual({ rss: 0, vms: 0, swap: 0 });
@@ -140,55 +167,70 @@ time.sleep(600)
 
   // kthreadd is pid 2 in the initial PID namespace; in another one there are no kernel threads to see.
   const kthreaddVisible = fs.existsSync('/proc/2/comm') && fs.readFileSync('/proc/2/comm', 'utf8') === 'kthreadd\n';
-  requireOr(kthreaddVisible, 'kthreadd not visible (not the initial PID namespace)').test('isKernelThread(): kthreadd and its children (ps --ppid 2, a kworker among them), no one else', async () => {
-    const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
-    expect(new Process(2).isKernelThread()).toBe(true);
-    const ps = (args: string[]): Array<{ pid: number; ppid: number; comm: string }> =>
-      spawnSync('ps', ['-o', 'pid=,ppid=,comm=', ...args], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => {
-        const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
-        if (m === null) throw new Error(`ps line ${JSON.stringify(l)}`);
-        return { pid: Number(m[1]), ppid: Number(m[2]), comm: m[3]! };
-      });
-    const kthreads = ps(['--ppid', '2']);
-    expect(kthreads.some((k) => k.comm.startsWith('kworker'))).toBe(true);
-    let checked = 0;
-    for (const k of ps(['-e'])) {
-      let p: Process;
-      try {
-        p = new Process(k.pid);
-      } catch (err) {
-        if (err instanceof NoSuchProcess) continue; // ps's own children exit while we look
-        throw err;
+  requireOr(kthreaddVisible, 'kthreadd not visible (not the initial PID namespace)').test(
+    'isKernelThread(): kthreadd and its children (ps --ppid 2, a kworker among them), no one else',
+    async () => {
+      const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
+      expect(new Process(2).isKernelThread()).toBe(true);
+      const ps = (args: string[]): Array<{ pid: number; ppid: number; comm: string }> =>
+        spawnSync('ps', ['-o', 'pid=,ppid=,comm=', ...args], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')
+          .map((l) => {
+            const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+            if (m === null) throw new Error(`ps line ${JSON.stringify(l)}`);
+            return { pid: Number(m[1]), ppid: Number(m[2]), comm: m[3]! };
+          });
+      const kthreads = ps(['--ppid', '2']);
+      expect(kthreads.some((k) => k.comm.startsWith('kworker'))).toBe(true);
+      let checked = 0;
+      for (const k of ps(['-e'])) {
+        let p: Process;
+        try {
+          p = new Process(k.pid);
+        } catch (err) {
+          if (err instanceof NoSuchProcess) continue; // ps's own children exit while we look
+          throw err;
+        }
+        try {
+          expect([k.pid, p.isKernelThread()]).toEqual([k.pid, k.pid === 2 || k.ppid === 2]);
+          checked++;
+        } catch (err) {
+          if (err instanceof NoSuchProcess) continue;
+          throw err;
+        }
       }
-      try {
-        expect([k.pid, p.isKernelThread()]).toEqual([k.pid, k.pid === 2 || k.ppid === 2]);
-        checked++;
-      } catch (err) {
-        if (err instanceof NoSuchProcess) continue;
-        throw err;
-      }
-    }
-    expect(checked).toBeGreaterThan(kthreads.length);
-    expect(new Process().isKernelThread()).toBe(false);
-    expect(new Process(child.pid).isKernelThread()).toBe(false);
-  });
+      expect(checked).toBeGreaterThan(kthreads.length);
+      expect(new Process().isKernelThread()).toBe(false);
+      expect(new Process(child.pid).isKernelThread()).toBe(false);
+    },
+  );
 
   test('cgroups(): the lines of /proc/<pid>/cgroup, for us, a child and a kernel thread', async () => {
     const { child } = await start(PYTHON, ['-c', SLEEP_READY]);
     for (const pid of [process.pid, child.pid!, 2]) {
-      const want = read(`/proc/${pid}/cgroup`).split('\n').filter((l) => l !== '').map((l) => {
-        const [id, ctl] = l.split(':', 2) as [string, string];
-        return { hierarchyId: Number(id), controllers: ctl === '' ? [] : ctl.split(','), path: l.slice(id.length + ctl.length + 2) };
-      });
+      const want = read(`/proc/${pid}/cgroup`)
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const [id, ctl] = l.split(':', 2) as [string, string];
+          return {
+            hierarchyId: Number(id),
+            controllers: ctl === '' ? [] : ctl.split(','),
+            path: l.slice(id.length + ctl.length + 2),
+          };
+        });
       expect(new Process(pid).cgroups()).toEqual(want);
     }
     // A child starts in its parent's cgroups.
     expect(new Process(child.pid).cgroups()).toEqual(new Process().cgroups());
   });
 
-  test('cmdline({ raw: true }) keeps a setproctitle-style argv[0] whole where psutil\'s split cuts it', async () => {
+  test("cmdline({ raw: true }) keeps a setproctitle-style argv[0] whole where psutil's split cuts it", async () => {
     // exec -a gives the process the single argument "nginx: worker process" (cat then waits on its stdin pipe).
-    const child = spawn('bash', ['-c', 'exec -a "nginx: worker process" cat'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawn('bash', ['-c', 'exec -a "nginx: worker process" cat'], {
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
     children.push(child);
     const p = await (async () => {
       for (let i = 0; i < 400; i++) {
@@ -220,11 +262,17 @@ time.sleep(600)
     // PSS and USS move whenever another process maps or unmaps the same files (other tests start python3 too): read
     // until nothing moved between the reads.
     const sample = () => {
-      const [f, full, usage, info, ex] = p.oneshot(() => [p.memoryFootprint(), p.memoryFullInfo(), p.memoryUsage(), p.memoryInfo(), p.memoryInfoEx()] as const);
+      const [f, full, usage, info, ex] = p.oneshot(
+        () => [p.memoryFootprint(), p.memoryFullInfo(), p.memoryUsage(), p.memoryInfo(), p.memoryInfoEx()] as const,
+      );
       return { f, full, usage, info, ex, rollup: read(`/proc/${child.pid}/smaps_rollup`) };
     };
     let s = sample();
-    for (let i = 0; i < 100 && !(s.f.pss === s.full.pss && s.f.uss === s.full.uss && s.f.pss === statusLine(s.rollup, 'Pss') * 1024); i++) {
+    for (
+      let i = 0;
+      i < 100 && !(s.f.pss === s.full.pss && s.f.uss === s.full.uss && s.f.pss === statusLine(s.rollup, 'Pss') * 1024);
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20));
       s = sample();
     }
@@ -237,27 +285,56 @@ time.sleep(600)
   });
 
   test('numFds() counts what the fd directory lists (from its size on Linux 6.2+)', async () => {
-    const { child } = await start(PYTHON, ['-c', `import os, sys, time
+    const { child } = await start(PYTHON, [
+      '-c',
+      `import os, sys, time
 fds = [os.open('/dev/null', os.O_RDONLY) for _ in range(40)]
 sys.stdout.write('ready\\n'); sys.stdout.flush()
 time.sleep(600)
-`]);
+`,
+    ]);
     const n = new Process(child.pid).numFds();
     expect(n).toBe(fs.readdirSync(`/proc/${child.pid}/fd`).length);
     expect(n).toBeGreaterThanOrEqual(43);
     if (oracleAvailable()) expect(py<number>(`out = psutil.Process(${child.pid}).num_fds()`)).toBe(n);
   });
 
-  asRoot('another unprivileged user: cgroups, wchan, threadsInfo and memoryUsage read; memoryFootprint and numFds are AccessDenied', async () => {
-    const { child } = await start('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', PYTHON, '-c', SLEEP_READY]);
-    const methods = ['cgroups', 'wchan', 'threadsInfo', 'memoryUsage', 'memoryFootprint', 'numFds'];
-    // Run from a world-readable copy: user 65533 cannot read the checkout when it sits in a 0700 directory.
-    const probe = worldReadableCopy('test/helpers/process-probe.js', [String(child.pid), methods.join(',')]);
-    const reader = spawnSync('setpriv', ['--reuid=65533', '--regid=65533', '--clear-groups', process.execPath,
-      probe, String(child.pid), methods.join(',')], { encoding: 'utf8' });
-    expect(reader.stderr).toBe('');
-    expect(JSON.parse(reader.stdout)).toEqual({
-      cgroups: 'ok', wchan: 'ok', threadsInfo: 'ok', memoryUsage: 'ok', memoryFootprint: AccessDenied.name, numFds: AccessDenied.name,
-    });
-  });
+  asRoot(
+    'another unprivileged user: cgroups, wchan, threadsInfo and memoryUsage read; memoryFootprint and numFds are AccessDenied',
+    async () => {
+      const { child } = await start('setpriv', [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        PYTHON,
+        '-c',
+        SLEEP_READY,
+      ]);
+      const methods = ['cgroups', 'wchan', 'threadsInfo', 'memoryUsage', 'memoryFootprint', 'numFds'];
+      // Run from a world-readable copy: user 65533 cannot read the checkout when it sits in a 0700 directory.
+      const probe = worldReadableCopy('test/helpers/process-probe.js', [String(child.pid), methods.join(',')]);
+      const reader = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65533',
+          '--regid=65533',
+          '--clear-groups',
+          process.execPath,
+          probe,
+          String(child.pid),
+          methods.join(','),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(reader.stderr).toBe('');
+      expect(JSON.parse(reader.stdout)).toEqual({
+        cgroups: 'ok',
+        wchan: 'ok',
+        threadsInfo: 'ok',
+        memoryUsage: 'ok',
+        memoryFootprint: AccessDenied.name,
+        numFds: AccessDenied.name,
+      });
+    },
+  );
 });

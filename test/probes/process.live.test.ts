@@ -12,7 +12,12 @@ import { Process, Popen } from '../../src/probes/process';
 import { createPsutil } from '../../src/probes/psutil';
 import { NoSuchProcess, TimeoutExpired, ZombieProcess } from '../../src/probes/errors';
 import {
-  IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE, RLIMIT_NOFILE, STATUS_SLEEPING, STATUS_STOPPED, STATUS_ZOMBIE,
+  IOPRIO_CLASS_BE,
+  IOPRIO_CLASS_IDLE,
+  RLIMIT_NOFILE,
+  STATUS_SLEEPING,
+  STATUS_STOPPED,
+  STATUS_ZOMBIE,
 } from '../../src/probes/constants';
 import { pidfdOpens, startReady } from '../helpers/children';
 import { REPO } from '../helpers/fixtures';
@@ -36,7 +41,10 @@ afterAll(() => {
 const start = (cmd: string, args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; line: string }> =>
   startReady(children, cmd, args, opts);
 
-function python(code: string, opts: SpawnOptions & { extraArgs?: string[] } = {}): Promise<{ child: ChildProcess; line: string }> {
+function python(
+  code: string,
+  opts: SpawnOptions & { extraArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; line: string }> {
   const { extraArgs = [], ...rest } = opts;
   return start(PYTHON, ['-c', code, ...extraArgs], rest);
 }
@@ -86,9 +94,20 @@ time.sleep(600)
     for (const fn of [() => z.cmdline(), () => z.exe(), () => z.memoryMaps()]) {
       expect(fn).toThrow(ZombieProcess);
     }
-    const err = (() => { try { z.cmdline(); } catch (e) { return e as ZombieProcess; } return null; })();
+    const err = (() => {
+      try {
+        z.cmdline();
+      } catch (e) {
+        return e as ZombieProcess;
+      }
+      return null;
+    })();
     expect(err?.ppid).toBe(child.pid);
-    expect(z.asDict({ attrs: ['status', 'cmdline', 'exe'], adValue: 'AD' })).toEqual({ status: STATUS_ZOMBIE, cmdline: 'AD', exe: 'AD' });
+    expect(z.asDict({ attrs: ['status', 'cmdline', 'exe'], adValue: 'AD' })).toEqual({
+      status: STATUS_ZOMBIE,
+      cmdline: 'AD',
+      exe: 'AD',
+    });
     const seen = [...ps.processIter({ attrs: ['pid', 'status', 'cmdline'] })].find((p) => p.pid === zpid);
     expect(seen?.info).toEqual({ pid: zpid, status: STATUS_ZOMBIE, cmdline: null });
     // wait() on a zombie that is not ours: psutil's wait_pid polls until the pid is gone, so a zombie is waited on
@@ -110,7 +129,10 @@ sys.stdout.write('ready\\n'); sys.stdout.flush()
 time.sleep(600)
 `);
     const p = new Process(child.pid);
-    const tasks = fs.readdirSync(`/proc/${child.pid}/task`).map(Number).sort((a, b) => a - b);
+    const tasks = fs
+      .readdirSync(`/proc/${child.pid}/task`)
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(tasks).toHaveLength(50);
     expect(p.numThreads()).toBe(50);
     const th = p.threads();
@@ -169,7 +191,8 @@ time.sleep(600)
     children.push(child);
     await new Promise((r) => child.once('spawn', r));
     // Wait for the exec to finish (the link shows the copy, not node).
-    for (let i = 0; i < 200 && fs.readlinkSync(`/proc/${child.pid}/exe`) !== exe; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && fs.readlinkSync(`/proc/${child.pid}/exe`) !== exe; i++)
+      await new Promise((r) => setTimeout(r, 10));
     fs.unlinkSync(exe);
     expect(fs.readlinkSync(`/proc/${child.pid}/exe`)).toBe(`${exe} (deleted)`);
     expect(new Process(child.pid).exe()).toBe(exe);
@@ -211,26 +234,82 @@ time.sleep(600)
     if (oracleAvailable()) expect(py<string[]>(`out = psutil.Process(${child.pid}).cmdline()`)).toEqual(args);
   });
 
-  asRoot('a process owned by nobody, read by another unprivileged user: AccessDenied exactly where psutil raises it', async () => {
-    const { child } = await start('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', PYTHON, '-c', SLEEP_READY]);
-    const target = child.pid!;
-    const methods = [
-      'name', 'exe', 'cmdline', 'environ', 'cwd', 'status', 'uids', 'gids', 'username', 'terminal', 'nice', 'ionice',
-      'rlimit', 'cpuAffinity', 'numThreads', 'numFds', 'threads', 'memoryInfo', 'memoryFullInfo', 'memoryMaps',
-      'cpuTimes', 'ioCounters', 'openFiles', 'numCtxSwitches', 'cpuNum', 'createTime', 'ppid', 'netConnections',
-      'niceSet', 'signal0',
-    ];
-    // Run from a world-readable copy: user 65533 cannot read the checkout when it sits in a 0700 directory.
-    const probe = worldReadableCopy('test/helpers/process-probe.js', [String(target), methods.join(',')]);
-    const reader = spawnSync('setpriv', ['--reuid=65533', '--regid=65533', '--clear-groups', process.execPath,
-      probe, String(target), methods.join(',')], { encoding: 'utf8' });
-    expect(reader.stderr).toBe('');
-    const ours = JSON.parse(reader.stdout) as Record<string, string>;
-    for (const m of methods) expect(['ok', 'AccessDenied']).toContain(ours[m]);
-    // Whatever psutil says, these need ptrace rights over another user's process.
-    for (const m of ['environ', 'cwd', 'numFds', 'openFiles', 'ioCounters', 'memoryMaps', 'niceSet', 'signal0']) expect(ours[m]).toBe('AccessDenied');
-    if (oracleAvailable()) {
-      const theirs = JSON.parse(spawnSync('setpriv', ['--reuid=65533', '--regid=65533', '--clear-groups', PYTHON, '-c', `
+  asRoot(
+    'a process owned by nobody, read by another unprivileged user: AccessDenied exactly where psutil raises it',
+    async () => {
+      const { child } = await start('setpriv', [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        PYTHON,
+        '-c',
+        SLEEP_READY,
+      ]);
+      const target = child.pid!;
+      const methods = [
+        'name',
+        'exe',
+        'cmdline',
+        'environ',
+        'cwd',
+        'status',
+        'uids',
+        'gids',
+        'username',
+        'terminal',
+        'nice',
+        'ionice',
+        'rlimit',
+        'cpuAffinity',
+        'numThreads',
+        'numFds',
+        'threads',
+        'memoryInfo',
+        'memoryFullInfo',
+        'memoryMaps',
+        'cpuTimes',
+        'ioCounters',
+        'openFiles',
+        'numCtxSwitches',
+        'cpuNum',
+        'createTime',
+        'ppid',
+        'netConnections',
+        'niceSet',
+        'signal0',
+      ];
+      // Run from a world-readable copy: user 65533 cannot read the checkout when it sits in a 0700 directory.
+      const probe = worldReadableCopy('test/helpers/process-probe.js', [String(target), methods.join(',')]);
+      const reader = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65533',
+          '--regid=65533',
+          '--clear-groups',
+          process.execPath,
+          probe,
+          String(target),
+          methods.join(','),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(reader.stderr).toBe('');
+      const ours = JSON.parse(reader.stdout) as Record<string, string>;
+      for (const m of methods) expect(['ok', 'AccessDenied']).toContain(ours[m]);
+      // Whatever psutil says, these need ptrace rights over another user's process.
+      for (const m of ['environ', 'cwd', 'numFds', 'openFiles', 'ioCounters', 'memoryMaps', 'niceSet', 'signal0'])
+        expect(ours[m]).toBe('AccessDenied');
+      if (oracleAvailable()) {
+        const theirs = JSON.parse(
+          spawnSync(
+            'setpriv',
+            [
+              '--reuid=65533',
+              '--regid=65533',
+              '--clear-groups',
+              PYTHON,
+              '-c',
+              `
 import json, psutil, re
 p = psutil.Process(${target})
 out = {}
@@ -245,21 +324,44 @@ for m in ${JSON.stringify(methods)}:
     except psutil.AccessDenied:
         out[m] = 'AccessDenied'
 print(json.dumps(out))
-`], { encoding: 'utf8' }).stdout) as Record<string, string>;
-      expect(ours).toEqual(theirs);
-    }
-  });
+`,
+            ],
+            { encoding: 'utf8' },
+          ).stdout,
+        ) as Record<string, string>;
+        expect(ours).toEqual(theirs);
+      }
+    },
+  );
 
   asRoot('a real PID reuse in a new PID namespace: the stale Process cannot signal or change the newcomer', () => {
-    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, path.join(REPO, 'test', 'helpers', 'pid-reuse.js')], {
-      encoding: 'utf8', timeout: 60000,
-    });
+    const r = spawnSync(
+      'unshare',
+      ['--pid', '--fork', '--mount-proc', process.execPath, path.join(REPO, 'test', 'helpers', 'pid-reuse.js')],
+      {
+        encoding: 'utf8',
+        timeout: 60000,
+      },
+    );
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out['reused']).toBe(true);
     expect(out['startsDiffer']).toBe(true);
     expect(out['isRunning']).toBe(false);
-    for (const k of ['sendSignal', 'terminate', 'kill', 'suspend', 'resume', 'nice', 'rlimit', 'cpuAffinity', 'ionice', 'ppid', 'parent', 'children']) {
+    for (const k of [
+      'sendSignal',
+      'terminate',
+      'kill',
+      'suspend',
+      'resume',
+      'nice',
+      'rlimit',
+      'cpuAffinity',
+      'ionice',
+      'ppid',
+      'parent',
+      'children',
+    ]) {
       expect([k, out[k]]).toEqual([k, 'NoSuchProcess']);
     }
     expect(out['freshIsRunning']).toBe(true);
@@ -273,7 +375,9 @@ describe('setters, checked through /proc', () => {
     const { child } = await python(SLEEP_READY);
     const p = new Process(child.pid);
     p.nice(7);
-    const fields = statOf(child.pid!).slice(statOf(child.pid!).lastIndexOf(')') + 2).split(' ');
+    const fields = statOf(child.pid!)
+      .slice(statOf(child.pid!).lastIndexOf(')') + 2)
+      .split(' ');
     expect(Number(fields[16])).toBe(7);
     expect(p.nice()).toBe(7);
   });
@@ -281,7 +385,8 @@ describe('setters, checked through /proc', () => {
   test('cpuAffinity: Cpus_allowed_list of status; [] means all CPUs', async () => {
     const { child } = await python(SLEEP_READY);
     const p = new Process(child.pid);
-    const allowed = (): string => /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'latin1'))![1]!;
+    const allowed = (): string =>
+      /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'latin1'))![1]!;
     const all = p.cpuAffinity();
     p.cpuAffinity([0]);
     expect(allowed()).toBe('0');
@@ -300,7 +405,9 @@ describe('setters, checked through /proc', () => {
     // RLIMIT_CORE to unlimited and back: -1 is RLIM_INFINITY exactly.
     p.rlimit(4, [-1, -1]);
     expect(p.rlimit(4)).toEqual([-1, -1]);
-    expect(fs.readFileSync(`/proc/${child.pid}/limits`, 'latin1')).toMatch(/Max core file size\s+unlimited\s+unlimited/);
+    expect(fs.readFileSync(`/proc/${child.pid}/limits`, 'latin1')).toMatch(
+      /Max core file size\s+unlimited\s+unlimited/,
+    );
     expect(() => p.rlimit(RLIMIT_NOFILE, [10, 5])).toThrow(RangeError);
   });
 
@@ -311,9 +418,9 @@ describe('setters, checked through /proc', () => {
     expect(p.ionice()).toEqual({ ioclass: IOPRIO_CLASS_BE, value: 6 });
     p.ionice(IOPRIO_CLASS_IDLE);
     expect(p.ionice()).toEqual({ ioclass: IOPRIO_CLASS_IDLE, value: 0 });
-    if (oracleAvailable()) expect(py<number[]>(`out = list(psutil.Process(${child.pid}).ionice())`)).toEqual([IOPRIO_CLASS_IDLE, 0]);
+    if (oracleAvailable())
+      expect(py<number[]>(`out = list(psutil.Process(${child.pid}).ionice())`)).toEqual([IOPRIO_CLASS_IDLE, 0]);
   });
-
 });
 
 test('procfsSelfPid (ours): the live /proc numbers us as getpid(2) does', () => {
@@ -409,14 +516,20 @@ describe('processIter, oneshot and cpuPercent on the live system', () => {
   test('processIter never throws while processes come and go; results sorted by pid', async () => {
     const churn: Promise<unknown>[] = [];
     for (let i = 0; i < 40; i++) {
-      churn.push(new Promise((resolve) => {
-        const c = spawn('/bin/true');
-        c.once('exit', resolve);
-        c.once('error', resolve);
-      }));
+      churn.push(
+        new Promise((resolve) => {
+          const c = spawn('/bin/true');
+          c.once('exit', resolve);
+          c.once('error', resolve);
+        }),
+      );
     }
     for (let round = 0; round < 5; round++) {
-      const got = [...ps.processIter({ attrs: ['pid', 'name', 'cmdline', 'exe', 'cwd', 'username', 'memoryFullInfo', 'openFiles', 'numFds'] })];
+      const got = [
+        ...ps.processIter({
+          attrs: ['pid', 'name', 'cmdline', 'exe', 'cwd', 'username', 'memoryFullInfo', 'openFiles', 'numFds'],
+        }),
+      ];
       const ids = got.map((p) => p.pid);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
       await new Promise((r) => setImmediate(r));
@@ -430,9 +543,23 @@ describe('processIter, oneshot and cpuPercent on the live system', () => {
     const spy = jest.spyOn(h.fs, 'readView');
     try {
       p.oneshot(() => {
-        p.name(); p.status(); p.cpuTimes(); p.ppid(); p.cpuNum(); p.pageFaults(); p.terminal(); p.nice();
-        p.uids(); p.gids(); p.username(); p.numThreads(); p.numCtxSwitches(); p.memoryInfoEx();
-        p.memoryInfo(); p.memoryPercent(); p.asDict({ attrs: ['name', 'status', 'uids', 'memoryInfo', 'cpuTimes'] });
+        p.name();
+        p.status();
+        p.cpuTimes();
+        p.ppid();
+        p.cpuNum();
+        p.pageFaults();
+        p.terminal();
+        p.nice();
+        p.uids();
+        p.gids();
+        p.username();
+        p.numThreads();
+        p.numCtxSwitches();
+        p.memoryInfoEx();
+        p.memoryInfo();
+        p.memoryPercent();
+        p.asDict({ attrs: ['name', 'status', 'uids', 'memoryInfo', 'cpuTimes'] });
       });
       const files = spy.mock.calls.map((c) => path.basename(String(c[0])));
       for (const f of ['stat', 'status', 'statm']) expect(files.filter((x) => x === f)).toHaveLength(1);
@@ -449,7 +576,8 @@ describe('processIter, oneshot and cpuPercent on the live system', () => {
     const { child } = await python("import sys\nsys.stdout.write('ready\\n'); sys.stdout.flush()\nwhile True: pass\n");
     const api = createPsutil();
     const pick = (): number => {
-      for (const p of api.processIter({ attrs: ['cpuPercent'] })) if (p.pid === child.pid) return (p.info as { cpuPercent: number }).cpuPercent;
+      for (const p of api.processIter({ attrs: ['cpuPercent'] }))
+        if (p.pid === child.pid) return (p.info as { cpuPercent: number }).cpuPercent;
       return -1;
     };
     expect(pick()).toBe(0);
@@ -485,7 +613,16 @@ describe('processIter, oneshot and cpuPercent on the live system', () => {
       await exited;
       // A pid handed to another process this soon (pid_max wrapped) would answer for the newcomer: not this case.
       if (fs.existsSync(`/proc/${pid}`)) continue;
-      for (const [name, fn] of [['name', () => p.name()], ['cmdline', () => p.cmdline()], ['memoryInfo', () => p.memoryInfo()], ['numFds', () => p.numFds()], ['exe', () => p.exe()], ['openFiles', () => p.openFiles()], ['threads', () => p.threads()], ['uids', () => p.uids()]] as const) {
+      for (const [name, fn] of [
+        ['name', () => p.name()],
+        ['cmdline', () => p.cmdline()],
+        ['memoryInfo', () => p.memoryInfo()],
+        ['numFds', () => p.numFds()],
+        ['exe', () => p.exe()],
+        ['openFiles', () => p.openFiles()],
+        ['threads', () => p.threads()],
+        ['uids', () => p.uids()],
+      ] as const) {
         let err: unknown = null;
         try {
           fn();
@@ -500,4 +637,3 @@ describe('processIter, oneshot and cpuPercent on the live system', () => {
     expect(checked).toBeGreaterThan(0);
   });
 });
-

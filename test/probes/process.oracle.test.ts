@@ -8,14 +8,38 @@
 import { Process } from '../../src/probes/process';
 import { AccessDenied, NoSuchProcess } from '../../src/probes/errors';
 import {
-  RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_MEMLOCK, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK,
+  RLIMIT_AS,
+  RLIMIT_CORE,
+  RLIMIT_CPU,
+  RLIMIT_MEMLOCK,
+  RLIMIT_NOFILE,
+  RLIMIT_NPROC,
+  RLIMIT_STACK,
 } from '../../src/probes/constants';
 import { clockTicks } from '../../src/probes/linux/sysconf';
 import { describeOracle, py } from '../helpers/oracle';
 
 const ATTRS = [
-  'ppid', 'name', 'exe', 'cmdline', 'status', 'create_time', 'uids', 'gids', 'username', 'terminal', 'nice', 'ionice',
-  'cpu_affinity', 'num_threads', 'num_fds', 'memory_info', 'cpu_times', 'io_counters', 'cwd', 'num_ctx_switches',
+  'ppid',
+  'name',
+  'exe',
+  'cmdline',
+  'status',
+  'create_time',
+  'uids',
+  'gids',
+  'username',
+  'terminal',
+  'nice',
+  'ionice',
+  'cpu_affinity',
+  'num_threads',
+  'num_fds',
+  'memory_info',
+  'cpu_times',
+  'io_counters',
+  'cwd',
+  'num_ctx_switches',
 ];
 const RLIMITS = [RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_AS, RLIMIT_MEMLOCK, RLIMIT_CPU];
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -52,7 +76,10 @@ function ours(pid: number): Sample | null {
       if (!(err instanceof AccessDenied)) throw err;
       d['rlimit'] = 'AD';
     }
-    d['children'] = p.children().map((c) => c.pid).sort((a, b) => a - b);
+    d['children'] = p
+      .children()
+      .map((c) => c.pid)
+      .sort((a, b) => a - b);
     d['threads'] = p.threads().map((t) => [t.id, t.userTime, t.systemTime]);
     return d;
   } catch (err) {
@@ -127,7 +154,20 @@ describeOracle('Process vs psutil over every live process', () => {
 
   /** Fields that cannot change: equal to psutil's wherever psutil's two samples agree. */
   test.each([
-    'ppid', 'name', 'exe', 'cmdline', 'uids', 'gids', 'username', 'terminal', 'nice', 'ionice', 'cpu_affinity', 'cwd', 'rlimit', 'children',
+    'ppid',
+    'name',
+    'exe',
+    'cmdline',
+    'uids',
+    'gids',
+    'username',
+    'terminal',
+    'nice',
+    'ionice',
+    'cpu_affinity',
+    'cwd',
+    'rlimit',
+    'children',
   ])('%s: exact', (field) => {
     let compared = 0;
     const diffs: string[] = [];
@@ -146,8 +186,15 @@ describeOracle('Process vs psutil over every live process', () => {
       if (JSON.stringify(v) === JSON.stringify(a)) continue;
       // A comm cut inside a UTF-8 character (another test's trap process): psutil 5.9 decodes it with lone surrogates
       // and cannot extend it from cmdline[0]; we extend it (a documented divergence). Ours must start with the valid part.
-      if (field === 'name' && typeof a === 'string' && typeof v === 'string' && cutInsideUtf8(a) &&
-        v.length > a.length && v.startsWith(a.replace(/[\uD800-\uDFFF].*$/su, ''))) continue;
+      if (
+        field === 'name' &&
+        typeof a === 'string' &&
+        typeof v === 'string' &&
+        cutInsideUtf8(a) &&
+        v.length > a.length &&
+        v.startsWith(a.replace(/[\uD800-\uDFFF].*$/su, ''))
+      )
+        continue;
       // A kworker's comm names the work item it runs now: retried, as psutil's own tests retry.
       if (field === 'name' && settles(Number(pid), 'p.name()', (p) => p.name())) continue;
       // A process that rewrites its argv (setproctitle: another test's trap process, a server naming its state) may
@@ -161,7 +208,9 @@ describeOracle('Process vs psutil over every live process', () => {
 
   test('create_time: within a second (boot time is sampled from the wall clock)', () => {
     for (const pid of stable) {
-      expect(Math.abs((mine.get(pid)!['createTime'] as number) - (before[pid]!['create_time'] as number))).toBeLessThan(1);
+      expect(Math.abs((mine.get(pid)!['createTime'] as number) - (before[pid]!['create_time'] as number))).toBeLessThan(
+        1,
+      );
     }
   });
 
@@ -173,11 +222,17 @@ describeOracle('Process vs psutil over every live process', () => {
       const a = before[pid]!['status'] as string;
       const b = after[pid]!['status'] as string;
       if (v === a || v === b) continue;
-      expect({ pid, ours: v, before: a, after: b, moving: moving.has(v) && moving.has(a) }).toEqual({ pid, ours: v, before: a, after: b, moving: true });
+      expect({ pid, ours: v, before: a, after: b, moving: moving.has(v) && moving.has(a) }).toEqual({
+        pid,
+        ours: v,
+        before: a,
+        after: b,
+        moving: true,
+      });
     }
   });
 
-  test('num_threads and num_fds: between psutil\'s two samples', () => {
+  test("num_threads and num_fds: between psutil's two samples", () => {
     const fails: unknown[] = [];
     for (const pid of stable) {
       for (const f of ['num_threads', 'num_fds']) {
@@ -192,9 +247,10 @@ describeOracle('Process vs psutil over every live process', () => {
         // Our own fds differ by what measuring opens: the pipes to python while psutil looks, the fd/ directory
         // while we do. Not comparable.
         if (f === 'num_fds' && Number(pid) === process.pid) continue;
-        const ok = f === 'num_fds'
-          ? settles(Number(pid), 'p.num_fds()', (p) => p.numFds(), [a, b])
-          : settles(Number(pid), 'p.num_threads()', (p) => p.numThreads(), [a, b]);
+        const ok =
+          f === 'num_fds'
+            ? settles(Number(pid), 'p.num_fds()', (p) => p.numFds(), [a, b])
+            : settles(Number(pid), 'p.num_threads()', (p) => p.numThreads(), [a, b]);
         if (!ok) fails.push({ pid, f, ours: v, before: a, after: b });
       }
     }
@@ -204,8 +260,29 @@ describeOracle('Process vs psutil over every live process', () => {
   test('cpu_times, io_counters, num_ctx_switches: between the samples (a tick of slack for times)', () => {
     const tick = 1 / clockTicks();
     const groups: Array<[string, Record<string, string>, number]> = [
-      ['cpu_times', { user: 'user', system: 'system', children_user: 'childrenUser', children_system: 'childrenSystem', iowait: 'iowait' }, tick],
-      ['io_counters', { read_count: 'readCount', write_count: 'writeCount', read_bytes: 'readBytes', write_bytes: 'writeBytes', read_chars: 'readChars', write_chars: 'writeChars' }, 0],
+      [
+        'cpu_times',
+        {
+          user: 'user',
+          system: 'system',
+          children_user: 'childrenUser',
+          children_system: 'childrenSystem',
+          iowait: 'iowait',
+        },
+        tick,
+      ],
+      [
+        'io_counters',
+        {
+          read_count: 'readCount',
+          write_count: 'writeCount',
+          read_bytes: 'readBytes',
+          write_bytes: 'writeBytes',
+          read_chars: 'readChars',
+          write_chars: 'writeChars',
+        },
+        0,
+      ],
       ['num_ctx_switches', { voluntary: 'voluntary', involuntary: 'involuntary' }, 0],
     ];
     const fails: unknown[] = [];
@@ -219,7 +296,8 @@ describeOracle('Process vs psutil over every live process', () => {
           continue;
         }
         for (const [theirs, mineKey] of Object.entries(fields)) {
-          if (!between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9)) fails.push({ pid, f: `${f}.${theirs}`, ours: v[mineKey], before: a[theirs], after: b[theirs] });
+          if (!between(v[mineKey]!, a[theirs]!, b[theirs]!, tol + 1e-9))
+            fails.push({ pid, f: `${f}.${theirs}`, ours: v[mineKey], before: a[theirs], after: b[theirs] });
         }
       }
     }
@@ -237,20 +315,32 @@ describeOracle('Process vs psutil over every live process', () => {
         const tol = Math.max(Math.abs(a[f]!) * 0.01, 65536);
         if (between(v[f]!, a[f]!, b[f]!, tol)) continue;
         // A process allocating and freeing between the samples (a test worker collecting garbage).
-        if (settles(Number(pid), `p.memory_info().${f}`, (p) => (p.memoryInfo() as unknown as Record<string, number>)[f], [a[f], b[f]])) continue;
+        if (
+          settles(
+            Number(pid),
+            `p.memory_info().${f}`,
+            (p) => (p.memoryInfo() as unknown as Record<string, number>)[f],
+            [a[f], b[f]],
+          )
+        )
+          continue;
         fails.push({ pid, f, ours: v[f], before: a[f], after: b[f] });
       }
     }
     expect(fails).toEqual([]);
   });
 
-  test('threads: the same ids when psutil\'s samples agree, times between them', () => {
+  test("threads: the same ids when psutil's samples agree, times between them", () => {
     const tick = 1 / clockTicks();
     let compared = 0;
     for (const pid of stable) {
       const a = before[pid]!['threads'] as number[][];
       const b = after[pid]!['threads'] as number[][];
-      const ids = (t: number[][]): string => t.map((x) => x[0]).sort((x, y) => x! - y!).join(',');
+      const ids = (t: number[][]): string =>
+        t
+          .map((x) => x[0])
+          .sort((x, y) => x! - y!)
+          .join(',');
       if (ids(a) !== ids(b)) continue;
       const v = mine.get(pid)!['threads'] as number[][];
       expect([pid, ids(v)]).toEqual([pid, ids(a)]);

@@ -28,11 +28,13 @@ describe('Process on a fixture procfs', () => {
     expect(new ps.Process().pid).toBe(1);
   });
 
-  test('the constructor takes a pid only: a second argument that is not the area\'s own init data is ignored', () => {
+  test("the constructor takes a pid only: a second argument that is not the area's own init data is ignored", () => {
     // Factories of the area (children, processIter, Popen) hand over what they read as { [INIT]: data }, under a
     // symbol the package does not export: no other value, a look-alike symbol included, can pose as it.
     expect(() => new ps.Process(99999, { ignoreNsp: true } as never)).toThrow(NoSuchProcess);
-    expect(() => new ps.Process(99999, { [Symbol('psutil.process.init')]: { ignoreNsp: true } } as never)).toThrow(NoSuchProcess);
+    expect(() => new ps.Process(99999, { [Symbol('psutil.process.init')]: { ignoreNsp: true } } as never)).toThrow(
+      NoSuchProcess,
+    );
     expect(new ps.Process(1, 'junk' as never).equals(new ps.Process(1))).toBe(true);
     // What children() handed over gives the same objects as a lookup by pid, of the instance's class.
     const kids = new ps.Process(1).children();
@@ -50,7 +52,13 @@ describe('Process on a fixture procfs', () => {
     expect(p.ppid()).toBe(0);
     expect(p.name()).toBe('systemd');
     expect(p.status()).toBe(STATUS_SLEEPING);
-    expect(p.cpuTimes()).toEqual({ user: 250 / t, system: 150 / t, childrenUser: 1000 / t, childrenSystem: 500 / t, iowait: 12 / t });
+    expect(p.cpuTimes()).toEqual({
+      user: 250 / t,
+      system: 150 / t,
+      childrenUser: 1000 / t,
+      childrenSystem: 500 / t,
+      iowait: 12 / t,
+    });
     expect(Object.isFrozen(p.cpuTimes())).toBe(true);
     expect(Object.keys(p.cpuTimes())).toEqual(['user', 'system', 'childrenUser', 'childrenSystem', 'iowait']);
     expect(p.createTime()).toBeCloseTo(5 / t + BTIME, 6);
@@ -70,8 +78,31 @@ describe('Process on a fixture procfs', () => {
     expect(p.numThreads()).toBe(3);
     expect(p.numCtxSwitches()).toEqual({ voluntary: 150, involuntary: 7 });
     const ex = new ps.Process(1).memoryInfoEx();
-    expect(Object.keys(ex)).toEqual(['rss', 'vms', 'shared', 'text', 'lib', 'data', 'dirty', 'peakRss', 'peakVms', 'rssAnon', 'rssFile', 'rssShmem', 'swap', 'hugetlb']);
-    expect(ex).toMatchObject({ peakRss: 5000 * 1024, peakVms: 20000 * 1024, rssAnon: 1000 * 1024, rssFile: 2800 * 1024, rssShmem: 200 * 1024, swap: 12 * 1024, hugetlb: 0 });
+    expect(Object.keys(ex)).toEqual([
+      'rss',
+      'vms',
+      'shared',
+      'text',
+      'lib',
+      'data',
+      'dirty',
+      'peakRss',
+      'peakVms',
+      'rssAnon',
+      'rssFile',
+      'rssShmem',
+      'swap',
+      'hugetlb',
+    ]);
+    expect(ex).toMatchObject({
+      peakRss: 5000 * 1024,
+      peakVms: 20000 * 1024,
+      rssAnon: 1000 * 1024,
+      rssFile: 2800 * 1024,
+      rssShmem: 200 * 1024,
+      swap: 12 * 1024,
+      hugetlb: 0,
+    });
     // A kernel thread has no Vm lines: zeros, not NaN.
     expect(new ps.Process(2).memoryInfoEx()).toMatchObject({ peakRss: 0, rssAnon: 0, swap: 0, rss: 0 });
   });
@@ -79,13 +110,21 @@ describe('Process on a fixture procfs', () => {
   test('memoryInfo from statm pages, memoryFullInfo from smaps_rollup, memoryPercent', () => {
     const ps1 = new ps.Process(1);
     const pg = pageSizeBytes();
-    expect(ps1.memoryInfo()).toEqual({ rss: 1000 * pg, vms: 4000 * pg, shared: 750 * pg, text: 25 * pg, lib: 0, data: 800 * pg, dirty: 0 });
+    expect(ps1.memoryInfo()).toEqual({
+      rss: 1000 * pg,
+      vms: 4000 * pg,
+      shared: 750 * pg,
+      text: 25 * pg,
+      lib: 0,
+      data: 800 * pg,
+      dirty: 0,
+    });
     expect(Object.keys(ps1.memoryInfo())).toEqual(['rss', 'vms', 'shared', 'text', 'lib', 'data', 'dirty']);
     const full = ps1.memoryFullInfo();
     expect(full).toMatchObject({ rss: 1000 * pg, uss: 2000 * 1024, pss: 3000 * 1024, swap: 12 * 1024 });
     expect(Object.keys(full).slice(-3)).toEqual(['uss', 'pss', 'swap']);
-    expect(ps1.memoryPercent()).toBeCloseTo((1000 * pg) / (8000000 * 1024) * 100, 10);
-    expect(ps1.memoryPercent({ memtype: 'uss' })).toBeCloseTo((2000 * 1024) / (8000000 * 1024) * 100, 10);
+    expect(ps1.memoryPercent()).toBeCloseTo(((1000 * pg) / (8000000 * 1024)) * 100, 10);
+    expect(ps1.memoryPercent({ memtype: 'uss' })).toBeCloseTo(((2000 * 1024) / (8000000 * 1024)) * 100, 10);
     expect(() => ps1.memoryPercent({ memtype: 'bogus' as 'rss' })).toThrow(RangeError);
   });
 
@@ -99,12 +138,26 @@ describe('Process on a fixture procfs', () => {
     const g = p.memoryMaps();
     expect(g.map((m) => m.path)).toEqual(['/lib/systemd/systemd', '[anon]', '/nonexistent/lib.so']);
     expect(g[0]).toEqual({
-      path: '/lib/systemd/systemd', rss: 68 * 1024, size: 128 * 1024, pss: 38 * 1024, sharedClean: 60 * 1024, sharedDirty: 0,
-      privateClean: 4 * 1024, privateDirty: 4 * 1024, referenced: 68 * 1024, anonymous: 4 * 1024, swap: 0,
+      path: '/lib/systemd/systemd',
+      rss: 68 * 1024,
+      size: 128 * 1024,
+      pss: 38 * 1024,
+      sharedClean: 60 * 1024,
+      sharedDirty: 0,
+      privateClean: 4 * 1024,
+      privateDirty: 4 * 1024,
+      referenced: 68 * 1024,
+      anonymous: 4 * 1024,
+      swap: 0,
     });
     const u = p.memoryMaps({ grouped: false });
     expect(u).toHaveLength(4);
-    expect(u[0]).toMatchObject({ addr: '55550000-55560000', perms: 'r-xp', path: '/lib/systemd/systemd', rss: 60 * 1024 });
+    expect(u[0]).toMatchObject({
+      addr: '55550000-55560000',
+      perms: 'r-xp',
+      path: '/lib/systemd/systemd',
+      rss: 60 * 1024,
+    });
     expect(Object.keys(u[0]!).slice(0, 3)).toEqual(['addr', 'perms', 'path']);
   });
 
@@ -142,7 +195,14 @@ describe('Process on a fixture procfs', () => {
     expect(() => z.cmdline()).toThrow(ZombieProcess);
     expect(() => z.exe()).toThrow(ZombieProcess);
     expect(() => z.memoryMaps()).toThrow(ZombieProcess);
-    const err = (() => { try { z.exe(); } catch (e) { return e; } return null; })();
+    const err = (() => {
+      try {
+        z.exe();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
     expect(err).toBeInstanceOf(NoSuchProcess);
     expect((err as ZombieProcess).ppid).toBe(100);
     const d = z.asDict({ attrs: ['pid', 'status', 'cmdline', 'exe'], adValue: 'n/a' });
@@ -152,10 +212,19 @@ describe('Process on a fixture procfs', () => {
   test('environ, ioCounters, threads, numFds, openFiles', () => {
     const p = new ps.Process(1);
     expect({ ...p.environ() }).toEqual({ HOME: '/', TERM: 'linux' });
-    expect(p.ioCounters()).toEqual({ readCount: 30, writeCount: 40, readBytes: 4096, writeBytes: 8192, readChars: 1000, writeChars: 2000 });
+    expect(p.ioCounters()).toEqual({
+      readCount: 30,
+      writeCount: 40,
+      readBytes: 4096,
+      writeBytes: 8192,
+      readChars: 1000,
+      writeChars: 2000,
+    });
     const t = clockTicks();
     expect(new ps.Process(100).threads()).toEqual([
-      { id: 100, userTime: 6 / t, systemTime: 3 / t }, { id: 107, userTime: 3 / t, systemTime: 1 / t }, { id: 108, userTime: 1 / t, systemTime: 1 / t },
+      { id: 100, userTime: 6 / t, systemTime: 3 / t },
+      { id: 107, userTime: 3 / t, systemTime: 1 / t },
+      { id: 108, userTime: 1 / t, systemTime: 1 / t },
     ]);
     expect(p.numFds()).toBe(5);
     // Only absolute paths of regular files (under the rootfs): not /dev/null, sockets or pipes. Directory order.
@@ -195,7 +264,12 @@ describe('Process on a fixture procfs', () => {
     expect(p.parents().map((x) => x.pid)).toEqual([1]);
     expect(new ps.Process(1).parent()).toBeNull();
     expect(p.children().map((c) => c.pid)).toEqual([101, 103]);
-    expect(p.children({ recursive: true }).map((c) => c.pid).sort((a, b) => a - b)).toEqual([101, 103, 106]);
+    expect(
+      p
+        .children({ recursive: true })
+        .map((c) => c.pid)
+        .sort((a, b) => a - b),
+    ).toEqual([101, 103, 106]);
     expect(new ps.Process(106).parents().map((x) => x.pid)).toEqual([103, 100, 1]);
     for (const c of p.children()) expect(c).toBeInstanceOf(ps.Process);
   });
@@ -209,7 +283,11 @@ describe('Process on a fixture procfs', () => {
     const seen = [...ps.processIter({ attrs: ['pid', 'name', 'username', 'cmdline'] })];
     expect(seen.map((p) => p.pid)).toEqual(ps.pids());
     expect(Object.keys(seen[2]!.info)).toEqual(['pid', 'name', 'username', 'cmdline']);
-    expect(seen[2]!.info).toMatchObject({ pid: 100, name: 'gnome-keyring-daemon', cmdline: ['/usr/bin/gnome-keyring-daemon', '--start'] });
+    expect(seen[2]!.info).toMatchObject({
+      pid: 100,
+      name: 'gnome-keyring-daemon',
+      cmdline: ['/usr/bin/gnome-keyring-daemon', '--start'],
+    });
     const zombie = seen.find((p) => p.pid === 101)!;
     expect(zombie.info.cmdline).toBeNull();
     // The same objects come back on the next call (cpuPercent state survives).
@@ -227,7 +305,7 @@ describe('Process on a fixture procfs', () => {
     expect(Object.keys(d).sort()).toEqual(Process.attrs.filter((a) => a !== 'ionice').sort());
   });
 
-  test('netConnections: this process\'s sockets from /proc/net, without a pid field', () => {
+  test("netConnections: this process's sockets from /proc/net, without a pid field", () => {
     expect(new ps.Process(1).netConnections()).toEqual([
       { fd: 4, family: 2, type: 1, laddr: { ip: '127.0.0.1', port: 8080 }, raddr: null, status: 'LISTEN' },
     ]);
@@ -250,7 +328,7 @@ describe('Process on a fixture procfs', () => {
   });
 });
 
-describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, effective user, footprint, memoryUsage', () => {
+describe("extensions (not psutil's): cgroups, wchan, threadsInfo, raw argv, effective user, footprint, memoryUsage", () => {
   test('isKernelThread(): PF_KTHREAD in stat flags (kthreadd 2 and kworker 102), not a user process or a zombie', () => {
     expect(new ps.Process(2).isKernelThread()).toBe(true);
     expect(new ps.Process(102).isKernelThread()).toBe(true);
@@ -269,11 +347,15 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
     expect(Object.isFrozen(cg[0]!.controllers)).toBe(true);
     expect(Object.keys(cg[0]!)).toEqual(['hierarchyId', 'controllers', 'path']);
     expect(new ps.Process(100).cgroups()).toEqual([
-      { hierarchyId: 0, controllers: [], path: '/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope' },
+      {
+        hierarchyId: 0,
+        controllers: [],
+        path: '/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope',
+      },
     ]);
   });
 
-  test('wchan(): the function name, null for the kernel\'s 0', () => {
+  test("wchan(): the function name, null for the kernel's 0", () => {
     expect(new ps.Process(1).wchan()).toBe('ep_poll');
     expect(new ps.Process(100).wchan()).toBeNull();
   });
@@ -285,11 +367,28 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
     // 107 has no io file (a kernel without it, or a thread that exited between its status and io reads).
     expect(th[1]).toMatchObject({ id: 107, readBytes: null, writeBytes: null, wchan: 'futex_wait_queue' });
     expect(th[0]).toEqual({
-      id: 100, name: 'gnome-keyring-d', status: STATUS_SLEEPING, createTime: 1000 / t + BTIME, userTime: 6 / t, systemTime: 3 / t,
-      minorFaults: 100, majorFaults: 2, voluntaryCtxSwitches: 200, involuntaryCtxSwitches: 0, readBytes: 100 * 4096,
-      writeBytes: 100 * 512, wchan: 'do_poll.constprop.0',
+      id: 100,
+      name: 'gnome-keyring-d',
+      status: STATUS_SLEEPING,
+      createTime: 1000 / t + BTIME,
+      userTime: 6 / t,
+      systemTime: 3 / t,
+      minorFaults: 100,
+      majorFaults: 2,
+      voluntaryCtxSwitches: 200,
+      involuntaryCtxSwitches: 0,
+      readBytes: 100 * 4096,
+      writeBytes: 100 * 512,
+      wchan: 'do_poll.constprop.0',
     });
-    expect(th[2]).toMatchObject({ id: 108, name: 'gdbus', status: 'running', voluntaryCtxSwitches: 216, involuntaryCtxSwitches: 3, wchan: null });
+    expect(th[2]).toMatchObject({
+      id: 108,
+      name: 'gdbus',
+      status: 'running',
+      voluntaryCtxSwitches: 216,
+      involuntaryCtxSwitches: 3,
+      wchan: null,
+    });
     expect(Object.isFrozen(th) && Object.isFrozen(th[0])).toBe(true);
     // io and wchan not asked are null.
     const lean = new ps.Process(100).threadsInfo({ io: false, wchan: false });
@@ -297,7 +396,9 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
     expect(lean.every((x) => x.readBytes === null && x.writeBytes === null && x.wchan === null)).toBe(true);
     expect(lean[1]).toMatchObject({ name: 'gdbus', createTime: 1007 / t + BTIME, minorFaults: 107, majorFaults: 2 });
     // The same user and system times as psutil's threads().
-    expect(lean.map((x) => [x.id, x.userTime, x.systemTime])).toEqual(new ps.Process(100).threads().map((x) => [x.id, x.userTime, x.systemTime]));
+    expect(lean.map((x) => [x.id, x.userTime, x.systemTime])).toEqual(
+      new ps.Process(100).threads().map((x) => [x.id, x.userTime, x.systemTime]),
+    );
     expect(() => new ps.Process(100).threadsInfo({ io: 1 as unknown as boolean })).toThrow(TypeError);
     expect(() => new ps.Process(100).threadsInfo({ bogus: true } as never)).toThrow(TypeError);
   });
@@ -347,15 +448,22 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
   });
 
   test('asDict/processIter take the extension attributes by name only', () => {
-    const d = new ps.Process(1).asDict({ attrs: ['pid', 'cgroups', 'wchan', 'memoryFootprint', 'memoryUsage', 'threadsInfo'] });
+    const d = new ps.Process(1).asDict({
+      attrs: ['pid', 'cgroups', 'wchan', 'memoryFootprint', 'memoryUsage', 'threadsInfo'],
+    });
     expect(Object.keys(d)).toEqual(['pid', 'cgroups', 'wchan', 'memoryFootprint', 'memoryUsage', 'threadsInfo']);
     expect(d.wchan).toBe('ep_poll');
     expect(d.threadsInfo?.map((x) => x.id)).toEqual([1]);
     expect(Object.keys(new ps.Process(1).asDict())).not.toContain('cgroups');
-    const z = new ps.Process(101).asDict({ attrs: ['cgroups', 'wchan', 'memoryUsage', 'memoryFootprint'], adValue: 'n/a' });
+    const z = new ps.Process(101).asDict({
+      attrs: ['cgroups', 'wchan', 'memoryUsage', 'memoryFootprint'],
+      adValue: 'n/a',
+    });
     // A zombie's cgroup and status read fine (the kernel keeps them until the parent reaps it); smaps is gone.
     expect(z).toEqual({
-      cgroups: [{ hierarchyId: 0, controllers: [], path: '/user.slice' }], wchan: null, memoryUsage: { rss: 0, vms: 0, swap: 0 },
+      cgroups: [{ hierarchyId: 0, controllers: [], path: '/user.slice' }],
+      wchan: null,
+      memoryUsage: { rss: 0, vms: 0, swap: 0 },
       memoryFootprint: 'n/a',
     });
     // A process without a cgroup file (a kernel without cgroups) has none.
@@ -366,7 +474,7 @@ describe('extensions (not psutil\'s): cgroups, wchan, threadsInfo, raw argv, eff
   });
 });
 
-describe('procfsSelfPid (ours): the self link of the instance\'s procfs', () => {
+describe("procfsSelfPid (ours): the self link of the instance's procfs", () => {
   let tmp: string;
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-self-'));
@@ -382,7 +490,8 @@ describe('procfsSelfPid (ours): the self link of the instance\'s procfs', () => 
     ['12x', null],
     ['', null],
   ])('self -> %p gives %p', (target, want) => {
-    if (target === '') fs.mkdirSync(path.join(tmp, 'self')); // a directory, not a link (EINVAL)
+    if (target === '')
+      fs.mkdirSync(path.join(tmp, 'self')); // a directory, not a link (EINVAL)
     else fs.symlinkSync(target, path.join(tmp, 'self'));
     expect(createPsutil({ procfs: tmp }).procfsSelfPid()).toBe(want);
   });
@@ -394,7 +503,7 @@ describe('procfsSelfPid (ours): the self link of the instance\'s procfs', () => 
     expect(inst.procfsSelfPid()).toBe(77);
   });
 
-  test('the fixture tree\'s self names pid 1, not us: the setters refuse that procfs', () => {
+  test("the fixture tree's self names pid 1, not us: the setters refuse that procfs", () => {
     expect(ps.procfsSelfPid()).toBe(1);
     expect(() => new ps.Process(100).nice(5)).toThrow(UnsupportedOperation);
   });
@@ -442,7 +551,14 @@ describe('a process that vanishes after it was looked up', () => {
   test('a file missing while stat is there is a kernel without that file: UnsupportedOperation, never an OsError', () => {
     const gone = createPsutil({ procfs: path.join(tmp, 'proc'), rootfs: path.join(tmp, 'root') });
     fs.rmSync(path.join(tmp, 'proc', '1', 'io'));
-    const err = (() => { try { new gone.Process(1).ioCounters(); } catch (e) { return e; } return null; })();
+    const err = (() => {
+      try {
+        new gone.Process(1).ioCounters();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
     expect(err).toBeInstanceOf(UnsupportedOperation);
     expect(err).not.toBeInstanceOf(OsError);
     expect(String((err as Error).message)).toContain('/1/io');
@@ -505,5 +621,4 @@ describe('argument checks', () => {
     expect(() => p.netConnections({ kind: 4 as unknown as 'tcp' })).toThrow(TypeError);
     expect(() => p.wait({ timeout: -1 })).toThrow(RangeError);
   });
-
 });

@@ -5,7 +5,7 @@
 import * as api from '../../src/index';
 import type { IterProcess, ProcessCpuTimes, ProcessInfo } from '../../src/index';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const check = <T extends true>(_t?: T): void => undefined;
 
 describe('public process API types', () => {

@@ -42,7 +42,9 @@ describeOracle('sensors: live, against psutil', () => {
 
   test('sensors_battery', () => {
     retry(3, () => {
-      const theirs = py<{ percent: number; secsleft: number; power_plugged: boolean | null } | null>('out = psutil.sensors_battery()');
+      const theirs = py<{ percent: number; secsleft: number; power_plugged: boolean | null } | null>(
+        'out = psutil.sensors_battery()',
+      );
       const ours = sensorsBattery();
       if (theirs === null) {
         expect(ours).toBeNull();

@@ -4,7 +4,12 @@
  * tmpfs mounts: only the stuck ones time out, a stuck one is not asked again, everything answers once unstuck, and a
  * late answer to a worker thread that was terminated meanwhile does not crash the process.
  */
-import { spawnWithStuckMounts, stuckMountsLayout, stuckMountsUnavailable, type StuckMountsLayout } from '../helpers/stuck-mounts';
+import {
+  spawnWithStuckMounts,
+  stuckMountsLayout,
+  stuckMountsUnavailable,
+  type StuckMountsLayout,
+} from '../helpers/stuck-mounts';
 import * as path from 'node:path';
 
 const FUSE_SIZE = 1000 * 4096;
@@ -53,7 +58,9 @@ describeStuck('statfs of stuck mounts (FUSE)', () => {
       layout?.unstick();
       child.kill('SIGKILL');
     }, 90000);
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     clearTimeout(kill);
     expect({ ...exit, err }).toEqual({ code: 0, signal: null, err: '' });
     const r = JSON.parse(out) as ProbeOut;

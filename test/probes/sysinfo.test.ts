@@ -15,7 +15,9 @@ const host = (name: string) => createPsutil({ procfs: own(name, 'proc'), sysfs: 
 
 describe('sysinfo on our hosts', () => {
   test('clocksources: the trailing space of available_clocksource makes no empty name', () => {
-    expect(host('host-laptop').clocksources()).toEqual([{ device: '0', available: ['tsc', 'hpet', 'acpi_pm'], current: 'tsc' }]);
+    expect(host('host-laptop').clocksources()).toEqual([
+      { device: '0', available: ['tsc', 'hpet', 'acpi_pm'], current: 'tsc' },
+    ]);
     expect(host('host-server').clocksources()[0]?.current).toBe('hpet');
   });
 
@@ -34,7 +36,13 @@ describe('sysinfo on our hosts', () => {
   test("processSummary: host-server's parser-breaking processes; pid dirs without stat count as vanished", () => {
     const s = host('host-server').processSummary({ threads: true });
     // 1020's comm `) R 1 (x y` would read as state R to a parser that stops at its first ')': it is S.
-    expect(s).toEqual({ pids: 8, threads: 10, states: { S: 6, I: 1, Z: 1 }, threadStates: { S: 1, R: 1, D: 1 }, skipped: 2 });
+    expect(s).toEqual({
+      pids: 8,
+      threads: 10,
+      states: { S: 6, I: 1, Z: 1 },
+      threadStates: { S: 1, R: 1, D: 1 },
+      skipped: 2,
+    });
   });
 
   test('blockDeviceInfo: only the E: lines of the udev entry, split at the first =; rotational from sys/block', () => {
@@ -44,11 +52,19 @@ describe('sysinfo on our hosts', () => {
     expect(dm.udev?.['DM_NAME']).toBe('nvme0n1p3_crypt');
     expect(dm.udev?.['ID_VENDOR']).toBe('with=equals');
     expect(Object.keys(dm.udev ?? {})).toHaveLength(11);
-    expect(laptop.blockDeviceInfo('nvme0n1', 259, 0, { udevData: '/run/udev/data' }).udev?.['ID_MODEL']).toBe('SAMSUNG MZVLB512HAJQ-000L7');
+    expect(laptop.blockDeviceInfo('nvme0n1', 259, 0, { udevData: '/run/udev/data' }).udev?.['ID_MODEL']).toBe(
+      'SAMSUNG MZVLB512HAJQ-000L7',
+    );
     const server = host('host-server');
-    expect(server.blockDeviceInfo('sda', 8, 0, { udevData: '/run/udev/data' })).toMatchObject({ rotational: 1, udev: { ID_ATA_ROTATION_RATE_RPM: '7200' } });
+    expect(server.blockDeviceInfo('sda', 8, 0, { udevData: '/run/udev/data' })).toMatchObject({
+      rotational: 1,
+      udev: { ID_ATA_ROTATION_RATE_RPM: '7200' },
+    });
     expect(server.blockDeviceInfo('sdb', 8, 16, { udevData: '/run/udev/data' })).toEqual({ rotational: 0, udev: null });
-    expect(server.blockDeviceInfo('nope', 1, 2, { udevData: '/run/udev/data' })).toEqual({ rotational: null, udev: null });
+    expect(server.blockDeviceInfo('nope', 1, 2, { udevData: '/run/udev/data' })).toEqual({
+      rotational: null,
+      udev: null,
+    });
   });
 
   test('blockDeviceInfo checks its arguments', () => {
@@ -59,7 +75,7 @@ describe('sysinfo on our hosts', () => {
   });
 });
 
-describePeer('sysinfo on the peers\' trees', () => {
+describePeer("sysinfo on the peers' trees", () => {
   test("clocksources: node_exporter's fixture", () => {
     expect(ne.clocksources()).toEqual([{ device: '0', available: ['tsc', 'hpet', 'acpi_pm'], current: 'tsc' }]);
   });
@@ -94,7 +110,6 @@ describePeer('sysinfo on the peers\' trees', () => {
     const none = ne.blockDeviceInfo('nope', 1, 2, { udevData: '/udev/data' });
     expect(none).toEqual({ rotational: null, udev: null });
   });
-
 });
 
 describe('sysinfo on temporary trees', () => {
@@ -104,7 +119,10 @@ describe('sysinfo on temporary trees', () => {
       expect(createPsutil({ rootfs: dir }).osRelease()).toBeNull();
       fs.mkdirSync(path.join(dir, 'usr', 'lib'), { recursive: true });
       fs.writeFileSync(path.join(dir, 'usr', 'lib', 'os-release'), 'ID=alpine\nVERSION_ID=3.18.4\n');
-      expect(createPsutil({ rootfs: dir }).osRelease()).toEqual({ path: path.join(dir, 'usr', 'lib', 'os-release'), fields: { ID: 'alpine', VERSION_ID: '3.18.4' } });
+      expect(createPsutil({ rootfs: dir }).osRelease()).toEqual({
+        path: path.join(dir, 'usr', 'lib', 'os-release'),
+        fields: { ID: 'alpine', VERSION_ID: '3.18.4' },
+      });
       fs.mkdirSync(path.join(dir, 'etc'));
       fs.writeFileSync(path.join(dir, 'etc', 'os-release'), 'ID=debian\n');
       expect(createPsutil({ rootfs: dir }).osRelease()?.fields).toEqual({ ID: 'debian' });
@@ -129,7 +147,10 @@ describe('sysinfo live', () => {
     const s = await p.mountStatsAsync('/', { timeoutMs: 5000 });
     const sync = p.mountStats('/');
     // coreutils' stat -f: %s f_bsize, %b f_blocks, %f f_bfree, %a f_bavail, %c f_files, %d f_ffree.
-    const [bsize, blocks, bfree, bavail, files, ffree] = sh('stat', ['-f', '-c', '%s %b %f %a %c %d', '/']).trim().split(' ').map(Number) as [number, number, number, number, number, number];
+    const [bsize, blocks, bfree, bavail, files, ffree] = sh('stat', ['-f', '-c', '%s %b %f %a %c %d', '/'])
+      .trim()
+      .split(' ')
+      .map(Number) as [number, number, number, number, number, number];
     expect([s.size, sync.size]).toEqual([blocks * bsize, blocks * bsize]);
     // Other processes write while we read: free space and free inodes move, by far less than 1%.
     for (const m of [s, sync]) {

@@ -24,10 +24,25 @@ describe('identityFromPath', () => {
   it.each([
     [`/system.slice/docker-${ID}.scope`, ID, null, 'docker'],
     [`/docker/${ID}`, ID, null, 'docker'],
-    [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`, ID, UID, 'containerd'],
+    [
+      `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+      ID,
+      UID,
+      'containerd',
+    ],
     [`/kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${ID}.scope`, ID, UID, 'containerd'],
-    [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-${ID}.scope`, ID, UID, 'crio'],
-    [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-conmon-${ID}.scope`, null, UID, null],
+    [
+      `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-${ID}.scope`,
+      ID,
+      UID,
+      'crio',
+    ],
+    [
+      `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-conmon-${ID}.scope`,
+      null,
+      UID,
+      null,
+    ],
     [`/kubepods/burstable/pod${UID}/${ID}`, ID, UID, null],
     [`/kubepods/pod${UID}/${ID}`, ID, UID, null],
     [`/kubepods/besteffort/pod${UID}`, null, UID, null],
@@ -56,7 +71,11 @@ describe('cgroupIdentity', () => {
     expect(cgroupIdentity(v2).containerId).toBe(ID);
   });
   it('returns a pod alone when no line names a container', () => {
-    expect(cgroupIdentity(parseCgroup(`0::/kubepods/pod${UID}\n`))).toEqual({ containerId: null, podUid: UID, runtime: null });
+    expect(cgroupIdentity(parseCgroup(`0::/kubepods/pod${UID}\n`))).toEqual({
+      containerId: null,
+      podUid: UID,
+      runtime: null,
+    });
     expect(cgroupIdentity([])).toEqual({ containerId: null, podUid: null, runtime: null });
   });
 });

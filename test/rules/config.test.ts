@@ -42,7 +42,9 @@ describe('config fixtures', () => {
     }
     expect(err).toBeInstanceOf(RulesConfigError);
     const e = err as RulesConfigError;
-    const hit = e.issues.find((i) => i.severity === 'error' && new RegExp(pattern ?? '').test(`${i.path}: ${i.message}`));
+    const hit = e.issues.find(
+      (i) => i.severity === 'error' && new RegExp(pattern ?? '').test(`${i.path}: ${i.message}`),
+    );
     if (!hit) throw new Error(`no issue matches /${pattern}/ in:\n${e.message}`);
     if (line) expect(hit.line).toBe(Number(line));
     // The message names the file and line, ready for --check-config.
@@ -51,7 +53,7 @@ describe('config fixtures', () => {
 });
 
 describe('loadRulesYaml', () => {
-  it('compiles process-exporter\'s example as is', () => {
+  it("compiles process-exporter's example as is", () => {
     const cfg = load('process-exporter-example.good.yaml');
     expect(cfg.rules.rules).toHaveLength(2);
     expect(cfg.rules.needs).toEqual({ cmdline: true, username: true, cgroups: false, cwd: false });
@@ -63,7 +65,11 @@ describe('loadRulesYaml', () => {
   it('reads our options and extensions', () => {
     const cfg = load('extensions.good.yaml');
     expect(cfg.options).toMatchObject({
-      children: true, threads: true, gatherSmaps: false, recheckWithTimeLimit: 30, removeEmptyGroupsAfter: 600,
+      children: true,
+      threads: true,
+      gatherSmaps: false,
+      recheckWithTimeLimit: 30,
+      removeEmptyGroupsAfter: 600,
       perProcessLimit: 50,
     });
     expect([...cfg.options.excludeFamilies].sort()).toEqual(['open_filedesc', 'worst_fd_ratio']);
@@ -96,7 +102,7 @@ describe('loadRulesYaml', () => {
     expect(cfg.rules.needs.cmdline).toBe(true);
   });
 
-  it('takes numbers in string lists by their text, as Go\'s yaml.v2', () => {
+  it("takes numbers in string lists by their text, as Go's yaml.v2", () => {
     const cfg = loadRulesYaml('process_names:\n  - comm: [123]\n    user: [1000]\n');
     expect(cfg.rules.rules).toHaveLength(1);
   });
@@ -137,13 +143,24 @@ describe('compileRulesConfig without source text', () => {
     expect(() => compileRulesConfig([{ comm: 'x' }], undefined)).toThrow(/process_names\[0\]\.comm: must be a list/);
   });
   it('uses the given paths', () => {
-    expect(() => compileRulesConfig('x', 1, { namesPath: ['a'], optionsPath: ['b'] })).toThrow(/a: must be a list[\s\S]*b: must be a mapping/);
+    expect(() => compileRulesConfig('x', 1, { namesPath: ['a'], optionsPath: ['b'] })).toThrow(
+      /a: must be a list[\s\S]*b: must be a mapping/,
+    );
   });
 });
 
 describe('parseDuration', () => {
   it.each([
-    ['30s', 30], ['10m', 600], ['1h30m', 5400], ['1.5h', 5400], ['250ms', 0.25], ['0', 0], [45, 45], ['2d', 172800],
+    ['30s', 30],
+    ['10m', 600],
+    ['1h30m', 5400],
+    ['1.5h', 5400],
+    ['250ms', 0.25],
+    ['0', 0],
+    [45, 45],
+    ['2d', 172800],
   ])('%j = %d s', (v, want) => expect(parseDuration(v)).toBeCloseTo(want, 9));
-  it.each(['', 'ten', '10', '-5s', '5 s', 's', null, -1, Number.NaN])('refuses %j', (v) => expect(parseDuration(v)).toBeNull());
+  it.each(['', 'ten', '10', '-5s', '5 s', 's', null, -1, Number.NaN])('refuses %j', (v) =>
+    expect(parseDuration(v)).toBeNull(),
+  );
 });

@@ -27,7 +27,10 @@ function reference(): Map<string, { help: string; type: string; labels: Set<stri
   return out;
 }
 
-function snapshot(opts: Partial<GroupOptions> = {}, yaml = 'process_names:\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n') {
+function snapshot(
+  opts: Partial<GroupOptions> = {},
+  yaml = 'process_names:\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n',
+) {
   const cfg = loadRulesYaml(yaml);
   const g = new Grouper(cfg.rules, { ...cfg.options, ...opts });
   g.update(tableSource(withMetrics(hostTable(), 0)), T0);
@@ -37,7 +40,7 @@ function snapshot(opts: Partial<GroupOptions> = {}, yaml = 'process_names:\n  - 
 const fam = (fs_: MetricFamily[], name: string) => fs_.find((f) => f.name === name) as MetricFamily;
 
 describe('prometheusFamilies', () => {
-  it('has process-exporter\'s names, help, types and labels, for every family (threads and smaps on)', () => {
+  it("has process-exporter's names, help, types and labels, for every family (threads and smaps on)", () => {
     const ref = reference();
     expect(ref.size).toBeGreaterThan(15);
     const ours = prometheusFamilies(snapshot({ threads: true, gatherSmaps: true }));
@@ -53,12 +56,22 @@ describe('prometheusFamilies', () => {
   it('emits the five memtypes with smaps, three without, and the five states', () => {
     const withSmaps = fam(prometheusFamilies(snapshot({ gatherSmaps: true })), 'namedprocess_namegroup_memory_bytes');
     const memtypes = (f: MetricFamily) => [...new Set(f.samples.map((s) => s.labels['memtype']))].sort();
-    expect(memtypes(withSmaps)).toEqual(['proportionalResident', 'proportionalSwapped', 'resident', 'swapped', 'virtual']);
+    expect(memtypes(withSmaps)).toEqual([
+      'proportionalResident',
+      'proportionalSwapped',
+      'resident',
+      'swapped',
+      'virtual',
+    ]);
     const plain = prometheusFamilies(snapshot());
     expect(memtypes(fam(plain, 'namedprocess_namegroup_memory_bytes'))).toEqual(['resident', 'swapped', 'virtual']);
     const states = fam(plain, 'namedprocess_namegroup_states').samples.filter((s) => s.labels['groupname'] === 'bash');
     expect(states.map((s) => [s.labels['state'], s.value])).toEqual([
-      ['Running', 1], ['Sleeping', 0], ['Waiting', 0], ['Zombie', 0], ['Other', 0],
+      ['Running', 1],
+      ['Sleeping', 0],
+      ['Waiting', 0],
+      ['Zombie', 0],
+      ['Other', 0],
     ]);
     expect(plain.some((f) => /_thread_|_threads_/.test(f.name))).toBe(false);
   });
@@ -77,13 +90,13 @@ describe('prometheusFamilies', () => {
     expect(v('namedprocess_namegroup_worst_fd_ratio', { groupname: 'sshd' })).toBeCloseTo(10 / 1024, 12);
   });
 
-  it('leaves out oldest_start_time_seconds for an empty group (process-exporter prints Go\'s zero time)', () => {
+  it("leaves out oldest_start_time_seconds for an empty group (process-exporter prints Go's zero time)", () => {
     const f = prometheusFamilies(snapshot({}, 'process_names:\n  - name: none\n    comm: [nothing]\n'));
     expect(fam(f, 'namedprocess_namegroup_num_procs').samples).toEqual([{ labels: { groupname: 'none' }, value: 0 }]);
     expect(fam(f, 'namedprocess_namegroup_oldest_start_time_seconds').samples).toEqual([]);
   });
 
-  it('adds the rules\' labels to every group series and leaves excluded families out', () => {
+  it("adds the rules' labels to every group series and leaves excluded families out", () => {
     const yaml = "process_names:\n  - name: web\n    comm: [nginx]\n    labels: {tier: front, user: '{{.Username}}'}\n";
     const f = prometheusFamilies(snapshot({ excludeFamilies: new Set(['open_filedesc', 'states']) }, yaml));
     expect(f.map((x) => x.name)).not.toContain('namedprocess_namegroup_open_filedesc');
@@ -130,18 +143,47 @@ describe('prometheusFamilies', () => {
 
   it('sums thread families by thread name and lists wchans', () => {
     const th = (tid: number, name: string, cpu: number, wchan: string): ThreadMetrics => ({
-      tid, startTime: tid, name, state: 'S', cpuUser: cpu, cpuSystem: 0, readBytes: 0, writeBytes: 0, minorFaults: 0,
-      majorFaults: 0, ctxVoluntary: 0, ctxInvoluntary: 0, wchan,
+      tid,
+      startTime: tid,
+      name,
+      state: 'S',
+      cpuUser: cpu,
+      cpuSystem: 0,
+      readBytes: 0,
+      writeBytes: 0,
+      minorFaults: 0,
+      majorFaults: 0,
+      ctxVoluntary: 0,
+      ctxInvoluntary: 0,
+      wchan,
     });
     const cfg = loadRulesYaml('process_names:\n  - name: j\n    comm: [java]\n');
     const g = new Grouper(cfg.rules, { ...cfg.options, threads: true });
-    const rec = (k: number) => [{ pid: 5, ppid: 1, startTime: 5, comm: 'java', numThreads: 2, threads: [th(5, 'java', k, 'ep_poll'), th(6, 'C2', 2 * k, 'futex')] }];
+    const rec = (k: number) => [
+      {
+        pid: 5,
+        ppid: 1,
+        startTime: 5,
+        comm: 'java',
+        numThreads: 2,
+        threads: [th(5, 'java', k, 'ep_poll'), th(6, 'C2', 2 * k, 'futex')],
+      },
+    ];
     g.update(tableSource(rec(1)), T0);
     const f = prometheusFamilies(g.update(tableSource(rec(2)), T0 + 1));
-    expect(fam(f, 'namedprocess_namegroup_thread_cpu_seconds_total').samples.filter((s) => s.labels['mode'] === 'user')
-      .map((s) => [s.labels['threadname'], s.value])).toEqual([['C2', 2], ['java', 1]]);
+    expect(
+      fam(f, 'namedprocess_namegroup_thread_cpu_seconds_total')
+        .samples.filter((s) => s.labels['mode'] === 'user')
+        .map((s) => [s.labels['threadname'], s.value]),
+    ).toEqual([
+      ['C2', 2],
+      ['java', 1],
+    ]);
     expect(fam(f, 'namedprocess_namegroup_thread_count').samples.map((s) => s.value)).toEqual([1, 1]);
-    expect(fam(f, 'namedprocess_namegroup_threads_wchan').samples.map((s) => [s.labels['wchan'], s.value])).toEqual([['ep_poll', 1], ['futex', 1]]);
+    expect(fam(f, 'namedprocess_namegroup_threads_wchan').samples.map((s) => [s.labels['wchan'], s.value])).toEqual([
+      ['ep_poll', 1],
+      ['futex', 1],
+    ]);
   });
 });
 
@@ -150,16 +192,28 @@ describe('otlpMetrics', () => {
     const m = otlpMetrics(snapshot());
     const byName = Object.fromEntries(m.map((x) => [x.name, x]));
     expect(Object.keys(byName).sort()).toEqual([
-      'process.context_switches', 'process.count', 'process.cpu.time', 'process.disk.io', 'process.memory.usage',
-      'process.memory.virtual', 'process.paging.faults', 'process.thread.count', 'process.unix.file_descriptor.count',
+      'process.context_switches',
+      'process.count',
+      'process.cpu.time',
+      'process.disk.io',
+      'process.memory.usage',
+      'process.memory.virtual',
+      'process.paging.faults',
+      'process.thread.count',
+      'process.unix.file_descriptor.count',
       'process.uptime',
     ]);
     expect(byName['process.cpu.time']).toMatchObject({ unit: 's', kind: 'sum', monotonic: true });
     expect(byName['process.memory.usage']).toMatchObject({ unit: 'By', kind: 'sum', monotonic: false });
     const cpu = byName['process.cpu.time']?.points.filter((p) => p.attributes[GROUP_ATTRIBUTE] === 'sshd');
-    expect(cpu?.map((p) => [p.attributes['cpu.mode'], p.value])).toEqual([['user', 2], ['system', 1]]);
+    expect(cpu?.map((p) => [p.attributes['cpu.mode'], p.value])).toEqual([
+      ['user', 2],
+      ['system', 1],
+    ]);
     expect(cpu?.[0]?.startTime).toBe(T0);
-    const dir = byName['process.disk.io']?.points.filter((p) => p.attributes[GROUP_ATTRIBUTE] === 'sshd').map((p) => p.attributes['disk.io.direction']);
+    const dir = byName['process.disk.io']?.points
+      .filter((p) => p.attributes[GROUP_ATTRIBUTE] === 'sshd')
+      .map((p) => p.attributes['disk.io.direction']);
     expect(dir).toEqual(['read', 'write']);
     const up = byName['process.uptime']?.points.find((p) => p.attributes[GROUP_ATTRIBUTE] === 'sshd');
     expect(up?.value).toBeCloseTo(T0 + 15 - 1_700_000_005, 6);

@@ -16,14 +16,36 @@ function byName(s: GroupSnapshot): Record<string, GroupSample> {
 }
 
 const proc = (pid: number, over: Partial<ProcRecord> = {}): ProcRecord => ({
-  pid, ppid: 1, startTime: pid, comm: 'worker', cmdline: argv('/bin/worker'), username: 'u', cgroups: '', state: 'S',
-  cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, minorFaults: 0, majorFaults: 0, ctxVoluntary: 0,
-  ctxInvoluntary: 0, rss: 0, vms: 0, swap: 0, numFds: 0, fdLimit: 1024, numThreads: 1, ...over,
+  pid,
+  ppid: 1,
+  startTime: pid,
+  comm: 'worker',
+  cmdline: argv('/bin/worker'),
+  username: 'u',
+  cgroups: '',
+  state: 'S',
+  cpuUser: 0,
+  cpuSystem: 0,
+  readBytes: 0,
+  writeBytes: 0,
+  minorFaults: 0,
+  majorFaults: 0,
+  ctxVoluntary: 0,
+  ctxInvoluntary: 0,
+  rss: 0,
+  vms: 0,
+  swap: 0,
+  numFds: 0,
+  fdLimit: 1024,
+  numThreads: 1,
+  ...over,
 });
 
 describe('static groups', () => {
   it('exist from the first cycle with num_procs 0, and stay when empty', () => {
-    const g = grouper('process_names:\n  - name: postgres\n    comm: [postgres]\n  - name: "{{.Comm}}"\n    comm: [x]\n');
+    const g = grouper(
+      'process_names:\n  - name: postgres\n    comm: [postgres]\n  - name: "{{.Comm}}"\n    comm: [x]\n',
+    );
     const s = g.update(tableSource([]), T0);
     expect(s.groups.map((x) => [x.name, x.numProcs, x.isStatic])).toEqual([['postgres', 0, true]]);
     expect(byName(s)['postgres']?.oldestStartTime).toBeNull();
@@ -70,7 +92,13 @@ describe('max_groups', () => {
 
   it('creates no group past the cap: its processes are in none, each counted once; declared groups always exist', () => {
     const g = grouper(yaml, { maxGroups: 3, removeEmptyGroupsAfter: 60 });
-    const table = [proc(5, { comm: 'a' }), proc(6, { comm: 'b' }), proc(7, { comm: 'c' }), proc(8, { comm: 'd' }), proc(9, { comm: 'a' })];
+    const table = [
+      proc(5, { comm: 'a' }),
+      proc(6, { comm: 'b' }),
+      proc(7, { comm: 'c' }),
+      proc(8, { comm: 'd' }),
+      proc(9, { comm: 'a' }),
+    ];
     const src = tableSource(table);
     const s1 = g.update(src, T0);
     // declared + a + b: c and d are refused (pid order), pid 9 joins the existing a.
@@ -97,9 +125,10 @@ describe('max_groups', () => {
 
   it('children of a refused process are in no group either (they inherit what the dashboards show)', () => {
     const g = grouper(yaml, { maxGroups: 2, children: true });
-    const s = g.update(tableSource([
-      proc(5, { comm: 'a' }), proc(6, { comm: 'b' }), proc(7, { ppid: 6, comm: 'c', cmdline: [] }),
-    ]), T0);
+    const s = g.update(
+      tableSource([proc(5, { comm: 'a' }), proc(6, { comm: 'b' }), proc(7, { ppid: 6, comm: 'c', cmdline: [] })]),
+      T0,
+    );
     expect(names(s)).toEqual(['a', 'declared']);
     expect(s.groupsDropped).toBe(1);
     expect(s.groups.reduce((n, x) => n + x.numProcs, 0)).toBe(1);
@@ -179,7 +208,7 @@ describe('counters', () => {
   it('are monotonic over a long random run with exits, births and pid reuse', () => {
     const g = grouper('process_names:\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n', { removeEmptyGroupsAfter: null });
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let live = new Map<number, ProcRecord>();
     let start = 1;
     const prev = new Map<string, number>();
@@ -208,16 +237,50 @@ describe('counters', () => {
 describe('gauges', () => {
   it('sum memory, fds, threads and states; take the worst fd ratio and the oldest start', () => {
     const g = grouper('process_names:\n  - name: w\n    comm: [worker]\n', { gatherSmaps: true });
-    const s = g.update(tableSource([
-      proc(5, { startTime: 500, rss: 100, vms: 1000, swap: 1, pss: 50, swapPss: 1, numFds: 10, fdLimit: 100, numThreads: 3, state: 'R' }),
-      proc(6, { startTime: 250, rss: 200, vms: 2000, swap: 2, pss: 70, swapPss: 0, numFds: 900, fdLimit: 1000, numThreads: 1, state: 'D' }),
-      proc(7, { startTime: 300, numFds: null, fdLimit: null, state: 'Z' }),
-      proc(8, { startTime: 301, state: 'T' }),
-    ], { bootTime: 1_600_000_000, clockTicks: 100 }), T0);
+    const s = g.update(
+      tableSource(
+        [
+          proc(5, {
+            startTime: 500,
+            rss: 100,
+            vms: 1000,
+            swap: 1,
+            pss: 50,
+            swapPss: 1,
+            numFds: 10,
+            fdLimit: 100,
+            numThreads: 3,
+            state: 'R',
+          }),
+          proc(6, {
+            startTime: 250,
+            rss: 200,
+            vms: 2000,
+            swap: 2,
+            pss: 70,
+            swapPss: 0,
+            numFds: 900,
+            fdLimit: 1000,
+            numThreads: 1,
+            state: 'D',
+          }),
+          proc(7, { startTime: 300, numFds: null, fdLimit: null, state: 'Z' }),
+          proc(8, { startTime: 301, state: 'T' }),
+        ],
+        { bootTime: 1_600_000_000, clockTicks: 100 },
+      ),
+      T0,
+    );
     const w = byName(s)['w'] as GroupSample;
     expect(w.numProcs).toBe(4);
     expect(w.numThreads).toBe(6);
-    expect(w.memory).toEqual({ resident: 300, virtual: 3000, swapped: 3, proportionalResident: 120, proportionalSwapped: 1 });
+    expect(w.memory).toEqual({
+      resident: 300,
+      virtual: 3000,
+      swapped: 3,
+      proportionalResident: 120,
+      proportionalSwapped: 1,
+    });
     expect(w.openFds).toBe(910);
     expect(w.worstFdRatio).toBeCloseTo(0.9, 12);
     expect(w.oldestStartTime).toBe(1_600_000_002.5);
@@ -249,7 +312,8 @@ describe('what is read', () => {
     grouper('process_names:\n  - comm: [worker]\n').update(src, T0);
     expect(src.reads.lastNeeds).toEqual({ status: true, io: true, fds: true, smaps: false, threads: false });
     grouper('process_names:\n  - comm: [worker]\n', {
-      gatherSmaps: true, threads: true,
+      gatherSmaps: true,
+      threads: true,
       excludeFamilies: new Set(['read_bytes_total', 'write_bytes_total', 'open_filedesc', 'worst_fd_ratio']),
     }).update(src, T0);
     expect(src.reads.lastNeeds).toEqual({ status: true, io: false, fds: false, smaps: true, threads: true });
@@ -306,13 +370,17 @@ describe('recheck', () => {
 
 describe('reload (setRules)', () => {
   it('keeps the counters of groups that stay, drops those no longer declared, adds new static groups at 0', () => {
-    const g = grouper('process_names:\n  - name: w\n    comm: [worker]\n  - name: old\n    comm: [nothing]\n', { removeEmptyGroupsAfter: 60 });
+    const g = grouper('process_names:\n  - name: w\n    comm: [worker]\n  - name: old\n    comm: [nothing]\n', {
+      removeEmptyGroupsAfter: 60,
+    });
     const src = tableSource([proc(5, { cpuUser: 1 })]);
     g.update(src, T0);
     src.set([proc(5, { cpuUser: 4 })]);
     expect(byName(g.update(src, T0 + 1))['w']?.counters.cpuUser).toBe(3);
 
-    const next = loadRulesYaml('process_names:\n  - name: w\n    cmdline: [worker]\n  - name: new\n    comm: [other]\n');
+    const next = loadRulesYaml(
+      'process_names:\n  - name: w\n    cmdline: [worker]\n  - name: new\n    comm: [other]\n',
+    );
     g.setRules(next.rules, { ...DEFAULT_GROUP_OPTIONS, removeEmptyGroupsAfter: 60 });
     src.set([proc(5, { cpuUser: 6 })]);
     const s = byName(g.update(src, T0 + 2));
@@ -339,23 +407,40 @@ describe('reload (setRules)', () => {
 
 describe('threads', () => {
   const th = (tid: number, name: string, state: string, over: Partial<ThreadMetrics> = {}): ThreadMetrics => ({
-    tid, startTime: tid, name, state, cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, minorFaults: 0,
-    majorFaults: 0, ctxVoluntary: 0, ctxInvoluntary: 0, wchan: '', ...over,
+    tid,
+    startTime: tid,
+    name,
+    state,
+    cpuUser: 0,
+    cpuSystem: 0,
+    readBytes: 0,
+    writeBytes: 0,
+    minorFaults: 0,
+    majorFaults: 0,
+    ctxVoluntary: 0,
+    ctxInvoluntary: 0,
+    wchan: '',
+    ...over,
   });
 
   it('sum states and context switches over threads as process-exporter does, and aggregate by thread name', () => {
     const g = grouper('process_names:\n  - name: j\n    comm: [java]\n', { threads: true });
-    const mk = (step: number) => tableSource([
-      proc(5, {
-        comm: 'java', state: 'S', numThreads: 3, ctxVoluntary: 1, wchan: 'futex_wait_queue',
-        threads: [
-          th(5, 'java', 'S', { ctxVoluntary: 1 + step, cpuUser: step, wchan: 'futex_wait_queue' }),
-          th(6, 'GC', 'R', { ctxVoluntary: 10 + 2 * step, cpuUser: 2 * step }),
-          th(7, 'GC', 'S', { ctxVoluntary: 20, ctxInvoluntary: step, wchan: 'do_epoll_wait' }),
-        ],
-      }),
-      proc(9, { comm: 'java', state: 'S', ctxVoluntary: 7 }),
-    ]);
+    const mk = (step: number) =>
+      tableSource([
+        proc(5, {
+          comm: 'java',
+          state: 'S',
+          numThreads: 3,
+          ctxVoluntary: 1,
+          wchan: 'futex_wait_queue',
+          threads: [
+            th(5, 'java', 'S', { ctxVoluntary: 1 + step, cpuUser: step, wchan: 'futex_wait_queue' }),
+            th(6, 'GC', 'R', { ctxVoluntary: 10 + 2 * step, cpuUser: 2 * step }),
+            th(7, 'GC', 'S', { ctxVoluntary: 20, ctxInvoluntary: step, wchan: 'do_epoll_wait' }),
+          ],
+        }),
+        proc(9, { comm: 'java', state: 'S', ctxVoluntary: 7 }),
+      ]);
     g.update(mk(0), T0);
     const s = g.update(mk(1), T0 + 1);
     const j = byName(s)['j'] as GroupSample;
@@ -372,7 +457,10 @@ describe('threads', () => {
 
   it('without threads, states count processes and thread data is ignored', () => {
     const g = grouper('process_names:\n  - name: j\n    comm: [java]\n');
-    const s = g.update(tableSource([proc(5, { comm: 'java', numThreads: 2, threads: [th(5, 'java', 'S'), th(6, 'x', 'R')] })]), T0);
+    const s = g.update(
+      tableSource([proc(5, { comm: 'java', numThreads: 2, threads: [th(5, 'java', 'S'), th(6, 'x', 'R')] })]),
+      T0,
+    );
     expect(byName(s)['j']?.states).toEqual({ running: 0, sleeping: 1, waiting: 0, zombie: 0, other: 0 });
     expect(byName(s)['j']?.threads).toEqual([]);
   });
@@ -380,10 +468,17 @@ describe('threads', () => {
 
 describe('per-process series', () => {
   it('are kept for the busiest processes up to the limit; the rest is counted', () => {
-    const g = grouper('process_names:\n  - name: w\n    comm: [worker]\n    per_process: true\n  - name: o\n    comm: [other]\n', { perProcessLimit: 2 });
-    const mk = (k: number) => tableSource([
-      proc(5, { cpuUser: 1 * k }), proc(6, { cpuUser: 3 * k }), proc(7, { cpuUser: 2 * k }), proc(8, { comm: 'other' }),
-    ]);
+    const g = grouper(
+      'process_names:\n  - name: w\n    comm: [worker]\n    per_process: true\n  - name: o\n    comm: [other]\n',
+      { perProcessLimit: 2 },
+    );
+    const mk = (k: number) =>
+      tableSource([
+        proc(5, { cpuUser: 1 * k }),
+        proc(6, { cpuUser: 3 * k }),
+        proc(7, { cpuUser: 2 * k }),
+        proc(8, { comm: 'other' }),
+      ]);
     const s0 = g.update(mk(0), T0);
     expect(s0.processes.map((p) => p.pid)).toEqual([5, 6]); // no CPU used yet: lowest pids
     expect(s0.processesDropped).toBe(1);

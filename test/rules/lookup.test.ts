@@ -11,7 +11,14 @@ import type { ProcIdentity } from '../../src/rules/types';
 
 const TABLE: ProcRecord[] = [
   { pid: 1, ppid: 0, startTime: 1, comm: 'systemd', cmdline: ['/sbin/init'], username: 'root' },
-  { pid: 100, ppid: 1, startTime: 500, comm: 'python3', cmdline: ['/usr/bin/python3', '/srv/job.py'], username: 'root' },
+  {
+    pid: 100,
+    ppid: 1,
+    startTime: 500,
+    comm: 'python3',
+    cmdline: ['/usr/bin/python3', '/srv/job.py'],
+    username: 'root',
+  },
   { pid: 101, ppid: 100, startTime: 600, comm: 'sh', cmdline: ['sh', '-c', 'sleep 1'], username: 'root' },
   { pid: 102, ppid: 101, startTime: 700, comm: 'sleep', cmdline: ['sleep', '1'], username: 'root' },
   { pid: 200, ppid: 1, startTime: 800, comm: 'nginx', cmdline: ['nginx: master'], username: 'root' },
@@ -28,7 +35,12 @@ const TABLE: ProcRecord[] = [
 
 const RULES = [
   { name: 'web', comm: ['nginx'], per_process: true },
-  { name: '{{.ExeBase}};{{.Username}};{{.Matches.script}}', comm: ['python3'], cmdline: ['(?P<script>[^/ ]+\\.py)'], per_process: true },
+  {
+    name: '{{.ExeBase}};{{.Username}};{{.Matches.script}}',
+    comm: ['python3'],
+    cmdline: ['(?P<script>[^/ ]+\\.py)'],
+    per_process: true,
+  },
   // A parent selector: children of an nginx get their own group rather than inheriting web.
   { name: 'web-children', parent: ['web'], comm: ['helper'], per_process: true },
   { name: 'users', user: ['alice'], per_process: true },
@@ -61,7 +73,7 @@ describe('groupLookup', () => {
     expect(lookup(false).l.groupOf(101)).toBeNull();
   });
 
-  it('a parent selector sees the parent\'s group', () => {
+  it("a parent selector sees the parent's group", () => {
     expect(lookup(true).l.groupOf(202)).toBe('web-children');
     expect(lookup(false).l.groupOf(202)).toBe('web-children');
   });

@@ -21,19 +21,28 @@ function members(yaml: string, table: ProcRecord[], children = false): Record<st
   for (const p of snap.processes) (out[labelled(p.group, p.labels)] ??= []).push(p.pid);
   for (const v of Object.values(out)) v.sort((a, b) => a - b);
   // Both groupers agree on the groups and their sizes.
-  const sizes = Object.fromEntries(g.update(src, 2_000_000_001).groups.filter((x) => x.numProcs > 0).map((x) => [labelled(x.name, x.labels), x.numProcs]));
+  const sizes = Object.fromEntries(
+    g
+      .update(src, 2_000_000_001)
+      .groups.filter((x) => x.numProcs > 0)
+      .map((x) => [labelled(x.name, x.labels), x.numProcs]),
+  );
   expect(sizes).toEqual(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length])));
   return out;
 }
 
 function labelled(name: string, labels: Readonly<Record<string, string>>): string {
-  const l = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const l = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return l ? `${name}{${l}}` : name;
 }
 
 describe('GoRegexp (RE2 via re2js)', () => {
-  it('accepts Go\'s (?P<name>...) and (?<name>...) captures', () => {
-    expect(new GoRegexp('(?P<script>[^/ ]+\\.py)').find('/usr/bin/python3 /opt/app/worker.py -x')).toEqual({ script: 'worker.py' });
+  it("accepts Go's (?P<name>...) and (?<name>...) captures", () => {
+    expect(new GoRegexp('(?P<script>[^/ ]+\\.py)').find('/usr/bin/python3 /opt/app/worker.py -x')).toEqual({
+      script: 'worker.py',
+    });
     expect(new GoRegexp('(?<n>\\d+)').find('abc 42')).toEqual({ n: '42' });
   });
   it('reports a group that took no part as "", as Go\'s FindStringSubmatch', () => {
@@ -48,7 +57,7 @@ describe('GoRegexp (RE2 via re2js)', () => {
     expect(() => new GoRegexp('(?=a)')).toThrow();
     expect(() => new GoRegexp('(?<=a)b')).toThrow();
   });
-  it('stays linear on a pathological pattern: (a+)+$ against 1 MiB of a\'s and a !', () => {
+  it("stays linear on a pathological pattern: (a+)+$ against 1 MiB of a's and a !", () => {
     // A backtracking engine would never finish this; the assertion is only on the result.
     const input = 'a'.repeat(1 << 20) + '!';
     expect(new GoRegexp('(a+)+$').find(input)).toBeNull();
@@ -57,8 +66,8 @@ describe('GoRegexp (RE2 via re2js)', () => {
   });
 });
 
-describe('process-exporter\'s matchers on a fixture table', () => {
-  it('groups a config in process-exporter\'s syntax (a python3 rule with a capture, a {{.Comm}} catch-all) as process-exporter does', () => {
+describe("process-exporter's matchers on a fixture table", () => {
+  it("groups a config in process-exporter's syntax (a python3 rule with a capture, a {{.Comm}} catch-all) as process-exporter does", () => {
     const yaml = fs.readFileSync(own('process-exporter', 'config.yml'), 'utf8');
     expect(members(yaml, hostTable())).toEqual({
       'python3;www-data;worker.py': [800],
@@ -80,14 +89,17 @@ describe('process-exporter\'s matchers on a fixture table', () => {
     expect(members(yaml, hostTable())).toEqual({ first: [500, 600], second: [700] });
   });
 
-  it('exe: a bare name matches argv[0]\'s basename, a path matches argv[0] exactly', () => {
+  it("exe: a bare name matches argv[0]'s basename, a path matches argv[0] exactly", () => {
     const t = hostTable();
     expect(members('process_names:\n  - name: e\n    exe: [sshd]\n', t)).toEqual({ e: [500] });
     expect(members('process_names:\n  - name: e\n    exe: [/usr/sbin/sshd]\n', t)).toEqual({ e: [500] });
     expect(members('process_names:\n  - name: e\n    exe: [/sbin/sshd]\n', t)).toEqual({});
     // setproctitle: argv[0] is the whole line; its basename is what follows the last '/'.
     expect(members('process_names:\n  - name: e\n    exe: [nginx]\n', t)).toEqual({});
-    expect(members('process_names:\n  - name: "{{.ExeBase}}"\n    comm: [nginx]\n', t)).toEqual({ 'nginx -g daemon on;': [900], 'nginx: worker process': [901, 902] });
+    expect(members('process_names:\n  - name: "{{.ExeBase}}"\n    comm: [nginx]\n', t)).toEqual({
+      'nginx -g daemon on;': [900],
+      'nginx: worker process': [901, 902],
+    });
   });
 
   it('cmdline: every regexp must match argv joined by spaces; captures feed .Matches', () => {
@@ -110,22 +122,42 @@ describe('process-exporter\'s matchers on a fixture table', () => {
   - name: "{{.ExeBase}}#{{.PID}}"
     comm: [kthreadd]
 `;
-    expect(members(yaml, hostTable())).toEqual({ '/usr/sbin/sshd|root': [500], 'sshd: alice [priv]|root': [600], 'kthreadd#2': [2] });
+    expect(members(yaml, hostTable())).toEqual({
+      '/usr/sbin/sshd|root': [500],
+      'sshd: alice [priv]|root': [600],
+      'kthreadd#2': [2],
+    });
   });
 
   it('names stay valid UTF-8 and are capped', () => {
     const huge = 'x'.repeat(5000);
-    const t: ProcRecord[] = [{ pid: 10, ppid: 1, startTime: 10, comm: 'big', cmdline: argv(`/bin/${huge}`), username: 'u', cgroups: '' }];
+    const t: ProcRecord[] = [
+      { pid: 10, ppid: 1, startTime: 10, comm: 'big', cmdline: argv(`/bin/${huge}`), username: 'u', cgroups: '' },
+    ];
     const out = members('process_names:\n  - name: "{{.ExeBase}}"\n    comm: [big]\n', t);
     const [name] = Object.keys(out);
     expect(Buffer.byteLength(name ?? '', 'utf8')).toBe(1024);
-    const bad: ProcRecord[] = [{ pid: 11, ppid: 1, startTime: 11, comm: 'a\uD800b', cmdline: argv('x'), username: 'u', cgroups: '' }];
-    expect(Object.keys(members('process_names:\n  - name: "{{.Comm}}"\n    comm: ["a\\uD800b"]\n', bad))).toEqual(['a\uFFFDb']);
+    const bad: ProcRecord[] = [
+      { pid: 11, ppid: 1, startTime: 11, comm: 'a\uD800b', cmdline: argv('x'), username: 'u', cgroups: '' },
+    ];
+    expect(Object.keys(members('process_names:\n  - name: "{{.Comm}}"\n    comm: ["a\\uD800b"]\n', bad))).toEqual([
+      'a\uFFFDb',
+    ]);
   });
 
   it('a 1 MiB cmdline is matched (and captured) in full', () => {
     const long = 'y'.repeat(1 << 20);
-    const t: ProcRecord[] = [{ pid: 10, ppid: 1, startTime: 10, comm: 'java', cmdline: argv('/usr/bin/java', `-Dx=${long}`, '-jar', 'app.jar'), username: 'u', cgroups: '' }];
+    const t: ProcRecord[] = [
+      {
+        pid: 10,
+        ppid: 1,
+        startTime: 10,
+        comm: 'java',
+        cmdline: argv('/usr/bin/java', `-Dx=${long}`, '-jar', 'app.jar'),
+        username: 'u',
+        cgroups: '',
+      },
+    ];
     const yaml = "process_names:\n  - name: '{{.Matches.jar}}'\n    cmdline: ['-jar (?P<jar>\\S+)$']\n";
     expect(members(yaml, t)).toEqual({ 'app.jar': [10] });
   });
@@ -133,11 +165,14 @@ describe('process-exporter\'s matchers on a fixture table', () => {
 
 describe('our selectors', () => {
   it('user: any of the names', () => {
-    expect(members('process_names:\n  - name: web\n    user: [www-data]\n', hostTable())).toEqual({ web: [800, 801, 901, 902] });
+    expect(members('process_names:\n  - name: web\n    user: [www-data]\n', hostTable())).toEqual({
+      web: [800, 801, 901, 902],
+    });
   });
 
   it('cgroup: regexps on the cgroup paths, with captures', () => {
-    const yaml = "process_names:\n  - name: '{{.Matches.unit}}'\n    cgroup: ['^/system\\.slice/(?P<unit>[^/]+)\\.service$']\n";
+    const yaml =
+      "process_names:\n  - name: '{{.Matches.unit}}'\n    cgroup: ['^/system\\.slice/(?P<unit>[^/]+)\\.service$']\n";
     expect(members(yaml, hostTable())).toEqual({ ssh: [500], app: [800, 801], nginx: [900, 901, 902] });
   });
 
@@ -149,12 +184,17 @@ describe('our selectors', () => {
 `;
     expect(members(yaml, hostTable())).toEqual({ [`c-${CONTAINER_ID}{pod=${POD_UID}}`]: [1200] });
     expect(members('process_names:\n  - name: any\n    container_id: ["*"]\n', hostTable())).toEqual({ any: [1200] });
-    expect(members(`process_names:\n  - name: p\n    pod_uid: ["${POD_UID.replace(/-/g, '_').toUpperCase()}"]\n`, hostTable())).toEqual({ p: [1200] });
+    expect(
+      members(
+        `process_names:\n  - name: p\n    pod_uid: ["${POD_UID.replace(/-/g, '_').toUpperCase()}"]\n`,
+        hostTable(),
+      ),
+    ).toEqual({ p: [1200] });
     expect(members('process_names:\n  - name: p\n    pod_uid: ["*"]\n', hostTable())).toEqual({ p: [1200] });
     expect(members('process_names:\n  - name: none\n    container_id: [ffff]\n', hostTable())).toEqual({});
   });
 
-  it('parent: the parent process\'s group', () => {
+  it("parent: the parent process's group", () => {
     const yaml = `process_names:
   - name: workers
     comm: [nginx]
@@ -167,13 +207,16 @@ describe('our selectors', () => {
 
   it('labels: extra labels from templates split one name into several groups', () => {
     const yaml = "process_names:\n  - name: nginx\n    comm: [nginx]\n    labels: {user: '{{.Username}}', tier: web}\n";
-    expect(members(yaml, hostTable())).toEqual({ 'nginx{user=root,tier=web}': [900], 'nginx{user=www-data,tier=web}': [901, 902] });
+    expect(members(yaml, hostTable())).toEqual({
+      'nginx{user=root,tier=web}': [900],
+      'nginx{user=www-data,tier=web}': [901, 902],
+    });
   });
 });
 
 describe('children', () => {
   const yaml = 'process_names:\n  - name: ssh\n    exe: [/usr/sbin/sshd]\n  - name: app\n    comm: [python3]\n';
-  it('unmatched children count in the nearest matched ancestor\'s group', () => {
+  it("unmatched children count in the nearest matched ancestor's group", () => {
     expect(members(yaml, hostTable(), true)).toEqual({ ssh: [500, 600, 700], app: [800, 801] });
   });
   it('without children, only matched processes count', () => {

@@ -1,4 +1,10 @@
-import { compileTemplate, goTimeString, GO_NO_VALUE, TemplateError, type TemplateValues } from '../../src/rules/template';
+import {
+  compileTemplate,
+  goTimeString,
+  GO_NO_VALUE,
+  TemplateError,
+  type TemplateValues,
+} from '../../src/rules/template';
 
 const values: TemplateValues = {
   Comm: 'python3',
@@ -70,7 +76,7 @@ describe('compileTemplate', () => {
     expect(() => compileTemplate(src)).toThrow(re);
   });
 
-  it('keeps newlines, quotes and braces of the values verbatim (escaping is the exposition\'s job)', () => {
+  it("keeps newlines, quotes and braces of the values verbatim (escaping is the exposition's job)", () => {
     const v = { ...values, Comm: 'a\n"b"}' };
     expect(compileTemplate('{{.Comm}}').render(v)).toBe('a\n"b"}');
   });

@@ -17,7 +17,9 @@ describe('argvFromRaw (prometheus/procfs CmdLine)', () => {
   it('splits at NUL and trims trailing NULs only', () => {
     expect(argvFromRaw(Buffer.from('foo\0bar\0\0'))).toEqual(['foo', 'bar']);
     expect(argvFromRaw(Buffer.from('foo\0\0bar\0'))).toEqual(['foo', '', 'bar']);
-    expect(argvFromRaw(Buffer.from('nginx: master process /usr/sbin/nginx'))).toEqual(['nginx: master process /usr/sbin/nginx']);
+    expect(argvFromRaw(Buffer.from('nginx: master process /usr/sbin/nginx'))).toEqual([
+      'nginx: master process /usr/sbin/nginx',
+    ]);
     expect(argvFromRaw(Buffer.from('x' + '\0'.repeat(70)))).toEqual(['x']);
     expect(argvFromRaw(Buffer.alloc(0))).toEqual([]);
     expect(argvFromRaw('\0\0')).toEqual([]);

@@ -27,7 +27,10 @@ const PSUTIL_594 = {
     'tcp   127.0.0.1:18765                -                              LISTEN        4073   python3',
     'tcp   192.0.2.2:48750                203.0.113.80:80                TIME_WAIT     -      ?',
   ],
-  df: ['Device               Total     Used     Free  Use %      Type  Mount', '/dev/vda            252.0G    23.3G    78.1G    23%      ext4  /'],
+  df: [
+    'Device               Total     Used     Free  Use %      Type  Mount',
+    '/dev/vda            252.0G    23.3G    78.1G    23%      ext4  /',
+  ],
   who: ['root         pts/0      2023-11-14 23:13 (10.0.2.2)     sshd'],
   sensors: [
     '        Package id 0         54.0°C (high=100.0°C, critical=100.0°C)',
@@ -44,7 +47,11 @@ const PSUTIL_594 = {
     'PID     User        USS     PSS    Swap     RSS Cmdline',
     '918     root     100.0K  354.0K      0B    1.1M line_io_tools/binary_backend --uid 0 --gid 0 --sta',
   ],
-  procinfo: ['cpu-tspent  0:00.50', 'res-limits  RLIMIT                  SOFT            HARD', '            coredumpsize               0        infinity'],
+  procinfo: [
+    'cpu-tspent  0:00.50',
+    'res-limits  RLIMIT                  SOFT            HARD',
+    '            coredumpsize               0        infinity',
+  ],
 };
 
 const L = (n: number): Col => ['L', n];
@@ -92,12 +99,28 @@ describe('on host-laptop', () => {
     expect(r.code).toBe(0);
     // 16215440 KiB = 15.46 GiB; available 9875012 KiB = 9.42 GiB; percent (total - available) / total = 39.1;
     // sin 52213 pages x 4 KiB = 203.96 MiB; sout 262151 pages = 1.0000038 GiB.
-    expect(r.lines.slice(0, 5)).toEqual(['MEMORY', '------', 'Total      :   15.5G', 'Available  :    9.4G', 'Percent    :    39.1']);
-    expect(r.lines.slice(13)).toEqual([
-      '', 'SWAP', '----', 'Total      :    8.0G', 'Used       :    1.0G', 'Free       :    7.0G', 'Percent    :    12.5',
-      'Sin        :  204.0M', 'Sout       :    1.0G',
+    expect(r.lines.slice(0, 5)).toEqual([
+      'MEMORY',
+      '------',
+      'Total      :   15.5G',
+      'Available  :    9.4G',
+      'Percent    :    39.1',
     ]);
-    checkLayout('meminfo', r.lines.filter((l) => l.includes(' : ')));
+    expect(r.lines.slice(13)).toEqual([
+      '',
+      'SWAP',
+      '----',
+      'Total      :    8.0G',
+      'Used       :    1.0G',
+      'Free       :    7.0G',
+      'Percent    :    12.5',
+      'Sin        :  204.0M',
+      'Sout       :    1.0G',
+    ]);
+    checkLayout(
+      'meminfo',
+      r.lines.filter((l) => l.includes(' : ')),
+    );
   });
 
   test('sensors: chips in name order, None for a missing threshold, the battery block', async () => {
@@ -108,8 +131,16 @@ describe('on host-laptop', () => {
     expect(r.lines).toContain('        thinkpad             50.0°C (high=None°C, critical=None°C)');
     expect(r.lines).toContain('        thinkpad             2950 RPM');
     // BAT0: energy_now 36660000 / energy_full 45120000 = 81.25 %, charging, AC online.
-    expect(r.lines.slice(-4)).toEqual(['Battery:', '    charge:     81.25%', '    status:     charging', '    plugged in: yes']);
-    checkLayout('sensors', r.lines.filter((l) => l.startsWith('        ')));
+    expect(r.lines.slice(-4)).toEqual([
+      'Battery:',
+      '    charge:     81.25%',
+      '    status:     charging',
+      '    plugged in: yes',
+    ]);
+    checkLayout(
+      'sensors',
+      r.lines.filter((l) => l.startsWith('        ')),
+    );
   });
 
   test('temperatures, fans and battery', async () => {
@@ -117,7 +148,10 @@ describe('on host-laptop', () => {
     expect(t.code).toBe(0);
     expect(t.lines).toContain('    Package id 0         48.0 °C (high = 100.0 °C, critical = 100.0 °C)');
     expect(t.lines).toContain('    thinkpad             50.0 °C (high = None °C, critical = None °C)');
-    checkLayout('temperatures', t.lines.filter((l) => l.startsWith('    ')));
+    checkLayout(
+      'temperatures',
+      t.lines.filter((l) => l.startsWith('    ')),
+    );
     const f = await run(['fans', ...roots]);
     expect(f.lines).toEqual(['thinkpad', '    thinkpad             2950 RPM', '    thinkpad             0 RPM', '']);
     const b = await run(['battery', ...roots]);
@@ -130,7 +164,14 @@ describe('on host-laptop', () => {
     const r = await run(['pstree', ...roots]);
     expect(r.code).toBe(0);
     // ppids: 1 and 2 under 0, 1877 (firefox) under 1, 15 and 57 under 2; 57 has no comm psutil can read here.
-    expect(r.lines).toEqual(['0 ?', '|- 1 systemd', '| `_ 1877 firefox-bin', '`_ 2 kthreadd', '  |- 15 ksoftirqd/0', '  `_ 57 ?']);
+    expect(r.lines).toEqual([
+      '0 ?',
+      '|- 1 systemd',
+      '| `_ 1877 firefox-bin',
+      '`_ 2 kthreadd',
+      '  |- 15 ksoftirqd/0',
+      '  `_ 57 ?',
+    ]);
   });
 });
 
@@ -142,7 +183,14 @@ describe('on host-server', () => {
     expect(r.lines[2]).toBe('Swap:            0          0          0                                 ');
     checkLayout('free', r.lines);
     const m = await run(['meminfo', ...roots]);
-    expect(m.lines.slice(-6)).toEqual(['Total      :    0.0B', 'Used       :    0.0B', 'Free       :    0.0B', 'Percent    :     0.0', 'Sin        :    0.0B', 'Sout       :    0.0B']);
+    expect(m.lines.slice(-6)).toEqual([
+      'Total      :    0.0B',
+      'Used       :    0.0B',
+      'Free       :    0.0B',
+      'Percent    :     0.0',
+      'Sin        :    0.0B',
+      'Sout       :    0.0B',
+    ]);
   });
 
   test('netstat: tcp, tcp6, udp, udp6 with the owning process; - and ? where psutil prints them', async () => {
@@ -161,7 +209,11 @@ describe('on host-server', () => {
       ['udp', '127.0.0.1:53', '-', 'NONE', '-', '?'],
       ['udp6', '::1:547', '-', 'NONE', '-', '?'],
     ]);
-    const j = JSON.parse((await run(['netstat', '--json', ...roots])).out) as Array<{ proto: string; pid: number | null; name: string | null }>;
+    const j = JSON.parse((await run(['netstat', '--json', ...roots])).out) as Array<{
+      proto: string;
+      pid: number | null;
+      name: string | null;
+    }>;
     expect(j.map((c) => `${c.proto}/${c.pid}/${c.name}`).slice(0, 2)).toEqual(['tcp/812/sshd', 'tcp/1337/postgres']);
   });
 
@@ -172,7 +224,18 @@ describe('on host-server', () => {
     const rows = checkLayout('ps', r.lines);
     // btime 1700000000 is 2023-11-14 22:13:20 UTC; pid 1 started 4 ticks later: Nov14. utime 300 + stime 120 ticks =
     // 4.2 s: 00:04. No statm in this tree: VSZ, RSS and %MEM are blank, as psutil's ad_value cells.
-    expect(rows[1]).toEqual(['root', '1', '', '', '', '', 'sleep', 'Nov14', '00:04', '/usr/lib/systemd/systemd --switched-root --system --deserialize 22']);
+    expect(rows[1]).toEqual([
+      'root',
+      '1',
+      '',
+      '',
+      '',
+      '',
+      'sleep',
+      'Nov14',
+      '00:04',
+      '/usr/lib/systemd/systemd --switched-root --system --deserialize 22',
+    ]);
     const kworker = rows.find((c) => c[1] === '14');
     expect(kworker?.slice(5, 7)).toEqual(['-20', 'idle']);
     expect(rows.find((c) => c[1] === '4242')?.[6]).toBe('zombi');
@@ -198,7 +261,10 @@ describe('on host-server', () => {
       '            TCP   :::22                     *:*                       LISTEN',
     ]);
     // Labels over 11 characters (cpu-affinity, ctx-switches) push their value right, in psutil too.
-    checkLayout('procinfo', r.lines.filter((l) => !/^\S{12}/.test(l)));
+    checkLayout(
+      'procinfo',
+      r.lines.filter((l) => !/^\S{12}/.test(l)),
+    );
   });
 
   test('pidof: by name or argv[0], pids ascending on one line; no match exits 1', async () => {
@@ -215,10 +281,13 @@ describe('on host-server', () => {
       fs.mkdirSync(path.join(tmp, 'var', 'run'), { recursive: true });
       // USER_PROCESS (7) records; pid 812 is sshd in host-server's procfs, 999 is not there (a blank name). An empty
       // ut_host reads 'localhost' in the library's users() (src/probes/host.ts).
-      fs.writeFileSync(path.join(tmp, 'var', 'run', 'utmp'), utmpFile([
-        { type: 7, pid: 812, line: 'pts/0', user: 'root', host: '10.0.2.2', tvSec: 1700003600 },
-        { type: 7, pid: 999, line: 'tty7', user: 'giampaolo', tvSec: 1700000000 },
-      ]));
+      fs.writeFileSync(
+        path.join(tmp, 'var', 'run', 'utmp'),
+        utmpFile([
+          { type: 7, pid: 812, line: 'pts/0', user: 'root', host: '10.0.2.2', tvSec: 1700003600 },
+          { type: 7, pid: 999, line: 'tty7', user: 'giampaolo', tvSec: 1700000000 },
+        ]),
+      );
       const procfs = rootsOf('host-server')[1] as string;
       const r = await run(['who', '--procfs', procfs, '--rootfs', tmp]);
       expect(r.code).toBe(0);
@@ -234,21 +303,50 @@ describe('on host-server', () => {
   });
 
   test('nothing to report: sensors rc 0, temperatures and battery one line on stderr and rc 1, fans rc 0', async () => {
-    expect(await run(['sensors', ...roots])).toMatchObject({ code: 0, out: "can't read any temperature, fans or battery info\n" });
-    expect(await run(['temperatures', ...roots])).toMatchObject({ code: 1, out: '', err: "psutil: temperatures: can't read any temperature\n" });
-    expect(await run(['battery', ...roots])).toMatchObject({ code: 1, out: '', err: 'psutil: battery: no battery is installed\n' });
+    expect(await run(['sensors', ...roots])).toMatchObject({
+      code: 0,
+      out: "can't read any temperature, fans or battery info\n",
+    });
+    expect(await run(['temperatures', ...roots])).toMatchObject({
+      code: 1,
+      out: '',
+      err: "psutil: temperatures: can't read any temperature\n",
+    });
+    expect(await run(['battery', ...roots])).toMatchObject({
+      code: 1,
+      out: '',
+      err: 'psutil: battery: no battery is installed\n',
+    });
     expect(await run(['fans', ...roots])).toMatchObject({ code: 0, out: 'no fans detected\n' });
   });
 });
 
 /** One smaps mapping block (sizes in KiB), in the kernel's layout. */
-function smapsBlock(range: string, perms: string, pathname: string, rss: number, pss: number, privateDirty: number, swap: number): string {
+function smapsBlock(
+  range: string,
+  perms: string,
+  pathname: string,
+  rss: number,
+  pss: number,
+  privateDirty: number,
+  swap: number,
+): string {
   const kb = (k: string, v: number): string => `${(k + ':').padEnd(16)}${String(v).padStart(8)} kB`;
-  return [
-    `${range} ${perms} 00000000 00:00 0 ${pathname}`, kb('Size', rss), kb('Rss', rss), kb('Pss', pss),
-    kb('Shared_Clean', rss - privateDirty), kb('Shared_Dirty', 0), kb('Private_Clean', 0), kb('Private_Dirty', privateDirty),
-    kb('Referenced', rss), kb('Anonymous', privateDirty), kb('Swap', swap),
-  ].join('\n') + '\n';
+  return (
+    [
+      `${range} ${perms} 00000000 00:00 0 ${pathname}`,
+      kb('Size', rss),
+      kb('Rss', rss),
+      kb('Pss', pss),
+      kb('Shared_Clean', rss - privateDirty),
+      kb('Shared_Dirty', 0),
+      kb('Private_Clean', 0),
+      kb('Private_Dirty', privateDirty),
+      kb('Referenced', rss),
+      kb('Anonymous', privateDirty),
+      kb('Swap', swap),
+    ].join('\n') + '\n'
+  );
 }
 
 describe('pmap and procsmem on host-server plus smaps files', () => {
@@ -265,10 +363,12 @@ describe('pmap and procsmem on host-server plus smaps files', () => {
     const put = (rel: string, text: string): void => fs.writeFileSync(path.join(host, 'proc', rel), text);
     // statm: size resident shared text lib data dt, in pages (4 KiB): rss 1233 pages = 4.8M.
     put('812/statm', '27399 1233 900 50 0 300 0\n');
-    put('812/smaps',
+    put(
+      '812/smaps',
       smapsBlock('55d0c0a00000-55d0c0a5c000', 'r-xp', '/usr/sbin/sshd', 360, 180, 0, 0) +
-      smapsBlock('55d0c1000000-55d0c1021000', 'rw-p', '[heap]', 2304, 2304, 2304, 12) +
-      smapsBlock('7ffc00000000-7ffc00021000', 'rw-p', '[stack]', 16, 16, 16, 0));
+        smapsBlock('55d0c1000000-55d0c1021000', 'rw-p', '[heap]', 2304, 2304, 2304, 12) +
+        smapsBlock('7ffc00000000-7ffc00021000', 'rw-p', '[stack]', 16, 16, 16, 0),
+    );
     put('1337/statm', '50000 300 200 10 0 100 0\n');
     put('1337/smaps', smapsBlock('7f0000000000-7f0000100000', 'rw-p', '', 1024, 600, 100, 0));
   });
@@ -290,7 +390,10 @@ describe('pmap and procsmem on host-server plus smaps files', () => {
       'PID = 812, name = sshd',
     ]);
     expect(r.lines[0]).toBe(PSUTIL_594.pmap[0]);
-    checkLayout('pmap', r.lines.filter((l) => !l.startsWith('-') && !l.startsWith('PID')));
+    checkLayout(
+      'pmap',
+      r.lines.filter((l) => !l.startsWith('-') && !l.startsWith('PID')),
+    );
   });
 
   test('procsmem: smallest USS first, the largest kept by --limit, blank user where status is missing', async () => {
@@ -304,7 +407,10 @@ describe('pmap and procsmem on host-server plus smaps files', () => {
       `1337    ${' '.repeat(7)}  100.0K  600.0K      0B    1.2M ${'postgres: checkpointer'.padEnd(50).slice(0, 50)}`,
       `812     ${' '.repeat(7)}    2.3M    2.4M   12.0K    4.8M /usr/sbin/sshd -D`,
     ]);
-    checkLayout('procsmem', r.lines.filter((l) => !l.startsWith('=')));
+    checkLayout(
+      'procsmem',
+      r.lines.filter((l) => !l.startsWith('=')),
+    );
     // The others have no smaps here: counted on stderr, not a traceback.
     expect(r.err).toMatch(/^warning: memory not readable for \d+ pids\n$/);
     const one = await run(['procsmem', '--limit', '1', ...roots]);
@@ -316,7 +422,28 @@ describe('the command', () => {
   test('alone it lists every tool; --help adds the options and the list of fixes', async () => {
     const r = await run([]);
     expect(r.code).toBe(0);
-    for (const t of ['free', 'df', 'disk_usage', 'meminfo', 'who', 'ifconfig', 'netstat', 'ps', 'pstree', 'procinfo', 'pmap', 'procsmem', 'sensors', 'temperatures', 'fans', 'battery', 'killall', 'cpu_distribution', 'test', 'pidof']) {
+    for (const t of [
+      'free',
+      'df',
+      'disk_usage',
+      'meminfo',
+      'who',
+      'ifconfig',
+      'netstat',
+      'ps',
+      'pstree',
+      'procinfo',
+      'pmap',
+      'procsmem',
+      'sensors',
+      'temperatures',
+      'fans',
+      'battery',
+      'killall',
+      'cpu_distribution',
+      'test',
+      'pidof',
+    ]) {
       expect(r.lines.some((l) => l.startsWith(`  ${t} `))).toBe(true);
     }
     const h = await run(['--help']);
@@ -344,7 +471,10 @@ describe('the command', () => {
 
   test('cpu_distribution stops with one line without a terminal, and prints one frame with --once', async () => {
     const r = await run(['cpu_distribution', ...rootsOf('host-laptop')]);
-    expect(r).toMatchObject({ code: 1, err: 'psutil: cpu_distribution: cpu_distribution is a live view and stdout is not a terminal (use --once)\n' });
+    expect(r).toMatchObject({
+      code: 1,
+      err: 'psutil: cpu_distribution: cpu_distribution is a live view and stdout is not a terminal (use --once)\n',
+    });
     const o = await run(['cpu_distribution', '--once', ...rootsOf('host-laptop')], { env: { LINES: '6' } });
     expect(o.code).toBe(0);
     // 4 CPUs in /proc/stat: 4 L10 headers, 4 percents, then LINES - 3 rows of names.

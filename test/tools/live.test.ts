@@ -37,29 +37,36 @@ function exited(c: ChildProcess, ms = 10000): Promise<NodeJS.Signals | number | 
   });
 }
 
-requireOr(has('free'), 'no free (apt-get install procps)').test('free: total, shared and buffers as procps free -w -k prints them', async () => {
-  const r = await run(['free']);
-  expect(r.code).toBe(0);
-  const ours = (r.lines[1] as string).trim().split(/\s+/).slice(1).map(Number);
-  // procps -w: total used free shared buffers cache available.
-  const mem = (sh('free', ['-w', '-k']).split('\n')[1] as string).trim().split(/\s+/).slice(1).map(Number);
-  expect(ours[0]).toBe(mem[0]);
-  // used is total - available in both (psutil 7.1+ and procps 4.0.1+); memory moves between the two reads.
-  expect(Math.abs((ours[1] as number) - (mem[1] as number))).toBeLessThan(256 * 1024);
-  expect(Math.abs((ours[3] as number) - (mem[3] as number))).toBeLessThan(64 * 1024);
-  expect(Math.abs((ours[4] as number) - (mem[4] as number))).toBeLessThan(64 * 1024);
-  expect(Math.abs((ours[5] as number) - (mem[5] as number))).toBeLessThan(256 * 1024);
-});
+requireOr(has('free'), 'no free (apt-get install procps)').test(
+  'free: total, shared and buffers as procps free -w -k prints them',
+  async () => {
+    const r = await run(['free']);
+    expect(r.code).toBe(0);
+    const ours = (r.lines[1] as string).trim().split(/\s+/).slice(1).map(Number);
+    // procps -w: total used free shared buffers cache available.
+    const mem = (sh('free', ['-w', '-k']).split('\n')[1] as string).trim().split(/\s+/).slice(1).map(Number);
+    expect(ours[0]).toBe(mem[0]);
+    // used is total - available in both (psutil 7.1+ and procps 4.0.1+); memory moves between the two reads.
+    expect(Math.abs((ours[1] as number) - (mem[1] as number))).toBeLessThan(256 * 1024);
+    expect(Math.abs((ours[3] as number) - (mem[3] as number))).toBeLessThan(64 * 1024);
+    expect(Math.abs((ours[4] as number) - (mem[4] as number))).toBeLessThan(64 * 1024);
+    expect(Math.abs((ours[5] as number) - (mem[5] as number))).toBeLessThan(256 * 1024);
+  },
+);
 
 requireOr(has('df'), 'no df (coreutils)').test('df: the root filesystem with the size df -k reports', async () => {
   const r = await run(['df']);
   const root = r.lines.find((l) => l.endsWith('  /'));
   expect(root).toBeDefined();
-  const [, blocks, used, avail] = (sh('df', ['-k', '/']).split('\n')[1] as string).trim().split(/\s+/).map((x, i) => (i === 0 ? 0 : Number(x)));
+  const [, blocks, used, avail] = (sh('df', ['-k', '/']).split('\n')[1] as string)
+    .trim()
+    .split(/\s+/)
+    .map((x, i) => (i === 0 ? 0 : Number(x)));
   const cols = (root as string).trim().split(/\s+/);
   // Device, Total, Used, Free, Use%, Type, Mount: Total is exact, Used and Free move with other writers.
   expect(cols[cols.length - 6]).toBe(bytes2human((blocks as number) * 1024));
-  const near = (s: string, kib: number): boolean => Math.abs(Number.parseFloat(s) - Number.parseFloat(bytes2human(kib * 1024))) <= 0.2;
+  const near = (s: string, kib: number): boolean =>
+    Math.abs(Number.parseFloat(s) - Number.parseFloat(bytes2human(kib * 1024))) <= 0.2;
   expect(near(cols[cols.length - 5] as string, used as number)).toBe(true);
   expect(near(cols[cols.length - 4] as string, avail as number)).toBe(true);
 });
@@ -68,11 +75,14 @@ requireOr(has('ps'), 'no ps (apt-get install procps)').test('ps: a niced sleep a
   const child = spawnQuiet('nice', ['-n', '7', 'sleep', '30']);
   try {
     // nice execs sleep: wait until the pid shows sleep's comm.
-    for (let i = 0; i < 100 && sh('ps', ['-o', 'comm=', '-p', String(child.pid)]).trim() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && sh('ps', ['-o', 'comm=', '-p', String(child.pid)]).trim() !== 'sleep'; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const r = await run(['ps'], { env: { COLUMNS: '200' } });
     const row = r.lines.find((l) => l.slice(11, 16).trim() === String(child.pid));
     expect(row).toBeDefined();
-    const [user, , vszK, rssK, ni] = sh('ps', ['-o', 'user=,pid=,vsz=,rss=,ni=', '-p', String(child.pid)]).trim().split(/\s+/);
+    const [user, , vszK, rssK, ni] = sh('ps', ['-o', 'user=,pid=,vsz=,rss=,ni=', '-p', String(child.pid)])
+      .trim()
+      .split(/\s+/);
     const c = (row as string).trim().split(/\s+/);
     expect(c[0]).toBe((user as string).slice(0, 9));
     expect(c[3]).toBe(bytes2human(Number(vszK) * 1024));
@@ -86,23 +96,35 @@ requireOr(has('ps'), 'no ps (apt-get install procps)').test('ps: a niced sleep a
   }
 });
 
-requireOr(has('ip'), 'no ip (apt-get install iproute2)').test('ifconfig: every IPv4 address and MTU ip -j addr lists', async () => {
-  const r = await run(['ifconfig']);
-  expect(r.code).toBe(0);
-  const links = JSON.parse(sh('ip', ['-j', 'addr'])) as Array<{ ifname: string; mtu: number; addr_info: Array<{ family: string; local: string }> }>;
-  const blocks = new Map(r.out.split('\n\n').filter(Boolean).map((b) => [b.split(':\n')[0] as string, b]));
-  let seen = 0;
-  for (const l of links) {
-    const v4 = l.addr_info.filter((a) => a.family === 'inet');
-    if (v4.length === 0) continue;
-    const b = blocks.get(l.ifname);
-    expect(b).toBeDefined();
-    expect(b).toContain(`, mtu=${l.mtu}, `);
-    for (const a of v4) expect(b).toContain(`    IPv4 address   : ${a.local}\n`);
-    seen++;
-  }
-  expect(seen).toBeGreaterThan(0);
-});
+requireOr(has('ip'), 'no ip (apt-get install iproute2)').test(
+  'ifconfig: every IPv4 address and MTU ip -j addr lists',
+  async () => {
+    const r = await run(['ifconfig']);
+    expect(r.code).toBe(0);
+    const links = JSON.parse(sh('ip', ['-j', 'addr'])) as Array<{
+      ifname: string;
+      mtu: number;
+      addr_info: Array<{ family: string; local: string }>;
+    }>;
+    const blocks = new Map(
+      r.out
+        .split('\n\n')
+        .filter(Boolean)
+        .map((b) => [b.split(':\n')[0] as string, b]),
+    );
+    let seen = 0;
+    for (const l of links) {
+      const v4 = l.addr_info.filter((a) => a.family === 'inet');
+      if (v4.length === 0) continue;
+      const b = blocks.get(l.ifname);
+      expect(b).toBeDefined();
+      expect(b).toContain(`, mtu=${l.mtu}, `);
+      for (const a of v4) expect(b).toContain(`    IPv4 address   : ${a.local}\n`);
+      seen++;
+    }
+    expect(seen).toBeGreaterThan(0);
+  },
+);
 
 test('netstat: a socket this process listens on, with its pid and name', async () => {
   const server = net.createServer();
@@ -121,23 +143,27 @@ test('netstat: a socket this process listens on, with its pid and name', async (
 
 const hasOracle = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import psutil'], { stdio: 'ignore' }).status === 0;
 
-requireOr(hasOracle, 'no /usr/bin/python3 with psutil (apt-get install python3-psutil)').test('pmap: the rows and RSS total of psutil memory_maps(grouped=False)', async () => {
-  const child = spawnQuiet('sleep', ['30']);
-  try {
-    for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').startsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 200));
-    const r = await run(['pmap', String(child.pid)]);
-    expect(r.code).toBe(0);
-    const script = `import psutil, json\nfrom psutil._common import bytes2human\nm = psutil.Process(${child.pid}).memory_maps(grouped=False)\nprint(json.dumps([len(m), bytes2human(sum(x.rss for x in m))]))`;
-    const [count, total] = JSON.parse(sh(PYTHON, ['-c', script])) as [number, string];
-    expect(r.lines).toHaveLength(count + 4);
-    expect(r.lines[r.lines.length - 2]).toBe(`Total${' '.repeat(15)} ${total.padStart(10)}  ${' '.repeat(7)} `);
-    expect(r.lines[r.lines.length - 1]).toBe(`PID = ${child.pid}, name = sleep`);
-  } finally {
-    child.kill();
-    await exited(child);
-  }
-});
+requireOr(hasOracle, 'no /usr/bin/python3 with psutil (apt-get install python3-psutil)').test(
+  'pmap: the rows and RSS total of psutil memory_maps(grouped=False)',
+  async () => {
+    const child = spawnQuiet('sleep', ['30']);
+    try {
+      for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').startsWith('sleep'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
+      const r = await run(['pmap', String(child.pid)]);
+      expect(r.code).toBe(0);
+      const script = `import psutil, json\nfrom psutil._common import bytes2human\nm = psutil.Process(${child.pid}).memory_maps(grouped=False)\nprint(json.dumps([len(m), bytes2human(sum(x.rss for x in m))]))`;
+      const [count, total] = JSON.parse(sh(PYTHON, ['-c', script])) as [number, string];
+      expect(r.lines).toHaveLength(count + 4);
+      expect(r.lines[r.lines.length - 2]).toBe(`Total${' '.repeat(15)} ${total.padStart(10)}  ${' '.repeat(7)} `);
+      expect(r.lines[r.lines.length - 1]).toBe(`PID = ${child.pid}, name = sleep`);
+    } finally {
+      child.kill();
+      await exited(child);
+    }
+  },
+);
 
 test('killall: SIGTERM to every process of that name, then no process found', async () => {
   // A name no other process on the machine has: a copy of sleep under a random name.
@@ -149,12 +175,16 @@ test('killall: SIGTERM to every process of that name, then no process found', as
   const kids = [spawnQuiet(exe, ['30']), spawnQuiet(exe, ['30'])];
   try {
     for (const k of kids) {
-      for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${k.pid}/comm`, 'utf8').startsWith(name); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${k.pid}/comm`, 'utf8').startsWith(name); i++)
+        await new Promise((r) => setTimeout(r, 50));
     }
     const r = await run(['killall', name]);
     expect(r).toMatchObject({ code: 0, out: '', err: '' });
     expect(await Promise.all(kids.map((k) => exited(k)))).toEqual(['SIGTERM', 'SIGTERM']);
-    expect(await run(['killall', name])).toMatchObject({ code: 1, err: `psutil: killall: ${name}: no process found\n` });
+    expect(await run(['killall', name])).toMatchObject({
+      code: 1,
+      err: `psutil: killall: ${name}: no process found\n`,
+    });
   } finally {
     for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL');
     await Promise.all(kids.map((k) => exited(k)));

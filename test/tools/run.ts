@@ -17,7 +17,10 @@ export function rootsOf(host: string): string[] {
   return ['--procfs', path.join(r, 'proc'), '--sysfs', path.join(r, 'sys'), '--rootfs', r];
 }
 
-export async function run(argv: string[], opts: { env?: Record<string, string>; isTTY?: boolean } = {}): Promise<RunResult> {
+export async function run(
+  argv: string[],
+  opts: { env?: Record<string, string>; isTTY?: boolean } = {},
+): Promise<RunResult> {
   let out = '';
   let err = '';
   const io: MainIo = {
@@ -64,8 +67,10 @@ export function cells(layout: readonly Col[], line: string): string[] {
     const cell = cps.slice(at, at + w).join('');
     if ([...cell].length < w && at + w < cps.length) throw new Error(`short cell at ${at} of ${JSON.stringify(line)}`);
     const blank = cell.trim() === '';
-    if (!blank && just === 'L' && cell.startsWith(' ')) throw new Error(`left cell ${JSON.stringify(cell)} starts with a space in ${JSON.stringify(line)}`);
-    if (!blank && just === 'R' && cell.length === w && cell.endsWith(' ')) throw new Error(`right cell ${JSON.stringify(cell)} ends with a space in ${JSON.stringify(line)}`);
+    if (!blank && just === 'L' && cell.startsWith(' '))
+      throw new Error(`left cell ${JSON.stringify(cell)} starts with a space in ${JSON.stringify(line)}`);
+    if (!blank && just === 'R' && cell.length === w && cell.endsWith(' '))
+      throw new Error(`right cell ${JSON.stringify(cell)} ends with a space in ${JSON.stringify(line)}`);
     got.push(cell.trim());
     at += w;
   }

@@ -22,25 +22,28 @@ async function until(what: string, ok: () => boolean, ms = 15000): Promise<void>
   }
 }
 
-requireOr(hasTmux, 'no tmux (apt-get install tmux)').test('cpu_distribution: a screen of CPUs and names in an 80x12 pane, Ctrl-C ends it', async () => {
-  const bin = path.join(__dirname, '..', '..', 'dist', 'tools', 'bin.js');
-  // The tool is the pane's own command (a shell around it would take the Ctrl-C too and close the pane); the pane
-  // stays after it ends so the end can be seen.
-  tmux('new-session', '-d', '-x', '80', '-y', '12', process.execPath, bin, 'cpu_distribution');
-  tmux('set-option', '-w', 'remain-on-exit', 'on');
-  try {
-    let screen = '';
-    await until('the first frame', () => (screen = tmux('capture-pane', '-p')).includes('CPU 0'));
-    const lines = screen.split('\n');
-    const head = lines.findIndex((l) => l.startsWith('CPU 0'));
-    // Header at the top, then one percent per CPU as a Python float, then names cut to 5 characters.
-    expect(head).toBe(0);
-    expect(lines[1]).toMatch(/^\d+\.\d+ +/);
-    expect(lines.slice(2).every((l) => l.split(/\s+/).every((n) => [...n].length <= 5))).toBe(true);
-    tmux('send-keys', 'C-c');
-    // SIGINT's default ends it; nothing in the terminal to restore (no raw mode, no alternate screen).
-    await until('the exit', () => tmux('list-panes', '-F', '#{pane_dead}').trim() === '1');
-  } finally {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore', timeout: 10000 });
-  }
-});
+requireOr(hasTmux, 'no tmux (apt-get install tmux)').test(
+  'cpu_distribution: a screen of CPUs and names in an 80x12 pane, Ctrl-C ends it',
+  async () => {
+    const bin = path.join(__dirname, '..', '..', 'dist', 'tools', 'bin.js');
+    // The tool is the pane's own command (a shell around it would take the Ctrl-C too and close the pane); the pane
+    // stays after it ends so the end can be seen.
+    tmux('new-session', '-d', '-x', '80', '-y', '12', process.execPath, bin, 'cpu_distribution');
+    tmux('set-option', '-w', 'remain-on-exit', 'on');
+    try {
+      let screen = '';
+      await until('the first frame', () => (screen = tmux('capture-pane', '-p')).includes('CPU 0'));
+      const lines = screen.split('\n');
+      const head = lines.findIndex((l) => l.startsWith('CPU 0'));
+      // Header at the top, then one percent per CPU as a Python float, then names cut to 5 characters.
+      expect(head).toBe(0);
+      expect(lines[1]).toMatch(/^\d+\.\d+ +/);
+      expect(lines.slice(2).every((l) => l.split(/\s+/).every((n) => [...n].length <= 5))).toBe(true);
+      tmux('send-keys', 'C-c');
+      // SIGINT's default ends it; nothing in the terminal to restore (no raw mode, no alternate screen).
+      await until('the exit', () => tmux('list-panes', '-F', '#{pane_dead}').trim() === '1');
+    } finally {
+      spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore', timeout: 10000 });
+    }
+  },
+);

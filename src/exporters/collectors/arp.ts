@@ -21,7 +21,10 @@ export const arpCollector = defineCollector<readonly ArpEntry[], ArpOptions>({
   name: 'arp',
   help: 'ARP entries per device from /proc/net/arp.',
   options: (raw) => ({ filter: new NameFilter(optString(raw, 'device_include'), optString(raw, 'device_exclude')) }),
-  create: ({ psutil }) => () => psutil.arpEntries(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.arpEntries(),
   prometheus: arpFamilies,
   otlp: () => [],
 });

@@ -15,13 +15,25 @@ const STATS: ReadonlyArray<readonly [string, string, string]> = [
   ['insert', 'insert', 'Number of entries inserted into the list.'],
   ['insert_failed', 'insert_failed', 'Number of entries for which list insertion was attempted but failed.'],
   ['drop', 'drop', 'Number of packets dropped due to conntrack failure.'],
-  ['early_drop', 'early_drop', 'Number of dropped conntrack entries to make room for new ones, if maximum table size was reached.'],
-  ['search_restart', 'search_restart', 'Number of conntrack table lookups which had to be restarted due to hashtable resizes.'],
+  [
+    'early_drop',
+    'early_drop',
+    'Number of dropped conntrack entries to make room for new ones, if maximum table size was reached.',
+  ],
+  [
+    'search_restart',
+    'search_restart',
+    'Number of conntrack table lookups which had to be restarted due to hashtable resizes.',
+  ],
 ];
 
 export function conntrackFamilies(d: NfConntrack) {
   const out = [
-    fam('node_nf_conntrack_entries', 'gauge', 'Number of currently allocated flow entries for connection tracking.').set(d.entries),
+    fam(
+      'node_nf_conntrack_entries',
+      'gauge',
+      'Number of currently allocated flow entries for connection tracking.',
+    ).set(d.entries),
     fam('node_nf_conntrack_entries_limit', 'gauge', 'Maximum size of connection tracking table.').set(d.entriesLimit),
   ];
   if (d.stat !== null) {
@@ -36,8 +48,20 @@ export function conntrackFamilies(d: NfConntrack) {
 
 export function conntrackMetrics(d: NfConntrack) {
   return metrics(
-    otel('system.network.conntrack.count', 'updowncounter', '{entry}', 'The count of entries in conntrack table.', 'int').add({}, d.entries),
-    otel('system.network.conntrack.max', 'updowncounter', '{entry}', 'The limit for entries in the conntrack table.', 'int').add({}, d.entriesLimit),
+    otel(
+      'system.network.conntrack.count',
+      'updowncounter',
+      '{entry}',
+      'The count of entries in conntrack table.',
+      'int',
+    ).add({}, d.entries),
+    otel(
+      'system.network.conntrack.max',
+      'updowncounter',
+      '{entry}',
+      'The limit for entries in the conntrack table.',
+      'int',
+    ).add({}, d.entriesLimit),
   );
 }
 
@@ -45,7 +69,10 @@ export const conntrackCollector = defineCollector<NfConntrack, null>({
   name: 'conntrack',
   help: 'Connection tracking table size, limit and statistics (nf_conntrack).',
   options: () => null,
-  create: ({ psutil }) => () => psutil.nfConntrack(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.nfConntrack(),
   prometheus: (d) => conntrackFamilies(d),
   otlp: (d) => conntrackMetrics(d),
 });

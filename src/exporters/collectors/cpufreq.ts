@@ -43,7 +43,10 @@ export const cpufreqCollector = defineCollector<CpufreqData, null>({
   name: 'cpufreq',
   help: 'CPU frequencies and governors from /sys/devices/system/cpu/cpu*/cpufreq.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.cpuFreqDetails(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.cpuFreqDetails(),
   prometheus: (d) => cpufreqFamilies(d),
   otlp: (d) => cpufreqMetrics(d),
 });

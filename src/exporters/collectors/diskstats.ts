@@ -29,17 +29,57 @@ const COLUMNS: ReadonlyArray<readonly [string, string, 'counter' | 'gauge', (e: 
   ['read_time_seconds_total', 'The total number of seconds spent by all reads.', 'counter', (e) => ms(e.readTimeMs)],
   ['writes_completed_total', 'The total number of writes completed successfully.', 'counter', (e) => e.writesCompleted],
   ['writes_merged_total', 'The number of writes merged.', 'counter', (e) => e.writesMerged],
-  ['written_bytes_total', 'The total number of bytes written successfully.', 'counter', (e) => e.sectorsWritten * SECTOR],
-  ['write_time_seconds_total', 'This is the total number of seconds spent by all writes.', 'counter', (e) => ms(e.writeTimeMs)],
+  [
+    'written_bytes_total',
+    'The total number of bytes written successfully.',
+    'counter',
+    (e) => e.sectorsWritten * SECTOR,
+  ],
+  [
+    'write_time_seconds_total',
+    'This is the total number of seconds spent by all writes.',
+    'counter',
+    (e) => ms(e.writeTimeMs),
+  ],
   ['io_now', 'The number of I/Os currently in progress.', 'gauge', (e) => e.ioInProgress],
   ['io_time_seconds_total', 'Total seconds spent doing I/Os.', 'counter', (e) => ms(e.ioTimeMs)],
-  ['io_time_weighted_seconds_total', 'The weighted # of seconds spent doing I/Os.', 'counter', (e) => ms(e.weightedIoTimeMs)],
-  ['discards_completed_total', 'The total number of discards completed successfully.', 'counter', (e) => e.discardsCompleted],
+  [
+    'io_time_weighted_seconds_total',
+    'The weighted # of seconds spent doing I/Os.',
+    'counter',
+    (e) => ms(e.weightedIoTimeMs),
+  ],
+  [
+    'discards_completed_total',
+    'The total number of discards completed successfully.',
+    'counter',
+    (e) => e.discardsCompleted,
+  ],
   ['discards_merged_total', 'The total number of discards merged.', 'counter', (e) => e.discardsMerged],
-  ['discarded_sectors_total', 'The total number of sectors discarded successfully.', 'counter', (e) => e.sectorsDiscarded],
-  ['discard_time_seconds_total', 'This is the total number of seconds spent by all discards.', 'counter', (e) => ms(e.discardTimeMs)],
-  ['flush_requests_total', 'The total number of flush requests completed successfully', 'counter', (e) => e.flushRequestsCompleted],
-  ['flush_requests_time_seconds_total', 'This is the total number of seconds spent by all flush requests.', 'counter', (e) => ms(e.flushTimeMs)],
+  [
+    'discarded_sectors_total',
+    'The total number of sectors discarded successfully.',
+    'counter',
+    (e) => e.sectorsDiscarded,
+  ],
+  [
+    'discard_time_seconds_total',
+    'This is the total number of seconds spent by all discards.',
+    'counter',
+    (e) => ms(e.discardTimeMs),
+  ],
+  [
+    'flush_requests_total',
+    'The total number of flush requests completed successfully',
+    'counter',
+    (e) => e.flushRequestsCompleted,
+  ],
+  [
+    'flush_requests_time_seconds_total',
+    'This is the total number of seconds spent by all flush requests.',
+    'counter',
+    (e) => ms(e.flushTimeMs),
+  ],
 ];
 
 const ATA: ReadonlyArray<readonly [string, string, string]> = [
@@ -54,32 +94,85 @@ function ms(v: number | null): number | null {
 }
 
 export function diskstatsFamilies(d: DiskstatsData) {
-  const info = fam('node_disk_info', 'gauge', 'Info of /sys/block/<block_device>.',
-    ['device', 'major', 'minor', 'path', 'wwn', 'model', 'serial', 'revision', 'rotational']);
-  const cols = COLUMNS.map(([name, help, type, get]) => [fam(`node_disk_${name}`, type, help, ['device']), get] as const);
-  const fsInfo = fam('node_disk_filesystem_info', 'gauge', 'Info about disk filesystem.', ['device', 'type', 'usage', 'uuid', 'version']);
-  const dmInfo = fam('node_disk_device_mapper_info', 'gauge', 'Info about disk device mapper.', ['device', 'name', 'uuid', 'vg_name', 'lv_name', 'lv_layer']);
-  const ata = new Map<string, FamilyBuilder>(ATA.map(([key, name, help]) => [key, fam(name, 'gauge', help, ['device'])]));
+  const info = fam('node_disk_info', 'gauge', 'Info of /sys/block/<block_device>.', [
+    'device',
+    'major',
+    'minor',
+    'path',
+    'wwn',
+    'model',
+    'serial',
+    'revision',
+    'rotational',
+  ]);
+  const cols = COLUMNS.map(
+    ([name, help, type, get]) => [fam(`node_disk_${name}`, type, help, ['device']), get] as const,
+  );
+  const fsInfo = fam('node_disk_filesystem_info', 'gauge', 'Info about disk filesystem.', [
+    'device',
+    'type',
+    'usage',
+    'uuid',
+    'version',
+  ]);
+  const dmInfo = fam('node_disk_device_mapper_info', 'gauge', 'Info about disk device mapper.', [
+    'device',
+    'name',
+    'uuid',
+    'vg_name',
+    'lv_name',
+    'lv_layer',
+  ]);
+  const ata = new Map<string, FamilyBuilder>(
+    ATA.map(([key, name, help]) => [key, fam(name, 'gauge', help, ['device'])]),
+  );
   for (const { stats: e, info: i } of d) {
     const device = e.name;
     const u = i.udev ?? {};
     // The serial printed on the disk's label, as node_exporter picks it.
     const serial = u['SCSI_IDENT_SERIAL'] || u['ID_SERIAL_SHORT'] || u['ID_SERIAL'] || '';
-    info.add({
-      device, major: String(e.major), minor: String(e.minor), path: u['ID_PATH'] ?? '', wwn: u['ID_WWN'] ?? '',
-      model: u['ID_MODEL'] ?? '', serial, revision: u['ID_REVISION'] ?? '', rotational: String(i.rotational ?? 0),
-    }, 1);
+    info.add(
+      {
+        device,
+        major: String(e.major),
+        minor: String(e.minor),
+        path: u['ID_PATH'] ?? '',
+        wwn: u['ID_WWN'] ?? '',
+        model: u['ID_MODEL'] ?? '',
+        serial,
+        revision: u['ID_REVISION'] ?? '',
+        rotational: String(i.rotational ?? 0),
+      },
+      1,
+    );
     for (const [b, get] of cols) {
       const v = get(e);
       if (v !== null) b.add({ device }, v);
     }
     if (u['ID_FS_TYPE']) {
-      fsInfo.add({ device, type: u['ID_FS_TYPE'], usage: u['ID_FS_USAGE'] ?? '', uuid: u['ID_FS_UUID'] ?? '', version: u['ID_FS_VERSION'] ?? '' }, 1);
+      fsInfo.add(
+        {
+          device,
+          type: u['ID_FS_TYPE'],
+          usage: u['ID_FS_USAGE'] ?? '',
+          uuid: u['ID_FS_UUID'] ?? '',
+          version: u['ID_FS_VERSION'] ?? '',
+        },
+        1,
+      );
     }
     if (u['DM_NAME']) {
-      dmInfo.add({
-        device, name: u['DM_NAME'], uuid: u['DM_UUID'] ?? '', vg_name: u['DM_VG_NAME'] ?? '', lv_name: u['DM_LV_NAME'] ?? '', lv_layer: u['DM_LV_LAYER'] ?? '',
-      }, 1);
+      dmInfo.add(
+        {
+          device,
+          name: u['DM_NAME'],
+          uuid: u['DM_UUID'] ?? '',
+          vg_name: u['DM_VG_NAME'] ?? '',
+          lv_name: u['DM_LV_NAME'] ?? '',
+          lv_layer: u['DM_LV_LAYER'] ?? '',
+        },
+        1,
+      );
     }
     if (u['ID_ATA']) {
       for (const [key] of ATA) {
@@ -116,14 +209,22 @@ export const diskstatsCollector = defineCollector<DiskstatsData, DiskstatsOption
   name: 'diskstats',
   help: 'Block device I/O statistics from /proc/diskstats, sysfs and the udev database.',
   options: (raw) => ({
-    filter: new NameFilter(optString(raw, 'device_include'), optString(raw, 'device_exclude', '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$')),
+    filter: new NameFilter(
+      optString(raw, 'device_include'),
+      optString(raw, 'device_exclude', '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$'),
+    ),
     udevData: optString(raw, 'udev_data', '/run/udev/data'),
   }),
-  create: ({ psutil }, o) => () =>
-    psutil
-      .diskstats()
-      .filter((e) => o.filter.passes(e.name))
-      .map((stats) => ({ stats, info: psutil.blockDeviceInfo(stats.name, stats.major, stats.minor, { udevData: o.udevData }) })),
+  create:
+    ({ psutil }, o) =>
+    () =>
+      psutil
+        .diskstats()
+        .filter((e) => o.filter.passes(e.name))
+        .map((stats) => ({
+          stats,
+          info: psutil.blockDeviceInfo(stats.name, stats.major, stats.minor, { udevData: o.udevData }),
+        })),
   prometheus: (d) => diskstatsFamilies(d),
   otlp: (d) => diskstatsMetrics(d),
 });

@@ -16,7 +16,10 @@ export const entropyCollector = defineCollector<RandomEntropy, null>({
   name: 'entropy',
   help: 'Available entropy and pool size of the kernel random number generator.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.randomEntropy(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.randomEntropy(),
   prometheus: (d) => entropyFamilies(d),
   otlp: () => [],
 });

@@ -13,7 +13,10 @@ export const filefdCollector = defineCollector<FileNr, null>({
   name: 'filefd',
   help: 'File handles allocated and the maximum, from /proc/sys/fs/file-nr.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.fileNr(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.fileNr(),
   prometheus: (d) => filefdFamilies(d),
   otlp: () => [],
 });

@@ -45,12 +45,27 @@ export function filesystemFamilies(d: FilesystemData) {
   const labels = ['device', 'fstype', 'mountpoint'];
   const size = fam('node_filesystem_size_bytes', 'gauge', 'Filesystem size in bytes.', labels);
   const free = fam('node_filesystem_free_bytes', 'gauge', 'Filesystem free space in bytes.', labels);
-  const avail = fam('node_filesystem_avail_bytes', 'gauge', 'Filesystem space available to non-root users in bytes.', labels);
+  const avail = fam(
+    'node_filesystem_avail_bytes',
+    'gauge',
+    'Filesystem space available to non-root users in bytes.',
+    labels,
+  );
   const files = fam('node_filesystem_files', 'gauge', 'Filesystem total file nodes.', labels);
   const filesFree = fam('node_filesystem_files_free', 'gauge', 'Filesystem total free file nodes.', labels);
   const ro = fam('node_filesystem_readonly', 'gauge', 'Filesystem read-only status.', labels);
-  const err = fam('node_filesystem_device_error', 'gauge', 'Whether an error occurred while getting statistics for the given device.', labels);
-  const info = fam('node_filesystem_mount_info', 'gauge', 'Filesystem mount information.', ['device', 'major', 'minor', 'mountpoint']);
+  const err = fam(
+    'node_filesystem_device_error',
+    'gauge',
+    'Whether an error occurred while getting statistics for the given device.',
+    labels,
+  );
+  const info = fam('node_filesystem_mount_info', 'gauge', 'Filesystem mount information.', [
+    'device',
+    'major',
+    'minor',
+    'mountpoint',
+  ]);
   for (const m of d) {
     const l = { device: m.device, fstype: m.fstype, mountpoint: m.mountpoint };
     err.add(l, m.error === null ? 0 : 1);
@@ -68,7 +83,13 @@ export function filesystemFamilies(d: FilesystemData) {
 }
 
 export function filesystemMetrics(d: FilesystemData) {
-  const usage = otel('system.filesystem.usage', 'updowncounter', 'By', 'Filesystem space by state (used, free for users, reserved for root).', 'int');
+  const usage = otel(
+    'system.filesystem.usage',
+    'updowncounter',
+    'By',
+    'Filesystem space by state (used, free for users, reserved for root).',
+    'int',
+  );
   const util = otel('system.filesystem.utilization', 'gauge', '1', 'Fraction of the filesystem in use.');
   const limit = otel('system.filesystem.limit', 'updowncounter', 'By', 'Filesystem size.', 'int');
   for (const m of d) {
@@ -97,45 +118,51 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
     fsTypes: new NameFilter('', optString(raw, 'fs_types_exclude')),
     statTimeoutMs: parseDuration(optString(raw, 'stat_timeout', '5s')) ?? 5000,
   }),
-  create: ({ psutil, roots }, o) => async ({ deadline, incomplete }) => {
-    const stuck = new Set(psutil.mountStatsPending());
-    const seen = new Set<string>();
-    const jobs: Array<Promise<MountData>> = [];
-    // Mounts whose series are missing because their statfs hangs (or found no thread free): the pass is incomplete.
-    // A statfs the kernel answered with an error is that mount's state (device_error 1), as in node_exporter.
-    const hung: string[] = [];
-    for (const m of psutil.mountinfo()) {
-      const mountpoint = stripRootfs(m.mountPoint, roots.rootfs);
-      if (!o.mountPoints.passes(mountpoint) || !o.fsTypes.passes(m.fstype)) continue;
-      // Bind mounts and stacked mounts repeat device+mountpoint+type: one series each, as node_exporter dedupes.
-      const key = `${m.source}\0${mountpoint}\0${m.fstype}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const base = {
-        device: m.source, fstype: m.fstype, mountpoint, major: m.major, minor: m.minor,
-        readonly: m.options.split(',').includes('ro'),
-      };
-      if (stuck.has(mountpoint)) {
-        hung.push(mountpoint);
-        jobs.push(Promise.resolve({ ...base, error: 'stuck: an earlier statfs has not returned', stats: null }));
-        continue;
+  create:
+    ({ psutil, roots }, o) =>
+    async ({ deadline, incomplete }) => {
+      const stuck = new Set(psutil.mountStatsPending());
+      const seen = new Set<string>();
+      const jobs: Array<Promise<MountData>> = [];
+      // Mounts whose series are missing because their statfs hangs (or found no thread free): the pass is incomplete.
+      // A statfs the kernel answered with an error is that mount's state (device_error 1), as in node_exporter.
+      const hung: string[] = [];
+      for (const m of psutil.mountinfo()) {
+        const mountpoint = stripRootfs(m.mountPoint, roots.rootfs);
+        if (!o.mountPoints.passes(mountpoint) || !o.fsTypes.passes(m.fstype)) continue;
+        // Bind mounts and stacked mounts repeat device+mountpoint+type: one series each, as node_exporter dedupes.
+        const key = `${m.source}\0${mountpoint}\0${m.fstype}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const base = {
+          device: m.source,
+          fstype: m.fstype,
+          mountpoint,
+          major: m.major,
+          minor: m.minor,
+          readonly: m.options.split(',').includes('ro'),
+        };
+        if (stuck.has(mountpoint)) {
+          hung.push(mountpoint);
+          jobs.push(Promise.resolve({ ...base, error: 'stuck: an earlier statfs has not returned', stats: null }));
+          continue;
+        }
+        const timeoutMs = Math.max(1, Math.min(o.statTimeoutMs, deadline - Date.now() - DEADLINE_MARGIN_MS));
+        jobs.push(
+          psutil.mountStatsAsync(mountpoint, { timeoutMs }).then(
+            (stats): MountData => ({ ...base, error: null, stats }),
+            // The failure is this mount's own: it shows as node_filesystem_device_error 1, the others are unaffected.
+            (e: unknown): MountData => {
+              if (e instanceof TimeoutExpired || (e instanceof OsError && e.osCode === 'EAGAIN')) hung.push(mountpoint);
+              return { ...base, error: e instanceof Error ? e.message : String(e), stats: null };
+            },
+          ),
+        );
       }
-      const timeoutMs = Math.max(1, Math.min(o.statTimeoutMs, deadline - Date.now() - DEADLINE_MARGIN_MS));
-      jobs.push(
-        psutil.mountStatsAsync(mountpoint, { timeoutMs }).then(
-          (stats): MountData => ({ ...base, error: null, stats }),
-          // The failure is this mount's own: it shows as node_filesystem_device_error 1, the others are unaffected.
-          (e: unknown): MountData => {
-            if (e instanceof TimeoutExpired || (e instanceof OsError && e.osCode === 'EAGAIN')) hung.push(mountpoint);
-            return { ...base, error: e instanceof Error ? e.message : String(e), stats: null };
-          },
-        ),
-      );
-    }
-    const data = await Promise.all(jobs);
-    if (hung.length > 0) incomplete?.(`statfs hangs on ${hung.length} mount(s): ${hung.slice(0, 5).join(', ')}`);
-    return data;
-  },
+      const data = await Promise.all(jobs);
+      if (hung.length > 0) incomplete?.(`statfs hangs on ${hung.length} mount(s): ${hung.slice(0, 5).join(', ')}`);
+      return data;
+    },
   prometheus: (d) => filesystemFamilies(d),
   otlp: (d) => filesystemMetrics(d),
 });

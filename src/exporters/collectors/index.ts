@@ -70,7 +70,9 @@ const ALL: readonly AnyCollectorDef[] = [
 ] as readonly AnyCollectorDef[];
 
 if (ALL.map((c) => c.name).join(',') !== COLLECTOR_NAMES.join(',')) {
-  throw new Error(`collectors/names.ts lists ${COLLECTOR_NAMES.join(',')} but the registry holds ${ALL.map((c) => c.name).join(',')}`);
+  throw new Error(
+    `collectors/names.ts lists ${COLLECTOR_NAMES.join(',')} but the registry holds ${ALL.map((c) => c.name).join(',')}`,
+  );
 }
 
 export const COLLECTORS: ReadonlyMap<string, AnyCollectorDef> = new Map(ALL.map((c) => [c.name, c]));

@@ -14,7 +14,9 @@ export function interruptsFamilies(d: readonly InterruptLine[]) {
     byName.set(line.name, line);
   }
   for (const line of byName.values()) {
-    line.counts.forEach((v, cpu) => f.add({ cpu: String(cpu), type: line.name, info: line.info, devices: line.devices }, v));
+    line.counts.forEach((v, cpu) =>
+      f.add({ cpu: String(cpu), type: line.name, info: line.info, devices: line.devices }, v),
+    );
   }
   return families(f);
 }
@@ -23,7 +25,10 @@ export const interruptsCollector = defineCollector<readonly InterruptLine[], nul
   name: 'interrupts',
   help: 'Interrupt counts per IRQ line and CPU from /proc/interrupts.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.procInterrupts(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.procInterrupts(),
   prometheus: (d) => interruptsFamilies(d),
   otlp: () => [],
 });

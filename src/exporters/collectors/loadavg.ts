@@ -23,7 +23,10 @@ export const loadavgCollector = defineCollector<ProcLoadavg, null>({
   name: 'loadavg',
   help: 'Load averages from /proc/loadavg.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.procLoadavg(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.procLoadavg(),
   prometheus: (d) => loadavgFamilies(d),
   otlp: (d) => loadavgMetrics(d),
 });

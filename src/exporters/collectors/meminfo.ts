@@ -26,10 +26,22 @@ export function meminfoFamilies(d: MeminfoData): Family[] {
 }
 
 export function meminfoMetrics(d: MeminfoData) {
-  const usage = otel('system.memory.usage', 'updowncounter', 'By', 'Memory in use by state; the states add up to the total.', 'int');
+  const usage = otel(
+    'system.memory.usage',
+    'updowncounter',
+    'By',
+    'Memory in use by state; the states add up to the total.',
+    'int',
+  );
   const util = otel('system.memory.utilization', 'gauge', '1', 'Fraction of memory in each state.');
   const limit = otel('system.memory.limit', 'updowncounter', 'By', 'Total memory (MemTotal).', 'int');
-  const avail = otel('system.memory.linux.available', 'updowncounter', 'By', 'Memory available for new work without swapping (MemAvailable).', 'int');
+  const avail = otel(
+    'system.memory.linux.available',
+    'updowncounter',
+    'By',
+    'Memory available for new work without swapping (MemAvailable).',
+    'int',
+  );
   const shared = otel('system.memory.linux.shared', 'updowncounter', 'By', 'Shared memory (Shmem).', 'int');
   const slab = otel('system.memory.linux.slab.usage', 'updowncounter', 'By', 'Kernel slab memory by state.', 'int');
   const paging = otel('system.paging.usage', 'updowncounter', 'By', 'Swap space by state.', 'int');
@@ -40,7 +52,12 @@ export function meminfoMetrics(d: MeminfoData) {
     // Reclaimable slab counts as cache, as free(1) and psutil count it.
     const cached = (d['Cached'] ?? 0) + (d['SReclaimable'] ?? 0);
     const used = Math.max(0, total - free - buffers - cached);
-    const states: Array<[string, number]> = [['used', used], ['free', free], ['buffers', buffers], ['cached', cached]];
+    const states: Array<[string, number]> = [
+      ['used', used],
+      ['free', free],
+      ['buffers', buffers],
+      ['cached', cached],
+    ];
     for (const [state, v] of states) {
       usage.add({ 'system.memory.state': state }, v);
       if (total > 0) util.add({ 'system.memory.state': state }, v / total);
@@ -64,7 +81,10 @@ export const meminfoCollector = defineCollector<MeminfoData, null>({
   name: 'meminfo',
   help: 'Every /proc/meminfo field.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.procMeminfo(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.procMeminfo(),
   prometheus: (d) => meminfoFamilies(d),
   otlp: (d) => meminfoMetrics(d),
 });

@@ -4,7 +4,18 @@
  */
 import type { NetClassIface, NicAddr } from '../../index';
 import { AF_INET, AF_INET6, AF_LINK } from '../../constants';
-import { defineCollector, fam, families, metrics, NameFilter, optBool, optString, otel, str, type FamilyBuilder } from '../catalog';
+import {
+  defineCollector,
+  fam,
+  families,
+  metrics,
+  NameFilter,
+  optBool,
+  optString,
+  otel,
+  str,
+  type FamilyBuilder,
+} from '../catalog';
 
 export interface NetclassOptions {
   readonly ignored: NameFilter;
@@ -48,44 +59,77 @@ function familyName(af: number): string {
 
 export function netclassFamilies(d: NetclassData, o: NetclassOptions) {
   const up = fam('node_network_up', 'gauge', "Value is 1 if operstate is 'up', 0 otherwise.", ['device']);
-  const info = fam('node_network_info', 'gauge', 'Non-numeric data from /sys/class/net/<iface>, value is always 1.',
-    ['device', 'address', 'adminstate', 'broadcast', 'duplex', 'operstate', 'ifalias']);
+  const info = fam('node_network_info', 'gauge', 'Non-numeric data from /sys/class/net/<iface>, value is always 1.', [
+    'device',
+    'address',
+    'adminstate',
+    'broadcast',
+    'duplex',
+    'operstate',
+    'ifalias',
+  ]);
   const speed = fam('node_network_speed_bytes', 'gauge', 'Network device property: speed_bytes', ['device']);
   const props = new Map<string, FamilyBuilder>(
-    PROPERTIES.map(([suffix, , type]) => [suffix, fam(`node_network_${suffix}`, type, `Network device property: ${suffix}`, ['device'])]),
+    PROPERTIES.map(([suffix, , type]) => [
+      suffix,
+      fam(`node_network_${suffix}`, type, `Network device property: ${suffix}`, ['device']),
+    ]),
   );
   for (const [device, i] of Object.entries(d.ifaces)) {
     if (!o.ignored.passes(device)) continue;
     up.add({ device }, i.operstate === 'up' ? 1 : 0);
-    info.add({
-      device,
-      address: str(i.address),
-      adminstate: i.flags !== null && (i.flags & IFF_UP) !== 0 ? 'up' : 'down',
-      broadcast: str(i.broadcast),
-      duplex: str(i.duplex),
-      operstate: str(i.operstate),
-      ifalias: str(i.ifalias),
-    }, 1);
+    info.add(
+      {
+        device,
+        address: str(i.address),
+        adminstate: i.flags !== null && (i.flags & IFF_UP) !== 0 ? 'up' : 'down',
+        broadcast: str(i.broadcast),
+        duplex: str(i.duplex),
+        operstate: str(i.operstate),
+        ifalias: str(i.ifalias),
+      },
+      1,
+    );
     for (const [suffix, field] of PROPERTIES) {
       const v = i[field];
       if (typeof v === 'number') props.get(suffix)?.add({ device }, v);
     }
     // Speed is in Mbit/s; virtual NICs say -1 (unknown), which node_exporter passes on unless told to drop it.
-    if (i.speed !== null && (i.speed >= 0 || !o.ignoreInvalidSpeed)) speed.add({ device }, Math.trunc((i.speed * 1000 * 1000) / 8));
+    if (i.speed !== null && (i.speed >= 0 || !o.ignoreInvalidSpeed))
+      speed.add({ device }, Math.trunc((i.speed * 1000 * 1000) / 8));
   }
-  const addr = fam('psutil_network_address_info', 'gauge', 'psutil net_if_addrs(): an address of a network interface, value is always 1.',
-    ['device', 'family', 'address', 'netmask', 'broadcast']);
+  const addr = fam(
+    'psutil_network_address_info',
+    'gauge',
+    'psutil net_if_addrs(): an address of a network interface, value is always 1.',
+    ['device', 'family', 'address', 'netmask', 'broadcast'],
+  );
   for (const [device, list] of Object.entries(d.addrs ?? {})) {
     if (!o.ignored.passes(device)) continue;
     for (const a of list) {
-      addr.add({ device, family: familyName(a.family), address: a.address, netmask: str(a.netmask), broadcast: str(a.broadcast ?? a.ptp) }, 1);
+      addr.add(
+        {
+          device,
+          family: familyName(a.family),
+          address: a.address,
+          netmask: str(a.netmask),
+          broadcast: str(a.broadcast ?? a.ptp),
+        },
+        1,
+      );
     }
   }
   return families(up, info, ...props.values(), speed, addr);
 }
 
 export function netclassMetrics(d: NetclassData, o: NetclassOptions) {
-  const status = otel('system.network.interface.status', 'updowncounter', '1', "1 when the interface's operstate is up.", 'int');
+  const status = otel(
+    'system.network.interface.status',
+    'updowncounter',
+    '1',
+    "1 when the interface's operstate is up.",
+    'int',
+  );
   for (const [device, i] of Object.entries(d.ifaces)) {
     if (o.ignored.passes(device)) status.add({ 'network.interface.name': device }, i.operstate === 'up' ? 1 : 0);
   }
@@ -101,7 +145,9 @@ export const netclassCollector = defineCollector<NetclassData, NetclassOptions>(
     ignoreInvalidSpeed: optBool(raw, 'ignore_invalid_speed', false),
     addresses: optBool(raw, 'addresses', true),
   }),
-  create: ({ psutil }, o) => () => ({ ifaces: psutil.netClass(), addrs: o.addresses ? psutil.netIfAddrs() : null }),
+  create:
+    ({ psutil }, o) =>
+    () => ({ ifaces: psutil.netClass(), addrs: o.addresses ? psutil.netIfAddrs() : null }),
   prometheus: netclassFamilies,
   otlp: netclassMetrics,
 });

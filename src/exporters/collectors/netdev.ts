@@ -36,8 +36,20 @@ export function netdevFamilies(d: NetdevData, o: NetdevOptions) {
 
 export function netdevMetrics(d: NetdevData, o: NetdevOptions) {
   const io = otel('system.network.io', 'counter', 'By', 'Bytes received and transmitted per interface.', 'int');
-  const packets = otel('system.network.packet.count', 'counter', '{packet}', 'Packets received and transmitted per interface.', 'int');
-  const errors = otel('system.network.errors', 'counter', '{error}', 'Receive and transmit errors per interface.', 'int');
+  const packets = otel(
+    'system.network.packet.count',
+    'counter',
+    '{packet}',
+    'Packets received and transmitted per interface.',
+    'int',
+  );
+  const errors = otel(
+    'system.network.errors',
+    'counter',
+    '{error}',
+    'Receive and transmit errors per interface.',
+    'int',
+  );
   const dropped = otel('system.network.packet.dropped', 'counter', '{packet}', 'Packets dropped per interface.', 'int');
   for (const [device, c] of Object.entries(d)) {
     if (!o.filter.passes(device)) continue;
@@ -55,7 +67,10 @@ export const netdevCollector = defineCollector<NetdevData, NetdevOptions>({
   name: 'netdev',
   help: 'Per-interface network counters from /proc/net/dev.',
   options: (raw) => ({ filter: new NameFilter(optString(raw, 'device_include'), optString(raw, 'device_exclude')) }),
-  create: ({ psutil }) => () => psutil.netDev(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.netDev(),
   prometheus: netdevFamilies,
   otlp: netdevMetrics,
 });

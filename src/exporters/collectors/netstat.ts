@@ -55,7 +55,10 @@ export const netstatCollector = defineCollector<NetstatRecord, NetstatOptions>({
   name: 'netstat',
   help: 'Network protocol statistics from /proc/net/netstat, snmp and snmp6.',
   options: (raw) => ({ fields: RE2JS.compile(optString(raw, 'fields')) }),
-  create: ({ psutil }) => () => psutil.netstat(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.netstat(),
   prometheus: netstatFamilies,
   otlp: () => [],
 });

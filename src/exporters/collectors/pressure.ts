@@ -12,12 +12,36 @@ function seconds(us: number): number {
 }
 
 export function pressureFamilies(d: ProcPressure) {
-  const cpu = fam('node_pressure_cpu_waiting_seconds_total', 'counter', 'Total time in seconds that processes have waited for CPU time');
-  const io = fam('node_pressure_io_waiting_seconds_total', 'counter', 'Total time in seconds that processes have waited due to IO congestion');
-  const ioFull = fam('node_pressure_io_stalled_seconds_total', 'counter', 'Total time in seconds no process could make progress due to IO congestion');
-  const mem = fam('node_pressure_memory_waiting_seconds_total', 'counter', 'Total time in seconds that processes have waited for memory');
-  const memFull = fam('node_pressure_memory_stalled_seconds_total', 'counter', 'Total time in seconds no process could make progress due to memory congestion');
-  const irqFull = fam('node_pressure_irq_stalled_seconds_total', 'counter', 'Total time in seconds no process could make progress due to IRQ congestion');
+  const cpu = fam(
+    'node_pressure_cpu_waiting_seconds_total',
+    'counter',
+    'Total time in seconds that processes have waited for CPU time',
+  );
+  const io = fam(
+    'node_pressure_io_waiting_seconds_total',
+    'counter',
+    'Total time in seconds that processes have waited due to IO congestion',
+  );
+  const ioFull = fam(
+    'node_pressure_io_stalled_seconds_total',
+    'counter',
+    'Total time in seconds no process could make progress due to IO congestion',
+  );
+  const mem = fam(
+    'node_pressure_memory_waiting_seconds_total',
+    'counter',
+    'Total time in seconds that processes have waited for memory',
+  );
+  const memFull = fam(
+    'node_pressure_memory_stalled_seconds_total',
+    'counter',
+    'Total time in seconds no process could make progress due to memory congestion',
+  );
+  const irqFull = fam(
+    'node_pressure_irq_stalled_seconds_total',
+    'counter',
+    'Total time in seconds no process could make progress due to IRQ congestion',
+  );
   if (d.cpu?.some) cpu.set(seconds(d.cpu.some.total));
   if (d.io?.some) io.set(seconds(d.io.some.total));
   if (d.io?.full) ioFull.set(seconds(d.io.full.total));
@@ -31,12 +55,15 @@ export const pressureCollector = defineCollector<ProcPressure, null>({
   name: 'pressure',
   help: 'Pressure stall information from /proc/pressure.',
   options: () => null,
-  create: ({ psutil }) => () => {
-    const d = psutil.procPressure();
-    // As node_exporter: without cpu, io or memory PSI (kernel < 4.20, CONFIG_PSI off, psi=0) the collector fails.
-    if (d.cpu === null || d.io === null || d.memory === null) throw new Error('pressure stall information is unavailable (kernel without PSI)');
-    return d;
-  },
+  create:
+    ({ psutil }) =>
+    () => {
+      const d = psutil.procPressure();
+      // As node_exporter: without cpu, io or memory PSI (kernel < 4.20, CONFIG_PSI off, psi=0) the collector fails.
+      if (d.cpu === null || d.io === null || d.memory === null)
+        throw new Error('pressure stall information is unavailable (kernel without PSI)');
+      return d;
+    },
   prometheus: (d) => pressureFamilies(d),
   otlp: () => [],
 });

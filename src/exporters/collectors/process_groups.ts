@@ -81,8 +81,16 @@ function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOpti
 
 function emptySnapshot(options: GroupOptions): GroupSnapshot {
   return {
-    time: Date.now() / 1000, groups: [], processes: [], perProcess: false, processesDropped: 0, groupsDropped: 0,
-    readErrors: 0, partialErrors: 0, labelNames: [], options,
+    time: Date.now() / 1000,
+    groups: [],
+    processes: [],
+    perProcess: false,
+    processesDropped: 0,
+    groupsDropped: 0,
+    readErrors: 0,
+    partialErrors: 0,
+    labelNames: [],
+    options,
   };
 }
 
@@ -91,7 +99,13 @@ export function processGroupsFamilies(d: ProcessGroupsData): Family[] {
   if (d.snapshot.groups.length > 0 || d.snapshot.perProcess) {
     for (const f of prometheusFamilies(d.snapshot)) {
       if (f.samples.length === 0) continue; // node_exporter never sends a family without samples
-      out.push({ name: f.name, help: f.help, type: f.type, labelNames: f.labelNames, series: f.samples.map((s) => ({ labels: s.labels, value: s.value })) });
+      out.push({
+        name: f.name,
+        help: f.help,
+        type: f.type,
+        labelNames: f.labelNames,
+        series: f.samples.map((s) => ({ labels: s.labels, value: s.value })),
+      });
     }
   }
   if (d.reload === null) return out;

@@ -17,7 +17,15 @@ export interface ProcessesData {
 
 /** Kernel state letter -> semantic-convention process.state (running, sleeping, stopped, defunct). */
 const SEMCONV_STATE: Readonly<Record<string, string>> = {
-  R: 'running', S: 'sleeping', D: 'sleeping', I: 'sleeping', T: 'stopped', t: 'stopped', Z: 'defunct', X: 'defunct', x: 'defunct',
+  R: 'running',
+  S: 'sleeping',
+  D: 'sleeping',
+  I: 'sleeping',
+  T: 'stopped',
+  t: 'stopped',
+  Z: 'defunct',
+  X: 'defunct',
+  x: 'defunct',
 };
 
 export function processesFamilies(d: ProcessesData) {
@@ -55,7 +63,9 @@ export const processesCollector = defineCollector<ProcessesData, ProcessesOption
   name: 'processes',
   help: 'Processes and threads counted by state, and the kernel limits on them.',
   options: (raw) => ({ threads: optBool(raw, 'threads', false) }),
-  create: ({ psutil }, o) => () => ({ summary: psutil.processSummary({ threads: o.threads }), limits: psutil.kernelLimits() }),
+  create:
+    ({ psutil }, o) =>
+    () => ({ summary: psutil.processSummary({ threads: o.threads }), limits: psutil.kernelLimits() }),
   prometheus: (d) => processesFamilies(d),
   otlp: (d) => processesMetrics(d),
 });

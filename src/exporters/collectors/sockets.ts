@@ -27,8 +27,15 @@ export function socketsFamilies(d: TcpConnectionStates) {
 }
 
 export function socketsMetrics(d: TcpConnectionStates) {
-  const m = otel('system.network.connection.count', 'updowncounter', '{connection}', 'TCP connections by state.', 'int');
-  for (const [k, , semconv] of STATES) m.add({ 'network.transport': 'tcp', 'network.connection.state': semconv }, d[k] ?? 0);
+  const m = otel(
+    'system.network.connection.count',
+    'updowncounter',
+    '{connection}',
+    'TCP connections by state.',
+    'int',
+  );
+  for (const [k, , semconv] of STATES)
+    m.add({ 'network.transport': 'tcp', 'network.connection.state': semconv }, d[k] ?? 0);
   return metrics(m);
 }
 
@@ -36,7 +43,10 @@ export const socketsCollector = defineCollector<TcpConnectionStates, null>({
   name: 'sockets',
   help: 'TCP connections by state from /proc/net/tcp and tcp6.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.tcpConnectionStates(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.tcpConnectionStates(),
   prometheus: (d) => socketsFamilies(d),
   otlp: (d) => socketsMetrics(d),
 });

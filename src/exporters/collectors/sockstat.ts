@@ -9,11 +9,14 @@ function fieldName(f: string): string {
 
 export function sockstatFamilies(d: SockStat) {
   const out = [];
-  if (d.used !== null) out.push(fam('node_sockstat_sockets_used', 'gauge', 'Number of IPv4 sockets in use.').set(d.used));
+  if (d.used !== null)
+    out.push(fam('node_sockstat_sockets_used', 'gauge', 'Number of IPv4 sockets in use.').set(d.used));
   for (const [proto, fields] of Object.entries(d.protocols)) {
     for (const [field, value] of Object.entries(fields)) {
       const key = `${proto}_${fieldName(field)}`.replace(/[^a-zA-Z0-9_]/g, '_');
-      out.push(fam(`node_sockstat_${key}`, 'gauge', `Number of ${proto} sockets in state ${fieldName(field)}.`).set(value));
+      out.push(
+        fam(`node_sockstat_${key}`, 'gauge', `Number of ${proto} sockets in state ${fieldName(field)}.`).set(value),
+      );
     }
   }
   return families(...out);
@@ -23,7 +26,10 @@ export const sockstatCollector = defineCollector<SockStat, null>({
   name: 'sockstat',
   help: 'Socket usage from /proc/net/sockstat and sockstat6.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.sockStat(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.sockStat(),
   prometheus: (d) => sockstatFamilies(d),
   otlp: () => [],
 });

@@ -38,7 +38,13 @@ export function statFamilies(d: StatData, o: StatOptions) {
 }
 
 export function statMetrics(d: StatData) {
-  const created = otel('system.process.created', 'counter', '{process}', 'Processes created since boot (forks).', 'int');
+  const created = otel(
+    'system.process.created',
+    'counter',
+    '{process}',
+    'Processes created since boot (forks).',
+    'int',
+  );
   const uptime = otel('system.uptime', 'gauge', 's', 'Seconds since the system booted.');
   if (d.stat.processes !== null) created.add({}, d.stat.processes);
   if (d.stat.btime !== null) uptime.add({}, Math.max(0, d.now - d.stat.btime));
@@ -49,7 +55,9 @@ export const statCollector = defineCollector<StatData, StatOptions>({
   name: 'stat',
   help: 'Boot time, context switches, interrupts, forks and runnable/blocked processes from /proc/stat.',
   options: (raw) => ({ softirq: optBool(raw, 'softirq', false) }),
-  create: ({ psutil }) => () => ({ stat: psutil.procStat(), now: Date.now() / 1000 }),
+  create:
+    ({ psutil }) =>
+    () => ({ stat: psutil.procStat(), now: Date.now() / 1000 }),
   prometheus: statFamilies,
   otlp: (d) => statMetrics(d),
 });

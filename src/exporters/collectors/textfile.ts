@@ -83,9 +83,11 @@ export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Fa
     for (const o of list) {
       const h = o.family.help ?? generated;
       if (o !== first && (h !== help || o.family.type !== type)) {
-        problems.push(o.family.type !== type
-          ? `metric ${name} in ${o.path} is of type ${o.family.type}, but ${first.path} made it ${type}: skipped in ${o.path}`
-          : `metric ${name} in ${o.path} has help ${JSON.stringify(h)} but ${first.path} gave it ${JSON.stringify(help)}: skipped in ${o.path}`);
+        problems.push(
+          o.family.type !== type
+            ? `metric ${name} in ${o.path} is of type ${o.family.type}, but ${first.path} made it ${type}: skipped in ${o.path}`
+            : `metric ${name} in ${o.path} has help ${JSON.stringify(h)} but ${first.path} gave it ${JSON.stringify(help)}: skipped in ${o.path}`,
+        );
         continue;
       }
       if (distribution) {
@@ -105,18 +107,28 @@ export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Fa
       for (const l of names) labels[l] = g.labels[l] ?? '';
       const key = names.map((l) => `${l}\u0000${labels[l] as string}`).join('\u0001');
       if (seen.has(key)) {
-        problems.push(`metric ${name}${JSON.stringify(g.labels)} in ${g.path} was seen before with the same labels: dropped`);
+        problems.push(
+          `metric ${name}${JSON.stringify(g.labels)} in ${g.path} was seen before with the same labels: dropped`,
+        );
         continue;
       }
       seen.add(key);
       const counts = type === 'histogram' ? [g.count, ...g.bounds.map(([, v]) => v)] : [g.count];
       const bad = counts.find((v) => toCount(v) === null);
       if (bad !== undefined) {
-        problems.push(`metric ${name}${JSON.stringify(g.labels)} in ${g.path} has count ${bad}, not a whole number of observations: dropped`);
+        problems.push(
+          `metric ${name}${JSON.stringify(g.labels)} in ${g.path} has count ${bad}, not a whole number of observations: dropped`,
+        );
         continue;
       }
       const count = toCount(g.count) as number;
-      if (type === 'histogram') f.addHistogram(labels, g.bounds.map(([le, v]) => [le, toCount(v) as number] as const), g.sum, count);
+      if (type === 'histogram')
+        f.addHistogram(
+          labels,
+          g.bounds.map(([le, v]) => [le, toCount(v) as number] as const),
+          g.sum,
+          count,
+        );
       else f.addSummary(labels, g.bounds, g.sum, count);
     }
     for (const { sample: s, path: from } of kept) {
@@ -124,7 +136,9 @@ export function mergeTextfiles(files: readonly ParsedTextfile[]): { families: Fa
       for (const l of names) labels[l] = s.labels[l] ?? '';
       const key = names.map((l) => `${l}\u0000${labels[l] as string}`).join('\u0001');
       if (seen.has(key)) {
-        problems.push(`metric ${name}${JSON.stringify(s.labels)} in ${from} was seen before with the same labels: dropped`);
+        problems.push(
+          `metric ${name}${JSON.stringify(s.labels)} in ${from} was seen before with the same labels: dropped`,
+        );
         continue;
       }
       seen.add(key);
@@ -158,7 +172,10 @@ function distributionGroups(f: TextFamily, file: string): DistributionGroup[] {
   for (const s of f.samples) {
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(s.labels)) if (k !== bound) labels[k] = v;
-    const key = Object.keys(labels).sort().map((k) => `${k}\u0000${labels[k] as string}`).join('\u0001');
+    const key = Object.keys(labels)
+      .sort()
+      .map((k) => `${k}\u0000${labels[k] as string}`)
+      .join('\u0001');
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { path: file, labels, bounds: [], sum: 0, count: 0 }));
     const b = s.labels[bound];
@@ -199,13 +216,18 @@ export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 function errText(e: unknown): string {
   if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
     const { message, code } = e as { message: string; code?: unknown };
-    return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !message.startsWith(code) ? `${code}: ${message}` : message;
+    return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !message.startsWith(code)
+      ? `${code}: ${message}`
+      : message;
   }
   return String(e);
 }
 
 /** One file: its families and mtime, or why it is skipped. Never throws. */
-export function readTextfile(file: string, maxBytes: number): { parsed: ParsedTextfile; mtime: number } | { problem: string } {
+export function readTextfile(
+  file: string,
+  maxBytes: number,
+): { parsed: ParsedTextfile; mtime: number } | { problem: string } {
   let fd: number;
   try {
     // Non-blocking: a FIFO named *.prom must not hold the collection thread until a writer comes.
@@ -216,7 +238,8 @@ export function readTextfile(file: string, maxBytes: number): { parsed: ParsedTe
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return { problem: `textfile ${JSON.stringify(file)} is not a regular file` };
-    if (st.size > maxBytes) return { problem: `textfile ${JSON.stringify(file)} is ${st.size} bytes, over max_file_bytes (${maxBytes})` };
+    if (st.size > maxBytes)
+      return { problem: `textfile ${JSON.stringify(file)} is ${st.size} bytes, over max_file_bytes (${maxBytes})` };
     // One byte over the cap tells a file that grew since fstat.
     const buf = Buffer.allocUnsafe(maxBytes + 1);
     let n = 0;
@@ -233,7 +256,9 @@ export function readTextfile(file: string, maxBytes: number): { parsed: ParsedTe
       return { problem: `failed to parse textfile data from ${JSON.stringify(file)}: ${errText(e)}` };
     }
     if (families.some((f) => f.samples.some((s) => s.timestampMs !== null))) {
-      return { problem: `textfile ${JSON.stringify(file)} contains unsupported client-side timestamps, skipping entire file` };
+      return {
+        problem: `textfile ${JSON.stringify(file)} contains unsupported client-side timestamps, skipping entire file`,
+      };
     }
     // The mtime after parsing, as node_exporter: a file rewritten while read does not look fresh.
     const mtime = Math.floor(fs.fstatSync(fd).mtimeMs / 1000);
@@ -253,7 +278,10 @@ export function collectTextfiles(o: TextfileOptions, log: Logger): TextfileData 
   for (const dir of o.directories) {
     let names: string[];
     try {
-      names = fs.readdirSync(dir).filter((n) => n.endsWith('.prom')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.prom'))
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     } catch (e) {
       problems.push(`failed to read textfile collector directory ${JSON.stringify(dir)}: ${errText(e)}`);
       continue;
@@ -282,7 +310,9 @@ export function collectTextfiles(o: TextfileOptions, log: Logger): TextfileData 
 export function textfileFamilies(d: TextfileData): Family[] {
   const mtime = fam(MTIME_FAMILY, 'gauge', 'Unixtime mtime of textfiles successfully read.', ['file']);
   for (const m of d.mtimes) mtime.add({ file: m.file }, m.mtime);
-  const error = fam(ERROR_FAMILY, 'gauge', '1 if there was an error opening or reading a file, 0 otherwise').set(d.error ? 1 : 0);
+  const error = fam(ERROR_FAMILY, 'gauge', '1 if there was an error opening or reading a file, 0 otherwise').set(
+    d.error ? 1 : 0,
+  );
   return [...d.families, ...[mtime, error].map((b) => b.family).filter((f) => f.series.length > 0)];
 }
 
@@ -291,7 +321,8 @@ function parseOptions(raw: Readonly<Record<string, unknown>>): TextfileOptions {
   const one = raw['directory'];
   if (typeof one === 'string' && one !== '') dirs.push(one);
   const many = raw['directories'];
-  if (Array.isArray(many)) for (const d of many) if (typeof d === 'string' && d !== '' && !dirs.includes(d)) dirs.push(d);
+  if (Array.isArray(many))
+    for (const d of many) if (typeof d === 'string' && d !== '' && !dirs.includes(d)) dirs.push(d);
   const max = raw['max_file_bytes'];
   const level = raw['log_level'];
   return {

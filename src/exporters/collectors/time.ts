@@ -15,8 +15,18 @@ export interface TimeData {
 }
 
 export function timeFamilies(d: TimeData) {
-  const avail = fam('node_time_clocksource_available_info', 'gauge', "Available clocksources read from '/sys/devices/system/clocksource'.", ['device', 'clocksource']);
-  const cur = fam('node_time_clocksource_current_info', 'gauge', "Current clocksource read from '/sys/devices/system/clocksource'.", ['device', 'clocksource']);
+  const avail = fam(
+    'node_time_clocksource_available_info',
+    'gauge',
+    "Available clocksources read from '/sys/devices/system/clocksource'.",
+    ['device', 'clocksource'],
+  );
+  const cur = fam(
+    'node_time_clocksource_current_info',
+    'gauge',
+    "Current clocksource read from '/sys/devices/system/clocksource'.",
+    ['device', 'clocksource'],
+  );
   for (const c of d.clocksources) {
     for (const a of c.available) avail.add({ device: c.device, clocksource: a }, 1);
     if (c.current !== null) cur.add({ device: c.device, clocksource: c.current }, 1);
@@ -25,7 +35,10 @@ export function timeFamilies(d: TimeData) {
     avail,
     cur,
     fam('node_time_seconds', 'gauge', 'System time in seconds since epoch (1970).').set(d.now),
-    fam('node_time_zone_offset_seconds', 'gauge', 'System time zone offset in seconds.', ['time_zone']).add({ time_zone: d.zone }, d.offsetSeconds),
+    fam('node_time_zone_offset_seconds', 'gauge', 'System time zone offset in seconds.', ['time_zone']).add(
+      { time_zone: d.zone },
+      d.offsetSeconds,
+    ),
   );
 }
 
@@ -40,7 +53,12 @@ export const timeCollector = defineCollector<TimeData, null>({
       const date = new Date();
       const now = date.getTime() / 1000;
       const offsetSeconds = -date.getTimezoneOffset() * 60;
-      return { now, zone: zoneAbbreviation(local, Math.floor(now), offsetSeconds), offsetSeconds, clocksources: psutil.clocksources() };
+      return {
+        now,
+        zone: zoneAbbreviation(local, Math.floor(now), offsetSeconds),
+        offsetSeconds,
+        clocksources: psutil.clocksources(),
+      };
     };
   },
   prometheus: (d) => timeFamilies(d),

@@ -9,7 +9,12 @@ export type UsersData = readonly User[];
 
 export function usersFamilies(d: UsersData) {
   const count = new Map<string, number>();
-  const start = fam('psutil_user_session_start_time_seconds', 'gauge', 'psutil users(): login time of each session, in unixtime.', ['user', 'terminal', 'host', 'pid']);
+  const start = fam(
+    'psutil_user_session_start_time_seconds',
+    'gauge',
+    'psutil users(): login time of each session, in unixtime.',
+    ['user', 'terminal', 'host', 'pid'],
+  );
   for (const u of d) {
     count.set(u.name, (count.get(u.name) ?? 0) + 1);
     start.add({ user: u.name, terminal: str(u.terminal), host: u.host, pid: String(u.pid) }, u.started);
@@ -20,14 +25,19 @@ export function usersFamilies(d: UsersData) {
 }
 
 export function usersMetrics(d: UsersData) {
-  return metrics(otel('system.users.count', 'updowncounter', '{session}', 'Login sessions (utmp).', 'int').add({}, d.length));
+  return metrics(
+    otel('system.users.count', 'updowncounter', '{session}', 'Login sessions (utmp).', 'int').add({}, d.length),
+  );
 }
 
 export const usersCollector = defineCollector<UsersData, null>({
   name: 'users',
   help: 'Logged-in users from utmp.',
   options: () => null,
-  create: ({ psutil }) => () => psutil.users(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.users(),
   prometheus: (d) => usersFamilies(d),
   otlp: (d) => usersMetrics(d),
 });

@@ -30,7 +30,10 @@ function seriesOf(o: VmstatOptions, field: string): Series {
   let s = byField.get(field);
   if (s === undefined) {
     s = o.fields.matcher(field).find()
-      ? { name: `node_vmstat_${field.replace(/[^a-zA-Z0-9_]/g, '_')}`, help: `/proc/vmstat information field ${field}.` }
+      ? {
+          name: `node_vmstat_${field.replace(/[^a-zA-Z0-9_]/g, '_')}`,
+          help: `/proc/vmstat information field ${field}.`,
+        }
       : null;
     if (byField.size >= MAX_CACHED_FIELDS) byField.clear();
     byField.set(field, s);
@@ -65,7 +68,10 @@ export const vmstatCollector = defineCollector<VmstatData, VmstatOptions>({
   name: 'vmstat',
   help: 'Selected /proc/vmstat fields.',
   options: (raw) => ({ fields: RE2JS.compile(optString(raw, 'fields', '^(oom_kill|pgpg|pswp|pg.*fault).*')) }),
-  create: ({ psutil }) => () => psutil.procVmstat(),
+  create:
+    ({ psutil }) =>
+    () =>
+      psutil.procVmstat(),
   prometheus: vmstatFamilies,
   otlp: (d) => vmstatMetrics(d),
 });

@@ -39,7 +39,10 @@ export function safeLabelValue(v: string, maxBytes: number): { value: string; cu
 
 /** A family with the limits applied, and what they cost it (null when nothing was cut). */
 export function limitFamily(f: Family, limits: ExpositionLimits): { family: Family; limited: FamilyLimited | null } {
-  const keep = limits.maxSeriesPerFamily > 0 && f.series.length > limits.maxSeriesPerFamily ? f.series.slice(0, limits.maxSeriesPerFamily) : f.series;
+  const keep =
+    limits.maxSeriesPerFamily > 0 && f.series.length > limits.maxSeriesPerFamily
+      ? f.series.slice(0, limits.maxSeriesPerFamily)
+      : f.series;
   let truncated = 0;
   let changed = keep !== f.series;
   const series: Series[] = keep.map((s) => {
@@ -59,6 +62,7 @@ export function limitFamily(f: Family, limits: ExpositionLimits): { family: Fami
   const dropped = f.series.length - keep.length;
   return {
     family: changed ? { ...f, series } : f,
-    limited: dropped > 0 || truncated > 0 ? { family: f.name, droppedSeries: dropped, truncatedValues: truncated } : null,
+    limited:
+      dropped > 0 || truncated > 0 ? { family: f.name, droppedSeries: dropped, truncatedValues: truncated } : null,
   };
 }

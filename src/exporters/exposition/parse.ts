@@ -109,7 +109,8 @@ export function parseTextFormat(input: Buffer | string, file = '<input>'): TextF
       } else {
         const t = rest.toLowerCase();
         if (!TYPES.has(t)) fail(`unknown metric type ${JSON.stringify(rest)}`);
-        if (f.type !== null) fail(`second TYPE line for metric name ${JSON.stringify(name)}, or TYPE reported after samples`);
+        if (f.type !== null)
+          fail(`second TYPE line for metric name ${JSON.stringify(name)}, or TYPE reported after samples`);
         f.type = t as TextType;
       }
       return;
@@ -118,7 +119,8 @@ export function parseTextFormat(input: Buffer | string, file = '<input>'): TextF
     const nameStart = p;
     while (p < line.length && NAME_CHAR.test(line[p] as string)) p++;
     const name = line.slice(nameStart, p);
-    if (!METRIC_NAME.test(name)) fail(`invalid metric name ${JSON.stringify(name || line.slice(nameStart, nameStart + 16))}`);
+    if (!METRIC_NAME.test(name))
+      fail(`invalid metric name ${JSON.stringify(name || line.slice(nameStart, nameStart + 16))}`);
     skipBlanks();
     const labels: Record<string, string> = {};
     if (line[p] === '{') {
@@ -131,16 +133,19 @@ export function parseTextFormat(input: Buffer | string, file = '<input>'): TextF
         const label = line.slice(ls, p);
         if (!/^[a-zA-Z_]/.test(label)) fail(`invalid label name for metric ${JSON.stringify(name)}`);
         if (label.startsWith('__')) fail(`label name ${JSON.stringify(label)} is reserved`);
-        if (Object.prototype.hasOwnProperty.call(labels, label)) fail(`duplicate label names for metric ${JSON.stringify(name)}`);
+        if (Object.prototype.hasOwnProperty.call(labels, label))
+          fail(`duplicate label names for metric ${JSON.stringify(name)}`);
         skipBlanks();
         if (line[p] !== '=') fail(`expected '=' after label name, found ${JSON.stringify(line[p] ?? 'end of line')}`);
         p++;
         skipBlanks();
-        if (line[p] !== '"') fail(`expected '"' at start of label value, found ${JSON.stringify(line[p] ?? 'end of line')}`);
+        if (line[p] !== '"')
+          fail(`expected '"' at start of label value, found ${JSON.stringify(line[p] ?? 'end of line')}`);
         p++;
         const vs = p;
         while (p < line.length && line[p] !== '"') p += line[p] === '\\' ? 2 : 1;
-        if (p >= line.length) fail(`label value of ${JSON.stringify(label)} is not closed on its line (an unescaped new-line?)`);
+        if (p >= line.length)
+          fail(`label value of ${JSON.stringify(label)} is not closed on its line (an unescaped new-line?)`);
         labels[label] = unescape(line.slice(vs, p), true, fail);
         p++;
         skipBlanks();
@@ -170,7 +175,8 @@ export function parseTextFormat(input: Buffer | string, file = '<input>'): TextF
     // expfmt reads `le` of any histogram sample and `quantile` of any summary sample as a float.
     const bound = f.type === 'histogram' ? 'le' : f.type === 'summary' ? 'quantile' : null;
     const bv = bound === null ? undefined : labels[bound];
-    if (bv !== undefined && parseGoFloat(bv) === null) fail(`expected float as value for ${JSON.stringify(bound)} label, got ${JSON.stringify(bv)}`);
+    if (bv !== undefined && parseGoFloat(bv) === null)
+      fail(`expected float as value for ${JSON.stringify(bound)} label, got ${JSON.stringify(bv)}`);
     f.samples.push({ name, labels, value: value as number, timestampMs });
     if (f.type === null) f.type = 'untyped';
   });
@@ -210,4 +216,3 @@ function unescape(s: string, labelValue: boolean, fail: (msg: string) => never):
   }
   return out;
 }
-

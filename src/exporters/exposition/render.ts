@@ -147,7 +147,11 @@ function byName(a: { name: string }, b: { name: string }): number {
  * Families -> blocks, sorted by name, each with the limits applied; a second family of one name is dropped (it
  * would make a second HELP/TYPE block).
  */
-export function renderFamilies(input: readonly Family[], limits: ExpositionLimits, log: Logger = silentLogger): RenderedFamilies {
+export function renderFamilies(
+  input: readonly Family[],
+  limits: ExpositionLimits,
+  log: Logger = silentLogger,
+): RenderedFamilies {
   const fams = [...input].sort(byName);
   const blocks: FamilyBlock[] = [];
   const limited: FamilyLimited[] = [];
@@ -184,7 +188,8 @@ export function orderBlocks(blocks: readonly FamilyBlock[], log: Logger = silent
 /** The text 0.0.4 exposition of ordered blocks (orderBlocks). */
 export function assembleText(ordered: readonly FamilyBlock[]): string {
   let out = '';
-  for (let i = 0; i < ordered.length; i++) out += i === 0 ? (ordered[i] as FamilyBlock).text : `\n\n${(ordered[i] as FamilyBlock).text}`;
+  for (let i = 0; i < ordered.length; i++)
+    out += i === 0 ? (ordered[i] as FamilyBlock).text : `\n\n${(ordered[i] as FamilyBlock).text}`;
   return `${out}\n`;
 }
 
@@ -199,7 +204,10 @@ export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
     if (b.type === 'counter') {
       const hasTotal = b.name.endsWith('_total');
       const base = hasTotal ? b.name.slice(0, -'_total'.length) : b.name;
-      const clash = !METRIC_NAME.test(base) || names.has(`${base}_created`) || (hasTotal ? names.has(base) : names.has(`${base}_total`));
+      const clash =
+        !METRIC_NAME.test(base) ||
+        names.has(`${base}_created`) ||
+        (hasTotal ? names.has(base) : names.has(`${base}_total`));
       if (clash) type = 'unknown';
       else {
         name = base;
@@ -211,7 +219,14 @@ export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
     if (b.samplesAt < b.text.length) {
       const body = b.text.slice(b.samplesAt);
       // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
-      out.push(suffix ? body.split('\n').map((l) => `${b.name}_total${l.slice(b.name.length)}`).join('\n') : body);
+      out.push(
+        suffix
+          ? body
+              .split('\n')
+              .map((l) => `${b.name}_total${l.slice(b.name.length)}`)
+              .join('\n')
+          : body,
+      );
     }
   }
   out.push('# EOF', '');

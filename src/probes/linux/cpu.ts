@@ -182,7 +182,9 @@ function probePolicies(fs: ProcFs): FreqPolicy[] {
     if (m) paths.push({ n: Number(m[1]), dir: `${base}/cpufreq/${name}` });
   }
   if (paths.length === 0) {
-    paths = cpuDirs(fs).filter((d) => fs.exists(`${d.dir}/cpufreq`)).map((d) => ({ n: d.cpu, dir: `${d.dir}/cpufreq` }));
+    paths = cpuDirs(fs)
+      .filter((d) => fs.exists(`${d.dir}/cpufreq`))
+      .map((d) => ({ n: d.cpu, dir: `${d.dir}/cpufreq` }));
   }
   return paths.sort((a, b) => a.n - b.n);
 }
@@ -205,7 +207,8 @@ export interface CpuFreqResult {
 export function cpuFreq(fs: ProcFs, probe: CpuFreqProbe | null = null): CpuFreqResult {
   const cpuinfo = fs.readHotTextOrNull(fs.proc('cpuinfo'));
   const mhz = cpuinfo === null ? [] : cpuinfoMhz(cpuinfo);
-  let pr = probe !== null && probe.mhzCount === mhz.length ? probe : { policies: probePolicies(fs), mhzCount: mhz.length };
+  let pr =
+    probe !== null && probe.mhzCount === mhz.length ? probe : { policies: probePolicies(fs), mhzCount: mhz.length };
   let r = freqEntries(fs, pr.policies, mhz, pr === probe);
   if (r === null) {
     // A kept directory vanished: look again.
@@ -231,7 +234,8 @@ function freqEntries(
   const unknownCurrent: number[] = [];
   for (let i = 0; i < paths.length; i++) {
     const p = paths[i]!;
-    let cur: number | null = paths.length === mhz.length ? (mhz[i] as number) * 1000 : khzHot(fs, `${p.dir}/scaling_cur_freq`);
+    let cur: number | null =
+      paths.length === mhz.length ? (mhz[i] as number) * 1000 : khzHot(fs, `${p.dir}/scaling_cur_freq`);
     cur ??= khzHot(fs, `${p.dir}/cpuinfo_cur_freq`);
     const min = khzHot(fs, `${p.dir}/scaling_min_freq`);
     const max = khzHot(fs, `${p.dir}/scaling_max_freq`);

@@ -86,10 +86,28 @@ function parseBlockStat(text: string, path: string): DiskIoRaw {
   if (f.length < 10 || !f.slice(0, 10).every((x) => /^\d+$/.test(x))) {
     throw new ParseError(path, `expected at least 10 unsigned integers, got ${JSON.stringify(text.slice(0, 80))}`);
   }
-  const n = f.slice(0, 10).map(Number) as [number, number, number, number, number, number, number, number, number, number];
+  const n = f.slice(0, 10).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return {
-    readCount: n[0], writeCount: n[4], readBytes: n[2] * DISK_SECTOR_SIZE, writeBytes: n[6] * DISK_SECTOR_SIZE,
-    readTime: n[3], writeTime: n[7], readMergedCount: n[1], writeMergedCount: n[5], busyTime: n[9],
+    readCount: n[0],
+    writeCount: n[4],
+    readBytes: n[2] * DISK_SECTOR_SIZE,
+    writeBytes: n[6] * DISK_SECTOR_SIZE,
+    readTime: n[3],
+    writeTime: n[7],
+    readMergedCount: n[1],
+    writeMergedCount: n[5],
+    busyTime: n[9],
   };
 }
 
@@ -128,7 +146,13 @@ export function diskIoCounters(fs: ProcFs, perdisk: boolean): Record<string, Dis
     rows = blockStatsFromSysfs(fs);
   } else {
     // Neither source exists: report the primary one as missing (psutil raises NotImplementedError here).
-    throw new OsError('ENOENT', 2, 'open', p, `ENOENT: open '${p}': no such file or directory (and no ${fs.sys('block')})`);
+    throw new OsError(
+      'ENOENT',
+      2,
+      'open',
+      p,
+      `ENOENT: open '${p}': no such file or directory (and no ${fs.sys('block')})`,
+    );
   }
   const out: Record<string, DiskIoRaw> = Object.create(null) as Record<string, DiskIoRaw>;
   const storage = perdisk ? null : storageDevices(fs);
@@ -337,16 +361,19 @@ export type PendingStatvfs = Map<string, true>;
  * OsError when statvfs fails (EAGAIN when no thread was free in time: every one waits on a stuck mount).
  */
 export function diskUsageAsync(p: string, timeoutMs: number, pending: PendingStatvfs): Promise<DiskUsageRaw> {
-  return statfsThreads().stat(p, timeoutMs).then(
-    (st) => {
-      pending.delete(p);
-      return usageFromStatvfs(st);
-    },
-    (err: unknown) => {
-      if (err instanceof TimeoutExpired) pending.set(p, true);
-      else pending.delete(p);
-      if (err instanceof OsError && err.syscall === 'statvfs' && err.osCode !== 'EAGAIN') throw statvfsError(err.osCode, err.errno, p);
-      throw err;
-    },
-  );
+  return statfsThreads()
+    .stat(p, timeoutMs)
+    .then(
+      (st) => {
+        pending.delete(p);
+        return usageFromStatvfs(st);
+      },
+      (err: unknown) => {
+        if (err instanceof TimeoutExpired) pending.set(p, true);
+        else pending.delete(p);
+        if (err instanceof OsError && err.syscall === 'statvfs' && err.osCode !== 'EAGAIN')
+          throw statvfsError(err.osCode, err.errno, p);
+        throw err;
+      },
+    );
 }

@@ -32,14 +32,21 @@ const IFREQ_SIZE = 64;
 /** struct ethtool_cmd (44 bytes): cmd at 0, speed (u16) at 12, duplex (u8) at 14, speed_hi (u16) at 28. */
 const ETHTOOL_CMD_SIZE = 44;
 
-let nicOut: { ifreq: unknown; ifreqView: DataView; ifreqBytes: Uint8Array; ecmd: unknown; ecmdView: DataView } | null = null;
+let nicOut: { ifreq: unknown; ifreqView: DataView; ifreqBytes: Uint8Array; ecmd: unknown; ecmdView: DataView } | null =
+  null;
 
 function nicScratch(): NonNullable<typeof nicOut> {
   if (nicOut !== null) return nicOut;
   const ifreq = koffi().alloc('uint8_t', IFREQ_SIZE);
   const ecmd = koffi().alloc('uint8_t', ETHTOOL_CMD_SIZE);
   const ab = koffi().view(ifreq, IFREQ_SIZE);
-  nicOut = { ifreq, ifreqView: new DataView(ab), ifreqBytes: new Uint8Array(ab), ecmd, ecmdView: new DataView(koffi().view(ecmd, ETHTOOL_CMD_SIZE)) };
+  nicOut = {
+    ifreq,
+    ifreqView: new DataView(ab),
+    ifreqBytes: new Uint8Array(ab),
+    ecmd,
+    ecmdView: new DataView(koffi().view(ecmd, ETHTOOL_CMD_SIZE)),
+  };
   return nicOut;
 }
 
@@ -88,9 +95,10 @@ export function ethtoolGset(sock: number, name: string): { duplex: number; speed
   const addr = koffi().address(s.ecmd);
   if (koffi().sizeof('void *') === 8) s.ifreqView.setBigUint64(IFNAMSIZ, addr, LITTLE_ENDIAN);
   else s.ifreqView.setUint32(IFNAMSIZ, Number(addr), LITTLE_ENDIAN);
-  if ((b().ioctl(sock, SIOCETHTOOL, 'void *', s.ifreq) as number) < 0) throw new NativeError('ioctl(SIOCETHTOOL)', koffi().errno());
+  if ((b().ioctl(sock, SIOCETHTOOL, 'void *', s.ifreq) as number) < 0)
+    throw new NativeError('ioctl(SIOCETHTOOL)', koffi().errno());
   const v = s.ecmdView;
-  const speed = (v.getUint16(28, LITTLE_ENDIAN) * 0x10000) + v.getUint16(12, LITTLE_ENDIAN);
+  const speed = v.getUint16(28, LITTLE_ENDIAN) * 0x10000 + v.getUint16(12, LITTLE_ENDIAN);
   return { duplex: v.getUint8(14), speed };
 }
 
@@ -133,14 +141,22 @@ function sockaddrToString(addr: number): SockaddrText | null {
   b().memcpy(sa, addr, SOCKADDR_COPY);
   const family = v.getUint16(0, LITTLE_ENDIAN);
   if (family === AF_INET) {
-    return { family, address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, halen: null, index: 0, linkScope: false };
+    return {
+      family,
+      address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`,
+      halen: null,
+      index: 0,
+      linkScope: false,
+    };
   }
   if (family === AF_INET6) {
     // glibc's inet_ntop text, as psutil prints it (IPv4-compatible ::a.b.c.d included, as on sit tunnels).
     const a0 = v.getUint8(8);
     const a1 = v.getUint8(9);
     return {
-      family, address: formatIpv6(new Uint8Array(v.buffer, v.byteOffset + 8, 16)), halen: null,
+      family,
+      address: formatIpv6(new Uint8Array(v.buffer, v.byteOffset + 8, 16)),
+      halen: null,
       index: v.getUint32(24, LITTLE_ENDIAN),
       linkScope: (a0 === 0xfe && (a1 & 0xc0) === 0x80) || (a0 === 0xff && (a1 & 0x0f) === 0x02),
     };
@@ -166,7 +182,16 @@ function zoneOf(sa: SockaddrText, namesByIndex: ReadonlyMap<number, string>): st
 }
 
 /** Where each struct ifaddrs field is, from psx_ifaddrs (pointer-sized fields, flags an unsigned int). */
-let ifaLayout: { size: number; ptr: number; next: number; name: number; flags: number; addr: number; netmask: number; ifu: number } | null = null;
+let ifaLayout: {
+  size: number;
+  ptr: number;
+  next: number;
+  name: number;
+  flags: number;
+  addr: number;
+  netmask: number;
+  ifu: number;
+} | null = null;
 
 /** A pointer-sized field as a Number (0 for NULL): user-space addresses stay below 2^53. */
 function readPointer(v: DataView, off: number, ptrSize: number): number {
@@ -185,9 +210,13 @@ export function getifaddrs(): IfAddr[] {
   const { getifaddrs: gi, freeifaddrs: fi, memcpy: cp, Ifaddrs } = b();
   if (ifaLayout === null) {
     ifaLayout = {
-      size: koffi().sizeof(Ifaddrs), ptr: koffi().sizeof('void *'), next: koffi().offsetof(Ifaddrs, 'ifa_next'),
-      name: koffi().offsetof(Ifaddrs, 'ifa_name'), flags: koffi().offsetof(Ifaddrs, 'ifa_flags'),
-      addr: koffi().offsetof(Ifaddrs, 'ifa_addr'), netmask: koffi().offsetof(Ifaddrs, 'ifa_netmask'),
+      size: koffi().sizeof(Ifaddrs),
+      ptr: koffi().sizeof('void *'),
+      next: koffi().offsetof(Ifaddrs, 'ifa_next'),
+      name: koffi().offsetof(Ifaddrs, 'ifa_name'),
+      flags: koffi().offsetof(Ifaddrs, 'ifa_flags'),
+      addr: koffi().offsetof(Ifaddrs, 'ifa_addr'),
+      netmask: koffi().offsetof(Ifaddrs, 'ifa_netmask'),
       ifu: koffi().offsetof(Ifaddrs, 'ifa_ifu'),
     };
   }
@@ -195,7 +224,12 @@ export function getifaddrs(): IfAddr[] {
   if (ifaOut === null) {
     const node = koffi().alloc('uint8_t', L.size);
     const sa = koffi().alloc('uint8_t', 32);
-    ifaOut = { node, nodeView: new DataView(koffi().view(node, L.size)), sa, saView: new DataView(koffi().view(sa, 32)) };
+    ifaOut = {
+      node,
+      nodeView: new DataView(koffi().view(node, L.size)),
+      sa,
+      saView: new DataView(koffi().view(sa, 32)),
+    };
   }
   const { node, nodeView: v } = ifaOut;
   const head: unknown[] = [null];

@@ -53,15 +53,18 @@ export function errnoNumber(name: string): number | undefined {
 }
 
 /** Errno numbers by name, as koffi knows them; read lazily (the first lookup loads koffi). */
-export const ERRNO: Readonly<Record<string, number>> = new Proxy({}, {
-  get: (_t, name) => (typeof name === 'string' ? errnoTable()[name] : undefined),
-  has: (_t, name) => typeof name === 'string' && name in errnoTable(),
-  ownKeys: () => Reflect.ownKeys(errnoTable()),
-  getOwnPropertyDescriptor: (_t, name) => {
-    const v = typeof name === 'string' ? errnoTable()[name] : undefined;
-    return v === undefined ? undefined : { value: v, enumerable: true, configurable: true, writable: false };
+export const ERRNO: Readonly<Record<string, number>> = new Proxy(
+  {},
+  {
+    get: (_t, name) => (typeof name === 'string' ? errnoTable()[name] : undefined),
+    has: (_t, name) => typeof name === 'string' && name in errnoTable(),
+    ownKeys: () => Reflect.ownKeys(errnoTable()),
+    getOwnPropertyDescriptor: (_t, name) => {
+      const v = typeof name === 'string' ? errnoTable()[name] : undefined;
+      return v === undefined ? undefined : { value: v, enumerable: true, configurable: true, writable: false };
+    },
   },
-});
+);
 
 interface SyscallNumbers {
   ioprio_set: number;
@@ -92,7 +95,6 @@ export interface StatVfs {
   flag: number;
   namemax: number;
 }
-
 
 export interface PasswdEntry {
   name: string;
@@ -160,7 +162,8 @@ function optionalFunc(libc: LibraryHandle, proto: string): Fn | null {
   try {
     return libc.func(proto);
   } catch (err) {
-    if (/not find|undefined symbol|cannot find/i.test(String((err as { message?: unknown } | null)?.message))) return null;
+    if (/not find|undefined symbol|cannot find/i.test(String((err as { message?: unknown } | null)?.message)))
+      return null;
     throw err;
   }
 }
@@ -170,20 +173,42 @@ export function b(): Bindings {
   const libc = koffi().load('libc.so.6');
   const Rlimit = namedStruct('psx_rlimit', { rlim_cur: 'uint64', rlim_max: 'uint64' });
   const StatvfsT = namedStruct('psx_statvfs', {
-    f_bsize: 'unsigned long', f_frsize: 'unsigned long', f_blocks: 'uint64', f_bfree: 'uint64', f_bavail: 'uint64',
-    f_files: 'uint64', f_ffree: 'uint64', f_favail: 'uint64', f_fsid: 'unsigned long', f_flag: 'unsigned long',
-    f_namemax: 'unsigned long', f_spare: koffi().array('int', 6),
+    f_bsize: 'unsigned long',
+    f_frsize: 'unsigned long',
+    f_blocks: 'uint64',
+    f_bfree: 'uint64',
+    f_bavail: 'uint64',
+    f_files: 'uint64',
+    f_ffree: 'uint64',
+    f_favail: 'uint64',
+    f_fsid: 'unsigned long',
+    f_flag: 'unsigned long',
+    f_namemax: 'unsigned long',
+    f_spare: koffi().array('int', 6),
   });
   const Passwd = namedStruct('psx_passwd', {
-    pw_name: 'const char *', pw_passwd: 'const char *', pw_uid: 'uint32', pw_gid: 'uint32',
-    pw_gecos: 'const char *', pw_dir: 'const char *', pw_shell: 'const char *',
+    pw_name: 'const char *',
+    pw_passwd: 'const char *',
+    pw_uid: 'uint32',
+    pw_gid: 'uint32',
+    pw_gecos: 'const char *',
+    pw_dir: 'const char *',
+    pw_shell: 'const char *',
   });
   const Group = namedStruct('psx_group', {
-    gr_name: 'const char *', gr_passwd: 'const char *', gr_gid: 'uint32', gr_mem: 'void *',
+    gr_name: 'const char *',
+    gr_passwd: 'const char *',
+    gr_gid: 'uint32',
+    gr_mem: 'void *',
   });
   const Ifaddrs = namedStruct('psx_ifaddrs', {
-    ifa_next: 'void *', ifa_name: 'const char *', ifa_flags: 'uint', ifa_addr: 'void *', ifa_netmask: 'void *',
-    ifa_ifu: 'void *', ifa_data: 'void *',
+    ifa_next: 'void *',
+    ifa_name: 'const char *',
+    ifa_flags: 'uint',
+    ifa_addr: 'void *',
+    ifa_netmask: 'void *',
+    ifa_ifu: 'void *',
+    ifa_data: 'void *',
   });
   const nums = SYSCALLS[process.arch] ?? null;
   bound = {
@@ -196,8 +221,12 @@ export function b(): Bindings {
     syscall: libc.func('long syscall(long number, ...)'),
     // Into memory allocated once, read through a DataView (no struct decode, no BigInts).
     statvfsRaw: libc.func('int statvfs(const char *path, void *buf)'),
-    getpwuid_r: libc.func('int getpwuid_r(uint32 uid, _Out_ psx_passwd *pwd, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)'),
-    getgrgid_r: libc.func('int getgrgid_r(uint32 gid, _Out_ psx_group *grp, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)'),
+    getpwuid_r: libc.func(
+      'int getpwuid_r(uint32 uid, _Out_ psx_passwd *pwd, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)',
+    ),
+    getgrgid_r: libc.func(
+      'int getgrgid_r(uint32 gid, _Out_ psx_group *grp, _Out_ uint8_t *buf, size_t buflen, _Out_ void **result)',
+    ),
     getifaddrs: libc.func('int getifaddrs(_Out_ void **ifap)'),
     freeifaddrs: libc.func('void freeifaddrs(void *ifa)'),
     kill: libc.func('int kill(int pid, int sig)'),
@@ -215,7 +244,12 @@ export function b(): Bindings {
     getdents64: optionalFunc(libc, 'long getdents64(int fd, void *buf, size_t size)'),
     // Variadic as glibc declares it; the argument is always a pointer to memory allocated once (nicScratch).
     ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
-    Rlimit, StatvfsT, Passwd, Group, Ifaddrs, nums,
+    Rlimit,
+    StatvfsT,
+    Passwd,
+    Group,
+    Ifaddrs,
+    nums,
   };
   return bound;
 }
@@ -245,7 +279,8 @@ export function getpriority(pid: number): number {
 }
 
 export function setpriority(pid: number, value: number): void {
-  if ((b().setpriority(PRIO_PROCESS, pid, value) as number) !== 0) throw new NativeError('setpriority', koffi().errno());
+  if ((b().setpriority(PRIO_PROCESS, pid, value) as number) !== 0)
+    throw new NativeError('setpriority', koffi().errno());
 }
 
 function limitToNative(v: number): bigint {
@@ -292,7 +327,8 @@ export function schedSetaffinity(pid: number, cpus: readonly number[]): void {
   const size = Math.max(128, Math.ceil((max + 1) / 64) * 8);
   const mask = Buffer.alloc(size);
   for (const c of cpus) mask[c >> 3]! |= 1 << (c & 7);
-  if ((b().sched_setaffinity(pid, size, mask) as number) !== 0) throw new NativeError('sched_setaffinity', koffi().errno());
+  if ((b().sched_setaffinity(pid, size, mask) as number) !== 0)
+    throw new NativeError('sched_setaffinity', koffi().errno());
 }
 
 /** The syscall number of `name` here; UnsupportedOperation on an architecture whose numbers are not listed. */
@@ -317,7 +353,8 @@ export function ioprioSet(pid: number, ioclass: number, value: number): void {
 
 /** kill(2) with a validated integer pid (never Node's process.kill, which accepts " -1 "). */
 export function kill(pid: number, sig: number): void {
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw new RangeError(`pid must be a positive integer, got ${String(pid)}`);
+  if (!Number.isSafeInteger(pid) || pid <= 0)
+    throw new RangeError(`pid must be a positive integer, got ${String(pid)}`);
   if ((b().kill(pid, sig) as number) !== 0) throw new NativeError('kill', koffi().errno());
 }
 
@@ -331,7 +368,9 @@ export function pidfdOpen(pid: number): number {
 }
 
 export function pidfdSendSignal(pidfd: number, sig: number): void {
-  const r = Number(b().syscall(syscallNumber('pidfd_send_signal'), 'int', pidfd, 'int', sig, 'void *', null, 'uint', 0));
+  const r = Number(
+    b().syscall(syscallNumber('pidfd_send_signal'), 'int', pidfd, 'int', sig, 'void *', null, 'uint', 0),
+  );
   if (r < 0) throw new NativeError('pidfd_send_signal', koffi().errno());
 }
 
@@ -349,7 +388,13 @@ function readUnsigned(view: DataView, [off, size]: readonly [number, number]): n
 const SYSINFO_SIZE = 128;
 /** SI_LOAD_SHIFT: the loads are fixed-point with 16 fractional bits. */
 const SI_LOAD_SCALE = 1 << 16;
-let sysinfoOut: { mem: unknown; words: Uint32Array; view: DataView; long: number; loads: [number, number, number] } | null = null;
+let sysinfoOut: {
+  mem: unknown;
+  words: Uint32Array;
+  view: DataView;
+  long: number;
+  loads: [number, number, number];
+} | null = null;
 
 /**
  * The 1, 5 and 15-minute load averages from sysinfo(2), what glibc's getloadavg(3) (and so psutil.getloadavg) returns:
@@ -361,7 +406,13 @@ export function sysinfoLoads(): readonly [number, number, number] {
   if (sysinfoOut === null) {
     const mem = koffi().alloc('uint8_t', SYSINFO_SIZE);
     const ab = koffi().view(mem, SYSINFO_SIZE);
-    sysinfoOut = { mem, words: new Uint32Array(ab), view: new DataView(ab), long: koffi().sizeof('long'), loads: [0, 0, 0] };
+    sysinfoOut = {
+      mem,
+      words: new Uint32Array(ab),
+      view: new DataView(ab),
+      long: koffi().sizeof('long'),
+      loads: [0, 0, 0],
+    };
   }
   const o = sysinfoOut;
   if ((b().sysinfo(o.mem) as number) !== 0) throw new NativeError('sysinfo', koffi().errno());
@@ -450,7 +501,7 @@ export function listDirFd(fd: number): string[] {
     if (n < 0) throw new NativeError('getdents64', koffi().errno());
     if (n === 0) break;
     // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated, padded).
-    for (let off = 0; off < n; ) {
+    for (let off = 0; off < n;) {
       const reclen = LITTLE_ENDIAN ? buf.readUInt16LE(off + 16) : buf.readUInt16BE(off + 16);
       if (reclen === 0) break;
       const start = off + 19;
@@ -521,7 +572,7 @@ export function readlinksAt(dirFd: number, prefix: string, stopOn: ReadonlySet<n
     const n = Number(getdents(dirFd, mem, DIRENT_BUF));
     if (n < 0) throw new NativeError('getdents64', koffi().errno());
     if (n === 0) return out;
-    for (let off = 0; off < n; ) {
+    for (let off = 0; off < n;) {
       const reclen = LITTLE_ENDIAN ? buf.readUInt16LE(off + 16) : buf.readUInt16BE(off + 16);
       if (reclen === 0) break;
       const start = off + 19;
@@ -562,9 +613,15 @@ function statvfsFields(): { size: number; fields: StatvfsFields } {
   statvfsLayout = {
     size: koffi().sizeof(T),
     fields: {
-      bsize: at('f_bsize', 'unsigned long'), frsize: at('f_frsize', 'unsigned long'), blocks: at('f_blocks', 'uint64'),
-      bfree: at('f_bfree', 'uint64'), bavail: at('f_bavail', 'uint64'), files: at('f_files', 'uint64'),
-      ffree: at('f_ffree', 'uint64'), favail: at('f_favail', 'uint64'), flag: at('f_flag', 'unsigned long'),
+      bsize: at('f_bsize', 'unsigned long'),
+      frsize: at('f_frsize', 'unsigned long'),
+      blocks: at('f_blocks', 'uint64'),
+      bfree: at('f_bfree', 'uint64'),
+      bavail: at('f_bavail', 'uint64'),
+      files: at('f_files', 'uint64'),
+      ffree: at('f_ffree', 'uint64'),
+      favail: at('f_favail', 'uint64'),
+      flag: at('f_flag', 'unsigned long'),
       namemax: at('f_namemax', 'unsigned long'),
     },
   };
@@ -581,9 +638,15 @@ function statvfsScratch(): NonNullable<typeof statvfsOut> {
 
 function readStatvfs(view: DataView, f: StatvfsFields): StatVfs {
   return {
-    bsize: readUnsigned(view, f.bsize), frsize: readUnsigned(view, f.frsize), blocks: readUnsigned(view, f.blocks),
-    bfree: readUnsigned(view, f.bfree), bavail: readUnsigned(view, f.bavail), files: readUnsigned(view, f.files),
-    ffree: readUnsigned(view, f.ffree), favail: readUnsigned(view, f.favail), flag: readUnsigned(view, f.flag),
+    bsize: readUnsigned(view, f.bsize),
+    frsize: readUnsigned(view, f.frsize),
+    blocks: readUnsigned(view, f.blocks),
+    bfree: readUnsigned(view, f.bfree),
+    bavail: readUnsigned(view, f.bavail),
+    files: readUnsigned(view, f.files),
+    ffree: readUnsigned(view, f.ffree),
+    favail: readUnsigned(view, f.favail),
+    flag: readUnsigned(view, f.flag),
     namemax: readUnsigned(view, f.namemax),
   };
 }
@@ -623,8 +686,11 @@ export function getpwuid(uid: number): PasswdEntry | null {
   const r = b().getpwuid_r(uid, pwd, buf, buf.length, res) as number;
   if (r !== 0 || res[0] === null) return null;
   return {
-    name: String(pwd['pw_name']), uid: Number(pwd['pw_uid']), gid: Number(pwd['pw_gid']),
-    dir: typeof pwd['pw_dir'] === 'string' ? pwd['pw_dir'] : '', shell: typeof pwd['pw_shell'] === 'string' ? pwd['pw_shell'] : '',
+    name: String(pwd['pw_name']),
+    uid: Number(pwd['pw_uid']),
+    gid: Number(pwd['pw_gid']),
+    dir: typeof pwd['pw_dir'] === 'string' ? pwd['pw_dir'] : '',
+    shell: typeof pwd['pw_shell'] === 'string' ? pwd['pw_shell'] : '',
   };
 }
 

@@ -22,8 +22,17 @@
 import * as path from 'node:path';
 import { OsError, ParseError } from '../errors';
 import {
-  AF_INET, AF_INET6, AF_LINK, AF_UNIX, CONN_NONE, NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN,
-  SOCK_DGRAM, SOCK_STREAM, type ConnectionStatus,
+  AF_INET,
+  AF_INET6,
+  AF_LINK,
+  AF_UNIX,
+  CONN_NONE,
+  NIC_DUPLEX_FULL,
+  NIC_DUPLEX_HALF,
+  NIC_DUPLEX_UNKNOWN,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  type ConnectionStatus,
 } from '../constants';
 import type { ProcFs } from './procfs';
 import * as native from './native';
@@ -31,7 +40,12 @@ import * as nativeNet from './native-net';
 import { pageSizeBytes } from './sysconf';
 import { parseNetDev, type NetDevCounters } from './parse/netdev';
 import {
-  TCP_STATUSES, countTcpStates, parseInetSockets, parseUnixSockets, type InetAddr, type InodeFilter,
+  TCP_STATUSES,
+  countTcpStates,
+  parseInetSockets,
+  parseUnixSockets,
+  type InetAddr,
+  type InodeFilter,
 } from './parse/netconn';
 import { parseSockStat } from './parse/sockstat';
 import { parseNetstat, parseSnmp6, type NetstatRecord } from './parse/netstat';
@@ -59,7 +73,14 @@ export function netDev(fs: ProcFs): Readonly<Record<string, NetDevCounters>> {
 
 /** psutil's snetio fields, in its order. */
 export const NET_IO_FIELDS = [
-  'bytesSent', 'bytesRecv', 'packetsSent', 'packetsRecv', 'errin', 'errout', 'dropin', 'dropout',
+  'bytesSent',
+  'bytesRecv',
+  'packetsSent',
+  'packetsRecv',
+  'errin',
+  'errout',
+  'dropin',
+  'dropout',
 ] as const;
 export type NetIoCounters = { readonly [K in (typeof NET_IO_FIELDS)[number]]: number };
 
@@ -68,16 +89,19 @@ export function netIoCounters(fs: ProcFs): Record<string, NetIoCounters> {
   const dev = netDev(fs);
   const out: Array<[string, NetIoCounters]> = [];
   for (const [nic, c] of Object.entries(dev)) {
-    out.push([nic, Object.freeze({
-      bytesSent: c.transmitBytes,
-      bytesRecv: c.receiveBytes,
-      packetsSent: c.transmitPackets,
-      packetsRecv: c.receivePackets,
-      errin: c.receiveErrs,
-      errout: c.transmitErrs,
-      dropin: c.receiveDrop,
-      dropout: c.transmitDrop,
-    })]);
+    out.push([
+      nic,
+      Object.freeze({
+        bytesSent: c.transmitBytes,
+        bytesRecv: c.receiveBytes,
+        packetsSent: c.transmitPackets,
+        packetsRecv: c.receivePackets,
+        errin: c.receiveErrs,
+        errout: c.transmitErrs,
+        dropin: c.receiveDrop,
+        dropout: c.transmitDrop,
+      }),
+    ]);
   }
   return Object.fromEntries(out);
 }
@@ -85,7 +109,19 @@ export function netIoCounters(fs: ProcFs): Record<string, NetIoCounters> {
 // ---------------------------------------------------------------------------------------------------------------
 // connections
 
-export const CONN_KINDS = ['inet', 'inet4', 'inet6', 'tcp', 'tcp4', 'tcp6', 'udp', 'udp4', 'udp6', 'unix', 'all'] as const;
+export const CONN_KINDS = [
+  'inet',
+  'inet4',
+  'inet6',
+  'tcp',
+  'tcp4',
+  'tcp6',
+  'udp',
+  'udp4',
+  'udp6',
+  'unix',
+  'all',
+] as const;
 export type ConnKind = (typeof CONN_KINDS)[number];
 
 export function isConnKind(k: unknown): k is ConnKind {
@@ -224,7 +260,10 @@ const NO_REF: readonly FdRef[] = [[-1, -1]];
 
 export function connections(fs: ProcFs, kind: ConnKind, pid?: number): Connection[] {
   const tables = KIND_TABLES[kind];
-  if (tables === undefined) throw new RangeError(`invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+  if (tables === undefined)
+    throw new RangeError(
+      `invalid kind ${JSON.stringify(kind)}; choose between ${CONN_KINDS.map((k) => `'${k}'`).join(', ')}`,
+    );
   const byPid = pid !== undefined;
   const inodes = byPid ? procInodes(fs, pid) : allInodes(fs);
   if (byPid && inodes.size === 0) return [];
@@ -297,7 +336,8 @@ function nicDir(fs: ProcFs, nic: string): string | null {
   try {
     st = fs.stat(p);
   } catch (err) {
-    if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR' || err.osCode === 'ENODEV')) return null;
+    if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR' || err.osCode === 'ENODEV'))
+      return null;
     throw err;
   }
   if (st.isDirectory()) return p;
@@ -322,7 +362,8 @@ function readSysOrNull(fs: ProcFs, p: string): string | null {
   try {
     return fs.readText(p, 4096);
   } catch (err) {
-    if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR' || err.osCode === 'ENODEV')) return null;
+    if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR' || err.osCode === 'ENODEV'))
+      return null;
     throw err;
   }
 }
@@ -334,9 +375,22 @@ function attrInt(fs: ProcFs, dir: string, name: string): number | null {
 
 /** psutil's net_if_flags() names and order (arch/posix/net.c), for the 16 bits SIOCGIFFLAGS gives. */
 const IFF_NAMES: ReadonlyArray<readonly [number, string]> = [
-  [0x1, 'up'], [0x2, 'broadcast'], [0x4, 'debug'], [0x8, 'loopback'], [0x10, 'pointopoint'], [0x20, 'notrailers'],
-  [0x40, 'running'], [0x80, 'noarp'], [0x100, 'promisc'], [0x200, 'allmulti'], [0x400, 'master'], [0x800, 'slave'],
-  [0x1000, 'multicast'], [0x2000, 'portsel'], [0x4000, 'automedia'], [0x8000, 'dynamic'],
+  [0x1, 'up'],
+  [0x2, 'broadcast'],
+  [0x4, 'debug'],
+  [0x8, 'loopback'],
+  [0x10, 'pointopoint'],
+  [0x20, 'notrailers'],
+  [0x40, 'running'],
+  [0x80, 'noarp'],
+  [0x100, 'promisc'],
+  [0x200, 'allmulti'],
+  [0x400, 'master'],
+  [0x800, 'slave'],
+  [0x1000, 'multicast'],
+  [0x2000, 'portsel'],
+  [0x4000, 'automedia'],
+  [0x8000, 'dynamic'],
 ];
 
 export function ifFlagsString(flags: number): string {
@@ -380,7 +434,7 @@ export function netIfStats(fs: ProcFs): Record<string, NicStats> {
     const oper = fs.readAttr(`${dir}/operstate`) ?? 'unknown';
     const up = (rawFlags & IFF_UP) !== 0;
     const running = up && (oper === 'up' || oper === 'unknown');
-    const flags = ((rawFlags & 0xffff) & ~IFF_RUNNING) | (running ? IFF_RUNNING : 0);
+    const flags = (rawFlags & 0xffff & ~IFF_RUNNING) | (running ? IFF_RUNNING : 0);
     // ethtool says EOPNOTSUPP/EINVAL for virtual NICs -> unknown duplex, speed 0. sysfs refuses speed and duplex
     // (EINVAL) on a NIC that is down or is the loopback, so those reads are not even tried.
     let duplex = NIC_DUPLEX_UNKNOWN;
@@ -444,7 +498,12 @@ function netIfStatsIoctl(nics: readonly string[]): Record<string, NicStats> {
           if (!(err instanceof native.NativeError)) throw err;
         }
         if (link !== null) {
-          duplex = link.duplex === ETH_DUPLEX_FULL ? NIC_DUPLEX_FULL : link.duplex === ETH_DUPLEX_HALF ? NIC_DUPLEX_HALF : NIC_DUPLEX_UNKNOWN;
+          duplex =
+            link.duplex === ETH_DUPLEX_FULL
+              ? NIC_DUPLEX_FULL
+              : link.duplex === ETH_DUPLEX_HALF
+                ? NIC_DUPLEX_HALF
+                : NIC_DUPLEX_UNKNOWN;
           // SPEED_UNKNOWN (0xffffffff) or anything above INT_MAX -> 0, as psutil (sysfs prints these as negatives).
           speed = link.speed > INT_MAX ? 0 : link.speed;
         }
@@ -591,13 +650,16 @@ export function netIfAddrs(fs: ProcFs): Array<readonly [string, NicAddr]> {
     // into None and lists nothing; native pads short MACs with :00, so the length tells them apart.
     if (a.family === AF_LINK && a.halen === 0) continue;
     const broadcast = a.flags & IFF_BROADCAST ? a.broadcast : null;
-    out.push([a.name, Object.freeze({
-      family: a.family,
-      address: a.address,
-      netmask: a.netmask,
-      broadcast,
-      ptp: a.flags & IFF_BROADCAST ? null : a.ptp,
-    })]);
+    out.push([
+      a.name,
+      Object.freeze({
+        family: a.family,
+        address: a.address,
+        netmask: a.netmask,
+        broadcast,
+        ptp: a.flags & IFF_BROADCAST ? null : a.ptp,
+      }),
+    ]);
   }
   // Array.prototype.sort is stable: getifaddrs order is kept within a family, as Python's list.sort keeps it.
   return out.sort((x, y) => x[1].family - y[1].family);

@@ -11,7 +11,15 @@
 import type { ProcFs } from './procfs';
 import * as native from './native';
 import { NativeError } from './native';
-import { AccessDenied, NoSuchProcess, OsError, ParseError, PsutilError, UnsupportedOperation, ZombieProcess } from '../errors';
+import {
+  AccessDenied,
+  NoSuchProcess,
+  OsError,
+  ParseError,
+  PsutilError,
+  UnsupportedOperation,
+  ZombieProcess,
+} from '../errors';
 import { parsePidStat, type PidStat } from './parse/pidstat';
 import { parseStatm, type Statm } from './parse/statm';
 import { parseArgv, parseCmdline } from './parse/cmdline';
@@ -178,7 +186,9 @@ export class LinuxProcess {
         // Linux 6.x answers ESRCH for the address-space files (environ, auxv, smaps_rollup, mem) of a live kernel
         // thread: it has none. psutil 7 raises NoSuchProcess, which makes process_iter drop a live process; a refusal
         // is the honest answer. A user process answers ESRCH only while exiting (its mm already released): gone.
-        return st.kernelThread ? new AccessDenied(this.pid, this.name, 'a kernel thread has no user address space', err) : this.noSuchProcess(undefined, err);
+        return st.kernelThread
+          ? new AccessDenied(this.pid, this.name, 'a kernel thread has no user address space', err)
+          : this.noSuchProcess(undefined, err);
       }
       return err;
     }
@@ -193,8 +203,14 @@ export class LinuxProcess {
   publicError(err: OsError): PsutilError {
     const t = this.translate(err);
     if (t !== err && t instanceof PsutilError) return t;
-    if (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR') return new UnsupportedOperation(`${err.path ?? 'this /proc file'} (absent)`, 'this kernel', err);
-    return new AccessDenied(this.pid, this.name, `${err.osCode} from ${err.syscall}${err.path === null ? '' : ` ${err.path}`}`, err);
+    if (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR')
+      return new UnsupportedOperation(`${err.path ?? 'this /proc file'} (absent)`, 'this kernel', err);
+    return new AccessDenied(
+      this.pid,
+      this.name,
+      `${err.osCode} from ${err.syscall}${err.path === null ? '' : ` ${err.path}`}`,
+      err,
+    );
   }
 
   /** errno -> psutil error for a failed libc call on this process (ENOSYS from prlimit means a zombie, psutil). */
@@ -591,7 +607,12 @@ export class LinuxProcess {
         throw this.translate(err);
       }
       out.push({
-        id: Number(id), stat, voluntaryCtxSwitches: vol ?? 0, involuntaryCtxSwitches: invol ?? 0, io, wchan,
+        id: Number(id),
+        stat,
+        voluntaryCtxSwitches: vol ?? 0,
+        involuntaryCtxSwitches: invol ?? 0,
+        io,
+        wchan,
       });
     }
     if (hitEnoent) this.assertAlive();
@@ -642,7 +663,8 @@ export class LinuxProcess {
     const blocks = parseSmaps(text, this.dir + 'smaps');
     return blocks.map((b) => {
       if (b.path === '') return { ...b, path: '[anon]' };
-      const path = b.path.endsWith(' (deleted)') && !this.fs.lexists(this.fs.root(b.path)) ? b.path.slice(0, -10) : b.path;
+      const path =
+        b.path.endsWith(' (deleted)') && !this.fs.lexists(this.fs.root(b.path)) ? b.path.slice(0, -10) : b.path;
       return path === b.path ? b : { ...b, path };
     });
   }
@@ -697,7 +719,10 @@ export class LinuxProcess {
     } catch (err) {
       // A thread id: EINVAL on older kernels, ENOENT on recent ones (pidfd_prepare: no task of that type; also a task
       // already reaped, which the start-time check below and kill's ESRCH then report as gone).
-      if (!(err instanceof NativeError) || (err.osCode !== 'ENOSYS' && err.osCode !== 'EINVAL' && err.osCode !== 'ENOENT')) {
+      if (
+        !(err instanceof NativeError) ||
+        (err.osCode !== 'ENOSYS' && err.osCode !== 'EINVAL' && err.osCode !== 'ENOENT')
+      ) {
         throw this.translateNative(err);
       }
     }

@@ -98,21 +98,35 @@ export function toOsError(err: unknown, syscall: string, p: string): OsError {
   if (types.isNativeError(err) && typeof (err as NodeJS.ErrnoException).code === 'string') {
     const e = err as NodeJS.ErrnoException;
     const errno = typeof e.errno === 'number' ? Math.abs(e.errno) : 0;
-    return new OsError(e.code as string, errno, syscall, p, `${e.code}: ${syscall} '${p}': ${errnoText(e.code as string)}`);
+    return new OsError(
+      e.code as string,
+      errno,
+      syscall,
+      p,
+      `${e.code}: ${syscall} '${p}': ${errnoText(e.code as string)}`,
+    );
   }
   throw err;
 }
 
 function errnoText(code: string): string {
   switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': return 'permission denied';
-    case 'EPERM': return 'operation not permitted';
-    case 'ESRCH': return 'no such process';
-    case 'ENOTDIR': return 'not a directory';
-    case 'EINVAL': return 'invalid argument';
-    case 'ENAMETOOLONG': return 'file name too long';
-    default: return code.toLowerCase();
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EPERM':
+      return 'operation not permitted';
+    case 'ESRCH':
+      return 'no such process';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'EINVAL':
+      return 'invalid argument';
+    case 'ENAMETOOLONG':
+      return 'file name too long';
+    default:
+      return code.toLowerCase();
   }
 }
 
@@ -372,7 +386,13 @@ export class ProcFs {
       return native.readlink(p);
     } catch (err) {
       if (err instanceof native.NativeError) {
-        throw new OsError(err.osCode, err.errno, 'readlink', p, `${err.osCode}: readlink '${p}': ${errnoText(err.osCode)}`);
+        throw new OsError(
+          err.osCode,
+          err.errno,
+          'readlink',
+          p,
+          `${err.osCode}: readlink '${p}': ${errnoText(err.osCode)}`,
+        );
       }
       throw err;
     }
@@ -457,7 +477,13 @@ export class ProcFs {
       return out;
     } catch (err) {
       if (err instanceof native.NativeError) {
-        throw new OsError(err.osCode, err.errno, 'scandir', dir, `${err.osCode}: scandir '${dir}': ${errnoText(err.osCode)}`);
+        throw new OsError(
+          err.osCode,
+          err.errno,
+          'scandir',
+          dir,
+          `${err.osCode}: scandir '${dir}': ${errnoText(err.osCode)}`,
+        );
       }
       throw err;
     } finally {

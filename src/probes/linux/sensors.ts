@@ -23,7 +23,10 @@ function readNumber(fs: ProcFs, p: string, kind: 'int' | 'float'): number | null
   const text = fs.readAttr(p);
   if (text === null) return null;
   if (!(kind === 'int' ? INT : FLOAT).test(text)) {
-    throw new ParseError(p, `expected ${kind === 'int' ? 'an integer' : 'a number'}, got ${JSON.stringify(text.slice(0, 40))}`);
+    throw new ParseError(
+      p,
+      `expected ${kind === 'int' ? 'an integer' : 'a number'}, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   }
   return Number(text);
 }
@@ -92,7 +95,11 @@ function coretempExtraBases(fs: ProcFs, hwmons: readonly string[]): string[] {
     for (const h of list(fs, `${platform}/${ct}/hwmon`, (n) => n.startsWith('hwmon')).sort()) {
       if (listed.has(h)) continue;
       const dir = `${platform}/${ct}/hwmon/${h}`;
-      const bases = new Set(list(fs, dir, (n) => n.startsWith('temp') && n.includes('_')).map((f) => `${dir}/${f.slice(0, f.indexOf('_'))}`));
+      const bases = new Set(
+        list(fs, dir, (n) => n.startsWith('temp') && n.includes('_')).map(
+          (f) => `${dir}/${f.slice(0, f.indexOf('_'))}`,
+        ),
+      );
       out.push(...[...bases].sort());
     }
   }
@@ -108,7 +115,9 @@ export function sensorsTemperatures(fs: ProcFs): Map<string, TemperatureRow[]> {
     else ret.set(unit, [row]);
   };
   const hwmons = hwmonEntries(fs);
-  const bases = [...new Set([...hwmonBases(fs, hwmons, 'temp', 'dir'), ...hwmonBases(fs, hwmons, 'temp', 'device')])].sort();
+  const bases = [
+    ...new Set([...hwmonBases(fs, hwmons, 'temp', 'dir'), ...hwmonBases(fs, hwmons, 'temp', 'device')]),
+  ].sort();
   bases.push(...coretempExtraBases(fs, hwmons));
   for (const base of bases) {
     const current = readNumber(fs, base + '_input', 'float');
@@ -124,7 +133,10 @@ export function sensorsTemperatures(fs: ProcFs): Map<string, TemperatureRow[]> {
 
   // No hwmon temperature at all: thermal zones, with 'high' and 'critical' from their trip points.
   const thermal = fs.sys('class/thermal');
-  for (const z of fs.readdirHotOrEmpty(thermal).filter((n) => n.startsWith('thermal_zone')).sort()) {
+  for (const z of fs
+    .readdirHotOrEmpty(thermal)
+    .filter((n) => n.startsWith('thermal_zone'))
+    .sort()) {
     const dir = `${thermal}/${z}`;
     const current = readNumber(fs, dir + '/temp', 'float');
     if (current === null) continue;
@@ -132,7 +144,9 @@ export function sensorsTemperatures(fs: ProcFs): Map<string, TemperatureRow[]> {
     if (unit === null) continue;
     let high: number | null = null;
     let critical: number | null = null;
-    const trips = new Set(list(fs, dir, (n) => n.startsWith('trip_point')).map((n) => n.split('_').slice(0, 3).join('_')));
+    const trips = new Set(
+      list(fs, dir, (n) => n.startsWith('trip_point')).map((n) => n.split('_').slice(0, 3).join('_')),
+    );
     for (const tp of [...trips].sort()) {
       const type = fs.readAttr(`${dir}/${tp}_type`) ?? '';
       if (type === 'critical') critical = readNumber(fs, `${dir}/${tp}_temp`, 'float');
@@ -188,7 +202,10 @@ function firstInt(fs: ProcFs, ...paths: string[]): number | null {
 export function sensorsBattery(fs: ProcFs): BatteryRaw | null {
   const ps = fs.sys('class/power_supply');
   // A class directory lives as long as the system: kept open and listed again on a real sysfs (readdirHotOrEmpty).
-  const bats = fs.readdirHotOrEmpty(ps).filter((n) => n.startsWith('BAT') || n.toLowerCase().includes('battery')).sort();
+  const bats = fs
+    .readdirHotOrEmpty(ps)
+    .filter((n) => n.startsWith('BAT') || n.toLowerCase().includes('battery'))
+    .sort();
   if (bats.length === 0) return null;
   const root = `${ps}/${bats[0]!}`;
   const energyNow = firstInt(fs, root + '/energy_now', root + '/charge_now');
@@ -235,8 +252,20 @@ export function sensorsBattery(fs: ProcFs): BatteryRaw | null {
 
 /** node_exporter's hwmon sensor types: the attribute files worth reading (device/ dirs also hold PCI config, ROMs). */
 export const HWMON_SENSOR_TYPES: readonly string[] = Object.freeze([
-  'vrm', 'beep_enable', 'update_interval', 'in', 'cpu', 'fan', 'pwm', 'temp', 'curr', 'power', 'energy', 'humidity',
-  'intrusion', 'freq',
+  'vrm',
+  'beep_enable',
+  'update_interval',
+  'in',
+  'cpu',
+  'fan',
+  'pwm',
+  'temp',
+  'curr',
+  'power',
+  'energy',
+  'humidity',
+  'intrusion',
+  'freq',
 ]);
 
 const SENSOR_FILE = /^([^0-9]+)([0-9]*)(?:_(.+))?$/;

@@ -113,8 +113,15 @@ export class StatfsThreads {
           const i = this.queue.indexOf(entry);
           if (i >= 0) this.queue.splice(i, 1);
           const stuck = this.stuckCount();
-          reject(new OsError('EAGAIN', native.errnoNumber('EAGAIN') ?? 11, 'statvfs', path,
-            `EAGAIN: statvfs '${path}' found no thread free within ${timeoutMs} ms (${stuck} wait on stuck mounts)`));
+          reject(
+            new OsError(
+              'EAGAIN',
+              native.errnoNumber('EAGAIN') ?? 11,
+              'statvfs',
+              path,
+              `EAGAIN: statvfs '${path}' found no thread free within ${timeoutMs} ms (${stuck} wait on stuck mounts)`,
+            ),
+          );
         } else if (state === 'running') {
           state = 'over';
           if (call !== null && !call.stuck) {
@@ -247,7 +254,16 @@ export class StatfsThreads {
     });
     // Nobody may be waiting when the kernel finally answers: that answer is dropped here, not reported unhandled.
     done.catch(() => undefined);
-    const call: Call = { id: this.nextId++, path: q.path, done, resolve, reject, stuck: false, slowTimer: null, slow: false };
+    const call: Call = {
+      id: this.nextId++,
+      path: q.path,
+      done,
+      resolve,
+      reject,
+      stuck: false,
+      slowTimer: null,
+      slow: false,
+    };
     t.call = call;
     this.running.set(q.path, call);
     q.start(call);
@@ -290,7 +306,8 @@ export class StatfsThreads {
     t.call = null;
     if (call.slowTimer !== null) clearTimeout(call.slowTimer);
     if (this.running.get(call.path) === call) this.running.delete(call.path);
-    if (m.errno === 0) call.resolve(native.decodeStatvfs(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)));
+    if (m.errno === 0)
+      call.resolve(native.decodeStatvfs(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)));
     else call.reject(statvfsError(m.errno, call.path));
     this.idle.push(t);
     this.dispatch();

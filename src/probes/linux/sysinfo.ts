@@ -97,7 +97,13 @@ export interface BlockDeviceInfoRaw {
 
 const UDEV_CAP = 256 * 1024;
 
-export function blockDeviceInfo(fs: ProcFs, name: string, major: number, minor: number, udevData: string): BlockDeviceInfoRaw {
+export function blockDeviceInfo(
+  fs: ProcFs,
+  name: string,
+  major: number,
+  minor: number,
+  udevData: string,
+): BlockDeviceInfoRaw {
   const rot = fs.readAttr(fs.sys(`block/${name}/queue/rotational`));
   const p = fs.root(`${udevData.replace(/\/+$/, '')}/b${major}:${minor}`);
   let text: string | null;
@@ -140,7 +146,8 @@ function mountStatsOf(st: native.StatVfs): MountStatsRaw {
 }
 
 function statvfsFailure(err: unknown, p: string): unknown {
-  if (err instanceof native.NativeError) return new OsError(err.osCode, err.errno, 'statvfs', p, `${err.osCode}: statvfs '${p}'`);
+  if (err instanceof native.NativeError)
+    return new OsError(err.osCode, err.errno, 'statvfs', p, `${err.osCode}: statvfs '${p}'`);
   return err;
 }
 
@@ -161,19 +168,26 @@ export function mountStats(fs: ProcFs, mountPoint: string): MountStatsRaw {
 export type PendingMountStats = Map<string, string>;
 
 /** statfs of a mount point on a thread of its own (statfs.ts), bounded by `timeoutMs`. */
-export function mountStatsAsync(fs: ProcFs, mountPoint: string, timeoutMs: number, pending: PendingMountStats): Promise<MountStatsRaw> {
+export function mountStatsAsync(
+  fs: ProcFs,
+  mountPoint: string,
+  timeoutMs: number,
+  pending: PendingMountStats,
+): Promise<MountStatsRaw> {
   const p = fs.root(mountPoint);
-  return statfsThreads().stat(p, timeoutMs).then(
-    (st) => {
-      pending.delete(mountPoint);
-      return mountStatsOf(st);
-    },
-    (err: unknown) => {
-      if (err instanceof TimeoutExpired) pending.set(mountPoint, p);
-      else pending.delete(mountPoint);
-      throw statvfsFailure(err, p);
-    },
-  );
+  return statfsThreads()
+    .stat(p, timeoutMs)
+    .then(
+      (st) => {
+        pending.delete(mountPoint);
+        return mountStatsOf(st);
+      },
+      (err: unknown) => {
+        if (err instanceof TimeoutExpired) pending.set(mountPoint, p);
+        else pending.delete(mountPoint);
+        throw statvfsFailure(err, p);
+      },
+    );
 }
 
 /** The mount points of `pending` whose statfs has still not returned (the others are forgotten). */
@@ -195,7 +209,10 @@ export interface ProcessSummaryRaw {
 }
 
 function gone(err: unknown): boolean {
-  return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ESRCH' || err.osCode === 'EACCES' || err.osCode === 'EPERM');
+  return (
+    err instanceof OsError &&
+    (err.osCode === 'ENOENT' || err.osCode === 'ESRCH' || err.osCode === 'EACCES' || err.osCode === 'EPERM')
+  );
 }
 
 /**

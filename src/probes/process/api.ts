@@ -5,7 +5,12 @@
 import type { Context } from '../context';
 import { NoSuchProcess, TimeoutExpired } from '../errors';
 import type {
-  KernelLimits, ProcessAttr, ProcessInfo, ProcessIterOptions, ProcessSummary, ProcessSummaryOptions,
+  KernelLimits,
+  ProcessAttr,
+  ProcessInfo,
+  ProcessIterOptions,
+  ProcessSummary,
+  ProcessSummaryOptions,
 } from './types';
 import { resolveAttrs } from './attrs';
 import { describeValue, nowSeconds, options, secondsArg } from './args';
@@ -17,7 +22,9 @@ import { Popen } from './popen';
 export type IterProcess<K extends ProcessAttr = ProcessAttr, V = null> = Process & { readonly info: ProcessInfo<K, V> };
 
 export interface ProcessIterFn {
-  <K extends ProcessAttr = ProcessAttr, V = null>(opts: ProcessIterOptions<K, V> & { attrs: readonly K[] }): Generator<IterProcess<K, V>, void, undefined>;
+  <K extends ProcessAttr = ProcessAttr, V = null>(
+    opts: ProcessIterOptions<K, V> & { attrs: readonly K[] },
+  ): Generator<IterProcess<K, V>, void, undefined>;
   (opts?: ProcessIterOptions<ProcessAttr, unknown>): Generator<Process, void, undefined>;
   /** Forgets the Process objects kept between calls (psutil's process_iter.cache_clear()). */
   cacheClear(): void;
@@ -65,7 +72,12 @@ export function processApi(ctx: Context) {
     return iterate(withInfo, names, explicit, adValue);
   }
 
-  function* iterate(withInfo: boolean, names: readonly ProcessAttr[], explicit: boolean, adValue: unknown): Generator<Process, void, undefined> {
+  function* iterate(
+    withInfo: boolean,
+    names: readonly ProcessAttr[],
+    explicit: boolean,
+    adValue: unknown,
+  ): Generator<Process, void, undefined> {
     const old = area.pmap;
     const next = new Map<number, Process>();
     const dropped = new Set<number>(env.reused);
@@ -138,7 +150,8 @@ export function processApi(ctx: Context) {
     },
     /** Whether a process (not a thread) with this pid exists. */
     pidExists(pid: number): boolean {
-      if (typeof pid !== 'number' || !Number.isInteger(pid)) throw new TypeError(`pidExists: pid must be an integer, got ${describeValue(pid)}`);
+      if (typeof pid !== 'number' || !Number.isInteger(pid))
+        throw new TypeError(`pidExists: pid must be an integer, got ${describeValue(pid)}`);
       if (pid < 0 || pid > env.os.PID_MAX) return false;
       // kill(0, 0) would signal our own process group: pid 0 is looked up in the list (none on Linux).
       if (pid === 0) return env.pids().includes(0);
@@ -159,27 +172,32 @@ export function processApi(ctx: Context) {
         throw new TypeError(`waitProcs: procs must be an iterable of Process, got ${describeValue(procs)}`);
       }
       const list = [...procs];
-      for (const p of list) if (!(p instanceof Process)) throw new TypeError(`waitProcs: procs must hold Process objects, got ${describeValue(p)}`);
+      for (const p of list)
+        if (!(p instanceof Process))
+          throw new TypeError(`waitProcs: procs must hold Process objects, got ${describeValue(p)}`);
       const o = options<WaitProcsOptions>('waitProcs', opts, ['timeout', 'callback']);
       const timeout = secondsArg('waitProcs', 'timeout', o.timeout);
       const callback = o.callback ?? null;
-      if (callback !== null && typeof callback !== 'function') throw new TypeError(`waitProcs: callback must be a function, got ${describeValue(callback)}`);
+      if (callback !== null && typeof callback !== 'function')
+        throw new TypeError(`waitProcs: callback must be a function, got ${describeValue(callback)}`);
       const deadline = timeout === null ? null : nowSeconds() + timeout;
       const gone: Process[] = [];
-      await Promise.all(list.map(async (p) => {
-        let rc: number | null;
-        try {
-          rc = await p.wait(deadline === null ? undefined : { timeout: Math.max(0, deadline - nowSeconds()) });
-        } catch (err) {
-          if (err instanceof TimeoutExpired) return;
-          throw err;
-        }
-        if (rc !== null || !p.isRunning()) {
-          p.returncode = rc;
-          gone.push(p);
-          if (callback !== null) callback(p);
-        }
-      }));
+      await Promise.all(
+        list.map(async (p) => {
+          let rc: number | null;
+          try {
+            rc = await p.wait(deadline === null ? undefined : { timeout: Math.max(0, deadline - nowSeconds()) });
+          } catch (err) {
+            if (err instanceof TimeoutExpired) return;
+            throw err;
+          }
+          if (rc !== null || !p.isRunning()) {
+            p.returncode = rc;
+            gone.push(p);
+            if (callback !== null) callback(p);
+          }
+        }),
+      );
       return [gone, list.filter((p) => !gone.includes(p))];
     },
 
@@ -194,8 +212,11 @@ export function processApi(ctx: Context) {
       if (typeof t !== 'boolean') throw new TypeError(`processSummary: threads must be a boolean, got ${typeof t}`);
       const r = ctx.os.sysinfo.processSummary(ctx.fs, t);
       return Object.freeze({
-        pids: r.pids, threads: r.threads, states: Object.freeze(r.states),
-        threadStates: r.threadStates === null ? null : Object.freeze(r.threadStates), skipped: r.skipped,
+        pids: r.pids,
+        threads: r.threads,
+        states: Object.freeze(r.states),
+        threadStates: r.threadStates === null ? null : Object.freeze(r.threadStates),
+        skipped: r.skipped,
       });
     },
   };

@@ -24,14 +24,16 @@ export function describeValue(v: unknown): string {
 }
 
 export function integerArg(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}: ${name} must be an integer, got ${describeValue(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new TypeError(`${fn}: ${name} must be an integer, got ${describeValue(v)}`);
   return v;
 }
 
 /** Seconds >= 0, or null for "no limit". */
 export function secondsArg(fn: string, name: string, v: unknown): number | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: ${name} must be a number of seconds, got ${describeValue(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v))
+    throw new TypeError(`${fn}: ${name} must be a number of seconds, got ${describeValue(v)}`);
   if (v < 0) throw new RangeError(`${fn}: ${name} must be >= 0, got ${v}`);
   return v;
 }
@@ -54,7 +56,8 @@ export function signalArg(fn: string, sig: unknown): number {
     if (n === undefined) throw new RangeError(`${fn}: unknown signal name ${JSON.stringify(sig)}`);
     return n;
   }
-  if (typeof sig !== 'number' || !Number.isInteger(sig)) throw new TypeError(`${fn}: sig must be a signal number or name, got ${describeValue(sig)}`);
+  if (typeof sig !== 'number' || !Number.isInteger(sig))
+    throw new TypeError(`${fn}: sig must be a signal number or name, got ${describeValue(sig)}`);
   if (sig < 0 || sig > SIGNAL_MAX) throw new RangeError(`${fn}: sig must be in 0..${SIGNAL_MAX}, got ${sig}`);
   return sig;
 }
@@ -64,4 +67,3 @@ export function exitCode(code: number | null, signal: NodeJS.Signals | null): nu
   if (code !== null) return code;
   return signal !== null ? -(SIGNALS[signal] ?? 0) : 0;
 }
-

@@ -6,15 +6,47 @@ import { describeValue } from './args';
 
 /** The attribute names asDict() and processIter() accept (psutil's as_dict names, camelCased). */
 export const PROCESS_ATTRS: readonly ProcessAttr[] = Object.freeze([
-  'cmdline', 'cpuAffinity', 'cpuNum', 'cpuPercent', 'cpuTimes', 'createTime', 'cwd', 'environ', 'exe', 'gids',
-  'ioCounters', 'ionice', 'memoryFullInfo', 'memoryInfo', 'memoryInfoEx', 'memoryMaps', 'memoryPercent', 'name',
-  'netConnections', 'nice', 'numCtxSwitches', 'numFds', 'numThreads', 'openFiles', 'pageFaults', 'pid', 'ppid',
-  'status', 'terminal', 'threads', 'uids', 'username',
+  'cmdline',
+  'cpuAffinity',
+  'cpuNum',
+  'cpuPercent',
+  'cpuTimes',
+  'createTime',
+  'cwd',
+  'environ',
+  'exe',
+  'gids',
+  'ioCounters',
+  'ionice',
+  'memoryFullInfo',
+  'memoryInfo',
+  'memoryInfoEx',
+  'memoryMaps',
+  'memoryPercent',
+  'name',
+  'netConnections',
+  'nice',
+  'numCtxSwitches',
+  'numFds',
+  'numThreads',
+  'openFiles',
+  'pageFaults',
+  'pid',
+  'ppid',
+  'status',
+  'terminal',
+  'threads',
+  'uids',
+  'username',
 ] as const);
 
 /** Our extension attributes: asDict() and processIter() read them only when asked for by name. */
 export const PROCESS_EXTENSION_ATTRS: readonly ProcessAttr[] = Object.freeze([
-  'cgroups', 'memoryFootprint', 'memoryUsage', 'threadsInfo', 'wchan',
+  'cgroups',
+  'memoryFootprint',
+  'memoryUsage',
+  'threadsInfo',
+  'wchan',
 ] as const);
 
 const ATTR_SET: ReadonlySet<string> = new Set([...PROCESS_ATTRS, ...PROCESS_EXTENSION_ATTRS]);
@@ -22,7 +54,8 @@ const ATTR_SET: ReadonlySet<string> = new Set([...PROCESS_ATTRS, ...PROCESS_EXTE
 /** Validates an attrs list once: the distinct names in the order given (all of them for null/undefined/[]). */
 export function resolveAttrs(fn: string, attrs: unknown): { names: readonly ProcessAttr[]; explicit: boolean } {
   if (attrs === undefined || attrs === null) return { names: PROCESS_ATTRS, explicit: false };
-  if (!Array.isArray(attrs) && !(attrs instanceof Set)) throw new TypeError(`${fn}: attrs must be an array of attribute names, got ${describeValue(attrs)}`);
+  if (!Array.isArray(attrs) && !(attrs instanceof Set))
+    throw new TypeError(`${fn}: attrs must be an array of attribute names, got ${describeValue(attrs)}`);
   const names: ProcessAttr[] = [];
   const bad: string[] = [];
   for (const a of attrs as Iterable<unknown>) {
@@ -36,4 +69,3 @@ export function resolveAttrs(fn: string, attrs: unknown): { names: readonly Proc
   if (names.length === 0) return { names: PROCESS_ATTRS, explicit: false };
   return { names, explicit: true };
 }
-

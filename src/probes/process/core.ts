@@ -167,7 +167,9 @@ export abstract class ProcessCore {
 
   private _signal(fn: string, sig: number): 'pidfd' | 'kill' {
     if (this._pid === 0) {
-      throw new RangeError(`${fn}: preventing sending signal to process with PID 0 as it would affect every process in the process group of the calling process (${process.pid}) instead of PID 0`);
+      throw new RangeError(
+        `${fn}: preventing sending signal to process with PID 0 as it would affect every process in the process group of the calling process (${process.pid}) instead of PID 0`,
+      );
     }
     this._env.requireNative(fn);
     this._raiseIfReused();
@@ -258,7 +260,8 @@ export abstract class ProcessCore {
       else if (!(err instanceof AccessDenied)) throw err;
     }
     if (this._exitcode !== undefined && this._exitcode !== null) parts.push(`exitcode=${this._exitcode}`);
-    if (this._createTime !== null) parts.push(`started='${new Date(this._createTime * 1000).toTimeString().slice(0, 8)}'`);
+    if (this._createTime !== null)
+      parts.push(`started='${new Date(this._createTime * 1000).toTimeString().slice(0, 8)}'`);
     return `psutil.${this.constructor.name}(${parts.join(', ')})`;
   }
 

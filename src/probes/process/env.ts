@@ -96,7 +96,10 @@ export class ProcessEnv {
     if (hit !== undefined && (hit.until === 0 || hit.until > Date.now())) return hit.name;
     const name = this.os.userName(uid);
     // Names are stable; a missing entry may appear later (a user added), so misses expire.
-    this.users.set(uid, name !== null ? { name, until: 0 } : { name: String(uid), until: Date.now() + UID_MISS_TTL_MS });
+    this.users.set(
+      uid,
+      name !== null ? { name, until: 0 } : { name: String(uid), until: Date.now() + UID_MISS_TTL_MS },
+    );
     return name ?? String(uid);
   }
 
@@ -138,7 +141,14 @@ export class ProcessEnv {
   memTotal(): number {
     if (this.memTotalBytes === null) {
       const total = this.ctx.os.memory.readMeminfo(this.fs)['MemTotal'];
-      if (total === undefined || !(total > 0)) throw new OsError('EINVAL', 22, 'read', this.fs.proc('meminfo'), "can't determine total physical memory (MemTotal)");
+      if (total === undefined || !(total > 0))
+        throw new OsError(
+          'EINVAL',
+          22,
+          'read',
+          this.fs.proc('meminfo'),
+          "can't determine total physical memory (MemTotal)",
+        );
       this.memTotalBytes = total;
     }
     return this.memTotalBytes;
@@ -157,11 +167,13 @@ let defaultEnvValue: ProcessEnv | null = null;
 export function defaultEnv(): ProcessEnv {
   if (defaultEnvValue === null) {
     const roots = rootsFromEnv();
-    defaultEnvValue = new ProcessEnv(createContext({
-      procfs: roots.procfs.replace(/\/+$/, '') || '/',
-      sysfs: roots.sysfs.replace(/\/+$/, '') || '/',
-      rootfs: roots.rootfs,
-    }));
+    defaultEnvValue = new ProcessEnv(
+      createContext({
+        procfs: roots.procfs.replace(/\/+$/, '') || '/',
+        sysfs: roots.sysfs.replace(/\/+$/, '') || '/',
+        rootfs: roots.rootfs,
+      }),
+    );
   }
   return defaultEnvValue;
 }

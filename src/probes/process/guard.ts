@@ -19,7 +19,11 @@ export function guardPublicMethods(proto: object): void {
     const guarded = function (this: Guarded, ...args: unknown[]): unknown {
       try {
         const r = fn.apply(this, args);
-        return r instanceof Promise ? r.catch((e: unknown) => { throw this._publicError(e); }) : r;
+        return r instanceof Promise
+          ? r.catch((e: unknown) => {
+              throw this._publicError(e);
+            })
+          : r;
       } catch (e) {
         throw this._publicError(e);
       }

@@ -22,8 +22,10 @@ export class Popen extends Process {
   private readonly _exited: Promise<number>;
 
   constructor(command: string, args: readonly string[] = [], options: SpawnOptions = {}) {
-    if (typeof command !== 'string' || command === '') throw new TypeError(`Popen: command must be a non-empty string, got ${describeValue(command)}`);
-    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new TypeError('Popen: args must be an array of strings');
+    if (typeof command !== 'string' || command === '')
+      throw new TypeError(`Popen: command must be a non-empty string, got ${describeValue(command)}`);
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
+      throw new TypeError('Popen: args must be an array of strings');
     if (options === null || typeof options !== 'object') throw new TypeError('Popen: options must be an object');
     const child = spawn(command, args, options);
     if (child.pid === undefined) {

@@ -10,11 +10,35 @@ import type { PidStat } from '../linux/parse/pidstat';
 import { AccessDenied, NoSuchProcess, UnsupportedOperation, ZombieProcess } from '../errors';
 import { IOPRIO_CLASS_IDLE, IOPRIO_CLASS_NONE, RLIMIT_CPU, RLIMIT_RTTIME, type ProcessStatus } from '../constants';
 import type {
-  AsDictOptions, ChildrenOptions, CmdlineOptions, CpuPercentOptions, MemoryMapsOptions, MemoryPercentOptions,
-  ProcessAttr, ProcessCgroup, ProcessConnection, ProcessConnectionsOptions, ProcessCpuTimes, ProcessCtxSwitches,
-  ProcessIds, ProcessInfo, ProcessIoCounters, ProcessIonice, ProcessMemoryFootprint, ProcessMemoryFullInfo,
-  ProcessMemoryInfo, ProcessMemoryInfoEx, ProcessMemoryMap, ProcessMemoryMapExt, ProcessMemoryUsage, ProcessOpenFile,
-  ProcessPageFaults, ProcessThread, ProcessThreadInfo, ThreadsInfoOptions, UsernameOptions,
+  AsDictOptions,
+  ChildrenOptions,
+  CmdlineOptions,
+  CpuPercentOptions,
+  MemoryMapsOptions,
+  MemoryPercentOptions,
+  ProcessAttr,
+  ProcessCgroup,
+  ProcessConnection,
+  ProcessConnectionsOptions,
+  ProcessCpuTimes,
+  ProcessCtxSwitches,
+  ProcessIds,
+  ProcessInfo,
+  ProcessIoCounters,
+  ProcessIonice,
+  ProcessMemoryFootprint,
+  ProcessMemoryFullInfo,
+  ProcessMemoryInfo,
+  ProcessMemoryInfoEx,
+  ProcessMemoryMap,
+  ProcessMemoryMapExt,
+  ProcessMemoryUsage,
+  ProcessOpenFile,
+  ProcessPageFaults,
+  ProcessThread,
+  ProcessThreadInfo,
+  ThreadsInfoOptions,
+  UsernameOptions,
 } from './types';
 import { PROCESS_ATTRS, resolveAttrs } from './attrs';
 import { describeValue, integerArg, nowSeconds, options, secondsArg, sleep } from './args';
@@ -22,8 +46,17 @@ import { INIT, type InitData, type ProcessEnv } from './env';
 import { ProcessCore } from './core';
 import { guardPublicMethods } from './guard';
 import {
-  basename, COMM_MAX, extendsComm, freezeArray, groupedMapsOf, mapsOf, PFULLMEM_FIELDS, PMEM_FIELDS, PROC_STATUSES,
-  threadInfosOf, wchanName,
+  basename,
+  COMM_MAX,
+  extendsComm,
+  freezeArray,
+  groupedMapsOf,
+  mapsOf,
+  PFULLMEM_FIELDS,
+  PMEM_FIELDS,
+  PROC_STATUSES,
+  threadInfosOf,
+  wchanName,
 } from './shape';
 
 type Getter = (p: Process) => unknown;
@@ -275,7 +308,8 @@ export class Process extends ProcessCore {
    */
   username(opts?: UsernameOptions): string {
     const o = options<UsernameOptions>('username', opts, ['effective']);
-    if (o.effective !== undefined && typeof o.effective !== 'boolean') throw new TypeError(`username: effective must be a boolean, got ${describeValue(o.effective)}`);
+    if (o.effective !== undefined && typeof o.effective !== 'boolean')
+      throw new TypeError(`username: effective must be a boolean, got ${describeValue(o.effective)}`);
     return this._env.userName(this._h.ids('Uid')[o.effective === true ? 1 : 0]);
   }
 
@@ -293,7 +327,9 @@ export class Process extends ProcessCore {
     const voluntary = this._h.statusNumber('voluntary_ctxt_switches');
     const involuntary = this._h.statusNumber('nonvoluntary_ctxt_switches');
     if (voluntary === null || involuntary === null) {
-      throw new UnsupportedOperation(`numCtxSwitches (no ctxt_switches lines in ${this._h.dir}status; kernel older than 2.6.23)`);
+      throw new UnsupportedOperation(
+        `numCtxSwitches (no ctxt_switches lines in ${this._h.dir}status; kernel older than 2.6.23)`,
+      );
     }
     return Object.freeze({ voluntary, involuntary });
   }
@@ -363,7 +399,9 @@ export class Process extends ProcessCore {
     const o = options<MemoryPercentOptions>('memoryPercent', opts, ['memtype']);
     const memtype: unknown = o.memtype ?? 'rss';
     if (typeof memtype !== 'string' || !PFULLMEM_FIELDS.includes(memtype)) {
-      throw new RangeError(`memoryPercent: invalid memtype ${describeValue(memtype)}; valid types are ${PFULLMEM_FIELDS.map((f) => `'${f}'`).join(', ')}`);
+      throw new RangeError(
+        `memoryPercent: invalid memtype ${describeValue(memtype)}; valid types are ${PFULLMEM_FIELDS.map((f) => `'${f}'`).join(', ')}`,
+      );
     }
     const metrics: Readonly<Record<string, number>> = PMEM_FIELDS.includes(memtype)
       ? (this.memoryInfo() as unknown as Record<string, number>)
@@ -377,7 +415,8 @@ export class Process extends ProcessCore {
   memoryMaps(opts?: MemoryMapsOptions): readonly ProcessMemoryMap[] | readonly ProcessMemoryMapExt[];
   memoryMaps(opts?: MemoryMapsOptions): readonly ProcessMemoryMap[] | readonly ProcessMemoryMapExt[] {
     const o = options<MemoryMapsOptions>('memoryMaps', opts, ['grouped']);
-    if (o.grouped !== undefined && typeof o.grouped !== 'boolean') throw new TypeError(`memoryMaps: grouped must be a boolean, got ${describeValue(o.grouped)}`);
+    if (o.grouped !== undefined && typeof o.grouped !== 'boolean')
+      throw new TypeError(`memoryMaps: grouped must be a boolean, got ${describeValue(o.grouped)}`);
     return o.grouped === false ? mapsOf(this._h.smapsBlocks()) : groupedMapsOf(this._h.smapsBlocks());
   }
 
@@ -409,7 +448,8 @@ export class Process extends ProcessCore {
     const args = this.cmdline();
     const first = args[0];
     // Only an absolute path is safe: the process may have changed its cwd since.
-    if (first !== undefined && first.startsWith('/') && this._env.os.isExecutableFile(this._env.fs, first)) return first;
+    if (first !== undefined && first.startsWith('/') && this._env.os.isExecutableFile(this._env.fs, first))
+      return first;
     if (fallback instanceof AccessDenied) throw fallback;
     return fallback;
   }
@@ -420,7 +460,8 @@ export class Process extends ProcessCore {
    */
   cmdline(opts?: CmdlineOptions): string[] {
     const o = options<CmdlineOptions>('cmdline', opts, ['raw']);
-    if (o.raw !== undefined && typeof o.raw !== 'boolean') throw new TypeError(`cmdline: raw must be a boolean, got ${describeValue(o.raw)}`);
+    if (o.raw !== undefined && typeof o.raw !== 'boolean')
+      throw new TypeError(`cmdline: raw must be a boolean, got ${describeValue(o.raw)}`);
     return (o.raw === true ? this._h.argv() : this._h.cmdline()).slice();
   }
 
@@ -455,7 +496,9 @@ export class Process extends ProcessCore {
   /** Per thread: id and seconds of user and system CPU, by thread id. */
   threads(): readonly ProcessThread[] {
     const t = this._env.ticks();
-    return freezeArray(this._h.threads().map((th) => Object.freeze({ id: th.id, userTime: th.utime / t, systemTime: th.stime / t })));
+    return freezeArray(
+      this._h.threads().map((th) => Object.freeze({ id: th.id, userTime: th.utime / t, systemTime: th.stime / t })),
+    );
   }
 
   /**
@@ -466,7 +509,8 @@ export class Process extends ProcessCore {
   threadsInfo(opts?: ThreadsInfoOptions): readonly ProcessThreadInfo[] {
     const o = options<ThreadsInfoOptions>('threadsInfo', opts, ['io', 'wchan']);
     for (const k of ['io', 'wchan'] as const) {
-      if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`threadsInfo: ${k} must be a boolean, got ${describeValue(o[k])}`);
+      if (o[k] !== undefined && typeof o[k] !== 'boolean')
+        throw new TypeError(`threadsInfo: ${k} must be a boolean, got ${describeValue(o[k])}`);
     }
     const raw = this._h.threadsInfo({ io: o.io !== false, wchan: o.wchan !== false });
     return threadInfosOf(raw, this._env.ticks(), this._env.bootTime());
@@ -494,16 +538,30 @@ export class Process extends ProcessCore {
    * controllers, path }. On a cgroup v2 host, one entry { hierarchyId: 0, controllers: [], path }.
    */
   cgroups(): readonly ProcessCgroup[] {
-    return freezeArray(this._h.cgroup().map((c) => Object.freeze({
-      hierarchyId: c.hierarchyId, controllers: freezeArray([...c.controllers]), path: c.path,
-    })));
+    return freezeArray(
+      this._h.cgroup().map((c) =>
+        Object.freeze({
+          hierarchyId: c.hierarchyId,
+          controllers: freezeArray([...c.controllers]),
+          path: c.path,
+        }),
+      ),
+    );
   }
 
   /** Regular files opened with an absolute path: path, fd, position, mode ('r', 'w', 'a', 'r+', 'a+') and flags. */
   openFiles(): readonly ProcessOpenFile[] {
-    return freezeArray(this._h.openFiles().map((f) => Object.freeze({
-      path: f.path, fd: f.fd, position: f.info.pos, mode: f.mode, flags: f.info.flags,
-    })));
+    return freezeArray(
+      this._h.openFiles().map((f) =>
+        Object.freeze({
+          path: f.path,
+          fd: f.fd,
+          position: f.info.pos,
+          mode: f.mode,
+          flags: f.info.flags,
+        }),
+      ),
+    );
   }
 
   /** This process's sockets, from /proc/net/* filtered by its socket inodes. */
@@ -514,7 +572,9 @@ export class Process extends ProcessCore {
     if (!net.isConnKind(kind)) {
       // psutil's ValueError for a string it does not know; a non-string is the wrong type.
       const E = typeof kind === 'string' ? RangeError : TypeError;
-      throw new E(`netConnections: invalid kind ${describeValue(kind)}; choose between ${net.CONN_KINDS.map((k) => `'${k}'`).join(', ')}`);
+      throw new E(
+        `netConnections: invalid kind ${describeValue(kind)}; choose between ${net.CONN_KINDS.map((k) => `'${k}'`).join(', ')}`,
+      );
     }
     let conns;
     try {
@@ -523,9 +583,18 @@ export class Process extends ProcessCore {
       throw this._h.translate(err);
     }
     this._h.assertAlive();
-    return freezeArray(conns.map((c) => Object.freeze({
-      fd: c.fd, family: c.family, type: c.type, laddr: c.laddr, raddr: c.raddr, status: c.status,
-    })));
+    return freezeArray(
+      conns.map((c) =>
+        Object.freeze({
+          fd: c.fd,
+          family: c.family,
+          type: c.type,
+          laddr: c.laddr,
+          raddr: c.raddr,
+          status: c.status,
+        }),
+      ),
+    );
   }
 
   /** Deprecated alias of netConnections() (psutil 6.0 renamed it). */
@@ -553,7 +622,8 @@ export class Process extends ProcessCore {
       return Object.freeze({ ioclass: cls, value: v });
     }
     integerArg('ionice', 'ioclass', ioclass);
-    if (ioclass < IOPRIO_CLASS_NONE || ioclass > IOPRIO_CLASS_IDLE) throw new RangeError(`ionice: ioclass must be one of IOPRIO_CLASS_* (0..3), got ${ioclass}`);
+    if (ioclass < IOPRIO_CLASS_NONE || ioclass > IOPRIO_CLASS_IDLE)
+      throw new RangeError(`ionice: ioclass must be one of IOPRIO_CLASS_* (0..3), got ${ioclass}`);
     const v = value === undefined || value === null ? 0 : integerArg('ionice', 'value', value);
     // psutil's wording, which its users match on.
     if (v !== 0 && ioclass === IOPRIO_CLASS_NONE) throw new RangeError("can't specify value with IOPRIO_CLASS_NONE");
@@ -572,26 +642,32 @@ export class Process extends ProcessCore {
   rlimit(resource: number, limits: readonly [number, number]): void;
   rlimit(resource: number, limits?: readonly [number, number] | null): [number, number] | void {
     integerArg('rlimit', 'resource', resource);
-    if (resource < RLIMIT_CPU || resource > RLIMIT_RTTIME) throw new RangeError(`rlimit: resource must be one of RLIMIT_* (0..15), got ${resource}`);
+    if (resource < RLIMIT_CPU || resource > RLIMIT_RTTIME)
+      throw new RangeError(`rlimit: resource must be one of RLIMIT_* (0..15), got ${resource}`);
     if (limits === undefined || limits === null) {
       if (!this._env.native) return [...this._h.limitsFile(resource)];
       return this._h.rlimit(resource);
     }
-    if (!Array.isArray(limits)) throw new TypeError(`rlimit: limits must be a [soft, hard] pair, got ${describeValue(limits)}`);
+    if (!Array.isArray(limits))
+      throw new TypeError(`rlimit: limits must be a [soft, hard] pair, got ${describeValue(limits)}`);
     // psutil: ValueError("second argument must be a (soft, hard) tuple") for a sequence of another length.
-    if (limits.length !== 2) throw new RangeError(`rlimit: second argument must be a [soft, hard] pair, got ${limits.length} values`);
+    if (limits.length !== 2)
+      throw new RangeError(`rlimit: second argument must be a [soft, hard] pair, got ${limits.length} values`);
     for (const v of limits as unknown[]) {
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`rlimit: limits must hold integers, got ${describeValue(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v))
+        throw new TypeError(`rlimit: limits must hold integers, got ${describeValue(v)}`);
       if (v < -1) throw new RangeError(`rlimit: limits must be >= 0 or RLIM_INFINITY (-1), got ${v}`);
     }
     const [soft, hard] = limits;
-    if (hard !== -1 && (soft === -1 || soft > hard)) throw new RangeError(`rlimit: soft limit ${soft} exceeds hard limit ${hard}`);
+    if (hard !== -1 && (soft === -1 || soft > hard))
+      throw new RangeError(`rlimit: soft limit ${soft} exceeds hard limit ${hard}`);
     this._env.requireNative('rlimit(resource, limits)');
     this._raiseIfReused();
     try {
       this._h.rlimit(resource, [soft, hard]);
     } catch (err) {
-      if (this._env.os.isInvalidArgument(err)) throw new RangeError(`rlimit: invalid limits [${soft}, ${hard}] for resource ${resource}`);
+      if (this._env.os.isInvalidArgument(err))
+        throw new RangeError(`rlimit: invalid limits [${soft}, ${hard}] for resource ${resource}`);
       throw err;
     }
   }
@@ -608,9 +684,11 @@ export class Process extends ProcessCore {
       }
       return this._h.affinityGet().sort((a, b) => a - b);
     }
-    if (!Array.isArray(cpus)) throw new TypeError(`cpuAffinity: cpus must be an array of CPU numbers, got ${describeValue(cpus)}`);
+    if (!Array.isArray(cpus))
+      throw new TypeError(`cpuAffinity: cpus must be an array of CPU numbers, got ${describeValue(cpus)}`);
     for (const c of cpus as unknown[]) {
-      if (typeof c !== 'number' || !Number.isInteger(c)) throw new TypeError(`cpuAffinity: CPU numbers must be integers, got ${describeValue(c)}`);
+      if (typeof c !== 'number' || !Number.isInteger(c))
+        throw new TypeError(`cpuAffinity: CPU numbers must be integers, got ${describeValue(c)}`);
       if (c < 0 || c >= 1 << 16) throw new RangeError(`cpuAffinity: invalid CPU number ${c}`);
     }
     this._env.requireNative('cpuAffinity(cpus)');
@@ -623,9 +701,12 @@ export class Process extends ProcessCore {
     } catch (err) {
       if (this._env.os.isInvalidArgument(err)) {
         for (const c of wanted) {
-          if (!all.includes(c)) throw new RangeError(`cpuAffinity: invalid CPU number ${c}; choose between ${JSON.stringify(all)}`);
+          if (!all.includes(c))
+            throw new RangeError(`cpuAffinity: invalid CPU number ${c}; choose between ${JSON.stringify(all)}`);
         }
-        throw new RangeError(`cpuAffinity: CPUs ${JSON.stringify(wanted)} are not eligible (cpuset); choose between ${JSON.stringify(all)}`);
+        throw new RangeError(
+          `cpuAffinity: CPUs ${JSON.stringify(wanted)} are not eligible (cpuset); choose between ${JSON.stringify(all)}`,
+        );
       }
       throw err;
     }
@@ -662,7 +743,8 @@ export class Process extends ProcessCore {
    */
   children(opts?: ChildrenOptions): Process[] {
     const o = options<ChildrenOptions>('children', opts, ['recursive']);
-    if (o.recursive !== undefined && typeof o.recursive !== 'boolean') throw new TypeError(`children: recursive must be a boolean, got ${describeValue(o.recursive)}`);
+    if (o.recursive !== undefined && typeof o.recursive !== 'boolean')
+      throw new TypeError(`children: recursive must be a boolean, got ${describeValue(o.recursive)}`);
     this._raiseIfReused();
     const mine = this._start ?? this._h.stat().starttime;
     const map = this._env.os.ppidMap(this._env.fs);

@@ -238,7 +238,6 @@ export type ProcessAttr = keyof ProcessAttrTypes;
 /** A dict from asDict(): the attributes asked for, each its value or adValue (AccessDenied, ZombieProcess). */
 export type ProcessInfo<K extends ProcessAttr = ProcessAttr, V = null> = { readonly [P in K]: ProcessAttrTypes[P] | V };
 
-
 export type MemoryType = keyof ProcessMemoryFullInfo;
 
 export interface CpuPercentOptions {

@@ -7,7 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NameFilter } from '../../../src/exporters/catalog';
-import { filesystemCollector, filesystemFamilies, filesystemMetrics, stripRootfs, type FilesystemData } from '../../../src/exporters/collectors/filesystem';
+import {
+  filesystemCollector,
+  filesystemFamilies,
+  filesystemMetrics,
+  stripRootfs,
+  type FilesystemData,
+} from '../../../src/exporters/collectors/filesystem';
 import { createPsutil, OsError, TimeoutExpired, type MountStats, type Psutil } from '../../../src/index';
 
 const opts = {
@@ -36,15 +42,18 @@ describe('in a container layout (a fake host under temp dirs)', () => {
     const root = path.join(dir, 'root');
     fs.mkdirSync(path.join(proc, '1'), { recursive: true });
     fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-    fs.writeFileSync(path.join(proc, '1', 'mountinfo'), [
-      '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
-      '23 22 0:5 / /proc rw,nosuid - proc proc rw',
-      '24 22 0:30 / /data ro,relatime - tmpfs tmpfs ro,size=1024k',
-      '25 22 0:31 / /gone rw - nfs srv:/export rw',
-      '26 22 0:32 / /var/lib/docker/overlay2/x rw - overlay overlay rw',
-      '27 22 0:30 / /data ro,relatime - tmpfs tmpfs ro,size=1024k',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(proc, '1', 'mountinfo'),
+      [
+        '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
+        '23 22 0:5 / /proc rw,nosuid - proc proc rw',
+        '24 22 0:30 / /data ro,relatime - tmpfs tmpfs ro,size=1024k',
+        '25 22 0:31 / /gone rw - nfs srv:/export rw',
+        '26 22 0:32 / /var/lib/docker/overlay2/x rw - overlay overlay rw',
+        '27 22 0:30 / /data ro,relatime - tmpfs tmpfs ro,size=1024k',
+        '',
+      ].join('\n'),
+    );
     const psutil = createPsutil({ procfs: proc, sysfs: path.join(dir, 'sys'), rootfs: root });
     const collect = filesystemCollector.create({ psutil, roots: psutil.roots }, opts);
     data = await collect({ deadline: Date.now() + 5000 });
@@ -70,7 +79,12 @@ describe('in a container layout (a fake host under temp dirs)', () => {
     expect(err?.series.find((s) => s.labels['mountpoint'] === '/')?.value).toBe(0);
     const size = fams.find((f) => f.name === 'node_filesystem_size_bytes');
     expect(size?.series.map((s) => s.labels['mountpoint'])).toEqual(['/', '/data']);
-    expect(fams.find((f) => f.name === 'node_filesystem_mount_info')?.series[0]?.labels).toEqual({ device: '/dev/vda', major: '254', minor: '0', mountpoint: '/' });
+    expect(fams.find((f) => f.name === 'node_filesystem_mount_info')?.series[0]?.labels).toEqual({
+      device: '/dev/vda',
+      major: '254',
+      minor: '0',
+      mountpoint: '/',
+    });
   });
 
   test('OTLP: usage by state adds up to the size', () => {
@@ -91,15 +105,41 @@ describe('a stuck mount', () => {
     const psutil = {
       roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
       mountinfo: () => [
-        { mountId: 1, parentId: 0, major: 8, minor: 1, root: '/', mountPoint: '/', options: 'rw', optionalFields: [], fstype: 'ext4', source: '/dev/sda1', superOptions: 'rw' },
-        { mountId: 2, parentId: 1, major: 0, minor: 40, root: '/', mountPoint: '/nfs', options: 'rw', optionalFields: [], fstype: 'nfs4', source: 'srv:/x', superOptions: 'rw' },
+        {
+          mountId: 1,
+          parentId: 0,
+          major: 8,
+          minor: 1,
+          root: '/',
+          mountPoint: '/',
+          options: 'rw',
+          optionalFields: [],
+          fstype: 'ext4',
+          source: '/dev/sda1',
+          superOptions: 'rw',
+        },
+        {
+          mountId: 2,
+          parentId: 1,
+          major: 0,
+          minor: 40,
+          root: '/',
+          mountPoint: '/nfs',
+          options: 'rw',
+          optionalFields: [],
+          fstype: 'nfs4',
+          source: 'srv:/x',
+          superOptions: 'rw',
+        },
       ],
       mountStatsPending: () => pending,
       mountStatsAsync: (mp: string, o: { timeoutMs: number }) => {
         calls.push(mp);
         if (mp === '/nfs') {
           pending = ['/nfs'];
-          return new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`timeout after ${o.timeoutMs} ms`)), o.timeoutMs));
+          return new Promise((_resolve, reject) =>
+            setTimeout(() => reject(new Error(`timeout after ${o.timeoutMs} ms`)), o.timeoutMs),
+          );
         }
         return Promise.resolve(stats);
       },
@@ -114,34 +154,75 @@ describe('a stuck mount', () => {
   });
 
   test('a mount whose statfs hangs makes the pass incomplete (success 0); one the kernel refused does not', async () => {
-    const mount = (mountPoint: string, mountId: number) => ({ mountId, parentId: 1, major: 0, minor: mountId, root: '/', mountPoint, options: 'rw', optionalFields: [], fstype: 'nfs4', source: `srv:${mountPoint}`, superOptions: 'rw' });
+    const mount = (mountPoint: string, mountId: number) => ({
+      mountId,
+      parentId: 1,
+      major: 0,
+      minor: mountId,
+      root: '/',
+      mountPoint,
+      options: 'rw',
+      optionalFields: [],
+      fstype: 'nfs4',
+      source: `srv:${mountPoint}`,
+      superOptions: 'rw',
+    });
     const run = async (fail: Record<string, unknown>, stuck: string[] = []) => {
       const said: string[] = [];
       const psutil = {
         mountinfo: () => [mount('/a', 2), mount('/b', 3), mount('/c', 4)],
         mountStatsPending: () => stuck,
-        mountStatsAsync: (mp: string) => (mp in fail ? Promise.reject(fail[mp]) : Promise.resolve({ size: 1, free: 1, avail: 1, files: 1, filesFree: 1, readonly: false })),
+        mountStatsAsync: (mp: string) =>
+          mp in fail
+            ? Promise.reject(fail[mp])
+            : Promise.resolve({ size: 1, free: 1, avail: 1, files: 1, filesFree: 1, readonly: false }),
       } as unknown as Psutil;
-      const data = await filesystemCollector.create({ psutil, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } }, opts)({ deadline: Date.now() + 5000, incomplete: (r) => said.push(r) });
+      const data = await filesystemCollector.create(
+        { psutil, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } },
+        opts,
+      )({ deadline: Date.now() + 5000, incomplete: (r) => said.push(r) });
       return { said, served: data.filter((m) => m.stats !== null).map((m) => m.mountpoint) };
     };
-    expect(await run({ '/b': new TimeoutExpired(1) })).toEqual({ said: [expect.stringMatching(/hangs on 1 mount.*\/b/)], served: ['/a', '/c'] });
+    expect(await run({ '/b': new TimeoutExpired(1) })).toEqual({
+      said: [expect.stringMatching(/hangs on 1 mount.*\/b/)],
+      served: ['/a', '/c'],
+    });
     expect(await run({}, ['/c'])).toEqual({ said: [expect.stringMatching(/\/c/)], served: ['/a', '/b'] });
-    expect(await run({ '/a': new OsError('EAGAIN', 11, 'statvfs', '/a') })).toEqual({ said: [expect.stringMatching(/\/a/)], served: ['/b', '/c'] });
+    expect(await run({ '/a': new OsError('EAGAIN', 11, 'statvfs', '/a') })).toEqual({
+      said: [expect.stringMatching(/\/a/)],
+      served: ['/b', '/c'],
+    });
     expect(await run({ '/a': new OsError('EACCES', 13, 'statvfs', '/a') })).toEqual({ said: [], served: ['/b', '/c'] });
   });
 
   test('each statfs is bounded by the collector deadline as well as stat_timeout', async () => {
     let seen = 0;
     const psutil = {
-      mountinfo: () => [{ mountId: 1, parentId: 0, major: 0, minor: 1, root: '/', mountPoint: '/m', options: 'rw', optionalFields: [], fstype: 'ext4', source: 'x', superOptions: '' }],
+      mountinfo: () => [
+        {
+          mountId: 1,
+          parentId: 0,
+          major: 0,
+          minor: 1,
+          root: '/',
+          mountPoint: '/m',
+          options: 'rw',
+          optionalFields: [],
+          fstype: 'ext4',
+          source: 'x',
+          superOptions: '',
+        },
+      ],
       mountStatsPending: () => [],
       mountStatsAsync: (_mp: string, o: { timeoutMs: number }) => {
         seen = o.timeoutMs;
         return Promise.reject(new Error('x'));
       },
     } as unknown as Psutil;
-    await filesystemCollector.create({ psutil, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } }, { ...opts, statTimeoutMs: 5000 })({ deadline: Date.now() + 300 });
+    await filesystemCollector.create(
+      { psutil, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } },
+      { ...opts, statTimeoutMs: 5000 },
+    )({ deadline: Date.now() + 300 });
     expect(seen).toBeLessThanOrEqual(300);
     expect(seen).toBeGreaterThan(0);
   });

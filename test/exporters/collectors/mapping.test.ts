@@ -29,13 +29,36 @@ function metric(ms: OtlpMetric[], name: string): OtlpMetric {
   return m;
 }
 
-const times = { user: 10, nice: 1, system: 5, idle: 100, iowait: 2, irq: 0.5, softirq: 0.25, steal: 0, guest: 3, guestNice: 0.5 };
+const times = {
+  user: 10,
+  nice: 1,
+  system: 5,
+  idle: 100,
+  iowait: 2,
+  irq: 0.5,
+  softirq: 0.25,
+  steal: 0,
+  guest: 3,
+  guestNice: 0.5,
+};
 
 describe('cpu', () => {
   const d: CpuData = {
     stat: {
-      cpuTotal: times, cpus: [{ cpu: 0, ...times }, { cpu: 3, ...times }], cpuFieldCount: 10, ctxt: 1, btime: 1, intr: 1,
-      softirq: 1, softirqs: null, processes: 1, procsRunning: 1, procsBlocked: 0,
+      cpuTotal: times,
+      cpus: [
+        { cpu: 0, ...times },
+        { cpu: 3, ...times },
+      ],
+      cpuFieldCount: 10,
+      ctxt: 1,
+      btime: 1,
+      intr: 1,
+      softirq: 1,
+      softirqs: null,
+      processes: 1,
+      procsRunning: 1,
+      procsBlocked: 0,
     },
     info: null,
     percent: [12.5, 50],
@@ -52,13 +75,18 @@ describe('cpu', () => {
     const fams = cpuFamilies(d, { guest: false, info: false, percent: false });
     expect(fams.map((f) => f.name)).toEqual(['node_cpu_seconds_total']);
     const all = cpuFamilies(d, { guest: true, info: false, percent: true });
-    expect(get(all, 'node_cpu_guest_seconds_total').series).toContainEqual({ labels: { cpu: '0', mode: 'nice' }, value: 0.5 });
+    expect(get(all, 'node_cpu_guest_seconds_total').series).toContainEqual({
+      labels: { cpu: '0', mode: 'nice' },
+      value: 0.5,
+    });
     expect(get(all, 'psutil_cpu_percent').series).toContainEqual({ labels: { cpu: '3' }, value: 50 });
   });
 
   test('OTLP: irq and softirq become one `interrupt` series; logical numbers are numbers', () => {
     const m = metric(cpuMetrics(d), 'system.cpu.time');
-    const intr = m.points.filter((p) => p.attributes['cpu.mode'] === 'interrupt' && p.attributes['cpu.logical_number'] === 0);
+    const intr = m.points.filter(
+      (p) => p.attributes['cpu.mode'] === 'interrupt' && p.attributes['cpu.logical_number'] === 0,
+    );
     expect(intr).toEqual([{ attributes: { 'cpu.mode': 'interrupt', 'cpu.logical_number': 0 }, value: 0.75 }]);
     expect(new Set(m.points.map((p) => JSON.stringify(p.attributes))).size).toBe(m.points.length);
     expect(metric(cpuMetrics(d), 'system.cpu.utilization').points[1]?.value).toBe(0.5);
@@ -87,7 +115,18 @@ describe('meminfo', () => {
   });
 
   test('OTLP: the usage states add up to the total', () => {
-    const d = { MemTotal: 1000, MemFree: 100, Buffers: 50, Cached: 300, SReclaimable: 20, SUnreclaim: 10, MemAvailable: 400, Shmem: 5, SwapTotal: 200, SwapFree: 150 };
+    const d = {
+      MemTotal: 1000,
+      MemFree: 100,
+      Buffers: 50,
+      Cached: 300,
+      SReclaimable: 20,
+      SUnreclaim: 10,
+      MemAvailable: 400,
+      Shmem: 5,
+      SwapTotal: 200,
+      SwapFree: 150,
+    };
     const ms = meminfoMetrics(d);
     const usage = metric(ms, 'system.memory.usage');
     expect(usage.points.reduce((a, p) => a + p.value, 0)).toBe(1000);
@@ -99,8 +138,15 @@ describe('meminfo', () => {
 
 describe('vmstat and netstat-style filters', () => {
   test('only fields matching the RE2 filter, untyped, unanchored like Go MatchString', () => {
-    const fams = vmstatFamilies({ pgfault: 10, pgmajfault: 1, nr_free_pages: 5, oom_kill: 0 }, { fields: RE2JS.compile('^(oom_kill|pgpg|pswp|pg.*fault).*') });
-    expect(fams.map((f) => [f.name, f.type])).toEqual([['node_vmstat_pgfault', 'untyped'], ['node_vmstat_pgmajfault', 'untyped'], ['node_vmstat_oom_kill', 'untyped']]);
+    const fams = vmstatFamilies(
+      { pgfault: 10, pgmajfault: 1, nr_free_pages: 5, oom_kill: 0 },
+      { fields: RE2JS.compile('^(oom_kill|pgpg|pswp|pg.*fault).*') },
+    );
+    expect(fams.map((f) => [f.name, f.type])).toEqual([
+      ['node_vmstat_pgfault', 'untyped'],
+      ['node_vmstat_pgmajfault', 'untyped'],
+      ['node_vmstat_oom_kill', 'untyped'],
+    ]);
     const ms = vmstatMetrics({ pgfault: 10, pgmajfault: 1, pswpin: 2, pswpout: 3 });
     expect(metric(ms, 'system.paging.faults').points.map((p) => p.value)).toEqual([1, 9]);
   });
@@ -108,23 +154,35 @@ describe('vmstat and netstat-style filters', () => {
   test('vmstat: the verdicts kept per pattern follow each pattern, pass after pass, with the values of that pass', () => {
     const pg = { fields: RE2JS.compile('^pg') };
     const nr = { fields: RE2JS.compile('^nr_') };
-    const view = (fams: Family[]): Array<[string, string, number | undefined]> => fams.map((f) => [f.name, f.help, f.series[0]?.value]);
+    const view = (fams: Family[]): Array<[string, string, number | undefined]> =>
+      fams.map((f) => [f.name, f.help, f.series[0]?.value]);
     for (const n of [1, 2, 3]) {
       const d = { pgfault: n, 'nr_free-pages': 10 * n, oom_kill: 0 };
-      expect(view(vmstatFamilies(d, pg))).toEqual([['node_vmstat_pgfault', '/proc/vmstat information field pgfault.', n]]);
+      expect(view(vmstatFamilies(d, pg))).toEqual([
+        ['node_vmstat_pgfault', '/proc/vmstat information field pgfault.', n],
+      ]);
       // The same field names under another pattern: its own verdicts, and the name sanitized as before.
-      expect(view(vmstatFamilies(d, nr))).toEqual([['node_vmstat_nr_free_pages', '/proc/vmstat information field nr_free-pages.', 10 * n]]);
+      expect(view(vmstatFamilies(d, nr))).toEqual([
+        ['node_vmstat_nr_free_pages', '/proc/vmstat information field nr_free-pages.', 10 * n],
+      ]);
     }
     // A field first seen on a later pass is matched then.
-    expect(view(vmstatFamilies({ pgsteal: 7 }, pg))).toEqual([['node_vmstat_pgsteal', '/proc/vmstat information field pgsteal.', 7]]);
+    expect(view(vmstatFamilies({ pgsteal: 7 }, pg))).toEqual([
+      ['node_vmstat_pgsteal', '/proc/vmstat information field pgsteal.', 7],
+    ]);
   });
 
   test('netstat: node_netstat_<Proto>_<Field> for the fields matching, per pattern and pass; the same field name under two protos', () => {
     const tcp = { fields: RE2JS.compile('^Tcp_') };
     const ext = { fields: RE2JS.compile('^(Tcp|TcpExt)_(ActiveOpens|Syn.*)$') };
-    const view = (fams: Family[]): Array<[string, string, number | undefined]> => fams.map((f) => [f.name, f.help, f.series[0]?.value]);
+    const view = (fams: Family[]): Array<[string, string, number | undefined]> =>
+      fams.map((f) => [f.name, f.help, f.series[0]?.value]);
     for (const n of [1, 2]) {
-      const d = { Tcp: { ActiveOpens: n, 'Odd-Name': 2 * n }, TcpExt: { ActiveOpens: 3 * n, SyncookiesSent: 4 * n }, Udp: { InDatagrams: 5 } };
+      const d = {
+        Tcp: { ActiveOpens: n, 'Odd-Name': 2 * n },
+        TcpExt: { ActiveOpens: 3 * n, SyncookiesSent: 4 * n },
+        Udp: { InDatagrams: 5 },
+      };
       expect(view(netstatFamilies(d, tcp))).toEqual([
         ['node_netstat_Tcp_ActiveOpens', 'Statistic TcpActiveOpens.', n],
         ['node_netstat_Tcp_Odd_Name', 'Statistic TcpOdd-Name.', 2 * n],
@@ -140,8 +198,22 @@ describe('vmstat and netstat-style filters', () => {
 
 describe('netdev and netclass', () => {
   const counters = (n: number): NetDevCounters => ({
-    receiveBytes: n, receivePackets: n, receiveErrs: 0, receiveDrop: 0, receiveFifo: 0, receiveFrame: 0, receiveCompressed: 0, receiveMulticast: 0,
-    transmitBytes: 2 * n, transmitPackets: n, transmitErrs: 0, transmitDrop: 0, transmitFifo: 0, transmitColls: 0, transmitCarrier: 0, transmitCompressed: 0,
+    receiveBytes: n,
+    receivePackets: n,
+    receiveErrs: 0,
+    receiveDrop: 0,
+    receiveFifo: 0,
+    receiveFrame: 0,
+    receiveCompressed: 0,
+    receiveMulticast: 0,
+    transmitBytes: 2 * n,
+    transmitPackets: n,
+    transmitErrs: 0,
+    transmitDrop: 0,
+    transmitFifo: 0,
+    transmitColls: 0,
+    transmitCarrier: 0,
+    transmitCompressed: 0,
   });
 
   test('16 counter families per device; the device filter applies', () => {
@@ -150,33 +222,79 @@ describe('netdev and netclass', () => {
     expect(get(fams, 'node_network_transmit_bytes_total').series).toEqual([{ labels: { device: 'eth0' }, value: 10 }]);
     expect(fams.every((f) => f.type === 'counter' && f.name.endsWith('_total'))).toBe(true);
     const io = metric(netdevMetrics({ eth0: counters(5) }, { filter: new NameFilter('', '') }), 'system.network.io');
-    expect(io.points).toContainEqual({ attributes: { 'network.interface.name': 'eth0', 'network.io.direction': 'transmit' }, value: 10 });
+    expect(io.points).toContainEqual({
+      attributes: { 'network.interface.name': 'eth0', 'network.io.direction': 'transmit' },
+      value: 10,
+    });
   });
 
   const iface = (over: Partial<NetClassIface>): NetClassIface => ({
-    addrAssignType: 3, addrLen: 6, address: '01:02:03:04:05:06', broadcast: 'ff:ff:ff:ff:ff:ff', carrier: 1, carrierChanges: 2,
-    carrierUpCount: 1, carrierDownCount: 1, devId: 0, dormant: 0, duplex: 'full', flags: 4099, ifalias: '', ifindex: 2, iflink: 2,
-    linkMode: 0, mtu: 1500, nameAssignType: null, netdevGroup: 0, operstate: 'up', physPortId: null, physPortName: null,
-    physSwitchId: null, speed: 1000, txQueueLen: 1000, type: 1, ...over,
+    addrAssignType: 3,
+    addrLen: 6,
+    address: '01:02:03:04:05:06',
+    broadcast: 'ff:ff:ff:ff:ff:ff',
+    carrier: 1,
+    carrierChanges: 2,
+    carrierUpCount: 1,
+    carrierDownCount: 1,
+    devId: 0,
+    dormant: 0,
+    duplex: 'full',
+    flags: 4099,
+    ifalias: '',
+    ifindex: 2,
+    iflink: 2,
+    linkMode: 0,
+    mtu: 1500,
+    nameAssignType: null,
+    netdevGroup: 0,
+    operstate: 'up',
+    physPortId: null,
+    physPortName: null,
+    physSwitchId: null,
+    speed: 1000,
+    txQueueLen: 1000,
+    type: 1,
+    ...over,
   });
 
   test('up, info (with adminstate), properties present only where the kernel gives them, speed in bytes', () => {
     const fams = netclassFamilies(
-      { ifaces: { eth0: iface({}), veth: iface({ speed: -1, operstate: 'down', flags: 4098 }), dmz: iface({}) }, addrs: null },
+      {
+        ifaces: { eth0: iface({}), veth: iface({ speed: -1, operstate: 'down', flags: 4098 }), dmz: iface({}) },
+        addrs: null,
+      },
       { ignored: new NameFilter('', '^dmz$'), ignoreInvalidSpeed: false, addresses: false },
     );
-    expect(get(fams, 'node_network_up').series).toEqual([{ labels: { device: 'eth0' }, value: 1 }, { labels: { device: 'veth' }, value: 0 }]);
-    expect(get(fams, 'node_network_speed_bytes').series).toEqual([{ labels: { device: 'eth0' }, value: 125000000 }, { labels: { device: 'veth' }, value: -125000 }]);
+    expect(get(fams, 'node_network_up').series).toEqual([
+      { labels: { device: 'eth0' }, value: 1 },
+      { labels: { device: 'veth' }, value: 0 },
+    ]);
+    expect(get(fams, 'node_network_speed_bytes').series).toEqual([
+      { labels: { device: 'eth0' }, value: 125000000 },
+      { labels: { device: 'veth' }, value: -125000 },
+    ]);
     expect(get(fams, 'node_network_info').series[1]?.labels['adminstate']).toBe('down');
     expect(fams.find((f) => f.name === 'node_network_name_assign_type')).toBeUndefined();
     expect(get(fams, 'node_network_carrier_changes_total').type).toBe('counter');
-    const quiet = netclassFamilies({ ifaces: { veth: iface({ speed: -1 }) }, addrs: null }, { ignored: new NameFilter('', '^$'), ignoreInvalidSpeed: true, addresses: false });
+    const quiet = netclassFamilies(
+      { ifaces: { veth: iface({ speed: -1 }) }, addrs: null },
+      { ignored: new NameFilter('', '^$'), ignoreInvalidSpeed: true, addresses: false },
+    );
     expect(quiet.find((f) => f.name === 'node_network_speed_bytes')).toBeUndefined();
   });
 
   test('psutil_network_address_info from net_if_addrs', () => {
     const fams = netclassFamilies(
-      { ifaces: {}, addrs: { eth0: [{ family: 2, address: '10.0.0.1', netmask: '255.0.0.0', broadcast: '10.255.255.255', ptp: null }, { family: 17, address: '01:02:03:04:05:06', netmask: null, broadcast: null, ptp: null }] } },
+      {
+        ifaces: {},
+        addrs: {
+          eth0: [
+            { family: 2, address: '10.0.0.1', netmask: '255.0.0.0', broadcast: '10.255.255.255', ptp: null },
+            { family: 17, address: '01:02:03:04:05:06', netmask: null, broadcast: null, ptp: null },
+          ],
+        },
+      },
       { ignored: new NameFilter('', '^$'), ignoreInvalidSpeed: false, addresses: true },
     );
     expect(get(fams, 'psutil_network_address_info').series.map((s) => s.labels['family'])).toEqual(['inet', 'link']);
@@ -199,21 +317,45 @@ describe('sensors', () => {
 
   test('chips sharing a device are told apart by their name', () => {
     const chip = (name: string, devicePath: string | null, chipName: string | null): HwmonChip => ({
-      name, path: `/sys/class/hwmon/${name}`, realPath: `/sys/devices/x/${name}`, devicePath, chipName, attributes: {}, deviceAttributes: {},
+      name,
+      path: `/sys/class/hwmon/${name}`,
+      realPath: `/sys/devices/x/${name}`,
+      devicePath,
+      chipName,
+      attributes: {},
+      deviceAttributes: {},
     });
-    expect(hwmonChipIds([
-      chip('hwmon0', '/sys/devices/platform/coretemp.0', 'coretemp'),
-      chip('hwmon1', '/sys/devices/platform/asus-nb-wmi', 'asus'),
-      chip('hwmon2', '/sys/devices/platform/asus-nb-wmi', 'asus_wmi_sensors'),
-      chip('hwmon3', null, 'acpitz'),
-      chip('hwmon4', null, null),
-    ])).toEqual(['platform_coretemp_0', 'platform_asus_nb_wmi_asus', 'platform_asus_nb_wmi_asus_wmi_sensors', 'acpitz', 'hwmon4']);
+    expect(
+      hwmonChipIds([
+        chip('hwmon0', '/sys/devices/platform/coretemp.0', 'coretemp'),
+        chip('hwmon1', '/sys/devices/platform/asus-nb-wmi', 'asus'),
+        chip('hwmon2', '/sys/devices/platform/asus-nb-wmi', 'asus_wmi_sensors'),
+        chip('hwmon3', null, 'acpitz'),
+        chip('hwmon4', null, null),
+      ]),
+    ).toEqual([
+      'platform_coretemp_0',
+      'platform_asus_nb_wmi_asus',
+      'platform_asus_nb_wmi_asus_wmi_sensors',
+      'acpitz',
+      'hwmon4',
+    ]);
   });
 });
 
 describe('sockets, sockstat, processes, os, users, time', () => {
   const states = {
-    ESTABLISHED: 3, SYN_SENT: 0, SYN_RECV: 0, FIN_WAIT1: 0, FIN_WAIT2: 0, TIME_WAIT: 1, CLOSE: 0, CLOSE_WAIT: 0, LAST_ACK: 0, LISTEN: 4, CLOSING: 0,
+    ESTABLISHED: 3,
+    SYN_SENT: 0,
+    SYN_RECV: 0,
+    FIN_WAIT1: 0,
+    FIN_WAIT2: 0,
+    TIME_WAIT: 1,
+    CLOSE: 0,
+    CLOSE_WAIT: 0,
+    LAST_ACK: 0,
+    LISTEN: 4,
+    CLOSING: 0,
   } as TcpConnectionStates;
 
   test('node_tcp_connection_states has every state; OTLP uses semantic-convention state names', () => {
@@ -225,21 +367,48 @@ describe('sockets, sockstat, processes, os, users, time', () => {
   });
 
   test('sockstat: used, protocol fields, mem in pages and bytes', () => {
-    const fams = sockstatFamilies({ used: 10, protocols: { TCP: { inuse: 2, mem: 3, memBytes: 12288 }, FRAG6: { inuse: 0, memory: 0 } } });
+    const fams = sockstatFamilies({
+      used: 10,
+      protocols: { TCP: { inuse: 2, mem: 3, memBytes: 12288 }, FRAG6: { inuse: 0, memory: 0 } },
+    });
     expect(fams.map((f) => f.name)).toEqual([
-      'node_sockstat_sockets_used', 'node_sockstat_TCP_inuse', 'node_sockstat_TCP_mem', 'node_sockstat_TCP_mem_bytes', 'node_sockstat_FRAG6_inuse', 'node_sockstat_FRAG6_memory',
+      'node_sockstat_sockets_used',
+      'node_sockstat_TCP_inuse',
+      'node_sockstat_TCP_mem',
+      'node_sockstat_TCP_mem_bytes',
+      'node_sockstat_FRAG6_inuse',
+      'node_sockstat_FRAG6_memory',
     ]);
   });
 
   test('processes: states as letters, limits, OTLP states folded into semantic conventions', () => {
-    const d = { summary: { pids: 5, threads: 9, states: { R: 1, S: 2, I: 1, Z: 1 }, threadStates: { S: 9 }, skipped: 0 }, limits: { pidMax: 4194304, threadsMax: null } };
+    const d = {
+      summary: { pids: 5, threads: 9, states: { R: 1, S: 2, I: 1, Z: 1 }, threadStates: { S: 9 }, skipped: 0 },
+      limits: { pidMax: 4194304, threadsMax: null },
+    };
     const fams = processesFamilies(d);
-    expect(fams.map((f) => f.name)).toEqual(['node_processes_max_processes', 'node_processes_pids', 'node_processes_state', 'node_processes_threads', 'node_processes_threads_state']);
+    expect(fams.map((f) => f.name)).toEqual([
+      'node_processes_max_processes',
+      'node_processes_pids',
+      'node_processes_state',
+      'node_processes_threads',
+      'node_processes_threads_state',
+    ]);
     const m = metric(processesMetrics(d), 'system.process.count');
-    expect(Object.fromEntries(m.points.map((p) => [p.attributes['process.state'], p.value]))).toEqual({ running: 1, sleeping: 3, defunct: 1 });
+    expect(Object.fromEntries(m.points.map((p) => [p.attributes['process.state'], p.value]))).toEqual({
+      running: 1,
+      sleeping: 3,
+      defunct: 1,
+    });
   });
 
-  test.each([['12', 12], ['22.04', 22.04], ['3.18.4', 3.18], ['rolling', 0], [undefined, 0]])('os version %s -> %s', (v, want) => {
+  test.each([
+    ['12', 12],
+    ['22.04', 22.04],
+    ['3.18.4', 3.18],
+    ['rolling', 0],
+    [undefined, 0],
+  ])('os version %s -> %s', (v, want) => {
     expect(osVersionValue(v)).toBe(want);
   });
 
@@ -259,7 +428,12 @@ describe('sockets, sockstat, processes, os, users, time', () => {
   });
 
   test('time: clocksources per device', () => {
-    const fams = timeFamilies({ now: 5, zone: 'UTC', offsetSeconds: 0, clocksources: [{ device: '0', available: ['tsc', 'hpet'], current: 'tsc' }] });
+    const fams = timeFamilies({
+      now: 5,
+      zone: 'UTC',
+      offsetSeconds: 0,
+      clocksources: [{ device: '0', available: ['tsc', 'hpet'], current: 'tsc' }],
+    });
     expect(get(fams, 'node_time_clocksource_available_info').series).toHaveLength(2);
     expect(get(fams, 'node_time_zone_offset_seconds').series).toEqual([{ labels: { time_zone: 'UTC' }, value: 0 }]);
   });

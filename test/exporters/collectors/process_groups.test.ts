@@ -10,7 +10,11 @@ import * as path from 'node:path';
 import { ConfigError, parseConfig } from '../../../src/config/load';
 import { activeCollectors, collectorPlans } from '../../../src/exporters/agent';
 import { COLLECTORS } from '../../../src/exporters/collectors';
-import { processGroupsMetrics, type ProcessGroupsData, type ReloadState } from '../../../src/exporters/collectors/process_groups';
+import {
+  processGroupsMetrics,
+  type ProcessGroupsData,
+  type ReloadState,
+} from '../../../src/exporters/collectors/process_groups';
 import { PrometheusAdapter } from '../../../src/exporters/prometheus';
 import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
 import { createPsutil } from '../../../src/index';
@@ -57,7 +61,8 @@ async function execed(c: ChildProcess, comm: string): Promise<void> {
   if (pid === undefined) throw new Error(`${comm}: spawn failed`);
   const want = comm.slice(0, 15);
   let seen = '';
-  for (let i = 0; i < 1500; i++) { // up to 30 s
+  for (let i = 0; i < 1500; i++) {
+    // up to 30 s
     if (c.exitCode !== null || c.signalCode !== null) break;
     seen = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trimEnd();
     if (seen === want) return;
@@ -85,7 +90,9 @@ function agent(yaml: string, reload: ReloadState | null = null): Agent {
   const only = plans.filter((p) => p.name === 'process_groups');
   const roots = { ...cfg.paths };
   const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
-    plans: only, maxAgeMs: 0, timeoutMs: 30000,
+    plans: only,
+    maxAgeMs: 0,
+    timeoutMs: 30000,
   });
   const pg = active.get('process_groups');
   if (!pg) throw new Error('process_groups is not active');
@@ -111,9 +118,13 @@ function value(e: Exposition, name: string, labels: Record<string, string>): num
 }
 
 /** Scrapes until `ok` holds (a new process's metrics and thread names take a moment to settle), at most ~20 s. */
-async function until(a: Agent, ok: (e: Exposition) => boolean): Promise<Exposition & { text: string; data: ProcessGroupsData }> {
+async function until(
+  a: Agent,
+  ok: (e: Exposition) => boolean,
+): Promise<Exposition & { text: string; data: ProcessGroupsData }> {
   let last = await a.scrape();
-  for (let i = 0; i < 200 && !ok(last); i++) { // up to 20 s: a pass on a loaded CI machine can take seconds
+  for (let i = 0; i < 200 && !ok(last); i++) {
+    // up to 20 s: a pass on a loaded CI machine can take seconds
     await new Promise((r) => setTimeout(r, 100));
     last = await a.scrape();
   }
@@ -129,22 +140,30 @@ test('a declared group reports num_procs 0 before its processes start, then coun
     expect(value(await a.scrape(), NUM, { groupname: `static-${tag}` })).toBe(0);
     const cs = [start(name, SLEEP, ['600']), start(name, SLEEP, ['600']), start(name, SLEEP, ['600'])];
     // A sleep that has just exec'd may still be runnable (R) until it reaches nanosleep: wait for all three asleep.
-    const e = await until(a, (x) => value(x, NUM, { groupname: `static-${tag}` }) === 3 &&
-      value(x, 'namedprocess_namegroup_states', { groupname: `static-${tag}`, state: 'Sleeping' }) === 3);
+    const e = await until(
+      a,
+      (x) =>
+        value(x, NUM, { groupname: `static-${tag}` }) === 3 &&
+        value(x, 'namedprocess_namegroup_states', { groupname: `static-${tag}`, state: 'Sleeping' }) === 3,
+    );
     expect(value(e, NUM, { groupname: `static-${tag}` })).toBe(3);
     expect(value(e, 'namedprocess_namegroup_states', { groupname: `static-${tag}`, state: 'Sleeping' })).toBe(3);
     expect(value(e, 'namedprocess_namegroup_num_threads', { groupname: `static-${tag}` })).toBe(3);
-    expect(value(e, 'namedprocess_namegroup_memory_bytes', { groupname: `static-${tag}`, memtype: 'resident' })).toBeGreaterThan(0);
+    expect(
+      value(e, 'namedprocess_namegroup_memory_bytes', { groupname: `static-${tag}`, memtype: 'resident' }),
+    ).toBeGreaterThan(0);
     await Promise.all(cs.map(stop));
     const after = await until(a, (x) => value(x, NUM, { groupname: `static-${tag}` }) === 0);
     expect(value(after, NUM, { groupname: `static-${tag}` })).toBe(0);
-    expect(value(after, 'namedprocess_namegroup_oldest_start_time_seconds', { groupname: `static-${tag}` })).toBeUndefined();
+    expect(
+      value(after, 'namedprocess_namegroup_oldest_start_time_seconds', { groupname: `static-${tag}` }),
+    ).toBeUndefined();
   } finally {
     await a.close();
   }
 });
 
-test('unmatched children count in their matched parent\'s group', async () => {
+test("unmatched children count in their matched parent's group", async () => {
   const name = `pgpa${tag}`;
   const a = agent(`log: {level: error}\nprocess_names:\n  - name: family\n    comm: [${name}]\n`);
   try {
@@ -158,7 +177,7 @@ test('unmatched children count in their matched parent\'s group', async () => {
   }
 });
 
-test('a group\'s CPU seconds never go down when its busy member exits', async () => {
+test("a group's CPU seconds never go down when its busy member exits", async () => {
   const name = `pgcpu${tag}`;
   const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}, pgidle${tag}]\n`);
   try {
@@ -203,7 +222,11 @@ test('reload: new rules replace the old ones and keep counters; a refusal change
     expect(value(e, 'psutil_process_groups_config_last_reload_success_timestamp_seconds', {})).toBe(2000);
 
     // Refused (the watcher has the reason): "after" stays in force, the state says so.
-    await a.reload(null, { ok: false, successTime: 2000, error: 'agent.yaml:3:11: process_names[0].name: unknown template field .Nope' });
+    await a.reload(null, {
+      ok: false,
+      successTime: 2000,
+      error: 'agent.yaml:3:11: process_names[0].name: unknown template field .Nope',
+    });
     e = await a.scrape();
     expect(value(e, 'psutil_process_groups_config_last_reload_successful', {})).toBe(0);
     expect(value(e, NUM, { groupname: 'after' })).toBe(1);
@@ -221,7 +244,8 @@ test('reload: new rules replace the old ones and keep counters; a refusal change
 });
 
 test('the config loader refuses bad process_names with line numbers (and --check-config with it)', () => {
-  const bad = 'process_names:\n  - name: x\n    comm: [a]\n    labels: {groupname: y}\n  - name: "{{if .Comm}}{{end}}"\n    comm: [b]\n';
+  const bad =
+    'process_names:\n  - name: x\n    comm: [a]\n    labels: {groupname: y}\n  - name: "{{if .Comm}}{{end}}"\n    comm: [b]\n';
   let err: ConfigError | undefined;
   try {
     parseConfig(bad, 'bad.yaml');
@@ -233,7 +257,9 @@ test('the config loader refuses bad process_names with line numbers (and --check
     [4, 'process_names[0].labels.groupname'],
     [5, 'process_names[1].name'],
   ]);
-  expect(err?.message).toMatch(/bad\.yaml:4:\d+: process_names\[0\]\.labels\.groupname: "groupname" is a label the families already use/);
+  expect(err?.message).toMatch(
+    /bad\.yaml:4:\d+: process_names\[0\]\.labels\.groupname: "groupname" is a label the families already use/,
+  );
 });
 
 test('odd process names stay one well-formed series each (promtool check metrics passes)', async () => {
@@ -253,7 +279,9 @@ test('odd process names stay one well-formed series each (promtool check metrics
 
 test('OTLP: the groups as process.* metrics with group.name', async () => {
   const name = `pgot${tag}`;
-  const a = agent(`log: {level: error}\nprocess_names:\n  - name: otel-${tag}\n    comm: [${name}]\n    labels: {team: infra}\n`);
+  const a = agent(
+    `log: {level: error}\nprocess_names:\n  - name: otel-${tag}\n    comm: [${name}]\n    labels: {team: infra}\n`,
+  );
   try {
     const c = start(name, SLEEP, ['600']);
     const e = await until(a, (x) => value(x, NUM, { groupname: `otel-${tag}` }) === 1);
@@ -261,7 +289,11 @@ test('OTLP: the groups as process.* metrics with group.name', async () => {
     const count = m.find((x) => x.name === 'process.count');
     expect(count).toMatchObject({ kind: 'updowncounter', unit: '{process}', valueType: 'int' });
     expect(count?.points).toEqual([{ attributes: { 'group.name': `otel-${tag}`, team: 'infra' }, value: 1 }]);
-    expect(m.find((x) => x.name === 'process.cpu.time')).toMatchObject({ kind: 'counter', unit: 's', valueType: 'double' });
+    expect(m.find((x) => x.name === 'process.cpu.time')).toMatchObject({
+      kind: 'counter',
+      unit: 's',
+      valueType: 'double',
+    });
     await stop(c);
   } finally {
     await a.close();
@@ -270,10 +302,16 @@ test('OTLP: the groups as process.* metrics with group.name', async () => {
 
 test('without process_names, nothing is read or sent (the reload gauges only when a file is watched)', async () => {
   const watched = { ok: true, successTime: 1000, error: null };
-  for (const [f, want] of [[null, []], [watched, [
-    'psutil_process_groups_config_last_reload_success_timestamp_seconds',
-    'psutil_process_groups_config_last_reload_successful',
-  ]]] as const) {
+  for (const [f, want] of [
+    [null, []],
+    [
+      watched,
+      [
+        'psutil_process_groups_config_last_reload_success_timestamp_seconds',
+        'psutil_process_groups_config_last_reload_successful',
+      ],
+    ],
+  ] as const) {
     const a = agent('log: {level: error}\n', f);
     try {
       const e = await a.scrape();
@@ -288,7 +326,9 @@ test('without process_names, nothing is read or sent (the reload gauges only whe
 
 /** A python3 under the name `name` (a symlink, so its comm is `name`) with three named threads parked on an Event. */
 function startThreads(name: string): ChildProcess {
-  return start(name, '/usr/bin/python3', ['-c', `import ctypes, threading, time
+  return start(name, '/usr/bin/python3', [
+    '-c',
+    `import ctypes, threading, time
 libc = ctypes.CDLL(None)
 ev = threading.Event()
 def work(n):
@@ -297,27 +337,38 @@ def work(n):
 for n in [b'pgw-a', b'pgw-b', b'pgw-b']:
     threading.Thread(target=work, args=(n,), daemon=True).start()
 time.sleep(600)
-`]);
+`,
+  ]);
 }
 
 test('threads: true: thread families by thread name, states and wchans summed over threads as process-exporter does', async () => {
   const name = `pgth${tag}`;
-  const a = agent(`log: {level: error}\ncollectors:\n  process_groups: {threads: true}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}, pgone${tag}]\n`);
+  const a = agent(
+    `log: {level: error}\ncollectors:\n  process_groups: {threads: true}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}, pgone${tag}]\n`,
+  );
   try {
     await a.scrape();
     const c = startThreads(name);
     const one = start(`pgone${tag}`, SLEEP, ['600']);
     // Every worker has named itself (a thread runs start() before its prctl): the /proc read below then agrees.
-    const named = (x: Exposition) => value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-a' }) === 1 &&
+    const named = (x: Exposition) =>
+      value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-a' }) === 1 &&
       value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-b' }) === 2;
     const e = await until(a, (x) => named(x) && value(x, NUM, { groupname: `pgone${tag}` }) === 1);
     const tids = fs.readdirSync(`/proc/${c.pid}/task`);
     const names = tids.map((t) => fs.readFileSync(`/proc/${c.pid}/task/${t}/comm`, 'utf8').trim());
     const byName = new Map<string, number>();
     for (const n of names) byName.set(n, (byName.get(n) ?? 0) + 1);
-    for (const [n, count] of byName) expect([n, value(e, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: n })]).toEqual([n, count]);
+    for (const [n, count] of byName)
+      expect([n, value(e, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: n })]).toEqual([
+        n,
+        count,
+      ]);
     // States: the process once, then each of its threads (process-exporter's count); num_threads stays the kernel's.
-    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'].reduce((s, st) => s + (value(e, 'namedprocess_namegroup_states', { groupname: name, state: st }) ?? 0), 0);
+    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'].reduce(
+      (s, st) => s + (value(e, 'namedprocess_namegroup_states', { groupname: name, state: st }) ?? 0),
+      0,
+    );
     expect(states).toBe(1 + tids.length);
     expect(value(e, 'namedprocess_namegroup_num_threads', { groupname: name })).toBe(tids.length);
     // Every family of the thread set exists for the group, with process-exporter's labels.
@@ -332,12 +383,19 @@ test('threads: true: thread families by thread name, states and wchans summed ov
     }
     // wchans: the process's and each waiting thread's (none counted for a running one); a single-threaded process
     // counts its own and has no thread series.
-    const wchans = e.series.filter((s) => s.name === 'namedprocess_namegroup_threads_wchan' && s.labels['groupname'] === name);
+    const wchans = e.series.filter(
+      (s) => s.name === 'namedprocess_namegroup_threads_wchan' && s.labels['groupname'] === name,
+    );
     expect(wchans.reduce((s, x) => s + x.value, 0)).toBeGreaterThanOrEqual(tids.length);
     expect(wchans.reduce((s, x) => s + x.value, 0)).toBeLessThanOrEqual(1 + tids.length);
-    expect(e.series.filter((s) => s.name === 'namedprocess_namegroup_threads_wchan' && s.labels['groupname'] === `pgone${tag}`)
-      .reduce((s, x) => s + x.value, 0)).toBe(1);
-    expect(e.series.some((s) => s.name === 'namedprocess_namegroup_thread_count' && s.labels['groupname'] === `pgone${tag}`)).toBe(false);
+    expect(
+      e.series
+        .filter((s) => s.name === 'namedprocess_namegroup_threads_wchan' && s.labels['groupname'] === `pgone${tag}`)
+        .reduce((s, x) => s + x.value, 0),
+    ).toBe(1);
+    expect(
+      e.series.some((s) => s.name === 'namedprocess_namegroup_thread_count' && s.labels['groupname'] === `pgone${tag}`),
+    ).toBe(false);
     await Promise.all([stop(c), stop(one)]);
   } finally {
     await a.close();
@@ -352,7 +410,10 @@ test('without threads: no thread families, and each process counts once in state
     const c = startThreads(name);
     const e = await until(a, (x) => value(x, 'namedprocess_namegroup_num_threads', { groupname: name }) === 4);
     expect(e.series.filter((s) => /_thread_|threads_wchan/.test(s.name))).toEqual([]);
-    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'].reduce((s, st) => s + (value(e, 'namedprocess_namegroup_states', { groupname: name, state: st }) ?? 0), 0);
+    const states = ['Running', 'Sleeping', 'Waiting', 'Zombie', 'Other'].reduce(
+      (s, st) => s + (value(e, 'namedprocess_namegroup_states', { groupname: name, state: st }) ?? 0),
+      0,
+    );
     expect(states).toBe(1);
     await stop(c);
   } finally {
@@ -366,7 +427,8 @@ test('max_groups under churn: distinct {{.Comm}} names past the cap make no grou
   - name: "{{.Comm}}"
     cmdline: ['^${dir}/pgch${tag}-']
 `);
-  const ours = (e: Exposition) => e.series.filter((s) => s.name === NUM && s.labels['groupname']?.startsWith(`pgch${tag}-`) === true);
+  const ours = (e: Exposition) =>
+    e.series.filter((s) => s.name === NUM && s.labels['groupname']?.startsWith(`pgch${tag}-`) === true);
   const dropped = (e: Exposition) => value(e, 'psutil_process_groups_dropped_total', {});
   try {
     for (const wave of [0, 1]) {
@@ -401,10 +463,17 @@ test('cgroups: {{.Cgroups}} lists the paths of /proc/<pid>/cgroup, a cgroup rege
   try {
     await a.scrape();
     const c = start(name, SLEEP, ['600']);
-    const e = await until(a, (x) => x.series.some((s) => s.name === NUM && s.labels['groupname']?.startsWith('cg:') === true && s.value === 1));
-    const paths = fs.readFileSync(`/proc/${c.pid}/cgroup`, 'utf8').split('\n').filter((l) => l !== '')
+    const e = await until(a, (x) =>
+      x.series.some((s) => s.name === NUM && s.labels['groupname']?.startsWith('cg:') === true && s.value === 1),
+    );
+    const paths = fs
+      .readFileSync(`/proc/${c.pid}/cgroup`, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
       .map((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1));
-    const s = e.series.find((x) => x.name === NUM && x.labels['groupname']?.startsWith('cg:') === true && x.value === 1);
+    const s = e.series.find(
+      (x) => x.name === NUM && x.labels['groupname']?.startsWith('cg:') === true && x.value === 1,
+    );
     // Go's {{.Cgroups}}: a list printed as [a b c]; the capture comes from the first path that matches every regexp.
     expect(s?.labels['cgroups']).toBe(`[${paths.join(' ')}]`);
     expect(paths).toContain(s?.labels['groupname']?.slice(3));
@@ -418,11 +487,15 @@ test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as proce
   const name = `pgng${tag}`;
   const link = path.join(dir, name);
   fs.symlinkSync('/bin/cat', link);
-  const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.ExeBase}}|{{.ExeFull}}"\n    exe: [nginx]\n    comm: [${name}]\n`);
+  const a = agent(
+    `log: {level: error}\nprocess_names:\n  - name: "{{.ExeBase}}|{{.ExeFull}}"\n    exe: [nginx]\n    comm: [${name}]\n`,
+  );
   try {
     await a.scrape();
     // One argument with spaces: psutil's cmdline() would make argv[0] "nginx:".
-    const c = spawn('bash', ['-c', `exec -a "nginx: master process /usr/sbin/nginx" ${link}`], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const c = spawn('bash', ['-c', `exec -a "nginx: master process /usr/sbin/nginx" ${link}`], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     kids.push(c);
     await execed(c, name);
     const group = 'nginx|nginx: master process /usr/sbin/nginx';
@@ -434,36 +507,48 @@ test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as proce
   }
 });
 
-requireOr(IS_ROOT, 'not root (setpriv --euid)').test('user: and {{.Username}} are the effective user (a process started with another euid)', async () => {
-  const name = `pgeu${tag}`;
-  const nobody = spawnSync('id', ['-nu', '65534'], { encoding: 'utf8' }).stdout.trim() || '65534';
-  const a = agent(`log: {level: error}\nprocess_names:\n  - name: "{{.Username}}"\n    comm: [${name}]\n    user: ['${nobody}']\n`);
-  try {
-    await a.scrape();
-    const link = path.join(dir, name);
-    fs.symlinkSync(SLEEP, link);
-    const c = spawn('setpriv', ['--euid=65534', link, '600'], { stdio: 'ignore' });
-    kids.push(c);
-    await execed(c, name);
-    const e = await until(a, (x) => value(x, NUM, { groupname: nobody }) === 1);
-    expect(value(e, NUM, { groupname: nobody })).toBe(1);
-    await stop(c);
-  } finally {
-    await a.close();
-  }
-});
+requireOr(IS_ROOT, 'not root (setpriv --euid)').test(
+  'user: and {{.Username}} are the effective user (a process started with another euid)',
+  async () => {
+    const name = `pgeu${tag}`;
+    const nobody = spawnSync('id', ['-nu', '65534'], { encoding: 'utf8' }).stdout.trim() || '65534';
+    const a = agent(
+      `log: {level: error}\nprocess_names:\n  - name: "{{.Username}}"\n    comm: [${name}]\n    user: ['${nobody}']\n`,
+    );
+    try {
+      await a.scrape();
+      const link = path.join(dir, name);
+      fs.symlinkSync(SLEEP, link);
+      const c = spawn('setpriv', ['--euid=65534', link, '600'], { stdio: 'ignore' });
+      kids.push(c);
+      await execed(c, name);
+      const e = await until(a, (x) => value(x, NUM, { groupname: nobody }) === 1);
+      expect(value(e, NUM, { groupname: nobody })).toBe(1);
+      await stop(c);
+    } finally {
+      await a.close();
+    }
+  },
+);
 
 test('gather_smaps: proportionalResident and proportionalSwapped from smaps_rollup', async () => {
   const name = `pgsm${tag}`;
-  const a = agent(`log: {level: error}\ncollectors:\n  process_groups: {gather_smaps: true}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}]\n`);
+  const a = agent(
+    `log: {level: error}\ncollectors:\n  process_groups: {gather_smaps: true}\nprocess_names:\n  - name: "{{.Comm}}"\n    comm: [${name}]\n`,
+  );
   try {
     await a.scrape();
     const c = start(name, SLEEP, ['600']);
     const e = await until(a, (x) => value(x, NUM, { groupname: name }) === 1);
     const pss = value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'proportionalResident' });
-    const swapPss = value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'proportionalSwapped' });
+    const swapPss = value(e, 'namedprocess_namegroup_memory_bytes', {
+      groupname: name,
+      memtype: 'proportionalSwapped',
+    });
     expect(pss).toBeGreaterThan(0);
-    expect(pss).toBeLessThanOrEqual(value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'resident' }) ?? 0);
+    expect(pss).toBeLessThanOrEqual(
+      value(e, 'namedprocess_namegroup_memory_bytes', { groupname: name, memtype: 'resident' }) ?? 0,
+    );
     const rollup = fs.readFileSync(`/proc/${c.pid}/smaps_rollup`, 'utf8');
     // SwapPss moves only when the host swaps: compare with the file right after.
     const want = Number(/^SwapPss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
@@ -480,8 +565,14 @@ test('a zombie (empty cmdline) is grouped as process-exporter groups it: through
   try {
     await a.scrape();
     // The forked child exits at once and stays a zombie: its cmdline reads empty, so only the children rule groups it.
-    const c = start(name, '/usr/bin/python3', ['-c', 'import os, time\nif os.fork() == 0:\n    os._exit(0)\ntime.sleep(600)\n']);
-    const e = await until(a, (x) => value(x, 'namedprocess_namegroup_states', { groupname: 'zfam', state: 'Zombie' }) === 1);
+    const c = start(name, '/usr/bin/python3', [
+      '-c',
+      'import os, time\nif os.fork() == 0:\n    os._exit(0)\ntime.sleep(600)\n',
+    ]);
+    const e = await until(
+      a,
+      (x) => value(x, 'namedprocess_namegroup_states', { groupname: 'zfam', state: 'Zombie' }) === 1,
+    );
     expect(value(e, NUM, { groupname: 'zfam' })).toBe(2);
     expect(value(e, 'namedprocess_namegroup_states', { groupname: 'zfam', state: 'Zombie' })).toBe(1);
     await stop(c);

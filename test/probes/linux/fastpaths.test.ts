@@ -41,13 +41,22 @@ describe('ProcFs.readHot', () => {
     ['/proc/cpuinfo', 'eof'],
     ['/sys/devices/system/cpu/online', 'short'],
   ] as const) {
-    requireOr(fs.existsSync(p), `no ${p} in this kernel`).test(`${p}: same lines as a plain read (ends ${ends})`, () => {
-      // A line's words without its numbers (which move between the reads): names, and the order of the lines.
-      const keys = (t: string): string[] => t.split('\n').map((l) => l.split(/[\s:]+/).filter((w) => w !== '' && !/^[\d.]+$/.test(w)).join(' '));
-      const plain = keys(live.readText(p));
-      expect(plain.filter((k) => k !== '').length).toBeGreaterThan(0);
-      expect(keys(live.readHotText(p, undefined, ends))).toEqual(plain);
-    });
+    requireOr(fs.existsSync(p), `no ${p} in this kernel`).test(
+      `${p}: same lines as a plain read (ends ${ends})`,
+      () => {
+        // A line's words without its numbers (which move between the reads): names, and the order of the lines.
+        const keys = (t: string): string[] =>
+          t.split('\n').map((l) =>
+            l
+              .split(/[\s:]+/)
+              .filter((w) => w !== '' && !/^[\d.]+$/.test(w))
+              .join(' '),
+          );
+        const plain = keys(live.readText(p));
+        expect(plain.filter((k) => k !== '').length).toBeGreaterThan(0);
+        expect(keys(live.readHotText(p, undefined, ends))).toEqual(plain);
+      },
+    );
   }
 
   test('fixture trees are read the ordinary way: a replaced file is seen at once', () => {
@@ -64,13 +73,16 @@ describe('ProcFs.readHot', () => {
     expect(live.isKernelPath('/sys/block')).toBe(true);
   });
 
-  requireOr(fs.existsSync('/proc/kallsyms'), 'no /proc/kallsyms (CONFIG_KALLSYMS off)').test('a kept file larger than the scratch buffer is read whole (/proc/kallsyms: static, megabytes)', () => {
-    const plain = live.readText('/proc/kallsyms', 256 << 20);
-    expect(plain.length).toBeGreaterThan(1 << 16);
-    // Symbol lines stay under 1 KiB (KSYM_NAME_LEN 512 plus address, type and module).
-    expect(live.readHotText('/proc/kallsyms', 256 << 20, 1024)).toBe(plain);
-    expect(live.readHotText('/proc/kallsyms', 256 << 20)).toBe(plain);
-  });
+  requireOr(fs.existsSync('/proc/kallsyms'), 'no /proc/kallsyms (CONFIG_KALLSYMS off)').test(
+    'a kept file larger than the scratch buffer is read whole (/proc/kallsyms: static, megabytes)',
+    () => {
+      const plain = live.readText('/proc/kallsyms', 256 << 20);
+      expect(plain.length).toBeGreaterThan(1 << 16);
+      // Symbol lines stay under 1 KiB (KSYM_NAME_LEN 512 plus address, type and module).
+      expect(live.readHotText('/proc/kallsyms', 256 << 20, 1024)).toBe(plain);
+      expect(live.readHotText('/proc/kallsyms', 256 << 20)).toBe(plain);
+    },
+  );
 
   test('errors are the ordinary OsError, and a missing file is null for the OrNull form', () => {
     expect(live.readHotTextOrNull('/proc/no-such-file')).toBeNull();
@@ -95,11 +107,20 @@ describe('ProcFs.readHot', () => {
 });
 
 describe('ProcFs.readdirHotOrEmpty', () => {
-  for (const dir of ['/sys/class/net', '/sys/class/power_supply', '/sys/devices/system/cpu', '/sys/block', '/proc/self']) {
-    requireOr(fs.existsSync(dir), `no ${dir} on this host`).test(`${dir}: the same names in the same order as fs.readdirSync`, () => {
-      expect(live.readdirHotOrEmpty(dir)).toEqual(fs.readdirSync(dir));
-      expect(live.readdirHotOrEmpty(dir)).toEqual(fs.readdirSync(dir)); // again, through the kept fd
-    });
+  for (const dir of [
+    '/sys/class/net',
+    '/sys/class/power_supply',
+    '/sys/devices/system/cpu',
+    '/sys/block',
+    '/proc/self',
+  ]) {
+    requireOr(fs.existsSync(dir), `no ${dir} on this host`).test(
+      `${dir}: the same names in the same order as fs.readdirSync`,
+      () => {
+        expect(live.readdirHotOrEmpty(dir)).toEqual(fs.readdirSync(dir));
+        expect(live.readdirHotOrEmpty(dir)).toEqual(fs.readdirSync(dir)); // again, through the kept fd
+      },
+    );
   }
 
   test('a kept directory is listed afresh: a process started after the first listing appears in /proc', () => {
@@ -153,7 +174,10 @@ describe('readlink through libc', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(0);
-    for (const [p, code] of [['/proc/no-such', 'ENOENT'], ['/proc/stat', 'EINVAL']] as const) {
+    for (const [p, code] of [
+      ['/proc/no-such', 'ENOENT'],
+      ['/proc/stat', 'EINVAL'],
+    ] as const) {
       let err: unknown;
       try {
         live.readlink(p);
@@ -182,7 +206,9 @@ describe('ProcFs.readlinksIn', () => {
         const entries = live.readlinksIn('/proc/self/fd', 'socket:[');
         const fds = entries.map((e) => Number(e.name));
         expect([...fds].sort((a, b) => a - b)).toEqual(fds);
-        expect(new Set(entries.map((e) => e.name))).toEqual(new Set(fs.readdirSync('/proc/self/fd').filter((n) => entries.some((e) => e.name === n))));
+        expect(new Set(entries.map((e) => e.name))).toEqual(
+          new Set(fs.readdirSync('/proc/self/fd').filter((n) => entries.some((e) => e.name === n))),
+        );
         const sockets = entries.filter((e) => e.target !== null);
         expect(sockets.length).toBeGreaterThan(0);
         for (const e of sockets) {
@@ -203,7 +229,11 @@ describe('ProcFs.readlinksIn', () => {
 
   test('fixture tree: any directory order, non-links and dangling links reported by errno name', () => {
     const root = tmpTree({ 'fd/7': 'not a link' });
-    for (const [name, target] of [['10', 'socket:[42]'], ['2', 'pipe:[7]'], ['3', 'socket:[43]']] as const) {
+    for (const [name, target] of [
+      ['10', 'socket:[42]'],
+      ['2', 'pipe:[7]'],
+      ['3', 'socket:[43]'],
+    ] as const) {
       fs.symlinkSync(target, path.join(root, 'fd', name));
     }
     const tree = new ProcFs({ procfs: root, sysfs: root, rootfs: root });
@@ -214,7 +244,9 @@ describe('ProcFs.readlinksIn', () => {
     expect(byName.get('7')).toMatchObject({ target: null, osCode: 'EINVAL' });
     const err = tree.readlinkError(path.join(root, 'fd'), byName.get('7')!);
     expect([err.osCode, err.syscall, err.path]).toEqual(['EINVAL', 'readlink', path.join(root, 'fd', '7')]);
-    expect(() => tree.readlinksIn(path.join(root, 'nope'), 'socket:[')).toThrow(expect.objectContaining({ osCode: 'ENOENT' }));
+    expect(() => tree.readlinksIn(path.join(root, 'nope'), 'socket:[')).toThrow(
+      expect.objectContaining({ osCode: 'ENOENT' }),
+    );
     // A code to stop at ends the list at that entry.
     const stopped = tree.readlinksIn(path.join(root, 'fd'), 'socket:[', new Set(['EINVAL']));
     expect(stopped[stopped.length - 1]).toMatchObject({ name: '7', osCode: 'EINVAL' });
@@ -271,8 +303,19 @@ describe('netIfStats through ioctls', () => {
           const b = viaSysfs[nic]!;
           // sysfs `flags` also shows promiscuity the kernel set for a bridge port or a packet socket (psutil's
           // SIOCGIFFLAGS does not): compare the rest, and the flags without promisc/allmulti.
-          const strip = (f: string): string => f.split(',').filter((x) => x !== 'promisc' && x !== 'allmulti').join(',');
-          expect([nic, a.isup, a.duplex, a.speed, a.mtu, strip(a.flags)]).toEqual([nic, b.isup, b.duplex, b.speed, b.mtu, strip(b.flags)]);
+          const strip = (f: string): string =>
+            f
+              .split(',')
+              .filter((x) => x !== 'promisc' && x !== 'allmulti')
+              .join(',');
+          expect([nic, a.isup, a.duplex, a.speed, a.mtu, strip(a.flags)]).toEqual([
+            nic,
+            b.isup,
+            b.duplex,
+            b.speed,
+            b.mtu,
+            strip(b.flags),
+          ]);
         }
         return;
       }
@@ -284,8 +327,12 @@ describe('netIfStats through ioctls', () => {
   test('an unknown NIC name is ENODEV from the ioctl', () => {
     const sock = nativeNet.inetDgramSocket();
     try {
-      expect(() => nativeNet.ifFlags(sock, 'nosuchnic0')).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
-      expect(() => nativeNet.ifMtu(sock, 'x'.repeat(20))).toThrow(expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error);
+      expect(() => nativeNet.ifFlags(sock, 'nosuchnic0')).toThrow(
+        expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error,
+      );
+      expect(() => nativeNet.ifMtu(sock, 'x'.repeat(20))).toThrow(
+        expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error,
+      );
     } finally {
       native.closeFd(sock);
     }
@@ -308,7 +355,10 @@ describe('cached cpufreq layout', () => {
     expect(ps.cpuFreq({ percpu: true })).toEqual([{ current: 1000, min: 800, max: 3000 }]);
     policy(root, 1);
     writeIn(root, 'proc/cpuinfo', cpuinfo(2));
-    expect(ps.cpuFreq({ percpu: true })).toEqual([{ current: 1000, min: 800, max: 3000 }, { current: 1001, min: 800, max: 3000 }]);
+    expect(ps.cpuFreq({ percpu: true })).toEqual([
+      { current: 1000, min: 800, max: 3000 },
+      { current: 1001, min: 800, max: 3000 },
+    ]);
   });
 
   test('a policy directory that vanished (driver unloaded) is noticed', () => {
@@ -319,9 +369,14 @@ describe('cached cpufreq layout', () => {
     expect(ps.cpuFreq({ percpu: true })).toHaveLength(2);
     fs.rmSync(path.join(root, 'sys/devices/system/cpu/cpufreq'), { recursive: true });
     // No cpufreq left: the cpuinfo values with min = max = 0, as a fresh instance gives.
-    const fresh = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') }).cpuFreq({ percpu: true });
+    const fresh = createPsutil({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys') }).cpuFreq({
+      percpu: true,
+    });
     expect(ps.cpuFreq({ percpu: true })).toEqual(fresh);
-    expect(fresh).toEqual([{ current: 1000, min: 0, max: 0 }, { current: 1001, min: 0, max: 0 }]);
+    expect(fresh).toEqual([
+      { current: 1000, min: 0, max: 0 },
+      { current: 1001, min: 0, max: 0 },
+    ]);
   });
 });
 

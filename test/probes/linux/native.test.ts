@@ -11,7 +11,10 @@ const TS_REQUIRE = path.join(__dirname, '..', '..', 'helpers', 'ts-require.js');
 const NATIVE = path.join(__dirname, '..', '..', '..', 'src', 'probes', 'linux', 'native.ts');
 
 function run(code: string): unknown {
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(TS_REQUIRE)});\n${code}`], { encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(TS_REQUIRE)});\n${code}`], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   if (r.status !== 0) throw new Error(`node exited with ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }

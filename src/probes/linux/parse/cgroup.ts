@@ -28,9 +28,11 @@ export function parseCgroup(input: Buffer | string, path = '<input>'): CgroupEnt
     if (line === '') continue;
     const a = line.indexOf(':');
     const b = a < 0 ? -1 : line.indexOf(':', a + 1);
-    if (b < 0) throw new ParseError(path, `line ${lineNo}: not id:controllers:path: ${JSON.stringify(line.slice(0, 80))}`);
+    if (b < 0)
+      throw new ParseError(path, `line ${lineNo}: not id:controllers:path: ${JSON.stringify(line.slice(0, 80))}`);
     const id = line.slice(0, a);
-    if (!DIGITS.test(id)) throw new ParseError(path, `line ${lineNo}: hierarchy id ${JSON.stringify(id.slice(0, 20))} is not a number`);
+    if (!DIGITS.test(id))
+      throw new ParseError(path, `line ${lineNo}: hierarchy id ${JSON.stringify(id.slice(0, 20))} is not a number`);
     const ctl = line.slice(a + 1, b);
     out.push({ hierarchyId: Number(id), controllers: ctl === '' ? [] : ctl.split(','), path: line.slice(b + 1) });
   }

@@ -14,16 +14,23 @@ export function parseConntrackStat(input: Buffer | string, path = '<input>'): Co
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').trim().split(/\s+/);
-  if (header[0] !== 'entries') throw new ParseError(path, `expected a header starting with 'entries', got ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`);
-  if (header.length < 16 || header.length > 17) throw new ParseError(path, `header has ${header.length} fields, expected 16 or 17`);
+  if (header[0] !== 'entries')
+    throw new ParseError(
+      path,
+      `expected a header starting with 'entries', got ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`,
+    );
+  if (header.length < 16 || header.length > 17)
+    throw new ParseError(path, `header has ${header.length} fields, expected 16 or 17`);
   const out: ConntrackStatCpu[] = [];
   for (let i = 1; i < lines.length; i++) {
     const cols = (lines[i] ?? '').trim().split(/\s+/);
-    if (cols.length !== header.length) throw new ParseError(path, `line ${i + 1}: ${cols.length} fields, the header has ${header.length}`);
+    if (cols.length !== header.length)
+      throw new ParseError(path, `line ${i + 1}: ${cols.length} fields, the header has ${header.length}`);
     const rec: Record<string, number> = {};
     cols.forEach((c, j) => {
       // 64-bit counters beyond 2^53 lose their low bits, as Go's float64 does when node_exporter exports them.
-      if (!HEX.test(c)) throw new ParseError(path, `line ${i + 1}: not a hexadecimal number: ${JSON.stringify(c.slice(0, 40))}`);
+      if (!HEX.test(c))
+        throw new ParseError(path, `line ${i + 1}: not a hexadecimal number: ${JSON.stringify(c.slice(0, 40))}`);
       rec[header[j] ?? ''] = parseInt(c, 16);
     });
     out.push(Object.freeze(rec));

@@ -21,7 +21,8 @@ export function parseCpuinfo(input: Buffer | string, path = '<input>'): readonly
       continue;
     }
     const colon = raw.indexOf(':');
-    if (colon <= 0) throw new ParseError(path, `line ${lineNo} has no 'key: value' form: ${JSON.stringify(raw.slice(0, 60))}`);
+    if (colon <= 0)
+      throw new ParseError(path, `line ${lineNo} has no 'key: value' form: ${JSON.stringify(raw.slice(0, 60))}`);
     const key = raw.slice(0, colon).trim();
     if (key === '') throw new ParseError(path, `line ${lineNo} has an empty key`);
     cur ??= {};

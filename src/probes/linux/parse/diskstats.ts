@@ -54,7 +54,10 @@ export function parseDiskstats(input: Buffer | string, path = '<input>'): readon
     const num = (i: number): number => {
       const tok = f[i];
       if (tok === undefined || !UINT.test(tok)) {
-        throw new ParseError(path, `line ${lineNo}: column ${i + 1} is not an unsigned integer: ${JSON.stringify((tok ?? '').slice(0, 40))}`);
+        throw new ParseError(
+          path,
+          `line ${lineNo}: column ${i + 1} is not an unsigned integer: ${JSON.stringify((tok ?? '').slice(0, 40))}`,
+        );
       }
       return Number(tok);
     };
@@ -62,31 +65,76 @@ export function parseDiskstats(input: Buffer | string, path = '<input>'): readon
     let e: DiskstatsEntry;
     if (n === 14 || n >= 18) {
       e = {
-        major: num(0), minor: num(1), name: f[2]!, columns: n,
-        readsCompleted: num(3), readsMerged: num(4), sectorsRead: num(5), readTimeMs: num(6),
-        writesCompleted: num(7), writesMerged: num(8), sectorsWritten: num(9), writeTimeMs: num(10),
-        ioInProgress: num(11), ioTimeMs: num(12), weightedIoTimeMs: num(13),
-        discardsCompleted: opt(14), discardsMerged: opt(15), sectorsDiscarded: opt(16), discardTimeMs: opt(17),
-        flushRequestsCompleted: opt(18), flushTimeMs: opt(19),
+        major: num(0),
+        minor: num(1),
+        name: f[2]!,
+        columns: n,
+        readsCompleted: num(3),
+        readsMerged: num(4),
+        sectorsRead: num(5),
+        readTimeMs: num(6),
+        writesCompleted: num(7),
+        writesMerged: num(8),
+        sectorsWritten: num(9),
+        writeTimeMs: num(10),
+        ioInProgress: num(11),
+        ioTimeMs: num(12),
+        weightedIoTimeMs: num(13),
+        discardsCompleted: opt(14),
+        discardsMerged: opt(15),
+        sectorsDiscarded: opt(16),
+        discardTimeMs: opt(17),
+        flushRequestsCompleted: opt(18),
+        flushTimeMs: opt(19),
       };
     } else if (n === 15) {
       // Linux 2.4: the name is the 4th column and psutil takes the 3rd as the read count (its test_linux fixture).
       e = {
-        major: num(0), minor: num(1), name: f[3]!, columns: n,
-        readsCompleted: num(2), readsMerged: num(4), sectorsRead: num(5), readTimeMs: num(6),
-        writesCompleted: num(7), writesMerged: num(8), sectorsWritten: num(9), writeTimeMs: num(10),
-        ioInProgress: num(11), ioTimeMs: num(12), weightedIoTimeMs: num(13),
-        discardsCompleted: null, discardsMerged: null, sectorsDiscarded: null, discardTimeMs: null,
-        flushRequestsCompleted: null, flushTimeMs: null,
+        major: num(0),
+        minor: num(1),
+        name: f[3]!,
+        columns: n,
+        readsCompleted: num(2),
+        readsMerged: num(4),
+        sectorsRead: num(5),
+        readTimeMs: num(6),
+        writesCompleted: num(7),
+        writesMerged: num(8),
+        sectorsWritten: num(9),
+        writeTimeMs: num(10),
+        ioInProgress: num(11),
+        ioTimeMs: num(12),
+        weightedIoTimeMs: num(13),
+        discardsCompleted: null,
+        discardsMerged: null,
+        sectorsDiscarded: null,
+        discardTimeMs: null,
+        flushRequestsCompleted: null,
+        flushTimeMs: null,
       };
     } else if (n === 7) {
       e = {
-        major: num(0), minor: num(1), name: f[2]!, columns: n,
-        readsCompleted: num(3), readsMerged: null, sectorsRead: num(4), readTimeMs: null,
-        writesCompleted: num(5), writesMerged: null, sectorsWritten: num(6), writeTimeMs: null,
-        ioInProgress: null, ioTimeMs: null, weightedIoTimeMs: null,
-        discardsCompleted: null, discardsMerged: null, sectorsDiscarded: null, discardTimeMs: null,
-        flushRequestsCompleted: null, flushTimeMs: null,
+        major: num(0),
+        minor: num(1),
+        name: f[2]!,
+        columns: n,
+        readsCompleted: num(3),
+        readsMerged: null,
+        sectorsRead: num(4),
+        readTimeMs: null,
+        writesCompleted: num(5),
+        writesMerged: null,
+        sectorsWritten: num(6),
+        writeTimeMs: null,
+        ioInProgress: null,
+        ioTimeMs: null,
+        weightedIoTimeMs: null,
+        discardsCompleted: null,
+        discardsMerged: null,
+        sectorsDiscarded: null,
+        discardTimeMs: null,
+        flushRequestsCompleted: null,
+        flushTimeMs: null,
       };
     } else {
       throw new ParseError(path, `line ${lineNo}: expected 7, 14, 15 or at least 18 columns, got ${n}`);

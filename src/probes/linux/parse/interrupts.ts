@@ -20,9 +20,15 @@ export interface InterruptLine {
 export function parseInterrupts(input: Buffer | string, path = '<input>'): InterruptLine[] {
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const lines = text.split('\n');
-  const header = (lines[0] ?? '').trim().split(/\s+/).filter((t) => t !== '');
+  const header = (lines[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   if (header.length === 0 || !header.every((h) => /^CPU\d+$/.test(h))) {
-    throw new ParseError(path, `expected a header of CPU columns, got ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`);
+    throw new ParseError(
+      path,
+      `expected a header of CPU columns, got ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`,
+    );
   }
   const ncpu = header.length;
   const out: InterruptLine[] = [];
@@ -31,23 +37,31 @@ export function parseInterrupts(input: Buffer | string, path = '<input>'): Inter
     if (line.trim() === '') continue;
     // aarch64 prints `IPI0:` with no space before the counts: split at the first colon.
     const colon = line.indexOf(':');
-    if (colon < 0) throw new ParseError(path, `line ${i + 1}: no 'NAME:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
+    if (colon < 0)
+      throw new ParseError(path, `line ${i + 1}: no 'NAME:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
     const name = line.slice(0, colon).trim();
-    const parts = line.slice(colon + 1).trim().split(/\s+/).filter((t) => t !== '');
+    const parts = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t !== '');
     if (parts.length < ncpu + 1) continue;
     const counts: number[] = [];
     for (let c = 0; c < ncpu; c++) {
       const v = parts[c] ?? '';
-      if (!/^\d+$/.test(v)) throw new ParseError(path, `line ${i + 1} (${name}): not a count: ${JSON.stringify(v.slice(0, 40))}`);
+      if (!/^\d+$/.test(v))
+        throw new ParseError(path, `line ${i + 1} (${name}): not a count: ${JSON.stringify(v.slice(0, 40))}`);
       counts.push(Number(v));
     }
     const numbered = /^\d+$/.test(name);
-    out.push(Object.freeze({
-      name,
-      info: numbered ? (parts[ncpu] ?? '') : parts.slice(ncpu).join(' '),
-      devices: numbered ? parts.slice(ncpu + 1).join(' ') : '',
-      counts: Object.freeze(counts),
-    }));
+    out.push(
+      Object.freeze({
+        name,
+        info: numbered ? (parts[ncpu] ?? '') : parts.slice(ncpu).join(' '),
+        devices: numbered ? parts.slice(ncpu + 1).join(' ') : '',
+        counts: Object.freeze(counts),
+      }),
+    );
   }
   return out;
 }

@@ -7,9 +7,22 @@ import { ParseError } from '../../errors';
 
 /** The row titles in kernel order (fs/proc/base.c lnames[]), index = RLIMIT_* number. */
 const NAMES = [
-  'Max cpu time', 'Max file size', 'Max data size', 'Max stack size', 'Max core file size', 'Max resident set',
-  'Max processes', 'Max open files', 'Max locked memory', 'Max address space', 'Max file locks',
-  'Max pending signals', 'Max msgqueue size', 'Max nice priority', 'Max realtime priority', 'Max realtime timeout',
+  'Max cpu time',
+  'Max file size',
+  'Max data size',
+  'Max stack size',
+  'Max core file size',
+  'Max resident set',
+  'Max processes',
+  'Max open files',
+  'Max locked memory',
+  'Max address space',
+  'Max file locks',
+  'Max pending signals',
+  'Max msgqueue size',
+  'Max nice priority',
+  'Max realtime priority',
+  'Max realtime timeout',
 ];
 
 export type Limits = ReadonlyMap<number, readonly [soft: number, hard: number]>;

@@ -18,7 +18,8 @@ const LINE = /^\s*(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s+(\d+)\/(
 export function parseLoadavg(input: Buffer | string, path = '<input>'): Loadavg {
   const text = typeof input === 'string' ? input : input.toString('latin1');
   const m = LINE.exec(text);
-  if (m === null) throw new ParseError(path, `expected 'l1 l5 l15 runnable/total lastpid', got ${JSON.stringify(text.slice(0, 60))}`);
+  if (m === null)
+    throw new ParseError(path, `expected 'l1 l5 l15 runnable/total lastpid', got ${JSON.stringify(text.slice(0, 60))}`);
   return Object.freeze({
     load1: Number(m[1]),
     load5: Number(m[2]),

@@ -37,14 +37,18 @@ export function parseMountinfo(input: Buffer | string, path = '<input>'): readon
   for (const line of text.split('\n')) {
     lineNo++;
     if (line.trim() === '') continue;
-    const bad = (msg: string): ParseError => new ParseError(path, `line ${lineNo}: ${msg}: ${JSON.stringify(line.slice(0, 120))}`);
+    const bad = (msg: string): ParseError =>
+      new ParseError(path, `line ${lineNo}: ${msg}: ${JSON.stringify(line.slice(0, 120))}`);
     // The separator is the first lone '-' field: real spaces inside fields are always escaped as \040.
     const sep = line.indexOf(' - ');
     if (sep < 0) throw bad("no ' - ' separator");
     // Before the separator fields are never empty, so runs of blanks are one separator (procfs's fixture has '/  /root').
     const head = line.slice(0, sep).trim().split(/\s+/);
     // After it there are exactly three fields; an empty source ('ext4  rw') is a real, empty field.
-    const tail = line.slice(sep + 3).replace(/\s+$/, '').split(' ');
+    const tail = line
+      .slice(sep + 3)
+      .replace(/\s+$/, '')
+      .split(' ');
     if (head.length < 6) throw bad(`expected at least 6 fields before ' - ', got ${head.length}`);
     if (tail.length !== 3) throw bad(`expected 3 fields after ' - ', got ${tail.length}`);
     const [id, parent, devno, root, mountPoint, options] = head as [string, string, string, string, string, string];
@@ -55,19 +59,21 @@ export function parseMountinfo(input: Buffer | string, path = '<input>'): readon
     if (fstype === '') throw bad('empty filesystem type');
     // The root is not always a path: an nsfs mount (ip netns add) has 'net:[4026532177]' there.
     if (!mountPoint.startsWith('/')) throw bad('mount point must be an absolute path');
-    out.push(Object.freeze({
-      mountId: Number(id),
-      parentId: Number(parent),
-      major: Number(dm[1]),
-      minor: Number(dm[2]),
-      root: unescapeMountField(root),
-      mountPoint: unescapeMountField(mountPoint),
-      options: unescapeMountField(options),
-      optionalFields: Object.freeze(head.slice(6)),
-      fstype: unescapeMountField(fstype),
-      source: unescapeMountField(source),
-      superOptions: unescapeMountField(superOptions),
-    }));
+    out.push(
+      Object.freeze({
+        mountId: Number(id),
+        parentId: Number(parent),
+        major: Number(dm[1]),
+        minor: Number(dm[2]),
+        root: unescapeMountField(root),
+        mountPoint: unescapeMountField(mountPoint),
+        options: unescapeMountField(options),
+        optionalFields: Object.freeze(head.slice(6)),
+        fstype: unescapeMountField(fstype),
+        source: unescapeMountField(source),
+        superOptions: unescapeMountField(superOptions),
+      }),
+    );
   }
   // Every mount namespace has at least its root mount: an empty table is not a real one.
   if (out.length === 0) throw new ParseError(path, 'no mount entries');

@@ -21,10 +21,14 @@ export function unescapeMountField(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\(040|011|012|134|\\)/g, (_m, code: string) => {
     switch (code) {
-      case '040': return ' ';
-      case '011': return '\t';
-      case '012': return '\n';
-      default: return '\\';
+      case '040':
+        return ' ';
+      case '011':
+        return '\t';
+      case '012':
+        return '\n';
+      default:
+        return '\\';
     }
   });
 }
@@ -43,18 +47,26 @@ export function parseMounts(input: Buffer | string, path = '<input>'): readonly 
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const f = trimmed.split(/[ \t]+/).filter((x) => x !== '');
     if (f.length < 4) {
-      throw new ParseError(path, `line ${lineNo}: expected 'device mountpoint fstype options ...', got ${f.length} field(s): ${JSON.stringify(line.slice(0, 80))}`);
+      throw new ParseError(
+        path,
+        `line ${lineNo}: expected 'device mountpoint fstype options ...', got ${f.length} field(s): ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     // The kernel shows every mount point as an absolute path (relative to the reader's root).
     if (!f[1]!.startsWith('/')) {
-      throw new ParseError(path, `line ${lineNo}: mount point is not an absolute path: ${JSON.stringify(f[1]!.slice(0, 80))}`);
+      throw new ParseError(
+        path,
+        `line ${lineNo}: mount point is not an absolute path: ${JSON.stringify(f[1]!.slice(0, 80))}`,
+      );
     }
-    out.push(Object.freeze({
-      device: unescapeMountField(f[0]!),
-      mountpoint: unescapeMountField(f[1]!),
-      fstype: unescapeMountField(f[2]!),
-      opts: unescapeMountField(f[3]!),
-    }));
+    out.push(
+      Object.freeze({
+        device: unescapeMountField(f[0]!),
+        mountpoint: unescapeMountField(f[1]!),
+        fstype: unescapeMountField(f[2]!),
+        opts: unescapeMountField(f[3]!),
+      }),
+    );
   }
   // Every mount namespace has at least its root mount: an empty table is not a real one.
   if (out.length === 0) throw new ParseError(path, 'no mount entries');
@@ -77,7 +89,11 @@ export function parseFilesystems(input: Buffer | string, path = '<input>'): read
     if (line.trim() === '') continue;
     // Type names are register_filesystem() names: ext4, fuse.sshfs is not one but fuseblk is, binfmt_misc, 9p...
     const m = /^(nodev)?\t([\w.+-]+)\s*$/.exec(line) ?? /^\s*()([\w.+-]+)\s*$/.exec(line);
-    if (m === null) throw new ParseError(path, `line ${lineNo}: expected '[nodev]\\t<fstype>', got ${JSON.stringify(line.slice(0, 80))}`);
+    if (m === null)
+      throw new ParseError(
+        path,
+        `line ${lineNo}: expected '[nodev]\\t<fstype>', got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     out.push(Object.freeze({ name: m[2]!, nodev: m[1] === 'nodev' }));
   }
   if (out.length === 0) throw new ParseError(path, 'no filesystem types');

@@ -5,15 +5,33 @@
  */
 import { ParseError } from '../../errors';
 import {
-  CONN_CLOSE, CONN_CLOSE_WAIT, CONN_CLOSING, CONN_ESTABLISHED, CONN_FIN_WAIT1, CONN_FIN_WAIT2, CONN_LAST_ACK,
-  CONN_LISTEN, CONN_SYN_RECV, CONN_SYN_SENT, CONN_TIME_WAIT, type ConnectionStatus,
+  CONN_CLOSE,
+  CONN_CLOSE_WAIT,
+  CONN_CLOSING,
+  CONN_ESTABLISHED,
+  CONN_FIN_WAIT1,
+  CONN_FIN_WAIT2,
+  CONN_LAST_ACK,
+  CONN_LISTEN,
+  CONN_SYN_RECV,
+  CONN_SYN_SENT,
+  CONN_TIME_WAIT,
+  type ConnectionStatus,
 } from '../../constants';
 
 /** include/net/tcp_states.h, as psutil's TCP_STATUSES ("01" .. "0B"). */
 export const TCP_STATUSES: ReadonlyMap<number, ConnectionStatus> = new Map<number, ConnectionStatus>([
-  [0x01, CONN_ESTABLISHED], [0x02, CONN_SYN_SENT], [0x03, CONN_SYN_RECV], [0x04, CONN_FIN_WAIT1],
-  [0x05, CONN_FIN_WAIT2], [0x06, CONN_TIME_WAIT], [0x07, CONN_CLOSE], [0x08, CONN_CLOSE_WAIT],
-  [0x09, CONN_LAST_ACK], [0x0a, CONN_LISTEN], [0x0b, CONN_CLOSING],
+  [0x01, CONN_ESTABLISHED],
+  [0x02, CONN_SYN_SENT],
+  [0x03, CONN_SYN_RECV],
+  [0x04, CONN_FIN_WAIT1],
+  [0x05, CONN_FIN_WAIT2],
+  [0x06, CONN_TIME_WAIT],
+  [0x07, CONN_CLOSE],
+  [0x08, CONN_CLOSE_WAIT],
+  [0x09, CONN_LAST_ACK],
+  [0x0a, CONN_LISTEN],
+  [0x0b, CONN_CLOSING],
 ]);
 
 /** An inet endpoint, psutil's `addr(ip, port)`. */
@@ -59,16 +77,28 @@ function hexByte(s: string, i: number): number {
 export function formatIpv6(bytes: ArrayLike<number>): string {
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+  let bestBase = -1,
+    bestLen = 0,
+    curBase = -1,
+    curLen = 0;
   for (let i = 0; i < 8; i++) {
     if (words[i] === 0) {
-      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
+      if (curBase === -1) {
+        curBase = i;
+        curLen = 1;
+      } else curLen++;
     } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
+      if (bestBase === -1 || curLen > bestLen) {
+        bestBase = curBase;
+        bestLen = curLen;
+      }
       curBase = -1;
     }
   }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) { bestBase = curBase; bestLen = curLen; }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) {
+    bestBase = curBase;
+    bestLen = curLen;
+  }
   if (bestBase !== -1 && bestLen < 2) bestBase = -1;
   let out = '';
   for (let i = 0; i < 8; i++) {
@@ -104,7 +134,10 @@ export function decodeInetAddress(
   const want = family === 10 ? 32 : 8;
   if (hex.length !== want || !HEX.test(hex) || portHex.length === 0 || portHex.length > 4 || !HEX.test(portHex)) {
     const where = lineNo === undefined ? '' : `line ${lineNo}: `;
-    throw new ParseError(path, `${where}bad ${family === 10 ? 'IPv6' : 'IPv4'} address ${JSON.stringify(tok.slice(0, 60))}`);
+    throw new ParseError(
+      path,
+      `${where}bad ${family === 10 ? 'IPv6' : 'IPv4'} address ${JSON.stringify(tok.slice(0, 60))}`,
+    );
   }
   const port = parseInt(portHex, 16);
   if (port === 0) return null;
@@ -151,12 +184,15 @@ export function parseInetSockets(
     const t = line.trim();
     if (t === '') continue;
     const toks = t.split(/\s+/);
-    if (toks.length < 10) throw new ParseError(path, `line ${lineNo}: expected at least 10 columns, got ${toks.length}`);
+    if (toks.length < 10)
+      throw new ParseError(path, `line ${lineNo}: expected at least 10 columns, got ${toks.length}`);
     const inode = toks[9]!;
-    if (!DIGITS.test(inode)) throw new ParseError(path, `line ${lineNo}: inode is not a number: ${JSON.stringify(inode.slice(0, 40))}`);
+    if (!DIGITS.test(inode))
+      throw new ParseError(path, `line ${lineNo}: inode is not a number: ${JSON.stringify(inode.slice(0, 40))}`);
     if (opts.only && !opts.only.has(inode)) continue;
     const st = toks[3]!;
-    if (st.length > 2 || !HEX.test(st)) throw new ParseError(path, `line ${lineNo}: bad state ${JSON.stringify(st.slice(0, 40))}`);
+    if (st.length > 2 || !HEX.test(st))
+      throw new ParseError(path, `line ${lineNo}: bad state ${JSON.stringify(st.slice(0, 40))}`);
     out.push({
       laddr: decodeInetAddress(toks[1]!, family, path, le, lineNo),
       raddr: decodeInetAddress(toks[2]!, family, path, le, lineNo),
@@ -171,7 +207,11 @@ export function parseInetSockets(
  * Counts /proc/net/tcp or tcp6 lines by state without decoding addresses: index = state number (1..11 are the
  * TCP states; 0 and 12..15 stay for odd kernels and are reported by the caller as it sees fit).
  */
-export function countTcpStates(input: Buffer | string, path = '<input>', into: number[] = new Array<number>(16).fill(0)): number[] {
+export function countTcpStates(
+  input: Buffer | string,
+  path = '<input>',
+  into: number[] = new Array<number>(16).fill(0),
+): number[] {
   let lineNo = 0;
   for (const line of lines(input)) {
     lineNo++;
@@ -194,7 +234,11 @@ export function countTcpStates(input: Buffer | string, path = '<input>', into: n
  * after the (space-padded) inode, so the path is the rest of the line: paths with spaces survive (psutil splits on
  * whitespace and would drop them). Lines without any space are skipped, as psutil does (#766).
  */
-export function parseUnixSockets(input: Buffer | string, path = '<input>', opts: { only?: InodeFilter } = {}): UnixSocket[] {
+export function parseUnixSockets(
+  input: Buffer | string,
+  path = '<input>',
+  opts: { only?: InodeFilter } = {},
+): UnixSocket[] {
   const out: UnixSocket[] = [];
   let lineNo = 0;
   for (const line of lines(input)) {
@@ -213,11 +257,17 @@ export function parseUnixSockets(input: Buffer | string, path = '<input>', opts:
     if (toks.length < 7) throw new ParseError(path, `line ${lineNo}: expected at least 7 columns, got ${toks.length}`);
     const type = toks[4]!;
     const inode = toks[6]!;
-    if (!HEX.test(type)) throw new ParseError(path, `line ${lineNo}: bad socket type ${JSON.stringify(type.slice(0, 40))}`);
-    if (!DIGITS.test(inode)) throw new ParseError(path, `line ${lineNo}: inode is not a number: ${JSON.stringify(inode.slice(0, 40))}`);
+    if (!HEX.test(type))
+      throw new ParseError(path, `line ${lineNo}: bad socket type ${JSON.stringify(type.slice(0, 40))}`);
+    if (!DIGITS.test(inode))
+      throw new ParseError(path, `line ${lineNo}: inode is not a number: ${JSON.stringify(inode.slice(0, 40))}`);
     if (opts.only && !opts.only.has(inode)) continue;
     const rest = line.slice(i);
-    out.push({ type: parseInt(type, 16), inode, path: rest.startsWith(' ') ? rest.slice(1).replace(/\r$/, '') : rest.trim() });
+    out.push({
+      type: parseInt(type, 16),
+      inode,
+      path: rest.startsWith(' ') ? rest.slice(1).replace(/\r$/, '') : rest.trim(),
+    });
   }
   return out;
 }

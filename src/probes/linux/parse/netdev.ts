@@ -6,10 +6,22 @@ import { ParseError } from '../../errors';
 
 /** The 16 columns in the kernel's order, named as node_exporter names its node_network_* families. */
 export const NET_DEV_FIELDS = [
-  'receiveBytes', 'receivePackets', 'receiveErrs', 'receiveDrop',
-  'receiveFifo', 'receiveFrame', 'receiveCompressed', 'receiveMulticast',
-  'transmitBytes', 'transmitPackets', 'transmitErrs', 'transmitDrop',
-  'transmitFifo', 'transmitColls', 'transmitCarrier', 'transmitCompressed',
+  'receiveBytes',
+  'receivePackets',
+  'receiveErrs',
+  'receiveDrop',
+  'receiveFifo',
+  'receiveFrame',
+  'receiveCompressed',
+  'receiveMulticast',
+  'transmitBytes',
+  'transmitPackets',
+  'transmitErrs',
+  'transmitDrop',
+  'transmitFifo',
+  'transmitColls',
+  'transmitCarrier',
+  'transmitCompressed',
 ] as const;
 export type NetDevField = (typeof NET_DEV_FIELDS)[number];
 
@@ -39,10 +51,22 @@ function countersFast(line: string, from: number): NetDevCounters | null {
     v[k] = i - start > 15 ? Number(line.slice(start, i)) : n;
   }
   return Object.freeze({
-    receiveBytes: v[0]!, receivePackets: v[1]!, receiveErrs: v[2]!, receiveDrop: v[3]!,
-    receiveFifo: v[4]!, receiveFrame: v[5]!, receiveCompressed: v[6]!, receiveMulticast: v[7]!,
-    transmitBytes: v[8]!, transmitPackets: v[9]!, transmitErrs: v[10]!, transmitDrop: v[11]!,
-    transmitFifo: v[12]!, transmitColls: v[13]!, transmitCarrier: v[14]!, transmitCompressed: v[15]!,
+    receiveBytes: v[0]!,
+    receivePackets: v[1]!,
+    receiveErrs: v[2]!,
+    receiveDrop: v[3]!,
+    receiveFifo: v[4]!,
+    receiveFrame: v[5]!,
+    receiveCompressed: v[6]!,
+    receiveMulticast: v[7]!,
+    transmitBytes: v[8]!,
+    transmitPackets: v[9]!,
+    transmitErrs: v[10]!,
+    transmitDrop: v[11]!,
+    transmitFifo: v[12]!,
+    transmitColls: v[13]!,
+    transmitCarrier: v[14]!,
+    transmitCompressed: v[15]!,
   });
 }
 
@@ -60,7 +84,8 @@ export function parseNetDev(input: Buffer | string, path = '<input>'): Readonly<
     // Counters can be glued to the colon (`eth0:1234567890 ...`) and names cannot hold ':' (dev_valid_name): split
     // at the last one, as psutil does.
     const colon = line.lastIndexOf(':');
-    if (colon <= 0) throw new ParseError(path, `line ${lineNo}: no 'name:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
+    if (colon <= 0)
+      throw new ParseError(path, `line ${lineNo}: no 'name:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
     const name = line.slice(0, colon).trim();
     if (name === '') throw new ParseError(path, `line ${lineNo}: empty interface name`);
     const fast = countersFast(line, colon + 1);
@@ -68,15 +93,24 @@ export function parseNetDev(input: Buffer | string, path = '<input>'): Readonly<
       entries.push([name, fast]);
       continue;
     }
-    const toks = line.slice(colon + 1).trim().split(/\s+/);
+    const toks = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     if (toks.length < NET_DEV_FIELDS.length) {
-      throw new ParseError(path, `line ${lineNo} (${name}): expected ${NET_DEV_FIELDS.length} counters, got ${toks.length}`);
+      throw new ParseError(
+        path,
+        `line ${lineNo} (${name}): expected ${NET_DEV_FIELDS.length} counters, got ${toks.length}`,
+      );
     }
     const rec: Record<string, number> = {};
     for (let i = 0; i < NET_DEV_FIELDS.length; i++) {
       const tok = toks[i]!;
       if (!UINT.test(tok)) {
-        throw new ParseError(path, `line ${lineNo} (${name}): ${NET_DEV_FIELDS[i]} is not an unsigned integer: ${JSON.stringify(tok.slice(0, 40))}`);
+        throw new ParseError(
+          path,
+          `line ${lineNo} (${name}): ${NET_DEV_FIELDS[i]} is not an unsigned integer: ${JSON.stringify(tok.slice(0, 40))}`,
+        );
       }
       rec[NET_DEV_FIELDS[i]!] = Number(tok);
     }

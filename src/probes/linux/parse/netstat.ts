@@ -16,27 +16,35 @@ function toText(input: Buffer | string): string {
 
 function splitProto(line: string, lineNo: number, path: string): [string, string[]] {
   const colon = line.indexOf(':');
-  if (colon <= 0) throw new ParseError(path, `line ${lineNo}: no 'Proto:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
+  if (colon <= 0)
+    throw new ParseError(path, `line ${lineNo}: no 'Proto:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
   const rest = line.slice(colon + 1).trim();
   return [line.slice(0, colon).trim(), rest === '' ? [] : rest.split(/\s+/)];
 }
 
 /** /proc/net/netstat or /proc/net/snmp: a header line then a value line per protocol. */
 export function parseNetstat(input: Buffer | string, path = '<input>'): NetstatRecord {
-  const lines = toText(input).split('\n').filter((l) => l.trim() !== '');
+  const lines = toText(input)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const out = new Map<string, Array<[string, number]>>();
   for (let i = 0; i < lines.length; i += 2) {
     const [proto, names] = splitProto(lines[i]!, i + 1, path);
     if (i + 1 >= lines.length) throw new ParseError(path, `line ${i + 1} (${proto}): header without a value line`);
     const [proto2, values] = splitProto(lines[i + 1]!, i + 2, path);
-    if (proto2 !== proto) throw new ParseError(path, `line ${i + 2}: value line for '${proto2}' follows the header of '${proto}'`);
+    if (proto2 !== proto)
+      throw new ParseError(path, `line ${i + 2}: value line for '${proto2}' follows the header of '${proto}'`);
     if (names.length !== values.length) {
       throw new ParseError(path, `line ${i + 2} (${proto}): ${names.length} names but ${values.length} values`);
     }
     const fields = out.get(proto) ?? [];
     for (let k = 0; k < names.length; k++) {
       const v = values[k]!;
-      if (!INT.test(v)) throw new ParseError(path, `line ${i + 2} (${proto} ${names[k]}): not an integer: ${JSON.stringify(v.slice(0, 40))}`);
+      if (!INT.test(v))
+        throw new ParseError(
+          path,
+          `line ${i + 2} (${proto} ${names[k]}): not an integer: ${JSON.stringify(v.slice(0, 40))}`,
+        );
       fields.push([names[k]!, Number(v)]);
     }
     out.set(proto, fields);
@@ -56,9 +64,11 @@ export function parseSnmp6(input: Buffer | string, path = '<input>'): NetstatRec
     lineNo++;
     const toks = line.trim().split(/\s+/);
     if (toks.length === 1 && toks[0] === '') continue;
-    if (toks.length !== 2) throw new ParseError(path, `line ${lineNo}: expected 'Name value', got ${JSON.stringify(line.slice(0, 80))}`);
+    if (toks.length !== 2)
+      throw new ParseError(path, `line ${lineNo}: expected 'Name value', got ${JSON.stringify(line.slice(0, 80))}`);
     const [name, v] = toks as [string, string];
-    if (!INT.test(v)) throw new ParseError(path, `line ${lineNo} (${name}): not an integer: ${JSON.stringify(v.slice(0, 40))}`);
+    if (!INT.test(v))
+      throw new ParseError(path, `line ${lineNo} (${name}): not an integer: ${JSON.stringify(v.slice(0, 40))}`);
     const six = name.indexOf('6');
     if (six < 0 || six === name.length - 1) continue;
     const proto = name.slice(0, six + 1);

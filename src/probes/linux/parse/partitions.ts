@@ -28,7 +28,10 @@ export function parsePartitions(input: Buffer | string, path = '<input>'): reado
       continue;
     }
     if (f.length < 4 || !UINT.test(f[0]!) || !UINT.test(f[1]!) || !UINT.test(f[2]!)) {
-      throw new ParseError(path, `line ${lineNo}: expected 'major minor #blocks name', got ${JSON.stringify(line.slice(0, 80))}`);
+      throw new ParseError(
+        path,
+        `line ${lineNo}: expected 'major minor #blocks name', got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     out.push(Object.freeze({ major: Number(f[0]), minor: Number(f[1]), blocks: Number(f[2]), name: f[3]! }));
   }

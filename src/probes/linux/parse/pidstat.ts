@@ -87,7 +87,8 @@ function parseNumber(buf: Buffer, start: number, end: number, path: string): num
   let v = 0;
   for (; i < end; i++) {
     const d = buf[i]! - 48;
-    if (d < 0 || d > 9) fail(path, `bad number ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 40)))}`);
+    if (d < 0 || d > 9)
+      fail(path, `bad number ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 40)))}`);
     v = v * 10 + d;
   }
   return neg ? -v : v;
@@ -164,7 +165,6 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
     blkioTicks: opt(F_BLKIO),
   };
 }
-
 
 /** What processSummary counts from a stat line: the state letter and num_threads, nothing else. */
 export interface PidStatState {

@@ -28,12 +28,27 @@ export function parseSchedstat(input: Buffer | string, path = '<input>'): Scheds
       version = true;
       continue;
     }
-    if (!version) throw new ParseError(path, `line ${lineNo}: expected 'version N' first, got ${JSON.stringify(line.slice(0, 60))}`);
+    if (!version)
+      throw new ParseError(
+        path,
+        `line ${lineNo}: expected 'version N' first, got ${JSON.stringify(line.slice(0, 60))}`,
+      );
     if (/^timestamp \d+$/.test(line) || /^domain\d+ /.test(line)) continue;
     const m = CPU_LINE.exec(line);
-    if (m === null) throw new ParseError(path, `line ${lineNo}: not a cpu, domain or timestamp line: ${JSON.stringify(line.slice(0, 60))}`);
+    if (m === null)
+      throw new ParseError(
+        path,
+        `line ${lineNo}: not a cpu, domain or timestamp line: ${JSON.stringify(line.slice(0, 60))}`,
+      );
     const n = (m[2] ?? '').trim().split(' ').map(Number);
-    out.push(Object.freeze({ cpu: m[1] ?? '', runningNanoseconds: n[6] ?? 0, waitingNanoseconds: n[7] ?? 0, timeslices: n[8] ?? 0 }));
+    out.push(
+      Object.freeze({
+        cpu: m[1] ?? '',
+        runningNanoseconds: n[6] ?? 0,
+        waitingNanoseconds: n[7] ?? 0,
+        timeslices: n[8] ?? 0,
+      }),
+    );
   }
   if (!version) throw new ParseError(path, "no 'version N' line");
   return out;

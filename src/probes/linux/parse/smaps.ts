@@ -62,7 +62,8 @@ function keyLine(text: string, pos: number, end: number): { colon: number; bytes
   while (i < end && text.charCodeAt(i) === 32) i++;
   // Sizes end in " kB"; a few keys (THPeligible, ProtectionKey) are bare numbers.
   if (i === end) return { colon, bytes: v * 1024 };
-  if (end - i === 2 && text.charCodeAt(i) === 107 /* k */ && text.charCodeAt(i + 1) === 66 /* B */) return { colon, bytes: v * 1024 };
+  if (end - i === 2 && text.charCodeAt(i) === 107 /* k */ && text.charCodeAt(i + 1) === 66 /* B */)
+    return { colon, bytes: v * 1024 };
   return { colon, bytes: NaN };
 }
 
@@ -74,7 +75,7 @@ export function parseSmapsTotals(input: Buffer | string): SmapsTotals {
   let pss = 0;
   let swap = 0;
   let swapPss = 0;
-  for (let pos = 0; pos < n; ) {
+  for (let pos = 0; pos < n;) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
     const c = text.charCodeAt(pos);
@@ -118,38 +119,82 @@ export function parseSmaps(input: Buffer | string, path = '<input>'): SmapsBlock
   const n = text.length;
   const out: SmapsBlock[] = [];
   let cur: Block | null = null;
-  for (let pos = 0; pos < n; ) {
+  for (let pos = 0; pos < n;) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
     if (end > pos) {
       const kv = keyLine(text, pos, end);
       if (kv === null) {
         const h = HEADER.exec(text.slice(pos, end));
-        if (h === null) throw new ParseError(path, `don't know how to interpret line ${JSON.stringify(text.slice(pos, Math.min(end, pos + 60)))}`);
+        if (h === null)
+          throw new ParseError(
+            path,
+            `don't know how to interpret line ${JSON.stringify(text.slice(pos, Math.min(end, pos + 60)))}`,
+          );
         cur = {
-          addr: h[1]!, perms: h[2]!, path: (h[3] ?? '').trim(), rss: 0, size: 0, pss: 0, sharedClean: 0, sharedDirty: 0,
-          privateClean: 0, privateDirty: 0, referenced: 0, anonymous: 0, swap: 0,
+          addr: h[1]!,
+          perms: h[2]!,
+          path: (h[3] ?? '').trim(),
+          rss: 0,
+          size: 0,
+          pss: 0,
+          sharedClean: 0,
+          sharedDirty: 0,
+          privateClean: 0,
+          privateDirty: 0,
+          referenced: 0,
+          anonymous: 0,
+          swap: 0,
         };
         out.push(cur);
       } else {
-        if (cur === null) throw new ParseError(path, `data before the first mapping header: ${JSON.stringify(text.slice(pos, Math.min(end, pos + 60)))}`);
+        if (cur === null)
+          throw new ParseError(
+            path,
+            `data before the first mapping header: ${JSON.stringify(text.slice(pos, Math.min(end, pos + 60)))}`,
+          );
         const key = text.slice(pos, kv.colon);
         if (Number.isNaN(kv.bytes)) {
           // VmFlags holds words (psutil #369); any other line psutil does not know how to read is an error.
-          if (key !== 'VmFlags') throw new ParseError(path, `don't know how to interpret line ${JSON.stringify(text.slice(pos, Math.min(end, pos + 60)))}`);
+          if (key !== 'VmFlags')
+            throw new ParseError(
+              path,
+              `don't know how to interpret line ${JSON.stringify(text.slice(pos, Math.min(end, pos + 60)))}`,
+            );
         } else {
           switch (key) {
-            case 'Rss': cur.rss = kv.bytes; break;
-            case 'Size': cur.size = kv.bytes; break;
-            case 'Pss': cur.pss = kv.bytes; break;
-            case 'Shared_Clean': cur.sharedClean = kv.bytes; break;
-            case 'Shared_Dirty': cur.sharedDirty = kv.bytes; break;
-            case 'Private_Clean': cur.privateClean = kv.bytes; break;
-            case 'Private_Dirty': cur.privateDirty = kv.bytes; break;
-            case 'Referenced': cur.referenced = kv.bytes; break;
-            case 'Anonymous': cur.anonymous = kv.bytes; break;
-            case 'Swap': cur.swap = kv.bytes; break;
-            default: break; // KernelPageSize, Locked, THPeligible, ...: not psutil's fields
+            case 'Rss':
+              cur.rss = kv.bytes;
+              break;
+            case 'Size':
+              cur.size = kv.bytes;
+              break;
+            case 'Pss':
+              cur.pss = kv.bytes;
+              break;
+            case 'Shared_Clean':
+              cur.sharedClean = kv.bytes;
+              break;
+            case 'Shared_Dirty':
+              cur.sharedDirty = kv.bytes;
+              break;
+            case 'Private_Clean':
+              cur.privateClean = kv.bytes;
+              break;
+            case 'Private_Dirty':
+              cur.privateDirty = kv.bytes;
+              break;
+            case 'Referenced':
+              cur.referenced = kv.bytes;
+              break;
+            case 'Anonymous':
+              cur.anonymous = kv.bytes;
+              break;
+            case 'Swap':
+              cur.swap = kv.bytes;
+              break;
+            default:
+              break; // KernelPageSize, Locked, THPeligible, ...: not psutil's fields
           }
         }
       }

@@ -17,15 +17,24 @@ export function parseSockStat(input: Buffer | string, path = '<input>'): SockSta
     lineNo++;
     if (line.trim() === '') continue;
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new ParseError(path, `line ${lineNo}: no 'PROTO:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
+    if (colon <= 0)
+      throw new ParseError(path, `line ${lineNo}: no 'PROTO:' prefix in ${JSON.stringify(line.slice(0, 80))}`);
     const proto = line.slice(0, colon).trim();
-    const toks = line.slice(colon + 1).trim().split(/\s+/).filter((t) => t !== '');
+    const toks = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t !== '');
     if (toks.length % 2 !== 0) throw new ParseError(path, `line ${lineNo} (${proto}): odd number of key/value tokens`);
     const fields: Array<[string, number]> = [];
     for (let i = 0; i < toks.length; i += 2) {
       const key = toks[i]!;
       const val = toks[i + 1]!;
-      if (!INT.test(val)) throw new ParseError(path, `line ${lineNo} (${proto} ${key}): not an integer: ${JSON.stringify(val.slice(0, 40))}`);
+      if (!INT.test(val))
+        throw new ParseError(
+          path,
+          `line ${lineNo} (${proto} ${key}): not an integer: ${JSON.stringify(val.slice(0, 40))}`,
+        );
       fields.push([key, Number(val)]);
     }
     out.push([proto, Object.freeze(Object.fromEntries(fields))]);

@@ -30,23 +30,30 @@ export function parseSoftnet(input: Buffer | string, path = '<input>'): SoftnetC
     lineNo++;
     if (line.trim() === '') continue;
     const cols = line.trim().split(/\s+/);
-    if (cols.length < MIN_COLUMNS) throw new ParseError(path, `line ${lineNo}: ${cols.length} columns, expected at least ${MIN_COLUMNS}`);
+    if (cols.length < MIN_COLUMNS)
+      throw new ParseError(path, `line ${lineNo}: ${cols.length} columns, expected at least ${MIN_COLUMNS}`);
     const v: number[] = [];
     for (const c of cols) {
-      if (!HEX.test(c)) throw new ParseError(path, `line ${lineNo}: not a 32-bit hexadecimal number: ${JSON.stringify(c.slice(0, 40))}`);
+      if (!HEX.test(c))
+        throw new ParseError(
+          path,
+          `line ${lineNo}: not a 32-bit hexadecimal number: ${JSON.stringify(c.slice(0, 40))}`,
+        );
       v.push(parseInt(c, 16));
     }
     const at = (i: number): number => (i < v.length ? (v[i] as number) : 0);
-    out.push(Object.freeze({
-      cpu: v.length >= 13 ? at(12) : out.length,
-      processed: at(0),
-      dropped: at(1),
-      timeSqueezed: at(2),
-      cpuCollision: at(8),
-      receivedRps: at(9),
-      flowLimitCount: at(10),
-      backlogLen: at(11),
-    }));
+    out.push(
+      Object.freeze({
+        cpu: v.length >= 13 ? at(12) : out.length,
+        processed: at(0),
+        dropped: at(1),
+        timeSqueezed: at(2),
+        cpuCollision: at(8),
+        receivedRps: at(9),
+        flowLimitCount: at(10),
+        backlogLen: at(11),
+      }),
+    );
   }
   return out;
 }

@@ -7,13 +7,31 @@ import { ParseError } from '../../errors';
 
 /** psutil 7.x order. The kernel gives 7 (before 2.6.11), 8 (steal), 9 (guest) or 10 (guest_nice) of them. */
 export const CPU_TIME_FIELDS = [
-  'user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'guest', 'guestNice',
+  'user',
+  'nice',
+  'system',
+  'idle',
+  'iowait',
+  'irq',
+  'softirq',
+  'steal',
+  'guest',
+  'guestNice',
 ] as const;
 export type CpuTimeField = (typeof CPU_TIME_FIELDS)[number];
 
 /** The softirq vectors in the kernel's order (include/linux/interrupt.h), named as node_exporter labels them. */
 export const SOFTIRQ_VECTORS = [
-  'hi', 'timer', 'net_tx', 'net_rx', 'block', 'block_iopoll', 'tasklet', 'sched', 'hrtimer', 'rcu',
+  'hi',
+  'timer',
+  'net_tx',
+  'net_rx',
+  'block',
+  'block_iopoll',
+  'tasklet',
+  'sched',
+  'hrtimer',
+  'rcu',
 ] as const;
 export type SoftirqVector = (typeof SOFTIRQ_VECTORS)[number];
 
@@ -46,7 +64,10 @@ const UINT = /^\d+$/;
 
 function num(tok: string | undefined, path: string, what: string): number {
   if (tok === undefined || !UINT.test(tok)) {
-    throw new ParseError(path, `${what}: expected an unsigned integer, got ${tok === undefined ? 'nothing' : JSON.stringify(tok.slice(0, 40))}`);
+    throw new ParseError(
+      path,
+      `${what}: expected an unsigned integer, got ${tok === undefined ? 'nothing' : JSON.stringify(tok.slice(0, 40))}`,
+    );
   }
   return Number(tok);
 }
@@ -129,13 +150,22 @@ function softirqFast(line: string): { total: number; per: Readonly<Partial<Recor
     return {
       total: nums[0]!,
       per: Object.freeze({
-        hi: nums[1]!, timer: nums[2]!, net_tx: nums[3]!, net_rx: nums[4]!, block: nums[5]!, block_iopoll: nums[6]!,
-        tasklet: nums[7]!, sched: nums[8]!, hrtimer: nums[9]!, rcu: nums[10]!,
+        hi: nums[1]!,
+        timer: nums[2]!,
+        net_tx: nums[3]!,
+        net_rx: nums[4]!,
+        block: nums[5]!,
+        block_iopoll: nums[6]!,
+        tasklet: nums[7]!,
+        sched: nums[8]!,
+        hrtimer: nums[9]!,
+        rcu: nums[10]!,
       }),
     };
   }
   const per: Partial<Record<SoftirqVector, number>> = {};
-  for (let k = 0; k < SOFTIRQ_VECTORS.length && k + 1 < nums.length; k++) per[SOFTIRQ_VECTORS[k] as SoftirqVector] = nums[k + 1]!;
+  for (let k = 0; k < SOFTIRQ_VECTORS.length && k + 1 < nums.length; k++)
+    per[SOFTIRQ_VECTORS[k] as SoftirqVector] = nums[k + 1]!;
   return { total: nums[0]!, per: Object.freeze(per) };
 }
 

@@ -22,7 +22,8 @@ export function parseStatm(input: Buffer | string, path = '<input>'): Statm {
   for (let i = 0; i < 7; i++) {
     const s = parts[i]!;
     const x = Number(s);
-    if (s === '' || !Number.isInteger(x) || x < 0) throw new ParseError(path, `bad field ${i + 1}: ${JSON.stringify(s.slice(0, 30))}`);
+    if (s === '' || !Number.isInteger(x) || x < 0)
+      throw new ParseError(path, `bad field ${i + 1}: ${JSON.stringify(s.slice(0, 30))}`);
     v[i] = x;
   }
   return { size: v[0]!, resident: v[1]!, shared: v[2]!, text: v[3]!, lib: v[4]!, data: v[5]!, dirty: v[6]! };

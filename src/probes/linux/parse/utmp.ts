@@ -64,19 +64,21 @@ export function parseUtmp(input: Buffer, path = '<input>'): readonly UtmpRecord[
     if (type < UT_EMPTY || type > UT_ACCOUNTING) {
       throw new ParseError(path, `record ${off / UTMP_RECORD_SIZE} has ut_type ${type}, not a utmp record type`);
     }
-    out.push(Object.freeze({
-      type,
-      pid: input.readInt32LE(off + 4),
-      line: cstr(input, off + 8, 32),
-      id: cstr(input, off + 40, 4),
-      user: cstr(input, off + 44, 32),
-      host: cstr(input, off + 76, 256),
-      exitTermination: input.readInt16LE(off + 332),
-      exitStatus: input.readInt16LE(off + 334),
-      session: input.readInt32LE(off + 336),
-      tvSec: input.readInt32LE(off + 340),
-      tvUsec: input.readInt32LE(off + 344),
-    }));
+    out.push(
+      Object.freeze({
+        type,
+        pid: input.readInt32LE(off + 4),
+        line: cstr(input, off + 8, 32),
+        id: cstr(input, off + 40, 4),
+        user: cstr(input, off + 44, 32),
+        host: cstr(input, off + 76, 256),
+        exitTermination: input.readInt16LE(off + 332),
+        exitStatus: input.readInt16LE(off + 334),
+        session: input.readInt32LE(off + 336),
+        tvSec: input.readInt32LE(off + 340),
+        tvUsec: input.readInt32LE(off + 344),
+      }),
+    );
   }
   return Object.freeze(out);
 }

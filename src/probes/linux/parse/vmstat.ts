@@ -57,7 +57,10 @@ export function parseVmstat(input: Buffer | string, path = '<input>'): Vmstat {
       const sp = text.indexOf(' ', i);
       const value = sp === -1 || sp >= end ? NaN : intAt(text, sp + 1, end);
       if (Number.isNaN(value) || !isName(text, i, sp)) {
-        throw new ParseError(path, `line ${lineNo} is not 'name value': ${JSON.stringify(text.slice(i, Math.min(end, i + 60)))}`);
+        throw new ParseError(
+          path,
+          `line ${lineNo} is not 'name value': ${JSON.stringify(text.slice(i, Math.min(end, i + 60)))}`,
+        );
       }
       out[text.slice(i, sp)] = value;
       count++;

@@ -27,7 +27,14 @@ const FIELD = /^\s*(pages free|min|low|high)\s+(\d+)\s*$/;
 export function parseZoneinfo(input: Buffer | string, path = '<input>'): Zoneinfo {
   const text = typeof input === 'string' ? input : input.toString('latin1');
   const zones: Zone[] = [];
-  let cur: { node: number; zone: string; pagesFree: number | null; min: number | null; low: number | null; high: number | null } | null = null;
+  let cur: {
+    node: number;
+    zone: string;
+    pagesFree: number | null;
+    min: number | null;
+    low: number | null;
+    high: number | null;
+  } | null = null;
   let low = 0;
   const flush = () => {
     if (cur !== null) zones.push(Object.freeze(cur));
@@ -43,10 +50,19 @@ export function parseZoneinfo(input: Buffer | string, path = '<input>'): Zoneinf
     if (f === null || cur === null) continue;
     const v = Number(f[2]);
     switch (f[1]) {
-      case 'pages free': cur.pagesFree = v; break;
-      case 'min': cur.min = v; break;
-      case 'low': cur.low = v; low += v; break;
-      case 'high': cur.high = v; break;
+      case 'pages free':
+        cur.pagesFree = v;
+        break;
+      case 'min':
+        cur.min = v;
+        break;
+      case 'low':
+        cur.low = v;
+        low += v;
+        break;
+      case 'high':
+        cur.high = v;
+        break;
     }
   }
   flush();

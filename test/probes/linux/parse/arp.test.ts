@@ -12,23 +12,46 @@ describe('parseArp', () => {
   test('our fixture: complete, incomplete (flags 0) and permanent (0x6) entries on three devices, a 20-byte InfiniBand address', () => {
     const r = parseArp(fs.readFileSync(ARP), ARP);
     expect(r.map((e) => e.device)).toEqual(['enp1s0', 'enp1s0', 'enp1s0', 'docker0', 'ib0']);
-    expect(r[0]).toEqual({ ipAddress: '10.20.0.1', hwType: 1, flags: 2, hwAddress: '52:54:00:12:34:01', mask: '*', device: 'enp1s0' });
+    expect(r[0]).toEqual({
+      ipAddress: '10.20.0.1',
+      hwType: 1,
+      flags: 2,
+      hwAddress: '52:54:00:12:34:01',
+      mask: '*',
+      device: 'enp1s0',
+    });
     expect(r[1]).toMatchObject({ ipAddress: '10.20.0.77', flags: 0, hwAddress: '00:00:00:00:00:00' });
     expect(r[2]?.flags).toBe(6);
-    expect(r[4]).toMatchObject({ hwType: 0x20, hwAddress: '80:00:00:48:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:d1', device: 'ib0' });
+    expect(r[4]).toMatchObject({
+      hwType: 0x20,
+      hwAddress: '80:00:00:48:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:d1',
+      device: 'ib0',
+    });
   });
 
   testPeer("node_exporter's fixture: every entry after the header", () => {
     const p = path.join(NODE_EXPORTER_FIXTURES, 'proc/net/arp');
     const r = parseArp(fs.readFileSync(p), p);
     expect(r.map((e) => e.device)).toEqual(['eth0', 'eth0', 'eth0', 'eth1', 'eth1', 'eth1', 'nope']);
-    expect(r[0]).toEqual({ ipAddress: '192.168.1.1', hwType: 1, flags: 2, hwAddress: 'cc:aa:dd:ee:aa:bb', mask: '*', device: 'eth0' });
+    expect(r[0]).toEqual({
+      ipAddress: '192.168.1.1',
+      hwType: 1,
+      flags: 2,
+      hwAddress: 'cc:aa:dd:ee:aa:bb',
+      mask: '*',
+      device: 'eth0',
+    });
   });
 
   testPeer("procfs's fixture: an incomplete entry (flags 0) is still an entry", () => {
     const r = parseArp(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc/net/arp')));
     expect(r).toHaveLength(2);
-    expect(r[1]).toMatchObject({ ipAddress: '192.168.224.2', flags: 0, hwAddress: '00:00:00:00:00:00', device: 'ens33' });
+    expect(r[1]).toMatchObject({
+      ipAddress: '192.168.224.2',
+      flags: 0,
+      hwAddress: '00:00:00:00:00:00',
+      device: 'ens33',
+    });
   });
 
   test('a header alone gives no entries', () => {

@@ -4,7 +4,8 @@ import { GARBAGE } from '../../../helpers/garbage';
 
 describe('parseCgroup (/proc/<pid>/cgroup)', () => {
   test('cgroup v1 hierarchies with controllers, a named hierarchy, and the v2 line, in file order', () => {
-    const text = '12:name=systemd:/user.slice/user-1000.slice/session-3.scope\n4:cpu,cpuacct:/\n1:memory:/docker/abc\n0::/user.slice\n';
+    const text =
+      '12:name=systemd:/user.slice/user-1000.slice/session-3.scope\n4:cpu,cpuacct:/\n1:memory:/docker/abc\n0::/user.slice\n';
     expect(parseCgroup(text)).toEqual([
       { hierarchyId: 12, controllers: ['name=systemd'], path: '/user.slice/user-1000.slice/session-3.scope' },
       { hierarchyId: 4, controllers: ['cpu', 'cpuacct'], path: '/' },
@@ -16,7 +17,9 @@ describe('parseCgroup (/proc/<pid>/cgroup)', () => {
 
   test('a pure v2 host: one line; a path holding colons and spaces is kept whole', () => {
     expect(parseCgroup('0::/\n')).toEqual([{ hierarchyId: 0, controllers: [], path: '/' }]);
-    expect(parseCgroup('0::/system.slice/a:b c.service\n')).toEqual([{ hierarchyId: 0, controllers: [], path: '/system.slice/a:b c.service' }]);
+    expect(parseCgroup('0::/system.slice/a:b c.service\n')).toEqual([
+      { hierarchyId: 0, controllers: [], path: '/system.slice/a:b c.service' },
+    ]);
     // No trailing newline: the last line still counts.
     expect(parseCgroup('0::/x')).toEqual([{ hierarchyId: 0, controllers: [], path: '/x' }]);
   });
@@ -28,7 +31,9 @@ describe('parseCgroup (/proc/<pid>/cgroup)', () => {
   });
 
   test('non-UTF-8 bytes in a path become U+FFFD, never an exception', () => {
-    expect(parseCgroup(Buffer.from([0x30, 0x3a, 0x3a, 0x2f, 0x61, 0xff, 0x0a]))).toEqual([{ hierarchyId: 0, controllers: [], path: '/a\uFFFD' }]);
+    expect(parseCgroup(Buffer.from([0x30, 0x3a, 0x3a, 0x2f, 0x61, 0xff, 0x0a]))).toEqual([
+      { hierarchyId: 0, controllers: [], path: '/a\uFFFD' },
+    ]);
   });
 
   test('an empty file is no cgroups (no hierarchy visible to the process); blank lines are skipped', () => {
@@ -46,7 +51,10 @@ describe('parseCgroup (/proc/<pid>/cgroup)', () => {
     expect(() => parseCgroup(`0::/\n${text}`, '/proc/1/cgroup')).toThrow(/\/proc\/1\/cgroup: line 2/);
   });
 
-  test.each(GARBAGE.filter(([n]) => n !== 'empty' && n !== 'newlines only'))('garbage: %s is a ParseError', (_n, input) => {
-    expect(() => parseCgroup(input)).toThrow(ParseError);
-  });
+  test.each(GARBAGE.filter(([n]) => n !== 'empty' && n !== 'newlines only'))(
+    'garbage: %s is a ParseError',
+    (_n, input) => {
+      expect(() => parseCgroup(input)).toThrow(ParseError);
+    },
+  );
 });

@@ -19,7 +19,13 @@ describe('parseCmdline (psutil #1179 rules)', () => {
   });
 
   test('our fixtures: an argument holding a space, the NUL-padded title nginx sets, a kernel thread', () => {
-    expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '4321', 'cmdline')))).toEqual(['python3', '-m', 'http.server', '--directory', '/srv/my files']);
+    expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '4321', 'cmdline')))).toEqual([
+      'python3',
+      '-m',
+      'http.server',
+      '--directory',
+      '/srv/my files',
+    ]);
     const padded = fs.readFileSync(own('parse', 'pid', '600', 'cmdline'));
     const args = parseCmdline(padded);
     // 'nginx: worker process' then 43 NULs: split at NUL (several elements, so no split at the spaces, psutil #1179),
@@ -30,11 +36,16 @@ describe('parseCmdline (psutil #1179 rules)', () => {
     expect(args.slice(1).every((a) => a === '')).toBe(true);
     expect(parseCmdline(fs.readFileSync(own('parse', 'pid', '555', 'cmdline')))).toEqual(['sh', '-c', 'sleep 1000']);
     // Kernel threads and zombies: an empty file.
-    for (const pid of ['17', '131', '777']) expect(parseCmdline(fs.readFileSync(own('parse', 'pid', pid, 'cmdline')))).toEqual([]);
+    for (const pid of ['17', '131', '777'])
+      expect(parseCmdline(fs.readFileSync(own('parse', 'pid', pid, 'cmdline')))).toEqual([]);
   });
 
   testPeer('procfs 26231 and the NUL-padded 26233', () => {
-    expect(parseCmdline(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'cmdline')))).toEqual(['vim', 'test.go', '+10']);
+    expect(parseCmdline(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26231', 'cmdline')))).toEqual([
+      'vim',
+      'test.go',
+      '+10',
+    ]);
     const padded = fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc', '26233', 'cmdline'));
     const args = parseCmdline(padded);
     // psutil keeps every empty argument the padding makes: one fewer than the NULs.
@@ -56,12 +67,20 @@ describe('parseCmdline (psutil #1179 rules)', () => {
   });
 });
 
-describe('parseArgv (split at NUL only: prometheus/procfs CmdLine, process-exporter\'s argv)', () => {
+describe("parseArgv (split at NUL only: prometheus/procfs CmdLine, process-exporter's argv)", () => {
   test.each([
     ['NUL-separated with the trailing NUL', 'foo\0bar\0', ['foo', 'bar']],
     ['an empty argument in the middle stays', 'foo\0\0bar\0', ['foo', '', 'bar']],
-    ['every trailing NUL is dropped (padding after setproctitle)', 'nginx: worker process\0\0\0\0', ['nginx: worker process']],
-    ['setproctitle: spaces, no NUL at all', 'nginx: master process /usr/sbin/nginx', ['nginx: master process /usr/sbin/nginx']],
+    [
+      'every trailing NUL is dropped (padding after setproctitle)',
+      'nginx: worker process\0\0\0\0',
+      ['nginx: worker process'],
+    ],
+    [
+      'setproctitle: spaces, no NUL at all',
+      'nginx: master process /usr/sbin/nginx',
+      ['nginx: master process /usr/sbin/nginx'],
+    ],
     ['one argument holding spaces', 'foo bar\0', ['foo bar']],
     ['empty (kernel thread or zombie)', '', []],
     ['only NULs', '\0\0', []],
@@ -70,12 +89,12 @@ describe('parseArgv (split at NUL only: prometheus/procfs CmdLine, process-expor
     expect(parseArgv(Buffer.from(input))).toEqual(want);
   });
 
-  test('our fixtures: the NUL padding after nginx\'s title is dropped whole, the space-holding argument kept whole', () => {
+  test("our fixtures: the NUL padding after nginx's title is dropped whole, the space-holding argument kept whole", () => {
     expect(parseArgv(fs.readFileSync(own('parse', 'pid', '600', 'cmdline')))).toEqual(['nginx: worker process']);
     expect(parseArgv(fs.readFileSync(own('parse', 'pid', '4321', 'cmdline'))).at(-1)).toBe('/srv/my files');
   });
 
-  test('differs from psutil\'s split only for a single argument holding spaces, and for trailing padding', () => {
+  test("differs from psutil's split only for a single argument holding spaces, and for trailing padding", () => {
     expect(parseCmdline('sh\0-c\0echo hi\0')).toEqual(parseArgv('sh\0-c\0echo hi\0'));
     expect(parseCmdline('nginx: worker process\0')).toEqual(['nginx:', 'worker', 'process']);
     expect(parseArgv('nginx: worker process\0')).toEqual(['nginx: worker process']);

@@ -34,7 +34,14 @@ describe('parseConntrackStat', () => {
   test('16 columns (3.x, before search_restart)', () => {
     const r = parseConntrackStat(fs.readFileSync(own('parse', 'net', 'nf_conntrack-3.x')));
     expect(r).toHaveLength(1);
-    expect(r[0]).toMatchObject({ entries: 0x40, searched: 0x1000, found: 0x800, invalid: 2, ignore: 0x10, expect_delete: 1 });
+    expect(r[0]).toMatchObject({
+      entries: 0x40,
+      searched: 0x1000,
+      found: 0x800,
+      invalid: 2,
+      ignore: 0x10,
+      expect_delete: 1,
+    });
     expect(r[0]?.['search_restart']).toBeUndefined();
   });
 
@@ -60,6 +67,9 @@ describe('parseConntrackStat', () => {
   });
 
   test('fuzz: random bytes and mutated fixtures give records or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseConntrackStat(b, 'x'), [fs.readFileSync(OURS), fs.readFileSync(own('parse', 'net', 'nf_conntrack-3.x'))]);
+    onlyParseErrors(
+      (b) => parseConntrackStat(b, 'x'),
+      [fs.readFileSync(OURS), fs.readFileSync(own('parse', 'net', 'nf_conntrack-3.x'))],
+    );
   });
 });

@@ -25,14 +25,24 @@ describe('parseCpuinfo', () => {
     const blocks = parseCpuinfo(text);
     expect(blocks).toHaveLength(2);
     expect(blocks[0]?.['model name']).toBeUndefined();
-    expect(blocks[1]).toMatchObject({ processor: '1', 'CPU implementer': '0x41', 'CPU part': '0xd0c', BogoMIPS: '50.00' });
+    expect(blocks[1]).toMatchObject({
+      processor: '1',
+      'CPU implementer': '0x41',
+      'CPU part': '0xd0c',
+      BogoMIPS: '50.00',
+    });
     expect(cpuinfoMhz(text)).toEqual([]);
   });
 
   test('ppc64le: the clock carries its unit, a trailing platform block without processor', () => {
     const blocks = parseCpuinfo(arch('ppc64le'));
     expect(blocks).toHaveLength(3);
-    expect(blocks[0]).toEqual({ processor: '0', cpu: 'POWER9 (raw), altivec supported', clock: '2166.000000MHz', revision: '2.2 (pvr 004e 1202)' });
+    expect(blocks[0]).toEqual({
+      processor: '0',
+      cpu: 'POWER9 (raw), altivec supported',
+      clock: '2166.000000MHz',
+      revision: '2.2 (pvr 004e 1202)',
+    });
     expect(blocks[2]).toMatchObject({ platform: 'PowerNV', machine: 'PowerNV 9006-22P', MMU: 'Radix' });
     expect(blocks[2]?.['processor']).toBeUndefined();
     expect(cpuinfoMhz(arch('ppc64le'))).toEqual([]);

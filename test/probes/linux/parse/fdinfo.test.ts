@@ -23,10 +23,16 @@ describe('parseFdinfo', () => {
   });
 
   test('a large position', () => {
-    expect(parseFdinfo('pos:\t1099511627776\nflags:\t0100001\nmnt_id:\t9\n')).toEqual({ pos: 1099511627776, flags: 0o100001 });
+    expect(parseFdinfo('pos:\t1099511627776\nflags:\t0100001\nmnt_id:\t9\n')).toEqual({
+      pos: 1099511627776,
+      flags: 0o100001,
+    });
   });
 
-  test.each([['no flags', 'pos:\t0\n'], ['decimal-looking flags with 8 or 9', 'pos:\t0\nflags:\t0189\n']])('%s -> ParseError', (_n, t) => {
+  test.each([
+    ['no flags', 'pos:\t0\n'],
+    ['decimal-looking flags with 8 or 9', 'pos:\t0\nflags:\t0189\n'],
+  ])('%s -> ParseError', (_n, t) => {
     expect(() => parseFdinfo(t, '/p/1/fdinfo/3')).toThrow(ParseError);
   });
 
@@ -37,7 +43,13 @@ describe('parseFdinfo', () => {
 
 describe('fileFlagsToMode (psutil file_flags_to_mode)', () => {
   test.each([
-    [0o0, 'r'], [0o1, 'w'], [0o2, 'r+'], [0o2001, 'a'], [0o2002, 'a+'], [0o2100000, 'r'], [0o1101, 'w'],
+    [0o0, 'r'],
+    [0o1, 'w'],
+    [0o2, 'r+'],
+    [0o2001, 'a'],
+    [0o2002, 'a+'],
+    [0o2100000, 'r'],
+    [0o1101, 'w'],
   ])('flags %o -> %s', (flags, mode) => {
     expect(fileFlagsToMode(flags)).toBe(mode);
   });

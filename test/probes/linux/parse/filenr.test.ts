@@ -10,7 +10,11 @@ describe('parseFileNr', () => {
   test('our files: tab-separated, the 64-bit default maximum of Linux 5.x+ (LONG_MAX, beyond 2^53) and a 4.x one', () => {
     const p = own('parse', 'sysctl', 'file-nr');
     expect(parseFileNr(fs.readFileSync(p), p)).toEqual({ allocated: 2144, unused: 0, maximum: 9223372036854775807 });
-    expect(parseFileNr(fs.readFileSync(own('parse', 'sysctl', 'file-nr-4.x')))).toEqual({ allocated: 35712, unused: 0, maximum: 1631329 });
+    expect(parseFileNr(fs.readFileSync(own('parse', 'sysctl', 'file-nr-4.x')))).toEqual({
+      allocated: 35712,
+      unused: 0,
+      maximum: 1631329,
+    });
   });
 
   testPeer("node_exporter's fixture: allocated, unused, maximum", () => {
@@ -36,6 +40,9 @@ describe('parseFileNr', () => {
   });
 
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseFileNr(b, 'x'), [fs.readFileSync(own('parse', 'sysctl', 'file-nr')), fs.readFileSync(own('parse', 'sysctl', 'file-nr-4.x'))]);
+    onlyParseErrors(
+      (b) => parseFileNr(b, 'x'),
+      [fs.readFileSync(own('parse', 'sysctl', 'file-nr')), fs.readFileSync(own('parse', 'sysctl', 'file-nr-4.x'))],
+    );
   });
 });

@@ -3,7 +3,15 @@ import * as path from 'node:path';
 import { parseLimits } from '../../../../src/probes/linux/parse/limits';
 import { ParseError } from '../../../../src/probes/errors';
 import {
-  RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_MEMLOCK, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RTTIME, RLIMIT_STACK,
+  RLIMIT_AS,
+  RLIMIT_CORE,
+  RLIMIT_CPU,
+  RLIMIT_MEMLOCK,
+  RLIMIT_NICE,
+  RLIMIT_NOFILE,
+  RLIMIT_NPROC,
+  RLIMIT_RTTIME,
+  RLIMIT_STACK,
 } from '../../../../src/probes/constants';
 import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
@@ -37,7 +45,9 @@ describe('parseLimits', () => {
   });
 
   test('a row with a bad value -> ParseError', () => {
-    expect(() => parseLimits('Max open files            lots                 4096                 files\n', '/p/1/limits')).toThrow(ParseError);
+    expect(() =>
+      parseLimits('Max open files            lots                 4096                 files\n', '/p/1/limits'),
+    ).toThrow(ParseError);
   });
 
   test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {

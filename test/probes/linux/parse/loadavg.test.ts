@@ -8,16 +8,33 @@ import { GARBAGE } from '../../../helpers/garbage';
 describe('parseLoadavg', () => {
   test('our files: the last pid at the 64-bit pid_max, and an overloaded host', () => {
     const p = own('parse', 'loadavg', 'loadavg');
-    expect(parseLoadavg(fs.readFileSync(p), p)).toEqual({ load1: 3.07, load5: 2.51, load15: 1.98, runnable: 4, total: 1285, lastPid: 4194303 });
+    expect(parseLoadavg(fs.readFileSync(p), p)).toEqual({
+      load1: 3.07,
+      load5: 2.51,
+      load15: 1.98,
+      runnable: 4,
+      total: 1285,
+      lastPid: 4194303,
+    });
     expect(parseLoadavg(fs.readFileSync(own('parse', 'loadavg', 'loadavg-overloaded')))).toEqual({
-      load1: 312.55, load5: 280.04, load15: 199.9, runnable: 117, total: 60011, lastPid: 88123,
+      load1: 312.55,
+      load5: 280.04,
+      load15: 199.9,
+      runnable: 117,
+      total: 60011,
+      lastPid: 88123,
     });
   });
 
   testPeer('node_exporter fixture (node_exporter parseLoad test line)', () => {
     const p = path.join(NODE_EXPORTER_FIXTURES, 'proc', 'loadavg');
     expect(parseLoadavg(fs.readFileSync(p), p)).toEqual({
-      load1: 0.21, load5: 0.37, load15: 0.39, runnable: 1, total: 719, lastPid: 19737,
+      load1: 0.21,
+      load5: 0.37,
+      load15: 0.39,
+      runnable: 1,
+      total: 719,
+      lastPid: 19737,
     });
   });
 

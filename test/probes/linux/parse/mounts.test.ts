@@ -26,12 +26,20 @@ describe('parseMounts', () => {
     const p = own('disk-basic', 'proc', 'self', 'mounts');
     const rows = parseMounts(fs.readFileSync(p), p);
     expect(rows).toHaveLength(13);
-    expect(rows[0]).toEqual({ device: '/dev/sda1', mountpoint: '/', fstype: 'ext4', opts: 'rw,relatime,errors=remount-ro' });
+    expect(rows[0]).toEqual({
+      device: '/dev/sda1',
+      mountpoint: '/',
+      fstype: 'ext4',
+      opts: 'rw,relatime,errors=remount-ro',
+    });
     expect(rows.find((r) => r.device === '/dev/sdb1')!.mountpoint).toBe('/media/My Disk');
     expect(rows.find((r) => r.device === '/dev/sdc1')!.mountpoint).toBe('/mnt/tab\tand\nnewline\\back');
     expect(rows.find((r) => r.device === 'none')).toMatchObject({ mountpoint: '/run/user/1000', fstype: 'tmpfs' });
     expect(rows.find((r) => r.mountpoint === '/home')).toEqual({
-      device: '/dev/mapper/vg-home', mountpoint: '/home', fstype: 'xfs', opts: 'rw,relatime,attr2',
+      device: '/dev/mapper/vg-home',
+      mountpoint: '/home',
+      fstype: 'xfs',
+      opts: 'rw,relatime,attr2',
     });
     expect(Object.isFrozen(rows)).toBe(true);
     expect(Object.isFrozen(rows[0])).toBe(true);

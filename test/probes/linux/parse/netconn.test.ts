@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  countTcpStates, decodeInetAddress, formatIpv6, parseInetSockets, parseUnixSockets, TCP_STATUSES,
+  countTcpStates,
+  decodeInetAddress,
+  formatIpv6,
+  parseInetSockets,
+  parseUnixSockets,
+  TCP_STATUSES,
 } from '../../../../src/probes/linux/parse/netconn';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
@@ -24,17 +29,34 @@ describe('decodeInetAddress', () => {
   });
 
   test('IPv6 is four words, each byte-swapped on LE (psutil #201)', () => {
-    expect(decodeInetAddress('0000000000000000FFFF00000100007F:9E49', 10, 'x', true)).toEqual({ ip: '::ffff:127.0.0.1', port: 40521 });
-    expect(decodeInetAddress('000080FE00000000FFADE15609667CFE:C781', 10, 'x', true)).toEqual({ ip: 'fe80::56e1:adff:fe7c:6609', port: 51073 });
+    expect(decodeInetAddress('0000000000000000FFFF00000100007F:9E49', 10, 'x', true)).toEqual({
+      ip: '::ffff:127.0.0.1',
+      port: 40521,
+    });
+    expect(decodeInetAddress('000080FE00000000FFADE15609667CFE:C781', 10, 'x', true)).toEqual({
+      ip: 'fe80::56e1:adff:fe7c:6609',
+      port: 51073,
+    });
     expect(decodeInetAddress('00000000000000000000000001000000:0035', 10, 'x', true)).toEqual({ ip: '::1', port: 53 });
     // The same address as a big-endian host prints it.
-    expect(decodeInetAddress('FE8000000000000056E1ADFFFE7C6609:C781', 10, 'x', false)).toEqual({ ip: 'fe80::56e1:adff:fe7c:6609', port: 51073 });
-    expect(decodeInetAddress('B80D0120000000000000000001000000:01BB', 10, 'x', true)).toEqual({ ip: '2001:db8::1', port: 443 });
+    expect(decodeInetAddress('FE8000000000000056E1ADFFFE7C6609:C781', 10, 'x', false)).toEqual({
+      ip: 'fe80::56e1:adff:fe7c:6609',
+      port: 51073,
+    });
+    expect(decodeInetAddress('B80D0120000000000000000001000000:01BB', 10, 'x', true)).toEqual({
+      ip: '2001:db8::1',
+      port: 443,
+    });
   });
 
   test.each([
-    ['0500000A', 2], ['0500000Z:0016', 2], ['0500000A:', 2], ['0500000A:12345', 2], ['00:0016', 2],
-    ['0500000A:0016', 10], ['', 2],
+    ['0500000A', 2],
+    ['0500000Z:0016', 2],
+    ['0500000A:', 2],
+    ['0500000A:12345', 2],
+    ['00:0016', 2],
+    ['0500000A:0016', 10],
+    ['', 2],
   ])('bad address %j (family %d) -> ParseError', (tok, fam) => {
     expect(() => decodeInetAddress(tok, fam, '/proc/net/tcp')).toThrow(ParseError);
   });
@@ -77,9 +99,19 @@ describe('parseInetSockets', () => {
     const socks = parseInetSockets(fs.readFileSync(net('tcp6')), 10, 'tcp6', { littleEndian: true });
     expect(socks).toEqual([
       { laddr: { ip: '::', port: 22 }, raddr: null, state: 0x0a, inode: '21101' },
-      { laddr: { ip: '::ffff:10.20.0.5', port: 8443 }, raddr: { ip: '::ffff:192.168.1.50', port: 50001 }, state: 0x01, inode: '21102' },
+      {
+        laddr: { ip: '::ffff:10.20.0.5', port: 8443 },
+        raddr: { ip: '::ffff:192.168.1.50', port: 50001 },
+        state: 0x01,
+        inode: '21102',
+      },
       { laddr: { ip: 'fe80::5054:ff:fe12:3401', port: 9100 }, raddr: null, state: 0x0a, inode: '21103' },
-      { laddr: { ip: '2001:db8:0:1::5', port: 443 }, raddr: { ip: '2001:db8::c0:ffee', port: 61000 }, state: 0x04, inode: '21104' },
+      {
+        laddr: { ip: '2001:db8:0:1::5', port: 443 },
+        raddr: { ip: '2001:db8::c0:ffee', port: 61000 },
+        state: 0x04,
+        inode: '21104',
+      },
     ]);
   });
 
@@ -92,7 +124,10 @@ describe('parseInetSockets', () => {
       [{ ip: '10.20.0.5', port: 40000 }, { ip: '10.20.0.1', port: 123 }, 1, '22004'],
     ]);
     const udp6 = parseInetSockets(fs.readFileSync(net('udp6')), 10, 'udp6', { littleEndian: true });
-    expect(udp6.map((s) => [s.laddr, s.inode])).toEqual([[{ ip: '::', port: 5353 }, '22101'], [{ ip: 'fe80::5054:ff:fe12:3401', port: 546 }, '22102']]);
+    expect(udp6.map((s) => [s.laddr, s.inode])).toEqual([
+      [{ ip: '::', port: 5353 }, '22101'],
+      [{ ip: 'fe80::5054:ff:fe12:3401', port: 546 }, '22102'],
+    ]);
   });
 
   test('our udp cut short after the state -> ParseError naming the file and line', () => {
@@ -152,7 +187,9 @@ describe('parseInetSockets', () => {
   });
 
   test('an inode filter skips other lines before decoding them', () => {
-    const socks = parseInetSockets(fs.readFileSync(own('net-basic/proc/net/tcp')), 2, 'tcp', { only: new Set(['1002']) });
+    const socks = parseInetSockets(fs.readFileSync(own('net-basic/proc/net/tcp')), 2, 'tcp', {
+      only: new Set(['1002']),
+    });
     expect(socks.map((s) => s.inode)).toEqual(['1002']);
   });
 
@@ -206,7 +243,9 @@ describe('parseUnixSockets', () => {
       { type: 1, inode: '23005', path: '/home/ann/My Sockets/app sock' },
       { type: 1, inode: '23006', path: '@@' },
     ]);
-    expect(parseUnixSockets(fs.readFileSync(p), p, { only: new Set(['407']) }).map((s) => s.path)).toEqual(['/run/systemd/journal/dev-log']);
+    expect(parseUnixSockets(fs.readFileSync(p), p, { only: new Set(['407']) }).map((s) => s.path)).toEqual([
+      '/run/systemd/journal/dev-log',
+    ]);
   });
 
   test('our 2.4-era unix (no Inode column) -> ParseError naming the file', () => {
@@ -246,14 +285,24 @@ describe('parseUnixSockets', () => {
   test('lines without a space are skipped (psutil #766); garbage -> ParseError', () => {
     expect(parseUnixSockets('Num RefCount\nxxxxxxxxxx\n')).toEqual([]);
     expect(() => parseUnixSockets('0000: 00000002 00000000\n', '/proc/net/unix')).toThrow(ParseError);
-    expect(() => parseUnixSockets('0000: 00000002 00000000 00010000 zz 01 10 /x\n', '/proc/net/unix')).toThrow(ParseError);
+    expect(() => parseUnixSockets('0000: 00000002 00000000 00010000 zz 01 10 /x\n', '/proc/net/unix')).toThrow(
+      ParseError,
+    );
   });
 });
 
 describe('fuzz', () => {
   test('random bytes and mutated fixtures give records or ParseError, nothing else', () => {
-    const tcp = [fs.readFileSync(own('net-basic/proc/net/tcp')), fs.readFileSync(own('net-basic/proc/net/udp')), fs.readFileSync(net('tcp'))];
-    const tcp6 = [fs.readFileSync(own('net-basic/proc/net/tcp6')), fs.readFileSync(net('tcp6')), fs.readFileSync(net('udp6'))];
+    const tcp = [
+      fs.readFileSync(own('net-basic/proc/net/tcp')),
+      fs.readFileSync(own('net-basic/proc/net/udp')),
+      fs.readFileSync(net('tcp')),
+    ];
+    const tcp6 = [
+      fs.readFileSync(own('net-basic/proc/net/tcp6')),
+      fs.readFileSync(net('tcp6')),
+      fs.readFileSync(net('udp6')),
+    ];
     const unix = [fs.readFileSync(own('net-basic/proc/net/unix')), fs.readFileSync(net('unix'))];
     onlyParseErrors((b) => parseInetSockets(b, 2, 'x'), tcp);
     onlyParseErrors((b) => parseInetSockets(b, 10, 'x'), tcp6);

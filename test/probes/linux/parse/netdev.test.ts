@@ -15,12 +15,29 @@ describe('parseNetDev', () => {
     const dev = parseNetDev(fs.readFileSync(p), p);
     expect(Object.keys(dev)).toEqual(['lo', 'enp1s0', 'vethabcdef12345', 'wlp2s0']);
     expect(dev['enp1s0']).toEqual({
-      receiveBytes: 98765432109, receivePackets: 7340032, receiveErrs: 3, receiveDrop: 17, receiveFifo: 0,
-      receiveFrame: 1, receiveCompressed: 0, receiveMulticast: 4410, transmitBytes: 6543210987,
-      transmitPackets: 5120000, transmitErrs: 0, transmitDrop: 2, transmitFifo: 0, transmitColls: 5,
-      transmitCarrier: 1, transmitCompressed: 0,
+      receiveBytes: 98765432109,
+      receivePackets: 7340032,
+      receiveErrs: 3,
+      receiveDrop: 17,
+      receiveFifo: 0,
+      receiveFrame: 1,
+      receiveCompressed: 0,
+      receiveMulticast: 4410,
+      transmitBytes: 6543210987,
+      transmitPackets: 5120000,
+      transmitErrs: 0,
+      transmitDrop: 2,
+      transmitFifo: 0,
+      transmitColls: 5,
+      transmitCarrier: 1,
+      transmitCompressed: 0,
     });
-    expect(dev['vethabcdef12345']).toMatchObject({ receiveBytes: 656, receivePackets: 8, transmitBytes: 1726, transmitPackets: 19 });
+    expect(dev['vethabcdef12345']).toMatchObject({
+      receiveBytes: 656,
+      receivePackets: 8,
+      transmitBytes: 1726,
+      transmitPackets: 19,
+    });
     expect(dev['lo']!.receiveBytes).toBe(dev['lo']!.transmitBytes);
     // u64 counters beyond 2^53 come out as the nearest double.
     expect(dev['wlp2s0']).toMatchObject({ receiveBytes: 18446744073709551615, receivePackets: 4294967296 });
@@ -32,10 +49,22 @@ describe('parseNetDev', () => {
     const dev = parseNetDev(fs.readFileSync(p), p);
     expect(Object.keys(dev)).toEqual(['vethf345468', 'lo', 'docker0', 'eth0']);
     expect(dev['eth0']).toEqual({
-      receiveBytes: 874354587, receivePackets: 1036395, receiveErrs: 0, receiveDrop: 0, receiveFifo: 0,
-      receiveFrame: 0, receiveCompressed: 0, receiveMulticast: 0, transmitBytes: 563352563,
-      transmitPackets: 732147, transmitErrs: 0, transmitDrop: 0, transmitFifo: 0, transmitColls: 0,
-      transmitCarrier: 0, transmitCompressed: 0,
+      receiveBytes: 874354587,
+      receivePackets: 1036395,
+      receiveErrs: 0,
+      receiveDrop: 0,
+      receiveFifo: 0,
+      receiveFrame: 0,
+      receiveCompressed: 0,
+      receiveMulticast: 0,
+      transmitBytes: 563352563,
+      transmitPackets: 732147,
+      transmitErrs: 0,
+      transmitDrop: 0,
+      transmitFifo: 0,
+      transmitColls: 0,
+      transmitCarrier: 0,
+      transmitCompressed: 0,
     });
     expect(Object.keys(dev['lo']!)).toEqual([...NET_DEV_FIELDS]);
     expect(Object.isFrozen(dev) && Object.isFrozen(dev['lo'])).toBe(true);
@@ -81,6 +110,9 @@ describe('parseNetDev', () => {
     }
   });
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseNetDev(b, 'x'), [fs.readFileSync(own('net-basic/proc/net/dev')), fs.readFileSync(own('parse', 'net', 'dev'))]);
+    onlyParseErrors(
+      (b) => parseNetDev(b, 'x'),
+      [fs.readFileSync(own('net-basic/proc/net/dev')), fs.readFileSync(own('parse', 'net', 'dev'))],
+    );
   });
 });

@@ -21,20 +21,46 @@ describe('parseNetstat / parseSnmp6', () => {
     const netstat = parseNetstat(fs.readFileSync(ours('netstat')), ours('netstat'));
     expect(Object.keys(netstat)).toEqual(['TcpExt', 'IpExt', 'MPTcpExt']);
     expect(Object.keys(netstat['TcpExt']!)).toHaveLength(12);
-    expect(netstat['TcpExt']).toMatchObject({ SyncookiesFailed: 3, ListenOverflows: 7, ListenDrops: 9, TCPOFOQueue: 5544 });
+    expect(netstat['TcpExt']).toMatchObject({
+      SyncookiesFailed: 3,
+      ListenOverflows: 7,
+      ListenDrops: 9,
+      TCPOFOQueue: 5544,
+    });
     expect(netstat['IpExt']).toMatchObject({ InOctets: 98765432109, OutOctets: 6543210987, InNoECTPkts: 7340032 });
     expect(netstat['MPTcpExt']).toEqual({ MPCapableSYNRX: 0, MPCapableSYNTX: 0 });
     const snmp = parseNetstat(fs.readFileSync(ours('snmp')), ours('snmp'));
     expect(Object.keys(snmp)).toEqual(['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite']);
-    expect(snmp['Tcp']).toMatchObject({ MaxConn: -1, ActiveOpens: 3321, CurrEstab: 27, InSegs: 6912345, RetransSegs: 2204, InErrs: 3 });
+    expect(snmp['Tcp']).toMatchObject({
+      MaxConn: -1,
+      ActiveOpens: 3321,
+      CurrEstab: 27,
+      InSegs: 6912345,
+      RetransSegs: 2204,
+      InErrs: 3,
+    });
     expect(snmp['Ip']).toMatchObject({ Forwarding: 1, InReceives: 7340032, InAddrErrors: 5, OutNoRoutes: 12 });
     expect(snmp['IcmpMsg']).toEqual({ InType0: 9, InType3: 40, InType8: 9, OutType0: 9, OutType3: 43, OutType8: 9 });
-    expect(snmp['Udp']).toMatchObject({ InDatagrams: 412000, NoPorts: 38, InErrors: 6, RcvbufErrors: 5, InCsumErrors: 1, IgnoredMulti: 2210 });
+    expect(snmp['Udp']).toMatchObject({
+      InDatagrams: 412000,
+      NoPorts: 38,
+      InErrors: 6,
+      RcvbufErrors: 5,
+      InCsumErrors: 1,
+      IgnoredMulti: 2210,
+    });
     const snmp6 = parseSnmp6(fs.readFileSync(ours('snmp6')), ours('snmp6'));
     expect(Object.keys(snmp6)).toEqual(['Ip6', 'Icmp6', 'Udp6', 'UdpLite6']);
     expect(snmp6['Ip6']).toMatchObject({ InReceives: 88120, InNoRoutes: 4, InOctets: 12345678901 });
     // The protocol ends at the first 6: Icmp6InType133 is Icmp6 / InType133, not Icmp6InType13 / 3.
-    expect(snmp6['Icmp6']).toMatchObject({ InMsgs: 310, InErrors: 1, OutMsgs: 402, InType133: 12, InType135: 150, OutType143: 22 });
+    expect(snmp6['Icmp6']).toMatchObject({
+      InMsgs: 310,
+      InErrors: 1,
+      OutMsgs: 402,
+      InType133: 12,
+      InType135: 150,
+      OutType143: 22,
+    });
     expect(snmp6['Udp6']).toEqual({ InDatagrams: 2001, NoPorts: 3, InErrors: 0, OutDatagrams: 1999, IgnoredMulti: 7 });
     expect(snmp6['UdpLite6']).toEqual({ InDatagrams: 0, OutDatagrams: 0 });
   });

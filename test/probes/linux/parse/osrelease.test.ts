@@ -4,12 +4,23 @@ import { ParseError } from '../../../../src/probes/errors';
 describe('parseOsRelease', () => {
   test('Debian 12', () => {
     const text = [
-      'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', 'NAME="Debian GNU/Linux"', 'VERSION_ID="12"', 'VERSION="12 (bookworm)"',
-      'VERSION_CODENAME=bookworm', 'ID=debian', 'HOME_URL="https://www.debian.org/"', '',
+      'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
+      'NAME="Debian GNU/Linux"',
+      'VERSION_ID="12"',
+      'VERSION="12 (bookworm)"',
+      'VERSION_CODENAME=bookworm',
+      'ID=debian',
+      'HOME_URL="https://www.debian.org/"',
+      '',
     ].join('\n');
     expect(parseOsRelease(text)).toEqual({
-      PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)', NAME: 'Debian GNU/Linux', VERSION_ID: '12', VERSION: '12 (bookworm)',
-      VERSION_CODENAME: 'bookworm', ID: 'debian', HOME_URL: 'https://www.debian.org/',
+      PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)',
+      NAME: 'Debian GNU/Linux',
+      VERSION_ID: '12',
+      VERSION: '12 (bookworm)',
+      VERSION_CODENAME: 'bookworm',
+      ID: 'debian',
+      HOME_URL: 'https://www.debian.org/',
     });
   });
 

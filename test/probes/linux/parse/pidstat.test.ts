@@ -12,48 +12,151 @@ const ours = (rel: string): Buffer => fs.readFileSync(path.join(OURS, rel));
 /** A stat line with the given comm and state; the numbers are distinct so that a shifted field shows. */
 function statLine(comm: string | Buffer, state = 'S', extra = ''): Buffer {
   const nums = Array.from({ length: 49 }, (_, i) => String(i + 100));
-  return Buffer.concat([Buffer.from('4242 ('), Buffer.isBuffer(comm) ? comm : Buffer.from(comm), Buffer.from(`) ${state} ${nums.join(' ')}${extra}\n`)]);
+  return Buffer.concat([
+    Buffer.from('4242 ('),
+    Buffer.isBuffer(comm) ? comm : Buffer.from(comm),
+    Buffer.from(`) ${state} ${nums.join(' ')}${extra}\n`),
+  ]);
 }
 
 describe('parsePidStat', () => {
   test('our python3 (52 fields, rsslim at the u64 maximum): fields by man 5 proc position', () => {
     expect(parsePidStat(ours('4321/stat'), '4321/stat')).toEqual({
-      pid: 4321, comm: 'python3', commBytes: 7, state: 'S', ppid: 4300, pgrp: 4321, session: 4300, ttyNr: 34817,
-      tpgid: 4321, flags: 4194560, kernelThread: false, minflt: 20411, cminflt: 1022, majflt: 3, cmajflt: 1, utime: 1530,
-      stime: 212, cutime: 7, cstime: 2, priority: 20, nice: 0, numThreads: 3, starttime: 987654, vsize: 257142784,
-      rss: 6211, processor: 1, rtPriority: 0, policy: 0, blkioTicks: 12,
+      pid: 4321,
+      comm: 'python3',
+      commBytes: 7,
+      state: 'S',
+      ppid: 4300,
+      pgrp: 4321,
+      session: 4300,
+      ttyNr: 34817,
+      tpgid: 4321,
+      flags: 4194560,
+      kernelThread: false,
+      minflt: 20411,
+      cminflt: 1022,
+      majflt: 3,
+      cmajflt: 1,
+      utime: 1530,
+      stime: 212,
+      cutime: 7,
+      cstime: 2,
+      priority: 20,
+      nice: 0,
+      numThreads: 3,
+      starttime: 987654,
+      vsize: 257142784,
+      rss: 6211,
+      processor: 1,
+      rtPriority: 0,
+      policy: 0,
+      blkioTicks: 12,
     });
   });
 
   test('our threads: task stats with their own comm and counters', () => {
-    expect(parsePidStat(ours('4321/task/4322/stat'))).toMatchObject({ pid: 4322, comm: 'asyncio_0', state: 'S', utime: 40, stime: 9, processor: 0 });
-    expect(parsePidStat(ours('4321/task/4323/stat'))).toMatchObject({ pid: 4323, comm: 'ThreadPoolExecu', commBytes: 15, state: 'R', utime: 901, majflt: 1 });
+    expect(parsePidStat(ours('4321/task/4322/stat'))).toMatchObject({
+      pid: 4322,
+      comm: 'asyncio_0',
+      state: 'S',
+      utime: 40,
+      stime: 9,
+      processor: 0,
+    });
+    expect(parsePidStat(ours('4321/task/4323/stat'))).toMatchObject({
+      pid: 4323,
+      comm: 'ThreadPoolExecu',
+      commBytes: 15,
+      state: 'R',
+      utime: 901,
+      majflt: 1,
+    });
   });
 
   test('our comm `) D 1 2 (z) ` (fake state and ppid, a trailing space) splits at the last )', () => {
     const st = parsePidStat(ours('555/stat'));
-    expect(st).toMatchObject({ pid: 555, comm: ') D 1 2 (z) ', commBytes: 12, state: 'S', ppid: 4300, pgrp: 555, starttime: 990001, numThreads: 1 });
+    expect(st).toMatchObject({
+      pid: 555,
+      comm: ') D 1 2 (z) ',
+      commBytes: 12,
+      state: 'S',
+      ppid: 4300,
+      pgrp: 555,
+      starttime: 990001,
+      numThreads: 1,
+    });
   });
 
   test('our kernel threads: a workqueue worker whose comm runs past 15 bytes (nice -20), a SCHED_FIFO 99 migration thread', () => {
     const kw = parsePidStat(ours('131/stat'));
-    expect(kw).toMatchObject({ comm: 'kworker/1:1H-kblockd', commBytes: 20, state: 'I', ppid: 2, flags: 0x04208060, kernelThread: true, priority: 0, nice: -20, vsize: 0, rss: 0, processor: 1 });
+    expect(kw).toMatchObject({
+      comm: 'kworker/1:1H-kblockd',
+      commBytes: 20,
+      state: 'I',
+      ppid: 2,
+      flags: 0x04208060,
+      kernelThread: true,
+      priority: 0,
+      nice: -20,
+      vsize: 0,
+      rss: 0,
+      processor: 1,
+    });
     const mig = parsePidStat(ours('17/stat'));
-    expect(mig).toMatchObject({ comm: 'migration/2', ppid: 2, kernelThread: true, priority: -100, nice: 0, rtPriority: 99, policy: 1, processor: 2 });
-    for (const v of [...Object.values(kw), ...Object.values(mig)]) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+    expect(mig).toMatchObject({
+      comm: 'migration/2',
+      ppid: 2,
+      kernelThread: true,
+      priority: -100,
+      nice: 0,
+      rtPriority: 99,
+      policy: 1,
+      processor: 2,
+    });
+    for (const v of [...Object.values(kw), ...Object.values(mig)])
+      if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
   });
 
   test('our zombie', () => {
-    expect(parsePidStat(ours('777/stat'))).toMatchObject({ pid: 777, comm: 'defunct-child', state: 'Z', ppid: 4321, kernelThread: false });
+    expect(parsePidStat(ours('777/stat'))).toMatchObject({
+      pid: 777,
+      comm: 'defunct-child',
+      state: 'Z',
+      ppid: 4321,
+      kernelThread: false,
+    });
   });
 
   testPeer('procfs 26231 (vim): fields by man 5 proc position', () => {
     const st = parsePidStat(proc('26231/stat'));
     expect(st).toMatchObject({
-      pid: 26231, comm: 'vim', commBytes: 3, state: 'R', ppid: 5392, pgrp: 7446, session: 5392, ttyNr: 34835,
-      tpgid: 7446, minflt: 32533, cminflt: 309516, majflt: 26, cmajflt: 82, utime: 1677, stime: 44, cutime: 158,
-      cstime: 99, priority: 20, nice: 0, numThreads: 1, starttime: 82375, vsize: 56274944, rss: 1981, processor: 0,
-      rtPriority: 0, policy: 0, blkioTicks: 31,
+      pid: 26231,
+      comm: 'vim',
+      commBytes: 3,
+      state: 'R',
+      ppid: 5392,
+      pgrp: 7446,
+      session: 5392,
+      ttyNr: 34835,
+      tpgid: 7446,
+      minflt: 32533,
+      cminflt: 309516,
+      majflt: 26,
+      cmajflt: 82,
+      utime: 1677,
+      stime: 44,
+      cutime: 158,
+      cstime: 99,
+      priority: 20,
+      nice: 0,
+      numThreads: 1,
+      starttime: 82375,
+      vsize: 56274944,
+      rss: 1981,
+      processor: 0,
+      rtPriority: 0,
+      policy: 0,
+      blkioTicks: 31,
     });
   });
 
@@ -166,7 +269,8 @@ describe('parsePidStatState (state and num_threads only, for processSummary)', (
       if (fs.existsSync(path.join(dir, 'stat'))) out.push(path.join(dir, 'stat'));
       const task = path.join(dir, 'task');
       if (!fs.existsSync(task)) continue;
-      for (const tid of fs.readdirSync(task)) if (fs.existsSync(path.join(task, tid, 'stat'))) out.push(path.join(task, tid, 'stat'));
+      for (const tid of fs.readdirSync(task))
+        if (fs.existsSync(path.join(task, tid, 'stat'))) out.push(path.join(task, tid, 'stat'));
     }
     return out;
   }
@@ -244,7 +348,10 @@ describe('parsePidStatState (state and num_threads only, for processSummary)', (
     ['no ) at all', '12 (foo S 1 2 3\n'],
     ['no state', '12 (foo) '],
     ['too few fields', '12 (foo) S 1 2 3\n'],
-    ['a non-numeric num_threads', `12 (foo) S ${Array.from({ length: 40 }, (_, i) => (i === 16 ? 'x' : '1')).join(' ')}\n`],
+    [
+      'a non-numeric num_threads',
+      `12 (foo) S ${Array.from({ length: 40 }, (_, i) => (i === 16 ? 'x' : '1')).join(' ')}\n`,
+    ],
   ])('%s -> ParseError naming the file', (_n, text) => {
     expect(() => parsePidStatState(text, '/p/1/stat')).toThrow(ParseError);
     expect(() => parsePidStatState(text, '/p/1/stat')).toThrow(/\/p\/1\/stat/);

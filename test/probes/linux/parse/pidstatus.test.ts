@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  parseCpuList, statusIds, statusKb, statusNumber, statusRequired, statusValue,
+  parseCpuList,
+  statusIds,
+  statusKb,
+  statusNumber,
+  statusRequired,
+  statusValue,
 } from '../../../../src/probes/linux/parse/pidstatus';
 import { ParseError } from '../../../../src/probes/errors';
 import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';

@@ -16,8 +16,14 @@ describe('parsePressure', () => {
       full: { avg10: 0, avg60: 0, avg300: 0, total: 0 },
     });
     expect(parsePressure(ours('io')).full).toEqual({ avg10: 0.29, avg60: 0.1, avg300: 0.02, total: 80211367 });
-    expect(parsePressure(ours('irq'))).toEqual({ some: null, full: { avg10: 0.02, avg60: 0.01, avg300: 0, total: 5311 } });
-    expect(parsePressure(ours('cpu-5.10'))).toEqual({ some: { avg10: 12.5, avg60: 4.08, avg300: 1, total: 42 }, full: null });
+    expect(parsePressure(ours('irq'))).toEqual({
+      some: null,
+      full: { avg10: 0.02, avg60: 0.01, avg300: 0, total: 5311 },
+    });
+    expect(parsePressure(ours('cpu-5.10'))).toEqual({
+      some: { avg10: 12.5, avg60: 4.08, avg300: 1, total: 42 },
+      full: null,
+    });
   });
 
   test('our memory file: averages of 100.00, u64 totals beyond 2^53 as the nearest double', () => {
@@ -31,13 +37,24 @@ describe('parsePressure', () => {
       some: { avg10: 0, avg60: 0, avg300: 0, total: 14036781 },
       full: { avg10: 0, avg60: 0, avg300: 0, total: 0 },
     });
-    expect(parsePressure(fs.readFileSync(ne('io'))).full).toEqual({ avg10: 0.18, avg60: 0.34, avg300: 0.1, total: 159229614 });
-    expect(parsePressure(fs.readFileSync(ne('irq')))).toEqual({ some: null, full: { avg10: 0, avg60: 0, avg300: 0, total: 8494 } });
+    expect(parsePressure(fs.readFileSync(ne('io'))).full).toEqual({
+      avg10: 0.18,
+      avg60: 0.34,
+      avg300: 0.1,
+      total: 159229614,
+    });
+    expect(parsePressure(fs.readFileSync(ne('irq')))).toEqual({
+      some: null,
+      full: { avg10: 0, avg60: 0, avg300: 0, total: 8494 },
+    });
   });
 
   testPeer("procfs's fixture: cpu before 5.13 has no full line", () => {
     const p = path.join(PROCFS_FIXTURES, 'proc/pressure');
-    expect(parsePressure(fs.readFileSync(path.join(p, 'cpu')))).toEqual({ some: { avg10: 0.1, avg60: 2, avg300: 3.85, total: 15 }, full: null });
+    expect(parsePressure(fs.readFileSync(path.join(p, 'cpu')))).toEqual({
+      some: { avg10: 0.1, avg60: 2, avg300: 3.85, total: 15 },
+      full: null,
+    });
     expect(parsePressure(fs.readFileSync(path.join(p, 'memory'))).full?.total).toBe(25);
   });
 
@@ -46,7 +63,10 @@ describe('parsePressure', () => {
     ['unknown kind', 'half avg10=0.00 avg60=0.00 avg300=0.00 total=1\n'],
     ['missing total', 'some avg10=0.00 avg60=0.00 avg300=0.00\n'],
     ['negative total', 'some avg10=0.00 avg60=0.00 avg300=0.00 total=-1\n'],
-    ['two some lines', 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1\nsome avg10=0.00 avg60=0.00 avg300=0.00 total=2\n'],
+    [
+      'two some lines',
+      'some avg10=0.00 avg60=0.00 avg300=0.00 total=1\nsome avg10=0.00 avg60=0.00 avg300=0.00 total=2\n',
+    ],
     ['binary', '\u0000\u0001'],
   ])('garbage (%s) -> ParseError naming the file', (_w, body) => {
     expect(() => parsePressure(body, '/proc/pressure/cpu')).toThrow(ParseError);

@@ -19,17 +19,35 @@ describe('parseSchedstat', () => {
     const r = parseSchedstat(fs.readFileSync(own('parse', 'schedstat', 'schedstat-v17')));
     expect(r.map((c) => c.cpu)).toEqual(['0', '1', '2', '3']);
     expect(r[1]).toEqual({ cpu: '1', runningNanoseconds: 2000, waitingNanoseconds: 40, timeslices: 6 });
-    expect(r[3]).toEqual({ cpu: '3', runningNanoseconds: 2251799813685248, waitingNanoseconds: 1125899906842624, timeslices: 4294967296 });
+    expect(r[3]).toEqual({
+      cpu: '3',
+      runningNanoseconds: 2251799813685248,
+      waitingNanoseconds: 1125899906842624,
+      timeslices: 4294967296,
+    });
   });
 
   describePeer("the peers' schedstat", () => {
-    test.each([NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES])('%s/proc/schedstat: the last three counters of each cpu line, domains skipped', (root) => {
-      const p = path.join(root, 'proc/schedstat');
-      expect(parseSchedstat(fs.readFileSync(p), p)).toEqual([
-        { cpu: '0', runningNanoseconds: 2045936778163039, waitingNanoseconds: 343796328169361, timeslices: 4767485306 },
-        { cpu: '1', runningNanoseconds: 1904686152592476, waitingNanoseconds: 364107263788241, timeslices: 5145567945 },
-      ]);
-    });
+    test.each([NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES])(
+      '%s/proc/schedstat: the last three counters of each cpu line, domains skipped',
+      (root) => {
+        const p = path.join(root, 'proc/schedstat');
+        expect(parseSchedstat(fs.readFileSync(p), p)).toEqual([
+          {
+            cpu: '0',
+            runningNanoseconds: 2045936778163039,
+            waitingNanoseconds: 343796328169361,
+            timeslices: 4767485306,
+          },
+          {
+            cpu: '1',
+            runningNanoseconds: 1904686152592476,
+            waitingNanoseconds: 364107263788241,
+            timeslices: 5145567945,
+          },
+        ]);
+      },
+    );
   });
 
   test.each([
@@ -45,6 +63,12 @@ describe('parseSchedstat', () => {
   });
 
   test('fuzz: random bytes and mutated fixtures give records or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseSchedstat(b, 'x'), [fs.readFileSync(own('parse', 'schedstat', 'schedstat-v15')), fs.readFileSync(own('parse', 'schedstat', 'schedstat-v17'))]);
+    onlyParseErrors(
+      (b) => parseSchedstat(b, 'x'),
+      [
+        fs.readFileSync(own('parse', 'schedstat', 'schedstat-v15')),
+        fs.readFileSync(own('parse', 'schedstat', 'schedstat-v17')),
+      ],
+    );
   });
 });

@@ -21,7 +21,11 @@ describe('parseSockStat', () => {
     expect(Object.keys(r['TCP']!)).toEqual(['inuse', 'orphan', 'tw', 'alloc', 'mem']);
     expect(Object.isFrozen(r['TCP'])).toBe(true);
     expect(parseSockStat(fs.readFileSync(own('parse', 'net', 'sockstat6')))).toEqual({
-      TCP6: { inuse: 11 }, UDP6: { inuse: 4 }, UDPLITE6: { inuse: 0 }, RAW6: { inuse: 2 }, FRAG6: { inuse: 0, memory: 0 },
+      TCP6: { inuse: 11 },
+      UDP6: { inuse: 4 },
+      UDPLITE6: { inuse: 0 },
+      RAW6: { inuse: 2 },
+      FRAG6: { inuse: 0, memory: 0 },
     });
   });
 
@@ -48,7 +52,13 @@ describe('parseSockStat', () => {
 
   testPeer('sockstat6 of both fixture trees', () => {
     const a = parseSockStat(fs.readFileSync(path.join(NODE_EXPORTER_FIXTURES, 'proc/net/sockstat6')));
-    expect(a).toEqual({ TCP6: { inuse: 17 }, UDP6: { inuse: 9 }, UDPLITE6: { inuse: 0 }, RAW6: { inuse: 1 }, FRAG6: { inuse: 0, memory: 0 } });
+    expect(a).toEqual({
+      TCP6: { inuse: 17 },
+      UDP6: { inuse: 9 },
+      UDPLITE6: { inuse: 0 },
+      RAW6: { inuse: 1 },
+      FRAG6: { inuse: 0, memory: 0 },
+    });
     const b = parseSockStat(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc/net/sockstat')));
     expect(b['TCP']).toEqual({ inuse: 35, orphan: 0, tw: 4, alloc: 59, mem: 22 });
   });
@@ -67,6 +77,9 @@ describe('parseSockStat', () => {
     expect(parseSockStat('')).toEqual({});
   });
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseSockStat(b, 'x'), [fs.readFileSync(own('parse', 'net', 'sockstat')), fs.readFileSync(own('parse', 'net', 'sockstat6'))]);
+    onlyParseErrors(
+      (b) => parseSockStat(b, 'x'),
+      [fs.readFileSync(own('parse', 'net', 'sockstat')), fs.readFileSync(own('parse', 'net', 'sockstat6'))],
+    );
   });
 });

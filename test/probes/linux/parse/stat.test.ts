@@ -21,8 +21,16 @@ describe('parseStat', () => {
     expect(st.intr).toBe(98765432);
     expect(st.softirq).toBe(5222222);
     expect(st.softirqs).toEqual({
-      hi: 11, timer: 2000000, net_tx: 12, net_rx: 333333, block: 44444, block_iopoll: 0,
-      tasklet: 5555, sched: 1666666, hrtimer: 7, rcu: 1160204,
+      hi: 11,
+      timer: 2000000,
+      net_tx: 12,
+      net_rx: 333333,
+      block: 44444,
+      block_iopoll: 0,
+      tasklet: 5555,
+      sched: 1666666,
+      hrtimer: 7,
+      rcu: 1160204,
     });
     expect(st.processes).toBe(4194304);
     expect(st.procsRunning).toBe(3);
@@ -53,8 +61,16 @@ describe('parseStat', () => {
     expect(st.intr).toBe(8885917);
     expect(st.softirq).toBe(5057579);
     expect(st.softirqs).toEqual({
-      hi: 250191, timer: 1481983, net_tx: 1647, net_rx: 211099, block: 186066, block_iopoll: 0,
-      tasklet: 1783454, sched: 622196, hrtimer: 12499, rcu: 508444,
+      hi: 250191,
+      timer: 1481983,
+      net_tx: 1647,
+      net_rx: 211099,
+      block: 186066,
+      block_iopoll: 0,
+      tasklet: 1783454,
+      sched: 622196,
+      hrtimer: 12499,
+      rcu: 508444,
     });
     expect(st.processes).toBe(26442);
     expect(st.procsRunning).toBe(2);

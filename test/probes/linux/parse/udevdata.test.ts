@@ -21,7 +21,14 @@ describe('parseUdevData', () => {
 
   test('our device-mapper entry: DM_NAME, LVM names and a label with a space', () => {
     const r = parseUdevData(fs.readFileSync(own('parse', 'udev', 'b253:0')));
-    expect(r).toMatchObject({ DM_NAME: 'vg0-root', DM_VG_NAME: 'vg0', DM_LV_NAME: 'root', ID_FS_TYPE: 'ext4', ID_FS_LABEL: 'root fs', ID_FS_UUID: '5f0e3c1a-7d2b-4e8f-9a6c-0b1d2e3f4a5b' });
+    expect(r).toMatchObject({
+      DM_NAME: 'vg0-root',
+      DM_VG_NAME: 'vg0',
+      DM_LV_NAME: 'root',
+      ID_FS_TYPE: 'ext4',
+      ID_FS_LABEL: 'root fs',
+      ID_FS_UUID: '5f0e3c1a-7d2b-4e8f-9a6c-0b1d2e3f4a5b',
+    });
     expect(r['DM_UUID']?.startsWith('LVM-')).toBe(true);
   });
 

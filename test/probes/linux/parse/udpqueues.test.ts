@@ -10,7 +10,11 @@ describe('parseUdpQueues', () => {
   test('our udp and udp6: tx and rx summed over the sockets (hexadecimal, trailing padding, ref/pointer/drops columns)', () => {
     const p = own('parse', 'net', 'udp');
     expect(parseUdpQueues(fs.readFileSync(p), p)).toEqual({ txQueue: 0x1000 + 0x8, rxQueue: 0x200 + 0x40, sockets: 4 });
-    expect(parseUdpQueues(fs.readFileSync(own('parse', 'net', 'udp6')))).toEqual({ txQueue: 0x10, rxQueue: 0x300, sockets: 2 });
+    expect(parseUdpQueues(fs.readFileSync(own('parse', 'net', 'udp6')))).toEqual({
+      txQueue: 0x10,
+      rxQueue: 0x300,
+      sockets: 2,
+    });
   });
 
   testPeer("node_exporter's fixture: tx and rx summed over the sockets", () => {
@@ -19,13 +23,18 @@ describe('parseUdpQueues', () => {
   });
 
   testPeer("procfs's udp and udp6", () => {
-    expect(parseUdpQueues(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc/net/udp')))).toEqual({ txQueue: 2, rxQueue: 2, sockets: 3 });
+    expect(parseUdpQueues(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc/net/udp')))).toEqual({
+      txQueue: 2,
+      rxQueue: 2,
+      sockets: 3,
+    });
     const six = parseUdpQueues(fs.readFileSync(path.join(PROCFS_FIXTURES, 'proc/net/udp6')));
     expect(six.sockets).toBeGreaterThan(0);
   });
 
   test('the live files parse', () => {
-    for (const p of ['/proc/net/udp', '/proc/net/udp6']) expect(parseUdpQueues(fs.readFileSync(p), p).txQueue).toBeGreaterThanOrEqual(0);
+    for (const p of ['/proc/net/udp', '/proc/net/udp6'])
+      expect(parseUdpQueues(fs.readFileSync(p), p).txQueue).toBeGreaterThanOrEqual(0);
   });
 
   testPeer("procfs's udp_broken (a line cut short) -> ParseError", () => {
@@ -36,7 +45,10 @@ describe('parseUdpQueues', () => {
   test.each([
     ['our udp with a line cut short after the state', fs.readFileSync(own('parse', 'net', 'udp-cut'), 'utf8')],
     ['no header', '   0: 0500000A:0016 00000000:0000 0A 00000000:00000001 00:00000000 00000000     0        0 2740\n'],
-    ['queues not hexadecimal', '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0500000A:0016 00000000:0000 0A 0000000z:00000001 00:00000000 00000000     0        0 2740\n'],
+    [
+      'queues not hexadecimal',
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0500000A:0016 00000000:0000 0A 0000000z:00000001 00:00000000 00000000     0        0 2740\n',
+    ],
     ['binary', '\u0000\u0001'],
   ])('garbage (%s) -> ParseError naming the file', (_w, body) => {
     expect(() => parseUdpQueues(body, '/proc/net/udp')).toThrow(ParseError);
@@ -44,6 +56,9 @@ describe('parseUdpQueues', () => {
   });
 
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
-    onlyParseErrors((b) => parseUdpQueues(b, 'x'), [fs.readFileSync(own('parse', 'net', 'udp')), fs.readFileSync(own('parse', 'net', 'udp6'))]);
+    onlyParseErrors(
+      (b) => parseUdpQueues(b, 'x'),
+      [fs.readFileSync(own('parse', 'net', 'udp')), fs.readFileSync(own('parse', 'net', 'udp6'))],
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { parseUtmp, UTMP_RECORD_SIZE, UT_BOOT_TIME, UT_USER_PROCESS, UT_DEAD_PROCESS } from '../../../../src/probes/linux/parse/utmp';
+import {
+  parseUtmp,
+  UTMP_RECORD_SIZE,
+  UT_BOOT_TIME,
+  UT_USER_PROCESS,
+  UT_DEAD_PROCESS,
+} from '../../../../src/probes/linux/parse/utmp';
 import { ParseError } from '../../../../src/probes/errors';
 import { randomBytes } from '../../../helpers/garbage';
 import { utmpFile } from '../../../helpers/utmp';
@@ -7,15 +13,34 @@ describe('parseUtmp', () => {
   test('records decoded at the glibc x86_64 offsets', () => {
     const buf = utmpFile([
       { type: UT_BOOT_TIME, line: '~', user: 'reboot', host: '6.1.0', tvSec: 1700000000 },
-      { type: UT_USER_PROCESS, pid: 4242, line: 'pts/0', id: 'ts/0', user: 'alice', host: '10.0.0.7', session: 9, tvSec: 1700000123, tvUsec: 456 },
+      {
+        type: UT_USER_PROCESS,
+        pid: 4242,
+        line: 'pts/0',
+        id: 'ts/0',
+        user: 'alice',
+        host: '10.0.0.7',
+        session: 9,
+        tvSec: 1700000123,
+        tvUsec: 456,
+      },
       { type: UT_DEAD_PROCESS, pid: 17, line: 'pts/1', user: '' },
     ]);
     expect(buf.length).toBe(3 * UTMP_RECORD_SIZE);
     const recs = parseUtmp(buf, '/r/var/run/utmp');
     expect(recs).toHaveLength(3);
     expect(recs[1]).toEqual({
-      type: UT_USER_PROCESS, pid: 4242, line: 'pts/0', id: 'ts/0', user: 'alice', host: '10.0.0.7',
-      exitTermination: 0, exitStatus: 0, session: 9, tvSec: 1700000123, tvUsec: 456,
+      type: UT_USER_PROCESS,
+      pid: 4242,
+      line: 'pts/0',
+      id: 'ts/0',
+      user: 'alice',
+      host: '10.0.0.7',
+      exitTermination: 0,
+      exitStatus: 0,
+      session: 9,
+      tvSec: 1700000123,
+      tvUsec: 456,
     });
     expect(recs[0]?.user).toBe('reboot');
   });

@@ -42,7 +42,14 @@ describe('parseZoneinfo', () => {
 
   test('our two-node file: per-node stats and pageset high: lines are not watermarks; unpopulated Movable zones count', () => {
     const z = parseZoneinfo(fs.readFileSync(own('parse', 'zoneinfo', 'zoneinfo-numa')));
-    expect(z.zones.map((x) => `${x.node}/${x.zone}`)).toEqual(['0/DMA', '0/DMA32', '0/Normal', '0/Movable', '1/Normal', '1/Movable']);
+    expect(z.zones.map((x) => `${x.node}/${x.zone}`)).toEqual([
+      '0/DMA',
+      '0/DMA32',
+      '0/Normal',
+      '0/Movable',
+      '1/Normal',
+      '1/Movable',
+    ]);
     expect(z.zones[2]).toEqual({ node: 0, zone: 'Normal', pagesFree: 2211045, min: 27115, low: 33893, high: 40671 });
     expect(z.zones[3]).toEqual({ node: 0, zone: 'Movable', pagesFree: 0, min: 32, low: 32, high: 32 });
     expect(z.zones[4]).toEqual({ node: 1, zone: 'Normal', pagesFree: 3901222, min: 34010, low: 42512, high: 51014 });
