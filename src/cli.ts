@@ -302,7 +302,7 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at shutdown only: the main thread starts without it
   const worker = require('./exporters/worker') as typeof import('./exporters/worker');
   if (worker.lingeringWorkers() > 0) log.warn('the collection worker waits on a stuck statfs: exiting without it');
   // Not a return to the event loop: an export still on the wire or a worker left behind would hold the process.

@@ -65,7 +65,7 @@ export function collectorPlans(cfg: AgentConfig, reload: ReloadState | null = nu
 
 /** The plans and, for rendering in this thread, each collector with its parsed options (a bad option throws, naming it). */
 export function activeCollectors(cfg: AgentConfig, reload: ReloadState | null = null): ActiveSet {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the collectors load only where a config asks for them (start-up cost)
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const plans = collectorPlans(cfg, reload);
   const active = new Map<string, ActiveCollector>();

@@ -24,7 +24,8 @@ function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
 
 interface Prepared {
   plan: CollectorPlan;
-  fn: CollectFn<unknown> | null;
+  /** A collect function; one that is Reconfigurable takes new options in place (a config reload). */
+  fn: (CollectFn<unknown> & Partial<Reconfigurable<unknown>>) | null;
   setupError: string | null;
 }
 
@@ -65,7 +66,7 @@ export class CollectionEngine {
       if (!p || !def) continue; // not enabled in this engine: enabling a collector needs a restart
       try {
         const parsed = def.options(plan.options);
-        const fn = p.fn as (CollectFn<unknown> & Partial<Reconfigurable<unknown>>) | null;
+        const fn = p.fn;
         if (fn !== null && typeof fn.reconfigure === 'function') fn.reconfigure(parsed);
         else p.fn = def.create(this.env, parsed);
         p.plan = plan;

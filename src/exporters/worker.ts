@@ -88,7 +88,7 @@ function retire(w: Worker): Promise<void> {
 export function exitProcess(code: number): never {
   if (lingering === 0) process.exit(code);
   // Loaded only here: the main thread does not load the library otherwise.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the main thread does not load the library otherwise
   const native = require('../probes/linux/native') as typeof import('../probes/linux/native');
   return native.exitNow(code);
 }
@@ -258,7 +258,7 @@ function makeRenderer(
   init: WorkerInit,
   render: WorkerRenderInit,
 ): { render: (r: CollectorResult) => Promise<CollectorResult>; setOptions: (name: string, options: unknown) => void } {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded in the worker only, when it renders */
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const prom = require('./prometheus') as typeof import('./prometheus');
   const { createLogger } = require('./log') as typeof import('./log');
@@ -279,6 +279,7 @@ function makeRenderer(
     const c = active.get(name);
     if (c) active.set(name, { def: c.def, options });
   };
+  // eslint-disable-next-line @typescript-eslint/require-await -- the renderer's contract is async (a thrown mapping bug becomes a rejection the caller handles)
   const renderOne = async (r: CollectorResult): Promise<CollectorResult> => {
     if (r.kind !== 'data') return r;
     const c = active.get(r.name);

@@ -10,9 +10,8 @@ const MAX_CPUS = 8;
 async function frame(env: ToolEnv, interval: number | null): Promise<string[]> {
   const count = env.ps.cpuCount() ?? 1;
   const shown = Math.min(count, MAX_CPUS);
-  const percents = (
-    interval === null ? env.ps.cpuPercent({ percpu: true }) : await env.ps.cpuPercent({ percpu: true, interval })
-  ) as number[];
+  const percents =
+    interval === null ? env.ps.cpuPercent({ percpu: true }) : await env.ps.cpuPercent({ percpu: true, interval });
   const procs = new Map<number, string[]>();
   for (const p of env.ps.processIter()) {
     const cpu = attempt(() => p.cpuNum());

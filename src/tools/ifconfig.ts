@@ -1,13 +1,5 @@
 /** psutil's scripts/ifconfig.py: net_if_addrs() per NIC, with net_if_stats() and the per-NIC I/O counters. */
-import {
-  AF_INET,
-  AF_INET6,
-  AF_LINK,
-  NIC_DUPLEX_FULL,
-  NIC_DUPLEX_HALF,
-  NIC_DUPLEX_UNKNOWN,
-  type NetIoCounters,
-} from '../index';
+import { AF_INET, AF_INET6, AF_LINK, NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN } from '../index';
 import { bytes2human, ljust } from './format';
 import { printJson, type Tool } from './tool';
 
@@ -25,7 +17,7 @@ export const ifconfig: Tool = {
   run(env) {
     const addrs = env.ps.netIfAddrs();
     const stats = env.ps.netIfStats();
-    const io = env.ps.netIoCounters({ pernic: true }) as Readonly<Record<string, NetIoCounters>>;
+    const io = env.ps.netIoCounters({ pernic: true });
     if (env.flags.json) {
       printJson(
         env,

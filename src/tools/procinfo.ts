@@ -176,7 +176,7 @@ function print(env: ToolEnv, info: ReturnType<typeof collect>): void {
     row(
       'I/O',
       Object.entries(info.ioCounters)
-        .map(([k, v]) => `${snake(k)}=${/Count$/.test(k) ? String(v) : bytes2human(v)}`)
+        .map(([k, v]) => `${snake(k)}=${/Count$/.test(k) ? String(v) : bytes2human(v as number)}`)
         .join(', '),
     );
   }

@@ -46,7 +46,7 @@ function harness(file: string, opts: { gate?: () => Promise<void> } = {}) {
     publish: async (config, status) => {
       published.push({ config, status });
     },
-    log: { info: (m) => logs.push(m), error: (m, f) => logs.push(`${m} ${String(f?.['error'] ?? '')}`) },
+    log: { info: (m) => logs.push(m), error: (m, f) => logs.push(`${m} ${JSON.stringify(f?.['error'] ?? '')}`) },
   });
   return { watcher, published, logs, loads: () => loads, overlapped: () => overlapped };
 }

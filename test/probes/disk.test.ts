@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPsutil } from '../../src/probes/psutil';
-import { OsError, ParseError, TimeoutExpired } from '../../src/index';
+import { OsError, ParseError } from '../../src/index';
 import {
   diskUsageAsync as backendDiskUsageAsync,
   pyRound1,

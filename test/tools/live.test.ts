@@ -19,7 +19,6 @@ const sh = (cmd: string, args: string[]): string => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
-const MiB = 1 << 20;
 
 function spawnQuiet(cmd: string, args: string[]): ChildProcess {
   return spawn(cmd, args, { stdio: 'ignore' });

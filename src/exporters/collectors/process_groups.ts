@@ -14,7 +14,7 @@ import { otlpMetrics, prometheusFamilies } from '../../rules/families';
 import { Grouper, type GroupSnapshot } from '../../rules/grouper';
 import type { PsutilSource } from '../../rules/source';
 import { defineCollector, type CollectFn, type Family, type OtlpMetric, type Reconfigurable } from '../catalog';
-import { createLogger, type Logger } from '../log';
+import { createLogger } from '../log';
 
 export interface ProcessGroupsOptions {
   /** The compiled rules, compiled when first asked for (a reload with the same rules compiles nothing). */

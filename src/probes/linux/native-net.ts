@@ -37,8 +37,8 @@ let nicOut: { ifreq: unknown; ifreqView: DataView; ifreqBytes: Uint8Array; ecmd:
 
 function nicScratch(): NonNullable<typeof nicOut> {
   if (nicOut !== null) return nicOut;
-  const ifreq = koffi().alloc('uint8_t', IFREQ_SIZE);
-  const ecmd = koffi().alloc('uint8_t', ETHTOOL_CMD_SIZE);
+  const ifreq: unknown = koffi().alloc('uint8_t', IFREQ_SIZE);
+  const ecmd: unknown = koffi().alloc('uint8_t', ETHTOOL_CMD_SIZE);
   const ab = koffi().view(ifreq, IFREQ_SIZE);
   nicOut = {
     ifreq,
@@ -222,8 +222,8 @@ export function getifaddrs(): IfAddr[] {
   }
   const L = ifaLayout;
   if (ifaOut === null) {
-    const node = koffi().alloc('uint8_t', L.size);
-    const sa = koffi().alloc('uint8_t', 32);
+    const node: unknown = koffi().alloc('uint8_t', L.size);
+    const sa: unknown = koffi().alloc('uint8_t', 32);
     ifaOut = {
       node,
       nodeView: new DataView(koffi().view(node, L.size)),

@@ -16,7 +16,7 @@ let koffiModule: Koffi | null = null;
 
 /** koffi, loaded on first use. */
 export function koffi(): Koffi {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi loads on the first libc call, not on import
   koffiModule ??= require('koffi') as Koffi;
   return koffiModule;
 }
@@ -44,7 +44,7 @@ export function errnoName(n: number): string {
 }
 
 function errnoTable(): Record<string, number> {
-  return koffi().os.errno as Record<string, number>;
+  return koffi().os.errno;
 }
 
 /** The errno number of a name (ENOENT -> 2), undefined for a name koffi does not know. */
@@ -404,7 +404,7 @@ let sysinfoOut: {
  */
 export function sysinfoLoads(): readonly [number, number, number] {
   if (sysinfoOut === null) {
-    const mem = koffi().alloc('uint8_t', SYSINFO_SIZE);
+    const mem: unknown = koffi().alloc('uint8_t', SYSINFO_SIZE);
     const ab = koffi().view(mem, SYSINFO_SIZE);
     sysinfoOut = {
       mem,
@@ -445,7 +445,7 @@ let linkOut: { mem: unknown; buf: Buffer; size: number } | null = null;
 function linkScratch(size: number): NonNullable<typeof linkOut> {
   if (linkOut !== null && linkOut.size >= size) return linkOut;
   if (linkOut !== null) koffi().free(linkOut.mem);
-  const mem = koffi().alloc('uint8_t', size);
+  const mem: unknown = koffi().alloc('uint8_t', size);
   linkOut = { mem, buf: Buffer.from(koffi().view(mem, size)), size };
   return linkOut;
 }
@@ -487,7 +487,7 @@ export function listDirFd(fd: number): string[] {
   const getdents = fns.getdents64;
   if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
   if (direntOut === null) {
-    const mem = koffi().alloc('uint8_t', DIRENT_BUF);
+    const mem: unknown = koffi().alloc('uint8_t', DIRENT_BUF);
     direntOut = { mem, buf: Buffer.from(koffi().view(mem, DIRENT_BUF)) };
   }
   const { mem, buf } = direntOut;
@@ -555,12 +555,12 @@ export function readlinksAt(dirFd: number, prefix: string, stopOn: ReadonlySet<n
   const getdents = fns.getdents64;
   if (getdents === null) throw new NativeError('getdents64', ERRNO['ENOSYS'] ?? 38);
   if (direntOut === null) {
-    const mem = koffi().alloc('uint8_t', DIRENT_BUF);
+    const mem: unknown = koffi().alloc('uint8_t', DIRENT_BUF);
     direntOut = { mem, buf: Buffer.from(koffi().view(mem, DIRENT_BUF)) };
   }
   if (direntBase === 0) direntBase = Number(koffi().address(direntOut.mem));
   if (linkAtOut === null) {
-    const mem = koffi().alloc('uint8_t', LINK_BUF);
+    const mem: unknown = koffi().alloc('uint8_t', LINK_BUF);
     linkAtOut = { mem, buf: Buffer.from(koffi().view(mem, LINK_BUF)) };
   }
   const { mem, buf } = direntOut;
@@ -631,7 +631,7 @@ function statvfsFields(): { size: number; fields: StatvfsFields } {
 function statvfsScratch(): NonNullable<typeof statvfsOut> {
   if (statvfsOut !== null) return statvfsOut;
   const { size, fields } = statvfsFields();
-  const mem = koffi().alloc('uint8_t', size);
+  const mem: unknown = koffi().alloc('uint8_t', size);
   statvfsOut = { mem, view: new DataView(koffi().view(mem, size)), fields };
   return statvfsOut;
 }

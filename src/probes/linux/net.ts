@@ -635,7 +635,7 @@ const IFF_BROADCAST = 0x2;
  * carries getnameinfo's `%zone` (`fe80::1%eth0`), so it can be bound as is. Like psutil, this ignores the procfs
  * root: it describes the caller's network namespace.
  */
-export function netIfAddrs(fs: ProcFs): Array<readonly [string, NicAddr]> {
+export function netIfAddrs(_fs: ProcFs): Array<readonly [string, NicAddr]> {
   let raw: nativeNet.IfAddr[];
   try {
     raw = nativeNet.getifaddrs();

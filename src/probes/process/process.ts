@@ -652,7 +652,9 @@ export class Process extends ProcessCore {
       throw new TypeError(`rlimit: limits must be a [soft, hard] pair, got ${describeValue(limits)}`);
     // psutil: ValueError("second argument must be a (soft, hard) tuple") for a sequence of another length.
     if (limits.length !== 2)
-      throw new RangeError(`rlimit: second argument must be a [soft, hard] pair, got ${limits.length} values`);
+      throw new RangeError(
+        `rlimit: second argument must be a [soft, hard] pair, got ${(limits as readonly unknown[]).length} values`,
+      );
     for (const v of limits as unknown[]) {
       if (typeof v !== 'number' || !Number.isSafeInteger(v))
         throw new TypeError(`rlimit: limits must hold integers, got ${describeValue(v)}`);

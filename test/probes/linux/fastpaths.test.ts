@@ -327,12 +327,8 @@ describe('netIfStats through ioctls', () => {
   test('an unknown NIC name is ENODEV from the ioctl', () => {
     const sock = nativeNet.inetDgramSocket();
     try {
-      expect(() => nativeNet.ifFlags(sock, 'nosuchnic0')).toThrow(
-        expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error,
-      );
-      expect(() => nativeNet.ifMtu(sock, 'x'.repeat(20))).toThrow(
-        expect.objectContaining({ osCode: 'ENODEV' }) as unknown as Error,
-      );
+      expect(() => nativeNet.ifFlags(sock, 'nosuchnic0')).toThrow(expect.objectContaining({ osCode: 'ENODEV' }));
+      expect(() => nativeNet.ifMtu(sock, 'x'.repeat(20))).toThrow(expect.objectContaining({ osCode: 'ENODEV' }));
     } finally {
       native.closeFd(sock);
     }
