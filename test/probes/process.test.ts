@@ -563,6 +563,10 @@ describe('a process that vanishes after it was looked up', () => {
     expect(err).not.toBeInstanceOf(OsError);
     expect(String((err as Error).message)).toContain('/1/io');
     expect((err as Error).cause).toBeInstanceOf(OsError);
+    // asDict naming it throws (psutil's explicit attrs); processIter gives that process adValue and goes on.
+    expect(() => new gone.Process(1).asDict({ attrs: ['ioCounters'] })).toThrow(UnsupportedOperation);
+    const listed = [...gone.processIter({ attrs: ['pid', 'ioCounters'], adValue: 'n/a' })];
+    expect(listed.find((q) => q.pid === 1)?.info).toEqual({ pid: 1, ioCounters: 'n/a' });
   });
 });
 

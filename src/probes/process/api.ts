@@ -95,12 +95,12 @@ export function processApi(ctx: Context) {
             h.enter();
             try {
               proc = makeProcess(env, pid, { handle: h });
-              if (withInfo) proc.info = proc._dict(names, explicit, adValue);
+              if (withInfo) proc.info = proc._dict(names, explicit, adValue, true);
             } finally {
               h.exit();
             }
           } else if (withInfo) {
-            proc.info = proc._dict(names, explicit, adValue);
+            proc.info = proc._dict(names, explicit, adValue, true);
           }
         } catch (err) {
           // Gone meanwhile: dropped and skipped (psutil). Anything else is a real error.

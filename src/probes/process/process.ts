@@ -129,7 +129,12 @@ export class Process extends ProcessCore {
   }
 
   /** @internal asDict without argument checks: processIter validates once for every process. */
-  _dict(names: readonly ProcessAttr[], explicit: boolean, adValue: unknown): Readonly<Record<string, unknown>> {
+  _dict(
+    names: readonly ProcessAttr[],
+    explicit: boolean,
+    adValue: unknown,
+    inIteration = false,
+  ): Readonly<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     this._h.enter();
     try {
@@ -140,6 +145,9 @@ export class Process extends ProcessCore {
         } catch (err) {
           if (err instanceof AccessDenied || err instanceof ZombieProcess) v = adValue;
           else if (err instanceof UnsupportedOperation && !explicit) continue;
+          // processIter never aborts for one process: a file this process lacks (a fixture tree, an odd kernel)
+          // gives adValue there, where psutil's process_iter would raise for the whole iteration.
+          else if (err instanceof UnsupportedOperation && inIteration) v = adValue;
           else throw err;
         }
         out[name] = v;
