@@ -40,7 +40,7 @@ import type {
   ThreadsInfoOptions,
   UsernameOptions,
 } from './types';
-import { PROCESS_ATTRS, resolveAttrs } from './attrs';
+import { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS, resolveAttrs } from './attrs';
 import { describeValue, integerArg, nowSeconds, options, secondsArg, sleep } from './args';
 import { INIT, type InitData, type ProcessEnv } from './env';
 import { ProcessCore } from './core';
@@ -61,45 +61,13 @@ import {
 
 type Getter = (p: Process) => unknown;
 
-const GETTERS: Readonly<Record<ProcessAttr, Getter>> = {
-  cmdline: (p) => p.cmdline(),
-  cpuAffinity: (p) => p.cpuAffinity(),
-  cpuNum: (p) => p.cpuNum(),
-  cpuPercent: (p) => p.cpuPercent(),
-  cpuTimes: (p) => p.cpuTimes(),
-  createTime: (p) => p.createTime(),
-  cwd: (p) => p.cwd(),
-  environ: (p) => p.environ(),
-  exe: (p) => p.exe(),
-  gids: (p) => p.gids(),
-  ioCounters: (p) => p.ioCounters(),
-  ionice: (p) => p.ionice(),
-  memoryFullInfo: (p) => p.memoryFullInfo(),
-  memoryInfo: (p) => p.memoryInfo(),
-  memoryInfoEx: (p) => p.memoryInfoEx(),
-  memoryMaps: (p) => p.memoryMaps(),
-  memoryPercent: (p) => p.memoryPercent(),
-  name: (p) => p.name(),
-  netConnections: (p) => p.netConnections(),
-  nice: (p) => p.nice(),
-  numCtxSwitches: (p) => p.numCtxSwitches(),
-  numFds: (p) => p.numFds(),
-  numThreads: (p) => p.numThreads(),
-  openFiles: (p) => p.openFiles(),
-  pageFaults: (p) => p.pageFaults(),
-  pid: (p) => p.pid,
-  ppid: (p) => p.ppid(),
-  status: (p) => p.status(),
-  terminal: (p) => p.terminal(),
-  threads: (p) => p.threads(),
-  uids: (p) => p.uids(),
-  username: (p) => p.username(),
-  cgroups: (p) => p.cgroups(),
-  memoryFootprint: (p) => p.memoryFootprint(),
-  memoryUsage: (p) => p.memoryUsage(),
-  threadsInfo: (p) => p.threadsInfo(),
-  wchan: (p) => p.wchan(),
-};
+/** Each attribute's reader: the method of that name (`pid` is a getter), psutil's attributes and our extensions. */
+const GETTERS: Readonly<Record<ProcessAttr, Getter>> = Object.fromEntries(
+  [...PROCESS_ATTRS, ...PROCESS_EXTENSION_ATTRS].map((name): [ProcessAttr, Getter] => [
+    name,
+    name === 'pid' ? (p) => p.pid : (p) => (p[name] as () => unknown).call(p),
+  ]),
+) as Record<ProcessAttr, Getter>;
 
 let connectionsWarned = false;
 
