@@ -8,40 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseExposition } from '../exporters/golden-compare';
+import { collectorsOffBut } from '../helpers/e2e';
 import { runCli } from './agent-process';
 
-const ONLY_FILESYSTEM = `collectors:\n${[
-  'cpu',
-  'cpufreq',
-  'loadavg',
-  'stat',
-  'meminfo',
-  'vmstat',
-  'diskstats',
-  'netdev',
-  'netclass',
-  'netstat',
-  'sockstat',
-  'sockets',
-  'pressure',
-  'filefd',
-  'entropy',
-  'softnet',
-  'schedstat',
-  'conntrack',
-  'interrupts',
-  'arp',
-  'udp_queues',
-  'sensors',
-  'uname',
-  'os',
-  'time',
-  'processes',
-  'users',
-  'process_groups',
-]
-  .map((c) => `  ${c}: {enabled: false}`)
-  .join('\n')}\n`;
+const ONLY_FILESYSTEM = `collectors:\n${collectorsOffBut('filesystem', 'textfile').join('\n')}\n`;
 
 let dir: string;
 beforeAll(() => {

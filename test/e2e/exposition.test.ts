@@ -7,38 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { collectorsOffBut } from '../helpers/e2e';
 import { CLI, hasBinary, promtoolCheck, request, startAgent, waitFor } from './agent-process';
 
-const OTHERS = [
-  'cpu',
-  'cpufreq',
-  'loadavg',
-  'stat',
-  'meminfo',
-  'vmstat',
-  'diskstats',
-  'netdev',
-  'netclass',
-  'netstat',
-  'sockstat',
-  'sockets',
-  'pressure',
-  'filefd',
-  'entropy',
-  'softnet',
-  'schedstat',
-  'conntrack',
-  'interrupts',
-  'arp',
-  'udp_queues',
-  'sensors',
-  'uname',
-  'os',
-  'time',
-  'processes',
-  'users',
-  'process_groups',
-];
 const CAP_BYTES = 1024;
 const CAP_SERIES = 10;
 const EXTRA_MOUNTS = 25;
@@ -64,7 +35,7 @@ beforeAll(() => {
   const cfg = [
     `exposition: {max_label_value_bytes: ${CAP_BYTES}, max_series_per_family: ${CAP_SERIES}}`,
     'collectors:',
-    ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+    ...collectorsOffBut('filesystem', 'textfile'),
     '',
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'c.yaml'), cfg);

@@ -10,6 +10,7 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { collectorsOffBut } from '../helpers/e2e';
 import { CLI, freePort, request, waitFor } from './agent-process';
 import {
   spawnWithStuckMounts,
@@ -18,37 +19,6 @@ import {
   type StuckMountsLayout,
 } from '../helpers/stuck-mounts';
 
-const OTHERS = [
-  'cpu',
-  'cpufreq',
-  'loadavg',
-  'stat',
-  'meminfo',
-  'vmstat',
-  'diskstats',
-  'netdev',
-  'netclass',
-  'netstat',
-  'sockstat',
-  'sockets',
-  'pressure',
-  'filefd',
-  'entropy',
-  'softnet',
-  'schedstat',
-  'conntrack',
-  'interrupts',
-  'arp',
-  'udp_queues',
-  'textfile',
-  'sensors',
-  'uname',
-  'os',
-  'time',
-  'processes',
-  'users',
-  'process_groups',
-];
 /** stuckfs.py's statfs answer: 1000 blocks of 4096 bytes. */
 const FUSE_SIZE = 1000 * 4096;
 /** Far above the agent's shutdown bound (1 s without OTLP, plus the worker's close wait): only a hang reaches it. */
@@ -112,7 +82,7 @@ async function start(layout: StuckMountsLayout, collection: string, filesystem: 
     [
       `collection: ${collection}`,
       'collectors:',
-      ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+      ...collectorsOffBut('filesystem'),
       `  filesystem: ${filesystem}`,
       '',
     ].join('\n'),

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { collectorsOffBut } from '../helpers/e2e';
 import {
   describeWithBinary,
   promtoolCheck,
@@ -14,38 +15,6 @@ import {
   waitFor,
   type RunningAgent,
 } from './agent-process';
-
-const OTHERS = [
-  'cpu',
-  'cpufreq',
-  'loadavg',
-  'stat',
-  'meminfo',
-  'vmstat',
-  'diskstats',
-  'filesystem',
-  'netdev',
-  'netclass',
-  'netstat',
-  'sockstat',
-  'sockets',
-  'pressure',
-  'filefd',
-  'entropy',
-  'softnet',
-  'schedstat',
-  'conntrack',
-  'interrupts',
-  'arp',
-  'udp_queues',
-  'sensors',
-  'uname',
-  'os',
-  'time',
-  'processes',
-  'users',
-  'process_groups',
-];
 
 let dir: string;
 let agent: RunningAgent;
@@ -83,7 +52,7 @@ beforeAll(async () => {
   const cfg = [
     'collection: {max_age: 100ms}',
     'collectors:',
-    ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+    ...collectorsOffBut('textfile'),
     `  textfile: {directory: ${JSON.stringify(textfiles)}}`,
     '',
   ].join('\n');
@@ -177,7 +146,7 @@ describeWithBinary('promtool')('a histogram and a summary from a textfile (--onc
       fs.writeFileSync(path.join(files, 'job.prom'), `${lines.join('\n')}\n`);
       const cfg = [
         'collectors:',
-        ...OTHERS.map((c) => `  ${c}: {enabled: false}`),
+        ...collectorsOffBut('textfile'),
         `  textfile: {directory: ${JSON.stringify(files)}}`,
         '',
       ].join('\n');

@@ -6,6 +6,7 @@
  *   user's clone, so only inside describePeer/testPeer.
  */
 import * as fs from 'node:fs';
+import { COLLECTOR_NAMES } from '../../src/exporters/collectors/names';
 import * as path from 'node:path';
 import { NODE_EXPORTER_FIXTURES, own } from './fixtures';
 
@@ -59,4 +60,12 @@ export function e2eSeries(): Series[] {
 /** The series of one family of the peers' e2e-output.txt (describePeer/testPeer only). */
 export function family(name: string): Series[] {
   return e2eSeries().filter((s) => s.name === name);
+}
+
+/**
+ * Config lines (`  name: {enabled: false}`) turning off every collector but `keep`: the e2e tests that watch one
+ * collector alone. From the agent's own list, so a collector added later is off here too.
+ */
+export function collectorsOffBut(...keep: string[]): string[] {
+  return COLLECTOR_NAMES.filter((c) => !keep.includes(c)).map((c) => `  ${c}: {enabled: false}`);
 }
