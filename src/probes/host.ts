@@ -13,15 +13,17 @@ export interface User {
   readonly name: string;
   /** The tty (`pts/0`), or null when the record has none. */
   readonly terminal: string | null;
-  /** The remote host; local X displays (`:0`, `:0.0`) and empty hosts read `localhost`. */
+  /** The remote host as utmp records it: '' for a local (console) login; the X displays `:0` and `:0.0` read
+   * `localhost` (psutil 7.x's users.c maps those two only). */
   readonly host: string;
   /** Login time, epoch seconds. */
   readonly started: number;
   readonly pid: number;
 }
 
-// psutil maps the X display names; an empty host is a local (console) login as well.
-const LOCAL_HOSTS = new Set(['', ':0', ':0.0']);
+// psutil 6.1.1+ (arch/linux/users.c) maps exactly these two X display names to 'localhost' and keeps every other
+// ut_host as it is, '' included (psutil 5.9 did the same in _pslinux.users; psutil 8.0's docs announce None for '').
+const LOCAL_HOSTS = new Set([':0', ':0.0']);
 
 /** uname(2) fields, plus the NIS domain name (null where /proc does not say). */
 export interface Uname {

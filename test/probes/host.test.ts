@@ -46,14 +46,14 @@ describe('users', () => {
     { type: UT_DEAD_PROCESS, pid: 17, line: 'pts/9', user: '' },
   ];
 
-  test('USER_PROCESS records of <rootfs>/var/run/utmp, X displays and empty hosts -> localhost', () => {
+  test("USER_PROCESS records of <rootfs>/var/run/utmp, X displays -> localhost, an empty host stays ''", () => {
     const rootfs = tmpTree({ 'var/run/utmp': utmpFile(records) });
     const users = createPsutil({ rootfs }).users();
     expect(users).toEqual([
       { name: 'alice', terminal: 'pts/0', host: '10.0.0.7', started: 1700000123, pid: 4242 },
       { name: 'bob', terminal: 'tty2', host: 'localhost', started: 1700000200, pid: 4300 },
       { name: 'bob', terminal: 'pts/1', host: 'localhost', started: 1700000201, pid: 4301 },
-      { name: 'carol', terminal: 'tty3', host: 'localhost', started: 1700000300, pid: 4400 },
+      { name: 'carol', terminal: 'tty3', host: '', started: 1700000300, pid: 4400 },
       { name: 'dave', terminal: null, host: 'example.org', started: 1700000400, pid: 4500 },
     ]);
     expect(Object.keys(users[0] ?? {})).toEqual(['name', 'terminal', 'host', 'started', 'pid']);
