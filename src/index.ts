@@ -8,7 +8,10 @@ import { createPsutil } from './probes/psutil';
 export { createPsutil };
 export type { Psutil, PsutilOptions } from './probes/psutil';
 
+// psutil's base class is `Error`; `PsutilError` is the same class under a name that does not shadow JavaScript's
+// global Error (import it as `import { Error as PsutilBaseError } from 'psutil-exporter'` to keep both in scope).
 export {
+  PsutilError as Error,
   PsutilError,
   NoSuchProcess,
   ZombieProcess,
@@ -93,8 +96,14 @@ export {
   RLIMIT_RTTIME,
   version_info,
   __version__,
+  // psutil 8.0's enums: frozen objects of the constants above, each also a type (the union of its values).
+  ProcessStatus,
+  ConnectionStatus,
+  NicDuplex,
+  BatteryTime,
+  ProcessIOPriority,
+  ProcessRlimit,
 } from './probes/constants';
-export type { ProcessStatus, ConnectionStatus } from './probes/constants';
 
 /** The default instance. */
 export const psutil = createPsutil();

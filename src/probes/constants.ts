@@ -80,36 +80,91 @@ export const RLIMIT_NICE = 13;
 export const RLIMIT_RTPRIO = 14;
 export const RLIMIT_RTTIME = 15;
 
-export type ProcessStatus =
-  | typeof STATUS_RUNNING
-  | typeof STATUS_SLEEPING
-  | typeof STATUS_DISK_SLEEP
-  | typeof STATUS_STOPPED
-  | typeof STATUS_TRACING_STOP
-  | typeof STATUS_ZOMBIE
-  | typeof STATUS_DEAD
-  | typeof STATUS_WAKE_KILL
-  | typeof STATUS_WAKING
-  | typeof STATUS_IDLE
-  | typeof STATUS_LOCKED
-  | typeof STATUS_WAITING
-  | typeof STATUS_SUSPENDED
-  | typeof STATUS_PARKED
-  | '?';
+// ---- psutil 8.0's enums (psutil/_enums.py): the constants above grouped, same values ----
+// psutil 8.0 makes each constant an alias of an enum member (StrEnum for strings, IntEnum for numbers) and keeps the
+// constants as the primary API. Here each enum is a frozen object from the member name to the constant's value, so
+// `ProcessStatus.STATUS_RUNNING === STATUS_RUNNING`, and a type of the same name is the union of its values. Members
+// are in psutil's order (alphabetical where _enums.py lists them so).
 
-export type ConnectionStatus =
-  | typeof CONN_ESTABLISHED
-  | typeof CONN_SYN_SENT
-  | typeof CONN_SYN_RECV
-  | typeof CONN_FIN_WAIT1
-  | typeof CONN_FIN_WAIT2
-  | typeof CONN_TIME_WAIT
-  | typeof CONN_CLOSE
-  | typeof CONN_CLOSE_WAIT
-  | typeof CONN_LAST_ACK
-  | typeof CONN_LISTEN
-  | typeof CONN_CLOSING
-  | typeof CONN_NONE;
+/** psutil 8.0's ProcessStatus (a StrEnum): the STATUS_* values Process.status() returns. */
+export const ProcessStatus = Object.freeze({
+  STATUS_DEAD,
+  STATUS_DISK_SLEEP,
+  STATUS_IDLE,
+  STATUS_LOCKED,
+  STATUS_PARKED,
+  STATUS_RUNNING,
+  STATUS_SLEEPING,
+  STATUS_STOPPED,
+  STATUS_SUSPENDED,
+  STATUS_TRACING_STOP,
+  STATUS_WAITING,
+  STATUS_WAKE_KILL,
+  STATUS_WAKING,
+  STATUS_ZOMBIE,
+} as const);
+/** A value of ProcessStatus, or '?' for a state letter psutil does not know (its PROC_STATUSES.get(letter, '?')). */
+export type ProcessStatus = (typeof ProcessStatus)[keyof typeof ProcessStatus] | '?';
+
+/** psutil 8.0's ConnectionStatus (a StrEnum): the CONN_* values of a connection's `status` (Linux members). */
+export const ConnectionStatus = Object.freeze({
+  CONN_CLOSE,
+  CONN_CLOSE_WAIT,
+  CONN_CLOSING,
+  CONN_ESTABLISHED,
+  CONN_FIN_WAIT1,
+  CONN_FIN_WAIT2,
+  CONN_LAST_ACK,
+  CONN_LISTEN,
+  CONN_NONE,
+  CONN_SYN_RECV,
+  CONN_SYN_SENT,
+  CONN_TIME_WAIT,
+} as const);
+export type ConnectionStatus = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
+
+/** psutil's NicDuplex (an IntEnum since 3.0, top-level in 8.0): netIfStats()'s `duplex`. */
+export const NicDuplex = Object.freeze({ NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN } as const);
+export type NicDuplex = (typeof NicDuplex)[keyof typeof NicDuplex];
+
+/** psutil's BatteryTime (an IntEnum since 5.1, top-level in 8.0): the special values of sensorsBattery()'s `secsleft`. */
+export const BatteryTime = Object.freeze({ POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED } as const);
+export type BatteryTime = (typeof BatteryTime)[keyof typeof BatteryTime];
+
+/** psutil 8.0's ProcessIOPriority on Linux (an IntEnum): the I/O classes Process.ionice() takes and returns. */
+export const ProcessIOPriority = Object.freeze({
+  IOPRIO_CLASS_NONE,
+  IOPRIO_CLASS_RT,
+  IOPRIO_CLASS_BE,
+  IOPRIO_CLASS_IDLE,
+} as const);
+export type ProcessIOPriority = (typeof ProcessIOPriority)[keyof typeof ProcessIOPriority];
+
+/**
+ * psutil 8.0's ProcessRlimit (an IntEnum): the resources Process.rlimit() takes. psutil builds it from every name of
+ * its C module that starts with "RLIM" (`name.startswith("RLIM") and name.isupper()`, in dir() order), so
+ * RLIM_INFINITY is a member too, after the RLIMIT_* names.
+ */
+export const ProcessRlimit = Object.freeze({
+  RLIMIT_AS,
+  RLIMIT_CORE,
+  RLIMIT_CPU,
+  RLIMIT_DATA,
+  RLIMIT_FSIZE,
+  RLIMIT_LOCKS,
+  RLIMIT_MEMLOCK,
+  RLIMIT_MSGQUEUE,
+  RLIMIT_NICE,
+  RLIMIT_NOFILE,
+  RLIMIT_NPROC,
+  RLIMIT_RSS,
+  RLIMIT_RTPRIO,
+  RLIMIT_RTTIME,
+  RLIMIT_SIGPENDING,
+  RLIMIT_STACK,
+  RLIM_INFINITY,
+} as const);
+export type ProcessRlimit = (typeof ProcessRlimit)[keyof typeof ProcessRlimit];
 
 export const version_info: readonly [number, number, number] = Object.freeze([7, 2, 2] as const);
 /** The psutil version whose surface and semantics this library follows. */

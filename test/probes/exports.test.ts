@@ -114,6 +114,20 @@ const PSUTIL_ALL: readonly string[] = [
   'wait_procs',
 ];
 
+/**
+ * psutil's public names that 5.9's `__all__` lacks, each with where it comes from: the 7.2 and 8.0 additions (the
+ * installed 5.9 cannot confirm them: they are checked against psutil's docs in the comments), and two 5.9 functions
+ * outside `__all__` (`psutil.test`, and `psutil._common.bytes2human`, which psutil's scripts use).
+ */
+const PSUTIL_LATER: Readonly<Record<string, string>> = {
+  ProcessStatus: '8.0.0 (psutil/_enums.py)',
+  ConnectionStatus: '8.0.0',
+  NicDuplex: 'psutil._common since 3.0, top-level in 8.0.0',
+  BatteryTime: 'psutil._common since 5.1, top-level in 8.0.0',
+  ProcessIOPriority: '8.0.0 (5.9: psutil._pslinux.IOPriority)',
+  ProcessRlimit: '8.0.0',
+};
+
 /** The one rule: cpu_times_percent -> cpuTimesPercent; names without a lower-case word stay (STATUS_*, Process). */
 function camel(name: string): string {
   return /^[a-z][a-z0-9_]*$/.test(name) ? name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : name;
@@ -136,7 +150,7 @@ function tableRows(): Map<string, string> {
 describe('src/index.ts exports: psutil names or listed extensions', () => {
   const exported = Object.keys(lib).sort();
   // psutil's name camelCased, or as it is where the library kept Python's spelling (version_info, __version__).
-  const psutilNames = new Set([...PSUTIL_ALL.map(camel), ...PSUTIL_ALL]);
+  const psutilNames = new Set([...PSUTIL_ALL.map(camel), ...PSUTIL_ALL, ...Object.keys(PSUTIL_LATER).map(camel)]);
   const rows = tableRows();
 
   test('the scan sees the exports and the table', () => {
@@ -166,6 +180,22 @@ describe('src/index.ts exports: psutil names or listed extensions', () => {
     }
   });
 
+  test("psutil's later names are exported under the rule", () => {
+    expect(
+      Object.keys(PSUTIL_LATER)
+        .map(camel)
+        .filter((n) => !exported.includes(n)),
+    ).toEqual([]);
+  });
+
+  test('Error is PsutilError: one class object under both names', () => {
+    expect(lib.Error).toBe(lib.PsutilError);
+    expect(new lib.NoSuchProcess(1)).toBeInstanceOf(lib.Error);
+    // It shadows JavaScript's Error only where imported under that name: the global one is another class.
+    expect(lib.Error).not.toBe(globalThis.Error);
+    expect(new lib.Error('x')).toBeInstanceOf(globalThis.Error);
+  });
+
   test('the README links the table', () => {
     const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
     expect(readme).toContain('docs/library-extensions.md');
@@ -176,6 +206,14 @@ describeOracle('the written psutil names against the installed psutil', () => {
   test('PSUTIL_ALL is psutil.__all__', () => {
     const all = py<string[]>('out = sorted(set(psutil.__all__))');
     expect([...PSUTIL_ALL].sort()).toEqual(all);
+  });
+
+  test('the 5.9 functions outside __all__ are there: psutil.test and psutil._common.bytes2human', () => {
+    expect(
+      py<boolean[]>(
+        "import psutil._common\nout = [callable(getattr(psutil, 'test', None)), callable(psutil._common.bytes2human)]",
+      ),
+    ).toEqual([true, true]);
   });
 
   test('no row of the table is a psutil attribute under the rule', () => {
