@@ -105,6 +105,9 @@ export {
   ProcessRlimit,
 } from './probes/constants';
 
+// psutil._common.bytes2human, which psutil's scripts and test() print sizes with (7.x semantics: |n| picks the prefix).
+export { bytes2human } from './probes/format';
+
 /** The default instance. */
 export const psutil = createPsutil();
 
