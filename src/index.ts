@@ -216,6 +216,8 @@ export type {
   ThermalZone,
   PowerSupply,
 } from './probes/sensors';
+export const { heapInfo, heapTrim } = psutil;
+export type { HeapInfo } from './probes/heap';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';

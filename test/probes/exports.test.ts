@@ -120,6 +120,8 @@ const PSUTIL_ALL: readonly string[] = [
  * outside `__all__` (`psutil.test`, and `psutil._common.bytes2human`, which psutil's scripts use).
  */
 const PSUTIL_LATER: Readonly<Record<string, string>> = {
+  heap_info: '7.2.0 (docs/api.rst, "C heap introspection")',
+  heap_trim: '7.2.0',
   ProcessStatus: '8.0.0 (psutil/_enums.py)',
   ConnectionStatus: '8.0.0',
   NicDuplex: 'psutil._common since 3.0, top-level in 8.0.0',
