@@ -265,4 +265,8 @@ export type {
   ProcessSummary,
   ProcessSummaryOptions,
   KernelLimits,
+  PopenOptions,
+  PopenInput,
+  CommunicateOptions,
+  CommunicateResult,
 } from './probes/process/index';

@@ -13,5 +13,6 @@ export type * from './types';
 export { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS } from './attrs';
 export { Process } from './process';
 export { Popen } from './popen';
+export type { PopenOptions, PopenInput, CommunicateOptions, CommunicateResult } from './popen';
 export { processApi } from './api';
 export type { IterProcess, ProcessIterFn, WaitProcsOptions } from './api';
