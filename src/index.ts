@@ -222,7 +222,8 @@ export type { HeapInfo } from './probes/heap';
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';
 /* ours: */ export { PROCESS_EXTENSION_ATTRS } from './probes/process/index';
-export const { pids, pidExists, processIter, waitProcs } = psutil;
+export const { pids, pidExists, processIter, waitProcs, test } = psutil;
+export type { TestOptions } from './probes/pstable';
 /* ours: */ export const { procfsSelfPid, processSummary, kernelLimits } = psutil;
 export type {
   ProcessAttr,

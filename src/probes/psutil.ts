@@ -11,6 +11,7 @@ import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
 import { heapApi } from './heap';
+import { testApi } from './pstable';
 // './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
 // resolve before the folder (tsc never deletes an output).
 import { processApi } from './process/index';
@@ -37,6 +38,7 @@ function resolveRoots(opts: PsutilOptions): Roots {
 }
 
 function build(ctx: Context) {
+  const processes = processApi(ctx);
   return {
     /** The roots this instance reads. */
     roots: ctx.roots,
@@ -47,7 +49,9 @@ function build(ctx: Context) {
     ...diskApi(ctx),
     ...sensorsApi(ctx),
     ...heapApi(ctx),
-    ...processApi(ctx),
+    ...processes,
+    // psutil's test(): the table of this instance's processes.
+    ...testApi(processes.processIter),
   };
 }
 

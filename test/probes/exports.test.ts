@@ -128,6 +128,7 @@ const PSUTIL_LATER: Readonly<Record<string, string>> = {
   BatteryTime: 'psutil._common since 5.1, top-level in 8.0.0',
   ProcessIOPriority: '8.0.0 (5.9: psutil._pslinux.IOPriority)',
   ProcessRlimit: '8.0.0',
+  test: '5.9: psutil.test(), not in __all__',
   bytes2human: '5.9: psutil._common.bytes2human',
 };
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { bytes2human, cut, fixed, ljust, pyFloat, pyRound, rjust, strftime, timedelta } from '../../src/tools/format';
 import { convertBytes } from '../../src/tools/procsmem';
-import { cpuTime } from '../../src/tools/ps';
+import { cpuTime } from '../../src/probes/pstable';
 import { timePlus } from '../../src/tools/procinfo';
 import { secs2hours } from '../../src/tools/sensors_common';
 import { PYTHON } from '../helpers/oracle';

@@ -280,7 +280,7 @@ describe('on host-server', () => {
     try {
       fs.mkdirSync(path.join(tmp, 'var', 'run'), { recursive: true });
       // USER_PROCESS (7) records; pid 812 is sshd in host-server's procfs, 999 is not there (a blank name). An empty
-      // ut_host reads 'localhost' in the library's users() (src/probes/host.ts).
+      // ut_host stays '' in users(), as in psutil, so who.py prints no (host) for the console login.
       fs.writeFileSync(
         path.join(tmp, 'var', 'run', 'utmp'),
         utmpFile([
@@ -293,7 +293,7 @@ describe('on host-server', () => {
       expect(r.code).toBe(0);
       expect(r.lines).toEqual([
         'root         pts/0      2023-11-14 23:13 (10.0.2.2)     sshd',
-        'giampaolo    tty7       2023-11-14 22:13 (localhost)    ',
+        'giampaolo    tty7       2023-11-14 22:13                ',
       ]);
       expect(r.lines[0]).toBe(PSUTIL_594.who[0]);
       checkLayout('who', r.lines);
