@@ -22,6 +22,8 @@ describe('Popen.communicate', () => {
     expect(await p.communicate('ünïcode\n')).toEqual(['got:ünïcode', 'é']);
     expect(p.returncode).toBe(3);
     expect(p.encoding).toBe('utf8');
+    // Decoding only: no universal-newline translation as Python's text mode does (README, differences).
+    expect(await new Popen('printf', ['a\\r\\nb'], { encoding: 'utf8' }).communicate()).toEqual(['a\r\nb', '']);
   });
 
   test('4 MiB through cat: stdin is written while stdout is read (no pipe deadlock)', async () => {
