@@ -7,6 +7,7 @@
  * when the collector runs.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Family } from '../../../src/exporters/catalog';
 import {
@@ -21,83 +22,11 @@ import {
 import { CollectionEngine } from '../../../src/exporters/engine';
 import { COLLECTORS } from '../../../src/exporters/collectors';
 import { createPsutil } from '../../../src/index';
-import { REPO } from '../../helpers/fixtures';
+import { own, REPO } from '../../helpers/fixtures';
 import { startPrivateBus, withDbusDaemon, type PrivateBus, type StandinSpec } from '../../helpers/systemd-bus';
 
-const UINT64_MAX = '18446744073709551615';
-
-/** A host's worth of units covering each rule. */
-export const HOST: StandinSpec = {
-  version: '252.30-1~deb12u2',
-  systemState: 'running',
-  units: [
-    {
-      name: 'ssh.service',
-      loadState: 'loaded',
-      activeState: 'active',
-      subState: 'running',
-      props: {
-        Unit: { ActiveEnterTimestamp: 1700000000123456 },
-        Service: { Type: 'notify', NRestarts: 2, TasksCurrent: 1, TasksMax: UINT64_MAX },
-      },
-    },
-    {
-      name: 'cron.service',
-      loadState: 'loaded',
-      activeState: 'failed',
-      subState: 'failed',
-      props: {
-        Unit: { ActiveEnterTimestamp: 1690000000000000 },
-        Service: { Type: 'simple', NRestarts: 0, TasksCurrent: UINT64_MAX, TasksMax: 4915 },
-      },
-    },
-    {
-      name: 'foo@bar-1.service',
-      loadState: 'loaded',
-      activeState: 'reloading',
-      subState: 'reload',
-      props: { Service: { Type: 'oneshot', NRestarts: 1, TasksCurrent: 3, TasksMax: 10 } },
-    },
-    // A service whose Service interface systemd does not answer for: type "", no restarts or tasks.
-    { name: 'odd.service', loadState: 'loaded', activeState: 'inactive', subState: 'dead' },
-    {
-      name: 'dbus.socket',
-      loadState: 'loaded',
-      activeState: 'active',
-      subState: 'running',
-      props: {
-        Unit: { ActiveEnterTimestamp: 1699999999000001 },
-        Socket: { NAccepted: 7, NConnections: 1, NRefused: 3 },
-      },
-    },
-    // A systemd before 239: no NRefused.
-    {
-      name: 'old.socket',
-      loadState: 'loaded',
-      activeState: 'active',
-      subState: 'listening',
-      props: { Socket: { NAccepted: 5, NConnections: 0 } },
-    },
-    { name: 'bare.socket', loadState: 'loaded', activeState: 'active', subState: 'listening' },
-    {
-      name: 'apt-daily.timer',
-      loadState: 'loaded',
-      activeState: 'active',
-      subState: 'waiting',
-      props: { Timer: { LastTriggerUSec: 1700000100000000 } },
-    },
-    {
-      name: '-.mount',
-      loadState: 'loaded',
-      activeState: 'active',
-      subState: 'mounted',
-      props: { Mount: { Type: 'ext4' } },
-    },
-    { name: 'dev-sda.device', loadState: 'loaded', activeState: 'active', subState: 'plugged' },
-    { name: 'gone.service', loadState: 'not-found', activeState: 'inactive', subState: 'dead' },
-    { name: 'multi-user.target', loadState: 'loaded', activeState: 'active', subState: 'active' },
-  ],
-};
+/** A host's worth of units covering each rule (each odd one says why in its `why`). */
+const HOST = JSON.parse(fs.readFileSync(own('systemd', 'host.json'), 'utf8')) as StandinSpec;
 
 /** Families as sorted `name{labels} value` lines, the family's type and HELP on its first. */
 function lines(fams: readonly Family[]): string[] {
