@@ -55,12 +55,13 @@ export interface PrivateBus {
 
 const BUS_CONFIG = (
   socket: string,
+  limits: string,
 ): string => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
   <listen>unix:path=${socket}</listen>
-  <auth>EXTERNAL</auth>
+  <auth>EXTERNAL</auth>${limits}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -104,10 +105,16 @@ function end(child: ChildProcess | null): Promise<void> {
   });
 }
 
-export async function startPrivateBus(): Promise<PrivateBus> {
+/**
+ * Starts a bus; `maxReplies` sets dbus-daemon's max_replies_per_connection (how many method calls one connection may
+ * wait on at once; otherwise its built-in default, as on a system bus).
+ */
+export async function startPrivateBus(opts: { maxReplies?: number } = {}): Promise<PrivateBus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psutil-systemd-bus-'));
   const conf = path.join(dir, 'bus.conf');
-  fs.writeFileSync(conf, BUS_CONFIG(path.join(dir, 'bus')));
+  const limits =
+    opts.maxReplies === undefined ? '' : `\n  <limit name="max_replies_per_connection">${opts.maxReplies}</limit>`;
+  fs.writeFileSync(conf, BUS_CONFIG(path.join(dir, 'bus'), limits));
   const daemon = spawn('dbus-daemon', [`--config-file=${conf}`, '--nofork', '--print-address'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -20,8 +20,9 @@
  *   node_exporter types it); no NAccepted answer drops the unit's three, no NConnections the last two.
  * - from systemd 212 on (the version above): .timer units' Timer.LastTriggerUSec / 1e6, and Manager.SystemState:
  *   node_systemd_system_running is 1 for "running", else 0.
- * A property that systemd does not answer for (an older systemd, a unit type without it) leaves its series out, as
- * node_exporter does; no connection, no ListUnits or no SystemState answer fails the collector (success 0).
+ * A property that systemd does not have (an older systemd, a unit type without it) leaves its series out, as
+ * node_exporter does; any other error reply (the bus's LimitsExceeded...) too, but the pass is marked incomplete
+ * (success 0, data served); no connection, no ListUnits or no SystemState answer fails the collector (success 0).
  *
  * Where: `bus_address` if set; else the system bus (DBUS_SYSTEM_BUS_ADDRESS, or /var/run/dbus/system_bus_socket) and,
  * for root when that fails, systemd's private socket /run/systemd/private, as go-systemd's NewWithContext does;
@@ -106,19 +107,38 @@ function count64(v: unknown): number | null {
 }
 
 /**
- * Reads what the families need over `conn`. An error reply for one property leaves that value null (the series out);
- * a broken connection rejects the whole read.
+ * D-Bus errors that say a property is not there: an older systemd, a unit type without it, a unit gone since
+ * ListUnits. Any other error reply (LimitsExceeded, NoMemory, AccessDenied, a timeout) says the bus or systemd did not
+ * give an answer it has.
  */
-export async function readSystemd(conn: Dbus.SystemdConnection, o: SystemdOptions): Promise<SystemdData> {
+const ABSENT = new Set([
+  'org.freedesktop.DBus.Error.UnknownProperty',
+  'org.freedesktop.DBus.Error.UnknownInterface',
+  'org.freedesktop.DBus.Error.UnknownObject',
+  'org.freedesktop.DBus.Error.UnknownMethod',
+  'org.freedesktop.DBus.Error.InvalidArgs',
+  'org.freedesktop.systemd1.NoSuchUnit',
+]);
+
+/**
+ * Reads what the families need over `conn`. A property that is not there leaves that value null (the series out), as
+ * node_exporter leaves it out; another error reply does the same but is reported through `incomplete` (the data is
+ * served, the collector's success 0), where node_exporter drops the series silently. A broken connection rejects the
+ * whole read.
+ */
+export async function readSystemd(
+  conn: Dbus.SystemdConnection,
+  o: SystemdOptions,
+  incomplete: (reason: string) => void = () => undefined,
+): Promise<SystemdData> {
   const { DbusErrorReply, SYSTEMD_PATH, MANAGER_INTERFACE } = loadClient();
   const optional = async (path: string, iface: string, name: string): Promise<unknown> => {
     try {
       return await conn.property(path, iface, name);
     } catch (e) {
-      // The unit has no such property (an older systemd) or went away since ListUnits: its series is left out, as
-      // node_exporter leaves it out (logging it at debug level).
-      if (e instanceof DbusErrorReply) return undefined;
-      throw e;
+      if (!(e instanceof DbusErrorReply)) throw e;
+      if (!ABSENT.has(e.errorName)) incomplete(`${path} ${iface}.${name}: ${e.message}`);
+      return undefined;
     }
   };
   const versionText = await optional(SYSTEMD_PATH, MANAGER_INTERFACE, 'Version');
@@ -285,7 +305,7 @@ async function collect(o: SystemdOptions, pass: PassContext): Promise<SystemdDat
   for (const [address, direct] of candidates) {
     const conn = client.openSystemd(address, direct, pass.deadline);
     try {
-      return await readSystemd(conn, o);
+      return await readSystemd(conn, o, pass.incomplete);
     } catch (e) {
       // Only a connection that never worked moves on to the next address; an error reply is systemd's answer.
       if (!(e instanceof client.DbusConnectionError)) throw e;

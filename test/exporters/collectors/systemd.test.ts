@@ -265,6 +265,58 @@ withDbusDaemon().describe('against a dbus-daemon serving a systemd stand-in', ()
     expect(await collect()).toContain('node_systemd_system_running 0');
   });
 
+  test('a host of 400 services: every property read, within the limit of pending replies', async () => {
+    // 2,000 property reads, more than dbus-daemon lets one connection wait for at once (max_replies_per_connection,
+    // left at its built-in default here as on the system bus): the client keeps at most MAX_CALLS_IN_FLIGHT waiting.
+    const units = Array.from({ length: 400 }, (_, i) => ({
+      name: `svc${i}.service`,
+      loadState: 'loaded',
+      activeState: i % 4 === 0 ? 'failed' : 'active',
+      subState: 'running',
+      props: {
+        Unit: { ActiveEnterTimestamp: 1700000000000000 + i },
+        Service: { Type: 'simple', NRestarts: i, TasksCurrent: i % 7, TasksMax: 100 + i },
+      },
+    }));
+    await bus.serve({ version: '252', systemState: 'running', units });
+    const got = await collect(ALL_ON, 60000);
+    const count = (prefix: string): number => got.filter((l) => l.startsWith(prefix)).length;
+    expect(count('node_systemd_unit_state{')).toBe(2000);
+    expect(count('node_systemd_service_restart_total{')).toBe(400);
+    expect(count('node_systemd_unit_tasks_current{')).toBe(400);
+    expect(count('node_systemd_unit_tasks_max{')).toBe(400);
+    expect(count('node_systemd_unit_start_time_seconds{')).toBe(400);
+    expect(got).toContain('node_systemd_service_restart_total{name="svc399.service"} 399');
+    expect(got).toContain('node_systemd_unit_start_time_seconds{name="svc1.service"} 1700000000.000001');
+    expect(got).toContain('node_systemd_unit_start_time_seconds{name="svc4.service"} 0');
+    expect(got).toContain('node_systemd_units{state="failed"} 100');
+  }, 90000);
+
+  test('a bus that refuses calls (LimitsExceeded): the data served, the collector marked incomplete', async () => {
+    // A bus that lets a connection wait on 4 calls only, fewer than the client sends at once: some reads are refused.
+    const tight = await startPrivateBus({ maxReplies: 4 });
+    try {
+      const units = Array.from({ length: 40 }, (_, i) => ({
+        name: `svc${i}.service`,
+        loadState: 'loaded',
+        activeState: 'active',
+        subState: 'running',
+        props: { Service: { Type: 'simple', NRestarts: i } },
+      }));
+      await tight.serve({ version: '252', systemState: 'running', units });
+      const engine = new CollectionEngine(env, COLLECTORS, [
+        { name: 'systemd', timeoutMs: 30000, options: { bus_address: tight.address, enable_restarts_metrics: true } },
+      ]);
+      const r = (await engine.run()).results[0];
+      expect(r?.ok).toBe(true);
+      expect(r?.incomplete).toMatch(/LimitsExceeded/);
+      const fams = systemdCollector.prometheus((r as { data: SystemdData }).data, systemdCollector.options({}));
+      expect(fams.find((f) => f.name === 'node_systemd_units')?.series.length).toBe(5);
+    } finally {
+      await tight.stop();
+    }
+  }, 60000);
+
   test('failures are a failed collector, not a crash', async () => {
     // No SystemState answer: node_exporter's Update fails the same way.
     const { systemState: _s, ...noState } = HOST;
