@@ -290,7 +290,7 @@ export function busCandidates(
   o: SystemdOptions,
   env: NodeJS.ProcessEnv,
   uid: number,
-  client: Pick<typeof Dbus, 'DEFAULT_SYSTEM_BUS' | 'SYSTEMD_PRIVATE_SOCKET'>,
+  client: { readonly DEFAULT_SYSTEM_BUS: string; readonly SYSTEMD_PRIVATE_SOCKET: string },
 ): [string, boolean][] {
   if (o.busAddress) return [[o.busAddress, false]];
   if (o.private) return [[client.SYSTEMD_PRIVATE_SOCKET, true]];

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Family } from '../../../src/exporters/catalog';
 import {
+  busCandidates,
   DEFAULT_UNIT_EXCLUDE,
   parseSystemdVersion,
   summarize,
@@ -150,6 +151,20 @@ describe('the pure parts', () => {
       ['inactive', 0],
       ['failed', 0],
       ['maintenance', 1],
+    ]);
+  });
+
+  test("where it connects: bus_address; else the system bus, then root's private socket (go-systemd's order)", () => {
+    const client = { DEFAULT_SYSTEM_BUS: 'unix:path=/var/run/dbus/system_bus_socket', SYSTEMD_PRIVATE_SOCKET: 'P' };
+    const o = (raw: Record<string, unknown>) => systemdCollector.options(raw);
+    expect(busCandidates(o({}), {}, 1000, client)).toEqual([['unix:path=/var/run/dbus/system_bus_socket', false]]);
+    expect(busCandidates(o({}), { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/x' }, 0, client)).toEqual([
+      ['unix:path=/x', false],
+      ['P', true],
+    ]);
+    expect(busCandidates(o({ private: true }), {}, 0, client)).toEqual([['P', true]]);
+    expect(busCandidates(o({ bus_address: 'tcp:host=h,port=1', private: true }), {}, 0, client)).toEqual([
+      ['tcp:host=h,port=1', false],
     ]);
   });
 
