@@ -3,7 +3,7 @@
  * (test/helpers/systemd-standin.js, test/fixtures/systemd/host.json), and side by side with Debian's node_exporter
  * 1.5.0 pointed at the same bus (go-systemd connects to DBUS_SYSTEM_BUS_ADDRESS first): the same node_systemd_*
  * families, types, HELP, series and values. Then the stand-in goes away: the agent keeps serving, with the
- * collector's success 0.
+ * collector's success 0. Last, where the host runs systemd, the agent and node_exporter on its real system bus.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectorsOffBut } from '../helpers/e2e';
 import { own } from '../helpers/fixtures';
+import { onPath, requireOr } from '../helpers/require';
 import { startPrivateBus, withDbusDaemon, type PrivateBus, type StandinSpec } from '../helpers/systemd-bus';
 import { parseExposition, seriesKey, type Exposition } from '../exporters/golden-compare';
 import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
@@ -125,5 +126,74 @@ withDbusDaemon().describe('the agent with the systemd collector on a private bus
     });
     expect(systemdOnly(e).size).toBe(0);
     expect(agent.proc.exitCode).toBeNull();
+  }, 60000);
+});
+
+/**
+ * On a host that runs systemd (not this one, nor CI's container): the agent and node_exporter on the real system bus,
+ * each with its default connection. Units come and go and task counts move, so what is compared is what holds still:
+ * the families with their types and HELP, the units with their types, and the version.
+ */
+requireOr(
+  fs.existsSync('/run/systemd/system') && onPath('prometheus-node-exporter'),
+  'no systemd on this host (/run/systemd/system absent) or no prometheus-node-exporter',
+  { demand: false },
+).describe('on a host with systemd, side by side with node_exporter', () => {
+  let agent: RunningAgent;
+  let ne: ChildProcess;
+  let neUrl: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-systemd-live-'));
+    const cfg = ['collectors:', ...collectorsOffBut('systemd'), '  systemd: {enabled: true}', ''].join('\n');
+    fs.writeFileSync(path.join(dir, 'c.yaml'), cfg);
+    agent = await startAgent([`--config.file=${path.join(dir, 'c.yaml')}`, '--log.level=error']);
+    const port = await freePort();
+    ne = spawn(
+      'prometheus-node-exporter',
+      [
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--collector.disable-defaults',
+        '--collector.systemd',
+        `--collector.systemd.unit-exclude=${UPSTREAM_EXCLUDE}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    neUrl = `http://127.0.0.1:${port}/metrics`;
+    await waitFor('node_exporter', async () => (await request(neUrl)).status === 200);
+  }, 120000);
+
+  afterAll(async () => {
+    ne?.kill('SIGTERM');
+    await agent?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the same families, units, unit types and version', async () => {
+    const still = (e: Exposition): string[] =>
+      e.series
+        .filter((s) => /^node_systemd_(unit_state|version)$/.test(s.name))
+        .map((s) => seriesKey(s))
+        .sort();
+    // A unit may start or stop between the two reads: compare until two reads agree, within a bound.
+    const pair = await waitFor(
+      'agreeing reads',
+      async () => {
+        const theirs = parseExposition((await request(neUrl)).body.toString());
+        const ours = parseExposition((await request(`${agent.url}/metrics`)).body.toString());
+        return JSON.stringify(still(ours)) === JSON.stringify(still(theirs)) ? { ours, theirs } : null;
+      },
+      30000,
+      1000,
+    );
+    expect(success(pair.theirs, 'node_scrape_collector_success')).toBe(1);
+    expect(success(pair.ours, 'psutil_exporter_scrape_collector_success')).toBe(1);
+    const fams = (e: Exposition): string[] =>
+      [...new Set(e.series.filter((s) => s.name.startsWith('node_systemd_')).map((s) => s.name))]
+        .map((f) => `${f} ${e.types.get(f)} ${e.helps.get(f)}`)
+        .sort();
+    expect(fams(pair.ours)).toEqual(fams(pair.theirs));
+    expect(still(pair.ours).length).toBeGreaterThan(0);
   }, 60000);
 });
