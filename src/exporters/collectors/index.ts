@@ -34,6 +34,7 @@ import { interruptsCollector } from './interrupts';
 import { arpCollector } from './arp';
 import { udpQueuesCollector } from './udp_queues';
 import { textfileCollector } from './textfile';
+import { systemdCollector } from './systemd';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -65,6 +66,7 @@ const ALL: readonly AnyCollectorDef[] = [
   processesCollector,
   usersCollector,
   textfileCollector,
+  systemdCollector,
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   processGroupsCollector,
 ] as readonly AnyCollectorDef[];

@@ -33,6 +33,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'processes',
   'users',
   'textfile',
+  'systemd',
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   'process_groups',
 ]);
