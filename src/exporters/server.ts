@@ -5,7 +5,7 @@
  *
  * File descriptors: libuv answers accept(2)'s EMFILE by closing its spare fd, accepting and closing every queued
  * connection, and reopening the spare, without telling Node (the connection_cb runs only when that fails), so an agent
- * out of fds used to reset every connection with nothing logged. The listener now keeps FD_RESERVE fds free for the
+ * out of fds used to reset every connection with nothing logged. The listener keeps FD_RESERVE fds free for the
  * rest of the agent (a pass's reads, a replaced collection worker, statfs threads): a connection accepted while fewer
  * are free is answered 503 and closed, idle keep-alive connections are closed to give fds back, and the shedding is
  * logged (one line, then at most one a minute), counted in psutil_exporter_http_connections_shed_total. An
@@ -194,10 +194,7 @@ export class AgentServer {
   /** Connections accepted while fds ran short: their request is answered 503, and they are closed. */
   private readonly shedSockets = new WeakSet<net.Socket>();
 
-  constructor(
-    private readonly deps: ServerDeps,
-    private readonly fds: FdProbe = procSelfFds,
-  ) {
+  constructor(private readonly deps: ServerDeps) {
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default): a client
     // trickling header bytes lived 30 s, not 10. Checked each second, the bounds below hold within a second.
     this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
@@ -234,9 +231,9 @@ export class AgentServer {
   private freeFds(): number | null {
     const now = performance.now();
     if (this.limitCache === null || now - this.limitCache.at > 1000)
-      this.limitCache = { at: now, value: this.fds.limit() };
+      this.limitCache = { at: now, value: procSelfFds.limit() };
     const limit = this.limitCache.value;
-    return limit === null ? null : limit - this.fds.open();
+    return limit === null ? null : limit - procSelfFds.open();
   }
 
   /** A new connection: served, or answered 503 and closed when fewer than FD_RESERVE fds are free. */
@@ -245,10 +242,14 @@ export class AgentServer {
     try {
       free = this.freeFds();
     } catch (e) {
-      // Without /proc/self the fds cannot be counted (or there are none left to list them): that says nothing against
-      // serving; the request goes on as before.
-      this.deps.log.debug('cannot count the open file descriptors', { err: e });
-      return;
+      const code = (e as NodeJS.ErrnoException).code;
+      // Listing /proc/self/fd takes an fd too: none left for it is the answer.
+      if (code === 'EMFILE' || code === 'ENFILE') free = 0;
+      else {
+        // Without /proc/self the fds cannot be counted: that says nothing against serving, which goes on as before.
+        this.deps.log.debug('cannot count the open file descriptors', { err: e });
+        return;
+      }
     }
     if (free === null || free >= FD_RESERVE) return;
     this.shed++;
@@ -283,7 +284,7 @@ export class AgentServer {
     this.exhaustionLogged = { at: now, shed: this.shed, acceptErrors: this.acceptErrors };
   }
 
-  /** The listening socket's errors after it listens: accept(2)'s EMFILE/ENFILE, logged once per episode. */
+  /** The listening socket's errors after it listens: accept(2)'s EMFILE/ENFILE (logExhaustion), anything else. */
   private onServerError(e: NodeJS.ErrnoException): void {
     if (!this.server.listening) return; // listen()'s own failure: listen() rejects with it
     if (e.code === 'EMFILE' || e.code === 'ENFILE') {
