@@ -24,6 +24,11 @@ export interface AdminGroups {
   groupOf(pid: number, startTicks: number | null): string | null;
   /** The pids of a group now (empty when it has none). */
   members(name: string): readonly number[];
+  /**
+   * Why a group with no members has none when a cap is the cause (its processes would pass max_groups, as the
+   * process_groups collector refuses them), else null.
+   */
+  refusal?(name: string): string | null;
 }
 
 export interface Outcome {
@@ -272,13 +277,19 @@ export class AdminEngine {
     }
   }
 
+  /** 404 for a group without processes, saying so when max_groups is why. */
+  private noSuchGroup(name: string): Outcome {
+    const capped = this.o.groups.refusal?.(name) ?? null;
+    if (capped !== null) return fail(404, 'not_found', 'group_over_max_groups', capped, { group: name });
+    return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
+  }
+
   /** GET /v1/groups/{name}: the members now, with the identities an action on each would be bound to. */
   inspectGroup(name: string): Outcome {
     const ns = this.o.host.namespaceProblem();
     if (ns) return fail(409, 'conflict', 'foreign_pid_namespace', ns, { group: name });
     const pids = this.o.groups.members(name);
-    if (pids.length === 0)
-      return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
+    if (pids.length === 0) return this.noSuchGroup(name);
     const members: Array<Record<string, unknown>> = [];
     for (const pid of pids.slice(0, this.o.maxGroupMembers)) {
       try {
@@ -482,8 +493,7 @@ export class AdminEngine {
     const ns = this.o.host.namespaceProblem();
     if (ns) return fail(409, 'conflict', 'foreign_pid_namespace', ns, { group: name });
     const pids = this.o.groups.members(name);
-    if (pids.length === 0)
-      return fail(404, 'not_found', 'no_such_group', `group ${JSON.stringify(name)} has no processes`, { group: name });
+    if (pids.length === 0) return this.noSuchGroup(name);
     if (pids.length > this.o.maxGroupMembers) {
       return fail(
         400,

@@ -7,6 +7,9 @@
  * One difference from the worker's grouper, on purpose: facts are read fresh (at most `maxAgeMs` old) rather than
  * cached from a process's first sighting, so a process that re-exec'd or rewrote its command line is judged by what
  * it is now. A process whose facts cannot be read is in no group (deny by default).
+ *
+ * collectors.process_groups.max_groups applies as in the collector (lookup.ts): a process whose group would pass it
+ * is in no group, and the group is no target; refusal() says so, for the API's answer.
  */
 import type { GroupOptions, RuleSet } from '../rules/config';
 import { groupLookup, type GroupLookup } from '../rules/lookup';
@@ -21,13 +24,13 @@ interface View {
 
 export interface RulesGroupsOptions {
   readonly rules: RuleSet;
-  readonly options: Pick<GroupOptions, 'children'>;
+  readonly options: Pick<GroupOptions, 'children' | 'maxGroups'>;
   readonly source: ProcSource;
   /**
    * Called whenever /proc is listed again: new rules when the config's process_names changed (a reload), else null.
    * Keeps the admin API's groups named as the collector's after the config file changes.
    */
-  readonly reload?: () => { rules: RuleSet; options: Pick<GroupOptions, 'children'> } | null;
+  readonly reload?: () => { rules: RuleSet; options: Pick<GroupOptions, 'children' | 'maxGroups'> } | null;
   /** How long one listing of /proc serves lookups (default 1000 ms). */
   readonly maxAgeMs?: number;
   readonly now?: () => number;
@@ -38,7 +41,7 @@ export class RulesGroups implements AdminGroups {
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private rules: RuleSet;
-  private options: Pick<GroupOptions, 'children'>;
+  private options: Pick<GroupOptions, 'children' | 'maxGroups'>;
 
   constructor(private readonly o: RulesGroupsOptions) {
     this.maxAgeMs = o.maxAgeMs ?? 1000;
@@ -68,6 +71,14 @@ export class RulesGroups implements AdminGroups {
     // Not listed, or listed as another process (the pid was reused since the listing): in no group.
     if (id === undefined || startTicks === null || id.startTime !== startTicks) return null;
     return v.lookup.groupOf(pid);
+  }
+
+  refusal(name: string): string | null {
+    if (!this.current().lookup.refusedGroup(name)) return null;
+    return (
+      `group ${JSON.stringify(name)} would pass collectors.process_groups.max_groups (${this.options.maxGroups}): ` +
+      'the process_groups collector keeps no such group, so its processes are in no group and no target'
+    );
   }
 
   members(name: string): readonly number[] {

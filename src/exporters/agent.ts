@@ -190,7 +190,9 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     timeoutMs: cfg.collection.timeoutMs,
     log,
   });
-  const prom = new PrometheusAdapter(active, log, opts.extraFamilies, limits);
+  // The listener's own counters (connections shed for want of fds) with the caller's families.
+  const extra = (): Family[] => [...(opts.extraFamilies?.() ?? []), ...server.families()];
+  const prom = new PrometheusAdapter(active, log, extra, limits);
   let firstDone = false;
   const server = new AgentServer({
     telemetryPath: cfg.web.telemetryPath,

@@ -2,8 +2,21 @@
  * The agent's HTTP listener (node:http): GET/HEAD on the telemetry path (Prometheus text 0.0.4, or OpenMetrics 1.0.0
  * when the Accept header prefers it; gzip when asked), /healthz, /readyz (200 once the first pass is done) and / (a small HTML page). Everything else is 404, other
  * methods 405. Concurrent metrics requests beyond max_requests get 503, as node_exporter's --web.max-requests.
+ *
+ * File descriptors: libuv answers accept(2)'s EMFILE by closing its spare fd, accepting and closing every queued
+ * connection, and reopening the spare, without telling Node (the connection_cb runs only when that fails), so an agent
+ * out of fds used to reset every connection with nothing logged. The listener keeps FD_RESERVE fds free for the
+ * rest of the agent (a pass's reads, a replaced collection worker, statfs threads): a connection accepted while fewer
+ * are free is answered 503 and closed, idle keep-alive connections are closed to give fds back, and the shedding is
+ * logged (one line, then at most one a minute), counted in psutil_exporter_http_connections_shed_total. An
+ * EMFILE/ENFILE that does reach Node (the server's 'error' event) is logged the same way, and counted.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import type * as net from 'node:net';
+import { parseLimits } from '../probes/linux/parse/limits';
+import { RLIMIT_NOFILE } from '../probes/constants';
+import type { Family } from './catalog';
 import type { Logger } from './log';
 import { OPENMETRICS_CONTENT_TYPE } from './exposition/render';
 
@@ -139,20 +152,149 @@ interface BodyCache {
   bodies: Partial<Record<'text' | 'text.gz' | 'openmetrics' | 'openmetrics.gz', Buffer>>;
 }
 
+/**
+ * Free fds the listener leaves to the rest of the agent: a replaced collection worker (4: its loop's epoll, eventfd
+ * and wakeup pair) with its statfs thread (4 more), and the few files a pass has open at once.
+ */
+export const FD_RESERVE = 12;
+
+/** At most one log line about fd exhaustion in this long. */
+export const EXHAUSTION_LOG_INTERVAL_MS = 60_000;
+
+/** The soft RLIMIT_NOFILE in /proc/self/limits' text; null when unlimited. */
+export function softFdLimit(limitsText: string): number | null {
+  const soft = parseLimits(limitsText, '/proc/self/limits').get(RLIMIT_NOFILE)?.[0];
+  return soft === undefined || soft < 0 ? null : soft;
+}
+
+/** This process's fds: its limit and how many are open, from /proc/self (the main thread loads no native code). */
+export interface FdProbe {
+  /** The soft RLIMIT_NOFILE, null when unlimited. */
+  limit(): number | null;
+  open(): number;
+}
+
+export const procSelfFds: FdProbe = {
+  limit: () => softFdLimit(fs.readFileSync('/proc/self/limits', 'latin1')),
+  // The listing's own directory fd is open while it lists, and is in the list.
+  open: () => fs.readdirSync('/proc/self/fd').length - 1,
+};
+
 export class AgentServer {
   readonly server: http.Server;
   private inflight = 0;
   private cache: BodyCache | null = null;
+  /** Connections answered 503 for want of fds, since the start. */
+  private shed = 0;
+  /** EMFILE/ENFILE errors of accept(2) that reached Node, since the start. */
+  private acceptErrors = 0;
+  /** When fd exhaustion was last logged (performance.now()), and the counts then. */
+  private exhaustionLogged: { at: number; shed: number; acceptErrors: number } | null = null;
+  private limitCache: { at: number; value: number | null } | null = null;
+  /** Connections accepted while fds ran short: their request is answered 503, and they are closed. */
+  private readonly shedSockets = new WeakSet<net.Socket>();
 
   constructor(private readonly deps: ServerDeps) {
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default): a client
     // trickling header bytes lived 30 s, not 10. Checked each second, the bounds below hold within a second.
     this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
+    this.server.on('connection', (socket: net.Socket) => this.admit(socket));
+    this.server.on('error', (e: NodeJS.ErrnoException) => this.onServerError(e));
     // Bounded waits for slow or idle clients (slowloris), generous enough for any scraper.
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 30_000;
     this.server.keepAliveTimeout = 65_000;
     this.server.maxHeadersCount = 100;
+  }
+
+  /** psutil_exporter_http_connections_shed_total and psutil_exporter_http_accept_errors_total. */
+  families(): Family[] {
+    return [
+      {
+        name: 'psutil_exporter_http_connections_shed_total',
+        help: `psutil-exporter: connections answered 503 and closed because fewer than ${FD_RESERVE} file descriptors were free.`,
+        type: 'counter',
+        labelNames: [],
+        series: [{ labels: {}, value: this.shed }],
+      },
+      {
+        name: 'psutil_exporter_http_accept_errors_total',
+        help: 'psutil-exporter: accept(2) failures of the metrics listener (EMFILE, ENFILE) that reached the agent.',
+        type: 'counter',
+        labelNames: [],
+        series: [{ labels: {}, value: this.acceptErrors }],
+      },
+    ];
+  }
+
+  /** Free fds now (null: no limit, or it cannot be told); the limit is read again at most each second. */
+  private freeFds(): number | null {
+    const now = performance.now();
+    if (this.limitCache === null || now - this.limitCache.at > 1000)
+      this.limitCache = { at: now, value: procSelfFds.limit() };
+    const limit = this.limitCache.value;
+    return limit === null ? null : limit - procSelfFds.open();
+  }
+
+  /** A new connection: served, or answered 503 and closed when fewer than FD_RESERVE fds are free. */
+  private admit(socket: net.Socket): void {
+    let free: number | null;
+    try {
+      free = this.freeFds();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Listing /proc/self/fd takes an fd too: none left for it is the answer.
+      if (code === 'EMFILE' || code === 'ENFILE') free = 0;
+      else {
+        // Without /proc/self the fds cannot be counted: that says nothing against serving, which goes on as before.
+        this.deps.log.debug('cannot count the open file descriptors', { err: e });
+        return;
+      }
+    }
+    if (free === null || free >= FD_RESERVE) return;
+    this.shed++;
+    this.logExhaustion('file descriptors nearly exhausted: answering new connections 503 until some are free', {
+      free_fds: free,
+    });
+    // Keep-alive connections doing nothing hold an fd each: they are the ones to give back.
+    this.server.closeIdleConnections();
+    // Its request, when it comes, is answered 503 (handle()); a peer that sends none must not keep the fd for the
+    // 10 s of headersTimeout.
+    this.shedSockets.add(socket);
+    socket.setTimeout(1000, () => socket.destroy());
+  }
+
+  /**
+   * One error line for fd exhaustion, then none for EXHAUSTION_LOG_INTERVAL_MS however many connections are shed (a
+   * flood must not flood the log too); the next line says how many were shed and refused since.
+   */
+  private logExhaustion(msg: string, fields: Record<string, unknown>): void {
+    const now = performance.now();
+    const last = this.exhaustionLogged;
+    if (last !== null && now - last.at < EXHAUSTION_LOG_INTERVAL_MS) return;
+    this.deps.log.error(msg, {
+      ...fields,
+      limit: this.limitCache?.value ?? null,
+      reserve: FD_RESERVE,
+      ...(last !== null
+        ? { shed_since: this.shed - last.shed, accept_errors_since: this.acceptErrors - last.acceptErrors }
+        : {}),
+      hint: 'raise the fd limit (ulimit -n, systemd LimitNOFILE=); the README gives the fd budget',
+    });
+    this.exhaustionLogged = { at: now, shed: this.shed, acceptErrors: this.acceptErrors };
+  }
+
+  /** The listening socket's errors after it listens: accept(2)'s EMFILE/ENFILE (logExhaustion), anything else. */
+  private onServerError(e: NodeJS.ErrnoException): void {
+    if (!this.server.listening) return; // listen()'s own failure: listen() rejects with it
+    if (e.code === 'EMFILE' || e.code === 'ENFILE') {
+      this.acceptErrors++;
+      this.logExhaustion('file descriptors exhausted: the listener cannot accept connections', { code: e.code });
+      // The fds idle keep-alive connections hold are the ones the listener can give back at once.
+      this.server.closeIdleConnections();
+      return;
+    }
+    this.deps.log.error('metrics listener error', { err: e });
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -187,6 +329,11 @@ export class AgentServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
+    if (this.shedSockets.has(req.socket)) {
+      res.setHeader('Retry-After', '1');
+      res.setHeader('Connection', 'close');
+      return this.send(res, 503, 'text/plain; charset=utf-8', 'file descriptors exhausted: try again later\n', method);
+    }
     const known = url === this.deps.telemetryPath || url === '/healthz' || url === '/readyz' || url === '/';
     if (!known) return this.send(res, 404, 'text/plain; charset=utf-8', 'not found\n', method);
     if (method !== 'GET' && method !== 'HEAD') {

@@ -5,14 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
-import { NoSuchProcess, Process, psutil } from '../../src/index';
+import * as fs from 'node:fs';
+import { NoSuchProcess, Process, pidExists, procfsSelfPid, psutil } from '../../src/index';
+import { libraryHost } from '../../src/admin/target';
 import { compileRulesConfig } from '../../src/rules/config';
 import { Grouper } from '../../src/rules/grouper';
 import { PsutilSource } from '../../src/rules/source';
 import { tableSource, type ProcRecord } from '../../src/rules/table';
 import type { ProcIdentity, ProcSource } from '../../src/rules/types';
 import { RulesGroups } from '../../src/admin/groups';
-import { PYTHON, until } from './harness';
+import { PYTHON, request, startHarness, until } from './harness';
 
 const TABLE: ProcRecord[] = [
   { pid: 1, ppid: 0, startTime: 1, comm: 'systemd', cmdline: ['/sbin/init'], username: 'root' },
@@ -109,6 +111,77 @@ describe('RulesGroups', () => {
     now = 2000;
     expect(g.groupOf(200, 800)).toBe('frontend');
     expect(g.members('web')).toEqual([]);
+  });
+});
+
+describe('RulesGroups under collectors.process_groups.max_groups', () => {
+  // children off: each process's group is its own rule's. The literal group counts towards the cap as in the
+  // collector: with max_groups 3 it and the first two template-made groups in listing order (systemd's, python3's)
+  // exist, and sh's and sleep's groups would be a fourth and fifth.
+  const RULES = [
+    { name: 'web-static', comm: ['nginx'], per_process: true },
+    { name: 't;{{.Comm}}', comm: ['systemd', 'python3', 'sh', 'sleep'], per_process: true },
+  ];
+  const OPTIONS = { children: false, max_groups: 3, per_process_limit: 1000 };
+
+  function capped() {
+    const rules = compileRulesConfig(RULES, OPTIONS);
+    const source = tableSource(TABLE);
+    return { g: new RulesGroups({ rules: rules.rules, options: rules.options, source, maxAgeMs: 60_000 }), rules };
+  }
+
+  it('a process whose group would pass max_groups is in no group, as the collector leaves it', () => {
+    const { g, rules } = capped();
+    const snap = new Grouper(rules.rules, rules.options).update(tableSource(TABLE), 2_000_000_000);
+    expect(snap.groups.map((x) => x.name).sort()).toEqual(['t;python3', 't;systemd', 'web-static']);
+    expect(snap.groupsDropped).toBe(2);
+    const collector = new Map(snap.processes.map((p) => [p.pid, p.group]));
+    for (const r of TABLE)
+      expect([r.pid, g.groupOf(r.pid, r.startTime)]).toEqual([r.pid, collector.get(r.pid) ?? null]);
+    expect(g.groupOf(101, 600)).toBeNull();
+    expect(g.groupOf(102, 700)).toBeNull();
+    expect(g.members('t;sh')).toEqual([]);
+    expect(g.refusal('t;sh')).toMatch(/max_groups \(3\)/);
+    expect(g.refusal('t;sleep')).toMatch(/max_groups \(3\)/);
+    expect(g.refusal('t;python3')).toBeNull();
+    expect(g.refusal('no-such-group')).toBeNull();
+    // Room for them: the same listing under a higher cap groups them.
+    const roomy = compileRulesConfig(RULES, { ...OPTIONS, max_groups: 5 });
+    const g5 = new RulesGroups({ rules: roomy.rules, options: roomy.options, source: tableSource(TABLE) });
+    expect(g5.groupOf(101, 600)).toBe('t;sh');
+    expect(g5.refusal('t;sh')).toBeNull();
+  });
+
+  it('the admin API answers 404 group_over_max_groups for such a group, no_such_group for an unknown one', async () => {
+    const { g } = capped();
+    const h = await startHarness({
+      host: libraryHost({
+        newProcess: (pid) => new Process(pid),
+        pidExists,
+        procfs: psutil.roots.procfs,
+        procfsSelfPid,
+        cpuCount: () => psutil.cpuTimes({ percpu: true }).length,
+      }),
+      groups: g,
+      admin: { policy: [{ groups: ['t;sh', 't;python3', 'ghost'], signals: ['SIGHUP'] }] },
+    });
+    try {
+      const get = await request(h, 'GET', `/v1/groups/${encodeURIComponent('t;sh')}`);
+      expect(get.status).toBe(404);
+      expect(get.body?.['error']).toMatchObject({ code: 'group_over_max_groups' });
+      expect(JSON.stringify(get.body)).toMatch(/collectors\.process_groups\.max_groups \(3\)/);
+      const act = await request(h, 'POST', `/v1/groups/${encodeURIComponent('t;sh')}/signal`, {
+        body: { signal: 'SIGHUP', dryRun: true },
+      });
+      expect(act.status).toBe(404);
+      expect(act.body?.['error']).toMatchObject({ code: 'group_over_max_groups' });
+      const ghost = await request(h, 'GET', '/v1/groups/ghost');
+      expect(ghost.status).toBe(404);
+      expect(ghost.body?.['error']).toMatchObject({ code: 'no_such_group' });
+    } finally {
+      await h.close();
+      fs.rmSync(h.dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,6 +6,7 @@
  *   collector's success is 0 while they do; once they answer, every mount is back and success is 1.
  * - SIGTERM while a statfs hangs: the agent exits by itself, with 0, within its shutdown bound.
  * - A statfs that returns after its worker was replaced, or after SIGTERM: no crash (the exit status is checked).
+ * - --once with a stuck mount prints the exposition without it (success 0) and exits without waiting for the mount.
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -198,6 +199,45 @@ describeStuck('stuck mounts (FUSE statfs that blocks)', () => {
     // zombie. Before the fix the agent never got there (worker.terminate() waited on that thread).
     await waitFor('the agent to exit', async () => mainThreadExited(a.proc.pid!), EXIT_GRACE_MS, 50);
     expect(a.stderr()).toMatch(/exiting without it/);
+    layout.unstick();
+    expect(await exitWithin(a, EXIT_GRACE_MS)).toEqual({ code: 0, signal: null });
+  });
+
+  test('--once: prints what it has (the stuck mount missing, success 0) and exits without waiting for it', async () => {
+    const layout = stuckMountsLayout(1);
+    layouts.push(layout);
+    const cfg = path.join(layout.dir, 'agent.yaml');
+    fs.writeFileSync(
+      cfg,
+      ['collectors:', ...collectorsOffBut('filesystem'), '  filesystem: {stat_timeout: 1s}', ''].join('\n'),
+    );
+    const proc = spawnWithStuckMounts(layout, [
+      process.execPath,
+      CLI,
+      '--once',
+      `--config.file=${cfg}`,
+      `--path.procfs=${layout.procfs}`,
+    ]);
+    let out = '';
+    let err = '';
+    proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      proc.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const a: Agent = { proc, url: '', stderr: () => err, exited };
+    agents.push(a);
+    // Before the fix the exposition was printed and then the process waited (joining the statfs thread) for as long
+    // as the mount hung. The thread inside FUSE's statfs outlives the exit (see the SIGTERM test): exited is the main
+    // thread gone.
+    await waitFor('--once to exit', async () => mainThreadExited(proc.pid!), EXIT_GRACE_MS, 50);
+    expect(err).toMatch(/a statfs waits on a stuck mount: exiting without it/);
+    const s = parse(out);
+    expect(value(s, 'node_filesystem_size_bytes', { mountpoint: '/' })).toBeGreaterThan(0);
+    expect(value(s, 'node_filesystem_size_bytes', { mountpoint: layout.healthy[0]! })).toBe(1 << 20);
+    expect(value(s, 'node_filesystem_size_bytes', { mountpoint: layout.stuck[0]! })).toBeUndefined();
+    expect(value(s, 'node_filesystem_device_error', { mountpoint: layout.stuck[0]! })).toBe(1);
+    expect(value(s, 'psutil_exporter_scrape_collector_success', { collector: 'filesystem' })).toBe(0);
     layout.unstick();
     expect(await exitWithin(a, EXIT_GRACE_MS)).toEqual({ code: 0, signal: null });
   });

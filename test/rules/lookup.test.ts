@@ -108,4 +108,28 @@ describe('groupLookup', () => {
     const l = groupLookup(rules.rules, rules.options, source, byPid(TABLE));
     for (const r of TABLE) expect([r.pid, l.groupOf(r.pid)]).toEqual([r.pid, collector.get(r.pid) ?? null]);
   });
+
+  // RULES declare three literal groups (web, web-children, users), which exist whatever the cap, and one template
+  // (python3;root;job.py, pid 100's): a cap of 3 or less refuses it, and with children pid 100's children with it.
+  it.each([
+    [2, true],
+    [3, true],
+    [3, false],
+    [4, true],
+    [4, false],
+  ])('agrees with the Grouper under max_groups %i (children: %p)', (maxGroups, children) => {
+    const rules = compileRulesConfig(RULES, { children, per_process_limit: 1000, max_groups: maxGroups });
+    const source = tableSource(TABLE);
+    const snap = new Grouper(rules.rules, rules.options).update(source, 2_000_000_000);
+    const collector = new Map(snap.processes.map((p) => [p.pid, p.group]));
+    const l = groupLookup(rules.rules, rules.options, source, byPid(TABLE));
+    // Asked in an order other than the listing's: the answers do not depend on it.
+    for (const r of [...TABLE].reverse())
+      expect([r.pid, l.groupOf(r.pid)]).toEqual([r.pid, collector.get(r.pid) ?? null]);
+    const refused = maxGroups <= 3;
+    expect(snap.groupsDropped).toBe(refused ? 1 : 0);
+    expect(l.refusedGroup('python3;root;job.py')).toBe(refused);
+    expect(l.groupOf(100)).toBe(refused ? null : 'python3;root;job.py');
+    for (const name of ['web', 'web-children', 'users']) expect(l.refusedGroup(name)).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { types } from 'node:util';
 import { OsError } from '../errors';
+import { RLIMIT_NOFILE } from '../constants';
 import * as native from './native';
 
 export interface Roots {
@@ -29,9 +30,20 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 const hot = new Map<string, number>();
 const HOT_MAX = 64;
 
-/** Adds a kept fd (a file's path, or 'dir:' + a directory's), closing the least recently used one past HOT_MAX. */
+/**
+ * Kept fds at most: HOT_MAX, and no more than an eighth of the soft fd limit (asked at each new keep: prlimit can
+ * lower it under a running agent). Under `ulimit -n 40` the 22 fds a pass keeps took every fd left, and the agent's
+ * listener then closed every connection it accepted (libuv's EMFILE handling) with nothing logged.
+ */
+function hotMax(): number {
+  const [soft] = native.prlimit(0, RLIMIT_NOFILE);
+  return soft < 0 ? HOT_MAX : Math.min(HOT_MAX, Math.floor(soft / 8));
+}
+
+/** Adds a kept fd (a file's path, or 'dir:' + a directory's), closing the least recently used ones past hotMax(). */
 function keep(key: string, fd: number): void {
-  if (hot.size >= HOT_MAX) {
+  const max = hotMax();
+  while (hot.size > 0 && hot.size >= max) {
     const [oldest, oldFd] = hot.entries().next().value as [string, number];
     hot.delete(oldest);
     fs.closeSync(oldFd);

@@ -180,6 +180,13 @@ export class StatfsThreads {
     return [...this.running.values()].filter((c) => c.stuck).map((c) => c.path);
   }
 
+  /** Calls inside statvfs now (stuck or not): each holds a thread that the process's exit would have to join. */
+  callsInFlight(): number {
+    let n = 0;
+    for (const t of this.threads) if (t.call !== null) n++;
+    return n;
+  }
+
   private stuckCount(): number {
     let n = 0;
     for (const t of this.threads) if (t.call?.stuck) n++;
@@ -330,6 +337,15 @@ export class StatfsThreads {
 }
 
 let shared: StatfsThreads | null = null;
+
+/**
+ * Calls of this JavaScript thread's statfs threads that are inside statvfs now (0 when none was ever made). Node joins
+ * every thread at exit, and one inside a statvfs of a stuck mount is not joined until the kernel answers: `--once`
+ * asks this to end through _exit(2) instead (cli.ts).
+ */
+export function statfsCallsInFlight(): number {
+  return shared?.callsInFlight() ?? 0;
+}
 
 /** The threads of this JavaScript thread (module state is per thread: the agent's collection worker has its own). */
 export function statfsThreads(): StatfsThreads {
