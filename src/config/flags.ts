@@ -18,6 +18,11 @@ export interface FlagAssignment {
   readonly flag: string;
   readonly path: readonly string[];
   readonly value: string | boolean | readonly string[];
+  /**
+   * The value is a path of this machine that the key reads under paths.rootfs (node_exporter's --path.udev.data is
+   * not under its --path.rootfs, our collectors.diskstats.udev_data is): the loader takes the rootfs prefix off.
+   */
+  readonly underRootfs?: boolean;
 }
 
 /** Something the line asked for that the agent says rather than refuses: logged once the logger is made. */
@@ -184,6 +189,7 @@ interface KeyFlag {
   readonly path: readonly string[];
   readonly bool?: boolean;
   readonly repeat?: boolean;
+  readonly underRootfs?: boolean;
   /** Set for an old spelling: the flag to use instead (a warning says so). */
   readonly renamed?: string;
   readonly help: string;
@@ -229,7 +235,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
   'path.procfs': key(['paths', 'procfs'], 'procfs mount point'),
   'path.sysfs': key(['paths', 'sysfs'], 'sysfs mount point'),
   'path.rootfs': key(['paths', 'rootfs'], 'rootfs mount point'),
-  'path.udev.data': key(['collectors', 'diskstats', 'udev_data'], 'udev data path'),
+  'path.udev.data': key(['collectors', 'diskstats', 'udev_data'], 'udev data path', { underRootfs: true }),
   'log.level': key(['log', 'level'], 'lowest level logged: debug, info, warn, error'),
   'log.format': key(['log', 'format'], 'json (the default here) or logfmt'),
   'runtime.gomaxprocs': {
@@ -431,7 +437,13 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
               prev.values.push(value);
               prev.flag += ` ${written}`;
             } else repeated.set(k, { flag: written, values: [value] });
-          } else assignments.push({ flag: written, path: s.path, value });
+          } else
+            assignments.push({
+              flag: written,
+              path: s.path,
+              value,
+              ...(s.underRootfs === true ? { underRootfs: true } : {}),
+            });
         }
         break;
       }

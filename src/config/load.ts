@@ -503,9 +503,20 @@ function coerceFlagValue(root: SchemaNode, node: SchemaNode | null, v: string | 
   return v;
 }
 
-/** Sets each flag's key in the file's data (a flag overrides its key; later flags override earlier ones). */
-function applyFlags(data: Record<string, unknown>, flags: readonly FlagAssignment[], root: SchemaNode): void {
-  for (const a of flags) {
+/**
+ * Sets each flag's key in the file's data (a flag overrides its key; later flags override earlier ones). Returns the
+ * problems of values that cannot be set (a path outside the rootfs where the key reads under it).
+ */
+function applyFlags(
+  data: Record<string, unknown>,
+  flags: readonly FlagAssignment[],
+  root: SchemaNode,
+): { flag: string; path: readonly string[]; message: string }[] {
+  const problems: { flag: string; path: readonly string[]; message: string }[] = [];
+  // Paths under the rootfs last, once --path.rootfs (wherever it stands on the line) is in.
+  const ordered = [...flags.filter((a) => a.underRootfs !== true), ...flags.filter((a) => a.underRootfs === true)];
+  let rootfs: string | null = null;
+  for (const a of ordered) {
     let obj = data;
     for (const seg of a.path.slice(0, -1)) {
       const next = obj[seg];
@@ -513,10 +524,24 @@ function applyFlags(data: Record<string, unknown>, flags: readonly FlagAssignmen
       obj = obj[seg] as Record<string, unknown>;
     }
     const last = a.path[a.path.length - 1] as string;
+    if (a.underRootfs === true && typeof a.value === 'string') {
+      const paths = data['paths'];
+      rootfs ??= (isRecord(paths) && typeof paths['rootfs'] === 'string' ? paths['rootfs'] : '/').replace(/\/+$/, '');
+      const inside = rootfs === '' || a.value === rootfs || a.value.startsWith(`${rootfs}/`);
+      if (!inside)
+        problems.push({
+          flag: a.flag,
+          path: a.path,
+          message: `expected a path under the rootfs (${rootfs}): the agent reads it there`,
+        });
+      obj[last] = inside ? a.value.slice(rootfs.length) || '/' : a.value;
+      continue;
+    }
     obj[last] = Array.isArray(a.value)
       ? [...(a.value as readonly string[])]
       : coerceFlagValue(root, schemaAt(root, a.path), a.value as string | boolean);
   }
+  return problems;
 }
 
 /**
@@ -590,7 +615,8 @@ export function parseConfig(text: string, file = '<config>', flags: readonly Fla
   }
 
   const { schema, validate } = compiledSchema();
-  applyFlags(data as Record<string, unknown>, flags, schema);
+  for (const p of applyFlags(data as Record<string, unknown>, flags, schema))
+    issues.add(() => ({ line: 0, column: 0, flag: p.flag, path: displayPath(p.path), message: p.message }));
   applyDisableDefaults(data as Record<string, unknown>, schema);
   /** The flag that set the value at a path (or above it), the last one when several did. */
   const flagAt = (segments: readonly string[]): string | undefined => {
