@@ -109,7 +109,8 @@ export function collectorFilter(
     if (r.ours === null) throw problem('missing collector');
     const found = units.filter((u) => matches(u, name));
     if (found.length === 0) throw problem('disabled collector');
-    picked.push(...found);
+    // A name given twice, or a part and its whole, count once.
+    for (const u of found) if (!picked.includes(u)) picked.push(u);
   }
   return build(picked);
 }
