@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 /**
- * The agent's command line, with node_exporter's flag habits:
- *   psutil-exporter [--config.file=FILE] [--web.listen-address=HOST:PORT] [--path.procfs=DIR] [--path.sysfs=DIR]
- *                   [--path.rootfs=DIR] [--log.level=LEVEL] [--once] [--check-config] [--help] [--version]
- * main() resolves with the exit code: at once for --help, --version, --check-config and --once; when the agent has
- * stopped (SIGTERM/SIGINT) otherwise.
+ * The agent's command line: node_exporter's (every flag of node_exporter 1.5 that concerns what the agent does, with
+ * its meaning: config/flags.ts), plus ours:
+ *   psutil-exporter [--config.file=FILE] [--once] [--check-config] [--help] [--version] [node_exporter's flags]
+ * Each node_exporter flag sets a config key, applied to the file by the loader, so `--check-config` shows the
+ * effective config. main() resolves with the exit code: at once for --help, --version, --check-config and --once;
+ * when the agent has stopped (SIGTERM/SIGINT) otherwise.
+ *
+ * No commander: node_exporter's flags are generic (`--[no-]collector.<name>`, `--collector.<name>.<option>`,
+ * kingpin's `--no-` for every boolean), which a table-driven reader (flags.ts) follows and commander cannot express.
  */
-import { parseArgs } from 'node:util';
-import type { Command } from 'commander';
-import { applyOverrides, type AgentConfig, type ConfigOverrides, type LogLevel } from './config/defaults';
+import type { AgentConfig } from './config/defaults';
 // Not config/load: its ajv, yaml and re2js stay out of the running agent's main thread (config/offthread.ts).
-import { ConfigError, parseListenAddress } from './config/errors';
+import { ConfigError } from './config/errors';
+import { FlagError, helpText, parseFlags, type ParsedFlags } from './config/flags';
 import { loadConfigHere, loadConfigOffThread } from './config/offthread';
 import { ConfigWatcher, currentSignature } from './config/watch';
 import { createLogger } from './exporters/log';
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /**
  * What a shutdown may take beyond the last OTLP export's timeout (otlp.timeout, which bounds the export in flight and
@@ -28,90 +29,6 @@ export function shutdownBoundMs(otlpTimeoutMs: number | null): number {
   return (otlpTimeoutMs ?? 0) + SHUTDOWN_GRACE_MS;
 }
 
-interface Flags {
-  'config.file'?: string;
-  'web.listenAddress'?: string;
-  'path.procfs'?: string;
-  'path.sysfs'?: string;
-  'path.rootfs'?: string;
-  'log.level'?: string;
-  once?: boolean;
-  checkConfig?: boolean;
-}
-
-/**
- * The flags of a well-formed command line, read with node:util's parseArgs; null for anything else (--help, --version,
- * an unknown flag, a missing value, an argument), which commander then handles with its usual messages. Commander
- * loads only then: in the running agent's main thread it (with the child_process and dgram modules it pulls in) kept
- * about 3 MB resident for nothing (bench/agent.js, side by side).
- */
-export function quickFlags(argv: string[]): Flags | null {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'config.file': { type: 'string' },
-        'web.listen-address': { type: 'string' },
-        'path.procfs': { type: 'string' },
-        'path.sysfs': { type: 'string' },
-        'path.rootfs': { type: 'string' },
-        'log.level': { type: 'string' },
-        once: { type: 'boolean' },
-        'check-config': { type: 'boolean' },
-      },
-    }).values;
-  } catch (e) {
-    // Not a plain command line: commander parses it again and says what is wrong (or prints help or the version).
-    void e;
-    return null;
-  }
-  const flags: Flags = {};
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
-  for (const [from, to] of [
-    ['config.file', 'config.file'],
-    ['web.listen-address', 'web.listenAddress'],
-    ['path.procfs', 'path.procfs'],
-    ['path.sysfs', 'path.sysfs'],
-    ['path.rootfs', 'path.rootfs'],
-    ['log.level', 'log.level'],
-  ] as const) {
-    const v = str(from);
-    if (v !== undefined) flags[to] = v;
-  }
-  if (values['once'] === true) flags.once = true;
-  if (values['check-config'] === true) flags.checkConfig = true;
-  return flags;
-}
-
-export function program(out: { stdout: (s: string) => void; stderr: (s: string) => void }, version: string): Command {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: commander loads only for a command line that quickFlags cannot read
-  const { Command } = require('commander') as typeof import('commander');
-  return new Command('psutil-exporter')
-    .description('Host metrics from the psutil surface: Prometheus /metrics (node_exporter names) and OTLP push.')
-    .option('--config.file <file>', 'YAML config file (see config/schema.json); without it, every default')
-    .option(
-      '--web.listen-address <host:port>',
-      'address of /metrics (overrides web.listen_address; default 0.0.0.0:9464)',
-    )
-    .option('--path.procfs <dir>', 'procfs mount point, e.g. /host/proc in a container (overrides paths.procfs)')
-    .option('--path.sysfs <dir>', 'sysfs mount point, e.g. /host/sys (overrides paths.sysfs)')
-    .option(
-      '--path.rootfs <dir>',
-      'host root prefix for statfs and os-release, e.g. /host/root (overrides paths.rootfs)',
-    )
-    .option('--log.level <level>', `lowest log level written: ${LEVELS.join(', ')} (overrides log.level)`)
-    .option('--once', 'collect once, print the exposition (text format 0.0.4) to stdout and exit')
-    .option('--check-config', 'validate the config file, print each problem with its line, exit 0 (valid) or 1')
-    .version(version, '--version', 'print the version and exit')
-    .helpOption('-h, --help', 'list every flag and exit')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: out.stdout, writeErr: out.stderr });
-}
-
 function agentVersionText(): string {
   // Loaded lazily: --help and --check-config should not pay for the exporters' imports.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the exporters load only when the version is printed (comment above)
@@ -119,48 +36,32 @@ function agentVersionText(): string {
   return agentVersion();
 }
 
-function overrides(f: Flags): ConfigOverrides | string {
-  const o: ConfigOverrides = {};
-  if (f['web.listenAddress'] !== undefined) {
-    const a = parseListenAddress(f['web.listenAddress']);
-    if (!a)
-      return `--web.listen-address: expected HOST:PORT (port 0-65535), got ${JSON.stringify(f['web.listenAddress'])}`;
-    o.listenAddress = { ...a, text: f['web.listenAddress'] };
-  }
-  for (const [flag, key] of [
-    ['path.procfs', 'procfs'],
-    ['path.sysfs', 'sysfs'],
-    ['path.rootfs', 'rootfs'],
-  ] as const) {
-    const v = f[flag];
-    if (v !== undefined) {
-      if (v === '') return `--${flag}: expected a directory`;
-      o[key] = v;
-    }
-  }
-  if (f['log.level'] !== undefined) {
-    if (!(LEVELS as readonly string[]).includes(f['log.level']))
-      return `--log.level: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(f['log.level'])}`;
-    o.logLevel = f['log.level'] as LogLevel;
-  }
-  return o;
+/** The effective config, for --check-config: what the agent would run with, flags applied. */
+export function effectiveConfigText(cfg: AgentConfig): string {
+  const on = Object.entries(cfg.collectors)
+    .filter(([, c]) => c.enabled)
+    .map(([n]) => n);
+  return `collectors on: ${on.join(', ')}\neffective config (flags applied):\n${JSON.stringify(cfg, null, 2)}\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const stdout = (s: string): void => void process.stdout.write(s);
   const stderr = (s: string): void => void process.stderr.write(s);
-  let flags = quickFlags(argv);
-  if (flags === null) {
-    const cmd = program({ stdout, stderr }, agentVersionText());
-    try {
-      cmd.parse(argv, { from: 'user' });
-    } catch (e) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: commander is loaded by program() only on this path
-      if (e instanceof (require('commander') as typeof import('commander')).CommanderError)
-        return e.exitCode === 0 ? 0 : 2;
-      throw e;
-    }
-    flags = cmd.opts<Flags>();
+  let flags: ParsedFlags;
+  try {
+    flags = parseFlags(argv);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    for (const p of e.problems) stderr(`${p}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    stdout(helpText());
+    return 0;
+  }
+  if (flags.version) {
+    stdout(`${agentVersionText()}\n`);
+    return 0;
   }
 
   // The running agent starts lean, before anything else loads; --once and --check-config exit at once and keep V8's
@@ -169,31 +70,32 @@ export async function main(argv: string[]): Promise<number> {
   const v8mode = require('./exporters/v8mode') as typeof import('./exporters/v8mode');
   if (!flags.once && !flags.checkConfig) v8mode.applyV8Mode({ jit: false, reason: 'start-up' });
 
-  const file = flags['config.file'];
+  const file = flags.configFile;
   // The running agent follows its file: what it looked like before this load is what a later change is told from.
   const loadedSignature = file !== undefined && !flags.checkConfig && !flags.once ? currentSignature(file) : null;
   let cfg: AgentConfig;
   try {
     // --check-config and --once exit right after: they load here. The agent loads in a short-lived thread.
-    cfg = flags.checkConfig || flags.once ? loadConfigHere(file ?? null) : await loadConfigOffThread(file ?? null);
+    cfg =
+      flags.checkConfig || flags.once
+        ? loadConfigHere(file ?? null, flags.assignments)
+        : await loadConfigOffThread(file ?? null, flags.assignments);
   } catch (e) {
     if (e instanceof ConfigError) {
       stderr(e.message + '\n');
-      return 1;
+      // A bad flag value is a usage error (2), as node_exporter's; a bad file is 1.
+      return e.omitted === 0 && e.issues.length > 0 && e.issues.every((i) => i.flag !== undefined) ? 2 : 1;
     }
     throw e;
   }
   if (flags.checkConfig) {
     stdout(`${file ?? '<defaults>'}: OK\n`);
+    for (const n of flags.notes) stdout(`${n.level}: ${n.flag}: ${n.msg}\n`);
+    stdout(effectiveConfigText(cfg));
     return 0;
   }
-  const o = overrides(flags);
-  if (typeof o === 'string') {
-    stderr(o + '\n');
-    return 2;
-  }
-  cfg = applyOverrides(cfg, o);
-  const log = createLogger(cfg.log.level);
+  const log = createLogger(cfg.log.level, undefined, cfg.log.format);
+  for (const n of flags.notes) log[n.level]('command-line flag', { flag: n.flag, note: n.msg });
 
   // Loaded here rather than at the top: the library and the exporters cost nothing for --help or --check-config.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the library and the exporters load only to run the agent (comment above)
@@ -255,7 +157,8 @@ export async function main(argv: string[]): Promise<number> {
           file,
           log,
           loadedSignature,
-          load: (f) => loadConfigOffThread(f),
+          // A reload reads the file with the same command line: the flags keep overriding their keys.
+          load: (f) => loadConfigOffThread(f, flags.assignments),
           publish: async (next, status) => {
             for (const error of (await handle?.reload(next, status)) ?? [])
               log.error('a collector did not take the reloaded config', { error });

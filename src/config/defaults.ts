@@ -1,10 +1,12 @@
 /**
  * The resolved agent config: what config/schema.json describes, with durations in milliseconds and camelCase keys.
  * The defaults themselves live in the schema (ajv fills them in), so `defaultConfig()` is simply an empty file parsed.
+ * Command-line flags are config keys too (flags.ts): the loader applies them to the file before checking it.
  */
 import type { AdminConfig } from '../admin/config';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type LogFormat = 'json' | 'logfmt';
 
 /** One collector's settings: `enabled`, its time budget, and its own options (snake_case, as written). */
 export interface CollectorSettings {
@@ -40,17 +42,37 @@ export interface OtlpSettings {
   readonly resourceAttributes: Readonly<Record<string, string>>;
 }
 
+/** One listener of /metrics: as written, and parsed. */
+export interface ListenAddress {
+  readonly text: string;
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface AgentConfig {
   readonly web: {
+    /** The first listener's address (`listeners[0]`), as written. */
     readonly listenAddress: string;
     readonly host: string;
     readonly port: number;
+    /** Every listener: web.listen_address as a list, or node_exporter's repeated --web.listen-address. */
+    readonly listeners: readonly ListenAddress[];
     readonly telemetryPath: string;
     readonly maxRequests: number;
+    /** Leave out the process_* families (node_exporter --web.disable-exporter-metrics). */
+    readonly disableExporterMetrics: boolean;
+    /** exporter-toolkit's web config file (--web.config.file); null when not set. */
+    readonly configFile: string | null;
   };
   readonly paths: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string };
-  readonly log: { readonly level: LogLevel };
-  readonly collection: { readonly maxAgeMs: number; readonly timeoutMs: number; readonly collectorTimeoutMs: number };
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
+  readonly collection: {
+    readonly maxAgeMs: number;
+    readonly timeoutMs: number;
+    readonly collectorTimeoutMs: number;
+    /** node_exporter's --collector.disable-defaults (already applied to `collectors`; kept to show it). */
+    readonly disableDefaults: boolean;
+  };
   /** Caps on /metrics: label value length (bytes of UTF-8) and series per family; 0 is no cap. */
   readonly exposition: { readonly maxLabelValueBytes: number; readonly maxSeriesPerFamily: number };
   /** V8's optimizing compilers for the running agent: 'auto' (on only when process_names are configured), on or off. */
@@ -60,33 +82,4 @@ export interface AgentConfig {
   readonly otlp: OtlpSettings;
   /** The admin API (src/admin/config.ts parses and checks it). */
   readonly admin: AdminConfig;
-}
-
-/** Command-line values that override the file (node_exporter's flags). */
-export interface ConfigOverrides {
-  listenAddress?: { host: string; port: number; text: string };
-  procfs?: string;
-  sysfs?: string;
-  rootfs?: string;
-  logLevel?: LogLevel;
-}
-
-export function applyOverrides(cfg: AgentConfig, o: ConfigOverrides): AgentConfig {
-  return Object.freeze({
-    ...cfg,
-    web: o.listenAddress
-      ? Object.freeze({
-          ...cfg.web,
-          listenAddress: o.listenAddress.text,
-          host: o.listenAddress.host,
-          port: o.listenAddress.port,
-        })
-      : cfg.web,
-    paths: Object.freeze({
-      procfs: o.procfs ?? cfg.paths.procfs,
-      sysfs: o.sysfs ?? cfg.paths.sysfs,
-      rootfs: o.rootfs ?? cfg.paths.rootfs,
-    }),
-    log: o.logLevel ? Object.freeze({ level: o.logLevel }) : cfg.log,
-  });
 }

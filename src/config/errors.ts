@@ -11,6 +11,8 @@ export interface ConfigIssue {
   /** Where in the document: `collectors.filesystem.stat_timeout`, `process_names[2].cmdline[0]`. */
   readonly path: string;
   readonly message: string;
+  /** Set when a command-line flag gave the value (the issue is about the flag, not a place in the file). */
+  readonly flag?: string;
 }
 
 /**
@@ -36,7 +38,11 @@ export class ConfigError extends Error {
 }
 
 export function formatIssues(file: string, issues: readonly ConfigIssue[], omitted = 0): string {
-  const lines = issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`);
+  const lines = issues.map((i) =>
+    i.flag !== undefined
+      ? `command line: ${i.flag}: ${i.path ? i.path + ': ' : ''}${i.message}`
+      : `${file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`,
+  );
   if (omitted > 0)
     lines.push(
       `${file}: ${omitted} more problem${omitted === 1 ? '' : 's'} not shown (the first ${issues.length} are listed)`,

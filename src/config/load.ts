@@ -21,7 +21,16 @@ import {
   type Document,
   type Node,
 } from 'yaml';
-import type { AgentConfig, CollectorSettings, LogLevel, OtlpProtocol, ProcessMatcher } from './defaults';
+import type {
+  AgentConfig,
+  CollectorSettings,
+  ListenAddress,
+  LogFormat,
+  LogLevel,
+  OtlpProtocol,
+  ProcessMatcher,
+} from './defaults';
+import { collectorParts, type FlagAssignment } from './flags';
 import {
   AdminConfigError,
   adminSecurityIssues,
@@ -50,6 +59,7 @@ export const MAX_ALIASES = 100;
 interface SchemaNode {
   $ref?: string;
   anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
   type?: string;
   description?: string;
   properties?: Record<string, SchemaNode>;
@@ -268,10 +278,16 @@ interface RawCollector {
 }
 
 interface RawConfig {
-  web: { listen_address: string; telemetry_path: string; max_requests: number };
+  web: {
+    listen_address: string | string[];
+    telemetry_path: string;
+    max_requests: number;
+    disable_exporter_metrics: boolean;
+    config_file: string;
+  };
   paths: { procfs: string; sysfs: string; rootfs: string };
-  log: { level: LogLevel };
-  collection: { max_age: string; timeout: string; collector_timeout: string };
+  log: { level: LogLevel; format: LogFormat };
+  collection: { max_age: string; timeout: string; collector_timeout: string; disable_defaults: boolean };
   exposition: { max_label_value_bytes: number; max_series_per_family: number };
   runtime: { jit: 'auto' | boolean };
   collectors: Record<string, RawCollector>;
@@ -301,18 +317,25 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     }
     return ms;
   };
-  const listen = parseListenAddress(raw.web.listen_address);
-  if (!listen)
-    problem(
-      ['web', 'listen_address'],
-      `expected HOST:PORT (port 0-65535), got ${JSON.stringify(raw.web.listen_address)}`,
-    );
+  const listeners: ListenAddress[] = [];
+  const addresses = typeof raw.web.listen_address === 'string' ? [raw.web.listen_address] : raw.web.listen_address;
+  addresses.forEach((text, i) => {
+    const a = parseListenAddress(text);
+    const at =
+      typeof raw.web.listen_address === 'string' ? ['web', 'listen_address'] : ['web', 'listen_address', `${i}`];
+    if (a) listeners.push(Object.freeze({ text, ...a }));
+    else problem(at, `expected HOST:PORT (port 0-65535), got ${JSON.stringify(text)}`);
+  });
+  const listen = listeners[0];
   const collectorTimeoutMs = dur(['collection', 'collector_timeout'], raw.collection.collector_timeout);
   const collectors: Record<string, CollectorSettings> = {};
   for (const [name, c] of Object.entries(raw.collectors)) {
     const { enabled, timeout, ...options } = c;
+    // A collector made of node_exporter's parts (sensors) with every part off has nothing to do.
+    const parts = collectorParts(name);
+    const allPartsOff = parts.length > 0 && parts.every((p) => p.part !== undefined && options[p.part] === false);
     collectors[name] = Object.freeze({
-      enabled,
+      enabled: enabled && !allPartsOff,
       timeoutMs: timeout === undefined ? collectorTimeoutMs : dur(['collectors', name, 'timeout'], timeout),
       options: Object.freeze(options),
     });
@@ -338,15 +361,23 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
   if (timeoutMs === 0) problem(['collection', 'timeout'], 'expected a duration above 0');
   return Object.freeze({
     web: Object.freeze({
-      listenAddress: raw.web.listen_address,
+      listenAddress: listen?.text ?? '',
       host: listen?.host ?? '0.0.0.0',
       port: listen?.port ?? 0,
+      listeners: Object.freeze(listeners),
       telemetryPath: raw.web.telemetry_path,
       maxRequests: raw.web.max_requests,
+      disableExporterMetrics: raw.web.disable_exporter_metrics,
+      configFile: raw.web.config_file === '' ? null : raw.web.config_file,
     }),
     paths: Object.freeze({ ...raw.paths }),
-    log: Object.freeze({ level: raw.log.level }),
-    collection: Object.freeze({ maxAgeMs, timeoutMs, collectorTimeoutMs }),
+    log: Object.freeze({ level: raw.log.level, format: raw.log.format }),
+    collection: Object.freeze({
+      maxAgeMs,
+      timeoutMs,
+      collectorTimeoutMs,
+      disableDefaults: raw.collection.disable_defaults,
+    }),
     exposition: Object.freeze({
       maxLabelValueBytes: raw.exposition.max_label_value_bytes,
       maxSeriesPerFamily: raw.exposition.max_series_per_family,
@@ -448,11 +479,100 @@ function aliasProblems(doc: Document, lc: LineCounter, issues: Issues): Alias[] 
   return aliases;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The schema node for a data path (through $ref, properties, additionalProperties); null where the schema has none. */
+function schemaAt(root: SchemaNode, segments: readonly string[]): SchemaNode | null {
+  let node: SchemaNode | null = root;
+  for (const seg of segments) {
+    if (node === null) return null;
+    const n: SchemaNode = resolveRef(root, node);
+    node = n.properties?.[seg] ?? (typeof n.additionalProperties === 'object' ? n.additionalProperties : null) ?? null;
+  }
+  return node === null ? null : resolveRef(root, node);
+}
+
+/** A flag's text as the key's type: `true`/`false` for a boolean, digits for a number; anything else as given. */
+function coerceFlagValue(root: SchemaNode, node: SchemaNode | null, v: string | boolean): unknown {
+  if (typeof v !== 'string' || node === null) return v;
+  const types = [node, ...(node.anyOf ?? []), ...(node.oneOf ?? [])].map((n) => resolveRef(root, n).type);
+  if (types.includes('boolean') && (v === 'true' || v === 'false')) return v === 'true';
+  if ((types.includes('integer') || types.includes('number')) && /^-?[0-9]+(\.[0-9]+)?$/.test(v)) return Number(v);
+  return v;
+}
+
 /**
- * Parses and checks a config text. Throws ConfigError listing every problem (line, column, path, what was expected;
- * the first MAX_REPORTED_ISSUES of them); returns the resolved config with every default filled in.
+ * Sets each flag's key in the file's data (a flag overrides its key; later flags override earlier ones). Returns the
+ * problems of values that cannot be set (a path outside the rootfs where the key reads under it).
  */
-export function parseConfig(text: string, file = '<config>'): AgentConfig {
+function applyFlags(
+  data: Record<string, unknown>,
+  flags: readonly FlagAssignment[],
+  root: SchemaNode,
+): { flag: string; path: readonly string[]; message: string }[] {
+  const problems: { flag: string; path: readonly string[]; message: string }[] = [];
+  // Paths under the rootfs last, once --path.rootfs (wherever it stands on the line) is in.
+  const ordered = [...flags.filter((a) => a.underRootfs !== true), ...flags.filter((a) => a.underRootfs === true)];
+  let rootfs: string | null = null;
+  for (const a of ordered) {
+    let obj = data;
+    for (const seg of a.path.slice(0, -1)) {
+      const next = obj[seg];
+      if (!isRecord(next)) obj[seg] = {};
+      obj = obj[seg] as Record<string, unknown>;
+    }
+    const last = a.path[a.path.length - 1] as string;
+    if (a.underRootfs === true && typeof a.value === 'string') {
+      const paths = data['paths'];
+      rootfs ??= (isRecord(paths) && typeof paths['rootfs'] === 'string' ? paths['rootfs'] : '/').replace(/\/+$/, '');
+      const inside = rootfs === '' || a.value === rootfs || a.value.startsWith(`${rootfs}/`);
+      if (!inside)
+        problems.push({
+          flag: a.flag,
+          path: a.path,
+          message: `expected a path under the rootfs (${rootfs}): the agent reads it there`,
+        });
+      obj[last] = inside ? a.value.slice(rootfs.length) || '/' : a.value;
+      continue;
+    }
+    obj[last] = Array.isArray(a.value)
+      ? [...(a.value as readonly string[])]
+      : coerceFlagValue(root, schemaAt(root, a.path), a.value as string | boolean);
+  }
+  return problems;
+}
+
+/**
+ * node_exporter's --collector.disable-defaults (collection.disable_defaults): every collector whose `enabled` neither
+ * the file nor a flag states is off, as node_exporter turns off each collector not named on its command line.
+ * A collector made of node_exporter's parts (sensors) keeps only the parts stated once any part is stated.
+ * process_groups is left alone: process_names says whether it has work.
+ */
+function applyDisableDefaults(data: Record<string, unknown>, root: SchemaNode): void {
+  if (!isRecord(data['collection']) || data['collection']['disable_defaults'] !== true) return;
+  if (!isRecord(data['collectors'])) data['collectors'] = {};
+  const all = data['collectors'] as Record<string, unknown>;
+  const names = Object.keys(schemaAt(root, ['collectors'])?.properties ?? {});
+  for (const name of names) {
+    if (name === 'process_groups') continue;
+    if (all[name] === undefined) all[name] = {};
+    const c = all[name];
+    if (!isRecord(c)) continue; // the schema reports it
+    if (c['enabled'] === undefined) c['enabled'] = false;
+    const parts = collectorParts(name).map((p) => p.part as string);
+    if (parts.some((p) => c[p] !== undefined)) for (const p of parts) c[p] ??= false;
+  }
+}
+
+/**
+ * Parses and checks a config text, with the command line's flags applied to it (flags.ts: each sets its key, as if
+ * the file said so). Throws ConfigError listing every problem (line, column, path, what was expected; a flag's
+ * problems under the flag's name; the first MAX_REPORTED_ISSUES of them); returns the resolved config with every
+ * default filled in.
+ */
+export function parseConfig(text: string, file = '<config>', flags: readonly FlagAssignment[] = []): AgentConfig {
   const issues = new Issues();
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) throw new ConfigError(file, [tooLarge(bytes)]);
@@ -495,6 +615,21 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
   }
 
   const { schema, validate } = compiledSchema();
+  for (const p of applyFlags(data as Record<string, unknown>, flags, schema))
+    issues.add(() => ({ line: 0, column: 0, flag: p.flag, path: displayPath(p.path), message: p.message }));
+  applyDisableDefaults(data as Record<string, unknown>, schema);
+  /** The flag that set the value at a path (or above it), the last one when several did. */
+  const flagAt = (segments: readonly string[]): string | undefined => {
+    for (let i = flags.length - 1; i >= 0; i--) {
+      const p = (flags[i] as FlagAssignment).path;
+      if (p.length <= segments.length && p.every((s, j) => s === segments[j])) return (flags[i] as FlagAssignment).flag;
+    }
+    return undefined;
+  };
+  const place = (segments: readonly string[], inFile: () => { line: number; column: number }) => {
+    const flag = flagAt(segments);
+    return flag !== undefined ? { line: 0, column: 0, flag } : inFile();
+  };
   if (!validate(data)) {
     // Worded (cheap) for every error so that repeats count once; located in the file (a walk) only while reported.
     const seen = new Set<string>();
@@ -512,7 +647,7 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
       if (seen.has(id)) continue;
       seen.add(id);
       issues.add(() => ({
-        ...position(lc, key === undefined ? nodeAt(doc, segments) : keyNodeAt(doc, segments, key)),
+        ...place(at, () => position(lc, key === undefined ? nodeAt(doc, segments) : keyNodeAt(doc, segments, key))),
         path: displayPath(at),
         message,
       }));
@@ -521,7 +656,11 @@ export function parseConfig(text: string, file = '<config>'): AgentConfig {
   }
 
   const problem = (segments: string[], message: string): void => {
-    issues.add(() => ({ ...position(lc, nodeAt(doc, segments)), path: displayPath(segments), message }));
+    issues.add(() => ({
+      ...place(segments, () => position(lc, nodeAt(doc, segments))),
+      path: displayPath(segments),
+      message,
+    }));
   };
   walkRef(schema, schema, data, [], '#/$defs/regexp', (value, segments) => {
     if (issues.full) return;
@@ -640,6 +779,6 @@ export function readConfigText(file: string): string {
 }
 
 /** Reads and parses a config file; a missing, unreadable, special or oversized file is a ConfigError too. */
-export function loadConfigFile(file: string): AgentConfig {
-  return parseConfig(readConfigText(file), file);
+export function loadConfigFile(file: string, flags: readonly FlagAssignment[] = []): AgentConfig {
+  return parseConfig(readConfigText(file), file, flags);
 }

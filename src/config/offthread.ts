@@ -8,10 +8,12 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AgentConfig } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
+import type { FlagAssignment } from './flags';
 
 interface ConfigWorkerData {
   readonly kind: 'psutil-exporter-config';
   readonly file: string | null;
+  readonly flags: readonly FlagAssignment[];
 }
 
 type ConfigAnswer =
@@ -19,11 +21,11 @@ type ConfigAnswer =
   | { readonly ok: false; readonly file: string; readonly issues: readonly ConfigIssue[]; readonly omitted: number }
   | { readonly ok: false; readonly error: string };
 
-/** The file, or every default without one (as `parseConfig('')`), loaded in this thread. */
-export function loadConfigHere(file: string | null): AgentConfig {
+/** The file, or every default without one (as `parseConfig('')`), with the command line's flags, loaded in this thread. */
+export function loadConfigHere(file: string | null, flags: readonly FlagAssignment[] = []): AgentConfig {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the loader (ajv, the schema) loads only when the config is read in this thread
   const load = require('./load') as typeof import('./load');
-  return file !== null ? load.loadConfigFile(file) : load.parseConfig('', '<defaults>');
+  return file !== null ? load.loadConfigFile(file, flags) : load.parseConfig('', '<defaults>', flags);
 }
 
 /** A structured clone is not frozen: freeze it again, as the loader returns it. */
@@ -40,12 +42,12 @@ function deepFreeze<T>(v: T): T {
  * Loads the config in a worker thread. Rejects with a ConfigError (the same text as loading here) when the file has
  * problems. Under ts-jest, where a thread cannot load TypeScript, it loads here.
  */
-export function loadConfigOffThread(file: string | null): Promise<AgentConfig> {
-  if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file));
+export function loadConfigOffThread(file: string | null, flags: readonly FlagAssignment[] = []): Promise<AgentConfig> {
+  if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file, flags));
   return new Promise<AgentConfig>((resolve, reject) => {
     let answered = false;
     const w = new Worker(__filename, {
-      workerData: { kind: 'psutil-exporter-config', file } satisfies ConfigWorkerData,
+      workerData: { kind: 'psutil-exporter-config', file, flags } satisfies ConfigWorkerData,
     });
     w.once('message', (m: ConfigAnswer) => {
       answered = true;
@@ -68,7 +70,7 @@ function configWorkerMain(d: ConfigWorkerData): void {
   if (!port) return;
   let answer: ConfigAnswer;
   try {
-    answer = { ok: true, config: loadConfigHere(d.file) };
+    answer = { ok: true, config: loadConfigHere(d.file, d.flags) };
   } catch (e) {
     if (e instanceof ConfigError) answer = { ok: false, file: e.file, issues: e.issues, omitted: e.omitted };
     else answer = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };

@@ -9,12 +9,13 @@ import type { AgentConfig } from '../config/defaults';
 import type { Family } from './catalog';
 import type { ExpositionLimits } from './exposition/types';
 import { COLLECTOR_NAMES } from './collectors/names';
+import { collectorFilter, collectorLabels } from './filter';
 import type { ReloadOption, ReloadState } from './collectors/process_groups';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { OtlpPipeline } from './otlp';
 import type { CollectorPlan } from './pass';
-import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector } from './prometheus';
+import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector, type SelfOptions } from './prometheus';
 import { AgentServer } from './server';
 import { InProcessRunner, SnapshotSource, type PassRunner, type Snapshot } from './snapshot';
 import { WorkerRunner } from './worker';
@@ -83,6 +84,17 @@ export function expositionLimits(cfg: AgentConfig): ExpositionLimits {
   };
 }
 
+/** The agent's own families a config asks for: process_* unless disabled, node_exporter's collector labels. */
+export function selfOptions(cfg: AgentConfig, plans: readonly CollectorPlan[]): SelfOptions {
+  return {
+    processMetrics: !cfg.web.disableExporterMetrics,
+    labels: collectorLabels(
+      plans.map((p) => p.name),
+      cfg.collectors,
+    ),
+  };
+}
+
 /** One pass in this thread, rendered as a scrape would be (--once). */
 export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger): Promise<string> {
   const { plans, active } = activeCollectors(cfg);
@@ -96,7 +108,9 @@ export async function collectOnce(cfg: AgentConfig, log: Logger = silentLogger):
   const source = new SnapshotSource(runner, { plans, maxAgeMs: 0, timeoutMs: cfg.collection.timeoutMs, log });
   try {
     const snap = await source.get();
-    return await new PrometheusAdapter(active, log, undefined, expositionLimits(cfg)).render(snap);
+    return await new PrometheusAdapter(active, log, undefined, expositionLimits(cfg), selfOptions(cfg, plans)).render(
+      snap,
+    );
   } finally {
     await source.close();
   }
@@ -136,6 +150,8 @@ ${rows}
 
 export interface AgentHandle {
   readonly address: { host: string; port: number };
+  /** Every listener's address (the first is `address`). */
+  readonly addresses: readonly { host: string; port: number }[];
   readonly source: SnapshotSource;
   readonly otlp: OtlpPipeline | null;
   /**
@@ -192,7 +208,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
   });
   // The listener's own counters (connections shed for want of fds) with the caller's families.
   const extra = (): Family[] => [...(opts.extraFamilies?.() ?? []), ...server.families()];
-  const prom = new PrometheusAdapter(active, log, extra, limits);
+  const prom = new PrometheusAdapter(active, log, extra, limits, selfOptions(cfg, plans));
   let firstDone = false;
   const server = new AgentServer({
     telemetryPath: cfg.web.telemetryPath,
@@ -201,17 +217,24 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     log,
     ready: () => firstDone,
     indexHtml: () => indexPage(cfg, names, source.latest),
-    metrics: async () => {
+    metrics: async (query) => {
+      // node_exporter's collect[]/exclude[]: checked before waiting for a pass, so a bad one costs nothing.
+      const filter = collectorFilter(query.getAll('collect[]'), query.getAll('exclude[]'), names, cfg.collectors);
       const snap = await source.get();
-      const e = prom.exposition(snap);
-      return { id: snap.id, text: e.text, openMetrics: e.openMetrics };
+      const e = filter === null ? prom.exposition(snap) : prom.filteredExposition(snap, filter);
+      return { id: snap.id, filterKey: filter?.key ?? '', text: e.text, openMetrics: e.openMetrics };
     },
   });
   let otlp: OtlpPipeline | null = null;
   try {
-    const address = await server.listen(cfg.web.host, cfg.web.port);
+    // One listener per address (node_exporter's repeated --web.listen-address); the first is the handle's address.
+    const listeners = cfg.web.listeners.length > 0 ? cfg.web.listeners : [cfg.web];
+    const addresses: { host: string; port: number }[] = [];
+    for (const l of listeners) addresses.push(await server.listen(l.host, l.port));
+    const address = addresses[0] as { host: string; port: number };
     log.info('listening', {
       address: `${address.host}:${address.port}`,
+      ...(addresses.length > 1 ? { addresses: addresses.map((a) => `${a.host}:${a.port}`) } : {}),
       telemetry_path: cfg.web.telemetryPath,
       collectors: names,
     });
@@ -232,6 +255,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     let rules: AgentConfig = cfg;
     return {
       address,
+      addresses,
       source,
       otlp,
       reload: async (config, state) => {

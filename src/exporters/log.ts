@@ -1,5 +1,8 @@
-/** A small JSON-lines logger (one object per line on stderr: time, level, msg, fields), pino's format in spirit. */
-import type { LogLevel } from '../config/defaults';
+/**
+ * A small logger on stderr: JSON lines (one object per line: time, level, msg, fields, pino's format in spirit), or
+ * logfmt (`ts=... level=info msg="..." key=value`, node_exporter's default format, for --log.format=logfmt).
+ */
+import type { LogFormat, LogLevel } from '../config/defaults';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -23,11 +26,33 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+/** One logfmt value: bare when it needs no quoting, else a JSON string (logfmt's quoting is JSON's). */
+function logfmtValue(v: unknown): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(replacer('', v), replacer) ?? String(v));
+  return /^[^\s"=\\]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+/** A line of logfmt: ts, level, msg, then the fields in their order. */
+export function logfmtLine(time: string, level: LogLevel, msg: string, fields?: LogFields): string {
+  let line = `ts=${time} level=${level} msg=${logfmtValue(msg)}`;
+  for (const [k, v] of Object.entries(fields ?? {})) line += ` ${k.replace(/[\s="]/g, '_')}=${logfmtValue(v)}`;
+  return line + '\n';
+}
+
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+  format: LogFormat = 'json',
+): Logger {
   const min = RANK[level];
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
     if (RANK[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, replacer) + '\n');
+    const time = new Date().toISOString();
+    write(
+      format === 'logfmt'
+        ? logfmtLine(time, lvl, msg, fields)
+        : JSON.stringify({ time, level: lvl, msg, ...fields }, replacer) + '\n',
+    );
   };
   return {
     level,

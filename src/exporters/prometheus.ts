@@ -18,9 +18,11 @@ import type { AnyCollectorDef, Family } from './catalog';
 import { DEFAULT_LIMITS } from './exposition/limits';
 import { exposition, renderFamilies, TEXT_CONTENT_TYPE, type Exposition } from './exposition/render';
 import type { ExpositionLimits, FamilyBlock, FamilyLimited, RenderedFamilies } from './exposition/types';
+import type { CollectorFilter } from './filter';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { CollectorResult } from './pass';
+import { processFamilies } from './self';
 import type { Snapshot } from './snapshot';
 
 export const CONTENT_TYPE = TEXT_CONTENT_TYPE;
@@ -85,10 +87,55 @@ export function renderCollector(
   return renderFamilies(fams, limits, log);
 }
 
-/** The agent's own families for a snapshot: build info, the pass wall time, each collector's duration and success. */
-export function selfFamilies(snap: Snapshot, success: ReadonlyMap<string, number>): Family[] {
+/** Which of the agent's own families a rendering has. */
+export interface SelfOptions {
+  /** The process_* families (off with node_exporter's --web.disable-exporter-metrics). */
+  readonly processMetrics: boolean;
+  /**
+   * node_exporter's names of each collector of ours (hwmon, thermal_zone, powersupplyclass for sensors; tcpstat for
+   * sockets), the `collector` labels of node_scrape_collector_*; a collector not in it is labelled with its own name.
+   */
+  readonly labels?: ReadonlyMap<string, readonly string[]>;
+}
+
+const NO_PROCESS_METRICS: SelfOptions = { processMetrics: false };
+
+/**
+ * The agent's own families for a snapshot: build info, the pass wall time, each collector's duration and success
+ * (ours, and node_exporter's node_scrape_collector_* under node_exporter's collector names, for its dashboards), and
+ * the process_* families when asked. With a filter (collect[]), only the collectors it keeps.
+ */
+export function selfFamilies(
+  snap: Snapshot,
+  success: ReadonlyMap<string, number>,
+  self: SelfOptions = NO_PROCESS_METRICS,
+  filter: CollectorFilter | null = null,
+): Family[] {
   const wall = snap.collectionSeconds ?? Math.max(0, snap.finishedAt - snap.startedAt) / 1000;
+  const results = filter === null ? snap.results : snap.results.filter((r) => filter.keep.has(r.name));
+  const neSeries = (value: (r: CollectorResult) => number) =>
+    results.flatMap((r) =>
+      (filter?.names.get(r.name) ?? self.labels?.get(r.name) ?? [r.name]).map((collector) => ({
+        labels: { collector },
+        value: value(r),
+      })),
+    );
   return [
+    {
+      name: 'node_scrape_collector_duration_seconds',
+      type: 'gauge',
+      help: 'node_exporter: Duration of a collector scrape.',
+      labelNames: ['collector'],
+      series: neSeries((r) => r.durationSeconds),
+    },
+    {
+      name: 'node_scrape_collector_success',
+      type: 'gauge',
+      help: 'node_exporter: Whether a collector succeeded.',
+      labelNames: ['collector'],
+      series: neSeries((r) => success.get(r.name) ?? 0),
+    },
+    ...(self.processMetrics ? processFamilies() : []),
     {
       name: 'psutil_exporter_build_info',
       type: 'gauge',
@@ -113,14 +160,14 @@ export function selfFamilies(snap: Snapshot, success: ReadonlyMap<string, number
       type: 'gauge',
       help: 'psutil-exporter: duration of a collector in the last collection pass.',
       labelNames: ['collector'],
-      series: snap.results.map((r) => ({ labels: { collector: r.name }, value: r.durationSeconds })),
+      series: results.map((r) => ({ labels: { collector: r.name }, value: r.durationSeconds })),
     },
     {
       name: 'psutil_exporter_scrape_collector_success',
       type: 'gauge',
       help: 'psutil-exporter: whether a collector succeeded in the last collection pass.',
       labelNames: ['collector'],
-      series: snap.results.map((r) => ({ labels: { collector: r.name }, value: success.get(r.name) ?? 0 })),
+      series: results.map((r) => ({ labels: { collector: r.name }, value: success.get(r.name) ?? 0 })),
     },
   ];
 }
@@ -133,6 +180,7 @@ export function snapshotFamilies(
   snap: Snapshot,
   active: ReadonlyMap<string, ActiveCollector>,
   log: Logger = silentLogger,
+  self: SelfOptions = NO_PROCESS_METRICS,
 ): Family[] {
   const out: Family[] = [];
   const success = new Map<string, number>();
@@ -151,14 +199,32 @@ export function snapshotFamilies(
     // Data that the collector said leaves series out is served, with success 0.
     success.set(r.name, ok && r.incomplete === undefined ? 1 : 0);
   }
-  out.push(...selfFamilies(snap, success));
+  out.push(...selfFamilies(snap, success, self));
   return out;
 }
+
+/** One snapshot's parts, kept to build its filtered expositions (collect[]) without rendering any family again. */
+interface SnapshotParts {
+  /** Each collector's blocks, by collector name. */
+  readonly blocks: ReadonlyMap<string, readonly FamilyBlock[]>;
+  readonly success: ReadonlyMap<string, number>;
+  /** The families outside the collectors (extra, limit counters) and process_*: the same for every filter. */
+  readonly common: readonly FamilyBlock[];
+}
+
+/** Filtered expositions kept per snapshot: a few filters (one per Prometheus job) repeat every scrape. */
+const MAX_FILTERED = 16;
 
 export class PrometheusAdapter {
   private readonly droppedTotal = new Map<string, number>();
   private readonly truncatedTotal = new Map<string, number>();
-  private cache: { id: number; exposition: Exposition; text: Promise<string> } | null = null;
+  private cache: {
+    id: number;
+    exposition: Exposition;
+    text: Promise<string>;
+    parts: SnapshotParts;
+    filtered: Map<string, Exposition>;
+  } | null = null;
 
   constructor(
     private readonly active: ReadonlyMap<string, ActiveCollector>,
@@ -166,7 +232,33 @@ export class PrometheusAdapter {
     /** Families kept outside the snapshot (the admin API's request counter), read with each new snapshot. */
     private readonly extra: () => Family[] = () => [],
     private readonly limits: ExpositionLimits = DEFAULT_LIMITS,
+    private readonly self: SelfOptions = NO_PROCESS_METRICS,
   ) {}
+
+  /**
+   * The snapshot's exposition with only the filter's collectors (collect[]/exclude[]): their blocks as rendered for
+   * the whole, their self metrics, and the families outside the collectors; kept per snapshot and filter.
+   */
+  filteredExposition(snap: Snapshot, filter: CollectorFilter): Exposition {
+    const c = this.cached(snap);
+    let e = c.filtered.get(filter.key);
+    if (e === undefined) {
+      const blocks: FamilyBlock[] = [];
+      for (const [name, keep] of filter.keep) {
+        const own = c.parts.blocks.get(name) ?? [];
+        blocks.push(...(keep === null ? own : own.filter((b) => keep.some((p) => b.name.startsWith(p)))));
+      }
+      const self = renderFamilies(
+        selfFamilies(snap, c.parts.success, NO_PROCESS_METRICS, filter),
+        this.limits,
+        this.log,
+      );
+      e = exposition([...blocks, ...self.families, ...c.parts.common], this.log);
+      if (c.filtered.size >= MAX_FILTERED) c.filtered.clear();
+      c.filtered.set(filter.key, e);
+    }
+    return e;
+  }
 
   /** The exposition (text format 0.0.4) of a snapshot; computed once per snapshot id. */
   render(snap: Snapshot): Promise<string> {
@@ -178,10 +270,10 @@ export class PrometheusAdapter {
     return this.cached(snap).exposition;
   }
 
-  private cached(snap: Snapshot): { exposition: Exposition; text: Promise<string> } {
+  private cached(snap: Snapshot): NonNullable<PrometheusAdapter['cache']> {
     if (this.cache && this.cache.id === snap.id) return this.cache;
-    const e = this.build(snap);
-    this.cache = { id: snap.id, exposition: e, text: Promise.resolve(e.text) };
+    const { exposition: e, parts } = this.build(snap);
+    this.cache = { id: snap.id, exposition: e, text: Promise.resolve(e.text), parts, filtered: new Map() };
     return this.cache;
   }
 
@@ -228,8 +320,9 @@ export class PrometheusAdapter {
     return out;
   }
 
-  private build(snap: Snapshot): Exposition {
+  private build(snap: Snapshot): { exposition: Exposition; parts: SnapshotParts } {
     const blocks: FamilyBlock[] = [];
+    const byCollector = new Map<string, readonly FamilyBlock[]>();
     const success = new Map<string, number>();
     for (const r of snap.results) {
       let ok = r.ok;
@@ -241,6 +334,7 @@ export class PrometheusAdapter {
           this.log.warn('collector rendering failed', { collector: r.name, err: out.error });
         } else {
           blocks.push(...out.families);
+          byCollector.set(r.name, out.families);
           this.count(out.limited);
         }
       }
@@ -249,11 +343,20 @@ export class PrometheusAdapter {
     }
     // The limit counters include this snapshot's collectors; what the agent's own families lose shows next time.
     const own = renderFamilies(
-      [...selfFamilies(snap, success), ...this.extra(), ...this.limitFamilies()],
+      selfFamilies(snap, success, { ...this.self, processMetrics: false }),
+      this.limits,
+      this.log,
+    );
+    const common = renderFamilies(
+      [...(this.self.processMetrics ? processFamilies() : []), ...this.extra(), ...this.limitFamilies()],
       this.limits,
       this.log,
     );
     this.count(own.limited);
-    return exposition([...blocks, ...own.families], this.log);
+    this.count(common.limited);
+    return {
+      exposition: exposition([...blocks, ...own.families, ...common.families], this.log),
+      parts: { blocks: byCollector, success, common: common.families },
+    };
   }
 }

@@ -19,10 +19,13 @@ import { RLIMIT_NOFILE } from '../probes/constants';
 import type { Family } from './catalog';
 import type { Logger } from './log';
 import { OPENMETRICS_CONTENT_TYPE } from './exposition/render';
+import { FilterError } from './filter';
 
 export interface MetricsBody {
-  /** Identifies the snapshot the body was rendered from (the bodies and their gzip are cached per id). */
+  /** Identifies the snapshot the body was rendered from (the bodies and their gzip are cached per id and filter). */
   readonly id: number;
+  /** Identifies the collect[]/exclude[] filter the body was made with ('' for none). */
+  readonly filterKey?: string;
   /** The exposition in text format 0.0.4. */
   readonly text: string;
   /**
@@ -36,7 +39,8 @@ export interface ServerDeps {
   readonly telemetryPath: string;
   readonly maxRequests: number;
   readonly contentType: string;
-  metrics(): Promise<MetricsBody>;
+  /** The body for a scrape; `query` holds node_exporter's collect[]/exclude[] (a FilterError is answered with 400). */
+  metrics(query: URLSearchParams): Promise<MetricsBody>;
   ready(): boolean;
   indexHtml(): string;
   readonly log: Logger;
@@ -144,7 +148,8 @@ export function negotiateFormat(header: string | undefined): ExpositionFormat {
 
 /** One snapshot's bodies, built on first use: the text as is, its OpenMetrics conversion, and the gzip of each. */
 interface BodyCache {
-  readonly id: number;
+  /** The snapshot id and filter key. */
+  readonly key: string;
   readonly text: string;
   readonly openMetrics: (() => string) | undefined;
   /** null once building it has failed for this snapshot, or without a builder (text 0.0.4 is served instead). */
@@ -181,7 +186,9 @@ export const procSelfFds: FdProbe = {
 };
 
 export class AgentServer {
+  /** The first listener; node_exporter's repeated --web.listen-address adds one more per address (`servers`). */
   readonly server: http.Server;
+  private readonly servers: http.Server[] = [];
   private inflight = 0;
   private cache: BodyCache | null = null;
   /** Connections answered 503 for want of fds, since the start. */
@@ -195,16 +202,26 @@ export class AgentServer {
   private readonly shedSockets = new WeakSet<net.Socket>();
 
   constructor(private readonly deps: ServerDeps) {
+    this.server = this.createServer();
+  }
+
+  private createServer(): http.Server {
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default): a client
     // trickling header bytes lived 30 s, not 10. Checked each second, the bounds below hold within a second.
-    this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
-    this.server.on('connection', (socket: net.Socket) => this.admit(socket));
-    this.server.on('error', (e: NodeJS.ErrnoException) => this.onServerError(e));
+    const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
+    server.on('connection', (socket: net.Socket) => this.admit(socket));
+    server.on('error', (e: NodeJS.ErrnoException) => this.onServerError(server, e));
     // Bounded waits for slow or idle clients (slowloris), generous enough for any scraper.
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 30_000;
-    this.server.keepAliveTimeout = 65_000;
-    this.server.maxHeadersCount = 100;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 65_000;
+    server.maxHeadersCount = 100;
+    return server;
+  }
+
+  /** Every listener (the first, and one per further --web.listen-address). */
+  private listeners(): http.Server[] {
+    return this.servers.length > 0 ? this.servers : [this.server];
   }
 
   /** psutil_exporter_http_connections_shed_total and psutil_exporter_http_accept_errors_total. */
@@ -257,7 +274,7 @@ export class AgentServer {
       free_fds: free,
     });
     // Keep-alive connections doing nothing hold an fd each: they are the ones to give back.
-    this.server.closeIdleConnections();
+    for (const l of this.listeners()) l.closeIdleConnections();
     // Its request, when it comes, is answered 503 (handle()); a peer that sends none must not keep the fd for the
     // 10 s of headersTimeout.
     this.shedSockets.add(socket);
@@ -285,25 +302,28 @@ export class AgentServer {
   }
 
   /** The listening socket's errors after it listens: accept(2)'s EMFILE/ENFILE (logExhaustion), anything else. */
-  private onServerError(e: NodeJS.ErrnoException): void {
-    if (!this.server.listening) return; // listen()'s own failure: listen() rejects with it
+  private onServerError(server: http.Server, e: NodeJS.ErrnoException): void {
+    if (!server.listening) return; // listen()'s own failure: listen() rejects with it
     if (e.code === 'EMFILE' || e.code === 'ENFILE') {
       this.acceptErrors++;
       this.logExhaustion('file descriptors exhausted: the listener cannot accept connections', { code: e.code });
       // The fds idle keep-alive connections hold are the ones the listener can give back at once.
-      this.server.closeIdleConnections();
+      for (const l of this.listeners()) l.closeIdleConnections();
       return;
     }
     this.deps.log.error('metrics listener error', { err: e });
   }
 
+  /** Listens on one more address: the first call uses `server`, each later one a listener of its own. */
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    const server = this.servers.length === 0 ? this.server : this.createServer();
+    this.servers.push(server);
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const a = this.server.address();
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        const a = server.address();
         if (a && typeof a === 'object') resolve({ host: a.address, port: a.port });
         else resolve({ host, port });
       });
@@ -312,18 +332,20 @@ export class AgentServer {
 
   /** Stops accepting, lets in-flight requests finish (bounded), then drops idle keep-alive sockets. */
   close(graceMs = 5000): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.server.closeAllConnections();
-        resolve();
-      }, graceMs);
-      t.unref();
-      this.server.close(() => {
-        clearTimeout(t);
-        resolve();
+    const one = (server: http.Server): Promise<void> =>
+      new Promise((resolve) => {
+        const t = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, graceMs);
+        t.unref();
+        server.close(() => {
+          clearTimeout(t);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
-      this.server.closeIdleConnections();
-    });
+    return Promise.all((this.servers.length > 0 ? this.servers : [this.server]).map(one)).then(() => undefined);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -358,24 +380,28 @@ export class AgentServer {
     this.inflight++;
     const gzip = acceptsGzip(req.headers['accept-encoding']);
     const wanted = negotiateFormat(req.headers.accept);
+    const q = (req.url ?? '').indexOf('?');
     this.deps
-      .metrics()
+      .metrics(new URLSearchParams(q < 0 ? '' : (req.url ?? '').slice(q + 1)))
       .then((m) => {
-        if (!this.cache || this.cache.id !== m.id)
-          this.cache = { id: m.id, text: m.text, openMetrics: m.openMetrics, bodies: {} };
+        const key = `${m.id}\u0000${m.filterKey ?? ''}`;
+        if (!this.cache || this.cache.key !== key)
+          this.cache = { key, text: m.text, openMetrics: m.openMetrics, bodies: {} };
         const format = wanted === 'openmetrics' && this.openMetrics(this.cache) !== null ? 'openmetrics' : 'text';
-        const key = gzip ? (`${format}.gz` as const) : format;
-        let body = this.cache.bodies[key];
+        const kind = gzip ? (`${format}.gz` as const) : format;
+        let body = this.cache.bodies[kind];
         if (body === undefined) {
           const src = format === 'openmetrics' ? (this.cache.om ?? '') : this.cache.text;
           body = gzip ? gzip1(src) : Buffer.from(src, 'utf8');
-          this.cache.bodies[key] = body;
+          this.cache.bodies[kind] = body;
         }
         res.setHeader('Vary', 'Accept, Accept-Encoding');
         if (gzip) res.setHeader('Content-Encoding', 'gzip');
         this.send(res, 200, format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : this.deps.contentType, body, method);
       })
       .catch((e: unknown) => {
+        // node_exporter's answer to a collect[] naming a collector it does not run: 400 with the reason.
+        if (e instanceof FilterError) return this.send(res, 400, 'text/plain; charset=utf-8', `${e.message}\n`, method);
         this.deps.log.error('metrics rendering failed', { err: e });
         this.send(res, 500, 'text/plain; charset=utf-8', 'error rendering metrics\n', method);
       })
@@ -393,7 +419,10 @@ export class AgentServer {
       } catch (e: unknown) {
         // Rendering families to OpenMetrics has no input it refuses; a bug there must still not cost the scrape:
         // served as text 0.0.4 instead, and logged for a bug report.
-        this.deps.log.error('OpenMetrics rendering failed, serving text 0.0.4', { err: e, snapshot: c.id });
+        this.deps.log.error('OpenMetrics rendering failed, serving text 0.0.4', {
+          err: e,
+          snapshot: c.key.split('\u0000')[0],
+        });
         c.om = null;
       }
     }

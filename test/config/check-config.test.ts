@@ -95,7 +95,56 @@ describe('bad values are refused with their line', () => {
 
   test('an OTLP interval alone is valid: the unset timeout follows it', () => {
     const f = write('otlp-short.yaml', 'otlp: {enabled: true, interval: 2s}\n');
-    expect(check(f)).toMatchObject({ status: 0, stdout: `${f}: OK\n`, stderr: '' });
+    const r = check(f);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r.stdout.startsWith(`${f}: OK\n`)).toBe(true);
+    expect(r.stdout).toMatch(/"intervalMs": 2000,\n\s+"timeoutMs": 2000,/);
+  });
+});
+
+describe('--check-config with flags: the effective config, flags applied over the file', () => {
+  function checkWith(file: string, flags: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [CLI, '--check-config', `--config.file=${file}`, ...flags], {
+      encoding: 'utf8',
+      timeout: 30000,
+      killSignal: 'SIGKILL',
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test("the issue's systemd-unit line (but --collector.systemd where the agent has none) and a file under it", () => {
+    const f = write('unit.yaml', 'web: {max_requests: 7}\ncollectors: {textfile: {directory: /nowhere}}\n');
+    const r = checkWith(f, [
+      '--collector.textfile.directory=/var/lib/node_exporter',
+      '--no-collector.wifi',
+      '--web.config.file=/etc/node_exporter/web.yml',
+      '--web.max-requests=3',
+    ]);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r.stdout).toContain('info: --no-collector.wifi: the agent has no wifi collector');
+    const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
+      web: { maxRequests: number; configFile: string };
+      collectors: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
+    };
+    expect(json.web).toMatchObject({ maxRequests: 3, configFile: '/etc/node_exporter/web.yml' });
+    expect(json.collectors['textfile']?.options['directory']).toBe('/var/lib/node_exporter');
+  });
+
+  test('a bad flag value is refused with exit 2, naming the flag', () => {
+    const f = write('empty.yaml', '');
+    const r = checkWith(f, ['--collector.diskstats.device-include=(']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^command line: --collector.diskstats.device-include=\(: collectors.diskstats.device_include: expected an RE2/m,
+    );
+  });
+
+  test('turning on a collector the agent lacks: exit 2, the flag named', () => {
+    const r = checkWith(write('empty2.yaml', ''), ['--collector.buddyinfo']);
+    expect(r).toMatchObject({ status: 2, stdout: '' });
+    expect(r.stderr).toBe(
+      "--collector.buddyinfo: node_exporter's buddyinfo collector is not in this agent (README: collectors)\n",
+    );
   });
 });
 

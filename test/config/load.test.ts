@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, configSchema, loadConfigFile, parseConfig, parseListenAddress } from '../../src/config/load';
 import { parseDuration } from '../../src/util/duration';
-import { applyOverrides } from '../../src/config/defaults';
 import { COLLECTORS } from '../../src/exporters/collectors';
 import { own, REPO, SHARED, testPeer } from '../helpers/fixtures';
 
@@ -26,16 +25,25 @@ describe('defaults', () => {
       listenAddress: '0.0.0.0:9464',
       host: '0.0.0.0',
       port: 9464,
+      listeners: [{ text: '0.0.0.0:9464', host: '0.0.0.0', port: 9464 }],
       telemetryPath: '/metrics',
       maxRequests: 40,
+      disableExporterMetrics: false,
+      configFile: null,
     });
+    expect(cfg.log).toEqual({ level: 'info', format: 'json' });
     expect(cfg.paths).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
     expect(cfg.otlp.enabled).toBe(false);
     expect(cfg.otlp.protocol).toBe('http/protobuf');
     expect(cfg.otlp.intervalMs).toBe(60000);
     expect(cfg.admin.enabled).toBe(false);
     expect(cfg.processNames).toEqual([]);
-    expect(cfg.collection).toEqual({ maxAgeMs: 500, timeoutMs: 10000, collectorTimeoutMs: 5000 });
+    expect(cfg.collection).toEqual({
+      maxAgeMs: 500,
+      timeoutMs: 10000,
+      collectorTimeoutMs: 5000,
+      disableDefaults: false,
+    });
     expect(cfg.exposition).toEqual({ maxLabelValueBytes: 1024, maxSeriesPerFamily: 10000 });
   });
 
@@ -49,9 +57,9 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test('every collector is on by default but interrupts and systemd (off in node_exporter too); per-thread states are not', () => {
+  test("node_exporter's default set: every collector on but sockets (tcpstat), interrupts, processes and systemd", () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
-    expect(off).toEqual(['interrupts', 'systemd']);
+    expect(off.sort()).toEqual(['interrupts', 'processes', 'sockets', 'systemd']);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 
@@ -91,16 +99,6 @@ describe('defaults', () => {
   testPeer("the peers' process-exporter example parses, its two matchers kept", () => {
     const c = loadConfigFile(path.join(SHARED, 'reference', 'process_exporter_config_example.yml'));
     expect(c.processNames.map((m) => m.name)).toEqual(['{{.ExeBase}};{{.Username}};{{.Matches.script}}', '{{.Comm}}']);
-  });
-
-  test('flags override the file', () => {
-    const c = applyOverrides(cfg, {
-      listenAddress: { host: '127.0.0.1', port: 1, text: '127.0.0.1:1' },
-      procfs: '/host/proc',
-      rootfs: '/host/root',
-    });
-    expect(c.web.port).toBe(1);
-    expect(c.paths).toEqual({ procfs: '/host/proc', sysfs: '/sys', rootfs: '/host/root' });
   });
 });
 

@@ -118,7 +118,7 @@ describeWithBinary(NODE_EXPORTER)('side by side with prometheus-node-exporter', 
     cfgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-sbs-'));
     fs.writeFileSync(
       path.join(cfgDir, 'c.yaml'),
-      'collectors:\n  sockets: {enabled: true}\n  processes: {threads: true}\n  interrupts: {enabled: true}\n',
+      'collectors:\n  sockets: {enabled: true}\n  processes: {enabled: true, threads: true}\n  interrupts: {enabled: true}\n',
     );
     agent = await startAgent(['--log.level=warn', `--config.file=${path.join(cfgDir, 'c.yaml')}`]);
     const neUrl = `http://127.0.0.1:${nePort}/metrics`;

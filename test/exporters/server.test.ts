@@ -19,7 +19,7 @@ import { AgentServer, negotiateFormat, type MetricsBody } from '../../src/export
 /** A snapshot's body as the agent makes it: the exposition of some families, in both formats. */
 function bodyOf(id: number, fams: Family[]): Required<MetricsBody> {
   const e = exposition(renderFamilies(fams, DEFAULT_LIMITS).families);
-  return { id, text: e.text, openMetrics: e.openMetrics };
+  return { id, filterKey: '', text: e.text, openMetrics: e.openMetrics };
 }
 
 /** The golden node_exporter exposition, read back into families: a full host's worth of them. */

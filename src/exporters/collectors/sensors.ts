@@ -10,6 +10,7 @@ import {
   families,
   metrics,
   NameFilter,
+  optBool,
   optString,
   otel,
   type FamilyBuilder,
@@ -18,6 +19,12 @@ import {
 
 export interface SensorsOptions {
   readonly chips: NameFilter;
+  /** node_exporter's three collectors this one holds, each on or off (--[no-]collector.hwmon, ...); on when unset. */
+  readonly hwmon?: boolean;
+  readonly thermalZone?: boolean;
+  readonly powerSupply?: boolean;
+  /** Power supplies left out (--collector.powersupply.ignored-supplies); none when unset. */
+  readonly ignoredSupplies?: NameFilter;
 }
 
 export interface SensorsData {
@@ -352,10 +359,25 @@ export function sensorsMetrics(d: SensorsData, o: SensorsOptions) {
 export const sensorsCollector = defineCollector<SensorsData, SensorsOptions>({
   name: 'sensors',
   help: 'hwmon sensors, thermal zones and power supplies from sysfs.',
-  options: (raw) => ({ chips: new NameFilter(optString(raw, 'chip_include'), optString(raw, 'chip_exclude')) }),
+  options: (raw) => ({
+    chips: new NameFilter(optString(raw, 'chip_include'), optString(raw, 'chip_exclude')),
+    hwmon: optBool(raw, 'hwmon', true),
+    thermalZone: optBool(raw, 'thermal_zone', true),
+    powerSupply: optBool(raw, 'powersupplyclass', true),
+    // node_exporter's default "^$" ignores nothing; as an exclude filter, a name matching it is left out.
+    ignoredSupplies: new NameFilter('', optString(raw, 'powersupply_ignored_supplies', '^$')),
+  }),
   create:
-    ({ psutil }) =>
-    () => ({ hwmon: psutil.hwmonChips(), thermal: psutil.thermalZones(), power: psutil.powerSupplies() }),
+    ({ psutil }, o) =>
+    () => ({
+      // A part turned off is not read at all.
+      hwmon: o.hwmon === false ? [] : psutil.hwmonChips(),
+      thermal: o.thermalZone === false ? [] : psutil.thermalZones(),
+      power:
+        o.powerSupply === false
+          ? []
+          : psutil.powerSupplies().filter((p) => o.ignoredSupplies?.passes(p.name) !== false),
+    }),
   prometheus: sensorsFamilies,
   otlp: sensorsMetrics,
 });
