@@ -47,6 +47,8 @@ export interface AgentConfig {
     readonly port: number;
     readonly telemetryPath: string;
     readonly maxRequests: number;
+    /** exporter-toolkit's web config file (TLS, basic auth, headers): src/config/webconfig.ts; null: plain HTTP. */
+    readonly configFile: string | null;
   };
   readonly paths: { readonly procfs: string; readonly sysfs: string; readonly rootfs: string };
   readonly log: { readonly level: LogLevel };

@@ -268,7 +268,7 @@ interface RawCollector {
 }
 
 interface RawConfig {
-  web: { listen_address: string; telemetry_path: string; max_requests: number };
+  web: { listen_address: string; telemetry_path: string; max_requests: number; config_file?: string };
   paths: { procfs: string; sysfs: string; rootfs: string };
   log: { level: LogLevel };
   collection: { max_age: string; timeout: string; collector_timeout: string };
@@ -343,6 +343,7 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
       port: listen?.port ?? 0,
       telemetryPath: raw.web.telemetry_path,
       maxRequests: raw.web.max_requests,
+      configFile: raw.web.config_file ?? null,
     }),
     paths: Object.freeze({ ...raw.paths }),
     log: Object.freeze({ level: raw.log.level }),

@@ -6,16 +6,19 @@
  * --check-config and --once load in the main thread (they exit right after).
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { WebConfig } from '../exporters/webtls';
 import type { AgentConfig } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
 
 interface ConfigWorkerData {
   readonly kind: 'psutil-exporter-config';
   readonly file: string | null;
+  /** The file is a web config file (--web.config.file), not the agent's config. */
+  readonly web?: true;
 }
 
-type ConfigAnswer =
-  | { readonly ok: true; readonly config: AgentConfig }
+type ConfigAnswer<T> =
+  | { readonly ok: true; readonly config: T }
   | { readonly ok: false; readonly file: string; readonly issues: readonly ConfigIssue[]; readonly omitted: number }
   | { readonly ok: false; readonly error: string };
 
@@ -23,7 +26,17 @@ type ConfigAnswer =
 export function loadConfigHere(file: string | null): AgentConfig {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the loader (ajv, the schema) loads only when the config is read in this thread
   const load = require('./load') as typeof import('./load');
-  return file !== null ? load.loadConfigFile(file) : load.parseConfig('', '<defaults>');
+  const cfg = file !== null ? load.loadConfigFile(file) : load.parseConfig('', '<defaults>');
+  // The web config file it names is checked with it: --check-config and a reload refuse a bad one too.
+  if (cfg.web.configFile !== null) loadWebConfigHere(cfg.web.configFile);
+  return cfg;
+}
+
+/** A web config file (exporter-toolkit's format), read and checked in this thread. */
+export function loadWebConfigHere(file: string): WebConfig {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: yaml loads only where the file is read
+  const web = require('./webconfig') as typeof import('./webconfig');
+  return web.loadWebConfigFile(file);
 }
 
 /** A structured clone is not frozen: freeze it again, as the loader returns it. */
@@ -42,12 +55,20 @@ function deepFreeze<T>(v: T): T {
  */
 export function loadConfigOffThread(file: string | null): Promise<AgentConfig> {
   if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file));
-  return new Promise<AgentConfig>((resolve, reject) => {
+  return offThread<AgentConfig>({ kind: 'psutil-exporter-config', file });
+}
+
+/** The same for a web config file: rejects with its ConfigError, resolves with the checked config. */
+export function loadWebConfigOffThread(file: string): Promise<WebConfig> {
+  if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadWebConfigHere(file));
+  return offThread<WebConfig>({ kind: 'psutil-exporter-config', file, web: true });
+}
+
+function offThread<T>(data: ConfigWorkerData): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let answered = false;
-    const w = new Worker(__filename, {
-      workerData: { kind: 'psutil-exporter-config', file } satisfies ConfigWorkerData,
-    });
-    w.once('message', (m: ConfigAnswer) => {
+    const w = new Worker(__filename, { workerData: data });
+    w.once('message', (m: ConfigAnswer<T>) => {
       answered = true;
       if (m.ok) resolve(deepFreeze(m.config));
       else if ('issues' in m) reject(new ConfigError(m.file, m.issues, m.omitted));
@@ -66,9 +87,9 @@ export function loadConfigOffThread(file: string | null): Promise<AgentConfig> {
 function configWorkerMain(d: ConfigWorkerData): void {
   const port = parentPort;
   if (!port) return;
-  let answer: ConfigAnswer;
+  let answer: ConfigAnswer<AgentConfig | WebConfig>;
   try {
-    answer = { ok: true, config: loadConfigHere(d.file) };
+    answer = { ok: true, config: d.web && d.file !== null ? loadWebConfigHere(d.file) : loadConfigHere(d.file) };
   } catch (e) {
     if (e instanceof ConfigError) answer = { ok: false, file: e.file, issues: e.issues, omitted: e.omitted };
     else answer = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };

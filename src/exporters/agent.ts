@@ -16,6 +16,7 @@ import type { OtlpPipeline } from './otlp';
 import type { CollectorPlan } from './pass';
 import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector } from './prometheus';
 import { AgentServer } from './server';
+import { WebGuard } from './webguard';
 import { InProcessRunner, SnapshotSource, type PassRunner, type Snapshot } from './snapshot';
 import { WorkerRunner } from './worker';
 
@@ -167,6 +168,9 @@ export interface StartOptions {
 
 export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
   const log = opts.log ?? silentLogger;
+  // A bad web config file stops the start here (a ConfigError with its lines), before a worker starts or anything
+  // listens.
+  const web = cfg.web.configFile !== null ? await WebGuard.start({ file: cfg.web.configFile, log }) : null;
   const reloadAtStart = opts.reload ?? null;
   const limits = expositionLimits(cfg);
   const roots = { ...cfg.paths };
@@ -193,6 +197,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
   const prom = new PrometheusAdapter(active, log, opts.extraFamilies, limits);
   let firstDone = false;
   const server = new AgentServer({
+    ...(web !== null ? { web } : {}),
     telemetryPath: cfg.web.telemetryPath,
     maxRequests: cfg.web.maxRequests,
     contentType: CONTENT_TYPE,
@@ -211,6 +216,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     log.info('listening', {
       address: `${address.host}:${address.port}`,
       telemetry_path: cfg.web.telemetryPath,
+      tls: web?.tls ?? false,
       collectors: names,
     });
     // The first pass starts now, so /readyz turns 200 without waiting for a scrape.

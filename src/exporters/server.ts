@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import type { Logger } from './log';
 import { OPENMETRICS_CONTENT_TYPE } from './exposition/render';
+import type { WebGuard } from './webguard';
 
 export interface MetricsBody {
   /** Identifies the snapshot the body was rendered from (the bodies and their gzip are cached per id). */
@@ -27,6 +28,8 @@ export interface ServerDeps {
   ready(): boolean;
   indexHtml(): string;
   readonly log: Logger;
+  /** The web config file (TLS, headers, basic auth) guarding every path, as exporter-toolkit guards them. */
+  readonly web?: WebGuard;
 }
 
 /** True when the Accept-Encoding header lists gzip with a non-zero q. */
@@ -147,7 +150,9 @@ export class AgentServer {
   constructor(private readonly deps: ServerDeps) {
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default): a client
     // trickling header bytes lived 30 s, not 10. Checked each second, the bounds below hold within a second.
-    this.server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
+    const options = { connectionsCheckingInterval: 1000 };
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
+    this.server = deps.web ? deps.web.createServer(options, listener) : http.createServer(options, listener);
     // Bounded waits for slow or idle clients (slowloris), generous enough for any scraper.
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 30_000;

@@ -28,6 +28,7 @@ describe('defaults', () => {
       port: 9464,
       telemetryPath: '/metrics',
       maxRequests: 40,
+      configFile: null,
     });
     expect(cfg.paths).toEqual({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
     expect(cfg.otlp.enabled).toBe(false);
