@@ -27,7 +27,7 @@ type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
  */
 const FAKE_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
 
-/** Verified credentials remembered (exporter-toolkit keeps 100): a scrape every 15 s then costs no bcrypt. */
+/** Checked credentials remembered (exporter-toolkit keeps 100): a scrape every 15 s then costs no bcrypt. */
 export const AUTH_CACHE_SIZE = 100;
 
 /** bcrypt computations waiting their turn (one runs at a time, as exporter-toolkit's bcryptMtx); more get 503. */
@@ -52,13 +52,15 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
 type Bcrypt = typeof import('bcryptjs');
 
 /**
- * Basic auth with exporter-toolkit's cache of verified credentials, keyed as after CVE-2022-46146: the user, the hash
- * in force and the password each length-delimited (before the fix, user and password were concatenated, so that a
- * crafted user name could borrow a cache entry). The key is an HMAC under a key made at start, so neither passwords
- * nor a fast hash of them stay in memory. Only successes are kept: a wrong password is never remembered at all.
+ * Basic auth with exporter-toolkit's cache of checked credentials, keyed as after CVE-2022-46146: the user, the hash
+ * in force and the password each length-delimited (before the fix, they were concatenated, so that a crafted user
+ * name could borrow a cache entry), and an entry counts only for a user that exists now (the fix's
+ * `authOk && validUser`). The key is an HMAC under a key made at start, so neither passwords nor a fast hash of them
+ * stay in memory. Wrong passwords are remembered as wrong, as exporter-toolkit does: a scraper with a stale password
+ * would otherwise cost a bcrypt (about 0.1 to 0.5 s of CPU in JavaScript at cost 10) at every scrape.
  */
 export class BasicAuth {
-  private readonly verified = new Set<string>();
+  private readonly checked = new Map<string, boolean>();
   private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly secret = crypto.randomBytes(32);
   private queue: Promise<unknown> = Promise.resolve();
@@ -87,7 +89,7 @@ export class BasicAuth {
   }
 
   /**
-   * Whether the header's credentials are those of a user: true or false at once when known (verified before, or no
+   * Whether the header's credentials are those of a user: true or false at once when known (checked before, or no
    * credentials at all), a promise when bcrypt must run, 'busy' when too many are already waiting for it.
    */
   check(users: ReadonlyMap<string, string>, header: string | undefined): boolean | 'busy' | Promise<boolean> {
@@ -96,14 +98,15 @@ export class BasicAuth {
     const known = users.get(cred.user);
     const hash = known ?? FAKE_HASH;
     const key = this.cacheKey(cred.user, hash, cred.password);
-    if (known !== undefined && this.verified.has(key)) return true;
+    const cached = this.checked.get(key);
+    if (cached !== undefined) return cached && known !== undefined;
     const pending = this.inflight.get(key);
     if (pending !== undefined) return pending;
     if (this.waiting >= AUTH_QUEUE_LIMIT) return 'busy';
     this.waiting++;
     const run = this.queue.then(async () => {
       const ok = (await this.matches(hash, cred.password)) && known !== undefined;
-      if (ok) this.remember(key);
+      this.remember(key, ok);
       return ok;
     });
     this.queue = run.catch(() => undefined);
@@ -115,16 +118,16 @@ export class BasicAuth {
     return p;
   }
 
-  private remember(key: string): void {
-    if (this.verified.size >= AUTH_CACHE_SIZE) {
+  private remember(key: string, ok: boolean): void {
+    if (this.checked.size >= AUTH_CACHE_SIZE) {
       // The oldest tenth goes (insertion order), so that a full cache is not trimmed at every new entry.
       let n = Math.max(1, Math.floor(AUTH_CACHE_SIZE / 10));
-      for (const k of this.verified) {
+      for (const k of this.checked.keys()) {
         if (n-- <= 0) break;
-        this.verified.delete(k);
+        this.checked.delete(k);
       }
     }
-    this.verified.add(key);
+    this.checked.set(key, ok);
   }
 }
 
