@@ -166,7 +166,8 @@ export class WebGuard {
   private readonly auth = new BasicAuth();
   private readonly load: (file: string) => Promise<WebConfig>;
   private readonly log: Logger;
-  private tlsServer: tls.Server | null = null;
+  /** Every TLS listener made here (node_exporter's repeated --web.listen-address makes one per address). */
+  private readonly tlsServers: tls.Server[] = [];
   private tlsSig: string;
   private tlsFailedSig: string | null = null;
   private reloading = false;
@@ -203,7 +204,7 @@ export class WebGuard {
 
   /**
    * The listener: HTTPS when the file sets TLS (the options read from its files now), else plain HTTP; every request
-   * passes the headers and basic auth before `listener`.
+   * passes the headers and basic auth before `listener`. Called once per listening address; a rotation reaches all.
    */
   createServer(options: http.ServerOptions, listener: Listener): http.Server {
     const gated: Listener = (req, res) => this.handle(req, res, () => listener(req, res));
@@ -212,7 +213,7 @@ export class WebGuard {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: node:https and node:tls load only with TLS
     const https = require('node:https') as typeof import('node:https');
     const server = https.createServer({ ...options, ...this.tlsOptions(t) }, gated);
-    this.tlsServer = server;
+    this.tlsServers.push(server);
     // Before Node wraps the socket (its own 'connection' listener), so that this handshake uses rotated files.
     server.prependListener('connection', () => this.beforeHandshake());
     // Before the HTTP parser sees the socket: a refused certificate never reaches a request.
@@ -252,7 +253,8 @@ export class WebGuard {
   /** A new secure context for the connections after this one; a half-written pair keeps the one in force. */
   private applyTls(t: WebTlsConfig, sig: string, what: string): boolean {
     try {
-      this.tlsServer?.setSecureContext(this.tlsOptions(t));
+      const options = this.tlsOptions(t);
+      for (const server of this.tlsServers) server.setSecureContext(options);
       this.tlsSig = sig;
       this.tlsFailedSig = null;
       this.log.info(what, { cert_file: t.certFile });

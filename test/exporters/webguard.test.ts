@@ -268,6 +268,31 @@ requireOr(HAVE_OPENSSL && onPath('curl'), 'no openssl or curl (apt-get install o
       expect(logged.join('')).toMatch(/TLS certificate files changed: reloaded/);
     });
 
+    test('one guard, two listeners: a rotation reaches both', async () => {
+      for (const n of ['crt', 'key']) fs.copyFileSync(f(`server.${n}`), f(`two.${n}`));
+      const file = f('two.yml');
+      fs.writeFileSync(file, 'tls_server_config:\n  cert_file: two.crt\n  key_file: two.key\n');
+      const guard = await WebGuard.start({ file, log });
+      const listeners = [0, 1].map(() => guard.createServer({}, (_req, res) => res.end('ok')));
+      try {
+        const ports = await Promise.all(
+          listeners.map(
+            (l) =>
+              new Promise<number>((resolve) =>
+                l.listen(0, '127.0.0.1', () => resolve((l.address() as { port: number }).port)),
+              ),
+          ),
+        );
+        const fp = (name: string): string => new crypto.X509Certificate(fs.readFileSync(f(name))).fingerprint256;
+        for (const n of ['key', 'crt']) fs.copyFileSync(f(`server2.${n}`), f(`two.${n}`));
+        // The first handshake notices the change and sets the new context on both listeners.
+        for (const port of ports)
+          expect((await handshake(port)).getPeerX509Certificate()?.fingerprint256).toBe(fp('server2.crt'));
+      } finally {
+        await Promise.all(listeners.map((l) => new Promise((r) => l.close(r))));
+      }
+    });
+
     test('a changed web config file applies to the requests after it; a refused one keeps the one in force', async () => {
       const { port, file } = await serve(`${tlsKeys('NoClientCert')}basic_auth_users:\n  prom: ${HASH}\n`);
       const url = `https://127.0.0.1:${port}/metrics`;
