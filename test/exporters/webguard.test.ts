@@ -249,6 +249,14 @@ requireOr(HAVE_OPENSSL && onPath('curl'), 'no openssl or curl (apt-get install o
       expect(s.getEphemeralKeyInfo()).toMatchObject({ type: 'ECDH', name: 'secp384r1' });
     });
 
+    test('min_version TLS10 lets a TLS 1.0 client in (OpenSSL 3 needs security level 0 for it); the default does not', async () => {
+      const old: tls.ConnectionOptions = { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' };
+      const open = await serve(`${tlsKeys('NoClientCert')}  min_version: TLS10\n`);
+      expect((await handshake(open.port, old)).getProtocol()).toBe('TLSv1');
+      const strict = await serve(tlsKeys('NoClientCert'));
+      await expect(handshake(strict.port, old)).rejects.toThrow();
+    });
+
     test('rotated certificate files are presented at the next handshake', async () => {
       for (const n of ['crt', 'key']) fs.copyFileSync(f(`server.${n}`), f(`rot.${n}`));
       const { port } = await serve('tls_server_config:\n  cert_file: rot.crt\n  key_file: rot.key\n', 'rotate.yml');
