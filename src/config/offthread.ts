@@ -6,6 +6,7 @@
  * --check-config and --once load in the main thread (they exit right after).
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { WebConfig } from '../exporters/webtls';
 import type { AgentConfig } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
 import type { FlagAssignment } from './flags';
@@ -14,10 +15,12 @@ interface ConfigWorkerData {
   readonly kind: 'psutil-exporter-config';
   readonly file: string | null;
   readonly flags: readonly FlagAssignment[];
+  /** The file is a web config file (--web.config.file), not the agent's config. */
+  readonly web?: true;
 }
 
-type ConfigAnswer =
-  | { readonly ok: true; readonly config: AgentConfig }
+type ConfigAnswer<T> =
+  | { readonly ok: true; readonly config: T }
   | { readonly ok: false; readonly file: string; readonly issues: readonly ConfigIssue[]; readonly omitted: number }
   | { readonly ok: false; readonly error: string };
 
@@ -25,7 +28,17 @@ type ConfigAnswer =
 export function loadConfigHere(file: string | null, flags: readonly FlagAssignment[] = []): AgentConfig {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the loader (ajv, the schema) loads only when the config is read in this thread
   const load = require('./load') as typeof import('./load');
-  return file !== null ? load.loadConfigFile(file, flags) : load.parseConfig('', '<defaults>', flags);
+  const cfg = file !== null ? load.loadConfigFile(file, flags) : load.parseConfig('', '<defaults>', flags);
+  // The web config file it names is checked with it: --check-config and a reload refuse a bad one too.
+  if (cfg.web.configFile !== null) loadWebConfigHere(cfg.web.configFile);
+  return cfg;
+}
+
+/** A web config file (exporter-toolkit's format), read and checked in this thread. */
+export function loadWebConfigHere(file: string): WebConfig {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: yaml loads only where the file is read
+  const web = require('./webconfig') as typeof import('./webconfig');
+  return web.loadWebConfigFile(file);
 }
 
 /** A structured clone is not frozen: freeze it again, as the loader returns it. */
@@ -44,12 +57,20 @@ function deepFreeze<T>(v: T): T {
  */
 export function loadConfigOffThread(file: string | null, flags: readonly FlagAssignment[] = []): Promise<AgentConfig> {
   if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file, flags));
-  return new Promise<AgentConfig>((resolve, reject) => {
+  return offThread<AgentConfig>({ kind: 'psutil-exporter-config', file, flags });
+}
+
+/** The same for a web config file: rejects with its ConfigError, resolves with the checked config. */
+export function loadWebConfigOffThread(file: string): Promise<WebConfig> {
+  if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadWebConfigHere(file));
+  return offThread<WebConfig>({ kind: 'psutil-exporter-config', file, flags: [], web: true });
+}
+
+function offThread<T>(data: ConfigWorkerData): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let answered = false;
-    const w = new Worker(__filename, {
-      workerData: { kind: 'psutil-exporter-config', file, flags } satisfies ConfigWorkerData,
-    });
-    w.once('message', (m: ConfigAnswer) => {
+    const w = new Worker(__filename, { workerData: data });
+    w.once('message', (m: ConfigAnswer<T>) => {
       answered = true;
       if (m.ok) resolve(deepFreeze(m.config));
       else if ('issues' in m) reject(new ConfigError(m.file, m.issues, m.omitted));
@@ -68,9 +89,12 @@ export function loadConfigOffThread(file: string | null, flags: readonly FlagAss
 function configWorkerMain(d: ConfigWorkerData): void {
   const port = parentPort;
   if (!port) return;
-  let answer: ConfigAnswer;
+  let answer: ConfigAnswer<AgentConfig | WebConfig>;
   try {
-    answer = { ok: true, config: loadConfigHere(d.file, d.flags) };
+    answer = {
+      ok: true,
+      config: d.web && d.file !== null ? loadWebConfigHere(d.file) : loadConfigHere(d.file, d.flags),
+    };
   } catch (e) {
     if (e instanceof ConfigError) answer = { ok: false, file: e.file, issues: e.issues, omitted: e.omitted };
     else answer = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };

@@ -17,6 +17,7 @@ import type { OtlpPipeline } from './otlp';
 import type { CollectorPlan } from './pass';
 import { agentVersion, CONTENT_TYPE, PrometheusAdapter, type ActiveCollector, type SelfOptions } from './prometheus';
 import { AgentServer } from './server';
+import { WebGuard } from './webguard';
 import { InProcessRunner, SnapshotSource, type PassRunner, type Snapshot } from './snapshot';
 import { WorkerRunner } from './worker';
 
@@ -183,6 +184,9 @@ export interface StartOptions {
 
 export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Promise<AgentHandle> {
   const log = opts.log ?? silentLogger;
+  // A bad web config file stops the start here (a ConfigError with its lines), before a worker starts or anything
+  // listens.
+  const web = cfg.web.configFile !== null ? await WebGuard.start({ file: cfg.web.configFile, log }) : null;
   const reloadAtStart = opts.reload ?? null;
   const limits = expositionLimits(cfg);
   const roots = { ...cfg.paths };
@@ -211,6 +215,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
   const prom = new PrometheusAdapter(active, log, extra, limits, selfOptions(cfg, plans));
   let firstDone = false;
   const server = new AgentServer({
+    ...(web !== null ? { web } : {}),
     telemetryPath: cfg.web.telemetryPath,
     maxRequests: cfg.web.maxRequests,
     contentType: CONTENT_TYPE,
@@ -236,6 +241,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
       address: `${address.host}:${address.port}`,
       ...(addresses.length > 1 ? { addresses: addresses.map((a) => `${a.host}:${a.port}`) } : {}),
       telemetry_path: cfg.web.telemetryPath,
+      tls: web?.tls ?? false,
       collectors: names,
     });
     // The first pass starts now, so /readyz turns 200 without waiting for a scrape.

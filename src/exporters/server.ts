@@ -20,6 +20,7 @@ import type { Family } from './catalog';
 import type { Logger } from './log';
 import { OPENMETRICS_CONTENT_TYPE } from './exposition/render';
 import { FilterError } from './filter';
+import type { WebGuard } from './webguard';
 
 export interface MetricsBody {
   /** Identifies the snapshot the body was rendered from (the bodies and their gzip are cached per id and filter). */
@@ -44,6 +45,8 @@ export interface ServerDeps {
   ready(): boolean;
   indexHtml(): string;
   readonly log: Logger;
+  /** The web config file (TLS, headers, basic auth) guarding every path, as exporter-toolkit guards them. */
+  readonly web?: WebGuard;
 }
 
 /** True when the Accept-Encoding header lists gzip with a non-zero q. */
@@ -208,7 +211,10 @@ export class AgentServer {
   private createServer(): http.Server {
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default): a client
     // trickling header bytes lived 30 s, not 10. Checked each second, the bounds below hold within a second.
-    const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => this.handle(req, res));
+    const options = { connectionsCheckingInterval: 1000 };
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
+    // With a web config file (TLS, basic auth) its guard makes every listener.
+    const server = this.deps.web ? this.deps.web.createServer(options, listener) : http.createServer(options, listener);
     server.on('connection', (socket: net.Socket) => this.admit(socket));
     server.on('error', (e: NodeJS.ErrnoException) => this.onServerError(server, e));
     // Bounded waits for slow or idle clients (slowloris), generous enough for any scraper.
