@@ -112,12 +112,15 @@ describe('--check-config with flags: the effective config, flags applied over th
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
-  test("the issue's systemd-unit line (but --collector.systemd where the agent has none) and a file under it", () => {
+  test("the issue's systemd-unit line and a file under it", () => {
     const f = write('unit.yaml', 'web: {max_requests: 7}\ncollectors: {textfile: {directory: /nowhere}}\n');
+    // --check-config reads the web config file it is given: an empty one is valid (plain HTTP).
+    const web = write('web.yml', '');
     const r = checkWith(f, [
+      '--collector.systemd',
       '--collector.textfile.directory=/var/lib/node_exporter',
       '--no-collector.wifi',
-      '--web.config.file=/etc/node_exporter/web.yml',
+      `--web.config.file=${web}`,
       '--web.max-requests=3',
     ]);
     expect(r).toMatchObject({ status: 0, stderr: '' });
@@ -126,7 +129,8 @@ describe('--check-config with flags: the effective config, flags applied over th
       web: { maxRequests: number; configFile: string };
       collectors: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
     };
-    expect(json.web).toMatchObject({ maxRequests: 3, configFile: '/etc/node_exporter/web.yml' });
+    expect(json.web).toMatchObject({ maxRequests: 3, configFile: web });
+    expect(json.collectors['systemd']?.enabled).toBe(true);
     expect(json.collectors['textfile']?.options['directory']).toBe('/var/lib/node_exporter');
   });
 
