@@ -7,6 +7,8 @@ import { createPsutil } from './probes/psutil';
 
 export { createPsutil };
 export type { Psutil, PsutilOptions } from './probes/psutil';
+// ours: Python's os.fsencode/os.fsdecode, for the bytes the kernel gives (paths, arguments) kept as escaped surrogates.
+export { fsencode, fsdecode } from './util/fsencoding';
 
 export {
   PsutilError,
