@@ -14,6 +14,7 @@ import { Process } from '../../src/probes/process';
 import { createPsutil } from '../../src/probes/psutil';
 import { fsencode } from '../../src/util/fsencoding';
 import { startReady } from '../helpers/children';
+import { run } from '../tools/run';
 import { PYTHON, describeOracle, py } from '../helpers/oracle';
 
 const ps = createPsutil();
@@ -103,6 +104,23 @@ describe('a process whose paths and strings hold bytes that are not UTF-8', () =
     const paths = new Process(pid).netConnections({ kind: 'unix' }).map((c) => c.laddr as string);
     expect(paths.map((s) => fsencode(s))).toContainEqual(SOCK);
     expect(fs.statSync(SOCK).isSocket()).toBe(true);
+  });
+});
+
+describe('where the text leaves: the psutil command', () => {
+  const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  test('procinfo writes each escaped byte as U+FFFD, as text and as --json', async () => {
+    const text = await run(['procinfo', String(pid), '-v']);
+    expect(text.code).toBe(0);
+    expect(text.out).not.toMatch(LONE);
+    expect(text.out).toContain(`${tmp}/d\ufffd\ufffd\ufffd\u00e9`);
+    const json = await run(['procinfo', String(pid), '--json']);
+    expect(json.code).toBe(0);
+    // JSON.stringify alone would write the escape \udcff: a reader such as Python's would get a surrogate back.
+    expect(json.out).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
+    const doc = JSON.parse(json.out) as { cwd?: string };
+    expect(doc.cwd).toBe(`${tmp}/d\ufffd\ufffd\ufffd\u00e9`);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { fsdecode, fsencode, osPath, wellFormed } from '../../src/util/fsencoding';
+import { fsdecode, fsencode, osPath, wellFormed, wellFormedJson } from '../../src/util/fsencoding';
 import { requireOr } from '../helpers/require';
 
 const PYTHON = '/usr/bin/python3';
@@ -85,6 +85,15 @@ describe('fsdecode / fsencode', () => {
     expect(wellFormed('a\udcffb\u{1f600}\ud800')).toBe('a\ufffdb\u{1f600}\ufffd');
     const plain = 'plain';
     expect(wellFormed(plain)).toBe(plain);
+  });
+
+  test('wellFormedJson says U+FFFD in keys and values where JSON.stringify would write a \\udcXX escape', () => {
+    const value = { 'K\udcff': ['a\udcc0', { deep: '\ud800x' }], ok: '\u{1f600}', n: 1 };
+    expect(JSON.stringify(value)).toContain('\\udcff');
+    const text = wellFormedJson(value);
+    expect(text).not.toMatch(/\\ud[89a-f]/i);
+    expect(JSON.parse(text)).toEqual({ 'K\ufffd': ['a\ufffd', { deep: '\ufffdx' }], ok: '\u{1f600}', n: 1 });
+    expect(wellFormedJson({ a: 1 }, 2)).toBe(JSON.stringify({ a: 1 }, null, 2));
   });
 
   requireOr(hasPython, 'no /usr/bin/python3 (apt-get install python3)').test(
