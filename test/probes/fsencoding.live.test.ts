@@ -6,7 +6,7 @@
  * string must give the exact bytes back through fsencode, open again, and equal what /usr/bin/python3's psutil
  * (surrogateescape) returns for the same pid.
  */
-import { type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +15,8 @@ import { createPsutil } from '../../src/probes/psutil';
 import { fsencode } from '../../src/util/fsencoding';
 import { startReady } from '../helpers/children';
 import { run } from '../tools/run';
-import { PYTHON, describeOracle, py } from '../helpers/oracle';
+import { PYTHON, describeOracle, oracleAvailable, py } from '../helpers/oracle';
+import { IS_ROOT, onPath, requireOr } from '../helpers/require';
 
 const ps = createPsutil();
 const children: ChildProcess[] = [];
@@ -163,3 +164,54 @@ out = {'cwd': p.cwd(), 'exe': p.exe(), 'name': p.name(), 'cmdline': p.cmdline(),
     }).toEqual(want);
   });
 });
+
+/**
+ * A tmpfs mounted on the directory with odd bytes, in a mount namespace of its own (so the host's table is left
+ * alone): diskPartitions() and mountinfo() read that namespace through a procfs root whose `1` is the child's
+ * /proc entry, and psutil reads it from inside (nsenter).
+ */
+requireOr(IS_ROOT && onPath('unshare') && onPath('nsenter'), 'not root, or no unshare/nsenter (util-linux)').describe(
+  'a mount point with bytes that are not UTF-8',
+  () => {
+    let mountPid = 0;
+    let procRoot = '';
+
+    beforeAll(async () => {
+      const launch = `import os
+os.execv('/usr/bin/unshare', [b'unshare', b'--mount', b'--propagation', b'private', b'sh', b'-c',
+    b'mount -t tmpfs psx-bytes "$1" && echo ready && exec sleep 600', b'sh', bytes.fromhex('${DIR.toString('hex')}')])`;
+      const { child } = await startReady(children, PYTHON, ['-c', launch]);
+      mountPid = child.pid as number;
+      procRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-bproc-'));
+      fs.symlinkSync(`/proc/${mountPid}`, path.join(procRoot, '1'));
+    }, 30_000);
+
+    afterAll(() => {
+      if (procRoot !== '') fs.rmSync(procRoot, { recursive: true, force: true });
+    });
+
+    test('diskPartitions() and mountinfo() give the mount point back as its bytes; psutil agrees', () => {
+      const lib = createPsutil({ procfs: procRoot });
+      const parts = lib.diskPartitions({ all: true }).filter((p) => p.device === 'psx-bytes');
+      expect(parts.map((p) => fsencode(p.mountpoint))).toEqual([DIR]);
+      expect(parts[0]!.mountpoint).toBe(`${tmp}/d\udcc0\udc80\udcff\u00e9`);
+      const info = lib.mountinfo().filter((m) => m.source === 'psx-bytes');
+      expect(info.map((m) => fsencode(m.mountPoint))).toEqual([DIR]);
+      if (oracleAvailable()) {
+        const r = spawnSync(
+          'nsenter',
+          [
+            `--target=${mountPid}`,
+            '--mount',
+            PYTHON,
+            '-c',
+            'import os, psutil; print(" ".join(os.fsencode(p.mountpoint).hex() for p in psutil.disk_partitions(all=True) if p.device == "psx-bytes"))',
+          ],
+          { encoding: 'utf8', timeout: 30_000 },
+        );
+        expect(r.stderr).toBe('');
+        expect(r.stdout.trim()).toBe(DIR.toString('hex'));
+      }
+    });
+  },
+);
