@@ -7,6 +7,8 @@ import { createPsutil } from './probes/psutil';
 
 export { createPsutil };
 export type { Psutil, PsutilOptions } from './probes/psutil';
+// ours: Python's os.fsencode/os.fsdecode, for the bytes the kernel gives (paths, arguments) kept as escaped surrogates.
+export { fsencode, fsdecode } from './util/fsencoding';
 
 // psutil's base class is `Error`; `PsutilError` is the same class under a name that does not shadow JavaScript's
 // global Error (import it as `import { Error as PsutilBaseError } from 'psutil-exporter'` to keep both in scope).

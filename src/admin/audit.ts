@@ -15,6 +15,7 @@
  * The counter counts every request either way.
  */
 import * as fs from 'node:fs';
+import { wellFormedJson } from '../util/fsencoding';
 
 /** How a request ended, as the counter's `decision` label. */
 export type Decision =
@@ -234,7 +235,7 @@ export class AuditLog {
   }
 
   private append(rec: AuditRecord | SuppressedRecord): void {
-    const line = `${JSON.stringify(rec)}\n`;
+    const line = `${wellFormedJson(rec)}\n`;
     if (this.path === null) {
       process.stderr.write(line);
       return;

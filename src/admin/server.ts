@@ -24,6 +24,7 @@ import { Policy } from './policy';
 import { RateLimiter } from './ratelimit';
 import { ACTION_SEGMENTS, BadRequest, describeRequest, parseActionBody, type ActionName } from './requests';
 import type { AdminHost } from './target';
+import { wellFormedJson } from '../util/fsencoding';
 
 export const MAX_BODY_BYTES = 4096;
 export const MAX_HEADER_BYTES = 8192;
@@ -400,7 +401,8 @@ export class AdminServer {
     headers: Record<string, string>,
     close: boolean,
   ): void {
-    const text = JSON.stringify(body);
+    // Process names and paths may hold escaped bytes (lone surrogates): the body says U+FFFD for them.
+    const text = wellFormedJson(body);
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(text)),

@@ -26,10 +26,11 @@ import {
   AggregationTemporalityPreference,
 } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { OtlpProtocol, OtlpSettings } from '../config/defaults';
-import type { OtlpMetric } from './catalog';
+import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import { agentVersion, type ActiveCollector } from './prometheus';
+import { wellFormed } from '../util/fsencoding';
 import type { Snapshot, SnapshotSource } from './snapshot';
 
 export const SCOPE_NAME = 'psutil-exporter';
@@ -75,6 +76,17 @@ function hr(ms: number): HrTime {
   return [s, Math.round((ms - s * 1000) * 1e6)];
 }
 
+/**
+ * A point's attributes with every string well-formed: a name, path or argument from the kernel may hold escaped
+ * bytes (lone surrogates U+DC80-U+DCFF, which fsencode turns back into them); OTLP strings are UTF-8, so each
+ * becomes U+FFFD here, the one place they leave, whichever protocol (protobuf or JSON) carries them.
+ */
+function wellFormedAttributes(a: OtlpAttributes): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(a)) out[wellFormed(k)] = typeof v === 'string' ? wellFormed(v) : v;
+  return out;
+}
+
 /** OtlpMetric -> the SDK's MetricData: counters and up-down counters are cumulative sums from `startMs`. */
 export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): MetricData {
   const descriptor = {
@@ -93,7 +105,7 @@ export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): Met
       dataPoints: m.points.map((p) => ({
         startTime: end,
         endTime: end,
-        attributes: { ...p.attributes },
+        attributes: wellFormedAttributes(p.attributes),
         value: value(p.value),
       })),
     };
@@ -107,7 +119,7 @@ export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): Met
     dataPoints: m.points.map((p) => ({
       startTime: start,
       endTime: end,
-      attributes: { ...p.attributes },
+      attributes: wellFormedAttributes(p.attributes),
       value: value(p.value),
     })),
   };

@@ -9,6 +9,7 @@
 import type { Context } from './context';
 import { WrapNumbers } from './wrap';
 import { bool, options } from './options';
+import { fsdecode, osPath } from '../util/fsencoding';
 import type { DiskIoRaw, PendingStatvfs } from './linux/disk';
 import type { DiskstatsEntry } from './linux/parse/diskstats';
 import type { MountInfoEntry } from './linux/parse/mountinfo';
@@ -89,11 +90,29 @@ export interface DiskIoCountersFn {
 
 export const DEFAULT_DISK_USAGE_TIMEOUT_MS = 5000;
 
-function checkPath(fn: string, p: unknown): string {
-  if (typeof p !== 'string') throw new TypeError(`${fn}: path must be a string, got ${p === null ? 'null' : typeof p}`);
+/**
+ * A path argument as the string the backends pass on: a Buffer (or Uint8Array) is decoded with fsdecode, which the
+ * syscall's fsencode undoes byte for byte; a string may hold escaped bytes (U+DC80-U+DCFF, as a path from
+ * diskPartitions() or Process.cwd() does), and a lone surrogate that escapes no byte is a RangeError here (Python's
+ * UnicodeEncodeError) rather than a path to some other file.
+ */
+function checkPath(fn: string, p: unknown, arg = 'path'): string {
+  let s: string;
+  if (typeof p === 'string') {
+    osPath(p, `${fn}: ${arg}`);
+    s = p;
+  } else if (p instanceof Uint8Array) s = fsdecode(p);
+  else throw new TypeError(`${fn}: ${arg} must be a string or a Buffer, got ${p === null ? 'null' : typeof p}`);
   // A NUL would silently cut the path short in C (Python raises ValueError: embedded null byte).
-  if (p.includes('\0')) throw new RangeError(`${fn}: path must not contain NUL bytes (embedded null byte)`);
-  return p;
+  if (s.includes('\0')) throw new RangeError(`${fn}: ${arg} must not contain NUL bytes (embedded null byte)`);
+  return s;
+}
+
+/** A mount point: a path as checkPath takes it, never empty. */
+function checkMountPoint(fn: string, v: unknown): string {
+  const s = checkPath(fn, v, 'mountPoint');
+  if (s === '') throw new RangeError(`${fn}: mountPoint must be a non-empty path without NUL bytes`);
+  return s;
 }
 
 function freezeIo(r: DiskIoRaw): DiskIoCounters {
@@ -223,7 +242,7 @@ export function diskApi(ctx: Context) {
      * `ctx.roots.rootfs + mountpoint` yourself). A missing path throws OsError with osCode 'ENOENT' naming the path.
      * Blocks the event loop while the kernel answers: use diskUsageAsync for network filesystems.
      */
-    diskUsage(path: string): DiskUsage {
+    diskUsage(path: string | Uint8Array): DiskUsage {
       return Object.freeze(disk().diskUsage(checkPath('diskUsage', path)));
     },
 
@@ -233,7 +252,7 @@ export function diskApi(ctx: Context) {
      * hangs waits on that call instead of taking another thread), or with OsError as diskUsage throws it. Bad
      * arguments reject too (TypeError/RangeError).
      */
-    async diskUsageAsync(path: string, opts?: DiskUsageAsyncOptions): Promise<DiskUsage> {
+    async diskUsageAsync(path: string | Uint8Array, opts?: DiskUsageAsyncOptions): Promise<DiskUsage> {
       const p = checkPath('diskUsageAsync', path);
       const o = options<DiskUsageAsyncOptions>('diskUsageAsync', opts, ['timeoutMs']);
       const timeoutMs = o.timeoutMs ?? DEFAULT_DISK_USAGE_TIMEOUT_MS;
@@ -286,8 +305,8 @@ export function diskApi(ctx: Context) {
      * statfs of `mountPoint`, a path in the host's mount namespace, read under the rootfs prefix (so /host/root/var
      * for /var in a container). Throws OsError. Blocks until the kernel answers: use mountStatsAsync for a scrape.
      */
-    mountStats(mountPoint: string): MountStats {
-      return Object.freeze(ctx.os.sysinfo.mountStats(ctx.fs, checkString('mountStats', 'mountPoint', mountPoint)));
+    mountStats(mountPoint: string | Uint8Array): MountStats {
+      return Object.freeze(ctx.os.sysinfo.mountStats(ctx.fs, checkMountPoint('mountStats', mountPoint)));
     },
     /**
      * mountStats on a thread of its own (never libuv's pool, which a stuck mount would starve), bounded: rejects with
@@ -295,8 +314,8 @@ export function diskApi(ctx: Context) {
      * every one waits on a stuck mount; this mount was not asked). A statfs that timed out keeps its mount point in
      * mountStatsPending() until the kernel answers; its late answer is dropped.
      */
-    async mountStatsAsync(mountPoint: string, opts: MountStatsAsyncOptions = {}): Promise<MountStats> {
-      const mp = checkString('mountStatsAsync', 'mountPoint', mountPoint);
+    async mountStatsAsync(mountPoint: string | Uint8Array, opts: MountStatsAsyncOptions = {}): Promise<MountStats> {
+      const mp = checkMountPoint('mountStatsAsync', mountPoint);
       const t = opts.timeoutMs ?? 5000;
       if (typeof t !== 'number' || !(t > 0) || t > 2 ** 31 - 1)
         throw new RangeError(`mountStatsAsync: timeoutMs must be > 0 and at most ${2 ** 31 - 1}, got ${String(t)}`);

@@ -21,7 +21,7 @@ import {
   type ProcessThreadInfo,
 } from '../index';
 import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
-import { decodeLossy } from './text';
+import { fsdecode, fsencode } from '../index';
 
 /** The parts of the library this source uses (a Psutil instance bound to the configured roots). */
 export interface ProcessLibrary {
@@ -50,8 +50,9 @@ const STATE_LETTER: Readonly<Record<string, string>> = {
 };
 
 function kernelComm(name: string): string {
-  const b = Buffer.from(name, 'utf8');
-  return b.length <= COMM_MAX ? name : decodeLossy(b.subarray(0, COMM_MAX));
+  // name() keeps bytes that are not UTF-8 as escapes (fsdecode): cut the bytes themselves, as the kernel did.
+  const b = fsencode(name);
+  return b.length <= COMM_MAX ? name : fsdecode(b.subarray(0, COMM_MAX));
 }
 
 /** Errors that mean "not readable now" for one process: it went away, it is a zombie, or we may not read it. */

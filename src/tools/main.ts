@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createPsutil, PsutilError, type PsutilOptions } from '../index';
+import { wellFormed } from '../util/fsencoding';
 import { battery } from './battery';
 import { cpuDistribution } from './cpu_distribution';
 import { df, diskUsage } from './disk_usage';
@@ -129,7 +130,7 @@ function help(): string {
 export async function main(argv: readonly string[], io: MainIo = nodeIo()): Promise<number> {
   const fail = (msg: string): number => {
     // One line: a message holding newlines (a parse error quoting a file) is folded.
-    io.stderr(`psutil: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.stderr(`psutil: ${wellFormed(msg).replace(/\s*\n\s*/g, ' ')}\n`);
     return 1;
   };
   let parsed;
@@ -199,8 +200,9 @@ export async function main(argv: readonly string[], io: MainIo = nodeIo()): Prom
         limit,
         signal: v.signal ?? null,
       },
-      out: (line) => io.stdout(line + '\n'),
-      err: (line) => io.stderr(line + '\n'),
+      // The one place a tool's text leaves: an escaped byte of a path or name (a lone surrogate) is written as U+FFFD.
+      out: (line) => io.stdout(wellFormed(line) + '\n'),
+      err: (line) => io.stderr(wellFormed(line) + '\n'),
       width: Number.isInteger(columns) && columns > 0 ? columns : io.columns,
       rows: Number.isInteger(lines) && lines > 0 ? lines : (io.rows ?? 24),
       isTTY: io.isTTY,

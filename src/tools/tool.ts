@@ -3,6 +3,7 @@
  * and line writers. Tools use only the public API (src/index.ts), as the issue asks: they are its living example.
  */
 import { PsutilError, type Psutil } from '../index';
+import { wellFormedJson } from '../util/fsencoding';
 
 export interface ToolFlags {
   /** --json: the rows as objects, raw units (bytes, seconds, epoch seconds, percent as a float). */
@@ -66,7 +67,7 @@ export class ToolError extends Error {
 
 /** Prints a JSON document (one per run) for --json. */
 export function printJson(env: ToolEnv, value: unknown): void {
-  env.out(JSON.stringify(value, null, 2));
+  env.out(wellFormedJson(value, 2));
 }
 
 /** The single positional PID of pmap / procinfo: a clear error instead of psutil's traceback. */

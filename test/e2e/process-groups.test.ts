@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseExposition, type Exposition } from '../exporters/golden-compare';
+import { PYTHON } from '../helpers/oracle';
 import { promtoolCheck, request, startAgent, waitFor, type RunningAgent } from './agent-process';
 
 const tag = Math.random().toString(16).slice(2, 6);
@@ -20,13 +21,22 @@ const comm = `pge2e${tag}`;
 const rules = (group: string) =>
   `log: {level: info}\nprocess_names:\n  - name: ${group}\n    comm: [${comm}]\n` +
   // A real newline and quotes: the exposition must escape them (hardening B6.38).
-  `  - name: "x\\"} 1\\nevil{a=\\""\n    comm: [nothing-${tag}]\n`;
+  `  - name: "x\\"} 1\\nevil{a=\\""\n    comm: [nothing-${tag}]\n` +
+  // Names made from a comm and an argument whose bytes are not UTF-8 (issue 12 bug 4).
+  `  - name: "bytes;{{.Comm}};{{.Matches.arg}}"\n    cmdline: ['pgbytes-${tag} (?P<arg>\\S+)']\n`;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pge2e-'));
   const link = path.join(dir, comm);
   fs.symlinkSync('/bin/sleep', link);
   kids.push(spawn(link, ['600'], { stdio: 'ignore' }));
+  // Node passes strings only: python execs itself with a comm (prctl) and an argument holding FF and C0 80.
+  const child = `import ctypes, time
+ctypes.CDLL(None).prctl(15, ctypes.c_char_p(b'pgb\\xff\\xc0\\x80${tag}'), 0, 0, 0)
+time.sleep(600)`;
+  const launch = `import os
+os.execv('${PYTHON}', [b'${PYTHON}', b'-c', ${JSON.stringify(child)}.encode(), b'pgbytes-${tag}', b'a\\xffb\\xc0\\x80'])`;
+  kids.push(spawn(PYTHON, ['-c', launch], { stdio: 'ignore' }));
   file = path.join(dir, 'agent.yaml');
   fs.writeFileSync(file, rules('first'));
   agent = await startAgent([`--config.file=${file}`]);
@@ -65,6 +75,19 @@ test('a literal name made to break the exposition stays one series and the scrap
   expect(e.series.some((s) => s.name === 'evil')).toBe(false);
   // Only lint about other collectors' node_exporter-style names may remain.
   expect(promtoolCheck(e.text).problems.filter((p) => /namedprocess|process_groups/.test(p))).toEqual([]);
+});
+
+test('names from a comm and an argument with bytes that are not UTF-8: U+FFFD on the wire, promtool-clean', async () => {
+  const want = `bytes;pgb\ufffd\ufffd\ufffd${tag};a\ufffdb\ufffd\ufffd`;
+  const body = await waitFor('the bytes group', async () => {
+    const b = (await request(`${agent.url}/metrics`)).body;
+    return b.includes(Buffer.from(`groupname="bytes;`)) ? b : null;
+  });
+  // Strictly decoded: a byte sequence that is not UTF-8 would throw here.
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  const e = parseExposition(text);
+  expect(value(e, NUM, { groupname: want })).toBe(1);
+  expect(promtoolCheck(text).problems.filter((p) => /namedprocess|process_groups/.test(p))).toEqual([]);
 });
 
 test('SIGHUP reloads a good file; a bad file is refused with its line number and the agent keeps the old rules', async () => {

@@ -129,6 +129,12 @@ describe('toMetricData', () => {
     expect(g.dataPoints[0]?.startTime).toEqual([1, 0]);
   });
 
+  test('attribute strings holding escaped bytes (lone surrogates) leave as U+FFFD; pairs and other values stay', () => {
+    const m = otel('p', 'gauge', '1', 'p').add({ 'process.command': '/opt/a\udcffb', emoji: '\u{1f600}', n: 3 }, 1);
+    const g = toMetricData(m.metric, 0, 1000);
+    expect(g.dataPoints[0]?.attributes).toEqual({ 'process.command': '/opt/a\ufffdb', emoji: '\u{1f600}', n: 3 });
+  });
+
   test('non-finite values never become points', () => {
     expect(otel('x', 'gauge', '1', 'x').add({}, NaN).add({}, Infinity).metric.points).toEqual([]);
   });

@@ -424,6 +424,31 @@ describe('diskUsage / diskUsageAsync', () => {
     expect(a.percent).toBe(a.used + a.free === 0 ? 0 : pyRound1((a.used / (a.used + a.free)) * 100));
   });
 
+  test('a path with bytes that are not UTF-8: the escaped string or the Buffer reaches it, sync and async', async () => {
+    const dir = tmpTree();
+    const raw = Buffer.concat([Buffer.from(dir + '/d'), Buffer.from([0xc0, 0x80, 0xff])]);
+    fs.mkdirSync(raw);
+    // Written as U+FFFD (what Node would make of a lone surrogate) the name is another, missing directory.
+    const escaped = `${dir}/d\udcc0\udc80\udcff`;
+    expect(fs.existsSync(escaped)).toBe(false);
+    const p = basic();
+    const want = p.diskUsage(dir).total;
+    expect(p.diskUsage(escaped).total).toBe(want);
+    expect(p.diskUsage(raw).total).toBe(want);
+    expect(p.diskUsage(new Uint8Array(raw)).total).toBe(want);
+    expect((await p.diskUsageAsync(escaped, { timeoutMs: 10_000 })).total).toBe(want);
+    expect((await p.diskUsageAsync(raw, { timeoutMs: 10_000 })).total).toBe(want);
+    // mountStats reads under the rootfs: the default instance's is /.
+    const host = createPsutil();
+    expect(host.mountStats(raw).size).toBe(host.mountStats(dir).size);
+    expect((await host.mountStatsAsync(escaped, { timeoutMs: 10_000 })).size).toBe(host.mountStats(dir).size);
+    // A lone surrogate that escapes no byte names no file (Python: UnicodeEncodeError): RangeError naming the argument.
+    expect(() => p.diskUsage(`${dir}/\udc7f`)).toThrow(RangeError);
+    expect(() => p.diskUsage(`${dir}/\ud800`)).toThrow(/diskUsage: path .*U\+D800/);
+    expect(() => p.mountStats(`${dir}/\udc00`)).toThrow(/mountStats: mountPoint/);
+    expect(() => p.diskUsage(Buffer.from('/tmp\0/x'))).toThrow(/NUL/);
+  });
+
   test('a finished call leaves nothing pending', async () => {
     const pending: PendingStatvfs = new Map();
     await backendDiskUsageAsync(os.tmpdir(), 10_000, pending);

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Process, Popen } from '../../src/probes/process';
 import { createPsutil } from '../../src/probes/psutil';
 import { NoSuchProcess, TimeoutExpired, ZombieProcess } from '../../src/probes/errors';
+import { fsencode } from '../../src/util/fsencoding';
 import {
   IOPRIO_CLASS_BE,
   IOPRIO_CLASS_IDLE,
@@ -166,7 +167,7 @@ time.sleep(600)
     expect(await settledStatus(p)).toBe(STATUS_SLEEPING);
   });
 
-  test('a 15-byte comm cut inside a UTF-8 character: valid text, extended from cmdline[0]', async () => {
+  test('a 15-byte comm cut inside a UTF-8 character: its bytes kept, extended from cmdline[0]', async () => {
     const full = 'inner-job-同步任务';
     const link = path.join(tmp, full);
     fs.symlinkSync(PYTHON, link);
@@ -175,12 +176,14 @@ time.sleep(600)
     expect(raw.length).toBe(16); // 15 bytes and the newline: the kernel cut it
     const p = new Process(child.pid);
     expect(p.name()).toBe(full);
-    // Same comm, but cmdline[0] is python: no extension, the cut name as valid UTF-8 ending in U+FFFD.
+    // Same comm, but cmdline[0] is python: no extension, the cut name with the cut character's two bytes escaped.
     const { child: other } = await python(prctlName(Buffer.from(full).toString('hex')));
     const cut = new Process(other.pid).name();
     expect(cut.startsWith('inner-job-同')).toBe(true);
-    expect(cut.endsWith('\uFFFD')).toBe(true);
-    expect(Buffer.from(cut, 'utf8').toString('utf8')).toBe(cut);
+    expect(cut.endsWith('\udce6\udcad')).toBe(true);
+    expect(fsencode(cut)).toEqual(Buffer.from(full).subarray(0, 15));
+    // psutil decodes the comm with surrogateescape: JSON carries its lone surrogates as \udcXX escapes.
+    if (oracleAvailable()) expect(py<string>(`out = psutil.Process(${other.pid}).name()`)).toBe(cut);
   });
 
   test('an executable deleted while running: exe() is its path without " (deleted)"', async () => {
@@ -207,13 +210,15 @@ time.sleep(600)
     expect(args.reduce((n, a) => n + a.length + 1, 0)).toBeGreaterThan(1 << 20);
   });
 
-  test('a non-UTF-8 argument becomes U+FFFD; the others are intact', async () => {
+  test('a non-UTF-8 argument keeps its bytes (escaped, as psutil); the others are intact', async () => {
     // Node passes strings only: python re-execs itself with raw bytes in argv.
     const { child } = await python(`import os
 os.execv('${PYTHON}', [b'${PYTHON}', b'-c', b"import sys, time\\nsys.stdout.write('ready\\\\n'); sys.stdout.flush()\\ntime.sleep(600)", b'a\\xffb', b'ok'])
 `);
     const args = new Process(child.pid).cmdline();
-    expect(args.slice(3)).toEqual(['a\uFFFDb', 'ok']);
+    expect(args.slice(3)).toEqual(['a\udcffb', 'ok']);
+    expect(fsencode(args[3]!)).toEqual(Buffer.from([0x61, 0xff, 0x62]));
+    if (oracleAvailable()) expect(py<string[]>(`out = psutil.Process(${child.pid}).cmdline()`)).toEqual(args);
   });
 
   test('a setproctitle-style cmdline (spaces, one trailing NUL) is split like psutil', async () => {

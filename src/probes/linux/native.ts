@@ -11,6 +11,7 @@
 type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
 
 import { UnsupportedOperation } from '../errors';
+import { cPath, fsdecodeRange } from '../../util/fsencoding';
 
 let koffiModule: Koffi | null = null;
 
@@ -451,7 +452,8 @@ function linkScratch(size: number): NonNullable<typeof linkOut> {
 }
 
 /**
- * readlink(2): the target as UTF-8 text (what fs.readlinkSync gives), or throws NativeError. Node's readlinkSync
+ * readlink(2): the target as text that keeps every byte (fsdecode, psutil's surrogateescape: fs.readlinkSync would
+ * turn a byte that is not UTF-8 into U+FFFD and name another file), or throws NativeError. Node's readlinkSync
  * costs about twice the syscall in argument checks and error contexts; the fd scan of netConnections makes one call
  * per open file of every process.
  */
@@ -462,7 +464,7 @@ export function readlink(p: string): string {
     const n = Number(fn(p, out.mem, out.size));
     if (n < 0) throw new NativeError('readlink', koffi().errno());
     // A target that fills the buffer may be cut: ask again with more room (procfs links stop at PATH_MAX anyway).
-    if (n < out.size || size >= 1 << 20) return out.buf.toString('utf8', 0, n);
+    if (n < out.size || size >= 1 << 20) return fsdecodeRange(out.buf, 0, n);
   }
 }
 
@@ -653,7 +655,8 @@ function readStatvfs(view: DataView, f: StatvfsFields): StatVfs {
 
 export function statvfs(p: string): StatVfs {
   const { mem, view, fields } = statvfsScratch();
-  if ((b().statvfsRaw(p, mem) as number) !== 0) throw new NativeError('statvfs', koffi().errno());
+  // A path read from the kernel may hold escaped bytes (fsdecode): statvfs gets the bytes themselves.
+  if ((b().statvfsRaw(cPath(p), mem) as number) !== 0) throw new NativeError('statvfs', koffi().errno());
   return readStatvfs(view, fields);
 }
 

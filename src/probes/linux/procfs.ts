@@ -9,6 +9,7 @@ import { types } from 'node:util';
 import { OsError } from '../errors';
 import { RLIMIT_NOFILE } from '../constants';
 import * as native from './native';
+import { fsdecodeRange, osPath } from '../../util/fsencoding';
 
 export interface Roots {
   procfs: string;
@@ -339,10 +340,13 @@ export class ProcFs {
     }
   }
 
-  /** Reads a file as latin1-safe UTF-8 text (lossy: invalid bytes become U+FFFD). */
+  /**
+   * Reads a file as UTF-8 text that keeps every byte (fsdecode: one that is not valid UTF-8 becomes U+DC80-U+DCFF,
+   * psutil's surrogateescape), so the paths in mounts, mountinfo and smaps can be opened again.
+   */
   readText(p: string, cap: number = DEFAULT_READ_CAP): string {
     const { n } = this.readIntoScratch(p, cap);
-    return scratch.toString('utf8', 0, n);
+    return fsdecodeRange(scratch, 0, n);
   }
 
   /** Reads a file's bytes (a private copy), with whether the cap cut it; `ends` as for readHot. */
@@ -392,7 +396,10 @@ export class ProcFs {
     }
   }
 
-  /** readlink(2) through native.ts (half the cost of fs.readlinkSync); errors are OsError as from any other read. */
+  /**
+   * readlink(2) through native.ts (half the cost of fs.readlinkSync), the target's bytes kept (fsdecode); errors are
+   * OsError as from any other read.
+   */
   readlink(p: string): string {
     try {
       return native.readlink(p);
@@ -522,12 +529,13 @@ export class ProcFs {
   }
 
   exists(p: string): boolean {
-    return fs.existsSync(p);
+    return fs.existsSync(osPath(p));
   }
 
+  /** stat(2) of a path that may hold escaped bytes (a target readlink gave): they are passed as the bytes they are. */
   stat(p: string): fs.Stats {
     try {
-      return fs.statSync(p);
+      return fs.statSync(osPath(p));
     } catch (err) {
       throw toOsError(err, 'stat', p);
     }
@@ -536,7 +544,7 @@ export class ProcFs {
   /** lstat-free existence check that does not follow into the target of /proc/pid/exe and the like. */
   lexists(p: string): boolean {
     try {
-      fs.lstatSync(p);
+      fs.lstatSync(osPath(p));
       return true;
     } catch {
       // lstat fails only when the entry is not there or not reachable: both mean "absent" here.

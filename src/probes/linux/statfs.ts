@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { OsError, TimeoutExpired } from '../errors';
 import * as native from './native';
+import { cPath } from '../../util/fsencoding';
 
 /**
  * Threads kept for calls: statfs of a healthy mount takes microseconds, so one does the whole mount table. Each costs
@@ -274,7 +275,8 @@ export class StatfsThreads {
     t.call = call;
     this.running.set(q.path, call);
     q.start(call);
-    t.worker.postMessage({ id: call.id, path: q.path });
+    // A path with escaped bytes (fsdecode) goes as its NUL-terminated bytes, which koffi passes to statvfs unchanged.
+    t.worker.postMessage({ id: call.id, path: cPath(q.path) });
     call.slowTimer = setTimeout(() => {
       call.slowTimer = null;
       call.slow = true;

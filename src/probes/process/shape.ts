@@ -18,6 +18,7 @@ import {
 } from '../constants';
 import type { SmapsBlock } from '../linux/parse/smaps';
 import type { ThreadInfoRaw } from '../linux/process';
+import { fsencode } from '../../util/fsencoding';
 import type { ProcessMemoryMap, ProcessMemoryMapExt, ProcessThreadInfo } from './types';
 
 export const PROC_STATUSES: Readonly<Record<string, ProcessStatus>> = {
@@ -47,16 +48,18 @@ export function basename(p: string): string {
 }
 
 /**
- * The comm is cut at 15 bytes, possibly inside a UTF-8 character (its decoding then ends in U+FFFD): cmdline[0]'s
- * basename extends it when its first bytes are the comm's (psutil's rule, on bytes rather than on decoded text,
- * which psutil gets wrong for such names).
+ * The comm is cut at 15 bytes, possibly inside a UTF-8 character (its decoding then ends in an escaped byte,
+ * U+DC80-U+DCFF): cmdline[0]'s basename extends it when its first bytes are the comm's (psutil's rule, on bytes
+ * rather than on decoded text, which psutil gets wrong for such names).
  */
 export function extendsComm(ext: string, comm: string, commBytes: number): boolean {
   if (ext.startsWith(comm)) return true;
-  if (!comm.includes('\uFFFD')) return false;
-  const b = Buffer.from(ext, 'utf8');
-  return b.length > commBytes && b.toString('utf8', 0, commBytes) === comm;
+  if (!ESCAPED_BYTE.test(comm)) return false;
+  const b = fsencode(ext);
+  return b.length > commBytes && b.compare(fsencode(comm), 0, commBytes, 0, commBytes) === 0;
 }
+
+const ESCAPED_BYTE = /[\uDC80-\uDCFF]/;
 
 export function freezeArray<T>(a: T[]): readonly T[] {
   return Object.freeze(a);

@@ -6,6 +6,7 @@
  * is no entries; a line without two colons or with a non-numeric id is a ParseError.
  */
 import { ParseError } from '../../errors';
+import { fsdecode } from '../../../util/fsencoding';
 
 export interface CgroupEntry {
   /** 0 for the unified (v2) hierarchy. */
@@ -19,8 +20,8 @@ export interface CgroupEntry {
 const DIGITS = /^\d{1,10}$/;
 
 export function parseCgroup(input: Buffer | string, path = '<input>'): CgroupEntry[] {
-  // Paths are bytes; decode as UTF-8 (invalid bytes become U+FFFD, never an exception).
-  const text = typeof input === 'string' ? input : input.toString('utf8', 0, input.length);
+  // Paths are bytes: each one is kept (fsdecode, psutil's surrogateescape), never an exception.
+  const text = typeof input === 'string' ? input : fsdecode(input);
   const out: CgroupEntry[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {

@@ -2,26 +2,32 @@
  * /proc/<pid>/cmdline: the arguments, NUL-separated with a trailing NUL; or rewritten by the process itself
  * (setproctitle, Chrome) with spaces, with or without a trailing NUL. psutil's rule (#1179): split on NUL when the
  * data ends with NUL, else on space; drop one trailing separator; and if a NUL split gives one element that holds a
- * space, split that on spaces. Arguments are decoded as UTF-8 (invalid bytes become U+FFFD: never throws on bytes).
+ * space, split that on spaces. Arguments are decoded as psutil decodes them (surrogateescape: a byte that is not valid
+ * UTF-8 becomes U+DC80-U+DCFF, so fsencode gives the argument's bytes back; never throws on bytes).
  * Empty data gives [] (a kernel thread, or a zombie: the caller tells them apart).
  */
+import { isUtf8 } from 'node:buffer';
+import { fsdecodeRange, fsencode } from '../../../util/fsencoding';
+
 const NUL = 0x00;
 const SPACE = 0x20;
 
 function splitBytes(buf: Buffer, end: number, sep: number): string[] {
   const out: string[] = [];
+  // One check of the whole buffer: separators are ASCII, so each argument of valid UTF-8 is valid UTF-8 too.
+  const valid = isUtf8(buf);
   let s = 0;
   for (;;) {
     let i = buf.indexOf(sep, s);
     if (i < 0 || i > end) i = end;
-    out.push(buf.toString('utf8', s, i));
+    out.push(valid ? buf.toString('utf8', s, i) : fsdecodeRange(buf, s, i));
     if (i >= end) return out;
     s = i + 1;
   }
 }
 
 export function parseCmdline(input: Buffer | string): string[] {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const buf = typeof input === 'string' ? fsencode(input) : input;
   let n = buf.length;
   if (n === 0) return [];
   const sep = buf[n - 1] === NUL ? NUL : SPACE;
@@ -40,7 +46,7 @@ export function parseCmdline(input: Buffer | string): string[] {
  * stays one argument, so its argv[0] is the whole line; empty arguments between NULs stay. Empty data gives [].
  */
 export function parseArgv(input: Buffer | string): string[] {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const buf = typeof input === 'string' ? fsencode(input) : input;
   let n = buf.length;
   while (n > 0 && buf[n - 1] === NUL) n--;
   if (n === 0) return [];

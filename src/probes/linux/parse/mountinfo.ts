@@ -6,6 +6,7 @@
  * are unescaped here. Pure: text in, records out, ParseError on anything malformed.
  */
 import { ParseError } from '../../errors';
+import { fsdecode } from '../../../util/fsencoding';
 import { unescapeMountField } from './mounts';
 
 export interface MountInfoEntry {
@@ -31,7 +32,8 @@ export interface MountInfoEntry {
 const UINT = /^\d+$/;
 
 export function parseMountinfo(input: Buffer | string, path = '<input>'): readonly MountInfoEntry[] {
-  const text = typeof input === 'string' ? input : input.toString('utf8');
+  // Paths and sources are bytes: each one is kept (fsdecode), as parseMounts keeps them.
+  const text = typeof input === 'string' ? input : fsdecode(input);
   const out: MountInfoEntry[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {

@@ -4,6 +4,7 @@
  * Pure: text in, records out, ParseError on anything malformed.
  */
 import { ParseError } from '../../errors';
+import { fsdecode } from '../../../util/fsencoding';
 
 export interface MountEntry {
   /** mnt_fsname: the device or source ('none', 'proc', '/dev/sda1', 'host:/export'). */
@@ -38,7 +39,8 @@ export function unescapeMountField(s: string): string {
  * least the four fields device, mount point, type and options.
  */
 export function parseMounts(input: Buffer | string, path = '<input>'): readonly MountEntry[] {
-  const text = typeof input === 'string' ? input : input.toString('utf8');
+  // Devices and mount points are bytes (getmntent's, which psutil decodes with surrogateescape): each one is kept.
+  const text = typeof input === 'string' ? input : fsdecode(input);
   const out: MountEntry[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {

@@ -4,6 +4,7 @@
  * Pure: text in, records out, ParseError on anything malformed.
  */
 import { ParseError } from '../../errors';
+import { fsdecode } from '../../../util/fsencoding';
 import {
   CONN_CLOSE,
   CONN_CLOSE_WAIT,
@@ -161,6 +162,11 @@ function lines(input: Buffer | string): string[] {
   return (typeof input === 'string' ? input : input.toString('utf8')).split('\n');
 }
 
+/** Lines whose paths keep every byte (fsdecode, psutil's surrogateescape): a socket path can be connected to again. */
+function pathLines(input: Buffer | string): string[] {
+  return (typeof input === 'string' ? input : fsdecode(input)).split('\n');
+}
+
 function isHeader(line: string): boolean {
   return line.includes('local_address');
 }
@@ -241,7 +247,7 @@ export function parseUnixSockets(
 ): UnixSocket[] {
   const out: UnixSocket[] = [];
   let lineNo = 0;
-  for (const line of lines(input)) {
+  for (const line of pathLines(input)) {
     lineNo++;
     if (line.trim() === '' || line.startsWith('Num ')) continue;
     if (!line.includes(' ')) continue;

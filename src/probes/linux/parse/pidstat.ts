@@ -4,10 +4,11 @@
  * length matters for psutil's name-extension rule, and the numbers are read without building strings.
  */
 import { ParseError } from '../../errors';
+import { fsdecodeRange, fsencode } from '../../../util/fsencoding';
 
 export interface PidStat {
   readonly pid: number;
-  /** The comm between the first `(` and the last `)`, decoded as UTF-8 (invalid bytes become U+FFFD). */
+  /** The comm between the first `(` and the last `)`, each byte kept (fsdecode: invalid UTF-8 as U+DC80-U+DCFF). */
   readonly comm: string;
   /** The comm's length in bytes (the kernel truncates at 15 bytes, not characters). */
   readonly commBytes: number;
@@ -105,7 +106,7 @@ function stateEnd(buf: Buffer, r: number, path: string): number {
 }
 
 export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const buf = typeof input === 'string' ? fsencode(input) : input;
   const n = buf.length;
   // The comm may hold spaces and parentheses, even ") Z 1 1": split at the last ')' (psutil #1179; procfs 584).
   const l = buf.indexOf(LPAREN);
@@ -134,7 +135,8 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
   const opt = (k: number): number => (k < count ? fields[k]! : 0);
   return {
     pid,
-    comm: buf.toString('utf8', l + 1, r),
+    // Kept byte for byte (psutil's surrogateescape): a comm cut at 15 bytes may end inside a character.
+    comm: fsdecodeRange(buf, l + 1, r),
     commBytes: r - l - 1,
     state,
     ppid: fields[1]!,

@@ -8,6 +8,7 @@
  *   themselves for memoryMaps, where `VmFlags:` lines are skipped (psutil #369) and any other unknown line is an error.
  */
 import { ParseError } from '../../errors';
+import { fsdecode } from '../../../util/fsencoding';
 
 export interface SmapsTotals {
   readonly uss: number;
@@ -34,8 +35,9 @@ export interface SmapsBlock {
   readonly swap: number;
 }
 
+/** The text with each byte of a mapped path kept (fsdecode, psutil's surrogateescape). */
 function asText(input: Buffer | string): string {
-  return typeof input === 'string' ? input : input.toString('utf8');
+  return typeof input === 'string' ? input : fsdecode(input);
 }
 
 /**

@@ -19,6 +19,7 @@
  * (the file is written in host byte order). Pure: bytes in, records out, ParseError on a torn file.
  */
 import { ParseError } from '../../errors';
+import { fsdecodeRange } from '../../../util/fsencoding';
 
 export const UTMP_RECORD_SIZE = 384;
 
@@ -47,9 +48,10 @@ export interface UtmpRecord {
   readonly tvUsec: number;
 }
 
+/** A NUL-padded field, its bytes kept (fsdecode: psutil decodes user, tty and host with surrogateescape). */
 function cstr(buf: Buffer, off: number, len: number): string {
   const end = buf.subarray(off, off + len).indexOf(0);
-  return buf.toString('utf8', off, end === -1 ? off + len : off + end);
+  return fsdecodeRange(buf, off, end === -1 ? off + len : off + end);
 }
 
 export function parseUtmp(input: Buffer, path = '<input>'): readonly UtmpRecord[] {

@@ -30,9 +30,9 @@ describe('parseCgroup (/proc/<pid>/cgroup)', () => {
     expect(parseCgroup(`0::${p}\n`)[0]?.path).toBe(p);
   });
 
-  test('non-UTF-8 bytes in a path become U+FFFD, never an exception', () => {
+  test('non-UTF-8 bytes in a path are kept as escapes (fsdecode), never an exception', () => {
     expect(parseCgroup(Buffer.from([0x30, 0x3a, 0x3a, 0x2f, 0x61, 0xff, 0x0a]))).toEqual([
-      { hierarchyId: 0, controllers: [], path: '/a\uFFFD' },
+      { hierarchyId: 0, controllers: [], path: '/a\udcff' },
     ]);
   });
 

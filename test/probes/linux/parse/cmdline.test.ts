@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgv, parseCmdline } from '../../../../src/probes/linux/parse/cmdline';
+import { fsencode } from '../../../../src/util/fsencoding';
 import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { randomBytes } from '../../../helpers/garbage';
 
@@ -55,9 +56,17 @@ describe('parseCmdline (psutil #1179 rules)', () => {
     expect(args.slice(1).every((a) => a === '')).toBe(true);
   });
 
-  test('non-UTF-8 bytes become U+FFFD and never throw; other arguments are intact', () => {
-    const args = parseCmdline(Buffer.from([0x61, 0xff, 0x62, 0x00, 0x63, 0x00]));
-    expect(args).toEqual(['a\uFFFDb', 'c']);
+  test("non-UTF-8 bytes are kept as escapes (U+DC80 + byte - 0x80, psutil's surrogateescape); the others intact", () => {
+    const raw = Buffer.from([0x61, 0xff, 0x62, 0x00, 0xc0, 0x80, 0xc3, 0xa9, 0x00, 0x63, 0x00]);
+    const args = parseCmdline(raw);
+    expect(args).toEqual(['a\udcffb', '\udcc0\udc80\u00e9', 'c']);
+    expect(Buffer.concat(args.map((a) => Buffer.concat([fsencode(a), Buffer.of(0)])))).toEqual(raw);
+  });
+
+  test('random bytes: every argument gives its bytes back through fsencode', () => {
+    const raw = Buffer.concat([randomBytes(64 * 1024).map((b) => (b === 0x20 ? 0x21 : b)), Buffer.of(0)]);
+    const args = parseCmdline(raw);
+    expect(Buffer.concat(args.map((a) => Buffer.concat([fsencode(a), Buffer.of(0)])))).toEqual(raw);
   });
 
   test('random bytes: an array of strings, no exception', () => {
@@ -100,8 +109,8 @@ describe("parseArgv (split at NUL only: prometheus/procfs CmdLine, process-expor
     expect(parseArgv('nginx: worker process\0')).toEqual(['nginx: worker process']);
   });
 
-  test('non-UTF-8 bytes become U+FFFD; random bytes give strings, no exception', () => {
-    expect(parseArgv(Buffer.from([0x61, 0xff, 0x00, 0x62, 0x00]))).toEqual(['a\uFFFD', 'b']);
+  test('non-UTF-8 bytes are kept as escapes; random bytes give strings, no exception', () => {
+    expect(parseArgv(Buffer.from([0x61, 0xff, 0x00, 0x62, 0x00]))).toEqual(['a\udcff', 'b']);
     for (const a of parseArgv(randomBytes(64 * 1024))) expect(typeof a).toBe('string');
   });
 });

@@ -3,8 +3,20 @@ import * as path from 'node:path';
 import { parseEnviron } from '../../../../src/probes/linux/parse/environ';
 import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { randomBytes } from '../../../helpers/garbage';
+import { fsencode } from '../../../../src/util/fsencoding';
 
 describe('parseEnviron (psutil parse_environ_block)', () => {
+  test('bytes that are not UTF-8 are kept as escapes in names and values (psutil surrogateescape)', () => {
+    const raw = Buffer.concat([
+      Buffer.from('P\xff=/tmp/', 'latin1'),
+      Buffer.of(0xc0, 0x80),
+      Buffer.from('\0A=\xe9\0', 'latin1'),
+    ]);
+    const env = parseEnviron(raw);
+    expect(env).toEqual({ 'P\udcff': '/tmp/\udcc0\udc80', A: '\udce9' });
+    expect(fsencode(env['P\udcff'] as string)).toEqual(Buffer.concat([Buffer.from('/tmp/'), Buffer.of(0xc0, 0x80)]));
+  });
+
   test('our python3 process: values holding = and ;, an empty value, in file order', () => {
     const env = parseEnviron(fs.readFileSync(own('parse', 'pid', '4321', 'environ')));
     expect(Object.entries(env)).toEqual([

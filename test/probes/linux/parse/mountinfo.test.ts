@@ -4,10 +4,22 @@ import { parseMountinfo } from '../../../../src/probes/linux/parse/mountinfo';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
+import { fsencode } from '../../../../src/util/fsencoding';
 
 const read = (p: string) => parseMountinfo(fs.readFileSync(p), p);
 
 describe('parseMountinfo', () => {
+  test('a mount point and source with bytes that are not UTF-8 keep them as escapes', () => {
+    const line = Buffer.concat([
+      Buffer.from('36 35 98:0 / /mnt/', 'latin1'),
+      Buffer.of(0xff, 0xc3),
+      Buffer.from(' rw - ext4 /dev/x\xfe rw\n', 'latin1'),
+    ]);
+    const [row] = parseMountinfo(line);
+    expect(row).toMatchObject({ mountPoint: '/mnt/\udcff\udcc3', source: '/dev/x\udcfe' });
+    expect(fsencode(row!.mountPoint)).toEqual(Buffer.from([...Buffer.from('/mnt/'), 0xff, 0xc3]));
+  });
+
   test('the proc(5) example line', () => {
     expect(
       parseMountinfo('36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n'),

@@ -3,8 +3,22 @@ import { parseFilesystems, parseMounts, unescapeMountField } from '../../../../s
 import { ParseError } from '../../../../src/probes/errors';
 import { own } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
+import { fsencode } from '../../../../src/util/fsencoding';
 
 describe('unescapeMountField (glibc decode_name)', () => {
+  test('a device and mount point with bytes that are not UTF-8 keep them (getmntent bytes, surrogateescape)', () => {
+    const line = Buffer.concat([
+      Buffer.from('/dev/sd\xff1 /mnt/', 'latin1'),
+      Buffer.of(0xc0, 0x80),
+      Buffer.from('\\040caf\xc3\xa9 ext4 rw 0 0\n', 'latin1'),
+    ]);
+    const [row] = parseMounts(line);
+    expect(row).toMatchObject({ device: '/dev/sd\udcff1', mountpoint: '/mnt/\udcc0\udc80 caf\u00e9' });
+    expect(fsencode(row!.mountpoint)).toEqual(
+      Buffer.concat([Buffer.from('/mnt/'), Buffer.of(0xc0, 0x80), Buffer.from(' caf\u00e9')]),
+    );
+  });
+
   test.each([
     ['/media/My\\040Disk', '/media/My Disk'],
     ['a\\011b', 'a\tb'],

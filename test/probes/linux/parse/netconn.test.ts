@@ -9,6 +9,7 @@ import {
   TCP_STATUSES,
 } from '../../../../src/probes/linux/parse/netconn';
 import { ParseError } from '../../../../src/probes/errors';
+import { fsencode } from '../../../../src/util/fsencoding';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { onlyParseErrors } from '../../../helpers/garbage';
 
@@ -275,6 +276,18 @@ describe('parseUnixSockets', () => {
       [1, '1405', ''],
       [1, '1406', ''],
     ]);
+  });
+
+  test('a socket path with bytes that are not UTF-8 keeps them (fsencode gives the path back)', () => {
+    const raw = Buffer.concat([
+      Buffer.from('Num       RefCount Protocol Flags    Type St Inode Path\n'),
+      Buffer.from('0000000000000000: 00000002 00000000 00010000 0001 01  1407 /tmp/s'),
+      Buffer.of(0xff, 0xed, 0xa0, 0x80),
+      Buffer.from('.sock\n'),
+    ]);
+    const [s] = parseUnixSockets(raw);
+    expect(s!.path).toBe('/tmp/s\udcff\udced\udca0\udc80.sock');
+    expect(fsencode(s!.path)).toEqual(raw.subarray(raw.indexOf('/tmp/s'), raw.length - 1));
   });
 
   testPeer("procfs's unix_without_inode -> ParseError", () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PF_KTHREAD, parsePidStat, parsePidStatState } from '../../../../src/probes/linux/parse/pidstat';
+import { fsencode } from '../../../../src/util/fsencoding';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
@@ -221,14 +222,15 @@ describe('parsePidStat', () => {
     expect(st.ppid).toBe(100);
   });
 
-  test('a comm cut inside a UTF-8 character: valid text with U+FFFD, byte length kept', () => {
+  test('a comm cut inside a UTF-8 character: the cut bytes kept as escapes, byte length kept', () => {
     const full = Buffer.from('inner-job-同步任务');
     const cut = full.subarray(0, 15);
     const st = parsePidStat(statLine(cut));
     expect(st.commBytes).toBe(15);
     expect(st.comm.startsWith('inner-job-同')).toBe(true);
-    expect(st.comm.endsWith('\uFFFD')).toBe(true);
-    expect(Buffer.from(st.comm, 'utf8').toString('utf8')).toBe(st.comm);
+    // 步 is E6 AD A5: two of its bytes made it, each an escape (psutil's surrogateescape gives the same).
+    expect(st.comm.endsWith('\udce6\udcad')).toBe(true);
+    expect(fsencode(st.comm)).toEqual(cut);
   });
 
   test('old kernels without the trailing fields: processor and blkio read 0 (psutil #2455)', () => {

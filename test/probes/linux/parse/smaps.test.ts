@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSmaps, parseSmapsTotals } from '../../../../src/probes/linux/parse/smaps';
 import { ParseError } from '../../../../src/probes/errors';
+import { fsencode } from '../../../../src/util/fsencoding';
 import { PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
 
@@ -25,6 +26,17 @@ describe('smaps', () => {
       swap: 512 * 1024,
       swapPss: 300 * 1024,
     });
+  });
+
+  test('a mapped path with bytes that are not UTF-8 keeps them as escapes', () => {
+    const raw = Buffer.concat([
+      Buffer.from('7f0000000000-7f0000001000 r--s 00000000 00:05 42      /dev/shm/m'),
+      Buffer.of(0xc0, 0x80, 0xff),
+      Buffer.from('\nSize:                  4 kB\nRss:                   4 kB\n'),
+    ]);
+    const [b] = parseSmaps(raw);
+    expect(b!.path).toBe('/dev/shm/m\udcc0\udc80\udcff');
+    expect(fsencode(b!.path)).toEqual(Buffer.concat([Buffer.from('/dev/shm/m'), Buffer.of(0xc0, 0x80, 0xff)]));
   });
 
   test('our whole smaps: blocks with their paths (anonymous, [heap], [stack], a deleted shm segment with spaces); THPeligible, ProtectionKey and VmFlags lines read past', () => {

@@ -10,6 +10,14 @@ import { randomBytes } from '../../../helpers/garbage';
 import { utmpFile } from '../../../helpers/utmp';
 
 describe('parseUtmp', () => {
+  test('a user and host with bytes that are not UTF-8 keep them as escapes', () => {
+    const buf = utmpFile([{ type: UT_USER_PROCESS, pid: 1, line: 'pts/3', user: 'ann', host: 'h' }]);
+    buf.set([0xff, 0xc0, 0x80], 44 + 3); // after "ann"
+    buf.set([0xe9], 76 + 1); // after "h"
+    const [r] = parseUtmp(buf);
+    expect(r).toMatchObject({ user: 'ann\udcff\udcc0\udc80', host: 'h\udce9' });
+  });
+
   test('records decoded at the glibc x86_64 offsets', () => {
     const buf = utmpFile([
       { type: UT_BOOT_TIME, line: '~', user: 'reboot', host: '6.1.0', tvSec: 1700000000 },
