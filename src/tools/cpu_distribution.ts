@@ -1,13 +1,15 @@
 /**
  * psutil's scripts/cpu_distribution.py: per-CPU use and, under each CPU, the names of the processes last run on it
- * (highest pid first), cut to 5 characters. Live (a redraw each second) on a terminal; --once prints one frame.
+ * (highest pid first), cut to 5 characters. Live (a redraw each second, `q` or Ctrl-C to quit) on a terminal;
+ * --once prints one frame.
  */
 import { ljust, pyFloat } from './format';
+import { live } from './screen';
 import { attempt, printJson, ToolError, type Tool, type ToolEnv } from './tool';
 
 const MAX_CPUS = 8;
 
-async function frame(env: ToolEnv, interval: number | null): Promise<string[]> {
+async function frame(env: ToolEnv, interval: number | null, rows: number): Promise<string[]> {
   const count = env.ps.cpuCount() ?? 1;
   const shown = Math.min(count, MAX_CPUS);
   const percents =
@@ -31,7 +33,7 @@ async function frame(env: ToolEnv, interval: number | null): Promise<string[]> {
       .join(''),
   );
   // Rows down to the screen's bottom, as the script: from line 3 until the terminal's height.
-  for (let row = 3; row < env.rows; row++) {
+  for (let row = 3; row < rows; row++) {
     let l = '';
     for (let c = 0; c < shown; c++) l += ljust(procs.get(c)?.pop() ?? '', 10);
     lines.push(l);
@@ -57,17 +59,13 @@ export const cpuDistribution: Tool = {
     }
     if (env.flags.once) {
       // A short measured interval: psutil's first frame shows use since import, ours a real sample.
-      for (const l of await frame(env, 0.1)) env.out(l);
+      for (const l of await frame(env, 0.1, env.rows)) env.out(l);
       return 0;
     }
     if (!env.isTTY) throw new ToolError('cpu_distribution is a live view and stdout is not a terminal (use --once)');
     env.ps.cpuPercent({ percpu: true });
     await env.sleep(100);
-    for (;;) {
-      const lines = await frame(env, null);
-      // Home and clear, then the frame: what `clear` did in the script, without a child process per second.
-      env.out('\x1b[H\x1b[2J' + lines.join('\n'));
-      await env.sleep(1000);
-    }
+    // The screen's rows as it is now (a resize applies at the next frame).
+    return live(env, 1000, (rows) => frame(env, null, rows));
   },
 };

@@ -11,10 +11,12 @@ import { cpuDistribution } from './cpu_distribution';
 import { df, diskUsage } from './disk_usage';
 import { fans } from './fans';
 import { free } from './free';
+import { iotop } from './iotop';
 import { ifconfig } from './ifconfig';
 import { killall } from './killall';
 import { meminfo } from './meminfo';
 import { netstat } from './netstat';
+import { nettop } from './nettop';
 import { pmap } from './pmap';
 import { pidof } from './pidof';
 import { procinfo } from './procinfo';
@@ -23,6 +25,7 @@ import { ps, test } from './ps';
 import { pstree } from './pstree';
 import { sensors } from './sensors';
 import { temperatures } from './temperatures';
+import { top } from './top';
 import { messageOf, ToolError, type Tool, type ToolEnv } from './tool';
 import { who } from './who';
 
@@ -34,9 +37,11 @@ export const TOOLS: readonly Tool[] = [
   fans,
   free,
   ifconfig,
+  iotop,
   killall,
   meminfo,
   netstat,
+  nettop,
   pidof,
   pmap,
   procinfo,
@@ -46,13 +51,14 @@ export const TOOLS: readonly Tool[] = [
   sensors,
   temperatures,
   test,
+  top,
   who,
 ];
 
 /** Options only some tools take: which. */
 const TOOL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   verbose: ['procinfo'],
-  once: ['cpu_distribution'],
+  once: ['cpu_distribution', 'top', 'iotop', 'nettop'],
   limit: ['procsmem'],
   signal: ['killall'],
 };
@@ -69,7 +75,9 @@ export const FIXES: readonly string[] = [
   'killall: sends SIGTERM by default, as psmisc (psutil sends SIGKILL); -s SIG picks another; a process that denies the signal is reported on one line and the others still get it',
   'who, pstree, pmap, procinfo, killall: a process that vanished or denies access is a blank cell, `?`, or a one-line error, never a traceback',
   'ps, pmap: lines are cut to the terminal width only on a terminal or when COLUMNS is set (psutil cuts piped output at 80)',
-  'cpu_distribution: --once prints one frame without clearing the screen; without a terminal and without --once it stops with a one-line error',
+  'cpu_distribution, top, iotop, nettop: --once prints one frame without clearing the screen; without a terminal and without --once they stop with a one-line error (psutil: a traceback); q and Ctrl-C quit at once and restore the terminal',
+  "top: TIME+ is the process's own user+system time as M:SS.hh with real centiseconds and all the minutes (psutil adds the children's time, takes the first two digits of the microseconds and drops the hours); the first frame is measured over 0.1 s (psutil shows 0.0 per process)",
+  'iotop, nettop: rates are per second over the time measured, with /s (psutil prints deltas over 0.5 s, half the rate; iotop without a unit)',
 ];
 
 export interface MainIo {
@@ -118,7 +126,7 @@ function help(): string {
     "  --procfs DIR    read another /proc (a host's, mounted in a container; a fixture tree); also --sysfs, --rootfs",
     '                  (default: /proc, /sys and /, or HOST_PROC, HOST_SYS, HOST_ROOT)',
     '  -v, --verbose   procinfo: the long tables in full',
-    '  --once          cpu_distribution: one frame, no screen clearing',
+    '  --once          cpu_distribution, top, iotop, nettop: one frame, no screen clearing',
     '  --limit N       procsmem: how many processes (86)',
     '  -s, --signal S  killall: the signal (TERM)',
     '',

@@ -40,7 +40,7 @@ requireOr(hasTmux, 'no tmux (apt-get install tmux)').test(
       expect(lines[1]).toMatch(/^\d+\.\d+ +/);
       expect(lines.slice(2).every((l) => l.split(/\s+/).every((n) => [...n].length <= 5))).toBe(true);
       tmux('send-keys', 'C-c');
-      // SIGINT's default ends it; nothing in the terminal to restore (no raw mode, no alternate screen).
+      // Raw mode delivers Ctrl-C as a key: the view quits and restores the terminal (tmux_live.test.ts checks how).
       await until('the exit', () => tmux('list-panes', '-F', '#{pane_dead}').trim() === '1');
     } finally {
       spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore', timeout: 10000 });
