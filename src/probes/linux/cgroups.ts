@@ -419,7 +419,22 @@ function pressure(fs: ProcFs, dir: string, file: string): PressureRecord | null 
   }
 }
 
-export function stats(fs: ProcFs, d: CgroupDirs): CgroupStatsRaw {
+/** The dirs without those that do not exist: a path given by name need not be in every hierarchy. */
+function existing(fs: ProcFs, d: CgroupDirs): CgroupDirs {
+  const has = <T extends { dir: string } | string>(x: T | null): T | null =>
+    x === null ? null : fs.exists(typeof x === 'string' ? x : x.dir) ? x : null;
+  return Object.freeze({
+    memory: has(d.memory),
+    cpu: has(d.cpu),
+    cpuacct: has(d.cpuacct),
+    pids: has(d.pids),
+    io: has(d.io),
+    unified: has(d.unified),
+  });
+}
+
+export function stats(fs: ProcFs, dirs: CgroupDirs): CgroupStatsRaw {
+  const d = existing(fs, dirs);
   const pids =
     d.pids === null
       ? null
