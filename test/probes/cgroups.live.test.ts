@@ -149,7 +149,7 @@ live.describe('cgroups created for the test (v1)', () => {
     });
     kids.push(hog);
     fs.writeFileSync(path.join(mem, 'cgroup.procs'), String(hog.pid!));
-    hog.stdin!.end('go\n');
+    hog.stdin.end('go\n');
     await exited(hog);
     expect(hog.signalCode).toBe('SIGKILL');
 
