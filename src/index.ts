@@ -220,6 +220,17 @@ export type {
 } from './probes/sensors';
 export const { heapInfo, heapTrim } = psutil;
 export type { HeapInfo } from './probes/heap';
+// Cgroups: psutil has none (psutil #2100).
+/* ours: */ export const { cgroupMode, cgroups, cgroupStats, cgroupIdentity, cgroupLimits } = psutil;
+export type {
+  CgroupMode,
+  CgroupHierarchy,
+  CgroupStats,
+  CgroupIdentity,
+  CgroupRuntime,
+  QosClass,
+  CgroupLimits,
+} from './probes/cgroups';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';

@@ -12,6 +12,7 @@ import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
 import { heapApi } from './heap';
 import { testApi } from './pstable';
+import { cgroupsApi } from './cgroups';
 // './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
 // resolve before the folder (tsc never deletes an output).
 import { processApi } from './process/index';
@@ -49,6 +50,7 @@ function build(ctx: Context) {
     ...diskApi(ctx),
     ...sensorsApi(ctx),
     ...heapApi(ctx),
+    ...cgroupsApi(ctx),
     ...processes,
     // psutil's test(): the table of this instance's processes.
     ...testApi(processes.processIter),

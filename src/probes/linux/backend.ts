@@ -15,6 +15,7 @@ import * as processHandle from './process';
 import * as processTable from './processes';
 import * as kstat from './kstat';
 import * as heap from './heap';
+import * as cgroups from './cgroups';
 
 export const linuxBackend = {
   sysconf,
@@ -29,6 +30,7 @@ export const linuxBackend = {
   process: { ...processHandle, ...processTable },
   kstat,
   heap,
+  cgroups,
 };
 
 export type Backend = typeof linuxBackend;

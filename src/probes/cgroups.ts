@@ -1,0 +1,78 @@
+/**
+ * Cgroups (ours: psutil has none; psutil #2100 asks for the cgroup-aware CPU count): the mode, the mounted
+ * hierarchies, one cgroup's usage and limits (cgroupStats), the container / pod / runtime / systemd unit a process's
+ * cgroup path encodes (cgroupIdentity, pure on the file's text), and the effective CPU and memory limits of a process
+ * over its cgroup and every ancestor (cgroupLimits). Validation lives here; the reading is in linux/cgroups.ts, the
+ * parsing in linux/parse/cgroupfs.ts and linux/parse/cgroupid.ts.
+ */
+import type { Context } from './context';
+import { parseCgroup, type CgroupEntry } from './linux/parse/cgroup';
+import { identityOf, type CgroupIdentity } from './linux/parse/cgroupid';
+import type { CgroupHierarchy, CgroupMode, CgroupStatsRaw } from './linux/cgroups';
+
+export type { CgroupHierarchy, CgroupMode, CgroupIdentity };
+export type { CgroupRuntime, QosClass } from './linux/parse/cgroupid';
+export type CgroupStats = CgroupStatsRaw;
+
+export interface CgroupLimits {
+  /** The tightest CFS quota/period over the process's cgroup and its ancestors, in CPUs (may be fractional). */
+  readonly cpuQuota: number | null;
+  /** The CPUs the process can use: the quota bounded by the online CPUs (fractional when the quota is). */
+  readonly cpuCount: number | null;
+  /** The tightest memory limit over the cgroup and its ancestors, in bytes; null when none limits. */
+  readonly memory: number | null;
+}
+
+function pidArg(fn: string, pid: unknown): number | 'self' {
+  if (pid === undefined) return 'self';
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0)
+    throw new TypeError(`${fn}: pid must be a non-negative integer, got ${JSON.stringify(pid)}`);
+  return pid;
+}
+
+export function cgroupsApi(ctx: Context) {
+  const cg = () => ctx.os.cgroups;
+  return {
+    /** ours: 'unified' (cgroup2 at /sys/fs/cgroup), 'hybrid' (v1 plus cgroup2 at unified/), 'legacy', or null. */
+    cgroupMode(): CgroupMode | null {
+      return cg().mode(ctx.fs);
+    },
+    /** ours: the mounted cgroup hierarchies (from /proc/self/mountinfo), one per hierarchy. */
+    cgroups(): readonly CgroupHierarchy[] {
+      return Object.freeze(cg().hierarchies(ctx.fs));
+    },
+    /**
+     * ours: usage and limits of one cgroup. `target` is a hierarchy path such as `/kubepods/pod<uid>` (the same path
+     * in every hierarchy) or a pid (each controller's own path from /proc/<pid>/cgroup; v1 hierarchies can differ).
+     * Unlimited limits are null.
+     */
+    cgroupStats(target: string | number): CgroupStats {
+      let t: string | CgroupEntry[];
+      if (typeof target === 'string') {
+        if (!target.startsWith('/'))
+          throw new TypeError(`cgroupStats: a path must start with /, got ${JSON.stringify(target)}`);
+        t = target;
+      } else t = cg().pidCgroup(ctx.fs, pidArg('cgroupStats', target));
+      return cg().stats(ctx.fs, cg().dirsOf(cg().hierarchies(ctx.fs), t));
+    },
+    /**
+     * ours: container id, pod UID, QoS class, runtime and systemd unit of a process. Given the text of a
+     * /proc/<pid>/cgroup file (or its parsed lines) it reads nothing: a pure function; given a pid (or nothing: this
+     * process) it reads that process's file.
+     */
+    cgroupIdentity(input?: number | string | readonly CgroupEntry[]): CgroupIdentity {
+      if (typeof input === 'string') return identityOf(parseCgroup(input));
+      if (Array.isArray(input)) return identityOf(input as readonly CgroupEntry[]);
+      return identityOf(cg().pidCgroup(ctx.fs, pidArg('cgroupIdentity', input)));
+    },
+    /** ours: the effective CPU quota, CPU count and memory limit of a process (default: this one). */
+    cgroupLimits(pid?: number): CgroupLimits {
+      const hs = cg().hierarchies(ctx.fs);
+      const d = cg().dirsOf(hs, cg().pidCgroup(ctx.fs, pidArg('cgroupLimits', pid)));
+      const raw = cg().effectiveLimits(ctx.fs, hs, d);
+      const online = ctx.os.cpu.cpuCountLogical(ctx.fs);
+      const cpuCount = raw.cpuQuota === null ? online : online === null ? raw.cpuQuota : Math.min(raw.cpuQuota, online);
+      return Object.freeze({ cpuQuota: raw.cpuQuota, cpuCount, memory: raw.memory });
+    },
+  };
+}

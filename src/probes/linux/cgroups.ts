@@ -1,0 +1,508 @@
+/**
+ * Linux cgroups backend: the mode (unified, hybrid, legacy), the mounted hierarchies, one cgroup's usage and limits
+ * from each controller's own directory (v1: every controller can sit in its own hierarchy, at a different path; v2:
+ * one tree), and the effective CPU and memory limits of a process (the tightest over its cgroup and every ancestor:
+ * a leaf can be unlimited while the pod or kubepods cgroup limits; psutil #2100, Go #81180). Plain functions taking
+ * the ProcFs first. A file a controller does not provide (not enabled in the parent's subtree_control, an older
+ * kernel) is null, never an error; a file that reads but holds something else is a ParseError.
+ */
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import type { ProcFs } from './procfs';
+import { toOsError } from './procfs';
+import { parseMountinfo } from './parse/mountinfo';
+import { parseCgroup, type CgroupEntry } from './parse/cgroup';
+import { parsePressure, type PressureRecord } from './parse/pressure';
+import {
+  parseBlkio,
+  parseCpuMax,
+  parseFlatKeyed,
+  parseIoStat,
+  parseLimit,
+  parseUint,
+  type IoStatDevice,
+} from './parse/cgroupfs';
+import { OsError } from '../errors';
+
+export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
+
+/** statfs f_type values (linux/magic.h), the test containerd/cgroups Mode() makes. */
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const CGROUP_SUPER_MAGIC = 0x27e0eb;
+
+function fsType(p: string): number | null {
+  try {
+    return nodeFs.statfsSync(p).type;
+  } catch (err) {
+    const e = toOsError(err, 'statfs', p);
+    if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+/**
+ * unified: cgroup2 at /sys/fs/cgroup; hybrid: v1 hierarchies there with cgroup2 at /sys/fs/cgroup/unified; legacy: v1
+ * only. null when nothing cgroup-like is mounted there (a kernel without cgroups, a container without /sys/fs/cgroup).
+ */
+export function mode(fs: ProcFs): CgroupMode | null {
+  const root = fs.sys('fs/cgroup');
+  const t = fsType(root);
+  if (t === null) return null;
+  if (t === CGROUP2_SUPER_MAGIC) return 'unified';
+  if (fsType(path.join(root, 'unified')) === CGROUP2_SUPER_MAGIC) return 'hybrid';
+  if (t === CGROUP_SUPER_MAGIC) return 'legacy';
+  // The usual legacy layout: a tmpfs holding one cgroup mount per hierarchy.
+  for (const name of fs.readdirOrEmpty(root)) {
+    if (fsType(path.join(root, name)) === CGROUP_SUPER_MAGIC) return 'legacy';
+  }
+  return null;
+}
+
+export interface CgroupHierarchy {
+  /** 2 for the unified hierarchy. */
+  readonly version: 1 | 2;
+  /** v1: the controllers mounted together (`name=systemd` for a named hierarchy); v2: []. */
+  readonly controllers: readonly string[];
+  /** Where it is mounted, as this reader reaches it (under the sysfs root). */
+  readonly mountPoint: string;
+  /** The hierarchy path the mount shows (`/` unless a sub-tree is bind-mounted or seen from a cgroup namespace). */
+  readonly root: string;
+}
+
+/** The controllers the kernel knows (/proc/cgroups), to tell them from mount options such as nsdelegate. */
+function knownControllers(fs: ProcFs): Set<string> {
+  const text = fs.readTextOrNull(fs.proc('cgroups')) ?? '';
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    out.add(line.split('\t')[0]!);
+  }
+  return out;
+}
+
+/** A mount point seen in /proc/self/mountinfo, as reached under this instance's sysfs root. */
+function reachable(fs: ProcFs, mountPoint: string): string {
+  if (mountPoint === '/sys' || mountPoint.startsWith('/sys/')) return fs.sys(mountPoint.slice(5));
+  return mountPoint;
+}
+
+/** The mounted cgroup hierarchies, one per superblock (a bind mount of the same hierarchy is not listed twice). */
+export function hierarchies(fs: ProcFs): CgroupHierarchy[] {
+  const mounts = parseMountinfo(fs.readText(fs.proc('self/mountinfo')), fs.proc('self/mountinfo'));
+  const known = knownControllers(fs);
+  const seen = new Set<string>();
+  const out: CgroupHierarchy[] = [];
+  for (const m of mounts) {
+    if (m.fstype !== 'cgroup' && m.fstype !== 'cgroup2') continue;
+    const dev = `${m.major}:${m.minor}`;
+    if (seen.has(dev)) continue;
+    seen.add(dev);
+    const version = m.fstype === 'cgroup2' ? 2 : 1;
+    const controllers =
+      version === 2 ? [] : m.superOptions.split(',').filter((o) => known.has(o) || o.startsWith('name='));
+    out.push(
+      Object.freeze({
+        version,
+        controllers: Object.freeze(controllers),
+        mountPoint: reachable(fs, m.mountPoint),
+        root: m.root,
+      }),
+    );
+  }
+  return out;
+}
+
+/** Where one cgroup's files are, per controller; null where that controller is not mounted. */
+export interface CgroupDirs {
+  readonly memory: { readonly dir: string; readonly version: 1 | 2 } | null;
+  readonly cpu: { readonly dir: string; readonly version: 1 | 2 } | null;
+  /** v1 cpuacct (usage); null on v2, where cpu.stat has the usage. */
+  readonly cpuacct: string | null;
+  readonly pids: { readonly dir: string; readonly version: 1 | 2 } | null;
+  readonly io: { readonly dir: string; readonly version: 1 | 2 } | null;
+  /** The cgroup's directory in the unified hierarchy (PSI, core cpu.stat); null without one. */
+  readonly unified: string | null;
+}
+
+/** A hierarchy path under a mount, or null when it lies outside the mount (a `/..` path from another cgroupns). */
+function under(h: CgroupHierarchy, cgPath: string): string | null {
+  let rel = cgPath.replace(/ \(deleted\)$/, '');
+  if (h.root !== '/') {
+    if (rel !== h.root && !rel.startsWith(h.root + '/')) return null;
+    rel = rel.slice(h.root.length);
+  }
+  const dir = path.posix.join(h.mountPoint, rel);
+  return dir === h.mountPoint || dir.startsWith(h.mountPoint + '/') ? dir : null;
+}
+
+/**
+ * The directories of a cgroup: `target` is a hierarchy path (the same path in every hierarchy) or a process's
+ * /proc/<pid>/cgroup lines (each hierarchy's own path).
+ */
+export function dirsOf(hs: readonly CgroupHierarchy[], target: string | readonly CgroupEntry[]): CgroupDirs {
+  const pathIn = (h: CgroupHierarchy): string | null => {
+    if (typeof target === 'string') return under(h, target);
+    const key = h.controllers.join(',');
+    const e = target.find((x) => (h.version === 2 ? x.hierarchyId === 0 : x.controllers.join(',') === key));
+    return e === undefined ? null : under(h, e.path);
+  };
+  const v2 = hs.find((h) => h.version === 2);
+  const unified = v2 === undefined ? null : pathIn(v2);
+  const pick = (ctl: string): { dir: string; version: 1 | 2 } | null => {
+    const h1 = hs.find((h) => h.version === 1 && h.controllers.includes(ctl));
+    if (h1 !== undefined) {
+      const dir = pathIn(h1);
+      return dir === null ? null : { dir, version: 1 };
+    }
+    return unified === null ? null : { dir: unified, version: 2 };
+  };
+  const acct = hs.find((h) => h.version === 1 && h.controllers.includes('cpuacct'));
+  return {
+    memory: pick('memory'),
+    cpu: pick('cpu'),
+    cpuacct: acct === undefined ? null : pathIn(acct),
+    pids: pick('pids'),
+    io: hs.some((h) => h.version === 1 && h.controllers.includes('blkio')) ? pick('blkio') : pick('io'),
+    unified,
+  };
+}
+
+/** A process's cgroup lines, for dirsOf. */
+export function pidCgroup(fs: ProcFs, pid: number | 'self'): CgroupEntry[] {
+  const p = fs.proc(`${pid}/cgroup`);
+  return parseCgroup(fs.readText(p), p);
+}
+
+function read<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
+  const p = path.join(dir, file);
+  const t = fs.readTextOrNull(p);
+  return t === null ? null : parse(t, p);
+}
+
+export interface CgroupCpuRaw {
+  /** Total, user and system CPU time in seconds (v2 cpu.stat usage_usec; v1 cpuacct.usage*, in ns). */
+  readonly usage: number | null;
+  readonly user: number | null;
+  readonly system: number | null;
+  /** CFS bandwidth: periods elapsed while runnable, periods throttled, time throttled in seconds. */
+  readonly periods: number | null;
+  readonly throttledPeriods: number | null;
+  readonly throttledTime: number | null;
+  /** The quota and period in seconds; quota null when unlimited. */
+  readonly quota: number | null;
+  readonly period: number | null;
+  /** v2 cpu.weight (1..10000); null on v1. */
+  readonly weight: number | null;
+  /** v1 cpu.shares; null on v2. */
+  readonly shares: number | null;
+}
+
+export interface CgroupMemoryRaw {
+  /** Bytes in use (v2 memory.current; v1 memory.usage_in_bytes, which the kernel fuzzes). */
+  readonly current: number | null;
+  /** The high-water mark (v2 memory.peak, 5.19+; v1 memory.max_usage_in_bytes). */
+  readonly peak: number | null;
+  /** Limits in bytes; null when unlimited or not provided. v1: max = limit_in_bytes, low = soft_limit_in_bytes. */
+  readonly max: number | null;
+  readonly high: number | null;
+  readonly low: number | null;
+  readonly min: number | null;
+  /** Swap in use and its limit (v2 memory.swap.*; v1 memsw minus memory, when swap accounting is on). */
+  readonly swapCurrent: number | null;
+  readonly swapMax: number | null;
+  /** v2 memory.events counts; on v1 only oomKill (memory.oom_control) is known. */
+  readonly events: {
+    readonly low: number | null;
+    readonly high: number | null;
+    readonly max: number | null;
+    readonly oom: number | null;
+    readonly oomKill: number | null;
+  };
+  /** memory.stat as the kernel prints it (v1: the hierarchical total_* keys under their plain names). */
+  readonly stat: Readonly<Record<string, number>>;
+  /** current − inactive_file, at least 0 (cAdvisor's and the kubelet's working set). */
+  readonly workingSet: number | null;
+}
+
+export interface CgroupIoDevice {
+  readonly major: number;
+  readonly minor: number;
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly readOps: number;
+  readonly writeOps: number;
+}
+
+export interface CgroupStatsRaw {
+  readonly dirs: CgroupDirs;
+  readonly cpu: CgroupCpuRaw | null;
+  readonly memory: CgroupMemoryRaw | null;
+  readonly io: readonly CgroupIoDevice[] | null;
+  readonly pids: { readonly current: number | null; readonly max: number | null } | null;
+  readonly pressure: {
+    readonly cpu: PressureRecord | null;
+    readonly memory: PressureRecord | null;
+    readonly io: PressureRecord | null;
+  } | null;
+}
+
+function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
+  if (d.cpu === null && d.cpuacct === null && d.unified === null) return null;
+  let usage: number | null = null;
+  let user: number | null = null;
+  let system: number | null = null;
+  let periods: number | null = null;
+  let throttledPeriods: number | null = null;
+  let throttledTime: number | null = null;
+  let quota: number | null = null;
+  let period: number | null = null;
+  let weight: number | null = null;
+  let shares: number | null = null;
+  if (d.cpu !== null && d.cpu.version === 1) {
+    const st = read(fs, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
+    if (st !== null) {
+      periods = st['nr_periods'] ?? null;
+      throttledPeriods = st['nr_throttled'] ?? null;
+      // v1 throttled_time is in nanoseconds (sched-bwc.rst).
+      throttledTime = st['throttled_time'] === undefined ? null : st['throttled_time'] / 1e9;
+    }
+    // cfs_quota_us is -1 when unlimited (parseLimit's null).
+    const q = read(fs, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
+    const per = read(fs, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
+    period = per === null ? null : per / 1e6;
+    quota = q === null ? null : q / 1e6;
+    shares = read(fs, d.cpu.dir, 'cpu.shares', parseUint);
+  } else if (d.cpu !== null) {
+    const st = read(fs, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
+    if (st !== null) {
+      periods = st['nr_periods'] ?? null;
+      throttledPeriods = st['nr_throttled'] ?? null;
+      throttledTime = st['throttled_usec'] === undefined ? null : st['throttled_usec'] / 1e6;
+    }
+    const max = read(fs, d.cpu.dir, 'cpu.max', parseCpuMax);
+    if (max !== null) {
+      quota = max.quotaUs === null ? null : max.quotaUs / 1e6;
+      period = max.periodUs / 1e6;
+    }
+    weight = read(fs, d.cpu.dir, 'cpu.weight', parseUint);
+  }
+  if (d.cpuacct !== null) {
+    const ns = (f: string) => {
+      const v = read(fs, d.cpuacct!, f, parseUint);
+      return v === null ? null : v / 1e9;
+    };
+    usage = ns('cpuacct.usage');
+    user = ns('cpuacct.usage_user');
+    system = ns('cpuacct.usage_sys');
+  }
+  if (usage === null && d.unified !== null) {
+    // cpu.stat's usage keys exist in every v2 cgroup, controller enabled or not (cgroup-v2.rst): a hybrid host's
+    // unified tree gives the usage even where cpuacct is not mounted.
+    const st = read(fs, d.unified, 'cpu.stat', parseFlatKeyed);
+    if (st !== null) {
+      const us = (k: string) => (st[k] === undefined ? null : st[k] / 1e6);
+      usage = us('usage_usec');
+      user = us('user_usec');
+      system = us('system_usec');
+    }
+  }
+  return Object.freeze({
+    usage,
+    user,
+    system,
+    periods,
+    throttledPeriods,
+    throttledTime,
+    quota,
+    period,
+    weight,
+    shares,
+  });
+}
+
+function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
+  const m = d.memory;
+  if (m === null) return null;
+  const stat = read(fs, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  if (m.version === 2) {
+    const current = read(fs, m.dir, 'memory.current', parseUint);
+    const ev = read(fs, m.dir, 'memory.events', parseFlatKeyed);
+    const evk = (k: string) => (ev === null ? null : (ev[k] ?? null));
+    const inactive = stat['inactive_file'];
+    return Object.freeze({
+      current,
+      peak: read(fs, m.dir, 'memory.peak', parseUint),
+      max: read(fs, m.dir, 'memory.max', parseLimit),
+      high: read(fs, m.dir, 'memory.high', parseLimit),
+      low: read(fs, m.dir, 'memory.low', parseUint),
+      min: read(fs, m.dir, 'memory.min', parseUint),
+      swapCurrent: read(fs, m.dir, 'memory.swap.current', parseUint),
+      swapMax: read(fs, m.dir, 'memory.swap.max', parseLimit),
+      events: Object.freeze({
+        low: evk('low'),
+        high: evk('high'),
+        max: evk('max'),
+        oom: evk('oom'),
+        oomKill: evk('oom_kill'),
+      }),
+      stat: Object.freeze(stat),
+      workingSet: current === null ? null : Math.max(0, current - (inactive ?? 0)),
+    });
+  }
+  // v1: the total_* keys count the whole subtree (with use_hierarchy, the only mode since 5.x); prefer them.
+  const flat: Record<string, number> = {};
+  for (const [k, v] of Object.entries(stat)) if (!k.startsWith('total_')) flat[k] = v;
+  for (const [k, v] of Object.entries(stat)) if (k.startsWith('total_')) flat[k.slice(6)] = v;
+  const current = read(fs, m.dir, 'memory.usage_in_bytes', parseUint);
+  const memsw = read(fs, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
+  const memswMax = read(fs, m.dir, 'memory.memsw.limit_in_bytes', parseLimit);
+  const max = read(fs, m.dir, 'memory.limit_in_bytes', parseLimit);
+  const oom = read(fs, m.dir, 'memory.oom_control', parseFlatKeyed);
+  return Object.freeze({
+    current,
+    peak: read(fs, m.dir, 'memory.max_usage_in_bytes', parseUint),
+    max,
+    high: null,
+    low: read(fs, m.dir, 'memory.soft_limit_in_bytes', parseLimit),
+    min: null,
+    swapCurrent: memsw === null || current === null ? null : Math.max(0, memsw - current),
+    swapMax: memswMax === null || max === null ? null : Math.max(0, memswMax - max),
+    events: Object.freeze({ low: null, high: null, max: null, oom: null, oomKill: oom?.['oom_kill'] ?? null }),
+    stat: Object.freeze(flat),
+    workingSet: current === null ? null : Math.max(0, current - (flat['inactive_file'] ?? 0)),
+  });
+}
+
+function ioStats(fs: ProcFs, d: CgroupDirs): CgroupIoDevice[] | null {
+  const io = d.io;
+  if (io === null) return null;
+  if (io.version === 2) {
+    const st = read(fs, io.dir, 'io.stat', parseIoStat);
+    return st === null
+      ? null
+      : st.map((x: IoStatDevice) =>
+          Object.freeze({
+            major: x.major,
+            minor: x.minor,
+            readBytes: x.rbytes,
+            writeBytes: x.wbytes,
+            readOps: x.rios,
+            writeOps: x.wios,
+          }),
+        );
+  }
+  const bytes = read(fs, io.dir, 'blkio.throttle.io_service_bytes_recursive', parseBlkio);
+  const ops = read(fs, io.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio);
+  if (bytes === null && ops === null) return null;
+  const out = new Map<
+    string,
+    { major: number; minor: number; readBytes: number; writeBytes: number; readOps: number; writeOps: number }
+  >();
+  const get = (major: number, minor: number) => {
+    const k = `${major}:${minor}`;
+    let e = out.get(k);
+    if (e === undefined) out.set(k, (e = { major, minor, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 }));
+    return e;
+  };
+  for (const b of bytes ?? []) Object.assign(get(b.major, b.minor), { readBytes: b.read, writeBytes: b.write });
+  for (const o of ops ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
+  return [...out.values()].map((e) => Object.freeze(e));
+}
+
+/** A PSI file, null when absent or switched off (EOPNOTSUPP: psi=0, cgroup.pressure 0). */
+function pressure(fs: ProcFs, dir: string, file: string): PressureRecord | null {
+  try {
+    return read(fs, dir, file, parsePressure);
+  } catch (err) {
+    if (err instanceof OsError && err.osCode === 'EOPNOTSUPP') return null;
+    throw err;
+  }
+}
+
+/** The dirs without those that do not exist: a path given by name need not be in every hierarchy. */
+function existing(fs: ProcFs, d: CgroupDirs): CgroupDirs {
+  const has = <T extends { dir: string } | string>(x: T | null): T | null =>
+    x === null ? null : fs.exists(typeof x === 'string' ? x : x.dir) ? x : null;
+  return Object.freeze({
+    memory: has(d.memory),
+    cpu: has(d.cpu),
+    cpuacct: has(d.cpuacct),
+    pids: has(d.pids),
+    io: has(d.io),
+    unified: has(d.unified),
+  });
+}
+
+export function stats(fs: ProcFs, dirs: CgroupDirs): CgroupStatsRaw {
+  const d = existing(fs, dirs);
+  const pids =
+    d.pids === null
+      ? null
+      : Object.freeze({
+          current: read(fs, d.pids.dir, 'pids.current', parseUint),
+          max: read(fs, d.pids.dir, 'pids.max', parseLimit),
+        });
+  const pr =
+    d.unified === null
+      ? null
+      : Object.freeze({
+          cpu: pressure(fs, d.unified, 'cpu.pressure'),
+          memory: pressure(fs, d.unified, 'memory.pressure'),
+          io: pressure(fs, d.unified, 'io.pressure'),
+        });
+  return Object.freeze({
+    dirs: d,
+    cpu: cpuStats(fs, d),
+    memory: memoryStats(fs, d),
+    io: ioStats(fs, d),
+    pids,
+    pressure: pr,
+  });
+}
+
+/** The directory and its ancestors up to the mount point, leaf first. */
+function ancestors(dir: string, mountPoint: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; ; d = path.posix.dirname(d)) {
+    out.push(d);
+    if (d === mountPoint || d === '/' || !d.startsWith(mountPoint)) break;
+  }
+  return out;
+}
+
+export interface EffectiveLimitsRaw {
+  /** The tightest quota/period over the cgroup and its ancestors, in CPUs; null when none limits. */
+  readonly cpuQuota: number | null;
+  /** The tightest memory limit over the cgroup and its ancestors, in bytes; null when none limits. */
+  readonly memory: number | null;
+}
+
+/** The tightest CPU quota and memory limit over the cgroup and every ancestor up to its hierarchy's root. */
+export function effectiveLimits(fs: ProcFs, hs: readonly CgroupHierarchy[], d: CgroupDirs): EffectiveLimitsRaw {
+  const mountOf = (dir: string) =>
+    hs.find((h) => dir === h.mountPoint || dir.startsWith(h.mountPoint + '/'))!.mountPoint;
+  let cpuQuota: number | null = null;
+  if (d.cpu !== null) {
+    for (const dir of ancestors(d.cpu.dir, mountOf(d.cpu.dir))) {
+      let q: number | null = null;
+      if (d.cpu.version === 2) {
+        const m = read(fs, dir, 'cpu.max', parseCpuMax);
+        if (m !== null && m.quotaUs !== null && m.periodUs > 0) q = m.quotaUs / m.periodUs;
+      } else {
+        const quota = read(fs, dir, 'cpu.cfs_quota_us', parseLimit);
+        const per = read(fs, dir, 'cpu.cfs_period_us', parseUint);
+        if (quota !== null && quota > 0 && per !== null && per > 0) q = quota / per;
+      }
+      if (q !== null && (cpuQuota === null || q < cpuQuota)) cpuQuota = q;
+    }
+  }
+  let memory: number | null = null;
+  if (d.memory !== null) {
+    const file = d.memory.version === 2 ? 'memory.max' : 'memory.limit_in_bytes';
+    for (const dir of ancestors(d.memory.dir, mountOf(d.memory.dir))) {
+      const v = read(fs, dir, file, parseLimit);
+      if (v !== null && (memory === null || v < memory)) memory = v;
+    }
+  }
+  return Object.freeze({ cpuQuota, memory });
+}

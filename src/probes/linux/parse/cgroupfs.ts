@@ -1,0 +1,144 @@
+/**
+ * The files of a cgroup directory, v2 (Documentation/admin-guide/cgroup-v2.rst) and v1 (cgroup-v1/*.rst): flat
+ * `key value` files (cpu.stat, memory.stat, memory.events, memory.oom_control), limits with their "no limit" spellings,
+ * cpu.max, io.stat and blkio's per-device lines. Pure: text in, record out, ParseError on anything malformed.
+ */
+import { ParseError } from '../../errors';
+
+const UINT = /^\d+$/;
+const INT = /^-?\d+$/;
+
+/**
+ * A flat keyed file: `key value` per line. Parsed by key because "new entries can show up in the middle" (cgroup-v2.rst
+ * on memory.stat). A value that is not an integer is a ParseError.
+ */
+export function parseFlatKeyed(input: Buffer | string, path = '<input>'): Record<string, number> {
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  let lineNo = 0;
+  for (const raw of text.split('\n')) {
+    lineNo++;
+    const line = raw.trim();
+    if (line === '') continue;
+    const f = line.split(/\s+/);
+    if (f.length !== 2 || !INT.test(f[1]!))
+      throw new ParseError(path, `line ${lineNo}: not "key integer": ${JSON.stringify(line.slice(0, 80))}`);
+    out[f[0]!] = Number(f[1]);
+  }
+  return out;
+}
+
+/**
+ * Values at or above 2^62 bytes mean "no limit": v1 prints LONG_MAX rounded down to a page (9223372036854771712 with
+ * 4 KiB pages, other values with 16/64 KiB pages: PAGE_COUNTER_MAX * PAGE_SIZE), and cAdvisor's specMemoryValue uses
+ * the same 2^62 cut. No machine has 4 EiB of memory.
+ */
+export const UNLIMITED_FROM = 2 ** 62;
+
+/**
+ * A limit file: a byte or count value, `max` (v2) or -1 (v1 quota) for none, and the v1 page-rounded LONG_MAX
+ * variants (see UNLIMITED_FROM) for none. null means unlimited.
+ */
+export function parseLimit(input: Buffer | string, path = '<input>'): number | null {
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).trim();
+  if (text === 'max' || text === '-1') return null;
+  if (!UINT.test(text)) throw new ParseError(path, `not a limit: ${JSON.stringify(text.slice(0, 40))}`);
+  const n = Number(text);
+  return n >= UNLIMITED_FROM ? null : n;
+}
+
+/** A plain non-negative integer file (memory.current, pids.current, cpu.weight, cpuacct.usage). */
+export function parseUint(input: Buffer | string, path = '<input>'): number {
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).trim();
+  if (!UINT.test(text)) throw new ParseError(path, `not an unsigned integer: ${JSON.stringify(text.slice(0, 40))}`);
+  return Number(text);
+}
+
+/** v2 cpu.max: `$MAX $PERIOD`, both in microseconds; quota null for `max`. */
+export function parseCpuMax(input: Buffer | string, path = '<input>'): { quotaUs: number | null; periodUs: number } {
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).trim();
+  const m = /^(max|\d+) (\d+)$/.exec(text);
+  if (m === null) throw new ParseError(path, `not "quota period": ${JSON.stringify(text.slice(0, 40))}`);
+  return { quotaUs: m[1] === 'max' ? null : Number(m[1]), periodUs: Number(m[2]) };
+}
+
+export interface IoStatDevice {
+  readonly major: number;
+  readonly minor: number;
+  readonly rbytes: number;
+  readonly wbytes: number;
+  readonly rios: number;
+  readonly wios: number;
+  readonly dbytes: number;
+  readonly dios: number;
+}
+
+const DEV = /^(\d+):(\d+)$/;
+
+/** v2 io.stat: `MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N` (keys by name; absent ones are 0). */
+export function parseIoStat(input: Buffer | string, path = '<input>'): IoStatDevice[] {
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const out: IoStatDevice[] = [];
+  let lineNo = 0;
+  for (const raw of text.split('\n')) {
+    lineNo++;
+    const line = raw.trim();
+    if (line === '') continue;
+    const [dev, ...kv] = line.split(/\s+/);
+    const d = DEV.exec(dev!);
+    if (d === null) throw new ParseError(path, `line ${lineNo}: no MAJ:MIN: ${JSON.stringify(line.slice(0, 80))}`);
+    const v: Record<string, number> = {};
+    for (const pair of kv) {
+      const eq = pair.indexOf('=');
+      const val = pair.slice(eq + 1);
+      if (eq < 0 || !UINT.test(val))
+        throw new ParseError(path, `line ${lineNo}: not key=integer: ${JSON.stringify(pair.slice(0, 40))}`);
+      v[pair.slice(0, eq)] = Number(val);
+    }
+    out.push(
+      Object.freeze({
+        major: Number(d[1]),
+        minor: Number(d[2]),
+        rbytes: v['rbytes'] ?? 0,
+        wbytes: v['wbytes'] ?? 0,
+        rios: v['rios'] ?? 0,
+        wios: v['wios'] ?? 0,
+        dbytes: v['dbytes'] ?? 0,
+        dios: v['dios'] ?? 0,
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * v1 blkio.throttle.io_service_bytes / io_serviced (and _recursive): `MAJ:MIN Op N` lines (Op = Read, Write, Sync,
+ * Async, Discard, Total) and a last `Total N`. Returns the Read, Write and Discard counts per device.
+ */
+export function parseBlkio(
+  input: Buffer | string,
+  path = '<input>',
+): { major: number; minor: number; read: number; write: number; discard: number }[] {
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const byDev = new Map<string, { major: number; minor: number; read: number; write: number; discard: number }>();
+  let lineNo = 0;
+  for (const raw of text.split('\n')) {
+    lineNo++;
+    const f = raw.trim().split(/\s+/);
+    if (f.length === 1 && f[0] === '') continue;
+    if (f.length === 2 && f[0] === 'Total' && UINT.test(f[1]!)) continue;
+    const d = f.length === 3 ? DEV.exec(f[0]!) : null;
+    if (d === null || !UINT.test(f[2]!))
+      throw new ParseError(path, `line ${lineNo}: not "MAJ:MIN Op N": ${JSON.stringify(raw.slice(0, 80))}`);
+    let e = byDev.get(f[0]!);
+    if (e === undefined) {
+      e = { major: Number(d[1]), minor: Number(d[2]), read: 0, write: 0, discard: 0 };
+      byDev.set(f[0]!, e);
+    }
+    const n = Number(f[2]);
+    if (f[1] === 'Read') e.read = n;
+    else if (f[1] === 'Write') e.write = n;
+    else if (f[1] === 'Discard') e.discard = n;
+  }
+  return [...byDev.values()];
+}

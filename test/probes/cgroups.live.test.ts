@@ -1,0 +1,165 @@
+/**
+ * Cgroups LIVE on this machine: the mode against coreutils' `stat -f`, and, where this process may create cgroups
+ * (root on a v1 or hybrid host), cgroups made for the test under the v1 cpu, cpuacct, memory and pids hierarchies: a
+ * busy shell loop under a CPU quota (read back: usage, throttling, the quota, the effective limits) and a python3
+ * memory hog under a memory limit (read back: the OOM kill in memory.oom_control). The cgroups are removed after the
+ * processes exit.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cgroupLimits, cgroupMode, cgroupStats, cgroups } from '../../src/index';
+import { requireOr, IS_ROOT } from '../helpers/require';
+
+const NAME = `psx-test-${process.pid}`;
+const MiB = 1024 * 1024;
+
+function mountOf(ctl: string): string | null {
+  const h = cgroups().find((x) => x.version === 1 && x.controllers.includes(ctl));
+  return h === undefined ? null : h.mountPoint;
+}
+
+/** Why this run cannot create v1 cgroups, or null when it can (tried: mkdir and rmdir of a scratch cgroup). */
+function cannotCreate(): string | null {
+  if (!IS_ROOT) return 'not root (creating cgroups needs it)';
+  const mode = cgroupMode();
+  if (mode !== 'hybrid' && mode !== 'legacy') return `cgroup mode is ${String(mode)}, these tests use v1 hierarchies`;
+  for (const ctl of ['cpu', 'cpuacct', 'memory', 'pids']) {
+    const m = mountOf(ctl);
+    if (m === null) return `no v1 ${ctl} hierarchy mounted`;
+    const probe = path.join(m, `${NAME}-probe`);
+    try {
+      fs.mkdirSync(probe);
+      fs.rmdirSync(probe);
+    } catch (err) {
+      // The reason is the skip's title: a read-only /sys/fs/cgroup (an unprivileged container) ends here.
+      return `cannot create a cgroup under ${m}: ${(err as Error).message}`;
+    }
+  }
+  return null;
+}
+
+const WHY = cannotCreate();
+const live = requireOr(WHY === null, WHY ?? '');
+
+test('cgroupMode agrees with the filesystem types stat -f reports', () => {
+  const t = (p: string) => spawnSync('stat', ['-f', '-c', '%T', p], { encoding: 'utf8' }).stdout.trim();
+  const root = t('/sys/fs/cgroup');
+  const expected =
+    root === 'cgroup2fs'
+      ? 'unified'
+      : fs.existsSync('/sys/fs/cgroup/unified') && t('/sys/fs/cgroup/unified') === 'cgroup2fs'
+        ? 'hybrid'
+        : 'legacy';
+  expect(cgroupMode()).toBe(expected);
+});
+
+test('cgroups() lists the cgroup mounts of findmnt, once per hierarchy', () => {
+  const r = spawnSync('findmnt', ['-rn', '-t', 'cgroup,cgroup2', '-o', 'TARGET'], { encoding: 'utf8' });
+  const targets = new Set(r.stdout.split('\n').filter((l) => l !== ''));
+  const ours = cgroups().map((h) => h.mountPoint);
+  for (const m of ours) expect(targets.has(m)).toBe(true);
+  expect(new Set(ours).size).toBe(ours.length);
+});
+
+live.describe('cgroups created for the test (v1)', () => {
+  const made: string[] = [];
+  const kids: ChildProcess[] = [];
+
+  function mk(ctl: string, name: string): string {
+    const dir = path.join(mountOf(ctl)!, name);
+    fs.mkdirSync(dir);
+    made.push(dir);
+    return dir;
+  }
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once('exit', () => r()));
+
+  async function waitFor(what: string, ok: () => boolean): Promise<void> {
+    // Bounded: 200 polls of 50 ms.
+    for (let i = 0; i < 200; i++) {
+      if (ok()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  afterAll(async () => {
+    for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL');
+    await Promise.all(kids.map(exited));
+    for (const d of made.reverse()) fs.rmdirSync(d);
+  });
+
+  test('a busy loop under a CPU quota: usage, throttling, limits', async () => {
+    const cpu = mk('cpu', NAME);
+    const acct = mk('cpuacct', NAME);
+    const mem = mk('memory', NAME);
+    const pids = mk('pids', NAME);
+    fs.writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), '100000');
+    fs.writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), '20000');
+    fs.writeFileSync(path.join(mem, 'memory.limit_in_bytes'), String(64 * MiB));
+    fs.writeFileSync(path.join(pids, 'pids.max'), '5');
+    const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+    kids.push(busy);
+    const pid = busy.pid!;
+    for (const d of [cpu, acct, mem, pids]) fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid));
+    // throttled_time grows when a throttled period ends (unthrottle), so it can lag nr_throttled: wait for both.
+    await waitFor('a throttled period and its time', () => {
+      const c = cgroupStats(pid).cpu;
+      return (c?.throttledPeriods ?? 0) > 0 && (c?.throttledTime ?? 0) > 0;
+    });
+
+    const s = cgroupStats(pid);
+    expect(s.dirs.cpu).toEqual({ dir: cpu, version: 1 });
+    expect(s.dirs.cpuacct).toBe(acct);
+    expect(s.cpu!.quota).toBeCloseTo(0.02, 9);
+    expect(s.cpu!.period).toBeCloseTo(0.1, 9);
+    expect(s.cpu!.periods!).toBeGreaterThanOrEqual(s.cpu!.throttledPeriods!);
+    expect(s.cpu!.throttledTime!).toBeGreaterThan(0);
+    expect(s.cpu!.usage!).toBeGreaterThan(0);
+    expect(s.memory!.max).toBe(64 * MiB);
+    // v1 does not move charges with a task (move_charge_at_immigrate 0) and the loop allocates nothing: maybe 0.
+    expect(typeof s.memory!.current).toBe('number');
+    expect(s.pids).toEqual({ current: 1, max: 5 });
+    // The cgroup's own usage as the kernel counts it for the one task in it (cpuacct.usage, ns).
+    const acctNs = Number(fs.readFileSync(path.join(acct, 'cpuacct.usage'), 'utf8'));
+    expect(cgroupStats(pid).cpu!.usage!).toBeGreaterThanOrEqual(s.cpu!.usage!);
+    expect(acctNs / 1e9).toBeGreaterThanOrEqual(s.cpu!.usage!);
+
+    const lim = cgroupLimits(pid);
+    expect(lim.cpuQuota).toBeCloseTo(0.2, 9);
+    expect(lim.cpuCount).toBeCloseTo(0.2, 9);
+    expect(lim.memory).toBe(64 * MiB);
+
+    busy.kill('SIGKILL');
+    await exited(busy);
+  }, 30_000);
+
+  test('a memory hog over its limit is OOM-killed and counted', async () => {
+    const mem = mk('memory', `${NAME}-oom`);
+    fs.writeFileSync(path.join(mem, 'memory.limit_in_bytes'), String(32 * MiB));
+    // With swap accounting, memsw must be limited too or the hog swaps instead of dying.
+    const memsw = path.join(mem, 'memory.memsw.limit_in_bytes');
+    if (fs.existsSync(memsw)) fs.writeFileSync(memsw, String(32 * MiB));
+    // Waits for a line on stdin (sent once it is in the cgroup), then touches 256 MiB.
+    const hog = spawn('/usr/bin/python3', ['-c', "import sys\nsys.stdin.readline()\nb = b'x' * (256 << 20)\n"], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    kids.push(hog);
+    fs.writeFileSync(path.join(mem, 'cgroup.procs'), String(hog.pid!));
+    hog.stdin.end('go\n');
+    await exited(hog);
+    expect(hog.signalCode).toBe('SIGKILL');
+
+    const s = cgroupStats(`/${NAME}-oom`);
+    expect(s.dirs.memory).toEqual({ dir: mem, version: 1 });
+    expect(s.memory!.events.oomKill).toBe(1);
+    expect(s.memory!.max).toBe(32 * MiB);
+    expect(s.memory!.peak!).toBeGreaterThan(0);
+    expect(s.memory!.peak!).toBeLessThanOrEqual(32 * MiB);
+    // The other hierarchies have no such cgroup: nothing to read, no error.
+    expect(s.pids).toBeNull();
+  }, 30_000);
+});
