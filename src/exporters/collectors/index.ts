@@ -34,6 +34,15 @@ import { interruptsCollector } from './interrupts';
 import { arpCollector } from './arp';
 import { udpQueuesCollector } from './udp_queues';
 import { textfileCollector } from './textfile';
+import { timexCollector } from './timex';
+import { mdadmCollector } from './mdadm';
+import { nfsCollector } from './nfs';
+import { nfsdCollector } from './nfsd';
+import { nvmeCollector } from './nvme';
+import { dmiCollector } from './dmi';
+import { raplCollector } from './rapl';
+import { edacCollector } from './edac';
+import { bondingCollector } from './bonding';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -58,6 +67,15 @@ const ALL: readonly AnyCollectorDef[] = [
   interruptsCollector,
   arpCollector,
   udpQueuesCollector,
+  timexCollector,
+  mdadmCollector,
+  nfsCollector,
+  nfsdCollector,
+  nvmeCollector,
+  dmiCollector,
+  raplCollector,
+  edacCollector,
+  bondingCollector,
   sensorsCollector,
   unameCollector,
   osCollector,

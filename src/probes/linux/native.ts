@@ -702,3 +702,86 @@ export function getgrgid(gid: number): string | null {
   if (r !== 0 || res[0] === null) return null;
   return String(grp['gr_name']);
 }
+
+// ---- adjtimex ----
+
+/** adjtimex(2)'s fields read by the timex collector, with its return value (the clock state) as `state`. */
+export interface TimexFields {
+  state: number;
+  offset: number;
+  freq: number;
+  maxerror: number;
+  esterror: number;
+  status: number;
+  constant: number;
+  tick: number;
+  ppsfreq: number;
+  jitter: number;
+  shift: number;
+  stabil: number;
+  jitcnt: number;
+  calcnt: number;
+  errcnt: number;
+  stbcnt: number;
+  tai: number;
+}
+
+let adjtimexFn: { fn: Fn } | null = null;
+
+/**
+ * adjtimex(2) with modes 0: reads the kernel's clock discipline state, changes nothing (no privilege needed). The
+ * struct as glibc's <sys/timex.h> lays it out: `long` fields (koffi sizes them per architecture), ints padded, and the
+ * eleven reserved ints at the end that the kernel may write.
+ */
+export function adjtimex(): TimexFields {
+  if (adjtimexFn === null) {
+    const Timeval = namedStruct('psx_timeval', { tv_sec: 'long', tv_usec: 'long' });
+    namedStruct('psx_timex', {
+      modes: 'uint',
+      offset: 'long',
+      freq: 'long',
+      maxerror: 'long',
+      esterror: 'long',
+      status: 'int',
+      constant: 'long',
+      precision: 'long',
+      tolerance: 'long',
+      time: Timeval,
+      tick: 'long',
+      ppsfreq: 'long',
+      jitter: 'long',
+      shift: 'int',
+      stabil: 'long',
+      jitcnt: 'long',
+      calcnt: 'long',
+      errcnt: 'long',
+      stbcnt: 'long',
+      tai: 'int',
+      reserved: koffi().array('int', 11),
+    });
+    adjtimexFn = { fn: koffi().load('libc.so.6').func('int adjtimex(_Inout_ psx_timex *buf)') };
+  }
+  const t: Record<string, unknown> = { modes: 0 };
+  const state = adjtimexFn.fn(t) as number;
+  if (state < 0) throw new NativeError('adjtimex', koffi().errno());
+  const n = (k: string): number => Number(t[k]);
+  return {
+    state,
+    offset: n('offset'),
+    freq: n('freq'),
+    maxerror: n('maxerror'),
+    esterror: n('esterror'),
+    status: n('status'),
+    constant: n('constant'),
+    tick: n('tick'),
+    ppsfreq: n('ppsfreq'),
+    jitter: n('jitter'),
+    shift: n('shift'),
+    stabil: n('stabil'),
+    jitcnt: n('jitcnt'),
+    calcnt: n('calcnt'),
+    errcnt: n('errcnt'),
+    stbcnt: n('stbcnt'),
+    tai: n('tai'),
+  };
+}

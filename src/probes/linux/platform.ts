@@ -1,0 +1,277 @@
+/**
+ * Hardware and kernel subsystems for node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac and bonding
+ * collectors: adjtimex(2), /proc/mdstat, /proc/net/rpc/{nfs,nfsd}, /sys/class/nvme, /sys/class/dmi/id,
+ * /sys/class/powercap, /sys/devices/system/edac/mc, /sys/class/net/bonding_masters. Plain functions taking the ProcFs
+ * first, each named as the facade function it serves (probes/platform.ts; library extensions,
+ * docs/library-extensions.md). Where the subsystem is absent (no md driver, no NFS, no DMI tables in a VM), each
+ * returns null or [], never an error: the collectors above are silent there.
+ */
+import type { ProcFs } from './procfs';
+import { OsError } from '../errors';
+import * as native from './native';
+import { timexFromRaw, type Timex } from './parse/timex';
+import { parseMdstat, type MdDevice } from './parse/mdstat';
+import { parseNfsClient, parseNfsServer, type NfsClientStats, type NfsServerStats } from './parse/nfs';
+import { parseSysctlUint } from './parse/sysctl';
+
+export type { Timex, MdDevice, NfsClientStats, NfsServerStats };
+
+function isEnoent(err: unknown): boolean {
+  return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR');
+}
+
+/** The kernel's clock discipline (adjtimex(2) with modes 0: a read, no privilege needed). */
+export function timex(): Timex {
+  return timexFromRaw(native.adjtimex());
+}
+
+/** /proc/mdstat; null without the md driver (no such file). */
+export function mdstat(fs: ProcFs): MdDevice[] | null {
+  const p = fs.proc('mdstat');
+  const text = fs.readTextOrNull(p);
+  return text === null ? null : parseMdstat(text, p);
+}
+
+/** /proc/net/rpc/nfs; null where the NFS client module is not loaded. */
+export function nfsClientStats(fs: ProcFs): NfsClientStats | null {
+  const p = fs.proc('net/rpc/nfs');
+  const text = fs.readTextOrNull(p);
+  return text === null ? null : parseNfsClient(text, p);
+}
+
+/** /proc/net/rpc/nfsd; null where the NFS server is not loaded. */
+export function nfsServerStats(fs: ProcFs): NfsServerStats | null {
+  const p = fs.proc('net/rpc/nfsd');
+  const text = fs.readTextOrNull(p);
+  return text === null ? null : parseNfsServer(text, p);
+}
+
+export interface NvmeController {
+  readonly device: string;
+  /** null where the kernel has no such attribute (cntlid came in 4.x; all of them are absent on a dying device). */
+  readonly serial: string | null;
+  readonly model: string | null;
+  readonly state: string | null;
+  readonly firmwareRevision: string | null;
+  readonly cntlid: string | null;
+}
+
+/** /sys/class/nvme/<controller>: its identity attributes, by controller name. */
+export function nvmeControllers(fs: ProcFs): NvmeController[] {
+  const dir = fs.sys('class/nvme');
+  return fs
+    .readdirOrEmpty(dir)
+    .sort()
+    .map((device) => {
+      const a = (name: string): string | null => fs.readAttr(`${dir}/${device}/${name}`);
+      return Object.freeze({
+        device,
+        serial: a('serial'),
+        model: a('model'),
+        state: a('state'),
+        firmwareRevision: a('firmware_rev'),
+        cntlid: a('cntlid'),
+      });
+    });
+}
+
+/** The files of /sys/class/dmi/id node_exporter reads, by its label name (sys_vendor is system_vendor). */
+const DMI_FILES: ReadonlyArray<readonly [string, string]> = [
+  ['bios_date', 'bios_date'],
+  ['bios_release', 'bios_release'],
+  ['bios_vendor', 'bios_vendor'],
+  ['bios_version', 'bios_version'],
+  ['board_asset_tag', 'board_asset_tag'],
+  ['board_name', 'board_name'],
+  ['board_serial', 'board_serial'],
+  ['board_vendor', 'board_vendor'],
+  ['board_version', 'board_version'],
+  ['chassis_asset_tag', 'chassis_asset_tag'],
+  ['chassis_serial', 'chassis_serial'],
+  ['chassis_vendor', 'chassis_vendor'],
+  ['chassis_version', 'chassis_version'],
+  ['product_family', 'product_family'],
+  ['product_name', 'product_name'],
+  ['product_serial', 'product_serial'],
+  ['product_sku', 'product_sku'],
+  ['product_uuid', 'product_uuid'],
+  ['product_version', 'product_version'],
+  ['system_vendor', 'sys_vendor'],
+];
+
+/**
+ * /sys/class/dmi/id: the firmware's identity strings that can be read (the serials and UUID are root-only), by
+ * node_exporter's label name; null where the machine has no DMI tables (most VMs without SMBIOS, ARM boards).
+ */
+export function dmiInfo(fs: ProcFs): Readonly<Record<string, string>> | null {
+  const dir = fs.sys('class/dmi/id');
+  if (!fs.exists(dir)) return null;
+  const out: Record<string, string> = {};
+  for (const [label, file] of DMI_FILES) {
+    const v = fs.readAttr(`${dir}/${file}`);
+    if (v !== null) out[label] = v;
+  }
+  return Object.freeze(out);
+}
+
+export interface RaplZone {
+  /** The zone's name without its `-N` suffix: package, core, uncore, dram, psys. */
+  readonly name: string;
+  /** The `-N` of package-N, else how many zones of that name came before it. */
+  readonly index: number;
+  /** The zone's directory (sysfs root + class/powercap/<dir>), node_exporter's `path` label. */
+  readonly path: string;
+  readonly microjoules: number;
+}
+
+/**
+ * /sys/class/powercap/<zone>/energy_uj of every zone that has a name, as procfs' GetRaplZones names them. A zone
+ * whose counter cannot be read is left out: energy_uj is root-only since Linux 5.10 (CVE-2020-8694).
+ */
+export function raplZones(fs: ProcFs): RaplZone[] {
+  const dir = fs.sys('class/powercap');
+  const seen = new Map<string, number>();
+  const out: RaplZone[] = [];
+  for (const entry of fs.readdirOrEmpty(dir).sort()) {
+    const full = name(fs, `${dir}/${entry}/name`);
+    if (full === null) continue;
+    const parts = full.split('-');
+    let zone = full;
+    let index: number;
+    if (parts.length === 2 && /^\d+$/.test(parts[1] as string)) {
+      zone = parts[0] as string;
+      index = Number(parts[1]);
+    } else {
+      index = seen.get(full) ?? 0;
+    }
+    seen.set(zone, (seen.get(zone) ?? 0) + 1);
+    const energy = fs.readAttr(`${dir}/${entry}/energy_uj`);
+    if (energy === null) continue;
+    const p = `${dir}/${entry}/energy_uj`;
+    out.push(Object.freeze({ name: zone, index, path: `${dir}/${entry}`, microjoules: parseSysctlUint(energy, p) }));
+  }
+  return out;
+}
+
+function name(fs: ProcFs, p: string): string | null {
+  const v = fs.readAttr(p);
+  return v === null || v === '' ? null : v;
+}
+
+export interface EdacChannel {
+  readonly channel: string;
+  /** ch<N>_dimm_label as the kernel has it; null where there is no such file. */
+  readonly dimmLabel: string | null;
+  readonly correctable: number | null;
+  readonly uncorrectable: number | null;
+}
+
+export interface EdacCsrow {
+  /** The csrow's number, or `unknown` for the controller's errors that name no csrow (ce/ue_noinfo_count). */
+  readonly csrow: string;
+  readonly correctable: number | null;
+  readonly uncorrectable: number | null;
+  readonly channels: readonly EdacChannel[];
+}
+
+export interface EdacController {
+  readonly controller: string;
+  readonly correctable: number | null;
+  readonly uncorrectable: number | null;
+  readonly csrows: readonly EdacCsrow[];
+}
+
+const byNumber = (a: string, b: string): number => Number(a) - Number(b);
+
+/** /sys/devices/system/edac/mc/mc<N>: error counts per memory controller, csrow and channel; [] without EDAC. */
+export function edacControllers(fs: ProcFs): EdacController[] {
+  const root = fs.sys('devices/system/edac/mc');
+  const count = (p: string): number | null => {
+    const v = fs.readAttr(p);
+    return v === null ? null : parseSysctlUint(v, p);
+  };
+  const numbered = (dir: string, prefix: string): string[] =>
+    fs
+      .readdirOrEmpty(dir)
+      .filter((e) => new RegExp(`^${prefix}\\d+$`).test(e))
+      .map((e) => e.slice(prefix.length))
+      .sort(byNumber);
+  return numbered(root, 'mc').map((mc) => {
+    const dir = `${root}/mc${mc}`;
+    const csrows: EdacCsrow[] = numbered(dir, 'csrow').map((row) => {
+      const rdir = `${dir}/csrow${row}`;
+      const channels = [
+        ...new Set(
+          fs
+            .readdirOrEmpty(rdir)
+            .map((e) => /^ch(\d+)_(ce|ue)_count$/.exec(e)?.[1])
+            .filter((c): c is string => c !== undefined),
+        ),
+      ]
+        .sort(byNumber)
+        .map((ch) =>
+          Object.freeze({
+            channel: ch,
+            dimmLabel: fs.readAttr(`${rdir}/ch${ch}_dimm_label`),
+            correctable: count(`${rdir}/ch${ch}_ce_count`),
+            uncorrectable: count(`${rdir}/ch${ch}_ue_count`),
+          }),
+        );
+      return Object.freeze({
+        csrow: row,
+        correctable: count(`${rdir}/ce_count`),
+        uncorrectable: count(`${rdir}/ue_count`),
+        channels: Object.freeze(channels),
+      });
+    });
+    csrows.push(
+      Object.freeze({
+        csrow: 'unknown',
+        correctable: count(`${dir}/ce_noinfo_count`),
+        uncorrectable: count(`${dir}/ue_noinfo_count`),
+        channels: Object.freeze([]),
+      }),
+    );
+    return Object.freeze({
+      controller: mc,
+      correctable: count(`${dir}/ce_count`),
+      uncorrectable: count(`${dir}/ue_count`),
+      csrows: Object.freeze(csrows),
+    });
+  });
+}
+
+export interface BondingMaster {
+  readonly master: string;
+  /** Slaves configured. */
+  readonly slaves: number;
+  /** Slaves whose MII status is up. */
+  readonly active: number;
+}
+
+/**
+ * /sys/class/net/bonding_masters and each master's bonding/slaves, with each slave's bonding_slave/mii_status (under
+ * lower_<slave>, or slave_<slave> on older kernels); null without the bonding driver.
+ */
+export function bondingMasters(fs: ProcFs): BondingMaster[] | null {
+  const net = fs.sys('class/net');
+  const masters = fs.readTextOrNull(`${net}/bonding_masters`);
+  if (masters === null) return null;
+  const out: BondingMaster[] = [];
+  for (const master of masters.trim().split(/\s+/).filter(Boolean)) {
+    const slaves = (fs.readText(`${net}/${master}/bonding/slaves`).trim().split(/\s+/) ?? []).filter(Boolean);
+    let active = 0;
+    for (const slave of slaves) {
+      let status: string;
+      try {
+        status = fs.readText(`${net}/${master}/lower_${slave}/bonding_slave/mii_status`);
+      } catch (err) {
+        if (!isEnoent(err)) throw err;
+        status = fs.readText(`${net}/${master}/slave_${slave}/bonding_slave/mii_status`);
+      }
+      if (status.trim() === 'up') active++;
+    }
+    out.push(Object.freeze({ master, slaves: slaves.length, active }));
+  }
+  return out;
+}
