@@ -49,10 +49,18 @@ export function parseExposition(text: string): Exposition {
   return { series, types, helps };
 }
 
+/**
+ * The series' name and labels as one string. node_rapl_*'s `path` label is the zone's directory as the sysfs root
+ * names it (relative in the recorded command lines, wherever a test put the tree for the agent): only its part from
+ * class/powercap/ on is compared.
+ */
 export function seriesKey(s: { name: string; labels: Record<string, string> }): string {
-  return `${s.name}{${Object.keys(s.labels)
+  const path = s.labels['path'];
+  const at = path === undefined || !s.name.startsWith('node_rapl_') ? -1 : path.indexOf('/class/powercap/');
+  const labels = at < 0 ? s.labels : { ...s.labels, path: '<sysfs>' + (path as string).slice(at) };
+  return `${s.name}{${Object.keys(labels)
     .sort()
-    .map((k) => `${k}=${JSON.stringify(s.labels[k])}`)
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(',')}}`;
 }
 
@@ -80,7 +88,14 @@ const CHECKOUT_DEPENDENT = new Set(['node_textfile_mtime_seconds']);
 export const NEWER_LABELS: Readonly<Record<string, readonly string[]>> = {
   node_disk_info: ['rotational'],
   node_network_info: ['adminstate'],
+  node_nvme_info: ['cntlid'],
 };
+
+/** Both sides of one difference: node_exporter 1.5.0's procfs (0.8) lacks two NFSv4 operations. */
+const NFSD_V4_OPS =
+  "1.5.0's procfs reads proc4ops without SETCLIENTID and SETCLIENTID_CONFIRM (columns 35 and 36), so its Verify, " +
+  'Write and RelLockOwner take the columns of the two before them; newer node_exporter (the e2e output) and the ' +
+  'agent read every operation at its number';
 
 /** Both sides of one difference: a disk whose udev data has ID_SERIAL and no ID_SERIAL_SHORT (cciss!c0d0 here). */
 const SERIAL_FALLBACK =
@@ -106,6 +121,8 @@ export const AGENT_ONLY: ReadonlyArray<readonly [RegExp, string]> = [
     'hwmon freq sensors (amdgpu sclk/mclk): 1.5.0 skips freqN files',
   ],
   [/^node_disk_info\{device="cciss!c0d0",/, SERIAL_FALLBACK],
+  [/^node_edac_channel_(un)?correctable_errors_total\{/, 'EDAC per-channel counts: newer node_exporter'],
+  [/^node_nfsd_requests_total\{method="SetClientID(Confirm)?",proto="4"\}$/, NFSD_V4_OPS],
 ];
 
 /**
@@ -119,6 +136,14 @@ export const NODE_EXPORTER_ONLY: ReadonlyArray<readonly [RegExp, string]> = [
       "fills that name from /proc/cpuinfo ({package,core,cpu}, as newer node_exporter) and cpufreq's same-named series are dropped",
   ],
   [/^node_disk_info\{device="cciss!c0d0",/, SERIAL_FALLBACK],
+];
+
+/**
+ * Series of node_exporter 1.5.0 whose value the agent gives differently on purpose, each with the reason: the value
+ * is not compared (the series must still be there on both sides).
+ */
+export const HOST_VALUE_DIFFERENCES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^node_nfsd_requests_total\{method="(Verify|Write|RelLockOwner)",proto="4"\}$/, NFSD_V4_OPS],
 ];
 
 export interface HostComparison {
@@ -175,7 +200,8 @@ export function compareWithNodeExporter(ref: Exposition, ours: Exposition): Host
       if (!NODE_EXPORTER_ONLY.some(([re]) => re.test(k))) out.missingSeries.push(k);
       continue;
     }
-    if (!CHECKOUT_DEPENDENT.has(s.name) && !sameValue(s.value, o.value))
+    if (HOST_VALUE_DIFFERENCES.some(([re]) => re.test(k))) out.reproduced++;
+    else if (!CHECKOUT_DEPENDENT.has(s.name) && !sameValue(s.value, o.value))
       out.wrongValues.push(`${k}: node_exporter ${s.value}, agent ${o.value}`);
     else out.reproduced++;
   }
@@ -193,6 +219,15 @@ export function staleAllowances(ref: Exposition, ours: Exposition): string[] {
   const stale: string[] = [];
   for (const [re, why] of NODE_EXPORTER_ONLY)
     if (!refKeys.some((k) => re.test(k))) stale.push(`node_exporter-only ${re.source}: ${why}`);
+  const mine = new Map(ours.series.map((s) => [seriesKey(dropLabels(s)), s]));
+  for (const [re, why] of HOST_VALUE_DIFFERENCES) {
+    const differs = ref.series.some((r) => {
+      const k = seriesKey(r);
+      const o = mine.get(k);
+      return re.test(k) && o !== undefined && !sameValue(r.value, o.value);
+    });
+    if (!differs) stale.push(`value difference ${re.source}: ${why}`);
+  }
   for (const [re, why] of AGENT_ONLY)
     if (!ourKeys.some((k) => re.test(k))) stale.push(`agent-only ${re.source}: ${why}`);
   for (const [family, labels] of Object.entries(NEWER_LABELS)) {
@@ -233,17 +268,6 @@ export interface Comparison {
 }
 
 /**
- * node_rapl_*'s `path` label is the zone's directory as the sysfs root names it: e2e's root was
- * collector/fixtures/sys, ours is wherever the tree was materialized.
- */
-function e2ePaths(s: ParsedSeries): ParsedSeries {
-  const p = s.labels['path'];
-  if (!s.name.startsWith('node_rapl_') || p === undefined) return s;
-  const at = p.indexOf('/class/powercap/');
-  return at < 0 ? s : { ...s, labels: { ...s.labels, path: 'collector/fixtures/sys' + p.slice(at) } };
-}
-
-/**
  * Covered e2e series whose value the agent gives differently on purpose, each with the reason: the value is not
  * compared (the series must still be there).
  */
@@ -258,7 +282,7 @@ export const E2E_VALUE_DIFFERENCES: ReadonlyArray<readonly [RegExp, string]> = [
 /** Every covered e2e series must be in `ours` with the same labels, type and value (exactly: the float64 node_exporter printed). */
 export function compareWithE2e(ours: Exposition): Comparison {
   const ref = e2eExposition();
-  const byKey = new Map(ours.series.map((s) => [seriesKey(e2ePaths(s)), s]));
+  const byKey = new Map(ours.series.map((s) => [seriesKey(s), s]));
   const ourFamilies = new Set(ours.series.map((s) => s.name));
   const families = [...new Set(ref.series.map((s) => s.name))].filter((n) => COVERED.test(n));
   const out: Comparison = { missingFamilies: [], typeMismatches: [], missingSeries: [], wrongValues: [], compared: 0 };

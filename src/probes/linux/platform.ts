@@ -117,7 +117,7 @@ export function dmiInfo(fs: ProcFs): Readonly<Record<string, string>> | null {
 export interface RaplZone {
   /** The zone's name without its `-N` suffix: package, core, uncore, dram, psys. */
   readonly name: string;
-  /** The `-N` of package-N, else how many zones of that name came before it. */
+  /** The `-N` of package-N, else one more than the index of the last zone of that name before it (0 for the first). */
   readonly index: number;
   /** The zone's directory (sysfs root + class/powercap/<dir>), node_exporter's `path` label. */
   readonly path: string;
@@ -144,7 +144,8 @@ export function raplZones(fs: ProcFs): RaplZone[] {
     } else {
       index = seen.get(full) ?? 0;
     }
-    seen.set(zone, (seen.get(zone) ?? 0) + 1);
+    // As procfs: the next unsuffixed zone of this name gets this one's index + 1.
+    seen.set(zone, index + 1);
     const energy = fs.readAttr(`${dir}/${entry}/energy_uj`);
     if (energy === null) continue;
     const p = `${dir}/${entry}/energy_uj`;
