@@ -214,6 +214,7 @@ export type {
   raplZones,
   edacControllers,
   bondingMasters,
+  xfsDevices,
 } = psutil;
 export type {
   Timex,
@@ -231,6 +232,8 @@ export type {
   EdacCsrow,
   EdacChannel,
   BondingMaster,
+  XfsDevice,
+  XfsStats,
 } from './probes/platform';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.

@@ -1,6 +1,6 @@
 /**
  * Platform facade, ours (docs/library-extensions.md): the kernel's clock discipline and the hardware and kernel
- * subsystems node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac and bonding collectors read, which psutil
+ * subsystems node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac, bonding and xfs collectors read, which psutil
  * does not expose. The reading is in linux/platform.ts. Each returns null or [] where the subsystem is absent.
  */
 import type { Context } from './context';
@@ -13,6 +13,7 @@ import type {
   NvmeController,
   RaplZone,
   Timex,
+  XfsDevice,
 } from './linux/platform';
 export type {
   BondingMaster,
@@ -25,7 +26,9 @@ export type {
   NvmeController,
   RaplZone,
   Timex,
+  XfsDevice,
 } from './linux/platform';
+export type { XfsStats } from './linux/parse/xfs';
 export type { MdActivityState } from './linux/parse/mdstat';
 export type { NfsProcedure, NfsNetwork, NfsClientRpc, NfsServerRpc } from './linux/parse/nfs';
 
@@ -69,6 +72,10 @@ export function platformApi(ctx: Context) {
     bondingMasters(): readonly BondingMaster[] | null {
       const r = ctx.os.platform.bondingMasters(ctx.fs);
       return r === null ? null : Object.freeze(r);
+    },
+    /** /sys/fs/xfs/<device>/stats/stats per mounted XFS filesystem. */
+    xfsDevices(): readonly XfsDevice[] {
+      return Object.freeze(ctx.os.platform.xfsDevices(ctx.fs));
     },
   };
 }

@@ -53,6 +53,7 @@ const COLLECTOR_FLAGS = [
   'rapl',
   'edac',
   'bonding',
+  'xfs',
 ].map((c) => `--collector.${c}`);
 
 /** node_exporter's self metrics, not host metrics. */

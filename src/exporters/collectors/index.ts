@@ -43,6 +43,7 @@ import { dmiCollector } from './dmi';
 import { raplCollector } from './rapl';
 import { edacCollector } from './edac';
 import { bondingCollector } from './bonding';
+import { xfsCollector } from './xfs';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -76,6 +77,7 @@ const ALL: readonly AnyCollectorDef[] = [
   raplCollector,
   edacCollector,
   bondingCollector,
+  xfsCollector,
   sensorsCollector,
   unameCollector,
   osCollector,

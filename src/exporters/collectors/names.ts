@@ -35,6 +35,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'rapl',
   'edac',
   'bonding',
+  'xfs',
   'sensors',
   'uname',
   'os',

@@ -13,8 +13,9 @@ import { timexFromRaw, type Timex } from './parse/timex';
 import { parseMdstat, type MdDevice } from './parse/mdstat';
 import { parseNfsClient, parseNfsServer, type NfsClientStats, type NfsServerStats } from './parse/nfs';
 import { parseSysctlUint } from './parse/sysctl';
+import { parseXfsStats, type XfsStats } from './parse/xfs';
 
-export type { Timex, MdDevice, NfsClientStats, NfsServerStats };
+export type { Timex, MdDevice, NfsClientStats, NfsServerStats, XfsStats };
 
 function isEnoent(err: unknown): boolean {
   return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR');
@@ -273,6 +274,25 @@ export function bondingMasters(fs: ProcFs): BondingMaster[] | null {
       if (status.trim() === 'up') active++;
     }
     out.push(Object.freeze({ master, slaves: slaves.length, active }));
+  }
+  return out;
+}
+
+export interface XfsDevice {
+  /** The filesystem's block device, as /sys/fs/xfs names its directory (sda1, dm-0). */
+  readonly device: string;
+  readonly stats: XfsStats;
+}
+
+/** /sys/fs/xfs/<device>/stats/stats per mounted XFS filesystem; [] without XFS (or with no XFS mounted). */
+export function xfsDevices(fs: ProcFs): XfsDevice[] {
+  const dir = fs.sys('fs/xfs');
+  const out: XfsDevice[] = [];
+  for (const device of fs.readdirOrEmpty(dir).sort()) {
+    // /sys/fs/xfs/stats is the global statistics directory, not a device: it has no stats/stats below it.
+    const p = `${dir}/${device}/stats/stats`;
+    const text = fs.readTextOrNull(p);
+    if (text !== null) out.push(Object.freeze({ device, stats: parseXfsStats(text, p) }));
   }
   return out;
 }
