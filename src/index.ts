@@ -215,6 +215,7 @@ export type {
   edacControllers,
   bondingMasters,
   xfsDevices,
+  btrfsFilesystems,
 } = psutil;
 export type {
   Timex,
@@ -234,6 +235,10 @@ export type {
   BondingMaster,
   XfsDevice,
   XfsStats,
+  BtrfsFilesystem,
+  BtrfsAllocation,
+  BtrfsLayout,
+  BtrfsCommitStats,
 } from './probes/platform';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.

@@ -1,11 +1,12 @@
 /**
  * Platform facade, ours (docs/library-extensions.md): the kernel's clock discipline and the hardware and kernel
- * subsystems node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac, bonding and xfs collectors read, which psutil
+ * subsystems node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac, bonding, xfs and btrfs collectors read, which psutil
  * does not expose. The reading is in linux/platform.ts. Each returns null or [] where the subsystem is absent.
  */
 import type { Context } from './context';
 import type {
   BondingMaster,
+  BtrfsFilesystem,
   EdacController,
   MdDevice,
   NfsClientStats,
@@ -17,6 +18,9 @@ import type {
 } from './linux/platform';
 export type {
   BondingMaster,
+  BtrfsFilesystem,
+  BtrfsAllocation,
+  BtrfsLayout,
   EdacController,
   EdacCsrow,
   EdacChannel,
@@ -29,6 +33,7 @@ export type {
   XfsDevice,
 } from './linux/platform';
 export type { XfsStats } from './linux/parse/xfs';
+export type { BtrfsCommitStats } from './linux/parse/btrfs';
 export type { MdActivityState } from './linux/parse/mdstat';
 export type { NfsProcedure, NfsNetwork, NfsClientRpc, NfsServerRpc } from './linux/parse/nfs';
 
@@ -76,6 +81,10 @@ export function platformApi(ctx: Context) {
     /** /sys/fs/xfs/<device>/stats/stats per mounted XFS filesystem. */
     xfsDevices(): readonly XfsDevice[] {
       return Object.freeze(ctx.os.platform.xfsDevices(ctx.fs));
+    },
+    /** /sys/fs/btrfs/<uuid> per mounted btrfs filesystem: allocation by type and profile, devices, commits. */
+    btrfsFilesystems(): readonly BtrfsFilesystem[] {
+      return Object.freeze(ctx.os.platform.btrfsFilesystems(ctx.fs));
     },
   };
 }

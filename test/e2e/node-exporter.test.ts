@@ -54,6 +54,7 @@ const COLLECTOR_FLAGS = [
   'edac',
   'bonding',
   'xfs',
+  'btrfs',
 ].map((c) => `--collector.${c}`);
 
 /** node_exporter's self metrics, not host metrics. */

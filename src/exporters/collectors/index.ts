@@ -44,6 +44,7 @@ import { raplCollector } from './rapl';
 import { edacCollector } from './edac';
 import { bondingCollector } from './bonding';
 import { xfsCollector } from './xfs';
+import { btrfsCollector } from './btrfs';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -78,6 +79,7 @@ const ALL: readonly AnyCollectorDef[] = [
   edacCollector,
   bondingCollector,
   xfsCollector,
+  btrfsCollector,
   sensorsCollector,
   unameCollector,
   osCollector,

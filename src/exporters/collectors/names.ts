@@ -36,6 +36,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'edac',
   'bonding',
   'xfs',
+  'btrfs',
   'sensors',
   'uname',
   'os',

@@ -14,8 +14,9 @@ import { parseMdstat, type MdDevice } from './parse/mdstat';
 import { parseNfsClient, parseNfsServer, type NfsClientStats, type NfsServerStats } from './parse/nfs';
 import { parseSysctlUint } from './parse/sysctl';
 import { parseXfsStats, type XfsStats } from './parse/xfs';
+import { btrfsAllocationRatio, parseBtrfsCommitStats, type BtrfsCommitStats } from './parse/btrfs';
 
-export type { Timex, MdDevice, NfsClientStats, NfsServerStats, XfsStats };
+export type { Timex, MdDevice, NfsClientStats, NfsServerStats, XfsStats, BtrfsCommitStats };
 
 function isEnoent(err: unknown): boolean {
   return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR');
@@ -293,6 +294,83 @@ export function xfsDevices(fs: ProcFs): XfsDevice[] {
     const p = `${dir}/${device}/stats/stats`;
     const text = fs.readTextOrNull(p);
     if (text !== null) out.push(Object.freeze({ device, stats: parseXfsStats(text, p) }));
+  }
+  return out;
+}
+
+export interface BtrfsLayout {
+  /** The block-group profile: single, dup, raid0, raid1, raid10, raid5, raid6, raid1c3, raid1c4. */
+  readonly mode: string;
+  readonly totalBytes: number;
+  readonly usedBytes: number;
+  /** Raw bytes per byte stored (procfs' ratio for the profile on this filesystem's device count). */
+  readonly ratio: number;
+}
+
+export interface BtrfsAllocation {
+  /** data, metadata or system. */
+  readonly type: string;
+  readonly reservedBytes: number;
+  readonly layouts: readonly BtrfsLayout[];
+}
+
+export interface BtrfsFilesystem {
+  readonly uuid: string;
+  readonly label: string;
+  readonly globalRsvSizeBytes: number;
+  /** Member devices' sizes in bytes (sysfs gives 512-byte sectors). */
+  readonly devices: ReadonlyArray<{ readonly device: string; readonly sizeBytes: number }>;
+  readonly allocation: readonly BtrfsAllocation[];
+  /** commit_stats (Linux 5.x+); null where the kernel has no such file. */
+  readonly commitStats: BtrfsCommitStats | null;
+}
+
+/** /sys/fs/btrfs/<uuid>: each mounted btrfs filesystem's space allocation, devices and commits; [] without btrfs. */
+export function btrfsFilesystems(fs: ProcFs): BtrfsFilesystem[] {
+  const root = fs.sys('fs/btrfs');
+  const num = (p: string): number => {
+    const v = fs.readAttr(p);
+    return v === null ? 0 : parseSysctlUint(v, p);
+  };
+  const out: BtrfsFilesystem[] = [];
+  // Only the UUID directories are filesystems (the others are `features`, and on newer kernels `debug`).
+  for (const uuid of fs.readdirOrEmpty(root).sort()) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) continue;
+    const dir = `${root}/${uuid}`;
+    const devices = fs
+      .readdirOrEmpty(`${dir}/devices`)
+      .sort()
+      .map((device) => Object.freeze({ device, sizeBytes: num(`${dir}/devices/${device}/size`) * 512 }));
+    const allocation = ['data', 'metadata', 'system']
+      .filter((type) => fs.exists(`${dir}/allocation/${type}`))
+      .map((type) => {
+        const adir = `${dir}/allocation/${type}`;
+        const layouts = fs
+          .readdirOrEmpty(adir)
+          .sort()
+          .filter((mode) => fs.exists(`${adir}/${mode}/total_bytes`))
+          .map((mode) =>
+            Object.freeze({
+              mode,
+              totalBytes: num(`${adir}/${mode}/total_bytes`),
+              usedBytes: num(`${adir}/${mode}/used_bytes`),
+              ratio: btrfsAllocationRatio(mode, devices.length),
+            }),
+          );
+        return Object.freeze({ type, reservedBytes: num(`${adir}/bytes_reserved`), layouts: Object.freeze(layouts) });
+      });
+    const commitPath = `${dir}/commit_stats`;
+    const commit = fs.readTextOrNull(commitPath);
+    out.push(
+      Object.freeze({
+        uuid,
+        label: fs.readAttr(`${dir}/label`) ?? '',
+        globalRsvSizeBytes: num(`${dir}/allocation/global_rsv_size`),
+        devices: Object.freeze(devices),
+        allocation: Object.freeze(allocation),
+        commitStats: commit === null ? null : parseBtrfsCommitStats(commit, commitPath),
+      }),
+    );
   }
   return out;
 }
