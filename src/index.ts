@@ -216,6 +216,7 @@ export type {
   bondingMasters,
   xfsDevices,
   btrfsFilesystems,
+  zfsStats,
 } = psutil;
 export type {
   Timex,
@@ -239,6 +240,10 @@ export type {
   BtrfsAllocation,
   BtrfsLayout,
   BtrfsCommitStats,
+  ZfsStats,
+  ZfsPool,
+  ZfsDataset,
+  KstatEntry,
 } from './probes/platform';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.

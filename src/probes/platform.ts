@@ -1,10 +1,11 @@
 /**
  * Platform facade, ours (docs/library-extensions.md): the kernel's clock discipline and the hardware and kernel
- * subsystems node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac, bonding, xfs and btrfs collectors read, which psutil
+ * subsystems node_exporter's timex, mdadm, nfs, nfsd, nvme, dmi, rapl, edac, bonding, xfs, btrfs and zfs collectors read, which psutil
  * does not expose. The reading is in linux/platform.ts. Each returns null or [] where the subsystem is absent.
  */
 import type { Context } from './context';
 import type {
+  ZfsStats,
   BondingMaster,
   BtrfsFilesystem,
   EdacController,
@@ -17,6 +18,10 @@ import type {
   XfsDevice,
 } from './linux/platform';
 export type {
+  ZfsStats,
+  ZfsPool,
+  ZfsDataset,
+  KstatEntry,
   BondingMaster,
   BtrfsFilesystem,
   BtrfsAllocation,
@@ -85,6 +90,10 @@ export function platformApi(ctx: Context) {
     /** /sys/fs/btrfs/<uuid> per mounted btrfs filesystem: allocation by type and profile, devices, commits. */
     btrfsFilesystems(): readonly BtrfsFilesystem[] {
       return Object.freeze(ctx.os.platform.btrfsFilesystems(ctx.fs));
+    },
+    /** /proc/spl/kstat/zfs: the module's kstat tables and each pool's state, io and datasets; null without ZFS. */
+    zfsStats(): ZfsStats | null {
+      return ctx.os.platform.zfsStats(ctx.fs);
     },
   };
 }

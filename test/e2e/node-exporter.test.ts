@@ -55,6 +55,7 @@ const COLLECTOR_FLAGS = [
   'bonding',
   'xfs',
   'btrfs',
+  'zfs',
 ].map((c) => `--collector.${c}`);
 
 /** node_exporter's self metrics, not host metrics. */

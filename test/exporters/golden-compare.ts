@@ -261,7 +261,7 @@ export function e2eExposition(): Exposition {
  * - node_timex_*: e2e's came from the live machine (the agent's timex is off on the tree).
  */
 export const COVERED =
-  /^node_(cpu_(seconds_total|guest_seconds_total|info|frequency_hertz|scaling_.*|frequency_(min|max)_hertz)|load(1|5|15)|boot_time_seconds|context_switches_total|forks_total|intr_total|procs_(running|blocked)|softirqs_total|memory_(?!numa_).*|vmstat_.*|disk_.*|network_(?!(receive|transmit)_).*|netstat_.*|sockstat_.*|hwmon_.*|thermal_zone_temp|power_supply_.*|processes_.*|time_clocksource_.*|pressure_.*|filefd_.*|entropy_.*|softnet_.*|schedstat_.*|nf_conntrack_.*|interrupts_total|arp_entries|udp_queues|textfile_.*|md_(disks_required|disks|state|blocks|blocks_synced)|nfsd?_.*|nvme_info|dmi_info|rapl_.*|edac_.*|bonding_.*|xfs_.*|btrfs_.*)$|^testmetric.*$/;
+  /^node_(cpu_(seconds_total|guest_seconds_total|info|frequency_hertz|scaling_.*|frequency_(min|max)_hertz)|load(1|5|15)|boot_time_seconds|context_switches_total|forks_total|intr_total|procs_(running|blocked)|softirqs_total|memory_(?!numa_).*|vmstat_.*|disk_.*|network_(?!(receive|transmit)_).*|netstat_.*|sockstat_.*|hwmon_.*|thermal_zone_temp|power_supply_.*|processes_.*|time_clocksource_.*|pressure_.*|filefd_.*|entropy_.*|softnet_.*|schedstat_.*|nf_conntrack_.*|interrupts_total|arp_entries|udp_queues|textfile_.*|md_(disks_required|disks|state|blocks|blocks_synced)|nfsd?_.*|nvme_info|dmi_info|rapl_.*|edac_.*|bonding_.*|xfs_.*|btrfs_.*|zfs_.*)$|^testmetric.*$/;
 
 export interface Comparison {
   missingFamilies: string[];

@@ -45,6 +45,7 @@ import { edacCollector } from './edac';
 import { bondingCollector } from './bonding';
 import { xfsCollector } from './xfs';
 import { btrfsCollector } from './btrfs';
+import { zfsCollector } from './zfs';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -80,6 +81,7 @@ const ALL: readonly AnyCollectorDef[] = [
   bondingCollector,
   xfsCollector,
   btrfsCollector,
+  zfsCollector,
   sensorsCollector,
   unameCollector,
   osCollector,

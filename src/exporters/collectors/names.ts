@@ -37,6 +37,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'bonding',
   'xfs',
   'btrfs',
+  'zfs',
   'sensors',
   'uname',
   'os',

@@ -14,9 +14,10 @@ import { parseMdstat, type MdDevice } from './parse/mdstat';
 import { parseNfsClient, parseNfsServer, type NfsClientStats, type NfsServerStats } from './parse/nfs';
 import { parseSysctlUint } from './parse/sysctl';
 import { parseXfsStats, type XfsStats } from './parse/xfs';
+import { parseKstatTable, parseZpoolIo, type KstatEntry } from './parse/zfs';
 import { btrfsAllocationRatio, parseBtrfsCommitStats, type BtrfsCommitStats } from './parse/btrfs';
 
-export type { Timex, MdDevice, NfsClientStats, NfsServerStats, XfsStats, BtrfsCommitStats };
+export type { Timex, MdDevice, NfsClientStats, NfsServerStats, XfsStats, BtrfsCommitStats, KstatEntry };
 
 function isEnoent(err: unknown): boolean {
   return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR');
@@ -373,4 +374,75 @@ export function btrfsFilesystems(fs: ProcFs): BtrfsFilesystem[] {
     );
   }
   return out;
+}
+
+/** The kstat tables node_exporter's zfs collector reads, by file. */
+export const ZFS_KSTAT_FILES = [
+  'abdstats',
+  'arcstats',
+  'dbufstats',
+  'dmu_tx',
+  'dnodestats',
+  'fm',
+  'vdev_cache_stats',
+  'vdev_mirror_stats',
+  'xuio_stats',
+  'zfetchstats',
+  'zil',
+] as const;
+
+export interface ZfsDataset {
+  readonly name: string;
+  readonly stats: readonly KstatEntry[];
+}
+
+export interface ZfsPool {
+  readonly pool: string;
+  /** The `state` file (ONLINE, DEGRADED, SUSPENDED, ...); null where the module has none. */
+  readonly state: string | null;
+  /** The pool's io kstat; null where the module no longer has it (OpenZFS 2.x drops it). */
+  readonly io: readonly KstatEntry[] | null;
+  readonly datasets: readonly ZfsDataset[];
+}
+
+export interface ZfsStats {
+  /** Integer rows of each kstat table present, by file name. */
+  readonly kstats: Readonly<Record<string, readonly KstatEntry[]>>;
+  readonly pools: readonly ZfsPool[];
+}
+
+/** /proc/spl/kstat/zfs; null without the ZFS module. */
+export function zfsStats(fs: ProcFs): ZfsStats | null {
+  const root = fs.proc('spl/kstat/zfs');
+  if (!fs.exists(root)) return null;
+  const kstats: Record<string, readonly KstatEntry[]> = {};
+  for (const file of ZFS_KSTAT_FILES) {
+    const p = `${root}/${file}`;
+    const text = fs.readTextOrNull(p);
+    if (text !== null) kstats[file] = Object.freeze(parseKstatTable(text, p).numbers);
+  }
+  const pools: ZfsPool[] = [];
+  for (const pool of fs.readdirOrEmpty(root).sort()) {
+    const dir = `${root}/${pool}`;
+    const state = fs.readAttr(`${dir}/state`);
+    if (state === null) continue; // not a pool directory (a kstat file, or a pool without state)
+    const ioText = fs.readTextOrNull(`${dir}/io`);
+    const datasets: ZfsDataset[] = [];
+    for (const f of fs.readdirOrEmpty(dir).sort()) {
+      if (!f.startsWith('objset-')) continue;
+      const p = `${dir}/${f}`;
+      const t = parseKstatTable(fs.readText(p), p);
+      const name = t.strings['dataset_name'];
+      if (name !== undefined) datasets.push(Object.freeze({ name, stats: t.numbers }));
+    }
+    pools.push(
+      Object.freeze({
+        pool,
+        state,
+        io: ioText === null ? null : Object.freeze(parseZpoolIo(ioText, `${dir}/io`)),
+        datasets: Object.freeze(datasets),
+      }),
+    );
+  }
+  return Object.freeze({ kstats: Object.freeze(kstats), pools: Object.freeze(pools) });
 }
