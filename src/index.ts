@@ -231,6 +231,47 @@ export type {
   QosClass,
   CgroupLimits,
 } from './probes/cgroups';
+/* ours: */ export const {
+  timex,
+  mdstat,
+  nfsClientStats,
+  nfsServerStats,
+  nvmeControllers,
+  dmiInfo,
+  raplZones,
+  edacControllers,
+  bondingMasters,
+  xfsDevices,
+  btrfsFilesystems,
+  zfsStats,
+} = psutil;
+export type {
+  Timex,
+  MdDevice,
+  MdActivityState,
+  NfsClientStats,
+  NfsServerStats,
+  NfsProcedure,
+  NfsNetwork,
+  NfsClientRpc,
+  NfsServerRpc,
+  NvmeController,
+  RaplZone,
+  EdacController,
+  EdacCsrow,
+  EdacChannel,
+  BondingMaster,
+  XfsDevice,
+  XfsStats,
+  BtrfsFilesystem,
+  BtrfsAllocation,
+  BtrfsLayout,
+  BtrfsCommitStats,
+  ZfsStats,
+  ZfsPool,
+  ZfsDataset,
+  KstatEntry,
+} from './probes/platform';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';

@@ -13,6 +13,7 @@ import { sensorsApi } from './sensors';
 import { heapApi } from './heap';
 import { testApi } from './pstable';
 import { cgroupsApi } from './cgroups';
+import { platformApi } from './platform';
 // './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
 // resolve before the folder (tsc never deletes an output).
 import { processApi } from './process/index';
@@ -51,6 +52,7 @@ function build(ctx: Context) {
     ...sensorsApi(ctx),
     ...heapApi(ctx),
     ...cgroupsApi(ctx),
+    ...platformApi(ctx),
     ...processes,
     // psutil's test(): the table of this instance's processes.
     ...testApi(processes.processIter),

@@ -43,6 +43,19 @@ const COLLECTOR_FLAGS = [
   'interrupts',
   'arp',
   'udp_queues',
+  // The live clock's adjtimex(2); the others read subsystems this machine may lack (both sides then silent).
+  'timex',
+  'mdadm',
+  'nfs',
+  'nfsd',
+  'nvme',
+  'dmi',
+  'rapl',
+  'edac',
+  'bonding',
+  'xfs',
+  'btrfs',
+  'zfs',
 ].map((c) => `--collector.${c}`);
 
 /** node_exporter's self metrics, not host metrics. */

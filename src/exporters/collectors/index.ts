@@ -35,6 +35,18 @@ import { arpCollector } from './arp';
 import { udpQueuesCollector } from './udp_queues';
 import { textfileCollector } from './textfile';
 import { systemdCollector } from './systemd';
+import { timexCollector } from './timex';
+import { mdadmCollector } from './mdadm';
+import { nfsCollector } from './nfs';
+import { nfsdCollector } from './nfsd';
+import { nvmeCollector } from './nvme';
+import { dmiCollector } from './dmi';
+import { raplCollector } from './rapl';
+import { edacCollector } from './edac';
+import { bondingCollector } from './bonding';
+import { xfsCollector } from './xfs';
+import { btrfsCollector } from './btrfs';
+import { zfsCollector } from './zfs';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -59,6 +71,18 @@ const ALL: readonly AnyCollectorDef[] = [
   interruptsCollector,
   arpCollector,
   udpQueuesCollector,
+  timexCollector,
+  mdadmCollector,
+  nfsCollector,
+  nfsdCollector,
+  nvmeCollector,
+  dmiCollector,
+  raplCollector,
+  edacCollector,
+  bondingCollector,
+  xfsCollector,
+  btrfsCollector,
+  zfsCollector,
   sensorsCollector,
   unameCollector,
   osCollector,

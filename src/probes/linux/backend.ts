@@ -16,6 +16,7 @@ import * as processTable from './processes';
 import * as kstat from './kstat';
 import * as heap from './heap';
 import * as cgroups from './cgroups';
+import * as platform from './platform';
 
 export const linuxBackend = {
   sysconf,
@@ -31,6 +32,7 @@ export const linuxBackend = {
   kstat,
   heap,
   cgroups,
+  platform,
 };
 
 export type Backend = typeof linuxBackend;

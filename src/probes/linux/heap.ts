@@ -2,7 +2,7 @@
  * Linux backend of heapInfo/heapTrim (psutil 7.2's heap_info/heap_trim): glibc's allocator statistics of this
  * process, through native.ts. psutil's Linux heap.c reads `uordblks` as heap_used and `hblkhd` as mmap_used.
  */
-import { mallinfo, mallocTrim } from './native';
+import { mallinfo, mallocTrim } from './native-heap';
 
 export interface HeapRecord {
   /** mallinfo2's uordblks: bytes in use in chunks malloc carved from its arenas (small allocations). */

@@ -105,8 +105,8 @@ export interface PasswdEntry {
   shell: string;
 }
 
-type Fn = ReturnType<LibraryHandle['func']>;
-type LibraryHandle = ReturnType<Koffi['load']>;
+export type Fn = ReturnType<LibraryHandle['func']>;
+export type LibraryHandle = ReturnType<Koffi['load']>;
 
 interface Bindings {
   sysconf: Fn;
@@ -141,7 +141,7 @@ interface Bindings {
 }
 
 type CType = ReturnType<Koffi['struct']>;
-type KoffiField = Parameters<Koffi['array']>[0];
+export type KoffiField = Parameters<Koffi['array']>[0];
 
 let bound: Bindings | null = null;
 
@@ -149,7 +149,7 @@ let bound: Bindings | null = null;
  * koffi.struct(name, def), or the existing type when the name is taken: koffi's type registry lives in the native
  * addon for the whole process, while jest evaluates this module again for each test file of a long-lived worker.
  */
-function namedStruct(name: string, def: Record<string, KoffiField>): CType {
+export function namedStruct(name: string, def: Record<string, KoffiField>): CType {
   try {
     return koffi().struct(name, def);
   } catch (err) {
@@ -159,7 +159,7 @@ function namedStruct(name: string, def: Record<string, KoffiField>): CType {
 }
 
 /** A libc function that older glibc lacks (getdents64 came in 2.30): null there, and callers take another way. */
-function optionalFunc(libc: LibraryHandle, proto: string): Fn | null {
+export function optionalFunc(libc: LibraryHandle, proto: string): Fn | null {
   try {
     return libc.func(proto);
   } catch (err) {
@@ -706,83 +706,85 @@ export function getgrgid(gid: number): string | null {
   return String(grp['gr_name']);
 }
 
-// ---- the C heap: glibc's malloc statistics and trim (heapInfo, heapTrim) ----
+// ---- adjtimex ----
 
-/** glibc's struct mallinfo2 (2.33+; mallinfo's int fields, widened, on older glibc). */
-export interface MallInfo {
-  arena: number;
-  ordblks: number;
-  smblks: number;
-  hblks: number;
-  hblkhd: number;
-  usmblks: number;
-  fsmblks: number;
-  uordblks: number;
-  fordblks: number;
-  keepcost: number;
+/** adjtimex(2)'s fields read by the timex collector, with its return value (the clock state) as `state`. */
+export interface TimexFields {
+  state: number;
+  offset: number;
+  freq: number;
+  maxerror: number;
+  esterror: number;
+  status: number;
+  constant: number;
+  tick: number;
+  ppsfreq: number;
+  jitter: number;
+  shift: number;
+  stabil: number;
+  jitcnt: number;
+  calcnt: number;
+  errcnt: number;
+  stbcnt: number;
+  tai: number;
 }
 
-const MALLINFO_FIELDS = [
-  'arena',
-  'ordblks',
-  'smblks',
-  'hblks',
-  'hblkhd',
-  'usmblks',
-  'fsmblks',
-  'uordblks',
-  'fordblks',
-  'keepcost',
-] as const;
-
-let heapFns: { info: () => MallInfo; trim: Fn } | null = null;
-
-const NO_GLIBC = 'heapInfo and heapTrim (glibc malloc statistics)';
+let adjtimexFn: { fn: Fn } | null = null;
 
 /**
- * glibc's mallinfo2/mallinfo and malloc_trim, bound on first use. psutil builds these only against glibc (its
- * PSUTIL_HAS_HEAP_INFO: not on musl), so a libc.so.6 that does not load, or is not glibc's (musl's gcompat shim
- * provides that name; only glibc exports gnu_get_libc_version), gives UnsupportedOperation.
+ * adjtimex(2) with modes 0: reads the kernel's clock discipline state, changes nothing (no privilege needed). The
+ * struct as glibc's <sys/timex.h> lays it out: `long` fields (koffi sizes them per architecture), ints padded, and the
+ * eleven reserved ints at the end that the kernel may write.
  */
-function heapLib(): { info: () => MallInfo; trim: Fn } {
-  if (heapFns !== null) return heapFns;
-  let libc: LibraryHandle;
-  try {
-    libc = koffi().load('libc.so.6');
-  } catch (err) {
-    throw new UnsupportedOperation(NO_GLIBC, 'a Linux without glibc (libc.so.6 does not load)', err);
+export function adjtimex(): TimexFields {
+  if (adjtimexFn === null) {
+    const Timeval = namedStruct('psx_timeval', { tv_sec: 'long', tv_usec: 'long' });
+    namedStruct('psx_timex', {
+      modes: 'uint',
+      offset: 'long',
+      freq: 'long',
+      maxerror: 'long',
+      esterror: 'long',
+      status: 'int',
+      constant: 'long',
+      precision: 'long',
+      tolerance: 'long',
+      time: Timeval,
+      tick: 'long',
+      ppsfreq: 'long',
+      jitter: 'long',
+      shift: 'int',
+      stabil: 'long',
+      jitcnt: 'long',
+      calcnt: 'long',
+      errcnt: 'long',
+      stbcnt: 'long',
+      tai: 'int',
+      reserved: koffi().array('int', 11),
+    });
+    adjtimexFn = { fn: koffi().load('libc.so.6').func('int adjtimex(_Inout_ psx_timex *buf)') };
   }
-  if (optionalFunc(libc, 'const char *gnu_get_libc_version(void)') === null)
-    throw new UnsupportedOperation(NO_GLIBC, 'a Linux whose libc.so.6 is not glibc');
-  const trim = optionalFunc(libc, 'int malloc_trim(size_t pad)');
-  if (trim === null) throw new UnsupportedOperation(`${NO_GLIBC}: no malloc_trim`, 'this glibc');
-  const def = (t: string): Record<string, KoffiField> => Object.fromEntries(MALLINFO_FIELDS.map((f) => [f, t]));
-  // mallinfo2 came in glibc 2.33 (February 2021); before it psutil falls back to mallinfo, whose fields are ints
-  // that wrap past 2 GiB. Read as unsigned here, which holds up to 4 GiB (psutil casts the int to 64 bits).
-  namedStruct('psx_mallinfo2', def('size_t'));
-  const m2 = optionalFunc(libc, 'psx_mallinfo2 mallinfo2(void)');
-  let info: () => MallInfo;
-  if (m2 !== null) {
-    info = () => m2() as MallInfo;
-  } else {
-    namedStruct('psx_mallinfo', def('int'));
-    const m1 = optionalFunc(libc, 'psx_mallinfo mallinfo(void)');
-    if (m1 === null) throw new UnsupportedOperation(`${NO_GLIBC}: neither mallinfo2 nor mallinfo`, 'this glibc');
-    info = () => {
-      const r = m1() as Record<string, number>;
-      return Object.fromEntries(MALLINFO_FIELDS.map((f) => [f, (r[f] ?? 0) >>> 0])) as unknown as MallInfo;
-    };
-  }
-  heapFns = { info, trim };
-  return heapFns;
-}
-
-/** mallinfo2(3): this process's malloc statistics, every arena summed. */
-export function mallinfo(): MallInfo {
-  return heapLib().info();
-}
-
-/** malloc_trim(3): true when memory went back to the system. */
-export function mallocTrim(pad: number): boolean {
-  return (heapLib().trim(pad) as number) === 1;
+  const t: Record<string, unknown> = { modes: 0 };
+  const state = adjtimexFn.fn(t) as number;
+  if (state < 0) throw new NativeError('adjtimex', koffi().errno());
+  const n = (k: string): number => Number(t[k]);
+  return {
+    state,
+    offset: n('offset'),
+    freq: n('freq'),
+    maxerror: n('maxerror'),
+    esterror: n('esterror'),
+    status: n('status'),
+    constant: n('constant'),
+    tick: n('tick'),
+    ppsfreq: n('ppsfreq'),
+    jitter: n('jitter'),
+    shift: n('shift'),
+    stabil: n('stabil'),
+    jitcnt: n('jitcnt'),
+    calcnt: n('calcnt'),
+    errcnt: n('errcnt'),
+    stbcnt: n('stbcnt'),
+    tai: n('tai'),
+  };
 }
