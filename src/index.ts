@@ -104,7 +104,18 @@ export const psutil = createPsutil();
 // library's extensions, which psutil does not have: each is listed in docs/library-extensions.md (what it reads, why
 // psutil lacks it), and test/probes/exports.test.ts fails on an export that is neither psutil's nor listed there.
 export const { cpuTimes, cpuPercent, cpuTimesPercent, cpuCount, cpuStats, cpuFreq, getloadavg } = psutil;
-/* ours: */ export const { procStat, procLoadavg, cpuInfo, cpuFreqDetails, schedstat, procInterrupts } = psutil;
+/* ours: */ export const {
+  procStat,
+  procLoadavg,
+  cpuInfo,
+  cpuFreqDetails,
+  schedstat,
+  procInterrupts,
+  cpuThermalThrottles,
+  isolatedCpus,
+  cpuVulnerabilities,
+  procSoftirqs,
+} = psutil;
 export type {
   CpuTimes,
   CpuStats,
@@ -116,6 +127,10 @@ export type {
   CpuFreqDetails,
   SchedstatCpu,
   InterruptLine,
+  CpuThermalThrottles,
+  CpuVulnerability,
+  Softirqs,
+  SoftirqLine,
 } from './probes/cpu';
 export const { virtualMemory, swapMemory } = psutil;
 /* ours: */ export const { procMeminfo, procVmstat } = psutil;
@@ -136,10 +151,12 @@ export type {
 export const { netIoCounters, netConnections, netIfAddrs, netIfStats } = psutil;
 /* ours: */ export const {
   netDev,
+  netRxNohandler,
   netClass,
   sockStat,
   netstat,
   tcpConnectionStates,
+  tcpSocketStats,
   softnetStat,
   nfConntrack,
   arpEntries,
@@ -161,6 +178,7 @@ export type {
   NetstatRecord,
   TcpConnectionStates,
   TcpConnectionStatesOptions,
+  TcpSocketStats,
   SoftnetCpu,
   NfConntrack,
   ConntrackStatCpu,
@@ -194,7 +212,7 @@ export type {
   MountStatsAsyncOptions,
 } from './probes/disk';
 export const { sensorsTemperatures, sensorsFans, sensorsBattery } = psutil;
-/* ours: */ export const { hwmonChips, thermalZones, powerSupplies } = psutil;
+/* ours: */ export const { hwmonChips, thermalZones, coolingDevices, powerSupplies } = psutil;
 export type {
   Temperature,
   Fan,
@@ -202,6 +220,7 @@ export type {
   SensorsTemperaturesOptions,
   HwmonChip,
   ThermalZone,
+  CoolingDevice,
   PowerSupply,
 } from './probes/sensors';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.

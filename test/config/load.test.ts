@@ -49,9 +49,9 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test('every collector is on by default but interrupts (off in node_exporter too); per-thread states are not', () => {
+  test('every collector is on by default but those node_exporter has off; per-thread states are not', () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
-    expect(off).toEqual(['interrupts']);
+    expect(off).toEqual(['cpu_vulnerabilities', 'interrupts', 'softirqs']);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 

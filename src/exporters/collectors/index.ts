@@ -34,11 +34,14 @@ import { interruptsCollector } from './interrupts';
 import { arpCollector } from './arp';
 import { udpQueuesCollector } from './udp_queues';
 import { textfileCollector } from './textfile';
+import { cpuVulnerabilitiesCollector } from './cpu_vulnerabilities';
+import { softirqsCollector } from './softirqs';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
   cpuCollector,
   cpufreqCollector,
+  cpuVulnerabilitiesCollector,
   loadavgCollector,
   statCollector,
   meminfoCollector,
@@ -56,6 +59,7 @@ const ALL: readonly AnyCollectorDef[] = [
   schedstatCollector,
   conntrackCollector,
   interruptsCollector,
+  softirqsCollector,
   arpCollector,
   udpQueuesCollector,
   sensorsCollector,
