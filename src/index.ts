@@ -223,6 +223,16 @@ export type {
   CoolingDevice,
   PowerSupply,
 } from './probes/sensors';
+/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes } = psutil;
+export type {
+  Ipvs,
+  IpvsStats,
+  IpvsBackend,
+  FibreChannelHost,
+  FcCounter,
+  ScsiTape,
+  TapeCounter,
+} from './probes/subsystems';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';

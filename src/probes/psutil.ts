@@ -10,6 +10,7 @@ import { memoryApi } from './memory';
 import { hostApi } from './host';
 import { diskApi } from './disk';
 import { sensorsApi } from './sensors';
+import { subsystemsApi } from './subsystems';
 // './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
 // resolve before the folder (tsc never deletes an output).
 import { processApi } from './process/index';
@@ -45,6 +46,7 @@ function build(ctx: Context) {
     ...netApi(ctx),
     ...diskApi(ctx),
     ...sensorsApi(ctx),
+    ...subsystemsApi(ctx),
     ...processApi(ctx),
   };
 }

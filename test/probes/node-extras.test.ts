@@ -48,6 +48,40 @@ describe('our golden host', () => {
     ]);
   });
 
+  test('fibre channel: 0x prefixes cut, an unimplemented counter (2^64 - 1) null, a missing one 0', () => {
+    const [h, ...rest] = golden.fibreChannelHosts();
+    expect(rest).toEqual([]);
+    expect(h?.name).toBe('host3');
+    expect(h?.attributes).toMatchObject({ port_id: '0a1b00', fabric_name: '1000c4f57c0d0e0f', speed: '32 Gbit' });
+    expect(h?.counters).toMatchObject({ dumped_frames: null, fcp_packet_aborts: 7, rx_words: 0x4d5e6f70 });
+  });
+
+  test('SCSI tapes: st1 only (nst1 is the same drive), counters exact', () => {
+    expect(golden.scsiTapes()).toEqual([
+      {
+        name: 'st1',
+        counters: {
+          in_flight: 2,
+          io_ns: 8123456789012,
+          other_cnt: 77,
+          read_byte_cnt: 3221225472,
+          read_cnt: 49152,
+          read_ns: 123456789,
+          resid_cnt: 4,
+          write_byte_cnt: 1099511627776,
+          write_cnt: 16777216,
+          write_ns: 7000000000001,
+        },
+      },
+    ]);
+  });
+
+  test('IPVS totals and real servers', () => {
+    const v = golden.ipvs();
+    expect(v?.stats.connections).toBe(0x2f1a4);
+    expect(v?.backends).toHaveLength(7);
+  });
+
   test('rx_nohandler only for the NICs whose statistics have it', () => {
     expect(golden.netRxNohandler()).toEqual({ eth0: 12, lo: 0, wlan0: 3 });
   });
@@ -80,6 +114,9 @@ describe('a tree without any of the files', () => {
     expect(empty.isolatedCpus()).toBeNull();
     expect(empty.cpuVulnerabilities()).toEqual([]);
     expect(empty.coolingDevices()).toEqual([]);
+    expect(empty.ipvs()).toBeNull();
+    expect(empty.fibreChannelHosts()).toEqual([]);
+    expect(empty.scsiTapes()).toEqual([]);
   });
 });
 
@@ -109,6 +146,8 @@ describePeer("the peers' trees", () => {
     expect(p.isolatedCpus()).toEqual([1, 3, 4, 5, 9]);
     expect(p.coolingDevices()).toEqual([{ name: '0', type: 'Processor', maxState: 3, curState: 0 }]);
     expect(p.cpuVulnerabilities()).toHaveLength(5);
+    expect(p.fibreChannelHosts().map((h) => h.name)).toEqual(['host0', 'host1']);
+    expect(p.scsiTapes().map((t) => [t.name, t.counters.resid_cnt])).toEqual([['st0', 19]]);
   });
 
   test("procfs's: cooling_device1 without cur_state left out (procfs skips it), throttles, isolated CPUs", () => {

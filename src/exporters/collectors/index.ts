@@ -36,6 +36,9 @@ import { udpQueuesCollector } from './udp_queues';
 import { textfileCollector } from './textfile';
 import { cpuVulnerabilitiesCollector } from './cpu_vulnerabilities';
 import { softirqsCollector } from './softirqs';
+import { ipvsCollector } from './ipvs';
+import { fibrechannelCollector } from './fibrechannel';
+import { tapestatsCollector } from './tapestats';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -63,6 +66,9 @@ const ALL: readonly AnyCollectorDef[] = [
   arpCollector,
   udpQueuesCollector,
   sensorsCollector,
+  ipvsCollector,
+  fibrechannelCollector,
+  tapestatsCollector,
   unameCollector,
   osCollector,
   timeCollector,

@@ -14,6 +14,7 @@ import * as sysinfo from './sysinfo';
 import * as processHandle from './process';
 import * as processTable from './processes';
 import * as kstat from './kstat';
+import * as subsystems from './subsystems';
 
 export const linuxBackend = {
   sysconf,
@@ -27,6 +28,7 @@ export const linuxBackend = {
   // One process's files (handle) and the process table (pids, pidExists, ppidMap, ...), as one area.
   process: { ...processHandle, ...processTable },
   kstat,
+  subsystems,
 };
 
 export type Backend = typeof linuxBackend;

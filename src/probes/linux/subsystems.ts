@@ -1,0 +1,151 @@
+/**
+ * Kernel subsystems node_exporter has a collector each for and psutil nothing: IPVS (/proc/net/ip_vs*), and the sysfs
+ * classes of storage and fabric hardware (fibre channel hosts, InfiniBand ports, SCSI tapes, bcache, SELinux). Plain
+ * functions taking the ProcFs first; each returns null or [] where the kernel or the hardware does not have the
+ * files, so that a collector on such a host is silent rather than failing.
+ */
+import type { ProcFs } from './procfs';
+import { OsError } from '../errors';
+import { parseIpvsBackends, parseIpvsStats, type IpvsBackend, type IpvsStats } from './parse/ipvs';
+import { parseSysfsUint64, U64_MAX } from './parse/sysattr';
+
+export type { IpvsBackend, IpvsStats };
+
+function isEnoent(err: unknown): boolean {
+  return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR');
+}
+
+/** /proc/net/ip_vs_stats and /proc/net/ip_vs; null where the ip_vs module is not loaded (no ip_vs_stats). */
+export function ipvs(fs: ProcFs): { stats: IpvsStats; backends: IpvsBackend[] } | null {
+  const sp = fs.proc('net/ip_vs_stats');
+  const statsText = fs.readTextOrNull(sp);
+  if (statsText === null) return null;
+  const bp = fs.proc('net/ip_vs');
+  try {
+    // One line per virtual service and real server: can be large on a balancer, hence the ordinary capped read.
+    return { stats: parseIpvsStats(statsText, sp), backends: parseIpvsBackends(fs.readText(bp, 64 << 20), bp) };
+  } catch (err) {
+    if (isEnoent(err)) return { stats: parseIpvsStats(statsText, sp), backends: [] };
+    throw err;
+  }
+}
+
+/** A class entry's directory: itself, or where a fixture tree's link file (a text file holding `../..`) points. */
+function classDir(fs: ProcFs, dir: string): string | null {
+  if (!fs.exists(dir)) return null;
+  if (fs.stat(dir).isDirectory()) return dir;
+  const target = (fs.readAttr(dir) ?? '').replace(/\/+$/, '');
+  if (!target.startsWith('../')) return null;
+  const q = `${dir.slice(0, dir.lastIndexOf('/'))}/${target}`;
+  return fs.exists(q) && fs.stat(q).isDirectory() ? q : null;
+}
+
+/** An unsigned counter attribute; null where absent or unreadable (EINVAL, EOPNOTSUPP from write-only files). */
+function u64Attr(fs: ProcFs, p: string): bigint | null {
+  const v = fs.readAttr(p);
+  return v === null ? null : parseSysfsUint64(v, p);
+}
+
+export const FC_COUNTERS = [
+  'dumped_frames',
+  'error_frames',
+  'invalid_crc_count',
+  'rx_frames',
+  'rx_words',
+  'tx_frames',
+  'tx_words',
+  'seconds_since_last_reset',
+  'invalid_tx_word_count',
+  'link_failure_count',
+  'loss_of_sync_count',
+  'loss_of_signal_count',
+  'nos_count',
+  'fcp_packet_aborts',
+] as const;
+export type FcCounter = (typeof FC_COUNTERS)[number];
+
+export interface FibreChannelHost {
+  name: string;
+  /** speed, port_state, ..., as printed; the four 0x-prefixed names with the prefix cut, as procfs does. */
+  attributes: Record<string, string>;
+  /** statistics/<counter>: 0 where the file is absent, null where the driver reports 2^64 - 1 (not implemented). */
+  counters: Record<FcCounter, number | null>;
+}
+
+const FC_ATTRS = [
+  'speed',
+  'port_state',
+  'port_type',
+  'node_name',
+  'port_id',
+  'port_name',
+  'fabric_name',
+  'dev_loss_tmo',
+  'symbolic_name',
+  'supported_classes',
+  'supported_speeds',
+];
+const FC_HEX_NAMES = new Set(['node_name', 'port_id', 'port_name', 'fabric_name']);
+
+/** /sys/class/fc_host/*; [] where the class is absent (no fibre channel HBA). */
+export function fibreChannelHosts(fs: ProcFs): FibreChannelHost[] {
+  const root = fs.sys('class/fc_host');
+  const out: FibreChannelHost[] = [];
+  for (const name of fs.readdirOrEmpty(root).sort()) {
+    const dir = classDir(fs, `${root}/${name}`);
+    if (dir === null) continue;
+    const attributes: Record<string, string> = {};
+    for (const a of FC_ATTRS) {
+      let v = fs.readAttr(`${dir}/${a}`);
+      if (v === null) continue;
+      // procfs drops the first two characters (the 0x) of these whenever the value is longer than two.
+      if (FC_HEX_NAMES.has(a) && v.length > 2) v = v.slice(2);
+      attributes[a] = v;
+    }
+    const counters = {} as Record<FcCounter, number | null>;
+    for (const c of FC_COUNTERS) {
+      const v = u64Attr(fs, `${dir}/statistics/${c}`);
+      counters[c] = v === null ? 0 : v === U64_MAX ? null : Number(v);
+    }
+    out.push({ name, attributes, counters });
+  }
+  return out;
+}
+
+export const TAPE_COUNTERS = [
+  'in_flight',
+  'io_ns',
+  'other_cnt',
+  'read_byte_cnt',
+  'read_cnt',
+  'read_ns',
+  'resid_cnt',
+  'write_byte_cnt',
+  'write_cnt',
+  'write_ns',
+] as const;
+export type TapeCounter = (typeof TAPE_COUNTERS)[number];
+
+export interface ScsiTape {
+  /** `st0`: the rewinding device; its nst and mode (l, m, a) siblings share its statistics and are left out. */
+  name: string;
+  counters: Record<TapeCounter, number>;
+}
+
+/** /sys/class/scsi_tape/st<N>/stats/*; [] where the class is absent. A tape lacking a stats file fails. */
+export function scsiTapes(fs: ProcFs): ScsiTape[] {
+  const root = fs.sys('class/scsi_tape');
+  const out: ScsiTape[] = [];
+  for (const name of fs.readdirOrEmpty(root).sort()) {
+    if (!/^st\d+$/.test(name)) continue;
+    const dir = classDir(fs, `${root}/${name}`);
+    if (dir === null) continue;
+    const counters = {} as Record<TapeCounter, number>;
+    for (const c of TAPE_COUNTERS) {
+      const p = `${dir}/stats/${c}`;
+      counters[c] = Number(parseSysfsUint64(fs.readText(p), p));
+    }
+    out.push({ name, counters });
+  }
+  return out;
+}
