@@ -223,7 +223,7 @@ export type {
   CoolingDevice,
   PowerSupply,
 } from './probes/sensors';
-/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes } = psutil;
+/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes, infinibandDevices } = psutil;
 export type {
   Ipvs,
   IpvsStats,
@@ -232,6 +232,7 @@ export type {
   FcCounter,
   ScsiTape,
   TapeCounter,
+  Infiniband,
 } from './probes/subsystems';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.

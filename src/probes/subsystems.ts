@@ -1,10 +1,12 @@
 /**
- * Kernel subsystems facade, ours (docs/library-extensions.md): ipvs, fibreChannelHosts, scsiTapes. The reading is in linux/subsystems.ts. Each
+ * Kernel subsystems facade, ours (docs/library-extensions.md): ipvs, fibreChannelHosts, scsiTapes, infinibandDevices. The reading is in linux/subsystems.ts. Each
  * function returns null or [] on a host without the subsystem.
  */
 import type { Context } from './context';
-import type { FcCounter, IpvsBackend, IpvsStats, TapeCounter } from './linux/subsystems';
+import type { FcCounter, InfinibandDevice, IpvsBackend, IpvsStats, TapeCounter } from './linux/subsystems';
 export type { FcCounter, IpvsBackend, IpvsStats, TapeCounter } from './linux/subsystems';
+/** An InfiniBand HCA and its ports (not a psutil function). */
+export type Infiniband = Readonly<InfinibandDevice>;
 
 /** IPVS totals and the real servers of every virtual service (not a psutil function). */
 export interface Ipvs {
@@ -38,16 +40,18 @@ export function subsystemsApi(ctx: Context) {
     /** /sys/class/fc_host/*: attributes and statistics of each port; [] without fibre channel. */
     fibreChannelHosts(): readonly FibreChannelHost[] {
       return Object.freeze(
-        ctx.os.subsystems
-          .fibreChannelHosts(ctx.fs)
-          .map((h) =>
-            Object.freeze({
-              name: h.name,
-              attributes: Object.freeze(h.attributes),
-              counters: Object.freeze(h.counters),
-            }),
-          ),
+        ctx.os.subsystems.fibreChannelHosts(ctx.fs).map((h) =>
+          Object.freeze({
+            name: h.name,
+            attributes: Object.freeze(h.attributes),
+            counters: Object.freeze(h.counters),
+          }),
+        ),
       );
+    },
+    /** /sys/class/infiniband/*: each HCA's identity and its ports' state, rate and counters; [] without any. */
+    infinibandDevices(): readonly Infiniband[] {
+      return Object.freeze(ctx.os.subsystems.infinibandDevices(ctx.fs).map((d) => Object.freeze(d)));
     },
     /** /sys/class/scsi_tape/st<N>/stats; [] without tape drives. */
     scsiTapes(): readonly ScsiTape[] {

@@ -221,7 +221,7 @@ export function e2eExposition(): Exposition {
  * - node_memory_numa_* (meminfo_numa, off by default).
  */
 export const COVERED =
-  /^node_(cpu_(seconds_total|guest_seconds_total|info|frequency_hertz|scaling_.*|frequency_(min|max)_hertz|flag_info|bug_info|isolated|(core|package)_throttles_total|vulnerabilities_info)|cooling_device_.*|softirqs_functions_total|ipvs_.*|fibrechannel_.*|tape_.*|load(1|5|15)|boot_time_seconds|context_switches_total|forks_total|intr_total|procs_(running|blocked)|softirqs_total|memory_(?!numa_).*|vmstat_.*|disk_.*|network_(?!(receive|transmit)_).*|netstat_.*|sockstat_.*|hwmon_.*|thermal_zone_temp|power_supply_.*|processes_.*|time_clocksource_.*|pressure_.*|filefd_.*|entropy_.*|softnet_.*|schedstat_.*|nf_conntrack_.*|interrupts_total|arp_entries|udp_queues|textfile_.*)$|^testmetric.*$/;
+  /^node_(cpu_(seconds_total|guest_seconds_total|info|frequency_hertz|scaling_.*|frequency_(min|max)_hertz|flag_info|bug_info|isolated|(core|package)_throttles_total|vulnerabilities_info)|cooling_device_.*|softirqs_functions_total|ipvs_.*|fibrechannel_.*|infiniband_.*|tape_.*|load(1|5|15)|boot_time_seconds|context_switches_total|forks_total|intr_total|procs_(running|blocked)|softirqs_total|memory_(?!numa_).*|vmstat_.*|disk_.*|network_(?!(receive|transmit)_).*|netstat_.*|sockstat_.*|hwmon_.*|thermal_zone_temp|power_supply_.*|processes_.*|time_clocksource_.*|pressure_.*|filefd_.*|entropy_.*|softnet_.*|schedstat_.*|nf_conntrack_.*|interrupts_total|arp_entries|udp_queues|textfile_.*)$|^testmetric.*$/;
 
 export interface Comparison {
   missingFamilies: string[];

@@ -117,6 +117,7 @@ describe('a tree without any of the files', () => {
     expect(empty.ipvs()).toBeNull();
     expect(empty.fibreChannelHosts()).toEqual([]);
     expect(empty.scsiTapes()).toEqual([]);
+    expect(empty.infinibandDevices()).toEqual([]);
   });
 });
 
@@ -148,6 +149,20 @@ describePeer("the peers' trees", () => {
     expect(p.cpuVulnerabilities()).toHaveLength(5);
     expect(p.fibreChannelHosts().map((h) => h.name)).toEqual(['host0', 'host1']);
     expect(p.scsiTapes().map((t) => [t.name, t.counters.resid_cnt])).toEqual([['st0', 19]]);
+    const ib = p.infinibandDevices();
+    expect(ib.map((d) => [d.name, d.hcaType, d.ports.length])).toEqual([
+      ['i40iw0', 'I40IW', 1],
+      ['mlx4_0', 'MT4099', 2],
+    ]);
+    // port_rcv_data counts 4-byte words.
+    expect(ib[1]?.ports[0]?.counters['port_rcv_data']).toBe(4631917 * 4);
+  });
+
+  test("procfs's InfiniBand: every HCA read, every counter a number", () => {
+    const ib = at(pf).infinibandDevices();
+    expect(ib.length).toBeGreaterThan(0);
+    for (const d of ib)
+      for (const port of d.ports) expect(Object.values(port.counters).every(Number.isFinite)).toBe(true);
   });
 
   test("procfs's: cooling_device1 without cur_state left out (procfs skips it), throttles, isolated CPUs", () => {

@@ -39,6 +39,7 @@ import { softirqsCollector } from './softirqs';
 import { ipvsCollector } from './ipvs';
 import { fibrechannelCollector } from './fibrechannel';
 import { tapestatsCollector } from './tapestats';
+import { infinibandCollector } from './infiniband';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -68,6 +69,7 @@ const ALL: readonly AnyCollectorDef[] = [
   sensorsCollector,
   ipvsCollector,
   fibrechannelCollector,
+  infinibandCollector,
   tapestatsCollector,
   unameCollector,
   osCollector,

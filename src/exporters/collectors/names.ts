@@ -31,6 +31,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'sensors',
   'ipvs',
   'fibrechannel',
+  'infiniband',
   'tapestats',
   'uname',
   'os',

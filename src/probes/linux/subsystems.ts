@@ -7,7 +7,7 @@
 import type { ProcFs } from './procfs';
 import { OsError } from '../errors';
 import { parseIpvsBackends, parseIpvsStats, type IpvsBackend, type IpvsStats } from './parse/ipvs';
-import { parseSysfsUint64, U64_MAX } from './parse/sysattr';
+import { parseIbRate, parseIbState, parseSysfsUint64, U64_MAX } from './parse/sysattr';
 
 export type { IpvsBackend, IpvsStats };
 
@@ -146,6 +146,72 @@ export function scsiTapes(fs: ProcFs): ScsiTape[] {
       counters[c] = Number(parseSysfsUint64(fs.readText(p), p));
     }
     out.push({ name, counters });
+  }
+  return out;
+}
+
+export interface InfinibandPort {
+  port: number;
+  /** The number before `:` of `state` (`4: ACTIVE`) and `phys_state` (`5: LinkUp`). */
+  stateId: number;
+  physStateId: number;
+  /** `rate` (`40 Gb/sec (4X QDR)`) in bytes per second. */
+  rateBytesPerSecond: number;
+  /** counters/* and counters_ext/* by file name, data counters in bytes (the kernel counts 4-byte words). */
+  counters: Record<string, number>;
+}
+
+export interface InfinibandDevice {
+  name: string;
+  boardId: string;
+  firmwareVersion: string;
+  hcaType: string;
+  ports: InfinibandPort[];
+}
+
+/** Data counters count 4-octet words (IBA 16.1.3.5): procfs multiplies them by 4. */
+const IB_WORD_COUNTERS = new Set(['port_rcv_data', 'port_xmit_data', 'port_rcv_data_64', 'port_xmit_data_64']);
+
+/** /sys/class/infiniband/<device>/ports/<n>; [] where the class is absent. Counters reading `N/A` are left out. */
+export function infinibandDevices(fs: ProcFs): InfinibandDevice[] {
+  const root = fs.sys('class/infiniband');
+  const out: InfinibandDevice[] = [];
+  for (const name of fs.readdirOrEmpty(root).sort()) {
+    const dir = classDir(fs, `${root}/${name}`);
+    if (dir === null) continue;
+    const ports: InfinibandPort[] = [];
+    const portNames = fs
+      .readdirOrEmpty(`${dir}/ports`)
+      .filter((n) => /^\d+$/.test(n))
+      .sort((a, b) => Number(a) - Number(b));
+    for (const pn of portNames) {
+      const pd = `${dir}/ports/${pn}`;
+      const counters: Record<string, number> = {};
+      for (const sub of ['counters', 'counters_ext']) {
+        for (const c of fs.readdirOrEmpty(`${pd}/${sub}`)) {
+          const p = `${pd}/${sub}/${c}`;
+          const v = fs.readAttr(p);
+          // A port without a performance management agent reads `N/A (no PMA)`: no such counter.
+          if (v === null || v.startsWith('N/A')) continue;
+          const n = Number(parseSysfsUint64(v, p));
+          counters[c] = IB_WORD_COUNTERS.has(c) ? n * 4 : n;
+        }
+      }
+      ports.push({
+        port: Number(pn),
+        stateId: parseIbState(fs.readText(`${pd}/state`, 4096), `${pd}/state`),
+        physStateId: parseIbState(fs.readText(`${pd}/phys_state`, 4096), `${pd}/phys_state`),
+        rateBytesPerSecond: parseIbRate(fs.readText(`${pd}/rate`, 4096), `${pd}/rate`),
+        counters,
+      });
+    }
+    out.push({
+      name,
+      boardId: fs.readAttr(`${dir}/board_id`) ?? '',
+      firmwareVersion: fs.readAttr(`${dir}/fw_ver`) ?? '',
+      hcaType: fs.readAttr(`${dir}/hca_type`) ?? '',
+      ports,
+    });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ParseError } from '../../../../src/probes/errors';
 import { parseIpvsBackends, parseIpvsStats } from '../../../../src/probes/linux/parse/ipvs';
-import { parseSysfsUint64, U64_MAX } from '../../../../src/probes/linux/parse/sysattr';
+import { parseIbRate, parseIbState, parseSysfsUint64, U64_MAX } from '../../../../src/probes/linux/parse/sysattr';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, describePeer, own } from '../../../helpers/fixtures';
 import { onlyParseErrors } from '../../../helpers/garbage';
 
@@ -121,5 +121,32 @@ describe('parseSysfsUint64', () => {
 
   test.each([['-1'], ['0x1ffffffffffffffff'], ['12a'], [''], ['0x']])('%j -> ParseError', (text) => {
     expect(() => parseSysfsUint64(text, '/sys/x')).toThrow(ParseError);
+  });
+});
+
+describe('parseIbState and parseIbRate', () => {
+  test.each([
+    ['4: ACTIVE\n', 4],
+    ['5: LinkUp', 5],
+    ['1: DOWN', 1],
+  ])('state %j -> %d', (text, want) => {
+    expect(parseIbState(text)).toBe(want);
+  });
+
+  test.each([
+    ['40 Gb/sec (4X QDR)\n', 5e9],
+    ['10 Gb/sec (4X)', 1.25e9],
+    ['2.5 Gb/sec (1X SDR)', 3.125e8],
+    ['100 Gb/sec (4X EDR)', 1.25e10],
+  ])('rate %j -> %d bytes/s', (text, want) => {
+    expect(parseIbRate(text)).toBe(want);
+  });
+
+  test.each([['ACTIVE'], [''], ['4 ACTIVE']])('state %j -> ParseError', (text) => {
+    expect(() => parseIbState(text, '/sys/x/state')).toThrow(ParseError);
+  });
+
+  test.each([['40 Mb/sec'], [''], ['fast']])('rate %j -> ParseError', (text) => {
+    expect(() => parseIbRate(text, '/sys/x/rate')).toThrow(ParseError);
   });
 });
