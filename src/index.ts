@@ -223,7 +223,7 @@ export type {
   CoolingDevice,
   PowerSupply,
 } from './probes/sensors';
-/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes, infinibandDevices } = psutil;
+/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes, infinibandDevices, selinux } = psutil;
 export type {
   Ipvs,
   IpvsStats,
@@ -233,6 +233,7 @@ export type {
   ScsiTape,
   TapeCounter,
   Infiniband,
+  Selinux,
 } from './probes/subsystems';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.

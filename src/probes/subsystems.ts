@@ -1,10 +1,20 @@
 /**
- * Kernel subsystems facade, ours (docs/library-extensions.md): ipvs, fibreChannelHosts, scsiTapes, infinibandDevices. The reading is in linux/subsystems.ts. Each
+ * Kernel subsystems facade, ours (docs/library-extensions.md): ipvs, fibreChannelHosts, scsiTapes, infinibandDevices,
+ * selinux. The reading is in linux/subsystems.ts. Each
  * function returns null or [] on a host without the subsystem.
  */
 import type { Context } from './context';
-import type { FcCounter, InfinibandDevice, IpvsBackend, IpvsStats, TapeCounter } from './linux/subsystems';
+import type {
+  FcCounter,
+  InfinibandDevice,
+  IpvsBackend,
+  IpvsStats,
+  SelinuxStatus,
+  TapeCounter,
+} from './linux/subsystems';
 export type { FcCounter, IpvsBackend, IpvsStats, TapeCounter } from './linux/subsystems';
+/** SELinux's state: enabled, configured and current modes, AVC statistics (not a psutil function). */
+export type Selinux = Readonly<SelinuxStatus>;
 /** An InfiniBand HCA and its ports (not a psutil function). */
 export type Infiniband = Readonly<InfinibandDevice>;
 
@@ -52,6 +62,10 @@ export function subsystemsApi(ctx: Context) {
     /** /sys/class/infiniband/*: each HCA's identity and its ports' state, rate and counters; [] without any. */
     infinibandDevices(): readonly Infiniband[] {
       return Object.freeze(ctx.os.subsystems.infinibandDevices(ctx.fs).map((d) => Object.freeze(d)));
+    },
+    /** SELinux from <sysfs>/fs/selinux and <rootfs>/etc/selinux/config; `enabled: false` without selinuxfs. */
+    selinux(): Selinux {
+      return Object.freeze(ctx.os.subsystems.selinuxStatus(ctx.fs));
     },
     /** /sys/class/scsi_tape/st<N>/stats; [] without tape drives. */
     scsiTapes(): readonly ScsiTape[] {

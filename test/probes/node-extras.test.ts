@@ -118,6 +118,14 @@ describe('a tree without any of the files', () => {
     expect(empty.fibreChannelHosts()).toEqual([]);
     expect(empty.scsiTapes()).toEqual([]);
     expect(empty.infinibandDevices()).toEqual([]);
+    expect(empty.selinux()).toEqual({
+      enabled: false,
+      configMode: -1,
+      currentMode: -1,
+      avcCache: null,
+      avcHash: null,
+      avcThreshold: null,
+    });
   });
 });
 

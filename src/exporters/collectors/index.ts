@@ -40,6 +40,7 @@ import { ipvsCollector } from './ipvs';
 import { fibrechannelCollector } from './fibrechannel';
 import { tapestatsCollector } from './tapestats';
 import { infinibandCollector } from './infiniband';
+import { selinuxCollector } from './selinux';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -71,6 +72,7 @@ const ALL: readonly AnyCollectorDef[] = [
   fibrechannelCollector,
   infinibandCollector,
   tapestatsCollector,
+  selinuxCollector,
   unameCollector,
   osCollector,
   timeCollector,

@@ -33,6 +33,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'fibrechannel',
   'infiniband',
   'tapestats',
+  'selinux',
   'uname',
   'os',
   'time',

@@ -8,6 +8,8 @@ import type { ProcFs } from './procfs';
 import { OsError } from '../errors';
 import { parseIpvsBackends, parseIpvsStats, type IpvsBackend, type IpvsStats } from './parse/ipvs';
 import { parseIbRate, parseIbState, parseSysfsUint64, U64_MAX } from './parse/sysattr';
+import { parseAvcCacheStats, parseAvcHashStats, parseSelinuxConfigMode, type AvcHashStats } from './parse/selinux';
+import { parseSysctlUint } from './parse/sysctl';
 
 export type { IpvsBackend, IpvsStats };
 
@@ -214,4 +216,40 @@ export function infinibandDevices(fs: ProcFs): InfinibandDevice[] {
     });
   }
   return out;
+}
+
+export interface SelinuxStatus {
+  /** selinuxfs is there (<sysfs>/fs/selinux/enforce): the kernel runs SELinux. */
+  enabled: boolean;
+  /** <rootfs>/etc/selinux/config's SELINUX=: 1 enforcing, 0 permissive, -1 disabled or absent. */
+  configMode: number;
+  /** fs/selinux/enforce: 1 enforcing, 0 permissive (-1 when not enabled). */
+  currentMode: number;
+  /** fs/selinux/avc/cache_stats summed over CPUs; null where the file is absent. */
+  avcCache: Record<string, number> | null;
+  avcHash: AvcHashStats | null;
+  avcThreshold: number | null;
+}
+
+/** SELinux's state from selinuxfs and the host's config (node_exporter's selinux collector). */
+export function selinuxStatus(fs: ProcFs): SelinuxStatus {
+  const enforce = fs.readAttr(fs.sys('fs/selinux/enforce'));
+  const cfg = fs.readTextOrNull(fs.root('/etc/selinux/config'));
+  const configMode = cfg === null ? -1 : parseSelinuxConfigMode(cfg);
+  if (enforce === null)
+    return { enabled: false, configMode, currentMode: -1, avcCache: null, avcHash: null, avcThreshold: null };
+  const cp = fs.sys('fs/selinux/avc/cache_stats');
+  const hp = fs.sys('fs/selinux/avc/hash_stats');
+  const tp = fs.sys('fs/selinux/avc/cache_threshold');
+  const c = fs.readTextOrNull(cp);
+  const h = fs.readTextOrNull(hp);
+  const t = fs.readTextOrNull(tp);
+  return {
+    enabled: true,
+    configMode,
+    currentMode: parseSysctlUint(enforce, fs.sys('fs/selinux/enforce')) === 1 ? 1 : 0,
+    avcCache: c === null ? null : parseAvcCacheStats(c, cp),
+    avcHash: h === null ? null : parseAvcHashStats(h, hp),
+    avcThreshold: t === null ? null : parseSysctlUint(t, tp),
+  };
 }
