@@ -118,7 +118,18 @@ export const psutil = createPsutil();
 // library's extensions, which psutil does not have: each is listed in docs/library-extensions.md (what it reads, why
 // psutil lacks it), and test/probes/exports.test.ts fails on an export that is neither psutil's nor listed there.
 export const { cpuTimes, cpuPercent, cpuTimesPercent, cpuCount, cpuStats, cpuFreq, getloadavg } = psutil;
-/* ours: */ export const { procStat, procLoadavg, cpuInfo, cpuFreqDetails, schedstat, procInterrupts } = psutil;
+/* ours: */ export const {
+  procStat,
+  procLoadavg,
+  cpuInfo,
+  cpuFreqDetails,
+  schedstat,
+  procInterrupts,
+  cpuThermalThrottles,
+  isolatedCpus,
+  cpuVulnerabilities,
+  procSoftirqs,
+} = psutil;
 export type {
   CpuTimes,
   CpuStats,
@@ -130,6 +141,10 @@ export type {
   CpuFreqDetails,
   SchedstatCpu,
   InterruptLine,
+  CpuThermalThrottles,
+  CpuVulnerability,
+  Softirqs,
+  SoftirqLine,
 } from './probes/cpu';
 export const { virtualMemory, swapMemory } = psutil;
 /* ours: */ export const { procMeminfo, procVmstat } = psutil;
@@ -150,10 +165,12 @@ export type {
 export const { netIoCounters, netConnections, netIfAddrs, netIfStats } = psutil;
 /* ours: */ export const {
   netDev,
+  netRxNohandler,
   netClass,
   sockStat,
   netstat,
   tcpConnectionStates,
+  tcpSocketStats,
   softnetStat,
   nfConntrack,
   arpEntries,
@@ -175,6 +192,7 @@ export type {
   NetstatRecord,
   TcpConnectionStates,
   TcpConnectionStatesOptions,
+  TcpSocketStats,
   SoftnetCpu,
   NfConntrack,
   ConntrackStatCpu,
@@ -208,7 +226,7 @@ export type {
   MountStatsAsyncOptions,
 } from './probes/disk';
 export const { sensorsTemperatures, sensorsFans, sensorsBattery } = psutil;
-/* ours: */ export const { hwmonChips, thermalZones, powerSupplies } = psutil;
+/* ours: */ export const { hwmonChips, thermalZones, coolingDevices, powerSupplies } = psutil;
 export type {
   Temperature,
   Fan,
@@ -216,6 +234,7 @@ export type {
   SensorsTemperaturesOptions,
   HwmonChip,
   ThermalZone,
+  CoolingDevice,
   PowerSupply,
 } from './probes/sensors';
 export const { heapInfo, heapTrim } = psutil;
@@ -272,6 +291,18 @@ export type {
   ZfsDataset,
   KstatEntry,
 } from './probes/platform';
+/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes, infinibandDevices, selinux } = psutil;
+export type {
+  Ipvs,
+  IpvsStats,
+  IpvsBackend,
+  FibreChannelHost,
+  FcCounter,
+  ScsiTape,
+  TapeCounter,
+  Infiniband,
+  Selinux,
+} from './probes/subsystems';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.
 export { Process, Popen, PROCESS_ATTRS } from './probes/process/index';

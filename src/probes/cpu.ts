@@ -1,7 +1,8 @@
 /**
  * CPU facade: cpuTimes, cpuPercent, cpuTimesPercent, cpuCount, cpuStats, cpuFreq, getloadavg (psutil 7.x semantics),
  * plus raw readers the agent needs for node_exporter's cpu/stat/loadavg/cpufreq families without touching /proc
- * itself, ours (docs/library-extensions.md): procStat, procLoadavg, cpuInfo, cpuFreqDetails, schedstat, procInterrupts.
+ * itself, ours (docs/library-extensions.md): procStat, procLoadavg, cpuInfo, cpuFreqDetails, schedstat, procInterrupts,
+ * cpuThermalThrottles, isolatedCpus, cpuVulnerabilities, procSoftirqs.
  *
  * Percent state is per instance (psutil keeps it per thread): cpuPercent and cpuTimesPercent each remember their own
  * last total and per-CPU samples, primed when the instance is created, as psutil primes them at import, so the first
@@ -11,7 +12,8 @@ import type { Context } from './context';
 import { PsutilError } from './errors';
 import { CPU_TIME_FIELDS, type SoftirqVector, type StatCpuLine } from './linux/parse/stat';
 import type { CpuinfoBlock } from './linux/parse/cpuinfo';
-import type { CpuFreqProbe } from './linux/cpu';
+import type { CpuFreqProbe, CpuThrottles, CpuVulnerability, Softirqs } from './linux/cpu';
+export type { CpuVulnerability, SoftirqLine, Softirqs } from './linux/cpu';
 import type { InterruptLine, SchedstatCpu } from './linux/kstat';
 export type { InterruptLine, SchedstatCpu } from './linux/kstat';
 
@@ -110,6 +112,12 @@ export interface CpuInfo {
   readonly flags: readonly string[];
   readonly bugs: readonly string[];
   readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Thermal throttle counts per package and per (package, core) from sysfs (not a psutil function). */
+export interface CpuThermalThrottles {
+  readonly packages: readonly { readonly package: number; readonly throttles: number }[];
+  readonly cores: readonly { readonly package: number; readonly core: number; readonly throttles: number }[];
 }
 
 /** Per-CPU sysfs cpufreq values in Hz (not a psutil function): node_exporter's cpufreq collector. */
@@ -540,6 +548,30 @@ export function cpuApi(ctx: Context) {
     /** /proc/interrupts, one record per line with a count for every CPU. */
     procInterrupts(): readonly InterruptLine[] {
       return Object.freeze(ctx.os.kstat.procInterrupts(ctx.fs));
+    },
+    /**
+     * cpuN/thermal_throttle/{core,package}_throttle_count (x86 thermal interrupts), once per core and per package;
+     * empty lists where the kernel has no thermal_throttle directories.
+     */
+    cpuThermalThrottles(): CpuThermalThrottles {
+      const t: CpuThrottles = ctx.os.cpu.cpuThermalThrottles(ctx.fs);
+      return Object.freeze({
+        packages: Object.freeze(t.packages.map((x) => Object.freeze(x))),
+        cores: Object.freeze(t.cores.map((x) => Object.freeze(x))),
+      });
+    },
+    /** The CPUs isolated from the scheduler (isolcpus=, /sys/devices/system/cpu/isolated); null where the file is absent. */
+    isolatedCpus(): readonly number[] | null {
+      const v = ctx.os.cpu.isolatedCpus(ctx.fs);
+      return v === null ? null : Object.freeze(v);
+    },
+    /** /sys/devices/system/cpu/vulnerabilities/*: state and mitigation of each; [] where the kernel has none. */
+    cpuVulnerabilities(): readonly CpuVulnerability[] {
+      return Object.freeze(ctx.os.cpu.cpuVulnerabilities(ctx.fs));
+    },
+    /** /proc/softirqs: the count of each softirq vector on each online CPU. */
+    procSoftirqs(): Softirqs {
+      return ctx.os.cpu.procSoftirqs(ctx.fs);
     },
   };
 }

@@ -57,6 +57,15 @@ export interface TcpConnectionStatesOptions {
   kind?: 'tcp' | 'tcp4' | 'tcp6';
 }
 
+/** TCP states counted, and the bytes queued on the sockets (not a psutil function). */
+export interface TcpSocketStats {
+  readonly states: TcpConnectionStates;
+  /** Σ tx_queue: bytes sent and not yet acknowledged. */
+  readonly txQueuedBytes: number;
+  /** Σ rx_queue: bytes received and not yet read (a listener's accept backlog, in connections). */
+  readonly rxQueuedBytes: number;
+}
+
 export interface NetIoCountersFn {
   (opts: NetIoCountersOptions & { pernic: true }): Readonly<Record<string, NetIoCounters>>;
   (opts?: NetIoCountersOptions & { pernic?: false }): NetIoCounters | null;
@@ -174,6 +183,14 @@ export function netApi(ctx: Context) {
     },
 
     /**
+     * rx_nohandler of each /proc/net/dev interface from /sys/class/net/<nic>/statistics (packets dropped for want of a
+     * protocol handler; absent before Linux 4.6): node_network_receive_nohandler_total.
+     */
+    netRxNohandler(): Readonly<Record<string, number>> {
+      return Object.freeze(net().netRxNohandler(ctx.fs));
+    },
+
+    /**
      * Each NIC under /sys/class/net with its attributes (address, broadcast, carrier, carrierChanges, devId,
      * dormant, duplex, flags, ifalias, ifindex, iflink, mtu, nameAssignType, netdevGroup, operstate, speed,
      * txQueueLen, type, ...), null where the kernel gives none: node_exporter's netclass collector.
@@ -208,6 +225,20 @@ export function netApi(ctx: Context) {
     },
 
     // ---- ours (not psutil's; docs/library-extensions.md) ----
+    /**
+     * tcpConnectionStates() plus the bytes queued on those sockets (the tx_queue and rx_queue columns of /proc/net/tcp
+     * and tcp6 summed; a listener's rx_queue is its accept backlog): node_tcp_connection_states' queued-bytes states.
+     */
+    tcpSocketStats(opts?: TcpConnectionStatesOptions): TcpSocketStats {
+      const o = options<TcpConnectionStatesOptions>('tcpSocketStats', opts, ['kind']);
+      const kind: unknown = o.kind === undefined ? 'tcp' : o.kind;
+      if (kind !== 'tcp' && kind !== 'tcp4' && kind !== 'tcp6') {
+        throw new (typeof kind === 'string' ? RangeError : TypeError)(
+          `tcpSocketStats: invalid kind ${JSON.stringify(kind)}; choose between 'tcp', 'tcp4', 'tcp6'`,
+        );
+      }
+      return Object.freeze(net().tcpSocketStats(ctx.fs, kind));
+    },
     /** /proc/net/softnet_stat, one record per CPU line. */
     softnetStat(): readonly SoftnetCpu[] {
       return Object.freeze(ctx.os.kstat.softnetStat(ctx.fs));

@@ -14,6 +14,7 @@ import { heapApi } from './heap';
 import { testApi } from './pstable';
 import { cgroupsApi } from './cgroups';
 import { platformApi } from './platform';
+import { subsystemsApi } from './subsystems';
 // './process/index', not './process': a dist/ built before the split keeps a stale process.js, which Node would
 // resolve before the folder (tsc never deletes an output).
 import { processApi } from './process/index';
@@ -53,6 +54,7 @@ function build(ctx: Context) {
     ...heapApi(ctx),
     ...cgroupsApi(ctx),
     ...platformApi(ctx),
+    ...subsystemsApi(ctx),
     ...processes,
     // psutil's test(): the table of this instance's processes.
     ...testApi(processes.processIter),

@@ -1,11 +1,11 @@
 /**
  * Sensors: psutil's sensors_temperatures, sensors_fans and sensors_battery, plus raw sysfs readers for the agent's
  * node_exporter-compatible families: hwmonChips() (node_hwmon_*), thermalZones() (node_thermal_zone_temp) and
- * powerSupplies() (node_power_supply_*). Validation and freezing live here; the reading is in linux/sensors.ts.
+ * powerSupplies() (node_power_supply_*), coolingDevices() (node_cooling_device_*). Validation and freezing live here; the reading is in linux/sensors.ts.
  */
 import type { Context } from './context';
 import { bool, options } from './options';
-import type { HwmonChipRaw, PowerSupplyRaw, ThermalZoneRaw } from './linux/sensors';
+import type { CoolingDeviceRaw, HwmonChipRaw, PowerSupplyRaw, ThermalZoneRaw } from './linux/sensors';
 
 /** psutil's shwtemp, in °C (or °F with `fahrenheit`). */
 export interface Temperature {
@@ -39,6 +39,8 @@ export type HwmonChip = Readonly<Omit<HwmonChipRaw, 'attributes' | 'deviceAttrib
   readonly deviceAttributes: Readonly<Record<string, string>>;
 };
 export type ThermalZone = Readonly<ThermalZoneRaw>;
+/** A cooling device of the thermal class (not a psutil function): node_cooling_device_{cur,max}_state. */
+export type CoolingDevice = Readonly<CoolingDeviceRaw>;
 export type PowerSupply = Readonly<Omit<PowerSupplyRaw, 'attributes'>> & {
   readonly attributes: Readonly<Record<string, string>>;
 };
@@ -122,6 +124,15 @@ export function sensorsApi(ctx: Context) {
         sensors()
           .thermalZones(ctx.fs)
           .map((z) => Object.freeze(z)),
+      );
+    },
+
+    /** Every <sysfs>/class/thermal/cooling_deviceN: its number, type, max_state and cur_state. */
+    coolingDevices(): readonly CoolingDevice[] {
+      return Object.freeze(
+        sensors()
+          .coolingDevices(ctx.fs)
+          .map((c) => Object.freeze(c)),
       );
     },
 

@@ -57,9 +57,9 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test("node_exporter's default set: every collector on but sockets (tcpstat), interrupts, processes and systemd", () => {
+  test("node_exporter's default set: every collector on but sockets (tcpstat), interrupts, processes, systemd, softirqs, cpu_vulnerabilities", () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
-    expect(off.sort()).toEqual(['interrupts', 'processes', 'sockets', 'systemd']);
+    expect(off.sort()).toEqual(['cpu_vulnerabilities', 'interrupts', 'processes', 'sockets', 'softirqs', 'systemd']);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 

@@ -47,11 +47,19 @@ import { bondingCollector } from './bonding';
 import { xfsCollector } from './xfs';
 import { btrfsCollector } from './btrfs';
 import { zfsCollector } from './zfs';
+import { cpuVulnerabilitiesCollector } from './cpu_vulnerabilities';
+import { softirqsCollector } from './softirqs';
+import { ipvsCollector } from './ipvs';
+import { fibrechannelCollector } from './fibrechannel';
+import { tapestatsCollector } from './tapestats';
+import { infinibandCollector } from './infiniband';
+import { selinuxCollector } from './selinux';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
   cpuCollector,
   cpufreqCollector,
+  cpuVulnerabilitiesCollector,
   loadavgCollector,
   statCollector,
   meminfoCollector,
@@ -69,6 +77,7 @@ const ALL: readonly AnyCollectorDef[] = [
   schedstatCollector,
   conntrackCollector,
   interruptsCollector,
+  softirqsCollector,
   arpCollector,
   udpQueuesCollector,
   timexCollector,
@@ -84,6 +93,11 @@ const ALL: readonly AnyCollectorDef[] = [
   btrfsCollector,
   zfsCollector,
   sensorsCollector,
+  ipvsCollector,
+  fibrechannelCollector,
+  infinibandCollector,
+  tapestatsCollector,
+  selinuxCollector,
   unameCollector,
   osCollector,
   timeCollector,

@@ -1,6 +1,7 @@
 /**
  * netdev: node_network_{receive,transmit}_<column>_total{device} for the 16 /proc/net/dev columns (node_exporter's
- * netdev collector without netlink). OTLP: system.network.{io,packet.count,errors,packet.dropped}
+ * netdev collector without netlink), and node_network_receive_nohandler_total{device} from sysfs statistics (what
+ * node_exporter's netlink path adds). OTLP: system.network.{io,packet.count,errors,packet.dropped}
  * {network.interface.name,network.io.direction}.
  */
 import type { NetDevCounters } from '../../index';
@@ -10,7 +11,11 @@ export interface NetdevOptions {
   readonly filter: NameFilter;
 }
 
-export type NetdevData = Readonly<Record<string, NetDevCounters>>;
+export interface NetdevData {
+  readonly dev: Readonly<Record<string, NetDevCounters>>;
+  /** rx_nohandler per device, for the devices whose sysfs statistics have it. */
+  readonly nohandler: Readonly<Record<string, number>>;
+}
 
 /** receiveBytes -> receive_bytes */
 function snake(field: string): string {
@@ -19,17 +24,19 @@ function snake(field: string): string {
 
 export function netdevFamilies(d: NetdevData, o: NetdevOptions) {
   const byField = new Map<string, FamilyBuilder>();
-  for (const [device, counters] of Object.entries(d)) {
-    if (!o.filter.passes(device)) continue;
-    for (const [field, value] of Object.entries(counters)) {
-      const key = snake(field);
-      let b = byField.get(key);
-      if (!b) {
-        b = fam(`node_network_${key}_total`, 'counter', `Network device statistic ${key}.`, ['device']);
-        byField.set(key, b);
-      }
-      b.add({ device }, value);
+  const add = (key: string, device: string, value: number) => {
+    let b = byField.get(key);
+    if (!b) {
+      b = fam(`node_network_${key}_total`, 'counter', `Network device statistic ${key}.`, ['device']);
+      byField.set(key, b);
     }
+    b.add({ device }, value);
+  };
+  for (const [device, counters] of Object.entries(d.dev)) {
+    if (!o.filter.passes(device)) continue;
+    for (const [field, value] of Object.entries(counters)) add(snake(field), device, value);
+    const nohandler = d.nohandler[device];
+    if (nohandler !== undefined) add('receive_nohandler', device, nohandler);
   }
   return families(...byField.values());
 }
@@ -51,7 +58,7 @@ export function netdevMetrics(d: NetdevData, o: NetdevOptions) {
     'int',
   );
   const dropped = otel('system.network.packet.dropped', 'counter', '{packet}', 'Packets dropped per interface.', 'int');
-  for (const [device, c] of Object.entries(d)) {
+  for (const [device, c] of Object.entries(d.dev)) {
     if (!o.filter.passes(device)) continue;
     const rx = { 'network.interface.name': device, 'network.io.direction': 'receive' };
     const tx = { 'network.interface.name': device, 'network.io.direction': 'transmit' };
@@ -65,12 +72,11 @@ export function netdevMetrics(d: NetdevData, o: NetdevOptions) {
 
 export const netdevCollector = defineCollector<NetdevData, NetdevOptions>({
   name: 'netdev',
-  help: 'Per-interface network counters from /proc/net/dev.',
+  help: 'Per-interface network counters from /proc/net/dev and sysfs statistics (rx_nohandler).',
   options: (raw) => ({ filter: new NameFilter(optString(raw, 'device_include'), optString(raw, 'device_exclude')) }),
   create:
     ({ psutil }) =>
-    () =>
-      psutil.netDev(),
+    () => ({ dev: psutil.netDev(), nohandler: psutil.netRxNohandler() }),
   prometheus: netdevFamilies,
   otlp: netdevMetrics,
 });

@@ -1,9 +1,10 @@
 /**
  * sensors: node_exporter's hwmon, thermal_zone and powersupplyclass collectors in one: node_hwmon_*{chip,sensor}
  * (chip names, units and element names as hwmon_linux.go builds them), node_thermal_zone_temp{zone,type},
+ * node_cooling_device_{cur,max}_state{name,type},
  * node_power_supply_*{power_supply} and node_power_supply_info. OTLP: hw.temperature, hw.battery.charge.
  */
-import type { HwmonChip, PowerSupply, ThermalZone } from '../../index';
+import type { CoolingDevice, HwmonChip, PowerSupply, ThermalZone } from '../../index';
 import {
   defineCollector,
   fam,
@@ -30,6 +31,7 @@ export interface SensorsOptions {
 export interface SensorsData {
   readonly hwmon: readonly HwmonChip[];
   readonly thermal: readonly ThermalZone[];
+  readonly cooling: readonly CoolingDevice[];
   readonly power: readonly PowerSupply[];
 }
 
@@ -301,6 +303,17 @@ export function sensorsFamilies(d: SensorsData, o: SensorsOptions) {
       z.temp / 1000,
     );
   }
+  for (const c of d.cooling) {
+    const labels = { name: c.name, type: c.type };
+    f.get('node_cooling_device_cur_state', 'Current throttle state of the cooling device', ['name', 'type']).add(
+      labels,
+      c.curState,
+    );
+    f.get('node_cooling_device_max_state', 'Maximum throttle state of the cooling device', ['name', 'type']).add(
+      labels,
+      c.maxState,
+    );
+  }
   for (const p of d.power) {
     const a = p.attributes;
     for (const [suffix, file, div] of PS_VALUES) {
@@ -358,7 +371,7 @@ export function sensorsMetrics(d: SensorsData, o: SensorsOptions) {
 
 export const sensorsCollector = defineCollector<SensorsData, SensorsOptions>({
   name: 'sensors',
-  help: 'hwmon sensors, thermal zones and power supplies from sysfs.',
+  help: 'hwmon sensors, thermal zones, cooling devices and power supplies from sysfs.',
   options: (raw) => ({
     chips: new NameFilter(optString(raw, 'chip_include'), optString(raw, 'chip_exclude')),
     hwmon: optBool(raw, 'hwmon', true),
@@ -373,6 +386,8 @@ export const sensorsCollector = defineCollector<SensorsData, SensorsOptions>({
       // A part turned off is not read at all.
       hwmon: o.hwmon === false ? [] : psutil.hwmonChips(),
       thermal: o.thermalZone === false ? [] : psutil.thermalZones(),
+      // node_exporter's thermal_zone collector serves the cooling devices too.
+      cooling: o.thermalZone === false ? [] : psutil.coolingDevices(),
       power:
         o.powerSupply === false
           ? []

@@ -1,8 +1,11 @@
 /**
  * sockets: TCP connection counts by state from /proc/net/tcp{,6} (node_exporter's node_tcp_connection_states{state},
- * every state present). OTLP: system.network.connection.count{network.transport,network.connection.state}.
+ * every state present), plus its two pseudo-states tx_queued_bytes and rx_queued_bytes: the queue columns summed.
+ * node_exporter 1.4+ sums sock_diag's queues instead, which for a listener report its backlog limit as the send queue:
+ * the agent's tx_queued_bytes leaves listeners' limits out (bytes only). OTLP:
+ * system.network.connection.count{network.transport,network.connection.state}.
  */
-import type { TcpConnectionStates } from '../../index';
+import type { TcpConnectionStates, TcpSocketStats } from '../../index';
 import { defineCollector, fam, families, metrics, otel } from '../catalog';
 
 /** psutil state -> node_exporter's tcpstat label, and the semantic-convention value. */
@@ -20,13 +23,15 @@ const STATES: ReadonlyArray<readonly [keyof TcpConnectionStates, string, string]
   ['CLOSING', 'closing', 'closing'],
 ];
 
-export function socketsFamilies(d: TcpConnectionStates) {
+export function socketsFamilies(d: TcpSocketStats) {
   const f = fam('node_tcp_connection_states', 'gauge', 'Number of connection states.', ['state']);
-  for (const [k, label] of STATES) f.add({ state: label }, d[k] ?? 0);
+  for (const [k, label] of STATES) f.add({ state: label }, d.states[k] ?? 0);
+  f.add({ state: 'rx_queued_bytes' }, d.rxQueuedBytes);
+  f.add({ state: 'tx_queued_bytes' }, d.txQueuedBytes);
   return families(f);
 }
 
-export function socketsMetrics(d: TcpConnectionStates) {
+export function socketsMetrics(d: TcpSocketStats) {
   const m = otel(
     'system.network.connection.count',
     'updowncounter',
@@ -35,18 +40,18 @@ export function socketsMetrics(d: TcpConnectionStates) {
     'int',
   );
   for (const [k, , semconv] of STATES)
-    m.add({ 'network.transport': 'tcp', 'network.connection.state': semconv }, d[k] ?? 0);
+    m.add({ 'network.transport': 'tcp', 'network.connection.state': semconv }, d.states[k] ?? 0);
   return metrics(m);
 }
 
-export const socketsCollector = defineCollector<TcpConnectionStates, null>({
+export const socketsCollector = defineCollector<TcpSocketStats, null>({
   name: 'sockets',
-  help: 'TCP connections by state from /proc/net/tcp and tcp6.',
+  help: 'TCP connections by state, and bytes queued on them, from /proc/net/tcp and tcp6.',
   options: () => null,
   create:
     ({ psutil }) =>
     () =>
-      psutil.tcpConnectionStates(),
+      psutil.tcpSocketStats(),
   prometheus: (d) => socketsFamilies(d),
   otlp: (d) => socketsMetrics(d),
 });

@@ -17,6 +17,7 @@ import * as kstat from './kstat';
 import * as heap from './heap';
 import * as cgroups from './cgroups';
 import * as platform from './platform';
+import * as subsystems from './subsystems';
 
 export const linuxBackend = {
   sysconf,
@@ -33,6 +34,7 @@ export const linuxBackend = {
   heap,
   cgroups,
   platform,
+  subsystems,
 };
 
 export type Backend = typeof linuxBackend;

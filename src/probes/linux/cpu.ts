@@ -7,6 +7,8 @@ import { parseStat, parseStatTotal, type StatCpuLine, type StatRecord } from './
 import { parseCpuinfo, cpuinfoMhz, type CpuinfoBlock } from './parse/cpuinfo';
 import { parseLoadavg, type Loadavg } from './parse/loadavg';
 import { parseCpuList } from './parse/pidstatus';
+import { parseSoftirqs, type Softirqs } from './parse/softirqs';
+import { parseVulnerability, type CpuVulnerability } from './parse/vulnerability';
 import { ParseError } from '../errors';
 import * as native from './native';
 
@@ -295,4 +297,74 @@ export function cpuFreqDetails(fs: ProcFs): CpuFreqDetail[] {
     });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// node_exporter's cpu extras: thermal throttle counts, isolated CPUs, vulnerabilities; /proc/softirqs
+
+export type { Softirqs, SoftirqLine } from './parse/softirqs';
+export type { CpuVulnerability };
+
+export interface CpuThrottles {
+  /** thermal_throttle/package_throttle_count, read once per physical package (from its first CPU that has it). */
+  packages: { package: number; throttles: number }[];
+  /** thermal_throttle/core_throttle_count, read once per (package, core) (from its first CPU that has it). */
+  cores: { package: number; core: number; throttles: number }[];
+}
+
+/** A sysfs attribute holding one unsigned decimal; null when absent, unreadable or not a number (node_exporter skips it). */
+function uintAttr(fs: ProcFs, p: string): number | null {
+  const v = fs.readAttr(p);
+  return v !== null && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+/**
+ * cpuN/thermal_throttle counts (x86 with thermal interrupts), node_exporter's way: CPUs without a topology are
+ * skipped, each package and each (package, core) is read once, and a missing count leaves its series out.
+ */
+export function cpuThermalThrottles(fs: ProcFs): CpuThrottles {
+  const packages = new Map<number, number | null>();
+  const cores = new Map<string, { package: number; core: number; throttles: number | null }>();
+  // In node_exporter's glob order (cpu10 before cpu2): the first CPU of a core or package is the one whose count is read.
+  const dirs = cpuDirs(fs).sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  for (const d of dirs) {
+    const pkg = uintAttr(fs, `${d.dir}/topology/physical_package_id`);
+    const core = uintAttr(fs, `${d.dir}/topology/core_id`);
+    if (pkg === null || core === null) continue;
+    const key = `${pkg}/${core}`;
+    // Hyperthread siblings share the core's count: the first CPU read answers for the core.
+    if (!cores.has(key))
+      cores.set(key, { package: pkg, core, throttles: uintAttr(fs, `${d.dir}/thermal_throttle/core_throttle_count`) });
+    if (!packages.has(pkg)) packages.set(pkg, uintAttr(fs, `${d.dir}/thermal_throttle/package_throttle_count`));
+  }
+  const out: CpuThrottles = { packages: [], cores: [] };
+  for (const [pkg, n] of packages) if (n !== null) out.packages.push({ package: pkg, throttles: n });
+  for (const c of cores.values()) if (c.throttles !== null) out.cores.push({ ...c, throttles: c.throttles });
+  return out;
+}
+
+/** /sys/devices/system/cpu/isolated as CPU numbers; null where the file is absent (kernels before 4.2). */
+export function isolatedCpus(fs: ProcFs): number[] | null {
+  const p = fs.sys('devices/system/cpu/isolated');
+  const text = fs.readTextOrNull(p);
+  return text === null ? null : parseCpuList(text, p);
+}
+
+/** /sys/devices/system/cpu/vulnerabilities/*, by file name; [] where the directory is absent (kernels before 4.15). */
+export function cpuVulnerabilities(fs: ProcFs): CpuVulnerability[] {
+  const dir = fs.sys('devices/system/cpu/vulnerabilities');
+  return fs
+    .readdirOrEmpty(dir)
+    .sort()
+    .map((name) => {
+      const p = `${dir}/${name}`;
+      return parseVulnerability(name, fs.readText(p), p);
+    });
+}
+
+/** /proc/softirqs: per-CPU counts of each softirq vector. */
+export function procSoftirqs(fs: ProcFs): Softirqs {
+  const p = fs.proc('softirqs');
+  // A seq_file whose lines grow with the CPU count (11 bytes a CPU): only a read of 0 bytes ends it.
+  return parseSoftirqs(fs.readHotText(p, undefined, 'eof'), p);
 }

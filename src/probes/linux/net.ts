@@ -71,6 +71,24 @@ export function netDev(fs: ProcFs): Readonly<Record<string, NetDevCounters>> {
   return parseNetDev(fs.readHotText(p, undefined, NET_LINE_MAX), p);
 }
 
+/**
+ * /sys/class/net/<nic>/statistics/rx_nohandler for each /proc/net/dev interface that has it (Linux 4.6+): packets
+ * dropped for want of a protocol handler, which /proc/net/dev does not print (node_exporter reads it over netlink).
+ */
+export function netRxNohandler(fs: ProcFs): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const nic of Object.keys(netDev(fs))) {
+    // Straight to the attribute; a fixture tree's link file (no directory there) takes the nicDir() way.
+    let text = fs.readAttr(fs.sys(`class/net/${nic}/statistics/rx_nohandler`));
+    if (text === null) {
+      const dir = nicDir(fs, nic);
+      text = dir === null ? null : fs.readAttr(`${dir}/statistics/rx_nohandler`);
+    }
+    if (text !== null && /^\d+$/.test(text)) out[nic] = Number(text);
+  }
+  return out;
+}
+
 /** psutil's snetio fields, in its order. */
 export const NET_IO_FIELDS = [
   'bytesSent',
@@ -307,15 +325,29 @@ export function connections(fs: ProcFs, kind: ConnKind, pid?: number): Connectio
 export type TcpConnectionStates = { readonly [K in Exclude<ConnectionStatus, typeof CONN_NONE>]: number };
 
 export function tcpConnectionStates(fs: ProcFs, kind: 'tcp' | 'tcp4' | 'tcp6'): TcpConnectionStates {
+  return tcpSocketStats(fs, kind, false).states;
+}
+
+/** States counted and, with `queues`, the tx_queue/rx_queue columns summed (node_exporter tcpstat's queued bytes). */
+export function tcpSocketStats(
+  fs: ProcFs,
+  kind: 'tcp' | 'tcp4' | 'tcp6',
+  queues = true,
+): { states: TcpConnectionStates; txQueuedBytes: number; rxQueuedBytes: number } {
   const counts = new Array<number>(16).fill(0);
+  const q = queues ? { tx: 0, rx: 0 } : undefined;
   for (const t of KIND_TABLES[kind]) {
     const p = fs.proc(`net/${t.file}`);
     const buf = readNetFile(fs, p, t.family === AF_INET6);
-    if (buf !== null) countTcpStates(buf, p, counts);
+    if (buf !== null) countTcpStates(buf, p, counts, q);
   }
   const out: Record<string, number> = {};
   for (const [n, name] of TCP_STATUSES) out[name] = counts[n] ?? 0;
-  return Object.freeze(out) as TcpConnectionStates;
+  return {
+    states: Object.freeze(out) as TcpConnectionStates,
+    txQueuedBytes: q?.tx ?? 0,
+    rxQueuedBytes: q?.rx ?? 0,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -353,6 +353,36 @@ export function thermalZones(fs: ProcFs): ThermalZoneRaw[] {
   return out;
 }
 
+export interface CoolingDeviceRaw {
+  /** The number of cooling_deviceN, as text (node_exporter's `name` label). */
+  name: string;
+  /** `Processor`, `Fan`, `intel_powerclamp`, ... */
+  type: string;
+  maxState: number;
+  /** -1 is legal (intel_powerclamp when idle). */
+  curState: number;
+}
+
+/**
+ * Every <sysfs>/class/thermal/cooling_deviceN with type, max_state and cur_state (node_exporter's thermal_zone
+ * collector). A device missing one of them is left out, as procfs skips unreadable ones; a state that is not an
+ * integer is a ParseError.
+ */
+export function coolingDevices(fs: ProcFs): CoolingDeviceRaw[] {
+  const root = fs.sys('class/thermal');
+  const out: CoolingDeviceRaw[] = [];
+  for (const name of list(fs, root, (n) => /^cooling_device\d+$/.test(n)).sort(byNumericSuffix)) {
+    const dir = `${root}/${name}`;
+    if (!isDirectory(fs, dir)) continue;
+    const type = fs.readAttr(dir + '/type');
+    const maxState = readNumber(fs, dir + '/max_state', 'int');
+    const curState = readNumber(fs, dir + '/cur_state', 'int');
+    if (type === null || maxState === null || curState === null) continue;
+    out.push({ name: name.slice('cooling_device'.length), type, maxState, curState });
+  }
+  return out;
+}
+
 export interface PowerSupplyRaw {
   /** 'BAT0', 'AC', ... */
   name: string;

@@ -60,21 +60,24 @@ describe('cpu', () => {
       procsRunning: 1,
       procsBlocked: 0,
     },
+    throttles: { packages: [], cores: [] },
+    isolated: null,
     info: null,
     percent: [12.5, 50],
   };
+  const noFilters = { flagsInclude: null, bugsInclude: null };
 
   test('node_cpu_seconds_total: 8 modes per CPU, labelled with the kernel CPU number', () => {
-    const f = get(cpuFamilies(d, { guest: true, info: false, percent: true }), 'node_cpu_seconds_total');
+    const f = get(cpuFamilies(d, { guest: true, info: false, percent: true, ...noFilters }), 'node_cpu_seconds_total');
     expect(f.type).toBe('counter');
     expect(f.series).toHaveLength(16);
     expect(f.series.find((s) => s.labels['cpu'] === '3' && s.labels['mode'] === 'softirq')?.value).toBe(0.25);
   });
 
   test('guest and percent follow their options', () => {
-    const fams = cpuFamilies(d, { guest: false, info: false, percent: false });
+    const fams = cpuFamilies(d, { guest: false, info: false, percent: false, ...noFilters });
     expect(fams.map((f) => f.name)).toEqual(['node_cpu_seconds_total']);
-    const all = cpuFamilies(d, { guest: true, info: false, percent: true });
+    const all = cpuFamilies(d, { guest: true, info: false, percent: true, ...noFilters });
     expect(get(all, 'node_cpu_guest_seconds_total').series).toContainEqual({
       labels: { cpu: '0', mode: 'nice' },
       value: 0.5,
@@ -216,12 +219,22 @@ describe('netdev and netclass', () => {
     transmitCompressed: 0,
   });
 
-  test('16 counter families per device; the device filter applies', () => {
-    const fams = netdevFamilies({ eth0: counters(5), lo: counters(1) }, { filter: new NameFilter('', '^lo$') });
-    expect(fams).toHaveLength(16);
+  test('16 counter families per device and rx_nohandler where sysfs has it; the device filter applies', () => {
+    const fams = netdevFamilies(
+      { dev: { eth0: counters(5), lo: counters(1) }, nohandler: { eth0: 7, lo: 0 } },
+      { filter: new NameFilter('', '^lo$') },
+    );
+    expect(fams).toHaveLength(17);
+    expect(get(fams, 'node_network_receive_nohandler_total')).toMatchObject({
+      help: 'Network device statistic receive_nohandler.',
+      series: [{ labels: { device: 'eth0' }, value: 7 }],
+    });
     expect(get(fams, 'node_network_transmit_bytes_total').series).toEqual([{ labels: { device: 'eth0' }, value: 10 }]);
     expect(fams.every((f) => f.type === 'counter' && f.name.endsWith('_total'))).toBe(true);
-    const io = metric(netdevMetrics({ eth0: counters(5) }, { filter: new NameFilter('', '') }), 'system.network.io');
+    const io = metric(
+      netdevMetrics({ dev: { eth0: counters(5) }, nohandler: {} }, { filter: new NameFilter('', '') }),
+      'system.network.io',
+    );
     expect(io.points).toContainEqual({
       attributes: { 'network.interface.name': 'eth0', 'network.io.direction': 'transmit' },
       value: 10,
@@ -358,11 +371,15 @@ describe('sockets, sockstat, processes, os, users, time', () => {
     CLOSING: 0,
   } as TcpConnectionStates;
 
-  test('node_tcp_connection_states has every state; OTLP uses semantic-convention state names', () => {
-    const f = get(socketsFamilies(states), 'node_tcp_connection_states');
-    expect(f.series).toHaveLength(11);
+  const stats = { states, txQueuedBytes: 4096, rxQueuedBytes: 12 };
+
+  test('node_tcp_connection_states has every state and the two queued-bytes states; OTLP uses semantic-convention state names', () => {
+    const f = get(socketsFamilies(stats), 'node_tcp_connection_states');
+    expect(f.series).toHaveLength(13);
     expect(f.series.find((s) => s.labels['state'] === 'listen')?.value).toBe(4);
-    const m = metric(socketsMetrics(states), 'system.network.connection.count');
+    expect(f.series.find((s) => s.labels['state'] === 'tx_queued_bytes')?.value).toBe(4096);
+    expect(f.series.find((s) => s.labels['state'] === 'rx_queued_bytes')?.value).toBe(12);
+    const m = metric(socketsMetrics(stats), 'system.network.connection.count');
     expect(m.points.find((p) => p.attributes['network.connection.state'] === 'fin_wait_1')).toBeDefined();
   });
 

@@ -209,14 +209,22 @@ export function parseInetSockets(
   return out;
 }
 
+/** Bytes in the send and receive queues, summed over sockets (tx_queue:rx_queue, the fifth column). */
+export interface TcpQueueTotals {
+  tx: number;
+  rx: number;
+}
+
 /**
  * Counts /proc/net/tcp or tcp6 lines by state without decoding addresses: index = state number (1..11 are the
- * TCP states; 0 and 12..15 stay for odd kernels and are reported by the caller as it sees fit).
+ * TCP states; 0 and 12..15 stay for odd kernels and are reported by the caller as it sees fit). With `queues`, also
+ * sums the tx_queue:rx_queue column into it (a listener's rx_queue is its accept backlog, as the kernel prints it).
  */
 export function countTcpStates(
   input: Buffer | string,
   path = '<input>',
   into: number[] = new Array<number>(16).fill(0),
+  queues?: TcpQueueTotals,
 ): number[] {
   let lineNo = 0;
   for (const line of lines(input)) {
@@ -224,16 +232,24 @@ export function countTcpStates(
     if (isHeader(line)) continue;
     const t = line.trim();
     if (t === '') continue;
-    const toks = t.split(/\s+/, 4);
+    const toks = t.split(/\s+/, 5);
     const st = toks[3];
     if (st === undefined || st.length > 2 || !HEX.test(st)) {
       throw new ParseError(path, `line ${lineNo}: bad or missing state column`);
     }
     const n = parseInt(st, 16);
     into[n] = (into[n] ?? 0) + 1;
+    if (queues !== undefined) {
+      const m = QUEUES.exec(toks[4] ?? '');
+      if (m === null) throw new ParseError(path, `line ${lineNo}: bad or missing tx_queue:rx_queue column`);
+      queues.tx += parseInt(m[1] as string, 16);
+      queues.rx += parseInt(m[2] as string, 16);
+    }
   }
   return into;
 }
+
+const QUEUES = /^([0-9A-Fa-f]{1,16}):([0-9A-Fa-f]{1,16})$/;
 
 /**
  * /proc/net/unix: `Num RefCount Protocol Flags Type St Inode [Path]`. The kernel writes one space then the path

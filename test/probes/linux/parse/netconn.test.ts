@@ -231,6 +231,31 @@ describe('countTcpStates', () => {
   test('garbage -> ParseError', () => {
     expect(() => countTcpStates('  sl local_address\n 0: x y\n', '/proc/net/tcp')).toThrow(ParseError);
   });
+
+  test('our tcp: the tx_queue:rx_queue column summed in hex (a listener backlog of 3, 0x24 unacked, 0x10 unread)', () => {
+    const q = { tx: 0, rx: 0 };
+    countTcpStates(fs.readFileSync(net('tcp')), 'tcp', undefined, q);
+    expect(q).toEqual({ tx: 0x24, rx: 3 + 0x10 });
+    // Summed on top of what the object holds: tcp and tcp6 add up.
+    countTcpStates(fs.readFileSync(net('tcp6')), 'tcp6', undefined, q);
+    expect(q).toEqual({ tx: 0x24, rx: 3 + 0x10 });
+  });
+
+  testPeer("procfs's tcp and tcp6: queues 1:0, 0:1, 1:1 and two zero lines", () => {
+    const q = { tx: 0, rx: 0 };
+    countTcpStates(fs.readFileSync(procfs('net/tcp')), 'tcp', undefined, q);
+    countTcpStates(fs.readFileSync(procfs('net/tcp6')), 'tcp6', undefined, q);
+    expect(q).toEqual({ tx: 2, rx: 2 });
+  });
+
+  test('a missing or malformed queue column -> ParseError only when queues are asked for', () => {
+    const text = '  sl local_address rem_address st tx_queue\n 0: 00000000:0016 00000000:0000 0A 0000zz00:00000000\n';
+    expect(countTcpStates(text, 'x')[0x0a]).toBe(1);
+    expect(() => countTcpStates(text, '/proc/net/tcp', undefined, { tx: 0, rx: 0 })).toThrow(ParseError);
+    expect(() =>
+      countTcpStates(' 0: 00000000:0016 00000000:0000 0A\n', '/proc/net/tcp', undefined, { tx: 0, rx: 0 }),
+    ).toThrow('/proc/net/tcp');
+  });
 });
 
 describe('parseUnixSockets', () => {
@@ -320,6 +345,7 @@ describe('fuzz', () => {
     onlyParseErrors((b) => parseInetSockets(b, 2, 'x'), tcp);
     onlyParseErrors((b) => parseInetSockets(b, 10, 'x'), tcp6);
     onlyParseErrors((b) => countTcpStates(b, 'x'), [...tcp, ...tcp6]);
+    onlyParseErrors((b) => countTcpStates(b, 'x', undefined, { tx: 0, rx: 0 }), [...tcp, ...tcp6]);
     onlyParseErrors((b) => parseUnixSockets(b, 'x'), unix);
   });
 });
