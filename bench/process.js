@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Processes: processIter with 8 attributes over every process, with 1,000 extra idle processes running, against
 // psutil's process_iter with the same attributes in the same run (passes interleaved, so the machine's load weighs
-// on both alike); the plain sync read of the same files as a floor; the oneshot() speedup; and the per-call time of
+// on both alike); the plain sync read of the same files, and a C program doing the same (bench/proc-floor.c,
+// compiled with cc when present), as floors; the oneshot() speedup; and the per-call time of
 // the common Process methods against psutil's. Needs `npm run build` (reads ../dist/index.js). ~60 s.
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { PYTHON, fmt, loadDist, median, python, runIfMain } = require('./_lib');
 
 const EXTRA = Number(process.env.BENCH_PROCESS_EXTRA || 1000);
@@ -116,6 +119,37 @@ function floorReadFileSync(files) {
   return ms(t0);
 }
 
+/**
+ * Compiles bench/proc-floor.c (the C floor: open/read/close of stat, status, cmdline and statm of every process) with
+ * the first C compiler found; the binary's path, or null with the reason printed when there is none or it fails.
+ */
+function buildCFloor(say) {
+  const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+  if (cc === undefined) {
+    say('C floor skipped: no C compiler (cc, gcc or clang) on PATH');
+    return null;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proc-floor-'));
+  const bin = path.join(dir, 'proc-floor');
+  const r = spawnSync(cc, ['-O2', '-o', bin, path.join(__dirname, 'proc-floor.c')], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    say(`C floor skipped: ${cc} failed: ${(r.stderr || String(r.error)).trim()}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return bin;
+}
+
+/** The C floor's median walk in ms over `n` walks (after one warm walk), or null when it fails. */
+function cFloorWalk(bin, n) {
+  const r = spawnSync(bin, [String(n)], { encoding: 'utf8', timeout: 300000 });
+  if (r.status !== 0) {
+    process.stderr.write(`C floor failed: ${r.stderr || r.error}\n`);
+    return null;
+  }
+  return JSON.parse(r.stdout.trim()).ms;
+}
+
 /** µs per call, median of 9 batches of `n` calls. */
 function perCall(fn, n) {
   for (let i = 0; i < 20; i++) fn();
@@ -203,6 +237,8 @@ async function run() {
     const floor3 = [];
     const floor4 = [];
     const floorRf = [];
+    const floorC = [];
+    const cBin = buildCFloor(say);
     for (let round = 0; round < ROUNDS; round++) {
       const py = psutilIter(PER_ROUND);
       if (py) {
@@ -223,7 +259,13 @@ async function run() {
       floor3.push(floorWalk(['stat', 'status', 'cmdline']));
       floor4.push(floorWalk(['stat', 'status', 'statm', 'cmdline']));
       floorRf.push(floorReadFileSync(['stat', 'status', 'cmdline']));
+      if (cBin !== null) {
+        const c = cFloorWalk(cBin, PER_ROUND);
+        if (c !== null) floorC.push(c);
+      }
     }
+    if (cBin !== null) fs.rmSync(path.dirname(cBin), { recursive: true, force: true });
+    const c = floorC.length ? median(floorC) : null;
     const o = median(ours);
     const t = theirs.length ? median(theirs) : null;
     const table = [
@@ -234,6 +276,7 @@ async function run() {
       ['floor: readFileSync stat+status+cmdline', median(floorRf), t ? median(floorRf) / t : null],
       ['floor: open/read/close stat+status+cmdline', median(floor3), t ? median(floor3) / t : null],
       ['floor: open/read/close stat+status+statm+cmdline', median(floor4), t ? median(floor4) / t : null],
+      ['C floor: open/read/close stat+status+cmdline+statm', c, t && c !== null ? c / t : null],
     ];
     const w = Math.max(...table.map((r) => r[0].length));
     say(`${'walk'.padEnd(w)}  ${'ms'.padStart(8)}  ${'/ psutil'.padStart(8)}`);
@@ -242,8 +285,12 @@ async function run() {
       rows.push({ case: name, ms: v, ratio: r });
     }
     say(
-      `goal: at most half of psutil's time -> ${t ? (o <= t / 2 ? 'met' : 'NOT met') : 'no psutil'} (${t ? (o / t).toFixed(2) : '-'})`,
+      `goal: at most 0.4x psutil's time -> ${t ? (o <= t * 0.4 ? 'met' : 'NOT met') : 'no psutil'} (${t ? (o / t).toFixed(2) : '-'})`,
     );
+    say(
+      `goal: within 1.5x of the C floor -> ${c !== null ? (o <= c * 1.5 ? 'met' : 'NOT met') : 'no C floor'} (${c !== null ? (o / c).toFixed(2) : '-'}x)`,
+    );
+    rows.push({ case: 'ours / C floor', ratio: c !== null ? o / c : null });
 
     // ---- oneshot speedup -----------------------------------------------------------------------------------------
     const p = new lib.Process(target.pid);

@@ -21,6 +21,7 @@ const CASES = [
   ['swapMemory()', (p) => p.swapMemory(), 'psutil.swap_memory()'],
   ['bootTime()', (p) => p.bootTime(), 'psutil.boot_time()'],
   ['users()', (p) => p.users(), 'psutil.users()'],
+  ['pids()', (p) => p.pids(), 'psutil.pids()'],
   ['procStat()', (p) => p.procStat(), null],
   ['procMeminfo()', (p) => p.procMeminfo(), null],
   ['procVmstat()', (p) => p.procVmstat(), null],
@@ -28,7 +29,9 @@ const CASES = [
 ];
 
 const BATCH_MS = 8; // one timed batch
-const BATCHES = 11; // per pass; the median is over both passes
+const BATCHES = 11; // per pass; the median is over all passes
+// Interleaved passes per side; more (BENCH_PASSES=5) when the machine is loaded and one pass's median drifts.
+const PASSES = Math.max(1, Number(process.env.BENCH_PASSES) || 2);
 
 async function run() {
   const ps = loadDist().psutil;
@@ -36,8 +39,8 @@ async function run() {
   const withPy = CASES.map((c, i) => [c[2], i]).filter(([e]) => e !== null);
   const ours = CASES.map(() => []);
   const theirs = CASES.map(() => []);
-  // Two interleaved passes per side (psutil, ours, psutil, ours): a shared machine's load then weighs on both alike.
-  for (let pass = 0; pass < 2; pass++) {
+  // Interleaved passes per side (psutil, ours, psutil, ours, ...): a shared machine's load then weighs on both alike.
+  for (let pass = 0; pass < PASSES; pass++) {
     const times = timePsutil(
       withPy.map(([e]) => e),
       timing,

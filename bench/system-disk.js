@@ -24,23 +24,31 @@ const CASES = [
 ];
 
 const BATCH_MS = 8; // one timed batch
-const BATCHES = 15; // median over these
+const BATCHES = 8; // per pass; the median is over all passes
+// Interleaved passes per side; more (BENCH_PASSES=5) when the machine is loaded and one pass's median drifts.
+const PASSES = Math.max(1, Number(process.env.BENCH_PASSES) || 2);
 
 async function run() {
   const ps = loadDist().psutil;
   const timing = { batchMs: BATCH_MS, batches: BATCHES };
-  const rows = [];
-  for (const [name, fn] of CASES)
-    rows.push({ function: name, oursUs: median(await timeOurs(() => fn(ps), timing)), psutilUs: null, ratio: null });
   const withPy = CASES.map((c, i) => [c[2], i]).filter(([e]) => e !== null);
-  const times = timePsutil(
-    withPy.map(([e]) => e),
-    timing,
-  );
-  withPy.forEach(([, i], k) => {
-    const row = rows[i];
-    row.psutilUs = times[k] ? median(times[k]) : null;
-    row.ratio = row.psutilUs ? row.oursUs / row.psutilUs : null;
+  const ours = CASES.map(() => []);
+  const theirs = CASES.map(() => []);
+  // Interleaved passes per side (psutil, ours, psutil, ours, ...): a shared machine's load then weighs on both alike.
+  for (let pass = 0; pass < PASSES; pass++) {
+    const times = timePsutil(
+      withPy.map(([e]) => e),
+      timing,
+    );
+    withPy.forEach(([, i], k) => {
+      if (times[k]) theirs[i].push(...times[k]);
+    });
+    for (const [i, [, fn]] of CASES.entries()) ours[i].push(...(await timeOurs(() => fn(ps), timing)));
+  }
+  const rows = CASES.map(([name], i) => {
+    const o = median(ours[i]);
+    const t = theirs[i].length ? median(theirs[i]) : null;
+    return { function: name, oursUs: o, psutilUs: t, ratio: t ? o / t : null };
   });
   const out = table(
     [

@@ -3,7 +3,7 @@
  * ProcFs first; values stay in the kernel's units (ticks, kHz) except where noted, the facade converts.
  */
 import type { ProcFs } from './procfs';
-import { parseStat, parseStatTotal, type StatCpuLine, type StatRecord } from './parse/stat';
+import { parseStat, parseStatBtime, parseStatTotal, type StatCpuLine, type StatRecord } from './parse/stat';
 import { parseCpuinfo, cpuinfoMhz, type CpuinfoBlock } from './parse/cpuinfo';
 import { parseLoadavg, type Loadavg } from './parse/loadavg';
 import { parseCpuList } from './parse/pidstatus';
@@ -18,6 +18,12 @@ import * as native from './native';
 export function readStat(fs: ProcFs): StatRecord {
   const p = fs.proc('stat');
   return parseStat(fs.readHotText(p, undefined, 'short'), p);
+}
+
+/** The btime line only (bootTime()): the intr line before it is not split. */
+export function readStatBtime(fs: ProcFs): number | null {
+  const p = fs.proc('stat');
+  return parseStatBtime(fs.readHotText(p, undefined, 'short'), p);
 }
 
 /** The aggregate cpu line only (cpuTimes() without percpu): skips walking the per-CPU and intr lines. */

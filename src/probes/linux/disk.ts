@@ -201,14 +201,24 @@ export function mountinfo(fs: ProcFs): readonly MountInfoEntry[] {
   return parseMountinfo(fs.readText(self), self);
 }
 
-/** /proc/filesystems -> the fstypes disk_partitions(all=False) keeps: block-backed ones, plus zfs. */
-export function physicalFstypes(fs: ProcFs): Set<string> {
+/** The last /proc/filesystems text and the set made from it (the list changes only when a module registers one). */
+let fstypesMemo: { path: string; text: string; set: ReadonlySet<string> } | null = null;
+
+/**
+ * /proc/filesystems -> the fstypes disk_partitions(all=False) keeps: block-backed ones, plus zfs. Read on every call
+ * (a module loaded since the last one adds a type), through a kept fd: a fresh open of this file costs more than
+ * psutil's whole disk_partitions() (bench/system-disk.js); unchanged text reuses the last set.
+ */
+export function physicalFstypes(fs: ProcFs): ReadonlySet<string> {
   const p = fs.proc('filesystems');
+  const text = fs.readHotText(p);
+  if (fstypesMemo !== null && fstypesMemo.path === p && fstypesMemo.text === text) return fstypesMemo.set;
   const set = new Set<string>();
-  for (const t of parseFilesystems(fs.readText(p), p)) {
+  for (const t of parseFilesystems(text, p)) {
     // 'nodev zfs' is the one nodev type that is a disk filesystem (psutil).
     if (!t.nodev || t.name === 'zfs') set.add(t.name);
   }
+  fstypesMemo = { path: p, text, set };
   return set;
 }
 

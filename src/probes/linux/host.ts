@@ -3,16 +3,16 @@
  * Plain functions taking the ProcFs first.
  */
 import type { ProcFs } from './procfs';
-import { readStat } from './cpu';
+import { readStatBtime } from './cpu';
 import { parseUtmp, type UtmpRecord } from './parse/utmp';
 import { OsError, ParseError } from '../errors';
 
 /** Epoch seconds of the boot, as the kernel computes it now (it moves with wall-clock steps; psutil does not cache). */
 export function bootTime(fs: ProcFs): number {
   const p = fs.proc('stat');
-  const st = readStat(fs);
-  if (st.btime === null) throw new ParseError(p, "line 'btime' not found");
-  return st.btime;
+  const btime = readStatBtime(fs);
+  if (btime === null) throw new ParseError(p, "line 'btime' not found");
+  return btime;
 }
 
 /** glibc's _PATH_UTMP, then where systemd distributions keep it. */

@@ -255,6 +255,23 @@ export function parseStat(input: Buffer | string, path = '<input>'): StatRecord 
   return { total, cpus, fieldCount, ctxt, btime, intr, softirq, softirqs, processes, procsRunning, procsBlocked };
 }
 
+/**
+ * Only the btime line: what bootTime() needs. The cpu lines and the intr line (hundreds of counters) come before
+ * it, so a full parse splits and converts all of them for one number; this finds the line by its key instead.
+ * Returns null where the file has no btime line, as parseStat's btime is then.
+ */
+export function parseStatBtime(input: Buffer | string, path = '<input>'): number | null {
+  const text = typeof input === 'string' ? input : input.toString('latin1');
+  let at = 0;
+  if (!text.startsWith('btime ')) {
+    at = text.indexOf('\nbtime ') + 1;
+    if (at === 0) return null;
+  }
+  let end = text.indexOf('\n', at);
+  if (end === -1) end = text.length;
+  return firstNumber(text.slice(at, end), 'btime', path);
+}
+
 /** Only the aggregate line: what cpuTimes() needs, without walking the rest of the file. */
 export function parseStatTotal(input: Buffer | string, path = '<input>'): StatCpuLine {
   const text = typeof input === 'string' ? input : input.toString('latin1');

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseStat, parseStatTotal, CPU_TIME_FIELDS } from '../../../../src/probes/linux/parse/stat';
+import { parseStat, parseStatBtime, parseStatTotal, CPU_TIME_FIELDS } from '../../../../src/probes/linux/parse/stat';
 import { ParseError } from '../../../../src/probes/errors';
 import { NODE_EXPORTER_FIXTURES, PROCFS_FIXTURES, own, testPeer } from '../../../helpers/fixtures';
 import { GARBAGE } from '../../../helpers/garbage';
@@ -36,6 +36,27 @@ describe('parseStat', () => {
     expect(st.procsRunning).toBe(3);
     expect(st.procsBlocked).toBe(1);
     expect(parseStatTotal(text, p)).toEqual(st.total);
+    expect(parseStatBtime(text, p)).toBe(st.btime);
+  });
+
+  test('parseStatBtime agrees with parseStat on our files and the live /proc/stat', () => {
+    for (const name of ['stat-6.x', 'stat-2.6.30']) {
+      const p = own('parse', 'stat', name);
+      const text = fs.readFileSync(p, 'latin1');
+      expect(parseStatBtime(text, p)).toBe(parseStat(text, p).btime);
+    }
+    const live = fs.readFileSync('/proc/stat');
+    const btime = parseStatBtime(live, '/proc/stat');
+    expect(btime).toBe(parseStat(live, '/proc/stat').btime);
+    expect(btime).toBeGreaterThan(0);
+  });
+
+  test('parseStatBtime: btime as the first line, no btime line, a bad value', () => {
+    expect(parseStatBtime('btime 1700000000\ncpu  1 2 3 4\n')).toBe(1700000000);
+    expect(parseStatBtime('cpu  1 2 3 4\nctxt 5\n')).toBeNull();
+    // 'xbtime' is another key, not btime.
+    expect(parseStatBtime('cpu  1 2 3 4\nxbtime 9\n')).toBeNull();
+    expect(() => parseStatBtime('cpu  1 2 3 4\nbtime 12x\n', '/g/stat')).toThrow(ParseError);
   });
 
   test('our 2.6.30 file: 9 fields (guest, no guest_nice), no softirq line yet', () => {
