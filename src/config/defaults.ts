@@ -30,6 +30,21 @@ export interface ProcessMatcher {
   readonly per_process?: boolean;
 }
 
+/** Process names to keep or drop for per-process OTLP (the hostmetrics receiver's include/exclude). */
+export interface OtlpProcessFilter {
+  readonly names: readonly string[];
+  readonly matchType: 'regexp' | 'strict';
+}
+
+/** otlp.processes: one OTLP resource per process, as the receiver's `process` scraper. */
+export interface OtlpProcessSettings {
+  readonly enabled: boolean;
+  /** null: every process. */
+  readonly include: OtlpProcessFilter | null;
+  readonly exclude: OtlpProcessFilter | null;
+  readonly max: number;
+}
+
 export interface OtlpSettings {
   readonly enabled: boolean;
   readonly endpoint: string;
@@ -40,6 +55,7 @@ export interface OtlpSettings {
   readonly headers: Readonly<Record<string, string>>;
   readonly serviceName: string;
   readonly resourceAttributes: Readonly<Record<string, string>>;
+  readonly processes: OtlpProcessSettings;
 }
 
 /** One listener of /metrics: as written, and parsed. */

@@ -27,6 +27,7 @@ import type {
   ListenAddress,
   LogFormat,
   LogLevel,
+  OtlpProcessFilter,
   OtlpProtocol,
   ProcessMatcher,
 } from './defaults';
@@ -303,9 +304,34 @@ interface RawConfig {
     headers: Record<string, string>;
     service_name: string;
     resource_attributes: Record<string, string>;
+    processes: {
+      enabled: boolean;
+      include?: { names: string[]; match_type: 'regexp' | 'strict' };
+      exclude?: { names: string[]; match_type: 'regexp' | 'strict' };
+      max: number;
+    };
   };
   /** Checked by src/admin/config.ts (the schema covers the shape). */
   admin: Record<string, unknown>;
+}
+
+/** An include/exclude list; each regexp is compiled here so that a bad one is refused with its place. */
+function processFilter(
+  at: string[],
+  raw: { names: string[]; match_type: 'regexp' | 'strict' } | undefined,
+  problem: (segments: string[], msg: string) => void,
+): OtlpProcessFilter | null {
+  if (raw === undefined) return null;
+  if (raw.match_type === 'regexp') {
+    raw.names.forEach((n, i) => {
+      try {
+        new RegExp(n);
+      } catch (e) {
+        problem([...at, 'names', String(i)], `expected a regular expression: ${(e as Error).message}`);
+      }
+    });
+  }
+  return Object.freeze({ names: Object.freeze([...raw.names]), matchType: raw.match_type });
 }
 
 function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => void): AgentConfig {
@@ -395,6 +421,12 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
       headers: Object.freeze({ ...raw.otlp.headers }),
       serviceName: raw.otlp.service_name,
       resourceAttributes: Object.freeze({ ...raw.otlp.resource_attributes }),
+      processes: Object.freeze({
+        enabled: raw.otlp.processes.enabled,
+        include: processFilter(['otlp', 'processes', 'include'], raw.otlp.processes.include, problem),
+        exclude: processFilter(['otlp', 'processes', 'exclude'], raw.otlp.processes.exclude, problem),
+        max: raw.otlp.processes.max,
+      }),
     }),
     admin: resolveAdmin(raw.admin, problem),
   });

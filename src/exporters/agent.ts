@@ -41,6 +41,16 @@ function processGroupsOptions(
     process_names: cfg.processNames,
     log_level: logLevel,
     ...(reload !== null ? { reload: reloadOption(reload) } : {}),
+    // Per-process OTLP is read in this collector's walk of /proc (one walk for groups and processes).
+    ...(cfg.otlp.enabled && cfg.otlp.processes.enabled
+      ? {
+          otlp_processes: {
+            include: cfg.otlp.processes.include,
+            exclude: cfg.otlp.processes.exclude,
+            max: cfg.otlp.processes.max,
+          },
+        }
+      : {}),
   };
 }
 

@@ -55,6 +55,11 @@ export interface OtlpMetric {
   readonly kind: OtlpKind;
   readonly valueType: 'int' | 'double';
   readonly points: OtlpPoint[];
+  /**
+   * Resource attributes of a metric that belongs to its own resource (one per process, otlp.processes), added to
+   * the host's; absent: the host's resource.
+   */
+  readonly resource?: Readonly<Record<string, string | number>>;
 }
 
 /** What a collector gets in the worker: the library bound to the configured roots. */

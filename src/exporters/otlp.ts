@@ -9,6 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { diag, DiagLogLevel, ValueType, type HrTime } from '@opentelemetry/api';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import {
+  JsonMetricsSerializer,
+  MetricsExporterMetricsHelper,
+  ProtobufMetricsSerializer,
+  type IExportMetricsServiceResponse,
+  type ISerializer,
+} from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes, emptyResource, type Resource } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
@@ -16,7 +24,9 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
   type CollectionResult,
+  type InstrumentType,
   type MetricData,
+  type ResourceMetrics,
   type MetricProducer,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
@@ -24,6 +34,7 @@ import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-met
 import {
   OTLPMetricExporter as JsonExporter,
   AggregationTemporalityPreference,
+  OTLPMetricExporterBase,
 } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { OtlpProtocol, OtlpSettings } from '../config/defaults';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
@@ -59,6 +70,11 @@ export function snapshotMetrics(
       }
       if (mapped === undefined) continue;
       for (const m of mapped) {
+        // Per-process metrics repeat their names, once per process resource.
+        if (m.resource !== undefined) {
+          out.push(m);
+          continue;
+        }
         if (seen.has(m.name)) continue;
         seen.add(m.name);
         out.push(m);
@@ -125,19 +141,64 @@ export function toMetricData(m: OtlpMetric, startMs: number, endMs: number): Met
   };
 }
 
+/**
+ * Per-process resources (otlp.processes): the host's resource plus each process's attributes, one ResourceMetrics
+ * each. A process's counters start at its own start (process.uptime back from the snapshot's time).
+ */
+export function processResourceMetrics(
+  metrics: readonly OtlpMetric[],
+  host: Resource,
+  endMs: number,
+): ResourceMetrics[] {
+  const byResource = new Map<Readonly<Record<string, string | number>>, OtlpMetric[]>();
+  const startOf = new Map<Readonly<Record<string, string | number>>, number>();
+  for (const m of metrics) {
+    if (m.resource === undefined) continue;
+    let list = byResource.get(m.resource);
+    if (list === undefined) byResource.set(m.resource, (list = []));
+    if (m.name === 'process.uptime') startOf.set(m.resource, endMs - (m.points[0]?.value ?? 0) * 1000);
+    list.push(m);
+  }
+  const out: ResourceMetrics[] = [];
+  const scope = { name: SCOPE_NAME, version: agentVersion() };
+  // One plain spread per process: Resource.merge costs about twice as much (bench/otlp-processes.js).
+  const hostAttrs = host.attributes;
+  for (const [attrs, list] of byResource) {
+    const start = startOf.get(attrs) ?? endMs;
+    out.push({
+      resource: resourceFromAttributes({ ...hostAttrs, ...attrs }),
+      scopeMetrics: [{ scope, metrics: list.map((m) => toMetricData(m, start, endMs)) }],
+    });
+  }
+  return out;
+}
+
 export class SnapshotProducer implements MetricProducer {
+  /** The last collect()'s per-process resources, for the exporter that sends them beside the host's. */
+  private pending: ResourceMetrics[] = [];
+
   constructor(
     private readonly source: SnapshotSource,
     private readonly active: ReadonlyMap<string, ActiveCollector>,
     private readonly agentStartMs: number = Date.now(),
     private readonly log: Logger = silentLogger,
+    private readonly hostResource: Resource = emptyResource(),
   ) {}
+
+  /** The per-process resources of the last collect(), once. */
+  takeResources(): ResourceMetrics[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
 
   async collect(): Promise<CollectionResult> {
     const snap = await this.source.get();
     // Host counters count from boot; without a boot time, from the agent's start (still monotonic per series).
     const startMs = snap.bootTime !== null ? snap.bootTime * 1000 : this.agentStartMs;
-    const metrics = snapshotMetrics(snap, this.active, this.log).map((m) => toMetricData(m, startMs, snap.finishedAt));
+    const all = snapshotMetrics(snap, this.active, this.log);
+    const metrics = all.filter((m) => m.resource === undefined).map((m) => toMetricData(m, startMs, snap.finishedAt));
+    this.pending = processResourceMetrics(all, this.hostResource, snap.finishedAt);
     return {
       resourceMetrics: {
         resource: emptyResource(), // the reader keeps the MeterProvider's resource
@@ -270,7 +331,64 @@ export function buildResource(cfg: OtlpSettings, rootfs: string, env: NodeJS.Pro
   return resource;
 }
 
-export function createExporter(o: ResolvedOtlp): PushMetricExporter {
+/**
+ * A serializer for the host's ResourceMetrics that appends the per-process ones registered for it: in protobuf, an
+ * ExportMetricsServiceRequest is one repeated field, so the concatenation of single-resource requests is one request
+ * with all the resources; in JSON, the resourceMetrics arrays are joined.
+ */
+function multiResourceSerializer(
+  base: ISerializer<ResourceMetrics, IExportMetricsServiceResponse>,
+  json: boolean,
+  extras: WeakMap<ResourceMetrics, ResourceMetrics[]>,
+): ISerializer<ResourceMetrics, IExportMetricsServiceResponse> {
+  return {
+    serializeRequest(rm) {
+      const more = extras.get(rm);
+      if (more === undefined || more.length === 0) return base.serializeRequest(rm);
+      const parts: Uint8Array[] = [];
+      for (const r of [rm, ...more]) {
+        const b = base.serializeRequest(r);
+        if (b === undefined) return undefined;
+        parts.push(b);
+      }
+      if (!json) return Buffer.concat(parts);
+      const joined = parts.flatMap(
+        (p) => (JSON.parse(Buffer.from(p).toString('utf8')) as { resourceMetrics: unknown[] }).resourceMetrics,
+      );
+      return Buffer.from(JSON.stringify({ resourceMetrics: joined }), 'utf8');
+    },
+    deserializeResponse: (b) => base.deserializeResponse(b),
+  };
+}
+
+/** The OTLP/HTTP exporter, sending with each export the per-process resources its producer gathered. */
+class MultiResourceExporter implements PushMetricExporter {
+  constructor(
+    private readonly inner: OTLPMetricExporterBase,
+    private readonly extras: WeakMap<ResourceMetrics, ResourceMetrics[]>,
+    private readonly producer: SnapshotProducer | null,
+  ) {}
+
+  export(rm: ResourceMetrics, done: Parameters<PushMetricExporter['export']>[1]): void {
+    const more = this.producer?.takeResources() ?? [];
+    if (more.length > 0) this.extras.set(rm, more);
+    this.inner.export(rm, done);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  selectAggregationTemporality(t: InstrumentType): AggregationTemporality {
+    return this.inner.selectAggregationTemporality(t);
+  }
+}
+
+export function createExporter(o: ResolvedOtlp, producer: SnapshotProducer | null = null): PushMetricExporter {
   const options = {
     url: o.url,
     headers: { ...o.headers },
@@ -280,7 +398,19 @@ export function createExporter(o: ResolvedOtlp): PushMetricExporter {
     compression: o.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
   };
-  return o.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+  if (producer === null) return o.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+  const json = o.protocol === 'http/json';
+  const extras = new WeakMap<ResourceMetrics, ResourceMetrics[]>();
+  const delegate = createOtlpHttpExportDelegate(
+    convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
+      'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+    }),
+    multiResourceSerializer(json ? JsonMetricsSerializer : ProtobufMetricsSerializer, json, extras),
+    json ? 'otlp_http_json_metric_exporter' : 'otlp_http_metric_exporter',
+    MetricsExporterMetricsHelper,
+    undefined,
+  );
+  return new MultiResourceExporter(new OTLPMetricExporterBase(delegate, options), extras, producer);
 }
 
 /** The SDK's global error handler passes errors as JSON text ({"message": ...}); keep the message, drop the stack. */
@@ -343,11 +473,12 @@ export function startOtlp(
   installDiag(log);
   const settings = resolveOtlp(cfg, env);
   const resource = buildResource(cfg, rootfs, env);
+  const producer = new SnapshotProducer(source, active, Date.now(), log, resource);
   const reader = new PeriodicExportingMetricReader({
-    exporter: createExporter(settings),
+    exporter: createExporter(settings, producer),
     exportIntervalMillis: settings.intervalMs,
     exportTimeoutMillis: settings.timeoutMs,
-    metricProducers: [new SnapshotProducer(source, active, Date.now(), log)],
+    metricProducers: [producer],
   });
   const provider = new MeterProvider({ resource, readers: [reader] });
   log.info('otlp export started', { url: settings.url, protocol: settings.protocol, interval_ms: settings.intervalMs });

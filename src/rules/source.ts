@@ -66,6 +66,11 @@ export class PsutilSource implements ProcSource {
   private procs = new Map<number, Process>();
   /** Metrics read during list(), by pid, for the metrics() call that follows in the same cycle. */
   private readonly prefetched = new Map<number, ProcMetrics>();
+  /**
+   * Called for every listed process inside its oneshot block (per-process OTLP): what it reads shares the walk's
+   * stat and status reads, so /proc is walked once for both.
+   */
+  visit: ((p: Process) => void) | null = null;
 
   constructor(private readonly lib: ProcessLibrary) {
     this.bootTime = lib.bootTime();
@@ -87,6 +92,7 @@ export class PsutilSource implements ProcSource {
             const m = optional(() => this.readMetrics(p, prefetch.needs));
             if (m !== null) this.prefetched.set(p.pid, m);
           }
+          this.visit?.(p);
           return ident;
         });
         out.push(id);

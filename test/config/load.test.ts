@@ -134,6 +134,23 @@ describe('bad configs are refused with the line and what was expected', () => {
     expect(err.issues[0]?.path).toBe('otlp.endpiont');
   });
 
+  test('otlp.processes: off by default, max 1000; include/exclude with their match type; a bad regexp is refused', () => {
+    expect(parseConfig('').otlp.processes).toEqual({ enabled: false, include: null, exclude: null, max: 1000 });
+    const c = parseConfig(
+      'otlp: {processes: {enabled: true, max: 5, include: {names: ["^java$"]}, exclude: {names: [sh], match_type: strict}}}\n',
+    ).otlp.processes;
+    expect(c).toEqual({
+      enabled: true,
+      include: { names: ['^java$'], matchType: 'regexp' },
+      exclude: { names: ['sh'], matchType: 'strict' },
+      max: 5,
+    });
+    const err = issuesOf(() => parseConfig('otlp:\n  processes: {include: {names: ["a(", ok]}}\n'));
+    expect(err.issues[0]?.path).toBe('otlp.processes.include.names[0]');
+    expect(err.issues[0]?.message).toMatch(/regular expression/);
+    expect(() => parseConfig('otlp: {processes: {max: -1}}\n')).toThrow(/otlp\.processes\.max/);
+  });
+
   test('otlp.timeout unset follows the interval (min(10s, interval)); only a timeout the file states can contradict it', () => {
     expect(parseConfig('otlp: {enabled: true, interval: 2s}\n').otlp).toMatchObject({
       intervalMs: 2000,

@@ -20,6 +20,7 @@ import {
   snapshotMetrics,
   toMetricData,
 } from '../../src/exporters/otlp';
+import { processRecordMetrics, processSelector, type ProcessRecord } from '../../src/exporters/otlp-processes';
 import type { ActiveCollector } from '../../src/exporters/prometheus';
 import { SnapshotSource, type PassRunner } from '../../src/exporters/snapshot';
 
@@ -199,5 +200,79 @@ describe('SnapshotProducer through a real reader', () => {
   test('a failed collector contributes no OTLP metrics', () => {
     const snap = { id: 1, startedAt: 0, finishedAt: 0, bootTime: null, results: [failedResult('nics', 0, 'x')] };
     expect(snapshotMetrics(snap, active)).toEqual([]);
+  });
+});
+
+describe('per-process OTLP (otlp.processes)', () => {
+  const rec: ProcessRecord = {
+    pid: 42,
+    ppid: 1,
+    name: 'java',
+    exe: '/usr/bin/java',
+    argv: ['java', '-jar', 'a b.jar'],
+    owner: null,
+    createTime: 1000,
+    cpuUser: 12,
+    cpuSystem: 4,
+    cpuWait: 0.5,
+    rss: 4096,
+    vms: 8192,
+    io: null,
+    minorFaults: 7,
+    majorFaults: 1,
+    threads: 3,
+    fds: null,
+    ctxVoluntary: 9,
+    ctxInvoluntary: 2,
+  };
+
+  test('include then exclude, strict or regexp; no include keeps every name', () => {
+    const sel = processSelector({
+      include: { names: ['^j', 'sh'], matchType: 'regexp' },
+      exclude: { names: ['jq'], matchType: 'strict' },
+      max: 10,
+    });
+    expect(['java', 'bash', 'jq', 'ls'].filter(sel)).toEqual(['java', 'bash']);
+    expect(['a', 'b'].filter(processSelector({ include: null, exclude: null, max: 1 }))).toEqual(['a', 'b']);
+  });
+
+  test('resource attributes; unreadable io, fds and owner leave their metrics and attribute out', () => {
+    const ms = processRecordMetrics([rec], new Map(), 1010, 2, 0);
+    expect(ms[0]?.resource).toEqual({
+      'process.pid': 42,
+      'process.parent_pid': 1,
+      'process.executable.name': 'java',
+      'process.executable.path': '/usr/bin/java',
+      'process.command': 'java',
+      'process.command_line': 'java -jar a b.jar',
+    });
+    // First pass: no utilization (the receiver's rule); no MemTotal: no memory utilization.
+    expect(ms.map((m) => m.name)).toEqual([
+      'process.cpu.time',
+      'process.memory.usage',
+      'process.memory.virtual',
+      'process.paging.faults',
+      'process.threads',
+      'process.context_switches',
+      'process.uptime',
+    ]);
+    expect(ms.find((m) => m.name === 'process.uptime')?.points[0]?.value).toBe(10);
+  });
+
+  test('process.cpu.utilization: CPU seconds since the last pass over wall time times CPUs, per state', () => {
+    const prev = new Map([['42/1000', { at: 1000, user: 10, system: 4, wait: 0.5 }]]);
+    const ms = processRecordMetrics([rec], prev, 1002, 2, 8192);
+    const util = ms.find((m) => m.name === 'process.cpu.utilization');
+    expect(util?.points).toEqual([
+      { attributes: { state: 'user' }, value: 0.5 },
+      { attributes: { state: 'system' }, value: 0 },
+      { attributes: { state: 'wait' }, value: 0 },
+    ]);
+    expect(ms.find((m) => m.name === 'process.memory.utilization')?.points[0]?.value).toBe(0.5);
+  });
+
+  test('snapshotMetrics keeps every process resource while host names stay deduplicated', () => {
+    const a = processRecordMetrics([rec, { ...rec, pid: 43 }], new Map(), 1010, 1, 0);
+    expect(a.filter((m) => m.name === 'process.cpu.time')).toHaveLength(2);
   });
 });

@@ -15,6 +15,13 @@ import { Grouper, type GroupSnapshot } from '../../rules/grouper';
 import type { PsutilSource } from '../../rules/source';
 import { defineCollector, type CollectFn, type Family, type OtlpMetric, type Reconfigurable } from '../catalog';
 import { createLogger } from '../log';
+import {
+  processKey,
+  ProcessRecorder,
+  processRecordMetrics,
+  type CpuSample,
+  type OtlpProcessOptions,
+} from '../otlp-processes';
 
 export interface ProcessGroupsOptions {
   /** The compiled rules, compiled when first asked for (a reload with the same rules compiles nothing). */
@@ -24,6 +31,8 @@ export interface ProcessGroupsOptions {
   /** The last reload's outcome (null: the agent watches no config file, e.g. --once or a test). */
   readonly reload: ReloadState | null;
   readonly logLevel: LogLevel;
+  /** otlp.processes when on (injected by the agent): per-process OTLP resources from the same walk. */
+  readonly otlpProcesses: OtlpProcessOptions | null;
 }
 
 export interface ReloadState {
@@ -38,10 +47,13 @@ export interface ProcessGroupsData {
   readonly snapshot: GroupSnapshot;
   /** null when no config file is watched (--once, tests, defaults). */
   readonly reload: ReloadState | null;
+  /** Per-process OTLP metrics (each with its process's resource) and the processes past otlp.processes.max. */
+  readonly perProcess?:
+    { readonly metrics: OtlpMetric[]; readonly dropped: number; readonly count: number } | undefined;
 }
 
 /** Keys the agent adds to this collector's options besides its own (see collectorPlans). */
-const INJECTED = ['process_names', 'reload', 'log_level'] as const;
+const INJECTED = ['process_names', 'reload', 'log_level', 'otlp_processes'] as const;
 
 function ownOptions(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -63,6 +75,13 @@ function reloadState(v: unknown): ReloadState | null {
   return { ok: r.ok, successTime: r.success_time, error: typeof r.error === 'string' ? r.error : null };
 }
 
+function otlpProcessOptions(v: unknown): OtlpProcessOptions | null {
+  if (v === null || typeof v !== 'object') return null;
+  const o = v as Partial<OtlpProcessOptions>;
+  if (typeof o.max !== 'number') return null;
+  return { include: o.include ?? null, exclude: o.exclude ?? null, max: o.max };
+}
+
 function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOptions {
   const level = raw['log_level'];
   const own = ownOptions(raw);
@@ -76,6 +95,7 @@ function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOpti
     rulesKey: JSON.stringify([raw['process_names'] ?? null, own]),
     reload: reloadState(raw['reload']),
     logLevel: level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info',
+    otlpProcesses: otlpProcessOptions(raw['otlp_processes']),
   };
 }
 
@@ -108,6 +128,22 @@ export function processGroupsFamilies(d: ProcessGroupsData): Family[] {
       });
     }
   }
+  if (d.perProcess !== undefined) {
+    out.push({
+      name: 'psutil_exporter_otlp_processes',
+      help: 'Processes exported as their own OTLP resource in the last pass (otlp.processes).',
+      type: 'gauge',
+      labelNames: [],
+      series: [{ labels: {}, value: d.perProcess.count }],
+    });
+    out.push({
+      name: 'psutil_exporter_otlp_processes_dropped',
+      help: 'Processes left out of per-process OTLP in the last pass because otlp.processes.max was reached.',
+      type: 'gauge',
+      labelNames: [],
+      series: [{ labels: {}, value: d.perProcess.dropped }],
+    });
+  }
   if (d.reload === null) return out;
   out.push(
     {
@@ -132,7 +168,7 @@ export function processGroupsFamilies(d: ProcessGroupsData): Family[] {
 const INT_UNITS = new Set(['{process}', '{thread}', 'By', '{fault}', '{context_switch}', '{file_descriptor}']);
 
 export function processGroupsMetrics(d: ProcessGroupsData): OtlpMetric[] {
-  return otlpMetrics(d.snapshot)
+  const groups = otlpMetrics(d.snapshot)
     .filter((m) => m.points.length > 0)
     .map((m): OtlpMetric => ({
       name: m.name,
@@ -142,6 +178,7 @@ export function processGroupsMetrics(d: ProcessGroupsData): OtlpMetric[] {
       valueType: INT_UNITS.has(m.unit) ? 'int' : 'double',
       points: m.points.map((p) => ({ attributes: p.attributes, value: p.value })),
     }));
+  return d.perProcess === undefined ? groups : groups.concat(d.perProcess.metrics);
 }
 
 export const processGroupsCollector = defineCollector<ProcessGroupsData, ProcessGroupsOptions>({
@@ -154,15 +191,37 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
     let rulesKey = o.rulesKey;
     let reload = o.reload;
     let source: PsutilSource | null = null;
+    const recorder = o.otlpProcesses === null ? null : new ProcessRecorder(o.otlpProcesses);
+    /** CPU seconds of the last pass by process, for process.cpu.utilization. */
+    let cpuPrev = new Map<string, CpuSample>();
+    const cpus = psutil.cpuCount() ?? 1;
+    /** Per-process OTLP from the records the walk gathered. */
+    const perProcess = (): ProcessGroupsData['perProcess'] => {
+      if (recorder === null) return undefined;
+      const { records, dropped } = recorder.take();
+      const now = Date.now() / 1000;
+      const memTotal = psutil.virtualMemory().total;
+      const metrics = processRecordMetrics(records, cpuPrev, now, cpus, memTotal);
+      cpuPrev = new Map(
+        records.map((r) => [processKey(r), { at: now, user: r.cpuUser, system: r.cpuSystem, wait: r.cpuWait }]),
+      );
+      return { metrics, dropped, count: records.length };
+    };
     const collect: CollectFn<ProcessGroupsData> = () => {
       // No rules, no reads: an agent without process_names does not walk /proc for them.
       if (grouper.ruleSet.rules.length === 0 || !grouper.options.enabled) {
-        return { snapshot: emptySnapshot(grouper.options), reload };
+        if (recorder !== null) {
+          // Per-process OTLP alone: one walk of its own, one oneshot block per process.
+          for (const p of psutil.processIter()) p.oneshot(() => recorder.visit(p));
+        }
+        return { snapshot: emptySnapshot(grouper.options), reload, perProcess: perProcess() };
       }
       // Required here, in the worker: rules/source loads the library, which the main thread (mappings only) never needs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loaded in the worker only (comment above)
       source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil);
-      return { snapshot: grouper.update(source), reload };
+      // The grouper's walk reads each process's records too (the same stat and status reads).
+      source.visit = recorder === null ? null : (p) => recorder.visit(p);
+      return { snapshot: grouper.update(source), reload, perProcess: perProcess() };
     };
     const reconfigurable: Reconfigurable<ProcessGroupsOptions> = {
       reconfigure(next) {
