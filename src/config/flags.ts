@@ -274,6 +274,17 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
     ['collectors', 'sensors', 'powersupply_ignored_supplies'],
     'power supplies to leave out',
   ),
+  'collector.cpu.info.flags-include': key(
+    ['collectors', 'cpu', 'flags_include'],
+    'cpu flags to report (turns info on)',
+  ),
+  'collector.cpu.info.bugs-include': key(['collectors', 'cpu', 'bugs_include'], 'cpu bugs to report (turns info on)'),
+  'collector.systemd.unit-whitelist': key(['collectors', 'systemd', 'unit_include'], '', {
+    renamed: '--collector.systemd.unit-include',
+  }),
+  'collector.systemd.unit-blacklist': key(['collectors', 'systemd', 'unit_exclude'], '', {
+    renamed: '--collector.systemd.unit-exclude',
+  }),
   'collector.netclass_rtnl.with-stats': {
     kind: 'refused',
     bool: true,
@@ -310,6 +321,7 @@ const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set([
   'collector.systemd.enable-task-metrics',
   'collector.systemd.enable-restarts-metrics',
   'collector.systemd.enable-start-time-metrics',
+  'collector.systemd.private',
 ]);
 
 /** Our own flags, beside node_exporter's. */
