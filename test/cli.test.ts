@@ -108,7 +108,7 @@ describe('collectors', () => {
   test('generic options: --collector.<name>.<a-b.c> sets collectors.<ours>.a_b_c', () => {
     const f = parseFlags(['--collector.netclass.ignored-devices=^veth', '--collector.cpu.info.flags-include=^aes$']);
     expect(value(f.assignments, 'collectors.netclass.ignored_devices')).toBe('^veth');
-    expect(value(f.assignments, 'collectors.cpu.info_flags_include')).toBe('^aes$');
+    expect(value(f.assignments, 'collectors.cpu.flags_include')).toBe('^aes$');
   });
 
   test('old spellings are read as the new ones, with a warning', () => {
@@ -145,14 +145,14 @@ describe('flags and the file are one model', () => {
     expect(c.paths.procfs).toBe('/host/proc');
   });
 
-  test("node_exporter's default set: processes, sockets and interrupts off, the rest on", () => {
+  test("node_exporter's default set: processes, sockets, interrupts, softirqs, cpu_vulnerabilities, systemd off", () => {
     const c = load([]);
     expect(
       Object.entries(c.collectors)
         .filter(([, s]) => !s.enabled)
         .map(([n]) => n)
         .sort(),
-    ).toEqual(['interrupts', 'processes', 'sockets']);
+    ).toEqual(['cpu_vulnerabilities', 'interrupts', 'processes', 'sockets', 'softirqs', 'systemd']);
   });
 
   test('--collector.disable-defaults: only what the line or the file names (forced either way), process_groups kept', () => {
