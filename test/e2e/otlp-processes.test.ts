@@ -42,6 +42,7 @@ const RECEIVER_TABLE: ReadonlyArray<{
     attr: ['direction', ['read', 'write']],
   },
   { name: 'process.paging.faults', unit: '{faults}', kind: 'counter', int: true, attr: ['type', ['major', 'minor']] },
+  { name: 'process.signals_pending', unit: '{signals}', kind: 'updown', int: true },
   { name: 'process.threads', unit: '{threads}', kind: 'updown', int: true },
   { name: 'process.open_file_descriptors', unit: '{count}', kind: 'updown', int: true },
   {
@@ -131,6 +132,16 @@ function psFacts(pid: number): { ppid: number; user: string; nlwp: number; comm:
   return { ppid: Number(ppid), user: String(user), nlwp: Number(nlwp), comm: String(comm) };
 }
 
+/** The comm of a pid, or '' once it is gone (waitFor then names what it waited for). */
+function commOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
+
 function value(p: NormalizedPoint | undefined): number {
   return p === undefined ? NaN : (p.asDouble ?? Number(p.asInt));
 }
@@ -141,6 +152,7 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
   let agent: RunningAgent;
   const children: ChildProcess[] = [];
   const got: NormalizedExport[] = [];
+  let lowest = 0;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-otlp-proc-'));
@@ -148,7 +160,19 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
     fs.copyFileSync('/bin/sleep', exe);
     fs.chmodSync(exe, 0o755);
     // Three children with distinct arguments; max: 2 keeps the two lowest pids and counts the third as dropped.
-    for (const s of ['3001', '3002', '3003']) children.push(spawn(exe, [s, '1'], { stdio: 'ignore' }));
+    // Each execs the copy from python3 with SIGUSR1 and SIGUSR2 blocked (the mask survives exec), so signals sent to
+    // it stay pending: process.signals_pending has a known value.
+    const block =
+      'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGUSR2]); ' +
+      'os.execv(sys.argv[1], sys.argv[1:])';
+    for (const s of ['3001', '3002', '3003']) {
+      children.push(spawn('/usr/bin/python3', ['-c', block, exe, s, '1'], { stdio: 'ignore' }));
+    }
+    const pids = children.map((c) => c.pid as number);
+    await waitFor('the children exec the copy', async () => pids.every((p) => commOf(p) === NAME), 20000);
+    lowest = Math.min(...pids);
+    process.kill(lowest, 'SIGUSR1');
+    process.kill(lowest, 'SIGUSR2');
     srv = new mock.MockOtlpServer({
       logLevel: 'warn',
       services: ['http'],
@@ -257,6 +281,26 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
       for (const p of util?.gauge?.dataPoints ?? []) expect(value(p)).toBeGreaterThanOrEqual(0);
       for (const p of util?.gauge?.dataPoints ?? []) expect(value(p)).toBeLessThanOrEqual(1);
     }
+  });
+
+  test('process.signals_pending counts the signals pending in /proc/PID/status (ShdPnd)', () => {
+    const last = got.filter((e) => procResources(e).length > 0).at(-1) as NormalizedExport;
+    const seen = new Map<number, number>();
+    for (const r of procResources(last)) {
+      const m = r.scopeMetrics.flatMap((s) => s.metrics).find((x) => x.name === 'process.signals_pending');
+      seen.set(Number(r.resource.attributes['process.pid']), value(m?.sum?.dataPoints[0]));
+    }
+    // The two blocked signals sent to the lowest pid, none to the other; the kernel's own mask says the same.
+    const status = (pid: number): string => fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+    const shdPnd = (pid: number): bigint => BigInt('0x' + (/^ShdPnd:\s*([0-9a-f]+)$/m.exec(status(pid))?.[1] ?? 'x'));
+    expect(shdPnd(lowest)).toBe((1n << 9n) | (1n << 11n));
+    expect(seen.get(lowest)).toBe(2);
+    for (const [pid, v] of seen) {
+      if (pid === lowest) continue;
+      expect(shdPnd(pid)).toBe(0n);
+      expect(v).toBe(0);
+    }
+    expect(seen.size).toBe(2);
   });
 
   test('/metrics counts the exported and the dropped processes', async () => {

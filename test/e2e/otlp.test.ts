@@ -203,6 +203,54 @@ describe.each([
     );
   });
 
+  test('system.cpu.utilization: per CPU and cpu.mode, from the times of two passes; none where no time passed', async () => {
+    // No point while /proc/stat stands still (every CPU's time delta is 0).
+    const utilOf = (e: NormalizedExport) => metricsOf(e).find((m) => m.name === 'system.cpu.utilization');
+    expect(got.some((g) => utilOf(g.e) !== undefined)).toBe(false);
+    const file = path.join(dir, 'proc', 'stat');
+    const ticks = (line: string, add: number[]): string => {
+      const [name, ...v] = line.split(/\s+/);
+      return [name, ...v.map((x, i) => Number(x) + (add[i] ?? 0))].join(' ');
+    };
+    // cpu0: 400 ticks (user 100 with guest 20 inside it, system 50, idle 200, irq 25, softirq 25); cpu1: 100 idle.
+    const text = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) =>
+        l.startsWith('cpu0 ')
+          ? ticks(l, [100, 0, 50, 200, 0, 25, 25, 0, 20])
+          : l.startsWith('cpu1 ')
+            ? ticks(l, [0, 0, 0, 100])
+            : l,
+      )
+      .join('\n');
+    fs.writeFileSync(file + '.new', text);
+    fs.renameSync(file + '.new', file);
+    await waitFor('an export with system.cpu.utilization', async () => got.some((g) => utilOf(g.e)), 30000);
+    const m = utilOf(got.find((g) => utilOf(g.e))?.e as NormalizedExport);
+    expect(m?.unit).toBe('1');
+    expect(m?.gauge).toBeDefined();
+    const byCpu = new Map<unknown, Map<unknown, number>>();
+    for (const p of points(m)) {
+      const cpu = p.attributes?.['cpu.logical_number'];
+      if (!byCpu.has(cpu)) byCpu.set(cpu, new Map());
+      byCpu.get(cpu)?.set(p.attributes?.['cpu.mode'], value(p));
+      expect(Object.keys(p.attributes ?? {}).sort()).toEqual(['cpu.logical_number', 'cpu.mode']);
+    }
+    expect([...byCpu.keys()].sort()).toEqual([0, 1]);
+    const modes = ['user', 'nice', 'system', 'idle', 'iowait', 'interrupt', 'steal'];
+    for (const ms of byCpu.values()) {
+      expect([...ms.keys()].sort()).toEqual([...modes].sort());
+      expect([...ms.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    }
+    const cpu0 = byCpu.get(0);
+    expect(cpu0?.get('user')).toBeCloseTo(0.25, 9);
+    expect(cpu0?.get('system')).toBeCloseTo(0.125, 9);
+    expect(cpu0?.get('idle')).toBeCloseTo(0.5, 9);
+    expect(cpu0?.get('interrupt')).toBeCloseTo(0.125, 9);
+    expect(byCpu.get(1)?.get('idle')).toBeCloseTo(1, 9);
+  });
+
   test('a NIC that is gone is not exported again', async () => {
     const cut = Date.now();
     fs.writeFileSync(path.join(dir, 'proc', 'net', 'dev'), netDev({ eth0: 5000 }));

@@ -220,6 +220,7 @@ describe('per-process OTLP (otlp.processes)', () => {
     io: null,
     minorFaults: 7,
     majorFaults: 1,
+    signalsPending: null,
     threads: 3,
     fds: null,
     ctxVoluntary: 9,
@@ -257,6 +258,13 @@ describe('per-process OTLP (otlp.processes)', () => {
       'process.uptime',
     ]);
     expect(ms.find((m) => m.name === 'process.uptime')?.points[0]?.value).toBe(10);
+  });
+
+  test('process.signals_pending: a count of signals, a non-monotonic int sum; absent without a ShdPnd line', () => {
+    const ms = processRecordMetrics([{ ...rec, signalsPending: 2 }], new Map(), 1010, 2, 0);
+    const m = ms.find((x) => x.name === 'process.signals_pending');
+    expect(m).toMatchObject({ unit: '{signals}', kind: 'updowncounter', valueType: 'int' });
+    expect(m?.points).toEqual([{ attributes: {}, value: 2 }]);
   });
 
   test('process.cpu.utilization: CPU seconds since the last pass over wall time times CPUs, per state', () => {

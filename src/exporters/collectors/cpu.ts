@@ -4,10 +4,10 @@
  * and, with `info`, /proc/cpuinfo (node_cpu_info, node_cpu_frequency_hertz{package,core,cpu}, and with
  * flags_include/bugs_include node_cpu_flag_info{flag}/node_cpu_bug_info{bug} of the first CPU); psutil's per-CPU busy
  * percent as psutil_cpu_percent{cpu}. OTLP: system.cpu.time{cpu.mode,cpu.logical_number}, system.cpu.logical.count,
- * system.cpu.utilization{cpu.logical_number}.
+ * system.cpu.utilization{cpu.mode,cpu.logical_number} (from the difference of two passes' times).
  */
 import { RE2JS } from 're2js';
-import type { CpuInfo, CpuThermalThrottles, ProcStat } from '../../index';
+import type { CpuInfo, CpuThermalThrottles, CpuTimes, ProcStat } from '../../index';
 import { defineCollector, fam, families, metrics, optBool, optString, otel, str } from '../catalog';
 
 export interface CpuOptions {
@@ -27,6 +27,55 @@ export interface CpuData {
   readonly info: readonly CpuInfo[] | null;
   /** psutil cpu_percent(percpu=True), aligned with stat.cpus. */
   readonly percent: readonly number[] | null;
+  /** Each CPU's share of time per mode since the previous pass; null on the first pass (nothing to compare). */
+  readonly utilization: readonly CpuModeFractions[] | null;
+}
+
+/** semconv's cpu.mode values as system.cpu.time sends them (irq and softirq are one `interrupt`). */
+const OTEL_MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'interrupt', 'steal'] as const;
+type OtelMode = (typeof OTEL_MODES)[number];
+
+function otelModeSeconds(c: CpuTimes): Record<OtelMode, number> {
+  // The kernel's user and nice already include guest and guest_nice: not added again, so the modes sum to the
+  // CPU's whole time.
+  return {
+    user: c.user,
+    nice: c.nice,
+    system: c.system,
+    idle: c.idle,
+    iowait: c.iowait,
+    interrupt: c.irq + c.softirq,
+    steal: c.steal,
+  };
+}
+
+export interface CpuModeFractions {
+  /** The kernel CPU number. */
+  readonly cpu: number;
+  /** Per mode, the fraction of the CPU's time between the two passes (together 1). */
+  readonly fractions: Readonly<Record<OtelMode, number>>;
+}
+
+/**
+ * Each CPU's time per mode between two /proc/stat reads, as fractions of its whole time then. A CPU missing from
+ * either read (hotplug) or with no time elapsed has no entry. A counter that stepped back (the kernel's iowait and
+ * idle can, on a CPU that went idle between reads) counts as 0, as psutil's cpu_times_percent does.
+ */
+export function cpuModeUtilization(prev: ProcStat, now: ProcStat): CpuModeFractions[] {
+  const before = new Map(prev.cpus.map((c) => [c.cpu, c]));
+  const out: CpuModeFractions[] = [];
+  for (const c of now.cpus) {
+    const p = before.get(c.cpu);
+    if (p === undefined) continue;
+    const a = otelModeSeconds(p);
+    const b = otelModeSeconds(c);
+    const delta = OTEL_MODES.map((m) => Math.max(0, b[m] - a[m]));
+    const total = delta.reduce((x, y) => x + y, 0);
+    if (total <= 0) continue;
+    const fractions = Object.fromEntries(OTEL_MODES.map((m, i) => [m, (delta[i] as number) / total]));
+    out.push({ cpu: c.cpu, fractions: fractions as Record<OtelMode, number> });
+  }
+  return out;
 }
 
 const MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
@@ -145,22 +194,17 @@ export function cpuMetrics(d: CpuData) {
     'system.cpu.utilization',
     'gauge',
     '1',
-    'Busy fraction of each logical CPU since the previous collection.',
+    "Share of each logical CPU's time in each mode since the previous collection (the modes of a CPU sum to 1).",
   );
   const count = otel('system.cpu.logical.count', 'updowncounter', '{cpu}', 'Number of logical CPUs online.', 'int');
-  d.stat.cpus.forEach((c, i) => {
+  for (const c of d.stat.cpus) {
     const n = c.cpu;
-    const add = (mode: string, v: number) => time.add({ 'cpu.mode': mode, 'cpu.logical_number': n }, v);
-    add('user', c.user);
-    add('nice', c.nice);
-    add('system', c.system);
-    add('idle', c.idle);
-    add('iowait', c.iowait);
-    add('interrupt', c.irq + c.softirq);
-    add('steal', c.steal);
-    const p = d.percent?.[i];
-    if (p !== undefined) util.add({ 'cpu.logical_number': n }, p / 100);
-  });
+    const t = otelModeSeconds(c);
+    for (const m of OTEL_MODES) time.add({ 'cpu.mode': m, 'cpu.logical_number': n }, t[m]);
+  }
+  for (const u of d.utilization ?? []) {
+    for (const m of OTEL_MODES) util.add({ 'cpu.mode': m, 'cpu.logical_number': u.cpu }, u.fractions[m]);
+  }
   count.add({}, d.stat.cpus.length);
   return metrics(time, util, count);
 }
@@ -180,15 +224,23 @@ export const cpuCollector = defineCollector<CpuData, CpuOptions>({
       bugsInclude: bugs === '' ? null : RE2JS.compile(bugs),
     };
   },
-  create:
-    ({ psutil }, o) =>
-    () => ({
-      stat: psutil.procStat(),
-      throttles: psutil.cpuThermalThrottles(),
-      isolated: psutil.isolatedCpus(),
-      info: o.info ? psutil.cpuInfo() : null,
-      percent: o.percent ? psutil.cpuPercent({ percpu: true }) : null,
-    }),
+  create: ({ psutil }, o) => {
+    // The last pass's /proc/stat, for system.cpu.utilization (kept by the collector instance across passes).
+    let prev: ProcStat | null = null;
+    return () => {
+      const stat = psutil.procStat();
+      const utilization = prev === null ? null : cpuModeUtilization(prev, stat);
+      prev = stat;
+      return {
+        stat,
+        throttles: psutil.cpuThermalThrottles(),
+        isolated: psutil.isolatedCpus(),
+        info: o.info ? psutil.cpuInfo() : null,
+        percent: o.percent ? psutil.cpuPercent({ percpu: true }) : null,
+        utilization,
+      };
+    };
+  },
   prometheus: cpuFamilies,
   otlp: (d) => cpuMetrics(d),
 });

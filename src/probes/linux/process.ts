@@ -27,7 +27,7 @@ import { parseCgroup, type CgroupEntry } from './parse/cgroup';
 import { parseEnviron } from './parse/environ';
 import { parsePidIo, type PidIo } from './parse/pidio';
 import { fileFlagsToMode, parseFdinfo, type FdInfo } from './parse/fdinfo';
-import { parseCpuList, statusIds, statusKb, statusNumber, statusValue } from './parse/pidstatus';
+import { parseCpuList, statusIds, statusKb, statusNumber, statusSignalCount, statusValue } from './parse/pidstatus';
 import { parseLimits } from './parse/limits';
 import { parseSmaps, parseSmapsTotals, type SmapsBlock, type SmapsTotals } from './parse/smaps';
 
@@ -283,6 +283,11 @@ export class LinuxProcess {
   /** The first number of a status line (Threads, voluntary_ctxt_switches, ...), null when the line is absent. */
   statusNumber(key: string): number | null {
     return statusNumber(this.status(), key, this.dir + 'status');
+  }
+
+  /** The number of signals in a hex signal mask line of status (ShdPnd, SigPnd), null when the line is absent. */
+  statusSignals(key: string): number | null {
+    return statusSignalCount(this.status(), key, this.dir + 'status');
   }
 
   /** A `kB` status line in bytes; 0 when absent (kernel threads print no Vm* lines). */

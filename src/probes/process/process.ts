@@ -310,6 +310,17 @@ export class Process extends ProcessCore {
     return Object.freeze({ voluntary, involuntary });
   }
 
+  /**
+   * (ours) The number of distinct signals pending for the whole process (the ShdPnd mask of status, shared by its
+   * threads), which the OpenTelemetry Collector's process.signals_pending reports. Read from the status that
+   * numCtxSwitches() and numThreads() share in a oneshot block.
+   */
+  signalsPending(): number {
+    const n = this._h.statusSignals('ShdPnd');
+    if (n === null) throw new UnsupportedOperation(`signalsPending (no ShdPnd line in ${this._h.dir}status)`);
+    return n;
+  }
+
   // ---- memory -------------------------------------------------------------------------------------------------
 
   /** Bytes from /proc/<pid>/statm: rss, vms, shared, text, lib (0), data (data + stack), dirty (0). */

@@ -1,7 +1,7 @@
 /** The pure mappings from library values to families and OTLP metrics, one collector at a time. */
 import type { Family, OtlpMetric } from '../../../src/exporters/catalog';
 import { NameFilter } from '../../../src/exporters/catalog';
-import { cpuFamilies, cpuMetrics, type CpuData } from '../../../src/exporters/collectors/cpu';
+import { cpuFamilies, cpuMetrics, cpuModeUtilization, type CpuData } from '../../../src/exporters/collectors/cpu';
 import { meminfoFamilies, meminfoMetrics, meminfoName } from '../../../src/exporters/collectors/meminfo';
 import { netclassFamilies } from '../../../src/exporters/collectors/netclass';
 import { osFamilies, osVersionValue } from '../../../src/exporters/collectors/os';
@@ -64,6 +64,7 @@ describe('cpu', () => {
     isolated: null,
     info: null,
     percent: [12.5, 50],
+    utilization: null,
   };
   const noFilters = { flagsInclude: null, bugsInclude: null };
 
@@ -92,10 +93,81 @@ describe('cpu', () => {
     );
     expect(intr).toEqual([{ attributes: { 'cpu.mode': 'interrupt', 'cpu.logical_number': 0 }, value: 0.75 }]);
     expect(new Set(m.points.map((p) => JSON.stringify(p.attributes))).size).toBe(m.points.length);
-    expect(metric(cpuMetrics(d), 'system.cpu.utilization').points[1]?.value).toBe(0.5);
+    // First pass: nothing to compare, no utilization points.
+    expect(cpuMetrics(d).some((x) => x.name === 'system.cpu.utilization')).toBe(false);
     expect(metric(cpuMetrics(d), 'system.cpu.logical.count').points[0]?.value).toBe(2);
   });
 });
+
+describe('cpu: system.cpu.utilization', () => {
+  const later = (cpu: number, add: Partial<typeof times>) => {
+    const t: Record<string, number> = { ...times };
+    for (const [k, v] of Object.entries(add)) t[k] = (t[k] as number) + v;
+    return { cpu, ...(t as typeof times) };
+  };
+  const stat = (cpus: CpuData['stat']['cpus']): CpuData['stat'] => ({
+    cpuTotal: times,
+    cpus,
+    cpuFieldCount: 10,
+    ctxt: 1,
+    btime: 1,
+    intr: 1,
+    softirq: 1,
+    softirqs: null,
+    processes: 1,
+    procsRunning: 1,
+    procsBlocked: 0,
+  });
+
+  test('one point per CPU and cpu.mode: the share of each mode in the time between two passes', () => {
+    const before = stat([
+      { cpu: 0, ...times },
+      { cpu: 3, ...times },
+      { cpu: 5, ...times },
+    ]);
+    // cpu0: 4 s in all (user 1, guest 0.5 inside user, system 0.5, idle 2, irq 0.25 + softirq 0.25).
+    // cpu3: no time passed (no point); cpu5: gone (no point); cpu7: new (no point).
+    const after = stat([
+      later(0, { user: 1, guest: 0.5, system: 0.5, idle: 2, irq: 0.25, softirq: 0.25 }),
+      { cpu: 3, ...times },
+      { cpu: 7, ...times },
+    ]);
+    const u = cpuModeUtilization(before, after);
+    expect(u).toEqual([
+      {
+        cpu: 0,
+        fractions: { user: 0.25, nice: 0, system: 0.125, idle: 0.5, iowait: 0, interrupt: 0.125, steal: 0 },
+      },
+    ]);
+    const m = metric(cpuMetrics({ ...mkData(after), utilization: u }), 'system.cpu.utilization');
+    expect(m.kind).toBe('gauge');
+    expect(m.unit).toBe('1');
+    expect(m.points.map((p) => p.attributes['cpu.mode'])).toEqual([
+      'user',
+      'nice',
+      'system',
+      'idle',
+      'iowait',
+      'interrupt',
+      'steal',
+    ]);
+    expect(m.points.every((p) => p.attributes['cpu.logical_number'] === 0)).toBe(true);
+    expect(m.points.reduce((a, p) => a + p.value, 0)).toBeCloseTo(1, 12);
+    // The modes and attributes are system.cpu.time's.
+    const time = metric(cpuMetrics(mkData(after)), 'system.cpu.time');
+    const keys = (ps: typeof m.points) => new Set(ps.map((p) => JSON.stringify(p.attributes)));
+    for (const k of keys(m.points)) expect(keys(time.points).has(k)).toBe(true);
+  });
+
+  test('a counter that steps back counts as 0, the rest still sum to 1', () => {
+    const u = cpuModeUtilization(stat([{ cpu: 1, ...times }]), stat([later(1, { iowait: -1, idle: 3, user: 1 })]));
+    expect(u[0]?.fractions).toMatchObject({ iowait: 0, idle: 0.75, user: 0.25 });
+  });
+});
+
+function mkData(stat: CpuData['stat']): CpuData {
+  return { stat, throttles: { packages: [], cores: [] }, isolated: null, info: null, percent: null, utilization: null };
+}
 
 describe('meminfo', () => {
   test.each([

@@ -70,6 +70,26 @@ export function statusIds(text: string, key: 'Uid' | 'Gid', path = '<input>'): r
   return [a.value, b.value, c.value];
 }
 
+/**
+ * The number of signals set in a hex signal mask line (`ShdPnd:\t0000000000000300` -> 2: SIGUSR1 and SIGUSR2), null
+ * when the line is absent. Each signal is one bit, so a mask of 64 bits (or more on other ABIs) is counted in 8-digit
+ * chunks to stay within exact numbers.
+ */
+export function statusSignalCount(text: string, key: string, path = '<input>'): number | null {
+  const v = statusValue(text, key);
+  if (v === null) return null;
+  if (!/^[0-9a-fA-F]+$/.test(v)) throw new ParseError(path, `'${key}' is not a hex signal mask`);
+  let n = 0;
+  for (let i = 0; i < v.length; i += 8) {
+    let w = parseInt(v.slice(i, i + 8), 16);
+    while (w !== 0) {
+      w &= w - 1;
+      n++;
+    }
+  }
+  return n;
+}
+
 /** A required number (Tgid, Threads, ...): ParseError when absent. */
 export function statusRequired(text: string, key: string, path = '<input>'): number {
   const v = statusNumber(text, key, path);

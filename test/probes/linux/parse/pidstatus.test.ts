@@ -6,6 +6,7 @@ import {
   statusKb,
   statusNumber,
   statusRequired,
+  statusSignalCount,
   statusValue,
 } from '../../../../src/probes/linux/parse/pidstatus';
 import { ParseError } from '../../../../src/probes/errors';
@@ -15,6 +16,16 @@ const text = (rel: string): string => fs.readFileSync(path.join(PROCFS_FIXTURES,
 const ours = (rel: string): string => fs.readFileSync(own('parse', 'pid', rel), 'latin1');
 
 describe('status lookups', () => {
+  test('signal masks: the number of signals set; null without the line; ParseError on a mask that is not hex', () => {
+    expect(statusSignalCount(ours('4321/status'), 'ShdPnd')).toBe(0);
+    // SIGUSR1 (10) and SIGUSR2 (12): bits 9 and 11; SIGRTMAX (64) is the top bit of the 16 digits.
+    expect(statusSignalCount('SigQ:\t2/63412\nShdPnd:\t0000000000000a00\n', 'ShdPnd')).toBe(2);
+    expect(statusSignalCount('ShdPnd:\t8000000000000001\n', 'ShdPnd')).toBe(2);
+    expect(statusSignalCount('ShdPnd:\tffffffffffffffff\n', 'ShdPnd')).toBe(64);
+    expect(statusSignalCount('Name:\tx\n', 'ShdPnd')).toBeNull();
+    expect(() => statusSignalCount('ShdPnd:\tzz\n', 'ShdPnd', '/proc/1/status')).toThrow(ParseError);
+  });
+
   test('our python3: four distinct ids (real, effective, saved, fs), kB values right-aligned after the tab', () => {
     const t = ours('4321/status');
     expect(statusValue(t, 'Name')).toBe('python3');
