@@ -291,7 +291,7 @@ export type {
   ZfsDataset,
   KstatEntry,
 } from './probes/platform';
-/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes, infinibandDevices, selinux } = psutil;
+/* ours: */ export const { ipvs, fibreChannelHosts, scsiTapes, infinibandDevices, selinux, bcacheSets } = psutil;
 export type {
   Ipvs,
   IpvsStats,
@@ -302,6 +302,9 @@ export type {
   TapeCounter,
   Infiniband,
   Selinux,
+  BcacheSet,
+  BcachePeriodCounter,
+  BcacheWritebackRateDebug,
 } from './probes/subsystems';
 // Process and Popen are the base classes (default roots); createPsutil({ procfs }).Process is a subclass of them.
 // From './probes/process/index' by name: a dist/ built before the split keeps a stale probes/process.js.

@@ -1,10 +1,11 @@
 /**
  * Kernel subsystems facade, ours (docs/library-extensions.md): ipvs, fibreChannelHosts, scsiTapes, infinibandDevices,
- * selinux. The reading is in linux/subsystems.ts. Each
+ * selinux, bcacheSets. The reading is in linux/subsystems.ts. Each
  * function returns null or [] on a host without the subsystem.
  */
 import type { Context } from './context';
 import type {
+  BcacheSet as BcacheSetData,
   FcCounter,
   InfinibandDevice,
   IpvsBackend,
@@ -12,7 +13,16 @@ import type {
   SelinuxStatus,
   TapeCounter,
 } from './linux/subsystems';
-export type { FcCounter, IpvsBackend, IpvsStats, TapeCounter } from './linux/subsystems';
+export type {
+  BcachePeriodCounter,
+  BcacheWritebackRateDebug,
+  FcCounter,
+  IpvsBackend,
+  IpvsStats,
+  TapeCounter,
+} from './linux/subsystems';
+/** One bcache cache set with its backing and cache devices (not a psutil function): bytes, sectors, counts. */
+export type BcacheSet = Readonly<BcacheSetData>;
 /** SELinux's state: enabled, configured and current modes, AVC statistics (not a psutil function). */
 export type Selinux = Readonly<SelinuxStatus>;
 /** An InfiniBand HCA and its ports (not a psutil function). */
@@ -66,6 +76,16 @@ export function subsystemsApi(ctx: Context) {
     /** SELinux from <sysfs>/fs/selinux and <rootfs>/etc/selinux/config; `enabled: false` without selinuxfs. */
     selinux(): Selinux {
       return Object.freeze(ctx.os.subsystems.selinuxStatus(ctx.fs));
+    },
+    /**
+     * /sys/fs/bcache/<uuid>: each cache set, its backing devices (`bdev<N>`) and cache devices (`cache<N>`); [] without
+     * bcache. `priorityStats` also reads each cache device's priority_stats, which the kernel computes by walking
+     * every bucket (node_exporter's --collector.bcache.priorityStats); their `priority` is null otherwise.
+     */
+    bcacheSets(options: { priorityStats?: boolean } = {}): readonly BcacheSet[] {
+      return Object.freeze(
+        ctx.os.subsystems.bcacheSets(ctx.fs, options.priorityStats === true).map((b) => Object.freeze(b)),
+      );
     },
     /** /sys/class/scsi_tape/st<N>/stats; [] without tape drives. */
     scsiTapes(): readonly ScsiTape[] {

@@ -54,6 +54,7 @@ import { fibrechannelCollector } from './fibrechannel';
 import { tapestatsCollector } from './tapestats';
 import { infinibandCollector } from './infiniband';
 import { selinuxCollector } from './selinux';
+import { bcacheCollector } from './bcache';
 
 const ALL: readonly AnyCollectorDef[] = [
   filesystemCollector,
@@ -97,6 +98,7 @@ const ALL: readonly AnyCollectorDef[] = [
   fibrechannelCollector,
   infinibandCollector,
   tapestatsCollector,
+  bcacheCollector,
   selinuxCollector,
   unameCollector,
   osCollector,

@@ -45,6 +45,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'fibrechannel',
   'infiniband',
   'tapestats',
+  'bcache',
   'selinux',
   'uname',
   'os',

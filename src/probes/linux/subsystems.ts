@@ -10,8 +10,14 @@ import { parseIpvsBackends, parseIpvsStats, type IpvsBackend, type IpvsStats } f
 import { parseIbRate, parseIbState, parseSysfsUint64, U64_MAX } from './parse/sysattr';
 import { parseAvcCacheStats, parseAvcHashStats, parseSelinuxConfigMode, type AvcHashStats } from './parse/selinux';
 import { parseSysctlUint } from './parse/sysctl';
+import {
+  parseBcacheValue,
+  parsePriorityStats,
+  parseWritebackRateDebug,
+  type BcacheWritebackRateDebug,
+} from './parse/bcache';
 
-export type { IpvsBackend, IpvsStats };
+export type { IpvsBackend, IpvsStats, BcacheWritebackRateDebug };
 
 function isEnoent(err: unknown): boolean {
   return err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR');
@@ -252,4 +258,125 @@ export function selinuxStatus(fs: ProcFs): SelinuxStatus {
     avcHash: h === null ? null : parseAvcHashStats(h, hp),
     avcThreshold: t === null ? null : parseSysctlUint(t, tp),
   };
+}
+
+/** The files of a bcache stats_<period> directory; only stats_total is read (node_exporter exports no other). */
+export const BCACHE_PERIOD_COUNTERS = [
+  'bypassed',
+  'cache_bypass_hits',
+  'cache_bypass_misses',
+  'cache_hits',
+  'cache_miss_collisions',
+  'cache_misses',
+  'cache_readaheads',
+] as const;
+export type BcachePeriodCounter = (typeof BCACHE_PERIOD_COUNTERS)[number];
+
+export interface BcacheBackingDevice {
+  /** `bdev0`: the link's name in the cache set's directory. */
+  name: string;
+  dirtyData: number;
+  writebackRateDebug: BcacheWritebackRateDebug;
+  /** stats_total/*: bypassed in bytes, the others counts. */
+  total: Record<BcachePeriodCounter, number>;
+}
+
+export interface BcacheCacheDevice {
+  /** `cache0`. */
+  name: string;
+  ioErrors: number;
+  metadataWritten: number;
+  written: number;
+  /** priority_stats' percentages; null unless asked for (the kernel walks every bucket to print the file). */
+  priority: { unusedPercent: number; metadataPercent: number } | null;
+}
+
+export interface BcacheSet {
+  /** The cache set's UUID (its directory under /sys/fs/bcache). */
+  uuid: string;
+  averageKeySize: number;
+  btreeCacheSize: number;
+  cacheAvailablePercent: number;
+  congested: number;
+  rootUsagePercent: number;
+  treeDepth: number;
+  activeJournalEntries: number;
+  btreeNodes: number;
+  /** internal/btree_read_average_duration_us as written (node_exporter takes it for nanoseconds). */
+  btreeReadAverageDuration: number;
+  cacheReadRaces: number;
+  total: Record<BcachePeriodCounter, number>;
+  backingDevices: BcacheBackingDevice[];
+  cacheDevices: BcacheCacheDevice[];
+}
+
+function bcacheValue(fs: ProcFs, p: string): number {
+  return parseBcacheValue(fs.readText(p), p);
+}
+
+function bcachePeriod(fs: ProcFs, dir: string): Record<BcachePeriodCounter, number> {
+  const out = {} as Record<BcachePeriodCounter, number>;
+  for (const c of BCACHE_PERIOD_COUNTERS) out[c] = bcacheValue(fs, `${dir}/${c}`);
+  return out;
+}
+
+/** Members of a cache set named `<prefix><digits>` (procfs's bdev[0-9]* and cache[0-9]* globs), sorted. */
+function bcacheMembers(fs: ProcFs, set: string, prefix: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of fs.readdirOrEmpty(set).sort()) {
+    if (!name.startsWith(prefix) || !/^\d/.test(name.slice(prefix.length))) continue;
+    const dir = classDir(fs, `${set}/${name}`);
+    if (dir !== null) out.push([name, dir]);
+  }
+  return out;
+}
+
+/**
+ * /sys/fs/bcache/<uuid>: each cache set's btree and journal state, its backing devices' dirty data, writeback
+ * controller and stats_total, its cache devices' error and write counters and, with `priorityStats`, their
+ * priority_stats. [] where bcache is not loaded; a set missing one of these files fails, as in procfs.
+ */
+export function bcacheSets(fs: ProcFs, priorityStats: boolean): BcacheSet[] {
+  const root = fs.sys('fs/bcache');
+  const out: BcacheSet[] = [];
+  // procfs globs `*-*`: the UUIDs, not the `register` and `register_quiet` files beside them.
+  for (const uuid of fs.readdirOrEmpty(root).sort()) {
+    if (!uuid.includes('-')) continue;
+    const d = `${root}/${uuid}`;
+    const v = (f: string) => bcacheValue(fs, `${d}/${f}`);
+    out.push({
+      uuid,
+      averageKeySize: v('average_key_size'),
+      btreeCacheSize: v('btree_cache_size'),
+      cacheAvailablePercent: v('cache_available_percent'),
+      congested: v('congested'),
+      rootUsagePercent: v('root_usage_percent'),
+      treeDepth: v('tree_depth'),
+      activeJournalEntries: v('internal/active_journal_entries'),
+      btreeNodes: v('internal/btree_nodes'),
+      btreeReadAverageDuration: v('internal/btree_read_average_duration_us'),
+      cacheReadRaces: v('internal/cache_read_races'),
+      total: bcachePeriod(fs, `${d}/stats_total`),
+      backingDevices: bcacheMembers(fs, d, 'bdev').map(([name, dir]) => {
+        const wp = `${dir}/writeback_rate_debug`;
+        return {
+          name,
+          dirtyData: bcacheValue(fs, `${dir}/dirty_data`),
+          writebackRateDebug: parseWritebackRateDebug(fs.readText(wp), wp),
+          total: bcachePeriod(fs, `${dir}/stats_total`),
+        };
+      }),
+      cacheDevices: bcacheMembers(fs, d, 'cache').map(([name, dir]) => {
+        const pp = `${dir}/priority_stats`;
+        return {
+          name,
+          ioErrors: bcacheValue(fs, `${dir}/io_errors`),
+          metadataWritten: bcacheValue(fs, `${dir}/metadata_written`),
+          written: bcacheValue(fs, `${dir}/written`),
+          priority: priorityStats ? parsePriorityStats(fs.readText(pp), pp) : null,
+        };
+      }),
+    });
+  }
+  return out;
 }
