@@ -166,6 +166,12 @@ interface BodyCache {
  */
 export const FD_RESERVE = 12;
 
+/**
+ * Free fds beyond FD_RESERVE above which a recent count is trusted without listing /proc/self/fd again: room for a
+ * second's worth of what else opens fds (a replaced worker, stuck-mount threads, OTLP sockets).
+ */
+const FD_COUNT_MARGIN = 64;
+
 /** At most one log line about fd exhaustion in this long. */
 export const EXHAUSTION_LOG_INTERVAL_MS = 60_000;
 
@@ -201,6 +207,8 @@ export class AgentServer {
   /** When fd exhaustion was last logged (performance.now()), and the counts then. */
   private exhaustionLogged: { at: number; shed: number; acceptErrors: number } | null = null;
   private limitCache: { at: number; value: number | null } | null = null;
+  /** The last count of open fds (performance.now()), and the connections admitted since. */
+  private openCache: { at: number; open: number; admitted: number } | null = null;
   /** Connections accepted while fds ran short: their request is answered 503, and they are closed. */
   private readonly shedSockets = new WeakSet<net.Socket>();
 
@@ -256,7 +264,18 @@ export class AgentServer {
     if (this.limitCache === null || now - this.limitCache.at > 1000)
       this.limitCache = { at: now, value: procSelfFds.limit() };
     const limit = this.limitCache.value;
-    return limit === null ? null : limit - procSelfFds.open();
+    if (limit === null) return null;
+    // Listing /proc/self/fd on every connection is a syscall-heavy read on the event loop: while the last count (under
+    // a second old) left far more than the reserve free, even counting each connection admitted since as one more fd,
+    // that estimate answers; near the limit every connection counts again.
+    const c = this.openCache;
+    if (c !== null && now - c.at < 1000) {
+      const estimate = limit - c.open - ++c.admitted;
+      if (estimate > FD_RESERVE + FD_COUNT_MARGIN) return estimate;
+    }
+    const open = procSelfFds.open();
+    this.openCache = { at: now, open, admitted: 0 };
+    return limit - open;
   }
 
   /** A new connection: served, or answered 503 and closed when fewer than FD_RESERVE fds are free. */

@@ -128,15 +128,18 @@ export function labelNames(expr: string): string[] {
 }
 
 /**
- * The expression with Grafana's variables replaced by values Prometheus accepts, for a syntax check:
- * `$__rate_interval` and other intervals by 1m, `$var` / `${var}` / `[[var]]` by `.+` (they sit in regex matchers
- * or label values).
+ * The expression with Grafana's variables replaced by values Prometheus accepts: `$__rate_interval` and other
+ * intervals by 1m, a variable named in `values` by its value (as Grafana does once one is picked), any other `$var` /
+ * `${var}` / `[[var]]` by `.+` (they sit in regex matchers or label values).
  */
-export function substituteGrafanaVariables(expr: string): string {
+export function substituteGrafanaVariables(expr: string, values: Readonly<Record<string, string>> = {}): string {
   return expr
     .replace(/\$__(rate_interval|interval|range)|\$\{__(rate_interval|interval|range)\}/g, '1m')
     .replace(/\$__range_s/g, '60')
-    .replace(/\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+\]\]/g, '.+');
+    .replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (_m, a?: string, b?: string, c?: string) => {
+      const name = a ?? b ?? c ?? '';
+      return Object.prototype.hasOwnProperty.call(values, name) ? (values[name] as string) : '.+';
+    });
 }
 
 /** Family names in a text exposition (`# TYPE name type`), each with its label names and the values seen. */

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dashboardQueries } from '../deploy/promql';
+import { dashboardQueries, substituteGrafanaVariables } from '../deploy/promql';
 import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
 
 const NODE_EXPORTER = 'prometheus-node-exporter';
@@ -18,16 +18,6 @@ interface QueryResult {
   status: string;
   error?: string;
   data: { result: unknown[] };
-}
-
-/** The expression for one job: Grafana's variables as that job's values, its intervals as 1m. */
-function forJob(expr: string, job: string, instance: string): string {
-  return expr
-    .replace(/\$__(rate_interval|interval|range)|\$\{__(rate_interval|interval|range)\}/g, '1m')
-    .replace(/\$__range_s/g, '60')
-    .replace(/\$\{job\}|\$job\b/g, job)
-    .replace(/\$\{node\}|\$node\b/g, instance)
-    .replace(/\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+\]\]/g, '.+');
 }
 
 describeWithBinary(NODE_EXPORTER)('dashboard 1860: the agent answers every query node_exporter answers', () => {
@@ -115,8 +105,8 @@ describeWithBinary(NODE_EXPORTER)('dashboard 1860: the agent answers every query
       let agentAnswered = 0;
       const missing: string[] = [];
       for (const expr of exprs) {
-        const neRes = await query(forJob(expr, 'node', `127.0.0.1:${nePort}`));
-        const agRes = await query(forJob(expr, 'agent', `127.0.0.1:${agent.port}`));
+        const neRes = await query(substituteGrafanaVariables(expr, { job: 'node', node: `127.0.0.1:${nePort}` }));
+        const agRes = await query(substituteGrafanaVariables(expr, { job: 'agent', node: `127.0.0.1:${agent.port}` }));
         // A query Prometheus refuses is a defect of the substitution, not of either exporter: it must not happen.
         expect({ expr, ne: neRes.status, agent: agRes.status }).toEqual({ expr, ne: 'success', agent: 'success' });
         const ne = neRes.data.result.length > 0;
