@@ -5,6 +5,9 @@
  * demands everything (REQUIRE_ORACLE=1, which .ci/run sets after installing the packages) turns the absence into a
  * failing test instead, `[required: <reason>] <name>`. .ci/run then fails on any skip that test/known-skips.txt does
  * not list (helm, which Debian does not package; the peers' fixtures where they are absent and not required).
+ * Skip reason: the machine lacks the tool, package, privilege or namespace the test compares with (named in the title).
+ * Plan: .ci/run installs every such package and demands them all, so CI skips only what known-skips.txt lists, each
+ * line with its own reason and plan; a user's machine shows the skip rather than a false pass.
  */
 import { spawnSync } from 'node:child_process';
 
