@@ -94,7 +94,16 @@ describeOracle('test() against psutil 5.9 on this machine', () => {
     const theirs = r.stdout.split('\n').slice(0, -1);
     expect(ours[0]).toBe(theirs[0]);
     expect(ours[0]).toBe(HEADER);
-    const byPid = (lines: string[]) => new Map(lines.slice(1).map((l) => [cellsOf(l)[1] as string, cellsOf(l)]));
+    // A cmdline holding newlines (python3 -c '<script>' of another test running beside this one) continues on lines
+    // of its own in both tables: only lines with a PID cell are rows.
+    const byPid = (lines: string[]) =>
+      new Map(
+        lines
+          .slice(1)
+          .map(cellsOf)
+          .filter((c) => /^\d+$/.test(c[1] as string))
+          .map((c) => [c[1] as string, c]),
+      );
     const a = byPid(ours);
     const b = byPid(theirs);
     const self = new Set([String(process.pid), String(r.pid)]);

@@ -354,9 +354,12 @@ test('threads: true: thread families by thread name, states and wchans summed ov
     const c = startThreads(name);
     const one = start(`pgone${tag}`, SLEEP, ['600']);
     // Every worker has named itself (a thread runs start() before its prctl): the /proc read below then agrees.
+    // And the stat read of the same pass saw all four threads too (under load a pass can read stat while the last
+    // thread is still being made, then list task/ after it).
     const named = (x: Exposition) =>
       value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-a' }) === 1 &&
-      value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-b' }) === 2;
+      value(x, 'namedprocess_namegroup_thread_count', { groupname: name, threadname: 'pgw-b' }) === 2 &&
+      value(x, 'namedprocess_namegroup_num_threads', { groupname: name }) === 4;
     const e = await until(a, (x) => named(x) && value(x, NUM, { groupname: `pgone${tag}` }) === 1);
     const tids = fs.readdirSync(`/proc/${c.pid}/task`);
     const names = tids.map((t) => fs.readFileSync(`/proc/${c.pid}/task/${t}/comm`, 'utf8').trim());
