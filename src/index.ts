@@ -147,8 +147,8 @@ export type {
   SoftirqLine,
 } from './probes/cpu';
 export const { virtualMemory, swapMemory } = psutil;
-/* ours: */ export const { procMeminfo, procVmstat } = psutil;
-export type { VirtualMemory, SwapMemory } from './probes/memory';
+/* ours: */ export const { procMeminfo, procVmstat, procSwaps } = psutil;
+export type { VirtualMemory, SwapMemory, SwapArea } from './probes/memory';
 export const { bootTime, users } = psutil;
 /* ours: */ export const { uname, osRelease, clocksources, procPressure, fileNr, randomEntropy } = psutil;
 export type {
@@ -206,6 +206,7 @@ export const { diskPartitions, diskUsage, diskIoCounters } = psutil;
   diskstats,
   mountinfo,
   blockDeviceInfo,
+  blockDeviceSize,
   mountStats,
   mountStatsAsync,
   mountStatsPending,

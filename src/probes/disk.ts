@@ -301,6 +301,10 @@ export function diskApi(ctx: Context) {
       );
       return Object.freeze({ rotational: r.rotational, udev: r.udev });
     },
+    /** A block device's capacity in bytes (sysfs `size`), null where sysfs does not say; name as /proc/diskstats has it. */
+    blockDeviceSize(name: string): number | null {
+      return ctx.os.sysinfo.blockDeviceSize(ctx.fs, checkString('blockDeviceSize', 'name', name));
+    },
     /**
      * statfs of `mountPoint`, a path in the host's mount namespace, read under the rootfs prefix (so /host/root/var
      * for /var in a container). Throws OsError. Blocks until the kernel answers: use mountStatsAsync for a scrape.

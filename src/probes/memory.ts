@@ -1,9 +1,12 @@
 /**
  * Memory facade: virtualMemory, swapMemory (psutil 7.x semantics), plus the raw readers the agent needs for
- * node_exporter's meminfo and vmstat families: procMeminfo, procVmstat.
+ * node_exporter's meminfo and vmstat families and per-device swap: procMeminfo, procVmstat, procSwaps.
  */
 import type { Context } from './context';
 import { runtimeWarning } from './cpu';
+import type { SwapArea } from './linux/parse/swaps';
+
+export type { SwapArea } from './linux/parse/swaps';
 
 /** psutil's svmem, in bytes. `used` is `total - available` (psutil 7.1+, what `free` prints). */
 export interface VirtualMemory {
@@ -83,6 +86,13 @@ export function memoryApi(ctx: Context) {
     /** Every /proc/vmstat line as { name: value } (`pgfault`, `pswpin`, `oom_kill`, ...), in file order. */
     procVmstat(): Readonly<Record<string, number>> {
       return ctx.os.memory.readVmstat(ctx.fs);
+    },
+    /**
+     * /proc/swaps: each active swap area's path, type (`partition`, `file`), size and use in bytes and priority;
+     * psutil's swap_memory() gives only their sum.
+     */
+    procSwaps(): readonly SwapArea[] {
+      return ctx.os.memory.readSwaps(ctx.fs);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { ProcFs } from './procfs';
 import { parseMeminfo, type Meminfo } from './parse/meminfo';
 import { parseVmstat, vmstatField, type Vmstat } from './parse/vmstat';
 import { parseZoneinfo } from './parse/zoneinfo';
+import { parseSwaps, type SwapArea } from './parse/swaps';
 import { OsError, ParseError } from '../errors';
 import { pageSizeBytes } from './sysconf';
 
@@ -22,6 +23,12 @@ export function readMeminfo(fs: ProcFs): Meminfo {
 export function readVmstat(fs: ProcFs): Vmstat {
   const p = fs.proc('vmstat');
   return parseVmstat(fs.readHotText(p, undefined, VMSTAT_LINE_MAX), p);
+}
+
+/** /proc/swaps: the active swap areas (none: an empty list). Read whole each time: it is a few short lines. */
+export function readSwaps(fs: ProcFs): readonly SwapArea[] {
+  const p = fs.proc('swaps');
+  return parseSwaps(fs.readText(p), p);
 }
 
 /** psutil's usage_percent(used, total, round_=1). */

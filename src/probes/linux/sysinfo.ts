@@ -120,6 +120,17 @@ export function blockDeviceInfo(
   };
 }
 
+/**
+ * A block device's capacity in bytes: sysfs `size` counts 512-byte sectors whatever the logical block size
+ * (include/linux/blkdev.h SECTOR_SHIFT). class/block has disks and partitions alike; fixture trees may hold only
+ * block/<disk>. Null where neither is readable.
+ */
+export function blockDeviceSize(fs: ProcFs, name: string): number | null {
+  const sys = name.replace(/\//g, '!'); // cciss/c0d0 is cciss!c0d0 in sysfs
+  const v = fs.readAttr(fs.sys(`class/block/${sys}/size`)) ?? fs.readAttr(fs.sys(`block/${sys}/size`));
+  return v !== null && /^[0-9]+$/.test(v) ? Number(v) * 512 : null;
+}
+
 /** statfs(2) numbers as node_exporter exports them: bytes from f_bsize, inode counts, the read-only flag. */
 export interface MountStatsRaw {
   size: number;
