@@ -4,11 +4,13 @@
  * and, with `info`, /proc/cpuinfo (node_cpu_info, node_cpu_frequency_hertz{package,core,cpu}, and with
  * flags_include/bugs_include node_cpu_flag_info{flag}/node_cpu_bug_info{bug} of the first CPU); psutil's per-CPU busy
  * percent as psutil_cpu_percent{cpu}. OTLP: system.cpu.time{cpu.mode,cpu.logical_number}, system.cpu.logical.count,
- * system.cpu.utilization{cpu.mode,cpu.logical_number} (from the difference of two passes' times).
+ * system.cpu.utilization{cpu.mode,cpu.logical_number} (from the difference of two passes' times),
+ * system.cpu.physical.count.
  */
 import { RE2JS } from 're2js';
 import type { CpuInfo, CpuThermalThrottles, CpuTimes, ProcStat } from '../../index';
 import { defineCollector, fam, families, metrics, optBool, optString, otel, str } from '../catalog';
+import { cpuPhysicalCountMetrics } from '../otlp-system';
 
 export interface CpuOptions {
   readonly guest: boolean;
@@ -29,6 +31,8 @@ export interface CpuData {
   readonly percent: readonly number[] | null;
   /** Each CPU's share of time per mode since the previous pass; null on the first pass (nothing to compare). */
   readonly utilization: readonly CpuModeFractions[] | null;
+  /** psutil cpu_count(logical=False), for system.cpu.physical.count; absent or null where unknown. */
+  readonly physicalCores?: number | null;
 }
 
 /** semconv's cpu.mode values as system.cpu.time sends them (irq and softirq are one `interrupt`). */
@@ -238,9 +242,10 @@ export const cpuCollector = defineCollector<CpuData, CpuOptions>({
         info: o.info ? psutil.cpuInfo() : null,
         percent: o.percent ? psutil.cpuPercent({ percpu: true }) : null,
         utilization,
+        physicalCores: psutil.cpuCount({ logical: false }),
       };
     };
   },
   prometheus: cpuFamilies,
-  otlp: (d) => cpuMetrics(d),
+  otlp: (d) => [...cpuMetrics(d), ...cpuPhysicalCountMetrics(d.physicalCores ?? null)],
 });

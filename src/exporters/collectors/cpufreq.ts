@@ -1,14 +1,19 @@
 /**
  * cpufreq: node_exporter's cpufreq collector from sysfs (node_cpu_frequency_{,min_,max_}hertz{cpu} from cpuinfo_*,
  * node_cpu_scaling_frequency_{,min_,max_}hertz{cpu}, node_cpu_scaling_governor{cpu,governor}). OTLP:
- * system.cpu.frequency{cpu.logical_number} in Hz.
+ * system.cpu.frequency{cpu.logical_number} in Hz, from /proc/cpuinfo where sysfs has no cpufreq (virtual machines).
  */
-import type { CpuFreqDetails } from '../../index';
-import { defineCollector, fam, families, metrics, otel } from '../catalog';
+import { OsError, type CpuFreqDetails, type CpuInfo } from '../../index';
+import { defineCollector, fam, families } from '../catalog';
+import { cpuFrequencyMetrics } from '../otlp-system';
 
-export type CpufreqData = readonly CpuFreqDetails[];
+export interface CpufreqData {
+  readonly details: readonly CpuFreqDetails[];
+  /** /proc/cpuinfo's processors and `cpu MHz`, read only when sysfs gave no CPU a frequency. */
+  readonly cpuinfo: readonly Pick<CpuInfo, 'processor' | 'mhz'>[] | null;
+}
 
-export function cpufreqFamilies(d: CpufreqData) {
+export function cpufreqFamilies(d: readonly CpuFreqDetails[]) {
   const f = (name: string, help: string) => fam(name, 'gauge', help, ['cpu']);
   const cur = f('node_cpu_frequency_hertz', 'Current CPU thread frequency in hertz.');
   const min = f('node_cpu_frequency_min_hertz', 'Minimum CPU thread frequency in hertz.');
@@ -30,13 +35,14 @@ export function cpufreqFamilies(d: CpufreqData) {
   return families(cur, min, max, scur, smin, smax, gov);
 }
 
-export function cpufreqMetrics(d: CpufreqData) {
-  const freq = otel('system.cpu.frequency', 'gauge', 'Hz', 'Current frequency of each logical CPU.');
-  for (const c of d) {
-    const hz = c.scalingCurrentHz ?? c.currentHz;
-    if (hz !== null) freq.add({ 'cpu.logical_number': c.cpu }, hz);
+function cpuinfoMhz(read: () => readonly CpuInfo[]): CpufreqData['cpuinfo'] {
+  try {
+    return read().map((c) => ({ processor: c.processor, mhz: c.mhz }));
+  } catch (err) {
+    // The fallback costs OTLP's frequencies only: an unreadable cpuinfo must not fail node_exporter's families.
+    if (err instanceof OsError) return null;
+    throw err;
   }
-  return metrics(freq);
 }
 
 export const cpufreqCollector = defineCollector<CpufreqData, null>({
@@ -45,8 +51,11 @@ export const cpufreqCollector = defineCollector<CpufreqData, null>({
   options: () => null,
   create:
     ({ psutil }) =>
-    () =>
-      psutil.cpuFreqDetails(),
-  prometheus: (d) => cpufreqFamilies(d),
-  otlp: (d) => cpufreqMetrics(d),
+    () => {
+      const details = psutil.cpuFreqDetails();
+      const known = details.some((c) => (c.scalingCurrentHz ?? c.currentHz) !== null);
+      return { details, cpuinfo: known ? null : cpuinfoMhz(() => psutil.cpuInfo()) };
+    },
+  prometheus: (d) => cpufreqFamilies(d.details),
+  otlp: (d) => cpuFrequencyMetrics(d.details, d.cpuinfo),
 });

@@ -2,10 +2,11 @@
  * diskstats: node_exporter's diskstats collector: node_disk_*{device} from /proc/diskstats (columns the kernel does
  * not print are left out), node_disk_info from sysfs and the udev database, node_disk_filesystem_info,
  * node_disk_device_mapper_info and node_disk_ata_* from udev properties. OTLP: system.disk.{io,operations,io_time,
- * operation_time,merged}{system.device,disk.io.direction}.
+ * operation_time,merged}{system.device,disk.io.direction}, system.disk.{weighted_io_time,pending_operations,limit}.
  */
 import type { BlockDeviceInfo, DiskstatsEntry } from '../../index';
 import { defineCollector, fam, families, metrics, NameFilter, optString, otel, type FamilyBuilder } from '../catalog';
+import { diskQueueMetrics } from '../otlp-system';
 
 export interface DiskstatsOptions {
   readonly filter: NameFilter;
@@ -15,6 +16,8 @@ export interface DiskstatsOptions {
 export interface DiskDevice {
   readonly stats: DiskstatsEntry;
   readonly info: BlockDeviceInfo;
+  /** Capacity in bytes (sysfs size), for system.disk.limit; absent or null where unknown. */
+  readonly sizeBytes?: number | null;
 }
 
 export type DiskstatsData = readonly DiskDevice[];
@@ -224,7 +227,18 @@ export const diskstatsCollector = defineCollector<DiskstatsData, DiskstatsOption
         .map((stats) => ({
           stats,
           info: psutil.blockDeviceInfo(stats.name, stats.major, stats.minor, { udevData: o.udevData }),
+          sizeBytes: psutil.blockDeviceSize(stats.name),
         })),
   prometheus: (d) => diskstatsFamilies(d),
-  otlp: (d) => diskstatsMetrics(d),
+  otlp: (d) => [
+    ...diskstatsMetrics(d),
+    ...diskQueueMetrics(
+      d.map(({ stats: e, sizeBytes }) => ({
+        name: e.name,
+        ioInProgress: e.ioInProgress,
+        weightedIoTimeMs: e.weightedIoTimeMs,
+        sizeBytes: sizeBytes ?? null,
+      })),
+    ),
+  ],
 });

@@ -3,11 +3,12 @@
  * is the host's /proc); statfs runs under the rootfs prefix, off the thread, each bounded by stat_timeout (and by the
  * collector's own deadline); the mountpoint label has the prefix stripped. A mount whose statfs timed out and has
  * not returned since is stuck: it is skipped (device_error 1) without another statfs until the kernel answers,
- * so a dead NFS server costs its own series only. OTLP: system.filesystem.{usage,utilization,limit}.
+ * so a dead NFS server costs its own series only. OTLP: system.filesystem.{usage,utilization,limit,inodes.usage}.
  */
 import { OsError, TimeoutExpired, type MountStats } from '../../index';
 import { defineCollector, fam, families, metrics, NameFilter, optString, otel } from '../catalog';
 import { parseDuration } from '../../util/duration';
+import { filesystemInodeMetrics } from '../otlp-system';
 
 export interface FilesystemOptions {
   readonly mountPoints: NameFilter;
@@ -164,5 +165,5 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
       return data;
     },
   prometheus: (d) => filesystemFamilies(d),
-  otlp: (d) => filesystemMetrics(d),
+  otlp: (d) => [...filesystemMetrics(d), ...filesystemInodeMetrics(d)],
 });

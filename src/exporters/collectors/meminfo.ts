@@ -1,11 +1,21 @@
 /**
  * meminfo: node_memory_<Field>_bytes for every /proc/meminfo line, as node_exporter names them (`Active(anon)` ->
  * `Active_anon`; lines without a kB unit, the HugePages_* counts, keep no `_bytes` suffix). OTLP: system.memory.usage
- * {system.memory.state}, .limit, .utilization, system.memory.linux.{available,shared,slab.usage}, system.paging.usage.
+ * {system.memory.state}, .limit, .utilization, system.memory.linux.{available,shared,slab.usage,hugepages.*},
+ * system.paging.{usage,utilization}{system.device} per /proc/swaps area (SwapTotal/SwapFree without a device where
+ * /proc/swaps cannot be read).
  */
+import { OsError, type SwapArea } from '../../index';
 import { defineCollector, fam, families, metrics, otel, type Family } from '../catalog';
+import { hugepagesMetrics, pagingDeviceMetrics } from '../otlp-system';
 
 export type MeminfoData = Readonly<Record<string, number>>;
+
+export interface MeminfoPass {
+  readonly meminfo: MeminfoData;
+  /** /proc/swaps; null where it could not be read. */
+  readonly swaps: readonly SwapArea[] | null;
+}
 
 /** The only unit-less /proc/meminfo lines: hugetlb_report_meminfo() prints these four as page counts. */
 const UNITLESS = /^HugePages_(Total|Free|Rsvd|Surp)$/;
@@ -25,7 +35,8 @@ export function meminfoFamilies(d: MeminfoData): Family[] {
   return families(...out);
 }
 
-export function meminfoMetrics(d: MeminfoData) {
+/** With `swaps`, system.paging.* per swap area instead of the device-less SwapTotal/SwapFree totals. */
+export function meminfoMetrics(d: MeminfoData, swaps: readonly SwapArea[] | null = null) {
   const usage = otel(
     'system.memory.usage',
     'updowncounter',
@@ -70,21 +81,34 @@ export function meminfoMetrics(d: MeminfoData) {
   if (d['SUnreclaim'] !== undefined) slab.add({ 'system.memory.linux.slab.state': 'unreclaimable' }, d['SUnreclaim']);
   const st = d['SwapTotal'];
   const sf = d['SwapFree'];
-  if (st !== undefined && sf !== undefined) {
+  if (swaps === null && st !== undefined && sf !== undefined) {
     paging.add({ 'system.paging.state': 'used' }, Math.max(0, st - sf));
     paging.add({ 'system.paging.state': 'free' }, sf);
   }
-  return metrics(usage, util, limit, avail, shared, slab, paging);
+  return [
+    ...metrics(usage, util, limit, avail, shared, slab, paging),
+    ...(swaps === null ? [] : pagingDeviceMetrics(swaps)),
+    ...hugepagesMetrics(d),
+  ];
 }
 
-export const meminfoCollector = defineCollector<MeminfoData, null>({
+function readSwaps(read: () => readonly SwapArea[]): readonly SwapArea[] | null {
+  try {
+    return read();
+  } catch (err) {
+    // A procfs without swaps (some sandboxes) costs the per-device paging series only: the totals stand in.
+    if (err instanceof OsError) return null;
+    throw err;
+  }
+}
+
+export const meminfoCollector = defineCollector<MeminfoPass, null>({
   name: 'meminfo',
   help: 'Every /proc/meminfo field.',
   options: () => null,
   create:
     ({ psutil }) =>
-    () =>
-      psutil.procMeminfo(),
-  prometheus: (d) => meminfoFamilies(d),
-  otlp: (d) => meminfoMetrics(d),
+    () => ({ meminfo: psutil.procMeminfo(), swaps: readSwaps(() => psutil.procSwaps()) }),
+  prometheus: (d) => meminfoFamilies(d.meminfo),
+  otlp: (d) => meminfoMetrics(d.meminfo, d.swaps),
 });

@@ -1,10 +1,12 @@
 /**
  * pressure: node_pressure_{cpu_waiting,io_waiting,io_stalled,memory_waiting,memory_stalled,irq_stalled}_seconds_total
  * from /proc/pressure/{cpu,io,memory,irq} (PSI totals, microseconds, in seconds). irq only where the kernel has it
- * (6.1+). OTLP: none (the semantic conventions have no PSI metrics).
+ * (6.1+). OTLP: system.{cpu,memory,io,irq}.linux.pressure.{total,10s,1m,5m}{system.pressure.stall_type}, the
+ * receiver's names (the semantic conventions have no PSI metrics; otlp-system.ts).
  */
 import type { ProcPressure } from '../../index';
 import { defineCollector, fam, families } from '../catalog';
+import { pressureMetrics } from '../otlp-system';
 
 /** Microseconds to seconds as node_exporter divides (/1000/1000: the same float64 result bit for bit). */
 function seconds(us: number): number {
@@ -65,5 +67,5 @@ export const pressureCollector = defineCollector<ProcPressure, null>({
       return d;
     },
   prometheus: (d) => pressureFamilies(d),
-  otlp: () => [],
+  otlp: (d) => pressureMetrics(d),
 });

@@ -1,10 +1,11 @@
 /**
  * processes: node_exporter's processes collector: node_processes_{pids,threads,max_processes,max_threads},
  * node_processes_state{state} and, with `threads`, node_processes_threads_state{thread_state}. OTLP:
- * system.process.count{process.state}.
+ * system.process.count{process.state}; the receiver's system.processes.count{status}.
  */
 import type { KernelLimits, ProcessSummary } from '../../index';
 import { defineCollector, fam, families, metrics, optBool, otel } from '../catalog';
+import { processesStatusMetrics } from '../otlp-system';
 
 export interface ProcessesOptions {
   readonly threads: boolean;
@@ -67,5 +68,5 @@ export const processesCollector = defineCollector<ProcessesData, ProcessesOption
     ({ psutil }, o) =>
     () => ({ summary: psutil.processSummary({ threads: o.threads }), limits: psutil.kernelLimits() }),
   prometheus: (d) => processesFamilies(d),
-  otlp: (d) => processesMetrics(d),
+  otlp: (d) => [...processesMetrics(d), ...processesStatusMetrics(d.summary.states)],
 });

@@ -1,10 +1,11 @@
 /**
  * stat: node_exporter's stat collector from /proc/stat (node_boot_time_seconds, node_context_switches_total,
  * node_intr_total, node_forks_total, node_procs_running, node_procs_blocked; with `softirq`, node_softirqs_total{vector}).
- * OTLP: system.process.created, system.uptime.
+ * OTLP: system.process.created (and the receiver's system.processes.created), system.uptime.
  */
 import type { ProcStat } from '../../index';
 import { defineCollector, fam, families, metrics, optBool, otel } from '../catalog';
+import { processesCreatedMetrics } from '../otlp-system';
 
 export interface StatOptions {
   readonly softirq: boolean;
@@ -59,5 +60,5 @@ export const statCollector = defineCollector<StatData, StatOptions>({
     ({ psutil }) =>
     () => ({ stat: psutil.procStat(), now: Date.now() / 1000 }),
   prometheus: statFamilies,
-  otlp: (d) => statMetrics(d),
+  otlp: (d) => [...statMetrics(d), ...processesCreatedMetrics(d.stat.processes)],
 });
