@@ -6,6 +6,7 @@
  * package depends on) or the receiver scraper it follows. Values are checked against what the kernel, util-linux
  * (df, lsblk, swapon), ps and psutil say on this machine, read by the test itself: counters between a read before
  * and one after the export, static values exactly, moving ones (inodes, process counts) within a stated margin.
+ * Swap areas, which a test machine may lack, are also pushed from a procfs holding two (test/fixtures/parse/swaps).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as semconv from '@opentelemetry/semantic-conventions/incubating';
 import { SEMCONV_VERSION } from '../../src/exporters/otlp-system';
-import { REPO } from '../helpers/fixtures';
+import { REPO, own } from '../helpers/fixtures';
 import { py, sh } from '../helpers/oracle';
 import { startAgent, waitFor, type RunningAgent } from './agent-process';
 
@@ -530,5 +531,73 @@ describe(`system.* over OTLP on this machine (semconv ${SEMCONV_VERSION} and the
       }
     }
     expect(compared).toBeGreaterThan(0);
+  });
+});
+
+describe('system.paging.* per swap area, through the agent, on a procfs with two', () => {
+  let dir: string;
+  let srv: MockServer;
+  let agent: RunningAgent;
+  const got: NormalizedExport[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-otlp-swaps-'));
+    const proc = path.join(dir, 'proc');
+    fs.mkdirSync(proc);
+    for (const f of ['stat', 'meminfo']) fs.copyFileSync(own('golden-host', 'proc', f), path.join(proc, f));
+    fs.copyFileSync(own('parse', 'swaps', 'two'), path.join(proc, 'swaps'));
+    srv = new mock.MockOtlpServer({
+      logLevel: 'warn',
+      services: ['http'],
+      httpHostname: '127.0.0.1',
+      httpPort: 0,
+      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
+    });
+    await srv.start();
+    fs.writeFileSync(
+      path.join(dir, 'c.yaml'),
+      [
+        'collection: {max_age: 0s, disable_defaults: true}',
+        'collectors: {meminfo: {enabled: true}, stat: {enabled: true}}',
+        `otlp: {enabled: true, endpoint: "${srv.httpUrl.href}v1/metrics", interval: 1s, timeout: 1s}`,
+        '',
+      ].join('\n'),
+    );
+    agent = await startAgent([
+      `--config.file=${path.join(dir, 'c.yaml')}`,
+      `--path.procfs=${proc}`,
+      `--path.sysfs=${path.join(dir, 'sys')}`,
+      '--log.level=warn',
+    ]);
+    await waitFor(
+      'an export with system.paging.usage',
+      async () => got.some((e) => metricsOf(e).some((m) => m.name === 'system.paging.usage')),
+      60000,
+    );
+  }, 120000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await srv?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("each area's used and free bytes and fractions, keyed by its path; SPEC's units and kinds", () => {
+    const e = got.find((x) => metricsOf(x).some((m) => m.name === 'system.paging.usage')) as NormalizedExport;
+    const ms = new Map(metricsOf(e).map((m) => [m.name, m]));
+    const usage = ms.get('system.paging.usage');
+    expect(usage?.unit).toBe(SPEC['system.paging.usage']?.unit);
+    expect(usage?.sum?.isMonotonic ?? false).toBe(false);
+    const row = (p: NormalizedPoint) => [attr(p, 'system.device'), attr(p, 'system.paging.state'), value(p)];
+    expect(points(usage).map(row)).toEqual([
+      ['/dev/dm-1', 'used', 1048576 * 1024],
+      ['/dev/dm-1', 'free', (16777212 - 1048576) * 1024],
+      ['/swapfile', 'used', 0],
+      ['/swapfile', 'free', 2097148 * 1024],
+    ]);
+    const util = ms.get('system.paging.utilization');
+    expect(util).toMatchObject({ unit: '1', gauge: {} });
+    expect(value(points(util)[0])).toBeCloseTo(1048576 / 16777212, 12);
+    expect(value(points(util)[3])).toBe(1);
   });
 });
