@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import type { ErrorObject } from 'ajv';
 import { RE2JS } from 're2js';
 import {
   isAlias,
@@ -41,6 +41,7 @@ import {
   type AdminConfig,
 } from '../admin/config';
 import { processGroupsConfigIssues } from '../rules/config';
+import { compileValidator, generatedValidator, type SchemaValidator } from './validator';
 
 /** config/schema.json, found from src/config or dist/config alike. */
 export const SCHEMA_PATH = path.resolve(__dirname, '..', '..', 'config', 'schema.json');
@@ -58,14 +59,14 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** YAML aliases allowed in one file (yaml's own cap on alias expansion is the same). */
 export const MAX_ALIASES = 100;
 
-let schemaCache: { schema: SchemaNode; validate: ReturnType<Ajv2020['compile']> } | null = null;
+let schemaCache: { schema: SchemaNode; validate: SchemaValidator } | null = null;
 
-function compiledSchema(): { schema: SchemaNode; validate: ReturnType<Ajv2020['compile']> } {
+function compiledSchema(): { schema: SchemaNode; validate: SchemaValidator } {
   if (schemaCache === null) {
-    const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode;
-    // useDefaults fills every missing key from the schema, so the schema is the one place defaults live.
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true });
-    schemaCache = { schema, validate: ajv.compile(schema) };
+    const text = fs.readFileSync(SCHEMA_PATH, 'utf8');
+    const schema = JSON.parse(text) as SchemaNode;
+    // The build's generated validator (validator.ts) when it is this schema's; ajv compiles it otherwise.
+    schemaCache = { schema, validate: generatedValidator(text) ?? compileValidator(schema) };
   }
   return schemaCache;
 }
