@@ -6,12 +6,11 @@
  * into dist/config/schema-validator.js with ajv's standalone code generation; the loader requires it instead
  * (about 0.1 s) and needs no ajv but one small runtime helper.
  *
- * The generated file carries the SHA-256 of the schema text it was made from: a schema changed after the build (or a
+ * The generated file carries a digest of the schema text it was made from: a schema changed after the build (or a
  * tree with no generated file: ts-jest runs src/) is compiled at run time, as before, never checked by a stale
  * function. test/config/validator.test.ts checks that dist/'s file is the current schema's and that it accepts,
  * fills in and refuses exactly as the compiled schema does.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, Options } from 'ajv';
@@ -35,8 +34,15 @@ export const AJV_OPTIONS: Readonly<Options> = Object.freeze({
 /** The generated validator's file name, beside the loader in dist/config. */
 export const GENERATED_VALIDATOR = 'schema-validator.js';
 
+/**
+ * The schema text's length and 32-bit FNV-1a hash of its UTF-16 code units: enough to tell the text the build saw
+ * from an edited one (a collision would need an edit of the same length hashing the same). Not node:crypto: loading
+ * OpenSSL into the config thread made the agent abort at exit (SIGABRT) in test/e2e/stuck-mounts.test.ts.
+ */
 export function schemaDigest(schemaText: string): string {
-  return crypto.createHash('sha256').update(schemaText).digest('hex');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < schemaText.length; i++) h = Math.imul(h ^ schemaText.charCodeAt(i), 0x01000193);
+  return `${schemaText.length}:${(h >>> 0).toString(16)}`;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- ajv loads only where the schema is compiled (the build, a stale or missing generated file): the running agent's config thread does without it */
