@@ -10,8 +10,8 @@
 //   - idle CPU: utime + stime of the whole process over BENCH_IDLE_S (60) seconds without a scrape, after those
 //     scrapes, as a share of one core.
 // The agent runs with config/default.yaml (what `npm start` and the chart run) and with no config file (every
-// default, from the schema). Uses the built agent (dist/cli.js); BENCH_BASE_CLI=<another build's cli.js> adds it as
-// a variant (default.yaml), for a change's before and after measured in one run.
+// default, from the schema). Uses the built agent (dist/cli.js); BENCH_BASE_CLI=<other builds' cli.js, comma-separated>
+// adds each as a variant (default.yaml), for a change's before and after measured in one run.
 // Run: npm run bench -- startup   (or node bench/startup.js)
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -84,10 +84,10 @@ function variants(hasNodeExporter) {
       metrics: (port) => `http://127.0.0.1:${port}/metrics`,
     },
   ];
-  const base = process.env.BENCH_BASE_CLI;
-  if (base)
+  // Other builds (comma-separated cli.js paths), each named by the directory above its dist/.
+  for (const base of (process.env.BENCH_BASE_CLI ?? '').split(',').filter((b) => b !== ''))
     v.push({
-      name: 'baseline (default.yaml)',
+      name: `${path.basename(path.dirname(path.dirname(path.resolve(base))))} (default.yaml)`,
       cmd: process.execPath,
       args: (port) => [
         path.resolve(base),
