@@ -32,8 +32,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY config/schema.json ./config/
+# Then the config schema's validator, generated (scripts/gen-validator.js's step: src/config/validator.ts says why).
 # Declarations and source maps are for the npm package, not the image.
 RUN npx tsc -p tsconfig.build.json \
+ && node -e "require('./dist/config/validator.js').writeValidator('config/schema.json', 'dist/config')" \
  && find dist \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.js.map' \) -delete
 
 # ---- production dependencies ----

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * Builds dist/ from src/ (tsc -p tsconfig.build.json). Used by npm's `prepare` (so `npm ci`, `npm install` in a
+ * Builds dist/ from src/ (tsc -p tsconfig.build.json), then writes config/schema.json's validator into dist/config
+ * (scripts/gen-validator.js: ajv's standalone code, so that the agent does not compile the schema at start). Used by npm's `prepare` (so `npm ci`, `npm install` in a
  * checkout and an install from git all get a dist/) and by jest's global setup (the agent's tests spawn dist/cli.js).
  *
  *   node scripts/build.js             build
- *   node scripts/build.js --if-stale  build only when a file under src/ is newer than dist/cli.js
+ *   node scripts/build.js --if-stale  build only when a file under src/, or config/schema.json, is newer than
+ *                                     dist/cli.js
  *
  * A type error fails the build (exit 1) and removes dist/cli.js: tsc emits the JavaScript anyway, and a dist/ left
  * looking fresh would let the next --if-stale run skip the check it failed.
@@ -26,9 +28,13 @@ function newest(dir) {
   return t;
 }
 
-/** True when dist/cli.js is missing or older than the newest file under src/. */
+/** True when dist/cli.js is missing or older than the newest file under src/ or the schema (its validator). */
 function stale() {
-  return !fs.existsSync(cli) || newest(path.join(root, 'src')) > fs.statSync(cli).mtimeMs;
+  if (!fs.existsSync(cli)) return true;
+  const built = fs.statSync(cli).mtimeMs;
+  return (
+    newest(path.join(root, 'src')) > built || fs.statSync(path.join(root, 'config', 'schema.json')).mtimeMs > built
+  );
 }
 
 /** Runs tsc; returns { ok, output } (the compiler's messages when it failed). */
@@ -39,6 +45,11 @@ function build() {
   if (r.status !== 0 || !fs.existsSync(cli)) {
     fs.rmSync(cli, { force: true });
     return { ok: false, output };
+  }
+  const g = spawnSync(process.execPath, [path.join(__dirname, 'gen-validator.js')], { cwd: root, encoding: 'utf8' });
+  if (g.status !== 0) {
+    fs.rmSync(cli, { force: true });
+    return { ok: false, output: `${output}${g.stdout ?? ''}${g.stderr ?? ''}${g.error ? String(g.error) : ''}` };
   }
   // tsc rewrites only the outputs whose text changed; touch the entry so that stale() holds until src/ changes.
   const now = new Date();

@@ -75,11 +75,20 @@ export async function main(argv: string[]): Promise<number> {
   const loadedSignature = file !== undefined && !flags.checkConfig && !flags.once ? currentSignature(file) : null;
   let cfg: AgentConfig;
   try {
-    // --check-config and --once exit right after: they load here. The agent loads in a short-lived thread.
-    cfg =
-      flags.checkConfig || flags.once
-        ? loadConfigHere(file ?? null, flags.assignments)
-        : await loadConfigOffThread(file ?? null, flags.assignments);
+    if (flags.checkConfig || flags.once) {
+      // --check-config and --once exit right after: they load here.
+      cfg = loadConfigHere(file ?? null, flags.assignments);
+    } else {
+      // The agent loads in a short-lived thread. Meanwhile the collection thread boots and loads the library and the
+      // collectors, and this thread its own modules: three threads side by side instead of one after the other
+      // (bench/startup.js: the time to /readyz).
+      const loading = loadConfigOffThread(file ?? null, flags.assignments);
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy: the running agent's modules, loaded while the config thread works (comment above) */
+      (require('./exporters/worker') as typeof import('./exporters/worker')).startEarly();
+      require('./exporters/agent');
+      /* eslint-enable @typescript-eslint/no-require-imports -- end of the early loads */
+      cfg = await loading;
+    }
   } catch (e) {
     if (e instanceof ConfigError) {
       stderr(e.message + '\n');

@@ -5,8 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
-import { RE2JS } from 're2js';
+import type { ErrorObject } from 'ajv';
 import {
   isAlias,
   isMap,
@@ -41,6 +40,7 @@ import {
   type AdminConfig,
 } from '../admin/config';
 import { processGroupsConfigIssues } from '../rules/config';
+import { compileValidator, generatedValidator, type SchemaValidator } from './validator';
 
 /** config/schema.json, found from src/config or dist/config alike. */
 export const SCHEMA_PATH = path.resolve(__dirname, '..', '..', 'config', 'schema.json');
@@ -58,14 +58,14 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** YAML aliases allowed in one file (yaml's own cap on alias expansion is the same). */
 export const MAX_ALIASES = 100;
 
-let schemaCache: { schema: SchemaNode; validate: ReturnType<Ajv2020['compile']> } | null = null;
+let schemaCache: { schema: SchemaNode; validate: SchemaValidator } | null = null;
 
-function compiledSchema(): { schema: SchemaNode; validate: ReturnType<Ajv2020['compile']> } {
+function compiledSchema(): { schema: SchemaNode; validate: SchemaValidator } {
   if (schemaCache === null) {
-    const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode;
-    // useDefaults fills every missing key from the schema, so the schema is the one place defaults live.
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true });
-    schemaCache = { schema, validate: ajv.compile(schema) };
+    const text = fs.readFileSync(SCHEMA_PATH, 'utf8');
+    const schema = JSON.parse(text) as SchemaNode;
+    // The build's generated validator (validator.ts) when it is this schema's; ajv compiles it otherwise.
+    schemaCache = { schema, validate: generatedValidator(text) ?? compileValidator(schema) };
   }
   return schemaCache;
 }
@@ -186,17 +186,20 @@ function explain(err: ErrorObject): string {
 
 // ---- walking data with the schema (regexp checks) ----
 
-/** Every string of the data that the schema types as `ref` (`#/$defs/regexp`, `#/$defs/duration`), with its path. */
+/**
+ * Every string of the data that the schema types as `ref` (`#/$defs/regexp`, `#/$defs/duration`), with its path and
+ * the schema's default for that key.
+ */
 function walkRef(
   root: SchemaNode,
   s: SchemaNode,
   data: unknown,
   segments: string[],
   ref: string,
-  visitor: (value: string, segments: string[]) => void,
+  visitor: (value: string, segments: string[], schemaDefault: unknown) => void,
 ): void {
   if (typeof data === 'string') {
-    if (s.$ref === ref || s.anyOf?.some((b) => b.$ref === ref)) visitor(data, segments);
+    if (s.$ref === ref || s.anyOf?.some((b) => b.$ref === ref)) visitor(data, segments, s.default);
     return;
   }
   const node = resolveRef(root, s);
@@ -583,10 +586,13 @@ export function parseConfig(text: string, file = '<config>', flags: readonly Fla
       message,
     }));
   };
-  walkRef(schema, schema, data, [], '#/$defs/regexp', (value, segments) => {
-    if (issues.full) return;
+  walkRef(schema, schema, data, [], '#/$defs/regexp', (value, segments, schemaDefault) => {
+    // The schema's own defaults are RE2 (test/config/load.test.ts compiles each): a file that keeps them (every file,
+    // config/default.yaml among them) does not load re2js into the config thread, 85-120 ms of its start.
+    if (issues.full || value === schemaDefault) return;
     try {
-      RE2JS.compile(value);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: re2js loads with the first regexp that is not a default (comment above)
+      (require('re2js') as typeof import('re2js')).RE2JS.compile(value);
     } catch (e) {
       problem(segments, `expected an RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -34,6 +34,11 @@ interface WorkerInit {
 }
 
 type ToWorker = { type: 'collect'; id: number } | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] };
+
+/** An early thread's data (startEarly): it has no init yet, and takes it as its first message. */
+interface EarlyData {
+  readonly kind: 'psutil-exporter-collector-early';
+}
 type FromWorker =
   | { type: 'result'; id: number; result: CollectorResult }
   | { type: 'reconfigured'; id: number; errors: string[] }
@@ -93,6 +98,47 @@ export function exitProcess(code: number): never {
   return native.exitNow(code);
 }
 
+/**
+ * The collection thread started early (startEarly), not yet taken by a WorkerRunner; `failed` once it errored or
+ * exited before it was taken (then a runner starts a new one).
+ */
+let early: { worker: Worker; failed: boolean } | null = null;
+
+/**
+ * Starts the collection thread before the config is known (cli.ts, while the config thread reads and checks the
+ * file): it boots and loads the library, the collectors and the renderer meanwhile, side by side with the config
+ * thread, and takes its roots and plans from the first WorkerRunner of this script that needs a thread. Unref'd until
+ * then: a refused config exits without waiting for it. Only where the thread can run this file (dist/, not ts-jest).
+ */
+export function startEarly(): void {
+  if (early !== null || !__filename.endsWith('.js')) return;
+  const worker = new Worker(WORKER_SCRIPT, {
+    workerData: { kind: 'psutil-exporter-collector-early' } satisfies EarlyData,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
+  const state = { worker, failed: false };
+  // Until a runner takes it (its own handlers then report what happens): a thread that failed is not handed out.
+  const failed = (): void => {
+    state.failed = true;
+  };
+  worker.once('error', failed);
+  worker.once('exit', failed);
+  worker.unref();
+  early = state;
+}
+
+/** The early thread, for a runner to send its init to; null when there is none or it failed. */
+function adoptEarly(): Worker | null {
+  const e = early;
+  early = null;
+  if (e === null) return null;
+  e.worker.removeAllListeners('error');
+  e.worker.removeAllListeners('exit');
+  if (e.failed) return null;
+  e.worker.ref();
+  return e.worker;
+}
+
 /** Main side: owns at most one worker; one pass at a time (the SnapshotSource never overlaps passes). */
 export class WorkerRunner implements PassRunner {
   private worker: Worker | null = null;
@@ -117,10 +163,14 @@ export class WorkerRunner implements PassRunner {
   ) {}
 
   private spawn(): Worker {
-    const w = new Worker(this.script, {
-      workerData: { kind: 'psutil-exporter-collector', ...this.init } satisfies WorkerInit,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
+    const init = { kind: 'psutil-exporter-collector', ...this.init } satisfies WorkerInit;
+    let w = this.script === WORKER_SCRIPT ? adoptEarly() : null;
+    if (w !== null) w.postMessage(init);
+    else
+      w = new Worker(this.script, {
+        workerData: init,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      });
     this.ready = new Promise<void>((resolve) => {
       this.onReady = resolve;
     });
@@ -402,6 +452,19 @@ function workerMain(init: WorkerInit): void {
   });
 }
 
-if (!isMainThread && (workerData as Partial<WorkerInit> | null)?.kind === 'psutil-exporter-collector') {
-  workerMain(workerData as WorkerInit);
+/** An early thread's wait for its init: the modules load first (what it was started early for). */
+function earlyMain(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded before the init arrives: workerMain finds them cached */
+  require('../index');
+  require('./collectors');
+  require('./engine');
+  require('./prometheus');
+  /* eslint-enable @typescript-eslint/no-require-imports -- end of the early loads */
+  parentPort?.once('message', (init: WorkerInit) => workerMain(init));
+}
+
+if (!isMainThread) {
+  const kind = (workerData as Partial<WorkerInit> | Partial<EarlyData> | null)?.kind;
+  if (kind === 'psutil-exporter-collector') workerMain(workerData as WorkerInit);
+  else if (kind === 'psutil-exporter-collector-early') earlyMain();
 }

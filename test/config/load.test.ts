@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, configSchema, loadConfigFile, parseConfig, parseListenAddress } from '../../src/config/load';
+import { RE2JS } from 're2js';
 import { parseDuration } from '../../src/util/duration';
 import { COLLECTORS } from '../../src/exporters/collectors';
 import { own, REPO, SHARED, testPeer } from '../helpers/fixtures';
@@ -93,6 +94,26 @@ describe('defaults', () => {
       cmdline: ['(?P<script>[^/ ]+\\.py)'],
     });
     expect(c.collectors['cpu']?.enabled).toBe(true);
+  });
+
+  test('every regexp default of the schema is RE2 (the loader checks only values that differ from it)', () => {
+    const defaults: string[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) n.forEach(walk);
+      else if (n !== null && typeof n === 'object') {
+        const o = n as Record<string, unknown>;
+        const refs = [o['$ref'], ...((o['anyOf'] as { $ref?: unknown }[] | undefined) ?? []).map((b) => b.$ref)];
+        if (refs.includes('#/$defs/regexp') && typeof o['default'] === 'string') defaults.push(o['default']);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(configSchema());
+    expect(defaults.length).toBeGreaterThan(3);
+    for (const d of defaults) expect(() => RE2JS.compile(d)).not.toThrow();
+    // A value that differs is still checked: RE2 has no lookbehind.
+    expect(() => parseConfig('collectors:\n  filesystem: {mount_points_exclude: "(?<=x)y"}\n')).toThrow(
+      /expected an RE2 regular expression/,
+    );
   });
 
   // The peers' reference file: a visible skip where their folder is absent (testPeer), never a silent pass.
