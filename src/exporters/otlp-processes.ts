@@ -91,22 +91,48 @@ export function processSelector(o: OtlpProcessOptions): (name: string) => boolea
 }
 
 /**
- * Inside the caller's oneshot block: one process's record, or null when it is gone or the basics (stat, status) are
- * denied. The name is Process.name() (the receiver's Name of status, extended from argv[0] as psutil does).
+ * What cannot change while a process runs the same program: read once per (pid, start time, name) and kept from one
+ * pass to the next. The name (stat's comm, extended from argv[0] as psutil does) is part of the key because execve(2)
+ * keeps the pid and start time but sets a new comm: a shell's `exec java ...` is seen as a new program. What this
+ * cache does not see: a process that rewrites its own argv (setproctitle) keeps the command line it had when first
+ * exported, and an execve of a program with the same comm keeps the old one's path and arguments.
  */
-export function readProcessRecord(p: Process, name: string): ProcessRecord | null {
+interface StaticFacts {
+  readonly start: number | null;
+  readonly name: string;
+  /** Whether include/exclude keep the name (decided once). */
+  readonly keep: boolean;
+  /** Read on the first pass that exports the process (a process never kept is never read past its name). */
+  exe?: string;
+  argv?: readonly string[];
+}
+
+/**
+ * Inside the caller's oneshot block: one process's record, or null when it is gone or the basics (stat, status) are
+ * denied. The name is Process.name() (the receiver's Name of status, extended from argv[0] as psutil does). `facts`
+ * gives exe and argv already read for this process (by pid, start time and name); they are read and stored there
+ * otherwise. Every other value comes from the stat, status, io and fd reads of this pass (the owner too: a process
+ * may change its uid, as sshd's privilege-separated children do, and status is read anyway).
+ */
+export function readProcessRecord(
+  p: Process,
+  name: string,
+  facts: { exe?: string; argv?: readonly string[] } = {},
+): ProcessRecord | null {
   try {
     const t = p.cpuTimes();
     const mem = p.memoryUsage();
     const pf = p.pageFaults();
     const ctx = p.numCtxSwitches();
     const io = optional(() => p.ioCounters());
+    facts.exe ??= optional(() => p.exe()) ?? '';
+    facts.argv ??= optional(() => p.cmdline()) ?? [];
     return {
       pid: p.pid,
       ppid: p.ppid(),
       name,
-      exe: optional(() => p.exe()) ?? '',
-      argv: optional(() => p.cmdline()) ?? [],
+      exe: facts.exe,
+      argv: facts.argv,
       owner: optional(() => p.username()),
       createTime: p.createTime(),
       cpuUser: t.user,
@@ -132,11 +158,18 @@ export function readProcessRecord(p: Process, name: string): ProcessRecord | nul
   }
 }
 
-/** Collects records during a walk: filtered by name, bounded by max (lowest pids kept), the rest counted. */
+/**
+ * Collects records during a walk: filtered by name, bounded by max (lowest pids kept), the rest counted. What cannot
+ * change for a (pid, start time, name) is kept between passes (StaticFacts), so a pass reads stat, status, io and the
+ * fd count of each exported process, and only stat (the walk's own read) of a process the filters leave out.
+ */
 export class ProcessRecorder {
   private readonly keep: (name: string) => boolean;
   private records: ProcessRecord[] = [];
   private dropped = 0;
+  /** Facts of the processes seen in the last pass, by pid; those of this pass (only the live ones carry over). */
+  private facts = new Map<number, StaticFacts>();
+  private nextFacts = new Map<number, StaticFacts>();
 
   constructor(private readonly o: OtlpProcessOptions) {
     this.keep = processSelector(o);
@@ -145,13 +178,21 @@ export class ProcessRecorder {
   /** Called for every process of the walk, inside its oneshot block. */
   visit(p: Process): void {
     const name = optional(() => p.name());
-    if (name === null || !this.keep(name)) return;
+    if (name === null) return;
+    const start = p.startTicks;
+    let f = this.facts.get(p.pid);
+    // hidepid (no start time): nothing identifies the process across passes, so nothing is kept.
+    if (f === undefined || start === null || f.start !== start || f.name !== name) {
+      f = { start, name, keep: this.keep(name) };
+    }
+    if (start !== null) this.nextFacts.set(p.pid, f);
+    if (!f.keep) return;
     // /proc lists pids in ascending order: past max, only the count is kept (no reads for a dropped process).
     if (this.records.length >= this.o.max) {
       this.dropped++;
       return;
     }
-    const r = readProcessRecord(p, name);
+    const r = readProcessRecord(p, name, f);
     if (r !== null) this.records.push(r);
   }
 
@@ -159,6 +200,9 @@ export class ProcessRecorder {
     const out = { records: this.records, dropped: this.dropped };
     this.records = [];
     this.dropped = 0;
+    // Facts of processes gone since the last pass are dropped here.
+    this.facts = this.nextFacts;
+    this.nextFacts = new Map();
     return out;
   }
 }
