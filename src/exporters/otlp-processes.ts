@@ -234,6 +234,23 @@ export function processResource(r: ProcessRecord): Record<string, string | numbe
 }
 
 /**
+ * The points' attribute sets, one frozen object each for every process: the worker's message to the main thread
+ * (structured clone) writes a shared object once, and the protobuf encoder encodes each set once per export.
+ */
+const A = {
+  none: Object.freeze({}),
+  user: Object.freeze({ state: 'user' }),
+  system: Object.freeze({ state: 'system' }),
+  wait: Object.freeze({ state: 'wait' }),
+  read: Object.freeze({ direction: 'read' }),
+  write: Object.freeze({ direction: 'write' }),
+  major: Object.freeze({ type: 'major' }),
+  minor: Object.freeze({ type: 'minor' }),
+  involuntary: Object.freeze({ type: 'involuntary' }),
+  voluntary: Object.freeze({ type: 'voluntary' }),
+} as const;
+
+/**
  * The receiver's process.* metrics for each record, each carrying its process's resource. `prev` holds the CPU
  * seconds of the last pass (utilization has no point on a process's first pass, as in the receiver); `now` is epoch
  * seconds; `memTotal` bytes (0: no utilization).
@@ -259,9 +276,9 @@ export function processRecordMetrics(
       out.push({ name, unit, kind, valueType, description, points, resource });
     };
     m('process.cpu.time', 's', 'counter', 'double', 'Total CPU seconds broken down by different states.', [
-      { attributes: { state: 'user' }, value: r.cpuUser },
-      { attributes: { state: 'system' }, value: r.cpuSystem },
-      { attributes: { state: 'wait' }, value: r.cpuWait },
+      { attributes: A.user, value: r.cpuUser },
+      { attributes: A.system, value: r.cpuSystem },
+      { attributes: A.wait, value: r.cpuWait },
     ]);
     const p = prev.get(processKey(r));
     const span = p === undefined ? 0 : (now - p.at) * Math.max(1, cpus);
@@ -274,17 +291,17 @@ export function processRecordMetrics(
         'double',
         'Percentage of total CPU time used by the process since last scrape, expressed as a value between 0 and 1.',
         [
-          { attributes: { state: 'user' }, value: frac(r.cpuUser - p.user) },
-          { attributes: { state: 'system' }, value: frac(r.cpuSystem - p.system) },
-          { attributes: { state: 'wait' }, value: frac(r.cpuWait - p.wait) },
+          { attributes: A.user, value: frac(r.cpuUser - p.user) },
+          { attributes: A.system, value: frac(r.cpuSystem - p.system) },
+          { attributes: A.wait, value: frac(r.cpuWait - p.wait) },
         ],
       );
     }
     m('process.memory.usage', 'By', 'updowncounter', 'int', 'The amount of physical memory in use.', [
-      { attributes: {}, value: r.rss },
+      { attributes: A.none, value: r.rss },
     ]);
     m('process.memory.virtual', 'By', 'updowncounter', 'int', 'Virtual memory size.', [
-      { attributes: {}, value: r.vms },
+      { attributes: A.none, value: r.vms },
     ]);
     if (memTotal > 0) {
       m(
@@ -293,13 +310,13 @@ export function processRecordMetrics(
         'gauge',
         'double',
         'Percentage of total physical memory that is used by the process.',
-        [{ attributes: {}, value: r.rss / memTotal }],
+        [{ attributes: A.none, value: r.rss / memTotal }],
       );
     }
     if (r.io !== null) {
       m('process.disk.io', 'By', 'counter', 'int', 'Disk bytes transferred.', [
-        { attributes: { direction: 'read' }, value: r.io.readBytes },
-        { attributes: { direction: 'write' }, value: r.io.writeBytes },
+        { attributes: A.read, value: r.io.readBytes },
+        { attributes: A.write, value: r.io.writeBytes },
       ]);
       m(
         'process.disk.operations',
@@ -308,24 +325,24 @@ export function processRecordMetrics(
         'int',
         'Number of disk operations performed by the process.',
         [
-          { attributes: { direction: 'read' }, value: r.io.readCount },
-          { attributes: { direction: 'write' }, value: r.io.writeCount },
+          { attributes: A.read, value: r.io.readCount },
+          { attributes: A.write, value: r.io.writeCount },
         ],
       );
     }
     m('process.paging.faults', '{faults}', 'counter', 'int', 'Number of page faults the process has made.', [
-      { attributes: { type: 'major' }, value: r.majorFaults },
-      { attributes: { type: 'minor' }, value: r.minorFaults },
+      { attributes: A.major, value: r.majorFaults },
+      { attributes: A.minor, value: r.minorFaults },
     ]);
     if (r.signalsPending !== null) {
       // The receiver (gopsutil's RlimitUsage, RLIMIT_SIGPENDING's Used) sends the ShdPnd mask itself as a number
       // (SIGUSR1 pending: 512); the count of signals set in it is what the metric's description says.
       m('process.signals_pending', '{signals}', 'updowncounter', 'int', 'Number of pending signals for the process.', [
-        { attributes: {}, value: r.signalsPending },
+        { attributes: A.none, value: r.signalsPending },
       ]);
     }
     m('process.threads', '{threads}', 'updowncounter', 'int', 'Process threads count.', [
-      { attributes: {}, value: r.threads },
+      { attributes: A.none, value: r.threads },
     ]);
     if (r.fds !== null) {
       m(
@@ -334,7 +351,7 @@ export function processRecordMetrics(
         'updowncounter',
         'int',
         'Number of file descriptors in use by the process.',
-        [{ attributes: {}, value: r.fds }],
+        [{ attributes: A.none, value: r.fds }],
       );
     }
     m(
@@ -344,12 +361,12 @@ export function processRecordMetrics(
       'int',
       'Number of times the process has been context switched.',
       [
-        { attributes: { type: 'involuntary' }, value: r.ctxInvoluntary },
-        { attributes: { type: 'voluntary' }, value: r.ctxVoluntary },
+        { attributes: A.involuntary, value: r.ctxInvoluntary },
+        { attributes: A.voluntary, value: r.ctxVoluntary },
       ],
     );
     m('process.uptime', 's', 'gauge', 'double', 'The time the process has been running.', [
-      { attributes: {}, value: Math.max(0, now - r.createTime) },
+      { attributes: A.none, value: Math.max(0, now - r.createTime) },
     ]);
   }
   return out;
