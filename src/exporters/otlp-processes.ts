@@ -91,22 +91,48 @@ export function processSelector(o: OtlpProcessOptions): (name: string) => boolea
 }
 
 /**
- * Inside the caller's oneshot block: one process's record, or null when it is gone or the basics (stat, status) are
- * denied. The name is Process.name() (the receiver's Name of status, extended from argv[0] as psutil does).
+ * What cannot change while a process runs the same program: read once per (pid, start time, name) and kept from one
+ * pass to the next. The name (stat's comm, extended from argv[0] as psutil does) is part of the key because execve(2)
+ * keeps the pid and start time but sets a new comm: a shell's `exec java ...` is seen as a new program. What this
+ * cache does not see: a process that rewrites its own argv (setproctitle) keeps the command line it had when first
+ * exported, and an execve of a program with the same comm keeps the old one's path and arguments.
  */
-export function readProcessRecord(p: Process, name: string): ProcessRecord | null {
+interface StaticFacts {
+  readonly start: number | null;
+  readonly name: string;
+  /** Whether include/exclude keep the name (decided once). */
+  readonly keep: boolean;
+  /** Read on the first pass that exports the process (a process never kept is never read past its name). */
+  exe?: string;
+  argv?: readonly string[];
+}
+
+/**
+ * Inside the caller's oneshot block: one process's record, or null when it is gone or the basics (stat, status) are
+ * denied. The name is Process.name() (the receiver's Name of status, extended from argv[0] as psutil does). `facts`
+ * gives exe and argv already read for this process (by pid, start time and name); they are read and stored there
+ * otherwise. Every other value comes from the stat, status, io and fd reads of this pass (the owner too: a process
+ * may change its uid, as sshd's privilege-separated children do, and status is read anyway).
+ */
+export function readProcessRecord(
+  p: Process,
+  name: string,
+  facts: { exe?: string; argv?: readonly string[] } = {},
+): ProcessRecord | null {
   try {
     const t = p.cpuTimes();
     const mem = p.memoryUsage();
     const pf = p.pageFaults();
     const ctx = p.numCtxSwitches();
     const io = optional(() => p.ioCounters());
+    facts.exe ??= optional(() => p.exe()) ?? '';
+    facts.argv ??= optional(() => p.cmdline()) ?? [];
     return {
       pid: p.pid,
       ppid: p.ppid(),
       name,
-      exe: optional(() => p.exe()) ?? '',
-      argv: optional(() => p.cmdline()) ?? [],
+      exe: facts.exe,
+      argv: facts.argv,
       owner: optional(() => p.username()),
       createTime: p.createTime(),
       cpuUser: t.user,
@@ -132,11 +158,18 @@ export function readProcessRecord(p: Process, name: string): ProcessRecord | nul
   }
 }
 
-/** Collects records during a walk: filtered by name, bounded by max (lowest pids kept), the rest counted. */
+/**
+ * Collects records during a walk: filtered by name, bounded by max (lowest pids kept), the rest counted. What cannot
+ * change for a (pid, start time, name) is kept between passes (StaticFacts), so a pass reads stat, status, io and the
+ * fd count of each exported process, and only stat (the walk's own read) of a process the filters leave out.
+ */
 export class ProcessRecorder {
   private readonly keep: (name: string) => boolean;
   private records: ProcessRecord[] = [];
   private dropped = 0;
+  /** Facts of the processes seen in the last pass, by pid; those of this pass (only the live ones carry over). */
+  private facts = new Map<number, StaticFacts>();
+  private nextFacts = new Map<number, StaticFacts>();
 
   constructor(private readonly o: OtlpProcessOptions) {
     this.keep = processSelector(o);
@@ -145,13 +178,21 @@ export class ProcessRecorder {
   /** Called for every process of the walk, inside its oneshot block. */
   visit(p: Process): void {
     const name = optional(() => p.name());
-    if (name === null || !this.keep(name)) return;
+    if (name === null) return;
+    const start = p.startTicks;
+    let f = this.facts.get(p.pid);
+    // hidepid (no start time): nothing identifies the process across passes, so nothing is kept.
+    if (f === undefined || start === null || f.start !== start || f.name !== name) {
+      f = { start, name, keep: this.keep(name) };
+    }
+    if (start !== null) this.nextFacts.set(p.pid, f);
+    if (!f.keep) return;
     // /proc lists pids in ascending order: past max, only the count is kept (no reads for a dropped process).
     if (this.records.length >= this.o.max) {
       this.dropped++;
       return;
     }
-    const r = readProcessRecord(p, name);
+    const r = readProcessRecord(p, name, f);
     if (r !== null) this.records.push(r);
   }
 
@@ -159,6 +200,9 @@ export class ProcessRecorder {
     const out = { records: this.records, dropped: this.dropped };
     this.records = [];
     this.dropped = 0;
+    // Facts of processes gone since the last pass are dropped here.
+    this.facts = this.nextFacts;
+    this.nextFacts = new Map();
     return out;
   }
 }
@@ -190,6 +234,23 @@ export function processResource(r: ProcessRecord): Record<string, string | numbe
 }
 
 /**
+ * The points' attribute sets, one frozen object each for every process: the worker's message to the main thread
+ * (structured clone) writes a shared object once, and the protobuf encoder encodes each set once per export.
+ */
+const A = {
+  none: Object.freeze({}),
+  user: Object.freeze({ state: 'user' }),
+  system: Object.freeze({ state: 'system' }),
+  wait: Object.freeze({ state: 'wait' }),
+  read: Object.freeze({ direction: 'read' }),
+  write: Object.freeze({ direction: 'write' }),
+  major: Object.freeze({ type: 'major' }),
+  minor: Object.freeze({ type: 'minor' }),
+  involuntary: Object.freeze({ type: 'involuntary' }),
+  voluntary: Object.freeze({ type: 'voluntary' }),
+} as const;
+
+/**
  * The receiver's process.* metrics for each record, each carrying its process's resource. `prev` holds the CPU
  * seconds of the last pass (utilization has no point on a process's first pass, as in the receiver); `now` is epoch
  * seconds; `memTotal` bytes (0: no utilization).
@@ -215,9 +276,9 @@ export function processRecordMetrics(
       out.push({ name, unit, kind, valueType, description, points, resource });
     };
     m('process.cpu.time', 's', 'counter', 'double', 'Total CPU seconds broken down by different states.', [
-      { attributes: { state: 'user' }, value: r.cpuUser },
-      { attributes: { state: 'system' }, value: r.cpuSystem },
-      { attributes: { state: 'wait' }, value: r.cpuWait },
+      { attributes: A.user, value: r.cpuUser },
+      { attributes: A.system, value: r.cpuSystem },
+      { attributes: A.wait, value: r.cpuWait },
     ]);
     const p = prev.get(processKey(r));
     const span = p === undefined ? 0 : (now - p.at) * Math.max(1, cpus);
@@ -230,17 +291,17 @@ export function processRecordMetrics(
         'double',
         'Percentage of total CPU time used by the process since last scrape, expressed as a value between 0 and 1.',
         [
-          { attributes: { state: 'user' }, value: frac(r.cpuUser - p.user) },
-          { attributes: { state: 'system' }, value: frac(r.cpuSystem - p.system) },
-          { attributes: { state: 'wait' }, value: frac(r.cpuWait - p.wait) },
+          { attributes: A.user, value: frac(r.cpuUser - p.user) },
+          { attributes: A.system, value: frac(r.cpuSystem - p.system) },
+          { attributes: A.wait, value: frac(r.cpuWait - p.wait) },
         ],
       );
     }
     m('process.memory.usage', 'By', 'updowncounter', 'int', 'The amount of physical memory in use.', [
-      { attributes: {}, value: r.rss },
+      { attributes: A.none, value: r.rss },
     ]);
     m('process.memory.virtual', 'By', 'updowncounter', 'int', 'Virtual memory size.', [
-      { attributes: {}, value: r.vms },
+      { attributes: A.none, value: r.vms },
     ]);
     if (memTotal > 0) {
       m(
@@ -249,13 +310,13 @@ export function processRecordMetrics(
         'gauge',
         'double',
         'Percentage of total physical memory that is used by the process.',
-        [{ attributes: {}, value: r.rss / memTotal }],
+        [{ attributes: A.none, value: r.rss / memTotal }],
       );
     }
     if (r.io !== null) {
       m('process.disk.io', 'By', 'counter', 'int', 'Disk bytes transferred.', [
-        { attributes: { direction: 'read' }, value: r.io.readBytes },
-        { attributes: { direction: 'write' }, value: r.io.writeBytes },
+        { attributes: A.read, value: r.io.readBytes },
+        { attributes: A.write, value: r.io.writeBytes },
       ]);
       m(
         'process.disk.operations',
@@ -264,24 +325,24 @@ export function processRecordMetrics(
         'int',
         'Number of disk operations performed by the process.',
         [
-          { attributes: { direction: 'read' }, value: r.io.readCount },
-          { attributes: { direction: 'write' }, value: r.io.writeCount },
+          { attributes: A.read, value: r.io.readCount },
+          { attributes: A.write, value: r.io.writeCount },
         ],
       );
     }
     m('process.paging.faults', '{faults}', 'counter', 'int', 'Number of page faults the process has made.', [
-      { attributes: { type: 'major' }, value: r.majorFaults },
-      { attributes: { type: 'minor' }, value: r.minorFaults },
+      { attributes: A.major, value: r.majorFaults },
+      { attributes: A.minor, value: r.minorFaults },
     ]);
     if (r.signalsPending !== null) {
       // The receiver (gopsutil's RlimitUsage, RLIMIT_SIGPENDING's Used) sends the ShdPnd mask itself as a number
       // (SIGUSR1 pending: 512); the count of signals set in it is what the metric's description says.
       m('process.signals_pending', '{signals}', 'updowncounter', 'int', 'Number of pending signals for the process.', [
-        { attributes: {}, value: r.signalsPending },
+        { attributes: A.none, value: r.signalsPending },
       ]);
     }
     m('process.threads', '{threads}', 'updowncounter', 'int', 'Process threads count.', [
-      { attributes: {}, value: r.threads },
+      { attributes: A.none, value: r.threads },
     ]);
     if (r.fds !== null) {
       m(
@@ -290,7 +351,7 @@ export function processRecordMetrics(
         'updowncounter',
         'int',
         'Number of file descriptors in use by the process.',
-        [{ attributes: {}, value: r.fds }],
+        [{ attributes: A.none, value: r.fds }],
       );
     }
     m(
@@ -300,12 +361,12 @@ export function processRecordMetrics(
       'int',
       'Number of times the process has been context switched.',
       [
-        { attributes: { type: 'involuntary' }, value: r.ctxInvoluntary },
-        { attributes: { type: 'voluntary' }, value: r.ctxVoluntary },
+        { attributes: A.involuntary, value: r.ctxInvoluntary },
+        { attributes: A.voluntary, value: r.ctxVoluntary },
       ],
     );
     m('process.uptime', 's', 'gauge', 'double', 'The time the process has been running.', [
-      { attributes: {}, value: Math.max(0, now - r.createTime) },
+      { attributes: A.none, value: Math.max(0, now - r.createTime) },
     ]);
   }
   return out;

@@ -39,6 +39,8 @@ import {
 import type { OtlpProtocol, OtlpSettings } from '../config/defaults';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { Logger } from './log';
+import { encodePackedResources } from './otlp-process-encode';
+import { packOtlp, unpackOtlp, type PackedOtlp } from './otlp-pack';
 import { silentLogger } from './log';
 import { agentVersion, type ActiveCollector } from './prometheus';
 import { wellFormed } from '../util/fsencoding';
@@ -173,9 +175,19 @@ export function processResourceMetrics(
   return out;
 }
 
+/**
+ * The per-process metrics of one collect() with what their resources need, for the exporter to encode: straight to
+ * protobuf (otlp-process-encode.ts), or through SDK ResourceMetrics (processResourceMetrics) for JSON.
+ */
+export interface ProcessBatch {
+  readonly packs: readonly PackedOtlp[];
+  readonly host: Resource;
+  readonly endMs: number;
+}
+
 export class SnapshotProducer implements MetricProducer {
-  /** The last collect()'s per-process resources, for the exporter that sends them beside the host's. */
-  private pending: ResourceMetrics[] = [];
+  /** The last collect()'s per-process metrics, for the exporter that sends them beside the host's. */
+  private pending: ProcessBatch | null = null;
 
   constructor(
     private readonly source: SnapshotSource,
@@ -185,10 +197,10 @@ export class SnapshotProducer implements MetricProducer {
     private readonly hostResource: Resource = emptyResource(),
   ) {}
 
-  /** The per-process resources of the last collect(), once. */
-  takeResources(): ResourceMetrics[] {
+  /** The per-process metrics of the last collect(), once (null: none). */
+  takeResources(): ProcessBatch | null {
     const out = this.pending;
-    this.pending = [];
+    this.pending = null;
     return out;
   }
 
@@ -198,7 +210,12 @@ export class SnapshotProducer implements MetricProducer {
     const startMs = snap.bootTime !== null ? snap.bootTime * 1000 : this.agentStartMs;
     const all = snapshotMetrics(snap, this.active, this.log);
     const metrics = all.filter((m) => m.resource === undefined).map((m) => toMetricData(m, startMs, snap.finishedAt));
-    this.pending = processResourceMetrics(all, this.hostResource, snap.finishedAt);
+    // Per-process metrics as the worker packed them (otlp-pack.ts), and those mapped here from raw data.
+    const packs: PackedOtlp[] = [];
+    for (const r of snap.results) if (r.kind === 'rendered' && r.otlpPacked !== undefined) packs.push(r.otlpPacked);
+    const local = packOtlp(all).packed;
+    if (local !== undefined) packs.push(local);
+    this.pending = packs.length === 0 ? null : { packs, host: this.hostResource, endMs: snap.finishedAt };
     return {
       resourceMetrics: {
         resource: emptyResource(), // the reader keeps the MeterProvider's resource
@@ -339,19 +356,25 @@ export function buildResource(cfg: OtlpSettings, rootfs: string, env: NodeJS.Pro
 function multiResourceSerializer(
   base: ISerializer<ResourceMetrics, IExportMetricsServiceResponse>,
   json: boolean,
-  extras: WeakMap<ResourceMetrics, ResourceMetrics[]>,
+  extras: WeakMap<ResourceMetrics, ProcessBatch>,
 ): ISerializer<ResourceMetrics, IExportMetricsServiceResponse> {
   return {
     serializeRequest(rm) {
-      const more = extras.get(rm);
-      if (more === undefined || more.length === 0) return base.serializeRequest(rm);
+      const batch = extras.get(rm);
+      if (batch === undefined) return base.serializeRequest(rm);
+      if (!json) {
+        const head = base.serializeRequest(rm);
+        if (head === undefined) return undefined;
+        const scope = { name: SCOPE_NAME, version: agentVersion() };
+        return Buffer.concat([head, encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope)]);
+      }
       const parts: Uint8Array[] = [];
-      for (const r of [rm, ...more]) {
+      const metrics = batch.packs.flatMap((p) => unpackOtlp(p));
+      for (const r of [rm, ...processResourceMetrics(metrics, batch.host, batch.endMs)]) {
         const b = base.serializeRequest(r);
         if (b === undefined) return undefined;
         parts.push(b);
       }
-      if (!json) return Buffer.concat(parts);
       const joined = parts.flatMap(
         (p) => (JSON.parse(Buffer.from(p).toString('utf8')) as { resourceMetrics: unknown[] }).resourceMetrics,
       );
@@ -365,13 +388,13 @@ function multiResourceSerializer(
 class MultiResourceExporter implements PushMetricExporter {
   constructor(
     private readonly inner: OTLPMetricExporterBase,
-    private readonly extras: WeakMap<ResourceMetrics, ResourceMetrics[]>,
+    private readonly extras: WeakMap<ResourceMetrics, ProcessBatch>,
     private readonly producer: SnapshotProducer | null,
   ) {}
 
   export(rm: ResourceMetrics, done: Parameters<PushMetricExporter['export']>[1]): void {
-    const more = this.producer?.takeResources() ?? [];
-    if (more.length > 0) this.extras.set(rm, more);
+    const batch = this.producer?.takeResources() ?? null;
+    if (batch !== null) this.extras.set(rm, batch);
     this.inner.export(rm, done);
   }
 
@@ -400,7 +423,7 @@ export function createExporter(o: ResolvedOtlp, producer: SnapshotProducer | nul
   };
   if (producer === null) return o.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
   const json = o.protocol === 'http/json';
-  const extras = new WeakMap<ResourceMetrics, ResourceMetrics[]>();
+  const extras = new WeakMap<ResourceMetrics, ProcessBatch>();
   const delegate = createOtlpHttpExportDelegate(
     convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
       'Content-Type': json ? 'application/json' : 'application/x-protobuf',

@@ -9,6 +9,7 @@
  * exposition blocks, and OTLP metrics when OTLP is on, instead of the data).
  */
 import type { OtlpMetric } from './catalog';
+import type { PackedOtlp } from './otlp-pack';
 import type { FamilyBlock, FamilyLimited } from './exposition/types';
 
 export interface CollectorPlan {
@@ -48,6 +49,8 @@ export interface RenderedResult extends ResultBase {
   readonly limited: readonly FamilyLimited[];
   /** The collector's OTLP metrics, when OTLP is on and the mapping worked. */
   readonly otlp?: readonly OtlpMetric[];
+  /** Those of the collector's OTLP metrics with a resource of their own (per process), packed (otlp-pack.ts). */
+  readonly otlpPacked?: PackedOtlp;
   /** Set when the OTLP mapping threw: OTLP loses this collector's metrics only. */
   readonly otlpError?: string;
 }

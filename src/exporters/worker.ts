@@ -15,6 +15,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { LogLevel } from '../config/defaults';
 import type { ExpositionLimits } from './exposition/types';
 import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome, type RenderedResult } from './pass';
+import { packOtlp } from './otlp-pack';
 import type { ActiveCollector } from './prometheus';
 import type { PassRunner } from './snapshot';
 
@@ -349,10 +350,12 @@ function makeRenderer(
       return failedResult(r.name, r.durationSeconds, `rendering failed: ${rendered.error}`);
     }
     let otlp: RenderedResult['otlp'];
+    let otlpPacked: RenderedResult['otlpPacked'];
     let otlpError: string | undefined;
     if (render.otlp) {
       try {
-        otlp = c.def.otlp(r.data, c.options);
+        // Per-process metrics cross to the main thread packed: a structured clone of each one costs far more.
+        ({ plain: otlp, packed: otlpPacked } = packOtlp(c.def.otlp(r.data, c.options)));
       } catch (e) {
         // The OTLP side loses this collector's metrics only; the main thread logs it.
         otlpError = errorText(e);
@@ -367,6 +370,7 @@ function makeRenderer(
       limited: rendered.limited,
       ...(r.incomplete !== undefined ? { incomplete: r.incomplete } : {}),
       ...(otlp !== undefined ? { otlp } : {}),
+      ...(otlpPacked !== undefined ? { otlpPacked } : {}),
       ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };

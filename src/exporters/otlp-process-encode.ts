@@ -1,0 +1,425 @@
+/**
+ * Per-process resources (otlp.processes) encoded straight to OTLP protobuf: the same bytes as building one SDK
+ * ResourceMetrics per process (processResourceMetrics in otlp.ts) and serializing each with the otlp-transformer's
+ * ProtobufMetricsSerializer, concatenated, without the SDK object trees in between. For 1,000 processes those trees
+ * (15,000 MetricData, 25,000 data points, a Resource each) and the serializer writing the same names, descriptions,
+ * units and attribute keys 1,000 times were most of an export's CPU (bench/otlp-processes.js). Here what repeats is
+ * encoded once per call: the host's attributes, the scope, each metric's name/description/unit, each distinct point
+ * attribute set. test/exporters/otlp-process-encode.test.ts holds the bytes against the serializer's.
+ *
+ * Wire layout (opentelemetry-proto metrics.proto, common.proto, resource.proto), in the serializer's field order:
+ * ExportMetricsServiceRequest{1: ResourceMetrics{1: Resource{1: KeyValue..., 2: 0}, 2: ScopeMetrics{1: scope,
+ * 2: Metric{1: name, 2: description, 3: unit, 5: Gauge | 7: Sum{1: NumberDataPoint..., 2: temporality,
+ * 3: is_monotonic}}}}}, NumberDataPoint{2: start, 3: time, 4: as_double | 6: as_int, 7: KeyValue...}. Each process is one
+ * single-resource request; a request's only field is repeated, so the concatenation is one request.
+ */
+import type { OtlpAttributes, OtlpMetric } from './catalog';
+import { wellFormed } from '../util/fsencoding';
+import { packOtlp, type PackedOtlp } from './otlp-pack';
+
+type AttributeValue = string | number | boolean;
+
+/** A growable buffer with protobuf's primitives; lengths are reserved as one byte and widened when longer. */
+class Writer {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(64, size));
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** An unsigned varint of a non-negative integer below 2^53 (larger ints go through int64()). */
+  varint(v: number): void {
+    this.ensure(10);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  /** An int64 varint as the serializer writes it (two's complement for negative numbers, 10 bytes). */
+  int64(value: number): void {
+    if (value >= 0 && value <= 0xffffffff) {
+      this.varint(value);
+      return;
+    }
+    let [low, high] = split64(value);
+    this.ensure(10);
+    while (high > 0 || low > 0x7f) {
+      this.buf[this.pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    this.buf[this.pos++] = low & 0x7f;
+  }
+
+  fixed64(low: number, high: number): void {
+    this.ensure(8);
+    this.buf.writeUInt32LE(low >>> 0, this.pos);
+    this.buf.writeUInt32LE(high >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  double(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A length-delimited UTF-8 string (a lone surrogate becomes U+FFFD, as TextEncoder writes it). */
+  string(s: string): void {
+    this.ensure(5 + s.length * 3);
+    const at = this.begin();
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.end(at);
+  }
+
+  /** Reserves one byte for a length; end() writes it, moving the content when the length needs more bytes. */
+  begin(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  end(at: number): void {
+    const len = this.pos - at - 1;
+    if (len < 0x80) {
+      this.buf[at] = len;
+      return;
+    }
+    const size = varintSize(len);
+    this.ensure(size - 1);
+    this.buf.copy(this.buf, at + size, at + 1, this.pos);
+    this.pos += size - 1;
+    let v = len;
+    let i = at;
+    while (v >= 0x80) {
+      this.buf[i++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[i] = v;
+  }
+
+  take(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
+  }
+  return n;
+}
+
+/** A signed integer as [low32, high32] of its 64-bit two's complement (the serializer's writeSfixed64 split). */
+function split64(value: number): [number, number] {
+  if (value >= 0) return [value >>> 0, (value / 0x100000000) >>> 0];
+  const abs = Math.abs(value);
+  let low = ~(abs >>> 0) >>> 0;
+  let high = ~((abs / 0x100000000) >>> 0) >>> 0;
+  low = (low + 1) >>> 0;
+  if (low === 0) high = (high + 1) >>> 0;
+  return [low, high];
+}
+
+/** Milliseconds since the epoch as the SDK's HrTime, then as fixed64 nanoseconds: exactly otlp.ts's hr() and the
+ * serializer's writeHrTimeAsFixed64 (which keeps every product below 2^53). */
+function timeFixed64(w: Writer, ms: number): void {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  const lowerNanos = (seconds & 0xffff) * 1e9;
+  const upperNanos = ((seconds / 0x10000) >>> 0) * 1e9;
+  const low = (lowerNanos >>> 0) + (((upperNanos & 0xffff) * 0x10000) >>> 0) + nanos;
+  const high =
+    (Math.floor(lowerNanos / 0x100000000) + ((upperNanos / 0x10000) >>> 0) + Math.floor(low / 0x100000000)) >>> 0;
+  w.fixed64(low >>> 0, high);
+}
+
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64 = 2 ** 63;
+
+/** One KeyValue's body (key, then AnyValue), as the serializer's writeKeyValue for string, bool and number values. */
+function keyValue(w: Writer, key: string, value: AttributeValue): void {
+  w.byte(0x0a); // key
+  w.string(key);
+  w.byte(0x12); // value: AnyValue
+  const v = w.begin();
+  if (typeof value === 'string') {
+    w.byte(0x0a); // string_value
+    w.string(value);
+  } else if (typeof value === 'boolean') {
+    w.byte(0x10); // bool_value
+    w.byte(value ? 1 : 0);
+  } else if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
+    w.byte(0x18); // int_value
+    w.int64(value);
+  } else {
+    w.byte(0x21); // double_value
+    w.double(value);
+  }
+  w.end(v);
+}
+
+/** `field`: one KeyValue per attribute, in the object's order. */
+function attributes(w: Writer, field: number, attrs: Readonly<Record<string, AttributeValue>>): void {
+  for (const k in attrs) {
+    if (!Object.prototype.hasOwnProperty.call(attrs, k)) continue;
+    w.byte((field << 3) | 2);
+    const at = w.begin();
+    keyValue(w, k, attrs[k] as AttributeValue);
+    w.end(at);
+  }
+}
+
+/** Encodes into a scratch writer and returns a copy: a chunk written many times. */
+function chunk(fill: (w: Writer) => void): Buffer {
+  const w = new Writer(256);
+  fill(w);
+  return Buffer.from(w.take());
+}
+
+/** A point's attributes with keys and string values well-formed (as otlp.ts's wellFormedAttributes). */
+function pointAttributes(a: OtlpAttributes): Buffer {
+  const clean: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(a)) clean[wellFormed(k)] = typeof v === 'string' ? wellFormed(v) : v;
+  return chunk((w) => attributes(w, 7, clean));
+}
+
+/** Metric fields 1-3 and the data's tag: the same for every process. */
+function metricHead(m: Pick<OtlpMetric, 'name' | 'description' | 'unit'>): Buffer {
+  return chunk((w) => {
+    w.byte(0x0a);
+    w.string(m.name);
+    if (m.description) {
+      w.byte(0x12);
+      w.string(m.description);
+    }
+    if (m.unit) {
+      w.byte(0x1a);
+      w.string(m.unit);
+    }
+  });
+}
+
+export interface EncodeScope {
+  readonly name: string;
+  readonly version?: string | undefined;
+}
+
+/**
+ * The per-process resources among `metrics` (those with a resource) as one ExportMetricsServiceRequest's bytes: the
+ * host's attributes (`host`, a process's own attribute of the same key wins) then the process's, one scope, each
+ * counter a cumulative sum from the process's start (now - process.uptime), each gauge at `endMs`. Empty when no
+ * metric has a resource.
+ */
+export function encodeProcessResources(
+  metrics: readonly OtlpMetric[],
+  host: Readonly<Record<string, unknown>>,
+  endMs: number,
+  scope: EncodeScope,
+): Buffer {
+  const { packed } = packOtlp(metrics);
+  return packed === undefined ? Buffer.alloc(0) : encodePackedResources([packed], host, endMs, scope);
+}
+
+/**
+ * encodeProcessResources on metrics as the worker sends them (otlp-pack.ts), without making them objects again: the
+ * descriptors and attribute sets are encoded once per pack, each point is its value.
+ */
+export function encodePackedResources(
+  packs: readonly PackedOtlp[],
+  host: Readonly<Record<string, unknown>>,
+  endMs: number,
+  scope: EncodeScope,
+): Buffer {
+  // Metrics grouped by resource object, in first-seen order (as processResourceMetrics): [pack, offset into index].
+  const byResource = new Map<Readonly<Record<string, string | number>>, number[]>();
+  for (let pk = 0; pk < packs.length; pk++) {
+    const { index, resources } = packs[pk] as PackedOtlp;
+    for (let i = 0; i < index.length; i += 4 + (index[i + 2] as number)) {
+      const res = resources[index[i] as number] as Readonly<Record<string, string | number>>;
+      let list = byResource.get(res);
+      if (list === undefined) byResource.set(res, (list = []));
+      list.push(pk, i);
+    }
+  }
+  if (byResource.size === 0) return Buffer.alloc(0);
+  const hostKeys = Object.keys(host);
+  /** The host's KeyValues, once per set of keys its processes override (normally none). */
+  const hostChunks = new Map<string, Buffer>();
+  const hostChunk = (attrs: Readonly<Record<string, string | number>>): Buffer => {
+    const shadowed = hostKeys.filter((k) => Object.prototype.hasOwnProperty.call(attrs, k));
+    const key = shadowed.join('\0');
+    let c = hostChunks.get(key);
+    if (c === undefined) {
+      const kept: Record<string, AttributeValue> = {};
+      for (const k of hostKeys) {
+        const v = host[k];
+        // Resource.attributes drops null and undefined; a resource attribute is a string, number or boolean.
+        if (shadowed.includes(k) || v === null || v === undefined) continue;
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') kept[k] = v;
+      }
+      c = chunk((w) => attributes(w, 1, kept));
+      hostChunks.set(key, c);
+    }
+    return c;
+  };
+  const scopeChunk = chunk((w) => {
+    w.byte(0x0a); // ScopeMetrics.scope
+    const at = w.begin();
+    w.byte(0x0a);
+    w.string(scope.name);
+    if (scope.version) {
+      w.byte(0x12);
+      w.string(scope.version);
+    }
+    w.end(at);
+  });
+  // Each pack's descriptors and attribute sets, encoded when first used.
+  const heads = packs.map((p) => new Array<Buffer | undefined>(p.descriptors.length));
+  const attrs = packs.map((p) => new Array<Buffer | undefined>(p.attributeSets.length));
+  // Packs from different collectors or passes may repeat the same attribute set: encoded once by its text.
+  const attrsByText = new Map<string, Buffer>();
+  const attrsOf = (a: OtlpAttributes): Buffer => {
+    let text = '';
+    for (const k in a) {
+      if (!Object.prototype.hasOwnProperty.call(a, k)) continue;
+      const v = a[k];
+      text += `${k}\0${typeof v}\0${String(v)}\u0001`;
+    }
+    let c = attrsByText.get(text);
+    if (c === undefined) attrsByText.set(text, (c = pointAttributes(a)));
+    return c;
+  };
+  const endChunk = chunk((w) => timeFixed64(w, endMs));
+  const processKeys = new Map<string, Buffer>();
+  const resourceKey = (k: string): Buffer => {
+    let c = processKeys.get(k);
+    if (c === undefined) processKeys.set(k, (c = chunk((w) => w.string(k))));
+    return c;
+  };
+
+  const w = new Writer(byResource.size * 2600);
+  for (const [resource, list] of byResource) {
+    let startMs = endMs;
+    for (let j = 0; j < list.length; j += 2) {
+      const p = packs[list[j] as number] as PackedOtlp;
+      const i = list[j + 1] as number;
+      const d = p.descriptors[p.index[i + 1] as number];
+      if (d?.name === 'process.uptime') startMs = endMs - (p.values[p.index[i + 3] as number] ?? 0) * 1000;
+    }
+    const startChunk = startMs >= endMs ? endChunk : chunk((x) => timeFixed64(x, startMs));
+
+    w.byte(0x0a); // ExportMetricsServiceRequest.resource_metrics
+    const rm = w.begin();
+    w.byte(0x0a); // ResourceMetrics.resource
+    const res = w.begin();
+    w.bytes(hostChunk(resource));
+    for (const k in resource) {
+      if (!Object.prototype.hasOwnProperty.call(resource, k)) continue;
+      const v = resource[k];
+      if (v === null || v === undefined) continue;
+      w.byte(0x0a); // Resource.attributes
+      const kv = w.begin();
+      w.byte(0x0a);
+      w.bytes(resourceKey(k));
+      w.byte(0x12);
+      const av = w.begin();
+      if (typeof v === 'string') {
+        w.byte(0x0a);
+        w.string(v);
+      } else if (Number.isInteger(v) && v >= MIN_INT64 && v < MAX_INT64) {
+        w.byte(0x18);
+        w.int64(v);
+      } else {
+        w.byte(0x21);
+        w.double(v);
+      }
+      w.end(av);
+      w.end(kv);
+    }
+    w.byte(0x10); // Resource.dropped_attributes_count: 0
+    w.byte(0);
+    w.end(res);
+
+    w.byte(0x12); // ResourceMetrics.scope_metrics
+    const sm = w.begin();
+    w.bytes(scopeChunk);
+    for (let j = 0; j < list.length; j += 2) {
+      const pk = list[j] as number;
+      const p = packs[pk] as PackedOtlp;
+      const { index, values } = p;
+      const i = list[j + 1] as number;
+      const di = index[i + 1] as number;
+      const m = p.descriptors[di] as PackedOtlp['descriptors'][number];
+      const n = index[i + 2] as number;
+      let v = index[i + 3] as number;
+      w.byte(0x12); // ScopeMetrics.metrics
+      const mt = w.begin();
+      const packHeads = heads[pk] as Array<Buffer | undefined>;
+      w.bytes(packHeads[di] ?? (packHeads[di] = metricHead(m)));
+      const gauge = m.kind === 'gauge';
+      const int = m.valueType === 'int';
+      w.byte(gauge ? 0x2a : 0x3a); // Metric.gauge (5) or Metric.sum (7)
+      const data = w.begin();
+      const start = gauge ? endChunk : startChunk;
+      const packAttrs = attrs[pk] as Array<Buffer | undefined>;
+      for (let k = 0; k < n; k++) {
+        const ai = index[i + 4 + k] as number;
+        const value = values[v++] as number;
+        w.byte(0x0a); // data_points
+        const dp = w.begin();
+        w.byte(0x11); // start_time_unix_nano
+        w.bytes(start);
+        w.byte(0x19); // time_unix_nano
+        w.bytes(endChunk);
+        if (int) {
+          w.byte(0x31); // as_int (sfixed64)
+          const [low, high] = split64(Math.round(value));
+          w.fixed64(low, high);
+        } else {
+          w.byte(0x21); // as_double
+          w.double(value);
+        }
+        w.bytes(packAttrs[ai] ?? (packAttrs[ai] = attrsOf(p.attributeSets[ai] as OtlpAttributes)));
+        w.end(dp);
+      }
+      if (!gauge) {
+        w.byte(0x10); // aggregation_temporality: CUMULATIVE
+        w.byte(2);
+        if (m.kind === 'counter') {
+          w.byte(0x18); // is_monotonic
+          w.byte(1);
+        }
+      }
+      w.end(data);
+      w.end(mt);
+    }
+    w.end(sm);
+    w.end(rm);
+  }
+  return w.take();
+}

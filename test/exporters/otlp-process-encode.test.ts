@@ -1,0 +1,217 @@
+/**
+ * The direct protobuf encoding of per-process resources (otlp-process-encode.ts) against the path it replaces: one SDK
+ * ResourceMetrics per process (processResourceMetrics) serialized by the otlp-transformer's ProtobufMetricsSerializer,
+ * concatenated. Byte for byte where the host and the process share no attribute key; where they do, decoded with the
+ * official OTLP proto files (those @elastic/mockotlpserver decodes with) and compared as data. The packed form the
+ * worker sends them in (otlp-pack.ts) gives back the same metrics and, encoded as it arrives, the same bytes.
+ */
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { createPsutil } from '../../src/index';
+import type { OtlpMetric } from '../../src/exporters/catalog';
+import { processResourceMetrics, SCOPE_NAME } from '../../src/exporters/otlp';
+import * as v8 from 'node:v8';
+import { encodePackedResources, encodeProcessResources } from '../../src/exporters/otlp-process-encode';
+import { packOtlp, unpackOtlp, type PackedOtlp } from '../../src/exporters/otlp-pack';
+import {
+  processKey,
+  processRecordMetrics,
+  ProcessRecorder,
+  type CpuSample,
+  type ProcessRecord,
+} from '../../src/exporters/otlp-processes';
+import { agentVersion } from '../../src/exporters/prometheus';
+
+interface ProtoType {
+  decode(b: Uint8Array): { toJSON(): unknown };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's proto loader is CommonJS without types
+const { getProtoRoot } = require('@elastic/mockotlpserver/lib/proto') as {
+  getProtoRoot: () => { lookupType(name: string): ProtoType };
+};
+const Request = getProtoRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+
+const scope = { name: SCOPE_NAME, version: agentVersion() };
+
+/** The previous path: SDK objects, then the transformer's serializer, one request per process. */
+function viaSdk(metrics: readonly OtlpMetric[], host: Resource, endMs: number): Buffer {
+  const parts = processResourceMetrics(metrics, host, endMs).map((rm) => {
+    const b = ProtobufMetricsSerializer.serializeRequest(rm);
+    if (b === undefined) throw new Error('the serializer refused a ResourceMetrics');
+    return b;
+  });
+  return Buffer.concat(parts);
+}
+
+const base: ProcessRecord = {
+  pid: 42,
+  ppid: 1,
+  name: 'java',
+  exe: '/usr/bin/java',
+  argv: ['java', '-jar', 'a b.jar'],
+  owner: 'root',
+  createTime: 1_733_540_000.37,
+  cpuUser: 12.34,
+  cpuSystem: 4,
+  cpuWait: 0.5,
+  rss: 4096,
+  vms: 2 ** 40 + 8192,
+  io: { readBytes: 1, writeBytes: 2 ** 33, readCount: 3, writeCount: 4 },
+  minorFaults: 7,
+  majorFaults: 0,
+  signalsPending: 1,
+  threads: 3,
+  fds: 12,
+  ctxVoluntary: 9,
+  ctxInvoluntary: 2,
+};
+
+const records: ProcessRecord[] = [
+  base,
+  // Nothing optional: no io, fds, owner or ShdPnd line.
+  { ...base, pid: 43, owner: null, io: null, fds: null, signalsPending: null, argv: [], exe: '' },
+  // Non-ASCII and an escaped byte (U+DCFF: fsdecode of 0xff) in the name, path and arguments.
+  { ...base, pid: 44, name: 'café', exe: '/opt/caf\udcff', argv: ['café', '\udcff', 'ü'] },
+  // A command line past 127 bytes (two-byte lengths) and past 16 KiB (three-byte lengths).
+  { ...base, pid: 45, argv: ['sh', '-c', 'x'.repeat(300)] },
+  { ...base, pid: 46, argv: ['sh', '-c', 'y'.repeat(20_000)] },
+  // Started after the snapshot's time (clock steps): counters start at the end time, uptime clamps to 0.
+  { ...base, pid: 47, createTime: 1_733_550_000 },
+];
+
+describe('per-process resources encoded straight to protobuf', () => {
+  const host = resourceFromAttributes({
+    'service.name': 'psutil-exporter',
+    'host.name': 'h1',
+    'host.id': '0123456789abcdef0123456789abcdef',
+    'deployment.count': 3,
+    'x.ratio': 0.25,
+    'x.flag': true,
+  });
+  const now = 1_733_549_999.5;
+  const endMs = now * 1000 + 0.375; // a fraction of a millisecond: nanoseconds round as otlp.ts's hr()
+  const prev = new Map<string, CpuSample>(
+    records.map((r) => [processKey(r), { at: now - 10, user: r.cpuUser - 1, system: r.cpuSystem, wait: 0 }]),
+  );
+
+  test('the same bytes as the SDK objects through the transformer serializer', () => {
+    // First pass (no utilization) and a later one (utilization, memory utilization).
+    for (const [p, memTotal] of [
+      [new Map<string, CpuSample>(), 0],
+      [prev, 16 * 2 ** 30],
+    ] as const) {
+      const metrics = processRecordMetrics(records, p, now, 2, memTotal);
+      const direct = encodeProcessResources(metrics, host.attributes, endMs, scope);
+      const sdk = viaSdk(metrics, host, endMs);
+      expect(direct.length).toBe(sdk.length);
+      expect(Buffer.compare(direct, sdk)).toBe(0);
+    }
+  });
+
+  test('int values beyond 32 bits and negative, doubles, and point attributes of every type', () => {
+    const resource = { 'process.pid': 7, 'x.big': 2 ** 53 + 2, 'x.neg': -3, 'x.double': 1.5 };
+    const metrics: OtlpMetric[] = [
+      {
+        name: 'x.sum',
+        unit: '',
+        description: '',
+        kind: 'updowncounter',
+        valueType: 'int',
+        points: [
+          { attributes: { a: -1, b: true, c: 2.5, d: 'é', e: '\udc80' }, value: -(2 ** 40) },
+          { attributes: {}, value: 2 ** 62 },
+          { attributes: {}, value: 3.6 },
+        ],
+        resource,
+      },
+      { name: 'x.gauge', unit: '1', description: 'd', kind: 'gauge', valueType: 'double', points: [], resource },
+      {
+        name: 'x.counter',
+        unit: 's',
+        description: 'd',
+        kind: 'counter',
+        valueType: 'double',
+        points: [{ attributes: { state: 'user' }, value: -0.5 }],
+        resource,
+      },
+      // A host metric (no resource) is not a process's.
+      { name: 'x.host', unit: '', description: '', kind: 'gauge', valueType: 'int', points: [] },
+    ];
+    expect(
+      Buffer.compare(encodeProcessResources(metrics, host.attributes, endMs, scope), viaSdk(metrics, host, endMs)),
+    ).toBe(0);
+  });
+
+  test('no process metric: no bytes', () => {
+    expect(encodeProcessResources([], host.attributes, endMs, scope).length).toBe(0);
+  });
+
+  test("a host attribute a process also sets: the process's value, as the SDK path merges them", () => {
+    const clash = resourceFromAttributes({ 'service.name': 's', 'process.pid': 'host-level', 'host.name': 'h' });
+    const metrics = processRecordMetrics(records.slice(0, 2), new Map(), now, 2, 0);
+    const direct = Request.decode(encodeProcessResources(metrics, clash.attributes, endMs, scope)).toJSON();
+    const sdk = Request.decode(viaSdk(metrics, clash, endMs)).toJSON();
+    type Decoded = { resourceMetrics: Array<{ resource: { attributes: Array<{ key: string }> } }> };
+    const sorted = (d: unknown): unknown => {
+      const out = structuredClone(d) as Decoded;
+      for (const rm of out.resourceMetrics) rm.resource.attributes.sort((a, b) => a.key.localeCompare(b.key));
+      return out;
+    };
+    expect(sorted(direct)).toEqual(sorted(sdk));
+    const attrs = (direct as Decoded).resourceMetrics[0]?.resource.attributes;
+    expect(attrs?.filter((a) => a.key === 'process.pid')).toEqual([{ key: 'process.pid', value: { intValue: '42' } }]);
+  });
+
+  test("this machine's processes, read by the recorder: the same bytes both ways", () => {
+    const psutil = createPsutil({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
+    const recorder = new ProcessRecorder({ include: null, exclude: null, max: 200 });
+    for (const p of psutil.processIter()) p.oneshot(() => recorder.visit(p));
+    const { records: live } = recorder.take();
+    expect(live.length).toBeGreaterThan(0);
+    const t = Date.now();
+    const metrics = processRecordMetrics(live, new Map(), t / 1000, 2, psutil.virtualMemory().total);
+    const direct = encodeProcessResources(metrics, host.attributes, t, scope);
+    expect(Buffer.compare(direct, viaSdk(metrics, host, t))).toBe(0);
+    // And it decodes with the official proto files: one resource per process.
+    const decoded = Request.decode(direct).toJSON() as { resourceMetrics: unknown[] };
+    expect(decoded.resourceMetrics).toHaveLength(live.length);
+  });
+});
+
+describe('per-process metrics packed for the trip from the worker (otlp-pack.ts)', () => {
+  const host = resourceFromAttributes({ 'service.name': 'psutil-exporter', 'host.name': 'h1' });
+  const now = 1_733_549_999.5;
+  const hostMetric: OtlpMetric = {
+    name: 'system.memory.usage',
+    description: 'd',
+    unit: 'By',
+    kind: 'updowncounter',
+    valueType: 'int',
+    points: [{ attributes: { state: 'used' }, value: 5 }],
+  };
+  /** What postMessage does to the result: v8's serializer there and back. */
+  const cloned = (p: PackedOtlp): PackedOtlp => v8.deserialize(v8.serialize(p)) as PackedOtlp;
+
+  test('metrics without a resource stay as they are; those with one come back equal, in order', () => {
+    const metrics = processRecordMetrics(records, new Map(), now, 2, 8 * 2 ** 30);
+    const { plain, packed } = packOtlp([hostMetric, ...metrics]);
+    expect(plain).toEqual([hostMetric]);
+    expect(packed).toBeDefined();
+    const back = unpackOtlp(cloned(packed as PackedOtlp));
+    expect(back).toEqual(metrics);
+    // One resource object per process, shared by its metrics, as the mapping made them.
+    expect(new Set(back.map((m) => m.resource)).size).toBe(records.length);
+    expect(packOtlp([hostMetric]).packed).toBeUndefined();
+  });
+
+  test('encoded as it arrives: the same bytes as the SDK path on the unpacked metrics, over one or two packs', () => {
+    const metrics = processRecordMetrics(records, new Map(), now, 2, 0);
+    const endMs = now * 1000;
+    const sdk = viaSdk(metrics, host, endMs);
+    const one = packOtlp(metrics).packed as PackedOtlp;
+    expect(Buffer.compare(encodePackedResources([cloned(one)], host.attributes, endMs, scope), sdk)).toBe(0);
+    const a = packOtlp(metrics.filter((m) => m.resource?.['process.pid'] === 42)).packed as PackedOtlp;
+    const b = packOtlp(metrics.filter((m) => m.resource?.['process.pid'] !== 42)).packed as PackedOtlp;
+    expect(Buffer.compare(encodePackedResources([a, b], host.attributes, endMs, scope), sdk)).toBe(0);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * ProcessRecorder keeps a process's executable path and arguments from one pass to the next, by pid, start time and
+ * name: a real child that execs another program (same pid and start time, new comm) is read again; one that does not
+ * keeps the arguments first read while its counters are read on every pass.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { Process } from '../../src/index';
+import { ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
+
+const PY = '/usr/bin/python3';
+
+function comm(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
+
+/**
+ * python3 running `script` with `args`: prints "ready", then runs `after` once a line arrives on its stdin (a lone
+ * child of ours: the test tells it when to move on, after its first pass).
+ */
+async function stepper(after: string, args: string[] = []): Promise<{ child: ChildProcess; go: () => void }> {
+  const script = `import sys; print('ready', flush=True); sys.stdin.readline(); ${after}`;
+  const child = spawn(PY, ['-c', script, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', () => reject(new Error('python3 exited early')));
+  });
+  return { child, go: () => child.stdin?.write('\n') };
+}
+
+async function until(what: string, ok: () => boolean, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One pass of the recorder over a single pid, as the collector's walk visits each process. */
+function pass(rec: ProcessRecorder, pid: number): ProcessRecord | undefined {
+  const p = new Process(pid);
+  p.oneshot(() => rec.visit(p));
+  return rec.take().records.find((r) => r.pid === pid);
+}
+
+describe('ProcessRecorder: exe and argv kept per (pid, start time, name)', () => {
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) await new Promise((r) => c.once('exit', r));
+    }
+  });
+
+  test('an exec (same pid and start time, new name) is read again', async () => {
+    const { child, go } = await stepper("import os; os.execv('/bin/sleep', ['sleep', '30'])");
+    children.push(child);
+    const pid = child.pid as number;
+    const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
+    const before = pass(rec, pid);
+    expect(before?.argv.slice(0, 2)).toEqual([PY, '-c']);
+    expect(before?.exe).toBe(fs.realpathSync(PY));
+    go();
+    await until('the exec of sleep', () => comm(pid) === 'sleep');
+    const after = pass(rec, pid);
+    expect(after?.createTime).toBe(before?.createTime);
+    expect(after?.name).toBe('sleep');
+    expect(after?.argv).toEqual(['sleep', '30']);
+    expect(after?.exe).toBe(fs.realpathSync('/bin/sleep'));
+  });
+
+  test('the same program keeps the arguments first read (the same array); its counters are read again', async () => {
+    // python3 then writes 64 MiB (its resident memory grows) and sleeps.
+    const { child, go } = await stepper("import time; x = b'x' * (64 << 20); time.sleep(30)", ['first']);
+    children.push(child);
+    const pid = child.pid as number;
+    const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
+    const first = pass(rec, pid);
+    expect(first?.argv.at(-1)).toBe('first');
+    go();
+    await until('python3 to grow', () => (new Process(pid).memoryInfo().rss ?? 0) > (first?.rss ?? 0) + 8 * 2 ** 20);
+    const second = pass(rec, pid);
+    expect(second?.argv).toBe(first?.argv);
+    expect(second?.rss).toBeGreaterThan((first?.rss ?? 0) + 8 * 2 ** 20);
+  });
+});
