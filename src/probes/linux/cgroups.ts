@@ -218,6 +218,8 @@ export interface CgroupMemoryRaw {
     readonly oom: number | null;
     readonly oomKill: number | null;
   };
+  /** v1 memory.failcnt (times usage hit the limit); null on v2, which has no equivalent (memory.events max is close). */
+  readonly failcnt: number | null;
   /** memory.stat as the kernel prints it (v1: the hierarchical total_* keys under their plain names). */
   readonly stat: Readonly<Record<string, number>>;
   /** current − inactive_file, at least 0 (cAdvisor's and the kubelet's working set). */
@@ -338,6 +340,7 @@ function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
       min: read(fs, m.dir, 'memory.min', parseUint),
       swapCurrent: read(fs, m.dir, 'memory.swap.current', parseUint),
       swapMax: read(fs, m.dir, 'memory.swap.max', parseLimit),
+      failcnt: null,
       events: Object.freeze({
         low: evk('low'),
         high: evk('high'),
@@ -367,6 +370,7 @@ function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
     min: null,
     swapCurrent: memsw === null || current === null ? null : Math.max(0, memsw - current),
     swapMax: memswMax === null || max === null ? null : Math.max(0, memswMax - max),
+    failcnt: read(fs, m.dir, 'memory.failcnt', parseUint),
     events: Object.freeze({ low: null, high: null, max: null, oom: null, oomKill: oom?.['oom_kill'] ?? null }),
     stat: Object.freeze(flat),
     workingSet: current === null ? null : Math.max(0, current - (flat['inactive_file'] ?? 0)),
@@ -433,17 +437,28 @@ function existing(fs: ProcFs, d: CgroupDirs): CgroupDirs {
   });
 }
 
-export function stats(fs: ProcFs, dirs: CgroupDirs): CgroupStatsRaw {
+/** Which parts stats() reads (all by default): a caller that exports only some reads only their files. */
+export interface CgroupParts {
+  readonly cpu?: boolean;
+  readonly memory?: boolean;
+  readonly io?: boolean;
+  readonly pids?: boolean;
+  readonly pressure?: boolean;
+}
+
+const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
+
+export function stats(fs: ProcFs, dirs: CgroupDirs, parts: CgroupParts = ALL_PARTS): CgroupStatsRaw {
   const d = existing(fs, dirs);
   const pids =
-    d.pids === null
+    d.pids === null || parts.pids !== true
       ? null
       : Object.freeze({
           current: read(fs, d.pids.dir, 'pids.current', parseUint),
           max: read(fs, d.pids.dir, 'pids.max', parseLimit),
         });
   const pr =
-    d.unified === null
+    d.unified === null || parts.pressure !== true
       ? null
       : Object.freeze({
           cpu: pressure(fs, d.unified, 'cpu.pressure'),
@@ -452,9 +467,9 @@ export function stats(fs: ProcFs, dirs: CgroupDirs): CgroupStatsRaw {
         });
   return Object.freeze({
     dirs: d,
-    cpu: cpuStats(fs, d),
-    memory: memoryStats(fs, d),
-    io: ioStats(fs, d),
+    cpu: parts.cpu === true ? cpuStats(fs, d) : null,
+    memory: parts.memory === true ? memoryStats(fs, d) : null,
+    io: parts.io === true ? ioStats(fs, d) : null,
     pids,
     pressure: pr,
   });
@@ -505,4 +520,44 @@ export function effectiveLimits(fs: ProcFs, hs: readonly CgroupHierarchy[], d: C
     }
   }
   return Object.freeze({ cpuQuota, memory });
+}
+
+/** The hierarchies a walk lists: those of the controllers stats() reads, the unified one and name=systemd. */
+const WALKED = new Set(['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'name=systemd']);
+
+/**
+ * Every cgroup's hierarchy path (`/`, `/system.slice`, ...) across the mounted hierarchies, parents before children:
+ * on a v1 or hybrid host each controller has its own tree, so a cgroup made in one of them only is listed too.
+ * `descend(path)` false lists the path but none below it (a container's inner cgroups). A directory removed during the
+ * walk is skipped: cgroups come and go.
+ */
+export function walk(fs: ProcFs, hs: readonly CgroupHierarchy[], descend: (p: string) => boolean): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const h of hs) {
+    if (h.version === 1 && !h.controllers.some((c) => WALKED.has(c))) continue;
+    const queue: string[] = [h.root];
+    for (let i = 0; i < queue.length; i++) {
+      const cg = queue[i]!;
+      if (!seen.has(cg)) {
+        seen.add(cg);
+        out.push(cg);
+      }
+      if (!descend(cg)) continue;
+      const dir = under(h, cg);
+      if (dir === null) continue;
+      let entries: nodeFs.Dirent[];
+      try {
+        entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+      } catch (err) {
+        const e = toOsError(err, 'scandir', dir);
+        if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') continue;
+        throw e;
+      }
+      for (const e of entries) if (e.isDirectory()) queue.push(cg === '/' ? '/' + e.name : cg + '/' + e.name);
+    }
+  }
+  // Parents before children across hierarchies too: sort by depth, then by path for a stable order.
+  const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
+  return out.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
