@@ -7,7 +7,7 @@
  * systemd_unit. Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
  * container_spec_cpu_quota and the CFS counters are left out. OTLP: none yet.
  */
-import type { CgroupIdentity, CgroupStats, PodLogIndex } from '../../probes/cgroups';
+import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex } from '../../probes/cgroups';
 import { OsError, type DiskstatsEntry, type Psutil } from '../../index';
 import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
 import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
@@ -341,6 +341,77 @@ function diskstatsOrEmpty(psutil: Psutil): readonly DiskstatsEntry[] {
   }
 }
 
+/** How long a cgroup's limits and weights are used before they are read again: they change far less than usage. */
+const LIMITS_TTL_MS = 30_000;
+
+interface CachedLimits {
+  readonly at: number;
+  readonly cpu: Pick<NonNullable<CgroupStats['cpu']>, 'quota' | 'period' | 'weight' | 'shares'> | null;
+  readonly memory: Pick<NonNullable<CgroupStats['memory']>, 'max' | 'high' | 'low' | 'min' | 'swapMax'> | null;
+  readonly pidsMax: number | null;
+}
+
+function limitsOf(s: CgroupStats, at: number): CachedLimits {
+  const c = s.cpu;
+  const m = s.memory;
+  return {
+    at,
+    cpu: c === null ? null : { quota: c.quota, period: c.period, weight: c.weight, shares: c.shares },
+    memory: m === null ? null : { max: m.max, high: m.high, low: m.low, min: m.min, swapMax: m.swapMax },
+    pidsMax: s.pids === null ? null : s.pids.max,
+  };
+}
+
+function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
+  return {
+    ...s,
+    cpu: s.cpu === null ? null : { ...s.cpu, ...l.cpu },
+    memory: s.memory === null ? null : { ...s.memory, ...l.memory },
+    pids: s.pids === null ? null : { ...s.pids, max: l.pidsMax },
+  };
+}
+
+/**
+ * Usage of every path, limits read again only where the cached ones are older than LIMITS_TTL_MS (or absent); the
+ * cache keeps only the paths of this pass.
+ */
+function statsWithCachedLimits(
+  psutil: Psutil,
+  paths: readonly string[],
+  parts: CgroupParts,
+  cache: Map<string, CachedLimits>,
+  now: number,
+): CgroupStats[] {
+  const stale: number[] = [];
+  const fresh: number[] = [];
+  paths.forEach((p, i) => {
+    const c = cache.get(p);
+    (c === undefined || now - c.at >= LIMITS_TTL_MS ? stale : fresh).push(i);
+  });
+  const out = new Array<CgroupStats>(paths.length);
+  const full = psutil.cgroupStatsMany(
+    stale.map((i) => paths[i]!),
+    { ...parts, limits: true },
+  );
+  const usage = psutil.cgroupStatsMany(
+    fresh.map((i) => paths[i]!),
+    { ...parts, limits: false },
+  );
+  const keep = new Map<string, CachedLimits>();
+  stale.forEach((i, k) => {
+    out[i] = full[k]!;
+    keep.set(paths[i]!, limitsOf(full[k]!, now));
+  });
+  fresh.forEach((i, k) => {
+    const l = cache.get(paths[i]!)!;
+    out[i] = withLimits(usage[k]!, l);
+    keep.set(paths[i]!, l);
+  });
+  cache.clear();
+  for (const [k, v] of keep) cache.set(k, v);
+  return out;
+}
+
 /** How long a pod log index is used before the directories are listed again (pods start and stop). */
 const PODLOGS_TTL_MS = 10_000;
 
@@ -365,6 +436,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let logs: PodLogIndex | null = null;
     let logsAt = -Infinity;
     let devices: Record<string, string> = {};
+    const limits = new Map<string, CachedLimits>();
     const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure };
     return () => {
       const all = psutil.cgroupPaths((p) => sel.descend(p));
@@ -379,7 +451,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
         logs = psutil.podLogs(o.podsLogDir);
         logsAt = now;
       }
-      const stats = psutil.cgroupStatsMany(kept, parts);
+      const stats = statsWithCachedLimits(psutil, kept, parts, limits, now);
       const rows: CgroupRow[] = [];
       let unknownDevice = false;
       for (let i = 0; i < kept.length; i++) {

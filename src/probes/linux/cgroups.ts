@@ -248,7 +248,7 @@ export interface CgroupStatsRaw {
   } | null;
 }
 
-function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
+function cpuStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
   if (d.cpu === null && d.cpuacct === null && d.unified === null) return null;
   let usage: number | null = null;
   let user: number | null = null;
@@ -269,11 +269,13 @@ function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
       throttledTime = st['throttled_time'] === undefined ? null : st['throttled_time'] / 1e9;
     }
     // cfs_quota_us is -1 when unlimited (parseLimit's null).
-    const q = read(fs, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
-    const per = read(fs, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
-    period = per === null ? null : per / 1e6;
-    quota = q === null ? null : q / 1e6;
-    shares = read(fs, d.cpu.dir, 'cpu.shares', parseUint);
+    if (limits) {
+      const q = read(fs, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
+      const per = read(fs, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
+      period = per === null ? null : per / 1e6;
+      quota = q === null ? null : q / 1e6;
+      shares = read(fs, d.cpu.dir, 'cpu.shares', parseUint);
+    }
   } else if (d.cpu !== null) {
     const st = read(fs, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
     if (st !== null) {
@@ -281,12 +283,12 @@ function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
       throttledPeriods = st['nr_throttled'] ?? null;
       throttledTime = st['throttled_usec'] === undefined ? null : st['throttled_usec'] / 1e6;
     }
-    const max = read(fs, d.cpu.dir, 'cpu.max', parseCpuMax);
+    const max = limits ? read(fs, d.cpu.dir, 'cpu.max', parseCpuMax) : null;
     if (max !== null) {
       quota = max.quotaUs === null ? null : max.quotaUs / 1e6;
       period = max.periodUs / 1e6;
     }
-    weight = read(fs, d.cpu.dir, 'cpu.weight', parseUint);
+    if (limits) weight = read(fs, d.cpu.dir, 'cpu.weight', parseUint);
   }
   if (d.cpuacct !== null) {
     const ns = (f: string) => {
@@ -322,10 +324,12 @@ function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
   });
 }
 
-function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
+function memoryStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | null {
   const m = d.memory;
   if (m === null) return null;
   const stat = read(fs, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  const lim = <T>(file: string, parse: (t: string, p: string) => T): T | null =>
+    limits ? read(fs, m.dir, file, parse) : null;
   if (m.version === 2) {
     const current = read(fs, m.dir, 'memory.current', parseUint);
     const ev = read(fs, m.dir, 'memory.events', parseFlatKeyed);
@@ -334,12 +338,12 @@ function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
     return Object.freeze({
       current,
       peak: read(fs, m.dir, 'memory.peak', parseUint),
-      max: read(fs, m.dir, 'memory.max', parseLimit),
-      high: read(fs, m.dir, 'memory.high', parseLimit),
-      low: read(fs, m.dir, 'memory.low', parseUint),
-      min: read(fs, m.dir, 'memory.min', parseUint),
+      max: lim('memory.max', parseLimit),
+      high: lim('memory.high', parseLimit),
+      low: lim('memory.low', parseUint),
+      min: lim('memory.min', parseUint),
       swapCurrent: read(fs, m.dir, 'memory.swap.current', parseUint),
-      swapMax: read(fs, m.dir, 'memory.swap.max', parseLimit),
+      swapMax: lim('memory.swap.max', parseLimit),
       failcnt: null,
       events: Object.freeze({
         low: evk('low'),
@@ -358,15 +362,15 @@ function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
   for (const [k, v] of Object.entries(stat)) if (k.startsWith('total_')) flat[k.slice(6)] = v;
   const current = read(fs, m.dir, 'memory.usage_in_bytes', parseUint);
   const memsw = read(fs, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
-  const memswMax = read(fs, m.dir, 'memory.memsw.limit_in_bytes', parseLimit);
-  const max = read(fs, m.dir, 'memory.limit_in_bytes', parseLimit);
+  const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
+  const max = lim('memory.limit_in_bytes', parseLimit);
   const oom = read(fs, m.dir, 'memory.oom_control', parseFlatKeyed);
   return Object.freeze({
     current,
     peak: read(fs, m.dir, 'memory.max_usage_in_bytes', parseUint),
     max,
     high: null,
-    low: read(fs, m.dir, 'memory.soft_limit_in_bytes', parseLimit),
+    low: lim('memory.soft_limit_in_bytes', parseLimit),
     min: null,
     swapCurrent: memsw === null || current === null ? null : Math.max(0, memsw - current),
     swapMax: memswMax === null || max === null ? null : Math.max(0, memswMax - max),
@@ -444,6 +448,11 @@ export interface CgroupParts {
   readonly io?: boolean;
   readonly pids?: boolean;
   readonly pressure?: boolean;
+  /**
+   * false: the limits and weights (quota, period, shares/weight, memory max/high/low/min/swap max, pids.max) are not
+   * read and are null, for a caller that keeps them from an earlier read (they change far less often than usage).
+   */
+  readonly limits?: boolean;
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
@@ -455,7 +464,7 @@ export function stats(fs: ProcFs, dirs: CgroupDirs, parts: CgroupParts = ALL_PAR
       ? null
       : Object.freeze({
           current: read(fs, d.pids.dir, 'pids.current', parseUint),
-          max: read(fs, d.pids.dir, 'pids.max', parseLimit),
+          max: parts.limits === false ? null : read(fs, d.pids.dir, 'pids.max', parseLimit),
         });
   const pr =
     d.unified === null || parts.pressure !== true
@@ -467,8 +476,8 @@ export function stats(fs: ProcFs, dirs: CgroupDirs, parts: CgroupParts = ALL_PAR
         });
   return Object.freeze({
     dirs: d,
-    cpu: parts.cpu === true ? cpuStats(fs, d) : null,
-    memory: parts.memory === true ? memoryStats(fs, d) : null,
+    cpu: parts.cpu === true ? cpuStats(fs, d, parts.limits !== false) : null,
+    memory: parts.memory === true ? memoryStats(fs, d, parts.limits !== false) : null,
     io: parts.io === true ? ioStats(fs, d) : null,
     pids,
     pressure: pr,

@@ -240,6 +240,22 @@ describe('cgroups collector options', () => {
     expect(l.container_id).toBe('aaac5e952418d5f3a97fff92fd31a623d9efdc5517e1c776200f7d75fdfb9c12');
   });
 
+  test('limits are read once and kept (cgroupStatsMany with limits: false reads none); usage every pass', async () => {
+    const roots = { procfs: own('cgroup-v2', 'proc'), sysfs: own('cgroup-v2', 'sys'), rootfs: '/' };
+    const psutil = createPsutil(roots);
+    const noLimits = psutil.cgroupStatsMany([NGINX], { cpu: true, memory: true, pids: true, limits: false })[0]!;
+    expect(noLimits.cpu).toMatchObject({ usage: 7.5, quota: null, period: null, weight: null });
+    expect(noLimits.memory).toMatchObject({ current: 200 * MiB, min: null, swapMax: null });
+    expect(noLimits.pids).toEqual({ current: 12, max: null });
+    const collect = cgroupsCollector.create({ psutil, roots }, cgroupsCollector.options({ pods_log_dir: '' }));
+    const first = await collect({ deadline: Date.now() + 10000 });
+    const second = await collect({ deadline: Date.now() + 10000 });
+    const row = (d: CgroupsData) => d.rows.find((r) => r.labels.id === NGINX)!.stats;
+    expect(row(second)).toEqual(row(first));
+    expect(row(second).cpu).toMatchObject({ quota: 0.2, period: 0.1, weight: 39 });
+    expect(row(second).pids).toEqual({ current: 12, max: 4096 });
+  });
+
   test('option defaults', () => {
     expect(cgroupsCollector.options({})).toMatchObject({
       depth: 2,
