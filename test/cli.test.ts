@@ -145,14 +145,20 @@ describe('flags and the file are one model', () => {
     expect(c.paths.procfs).toBe('/host/proc');
   });
 
-  test("node_exporter's default set: processes, sockets, interrupts, softirqs, cpu_vulnerabilities, systemd off", () => {
+  test("node_exporter's default set: processes, sockets, interrupts, softirqs, cpu_vulnerabilities, systemd off; ours: cgroups", () => {
     const c = load([]);
     expect(
       Object.entries(c.collectors)
         .filter(([, s]) => !s.enabled)
         .map(([n]) => n)
         .sort(),
-    ).toEqual(['cpu_vulnerabilities', 'interrupts', 'processes', 'sockets', 'softirqs', 'systemd']);
+    ).toEqual(['cgroups', 'cpu_vulnerabilities', 'interrupts', 'processes', 'sockets', 'softirqs', 'systemd']);
+  });
+
+  test('--collector.cgroups and its options set the config keys', () => {
+    const c = load(['--collector.cgroups', '--collector.cgroups.depth=3', '--no-collector.cgroups.io']);
+    expect(c.collectors['cgroups']?.enabled).toBe(true);
+    expect(c.collectors['cgroups']?.options).toMatchObject({ depth: 3, io: false, memory: true });
   });
 
   test('--collector.disable-defaults: only what the line or the file names (forced either way), process_groups kept', () => {

@@ -308,6 +308,11 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
  * kind: without the list a bare one would take the next argument as its value.
  */
 const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set([
+  'collector.cgroups.cpu',
+  'collector.cgroups.memory',
+  'collector.cgroups.io',
+  'collector.cgroups.pids',
+  'collector.cgroups.pressure',
   'collector.bcache.priorityStats',
   'collector.cpu.guest',
   'collector.cpu.info',

@@ -8,11 +8,14 @@
 import type { Context } from './context';
 import { parseCgroup, type CgroupEntry } from './linux/parse/cgroup';
 import { identityOf, type CgroupIdentity } from './linux/parse/cgroupid';
-import type { CgroupHierarchy, CgroupMode, CgroupStatsRaw } from './linux/cgroups';
+import type { CgroupHierarchy, CgroupMode, CgroupParts, CgroupStatsRaw } from './linux/cgroups';
+import { readPodLogs, type PodLogIndex } from './linux/podlogs';
 
 export type { CgroupHierarchy, CgroupMode, CgroupIdentity };
 export type { CgroupRuntime, QosClass } from './linux/parse/cgroupid';
 export type CgroupStats = CgroupStatsRaw;
+export type { CgroupParts };
+export type { PodLogIndex, PodLogPod, PodLogContainer } from './linux/podlogs';
 
 export interface CgroupLimits {
   /** The tightest CFS quota/period over the process's cgroup and its ancestors, in CPUs (may be fractional). */
@@ -73,6 +76,28 @@ export function cgroupsApi(ctx: Context) {
       const online = ctx.os.cpu.cpuCountLogical(ctx.fs);
       const cpuCount = raw.cpuQuota === null ? online : online === null ? raw.cpuQuota : Math.min(raw.cpuQuota, online);
       return Object.freeze({ cpuQuota: raw.cpuQuota, cpuCount, memory: raw.memory });
+    },
+    /**
+     * ours: every cgroup's hierarchy path across the mounted hierarchies, parents first; `descend(path)` false keeps a
+     * path but skips what is below it.
+     */
+    cgroupPaths(descend: (path: string) => boolean = () => true): string[] {
+      return cg().walk(ctx.fs, cg().hierarchies(ctx.fs), descend);
+    },
+    /**
+     * ours: cgroupStats of many hierarchy paths with one read of the mount table, reading only the parts asked for
+     * (default: all). A path gone since it was listed gives stats with every part null.
+     */
+    cgroupStatsMany(paths: readonly string[], parts?: CgroupParts): CgroupStats[] {
+      const hs = cg().hierarchies(ctx.fs);
+      return paths.map((p) => cg().stats(ctx.fs, cg().dirsOf(hs, p), parts));
+    },
+    /**
+     * ours: pod and container names from the kubelet's log directories (/var/log/pods and /var/log/containers beside
+     * it, as this process sees them); absent directories give an empty index.
+     */
+    podLogs(dir?: string, containersDir?: string): PodLogIndex {
+      return readPodLogs(ctx.fs, dir, containersDir);
     },
   };
 }

@@ -58,9 +58,17 @@ describe('defaults', () => {
     expect(schemaNames).toEqual([...COLLECTORS.keys()].sort());
   });
 
-  test("node_exporter's default set: every collector on but sockets (tcpstat), interrupts, processes, systemd, softirqs, cpu_vulnerabilities", () => {
+  test("node_exporter's default set: every collector on but sockets (tcpstat), interrupts, processes, systemd, softirqs, cpu_vulnerabilities; ours: cgroups", () => {
     const off = [...COLLECTORS.keys()].filter((name) => cfg.collectors[name]?.enabled !== true);
-    expect(off.sort()).toEqual(['cpu_vulnerabilities', 'interrupts', 'processes', 'sockets', 'softirqs', 'systemd']);
+    expect(off.sort()).toEqual([
+      'cgroups',
+      'cpu_vulnerabilities',
+      'interrupts',
+      'processes',
+      'sockets',
+      'softirqs',
+      'systemd',
+    ]);
     expect(cfg.collectors['processes']?.options['threads']).toBe(false);
   });
 

@@ -209,8 +209,14 @@ describe('the DaemonSet', () => {
 
   test('/proc, /sys and / mounted read-only at the paths the image\'s entrypoint reads, root with HostToContainer', () => {
     const want = entrypointPaths();
-    const byHost = new Map(volumes.filter((v) => v['hostPath']).map((v) => [at(v, 'hostPath', 'path'), v['name']]));
-    expect([...byHost.keys()].sort()).toEqual(['/', '/proc', '/sys']); // no other host path, ever
+    // No other host path, ever, but the kubelet's log directories (their test below).
+    const KUBELET_LOGS = ['pod-logs', 'container-logs'];
+    const hostVolumes = volumes.filter((v) => v['hostPath']);
+    expect(hostVolumes.map((v) => v['name']).filter((n) => KUBELET_LOGS.includes(String(n)))).toEqual(KUBELET_LOGS);
+    const byHost = new Map(
+      hostVolumes.filter((v) => !KUBELET_LOGS.includes(String(v['name']))).map((v) => [at(v, 'hostPath', 'path'), v['name']]),
+    );
+    expect([...byHost.keys()].sort()).toEqual(['/', '/proc', '/sys']);
     for (const [host, key] of [['/proc', 'procfs'], ['/sys', 'sysfs'], ['/', 'rootfs']] as const) {
       const m = mounts.find((x) => x['name'] === byHost.get(host));
       expect({ host, mountPath: m?.['mountPath'], readOnly: m?.['readOnly'] }).toEqual({ host, mountPath: want[key], readOnly: true });
@@ -219,6 +225,25 @@ describe('the DaemonSet', () => {
     expect(mounts.find((x) => x['mountPath'] === want['rootfs'])?.['mountPropagation']).toBe('HostToContainer');
     // Every mount of the agent container is read-only.
     for (const m of mounts) expect({ name: m['name'], readOnly: m['readOnly'] }).toEqual({ name: m['name'], readOnly: true });
+  });
+
+  test("the kubelet's log directories: read-only at the paths config.collectors.cgroups reads, only under kubeletLogs.enabled", () => {
+    const cfg = parseConfig(toYaml(at(values, 'config')), 'values.yaml config');
+    expect(cfg.collectors['cgroups']?.enabled).toBe(true);
+    const podsDir = String(cfg.collectors['cgroups']?.options['pods_log_dir']);
+    for (const [volume, mountPath, hostKey] of [
+      ['pod-logs', podsDir, 'podsDir'],
+      // The collector reads the links beside pods_log_dir.
+      ['container-logs', path.posix.join(path.posix.dirname(podsDir), 'containers'), 'containersDir'],
+    ] as const) {
+      const m = mounts.find((x) => x['name'] === volume);
+      expect(m).toEqual({ name: volume, mountPath, readOnly: true });
+      const hostLine = lines.filter((l) => l.raw.includes(`path: {{ .Values.kubeletLogs.${hostKey} }}`));
+      expect(hostLine.map((l) => l.blocks)).toEqual([['if .Values.kubeletLogs.enabled']]);
+      expect(volumes.find((v) => v['name'] === volume)?.['hostPath']).toBeDefined();
+      expect(line(new RegExp(`^mountPath: ${mountPath}$`)).blocks).toEqual(['if .Values.kubeletLogs.enabled']);
+    }
+    expect(at(values, 'kubeletLogs')).toEqual({ enabled: true, podsDir: '/var/log/pods', containersDir: '/var/log/containers' });
   });
 
   test('the config comes from the ConfigMap, mounted where --config.file points', () => {

@@ -111,6 +111,30 @@ const CASES: Record<string, Case> = {
       expect(at(podSpec(docs), 'initContainers')).toBeUndefined();
     },
   },
+  "the kubelet's log directories, the pods one moved (kubelet podLogsDir), read-only at the agent's paths": {
+    values: { kubeletLogs: { podsDir: '/srv/kubelet/pods' } },
+    check: (docs) => {
+      const vols = at(podSpec(docs), 'volumes') as Obj[];
+      expect(vols.find((v) => v['name'] === 'pod-logs')).toEqual({ name: 'pod-logs', hostPath: { path: '/srv/kubelet/pods' } });
+      expect(vols.find((v) => v['name'] === 'container-logs')).toEqual({ name: 'container-logs', hostPath: { path: '/var/log/containers' } });
+      const mounts = at(agent(docs), 'volumeMounts') as Obj[];
+      expect(mounts.filter((m) => /logs$/.test(String(m['name'])))).toEqual([
+        { name: 'pod-logs', mountPath: '/var/log/pods', readOnly: true },
+        { name: 'container-logs', mountPath: '/var/log/containers', readOnly: true },
+      ]);
+      const cfg = parseConfig(String(at(kind(docs, 'ConfigMap'), 'data', 'config.yaml')), 'configmap');
+      expect(cfg.collectors['cgroups']?.enabled).toBe(true);
+      expect(cfg.collectors['cgroups']?.options['pods_log_dir']).toBe('/var/log/pods');
+    },
+  },
+  "no kubelet log directories (kubeletLogs.enabled false)": {
+    values: { kubeletLogs: { enabled: false } },
+    check: (docs) => {
+      const names = (at(podSpec(docs), 'volumes') as Obj[]).map((v) => v['name']);
+      expect(names).not.toContain('pod-logs');
+      expect(names).not.toContain('container-logs');
+    },
+  },
   'pod network (hostNetwork false)': {
     values: { hostNetwork: false },
     check: (docs) => expect(podSpec(docs)['dnsPolicy']).toBe('ClusterFirst'),

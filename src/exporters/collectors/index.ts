@@ -25,6 +25,7 @@ import { unameCollector } from './uname';
 import { usersCollector } from './users';
 import { vmstatCollector } from './vmstat';
 import { pressureCollector } from './pressure';
+import { cgroupsCollector } from './cgroups';
 import { filefdCollector } from './filefd';
 import { entropyCollector } from './entropy';
 import { softnetCollector } from './softnet';
@@ -107,6 +108,7 @@ const ALL: readonly AnyCollectorDef[] = [
   usersCollector,
   textfileCollector,
   systemdCollector,
+  cgroupsCollector,
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   processGroupsCollector,
 ] as readonly AnyCollectorDef[];

@@ -54,6 +54,7 @@ export const COLLECTOR_NAMES: readonly string[] = Object.freeze([
   'users',
   'textfile',
   'systemd',
+  'cgroups',
   // Last: the heaviest /proc walk, and the only one that needs no other collector's time.
   'process_groups',
 ]);

@@ -218,6 +218,8 @@ export interface CgroupMemoryRaw {
     readonly oom: number | null;
     readonly oomKill: number | null;
   };
+  /** v1 memory.failcnt (times usage hit the limit); null on v2, which has no equivalent (memory.events max is close). */
+  readonly failcnt: number | null;
   /** memory.stat as the kernel prints it (v1: the hierarchical total_* keys under their plain names). */
   readonly stat: Readonly<Record<string, number>>;
   /** current − inactive_file, at least 0 (cAdvisor's and the kubelet's working set). */
@@ -246,7 +248,7 @@ export interface CgroupStatsRaw {
   } | null;
 }
 
-function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
+function cpuStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
   if (d.cpu === null && d.cpuacct === null && d.unified === null) return null;
   let usage: number | null = null;
   let user: number | null = null;
@@ -267,11 +269,13 @@ function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
       throttledTime = st['throttled_time'] === undefined ? null : st['throttled_time'] / 1e9;
     }
     // cfs_quota_us is -1 when unlimited (parseLimit's null).
-    const q = read(fs, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
-    const per = read(fs, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
-    period = per === null ? null : per / 1e6;
-    quota = q === null ? null : q / 1e6;
-    shares = read(fs, d.cpu.dir, 'cpu.shares', parseUint);
+    if (limits) {
+      const q = read(fs, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
+      const per = read(fs, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
+      period = per === null ? null : per / 1e6;
+      quota = q === null ? null : q / 1e6;
+      shares = read(fs, d.cpu.dir, 'cpu.shares', parseUint);
+    }
   } else if (d.cpu !== null) {
     const st = read(fs, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
     if (st !== null) {
@@ -279,12 +283,12 @@ function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
       throttledPeriods = st['nr_throttled'] ?? null;
       throttledTime = st['throttled_usec'] === undefined ? null : st['throttled_usec'] / 1e6;
     }
-    const max = read(fs, d.cpu.dir, 'cpu.max', parseCpuMax);
+    const max = limits ? read(fs, d.cpu.dir, 'cpu.max', parseCpuMax) : null;
     if (max !== null) {
       quota = max.quotaUs === null ? null : max.quotaUs / 1e6;
       period = max.periodUs / 1e6;
     }
-    weight = read(fs, d.cpu.dir, 'cpu.weight', parseUint);
+    if (limits) weight = read(fs, d.cpu.dir, 'cpu.weight', parseUint);
   }
   if (d.cpuacct !== null) {
     const ns = (f: string) => {
@@ -320,10 +324,12 @@ function cpuStats(fs: ProcFs, d: CgroupDirs): CgroupCpuRaw | null {
   });
 }
 
-function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
+function memoryStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | null {
   const m = d.memory;
   if (m === null) return null;
   const stat = read(fs, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  const lim = <T>(file: string, parse: (t: string, p: string) => T): T | null =>
+    limits ? read(fs, m.dir, file, parse) : null;
   if (m.version === 2) {
     const current = read(fs, m.dir, 'memory.current', parseUint);
     const ev = read(fs, m.dir, 'memory.events', parseFlatKeyed);
@@ -332,12 +338,13 @@ function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
     return Object.freeze({
       current,
       peak: read(fs, m.dir, 'memory.peak', parseUint),
-      max: read(fs, m.dir, 'memory.max', parseLimit),
-      high: read(fs, m.dir, 'memory.high', parseLimit),
-      low: read(fs, m.dir, 'memory.low', parseUint),
-      min: read(fs, m.dir, 'memory.min', parseUint),
+      max: lim('memory.max', parseLimit),
+      high: lim('memory.high', parseLimit),
+      low: lim('memory.low', parseUint),
+      min: lim('memory.min', parseUint),
       swapCurrent: read(fs, m.dir, 'memory.swap.current', parseUint),
-      swapMax: read(fs, m.dir, 'memory.swap.max', parseLimit),
+      swapMax: lim('memory.swap.max', parseLimit),
+      failcnt: null,
       events: Object.freeze({
         low: evk('low'),
         high: evk('high'),
@@ -355,18 +362,19 @@ function memoryStats(fs: ProcFs, d: CgroupDirs): CgroupMemoryRaw | null {
   for (const [k, v] of Object.entries(stat)) if (k.startsWith('total_')) flat[k.slice(6)] = v;
   const current = read(fs, m.dir, 'memory.usage_in_bytes', parseUint);
   const memsw = read(fs, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
-  const memswMax = read(fs, m.dir, 'memory.memsw.limit_in_bytes', parseLimit);
-  const max = read(fs, m.dir, 'memory.limit_in_bytes', parseLimit);
+  const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
+  const max = lim('memory.limit_in_bytes', parseLimit);
   const oom = read(fs, m.dir, 'memory.oom_control', parseFlatKeyed);
   return Object.freeze({
     current,
     peak: read(fs, m.dir, 'memory.max_usage_in_bytes', parseUint),
     max,
     high: null,
-    low: read(fs, m.dir, 'memory.soft_limit_in_bytes', parseLimit),
+    low: lim('memory.soft_limit_in_bytes', parseLimit),
     min: null,
     swapCurrent: memsw === null || current === null ? null : Math.max(0, memsw - current),
     swapMax: memswMax === null || max === null ? null : Math.max(0, memswMax - max),
+    failcnt: read(fs, m.dir, 'memory.failcnt', parseUint),
     events: Object.freeze({ low: null, high: null, max: null, oom: null, oomKill: oom?.['oom_kill'] ?? null }),
     stat: Object.freeze(flat),
     workingSet: current === null ? null : Math.max(0, current - (flat['inactive_file'] ?? 0)),
@@ -433,17 +441,33 @@ function existing(fs: ProcFs, d: CgroupDirs): CgroupDirs {
   });
 }
 
-export function stats(fs: ProcFs, dirs: CgroupDirs): CgroupStatsRaw {
+/** Which parts stats() reads (all by default): a caller that exports only some reads only their files. */
+export interface CgroupParts {
+  readonly cpu?: boolean;
+  readonly memory?: boolean;
+  readonly io?: boolean;
+  readonly pids?: boolean;
+  readonly pressure?: boolean;
+  /**
+   * false: the limits and weights (quota, period, shares/weight, memory max/high/low/min/swap max, pids.max) are not
+   * read and are null, for a caller that keeps them from an earlier read (they change far less often than usage).
+   */
+  readonly limits?: boolean;
+}
+
+const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
+
+export function stats(fs: ProcFs, dirs: CgroupDirs, parts: CgroupParts = ALL_PARTS): CgroupStatsRaw {
   const d = existing(fs, dirs);
   const pids =
-    d.pids === null
+    d.pids === null || parts.pids !== true
       ? null
       : Object.freeze({
           current: read(fs, d.pids.dir, 'pids.current', parseUint),
-          max: read(fs, d.pids.dir, 'pids.max', parseLimit),
+          max: parts.limits === false ? null : read(fs, d.pids.dir, 'pids.max', parseLimit),
         });
   const pr =
-    d.unified === null
+    d.unified === null || parts.pressure !== true
       ? null
       : Object.freeze({
           cpu: pressure(fs, d.unified, 'cpu.pressure'),
@@ -452,9 +476,9 @@ export function stats(fs: ProcFs, dirs: CgroupDirs): CgroupStatsRaw {
         });
   return Object.freeze({
     dirs: d,
-    cpu: cpuStats(fs, d),
-    memory: memoryStats(fs, d),
-    io: ioStats(fs, d),
+    cpu: parts.cpu === true ? cpuStats(fs, d, parts.limits !== false) : null,
+    memory: parts.memory === true ? memoryStats(fs, d, parts.limits !== false) : null,
+    io: parts.io === true ? ioStats(fs, d) : null,
     pids,
     pressure: pr,
   });
@@ -505,4 +529,44 @@ export function effectiveLimits(fs: ProcFs, hs: readonly CgroupHierarchy[], d: C
     }
   }
   return Object.freeze({ cpuQuota, memory });
+}
+
+/** The hierarchies a walk lists: those of the controllers stats() reads, the unified one and name=systemd. */
+const WALKED = new Set(['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'name=systemd']);
+
+/**
+ * Every cgroup's hierarchy path (`/`, `/system.slice`, ...) across the mounted hierarchies, parents before children:
+ * on a v1 or hybrid host each controller has its own tree, so a cgroup made in one of them only is listed too.
+ * `descend(path)` false lists the path but none below it (a container's inner cgroups). A directory removed during the
+ * walk is skipped: cgroups come and go.
+ */
+export function walk(fs: ProcFs, hs: readonly CgroupHierarchy[], descend: (p: string) => boolean): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const h of hs) {
+    if (h.version === 1 && !h.controllers.some((c) => WALKED.has(c))) continue;
+    const queue: string[] = [h.root];
+    for (let i = 0; i < queue.length; i++) {
+      const cg = queue[i]!;
+      if (!seen.has(cg)) {
+        seen.add(cg);
+        out.push(cg);
+      }
+      if (!descend(cg)) continue;
+      const dir = under(h, cg);
+      if (dir === null) continue;
+      let entries: nodeFs.Dirent[];
+      try {
+        entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+      } catch (err) {
+        const e = toOsError(err, 'scandir', dir);
+        if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') continue;
+        throw e;
+      }
+      for (const e of entries) if (e.isDirectory()) queue.push(cg === '/' ? '/' + e.name : cg + '/' + e.name);
+    }
+  }
+  // Parents before children across hierarchies too: sort by depth, then by path for a stable order.
+  const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
+  return out.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
 }

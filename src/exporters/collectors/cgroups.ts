@@ -1,0 +1,479 @@
+/**
+ * cgroups: usage and limits per cgroup under cAdvisor's container_* names (so its dashboards and alerts work), for
+ * the cgroups that matter: containers and pods (identity from the path, src/probes/linux/parse/cgroupid.ts), systemd
+ * units and slices, every cgroup up to `depth`, and those whose path matches `include`; minus `exclude`; at most
+ * `max_cgroups` (parents first), the rest counted in psutil_cgroups_dropped_total. Labels: id (the cgroup path),
+ * container, pod, namespace (names from the kubelet's log directories, empty where not known), container_id and
+ * systemd_unit. Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
+ * container_spec_cpu_quota and the CFS counters are left out. OTLP: none yet.
+ */
+import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex } from '../../probes/cgroups';
+import { OsError, type DiskstatsEntry, type Psutil } from '../../index';
+import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
+import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
+
+const LABELS = ['id', 'container', 'pod', 'namespace', 'container_id', 'systemd_unit'] as const;
+
+export interface CgroupsOptions {
+  readonly depth: number;
+  readonly include: string;
+  readonly exclude: string;
+  readonly maxCgroups: number;
+  /** '' : no pod or container names. */
+  readonly podsLogDir: string;
+  readonly cpu: boolean;
+  readonly memory: boolean;
+  readonly io: boolean;
+  readonly pids: boolean;
+  readonly pressure: boolean;
+}
+
+/** id, container, pod, namespace, container_id, systemd_unit. */
+export type CgroupLabels = Readonly<Record<(typeof LABELS)[number], string>>;
+
+export interface CgroupRow {
+  readonly labels: CgroupLabels;
+  /** 1 or 2 where the memory controller's files were found; null without. */
+  readonly memoryVersion: 1 | 2 | null;
+  readonly stats: Omit<CgroupStats, 'dirs'>;
+}
+
+export interface CgroupsData {
+  readonly rows: readonly CgroupRow[];
+  /** Block device names (as /proc/diskstats) by "major:minor"; '' where unknown. */
+  readonly devices: Readonly<Record<string, string>>;
+  /** Cgroups left out by max_cgroups, summed over the passes. */
+  readonly droppedTotal: number;
+}
+
+function intOpt(raw: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
+  const v = raw[key];
+  return typeof v === 'number' && Number.isInteger(v) ? v : fallback;
+}
+
+/** cAdvisor's cpu.weight to shares (container/common/helpers.go convertCPUWeightToCPULimit): [1, 10000] -> [2, 262144]. */
+export function weightToShares(weight: number): number {
+  return 2 + Math.floor(((weight - 1) * 262142) / 9999);
+}
+
+const UNIT = /\.(?:service|scope|slice)$/;
+
+function lastComponent(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function depthOf(p: string): number {
+  return p === '/' ? 0 : p.split('/').length - 1;
+}
+
+/** What the collector keeps between passes: identities by path, the pod log index, device names. */
+class Selector {
+  private readonly ids = new Map<string, CgroupIdentity>();
+  private readonly filter: NameFilter;
+  private readonly include: NameFilter | null;
+
+  constructor(private readonly o: CgroupsOptions) {
+    this.filter = new NameFilter('', o.exclude);
+    this.include = o.include === '' ? null : new NameFilter(o.include, '');
+  }
+
+  identity(p: string): CgroupIdentity {
+    let id = this.ids.get(p);
+    if (id === undefined) {
+      // Paths repeat pass after pass; the cache is dropped whole when it grows past what a host holds at once.
+      if (this.ids.size > 20000) this.ids.clear();
+      id = identityFromCgroupPath(p);
+      this.ids.set(p, id);
+    }
+    return id;
+  }
+
+  /** A container's own cgroups below it (podman's /container, a runtime's init.scope) are counted in it. */
+  descend(p: string): boolean {
+    return this.identity(p).containerId === null;
+  }
+
+  keep(p: string): boolean {
+    if (!this.filter.passes(p)) return false;
+    const id = this.identity(p);
+    if (id.containerId !== null) return true;
+    if (id.podUid !== null && (p === '/' || this.identity(parentOf(p)).podUid === null)) return true;
+    if (UNIT.test(lastComponent(p))) return true;
+    if (depthOf(p) <= this.o.depth) return true;
+    return this.include !== null && this.include.passes(p);
+  }
+}
+
+function parentOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
+/** Labels of one kept cgroup: names from the kubelet's log directories where they are known. */
+function labelsOf(p: string, id: CgroupIdentity, logs: PodLogIndex | null): CgroupLabels {
+  let container = '';
+  let pod = '';
+  let namespace = '';
+  const c = id.containerId === null ? undefined : logs?.containerNames.get(id.containerId);
+  // A link whose pod UID differs from the cgroup's names another pod: not trusted over the path.
+  if (c !== undefined && (c.uid === null || id.podUid === null || c.uid === id.podUid)) {
+    container = c.container;
+    pod = c.pod;
+    namespace = c.namespace;
+  } else if (id.podUid !== null) {
+    const p2 = logs?.byUid.get(id.podUid);
+    if (p2 !== undefined) {
+      pod = p2.pod;
+      namespace = p2.namespace;
+    }
+  }
+  const last = lastComponent(p);
+  return {
+    id: p,
+    container,
+    pod,
+    namespace,
+    container_id: id.containerId ?? '',
+    systemd_unit: UNIT.test(last) ? last : (id.systemdUnit ?? ''),
+  };
+}
+
+export function cgroupsFamilies(d: CgroupsData): ReturnType<typeof families> {
+  const f = (name: string, type: 'counter' | 'gauge', help: string, extra: readonly string[] = []) =>
+    fam(name, type, help, [...LABELS, ...extra]);
+  const cpuUsage = f('container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed in seconds.', [
+    'cpu',
+  ]);
+  const cpuUser = f('container_cpu_user_seconds_total', 'counter', 'Cumulative user cpu time consumed in seconds.');
+  const cpuSystem = f(
+    'container_cpu_system_seconds_total',
+    'counter',
+    'Cumulative system cpu time consumed in seconds.',
+  );
+  const periods = f('container_cpu_cfs_periods_total', 'counter', 'Number of elapsed enforcement period intervals.');
+  const throttledPeriods = f(
+    'container_cpu_cfs_throttled_periods_total',
+    'counter',
+    'Number of throttled period intervals.',
+  );
+  const throttledTime = f(
+    'container_cpu_cfs_throttled_seconds_total',
+    'counter',
+    'Total time duration the container has been throttled.',
+  );
+  const quota = f('container_spec_cpu_quota', 'gauge', 'CPU quota of the container.');
+  const period = f('container_spec_cpu_period', 'gauge', 'CPU period of the container.');
+  const shares = f('container_spec_cpu_shares', 'gauge', 'CPU share of the container.');
+  const memUsage = f(
+    'container_memory_usage_bytes',
+    'gauge',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed',
+  );
+  const memWs = f('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.');
+  const memRss = f('container_memory_rss', 'gauge', 'Size of RSS in bytes.');
+  const memCache = f('container_memory_cache', 'gauge', 'Number of bytes of page cache memory.');
+  const memMapped = f('container_memory_mapped_file', 'gauge', 'Size of memory mapped files in bytes.');
+  const memSwap = f('container_memory_swap', 'gauge', 'Container swap usage in bytes.');
+  const memMax = f('container_memory_max_usage_bytes', 'gauge', 'Maximum memory usage recorded in bytes');
+  // cAdvisor types it a counter; promtool's lint refuses a counter without _total: a gauge, same name and value.
+  const memFailcnt = f('container_memory_failcnt', 'gauge', 'Number of memory usage hits limits');
+  const memHigh = f(
+    'container_memory_events_high_total',
+    'counter',
+    'Cumulative count of memory.high throttle events for the container',
+  );
+  const memMaxEv = f(
+    'container_memory_events_max_total',
+    'counter',
+    'Cumulative count of memory.max limit hit events for the container',
+  );
+  const oom = f('container_oom_events_total', 'counter', 'Count of out of memory events observed for the container');
+  const memLimit = f('container_spec_memory_limit_bytes', 'gauge', 'Memory limit for the container.');
+  const memRes = f(
+    'container_spec_memory_reservation_limit_bytes',
+    'gauge',
+    'Memory reservation limit for the container.',
+  );
+  const memSwapLimit = f('container_spec_memory_swap_limit_bytes', 'gauge', 'Memory swap limit for the container.');
+  const threads = f('container_threads', 'gauge', 'Number of threads running inside the container');
+  const threadsMax = f(
+    'container_threads_max',
+    'gauge',
+    'Maximum number of threads allowed inside the container, infinity if value is zero',
+  );
+  const blkio = f('container_blkio_device_usage_total', 'counter', 'Blkio Device bytes usage', [
+    'device',
+    'major',
+    'minor',
+    'operation',
+  ]);
+  const psi = (res: string, what: string, full: boolean) =>
+    f(
+      `container_pressure_${res}_${full ? 'stalled' : 'waiting'}_seconds_total`,
+      'counter',
+      full
+        ? `Total time duration no tasks in the container could make progress due to ${what} congestion.`
+        : `Total time duration tasks in the container have waited due to ${what} congestion.`,
+    );
+  const psiFams: Record<'cpu' | 'memory' | 'io', [FamilyBuilder, FamilyBuilder]> = {
+    cpu: [psi('cpu', 'CPU', false), psi('cpu', 'CPU', true)],
+    memory: [psi('memory', 'memory', false), psi('memory', 'memory', true)],
+    io: [psi('io', 'IO', false), psi('io', 'IO', true)],
+  };
+
+  const put = (b: FamilyBuilder, l: CgroupLabels, v: number | null | undefined) => {
+    if (v !== null && v !== undefined) b.add(l, v);
+  };
+  for (const r of d.rows) {
+    const l = r.labels;
+    const s = r.stats;
+    if (s.cpu !== null) {
+      const c = s.cpu;
+      if (c.usage !== null) cpuUsage.add({ ...l, cpu: 'total' }, c.usage);
+      put(cpuUser, l, c.user);
+      put(cpuSystem, l, c.system);
+      // As cAdvisor: the CFS series only where a quota is set (they stay 0 otherwise, whatever an ancestor does).
+      if (c.quota !== null) {
+        put(periods, l, c.periods);
+        put(throttledPeriods, l, c.throttledPeriods);
+        put(throttledTime, l, c.throttledTime);
+        quota.add(l, Math.round(c.quota * 1e6));
+      }
+      if (c.period !== null) period.add(l, Math.round(c.period * 1e6));
+      if (c.shares !== null) shares.add(l, c.shares);
+      else if (c.weight !== null) shares.add(l, weightToShares(c.weight));
+    }
+    if (s.memory !== null) {
+      const m = s.memory;
+      const v1 = r.memoryVersion === 1;
+      put(memUsage, l, m.current);
+      put(memWs, l, m.workingSet);
+      put(memRss, l, v1 ? m.stat['rss'] : m.stat['anon']);
+      put(memCache, l, v1 ? m.stat['cache'] : m.stat['file']);
+      put(memMapped, l, v1 ? m.stat['mapped_file'] : m.stat['file_mapped']);
+      put(memSwap, l, m.swapCurrent);
+      put(memMax, l, m.peak);
+      put(memFailcnt, l, m.failcnt);
+      put(memHigh, l, m.events.high);
+      put(memMaxEv, l, m.events.max);
+      put(oom, l, m.events.oomKill);
+      // cAdvisor's specMemoryValue: unlimited is 0. The reservation is memory.min on v2, the soft limit on v1. Only
+      // where the controller is: every directory of a v1 memory hierarchy; a v2 cgroup whose parent does not enable it
+      // has no memory files at all.
+      if (v1 || m.current !== null || m.max !== null) {
+        memLimit.add(l, m.max ?? 0);
+        memRes.add(l, (v1 ? m.low : m.min) ?? 0);
+        memSwapLimit.add(l, m.swapMax ?? 0);
+      }
+    }
+    if (s.pids !== null) {
+      put(threads, l, s.pids.current);
+      if (s.pids.current !== null || s.pids.max !== null) threadsMax.add(l, s.pids.max ?? 0);
+    }
+    for (const dev of s.io ?? []) {
+      const key = `${dev.major}:${dev.minor}`;
+      const name = d.devices[key] ?? '';
+      const base = {
+        ...l,
+        device: name === '' ? '' : `/dev/${name}`,
+        major: String(dev.major),
+        minor: String(dev.minor),
+      };
+      blkio.add({ ...base, operation: 'Read' }, dev.readBytes);
+      blkio.add({ ...base, operation: 'Write' }, dev.writeBytes);
+    }
+    if (s.pressure !== null) {
+      for (const res of ['cpu', 'memory', 'io'] as const) {
+        const pr = s.pressure[res];
+        if (pr === null) continue;
+        const [some, full] = psiFams[res];
+        if (pr.some !== null) some.add(l, pr.some.total / 1e6);
+        if (pr.full !== null) full.add(l, pr.full.total / 1e6);
+      }
+    }
+  }
+  const dropped = fam(
+    'psutil_cgroups_dropped_total',
+    'counter',
+    'Cgroups the cgroups collector left out because max_cgroups were already exported, summed over the passes.',
+  ).set(d.droppedTotal);
+  return families(
+    cpuUsage,
+    cpuUser,
+    cpuSystem,
+    periods,
+    throttledPeriods,
+    throttledTime,
+    quota,
+    period,
+    shares,
+    memUsage,
+    memWs,
+    memRss,
+    memCache,
+    memMapped,
+    memSwap,
+    memMax,
+    memFailcnt,
+    memHigh,
+    memMaxEv,
+    oom,
+    memLimit,
+    memRes,
+    memSwapLimit,
+    threads,
+    threadsMax,
+    blkio,
+    ...psiFams.cpu,
+    ...psiFams.memory,
+    ...psiFams.io,
+    dropped,
+  );
+}
+
+/** /proc/diskstats, or nothing where the kernel has none (a procfs without block devices): devices stay unnamed. */
+function diskstatsOrEmpty(psutil: Psutil): readonly DiskstatsEntry[] {
+  try {
+    return psutil.diskstats();
+  } catch (err) {
+    if (err instanceof OsError && err.osCode === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** How long a cgroup's limits and weights are used before they are read again: they change far less than usage. */
+const LIMITS_TTL_MS = 30_000;
+
+interface CachedLimits {
+  readonly at: number;
+  readonly cpu: Pick<NonNullable<CgroupStats['cpu']>, 'quota' | 'period' | 'weight' | 'shares'> | null;
+  readonly memory: Pick<NonNullable<CgroupStats['memory']>, 'max' | 'high' | 'low' | 'min' | 'swapMax'> | null;
+  readonly pidsMax: number | null;
+}
+
+function limitsOf(s: CgroupStats, at: number): CachedLimits {
+  const c = s.cpu;
+  const m = s.memory;
+  return {
+    at,
+    cpu: c === null ? null : { quota: c.quota, period: c.period, weight: c.weight, shares: c.shares },
+    memory: m === null ? null : { max: m.max, high: m.high, low: m.low, min: m.min, swapMax: m.swapMax },
+    pidsMax: s.pids === null ? null : s.pids.max,
+  };
+}
+
+function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
+  return {
+    ...s,
+    cpu: s.cpu === null ? null : { ...s.cpu, ...l.cpu },
+    memory: s.memory === null ? null : { ...s.memory, ...l.memory },
+    pids: s.pids === null ? null : { ...s.pids, max: l.pidsMax },
+  };
+}
+
+/**
+ * Usage of every path, limits read again only where the cached ones are older than LIMITS_TTL_MS (or absent); the
+ * cache keeps only the paths of this pass.
+ */
+function statsWithCachedLimits(
+  psutil: Psutil,
+  paths: readonly string[],
+  parts: CgroupParts,
+  cache: Map<string, CachedLimits>,
+  now: number,
+): CgroupStats[] {
+  const stale: number[] = [];
+  const fresh: number[] = [];
+  paths.forEach((p, i) => {
+    const c = cache.get(p);
+    (c === undefined || now - c.at >= LIMITS_TTL_MS ? stale : fresh).push(i);
+  });
+  const out = new Array<CgroupStats>(paths.length);
+  const full = psutil.cgroupStatsMany(
+    stale.map((i) => paths[i]!),
+    { ...parts, limits: true },
+  );
+  const usage = psutil.cgroupStatsMany(
+    fresh.map((i) => paths[i]!),
+    { ...parts, limits: false },
+  );
+  const keep = new Map<string, CachedLimits>();
+  stale.forEach((i, k) => {
+    out[i] = full[k]!;
+    keep.set(paths[i]!, limitsOf(full[k]!, now));
+  });
+  fresh.forEach((i, k) => {
+    const l = cache.get(paths[i]!)!;
+    out[i] = withLimits(usage[k]!, l);
+    keep.set(paths[i]!, l);
+  });
+  cache.clear();
+  for (const [k, v] of keep) cache.set(k, v);
+  return out;
+}
+
+/** How long a pod log index is used before the directories are listed again (pods start and stop). */
+const PODLOGS_TTL_MS = 10_000;
+
+export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
+  name: 'cgroups',
+  help: 'Usage and limits of containers, pods, systemd units and slices from the cgroup filesystems (cAdvisor names).',
+  options: (raw) => ({
+    depth: intOpt(raw, 'depth', 2),
+    include: optString(raw, 'include'),
+    exclude: optString(raw, 'exclude'),
+    maxCgroups: intOpt(raw, 'max_cgroups', 1000),
+    podsLogDir: optString(raw, 'pods_log_dir', '/var/log/pods'),
+    cpu: optBool(raw, 'cpu', true),
+    memory: optBool(raw, 'memory', true),
+    io: optBool(raw, 'io', true),
+    pids: optBool(raw, 'pids', true),
+    pressure: optBool(raw, 'pressure', true),
+  }),
+  create: ({ psutil }, o) => {
+    const sel = new Selector(o);
+    let droppedTotal = 0;
+    let logs: PodLogIndex | null = null;
+    let logsAt = -Infinity;
+    let devices: Record<string, string> = {};
+    const limits = new Map<string, CachedLimits>();
+    const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure };
+    return () => {
+      const all = psutil.cgroupPaths((p) => sel.descend(p));
+      const kept: string[] = [];
+      for (const p of all) if (sel.keep(p)) kept.push(p);
+      if (kept.length > o.maxCgroups) {
+        droppedTotal += kept.length - o.maxCgroups;
+        kept.length = o.maxCgroups;
+      }
+      const now = Date.now();
+      if (o.podsLogDir !== '' && now - logsAt >= PODLOGS_TTL_MS) {
+        logs = psutil.podLogs(o.podsLogDir);
+        logsAt = now;
+      }
+      const stats = statsWithCachedLimits(psutil, kept, parts, limits, now);
+      const rows: CgroupRow[] = [];
+      let unknownDevice = false;
+      for (let i = 0; i < kept.length; i++) {
+        const p = kept[i]!;
+        const { dirs, ...s } = stats[i]!;
+        for (const dev of s.io ?? []) if (devices[`${dev.major}:${dev.minor}`] === undefined) unknownDevice = true;
+        rows.push({
+          labels: labelsOf(p, sel.identity(p), logs),
+          memoryVersion: dirs.memory?.version ?? null,
+          stats: s,
+        });
+      }
+      if (unknownDevice) {
+        // Block devices are few and rarely change: listed again only when a cgroup names one not seen yet.
+        devices = {};
+        for (const e of diskstatsOrEmpty(psutil)) devices[`${e.major}:${e.minor}`] = e.name;
+        // One not in /proc/diskstats stays unnamed (cAdvisor's device=""), not looked up again every pass.
+        for (const r of rows) for (const dev of r.stats.io ?? []) devices[`${dev.major}:${dev.minor}`] ??= '';
+      }
+      return { rows, devices, droppedTotal };
+    };
+  },
+  prometheus: (d) => cgroupsFamilies(d),
+  otlp: () => [],
+});
