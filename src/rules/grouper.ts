@@ -403,7 +403,7 @@ export class Grouper {
       parentOf: (t) => (t.id.ppid > 0 && t.id.ppid !== t.id.pid ? this.procs.get(t.id.ppid) : undefined),
       known: (t) => (t.assignment === undefined ? UNKNOWN : t.assignment),
       record: (t, d) => this.record(t, d),
-      subject: (t, parentGroup) => subject(t, source, parentGroup),
+      subject: (t, parentGroup) => subject(t, source, parentGroup, this.now),
       undecided: (t) => forgetUnreadable(t.facts), // so that the next cycle reads them again
     };
   }
@@ -632,11 +632,19 @@ export class Grouper {
 }
 
 /** What the rules may ask about a tracked process; facts are read once and kept with it. */
-function subject(t: Tracked, source: ProcSource, parentGroup: () => string | null | undefined): MatchSubject {
+function subject(
+  t: Tracked,
+  source: ProcSource,
+  parentGroup: () => string | null | undefined,
+  now: number,
+): MatchSubject {
   const f = t.facts;
   return {
     pid: t.id.pid,
     comm: t.id.comm,
+    ageSeconds: now - (source.bootTime + t.id.startTime / source.clockTicks),
+    // Not kept with the facts: the source reads the index once per pass, and a name may appear later (see k8sNames).
+    podNames: () => source.podNames?.() ?? null,
     // Formatted only for the rare template that prints {{.StartTime}}.
     get startTimeString() {
       return goTimeString(source.bootTime, t.id.startTime, source.clockTicks);

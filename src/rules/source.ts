@@ -6,6 +6,8 @@
  * - argv: cmdline({ raw: true }), split at NUL only as prometheus/procfs does (a setproctitle() line stays whole);
  * - username: username({ effective: true }), process-exporter's effective user;
  * - cgroups: Process.cgroups(), read only when a rule or template uses them (the grouper asks for facts lazily);
+ * - pod and container names: the kubelet's log directories through the reader given (rules/podnames.ts), at most once
+ *   per list() and only when asked;
  * - metrics: one oneshot block per process, in which stat (state, CPU, faults) and status (rss, vms, swap, context
  *   switches, threads) are read once each; io, the fd count (one stat(2) on Linux 6.2+), RLIMIT_NOFILE (prlimit),
  *   smaps_rollup (memoryFootprint(): Pss and SwapPss, no statm) only for the families left in;
@@ -20,7 +22,7 @@ import {
   type ProcessCgroup,
   type ProcessThreadInfo,
 } from '../index';
-import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
+import type { MetricNeeds, PodNames, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 import { fsdecode, fsencode } from '../index';
 
 /** The parts of the library this source uses (a Psutil instance bound to the configured roots). */
@@ -71,16 +73,29 @@ export class PsutilSource implements ProcSource {
    * stat and status reads, so /proc is walked once for both.
    */
   visit: ((p: Process) => void) | null = null;
+  /** The pass's pod name index: undefined until asked for after list() (podnames.ts reads the kubelet's logs). */
+  private names: PodNames | null | undefined;
+  private readonly readNames: (() => PodNames | null) | null;
 
-  constructor(private readonly lib: ProcessLibrary) {
+  constructor(
+    private readonly lib: ProcessLibrary,
+    opts: { readonly podNames?: () => PodNames | null } = {},
+  ) {
     this.bootTime = lib.bootTime();
     this.clockTicks = 100;
+    this.readNames = opts.podNames ?? null;
+  }
+
+  podNames(): PodNames | null {
+    if (this.names === undefined) this.names = this.readNames === null ? null : this.readNames();
+    return this.names;
   }
 
   list(prefetch?: Prefetch): ProcIdentity[] {
     const out: ProcIdentity[] = [];
     const next = new Map<number, Process>();
     this.prefetched.clear();
+    this.names = undefined; // read again, if asked, in this pass
     for (const p of this.lib.processIter()) {
       const start = p.startTicks;
       if (start === null) continue; // hidepid: no identity, no grouping
