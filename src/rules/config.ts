@@ -75,6 +75,8 @@ export const GROUP_FAMILIES = [
   'oldest_start_time_seconds',
   'num_threads',
   'states',
+  // ours: psutil_group_memory_limit_bytes
+  'memory_limit_bytes',
 ] as const;
 export type GroupFamily = (typeof GROUP_FAMILIES)[number];
 

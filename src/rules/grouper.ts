@@ -81,6 +81,11 @@ export interface GroupSample {
   readonly threads: readonly ThreadNameSample[];
   /** Threads waiting in each kernel function, when threads are enabled. */
   readonly wchans: Readonly<Record<string, number>>;
+  /**
+   * The memory limit of the deepest cgroup holding every member (their own when they share one), tightest over it and
+   * its ancestors; null when unlimited, when the members share only the root, or when a member's cgroup is unknown.
+   */
+  readonly memoryLimit: number | null;
 }
 
 /** One process of a rule with per_process: true. */
@@ -207,6 +212,8 @@ interface Agg {
   oldest: number | null;
   threadNow: Map<string, { count: number; delta: Counters }>;
   wchans: Record<string, number>;
+  /** The members' deepest common memory cgroup so far; null once a member's is unknown. */
+  memoryCgroup: string | null;
 }
 
 /** A process of a per_process rule, before the per_process_limit cut. */
@@ -358,9 +365,10 @@ export class Grouper {
 
     const { aggs, candidates } = this.accumulate(source, now);
     this.expire(aggs, now);
+    const limits = this.memoryLimits(source, aggs);
     const snapshot: GroupSnapshot = Object.freeze({
       time: now,
-      groups: Object.freeze(this.groupSamples(aggs)),
+      groups: Object.freeze(this.groupSamples(aggs, limits)),
       processes: Object.freeze(this.topProcesses(candidates)),
       perProcess: this.rules.rules.some((r) => r.perProcess),
       processesDropped: this.processesDropped,
@@ -448,6 +456,7 @@ export class Grouper {
     const threads = this.opts.threads;
     const aggs = new Map<string, Agg>();
     const candidates: PerProcessCandidate[] = [];
+    const limits = this.wantsMemoryLimits(source);
 
     for (const t of this.procs.values()) {
       const a = t.assignment;
@@ -478,8 +487,18 @@ export class Grouper {
           oldest: null,
           threadNow: new Map(),
           wchans: {},
+          memoryCgroup: '',
         };
         aggs.set(g.key, agg);
+      }
+      if (limits) {
+        const p = memoryPathOf(t, source);
+        agg.memoryCgroup =
+          p === null || agg.memoryCgroup === null
+            ? null
+            : agg.memoryCgroup === ''
+              ? p
+              : commonCgroup(agg.memoryCgroup, p);
       }
 
       const multi = threads && m.threads !== undefined && m.threads.length >= 2 ? m.threads : null;
@@ -533,6 +552,27 @@ export class Grouper {
     return { aggs, candidates };
   }
 
+  /** Whether psutil_group_memory_limit_bytes is in and the source can read limits. */
+  private wantsMemoryLimits(source: ProcSource): boolean {
+    return !this.opts.excludeFamilies.has('memory_limit_bytes') && source.memoryLimit !== undefined;
+  }
+
+  /** Each group's memory limit, one source call per distinct common cgroup in this cycle. */
+  private memoryLimits(source: ProcSource, aggs: ReadonlyMap<string, Agg>): Map<string, number | null> {
+    const out = new Map<string, number | null>();
+    if (!this.wantsMemoryLimits(source)) return out;
+    const byPath = new Map<string, number | null>();
+    for (const [key, agg] of aggs) {
+      const p = agg.memoryCgroup;
+      // The root (or members in different hierarchies' roots): "mixed", nothing shared to report.
+      if (p === null || p === '' || p === '/') continue;
+      let v = byPath.get(p);
+      if (v === undefined) byPath.set(p, (v = source.memoryLimit!(p)));
+      out.set(key, v);
+    }
+    return out;
+  }
+
   /** Groups with members this cycle are fresh; template-made groups empty for remove_empty_groups_after go. */
   private expire(aggs: ReadonlyMap<string, Agg>, now: number): void {
     const ttl = this.opts.removeEmptyGroupsAfter;
@@ -543,7 +583,7 @@ export class Grouper {
   }
 
   /** A sample per group, sorted by name then labels; thread-name accumulators move on with this cycle's deltas. */
-  private groupSamples(aggs: ReadonlyMap<string, Agg>): GroupSample[] {
+  private groupSamples(aggs: ReadonlyMap<string, Agg>, limits: ReadonlyMap<string, number | null>): GroupSample[] {
     const threads = this.opts.threads;
     const samples: GroupSample[] = [];
     for (const g of this.groups.values()) {
@@ -578,6 +618,7 @@ export class Grouper {
           since: g.since,
           threads: Object.freeze(threadSamples),
           wchans: Object.freeze({ ...(agg?.wchans ?? {}) }),
+          memoryLimit: limits.get(g.key) ?? null,
         }),
       );
     }
@@ -651,16 +692,36 @@ function subject(
     },
     cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
     username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
-    cgroups: () => {
-      if (f.cgroups === undefined) {
-        const lines = source.cgroups(t.id);
-        f.cgroups = lines === null ? null : cgroupFacts(lines);
-      }
-      return f.cgroups;
-    },
+    cgroups: () => cgroupFactsOf(t, source),
     cwd: () => (f.cwd !== undefined ? f.cwd : (f.cwd = source.cwd(t.id))),
     parentGroup,
   };
+}
+
+/** A process's cgroup facts, read once and kept with its other facts (as the rules read them). */
+function cgroupFactsOf(t: Tracked, source: ProcSource): CgroupFacts | null {
+  if (t.facts.cgroups === undefined) {
+    const lines = source.cgroups(t.id);
+    t.facts.cgroups = lines === null ? null : cgroupFacts(lines);
+  }
+  return t.facts.cgroups;
+}
+
+function memoryPathOf(t: Tracked, source: ProcSource): string | null {
+  const f = cgroupFactsOf(t, source);
+  if (f === null) delete t.facts.cgroups; // unreadable now: read again next cycle
+  return f?.memoryPath ?? null;
+}
+
+/** The deepest cgroup containing both paths ('/' when they share only the root). */
+export function commonCgroup(a: string, b: string): string {
+  if (a === b) return a;
+  const x = a.split('/');
+  const y = b.split('/');
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  const common = x.slice(0, n).join('/');
+  return common === '' ? '/' : common;
 }
 
 function forgetUnreadable(f: Facts): void {

@@ -14,6 +14,7 @@
  * - threads (threads: true): the process's wchan, and for multi-threaded processes threadsInfo() (per thread stat,
  *   status, io when the byte families are in, wchan), as process-exporter's -threads reads them.
  */
+import { OsError } from '../probes/errors';
 import {
   AccessDenied,
   NoSuchProcess,
@@ -30,6 +31,8 @@ export interface ProcessLibrary {
   bootTime(): number;
   processIter(): Iterable<Process>;
   readonly RLIMIT_NOFILE?: number;
+  /** The library's cgroupLimits, for the groups' memory limits (absent: no limits are reported). */
+  cgroupLimits?(target: string): { readonly memory: number | null };
 }
 
 const RLIMIT_NOFILE = 7;
@@ -76,6 +79,8 @@ export class PsutilSource implements ProcSource {
   /** The pass's pod name index: undefined until asked for after list() (podnames.ts reads the kubelet's logs). */
   private names: PodNames | null | undefined;
   private readonly readNames: (() => PodNames | null) | null;
+  /** Memory limits by cgroup path, for this pass. */
+  private readonly limits = new Map<string, number | null>();
 
   constructor(
     private readonly lib: ProcessLibrary,
@@ -84,6 +89,23 @@ export class PsutilSource implements ProcSource {
     this.bootTime = lib.bootTime();
     this.clockTicks = 100;
     this.readNames = opts.podNames ?? null;
+  }
+
+  memoryLimit(cgroupPath: string): number | null {
+    const lib = this.lib;
+    if (lib.cgroupLimits === undefined) return null;
+    let v = this.limits.get(cgroupPath);
+    if (v === undefined) {
+      try {
+        v = lib.cgroupLimits(cgroupPath).memory;
+      } catch (e) {
+        // No cgroup mounts visible (mountinfo unreadable, a bare chroot): no limit to report, the groups stay.
+        if (!(e instanceof OsError)) throw e;
+        v = null;
+      }
+      this.limits.set(cgroupPath, v);
+    }
+    return v;
   }
 
   podNames(): PodNames | null {
@@ -96,6 +118,7 @@ export class PsutilSource implements ProcSource {
     const next = new Map<number, Process>();
     this.prefetched.clear();
     this.names = undefined; // read again, if asked, in this pass
+    this.limits.clear();
     for (const p of this.lib.processIter()) {
       const start = p.startTicks;
       if (start === null) continue; // hidepid: no identity, no grouping

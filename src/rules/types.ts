@@ -138,5 +138,11 @@ export interface ProcSource {
    * when the kubelet's log directory is not there (or the source has none).
    */
   podNames?(): PodNames | null;
+  /**
+   * The memory limit of the cgroup at this path of the memory controller's hierarchy: the tightest over it and its
+   * ancestors, in bytes; null when none limits or it cannot be read. Called once per group and pass at most; the
+   * source may keep answers for the pass.
+   */
+  memoryLimit?(cgroupPath: string): number | null;
   metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null;
 }

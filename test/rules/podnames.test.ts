@@ -201,3 +201,66 @@ test("the admin API's lookup names groups by pod as the collector does", () => {
   expect(lookup.groupOf(310)).toBe('kube-system/coredns-5d78c9869d-abcde/coredns');
   expect(lookup.groupOf(500)).toBeNull();
 });
+
+describe('psutil_group_memory_limit_bytes', () => {
+  /** group name -> memory limit (null: absent), for the groups with members. */
+  function limits(s: GroupSnapshot): Record<string, number | null> {
+    const out: Record<string, number | null> = {};
+    for (const g of s.groups) if (g.numProcs > 0) out[g.name] = g.memoryLimit;
+    return out;
+  }
+  const MiB = 1 << 20;
+
+  test('the limit of the cgroup the members share, the tightest over it and its ancestors', () => {
+    const { source } = fixtureSource();
+    const g = grouper([
+      { name: '{{.ContainerName}}', container_name: ['.+'] },
+      { name: 'pause', comm: ['pause'] },
+      { name: '{{.SystemdUnit}}', systemd_unit: ['.+'] },
+    ]);
+    expect(limits(g.update(source, NOW))).toEqual({
+      // the container is unlimited, its pod slice 512 MiB (and kubepods.slice 8 GiB)
+      nginx: 512 * MiB,
+      'log-shipper': 128 * MiB,
+      pause: 512 * MiB,
+      coredns: 170 * MiB,
+      etcd: 8192 * MiB,
+      'nginx.service': 256 * MiB,
+      [`docker-${'d'.repeat(64)}.scope`]: 1024 * MiB,
+      // 330: a container no log names falls to the unit rule (its scope); kubepods.slice limits it
+      [`cri-containerd-${'7'.repeat(64)}.scope`]: 8192 * MiB,
+      // nothing limits these
+      [`libpod-${'e'.repeat(64)}.scope`]: null,
+      'syncthing.service': null,
+      'init.scope': null,
+    });
+  });
+
+  test("members in several cgroups: the deepest common one's limit; only the root in common: absent", () => {
+    const { source } = fixtureSource();
+    const g = grouper([
+      // nginx, log-shipper and pause: three containers of one pod (512 MiB)
+      { name: 'web', pod_name: ['web-.*'] },
+      // coredns (cgroupfs driver, /kubepods) and etcd (systemd driver, /kubepods.slice): the root alone
+      { name: 'kube-system', namespace: ['kube-system'] },
+    ]);
+    expect(limits(g.update(source, NOW))).toEqual({ web: 512 * MiB, 'kube-system': null });
+  });
+
+  test('exclude_families: [memory_limit_bytes] reads no cgroup at all', () => {
+    const { source } = fixtureSource();
+    let cgroupReads = 0;
+    const counting = Object.assign(Object.create(source) as PsutilSource, {
+      cgroups: (p: Parameters<PsutilSource['cgroups']>[0]) => {
+        cgroupReads++;
+        return source.cgroups(p);
+      },
+    });
+    const cfg = compileRulesConfig([{ name: '{{.Comm}}', comm: ['nginx'] }], {
+      exclude_families: [...OPTIONS.exclude_families, 'memory_limit_bytes'],
+    });
+    const s = new Grouper(cfg.rules, cfg.options).update(counting, NOW);
+    expect(s.groups.map((x) => [x.name, x.numProcs, x.memoryLimit])).toEqual([['nginx', 4, null]]);
+    expect(cgroupReads).toBe(0);
+  });
+});

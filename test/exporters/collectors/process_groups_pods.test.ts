@@ -80,6 +80,21 @@ test('groups named by pod (labels: container, pod_uid) and by systemd unit, rend
       s.labels['memtype'] === 'resident',
   );
   expect(rss?.value).toBe(2 * 4000 * 1024);
+  // The memory limit the group's processes share: the web pod's slice (512 MiB) over an unlimited container.
+  const limit = (groupname: string, container: string) =>
+    e.series.find(
+      (s) =>
+        s.name === 'psutil_group_memory_limit_bytes' &&
+        s.labels['groupname'] === groupname &&
+        s.labels['container'] === container,
+    )?.value;
+  expect(limit('default/web-7d9f8b6c5-x2x9q', 'nginx')).toBe(512 * 1024 * 1024);
+  expect(limit('kube-system/coredns-5d78c9869d-abcde', 'coredns')).toBe(170 * 1024 * 1024);
+  // nothing limits syncthing.service: no series
+  expect(limit('syncthing.service', '')).toBeUndefined();
+  expect(
+    e.series.some((s) => s.name === 'psutil_group_memory_limit_bytes' && s.labels['groupname'] === 'syncthing.service'),
+  ).toBe(false);
 });
 
 test('the config loader refuses a bad selector with its line', () => {
