@@ -23,6 +23,7 @@ import { DEFAULT_GROUP_OPTIONS, RuleSet, type GroupOptions } from './config';
 import { decide, UNKNOWN, type Decided, type Decision, type DecisionHost } from './decide';
 import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
 import { goTimeString } from './template';
+import { absolute, addInto, addState, carry, diff, threadCounters, zero, type Counters } from './counters';
 import type { FactNeeds, MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 
 /** Monotonic counters of a group (seconds, bytes, counts). */
@@ -128,28 +129,6 @@ export interface GroupSnapshot {
 }
 
 // ---- internal state ------------------------------------------------------------------------------------------------
-
-interface Counters {
-  cpuUser: number;
-  cpuSystem: number;
-  readBytes: number;
-  writeBytes: number;
-  majorFaults: number;
-  minorFaults: number;
-  ctxVoluntary: number;
-  ctxInvoluntary: number;
-}
-
-const zero = (): Counters => ({
-  cpuUser: 0,
-  cpuSystem: 0,
-  readBytes: 0,
-  writeBytes: 0,
-  majorFaults: 0,
-  minorFaults: 0,
-  ctxVoluntary: 0,
-  ctxInvoluntary: 0,
-});
 
 interface GroupState {
   readonly key: string;
@@ -733,104 +712,4 @@ function forgetUnreadable(f: Facts): void {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * A process's absolute counter values. With its threads read (process-exporter's way), context switches are the sum
- * over its threads: /proc/<pid>/status counts the main thread only.
- */
-function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | null): Counters {
-  let vol = m.ctxVoluntary;
-  let inv = m.ctxInvoluntary;
-  if (threads) {
-    vol = 0;
-    inv = 0;
-    for (const th of threads) {
-      vol += th.ctxVoluntary;
-      inv += th.ctxInvoluntary;
-    }
-  }
-  return {
-    cpuUser: m.cpuUser,
-    cpuSystem: m.cpuSystem,
-    readBytes: m.readBytes ?? NaN,
-    writeBytes: m.writeBytes ?? NaN,
-    majorFaults: m.majorFaults,
-    minorFaults: m.minorFaults,
-    ctxVoluntary: vol,
-    ctxInvoluntary: inv,
-  };
-}
-
-function threadCounters(th: ThreadMetrics): Counters {
-  return {
-    cpuUser: th.cpuUser,
-    cpuSystem: th.cpuSystem,
-    readBytes: th.readBytes ?? NaN,
-    writeBytes: th.writeBytes ?? NaN,
-    majorFaults: th.majorFaults,
-    minorFaults: th.minorFaults,
-    ctxVoluntary: th.ctxVoluntary,
-    ctxInvoluntary: th.ctxInvoluntary,
-  };
-}
-
-const KEYS: ReadonlyArray<keyof Counters> = [
-  'cpuUser',
-  'cpuSystem',
-  'readBytes',
-  'writeBytes',
-  'majorFaults',
-  'minorFaults',
-  'ctxVoluntary',
-  'ctxInvoluntary',
-];
-
-/**
- * Increase since the last values. A value that went down (a thread exited from a summed count, a counter reset)
- * or that is unreadable (NaN: io of another user's process) adds nothing: counters only go up.
- */
-function diff(now: Counters, last: Counters): Counters {
-  const d = zero();
-  for (const k of KEYS) {
-    const v = now[k] - last[k];
-    d[k] = v > 0 ? v : 0;
-  }
-  return d;
-}
-
-/** The new baseline: unreadable values keep the last readable one, so the next readable value adds only its increase. */
-function carry(now: Counters, last: Counters | null): Counters {
-  const out = { ...now };
-  for (const k of KEYS) if (Number.isNaN(out[k]) && last !== null) out[k] = last[k];
-  return out;
-}
-
-function addInto(acc: Counters, d: Counters): void {
-  for (const k of KEYS) {
-    const v = d[k];
-    if (v > 0) acc[k] += v; // NaN and 0 add nothing
-  }
-}
-
-function addState(
-  s: { running: number; sleeping: number; waiting: number; zombie: number; other: number },
-  st: string,
-): void {
-  switch (st) {
-    case 'R':
-      s.running++;
-      break;
-    case 'S':
-      s.sleeping++;
-      break;
-    case 'D':
-      s.waiting++;
-      break;
-    case 'Z':
-      s.zombie++;
-      break;
-    default:
-      s.other++;
-  }
 }
