@@ -6,6 +6,8 @@
 import { createPsutil } from '../index';
 import { compileRulesConfig } from '../rules/config';
 import { PsutilSource } from '../rules/source';
+import { podNamesReader } from '../rules/podnames';
+import { ProcFs } from '../probes/linux/procfs';
 import type { AdminConfig } from './config';
 import type { AdminGroups } from './engine';
 import { RulesGroups } from './groups';
@@ -57,16 +59,27 @@ export async function startAdmin(o: StartAdminOptions): Promise<AdminHandle> {
   let groups = o.groups;
   if (groups === undefined) {
     const rules = compileRulesConfig(o.processNames, o.groupOptions);
+    // The collector's pod and container names, so that a group named by pod is the same group here.
+    let podLogsDir = rules.options.podLogsDir;
+    const podNames = podNamesReader(
+      new ProcFs(ps.roots),
+      () => podLogsDir,
+      (e) =>
+        o.log.warn('admin: the pod log directory cannot be read; pod and container names stay empty', {
+          err: e.message,
+        }),
+    );
     groups = new RulesGroups({
       rules: rules.rules,
       options: rules.options,
-      source: new PsutilSource(ps),
+      source: new PsutilSource(ps, { podNames }),
       reload: () => {
         const next = pending;
         pending = null;
         if (next === null) return null;
         try {
           const r = compileRulesConfig(next.processNames, next.groupOptions);
+          podLogsDir = r.options.podLogsDir;
           o.log.info('admin: process_names reloaded');
           return { rules: r.rules, options: r.options };
         } catch (e) {

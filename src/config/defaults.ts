@@ -25,6 +25,10 @@ export interface ProcessMatcher {
   readonly cgroup?: readonly string[];
   readonly container_id?: readonly string[];
   readonly pod_uid?: readonly string[];
+  readonly pod_name?: readonly string[];
+  readonly namespace?: readonly string[];
+  readonly container_name?: readonly string[];
+  readonly systemd_unit?: readonly string[];
   readonly parent?: readonly string[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly per_process?: boolean;

@@ -20,7 +20,12 @@ export type { PodLogIndex, PodLogPod, PodLogContainer } from './linux/podlogs';
 export interface CgroupLimits {
   /** The tightest CFS quota/period over the process's cgroup and its ancestors, in CPUs (may be fractional). */
   readonly cpuQuota: number | null;
-  /** The CPUs the process can use: the quota bounded by the online CPUs (fractional when the quota is). */
+  /** The CPUs of the process's cpuset (v2 cpuset.cpus.effective, v1 cpuset.cpus), sorted; null when not found. */
+  readonly cpuset: readonly number[] | null;
+  /**
+   * The CPUs the process can use: the least of the quota, the cpuset's size and the online CPUs (fractional when the
+   * quota is); null when none of them is known.
+   */
   readonly cpuCount: number | null;
   /** The tightest memory limit over the cgroup and its ancestors, in bytes; null when none limits. */
   readonly memory: number | null;
@@ -31,6 +36,24 @@ function pidArg(fn: string, pid: unknown): number | 'self' {
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0)
     throw new TypeError(`${fn}: pid must be a non-negative integer, got ${JSON.stringify(pid)}`);
   return pid;
+}
+
+/** cgroupLimits, shared with cpuCount({ cgroup: true }). */
+export function limitsOf(ctx: Context, target?: number | string): CgroupLimits {
+  const cg = ctx.os.cgroups;
+  const hs = cg.hierarchies(ctx.fs);
+  let t: string | CgroupEntry[];
+  if (typeof target === 'string') {
+    if (!target.startsWith('/'))
+      throw new TypeError(`cgroupLimits: a path must start with /, got ${JSON.stringify(target)}`);
+    t = target;
+  } else t = cg.pidCgroup(ctx.fs, pidArg('cgroupLimits', target));
+  const raw = cg.effectiveLimits(ctx.fs, hs, cg.dirsOf(hs, t));
+  let cpuCount = ctx.os.cpu.cpuCountLogical(ctx.fs);
+  for (const bound of [raw.cpuQuota, raw.cpuset === null ? null : raw.cpuset.length]) {
+    if (bound !== null && (cpuCount === null || bound < cpuCount)) cpuCount = bound;
+  }
+  return Object.freeze({ cpuQuota: raw.cpuQuota, cpuset: raw.cpuset, cpuCount, memory: raw.memory });
 }
 
 export function cgroupsApi(ctx: Context) {
@@ -68,14 +91,12 @@ export function cgroupsApi(ctx: Context) {
       if (Array.isArray(input)) return identityOf(input as readonly CgroupEntry[]);
       return identityOf(cg().pidCgroup(ctx.fs, pidArg('cgroupIdentity', input)));
     },
-    /** ours: the effective CPU quota, CPU count and memory limit of a process (default: this one). */
-    cgroupLimits(pid?: number): CgroupLimits {
-      const hs = cg().hierarchies(ctx.fs);
-      const d = cg().dirsOf(hs, cg().pidCgroup(ctx.fs, pidArg('cgroupLimits', pid)));
-      const raw = cg().effectiveLimits(ctx.fs, hs, d);
-      const online = ctx.os.cpu.cpuCountLogical(ctx.fs);
-      const cpuCount = raw.cpuQuota === null ? online : online === null ? raw.cpuQuota : Math.min(raw.cpuQuota, online);
-      return Object.freeze({ cpuQuota: raw.cpuQuota, cpuCount, memory: raw.memory });
+    /**
+     * ours: the effective CPU quota, cpuset, CPU count and memory limit of a process (default: this one), or of a
+     * cgroup given by its hierarchy path (`/kubepods.slice/...`, the same path in every hierarchy).
+     */
+    cgroupLimits(target?: number | string): CgroupLimits {
+      return limitsOf(ctx, target);
     },
     /**
      * ours: every cgroup's hierarchy path across the mounted hierarchies, parents first; `descend(path)` false keeps a

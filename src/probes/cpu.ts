@@ -9,7 +9,8 @@
  * non-blocking call measures from the instance's creation rather than returning a meaningless 0.0.
  */
 import type { Context } from './context';
-import { PsutilError } from './errors';
+import { OsError, PsutilError } from './errors';
+import { limitsOf } from './cgroups';
 import { CPU_TIME_FIELDS, type SoftirqVector, type StatCpuLine } from './linux/parse/stat';
 import type { CpuinfoBlock } from './linux/parse/cpuinfo';
 import type { CpuFreqProbe, CpuThrottles, CpuVulnerability, Softirqs } from './linux/cpu';
@@ -146,6 +147,12 @@ export interface PercentOptions {
 }
 export interface CpuCountOptions {
   logical?: boolean | undefined;
+  /**
+   * ours: the CPUs this process's cgroups let it use (psutil #2100): the logical count bounded by the CFS quota over
+   * its cgroup and ancestors and by its cpuset, rounded down, at least 1 (what os.availableParallelism() does for a
+   * quota since libuv 1.49). Only with the logical count.
+   */
+  cgroup?: boolean | undefined;
 }
 
 // ---- argument checks (TypeError/RangeError naming the argument) ----
@@ -158,6 +165,19 @@ function options<T extends object>(fn: string, opts: unknown, allowed: readonly 
     if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (expected ${allowed.join(', ')})`);
   }
   return opts;
+}
+
+/**
+ * This process's cgroup-bounded CPU count; undefined where the process has no cgroup file (a kernel without cgroups,
+ * a procfs without /proc/self/cgroup): the plain count is the answer there.
+ */
+function cgroupCpuCount(ctx: Context): number | null | undefined {
+  try {
+    return limitsOf(ctx).cpuCount;
+  } catch (err) {
+    if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR')) return undefined;
+    throw err;
+  }
 }
 
 function bool(fn: string, name: string, v: unknown, dflt: boolean): boolean {
@@ -449,12 +469,20 @@ export function cpuApi(ctx: Context) {
     cpuPercent,
     /** Per-field percentages, with state separate from cpuPercent's. psutil cpu_times_percent. */
     cpuTimesPercent,
-    /** Logical CPUs (default) or physical cores (`{ logical: false }`); null when unknown. Not cgroup-aware. */
+    /**
+     * Logical CPUs (default) or physical cores (`{ logical: false }`); null when unknown. Not cgroup-aware unless
+     * `{ cgroup: true }` (ours): then bounded by this process's CPU quota and cpuset (cgroupLimits().cpuCount, whole).
+     */
     cpuCount(opts?: CpuCountOptions): number | null {
-      const o = options<CpuCountOptions>('cpuCount', opts, ['logical']);
-      const n = bool('cpuCount', 'logical', o.logical, true)
-        ? ctx.os.cpu.cpuCountLogical(ctx.fs)
-        : ctx.os.cpu.cpuCountCores(ctx.fs);
+      const o = options<CpuCountOptions>('cpuCount', opts, ['logical', 'cgroup']);
+      const logical = bool('cpuCount', 'logical', o.logical, true);
+      if (bool('cpuCount', 'cgroup', o.cgroup, false)) {
+        if (!logical)
+          throw new TypeError('cpuCount: cgroup bounds the logical count; it cannot go with logical: false');
+        const limit = cgroupCpuCount(ctx);
+        if (limit !== undefined) return limit === null ? null : Math.max(1, Math.floor(limit));
+      }
+      const n = logical ? ctx.os.cpu.cpuCountLogical(ctx.fs) : ctx.os.cpu.cpuCountCores(ctx.fs);
       return n !== null && n >= 1 ? n : null;
     },
     /** Context switches, interrupts and softirqs since boot (psutil cpu_stats); syscalls is 0 on Linux. */

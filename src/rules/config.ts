@@ -3,7 +3,8 @@
  * process_groups collector: validation with the path and line of every problem, and compilation into a RuleSet.
  *
  * process-exporter keys:  name, comm, exe, cmdline
- * ours:                   user, cgroup, container_id, pod_uid, parent, labels, per_process
+ * ours:                   user, cgroup, container_id, pod_uid, pod_name, namespace, container_name, systemd_unit,
+ *                         parent, labels, per_process
  *
  * The whole file is checked before anything is used: a bad file yields every problem at once (RulesConfigError) and
  * the caller keeps its previous rules.
@@ -11,7 +12,7 @@
 // yaml and re2js load when a file is parsed or a regexp compiled (type-only here): the agent's collection worker
 // holds no rules on the default config and kept about 8 MB resident for them (bench/agent.js, side by side).
 import type { LineCounter, Node as YamlNode } from 'yaml';
-import { GoRegexp, Rule } from './matcher';
+import { anchoredRegexp, GoRegexp, Rule } from './matcher';
 import { compileTemplate, TemplateError, type CompiledTemplate } from './template';
 import { LABEL_NAME } from './text';
 import type { FactNeeds } from './types';
@@ -74,6 +75,8 @@ export const GROUP_FAMILIES = [
   'oldest_start_time_seconds',
   'num_threads',
   'states',
+  // ours: psutil_group_memory_limit_bytes
+  'memory_limit_bytes',
 ] as const;
 export type GroupFamily = (typeof GROUP_FAMILIES)[number];
 
@@ -96,6 +99,11 @@ export interface GroupOptions {
   /** At most this many groups exist: a process whose group would be one more is left in no group (and counted). */
   readonly maxGroups: number;
   readonly excludeFamilies: ReadonlySet<GroupFamily>;
+  /**
+   * The kubelet's pod log directory as the agent sees it (/var/log/containers beside it): pod and container names for
+   * {{.PodName}}, {{.Namespace}}, {{.ContainerName}} and their selectors.
+   */
+  readonly podLogsDir: string;
 }
 
 export const DEFAULT_GROUP_OPTIONS: GroupOptions = Object.freeze({
@@ -109,6 +117,7 @@ export const DEFAULT_GROUP_OPTIONS: GroupOptions = Object.freeze({
   perProcessLimit: 100,
   maxGroups: 1000,
   excludeFamilies: new Set<GroupFamily>(),
+  podLogsDir: '/var/log/pods',
 });
 
 const OPTION_KEYS = [
@@ -123,6 +132,7 @@ const OPTION_KEYS = [
   'per_process_limit',
   'max_groups',
   'exclude_families',
+  'pod_logs_dir',
 ] as const;
 
 /** Go-style duration ("90s", "1m30s", "1.5h", "0") or a number of seconds. */
@@ -154,6 +164,10 @@ const RULE_KEYS = [
   'cgroup',
   'container_id',
   'pod_uid',
+  'pod_name',
+  'namespace',
+  'container_name',
+  'systemd_unit',
   'parent',
   'labels',
   'per_process',
@@ -175,7 +189,9 @@ const RESERVED_LABELS = new Set([
 ]);
 
 const HEX_PREFIX = /^[0-9a-fA-F]{1,64}$/;
-const POD_UID = /^[0-9a-fA-F]{8}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{12}$/;
+// A static (file or URL) pod's UID is the md5 of its manifest: 32 hex digits without dashes.
+const POD_UID =
+  /^(?:[0-9a-fA-F]{8}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
 
 class Checker {
   readonly issues: ConfigIssue[] = [];
@@ -248,6 +264,24 @@ function regexps(c: Checker, path: ConfigPath, v: unknown): GoRegexp[] | null {
   return out;
 }
 
+/** Regexps that must match a whole name (anchoredRegexp); the error names the pattern as written. */
+function nameRegexps(c: Checker, path: ConfigPath, v: unknown): GoRegexp[] | null {
+  const list = stringList(c, path, v);
+  if (list === null) return null;
+  const out: GoRegexp[] = [];
+  list.forEach((src, i) => {
+    try {
+      out.push(anchoredRegexp(src));
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: re2js loads with the first regexp (rules/matcher.ts)
+      if (err instanceof (require('re2js') as typeof import('re2js')).RE2JSException)
+        c.error([...path, i], `bad regexp ${JSON.stringify(src)}: ${err.message}`);
+      else throw err;
+    }
+  });
+  return out;
+}
+
 function template(c: Checker, path: ConfigPath, src: string): CompiledTemplate | null {
   try {
     return compileTemplate(src);
@@ -298,6 +332,12 @@ function checkRule(c: Checker, index: number, raw: unknown, base: ConfigPath): R
       );
     }
   });
+  const podName = has('pod_name') ? nameRegexps(c, [...path, 'pod_name'], raw['pod_name']) : null;
+  const namespace = has('namespace') ? nameRegexps(c, [...path, 'namespace'], raw['namespace']) : null;
+  const containerName = has('container_name')
+    ? nameRegexps(c, [...path, 'container_name'], raw['container_name'])
+    : null;
+  const systemdUnit = has('systemd_unit') ? nameRegexps(c, [...path, 'systemd_unit'], raw['systemd_unit']) : null;
   const podUid = has('pod_uid') ? stringList(c, [...path, 'pod_uid'], raw['pod_uid']) : null;
   podUid?.forEach((v, i) => {
     if (v !== '*' && !POD_UID.test(v))
@@ -338,16 +378,30 @@ function checkRule(c: Checker, index: number, raw: unknown, base: ConfigPath): R
     cgroup === null &&
     containerId === null &&
     podUid === null &&
+    podName === null &&
+    namespace === null &&
+    containerName === null &&
+    systemdUnit === null &&
     parent === null
   ) {
     c.error(
       path,
-      'no matchers provided: give at least one of comm, exe, cmdline, user, cgroup, container_id, pod_uid, parent',
+      'no matchers provided: give at least one of comm, exe, cmdline, user, cgroup, container_id, pod_uid, ' +
+        'pod_name, namespace, container_name, systemd_unit, parent',
     );
   }
 
   // .Matches keys no regexp of this rule captures render as "<no value>", as in process-exporter: almost always a typo.
-  const captured = new Set<string>([...(cmdline ?? []), ...(cgroup ?? [])].flatMap((r) => [...r.names]));
+  const captured = new Set<string>(
+    [
+      ...(cmdline ?? []),
+      ...(cgroup ?? []),
+      ...(podName ?? []),
+      ...(namespace ?? []),
+      ...(containerName ?? []),
+      ...(systemdUnit ?? []),
+    ].flatMap((r) => [...r.names]),
+  );
   const templates: Array<readonly [ConfigPath, CompiledTemplate | null]> = [
     [[...path, 'name'], name],
     ...labels.map(([k, t]) => [[...path, 'labels', k], t] as const),
@@ -360,7 +414,24 @@ function checkRule(c: Checker, index: number, raw: unknown, base: ConfigPath): R
   }
 
   if (c.issues.filter((i) => i.severity === 'error').length > before || name === null) return null;
-  return new Rule({ index, name, labels, comm, exe, cmdline, user, cgroup, containerId, podUid, parent, perProcess });
+  return new Rule({
+    index,
+    name,
+    labels,
+    comm,
+    exe,
+    cmdline,
+    user,
+    cgroup,
+    containerId,
+    podUid,
+    podName,
+    namespace,
+    containerName,
+    systemdUnit,
+    parent,
+    perProcess,
+  });
 }
 
 /** The compiled process_names list. */
@@ -382,6 +453,7 @@ export class RuleSet {
       username: rules.some((r) => r.needs.username),
       cgroups: rules.some((r) => r.needs.cgroups),
       cwd: rules.some((r) => r.needs.cwd),
+      podNames: rules.some((r) => r.needs.podNames),
     });
     this.usesParent = rules.some((r) => r.usesParent);
     this.staticGroups = Object.freeze(rules.filter((r) => r.isStatic).map((r) => Object.freeze(r.staticNaming())));
@@ -476,6 +548,12 @@ function checkOptions(c: Checker, raw: unknown, path: ConfigPath): GroupOptions 
       else c.error([...path, 'exclude_families', i], `unknown family "${f}" (known: ${GROUP_FAMILIES.join(', ')})`);
     });
   }
+  let podLogsDir = DEFAULT_GROUP_OPTIONS.podLogsDir;
+  const pld = raw['pod_logs_dir'];
+  if (pld !== undefined) {
+    if (typeof pld !== 'string' || !pld.startsWith('/')) c.error([...path, 'pod_logs_dir'], 'must be an absolute path');
+    else podLogsDir = pld;
+  }
   return Object.freeze({
     enabled: bool('enabled', DEFAULT_GROUP_OPTIONS.enabled),
     children: bool('children', DEFAULT_GROUP_OPTIONS.children),
@@ -487,6 +565,7 @@ function checkOptions(c: Checker, raw: unknown, path: ConfigPath): GroupOptions 
     perProcessLimit,
     maxGroups,
     excludeFamilies: exclude,
+    podLogsDir,
   });
 }
 

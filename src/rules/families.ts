@@ -168,6 +168,23 @@ const BASE: readonly GroupFamilyDef[] = [
   },
 ];
 
+/**
+ * Ours, after process-exporter's (it has no limit family): the memory limit the group's processes share, named in our
+ * namespace beside psutil_group_process_* (per process of a group).
+ */
+const OURS: readonly GroupFamilyDef[] = [
+  {
+    key: 'memory_limit_bytes',
+    name: 'psutil_group_memory_limit_bytes',
+    help: 'Memory limit of the deepest cgroup holding every process of the group, the tightest over it and its ancestors (absent when unlimited or shared only by the root)',
+    type: 'gauge',
+    extra: [],
+    emit: (g, push) => {
+      if (g.memoryLimit !== null) push({}, g.memoryLimit);
+    },
+  },
+];
+
 const SMAPS: GroupFamilyDef = {
   key: 'memory_bytes',
   name: P + 'memory_bytes',
@@ -288,6 +305,7 @@ export function prometheusFamilies(s: GroupSnapshot): MetricFamily[] {
     out.push(build(list, d.name));
   }
   if (s.options.threads) for (const d of THREADS) out.push(build([d], d.name));
+  for (const d of OURS) if (!ex.has(d.key as GroupFamily)) out.push(build([d], d.name));
 
   if (s.perProcess) out.push(...perProcessFamilies(s));
   out.push(

@@ -23,6 +23,7 @@ import { DEFAULT_GROUP_OPTIONS, RuleSet, type GroupOptions } from './config';
 import { decide, UNKNOWN, type Decided, type Decision, type DecisionHost } from './decide';
 import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
 import { goTimeString } from './template';
+import { absolute, addInto, addState, carry, diff, threadCounters, zero, type Counters } from './counters';
 import type { FactNeeds, MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 
 /** Monotonic counters of a group (seconds, bytes, counts). */
@@ -81,6 +82,11 @@ export interface GroupSample {
   readonly threads: readonly ThreadNameSample[];
   /** Threads waiting in each kernel function, when threads are enabled. */
   readonly wchans: Readonly<Record<string, number>>;
+  /**
+   * The memory limit of the deepest cgroup holding every member (their own when they share one), tightest over it and
+   * its ancestors; null when unlimited, when the members share only the root, or when a member's cgroup is unknown.
+   */
+  readonly memoryLimit: number | null;
 }
 
 /** One process of a rule with per_process: true. */
@@ -123,28 +129,6 @@ export interface GroupSnapshot {
 }
 
 // ---- internal state ------------------------------------------------------------------------------------------------
-
-interface Counters {
-  cpuUser: number;
-  cpuSystem: number;
-  readBytes: number;
-  writeBytes: number;
-  majorFaults: number;
-  minorFaults: number;
-  ctxVoluntary: number;
-  ctxInvoluntary: number;
-}
-
-const zero = (): Counters => ({
-  cpuUser: 0,
-  cpuSystem: 0,
-  readBytes: 0,
-  writeBytes: 0,
-  majorFaults: 0,
-  minorFaults: 0,
-  ctxVoluntary: 0,
-  ctxInvoluntary: 0,
-});
 
 interface GroupState {
   readonly key: string;
@@ -207,6 +191,8 @@ interface Agg {
   oldest: number | null;
   threadNow: Map<string, { count: number; delta: Counters }>;
   wchans: Record<string, number>;
+  /** The members' deepest common memory cgroup so far; null once a member's is unknown. */
+  memoryCgroup: string | null;
 }
 
 /** A process of a per_process rule, before the per_process_limit cut. */
@@ -358,9 +344,10 @@ export class Grouper {
 
     const { aggs, candidates } = this.accumulate(source, now);
     this.expire(aggs, now);
+    const limits = this.memoryLimits(source, aggs);
     const snapshot: GroupSnapshot = Object.freeze({
       time: now,
-      groups: Object.freeze(this.groupSamples(aggs)),
+      groups: Object.freeze(this.groupSamples(aggs, limits)),
       processes: Object.freeze(this.topProcesses(candidates)),
       perProcess: this.rules.rules.some((r) => r.perProcess),
       processesDropped: this.processesDropped,
@@ -403,7 +390,7 @@ export class Grouper {
       parentOf: (t) => (t.id.ppid > 0 && t.id.ppid !== t.id.pid ? this.procs.get(t.id.ppid) : undefined),
       known: (t) => (t.assignment === undefined ? UNKNOWN : t.assignment),
       record: (t, d) => this.record(t, d),
-      subject: (t, parentGroup) => subject(t, source, parentGroup),
+      subject: (t, parentGroup) => subject(t, source, parentGroup, this.now),
       undecided: (t) => forgetUnreadable(t.facts), // so that the next cycle reads them again
     };
   }
@@ -448,6 +435,7 @@ export class Grouper {
     const threads = this.opts.threads;
     const aggs = new Map<string, Agg>();
     const candidates: PerProcessCandidate[] = [];
+    const limits = this.wantsMemoryLimits(source);
 
     for (const t of this.procs.values()) {
       const a = t.assignment;
@@ -478,8 +466,18 @@ export class Grouper {
           oldest: null,
           threadNow: new Map(),
           wchans: {},
+          memoryCgroup: '',
         };
         aggs.set(g.key, agg);
+      }
+      if (limits) {
+        const p = memoryPathOf(t, source);
+        agg.memoryCgroup =
+          p === null || agg.memoryCgroup === null
+            ? null
+            : agg.memoryCgroup === ''
+              ? p
+              : commonCgroup(agg.memoryCgroup, p);
       }
 
       const multi = threads && m.threads !== undefined && m.threads.length >= 2 ? m.threads : null;
@@ -533,6 +531,27 @@ export class Grouper {
     return { aggs, candidates };
   }
 
+  /** Whether psutil_group_memory_limit_bytes is in and the source can read limits. */
+  private wantsMemoryLimits(source: ProcSource): boolean {
+    return !this.opts.excludeFamilies.has('memory_limit_bytes') && source.memoryLimit !== undefined;
+  }
+
+  /** Each group's memory limit, one source call per distinct common cgroup in this cycle. */
+  private memoryLimits(source: ProcSource, aggs: ReadonlyMap<string, Agg>): Map<string, number | null> {
+    const out = new Map<string, number | null>();
+    if (!this.wantsMemoryLimits(source)) return out;
+    const byPath = new Map<string, number | null>();
+    for (const [key, agg] of aggs) {
+      const p = agg.memoryCgroup;
+      // The root (or members in different hierarchies' roots): "mixed", nothing shared to report.
+      if (p === null || p === '' || p === '/') continue;
+      let v = byPath.get(p);
+      if (v === undefined) byPath.set(p, (v = source.memoryLimit!(p)));
+      out.set(key, v);
+    }
+    return out;
+  }
+
   /** Groups with members this cycle are fresh; template-made groups empty for remove_empty_groups_after go. */
   private expire(aggs: ReadonlyMap<string, Agg>, now: number): void {
     const ttl = this.opts.removeEmptyGroupsAfter;
@@ -543,7 +562,7 @@ export class Grouper {
   }
 
   /** A sample per group, sorted by name then labels; thread-name accumulators move on with this cycle's deltas. */
-  private groupSamples(aggs: ReadonlyMap<string, Agg>): GroupSample[] {
+  private groupSamples(aggs: ReadonlyMap<string, Agg>, limits: ReadonlyMap<string, number | null>): GroupSample[] {
     const threads = this.opts.threads;
     const samples: GroupSample[] = [];
     for (const g of this.groups.values()) {
@@ -578,6 +597,7 @@ export class Grouper {
           since: g.since,
           threads: Object.freeze(threadSamples),
           wchans: Object.freeze({ ...(agg?.wchans ?? {}) }),
+          memoryLimit: limits.get(g.key) ?? null,
         }),
       );
     }
@@ -632,27 +652,55 @@ export class Grouper {
 }
 
 /** What the rules may ask about a tracked process; facts are read once and kept with it. */
-function subject(t: Tracked, source: ProcSource, parentGroup: () => string | null | undefined): MatchSubject {
+function subject(
+  t: Tracked,
+  source: ProcSource,
+  parentGroup: () => string | null | undefined,
+  now: number,
+): MatchSubject {
   const f = t.facts;
   return {
     pid: t.id.pid,
     comm: t.id.comm,
+    ageSeconds: now - (source.bootTime + t.id.startTime / source.clockTicks),
+    // Not kept with the facts: the source reads the index once per pass, and a name may appear later (see k8sNames).
+    podNames: () => source.podNames?.() ?? null,
     // Formatted only for the rare template that prints {{.StartTime}}.
     get startTimeString() {
       return goTimeString(source.bootTime, t.id.startTime, source.clockTicks);
     },
     cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
     username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
-    cgroups: () => {
-      if (f.cgroups === undefined) {
-        const lines = source.cgroups(t.id);
-        f.cgroups = lines === null ? null : cgroupFacts(lines);
-      }
-      return f.cgroups;
-    },
+    cgroups: () => cgroupFactsOf(t, source),
     cwd: () => (f.cwd !== undefined ? f.cwd : (f.cwd = source.cwd(t.id))),
     parentGroup,
   };
+}
+
+/** A process's cgroup facts, read once and kept with its other facts (as the rules read them). */
+function cgroupFactsOf(t: Tracked, source: ProcSource): CgroupFacts | null {
+  if (t.facts.cgroups === undefined) {
+    const lines = source.cgroups(t.id);
+    t.facts.cgroups = lines === null ? null : cgroupFacts(lines);
+  }
+  return t.facts.cgroups;
+}
+
+function memoryPathOf(t: Tracked, source: ProcSource): string | null {
+  const f = cgroupFactsOf(t, source);
+  if (f === null) delete t.facts.cgroups; // unreadable now: read again next cycle
+  return f?.memoryPath ?? null;
+}
+
+/** The deepest cgroup containing both paths ('/' when they share only the root). */
+export function commonCgroup(a: string, b: string): string {
+  if (a === b) return a;
+  const x = a.split('/');
+  const y = b.split('/');
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  const common = x.slice(0, n).join('/');
+  return common === '' ? '/' : common;
 }
 
 function forgetUnreadable(f: Facts): void {
@@ -664,104 +712,4 @@ function forgetUnreadable(f: Facts): void {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * A process's absolute counter values. With its threads read (process-exporter's way), context switches are the sum
- * over its threads: /proc/<pid>/status counts the main thread only.
- */
-function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | null): Counters {
-  let vol = m.ctxVoluntary;
-  let inv = m.ctxInvoluntary;
-  if (threads) {
-    vol = 0;
-    inv = 0;
-    for (const th of threads) {
-      vol += th.ctxVoluntary;
-      inv += th.ctxInvoluntary;
-    }
-  }
-  return {
-    cpuUser: m.cpuUser,
-    cpuSystem: m.cpuSystem,
-    readBytes: m.readBytes ?? NaN,
-    writeBytes: m.writeBytes ?? NaN,
-    majorFaults: m.majorFaults,
-    minorFaults: m.minorFaults,
-    ctxVoluntary: vol,
-    ctxInvoluntary: inv,
-  };
-}
-
-function threadCounters(th: ThreadMetrics): Counters {
-  return {
-    cpuUser: th.cpuUser,
-    cpuSystem: th.cpuSystem,
-    readBytes: th.readBytes ?? NaN,
-    writeBytes: th.writeBytes ?? NaN,
-    majorFaults: th.majorFaults,
-    minorFaults: th.minorFaults,
-    ctxVoluntary: th.ctxVoluntary,
-    ctxInvoluntary: th.ctxInvoluntary,
-  };
-}
-
-const KEYS: ReadonlyArray<keyof Counters> = [
-  'cpuUser',
-  'cpuSystem',
-  'readBytes',
-  'writeBytes',
-  'majorFaults',
-  'minorFaults',
-  'ctxVoluntary',
-  'ctxInvoluntary',
-];
-
-/**
- * Increase since the last values. A value that went down (a thread exited from a summed count, a counter reset)
- * or that is unreadable (NaN: io of another user's process) adds nothing: counters only go up.
- */
-function diff(now: Counters, last: Counters): Counters {
-  const d = zero();
-  for (const k of KEYS) {
-    const v = now[k] - last[k];
-    d[k] = v > 0 ? v : 0;
-  }
-  return d;
-}
-
-/** The new baseline: unreadable values keep the last readable one, so the next readable value adds only its increase. */
-function carry(now: Counters, last: Counters | null): Counters {
-  const out = { ...now };
-  for (const k of KEYS) if (Number.isNaN(out[k]) && last !== null) out[k] = last[k];
-  return out;
-}
-
-function addInto(acc: Counters, d: Counters): void {
-  for (const k of KEYS) {
-    const v = d[k];
-    if (v > 0) acc[k] += v; // NaN and 0 add nothing
-  }
-}
-
-function addState(
-  s: { running: number; sleeping: number; waiting: number; zombie: number; other: number },
-  st: string,
-): void {
-  switch (st) {
-    case 'R':
-      s.running++;
-      break;
-    case 'S':
-      s.sleeping++;
-      break;
-    case 'D':
-      s.waiting++;
-      break;
-    case 'Z':
-      s.zombie++;
-      break;
-    default:
-      s.other++;
-  }
 }

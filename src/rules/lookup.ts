@@ -21,10 +21,13 @@ import { decide, UNKNOWN, type Decided, type Decision, type DecisionHost } from 
 import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
 import { groupKey } from './grouper';
 import { goTimeString } from './template';
-import type { ProcIdentity, ProcSource } from './types';
+import type { PodNames, ProcIdentity, ProcSource } from './types';
 
 /** The facts source a lookup reads (a ProcSource without metrics or listing). */
-export type LookupSource = Pick<ProcSource, 'bootTime' | 'clockTicks' | 'cmdline' | 'username' | 'cgroups' | 'cwd'>;
+export type LookupSource = Pick<
+  ProcSource,
+  'bootTime' | 'clockTicks' | 'cmdline' | 'username' | 'cgroups' | 'cwd' | 'podNames'
+>;
 
 export interface GroupLookup {
   /**
@@ -53,6 +56,8 @@ export function groupLookup(
   // The groups that exist, by key (grouper.ts's groupKey), and the names refused past max_groups.
   const groups = new Set<string>(rules.staticGroups.map((g) => groupKey(g.name, g.labels)));
   const refused = new Set<string>();
+  const now = Date.now() / 1000;
+  let podNames: PodNames | null | undefined;
   const host: DecisionHost<ProcIdentity, Decided> = {
     rules,
     children: options.children,
@@ -82,6 +87,8 @@ export function groupLookup(
       return {
         pid: id.pid,
         comm: id.comm,
+        ageSeconds: now - (source.bootTime + id.startTime / source.clockTicks),
+        podNames: () => (podNames !== undefined ? podNames : (podNames = source.podNames?.() ?? null)),
         get startTimeString() {
           return goTimeString(source.bootTime, id.startTime, source.clockTicks);
         },

@@ -6,12 +6,15 @@
  * - argv: cmdline({ raw: true }), split at NUL only as prometheus/procfs does (a setproctitle() line stays whole);
  * - username: username({ effective: true }), process-exporter's effective user;
  * - cgroups: Process.cgroups(), read only when a rule or template uses them (the grouper asks for facts lazily);
+ * - pod and container names: the kubelet's log directories through the reader given (rules/podnames.ts), at most once
+ *   per list() and only when asked;
  * - metrics: one oneshot block per process, in which stat (state, CPU, faults) and status (rss, vms, swap, context
  *   switches, threads) are read once each; io, the fd count (one stat(2) on Linux 6.2+), RLIMIT_NOFILE (prlimit),
  *   smaps_rollup (memoryFootprint(): Pss and SwapPss, no statm) only for the families left in;
  * - threads (threads: true): the process's wchan, and for multi-threaded processes threadsInfo() (per thread stat,
  *   status, io when the byte families are in, wchan), as process-exporter's -threads reads them.
  */
+import { OsError } from '../probes/errors';
 import {
   AccessDenied,
   NoSuchProcess,
@@ -20,7 +23,7 @@ import {
   type ProcessCgroup,
   type ProcessThreadInfo,
 } from '../index';
-import type { MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
+import type { MetricNeeds, PodNames, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 import { fsdecode, fsencode } from '../index';
 
 /** The parts of the library this source uses (a Psutil instance bound to the configured roots). */
@@ -28,6 +31,8 @@ export interface ProcessLibrary {
   bootTime(): number;
   processIter(): Iterable<Process>;
   readonly RLIMIT_NOFILE?: number;
+  /** The library's cgroupLimits, for the groups' memory limits (absent: no limits are reported). */
+  cgroupLimits?(target: string): { readonly memory: number | null };
 }
 
 const RLIMIT_NOFILE = 7;
@@ -71,16 +76,49 @@ export class PsutilSource implements ProcSource {
    * stat and status reads, so /proc is walked once for both.
    */
   visit: ((p: Process) => void) | null = null;
+  /** The pass's pod name index: undefined until asked for after list() (podnames.ts reads the kubelet's logs). */
+  private names: PodNames | null | undefined;
+  private readonly readNames: (() => PodNames | null) | null;
+  /** Memory limits by cgroup path, for this pass. */
+  private readonly limits = new Map<string, number | null>();
 
-  constructor(private readonly lib: ProcessLibrary) {
+  constructor(
+    private readonly lib: ProcessLibrary,
+    opts: { readonly podNames?: () => PodNames | null } = {},
+  ) {
     this.bootTime = lib.bootTime();
     this.clockTicks = 100;
+    this.readNames = opts.podNames ?? null;
+  }
+
+  memoryLimit(cgroupPath: string): number | null {
+    const lib = this.lib;
+    if (lib.cgroupLimits === undefined) return null;
+    let v = this.limits.get(cgroupPath);
+    if (v === undefined) {
+      try {
+        v = lib.cgroupLimits(cgroupPath).memory;
+      } catch (e) {
+        // No cgroup mounts visible (mountinfo unreadable, a bare chroot): no limit to report, the groups stay.
+        if (!(e instanceof OsError)) throw e;
+        v = null;
+      }
+      this.limits.set(cgroupPath, v);
+    }
+    return v;
+  }
+
+  podNames(): PodNames | null {
+    if (this.names === undefined) this.names = this.readNames === null ? null : this.readNames();
+    return this.names;
   }
 
   list(prefetch?: Prefetch): ProcIdentity[] {
     const out: ProcIdentity[] = [];
     const next = new Map<number, Process>();
     this.prefetched.clear();
+    this.names = undefined; // read again, if asked, in this pass
+    this.limits.clear();
     for (const p of this.lib.processIter()) {
       const start = p.startTicks;
       if (start === null) continue; // hidepid: no identity, no grouping

@@ -5,7 +5,7 @@
  */
 import type { ProcessCgroup } from '../index';
 import { parseCgroup } from '../probes/linux/parse/cgroup';
-import type { MetricNeeds, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
+import type { MetricNeeds, PodNames, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 
 /** Everything about one process; the optional facts default to "unreadable" (null). */
 export interface ProcRecord extends ProcIdentity {
@@ -41,6 +41,8 @@ export interface TableReads {
   username: number;
   cgroups: number;
   cwd: number;
+  /** Reads of the pod name index (at most one per list()). */
+  podNames: number;
   metrics: number;
   /** Pids whose metrics were read, in the last cycle. */
   metricPids: Set<number>;
@@ -56,8 +58,9 @@ export interface TableSource extends ProcSource {
 
 export function tableSource(
   records: readonly ProcRecord[],
-  opts: { bootTime?: number; clockTicks?: number } = {},
+  opts: { bootTime?: number; clockTicks?: number; podNames?: () => PodNames | null } = {},
 ): TableSource {
+  let names: PodNames | null | undefined;
   let byPid = new Map<number, ProcRecord>();
   const set = (rs: readonly ProcRecord[]) => {
     byPid = new Map(rs.map((r) => [r.pid, r]));
@@ -69,6 +72,7 @@ export function tableSource(
     username: 0,
     cgroups: 0,
     cwd: 0,
+    podNames: 0,
     metrics: 0,
     metricPids: new Set(),
     lastNeeds: null,
@@ -86,6 +90,7 @@ export function tableSource(
     list() {
       reads.list++;
       reads.metricPids = new Set();
+      names = undefined;
       return [...byPid.values()].map((r) => ({ pid: r.pid, ppid: r.ppid, startTime: r.startTime, comm: r.comm }));
     },
     cmdline(p) {
@@ -104,6 +109,14 @@ export function tableSource(
     cwd(p) {
       reads.cwd++;
       return get(p)?.cwd ?? null;
+    },
+    podNames() {
+      if (names === undefined) {
+        if (opts.podNames === undefined) return (names = null);
+        reads.podNames++;
+        names = opts.podNames();
+      }
+      return names;
     },
     metrics(p, needs): ProcMetrics | null {
       reads.metrics++;

@@ -20,6 +20,10 @@ export const TEMPLATE_FIELDS = [
   'Matches',
   'ContainerID',
   'PodUID',
+  'PodName',
+  'Namespace',
+  'ContainerName',
+  'SystemdUnit',
 ] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
@@ -39,6 +43,12 @@ export interface TemplateValues {
   readonly Matches: Readonly<Record<string, string>>;
   readonly ContainerID: string;
   readonly PodUID: string;
+  /** From the kubelet's log directories (types.ts PodNames); "" outside a pod or where none names it. */
+  readonly PodName: string;
+  readonly Namespace: string;
+  readonly ContainerName: string;
+  /** The last *.service / *.scope component of the process's cgroup path; "" when none. */
+  readonly SystemdUnit: string;
 }
 
 type Part =

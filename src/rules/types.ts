@@ -96,6 +96,19 @@ export interface FactNeeds {
   readonly username: boolean;
   readonly cgroups: boolean;
   readonly cwd: boolean;
+  /** The pod and container names of the kubelet's log directories (ProcSource.podNames). */
+  readonly podNames: boolean;
+}
+
+/**
+ * Pod and container names without the Kubernetes API: the kubelet's log directories (/var/log/pods/<namespace>_<pod>_
+ * <uid>/, /var/log/containers/<pod>_<namespace>_<container>-<id>.log) as one index, read at most once per pass.
+ */
+export interface PodNames {
+  /** The pod with this UID (dashes, lowercase), or null when no log directory names it. */
+  pod(uid: string): { readonly namespace: string; readonly name: string } | null;
+  /** The name of the container with this 64-hex-digit id, or null when no log link names it. */
+  container(id: string): string | null;
 }
 
 /**
@@ -120,5 +133,16 @@ export interface ProcSource {
   cgroups(p: ProcIdentity): readonly ProcessCgroup[] | null;
   /** readlink /proc/<pid>/cwd. */
   cwd(p: ProcIdentity): string | null;
+  /**
+   * The pod and container names for this pass: read when first asked after list(), kept until the next list(); null
+   * when the kubelet's log directory is not there (or the source has none).
+   */
+  podNames?(): PodNames | null;
+  /**
+   * The memory limit of the cgroup at this path of the memory controller's hierarchy: the tightest over it and its
+   * ancestors, in bytes; null when none limits or it cannot be read. Called once per group and pass at most; the
+   * source may keep answers for the pass.
+   */
+  memoryLimit?(cgroupPath: string): number | null;
   metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null;
 }

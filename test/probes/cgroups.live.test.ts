@@ -163,3 +163,96 @@ live.describe('cgroups created for the test (v1)', () => {
     expect(s.pids).toBeNull();
   }, 30_000);
 });
+
+/** Why this run cannot make a v1 cpuset cgroup, or null when it can. */
+function cannotCpuset(): string | null {
+  if (!IS_ROOT) return 'not root (creating cgroups needs it)';
+  const m = mountOf('cpuset');
+  if (m === null) return 'no v1 cpuset hierarchy mounted (a unified host: the cpuset case is on the fixture tree)';
+  const probe = path.join(m, `${NAME}-probe`);
+  try {
+    fs.mkdirSync(probe);
+    fs.rmdirSync(probe);
+  } catch (err) {
+    return `cannot create a cgroup under ${m}: ${(err as Error).message}`;
+  }
+  return null;
+}
+
+const WHY_CPUSET = cannotCpuset();
+const liveCpuset = requireOr(WHY_CPUSET === null, WHY_CPUSET ?? '');
+
+liveCpuset.describe('a cpuset cgroup created for the test (v1)', () => {
+  let dir: string | null = null;
+  const kids: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL');
+    for (const c of kids) {
+      if (c.exitCode === null && c.signalCode === null) await new Promise<void>((r) => c.once('exit', () => r()));
+    }
+    if (dir !== null) fs.rmdirSync(dir);
+  });
+
+  /** The child's stdout line by line (one reader: two lines can come in one chunk), each within 40 s. */
+  function lines(c: ChildProcess): () => Promise<string> {
+    let buf = '';
+    let err = '';
+    let wake: (() => void) | null = null;
+    c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    c.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      wake?.();
+    });
+    return async () => {
+      const deadline = Date.now() + 40_000;
+      while (!buf.includes('\n')) {
+        if (Date.now() > deadline)
+          throw new Error(`no line from the child within 40 s (got ${JSON.stringify(buf)}, stderr ${err})`);
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 500);
+        });
+        wake = null;
+      }
+      const i = buf.indexOf('\n');
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      return l;
+    };
+  }
+
+  test('a process pinned to CPU 0 by its cpuset: cgroupLimits().cpuCount 1, as nproc and cpuCount({ cgroup: true }) inside it', async () => {
+    const root = mountOf('cpuset')!;
+    dir = path.join(root, `${NAME}-cpuset`);
+    fs.mkdirSync(dir);
+    // A v1 cpuset takes no task before both its cpus and mems are set; mems as the root's (NUMA node list).
+    fs.writeFileSync(path.join(dir, 'cpuset.cpus'), '0');
+    fs.writeFileSync(path.join(dir, 'cpuset.mems'), fs.readFileSync(path.join(root, 'cpuset.mems'), 'utf8').trim());
+    // The child waits until it is in the cgroup, then asks nproc (sched_getaffinity) and the library (built: dist/).
+    const lib = path.resolve(__dirname, '..', '..', 'dist', 'index.js');
+    const js = `const p = require(${JSON.stringify(lib)}); process.stdout.write(String(p.cpuCount({ cgroup: true })) + ' ' + String(p.cpuCount()) + '\\n');`;
+    // node and the script as sh's $0 and $1: no quoting of the script into the command line.
+    const child = spawn('sh', ['-c', 'read go; nproc; "$0" -e "$1"; read done', process.execPath, js], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    kids.push(child);
+    const line = lines(child);
+    fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(child.pid!));
+
+    const lim = cgroupLimits(child.pid);
+    expect(lim.cpuset).toEqual([0]);
+    expect(lim.cpuCount).toBe(1);
+    // The same cgroup by its path, as the process groups read it.
+    expect(cgroupLimits(`/${NAME}-cpuset`).cpuset).toEqual([0]);
+
+    child.stdin.write('go\n');
+    const nproc = await line();
+    expect(nproc).toBe('1');
+    const [bounded, plain] = (await line()).split(' ');
+    expect(bounded).toBe('1');
+    // Outside the cgroup's bound: the logical CPUs of the host, as getconf _NPROCESSORS_ONLN counts them.
+    expect(plain).toBe(spawnSync('getconf', ['_NPROCESSORS_ONLN'], { encoding: 'utf8' }).stdout.trim());
+    child.stdin.end('done\n');
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+  }, 120_000);
+});

@@ -261,7 +261,23 @@ describe('cgroup v2 (unified) fixture', () => {
     expect(() => V2.cgroupStats('kubepods.slice')).toThrow(TypeError);
   });
   test('effective limits: the pod slice is tighter than the container', () => {
-    expect(V2.cgroupLimits(4242)).toEqual({ cpuQuota: 1.5, cpuCount: 1.5, memory: 512 * MiB });
+    // the cpuset is the root's (no cpuset.cpus.effective below it): 4 CPUs, looser than the quota
+    expect(V2.cgroupLimits(4242)).toEqual({ cpuQuota: 1.5, cpuset: [0, 1, 2, 3], cpuCount: 1.5, memory: 512 * MiB });
+  });
+  test('effective limits: a cpuset tighter than the quota (a container pinned to CPU 2)', () => {
+    expect(V2.cgroupLimits(4343)).toEqual({ cpuQuota: 2, cpuset: [2], cpuCount: 1, memory: 1024 * MiB });
+  });
+  test('cpuCount({ cgroup: true }): the plain count where this process has no cgroup file; logical only', () => {
+    // The fixture has no /proc/self/cgroup (a kernel without cgroups): nothing bounds the count.
+    expect(V2.cpuCount({ cgroup: true })).toBe(V2.cpuCount());
+    expect(() => V2.cpuCount({ cgroup: true, logical: false })).toThrow(TypeError);
+    expect(() => V2.cpuCount({ cgroup: 1 as unknown as boolean })).toThrow(TypeError);
+  });
+  test("effective limits of a cgroup given by path: its own cpuset, or the nearest ancestor's", () => {
+    const pod = '/kubepods.slice/kubepods-pod0f0e0d0c_0b0a_4908_8706_050403020100.slice';
+    expect(V2.cgroupLimits(pod)).toEqual({ cpuQuota: 2, cpuset: [0, 1, 2, 3], cpuCount: 2, memory: 1024 * MiB });
+    expect(V2.cgroupLimits('/kubepods.slice')).toMatchObject({ cpuset: [0, 1, 2, 3], cpuCount: 4 });
+    expect(() => V2.cgroupLimits('kubepods.slice')).toThrow(TypeError);
   });
 });
 
@@ -310,6 +326,7 @@ describe('cgroup v1 (hybrid) fixture', () => {
     expect(s.pressure!.cpu!.some!.total).toBe(777);
   });
   test('effective limits: the /docker parent quota, the leaf memory limit', () => {
-    expect(V1.cgroupLimits(777)).toEqual({ cpuQuota: 0.5, cpuCount: 0.5, memory: 256 * MiB });
+    // no cpuset hierarchy mounted in this fixture: no cpuset bound
+    expect(V1.cgroupLimits(777)).toEqual({ cpuQuota: 0.5, cpuset: null, cpuCount: 0.5, memory: 256 * MiB });
   });
 });

@@ -15,8 +15,15 @@ describe('cgroupFacts', () => {
     expect(cgroupFacts(parseCgroup(text))).toEqual({
       paths: ['/system.slice/a.service', '/x:y', `/system.slice/docker-${ID}.scope`],
       identity: { containerId: ID, podUid: null, runtime: 'docker' },
+      systemdUnit: `docker-${ID}.scope`,
+      memoryPath: `/system.slice/docker-${ID}.scope`,
     });
-    expect(cgroupFacts([])).toEqual({ paths: [], identity: { containerId: null, podUid: null, runtime: null } });
+    expect(cgroupFacts([])).toEqual({
+      paths: [],
+      identity: { containerId: null, podUid: null, runtime: null },
+      systemdUnit: null,
+      memoryPath: null,
+    });
   });
 });
 
@@ -77,5 +84,34 @@ describe('cgroupIdentity', () => {
       runtime: null,
     });
     expect(cgroupIdentity([])).toEqual({ containerId: null, podUid: null, runtime: null });
+  });
+});
+
+describe('cgroupFacts: systemd unit, memory cgroup, layouts the rules read through the library', () => {
+  it('takes the unit from the systemd trees (unified, then name=systemd) and the memory line for the memory path', () => {
+    const hybrid = parseCgroup(
+      '9:name=systemd:/system.slice/cron.service\n4:memory:/process_api/7930a8a2\n1:cpu:/\n0::/system.slice/cron.service\n',
+    );
+    const f = cgroupFacts(hybrid);
+    expect(f.systemdUnit).toBe('cron.service');
+    expect(f.memoryPath).toBe('/process_api/7930a8a2');
+    const legacy = cgroupFacts(
+      parseCgroup('4:memory:/x\n1:name=systemd:/user.slice/user-1000.slice/session-3.scope\n'),
+    );
+    expect(legacy.systemdUnit).toBe('session-3.scope');
+    expect(cgroupFacts(parseCgroup('0::/init.scope\n')).memoryPath).toBe('/init.scope');
+  });
+  it('a static pod (32-hex UID) and the "slice:cri-containerd:<id>" colon form', () => {
+    const fid = 'fdddaf06cf500dcb43e30469b6880934';
+    expect(
+      cgroupFacts(parseCgroup(`0::/kubepods.slice/kubepods-pod${fid}.slice/cri-containerd-${ID}.scope\n`)).identity,
+    ).toEqual({
+      containerId: ID,
+      podUid: fid,
+      runtime: 'containerd',
+    });
+    expect(
+      cgroupFacts(parseCgroup(`11:perf_event:/kubepods-besteffort-pod${UID_}.slice:cri-containerd:${ID}\n`)).identity,
+    ).toEqual({ containerId: ID, podUid: UID, runtime: 'containerd' });
   });
 });

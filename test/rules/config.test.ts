@@ -56,7 +56,7 @@ describe('loadRulesYaml', () => {
   it("compiles process-exporter's example as is", () => {
     const cfg = load('process-exporter-example.good.yaml');
     expect(cfg.rules.rules).toHaveLength(2);
-    expect(cfg.rules.needs).toEqual({ cmdline: true, username: true, cgroups: false, cwd: false });
+    expect(cfg.rules.needs).toEqual({ cmdline: true, username: true, cgroups: false, cwd: false, podNames: false });
     expect(cfg.rules.staticGroups).toEqual([]);
     expect(cfg.options).toBe(DEFAULT_GROUP_OPTIONS);
     expect(cfg.warnings).toEqual([]);
@@ -74,7 +74,7 @@ describe('loadRulesYaml', () => {
     });
     expect([...cfg.options.excludeFamilies].sort()).toEqual(['open_filedesc', 'worst_fd_ratio']);
     expect(cfg.rules.usesParent).toBe(true);
-    expect(cfg.rules.needs).toEqual({ cmdline: true, username: true, cgroups: true, cwd: false });
+    expect(cfg.rules.needs).toEqual({ cmdline: true, username: true, cgroups: true, cwd: false, podNames: false });
     expect(cfg.rules.labelNames).toEqual(['container_id', 'team', 'owner']);
     expect(cfg.rules.staticGroups.map((g) => g.name)).toEqual(['nginx-master', 'nginx-worker', 'app', 'pods']);
   });
@@ -92,7 +92,7 @@ describe('loadRulesYaml', () => {
 
   it('needs no cmdline for comm-only rules with a literal name', () => {
     const cfg = loadRulesYaml('process_names:\n  - name: sshd\n    comm: [sshd]\n');
-    expect(cfg.rules.needs).toEqual({ cmdline: false, username: false, cgroups: false, cwd: false });
+    expect(cfg.rules.needs).toEqual({ cmdline: false, username: false, cgroups: false, cwd: false, podNames: false });
     expect(cfg.rules.staticGroups).toEqual([{ name: 'sshd', labels: {} }]);
   });
 
@@ -163,4 +163,38 @@ describe('parseDuration', () => {
   it.each(['', 'ten', '10', '-5s', '5 s', 's', null, -1, Number.NaN])('refuses %j', (v) =>
     expect(parseDuration(v)).toBeNull(),
   );
+});
+
+describe('pod, container and systemd unit selectors', () => {
+  it('compile as whole-name regexps, read cgroups and (for pod names) the pod log index', () => {
+    const cfg = compileRulesConfig(
+      [
+        { name: '{{.Matches.app}}', pod_name: ['(?P<app>web)-.*'], namespace: ['default'] },
+        { name: '{{.SystemdUnit}}', systemd_unit: ['.*\\.service'] },
+      ],
+      { pod_logs_dir: '/host/var/log/pods' },
+    );
+    expect(cfg.warnings).toEqual([]);
+    expect(cfg.options.podLogsDir).toBe('/host/var/log/pods');
+    expect(cfg.rules.rules[0]!.needs).toMatchObject({ cgroups: true, podNames: true, cmdline: false });
+    expect(cfg.rules.rules[1]!.needs).toMatchObject({ cgroups: true, podNames: false });
+    expect(compileRulesConfig(undefined, undefined).options.podLogsDir).toBe('/var/log/pods');
+  });
+  it('a template with {{.ContainerName}} alone needs the index', () => {
+    const cfg = compileRulesConfig([{ name: '{{.ContainerName}}', container_id: ['*'] }], undefined);
+    expect(cfg.rules.needs).toMatchObject({ cgroups: true, podNames: true });
+  });
+  it('refuses bad regexps, non-lists and a relative pod_logs_dir, each at its path', () => {
+    expect(() =>
+      compileRulesConfig([{ pod_name: ['('], namespace: 'x', container_name: [1, {}] }], { pod_logs_dir: 'var/log' }),
+    ).toThrow(
+      /pod_name\[0\]: bad regexp[\s\S]*namespace: must be a list[\s\S]*container_name\[1\]: must be a string[\s\S]*pod_logs_dir: must be an absolute path/,
+    );
+  });
+  it('a selector alone is a matcher; a static pod UID (32 hex digits) is a pod_uid', () => {
+    expect(compileRulesConfig([{ systemd_unit: ['x.service'] }], undefined).rules.rules).toHaveLength(1);
+    expect(compileRulesConfig([{ pod_uid: ['fdddaf06cf500dcb43e30469b6880934'] }], undefined).rules.rules).toHaveLength(
+      1,
+    );
+  });
 });

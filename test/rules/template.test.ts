@@ -18,6 +18,10 @@ const values: TemplateValues = {
   Matches: { script: 'worker.py', empty: '' },
   ContainerID: 'abc',
   PodUID: '',
+  PodName: 'web-7d9f8c6b5-x2x9q',
+  Namespace: 'shop',
+  ContainerName: 'nginx',
+  SystemdUnit: 'app.service',
 };
 
 describe('compileTemplate', () => {
@@ -28,6 +32,8 @@ describe('compileTemplate', () => {
     ['pid-{{.PID}}', 'pid-4242'],
     ['{{.StartTime}}', '2026-11-27 06:05:39.42 +0000 UTC'],
     ['{{.Cgroups}}', '[/system.slice/app.service /]'],
+    ['{{.Namespace}}/{{.PodName}}/{{.ContainerName}}', 'shop/web-7d9f8c6b5-x2x9q/nginx'],
+    ['{{.SystemdUnit}}', 'app.service'],
     ['{{.Cwd}}', '/srv/app'],
     ['{{index .Matches "script"}}', 'worker.py'],
     ['{{index .Matches `script`}}', 'worker.py'],

@@ -13,7 +13,15 @@ import { compileRulesConfig, type GroupOptions, type RulesConfig } from '../../r
 import { otlpMetrics, prometheusFamilies } from '../../rules/families';
 import { Grouper, type GroupSnapshot } from '../../rules/grouper';
 import type { PsutilSource } from '../../rules/source';
-import { defineCollector, type CollectFn, type Family, type OtlpMetric, type Reconfigurable } from '../catalog';
+import type { PodNames } from '../../rules/types';
+import {
+  defineCollector,
+  type CollectFn,
+  type CollectorEnv,
+  type Family,
+  type OtlpMetric,
+  type Reconfigurable,
+} from '../catalog';
 import { createLogger } from '../log';
 import {
   processKey,
@@ -181,11 +189,34 @@ export function processGroupsMetrics(d: ProcessGroupsData): OtlpMetric[] {
   return d.perProcess === undefined ? groups : groups.concat(d.perProcess.metrics);
 }
 
+/**
+ * The pod name index reader of the rules' source (rules/podnames.ts), loaded in the worker only. An unreadable log
+ * directory is logged once per distinct error (not every pass) and names nothing until it can be read.
+ */
+function podNamesFor(
+  roots: CollectorEnv['roots'],
+  dir: () => string,
+  log: ReturnType<typeof createLogger>,
+): () => PodNames | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loaded in the worker only (see collect)
+  const { podNamesReader } = require('../../rules/podnames') as typeof import('../../rules/podnames');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loaded in the worker only (see collect)
+  const { ProcFs } = require('../../probes/linux/procfs') as typeof import('../../probes/linux/procfs');
+  let last: string | null = null;
+  return podNamesReader(new ProcFs(roots), dir, (e) => {
+    if (e.message === last) return;
+    last = e.message;
+    log.warn('process groups: the pod log directory cannot be read; pod and container names stay empty', {
+      err: e.message,
+    });
+  });
+}
+
 export const processGroupsCollector = defineCollector<ProcessGroupsData, ProcessGroupsOptions>({
   name: 'process_groups',
   help: "process-exporter's namedprocess_namegroup_* groups from process_names, and the same groups as OTLP process.* metrics.",
   options: (raw) => parseOptions(raw),
-  create: ({ psutil }, o) => {
+  create: ({ psutil, roots }, o) => {
     const log = createLogger(o.logLevel);
     const grouper = new Grouper(o.config.rules, o.config.options);
     let rulesKey = o.rulesKey;
@@ -218,7 +249,9 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
       }
       // Required here, in the worker: rules/source loads the library, which the main thread (mappings only) never needs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loaded in the worker only (comment above)
-      source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil);
+      source ??= new (require('../../rules/source') as typeof import('../../rules/source')).PsutilSource(psutil, {
+        podNames: podNamesFor(roots, () => grouper.options.podLogsDir, log),
+      });
       // The grouper's walk reads each process's records too (the same stat and status reads).
       source.visit = recorder === null ? null : (p) => recorder.visit(p);
       return { snapshot: grouper.update(source), reload, perProcess: perProcess() };

@@ -23,6 +23,7 @@ import {
   type IoStatDevice,
 } from './parse/cgroupfs';
 import { OsError } from '../errors';
+import { parseCpuList } from './parse/pidstatus';
 
 export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
 
@@ -120,6 +121,8 @@ export interface CgroupDirs {
   readonly cpuacct: string | null;
   readonly pids: { readonly dir: string; readonly version: 1 | 2 } | null;
   readonly io: { readonly dir: string; readonly version: 1 | 2 } | null;
+  /** The cpuset controller's directory (v1: its own hierarchy; v2: the unified one). */
+  readonly cpuset: { readonly dir: string; readonly version: 1 | 2 } | null;
   /** The cgroup's directory in the unified hierarchy (PSI, core cpu.stat); null without one. */
   readonly unified: string | null;
 }
@@ -163,6 +166,7 @@ export function dirsOf(hs: readonly CgroupHierarchy[], target: string | readonly
     cpuacct: acct === undefined ? null : pathIn(acct),
     pids: pick('pids'),
     io: hs.some((h) => h.version === 1 && h.controllers.includes('blkio')) ? pick('blkio') : pick('io'),
+    cpuset: pick('cpuset'),
     unified,
   };
 }
@@ -437,6 +441,7 @@ function existing(fs: ProcFs, d: CgroupDirs): CgroupDirs {
     cpuacct: has(d.cpuacct),
     pids: has(d.pids),
     io: has(d.io),
+    cpuset: has(d.cpuset),
     unified: has(d.unified),
   });
 }
@@ -499,6 +504,31 @@ export interface EffectiveLimitsRaw {
   readonly cpuQuota: number | null;
   /** The tightest memory limit over the cgroup and its ancestors, in bytes; null when none limits. */
   readonly memory: number | null;
+  /** The CPUs the cgroup may run on (cpuset), sorted; null where no cpuset file is found. */
+  readonly cpuset: readonly number[] | null;
+}
+
+/**
+ * The CPUs of a cgroup's cpuset. v2: cpuset.cpus.effective, which exists only where the cpuset controller is enabled;
+ * elsewhere the nearest ancestor's applies (the kernel computes effective sets top down, so the nearest one is the
+ * answer, no minimum to take). v1: every cgroup of the cpuset hierarchy has its own cpuset.cpus (a task cannot join
+ * one without); cpuset.effective_cpus, where the kernel has it, also reflects hot-unplugged CPUs.
+ */
+function cpusetOf(
+  fs: ProcFs,
+  d: { readonly dir: string; readonly version: 1 | 2 },
+  mountPoint: string,
+): number[] | null {
+  const files = d.version === 2 ? ['cpuset.cpus.effective'] : ['cpuset.effective_cpus', 'cpuset.cpus'];
+  const dirs = d.version === 2 ? ancestors(d.dir, mountPoint) : [d.dir];
+  for (const dir of dirs) {
+    for (const f of files) {
+      const cpus = read(fs, dir, f, parseCpuList);
+      // An empty effective set is a cpuset being configured (v1 before cpuset.cpus is written): no answer there.
+      if (cpus !== null && cpus.length > 0) return cpus;
+    }
+  }
+  return null;
 }
 
 /** The tightest CPU quota and memory limit over the cgroup and every ancestor up to its hierarchy's root. */
@@ -528,7 +558,8 @@ export function effectiveLimits(fs: ProcFs, hs: readonly CgroupHierarchy[], d: C
       if (v !== null && (memory === null || v < memory)) memory = v;
     }
   }
-  return Object.freeze({ cpuQuota, memory });
+  const cpuset = d.cpuset === null ? null : cpusetOf(fs, d.cpuset, mountOf(d.cpuset.dir));
+  return Object.freeze({ cpuQuota, memory, cpuset: cpuset === null ? null : Object.freeze(cpuset) });
 }
 
 /** The hierarchies a walk lists: those of the controllers stats() reads, the unified one and name=systemd. */

@@ -1,0 +1,128 @@
+/**
+ * The grouper's counter arithmetic (grouper.ts): a process's absolute values, the increase since the last ones
+ * (counters only go up), the carried baseline, and process-exporter's five state buckets.
+ */
+import type { ProcMetrics, ThreadMetrics } from './types';
+
+/** Monotonic values of a process, thread or group (seconds, bytes, counts); NaN where unreadable. */
+export interface Counters {
+  cpuUser: number;
+  cpuSystem: number;
+  readBytes: number;
+  writeBytes: number;
+  majorFaults: number;
+  minorFaults: number;
+  ctxVoluntary: number;
+  ctxInvoluntary: number;
+}
+
+export const zero = (): Counters => ({
+  cpuUser: 0,
+  cpuSystem: 0,
+  readBytes: 0,
+  writeBytes: 0,
+  majorFaults: 0,
+  minorFaults: 0,
+  ctxVoluntary: 0,
+  ctxInvoluntary: 0,
+});
+
+/**
+ * A process's absolute counter values. With its threads read (process-exporter's way), context switches are the sum
+ * over its threads: /proc/<pid>/status counts the main thread only.
+ */
+export function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | null): Counters {
+  let vol = m.ctxVoluntary;
+  let inv = m.ctxInvoluntary;
+  if (threads) {
+    vol = 0;
+    inv = 0;
+    for (const th of threads) {
+      vol += th.ctxVoluntary;
+      inv += th.ctxInvoluntary;
+    }
+  }
+  return {
+    cpuUser: m.cpuUser,
+    cpuSystem: m.cpuSystem,
+    readBytes: m.readBytes ?? NaN,
+    writeBytes: m.writeBytes ?? NaN,
+    majorFaults: m.majorFaults,
+    minorFaults: m.minorFaults,
+    ctxVoluntary: vol,
+    ctxInvoluntary: inv,
+  };
+}
+
+export function threadCounters(th: ThreadMetrics): Counters {
+  return {
+    cpuUser: th.cpuUser,
+    cpuSystem: th.cpuSystem,
+    readBytes: th.readBytes ?? NaN,
+    writeBytes: th.writeBytes ?? NaN,
+    majorFaults: th.majorFaults,
+    minorFaults: th.minorFaults,
+    ctxVoluntary: th.ctxVoluntary,
+    ctxInvoluntary: th.ctxInvoluntary,
+  };
+}
+
+const KEYS: ReadonlyArray<keyof Counters> = [
+  'cpuUser',
+  'cpuSystem',
+  'readBytes',
+  'writeBytes',
+  'majorFaults',
+  'minorFaults',
+  'ctxVoluntary',
+  'ctxInvoluntary',
+];
+
+/**
+ * Increase since the last values. A value that went down (a thread exited from a summed count, a counter reset)
+ * or that is unreadable (NaN: io of another user's process) adds nothing: counters only go up.
+ */
+export function diff(now: Counters, last: Counters): Counters {
+  const d = zero();
+  for (const k of KEYS) {
+    const v = now[k] - last[k];
+    d[k] = v > 0 ? v : 0;
+  }
+  return d;
+}
+
+/** The new baseline: unreadable values keep the last readable one, so the next readable value adds only its increase. */
+export function carry(now: Counters, last: Counters | null): Counters {
+  const out = { ...now };
+  for (const k of KEYS) if (Number.isNaN(out[k]) && last !== null) out[k] = last[k];
+  return out;
+}
+
+export function addInto(acc: Counters, d: Counters): void {
+  for (const k of KEYS) {
+    const v = d[k];
+    if (v > 0) acc[k] += v; // NaN and 0 add nothing
+  }
+}
+
+export function addState(
+  s: { running: number; sleeping: number; waiting: number; zombie: number; other: number },
+  st: string,
+): void {
+  switch (st) {
+    case 'R':
+      s.running++;
+      break;
+    case 'S':
+      s.sleeping++;
+      break;
+    case 'D':
+      s.waiting++;
+      break;
+    case 'Z':
+      s.zombie++;
+      break;
+    default:
+      s.other++;
+  }
+}
