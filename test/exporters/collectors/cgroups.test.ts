@@ -23,6 +23,8 @@ const BE_POD =
   '/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod35550f44_f691_427e_b57d_ab6127d2cb65.slice';
 const COREDNS = `${BE_POD}/crio-d28e0087cf8f3f0429f755d60b0de415b20fcf76736ded7bab6e30e7b739ee36.scope`;
 const STATIC = '/kubepods.slice/kubepods-podfdddaf06cf500dcb43e30469b6880934.slice';
+const PINNED_POD = '/kubepods.slice/kubepods-pod0f0e0d0c_0b0a_4908_8706_050403020100.slice';
+const PINNED = `${PINNED_POD}/cri-containerd-${'c0ffee'.repeat(10)}c0ffee.scope`;
 const DOCKER_ID = '1f2e3d4c5b6a79880f1e2d3c4b5a69788f9e0d1c2b3a49586f7e8d9c0b1a2f3e';
 const DOCKER = `/system.slice/docker-${DOCKER_ID}.scope`;
 const PODMAN = '/machine.slice/libpod-6e341326c5b2f2b1d7a0e4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2e479e.scope';
@@ -89,6 +91,9 @@ describe('cgroups collector on a unified host (test/fixtures/cgroup-v2)', () => 
         POD,
         NGINX,
         STATIC,
+        // cg-names' pinned Guaranteed pod (process 4343, cpuset tighter than its quota) and its container
+        PINNED_POD,
+        PINNED,
         '/machine.slice',
         PODMAN,
         '/system.slice',
@@ -222,7 +227,7 @@ describe('cgroups collector options', () => {
   test('max_cgroups keeps the shallowest and counts the rest in psutil_cgroups_dropped_total', async () => {
     const s = await scrape('cgroup-v2', { max_cgroups: 3 });
     expect(s.data.rows.map((r) => r.labels.id)).toEqual(['/', '/batch', '/kubepods.slice']);
-    expect(s.series.find((x) => x.name === 'psutil_cgroups_dropped_total')?.value).toBe(19 - 3);
+    expect(s.series.find((x) => x.name === 'psutil_cgroups_dropped_total')?.value).toBe(21 - 3);
   });
 
   test('parts switched off are not read: no io, no pressure families', async () => {
