@@ -33,7 +33,10 @@ interface WorkerInit {
   readonly render?: WorkerRenderInit;
 }
 
-type ToWorker = { type: 'collect'; id: number } | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] };
+type ToWorker =
+  | { type: 'collect'; id: number }
+  | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] }
+  | { type: 'render-otlp'; on: boolean };
 type FromWorker =
   | { type: 'result'; id: number; result: CollectorResult }
   | { type: 'reconfigured'; id: number; errors: string[] }
@@ -194,6 +197,16 @@ export class WorkerRunner implements PassRunner {
     });
   }
 
+  /**
+   * Turns the OTLP mapping on or off (a config reload that turns otlp.enabled): the live worker from its next pass
+   * on, and a worker started later from the start.
+   */
+  setRenderOtlp(on: boolean): void {
+    if (this.init.render === undefined || this.init.render.otlp === on) return;
+    this.init = { ...this.init, render: { ...this.init.render, otlp: on } };
+    this.worker?.postMessage({ type: 'render-otlp', on } satisfies ToWorker);
+  }
+
   private readied(): void {
     this.onReady?.();
     this.onReady = null;
@@ -257,7 +270,11 @@ function errorText(e: unknown): string {
 function makeRenderer(
   init: WorkerInit,
   render: WorkerRenderInit,
-): { render: (r: CollectorResult) => Promise<CollectorResult>; setOptions: (name: string, options: unknown) => void } {
+): {
+  render: (r: CollectorResult) => Promise<CollectorResult>;
+  setOptions: (name: string, options: unknown) => void;
+  setOtlp: (on: boolean) => void;
+} {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded in the worker only, when it renders */
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const prom = require('./prometheus') as typeof import('./prometheus');
@@ -275,6 +292,7 @@ function makeRenderer(
       void e;
     }
   }
+  let otlpOn = render.otlp;
   const setOptions = (name: string, options: unknown): void => {
     const c = active.get(name);
     if (c) active.set(name, { def: c.def, options });
@@ -300,7 +318,7 @@ function makeRenderer(
     }
     let otlp: RenderedResult['otlp'];
     let otlpError: string | undefined;
-    if (render.otlp) {
+    if (otlpOn) {
       try {
         otlp = c.def.otlp(r.data, c.options);
       } catch (e) {
@@ -320,7 +338,13 @@ function makeRenderer(
       ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };
-  return { render: renderOne, setOptions };
+  return {
+    render: renderOne,
+    setOptions,
+    setOtlp: (on) => {
+      otlpOn = on;
+    },
+  };
 }
 
 function workerMain(init: WorkerInit): void {
@@ -366,6 +390,11 @@ function workerMain(init: WorkerInit): void {
         }
         port.postMessage({ type: 'reconfigured', id: m.id, errors } satisfies FromWorker);
       });
+      return;
+    }
+    if (m.type === 'render-otlp') {
+      // Queued like a reconfiguration: a pass renders all its results one way.
+      queue = queue.then(() => renderer?.setOtlp(m.on));
       return;
     }
     if (m.type !== 'collect') return;
