@@ -21,7 +21,6 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { hasScheme } from '../config/otlp-endpoint';
-import { readTlsFiles, type ResolvedOtlp } from './otlp';
 
 export const GRPC_SERVICE = 'MetricsExportService';
 export const GRPC_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
@@ -35,12 +34,22 @@ export function grpcUsesTls(endpoint: string, insecure: boolean): boolean {
   return !insecure;
 }
 
+/** What the gRPC delegate needs of the resolved settings (otlp.ts resolves them and reads the TLS files). */
+export interface GrpcTarget {
+  readonly url: string;
+  readonly insecure: boolean;
+  readonly tlsFiles: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly compression: 'none' | 'gzip';
+}
+
 export function createGrpcDelegate(
-  o: ResolvedOtlp,
+  o: GrpcTarget,
   serializer: ISerializer<ResourceMetrics, IExportMetricsServiceResponse>,
 ): IOtlpExportDelegate<ResourceMetrics> {
-  const files = readTlsFiles(o.tls);
-  const credentials = grpcUsesTls(o.url, o.tls.insecure)
+  const files = o.tlsFiles;
+  const credentials = grpcUsesTls(o.url, o.insecure)
     ? createSslCredentials(files.ca, files.key, files.cert)
     : createInsecureCredentials();
   // Headers travel as gRPC metadata (their names lower-cased, as HTTP/2 requires).

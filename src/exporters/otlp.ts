@@ -502,8 +502,9 @@ export function createExporter(o: ResolvedOtlp, producer: SnapshotProducer | nul
   };
   const extras = new WeakMap<ResourceMetrics, ResourceMetrics[]>();
   if (o.protocol === 'grpc') {
+    const target = { ...o, insecure: o.tls.insecure, tlsFiles: readTlsFiles(o.tls) };
     const delegate = grpcModule().createGrpcDelegate(
-      o,
+      target,
       multiResourceSerializer(ProtobufMetricsSerializer, false, extras),
     );
     return new MultiResourceExporter(new OTLPMetricExporterBase(delegate, options), extras, producer);
