@@ -5,7 +5,9 @@
  */
 import type { AdminConfig } from '../admin/config';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+/** OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE's values (the OTLP metrics exporter spec). */
+export type OtlpTemporality = 'cumulative' | 'delta' | 'lowmemory';
 export type LogFormat = 'json' | 'logfmt';
 
 /** One collector's settings: `enabled`, its time budget, and its own options (snake_case, as written). */
@@ -49,10 +51,25 @@ export interface OtlpProcessSettings {
   readonly max: number;
 }
 
+/** otlp.tls: the transport security of the push (the OpenTelemetry Collector's otlp exporter's `tls` block). */
+export interface OtlpTls {
+  /** gRPC without TLS for an endpoint with no scheme (http:// is always plain, https:// always TLS). */
+  readonly insecure: boolean;
+  /** PEM files: the CA that signs the receiver's certificate, and a client certificate and key (mutual TLS). */
+  readonly caFile: string | null;
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+}
+
 export interface OtlpSettings {
   readonly enabled: boolean;
-  readonly endpoint: string;
+  /** null: the protocol's default (http://localhost:4318/v1/metrics over HTTP, http://localhost:4317 over gRPC). */
+  readonly endpoint: string | null;
   readonly protocol: OtlpProtocol;
+  readonly tls: OtlpTls;
+  readonly temporality: OtlpTemporality;
+  /** otlp.metrics: metric names (or `prefix.*` sets) switched on or off; what is not listed is on. */
+  readonly metrics: Readonly<Record<string, { readonly enabled: boolean }>>;
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly compression: 'none' | 'gzip';

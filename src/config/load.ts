@@ -28,9 +28,11 @@ import type {
   LogLevel,
   OtlpProcessFilter,
   OtlpProtocol,
+  OtlpTemporality,
   ProcessMatcher,
 } from './defaults';
 import { collectorParts, type FlagAssignment } from './flags';
+import { otlpEndpointProblem } from './otlp-endpoint';
 import { applyDisableDefaults, applyFlags, resolveRef, type SchemaNode } from './schema-data';
 import {
   AdminConfigError,
@@ -233,24 +235,6 @@ function resolveAdmin(raw: Record<string, unknown>, problem: (segments: string[]
 /** otlp.timeout when the file does not say (the OpenTelemetry SDK's default), capped by otlp.interval. */
 const OTLP_DEFAULT_TIMEOUT_MS = 10_000;
 
-/**
- * Why an OTLP endpoint cannot be posted to, or null. The schema's pattern checks the scheme; a URL the exporter
- * cannot parse ("http://", "http://[::1") would otherwise pass --check-config and stop the agent at start.
- */
-function otlpEndpointProblem(endpoint: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch (e) {
-    void e; // the URL parser says only "Invalid URL": the message below says what is expected
-    return `expected an http:// or https:// URL such as http://localhost:4318/v1/metrics, got ${JSON.stringify(endpoint)}`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return `expected an http:// or https:// URL, got ${JSON.stringify(endpoint)}`;
-  if (url.hostname === '') return `expected a URL with a host, got ${JSON.stringify(endpoint)}`;
-  return null;
-}
-
 interface RawCollector {
   enabled: boolean;
   timeout?: string;
@@ -274,8 +258,12 @@ interface RawConfig {
   process_names: ProcessMatcher[];
   otlp: {
     enabled: boolean;
-    endpoint: string;
+    /** Unset: the protocol's default (resolved with the OTEL_* variables, which may change the protocol). */
+    endpoint?: string;
     protocol: OtlpProtocol;
+    tls: { insecure: boolean; ca_file?: string; cert_file?: string; key_file?: string };
+    temporality: OtlpTemporality;
+    metrics: Record<string, { enabled: boolean }>;
     interval: string;
     /** Unset: min(10s, interval), so that a short interval alone is a valid config. */
     timeout?: string;
@@ -359,8 +347,11 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     );
   }
   if (intervalMs === 0) problem(['otlp', 'interval'], 'expected a duration above 0');
-  const endpointProblem = otlpEndpointProblem(raw.otlp.endpoint);
+  const endpointProblem =
+    raw.otlp.endpoint === undefined ? null : otlpEndpointProblem(raw.otlp.endpoint, raw.otlp.protocol);
   if (endpointProblem !== null) problem(['otlp', 'endpoint'], endpointProblem);
+  if ((raw.otlp.tls.cert_file === undefined) !== (raw.otlp.tls.key_file === undefined))
+    problem(['otlp', 'tls'], 'expected cert_file and key_file together (a client certificate needs its key)');
   const maxAgeMs = dur(['collection', 'max_age'], raw.collection.max_age);
   const timeoutMs = dur(['collection', 'timeout'], raw.collection.timeout);
   if (timeoutMs === 0) problem(['collection', 'timeout'], 'expected a duration above 0');
@@ -392,8 +383,20 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     processNames: Object.freeze(raw.process_names.map((m) => Object.freeze({ ...m }))),
     otlp: Object.freeze({
       enabled: raw.otlp.enabled,
-      endpoint: raw.otlp.endpoint,
+      endpoint: raw.otlp.endpoint ?? null,
       protocol: raw.otlp.protocol,
+      tls: Object.freeze({
+        insecure: raw.otlp.tls.insecure,
+        caFile: raw.otlp.tls.ca_file ?? null,
+        certFile: raw.otlp.tls.cert_file ?? null,
+        keyFile: raw.otlp.tls.key_file ?? null,
+      }),
+      temporality: raw.otlp.temporality,
+      metrics: Object.freeze(
+        Object.fromEntries(
+          Object.entries(raw.otlp.metrics).map(([k, v]) => [k, Object.freeze({ enabled: v.enabled })]),
+        ),
+      ),
       intervalMs,
       timeoutMs: otlpTimeoutMs,
       compression: raw.otlp.compression,

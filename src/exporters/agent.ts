@@ -164,12 +164,14 @@ export interface AgentHandle {
   /** Every listener's address (the first is `address`). */
   readonly addresses: readonly { host: string; port: number }[];
   readonly source: SnapshotSource;
+  /** The OTLP push in force (a reload that changes any otlp key replaces it). */
   readonly otlp: OtlpPipeline | null;
   /**
    * A config reload's outcome (from the config watcher): `config`'s process_names and collectors.process_groups
    * options replace the rules in force (null: the file was refused, the rules stay), and process_groups reports
-   * `state`. Applied between passes; resolves once the collectors have it, with any collector's error. Other
-   * settings need a restart.
+   * `state`; a changed `otlp` section replaces the OTLP push (its last export sent under the old settings). Applied
+   * between passes; resolves once the collectors and the push have it, with any collector's or the push's error.
+   * Other settings need a restart.
    */
   reload(config: AgentConfig | null, state: ReloadState): Promise<string[]>;
   stop(): Promise<void>;
@@ -260,30 +262,69 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
       const failed = s.results.filter((r) => !r.ok).map((r) => ({ collector: r.name, error: r.error }));
       log.info('first collection done', { ms: s.finishedAt - s.startedAt, failed });
     });
-    if (cfg.otlp.enabled) {
+    const startPush = (settings: AgentConfig['otlp']): OtlpPipeline => {
       // The OpenTelemetry SDK and exporters load only when OTLP is on (they double the agent's start-up time).
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: OTLP loads only when enabled (comment above)
       const { startOtlp } = require('./otlp') as typeof import('./otlp');
-      otlp = startOtlp(cfg.otlp, cfg.paths.rootfs, source, active, log, opts.env ?? process.env);
-    }
+      return startOtlp(settings, cfg.paths.rootfs, source, active, log, opts.env ?? process.env);
+    };
+    if (cfg.otlp.enabled) otlp = startPush(cfg.otlp);
     let stopping: Promise<void> | null = null;
     // The rules in force: a refused reload keeps them and changes only the reported outcome.
     let rules: AgentConfig = cfg;
+    /**
+     * A reloaded otlp section: the new push starts first (settings the OTEL_* variables make invalid keep the old
+     * one, with the error), then the old one shuts down, sending its last export.
+     */
+    const reloadOtlp = async (next: AgentConfig['otlp'], prev: AgentConfig['otlp']): Promise<string[]> => {
+      if (stopping !== null) return [];
+      let started: OtlpPipeline | null = null;
+      if (next.enabled) {
+        try {
+          started = startPush(next);
+        } catch (e) {
+          const error = `otlp: the reloaded settings cannot be used, the push in force stays: ${(e as Error).message}`;
+          log.error('otlp reload refused', { err: e });
+          return [error];
+        }
+      }
+      if (runner instanceof WorkerRunner) runner.setRenderOtlp(next.enabled);
+      const old = otlp;
+      otlp = started;
+      await old?.shutdown().catch((e: unknown) => log.warn('otlp shutdown failed', { err: e }));
+      // After the old push's last export: from here on only the new settings push.
+      log.info('otlp settings reloaded', { enabled: next.enabled, was_enabled: prev.enabled });
+      return [];
+    };
     return {
       address,
       addresses,
       source,
-      otlp,
+      get otlp() {
+        return otlp;
+      },
       reload: async (config, state) => {
+        const prev = rules;
+        const errors: string[] = [];
+        if (config !== null) {
+          rules = config;
+          if (JSON.stringify(config.otlp) !== JSON.stringify(prev.otlp)) {
+            const refused = await reloadOtlp(config.otlp, prev.otlp);
+            // A push that could not start keeps its settings in force, for the collectors too (otlp.processes).
+            if (refused.length > 0) rules = { ...config, otlp: prev.otlp };
+            errors.push(...refused);
+          }
+        }
         const old = plans.find((p) => p.name === 'process_groups');
-        if (!old) return []; // process_groups is off: enabling it needs a restart
-        if (config !== null) rules = config;
-        const plan: CollectorPlan = { ...old, options: processGroupsOptions(rules, cfg.log.level, state) };
-        plans = plans.map((p) => (p === old ? plan : p));
-        const errors = await source.reconfigure([plan]);
-        // Rendering in this thread (a test's runner): the renderer takes the new options too.
-        const a = active.get(plan.name);
-        if (a) active.set(plan.name, { def: a.def, options: a.def.options(plan.options) });
+        // process_groups off: enabling it needs a restart. On: it takes the rules and otlp.processes (its walk reads them).
+        if (old) {
+          const plan: CollectorPlan = { ...old, options: processGroupsOptions(rules, cfg.log.level, state) };
+          plans = plans.map((p) => (p === old ? plan : p));
+          errors.push(...(await source.reconfigure([plan])));
+          // Rendering in this thread (a test's runner): the renderer takes the new options too.
+          const a = active.get(plan.name);
+          if (a) active.set(plan.name, { def: a.def, options: a.def.options(plan.options) });
+        }
         return errors;
       },
       stop: () => {

@@ -36,7 +36,8 @@ import {
   AggregationTemporalityPreference,
   OTLPMetricExporterBase,
 } from '@opentelemetry/exporter-metrics-otlp-http';
-import type { OtlpProtocol, OtlpSettings } from '../config/defaults';
+import type { OtlpProtocol, OtlpSettings, OtlpTemporality } from '../config/defaults';
+import { defaultOtlpEndpoint, otlpEndpointProblem } from '../config/otlp-endpoint';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { Logger } from './log';
 import { encodePackedResources } from './otlp-process-encode';
@@ -44,6 +45,7 @@ import { packOtlp, unpackOtlp, type PackedOtlp } from './otlp-pack';
 import { silentLogger } from './log';
 import { agentVersion, type ActiveCollector } from './prometheus';
 import { wellFormed } from '../util/fsencoding';
+import { deltaSums, DeltaConverter, metricSelector } from './otlp-views';
 import type { Snapshot, SnapshotSource } from './snapshot';
 
 export const SCOPE_NAME = 'psutil-exporter';
@@ -176,14 +178,27 @@ export function processResourceMetrics(
 }
 
 /**
- * The per-process metrics of one collect() with what their resources need, for the exporter to encode: straight to
- * protobuf (otlp-process-encode.ts), or through SDK ResourceMetrics (processResourceMetrics) for JSON.
+ * The per-process metrics of one collect(), for the exporter. Without views (every metric, cumulative) as the worker
+ * packed them with what their resources need, encoded straight to protobuf (otlp-process-encode.ts) or through SDK
+ * ResourceMetrics (processResourceMetrics) for JSON; with otlp.metrics or delta temporality applied, as the
+ * ResourceMetrics the views made (the delta converter works on SDK metric data).
  */
-export interface ProcessBatch {
-  readonly packs: readonly PackedOtlp[];
-  readonly host: Resource;
-  readonly endMs: number;
+export type ProcessBatch =
+  | {
+      readonly kind: 'packed';
+      readonly packs: readonly PackedOtlp[];
+      readonly host: Resource;
+      readonly endMs: number;
+    }
+  | { readonly kind: 'resources'; readonly resources: readonly ResourceMetrics[] };
+
+/** otlp.metrics and otlp.temporality applied to each export (otlp-views.ts); null: everything, cumulative. */
+export interface OtlpViews {
+  readonly keep: ((name: string) => boolean) | null;
+  readonly delta: DeltaConverter | null;
 }
+
+const NO_VIEWS: OtlpViews = { keep: null, delta: null };
 
 export class SnapshotProducer implements MetricProducer {
   /** The last collect()'s per-process metrics, for the exporter that sends them beside the host's. */
@@ -195,6 +210,7 @@ export class SnapshotProducer implements MetricProducer {
     private readonly agentStartMs: number = Date.now(),
     private readonly log: Logger = silentLogger,
     private readonly hostResource: Resource = emptyResource(),
+    private readonly views: OtlpViews = NO_VIEWS,
   ) {}
 
   /** The per-process metrics of the last collect(), once (null: none). */
@@ -208,14 +224,34 @@ export class SnapshotProducer implements MetricProducer {
     const snap = await this.source.get();
     // Host counters count from boot; without a boot time, from the agent's start (still monotonic per series).
     const startMs = snap.bootTime !== null ? snap.bootTime * 1000 : this.agentStartMs;
-    const all = snapshotMetrics(snap, this.active, this.log);
-    const metrics = all.filter((m) => m.resource === undefined).map((m) => toMetricData(m, startMs, snap.finishedAt));
+    let all = snapshotMetrics(snap, this.active, this.log);
+    const keep = this.views.keep;
+    if (keep !== null) all = all.filter((m) => keep(m.name));
+    let metrics = all.filter((m) => m.resource === undefined).map((m) => toMetricData(m, startMs, snap.finishedAt));
     // Per-process metrics as the worker packed them (otlp-pack.ts), and those mapped here from raw data.
     const packs: PackedOtlp[] = [];
     for (const r of snap.results) if (r.kind === 'rendered' && r.otlpPacked !== undefined) packs.push(r.otlpPacked);
     const local = packOtlp(all).packed;
     if (local !== undefined) packs.push(local);
-    this.pending = packs.length === 0 ? null : { packs, host: this.hostResource, endMs: snap.finishedAt };
+    const delta = this.views.delta;
+    if (keep === null && delta === null) {
+      this.pending =
+        packs.length === 0 ? null : { kind: 'packed', packs, host: this.hostResource, endMs: snap.finishedAt };
+    } else {
+      // Views need the SDK's form: unpack (local ones are in `all` too, so only the worker's packs), filter, convert.
+      let procs = packs
+        .flatMap((p) => (p === local ? [] : unpackOtlp(p)))
+        .concat(all.filter((m) => m.resource !== undefined));
+      if (keep !== null) procs = procs.filter((m) => keep(m.name));
+      let resources = processResourceMetrics(procs, this.hostResource, snap.finishedAt);
+      if (delta !== null) {
+        metrics = delta.convert('', metrics);
+        // A process whose every metric was a first delta left out has nothing to send this time.
+        resources = delta.convertResources(resources).filter((rm) => rm.scopeMetrics.some((sm) => sm.metrics.length));
+        delta.endExport();
+      }
+      this.pending = resources.length === 0 ? null : { kind: 'resources', resources };
+    }
     return {
       resourceMetrics: {
         resource: emptyResource(), // the reader keeps the MeterProvider's resource
@@ -228,13 +264,24 @@ export class SnapshotProducer implements MetricProducer {
 
 // ---- settings: config, then the standard OTEL_* variables on top ----
 
+/** Transport security, resolved: file paths as written (read when the exporter is made). */
+export interface ResolvedTls {
+  readonly insecure: boolean;
+  readonly caFile: string | null;
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+}
+
 export interface ResolvedOtlp {
+  /** OTLP/HTTP: the URL posted to; OTLP/gRPC: the target as written (its scheme chooses TLS). */
   readonly url: string;
   readonly protocol: OtlpProtocol;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly intervalMs: number;
   readonly compression: 'none' | 'gzip';
+  readonly tls: ResolvedTls;
+  readonly temporality: OtlpTemporality;
 }
 
 /** `k1=v1,k2=v2` with URL-encoded values (the OTLP exporter spec's format). */
@@ -256,54 +303,61 @@ export function parseKeyValueList(text: string): Record<string, string> {
   return out;
 }
 
-function envMs(env: NodeJS.ProcessEnv, ...names: string[]): number | null {
-  for (const n of names) {
-    const v = env[n];
-    if (v !== undefined && v.trim() !== '') {
-      const ms = Number(v);
-      if (Number.isFinite(ms) && ms > 0) return ms;
-      throw new RangeError(`${n} must be a positive number of milliseconds, got ${JSON.stringify(v)}`);
-    }
+/**
+ * The first of the variables that is set and not blank (the OTLP exporter spec: a signal-specific variable wins over
+ * the general one, and an empty value counts as unset), with its name.
+ */
+function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): { name: string; value: string } | null {
+  for (const name of names) {
+    const v = env[name]?.trim();
+    if (v !== undefined && v !== '') return { name, value: v };
   }
   return null;
 }
 
+function envMs(env: NodeJS.ProcessEnv, ...names: string[]): number | null {
+  const v = envFirst(env, ...names);
+  if (v === null) return null;
+  const ms = Number(v.value);
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  throw new RangeError(`${v.name} must be a positive number of milliseconds, got ${JSON.stringify(v.value)}`);
+}
+
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+const TEMPORALITIES: readonly OtlpTemporality[] = ['cumulative', 'delta', 'lowmemory'];
+
 /** The effective OTLP settings: the config file's, overridden by OTEL_EXPORTER_OTLP_* / OTEL_METRIC_EXPORT_*. */
 export function resolveOtlp(cfg: OtlpSettings, env: NodeJS.ProcessEnv = process.env): ResolvedOtlp {
-  let url = cfg.endpoint;
-  const signal = env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'];
-  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-  if (signal && signal.trim()) url = signal.trim();
-  else if (base && base.trim()) url = base.trim().replace(/\/+$/, '') + '/v1/metrics';
-  if (!/^https?:\/\//.test(url))
-    throw new RangeError(`OTLP endpoint must be an http(s) URL, got ${JSON.stringify(url)}`);
-
-  const protoText = env['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'];
+  const protoVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL');
   let protocol: OtlpProtocol = cfg.protocol;
-  if (protoText !== undefined && protoText.trim() !== '') {
-    const p = protoText.trim();
-    if (p !== 'http/protobuf' && p !== 'http/json') {
-      throw new RangeError(
-        `OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not offered), got ${JSON.stringify(p)}`,
-      );
-    }
+  if (protoVar !== null) {
+    const p = PROTOCOLS.find((x) => x === protoVar.value);
+    if (p === undefined)
+      throw new RangeError(`${protoVar.name} must be ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protoVar.value)}`);
     protocol = p;
   }
+  const grpc = protocol === 'grpc';
+
+  // The signal's variable is used as is; the general one is a base URL over HTTP (+ /v1/metrics), the target over gRPC.
+  let url = cfg.endpoint ?? defaultOtlpEndpoint(protocol);
+  const signal = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  const base = envFirst(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (signal !== null) url = signal.value;
+  else if (base !== null) url = grpc ? base.value : base.value.replace(/\/+$/, '') + '/v1/metrics';
+  const urlProblem = otlpEndpointProblem(url, protocol);
+  if (urlProblem !== null) throw new RangeError(`OTLP endpoint: ${urlProblem}`);
+
   const headers = {
     ...cfg.headers,
     ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_HEADERS'] ?? ''),
     ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_METRICS_HEADERS'] ?? ''),
   };
-  const compText = (
-    env['OTEL_EXPORTER_OTLP_METRICS_COMPRESSION'] ??
-    env['OTEL_EXPORTER_OTLP_COMPRESSION'] ??
-    ''
-  ).trim();
+  const compVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION');
   let compression = cfg.compression;
-  if (compText !== '') {
-    if (compText !== 'gzip' && compText !== 'none')
-      throw new RangeError(`OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none, got ${JSON.stringify(compText)}`);
-    compression = compText;
+  if (compVar !== null) {
+    if (compVar.value !== 'gzip' && compVar.value !== 'none')
+      throw new RangeError(`${compVar.name} must be gzip or none, got ${JSON.stringify(compVar.value)}`);
+    compression = compVar.value;
   }
   const intervalMs = envMs(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? cfg.intervalMs;
   const timeoutMs = Math.min(
@@ -311,7 +365,41 @@ export function resolveOtlp(cfg: OtlpSettings, env: NodeJS.ProcessEnv = process.
       cfg.timeoutMs,
     intervalMs,
   );
-  return Object.freeze({ url, protocol, headers: Object.freeze(headers), timeoutMs, intervalMs, compression });
+
+  // The spec's boolean: "true" in any case is true, any other value false.
+  const insecureVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_INSECURE', 'OTEL_EXPORTER_OTLP_INSECURE');
+  const file = (configured: string | null, ...names: string[]): string | null =>
+    envFirst(env, ...names)?.value ?? configured;
+  const tls: ResolvedTls = Object.freeze({
+    insecure: insecureVar !== null ? insecureVar.value.toLowerCase() === 'true' : cfg.tls.insecure,
+    caFile: file(cfg.tls.caFile, 'OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE', 'OTEL_EXPORTER_OTLP_CERTIFICATE'),
+    certFile: file(
+      cfg.tls.certFile,
+      'OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE',
+      'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE',
+    ),
+    keyFile: file(cfg.tls.keyFile, 'OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY', 'OTEL_EXPORTER_OTLP_CLIENT_KEY'),
+  });
+
+  const tempVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE');
+  let temporality = cfg.temporality;
+  if (tempVar !== null) {
+    // Case-insensitive, as the spec says.
+    const t = TEMPORALITIES.find((x) => x === tempVar.value.toLowerCase());
+    if (t === undefined)
+      throw new RangeError(`${tempVar.name} must be ${TEMPORALITIES.join(', ')}, got ${JSON.stringify(tempVar.value)}`);
+    temporality = t;
+  }
+  return Object.freeze({
+    url,
+    protocol,
+    headers: Object.freeze(headers),
+    timeoutMs,
+    intervalMs,
+    compression,
+    tls,
+    temporality,
+  });
 }
 
 /** `<rootfs>/etc/machine-id` (systemd), else the D-Bus copy: the host.id OpenTelemetry's host detector uses. */
@@ -358,27 +446,32 @@ function multiResourceSerializer(
   json: boolean,
   extras: WeakMap<ResourceMetrics, ProcessBatch>,
 ): ISerializer<ResourceMetrics, IExportMetricsServiceResponse> {
+  const joined = (all: readonly ResourceMetrics[]): Uint8Array | undefined => {
+    const parts: Uint8Array[] = [];
+    for (const r of all) {
+      const b = base.serializeRequest(r);
+      if (b === undefined) return undefined;
+      parts.push(b);
+    }
+    if (!json) return Buffer.concat(parts);
+    const each = parts.flatMap(
+      (p) => (JSON.parse(Buffer.from(p).toString('utf8')) as { resourceMetrics: unknown[] }).resourceMetrics,
+    );
+    return Buffer.from(JSON.stringify({ resourceMetrics: each }), 'utf8');
+  };
   return {
     serializeRequest(rm) {
       const batch = extras.get(rm);
       if (batch === undefined) return base.serializeRequest(rm);
+      if (batch.kind === 'resources') return joined([rm, ...batch.resources]);
       if (!json) {
         const head = base.serializeRequest(rm);
         if (head === undefined) return undefined;
         const scope = { name: SCOPE_NAME, version: agentVersion() };
         return Buffer.concat([head, encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope)]);
       }
-      const parts: Uint8Array[] = [];
       const metrics = batch.packs.flatMap((p) => unpackOtlp(p));
-      for (const r of [rm, ...processResourceMetrics(metrics, batch.host, batch.endMs)]) {
-        const b = base.serializeRequest(r);
-        if (b === undefined) return undefined;
-        parts.push(b);
-      }
-      const joined = parts.flatMap(
-        (p) => (JSON.parse(Buffer.from(p).toString('utf8')) as { resourceMetrics: unknown[] }).resourceMetrics,
-      );
-      return Buffer.from(JSON.stringify({ resourceMetrics: joined }), 'utf8');
+      return joined([rm, ...processResourceMetrics(metrics, batch.host, batch.endMs)]);
     },
     deserializeResponse: (b) => base.deserializeResponse(b),
   };
@@ -411,7 +504,28 @@ class MultiResourceExporter implements PushMetricExporter {
   }
 }
 
+function readPem(file: string | null, what: string): Buffer | undefined {
+  if (file === null) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    // Read at start: a missing certificate stops the start with the file named, not every export later.
+    throw new Error(`otlp: cannot read the ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The TLS files an OTLP/HTTPS or gRPC-over-TLS push presents or trusts, read now. */
+export function readTlsFiles(tls: ResolvedTls): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const ca = readPem(tls.caFile, 'CA certificate file');
+  const cert = readPem(tls.certFile, 'client certificate file');
+  const key = readPem(tls.keyFile, 'client key file');
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
 export function createExporter(o: ResolvedOtlp, producer: SnapshotProducer | null = null): PushMetricExporter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: gRPC (and @grpc/grpc-js) loads only when chosen
+  const grpcModule = (): typeof import('./otlp-grpc') => require('./otlp-grpc') as typeof import('./otlp-grpc');
+  const tlsFiles = o.tls.caFile ?? o.tls.certFile ?? o.tls.keyFile;
   const options = {
     url: o.url,
     headers: { ...o.headers },
@@ -419,11 +533,26 @@ export function createExporter(o: ResolvedOtlp, producer: SnapshotProducer | nul
     // At most one request on the wire: with the reader skipping a tick while an export runs, the queue is bounded.
     concurrencyLimit: 1,
     compression: o.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
-    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+    // Only the SDK's own instruments follow this (the agent has none): the producer sets each metric's temporality.
+    temporalityPreference:
+      o.temporality === 'delta'
+        ? AggregationTemporalityPreference.DELTA
+        : o.temporality === 'lowmemory'
+          ? AggregationTemporalityPreference.LOWMEMORY
+          : AggregationTemporalityPreference.CUMULATIVE,
+    ...(o.protocol !== 'grpc' && tlsFiles !== null ? { httpAgentOptions: readTlsFiles(o.tls) } : {}),
   };
+  const extras = new WeakMap<ResourceMetrics, ProcessBatch>();
+  if (o.protocol === 'grpc') {
+    const target = { ...o, insecure: o.tls.insecure, tlsFiles: readTlsFiles(o.tls) };
+    const delegate = grpcModule().createGrpcDelegate(
+      target,
+      multiResourceSerializer(ProtobufMetricsSerializer, false, extras),
+    );
+    return new MultiResourceExporter(new OTLPMetricExporterBase(delegate, options), extras, producer);
+  }
   if (producer === null) return o.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
   const json = o.protocol === 'http/json';
-  const extras = new WeakMap<ResourceMetrics, ProcessBatch>();
   const delegate = createOtlpHttpExportDelegate(
     convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
       'Content-Type': json ? 'application/json' : 'application/x-protobuf',
@@ -496,7 +625,12 @@ export function startOtlp(
   installDiag(log);
   const settings = resolveOtlp(cfg, env);
   const resource = buildResource(cfg, rootfs, env);
-  const producer = new SnapshotProducer(source, active, Date.now(), log, resource);
+  const startMs = Date.now();
+  const views: OtlpViews = {
+    keep: Object.keys(cfg.metrics).length > 0 ? metricSelector(cfg.metrics) : null,
+    delta: deltaSums(settings.temporality) ? new DeltaConverter(startMs) : null,
+  };
+  const producer = new SnapshotProducer(source, active, startMs, log, resource, views);
   const reader = new PeriodicExportingMetricReader({
     exporter: createExporter(settings, producer),
     exportIntervalMillis: settings.intervalMs,
@@ -504,7 +638,12 @@ export function startOtlp(
     metricProducers: [producer],
   });
   const provider = new MeterProvider({ resource, readers: [reader] });
-  log.info('otlp export started', { url: settings.url, protocol: settings.protocol, interval_ms: settings.intervalMs });
+  log.info('otlp export started', {
+    url: settings.url,
+    protocol: settings.protocol,
+    interval_ms: settings.intervalMs,
+    temporality: settings.temporality,
+  });
   return {
     settings,
     resource,

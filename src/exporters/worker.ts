@@ -34,7 +34,10 @@ interface WorkerInit {
   readonly render?: WorkerRenderInit;
 }
 
-type ToWorker = { type: 'collect'; id: number } | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] };
+type ToWorker =
+  | { type: 'collect'; id: number }
+  | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] }
+  | { type: 'render-otlp'; on: boolean };
 
 /** An early thread's data (startEarly): it has no init yet, and takes it as its first message. */
 interface EarlyData {
@@ -245,6 +248,16 @@ export class WorkerRunner implements PassRunner {
     });
   }
 
+  /**
+   * Turns the OTLP mapping on or off (a config reload that turns otlp.enabled): the live worker from its next pass
+   * on, and a worker started later from the start.
+   */
+  setRenderOtlp(on: boolean): void {
+    if (this.init.render === undefined || this.init.render.otlp === on) return;
+    this.init = { ...this.init, render: { ...this.init.render, otlp: on } };
+    this.worker?.postMessage({ type: 'render-otlp', on } satisfies ToWorker);
+  }
+
   private readied(): void {
     this.onReady?.();
     this.onReady = null;
@@ -308,7 +321,11 @@ function errorText(e: unknown): string {
 function makeRenderer(
   init: WorkerInit,
   render: WorkerRenderInit,
-): { render: (r: CollectorResult) => Promise<CollectorResult>; setOptions: (name: string, options: unknown) => void } {
+): {
+  render: (r: CollectorResult) => Promise<CollectorResult>;
+  setOptions: (name: string, options: unknown) => void;
+  setOtlp: (on: boolean) => void;
+} {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded in the worker only, when it renders */
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const prom = require('./prometheus') as typeof import('./prometheus');
@@ -326,6 +343,7 @@ function makeRenderer(
       void e;
     }
   }
+  let otlpOn = render.otlp;
   const setOptions = (name: string, options: unknown): void => {
     const c = active.get(name);
     if (c) active.set(name, { def: c.def, options });
@@ -352,7 +370,7 @@ function makeRenderer(
     let otlp: RenderedResult['otlp'];
     let otlpPacked: RenderedResult['otlpPacked'];
     let otlpError: string | undefined;
-    if (render.otlp) {
+    if (otlpOn) {
       try {
         // Per-process metrics cross to the main thread packed: a structured clone of each one costs far more.
         ({ plain: otlp, packed: otlpPacked } = packOtlp(c.def.otlp(r.data, c.options)));
@@ -374,7 +392,13 @@ function makeRenderer(
       ...(otlpError !== undefined ? { otlpError } : {}),
     };
   };
-  return { render: renderOne, setOptions };
+  return {
+    render: renderOne,
+    setOptions,
+    setOtlp: (on) => {
+      otlpOn = on;
+    },
+  };
 }
 
 function workerMain(init: WorkerInit): void {
@@ -420,6 +444,11 @@ function workerMain(init: WorkerInit): void {
         }
         port.postMessage({ type: 'reconfigured', id: m.id, errors } satisfies FromWorker);
       });
+      return;
+    }
+    if (m.type === 'render-otlp') {
+      // Queued like a reconfiguration: a pass renders all its results one way.
+      queue = queue.then(() => renderer?.setOtlp(m.on));
       return;
     }
     if (m.type !== 'collect') return;

@@ -35,6 +35,8 @@ describe('settings: config first, OTEL_* variables on top', () => {
       timeoutMs: 10000,
       intervalMs: 60000,
       compression: 'none',
+      tls: { insecure: false, caFile: null, certFile: null, keyFile: null },
+      temporality: 'cumulative',
     });
   });
 
@@ -67,12 +69,17 @@ describe('settings: config first, OTEL_* variables on top', () => {
       timeoutMs: 2500,
       intervalMs: 5000,
       compression: 'gzip',
+      tls: { insecure: false, caFile: null, certFile: null, keyFile: null },
+      temporality: 'cumulative',
     });
     expect(resolveOtlp(c, { OTEL_EXPORTER_OTLP_TIMEOUT: '99999' }).timeoutMs).toBe(30000);
   });
 
-  test('grpc and nonsense are refused with the variable named', () => {
-    expect(() => resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL/);
+  test('nonsense is refused with the variable named', () => {
+    expect(() => resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL/);
+    expect(() =>
+      resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc ', OTEL_EXPORTER_OTLP_PROTOCOL: 'x' }),
+    ).not.toThrow();
     expect(() => resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' })).toThrow(/OTEL_EXPORTER_OTLP_TIMEOUT/);
     expect(() => resolveOtlp(cfg, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(RangeError);
   });

@@ -222,7 +222,8 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
     let rulesKey = o.rulesKey;
     let reload = o.reload;
     let source: PsutilSource | null = null;
-    const recorder = o.otlpProcesses === null ? null : new ProcessRecorder(o.otlpProcesses);
+    let recorder = o.otlpProcesses === null ? null : new ProcessRecorder(o.otlpProcesses);
+    let recorderKey = JSON.stringify(o.otlpProcesses);
     /** CPU seconds of the last pass by process, for process.cpu.utilization. */
     let cpuPrev = new Map<string, CpuSample>();
     const cpus = psutil.cpuCount() ?? 1;
@@ -241,9 +242,10 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
     const collect: CollectFn<ProcessGroupsData> = () => {
       // No rules, no reads: an agent without process_names does not walk /proc for them.
       if (grouper.ruleSet.rules.length === 0 || !grouper.options.enabled) {
-        if (recorder !== null) {
+        const rec = recorder;
+        if (rec !== null) {
           // Per-process OTLP alone: one walk of its own, one oneshot block per process.
-          for (const p of psutil.processIter()) p.oneshot(() => recorder.visit(p));
+          for (const p of psutil.processIter()) p.oneshot(() => rec.visit(p));
         }
         return { snapshot: emptySnapshot(grouper.options), reload, perProcess: perProcess() };
       }
@@ -253,7 +255,8 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
         podNames: podNamesFor(roots, () => grouper.options.podLogsDir, log),
       });
       // The grouper's walk reads each process's records too (the same stat and status reads).
-      source.visit = recorder === null ? null : (p) => recorder.visit(p);
+      const rec = recorder;
+      source.visit = rec === null ? null : (p) => rec.visit(p);
       return { snapshot: grouper.update(source), reload, perProcess: perProcess() };
     };
     const reconfigurable: Reconfigurable<ProcessGroupsOptions> = {
@@ -265,6 +268,13 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
           log.info('process groups reloaded', { rules: next.config.rules.rules.length });
         }
         reload = next.reload;
+        // otlp.processes changed by a reload (turned on or off, other names or max): a new recorder from the next walk.
+        const key = JSON.stringify(next.otlpProcesses);
+        if (key !== recorderKey) {
+          recorder = next.otlpProcesses === null ? null : new ProcessRecorder(next.otlpProcesses);
+          recorderKey = key;
+          cpuPrev = new Map();
+        }
       },
     };
     return Object.assign(collect, reconfigurable);
