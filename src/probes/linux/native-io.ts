@@ -6,7 +6,7 @@
  * Node's fs, 1.35x through these bindings. Each call returns the result or -errno, so an expected failure (a
  * process gone between the listing and the read) builds no error object here.
  */
-import { koffi, type Fn } from './native';
+import { b, koffi, LITTLE_ENDIAN, NativeError, type Fn } from './native';
 
 /** O_RDONLY | O_CLOEXEC (asm-generic's 0o2000000, which every architecture Node runs on uses). */
 const O_RDONLY_CLOEXEC = 0o2000000;
@@ -41,4 +41,56 @@ export function readAt(fd: number, buf: Buffer, offset: number, count: number): 
 /** close(2); its errors are dropped, as a read-only fd of a pseudo file has nothing left to flush. */
 export function closeFd(fd: number): void {
   fns().close(fd);
+}
+
+// ---- the pids of a procfs root ----
+
+const SEEK_SET = 0;
+/** One getdents64 call lists about 2,700 pids (24-byte records): two or three calls on a busy host. */
+const PID_DIRENT_BUF = 64 * 1024;
+let pidDirents: Buffer | null = null;
+
+/**
+ * The numeric entries of an open procfs root (its pids), listed again from the start (lseek to 0, then getdents64(2)
+ * until it returns 0), ascending. Numbers are read straight from the records' bytes: no string is made for a name.
+ * A name counts when all its bytes are ASCII digits (psutil's `x.isdigit()` on the bytes of os.listdir). null where
+ * glibc lacks getdents64 (before 2.30); throws NativeError when the directory cannot be listed.
+ */
+export function listPidsFd(fd: number): number[] | null {
+  const fns = b();
+  const getdents = fns.getdents64;
+  if (getdents === null) return null;
+  const buf = (pidDirents ??= Buffer.alloc(PID_DIRENT_BUF));
+  if (Number(fns.lseek(fd, 0, SEEK_SET)) < 0) throw new NativeError('lseek', koffi().errno());
+  const out: number[] = [];
+  let sorted = true;
+  let last = -1;
+  for (;;) {
+    const n = Number(getdents(fd, buf, PID_DIRENT_BUF));
+    if (n < 0) throw new NativeError('getdents64', koffi().errno());
+    if (n === 0) break;
+    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated, padded).
+    for (let off = 0; off < n;) {
+      const reclen = LITTLE_ENDIAN ? buf.readUInt16LE(off + 16) : buf.readUInt16BE(off + 16);
+      if (reclen === 0) break;
+      const end = off + reclen;
+      let i = off + 19;
+      off = end;
+      let v = 0;
+      let digits = 0;
+      for (; i < end; i++) {
+        const d = buf[i]! - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        digits++;
+      }
+      // Digits up to the NUL only: `self`, `1a` and the like are not pids; 16 digits would pass 2^53.
+      if (digits === 0 || digits > 15 || i >= end || buf[i] !== 0) continue;
+      if (v < last) sorted = false;
+      last = v;
+      out.push(v);
+    }
+  }
+  // The kernel lists pids ascending: the sort is for a procfs that would not.
+  return sorted ? out : out.sort((x, y) => x - y);
 }

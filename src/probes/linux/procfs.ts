@@ -502,6 +502,41 @@ export class ProcFs {
   }
 
   /**
+   * The pids of the procfs root, ascending, from a kept fd of it listed again from its start (native-io's listPidsFd:
+   * numbers parsed from the getdents64 records, no string per entry), which spares the open(2)/close(2) pair and the
+   * ~60 names a readdir decodes for nothing. null where the root is not a real procfs mount (a fixture tree), where
+   * glibc lacks getdents64, or where the kept fd fails (then closed): the caller lists it with readdir, whose errors
+   * are the proper ones.
+   */
+  pidsHot(): number[] | null {
+    const p = this.procfs;
+    const key = 'dir:' + p;
+    let fd = hot.get(key);
+    if (fd === undefined) {
+      if (!this.mayKeep(this.proc('')) || !native.canListDir()) return null;
+      try {
+        fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      } catch (err) {
+        // Not fatal here: readdir of the same path then fails with the error the caller reports.
+        toOsError(err, 'scandir', p);
+        return null;
+      }
+      keep(key, fd);
+    } else {
+      hot.delete(key); // re-inserted below: Map order is the LRU order
+      hot.set(key, fd);
+    }
+    try {
+      return nativeIo.listPidsFd(fd);
+    } catch (err) {
+      if (!(err instanceof native.NativeError)) throw err;
+      hot.delete(key);
+      fs.closeSync(fd);
+      return null;
+    }
+  }
+
+  /**
    * Each entry of a directory of symlinks (/proc/<pid>/fd) with its target when the target starts with `prefix`
    * (null otherwise): one open of the directory, then getdents64 and readlinkat relative to it (native.readlinksAt),
    * where readdir plus readlink would look every link's path up from / again. Entries in the directory's own order

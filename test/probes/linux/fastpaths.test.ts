@@ -163,6 +163,47 @@ describe('ProcFs.readView through libc (real procfs)', () => {
   });
 });
 
+describe('ProcFs.pidsHot', () => {
+  /** The numeric names of a readdir of /proc (the way pids() lists a fixture tree). */
+  const listed = (): Set<number> =>
+    new Set(
+      fs
+        .readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number),
+    );
+
+  test('the pids of a readdir, ascending, afresh on each call (a child started in between appears)', async () => {
+    const before = listed();
+    const hot = live.pidsHot();
+    const after = listed();
+    expect(hot).not.toBeNull();
+    const got = hot!;
+    expect(got.every((p, i) => Number.isSafeInteger(p) && (i === 0 || p > got[i - 1]!))).toBe(true);
+    // A pid listed before and after was there during the call (the others may have come or gone meanwhile).
+    const set = new Set(got);
+    for (const p of before) if (after.has(p)) expect(set.has(p)).toBe(true);
+    expect(set.has(process.pid)).toBe(true);
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      expect(live.pidsHot()).toContain(child.pid);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('a fixture tree is not listed this way (null: the caller reads the directory)', () => {
+    const root = tmpTree({ 'proc/12/stat': '', 'proc/3/stat': '', 'proc/self': '' });
+    const tree = new ProcFs({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys'), rootfs: root });
+    expect(tree.pidsHot()).toBeNull();
+    expect(createPsutil({ procfs: path.join(root, 'proc') }).pids()).toEqual([3, 12]);
+  });
+});
+
 describe('ProcFs.readdirHotOrEmpty', () => {
   for (const dir of [
     '/sys/class/net',
