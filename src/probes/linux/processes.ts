@@ -22,6 +22,8 @@ export function isExecutableFile(fs: ProcFs, path: string): boolean {
 
 /** The numeric entries of the procfs root, ascending (psutil pids()). Thread ids are not listed there. */
 export function pids(fs: ProcFs): number[] {
+  const hot = fs.pidsHot();
+  if (hot !== null) return hot;
   const out: number[] = [];
   for (const name of fs.readdir(fs.procfs)) {
     const c = name.charCodeAt(0);

@@ -106,6 +106,104 @@ describe('ProcFs.readHot', () => {
   });
 });
 
+describe('ProcFs.readView through libc (real procfs)', () => {
+  /** What the ordinary read (Node's fs) gives: the reference for the libc path. */
+  const plainBytes = (p: string): Buffer => fs.readFileSync(p);
+
+  test("a child's stable files read the same bytes as Node's fs, a cmdline past the scratch buffer whole", async () => {
+    // 200 KB of arguments (one may hold 128 KiB at most): more than the 64 KiB scratch buffer, so the read loop has
+    // to grow it and go on.
+    const longs = ['a', 'b', 'c', 'd'].map((c) => c.repeat(50_000));
+    // sh stays (a command after sleep keeps it from exec'ing sleep) with the arguments as its $0..$3.
+    const child = spawn('sh', ['-c', 'sleep 60; :', ...longs], { stdio: 'ignore' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      const dir = `/proc/${child.pid}/`;
+      expect(live.isKernelPath(dir + 'cmdline')).toBe(true);
+      const got = Buffer.from(live.readView(dir + 'cmdline', 8 << 20));
+      expect(got.length).toBe('sh\0-c\0sleep 60; :\0'.length + 4 * 50_001);
+      expect(got.equals(plainBytes(dir + 'cmdline'))).toBe(true);
+      // The cap cuts the read where the plain read's cap would.
+      expect(live.readView(dir + 'cmdline', 1000).length).toBe(1000);
+      // statm and status of a sleeping process stay put between two reads (no page faults, no scheduling fields).
+      expect(Buffer.from(live.readView(dir + 'statm')).equals(plainBytes(dir + 'statm'))).toBe(true);
+      const statusKeys = (b: Buffer): string[] =>
+        b
+          .toString('latin1')
+          .split('\n')
+          .map((l) => l.split(':')[0]!);
+      expect(statusKeys(Buffer.from(live.readView(dir + 'status')))).toEqual(statusKeys(plainBytes(dir + 'status')));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('errors are the OsError the fs path gives: code, errno, syscall, path and message', () => {
+    const p = '/proc/no-such-pid/stat';
+    const tree = tmpTree({ 'proc/uptime': '1.00 2.00\n' });
+    const plain = new ProcFs({ procfs: path.join(tree, 'proc'), sysfs: tree, rootfs: tree });
+    const errOf = (f: () => unknown): OsError => {
+      try {
+        f();
+      } catch (e) {
+        return e as OsError;
+      }
+      throw new Error('no error');
+    };
+    const viaLibc = errOf(() => live.readView(p));
+    const viaFs = errOf(() => plain.readView(path.join(tree, 'proc/no-such-pid/stat')));
+    expect(viaLibc).toBeInstanceOf(OsError);
+    expect(viaFs).toBeInstanceOf(OsError);
+    expect([viaLibc.osCode, viaLibc.errno, viaLibc.syscall, viaLibc.path]).toEqual(['ENOENT', 2, 'open', p]);
+    expect([viaFs.osCode, viaFs.errno, viaFs.syscall]).toEqual([viaLibc.osCode, viaLibc.errno, viaLibc.syscall]);
+    expect(viaLibc.message).toBe(viaFs.message.split(path.join(tree, 'proc/no-such-pid/stat')).join(p));
+  });
+});
+
+describe('ProcFs.pidsHot', () => {
+  /** The numeric names of a readdir of /proc (the way pids() lists a fixture tree). */
+  const listed = (): Set<number> =>
+    new Set(
+      fs
+        .readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number),
+    );
+
+  test('the pids of a readdir, ascending, afresh on each call (a child started in between appears)', async () => {
+    const before = listed();
+    const hot = live.pidsHot();
+    const after = listed();
+    expect(hot).not.toBeNull();
+    const got = hot!;
+    expect(got.every((p, i) => Number.isSafeInteger(p) && (i === 0 || p > got[i - 1]!))).toBe(true);
+    // A pid listed before and after was there during the call (the others may have come or gone meanwhile).
+    const set = new Set(got);
+    for (const p of before) if (after.has(p)) expect(set.has(p)).toBe(true);
+    expect(set.has(process.pid)).toBe(true);
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      expect(live.pidsHot()).toContain(child.pid);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('a fixture tree is not listed this way (null: the caller reads the directory)', () => {
+    const root = tmpTree({ 'proc/12/stat': '', 'proc/3/stat': '', 'proc/self': '' });
+    const tree = new ProcFs({ procfs: path.join(root, 'proc'), sysfs: path.join(root, 'sys'), rootfs: root });
+    expect(tree.pidsHot()).toBeNull();
+    expect(createPsutil({ procfs: path.join(root, 'proc') }).pids()).toEqual([3, 12]);
+  });
+});
+
 describe('ProcFs.readdirHotOrEmpty', () => {
   for (const dir of [
     '/sys/class/net',

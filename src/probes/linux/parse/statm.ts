@@ -14,7 +14,38 @@ export interface Statm {
   readonly dirty: number;
 }
 
+/**
+ * The kernel's own form, `d d d d d d d\n` (seven fields of at most 15 digits, single spaces), read from the bytes
+ * without a string: what every statm is; null for anything else, which the text path parses (or rejects).
+ */
+function fromBytes(buf: Buffer): Statm | null {
+  const v = [0, 0, 0, 0, 0, 0, 0];
+  const n = buf.length;
+  let i = 0;
+  for (let f = 0; f < 7; f++) {
+    const start = i;
+    let x = 0;
+    for (; i < n; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      x = x * 10 + d;
+    }
+    // Beyond 15 digits the sum may round differently from Number(): the text path reads those.
+    if (i === start || i - start > 15) return null;
+    v[f] = x;
+    const sep = f < 6 ? 0x20 : 0x0a;
+    if (i < n && buf[i] === sep) i++;
+    else if (!(f === 6 && i === n)) return null;
+  }
+  if (i !== n) return null;
+  return { size: v[0]!, resident: v[1]!, shared: v[2]!, text: v[3]!, lib: v[4]!, data: v[5]!, dirty: v[6]! };
+}
+
 export function parseStatm(input: Buffer | string, path = '<input>'): Statm {
+  if (typeof input !== 'string') {
+    const fast = fromBytes(input);
+    if (fast !== null) return fast;
+  }
   const text = typeof input === 'string' ? input : input.toString('latin1', 0, input.length);
   const parts = text.trim().split(' ');
   if (parts.length < 7) throw new ParseError(path, `${parts.length} fields, want 7`);

@@ -63,4 +63,26 @@ describe('parseStatm', () => {
   test.each(GARBAGE)('garbage (%s) -> ParseError', (_n, input) => {
     expect(() => parseStatm(input)).toThrow(ParseError);
   });
+  test.each([
+    ['the kernel form', '149919 12547 2861 19864 0 14531 0\n'],
+    ['no newline', '1 2 3 4 5 6 7'],
+    ['16 digits', '1234567890123456 2 3 4 5 6 7\n'],
+    ['15 digits', '123456789012345 2 3 4 5 6 7\n'],
+    ['two spaces', '1  2 3 4 5 6 7\n'],
+    ['an eighth field', '1 2 3 4 5 6 7 8\n'],
+    ['trailing blanks', '1 2 3 4 5 6 7 \n\n'],
+    ['a leading blank', ' 1 2 3 4 5 6 7\n'],
+    ['a tab', '1\t2 3 4 5 6 7\n'],
+    ['six fields', '1 2 3 4 5 6\n'],
+    ['a sign', '1 2 3 4 5 +6 7\n'],
+  ])('bytes and text parse alike: %s', (_n, t) => {
+    const outcome = (input: Buffer | string): unknown => {
+      try {
+        return parseStatm(input, '/p/1/statm');
+      } catch (e) {
+        return e instanceof ParseError ? 'ParseError' : e;
+      }
+    };
+    expect(outcome(Buffer.from(t, 'latin1'))).toEqual(outcome(t));
+  });
 });
