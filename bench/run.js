@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every benchmark module in bench/ (each exports async run() that prints its own table).
 // Usage: npm run bench [-- name ...]   (default: system-cpu-mem, system-disk, system-net, process, agent, groups;
-// soak scripts such as admin-soak run only when named)
+// soak scripts such as admin-soak, and sizing (~15 min), run only when named)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

@@ -1,8 +1,8 @@
 /**
  * A ProcSource over the library's public API (src/index.ts): what the process_groups collector reads /proc through,
  * with process-exporter's view of each fact:
- * - comm: Process.name() extends a 15-byte comm from argv[0] (psutil); cutting the name back to 15 bytes gives the
- *   kernel's comm again (the extension only ever starts with the comm's bytes);
+ * - comm: the kernel's comm from the stat read that gives the identity (Process._kernelComm(): name() would extend a
+ *   15-byte comm from argv[0], reading cmdline every pass only for the grouper to cut it back);
  * - argv: cmdline({ raw: true }), split at NUL only as prometheus/procfs does (a setproctitle() line stays whole);
  * - username: username({ effective: true }), process-exporter's effective user;
  * - cgroups: Process.cgroups(), read only when a rule or template uses them (the grouper asks for facts lazily);
@@ -24,7 +24,6 @@ import {
   type ProcessThreadInfo,
 } from '../index';
 import type { MetricNeeds, PodNames, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
-import { fsdecode, fsencode } from '../index';
 
 /** The parts of the library this source uses (a Psutil instance bound to the configured roots). */
 export interface ProcessLibrary {
@@ -37,7 +36,6 @@ export interface ProcessLibrary {
 
 const RLIMIT_NOFILE = 7;
 const NO_ARGS: readonly string[] = Object.freeze([]);
-const COMM_MAX = 15;
 
 /** psutil status strings back to the kernel's letters (process-exporter's states are on letters). */
 const STATE_LETTER: Readonly<Record<string, string>> = {
@@ -53,12 +51,6 @@ const STATE_LETTER: Readonly<Record<string, string>> = {
   idle: 'I',
   parked: 'P',
 };
-
-function kernelComm(name: string): string {
-  // name() keeps bytes that are not UTF-8 as escapes (fsdecode): cut the bytes themselves, as the kernel did.
-  const b = fsencode(name);
-  return b.length <= COMM_MAX ? name : fsdecode(b.subarray(0, COMM_MAX));
-}
 
 /** Errors that mean "not readable now" for one process: it went away, it is a zombie, or we may not read it. */
 function isProcessError(e: unknown): boolean {
@@ -125,7 +117,8 @@ export class PsutilSource implements ProcSource {
       try {
         // One oneshot block: the stat read for the identity also serves the metrics of a grouped process.
         const id = p.oneshot(() => {
-          const ident = { pid: p.pid, ppid: p.ppid(), startTime: start, comm: kernelComm(p.name()) };
+          // The comm from the stat just read: name() would also read cmdline for a 15-byte comm, to cut it back.
+          const ident = { pid: p.pid, ppid: p.ppid(), startTime: start, comm: p._kernelComm() };
           if (prefetch?.wanted(p.pid, start)) {
             const m = optional(() => this.readMetrics(p, prefetch.needs));
             if (m !== null) this.prefetched.set(p.pid, m);

@@ -135,6 +135,18 @@ export class Process extends ProcessCore {
   }
 
   /**
+   * @internal the kernel's comm as stat has it, never extended: the agent's process groups match on it (as
+   * process-exporter does), and name() would read cmdline every pass for each process whose comm fills 15 bytes.
+   */
+  _kernelComm(): string {
+    try {
+      return this._h.stat().comm;
+    } catch (e) {
+      throw this._publicError(e);
+    }
+  }
+
+  /**
    * The name: the kernel's comm (15 bytes at most), extended to basename(cmdline[0]) when that begins with it
    * (psutil; "gnome-keyring-d" -> "gnome-keyring-daemon"). Not cached: a process may rename itself.
    */
