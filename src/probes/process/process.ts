@@ -134,10 +134,7 @@ export class Process extends ProcessCore {
     return this._h.stat().ppid;
   }
 
-  /**
-   * @internal the kernel's comm as stat has it, never extended: the agent's process groups match on it (as
-   * process-exporter does), and name() would read cmdline every pass for each process whose comm fills 15 bytes.
-   */
+  /** @internal stat's comm, never extended: process groups match on it (process-exporter) without a cmdline read. */
   _kernelComm(): string {
     try {
       return this._h.stat().comm;
@@ -199,8 +196,7 @@ export class Process extends ProcessCore {
 
   /**
    * CPU use in percent of one CPU since the previous call (0.0 on the first), or over `interval` seconds (then a
-   * Promise). Can exceed 100 for a multi-threaded process (top's convention). Keep the object between calls:
-   * processIter() does.
+   * Promise). Can exceed 100 for a multi-threaded process (top's convention). processIter() keeps the objects.
    */
   cpuPercent(opts?: { interval?: null | undefined }): number;
   cpuPercent(opts: CpuPercentOptions): number | Promise<number>;
