@@ -232,14 +232,30 @@ export async function main(argv: string[]): Promise<number> {
   return worker.exitProcess(code);
 }
 
+/** A collection thread started early and never taken (a refused config) stops once its modules are loaded. */
+async function settleEarlyThread(): Promise<void> {
+  // Only when this script loaded the worker module (a running agent, not --help or --check-config).
+  const id = require.resolve('./exporters/worker');
+  if (require.cache[id] === undefined) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded (checked above)
+  await (require('./exporters/worker') as typeof import('./exporters/worker')).settleEarly();
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
+  main(process.argv.slice(2))
+    .then(
+      async (code) => {
+        await settleEarlyThread();
+        process.exitCode = code;
+      },
+      async (e: unknown) => {
+        process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        await settleEarlyThread();
+        process.exitCode = 1;
+      },
+    )
+    .catch((e: unknown) => {
       process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exitCode = 1;
-    },
-  );
+    });
 }

@@ -47,6 +47,7 @@ type FromWorker =
   | { type: 'result'; id: number; result: CollectorResult }
   | { type: 'reconfigured'; id: number; errors: string[] }
   | { type: 'ready' }
+  | { type: 'booted' }
   | { type: 'done'; id: number; bootTime: number | null; collectionSeconds?: number }
   | { type: 'failed'; id: number; error: string };
 
@@ -106,7 +107,7 @@ export function exitProcess(code: number): never {
  * The collection thread started early (startEarly), not yet taken by a WorkerRunner; `failed` once it errored or
  * exited before it was taken (then a runner starts a new one).
  */
-let early: { worker: Worker; failed: boolean } | null = null;
+let early: { worker: Worker; failed: boolean; booted: Promise<void> } | null = null;
 
 /**
  * Starts the collection thread before the config is known (cli.ts, while the config thread reads and checks the
@@ -120,7 +121,17 @@ export function startEarly(): void {
     workerData: { kind: 'psutil-exporter-collector-early' } satisfies EarlyData,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
-  const state = { worker, failed: false };
+  // Settled once the thread has loaded its modules (its 'booted' message) or ended: see settleEarly.
+  const booted = new Promise<void>((resolve) => {
+    const onMessage = (m: FromWorker): void => {
+      if (m.type !== 'booted') return;
+      worker.off('message', onMessage);
+      resolve();
+    };
+    worker.on('message', onMessage);
+    worker.once('exit', () => resolve());
+  });
+  const state = { worker, failed: false, booted };
   // Until a runner takes it (its own handlers then report what happens): a thread that failed is not handed out.
   const failed = (): void => {
     state.failed = true;
@@ -129,6 +140,25 @@ export function startEarly(): void {
   worker.once('exit', failed);
   worker.unref();
   early = state;
+}
+
+/**
+ * Before the process ends with the early thread never taken (a refused config): lets the thread finish loading its
+ * modules, then stops it. A thread stopped inside a native addon's load (koffi's dlopen and init) aborts the whole
+ * process (FATAL ERROR ... napi_throw, SIGABRT), which turned a refused config's exit 1 into a crash under load.
+ * Bounded: a thread that never boots is left to the exit as before.
+ */
+export async function settleEarly(boundMs = 10000): Promise<void> {
+  const e = early;
+  early = null;
+  if (e === null) return;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), boundMs);
+  });
+  const outcome = await Promise.race([e.booted.then(() => 'booted' as const), bound]);
+  clearTimeout(timer);
+  if (outcome === 'booted') await e.worker.terminate();
 }
 
 /** The early thread, for a runner to send its init to; null when there is none or it failed. */
@@ -185,6 +215,7 @@ export class WorkerRunner implements PassRunner {
   }
 
   private onMessage(w: Worker, m: FromWorker): void {
+    if (m.type === 'booted') return; // an early thread's, for settleEarly
     if (m.type === 'ready') {
       if (w === this.worker) this.readied();
       return;
@@ -494,6 +525,8 @@ function earlyMain(): void {
   require('./prometheus');
   /* eslint-enable @typescript-eslint/no-require-imports -- end of the early loads */
   parentPort?.once('message', (init: WorkerInit) => workerMain(init));
+  // Past the native addons' loads: the thread can now be stopped safely (settleEarly).
+  parentPort?.postMessage({ type: 'booted' } satisfies FromWorker);
 }
 
 if (!isMainThread) {

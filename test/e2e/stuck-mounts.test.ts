@@ -231,6 +231,14 @@ describeStuck('stuck mounts (FUSE statfs that blocks)', () => {
     // as the mount hung. The thread inside FUSE's statfs outlives the exit (see the SIGTERM test): exited is the main
     // thread gone.
     await waitFor('--once to exit', async () => mainThreadExited(proc.pid!), EXIT_GRACE_MS, 50);
+    // The pipes are read by this process's event loop, which may see the exit in /proc before the last bytes written
+    // before it (the warning, then _exit): wait for them, bounded, rather than read err at once.
+    await waitFor(
+      'the warning on stderr',
+      async () => /a statfs waits on a stuck mount: exiting without it/.test(err) || null,
+      EXIT_GRACE_MS,
+      50,
+    ).catch(() => undefined);
     expect(err).toMatch(/a statfs waits on a stuck mount: exiting without it/);
     const s = parse(out);
     expect(value(s, 'node_filesystem_size_bytes', { mountpoint: '/' })).toBeGreaterThan(0);
