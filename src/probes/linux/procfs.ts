@@ -53,6 +53,36 @@ function keep(key: string, fd: number): void {
   hot.set(key, fd);
 }
 
+/** The kept O_DIRECTORY fd of `p` under `key`, opened and kept on first use, moved to the LRU's end when reused. */
+function keptDir(key: string, p: string): number {
+  const fd = hot.get(key);
+  if (fd !== undefined) {
+    hot.delete(key); // re-inserted: Map order is the LRU order
+    hot.set(key, fd);
+    return fd;
+  }
+  let opened: number;
+  try {
+    opened = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (err) {
+    throw toOsError(err, 'scandir', p);
+  }
+  keep(key, opened);
+  return opened;
+}
+
+/** Lists a kept directory fd; where the native listing fails the fd is dropped and closed, and the answer is null. */
+function listKept<T>(key: string, fd: number, list: (fd: number) => T): T | null {
+  try {
+    return list(fd);
+  } catch (err) {
+    if (!(err instanceof native.NativeError)) throw err;
+    hot.delete(key);
+    fs.closeSync(fd);
+    return null;
+  }
+}
+
 /** statfs f_type of the kernel filesystems whose files are generated on read (linux/magic.h). */
 const PROC_SUPER_MAGIC = 0x9fa0;
 const SYSFS_MAGIC = 0x62656572;
@@ -475,30 +505,18 @@ export class ProcFs {
    */
   readdirHotOrEmpty(p: string): string[] {
     const key = 'dir:' + p;
-    let fd = hot.get(key);
-    if (fd === undefined) {
+    if (!hot.has(key)) {
       if (!fs.existsSync(p)) return [];
       if (!this.mayKeep(p) || !native.canListDir()) return this.readdirOrEmpty(p);
-      try {
-        fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-      } catch (err) {
-        const e = toOsError(err, 'scandir', p);
-        if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return [];
-        throw e;
-      }
-      keep(key, fd);
-    } else {
-      hot.delete(key); // re-inserted below: Map order is the LRU order
-      hot.set(key, fd);
     }
+    let fd: number;
     try {
-      return native.listDirFd(fd);
+      fd = keptDir(key, p);
     } catch (err) {
-      if (!(err instanceof native.NativeError)) throw err;
-      hot.delete(key);
-      fs.closeSync(fd);
-      return this.readdirOrEmpty(p);
+      if (err instanceof OsError && (err.osCode === 'ENOENT' || err.osCode === 'ENOTDIR')) return [];
+      throw err;
     }
+    return listKept(key, fd, native.listDirFd) ?? this.readdirOrEmpty(p);
   }
 
   /**
@@ -511,29 +529,16 @@ export class ProcFs {
   pidsHot(): number[] | null {
     const p = this.procfs;
     const key = 'dir:' + p;
-    let fd = hot.get(key);
-    if (fd === undefined) {
-      if (!this.mayKeep(this.proc('')) || !native.canListDir()) return null;
-      try {
-        fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-      } catch (err) {
-        // Not fatal here: readdir of the same path then fails with the error the caller reports.
-        toOsError(err, 'scandir', p);
-        return null;
-      }
-      keep(key, fd);
-    } else {
-      hot.delete(key); // re-inserted below: Map order is the LRU order
-      hot.set(key, fd);
-    }
+    if (!hot.has(key) && (!this.mayKeep(this.proc('')) || !native.canListDir())) return null;
+    let fd: number;
     try {
-      return nativeIo.listPidsFd(fd);
+      fd = keptDir(key, p);
     } catch (err) {
-      if (!(err instanceof native.NativeError)) throw err;
-      hot.delete(key);
-      fs.closeSync(fd);
-      return null;
+      // Not fatal here: readdir of the same path then fails with the error the caller reports.
+      if (err instanceof OsError) return null;
+      throw err;
     }
+    return listKept(key, fd, nativeIo.listPidsFd);
   }
 
   /**
