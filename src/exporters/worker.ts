@@ -90,17 +90,25 @@ function retire(w: Worker): Promise<void> {
 }
 
 /**
- * Exits with `code`. process.exit() first joins every worker thread, and one left behind by a stuck statfs is not
- * joined until the kernel answers (the process would hang there, and crash when the answer came to a thread torn
- * down): with such a worker left, the process ends at once through _exit(2) instead. stderr and stdout are pipes or
- * files here, written synchronously on Linux, so no log line is lost either way.
+ * Exits with `code` through _exit(2), every thread ending with the process. process.exit() would first stop and join
+ * each worker thread: one left behind by a stuck statfs is not joined until the kernel answers (the process would hang
+ * there, and crash when the answer came to a thread torn down), and a thread stopped inside a native call (koffi)
+ * aborts the whole process (FATAL ERROR ... napi_throw: SIGABRT, seen at SIGTERM in stuck-mounts.test.ts under load).
+ * stderr and stdout are pipes or files here, written synchronously on Linux, so no log line is lost; the OTLP push
+ * and the servers were stopped before. process.exit() only where libc cannot be reached (no glibc).
  */
 export function exitProcess(code: number): never {
-  if (lingering === 0) process.exit(code);
   // Loaded only here: the main thread does not load the library otherwise.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the main thread does not load the library otherwise
   const native = require('../probes/linux/native') as typeof import('../probes/linux/native');
-  return native.exitNow(code);
+  try {
+    return native.exitNow(code);
+  } catch (e) {
+    // No koffi or no libc _exit here: the ordinary exit, joining the threads, is what remains.
+    void e;
+    if (lingering > 0) process.stderr.write('exit: _exit unavailable; joining a worker left on a stuck statfs\n');
+    return process.exit(code);
+  }
 }
 
 /**
