@@ -76,8 +76,9 @@ export async function main(argv: string[]): Promise<number> {
   let cfg: AgentConfig;
   try {
     if (flags.checkConfig || flags.once) {
-      // --check-config and --once exit right after: they load here.
-      cfg = loadConfigHere(file ?? null, flags.assignments);
+      // --check-config and --once exit right after: they load here. --check-config checks the otlp section with the
+      // OTEL_* variables it runs under, as the agent would start with them; --once pushes nothing.
+      cfg = loadConfigHere(file ?? null, flags.assignments, flags.checkConfig ? process.env : null);
     } else {
       // The agent loads in a short-lived thread. Meanwhile the collection thread boots and loads the library and the
       // collectors, and this thread its own modules: three threads side by side instead of one after the other

@@ -33,6 +33,7 @@ import type {
 } from './defaults';
 import { collectorParts, type FlagAssignment } from './flags';
 import { otlpEndpointProblem } from './otlp-endpoint';
+import { otlpEnvProblems } from './otlp-env';
 import { applyDisableDefaults, applyFlags, resolveRef, type SchemaNode } from './schema-data';
 import {
   AdminConfigError,
@@ -497,9 +498,16 @@ function aliasProblems(doc: Document, lc: LineCounter, issues: Issues): Alias[] 
  * Parses and checks a config text, with the command line's flags applied to it (flags.ts: each sets its key, as if
  * the file said so). Throws ConfigError listing every problem (line, column, path, what was expected; a flag's
  * problems under the flag's name; the first MAX_REPORTED_ISSUES of them); returns the resolved config with every
- * default filled in.
+ * default filled in. With `env`, an enabled otlp section is also resolved with those OTEL_* variables on top
+ * (config/otlp-env.ts): what they make unusable is refused at the key they contradict (otlp.enabled when the variables
+ * alone are at fault).
  */
-export function parseConfig(text: string, file = '<config>', flags: readonly FlagAssignment[] = []): AgentConfig {
+export function parseConfig(
+  text: string,
+  file = '<config>',
+  flags: readonly FlagAssignment[] = [],
+  env: NodeJS.ProcessEnv | null = null,
+): AgentConfig {
   const issues = new Issues();
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) throw new ConfigError(file, [tooLarge(bytes)]);
@@ -612,6 +620,11 @@ export function parseConfig(text: string, file = '<config>', flags: readonly Fla
   const config = resolve(data as RawConfig, problem);
   // process_names' own rules (templates, label names, selector values), once the shape is right.
   if (!issues.any) for (const i of processGroupsConfigIssues(doc, lc, data)) issues.add(() => i);
+  // The push the agent would build, with the OTEL_* variables on top: a key they contradict is refused here, with its
+  // place, rather than when the push starts (a reload would otherwise apply the rest of the file without it).
+  if (!issues.any && env !== null)
+    for (const e of otlpEnvProblems(config.otlp, env))
+      problem(['otlp', ...(e.at.length > 0 ? e.at : ['enabled'])], e.detail);
   if (issues.any) throw issues.error(file);
   return config;
 }
@@ -708,7 +721,14 @@ export function readConfigText(file: string): string {
   }
 }
 
-/** Reads and parses a config file; a missing, unreadable, special or oversized file is a ConfigError too. */
-export function loadConfigFile(file: string, flags: readonly FlagAssignment[] = []): AgentConfig {
-  return parseConfig(readConfigText(file), file, flags);
+/**
+ * Reads and parses a config file; a missing, unreadable, special or oversized file is a ConfigError too. With `env`
+ * (the agent's loads and --check-config), the otlp section is checked with those OTEL_* variables on top.
+ */
+export function loadConfigFile(
+  file: string,
+  flags: readonly FlagAssignment[] = [],
+  env: NodeJS.ProcessEnv | null = null,
+): AgentConfig {
+  return parseConfig(readConfigText(file), file, flags, env);
 }

@@ -24,11 +24,19 @@ type ConfigAnswer<T> =
   | { readonly ok: false; readonly file: string; readonly issues: readonly ConfigIssue[]; readonly omitted: number }
   | { readonly ok: false; readonly error: string };
 
-/** The file, or every default without one (as `parseConfig('')`), with the command line's flags, loaded in this thread. */
-export function loadConfigHere(file: string | null, flags: readonly FlagAssignment[] = []): AgentConfig {
+/**
+ * The file, or every default without one (as `parseConfig('')`), with the command line's flags, loaded in this thread.
+ * With `env`, an enabled otlp section is checked with its OTEL_* variables on top (the running agent's loads and
+ * --check-config; --once pushes nothing).
+ */
+export function loadConfigHere(
+  file: string | null,
+  flags: readonly FlagAssignment[] = [],
+  env: NodeJS.ProcessEnv | null = null,
+): AgentConfig {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the loader (ajv, the schema) loads only when the config is read in this thread
   const load = require('./load') as typeof import('./load');
-  const cfg = file !== null ? load.loadConfigFile(file, flags) : load.parseConfig('', '<defaults>', flags);
+  const cfg = file !== null ? load.loadConfigFile(file, flags, env) : load.parseConfig('', '<defaults>', flags, env);
   // The web config file it names is checked with it: --check-config and a reload refuse a bad one too.
   if (cfg.web.configFile !== null) loadWebConfigHere(cfg.web.configFile);
   return cfg;
@@ -52,11 +60,13 @@ function deepFreeze<T>(v: T): T {
 }
 
 /**
- * Loads the config in a worker thread. Rejects with a ConfigError (the same text as loading here) when the file has
- * problems. Under ts-jest, where a thread cannot load TypeScript, it loads here.
+ * Loads the config in a worker thread, for the running agent (at start and on a reload): its otlp section is checked
+ * with the process's OTEL_* variables on top (the thread's environment is a copy of this one). Rejects with a
+ * ConfigError (the same text as loading here) when the file has problems. Under ts-jest, where a thread cannot load
+ * TypeScript, it loads here.
  */
 export function loadConfigOffThread(file: string | null, flags: readonly FlagAssignment[] = []): Promise<AgentConfig> {
-  if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file, flags));
+  if (!__filename.endsWith('.js')) return Promise.resolve().then(() => loadConfigHere(file, flags, process.env));
   return offThread<AgentConfig>({ kind: 'psutil-exporter-config', file, flags });
 }
 
@@ -93,7 +103,7 @@ function configWorkerMain(d: ConfigWorkerData): void {
   try {
     answer = {
       ok: true,
-      config: d.web && d.file !== null ? loadWebConfigHere(d.file) : loadConfigHere(d.file, d.flags),
+      config: d.web && d.file !== null ? loadWebConfigHere(d.file) : loadConfigHere(d.file, d.flags, process.env),
     };
   } catch (e) {
     if (e instanceof ConfigError) answer = { ok: false, file: e.file, issues: e.issues, omitted: e.omitted };

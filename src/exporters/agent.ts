@@ -273,8 +273,9 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
     // The rules in force: a refused reload keeps them and changes only the reported outcome.
     let rules: AgentConfig = cfg;
     /**
-     * A reloaded otlp section: the new push starts first (settings the OTEL_* variables make invalid keep the old
-     * one, with the error), then the old one shuts down, sending its last export.
+     * A reloaded otlp section: the new push starts first, then the old one shuts down, sending its last export. The
+     * loader has refused a file the OTEL_* variables make unusable (config/otlp-env.ts); a push that cannot start all
+     * the same (a TLS file removed since) keeps the old one, with the error.
      */
     const reloadOtlp = async (next: AgentConfig['otlp'], prev: AgentConfig['otlp']): Promise<string[]> => {
       if (stopping !== null) return [];

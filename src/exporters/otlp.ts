@@ -36,8 +36,8 @@ import {
   AggregationTemporalityPreference,
   OTLPMetricExporterBase,
 } from '@opentelemetry/exporter-metrics-otlp-http';
-import type { OtlpProtocol, OtlpSettings, OtlpTemporality } from '../config/defaults';
-import { defaultOtlpEndpoint, otlpEndpointProblem } from '../config/otlp-endpoint';
+import type { OtlpSettings } from '../config/defaults';
+import { parseKeyValueList, resolveOtlp, type ResolvedOtlp, type ResolvedTls } from '../config/otlp-env';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { Logger } from './log';
 import { encodePackedResources } from './otlp-process-encode';
@@ -262,145 +262,9 @@ export class SnapshotProducer implements MetricProducer {
   }
 }
 
-// ---- settings: config, then the standard OTEL_* variables on top ----
+// ---- settings: config, then the standard OTEL_* variables on top (config/otlp-env.ts, which the loader checks too) ----
 
-/** Transport security, resolved: file paths as written (read when the exporter is made). */
-export interface ResolvedTls {
-  readonly insecure: boolean;
-  readonly caFile: string | null;
-  readonly certFile: string | null;
-  readonly keyFile: string | null;
-}
-
-export interface ResolvedOtlp {
-  /** OTLP/HTTP: the URL posted to; OTLP/gRPC: the target as written (its scheme chooses TLS). */
-  readonly url: string;
-  readonly protocol: OtlpProtocol;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  readonly intervalMs: number;
-  readonly compression: 'none' | 'gzip';
-  readonly tls: ResolvedTls;
-  readonly temporality: OtlpTemporality;
-}
-
-/** `k1=v1,k2=v2` with URL-encoded values (the OTLP exporter spec's format). */
-export function parseKeyValueList(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    const i = part.indexOf('=');
-    const k = i < 0 ? '' : part.slice(0, i).trim();
-    if (k === '') continue;
-    const v = part.slice(i + 1).trim();
-    try {
-      out[k] = decodeURIComponent(v);
-    } catch (e) {
-      // A malformed escape is kept as written: better a literal header than a lost one.
-      void e;
-      out[k] = v;
-    }
-  }
-  return out;
-}
-
-/**
- * The first of the variables that is set and not blank (the OTLP exporter spec: a signal-specific variable wins over
- * the general one, and an empty value counts as unset), with its name.
- */
-function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): { name: string; value: string } | null {
-  for (const name of names) {
-    const v = env[name]?.trim();
-    if (v !== undefined && v !== '') return { name, value: v };
-  }
-  return null;
-}
-
-function envMs(env: NodeJS.ProcessEnv, ...names: string[]): number | null {
-  const v = envFirst(env, ...names);
-  if (v === null) return null;
-  const ms = Number(v.value);
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  throw new RangeError(`${v.name} must be a positive number of milliseconds, got ${JSON.stringify(v.value)}`);
-}
-
-const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
-const TEMPORALITIES: readonly OtlpTemporality[] = ['cumulative', 'delta', 'lowmemory'];
-
-/** The effective OTLP settings: the config file's, overridden by OTEL_EXPORTER_OTLP_* / OTEL_METRIC_EXPORT_*. */
-export function resolveOtlp(cfg: OtlpSettings, env: NodeJS.ProcessEnv = process.env): ResolvedOtlp {
-  const protoVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL');
-  let protocol: OtlpProtocol = cfg.protocol;
-  if (protoVar !== null) {
-    const p = PROTOCOLS.find((x) => x === protoVar.value);
-    if (p === undefined)
-      throw new RangeError(`${protoVar.name} must be ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protoVar.value)}`);
-    protocol = p;
-  }
-  const grpc = protocol === 'grpc';
-
-  // The signal's variable is used as is; the general one is a base URL over HTTP (+ /v1/metrics), the target over gRPC.
-  let url = cfg.endpoint ?? defaultOtlpEndpoint(protocol);
-  const signal = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
-  const base = envFirst(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (signal !== null) url = signal.value;
-  else if (base !== null) url = grpc ? base.value : base.value.replace(/\/+$/, '') + '/v1/metrics';
-  const urlProblem = otlpEndpointProblem(url, protocol);
-  if (urlProblem !== null) throw new RangeError(`OTLP endpoint: ${urlProblem}`);
-
-  const headers = {
-    ...cfg.headers,
-    ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_HEADERS'] ?? ''),
-    ...parseKeyValueList(env['OTEL_EXPORTER_OTLP_METRICS_HEADERS'] ?? ''),
-  };
-  const compVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION');
-  let compression = cfg.compression;
-  if (compVar !== null) {
-    if (compVar.value !== 'gzip' && compVar.value !== 'none')
-      throw new RangeError(`${compVar.name} must be gzip or none, got ${JSON.stringify(compVar.value)}`);
-    compression = compVar.value;
-  }
-  const intervalMs = envMs(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? cfg.intervalMs;
-  const timeoutMs = Math.min(
-    envMs(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_METRIC_EXPORT_TIMEOUT') ??
-      cfg.timeoutMs,
-    intervalMs,
-  );
-
-  // The spec's boolean: "true" in any case is true, any other value false.
-  const insecureVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_INSECURE', 'OTEL_EXPORTER_OTLP_INSECURE');
-  const file = (configured: string | null, ...names: string[]): string | null =>
-    envFirst(env, ...names)?.value ?? configured;
-  const tls: ResolvedTls = Object.freeze({
-    insecure: insecureVar !== null ? insecureVar.value.toLowerCase() === 'true' : cfg.tls.insecure,
-    caFile: file(cfg.tls.caFile, 'OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE', 'OTEL_EXPORTER_OTLP_CERTIFICATE'),
-    certFile: file(
-      cfg.tls.certFile,
-      'OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE',
-      'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE',
-    ),
-    keyFile: file(cfg.tls.keyFile, 'OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY', 'OTEL_EXPORTER_OTLP_CLIENT_KEY'),
-  });
-
-  const tempVar = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE');
-  let temporality = cfg.temporality;
-  if (tempVar !== null) {
-    // Case-insensitive, as the spec says.
-    const t = TEMPORALITIES.find((x) => x === tempVar.value.toLowerCase());
-    if (t === undefined)
-      throw new RangeError(`${tempVar.name} must be ${TEMPORALITIES.join(', ')}, got ${JSON.stringify(tempVar.value)}`);
-    temporality = t;
-  }
-  return Object.freeze({
-    url,
-    protocol,
-    headers: Object.freeze(headers),
-    timeoutMs,
-    intervalMs,
-    compression,
-    tls,
-    temporality,
-  });
-}
+export { parseKeyValueList, resolveOtlp, type ResolvedOtlp, type ResolvedTls } from '../config/otlp-env';
 
 /** `<rootfs>/etc/machine-id` (systemd), else the D-Bus copy: the host.id OpenTelemetry's host detector uses. */
 export function readMachineId(rootfs: string): string | null {
