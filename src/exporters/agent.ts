@@ -337,6 +337,8 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
             // shutdown() flushes a last export; a dead collector endpoint must not hold the exit past its timeout.
             otlp?.shutdown().catch((e: unknown) => log.warn('otlp shutdown failed', { err: e })),
           ]);
+          // Only now: the push's last export collects a pass of its own (per-process resources included, as in a
+          // periodic export), which needs the collection thread (test/e2e/otlp-shutdown.test.ts).
           await source.close();
           log.info('stopped');
         })();
