@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configSchema } from '../../src/config/load';
+import { parse as parseYaml, stringify } from 'yaml';
+import { configSchema, parseConfig } from '../../src/config/load';
 import { resolveRef, type SchemaNode } from '../../src/config/schema-data';
 import { REPO } from '../helpers/fixtures';
 
@@ -105,4 +106,17 @@ test("the chart's values.yaml names every otlp key, as a value or in the comment
     const last = key.split('.').pop() as string;
     expect(`${key}: ${block.includes(`${last}:`)}`).toBe(`${key}: true`);
   }
+});
+
+test("the chart's otlp values with a user's short interval (helm merges it in): valid, the timeout follows it", () => {
+  const values = parseYaml(read('deploy', 'helm', 'psutil-exporter', 'values.yaml')) as {
+    config: { otlp: Record<string, unknown> };
+  };
+  // What `--set config.otlp.enabled=true,config.otlp.interval=2s` makes of the chart's otlp mapping.
+  const otlp = { ...values.config.otlp, enabled: true, interval: '2s' };
+  expect(parseConfig(stringify({ otlp }), 'values.yaml#config').otlp).toMatchObject({
+    enabled: true,
+    intervalMs: 2000,
+    timeoutMs: 2000,
+  });
 });
