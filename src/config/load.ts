@@ -33,7 +33,7 @@ import type {
 } from './defaults';
 import { collectorParts, type FlagAssignment } from './flags';
 import { otlpEndpointProblem } from './otlp-endpoint';
-import { otlpEnvProblems } from './otlp-env';
+import { envProtocol, otlpEnvProblems } from './otlp-env';
 import { applyDisableDefaults, applyFlags, resolveRef, type SchemaNode } from './schema-data';
 import {
   AdminConfigError,
@@ -302,7 +302,11 @@ function processFilter(
   return Object.freeze({ names: Object.freeze([...raw.names]), matchType: raw.match_type });
 }
 
-function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => void): AgentConfig {
+function resolve(
+  raw: RawConfig,
+  problem: (segments: string[], msg: string) => void,
+  env: NodeJS.ProcessEnv | null,
+): AgentConfig {
   const dur = (segments: string[], text: string): number => {
     const ms = parseDuration(text);
     if (ms === null) {
@@ -348,9 +352,18 @@ function resolve(raw: RawConfig, problem: (segments: string[], msg: string) => v
     );
   }
   if (intervalMs === 0) problem(['otlp', 'interval'], 'expected a duration above 0');
+  // Checked against the protocol the push will use: a protocol variable overrides the file's (a bare host:port
+  // endpoint is valid when OTEL_EXPORTER_OTLP_PROTOCOL=grpc, whatever otlp.protocol says).
+  const protoVar = env !== null && raw.otlp.enabled ? envProtocol(env) : null;
   const endpointProblem =
-    raw.otlp.endpoint === undefined ? null : otlpEndpointProblem(raw.otlp.endpoint, raw.otlp.protocol);
-  if (endpointProblem !== null) problem(['otlp', 'endpoint'], endpointProblem);
+    raw.otlp.endpoint === undefined
+      ? null
+      : otlpEndpointProblem(raw.otlp.endpoint, protoVar?.protocol ?? raw.otlp.protocol);
+  if (endpointProblem !== null)
+    problem(
+      ['otlp', 'endpoint'],
+      endpointProblem + (protoVar !== null ? ` (the protocol is ${protoVar.protocol}, from ${protoVar.name})` : ''),
+    );
   if ((raw.otlp.tls.cert_file === undefined) !== (raw.otlp.tls.key_file === undefined))
     problem(['otlp', 'tls'], 'expected cert_file and key_file together (a client certificate needs its key)');
   const maxAgeMs = dur(['collection', 'max_age'], raw.collection.max_age);
@@ -617,7 +630,7 @@ export function parseConfig(
         `expected a duration of at most ${MAX_TIMER_TEXT} (the longest a timer can wait), got ${JSON.stringify(value)}`,
       );
   });
-  const config = resolve(data as RawConfig, problem);
+  const config = resolve(data as RawConfig, problem, env);
   // process_names' own rules (templates, label names, selector values), once the shape is right.
   if (!issues.any) for (const i of processGroupsConfigIssues(doc, lc, data)) issues.add(() => i);
   // The push the agent would build, with the OTEL_* variables on top: a key they contradict is refused here, with its

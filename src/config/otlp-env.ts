@@ -94,6 +94,16 @@ const TLS_VARS = {
 const TLS_KEYS = { caFile: 'ca_file', certFile: 'cert_file', keyFile: 'key_file' } as const;
 
 /**
+ * The protocol the variables choose, or null (none set, or one no exporter knows, which resolveOtlp refuses): the
+ * loader checks a file's endpoint against the protocol the push will use.
+ */
+export function envProtocol(env: NodeJS.ProcessEnv): { protocol: OtlpProtocol; name: string } | null {
+  const v = envFirst(env, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  const protocol = PROTOCOLS.find((x) => x === v?.value);
+  return v !== null && protocol !== undefined ? { protocol, name: v.name } : null;
+}
+
+/**
  * The effective OTLP settings: the config file's, overridden by OTEL_EXPORTER_OTLP_* / OTEL_METRIC_EXPORT_*. Throws an
  * OtlpEnvError naming the variable and the key it contradicts.
  */

@@ -36,6 +36,14 @@ describe('an otlp section checked with the OTEL_* variables on top', () => {
     );
   });
 
+  test("a file's endpoint that only gRPC takes, under a protocol variable saying grpc: accepted", () => {
+    const text = 'otlp:\n  enabled: true\n  protocol: http/protobuf\n  endpoint: "collector:4317"\n';
+    expect(refusal(text, {}).message).toMatch(/o\.yaml:4:13: otlp\.endpoint: expected/);
+    expect(parseConfig(text, 'o.yaml', [], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).otlp.endpoint).toBe(
+      'collector:4317',
+    );
+  });
+
   test("an endpoint variable that only gRPC takes, under the file's HTTP protocol: at otlp.protocol", () => {
     const text = 'otlp:\n  enabled: true\n  protocol: http/json\n';
     const e = refusal(text, { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'collector:4317' });
