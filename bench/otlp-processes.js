@@ -2,8 +2,8 @@
 // Per-process OTLP (otlp.processes): CPU per export for up to 1,000 processes, the goal being under 50 ms. One export
 // here is what the agent does for it: the walk of /proc with each process's record read in its oneshot block (the
 // process_groups collector's walk, one recorder kept from pass to pass as the collector keeps it), the process.*
-// metrics, their trip from the worker thread to the main thread (packed, otlp-pack.ts, then v8's serializer, which
-// postMessage uses), and the protobuf request the exporter sends (encoded straight from the packed metrics,
+// metrics, built packed (processRecordPack), their trip from the worker thread to the main thread (v8's serializer,
+// which postMessage uses), and the protobuf request the exporter sends (encoded straight from the packed metrics,
 // otlp-process-encode.ts). CPU is the whole
 // process's (process.cpuUsage: every thread, user and system, the kernel's /proc work included) around one export.
 // Beside it, timed outside the CPU figure, the path the direct encoding replaced (SDK ResourceMetrics per process
@@ -21,10 +21,10 @@ const RUNS = 15;
 async function run() {
   const lib = loadDist();
   const dist = path.join(__dirname, '..', 'dist', 'exporters');
-  const { ProcessRecorder, processRecordMetrics, processKey } = require(path.join(dist, 'otlp-processes.js'));
+  const { ProcessRecorder, processRecordPack, processKey } = require(path.join(dist, 'otlp-processes.js'));
   const { processResourceMetrics, SCOPE_NAME } = require(path.join(dist, 'otlp.js'));
   const { encodePackedResources } = require(path.join(dist, 'otlp-process-encode.js'));
-  const { packOtlp, unpackOtlp } = require(path.join(dist, 'otlp-pack.js'));
+  const { unpackOtlp } = require(path.join(dist, 'otlp-pack.js'));
   const { agentVersion } = require(path.join(dist, 'prometheus.js'));
   const { resourceFromAttributes } = require('@opentelemetry/resources');
   const { ProtobufMetricsSerializer } = require('@opentelemetry/otlp-transformer');
@@ -52,12 +52,12 @@ async function run() {
       const { records } = rec.take();
       const t1 = process.hrtime.bigint();
       const now = Date.now() / 1000;
-      const mapped = processRecordMetrics(records, prev, now, cpus, psutil.virtualMemory().total);
+      const packed = processRecordPack(records, prev, now, cpus, psutil.virtualMemory().total);
       prev = new Map(
         records.map((r) => [processKey(r), { at: now, user: r.cpuUser, system: r.cpuSystem, wait: r.cpuWait }]),
       );
       const t2 = process.hrtime.bigint();
-      const sent = v8.deserialize(v8.serialize(packOtlp(mapped)));
+      const sent = v8.deserialize(v8.serialize({ plain: [], packed }));
       const t3 = process.hrtime.bigint();
       const body = encodePackedResources([sent.packed], host.attributes, Date.now(), scope);
       const t4 = process.hrtime.bigint();
