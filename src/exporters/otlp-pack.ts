@@ -29,8 +29,32 @@ export interface PackedOtlp {
   readonly values: Float64Array;
 }
 
+/** Metric lists whose per-process metrics were made packed (attachPacked), by list. */
+const attached = new WeakMap<readonly OtlpMetric[], PackedOtlp>();
+
+/**
+ * `metrics` with metrics already packed beside them (a collector's per-process metrics, built packed to skip the
+ * objects): packOtlp sends that pack as it is, withPacked() gives every metric as an object.
+ */
+export function attachPacked(metrics: OtlpMetric[], packed: PackedOtlp | undefined): OtlpMetric[] {
+  if (packed !== undefined) attached.set(metrics, packed);
+  return metrics;
+}
+
+/** A list's metrics and those packed beside it (attachPacked), as objects. */
+export function withPacked(metrics: readonly OtlpMetric[]): readonly OtlpMetric[] {
+  const p = attached.get(metrics);
+  return p === undefined ? metrics : metrics.concat(unpackOtlp(p));
+}
+
 /** The metrics without a resource as they are, and those with one packed (undefined when there are none). */
 export function packOtlp(metrics: readonly OtlpMetric[]): { plain: OtlpMetric[]; packed: PackedOtlp | undefined } {
+  const pre = attached.get(metrics);
+  if (pre !== undefined) {
+    // Sent as built unless the list has resource-carrying objects too (then everything is packed together).
+    if (!metrics.some((m) => m.resource !== undefined)) return { plain: metrics.slice(), packed: pre };
+    return packOtlp(withPacked(metrics));
+  }
   const plain: OtlpMetric[] = [];
   const withResource: OtlpMetric[] = [];
   let points = 0;

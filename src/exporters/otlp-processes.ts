@@ -7,7 +7,8 @@
 import type { OtlpProcessFilter } from '../config/defaults';
 import type { Process } from '../index';
 import { AccessDenied, NoSuchProcess, UnsupportedOperation, ZombieProcess } from '../index';
-import type { OtlpMetric } from './catalog';
+import type { OtlpAttributes, OtlpMetric } from './catalog';
+import { unpackOtlp, type PackedOtlp } from './otlp-pack';
 
 /** What the receiver's attributes and metrics need of one process, read in one oneshot block. */
 export interface ProcessRecord {
@@ -253,7 +254,7 @@ const A = {
 /**
  * The receiver's process.* metrics for each record, each carrying its process's resource. `prev` holds the CPU
  * seconds of the last pass (utilization has no point on a process's first pass, as in the receiver); `now` is epoch
- * seconds; `memTotal` bytes (0: no utilization).
+ * seconds; `memTotal` bytes (0: no utilization). The objects of processRecordPack's pack, which the agent sends.
  */
 export function processRecordMetrics(
   records: readonly ProcessRecord[],
@@ -262,112 +263,197 @@ export function processRecordMetrics(
   cpus: number,
   memTotal: number,
 ): OtlpMetric[] {
-  const out: OtlpMetric[] = [];
+  const packed = processRecordPack(records, prev, now, cpus, memTotal);
+  return packed === undefined ? [] : unpackOtlp(packed);
+}
+
+type Descriptor = PackedOtlp['descriptors'][number];
+
+/** processRecordMetrics' descriptors, by slot (D below), as packOtlp would list them. */
+function descriptor(
+  name: string,
+  unit: string,
+  kind: OtlpMetric['kind'],
+  valueType: OtlpMetric['valueType'],
+  description: string,
+): Descriptor {
+  return { name, description, unit, kind, valueType };
+}
+
+const DESCRIPTORS: readonly Descriptor[] = [
+  descriptor('process.cpu.time', 's', 'counter', 'double', 'Total CPU seconds broken down by different states.'),
+  descriptor(
+    'process.cpu.utilization',
+    '1',
+    'gauge',
+    'double',
+    'Percentage of total CPU time used by the process since last scrape, expressed as a value between 0 and 1.',
+  ),
+  descriptor('process.memory.usage', 'By', 'updowncounter', 'int', 'The amount of physical memory in use.'),
+  descriptor('process.memory.virtual', 'By', 'updowncounter', 'int', 'Virtual memory size.'),
+  descriptor(
+    'process.memory.utilization',
+    '1',
+    'gauge',
+    'double',
+    'Percentage of total physical memory that is used by the process.',
+  ),
+  descriptor('process.disk.io', 'By', 'counter', 'int', 'Disk bytes transferred.'),
+  descriptor(
+    'process.disk.operations',
+    '{operations}',
+    'counter',
+    'int',
+    'Number of disk operations performed by the process.',
+  ),
+  descriptor('process.paging.faults', '{faults}', 'counter', 'int', 'Number of page faults the process has made.'),
+  descriptor(
+    'process.signals_pending',
+    '{signals}',
+    'updowncounter',
+    'int',
+    'Number of pending signals for the process.',
+  ),
+  descriptor('process.threads', '{threads}', 'updowncounter', 'int', 'Process threads count.'),
+  descriptor(
+    'process.open_file_descriptors',
+    '{count}',
+    'updowncounter',
+    'int',
+    'Number of file descriptors in use by the process.',
+  ),
+  descriptor(
+    'process.context_switches',
+    '{count}',
+    'counter',
+    'int',
+    'Number of times the process has been context switched.',
+  ),
+  descriptor('process.uptime', 's', 'gauge', 'double', 'The time the process has been running.'),
+];
+/** The attribute sets, by slot (S below). */
+const SETS: readonly OtlpAttributes[] = [
+  A.none,
+  A.user,
+  A.system,
+  A.wait,
+  A.read,
+  A.write,
+  A.major,
+  A.minor,
+  A.involuntary,
+  A.voluntary,
+];
+const S = { none: 0, user: 1, system: 2, wait: 3, read: 4, write: 5, major: 6, minor: 7, involuntary: 8, voluntary: 9 };
+
+/** The resource last made for a process's argv (kept as long as the facts are), reused while pid, ppid and owner stay. */
+const resources = new WeakMap<readonly string[], { r: ProcessRecord; attrs: Record<string, string | number> }>();
+
+function resourceOf(r: ProcessRecord): Record<string, string | number> {
+  const c = resources.get(r.argv);
+  if (
+    c !== undefined &&
+    c.r.pid === r.pid &&
+    c.r.ppid === r.ppid &&
+    c.r.owner === r.owner &&
+    c.r.name === r.name &&
+    c.r.exe === r.exe
+  )
+    return c.attrs;
+  const attrs = processResource(r);
+  resources.set(r.argv, { r, attrs });
+  return attrs;
+}
+
+/**
+ * processRecordMetrics packed (otlp-pack.ts) without making the metrics: the same pack as
+ * packOtlp(processRecordMetrics(...)).packed, value for value, in the same order. For 1,000 processes the 15,000
+ * metric and 25,000 point objects, then packOtlp's lookups over them, were ~20 ms of an export's CPU with their GC.
+ * undefined when there is no record.
+ */
+export function processRecordPack(
+  records: readonly ProcessRecord[],
+  prev: ReadonlyMap<string, CpuSample>,
+  now: number,
+  cpus: number,
+  memTotal: number,
+): PackedOtlp | undefined {
+  if (records.length === 0) return undefined;
+  // At most 13 metrics (4 index slots each) and 25 points (one slot and one value each) per process.
+  const index = new Int32Array(records.length * (13 * 4 + 25));
+  const values = new Float64Array(records.length * 25);
+  const descriptors: Descriptor[] = [];
+  const attributeSets: OtlpAttributes[] = [];
+  const resourceList: Array<Readonly<Record<string, string | number>>> = [];
+  // Slot -> index in the pack's lists, in first-use order (as packOtlp numbers them).
+  const dIdx = new Int32Array(DESCRIPTORS.length).fill(-1);
+  const sIdx = new Int32Array(SETS.length).fill(-1);
+  let i = 0;
+  let v = 0;
+  let res = 0;
+  const metric = (d: number, n: number): void => {
+    let di = dIdx[d] as number;
+    if (di < 0) dIdx[d] = di = descriptors.push(DESCRIPTORS[d] as Descriptor) - 1;
+    index[i++] = res;
+    index[i++] = di;
+    index[i++] = n;
+    index[i++] = v;
+  };
+  const point = (set: number, value: number): void => {
+    let si = sIdx[set] as number;
+    if (si < 0) sIdx[set] = si = attributeSets.push(SETS[set] as OtlpAttributes) - 1;
+    index[i++] = si;
+    values[v++] = value;
+  };
   for (const r of records) {
-    const resource = processResource(r);
-    const m = (
-      name: string,
-      unit: string,
-      kind: OtlpMetric['kind'],
-      valueType: OtlpMetric['valueType'],
-      description: string,
-      points: OtlpMetric['points'],
-    ): void => {
-      out.push({ name, unit, kind, valueType, description, points, resource });
-    };
-    m('process.cpu.time', 's', 'counter', 'double', 'Total CPU seconds broken down by different states.', [
-      { attributes: A.user, value: r.cpuUser },
-      { attributes: A.system, value: r.cpuSystem },
-      { attributes: A.wait, value: r.cpuWait },
-    ]);
+    res = resourceList.push(resourceOf(r)) - 1;
+    metric(0, 3);
+    point(S.user, r.cpuUser);
+    point(S.system, r.cpuSystem);
+    point(S.wait, r.cpuWait);
     const p = prev.get(processKey(r));
     const span = p === undefined ? 0 : (now - p.at) * Math.max(1, cpus);
     if (p !== undefined && span > 0) {
-      const frac = (v: number): number => Math.min(1, Math.max(0, v / span));
-      m(
-        'process.cpu.utilization',
-        '1',
-        'gauge',
-        'double',
-        'Percentage of total CPU time used by the process since last scrape, expressed as a value between 0 and 1.',
-        [
-          { attributes: A.user, value: frac(r.cpuUser - p.user) },
-          { attributes: A.system, value: frac(r.cpuSystem - p.system) },
-          { attributes: A.wait, value: frac(r.cpuWait - p.wait) },
-        ],
-      );
+      metric(1, 3);
+      point(S.user, Math.min(1, Math.max(0, (r.cpuUser - p.user) / span)));
+      point(S.system, Math.min(1, Math.max(0, (r.cpuSystem - p.system) / span)));
+      point(S.wait, Math.min(1, Math.max(0, (r.cpuWait - p.wait) / span)));
     }
-    m('process.memory.usage', 'By', 'updowncounter', 'int', 'The amount of physical memory in use.', [
-      { attributes: A.none, value: r.rss },
-    ]);
-    m('process.memory.virtual', 'By', 'updowncounter', 'int', 'Virtual memory size.', [
-      { attributes: A.none, value: r.vms },
-    ]);
+    metric(2, 1);
+    point(S.none, r.rss);
+    metric(3, 1);
+    point(S.none, r.vms);
     if (memTotal > 0) {
-      m(
-        'process.memory.utilization',
-        '1',
-        'gauge',
-        'double',
-        'Percentage of total physical memory that is used by the process.',
-        [{ attributes: A.none, value: r.rss / memTotal }],
-      );
+      metric(4, 1);
+      point(S.none, r.rss / memTotal);
     }
     if (r.io !== null) {
-      m('process.disk.io', 'By', 'counter', 'int', 'Disk bytes transferred.', [
-        { attributes: A.read, value: r.io.readBytes },
-        { attributes: A.write, value: r.io.writeBytes },
-      ]);
-      m(
-        'process.disk.operations',
-        '{operations}',
-        'counter',
-        'int',
-        'Number of disk operations performed by the process.',
-        [
-          { attributes: A.read, value: r.io.readCount },
-          { attributes: A.write, value: r.io.writeCount },
-        ],
-      );
+      metric(5, 2);
+      point(S.read, r.io.readBytes);
+      point(S.write, r.io.writeBytes);
+      metric(6, 2);
+      point(S.read, r.io.readCount);
+      point(S.write, r.io.writeCount);
     }
-    m('process.paging.faults', '{faults}', 'counter', 'int', 'Number of page faults the process has made.', [
-      { attributes: A.major, value: r.majorFaults },
-      { attributes: A.minor, value: r.minorFaults },
-    ]);
+    metric(7, 2);
+    point(S.major, r.majorFaults);
+    point(S.minor, r.minorFaults);
     if (r.signalsPending !== null) {
-      // The receiver (gopsutil's RlimitUsage, RLIMIT_SIGPENDING's Used) sends the ShdPnd mask itself as a number
-      // (SIGUSR1 pending: 512); the count of signals set in it is what the metric's description says.
-      m('process.signals_pending', '{signals}', 'updowncounter', 'int', 'Number of pending signals for the process.', [
-        { attributes: A.none, value: r.signalsPending },
-      ]);
+      metric(8, 1);
+      point(S.none, r.signalsPending);
     }
-    m('process.threads', '{threads}', 'updowncounter', 'int', 'Process threads count.', [
-      { attributes: A.none, value: r.threads },
-    ]);
+    metric(9, 1);
+    point(S.none, r.threads);
     if (r.fds !== null) {
-      m(
-        'process.open_file_descriptors',
-        '{count}',
-        'updowncounter',
-        'int',
-        'Number of file descriptors in use by the process.',
-        [{ attributes: A.none, value: r.fds }],
-      );
+      metric(10, 1);
+      point(S.none, r.fds);
     }
-    m(
-      'process.context_switches',
-      '{count}',
-      'counter',
-      'int',
-      'Number of times the process has been context switched.',
-      [
-        { attributes: A.involuntary, value: r.ctxInvoluntary },
-        { attributes: A.voluntary, value: r.ctxVoluntary },
-      ],
-    );
-    m('process.uptime', 's', 'gauge', 'double', 'The time the process has been running.', [
-      { attributes: A.none, value: Math.max(0, now - r.createTime) },
-    ]);
+    metric(11, 2);
+    point(S.involuntary, r.ctxInvoluntary);
+    point(S.voluntary, r.ctxVoluntary);
+    metric(12, 1);
+    point(S.none, Math.max(0, now - r.createTime));
   }
-  return out;
+  // Copies of the used part: a structured clone sends a view's whole buffer.
+  return { descriptors, attributeSets, resources: resourceList, index: index.slice(0, i), values: values.slice(0, v) };
 }

@@ -41,7 +41,7 @@ import { parseKeyValueList, resolveOtlp, type ResolvedOtlp, type ResolvedTls } f
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { Logger } from './log';
 import { encodePackedResources } from './otlp-process-encode';
-import { packOtlp, unpackOtlp, type PackedOtlp } from './otlp-pack';
+import { packOtlp, unpackOtlp, withPacked, type PackedOtlp } from './otlp-pack';
 import { silentLogger } from './log';
 import { agentVersion, type ActiveCollector } from './prometheus';
 import { wellFormed } from '../util/fsencoding';
@@ -70,7 +70,7 @@ export function snapshotMetrics(
       let mapped = r.kind === 'rendered' ? r.otlp : undefined;
       if (r.kind === 'data') {
         if (!c || r.data === undefined) continue;
-        mapped = c.def.otlp(r.data, c.options);
+        mapped = withPacked(c.def.otlp(r.data, c.options));
       }
       if (mapped === undefined) continue;
       for (const m of mapped) {

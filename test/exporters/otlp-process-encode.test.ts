@@ -121,6 +121,8 @@ describe('per-process resources encoded straight to protobuf', () => {
           { attributes: { a: -1, b: true, c: 2.5, d: 'é', e: '\udc80' }, value: -(2 ** 40) },
           { attributes: {}, value: 2 ** 62 },
           { attributes: {}, value: 3.6 },
+          // A point longer than 127 bytes: its length takes two bytes.
+          { attributes: { long: 'x'.repeat(200) }, value: 1 },
         ],
         resource,
       },

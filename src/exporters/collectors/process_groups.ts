@@ -26,10 +26,11 @@ import { createLogger } from '../log';
 import {
   processKey,
   ProcessRecorder,
-  processRecordMetrics,
+  processRecordPack,
   type CpuSample,
   type OtlpProcessOptions,
 } from '../otlp-processes';
+import { attachPacked, type PackedOtlp } from '../otlp-pack';
 
 export interface ProcessGroupsOptions {
   /** The compiled rules, compiled when first asked for (a reload with the same rules compiles nothing). */
@@ -57,7 +58,7 @@ export interface ProcessGroupsData {
   readonly reload: ReloadState | null;
   /** Per-process OTLP metrics (each with its process's resource) and the processes past otlp.processes.max. */
   readonly perProcess?:
-    { readonly metrics: OtlpMetric[]; readonly dropped: number; readonly count: number } | undefined;
+    { readonly packed: PackedOtlp | undefined; readonly dropped: number; readonly count: number } | undefined;
 }
 
 /** Keys the agent adds to this collector's options besides its own (see collectorPlans). */
@@ -186,7 +187,8 @@ export function processGroupsMetrics(d: ProcessGroupsData): OtlpMetric[] {
       valueType: INT_UNITS.has(m.unit) ? 'int' : 'double',
       points: m.points.map((p) => ({ attributes: p.attributes, value: p.value })),
     }));
-  return d.perProcess === undefined ? groups : groups.concat(d.perProcess.metrics);
+  // Packed as built (otlp-pack.ts's attachPacked): withPacked() gives them as objects.
+  return d.perProcess === undefined ? groups : attachPacked(groups, d.perProcess.packed);
 }
 
 /**
@@ -233,11 +235,11 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
       const { records, dropped } = recorder.take();
       const now = Date.now() / 1000;
       const memTotal = psutil.virtualMemory().total;
-      const metrics = processRecordMetrics(records, cpuPrev, now, cpus, memTotal);
+      const packed = processRecordPack(records, cpuPrev, now, cpus, memTotal);
       cpuPrev = new Map(
         records.map((r) => [processKey(r), { at: now, user: r.cpuUser, system: r.cpuSystem, wait: r.cpuWait }]),
       );
-      return { metrics, dropped, count: records.length };
+      return { packed, dropped, count: records.length };
     };
     const collect: CollectFn<ProcessGroupsData> = () => {
       // No rules, no reads: an agent without process_names does not walk /proc for them.
