@@ -5,8 +5,11 @@
  * test/fixtures/podlogs. Each resource's attributes are checked against RESOURCES (the fixture's cgroup paths and
  * the kubelet log directories' names), each metric's name, unit, instrument, value type and attributes against SPEC
  * (which cites the semantic conventions it follows), and the nginx container's values against its cgroup files read
- * by the test. Then otlp.metrics switching a set off, and the OTLP/JSON protocol.
+ * by the test. Then otlp.metrics switching a set off, and the OTLP/JSON protocol. Last, as root, a cgroup made for the
+ * test (test/helpers/cgroups.ts) with a busy loop in it.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +17,8 @@ import * as semconv from '@opentelemetry/semantic-conventions/incubating';
 import { SEMCONV_VERSION } from '../../src/exporters/otlp-system';
 import { own } from '../helpers/fixtures';
 import { collectorsOffBut } from '../helpers/e2e';
+import { CgroupSandbox, cannotCreateCgroups, unifiedMount, v1Mount } from '../helpers/cgroups';
+import { requireOr } from '../helpers/require';
 import { startAgent, waitFor, type RunningAgent } from './agent-process';
 
 interface NormalizedPoint {
@@ -340,4 +345,118 @@ describe(`container.* over OTLP from the fixture host test/fixtures/cgroup-v2 (s
     const m = metricsOf(rs.find((r) => r.resource?.attributes?.['container.id'] === NGINX_ID)!);
     expect(point(m.get('container.cpu.time'), { 'cpu.mode': 'user' })).toBeCloseTo(cpu.get('user_usec')! / 1e6, 9);
   }, 60000);
+});
+
+const LIVE_NAME = `psx-e2e-cgotlp-${process.pid}`;
+const LIVE_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'];
+const LIVE_WHY = cannotCreateCgroups(LIVE_CONTROLLERS, LIVE_NAME);
+
+/**
+ * LIVE, as root on a v1 or hybrid host (test/helpers/cgroups.ts): a container-like cgroup
+ * `/<name>/kubepods/burstable/pod<uid>/<64-hex id>` with a 64 MiB memory limit and a busy loop in it, named by a
+ * kubelet-style log directory, pushed with per-process OTLP on too (the container resources then ride the packed
+ * per-process batch). Its resource arrives with the names, and its container.cpu.time grows between two exports.
+ */
+requireOr(LIVE_WHY === null, LIVE_WHY ?? '').describe('container.* over OTLP from a cgroup made for the test', () => {
+  const sandbox = new CgroupSandbox();
+  const kids: ChildProcess[] = [];
+  const uid = randomUUID();
+  const id = randomBytes(32).toString('hex');
+  const CTR = `/${LIVE_NAME}/kubepods/burstable/pod${uid}/${id}`;
+  const got: NormalizedExport[] = [];
+  let tmp: string;
+  let srv: MockServer | undefined;
+  let agent: RunningAgent | undefined;
+
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once('exit', () => r()));
+  const ours = (e: NormalizedExport) =>
+    containerResources(e).find((r) => r.resource?.attributes?.['container.id'] === id);
+  const cpuSeconds = (r: NormalizedResource) =>
+    points(metricsOf(r).get('container.cpu.time')).reduce((a, p) => a + value(p), 0);
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-cgotlp-'));
+    const podDir = path.join(tmp, 'pods', `e2e_busy-pod_${uid}`, 'spin');
+    fs.mkdirSync(podDir, { recursive: true });
+    fs.writeFileSync(path.join(podDir, '0.log'), '');
+    fs.mkdirSync(path.join(tmp, 'containers'));
+    fs.symlinkSync(path.join(podDir, '0.log'), path.join(tmp, 'containers', `busy-pod_e2e_spin-${id}.log`));
+    const u = unifiedMount();
+    const mounts = [...LIVE_CONTROLLERS.map((c) => v1Mount(c)!), ...(u === null ? [] : [u])];
+    const dirs = sandbox.make(CTR, mounts);
+    fs.writeFileSync(path.join(dirs[2]!, 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
+    const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+    kids.push(busy);
+    CgroupSandbox.enter(busy.pid!, dirs);
+
+    srv = new mock.MockOtlpServer({
+      logLevel: 'warn',
+      services: ['http'],
+      httpHostname: '127.0.0.1',
+      httpPort: 0,
+      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
+    });
+    await srv.start();
+    const file = path.join(tmp, 'c.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'collection: {max_age: 0s}',
+        'collectors:',
+        ...collectorsOffBut('cgroups', 'process_groups'),
+        `  cgroups: ${JSON.stringify({ enabled: true, depth: 0, include: `^/${LIVE_NAME}(/|$)`, pods_log_dir: path.join(tmp, 'pods') })}`,
+        `otlp: {enabled: true, endpoint: "${srv.httpUrl.href}v1/metrics", interval: 1s, timeout: 1s,` +
+          ` processes: {enabled: true, max: 5, include: {names: ["^(sh|dash|bash)$"], match_type: regexp}}}`,
+        '',
+      ].join('\n'),
+    );
+    agent = await startAgent([`--config.file=${file}`, '--log.level=warn']);
+  }, 90_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await srv?.close();
+    for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL');
+    await Promise.all(kids.map(exited));
+    sandbox.remove();
+    if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("the container's resource: its id, pod UID and the log directory's names; CPU time growing", async () => {
+    const first = await waitFor(
+      'an export with the container',
+      async () => got.find((e) => ours(e) !== undefined),
+      30_000,
+    );
+    const r1 = ours(first)!;
+    const attrs = r1.resource!.attributes!;
+    expect(attrs).toMatchObject({
+      'container.id': id,
+      'k8s.pod.uid': uid,
+      'k8s.pod.name': 'busy-pod',
+      'k8s.namespace.name': 'e2e',
+      'k8s.container.name': 'spin',
+    });
+    // A bare id under the cgroupfs driver does not say which runtime made it: no container.runtime.name.
+    expect(attrs['container.runtime.name']).toBeUndefined();
+    // The per-process resources of the same export (the packed batch) arrived beside it.
+    expect(first.resourceMetrics.some((r) => typeof r.resource?.attributes?.['process.pid'] === 'number')).toBe(true);
+    const m = metricsOf(r1);
+    // A v1 memory cgroup does not take over the charges of a process moved in (move_charge_at_immigrate is 0), so
+    // the loop's usage may be 0: the limit is what is known, available = limit - working set.
+    expect(point(m.get('container.memory.usage'))).toBeGreaterThanOrEqual(0);
+    const ws = point(m.get('container.memory.working_set'));
+    expect(point(m.get('container.memory.available'))).toBe(64 * 1024 * 1024 - ws);
+    const t1 = cpuSeconds(r1);
+    const n = got.indexOf(first);
+    const later = await waitFor(
+      'a later export with more CPU time in the container',
+      async () => got.slice(n + 1).find((e) => ours(e) !== undefined && cpuSeconds(ours(e)!) > t1),
+      30_000,
+    );
+    expect(cpuSeconds(ours(later)!)).toBeGreaterThan(t1);
+  }, 90_000);
 });
