@@ -23,28 +23,51 @@ export function isContainerMetric(m: OtlpMetric): boolean {
  * containerMetrics' output as one ResourceMetrics per container: the host's attributes, then the container's;
  * counters cumulative from `startMs`, every point at `endMs`.
  */
+interface Container {
+  readonly attrs: Record<string, string | number>;
+  readonly metrics: OtlpMetric[];
+  last: OtlpMetric | null;
+  lastOut: OtlpMetric | null;
+}
+
+const NONE: Record<string, never> = Object.freeze({});
+
 export function containerResourceMetrics(
   list: readonly OtlpMetric[],
   host: Resource,
   startMs: number,
   endMs: number,
 ): ResourceMetrics[] {
-  // By container id: its resource attributes, and per metric name the points without them.
-  const byId = new Map<string, { attrs: Record<string, string | number>; metrics: Map<OtlpMetric, OtlpMetric> }>();
+  // By container id: its resource attributes, and its metrics (each point without them) in the list's order.
+  const byId = new Map<string, Container>();
   for (const m of list) {
     for (const p of m.points) {
-      const attrs: Record<string, string | number> = {};
-      const own: Record<string, string | number | boolean> = {};
-      for (const [k, v] of Object.entries(p.attributes)) {
-        if (CONTAINER_RESOURCE_KEYS.has(k) && typeof v !== 'boolean') attrs[k] = v;
-        else own[k] = v;
-      }
-      const id = String(attrs['container.id']);
+      const a = p.attributes;
+      const id = a['container.id'];
+      if (typeof id !== 'string') continue;
       let c = byId.get(id);
-      if (c === undefined) byId.set(id, (c = { attrs, metrics: new Map() }));
-      let mine = c.metrics.get(m);
-      if (mine === undefined) c.metrics.set(m, (mine = { ...m, points: [] }));
-      mine.points.push({ attributes: own, value: p.value });
+      if (c === undefined) {
+        const attrs: Record<string, string | number> = {};
+        for (const k of CONTAINER_RESOURCE_KEYS) {
+          const v = a[k];
+          if (typeof v === 'string' || typeof v === 'number') attrs[k] = v;
+        }
+        byId.set(id, (c = { attrs, metrics: [], last: null, lastOut: null }));
+      }
+      // The mapping sends a point of no attributes of its own as the resource's object itself: nothing to copy.
+      let own: Record<string, string | number | boolean> = NONE;
+      for (const k in a) {
+        if (CONTAINER_RESOURCE_KEYS.has(k)) continue;
+        if (own === NONE) own = {};
+        own[k] = a[k] as string | number | boolean;
+      }
+      // One metric per container and metric (c.last is this container's own: others' points in between are fine).
+      if (c.last !== m || c.lastOut === null) {
+        c.last = m;
+        c.lastOut = { ...m, points: [] };
+        c.metrics.push(c.lastOut);
+      }
+      c.lastOut.points.push({ attributes: own, value: p.value });
     }
   }
   const scope = { name: SCOPE_NAME, version: agentVersion() };
@@ -53,7 +76,7 @@ export function containerResourceMetrics(
   for (const c of byId.values()) {
     out.push({
       resource: resourceFromAttributes({ ...hostAttrs, ...c.attrs }),
-      scopeMetrics: [{ scope, metrics: [...c.metrics.values()].map((m) => toMetricData(m, startMs, endMs)) }],
+      scopeMetrics: [{ scope, metrics: c.metrics.map((m) => toMetricData(m, startMs, endMs)) }],
     });
   }
   return out;

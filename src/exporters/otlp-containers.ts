@@ -8,8 +8,8 @@
  * The collector maps in the worker, where it has no resource of its own to give (a metric with `resource` would go
  * the per-process way, whose counters start at process.uptime): each metric is one per name, one point per container
  * and attribute set, the container's resource attributes on the point beside the metric's own. The main thread
- * (SnapshotProducer, otlp-container-resources.ts) takes them out of the host's metrics and regroups them by container (containerResourceMetrics),
- * each counter a cumulative sum from the host's start (boot): a cgroup's creation time is not in the data.
+ * (SnapshotProducer, otlp-container-resources.ts) takes them out of the host's metrics and regroups them by
+ * container, each counter a cumulative sum from the host's start (boot): a cgroup's creation time is not in the data.
  *
  * Not sent, the data lacks them: container.uptime (no start time in a cgroup's files), container.cpu.usage (a rate:
  * the exporter keeps no previous sample; derive it from container.cpu.time), container.network.io (cgroups count no
@@ -61,7 +61,8 @@ export function containerMetrics(d: CgroupsData): OtlpMetric[] {
     if (l.pod !== '') res['k8s.pod.name'] = l.pod;
     if (l.namespace !== '') res['k8s.namespace.name'] = l.namespace;
     if (l.container !== '') res['k8s.container.name'] = l.container;
-    const at = (extra: OtlpAttributes = {}): OtlpAttributes => ({ ...res, ...extra });
+    // Points without attributes of their own share the resource's object (one object in the worker's clone).
+    const at = (extra?: OtlpAttributes): OtlpAttributes => (extra === undefined ? res : { ...res, ...extra });
     const s = r.stats;
     const c = s.cpu;
     if (c !== null) {
