@@ -41,6 +41,7 @@ import { parseKeyValueList, resolveOtlp, type ResolvedOtlp, type ResolvedTls } f
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { Logger } from './log';
 import { encodePackedResources } from './otlp-process-encode';
+import { containerResourceMetrics, isContainerMetric, withContainers } from './otlp-container-resources';
 import { packOtlp, unpackOtlp, withPacked, type PackedOtlp } from './otlp-pack';
 import { silentLogger } from './log';
 import { agentVersion, type ActiveCollector } from './prometheus';
@@ -189,6 +190,8 @@ export type ProcessBatch =
       readonly packs: readonly PackedOtlp[];
       readonly host: Resource;
       readonly endMs: number;
+      /** Per-container resources, sent after the processes' (otlp-container-resources.ts). */
+      readonly extra?: readonly ResourceMetrics[];
     }
   | { readonly kind: 'resources'; readonly resources: readonly ResourceMetrics[] };
 
@@ -227,6 +230,9 @@ export class SnapshotProducer implements MetricProducer {
     let all = snapshotMetrics(snap, this.active, this.log);
     const keep = this.views.keep;
     if (keep !== null) all = all.filter((m) => keep(m.name));
+    const containerList = all.filter(isContainerMetric);
+    if (containerList.length > 0) all = all.filter((m) => !isContainerMetric(m));
+    let containers = containerResourceMetrics(containerList, this.hostResource, startMs, snap.finishedAt);
     let metrics = all.filter((m) => m.resource === undefined).map((m) => toMetricData(m, startMs, snap.finishedAt));
     // Per-process metrics as the worker packed them (otlp-pack.ts), and those mapped here from raw data.
     const packs: PackedOtlp[] = [];
@@ -248,10 +254,12 @@ export class SnapshotProducer implements MetricProducer {
         metrics = delta.convert('', metrics);
         // A process whose every metric was a first delta left out has nothing to send this time.
         resources = delta.convertResources(resources).filter((rm) => rm.scopeMetrics.some((sm) => sm.metrics.length));
+        containers = delta.convertResources(containers).filter((rm) => rm.scopeMetrics.some((sm) => sm.metrics.length));
         delta.endExport();
       }
       this.pending = resources.length === 0 ? null : { kind: 'resources', resources };
     }
+    this.pending = withContainers(this.pending, containers);
     return {
       resourceMetrics: {
         resource: emptyResource(), // the reader keeps the MeterProvider's resource
@@ -332,10 +340,12 @@ function multiResourceSerializer(
         const head = base.serializeRequest(rm);
         if (head === undefined) return undefined;
         const scope = { name: SCOPE_NAME, version: agentVersion() };
-        return Buffer.concat([head, encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope)]);
+        const procs = encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope);
+        const extra = joined(batch.extra ?? []);
+        return extra === undefined ? undefined : Buffer.concat([head, procs, extra]);
       }
       const metrics = batch.packs.flatMap((p) => unpackOtlp(p));
-      return joined([rm, ...processResourceMetrics(metrics, batch.host, batch.endMs)]);
+      return joined([rm, ...processResourceMetrics(metrics, batch.host, batch.endMs), ...(batch.extra ?? [])]);
     },
     deserializeResponse: (b) => base.deserializeResponse(b),
   };

@@ -5,12 +5,13 @@
  * `max_cgroups` (parents first), the rest counted in psutil_cgroups_dropped_total. Labels: id (the cgroup path),
  * container, pod, namespace (names from the kubelet's log directories, empty where not known), container_id and
  * systemd_unit. Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
- * container_spec_cpu_quota and the CFS counters are left out. OTLP: none yet.
+ * container_spec_cpu_quota and the CFS counters are left out. OTLP: container.* per container (otlp-containers.ts).
  */
 import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex } from '../../probes/cgroups';
 import { OsError, type DiskstatsEntry, type Psutil } from '../../index';
 import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
 import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
+import { containerMetrics } from '../otlp-containers';
 
 const LABELS = ['id', 'container', 'pod', 'namespace', 'container_id', 'systemd_unit'] as const;
 
@@ -475,5 +476,5 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     };
   },
   prometheus: (d) => cgroupsFamilies(d),
-  otlp: () => [],
+  otlp: (d) => containerMetrics(d),
 });
