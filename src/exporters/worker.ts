@@ -11,7 +11,15 @@
  */
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import {
+  isMainThread,
+  MessageChannel,
+  parentPort,
+  receiveMessageOnPort,
+  Worker,
+  workerData,
+  type MessagePort,
+} from 'node:worker_threads';
 import type { LogLevel } from '../config/defaults';
 import type { ExpositionLimits } from './exposition/types';
 import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome, type RenderedResult } from './pass';
@@ -36,6 +44,7 @@ interface WorkerInit {
 
 type ToWorker =
   | { type: 'collect'; id: number }
+  | { type: 'results-port'; port: MessagePort }
   | { type: 'reconfigure'; id: number; plans: readonly CollectorPlan[] }
   | { type: 'render-otlp'; on: boolean };
 
@@ -184,6 +193,13 @@ function adoptEarly(): Worker | null {
 /** Main side: owns at most one worker; one pass at a time (the SnapshotSource never overlaps passes). */
 export class WorkerRunner implements PassRunner {
   private worker: Worker | null = null;
+  /**
+   * Where the current worker posts its results: a port nobody listens on, read with receiveMessageOnPort when the
+   * worker says its pass is done (or the pass is cut short). A 'message' listener would wake this thread and run
+   * Node's message dispatch once per collector, most of this thread's CPU per scrape; read here, a pass costs one
+   * wake-up. What the worker posted stays queued for this thread even while the worker is stuck.
+   */
+  private results: MessagePort | null = null;
   private nextId = 1;
   private current: {
     id: number;
@@ -216,10 +232,22 @@ export class WorkerRunner implements PassRunner {
     this.ready = new Promise<void>((resolve) => {
       this.onReady = resolve;
     });
+    const { port1, port2 } = new MessageChannel();
+    this.results?.close();
+    this.results = port1;
+    w.postMessage({ type: 'results-port', port: port2 } satisfies ToWorker, [port2]);
     w.on('message', (m: FromWorker) => this.onMessage(w, m));
     w.on('error', (e) => this.fail(w, e));
     w.on('exit', (code) => this.fail(w, new Error(`collection worker exited with code ${code}`)));
     return w;
+  }
+
+  /** Hands the current pass every result its worker has posted so far (see `results`). */
+  private drain(w: Worker): void {
+    const port = this.results;
+    if (port === null || w !== this.worker) return;
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
+      this.onMessage(w, m.message as FromWorker);
   }
 
   private onMessage(w: Worker, m: FromWorker): void {
@@ -239,6 +267,8 @@ export class WorkerRunner implements PassRunner {
       cur.results.push(m.result);
       cur.onResult(m.result);
     } else if (m.type === 'done') {
+      // Posted after the pass's results: they are all queued on the results port by now.
+      this.drain(w);
       this.current = null;
       cur.resolve({
         results: cur.results,
@@ -253,6 +283,8 @@ export class WorkerRunner implements PassRunner {
 
   private fail(w: Worker, e: Error): void {
     if (w !== this.worker) return;
+    // What finished before the thread died is kept (the pass's own results port).
+    this.drain(w);
     this.worker = null;
     this.settleAcks();
     const cur = this.current;
@@ -322,6 +354,8 @@ export class WorkerRunner implements PassRunner {
 
   abandon(): void {
     const w = this.worker;
+    // What finished before the deadline is kept, as the worker posted it.
+    if (w) this.drain(w);
     this.worker = null;
     this.settleAcks();
     const cur = this.current;
@@ -336,6 +370,8 @@ export class WorkerRunner implements PassRunner {
     this.closed = true;
     const w = this.worker;
     this.worker = null;
+    this.results?.close();
+    this.results = null;
     this.settleAcks();
     const cur = this.current;
     this.current = null;
@@ -454,13 +490,15 @@ function workerMain(init: WorkerInit): void {
   const renderer = init.render ? makeRenderer(init, init.render) : null;
   const render = renderer?.render ?? null;
   port.postMessage({ type: 'ready' } satisfies FromWorker);
+  // The runner's results port (WorkerRunner.results), sent right after the thread starts; the parent port until then.
+  let out: MessagePort = port;
   const send = (id: number, result: CollectorResult): void => {
     try {
-      port.postMessage({ type: 'result', id, result } satisfies FromWorker);
+      out.postMessage({ type: 'result', id, result } satisfies FromWorker);
     } catch (e) {
       // Data that cannot cross threads (a function, a symbol) is that collector's bug: it fails alone.
       const error = `cannot send its data: ${errorText(e)}`;
-      port.postMessage({
+      out.postMessage({
         type: 'result',
         id,
         result: failedResult(result.name, result.durationSeconds, error),
@@ -469,6 +507,10 @@ function workerMain(init: WorkerInit): void {
   };
   let queue = Promise.resolve();
   port.on('message', (m: ToWorker) => {
+    if (m.type === 'results-port') {
+      out = m.port;
+      return;
+    }
     if (m.type === 'reconfigure') {
       // Queued like a pass, so it runs between two of them, never inside one.
       queue = queue.then(() => {

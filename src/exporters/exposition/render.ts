@@ -25,7 +25,7 @@
 import type { Family, Series } from '../catalog';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
-import { limitFamily, wellFormed } from './limits';
+import { safeLabelValue, wellFormed } from './limits';
 import type { ExpositionLimits, FamilyBlock, FamilyLimited, RenderedFamilies } from './types';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -139,6 +139,117 @@ export function renderFamily(f: Family): FamilyBlock {
   return { name: f.name, type: f.type, help, text: `${head}\n${lines.join('\n')}`, samplesAt: head.length + 1 };
 }
 
+/** A family's HELP and TYPE lines, kept by name: the same few hundred families recur on every pass. */
+interface Head {
+  readonly type: string;
+  readonly rawHelp: string;
+  /** The HELP text made well-formed (FamilyBlock.help). */
+  readonly help: string;
+  readonly text: string;
+}
+const HEADS = new Map<string, Head>();
+/** Bounds HEADS: families whose names change (textfile's) cannot grow it without end. */
+const MAX_HEADS = 8192;
+
+function headOf(f: Family): Head {
+  const had = HEADS.get(f.name);
+  if (had !== undefined && had.rawHelp === f.help && had.type === f.type) return had;
+  const help = wellFormed(f.help);
+  const head = {
+    type: f.type,
+    rawHelp: f.help,
+    help,
+    text: `# HELP ${f.name} ${escapeHelpText(help)}\n# TYPE ${f.name} ${f.type}`,
+  };
+  if (HEADS.size >= MAX_HEADS) HEADS.clear();
+  HEADS.set(f.name, head);
+  return head;
+}
+
+/** The label names in label-name order: the family's own array when it is already sorted (the common case). */
+function sortedNames(names: readonly string[]): readonly string[] {
+  for (let i = 1; i < names.length; i++) if ((names[i - 1] as string) > (names[i] as string)) return [...names].sort();
+  return names;
+}
+
+/** A character that a label value cannot be written with as it is: to escape, or a surrogate (maybe lone). */
+const NOT_PLAIN = /[\\\n"\uD800-\uDFFF]/;
+
+/**
+ * One family's block with the limits applied in the same walk (what limitFamily then renderFamily produce, without
+ * the intermediate family): the first `maxSeriesPerFamily` series, each label value well-formed, capped and escaped.
+ * Cut label values are added to `cut[0]`.
+ */
+function renderLimited(f: Family, limits: ExpositionLimits, cut: number[]): FamilyBlock {
+  const head = headOf(f);
+  const max = limits.maxSeriesPerFamily;
+  const n = max > 0 && f.series.length > max ? max : f.series.length;
+  const names = sortedNames(f.labelNames);
+  const maxBytes = limits.maxLabelValueBytes;
+  const value = (v: string): string => {
+    // Short values without a character to escape or check (nearly all of them) are written as they are.
+    if ((maxBytes <= 0 || v.length * 3 <= maxBytes) && !NOT_PLAIN.test(v)) return v;
+    const safe = safeLabelValue(v, maxBytes);
+    if (safe.cut) cut[0] = (cut[0] ?? 0) + 1;
+    return escapeLabelValue(safe.value);
+  };
+  /** `{a="x",b="y"` (no closing brace), or '' without labels. */
+  const open = (labels: Readonly<Record<string, string>>): string => {
+    let out = '';
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i] as string;
+      out += `${i === 0 ? '{' : ','}${k}="${value(labels[k] ?? '')}"`;
+    }
+    return out;
+  };
+  const lines: string[] = [head.text];
+  if (f.type === 'histogram' || f.type === 'summary') {
+    const bound = f.type === 'histogram' ? 'le' : 'quantile';
+    for (let i = 0; i < n; i++) {
+      const s = f.series[i] as Series;
+      const labels = open(s.labels);
+      for (const x of s.samples ?? []) {
+        const text =
+          x.bound === null
+            ? labels === ''
+              ? ''
+              : `${labels}}`
+            : `${labels === '' ? '{' : `${labels},`}${bound}="${goFloat(x.bound)}"}`;
+        lines.push(`${x.name}${text} ${formatValue(x.value)}`);
+      }
+    }
+  } else if (names.length === 0) {
+    const counter = f.type === 'counter';
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const s = (f.series[i] as Series).value;
+      if (!counter) v = s;
+      else if (validCounter(s)) v += s;
+    }
+    lines.push(`${f.name} ${formatValue(v)}`);
+  } else {
+    const counter = f.type === 'counter';
+    // The rendered labels are the series' identity: escaped and quoted, two label sets never render alike.
+    const byLabels = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const s = f.series[i] as Series;
+      const key = `${open(s.labels)}}`;
+      if (counter && !validCounter(s.value)) continue;
+      const had = byLabels.get(key);
+      byLabels.set(key, had !== undefined && counter ? had + s.value : s.value);
+    }
+    for (const [labels, v] of byLabels) lines.push(`${f.name}${labels} ${formatValue(v)}`);
+  }
+  const text = lines.length === 1 ? head.text : lines.join('\n');
+  return {
+    name: f.name,
+    type: f.type,
+    help: head.help,
+    text,
+    samplesAt: lines.length === 1 ? head.text.length : head.text.length + 1,
+  };
+}
+
 function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
@@ -162,9 +273,13 @@ export function renderFamilies(
       continue;
     }
     last = raw.name;
-    const { family, limited: l } = limitFamily(raw, limits);
-    if (l) limited.push(l);
-    blocks.push(renderFamily(family));
+    const cut = [0];
+    blocks.push(renderLimited(raw, limits, cut));
+    const max = limits.maxSeriesPerFamily;
+    const dropped = max > 0 && raw.series.length > max ? raw.series.length - max : 0;
+    const truncated = cut[0] ?? 0;
+    if (dropped > 0 || truncated > 0)
+      limited.push({ family: raw.name, droppedSeries: dropped, truncatedValues: truncated });
   }
   return { families: blocks, limited };
 }
