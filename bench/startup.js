@@ -6,7 +6,8 @@
 //     the CPU time (every thread) spent until then, which the machine's load stretches into that wall time;
 //   - resident memory: whole-process VmRSS (/proc/<pid>/status: every thread, every isolate) after 10 fresh scrapes
 //     (each past the agent's max_age, so each starts a collection, as Prometheus's scrapes do), median of
-//     BENCH_INSTANCES (3) instances per variant running side by side; VmHWM is the peak;
+//     BENCH_INSTANCES (3) instances per variant running side by side; VmHWM is the peak; RssAnon (heaps, isolates,
+//     malloc) apart from RssFile (the binary's and the libraries' pages, which a bare `node` already has most of);
 //   - idle CPU: utime + stime of the whole process over BENCH_IDLE_S (60) seconds without a scrape, after those
 //     scrapes, as a share of one core.
 // The agent runs with config/default.yaml (what `npm start` and the chart run) and with no config file (every
@@ -58,7 +59,7 @@ function cpuSeconds(pid) {
 function memory(pid) {
   const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number((new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s) || [])[1] || 0);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, threads: kb('Threads') };
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, hwm: kb('VmHWM') / 1024, threads: kb('Threads') };
 }
 
 /** The variants: how each starts on a port, and the URL that says it is ready. */
@@ -158,7 +159,9 @@ async function run() {
   const hasNodeExporter =
     spawnSync('sh', ['-c', 'command -v prometheus-node-exporter'], { encoding: 'utf8' }).status === 0;
   const vs = variants(hasNodeExporter);
-  const rows = new Map(vs.map((v) => [v.name, { ready: [], readyCpu: [], rss: [], hwm: [], threads: [], idle: [] }]));
+  const rows = new Map(
+    vs.map((v) => [v.name, { ready: [], readyCpu: [], rss: [], anon: [], hwm: [], threads: [], idle: [] }]),
+  );
   const load0 = os.loadavg();
   try {
     // Start-up: one variant after the other, RUNS rounds.
@@ -188,6 +191,7 @@ async function run() {
       const m = memory(x.proc.pid);
       const row = rows.get(x.v.name);
       row.rss.push(m.rss);
+      row.anon.push(m.anon);
       row.hwm.push(m.hwm);
       row.threads.push(m.threads);
       x.cpu0 = cpuSeconds(x.proc.pid);
@@ -206,7 +210,17 @@ async function run() {
       `apart, median of ${INSTANCES} instances; idle CPU over ${IDLE_S} s without a scrape`,
   );
   const lines = [
-    ['exporter', 'exec->ready ms', 'min-max', 'CPU ms to ready', 'RSS MB', 'peak MB', 'threads', 'idle CPU %'],
+    [
+      'exporter',
+      'exec->ready ms',
+      'min-max',
+      'CPU ms to ready',
+      'RSS MB',
+      'anon MB',
+      'peak MB',
+      'threads',
+      'idle CPU %',
+    ],
   ];
   for (const [name, r] of rows) {
     lines.push([
@@ -215,6 +229,7 @@ async function run() {
       `${fmt(Math.min(...r.ready), 0)}-${fmt(Math.max(...r.ready), 0)}`,
       fmt(median(r.readyCpu), 0),
       fmt(median(r.rss)),
+      fmt(median(r.anon)),
       fmt(median(r.hwm)),
       fmt(median(r.threads), 0),
       fmt(median(r.idle), 3),
