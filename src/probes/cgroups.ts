@@ -63,8 +63,10 @@ export function cgroupsApi(ctx: Context) {
     cgroupMode(): CgroupMode | null {
       return cg().mode(ctx.fs);
     },
-    /** ours: the mounted cgroup hierarchies, one per hierarchy: <procfs>/self/mountinfo, or init's (the host's) where
-     * procfs is not /proc (docs/cgroups.md, In a DaemonSet). */
+    /**
+     * ours: the mounted cgroup hierarchies, one per hierarchy: from <procfs>/self/mountinfo, or init's (the host's)
+     * where procfs is not /proc (docs/cgroups.md, In a DaemonSet).
+     */
     cgroups(): readonly CgroupHierarchy[] {
       return Object.freeze(cg().hierarchies(ctx.fs));
     },
