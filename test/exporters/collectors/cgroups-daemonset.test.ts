@@ -12,7 +12,8 @@ import { COLLECTORS } from '../../../src/exporters/collectors';
 import type { CgroupsData } from '../../../src/exporters/collectors/cgroups';
 import { PrometheusAdapter } from '../../../src/exporters/prometheus';
 import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
-import { createPsutil } from '../../../src/index';
+import { createPsutil, ParseError } from '../../../src/index';
+import { parseRuntimeState } from '../../../src/probes/linux/parse/runtimestate';
 import { own } from '../../helpers/fixtures';
 
 const SYSFS = own('cgroup-v2', 'sys');
@@ -72,7 +73,7 @@ describe.each(VIEWS)('DaemonSet view, %s', (_title, procDir) => {
   });
 
   test('the collector lists the host cgroups: the same series as on the host itself', async () => {
-    const [ds, host] = await Promise.all([scrape(procfs, ROOTFS), scrape(own('cgroup-v2', 'proc'), '/')]);
+    const [ds, host] = await Promise.all([scrape(procfs, ROOTFS), scrape(own('cgroup-v2', 'proc'), ROOTFS)]);
     const ids = ds.data.rows.map((r) => r.labels.id);
     expect(ids).toContain(NGINX);
     expect(ids).toContain('/system.slice/nginx.service');
@@ -102,5 +103,45 @@ describe.each(VIEWS)('DaemonSet view, %s', (_title, procDir) => {
         `0::/../../kubepods-burstable-pod8b6a59d0_730a_4f51_b11c_825bea3e1157.slice/cri-containerd-${'ab'.repeat(32)}.scope`,
       ).containerId,
     ).toBe('ab'.repeat(32));
+  });
+});
+
+describe('image and name from the runtime state files under the rootfs (test/fixtures/cgroup-daemonset/root)', () => {
+  const DOCKER = '1f2e3d4c5b6a79880f1e2d3c4b5a69788f9e0d1c2b3a49586f7e8d9c0b1a2f3e';
+  const CRIO = 'd28e0087cf8f3f0429f755d60b0de415b20fcf76736ded7bab6e30e7b739ee36';
+  const PODMAN = '6e341326c5b2f2b1d7a0e4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2e479e';
+
+  test('containerd: the CRI annotation and the id; CRI-O: its annotations; docker: Config.Image and Name', async () => {
+    const s = await scrape(own('cgroup-daemonset', 'proc'), ROOTFS);
+    const by = (cid: string) => s.data.rows.find((r) => r.labels.container_id === cid)!.labels;
+    const nginxId = 'aaac5e952418d5f3a97fff92fd31a623d9efdc5517e1c776200f7d75fdfb9c12';
+    expect([by(nginxId).image, by(nginxId).name]).toEqual(['docker.io/library/nginx:1.25', nginxId]);
+    expect([by(DOCKER).image, by(DOCKER).name]).toEqual(['redis:7-alpine', 'cache']);
+    expect([by(CRIO).image, by(CRIO).name]).toEqual([
+      'registry.k8s.io/coredns/coredns:v1.11.1',
+      'k8s_coredns_coredns-5d78c9869d-abcde_kube-system_35550f44-f691-427e-b57d-ab6127d2cb65_0',
+    ]);
+    // podman's config.json carries neither CRI-O annotation; a pod's own row (as cAdvisor's) and every
+    // non-container cgroup get empty labels.
+    expect([by(PODMAN).image, by(PODMAN).name]).toEqual(['', '']);
+    const pod = s.data.rows.find((r) => r.labels.id === NGINX.slice(0, NGINX.lastIndexOf('/')))!.labels;
+    expect([pod.pod, pod.image, pod.name]).toEqual(['web-7d9f8b6c5-x2x9q', '', '']);
+    expect(s.data.rows.find((r) => r.labels.id === '/system.slice/nginx.service')!.labels.image).toBe('');
+    expect(s.text).toContain(`image="redis:7-alpine"`);
+  });
+
+  test('without the rootfs (no state files reachable) the labels are empty, not an error', async () => {
+    const s = await scrape(own('cgroup-daemonset', 'proc'), own('cgroup-daemonset', 'proc'));
+    expect(s.data.rows.every((r) => r.labels.image === '' && r.labels.name === '')).toBe(true);
+  });
+
+  test('the library call, and a garbled file is a ParseError', () => {
+    const p = createPsutil({ procfs: own('cgroup-daemonset', 'proc'), sysfs: SYSFS, rootfs: ROOTFS });
+    expect(p.containerRuntimeState('docker', DOCKER)).toEqual({ image: 'redis:7-alpine', name: 'cache' });
+    expect(p.containerRuntimeState('containerd', DOCKER)).toBeNull();
+    // Not an id: never joined into a path.
+    expect(p.containerRuntimeState('docker', '../../etc')).toBeNull();
+    expect(() => parseRuntimeState('{"Name":', 'docker', DOCKER, 'x.json')).toThrow(ParseError);
+    expect(() => parseRuntimeState('[]', 'containerd', DOCKER, 'x.json')).toThrow(ParseError);
   });
 });
