@@ -63,9 +63,14 @@ describeWithBinary('prometheus')('deploy/grafana/containers.json with a real Pro
     // The nginx container works, is throttled and OOM-kills a process while Prometheus watches: counters move.
     const nginx = path.join(sys, NGINX_DIR);
     let n = 0;
+    // Written aside and renamed over: the agent never reads a half-written file.
+    const put = (file: string, text: string): void => {
+      fs.writeFileSync(`${file}.new`, text);
+      fs.renameSync(`${file}.new`, file);
+    };
     const advance = (): void => {
       n++;
-      fs.writeFileSync(
+      put(
         path.join(nginx, 'cpu.stat'),
         [
           `usage_usec ${7500000 + n * 100000}`,
@@ -79,10 +84,7 @@ describeWithBinary('prometheus')('deploy/grafana/containers.json with a real Pro
         ].join('\n'),
       );
       const events = fs.readFileSync(path.join(nginx, 'memory.events'), 'utf8');
-      fs.writeFileSync(
-        path.join(nginx, 'memory.events'),
-        events.replace(/^oom_kill \d+$/m, `oom_kill ${1 + Math.floor(n / 4)}`),
-      );
+      put(path.join(nginx, 'memory.events'), events.replace(/^oom_kill \d+$/m, `oom_kill ${1 + Math.floor(n / 4)}`));
     };
     advance();
     ticker = setInterval(advance, 500);
