@@ -10,12 +10,15 @@ import { parseCgroup, type CgroupEntry } from './linux/parse/cgroup';
 import { identityOf, type CgroupIdentity } from './linux/parse/cgroupid';
 import type { CgroupHierarchy, CgroupMode, CgroupParts, CgroupStatsRaw } from './linux/cgroups';
 import { readPodLogs, type PodLogIndex } from './linux/podlogs';
+import { readRuntimeState, type RuntimeNames } from './linux/runtimestate';
+import type { CgroupRuntime } from './linux/parse/cgroupid';
 
 export type { CgroupHierarchy, CgroupMode, CgroupIdentity };
 export type { CgroupRuntime, QosClass } from './linux/parse/cgroupid';
 export type CgroupStats = CgroupStatsRaw;
 export type { CgroupParts };
 export type { PodLogIndex, PodLogPod, PodLogContainer } from './linux/podlogs';
+export type { RuntimeNames };
 
 export interface CgroupLimits {
   /** The tightest CFS quota/period over the process's cgroup and its ancestors, in CPUs (may be fractional). */
@@ -63,7 +66,10 @@ export function cgroupsApi(ctx: Context) {
     cgroupMode(): CgroupMode | null {
       return cg().mode(ctx.fs);
     },
-    /** ours: the mounted cgroup hierarchies (from /proc/self/mountinfo), one per hierarchy. */
+    /**
+     * ours: the mounted cgroup hierarchies, one per hierarchy: from <procfs>/self/mountinfo, or init's (the host's)
+     * where procfs is not /proc (docs/cgroups.md, In a DaemonSet).
+     */
     cgroups(): readonly CgroupHierarchy[] {
       return Object.freeze(cg().hierarchies(ctx.fs));
     },
@@ -119,6 +125,14 @@ export function cgroupsApi(ctx: Context) {
      */
     podLogs(dir?: string, containersDir?: string): PodLogIndex {
       return readPodLogs(ctx.fs, dir, containersDir);
+    },
+    /**
+     * ours: cAdvisor's `image` and `name` of a container from its runtime's state file on the node (containerd's
+     * task config.json, CRI-O's and podman's userdata/config.json, docker's config.v2.json), read under the rootfs;
+     * null where the file is absent. `runtime` and `id` as cgroupIdentity gives them.
+     */
+    containerRuntimeState(runtime: CgroupRuntime, id: string): RuntimeNames | null {
+      return readRuntimeState(ctx.fs, runtime, id);
     },
   };
 }

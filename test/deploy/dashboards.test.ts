@@ -51,6 +51,15 @@ const OPT_IN_FAMILIES: Record<string, string> = {
   node_processes_state: 'collectors.processes.enabled',
 };
 
+/**
+ * Family prefixes of opt-in collectors whose every family a dashboard may plot (deploy/grafana/containers.json): the
+ * cgroups collector's container_* families, run on the cgroup-v2 fixture host with the pod log fixture naming it.
+ */
+const OPT_IN_PREFIXES: Record<string, string> = {
+  container_: 'collectors.cgroups.enabled (on in the Helm chart)',
+};
+const optIn = (m: string): boolean => m in OPT_IN_FAMILIES || Object.keys(OPT_IN_PREFIXES).some((p) => m.startsWith(p));
+
 /** family -> label -> values seen. */
 type Families = Map<string, Map<string, Set<string>>>;
 
@@ -86,7 +95,8 @@ function once(dir: string, name: string, configText: string, extra: string[] = [
 
 let dir: string;
 let defaults: Families; // default options: live + fake host
-let everything: Families; // plus the golden fixture host and the opt-in run
+let everything: Families; // plus the golden fixture host and the opt-in runs
+let optInFamilies: Families; // the opt-in runs only
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-dash-'));
@@ -107,11 +117,14 @@ beforeAll(() => {
   const fake = once(dir, 'fake-host', onlyCollectors({ filesystem: {}, sensors: {} }),
     [`--path.procfs=${path.join(host, 'proc')}`, `--path.sysfs=${path.join(host, 'sys')}`, '--path.rootfs=/']);
 
-  const optIn = once(dir, 'opt-in', onlyCollectors({ netstat: { fields: '.*' }, sockets: {}, processes: {} }));
+  const optInRun = once(dir, 'opt-in', onlyCollectors({ netstat: { fields: '.*' }, sockets: {}, processes: {} }));
+  const cgroupsRun = once(dir, 'cgroups', onlyCollectors({ cgroups: { pods_log_dir: own('podlogs', 'var', 'log', 'pods') } }),
+    [`--path.procfs=${own('cgroup-v2', 'proc')}`, `--path.sysfs=${own('cgroup-v2', 'sys')}`, '--path.rootfs=/']);
   const golden = fs.readFileSync(GOLDEN_EXPOSITION_FILE, 'utf8');
 
   defaults = merge(expositionFamilies(live), expositionFamilies(fake));
-  everything = merge(defaults, expositionFamilies(golden), expositionFamilies(optIn));
+  optInFamilies = merge(expositionFamilies(optInRun), expositionFamilies(cgroupsRun));
+  everything = merge(defaults, expositionFamilies(golden), optInFamilies);
 }, 120000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -120,6 +133,11 @@ test('the runs produced the families the checks rely on', () => {
   for (const f of ['node_cpu_seconds_total', 'node_memory_MemTotal_bytes', 'node_filesystem_avail_bytes', 'node_hwmon_temp_celsius', 'namedprocess_namegroup_num_procs', 'psutil_cpu_percent']) {
     expect(`${f}: ${defaults.has(f) ? 'emitted' : 'missing'}`).toBe(`${f}: emitted`);
   }
+  for (const f of ['container_memory_working_set_bytes', 'container_cpu_cfs_periods_total']) {
+    expect(`${f}: ${optInFamilies.has(f) ? 'emitted' : 'missing'}`).toBe(`${f}: emitted`);
+  }
+  // The names the containers dashboard's variables list come from the pod log fixture.
+  expect([...(optInFamilies.get('container_memory_working_set_bytes')?.get('container') ?? [])]).toContain('nginx');
 });
 
 describe.each(OURS)('deploy/grafana/%s', (file) => {
@@ -135,7 +153,7 @@ describe.each(OURS)('deploy/grafana/%s', (file) => {
   test('every metric it queries is emitted by the agent with default options (or with its opt-in collector)', () => {
     const missing = queries.flatMap((q) =>
       metricNames(q.expr)
-        .filter((m) => !defaults.has(m) && !(m in OPT_IN_FAMILIES && everything.has(m)))
+        .filter((m) => !defaults.has(m) && !(optIn(m) && optInFamilies.has(m)))
         .map((m) => `${q.where}: ${m}`),
     );
     expect(missing).toEqual([]);
@@ -145,7 +163,7 @@ describe.each(OURS)('deploy/grafana/%s', (file) => {
   test('every label it matches or groups on exists on the families of its expression', () => {
     const wrong: string[] = [];
     for (const q of queries) {
-      const have = new Set(metricNames(q.expr).flatMap((m) => [...(defaults.get(m)?.keys() ?? [])]));
+      const have = new Set(metricNames(q.expr).flatMap((m) => [...((defaults.get(m) ?? (optIn(m) ? optInFamilies.get(m) : undefined))?.keys() ?? [])]));
       for (const l of labelNames(q.expr)) if (!TARGET_LABELS.has(l) && !have.has(l)) wrong.push(`${q.where}: ${l} in ${q.expr}`);
     }
     expect(wrong).toEqual([]);
@@ -155,7 +173,7 @@ describe.each(OURS)('deploy/grafana/%s', (file) => {
     const wrong: string[] = [];
     for (const q of queries) {
       for (const [l, v] of literalMatchers(q.expr)) {
-        const seen = metricNames(q.expr).some((m) => defaults.get(m)?.get(l)?.has(v));
+        const seen = metricNames(q.expr).some((m) => (defaults.get(m) ?? (optIn(m) ? optInFamilies.get(m) : undefined))?.get(l)?.has(v));
         if (!seen && !(`${l}=${v}` in OPTIONAL_VALUES)) wrong.push(`${q.where}: ${l}="${v}"`);
       }
     }

@@ -3,17 +3,18 @@
  * the cgroups that matter: containers and pods (identity from the path, src/probes/linux/parse/cgroupid.ts), systemd
  * units and slices, every cgroup up to `depth`, and those whose path matches `include`; minus `exclude`; at most
  * `max_cgroups` (parents first), the rest counted in psutil_cgroups_dropped_total. Labels: id (the cgroup path),
- * container, pod, namespace (names from the kubelet's log directories, empty where not known), container_id and
- * systemd_unit. Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
+ * container, pod, namespace (names from the kubelet's log directories, empty where not known), container_id,
+ * systemd_unit, image and name (cAdvisor's, from the runtime's state file under the rootfs: docs/cgroups.md).
+ * Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
  * container_spec_cpu_quota and the CFS counters are left out. OTLP: container.* per container (otlp-containers.ts).
  */
-import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex } from '../../probes/cgroups';
-import { OsError, type DiskstatsEntry, type Psutil } from '../../index';
+import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex, RuntimeNames } from '../../probes/cgroups';
+import { OsError, ParseError, type DiskstatsEntry, type Psutil } from '../../index';
 import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
 import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
 import { containerMetrics } from '../otlp-containers';
 
-const LABELS = ['id', 'container', 'pod', 'namespace', 'container_id', 'systemd_unit'] as const;
+const LABELS = ['id', 'container', 'pod', 'namespace', 'container_id', 'systemd_unit', 'image', 'name'] as const;
 
 export interface CgroupsOptions {
   readonly depth: number;
@@ -111,7 +112,7 @@ function parentOf(p: string): string {
 }
 
 /** Labels of one kept cgroup: names from the kubelet's log directories where they are known. */
-function labelsOf(p: string, id: CgroupIdentity, logs: PodLogIndex | null): CgroupLabels {
+function labelsOf(p: string, id: CgroupIdentity, logs: PodLogIndex | null, rt: RuntimeNames | null): CgroupLabels {
   let container = '';
   let pod = '';
   let namespace = '';
@@ -136,7 +137,41 @@ function labelsOf(p: string, id: CgroupIdentity, logs: PodLogIndex | null): Cgro
     namespace,
     container_id: id.containerId ?? '',
     systemd_unit: UNIT.test(last) ? last : (id.systemdUnit ?? ''),
+    image: rt?.image ?? '',
+    name: rt?.name ?? '',
   };
+}
+
+/**
+ * Image and name per container id, read once from the runtime's state file and kept while the container is listed
+ * (the file does not change for a container's life); dropped when it is gone.
+ */
+class RuntimeNamesCache {
+  private readonly byId = new Map<string, RuntimeNames | null>();
+
+  constructor(private readonly psutil: Psutil) {}
+
+  get(id: CgroupIdentity): RuntimeNames | null {
+    if (id.containerId === null || id.runtime === null) return null;
+    let v = this.byId.get(id.containerId);
+    if (v === undefined) {
+      try {
+        v = this.psutil.containerRuntimeState(id.runtime, id.containerId);
+      } catch (err) {
+        // A state file we may not read (EACCES) or that is cut or garbled: no names for this container, asked again
+        // only when it is listed anew, not on every pass.
+        if (!(err instanceof OsError || err instanceof ParseError)) throw err;
+        v = null;
+      }
+      this.byId.set(id.containerId, v);
+    }
+    return v;
+  }
+
+  /** Forgets the containers not among `live`. */
+  keepOnly(live: ReadonlySet<string>): void {
+    for (const k of this.byId.keys()) if (!live.has(k)) this.byId.delete(k);
+  }
 }
 
 export function cgroupsFamilies(d: CgroupsData): ReturnType<typeof families> {
@@ -438,6 +473,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let logsAt = -Infinity;
     let devices: Record<string, string> = {};
     const limits = new Map<string, CachedLimits>();
+    const names = new RuntimeNamesCache(psutil);
     const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure };
     return () => {
       const all = psutil.cgroupPaths((p) => sel.descend(p));
@@ -454,17 +490,21 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
       }
       const stats = statsWithCachedLimits(psutil, kept, parts, limits, now);
       const rows: CgroupRow[] = [];
+      const liveIds = new Set<string>();
       let unknownDevice = false;
       for (let i = 0; i < kept.length; i++) {
         const p = kept[i]!;
         const { dirs, ...s } = stats[i]!;
         for (const dev of s.io ?? []) if (devices[`${dev.major}:${dev.minor}`] === undefined) unknownDevice = true;
+        const ident = sel.identity(p);
+        if (ident.containerId !== null) liveIds.add(ident.containerId);
         rows.push({
-          labels: labelsOf(p, sel.identity(p), logs),
+          labels: labelsOf(p, ident, logs, names.get(ident)),
           memoryVersion: dirs.memory?.version ?? null,
           stats: s,
         });
       }
+      names.keepOnly(liveIds);
       if (unknownDevice) {
         // Block devices are few and rarely change: listed again only when a cgroup names one not seen yet.
         devices = {};

@@ -64,7 +64,7 @@ export interface CgroupHierarchy {
   readonly version: 1 | 2;
   /** v1: the controllers mounted together (`name=systemd` for a named hierarchy); v2: []. */
   readonly controllers: readonly string[];
-  /** Where it is mounted, as this reader reaches it (under the sysfs root). */
+  /** Where it is mounted, as this reader reaches it (under the sysfs root, or the rootfs for a host mount elsewhere). */
   readonly mountPoint: string;
   /** The hierarchy path the mount shows (`/` unless a sub-tree is bind-mounted or seen from a cgroup namespace). */
   readonly root: string;
@@ -81,15 +81,54 @@ function knownControllers(fs: ProcFs): Set<string> {
   return out;
 }
 
-/** A mount point seen in /proc/self/mountinfo, as reached under this instance's sysfs root. */
-function reachable(fs: ProcFs, mountPoint: string): string {
-  if (mountPoint === '/sys' || mountPoint.startsWith('/sys/')) return fs.sys(mountPoint.slice(5));
-  return mountPoint;
+/**
+ * Where the hierarchies are listed. With the default procfs, this process's own table: what it can reach. With
+ * another (a DaemonSet's /host/proc), init's: the host's mounts, reached through the host roots, since `self` there is
+ * the agent, whose mount namespace (and private cgroup namespace) shows only its own container's cgroup. init's table
+ * when it is absent or not ours to read falls back to our own, as disk.ts mountinfo does.
+ */
+function mountTable(fs: ProcFs): { text: string; path: string; host: boolean } {
+  if (path.resolve(fs.procfs) !== '/proc') {
+    const init = fs.proc('1/mountinfo');
+    let text: string | null;
+    try {
+      text = fs.readTextOrNull(init);
+    } catch (err) {
+      if (err instanceof OsError && (err.osCode === 'EACCES' || err.osCode === 'EPERM')) text = null;
+      else throw err;
+    }
+    if (text !== null) return { text, path: init, host: true };
+  }
+  const self = fs.proc('self/mountinfo');
+  return { text: fs.readText(self), path: self, host: false };
 }
 
-/** The mounted cgroup hierarchies, one per superblock (a bind mount of the same hierarchy is not listed twice). */
+/**
+ * A mount point as this instance reaches it: under /sys -> under the sysfs root; any other point of the host's table
+ * (init's) -> under the rootfs root (a cgroup mounted outside /sys); of our own table -> as it is.
+ */
+function reachable(fs: ProcFs, mountPoint: string, host: boolean): string {
+  if (mountPoint === '/sys' || mountPoint.startsWith('/sys/')) return fs.sys(mountPoint.slice(5));
+  return host ? fs.root(mountPoint) : mountPoint;
+}
+
+/**
+ * The kernel shows a cgroup mount's root relative to the reader's cgroup namespace (cgroup_show_path): read from a
+ * private one (a pod's, `unshare -C`), the host's whole-hierarchy mount shows `/../../..`. Such a root, nothing but
+ * `..`, is the hierarchy's root as mounted by init (a sub-tree bind-mounted from outside our namespace would be
+ * `/../x`, left as it is): `/`, so paths stay the host's (`/kubepods/...`), as cAdvisor's ids are.
+ */
+function hostRoot(root: string): string {
+  return /^(?:\/\.\.)+\/?$/.test(root) ? '/' : root;
+}
+
+/**
+ * The mounted cgroup hierarchies, one per superblock (a bind mount of the same hierarchy is not listed twice), from
+ * mountTable.
+ */
 export function hierarchies(fs: ProcFs): CgroupHierarchy[] {
-  const mounts = parseMountinfo(fs.readText(fs.proc('self/mountinfo')), fs.proc('self/mountinfo'));
+  const table = mountTable(fs);
+  const mounts = parseMountinfo(table.text, table.path);
   const known = knownControllers(fs);
   const seen = new Set<string>();
   const out: CgroupHierarchy[] = [];
@@ -105,8 +144,8 @@ export function hierarchies(fs: ProcFs): CgroupHierarchy[] {
       Object.freeze({
         version,
         controllers: Object.freeze(controllers),
-        mountPoint: reachable(fs, m.mountPoint),
-        root: m.root,
+        mountPoint: reachable(fs, m.mountPoint, table.host),
+        root: hostRoot(m.root),
       }),
     );
   }

@@ -117,6 +117,9 @@ describe('cgroups collector on a unified host (test/fixtures/cgroup-v2)', () => 
       namespace: 'default',
       container_id: 'aaac5e952418d5f3a97fff92fd31a623d9efdc5517e1c776200f7d75fdfb9c12',
       systemd_unit: 'cri-containerd-aaac5e952418d5f3a97fff92fd31a623d9efdc5517e1c776200f7d75fdfb9c12.scope',
+      // No runtime state file under this run's rootfs: cgroups-daemonset.test.ts reads them.
+      image: '',
+      name: '',
     });
     expect(l(POD)).toMatchObject({ container: '', pod: 'web-7d9f8b6c5-x2x9q', namespace: 'default', container_id: '' });
     expect(l(COREDNS)).toMatchObject({
