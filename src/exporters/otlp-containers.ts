@@ -27,6 +27,8 @@ export const CONTAINER_RESOURCE_KEYS: ReadonlySet<string> = new Set([
   'k8s.pod.name',
   'k8s.namespace.name',
   'k8s.container.name',
+  'container.image.name',
+  'container.name',
 ]);
 
 /** container.runtime.name: the runtimes' own names (semconv's examples: docker, containerd). */
@@ -61,6 +63,9 @@ export function containerMetrics(d: CgroupsData): OtlpMetric[] {
     if (l.pod !== '') res['k8s.pod.name'] = l.pod;
     if (l.namespace !== '') res['k8s.namespace.name'] = l.namespace;
     if (l.container !== '') res['k8s.container.name'] = l.container;
+    // The runtime's state file (cgroups collector's image/name labels); for CRI containerd `name` is the id itself.
+    if (l.image !== '') res['container.image.name'] = l.image;
+    if (l.name !== '' && l.name !== l.container_id) res['container.name'] = l.name;
     // Points without attributes of their own share the resource's object (one object in the worker's clone).
     const at = (extra?: OtlpAttributes): OtlpAttributes => (extra === undefined ? res : { ...res, ...extra });
     const s = r.stats;

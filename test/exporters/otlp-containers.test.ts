@@ -5,6 +5,7 @@
  * resources join an export's per-process batch. The unified fixture and the wire format: test/e2e/otlp-containers.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { parseConfig } from '../../src/config/load';
@@ -33,9 +34,10 @@ const stat = (): Map<string, number> =>
       .map(([k, v]) => [k, Number(v)]),
   );
 
-async function collect(): Promise<CgroupsData> {
+async function collect(rootfs?: string): Promise<CgroupsData> {
+  const root = rootfs === undefined ? '' : `, rootfs: ${JSON.stringify(rootfs)}`;
   const yaml =
-    `paths: {procfs: ${JSON.stringify(own('cgroup-v1', 'proc'))}, sysfs: ${JSON.stringify(own('cgroup-v1', 'sys'))}}\n` +
+    `paths: {procfs: ${JSON.stringify(own('cgroup-v1', 'proc'))}, sysfs: ${JSON.stringify(own('cgroup-v1', 'sys'))}${root}}\n` +
     `collectors: {cgroups: {enabled: true, pods_log_dir: ${JSON.stringify(own('podlogs', 'var', 'log', 'pods'))}}}\n`;
   const cfg = parseConfig(yaml, '<test>');
   const only = activeCollectors(cfg, null).plans.filter((p) => p.name === 'cgroups');
@@ -92,6 +94,27 @@ describe('container.* from the hybrid v1 fixture (test/fixtures/cgroup-v1)', () 
     // Counters from the given start, every point at the end.
     expect(by.get('container.cpu.time')!.dataPoints[0]!.startTime).toEqual([1, 0]);
     expect(by.get('container.memory.usage')!.dataPoints[0]!.endTime).toEqual([2, 0]);
+  });
+
+  test("the runtime's image and name: container.image.name, container.name", async () => {
+    // docker's state file for the fixture's container, under a rootfs made for the test (the collector's image/name
+    // labels, src/probes/linux/runtimestate.ts), the same document shape as docker 24 writes.
+    const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-otlp-rt-'));
+    try {
+      const dir = path.join(rootfs, 'var', 'lib', 'docker', 'containers', ID);
+      fs.mkdirSync(dir, { recursive: true });
+      const doc = { ID, Name: '/dns', Config: { Image: 'coredns/coredns:1.11.1' }, State: { Running: true } };
+      fs.writeFileSync(path.join(dir, 'config.v2.json'), JSON.stringify(doc));
+      const rms = containerResourceMetrics(containerMetrics(await collect(rootfs)), emptyResource(), 0, 1);
+      expect(rms).toHaveLength(1);
+      expect(rms[0]!.resource.attributes).toMatchObject({
+        'container.id': ID,
+        'container.image.name': 'coredns/coredns:1.11.1',
+        'container.name': 'dns',
+      });
+    } finally {
+      fs.rmSync(rootfs, { recursive: true, force: true });
+    }
   });
 
   test('the container resources join any per-process batch, after its resources', () => {
