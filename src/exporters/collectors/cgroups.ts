@@ -7,7 +7,7 @@
  * systemd_unit. Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
  * container_spec_cpu_quota and the CFS counters are left out. OTLP: none yet.
  */
-import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex } from '../../probes/cgroups';
+import type { CgroupIdentity, CgroupParts, CgroupReader, CgroupStats, PodLogIndex } from '../../probes/cgroups';
 import { OsError, type DiskstatsEntry, type Psutil } from '../../index';
 import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
 import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
@@ -376,7 +376,7 @@ function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
  * cache keeps only the paths of this pass.
  */
 function statsWithCachedLimits(
-  psutil: Psutil,
+  reader: CgroupReader,
   paths: readonly string[],
   parts: CgroupParts,
   cache: Map<string, CachedLimits>,
@@ -389,11 +389,11 @@ function statsWithCachedLimits(
     (c === undefined || now - c.at >= LIMITS_TTL_MS ? stale : fresh).push(i);
   });
   const out = new Array<CgroupStats>(paths.length);
-  const full = psutil.cgroupStatsMany(
+  const full = reader.statsMany(
     stale.map((i) => paths[i]!),
     { ...parts, limits: true },
   );
-  const usage = psutil.cgroupStatsMany(
+  const usage = reader.statsMany(
     fresh.map((i) => paths[i]!),
     { ...parts, limits: false },
   );
@@ -438,8 +438,10 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let devices: Record<string, string> = {};
     const limits = new Map<string, CachedLimits>();
     const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure };
+    const reader = psutil.cgroupReader();
     return () => {
-      const all = psutil.cgroupPaths((p) => sel.descend(p));
+      reader.begin();
+      const all = reader.paths((p) => sel.descend(p));
       const kept: string[] = [];
       for (const p of all) if (sel.keep(p)) kept.push(p);
       if (kept.length > o.maxCgroups) {
@@ -451,7 +453,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
         logs = psutil.podLogs(o.podsLogDir);
         logsAt = now;
       }
-      const stats = statsWithCachedLimits(psutil, kept, parts, limits, now);
+      const stats = statsWithCachedLimits(reader, kept, parts, limits, now);
       const rows: CgroupRow[] = [];
       let unknownDevice = false;
       for (let i = 0; i < kept.length; i++) {
