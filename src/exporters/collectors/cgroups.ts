@@ -393,18 +393,33 @@ function statsWithCachedLimits(
     stale.map((i) => paths[i]!),
     { ...parts, limits: true },
   );
-  const usage = reader.statsMany(
-    fresh.map((i) => paths[i]!),
-    { ...parts, limits: false },
-  );
+  // With the limits cached, the CFS counters are read only where a quota is set: the only cgroups that export them.
+  const quotaless = fresh.filter((i) => cache.get(paths[i]!)!.cpu?.quota == null);
+  const quoted = fresh.filter((i) => cache.get(paths[i]!)!.cpu?.quota != null);
+  const usage = new Map<number, CgroupStats>();
+  for (const [group, throttling] of [
+    [quotaless, false],
+    [quoted, true],
+  ] as const) {
+    const got = reader.statsMany(
+      group.map((i) => paths[i]!),
+      { ...parts, limits: false, throttling },
+    );
+    group.forEach((i, k) => usage.set(i, got[k]!));
+  }
   const keep = new Map<string, CachedLimits>();
   stale.forEach((i, k) => {
-    out[i] = full[k]!;
-    keep.set(paths[i]!, limitsOf(full[k]!, now));
+    const f = full[k]!;
+    // The CFS counters as the passes in between give them: none without a quota (the families export none either).
+    out[i] =
+      f.cpu !== null && f.cpu.quota === null
+        ? { ...f, cpu: { ...f.cpu, periods: null, throttledPeriods: null, throttledTime: null } }
+        : f;
+    keep.set(paths[i]!, limitsOf(f, now));
   });
-  fresh.forEach((i, k) => {
+  fresh.forEach((i) => {
     const l = cache.get(paths[i]!)!;
-    out[i] = withLimits(usage[k]!, l);
+    out[i] = withLimits(usage.get(i)!, l);
     keep.set(paths[i]!, l);
   });
   cache.clear();

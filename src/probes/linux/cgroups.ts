@@ -20,6 +20,7 @@ import {
   parseIoStat,
   parseLimit,
   parseUint,
+  parseUsageAll,
   type IoStatDevice,
 } from './parse/cgroupfs';
 import { OsError } from '../errors';
@@ -281,7 +282,7 @@ export interface CgroupStatsRaw {
   } | null;
 }
 
-function cpuStats(io: Io, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
+function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): CgroupCpuRaw | null {
   if (d.cpu === null && d.cpuacct === null && d.unified === null) return null;
   let usage: number | null = null;
   let user: number | null = null;
@@ -293,8 +294,10 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
   let period: number | null = null;
   let weight: number | null = null;
   let shares: number | null = null;
+  // v2 cpu.stat holds the usage too: read once where the cpu controller's directory is the unified one.
+  let v2stat: Record<string, number> | null = null;
   if (d.cpu !== null && d.cpu.version === 1) {
-    const st = read(io, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
+    const st = throttling ? read(io, d.cpu.dir, 'cpu.stat', parseFlatKeyed) : null;
     if (st !== null) {
       periods = st['nr_periods'] ?? null;
       throttledPeriods = st['nr_throttled'] ?? null;
@@ -311,7 +314,8 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
     }
   } else if (d.cpu !== null) {
     const st = read(io, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
-    if (st !== null) {
+    if (d.cpu.dir === d.unified) v2stat = st;
+    if (st !== null && throttling) {
       periods = st['nr_periods'] ?? null;
       throttledPeriods = st['nr_throttled'] ?? null;
       throttledTime = st['throttled_usec'] === undefined ? null : st['throttled_usec'] / 1e6;
@@ -329,13 +333,21 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
       return v === null ? null : v / 1e9;
     };
     usage = ns('cpuacct.usage');
-    user = ns('cpuacct.usage_user');
-    system = ns('cpuacct.usage_sys');
+    // usage_all has both per CPU (the same sums as usage_user and usage_sys: one file instead of two). Not usage
+    // itself: since 5.15 the kernel counts it from the scheduler's runtime, user and system from ticks.
+    const all = read(io, d.cpuacct, 'cpuacct.usage_all', parseUsageAll);
+    if (all !== null) {
+      user = all.user / 1e9;
+      system = all.system / 1e9;
+    } else {
+      user = ns('cpuacct.usage_user');
+      system = ns('cpuacct.usage_sys');
+    }
   }
   if (usage === null && d.unified !== null) {
     // cpu.stat's usage keys exist in every v2 cgroup, controller enabled or not (cgroup-v2.rst): a hybrid host's
     // unified tree gives the usage even where cpuacct is not mounted.
-    const st = read(io, d.unified, 'cpu.stat', parseFlatKeyed);
+    const st = v2stat ?? read(io, d.unified, 'cpu.stat', parseFlatKeyed);
     if (st !== null) {
       const us = (k: string) => (st[k] === undefined ? null : st[k] / 1e6);
       usage = us('usage_usec');
@@ -490,6 +502,11 @@ export interface CgroupParts {
    * read and are null, for a caller that keeps them from an earlier read (they change far less often than usage).
    */
   readonly limits?: boolean;
+  /**
+   * false: the CFS counters (periods, throttled periods and time) are not read and are null, for a caller that
+   * exports them only where a quota is set (cAdvisor) and knows there is none: on v1 cpu.stat is not read at all.
+   */
+  readonly throttling?: boolean;
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
@@ -519,7 +536,7 @@ export function stats(
         });
   return Object.freeze({
     dirs: d,
-    cpu: parts.cpu === true ? cpuStats(io, d, parts.limits !== false) : null,
+    cpu: parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null,
     memory: parts.memory === true ? memoryStats(io, d, parts.limits !== false) : null,
     io: parts.io === true ? ioStats(io, d) : null,
     pids,

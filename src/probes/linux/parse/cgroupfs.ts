@@ -223,3 +223,32 @@ export function parseBlkio(
   }
   return [...byDev.values()];
 }
+
+/**
+ * v1 cpuacct.usage_all: a `cpu user system` header, then one `N USER SYSTEM` line (nanoseconds) per possible CPU.
+ * The sums over the CPUs, as cpuacct.usage_user and cpuacct.usage_sys give them; past 2^53 summed exactly (BigInt),
+ * so the one rounding is Number()'s, as for those files.
+ */
+export function parseUsageAll(input: Buffer | string, path = '<input>'): { user: number; system: number } {
+  const text = typeof input === 'string' ? input : input.toString('latin1');
+  const lines = text.split('\n');
+  if (lines[0]!.trim().split(/\s+/).join(' ') !== 'cpu user system')
+    throw new ParseError(path, `not a cpuacct.usage_all header: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
+  const rows: [string, string][] = [];
+  let user = 0;
+  let system = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const f = line.split(/\s+/);
+    if (f.length !== 3 || !UINT.test(f[0]!) || !UINT.test(f[1]!) || !UINT.test(f[2]!))
+      throw new ParseError(path, `line ${i + 1}: not "cpu user system": ${JSON.stringify(line.slice(0, 80))}`);
+    rows.push([f[1]!, f[2]!]);
+    user += Number(f[1]);
+    system += Number(f[2]);
+  }
+  const exact = (k: 0 | 1) => Number(rows.reduce((t, r) => t + BigInt(r[k]), 0n));
+  if (user >= Number.MAX_SAFE_INTEGER) user = exact(0);
+  if (system >= Number.MAX_SAFE_INTEGER) system = exact(1);
+  return { user, system };
+}
