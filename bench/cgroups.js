@@ -10,6 +10,8 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const os = require('node:os');
+const { spawnSync } = require('node:child_process');
 const { median, runIfMain } = require('./_lib');
 
 const DIST = path.join(__dirname, '..', 'dist');
@@ -21,6 +23,37 @@ const ROUNDS = 5;
 /** The 1-minute load average: the machine is shared, and CPU per pass grows with it (cache, frequency, steal). */
 function loadavg() {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+}
+
+/**
+ * bench/cgroups-floor.c over the same cgroups: the kernel's share of such a pass (system time), which no change on
+ * our side goes below. Skipped without a C compiler.
+ */
+function cFloor() {
+  const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+  if (cc === undefined) {
+    process.stdout.write('C floor: skipped (no C compiler)\n');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgroups-floor-'));
+  try {
+    const bin = path.join(dir, 'cgroups-floor');
+    const r = spawnSync(cc, ['-O2', '-o', bin, path.join(__dirname, 'cgroups-floor.c')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cc} failed: ${r.stderr}`);
+    for (const [mode, label] of [
+      [0, 'every part, open/read/close'],
+      [1, 'cpu and memory, open/read/close'],
+      [2, 'every part, files kept open (pread)'],
+      [3, 'cpu and memory, files kept open (pread)'],
+    ]) {
+      const out = spawnSync(bin, [String(mode)], { encoding: 'utf8' }).stdout.trim();
+      process.stdout.write(
+        `C floor, ${label}: ${out.replace(/^C floor mode \d+: /, '')} (load average ${loadavg()})\n`,
+      );
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function run() {
@@ -90,6 +123,7 @@ async function run() {
           `load average ${loadavg()})\n`,
       );
     }
+    cFloor();
   } finally {
     const order = made.sort((a, b) => b.split('/').length - a.split('/').length);
     for (const d of order) if (fs.existsSync(d)) fs.rmdirSync(d);
