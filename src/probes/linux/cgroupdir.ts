@@ -61,6 +61,8 @@ export class CgroupDirReader {
   private max = 0;
   /** Handles kept (not transient). */
   private kept = 0;
+  /** Kept directories found removed during this call (a read through them answered ENOENT, and so did their path). */
+  private readonly vanished = new Set<string>();
 
   constructor() {
     registry.register(this, this.dirs, this);
@@ -116,8 +118,14 @@ export class CgroupDirReader {
     return h;
   }
 
+  /** Whether `dir`, existing when its handle was opened, was found removed during this call. */
+  gone(dir: string): boolean {
+    return this.vanished.has(dir);
+  }
+
   /** Closes the directories opened beyond the fd budget during this call. */
   done(): void {
+    this.vanished.clear();
     for (const [k, h] of this.dirs) if (h.transient) this.forget(k, h);
   }
 
@@ -138,6 +146,7 @@ export class CgroupDirReader {
       // Listed, yet not there: the directory was removed (and maybe made again). Once more from its path.
       this.drop(dir, h);
       h = this.handle(dir);
+      if (h === null) this.vanished.add(dir);
       if (h === null || !h.files.has(file)) return null;
       n = this.readAt(h, file);
     }

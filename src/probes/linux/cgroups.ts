@@ -534,13 +534,20 @@ export function stats(
           memory: pressure(io, d.unified, 'memory.pressure'),
           io: pressure(io, d.unified, 'io.pressure'),
         });
+  const cpu = parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null;
+  const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false) : null;
+  const blk = parts.io === true ? ioStats(io, d) : null;
+  if (reader === null) return Object.freeze({ dirs: d, cpu, memory, io: blk, pids, pressure: pr });
+  // A kept directory found removed during the reads: its parts null, as existing() makes them for an absent one.
+  const gone = (x: { dir: string } | string | null) => x !== null && reader.gone(typeof x === 'string' ? x : x.dir);
+  const cpuGone = [d.cpu, d.cpuacct, d.unified].every((x) => x === null || gone(x));
   return Object.freeze({
     dirs: d,
-    cpu: parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null,
-    memory: parts.memory === true ? memoryStats(io, d, parts.limits !== false) : null,
-    io: parts.io === true ? ioStats(io, d) : null,
-    pids,
-    pressure: pr,
+    cpu: cpuGone ? null : cpu,
+    memory: gone(d.memory) ? null : memory,
+    io: gone(d.io) ? null : blk,
+    pids: gone(d.pids) ? null : pids,
+    pressure: gone(d.unified) ? null : pr,
   });
 }
 
