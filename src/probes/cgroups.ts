@@ -12,6 +12,7 @@ import type { CgroupHierarchy, CgroupMode, CgroupParts, CgroupStatsRaw } from '.
 import { readPodLogs, type PodLogIndex } from './linux/podlogs';
 import { readRuntimeState, type RuntimeNames } from './linux/runtimestate';
 import type { CgroupRuntime } from './linux/parse/cgroupid';
+import { CgroupDirReader } from './linux/cgroupdir';
 
 export type { CgroupHierarchy, CgroupMode, CgroupIdentity };
 export type { CgroupRuntime, QosClass } from './linux/parse/cgroupid';
@@ -57,6 +58,21 @@ export function limitsOf(ctx: Context, target?: number | string): CgroupLimits {
     if (bound !== null && (cpuCount === null || bound < cpuCount)) cpuCount = bound;
   }
   return Object.freeze({ cpuQuota: raw.cpuQuota, cpuset: raw.cpuset, cpuCount, memory: raw.memory });
+}
+
+/**
+ * cgroupPaths and cgroupStatsMany for a caller that reads the same cgroups pass after pass (the cgroups collector):
+ * the mount table is read once per pass, and on a real cgroup filesystem each cgroup directory is kept open between
+ * passes (its files opened relative to it, its file set listed once: linux/cgroupdir.ts). Each pass starts with
+ * begin(); directories a pass did not read are closed at the next begin(). close() (or garbage collection) closes
+ * the rest. statsMany's `dirs.cpuset` is the directory the path names there, not checked to exist (stats never read
+ * it).
+ */
+export interface CgroupReader {
+  begin(): void;
+  paths(descend?: (path: string) => boolean): string[];
+  statsMany(paths: readonly string[], parts?: CgroupParts): CgroupStats[];
+  close(): void;
 }
 
 export function cgroupsApi(ctx: Context) {
@@ -117,7 +133,39 @@ export function cgroupsApi(ctx: Context) {
      */
     cgroupStatsMany(paths: readonly string[], parts?: CgroupParts): CgroupStats[] {
       const hs = cg().hierarchies(ctx.fs);
-      return paths.map((p) => cg().stats(ctx.fs, cg().dirsOf(hs, p), parts));
+      const reader = new CgroupDirReader();
+      reader.begin();
+      try {
+        return paths.map((p) => cg().stats(ctx.fs, cg().dirsOf(hs, p), parts, reader));
+      } finally {
+        reader.close();
+      }
+    },
+    /** ours: a CgroupReader (cgroupPaths and cgroupStatsMany with kept directories, for repeated passes). */
+    cgroupReader(): CgroupReader {
+      const dirs = new CgroupDirReader();
+      let hs: CgroupHierarchy[] | null = null;
+      const hier = () => (hs ??= cg().hierarchies(ctx.fs));
+      return {
+        begin() {
+          hs = null;
+          dirs.begin();
+        },
+        paths(descend = () => true) {
+          return cg().walk(ctx.fs, hier(), descend);
+        },
+        statsMany(paths, parts) {
+          const h = hier();
+          try {
+            return paths.map((p) => cg().stats(ctx.fs, cg().dirsOf(h, p), parts, dirs));
+          } finally {
+            dirs.done();
+          }
+        },
+        close() {
+          dirs.close();
+        },
+      };
     },
     /**
      * ours: pod and container names from the kubelet's log directories (/var/log/pods and /var/log/containers beside

@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cgroupLimits, cgroupMode, cgroupStats, cgroups } from '../../src/index';
+import { cgroupLimits, cgroupMode, cgroupStats, cgroups, createPsutil } from '../../src/index';
 import { requireOr, IS_ROOT } from '../helpers/require';
 
 const NAME = `psx-test-${process.pid}`;
@@ -90,6 +90,36 @@ live.describe('cgroups created for the test (v1)', () => {
     for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL');
     await Promise.all(kids.map(exited));
     for (const d of made.reverse()) fs.rmdirSync(d);
+  });
+
+  test('a reader keeps the directory across passes; a cgroup removed and made again is read anew', async () => {
+    const name = `${NAME}-remade`;
+    const dir = path.join(mountOf('pids')!, name);
+    const reader = createPsutil().cgroupReader();
+    const pids = () => {
+      reader.begin();
+      return reader.statsMany([`/${name}`], { pids: true })[0]!.pids;
+    };
+    try {
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'pids.max'), '7');
+      expect(pids()).toEqual({ current: 0, max: 7 });
+      // Same name, a new cgroup: the kept fd's directory is dead (ENOENT for its files), the path is opened again.
+      fs.rmdirSync(dir);
+      fs.mkdirSync(dir);
+      const kid = spawn('sleep', ['30'], { stdio: 'ignore' });
+      kids.push(kid);
+      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(kid.pid));
+      expect(pids()).toEqual({ current: 1, max: null });
+      fs.writeFileSync(path.join(mountOf('pids')!, 'cgroup.procs'), String(kid.pid));
+      kid.kill('SIGKILL');
+      await exited(kid);
+      fs.rmdirSync(dir);
+      expect(pids()).toBeNull();
+    } finally {
+      reader.close();
+      if (fs.existsSync(dir)) fs.rmdirSync(dir);
+    }
   });
 
   test('a busy loop under a CPU quota: usage, throttling, limits', async () => {

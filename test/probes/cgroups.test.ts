@@ -14,6 +14,7 @@ import {
   parseIoStat,
   parseLimit,
   parseUint,
+  parseUsageAll,
 } from '../../src/probes/linux/parse/cgroupfs';
 import { own } from '../helpers/fixtures';
 
@@ -46,6 +47,36 @@ describe('cgroup file parsers', () => {
     });
     expect(() => parseFlatKeyed('anon x\n', 'memory.stat')).toThrow(/memory\.stat.*line 1/);
     expect(() => parseUint('12 13')).toThrow(ParseError);
+  });
+  test('from bytes as from text: the same records, rounding and errors', () => {
+    const texts = [
+      'anon 1\nfile 2\n total_rss   -3 \n\n',
+      // Past 15 digits: Number()'s rounding, as the text parser's.
+      'usage_usec 123456789012345678\nuser_usec 9007199254740993\n',
+      'k\u00e9y 5\n', // not ASCII: the text way
+    ];
+    for (const t of texts) expect(parseFlatKeyed(Buffer.from(t))).toEqual(parseFlatKeyed(t));
+    for (const bad of ['anon x\n', 'anon 1 2\n', 'anon\n', 'anon -\n'])
+      expect(() => parseFlatKeyed(Buffer.from(bad), 'memory.stat')).toThrow(/memory\.stat.*line 1/);
+    for (const t of ['0\n', ' 42 ', '9223372036854771712\n', '18446744073709551615\n', '123456789012345678\n']) {
+      expect(parseUint(Buffer.from(t))).toBe(parseUint(t));
+      expect(parseLimit(Buffer.from(t))).toBe(parseLimit(t));
+    }
+    expect(parseLimit(Buffer.from('max\n'))).toBeNull();
+    expect(parseLimit(Buffer.from('-1\n'))).toBeNull();
+    expect(() => parseLimit(Buffer.from('-2\n'))).toThrow(ParseError);
+    expect(() => parseUint(Buffer.from('-1\n'))).toThrow(ParseError);
+    expect(() => parseUint(Buffer.from('\n'))).toThrow(ParseError);
+  });
+  test('cpuacct.usage_all: user and system summed over the CPUs, exactly past 2^53', () => {
+    expect(parseUsageAll('cpu user system\n0 0 0\n1 108000000 72000000\n')).toEqual({
+      user: 108000000,
+      system: 72000000,
+    });
+    const big = 'cpu user system\n0 9007199254740993 1\n1 9007199254740993 2\n';
+    expect(parseUsageAll(Buffer.from(big))).toEqual({ user: Number(18014398509481986n), system: 3 });
+    expect(() => parseUsageAll('cpu user\n0 1\n')).toThrow(ParseError);
+    expect(() => parseUsageAll('cpu user system\n0 1\n')).toThrow(ParseError);
   });
   test('io.stat: keys by name, absent ones 0', () => {
     expect(parseIoStat('8:16 rbytes=10 wbytes=20 rios=1 wios=2\n')).toEqual([

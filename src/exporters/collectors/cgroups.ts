@@ -8,7 +8,14 @@
  * Unlimited limits follow cAdvisor: container_spec_memory_*_bytes and container_threads_max are 0,
  * container_spec_cpu_quota and the CFS counters are left out. OTLP: container.* per container (otlp-containers.ts).
  */
-import type { CgroupIdentity, CgroupParts, CgroupStats, PodLogIndex, RuntimeNames } from '../../probes/cgroups';
+import type {
+  CgroupIdentity,
+  CgroupParts,
+  CgroupReader,
+  CgroupStats,
+  PodLogIndex,
+  RuntimeNames,
+} from '../../probes/cgroups';
 import { OsError, ParseError, type DiskstatsEntry, type Psutil } from '../../index';
 import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
 import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
@@ -412,7 +419,7 @@ function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
  * cache keeps only the paths of this pass.
  */
 function statsWithCachedLimits(
-  psutil: Psutil,
+  reader: CgroupReader,
   paths: readonly string[],
   parts: CgroupParts,
   cache: Map<string, CachedLimits>,
@@ -425,22 +432,37 @@ function statsWithCachedLimits(
     (c === undefined || now - c.at >= LIMITS_TTL_MS ? stale : fresh).push(i);
   });
   const out = new Array<CgroupStats>(paths.length);
-  const full = psutil.cgroupStatsMany(
+  const full = reader.statsMany(
     stale.map((i) => paths[i]!),
     { ...parts, limits: true },
   );
-  const usage = psutil.cgroupStatsMany(
-    fresh.map((i) => paths[i]!),
-    { ...parts, limits: false },
-  );
+  // With the limits cached, the CFS counters are read only where a quota is set: the only cgroups that export them.
+  const quotaless = fresh.filter((i) => cache.get(paths[i]!)!.cpu?.quota == null);
+  const quoted = fresh.filter((i) => cache.get(paths[i]!)!.cpu?.quota != null);
+  const usage = new Map<number, CgroupStats>();
+  for (const [group, throttling] of [
+    [quotaless, false],
+    [quoted, true],
+  ] as const) {
+    const got = reader.statsMany(
+      group.map((i) => paths[i]!),
+      { ...parts, limits: false, throttling },
+    );
+    group.forEach((i, k) => usage.set(i, got[k]!));
+  }
   const keep = new Map<string, CachedLimits>();
   stale.forEach((i, k) => {
-    out[i] = full[k]!;
-    keep.set(paths[i]!, limitsOf(full[k]!, now));
+    const f = full[k]!;
+    // The CFS counters as the passes in between give them: none without a quota (the families export none either).
+    out[i] =
+      f.cpu !== null && f.cpu.quota === null
+        ? { ...f, cpu: { ...f.cpu, periods: null, throttledPeriods: null, throttledTime: null } }
+        : f;
+    keep.set(paths[i]!, limitsOf(f, now));
   });
-  fresh.forEach((i, k) => {
+  fresh.forEach((i) => {
     const l = cache.get(paths[i]!)!;
-    out[i] = withLimits(usage[k]!, l);
+    out[i] = withLimits(usage.get(i)!, l);
     keep.set(paths[i]!, l);
   });
   cache.clear();
@@ -475,8 +497,10 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     const limits = new Map<string, CachedLimits>();
     const names = new RuntimeNamesCache(psutil);
     const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure };
+    const reader = psutil.cgroupReader();
     return () => {
-      const all = psutil.cgroupPaths((p) => sel.descend(p));
+      reader.begin();
+      const all = reader.paths((p) => sel.descend(p));
       const kept: string[] = [];
       for (const p of all) if (sel.keep(p)) kept.push(p);
       if (kept.length > o.maxCgroups) {
@@ -488,7 +512,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
         logs = psutil.podLogs(o.podsLogDir);
         logsAt = now;
       }
-      const stats = statsWithCachedLimits(psutil, kept, parts, limits, now);
+      const stats = statsWithCachedLimits(reader, kept, parts, limits, now);
       const rows: CgroupRow[] = [];
       const liveIds = new Set<string>();
       let unknownDevice = false;

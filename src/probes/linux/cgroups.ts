@@ -20,9 +20,11 @@ import {
   parseIoStat,
   parseLimit,
   parseUint,
+  parseUsageAll,
   type IoStatDevice,
 } from './parse/cgroupfs';
 import { OsError } from '../errors';
+import { CgroupDirReader } from './cgroupdir';
 import { parseCpuList } from './parse/pidstatus';
 
 export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
@@ -216,10 +218,38 @@ export function pidCgroup(fs: ProcFs, pid: number | 'self'): CgroupEntry[] {
   return parseCgroup(fs.readText(p), p);
 }
 
-function read<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
+/** How stats() reads a cgroup's files: through ProcFs, or a CgroupDirReader's kept directories on a real cgroupfs. */
+interface Io {
+  exists(dir: string): boolean;
+  read(dir: string, file: string): Buffer | string | null;
+}
+
+function fsIo(fs: ProcFs): Io {
+  return {
+    exists: (dir) => fs.exists(dir),
+    read: (dir, file) => fs.readTextOrNull(path.join(dir, file)),
+  };
+}
+
+/** The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). */
+function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
+  if (reader === null) return fsIo(fs);
+  const plain = fsIo(fs);
+  return {
+    exists: (dir) => (fs.isKernelPath(dir) ? reader.exists(dir) : plain.exists(dir)),
+    read: (dir, file) => (fs.isKernelPath(dir) ? reader.read(dir, file) : plain.read(dir, file)),
+  };
+}
+
+function readText<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
   const p = path.join(dir, file);
   const t = fs.readTextOrNull(p);
   return t === null ? null : parse(t, p);
+}
+
+function read<T>(io: Io, dir: string, file: string, parse: (t: Buffer | string, p: string) => T): T | null {
+  const t = io.read(dir, file);
+  return t === null ? null : parse(t, dir + '/' + file);
 }
 
 export interface CgroupCpuRaw {
@@ -291,7 +321,7 @@ export interface CgroupStatsRaw {
   } | null;
 }
 
-function cpuStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupCpuRaw | null {
+function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): CgroupCpuRaw | null {
   if (d.cpu === null && d.cpuacct === null && d.unified === null) return null;
   let usage: number | null = null;
   let user: number | null = null;
@@ -303,8 +333,10 @@ function cpuStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupCpuRaw | nu
   let period: number | null = null;
   let weight: number | null = null;
   let shares: number | null = null;
+  // v2 cpu.stat holds the usage too: read once where the cpu controller's directory is the unified one.
+  let v2stat: Record<string, number> | null = null;
   if (d.cpu !== null && d.cpu.version === 1) {
-    const st = read(fs, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
+    const st = throttling ? read(io, d.cpu.dir, 'cpu.stat', parseFlatKeyed) : null;
     if (st !== null) {
       periods = st['nr_periods'] ?? null;
       throttledPeriods = st['nr_throttled'] ?? null;
@@ -313,39 +345,48 @@ function cpuStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupCpuRaw | nu
     }
     // cfs_quota_us is -1 when unlimited (parseLimit's null).
     if (limits) {
-      const q = read(fs, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
-      const per = read(fs, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
+      const q = read(io, d.cpu.dir, 'cpu.cfs_quota_us', parseLimit);
+      const per = read(io, d.cpu.dir, 'cpu.cfs_period_us', parseUint);
       period = per === null ? null : per / 1e6;
       quota = q === null ? null : q / 1e6;
-      shares = read(fs, d.cpu.dir, 'cpu.shares', parseUint);
+      shares = read(io, d.cpu.dir, 'cpu.shares', parseUint);
     }
   } else if (d.cpu !== null) {
-    const st = read(fs, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
-    if (st !== null) {
+    const st = read(io, d.cpu.dir, 'cpu.stat', parseFlatKeyed);
+    if (d.cpu.dir === d.unified) v2stat = st;
+    if (st !== null && throttling) {
       periods = st['nr_periods'] ?? null;
       throttledPeriods = st['nr_throttled'] ?? null;
       throttledTime = st['throttled_usec'] === undefined ? null : st['throttled_usec'] / 1e6;
     }
-    const max = limits ? read(fs, d.cpu.dir, 'cpu.max', parseCpuMax) : null;
+    const max = limits ? read(io, d.cpu.dir, 'cpu.max', parseCpuMax) : null;
     if (max !== null) {
       quota = max.quotaUs === null ? null : max.quotaUs / 1e6;
       period = max.periodUs / 1e6;
     }
-    if (limits) weight = read(fs, d.cpu.dir, 'cpu.weight', parseUint);
+    if (limits) weight = read(io, d.cpu.dir, 'cpu.weight', parseUint);
   }
   if (d.cpuacct !== null) {
     const ns = (f: string) => {
-      const v = read(fs, d.cpuacct!, f, parseUint);
+      const v = read(io, d.cpuacct!, f, parseUint);
       return v === null ? null : v / 1e9;
     };
     usage = ns('cpuacct.usage');
-    user = ns('cpuacct.usage_user');
-    system = ns('cpuacct.usage_sys');
+    // usage_all has both per CPU (the same sums as usage_user and usage_sys: one file instead of two). Not usage
+    // itself: since 5.15 the kernel counts it from the scheduler's runtime, user and system from ticks.
+    const all = read(io, d.cpuacct, 'cpuacct.usage_all', parseUsageAll);
+    if (all !== null) {
+      user = all.user / 1e9;
+      system = all.system / 1e9;
+    } else {
+      user = ns('cpuacct.usage_user');
+      system = ns('cpuacct.usage_sys');
+    }
   }
   if (usage === null && d.unified !== null) {
     // cpu.stat's usage keys exist in every v2 cgroup, controller enabled or not (cgroup-v2.rst): a hybrid host's
     // unified tree gives the usage even where cpuacct is not mounted.
-    const st = read(fs, d.unified, 'cpu.stat', parseFlatKeyed);
+    const st = v2stat ?? read(io, d.unified, 'cpu.stat', parseFlatKeyed);
     if (st !== null) {
       const us = (k: string) => (st[k] === undefined ? null : st[k] / 1e6);
       usage = us('usage_usec');
@@ -367,25 +408,25 @@ function cpuStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupCpuRaw | nu
   });
 }
 
-function memoryStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | null {
+function memoryStats(io: Io, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | null {
   const m = d.memory;
   if (m === null) return null;
-  const stat = read(fs, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
-  const lim = <T>(file: string, parse: (t: string, p: string) => T): T | null =>
-    limits ? read(fs, m.dir, file, parse) : null;
+  const stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  const lim = <T>(file: string, parse: (t: Buffer | string, p: string) => T): T | null =>
+    limits ? read(io, m.dir, file, parse) : null;
   if (m.version === 2) {
-    const current = read(fs, m.dir, 'memory.current', parseUint);
-    const ev = read(fs, m.dir, 'memory.events', parseFlatKeyed);
+    const current = read(io, m.dir, 'memory.current', parseUint);
+    const ev = read(io, m.dir, 'memory.events', parseFlatKeyed);
     const evk = (k: string) => (ev === null ? null : (ev[k] ?? null));
     const inactive = stat['inactive_file'];
     return Object.freeze({
       current,
-      peak: read(fs, m.dir, 'memory.peak', parseUint),
+      peak: read(io, m.dir, 'memory.peak', parseUint),
       max: lim('memory.max', parseLimit),
       high: lim('memory.high', parseLimit),
       low: lim('memory.low', parseUint),
       min: lim('memory.min', parseUint),
-      swapCurrent: read(fs, m.dir, 'memory.swap.current', parseUint),
+      swapCurrent: read(io, m.dir, 'memory.swap.current', parseUint),
       swapMax: lim('memory.swap.max', parseLimit),
       failcnt: null,
       events: Object.freeze({
@@ -403,32 +444,32 @@ function memoryStats(fs: ProcFs, d: CgroupDirs, limits: boolean): CgroupMemoryRa
   const flat: Record<string, number> = {};
   for (const [k, v] of Object.entries(stat)) if (!k.startsWith('total_')) flat[k] = v;
   for (const [k, v] of Object.entries(stat)) if (k.startsWith('total_')) flat[k.slice(6)] = v;
-  const current = read(fs, m.dir, 'memory.usage_in_bytes', parseUint);
-  const memsw = read(fs, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
+  const current = read(io, m.dir, 'memory.usage_in_bytes', parseUint);
+  const memsw = read(io, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
   const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
   const max = lim('memory.limit_in_bytes', parseLimit);
-  const oom = read(fs, m.dir, 'memory.oom_control', parseFlatKeyed);
+  const oom = read(io, m.dir, 'memory.oom_control', parseFlatKeyed);
   return Object.freeze({
     current,
-    peak: read(fs, m.dir, 'memory.max_usage_in_bytes', parseUint),
+    peak: read(io, m.dir, 'memory.max_usage_in_bytes', parseUint),
     max,
     high: null,
     low: lim('memory.soft_limit_in_bytes', parseLimit),
     min: null,
     swapCurrent: memsw === null || current === null ? null : Math.max(0, memsw - current),
     swapMax: memswMax === null || max === null ? null : Math.max(0, memswMax - max),
-    failcnt: read(fs, m.dir, 'memory.failcnt', parseUint),
+    failcnt: read(io, m.dir, 'memory.failcnt', parseUint),
     events: Object.freeze({ low: null, high: null, max: null, oom: null, oomKill: oom?.['oom_kill'] ?? null }),
     stat: Object.freeze(flat),
     workingSet: current === null ? null : Math.max(0, current - (flat['inactive_file'] ?? 0)),
   });
 }
 
-function ioStats(fs: ProcFs, d: CgroupDirs): CgroupIoDevice[] | null {
-  const io = d.io;
-  if (io === null) return null;
-  if (io.version === 2) {
-    const st = read(fs, io.dir, 'io.stat', parseIoStat);
+function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
+  const dev = d.io;
+  if (dev === null) return null;
+  if (dev.version === 2) {
+    const st = read(io, dev.dir, 'io.stat', parseIoStat);
     return st === null
       ? null
       : st.map((x: IoStatDevice) =>
@@ -442,8 +483,8 @@ function ioStats(fs: ProcFs, d: CgroupDirs): CgroupIoDevice[] | null {
           }),
         );
   }
-  const bytes = read(fs, io.dir, 'blkio.throttle.io_service_bytes_recursive', parseBlkio);
-  const ops = read(fs, io.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio);
+  const bytes = read(io, dev.dir, 'blkio.throttle.io_service_bytes_recursive', parseBlkio);
+  const ops = read(io, dev.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio);
   if (bytes === null && ops === null) return null;
   const out = new Map<
     string,
@@ -461,26 +502,29 @@ function ioStats(fs: ProcFs, d: CgroupDirs): CgroupIoDevice[] | null {
 }
 
 /** A PSI file, null when absent or switched off (EOPNOTSUPP: psi=0, cgroup.pressure 0). */
-function pressure(fs: ProcFs, dir: string, file: string): PressureRecord | null {
+function pressure(io: Io, dir: string, file: string): PressureRecord | null {
   try {
-    return read(fs, dir, file, parsePressure);
+    return read(io, dir, file, parsePressure);
   } catch (err) {
     if (err instanceof OsError && err.osCode === 'EOPNOTSUPP') return null;
     throw err;
   }
 }
 
-/** The dirs without those that do not exist: a path given by name need not be in every hierarchy. */
-function existing(fs: ProcFs, d: CgroupDirs): CgroupDirs {
+/**
+ * The dirs without those that do not exist: a path given by name need not be in every hierarchy. With a reader
+ * (`cpuset` false) the cpuset directory, which stats() does not read, is left unchecked.
+ */
+function existing(io: Io, d: CgroupDirs, cpuset = true): CgroupDirs {
   const has = <T extends { dir: string } | string>(x: T | null): T | null =>
-    x === null ? null : fs.exists(typeof x === 'string' ? x : x.dir) ? x : null;
+    x === null ? null : io.exists(typeof x === 'string' ? x : x.dir) ? x : null;
   return Object.freeze({
     memory: has(d.memory),
     cpu: has(d.cpu),
     cpuacct: has(d.cpuacct),
     pids: has(d.pids),
     io: has(d.io),
-    cpuset: has(d.cpuset),
+    cpuset: cpuset ? has(d.cpuset) : d.cpuset,
     unified: has(d.unified),
   });
 }
@@ -497,34 +541,52 @@ export interface CgroupParts {
    * read and are null, for a caller that keeps them from an earlier read (they change far less often than usage).
    */
   readonly limits?: boolean;
+  /**
+   * false: the CFS counters (periods, throttled periods and time) are not read and are null, for a caller that
+   * exports them only where a quota is set (cAdvisor) and knows there is none: on v1 cpu.stat is not read at all.
+   */
+  readonly throttling?: boolean;
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
 
-export function stats(fs: ProcFs, dirs: CgroupDirs, parts: CgroupParts = ALL_PARTS): CgroupStatsRaw {
-  const d = existing(fs, dirs);
+export function stats(
+  fs: ProcFs,
+  dirs: CgroupDirs,
+  parts: CgroupParts = ALL_PARTS,
+  reader: CgroupDirReader | null = null,
+): CgroupStatsRaw {
+  const io = readerIo(fs, reader);
+  const d = existing(io, dirs, reader === null);
   const pids =
     d.pids === null || parts.pids !== true
       ? null
       : Object.freeze({
-          current: read(fs, d.pids.dir, 'pids.current', parseUint),
-          max: parts.limits === false ? null : read(fs, d.pids.dir, 'pids.max', parseLimit),
+          current: read(io, d.pids.dir, 'pids.current', parseUint),
+          max: parts.limits === false ? null : read(io, d.pids.dir, 'pids.max', parseLimit),
         });
   const pr =
     d.unified === null || parts.pressure !== true
       ? null
       : Object.freeze({
-          cpu: pressure(fs, d.unified, 'cpu.pressure'),
-          memory: pressure(fs, d.unified, 'memory.pressure'),
-          io: pressure(fs, d.unified, 'io.pressure'),
+          cpu: pressure(io, d.unified, 'cpu.pressure'),
+          memory: pressure(io, d.unified, 'memory.pressure'),
+          io: pressure(io, d.unified, 'io.pressure'),
         });
+  const cpu = parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null;
+  const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false) : null;
+  const blk = parts.io === true ? ioStats(io, d) : null;
+  if (reader === null) return Object.freeze({ dirs: d, cpu, memory, io: blk, pids, pressure: pr });
+  // A kept directory found removed during the reads: its parts null, as existing() makes them for an absent one.
+  const gone = (x: { dir: string } | string | null) => x !== null && reader.gone(typeof x === 'string' ? x : x.dir);
+  const cpuGone = [d.cpu, d.cpuacct, d.unified].every((x) => x === null || gone(x));
   return Object.freeze({
     dirs: d,
-    cpu: parts.cpu === true ? cpuStats(fs, d, parts.limits !== false) : null,
-    memory: parts.memory === true ? memoryStats(fs, d, parts.limits !== false) : null,
-    io: parts.io === true ? ioStats(fs, d) : null,
-    pids,
-    pressure: pr,
+    cpu: cpuGone ? null : cpu,
+    memory: gone(d.memory) ? null : memory,
+    io: gone(d.io) ? null : blk,
+    pids: gone(d.pids) ? null : pids,
+    pressure: gone(d.unified) ? null : pr,
   });
 }
 
@@ -562,7 +624,7 @@ function cpusetOf(
   const dirs = d.version === 2 ? ancestors(d.dir, mountPoint) : [d.dir];
   for (const dir of dirs) {
     for (const f of files) {
-      const cpus = read(fs, dir, f, parseCpuList);
+      const cpus = readText(fs, dir, f, parseCpuList);
       // An empty effective set is a cpuset being configured (v1 before cpuset.cpus is written): no answer there.
       if (cpus !== null && cpus.length > 0) return cpus;
     }
@@ -579,11 +641,11 @@ export function effectiveLimits(fs: ProcFs, hs: readonly CgroupHierarchy[], d: C
     for (const dir of ancestors(d.cpu.dir, mountOf(d.cpu.dir))) {
       let q: number | null = null;
       if (d.cpu.version === 2) {
-        const m = read(fs, dir, 'cpu.max', parseCpuMax);
+        const m = readText(fs, dir, 'cpu.max', parseCpuMax);
         if (m !== null && m.quotaUs !== null && m.periodUs > 0) q = m.quotaUs / m.periodUs;
       } else {
-        const quota = read(fs, dir, 'cpu.cfs_quota_us', parseLimit);
-        const per = read(fs, dir, 'cpu.cfs_period_us', parseUint);
+        const quota = readText(fs, dir, 'cpu.cfs_quota_us', parseLimit);
+        const per = readText(fs, dir, 'cpu.cfs_period_us', parseUint);
         if (quota !== null && quota > 0 && per !== null && per > 0) q = quota / per;
       }
       if (q !== null && (cpuQuota === null || q < cpuQuota)) cpuQuota = q;
@@ -593,7 +655,7 @@ export function effectiveLimits(fs: ProcFs, hs: readonly CgroupHierarchy[], d: C
   if (d.memory !== null) {
     const file = d.memory.version === 2 ? 'memory.max' : 'memory.limit_in_bytes';
     for (const dir of ancestors(d.memory.dir, mountOf(d.memory.dir))) {
-      const v = read(fs, dir, file, parseLimit);
+      const v = readText(fs, dir, file, parseLimit);
       if (v !== null && (memory === null || v < memory)) memory = v;
     }
   }

@@ -8,11 +8,82 @@ import { ParseError } from '../../errors';
 const UINT = /^\d+$/;
 const INT = /^-?\d+$/;
 
+/** ASCII whitespace as \s matches it (tab, newline, vertical tab, form feed, carriage return, space). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * The integer in b[s, e) when it is all ASCII digits after an optional '-', else NaN. Up to 15 digits the sum is
+ * exact; longer ones go through Number() of the text, so the result is Number()'s rounding either way.
+ */
+function intAt(b: Buffer, s: number, e: number): number {
+  const neg = s < e && b[s] === 45;
+  const from = neg ? s + 1 : s;
+  if (from >= e) return NaN;
+  if (e - from > 15) {
+    for (let i = from; i < e; i++) if (b[i]! < 48 || b[i]! > 57) return NaN;
+    return Number(b.toString('latin1', s, e));
+  }
+  let v = 0;
+  for (let i = from; i < e; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+/**
+ * parseFlatKeyed straight from the bytes (the cgroups collector parses a memory.stat of each cgroup every pass):
+ * no string per line or field, only the keys. null where anything is unusual (a byte outside ASCII, a line that is
+ * not `key integer`): the text parser then gives the answer or the ParseError.
+ */
+function flatKeyedBytes(b: Buffer): Record<string, number> | null {
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  const n = b.length;
+  for (let i = 0; i < n;) {
+    let e = b.indexOf(10, i);
+    if (e < 0) e = n;
+    let s = i;
+    let t = e;
+    i = e + 1;
+    while (s < t && isSpace(b[s]!)) s++;
+    while (t > s && isSpace(b[t - 1]!)) t--;
+    if (s === t) continue;
+    let k = s;
+    while (k < t && !isSpace(b[k]!)) {
+      if (b[k]! >= 0x80) return null;
+      k++;
+    }
+    let v = k;
+    while (v < t && isSpace(b[v]!)) v++;
+    if (v === k || v === t) return null;
+    const num = intAt(b, v, t);
+    if (Number.isNaN(num)) return null;
+    out[b.toString('latin1', s, k)] = num;
+  }
+  return out;
+}
+
+/** b trimmed of ASCII whitespace as [start, end). */
+function trimmed(b: Buffer): [number, number] {
+  let s = 0;
+  let e = b.length;
+  while (s < e && isSpace(b[s]!)) s++;
+  while (e > s && isSpace(b[e - 1]!)) e--;
+  return [s, e];
+}
+
 /**
  * A flat keyed file: `key value` per line. Parsed by key because "new entries can show up in the middle" (cgroup-v2.rst
  * on memory.stat). A value that is not an integer is a ParseError.
  */
 export function parseFlatKeyed(input: Buffer | string, path = '<input>'): Record<string, number> {
+  if (typeof input !== 'string') {
+    const fast = flatKeyedBytes(input);
+    if (fast !== null) return fast;
+  }
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const out: Record<string, number> = Object.create(null) as Record<string, number>;
   let lineNo = 0;
@@ -40,6 +111,11 @@ export const UNLIMITED_FROM = 2 ** 62;
  * variants (see UNLIMITED_FROM) for none. null means unlimited.
  */
 export function parseLimit(input: Buffer | string, path = '<input>'): number | null {
+  if (typeof input !== 'string') {
+    const [s, e] = trimmed(input);
+    const n = input[s] === 45 ? NaN : intAt(input, s, e);
+    if (!Number.isNaN(n)) return n >= UNLIMITED_FROM ? null : n;
+  }
   const text = (typeof input === 'string' ? input : input.toString('utf8')).trim();
   if (text === 'max' || text === '-1') return null;
   if (!UINT.test(text)) throw new ParseError(path, `not a limit: ${JSON.stringify(text.slice(0, 40))}`);
@@ -49,6 +125,11 @@ export function parseLimit(input: Buffer | string, path = '<input>'): number | n
 
 /** A plain non-negative integer file (memory.current, pids.current, cpu.weight, cpuacct.usage). */
 export function parseUint(input: Buffer | string, path = '<input>'): number {
+  if (typeof input !== 'string') {
+    const [s, e] = trimmed(input);
+    const n = input[s] === 45 ? NaN : intAt(input, s, e);
+    if (!Number.isNaN(n)) return n;
+  }
   const text = (typeof input === 'string' ? input : input.toString('utf8')).trim();
   if (!UINT.test(text)) throw new ParseError(path, `not an unsigned integer: ${JSON.stringify(text.slice(0, 40))}`);
   return Number(text);
@@ -141,4 +222,33 @@ export function parseBlkio(
     else if (f[1] === 'Discard') e.discard = n;
   }
   return [...byDev.values()];
+}
+
+/**
+ * v1 cpuacct.usage_all: a `cpu user system` header, then one `N USER SYSTEM` line (nanoseconds) per possible CPU.
+ * The sums over the CPUs, as cpuacct.usage_user and cpuacct.usage_sys give them; past 2^53 summed exactly (BigInt),
+ * so the one rounding is Number()'s, as for those files.
+ */
+export function parseUsageAll(input: Buffer | string, path = '<input>'): { user: number; system: number } {
+  const text = typeof input === 'string' ? input : input.toString('latin1');
+  const lines = text.split('\n');
+  if (lines[0]!.trim().split(/\s+/).join(' ') !== 'cpu user system')
+    throw new ParseError(path, `not a cpuacct.usage_all header: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
+  const rows: [string, string][] = [];
+  let user = 0;
+  let system = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const f = line.split(/\s+/);
+    if (f.length !== 3 || !UINT.test(f[0]!) || !UINT.test(f[1]!) || !UINT.test(f[2]!))
+      throw new ParseError(path, `line ${i + 1}: not "cpu user system": ${JSON.stringify(line.slice(0, 80))}`);
+    rows.push([f[1]!, f[2]!]);
+    user += Number(f[1]);
+    system += Number(f[2]);
+  }
+  const exact = (k: 0 | 1) => Number(rows.reduce((t, r) => t + BigInt(r[k]), 0n));
+  if (user >= Number.MAX_SAFE_INTEGER) user = exact(0);
+  if (system >= Number.MAX_SAFE_INTEGER) system = exact(1);
+  return { user, system };
 }

@@ -1,0 +1,194 @@
+/**
+ * The files of cgroup directories on a real cgroup filesystem, read cheaply pass after pass (the cgroups collector
+ * reads a dozen files of each of hundreds of cgroups every scrape). What it saves, measured on a hybrid host
+ * (bench/cgroups.js, docs/cgroups.md):
+ * - Each directory is opened once and kept (an O_DIRECTORY fd, no seq_file buffer behind it), and its files are opened
+ *   relative to it with openat(2): the kernel looks up one path component instead of nine (kernfs revalidates each).
+ * - The directory's file set is listed once, when it is opened: a cgroup's files never change during its life, so an
+ *   absent file (memory.peak before 5.19, memsw without swap accounting) costs no syscall, and no access(2) checks
+ *   whether the directory exists.
+ * - open/read/close go through libc (native-io.ts) into one reusable buffer, with no final read of 0 bytes: every
+ *   cgroup file is a single-record seq_file, generated whole by the first read, so a short read has all of it.
+ * A kept directory that was removed, or removed and made again under the same name, answers ENOENT for a file of its
+ * set (checked on this kernel: its dentry is dead): the directory is then opened again by path, once.
+ * Directory mtimes cannot tell whether a walk may be skipped: kernfs leaves a directory's mtime alone when a child
+ * cgroup is made (unless the directory's attributes were ever set), so every pass lists the directories it walks.
+ */
+import * as nodeFs from 'node:fs';
+import { OsError } from '../errors';
+import { errnoName, prlimit } from './native';
+import * as nativeIo from './native-io';
+import { toOsError } from './procfs';
+import { RLIMIT_NOFILE } from '../constants';
+
+interface DirHandle {
+  readonly fd: number;
+  /** Opened beyond the fd budget: closed by done(), at the end of the call that opened it. */
+  readonly transient: boolean;
+  /** The names of the directory's regular files, listed when it was opened. */
+  readonly files: ReadonlySet<string>;
+  /** The pass that last used it: handles left unused for a pass are closed (their cgroups are gone or not wanted). */
+  used: number;
+}
+
+const ENOENT = 2;
+const ENODEV = 19;
+const ENOTDIR = 20;
+
+/** Every read is capped, as ProcFs caps its own (a blkio file of a host with thousands of devices is far below). */
+const READ_CAP = 1 << 20;
+
+let buf = Buffer.allocUnsafe(64 * 1024);
+
+const registry = new FinalizationRegistry<Map<string, DirHandle>>((dirs) => {
+  for (const h of dirs.values()) nodeFs.closeSync(h.fd);
+  dirs.clear();
+});
+
+function osError(errno: number, syscall: string, p: string): OsError {
+  const code = errnoName(errno);
+  return new OsError(code, errno, syscall, p, `${code}: ${syscall} '${p}'`);
+}
+
+/**
+ * Kept cgroup directories of one caller (the collector keeps one for its life; a one-off read makes one and closes
+ * it). Not shared: a caller's passes decide which handles to drop. Closed when garbage-collected, or by close().
+ */
+export class CgroupDirReader {
+  private readonly dirs = new Map<string, DirHandle>();
+  private pass = 0;
+  /** At most this many kept fds (an eighth of the soft fd limit, read at each pass); beyond, opened and closed. */
+  private max = 0;
+  /** Handles kept (not transient). */
+  private kept = 0;
+  /** Kept directories found removed during this call (a read through them answered ENOENT, and so did their path). */
+  private readonly vanished = new Set<string>();
+
+  constructor() {
+    registry.register(this, this.dirs, this);
+  }
+
+  /** Starts a pass: handles not used since the previous pass are closed. */
+  begin(): void {
+    for (const [k, h] of this.dirs) {
+      if (h.used < this.pass) this.forget(k, h);
+    }
+    this.pass++;
+    const [soft] = prlimit(0, RLIMIT_NOFILE);
+    this.max = soft < 0 ? 1024 : Math.floor(soft / 8);
+  }
+
+  close(): void {
+    for (const h of this.dirs.values()) nodeFs.closeSync(h.fd);
+    this.dirs.clear();
+    this.kept = 0;
+    registry.unregister(this);
+  }
+
+  /** The kept handle of `dir`, opened on first use; null when the directory does not exist. */
+  private handle(dir: string): DirHandle | null {
+    const h = this.dirs.get(dir);
+    if (h !== undefined) {
+      h.used = this.pass;
+      return h;
+    }
+    return this.open(dir);
+  }
+
+  private open(dir: string): DirHandle | null {
+    // libc's open: a directory that is not there (a cgroup missing from one hierarchy) is an errno, not an Error with
+    // its stack trace. O_RDONLY opens a directory too; openat() below it then fails ENOTDIR on anything else.
+    const fd = nativeIo.openRead(dir);
+    if (fd === -ENOENT || fd === -ENOTDIR) return null;
+    if (fd < 0) throw osError(-fd, 'open', dir);
+    let entries: nodeFs.Dirent[];
+    try {
+      entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      nodeFs.closeSync(fd);
+      const e = toOsError(err, 'scandir', dir);
+      if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return null;
+      throw e;
+    }
+    const files = new Set<string>();
+    for (const e of entries) if (!e.isDirectory()) files.add(e.name);
+    const h: DirHandle = { fd, transient: this.kept >= this.max, files, used: this.pass };
+    if (!h.transient) this.kept++;
+    this.dirs.set(dir, h);
+    return h;
+  }
+
+  /** Whether `dir`, existing when its handle was opened, was found removed during this call. */
+  gone(dir: string): boolean {
+    return this.vanished.has(dir);
+  }
+
+  /** Closes the directories opened beyond the fd budget during this call. */
+  done(): void {
+    this.vanished.clear();
+    for (const [k, h] of this.dirs) if (h.transient) this.forget(k, h);
+  }
+
+  /** Whether the directory exists (opening and keeping it). */
+  exists(dir: string): boolean {
+    return this.handle(dir) !== null;
+  }
+
+  /**
+   * The bytes of `dir/file` as a view of the shared buffer (valid until the next read), or null where the directory
+   * or the file does not exist (or went away during the read). Other errors are OsErrors, as ProcFs throws them.
+   */
+  read(dir: string, file: string): Buffer | null {
+    let h = this.handle(dir);
+    if (h === null || !h.files.has(file)) return null;
+    let n = this.readAt(h, file);
+    if (n === -ENOENT) {
+      // Listed, yet not there: the directory was removed (and maybe made again). Once more from its path.
+      this.drop(dir, h);
+      h = this.handle(dir);
+      if (h === null) this.vanished.add(dir);
+      if (h === null || !h.files.has(file)) return null;
+      n = this.readAt(h, file);
+    }
+    if (n === -ENOENT || n === -ENODEV || n === -ENOTDIR) return null;
+    if (n < 0) throw osError(-n, 'read', `${dir}/${file}`);
+    return buf.subarray(0, n);
+  }
+
+  private drop(dir: string, h: DirHandle): void {
+    if (this.dirs.get(dir) === h) this.forget(dir, h);
+  }
+
+  private forget(dir: string, h: DirHandle): void {
+    this.dirs.delete(dir);
+    if (!h.transient) this.kept--;
+    nodeFs.closeSync(h.fd);
+  }
+
+  /** openat, read until a short read (or the cap), close: the byte count in `buf`, or -errno. */
+  private readAt(h: DirHandle, file: string): number {
+    const fd = nativeIo.openReadAt(h.fd, file);
+    if (fd < 0) return fd;
+    let n = 0;
+    try {
+      for (;;) {
+        if (n === buf.length) {
+          if (n >= READ_CAP) break;
+          const bigger = Buffer.allocUnsafe(Math.min(READ_CAP, buf.length * 2));
+          buf.copy(bigger, 0, 0, n);
+          buf = bigger;
+        }
+        const want = buf.length - n;
+        const got = nativeIo.readAt(fd, buf, n, want);
+        // A removed cgroup's open file reads ENODEV: -ENODEV goes back as "gone".
+        if (got < 0) return got;
+        n += got;
+        // A cgroup file is one seq_file record, generated whole on the first read: a short read is its end.
+        if (got < want) break;
+      }
+    } finally {
+      nativeIo.closeFd(fd);
+    }
+    return n;
+  }
+}
