@@ -1,14 +1,15 @@
 /*
  * The C floor for bench/process.js: one walk of /proc that opens, reads and closes stat, status, cmdline and statm of
  * every process (no parsing), the least any library can do for processIter with pid, name, cmdline, cpuTimes,
- * memoryInfo, numThreads, username and status. Prints the median of `walks` timed walks in milliseconds, then the
- * process count, as one JSON line. bench/process.js compiles it with `cc -O2` when a C compiler is present.
+ * memoryInfo, numThreads, username and status. Prints the median of `walks` timed walks in milliseconds, the median
+ * CPU time (user + system, getrusage) of a walk, then the process count, as one JSON line. bench/process.js compiles it with `cc -O2` when a C compiler is present.
  * Usage: proc-floor [walks]
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +19,12 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double cpu_ms(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static int cmp(const void *a, const void *b) {
@@ -57,14 +64,18 @@ int main(int argc, char **argv) {
   int walks = argc > 1 ? atoi(argv[1]) : 5;
   if (walks < 1 || walks > 1000) walks = 5;
   double *ms = calloc(walks, sizeof *ms);
+  double *cpu = calloc(walks, sizeof *cpu);
   int count = walk(); /* warm: dentries, first reads */
   for (int i = 0; i < walks; i++) {
-    double t0 = now_ms();
+    double t0 = now_ms(), c0 = cpu_ms();
     count = walk();
     ms[i] = now_ms() - t0;
+    cpu[i] = cpu_ms() - c0;
   }
   qsort(ms, walks, sizeof *ms, cmp);
-  printf("{\"ms\": %.3f, \"count\": %d}\n", ms[walks / 2], count);
+  qsort(cpu, walks, sizeof *cpu, cmp);
+  printf("{\"ms\": %.3f, \"cpuMs\": %.3f, \"count\": %d}\n", ms[walks / 2], cpu[walks / 2], count);
   free(ms);
+  free(cpu);
   return 0;
 }

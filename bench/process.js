@@ -75,9 +75,12 @@ import json, time, psutil
 attrs = ${JSON.stringify(PY_ATTRS)}
 t = time.perf_counter(); [p.info for p in psutil.process_iter(attrs)]; cold = (time.perf_counter() - t) * 1000
 warm = []
+cpu = []
 for _ in range(${n}):
-    t = time.perf_counter(); r = [p.info for p in psutil.process_iter(attrs)]; warm.append((time.perf_counter() - t) * 1000)
-print(json.dumps({"cold": cold, "warm": warm, "count": len(r)}))
+    t = time.perf_counter(); c = time.process_time()
+    r = [p.info for p in psutil.process_iter(attrs)]
+    cpu.append((time.process_time() - c) * 1000); warm.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"cold": cold, "warm": warm, "cpu": cpu, "count": len(r)}))
 `);
 }
 
@@ -140,14 +143,14 @@ function buildCFloor(say) {
   return bin;
 }
 
-/** The C floor's median walk in ms over `n` walks (after one warm walk), or null when it fails. */
+/** The C floor's median walk over `n` walks (after one warm walk): { ms, cpuMs }, or null when it fails. */
 function cFloorWalk(bin, n) {
   const r = spawnSync(bin, [String(n)], { encoding: 'utf8', timeout: 300000 });
   if (r.status !== 0) {
     process.stderr.write(`C floor failed: ${r.stderr || r.error}\n`);
     return null;
   }
-  return JSON.parse(r.stdout.trim()).ms;
+  return JSON.parse(r.stdout.trim());
 }
 
 /** µs per call, median of 9 batches of `n` calls. */
@@ -231,7 +234,10 @@ async function run() {
 
     // ---- processIter vs process_iter, interleaved --------------------------------------------------------------
     const ours = [];
+    const oursCpu = [];
     const theirs = [];
+    const theirsCpu = [];
+    const floorCCpu = [];
     let oursCold = null;
     let theirsCold = null;
     const floor3 = [];
@@ -243,6 +249,7 @@ async function run() {
       const py = psutilIter(PER_ROUND);
       if (py) {
         theirs.push(...py.warm);
+        theirsCpu.push(...py.cpu);
         if (theirsCold === null) theirsCold = py.cold;
       }
       if (round === 0) {
@@ -253,15 +260,21 @@ async function run() {
       }
       for (let i = 0; i < PER_ROUND; i++) {
         const t0 = process.hrtime.bigint();
+        const c0 = process.cpuUsage();
         for (const p of lib.processIter({ attrs: ITER_ATTRS })) void p.info;
+        const c = process.cpuUsage(c0);
         ours.push(ms(t0));
+        oursCpu.push((c.user + c.system) / 1000);
       }
       floor3.push(floorWalk(['stat', 'status', 'cmdline']));
       floor4.push(floorWalk(['stat', 'status', 'statm', 'cmdline']));
       floorRf.push(floorReadFileSync(['stat', 'status', 'cmdline']));
       if (cBin !== null) {
         const c = cFloorWalk(cBin, PER_ROUND);
-        if (c !== null) floorC.push(c);
+        if (c !== null) {
+          floorC.push(c.ms);
+          floorCCpu.push(c.cpuMs);
+        }
       }
     }
     if (cBin !== null) fs.rmSync(path.dirname(cBin), { recursive: true, force: true });
@@ -291,6 +304,14 @@ async function run() {
       `goal: within 1.5x of the C floor -> ${c !== null ? (o <= c * 1.5 ? 'met' : 'NOT met') : 'no C floor'} (${c !== null ? (o / c).toFixed(2) : '-'}x)`,
     );
     rows.push({ case: 'ours / C floor', ratio: c !== null ? o / c : null });
+    // CPU time (user + system) per warm walk: on a loaded machine the wall time is mostly waiting for a core.
+    const oc = median(oursCpu);
+    const tc = theirsCpu.length ? median(theirsCpu) : null;
+    const cc = floorCCpu.length ? median(floorCCpu) : null;
+    say(
+      `CPU per warm walk: ours ${fmt(oc)} ms, psutil ${fmt(tc)} ms (${tc ? (oc / tc).toFixed(2) : '-'}x), C floor ${fmt(cc)} ms (${cc !== null ? (oc / cc).toFixed(2) : '-'}x); load average ${os.loadavg()[0].toFixed(1)}`,
+    );
+    rows.push({ case: 'CPU per walk', oursMs: oc, psutilMs: tc, cFloorMs: cc });
 
     // ---- oneshot speedup -----------------------------------------------------------------------------------------
     const p = new lib.Process(target.pid);

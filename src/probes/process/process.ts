@@ -69,6 +69,22 @@ const GETTERS: Readonly<Record<ProcessAttr, Getter>> = Object.fromEntries(
   ]),
 ) as Record<ProcessAttr, Getter>;
 
+/** The attributes that read /proc/<pid>/status whatever else the block holds (numThreads prefers a cached stat). */
+const STATUS_READERS: ReadonlySet<ProcessAttr> = new Set<ProcessAttr>([
+  'uids',
+  'gids',
+  'username',
+  'numCtxSwitches',
+  'memoryInfoEx',
+  'memoryUsage',
+]);
+
+/** Whether asking for `names` reads status (so memoryInfo's statm figures can come from that read). */
+function readsStatus(names: readonly ProcessAttr[]): boolean {
+  for (const n of names) if (STATUS_READERS.has(n)) return true;
+  return false;
+}
+
 let connectionsWarned = false;
 
 /**
@@ -106,6 +122,7 @@ export class Process extends ProcessCore {
     const out: Record<string, unknown> = {};
     this._h.enter();
     try {
+      if (readsStatus(names)) this._h.statusWanted = true;
       for (const name of names) {
         let v: unknown;
         try {
@@ -331,10 +348,13 @@ export class Process extends ProcessCore {
 
   // ---- memory -------------------------------------------------------------------------------------------------
 
-  /** Bytes from /proc/<pid>/statm: rss, vms, shared, text, lib (0), data (data + stack), dirty (0). */
+  /**
+   * Bytes from /proc/<pid>/statm: rss, vms, shared, text, lib (0), data (data + stack), dirty (0). In an asDict or
+   * processIter block that reads status anyway, the same figures from status (LinuxProcess.statm).
+   */
   memoryInfo(): ProcessMemoryInfo {
-    const m = this._h.statm();
     const ps = this._env.pageSize();
+    const m = this._h.statm(ps);
     return Object.freeze({
       rss: m.resident * ps,
       vms: m.size * ps,

@@ -51,6 +51,42 @@ export function statusNumber(text: string, key: string, path = '<input>'): numbe
   return value;
 }
 
+/** `\nKey:` of each key list statusNumbersInOrder was given (its callers pass module constants). */
+const NEEDLES = new WeakMap<readonly string[], string[]>();
+
+/**
+ * statusNumber of each of `keys`, given in the order the kernel prints them: each search starts where the previous
+ * line was found (then, for a text in another order, from the start), so a run of keys costs one pass over the text
+ * instead of one per key. Writes the numbers (null for an absent line) into `out`.
+ */
+export function statusNumbersInOrder(
+  text: string,
+  keys: readonly string[],
+  out: (number | null)[],
+  path = '<input>',
+): void {
+  let needles = NEEDLES.get(keys);
+  if (needles === undefined) NEEDLES.set(keys, (needles = keys.map((k) => '\n' + k + ':')));
+  let from = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const needle = needles[k]!;
+    let i = text.indexOf(needle, from);
+    if (i < 0 && from > 0) i = text.indexOf(needle);
+    let s: number;
+    if (i >= 0) s = i + needle.length;
+    else if (text.startsWith(key) && text.charCodeAt(key.length) === 58 /* : */) s = key.length + 1;
+    else {
+      out[k] = null;
+      continue;
+    }
+    const { value, end } = uintAt(text, s);
+    if (Number.isNaN(value)) throw new ParseError(path, `'${key}' is not a number`);
+    out[k] = value;
+    from = end;
+  }
+}
+
 /** A `kB` line in bytes (`VmRSS:\t  1744 kB` -> 1785856); 0 when absent (kernel threads have no Vm* lines). */
 export function statusKb(text: string, key: string, path = '<input>'): number {
   const v = statusNumber(text, key, path);

@@ -3,6 +3,7 @@
  * Linux 2.6. Values are u64 counters; a kernel thread gives seven zeros.
  */
 import { ParseError } from '../../errors';
+import { statusNumbersInOrder } from './pidstatus';
 
 export interface Statm {
   readonly size: number;
@@ -58,4 +59,51 @@ export function parseStatm(input: Buffer | string, path = '<input>'): Statm {
     v[i] = x;
   }
   return { size: v[0]!, resident: v[1]!, shared: v[2]!, text: v[3]!, lib: v[4]!, data: v[5]!, dirty: v[6]! };
+}
+
+/** The status lines statmFromStatus reads, in the order the kernel prints them (fs/proc/task_mmu.c, task_mem). */
+const VM_KEYS = ['VmSize', 'VmRSS', 'RssFile', 'RssShmem', 'VmData', 'VmStk', 'VmExe', 'VmLib'] as const;
+const vmScratch: (number | null)[] = new Array<number | null>(VM_KEYS.length).fill(null);
+
+/**
+ * statm's figures from /proc/<pid>/status text (its `kB` lines), for a block that reads status anyway: one file read
+ * instead of two. The kernel prints both from the same counters (fs/proc/task_mmu.c, task_statm and task_mem):
+ * size = VmSize, resident = VmRSS, shared = RssFile + RssShmem, data = VmData + VmStk, text = VmExe; lib and dirty
+ * are 0. One exception: status caps VmExe at the executable mappings' size (VmLib is then 0), where statm keeps
+ * the full span, so only a VmLib above 0 proves VmExe equal to statm's text. null when that is not proven or a line
+ * is missing (a kernel thread, a kernel before 4.5 without RssShmem, an odd page size): the caller reads statm.
+ */
+export function statmFromStatus(text: string, pageSize: number, path = '<input>'): Statm | null {
+  const v = vmScratch;
+  statusNumbersInOrder(text, VM_KEYS, v, path);
+  const size = v[0] ?? null;
+  const rss = v[1] ?? null;
+  const file = v[2] ?? null;
+  const shmem = v[3] ?? null;
+  const data = v[4] ?? null;
+  const stk = v[5] ?? null;
+  const exe = v[6] ?? null;
+  const lib = v[7] ?? null;
+  if (lib === null || lib <= 0) return null;
+  if (size === null || rss === null || file === null || shmem === null) return null;
+  if (data === null || stk === null || exe === null) return null;
+  const kbPerPage = pageSize / 1024;
+  const pages = (kb: number): number => kb / kbPerPage;
+  const out = {
+    size: pages(size),
+    resident: pages(rss),
+    shared: pages(file + shmem),
+    text: pages(exe),
+    lib: 0,
+    data: pages(data + stk),
+    dirty: 0,
+  };
+  // Every figure is whole pages in the kernel: a fraction means the page size assumed is not the kernel's.
+  const whole =
+    Number.isInteger(out.size) &&
+    Number.isInteger(out.resident) &&
+    Number.isInteger(out.shared) &&
+    Number.isInteger(out.text) &&
+    Number.isInteger(out.data);
+  return whole ? out : null;
 }

@@ -5,6 +5,7 @@ import {
   statusIds,
   statusKb,
   statusNumber,
+  statusNumbersInOrder,
   statusRequired,
   statusSignalCount,
   statusValue,
@@ -16,6 +17,26 @@ const text = (rel: string): string => fs.readFileSync(path.join(PROCFS_FIXTURES,
 const ours = (rel: string): string => fs.readFileSync(own('parse', 'pid', rel), 'latin1');
 
 describe('status lookups', () => {
+  test('statusNumbersInOrder: the numbers statusNumber gives, in kernel order, another order, absent, first line', () => {
+    const t = ours('4321/status');
+    const each = (keys: readonly string[], input = t): (number | null)[] => keys.map((k) => statusNumber(input, k));
+    const run = (keys: readonly string[], input = t): (number | null)[] => {
+      const out: (number | null)[] = [];
+      statusNumbersInOrder(input, keys, out, '/proc/4321/status');
+      return out;
+    };
+    const kernelOrder = ['VmSize', 'VmRSS', 'RssFile', 'RssShmem', 'VmData', 'VmStk', 'VmExe', 'VmLib'];
+    expect(run(kernelOrder)).toEqual(each(kernelOrder));
+    expect(run(kernelOrder)).toEqual([251116, 24844, 12444, 0, 40932, 132, 2728, 9012]);
+    // Out of the kernel's order, with a line that is absent.
+    const mixed = ['VmLib', 'Threads', 'NoSuchKey', 'VmSize', 'Uid'];
+    expect(run(mixed)).toEqual(each(mixed));
+    expect(run(mixed)).toEqual([9012, 3, null, 251116, 1000]);
+    // The first line of the text has no newline before it.
+    expect(run(['Threads'], 'Threads:\t7\n')).toEqual([7]);
+    expect(() => run(['VmRSS'], 'Name:\tx\nVmRSS:\tlots kB\n')).toThrow(ParseError);
+  });
+
   test('signal masks: the number of signals set; null without the line; ParseError on a mask that is not hex', () => {
     expect(statusSignalCount(ours('4321/status'), 'ShdPnd')).toBe(0);
     // SIGUSR1 (10) and SIGUSR2 (12): bits 9 and 11; SIGRTMAX (64) is the top bit of the 16 digits.
