@@ -7,7 +7,7 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { OtlpMetric } from './catalog';
 import { CONTAINER_RESOURCE_KEYS } from './otlp-containers';
 import { agentVersion } from './prometheus';
-import { SCOPE_NAME, toMetricData, type ProcessBatch } from './otlp';
+import { SCOPE_NAME, toMetricData, type ProcessBatch } from './otlp-data';
 
 /** Whether a host-level metric is one of containerMetrics' (its points carry the container's resource). */
 export function isContainerMetric(m: OtlpMetric): boolean {

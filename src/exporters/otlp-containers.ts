@@ -17,7 +17,7 @@
  */
 import { identityFromCgroupPath, type CgroupRuntime } from '../probes/linux/parse/cgroupid';
 import { metrics, otel, type OtlpAttributes, type OtlpMetric } from './catalog';
-import type { CgroupsData } from './collectors/cgroups';
+import type { CgroupsData } from './collectors/cgroups-data';
 
 /** The resource attribute keys a container metric's points carry (moved to the resource by the main thread). */
 export const CONTAINER_RESOURCE_KEYS: ReadonlySet<string> = new Set([

@@ -21,7 +21,9 @@ import { identityFromCgroupPath } from '../../probes/linux/parse/cgroupid';
 import { defineCollector, fam, families, NameFilter, optBool, optString, type FamilyBuilder } from '../catalog';
 import { containerMetrics } from '../otlp-containers';
 
-const LABELS = ['id', 'container', 'pod', 'namespace', 'container_id', 'systemd_unit', 'image', 'name'] as const;
+import { LABELS, type CgroupLabels, type CgroupRow, type CgroupsData } from './cgroups-data';
+
+export type { CgroupLabels, CgroupRow, CgroupsData };
 
 export interface CgroupsOptions {
   readonly depth: number;
@@ -35,24 +37,6 @@ export interface CgroupsOptions {
   readonly io: boolean;
   readonly pids: boolean;
   readonly pressure: boolean;
-}
-
-/** id, container, pod, namespace, container_id, systemd_unit. */
-export type CgroupLabels = Readonly<Record<(typeof LABELS)[number], string>>;
-
-export interface CgroupRow {
-  readonly labels: CgroupLabels;
-  /** 1 or 2 where the memory controller's files were found; null without. */
-  readonly memoryVersion: 1 | 2 | null;
-  readonly stats: Omit<CgroupStats, 'dirs'>;
-}
-
-export interface CgroupsData {
-  readonly rows: readonly CgroupRow[];
-  /** Block device names (as /proc/diskstats) by "major:minor"; '' where unknown. */
-  readonly devices: Readonly<Record<string, string>>;
-  /** Cgroups left out by max_cgroups, summed over the passes. */
-  readonly droppedTotal: number;
 }
 
 function intOpt(raw: Readonly<Record<string, unknown>>, key: string, fallback: number): number {

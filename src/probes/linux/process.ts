@@ -114,9 +114,10 @@ export class LinuxProcess {
 
   // ---- oneshot ----------------------------------------------------------------------------------------------
 
-  /** Opens a caching block (re-entrant). */
-  enter(): void {
+  /** Opens a caching block (re-entrant); `statusWanted`: the block will read status anyway (see the field). */
+  enter(statusWanted = false): void {
     this.depth++;
+    if (statusWanted) this.statusWanted = true;
   }
 
   exit(): void {

@@ -69,3 +69,19 @@ export function resolveAttrs(fn: string, attrs: unknown): { names: readonly Proc
   if (names.length === 0) return { names: PROCESS_ATTRS, explicit: false };
   return { names, explicit: true };
 }
+
+/** The attributes that read /proc/<pid>/status whatever else the block holds (numThreads prefers a cached stat). */
+const STATUS_READERS: ReadonlySet<ProcessAttr> = new Set<ProcessAttr>([
+  'uids',
+  'gids',
+  'username',
+  'numCtxSwitches',
+  'memoryInfoEx',
+  'memoryUsage',
+]);
+
+/** Whether asking for `names` reads status (so memoryInfo's statm figures can come from that read). */
+export function readsStatus(names: readonly ProcessAttr[]): boolean {
+  for (const n of names) if (STATUS_READERS.has(n)) return true;
+  return false;
+}

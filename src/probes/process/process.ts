@@ -40,7 +40,7 @@ import type {
   ThreadsInfoOptions,
   UsernameOptions,
 } from './types';
-import { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS, resolveAttrs } from './attrs';
+import { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS, readsStatus, resolveAttrs } from './attrs';
 import { describeValue, integerArg, nowSeconds, options, secondsArg, sleep } from './args';
 import { INIT, type InitData, type ProcessEnv } from './env';
 import { ProcessCore } from './core';
@@ -68,22 +68,6 @@ const GETTERS: Readonly<Record<ProcessAttr, Getter>> = Object.fromEntries(
     name === 'pid' ? (p) => p.pid : (p) => (p[name] as () => unknown).call(p),
   ]),
 ) as Record<ProcessAttr, Getter>;
-
-/** The attributes that read /proc/<pid>/status whatever else the block holds (numThreads prefers a cached stat). */
-const STATUS_READERS: ReadonlySet<ProcessAttr> = new Set<ProcessAttr>([
-  'uids',
-  'gids',
-  'username',
-  'numCtxSwitches',
-  'memoryInfoEx',
-  'memoryUsage',
-]);
-
-/** Whether asking for `names` reads status (so memoryInfo's statm figures can come from that read). */
-function readsStatus(names: readonly ProcessAttr[]): boolean {
-  for (const n of names) if (STATUS_READERS.has(n)) return true;
-  return false;
-}
 
 let connectionsWarned = false;
 
@@ -120,9 +104,8 @@ export class Process extends ProcessCore {
     inIteration = false,
   ): Readonly<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    this._h.enter();
+    this._h.enter(readsStatus(names));
     try {
-      if (readsStatus(names)) this._h.statusWanted = true;
       for (const name of names) {
         let v: unknown;
         try {
@@ -348,10 +331,7 @@ export class Process extends ProcessCore {
 
   // ---- memory -------------------------------------------------------------------------------------------------
 
-  /**
-   * Bytes from /proc/<pid>/statm: rss, vms, shared, text, lib (0), data (data + stack), dirty (0). In an asDict or
-   * processIter block that reads status anyway, the same figures from status (LinuxProcess.statm).
-   */
+  /** statm's figures in bytes (lib, dirty 0; in a block that reads status anyway, from status: LinuxProcess.statm). */
   memoryInfo(): ProcessMemoryInfo {
     const ps = this._env.pageSize();
     const m = this._h.statm(ps);
