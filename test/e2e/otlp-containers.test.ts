@@ -20,6 +20,7 @@ import { collectorsOffBut } from '../helpers/e2e';
 import { CgroupSandbox, cannotCreateCgroups, unifiedMount, v1Mount } from '../helpers/cgroups';
 import { requireOr } from '../helpers/require';
 import { startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver, type MockServer } from '../helpers/mockotlp';
 
 interface NormalizedPoint {
   attributes?: Record<string, unknown>;
@@ -41,17 +42,6 @@ interface NormalizedResource {
 interface NormalizedExport {
   resourceMetrics: NormalizedResource[];
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  httpUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => NormalizedExport;
-};
-
 interface Spec {
   readonly type: 'counter' | 'updowncounter';
   readonly unit: string;
@@ -169,14 +159,7 @@ function num(file: string): number {
  */
 async function pushOnce(dir: string, otlpExtra: string): Promise<NormalizedExport> {
   const got: NormalizedExport[] = [];
-  const srv = new mock.MockOtlpServer({
-    logLevel: 'warn',
-    services: ['http'],
-    httpHostname: '127.0.0.1',
-    httpPort: 0,
-    onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
-  });
-  await srv.start();
+  const srv = await startReceiver<NormalizedExport>((e) => got.push(e));
   let agent: RunningAgent | undefined;
   try {
     const file = path.join(dir, `c${Date.now()}.yaml`);
@@ -392,14 +375,7 @@ requireOr(LIVE_WHY === null, LIVE_WHY ?? '').describe('container.* over OTLP fro
     kids.push(busy);
     CgroupSandbox.enter(busy.pid!, dirs);
 
-    srv = new mock.MockOtlpServer({
-      logLevel: 'warn',
-      services: ['http'],
-      httpHostname: '127.0.0.1',
-      httpPort: 0,
-      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
-    });
-    await srv.start();
+    srv = await startReceiver<NormalizedExport>((e) => got.push(e));
     const file = path.join(tmp, 'c.yaml');
     fs.writeFileSync(
       file,

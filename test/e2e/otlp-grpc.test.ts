@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { own } from '../helpers/fixtures';
 import { startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver, type MockServer } from '../helpers/mockotlp';
 
 jest.setTimeout(120000);
 
@@ -37,17 +38,6 @@ interface Export {
     scopeMetrics: Array<{ scope: { name: string }; metrics: Metric[] }>;
   }>;
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  grpcUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => Export;
-};
-
 function int64(v: Int64 | undefined): bigint {
   if (v === undefined) return -1n;
   if (typeof v === 'object') return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
@@ -96,14 +86,7 @@ async function receiver(): Promise<{
     if (r.transport === 'grpc') calls.push({ path: String(r.path), metadata: r.metadata?.getMap() ?? {} });
   };
   dc.subscribe('otlp.v1.request', onRequest);
-  const srv = new mock.MockOtlpServer({
-    logLevel: 'warn',
-    services: ['grpc'],
-    grpcHostname: '127.0.0.1',
-    grpcPort: 0,
-    onMetrics: (m: unknown) => got.push({ at: Date.now(), e: mock.normalizeMetrics(m) }),
-  });
-  await srv.start();
+  const srv = await startReceiver<Export>((e) => got.push({ at: Date.now(), e }), 'grpc');
   return {
     srv,
     port: Number(srv.grpcUrl.port),

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver, type MockServer } from '../helpers/mockotlp';
 
 /**
  * The hostmetrics receiver's process scraper: receiver/hostmetricsreceiver/internal/scraper/processscraper/metadata.yaml
@@ -84,17 +85,6 @@ interface NormalizedResource {
 interface NormalizedExport {
   resourceMetrics: NormalizedResource[];
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  httpUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => NormalizedExport;
-};
-
 /** Only the library's own collectors that the test does not need are off, to keep the agent quick. */
 const OFF = ['filesystem', 'diskstats', 'netclass', 'sockets', 'sensors', 'conntrack', 'arp', 'textfile'];
 const NAME = 'psxsleep16';
@@ -173,14 +163,7 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
     lowest = Math.min(...pids);
     process.kill(lowest, 'SIGUSR1');
     process.kill(lowest, 'SIGUSR2');
-    srv = new mock.MockOtlpServer({
-      logLevel: 'warn',
-      services: ['http'],
-      httpHostname: '127.0.0.1',
-      httpPort: 0,
-      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
-    });
-    await srv.start();
+    srv = await startReceiver<NormalizedExport>((e) => got.push(e));
     fs.writeFileSync(
       path.join(dir, 'c.yaml'),
       [

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { COLLECTOR_NAMES } from '../../src/exporters/collectors/names';
 import { parseExposition, type Exposition } from '../exporters/golden-compare';
 import { request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver } from '../helpers/mockotlp';
 
 jest.setTimeout(150000);
 
@@ -25,17 +26,6 @@ interface NormalizedExport {
     scopeMetrics: Array<{ metrics: Array<{ name: string }> }>;
   }>;
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  httpUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => NormalizedExport;
-};
-
 /** One HTTP receiver on a free loopback port: every export's resource, and every request's headers. */
 async function receiver(): Promise<{
   url: string;
@@ -50,14 +40,7 @@ async function receiver(): Promise<{
     if (r.transport === 'http' && r.headers) requests.push(r.headers);
   };
   dc.subscribe('otlp.v1.request', onRequest);
-  const srv = new mock.MockOtlpServer({
-    logLevel: 'warn',
-    services: ['http'],
-    httpHostname: '127.0.0.1',
-    httpPort: 0,
-    onMetrics: (m: unknown) => exports.push(mock.normalizeMetrics(m)),
-  });
-  await srv.start();
+  const srv = await startReceiver<NormalizedExport>((e) => exports.push(e));
   return {
     url: `${srv.httpUrl.href}v1/metrics`,
     exports,

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { COLLECTOR_NAMES } from '../../src/exporters/collectors/names';
 import { startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver, type MockServer } from '../helpers/mockotlp';
 
 jest.setTimeout(120000);
 
@@ -21,17 +22,6 @@ interface NormalizedExport {
     scopeMetrics: Array<{ metrics: Array<{ name: string }> }>;
   }>;
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  httpUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => NormalizedExport;
-};
-
 describe.each(['http/protobuf', 'http/json'])('SIGTERM with otlp.processes on, over %s', (protocol) => {
   const comm = `osd${Math.random().toString(16).slice(2, 6)}`;
   let dir: string;
@@ -48,14 +38,7 @@ describe.each(['http/protobuf', 'http/json'])('SIGTERM with otlp.processes on, o
     fs.copyFileSync('/bin/sleep', exe);
     fs.chmodSync(exe, 0o755);
     kid = spawn(exe, ['600'], { stdio: 'ignore' });
-    srv = new mock.MockOtlpServer({
-      logLevel: 'warn',
-      services: ['http'],
-      httpHostname: '127.0.0.1',
-      httpPort: 0,
-      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
-    });
-    await srv.start();
+    srv = await startReceiver<NormalizedExport>((e) => got.push(e));
     const off = COLLECTOR_NAMES.filter((n) => n !== 'process_groups' && n !== 'meminfo')
       .map((n) => `  ${n}: {enabled: false}\n`)
       .join('');

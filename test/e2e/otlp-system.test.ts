@@ -17,6 +17,7 @@ import { SEMCONV_VERSION } from '../../src/exporters/otlp-system';
 import { REPO, own } from '../helpers/fixtures';
 import { py, sh } from '../helpers/oracle';
 import { startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver, type MockServer } from '../helpers/mockotlp';
 
 interface NormalizedPoint {
   attributes?: Record<string, unknown>;
@@ -32,17 +33,6 @@ interface NormalizedMetric {
 interface NormalizedExport {
   resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: NormalizedMetric[] }> }>;
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  httpUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => NormalizedExport;
-};
-
 type Source = 'semconv' | 'receiver';
 interface Spec {
   readonly source: Source;
@@ -286,14 +276,7 @@ describe(`system.* over OTLP on this machine (semconv ${SEMCONV_VERSION} and the
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-otlp-sys-'));
-    srv = new mock.MockOtlpServer({
-      logLevel: 'warn',
-      services: ['http'],
-      httpHostname: '127.0.0.1',
-      httpPort: 0,
-      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
-    });
-    await srv.start();
+    srv = await startReceiver<NormalizedExport>((e) => got.push(e));
     fs.writeFileSync(
       path.join(dir, 'c.yaml'),
       [
@@ -546,14 +529,7 @@ describe('system.paging.* per swap area, through the agent, on a procfs with two
     fs.mkdirSync(proc);
     for (const f of ['stat', 'meminfo']) fs.copyFileSync(own('golden-host', 'proc', f), path.join(proc, f));
     fs.copyFileSync(own('parse', 'swaps', 'two'), path.join(proc, 'swaps'));
-    srv = new mock.MockOtlpServer({
-      logLevel: 'warn',
-      services: ['http'],
-      httpHostname: '127.0.0.1',
-      httpPort: 0,
-      onMetrics: (m: unknown) => got.push(mock.normalizeMetrics(m)),
-    });
-    await srv.start();
+    srv = await startReceiver<NormalizedExport>((e) => got.push(e));
     fs.writeFileSync(
       path.join(dir, 'c.yaml'),
       [

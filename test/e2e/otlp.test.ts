@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { own } from '../helpers/fixtures';
 import { request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startReceiver, type MockServer } from '../helpers/mockotlp';
 
 // The receiver is CommonJS without types: the part used here, typed.
 interface NormalizedPoint {
@@ -31,17 +32,6 @@ interface NormalizedExport {
     scopeMetrics: Array<{ scope: { name: string }; metrics: NormalizedMetric[] }>;
   }>;
 }
-interface MockServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  httpUrl: URL;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mock server's package is CommonJS without types
-const mock = require('@elastic/mockotlpserver') as {
-  MockOtlpServer: new (opts: Record<string, unknown>) => MockServer;
-  normalizeMetrics: (m: unknown) => NormalizedExport;
-};
-
 const NET_DEV_HEAD =
   'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 function netDev(nics: Record<string, number>): string {
@@ -112,14 +102,7 @@ describe.each([
     for (const f of ['stat', 'meminfo', 'loadavg']) fs.copyFileSync(own('golden-host', 'proc', f), path.join(proc, f));
     fs.writeFileSync(path.join(proc, 'net', 'dev'), netDev({ eth0: 1000, eth1: 3000 }));
     dc.subscribe('otlp.v1.request', onRequest);
-    srv = new mock.MockOtlpServer({
-      logLevel: 'warn',
-      services: ['http'],
-      httpHostname: '127.0.0.1',
-      httpPort: 0,
-      onMetrics: (m: unknown) => got.push({ at: Date.now(), e: mock.normalizeMetrics(m) }),
-    });
-    await srv.start();
+    srv = await startReceiver<NormalizedExport>((e) => got.push({ at: Date.now(), e }));
     fs.writeFileSync(
       path.join(dir, 'c.yaml'),
       [
