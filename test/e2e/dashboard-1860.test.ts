@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { dashboardQueries, substituteGrafanaVariables } from '../deploy/promql';
 import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startPrometheus } from '../helpers/prometheus';
 
 const NODE_EXPORTER = 'prometheus-node-exporter';
 const DASHBOARD = path.join(__dirname, '..', 'fixtures', 'grafana-1860', 'node-exporter-full.json');
@@ -39,34 +40,10 @@ describeWithBinary(NODE_EXPORTER)('dashboard 1860: the agent answers every query
       nePort = await freePort();
       ne = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`, '--log.level=error'], { stdio: 'ignore' });
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-1860-'));
-      const promPort = await freePort();
-      promUrl = `http://127.0.0.1:${promPort}`;
-      fs.writeFileSync(
-        path.join(dir, 'prometheus.yml'),
-        [
-          'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-          'scrape_configs:',
-          '  - job_name: agent',
-          '    scrape_timeout: 900ms',
-          `    static_configs: [ { targets: ['127.0.0.1:${agent.port}'] } ]`,
-          '  - job_name: node',
-          '    scrape_timeout: 900ms',
-          `    static_configs: [ { targets: ['127.0.0.1:${nePort}'] } ]`,
-          '',
-        ].join('\n'),
-      );
-      prom = spawn(
-        'prometheus',
-        [
-          `--config.file=${path.join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${path.join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${promPort}`,
-          '--storage.tsdb.retention.time=1h',
-          '--log.level=warn',
-        ],
-        { stdio: 'ignore' },
-      );
-      await waitFor('Prometheus to be ready', async () => (await request(`${promUrl}/-/ready`)).status === 200, 60000);
+      ({ proc: prom, url: promUrl } = await startPrometheus(dir, [
+        { name: 'agent', port: agent.port },
+        { name: 'node', port: nePort },
+      ]));
       await waitFor(
         'both targets to be up',
         async () =>

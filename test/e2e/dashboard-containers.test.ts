@@ -7,14 +7,15 @@
  * names; with namespace, pod and container picked from them the CPU and memory panels show that container alone, and
  * its CPU usage, throttling and OOM increase are above 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { dashboardQueries, substituteGrafanaVariables } from '../deploy/promql';
 import { collectorsOffBut } from '../helpers/e2e';
 import { own, REPO } from '../helpers/fixtures';
-import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { describeWithBinary, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startPrometheus } from '../helpers/prometheus';
 
 const DASHBOARD = path.join(REPO, 'deploy', 'grafana', 'containers.json');
 const NGINX_DIR = path.join(
@@ -107,31 +108,7 @@ describeWithBinary('prometheus')('deploy/grafana/containers.json with a real Pro
       '--path.rootfs=/',
       '--log.level=warn',
     ]);
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: agent',
-        '    scrape_timeout: 900ms',
-        `    static_configs: [ { targets: ['127.0.0.1:${agent.port}'] } ]`,
-        '',
-      ].join('\n'),
-    );
-    prom = spawn(
-      'prometheus',
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--storage.tsdb.retention.time=1h',
-        '--log.level=warn',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitFor('Prometheus to be ready', async () => (await request(`${promUrl}/-/ready`)).status === 200, 60000);
+    ({ proc: prom, url: promUrl } = await startPrometheus(dir, [{ name: 'agent', port: agent.port }]));
     // rate() and increase() over the 1m windows want a few samples of each series.
     await waitFor(
       'ten samples of the container series',

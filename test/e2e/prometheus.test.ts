@@ -3,11 +3,12 @@
  * scrape negotiates OpenMetrics 1.0.0 (Prometheus asks for it first), so this is also the real parser on the agent's
  * OpenMetrics.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeWithBinary, freePort, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { describeWithBinary, request, startAgent, waitFor, type RunningAgent } from './agent-process';
+import { startPrometheus } from '../helpers/prometheus';
 
 interface QueryResult {
   status: string;
@@ -30,31 +31,7 @@ describeWithBinary('prometheus')('Prometheus scraping the agent', () => {
   beforeAll(async () => {
     agent = await startAgent(['--log.level=warn']);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-prom-'));
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: psutil-exporter',
-        '    scrape_timeout: 900ms',
-        `    static_configs: [ { targets: ['127.0.0.1:${agent.port}'] } ]`,
-        '',
-      ].join('\n'),
-    );
-    prom = spawn(
-      'prometheus',
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--storage.tsdb.retention.time=1h',
-        '--log.level=warn',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitFor('Prometheus to be ready', async () => (await request(`${promUrl}/-/ready`)).status === 200, 60000);
+    ({ proc: prom, url: promUrl } = await startPrometheus(dir, [{ name: 'psutil-exporter', port: agent.port }]));
     // Target discovery pushes at most every 5 s: poll `up` instead of sleeping.
     await waitFor(
       'the target to be up',
