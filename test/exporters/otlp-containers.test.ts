@@ -8,19 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { parseConfig } from '../../src/config/load';
-import { activeCollectors } from '../../src/exporters/agent';
-import { COLLECTORS } from '../../src/exporters/collectors';
 import type { CgroupsData } from '../../src/exporters/collectors/cgroups';
-import { InProcessRunner, SnapshotSource } from '../../src/exporters/snapshot';
 import { containerMetrics } from '../../src/exporters/otlp-containers';
 import {
   containerResourceMetrics,
   isContainerMetric,
   withContainers,
 } from '../../src/exporters/otlp-container-resources';
-import { createPsutil } from '../../src/index';
 import { own } from '../helpers/fixtures';
+import { onePass } from '../helpers/one-collector';
 
 const ID = 'd28e0087cf8f3f0429f755d60b0de415b20fcf76736ded7bab6e30e7b739ee36';
 const V1 = own('cgroup-v1', 'sys', 'fs', 'cgroup');
@@ -39,21 +35,7 @@ async function collect(rootfs?: string): Promise<CgroupsData> {
   const yaml =
     `paths: {procfs: ${JSON.stringify(own('cgroup-v1', 'proc'))}, sysfs: ${JSON.stringify(own('cgroup-v1', 'sys'))}${root}}\n` +
     `collectors: {cgroups: {enabled: true, pods_log_dir: ${JSON.stringify(own('podlogs', 'var', 'log', 'pods'))}}}\n`;
-  const cfg = parseConfig(yaml, '<test>');
-  const only = activeCollectors(cfg, null).plans.filter((p) => p.name === 'cgroups');
-  const roots = { ...cfg.paths };
-  const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
-    plans: only,
-    maxAgeMs: 0,
-    timeoutMs: 30000,
-  });
-  try {
-    const r = (await source.get()).results[0];
-    if (r?.kind !== 'data') throw new Error('cgroups failed');
-    return r.data as CgroupsData;
-  } finally {
-    await source.close();
-  }
+  return (await onePass(yaml, 'cgroups')).data as CgroupsData;
 }
 
 describe('container.* from the hybrid v1 fixture (test/fixtures/cgroup-v1)', () => {

@@ -6,15 +6,11 @@
  * (v1-era runtimes, privileged pods: the agent's /sys/fs/cgroup shows root `/kubepods.slice/...`) and a private one
  * (containerd on v2: init's mounts read as `/../../../..`). Either must give the series the host itself gives.
  */
-import { parseConfig } from '../../../src/config/load';
-import { activeCollectors } from '../../../src/exporters/agent';
-import { COLLECTORS } from '../../../src/exporters/collectors';
 import type { CgroupsData } from '../../../src/exporters/collectors/cgroups';
-import { PrometheusAdapter } from '../../../src/exporters/prometheus';
-import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
 import { createPsutil, ParseError } from '../../../src/index';
 import { parseRuntimeState } from '../../../src/probes/linux/parse/runtimestate';
 import { own } from '../../helpers/fixtures';
+import { onePass } from '../../helpers/one-collector';
 
 const SYSFS = own('cgroup-v2', 'sys');
 const ROOTFS = own('cgroup-daemonset', 'root');
@@ -33,24 +29,8 @@ async function scrape(procfs: string, rootfs: string): Promise<Scrape> {
   const yaml =
     `paths: ${JSON.stringify({ procfs, sysfs: SYSFS, rootfs })}\n` +
     `collectors: {cgroups: ${JSON.stringify({ enabled: true, pods_log_dir: PODS_LOG_DIR })}}\n`;
-  const cfg = parseConfig(yaml, '<test>');
-  const { plans, active } = activeCollectors(cfg, null);
-  const only = plans.filter((p) => p.name === 'cgroups');
-  const roots = { ...cfg.paths };
-  const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
-    plans: only,
-    maxAgeMs: 0,
-    timeoutMs: 30000,
-  });
-  try {
-    const snap = await source.get();
-    const r = snap.results[0];
-    if (r?.kind !== 'data') throw new Error(`cgroups failed: ${r?.kind === 'failed' ? r.error : 'no result'}`);
-    const text = await new PrometheusAdapter(new Map([['cgroups', active.get('cgroups')!]])).render(snap);
-    return { text, data: r.data as CgroupsData };
-  } finally {
-    await source.close();
-  }
+  const { text, data } = await onePass(yaml, 'cgroups');
+  return { text, data: data as CgroupsData };
 }
 
 const VIEWS = [

@@ -5,16 +5,12 @@
  * exposition passes promtool check metrics.
  */
 import { spawnSync } from 'node:child_process';
-import { parseConfig } from '../../../src/config/load';
-import { activeCollectors } from '../../../src/exporters/agent';
-import { COLLECTORS } from '../../../src/exporters/collectors';
 import { cgroupsCollector, weightToShares, type CgroupsData } from '../../../src/exporters/collectors/cgroups';
-import { PrometheusAdapter } from '../../../src/exporters/prometheus';
-import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
 import { createPsutil } from '../../../src/index';
 import { parseExposition, type ParsedSeries } from '../golden-compare';
 import { own } from '../../helpers/fixtures';
 import { onPath, requireOr } from '../../helpers/require';
+import { onePass } from '../../helpers/one-collector';
 
 const MiB = 1024 * 1024;
 const POD = '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod8b6a59d0_730a_4f51_b11c_825bea3e1157.slice';
@@ -42,24 +38,8 @@ async function scrape(tree: string, options: Record<string, unknown> = {}): Prom
   const yaml =
     `paths: {procfs: ${JSON.stringify(own(tree, 'proc'))}, sysfs: ${JSON.stringify(own(tree, 'sys'))}}\n` +
     `collectors: {cgroups: ${JSON.stringify({ enabled: true, pods_log_dir: PODS_LOG_DIR, ...options })}}\n`;
-  const cfg = parseConfig(yaml, '<test>');
-  const { plans, active } = activeCollectors(cfg, null);
-  const only = plans.filter((p) => p.name === 'cgroups');
-  const roots = { ...cfg.paths };
-  const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
-    plans: only,
-    maxAgeMs: 0,
-    timeoutMs: 30000,
-  });
-  try {
-    const snap = await source.get();
-    const r = snap.results[0];
-    if (r?.kind !== 'data') throw new Error(`cgroups failed: ${r?.kind === 'failed' ? r.error : 'no result'}`);
-    const text = await new PrometheusAdapter(new Map([['cgroups', active.get('cgroups')!]])).render(snap);
-    return { text, series: parseExposition(text).series, data: r.data as CgroupsData };
-  } finally {
-    await source.close();
-  }
+  const { text, data } = await onePass(yaml, 'cgroups');
+  return { text, series: parseExposition(text).series, data: data as CgroupsData };
 }
 
 function value(s: Scrape, name: string, id: string, extra: Record<string, string> = {}): number | undefined {

@@ -5,37 +5,15 @@
  */
 import * as path from 'node:path';
 import { parseConfig } from '../../../src/config/load';
-import { activeCollectors } from '../../../src/exporters/agent';
-import { COLLECTORS } from '../../../src/exporters/collectors';
-import { PrometheusAdapter } from '../../../src/exporters/prometheus';
-import { InProcessRunner, SnapshotSource } from '../../../src/exporters/snapshot';
-import { createPsutil } from '../../../src/index';
 import { parseExposition } from '../golden-compare';
 import { OWN_FIXTURES } from '../../helpers/fixtures';
+import { onePass } from '../../helpers/one-collector';
 
 const NODE = path.join(OWN_FIXTURES, 'pod-names');
 const LOGS = path.join(OWN_FIXTURES, 'podlogs', 'var', 'log', 'pods');
 
 async function scrape(yaml: string): Promise<ReturnType<typeof parseExposition>> {
-  const cfg = parseConfig(yaml, '<test>');
-  const { plans, active } = activeCollectors(cfg, null);
-  const only = plans.filter((p) => p.name === 'process_groups');
-  const roots = { ...cfg.paths };
-  const source = new SnapshotSource(new InProcessRunner({ psutil: createPsutil(roots), roots }, COLLECTORS, only), {
-    plans: only,
-    maxAgeMs: 0,
-    timeoutMs: 30000,
-  });
-  try {
-    const pg = active.get('process_groups');
-    if (!pg) throw new Error('process_groups is not active');
-    const snap = await source.get();
-    const r = snap.results[0];
-    if (r?.kind !== 'data') throw new Error(`process_groups failed: ${r?.kind === 'failed' ? r.error : 'no result'}`);
-    return parseExposition(await new PrometheusAdapter(new Map([['process_groups', pg]])).render(snap));
-  } finally {
-    await source.close();
-  }
+  return parseExposition((await onePass(yaml, 'process_groups')).text);
 }
 
 const CONFIG = `
