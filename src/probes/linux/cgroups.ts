@@ -91,15 +91,8 @@ function knownControllers(fs: ProcFs): Set<string> {
  */
 function mountTable(fs: ProcFs): { text: string; path: string; host: boolean } {
   if (path.resolve(fs.procfs) !== '/proc') {
-    const init = fs.proc('1/mountinfo');
-    let text: string | null;
-    try {
-      text = fs.readTextOrNull(init);
-    } catch (err) {
-      if (err instanceof OsError && (err.osCode === 'EACCES' || err.osCode === 'EPERM')) text = null;
-      else throw err;
-    }
-    if (text !== null) return { text, path: init, host: true };
+    const init = fs.initMountinfoOrNull();
+    if (init !== null) return { ...init, host: true };
   }
   const self = fs.proc('self/mountinfo');
   return { text: fs.readText(self), path: self, host: false };

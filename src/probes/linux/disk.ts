@@ -187,16 +187,8 @@ export function readMounts(fs: ProcFs): readonly MountEntry[] {
 
 /** <procfs>/1/mountinfo, or <procfs>/self/mountinfo when init's is absent or not ours to read. */
 export function mountinfo(fs: ProcFs): readonly MountInfoEntry[] {
-  const init = fs.proc('1/mountinfo');
-  let text: string | null;
-  try {
-    text = fs.readTextOrNull(init);
-  } catch (err) {
-    // Unreadable init (EACCES/EPERM without privileges): our own namespace's table is the documented fallback.
-    if (err instanceof OsError && (err.osCode === 'EACCES' || err.osCode === 'EPERM')) text = null;
-    else throw err;
-  }
-  if (text !== null) return parseMountinfo(text, init);
+  const init = fs.initMountinfoOrNull();
+  if (init !== null) return parseMountinfo(init.text, init.path);
   const self = fs.proc('self/mountinfo');
   return parseMountinfo(fs.readText(self), self);
 }

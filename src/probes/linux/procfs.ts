@@ -440,6 +440,21 @@ export class ProcFs {
   }
 
   /**
+   * <procfs>/1/mountinfo (the host's mount table under a host procfs), or null when init's is absent or not ours to
+   * read (EACCES/EPERM without privileges): the callers then fall back to self/mountinfo.
+   */
+  initMountinfoOrNull(): { text: string; path: string } | null {
+    const p = this.proc('1/mountinfo');
+    try {
+      const text = this.readTextOrNull(p);
+      return text === null ? null : { text, path: p };
+    } catch (err) {
+      if (err instanceof OsError && (err.osCode === 'EACCES' || err.osCode === 'EPERM')) return null;
+      throw err;
+    }
+  }
+
+  /**
    * A sysfs attribute: the trimmed text, or null if absent or unreadable (sysfs attributes can EINVAL/ENODEV/EIO).
    * An attribute is one record of at most a page, generated whole by the first read(2): a short read has all of it,
    * so the final read returning 0 (a third of the cost of a small attribute) is skipped. The same holds for the
