@@ -226,6 +226,12 @@ export class Grouper {
   private opts: GroupOptions;
   private readonly procs = new Map<number, Tracked>();
   private readonly groups = new Map<string, GroupState>();
+  /**
+   * Cgroup facts by the content of the cgroup file they were made from: most of a host's processes share a few
+   * cgroups, and each process's own facts kept its file's text and lines alive (about 1 KB a process on a cgroup v1
+   * host, for as long as it lives). Entries no tracked process holds any more are dropped after each cycle.
+   */
+  private readonly cgroupShare = new Map<string, CgroupFacts>();
   private cycle = 0;
   /** Newest start time (ticks) seen in the previous cycle; processes starting later were born in the window. */
   private watermark = Number.POSITIVE_INFINITY;
@@ -344,6 +350,7 @@ export class Grouper {
 
     const { aggs, candidates } = this.accumulate(source, now);
     this.expire(aggs, now);
+    this.pruneCgroupShare();
     const limits = this.memoryLimits(source, aggs);
     const snapshot: GroupSnapshot = Object.freeze({
       time: now,
@@ -381,6 +388,13 @@ export class Grouper {
     }
   }
 
+  private pruneCgroupShare(): void {
+    if (this.cgroupShare.size === 0) return;
+    const live = new Set<CgroupFacts>();
+    for (const t of this.procs.values()) if (t.facts.cgroups) live.add(t.facts.cgroups);
+    for (const [k, f] of this.cgroupShare) if (!live.has(f)) this.cgroupShare.delete(k);
+  }
+
   /** How decide.ts sees the tracked processes in this cycle. */
   private decisionHost(source: ProcSource): DecisionHost<Tracked, Assignment> {
     return {
@@ -390,7 +404,7 @@ export class Grouper {
       parentOf: (t) => (t.id.ppid > 0 && t.id.ppid !== t.id.pid ? this.procs.get(t.id.ppid) : undefined),
       known: (t) => (t.assignment === undefined ? UNKNOWN : t.assignment),
       record: (t, d) => this.record(t, d),
-      subject: (t, parentGroup) => subject(t, source, parentGroup, this.now),
+      subject: (t, parentGroup) => subject(t, source, parentGroup, this.now, this.cgroupShare),
       undecided: (t) => forgetUnreadable(t.facts), // so that the next cycle reads them again
     };
   }
@@ -471,7 +485,7 @@ export class Grouper {
         aggs.set(g.key, agg);
       }
       if (limits) {
-        const p = memoryPathOf(t, source);
+        const p = memoryPathOf(t, source, this.cgroupShare);
         agg.memoryCgroup =
           p === null || agg.memoryCgroup === null
             ? null
@@ -644,6 +658,7 @@ export class Grouper {
   reset(): void {
     this.procs.clear();
     this.groups.clear();
+    this.cgroupShare.clear();
     this.cycle = 0;
     this.watermark = Number.POSITIVE_INFINITY;
     this.processesDropped = this.groupsDropped = this.readErrors = this.partialErrors = 0;
@@ -657,6 +672,7 @@ function subject(
   source: ProcSource,
   parentGroup: () => string | null | undefined,
   now: number,
+  share: Map<string, CgroupFacts>,
 ): MatchSubject {
   const f = t.facts;
   return {
@@ -671,23 +687,33 @@ function subject(
     },
     cmdline: () => (f.cmdline !== undefined ? f.cmdline : (f.cmdline = source.cmdline(t.id))),
     username: () => (f.username !== undefined ? f.username : (f.username = source.username(t.id))),
-    cgroups: () => cgroupFactsOf(t, source),
+    cgroups: () => cgroupFactsOf(t, source, share),
     cwd: () => (f.cwd !== undefined ? f.cwd : (f.cwd = source.cwd(t.id))),
     parentGroup,
   };
 }
 
-/** A process's cgroup facts, read once and kept with its other facts (as the rules read them). */
-function cgroupFactsOf(t: Tracked, source: ProcSource): CgroupFacts | null {
+/**
+ * A process's cgroup facts, read once and kept with its other facts (as the rules read them); the same object for
+ * every process whose file reads the same (cgroupFacts depends on nothing else).
+ */
+function cgroupFactsOf(t: Tracked, source: ProcSource, share: Map<string, CgroupFacts>): CgroupFacts | null {
   if (t.facts.cgroups === undefined) {
     const lines = source.cgroups(t.id);
-    t.facts.cgroups = lines === null ? null : cgroupFacts(lines);
+    if (lines === null) t.facts.cgroups = null;
+    else {
+      let key = '';
+      for (const l of lines) key += `${l.hierarchyId}:${l.controllers.join(',')}:${l.path}\u0000`;
+      let f = share.get(key);
+      if (f === undefined) share.set(key, (f = cgroupFacts(lines)));
+      t.facts.cgroups = f;
+    }
   }
   return t.facts.cgroups;
 }
 
-function memoryPathOf(t: Tracked, source: ProcSource): string | null {
-  const f = cgroupFactsOf(t, source);
+function memoryPathOf(t: Tracked, source: ProcSource, share: Map<string, CgroupFacts>): string | null {
+  const f = cgroupFactsOf(t, source, share);
   if (f === null) delete t.facts.cgroups; // unreadable now: read again next cycle
   return f?.memoryPath ?? null;
 }

@@ -489,3 +489,29 @@ describe('per-process series', () => {
     expect(s1.perProcess).toBe(true);
   });
 });
+
+describe('cgroup facts', () => {
+  it('shared by processes whose cgroup files read the same, each still grouped by its own', () => {
+    const g = grouper('process_names:\n  - name: "{{.SystemdUnit}}"\n    systemd_unit: [".*\\\\.service"]\n');
+    const a = '0::/system.slice/a.service\n';
+    const b = '0::/system.slice/b.service\n';
+    const src = tableSource([
+      proc(5, { cgroups: a }),
+      proc(6, { cgroups: a }),
+      proc(7, { cgroups: b }),
+      proc(8, { cgroups: '0::/system.slice/a.service/sub\n' }),
+    ]);
+    let s = g.update(src, T0);
+    expect(s.groups.map((x) => [x.name, x.numProcs])).toEqual([
+      ['a.service', 3],
+      ['b.service', 1],
+    ]);
+    // The shared facts outlive the first process that read them (dropped only when no process holds them).
+    src.set([proc(6, { cgroups: a }), proc(7, { cgroups: b }), proc(9, { cgroups: a }), proc(10, { cgroups: b })]);
+    s = g.update(src, T0 + 1);
+    expect(s.groups.map((x) => [x.name, x.numProcs])).toEqual([
+      ['a.service', 2],
+      ['b.service', 2],
+    ]);
+  });
+});
