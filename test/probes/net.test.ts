@@ -596,6 +596,72 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
     expect(nc['eth0']!.mtu).toBe(1500);
   });
 
+  describe('a NIC replaced between two passes of one instance (what is read once per device)', () => {
+    let dir = '';
+    const nicPath = () => path.join(dir, 'sys/class/net/eth0');
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-netclass-'));
+      fs.cpSync(own('net-basic/sys'), path.join(dir, 'sys'), { recursive: true });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** Removes eth0 and makes a new one from `edit` of the old files, as the kernel does: a new directory (inode). */
+    function replaceEth0(edit: Record<string, string | null>): void {
+      const fresh = `${nicPath()}.new`;
+      fs.cpSync(nicPath(), fresh, { recursive: true });
+      for (const [file, body] of Object.entries(edit)) {
+        if (body === null) fs.rmSync(path.join(fresh, file));
+        else fs.writeFileSync(path.join(fresh, file), body);
+      }
+      // Made before the old one goes, so the two directories cannot share an inode number.
+      fs.rmSync(nicPath(), { recursive: true });
+      fs.renameSync(fresh, nicPath());
+    }
+
+    test('a new ifindex, type, dev_id and attribute set show on the next pass', () => {
+      const ps = createPsutil({ sysfs: path.join(dir, 'sys') });
+      const before = ps.netClass()['eth0']!;
+      expect([before.ifindex, before.type, before.devId, before.carrierChanges]).toEqual([2, 1, 32, 3]);
+      replaceEth0({ ifindex: '7\n', type: '772\n', dev_id: '0x0\n', carrier_changes: null });
+      const after = ps.netClass()['eth0']!;
+      expect([after.ifindex, after.type, after.devId, after.carrierChanges]).toEqual([7, 772, 0, null]);
+    });
+
+    test('the same ifindex on a new device (ip link add ... index N): its dev_id is read again', () => {
+      const ps = createPsutil({ sysfs: path.join(dir, 'sys') });
+      expect(ps.netClass()['eth0']!.devId).toBe(32);
+      replaceEth0({ dev_id: '0x3\n' });
+      expect(ps.netClass()['eth0']!.devId).toBe(3);
+    });
+
+    test('a new ifindex in the same directory (moved to another namespace and back): read afresh', () => {
+      const ps = createPsutil({ sysfs: path.join(dir, 'sys') });
+      expect(ps.netClass()['eth0']!.devId).toBe(32);
+      fs.writeFileSync(path.join(nicPath(), 'ifindex'), '9\n');
+      fs.writeFileSync(path.join(nicPath(), 'dev_id'), '0x4\n');
+      const nc = ps.netClass()['eth0']!;
+      expect([nc.ifindex, nc.devId]).toEqual([9, 4]);
+    });
+
+    test('a NIC gone for a pass and back is read afresh; values the kernel changes are read every pass', () => {
+      const ps = createPsutil({ sysfs: path.join(dir, 'sys') });
+      ps.netClass();
+      const saved = `${dir}/eth0.saved`;
+      fs.renameSync(nicPath(), saved);
+      expect(Object.keys(ps.netClass())).toEqual(['lo', 'wlan0']);
+      fs.writeFileSync(path.join(saved, 'dev_id'), '0x5\n');
+      fs.renameSync(saved, nicPath());
+      // Same directory, same ifindex: only the pass without it drops what was kept.
+      expect(ps.netClass()['eth0']!.devId).toBe(5);
+      // In place (same device): type, name_assign_type and addr_assign_type change on a live NIC, so they are read.
+      fs.writeFileSync(path.join(nicPath(), 'type'), '801\n');
+      fs.writeFileSync(path.join(nicPath(), 'name_assign_type'), '3\n');
+      fs.writeFileSync(path.join(nicPath(), 'addr_assign_type'), '3\n');
+      const live = ps.netClass()['eth0']!;
+      expect([live.type, live.nameAssignType, live.addrAssignType]).toEqual([801, 3, 3]);
+    });
+  });
+
   test('no /sys/class/net: {}', () => {
     const dir = tmpTree({ 'sys/.keep': '' });
     expect(createPsutil({ sysfs: path.join(dir, 'sys') }).netClass()).toEqual({});

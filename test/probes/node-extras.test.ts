@@ -98,6 +98,53 @@ describe('our net-basic host: queued TCP bytes beside the states', () => {
   });
 });
 
+describe('thermal throttles across CPU hotplug (one instance, two passes)', () => {
+  let root: string;
+  let ps: Psutil;
+  const cpu = (rel: string) => path.join(root, 'sys/devices/system/cpu', rel);
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-throttle-'));
+    fs.cpSync(own('golden-host', 'sys'), path.join(root, 'sys'), { recursive: true, verbatimSymlinks: true });
+    ps = createPsutil({ procfs: own('golden-host', 'proc'), sysfs: path.join(root, 'sys'), rootfs: root });
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('the counts are read every pass', () => {
+    expect(ps.cpuThermalThrottles().packages).toEqual([{ package: 0, throttles: 230 }]);
+    fs.writeFileSync(cpu('cpu0/thermal_throttle/package_throttle_count'), '240\n');
+    fs.writeFileSync(cpu('cpu1/thermal_throttle/core_throttle_count'), '6\n');
+    const t = ps.cpuThermalThrottles();
+    expect(t.packages).toEqual([{ package: 0, throttles: 240 }]);
+    expect(t.cores).toContainEqual({ package: 0, core: 1, throttles: 6 });
+  });
+
+  test('cpu4 brought online in a second package: its topology and counts show', () => {
+    expect(ps.cpuThermalThrottles().cores).toHaveLength(2);
+    fs.mkdirSync(cpu('cpu4/topology'), { recursive: true });
+    fs.mkdirSync(cpu('cpu4/thermal_throttle'), { recursive: true });
+    fs.writeFileSync(cpu('cpu4/topology/physical_package_id'), '1\n');
+    fs.writeFileSync(cpu('cpu4/topology/core_id'), '0\n');
+    fs.writeFileSync(cpu('cpu4/thermal_throttle/core_throttle_count'), '7\n');
+    fs.writeFileSync(cpu('cpu4/thermal_throttle/package_throttle_count'), '70\n');
+    fs.writeFileSync(cpu('online'), '0-4\n');
+    const t = ps.cpuThermalThrottles();
+    expect(t.packages).toEqual([
+      { package: 0, throttles: 230 },
+      { package: 1, throttles: 70 },
+    ]);
+    expect(t.cores).toContainEqual({ package: 1, core: 0, throttles: 7 });
+  });
+
+  test('cpu0 taken offline (its topology gone): cpu2 answers for core 0 and cpu1 for the package', () => {
+    ps.cpuThermalThrottles();
+    fs.rmSync(cpu('cpu0/topology'), { recursive: true });
+    fs.writeFileSync(cpu('online'), '1-3\n');
+    const t = ps.cpuThermalThrottles();
+    expect(t.packages).toEqual([{ package: 0, throttles: 231 }]);
+    expect(t.cores).toContainEqual({ package: 0, core: 0, throttles: 18 });
+  });
+});
+
 describe('a tree without any of the files', () => {
   let root: string;
   let empty: Psutil;

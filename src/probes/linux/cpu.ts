@@ -324,28 +324,67 @@ function uintAttr(fs: ProcFs, p: string): number | null {
   return v !== null && /^\d+$/.test(v) ? Number(v) : null;
 }
 
+/** The CPU directories whose throttle counts answer for a package or a (package, core), as a pass reads them. */
+interface ThrottleTopology {
+  /** /sys/devices/system/cpu/online when read: the topology is valid while it reads the same. */
+  readonly online: string | null;
+  /** The cpuN names listed, joined: a CPU added or removed (physical hotplug) changes it. */
+  readonly listed: string;
+  readonly packages: ReadonlyArray<{ readonly package: number; readonly dir: string }>;
+  readonly cores: ReadonlyArray<{ readonly package: number; readonly core: number; readonly dir: string }>;
+}
+
 /**
- * cpuN/thermal_throttle counts (x86 with thermal interrupts), node_exporter's way: CPUs without a topology are
- * skipped, each package and each (package, core) is read once, and a missing count leaves its series out.
+ * Per ProcFs (one per root): the last topology read. physical_package_id and core_id are fixed while a CPU is
+ * online, and its topology directory only appears or goes with CPU hotplug, which rewrites cpu/online (and, for a
+ * physically added or removed CPU, the cpuN listing): either changing reads the topology again.
  */
-export function cpuThermalThrottles(fs: ProcFs): CpuThrottles {
-  const packages = new Map<number, number | null>();
-  const cores = new Map<string, { package: number; core: number; throttles: number | null }>();
+const throttleTopologies = new WeakMap<ProcFs, ThrottleTopology>();
+
+function throttleTopology(fs: ProcFs): ThrottleTopology {
+  const online = fs.readAttr(fs.sys('devices/system/cpu/online'));
   // In node_exporter's glob order (cpu10 before cpu2): the first CPU of a core or package is the one whose count is read.
   const dirs = cpuDirs(fs).sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  const listed = dirs.map((d) => d.cpu).join(',');
+  const known = throttleTopologies.get(fs);
+  if (known !== undefined && known.online === online && known.listed === listed) return known;
+  const packages = new Map<number, string>();
+  const cores = new Map<string, { package: number; core: number; dir: string }>();
   for (const d of dirs) {
     const pkg = uintAttr(fs, `${d.dir}/topology/physical_package_id`);
     const core = uintAttr(fs, `${d.dir}/topology/core_id`);
     if (pkg === null || core === null) continue;
     const key = `${pkg}/${core}`;
     // Hyperthread siblings share the core's count: the first CPU read answers for the core.
-    if (!cores.has(key))
-      cores.set(key, { package: pkg, core, throttles: uintAttr(fs, `${d.dir}/thermal_throttle/core_throttle_count`) });
-    if (!packages.has(pkg)) packages.set(pkg, uintAttr(fs, `${d.dir}/thermal_throttle/package_throttle_count`));
+    if (!cores.has(key)) cores.set(key, { package: pkg, core, dir: d.dir });
+    if (!packages.has(pkg)) packages.set(pkg, d.dir);
   }
+  const topo: ThrottleTopology = {
+    online,
+    listed,
+    packages: [...packages].map(([pkg, dir]) => ({ package: pkg, dir })),
+    cores: [...cores.values()],
+  };
+  throttleTopologies.set(fs, topo);
+  return topo;
+}
+
+/**
+ * cpuN/thermal_throttle counts (x86 with thermal interrupts), node_exporter's way: CPUs without a topology are
+ * skipped, each package and each (package, core) is read once, and a missing count leaves its series out. The
+ * topology is read again only after CPU hotplug (throttleTopology); the counts every pass.
+ */
+export function cpuThermalThrottles(fs: ProcFs): CpuThrottles {
+  const topo = throttleTopology(fs);
   const out: CpuThrottles = { packages: [], cores: [] };
-  for (const [pkg, n] of packages) if (n !== null) out.packages.push({ package: pkg, throttles: n });
-  for (const c of cores.values()) if (c.throttles !== null) out.cores.push({ ...c, throttles: c.throttles });
+  for (const p of topo.packages) {
+    const n = uintAttr(fs, `${p.dir}/thermal_throttle/package_throttle_count`);
+    if (n !== null) out.packages.push({ package: p.package, throttles: n });
+  }
+  for (const c of topo.cores) {
+    const n = uintAttr(fs, `${c.dir}/thermal_throttle/core_throttle_count`);
+    if (n !== null) out.cores.push({ package: c.package, core: c.core, throttles: n });
+  }
   return out;
 }
 
