@@ -33,14 +33,23 @@ export function cannotCreateCgroups(controllers: readonly string[], probeName: s
   const u = unifiedMount();
   if (u !== null) mounts.push(u);
   for (const m of mounts) {
-    const probe = path.join(m, `${probeName}-probe`);
-    try {
-      fs.mkdirSync(probe);
-      fs.rmdirSync(probe);
-    } catch (err) {
-      // The reason is the skip's title: a read-only /sys/fs/cgroup (an unprivileged container) ends here.
-      return `cannot create a cgroup under ${m}: ${(err as Error).message}`;
-    }
+    const why = cannotMkdirUnder(m, probeName);
+    if (why !== null) return why;
+  }
+  return null;
+}
+
+/**
+ * Why a cgroup cannot be made under mount `m` (a probe directory made and removed), or null when it can. The reason
+ * is the skip's title: a read-only /sys/fs/cgroup (an unprivileged container) ends here.
+ */
+export function cannotMkdirUnder(m: string, probeName: string): string | null {
+  const probe = path.join(m, `${probeName}-probe`);
+  try {
+    fs.mkdirSync(probe);
+    fs.rmdirSync(probe);
+  } catch (err) {
+    return `cannot create a cgroup under ${m}: ${(err as Error).message}`;
   }
   return null;
 }

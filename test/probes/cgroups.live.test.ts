@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cgroupLimits, cgroupMode, cgroupStats, cgroups, createPsutil } from '../../src/index';
 import { requireOr, IS_ROOT } from '../helpers/require';
+import { cannotMkdirUnder } from '../helpers/cgroups';
 
 const NAME = `psx-test-${process.pid}`;
 const MiB = 1024 * 1024;
@@ -27,14 +28,8 @@ function cannotCreate(): string | null {
   for (const ctl of ['cpu', 'cpuacct', 'memory', 'pids']) {
     const m = mountOf(ctl);
     if (m === null) return `no v1 ${ctl} hierarchy mounted`;
-    const probe = path.join(m, `${NAME}-probe`);
-    try {
-      fs.mkdirSync(probe);
-      fs.rmdirSync(probe);
-    } catch (err) {
-      // The reason is the skip's title: a read-only /sys/fs/cgroup (an unprivileged container) ends here.
-      return `cannot create a cgroup under ${m}: ${(err as Error).message}`;
-    }
+    const why = cannotMkdirUnder(m, NAME);
+    if (why !== null) return why;
   }
   return null;
 }
@@ -199,14 +194,7 @@ function cannotCpuset(): string | null {
   if (!IS_ROOT) return 'not root (creating cgroups needs it)';
   const m = mountOf('cpuset');
   if (m === null) return 'no v1 cpuset hierarchy mounted (a unified host: the cpuset case is on the fixture tree)';
-  const probe = path.join(m, `${NAME}-probe`);
-  try {
-    fs.mkdirSync(probe);
-    fs.rmdirSync(probe);
-  } catch (err) {
-    return `cannot create a cgroup under ${m}: ${(err as Error).message}`;
-  }
-  return null;
+  return cannotMkdirUnder(m, NAME);
 }
 
 const WHY_CPUSET = cannotCpuset();
