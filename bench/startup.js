@@ -8,8 +8,10 @@
 //     (each past the agent's max_age, so each starts a collection, as Prometheus's scrapes do), median of
 //     BENCH_INSTANCES (3) instances per variant running side by side; VmHWM is the peak; RssAnon (heaps, isolates,
 //     malloc) apart from RssFile (the binary's and the libraries' pages, which a bare `node` already has most of);
-//   - idle CPU: utime + stime of the whole process over BENCH_IDLE_S (60) seconds without a scrape, after those
-//     scrapes, as a share of one core.
+//   - idle CPU: the on-CPU time of every thread (/proc/<pid>/task/*/schedstat, in ns: utime + stime count in ticks of
+//     10 ms, as coarse as the 0.1% goal over a minute) over BENCH_IDLE_S (60) seconds without a scrape, after those
+//     scrapes, as a share of one core; and the process's wake-ups (voluntary context switches of every thread) per
+//     second, which is what an idle agent's timers cost.
 // The agent runs with config/default.yaml (what `npm start` and the chart run) and with no config file (every
 // default, from the schema). Uses the built agent (dist/cli.js); BENCH_BASE_CLI=<other builds' cli.js, comma-separated>
 // adds each as a variant (default.yaml), for a change's before and after measured in one run.
@@ -54,6 +56,23 @@ function cpuSeconds(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+}
+
+/** On-CPU seconds and voluntary context switches of every thread now (schedstat: ns, not ticks). */
+function threadTimes(pid) {
+  let cpu = 0;
+  let wakes = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      cpu += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+      wakes += Number(
+        /^voluntary_ctxt_switches:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))[1],
+      );
+    } catch (e) {
+      void e; // a thread that ended meanwhile
+    }
+  }
+  return { cpu, wakes };
 }
 
 function memory(pid) {
@@ -160,7 +179,7 @@ async function run() {
     spawnSync('sh', ['-c', 'command -v prometheus-node-exporter'], { encoding: 'utf8' }).status === 0;
   const vs = variants(hasNodeExporter);
   const rows = new Map(
-    vs.map((v) => [v.name, { ready: [], readyCpu: [], rss: [], anon: [], hwm: [], threads: [], idle: [] }]),
+    vs.map((v) => [v.name, { ready: [], readyCpu: [], rss: [], anon: [], hwm: [], threads: [], idle: [], wakes: [] }]),
   );
   const load0 = os.loadavg();
   try {
@@ -194,10 +213,14 @@ async function run() {
       row.anon.push(m.anon);
       row.hwm.push(m.hwm);
       row.threads.push(m.threads);
-      x.cpu0 = cpuSeconds(x.proc.pid);
+      x.idle0 = threadTimes(x.proc.pid);
     }
     await sleep(IDLE_S * 1000);
-    for (const x of running) rows.get(x.v.name).idle.push(((cpuSeconds(x.proc.pid) - x.cpu0) / IDLE_S) * 100);
+    for (const x of running) {
+      const t = threadTimes(x.proc.pid);
+      rows.get(x.v.name).idle.push(((t.cpu - x.idle0.cpu) / IDLE_S) * 100);
+      rows.get(x.v.name).wakes.push((t.wakes - x.idle0.wakes) / IDLE_S);
+    }
     await Promise.all(running.map((x) => stop(x.proc)));
   } finally {
     await Promise.all([...live].map((p) => stop(p)));
@@ -220,6 +243,7 @@ async function run() {
       'peak MB',
       'threads',
       'idle CPU %',
+      'idle wakes/s',
     ],
   ];
   for (const [name, r] of rows) {
@@ -233,6 +257,7 @@ async function run() {
       fmt(median(r.hwm)),
       fmt(median(r.threads), 0),
       fmt(median(r.idle), 3),
+      fmt(median(r.wakes), 1),
     ]);
   }
   for (const l of table(lines)) console.log(l);
