@@ -19,6 +19,13 @@
  * scrapes 1 s apart from start 30.0 vs 25.7 ms CPU each (the start-up GCs fall in that window), the same 30 after a
  * 20 s warm-up 25.7 vs 25.7 ms; idle CPU over 60 s 0.10% vs 0.10%; scraped every 15 s 0.34% vs 0.34%; RSS 72.7 vs
  * 75.7 MB (after warm-up 72.7 vs 76.4), peak 77.1 vs 78.2 MB. A one-off ~0.1 s of CPU against 2-4 MB kept for good.
+ *
+ * A full GC in every isolate after start-up, and glibc's malloc_trim(0) after it, were measured and left out too
+ * (issue 14): the memory reducer has already collected the start-up's garbage by then. The built agent scraped fresh
+ * every second, default.yaml, 3 rounds, medians, load 8-13: one gc() per isolate at 8 s 72.4 MB against 71.1, with
+ * malloc_trim 72.1; six gc() (bytecode older than --bytecode-old-age flushed) and malloc_trim 72.0 against 73.2,
+ * --bytecode-old-age=1 with three 72.1, each for 10-13 ms more CPU per scrape after it (the flushed functions compiled
+ * again).
  */
 import * as v8 from 'node:v8';
 // Type-only: cli.ts loads this file first thing, before any config code.
