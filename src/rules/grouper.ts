@@ -342,7 +342,7 @@ export class Grouper {
         seen: cycle,
       });
     }
-    for (const [pid, t] of this.procs) if (t.seen !== cycle) this.procs.delete(pid);
+    for (const t of this.procs.values()) if (t.seen !== cycle) this.procs.delete(t.id.pid);
 
     this.scheduleRechecks(source, now);
     const host = this.decisionHost(source);

@@ -147,7 +147,7 @@ export class PsutilSource implements ProcSource {
         if (!isProcessError(e)) throw e;
       }
     }
-    for (const [pid, e] of entries) if (e.pass !== pass) entries.delete(pid);
+    for (const e of entries.values()) if (e.pass !== pass) entries.delete(e.id.pid);
     return out;
   }
 
