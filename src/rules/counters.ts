@@ -54,6 +54,69 @@ export function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | nul
   };
 }
 
+/**
+ * One process's cycle, in place: adds the increase of its values in `m` since `last` into its group's `acc`, and moves
+ * `last` on to them; what absolute(), diff(), carry() and addInto() do, without an object per process and cycle.
+ * `first`: `last` holds nothing yet (the process's first read): it adds everything when the process was born in the
+ * window, else nothing. An unreadable value (null: NaN) adds nothing and keeps the last readable one. Returns the CPU
+ * seconds added (per-process ranking).
+ */
+export function advance(
+  acc: Counters,
+  last: Counters,
+  first: boolean,
+  born: boolean,
+  m: ProcMetrics,
+  threads: readonly ThreadMetrics[] | null,
+): number {
+  let vol = m.ctxVoluntary;
+  let inv = m.ctxInvoluntary;
+  if (threads) {
+    vol = 0;
+    inv = 0;
+    for (const th of threads) {
+      vol += th.ctxVoluntary;
+      inv += th.ctxInvoluntary;
+    }
+  }
+  const all = first && born;
+  let d = increase(m.cpuUser, last.cpuUser, first, all);
+  if (d > 0) acc.cpuUser += d;
+  let cpu = d > 0 ? d : 0;
+  d = increase(m.cpuSystem, last.cpuSystem, first, all);
+  if (d > 0) acc.cpuSystem += d;
+  cpu += d > 0 ? d : 0;
+  const rb = m.readBytes ?? NaN;
+  const wb = m.writeBytes ?? NaN;
+  d = increase(rb, last.readBytes, first, all);
+  if (d > 0) acc.readBytes += d;
+  d = increase(wb, last.writeBytes, first, all);
+  if (d > 0) acc.writeBytes += d;
+  d = increase(m.majorFaults, last.majorFaults, first, all);
+  if (d > 0) acc.majorFaults += d;
+  d = increase(m.minorFaults, last.minorFaults, first, all);
+  if (d > 0) acc.minorFaults += d;
+  d = increase(vol, last.ctxVoluntary, first, all);
+  if (d > 0) acc.ctxVoluntary += d;
+  d = increase(inv, last.ctxInvoluntary, first, all);
+  if (d > 0) acc.ctxInvoluntary += d;
+  // carry(): on the first read every value, NaN included; later a NaN keeps the last readable value.
+  if (first || m.cpuUser === m.cpuUser) last.cpuUser = m.cpuUser;
+  if (first || m.cpuSystem === m.cpuSystem) last.cpuSystem = m.cpuSystem;
+  if (first || rb === rb) last.readBytes = rb;
+  if (first || wb === wb) last.writeBytes = wb;
+  if (first || m.majorFaults === m.majorFaults) last.majorFaults = m.majorFaults;
+  if (first || m.minorFaults === m.minorFaults) last.minorFaults = m.minorFaults;
+  if (first || vol === vol) last.ctxVoluntary = vol;
+  if (first || inv === inv) last.ctxInvoluntary = inv;
+  return cpu;
+}
+
+/** The increase of one value (NaN or negative: nothing, left to the caller's `> 0`). */
+function increase(now: number, last: number, first: boolean, all: boolean): number {
+  return first ? (all ? now : 0) : now - last;
+}
+
 export function threadCounters(th: ThreadMetrics): Counters {
   return {
     cpuUser: th.cpuUser,

@@ -23,7 +23,7 @@ import { DEFAULT_GROUP_OPTIONS, RuleSet, type GroupOptions } from './config';
 import { decide, UNKNOWN, type Decided, type Decision, type DecisionHost } from './decide';
 import { cgroupFacts, type CgroupFacts, type MatchSubject } from './matcher';
 import { goTimeString } from './template';
-import { absolute, addInto, addState, carry, diff, threadCounters, zero, type Counters } from './counters';
+import { addInto, addState, advance, carry, diff, threadCounters, zero, type Counters } from './counters';
 import type { FactNeeds, MetricNeeds, Prefetch, ProcIdentity, ProcMetrics, ProcSource, ThreadMetrics } from './types';
 
 /** Monotonic counters of a group (seconds, bytes, counts). */
@@ -342,7 +342,7 @@ export class Grouper {
         seen: cycle,
       });
     }
-    for (const [pid, t] of this.procs) if (t.seen !== cycle) this.procs.delete(pid);
+    for (const t of this.procs.values()) if (t.seen !== cycle) this.procs.delete(t.id.pid);
 
     this.scheduleRechecks(source, now);
     const host = this.decisionHost(source);
@@ -495,10 +495,9 @@ export class Grouper {
       }
 
       const multi = threads && m.threads !== undefined && m.threads.length >= 2 ? m.threads : null;
-      const abs = absolute(m, multi);
-      const delta = t.last === null ? (t.bornInWindow ? { ...abs } : zero()) : diff(abs, t.last);
-      t.last = carry(abs, t.last);
-      addInto(g.accum, delta);
+      const first = t.last === null;
+      const last = t.last ?? (t.last = zero()); // one object for the process's life, moved on in place
+      const cpuDelta = advance(g.accum, last, first, t.bornInWindow, m, multi);
 
       agg.numProcs++;
       agg.numThreads += m.numThreads;
@@ -523,7 +522,7 @@ export class Grouper {
 
       if (a.perProcess) {
         candidates.push({
-          cpuDelta: delta.cpuUser + delta.cpuSystem,
+          cpuDelta,
           sample: Object.freeze({
             pid: t.id.pid,
             group: a.name,

@@ -60,9 +60,13 @@ function isProcessError(e: unknown): boolean {
 export class PsutilSource implements ProcSource {
   readonly bootTime: number;
   readonly clockTicks: number;
-  private procs = new Map<number, Process>();
-  /** Metrics read during list(), by pid, for the metrics() call that follows in the same cycle. */
-  private readonly prefetched = new Map<number, ProcMetrics>();
+  /**
+   * The listed processes by pid, kept from pass to pass and updated in place: a pass over 2,000 unchanged processes
+   * then allocates no identity, entry or map of its own (each would live through the pass, be promoted by the
+   * scavenges a pass triggers and leave old-space garbage behind).
+   */
+  private readonly entries = new Map<number, Entry>();
+  private pass = 0;
   /**
    * Called for every listed process inside its oneshot block (per-process OTLP): what it reads shares the walk's
    * stat and status reads, so /proc is walked once for both.
@@ -107,8 +111,8 @@ export class PsutilSource implements ProcSource {
 
   list(prefetch?: Prefetch): ProcIdentity[] {
     const out: ProcIdentity[] = [];
-    const next = new Map<number, Process>();
-    this.prefetched.clear();
+    const pass = ++this.pass;
+    const entries = this.entries;
     this.names = undefined; // read again, if asked, in this pass
     this.limits.clear();
     for (const p of this.lib.processIter()) {
@@ -116,29 +120,40 @@ export class PsutilSource implements ProcSource {
       if (start === null) continue; // hidepid: no identity, no grouping
       try {
         // One oneshot block: the stat read for the identity also serves the metrics of a grouped process.
-        const id = p.oneshot(() => {
+        p.oneshot(() => {
+          const pid = p.pid;
+          const ppid = p.ppid();
           // The comm from the stat just read: name() would also read cmdline for a 15-byte comm, to cut it back.
-          const ident = { pid: p.pid, ppid: p.ppid(), startTime: start, comm: p._kernelComm() };
-          if (prefetch?.wanted(p.pid, start)) {
-            const m = optional(() => this.readMetrics(p, prefetch.needs));
-            if (m !== null) this.prefetched.set(p.pid, m);
+          const comm = p._kernelComm();
+          let e = entries.get(pid);
+          if (e === undefined) {
+            e = { proc: p, id: { pid, ppid, startTime: start, comm }, pass: 0, metrics: null };
+            entries.set(pid, e);
+          } else {
+            const id = e.id;
+            // The same identity object while nothing in it changed (a reparent or a new comm makes a new one).
+            if (id.startTime !== start || id.ppid !== ppid || id.comm !== comm)
+              e.id = { pid, ppid, startTime: start, comm };
+            e.proc = p;
+            e.metrics = null;
           }
+          if (prefetch?.wanted(pid, start)) e.metrics = this.readOptional(p, prefetch.needs);
           this.visit?.(p);
-          return ident;
+          // Listed only once everything above went through (a process gone meanwhile is dropped below).
+          e.pass = pass;
+          out.push(e.id);
         });
-        out.push(id);
-        next.set(p.pid, p);
       } catch (e) {
         if (!isProcessError(e)) throw e;
       }
     }
-    this.procs = next;
+    for (const e of entries.values()) if (e.pass !== pass) entries.delete(e.id.pid);
     return out;
   }
 
   private get(p: ProcIdentity): Process | undefined {
-    const proc = this.procs.get(p.pid);
-    return proc !== undefined && proc.startTicks === p.startTime ? proc : undefined;
+    const e = this.entries.get(p.pid);
+    return e !== undefined && e.pass === this.pass && e.proc.startTicks === p.startTime ? e.proc : undefined;
   }
 
   /** fn's value; null when the process is gone or denies it; `zombie` (when given) for a zombie. */
@@ -174,9 +189,10 @@ export class PsutilSource implements ProcSource {
   }
 
   metrics(p: ProcIdentity, needs: MetricNeeds): ProcMetrics | null {
-    const pre = this.prefetched.get(p.pid);
-    if (pre !== undefined) {
-      this.prefetched.delete(p.pid);
+    const e = this.entries.get(p.pid);
+    if (e !== undefined && e.metrics !== null && e.pass === this.pass && e.id.startTime === p.startTime) {
+      const pre = e.metrics;
+      e.metrics = null;
       return pre;
     }
     const proc = this.get(p);
@@ -189,9 +205,20 @@ export class PsutilSource implements ProcSource {
     }
   }
 
+  /** readMetrics, or null when the process went away or denies its basics. */
+  private readOptional(proc: Process, needs: MetricNeeds): ProcMetrics | null {
+    try {
+      return this.readMetrics(proc, needs);
+    } catch (e) {
+      if (isProcessError(e)) return null;
+      throw e;
+    }
+  }
+
   /**
    * Inside a oneshot block. Throws NoSuchProcess/AccessDenied when even the basics (stat, status) cannot be read;
-   * io, fds and smaps that cannot be read are null (process-exporter's partial errors).
+   * io, fds and smaps that cannot be read are null (process-exporter's partial errors). Written without closures
+   * and with every field always present: one object of one shape per process and pass.
    */
   private readMetrics(proc: Process, needs: MetricNeeds): ProcMetrics {
     // stat: one read for these three (and for the identity, in list()).
@@ -202,10 +229,42 @@ export class PsutilSource implements ProcSource {
     const mem = proc.memoryUsage();
     const ctx = proc.numCtxSwitches();
     const numThreads = proc.numThreads();
-    const io = needs.io ? optional(() => proc.ioCounters()) : null;
-    const numFds = needs.fds ? optional(() => proc.numFds()) : null;
-    const limit = needs.fds ? optional(() => proc.rlimit(this.lib.RLIMIT_NOFILE ?? RLIMIT_NOFILE)[0]) : null;
-    const fp = needs.smaps ? optional(() => proc.memoryFootprint()) : null;
+    let readBytes: number | null = null;
+    let writeBytes: number | null = null;
+    let numFds: number | null = null;
+    let limit: number | null = null;
+    let pss: number | null = null;
+    let swapPss: number | null = null;
+    if (needs.io) {
+      try {
+        const io = proc.ioCounters();
+        readBytes = io.readBytes;
+        writeBytes = io.writeBytes;
+      } catch (e) {
+        if (!isProcessError(e)) throw e; // unreadable (another user's process): a partial error, null
+      }
+    }
+    if (needs.fds) {
+      try {
+        numFds = proc.numFds();
+      } catch (e) {
+        if (!isProcessError(e)) throw e;
+      }
+      try {
+        limit = proc.rlimit(this.lib.RLIMIT_NOFILE ?? RLIMIT_NOFILE)[0];
+      } catch (e) {
+        if (!isProcessError(e)) throw e;
+      }
+    }
+    if (needs.smaps) {
+      try {
+        const fp = proc.memoryFootprint();
+        pss = fp.pss;
+        swapPss = fp.swapPss;
+      } catch (e) {
+        if (!isProcessError(e)) throw e;
+      }
+    }
     let wchan: string | undefined;
     let threads: ThreadMetrics[] | undefined;
     if (needs.threads) {
@@ -221,8 +280,8 @@ export class PsutilSource implements ProcSource {
       state: STATE_LETTER[status] ?? '?',
       cpuUser: t.user,
       cpuSystem: t.system,
-      readBytes: io?.readBytes ?? null,
-      writeBytes: io?.writeBytes ?? null,
+      readBytes,
+      writeBytes,
       minorFaults: pf.minor,
       majorFaults: pf.major,
       ctxVoluntary: ctx.voluntary,
@@ -230,14 +289,14 @@ export class PsutilSource implements ProcSource {
       rss: mem.rss,
       vms: mem.vms,
       swap: mem.swap,
-      pss: fp?.pss ?? null,
-      swapPss: fp?.swapPss ?? null,
+      pss,
+      swapPss,
       numFds,
       // RLIM_INFINITY (-1): no ratio to report.
       fdLimit: limit !== null && limit > 0 ? limit : null,
       numThreads,
-      ...(wchan !== undefined ? { wchan } : {}),
-      ...(threads !== undefined ? { threads } : {}),
+      wchan,
+      threads,
     };
   }
 }
@@ -259,6 +318,16 @@ function threadMetrics(th: ProcessThreadInfo): ThreadMetrics {
     ctxInvoluntary: th.involuntaryCtxSwitches,
     wchan: th.wchan ?? '',
   };
+}
+
+/** A listed process, kept from pass to pass (PsutilSource.entries). */
+interface Entry {
+  proc: Process;
+  id: ProcIdentity;
+  /** The list() call that last listed it. */
+  pass: number;
+  /** Metrics read during list() for the metrics() call of the same pass; null once taken or when not read. */
+  metrics: ProcMetrics | null;
 }
 
 /** A value that may be unreadable for this process (permission, zombie): null then. */

@@ -65,9 +65,9 @@ export interface ProcMetrics {
   readonly fdLimit: number | null;
   readonly numThreads: number;
   /** /proc/<pid>/wchan, when threads are asked for. */
-  readonly wchan?: string;
+  readonly wchan?: string | undefined;
   /** Threads of a multi-threaded process, when asked for; absent or shorter than 2 otherwise. */
-  readonly threads?: readonly ThreadMetrics[];
+  readonly threads?: readonly ThreadMetrics[] | undefined;
 }
 
 /** Which metric files a source must read for a process in a group. */

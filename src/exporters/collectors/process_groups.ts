@@ -133,7 +133,8 @@ export function processGroupsFamilies(d: ProcessGroupsData): Family[] {
         help: f.help,
         type: f.type,
         labelNames: f.labelNames,
-        series: f.samples.map((s) => ({ labels: s.labels, value: s.value })),
+        // The samples are series as they are ({labels, value}): only the array is copied, not its 4,000 objects.
+        series: f.samples.slice(),
       });
     }
   }
