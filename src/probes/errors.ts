@@ -28,8 +28,11 @@ export class PsutilError extends Error {
     this.msg = msg;
     this.pid = opts.pid ?? null;
     this.processName = opts.name ?? null;
-    // Materialize the stack now, while `name` is still the class name (V8 formats it lazily).
-    void this.stack;
+    // V8 formats the stack lazily, its header from `name` at that time: where `name` becomes the process name below,
+    // the stack is formatted now, while `name` is still the class name. Elsewhere `name` stays the class name and the
+    // stack is left to be formatted when read: the errors a caller expects and swallows (ENOENT from the absent
+    // files a collection pass probes, a dozen per pass) cost no formatted trace.
+    if (this.processName !== null) void this.stack;
     // psutil's errors carry the process name as `name`; where there is none, `name` stays the class name so that
     // stack traces and util.inspect read as usual ("NoSuchProcess: ...").
     Object.defineProperty(this, 'name', {

@@ -1,6 +1,7 @@
 import {
   AccessDenied,
   NoSuchProcess,
+  OsError,
   ParseError,
   PsutilError,
   TimeoutExpired,
@@ -20,6 +21,13 @@ describe('error hierarchy', () => {
     expect(z.name).toBe('sleep');
     expect(z.msg).toMatch(/zombie/);
     expect(String(z.stack)).toMatch(/^ZombieProcess: /);
+  });
+
+  test('a stack formatted when first read still starts with the class name and the message', () => {
+    const e = new OsError('ENOENT', 2, 'open', '/x', "ENOENT: open '/x': no such file or directory");
+    expect(e.name).toBe('OsError');
+    expect(String(e.stack)).toMatch(/^OsError: ENOENT: open '\/x': no such file or directory\n\s+at /);
+    expect(String(new NoSuchProcess(7, 'cat').stack)).toMatch(/^NoSuchProcess: process no longer exists/);
   });
 
   test('name is the process name when known, else the class name', () => {

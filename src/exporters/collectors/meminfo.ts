@@ -26,11 +26,30 @@ export function meminfoName(field: string): string {
   return UNITLESS.test(field) ? `node_memory_${key}` : `node_memory_${key}_bytes`;
 }
 
+/**
+ * field -> [family name, help]: /proc/meminfo's ~55 names recur on every pass, and two regexp rewrites, a test and
+ * two strings per field and pass were most of this collector's rendering. Bounded: a fixture tree (or a kernel) with
+ * ever new names cannot grow it without end.
+ */
+const NAMES = new Map<string, readonly [string, string]>();
+const MAX_CACHED_NAMES = 1024;
+
+function namesOf(field: string): readonly [string, string] {
+  let n = NAMES.get(field);
+  if (n === undefined) {
+    const name = meminfoName(field);
+    n = [name, `Memory information field ${name.slice('node_memory_'.length)}.`];
+    if (NAMES.size >= MAX_CACHED_NAMES) NAMES.clear();
+    NAMES.set(field, n);
+  }
+  return n;
+}
+
 export function meminfoFamilies(d: MeminfoData): Family[] {
   const out = [];
   for (const [field, value] of Object.entries(d)) {
-    const name = meminfoName(field);
-    out.push(fam(name, 'gauge', `Memory information field ${name.slice('node_memory_'.length)}.`).set(value));
+    const [name, help] = namesOf(field);
+    out.push(fam(name, 'gauge', help).set(value));
   }
   return families(...out);
 }

@@ -48,7 +48,7 @@ import {
   type InodeFilter,
 } from './parse/netconn';
 import { parseSockStat } from './parse/sockstat';
-import { parseNetstat, parseSnmp6, type NetstatRecord } from './parse/netstat';
+import { addNetstat, addSnmp6, freeze as freezeNetstat, type NetstatFields, type NetstatRecord } from './parse/netstat';
 
 export type { InetAddr } from './parse/netconn';
 export type { NetDevCounters } from './parse/netdev';
@@ -589,18 +589,14 @@ export function sockStat(fs: ProcFs): SockStat {
 
 /** /proc/net/netstat + snmp (+ snmp6 when IPv6 is on) as `{ Proto: { Field: value } }`. */
 export function netstat(fs: ProcFs): NetstatRecord {
-  const merged = new Map<string, Record<string, number>>();
-  const add = (rec: NetstatRecord): void => {
-    for (const [proto, fields] of Object.entries(rec)) merged.set(proto, { ...(merged.get(proto) ?? {}), ...fields });
-  };
+  // One set of fields for the three files, frozen once (a later file's field of the same name replaces the earlier).
+  const merged: NetstatFields = new Map();
   for (const f of ['netstat', 'snmp']) {
     const p = fs.proc(`net/${f}`);
-    add(parseNetstat(fs.readHotText(p, undefined, 'short'), p));
+    addNetstat(merged, fs.readHotText(p, undefined, 'short'), p);
   }
   const p6 = fs.proc('net/snmp6');
   const t6 = fs.readHotTextOrNull(p6, undefined, 'short');
-  if (t6 !== null) add(parseSnmp6(t6, p6));
-  const entries: Array<[string, Readonly<Record<string, number>>]> = [];
-  for (const [proto, fields] of merged) entries.push([proto, Object.freeze(fields)]);
-  return Object.freeze(Object.fromEntries(entries));
+  if (t6 !== null) addSnmp6(merged, t6, p6);
+  return freezeNetstat(merged);
 }

@@ -22,12 +22,22 @@ function splitProto(line: string, lineNo: number, path: string): [string, string
   return [line.slice(0, colon).trim(), rest === '' ? [] : rest.split(/\s+/)];
 }
 
+/**
+ * Fields by protocol, unfrozen: what the parsers add to (netstat() merges its three files into one and freezes the
+ * result once; freezing each file's records first, then copying them, was a third of its CPU).
+ */
+export type NetstatFields = Map<string, Record<string, number>>;
+
 /** /proc/net/netstat or /proc/net/snmp: a header line then a value line per protocol. */
 export function parseNetstat(input: Buffer | string, path = '<input>'): NetstatRecord {
+  return freeze(addNetstat(new Map(), input, path));
+}
+
+/** parseNetstat's fields added to `out` (a field of a protocol already there is replaced). */
+export function addNetstat(out: NetstatFields, input: Buffer | string, path = '<input>'): NetstatFields {
   const lines = toText(input)
     .split('\n')
     .filter((l) => l.trim() !== '');
-  const out = new Map<string, Array<[string, number]>>();
   for (let i = 0; i < lines.length; i += 2) {
     const [proto, names] = splitProto(lines[i]!, i + 1, path);
     if (i + 1 >= lines.length) throw new ParseError(path, `line ${i + 1} (${proto}): header without a value line`);
@@ -37,7 +47,11 @@ export function parseNetstat(input: Buffer | string, path = '<input>'): NetstatR
     if (names.length !== values.length) {
       throw new ParseError(path, `line ${i + 2} (${proto}): ${names.length} names but ${values.length} values`);
     }
-    const fields = out.get(proto) ?? [];
+    let fields = out.get(proto);
+    if (fields === undefined) {
+      fields = {};
+      out.set(proto, fields);
+    }
     for (let k = 0; k < names.length; k++) {
       const v = values[k]!;
       if (!INT.test(v))
@@ -45,11 +59,10 @@ export function parseNetstat(input: Buffer | string, path = '<input>'): NetstatR
           path,
           `line ${i + 2} (${proto} ${names[k]}): not an integer: ${JSON.stringify(v.slice(0, 40))}`,
         );
-      fields.push([names[k]!, Number(v)]);
+      fields[names[k]!] = Number(v);
     }
-    out.set(proto, fields);
   }
-  return freeze(out);
+  return out;
 }
 
 /**
@@ -58,7 +71,11 @@ export function parseNetstat(input: Buffer | string, path = '<input>'): NetstatR
  * node_exporter does (none exist today).
  */
 export function parseSnmp6(input: Buffer | string, path = '<input>'): NetstatRecord {
-  const out = new Map<string, Array<[string, number]>>();
+  return freeze(addSnmp6(new Map(), input, path));
+}
+
+/** parseSnmp6's fields added to `out` (a field of a protocol already there is replaced). */
+export function addSnmp6(out: NetstatFields, input: Buffer | string, path = '<input>'): NetstatFields {
   let lineNo = 0;
   for (const line of toText(input).split('\n')) {
     lineNo++;
@@ -72,15 +89,19 @@ export function parseSnmp6(input: Buffer | string, path = '<input>'): NetstatRec
     const six = name.indexOf('6');
     if (six < 0 || six === name.length - 1) continue;
     const proto = name.slice(0, six + 1);
-    const fields = out.get(proto) ?? [];
-    fields.push([name.slice(six + 1), Number(v)]);
-    out.set(proto, fields);
+    let fields = out.get(proto);
+    if (fields === undefined) {
+      fields = {};
+      out.set(proto, fields);
+    }
+    fields[name.slice(six + 1)] = Number(v);
   }
-  return freeze(out);
+  return out;
 }
 
-function freeze(m: Map<string, Array<[string, number]>>): NetstatRecord {
-  const entries: Array<[string, Readonly<Record<string, number>>]> = [];
-  for (const [proto, fields] of m) entries.push([proto, Object.freeze(Object.fromEntries(fields))]);
-  return Object.freeze(Object.fromEntries(entries));
+/** The record of parsed fields: each protocol's fields frozen, and the whole. */
+export function freeze(m: NetstatFields): NetstatRecord {
+  const out: Record<string, Readonly<Record<string, number>>> = {};
+  for (const [proto, fields] of m) out[proto] = Object.freeze(fields);
+  return Object.freeze(out);
 }

@@ -42,8 +42,36 @@ function isName(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * A whole file of well-formed lines (`name value`, blank lines): one test by the regexp engine, whose compiled code
+ * runs even where V8's optimizing compilers are off (the agent's lean mode), for about a hundredth of a
+ * per-character scan in interpreted JavaScript. Each alternative starts with a different character class, so a
+ * malformed line fails in one step per line, without backtracking across lines.
+ */
+const WELL_FORMED = /^(?:[A-Za-z0-9_]+ -?\d+[ \r]*(?:\n|$)|[ \t\r]*(?:\n|$))*$/;
+
 export function parseVmstat(input: Buffer | string, path = '<input>'): Vmstat {
   const text = typeof input === 'string' ? input : input.toString('latin1');
+  // The common case, all lines well-formed: split and Number() (native calls, 4x less CPU than the scan below in
+  // the lean mode). Anything else (other blank characters, a malformed line) takes the scan, which names the problem.
+  if (WELL_FORMED.test(text)) {
+    const out: Record<string, number> = {};
+    let count = 0;
+    for (const line of text.split('\n')) {
+      const sp = line.indexOf(' ');
+      // A blank line: no name before its first space (a name starts with [A-Za-z0-9_], all above ' ').
+      if (sp <= 0 || line.charCodeAt(0) <= 32) continue;
+      // `-?digits` then spaces or a '\r', which Number() ignores as trailing white space.
+      out[line.slice(0, sp)] = Number(line.slice(sp + 1));
+      count++;
+    }
+    if (count > 0) return Object.freeze(out);
+  }
+  return parseVmstatScan(text, path);
+}
+
+/** parseVmstat by a scan of each character: any input, with the line of a malformed one named. */
+function parseVmstatScan(text: string, path: string): Vmstat {
   const out: Record<string, number> = {};
   let count = 0;
   let lineNo = 0;

@@ -39,6 +39,13 @@ describe('parseVmstat', () => {
     expect(parseVmstat('nr_dirty -3\npgfault 7  \n')).toEqual({ nr_dirty: -3, pgfault: 7 });
   });
 
+  test('blank lines, CRLF and other blanks: the same record whichever way the file is read', () => {
+    expect(parseVmstat('a 1\r\n\n  \nb -2 \r\n')).toEqual({ a: 1, b: -2 });
+    // A form feed is blank to the character scan, not to the whole-file check: the scan reads that file.
+    expect(parseVmstat('a 1\n\f\nb 2\n')).toEqual({ a: 1, b: 2 });
+    expect(() => parseVmstat('a 1\n\n\nb 2 x\n', '/x/vmstat')).toThrow(/line 4/);
+  });
+
   test('vmstatField finds one line without building the record', () => {
     const text = 'pswpin_x 9\npswpin 12\npswpout 34\n';
     expect(vmstatField(text, 'pswpin')).toBe(12);
