@@ -16,7 +16,7 @@ const v8 = require('node:v8');
 const { fmt, loadDist, median, runIfMain } = require('./_lib');
 
 const WANT = Number(process.env.BENCH_OTLP_PROCESSES || 1000);
-const RUNS = 15;
+const RUNS = Number(process.env.BENCH_OTLP_RUNS || 15);
 
 /** This process's CPU time (user + system, every thread) in ms: the parts are timed in CPU, as the total is. */
 function cpuMs() {

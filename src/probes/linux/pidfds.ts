@@ -94,6 +94,8 @@ const registry = new FinalizationRegistry<Map<number, Entry>>((entries) => {
 export class PidFdReader implements PidFiles {
   private readonly entries = new Map<number, Entry>();
   private pass = 0;
+  /** Entries used in this pass. */
+  private usedNow = 0;
   private budget = 0;
   private readonly fdsPer: number;
   euid = -1;
@@ -128,6 +130,7 @@ export class PidFdReader implements PidFiles {
   /** Starts a pass: the fd budget and the euid are read again. */
   begin(): void {
     this.pass++;
+    this.usedNow = 0;
     const [soft] = prlimit(0, RLIMIT_NOFILE);
     const fdCap = soft < 0 ? 128 : Math.floor(soft / 8);
     this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
@@ -165,13 +168,16 @@ export class PidFdReader implements PidFiles {
       e = undefined;
     }
     if (e === undefined) {
-      if (this.entries.size >= this.budget) return null;
+      if (this.entries.size >= this.budget && !this.evictBelow(pid)) return null;
       const opened = this.openEntry(pid);
       if (opened === null) return null;
       e = opened;
       this.entries.set(pid, e);
     }
-    e.used = this.pass;
+    if (e.used !== this.pass) {
+      e.used = this.pass;
+      this.usedNow++;
+    }
     if (e.start !== start) {
       // The caller's Process is of the process that had the pid before (processIter keeps objects by pid); the
       // entry stays for the process that has it now.
@@ -186,6 +192,23 @@ export class PidFdReader implements PidFiles {
   release(): void {
     if (this.cur !== null) this.cur.pending = null;
     this.cur = null;
+  }
+
+  /**
+   * At the budget: closes the entries this pass has not used whose pid is below `pid`, which a walk in ascending pid
+   * order (processIter's) has passed without visiting (their processes are gone, or no longer exported), so that a
+   * process taking their place is kept in this pass already rather than the next. Whether any was closed.
+   */
+  private evictBelow(pid: number): boolean {
+    if (this.usedNow >= this.entries.size) return false;
+    let freed = false;
+    for (const [p, e] of this.entries) {
+      if (p < pid && e.used !== this.pass) {
+        this.forget(p, e);
+        freed = true;
+      }
+    }
+    return freed;
   }
 
   private openEntry(pid: number): Entry | null {
@@ -215,7 +238,10 @@ export class PidFdReader implements PidFiles {
 
   /** Closes an entry's fds; the visit that found it dead keeps it as `cur`, so its later reads answer ESRCH too. */
   private forget(pid: number, e: Entry): void {
-    if (this.entries.get(pid) === e) this.entries.delete(pid);
+    if (this.entries.get(pid) === e) {
+      this.entries.delete(pid);
+      if (e.used === this.pass) this.usedNow--;
+    }
     closeEntry(e);
   }
 

@@ -34,14 +34,15 @@ function exited(c: ChildProcess): Promise<void> {
   });
 }
 
-/** A `sleep 60` child, once it runs sleep (its exec done: stat no longer changes under the test). */
+/** A `sleep 60` child, once it sleeps in sleep (exec and loading done: its files no longer change under the test). */
 async function sleeper(): Promise<{ child: ChildProcess; pid: number; start: number }> {
   const child = spawn('/bin/sleep', ['60'], { stdio: 'ignore' });
   children.push(child);
   const pid = child.pid as number;
   const end = Date.now() + 10000;
   for (;;) {
-    if (fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'sleep') break;
+    const st = parsePidStat(fs.readFileSync(`/proc/${pid}/stat`), 'stat');
+    if (st.comm === 'sleep' && st.state === 'S') break;
     if (Date.now() > end) throw new Error(`pid ${pid} did not exec sleep within 10 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -184,6 +185,29 @@ describe.each(MODES)('PidFdReader, mode %s', (mode) => {
       expect(got).toEqual([true, true, false]);
       expect(r.size).toBe(2);
       expect(fdsOn(ps[2]!.pid)).toBe(0);
+    } finally {
+      r.close();
+    }
+  });
+
+  test('at max, entries a pass has walked past without using are closed for a process taking their place', async () => {
+    const [a, b, c] = [await sleeper(), await sleeper(), await sleeper()].sort((x, y) => x.pid - y.pid);
+    const r = new PidFdReader('/proc', 2, mode);
+    try {
+      r.begin();
+      for (const p of [a!, b!]) {
+        expect(r.open(p.pid, p.start)).toBe(r);
+        r.release();
+      }
+      r.end();
+      // The next pass does not visit b (gone, or no longer exported): c, past b, is kept at once, and b closed.
+      r.begin();
+      for (const p of [a!, c!]) {
+        expect(r.open(p.pid, p.start)).toBe(r);
+        r.release();
+      }
+      expect([r.size, fdsOn(b!.pid), fdsOn(c!.pid) > 0]).toEqual([2, 0, true]);
+      r.end();
     } finally {
       r.close();
     }
