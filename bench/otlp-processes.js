@@ -16,7 +16,7 @@ const v8 = require('node:v8');
 const { fmt, loadDist, median, runIfMain } = require('./_lib');
 
 const WANT = Number(process.env.BENCH_OTLP_PROCESSES || 1000);
-const RUNS = 15;
+const RUNS = Number(process.env.BENCH_OTLP_RUNS || 15);
 
 /** This process's CPU time (user + system, every thread) in ms: the parts are timed in CPU, as the total is. */
 function cpuMs() {
@@ -24,76 +24,111 @@ function cpuMs() {
   return (c.user + c.system) / 1000;
 }
 
-async function run() {
-  const lib = loadDist();
-  const dist = path.join(__dirname, '..', 'dist', 'exporters');
-  const { ProcessRecorder, processRecordPack, processKey } = require(path.join(dist, 'otlp-processes.js'));
-  const { processResourceMetrics, SCOPE_NAME } = require(path.join(dist, 'otlp.js'));
-  const { encodePackedResources } = require(path.join(dist, 'otlp-process-encode.js'));
-  const { unpackOtlp } = require(path.join(dist, 'otlp-pack.js'));
-  const { agentVersion } = require(path.join(dist, 'prometheus.js'));
+/**
+ * One variant of the export: a build's library and exporter modules (dist), a recorder kept from pass to pass as
+ * the collector keeps one, and the CPU-sample map of the last pass. `exportOnce()` runs one export and returns its
+ * figures.
+ */
+function variant(label, dist, fdMode) {
+  const lib = require(path.join(dist, 'index.js'));
+  const ex = (f) => require(path.join(dist, 'exporters', f));
+  const { ProcessRecorder, processRecordPack, processKey } = ex('otlp-processes.js');
+  const { processResourceMetrics, SCOPE_NAME } = ex('otlp.js');
+  const { encodePackedResources } = ex('otlp-process-encode.js');
+  const { unpackOtlp } = ex('otlp-pack.js');
+  const { agentVersion } = ex('prometheus.js');
   const { resourceFromAttributes } = require('@opentelemetry/resources');
   const { ProtobufMetricsSerializer } = require('@opentelemetry/otlp-transformer');
   const psutil = lib.createPsutil({ procfs: '/proc', sysfs: '/sys', rootfs: '/' });
+  const host = resourceFromAttributes({ 'service.name': 'bench', 'host.name': 'bench' });
+  const scope = { name: SCOPE_NAME, version: agentVersion() };
+  const cpus = psutil.cpuCount() ?? 1;
+  let prev = new Map();
+  // One recorder for every pass, as the collector keeps one: what it keeps between passes counts as in the agent.
+  const rec = new ProcessRecorder({ include: null, exclude: null, max: WANT }, fdMode);
+  const out = {
+    label,
+    cpu: [],
+    user: [],
+    system: [],
+    walk: [],
+    map: [],
+    hop: [],
+    encode: [],
+    sdk: [],
+    count: 0,
+    bytes: 0,
+  };
+  out.exportOnce = () => {
+    const c0 = process.cpuUsage();
+    const t0 = cpuMs();
+    for (const p of psutil.processIter()) p.oneshot(() => rec.visit(p));
+    const { records } = rec.take();
+    const t1 = cpuMs();
+    const now = Date.now() / 1000;
+    const packed = processRecordPack(records, prev, now, cpus, psutil.virtualMemory().total);
+    prev = new Map(
+      records.map((r) => [processKey(r), { at: now, user: r.cpuUser, system: r.cpuSystem, wait: r.cpuWait }]),
+    );
+    const t2 = cpuMs();
+    const sent = v8.deserialize(v8.serialize({ plain: [], packed }));
+    const t3 = cpuMs();
+    const body = encodePackedResources([sent.packed], host.attributes, Date.now(), scope);
+    const t4 = cpuMs();
+    const c = process.cpuUsage(c0);
+    out.cpu.push((c.user + c.system) / 1000);
+    out.user.push(c.user / 1000);
+    out.system.push(c.system / 1000);
+    out.walk.push(t1 - t0);
+    out.map.push(t2 - t1);
+    out.hop.push(t3 - t2);
+    out.encode.push(t4 - t3);
+    const t5 = cpuMs();
+    const metrics = unpackOtlp(sent.packed);
+    Buffer.concat(
+      processResourceMetrics(metrics, host, Date.now()).map((rm) => ProtobufMetricsSerializer.serializeRequest(rm)),
+    );
+    out.sdk.push(cpuMs() - t5);
+    out.count = records.length;
+    out.bytes = body.length;
+  };
+  out.close = () => rec.close?.();
+  return out;
+}
 
+async function run() {
+  const lib = loadDist();
   const have = lib.pids().length;
   const extra = [];
   for (let i = have; i < WANT + 20; i++) extra.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
+  // BENCH_OTLP_BASE=<another build's dist>: that build's export too, interleaved pass by pass with this one's.
+  // BENCH_OTLP_FD_MODES=dir,files: this build once per kept-fd mode of the recorder (default: its default).
+  const variants = [];
   try {
     await new Promise((r) => setTimeout(r, 500));
-    const host = resourceFromAttributes({ 'service.name': 'bench', 'host.name': 'bench' });
-    const scope = { name: SCOPE_NAME, version: agentVersion() };
-    const cpus = psutil.cpuCount() ?? 1;
-    let prev = new Map();
-    // One recorder for every pass, as the collector keeps one: what it keeps between passes counts as in the agent.
-    const rec = new ProcessRecorder({ include: null, exclude: null, max: WANT });
-    const cpu = [];
-    const user = [];
-    const system = [];
-    const parts = { walk: [], map: [], hop: [], encode: [], sdk: [] };
-    let count = 0;
-    let bytes = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const c0 = process.cpuUsage();
-      const t0 = cpuMs();
-      for (const p of psutil.processIter()) p.oneshot(() => rec.visit(p));
-      const { records } = rec.take();
-      const t1 = cpuMs();
-      const now = Date.now() / 1000;
-      const packed = processRecordPack(records, prev, now, cpus, psutil.virtualMemory().total);
-      prev = new Map(
-        records.map((r) => [processKey(r), { at: now, user: r.cpuUser, system: r.cpuSystem, wait: r.cpuWait }]),
+    const here = path.join(__dirname, '..', 'dist');
+    if (process.env.BENCH_OTLP_BASE) variants.push(variant('base', process.env.BENCH_OTLP_BASE, undefined));
+    const modes = (process.env.BENCH_OTLP_FD_MODES || '').split(',').filter((m) => m !== '');
+    if (modes.length === 0) variants.push(variant('this build', here, undefined));
+    for (const m of modes) variants.push(variant(`this build, fds ${m}`, here, m));
+    for (let i = 0; i < RUNS; i++) for (const v of variants) v.exportOnce();
+    for (const v of variants) {
+      process.stdout.write(
+        `otlp.processes (${v.label}): ${v.count} processes per export, ${(v.bytes / 1024).toFixed(0)} KiB of protobuf\n` +
+          `  CPU per export, median of ${RUNS}: ${fmt(median(v.cpu))} ms (goal < 50 ms); user ${fmt(median(v.user))} ms, system ${fmt(median(v.system))} ms\n` +
+          `  CPU by part, median: walk + records ${fmt(median(v.walk))} ms, metrics ${fmt(median(v.map))} ms, ` +
+          `worker -> main ${fmt(median(v.hop))} ms, protobuf ${fmt(median(v.encode))} ms ` +
+          `(SDK objects + serializer instead: ${fmt(median(v.sdk))} ms)\n`,
       );
-      const t2 = cpuMs();
-      const sent = v8.deserialize(v8.serialize({ plain: [], packed }));
-      const t3 = cpuMs();
-      const body = encodePackedResources([sent.packed], host.attributes, Date.now(), scope);
-      const t4 = cpuMs();
-      const c = process.cpuUsage(c0);
-      cpu.push((c.user + c.system) / 1000);
-      user.push(c.user / 1000);
-      system.push(c.system / 1000);
-      parts.walk.push(t1 - t0);
-      parts.map.push(t2 - t1);
-      parts.hop.push(t3 - t2);
-      parts.encode.push(t4 - t3);
-      const t5 = cpuMs();
-      const metrics = unpackOtlp(sent.packed);
-      Buffer.concat(
-        processResourceMetrics(metrics, host, Date.now()).map((rm) => ProtobufMetricsSerializer.serializeRequest(rm)),
-      );
-      parts.sdk.push(cpuMs() - t5);
-      count = records.length;
-      bytes = body.length;
     }
     process.stdout.write(
-      `otlp.processes: ${count} processes per export, ${(bytes / 1024).toFixed(0)} KiB of protobuf\n` +
-        `  CPU per export, median of ${RUNS}: ${fmt(median(cpu))} ms (goal < 50 ms); user ${fmt(median(user))} ms, system ${fmt(median(system))} ms\n` +
-        `  CPU by part, median: walk + records ${fmt(median(parts.walk))} ms, metrics ${fmt(median(parts.map))} ms, ` +
-        `worker -> main ${fmt(median(parts.hop))} ms, protobuf ${fmt(median(parts.encode))} ms ` +
-        `(SDK objects + serializer instead: ${fmt(median(parts.sdk))} ms)\n`,
+      `  load average: ${require('node:os')
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\n`,
     );
   } finally {
+    for (const v of variants) v.close();
     for (const c of extra) c.kill('SIGKILL');
   }
 }

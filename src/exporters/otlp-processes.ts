@@ -9,6 +9,8 @@ import type { Process } from '../index';
 import { AccessDenied, NoSuchProcess, UnsupportedOperation, ZombieProcess } from '../index';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import { unpackOtlp, type PackedOtlp } from './otlp-pack';
+import { PidFdReader, type PidFdMode } from '../probes/linux/pidfds';
+import type { LinuxProcess } from '../probes/linux/process';
 
 /** What the receiver's attributes and metrics need of one process, read in one oneshot block. */
 export interface ProcessRecord {
@@ -92,14 +94,16 @@ export function processSelector(o: OtlpProcessOptions): (name: string) => boolea
 }
 
 /**
- * What cannot change while a process runs the same program: read once per (pid, start time, name) and kept from one
- * pass to the next. The name (stat's comm, extended from argv[0] as psutil does) is part of the key because execve(2)
- * keeps the pid and start time but sets a new comm: a shell's `exec java ...` is seen as a new program. What this
- * cache does not see: a process that rewrites its own argv (setproctitle) keeps the command line it had when first
- * exported, and an execve of a program with the same comm keeps the old one's path and arguments.
+ * What cannot change while a process runs the same program: read once per (pid, start time, comm) and kept from one
+ * pass to the next. The comm (stat's, as the kernel has it) is part of the key because execve(2) keeps the pid and
+ * start time but sets a new comm: a shell's `exec java ...` is seen as a new program. The name (the comm extended
+ * from argv[0] as psutil does, which reads cmdline for a 15-byte comm) is made once per key too. What this cache
+ * does not see: a process that rewrites its own argv (setproctitle) keeps the name and command line it had when
+ * first seen, and an execve of a program with the same comm keeps the old one's path and arguments.
  */
 interface StaticFacts {
   readonly start: number | null;
+  readonly comm: string;
   readonly name: string;
   /** Whether include/exclude keep the name (decided once). */
   readonly keep: boolean;
@@ -163,48 +167,125 @@ export function readProcessRecord(
  * Collects records during a walk: filtered by name, bounded by max (lowest pids kept), the rest counted. What cannot
  * change for a (pid, start time, name) is kept between passes (StaticFacts), so a pass reads stat, status, io and the
  * fd count of each exported process, and only stat (the walk's own read) of a process the filters leave out.
+ *
+ * On a real procfs, an exported process's files are read through fds kept from pass to pass (pidfds.ts: a
+ * PidFdReader the recorder owns, lent to the process's LinuxProcess for its visit only): a kept fd names the process
+ * it was opened on, so a pid taken over by another process never reads as the old one. At most `max` processes'
+ * fds are kept; those of processes not visited in a pass are closed when it ends (take()), all of them by close().
  */
 export class ProcessRecorder {
   private readonly keep: (name: string) => boolean;
+  /** No include or exclude: every process is kept, so none needs its name read to be counted. */
+  private readonly all: boolean;
   private records: ProcessRecord[] = [];
   private dropped = 0;
   /** Facts of the processes seen in the last pass, by pid; those of this pass (only the live ones carry over). */
   private facts = new Map<number, StaticFacts>();
   private nextFacts = new Map<number, StaticFacts>();
+  /** Made on the first visit of a process of a real procfs (undefined: not yet; null: fixture tree, none). */
+  private reader: PidFdReader | null | undefined = undefined;
+  private passOpen = false;
 
-  constructor(private readonly o: OtlpProcessOptions) {
+  constructor(
+    private readonly o: OtlpProcessOptions,
+    private readonly fdMode: PidFdMode = 'dir',
+  ) {
     this.keep = processSelector(o);
+    this.all = o.include === null && o.exclude === null;
+  }
+
+  /** The kept-fd reader for processes of `h`'s procfs, its pass begun; null on a fixture tree. */
+  private readerFor(h: LinuxProcess): PidFdReader | null {
+    if (this.reader === undefined) {
+      // A fixture tree's files can be replaced under the same name: only a real procfs's are kept open.
+      this.reader = h.fs.isKernelPath(h.dir) ? new PidFdReader(h.fs.procfs, this.o.max, this.fdMode) : null;
+    }
+    if (this.reader !== null && !this.passOpen) {
+      this.reader.begin();
+      this.passOpen = true;
+    }
+    return this.reader;
   }
 
   /** Called for every process of the walk, inside its oneshot block. */
   visit(p: Process): void {
-    const name = optional(() => p.name());
-    if (name === null) return;
+    const h = p._handle;
     const start = p.startTicks;
     let f = this.facts.get(p.pid);
-    // hidepid (no start time): nothing identifies the process across passes, so nothing is kept.
-    if (f === undefined || start === null || f.start !== start || f.name !== name) {
-      f = { start, name, keep: this.keep(name) };
-    }
-    if (start !== null) this.nextFacts.set(p.pid, f);
-    if (!f.keep) return;
-    // /proc lists pids in ascending order: past max, only the count is kept (no reads for a dropped process).
-    if (this.records.length >= this.o.max) {
+    const reader = this.readerFor(h);
+    const full = this.records.length >= this.o.max;
+    // Past max with no filter: every process counts as dropped, and nothing of it is read (pids ascend).
+    if (full && this.all) {
       this.dropped++;
       return;
     }
-    const r = readProcessRecord(p, name, f);
-    if (r !== null) this.records.push(r);
+    // A process exported last pass: every read of this visit, the comm's stat too, goes through its kept fds.
+    if (reader !== null && f !== undefined && f.keep && f.start === start && !full) {
+      const kept = reader.open(p.pid, start);
+      if (kept === 'reused') return this.stale(p);
+      h.files = kept;
+    }
+    try {
+      const comm = optional(() => p._kernelComm());
+      if (comm === null) return;
+      // hidepid (no start time): nothing identifies the process across passes, so nothing is kept.
+      if (f === undefined || start === null || f.start !== start || f.comm !== comm) {
+        const name = optional(() => p.name());
+        if (name === null) return;
+        f = { start, comm, name, keep: this.keep(name) };
+      }
+      if (start !== null) this.nextFacts.set(p.pid, f);
+      if (!f.keep) return;
+      // /proc lists pids in ascending order: past max, only the count is kept (no reads for a dropped process).
+      if (full) {
+        this.dropped++;
+        return;
+      }
+      if (h.files === null && reader !== null) {
+        // First exported pass (or a new name): its fds are opened now, for the reads below and the next passes.
+        const kept = reader.open(p.pid, start);
+        if (kept === 'reused') return this.stale(p);
+        h.files = kept;
+      }
+      const r = readProcessRecord(p, f.name, f);
+      if (r !== null) this.records.push(r);
+    } finally {
+      h.files = null;
+      reader?.release();
+    }
+  }
+
+  /**
+   * `p` names a process that had its pid before (processIter keeps Process objects by pid): nothing is reported for
+   * it, and isRunning() marks it reused, so that the next walk makes a Process of the process the pid names now.
+   */
+  private stale(p: Process): void {
+    p._handle.files = null;
+    p.isRunning();
   }
 
   take(): { records: ProcessRecord[]; dropped: number } {
     const out = { records: this.records, dropped: this.dropped };
     this.records = [];
     this.dropped = 0;
-    // Facts of processes gone since the last pass are dropped here.
+    // Facts of processes gone since the last pass are dropped here, and the kept fds of processes not visited.
     this.facts = this.nextFacts;
     this.nextFacts = new Map();
+    if (this.passOpen) this.reader?.end();
+    this.passOpen = false;
     return out;
+  }
+
+  /** Closes the kept fds (a recorder no longer used; otherwise they are closed when it is garbage-collected). */
+  close(): void {
+    this.reader?.close();
+    this.reader = undefined;
+    this.passOpen = false;
+  }
+
+  /** Processes whose fds are kept now, and those fds (for tests). */
+  keptFds(): { processes: number; fds: number } {
+    return { processes: this.reader?.size ?? 0, fds: this.reader?.fds ?? 0 };
   }
 }
 

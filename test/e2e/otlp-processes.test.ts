@@ -291,4 +291,36 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
     expect(text).toMatch(/^psutil_exporter_otlp_processes 2$/m);
     expect(text).toMatch(/^psutil_exporter_otlp_processes_dropped 1$/m);
   });
+
+  // Last: it ends one of the children.
+  test('the agent keeps a /proc/<pid> fd of each exported process only, and closes it once the process is gone', async () => {
+    const agentPid = agent.proc.pid as number;
+    const ours = children.map((c) => c.pid as number).sort((a, b) => a - b);
+    // The two exported children: neither the dropped third nor any process the include filter leaves out.
+    expect(keptProcDirs(agentPid)).toEqual(ours.slice(0, 2));
+    const leaving = children.find((c) => c.pid === ours[1]) as ChildProcess;
+    leaving.kill('SIGKILL');
+    await new Promise((r) => leaving.once('exit', r));
+    const n = got.length;
+    await waitFor('two more exports', async () => got.length >= n + 2, 20000);
+    // Its fd is closed at the end of the first pass that did not see it; the third child is exported now.
+    expect(keptProcDirs(agentPid)).toEqual([ours[0], ours[2]]);
+  });
 });
+
+/** The pids whose /proc/<pid> directory `pid` holds an fd of (`/proc/<pid> (deleted)` once that process is reaped). */
+function keptProcDirs(pid: number): number[] {
+  const out: number[] = [];
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    let t: string;
+    try {
+      t = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // closed since the listing
+      throw e;
+    }
+    const m = /^\/proc\/(\d+)( \(deleted\))?$/.exec(t);
+    if (m !== null) out.push(Number(m[1]));
+  }
+  return out.sort((a, b) => a - b);
+}

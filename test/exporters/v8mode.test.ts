@@ -23,6 +23,17 @@ describe('v8Mode', () => {
     expect(v8Mode(parseConfig(RULE + 'collectors:\n  process_groups: {enabled: false}\n')).jit).toBe(false);
   });
 
+  test('auto: per-process OTLP (otlp.processes) keeps the optimizing compilers, as process_names do', () => {
+    const otlp = 'otlp: {enabled: true, processes: {enabled: true}}\n';
+    const mode = v8Mode(parseConfig(otlp));
+    expect(mode.jit).toBe(true);
+    expect(mode.reason).toMatch(/otlp\.processes/);
+    expect(v8Mode(parseConfig('otlp: {enabled: true, processes: {enabled: false}}\n')).jit).toBe(false);
+    expect(v8Mode(parseConfig('otlp: {enabled: false, processes: {enabled: true}}\n')).jit).toBe(false);
+    expect(v8Mode(parseConfig(otlp + 'collectors:\n  process_groups: {enabled: false}\n')).jit).toBe(false);
+    expect(v8Mode(parseConfig(otlp + 'runtime: {jit: false}\n')).jit).toBe(false);
+  });
+
   test('an explicit setting wins over auto', () => {
     expect(v8Mode(parseConfig('runtime: {jit: true}\n')).jit).toBe(true);
     expect(v8Mode(parseConfig(RULE + 'runtime: {jit: false}\n')).jit).toBe(false);

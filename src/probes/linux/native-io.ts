@@ -6,21 +6,33 @@
  * Node's fs, 1.35x through these bindings. Each call returns the result or -errno, so an expected failure (a
  * process gone between the listing and the read) builds no error object here.
  */
-import { b, koffi, LITTLE_ENDIAN, NativeError, type Fn } from './native';
+import { b, koffi, LITTLE_ENDIAN, NativeError, optionalFunc, type Fn } from './native';
 
 /** O_RDONLY | O_CLOEXEC (asm-generic's 0o2000000, which every architecture Node runs on uses). */
 const O_RDONLY_CLOEXEC = 0o2000000;
 
-let io: { open: Fn; openat: Fn; read: Fn; close: Fn } | null = null;
+interface IoFns {
+  open: Fn;
+  openat: Fn;
+  read: Fn;
+  pread: Fn;
+  close: Fn;
+  /** null where glibc lacks statx (before 2.28). */
+  statx: Fn | null;
+}
 
-function fns(): { open: Fn; openat: Fn; read: Fn; close: Fn } {
+let io: IoFns | null = null;
+
+function fns(): IoFns {
   if (io !== null) return io;
   const libc = koffi().load('libc.so.6');
   io = {
     open: libc.func('int open(const char *path, int flags)'),
     openat: libc.func('int openat(int dirfd, const char *path, int flags)'),
     read: libc.func('long read(int fd, void *buf, size_t count)'),
+    pread: libc.func('long pread(int fd, void *buf, size_t count, long offset)'),
     close: libc.func('int close(int fd)'),
+    statx: optionalFunc(libc, 'int statx(int dirfd, const char *path, int flags, unsigned int mask, void *buf)'),
   };
   return io;
 }
@@ -47,6 +59,37 @@ export function readAt(fd: number, buf: Buffer, offset: number, count: number): 
   if (offset < 0 || count < 0 || offset + count > buf.length) throw new RangeError('readAt: outside the buffer');
   const n = Number(fns().read(fd, offset === 0 ? buf : buf.subarray(offset), count));
   return n >= 0 ? n : -koffi().errno();
+}
+
+/**
+ * pread(2) of up to `count` bytes into the start of `buf` from the file's offset `pos`: the byte count, or -errno. At
+ * offset 0 a seq_file (/proc/<pid>/stat and the like) prints its content afresh, so a kept fd reads it again without
+ * the open(2)/close(2) pair.
+ */
+export function preadAt(fd: number, buf: Buffer, count: number, pos: number): number {
+  if (count < 0 || count > buf.length) throw new RangeError('preadAt: outside the buffer');
+  const n = Number(fns().pread(fd, buf, count, pos));
+  return n >= 0 ? n : -koffi().errno();
+}
+
+const STATX_UID = 0x8;
+const STATX_SIZE = 0x200;
+/** struct statx is the same on every architecture: stx_uid at 20 (u32), stx_size at 40 (u64). */
+const statxBuf = Buffer.alloc(256);
+
+/**
+ * statx(2) of `name` relative to `dirfd` for its size and owner (stx_size, stx_uid): 0 with `out` filled, -errno, or
+ * null where glibc has no statx. The size of /proc/<pid>/fd is its open fd count (Linux 6.2+).
+ */
+export function statxSizeUid(dirfd: number, name: string, out: { size: number; uid: number }): number | null {
+  const fn = fns().statx;
+  if (fn === null) return null;
+  const r = fn(dirfd, name, 0, STATX_SIZE | STATX_UID, statxBuf) as number;
+  if (r < 0) return -koffi().errno();
+  out.uid = LITTLE_ENDIAN ? statxBuf.readUInt32LE(20) : statxBuf.readUInt32BE(20);
+  // An fd count or a /proc file's size: far below 2^53.
+  out.size = Number(LITTLE_ENDIAN ? statxBuf.readBigUInt64LE(40) : statxBuf.readBigUInt64BE(40));
+  return 0;
 }
 
 /** close(2); its errors are dropped, as a read-only fd of a pseudo file has nothing left to flush. */

@@ -9,6 +9,7 @@
  * documented extensions (cgroups(), wchan(), threadsInfo()). Values stay in the kernel's units (ticks, pages, kB lines as bytes); the facade shapes results.
  */
 import type { ProcFs } from './procfs';
+import type { PidFiles } from './pidfds';
 import * as native from './native';
 import { NativeError } from './native';
 import {
@@ -105,6 +106,12 @@ export class LinuxProcess {
    * statm() then takes its figures from that status read instead of opening statm too. Cleared when the block ends.
    */
   statusWanted = false;
+  /**
+   * Kept fds that stat, status, io and the fd count are read through, lent by a caller for one visit (the agent's
+   * ProcessRecorder, pidfds.ts); null (always, for plain library use): the ordinary reads by path. Their ESRCH means
+   * the process they were opened on is gone, whatever now has its pid.
+   */
+  files: PidFiles | null = null;
 
   constructor(fs: ProcFs, pid: number) {
     this.fs = fs;
@@ -240,7 +247,7 @@ export class LinuxProcess {
     const p = this.dir + 'stat';
     let st: PidStat;
     try {
-      st = parsePidStat(this.fs.readView(p), p);
+      st = this.files !== null ? this.files.stat() : parsePidStat(this.fs.readView(p), p);
     } catch (err) {
       // stat itself: ENOENT/ESRCH simply mean gone (no zombie check needed: a zombie's stat reads fine).
       if (isOs(err, 'ENOENT', 'ESRCH')) throw this.noSuchProcess(undefined, err);
@@ -273,10 +280,10 @@ export class LinuxProcess {
     const p = this.dir + 'status';
     let text: string;
     try {
-      const v = this.fs.readView(p);
+      const v = this.files !== null ? this.files.read('status') : this.fs.readView(p);
       text = v.toString('latin1', 0, v.length);
     } catch (err) {
-      throw this.translate(err);
+      throw this.translateKept(err);
     }
     if (this.depth > 0) this.cStatus = text;
     return text;
@@ -430,10 +437,15 @@ export class LinuxProcess {
   io(): PidIo {
     const p = this.dir + 'io';
     try {
-      return parsePidIo(this.fs.readView(p), p);
+      return parsePidIo(this.files !== null ? this.files.read('io') : this.fs.readView(p), p);
     } catch (err) {
-      throw this.translate(err);
+      throw this.translateKept(err);
     }
+  }
+
+  /** translate(), where ESRCH from kept fds is the process gone (its pid may name another one by now). */
+  private translateKept(err: unknown): unknown {
+    return this.files !== null && isOs(err, 'ESRCH') ? this.noSuchProcess(undefined, err) : this.translate(err);
   }
 
   /**
@@ -500,14 +512,15 @@ export class LinuxProcess {
    */
   fdCount(): number {
     const p = this.dir + 'fd';
-    if (this.fs.isKernelPath(p)) {
+    const files = this.files;
+    if (files !== null || this.fs.isKernelPath(p)) {
       let size = 0;
       try {
-        const st = this.fs.stat(p);
-        const euid = process.geteuid?.() ?? -1;
+        const st = files !== null ? files.fdDir() : this.fs.stat(p);
+        const euid = files !== null ? files.euid : (process.geteuid?.() ?? -1);
         if (euid === 0 || st.uid === euid) size = st.size;
       } catch (err) {
-        throw this.translate(err);
+        throw this.translateKept(err);
       }
       if (size > 0) return size;
     }

@@ -14,7 +14,52 @@ export interface PidIo {
   readonly cancelledWriteBytes: number;
 }
 
+/** The kernel's lines, in its order (fs/proc/base.c do_io_accounting). */
+const KEYS = ['rchar', 'wchar', 'syscr', 'syscw', 'read_bytes', 'write_bytes', 'cancelled_write_bytes'] as const;
+const KEY_BYTES = KEYS.map((k) => Buffer.from(`${k}: `, 'latin1'));
+
+/**
+ * The kernel's exact layout read from the bytes (no string, no Map: this file is read for every exported process
+ * on every pass), or null for anything else (other lines, a sign, 16+ digits), which the text parser then handles.
+ */
+function fromKernelBytes(b: Buffer): PidIo | null {
+  const v = [0, 0, 0, 0, 0, 0, 0];
+  let off = 0;
+  for (let k = 0; k < KEY_BYTES.length; k++) {
+    const key = KEY_BYTES[k]!;
+    if (off + key.length > b.length) return null;
+    for (let i = 0; i < key.length; i++) if (b[off + i] !== key[i]) return null;
+    off += key.length;
+    let n = 0;
+    let digits = 0;
+    for (; off < b.length; off++) {
+      const d = b[off]! - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      digits++;
+    }
+    // Up to 15 digits the sum is exact, as Number() of the text would be.
+    if (digits === 0 || digits > 15 || b[off] !== 10) return null;
+    off++;
+    v[k] = n;
+  }
+  if (off !== b.length) return null;
+  return {
+    rchar: v[0]!,
+    wchar: v[1]!,
+    syscr: v[2]!,
+    syscw: v[3]!,
+    readBytes: v[4]!,
+    writeBytes: v[5]!,
+    cancelledWriteBytes: v[6]!,
+  };
+}
+
 export function parsePidIo(input: Buffer | string, path = '<input>'): PidIo {
+  if (typeof input !== 'string') {
+    const fast = fromKernelBytes(input);
+    if (fast !== null) return fast;
+  }
   const text = typeof input === 'string' ? input : input.toString('latin1', 0, input.length);
   // Read for every grouped process every pass: the fields go straight to locals (no line array, no map); a file
   // without one of them is parsed again below for the error's list of the keys found.

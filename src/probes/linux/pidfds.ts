@@ -1,0 +1,346 @@
+/**
+ * Per-process /proc files read through fds kept from pass to pass, for a caller that reads the same processes every
+ * pass (the agent's per-process OTLP: stat, status, io and the fd count of up to otlp.processes.max processes). The
+ * library's Process keeps none: a LinuxProcess reads through a PidFiles only while a caller lends it one
+ * (LinuxProcess.files, set by ProcessRecorder around one process's visit).
+ *
+ * What is kept, per process: an fd of the /proc/<pid> directory, and (mode 'files') fds of its stat, status and io,
+ * read again with pread(2) at offset 0 (a seq_file prints itself afresh there). Measured on Linux 6.18, 1,000+
+ * processes (bench/otlp-floor.c): the kernel's CPU for stat + status + io + the fd count is ~32 us per process by
+ * path (open, read, close; stat of fd/), ~30 us through a kept directory fd (openat: one path component to look up),
+ * ~17 us with kept file fds (no open/close at all). A kept directory fd pins ~200 bytes of slab; a kept file fd that
+ * has been read pins its seq_file's page-sized buffer too, ~4.4 KiB of unreclaimable slab (charged to the agent's
+ * memory cgroup): ~13 MiB for 1,000 processes.
+ *
+ * PID reuse: a kept fd names the process it was opened on (its struct pid), not the number: once that process has
+ * been reaped, every read through it answers ESRCH (ENOENT for a file opened later relative to it), never the
+ * figures of a process that took the pid over. Files are opened only relative to the kept directory fd, so they all
+ * belong to the process the directory was opened on; that process's start time is read through the new directory fd
+ * and compared with the start time of the Process the caller holds (see open()).
+ */
+import * as nodeFs from 'node:fs';
+import { OsError } from '../errors';
+import { RLIMIT_NOFILE } from '../constants';
+import { errnoName, prlimit } from './native';
+import * as nativeIo from './native-io';
+import { parsePidStat, type PidStat } from './parse/pidstat';
+
+/** The files a PidFiles gives besides stat. */
+export type PidFileName = 'status' | 'io';
+
+/** What LinuxProcess reads through while a caller lends it kept fds (LinuxProcess.files). */
+export interface PidFiles {
+  /** stat, parsed. Throws OsError ESRCH when the process the fds were opened on is gone (reaped). */
+  stat(): PidStat;
+  /** status or io: a view of the reader's buffer, valid until its next read. Throws OsError as ProcFs.readView. */
+  read(name: PidFileName): Buffer;
+  /** stx_size and stx_uid of fd/ (the size is the fd count on Linux 6.2+, 0 before); OsError on failure. */
+  fdDir(): { readonly size: number; readonly uid: number };
+  /** The effective uid of this process, read once per pass (the agent never changes it; a library user could). */
+  readonly euid: number;
+}
+
+export type PidFdMode = 'dir' | 'files';
+
+const ESRCH = 3;
+const ENOENT = 2;
+/** Every read is capped, as ProcFs caps its own: status is ~1.5 KiB, stat and io far less. */
+const READ_CAP = 1 << 20;
+/** Indexes of the kept file fds (mode 'files'). */
+const SLOT: Readonly<Record<'stat' | PidFileName, number>> = { stat: 0, status: 1, io: 2 };
+const NAMES = ['stat', 'status', 'io'] as const;
+
+let buf = Buffer.allocUnsafe(16 * 1024);
+
+/** One process's kept fds. */
+interface Entry {
+  readonly pid: number;
+  readonly dir: number;
+  /** Start time (clock ticks) of the process the directory fd was opened on, read through it. */
+  readonly start: number;
+  /** Kept file fds by SLOT (-1: not open: mode 'dir', or not opened yet, or refused last time). */
+  readonly files: Int32Array;
+  /** The pass that last used it: entries unused in a pass are closed when it ends. */
+  used: number;
+  /** The stat read when the entry was opened, served once to the first stat() of the same visit. */
+  pending: PidStat | null;
+  /** Its process was found reaped and its fds are closed: every read of the visit answers ESRCH. */
+  dead: boolean;
+}
+
+function osError(errno: number, syscall: string, p: string): OsError {
+  const code = errnoName(errno);
+  return new OsError(code, errno, syscall, p, `${code}: ${syscall} '${p}'`);
+}
+
+function closeEntry(e: Entry): void {
+  if (e.dead) return;
+  e.dead = true;
+  for (const fd of e.files) if (fd >= 0) nativeIo.closeFd(fd);
+  nativeIo.closeFd(e.dir);
+}
+
+const registry = new FinalizationRegistry<Map<number, Entry>>((entries) => {
+  for (const e of entries.values()) closeEntry(e);
+  entries.clear();
+});
+
+/**
+ * Kept /proc/<pid> fds of one caller, by pid, for passes over the processes (begin, open/visits, end). At most
+ * `max` processes are kept, and no more fds than an eighth of the soft RLIMIT_NOFILE (read at each pass); a process
+ * past either bound is read the ordinary way (open() answers null). Entries of processes not visited in a pass are
+ * closed when it ends; everything is closed by close(), or when the reader is garbage-collected.
+ */
+export class PidFdReader implements PidFiles {
+  private readonly entries = new Map<number, Entry>();
+  private pass = 0;
+  /** Entries used in this pass. */
+  private usedNow = 0;
+  private budget = 0;
+  private readonly fdsPer: number;
+  euid = -1;
+  /** The entry being read (set by open(), for the PidFiles methods). */
+  private cur: Entry | null = null;
+  private readonly fdStat = { size: 0, uid: 0 };
+
+  constructor(
+    private readonly procfs: string,
+    private readonly max: number,
+    readonly mode: PidFdMode = 'dir',
+  ) {
+    this.fdsPer = mode === 'files' ? 1 + NAMES.length : 1;
+    registry.register(this, this.entries, this);
+  }
+
+  /** Kept processes now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Kept fds now (the directories, and the files opened in mode 'files'). */
+  get fds(): number {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      n++;
+      for (const fd of e.files) if (fd >= 0) n++;
+    }
+    return n;
+  }
+
+  /** Starts a pass: the fd budget and the euid are read again. */
+  begin(): void {
+    this.pass++;
+    this.usedNow = 0;
+    const [soft] = prlimit(0, RLIMIT_NOFILE);
+    const fdCap = soft < 0 ? 128 : Math.floor(soft / 8);
+    this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
+    this.euid = process.geteuid?.() ?? -1;
+  }
+
+  /** Ends a pass: the fds of processes it did not visit (gone, or no longer wanted) are closed. */
+  end(): void {
+    for (const [pid, e] of this.entries) if (e.used !== this.pass) this.forget(pid, e);
+    this.cur = null;
+  }
+
+  close(): void {
+    for (const e of this.entries.values()) closeEntry(e);
+    this.entries.clear();
+    this.cur = null;
+    registry.unregister(this);
+  }
+
+  /**
+   * Makes `pid`'s kept fds the ones the PidFiles methods read, for a Process whose start time is `start`: the kept
+   * entry, or one opened now (its start time read through the new directory fd). null: not kept (no start time, the
+   * budget is spent, or the process is gone); the caller reads the ordinary way. 'reused': the pid names a process
+   * other than the caller's (another start time): the caller's Process is stale, and nothing of the pid is to be
+   * reported for it.
+   */
+  open(pid: number, start: number | null): this | null | 'reused' {
+    this.cur = null;
+    if (start === null) return null;
+    let e = this.entries.get(pid);
+    if (e !== undefined && e.start !== start) {
+      // The entry's process is gone and the pid is another's (the caller's Process is the new one), or the caller's
+      // Process is the stale one: the pid's directory is opened again, and its start time decides.
+      this.forget(pid, e);
+      e = undefined;
+    }
+    if (e === undefined) {
+      if (this.entries.size >= this.budget && !this.evictBelow(pid)) return null;
+      const opened = this.openEntry(pid);
+      if (opened === null) return null;
+      e = opened;
+      this.entries.set(pid, e);
+    }
+    if (e.used !== this.pass) {
+      e.used = this.pass;
+      this.usedNow++;
+    }
+    if (e.start !== start) {
+      // The caller's Process is of the process that had the pid before (processIter keeps objects by pid); the
+      // entry stays for the process that has it now.
+      e.pending = null;
+      return 'reused';
+    }
+    this.cur = e;
+    return this;
+  }
+
+  /** Ends the visit open() began: a stat read at the open and not asked for is dropped. */
+  release(): void {
+    if (this.cur !== null) this.cur.pending = null;
+    this.cur = null;
+  }
+
+  /**
+   * At the budget: closes the entries this pass has not used whose pid is below `pid`, which a walk in ascending pid
+   * order (processIter's) has passed without visiting (their processes are gone, or no longer exported), so that a
+   * process taking their place is kept in this pass already rather than the next. Whether any was closed.
+   */
+  private evictBelow(pid: number): boolean {
+    if (this.usedNow >= this.entries.size) return false;
+    let freed = false;
+    for (const [p, e] of this.entries) {
+      if (p < pid && e.used !== this.pass) {
+        this.forget(p, e);
+        freed = true;
+      }
+    }
+    return freed;
+  }
+
+  private openEntry(pid: number): Entry | null {
+    const dir = nativeIo.openRead(`${this.procfs}/${pid}`);
+    // Gone since the listing (or hidden: hidepid): the ordinary reads report it.
+    if (dir < 0) return null;
+    const files = new Int32Array(NAMES.length).fill(-1);
+    const e: Entry = { pid, dir, start: -1, files, used: this.pass, pending: null, dead: false };
+    const n = this.readFile(e, 0);
+    let st: PidStat | null = null;
+    if (n >= 0) {
+      const p = `${this.procfs}/${pid}/stat`;
+      try {
+        st = parsePidStat(buf.subarray(0, n), p);
+      } catch (err) {
+        closeEntry(e);
+        throw err;
+      }
+    }
+    if (st === null) {
+      closeEntry(e);
+      return null;
+    }
+    // The same fds (files is shared), with the start time read through them.
+    return { ...e, start: st.starttime, pending: st };
+  }
+
+  /** Closes an entry's fds; the visit that found it dead keeps it as `cur`, so its later reads answer ESRCH too. */
+  private forget(pid: number, e: Entry): void {
+    if (this.entries.get(pid) === e) {
+      this.entries.delete(pid);
+      if (e.used === this.pass) this.usedNow--;
+    }
+    closeEntry(e);
+  }
+
+  private entry(): Entry {
+    if (this.cur === null) throw new Error('PidFdReader: read outside a visit (open() first)');
+    return this.cur;
+  }
+
+  /** A failed read through a kept fd: ESRCH/ENOENT mean the process it names was reaped (its fds are closed). */
+  private failure(e: Entry, errno: number, name: string): OsError {
+    const p = `${this.procfs}/${e.pid}/${name}`;
+    if (errno === ESRCH || errno === ENOENT) {
+      this.forget(e.pid, e);
+      return osError(ESRCH, 'read', p);
+    }
+    return osError(errno, 'read', p);
+  }
+
+  stat(): PidStat {
+    const e = this.entry();
+    if (e.pending !== null) {
+      const st = e.pending;
+      e.pending = null;
+      return st;
+    }
+    const n = this.readFile(e, SLOT.stat);
+    if (n < 0) throw this.failure(e, -n, 'stat');
+    return parsePidStat(buf.subarray(0, n), `${this.procfs}/${e.pid}/stat`);
+  }
+
+  read(name: PidFileName): Buffer {
+    const e = this.entry();
+    const n = this.readFile(e, SLOT[name]);
+    if (n < 0) throw this.failure(e, -n, name);
+    return buf.subarray(0, n);
+  }
+
+  fdDir(): { readonly size: number; readonly uid: number } {
+    const e = this.entry();
+    if (e.dead) throw this.failure(e, ESRCH, 'fd');
+    const r = nativeIo.statxSizeUid(e.dir, 'fd', this.fdStat);
+    if (r === null) {
+      // glibc before 2.28: Node's stat of the path (its libuv has its own statx).
+      const p = `${this.procfs}/${e.pid}/fd`;
+      let st: nodeFs.Stats;
+      try {
+        st = nodeFs.statSync(p);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ESRCH') throw this.failure(e, ESRCH, 'fd');
+        throw err;
+      }
+      return { size: st.size, uid: st.uid };
+    }
+    if (r < 0) throw this.failure(e, -r, 'fd');
+    return this.fdStat;
+  }
+
+  /**
+   * One file of the entry into `buf`: the byte count, or -errno. Mode 'files': pread at 0 of the kept fd (opened
+   * relative to the directory fd on first use); mode 'dir': openat, read, close.
+   */
+  private readFile(e: Entry, slot: number): number {
+    if (e.dead) return -ESRCH;
+    const name = NAMES[slot]!;
+    if (this.mode === 'files') {
+      let fd = e.files[slot]!;
+      if (fd < 0) {
+        fd = nativeIo.openReadAt(e.dir, name);
+        if (fd < 0) return fd;
+        e.files[slot] = fd;
+      }
+      return this.fill(fd, true);
+    }
+    const fd = nativeIo.openReadAt(e.dir, name);
+    if (fd < 0) return fd;
+    try {
+      return this.fill(fd, false);
+    } finally {
+      nativeIo.closeFd(fd);
+    }
+  }
+
+  /** Reads the file until a short read (a per-process seq_file is filled as far as each read goes) or the cap. */
+  private fill(fd: number, positional: boolean): number {
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n >= READ_CAP) return n;
+        const bigger = Buffer.allocUnsafe(Math.min(READ_CAP, buf.length * 2));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const want = buf.length - n;
+      const target = n === 0 ? buf : buf.subarray(n);
+      const got = positional ? nativeIo.preadAt(fd, target, want, n) : nativeIo.readAt(fd, buf, n, want);
+      if (got < 0) return got;
+      n += got;
+      if (got < want) return n;
+    }
+  }
+}
