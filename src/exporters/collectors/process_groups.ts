@@ -274,6 +274,8 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
         // otlp.processes changed by a reload (turned on or off, other names or max): a new recorder from the next walk.
         const key = JSON.stringify(next.otlpProcesses);
         if (key !== recorderKey) {
+          // The old recorder's kept /proc/<pid> fds are closed now, not whenever it is collected.
+          recorder?.close();
           recorder = next.otlpProcesses === null ? null : new ProcessRecorder(next.otlpProcesses);
           recorderKey = key;
           cpuPrev = new Map();
