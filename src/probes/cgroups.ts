@@ -152,7 +152,11 @@ export function cgroupsApi(ctx: Context) {
           dirs.begin();
         },
         paths(descend = () => true) {
-          return cg().walk(ctx.fs, hier(), descend);
+          try {
+            return cg().walk(ctx.fs, hier(), descend, dirs);
+          } finally {
+            dirs.done();
+          }
         },
         statsMany(paths, parts) {
           const h = hier();

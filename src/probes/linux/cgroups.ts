@@ -663,35 +663,68 @@ const WALKED = new Set(['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'name=syste
  * Every cgroup's hierarchy path (`/`, `/system.slice`, ...) across the mounted hierarchies, parents before children:
  * on a v1 or hybrid host each controller has its own tree, so a cgroup made in one of them only is listed too.
  * `descend(path)` false lists the path but none below it (a container's inner cgroups). A directory removed during the
- * walk is skipped: cgroups come and go.
+ * walk is skipped: cgroups come and go. With a reader, directories on the kernel's filesystems are listed through its
+ * kept handles.
  */
-export function walk(fs: ProcFs, hs: readonly CgroupHierarchy[], descend: (p: string) => boolean): string[] {
+export function walk(
+  fs: ProcFs,
+  hs: readonly CgroupHierarchy[],
+  descend: (p: string) => boolean,
+  reader: CgroupDirReader | null = null,
+): string[] {
   const seen = new Set<string>();
-  const out: string[] = [];
+  const out: { path: string; depth: number }[] = [];
   for (const h of hs) {
     if (h.version === 1 && !h.controllers.some((c) => WALKED.has(c))) continue;
+    const rootDir = under(h, h.root);
+    if (rootDir === null) continue;
+    // Every directory below is on the root's filesystem: one check per hierarchy.
+    const kept = reader !== null && fs.isKernelPath(rootDir) ? reader : null;
+    // Each cgroup with its depth and its parent's index in the queue: its directory, the parent's + '/' + its name,
+    // is made only where it is listed (a container, not descended into, needs none).
     const queue: string[] = [h.root];
+    const names: string[] = [''];
+    const parents: number[] = [-1];
+    const depths: number[] = [h.root === '/' ? 0 : h.root.split('/').length - 1];
+    const dirs: string[] = [rootDir];
     for (let i = 0; i < queue.length; i++) {
       const cg = queue[i]!;
       if (!seen.has(cg)) {
         seen.add(cg);
-        out.push(cg);
+        out.push({ path: cg, depth: depths[i]! });
       }
       if (!descend(cg)) continue;
-      const dir = under(h, cg);
-      if (dir === null) continue;
-      let entries: nodeFs.Dirent[];
-      try {
-        entries = nodeFs.readdirSync(dir, { withFileTypes: true });
-      } catch (err) {
-        const e = toOsError(err, 'scandir', dir);
-        if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') continue;
-        throw e;
+      if (i > 0) {
+        const up = dirs[parents[i]!]!;
+        dirs[i] = up.endsWith('/') ? up + names[i]! : up + '/' + names[i]!;
       }
-      for (const e of entries) if (e.isDirectory()) queue.push(cg === '/' ? '/' + e.name : cg + '/' + e.name);
+      const dir = dirs[i]!;
+      const subdirs = kept !== null ? kept.subdirs(dir) : subdirsOf(dir);
+      if (subdirs === null) continue;
+      for (const name of subdirs) {
+        queue.push(cg === '/' ? '/' + name : cg + '/' + name);
+        names.push(name);
+        parents.push(i);
+        depths.push(depths[i]! + 1);
+      }
     }
   }
   // Parents before children across hierarchies too: sort by depth, then by path for a stable order.
-  const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
-  return out.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+  out.sort((a, b) => a.depth - b.depth || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.map((x) => x.path);
+}
+
+/** The subdirectories of `dir`, null when it is gone (removed during the walk: cgroups come and go). */
+function subdirsOf(dir: string): string[] | null {
+  let entries: nodeFs.Dirent[];
+  try {
+    entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const e = toOsError(err, 'scandir', dir);
+    if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return null;
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of entries) if (e.isDirectory()) out.push(e.name);
+  return out;
 }
