@@ -16,7 +16,9 @@ import { parsePressure, type PressureRecord } from './parse/pressure';
 import {
   parseBlkio,
   parseCpuMax,
+  FlatKeys,
   parseFlatKeyed,
+  parseFlatKeyedPick,
   parseIoStat,
   parseLimit,
   parseUint,
@@ -401,10 +403,34 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): 
   });
 }
 
-function memoryStats(io: Io, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | null {
+/** The memory.stat keys to parse for CgroupParts.statKeys, by version (v1: each key and its total_ form too). */
+const statPickers = new WeakMap<readonly string[], { v1: FlatKeys; v2: FlatKeys }>();
+
+function statPicker(keys: readonly string[], version: 1 | 2): FlatKeys {
+  let p = statPickers.get(keys);
+  if (p === undefined) {
+    // inactive_file for the working set, whatever the caller asked for.
+    const v2 = [...new Set([...keys, 'inactive_file'])];
+    p = { v1: new FlatKeys([...v2, ...v2.map((k) => 'total_' + k)]), v2: new FlatKeys(v2) };
+    statPickers.set(keys, p);
+  }
+  return version === 1 ? p.v1 : p.v2;
+}
+
+function memoryStats(
+  io: Io,
+  d: CgroupDirs,
+  limits: boolean,
+  statKeys: readonly string[] | undefined,
+): CgroupMemoryRaw | null {
   const m = d.memory;
   if (m === null) return null;
-  const stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  let stat: Record<string, number>;
+  if (statKeys === undefined) stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  else {
+    const keys = statPicker(statKeys, m.version);
+    stat = read(io, m.dir, 'memory.stat', (t, p) => parseFlatKeyedPick(t, keys, p)) ?? {};
+  }
   const lim = <T>(file: string, parse: (t: Buffer | string, p: string) => T): T | null =>
     limits ? read(io, m.dir, file, parse) : null;
   if (m.version === 2) {
@@ -435,8 +461,8 @@ function memoryStats(io: Io, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | 
   }
   // v1: the total_* keys count the whole subtree (with use_hierarchy, the only mode since 5.x); prefer them.
   const flat: Record<string, number> = {};
-  for (const [k, v] of Object.entries(stat)) if (!k.startsWith('total_')) flat[k] = v;
-  for (const [k, v] of Object.entries(stat)) if (k.startsWith('total_')) flat[k.slice(6)] = v;
+  for (const k in stat) if (!k.startsWith('total_')) flat[k] = stat[k]!;
+  for (const k in stat) if (k.startsWith('total_')) flat[k.slice(6)] = stat[k]!;
   const current = read(io, m.dir, 'memory.usage_in_bytes', parseUint);
   const memsw = read(io, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
   const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
@@ -539,6 +565,11 @@ export interface CgroupParts {
    * exports them only where a quota is set (cAdvisor) and knows there is none: on v1 cpu.stat is not read at all.
    */
   readonly throttling?: boolean;
+  /**
+   * Only these memory.stat keys (v1: their hierarchical total_ values where the file has them, as `stat` gives them),
+   * and inactive_file for the working set: for a caller that exports a few of the 40 to 70. Default: every key.
+   */
+  readonly statKeys?: readonly string[];
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
@@ -567,7 +598,7 @@ export function stats(
           io: pressure(io, d.unified, 'io.pressure'),
         });
   const cpu = parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null;
-  const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false) : null;
+  const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false, parts.statKeys) : null;
   const blk = parts.io === true ? ioStats(io, d) : null;
   if (reader === null) return Object.freeze({ dirs: d, cpu, memory, io: blk, pids, pressure: pr });
   // A kept directory found removed during the reads: its parts null, as existing() makes them for an absent one.
