@@ -14,7 +14,8 @@ const os = require('node:os');
 const { spawnSync } = require('node:child_process');
 const { median, runIfMain } = require('./_lib');
 
-const DIST = path.join(__dirname, '..', 'dist');
+// BENCH_DIST: another build's dist (main's, to compare in the same run).
+const DIST = process.env.BENCH_DIST || path.join(__dirname, '..', 'dist');
 const PODS = 50;
 const PER_POD = 4;
 const PASSES = Number(process.env.BENCH_CGROUP_PASSES || 40);

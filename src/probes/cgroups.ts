@@ -8,7 +8,7 @@
 import type { Context } from './context';
 import { parseCgroup, type CgroupEntry } from './linux/parse/cgroup';
 import { identityOf, type CgroupIdentity } from './linux/parse/cgroupid';
-import type { CgroupHierarchy, CgroupMode, CgroupParts, CgroupStatsRaw } from './linux/cgroups';
+import type { CgroupDirs, CgroupHierarchy, CgroupMode, CgroupParts, CgroupStatsRaw } from './linux/cgroups';
 import { readPodLogs, type PodLogIndex } from './linux/podlogs';
 import { readRuntimeState, type RuntimeNames } from './linux/runtimestate';
 import type { CgroupRuntime } from './linux/parse/cgroupid';
@@ -146,18 +146,43 @@ export function cgroupsApi(ctx: Context) {
       const dirs = new CgroupDirReader();
       let hs: CgroupHierarchy[] | null = null;
       const hier = () => (hs ??= cg().hierarchies(ctx.fs));
+      // dirsOf of each path, pure on the hierarchies and the path: kept while the mount table shows the same ones
+      // (string work for every hierarchy of every cgroup, every pass, otherwise); only the paths of the last pass.
+      let dirsKey = '';
+      let dirsOfPath = new Map<string, CgroupDirs>();
+      const dirsFor = (h: readonly CgroupHierarchy[], paths: readonly string[]): CgroupDirs[] => {
+        const key = JSON.stringify(h);
+        if (key !== dirsKey) {
+          dirsKey = key;
+          dirsOfPath = new Map();
+        }
+        return paths.map((p) => {
+          let d = dirsOfPath.get(p);
+          if (d === undefined) dirsOfPath.set(p, (d = cg().dirsOf(h, p)));
+          return d;
+        });
+      };
+      let seenThisPass = new Set<string>();
       return {
         begin() {
           hs = null;
           dirs.begin();
+          for (const p of dirsOfPath.keys()) if (!seenThisPass.has(p)) dirsOfPath.delete(p);
+          seenThisPass = new Set();
         },
         paths(descend = () => true) {
-          return cg().walk(ctx.fs, hier(), descend);
+          try {
+            return cg().walk(ctx.fs, hier(), descend, dirs);
+          } finally {
+            dirs.done();
+          }
         },
         statsMany(paths, parts) {
           const h = hier();
           try {
-            return paths.map((p) => cg().stats(ctx.fs, cg().dirsOf(h, p), parts, dirs));
+            const ds = dirsFor(h, paths);
+            for (const p of paths) seenThisPass.add(p);
+            return ds.map((d) => cg().stats(ctx.fs, d, parts, dirs));
           } finally {
             dirs.done();
           }

@@ -117,6 +117,34 @@ live.describe('cgroups created for the test (v1)', () => {
     }
   });
 
+  test("a reader's walk lists children through its kept directories, anew after a cgroup is removed and made again", () => {
+    const name = `${NAME}-walk`;
+    const root = path.join(mountOf('pids')!, name);
+    const reader = createPsutil().cgroupReader();
+    const mine = () => {
+      reader.begin();
+      return reader.paths().filter((p) => p === `/${name}` || p.startsWith(`/${name}/`));
+    };
+    try {
+      fs.mkdirSync(root);
+      expect(mine()).toEqual([`/${name}`]);
+      fs.mkdirSync(path.join(root, 'a'));
+      expect(mine()).toEqual([`/${name}`, `/${name}/a`]);
+      // The kept fd of the removed directory fails ENOENT to getdents64: listed again by path.
+      fs.rmdirSync(path.join(root, 'a'));
+      fs.rmdirSync(root);
+      fs.mkdirSync(root);
+      fs.mkdirSync(path.join(root, 'b'));
+      expect(mine()).toEqual([`/${name}`, `/${name}/b`]);
+      fs.rmdirSync(path.join(root, 'b'));
+      fs.rmdirSync(root);
+      expect(mine()).toEqual([]);
+    } finally {
+      reader.close();
+      for (const d of [path.join(root, 'a'), path.join(root, 'b'), root]) if (fs.existsSync(d)) fs.rmdirSync(d);
+    }
+  });
+
   test('a busy loop under a CPU quota: usage, throttling, limits', async () => {
     const cpu = mk('cpu', NAME);
     const acct = mk('cpuacct', NAME);

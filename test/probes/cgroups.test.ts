@@ -10,7 +10,9 @@ import { identityFromCgroupPath, identityOf } from '../../src/probes/linux/parse
 import {
   parseBlkio,
   parseCpuMax,
+  FlatKeys,
   parseFlatKeyed,
+  parseFlatKeyedPick,
   parseIoStat,
   parseLimit,
   parseUint,
@@ -67,6 +69,34 @@ describe('cgroup file parsers', () => {
     expect(() => parseLimit(Buffer.from('-2\n'))).toThrow(ParseError);
     expect(() => parseUint(Buffer.from('-1\n'))).toThrow(ParseError);
     expect(() => parseUint(Buffer.from('\n'))).toThrow(ParseError);
+  });
+  test('flat keyed, only some keys: the values parseFlatKeyed gives them, and its errors for any line', () => {
+    const keys = new FlatKeys(['anon', 'total_rss', 'file', 'absent']);
+    const texts = [
+      'anon 1\nfile 2\n total_rss   -3 \n\nanon_thp 4\nfile_mapped 5\n',
+      'file 2\nanon 123456789012345678\nzswap 9007199254740993\n',
+      'k\u00e9y 5\nanon 7\n', // not ASCII: the text way
+      '',
+    ];
+    for (const t of texts) {
+      const all = parseFlatKeyed(t);
+      const want = Object.fromEntries(keys.names.filter((k) => k in all).map((k) => [k, all[k]]));
+      expect({ ...parseFlatKeyedPick(t, keys) }).toEqual(want);
+      expect({ ...parseFlatKeyedPick(Buffer.from(t), keys) }).toEqual(want);
+    }
+    // A malformed line among the keys not kept is still an error, the same one.
+    for (const bad of ['unevictable x\nanon 1\n', 'anon 1\nunevictable 1 2\n', 'anon 1\nslab\n', 'anon 1\nsock -\n'])
+      for (const input of [bad, Buffer.from(bad)])
+        expect(() => parseFlatKeyedPick(input, keys, 'memory.stat')).toThrow(
+          (() => {
+            try {
+              parseFlatKeyed(bad, 'memory.stat');
+            } catch (err) {
+              return (err as Error).message;
+            }
+            throw new Error('no error');
+          })(),
+        );
   });
   test('cpuacct.usage_all: user and system summed over the CPUs, exactly past 2^53', () => {
     expect(parseUsageAll('cpu user system\n0 0 0\n1 108000000 72000000\n')).toEqual({
@@ -355,6 +385,27 @@ describe('cgroup v1 (hybrid) fixture', () => {
     expect(s.io).toEqual([{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192, readOps: 1, writeOps: 2 }]);
     expect(s.pids).toEqual({ current: 3, max: null });
     expect(s.pressure!.cpu!.some!.total).toBe(777);
+  });
+  test('statKeys: only those memory.stat keys (their total_ values), with inactive_file; the rest as without', () => {
+    const p = '/docker/d28e0087cf8f3f0429f755d60b0de415b20fcf76736ded7bab6e30e7b739ee36';
+    const [all] = V1.cgroupStatsMany([p]);
+    const [some] = V1.cgroupStatsMany([p], {
+      cpu: true,
+      memory: true,
+      io: true,
+      pids: true,
+      pressure: true,
+      statKeys: ['cache', 'pgfault', 'nothing_such'],
+    });
+    const st = all!.memory!.stat;
+    expect({ ...some!.memory!.stat }).toEqual({
+      cache: st['cache'],
+      pgfault: st['pgfault'],
+      inactive_file: st['inactive_file'],
+    });
+    expect(st['cache']).toBe(40 * MiB);
+    expect({ ...some!.memory!, stat: null }).toEqual({ ...all!.memory!, stat: null });
+    expect({ ...some!, memory: null }).toEqual({ ...all!, memory: null });
   });
   test('effective limits: the /docker parent quota, the leaf memory limit', () => {
     // no cpuset hierarchy mounted in this fixture: no cpuset bound

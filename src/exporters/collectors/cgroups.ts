@@ -454,6 +454,21 @@ function statsWithCachedLimits(
   return out;
 }
 
+/**
+ * The memory.stat keys the families (rss, cache, mapped_file on v1; anon, file, file_mapped on v2) and the OTLP
+ * metrics (pgfault, pgmajfault) use: only these are parsed, of the 40 to 70 a memory.stat has.
+ */
+const STAT_KEYS: readonly string[] = Object.freeze([
+  'rss',
+  'cache',
+  'mapped_file',
+  'anon',
+  'file',
+  'file_mapped',
+  'pgfault',
+  'pgmajfault',
+]);
+
 /** How long a pod log index is used before the directories are listed again (pods start and stop). */
 const PODLOGS_TTL_MS = 10_000;
 
@@ -480,7 +495,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let devices: Record<string, string> = {};
     const limits = new Map<string, CachedLimits>();
     const names = new RuntimeNamesCache(psutil);
-    const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure };
+    const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure, statKeys: STAT_KEYS };
     const reader = psutil.cgroupReader();
     return () => {
       reader.begin();

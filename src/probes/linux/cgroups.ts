@@ -16,7 +16,9 @@ import { parsePressure, type PressureRecord } from './parse/pressure';
 import {
   parseBlkio,
   parseCpuMax,
+  FlatKeys,
   parseFlatKeyed,
+  parseFlatKeyedPick,
   parseIoStat,
   parseLimit,
   parseUint,
@@ -401,10 +403,34 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): 
   });
 }
 
-function memoryStats(io: Io, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | null {
+/** The memory.stat keys to parse for CgroupParts.statKeys, by version (v1: each key and its total_ form too). */
+const statPickers = new WeakMap<readonly string[], { v1: FlatKeys; v2: FlatKeys }>();
+
+function statPicker(keys: readonly string[], version: 1 | 2): FlatKeys {
+  let p = statPickers.get(keys);
+  if (p === undefined) {
+    // inactive_file for the working set, whatever the caller asked for.
+    const v2 = [...new Set([...keys, 'inactive_file'])];
+    p = { v1: new FlatKeys([...v2, ...v2.map((k) => 'total_' + k)]), v2: new FlatKeys(v2) };
+    statPickers.set(keys, p);
+  }
+  return version === 1 ? p.v1 : p.v2;
+}
+
+function memoryStats(
+  io: Io,
+  d: CgroupDirs,
+  limits: boolean,
+  statKeys: readonly string[] | undefined,
+): CgroupMemoryRaw | null {
   const m = d.memory;
   if (m === null) return null;
-  const stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  let stat: Record<string, number>;
+  if (statKeys === undefined) stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
+  else {
+    const keys = statPicker(statKeys, m.version);
+    stat = read(io, m.dir, 'memory.stat', (t, p) => parseFlatKeyedPick(t, keys, p)) ?? {};
+  }
   const lim = <T>(file: string, parse: (t: Buffer | string, p: string) => T): T | null =>
     limits ? read(io, m.dir, file, parse) : null;
   if (m.version === 2) {
@@ -435,8 +461,8 @@ function memoryStats(io: Io, d: CgroupDirs, limits: boolean): CgroupMemoryRaw | 
   }
   // v1: the total_* keys count the whole subtree (with use_hierarchy, the only mode since 5.x); prefer them.
   const flat: Record<string, number> = {};
-  for (const [k, v] of Object.entries(stat)) if (!k.startsWith('total_')) flat[k] = v;
-  for (const [k, v] of Object.entries(stat)) if (k.startsWith('total_')) flat[k.slice(6)] = v;
+  for (const k in stat) if (!k.startsWith('total_')) flat[k] = stat[k]!;
+  for (const k in stat) if (k.startsWith('total_')) flat[k.slice(6)] = stat[k]!;
   const current = read(io, m.dir, 'memory.usage_in_bytes', parseUint);
   const memsw = read(io, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
   const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
@@ -539,6 +565,11 @@ export interface CgroupParts {
    * exports them only where a quota is set (cAdvisor) and knows there is none: on v1 cpu.stat is not read at all.
    */
   readonly throttling?: boolean;
+  /**
+   * Only these memory.stat keys (v1: their hierarchical total_ values where the file has them, as `stat` gives them),
+   * and inactive_file for the working set: for a caller that exports a few of the 40 to 70. Default: every key.
+   */
+  readonly statKeys?: readonly string[];
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
@@ -567,7 +598,7 @@ export function stats(
           io: pressure(io, d.unified, 'io.pressure'),
         });
   const cpu = parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null;
-  const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false) : null;
+  const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false, parts.statKeys) : null;
   const blk = parts.io === true ? ioStats(io, d) : null;
   if (reader === null) return Object.freeze({ dirs: d, cpu, memory, io: blk, pids, pressure: pr });
   // A kept directory found removed during the reads: its parts null, as existing() makes them for an absent one.
@@ -663,35 +694,68 @@ const WALKED = new Set(['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'name=syste
  * Every cgroup's hierarchy path (`/`, `/system.slice`, ...) across the mounted hierarchies, parents before children:
  * on a v1 or hybrid host each controller has its own tree, so a cgroup made in one of them only is listed too.
  * `descend(path)` false lists the path but none below it (a container's inner cgroups). A directory removed during the
- * walk is skipped: cgroups come and go.
+ * walk is skipped: cgroups come and go. With a reader, directories on the kernel's filesystems are listed through its
+ * kept handles.
  */
-export function walk(fs: ProcFs, hs: readonly CgroupHierarchy[], descend: (p: string) => boolean): string[] {
+export function walk(
+  fs: ProcFs,
+  hs: readonly CgroupHierarchy[],
+  descend: (p: string) => boolean,
+  reader: CgroupDirReader | null = null,
+): string[] {
   const seen = new Set<string>();
-  const out: string[] = [];
+  const out: { path: string; depth: number }[] = [];
   for (const h of hs) {
     if (h.version === 1 && !h.controllers.some((c) => WALKED.has(c))) continue;
+    const rootDir = under(h, h.root);
+    if (rootDir === null) continue;
+    // Every directory below is on the root's filesystem: one check per hierarchy.
+    const kept = reader !== null && fs.isKernelPath(rootDir) ? reader : null;
+    // Each cgroup with its depth and its parent's index in the queue: its directory, the parent's + '/' + its name,
+    // is made only where it is listed (a container, not descended into, needs none).
     const queue: string[] = [h.root];
+    const names: string[] = [''];
+    const parents: number[] = [-1];
+    const depths: number[] = [h.root === '/' ? 0 : h.root.split('/').length - 1];
+    const dirs: string[] = [rootDir];
     for (let i = 0; i < queue.length; i++) {
       const cg = queue[i]!;
       if (!seen.has(cg)) {
         seen.add(cg);
-        out.push(cg);
+        out.push({ path: cg, depth: depths[i]! });
       }
       if (!descend(cg)) continue;
-      const dir = under(h, cg);
-      if (dir === null) continue;
-      let entries: nodeFs.Dirent[];
-      try {
-        entries = nodeFs.readdirSync(dir, { withFileTypes: true });
-      } catch (err) {
-        const e = toOsError(err, 'scandir', dir);
-        if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') continue;
-        throw e;
+      if (i > 0) {
+        const up = dirs[parents[i]!]!;
+        dirs[i] = up.endsWith('/') ? up + names[i]! : up + '/' + names[i]!;
       }
-      for (const e of entries) if (e.isDirectory()) queue.push(cg === '/' ? '/' + e.name : cg + '/' + e.name);
+      const dir = dirs[i]!;
+      const subdirs = kept !== null ? kept.subdirs(dir) : subdirsOf(dir);
+      if (subdirs === null) continue;
+      for (const name of subdirs) {
+        queue.push(cg === '/' ? '/' + name : cg + '/' + name);
+        names.push(name);
+        parents.push(i);
+        depths.push(depths[i]! + 1);
+      }
     }
   }
   // Parents before children across hierarchies too: sort by depth, then by path for a stable order.
-  const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
-  return out.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+  out.sort((a, b) => a.depth - b.depth || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.map((x) => x.path);
+}
+
+/** The subdirectories of `dir`, null when it is gone (removed during the walk: cgroups come and go). */
+function subdirsOf(dir: string): string[] | null {
+  let entries: nodeFs.Dirent[];
+  try {
+    entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const e = toOsError(err, 'scandir', dir);
+    if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return null;
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of entries) if (e.isDirectory()) out.push(e.name);
+  return out;
 }
