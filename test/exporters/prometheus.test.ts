@@ -12,10 +12,14 @@ import { dataResult, failedResult, type CollectorResult } from '../../src/export
 import {
   PrometheusAdapter,
   renderCollector,
+  selfFamilies,
+  SelfRenderer,
   snapshotFamilies,
   type ActiveCollector,
 } from '../../src/exporters/prometheus';
+import type { CollectorFilter } from '../../src/exporters/filter';
 import type { Snapshot } from '../../src/exporters/snapshot';
+import { silentLogger } from '../../src/exporters/log';
 import { hasBinary, promtoolCheck } from '../e2e/agent-process';
 import { parseExposition, seriesKey } from './golden-compare';
 
@@ -376,5 +380,84 @@ describe('exposition limits through the adapter', () => {
       results: [],
     });
     expect(t).toMatch(/^psutil_exporter_collection_duration_seconds 0\.25$/m);
+  });
+});
+
+describe("the agent's own families, rendered straight to text", () => {
+  const results = (names: readonly string[], seconds: number): CollectorResult[] =>
+    names.map((n, i) => (i % 3 === 2 ? failedResult(n, seconds * (i + 1), 'x') : dataResult(n, seconds * (i + 1), {})));
+  const successOf = (rs: readonly CollectorResult[]): Map<string, number> =>
+    new Map(rs.map((r) => [r.name, r.ok ? 1 : 0]));
+  const general = (
+    s: Snapshot,
+    success: Map<string, number>,
+    labels: ReadonlyMap<string, readonly string[]> | undefined,
+    filter: CollectorFilter | null,
+    limits: ExpositionLimits,
+  ) =>
+    renderFamilies(selfFamilies(s, success, { processMetrics: false, ...(labels ? { labels } : {}) }, filter), limits);
+
+  const names = ['cpu', 'sensors', 'meminfo', 'sockets', 'textfile'];
+  const labels = new Map([
+    ['sensors', ['hwmon', 'thermal_zone', 'powersupplyclass']],
+    ['sockets', ['tcpstat']],
+  ]);
+  const filter: CollectorFilter = {
+    key: 'k',
+    keep: new Map<string, readonly string[] | null>([
+      ['sensors', ['node_hwmon_']],
+      ['meminfo', null],
+    ]),
+    names: new Map([['sensors', ['hwmon']]]),
+  };
+  test.each([
+    ['plain names, node_exporter labels', names, labels, null, DEFAULT_LIMITS],
+    ['a filter', names, undefined, filter, DEFAULT_LIMITS],
+    ['no collectors', [], undefined, null, DEFAULT_LIMITS],
+    ['names to escape', ['a"b', 'c\\d', 'e\nf', 'cpu'], undefined, null, DEFAULT_LIMITS],
+    [
+      'a name the cap cuts',
+      ['cpu', 'x'.repeat(40)],
+      undefined,
+      null,
+      { maxLabelValueBytes: 16, maxSeriesPerFamily: 0 },
+    ],
+    ['more series than the cap', names, labels, null, { maxLabelValueBytes: 0, maxSeriesPerFamily: 3 }],
+    [
+      'two collectors under one node_exporter name',
+      names,
+      new Map([
+        ['cpu', ['x']],
+        ['meminfo', ['x']],
+      ]),
+      null,
+      DEFAULT_LIMITS,
+    ],
+    ['a collector twice in a snapshot', ['cpu', 'meminfo', 'cpu'], undefined, null, DEFAULT_LIMITS],
+  ] as const)('the same blocks and limit counts as the general rendering: %s', (_, ns, ls, f, limits) => {
+    const own = new SelfRenderer(limits, silentLogger);
+    // Twice with other values: what is kept between passes is the layout, never a value.
+    for (const seconds of [0.001, 0.25]) {
+      const rs = results(ns, seconds);
+      const s: Snapshot = { ...snap(rs), startedAt: 1000, finishedAt: 1000 + seconds * 1000 };
+      const got = own.render(s, successOf(rs), ls, f);
+      expect(got).toEqual(general(s, successOf(rs), ls, f, limits));
+    }
+  });
+
+  test('a new snapshot changes the text; other collectors give another layout', () => {
+    const own = new SelfRenderer(DEFAULT_LIMITS, silentLogger);
+    const text = (rs: CollectorResult[]) =>
+      own
+        .render(snap(rs), successOf(rs), labels, null)
+        .families.map((b) => b.text)
+        .join('\n\n');
+    const a = text(results(names, 0.001));
+    const b = text(results(names, 0.002));
+    expect(b).not.toBe(a);
+    expect(b).toContain('psutil_exporter_scrape_collector_duration_seconds{collector="cpu"} 0.002');
+    const c = text(results(['cpu'], 0.002));
+    expect(c).not.toContain('meminfo');
+    expect(text(results(names, 0.001))).toBe(a);
   });
 });

@@ -151,7 +151,15 @@ const HEADS = new Map<string, Head>();
 /** Bounds HEADS: families whose names change (textfile's) cannot grow it without end. */
 const MAX_HEADS = 8192;
 
-function headOf(f: Family): Head {
+/** A family's HELP and TYPE lines (its block when it has no sample), as every rendering writes them. */
+export function familyHead(f: Pick<Family, 'name' | 'help' | 'type'>): {
+  readonly help: string;
+  readonly text: string;
+} {
+  return headOf(f);
+}
+
+function headOf(f: Pick<Family, 'name' | 'help' | 'type'>): Head {
   const had = HEADS.get(f.name);
   if (had !== undefined && had.rawHelp === f.help && had.type === f.type) return had;
   const help = wellFormed(f.help);
@@ -174,6 +182,12 @@ function sortedNames(names: readonly string[]): readonly string[] {
 
 /** A character that a label value cannot be written with as it is: to escape, or a surrogate (maybe lone). */
 const NOT_PLAIN = /[\\\n"\uD800-\uDFFF]/;
+
+/** True when a label value is written as it is under these limits: nothing to escape, check or cut. */
+export function plainLabelValue(v: string, limits: ExpositionLimits): boolean {
+  const maxBytes = limits.maxLabelValueBytes;
+  return (maxBytes <= 0 || v.length * 3 <= maxBytes) && !NOT_PLAIN.test(v);
+}
 
 /**
  * One family's block with the limits applied in the same walk (what limitFamily then renderFamily produce, without
