@@ -30,7 +30,7 @@ import type { CollectorFilter } from './filter';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { CollectorResult } from './pass';
-import { processFamilies } from './self';
+import { processBlocks, processFamilies } from './self';
 import type { Snapshot } from './snapshot';
 
 export const CONTENT_TYPE = TEXT_CONTENT_TYPE;
@@ -513,16 +513,14 @@ export class PrometheusAdapter {
     }
     // The limit counters include this snapshot's collectors; what the agent's own families lose shows next time.
     const own = this.own.render(snap, success, this.self.labels, null);
-    const common = renderFamilies(
-      [...(this.self.processMetrics ? processFamilies() : []), ...this.extra(), ...this.limitFamilies()],
-      this.limits,
-      this.log,
-    );
+    const other = renderFamilies([...this.extra(), ...this.limitFamilies()], this.limits, this.log);
     this.count(own.limited);
-    this.count(common.limited);
+    this.count(other.limited);
+    // process_* have no labels: nothing for the limits to cut, and renderFamilies' order comes from exposition().
+    const common = this.self.processMetrics ? [...processBlocks(), ...other.families] : other.families;
     return {
-      exposition: exposition([...blocks, ...own.families, ...common.families], this.log),
-      parts: { blocks: byCollector, success, common: common.families },
+      exposition: exposition([...blocks, ...own.families, ...common], this.log),
+      parts: { blocks: byCollector, success, common },
     };
   }
 }

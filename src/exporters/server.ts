@@ -20,6 +20,7 @@ import type { Family } from './catalog';
 import type { Logger } from './log';
 import { OPENMETRICS_CONTENT_TYPE } from './exposition/render';
 import { FilterError } from './filter';
+import { openFdCount } from './self';
 import type { WebGuard } from './webguard';
 
 export interface MetricsBody {
@@ -190,8 +191,7 @@ export interface FdProbe {
 
 export const procSelfFds: FdProbe = {
   limit: () => softFdLimit(fs.readFileSync('/proc/self/limits', 'latin1')),
-  // The listing's own directory fd is open while it lists, and is in the list.
-  open: () => fs.readdirSync('/proc/self/fd').length - 1,
+  open: openFdCount,
 };
 
 export class AgentServer {
