@@ -17,6 +17,7 @@ import { __version__ } from '../constants';
 import type { AnyCollectorDef, Family, PromType } from './catalog';
 import { DEFAULT_LIMITS } from './exposition/limits';
 import {
+  BlockOrder,
   exposition,
   familyHead,
   formatValue,
@@ -389,6 +390,8 @@ export class PrometheusAdapter {
   private readonly droppedTotal = new Map<string, number>();
   private readonly truncatedTotal = new Map<string, number>();
   private readonly own: SelfRenderer;
+  /** The order of the whole exposition's blocks, pass after pass. */
+  private readonly order = new BlockOrder();
   private cache: {
     id: number;
     exposition: Exposition;
@@ -519,7 +522,7 @@ export class PrometheusAdapter {
     // process_* have no labels: nothing for the limits to cut, and renderFamilies' order comes from exposition().
     const common = this.self.processMetrics ? [...processBlocks(), ...other.families] : other.families;
     return {
-      exposition: exposition([...blocks, ...own.families, ...common], this.log),
+      exposition: exposition([...blocks, ...own.families, ...common], this.log, this.order),
       parts: { blocks: byCollector, success, common },
     };
   }

@@ -64,7 +64,7 @@ export function acceptsGzip(header: string | undefined): boolean {
 
 let zlib: typeof import('node:zlib') | null = null;
 /** Loaded at the first gzip request: a scraper that never asks for gzip never pays for zlib (about 1.5 MB resident). */
-function gzip1(text: string): Buffer {
+function gzip1(text: Buffer): Buffer {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: zlib loads at the first gzip request (comment above)
   zlib ??= require('node:zlib') as typeof import('node:zlib');
   return zlib.gzipSync(text, { level: 1 });
@@ -416,8 +416,13 @@ export class AgentServer {
         const kind = gzip ? (`${format}.gz` as const) : format;
         let body = this.cache.bodies[kind];
         if (body === undefined) {
-          const src = format === 'openmetrics' ? (this.cache.om ?? '') : this.cache.text;
-          body = gzip ? gzip1(src) : Buffer.from(src, 'utf8');
+          // The gzip is made of the UTF-8 body, kept for the scrapers that take it as it is.
+          let plain = this.cache.bodies[format];
+          if (plain === undefined) {
+            plain = Buffer.from(format === 'openmetrics' ? (this.cache.om ?? '') : this.cache.text, 'utf8');
+            this.cache.bodies[format] = plain;
+          }
+          body = gzip ? gzip1(plain) : plain;
           this.cache.bodies[kind] = body;
         }
         res.setHeader('Vary', 'Accept, Accept-Encoding');

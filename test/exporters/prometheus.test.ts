@@ -1,12 +1,16 @@
 import type { Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
 import {
+  assembleText,
+  BlockOrder,
   DEFAULT_LIMITS,
   goFloat,
+  orderBlocks,
   renderFamilies,
   safeLabelValue,
   TRUNCATION_MARKER,
   type ExpositionLimits,
+  type FamilyBlock,
 } from '../../src/exporters/exposition';
 import { dataResult, failedResult, type CollectorResult } from '../../src/exporters/pass';
 import {
@@ -459,5 +463,48 @@ describe("the agent's own families, rendered straight to text", () => {
     const c = text(results(['cpu'], 0.002));
     expect(c).not.toContain('meminfo');
     expect(text(results(names, 0.001))).toBe(a);
+  });
+});
+
+describe('assembling the blocks', () => {
+  const blk = (name: string, v: number): FamilyBlock => ({
+    name,
+    type: 'gauge',
+    help: name,
+    text: `# HELP ${name} ${name}\n# TYPE ${name} gauge\n${name} ${v}`,
+    samplesAt: 0,
+  });
+
+  test('BlockOrder: the order orderBlocks gives, pass after pass, with the blocks of each pass', () => {
+    const logged: string[] = [];
+    const log = { ...silentLogger, warn: (msg: string) => logged.push(msg) };
+    const order = new BlockOrder();
+    const pass = (names: string[], v: number): FamilyBlock[] => names.map((n) => blk(n, v));
+    const check = (blocks: FamilyBlock[]): void => {
+      const want = orderBlocks(blocks);
+      const got = order.order(blocks, log);
+      expect(got).toEqual(want);
+      // The very blocks of this pass, not the ones the order was made with.
+      got.forEach((b, i) => expect(b).toBe(want[i]));
+    };
+    check(pass(['c', 'a', 'b'], 1));
+    check(pass(['c', 'a', 'b'], 2));
+    check(pass(['c', 'a', 'd', 'b'], 3));
+    check(pass(['c', 'a', 'd', 'b'], 4));
+    // A duplicate is dropped and logged at every pass, as orderBlocks does.
+    logged.length = 0;
+    check(pass(['b', 'a', 'b'], 5));
+    check(pass(['b', 'a', 'b'], 6));
+    expect(logged).toEqual(['duplicate family dropped', 'duplicate family dropped']);
+    check(pass([], 7));
+    check(pass(['c', 'a', 'b'], 8));
+  });
+
+  test('assembleText: blocks separated by a blank line, one newline at the end', () => {
+    expect(assembleText([])).toBe('\n');
+    expect(assembleText([blk('a', 1)])).toBe('# HELP a a\n# TYPE a gauge\na 1\n');
+    expect(assembleText([blk('a', 1), blk('b', 2)])).toBe(
+      '# HELP a a\n# TYPE a gauge\na 1\n\n# HELP b b\n# TYPE b gauge\nb 2\n',
+    );
   });
 });

@@ -159,6 +159,20 @@ describe('AgentServer /metrics over HTTP', () => {
     expect((await get(port, {})).body.toString()).toBe('# HELP b B.\n# TYPE b gauge\nb 1\n');
   });
 
+  test('gzip: made once per snapshot and served again; a new snapshot gets its own', async () => {
+    const gunzip = async (): Promise<string> =>
+      zlib.gunzipSync((await get(port, { 'accept-encoding': 'gzip' })).body).toString('utf8');
+    body = bodyOf(10, [fam('g', 'gauge', 'G.').set(1).family]);
+    expect(await gunzip()).toBe('# HELP g G.\n# TYPE g gauge\ng 1\n');
+    // Same id, other families: the gzip first made for snapshot 10, not a new one.
+    body = bodyOf(10, [fam('g', 'gauge', 'G.').set(2).family]);
+    expect(await gunzip()).toBe('# HELP g G.\n# TYPE g gauge\ng 1\n');
+    body = bodyOf(11, [fam('g', 'gauge', 'G.').set(2).family]);
+    expect(await gunzip()).toBe('# HELP g G.\n# TYPE g gauge\ng 2\n');
+    // The identity body of that snapshot is the one the gzip was made of.
+    expect((await get(port, {})).body.toString()).toBe('# HELP g G.\n# TYPE g gauge\ng 2\n');
+  });
+
   test('a label value with \\r is served as OpenMetrics, raw (issue 11 #10: it used to send the host back to text 0.0.4)', async () => {
     body = bodyOf(4, [
       fam('namedprocess_namegroup_num_procs', 'gauge', 'P.', ['groupname']).add({ groupname: 'bad\rname' }, 1).family,
