@@ -159,6 +159,16 @@ describe('AgentServer /metrics over HTTP', () => {
     expect((await get(port, {})).body.toString()).toBe('# HELP b B.\n# TYPE b gauge\nb 1\n');
   });
 
+  test('the format negotiated for an Accept header is kept per header: scrapers alternating each get theirs', async () => {
+    body = GOLDEN;
+    const headers = [PROMETHEUS_ACCEPT, 'text/plain', 'application/openmetrics-text;q=0,text/plain;q=0.5'];
+    for (let round = 0; round < 3; round++)
+      for (const accept of headers)
+        expect((await get(port, { accept })).headers['content-type']).toBe(
+          accept === PROMETHEUS_ACCEPT ? OPENMETRICS_CONTENT_TYPE : 'text/plain; version=0.0.4; charset=utf-8',
+        );
+  });
+
   test('gzip: made once per snapshot and served again; a new snapshot gets its own', async () => {
     const gunzip = async (): Promise<string> =>
       zlib.gunzipSync((await get(port, { 'accept-encoding': 'gzip' })).body).toString('utf8');
