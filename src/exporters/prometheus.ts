@@ -395,7 +395,8 @@ export class PrometheusAdapter {
   private cache: {
     id: number;
     exposition: Exposition;
-    text: Promise<string>;
+    /** render()'s answer, made when first asked (the agent's server takes the exposition itself). */
+    text?: Promise<string>;
     parts: SnapshotParts;
     filtered: Map<string, Exposition>;
   } | null = null;
@@ -435,7 +436,8 @@ export class PrometheusAdapter {
 
   /** The exposition (text format 0.0.4) of a snapshot; computed once per snapshot id. */
   render(snap: Snapshot): Promise<string> {
-    return this.cached(snap).text;
+    const c = this.cached(snap);
+    return (c.text ??= Promise.resolve(c.exposition.text));
   }
 
   /** The snapshot's exposition in both formats (OpenMetrics built when first asked for); once per snapshot id. */
@@ -446,7 +448,7 @@ export class PrometheusAdapter {
   private cached(snap: Snapshot): NonNullable<PrometheusAdapter['cache']> {
     if (this.cache && this.cache.id === snap.id) return this.cache;
     const { exposition: e, parts } = this.build(snap);
-    this.cache = { id: snap.id, exposition: e, text: Promise.resolve(e.text), parts, filtered: new Map() };
+    this.cache = { id: snap.id, exposition: e, parts, filtered: new Map() };
     return this.cache;
   }
 

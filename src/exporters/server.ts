@@ -27,8 +27,11 @@ export interface MetricsBody {
   readonly id: number;
   /** Identifies the collect[]/exclude[] filter the body was made with ('' for none). */
   readonly filterKey?: string;
-  /** The exposition in text format 0.0.4. */
-  readonly text: string;
+  /**
+   * The exposition in text format 0.0.4, or what makes it (called when a scraper first takes this format: Prometheus
+   * takes OpenMetrics, and the text need not be put together for it).
+   */
+  readonly text: string | (() => string);
   /**
    * The same in OpenMetrics 1.0.0, built when first asked for (exposition/render.ts). Without it (a body made of text
    * alone) every scraper gets text 0.0.4.
@@ -156,7 +159,7 @@ const MAX_ACCEPT_HEADERS = 16;
 interface BodyCache {
   /** The snapshot id and filter key. */
   readonly key: string;
-  readonly text: string;
+  readonly text: string | (() => string);
   readonly openMetrics: (() => string) | undefined;
   /** null once building it has failed for this snapshot, or without a builder (text 0.0.4 is served instead). */
   om?: string | null;
@@ -422,7 +425,9 @@ export class AgentServer {
           // The gzip is made of the UTF-8 body, kept for the scrapers that take it as it is.
           let plain = this.cache.bodies[format];
           if (plain === undefined) {
-            plain = Buffer.from(format === 'openmetrics' ? (this.cache.om ?? '') : this.cache.text, 'utf8');
+            const text = this.cache.text;
+            const src = format === 'openmetrics' ? (this.cache.om ?? '') : typeof text === 'string' ? text : text();
+            plain = Buffer.from(src, 'utf8');
             this.cache.bodies[format] = plain;
           }
           body = gzip ? gzip1(plain) : plain;

@@ -169,6 +169,29 @@ describe('AgentServer /metrics over HTTP', () => {
         );
   });
 
+  test('a text made on demand: not for an OpenMetrics scrape, once per snapshot for text scrapes', async () => {
+    let made = 0;
+    const e = exposition(renderFamilies([fam('t', 'gauge', 'T.').set(1).family], DEFAULT_LIMITS).families);
+    body = {
+      id: 20,
+      text: () => {
+        made++;
+        return e.text;
+      },
+      openMetrics: e.openMetrics,
+    };
+    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe(
+      '# TYPE t gauge\n# HELP t T.\nt 1\n# EOF\n',
+    );
+    expect(made).toBe(0);
+    for (const headers of [{}, {}, { 'accept-encoding': 'gzip' }]) {
+      const r = await get(port, headers);
+      const text = r.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(r.body) : r.body;
+      expect(text.toString()).toBe('# HELP t T.\n# TYPE t gauge\nt 1\n');
+    }
+    expect(made).toBe(1);
+  });
+
   test('gzip: made once per snapshot and served again; a new snapshot gets its own', async () => {
     const gunzip = async (): Promise<string> =>
       zlib.gunzipSync((await get(port, { 'accept-encoding': 'gzip' })).body).toString('utf8');

@@ -400,7 +400,7 @@ export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
   return out.join('\n');
 }
 
-/** A snapshot's exposition in both formats: the text now, OpenMetrics built on first use and kept. */
+/** A snapshot's exposition in both formats, each built on first use and kept. */
 export interface Exposition {
   readonly text: string;
   readonly openMetrics: () => string;
@@ -413,10 +413,13 @@ export function exposition(
   order: BlockOrder | null = null,
 ): Exposition {
   const ordered = order === null ? orderBlocks(blocks, log) : order.order(blocks, log);
-  const text = assembleText(ordered);
+  let text: string | null = null;
   let om: string | null = null;
   return {
-    text,
+    // Put together when first read: a scraper that takes OpenMetrics (Prometheus) never needs it.
+    get text(): string {
+      return (text ??= assembleText(ordered));
+    },
     openMetrics: () => (om ??= assembleOpenMetrics(ordered)),
   };
 }
