@@ -1,8 +1,10 @@
 import type { Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
 import {
+  assembleOpenMetrics,
   assembleText,
   BlockOrder,
+  exposition,
   DEFAULT_LIMITS,
   goFloat,
   orderBlocks,
@@ -498,6 +500,29 @@ describe('assembling the blocks', () => {
     expect(logged).toEqual(['duplicate family dropped', 'duplicate family dropped']);
     check(pass([], 7));
     check(pass(['c', 'a', 'b'], 8));
+  });
+
+  test('OpenMetrics with the family lines kept between passes: as made afresh, when a HELP, type or name changes too', () => {
+    const order = new BlockOrder();
+    const pass = (fams: Family[]) => {
+      const blocks = renderFamilies(fams, DEFAULT_LIMITS).families;
+      const got = exposition(blocks, silentLogger, order).openMetrics();
+      expect(got).toBe(assembleOpenMetrics(orderBlocks(blocks)));
+      return got;
+    };
+    const a = pass(families(fam('a_total', 'counter', 'A.').set(1), fam('b', 'counter', 'B.').set(2)));
+    expect(a).toBe('# TYPE a counter\n# HELP a A.\na_total 1\n# TYPE b counter\n# HELP b B.\nb_total 2\n# EOF\n');
+    expect(pass(families(fam('a_total', 'counter', 'A.').set(3), fam('b', 'counter', 'B.').set(4)))).toContain(
+      'b_total 4',
+    );
+    expect(pass(families(fam('a_total', 'counter', 'A2.').set(3), fam('b', 'gauge', 'B.').set(4)))).toBe(
+      '# TYPE a counter\n# HELP a A2.\na_total 3\n# TYPE b gauge\n# HELP b B.\nb 4\n# EOF\n',
+    );
+    // A family whose name makes a counter's clash: the counter is exposed as unknown under its own name.
+    expect(pass(families(fam('a_total', 'counter', 'A2.').set(3), fam('a_created', 'gauge', 'C.').set(1)))).toContain(
+      '# TYPE a_total unknown\n',
+    );
+    expect(pass([])).toBe('# EOF\n');
   });
 
   test('assembleText: blocks separated by a blank line, one newline at the end', () => {

@@ -325,6 +325,25 @@ export class BlockOrder {
   /** Index in the input of each output block; null after a sequence with a duplicate. */
   private perm: readonly number[] | null = null;
 
+  /** The OpenMetrics family lines last made, for the names, types and HELP texts they were made for. */
+  private heads: readonly OpenMetricsHead[] = [];
+
+  /**
+   * openMetricsHeads of ordered blocks, the last ones again while every block has the name, type and HELP they were
+   * made for, at the same place (the same names: nothing that decides a head has changed).
+   */
+  openMetricsHeads(ordered: readonly FamilyBlock[]): readonly OpenMetricsHead[] {
+    const n = ordered.length;
+    let same = this.heads.length === n;
+    for (let i = 0; i < n && same; i++) {
+      const b = ordered[i] as FamilyBlock;
+      const h = this.heads[i] as OpenMetricsHead;
+      same = b.name === h.name && b.type === h.type && b.help === h.help;
+    }
+    if (!same) this.heads = openMetricsHeads(ordered);
+    return this.heads;
+  }
+
   order(blocks: readonly FamilyBlock[], log: Logger = silentLogger): FamilyBlock[] {
     const n = blocks.length;
     const perm = this.perm;
@@ -360,11 +379,21 @@ export function assembleText(ordered: readonly FamilyBlock[]): string {
   return texts.join('\n\n');
 }
 
-/** The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks), ending in `# EOF\n`. */
-export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
+/** A block's OpenMetrics family lines, for the name, type and HELP it was made for. */
+export interface OpenMetricsHead {
+  readonly name: string;
+  readonly type: string;
+  readonly help: string;
+  /** `# TYPE` and `# HELP` (no newline at the end). */
+  readonly text: string;
+  /** A counter whose name lacks `_total`: its samples gain it. */
+  readonly suffix: boolean;
+}
+
+/** The OpenMetrics family lines of ordered blocks (orderBlocks): they depend on each block's name among all names. */
+export function openMetricsHeads(ordered: readonly FamilyBlock[]): OpenMetricsHead[] {
   const names = new Set(ordered.map((b) => b.name));
-  const out: string[] = [];
-  for (const b of ordered) {
+  return ordered.map((b) => {
     let name = b.name;
     let type: string = b.type === 'untyped' ? 'unknown' : b.type;
     let suffix = false;
@@ -381,22 +410,45 @@ export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
         suffix = !hasTotal;
       }
     }
-    out.push(`# TYPE ${name} ${type}`);
-    if (b.help !== '') out.push(`# HELP ${name} ${escapeHelpOpenMetrics(b.help)}`);
-    if (b.samplesAt < b.text.length) {
-      const body = b.text.slice(b.samplesAt);
-      // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
-      out.push(
-        suffix
-          ? body
-              .split('\n')
-              .map((l) => `${b.name}_total${l.slice(b.name.length)}`)
-              .join('\n')
-          : body,
-      );
+    const head = `# TYPE ${name} ${type}`;
+    return {
+      name: b.name,
+      type: b.type,
+      help: b.help,
+      text: b.help === '' ? head : `${head}\n# HELP ${name} ${escapeHelpOpenMetrics(b.help)}`,
+      suffix,
+    };
+  });
+}
+
+/**
+ * The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks), ending in `# EOF\n`; `heads` are their
+ * openMetricsHeads (made here when not given).
+ */
+export function assembleOpenMetrics(
+  ordered: readonly FamilyBlock[],
+  heads: readonly OpenMetricsHead[] = openMetricsHeads(ordered),
+): string {
+  const out = new Array<string>(ordered.length + 1);
+  for (let i = 0; i < ordered.length; i++) {
+    const b = ordered[i] as FamilyBlock;
+    const h = heads[i] as OpenMetricsHead;
+    if (b.samplesAt >= b.text.length) {
+      out[i] = h.text;
+      continue;
     }
+    const body = b.text.slice(b.samplesAt);
+    // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
+    out[i] = `${h.text}\n${
+      h.suffix
+        ? body
+            .split('\n')
+            .map((l) => `${b.name}_total${l.slice(b.name.length)}`)
+            .join('\n')
+        : body
+    }`;
   }
-  out.push('# EOF', '');
+  out[ordered.length] = '# EOF\n';
   return out.join('\n');
 }
 
@@ -420,6 +472,10 @@ export function exposition(
     get text(): string {
       return (text ??= assembleText(ordered));
     },
-    openMetrics: () => (om ??= assembleOpenMetrics(ordered)),
+    openMetrics: () =>
+      (om ??= assembleOpenMetrics(
+        ordered,
+        order === null ? openMetricsHeads(ordered) : order.openMetricsHeads(ordered),
+      )),
   };
 }
