@@ -10,7 +10,18 @@ import { collectorFilter, collectorLabels, FilterError } from '../../src/exporte
 import { logfmtLine } from '../../src/exporters/log';
 import { PrometheusAdapter } from '../../src/exporters/prometheus';
 import { dataResult } from '../../src/exporters/pass';
-import { parseBootTime, parseLimit, parseSelfStat, processFamilies } from '../../src/exporters/self';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_LIMITS, renderFamilies } from '../../src/exporters/exposition';
+import {
+  openFdCount,
+  parseBootTime,
+  parseLimit,
+  parseSelfStat,
+  processBlocks,
+  processFamilies,
+  readProcText,
+} from '../../src/exporters/self';
 import type { Snapshot } from '../../src/exporters/snapshot';
 import { parseExposition } from './golden-compare';
 
@@ -149,6 +160,48 @@ describe('process_* readers', () => {
     expect(byName.get('process_resident_memory_bytes')).toBeGreaterThan(1 << 20);
     expect(byName.get('process_start_time_seconds')).toBeLessThanOrEqual(Date.now() / 1000);
     expect(byName.get('process_start_time_seconds')).toBeGreaterThan(Date.now() / 1000 - process.uptime() - 5);
+  });
+});
+
+describe('process_* straight to text', () => {
+  test('the blocks renderFamilies makes of the families: the same lines, values that do not move equal', () => {
+    const blocks = processBlocks();
+    const general = renderFamilies(processFamilies(), DEFAULT_LIMITS).families;
+    expect(blocks.map((b) => b.name)).toEqual(general.map((b) => b.name));
+    const moving = new Set(['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds']);
+    blocks.forEach((b, i) => {
+      const g = general[i];
+      const value = /^\S+ (\S+)$/m;
+      expect({ ...b, text: b.text.replace(value, 'V') }).toEqual({ ...g, text: g?.text.replace(value, 'V') });
+      if (!moving.has(b.name)) expect(b.text).toBe(g?.text);
+      expect(Number(value.exec(b.text)?.[1])).not.toBeNaN();
+    });
+  });
+
+  test('open fds: the count a listing of /proc/self/fd gives, one more with a file opened', () => {
+    const listed = (): number => fs.readdirSync('/proc/self/fd').length - 1;
+    const before = openFdCount();
+    expect(before).toBe(listed());
+    const fd = fs.openSync('/proc/self/stat', 'r');
+    try {
+      expect(openFdCount()).toBe(before + 1);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  test('readProcText: the whole file, also one larger than its buffer', () => {
+    expect(readProcText('/proc/self/limits')).toMatch(/^Max open files /m);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proctext-'));
+    try {
+      const text = 'x'.repeat(10_000) + '\nend\n';
+      fs.writeFileSync(path.join(dir, 'big'), text);
+      expect(readProcText(path.join(dir, 'big'))).toBe(text);
+      fs.writeFileSync(path.join(dir, 'empty'), '');
+      expect(readProcText(path.join(dir, 'empty'))).toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,21 +1,31 @@
 import type { Family } from '../../src/exporters/catalog';
 import { defineCollector, fam, families } from '../../src/exporters/catalog';
 import {
+  assembleOpenMetrics,
+  assembleText,
+  BlockOrder,
+  exposition,
   DEFAULT_LIMITS,
   goFloat,
+  orderBlocks,
   renderFamilies,
   safeLabelValue,
   TRUNCATION_MARKER,
   type ExpositionLimits,
+  type FamilyBlock,
 } from '../../src/exporters/exposition';
 import { dataResult, failedResult, type CollectorResult } from '../../src/exporters/pass';
 import {
   PrometheusAdapter,
   renderCollector,
+  selfFamilies,
+  SelfRenderer,
   snapshotFamilies,
   type ActiveCollector,
 } from '../../src/exporters/prometheus';
+import type { CollectorFilter } from '../../src/exporters/filter';
 import type { Snapshot } from '../../src/exporters/snapshot';
+import { silentLogger } from '../../src/exporters/log';
 import { hasBinary, promtoolCheck } from '../e2e/agent-process';
 import { parseExposition, seriesKey } from './golden-compare';
 
@@ -376,5 +386,150 @@ describe('exposition limits through the adapter', () => {
       results: [],
     });
     expect(t).toMatch(/^psutil_exporter_collection_duration_seconds 0\.25$/m);
+  });
+});
+
+describe("the agent's own families, rendered straight to text", () => {
+  const results = (names: readonly string[], seconds: number): CollectorResult[] =>
+    names.map((n, i) => (i % 3 === 2 ? failedResult(n, seconds * (i + 1), 'x') : dataResult(n, seconds * (i + 1), {})));
+  const successOf = (rs: readonly CollectorResult[]): Map<string, number> =>
+    new Map(rs.map((r) => [r.name, r.ok ? 1 : 0]));
+  const general = (
+    s: Snapshot,
+    success: Map<string, number>,
+    labels: ReadonlyMap<string, readonly string[]> | undefined,
+    filter: CollectorFilter | null,
+    limits: ExpositionLimits,
+  ) =>
+    renderFamilies(selfFamilies(s, success, { processMetrics: false, ...(labels ? { labels } : {}) }, filter), limits);
+
+  const names = ['cpu', 'sensors', 'meminfo', 'sockets', 'textfile'];
+  const labels = new Map([
+    ['sensors', ['hwmon', 'thermal_zone', 'powersupplyclass']],
+    ['sockets', ['tcpstat']],
+  ]);
+  const filter: CollectorFilter = {
+    key: 'k',
+    keep: new Map<string, readonly string[] | null>([
+      ['sensors', ['node_hwmon_']],
+      ['meminfo', null],
+    ]),
+    names: new Map([['sensors', ['hwmon']]]),
+  };
+  test.each([
+    ['plain names, node_exporter labels', names, labels, null, DEFAULT_LIMITS],
+    ['a filter', names, undefined, filter, DEFAULT_LIMITS],
+    ['no collectors', [], undefined, null, DEFAULT_LIMITS],
+    ['names to escape', ['a"b', 'c\\d', 'e\nf', 'cpu'], undefined, null, DEFAULT_LIMITS],
+    [
+      'a name the cap cuts',
+      ['cpu', 'x'.repeat(40)],
+      undefined,
+      null,
+      { maxLabelValueBytes: 16, maxSeriesPerFamily: 0 },
+    ],
+    ['more series than the cap', names, labels, null, { maxLabelValueBytes: 0, maxSeriesPerFamily: 3 }],
+    [
+      'two collectors under one node_exporter name',
+      names,
+      new Map([
+        ['cpu', ['x']],
+        ['meminfo', ['x']],
+      ]),
+      null,
+      DEFAULT_LIMITS,
+    ],
+    ['a collector twice in a snapshot', ['cpu', 'meminfo', 'cpu'], undefined, null, DEFAULT_LIMITS],
+  ] as const)('the same blocks and limit counts as the general rendering: %s', (_, ns, ls, f, limits) => {
+    const own = new SelfRenderer(limits, silentLogger);
+    // Twice with other values: what is kept between passes is the layout, never a value.
+    for (const seconds of [0.001, 0.25]) {
+      const rs = results(ns, seconds);
+      const s: Snapshot = { ...snap(rs), startedAt: 1000, finishedAt: 1000 + seconds * 1000 };
+      const got = own.render(s, successOf(rs), ls, f);
+      expect(got).toEqual(general(s, successOf(rs), ls, f, limits));
+    }
+  });
+
+  test('a new snapshot changes the text; other collectors give another layout', () => {
+    const own = new SelfRenderer(DEFAULT_LIMITS, silentLogger);
+    const text = (rs: CollectorResult[]) =>
+      own
+        .render(snap(rs), successOf(rs), labels, null)
+        .families.map((b) => b.text)
+        .join('\n\n');
+    const a = text(results(names, 0.001));
+    const b = text(results(names, 0.002));
+    expect(b).not.toBe(a);
+    expect(b).toContain('psutil_exporter_scrape_collector_duration_seconds{collector="cpu"} 0.002');
+    const c = text(results(['cpu'], 0.002));
+    expect(c).not.toContain('meminfo');
+    expect(text(results(names, 0.001))).toBe(a);
+  });
+});
+
+describe('assembling the blocks', () => {
+  const blk = (name: string, v: number): FamilyBlock => ({
+    name,
+    type: 'gauge',
+    help: name,
+    text: `# HELP ${name} ${name}\n# TYPE ${name} gauge\n${name} ${v}`,
+    samplesAt: 0,
+  });
+
+  test('BlockOrder: the order orderBlocks gives, pass after pass, with the blocks of each pass', () => {
+    const logged: string[] = [];
+    const log = { ...silentLogger, warn: (msg: string) => logged.push(msg) };
+    const order = new BlockOrder();
+    const pass = (names: string[], v: number): FamilyBlock[] => names.map((n) => blk(n, v));
+    const check = (blocks: FamilyBlock[]): void => {
+      const want = orderBlocks(blocks);
+      const got = order.order(blocks, log);
+      expect(got).toEqual(want);
+      // The very blocks of this pass, not the ones the order was made with.
+      got.forEach((b, i) => expect(b).toBe(want[i]));
+    };
+    check(pass(['c', 'a', 'b'], 1));
+    check(pass(['c', 'a', 'b'], 2));
+    check(pass(['c', 'a', 'd', 'b'], 3));
+    check(pass(['c', 'a', 'd', 'b'], 4));
+    // A duplicate is dropped and logged at every pass, as orderBlocks does.
+    logged.length = 0;
+    check(pass(['b', 'a', 'b'], 5));
+    check(pass(['b', 'a', 'b'], 6));
+    expect(logged).toEqual(['duplicate family dropped', 'duplicate family dropped']);
+    check(pass([], 7));
+    check(pass(['c', 'a', 'b'], 8));
+  });
+
+  test('OpenMetrics with the family lines kept between passes: as made afresh, when a HELP, type or name changes too', () => {
+    const order = new BlockOrder();
+    const pass = (fams: Family[]) => {
+      const blocks = renderFamilies(fams, DEFAULT_LIMITS).families;
+      const got = exposition(blocks, silentLogger, order).openMetrics();
+      expect(got).toBe(assembleOpenMetrics(orderBlocks(blocks)));
+      return got;
+    };
+    const a = pass(families(fam('a_total', 'counter', 'A.').set(1), fam('b', 'counter', 'B.').set(2)));
+    expect(a).toBe('# TYPE a counter\n# HELP a A.\na_total 1\n# TYPE b counter\n# HELP b B.\nb_total 2\n# EOF\n');
+    expect(pass(families(fam('a_total', 'counter', 'A.').set(3), fam('b', 'counter', 'B.').set(4)))).toContain(
+      'b_total 4',
+    );
+    expect(pass(families(fam('a_total', 'counter', 'A2.').set(3), fam('b', 'gauge', 'B.').set(4)))).toBe(
+      '# TYPE a counter\n# HELP a A2.\na_total 3\n# TYPE b gauge\n# HELP b B.\nb 4\n# EOF\n',
+    );
+    // A family whose name makes a counter's clash: the counter is exposed as unknown under its own name.
+    expect(pass(families(fam('a_total', 'counter', 'A2.').set(3), fam('a_created', 'gauge', 'C.').set(1)))).toContain(
+      '# TYPE a_total unknown\n',
+    );
+    expect(pass([])).toBe('# EOF\n');
+  });
+
+  test('assembleText: blocks separated by a blank line, one newline at the end', () => {
+    expect(assembleText([])).toBe('\n');
+    expect(assembleText([blk('a', 1)])).toBe('# HELP a a\n# TYPE a gauge\na 1\n');
+    expect(assembleText([blk('a', 1), blk('b', 2)])).toBe(
+      '# HELP a a\n# TYPE a gauge\na 1\n\n# HELP b b\n# TYPE b gauge\nb 2\n',
+    );
   });
 });

@@ -159,6 +159,53 @@ describe('AgentServer /metrics over HTTP', () => {
     expect((await get(port, {})).body.toString()).toBe('# HELP b B.\n# TYPE b gauge\nb 1\n');
   });
 
+  test('the format negotiated for an Accept header is kept per header: scrapers alternating each get theirs', async () => {
+    body = GOLDEN;
+    const headers = [PROMETHEUS_ACCEPT, 'text/plain', 'application/openmetrics-text;q=0,text/plain;q=0.5'];
+    for (let round = 0; round < 3; round++)
+      for (const accept of headers)
+        expect((await get(port, { accept })).headers['content-type']).toBe(
+          accept === PROMETHEUS_ACCEPT ? OPENMETRICS_CONTENT_TYPE : 'text/plain; version=0.0.4; charset=utf-8',
+        );
+  });
+
+  test('a text made on demand: not for an OpenMetrics scrape, once per snapshot for text scrapes', async () => {
+    let made = 0;
+    const e = exposition(renderFamilies([fam('t', 'gauge', 'T.').set(1).family], DEFAULT_LIMITS).families);
+    body = {
+      id: 20,
+      text: () => {
+        made++;
+        return e.text;
+      },
+      openMetrics: e.openMetrics,
+    };
+    expect((await get(port, { accept: PROMETHEUS_ACCEPT })).body.toString()).toBe(
+      '# TYPE t gauge\n# HELP t T.\nt 1\n# EOF\n',
+    );
+    expect(made).toBe(0);
+    for (const headers of [{}, {}, { 'accept-encoding': 'gzip' }]) {
+      const r = await get(port, headers);
+      const text = r.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(r.body) : r.body;
+      expect(text.toString()).toBe('# HELP t T.\n# TYPE t gauge\nt 1\n');
+    }
+    expect(made).toBe(1);
+  });
+
+  test('gzip: made once per snapshot and served again; a new snapshot gets its own', async () => {
+    const gunzip = async (): Promise<string> =>
+      zlib.gunzipSync((await get(port, { 'accept-encoding': 'gzip' })).body).toString('utf8');
+    body = bodyOf(10, [fam('g', 'gauge', 'G.').set(1).family]);
+    expect(await gunzip()).toBe('# HELP g G.\n# TYPE g gauge\ng 1\n');
+    // Same id, other families: the gzip first made for snapshot 10, not a new one.
+    body = bodyOf(10, [fam('g', 'gauge', 'G.').set(2).family]);
+    expect(await gunzip()).toBe('# HELP g G.\n# TYPE g gauge\ng 1\n');
+    body = bodyOf(11, [fam('g', 'gauge', 'G.').set(2).family]);
+    expect(await gunzip()).toBe('# HELP g G.\n# TYPE g gauge\ng 2\n');
+    // The identity body of that snapshot is the one the gzip was made of.
+    expect((await get(port, {})).body.toString()).toBe('# HELP g G.\n# TYPE g gauge\ng 2\n');
+  });
+
   test('a label value with \\r is served as OpenMetrics, raw (issue 11 #10: it used to send the host back to text 0.0.4)', async () => {
     body = bodyOf(4, [
       fam('namedprocess_namegroup_num_procs', 'gauge', 'P.', ['groupname']).add({ groupname: 'bad\rname' }, 1).family,

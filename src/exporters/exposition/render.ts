@@ -151,7 +151,15 @@ const HEADS = new Map<string, Head>();
 /** Bounds HEADS: families whose names change (textfile's) cannot grow it without end. */
 const MAX_HEADS = 8192;
 
-function headOf(f: Family): Head {
+/** A family's HELP and TYPE lines (its block when it has no sample), as every rendering writes them. */
+export function familyHead(f: Pick<Family, 'name' | 'help' | 'type'>): {
+  readonly help: string;
+  readonly text: string;
+} {
+  return headOf(f);
+}
+
+function headOf(f: Pick<Family, 'name' | 'help' | 'type'>): Head {
   const had = HEADS.get(f.name);
   if (had !== undefined && had.rawHelp === f.help && had.type === f.type) return had;
   const help = wellFormed(f.help);
@@ -174,6 +182,12 @@ function sortedNames(names: readonly string[]): readonly string[] {
 
 /** A character that a label value cannot be written with as it is: to escape, or a surrogate (maybe lone). */
 const NOT_PLAIN = /[\\\n"\uD800-\uDFFF]/;
+
+/** True when a label value is written as it is under these limits: nothing to escape, check or cut. */
+export function plainLabelValue(v: string, limits: ExpositionLimits): boolean {
+  const maxBytes = limits.maxLabelValueBytes;
+  return (maxBytes <= 0 || v.length * 3 <= maxBytes) && !NOT_PLAIN.test(v);
+}
 
 /**
  * One family's block with the limits applied in the same walk (what limitFamily then renderFamily produce, without
@@ -300,19 +314,86 @@ export function orderBlocks(blocks: readonly FamilyBlock[], log: Logger = silent
   return out;
 }
 
-/** The text 0.0.4 exposition of ordered blocks (orderBlocks). */
-export function assembleText(ordered: readonly FamilyBlock[]): string {
-  let out = '';
-  for (let i = 0; i < ordered.length; i++)
-    out += i === 0 ? (ordered[i] as FamilyBlock).text : `\n\n${(ordered[i] as FamilyBlock).text}`;
-  return `${out}\n`;
+/**
+ * orderBlocks for a sequence of blocks that recurs: pass after pass the collectors send the same families in the
+ * same order, and sorting them again (a few thousand comparisons in the interpreter) gave the same permutation. The
+ * last one is kept with the names it was made for, and used while they come back the same; anything else (other
+ * names, a duplicate to drop and log) is sorted as orderBlocks sorts.
+ */
+export class BlockOrder {
+  private names: readonly string[] = [];
+  /** Index in the input of each output block; null after a sequence with a duplicate. */
+  private perm: readonly number[] | null = null;
+
+  /** The OpenMetrics family lines last made, for the names, types and HELP texts they were made for. */
+  private heads: readonly OpenMetricsHead[] = [];
+
+  /**
+   * openMetricsHeads of ordered blocks, the last ones again while every block has the name, type and HELP they were
+   * made for, at the same place (the same names: nothing that decides a head has changed).
+   */
+  openMetricsHeads(ordered: readonly FamilyBlock[]): readonly OpenMetricsHead[] {
+    const n = ordered.length;
+    let same = this.heads.length === n;
+    for (let i = 0; i < n && same; i++) {
+      const b = ordered[i] as FamilyBlock;
+      const h = this.heads[i] as OpenMetricsHead;
+      same = b.name === h.name && b.type === h.type && b.help === h.help;
+    }
+    if (!same) this.heads = openMetricsHeads(ordered);
+    return this.heads;
+  }
+
+  order(blocks: readonly FamilyBlock[], log: Logger = silentLogger): FamilyBlock[] {
+    const n = blocks.length;
+    const perm = this.perm;
+    if (perm !== null && this.names.length === n) {
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = (blocks[i] as FamilyBlock).name === this.names[i];
+      if (same) {
+        const out = new Array<FamilyBlock>(n);
+        for (let i = 0; i < n; i++) out[i] = blocks[perm[i] as number] as FamilyBlock;
+        return out;
+      }
+    }
+    const at = new Map<FamilyBlock, number>();
+    for (let i = 0; i < n; i++) at.set(blocks[i] as FamilyBlock, i);
+    const out = orderBlocks(blocks, log);
+    this.names = blocks.map((b) => b.name);
+    this.perm = out.length === n ? out.map((b) => at.get(b) as number) : null;
+    return out;
+  }
 }
 
-/** The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks), ending in `# EOF\n`. */
-export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
+/**
+ * The text 0.0.4 exposition of ordered blocks (orderBlocks). Joined in one go: the string comes out flat, where
+ * appending block by block made a rope of a few hundred pieces that was copied flat again when encoded.
+ */
+export function assembleText(ordered: readonly FamilyBlock[]): string {
+  const n = ordered.length;
+  if (n === 0) return '\n';
+  const texts = new Array<string>(n);
+  for (let i = 0; i < n - 1; i++) texts[i] = (ordered[i] as FamilyBlock).text;
+  // The final newline goes on the last block, not on the whole (a second flat copy of it).
+  texts[n - 1] = `${(ordered[n - 1] as FamilyBlock).text}\n`;
+  return texts.join('\n\n');
+}
+
+/** A block's OpenMetrics family lines, for the name, type and HELP it was made for. */
+export interface OpenMetricsHead {
+  readonly name: string;
+  readonly type: string;
+  readonly help: string;
+  /** `# TYPE` and `# HELP` (no newline at the end). */
+  readonly text: string;
+  /** A counter whose name lacks `_total`: its samples gain it. */
+  readonly suffix: boolean;
+}
+
+/** The OpenMetrics family lines of ordered blocks (orderBlocks): they depend on each block's name among all names. */
+export function openMetricsHeads(ordered: readonly FamilyBlock[]): OpenMetricsHead[] {
   const names = new Set(ordered.map((b) => b.name));
-  const out: string[] = [];
-  for (const b of ordered) {
+  return ordered.map((b) => {
     let name = b.name;
     let type: string = b.type === 'untyped' ? 'unknown' : b.type;
     let suffix = false;
@@ -329,37 +410,72 @@ export function assembleOpenMetrics(ordered: readonly FamilyBlock[]): string {
         suffix = !hasTotal;
       }
     }
-    out.push(`# TYPE ${name} ${type}`);
-    if (b.help !== '') out.push(`# HELP ${name} ${escapeHelpOpenMetrics(b.help)}`);
-    if (b.samplesAt < b.text.length) {
-      const body = b.text.slice(b.samplesAt);
-      // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
-      out.push(
-        suffix
-          ? body
-              .split('\n')
-              .map((l) => `${b.name}_total${l.slice(b.name.length)}`)
-              .join('\n')
-          : body,
-      );
+    const head = `# TYPE ${name} ${type}`;
+    return {
+      name: b.name,
+      type: b.type,
+      help: b.help,
+      text: b.help === '' ? head : `${head}\n# HELP ${name} ${escapeHelpOpenMetrics(b.help)}`,
+      suffix,
+    };
+  });
+}
+
+/**
+ * The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks), ending in `# EOF\n`; `heads` are their
+ * openMetricsHeads (made here when not given).
+ */
+export function assembleOpenMetrics(
+  ordered: readonly FamilyBlock[],
+  heads: readonly OpenMetricsHead[] = openMetricsHeads(ordered),
+): string {
+  const out = new Array<string>(ordered.length + 1);
+  for (let i = 0; i < ordered.length; i++) {
+    const b = ordered[i] as FamilyBlock;
+    const h = heads[i] as OpenMetricsHead;
+    if (b.samplesAt >= b.text.length) {
+      out[i] = h.text;
+      continue;
     }
+    const body = b.text.slice(b.samplesAt);
+    // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
+    out[i] = `${h.text}\n${
+      h.suffix
+        ? body
+            .split('\n')
+            .map((l) => `${b.name}_total${l.slice(b.name.length)}`)
+            .join('\n')
+        : body
+    }`;
   }
-  out.push('# EOF', '');
+  out[ordered.length] = '# EOF\n';
   return out.join('\n');
 }
 
-/** A snapshot's exposition in both formats: the text now, OpenMetrics built on first use and kept. */
+/** A snapshot's exposition in both formats, each built on first use and kept. */
 export interface Exposition {
   readonly text: string;
   readonly openMetrics: () => string;
 }
 
-export function exposition(blocks: readonly FamilyBlock[], log: Logger = silentLogger): Exposition {
-  const ordered = orderBlocks(blocks, log);
-  const text = assembleText(ordered);
+/** `order` keeps the blocks' order between calls (BlockOrder): for the renderings of one source, pass after pass. */
+export function exposition(
+  blocks: readonly FamilyBlock[],
+  log: Logger = silentLogger,
+  order: BlockOrder | null = null,
+): Exposition {
+  const ordered = order === null ? orderBlocks(blocks, log) : order.order(blocks, log);
+  let text: string | null = null;
   let om: string | null = null;
   return {
-    text,
-    openMetrics: () => (om ??= assembleOpenMetrics(ordered)),
+    // Put together when first read: a scraper that takes OpenMetrics (Prometheus) never needs it.
+    get text(): string {
+      return (text ??= assembleText(ordered));
+    },
+    openMetrics: () =>
+      (om ??= assembleOpenMetrics(
+        ordered,
+        order === null ? openMetricsHeads(ordered) : order.openMetricsHeads(ordered),
+      )),
   };
 }
