@@ -28,20 +28,23 @@ export const zero = (): Counters => ({
 });
 
 /**
+ * A process's voluntary (or involuntary) context switches: with its threads read (process-exporter's way), the sum
+ * over its threads, as /proc/<pid>/status counts the main thread only.
+ */
+function ctxSwitches(m: ProcMetrics, threads: readonly ThreadMetrics[] | null, voluntary: boolean): number {
+  if (!threads) return voluntary ? m.ctxVoluntary : m.ctxInvoluntary;
+  let n = 0;
+  for (const th of threads) n += voluntary ? th.ctxVoluntary : th.ctxInvoluntary;
+  return n;
+}
+
+/**
  * A process's absolute counter values. With its threads read (process-exporter's way), context switches are the sum
  * over its threads: /proc/<pid>/status counts the main thread only.
  */
 export function absolute(m: ProcMetrics, threads: readonly ThreadMetrics[] | null): Counters {
-  let vol = m.ctxVoluntary;
-  let inv = m.ctxInvoluntary;
-  if (threads) {
-    vol = 0;
-    inv = 0;
-    for (const th of threads) {
-      vol += th.ctxVoluntary;
-      inv += th.ctxInvoluntary;
-    }
-  }
+  const vol = ctxSwitches(m, threads, true);
+  const inv = ctxSwitches(m, threads, false);
   return {
     cpuUser: m.cpuUser,
     cpuSystem: m.cpuSystem,
@@ -69,16 +72,8 @@ export function advance(
   m: ProcMetrics,
   threads: readonly ThreadMetrics[] | null,
 ): number {
-  let vol = m.ctxVoluntary;
-  let inv = m.ctxInvoluntary;
-  if (threads) {
-    vol = 0;
-    inv = 0;
-    for (const th of threads) {
-      vol += th.ctxVoluntary;
-      inv += th.ctxInvoluntary;
-    }
-  }
+  const vol = ctxSwitches(m, threads, true);
+  const inv = ctxSwitches(m, threads, false);
   const all = first && born;
   let d = increase(m.cpuUser, last.cpuUser, first, all);
   if (d > 0) acc.cpuUser += d;

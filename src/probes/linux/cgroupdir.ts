@@ -288,8 +288,8 @@ function listFd(fd: number, dir: string, withFiles: boolean): Listing | typeof G
   return { files, subdirs };
 }
 
-/** The entries of `dir` by path (fs.readdirSync); null when it does not exist. */
-function listPath(dir: string): Listing | null {
+/** The entries of `dir` by path (fs.readdirSync); null when it does not exist (cgroups come and go). */
+export function listPath(dir: string): Listing | null {
   let entries: nodeFs.Dirent[];
   try {
     entries = nodeFs.readdirSync(dir, { withFileTypes: true });

@@ -26,7 +26,7 @@ import {
   type IoStatDevice,
 } from './parse/cgroupfs';
 import { OsError } from '../errors';
-import { CgroupDirReader } from './cgroupdir';
+import { CgroupDirReader, listPath } from './cgroupdir';
 import { parseCpuList } from './parse/pidstatus';
 
 export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
@@ -730,7 +730,7 @@ export function walk(
         dirs[i] = up.endsWith('/') ? up + names[i]! : up + '/' + names[i]!;
       }
       const dir = dirs[i]!;
-      const subdirs = kept !== null ? kept.subdirs(dir) : subdirsOf(dir);
+      const subdirs = kept !== null ? kept.subdirs(dir) : (listPath(dir)?.subdirs ?? null);
       if (subdirs === null) continue;
       for (const name of subdirs) {
         queue.push(cg === '/' ? '/' + name : cg + '/' + name);
@@ -743,19 +743,4 @@ export function walk(
   // Parents before children across hierarchies too: sort by depth, then by path for a stable order.
   out.sort((a, b) => a.depth - b.depth || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out.map((x) => x.path);
-}
-
-/** The subdirectories of `dir`, null when it is gone (removed during the walk: cgroups come and go). */
-function subdirsOf(dir: string): string[] | null {
-  let entries: nodeFs.Dirent[];
-  try {
-    entries = nodeFs.readdirSync(dir, { withFileTypes: true });
-  } catch (err) {
-    const e = toOsError(err, 'scandir', dir);
-    if (e.osCode === 'ENOENT' || e.osCode === 'ENOTDIR') return null;
-    throw e;
-  }
-  const out: string[] = [];
-  for (const e of entries) if (e.isDirectory()) out.push(e.name);
-  return out;
 }

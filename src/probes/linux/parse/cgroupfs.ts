@@ -36,10 +36,11 @@ function intAt(b: Buffer, s: number, e: number): number {
 
 /**
  * parseFlatKeyed straight from the bytes (the cgroups collector parses a memory.stat of each cgroup every pass):
- * no string per line or field, only the keys. null where anything is unusual (a byte outside ASCII, a line that is
- * not `key integer`): the text parser then gives the answer or the ParseError.
+ * no string per line or field, only the keys. With `keys`, only those are kept (parseFlatKeyedPick), every other
+ * line still checked. null where anything is unusual (a byte outside ASCII, a line that is not `key integer`): the
+ * text parser then gives the answer or the ParseError.
  */
-function flatKeyedBytes(b: Buffer): Record<string, number> | null {
+function flatKeyedBytes(b: Buffer, keys: FlatKeys | null = null): Record<string, number> | null {
   const out: Record<string, number> = Object.create(null) as Record<string, number>;
   const n = b.length;
   for (let i = 0; i < n;) {
@@ -59,9 +60,14 @@ function flatKeyedBytes(b: Buffer): Record<string, number> | null {
     let v = k;
     while (v < t && isSpace(b[v]!)) v++;
     if (v === k || v === t) return null;
+    const j = keys === null ? -1 : keyAt(b, s, k, keys.bytes);
+    if (keys !== null && j < 0) {
+      if (!isIntAt(b, v, t)) return null;
+      continue;
+    }
     const num = intAt(b, v, t);
     if (Number.isNaN(num)) return null;
-    out[b.toString('latin1', s, k)] = num;
+    out[keys === null ? b.toString('latin1', s, k) : keys.names[j]!] = num;
   }
   return out;
 }
@@ -117,7 +123,7 @@ function isIntAt(b: Buffer, s: number, e: number): boolean {
   return true;
 }
 
-/** pickBytes' match of b[s, e) among the keys: its index, or -1. */
+/** flatKeyedBytes' match of b[s, e) among the keys: its index, or -1. */
 function keyAt(b: Buffer, s: number, e: number, keys: readonly Buffer[]): number {
   const len = e - s;
   for (let j = 0; j < keys.length; j++) {
@@ -130,39 +136,6 @@ function keyAt(b: Buffer, s: number, e: number, keys: readonly Buffer[]): number
   return -1;
 }
 
-/** flatKeyedBytes keeping only `keys`, every line still checked; null where the text parser must answer. */
-function pickBytes(b: Buffer, keys: FlatKeys): Record<string, number> | null {
-  const out: Record<string, number> = Object.create(null) as Record<string, number>;
-  const n = b.length;
-  for (let i = 0; i < n;) {
-    let e = b.indexOf(10, i);
-    if (e < 0) e = n;
-    let s = i;
-    let t = e;
-    i = e + 1;
-    while (s < t && isSpace(b[s]!)) s++;
-    while (t > s && isSpace(b[t - 1]!)) t--;
-    if (s === t) continue;
-    let k = s;
-    while (k < t && !isSpace(b[k]!)) {
-      if (b[k]! >= 0x80) return null;
-      k++;
-    }
-    let v = k;
-    while (v < t && isSpace(b[v]!)) v++;
-    if (v === k || v === t) return null;
-    const j = keyAt(b, s, k, keys.bytes);
-    if (j < 0) {
-      if (!isIntAt(b, v, t)) return null;
-      continue;
-    }
-    const num = intAt(b, v, t);
-    if (Number.isNaN(num)) return null;
-    out[keys.names[j]!] = num;
-  }
-  return out;
-}
-
 /**
  * parseFlatKeyed keeping only `keys` (those present): the same values and the same ParseError for a malformed line
  * anywhere, without a string or a property for each of the other keys (memory.stat has 40 to 70 lines; the cgroups
@@ -170,7 +143,7 @@ function pickBytes(b: Buffer, keys: FlatKeys): Record<string, number> | null {
  */
 export function parseFlatKeyedPick(input: Buffer | string, keys: FlatKeys, path = '<input>'): Record<string, number> {
   if (typeof input !== 'string') {
-    const fast = pickBytes(input, keys);
+    const fast = flatKeyedBytes(input, keys);
     if (fast !== null) return fast;
   }
   const all = parseFlatKeyed(input, path);
