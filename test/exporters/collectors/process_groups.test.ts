@@ -493,17 +493,18 @@ test('exe and {{.ExeBase}} see argv[0] whole for a setproctitle() line, as proce
   const name = `pgng${tag}`;
   const link = path.join(dir, name);
   fs.symlinkSync('/bin/cat', link);
+  // One argument with spaces: psutil's cmdline() would make argv[0] "nginx:". Exec'd before the agent starts: a pass
+  // that met it as bash, or in the middle of its exec (the new comm before the new argv), would decide it for good
+  // (a process is matched once per pid and start time, as process-exporter does without recheck).
+  const c = spawn('bash', ['-c', `exec -a "nginx: master process /usr/sbin/nginx" ${link}`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  kids.push(c);
+  await execed(c, name);
   const a = agent(
     `log: {level: error}\nprocess_names:\n  - name: "{{.ExeBase}}|{{.ExeFull}}"\n    exe: [nginx]\n    comm: [${name}]\n`,
   );
   try {
-    await a.scrape();
-    // One argument with spaces: psutil's cmdline() would make argv[0] "nginx:".
-    const c = spawn('bash', ['-c', `exec -a "nginx: master process /usr/sbin/nginx" ${link}`], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    kids.push(c);
-    await execed(c, name);
     const group = 'nginx|nginx: master process /usr/sbin/nginx';
     const e = await until(a, (x) => value(x, NUM, { groupname: group }) === 1);
     expect(value(e, NUM, { groupname: group })).toBe(1);
