@@ -53,10 +53,11 @@ let dirents: Buffer | null = null;
 const ENODEV = 19;
 const ENOTDIR = 20;
 
-/** Every read is capped, as ProcFs caps its own (a blkio file of a host with thousands of devices is far below). */
-const READ_CAP = 1 << 20;
-
-let buf = Buffer.allocUnsafe(64 * 1024);
+/**
+ * Every read is capped at 1 MiB, as ProcFs caps its own (a blkio file of a host with thousands of devices is far
+ * below). A cgroup file is one seq_file record, generated whole on the first read: a short read is its end.
+ */
+const buf = new nativeIo.ReadBuffer(64 * 1024, 1 << 20);
 
 const registry = new FinalizationRegistry<Map<string, DirHandle>>((dirs) => {
   for (const h of dirs.values()) nodeFs.closeSync(h.fd);
@@ -183,18 +184,19 @@ export class CgroupDirReader {
   read(dir: string, file: string): Buffer | null {
     let h = this.handle(dir);
     if (h === null || !h.files.has(file)) return null;
-    let n = this.readAt(h, file);
+    let n = buf.fillAt(h.fd, file);
     if (n === -ENOENT) {
       // Listed, yet not there: the directory was removed (and maybe made again). Once more from its path.
       this.drop(dir, h);
       h = this.handle(dir);
       if (h === null) this.vanished.add(dir);
       if (h === null || !h.files.has(file)) return null;
-      n = this.readAt(h, file);
+      n = buf.fillAt(h.fd, file);
     }
+    // A removed cgroup's open file reads ENODEV: gone, as a missing one.
     if (n === -ENOENT || n === -ENODEV || n === -ENOTDIR) return null;
     if (n < 0) throw osError(-n, 'read', `${dir}/${file}`);
-    return buf.subarray(0, n);
+    return buf.buf.subarray(0, n);
   }
 
   private drop(dir: string, h: DirHandle): void {
@@ -205,33 +207,6 @@ export class CgroupDirReader {
     this.dirs.delete(dir);
     if (!h.transient) this.kept--;
     nodeFs.closeSync(h.fd);
-  }
-
-  /** openat, read until a short read (or the cap), close: the byte count in `buf`, or -errno. */
-  private readAt(h: DirHandle, file: string): number {
-    const fd = nativeIo.openReadAt(h.fd, file);
-    if (fd < 0) return fd;
-    let n = 0;
-    try {
-      for (;;) {
-        if (n === buf.length) {
-          if (n >= READ_CAP) break;
-          const bigger = Buffer.allocUnsafe(Math.min(READ_CAP, buf.length * 2));
-          buf.copy(bigger, 0, 0, n);
-          buf = bigger;
-        }
-        const want = buf.length - n;
-        const got = nativeIo.readAt(fd, buf, n, want);
-        // A removed cgroup's open file reads ENODEV: -ENODEV goes back as "gone".
-        if (got < 0) return got;
-        n += got;
-        // A cgroup file is one seq_file record, generated whole on the first read: a short read is its end.
-        if (got < want) break;
-      }
-    } finally {
-      nativeIo.closeFd(fd);
-    }
-    return n;
   }
 }
 

@@ -72,6 +72,55 @@ export function preadAt(fd: number, buf: Buffer, count: number, pos: number): nu
   return n >= 0 ? n : -koffi().errno();
 }
 
+/**
+ * A read buffer kept for the process's life that grows by doubling up to `cap`, and reads one file whole: from where
+ * the fd stands (read(2)) or positionally from offset 0 (pread(2), which makes a kept seq_file print afresh), until a
+ * short read or the cap. A short read is the end: a sysfs attribute, a cgroup file and a per-process /proc file are
+ * generated as far as each read can go. Bytes past the cap are dropped.
+ */
+export class ReadBuffer {
+  /** Holds the bytes of the last fill at its start (the buffer may be a new one after a fill: read it after). */
+  buf: Buffer;
+
+  constructor(
+    initial: number,
+    private readonly cap: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  /** Reads fd into `buf`: the byte count, or -errno of the failed read. */
+  fill(fd: number, positional = false): number {
+    let n = 0;
+    for (;;) {
+      if (n === this.buf.length) {
+        if (n >= this.cap) return n;
+        const bigger = Buffer.allocUnsafe(Math.min(this.cap, this.buf.length * 2));
+        this.buf.copy(bigger, 0, 0, n);
+        this.buf = bigger;
+      }
+      const want = this.buf.length - n;
+      const got = positional
+        ? preadAt(fd, n === 0 ? this.buf : this.buf.subarray(n), want, n)
+        : readAt(fd, this.buf, n, want);
+      if (got < 0) return got;
+      n += got;
+      if (got < want) return n;
+    }
+  }
+
+  /** openat(dirfd, name), fill, close: the byte count in `buf`, or -errno of the open or the read. */
+  fillAt(dirfd: number, name: string): number {
+    const fd = openReadAt(dirfd, name);
+    if (fd < 0) return fd;
+    try {
+      return this.fill(fd);
+    } finally {
+      closeFd(fd);
+    }
+  }
+}
+
 const STATX_UID = 0x8;
 const STATX_SIZE = 0x200;
 /** struct statx is the same on every architecture: stx_uid at 20 (u32), stx_size at 40 (u64). */

@@ -158,10 +158,8 @@ interface NicStatic {
  */
 const NET_CLASS_FILES: ReadonlySet<string> = new Set(NET_CLASS_ATTRS.map(([, file]) => file));
 
-/** readAttrIn's buffer: a sysfs attribute is at most a page; it grows up to ATTR_CAP for a fixture tree's files. */
-let attrBuf = Buffer.allocUnsafe(4096);
-/** readAttr's cap. */
-const ATTR_CAP = 64 * 1024;
+/** readAttrIn's buffer: a sysfs attribute is at most a page; it grows up to 64 KiB for a fixture tree's files. */
+const attrBuf = new nativeIo.ReadBuffer(4096, 64 * 1024);
 
 /**
  * ProcFs.readAttr of `<dir>/<name>`, with `dir` open as `dirFd`: openat(2), read(2) and close(2) through libc. The
@@ -171,27 +169,8 @@ const ATTR_CAP = 64 * 1024;
  * UTF-8) and the same null for any failed open or read; a short read is the end, as for readAttr.
  */
 function readAttrIn(dirFd: number, name: string): string | null {
-  const fd = nativeIo.openReadAt(dirFd, name);
-  if (fd < 0) return null;
-  let n = 0;
-  try {
-    for (;;) {
-      if (n === attrBuf.length) {
-        if (n >= ATTR_CAP) break;
-        const bigger = Buffer.allocUnsafe(Math.min(ATTR_CAP, attrBuf.length * 2));
-        attrBuf.copy(bigger, 0, 0, n);
-        attrBuf = bigger;
-      }
-      const want = attrBuf.length - n;
-      const got = nativeIo.readAt(fd, attrBuf, n, want);
-      if (got < 0) return null;
-      n += got;
-      if (got < want) break;
-    }
-  } finally {
-    nativeIo.closeFd(fd);
-  }
-  return attrBuf.toString('utf8', 0, n).trim();
+  const n = attrBuf.fillAt(dirFd, name);
+  return n < 0 ? null : attrBuf.buf.toString('utf8', 0, n).trim();
 }
 
 /** Per ProcFs (one per root): the last pass's NicStatic of each NIC name still listed. */

@@ -44,13 +44,12 @@ export type PidFdMode = 'dir' | 'files';
 
 const ESRCH = 3;
 const ENOENT = 2;
-/** Every read is capped, as ProcFs caps its own: status is ~1.5 KiB, stat and io far less. */
-const READ_CAP = 1 << 20;
 /** Indexes of the kept file fds (mode 'files'). */
 const SLOT: Readonly<Record<'stat' | PidFileName, number>> = { stat: 0, status: 1, io: 2 };
 const NAMES = ['stat', 'status', 'io'] as const;
 
-let buf = Buffer.allocUnsafe(16 * 1024);
+/** Every read is capped at 1 MiB, as ProcFs caps its own: status is ~1.5 KiB, stat and io far less. */
+const buf = new nativeIo.ReadBuffer(16 * 1024, 1 << 20);
 
 /** One process's kept fds. */
 interface Entry {
@@ -222,7 +221,7 @@ export class PidFdReader implements PidFiles {
     if (n >= 0) {
       const p = `${this.procfs}/${pid}/stat`;
       try {
-        st = parsePidStat(buf.subarray(0, n), p);
+        st = parsePidStat(buf.buf.subarray(0, n), p);
       } catch (err) {
         closeEntry(e);
         throw err;
@@ -269,14 +268,14 @@ export class PidFdReader implements PidFiles {
     }
     const n = this.readFile(e, SLOT.stat);
     if (n < 0) throw this.failure(e, -n, 'stat');
-    return parsePidStat(buf.subarray(0, n), `${this.procfs}/${e.pid}/stat`);
+    return parsePidStat(buf.buf.subarray(0, n), `${this.procfs}/${e.pid}/stat`);
   }
 
   read(name: PidFileName): Buffer {
     const e = this.entry();
     const n = this.readFile(e, SLOT[name]);
     if (n < 0) throw this.failure(e, -n, name);
-    return buf.subarray(0, n);
+    return buf.buf.subarray(0, n);
   }
 
   fdDir(): { readonly size: number; readonly uid: number } {
@@ -314,33 +313,8 @@ export class PidFdReader implements PidFiles {
         if (fd < 0) return fd;
         e.files[slot] = fd;
       }
-      return this.fill(fd, true);
+      return buf.fill(fd, true);
     }
-    const fd = nativeIo.openReadAt(e.dir, name);
-    if (fd < 0) return fd;
-    try {
-      return this.fill(fd, false);
-    } finally {
-      nativeIo.closeFd(fd);
-    }
-  }
-
-  /** Reads the file until a short read (a per-process seq_file is filled as far as each read goes) or the cap. */
-  private fill(fd: number, positional: boolean): number {
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n >= READ_CAP) return n;
-        const bigger = Buffer.allocUnsafe(Math.min(READ_CAP, buf.length * 2));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      const want = buf.length - n;
-      const target = n === 0 ? buf : buf.subarray(n);
-      const got = positional ? nativeIo.preadAt(fd, target, want, n) : nativeIo.readAt(fd, buf, n, want);
-      if (got < 0) return got;
-      n += got;
-      if (got < want) return n;
-    }
+    return buf.fillAt(e.dir, name);
   }
 }
