@@ -3,7 +3,7 @@
  * (node_exporter names) and OTLP metrics (semantic-convention names). Collectors keep their mapping functions pure
  * (data in, families out) so that they are unit-tested without a registry, a worker or a network.
  */
-import { RE2JS } from 're2js';
+import { compileGoRegexp, type GoRegexp } from '../util/goregexp';
 import type { Psutil } from '../index';
 
 export type PromType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
@@ -251,21 +251,19 @@ export function str(v: unknown): string {
  * (if set) and does not match `exclude` (if set). Results are cached per name: device names repeat every pass.
  */
 export class NameFilter {
-  private readonly include: RE2JS | null;
-  private readonly exclude: RE2JS | null;
+  private readonly include: GoRegexp | null;
+  private readonly exclude: GoRegexp | null;
   private readonly cache = new Map<string, boolean>();
 
   constructor(include: string, exclude: string) {
-    this.include = include ? RE2JS.compile(include) : null;
-    this.exclude = exclude ? RE2JS.compile(exclude) : null;
+    this.include = include ? compileGoRegexp(include) : null;
+    this.exclude = exclude ? compileGoRegexp(exclude) : null;
   }
 
   passes(name: string): boolean {
     let ok = this.cache.get(name);
     if (ok === undefined) {
-      ok =
-        (this.include === null || this.include.matcher(name).find()) &&
-        !(this.exclude !== null && this.exclude.matcher(name).find());
+      ok = (this.include === null || this.include.test(name)) && !(this.exclude !== null && this.exclude.test(name));
       if (this.cache.size > 4096) this.cache.clear();
       this.cache.set(name, ok);
     }

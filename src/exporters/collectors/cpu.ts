@@ -7,7 +7,7 @@
  * system.cpu.utilization{cpu.mode,cpu.logical_number} (from the difference of two passes' times),
  * system.cpu.physical.count.
  */
-import { RE2JS } from 're2js';
+import { compileGoRegexp, type GoRegexp } from '../../util/goregexp';
 import type { CpuInfo, CpuThermalThrottles, CpuTimes, ProcStat } from '../../index';
 import { defineCollector, fam, families, metrics, optBool, optString, otel, str } from '../catalog';
 import { cpuPhysicalCountMetrics } from '../otlp-system';
@@ -17,8 +17,8 @@ export interface CpuOptions {
   readonly info: boolean;
   readonly percent: boolean;
   /** node_exporter's --collector.cpu.info.flags-include / bugs-include (RE2, unanchored); null: no such family. */
-  readonly flagsInclude: RE2JS | null;
-  readonly bugsInclude: RE2JS | null;
+  readonly flagsInclude: GoRegexp | null;
+  readonly bugsInclude: GoRegexp | null;
 }
 
 export interface CpuData {
@@ -149,10 +149,8 @@ export function cpuFamilies(d: CpuData, o: CpuOptions) {
     ['bug'],
   );
   if (first !== undefined) {
-    for (const f of o.flagsInclude === null ? [] : first.flags)
-      if (o.flagsInclude?.matcher(f).find()) flag.add({ flag: f }, 1);
-    for (const b of o.bugsInclude === null ? [] : first.bugs)
-      if (o.bugsInclude?.matcher(b).find()) bug.add({ bug: b }, 1);
+    for (const f of o.flagsInclude === null ? [] : first.flags) if (o.flagsInclude?.test(f)) flag.add({ flag: f }, 1);
+    for (const b of o.bugsInclude === null ? [] : first.bugs) if (o.bugsInclude?.test(b)) bug.add({ bug: b }, 1);
   }
   const coreThrottles = fam(
     'node_cpu_core_throttles_total',
@@ -224,8 +222,8 @@ export const cpuCollector = defineCollector<CpuData, CpuOptions>({
       // As node_exporter: setting either filter turns cpu info on.
       info: optBool(raw, 'info', false) || flags !== '' || bugs !== '',
       percent: optBool(raw, 'percent', true),
-      flagsInclude: flags === '' ? null : RE2JS.compile(flags),
-      bugsInclude: bugs === '' ? null : RE2JS.compile(bugs),
+      flagsInclude: flags === '' ? null : compileGoRegexp(flags),
+      bugsInclude: bugs === '' ? null : compileGoRegexp(bugs),
     };
   },
   create: ({ psutil }, o) => {

@@ -1,10 +1,10 @@
 /** netstat: node_netstat_<Proto>_<Field> (untyped) from /proc/net/{netstat,snmp,snmp6}, filtered by `fields`. */
-import { RE2JS } from 're2js';
+import { compileGoRegexp, type GoRegexp } from '../../util/goregexp';
 import type { NetstatRecord } from '../../index';
 import { defineCollector, fam, families, optString } from '../catalog';
 
 export interface NetstatOptions {
-  readonly fields: RE2JS;
+  readonly fields: GoRegexp;
 }
 
 /** A series' family name and help, or null where `fields` filters it out. */
@@ -14,7 +14,7 @@ type Series = { readonly name: string; readonly help: string } | null;
  * Per compiled `fields` pattern, proto -> field -> Series: the same few hundred names recur on every pass, and
  * matching each against the pattern again was most of this collector's rendering. Bounded like NameFilter's cache.
  */
-const SERIES = new WeakMap<RE2JS, Map<string, Map<string, Series>>>();
+const SERIES = new WeakMap<GoRegexp, Map<string, Map<string, Series>>>();
 const MAX_CACHED_PROTOS = 256;
 const MAX_CACHED_FIELDS = 4096;
 
@@ -33,7 +33,7 @@ function seriesOf(o: NetstatOptions, proto: string, field: string): Series {
   let s = byField.get(field);
   if (s === undefined) {
     const key = `${proto}_${field}`.replace(/[^a-zA-Z0-9_]/g, '_');
-    s = o.fields.matcher(key).find() ? { name: `node_netstat_${key}`, help: `Statistic ${proto}${field}.` } : null;
+    s = o.fields.test(key) ? { name: `node_netstat_${key}`, help: `Statistic ${proto}${field}.` } : null;
     if (byField.size >= MAX_CACHED_FIELDS) byField.clear();
     byField.set(field, s);
   }
@@ -54,7 +54,7 @@ export function netstatFamilies(d: NetstatRecord, o: NetstatOptions) {
 export const netstatCollector = defineCollector<NetstatRecord, NetstatOptions>({
   name: 'netstat',
   help: 'Network protocol statistics from /proc/net/netstat, snmp and snmp6.',
-  options: (raw) => ({ fields: RE2JS.compile(optString(raw, 'fields')) }),
+  options: (raw) => ({ fields: compileGoRegexp(optString(raw, 'fields')) }),
   create:
     ({ psutil }) =>
     () =>

@@ -2,11 +2,11 @@
  * vmstat: node_vmstat_<field> (untyped, as node_exporter) for the /proc/vmstat fields matching `fields`.
  * OTLP: system.paging.faults{system.paging.fault.type}, system.paging.operations{system.paging.direction}.
  */
-import { RE2JS } from 're2js';
+import { compileGoRegexp, type GoRegexp } from '../../util/goregexp';
 import { defineCollector, fam, families, metrics, optString, otel } from '../catalog';
 
 export interface VmstatOptions {
-  readonly fields: RE2JS;
+  readonly fields: GoRegexp;
 }
 
 export type VmstatData = Readonly<Record<string, number>>;
@@ -18,7 +18,7 @@ type Series = { readonly name: string; readonly help: string } | null;
  * Per compiled `fields` pattern, field -> Series: /proc/vmstat's ~180 names recur on every pass, and matching each
  * against the pattern again cost more than reading the file. Bounded like NameFilter's cache.
  */
-const SERIES = new WeakMap<RE2JS, Map<string, Series>>();
+const SERIES = new WeakMap<GoRegexp, Map<string, Series>>();
 const MAX_CACHED_FIELDS = 4096;
 
 function seriesOf(o: VmstatOptions, field: string): Series {
@@ -29,7 +29,7 @@ function seriesOf(o: VmstatOptions, field: string): Series {
   }
   let s = byField.get(field);
   if (s === undefined) {
-    s = o.fields.matcher(field).find()
+    s = o.fields.test(field)
       ? {
           name: `node_vmstat_${field.replace(/[^a-zA-Z0-9_]/g, '_')}`,
           help: `/proc/vmstat information field ${field}.`,
@@ -67,7 +67,7 @@ export function vmstatMetrics(d: VmstatData) {
 export const vmstatCollector = defineCollector<VmstatData, VmstatOptions>({
   name: 'vmstat',
   help: 'Selected /proc/vmstat fields.',
-  options: (raw) => ({ fields: RE2JS.compile(optString(raw, 'fields', '^(oom_kill|pgpg|pswp|pg.*fault).*')) }),
+  options: (raw) => ({ fields: compileGoRegexp(optString(raw, 'fields', '^(oom_kill|pgpg|pswp|pg.*fault).*')) }),
   create:
     ({ psutil }) =>
     () =>

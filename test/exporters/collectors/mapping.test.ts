@@ -14,7 +14,7 @@ import { vmstatFamilies, vmstatMetrics } from '../../../src/exporters/collectors
 import { netstatFamilies } from '../../../src/exporters/collectors/netstat';
 import { usersFamilies } from '../../../src/exporters/collectors/users';
 import { timeFamilies } from '../../../src/exporters/collectors/time';
-import { RE2JS } from 're2js';
+import { compileGoRegexp } from '../../../src/util/goregexp';
 import type { HwmonChip, NetClassIface, NetDevCounters, TcpConnectionStates } from '../../../src/index';
 
 function get(fams: Family[], name: string): Family {
@@ -215,7 +215,7 @@ describe('vmstat and netstat-style filters', () => {
   test('only fields matching the RE2 filter, untyped, unanchored like Go MatchString', () => {
     const fams = vmstatFamilies(
       { pgfault: 10, pgmajfault: 1, nr_free_pages: 5, oom_kill: 0 },
-      { fields: RE2JS.compile('^(oom_kill|pgpg|pswp|pg.*fault).*') },
+      { fields: compileGoRegexp('^(oom_kill|pgpg|pswp|pg.*fault).*') },
     );
     expect(fams.map((f) => [f.name, f.type])).toEqual([
       ['node_vmstat_pgfault', 'untyped'],
@@ -227,8 +227,8 @@ describe('vmstat and netstat-style filters', () => {
   });
 
   test('vmstat: the verdicts kept per pattern follow each pattern, pass after pass, with the values of that pass', () => {
-    const pg = { fields: RE2JS.compile('^pg') };
-    const nr = { fields: RE2JS.compile('^nr_') };
+    const pg = { fields: compileGoRegexp('^pg') };
+    const nr = { fields: compileGoRegexp('^nr_') };
     const view = (fams: Family[]): Array<[string, string, number | undefined]> =>
       fams.map((f) => [f.name, f.help, f.series[0]?.value]);
     for (const n of [1, 2, 3]) {
@@ -248,8 +248,8 @@ describe('vmstat and netstat-style filters', () => {
   });
 
   test('netstat: node_netstat_<Proto>_<Field> for the fields matching, per pattern and pass; the same field name under two protos', () => {
-    const tcp = { fields: RE2JS.compile('^Tcp_') };
-    const ext = { fields: RE2JS.compile('^(Tcp|TcpExt)_(ActiveOpens|Syn.*)$') };
+    const tcp = { fields: compileGoRegexp('^Tcp_') };
+    const ext = { fields: compileGoRegexp('^(Tcp|TcpExt)_(ActiveOpens|Syn.*)$') };
     const view = (fams: Family[]): Array<[string, string, number | undefined]> =>
       fams.map((f) => [f.name, f.help, f.series[0]?.value]);
     for (const n of [1, 2]) {
