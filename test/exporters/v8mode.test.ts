@@ -82,4 +82,35 @@ describe('applyV8Mode in a process', () => {
   test('lean first, then the compilers handed back (a config with process_names): the function gets optimized', () => {
     expect(run('lean-then-jit')).toEqual({ optimized: true, interpreted: false });
   });
+
+  test('lean, a worker started, then the compilers handed back: the worker optimizes on its own thread', () => {
+    // The collection worker starts under the lean flags (--no-concurrent-recompilation among them) and gets the
+    // compilers once the config asks for them: TurboFan must still reach its hot code, compiling synchronously.
+    const mod = path.join(REPO, 'dist', 'exporters', 'v8mode.js');
+    const main = `
+      const { Worker } = require('node:worker_threads');
+      const v8mode = require(process.argv[process.argv.length - 1]);
+      v8mode.applyV8Mode({ jit: false, reason: 'test' });
+      const w = new Worker(\`
+        const { parentPort } = require('node:worker_threads');
+        parentPort.once('message', () => {
+          function hot(a, b) { let s = 0; for (let i = 0; i < 50; i++) s += (a * i) ^ b; return s; }
+          const end = Date.now() + 20000; let st = 0, x = 0;
+          while (Date.now() < end) {
+            for (let i = 0; i < 10000; i++) x += hot(i, x & 7);
+            st = %GetOptimizationStatus(hot);
+            if (st & 16) break;
+          }
+          parentPort.postMessage({ optimized: (st & 16) !== 0, interpreted: (st & 128) !== 0 });
+        });\`, { eval: true });
+      w.once('online', () => { v8mode.applyV8Mode({ jit: true, reason: 'test' }); w.postMessage('go'); });
+      w.once('message', (m) => { process.stdout.write(JSON.stringify(m)); process.exit(0); });
+    `;
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', main, '--', mod], {
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ optimized: true, interpreted: false });
+  });
 });
