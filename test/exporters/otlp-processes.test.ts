@@ -93,3 +93,49 @@ describe('ProcessRecorder: exe and argv kept per (pid, start time, name)', () =>
     expect(second?.rss).toBeGreaterThan((first?.rss ?? 0) + 8 * 2 ** 20);
   });
 });
+
+describe('ProcessRecorder: the quick read through kept fds', () => {
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) await new Promise((r) => c.once('exit', r));
+    }
+  });
+
+  test('gives the record the general read gives (first pass), a pending signal and the fd count included', async () => {
+    // A sleeper with SIGUSR1 blocked and sent to itself (one signal in ShdPnd) and 5 more fds open, idle after that:
+    // its counters stand still between the two passes.
+    const script =
+      'import os, signal, sys, time; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1]); ' +
+      "os.kill(os.getpid(), signal.SIGUSR1); fds = [os.open('/dev/null', os.O_RDONLY) for _ in range(5)]; " +
+      "print('ready', flush=True); time.sleep(60)";
+    const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
+      child.stdout?.once('data', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const pid = child.pid as number;
+    // Settled: two general reads a moment apart agree (the interpreter may still be finishing its start-up).
+    const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
+    let first = pass(rec, pid);
+    await until('python3 to be idle', () => {
+      const again = pass(new ProcessRecorder({ include: null, exclude: null, max: 10 }), pid);
+      const same = JSON.stringify(again) === JSON.stringify(first);
+      first = again;
+      return same;
+    });
+    const general = pass(new ProcessRecorder({ include: null, exclude: null, max: 10 }), pid);
+    expect(rec.keptFds().processes).toBe(1);
+    const quick = pass(rec, pid);
+    expect(rec.quickRecords()).toBe(1);
+    expect(quick).toEqual(general);
+    expect(quick?.signalsPending).toBe(1);
+    expect(quick?.fds).toBe(fs.readdirSync(`/proc/${pid}/fd`).length);
+    expect(quick?.owner).toBe(general?.owner);
+  });
+});

@@ -101,6 +101,11 @@ export class PidFdReader implements PidFiles {
   /** The entry being read (set by open(), for the PidFiles methods). */
   private cur: Entry | null = null;
   private readonly fdStat = { size: 0, uid: 0 };
+  /**
+   * Whether this kernel gives fd/'s size as the open fd count (Linux 6.2+): then a size of 0 is no fd open (a kernel
+   * thread) rather than a kernel that does not count. Learnt once from this process's own fd/ (never empty).
+   */
+  private countsFds: boolean | null = null;
 
   constructor(
     private readonly procfs: string,
@@ -134,6 +139,13 @@ export class PidFdReader implements PidFiles {
     const fdCap = soft < 0 ? 128 : Math.floor(soft / 8);
     this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
     this.euid = process.geteuid?.() ?? -1;
+    if (this.countsFds === null) {
+      const self = nativeIo.openRead(`${this.procfs}/self`);
+      if (self >= 0) {
+        this.countsFds = nativeIo.statxSizeUid(self, 'fd', this.fdStat) === 0 && this.fdStat.size > 0;
+        nativeIo.closeFd(self);
+      } else this.countsFds = false;
+    }
   }
 
   /** Ends a pass: the fds of processes it did not visit (gone, or no longer wanted) are closed. */
@@ -297,6 +309,38 @@ export class PidFdReader implements PidFiles {
     }
     if (r < 0) throw this.failure(e, -r, 'fd');
     return this.fdStat;
+  }
+
+  // ---- raw reads, for a caller that parses the bytes itself and takes the general path on anything unusual ----
+
+  /** The buffer readRaw() fills (its first bytes; valid until the next read of any PidFdReader). */
+  get buffer(): Buffer {
+    return buf.buf;
+  }
+
+  /** Whether the visit's stat was read when its fds were opened (stat() serves it; readRaw('stat') would not). */
+  get statPending(): boolean {
+    return this.entry().pending !== null;
+  }
+
+  /** One file of the visit's process into `buffer`: the byte count, or -errno (nothing else happens on failure). */
+  readRaw(name: 'stat' | PidFileName): number {
+    return this.readFile(this.entry(), SLOT[name]);
+  }
+
+  /**
+   * The open fd count from fd/'s size, as fdDir() gives it to LinuxProcess.fdCount(); -1 where that would go on to
+   * list fd/ or fail (no statx, an error, another user's process when not root, a size of 0 on a kernel that does
+   * not count): the caller reads it the general way.
+   */
+  fdCount(): number {
+    const e = this.entry();
+    if (e.dead) return -1;
+    const r = nativeIo.statxSizeUid(e.dir, 'fd', this.fdStat);
+    if (r !== 0) return -1;
+    if (this.euid !== 0 && this.fdStat.uid !== this.euid) return -1;
+    if (this.fdStat.size > 0) return this.fdStat.size;
+    return this.countsFds === true ? 0 : -1;
   }
 
   /**
