@@ -54,6 +54,12 @@ export interface ProcessRecord {
   readonly fds: number | null;
   readonly ctxVoluntary: number;
   readonly ctxInvoluntary: number;
+  /**
+   * processKey() and processResource() of this record, where the recorder keeps them for the process (quick()): made
+   * once per process, and once more when its ppid or owner changes, instead of once per pass.
+   */
+  readonly key?: string;
+  readonly resource?: Readonly<Record<string, string | number>>;
 }
 
 /** The options the agent hands the process_groups collector (`otlp_processes`) when otlp.processes is on. */
@@ -128,6 +134,9 @@ interface StaticFacts {
   /** The real uid of the last pass and its user's name (not kept for a uid without a passwd entry). */
   uid?: number;
   owner?: string;
+  /** processKey() of the process; its resource attributes and the ppid and owner they were made with. */
+  key?: string;
+  resource?: { readonly ppid: number; readonly owner: string | null; readonly attrs: Record<string, string | number> };
 }
 
 const EACCES = 13;
@@ -347,14 +356,22 @@ export class ProcessRecorder {
       else delete f.owner;
     }
     const t = clockTicks();
+    const ppid = st[ST.ppid]!;
+    const createTime = p.createTime();
+    const key = (f.key ??= `${p.pid}/${createTime}`);
+    let res = f.resource;
+    if (res === undefined || res.ppid !== ppid || res.owner !== owner) {
+      const attrs = processResource({ pid: p.pid, ppid, name: f.name, exe: f.exe, argv: f.argv, owner });
+      f.resource = res = { ppid, owner, attrs };
+    }
     return {
       pid: p.pid,
-      ppid: st[ST.ppid]!,
+      ppid,
       name: f.name,
       exe: f.exe,
       argv: f.argv,
       owner,
-      createTime: p.createTime(),
+      createTime,
       cpuUser: st[ST.utime]! / t,
       cpuSystem: st[ST.stime]! / t,
       cpuWait: st[ST.blkio]! / t,
@@ -368,6 +385,8 @@ export class ProcessRecorder {
       fds,
       ctxVoluntary: ss[SS.voluntary]!,
       ctxInvoluntary: ss[SS.nonvoluntary]!,
+      key,
+      resource: res.attrs,
     };
   }
 
@@ -420,12 +439,14 @@ export interface CpuSample {
   readonly wait: number;
 }
 
-export function processKey(r: Pick<ProcessRecord, 'pid' | 'createTime'>): string {
-  return `${r.pid}/${r.createTime}`;
+export function processKey(r: Pick<ProcessRecord, 'pid' | 'createTime' | 'key'>): string {
+  return r.key ?? `${r.pid}/${r.createTime}`;
 }
 
 /** The receiver's resource attributes (process.command_line is argv joined by spaces, as gopsutil's Cmdline). */
-export function processResource(r: ProcessRecord): Record<string, string | number> {
+export function processResource(
+  r: Pick<ProcessRecord, 'pid' | 'ppid' | 'name' | 'exe' | 'argv' | 'owner'>,
+): Record<string, string | number> {
   const attrs: Record<string, string | number> = {
     'process.pid': r.pid,
     'process.parent_pid': r.ppid,
@@ -553,7 +574,8 @@ const S = { none: 0, user: 1, system: 2, wait: 3, read: 4, write: 5, major: 6, m
 /** The resource last made for a process's argv (kept as long as the facts are), reused while pid, ppid and owner stay. */
 const resources = new WeakMap<readonly string[], { r: ProcessRecord; attrs: Record<string, string | number> }>();
 
-function resourceOf(r: ProcessRecord): Record<string, string | number> {
+function resourceOf(r: ProcessRecord): Readonly<Record<string, string | number>> {
+  if (r.resource !== undefined) return r.resource;
   const c = resources.get(r.argv);
   if (
     c !== undefined &&

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Process } from '../../src/index';
-import { ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
+import { processKey, processResource, ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
 
 const PY = '/usr/bin/python3';
 
@@ -133,7 +133,12 @@ describe('ProcessRecorder: the quick read through kept fds', () => {
     expect(rec.keptFds().processes).toBe(1);
     const quick = pass(rec, pid);
     expect(rec.quickRecords()).toBe(1);
-    expect(quick).toEqual(general);
+    // The quick record carries its key and resource attributes, made once for the process and kept.
+    const { key, resource, ...values } = quick as ProcessRecord;
+    expect(values).toEqual(general);
+    expect(key).toBe(processKey(general as ProcessRecord));
+    expect(resource).toEqual(processResource(general as ProcessRecord));
+    expect(pass(rec, pid)?.resource).toBe(resource);
     expect(quick?.signalsPending).toBe(1);
     expect(quick?.fds).toBe(fs.readdirSync(`/proc/${pid}/fd`).length);
     expect(quick?.owner).toBe(general?.owner);
