@@ -133,7 +133,7 @@ interface StaticFacts {
   commRaw?: Buffer;
   /** The real uid of the last pass and its user's name (not kept for a uid without a passwd entry). */
   uid?: number;
-  owner?: string;
+  owner?: string | undefined;
   /** processKey() of the process; its resource attributes and the ppid and owner they were made with. */
   key?: string;
   resource?: { readonly ppid: number; readonly owner: string | null; readonly attrs: Record<string, string | number> };
@@ -352,8 +352,7 @@ export class ProcessRecorder {
       }
       f.uid = uid;
       // A uid without a passwd entry is asked again next pass: Process.username() lets such a miss expire.
-      if (owner !== null && owner !== String(uid)) f.owner = owner;
-      else delete f.owner;
+      f.owner = owner !== null && owner !== String(uid) ? owner : undefined;
     }
     const t = clockTicks();
     const ppid = st[ST.ppid]!;

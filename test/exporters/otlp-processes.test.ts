@@ -3,7 +3,7 @@
  * name: a real child that execs another program (same pid and start time, new comm) is read again; one that does not
  * keeps the arguments first read while its counters are read on every pass.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Process } from '../../src/index';
 import { processKey, processResource, ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
@@ -143,4 +143,31 @@ describe('ProcessRecorder: the quick read through kept fds', () => {
     expect(quick?.fds).toBe(fs.readdirSync(`/proc/${pid}/fd`).length);
     expect(quick?.owner).toBe(general?.owner);
   });
+
+  // Only root can run a child as another uid.
+  (process.geteuid?.() === 0 ? test : test.skip)(
+    'a uid without a passwd entry: the owner is the uid, on the quick path too',
+    async () => {
+      const uid = 4242;
+      // No such user here: the test is about a uid that getpwuid does not know.
+      expect(spawnSync('getent', ['passwd', String(uid)]).status).not.toBe(0);
+      const script = `import os, time; os.setuid(${uid}); print('ready', flush=True); time.sleep(60)`;
+      const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
+        child.stdout?.once('data', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      const pid = child.pid as number;
+      const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
+      expect(pass(rec, pid)?.owner).toBe(String(uid));
+      for (let i = 0; i < 2; i++) {
+        expect(pass(rec, pid)?.owner).toBe(String(uid));
+        expect(rec.quickRecords()).toBe(1);
+      }
+    },
+  );
 });
