@@ -11,6 +11,19 @@ import type { OtlpAttributes, OtlpMetric } from './catalog';
 import { unpackOtlp, type PackedOtlp } from './otlp-pack';
 import { PidFdReader, type PidFdMode } from '../probes/linux/pidfds';
 import type { LinuxProcess } from '../probes/linux/process';
+import {
+  IO,
+  IO_SIZE,
+  ioFields,
+  SS,
+  SS_SIZE,
+  ST,
+  ST_SIZE,
+  statFields,
+  statusFields,
+} from '../probes/linux/parse/pidfields';
+import { clockTicks } from '../probes/linux/sysconf';
+import { fsencode } from '../util/fsencoding';
 
 /** What the receiver's attributes and metrics need of one process, read in one oneshot block. */
 export interface ProcessRecord {
@@ -41,6 +54,12 @@ export interface ProcessRecord {
   readonly fds: number | null;
   readonly ctxVoluntary: number;
   readonly ctxInvoluntary: number;
+  /**
+   * processKey() and processResource() of this record, where the recorder keeps them for the process (quick()): made
+   * once per process, and once more when its ppid or owner changes, instead of once per pass.
+   */
+  readonly key?: string;
+  readonly resource?: Readonly<Record<string, string | number>>;
 }
 
 /** The options the agent hands the process_groups collector (`otlp_processes`) when otlp.processes is on. */
@@ -110,7 +129,19 @@ interface StaticFacts {
   /** Read on the first pass that exports the process (a process never kept is never read past its name). */
   exe?: string;
   argv?: readonly string[];
+  /** The comm's bytes as stat prints them (made on the first quick read), to compare without decoding. */
+  commRaw?: Buffer;
+  /** The real uid of the last pass and its user's name (not kept for a uid without a passwd entry). */
+  uid?: number;
+  owner?: string | undefined;
+  /** processKey() of the process; its resource attributes and the ppid and owner they were made with. */
+  key?: string;
+  resource?: { readonly ppid: number; readonly owner: string | null; readonly attrs: Record<string, string | number> };
 }
+
+const EACCES = 13;
+const EPERM = 1;
+const Z = 0x5a;
 
 /**
  * Inside the caller's oneshot block: one process's record, or null when it is gone or the basics (stat, status) are
@@ -185,6 +216,13 @@ export class ProcessRecorder {
   /** Made on the first visit of a process of a real procfs (undefined: not yet; null: fixture tree, none). */
   private reader: PidFdReader | null | undefined = undefined;
   private passOpen = false;
+  /** The quick read's fields (pidfields.ts), reused for every process. */
+  private readonly st = new Float64Array(ST_SIZE);
+  private readonly ss = new Float64Array(SS_SIZE);
+  private readonly iof = new Float64Array(IO_SIZE);
+  /** Records of this pass made by quick(); of the last pass taken. */
+  private quickNow = 0;
+  private quickLast = 0;
 
   constructor(
     private readonly o: OtlpProcessOptions,
@@ -223,6 +261,16 @@ export class ProcessRecorder {
     if (reader !== null && f !== undefined && f.keep && f.start === start && !full) {
       const kept = reader.open(p.pid, start);
       if (kept === 'reused') return this.stale(p);
+      if (kept !== null) {
+        const r = this.quick(kept, p, f);
+        if (r !== null) {
+          this.quickNow++;
+          this.nextFacts.set(p.pid, f);
+          this.records.push(r);
+          reader.release();
+          return;
+        }
+      }
       h.files = kept;
     }
     try {
@@ -256,6 +304,92 @@ export class ProcessRecorder {
   }
 
   /**
+   * The record of a process exported last pass, read through its kept fds with only the fields it needs parsed from
+   * the bytes (pidfields.ts): stat, status, io and the fd count, no PidStat, no status string, no object but the
+   * record. null for anything but the ordinary case (a zombie, a new comm, another uid, a read that failed, a file
+   * not in the kernel's layout, an fd count that needs fd/ listed): visit() then reads the process through Process,
+   * which reports each of those as readProcessRecord does. The values are those readProcessRecord would give.
+   */
+  private quick(kept: PidFdReader, p: Process, f: StaticFacts): ProcessRecord | null {
+    if (kept.statPending || f.exe === undefined || f.argv === undefined) return null;
+    const st = this.st;
+    const ss = this.ss;
+    let n = kept.readRaw('stat');
+    if (n < 0 || !statFields(kept.buffer, n, st)) return null;
+    if (st[ST.state] === Z || st[ST.starttime] !== f.start) return null;
+    const raw = (f.commRaw ??= fsencode(f.comm));
+    const cs = st[ST.commStart]!;
+    if (st[ST.commEnd]! - cs !== raw.length) return null;
+    const b = kept.buffer;
+    for (let i = 0; i < raw.length; i++) if (b[cs + i] !== raw[i]) return null;
+    n = kept.readRaw('status');
+    if (n < 0 || !statusFields(kept.buffer, n, ss)) return null;
+    const uid = ss[SS.uid]!;
+    n = kept.readRaw('io');
+    let io: ProcessRecord['io'] = null;
+    if (n >= 0) {
+      const v = this.iof;
+      if (!ioFields(kept.buffer, n, v)) return null;
+      io = {
+        readBytes: v[IO.readBytes]!,
+        writeBytes: v[IO.writeBytes]!,
+        readCount: v[IO.syscr]!,
+        writeCount: v[IO.syscw]!,
+      };
+    } else if (n !== -EACCES && n !== -EPERM) return null;
+    const fds = kept.fdCount();
+    if (fds < 0) return null;
+    let owner: string | null;
+    if (f.uid === uid && f.owner !== undefined) owner = f.owner;
+    else {
+      // A uid not seen for this process: its name as Process.username() gives it (through the kept fds).
+      const h = p._handle;
+      h.files = kept;
+      try {
+        owner = optional(() => p.username());
+      } finally {
+        h.files = null;
+      }
+      f.uid = uid;
+      // A uid without a passwd entry is asked again next pass: Process.username() lets such a miss expire.
+      f.owner = owner !== null && owner !== String(uid) ? owner : undefined;
+    }
+    const t = clockTicks();
+    const ppid = st[ST.ppid]!;
+    const createTime = p.createTime();
+    const key = (f.key ??= `${p.pid}/${createTime}`);
+    let res = f.resource;
+    if (res === undefined || res.ppid !== ppid || res.owner !== owner) {
+      const attrs = processResource({ pid: p.pid, ppid, name: f.name, exe: f.exe, argv: f.argv, owner });
+      f.resource = res = { ppid, owner, attrs };
+    }
+    return {
+      pid: p.pid,
+      ppid,
+      name: f.name,
+      exe: f.exe,
+      argv: f.argv,
+      owner,
+      createTime,
+      cpuUser: st[ST.utime]! / t,
+      cpuSystem: st[ST.stime]! / t,
+      cpuWait: st[ST.blkio]! / t,
+      rss: ss[SS.vmRss]!,
+      vms: ss[SS.vmSize]!,
+      io,
+      minorFaults: st[ST.minflt]!,
+      majorFaults: st[ST.majflt]!,
+      signalsPending: ss[SS.shdPnd]! < 0 ? null : ss[SS.shdPnd]!,
+      threads: ss[SS.threads]!,
+      fds,
+      ctxVoluntary: ss[SS.voluntary]!,
+      ctxInvoluntary: ss[SS.nonvoluntary]!,
+      key,
+      resource: res.attrs,
+    };
+  }
+
+  /**
    * `p` names a process that had its pid before (processIter keeps Process objects by pid): nothing is reported for
    * it, and isRunning() marks it reused, so that the next walk makes a Process of the process the pid names now.
    */
@@ -268,6 +402,8 @@ export class ProcessRecorder {
     const out = { records: this.records, dropped: this.dropped };
     this.records = [];
     this.dropped = 0;
+    this.quickLast = this.quickNow;
+    this.quickNow = 0;
     // Facts of processes gone since the last pass are dropped here, and the kept fds of processes not visited.
     this.facts = this.nextFacts;
     this.nextFacts = new Map();
@@ -281,6 +417,11 @@ export class ProcessRecorder {
     this.reader?.close();
     this.reader = undefined;
     this.passOpen = false;
+  }
+
+  /** How many records of the last pass taken were read the quick way (quick(); for tests). */
+  quickRecords(): number {
+    return this.quickLast;
   }
 
   /** Processes whose fds are kept now, and those fds (for tests). */
@@ -297,12 +438,14 @@ export interface CpuSample {
   readonly wait: number;
 }
 
-export function processKey(r: Pick<ProcessRecord, 'pid' | 'createTime'>): string {
-  return `${r.pid}/${r.createTime}`;
+export function processKey(r: Pick<ProcessRecord, 'pid' | 'createTime' | 'key'>): string {
+  return r.key ?? `${r.pid}/${r.createTime}`;
 }
 
 /** The receiver's resource attributes (process.command_line is argv joined by spaces, as gopsutil's Cmdline). */
-export function processResource(r: ProcessRecord): Record<string, string | number> {
+export function processResource(
+  r: Pick<ProcessRecord, 'pid' | 'ppid' | 'name' | 'exe' | 'argv' | 'owner'>,
+): Record<string, string | number> {
   const attrs: Record<string, string | number> = {
     'process.pid': r.pid,
     'process.parent_pid': r.ppid,
@@ -430,7 +573,8 @@ const S = { none: 0, user: 1, system: 2, wait: 3, read: 4, write: 5, major: 6, m
 /** The resource last made for a process's argv (kept as long as the facts are), reused while pid, ppid and owner stay. */
 const resources = new WeakMap<readonly string[], { r: ProcessRecord; attrs: Record<string, string | number> }>();
 
-function resourceOf(r: ProcessRecord): Record<string, string | number> {
+function resourceOf(r: ProcessRecord): Readonly<Record<string, string | number>> {
+  if (r.resource !== undefined) return r.resource;
   const c = resources.get(r.argv);
   if (
     c !== undefined &&

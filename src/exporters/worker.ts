@@ -24,6 +24,7 @@ import type { LogLevel } from '../config/defaults';
 import type { ExpositionLimits } from './exposition/types';
 import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome, type RenderedResult } from './pass';
 import { packOtlp } from './otlp-pack';
+import { closeOrphanedFds, setKeptFdSink } from '../probes/linux/keptfds';
 import type { ActiveCollector } from './prometheus';
 import type { PassRunner } from './snapshot';
 
@@ -58,7 +59,9 @@ type FromWorker =
   | { type: 'ready' }
   | { type: 'booted' }
   | { type: 'done'; id: number; bootTime: number | null; collectionSeconds?: number }
-  | { type: 'failed'; id: number; error: string };
+  | { type: 'failed'; id: number; error: string }
+  /** A table of the /proc fds the worker keeps between passes (keptfds.ts), closed here once the thread has ended. */
+  | { type: 'kept-fds'; table: Int32Array };
 
 /**
  * The worker's young generation, in MB. V8 would otherwise grow it to 48 MB; a pass allocates a few MB of short-lived
@@ -236,7 +239,12 @@ export class WorkerRunner implements PassRunner {
     this.results?.close();
     this.results = port1;
     w.postMessage({ type: 'results-port', port: port2 } satisfies ToWorker, [port2]);
-    w.on('message', (m: FromWorker) => this.onMessage(w, m));
+    const kept: Int32Array[] = [];
+    w.on('message', (m: FromWorker) => (m.type === 'kept-fds' ? kept.push(m.table) : this.onMessage(w, m)));
+    // A terminated worker closes nothing itself: its kept fds (per-process OTLP's) are closed here.
+    w.once('exit', () => {
+      for (const t of kept) closeOrphanedFds(t);
+    });
     w.on('error', (e) => this.fail(w, e));
     w.on('exit', (code) => this.fail(w, new Error(`collection worker exited with code ${code}`)));
     return w;
@@ -251,7 +259,7 @@ export class WorkerRunner implements PassRunner {
   }
 
   private onMessage(w: Worker, m: FromWorker): void {
-    if (m.type === 'booted') return; // an early thread's, for settleEarly
+    if (m.type === 'booted' || m.type === 'kept-fds') return; // an early thread's, for settleEarly; spawn()'s
     if (m.type === 'ready') {
       if (w === this.worker) this.readied();
       return;
@@ -485,6 +493,7 @@ function workerMain(init: WorkerInit): void {
   /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const port = parentPort;
   if (!port) return;
+  setKeptFdSink((table) => port.postMessage({ type: 'kept-fds', table } satisfies FromWorker));
   const psutil = createPsutil(init.roots);
   const engine = new CollectionEngine({ psutil, roots: init.roots }, COLLECTORS, init.plans);
   const renderer = init.render ? makeRenderer(init, init.render) : null;

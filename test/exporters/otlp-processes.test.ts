@@ -3,10 +3,10 @@
  * name: a real child that execs another program (same pid and start time, new comm) is read again; one that does not
  * keeps the arguments first read while its counters are read on every pass.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Process } from '../../src/index';
-import { ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
+import { processKey, processResource, ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
 
 const PY = '/usr/bin/python3';
 
@@ -92,4 +92,82 @@ describe('ProcessRecorder: exe and argv kept per (pid, start time, name)', () =>
     expect(second?.argv).toBe(first?.argv);
     expect(second?.rss).toBeGreaterThan((first?.rss ?? 0) + 8 * 2 ** 20);
   });
+});
+
+describe('ProcessRecorder: the quick read through kept fds', () => {
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) await new Promise((r) => c.once('exit', r));
+    }
+  });
+
+  test('gives the record the general read gives (first pass), a pending signal and the fd count included', async () => {
+    // A sleeper with SIGUSR1 blocked and sent to itself (one signal in ShdPnd) and 5 more fds open, idle after that:
+    // its counters stand still between the two passes.
+    const script =
+      'import os, signal, sys, time; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1]); ' +
+      "os.kill(os.getpid(), signal.SIGUSR1); fds = [os.open('/dev/null', os.O_RDONLY) for _ in range(5)]; " +
+      "print('ready', flush=True); time.sleep(60)";
+    const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
+      child.stdout?.once('data', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const pid = child.pid as number;
+    // Settled: two general reads a moment apart agree (the interpreter may still be finishing its start-up).
+    const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
+    let first = pass(rec, pid);
+    await until('python3 to be idle', () => {
+      const again = pass(new ProcessRecorder({ include: null, exclude: null, max: 10 }), pid);
+      const same = JSON.stringify(again) === JSON.stringify(first);
+      first = again;
+      return same;
+    });
+    const general = pass(new ProcessRecorder({ include: null, exclude: null, max: 10 }), pid);
+    expect(rec.keptFds().processes).toBe(1);
+    const quick = pass(rec, pid);
+    expect(rec.quickRecords()).toBe(1);
+    // The quick record carries its key and resource attributes, made once for the process and kept.
+    const { key, resource, ...values } = quick as ProcessRecord;
+    expect(values).toEqual(general);
+    expect(key).toBe(processKey(general as ProcessRecord));
+    expect(resource).toEqual(processResource(general as ProcessRecord));
+    expect(pass(rec, pid)?.resource).toBe(resource);
+    expect(quick?.signalsPending).toBe(1);
+    expect(quick?.fds).toBe(fs.readdirSync(`/proc/${pid}/fd`).length);
+    expect(quick?.owner).toBe(general?.owner);
+  });
+
+  // Only root can run a child as another uid.
+  (process.geteuid?.() === 0 ? test : test.skip)(
+    'a uid without a passwd entry: the owner is the uid, on the quick path too',
+    async () => {
+      const uid = 4242;
+      // No such user here: the test is about a uid that getpwuid does not know.
+      expect(spawnSync('getent', ['passwd', String(uid)]).status).not.toBe(0);
+      const script = `import os, time; os.setuid(${uid}); print('ready', flush=True); time.sleep(60)`;
+      const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
+        child.stdout?.once('data', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      const pid = child.pid as number;
+      const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
+      expect(pass(rec, pid)?.owner).toBe(String(uid));
+      for (let i = 0; i < 2; i++) {
+        expect(pass(rec, pid)?.owner).toBe(String(uid));
+        expect(rec.quickRecords()).toBe(1);
+      }
+    },
+  );
 });

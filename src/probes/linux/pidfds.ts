@@ -23,6 +23,7 @@ import { OsError } from '../errors';
 import { RLIMIT_NOFILE } from '../constants';
 import { errnoName, prlimit } from './native';
 import * as nativeIo from './native-io';
+import { keptFdSink, keptFdTable, type KeptFdSink } from './keptfds';
 import { parsePidStat, type PidStat } from './parse/pidstat';
 
 /** The files a PidFiles gives besides stat. */
@@ -65,7 +66,15 @@ interface Entry {
   pending: PidStat | null;
   /** Its process was found reaped and its fds are closed: every read of the visit answers ESRCH. */
   dead: boolean;
+  /** Where its fds are noted for another thread to close (keptfds.ts): the directory at `at`, file k at at + 1 + k. */
+  readonly table: Int32Array | null;
+  readonly at: number;
+  /** Its slot in the reader's tables (-1: none). */
+  readonly slot: number;
 }
+
+/** Entries per shared table of kept fds (keptfds.ts): tables are added as more processes are kept. */
+const TABLE_ENTRIES = 256;
 
 function osError(errno: number, syscall: string, p: string): OsError {
   const code = errnoName(errno);
@@ -75,6 +84,8 @@ function osError(errno: number, syscall: string, p: string): OsError {
 function closeEntry(e: Entry): void {
   if (e.dead) return;
   e.dead = true;
+  // Off the shared table first: it must never name an fd number already given back.
+  if (e.table !== null) for (let k = 0; k <= e.files.length; k++) Atomics.store(e.table, e.at + k, -1);
   for (const fd of e.files) if (fd >= 0) nativeIo.closeFd(fd);
   nativeIo.closeFd(e.dir);
 }
@@ -101,6 +112,17 @@ export class PidFdReader implements PidFiles {
   /** The entry being read (set by open(), for the PidFiles methods). */
   private cur: Entry | null = null;
   private readonly fdStat = { size: 0, uid: 0 };
+  /** Shared tables of the kept fds (keptfds.ts; none without a sink), their slots in use, and the free ones. */
+  private readonly tables: Int32Array[] = [];
+  private slots = 0;
+  private readonly freeSlots: number[] = [];
+  /** Where this reader's tables go (the sink set when it was made; null: no tables). */
+  private readonly sink: KeptFdSink | null = keptFdSink();
+  /**
+   * Whether this kernel gives fd/'s size as the open fd count (Linux 6.2+): then a size of 0 is no fd open (a kernel
+   * thread) rather than a kernel that does not count. Learnt once from this process's own fd/ (never empty).
+   */
+  private countsFds: boolean | null = null;
 
   constructor(
     private readonly procfs: string,
@@ -134,6 +156,13 @@ export class PidFdReader implements PidFiles {
     const fdCap = soft < 0 ? 128 : Math.floor(soft / 8);
     this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
     this.euid = process.geteuid?.() ?? -1;
+    if (this.countsFds === null) {
+      const self = nativeIo.openRead(`${this.procfs}/self`);
+      if (self >= 0) {
+        this.countsFds = nativeIo.statxSizeUid(self, 'fd', this.fdStat) === 0 && this.fdStat.size > 0;
+        nativeIo.closeFd(self);
+      } else this.countsFds = false;
+    }
   }
 
   /** Ends a pass: the fds of processes it did not visit (gone, or no longer wanted) are closed. */
@@ -144,6 +173,7 @@ export class PidFdReader implements PidFiles {
 
   close(): void {
     for (const e of this.entries.values()) closeEntry(e);
+    for (const e of this.entries.values()) if (e.slot >= 0) this.freeSlots.push(e.slot);
     this.entries.clear();
     this.cur = null;
     registry.unregister(this);
@@ -210,12 +240,26 @@ export class PidFdReader implements PidFiles {
     return freed;
   }
 
+  /** A free slot of the shared tables, a table added when all are full; -1 where there is no sink. */
+  private takeSlot(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    if (this.sink === null) return -1;
+    if (this.slots === this.tables.length * TABLE_ENTRIES)
+      this.tables.push(keptFdTable(this.sink, TABLE_ENTRIES * (1 + NAMES.length)));
+    return this.slots++;
+  }
+
   private openEntry(pid: number): Entry | null {
     const dir = nativeIo.openRead(`${this.procfs}/${pid}`);
     // Gone since the listing (or hidden: hidepid): the ordinary reads report it.
     if (dir < 0) return null;
     const files = new Int32Array(NAMES.length).fill(-1);
-    const e: Entry = { pid, dir, start: -1, files, used: this.pass, pending: null, dead: false };
+    const slot = this.takeSlot();
+    const table = slot < 0 ? null : (this.tables[Math.floor(slot / TABLE_ENTRIES)] as Int32Array);
+    const at = slot < 0 ? 0 : (slot % TABLE_ENTRIES) * (1 + NAMES.length);
+    if (table !== null) Atomics.store(table, at, dir);
+    const e: Entry = { pid, dir, start: -1, files, used: this.pass, pending: null, dead: false, table, at, slot };
     const n = this.readFile(e, 0);
     let st: PidStat | null = null;
     if (n >= 0) {
@@ -224,11 +268,13 @@ export class PidFdReader implements PidFiles {
         st = parsePidStat(buf.buf.subarray(0, n), p);
       } catch (err) {
         closeEntry(e);
+        if (slot >= 0) this.freeSlots.push(slot);
         throw err;
       }
     }
     if (st === null) {
       closeEntry(e);
+      if (slot >= 0) this.freeSlots.push(slot);
       return null;
     }
     // The same fds (files is shared), with the start time read through them.
@@ -240,6 +286,7 @@ export class PidFdReader implements PidFiles {
     if (this.entries.get(pid) === e) {
       this.entries.delete(pid);
       if (e.used === this.pass) this.usedNow--;
+      if (e.slot >= 0) this.freeSlots.push(e.slot);
     }
     closeEntry(e);
   }
@@ -299,6 +346,38 @@ export class PidFdReader implements PidFiles {
     return this.fdStat;
   }
 
+  // ---- raw reads, for a caller that parses the bytes itself and takes the general path on anything unusual ----
+
+  /** The buffer readRaw() fills (its first bytes; valid until the next read of any PidFdReader). */
+  get buffer(): Buffer {
+    return buf.buf;
+  }
+
+  /** Whether the visit's stat was read when its fds were opened (stat() serves it; readRaw('stat') would not). */
+  get statPending(): boolean {
+    return this.entry().pending !== null;
+  }
+
+  /** One file of the visit's process into `buffer`: the byte count, or -errno (nothing else happens on failure). */
+  readRaw(name: 'stat' | PidFileName): number {
+    return this.readFile(this.entry(), SLOT[name]);
+  }
+
+  /**
+   * The open fd count from fd/'s size, as fdDir() gives it to LinuxProcess.fdCount(); -1 where that would go on to
+   * list fd/ or fail (no statx, an error, another user's process when not root, a size of 0 on a kernel that does
+   * not count): the caller reads it the general way.
+   */
+  fdCount(): number {
+    const e = this.entry();
+    if (e.dead) return -1;
+    const r = nativeIo.statxSizeUid(e.dir, 'fd', this.fdStat);
+    if (r !== 0) return -1;
+    if (this.euid !== 0 && this.fdStat.uid !== this.euid) return -1;
+    if (this.fdStat.size > 0) return this.fdStat.size;
+    return this.countsFds === true ? 0 : -1;
+  }
+
   /**
    * One file of the entry into `buf`: the byte count, or -errno. Mode 'files': pread at 0 of the kept fd (opened
    * relative to the directory fd on first use); mode 'dir': openat, read, close.
@@ -312,6 +391,7 @@ export class PidFdReader implements PidFiles {
         fd = nativeIo.openReadAt(e.dir, name);
         if (fd < 0) return fd;
         e.files[slot] = fd;
+        if (e.table !== null) Atomics.store(e.table, e.at + 1 + slot, fd);
       }
       return buf.fill(fd, true);
     }

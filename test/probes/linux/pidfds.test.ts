@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OsError } from '../../../src/index';
 import { PidFdReader, type PidFdMode } from '../../../src/probes/linux/pidfds';
+import { setKeptFdSink } from '../../../src/probes/linux/keptfds';
 import { ProcFs } from '../../../src/probes/linux/procfs';
 import { handle } from '../../../src/probes/linux/process';
 import { parsePidStat } from '../../../src/probes/linux/parse/pidstat';
@@ -85,8 +86,10 @@ describe.each(MODES)('PidFdReader, mode %s', (mode) => {
         expect(r.open(pid, start)).toBe(r);
         const st = r.stat();
         expect([st.pid, st.comm, st.starttime, st.ppid]).toEqual([pid, 'sleep', start, process.pid]);
+        // SigQ counts the signals queued to every process of the user: other processes move it between the reads.
+        const sigq = (t: string): string => t.replace(/^SigQ:.*$/m, 'SigQ:');
         const status = r.read('status').toString('latin1');
-        expect(status).toBe(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
+        expect(sigq(status)).toBe(sigq(fs.readFileSync(`/proc/${pid}/status`, 'latin1')));
         const io = parsePidIo(r.read('io'), 'io');
         expect(io.syscr).toBe(parsePidIo(fs.readFileSync(`/proc/${pid}/io`), 'io').syscr);
         // sleep's stdio: /dev/null three times.
@@ -170,6 +173,46 @@ describe.each(MODES)('PidFdReader, mode %s', (mode) => {
     expect([r.size, fdsOn(a.pid) > 0, fdsOn(b.pid)]).toEqual([1, true, 0]);
     r.close();
     expect([r.size, fdsOn(a.pid)]).toEqual([0, 0]);
+  });
+
+  test('with a kept-fd sink, the shared table names exactly the fds kept; dropped ones leave it', async () => {
+    const a = await sleeper();
+    const b = await sleeper();
+    const tables: Int32Array[] = [];
+    setKeptFdSink((t) => tables.push(t));
+    let r: PidFdReader;
+    try {
+      r = new PidFdReader('/proc', 10, mode);
+    } finally {
+      setKeptFdSink(null);
+    }
+    const named = (): string[] =>
+      tables
+        .flatMap((t) => [...t])
+        .filter((fd) => fd >= 0)
+        .map((fd) => fs.readlinkSync(`/proc/self/fd/${fd}`))
+        .sort();
+    r.begin();
+    for (const p of [a, b]) {
+      expect(r.open(p.pid, p.start)).toBe(r);
+      r.stat();
+      r.read('status');
+      r.read('io');
+      r.release();
+    }
+    r.end();
+    expect(tables).toHaveLength(1);
+    const files = mode === 'files' ? ['stat', 'status', 'io'] : [];
+    const want = (pid: number): string[] => [`/proc/${pid}`, ...files.map((f) => `/proc/${pid}/${f}`)];
+    expect(named()).toEqual([...want(a.pid), ...want(b.pid)].sort());
+    expect(fdsOn(a.pid) + fdsOn(b.pid)).toBe(named().length);
+    r.begin();
+    expect(r.open(a.pid, a.start)).toBe(r);
+    r.release();
+    r.end();
+    expect(named()).toEqual(want(a.pid).sort());
+    r.close();
+    expect(named()).toEqual([]);
   });
 
   test('at most max processes are kept; past it open() answers null (the ordinary reads)', async () => {
