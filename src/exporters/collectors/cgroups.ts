@@ -495,7 +495,16 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let devices: Record<string, string> = {};
     const limits = new Map<string, CachedLimits>();
     const names = new RuntimeNamesCache(psutil);
-    const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure, statKeys: STAT_KEYS };
+    // ioOps false: the families and OTLP export bytes only (container_blkio_device_usage_total, container.disk.io).
+    const parts = {
+      cpu: o.cpu,
+      memory: o.memory,
+      io: o.io,
+      pids: o.pids,
+      pressure: o.pressure,
+      statKeys: STAT_KEYS,
+      ioOps: false,
+    };
     const reader = psutil.cgroupReader();
     return () => {
       reader.begin();

@@ -484,7 +484,7 @@ function memoryStats(
   });
 }
 
-function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
+function ioStats(io: Io, d: CgroupDirs, ops: boolean): CgroupIoDevice[] | null {
   const dev = d.io;
   if (dev === null) return null;
   if (dev.version === 2) {
@@ -503,8 +503,8 @@ function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
         );
   }
   const bytes = read(io, dev.dir, 'blkio.throttle.io_service_bytes_recursive', parseBlkio);
-  const ops = read(io, dev.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio);
-  if (bytes === null && ops === null) return null;
+  const serviced = ops ? read(io, dev.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio) : null;
+  if (bytes === null && serviced === null) return null;
   const out = new Map<
     string,
     { major: number; minor: number; readBytes: number; writeBytes: number; readOps: number; writeOps: number }
@@ -516,7 +516,7 @@ function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
     return e;
   };
   for (const b of bytes ?? []) Object.assign(get(b.major, b.minor), { readBytes: b.read, writeBytes: b.write });
-  for (const o of ops ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
+  for (const o of serviced ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
   return [...out.values()].map((e) => Object.freeze(e));
 }
 
@@ -570,6 +570,12 @@ export interface CgroupParts {
    * and inactive_file for the working set: for a caller that exports a few of the 40 to 70. Default: every key.
    */
   readonly statKeys?: readonly string[];
+  /**
+   * false: on v1 the operation counts (blkio.throttle.io_serviced_recursive) are not read and are 0, for a caller that
+   * exports only the bytes (cAdvisor's container_blkio_device_usage_total): one file fewer per cgroup. v2's io.stat has
+   * both in one file, read whole either way.
+   */
+  readonly ioOps?: boolean;
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
@@ -599,7 +605,7 @@ export function stats(
         });
   const cpu = parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null;
   const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false, parts.statKeys) : null;
-  const blk = parts.io === true ? ioStats(io, d) : null;
+  const blk = parts.io === true ? ioStats(io, d, parts.ioOps !== false) : null;
   if (reader === null) return Object.freeze({ dirs: d, cpu, memory, io: blk, pids, pressure: pr });
   // A kept directory found removed during the reads: its parts null, as existing() makes them for an absent one.
   const gone = (x: { dir: string } | string | null) => x !== null && reader.gone(typeof x === 'string' ? x : x.dir);
