@@ -157,11 +157,16 @@ export function cgroupsApi(ctx: Context) {
       // (string work for every hierarchy of every cgroup, every pass, otherwise); only the paths of the last pass.
       let dirsKey = '';
       let dirsOfPath = new Map<string, CgroupDirs>();
+      // The hierarchies compared once a pass (hier() gives the same array until the next begin()), not once a call.
+      let dirsHs: readonly CgroupHierarchy[] | null = null;
       const dirsFor = (h: readonly CgroupHierarchy[], paths: readonly string[]): CgroupDirs[] => {
-        const key = JSON.stringify(h);
-        if (key !== dirsKey) {
-          dirsKey = key;
-          dirsOfPath = new Map();
+        if (h !== dirsHs) {
+          dirsHs = h;
+          const key = JSON.stringify(h);
+          if (key !== dirsKey) {
+            dirsKey = key;
+            dirsOfPath = new Map();
+          }
         }
         return paths.map((p) => {
           let d = dirsOfPath.get(p);

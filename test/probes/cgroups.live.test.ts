@@ -183,6 +183,34 @@ live.describe('cgroups created for the test (v1)', () => {
     }
   });
 
+  test('a cgroup absent from one hierarchy is read there once it is made, and gone again once removed', () => {
+    const name = `${NAME}-partial`;
+    const pidsDir = path.join(mountOf('pids')!, name);
+    const memDir = path.join(mountOf('memory')!, name);
+    const reader = createPsutil().cgroupReader();
+    // As the collector: the walk (which keeps the parents and their listings), then the stats.
+    const pass = () => {
+      reader.begin();
+      expect(reader.paths()).toContain(`/${name}`);
+      const [s] = reader.statsMany([`/${name}`], { pids: true, memory: true });
+      return { pids: s!.pids !== null, memory: s!.memory !== null };
+    };
+    try {
+      fs.mkdirSync(pidsDir);
+      expect(pass()).toEqual({ pids: true, memory: false });
+      // Known absent from the memory root's kept listing: no open by path, and still right.
+      expect(pass()).toEqual({ pids: true, memory: false });
+      fs.mkdirSync(memDir);
+      expect(pass()).toEqual({ pids: true, memory: true });
+      fs.rmdirSync(memDir);
+      expect(pass()).toEqual({ pids: true, memory: false });
+      expect(pass()).toEqual({ pids: true, memory: false });
+    } finally {
+      reader.close();
+      for (const d of [pidsDir, memDir]) if (fs.existsSync(d)) fs.rmdirSync(d);
+    }
+  });
+
   test("a reader's limit generation changes with a write to a file of the cgroup, and the collector shows the new limit at the next pass", () => {
     const name = `${NAME}-limits`;
     const pidsDir = path.join(mountOf('pids')!, name);

@@ -271,7 +271,24 @@ export class CgroupDirReader {
       h.used = this.pass;
       return h;
     }
-    return this.open(dir);
+    return this.knownAbsent(dir) ? null : this.open(dir);
+  }
+
+  /**
+   * Whether `dir` is known not to exist without asking the kernel: its parent is kept, its watch saw no child made,
+   * removed or renamed since its listing, and the listing lacks it; or its parent is known not to exist. A cgroup absent from some hierarchies (a systemd
+   * unit without memory or CPU accounting has no directory in those v1 hierarchies) then costs no failing open by
+   * path each pass.
+   */
+  private knownAbsent(dir: string): boolean {
+    const i = dir.lastIndexOf('/');
+    if (i <= 0) return false;
+    const up = dir.slice(0, i);
+    // A hierarchy's root is kept under its mount point with a trailing slash (the walk's path.join of it and '/').
+    const parent = this.dirs.get(up) ?? this.dirs.get(up + '/');
+    // Below a directory known absent, nothing is there either.
+    if (parent === undefined) return this.knownAbsent(up);
+    return parent.listed && !parent.subdirs.includes(dir.slice(i + 1));
   }
 
   private open(dir: string): DirHandle | null {

@@ -226,14 +226,40 @@ function fsIo(fs: ProcFs): Io {
   };
 }
 
-/** The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). */
+/** Per reader and ProcFs, its Io: made once, not per stats() call (hundreds of cgroups a pass). */
+const readerIos = new WeakMap<CgroupDirReader, { fs: ProcFs; io: Io }>();
+
+/**
+ * The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). Which
+ * a directory is, is remembered (a dozen reads of each directory a pass, the same directories pass after pass), for
+ * at most 65,536 directories and as many before them.
+ */
 function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
   if (reader === null) return fsIo(fs);
+  const known = readerIos.get(reader);
+  if (known !== undefined && known.fs === fs) return known.io;
   const plain = fsIo(fs);
-  return {
-    exists: (dir) => (fs.isKernelPath(dir) ? reader.exists(dir) : plain.exists(dir)),
-    read: (dir, file) => (fs.isKernelPath(dir) ? reader.read(dir, file) : plain.read(dir, file)),
+  let kernel = new Map<string, boolean>();
+  let before = new Map<string, boolean>();
+  const isKernel = (dir: string): boolean => {
+    let k = kernel.get(dir);
+    if (k === undefined) {
+      k = before.get(dir) ?? fs.isKernelPath(dir);
+      kernel.set(dir, k);
+      if (kernel.size > 65536) {
+        // Bounded: the older half dropped at once when a host's cgroups churn past it.
+        before = kernel;
+        kernel = new Map();
+      }
+    }
+    return k;
   };
+  const io: Io = {
+    exists: (dir) => (isKernel(dir) ? reader.exists(dir) : plain.exists(dir)),
+    read: (dir, file) => (isKernel(dir) ? reader.read(dir, file) : plain.read(dir, file)),
+  };
+  readerIos.set(reader, { fs, io });
+  return io;
 }
 
 function readText<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
