@@ -28,7 +28,8 @@ function loadavg() {
 
 /**
  * bench/cgroups-floor.c over the same cgroups: the kernel's share of such a pass (system time), which no change on
- * our side goes below. Skipped without a C compiler.
+ * our side goes below; then bench/cgroups-files.c, the kernel's cost of each file kind (docs/cgroups.md, Cost).
+ * Skipped without a C compiler.
  */
 function cFloor() {
   const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
@@ -42,16 +43,25 @@ function cFloor() {
     const r = spawnSync(cc, ['-O2', '-o', bin, path.join(__dirname, 'cgroups-floor.c')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cc} failed: ${r.stderr}`);
     for (const [mode, label] of [
-      [0, 'every part, open/read/close'],
-      [1, 'cpu and memory, open/read/close'],
-      [2, 'every part, files kept open (pread)'],
-      [3, 'cpu and memory, files kept open (pread)'],
+      [0, 'every part, directories by path, open/read/close'],
+      [1, 'cpu and memory, directories by path, open/read/close'],
+      [2, 'every part, directories by path, files kept open (pread)'],
+      [3, 'cpu and memory, directories by path, files kept open (pread)'],
+      [4, "every part, directories kept and not listed (the collector's way), openat/read/close"],
+      [5, "cpu and memory, directories kept and not listed (the collector's way), openat/read/close"],
+      [6, 'every part, files kept open (pread), no walk'],
+      [7, 'cpu and memory, files kept open (pread), no walk'],
     ]) {
       const out = spawnSync(bin, [String(mode)], { encoding: 'utf8' }).stdout.trim();
       process.stdout.write(
         `C floor, ${label}: ${out.replace(/^C floor mode \d+: /, '')} (load average ${loadavg()})\n`,
       );
     }
+    const files = path.join(dir, 'cgroups-files');
+    const f = spawnSync(cc, ['-O2', '-o', files, path.join(__dirname, 'cgroups-files.c')], { encoding: 'utf8' });
+    if (f.status !== 0) throw new Error(`${cc} failed: ${f.stderr}`);
+    process.stdout.write(`Kernel cost per file kind (bench/cgroups-files.c, load average ${loadavg()}):\n`);
+    process.stdout.write(spawnSync(files, ['30'], { encoding: 'utf8' }).stdout);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -72,6 +72,13 @@ export interface CgroupReader {
   begin(): void;
   paths(descend?: (path: string) => boolean): string[];
   statsMany(paths: readonly string[], parts?: CgroupParts): CgroupStats[];
+  /**
+   * Per path, a number that changes whenever a file of its memory, cpu or pids directory (where the limits are) may
+   * have been written since, as of this pass's begin(): a caller that read the limits in a pass keeps them exactly
+   * while the number stays the same. null where that cannot be known (no inotify watch on one of those directories,
+   * or one not opened yet: a path not in an earlier statsMany, or one not on the kernel's cgroup filesystem).
+   */
+  limitGenerations(paths: readonly string[]): (number | null)[];
   close(): void;
 }
 
@@ -143,18 +150,23 @@ export function cgroupsApi(ctx: Context) {
     },
     /** ours: a CgroupReader (cgroupPaths and cgroupStatsMany with kept directories, for repeated passes). */
     cgroupReader(): CgroupReader {
-      const dirs = new CgroupDirReader();
+      const dirs = new CgroupDirReader({ watch: true });
       let hs: CgroupHierarchy[] | null = null;
       const hier = () => (hs ??= cg().hierarchies(ctx.fs));
       // dirsOf of each path, pure on the hierarchies and the path: kept while the mount table shows the same ones
       // (string work for every hierarchy of every cgroup, every pass, otherwise); only the paths of the last pass.
       let dirsKey = '';
       let dirsOfPath = new Map<string, CgroupDirs>();
+      // The hierarchies compared once a pass (hier() gives the same array until the next begin()), not once a call.
+      let dirsHs: readonly CgroupHierarchy[] | null = null;
       const dirsFor = (h: readonly CgroupHierarchy[], paths: readonly string[]): CgroupDirs[] => {
-        const key = JSON.stringify(h);
-        if (key !== dirsKey) {
-          dirsKey = key;
-          dirsOfPath = new Map();
+        if (h !== dirsHs) {
+          dirsHs = h;
+          const key = JSON.stringify(h);
+          if (key !== dirsKey) {
+            dirsKey = key;
+            dirsOfPath = new Map();
+          }
         }
         return paths.map((p) => {
           let d = dirsOfPath.get(p);
@@ -186,6 +198,20 @@ export function cgroupsApi(ctx: Context) {
           } finally {
             dirs.done();
           }
+        },
+        limitGenerations(paths) {
+          const ds = dirsFor(hier(), paths);
+          return ds.map((d) => {
+            // The latest of the three: every change gives a directory a generation above all before.
+            let g = -1;
+            for (const x of [d.memory, d.cpu, d.pids]) {
+              if (x === null) continue;
+              const v = dirs.generation(x.dir);
+              if (v === null) return null;
+              if (v > g) g = v;
+            }
+            return g;
+          });
         },
         close() {
           dirs.close();

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { cgroupLimits, cgroupMode, cgroupStats, cgroups, createPsutil } from '../../src/index';
 import { requireOr, IS_ROOT } from '../helpers/require';
 import { cannotMkdirUnder } from '../helpers/cgroups';
+import { CgroupDirReader } from '../../src/probes/linux/cgroupdir';
+import { cgroupsCollector, type CgroupsData } from '../../src/exporters/collectors/cgroups';
 
 const NAME = `psx-test-${process.pid}`;
 const MiB = 1024 * 1024;
@@ -142,6 +144,114 @@ live.describe('cgroups created for the test (v1)', () => {
     } finally {
       reader.close();
       for (const d of [path.join(root, 'a'), path.join(root, 'b'), root]) if (fs.existsSync(d)) fs.rmdirSync(d);
+    }
+  });
+
+  test('a watched walk keeps a listing while nothing changes, and sees mkdir, rename and rmdir at the next pass', () => {
+    const name = `${NAME}-watched`;
+    const root = path.join(mountOf('pids')!, name);
+    const dirs = new CgroupDirReader({ watch: true });
+    const list = () => {
+      dirs.begin();
+      try {
+        return dirs.subdirs(root);
+      } finally {
+        dirs.done();
+      }
+    };
+    try {
+      fs.mkdirSync(root);
+      fs.mkdirSync(path.join(root, 'a'));
+      const first = list();
+      expect(first).toEqual(['a']);
+      // No event since: the same listing, not listed again (one inotify read for the pass, no getdents64).
+      expect(list()).toBe(first);
+      fs.mkdirSync(path.join(root, 'b'));
+      expect([...list()!].sort()).toEqual(['a', 'b']);
+      fs.renameSync(path.join(root, 'a'), path.join(root, 'c'));
+      expect([...list()!].sort()).toEqual(['b', 'c']);
+      fs.rmdirSync(path.join(root, 'b'));
+      expect(list()).toEqual(['c']);
+      // A write to a file of the directory is no change of its children.
+      const kept = list();
+      fs.writeFileSync(path.join(root, 'pids.max'), '5');
+      expect(list()).toBe(kept);
+    } finally {
+      dirs.close();
+      for (const d of ['a', 'b', 'c'].map((x) => path.join(root, x)).concat(root))
+        if (fs.existsSync(d)) fs.rmdirSync(d);
+    }
+  });
+
+  test('a cgroup absent from one hierarchy is read there once it is made, and gone again once removed', () => {
+    const name = `${NAME}-partial`;
+    const pidsDir = path.join(mountOf('pids')!, name);
+    const memDir = path.join(mountOf('memory')!, name);
+    const reader = createPsutil().cgroupReader();
+    // As the collector: the walk (which keeps the parents and their listings), then the stats.
+    const pass = () => {
+      reader.begin();
+      expect(reader.paths()).toContain(`/${name}`);
+      const [s] = reader.statsMany([`/${name}`], { pids: true, memory: true });
+      return { pids: s!.pids !== null, memory: s!.memory !== null };
+    };
+    try {
+      fs.mkdirSync(pidsDir);
+      expect(pass()).toEqual({ pids: true, memory: false });
+      // Known absent from the memory root's kept listing: no open by path, and still right.
+      expect(pass()).toEqual({ pids: true, memory: false });
+      fs.mkdirSync(memDir);
+      expect(pass()).toEqual({ pids: true, memory: true });
+      fs.rmdirSync(memDir);
+      expect(pass()).toEqual({ pids: true, memory: false });
+      expect(pass()).toEqual({ pids: true, memory: false });
+    } finally {
+      reader.close();
+      for (const d of [pidsDir, memDir]) if (fs.existsSync(d)) fs.rmdirSync(d);
+    }
+  });
+
+  test("a reader's limit generation changes with a write to a file of the cgroup, and the collector shows the new limit at the next pass", () => {
+    const name = `${NAME}-limits`;
+    const pidsDir = path.join(mountOf('pids')!, name);
+    const memDir = path.join(mountOf('memory')!, name);
+    // In each hierarchy the limits are read from: one missing leaves the generation unknown (the 30 s rule).
+    const cpuDir = path.join(mountOf('cpu')!, name);
+    const psutil = createPsutil();
+    const reader = psutil.cgroupReader();
+    const collect = cgroupsCollector.create(
+      { psutil, roots: { procfs: '/proc', sysfs: '/sys', rootfs: '/' } },
+      cgroupsCollector.options({ depth: 1, include: '', io: false, pressure: false, pods_log_dir: '' }),
+    );
+    const gen = () => {
+      reader.begin();
+      reader.statsMany([`/${name}`], { pids: true, memory: true, cpu: true });
+      return reader.limitGenerations([`/${name}`])[0];
+    };
+    const row = () =>
+      (collect({ deadline: Date.now() + 10_000 }) as CgroupsData).rows.find((r) => r.labels.id === `/${name}`)!;
+    try {
+      for (const d of [pidsDir, memDir, cpuDir]) fs.mkdirSync(d);
+      fs.writeFileSync(path.join(pidsDir, 'pids.max'), '7');
+      fs.writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(64 * MiB));
+      const g0 = gen();
+      expect(typeof g0).toBe('number');
+      expect(gen()).toBe(g0);
+      expect(row().stats.pids!.max).toBe(7);
+      expect(row().stats.memory!.max).toBe(64 * MiB);
+      fs.writeFileSync(path.join(pidsDir, 'pids.max'), '9');
+      const g1 = gen();
+      expect(g1).not.toBe(g0);
+      expect(gen()).toBe(g1);
+      // Within the 30 s the limits were kept for before: read again because the file was written.
+      expect(row().stats.pids!.max).toBe(9);
+      fs.writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(32 * MiB));
+      expect(gen()).not.toBe(g1);
+      expect(row().stats.memory!.max).toBe(32 * MiB);
+      expect(row().stats.pids!.max).toBe(9);
+    } finally {
+      reader.close();
+      for (const d of [pidsDir, memDir, cpuDir]) if (fs.existsSync(d)) fs.rmdirSync(d);
     }
   });
 

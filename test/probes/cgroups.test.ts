@@ -407,6 +407,15 @@ describe('cgroup v1 (hybrid) fixture', () => {
     expect({ ...some!.memory!, stat: null }).toEqual({ ...all!.memory!, stat: null });
     expect({ ...some!, memory: null }).toEqual({ ...all!, memory: null });
   });
+  test('ioOps false: v1 blkio bytes as with them, the operation counts 0 (io_serviced not read)', () => {
+    const p = '/docker/d28e0087cf8f3f0429f755d60b0de415b20fcf76736ded7bab6e30e7b739ee36';
+    const parts = { cpu: true, memory: true, io: true, pids: true, pressure: true };
+    const [all] = V1.cgroupStatsMany([p], parts);
+    const [bytes] = V1.cgroupStatsMany([p], { ...parts, ioOps: false });
+    expect(all!.io).toEqual([{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192, readOps: 1, writeOps: 2 }]);
+    expect(bytes!.io).toEqual([{ major: 8, minor: 0, readBytes: 4096, writeBytes: 8192, readOps: 0, writeOps: 0 }]);
+    expect({ ...bytes!, io: null }).toEqual({ ...all!, io: null });
+  });
   test('effective limits: the /docker parent quota, the leaf memory limit', () => {
     // no cpuset hierarchy mounted in this fixture: no cpuset bound
     expect(V1.cgroupLimits(777)).toEqual({ cpuQuota: 0.5, cpuset: null, cpuCount: 0.5, memory: 256 * MiB });

@@ -368,21 +368,30 @@ function diskstatsOrEmpty(psutil: Psutil): readonly DiskstatsEntry[] {
   }
 }
 
-/** How long a cgroup's limits and weights are used before they are read again: they change far less than usage. */
+/**
+ * How long a cgroup's limits and weights are used before they are read again, where the reader cannot tell whether
+ * they were written (no inotify watch): they change far less than usage.
+ */
 const LIMITS_TTL_MS = 30_000;
 
 interface CachedLimits {
   readonly at: number;
+  /**
+   * The reader's limitGenerations when they were read: kept exactly while it stays the same (a limit changes only by a
+   * write to the cgroup's files); null: unknown, read again after LIMITS_TTL_MS.
+   */
+  readonly gen: number | null;
   readonly cpu: Pick<NonNullable<CgroupStats['cpu']>, 'quota' | 'period' | 'weight' | 'shares'> | null;
   readonly memory: Pick<NonNullable<CgroupStats['memory']>, 'max' | 'high' | 'low' | 'min' | 'swapMax'> | null;
   readonly pidsMax: number | null;
 }
 
-function limitsOf(s: CgroupStats, at: number): CachedLimits {
+function limitsOf(s: CgroupStats, at: number, gen: number | null): CachedLimits {
   const c = s.cpu;
   const m = s.memory;
   return {
     at,
+    gen,
     cpu: c === null ? null : { quota: c.quota, period: c.period, weight: c.weight, shares: c.shares },
     memory: m === null ? null : { max: m.max, high: m.high, low: m.low, min: m.min, swapMax: m.swapMax },
     pidsMax: s.pids === null ? null : s.pids.max,
@@ -399,7 +408,8 @@ function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
 }
 
 /**
- * Usage of every path, limits read again only where the cached ones are older than LIMITS_TTL_MS (or absent); the
+ * Usage of every path, limits read again only where a file of the cgroup was written since they were read (the
+ * reader's limitGenerations), or, where the reader cannot tell, they are older than LIMITS_TTL_MS (or absent); the
  * cache keeps only the paths of this pass.
  */
 function statsWithCachedLimits(
@@ -411,9 +421,11 @@ function statsWithCachedLimits(
 ): CgroupStats[] {
   const stale: number[] = [];
   const fresh: number[] = [];
+  const gens = reader.limitGenerations(paths);
   paths.forEach((p, i) => {
     const c = cache.get(p);
-    (c === undefined || now - c.at >= LIMITS_TTL_MS ? stale : fresh).push(i);
+    const old = c === undefined || (c.gen === null ? now - c.at >= LIMITS_TTL_MS : c.gen !== gens[i]);
+    (old ? stale : fresh).push(i);
   });
   const out = new Array<CgroupStats>(paths.length);
   const full = reader.statsMany(
@@ -435,6 +447,8 @@ function statsWithCachedLimits(
     group.forEach((i, k) => usage.set(i, got[k]!));
   }
   const keep = new Map<string, CachedLimits>();
+  // After the read: a directory opened by it has its generation now.
+  const read = reader.limitGenerations(stale.map((i) => paths[i]!));
   stale.forEach((i, k) => {
     const f = full[k]!;
     // The CFS counters as the passes in between give them: none without a quota (the families export none either).
@@ -442,7 +456,7 @@ function statsWithCachedLimits(
       f.cpu !== null && f.cpu.quota === null
         ? { ...f, cpu: { ...f.cpu, periods: null, throttledPeriods: null, throttledTime: null } }
         : f;
-    keep.set(paths[i]!, limitsOf(f, now));
+    keep.set(paths[i]!, limitsOf(f, now, read[k] ?? null));
   });
   fresh.forEach((i) => {
     const l = cache.get(paths[i]!)!;
@@ -495,7 +509,16 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let devices: Record<string, string> = {};
     const limits = new Map<string, CachedLimits>();
     const names = new RuntimeNamesCache(psutil);
-    const parts = { cpu: o.cpu, memory: o.memory, io: o.io, pids: o.pids, pressure: o.pressure, statKeys: STAT_KEYS };
+    // ioOps false: the families and OTLP export bytes only (container_blkio_device_usage_total, container.disk.io).
+    const parts = {
+      cpu: o.cpu,
+      memory: o.memory,
+      io: o.io,
+      pids: o.pids,
+      pressure: o.pressure,
+      statKeys: STAT_KEYS,
+      ioOps: false,
+    };
     const reader = psutil.cgroupReader();
     return () => {
       reader.begin();

@@ -15,23 +15,41 @@
  * set (checked on this kernel: its dentry is dead) and to getdents64: the directory is then opened again by path,
  * once.
  * Directory mtimes cannot tell whether a walk may be skipped: kernfs leaves a directory's mtime alone when a child
- * cgroup is made (unless the directory's attributes were ever set), so every pass lists the directories it walks.
+ * cgroup is made (unless the directory's attributes were ever set). inotify can (a reader made with `watch`): cgroups
+ * are made, removed and renamed only by mkdir(2), rmdir(2) and rename(2), which the VFS reports (IN_CREATE, IN_DELETE,
+ * IN_MOVED_*) to a watch on the parent, and a limit changes only by a write to a file of the cgroup, which vfs_write
+ * (and writev, sendfile, splice, io_uring) reports as IN_MODIFY with the file's name (checked on this kernel: mkdir,
+ * writes to memory.limit_in_bytes and memory.soft_limit_in_bytes, rename and rmdir each gave their event). So each
+ * kept directory is watched from before it is listed: a walk lists again only the directories with an event since,
+ * and generation() tells a caller keeping limits whether a file of the directory was written since it read them. A
+ * directory without a watch (fs.inotify.max_user_watches reached, no inotify) is listed every pass and has no
+ * generation; an event queue overflow (IN_Q_OVERFLOW) counts as an event in every directory.
  */
 import * as nodeFs from 'node:fs';
 import { OsError } from '../errors';
-import { b, errnoName, koffi, LITTLE_ENDIAN, prlimit } from './native';
+import { b, errnoName, koffi, LITTLE_ENDIAN, prlimit, type Fn } from './native';
 import * as nativeIo from './native-io';
 import { toOsError } from './procfs';
 import { RLIMIT_NOFILE } from '../constants';
 
 interface DirHandle {
+  readonly dir: string;
   readonly fd: number;
   /** Opened beyond the fd budget: closed by done(), at the end of the call that opened it. */
   readonly transient: boolean;
   /** The names of the directory's regular files, listed when it was opened. */
   readonly files: ReadonlySet<string>;
-  /** Its subdirectories as listed when it was opened, for a walk in the same pass (then listed again each pass). */
-  readonly subdirs: readonly string[];
+  /**
+   * Its subdirectories as last listed: when it was opened, for a walk in the same pass; after that, while `listed`
+   * (watched, no directory event since), without listing it again.
+   */
+  subdirs: readonly string[];
+  /** Whether `subdirs` is known to be current: its inotify watch was added before that listing and saw no change. */
+  listed: boolean;
+  /** Its inotify watch descriptor; -1 without one. */
+  wd: number;
+  /** The reader's event count when a file of the directory was last written, or when it was opened. */
+  gen: number;
   /** The pass that opened it. */
   readonly opened: number;
   /** The pass that last used it: handles left unused for a pass are closed (their cgroups are gone or not wanted). */
@@ -59,10 +77,63 @@ const ENOTDIR = 20;
  */
 const buf = new nativeIo.ReadBuffer(64 * 1024, 1 << 20);
 
-const registry = new FinalizationRegistry<Map<string, DirHandle>>((dirs) => {
-  for (const h of dirs.values()) nodeFs.closeSync(h.fd);
-  dirs.clear();
+/** What a dropped reader's finalizer closes: its directory fds and its inotify fd. */
+interface Held {
+  readonly dirs: Map<string, DirHandle>;
+  /** The inotify fd; -1 none (not asked for, not made yet, or not available here). */
+  ino: number;
+}
+
+const registry = new FinalizationRegistry<Held>((held) => {
+  for (const h of held.dirs.values()) nodeFs.closeSync(h.fd);
+  held.dirs.clear();
+  if (held.ino >= 0) nodeFs.closeSync(held.ino);
+  held.ino = -1;
 });
+
+/** inotify(7) masks (linux/inotify.h). */
+const IN_MODIFY = 0x2;
+const IN_MOVED_FROM = 0x40;
+const IN_MOVED_TO = 0x80;
+const IN_CREATE = 0x100;
+const IN_DELETE = 0x200;
+const IN_DELETE_SELF = 0x400;
+const IN_MOVE_SELF = 0x800;
+const IN_Q_OVERFLOW = 0x4000;
+const IN_IGNORED = 0x8000;
+const IN_ONLYDIR = 0x1000000;
+const IN_ISDIR = 0x40000000;
+const WATCH_MASK =
+  IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+/** inotify_init1 flags: IN_NONBLOCK (O_NONBLOCK) and IN_CLOEXEC (O_CLOEXEC), as on every architecture Node runs on. */
+const IN_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;
+const EAGAIN = 11;
+/**
+ * Files the kernel itself marks modified (kernfs_notify: populated, frozen, memory.high and OOM events), which no
+ * write changes and which are not limits: their IN_MODIFY does not count as a write to the directory.
+ */
+const NOTIFIED = /\.events(?:\.local)?$/;
+
+interface InotifyFns {
+  init1: Fn;
+  addWatch: Fn;
+  rmWatch: Fn;
+}
+let inotifyFns: InotifyFns | null = null;
+
+function inotify(): InotifyFns {
+  if (inotifyFns !== null) return inotifyFns;
+  const libc = koffi().load('libc.so.6');
+  inotifyFns = {
+    init1: libc.func('int inotify_init1(int flags)'),
+    addWatch: libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
+    rmWatch: libc.func('int inotify_rm_watch(int fd, int wd)'),
+  };
+  return inotifyFns;
+}
+
+/** The buffer inotify events are read into: room for hundreds of events a read (16 bytes and a padded name each). */
+let events: Buffer | null = null;
 
 function osError(errno: number, syscall: string, p: string): OsError {
   const code = errnoName(errno);
@@ -75,6 +146,13 @@ function osError(errno: number, syscall: string, p: string): OsError {
  */
 export class CgroupDirReader {
   private readonly dirs = new Map<string, DirHandle>();
+  private readonly held: Held;
+  /** The kept handles by watch descriptor. */
+  private readonly byWd = new Map<number, DirHandle>();
+  /** Events seen so far (each a new generation for the directories it touches). */
+  private events = 0;
+  /** Whether inotify is still to be set up (a reader made with `watch`, before its first begin()). */
+  private wantWatch: boolean;
   private pass = 0;
   /** At most this many kept fds (an eighth of the soft fd limit, read at each pass); beyond, opened and closed. */
   private max = 0;
@@ -83,12 +161,26 @@ export class CgroupDirReader {
   /** Kept directories found removed during this call (a read through them answered ENOENT, and so did their path). */
   private readonly vanished = new Set<string>();
 
-  constructor() {
-    registry.register(this, this.dirs, this);
+  /**
+   * `watch`: keep an inotify watch on each kept directory, so that a walk lists only the directories changed since and
+   * generation() answers (for a caller that makes passes; a one-off read has no use for it).
+   */
+  constructor(options: { watch?: boolean } = {}) {
+    this.held = { dirs: this.dirs, ino: -1 };
+    this.wantWatch = options.watch === true;
+    registry.register(this, this.held, this);
   }
 
-  /** Starts a pass: handles not used since the previous pass are closed. */
+  /** Starts a pass: the events since the last one are taken in; handles not used since the previous pass are closed. */
   begin(): void {
+    if (this.wantWatch) {
+      this.wantWatch = false;
+      // No inotify (ENOSYS under a seccomp filter, EMFILE at fs.inotify.max_user_instances): no watches; every
+      // directory is then listed each pass, as without `watch`.
+      const fd = inotify().init1(IN_NONBLOCK_CLOEXEC) as number;
+      this.held.ino = fd >= 0 ? fd : -1;
+    }
+    if (this.held.ino >= 0) this.drain();
     for (const [k, h] of this.dirs) {
       if (h.used < this.pass) this.forget(k, h);
     }
@@ -100,8 +192,76 @@ export class CgroupDirReader {
   close(): void {
     for (const h of this.dirs.values()) nodeFs.closeSync(h.fd);
     this.dirs.clear();
+    this.byWd.clear();
     this.kept = 0;
+    if (this.held.ino >= 0) nodeFs.closeSync(this.held.ino);
+    this.held.ino = -1;
     registry.unregister(this);
+  }
+
+  /**
+   * A number that changes whenever a file of `dir` may have been written since it was last asked (as of this pass's
+   * begin(): a write during the pass shows at the next), or null where that cannot be known: the directory not kept,
+   * or kept without a watch. Writes to the files the kernel marks modified itself (`*.events`) do not count.
+   */
+  generation(dir: string): number | null {
+    const h = this.dirs.get(dir);
+    return h === undefined || h.wd < 0 ? null : h.gen;
+  }
+
+  /** Reads the queued inotify events: directories changed lose their listing, written ones get a new generation. */
+  private drain(): void {
+    const ino = this.held.ino;
+    const buf = (events ??= Buffer.alloc(64 * 1024));
+    for (;;) {
+      const n = nativeIo.readAt(ino, buf, 0, buf.length);
+      if (n === -EAGAIN) return;
+      if (n < 0) throw osError(-n, 'read', 'inotify');
+      // struct inotify_event: wd (i32), mask (u32), cookie (u32), len (u32), name (len bytes, NUL-padded).
+      for (let off = 0; off + 16 <= n;) {
+        const wd = LITTLE_ENDIAN ? buf.readInt32LE(off) : buf.readInt32BE(off);
+        const mask = LITTLE_ENDIAN ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
+        const len = LITTLE_ENDIAN ? buf.readUInt32LE(off + 12) : buf.readUInt32BE(off + 12);
+        const nameAt = off + 16;
+        off = nameAt + len;
+        this.events++;
+        if (mask & IN_Q_OVERFLOW) {
+          // Events were lost: every directory may have changed.
+          for (const h of this.dirs.values()) {
+            h.listed = false;
+            h.gen = this.events;
+          }
+          continue;
+        }
+        const h = this.byWd.get(wd);
+        if (h === undefined) continue;
+        if (mask & IN_IGNORED) {
+          // The watch is gone (the filesystem unmounted, the inode dropped): the directory is as one never watched.
+          this.byWd.delete(wd);
+          h.wd = -1;
+          h.listed = false;
+          continue;
+        }
+        if (mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+          h.listed = false;
+          h.gen = this.events;
+          continue;
+        }
+        let end = nameAt;
+        while (end < off && buf[end] !== 0) end++;
+        const name = buf.toString('utf8', nameAt, end);
+        if (mask & IN_ISDIR && mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) {
+          h.listed = false;
+          // The child's kept handle is of the directory that was there: removed or moved away (a cgroup of the same
+          // name made since is another), it is opened again by path when next used.
+          if (mask & (IN_DELETE | IN_MOVED_FROM | IN_CREATE | IN_MOVED_TO)) {
+            const child = h.dir.endsWith('/') ? h.dir + name : h.dir + '/' + name;
+            const c = this.dirs.get(child);
+            if (c !== undefined) this.forget(child, c);
+          }
+        } else if (mask & IN_MODIFY && !NOTIFIED.test(name)) h.gen = this.events;
+      }
+    }
   }
 
   /** The kept handle of `dir`, opened on first use; null when the directory does not exist. */
@@ -111,7 +271,24 @@ export class CgroupDirReader {
       h.used = this.pass;
       return h;
     }
-    return this.open(dir);
+    return this.knownAbsent(dir) ? null : this.open(dir);
+  }
+
+  /**
+   * Whether `dir` is known not to exist without asking the kernel: its parent is kept, its watch saw no child made,
+   * removed or renamed since its listing, and the listing lacks it; or its parent is known not to exist. A cgroup absent from some hierarchies (a systemd
+   * unit without memory or CPU accounting has no directory in those v1 hierarchies) then costs no failing open by
+   * path each pass.
+   */
+  private knownAbsent(dir: string): boolean {
+    const i = dir.lastIndexOf('/');
+    if (i <= 0) return false;
+    const up = dir.slice(0, i);
+    // A hierarchy's root is kept under its mount point with a trailing slash (the walk's path.join of it and '/').
+    const parent = this.dirs.get(up) ?? this.dirs.get(up + '/');
+    // Below a directory known absent, nothing is there either.
+    if (parent === undefined) return this.knownAbsent(up);
+    return parent.listed && !parent.subdirs.includes(dir.slice(i + 1));
   }
 
   private open(dir: string): DirHandle | null {
@@ -120,6 +297,10 @@ export class CgroupDirReader {
     const fd = nativeIo.openRead(dir);
     if (fd === -ENOENT || fd === -ENOTDIR) return null;
     if (fd < 0) throw osError(-fd, 'open', dir);
+    const transient = this.kept >= this.max;
+    // The watch before the listing: a change after the watch is added is an event, one before it is in the listing.
+    // Without one (fs.inotify.max_user_watches reached: ENOSPC), the directory is listed every pass as before.
+    const wd = transient || this.held.ino < 0 ? -1 : (inotify().addWatch(this.held.ino, dir, WATCH_MASK) as number);
     let listing: Listing | typeof GONE | null;
     try {
       listing = listFd(fd, dir, true) ?? listPath(dir);
@@ -129,18 +310,33 @@ export class CgroupDirReader {
     }
     if (listing === null || listing === GONE) {
       nodeFs.closeSync(fd);
+      if (wd >= 0) this.unwatch(wd);
       return null;
     }
     const h: DirHandle = {
+      dir,
       fd,
-      transient: this.kept >= this.max,
+      transient,
       files: listing.files,
       subdirs: listing.subdirs,
+      listed: wd >= 0,
+      wd,
+      // A generation of its own: a directory opened again (removed and made anew) is not taken for the one before.
+      gen: ++this.events,
       opened: this.pass,
       used: this.pass,
     };
     if (!h.transient) this.kept++;
     this.dirs.set(dir, h);
+    if (wd >= 0) {
+      // The same inode watched already (a directory kept under another path): its watch is this one's now.
+      const other = this.byWd.get(wd);
+      if (other !== undefined) {
+        other.wd = -1;
+        other.listed = false;
+      }
+      this.byWd.set(wd, h);
+    }
     return h;
   }
 
@@ -152,10 +348,15 @@ export class CgroupDirReader {
   subdirs(dir: string): readonly string[] | null {
     let h = this.handle(dir);
     if (h === null) return null;
-    if (h.opened === this.pass) return h.subdirs;
+    if (h.opened === this.pass || h.listed) return h.subdirs;
     const listing = listFd(h.fd, dir, false);
     if (listing === null) return listPath(dir)?.subdirs ?? null;
-    if (listing !== GONE) return listing.subdirs;
+    if (listing !== GONE) {
+      // Kept for the next passes where the watch (added before this listing) sees no change.
+      h.subdirs = listing.subdirs;
+      h.listed = h.wd >= 0;
+      return listing.subdirs;
+    }
     this.drop(dir, h);
     h = this.handle(dir);
     return h === null ? null : h.subdirs;
@@ -207,6 +408,16 @@ export class CgroupDirReader {
     this.dirs.delete(dir);
     if (!h.transient) this.kept--;
     nodeFs.closeSync(h.fd);
+    if (h.wd >= 0 && this.byWd.get(h.wd) === h) {
+      this.byWd.delete(h.wd);
+      this.unwatch(h.wd);
+    }
+    h.wd = -1;
+  }
+
+  /** inotify_rm_watch; EINVAL (the watch already gone with its inode) is no error: nothing is left to remove. */
+  private unwatch(wd: number): void {
+    if (this.held.ino >= 0) inotify().rmWatch(this.held.ino, wd);
   }
 }
 

@@ -226,14 +226,40 @@ function fsIo(fs: ProcFs): Io {
   };
 }
 
-/** The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). */
+/** Per reader and ProcFs, its Io: made once, not per stats() call (hundreds of cgroups a pass). */
+const readerIos = new WeakMap<CgroupDirReader, { fs: ProcFs; io: Io }>();
+
+/**
+ * The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). Which
+ * a directory is, is remembered (a dozen reads of each directory a pass, the same directories pass after pass), for
+ * at most 65,536 directories and as many before them.
+ */
 function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
   if (reader === null) return fsIo(fs);
+  const known = readerIos.get(reader);
+  if (known !== undefined && known.fs === fs) return known.io;
   const plain = fsIo(fs);
-  return {
-    exists: (dir) => (fs.isKernelPath(dir) ? reader.exists(dir) : plain.exists(dir)),
-    read: (dir, file) => (fs.isKernelPath(dir) ? reader.read(dir, file) : plain.read(dir, file)),
+  let kernel = new Map<string, boolean>();
+  let before = new Map<string, boolean>();
+  const isKernel = (dir: string): boolean => {
+    let k = kernel.get(dir);
+    if (k === undefined) {
+      k = before.get(dir) ?? fs.isKernelPath(dir);
+      kernel.set(dir, k);
+      if (kernel.size > 65536) {
+        // Bounded: the older half dropped at once when a host's cgroups churn past it.
+        before = kernel;
+        kernel = new Map();
+      }
+    }
+    return k;
   };
+  const io: Io = {
+    exists: (dir) => (isKernel(dir) ? reader.exists(dir) : plain.exists(dir)),
+    read: (dir, file) => (isKernel(dir) ? reader.read(dir, file) : plain.read(dir, file)),
+  };
+  readerIos.set(reader, { fs, io });
+  return io;
 }
 
 function readText<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
@@ -484,7 +510,7 @@ function memoryStats(
   });
 }
 
-function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
+function ioStats(io: Io, d: CgroupDirs, ops: boolean): CgroupIoDevice[] | null {
   const dev = d.io;
   if (dev === null) return null;
   if (dev.version === 2) {
@@ -503,8 +529,8 @@ function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
         );
   }
   const bytes = read(io, dev.dir, 'blkio.throttle.io_service_bytes_recursive', parseBlkio);
-  const ops = read(io, dev.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio);
-  if (bytes === null && ops === null) return null;
+  const serviced = ops ? read(io, dev.dir, 'blkio.throttle.io_serviced_recursive', parseBlkio) : null;
+  if (bytes === null && serviced === null) return null;
   const out = new Map<
     string,
     { major: number; minor: number; readBytes: number; writeBytes: number; readOps: number; writeOps: number }
@@ -516,7 +542,7 @@ function ioStats(io: Io, d: CgroupDirs): CgroupIoDevice[] | null {
     return e;
   };
   for (const b of bytes ?? []) Object.assign(get(b.major, b.minor), { readBytes: b.read, writeBytes: b.write });
-  for (const o of ops ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
+  for (const o of serviced ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
   return [...out.values()].map((e) => Object.freeze(e));
 }
 
@@ -570,6 +596,12 @@ export interface CgroupParts {
    * and inactive_file for the working set: for a caller that exports a few of the 40 to 70. Default: every key.
    */
   readonly statKeys?: readonly string[];
+  /**
+   * false: on v1 the operation counts (blkio.throttle.io_serviced_recursive) are not read and are 0, for a caller that
+   * exports only the bytes (cAdvisor's container_blkio_device_usage_total): one file fewer per cgroup. v2's io.stat has
+   * both in one file, read whole either way.
+   */
+  readonly ioOps?: boolean;
 }
 
 const ALL_PARTS: CgroupParts = Object.freeze({ cpu: true, memory: true, io: true, pids: true, pressure: true });
@@ -599,7 +631,7 @@ export function stats(
         });
   const cpu = parts.cpu === true ? cpuStats(io, d, parts.limits !== false, parts.throttling !== false) : null;
   const memory = parts.memory === true ? memoryStats(io, d, parts.limits !== false, parts.statKeys) : null;
-  const blk = parts.io === true ? ioStats(io, d) : null;
+  const blk = parts.io === true ? ioStats(io, d, parts.ioOps !== false) : null;
   if (reader === null) return Object.freeze({ dirs: d, cpu, memory, io: blk, pids, pressure: pr });
   // A kept directory found removed during the reads: its parts null, as existing() makes them for an absent one.
   const gone = (x: { dir: string } | string | null) => x !== null && reader.gone(typeof x === 'string' ? x : x.dir);
