@@ -49,6 +49,8 @@ export interface OtlpProcessSettings {
   readonly include: OtlpProcessFilter | null;
   readonly exclude: OtlpProcessFilter | null;
   readonly max: number;
+  /** What the walk keeps open per exported process: its /proc/<pid> dir, or that and its stat, status and io. */
+  readonly keptFds: 'dir' | 'files';
 }
 
 /** otlp.tls: the transport security of the push (the OpenTelemetry Collector's otlp exporter's `tls` block). */

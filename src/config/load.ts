@@ -277,6 +277,7 @@ interface RawConfig {
       include?: { names: string[]; match_type: 'regexp' | 'strict' };
       exclude?: { names: string[]; match_type: 'regexp' | 'strict' };
       max: number;
+      kept_fds: 'dir' | 'files';
     };
   };
   /** Checked by src/admin/config.ts (the schema covers the shape). */
@@ -422,6 +423,7 @@ function resolve(
         include: processFilter(['otlp', 'processes', 'include'], raw.otlp.processes.include, problem),
         exclude: processFilter(['otlp', 'processes', 'exclude'], raw.otlp.processes.exclude, problem),
         max: raw.otlp.processes.max,
+        keptFds: raw.otlp.processes.kept_fds,
       }),
     }),
     admin: resolveAdmin(raw.admin, problem),

@@ -48,6 +48,7 @@ function processGroupsOptions(
             include: cfg.otlp.processes.include,
             exclude: cfg.otlp.processes.exclude,
             max: cfg.otlp.processes.max,
+            keptFds: cfg.otlp.processes.keptFds,
           },
         }
       : {}),

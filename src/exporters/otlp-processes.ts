@@ -67,6 +67,8 @@ export interface OtlpProcessOptions {
   readonly include: OtlpProcessFilter | null;
   readonly exclude: OtlpProcessFilter | null;
   readonly max: number;
+  /** otlp.processes.kept_fds: what the walk keeps open per exported process (unset: 'dir'). */
+  readonly keptFds?: PidFdMode;
 }
 
 function isProcessError(e: unknown): boolean {

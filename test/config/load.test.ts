@@ -164,7 +164,13 @@ describe('bad configs are refused with the line and what was expected', () => {
   });
 
   test('otlp.processes: off by default, max 1000; include/exclude with their match type; a bad regexp is refused', () => {
-    expect(parseConfig('').otlp.processes).toEqual({ enabled: false, include: null, exclude: null, max: 1000 });
+    expect(parseConfig('').otlp.processes).toEqual({
+      enabled: false,
+      include: null,
+      exclude: null,
+      max: 1000,
+      keptFds: 'dir',
+    });
     const c = parseConfig(
       'otlp: {processes: {enabled: true, max: 5, include: {names: ["^java$"]}, exclude: {names: [sh], match_type: strict}}}\n',
     ).otlp.processes;
@@ -173,7 +179,12 @@ describe('bad configs are refused with the line and what was expected', () => {
       include: { names: ['^java$'], matchType: 'regexp' },
       exclude: { names: ['sh'], matchType: 'strict' },
       max: 5,
+      keptFds: 'dir',
     });
+    expect(parseConfig('otlp: {processes: {kept_fds: files}}\n').otlp.processes.keptFds).toBe('files');
+    expect(issuesOf(() => parseConfig('otlp: {processes: {kept_fds: all}}\n')).issues[0]?.path).toBe(
+      'otlp.processes.kept_fds',
+    );
     const err = issuesOf(() => parseConfig('otlp:\n  processes: {include: {names: ["a(", ok]}}\n'));
     expect(err.issues[0]?.path).toBe('otlp.processes.include.names[0]');
     expect(err.issues[0]?.message).toMatch(/regular expression/);

@@ -136,7 +136,12 @@ function value(p: NormalizedPoint | undefined): number {
   return p === undefined ? NaN : (p.asDouble ?? Number(p.asInt));
 }
 
-describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (protocol) => {
+// kept_fds: files (stat, status and io kept open beside the directory) over one protocol: the same answers.
+describe.each([
+  ['http/protobuf', 'dir'],
+  ['http/json', 'dir'],
+  ['http/protobuf', 'files'],
+])('per-process OTLP over %s, kept_fds %s', (protocol, keptFds) => {
   let dir: string;
   let srv: MockServer;
   let agent: RunningAgent;
@@ -171,7 +176,7 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
         'collectors:',
         ...OFF.map((c) => `  ${c}: {enabled: false}`),
         `otlp: {enabled: true, endpoint: "${srv.httpUrl.href}v1/metrics", protocol: ${protocol}, interval: 1s,`,
-        `  processes: {enabled: true, max: 2, include: {names: [${NAME}], match_type: strict}, exclude: {names: ["^nomatch$"]}}}`,
+        `  processes: {enabled: true, max: 2, kept_fds: ${keptFds}, include: {names: [${NAME}], match_type: strict}, exclude: {names: ["^nomatch$"]}}}`,
         '',
       ].join('\n'),
     );
@@ -298,6 +303,10 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
     const ours = children.map((c) => c.pid as number).sort((a, b) => a - b);
     // The two exported children: neither the dropped third nor any process the include filter leaves out.
     expect(keptProcDirs(agentPid)).toEqual(ours.slice(0, 2));
+    // kept_fds: files keeps each exported process's stat, status and io open too; dir keeps none of its files.
+    const files = (pids: number[]): string[] =>
+      keptFds === 'files' ? pids.flatMap((p) => [`${p}/io`, `${p}/stat`, `${p}/status`]) : [];
+    expect(keptProcFiles(agentPid)).toEqual(files(ours.slice(0, 2)));
     const leaving = children.find((c) => c.pid === ours[1]) as ChildProcess;
     leaving.kill('SIGKILL');
     await new Promise((r) => leaving.once('exit', r));
@@ -305,8 +314,27 @@ describe.each(['http/protobuf', 'http/json'])('per-process OTLP over %s', (proto
     await waitFor('two more exports', async () => got.length >= n + 2, 20000);
     // Its fd is closed at the end of the first pass that did not see it; the third child is exported now.
     expect(keptProcDirs(agentPid)).toEqual([ours[0], ours[2]]);
+    expect(keptProcFiles(agentPid)).toEqual(files([ours[0] as number, ours[2] as number]));
   });
 });
+
+/** The `<pid>/<file>` names of the /proc/<pid> files `pid` holds an fd of, sorted by pid then name. */
+function keptProcFiles(pid: number): string[] {
+  const out: [number, string][] = [];
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    let t: string;
+    try {
+      t = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // closed since the listing
+      throw e;
+    }
+    const m = /^\/proc\/(\d+)\/(stat|status|io)$/.exec(t);
+    if (m !== null) out.push([Number(m[1]), m[2] as string]);
+  }
+  out.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return out.map(([p, n]) => `${p}/${n}`);
+}
 
 /** The pids whose /proc/<pid> directory `pid` holds an fd of (`/proc/<pid> (deleted)` once that process is reaped). */
 function keptProcDirs(pid: number): number[] {

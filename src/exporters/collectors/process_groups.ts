@@ -88,7 +88,8 @@ function otlpProcessOptions(v: unknown): OtlpProcessOptions | null {
   if (v === null || typeof v !== 'object') return null;
   const o = v as Partial<OtlpProcessOptions>;
   if (typeof o.max !== 'number') return null;
-  return { include: o.include ?? null, exclude: o.exclude ?? null, max: o.max };
+  const keptFds = o.keptFds === 'files' ? 'files' : 'dir';
+  return { include: o.include ?? null, exclude: o.exclude ?? null, max: o.max, keptFds };
 }
 
 function parseOptions(raw: Readonly<Record<string, unknown>>): ProcessGroupsOptions {
@@ -225,7 +226,7 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
     let rulesKey = o.rulesKey;
     let reload = o.reload;
     let source: PsutilSource | null = null;
-    let recorder = o.otlpProcesses === null ? null : new ProcessRecorder(o.otlpProcesses);
+    let recorder = o.otlpProcesses === null ? null : new ProcessRecorder(o.otlpProcesses, o.otlpProcesses.keptFds);
     let recorderKey = JSON.stringify(o.otlpProcesses);
     /** CPU seconds of the last pass by process, for process.cpu.utilization. */
     let cpuPrev = new Map<string, CpuSample>();
@@ -276,7 +277,8 @@ export const processGroupsCollector = defineCollector<ProcessGroupsData, Process
         if (key !== recorderKey) {
           // The old recorder's kept /proc/<pid> fds are closed now, not whenever it is collected.
           recorder?.close();
-          recorder = next.otlpProcesses === null ? null : new ProcessRecorder(next.otlpProcesses);
+          recorder =
+            next.otlpProcesses === null ? null : new ProcessRecorder(next.otlpProcesses, next.otlpProcesses.keptFds);
           recorderKey = key;
           cpuPrev = new Map();
         }
