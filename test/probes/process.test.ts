@@ -472,6 +472,19 @@ describe("extensions (not psutil's): cgroups, wchan, threadsInfo, raw argv, effe
     expect(cg.get(2)).toEqual([]);
     expect(PROCESS_EXTENSION_ATTRS).toEqual(['cgroups', 'memoryFootprint', 'memoryUsage', 'threadsInfo', 'wchan']);
   });
+
+  test("asDict calls a subclass's getters (psutil's getattr), its errors translated as the guard does", () => {
+    class Renamed extends ps.Process {
+      override name(): string {
+        return `renamed-${super.name()}`;
+      }
+      override cwd(): string {
+        throw new OsError('EACCES', 13, 'readlink', '/x', 'denied here');
+      }
+    }
+    const d = new Renamed(1).asDict({ attrs: ['pid', 'name', 'cwd'], adValue: 'n/a' });
+    expect(d).toEqual({ pid: 1, name: `renamed-${new ps.Process(1).name()}`, cwd: 'n/a' });
+  });
 });
 
 describe("procfsSelfPid (ours): the self link of the instance's procfs", () => {

@@ -12,7 +12,7 @@ import type {
   ProcessSummary,
   ProcessSummaryOptions,
 } from './types';
-import { resolveAttrs } from './attrs';
+import { readsStatus, resolveAttrs } from './attrs';
 import { describeValue, nowSeconds, options, secondsArg } from './args';
 import { ENV, ProcessEnv } from './env';
 import { bindProcessClass, makeProcess, Process } from './process';
@@ -78,6 +78,7 @@ export function processApi(ctx: Context) {
     explicit: boolean,
     adValue: unknown,
   ): Generator<Process, void, undefined> {
+    const statusWanted = readsStatus(names);
     const old = area.pmap;
     const next = new Map<number, Process>();
     const dropped = new Set<number>(env.reused);
@@ -95,12 +96,12 @@ export function processApi(ctx: Context) {
             h.enter();
             try {
               proc = makeProcess(env, pid, { handle: h });
-              if (withInfo) proc.info = proc._dict(names, explicit, adValue, true);
+              if (withInfo) proc.info = proc._dict(names, explicit, adValue, true, statusWanted);
             } finally {
               h.exit();
             }
           } else if (withInfo) {
-            proc.info = proc._dict(names, explicit, adValue, true);
+            proc.info = proc._dict(names, explicit, adValue, true, statusWanted);
           }
         } catch (err) {
           // Gone meanwhile: dropped and skipped (psutil). Anything else is a real error.
