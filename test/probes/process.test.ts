@@ -297,6 +297,21 @@ describe('Process on a fixture procfs', () => {
     expect([...ps.processIter()][2]).not.toBe(seen[2]);
   });
 
+  test('processIter stopped early keeps the objects of the pids it did not reach (psutil _pmap copy)', () => {
+    ps.processIter.cacheClear();
+    const first = [...ps.processIter()];
+    expect(first.length).toBeGreaterThan(3);
+    const partial: Process[] = [];
+    for (const p of ps.processIter()) {
+      partial.push(p);
+      if (partial.length === 2) break;
+    }
+    expect(partial).toEqual(first.slice(0, 2));
+    const after = [...ps.processIter()];
+    expect(after.map((p) => p.pid)).toEqual(first.map((p) => p.pid));
+    after.forEach((p, i) => expect(p).toBe(first[i]));
+  });
+
   test('processIter without attrs sets no info; asDict with no attrs gives every attribute it can', () => {
     ps.processIter.cacheClear();
     for (const p of ps.processIter()) expect(p.info).toBeUndefined();
