@@ -66,8 +66,12 @@ const F_RSS = 21;
 const F_PROCESSOR = 36;
 const F_BLKIO = 39;
 
-/** Reused between calls: the parser is synchronous and copies what it keeps. */
-const fields = new Float64Array(64);
+/**
+ * Reused between calls: the parser is synchronous and copies what it keeps. A generic array (started with null, so
+ * V8 never makes it a double array), not a Float64Array: every number read from a Float64Array is boxed, so each
+ * PidStat made of them held 26 HeapNumbers (~780 bytes a line); small integers kept as tagged values stay unboxed.
+ */
+const fields = new Array<number | null>(64).fill(null) as number[];
 
 function fail(path: string, msg: string): never {
   throw new ParseError(path, msg);
