@@ -297,6 +297,21 @@ describe('Process on a fixture procfs', () => {
     expect([...ps.processIter()][2]).not.toBe(seen[2]);
   });
 
+  test('processIter stopped early keeps the objects of the pids it did not reach (psutil _pmap copy)', () => {
+    ps.processIter.cacheClear();
+    const first = [...ps.processIter()];
+    expect(first.length).toBeGreaterThan(3);
+    const partial: Process[] = [];
+    for (const p of ps.processIter()) {
+      partial.push(p);
+      if (partial.length === 2) break;
+    }
+    expect(partial).toEqual(first.slice(0, 2));
+    const after = [...ps.processIter()];
+    expect(after.map((p) => p.pid)).toEqual(first.map((p) => p.pid));
+    after.forEach((p, i) => expect(p).toBe(first[i]));
+  });
+
   test('processIter without attrs sets no info; asDict with no attrs gives every attribute it can', () => {
     ps.processIter.cacheClear();
     for (const p of ps.processIter()) expect(p.info).toBeUndefined();
@@ -471,6 +486,19 @@ describe("extensions (not psutil's): cgroups, wchan, threadsInfo, raw argv, effe
     expect(cg.get(1)).toHaveLength(3);
     expect(cg.get(2)).toEqual([]);
     expect(PROCESS_EXTENSION_ATTRS).toEqual(['cgroups', 'memoryFootprint', 'memoryUsage', 'threadsInfo', 'wchan']);
+  });
+
+  test("asDict calls a subclass's getters (psutil's getattr), its errors translated as the guard does", () => {
+    class Renamed extends ps.Process {
+      override name(): string {
+        return `renamed-${super.name()}`;
+      }
+      override cwd(): string {
+        throw new OsError('EACCES', 13, 'readlink', '/x', 'denied here');
+      }
+    }
+    const d = new Renamed(1).asDict({ attrs: ['pid', 'name', 'cwd'], adValue: 'n/a' });
+    expect(d).toEqual({ pid: 1, name: `renamed-${new ps.Process(1).name()}`, cwd: 'n/a' });
   });
 });
 

@@ -93,6 +93,7 @@ export class LinuxProcess {
   /** The last ppid seen, for ZombieProcess (psutil's `_ppid`). */
   ppid: number | null = null;
   private depth = 0;
+  private kernelFs: boolean | null = null;
   private cStat: PidStat | null = null;
   private cStatus: string | null = null;
   private cStatm: Statm | null = null;
@@ -140,13 +141,18 @@ export class LinuxProcess {
     }
   }
 
+  /** Whether dir lies on a real procfs mount (not a fixture tree): asked once per handle, as ProcFs decides it once. */
+  private onKernelFs(): boolean {
+    return (this.kernelFs ??= this.fs.isKernelPath(this.dir));
+  }
+
   get cached(): boolean {
     return this.depth > 0;
   }
 
-  /** Whether the oneshot cache holds stat but not status: a value both files give is then taken from stat. */
-  get statWithoutStatus(): boolean {
-    return this.cStat !== null && this.cStatus === null;
+  /** Whether the oneshot cache holds stat: a value both stat and status give is then taken from stat. */
+  get statCached(): boolean {
+    return this.cStat !== null;
   }
 
   // ---- errors -----------------------------------------------------------------------------------------------
@@ -186,6 +192,17 @@ export class LinuxProcess {
   /** psutil's _raise_if_zombie: where a file reads empty, a zombie is an error and a kernel thread is not. */
   raiseIfZombie(): void {
     if (this.isZombie()) throw this.zombie();
+  }
+
+  /**
+   * raiseIfZombie for a file that read empty, sparing the fresh stat read where the block's stat already shows a
+   * kernel thread (5% of the processes of a small host): kthreadd, their parent, ignores SIGCHLD, so the kernel reaps
+   * them as they exit (exit_notify's autoreap) and one is never a zombie; it reads empty because it has no user space.
+   */
+  private raiseIfZombieEmpty(): void {
+    const st = this.cStat;
+    if (st !== null && st.kernelThread && st.state !== 'Z') return;
+    this.raiseIfZombie();
   }
 
   /** errno -> psutil error for a failed /proc access of this process. */
@@ -323,12 +340,7 @@ export class LinuxProcess {
    */
   statm(pageSize?: number): Statm {
     if (this.cStatm !== null) return this.cStatm;
-    if (
-      pageSize !== undefined &&
-      this.depth > 0 &&
-      (this.statusWanted || this.cStatus !== null) &&
-      this.fs.isKernelPath(this.dir)
-    ) {
+    if (pageSize !== undefined && this.depth > 0 && (this.statusWanted || this.cStatus !== null) && this.onKernelFs()) {
       const derived = statmFromStatus(this.status(), pageSize, this.dir + 'status');
       if (derived !== null) return (this.cStatm = derived);
     }
@@ -356,7 +368,12 @@ export class LinuxProcess {
     } catch (err) {
       throw this.translate(err);
     }
-    if (this.depth > 0) this.cCmdlineBytes = Buffer.from(view);
+    if (this.depth > 0) {
+      // allocUnsafe + set: a slice of Node's pool and one copy, cheaper than Buffer.from's generic path.
+      const copy = Buffer.allocUnsafe(view.length);
+      copy.set(view);
+      this.cCmdlineBytes = copy;
+    }
     return view;
   }
 
@@ -365,7 +382,7 @@ export class LinuxProcess {
     if (this.cCmdline !== null) return this.cCmdline;
     const args = parseCmdline(this.cmdlineBytes());
     // Empty: a kernel thread ([]) or a zombie (an error).
-    if (args.length === 0) this.raiseIfZombie();
+    if (args.length === 0) this.raiseIfZombieEmpty();
     if (this.depth > 0) this.cCmdline = args;
     return args;
   }
@@ -374,7 +391,7 @@ export class LinuxProcess {
   argv(): string[] {
     if (this.cArgv !== null) return this.cArgv;
     const args = parseArgv(this.cmdlineBytes());
-    if (args.length === 0) this.raiseIfZombie();
+    if (args.length === 0) this.raiseIfZombieEmpty();
     if (this.depth > 0) this.cArgv = args;
     return args;
   }

@@ -12,7 +12,7 @@ import type {
   ProcessSummary,
   ProcessSummaryOptions,
 } from './types';
-import { resolveAttrs } from './attrs';
+import { readsStatus, resolveAttrs } from './attrs';
 import { describeValue, nowSeconds, options, secondsArg } from './args';
 import { ENV, ProcessEnv } from './env';
 import { bindProcessClass, makeProcess, Process } from './process';
@@ -37,12 +37,23 @@ export interface WaitProcsOptions {
   callback?: ((proc: Process) => void) | null | undefined;
 }
 
-/** One context's process state: its env, its classes, and processIter's pid -> Process table (kept between calls). */
+/**
+ * processIter's objects kept between calls (psutil's _pmap), by ascending pid: two parallel arrays, which a walk merges
+ * with the ascending pid list instead of hashing every pid into one map and out of another.
+ */
+interface ProcessTable {
+  readonly pids: readonly number[];
+  readonly procs: readonly Process[];
+}
+
+const EMPTY_TABLE: ProcessTable = { pids: [], procs: [] };
+
+/** One context's process state: its env, its classes, and processIter's table (kept between calls). */
 interface ProcessArea {
   readonly env: ProcessEnv;
   readonly Process: typeof Process;
   readonly Popen: typeof Popen;
-  pmap: Map<number, Process>;
+  table: ProcessTable;
 }
 
 const ProcessBase = Process;
@@ -58,7 +69,7 @@ function makeArea(ctx: Context): ProcessArea {
     static readonly [ENV] = env;
   };
   bindProcessClass(env, P);
-  return { env, Process: P, Popen: Q, pmap: new Map() };
+  return { env, Process: P, Popen: Q, table: EMPTY_TABLE };
 }
 
 export function processApi(ctx: Context) {
@@ -78,16 +89,26 @@ export function processApi(ctx: Context) {
     explicit: boolean,
     adValue: unknown,
   ): Generator<Process, void, undefined> {
-    const old = area.pmap;
-    const next = new Map<number, Process>();
+    const statusWanted = readsStatus(names);
+    const { pids: oldPids, procs: oldProcs } = area.table;
+    const pids: number[] = [];
+    const procs: Process[] = [];
     const dropped = new Set<number>(env.reused);
     env.reused.clear();
     const current = env.pids();
     let reached = 0;
+    // The old table's object for `pid`, if any: both lists ascend, so one cursor walks the old pids once.
+    let j = 0;
+    const kept = (pid: number): Process | undefined => {
+      while (j < oldPids.length && oldPids[j]! < pid) j++;
+      return j < oldPids.length && oldPids[j] === pid && (dropped.size === 0 || !dropped.has(pid))
+        ? oldProcs[j]
+        : undefined;
+    };
     try {
       for (const pid of current) {
         reached++;
-        let proc = dropped.has(pid) ? undefined : old.get(pid);
+        let proc = kept(pid);
         try {
           if (proc === undefined) {
             // A new pid: its stat is read once, for identity and for the attributes.
@@ -95,12 +116,12 @@ export function processApi(ctx: Context) {
             h.enter();
             try {
               proc = makeProcess(env, pid, { handle: h });
-              if (withInfo) proc.info = proc._dict(names, explicit, adValue, true);
+              if (withInfo) proc.info = proc._dict(names, explicit, adValue, true, statusWanted);
             } finally {
               h.exit();
             }
           } else if (withInfo) {
-            proc.info = proc._dict(names, explicit, adValue, true);
+            proc.info = proc._dict(names, explicit, adValue, true, statusWanted);
           }
         } catch (err) {
           // Gone meanwhile: dropped and skipped (psutil). Anything else is a real error.
@@ -110,23 +131,27 @@ export function processApi(ctx: Context) {
           }
           throw err;
         }
-        next.set(pid, proc);
+        pids.push(pid);
+        procs.push(proc);
         yield proc;
       }
     } finally {
       // The caller may stop early: the objects of pids not reached yet stay for the next call (psutil's _pmap copy).
       for (let i = reached; i < current.length; i++) {
         const pid = current[i]!;
-        const p = old.get(pid);
-        if (p !== undefined && !dropped.has(pid)) next.set(pid, p);
+        const p = kept(pid);
+        if (p !== undefined) {
+          pids.push(pid);
+          procs.push(p);
+        }
       }
-      area.pmap = next;
+      area.table = { pids, procs };
     }
   }
 
   const processIter = Object.assign(processIterImpl, {
     cacheClear(): void {
-      area.pmap = new Map();
+      area.table = EMPTY_TABLE;
     },
   }) as ProcessIterFn;
 

@@ -4,6 +4,9 @@
  * its module loads, so every class made per context inherits the wrapped methods.
  */
 
+/** The method a guarded wrapper calls, kept on the wrapper: asDict and processIter call it directly (see unguarded). */
+const RAW: unique symbol = Symbol('psutil.process.raw');
+
 /** What a guarded object offers: the translation of an error leaving one of its public methods. */
 interface Guarded {
   _publicError(err: unknown): unknown;
@@ -29,6 +32,19 @@ export function guardPublicMethods(proto: object): void {
       }
     };
     Object.defineProperty(guarded, 'name', { value: key });
+    Object.defineProperty(guarded, RAW, { value: fn });
     Object.defineProperty(proto, key, { ...d, value: guarded });
   }
+}
+
+/**
+ * Calls the method `key` of `obj` (looked up on the object: a subclass's override counts) without its guard: the
+ * caller must translate what it throws with `_publicError`, as the wrapper does. processIter calls eight getters per
+ * process, and the wrapper's rest arguments, apply and Promise check are a measurable part of a walk.
+ */
+export function callUnguarded(obj: object, key: string): unknown {
+  const fn = (obj as Record<string, unknown>)[key] as ((this: object) => unknown) & {
+    [RAW]?: (this: object) => unknown;
+  };
+  return (fn[RAW] ?? fn).call(obj);
 }

@@ -44,7 +44,7 @@ import { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS, readsStatus, resolveAttrs } fro
 import { describeValue, integerArg, nowSeconds, options, secondsArg, sleep } from './args';
 import { INIT, type InitData, type ProcessEnv } from './env';
 import { ProcessCore } from './core';
-import { guardPublicMethods } from './guard';
+import { callUnguarded, guardPublicMethods } from './guard';
 import {
   basename,
   COMM_MAX,
@@ -61,11 +61,15 @@ import {
 
 type Getter = (p: Process) => unknown;
 
-/** Each attribute's reader: the method of that name (`pid` is a getter), psutil's attributes and our extensions. */
+/**
+ * Each attribute's reader: the method of that name (`pid` is a getter), psutil's attributes and our extensions, looked
+ * up on the object (a subclass's override counts, as psutil's getattr) and called without its guard: _dict translates
+ * what it throws as the guard would.
+ */
 const GETTERS: Readonly<Record<ProcessAttr, Getter>> = Object.fromEntries(
   [...PROCESS_ATTRS, ...PROCESS_EXTENSION_ATTRS].map((name): [ProcessAttr, Getter] => [
     name,
-    name === 'pid' ? (p) => p.pid : (p) => (p[name] as () => unknown).call(p),
+    name === 'pid' ? (p) => p.pid : (p) => callUnguarded(p, name),
   ]),
 ) as Record<ProcessAttr, Getter>;
 
@@ -93,24 +97,31 @@ export class Process extends ProcessCore {
   asDict<K extends ProcessAttr = ProcessAttr, V = null>(opts?: AsDictOptions<K, V>): ProcessInfo<K, V> {
     const o = options<AsDictOptions<K, V>>('asDict', opts, ['attrs', 'adValue']);
     const { names, explicit } = resolveAttrs('asDict', o.attrs);
-    return this._dict(names, explicit, o.adValue ?? null) as ProcessInfo<K, V>;
+    return this._dict(names, explicit, o.adValue ?? null, false, readsStatus(names)) as ProcessInfo<K, V>;
   }
 
-  /** @internal asDict without argument checks: processIter validates once for every process. */
+  /**
+   * @internal asDict without argument checks: processIter validates once for every process (and works out once
+   * whether the names read status: `statusWanted`, attrs.ts's readsStatus).
+   */
   _dict(
     names: readonly ProcessAttr[],
     explicit: boolean,
     adValue: unknown,
-    inIteration = false,
+    inIteration: boolean,
+    statusWanted: boolean,
   ): Readonly<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    this._h.enter(readsStatus(names));
+    this._h.enter(statusWanted);
     try {
-      for (const name of names) {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
         let v: unknown;
         try {
           v = GETTERS[name](this);
-        } catch (err) {
+        } catch (e) {
+          // The guard's translation (guard.ts), which GETTERS' direct calls skip.
+          const err = this._publicError(e);
           if (err instanceof AccessDenied || err instanceof ZombieProcess) v = adValue;
           else if (err instanceof UnsupportedOperation && !explicit) continue;
           // processIter never aborts for one process: a file this process lacks (a fixture tree, an odd kernel)
@@ -298,9 +309,9 @@ export class Process extends ProcessCore {
   }
 
   numThreads(): number {
-    // Stat's num_threads is the same kernel count as status's Threads: in a oneshot block that read stat and not
-    // status, no status read for it.
-    if (this._h.statWithoutStatus) return this._h.stat().numThreads;
+    // Stat's num_threads is the same kernel count as status's Threads (both get_nr_threads()): in a oneshot block
+    // that read stat, no status read or search for it (Threads is past two thirds of a 1.4 KiB status).
+    if (this._h.statCached) return this._h.stat().numThreads;
     const n = this._h.statusNumber('Threads');
     if (n === null) throw new UnsupportedOperation(`numThreads (no Threads line in ${this._h.dir}status)`);
     return n;

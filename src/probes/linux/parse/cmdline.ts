@@ -13,14 +13,15 @@ const NUL = 0x00;
 const SPACE = 0x20;
 
 function splitBytes(buf: Buffer, end: number, sep: number): string[] {
+  // One check of the whole buffer: separators are ASCII, so each argument of valid UTF-8 is valid UTF-8 too, and no
+  // character's bytes hold a separator: splitting the decoded text gives each argument's decoding, in one decode.
+  if (isUtf8(buf)) return buf.toString('utf8', 0, end).split(sep === NUL ? '\0' : ' ');
   const out: string[] = [];
-  // One check of the whole buffer: separators are ASCII, so each argument of valid UTF-8 is valid UTF-8 too.
-  const valid = isUtf8(buf);
   let s = 0;
   for (;;) {
     let i = buf.indexOf(sep, s);
     if (i < 0 || i > end) i = end;
-    out.push(valid ? buf.toString('utf8', s, i) : fsdecodeRange(buf, s, i));
+    out.push(fsdecodeRange(buf, s, i));
     if (i >= end) return out;
     s = i + 1;
   }

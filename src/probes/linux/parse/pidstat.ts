@@ -66,8 +66,12 @@ const F_RSS = 21;
 const F_PROCESSOR = 36;
 const F_BLKIO = 39;
 
-/** Reused between calls: the parser is synchronous and copies what it keeps. */
-const fields = new Float64Array(64);
+/**
+ * Reused between calls: the parser is synchronous and copies what it keeps. A generic array (started with null, so
+ * V8 never makes it a double array), not a Float64Array: every number read from a Float64Array is boxed, so each
+ * PidStat made of them held 26 HeapNumbers (~780 bytes a line); small integers kept as tagged values stay unboxed.
+ */
+const fields = new Array<number | null>(64).fill(null) as number[];
 
 function fail(path: string, msg: string): never {
   throw new ParseError(path, msg);
@@ -117,22 +121,35 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
   const pid = parseNumber(buf, 0, pidEnd, path);
   const stateStart = r + 2;
   let i = stateEnd(buf, r, path);
-  const state = buf.toString('latin1', stateStart, i);
+  // One-byte strings are V8's cached single characters: no allocation for the usual one-letter state.
+  const state = i - stateStart === 1 ? String.fromCharCode(buf[stateStart]!) : buf.toString('latin1', stateStart, i);
   let count = 1;
   // The line ends at the first newline after the comm (a comm may hold newlines; nothing after the line counts).
-  while (i < n && count < fields.length) {
+  // Fields after the last one kept (blkio, field 42; Linux 6.x prints 52) are neither parsed nor checked.
+  while (i < n && count <= F_BLKIO) {
     const c = buf[i]!;
     if (c === NL) break;
     if (c === SPACE) {
       i++;
       continue;
     }
+    // The usual field, up to 15 plain digits, is read in this loop; anything else (a sign, a long number, a stray
+    // byte) goes through parseNumber, which checks it.
     const s = i;
-    while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
-    fields[count++] = parseNumber(buf, s, i, path);
+    let v = 0;
+    for (let d = c - 48; d >= 0 && d <= 9; d = i < n ? buf[i]! - 48 : -1) {
+      v = v * 10 + d;
+      i++;
+    }
+    if (i === s || i - s > 15 || (i < n && buf[i] !== SPACE && buf[i] !== NL)) {
+      while (i < n && buf[i] !== SPACE && buf[i] !== NL) i++;
+      v = parseNumber(buf, s, i, path);
+    }
+    fields[count++] = v;
   }
   if (count <= F_RSS) fail(path, `${count} fields after the comm, want at least ${F_RSS + 1}`);
-  const opt = (k: number): number => (k < count ? fields[k]! : 0);
+  // Fields 39-42 may be missing on old kernels: 0 then. Not counted fields are left over from the previous line.
+  if (count <= F_BLKIO) fields.fill(0, count, F_BLKIO + 1);
   return {
     pid,
     // Kept byte for byte (psutil's surrogateescape): a comm cut at 15 bytes may end inside a character.
@@ -161,10 +178,10 @@ export function parsePidStat(input: Buffer | string, path = '<input>'): PidStat 
     starttime: fields[F_STARTTIME]!,
     vsize: fields[20]!,
     rss: fields[F_RSS]!,
-    processor: opt(F_PROCESSOR),
-    rtPriority: opt(37),
-    policy: opt(38),
-    blkioTicks: opt(F_BLKIO),
+    processor: fields[F_PROCESSOR]!,
+    rtPriority: fields[37]!,
+    policy: fields[38]!,
+    blkioTicks: fields[F_BLKIO]!,
   };
 }
 
