@@ -178,6 +178,7 @@ export const { netIoCounters, netConnections, netIfAddrs, netIfStats } = psutil;
 } = psutil;
 export type {
   NetIoCounters,
+  NetClassOptions,
   NetIoCountersOptions,
   NetIoCountersFn,
   Connection,

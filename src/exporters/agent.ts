@@ -240,8 +240,8 @@ export async function startAgent(cfg: AgentConfig, opts: StartOptions = {}): Pro
       const filter = collectorFilter(query.getAll('collect[]'), query.getAll('exclude[]'), names, cfg.collectors);
       const snap = await source.get();
       const e = filter === null ? prom.exposition(snap) : prom.filteredExposition(snap, filter);
-      // The text only when a scraper takes it (the server asks once per snapshot).
-      return { id: snap.id, filterKey: filter?.key ?? '', text: () => e.text, openMetrics: e.openMetrics };
+      // Each body only when a scraper takes it (the server asks once per snapshot), as UTF-8: never a string here.
+      return { id: snap.id, filterKey: filter?.key ?? '', text: e.textBytes, openMetrics: e.openMetricsBytes };
     },
   });
   let otlp: OtlpPipeline | null = null;

@@ -262,7 +262,7 @@ export class SelfRenderer {
         block(NE_DURATION, neDuration),
         block(NE_SUCCESS, neSuccess),
         ...this.buildInfo.families,
-        block(WALL, `\n${WALL.name} ${formatValue(wallSeconds(snap))}`),
+        block(WALL, `${WALL.name} ${formatValue(wallSeconds(snap))}`),
         block(OWN_DURATION, ownDuration),
         block(OWN_SUCCESS, ownSuccess),
       ],
@@ -326,21 +326,21 @@ export class SelfRenderer {
   }
 }
 
-/** A block's sample lines, each after a newline: `prefix value` per line. */
+/** A block's sample lines, `prefix value` per line, one newline between two of them. */
 function lines(at: readonly number[], prefixes: readonly string[], value: (i: number) => number): string {
   let out = '';
-  for (let k = 0; k < at.length; k++) out += `\n${prefixes[k] as string}${formatValue(value(at[k] as number))}`;
+  for (let k = 0; k < at.length; k++)
+    out += `${k === 0 ? '' : '\n'}${prefixes[k] as string}${formatValue(value(at[k] as number))}`;
   return out;
 }
 
-/** A gauge's block from its sample lines, each after a newline ('' for none). */
+/** A gauge's block from its sample lines, one newline between two of them ('' for none). */
 function block(
   f: { readonly name: string; readonly type: PromType; readonly help: string },
   samples: string,
 ): FamilyBlock {
   const head = familyHead(f);
-  const samplesAt = samples === '' ? head.text.length : head.text.length + 1;
-  return { name: f.name, type: f.type, help: head.help, text: `${head.text}${samples}`, samplesAt };
+  return { name: f.name, type: f.type, help: head.help, head: head.text, samples };
 }
 
 /**

@@ -196,8 +196,8 @@ export function processBlocks(): FamilyBlock[] {
       name: r.name,
       type: r.type,
       help: head.help,
-      text: `${head.text}\n${r.name} ${formatValue(v)}`,
-      samplesAt: head.text.length + 1,
+      head: head.text,
+      samples: `${r.name} ${formatValue(v)}`,
     });
   }
   return out;

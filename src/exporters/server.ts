@@ -28,15 +28,15 @@ export interface MetricsBody {
   /** Identifies the collect[]/exclude[] filter the body was made with ('' for none). */
   readonly filterKey?: string;
   /**
-   * The exposition in text format 0.0.4, or what makes it (called when a scraper first takes this format: Prometheus
-   * takes OpenMetrics, and the text need not be put together for it).
+   * The exposition in text format 0.0.4 (text, or its UTF-8), or what makes it (called when a scraper first takes this
+   * format: Prometheus takes OpenMetrics, and the text need not be put together for it).
    */
-  readonly text: string | (() => string);
+  readonly text: string | Buffer | (() => string | Buffer);
   /**
    * The same in OpenMetrics 1.0.0, built when first asked for (exposition/render.ts). Without it (a body made of text
    * alone) every scraper gets text 0.0.4.
    */
-  readonly openMetrics?: () => string;
+  readonly openMetrics?: () => string | Buffer;
 }
 
 export interface ServerDeps {
@@ -159,10 +159,10 @@ const MAX_ACCEPT_HEADERS = 16;
 interface BodyCache {
   /** The snapshot id and filter key. */
   readonly key: string;
-  readonly text: string | (() => string);
-  readonly openMetrics: (() => string) | undefined;
+  readonly text: string | Buffer | (() => string | Buffer);
+  readonly openMetrics: (() => string | Buffer) | undefined;
   /** null once building it has failed for this snapshot, or without a builder (text 0.0.4 is served instead). */
-  om?: string | null;
+  om?: string | Buffer | null;
   bodies: Partial<Record<'text' | 'text.gz' | 'openmetrics' | 'openmetrics.gz', Buffer>>;
 }
 
@@ -426,8 +426,8 @@ export class AgentServer {
           let plain = this.cache.bodies[format];
           if (plain === undefined) {
             const text = this.cache.text;
-            const src = format === 'openmetrics' ? (this.cache.om ?? '') : typeof text === 'string' ? text : text();
-            plain = Buffer.from(src, 'utf8');
+            const src = format === 'openmetrics' ? (this.cache.om ?? '') : typeof text === 'function' ? text() : text;
+            plain = typeof src === 'string' ? Buffer.from(src, 'utf8') : src;
             this.cache.bodies[format] = plain;
           }
           body = gzip ? gzip1(plain) : plain;
@@ -465,7 +465,7 @@ export class AgentServer {
   }
 
   /** The snapshot's OpenMetrics text, built once; null (logged once) when building it threw. */
-  private openMetrics(c: BodyCache): string | null {
+  private openMetrics(c: BodyCache): string | Buffer | null {
     if (c.om === undefined) {
       if (c.openMetrics === undefined) return (c.om = null);
       try {

@@ -21,7 +21,8 @@ import {
   type MessagePort,
 } from 'node:worker_threads';
 import type { LogLevel } from '../config/defaults';
-import type { ExpositionLimits } from './exposition/types';
+import type { ExpositionLimits, WireBlocks } from './exposition/types';
+import { transferList, WireDecoder, WireEncoder } from './exposition/wire';
 import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome, type RenderedResult } from './pass';
 import { packOtlp } from './otlp-pack';
 import { closeOrphanedFds, setKeptFdSink } from '../probes/linux/keptfds';
@@ -54,7 +55,11 @@ interface EarlyData {
   readonly kind: 'psutil-exporter-collector-early';
 }
 type FromWorker =
-  | { type: 'result'; id: number; result: CollectorResult }
+  /**
+   * A collector's result; a rendered one crosses with its blocks as `wire` (exposition/wire.ts) and `families` empty,
+   * the main thread decodes them into its families.
+   */
+  | { type: 'result'; id: number; result: CollectorResult; wire?: WireBlocks }
   | { type: 'reconfigured'; id: number; errors: string[] }
   | { type: 'ready' }
   | { type: 'booted' }
@@ -212,6 +217,8 @@ export class WorkerRunner implements PassRunner {
     results: CollectorResult[];
   } | null = null;
   private closed = false;
+  /** The current worker's blocks made again (its WireEncoder's counterpart): a new one with each worker. */
+  private decoder = new WireDecoder();
   /** Reconfigurations the worker has not confirmed yet, by message id. */
   private readonly acks = new Map<number, (errors: string[]) => void>();
   /** Resolves once the current worker has loaded its collectors and built them (compiled the rules). */
@@ -236,6 +243,7 @@ export class WorkerRunner implements PassRunner {
       this.onReady = resolve;
     });
     const { port1, port2 } = new MessageChannel();
+    this.decoder = new WireDecoder();
     this.results?.close();
     this.results = port1;
     w.postMessage({ type: 'results-port', port: port2 } satisfies ToWorker, [port2]);
@@ -269,12 +277,18 @@ export class WorkerRunner implements PassRunner {
       this.acks.delete(m.id);
       return;
     }
+    if (w !== this.worker) return; // a late answer from an abandoned worker
     const cur = this.current;
-    if (w !== this.worker || !cur || m.id !== cur.id) return; // a late answer from an abandoned pass
     if (m.type === 'result') {
-      cur.results.push(m.result);
-      cur.onResult(m.result);
-    } else if (m.type === 'done') {
+      // Decoded whatever becomes of it: the decoder must see every family line this worker sent.
+      const r = this.decoded(m.result, m.wire);
+      if (!cur || m.id !== cur.id) return; // a late answer from an abandoned pass
+      cur.results.push(r);
+      cur.onResult(r);
+      return;
+    }
+    if (!cur || m.id !== cur.id) return; // a late answer from an abandoned pass
+    if (m.type === 'done') {
       // Posted after the pass's results: they are all queued on the results port by now.
       this.drain(w);
       this.current = null;
@@ -286,6 +300,16 @@ export class WorkerRunner implements PassRunner {
     } else {
       this.current = null;
       cur.reject(new Error(m.error));
+    }
+  }
+
+  /** A result with its blocks decoded from the wire; a decoding bug fails that collector for this pass. */
+  private decoded(r: CollectorResult, wire: WireBlocks | undefined): CollectorResult {
+    if (wire === undefined || r.kind !== 'rendered') return r;
+    try {
+      return { ...r, families: this.decoder.decode(r.name, wire) };
+    } catch (e) {
+      return failedResult(r.name, r.durationSeconds, errorText(e));
     }
   }
 
@@ -501,9 +525,22 @@ function workerMain(init: WorkerInit): void {
   port.postMessage({ type: 'ready' } satisfies FromWorker);
   // The runner's results port (WorkerRunner.results), sent right after the thread starts; the parent port until then.
   let out: MessagePort = port;
+  const encoder = new WireEncoder();
   const send = (id: number, result: CollectorResult): void => {
     try {
-      out.postMessage({ type: 'result', id, result } satisfies FromWorker);
+      if (result.kind === 'rendered' && result.families.length > 0) {
+        const wire = encoder.encode(result.name, result.families);
+        try {
+          out.postMessage(
+            { type: 'result', id, result: { ...result, families: [] }, wire } satisfies FromWorker,
+            transferList(wire),
+          );
+        } catch (e) {
+          // Not delivered: the next result of this collector carries its family lines again.
+          encoder.forget(result.name);
+          throw e;
+        }
+      } else out.postMessage({ type: 'result', id, result } satisfies FromWorker);
     } catch (e) {
       // Data that cannot cross threads (a function, a symbol) is that collector's bug: it fails alone.
       const error = `cannot send its data: ${errorText(e)}`;

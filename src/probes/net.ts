@@ -9,6 +9,7 @@ import { WrapNumbers } from './wrap';
 import { bool, options } from './options';
 import {
   CONN_KINDS,
+  NET_CLASS_FIELDS,
   NET_IO_FIELDS,
   isConnKind,
   type Connection,
@@ -45,6 +46,11 @@ export interface NetIoCountersOptions {
   pernic?: boolean;
   /** Compensate counters that wrapped or were reset since the previous call (default true). */
   nowrap?: boolean;
+}
+
+export interface NetClassOptions {
+  /** Read only these NetClassIface fields (the others are null); default: all of them. */
+  attributes?: readonly (keyof NetClassIface)[];
 }
 
 export interface NetConnectionsOptions {
@@ -193,10 +199,26 @@ export function netApi(ctx: Context) {
     /**
      * Each NIC under /sys/class/net with its attributes (address, broadcast, carrier, carrierChanges, devId,
      * dormant, duplex, flags, ifalias, ifindex, iflink, mtu, nameAssignType, netdevGroup, operstate, speed,
-     * txQueueLen, type, ...), null where the kernel gives none: node_exporter's netclass collector.
+     * txQueueLen, type, ...), null where the kernel gives none: node_exporter's netclass collector. With
+     * `attributes`, only those fields are read; the others are null.
      */
-    netClass(): Readonly<Record<string, NetClassIface>> {
-      return Object.freeze(net().netClass(ctx.fs));
+    netClass(opts?: NetClassOptions): Readonly<Record<string, NetClassIface>> {
+      const o = options<NetClassOptions>('netClass', opts, ['attributes']);
+      let only: Set<keyof NetClassIface> | null = null;
+      if (o.attributes !== undefined) {
+        if (!Array.isArray(o.attributes))
+          throw new TypeError(`netClass: attributes must be an array of field names, got ${typeof o.attributes}`);
+        only = new Set();
+        for (const a of o.attributes as readonly unknown[]) {
+          const field = NET_CLASS_FIELDS.find((f) => f === a);
+          if (field === undefined)
+            throw new TypeError(
+              `netClass: unknown attribute ${JSON.stringify(a)} (known: ${NET_CLASS_FIELDS.join(', ')})`,
+            );
+          only.add(field);
+        }
+      }
+      return Object.freeze(net().netClass(ctx.fs, only));
     },
 
     /** /proc/net/sockstat and sockstat6: `{ used, protocols: { TCP: { inuse, orphan, tw, alloc, mem, memBytes }, ... } }`. */

@@ -4,6 +4,7 @@ import {
   assembleOpenMetrics,
   assembleText,
   BlockOrder,
+  blockText,
   exposition,
   DEFAULT_LIMITS,
   goFloat,
@@ -171,7 +172,7 @@ describe('histogram and summary families', () => {
   });
 
   test('rendered as prom-client rendered them: own sample names, le/quantile last, +Inf added, sorted bounds', () => {
-    const render = (fs: Family[]): string[] => renderFamilies(fs, DEFAULT_LIMITS).families.map((f) => f.text);
+    const render = (fs: Family[]): string[] => renderFamilies(fs, DEFAULT_LIMITS).families.map(blockText);
     const h = fam('lat_seconds', 'histogram', 'Latency.', ['path']).addHistogram(
       { path: '/x' },
       [
@@ -454,10 +455,7 @@ describe("the agent's own families, rendered straight to text", () => {
   test('a new snapshot changes the text; other collectors give another layout', () => {
     const own = new SelfRenderer(DEFAULT_LIMITS, silentLogger);
     const text = (rs: CollectorResult[]) =>
-      own
-        .render(snap(rs), successOf(rs), labels, null)
-        .families.map((b) => b.text)
-        .join('\n\n');
+      own.render(snap(rs), successOf(rs), labels, null).families.map(blockText).join('\n\n');
     const a = text(results(names, 0.001));
     const b = text(results(names, 0.002));
     expect(b).not.toBe(a);
@@ -473,8 +471,8 @@ describe('assembling the blocks', () => {
     name,
     type: 'gauge',
     help: name,
-    text: `# HELP ${name} ${name}\n# TYPE ${name} gauge\n${name} ${v}`,
-    samplesAt: 0,
+    head: `# HELP ${name} ${name}\n# TYPE ${name} gauge`,
+    samples: `${name} ${v}`,
   });
 
   test('BlockOrder: the order orderBlocks gives, pass after pass, with the blocks of each pass', () => {

@@ -618,6 +618,30 @@ describe('netClass (sysfs, node_exporter netclass)', () => {
       fs.renameSync(fresh, nicPath());
     }
 
+    test('attributes: only those fields, read as in full; the other files not even read', () => {
+      const ps = createPsutil({ sysfs: path.join(dir, 'sys') });
+      const full = ps.netClass();
+      // A file no one asked for holding garbage: the full view fails on it, the narrow one never opens it.
+      fs.writeFileSync(path.join(nicPath(), 'addr_len'), 'garbage\n');
+      expect(() => ps.netClass()).toThrow(/addr_len/);
+      const some = ps.netClass({ attributes: ['mtu', 'operstate', 'devId'] });
+      expect(Object.keys(some)).toEqual(Object.keys(full));
+      for (const [nic, i] of Object.entries(some)) {
+        const want = full[nic]!;
+        for (const [k, v] of Object.entries(i))
+          expect([k, v]).toEqual([
+            k,
+            ['mtu', 'operstate', 'devId'].includes(k) ? want[k as keyof NetClassIface] : null,
+          ]);
+      }
+      expect(some['eth0']!.mtu).not.toBeNull();
+      expect(() => ps.netClass({ attributes: ['mtu', 'speed_bytes' as keyof NetClassIface] })).toThrow(
+        /netClass: unknown attribute "speed_bytes"/,
+      );
+      expect(() => ps.netClass({ attributes: 'mtu' as unknown as [] })).toThrow(TypeError);
+      expect(() => ps.netClass({ only: [] } as unknown as object)).toThrow(/unknown option 'only'/);
+    });
+
     test('a new ifindex, type, dev_id and attribute set show on the next pass', () => {
       const ps = createPsutil({ sysfs: path.join(dir, 'sys') });
       const before = ps.netClass()['eth0']!;

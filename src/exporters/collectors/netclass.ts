@@ -50,6 +50,23 @@ const PROPERTIES: ReadonlyArray<readonly [string, keyof NetClassIface, 'gauge' |
 
 const IFF_UP = 0x1;
 
+/**
+ * The attributes the families above are made of, the only ones read: not addr_len nor phys_port_id, phys_port_name,
+ * phys_switch_id, an open, a read and a close each per NIC and pass (the phys_* ones asked of the driver each time).
+ */
+const EXPORTED: readonly (keyof NetClassIface)[] = [
+  ...new Set<keyof NetClassIface>([
+    'operstate',
+    'address',
+    'flags',
+    'broadcast',
+    'duplex',
+    'ifalias',
+    'speed',
+    ...PROPERTIES.map(([, field]) => field),
+  ]),
+];
+
 function familyName(af: number): string {
   if (af === AF_INET) return 'inet';
   if (af === AF_INET6) return 'inet6';
@@ -147,7 +164,7 @@ export const netclassCollector = defineCollector<NetclassData, NetclassOptions>(
   }),
   create:
     ({ psutil }, o) =>
-    () => ({ ifaces: psutil.netClass(), addrs: o.addresses ? psutil.netIfAddrs() : null }),
+    () => ({ ifaces: psutil.netClass({ attributes: EXPORTED }), addrs: o.addresses ? psutil.netIfAddrs() : null }),
   prometheus: netclassFamilies,
   otlp: netclassMetrics,
 });

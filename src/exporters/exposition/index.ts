@@ -5,6 +5,7 @@
  * - limits.ts: the label-value and series caps, and well-formed UTF-8;
  * - parse.ts: text 0.0.4 -> families (the textfile collector's parser);
  * - types.ts: the blocks and counts that cross from the worker to the main thread.
+ * - wire.ts: how the blocks cross (imported by worker.ts only).
  */
 export * from './limits';
 export * from './parse';

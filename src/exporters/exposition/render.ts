@@ -134,9 +134,19 @@ function sampleLines(f: Family, labelNames: readonly string[]): string[] {
 export function renderFamily(f: Family): FamilyBlock {
   const help = wellFormed(f.help);
   const head = `# HELP ${f.name} ${escapeHelpText(help)}\n# TYPE ${f.name} ${f.type}`;
-  const lines = sampleLines(f, [...f.labelNames].sort());
-  if (lines.length === 0) return { name: f.name, type: f.type, help, text: head, samplesAt: head.length };
-  return { name: f.name, type: f.type, help, text: `${head}\n${lines.join('\n')}`, samplesAt: head.length + 1 };
+  return { name: f.name, type: f.type, help, head, samples: sampleLines(f, [...f.labelNames].sort()).join('\n') };
+}
+
+/** A block's sample lines as text (decoded when they came as bytes). */
+export function samplesText(b: FamilyBlock): string {
+  return typeof b.samples === 'string'
+    ? b.samples
+    : Buffer.from(b.samples.buffer, b.samples.byteOffset, b.samples.length).toString('utf8');
+}
+
+/** A block's text 0.0.4: its family lines, then its sample lines when it has any (no newline at the end). */
+export function blockText(b: FamilyBlock): string {
+  return b.samples.length === 0 ? b.head : `${b.head}\n${samplesText(b)}`;
 }
 
 /** A family's HELP and TYPE lines, kept by name: the same few hundred families recur on every pass. */
@@ -216,7 +226,7 @@ function renderLimited(f: Family, limits: ExpositionLimits, cut: number[]): Fami
     }
     return out;
   };
-  const lines: string[] = [head.text];
+  const lines: string[] = [];
   if (f.type === 'histogram' || f.type === 'summary') {
     const bound = f.type === 'histogram' ? 'le' : 'quantile';
     for (let i = 0; i < n; i++) {
@@ -254,14 +264,7 @@ function renderLimited(f: Family, limits: ExpositionLimits, cut: number[]): Fami
     }
     for (const [labels, v] of byLabels) lines.push(`${f.name}${labels} ${formatValue(v)}`);
   }
-  const text = lines.length === 1 ? head.text : lines.join('\n');
-  return {
-    name: f.name,
-    type: f.type,
-    help: head.help,
-    text,
-    samplesAt: lines.length === 1 ? head.text.length : head.text.length + 1,
-  };
+  return { name: f.name, type: f.type, help: head.help, head: head.text, samples: lines.join('\n') };
 }
 
 function byName(a: { name: string }, b: { name: string }): number {
@@ -365,18 +368,96 @@ export class BlockOrder {
   }
 }
 
+/** The UTF-8 of family lines, which recur pass after pass: they are encoded once, not on every body. */
+const UTF8 = new Map<string, Buffer>();
+/** Bounds UTF8, as MAX_HEADS bounds HEADS. */
+const MAX_UTF8 = 2 * MAX_HEADS;
+
+function utf8Of(s: string): Buffer {
+  let b = UTF8.get(s);
+  if (b === undefined) {
+    b = Buffer.from(s, 'utf8');
+    if (UTF8.size >= MAX_UTF8) UTF8.clear();
+    UTF8.set(s, b);
+  }
+  return b;
+}
+
 /**
- * The text 0.0.4 exposition of ordered blocks (orderBlocks). Joined in one go: the string comes out flat, where
- * appending block by block made a rope of a few hundred pieces that was copied flat again when encoded.
+ * A body put together from bytes: the parts and their sizes first, then one buffer written once. The blocks' sample
+ * lines that came from the collection worker as UTF-8 are copied as they are: the body is never a string in this
+ * thread. Indexed loops and a part list sized up front: in the interpreter (runtime.jit off) an iterator or a growing
+ * array allocated more than the parts themselves.
  */
+class BodyBytes {
+  private readonly parts: Uint8Array[];
+  private n = 0;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.parts = new Array<Uint8Array>(capacity);
+  }
+
+  add(p: Uint8Array): void {
+    this.parts[this.n++] = p;
+    this.size += p.length;
+  }
+
+  /** Text that recurs (family lines): its UTF-8 kept. */
+  addRecurring(s: string): void {
+    this.add(utf8Of(s));
+  }
+
+  /** Text of this body only (sample lines rendered in this thread). */
+  addText(s: string): void {
+    this.add(Buffer.from(s, 'utf8'));
+  }
+
+  done(): Buffer {
+    const out = Buffer.allocUnsafe(this.size);
+    const parts = this.parts;
+    let at = 0;
+    for (let i = 0; i < this.n; i++) {
+      const p = parts[i] as Uint8Array;
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+const BLANK_LINE = Buffer.from('\n\n');
+const EOF = Buffer.from('# EOF\n');
+
+/** The lines of sample bytes (no newline at the end, not empty). */
+function lineCount(b: Uint8Array): number {
+  let n = 1;
+  for (let at = b.indexOf(10); at >= 0; at = b.indexOf(10, at + 1)) n++;
+  return n;
+}
+
+/** The text 0.0.4 exposition of ordered blocks (orderBlocks), as UTF-8: blocks separated by a blank line, one newline at the end. */
+export function assembleTextBytes(ordered: readonly FamilyBlock[]): Buffer {
+  const out = new BodyBytes(4 * ordered.length + 1);
+  for (let i = 0; i < ordered.length; i++) {
+    const b = ordered[i] as FamilyBlock;
+    if (i > 0) out.add(BLANK_LINE);
+    out.addRecurring(b.head);
+    const samples = b.samples;
+    if (samples.length > 0) {
+      out.add(NEWLINE);
+      if (typeof samples === 'string') out.addText(samples);
+      else out.add(samples);
+    }
+  }
+  out.add(NEWLINE);
+  return out.done();
+}
+
+/** assembleTextBytes as a string. */
 export function assembleText(ordered: readonly FamilyBlock[]): string {
-  const n = ordered.length;
-  if (n === 0) return '\n';
-  const texts = new Array<string>(n);
-  for (let i = 0; i < n - 1; i++) texts[i] = (ordered[i] as FamilyBlock).text;
-  // The final newline goes on the last block, not on the whole (a second flat copy of it).
-  texts[n - 1] = `${(ordered[n - 1] as FamilyBlock).text}\n`;
-  return texts.join('\n\n');
+  return assembleTextBytes(ordered).toString('utf8');
 }
 
 /** A block's OpenMetrics family lines, for the name, type and HELP it was made for. */
@@ -422,40 +503,72 @@ export function openMetricsHeads(ordered: readonly FamilyBlock[]): OpenMetricsHe
 }
 
 /**
- * The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks), ending in `# EOF\n`; `heads` are their
+ * The OpenMetrics 1.0.0 exposition of ordered blocks (orderBlocks) as UTF-8, ending in `# EOF\n`; `heads` are their
  * openMetricsHeads (made here when not given).
  */
+export function assembleOpenMetricsBytes(
+  ordered: readonly FamilyBlock[],
+  heads: readonly OpenMetricsHead[] = openMetricsHeads(ordered),
+): Buffer {
+  let capacity = 3 * ordered.length + 1;
+  // A counter gaining `_total` is three parts a line.
+  for (let i = 0; i < ordered.length; i++) {
+    const b = ordered[i] as FamilyBlock;
+    if ((heads[i] as OpenMetricsHead).suffix && typeof b.samples !== 'string') capacity += 3 * lineCount(b.samples);
+  }
+  const out = new BodyBytes(capacity);
+  for (let i = 0; i < ordered.length; i++) {
+    const b = ordered[i] as FamilyBlock;
+    const h = heads[i] as OpenMetricsHead;
+    out.addRecurring(h.text);
+    out.add(NEWLINE);
+    const body = b.samples;
+    if (body.length === 0) continue;
+    if (!h.suffix) {
+      if (typeof body === 'string') out.addText(body);
+      else out.add(body);
+      out.add(NEWLINE);
+    } else if (typeof body === 'string') {
+      // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
+      out.addText(
+        body
+          .split('\n')
+          .map((l) => `${b.name}_total${l.slice(b.name.length)}\n`)
+          .join(''),
+      );
+    } else {
+      // The same on the bytes: the name is ASCII (METRIC_NAME), as long in bytes as in characters.
+      const total = utf8Of(`${b.name}_total`);
+      for (let at = 0; at < body.length;) {
+        const nl = body.indexOf(10, at);
+        const end = nl < 0 ? body.length : nl;
+        out.add(total);
+        out.add(body.subarray(at + b.name.length, end));
+        out.add(NEWLINE);
+        at = end + 1;
+      }
+    }
+  }
+  out.add(EOF);
+  return out.done();
+}
+
+/** assembleOpenMetricsBytes as a string. */
 export function assembleOpenMetrics(
   ordered: readonly FamilyBlock[],
   heads: readonly OpenMetricsHead[] = openMetricsHeads(ordered),
 ): string {
-  const out = new Array<string>(ordered.length + 1);
-  for (let i = 0; i < ordered.length; i++) {
-    const b = ordered[i] as FamilyBlock;
-    const h = heads[i] as OpenMetricsHead;
-    if (b.samplesAt >= b.text.length) {
-      out[i] = h.text;
-      continue;
-    }
-    const body = b.text.slice(b.samplesAt);
-    // Every sample line of a counter starts with the family's name: it gains `_total` right after it.
-    out[i] = `${h.text}\n${
-      h.suffix
-        ? body
-            .split('\n')
-            .map((l) => `${b.name}_total${l.slice(b.name.length)}`)
-            .join('\n')
-        : body
-    }`;
-  }
-  out[ordered.length] = '# EOF\n';
-  return out.join('\n');
+  return assembleOpenMetricsBytes(ordered, heads).toString('utf8');
 }
 
 /** A snapshot's exposition in both formats, each built on first use and kept. */
 export interface Exposition {
   readonly text: string;
   readonly openMetrics: () => string;
+  /** The text 0.0.4 body as UTF-8 (what the server sends), built on first use and kept. */
+  readonly textBytes: () => Buffer;
+  /** The OpenMetrics body as UTF-8, built on first use and kept. */
+  readonly openMetricsBytes: () => Buffer;
 }
 
 /** `order` keeps the blocks' order between calls (BlockOrder): for the renderings of one source, pass after pass. */
@@ -465,17 +578,21 @@ export function exposition(
   order: BlockOrder | null = null,
 ): Exposition {
   const ordered = order === null ? orderBlocks(blocks, log) : order.order(blocks, log);
-  let text: string | null = null;
-  let om: string | null = null;
+  let text: Buffer | null = null;
+  let om: Buffer | null = null;
+  // Put together when first asked for: a scraper that takes OpenMetrics (Prometheus) never needs the text.
+  const textBytes = (): Buffer => (text ??= assembleTextBytes(ordered));
+  const openMetricsBytes = (): Buffer =>
+    (om ??= assembleOpenMetricsBytes(
+      ordered,
+      order === null ? openMetricsHeads(ordered) : order.openMetricsHeads(ordered),
+    ));
   return {
-    // Put together when first read: a scraper that takes OpenMetrics (Prometheus) never needs it.
     get text(): string {
-      return (text ??= assembleText(ordered));
+      return textBytes().toString('utf8');
     },
-    openMetrics: () =>
-      (om ??= assembleOpenMetrics(
-        ordered,
-        order === null ? openMetricsHeads(ordered) : order.openMetricsHeads(ordered),
-      )),
+    openMetrics: () => openMetricsBytes().toString('utf8'),
+    textBytes,
+    openMetricsBytes,
   };
 }

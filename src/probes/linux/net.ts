@@ -500,7 +500,7 @@ function netIfStatsIoctl(nics: readonly string[]): Record<string, NicStats> {
   return Object.fromEntries(out);
 }
 
-export { netClass, type NetClassIface } from './netclass';
+export { NET_CLASS_FIELDS, netClass, type NetClassIface } from './netclass';
 
 // ---------------------------------------------------------------------------------------------------------------
 // getifaddrs

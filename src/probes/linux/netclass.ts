@@ -158,6 +158,9 @@ interface NicStatic {
  */
 const NET_CLASS_FILES: ReadonlySet<string> = new Set(NET_CLASS_ATTRS.map(([, file]) => file));
 
+/** The NetClassIface fields, in its order: what netClass's `only` may name. */
+export const NET_CLASS_FIELDS: readonly (keyof NetClassIface)[] = NET_CLASS_ATTRS.map(([field]) => field);
+
 /** readAttrIn's buffer: a sysfs attribute is at most a page; it grows up to 64 KiB for a fixture tree's files. */
 const attrBuf = new nativeIo.ReadBuffer(4096, 64 * 1024);
 
@@ -195,8 +198,14 @@ function listNicAttrs(fs: ProcFs, dir: string): Set<string> | null {
  * Every NIC under /sys/class/net (sorted by name), its attributes raw: null where the file is absent or the kernel
  * refuses the read (carrier/speed/duplex give EINVAL on a down or virtual NIC). Integer files holding anything but
  * an integer throw ParseError naming the file. The directory listing and dev_id are read once per device (NicStatic).
+ * With `only`, the other fields are null and their files are not read (ifindex is still read: it tells a device's
+ * identity between calls): each attribute is an open, a read and a close, and a caller that exports a few of them
+ * need not pay for the rest (the netclass collector: not addr_len nor phys_*, which the driver answers on each read).
  */
-export function netClass(fs: ProcFs): Record<string, NetClassIface> {
+export function netClass(
+  fs: ProcFs,
+  only: ReadonlySet<keyof NetClassIface> | null = null,
+): Record<string, NetClassIface> {
   const out: Array<[string, NetClassIface]> = [];
   const names = fs.readdirOrEmpty(fs.sys('class/net')).sort();
   const prev = nicStatics.get(fs);
@@ -229,7 +238,7 @@ export function netClass(fs: ProcFs): Record<string, NetClassIface> {
       next.set(nic, known);
       const rec: Record<string, number | string | null> = {};
       for (const [field, file, isInt] of NET_CLASS_ATTRS) {
-        if (known.present !== null && !known.present.has(file)) {
+        if ((only !== null && !only.has(field)) || (known.present !== null && !known.present.has(file))) {
           rec[field] = null;
           continue;
         }

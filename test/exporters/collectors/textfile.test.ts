@@ -13,7 +13,7 @@ import {
   textfileFamilies,
   type TextfileData,
 } from '../../../src/exporters/collectors/textfile';
-import { DEFAULT_LIMITS, parseTextFormat, renderFamilies } from '../../../src/exporters/exposition';
+import { blockText, DEFAULT_LIMITS, parseTextFormat, renderFamilies } from '../../../src/exporters/exposition';
 import { createLogger, type Logger } from '../../../src/exporters/log';
 import { ParseError } from '../../../src/probes/errors';
 import { own } from '../../helpers/fixtures';
@@ -33,9 +33,7 @@ function recorder(): { log: Logger; lines: () => string[] } {
 const options = (...directories: string[]) => textfileCollector.options({ directories, max_file_bytes: 1024 * 1024 });
 
 function render(d: TextfileData): string {
-  return renderFamilies(textfileFamilies(d), DEFAULT_LIMITS)
-    .families.map((f) => f.text)
-    .join('\n');
+  return renderFamilies(textfileFamilies(d), DEFAULT_LIMITS).families.map(blockText).join('\n');
 }
 
 describe('parseTextFormat', () => {
