@@ -368,12 +368,8 @@ export class LinuxProcess {
     } catch (err) {
       throw this.translate(err);
     }
-    if (this.depth > 0) {
-      // allocUnsafe + set: a slice of Node's pool and one copy, cheaper than Buffer.from's generic path.
-      const copy = Buffer.allocUnsafe(view.length);
-      copy.set(view);
-      this.cCmdlineBytes = copy;
-    }
+    // allocUnsafe + set: a slice of Node's pool and one copy, cheaper than Buffer.from's generic path.
+    if (this.depth > 0) (this.cCmdlineBytes = Buffer.allocUnsafe(view.length)).set(view);
     return view;
   }
 

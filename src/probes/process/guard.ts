@@ -48,3 +48,19 @@ export function callUnguarded(obj: object, key: string): unknown {
   };
   return (fn[RAW] ?? fn).call(obj);
 }
+
+/**
+ * Each of `names`' readers, for asDict and processIter: `property` read as is (a getter), every other name's method
+ * called through callUnguarded (looked up on the object: a subclass's override counts, as psutil's getattr).
+ */
+export function unguardedReaders<K extends string, T extends object>(
+  names: readonly K[],
+  property: K,
+): Readonly<Record<K, (p: T) => unknown>> {
+  const out = {} as Record<K, (p: T) => unknown>;
+  for (const name of names) {
+    out[name] =
+      name === property ? (p) => (p as Record<string, unknown>)[name] : (p): unknown => callUnguarded(p, name);
+  }
+  return out;
+}

@@ -44,7 +44,7 @@ import { PROCESS_ATTRS, PROCESS_EXTENSION_ATTRS, readsStatus, resolveAttrs } fro
 import { describeValue, integerArg, nowSeconds, options, secondsArg, sleep } from './args';
 import { INIT, type InitData, type ProcessEnv } from './env';
 import { ProcessCore } from './core';
-import { callUnguarded, guardPublicMethods } from './guard';
+import { guardPublicMethods, unguardedReaders } from './guard';
 import {
   basename,
   COMM_MAX,
@@ -59,19 +59,8 @@ import {
   wchanName,
 } from './shape';
 
-type Getter = (p: Process) => unknown;
-
-/**
- * Each attribute's reader: the method of that name (`pid` is a getter), psutil's attributes and our extensions, looked
- * up on the object (a subclass's override counts, as psutil's getattr) and called without its guard: _dict translates
- * what it throws as the guard would.
- */
-const GETTERS: Readonly<Record<ProcessAttr, Getter>> = Object.fromEntries(
-  [...PROCESS_ATTRS, ...PROCESS_EXTENSION_ATTRS].map((name): [ProcessAttr, Getter] => [
-    name,
-    name === 'pid' ? (p) => p.pid : (p) => callUnguarded(p, name),
-  ]),
-) as Record<ProcessAttr, Getter>;
+/** Each attribute's reader (`pid` is a getter), called without its guard: _dict translates what it throws. */
+const GETTERS = unguardedReaders<ProcessAttr, Process>([...PROCESS_ATTRS, ...PROCESS_EXTENSION_ATTRS], 'pid');
 
 let connectionsWarned = false;
 
