@@ -318,17 +318,23 @@ describe.each([
   });
 });
 
+/** Where each fd of `pid` points (readlink of /proc/<pid>/fd/*; fds closed since the listing left out). */
+function fdTargets(pid: number): string[] {
+  const out: string[] = [];
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      out.push(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  return out;
+}
+
 /** The `<pid>/<file>` names of the /proc/<pid> files `pid` holds an fd of, sorted by pid then name. */
 function keptProcFiles(pid: number): string[] {
   const out: [number, string][] = [];
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    let t: string;
-    try {
-      t = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // closed since the listing
-      throw e;
-    }
+  for (const t of fdTargets(pid)) {
     const m = /^\/proc\/(\d+)\/(stat|status|io)$/.exec(t);
     if (m !== null) out.push([Number(m[1]), m[2] as string]);
   }
@@ -339,14 +345,7 @@ function keptProcFiles(pid: number): string[] {
 /** The pids whose /proc/<pid> directory `pid` holds an fd of (`/proc/<pid> (deleted)` once that process is reaped). */
 function keptProcDirs(pid: number): number[] {
   const out: number[] = [];
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    let t: string;
-    try {
-      t = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // closed since the listing
-      throw e;
-    }
+  for (const t of fdTargets(pid)) {
     const m = /^\/proc\/(\d+)( \(deleted\))?$/.exec(t);
     if (m !== null) out.push(Number(m[1]));
   }

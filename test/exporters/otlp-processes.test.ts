@@ -52,8 +52,23 @@ function pass(rec: ProcessRecorder, pid: number): ProcessRecord | undefined {
   return rec.take().records.find((r) => r.pid === pid);
 }
 
+/** A python3 child running `script` (kept in `children`), once it printed its first line (bounded: 20 s); its pid. */
+async function startReadyPython(script: string, children: ChildProcess[]): Promise<number> {
+  const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return child.pid as number;
+}
+
 describe('ProcessRecorder: exe and argv kept per (pid, start time, name)', () => {
   const children: ChildProcess[] = [];
+
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
     for (const c of children) {
@@ -110,16 +125,7 @@ describe('ProcessRecorder: the quick read through kept fds', () => {
       'import os, signal, sys, time; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1]); ' +
       "os.kill(os.getpid(), signal.SIGUSR1); fds = [os.open('/dev/null', os.O_RDONLY) for _ in range(5)]; " +
       "print('ready', flush=True); time.sleep(60)";
-    const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
-      child.stdout?.once('data', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    const pid = child.pid as number;
+    const pid = await startReadyPython(script, children);
     // Settled: two general reads a moment apart agree (the interpreter may still be finishing its start-up).
     const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
     let first = pass(rec, pid);
@@ -152,16 +158,7 @@ describe('ProcessRecorder: the quick read through kept fds', () => {
       // No such user here: the test is about a uid that getpwuid does not know.
       expect(spawnSync('getent', ['passwd', String(uid)]).status).not.toBe(0);
       const script = `import os, time; os.setuid(${uid}); print('ready', flush=True); time.sleep(60)`;
-      const child = spawn(PY, ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-      children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('python3 did not start within 20 s')), 20000);
-        child.stdout?.once('data', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      const pid = child.pid as number;
+      const pid = await startReadyPython(script, children);
       const rec = new ProcessRecorder({ include: null, exclude: null, max: 10 });
       expect(pass(rec, pid)?.owner).toBe(String(uid));
       for (let i = 0; i < 2; i++) {

@@ -7,20 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fsdecode, fsencode, osPath, wellFormed, wellFormedJson } from '../../src/util/fsencoding';
 import { requireOr } from '../helpers/require';
+import { rng } from '../helpers/generated';
 
 const PYTHON = '/usr/bin/python3';
-
-/** A deterministic generator (mulberry32), so that a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bytes where decoders disagree: leads of every length and their edge values, continuation bytes, ASCII. */
 const INTERESTING = [

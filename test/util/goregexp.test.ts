@@ -5,38 +5,11 @@
  * which must take the RegExp path (the memory this module is for) and answer as re2js on real names.
  */
 import { RE2JS } from 're2js';
-import { configSchema } from '../../src/config/load';
 import { compileGoRegexp, MAX_NAME, MAX_QUANTIFIERS, regExpSourceOf } from '../../src/util/goregexp';
-
-/** A deterministic generator (mulberry32), so that a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng, schemaRegexpDefaults } from '../helpers/generated';
 
 function re2Finds(pattern: string, name: string): boolean {
   return RE2JS.compile(pattern).matcher(name).find();
-}
-
-function schemaRegexpDefaults(): string[] {
-  const defaults: string[] = [];
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n !== null && typeof n === 'object') {
-      const o = n as Record<string, unknown>;
-      const refs = [o['$ref'], ...((o['anyOf'] as { $ref?: unknown }[] | undefined) ?? []).map((b) => b.$ref)];
-      if (refs.includes('#/$defs/regexp') && typeof o['default'] === 'string') defaults.push(o['default']);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(configSchema());
-  return defaults;
 }
 
 /** Pieces of patterns: most in the subset, some outside it (which must go to re2js and still answer alike). */
