@@ -27,7 +27,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { OsError } from '../errors';
-import { b, errnoName, koffi, LITTLE_ENDIAN, prlimit, type Fn } from './native';
+import { b, errnoName, koffi, LITTLE_ENDIAN, prlimit } from './native';
 import * as nativeIo from './native-io';
 import { toOsError } from './procfs';
 import { RLIMIT_NOFILE } from '../constants';
@@ -114,24 +114,6 @@ const EAGAIN = 11;
  */
 const NOTIFIED = /\.events(?:\.local)?$/;
 
-interface InotifyFns {
-  init1: Fn;
-  addWatch: Fn;
-  rmWatch: Fn;
-}
-let inotifyFns: InotifyFns | null = null;
-
-function inotify(): InotifyFns {
-  if (inotifyFns !== null) return inotifyFns;
-  const libc = koffi().load('libc.so.6');
-  inotifyFns = {
-    init1: libc.func('int inotify_init1(int flags)'),
-    addWatch: libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
-    rmWatch: libc.func('int inotify_rm_watch(int fd, int wd)'),
-  };
-  return inotifyFns;
-}
-
 /** The buffer inotify events are read into: room for hundreds of events a read (16 bytes and a padded name each). */
 let events: Buffer | null = null;
 
@@ -177,7 +159,7 @@ export class CgroupDirReader {
       this.wantWatch = false;
       // No inotify (ENOSYS under a seccomp filter, EMFILE at fs.inotify.max_user_instances): no watches; every
       // directory is then listed each pass, as without `watch`.
-      const fd = inotify().init1(IN_NONBLOCK_CLOEXEC) as number;
+      const fd = nativeIo.inotify().init1(IN_NONBLOCK_CLOEXEC) as number;
       this.held.ino = fd >= 0 ? fd : -1;
     }
     if (this.held.ino >= 0) this.drain();
@@ -300,7 +282,8 @@ export class CgroupDirReader {
     const transient = this.kept >= this.max;
     // The watch before the listing: a change after the watch is added is an event, one before it is in the listing.
     // Without one (fs.inotify.max_user_watches reached: ENOSPC), the directory is listed every pass as before.
-    const wd = transient || this.held.ino < 0 ? -1 : (inotify().addWatch(this.held.ino, dir, WATCH_MASK) as number);
+    const wd =
+      transient || this.held.ino < 0 ? -1 : (nativeIo.inotify().addWatch(this.held.ino, dir, WATCH_MASK) as number);
     let listing: Listing | typeof GONE | null;
     try {
       listing = listFd(fd, dir, true) ?? listPath(dir);
@@ -417,7 +400,7 @@ export class CgroupDirReader {
 
   /** inotify_rm_watch; EINVAL (the watch already gone with its inode) is no error: nothing is left to remove. */
   private unwatch(wd: number): void {
-    if (this.held.ino >= 0) inotify().rmWatch(this.held.ino, wd);
+    if (this.held.ino >= 0) nativeIo.inotify().rmWatch(this.held.ino, wd);
   }
 }
 

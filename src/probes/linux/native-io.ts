@@ -19,6 +19,9 @@ interface IoFns {
   close: Fn;
   /** null where glibc lacks statx (before 2.28). */
   statx: Fn | null;
+  inotifyInit1: Fn;
+  inotifyAddWatch: Fn;
+  inotifyRmWatch: Fn;
 }
 
 let io: IoFns | null = null;
@@ -33,9 +36,19 @@ function fns(): IoFns {
     pread: libc.func('long pread(int fd, void *buf, size_t count, long offset)'),
     close: libc.func('int close(int fd)'),
     statx: optionalFunc(libc, 'int statx(int dirfd, const char *path, int flags, unsigned int mask, void *buf)'),
+    inotifyInit1: libc.func('int inotify_init1(int flags)'),
+    inotifyAddWatch: libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
+    inotifyRmWatch: libc.func('int inotify_rm_watch(int fd, int wd)'),
   };
   return io;
 }
+
+/** inotify_init1, inotify_add_watch and inotify_rm_watch, raw (-1 and errno on failure): the cgroup walk's watches. */
+export function inotify(): { init1: Fn; addWatch: Fn; rmWatch: Fn } {
+  const f = fns();
+  return (inotifyView ??= { init1: f.inotifyInit1, addWatch: f.inotifyAddWatch, rmWatch: f.inotifyRmWatch });
+}
+let inotifyView: { init1: Fn; addWatch: Fn; rmWatch: Fn } | null = null;
 
 /** open(path, O_RDONLY | O_CLOEXEC): the fd, or -errno. */
 export function openRead(path: string): number {
