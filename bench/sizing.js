@@ -328,16 +328,22 @@ function defaultYaml() {
   return fs.readFileSync(path.join(ROOT, 'config', 'default.yaml'), 'utf8');
 }
 
+/** `text` with `re` replaced; throws when `re` matches nothing (config/default.yaml changed under the bench). */
+function edit(text, re, replacement) {
+  if (!re.test(text)) throw new Error(`bench/sizing.js: config/default.yaml no longer has ${re}`);
+  return text.replace(re, replacement);
+}
+
 /** The default config with a log level, process rules, OTLP and a textfile directory as asked. */
 function sizingYaml({ rules, otlpPort, textDir }) {
-  let y = defaultYaml().replace(/^log:\n {2}level: info/m, 'log:\n  level: warn');
-  if (rules) y = y.replace(/^process_names: \[\]$/m, rules);
-  if (otlpPort)
-    y = y
-      .replace(/^( {2}enabled:) false(\n {2}endpoint:) "[^"]*"/m, `$1 true$2 "http://127.0.0.1:${otlpPort}/v1/metrics"`)
-      .replace(/^( {2}interval:) 60s/m, `$1 ${SPACING_MS}ms`)
-      .replace(/^( {2}timeout:) 10s(\n {2}processes)/m, `$1 ${SPACING_MS}ms$2`);
-  if (textDir) y = y.replace(/(textfile: \{enabled: true, directory:) ""/, `$1 "${textDir}"`);
+  let y = edit(defaultYaml(), /^log:\n {2}level: info/m, 'log:\n  level: warn');
+  if (rules) y = edit(y, /^process_names: \[\]$/m, rules);
+  if (otlpPort) {
+    // An unset otlp.timeout follows the interval (min(10s, interval)).
+    y = edit(y, /^(otlp:\n {2}enabled:) false$/m, `$1 true\n  endpoint: "http://127.0.0.1:${otlpPort}/v1/metrics"`);
+    y = edit(y, /^( {2}interval:) 60s$/m, `$1 ${SPACING_MS}ms`);
+  }
+  if (textDir) y = edit(y, /(textfile: \{enabled: true, directory:) ""/, `$1 "${textDir}"`);
   return y;
 }
 
@@ -437,6 +443,8 @@ async function sizing(ws) {
     );
   }
   say(`OTLP receiver: ${receiver.exports} exports, ${(receiver.bytes / 2 ** 20).toFixed(1)} MiB`);
+  // The OTLP-on rows are only worth their label if the agents exported.
+  if (receiver.exports === 0) throw new Error('bench/sizing.js: the OTLP-on agents exported nothing');
   say('');
 }
 
@@ -460,5 +468,5 @@ async function run() {
   }
 }
 
-module.exports = { run };
+module.exports = { run, sizingYaml };
 runIfMain(module, run);
