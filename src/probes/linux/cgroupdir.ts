@@ -50,6 +50,11 @@ interface DirHandle {
    * of the unified hierarchy (it has cgroup.events, which v1 cgroups and a v2 root lack); null elsewhere.
    */
   readonly up: string | null;
+  /**
+   * The parent's handle as last found (by `up`): looked up again only where it has no watch (forgotten handles lose
+   * theirs), so that a pass checks a field, not the map.
+   */
+  parent: DirHandle | null;
   /** When its watch was added (the reader's sequence): a child listed before that may have missed a change. */
   readonly watchedAt: number;
   /** When its files were last listed (the reader's sequence). */
@@ -282,10 +287,13 @@ export class CgroupDirReader {
    * were listed: then a write to its subtree_control since is an event (childrenChanged).
    */
   private parentWatches(h: DirHandle): boolean {
-    const up = h.up!;
-    // A hierarchy's root is kept under its mount point with a trailing slash (the walk's path.join of it and '/').
-    const p = this.dirs.get(up) ?? this.dirs.get(up + '/');
-    return p !== undefined && p.wd >= 0 && p.used >= this.pass && p.watchedAt < h.listedAt;
+    let p = h.parent;
+    if (p === null || p.wd < 0) {
+      const up = h.up!;
+      // A hierarchy's root is kept under its mount point with a trailing slash (the walk's path.join of it and '/').
+      p = h.parent = this.dirs.get(up) ?? this.dirs.get(up + '/') ?? null;
+    }
+    return p !== null && p.wd >= 0 && p.used >= this.pass && p.watchedAt < h.listedAt;
   }
 
   /**
@@ -391,6 +399,7 @@ export class CgroupDirReader {
       files: listing.files,
       stale: false,
       up: listing.files.has('cgroup.events') ? parentOf(dir) : null,
+      parent: null,
       watchedAt,
       listedAt: ++this.seq,
       subdirs: listing.subdirs,
