@@ -4,16 +4,20 @@
  * (bench/cgroups.js, docs/cgroups.md):
  * - Each directory is opened once and kept (an O_DIRECTORY fd, no seq_file buffer behind it), and its files are opened
  *   relative to it with openat(2): the kernel looks up one path component instead of nine (kernfs revalidates each).
- * - The directory's file set is listed once, when it is opened: a cgroup's files never change during its life, so an
- *   absent file (memory.peak before 5.19, memsw without swap accounting) costs no syscall, and no access(2) checks
- *   whether the directory exists.
+ * - The directory's file set is listed when it is opened, and kept: an absent file (memory.peak before 5.19, memsw
+ *   without swap accounting) costs no syscall, and no access(2) checks whether the directory exists. A v1 cgroup's
+ *   files are fixed by its hierarchy for its life; a v2 cgroup's are not: `+memory` written to its parent's
+ *   cgroup.subtree_control makes the memory.* files in every child directory, `-memory` removes them, with no event
+ *   in the child (checked on this kernel with hugetlb). So a non-root v2 cgroup lists its files again once its
+ *   parent's watch saw that file written (below), and where nothing watches its parent, at each pass.
  * - A walk lists a kept directory's child cgroups through its fd (lseek, then one getdents64(2)), not by path (open,
  *   fstat, two getdents64, close, and the path looked up again): 345 directories a pass on the bench's host.
  * - open/read/close go through libc (native-io.ts) into one reusable buffer, with no final read of 0 bytes: every
  *   cgroup file is a single-record seq_file, generated whole by the first read, so a short read has all of it.
  * A kept directory that was removed, or removed and made again under the same name, answers ENOENT for a file of its
  * set (checked on this kernel: its dentry is dead) and to getdents64: the directory is then opened again by path,
- * once.
+ * once. A file removed by `-ctl` in the parent's subtree_control during a pass (after begin()) answers ENOENT too: the
+ * directory is opened again the same way, its files listed anew, and the file read as absent.
  * Directory mtimes cannot tell whether a walk may be skipped: kernfs leaves a directory's mtime alone when a child
  * cgroup is made (unless the directory's attributes were ever set). inotify can (a reader made with `watch`): cgroups
  * are made, removed and renamed only by mkdir(2), rmdir(2) and rename(2), which the VFS reports (IN_CREATE, IN_DELETE,
@@ -22,8 +26,13 @@
  * writes to memory.limit_in_bytes and memory.soft_limit_in_bytes, rename and rmdir each gave their event). So each
  * kept directory is watched from before it is listed: a walk lists again only the directories with an event since,
  * and generation() tells a caller keeping limits whether a file of the directory was written since it read them. A
- * directory without a watch (fs.inotify.max_user_watches reached, no inotify) is listed every pass and has no
- * generation; an event queue overflow (IN_Q_OVERFLOW) counts as an event in every directory.
+ * write to a kept directory's cgroup.subtree_control marks the file sets of its kept children stale, with a new
+ * generation (limits in a newly enabled controller are new values): each is listed again (lseek, one getdents64) at
+ * its next use or generation(). A directory without a watch (fs.inotify.max_user_watches reached, no inotify) is
+ * listed every pass it is walked and has no generation; a non-root v2 cgroup whose parent is not kept with a watch
+ * added before the cgroup's listing lists its files at each pass's first use (the walk keeps every parent of what it
+ * lists, so the collector's steady pass lists nothing); an event queue overflow (IN_Q_OVERFLOW) counts as an event
+ * in every directory.
  */
 import * as nodeFs from 'node:fs';
 import { OsError } from '../errors';
