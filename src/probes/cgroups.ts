@@ -63,7 +63,7 @@ export function limitsOf(ctx: Context, target?: number | string): CgroupLimits {
 /**
  * cgroupPaths and cgroupStatsMany for a caller that reads the same cgroups pass after pass (the cgroups collector):
  * the mount table is read once per pass, and on a real cgroup filesystem each cgroup directory is kept open between
- * passes (its files opened relative to it, its file set listed once: linux/cgroupdir.ts). Each pass starts with
+ * passes (its files opened relative to it, its file set kept: linux/cgroupdir.ts). Each pass starts with
  * begin(); directories a pass did not read are closed at the next begin(). close() (or garbage collection) closes
  * the rest. statsMany's `dirs.cpuset` is the directory the path names there, not checked to exist (stats never read
  * it).

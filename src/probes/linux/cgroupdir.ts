@@ -4,16 +4,20 @@
  * (bench/cgroups.js, docs/cgroups.md):
  * - Each directory is opened once and kept (an O_DIRECTORY fd, no seq_file buffer behind it), and its files are opened
  *   relative to it with openat(2): the kernel looks up one path component instead of nine (kernfs revalidates each).
- * - The directory's file set is listed once, when it is opened: a cgroup's files never change during its life, so an
- *   absent file (memory.peak before 5.19, memsw without swap accounting) costs no syscall, and no access(2) checks
- *   whether the directory exists.
+ * - The directory's file set is listed when it is opened, and kept: an absent file (memory.peak before 5.19, memsw
+ *   without swap accounting) costs no syscall, and no access(2) checks whether the directory exists. A v1 cgroup's
+ *   files are fixed by its hierarchy for its life; a v2 cgroup's are not: `+memory` written to its parent's
+ *   cgroup.subtree_control makes the memory.* files in every child directory, `-memory` removes them, with no event
+ *   in the child (checked on this kernel with hugetlb). So a non-root v2 cgroup lists its files again once its
+ *   parent's watch saw that file written (below), and where nothing watches its parent, at each pass.
  * - A walk lists a kept directory's child cgroups through its fd (lseek, then one getdents64(2)), not by path (open,
  *   fstat, two getdents64, close, and the path looked up again): 345 directories a pass on the bench's host.
  * - open/read/close go through libc (native-io.ts) into one reusable buffer, with no final read of 0 bytes: every
  *   cgroup file is a single-record seq_file, generated whole by the first read, so a short read has all of it.
  * A kept directory that was removed, or removed and made again under the same name, answers ENOENT for a file of its
  * set (checked on this kernel: its dentry is dead) and to getdents64: the directory is then opened again by path,
- * once.
+ * once. A file removed by `-ctl` in the parent's subtree_control during a pass (after begin()) answers ENOENT too: the
+ * directory is opened again the same way, its files listed anew, and the file read as absent.
  * Directory mtimes cannot tell whether a walk may be skipped: kernfs leaves a directory's mtime alone when a child
  * cgroup is made (unless the directory's attributes were ever set). inotify can (a reader made with `watch`): cgroups
  * are made, removed and renamed only by mkdir(2), rmdir(2) and rename(2), which the VFS reports (IN_CREATE, IN_DELETE,
@@ -22,8 +26,13 @@
  * writes to memory.limit_in_bytes and memory.soft_limit_in_bytes, rename and rmdir each gave their event). So each
  * kept directory is watched from before it is listed: a walk lists again only the directories with an event since,
  * and generation() tells a caller keeping limits whether a file of the directory was written since it read them. A
- * directory without a watch (fs.inotify.max_user_watches reached, no inotify) is listed every pass and has no
- * generation; an event queue overflow (IN_Q_OVERFLOW) counts as an event in every directory.
+ * write to a kept directory's cgroup.subtree_control marks the file sets of its kept children stale, with a new
+ * generation (limits in a newly enabled controller are new values): each is listed again (lseek, one getdents64) at
+ * its next use or generation(). A directory without a watch (fs.inotify.max_user_watches reached, no inotify) is
+ * listed every pass it is walked and has no generation; a non-root v2 cgroup whose parent is not kept with a watch
+ * added before the cgroup's listing lists its files at each pass's first use (the walk keeps every parent of what it
+ * lists, so the collector's steady pass lists nothing); an event queue overflow (IN_Q_OVERFLOW) counts as an event
+ * in every directory.
  */
 import * as nodeFs from 'node:fs';
 import { OsError } from '../errors';
@@ -37,11 +46,31 @@ interface DirHandle {
   readonly fd: number;
   /** Opened beyond the fd budget: closed by done(), at the end of the call that opened it. */
   readonly transient: boolean;
-  /** The names of the directory's regular files, listed when it was opened. */
-  readonly files: ReadonlySet<string>;
+  /** The names of the directory's regular files, as last listed (when it was opened, or when `stale` since). */
+  files: ReadonlySet<string>;
   /**
-   * Its subdirectories as last listed: when it was opened, for a walk in the same pass; after that, while `listed`
-   * (watched, no directory event since), without listing it again.
+   * Whether the file set is to be listed again at its next use (or generation()): on the unified hierarchy, a write
+   * to its parent's cgroup.subtree_control (a controller's files made or removed in each child) since it was listed,
+   * an event queue overflow, or no watch on the parent to tell (then at each pass).
+   */
+  stale: boolean;
+  /**
+   * The parent's key (no trailing slash) where the file set follows the parent's subtree_control: a non-root cgroup
+   * of the unified hierarchy (it has cgroup.events, which v1 cgroups and a v2 root lack); null elsewhere.
+   */
+  readonly up: string | null;
+  /**
+   * The parent's handle as last found (by `up`): looked up again only where it has no watch (forgotten handles lose
+   * theirs), so that a pass checks a field, not the map.
+   */
+  parent: DirHandle | null;
+  /** When its watch was added (the reader's sequence): a child listed before that may have missed a change. */
+  readonly watchedAt: number;
+  /** When its files were last listed (the reader's sequence). */
+  listedAt: number;
+  /**
+   * Its subdirectories as last listed: with the files (when opened or stale), for a walk in the same pass; after
+   * that, while `listed` (watched, no directory event since), without listing it again.
    */
   subdirs: readonly string[];
   /** Whether `subdirs` is known to be current: its inotify watch was added before that listing and saw no change. */
@@ -50,8 +79,8 @@ interface DirHandle {
   wd: number;
   /** The reader's event count when a file of the directory was last written, or when it was opened. */
   gen: number;
-  /** The pass that opened it. */
-  readonly opened: number;
+  /** The pass of its last listing with the files (when opened, or stale since). */
+  listedIn: number;
   /** The pass that last used it: handles left unused for a pass are closed (their cgroups are gone or not wanted). */
   used: number;
 }
@@ -133,6 +162,8 @@ export class CgroupDirReader {
   private readonly byWd = new Map<number, DirHandle>();
   /** Events seen so far (each a new generation for the directories it touches). */
   private events = 0;
+  /** Orders watches and listings: a child's file set is known current where its parent was watched before it. */
+  private seq = 0;
   /** Whether inotify is still to be set up (a reader made with `watch`, before its first begin()). */
   private wantWatch: boolean;
   private pass = 0;
@@ -165,6 +196,11 @@ export class CgroupDirReader {
     if (this.held.ino >= 0) this.drain();
     for (const [k, h] of this.dirs) {
       if (h.used < this.pass) this.forget(k, h);
+      // Where no watch on the parent would have seen its subtree_control written since the listing, the files are
+      // listed again at the pass's first use (a walked directory without a watch was listed every pass already: the
+      // same getdents64, its files taken too). A map look-up a pass, no syscall, where the parent is kept (the walk
+      // keeps every parent of what it lists).
+      else if (h.up !== null && !h.stale && !this.parentWatches(h)) h.stale = true;
     }
     this.pass++;
     const [soft] = prlimit(0, RLIMIT_NOFILE);
@@ -188,7 +224,12 @@ export class CgroupDirReader {
    */
   generation(dir: string): number | null {
     const h = this.dirs.get(dir);
-    return h === undefined || h.wd < 0 ? null : h.gen;
+    if (h === undefined || h.wd < 0) return null;
+    if (!h.stale) return h.gen;
+    // Listed now (its first use this pass would list it anyway): a controller's files made or removed since are new
+    // limits, to be told before the caller decides whether to read them.
+    const now = this.relist(dir, h);
+    return now === null || now.wd < 0 ? null : now.gen;
   }
 
   /** Reads the queued inotify events: directories changed lose their listing, written ones get a new generation. */
@@ -211,6 +252,7 @@ export class CgroupDirReader {
           // Events were lost: every directory may have changed.
           for (const h of this.dirs.values()) {
             h.listed = false;
+            h.stale = true;
             h.gen = this.events;
           }
           continue;
@@ -241,7 +283,45 @@ export class CgroupDirReader {
             const c = this.dirs.get(child);
             if (c !== undefined) this.forget(child, c);
           }
-        } else if (mask & IN_MODIFY && !NOTIFIED.test(name)) h.gen = this.events;
+        } else if (mask & IN_MODIFY && !NOTIFIED.test(name)) {
+          h.gen = this.events;
+          if (name === 'cgroup.subtree_control') this.childrenChanged(h);
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the parent of `h` is kept (and stays kept this pass), watched, and was watched before the files of `h`
+   * were listed: then a write to its subtree_control since is an event (childrenChanged).
+   */
+  private parentWatches(h: DirHandle): boolean {
+    let p = h.parent;
+    if (p === null || p.wd < 0) {
+      const up = h.up!;
+      // A hierarchy's root is kept under its mount point with a trailing slash (the walk's path.join of it and '/').
+      p = h.parent = this.dirs.get(up) ?? this.dirs.get(up + '/') ?? null;
+    }
+    return p !== null && p.wd >= 0 && p.used >= this.pass && p.watchedAt < h.listedAt;
+  }
+
+  /**
+   * A write to the cgroup.subtree_control of `h` (v2) may have enabled or disabled a controller for its children:
+   * each makes or removes that controller's files in every child directory, with no event of its own (kernfs adds
+   * and removes them; only the write is seen). The kept children list their files again at their next use, with a
+   * new generation: limits in a newly enabled controller are new values. Only the direct children: a controller can
+   * be enabled for a cgroup's children only where the cgroup has it (its parent enabled it), and disabled only where
+   * no child enables it further. cgroup.type makes no difference to the files: a cgroup cannot become threaded while
+   * a domain controller is enabled in its parent, nor can one be enabled above a threaded child (EOPNOTSUPP, checked
+   * on this kernel).
+   */
+  private childrenChanged(h: DirHandle): void {
+    const dir = trimSlash(h.dir);
+    // A scan of the kept directories: such writes are rare (a unit or a container made, a daemon-reload).
+    for (const c of this.dirs.values()) {
+      if (c.up === dir) {
+        c.stale = true;
+        c.gen = this.events;
       }
     }
   }
@@ -251,9 +331,33 @@ export class CgroupDirReader {
     const h = this.dirs.get(dir);
     if (h !== undefined) {
       h.used = this.pass;
-      return h;
+      return h.stale ? this.relist(dir, h) : h;
     }
     return this.knownAbsent(dir) ? null : this.open(dir);
+  }
+
+  /**
+   * Lists a kept directory again, files and subdirectories, where its file set may have changed (`stale`): lseek and
+   * one getdents64 through its fd. Found removed (maybe made again), it is opened again by path. A file set that
+   * changed gives a new generation (a parent's write seen as an event gave one already).
+   */
+  private relist(dir: string, h: DirHandle): DirHandle | null {
+    const listing = listFd(h.fd, dir, true) ?? listPath(dir);
+    if (listing === null || listing === GONE) {
+      this.drop(dir, h);
+      const again = this.knownAbsent(dir) ? null : this.open(dir);
+      if (again === null) this.vanished.add(dir);
+      return again;
+    }
+    if (!sameNames(h.files, listing.files)) h.gen = ++this.events;
+    h.files = listing.files;
+    h.listedAt = ++this.seq;
+    h.subdirs = listing.subdirs;
+    // Listed after the watch was added: current while the watch sees no change.
+    h.listed = h.wd >= 0;
+    h.stale = false;
+    h.listedIn = this.pass;
+    return h;
   }
 
   /**
@@ -284,6 +388,7 @@ export class CgroupDirReader {
     // Without one (fs.inotify.max_user_watches reached: ENOSPC), the directory is listed every pass as before.
     const wd =
       transient || this.held.ino < 0 ? -1 : (nativeIo.inotify().addWatch(this.held.ino, dir, WATCH_MASK) as number);
+    const watchedAt = ++this.seq;
     let listing: Listing | typeof GONE | null;
     try {
       listing = listFd(fd, dir, true) ?? listPath(dir);
@@ -301,12 +406,17 @@ export class CgroupDirReader {
       fd,
       transient,
       files: listing.files,
+      stale: false,
+      up: listing.files.has('cgroup.events') ? parentOf(dir) : null,
+      parent: null,
+      watchedAt,
+      listedAt: ++this.seq,
       subdirs: listing.subdirs,
       listed: wd >= 0,
       wd,
       // A generation of its own: a directory opened again (removed and made anew) is not taken for the one before.
       gen: ++this.events,
-      opened: this.pass,
+      listedIn: this.pass,
       used: this.pass,
     };
     if (!h.transient) this.kept++;
@@ -331,7 +441,7 @@ export class CgroupDirReader {
   subdirs(dir: string): readonly string[] | null {
     let h = this.handle(dir);
     if (h === null) return null;
-    if (h.opened === this.pass || h.listed) return h.subdirs;
+    if (h.listedIn === this.pass || h.listed) return h.subdirs;
     const listing = listFd(h.fd, dir, false);
     if (listing === null) return listPath(dir)?.subdirs ?? null;
     if (listing !== GONE) {
@@ -402,6 +512,24 @@ export class CgroupDirReader {
   private unwatch(wd: number): void {
     if (this.held.ino >= 0) nativeIo.inotify().rmWatch(this.held.ino, wd);
   }
+}
+
+/** `dir` without its trailing slash (a hierarchy's root is kept under its mount point with one). */
+function trimSlash(dir: string): string {
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+}
+
+/** The directory `dir` is in, without a trailing slash. */
+function parentOf(dir: string): string {
+  const d = trimSlash(dir);
+  const i = d.lastIndexOf('/');
+  return i <= 0 ? '/' : d.slice(0, i);
+}
+
+function sameNames(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const n of a) if (!b.has(n)) return false;
+  return true;
 }
 
 interface Listing {
