@@ -314,9 +314,9 @@ describe('the statfs thread is lazy (issue 14)', () => {
     });
     const table = psutil.mountinfo();
     const local = psutil.mountStatsLocal(table);
+    // This host's table decides which mounts these are (none where `/` is an overlay: a container's; the layouts
+    // above read local mounts whatever the host).
     const served = data.filter((m) => m.stats !== null && local.has(m.mountpoint));
-    // This host's table decides which mounts these are; `/` is in any host's, and this one's is a local type.
-    expect(served.length).toBeGreaterThan(0);
     for (const m of served) {
       // coreutils' stat -f: %s f_bsize, %b f_blocks, %c f_files (fixed by the filesystem: exact).
       const [bsize, blocks, files] = sh('stat', ['-f', '-c', '%s %b %c', m.mountpoint]).trim().split(' ').map(Number);
