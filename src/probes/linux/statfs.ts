@@ -117,8 +117,15 @@ export function xfsStatfsWaits(release: string): boolean {
   return v >= 5015 && v < 5019;
 }
 
+/** The running kernel's release (uname -r), read once: it does not change under a running process. */
+let runningRelease: string | null = null;
+function kernelRelease(): string {
+  runningRelease ??= os.release();
+  return runningRelease;
+}
+
 /** Whether the kernel answers statfs of a filesystem of type `fstype` from memory (STATFS_FROM_MEMORY). */
-export function statfsFromMemory(fstype: string, release: string = os.release()): boolean {
+export function statfsFromMemory(fstype: string, release: string = kernelRelease()): boolean {
   if (fstype === 'xfs') return !xfsStatfsWaits(release);
   return STATFS_FROM_MEMORY.has(fstype);
 }
@@ -139,17 +146,20 @@ export interface MountTypeEntry {
  */
 export function localStatfsMounts(
   mounts: readonly MountTypeEntry[],
-  release: string = os.release(),
+  release: string = kernelRelease(),
 ): ReadonlySet<string> {
   const local = new Map<string, boolean>();
   for (const m of mounts)
     local.set(m.mountPoint, (local.get(m.mountPoint) ?? true) && statfsFromMemory(m.fstype, release));
   const out = new Set<string>();
+  let remote = false;
+  for (const ok of local.values()) remote ||= !ok;
   for (const [mp, ok] of local) {
     if (!ok) continue;
     // '/a/b/c' is reached through '/', '/a' and '/a/b': a directory that is no mount point is on the one above it.
-    let walk = mp === '/' || local.get('/') !== false;
-    for (let i = mp.indexOf('/', 1); walk && i > 0; i = mp.indexOf('/', i + 1))
+    // With no mount of another type in the table (most hosts), nothing on the way can be one.
+    let walk = !remote || mp === '/' || local.get('/') !== false;
+    for (let i = mp.indexOf('/', 1); remote && walk && i > 0; i = mp.indexOf('/', i + 1))
       walk = local.get(mp.slice(0, i)) !== false;
     if (walk) out.add(mp);
   }
