@@ -210,6 +210,7 @@ export const { diskPartitions, diskUsage, diskIoCounters } = psutil;
   blockDeviceSize,
   mountStats,
   mountStatsAsync,
+  mountStatsLocal,
   mountStatsPending,
 } = psutil;
 export type {

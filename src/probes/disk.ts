@@ -156,6 +156,11 @@ export interface MountStats {
 export interface MountStatsAsyncOptions {
   /** Give up after this many milliseconds (default 5000); the statfs itself stays pending until the kernel answers. */
   timeoutMs?: number;
+  /**
+   * The mount table says the kernel answers this statfs from memory (mountStatsLocal has the mount point): it runs at
+   * once on the calling thread, no statfs thread started, `timeoutMs` unused; same result, same errors. Default false.
+   */
+  local?: boolean;
 }
 
 function checkString(fn: string, name: string, v: unknown): string {
@@ -323,7 +328,20 @@ export function diskApi(ctx: Context) {
       const t = opts.timeoutMs ?? 5000;
       if (typeof t !== 'number' || !(t > 0) || t > 2 ** 31 - 1)
         throw new RangeError(`mountStatsAsync: timeoutMs must be > 0 and at most ${2 ** 31 - 1}, got ${String(t)}`);
-      return Object.freeze(await ctx.os.sysinfo.mountStatsAsync(ctx.fs, mp, t, pendingMounts));
+      const local = opts.local ?? false;
+      if (typeof local !== 'boolean')
+        throw new TypeError(`mountStatsAsync: local must be a boolean, got ${local === null ? 'null' : typeof local}`);
+      return Object.freeze(await ctx.os.sysinfo.mountStatsAsync(ctx.fs, mp, t, pendingMounts, local));
+    },
+    /**
+     * The mount points of `mounts` (a mountinfo() table; default: read now) whose statfs the kernel answers from its
+     * own memory (ext4, xfs, tmpfs, vfat, ...: the list and each type's reason are in linux/statfs.ts), with every
+     * mount stacked on them or above them on their path of such a type too: mountStatsAsync(mp, { local: true }) reads
+     * them on the calling thread. Any other (nfs, cifs, fuse, overlay, btrfs, autofs, unknown) needs the bounded call.
+     * Paths as the table has them (under the rootfs prefix when the table is the agent's own namespace's).
+     */
+    mountStatsLocal(mounts?: readonly MountInfoEntry[]): ReadonlySet<string> {
+      return ctx.os.sysinfo.localStatfsMounts(mounts ?? disk().mountinfo(ctx.fs));
     },
     /**
      * Mount points whose statfs outlived a mountStatsAsync timeout and is still waiting for the kernel (stuck mounts,

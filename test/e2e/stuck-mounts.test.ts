@@ -3,7 +3,8 @@
  * return (test/helpers/stuck-mounts.ts), in a mount namespace of the agent's own. The agent reads a mount table that
  * lists `/`, two healthy tmpfs mounts and the stuck ones, with only the filesystem collector on.
  * - Only the stuck mounts go missing, with 1 stuck mount and with 5 (more than libuv's 4 pool threads), and the
- *   collector's success is 0 while they do; once they answer, every mount is back and success is 1.
+ *   collector's success is 0 while they do; once they answer, every mount is back and success is 1. Each waits on a
+ *   statfs thread of its own (the FUSE type is never read on the collection thread).
  * - SIGTERM while a statfs hangs: the agent exits by itself, with 0, within its shutdown bound.
  * - A statfs that returns after its worker was replaced, or after SIGTERM: no crash (the exit status is checked).
  * - --once with a stuck mount prints the exposition without it (success 0) and exits without waiting for the mount.
@@ -17,8 +18,10 @@ import {
   spawnWithStuckMounts,
   stuckMountsLayout,
   stuckMountsUnavailable,
+  threadNames,
   type StuckMountsLayout,
 } from '../helpers/stuck-mounts';
+import { THREAD_NAME } from '../../src/probes/linux/statfs';
 
 /** stuckfs.py's statfs answer: 1000 blocks of 4096 bytes. */
 const FUSE_SIZE = 1000 * 4096;
@@ -171,6 +174,9 @@ describeStuck('stuck mounts (FUSE statfs that blocks)', () => {
         expect(value(s, 'psutil_exporter_scrape_collector_success', { collector: 'filesystem' })).toBe(0);
         await new Promise((r) => setTimeout(r, 150));
       }
+      // The FUSE mounts went to statfs threads (`/` and the tmpfs mounts are read at once; the threads start for
+      // FUSE), where their statfs waits now.
+      expect(threadNames(a.proc.pid!)).toContain(THREAD_NAME);
       layout.unstick();
       const back = await waitFor(
         'every stuck mount to answer',

@@ -116,3 +116,17 @@ export function spawnWithStuckMounts(
     },
   );
 }
+
+/** The names (comm) of a process's threads: the statfs threads call themselves `psx-statfs` (statfs.ts THREAD_NAME). */
+export function threadNames(pid: number): string[] {
+  const out: string[] = [];
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.push(fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+    } catch (e) {
+      // A thread that ended between the listing and the read has no name to give.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  }
+  return out;
+}

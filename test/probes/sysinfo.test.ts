@@ -146,14 +146,16 @@ describe('sysinfo live', () => {
   test('mountStats of / agrees with statfs(2) as `stat -f` reports it (free space and inodes within a moving tolerance)', async () => {
     const s = await p.mountStatsAsync('/', { timeoutMs: 5000 });
     const sync = p.mountStats('/');
+    // `local`: the same statvfs on this thread (statfs.ts statvfsOf), as the filesystem collector reads local mounts.
+    const here = await p.mountStatsAsync('/', { timeoutMs: 5000, local: true });
     // coreutils' stat -f: %s f_bsize, %b f_blocks, %f f_bfree, %a f_bavail, %c f_files, %d f_ffree.
     const [bsize, blocks, bfree, bavail, files, ffree] = sh('stat', ['-f', '-c', '%s %b %f %a %c %d', '/'])
       .trim()
       .split(' ')
       .map(Number) as [number, number, number, number, number, number];
-    expect([s.size, sync.size]).toEqual([blocks * bsize, blocks * bsize]);
+    expect([s.size, sync.size, here.size]).toEqual([blocks * bsize, blocks * bsize, blocks * bsize]);
     // Other processes write while we read: free space and free inodes move, by far less than 1%.
-    for (const m of [s, sync]) {
+    for (const m of [s, sync, here]) {
       expect(Math.abs(m.free - bfree * bsize)).toBeLessThan(m.size * 0.01);
       expect(Math.abs(m.avail - bavail * bsize)).toBeLessThan(m.size * 0.01);
       expect(Math.abs(m.files - files)).toBeLessThanOrEqual(files * 0.01);
@@ -168,6 +170,13 @@ describe('sysinfo live', () => {
     await expect(p.mountStatsAsync('/nonexistent-mount-point')).rejects.toBeInstanceOf(OsError);
     expect(() => p.mountStats('/nonexistent-mount-point')).toThrow(OsError);
     await expect(p.mountStatsAsync('/', { timeoutMs: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(p.mountStatsAsync('/nonexistent-mount-point', { local: true })).rejects.toMatchObject({
+      osCode: 'ENOENT',
+      syscall: 'statvfs',
+      path: '/nonexistent-mount-point',
+    });
+    // @ts-expect-error -- a caller without the types
+    await expect(p.mountStatsAsync('/', { local: 'yes' })).rejects.toBeInstanceOf(TypeError);
     expect(TimeoutExpired).toBeDefined();
   });
 

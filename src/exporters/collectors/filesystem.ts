@@ -1,9 +1,12 @@
 /**
  * filesystem: node_exporter's filesystem collector. Mounts come from <procfs>/1/mountinfo (the host's when <procfs>
- * is the host's /proc); statfs runs under the rootfs prefix, off the thread, each bounded by stat_timeout (and by the
- * collector's own deadline); the mountpoint label has the prefix stripped. A mount whose statfs timed out and has
- * not returned since is stuck: it is skipped (device_error 1) without another statfs until the kernel answers,
- * so a dead NFS server costs its own series only. OTLP: system.filesystem.{usage,utilization,limit,inodes.usage}.
+ * is the host's /proc); statfs runs under the rootfs prefix, the mountpoint label has the prefix stripped. A mount
+ * whose statfs the kernel answers from memory (ext4, xfs, tmpfs, vfat, ...: mountStatsLocal, from the same table)
+ * is read at once on this thread; any other (nfs, cifs, fuse, overlay, btrfs, ...) on a statfs thread, which starts
+ * with the first such mount, each bounded by stat_timeout (and by the collector's own deadline). A mount whose
+ * statfs timed out and has not returned since is stuck: it is skipped (device_error 1) without another statfs until
+ * the kernel answers, so a dead NFS server costs its own series only. OTLP:
+ * system.filesystem.{usage,utilization,limit,inodes.usage}.
  */
 import { OsError, TimeoutExpired, type MountStats } from '../../index';
 import { defineCollector, fam, families, metrics, NameFilter, optString, otel } from '../catalog';
@@ -128,7 +131,10 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
       // Mounts whose series are missing because their statfs hangs (or found no thread free): the pass is incomplete.
       // A statfs the kernel answered with an error is that mount's state (device_error 1), as in node_exporter.
       const hung: string[] = [];
-      for (const m of psutil.mountinfo()) {
+      const table = psutil.mountinfo();
+      // Paths as the table has them (before stripRootfs): locality is a fact of that one namespace's tree.
+      const local = psutil.mountStatsLocal(table);
+      for (const m of table) {
         const mountpoint = stripRootfs(m.mountPoint, roots.rootfs);
         if (!o.mountPoints.passes(mountpoint) || !o.fsTypes.passes(m.fstype)) continue;
         // Bind mounts and stacked mounts repeat device+mountpoint+type: one series each, as node_exporter dedupes.
@@ -150,7 +156,7 @@ export const filesystemCollector = defineCollector<FilesystemData, FilesystemOpt
         }
         const timeoutMs = Math.max(1, Math.min(o.statTimeoutMs, deadline - Date.now() - DEADLINE_MARGIN_MS));
         jobs.push(
-          psutil.mountStatsAsync(mountpoint, { timeoutMs }).then(
+          psutil.mountStatsAsync(mountpoint, { timeoutMs, local: local.has(m.mountPoint) }).then(
             (stats): MountData => ({ ...base, error: null, stats }),
             // The failure is this mount's own: it shows as node_filesystem_device_error 1, the others are unaffected.
             (e: unknown): MountData => {

@@ -20,7 +20,17 @@
  * pool starts, at most MAX_STUCK statvfs on it at once), would keep the pool free for the rest, but not the last
  * guarantee above: the collection worker could then never be terminated while a call is in flight (its completion
  * would run in a torn-down thread), which is worker.ts's shutdown to change, for at most those 3.4 MB.
+ *
+ * So the thread is lazy: most hosts mount nothing whose statfs can hang. A mount whose statfs the kernel answers from
+ * its own memory (STATFS_FROM_MEMORY below, each type's reason from its statfs in the kernel's source), it and every
+ * mount at or above it on its path (localStatfsMounts: the path walk crosses those, and an NFS or autofs mount stacked
+ * on a local one is what the path reaches), is read by statvfsOf() at once on the calling thread, through native.ts's
+ * statvfs, with the thread's result and errors; everything else (nfs, cifs, fuse.*, 9p, ceph, overlay, btrfs, zfs,
+ * autofs, a type not listed) goes to the threads, which start when the first such call comes. The type comes from the
+ * mount table the caller read (mountinfo): no syscall per mount to learn it. A caller that has no table
+ * (diskUsageAsync, mountStatsAsync without `local`) keeps the thread.
  */
+import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { OsError, TimeoutExpired } from '../errors';
 import * as native from './native';
@@ -39,12 +49,135 @@ export const MAX_STUCK = 8;
  */
 export const SLOW_MS = 100;
 export const BURST = 4;
+/** The statfs threads' name (comm, at most 15 bytes), as ps -T and /proc/<pid>/task/<tid>/comm show it. */
+export const THREAD_NAME = 'psx-statfs';
+
+/**
+ * Filesystem types whose statfs(2) the kernel answers from the superblock's in-memory counters: nothing remote, no
+ * user-space daemon, no wait for other work (statfs_by_dentry in fs/statfs.c calls the type's ->statfs and nothing
+ * else). Each from its ->statfs in the kernel's source:
+ * - ext2 (ext2_statfs: group descriptor counts under a spinlock), ext3 and ext4 (ext4_statfs, which ext3 mounts use
+ *   since 4.3: percpu counters s_freeclusters/s_freeinodes, the overhead from the in-memory group descriptors). With
+ *   project quotas on a PROJINHERIT directory it reads the project's dquot, from the local disk at worst.
+ * - xfs (xfs_fs_statfs: percpu m_fdblocks/m_icount/m_ifree), but see xfsStatfsWaits.
+ * - f2fs (f2fs_statfs: sbi counters; project quota as ext4).
+ * - tmpfs and devtmpfs (shmem_statfs: sbinfo counters; devtmpfs is tmpfs, or ramfs without CONFIG_TMPFS), ramfs and
+ *   the kernel's pseudo filesystems (simple_statfs in fs/libfs.c: the type's magic and PAGE_SIZE, no counters): proc,
+ *   sysfs, cgroup, cgroup2 (kernfs), devpts, mqueue, debugfs, tracefs, securityfs, pstore, bpf, configfs,
+ *   binfmt_misc, nsfs; hugetlbfs (hugetlbfs_statfs: sbinfo under a spinlock).
+ * - vfat and msdos (fat_statfs: sbi->free_clusters; counted once from the FAT on the local device when unknown).
+ * - squashfs (squashfs_statfs: msblk's bytes_used and inodes) and iso9660 (isofs_statfs: sbi's s_nzones, s_ninodes).
+ * Left out, so on the thread: nfs*, cifs, smb3, 9p, ceph, glusterfs, lustre (a server answers), fuse and fuse.*
+ * (a daemon answers), overlay (ovl_statfs asks its upper layer, which may be any of those), btrfs (btrfs_statfs
+ * sums its space_info lists and has taken chunk_mutex, which chunk allocation holds, in kernels still in use), zfs
+ * (out of tree), autofs (statfs looks up with LOOKUP_AUTOMOUNT: a trigger waits on the automount daemon), and every
+ * type not named here.
+ */
+const STATFS_FROM_MEMORY: ReadonlySet<string> = new Set([
+  'ext2',
+  'ext3',
+  'ext4',
+  'xfs',
+  'f2fs',
+  'tmpfs',
+  'devtmpfs',
+  'ramfs',
+  'hugetlbfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'devpts',
+  'mqueue',
+  'debugfs',
+  'tracefs',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'binfmt_misc',
+  'nsfs',
+  'vfat',
+  'msdos',
+  'squashfs',
+  'iso9660',
+]);
+
+/**
+ * Whether xfs's statfs may wait on background work on kernel `release` (uname -r): from 5.15 (deferred inode
+ * inactivation, ab23a7768739) xfs_fs_statfs flushed the inodegc queue and waited for it, hours behind a big reflinked
+ * file's truncation on slow storage (the "Fix statfs blocking on background inode gc workers" of xfs-5.19-fixes-3,
+ * 5e672cd69f0a, which only pushes the queue). 5.15.y took the fix later, at a point the version does not tell; a
+ * release that does not parse counts as waiting.
+ */
+export function xfsStatfsWaits(release: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (m === null) return true;
+  const v = Number(m[1]) * 1000 + Number(m[2]);
+  return v >= 5015 && v < 5019;
+}
+
+/** The running kernel's release (uname -r), read once: it does not change under a running process. */
+let runningRelease: string | null = null;
+function kernelRelease(): string {
+  runningRelease ??= os.release();
+  return runningRelease;
+}
+
+/** Whether the kernel answers statfs of a filesystem of type `fstype` from memory (STATFS_FROM_MEMORY). */
+export function statfsFromMemory(fstype: string, release: string = kernelRelease()): boolean {
+  if (fstype === 'xfs') return !xfsStatfsWaits(release);
+  return STATFS_FROM_MEMORY.has(fstype);
+}
+
+/** What localStatfsMounts needs of a mount table's entry (parse/mountinfo's MountInfoEntry has it). */
+export interface MountTypeEntry {
+  readonly mountPoint: string;
+  readonly fstype: string;
+}
+
+/**
+ * The mount points of `mounts` (one mount table, in one namespace) whose statvfs cannot wait on anything remote or
+ * in user space, so statvfsOf may run it on the calling thread: every mount at that point is of a type the kernel
+ * answers from memory (a stacked NFS or autofs mount is what the path reaches, whatever lies below it), and so is
+ * every mount at a directory above it (the path walk looks each component up in those: an NFS parent revalidates
+ * its dentries with its server, an autofs one may wait for its daemon). A mount point absent from the result goes to
+ * the statfs threads. A mount made between the table's read and the statvfs is not seen (the race of any table).
+ */
+export function localStatfsMounts(
+  mounts: readonly MountTypeEntry[],
+  release: string = kernelRelease(),
+): ReadonlySet<string> {
+  const local = new Map<string, boolean>();
+  for (const m of mounts)
+    local.set(m.mountPoint, (local.get(m.mountPoint) ?? true) && statfsFromMemory(m.fstype, release));
+  const out = new Set<string>();
+  let remote = false;
+  for (const ok of local.values()) remote ||= !ok;
+  for (const [mp, ok] of local) {
+    if (!ok) continue;
+    // '/a/b/c' is reached through '/', '/a' and '/a/b': a directory that is no mount point is on the one above it.
+    // With no mount of another type in the table (most hosts), nothing on the way can be one.
+    let walk = !remote || mp === '/' || local.get('/') !== false;
+    for (let i = mp.indexOf('/', 1); remote && walk && i > 0; i = mp.indexOf('/', i + 1))
+      walk = local.get(mp.slice(0, i)) !== false;
+    if (walk) out.add(mp);
+  }
+  return out;
+}
 
 /** The thread's code, plain JavaScript (it runs under ts-jest too): statvfs into a buffer, the errno when it fails. */
 const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 const statvfs = koffi.load('libc.so.6').func('int statvfs(const char *path, void *buf)');
+// Named for ps -T, top -H and the tests that look for it (/proc/thread-self: Linux 3.17). Without its name (no /proc
+// in this mount namespace) the thread works the same: the error says nothing a caller could act on.
+try {
+  require('node:fs').writeFileSync('/proc/thread-self/comm', workerData.name);
+} catch (e) {
+  void e;
+}
 parentPort.postMessage({ ready: true });
 parentPort.on('message', (m) => {
   const buf = Buffer.alloc(workerData.size);
@@ -100,6 +233,8 @@ export class StatfsThreads {
   private readonly running = new Map<string, Call>();
   private readonly queue: Queued[] = [];
   private nextId = 1;
+  /** Threads started so far (each a V8 isolate: 3.4-4.8 MB more resident while it lives, issue 14). */
+  private started = 0;
 
   constructor(
     private readonly live = LIVE_THREADS,
@@ -193,6 +328,11 @@ export class StatfsThreads {
     let n = 0;
     for (const t of this.threads) if (t.call !== null) n++;
     return n;
+  }
+
+  /** How many threads were started since this object was made (0: statvfs never left the calling thread). */
+  threadsStarted(): number {
+    return this.started;
   }
 
   private stuckCount(): number {
@@ -295,7 +435,7 @@ export class StatfsThreads {
   private spawn(): void {
     const worker = new Worker(THREAD_CODE, {
       eval: true,
-      workerData: { koffi: require.resolve('koffi'), size: native.statvfsSize() },
+      workerData: { koffi: require.resolve('koffi'), size: native.statvfsSize(), name: THREAD_NAME },
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
       stdout: false,
       stderr: false,
@@ -314,6 +454,7 @@ export class StatfsThreads {
     // After the listeners: they would ref it again.
     worker.unref();
     this.threads.add(t);
+    this.started++;
   }
 
   private answer(t: Thread, m: Answer): void {
@@ -360,4 +501,24 @@ export function statfsCallsInFlight(): number {
 export function statfsThreads(): StatfsThreads {
   shared ??= new StatfsThreads();
   return shared;
+}
+
+/** Statfs threads this JavaScript thread has started (0 while every statvfs ran on it: the lazy thread never came). */
+export function statfsThreadsStarted(): number {
+  return shared?.threadsStarted() ?? 0;
+}
+
+/**
+ * statvfs(path) for a caller that must not hang on it. `local` (localStatfsMounts said so): at once on this thread
+ * through native.ts's statvfs, no thread started, `timeoutMs` unused (nothing it waits on can outlast it). Otherwise
+ * on a statfs thread, bounded by `timeoutMs` (StatfsThreads.stat: TimeoutExpired, EAGAIN). Either way it resolves with
+ * the same record and rejects with the same OsError for statvfs's errno.
+ */
+export function statvfsOf(path: string, timeoutMs: number, local: boolean): Promise<native.StatVfs> {
+  if (!local) return statfsThreads().stat(path, timeoutMs);
+  try {
+    return Promise.resolve(native.statvfs(path));
+  } catch (e) {
+    return Promise.reject(e instanceof native.NativeError ? statvfsError(e.errno, path) : e);
+  }
 }

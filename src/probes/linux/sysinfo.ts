@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import type { ProcFs } from './procfs';
 import { OsError, TimeoutExpired } from '../errors';
 import * as native from './native';
-import { statfsThreads } from './statfs';
+import { statfsThreads, statvfsOf } from './statfs';
 import { parseOsRelease } from './parse/osrelease';
 import { parseUdevData } from './parse/udevdata';
 import { parsePidStatState } from './parse/pidstat';
@@ -178,28 +178,33 @@ export function mountStats(fs: ProcFs, mountPoint: string): MountStatsRaw {
  */
 export type PendingMountStats = Map<string, string>;
 
-/** statfs of a mount point on a thread of its own (statfs.ts), bounded by `timeoutMs`. */
+/**
+ * statfs of a mount point on a thread of its own (statfs.ts), bounded by `timeoutMs`; at once on this thread when
+ * `local` (the caller's mount table says the kernel answers it from memory: statfs.ts's localStatfsMounts).
+ */
 export function mountStatsAsync(
   fs: ProcFs,
   mountPoint: string,
   timeoutMs: number,
   pending: PendingMountStats,
+  local = false,
 ): Promise<MountStatsRaw> {
   const p = fs.root(mountPoint);
-  return statfsThreads()
-    .stat(p, timeoutMs)
-    .then(
-      (st) => {
-        pending.delete(mountPoint);
-        return mountStatsOf(st);
-      },
-      (err: unknown) => {
-        if (err instanceof TimeoutExpired) pending.set(mountPoint, p);
-        else pending.delete(mountPoint);
-        throw statvfsFailure(err, p);
-      },
-    );
+  return statvfsOf(p, timeoutMs, local).then(
+    (st) => {
+      pending.delete(mountPoint);
+      return mountStatsOf(st);
+    },
+    (err: unknown) => {
+      if (err instanceof TimeoutExpired) pending.set(mountPoint, p);
+      else pending.delete(mountPoint);
+      throw statvfsFailure(err, p);
+    },
+  );
 }
+
+/** Which mount points of a mount table mountStatsAsync may read at once (`local`): statfs.ts says why. */
+export { localStatfsMounts } from './statfs';
 
 /** The mount points of `pending` whose statfs has still not returned (the others are forgotten). */
 export function mountStatsStuck(pending: PendingMountStats): string[] {

@@ -15,6 +15,11 @@ import {
   type FilesystemData,
 } from '../../../src/exporters/collectors/filesystem';
 import { createPsutil, OsError, TimeoutExpired, type MountStats, type Psutil } from '../../../src/index';
+import { localStatfsMounts } from '../../../src/probes/linux/statfs';
+import type * as Library from '../../../src/index';
+import type * as Collector from '../../../src/exporters/collectors/filesystem';
+import type * as Statfs from '../../../src/probes/linux/statfs';
+import { sh } from '../../helpers/oracle';
 
 const opts = {
   mountPoints: new NameFilter('', '^/(dev|proc|sys|var/lib/docker/.+)($|/)'),
@@ -99,6 +104,7 @@ describe('in a container layout (a fake host under temp dirs)', () => {
 describe('a stuck mount', () => {
   test('times out once, then is skipped without another statfs while its first one is pending', async () => {
     const calls: string[] = [];
+    const locals: boolean[] = [];
     let pending: string[] = [];
     const stats: MountStats = { size: 10, free: 5, avail: 4, files: 3, filesFree: 2, readonly: false };
     // A stand-in for the library at its boundary: /nfs never answers, as a dead NFS server's statfs.
@@ -133,8 +139,10 @@ describe('a stuck mount', () => {
         },
       ],
       mountStatsPending: () => pending,
-      mountStatsAsync: (mp: string, o: { timeoutMs: number }) => {
+      mountStatsLocal: localStatfsMounts,
+      mountStatsAsync: (mp: string, o: { timeoutMs: number; local: boolean }) => {
         calls.push(mp);
+        locals.push(o.local);
         if (mp === '/nfs') {
           pending = ['/nfs'];
           return new Promise((_resolve, reject) =>
@@ -151,6 +159,8 @@ describe('a stuck mount', () => {
     const second = await collect({ deadline: Date.now() + 5000 });
     expect(second.find((m) => m.mountpoint === '/nfs')?.error).toMatch(/stuck/);
     expect(calls).toEqual(['/', '/nfs', '/']);
+    // ext4 is read at once, nfs4 on the statfs thread (the table's types, through mountStatsLocal).
+    expect(locals).toEqual([true, false, true]);
   });
 
   test('a mount whose statfs hangs makes the pass incomplete (success 0); one the kernel refused does not', async () => {
@@ -172,6 +182,7 @@ describe('a stuck mount', () => {
       const psutil = {
         mountinfo: () => [mount('/a', 2), mount('/b', 3), mount('/c', 4)],
         mountStatsPending: () => stuck,
+        mountStatsLocal: localStatfsMounts,
         mountStatsAsync: (mp: string) =>
           mp in fail
             ? Promise.reject(fail[mp])
@@ -214,6 +225,7 @@ describe('a stuck mount', () => {
         },
       ],
       mountStatsPending: () => [],
+      mountStatsLocal: localStatfsMounts,
       mountStatsAsync: (_mp: string, o: { timeoutMs: number }) => {
         seen = o.timeoutMs;
         return Promise.reject(new Error('x'));
@@ -225,5 +237,93 @@ describe('a stuck mount', () => {
     )({ deadline: Date.now() + 300 });
     expect(seen).toBeLessThanOrEqual(300);
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('the statfs thread is lazy (issue 14)', () => {
+  /** The library, the collector and the statfs module in a registry of their own: no statfs thread started yet. */
+  function fresh(): { lib: typeof Library; collector: typeof Collector; statfs: typeof Statfs } {
+    let out!: { lib: typeof Library; collector: typeof Collector; statfs: typeof Statfs };
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports -- a fresh instance of the statfs threads' state */
+      out = {
+        lib: require('../../../src/index') as typeof Library,
+        collector: require('../../../src/exporters/collectors/filesystem') as typeof Collector,
+        statfs: require('../../../src/probes/linux/statfs') as typeof Statfs,
+      };
+      /* eslint-enable @typescript-eslint/no-require-imports -- only those requires */
+    });
+    return out;
+  }
+
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psx-fs-lazy-'));
+    for (const d of ['proc/1', 'root/data', 'root/remote']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function collectWith(lines: string[]) {
+    fs.writeFileSync(path.join(dir, 'proc', '1', 'mountinfo'), lines.join('\n') + '\n');
+    const { lib, collector, statfs } = fresh();
+    const psutil = lib.createPsutil({
+      procfs: path.join(dir, 'proc'),
+      sysfs: path.join(dir, 'sys'),
+      rootfs: path.join(dir, 'root'),
+    });
+    const data = await collector.filesystemCollector.create(
+      { psutil, roots: psutil.roots },
+      opts,
+    )({
+      deadline: Date.now() + 10000,
+    });
+    return { data, started: statfs.statfsThreadsStarted() };
+  }
+
+  const ROOT = '22 1 254:0 / / rw,relatime - ext4 /dev/vda rw';
+  const DATA = '24 22 0:30 / /data rw,relatime - tmpfs tmpfs rw';
+
+  test('every mount of a type read from memory: served, and no statfs thread started', async () => {
+    const { data, started } = await collectWith([ROOT, DATA]);
+    expect(data.map((m) => [m.mountpoint, m.error, (m.stats?.size ?? 0) > 0])).toEqual([
+      ['/', null, true],
+      ['/data', null, true],
+    ]);
+    expect(started).toBe(0);
+  });
+
+  test('an nfs mount starts the thread for itself; both ways read the same numbers', async () => {
+    // /remote is a directory beside /data on the same filesystem: the thread's statvfs and this thread's agree.
+    const { data, started } = await collectWith([ROOT, DATA, '25 22 0:31 / /remote rw - nfs4 srv:/x rw']);
+    expect(started).toBe(1);
+    const by = new Map(data.map((m) => [m.mountpoint, m]));
+    expect(by.get('/remote')?.error).toBeNull();
+    expect(by.get('/remote')?.stats?.size).toBe(by.get('/data')?.stats?.size);
+    expect(by.get('/remote')?.stats?.files).toBe(by.get('/data')?.stats?.files);
+  });
+
+  test("this host's mounts: read at once where local, with the numbers `stat -f` gives", async () => {
+    const { lib, collector, statfs } = fresh();
+    const psutil = lib.createPsutil();
+    const o = { ...opts, mountPoints: new NameFilter('', '^/(dev|proc|sys|run/credentials/.+)($|/)') };
+    const data = await collector.filesystemCollector.create(
+      { psutil, roots: psutil.roots },
+      o,
+    )({
+      deadline: Date.now() + 10000,
+    });
+    const table = psutil.mountinfo();
+    const local = psutil.mountStatsLocal(table);
+    // This host's table decides which mounts these are (none where `/` is an overlay: a container's; the layouts
+    // above read local mounts whatever the host).
+    const served = data.filter((m) => m.stats !== null && local.has(m.mountpoint));
+    for (const m of served) {
+      // coreutils' stat -f: %s f_bsize, %b f_blocks, %c f_files (fixed by the filesystem: exact).
+      const [bsize, blocks, files] = sh('stat', ['-f', '-c', '%s %b %c', m.mountpoint]).trim().split(' ').map(Number);
+      expect([m.mountpoint, m.stats?.size, m.stats?.files]).toEqual([m.mountpoint, bsize! * blocks!, files]);
+    }
+    // The thread started if and only if a served mount was not local.
+    const remote = data.filter((m) => !local.has(m.mountpoint));
+    expect(statfs.statfsThreadsStarted() > 0).toBe(remote.length > 0);
   });
 });
