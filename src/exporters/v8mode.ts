@@ -28,6 +28,36 @@
  * malloc_trim 72.1; six gc() (bytecode older than --bytecode-old-age flushed) and malloc_trim 72.0 against 73.2,
  * --bytecode-old-age=1 with three 72.1, each for 10-13 ms more CPU per scrape after it (the flushed functions compiled
  * again).
+ *
+ * Flags given to node at exec, and glibc's malloc arena limit, were measured and left out too (issue 14). None can be
+ * set from here: V8's thread pool and garbage collector are set up before any JavaScript runs (--single-threaded-gc set
+ * by setFlagsFromString crashed the agent; given at exec it runs), and --jitless/--lite-mode shape the code space. The
+ * agent would have to re-execute itself in place (execve(2) through koffi, same pid; built and tested in branch
+ * v8exec-reexec, not merged: Node marks every inherited descriptor close-on-exec at start, stdio included, so such a
+ * re-exec must clear FD_CLOEXEC on 0-2 first, and must skip a fork()ed child's IPC descriptor). A/B with ab.js, the
+ * built agent on default.yaml (interpreter only), node with each against node bare, 15-20 fresh scrapes 1 s apart,
+ * rounds interleaved, medians, load 2-7; one variant's CPU per scrape moved 24-37 ms between rounds. Three runs, bare
+ * first (CPU ms per scrape, RSS MB):
+ *   run 1 (3 rounds): bare 30.7, 71.0; --single-threaded-gc 29.3, 70.9; --single-threaded 28.0, 70.8;
+ *     --v8-pool-size=1 27.3, 71.1 (3 threads fewer; =0, auto, picks the same on 2 cores: 27.3, 70.8);
+ *     --max-semi-space-size=1 28.0, 70.9; --lite-mode 33.3, 69.6; --jitless 34.7, 69.3;
+ *     GLIBC_TUNABLES=glibc.malloc.arena_max=1 29.3, 69.6; arena_max=2 30.7, 69.6;
+ *     --single-threaded-gc --v8-pool-size=1 arena_max=2 28.7, 69.7; the same with --jitless 29.3, 68.2.
+ *   run 2 (5 rounds): bare 26.5, 72.1; --v8-pool-size=1 26.5, 71.8; --single-threaded-gc --v8-pool-size=1
+ *     arena_max=2 27.5, 70.2; the same with --jitless 28.0, 68.8; arena_max=2 --jitless 28.5, 68.7; everything
+ *     (arena_max=1 --single-threaded --v8-pool-size=1 --jitless --max-semi-space-size=1) 29.0, 67.9.
+ *   run 3 (4 rounds): bare 32.0, 70.7; arena_max=2 28.7, 69.5; arena_max=2 --v8-pool-size=1 31.3, 71.5;
+ *     mallopt(M_ARENA_MAX, 2) called from a --require preload instead, no exec: 29.7, 69.1.
+ * Groups (bench/sizing.js's setting: process_groups only, 2,000 extra processes in 200 groups, compilers on; 10
+ * scrapes, 4 rounds, load 6-7): bare 374 ms, 88.4 MB; arena_max=2 352, 87.6; arena_max=2 --v8-pool-size=1 402, 88.0
+ * (latency 835 against 616 ms: one pool thread for concurrent marking and the main isolate's compiles); mallopt 425,
+ * 87.6. Start-up (time to /readyz, same runs) moved 0.8-1.4 s with the load and no variant stood out.
+ * No flag moves the CPU per scrape beyond the rounds' spread: the GC helpers' ~2 ms is moved to the main thread by
+ * --single-threaded-gc, not saved. Memory: the arena limit keeps 1.2-1.9 MB off on the host collectors and 0.8 MB with
+ * groups (not the 3 MB once noted in the README), the interpreter-only code space (--jitless) 1.5 MB more for ~7% more
+ * CPU and only where the config (read after start) allows it. Each is under the ~2 MB that a re-exec's own cost (a
+ * second node start-up, ~0.1 s of CPU, koffi loaded on the main thread) was to buy; and the arena limit needs no exec:
+ * mallopt(3) at start does as much.
  */
 import * as v8 from 'node:v8';
 // Type-only: cli.ts loads this file first thing, before any config code.
