@@ -142,6 +142,11 @@ interface GroupState {
   readonly since: number;
   /** Thread-name accumulators, for thread families. */
   threadAccum: Map<string, Counters>;
+  /**
+   * The one Assignment its members share, per per_process flag: one object and one name per group rather than per
+   * process (2,000 processes in 200 groups kept 2,000 of each, with the name a template made for each process).
+   */
+  shared: [Assignment | undefined, Assignment | undefined];
 }
 
 interface Facts {
@@ -275,8 +280,9 @@ export class Grouper {
   }
 
   /**
-   * Replaces the rules (a reload). Every process is matched again on the next cycle; accumulators and per-process
-   * baselines stay, so no counter goes back. Groups the new rules no longer declare become dynamic: they expire
+   * Replaces the rules (a reload). Every process is matched again on the next cycle, its facts read again (a decided
+   * process keeps only its cgroup facts, see record); accumulators and per-process baselines stay, so no counter
+   * goes back. Groups the new rules no longer declare become dynamic: they expire
    * like any template-made group once empty.
    */
   setRules(rules: RuleSet, options: GroupOptions = this.opts): void {
@@ -298,7 +304,17 @@ export class Grouper {
     const key = groupKey(name, labels);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, name, labels, isStatic: false, accum: zero(), lastNonEmpty: now, since: now, threadAccum: new Map() };
+      g = {
+        key,
+        name,
+        labels,
+        isStatic: false,
+        accum: zero(),
+        lastNonEmpty: now,
+        since: now,
+        threadAccum: new Map(),
+        shared: [undefined, undefined],
+      };
       this.groups.set(key, g);
     }
     return g;
@@ -416,6 +432,7 @@ export class Grouper {
    */
   private record(t: Tracked, d: Decision): Decision<Assignment> {
     if (d === undefined) return undefined; // undecided: tried again next cycle
+    settle(t);
     if (d === null) {
       t.assignment = null;
       return null;
@@ -426,17 +443,19 @@ export class Grouper {
       return d;
     }
     const key = groupKey(d.name, d.labels);
-    if (!this.groups.has(key)) {
+    let g = this.groups.get(key);
+    if (g === undefined) {
       if (this.groups.size >= this.opts.maxGroups) {
         if (!t.dropped) this.groupsDropped++;
         t.dropped = true;
         t.assignment = null;
         return null;
       }
-      this.group(d.name, d.labels, this.now);
+      g = this.group(d.name, d.labels, this.now);
     }
     t.dropped = false;
-    t.assignment = Object.freeze({ name: d.name, labels: d.labels, perProcess: d.perProcess, key });
+    const i = d.perProcess ? 1 : 0;
+    t.assignment = g.shared[i] ??= Object.freeze({ name: g.name, labels: g.labels, perProcess: d.perProcess, key });
     return t.assignment;
   }
 
@@ -726,6 +745,18 @@ export function commonCgroup(a: string, b: string): string {
   while (n < x.length && n < y.length && x[n] === y[n]) n++;
   const common = x.slice(0, n).join('/');
   return common === '' ? '/' : common;
+}
+
+/**
+ * A decided process keeps only its cgroup facts (its memory cgroup is looked up every cycle for the memory limits,
+ * and they are shared objects): its argv, user and cwd served the decision only, and only a reload or a recheck
+ * decides again (both read them again). Kept, they were a process's largest state: ~250 bytes for a short command
+ * line, a few KB for a JVM's, for as long as the process lives.
+ */
+function settle(t: Tracked): void {
+  const f = t.facts;
+  if (f.cmdline === undefined && f.username === undefined && f.cwd === undefined) return;
+  t.facts = f.cgroups === undefined ? {} : { cgroups: f.cgroups };
 }
 
 function forgetUnreadable(f: Facts): void {

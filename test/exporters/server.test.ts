@@ -14,7 +14,13 @@ import {
 } from '../../src/exporters/exposition';
 import { createLogger } from '../../src/exporters/log';
 import { CONTENT_TYPE } from '../../src/exporters/prometheus';
-import { AgentServer, negotiateFormat, type MetricsBody } from '../../src/exporters/server';
+import {
+  AgentServer,
+  collectGarbage,
+  negotiateFormat,
+  RELEASE_AFTER_BYTES,
+  type MetricsBody,
+} from '../../src/exporters/server';
 
 /** A snapshot's body as the agent makes it: the exposition of some families, in both formats. */
 function bodyOf(id: number, fams: Family[]): Required<MetricsBody> {
@@ -235,5 +241,53 @@ describe('AgentServer /metrics over HTTP', () => {
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(r.body.toString()).toBe('a 1\n');
     expect(logged.join('')).toMatch(/OpenMetrics rendering failed/);
+  });
+});
+
+describe('superseded bodies', () => {
+  test('are collected once RELEASE_AFTER_BYTES of them were replaced, not before', async () => {
+    // A 1 MiB body per snapshot: each scrape of a new id supersedes the previous one's.
+    const MIB = 1024 * 1024;
+    const line = `big_metric{x="${'y'.repeat(100)}"} 1\n`;
+    const text = `# TYPE big_metric gauge\n${line.repeat(Math.ceil(MIB / line.length))}`;
+    let id = 0;
+    let released = 0;
+    const server = new AgentServer({
+      telemetryPath: '/metrics',
+      maxRequests: 10,
+      contentType: CONTENT_TYPE,
+      metrics: () => Promise.resolve({ id, filterKey: '', text }),
+      ready: () => true,
+      indexHtml: () => '<html></html>',
+      log: createLogger('error', () => undefined),
+      releaseGarbage: () => released++,
+    });
+    const { port } = await server.listen('127.0.0.1', 0);
+    try {
+      const perRelease = Math.ceil(RELEASE_AFTER_BYTES / Buffer.byteLength(text));
+      const counts: number[] = [];
+      for (let i = 0; i <= 2 * perRelease; i++) {
+        id = i;
+        expect((await get(port, {})).body.length).toBe(Buffer.byteLength(text));
+        // The same snapshot again replaces nothing.
+        await get(port, {});
+        counts.push(released);
+      }
+      // Scrape i replaced the bodies of snapshots 0..i-1: a release at the perRelease-th replacement, and again.
+      expect(counts[perRelease - 1]).toBe(0);
+      expect(counts[perRelease]).toBe(1);
+      expect(counts[2 * perRelease - 1]).toBe(1);
+      expect(counts[2 * perRelease]).toBe(2);
+    } finally {
+      await server.close(1000);
+    }
+  });
+
+  test('collectGarbage runs a full collection of this isolate', async () => {
+    const ref = ((): WeakRef<object> => new WeakRef({ big: new Array(1000).fill(1) }))();
+    // A WeakRef holds its target until the end of the job that made or read it: collect in a later one.
+    await new Promise((r) => setImmediate(r));
+    collectGarbage();
+    expect(ref.deref()).toBeUndefined();
   });
 });

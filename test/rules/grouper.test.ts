@@ -403,6 +403,25 @@ describe('reload (setRules)', () => {
     expect(s['a']?.counters.cpuUser).toBe(1);
     expect(s['b']?.counters.cpuUser).toBe(3);
   });
+
+  it('reads a decided process argv again, so that the new rules match its argv of now (exec since)', () => {
+    const g = grouper('process_names:\n  - name: "{{.Matches.tool}}"\n    cmdline: ["/bin/(?P<tool>\\\\w+)"]\n');
+    const src = tableSource([proc(5), proc(6)]);
+    g.update(src, T0);
+    expect(src.reads.cmdline).toBe(2);
+    g.update(src, T0 + 1);
+    expect(src.reads.cmdline).toBe(2); // decided: not read again from pass to pass
+    // Process 6 ran exec(2) with the same comm; the old rules keep it where its first argv put it.
+    src.set([proc(5), proc(6, { cmdline: argv('/bin/other') })]);
+    expect(byName(g.update(src, T0 + 2))['worker']?.numProcs).toBe(2);
+    g.setRules(
+      loadRulesYaml('process_names:\n  - name: "x-{{.Matches.tool}}"\n    cmdline: ["/bin/(?P<tool>\\\\w+)"]\n').rules,
+    );
+    const s = byName(g.update(src, T0 + 3));
+    expect(src.reads.cmdline).toBe(4);
+    expect(s['x-worker']?.numProcs).toBe(1);
+    expect(s['x-other']?.numProcs).toBe(1);
+  });
 });
 
 describe('threads', () => {
