@@ -108,15 +108,22 @@ async function run() {
   const extra = [];
   for (let i = have; i < WANT + 20; i++) extra.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
   // BENCH_OTLP_BASE=<another build's dist>: that build's export too, interleaved pass by pass with this one's.
-  // BENCH_OTLP_FD_MODES=dir,files: this build once per kept-fd mode of the recorder (default: its default).
+  // BENCH_OTLP_FD_MODES=dir,files: this build (and the base) once per kept-fd mode of the recorder (default: its
+  // default).
   const variants = [];
   try {
     await new Promise((r) => setTimeout(r, 500));
     const here = path.join(__dirname, '..', 'dist');
-    if (process.env.BENCH_OTLP_BASE) variants.push(variant('base', process.env.BENCH_OTLP_BASE, undefined));
     const modes = (process.env.BENCH_OTLP_FD_MODES || '').split(',').filter((m) => m !== '');
-    if (modes.length === 0) variants.push(variant('this build', here, undefined));
-    for (const m of modes) variants.push(variant(`this build, fds ${m}`, here, m));
+    const base = process.env.BENCH_OTLP_BASE;
+    if (modes.length === 0) {
+      if (base) variants.push(variant('base', base, undefined));
+      variants.push(variant('this build', here, undefined));
+    }
+    for (const m of modes) {
+      if (base) variants.push(variant(`base, fds ${m}`, base, m));
+      variants.push(variant(`this build, fds ${m}`, here, m));
+    }
     for (let i = 0; i < RUNS; i++) for (const v of variants) v.exportOnce();
     for (let i = 0; i < Math.min(RUNS, 5); i++) for (const v of variants) v.sdkOnce();
     for (const v of variants) {
