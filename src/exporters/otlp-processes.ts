@@ -259,19 +259,18 @@ export class ProcessRecorder {
       this.dropped++;
       return;
     }
-    // A process exported last pass: every read of this visit, the comm's stat too, goes through its kept fds.
+    // A process exported last pass: every read of this visit, the comm's stat too, goes through its kept fds, or by
+    // path past the fd budget (read the quick way all the same).
     if (reader !== null && f !== undefined && f.keep && f.start === start && !full) {
       const kept = reader.open(p.pid, start);
       if (kept === 'reused') return this.stale(p);
-      if (kept !== null) {
-        const r = this.quick(kept, p, f);
-        if (r !== null) {
-          this.quickNow++;
-          this.nextFacts.set(p.pid, f);
-          this.records.push(r);
-          reader.release();
-          return;
-        }
+      const r = this.quick(kept ?? reader.openPath(p.pid), p, f);
+      if (r !== null) {
+        this.quickNow++;
+        this.nextFacts.set(p.pid, f);
+        this.records.push(r);
+        reader.release();
+        return;
       }
       h.files = kept;
     }
@@ -306,25 +305,19 @@ export class ProcessRecorder {
   }
 
   /**
-   * The record of a process exported last pass, read through its kept fds with only the fields it needs parsed from
-   * the bytes (pidfields.ts): stat, status, io and the fd count, no PidStat, no status string, no object but the
-   * record. null for anything but the ordinary case (a zombie, a new comm, another uid, a read that failed, a file
-   * not in the kernel's layout, an fd count that needs fd/ listed): visit() then reads the process through Process,
-   * which reports each of those as readProcessRecord does. The values are those readProcessRecord would give.
+   * The record of a process exported last pass, read through its kept fds (or by path: PidFdReader.openPath) with
+   * only the fields it needs parsed from the bytes (pidfields.ts): stat, status, io and the fd count, no PidStat, no
+   * status string, no object but the record. stat is read last: by path, its start time being the process's says
+   * that every read before it was of the process too (a pid goes to another process only once its own is reaped).
+   * null for anything but the ordinary case (a zombie, a new comm, another uid, a read that failed, a file not in the
+   * kernel's layout, an fd count that needs fd/ listed): visit() then reads the process through Process, which
+   * reports each of those as readProcessRecord does. The values are those readProcessRecord would give.
    */
   private quick(kept: PidFdReader, p: Process, f: StaticFacts): ProcessRecord | null {
     if (kept.statPending || f.exe === undefined || f.argv === undefined) return null;
     const st = this.st;
     const ss = this.ss;
-    let n = kept.readRaw('stat');
-    if (n < 0 || !statFields(kept.buffer, n, st)) return null;
-    if (st[ST.state] === Z || st[ST.starttime] !== f.start) return null;
-    const raw = (f.commRaw ??= fsencode(f.comm));
-    const cs = st[ST.commStart]!;
-    if (st[ST.commEnd]! - cs !== raw.length) return null;
-    const b = kept.buffer;
-    for (let i = 0; i < raw.length; i++) if (b[cs + i] !== raw[i]) return null;
-    n = kept.readRaw('status');
+    let n = kept.readRaw('status');
     if (n < 0 || !statusFields(kept.buffer, n, ss)) return null;
     const uid = ss[SS.uid]!;
     n = kept.readRaw('io');
@@ -341,12 +334,20 @@ export class ProcessRecorder {
     } else if (n !== -EACCES && n !== -EPERM) return null;
     const fds = kept.fdCount();
     if (fds < 0) return null;
+    n = kept.readRaw('stat');
+    if (n < 0 || !statFields(kept.buffer, n, st)) return null;
+    if (st[ST.state] === Z || st[ST.starttime] !== f.start) return null;
+    const raw = (f.commRaw ??= fsencode(f.comm));
+    const cs = st[ST.commStart]!;
+    if (st[ST.commEnd]! - cs !== raw.length) return null;
+    const b = kept.buffer;
+    for (let i = 0; i < raw.length; i++) if (b[cs + i] !== raw[i]) return null;
     let owner: string | null;
     if (f.uid === uid && f.owner !== undefined) owner = f.owner;
     else {
-      // A uid not seen for this process: its name as Process.username() gives it (through the kept fds).
+      // A uid not seen for this process: its name as Process.username() gives it (through the kept fds, or by path).
       const h = p._handle;
-      h.files = kept;
+      h.files = kept.byPath ? null : kept;
       try {
         owner = optional(() => p.username());
       } finally {
