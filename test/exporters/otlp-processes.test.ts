@@ -182,7 +182,7 @@ describe('ProcessRecorder: the quick read through kept fds', () => {
 });
 
 test('past the fd budget a process is read the quick way by path, with the record the general read gives', () => {
-  // 30 sleepers under a node child whose soft fd limit is 96: the fds of 12 (dir) or 3 (files) of them are kept, the
+  // 30 sleepers under a node child whose soft fd limit is 96: the fds of 24 (dir) or 6 (files) of them are kept, the
   // others are read by path on the second pass; a fresh recorder's first pass is the general read of each.
   const script = `
     require(${JSON.stringify(path.join(REPO, 'test', 'helpers', 'ts-require.js'))});
@@ -220,7 +220,7 @@ test('past the fd budget a process is read the quick way by path, with the recor
   });
   expect(res.stderr).toBe('');
   expect(JSON.parse(res.stdout)).toEqual({
-    dir: { kept: 12, quick: 30, same: true, n: 30 },
-    files: { kept: 3, quick: 30, same: true, n: 30 },
+    dir: { kept: 24, quick: 30, same: true, n: 30 },
+    files: { kept: 6, quick: 30, same: true, n: 30 },
   });
 });

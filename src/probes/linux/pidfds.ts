@@ -100,7 +100,7 @@ const registry = new FinalizationRegistry<Map<number, Entry>>((entries) => {
 
 /**
  * Kept /proc/<pid> fds of one caller, by pid, for passes over the processes (begin, open/visits, end). At most
- * `max` processes are kept, and no more fds than an eighth of the soft RLIMIT_NOFILE (read at each pass); a process
+ * `max` processes are kept, and no more fds than a quarter of the soft RLIMIT_NOFILE (read at each pass); a process
  * past either bound is read the ordinary way (open() answers null). Entries of processes not visited in a pass are
  * closed when it ends; everything is closed by close(), or when the reader is garbage-collected.
  */
@@ -156,7 +156,9 @@ export class PidFdReader implements PidFiles {
     this.pass++;
     this.usedNow = 0;
     const [soft] = prlimit(0, RLIMIT_NOFILE);
-    const fdCap = soft < 0 ? 128 : Math.floor(soft / 8);
+    // A quarter of the soft limit (which Node raises to the hard one at start, node.cc's PlatformInit): with readHot's
+    // and the cgroup walk's eighths, kept fds take at most half of it.
+    const fdCap = soft < 0 ? 256 : Math.floor(soft / 4);
     this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
     this.euid = process.geteuid?.() ?? -1;
     if (this.countsFds === null) {
