@@ -145,19 +145,6 @@ function split64(value: number): [number, number] {
   return [low, high];
 }
 
-/** Milliseconds since the epoch as the SDK's HrTime, then as fixed64 nanoseconds: exactly otlp.ts's hr() and the
- * serializer's writeHrTimeAsFixed64 (which keeps every product below 2^53). */
-function timeFixed64(w: Writer, ms: number): void {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1e6);
-  const lowerNanos = (seconds & 0xffff) * 1e9;
-  const upperNanos = ((seconds / 0x10000) >>> 0) * 1e9;
-  const low = (lowerNanos >>> 0) + (((upperNanos & 0xffff) * 0x10000) >>> 0) + nanos;
-  const high =
-    (Math.floor(lowerNanos / 0x100000000) + ((upperNanos / 0x10000) >>> 0) + Math.floor(low / 0x100000000)) >>> 0;
-  w.fixed64(low >>> 0, high);
-}
-
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
@@ -245,6 +232,50 @@ export function encodeProcessResources(
   return packed === undefined ? Buffer.alloc(0) : encodePackedResources([packed], host, endMs, scope);
 }
 
+/** hrParts' result: the low and high 32 bits of a time's fixed64 nanoseconds. */
+let hrLow = 0;
+let hrHigh = 0;
+
+/**
+ * Milliseconds since the epoch as the SDK's HrTime, then as fixed64 nanoseconds, into hrLow and hrHigh: exactly
+ * otlp.ts's hr() and the serializer's writeHrTimeAsFixed64 (which keeps every product below 2^53).
+ */
+function hrParts(ms: number): void {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  const lowerNanos = (seconds & 0xffff) * 1e9;
+  const upperNanos = ((seconds / 0x10000) >>> 0) * 1e9;
+  const low = (lowerNanos >>> 0) + (((upperNanos & 0xffff) * 0x10000) >>> 0) + nanos;
+  hrLow = low >>> 0;
+  hrHigh =
+    (Math.floor(lowerNanos / 0x100000000) + ((upperNanos / 0x10000) >>> 0) + Math.floor(low / 0x100000000)) >>> 0;
+}
+
+/** Little-endian 32 bits of `v` at `at`. */
+function put32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = v >>> 24;
+}
+
+/** A point's fields 2 and 3 (start and time, fixed64 each, with their tags): 18 bytes. */
+function timesHeader(out: Uint8Array, startMs: number, endMs: number): void {
+  hrParts(startMs);
+  out[0] = 0x11; // start_time_unix_nano
+  put32(out, 1, hrLow);
+  put32(out, 5, hrHigh);
+  hrParts(endMs);
+  out[9] = 0x19; // time_unix_nano
+  put32(out, 10, hrLow);
+  put32(out, 14, hrHigh);
+}
+
+/** Scratch for a double's bytes, in the machine's order (reversed on a big-endian one). */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * encodeProcessResources on metrics as the worker sends them (otlp-pack.ts), without making them objects again: the
  * descriptors and attribute sets are encoded once per pack, each point is its value.
@@ -255,23 +286,52 @@ export function encodePackedResources(
   endMs: number,
   scope: EncodeScope,
 ): Buffer {
-  // Metrics grouped by resource object, in first-seen order (as processResourceMetrics): [pack, offset into index].
-  const byResource = new Map<Readonly<Record<string, string | number>>, number[]>();
+  type Res = Readonly<Record<string, string | number>>;
+  // Runs of consecutive metrics of one pack with one resource (a process's metrics are one run as processRecordPack
+  // writes them), grouped by resource object in first-seen order, as processResourceMetrics groups them. A run is
+  // [pack, first metric's offset in its index, end offset, the group's next run (-1: none)].
+  const groupOf = new Map<Res, number>();
+  const groupRes: Res[] = [];
+  const groupFirst: number[] = [];
+  const groupLast: number[] = [];
+  let runs = new Int32Array(4 * 1024);
+  let nRuns = 0;
   for (let pk = 0; pk < packs.length; pk++) {
     const { index, resources } = packs[pk] as PackedOtlp;
-    for (let i = 0; i < index.length; i += 4 + (index[i + 2] as number)) {
-      const res = resources[index[i] as number] as Readonly<Record<string, string | number>>;
-      let list = byResource.get(res);
-      if (list === undefined) byResource.set(res, (list = []));
-      list.push(pk, i);
+    for (let i = 0; i < index.length;) {
+      const r = index[i] as number;
+      const start = i;
+      do i += 4 + (index[i + 2] as number);
+      while (i < index.length && index[i] === r);
+      if ((nRuns + 1) * 4 > runs.length) {
+        const bigger = new Int32Array(runs.length * 2);
+        bigger.set(runs);
+        runs = bigger;
+      }
+      const at = nRuns * 4;
+      runs[at] = pk;
+      runs[at + 1] = start;
+      runs[at + 2] = i;
+      runs[at + 3] = -1;
+      const res = resources[r] as Res;
+      const g = groupOf.get(res);
+      if (g === undefined) {
+        groupOf.set(res, groupRes.length);
+        groupRes.push(res);
+        groupFirst.push(nRuns);
+        groupLast.push(nRuns);
+      } else {
+        runs[(groupLast[g] as number) * 4 + 3] = nRuns;
+        groupLast[g] = nRuns;
+      }
+      nRuns++;
     }
   }
-  if (byResource.size === 0) return Buffer.alloc(0);
+  if (groupRes.length === 0) return Buffer.alloc(0);
   const hostKeys = Object.keys(host);
   /** The host's KeyValues, once per set of keys its processes override (normally none). */
   const hostChunks = new Map<string, Buffer>();
-  const hostChunk = (attrs: Readonly<Record<string, string | number>>): Buffer => {
-    const shadowed = hostKeys.filter((k) => Object.prototype.hasOwnProperty.call(attrs, k));
+  const hostChunkOf = (shadowed: readonly string[]): Buffer => {
     const key = shadowed.join('\0');
     let c = hostChunks.get(key);
     if (c === undefined) {
@@ -287,6 +347,12 @@ export function encodePackedResources(
     }
     return c;
   };
+  const hostAll = hostChunkOf([]);
+  const hostChunk = (attrs: Res): Buffer => {
+    let shadowed: string[] | null = null;
+    for (const k of hostKeys) if (Object.prototype.hasOwnProperty.call(attrs, k)) (shadowed ??= []).push(k);
+    return shadowed === null ? hostAll : hostChunkOf(shadowed);
+  };
   const scopeChunk = chunk((w) => {
     w.byte(0x0a); // ScopeMetrics.scope
     const at = w.begin();
@@ -298,9 +364,6 @@ export function encodePackedResources(
     }
     w.end(at);
   });
-  // Each pack's descriptors and attribute sets, encoded when first used.
-  const heads = packs.map((p) => new Array<Buffer | undefined>(p.descriptors.length));
-  const attrs = packs.map((p) => new Array<Buffer | undefined>(p.attributeSets.length));
   // Packs from different collectors or passes may repeat the same attribute set: encoded once by its text.
   const attrsByText = new Map<string, Buffer>();
   const attrsOf = (a: OtlpAttributes): Buffer => {
@@ -314,29 +377,69 @@ export function encodePackedResources(
     if (c === undefined) attrsByText.set(text, (c = pointAttributes(a)));
     return c;
   };
-  const endChunk = chunk((w) => timeFixed64(w, endMs));
+  // Each pack's descriptors (the metric's head, whether it is process.uptime) and attribute sets, encoded once, and
+  // each set's point size beyond the fixed part.
+  const heads = packs.map((p) => p.descriptors.map((d) => metricHead(d)));
+  const uptime = packs.map((p) => p.descriptors.map((d) => d.name === 'process.uptime'));
+  const attrs = packs.map((p) => p.attributeSets.map((a) => attrsOf(a)));
+  /** A point's bytes with its tag and length: start (1 + 8), time (1 + 8), value (1 + 8), attributes. */
+  const pointSizes = attrs.map((list) =>
+    list.map((a) => {
+      const body = 27 + a.length;
+      return 1 + varintSize(body) + body;
+    }),
+  );
   const processKeys = new Map<string, Buffer>();
   const resourceKey = (k: string): Buffer => {
     let c = processKeys.get(k);
     if (c === undefined) processKeys.set(k, (c = chunk((w) => w.string(k))));
     return c;
   };
+  const gaugeTimes = new Uint8Array(18);
+  timesHeader(gaugeTimes, endMs, endMs);
+  const sumTimes = new Uint8Array(18);
 
   // Every length is known before its bytes are written (each point is a fixed-size body plus its attribute set's
   // bytes), so no length is reserved and widened: end() moving a message past 127 bytes was, for 1,000 processes,
   // three moves of each resource's ~2 KiB. The resource's attributes go to a scratch writer first for their length.
-  const w = new Writer(byResource.size * 2600);
+  const w = new Writer(groupRes.length * 2600);
   const res = new Writer(1024);
   let sizes = new Int32Array(64);
-  for (const [resource, list] of byResource) {
+  for (let g = 0; g < groupRes.length; g++) {
+    const resource = groupRes[g] as Res;
+    // Sizes: per metric, its data's length then the metric's (sizes[2m], sizes[2m + 1]); then the scope's. The
+    // process's start: process.uptime back from endMs (the last such metric's first value).
     let startMs = endMs;
-    for (let j = 0; j < list.length; j += 2) {
-      const p = packs[list[j] as number] as PackedOtlp;
-      const i = list[j + 1] as number;
-      const d = p.descriptors[p.index[i + 1] as number];
-      if (d?.name === 'process.uptime') startMs = endMs - (p.values[p.index[i + 3] as number] ?? 0) * 1000;
+    let smLen = scopeChunk.length;
+    let m = 0;
+    for (let run = groupFirst[g] as number; run >= 0; run = runs[run * 4 + 3] as number) {
+      const pk = runs[run * 4] as number;
+      const p = packs[pk] as PackedOtlp;
+      const { index, descriptors } = p;
+      const packHeads = heads[pk] as Buffer[];
+      const packUptime = uptime[pk] as boolean[];
+      const sizesOf = pointSizes[pk] as number[];
+      const end = runs[run * 4 + 2] as number;
+      for (let i = runs[run * 4 + 1] as number; i < end; i += 4 + (index[i + 2] as number)) {
+        const di = index[i + 1] as number;
+        if (packUptime[di] === true) startMs = endMs - (p.values[index[i + 3] as number] ?? 0) * 1000;
+        const kind = (descriptors[di] as PackedOtlp['descriptors'][number]).kind;
+        let dataLen = kind === 'gauge' ? 0 : kind === 'counter' ? 4 : 2;
+        const n = index[i + 2] as number;
+        for (let k = 0; k < n; k++) dataLen += sizesOf[index[i + 4 + k] as number] as number;
+        const mLen = (packHeads[di] as Buffer).length + 1 + varintSize(dataLen) + dataLen;
+        if (sizes.length < 2 * m + 2) {
+          const bigger = new Int32Array(sizes.length * 2);
+          bigger.set(sizes);
+          sizes = bigger;
+        }
+        sizes[2 * m] = dataLen;
+        sizes[2 * m + 1] = mLen;
+        smLen += 1 + varintSize(mLen) + mLen;
+        m++;
+      }
     }
-    const startChunk = startMs >= endMs ? endChunk : chunk((x) => timeFixed64(x, startMs));
+    timesHeader(sumTimes, startMs >= endMs ? endMs : startMs, endMs);
 
     res.pos = 0;
     res.bytes(hostChunk(resource));
@@ -366,33 +469,6 @@ export function encodePackedResources(
     res.byte(0x10); // Resource.dropped_attributes_count: 0
     res.byte(0);
     const resLen = res.pos;
-
-    // Sizes: per metric, its data's length then the metric's (sizes[2j], sizes[2j + 1]); then the scope's.
-    if (sizes.length < list.length) sizes = new Int32Array(list.length * 2);
-    let smLen = scopeChunk.length;
-    for (let j = 0; j < list.length; j += 2) {
-      const pk = list[j] as number;
-      const p = packs[pk] as PackedOtlp;
-      const i = list[j + 1] as number;
-      const di = p.index[i + 1] as number;
-      const m = p.descriptors[di] as PackedOtlp['descriptors'][number];
-      const n = p.index[i + 2] as number;
-      const packAttrs = attrs[pk] as Array<Buffer | undefined>;
-      let dataLen = m.kind === 'gauge' ? 0 : m.kind === 'counter' ? 4 : 2;
-      for (let k = 0; k < n; k++) {
-        const ai = p.index[i + 4 + k] as number;
-        const a = packAttrs[ai] ?? (packAttrs[ai] = attrsOf(p.attributeSets[ai] as OtlpAttributes));
-        // start (1 + 8), time (1 + 8), value (1 + 8), attributes.
-        const body = 27 + a.length;
-        dataLen += 1 + varintSize(body) + body;
-      }
-      const packHeads = heads[pk] as Array<Buffer | undefined>;
-      const head = packHeads[di] ?? (packHeads[di] = metricHead(m));
-      const mLen = head.length + 1 + varintSize(dataLen) + dataLen;
-      sizes[j] = dataLen;
-      sizes[j + 1] = mLen;
-      smLen += 1 + varintSize(mLen) + mLen;
-    }
     const rmLen = 1 + varintSize(resLen) + resLen + 1 + varintSize(smLen) + smLen;
 
     // Room for the whole resource, and for varint()'s own 10-byte check at its end: `buf` is never replaced below.
@@ -407,62 +483,71 @@ export function encodePackedResources(
     w.byte(0x12); // ResourceMetrics.scope_metrics
     w.varint(smLen);
     w.bytes(scopeChunk);
-    for (let j = 0; j < list.length; j += 2) {
-      const pk = list[j] as number;
+    m = 0;
+    for (let run = groupFirst[g] as number; run >= 0; run = runs[run * 4 + 3] as number) {
+      const pk = runs[run * 4] as number;
       const p = packs[pk] as PackedOtlp;
-      const { index, values } = p;
-      const i = list[j + 1] as number;
-      const di = index[i + 1] as number;
-      const m = p.descriptors[di] as PackedOtlp['descriptors'][number];
-      const n = index[i + 2] as number;
-      let v = index[i + 3] as number;
-      w.byte(0x12); // ScopeMetrics.metrics
-      w.varint(sizes[j + 1] as number);
-      w.bytes((heads[pk] as Buffer[])[di] as Buffer);
-      const gauge = m.kind === 'gauge';
-      const int = m.valueType === 'int';
-      w.byte(gauge ? 0x2a : 0x3a); // Metric.gauge (5) or Metric.sum (7)
-      w.varint(sizes[j] as number);
-      const start = gauge ? endChunk : startChunk;
+      const { index, values, descriptors } = p;
+      const packHeads = heads[pk] as Buffer[];
       const packAttrs = attrs[pk] as Buffer[];
-      let pos = w.pos;
-      for (let k = 0; k < n; k++) {
-        const a = packAttrs[index[i + 4 + k] as number] as Buffer;
-        const value = values[v++] as number;
-        const body = 27 + a.length;
-        buf[pos++] = 0x0a; // data_points
-        if (body < 0x80) buf[pos++] = body;
-        else {
-          w.pos = pos;
-          w.varint(body);
-          pos = w.pos;
+      const end = runs[run * 4 + 2] as number;
+      for (let i = runs[run * 4 + 1] as number; i < end; i += 4 + (index[i + 2] as number)) {
+        const di = index[i + 1] as number;
+        const d = descriptors[di] as PackedOtlp['descriptors'][number];
+        const n = index[i + 2] as number;
+        let v = index[i + 3] as number;
+        w.byte(0x12); // ScopeMetrics.metrics
+        w.varint(sizes[2 * m + 1] as number);
+        w.bytes(packHeads[di] as Buffer);
+        const gauge = d.kind === 'gauge';
+        const int = d.valueType === 'int';
+        w.byte(gauge ? 0x2a : 0x3a); // Metric.gauge (5) or Metric.sum (7)
+        w.varint(sizes[2 * m] as number);
+        m++;
+        const times = gauge ? gaugeTimes : sumTimes;
+        let pos = w.pos;
+        for (let k = 0; k < n; k++) {
+          const a = packAttrs[index[i + 4 + k] as number] as Buffer;
+          const value = values[v++] as number;
+          const body = 27 + a.length;
+          buf[pos++] = 0x0a; // data_points
+          if (body < 0x80) buf[pos++] = body;
+          else {
+            w.pos = pos;
+            w.varint(body);
+            pos = w.pos;
+          }
+          for (let b = 0; b < 18; b++) buf[pos + b] = times[b] as number;
+          pos += 18;
+          if (int) {
+            buf[pos] = 0x31; // as_int (sfixed64)
+            const x = Math.round(value);
+            if (x >= 0 && x <= Number.MAX_SAFE_INTEGER) {
+              put32(buf, pos + 1, x >>> 0);
+              put32(buf, pos + 5, (x / 0x100000000) >>> 0);
+            } else {
+              const [low, high] = split64(x);
+              put32(buf, pos + 1, low);
+              put32(buf, pos + 5, high);
+            }
+          } else {
+            buf[pos] = 0x21; // as_double
+            f64[0] = value;
+            if (LE) for (let b = 0; b < 8; b++) buf[pos + 1 + b] = f64Bytes[b] as number;
+            else for (let b = 0; b < 8; b++) buf[pos + 1 + b] = f64Bytes[7 - b] as number;
+          }
+          pos += 9;
+          for (let b = 0; b < a.length; b++) buf[pos + b] = a[b] as number;
+          pos += a.length;
         }
-        buf[pos++] = 0x11; // start_time_unix_nano
-        for (let b = 0; b < 8; b++) buf[pos + b] = start[b] as number;
-        buf[pos + 8] = 0x19; // time_unix_nano
-        pos += 9;
-        for (let b = 0; b < 8; b++) buf[pos + b] = endChunk[b] as number;
-        pos += 8;
-        if (int) {
-          buf[pos++] = 0x31; // as_int (sfixed64)
-          const [low, high] = split64(Math.round(value));
-          buf.writeUInt32LE(low >>> 0, pos);
-          buf.writeUInt32LE(high >>> 0, pos + 4);
-        } else {
-          buf[pos++] = 0x21; // as_double
-          buf.writeDoubleLE(value, pos);
-        }
-        pos += 8;
-        for (let b = 0; b < a.length; b++) buf[pos + b] = a[b] as number;
-        pos += a.length;
-      }
-      w.pos = pos;
-      if (!gauge) {
-        w.byte(0x10); // aggregation_temporality: CUMULATIVE
-        w.byte(2);
-        if (m.kind === 'counter') {
-          w.byte(0x18); // is_monotonic
-          w.byte(1);
+        w.pos = pos;
+        if (!gauge) {
+          w.byte(0x10); // aggregation_temporality: CUMULATIVE
+          w.byte(2);
+          if (d.kind === 'counter') {
+            w.byte(0x18); // is_monotonic
+            w.byte(1);
+          }
         }
       }
     }

@@ -216,4 +216,19 @@ describe('per-process metrics packed for the trip from the worker (otlp-pack.ts)
     const b = packOtlp(metrics.filter((m) => m.resource?.['process.pid'] !== 42)).packed as PackedOtlp;
     expect(Buffer.compare(encodePackedResources([a, b], host.attributes, endMs, scope), sdk)).toBe(0);
   });
+
+  test("a process's metrics apart (interleaved with another's, or over two packs): one resource, in first-seen order", () => {
+    const metrics = processRecordMetrics(records, new Map(), now, 2, 0);
+    const endMs = now * 1000;
+    // Every other metric of each process, in turns: each resource's metrics come in several runs.
+    const interleaved = [...metrics.filter((_, i) => i % 2 === 0), ...metrics.filter((_, i) => i % 2 === 1)];
+    const sdk = viaSdk(interleaved, host, endMs);
+    expect(processResourceMetrics(interleaved, host, endMs).length).toBe(records.length);
+    expect(Buffer.compare(encodeProcessResources(interleaved, host.attributes, endMs, scope), sdk)).toBe(0);
+    // The same resource objects over two packs that were not cloned apart.
+    const half = interleaved.length >> 1;
+    const a = packOtlp(interleaved.slice(0, half)).packed as PackedOtlp;
+    const b = packOtlp(interleaved.slice(half)).packed as PackedOtlp;
+    expect(Buffer.compare(encodePackedResources([a, b], host.attributes, endMs, scope), sdk)).toBe(0);
+  });
 });
