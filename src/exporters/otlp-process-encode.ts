@@ -15,7 +15,7 @@
  */
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import { wellFormed } from '../util/fsencoding';
-import { packOtlp, type PackedOtlp } from './otlp-pack';
+import { packOtlp, type EncodedResources, type PackedOtlp } from './otlp-pack';
 
 type AttributeValue = string | number | boolean;
 
@@ -181,6 +181,60 @@ function attributes(w: Writer, field: number, attrs: Readonly<Record<string, Att
   }
 }
 
+/** One Resource.attributes entry (field 1) of a resource's own attribute: what a null or undefined value skips. */
+function resourceAttribute(w: Writer, key: Uint8Array, v: string | number): void {
+  w.byte(0x0a); // Resource.attributes
+  const kv = w.begin();
+  w.byte(0x0a); // KeyValue.key
+  w.bytes(key);
+  w.byte(0x12); // KeyValue.value
+  const av = w.begin();
+  if (typeof v === 'string') {
+    w.byte(0x0a);
+    w.string(v);
+  } else if (Number.isInteger(v) && v >= MIN_INT64 && v < MAX_INT64) {
+    w.byte(0x18);
+    w.int64(v);
+  } else {
+    w.byte(0x21);
+    w.double(v);
+  }
+  w.end(av);
+  w.end(kv);
+}
+
+/** A key's bytes as resourceAttribute writes it (length and UTF-8), made once per key. */
+const keyBytes = new Map<string, Buffer>();
+function keyChunk(k: string): Buffer {
+  let c = keyBytes.get(k);
+  if (c === undefined) {
+    c = chunk((w) => w.string(k));
+    // Keys are a few constant names per resource kind; anything else is not kept for the process's life.
+    if (keyBytes.size < 256) keyBytes.set(k, c);
+  }
+  return c;
+}
+
+/**
+ * A resource's own attributes as encodePackedResources writes them (Resource.attributes entries), for the worker to
+ * encode a process's once (processRecordPack; otlp-pack.ts's EncodedResources). null where the bytes would not give
+ * the object back (otlp-pack.ts's decodeResourceAttributes): a string that is not well-formed (its UTF-8 says U+FFFD),
+ * a number that is not an integer from 0 to 2^53, a null value. Such a resource is sent as the object.
+ */
+export function encodeResourceAttributes(attrs: Readonly<Record<string, string | number>>): Uint8Array | null {
+  const w = new Writer(512);
+  for (const k in attrs) {
+    if (!Object.prototype.hasOwnProperty.call(attrs, k)) continue;
+    const v = attrs[k];
+    if (wellFormed(k) !== k) return null;
+    if (typeof v === 'string') {
+      if (wellFormed(v) !== v) return null;
+    } else if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return null;
+    resourceAttribute(w, keyChunk(k), v);
+  }
+  return new Uint8Array(w.take());
+}
+
 /** Encodes into a scratch writer and returns a copy: a chunk written many times. */
 function chunk(fill: (w: Writer) => void): Buffer {
   const w = new Writer(256);
@@ -287,11 +341,14 @@ export function encodePackedResources(
   scope: EncodeScope,
 ): Buffer {
   type Res = Readonly<Record<string, string | number>>;
+  const NONE: readonly string[] = [];
   // Runs of consecutive metrics of one pack with one resource (a process's metrics are one run as processRecordPack
   // writes them), grouped by resource object in first-seen order, as processResourceMetrics groups them. A run is
   // [pack, first metric's offset in its index, end offset, the group's next run (-1: none)].
-  const groupOf = new Map<Res, number>();
-  const groupRes: Res[] = [];
+  // A resource is its object, or for one sent as bytes its pack and index (pack * 2^32 + index: a number).
+  const groupOf = new Map<Res | number, number>();
+  const groupPack: number[] = [];
+  const groupRes: number[] = [];
   const groupFirst: number[] = [];
   const groupLast: number[] = [];
   let runs = new Int32Array(4 * 1024);
@@ -313,11 +370,12 @@ export function encodePackedResources(
       runs[at + 1] = start;
       runs[at + 2] = i;
       runs[at + 3] = -1;
-      const res = resources[r] as Res;
+      const res = resources[r] ?? pk * 0x100000000 + r;
       const g = groupOf.get(res);
       if (g === undefined) {
         groupOf.set(res, groupRes.length);
-        groupRes.push(res);
+        groupPack.push(pk);
+        groupRes.push(r);
         groupFirst.push(nRuns);
         groupLast.push(nRuns);
       } else {
@@ -353,6 +411,13 @@ export function encodePackedResources(
     for (const k of hostKeys) if (Object.prototype.hasOwnProperty.call(attrs, k)) (shadowed ??= []).push(k);
     return shadowed === null ? hostAll : hostChunkOf(shadowed);
   };
+  // The host's chunk for each key list of the resources sent as bytes.
+  const hostByKeys = packs.map((p) =>
+    (p.encoded?.keySets ?? NONE).map((keys) => {
+      const shadowed = hostKeys.filter((k) => (keys as readonly string[]).includes(k));
+      return shadowed.length === 0 ? hostAll : hostChunkOf(shadowed);
+    }),
+  );
   const scopeChunk = chunk((w) => {
     w.byte(0x0a); // ScopeMetrics.scope
     const at = w.begin();
@@ -389,12 +454,6 @@ export function encodePackedResources(
       return 1 + varintSize(body) + body;
     }),
   );
-  const processKeys = new Map<string, Buffer>();
-  const resourceKey = (k: string): Buffer => {
-    let c = processKeys.get(k);
-    if (c === undefined) processKeys.set(k, (c = chunk((w) => w.string(k))));
-    return c;
-  };
   const gaugeTimes = new Uint8Array(18);
   timesHeader(gaugeTimes, endMs, endMs);
   const sumTimes = new Uint8Array(18);
@@ -406,7 +465,9 @@ export function encodePackedResources(
   const res = new Writer(1024);
   let sizes = new Int32Array(64);
   for (let g = 0; g < groupRes.length; g++) {
-    const resource = groupRes[g] as Res;
+    const gp = packs[groupPack[g] as number] as PackedOtlp;
+    const r = groupRes[g] as number;
+    const resource = gp.resources[r] ?? null;
     // Sizes: per metric, its data's length then the metric's (sizes[2m], sizes[2m + 1]); then the scope's. The
     // process's start: process.uptime back from endMs (the last such metric's first value).
     let startMs = endMs;
@@ -441,34 +502,29 @@ export function encodePackedResources(
     }
     timesHeader(sumTimes, startMs >= endMs ? endMs : startMs, endMs);
 
+    // The Resource: the host's attributes (those the process does not override), the process's, then
+    // dropped_attributes_count 0; as bytes the worker encoded (EncodedResources), or from the object.
+    let head: Buffer;
+    let from = 0;
+    let to = 0;
     res.pos = 0;
-    res.bytes(hostChunk(resource));
-    for (const k in resource) {
-      if (!Object.prototype.hasOwnProperty.call(resource, k)) continue;
-      const v = resource[k];
-      if (v === null || v === undefined) continue;
-      res.byte(0x0a); // Resource.attributes
-      const kv = res.begin();
-      res.byte(0x0a);
-      res.bytes(resourceKey(k));
-      res.byte(0x12);
-      const av = res.begin();
-      if (typeof v === 'string') {
-        res.byte(0x0a);
-        res.string(v);
-      } else if (Number.isInteger(v) && v >= MIN_INT64 && v < MAX_INT64) {
-        res.byte(0x18);
-        res.int64(v);
-      } else {
-        res.byte(0x21);
-        res.double(v);
+    if (resource === null) {
+      const enc = gp.encoded as EncodedResources;
+      head = (hostByKeys[groupPack[g] as number] as Buffer[])[enc.keySetOf[r] as number] as Buffer;
+      from = enc.spans[2 * r] as number;
+      to = enc.spans[2 * r + 1] as number;
+    } else {
+      head = hostChunk(resource);
+      for (const k in resource) {
+        if (!Object.prototype.hasOwnProperty.call(resource, k)) continue;
+        const v = resource[k];
+        if (v === null || v === undefined) continue;
+        resourceAttribute(res, keyChunk(k), v);
       }
-      res.end(av);
-      res.end(kv);
     }
     res.byte(0x10); // Resource.dropped_attributes_count: 0
     res.byte(0);
-    const resLen = res.pos;
+    const resLen = head.length + (to - from) + res.pos;
     const rmLen = 1 + varintSize(resLen) + resLen + 1 + varintSize(smLen) + smLen;
 
     // Room for the whole resource, and for varint()'s own 10-byte check at its end: `buf` is never replaced below.
@@ -478,8 +534,10 @@ export function encodePackedResources(
     w.varint(rmLen);
     w.byte(0x0a); // ResourceMetrics.resource
     w.varint(resLen);
-    res.buf.copy(buf, w.pos, 0, resLen);
-    w.pos += resLen;
+    w.bytes(head);
+    if (to > from) w.bytes((gp.encoded as EncodedResources).bytes.subarray(from, to));
+    res.buf.copy(buf, w.pos, 0, res.pos);
+    w.pos += res.pos;
     w.byte(0x12); // ResourceMetrics.scope_metrics
     w.varint(smLen);
     w.bytes(scopeChunk);
