@@ -463,152 +463,202 @@ export function encodePackedResources(
   // three moves of each resource's ~2 KiB. The resource's attributes go to a scratch writer first for their length.
   const w = new Writer(groupRes.length * 2600);
   const res = new Writer(1024);
-  let sizes = new Int32Array(64);
-  for (let g = 0; g < groupRes.length; g++) {
-    const gp = packs[groupPack[g] as number] as PackedOtlp;
-    const r = groupRes[g] as number;
-    const resource = gp.resources[r] ?? null;
-    // Sizes: per metric, its data's length then the metric's (sizes[2m], sizes[2m + 1]); then the scope's. The
-    // process's start: process.uptime back from endMs (the last such metric's first value).
-    let startMs = endMs;
-    let smLen = scopeChunk.length;
-    let m = 0;
-    for (let run = groupFirst[g] as number; run >= 0; run = runs[run * 4 + 3] as number) {
-      const pk = runs[run * 4] as number;
-      const p = packs[pk] as PackedOtlp;
-      const { index, descriptors } = p;
-      const packHeads = heads[pk] as Buffer[];
-      const packUptime = uptime[pk] as boolean[];
-      const sizesOf = pointSizes[pk] as number[];
-      const end = runs[run * 4 + 2] as number;
-      for (let i = runs[run * 4 + 1] as number; i < end; i += 4 + (index[i + 2] as number)) {
-        const di = index[i + 1] as number;
-        if (packUptime[di] === true) startMs = endMs - (p.values[index[i + 3] as number] ?? 0) * 1000;
-        const kind = (descriptors[di] as PackedOtlp['descriptors'][number]).kind;
-        let dataLen = kind === 'gauge' ? 0 : kind === 'counter' ? 4 : 2;
-        const n = index[i + 2] as number;
-        for (let k = 0; k < n; k++) dataLen += sizesOf[index[i + 4 + k] as number] as number;
-        const mLen = (packHeads[di] as Buffer).length + 1 + varintSize(dataLen) + dataLen;
-        if (sizes.length < 2 * m + 2) {
-          const bigger = new Int32Array(sizes.length * 2);
-          bigger.set(sizes);
-          sizes = bigger;
+  const t = new GroupTables(
+    packs,
+    runs,
+    heads,
+    uptime,
+    attrs,
+    pointSizes,
+    hostByKeys,
+    hostChunk,
+    scopeChunk,
+    endMs,
+    gaugeTimes,
+    sumTimes,
+    w,
+    res,
+  );
+  for (let g = 0; g < groupRes.length; g++)
+    encodeGroup(t, groupPack[g] as number, groupRes[g] as number, groupFirst[g] as number);
+  return w.take();
+}
+
+/** What encodeGroup needs of one encodePackedResources call (a class: one shape for every call). */
+class GroupTables {
+  sizes = new Int32Array(64);
+  constructor(
+    readonly packs: readonly PackedOtlp[],
+    readonly runs: Int32Array,
+    readonly heads: readonly Buffer[][],
+    readonly uptime: readonly boolean[][],
+    readonly attrs: readonly Buffer[][],
+    readonly pointSizes: readonly number[][],
+    readonly hostByKeys: readonly Buffer[][],
+    readonly hostChunk: (attrs: Readonly<Record<string, string | number>>) => Buffer,
+    readonly scopeChunk: Buffer,
+    readonly endMs: number,
+    readonly gaugeTimes: Uint8Array,
+    readonly sumTimes: Uint8Array,
+    readonly w: Writer,
+    readonly res: Writer,
+  ) {}
+}
+
+/**
+ * One resource's ResourceMetrics (resource `r` of pack `pk`, its metrics in the runs from `first`) into t.w. Apart
+ * from encodePackedResources, which runs once per export: a loop of 1,000 resources inside that one function had V8
+ * compile it on the stack (OSR) again and again in the agent (its per-call tables and closures are new objects each
+ * export: a wrong map, a wrong call target), 40-120 ms of compiler CPU each time; a function called per resource
+ * is compiled once.
+ */
+function encodeGroup(t: GroupTables, pk: number, r: number, first: number): void {
+  const { packs, runs, heads, uptime, attrs, pointSizes, hostByKeys, scopeChunk, endMs, gaugeTimes, sumTimes, w, res } =
+    t;
+  const hostChunk = t.hostChunk;
+  let sizes = t.sizes;
+  const gp = packs[pk] as PackedOtlp;
+  const resource = gp.resources[r] ?? null;
+  // Sizes: per metric, its data's length then the metric's (sizes[2m], sizes[2m + 1]); then the scope's. The
+  // process's start: process.uptime back from endMs (the last such metric's first value).
+  let startMs = endMs;
+  let smLen = scopeChunk.length;
+  let m = 0;
+  for (let run = first; run >= 0; run = runs[run * 4 + 3] as number) {
+    const rpk = runs[run * 4] as number;
+    const p = packs[rpk] as PackedOtlp;
+    const { index, descriptors } = p;
+    const packHeads = heads[rpk] as Buffer[];
+    const packUptime = uptime[rpk] as boolean[];
+    const sizesOf = pointSizes[rpk] as number[];
+    const end = runs[run * 4 + 2] as number;
+    for (let i = runs[run * 4 + 1] as number; i < end; i += 4 + (index[i + 2] as number)) {
+      const di = index[i + 1] as number;
+      if (packUptime[di] === true) startMs = endMs - (p.values[index[i + 3] as number] ?? 0) * 1000;
+      const kind = (descriptors[di] as PackedOtlp['descriptors'][number]).kind;
+      let dataLen = kind === 'gauge' ? 0 : kind === 'counter' ? 4 : 2;
+      const n = index[i + 2] as number;
+      for (let k = 0; k < n; k++) dataLen += sizesOf[index[i + 4 + k] as number] as number;
+      const mLen = (packHeads[di] as Buffer).length + 1 + varintSize(dataLen) + dataLen;
+      if (sizes.length < 2 * m + 2) {
+        const bigger = new Int32Array(sizes.length * 2);
+        bigger.set(sizes);
+        sizes = bigger;
+      }
+      sizes[2 * m] = dataLen;
+      sizes[2 * m + 1] = mLen;
+      smLen += 1 + varintSize(mLen) + mLen;
+      m++;
+    }
+  }
+  timesHeader(sumTimes, startMs >= endMs ? endMs : startMs, endMs);
+
+  // The Resource: the host's attributes (those the process does not override), the process's, then
+  // dropped_attributes_count 0; as bytes the worker encoded (EncodedResources), or from the object.
+  let head: Buffer;
+  let from = 0;
+  let to = 0;
+  res.pos = 0;
+  if (resource === null) {
+    const enc = gp.encoded as EncodedResources;
+    head = (hostByKeys[pk] as Buffer[])[enc.keySetOf[r] as number] as Buffer;
+    from = enc.spans[2 * r] as number;
+    to = enc.spans[2 * r + 1] as number;
+  } else {
+    head = hostChunk(resource);
+    for (const k in resource) {
+      if (!Object.prototype.hasOwnProperty.call(resource, k)) continue;
+      const v = resource[k];
+      if (v === null || v === undefined) continue;
+      resourceAttribute(res, keyChunk(k), v);
+    }
+  }
+  res.byte(0x10); // Resource.dropped_attributes_count: 0
+  res.byte(0);
+  const resLen = head.length + (to - from) + res.pos;
+  const rmLen = 1 + varintSize(resLen) + resLen + 1 + varintSize(smLen) + smLen;
+
+  // Room for the whole resource, and for varint()'s own 10-byte check at its end: `buf` is never replaced below.
+  w.ensure(1 + varintSize(rmLen) + rmLen + 10);
+  const buf = w.buf;
+  w.byte(0x0a); // ExportMetricsServiceRequest.resource_metrics
+  w.varint(rmLen);
+  w.byte(0x0a); // ResourceMetrics.resource
+  w.varint(resLen);
+  w.bytes(head);
+  if (to > from) w.bytes((gp.encoded as EncodedResources).bytes.subarray(from, to));
+  res.buf.copy(buf, w.pos, 0, res.pos);
+  w.pos += res.pos;
+  w.byte(0x12); // ResourceMetrics.scope_metrics
+  w.varint(smLen);
+  w.bytes(scopeChunk);
+  m = 0;
+  for (let run = first; run >= 0; run = runs[run * 4 + 3] as number) {
+    const rpk = runs[run * 4] as number;
+    const p = packs[rpk] as PackedOtlp;
+    const { index, values, descriptors } = p;
+    const packHeads = heads[rpk] as Buffer[];
+    const packAttrs = attrs[rpk] as Buffer[];
+    const end = runs[run * 4 + 2] as number;
+    for (let i = runs[run * 4 + 1] as number; i < end; i += 4 + (index[i + 2] as number)) {
+      const di = index[i + 1] as number;
+      const d = descriptors[di] as PackedOtlp['descriptors'][number];
+      const n = index[i + 2] as number;
+      let v = index[i + 3] as number;
+      w.byte(0x12); // ScopeMetrics.metrics
+      w.varint(sizes[2 * m + 1] as number);
+      w.bytes(packHeads[di] as Buffer);
+      const gauge = d.kind === 'gauge';
+      const int = d.valueType === 'int';
+      w.byte(gauge ? 0x2a : 0x3a); // Metric.gauge (5) or Metric.sum (7)
+      w.varint(sizes[2 * m] as number);
+      m++;
+      const times = gauge ? gaugeTimes : sumTimes;
+      let pos = w.pos;
+      for (let k = 0; k < n; k++) {
+        const a = packAttrs[index[i + 4 + k] as number] as Buffer;
+        const value = values[v++] as number;
+        const body = 27 + a.length;
+        buf[pos++] = 0x0a; // data_points
+        if (body < 0x80) buf[pos++] = body;
+        else {
+          w.pos = pos;
+          w.varint(body);
+          pos = w.pos;
         }
-        sizes[2 * m] = dataLen;
-        sizes[2 * m + 1] = mLen;
-        smLen += 1 + varintSize(mLen) + mLen;
-        m++;
-      }
-    }
-    timesHeader(sumTimes, startMs >= endMs ? endMs : startMs, endMs);
-
-    // The Resource: the host's attributes (those the process does not override), the process's, then
-    // dropped_attributes_count 0; as bytes the worker encoded (EncodedResources), or from the object.
-    let head: Buffer;
-    let from = 0;
-    let to = 0;
-    res.pos = 0;
-    if (resource === null) {
-      const enc = gp.encoded as EncodedResources;
-      head = (hostByKeys[groupPack[g] as number] as Buffer[])[enc.keySetOf[r] as number] as Buffer;
-      from = enc.spans[2 * r] as number;
-      to = enc.spans[2 * r + 1] as number;
-    } else {
-      head = hostChunk(resource);
-      for (const k in resource) {
-        if (!Object.prototype.hasOwnProperty.call(resource, k)) continue;
-        const v = resource[k];
-        if (v === null || v === undefined) continue;
-        resourceAttribute(res, keyChunk(k), v);
-      }
-    }
-    res.byte(0x10); // Resource.dropped_attributes_count: 0
-    res.byte(0);
-    const resLen = head.length + (to - from) + res.pos;
-    const rmLen = 1 + varintSize(resLen) + resLen + 1 + varintSize(smLen) + smLen;
-
-    // Room for the whole resource, and for varint()'s own 10-byte check at its end: `buf` is never replaced below.
-    w.ensure(1 + varintSize(rmLen) + rmLen + 10);
-    const buf = w.buf;
-    w.byte(0x0a); // ExportMetricsServiceRequest.resource_metrics
-    w.varint(rmLen);
-    w.byte(0x0a); // ResourceMetrics.resource
-    w.varint(resLen);
-    w.bytes(head);
-    if (to > from) w.bytes((gp.encoded as EncodedResources).bytes.subarray(from, to));
-    res.buf.copy(buf, w.pos, 0, res.pos);
-    w.pos += res.pos;
-    w.byte(0x12); // ResourceMetrics.scope_metrics
-    w.varint(smLen);
-    w.bytes(scopeChunk);
-    m = 0;
-    for (let run = groupFirst[g] as number; run >= 0; run = runs[run * 4 + 3] as number) {
-      const pk = runs[run * 4] as number;
-      const p = packs[pk] as PackedOtlp;
-      const { index, values, descriptors } = p;
-      const packHeads = heads[pk] as Buffer[];
-      const packAttrs = attrs[pk] as Buffer[];
-      const end = runs[run * 4 + 2] as number;
-      for (let i = runs[run * 4 + 1] as number; i < end; i += 4 + (index[i + 2] as number)) {
-        const di = index[i + 1] as number;
-        const d = descriptors[di] as PackedOtlp['descriptors'][number];
-        const n = index[i + 2] as number;
-        let v = index[i + 3] as number;
-        w.byte(0x12); // ScopeMetrics.metrics
-        w.varint(sizes[2 * m + 1] as number);
-        w.bytes(packHeads[di] as Buffer);
-        const gauge = d.kind === 'gauge';
-        const int = d.valueType === 'int';
-        w.byte(gauge ? 0x2a : 0x3a); // Metric.gauge (5) or Metric.sum (7)
-        w.varint(sizes[2 * m] as number);
-        m++;
-        const times = gauge ? gaugeTimes : sumTimes;
-        let pos = w.pos;
-        for (let k = 0; k < n; k++) {
-          const a = packAttrs[index[i + 4 + k] as number] as Buffer;
-          const value = values[v++] as number;
-          const body = 27 + a.length;
-          buf[pos++] = 0x0a; // data_points
-          if (body < 0x80) buf[pos++] = body;
-          else {
-            w.pos = pos;
-            w.varint(body);
-            pos = w.pos;
-          }
-          for (let b = 0; b < 18; b++) buf[pos + b] = times[b] as number;
-          pos += 18;
-          if (int) {
-            buf[pos] = 0x31; // as_int (sfixed64)
-            const x = Math.round(value);
-            if (x >= 0 && x <= Number.MAX_SAFE_INTEGER) {
-              put32(buf, pos + 1, x >>> 0);
-              put32(buf, pos + 5, (x / 0x100000000) >>> 0);
-            } else {
-              const [low, high] = split64(x);
-              put32(buf, pos + 1, low);
-              put32(buf, pos + 5, high);
-            }
+        for (let b = 0; b < 18; b++) buf[pos + b] = times[b] as number;
+        pos += 18;
+        if (int) {
+          buf[pos] = 0x31; // as_int (sfixed64)
+          const x = Math.round(value);
+          if (x >= 0 && x <= Number.MAX_SAFE_INTEGER) {
+            put32(buf, pos + 1, x >>> 0);
+            put32(buf, pos + 5, (x / 0x100000000) >>> 0);
           } else {
-            buf[pos] = 0x21; // as_double
-            f64[0] = value;
-            if (LE) for (let b = 0; b < 8; b++) buf[pos + 1 + b] = f64Bytes[b] as number;
-            else for (let b = 0; b < 8; b++) buf[pos + 1 + b] = f64Bytes[7 - b] as number;
+            const [low, high] = split64(x);
+            put32(buf, pos + 1, low);
+            put32(buf, pos + 5, high);
           }
-          pos += 9;
-          for (let b = 0; b < a.length; b++) buf[pos + b] = a[b] as number;
-          pos += a.length;
+        } else {
+          buf[pos] = 0x21; // as_double
+          f64[0] = value;
+          if (LE) for (let b = 0; b < 8; b++) buf[pos + 1 + b] = f64Bytes[b] as number;
+          else for (let b = 0; b < 8; b++) buf[pos + 1 + b] = f64Bytes[7 - b] as number;
         }
-        w.pos = pos;
-        if (!gauge) {
-          w.byte(0x10); // aggregation_temporality: CUMULATIVE
-          w.byte(2);
-          if (d.kind === 'counter') {
-            w.byte(0x18); // is_monotonic
-            w.byte(1);
-          }
+        pos += 9;
+        for (let b = 0; b < a.length; b++) buf[pos + b] = a[b] as number;
+        pos += a.length;
+      }
+      w.pos = pos;
+      if (!gauge) {
+        w.byte(0x10); // aggregation_temporality: CUMULATIVE
+        w.byte(2);
+        if (d.kind === 'counter') {
+          w.byte(0x18); // is_monotonic
+          w.byte(1);
         }
       }
     }
   }
-  return w.take();
+  t.sizes = sizes;
 }
