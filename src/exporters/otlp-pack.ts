@@ -16,10 +16,29 @@ interface Descriptor {
   readonly valueType: OtlpMetric['valueType'];
 }
 
+type Resource = Readonly<Record<string, string | number>>;
+
+/**
+ * Resources as their protobuf bytes, encoded once per process in the worker (processRecordPack): a structured clone
+ * of 1,000 resource objects (7 keys and values each) and their encoding in the main thread on every export cost about
+ * 1 ms and 2 ms of an export's CPU, where these bytes clone as one buffer and are copied into the request as they are.
+ */
+export interface EncodedResources {
+  /** Resource.attributes entries (field 1: tag, length, KeyValue) of the resources, one resource after another. */
+  readonly bytes: Uint8Array;
+  /** Per resource: start and end of its entries in `bytes` (-1, -1: the resource is an object in `resources`). */
+  readonly spans: Int32Array;
+  /** The attribute keys of the resources, in order, by key list (keySetOf[r]: its index here). */
+  readonly keySets: ReadonlyArray<readonly string[]>;
+  readonly keySetOf: Int32Array;
+}
+
 export interface PackedOtlp {
   readonly descriptors: readonly Descriptor[];
   readonly attributeSets: readonly OtlpAttributes[];
-  readonly resources: ReadonlyArray<Readonly<Record<string, string | number>>>;
+  /** Per resource: its attributes, or null where `encoded` holds them as bytes. */
+  readonly resources: ReadonlyArray<Resource | null>;
+  readonly encoded?: EncodedResources;
   /**
    * Per metric: its resource, descriptor, point count and first value's offset in `values`, then each point's
    * attribute set (indexes into the lists above).
@@ -71,14 +90,14 @@ export function packOtlp(metrics: readonly OtlpMetric[]): { plain: OtlpMetric[];
   const byName = new Map<string, number[]>();
   const attributeSets: OtlpAttributes[] = [];
   const attributeIndex = new Map<OtlpAttributes, number>();
-  const resources: Array<Readonly<Record<string, string | number>>> = [];
-  const resourceIndex = new Map<Readonly<Record<string, string | number>>, number>();
+  const resources: Resource[] = [];
+  const resourceIndex = new Map<Resource, number>();
   const index = new Int32Array(withResource.length * 4 + points);
   const values = new Float64Array(points);
   let i = 0;
   let v = 0;
   for (const m of withResource) {
-    const res = m.resource as Readonly<Record<string, string | number>>;
+    const res = m.resource as Resource;
     let r = resourceIndex.get(res);
     if (r === undefined) {
       r = resources.push(res) - 1;
@@ -112,13 +131,77 @@ export function packOtlp(metrics: readonly OtlpMetric[]): { plain: OtlpMetric[];
   return { plain, packed: { descriptors, attributeSets, resources, index, values } };
 }
 
+/** A varint at `at` of `b` below 2^53 and the position after it (readVarint's answer, in varintEnd). */
+let varintEnd = 0;
+function readVarint(b: Uint8Array, at: number): number {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    const c = b[at++];
+    if (c === undefined || scale > 2 ** 49) throw new Error('packed resource: a varint past its bytes or 2^53');
+    v += (c & 0x7f) * scale;
+    scale *= 0x80;
+    if (c < 0x80) break;
+  }
+  varintEnd = at;
+  return v;
+}
+
+/**
+ * Resource.attributes entries back as the object they were encoded from (encodeResourceAttributes in
+ * otlp-process-encode.ts writes only well-formed strings and integers below 2^53, so nothing is lost).
+ */
+export function decodeResourceAttributes(b: Uint8Array, start: number, end: number): Resource {
+  const out: Record<string, string | number> = {};
+  const text = (from: number, to: number): string => Buffer.from(b.buffer, b.byteOffset + from, to - from).toString();
+  let i = start;
+  const expect = (tag: number): number => {
+    if (b[i] !== tag) throw new Error(`packed resource: tag 0x${tag.toString(16)} expected at ${i}`);
+    const len = readVarint(b, i + 1);
+    i = varintEnd;
+    return i + len;
+  };
+  while (i < end) {
+    const kvEnd = expect(0x0a); // Resource.attributes
+    const keyEnd = expect(0x0a); // KeyValue.key
+    const key = text(i, keyEnd);
+    i = keyEnd;
+    const valueEnd = expect(0x12); // KeyValue.value
+    if (b[i] === 0x0a) {
+      const sEnd = expect(0x0a); // string_value
+      out[key] = text(i, sEnd);
+    } else if (b[i] === 0x18) {
+      out[key] = readVarint(b, i + 1); // int_value
+    } else throw new Error(`packed resource: value type 0x${(b[i] ?? 0).toString(16)} at ${i}`);
+    if (valueEnd !== kvEnd) throw new Error('packed resource: a KeyValue with more than its key and value');
+    i = kvEnd;
+  }
+  return out;
+}
+
+/** Resource `r` of a pack, as an object (decoded from its bytes where it was sent encoded). */
+export function packedResource(p: PackedOtlp, r: number): Resource {
+  const o = p.resources[r];
+  if (o !== null && o !== undefined) return o;
+  const spans = p.encoded?.spans;
+  if (spans === undefined || (spans[2 * r] as number) < 0) throw new Error(`packed resource ${r}: no object, no bytes`);
+  return decodeResourceAttributes(
+    (p.encoded as EncodedResources).bytes,
+    spans[2 * r] as number,
+    spans[2 * r + 1] as number,
+  );
+}
+
 /** The packed metrics back as OtlpMetric objects, in their order. */
 export function unpackOtlp(p: PackedOtlp): OtlpMetric[] {
   const out: OtlpMetric[] = [];
   const { index, values } = p;
+  // One object per resource, shared by its metrics (those sent as bytes decoded once).
+  const resources: Array<Resource | undefined> = [];
   let i = 0;
   while (i < index.length) {
-    const resource = p.resources[index[i] as number] as Readonly<Record<string, string | number>>;
+    const r = index[i] as number;
+    const resource = (resources[r] ??= packedResource(p, r));
     const d = p.descriptors[index[i + 1] as number] as Descriptor;
     const n = index[i + 2] as number;
     let v = index[i + 3] as number;

@@ -9,6 +9,7 @@ import type { Process } from '../index';
 import { AccessDenied, NoSuchProcess, UnsupportedOperation, ZombieProcess } from '../index';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import { unpackOtlp, type PackedOtlp } from './otlp-pack';
+import { encodeResourceAttributes } from './otlp-process-encode';
 import { PidFdReader, type PidFdMode } from '../probes/linux/pidfds';
 import type { LinuxProcess } from '../probes/linux/process';
 import {
@@ -259,19 +260,18 @@ export class ProcessRecorder {
       this.dropped++;
       return;
     }
-    // A process exported last pass: every read of this visit, the comm's stat too, goes through its kept fds.
+    // A process exported last pass: every read of this visit, the comm's stat too, goes through its kept fds, or by
+    // path past the fd budget (read the quick way all the same).
     if (reader !== null && f !== undefined && f.keep && f.start === start && !full) {
       const kept = reader.open(p.pid, start);
       if (kept === 'reused') return this.stale(p);
-      if (kept !== null) {
-        const r = this.quick(kept, p, f);
-        if (r !== null) {
-          this.quickNow++;
-          this.nextFacts.set(p.pid, f);
-          this.records.push(r);
-          reader.release();
-          return;
-        }
+      const r = this.quick(kept ?? reader.openPath(p.pid), p, f);
+      if (r !== null) {
+        this.quickNow++;
+        this.nextFacts.set(p.pid, f);
+        this.records.push(r);
+        reader.release();
+        return;
       }
       h.files = kept;
     }
@@ -306,25 +306,19 @@ export class ProcessRecorder {
   }
 
   /**
-   * The record of a process exported last pass, read through its kept fds with only the fields it needs parsed from
-   * the bytes (pidfields.ts): stat, status, io and the fd count, no PidStat, no status string, no object but the
-   * record. null for anything but the ordinary case (a zombie, a new comm, another uid, a read that failed, a file
-   * not in the kernel's layout, an fd count that needs fd/ listed): visit() then reads the process through Process,
-   * which reports each of those as readProcessRecord does. The values are those readProcessRecord would give.
+   * The record of a process exported last pass, read through its kept fds (or by path: PidFdReader.openPath) with
+   * only the fields it needs parsed from the bytes (pidfields.ts): stat, status, io and the fd count, no PidStat, no
+   * status string, no object but the record. stat is read last: by path, its start time being the process's says
+   * that every read before it was of the process too (a pid goes to another process only once its own is reaped).
+   * null for anything but the ordinary case (a zombie, a new comm, another uid, a read that failed, a file not in the
+   * kernel's layout, an fd count that needs fd/ listed): visit() then reads the process through Process, which
+   * reports each of those as readProcessRecord does. The values are those readProcessRecord would give.
    */
   private quick(kept: PidFdReader, p: Process, f: StaticFacts): ProcessRecord | null {
     if (kept.statPending || f.exe === undefined || f.argv === undefined) return null;
     const st = this.st;
     const ss = this.ss;
-    let n = kept.readRaw('stat');
-    if (n < 0 || !statFields(kept.buffer, n, st)) return null;
-    if (st[ST.state] === Z || st[ST.starttime] !== f.start) return null;
-    const raw = (f.commRaw ??= fsencode(f.comm));
-    const cs = st[ST.commStart]!;
-    if (st[ST.commEnd]! - cs !== raw.length) return null;
-    const b = kept.buffer;
-    for (let i = 0; i < raw.length; i++) if (b[cs + i] !== raw[i]) return null;
-    n = kept.readRaw('status');
+    let n = kept.readRaw('status');
     if (n < 0 || !statusFields(kept.buffer, n, ss)) return null;
     const uid = ss[SS.uid]!;
     n = kept.readRaw('io');
@@ -341,12 +335,20 @@ export class ProcessRecorder {
     } else if (n !== -EACCES && n !== -EPERM) return null;
     const fds = kept.fdCount();
     if (fds < 0) return null;
+    n = kept.readRaw('stat');
+    if (n < 0 || !statFields(kept.buffer, n, st)) return null;
+    if (st[ST.state] === Z || st[ST.starttime] !== f.start) return null;
+    const raw = (f.commRaw ??= fsencode(f.comm));
+    const cs = st[ST.commStart]!;
+    if (st[ST.commEnd]! - cs !== raw.length) return null;
+    const b = kept.buffer;
+    for (let i = 0; i < raw.length; i++) if (b[cs + i] !== raw[i]) return null;
     let owner: string | null;
     if (f.uid === uid && f.owner !== undefined) owner = f.owner;
     else {
-      // A uid not seen for this process: its name as Process.username() gives it (through the kept fds).
+      // A uid not seen for this process: its name as Process.username() gives it (through the kept fds, or by path).
       const h = p._handle;
-      h.files = kept;
+      h.files = kept.byPath ? null : kept;
       try {
         owner = optional(() => p.username());
       } finally {
@@ -592,6 +594,37 @@ function resourceOf(r: ProcessRecord): Readonly<Record<string, string | number>>
   return attrs;
 }
 
+/** A resource's encoded attributes (encodeResourceAttributes) and its keys, in order. */
+interface EncodedResource {
+  readonly bytes: Uint8Array;
+  readonly keys: readonly string[];
+}
+
+/** Encoded resources by resource object (kept as long as the object is: a process's, made once per ppid and owner). */
+const encodedResources = new WeakMap<object, EncodedResource | null>();
+/** One array per list of keys (a resource kind's: few), so that the pack lists each once. */
+const keyLists = new Map<string, readonly string[]>();
+
+function encodedResource(attrs: Readonly<Record<string, string | number>>): EncodedResource | null {
+  let e = encodedResources.get(attrs);
+  if (e === undefined) {
+    const bytes = encodeResourceAttributes(attrs);
+    if (bytes === null) e = null;
+    else {
+      const list = Object.keys(attrs);
+      const id = list.join('\0');
+      let keys = keyLists.get(id);
+      if (keys === undefined) {
+        keys = Object.freeze(list);
+        if (keyLists.size < 64) keyLists.set(id, keys);
+      }
+      e = { bytes, keys };
+    }
+    encodedResources.set(attrs, e);
+  }
+  return e;
+}
+
 /**
  * processRecordMetrics packed (otlp-pack.ts) without making the metrics: the same pack as
  * packOtlp(processRecordMetrics(...)).packed, value for value, in the same order. For 1,000 processes the 15,000
@@ -611,7 +644,12 @@ export function processRecordPack(
   const values = new Float64Array(records.length * 25);
   const descriptors: Descriptor[] = [];
   const attributeSets: OtlpAttributes[] = [];
-  const resourceList: Array<Readonly<Record<string, string | number>>> = [];
+  // Each resource as its bytes, encoded once per process (the object where the bytes would not give it back).
+  const resourceList: Array<Readonly<Record<string, string | number>> | null> = [];
+  const encodedList: Array<EncodedResource | null> = [];
+  const keySets: Array<readonly string[]> = [];
+  const keySetIndex = new Map<readonly string[], number>();
+  let encodedBytes = 0;
   // Slot -> index in the pack's lists, in first-use order (as packOtlp numbers them).
   const dIdx = new Int32Array(DESCRIPTORS.length).fill(-1);
   const sIdx = new Int32Array(SETS.length).fill(-1);
@@ -633,7 +671,11 @@ export function processRecordPack(
     values[v++] = value;
   };
   for (const r of records) {
-    res = resourceList.push(resourceOf(r)) - 1;
+    const attrs = resourceOf(r);
+    const e = encodedResource(attrs);
+    res = resourceList.push(e === null ? attrs : null) - 1;
+    encodedList.push(e);
+    if (e !== null) encodedBytes += e.bytes.length;
     metric(0, 3);
     point(S.user, r.cpuUser);
     point(S.system, r.cpuSystem);
@@ -681,6 +723,27 @@ export function processRecordPack(
     metric(12, 1);
     point(S.none, Math.max(0, now - r.createTime));
   }
+  const bytes = new Uint8Array(encodedBytes);
+  const spans = new Int32Array(2 * encodedList.length).fill(-1);
+  const keySetOf = new Int32Array(encodedList.length).fill(-1);
+  let at = 0;
+  for (let k = 0; k < encodedList.length; k++) {
+    const e = encodedList[k];
+    if (e === null || e === undefined) continue;
+    bytes.set(e.bytes, at);
+    spans[2 * k] = at;
+    spans[2 * k + 1] = at += e.bytes.length;
+    let ks = keySetIndex.get(e.keys);
+    if (ks === undefined) keySetIndex.set(e.keys, (ks = keySets.push(e.keys) - 1));
+    keySetOf[k] = ks;
+  }
   // Copies of the used part: a structured clone sends a view's whole buffer.
-  return { descriptors, attributeSets, resources: resourceList, index: index.slice(0, i), values: values.slice(0, v) };
+  return {
+    descriptors,
+    attributeSets,
+    resources: resourceList,
+    encoded: { bytes, spans, keySets, keySetOf },
+    index: index.slice(0, i),
+    values: values.slice(0, v),
+  };
 }

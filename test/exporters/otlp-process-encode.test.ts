@@ -16,6 +16,8 @@ import { packOtlp, unpackOtlp, type PackedOtlp } from '../../src/exporters/otlp-
 import {
   processKey,
   processRecordMetrics,
+  processRecordPack,
+  processResource,
   ProcessRecorder,
   type CpuSample,
   type ProcessRecord,
@@ -214,6 +216,60 @@ describe('per-process metrics packed for the trip from the worker (otlp-pack.ts)
     expect(Buffer.compare(encodePackedResources([cloned(one)], host.attributes, endMs, scope), sdk)).toBe(0);
     const a = packOtlp(metrics.filter((m) => m.resource?.['process.pid'] === 42)).packed as PackedOtlp;
     const b = packOtlp(metrics.filter((m) => m.resource?.['process.pid'] !== 42)).packed as PackedOtlp;
+    expect(Buffer.compare(encodePackedResources([a, b], host.attributes, endMs, scope), sdk)).toBe(0);
+  });
+
+  test('resources cross as bytes and come back equal; one with a lone surrogate crosses as its object', () => {
+    // Utilization too: a previous sample per process.
+    const prev = new Map<string, CpuSample>(
+      records.map((r) => [processKey(r), { at: now - 10, user: r.cpuUser - 1, system: r.cpuSystem, wait: 0 }]),
+    );
+    const packed = processRecordPack(records, prev, now, 2, 8 * 2 ** 30) as PackedOtlp;
+    const spans = packed.encoded?.spans as Int32Array;
+    // Record 2 (pid 44) has an escaped byte in its name, path and arguments: its UTF-8 would say U+FFFD.
+    expect(records.map((_, r) => packed.resources[r] === null)).toEqual(records.map((r) => r.pid !== 44));
+    expect(records.map((_, r) => spans[2 * r]! >= 0)).toEqual(records.map((r) => r.pid !== 44));
+    const back = unpackOtlp(cloned(packed));
+    expect(back).toEqual(processRecordMetrics(records, prev, now, 2, 8 * 2 ** 30));
+    expect(back.filter((m) => m.name === 'process.uptime').map((m) => m.resource)).toEqual(
+      records.map((r) => processResource(r)),
+    );
+    // The bytes path of the encoder: the SDK serializer's bytes.
+    const endMs = now * 1000;
+    expect(
+      Buffer.compare(encodePackedResources([cloned(packed)], host.attributes, endMs, scope), viaSdk(back, host, endMs)),
+    ).toBe(0);
+    // A host attribute the processes override (process.owner: all records but pid 43 have one) is left out for them
+    // only (compared as data, in key order: the SDK's spread keeps the host's key position).
+    const clash = resourceFromAttributes({ ...host.attributes, 'process.owner': 'host-level' });
+    type Decoded = { resourceMetrics: Array<{ resource: { attributes: Array<{ key: string; value: unknown }> } }> };
+    const sorted = (b: Uint8Array): Decoded => {
+      const out = Request.decode(b).toJSON() as Decoded;
+      for (const rm of out.resourceMetrics) rm.resource.attributes.sort((x, y) => x.key.localeCompare(y.key));
+      return out;
+    };
+    const direct = sorted(encodePackedResources([cloned(packed)], clash.attributes, endMs, scope));
+    expect(direct).toEqual(sorted(viaSdk(back, clash, endMs)));
+    expect(
+      direct.resourceMetrics.map((rm) => rm.resource.attributes.filter((a) => a.key === 'process.owner').length),
+    ).toEqual(records.map(() => 1));
+    expect(direct.resourceMetrics[1]?.resource.attributes.find((a) => a.key === 'process.owner')?.value).toEqual({
+      stringValue: 'host-level',
+    });
+  });
+
+  test("a process's metrics apart (interleaved with another's, or over two packs): one resource, in first-seen order", () => {
+    const metrics = processRecordMetrics(records, new Map(), now, 2, 0);
+    const endMs = now * 1000;
+    // Every other metric of each process, in turns: each resource's metrics come in several runs.
+    const interleaved = [...metrics.filter((_, i) => i % 2 === 0), ...metrics.filter((_, i) => i % 2 === 1)];
+    const sdk = viaSdk(interleaved, host, endMs);
+    expect(processResourceMetrics(interleaved, host, endMs).length).toBe(records.length);
+    expect(Buffer.compare(encodeProcessResources(interleaved, host.attributes, endMs, scope), sdk)).toBe(0);
+    // The same resource objects over two packs that were not cloned apart.
+    const half = interleaved.length >> 1;
+    const a = packOtlp(interleaved.slice(0, half)).packed as PackedOtlp;
+    const b = packOtlp(interleaved.slice(half)).packed as PackedOtlp;
     expect(Buffer.compare(encodePackedResources([a, b], host.attributes, endMs, scope), sdk)).toBe(0);
   });
 });

@@ -5,10 +5,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Process } from '../../src/index';
 import { processKey, processResource, ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
 
 const PY = '/usr/bin/python3';
+const REPO = path.resolve(__dirname, '..', '..');
 
 function comm(pid: number): string {
   try {
@@ -177,4 +179,48 @@ describe('ProcessRecorder: the quick read through kept fds', () => {
       }
     },
   );
+});
+
+test('past the fd budget a process is read the quick way by path, with the record the general read gives', () => {
+  // 30 sleepers under a node child whose soft fd limit is 96: the fds of 24 (dir) or 6 (files) of them are kept, the
+  // others are read by path on the second pass; a fresh recorder's first pass is the general read of each.
+  const script = `
+    require(${JSON.stringify(path.join(REPO, 'test', 'helpers', 'ts-require.js'))});
+    const { spawn } = require('node:child_process');
+    const fs = require('node:fs');
+    const { Process } = require(${JSON.stringify(path.join(REPO, 'src', 'index.ts'))});
+    const { ProcessRecorder } = require(${JSON.stringify(path.join(REPO, 'src', 'exporters', 'otlp-processes.ts'))});
+    const kids = [];
+    for (let i = 0; i < 30; i++) kids.push(spawn('/bin/sleep', ['30'], { stdio: 'ignore' }));
+    const settled = (pid) => /^\\d+ \\(sleep\\) S /.test(fs.readFileSync('/proc/' + pid + '/stat', 'latin1'));
+    const end = Date.now() + 20000;
+    while (!kids.every((k) => settled(k.pid))) if (Date.now() > end) throw new Error('sleepers not asleep in 20 s');
+    const pass = (rec) => {
+      for (const k of kids) {
+        const p = new Process(k.pid);
+        p.oneshot(() => rec.visit(p));
+      }
+      return rec.take().records.map(({ key, resource, ...values }) => values);
+    };
+    const out = {};
+    for (const mode of ['dir', 'files']) {
+      const rec = new ProcessRecorder({ include: null, exclude: null, max: 1000 }, mode);
+      pass(rec);
+      const quick = pass(rec);
+      const general = pass(new ProcessRecorder({ include: null, exclude: null, max: 1000 }, mode));
+      out[mode] = { kept: rec.keptFds().processes, quick: rec.quickRecords(), same: JSON.stringify(quick) === JSON.stringify(general), n: quick.length };
+      rec.close();
+    }
+    for (const k of kids) k.kill('SIGKILL');
+    process.stdout.write(JSON.stringify(out));
+  `;
+  const res = spawnSync('prlimit', ['--nofile=96:96', process.execPath, '-e', script], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  expect(res.stderr).toBe('');
+  expect(JSON.parse(res.stdout)).toEqual({
+    dir: { kept: 24, quick: 30, same: true, n: 30 },
+    files: { kept: 6, quick: 30, same: true, n: 30 },
+  });
 });

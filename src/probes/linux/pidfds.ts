@@ -44,6 +44,9 @@ export interface PidFiles {
 export type PidFdMode = 'dir' | 'files';
 
 const ESRCH = 3;
+/** openat(2)'s "relative to the working directory": with an absolute path, an open by path (openPath()). */
+const AT_FDCWD = -100;
+const NO_FILES = new Int32Array(0);
 const ENOENT = 2;
 /** Indexes of the kept file fds (mode 'files'). */
 const SLOT: Readonly<Record<'stat' | PidFileName, number>> = { stat: 0, status: 1, io: 2 };
@@ -97,7 +100,7 @@ const registry = new FinalizationRegistry<Map<number, Entry>>((entries) => {
 
 /**
  * Kept /proc/<pid> fds of one caller, by pid, for passes over the processes (begin, open/visits, end). At most
- * `max` processes are kept, and no more fds than an eighth of the soft RLIMIT_NOFILE (read at each pass); a process
+ * `max` processes are kept, and no more fds than a quarter of the soft RLIMIT_NOFILE (read at each pass); a process
  * past either bound is read the ordinary way (open() answers null). Entries of processes not visited in a pass are
  * closed when it ends; everything is closed by close(), or when the reader is garbage-collected.
  */
@@ -153,7 +156,9 @@ export class PidFdReader implements PidFiles {
     this.pass++;
     this.usedNow = 0;
     const [soft] = prlimit(0, RLIMIT_NOFILE);
-    const fdCap = soft < 0 ? 128 : Math.floor(soft / 8);
+    // A quarter of the soft limit (which Node raises to the hard one at start, node.cc's PlatformInit): with readHot's
+    // and the cgroup walk's eighths, kept fds take at most half of it.
+    const fdCap = soft < 0 ? 256 : Math.floor(soft / 4);
     this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
     this.euid = process.geteuid?.() ?? -1;
     if (this.countsFds === null) {
@@ -215,6 +220,33 @@ export class PidFdReader implements PidFiles {
     }
     this.cur = e;
     return this;
+  }
+
+  /**
+   * Makes `pid`'s files, opened by path, the ones readRaw() and fdCount() read: a process past the budget, read the
+   * quick way all the same (the raw reads only: stat(), read() and fdDir() are for kept fds). Nothing pins the
+   * process here: a caller reads stat last and compares its start time with the one it knows, as a pid can be given
+   * to another process only after its process is reaped, and so after every read before that stat.
+   */
+  openPath(pid: number): this {
+    this.cur = {
+      pid,
+      dir: AT_FDCWD,
+      start: -1,
+      files: NO_FILES,
+      used: this.pass,
+      pending: null,
+      dead: false,
+      table: null,
+      at: 0,
+      slot: -1,
+    };
+    return this;
+  }
+
+  /** Whether the visit reads by path (openPath()), not through kept fds. */
+  get byPath(): boolean {
+    return this.entry().dir === AT_FDCWD;
   }
 
   /** Ends the visit open() began: a stat read at the open and not asked for is dropped. */
@@ -296,6 +328,13 @@ export class PidFdReader implements PidFiles {
     return this.cur;
   }
 
+  /** The visit's entry for the PidFiles methods, which read through kept fds only (not after openPath()). */
+  private keptEntry(): Entry {
+    const e = this.entry();
+    if (e.dir === AT_FDCWD) throw new Error('PidFdReader: PidFiles read of a visit by path');
+    return e;
+  }
+
   /** A failed read through a kept fd: ESRCH/ENOENT mean the process it names was reaped (its fds are closed). */
   private failure(e: Entry, errno: number, name: string): OsError {
     const p = `${this.procfs}/${e.pid}/${name}`;
@@ -307,7 +346,7 @@ export class PidFdReader implements PidFiles {
   }
 
   stat(): PidStat {
-    const e = this.entry();
+    const e = this.keptEntry();
     if (e.pending !== null) {
       const st = e.pending;
       e.pending = null;
@@ -319,14 +358,14 @@ export class PidFdReader implements PidFiles {
   }
 
   read(name: PidFileName): Buffer {
-    const e = this.entry();
+    const e = this.keptEntry();
     const n = this.readFile(e, SLOT[name]);
     if (n < 0) throw this.failure(e, -n, name);
     return buf.buf.subarray(0, n);
   }
 
   fdDir(): { readonly size: number; readonly uid: number } {
-    const e = this.entry();
+    const e = this.keptEntry();
     if (e.dead) throw this.failure(e, ESRCH, 'fd');
     const r = nativeIo.statxSizeUid(e.dir, 'fd', this.fdStat);
     if (r === null) {
@@ -371,7 +410,10 @@ export class PidFdReader implements PidFiles {
   fdCount(): number {
     const e = this.entry();
     if (e.dead) return -1;
-    const r = nativeIo.statxSizeUid(e.dir, 'fd', this.fdStat);
+    const r =
+      e.dir === AT_FDCWD
+        ? nativeIo.statxSizeUid(AT_FDCWD, `${this.procfs}/${e.pid}/fd`, this.fdStat)
+        : nativeIo.statxSizeUid(e.dir, 'fd', this.fdStat);
     if (r !== 0) return -1;
     if (this.euid !== 0 && this.fdStat.uid !== this.euid) return -1;
     if (this.fdStat.size > 0) return this.fdStat.size;
@@ -385,6 +427,7 @@ export class PidFdReader implements PidFiles {
   private readFile(e: Entry, slot: number): number {
     if (e.dead) return -ESRCH;
     const name = NAMES[slot]!;
+    if (e.dir === AT_FDCWD) return buf.fillAt(AT_FDCWD, `${this.procfs}/${e.pid}/${name}`);
     if (this.mode === 'files') {
       let fd = e.files[slot]!;
       if (fd < 0) {

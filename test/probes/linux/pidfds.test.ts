@@ -273,8 +273,8 @@ describe.each(MODES)('PidFdReader, mode %s', (mode) => {
   });
 });
 
-test('the fd budget is an eighth of the soft RLIMIT_NOFILE (a child under prlimit --nofile=96)', () => {
-  // 40 sleepers under a node child whose soft limit is 96: at most 12 directory fds (dir), 3 processes (files).
+test('the fd budget is a quarter of the soft RLIMIT_NOFILE (a child under prlimit --nofile=96)', () => {
+  // 40 sleepers under a node child whose soft limit is 96: at most 24 directory fds (dir), 6 processes (files).
   const script = `
     require(${JSON.stringify(path.join(REPO, 'test', 'helpers', 'ts-require.js'))});
     const { spawn } = require('node:child_process');
@@ -305,9 +305,9 @@ test('the fd budget is an eighth of the soft RLIMIT_NOFILE (a child under prlimi
   });
   expect(res.stderr).toBe('');
   const out = JSON.parse(res.stdout) as Record<string, { opened: number; size: number; fds: number }>;
-  expect(out['dir']).toEqual({ opened: 12, size: 12, fds: 12 });
+  expect(out['dir']).toEqual({ opened: 24, size: 24, fds: 24 });
   // Budgeted at 4 fds each; opened are the directory and the stat read at the open (status and io when first read).
-  expect(out['files']).toEqual({ opened: 3, size: 3, fds: 3 * 2 });
+  expect(out['files']).toEqual({ opened: 6, size: 6, fds: 6 * 2 });
 });
 
 const asRoot = process.geteuid?.() === 0 && spawnSync('unshare', ['--version']).status === 0 ? test : test.skip;

@@ -160,6 +160,32 @@ function hexBits(b: Uint8Array, i: number, n: number): number {
 }
 
 /**
+ * voluntary_ctxt_switches and nonvoluntary_ctxt_switches from the last lines of status (they end the file, but for
+ * arch lines after them: x86_Thread_features on kernels with user shadow stacks), read backwards from the end: the
+ * ~20 lines between ShdPnd and them (signal and capability masks, Mems_allowed's 512+ bytes) are not scanned.
+ * Whether both were found.
+ */
+function ctxtFromEnd(b: Uint8Array, n: number, out: Float64Array): boolean {
+  let found = 0;
+  let end = n;
+  for (let lines = 0; lines < 6 && end > 0; lines++) {
+    let i = end - 2;
+    while (i >= 0 && b[i] !== NL) i--;
+    const start = i + 1;
+    if (b[start] === 0x76 /* v */ && keyAt(b, start, n, K_VOL)) {
+      if (valueAfter(b, start, n, K_VOL.length, out, SS.voluntary) < 0) return false;
+      found |= 1;
+    } else if (b[start] === 0x6e /* n */ && keyAt(b, start, n, K_NONVOL)) {
+      if (valueAfter(b, start, n, K_NONVOL.length, out, SS.nonvoluntary) < 0) return false;
+      found |= 2;
+    }
+    if (found === 3) return true;
+    end = start;
+  }
+  return false;
+}
+
+/**
  * status's fields (SS) from `b[0, n)`: the real uid of `Uid:`, VmSize and VmRSS in bytes, Threads, the signals of
  * ShdPnd, voluntary and nonvoluntary_ctxt_switches. One pass over the lines, each told by its first byte. false when
  * Uid, Threads or a ctxt_switches line is missing or malformed (the general path reports it).
@@ -178,9 +204,11 @@ export function statusFields(b: Uint8Array, n: number, out: Float64Array): boole
     } else if (c === 0x56 /* V */ && keyAt(b, i, n, K_VMSIZE)) {
       e = valueAfter(b, i, n, K_VMSIZE.length, out, SS.vmSize);
       out[SS.vmSize] = out[SS.vmSize]! * 1024;
+      seen |= 16;
     } else if (c === 0x56 && keyAt(b, i, n, K_VMRSS)) {
       e = valueAfter(b, i, n, K_VMRSS.length, out, SS.vmRss);
       out[SS.vmRss] = out[SS.vmRss]! * 1024;
+      seen |= 32;
     } else if (c === 0x54 /* T */ && keyAt(b, i, n, K_THREADS)) {
       e = valueAfter(b, i, n, K_THREADS.length, out, SS.threads);
       seen |= 2;
@@ -190,6 +218,9 @@ export function statusFields(b: Uint8Array, n: number, out: Float64Array): boole
       const bits = hexBits(b, j, n);
       if (bits < 0) return false;
       out[SS.shdPnd] = bits;
+      // Past ShdPnd, with everything before it read (a kernel thread has no Vm lines: it reads on), the
+      // ctxt_switches lines are all that is left: read from the end, where they are.
+      if ((seen & 51) === 51 && ctxtFromEnd(b, n, out)) return true;
     } else if (c === 0x76 /* v */ && keyAt(b, i, n, K_VOL)) {
       e = valueAfter(b, i, n, K_VOL.length, out, SS.voluntary);
       seen |= 4;
@@ -202,7 +233,7 @@ export function statusFields(b: Uint8Array, n: number, out: Float64Array): boole
     while (i < n && b[i] !== NL) i++;
     i++;
   }
-  return seen === 15;
+  return (seen & 15) === 15;
 }
 
 const IO_KEYS = ['rchar', 'wchar', 'syscr', 'syscw', 'read_bytes', 'write_bytes', 'cancelled_write_bytes'].map((k) =>

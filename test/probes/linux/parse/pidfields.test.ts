@@ -165,6 +165,17 @@ describe('pidfields', () => {
     expect([...statusOf(Buffer.from(withMask))!]).toEqual([0, 0, 12 * 1024, 1, 4, 5, 6]);
     expect(statusOf(Buffer.from(base.replace(/nonvoluntary.*\n/, '')))).toBeNull();
     expect(statusOf(Buffer.from(withMask.replace('8000000000000a01', 'x')))).toBeNull();
+    // The kernel's order (Vm lines, Threads, ShdPnd, masks, then the ctxt_switches lines read from the end), with
+    // the arch lines a kernel with user shadow stacks prints after them; one ctxt_switches line missing: false.
+    const ordered =
+      'Name:\tsh\nUid:\t7\t7\t7\t7\nVmSize:\t  100 kB\nVmRSS:\t  12 kB\nThreads:\t2\nShdPnd:\t0000000000000003\n' +
+      'SigBlk:\t0000000000000000\nMems_allowed:\t' +
+      '00000000,'.repeat(63) +
+      '00000001\nvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n';
+    expect([...statusOf(Buffer.from(ordered))!]).toEqual([7, 100 * 1024, 12 * 1024, 2, 2, 5, 6]);
+    const arch = ordered + 'x86_Thread_features:\t\nx86_Thread_features_locked:\t\n';
+    expect([...statusOf(Buffer.from(arch))!]).toEqual([7, 100 * 1024, 12 * 1024, 2, 2, 5, 6]);
+    expect(statusOf(Buffer.from(arch.replace(/\nvoluntary.*\n/, '\n')))).toBeNull();
   });
 
   test("io: only the kernel's seven lines in order", () => {
