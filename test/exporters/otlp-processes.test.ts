@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Process } from '../../src/index';
 import { processKey, processResource, ProcessRecorder, type ProcessRecord } from '../../src/exporters/otlp-processes';
+import { nodeUnderNofile } from '../helpers/children';
 
 const PY = '/usr/bin/python3';
 const REPO = path.resolve(__dirname, '..', '..');
@@ -214,12 +215,7 @@ test('past the fd budget a process is read the quick way by path, with the recor
     for (const k of kids) k.kill('SIGKILL');
     process.stdout.write(JSON.stringify(out));
   `;
-  const res = spawnSync('prlimit', ['--nofile=96:96', process.execPath, '-e', script], {
-    encoding: 'utf8',
-    timeout: 60000,
-  });
-  expect(res.stderr).toBe('');
-  expect(JSON.parse(res.stdout)).toEqual({
+  expect(nodeUnderNofile(script, 96)).toEqual({
     dir: { kept: 24, quick: 30, same: true, n: 30 },
     files: { kept: 6, quick: 30, same: true, n: 30 },
   });

@@ -43,3 +43,17 @@ except OSError as e:
   if (r.status !== 0 && r.status !== 3) throw new Error(`pidfd_open probe on ${pid} failed: ${r.stderr}`);
   return r.status === 0;
 }
+
+/**
+ * Runs `script` in a fresh `node -e` under `prlimit --nofile=N:N` (the fd budgets follow the soft limit) and returns
+ * what it printed on stdout, parsed as JSON; anything on stderr is an error.
+ */
+export function nodeUnderNofile(script: string, nofile: number): unknown {
+  const res = spawnSync('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, '-e', script], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  if (res.stderr !== '' || res.status !== 0)
+    throw new Error(`node under prlimit --nofile=${nofile} exited ${res.status}: ${res.stderr}`);
+  return JSON.parse(res.stdout) as unknown;
+}

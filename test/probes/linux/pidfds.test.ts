@@ -14,6 +14,7 @@ import { ProcFs } from '../../../src/probes/linux/procfs';
 import { handle } from '../../../src/probes/linux/process';
 import { parsePidStat } from '../../../src/probes/linux/parse/pidstat';
 import { parsePidIo } from '../../../src/probes/linux/parse/pidio';
+import { nodeUnderNofile } from '../../helpers/children';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const MODES: readonly PidFdMode[] = ['dir', 'files'];
@@ -299,12 +300,7 @@ test('the fd budget is a quarter of the soft RLIMIT_NOFILE (a child under prlimi
     for (const k of kids) k.kill('SIGKILL');
     process.stdout.write(JSON.stringify(out));
   `;
-  const res = spawnSync('prlimit', ['--nofile=96:96', process.execPath, '-e', script], {
-    encoding: 'utf8',
-    timeout: 60000,
-  });
-  expect(res.stderr).toBe('');
-  const out = JSON.parse(res.stdout) as Record<string, { opened: number; size: number; fds: number }>;
+  const out = nodeUnderNofile(script, 96) as Record<string, { opened: number; size: number; fds: number }>;
   expect(out['dir']).toEqual({ opened: 24, size: 24, fds: 24 });
   // Budgeted at 4 fds each; opened are the directory and the stat read at the open (status and io when first read).
   expect(out['files']).toEqual({ opened: 6, size: 6, fds: 6 * 2 });
