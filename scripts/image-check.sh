@@ -124,4 +124,14 @@ grep -q '^node_filesystem_size_bytes{[^}]*mountpoint="/"' <<<"$once" || fail "no
 grep -Eq '^namedprocess_namegroup_num_procs\{groupname="conmon"\} [1-9]' <<<"$once" \
   || fail "the host's processes (conmon) not seen without --pid=host: $(grep -c '^namedprocess_namegroup_num_procs' <<<"$once") groups"
 
-echo "image-check: ok: base $((t1 - t0)) s, build $((t2 - t1)) s, image $((size / 1000000)) MB (base $((base_size / 1000000)) MB), ready in $ready_ms ms, stopped in $stop_ms ms"
+step "start-up inside the container: exec -> /readyz (bench/container-startup.js, ${STARTUP_RUNS:-10} starts)"
+# The image's own command, timed from inside (no runtime's start in the figure), on the container's loopback.
+startup=$("${pod[@]}" run --rm --no-healthcheck --network none -v /proc:/host/proc:ro -v /sys:/host/sys:ro \
+  -v /:/host/root:ro,rslave -v "$PWD/bench/container-startup.js:/bench/container-startup.js:ro" \
+  --read-only --cap-drop=ALL "${limits[@]}" -e BENCH_RUNS="${STARTUP_RUNS:-10}" --entrypoint node "$image" \
+  /bench/container-startup.js) || fail "start-up inside the container"
+startup_ms=$(node -p "JSON.parse(process.argv[1]).readyMs" "$startup")
+startup_cpu=$(node -p "JSON.parse(process.argv[1]).cpuMs" "$startup")
+step "start-up: $startup"
+
+echo "image-check: ok: base $((t1 - t0)) s, build $((t2 - t1)) s, image $((size / 1000000)) MB (base $((base_size / 1000000)) MB), ready in $ready_ms ms (exec -> /readyz inside: $startup_ms ms, $startup_cpu ms of CPU), stopped in $stop_ms ms"

@@ -41,7 +41,7 @@ withPodman.describe('the container image (podman)', () => {
     const { status, out } = imageCheck();
     expect({ status, out }).toEqual({ status: 0, out: expect.stringMatching(/^image-check: ok: /m) as unknown });
     // Each check of the script ran (a check dropped from the script fails here).
-    for (const step of ['image contents', 'run as deploy/README.md says', "the host's boot time and mounts", 'non-root, read-only root', 'stop on SIGTERM', 'without --pid=host']) {
+    for (const step of ['image contents', 'run as deploy/README.md says', "the host's boot time and mounts", 'non-root, read-only root', 'stop on SIGTERM', 'without --pid=host', 'start-up inside the container']) {
       expect(out).toContain(`image-check: ${step}`);
     }
   }, LIMIT_MS + 60000);
