@@ -4,13 +4,17 @@
  * library's Process keeps none: a LinuxProcess reads through a PidFiles only while a caller lends it one
  * (LinuxProcess.files, set by ProcessRecorder around one process's visit).
  *
- * What is kept, per process: an fd of the /proc/<pid> directory, and (mode 'files') fds of its stat, status and io,
- * read again with pread(2) at offset 0 (a seq_file prints itself afresh there). Measured on Linux 6.18, 1,000+
- * processes (bench/otlp-floor.c): the kernel's CPU for stat + status + io + the fd count is ~32 us per process by
- * path (open, read, close; stat of fd/), ~30 us through a kept directory fd (openat: one path component to look up),
- * ~17 us with kept file fds (no open/close at all). A kept directory fd pins ~200 bytes of slab; a kept file fd that
- * has been read pins its seq_file's page-sized buffer too, ~4.4 KiB of unreclaimable slab (charged to the agent's
- * memory cgroup): ~13 MiB for 1,000 processes.
+ * What is kept, per process: an fd of the /proc/<pid> directory and one of its stat (mode 'dir'), or of its stat,
+ * status and io (mode 'files'), read again with pread(2) at offset 0 (a seq_file prints itself afresh there). Mode
+ * 'dir' opens status and io relative to the directory fd each pass. Measured on Linux 6.18, 1,000+ processes
+ * (bench/otlp-floor.c): the kernel's CPU for stat + status + io + the fd count is ~32 us per process by path (open,
+ * read, close; stat of fd/), ~30 us through a kept directory fd (openat: one path component to look up), ~17 us with
+ * kept file fds (no open/close at all). A kept directory fd pins ~200 bytes of slab; a kept file fd that has been read
+ * pins its seq_file's page-sized buffer too, ~4 KiB of unreclaimable slab (charged to the agent's memory cgroup): ~13
+ * MiB for 1,000 processes in mode 'files'. Mode 'dir' kept the directory only before 2026-12-07: its stat fd saves an
+ * openat and a close per process and pass, ~2.9 us of kernel CPU per process (the floor's dirfd strategy with the
+ * batched closes below, with and without a kept stat fd: 26.5 -> 23.6 ms per 1,000 processes) and the system calls'
+ * share of ours, for a second fd and ~4 KiB per process (SUnreclaim grew 3.6-3.9 KiB per kept, read stat fd).
  *
  * PID reuse: a kept fd names the process it was opened on (its struct pid), not the number: once that process has
  * been reaped, every read through it answers ESRCH (ENOENT for a file opened later relative to it), never the
@@ -62,7 +66,7 @@ interface Entry {
   readonly dir: number;
   /** Start time (clock ticks) of the process the directory fd was opened on, read through it. */
   readonly start: number;
-  /** Kept file fds by SLOT (-1: not open: mode 'dir', or not opened yet, or refused last time). */
+  /** Kept file fds by SLOT (-1: not open: status and io in mode 'dir', or not opened yet, or refused last time). */
   readonly files: Int32Array;
   /** The pass that last used it: entries unused in a pass are closed when it ends. */
   used: number;
@@ -169,7 +173,7 @@ export class PidFdReader implements PidFiles {
     private readonly max: number,
     readonly mode: PidFdMode = 'dir',
   ) {
-    this.fdsPer = mode === 'files' ? 1 + NAMES.length : 1;
+    this.fdsPer = mode === 'files' ? 1 + NAMES.length : 2;
     registry.register(this, { entries: this.entries, closes: this.closes }, this);
   }
 
@@ -178,7 +182,7 @@ export class PidFdReader implements PidFiles {
     return this.entries.size;
   }
 
-  /** Kept fds now (the directories, and the files opened in mode 'files'). */
+  /** Kept fds now (the directories and the kept files). */
   get fds(): number {
     let n = 0;
     for (const e of this.entries.values()) {
@@ -479,14 +483,15 @@ export class PidFdReader implements PidFiles {
   }
 
   /**
-   * One file of the entry into `buf`: the byte count, or -errno. Mode 'files': pread at 0 of the kept fd (opened
-   * relative to the directory fd on first use); mode 'dir': openat, read, and a close deferred to the batch's.
+   * One file of the entry into `buf`: the byte count, or -errno. Mode 'files', and stat in mode 'dir': pread at 0
+   * of the kept fd (opened relative to the directory fd on first use); status and io in mode 'dir': openat, read,
+   * and a close deferred to the batch's.
    */
   private readFile(e: Entry, slot: number): number {
     if (e.dead) return -ESRCH;
     const name = NAMES[slot]!;
     if (e.dir === AT_FDCWD) return this.readWhole(AT_FDCWD, `${this.procfs}/${e.pid}/${name}`);
-    if (this.mode === 'files') {
+    if (this.mode === 'files' || slot === SLOT.stat) {
       let fd = e.files[slot]!;
       if (fd < 0) {
         fd = nativeIo.openReadAt(e.dir, name);
