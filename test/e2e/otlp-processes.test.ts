@@ -303,9 +303,9 @@ describe.each([
     const ours = children.map((c) => c.pid as number).sort((a, b) => a - b);
     // The two exported children: neither the dropped third nor any process the include filter leaves out.
     expect(keptProcDirs(agentPid)).toEqual(ours.slice(0, 2));
-    // kept_fds: files keeps each exported process's stat, status and io open too; dir keeps none of its files.
+    // kept_fds: files keeps each exported process's stat, status and io open too; dir its stat only.
     const files = (pids: number[]): string[] =>
-      keptFds === 'files' ? pids.flatMap((p) => [`${p}/io`, `${p}/stat`, `${p}/status`]) : [];
+      keptFds === 'files' ? pids.flatMap((p) => [`${p}/io`, `${p}/stat`, `${p}/status`]) : pids.map((p) => `${p}/stat`);
     expect(keptProcFiles(agentPid)).toEqual(files(ours.slice(0, 2)));
     const leaving = children.find((c) => c.pid === ours[1]) as ChildProcess;
     leaving.kill('SIGKILL');

@@ -216,7 +216,7 @@ test('past the fd budget a process is read the quick way by path, with the recor
     process.stdout.write(JSON.stringify(out));
   `;
   expect(nodeUnderNofile(script, 96)).toEqual({
-    dir: { kept: 24, quick: 30, same: true, n: 30 },
+    dir: { kept: 12, quick: 30, same: true, n: 30 },
     files: { kept: 6, quick: 30, same: true, n: 30 },
   });
 });

@@ -17,6 +17,8 @@ interface IoFns {
   read: Fn;
   pread: Fn;
   close: Fn;
+  /** null where glibc lacks close_range (before 2.34). */
+  closeRange: Fn | null;
   /** null where glibc lacks statx (before 2.28). */
   statx: Fn | null;
   inotifyInit1: Fn;
@@ -35,6 +37,7 @@ function fns(): IoFns {
     read: libc.func('long read(int fd, void *buf, size_t count)'),
     pread: libc.func('long pread(int fd, void *buf, size_t count, long offset)'),
     close: libc.func('int close(int fd)'),
+    closeRange: optionalFunc(libc, 'int close_range(unsigned int first, unsigned int last, int flags)'),
     statx: optionalFunc(libc, 'int statx(int dirfd, const char *path, int flags, unsigned int mask, void *buf)'),
     inotifyInit1: libc.func('int inotify_init1(int flags)'),
     inotifyAddWatch: libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
@@ -157,6 +160,36 @@ export function statxSizeUid(dirfd: number, name: string, out: { size: number; u
 /** close(2); its errors are dropped, as a read-only fd of a pseudo file has nothing left to flush. */
 export function closeFd(fd: number): void {
   fns().close(fd);
+}
+
+/** Whether close_range(2) is there to call: false once it failed (Linux before 5.9: ENOSYS; a seccomp filter). */
+let closeRangeWorks = true;
+
+/**
+ * Closes the first `n` fds of `fds`, each open and the caller's own (none given twice): each run of consecutive
+ * numbers with one close_range(2), the rest one close(2) each. A reader that opens, reads and closes many small files
+ * in a row gets consecutive numbers (the kernel gives the lowest free one) and pays one system call for their closes
+ * instead of one each: on this project's machine a system call costs ~1.3 us of CPU before any work (entry and exit),
+ * and the closes of 1,000 processes' stat, status and io were 3,000 of the 10,000 calls of a per-process OTLP pass.
+ * A run is closed by range only when every number in it is one of `fds`: another thread's fd can never be inside.
+ */
+export function closeFds(fds: Int32Array, n: number): void {
+  const f = fns();
+  let i = 0;
+  while (i < n) {
+    let j = i + 1;
+    while (j < n && fds[j] === fds[j - 1]! + 1) j++;
+    if (j - i > 1 && closeRangeWorks && f.closeRange !== null) {
+      // With flags 0 the call closes the whole range or, failing (ENOSYS, EPERM from seccomp), nothing at all: the
+      // fds are still open and closed one by one below.
+      if ((f.closeRange(fds[i], fds[j - 1], 0) as number) === 0) {
+        i = j;
+        continue;
+      }
+      closeRangeWorks = false;
+    }
+    for (; i < j; i++) f.close(fds[i]);
+  }
 }
 
 // ---- the pids of a procfs root ----

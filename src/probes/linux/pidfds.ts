@@ -4,13 +4,17 @@
  * library's Process keeps none: a LinuxProcess reads through a PidFiles only while a caller lends it one
  * (LinuxProcess.files, set by ProcessRecorder around one process's visit).
  *
- * What is kept, per process: an fd of the /proc/<pid> directory, and (mode 'files') fds of its stat, status and io,
- * read again with pread(2) at offset 0 (a seq_file prints itself afresh there). Measured on Linux 6.18, 1,000+
- * processes (bench/otlp-floor.c): the kernel's CPU for stat + status + io + the fd count is ~32 us per process by
- * path (open, read, close; stat of fd/), ~30 us through a kept directory fd (openat: one path component to look up),
- * ~17 us with kept file fds (no open/close at all). A kept directory fd pins ~200 bytes of slab; a kept file fd that
- * has been read pins its seq_file's page-sized buffer too, ~4.4 KiB of unreclaimable slab (charged to the agent's
- * memory cgroup): ~13 MiB for 1,000 processes.
+ * What is kept, per process: an fd of the /proc/<pid> directory and one of its stat (mode 'dir'), or of its stat,
+ * status and io (mode 'files'), read again with pread(2) at offset 0 (a seq_file prints itself afresh there). Mode
+ * 'dir' opens status and io relative to the directory fd each pass. Measured on Linux 6.18, 1,000+ processes
+ * (bench/otlp-floor.c): the kernel's CPU for stat + status + io + the fd count is ~32 us per process by path (open,
+ * read, close; stat of fd/), ~30 us through a kept directory fd (openat: one path component to look up), ~17 us with
+ * kept file fds (no open/close at all). A kept directory fd pins ~200 bytes of slab; a kept file fd that has been read
+ * pins its seq_file's page-sized buffer too, ~4 KiB of unreclaimable slab (charged to the agent's memory cgroup): ~13
+ * MiB for 1,000 processes in mode 'files'. Mode 'dir' kept the directory only before 2026-12-07: its stat fd saves an
+ * openat and a close per process and pass, ~2.9 us of kernel CPU per process (the floor's dirfd strategy with the
+ * batched closes below, with and without a kept stat fd: 26.5 -> 23.6 ms per 1,000 processes) and the system calls'
+ * share of ours, for a second fd and ~4 KiB per process (SUnreclaim grew 3.6-3.9 KiB per kept, read stat fd).
  *
  * PID reuse: a kept fd names the process it was opened on (its struct pid), not the number: once that process has
  * been reaped, every read through it answers ESRCH (ENOENT for a file opened later relative to it), never the
@@ -44,6 +48,7 @@ export interface PidFiles {
 export type PidFdMode = 'dir' | 'files';
 
 const ESRCH = 3;
+const EMFILE = 24;
 /** openat(2)'s "relative to the working directory": with an absolute path, an open by path (openPath()). */
 const AT_FDCWD = -100;
 const NO_FILES = new Int32Array(0);
@@ -61,7 +66,7 @@ interface Entry {
   readonly dir: number;
   /** Start time (clock ticks) of the process the directory fd was opened on, read through it. */
   readonly start: number;
-  /** Kept file fds by SLOT (-1: not open: mode 'dir', or not opened yet, or refused last time). */
+  /** Kept file fds by SLOT (-1: not open: status and io in mode 'dir', or not opened yet, or refused last time). */
   readonly files: Int32Array;
   /** The pass that last used it: entries unused in a pass are closed when it ends. */
   used: number;
@@ -79,6 +84,40 @@ interface Entry {
 /** Entries per shared table of kept fds (keptfds.ts): tables are added as more processes are kept. */
 const TABLE_ENTRIES = 256;
 
+/**
+ * Fds of files read whole and done with (mode 'dir', and reads by path) whose close waits for the batch: closed
+ * together by nativeIo.closeFds, one close_range(2) for each run of consecutive numbers (the kernel gives the lowest
+ * free number, so a batch is normally one run) instead of one close(2) each. 48 is 16 processes' stat, status and
+ * io: 3,000 close calls per 1,000 processes become about 60 (bench/otlp-processes.js: see the commit that made it).
+ * At most that many fds are open beyond the kept ones, for the time it takes to read 16 processes, and no more than
+ * a 32nd of the soft RLIMIT_NOFILE (DeferredCloses.limit): under a small limit the batch is smaller.
+ */
+const CLOSE_BATCH = 48;
+
+class DeferredCloses {
+  readonly fds = new Int32Array(CLOSE_BATCH);
+  n = 0;
+  /** The batch's size for this pass (begin()): CLOSE_BATCH, less under a small fd limit. */
+  limit = CLOSE_BATCH;
+  /** Where the fds are noted for another thread to close (keptfds.ts), from `at` on; null: no sink. */
+  table: Int32Array | null = null;
+  at = 0;
+
+  add(fd: number): void {
+    if (this.table !== null) Atomics.store(this.table, this.at + this.n, fd);
+    this.fds[this.n++] = fd;
+    if (this.n >= this.limit) this.flush();
+  }
+
+  flush(): void {
+    if (this.n === 0) return;
+    // Off the shared table first, as closeEntry does.
+    if (this.table !== null) for (let k = 0; k < this.n; k++) Atomics.store(this.table, this.at + k, -1);
+    nativeIo.closeFds(this.fds, this.n);
+    this.n = 0;
+  }
+}
+
 function osError(errno: number, syscall: string, p: string): OsError {
   const code = errnoName(errno);
   return new OsError(code, errno, syscall, p, `${code}: ${syscall} '${p}'`);
@@ -93,9 +132,10 @@ function closeEntry(e: Entry): void {
   nativeIo.closeFd(e.dir);
 }
 
-const registry = new FinalizationRegistry<Map<number, Entry>>((entries) => {
-  for (const e of entries.values()) closeEntry(e);
-  entries.clear();
+const registry = new FinalizationRegistry<{ entries: Map<number, Entry>; closes: DeferredCloses }>((held) => {
+  for (const e of held.entries.values()) closeEntry(e);
+  held.entries.clear();
+  held.closes.flush();
 });
 
 /**
@@ -121,6 +161,7 @@ export class PidFdReader implements PidFiles {
   private readonly freeSlots: number[] = [];
   /** Where this reader's tables go (the sink set when it was made; null: no tables). */
   private readonly sink: KeptFdSink | null = keptFdSink();
+  private readonly closes = new DeferredCloses();
   /**
    * Whether this kernel gives fd/'s size as the open fd count (Linux 6.2+): then a size of 0 is no fd open (a kernel
    * thread) rather than a kernel that does not count. Learnt once from this process's own fd/ (never empty).
@@ -132,8 +173,8 @@ export class PidFdReader implements PidFiles {
     private readonly max: number,
     readonly mode: PidFdMode = 'dir',
   ) {
-    this.fdsPer = mode === 'files' ? 1 + NAMES.length : 1;
-    registry.register(this, this.entries, this);
+    this.fdsPer = mode === 'files' ? 1 + NAMES.length : 2;
+    registry.register(this, { entries: this.entries, closes: this.closes }, this);
   }
 
   /** Kept processes now. */
@@ -141,7 +182,7 @@ export class PidFdReader implements PidFiles {
     return this.entries.size;
   }
 
-  /** Kept fds now (the directories, and the files opened in mode 'files'). */
+  /** Kept fds now (the directories and the kept files). */
   get fds(): number {
     let n = 0;
     for (const e of this.entries.values()) {
@@ -153,12 +194,15 @@ export class PidFdReader implements PidFiles {
 
   /** Starts a pass: the fd budget and the euid are read again. */
   begin(): void {
+    // A pass left without end() (an exception in the walk) may have left closes waiting.
+    this.closes.flush();
     this.pass++;
     this.usedNow = 0;
     const [soft] = prlimit(0, RLIMIT_NOFILE);
     // A quarter of the soft limit (which Node raises to the hard one at start, node.cc's PlatformInit): with readHot's
     // and the cgroup walk's eighths, kept fds take at most half of it.
     const fdCap = soft < 0 ? 256 : Math.floor(soft / 4);
+    this.closes.limit = Math.max(1, Math.min(CLOSE_BATCH, Math.floor((soft < 0 ? 1024 : soft) / 32)));
     this.budget = Math.min(this.max, Math.floor(fdCap / this.fdsPer));
     this.euid = process.geteuid?.() ?? -1;
     if (this.countsFds === null) {
@@ -173,10 +217,12 @@ export class PidFdReader implements PidFiles {
   /** Ends a pass: the fds of processes it did not visit (gone, or no longer wanted) are closed. */
   end(): void {
     for (const [pid, e] of this.entries) if (e.used !== this.pass) this.forget(pid, e);
+    this.closes.flush();
     this.cur = null;
   }
 
   close(): void {
+    this.closes.flush();
     for (const e of this.entries.values()) closeEntry(e);
     for (const e of this.entries.values()) if (e.slot >= 0) this.freeSlots.push(e.slot);
     this.entries.clear();
@@ -277,12 +323,26 @@ export class PidFdReader implements PidFiles {
     const free = this.freeSlots.pop();
     if (free !== undefined) return free;
     if (this.sink === null) return -1;
-    if (this.slots === this.tables.length * TABLE_ENTRIES)
+    if (this.tables.length === 0) this.firstTable(this.sink);
+    else if (this.slots === this.tables.length * TABLE_ENTRIES)
       this.tables.push(keptFdTable(this.sink, TABLE_ENTRIES * (1 + NAMES.length)));
     return this.slots++;
   }
 
+  /** The first shared table, with room past its entries for the deferred closes' fds. */
+  private firstTable(sink: KeptFdSink): void {
+    const at = TABLE_ENTRIES * (1 + NAMES.length);
+    const table = keptFdTable(sink, at + CLOSE_BATCH);
+    this.tables.push(table);
+    this.closes.table = table;
+    this.closes.at = at;
+  }
+
   private openEntry(pid: number): Entry | null {
+    // The deferred closes first: the new directory fd takes the lowest free number below them, so the kept fds stay
+    // packed at the bottom of the table and the files read whole above them get consecutive numbers, one run per
+    // batch (opened in between, kept fds would leave holes of the batch's closes for the next passes to fall into).
+    this.closes.flush();
     const dir = nativeIo.openRead(`${this.procfs}/${pid}`);
     // Gone since the listing (or hidden: hidepid): the ordinary reads report it.
     if (dir < 0) return null;
@@ -321,6 +381,8 @@ export class PidFdReader implements PidFiles {
       if (e.slot >= 0) this.freeSlots.push(e.slot);
     }
     closeEntry(e);
+    // The files of the process read before are closed with it (rare: a process gone, or no longer exported).
+    this.closes.flush();
   }
 
   private entry(): Entry {
@@ -421,14 +483,15 @@ export class PidFdReader implements PidFiles {
   }
 
   /**
-   * One file of the entry into `buf`: the byte count, or -errno. Mode 'files': pread at 0 of the kept fd (opened
-   * relative to the directory fd on first use); mode 'dir': openat, read, close.
+   * One file of the entry into `buf`: the byte count, or -errno. Mode 'files', and stat in mode 'dir': pread at 0
+   * of the kept fd (opened relative to the directory fd on first use); status and io in mode 'dir': openat, read,
+   * and a close deferred to the batch's.
    */
   private readFile(e: Entry, slot: number): number {
     if (e.dead) return -ESRCH;
     const name = NAMES[slot]!;
-    if (e.dir === AT_FDCWD) return buf.fillAt(AT_FDCWD, `${this.procfs}/${e.pid}/${name}`);
-    if (this.mode === 'files') {
+    if (e.dir === AT_FDCWD) return this.readWhole(AT_FDCWD, `${this.procfs}/${e.pid}/${name}`);
+    if (this.mode === 'files' || slot === SLOT.stat) {
       let fd = e.files[slot]!;
       if (fd < 0) {
         fd = nativeIo.openReadAt(e.dir, name);
@@ -438,6 +501,21 @@ export class PidFdReader implements PidFiles {
       }
       return buf.fill(fd, true);
     }
-    return buf.fillAt(e.dir, name);
+    return this.readWhole(e.dir, name);
+  }
+
+  /** openat(dirfd, name) read whole into `buf`, its close deferred (DeferredCloses): the byte count, or -errno. */
+  private readWhole(dirfd: number, name: string): number {
+    let fd = nativeIo.openReadAt(dirfd, name);
+    // At the fd limit, the fds waiting for their close may be what stands in the way.
+    if (fd === -EMFILE && this.closes.n > 0) {
+      this.closes.flush();
+      fd = nativeIo.openReadAt(dirfd, name);
+    }
+    if (fd < 0) return fd;
+    if (this.closes.table === null && this.sink !== null) this.firstTable(this.sink);
+    const n = buf.fill(fd);
+    this.closes.add(fd);
+    return n;
   }
 }
