@@ -62,6 +62,8 @@ function depthOf(p: string): number {
 /** What the collector keeps between passes: identities by path, the pod log index, device names. */
 class Selector {
   private readonly ids = new Map<string, CgroupIdentity>();
+  /** keep() by path: a pure function of the path and the options (the identity, the regexes, the depth). */
+  private readonly kept = new Map<string, boolean>();
   private readonly filter: NameFilter;
   private readonly include: NameFilter | null;
 
@@ -87,6 +89,17 @@ class Selector {
   }
 
   keep(p: string): boolean {
+    let k = this.kept.get(p);
+    if (k === undefined) {
+      // Dropped whole past what a host holds at once, as the identities.
+      if (this.kept.size > 20000) this.kept.clear();
+      k = this.decide(p);
+      this.kept.set(p, k);
+    }
+    return k;
+  }
+
+  private decide(p: string): boolean {
     if (!this.filter.passes(p)) return false;
     const id = this.identity(p);
     if (id.containerId !== null) return true;
@@ -134,6 +147,29 @@ function labelsOf(p: string, id: CgroupIdentity, logs: PodLogIndex | null, rt: R
 }
 
 /**
+ * Each path's labels, made again only when what they come from changed: the pod log index (a new object when it is
+ * read again) or the container's runtime names (kept per container); the identity is the path's. The same label
+ * object pass after pass, for the families' derived label sets (cgroupsFamilies) too. Only the paths of the last pass.
+ */
+class LabelsCache {
+  private last = new Map<string, { logs: PodLogIndex | null; rt: RuntimeNames | null; labels: CgroupLabels }>();
+  private next = new Map<string, { logs: PodLogIndex | null; rt: RuntimeNames | null; labels: CgroupLabels }>();
+
+  get(p: string, id: CgroupIdentity, logs: PodLogIndex | null, rt: RuntimeNames | null): CgroupLabels {
+    let e = this.last.get(p);
+    if (e === undefined || e.logs !== logs || e.rt !== rt) e = { logs, rt, labels: labelsOf(p, id, logs, rt) };
+    this.next.set(p, e);
+    return e.labels;
+  }
+
+  /** Ends a pass: the paths not asked for in it are forgotten. */
+  endPass(): void {
+    this.last = this.next;
+    this.next = new Map();
+  }
+}
+
+/**
  * Image and name per container id, read once from the runtime's state file and kept while the container is listed
  * (the file does not change for a container's life); dropped when it is gone.
  */
@@ -163,6 +199,18 @@ class RuntimeNamesCache {
   keepOnly(live: ReadonlySet<string>): void {
     for (const k of this.byId.keys()) if (!live.has(k)) this.byId.delete(k);
   }
+}
+
+/**
+ * A row's labels with cpu="total", made once per label object: the collector hands the same labels pass after pass
+ * while a cgroup's names stay (LabelsCache).
+ */
+const cpuTotalLabels = new WeakMap<CgroupLabels, Readonly<Record<string, string>>>();
+
+function withCpuTotal(l: CgroupLabels): Readonly<Record<string, string>> {
+  let x = cpuTotalLabels.get(l);
+  if (x === undefined) cpuTotalLabels.set(l, (x = { ...l, cpu: 'total' }));
+  return x;
 }
 
 export function cgroupsFamilies(d: CgroupsData): ReturnType<typeof families> {
@@ -256,7 +304,7 @@ export function cgroupsFamilies(d: CgroupsData): ReturnType<typeof families> {
     const s = r.stats;
     if (s.cpu !== null) {
       const c = s.cpu;
-      if (c.usage !== null) cpuUsage.add({ ...l, cpu: 'total' }, c.usage);
+      if (c.usage !== null) cpuUsage.add(withCpuTotal(l), c.usage);
       put(cpuUser, l, c.user);
       put(cpuSystem, l, c.system);
       // As cAdvisor: the CFS series only where a quota is set (they stay 0 otherwise, whatever an ancestor does).
@@ -398,12 +446,52 @@ function limitsOf(s: CgroupStats, at: number, gen: number | null): CachedLimits 
   };
 }
 
+/**
+ * The usage read with the limits kept. Literals of each record's fields, not spreads (thousands of records a pass;
+ * a spread of two objects is a generic property copy): the types require every field, so none is left out.
+ */
 function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
+  const c = s.cpu;
+  const lc = l.cpu;
+  const m = s.memory;
+  const lm = l.memory;
   return {
-    ...s,
-    cpu: s.cpu === null ? null : { ...s.cpu, ...l.cpu },
-    memory: s.memory === null ? null : { ...s.memory, ...l.memory },
-    pids: s.pids === null ? null : { ...s.pids, max: l.pidsMax },
+    dirs: s.dirs,
+    cpu:
+      c === null
+        ? null
+        : {
+            usage: c.usage,
+            user: c.user,
+            system: c.system,
+            periods: c.periods,
+            throttledPeriods: c.throttledPeriods,
+            throttledTime: c.throttledTime,
+            quota: lc === null ? c.quota : lc.quota,
+            period: lc === null ? c.period : lc.period,
+            weight: lc === null ? c.weight : lc.weight,
+            shares: lc === null ? c.shares : lc.shares,
+          },
+    memory:
+      m === null
+        ? null
+        : {
+            current: m.current,
+            peak: m.peak,
+            max: lm === null ? m.max : lm.max,
+            high: lm === null ? m.high : lm.high,
+            low: lm === null ? m.low : lm.low,
+            min: lm === null ? m.min : lm.min,
+            swapCurrent: m.swapCurrent,
+            swapMax: lm === null ? m.swapMax : lm.swapMax,
+            events: m.events,
+            failcnt: m.failcnt,
+            stat: m.stat,
+            workingSet: m.workingSet,
+          },
+    io: s.io,
+    pids: s.pids === null ? null : { current: s.pids.current, max: l.pidsMax },
+    pressure: s.pressure,
   };
 }
 
@@ -509,6 +597,7 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
     let devices: Record<string, string> = {};
     const limits = new Map<string, CachedLimits>();
     const names = new RuntimeNamesCache(psutil);
+    const labelCache = new LabelsCache();
     // ioOps false: the families and OTLP export bytes only (container_blkio_device_usage_total, container.disk.io).
     const parts = {
       cpu: o.cpu,
@@ -545,12 +634,13 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
         const ident = sel.identity(p);
         if (ident.containerId !== null) liveIds.add(ident.containerId);
         rows.push({
-          labels: labelsOf(p, ident, logs, names.get(ident)),
+          labels: labelCache.get(p, ident, logs, names.get(ident)),
           memoryVersion: dirs.memory?.version ?? null,
           stats: s,
         });
       }
       names.keepOnly(liveIds);
+      labelCache.endPass();
       if (unknownDevice) {
         // Block devices are few and rarely change: listed again only when a cgroup names one not seen yet.
         devices = {};
