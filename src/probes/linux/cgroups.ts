@@ -226,18 +226,40 @@ function fsIo(fs: ProcFs): Io {
   };
 }
 
-/** Per reader and ProcFs, its Io: made once, not per stats() call (hundreds of cgroups a pass). */
-const readerIos = new WeakMap<CgroupDirReader, { fs: ProcFs; io: Io }>();
+/**
+ * Per reader and ProcFs, its Io: made once, not per stats() call (hundreds of cgroups a pass). `kernel`: the reader's
+ * own, for a cgroup whose every directory is on the kernel's filesystems (the question asked once per dirs object,
+ * not at each of a dozen reads).
+ */
+const readerIos = new WeakMap<
+  CgroupDirReader,
+  { fs: ProcFs; io: Io; kernel: Io; allKernel: WeakMap<CgroupDirs, boolean>; isKernel: (dir: string) => boolean }
+>();
 
 /**
  * The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). Which
  * a directory is, is remembered (a dozen reads of each directory a pass, the same directories pass after pass), for
  * at most 65,536 directories and as many before them.
  */
-function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
+function readerIo(fs: ProcFs, reader: CgroupDirReader | null, dirs: CgroupDirs): Io {
   if (reader === null) return fsIo(fs);
-  const known = readerIos.get(reader);
-  if (known !== undefined && known.fs === fs) return known.io;
+  let known = readerIos.get(reader);
+  if (known === undefined || known.fs !== fs) known = makeReaderIo(fs, reader);
+  let all = known.allKernel.get(dirs);
+  if (all === undefined) {
+    const k = known.isKernel;
+    const on = (x: { dir: string } | string | null) => x === null || k(typeof x === 'string' ? x : x.dir);
+    // cpuset: not read by stats() with a reader.
+    all = on(dirs.memory) && on(dirs.cpu) && on(dirs.cpuacct) && on(dirs.pids) && on(dirs.io) && on(dirs.unified);
+    known.allKernel.set(dirs, all);
+  }
+  return all ? known.kernel : known.io;
+}
+
+function makeReaderIo(
+  fs: ProcFs,
+  reader: CgroupDirReader,
+): { fs: ProcFs; io: Io; kernel: Io; allKernel: WeakMap<CgroupDirs, boolean>; isKernel: (dir: string) => boolean } {
   const plain = fsIo(fs);
   let kernel = new Map<string, boolean>();
   let before = new Map<string, boolean>();
@@ -258,8 +280,13 @@ function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
     exists: (dir) => (isKernel(dir) ? reader.exists(dir) : plain.exists(dir)),
     read: (dir, file) => (isKernel(dir) ? reader.read(dir, file) : plain.read(dir, file)),
   };
-  readerIos.set(reader, { fs, io });
-  return io;
+  const kernelIo: Io = {
+    exists: (dir) => reader.exists(dir),
+    read: (dir, file) => reader.read(dir, file),
+  };
+  const made = { fs, io, kernel: kernelIo, allKernel: new WeakMap<CgroupDirs, boolean>(), isKernel };
+  readerIos.set(reader, made);
+  return made;
 }
 
 function readText<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
@@ -430,17 +457,28 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): 
 }
 
 /** The memory.stat keys to parse for CgroupParts.statKeys, by version (v1: each key and its total_ form too). */
-const statPickers = new WeakMap<readonly string[], { v1: FlatKeys; v2: FlatKeys }>();
+interface StatPicker {
+  readonly v1: FlatKeys;
+  readonly v2: FlatKeys;
+  /** `total_` and each of v2's names, in its order. */
+  readonly totals: readonly string[];
+  /** Whether no name asked for starts with `total_` itself (then memoryStats' loops, which strip that prefix). */
+  readonly plain: boolean;
+}
 
-function statPicker(keys: readonly string[], version: 1 | 2): FlatKeys {
+const statPickers = new WeakMap<readonly string[], StatPicker>();
+
+function statPicker(keys: readonly string[]): StatPicker {
   let p = statPickers.get(keys);
   if (p === undefined) {
     // inactive_file for the working set, whatever the caller asked for.
     const v2 = [...new Set([...keys, 'inactive_file'])];
-    p = { v1: new FlatKeys([...v2, ...v2.map((k) => 'total_' + k)]), v2: new FlatKeys(v2) };
+    const totals = v2.map((k) => 'total_' + k);
+    const plain = v2.every((k) => !k.startsWith('total_'));
+    p = { v1: new FlatKeys([...v2, ...totals]), v2: new FlatKeys(v2), totals, plain };
     statPickers.set(keys, p);
   }
-  return version === 1 ? p.v1 : p.v2;
+  return p;
 }
 
 function memoryStats(
@@ -452,9 +490,11 @@ function memoryStats(
   const m = d.memory;
   if (m === null) return null;
   let stat: Record<string, number>;
+  let picked: StatPicker | null = null;
   if (statKeys === undefined) stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
   else {
-    const keys = statPicker(statKeys, m.version);
+    picked = statPicker(statKeys);
+    const keys = m.version === 1 ? picked.v1 : picked.v2;
     stat = read(io, m.dir, 'memory.stat', (t, p) => parseFlatKeyedPick(t, keys, p)) ?? {};
   }
   const lim = <T>(file: string, parse: (t: Buffer | string, p: string) => T): T | null =>
@@ -487,8 +527,17 @@ function memoryStats(
   }
   // v1: the total_* keys count the whole subtree (with use_hierarchy, the only mode since 5.x); prefer them.
   const flat: Record<string, number> = {};
-  for (const k in stat) if (!k.startsWith('total_')) flat[k] = stat[k]!;
-  for (const k in stat) if (k.startsWith('total_')) flat[k.slice(6)] = stat[k]!;
+  if (picked !== null && picked.plain) {
+    // Only the picked keys can be there: each once, its total_ value where the file has one (as the loops below).
+    const names = picked.v2.names;
+    for (let i = 0; i < names.length; i++) {
+      const v = stat[picked.totals[i]!] ?? stat[names[i]!];
+      if (v !== undefined) flat[names[i]!] = v;
+    }
+  } else {
+    for (const k in stat) if (!k.startsWith('total_')) flat[k] = stat[k]!;
+    for (const k in stat) if (k.startsWith('total_')) flat[k.slice(6)] = stat[k]!;
+  }
   const current = read(io, m.dir, 'memory.usage_in_bytes', parseUint);
   const memsw = read(io, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
   const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
@@ -612,7 +661,7 @@ export function stats(
   parts: CgroupParts = ALL_PARTS,
   reader: CgroupDirReader | null = null,
 ): CgroupStatsRaw {
-  const io = readerIo(fs, reader);
+  const io = readerIo(fs, reader, dirs);
   const d = existing(io, dirs, reader === null);
   const pids =
     d.pids === null || parts.pids !== true
