@@ -132,6 +132,19 @@ describe('cgroup file parsers', () => {
       { major: 9, minor: 1, read: 1, write: 0, discard: 0 },
     ]);
     expect(() => parseBlkio('8:0 Read\n')).toThrow(ParseError);
+    // From bytes as from text: the same devices in the same order, the same errors.
+    for (const t of [
+      '8:0 Read 5\n8:0 Write 7\n8:0 Sync 1\n8:0 Async 11\n8:0 Discard 3\n8:0 Total 12\n9:1 Read 1\nTotal 13\n',
+      'Total 0\n',
+      '',
+      '8:0 Read 123456789012345678\n',
+      '08:0 Read 1\n8:0 Read 2\n',
+      ' 8:0  Read 5 \n\n8:0 Other 4\n',
+      '253:0 Write 4096\n8:0 Write 1\n253:0 Read 1\nTotal 2',
+    ])
+      expect(parseBlkio(Buffer.from(t))).toEqual(parseBlkio(t));
+    for (const bad of ['8:0 Read\n', '8:0 Read x\n', '8-0 Read 1\n', 'Total\n', '8:0 Read 1 2\n'])
+      expect(() => parseBlkio(Buffer.from(bad))).toThrow(ParseError);
   });
 });
 
