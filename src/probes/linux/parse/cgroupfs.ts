@@ -72,7 +72,7 @@ function flatKeyedBytes(b: Buffer, keys: FlatKeys | null = null): Record<string,
     if (t === from) return null;
     while (i < n && b[i] !== 10 && isSpace(b[i]!)) i++;
     if (i < n && b[i] !== 10) return null;
-    const j = keys === null ? -1 : keyAt(b, s, k, keys.bytes);
+    const j = keys === null ? -1 : keyAt(b, s, k, keys);
     if (keys !== null && j < 0) continue;
     // Up to 15 digits the sum is exact; longer ones go through Number() of the text (its rounding), as intAt does.
     if (t - from > 15) num = Number(b.toString('latin1', v, t));
@@ -119,18 +119,25 @@ export function parseFlatKeyed(input: Buffer | string, path = '<input>'): Record
 export class FlatKeys {
   readonly names: readonly string[];
   readonly bytes: readonly Buffer[];
+  /** By key length, the indexes of the keys of that length: a line is compared only with keys as long as its own. */
+  readonly byLength: readonly (readonly number[] | undefined)[];
   constructor(names: readonly string[]) {
     this.names = Object.freeze([...names]);
     this.bytes = Object.freeze(names.map((k) => Buffer.from(k, 'latin1')));
+    const byLength: number[][] = [];
+    this.bytes.forEach((kb, j) => (byLength[kb.length] ??= []).push(j));
+    this.byLength = Object.freeze(Array.from(byLength, (x) => x));
   }
 }
 
 /** flatKeyedBytes' match of b[s, e) among the keys: its index, or -1. */
-function keyAt(b: Buffer, s: number, e: number, keys: readonly Buffer[]): number {
+function keyAt(b: Buffer, s: number, e: number, keys: FlatKeys): number {
   const len = e - s;
-  for (let j = 0; j < keys.length; j++) {
-    const kb = keys[j]!;
-    if (kb.length !== len) continue;
+  const same = len < keys.byLength.length ? keys.byLength[len] : undefined;
+  if (same === undefined) return -1;
+  for (let m = 0; m < same.length; m++) {
+    const j = same[m]!;
+    const kb = keys.bytes[j]!;
     let i = 0;
     while (i < len && kb[i] === b[s + i]) i++;
     if (i === len) return j;
