@@ -202,15 +202,45 @@ class RuntimeNamesCache {
 }
 
 /**
- * A row's labels with cpu="total", made once per label object: the collector hands the same labels pass after pass
- * while a cgroup's names stay (LabelsCache).
+ * A row's labels and more, as literals: an object spread with more properties (`{ ...l, cpu: 'total' }`) is a generic
+ * property copy in V8, about 1 µs each (measured on Node 20: 1.0-1.2 µs with one more, 3.8 µs with three), against
+ * some 30 ns for a literal; a scrape makes one per cgroup and three per block device of each.
  */
-const cpuTotalLabels = new WeakMap<CgroupLabels, Readonly<Record<string, string>>>();
+function withCpuTotal(l: CgroupLabels): Readonly<Record<keyof CgroupLabels | 'cpu', string>> {
+  return {
+    id: l.id,
+    container: l.container,
+    pod: l.pod,
+    namespace: l.namespace,
+    container_id: l.container_id,
+    systemd_unit: l.systemd_unit,
+    image: l.image,
+    name: l.name,
+    cpu: 'total',
+  };
+}
 
-function withCpuTotal(l: CgroupLabels): Readonly<Record<string, string>> {
-  let x = cpuTotalLabels.get(l);
-  if (x === undefined) cpuTotalLabels.set(l, (x = { ...l, cpu: 'total' }));
-  return x;
+function withDevice(
+  l: CgroupLabels,
+  device: string,
+  major: string,
+  minor: string,
+  operation: string,
+): Readonly<Record<keyof CgroupLabels | 'device' | 'major' | 'minor' | 'operation', string>> {
+  return {
+    id: l.id,
+    container: l.container,
+    pod: l.pod,
+    namespace: l.namespace,
+    container_id: l.container_id,
+    systemd_unit: l.systemd_unit,
+    image: l.image,
+    name: l.name,
+    device,
+    major,
+    minor,
+    operation,
+  };
 }
 
 export function cgroupsFamilies(d: CgroupsData): ReturnType<typeof families> {
@@ -348,14 +378,11 @@ export function cgroupsFamilies(d: CgroupsData): ReturnType<typeof families> {
     for (const dev of s.io ?? []) {
       const key = `${dev.major}:${dev.minor}`;
       const name = d.devices[key] ?? '';
-      const base = {
-        ...l,
-        device: name === '' ? '' : `/dev/${name}`,
-        major: String(dev.major),
-        minor: String(dev.minor),
-      };
-      blkio.add({ ...base, operation: 'Read' }, dev.readBytes);
-      blkio.add({ ...base, operation: 'Write' }, dev.writeBytes);
+      const device = name === '' ? '' : `/dev/${name}`;
+      const major = String(dev.major);
+      const minor = String(dev.minor);
+      blkio.add(withDevice(l, device, major, minor, 'Read'), dev.readBytes);
+      blkio.add(withDevice(l, device, major, minor, 'Write'), dev.writeBytes);
     }
     if (s.pressure !== null) {
       for (const res of ['cpu', 'memory', 'io'] as const) {
@@ -495,6 +522,22 @@ function withLimits(s: CgroupStats, l: CachedLimits): CgroupStats {
   };
 }
 
+/** The CPU record without the CFS counters (a literal: see withCpuTotal on spreads). */
+function withoutThrottling(c: NonNullable<CgroupStats['cpu']>): NonNullable<CgroupStats['cpu']> {
+  return {
+    usage: c.usage,
+    user: c.user,
+    system: c.system,
+    periods: null,
+    throttledPeriods: null,
+    throttledTime: null,
+    quota: c.quota,
+    period: c.period,
+    weight: c.weight,
+    shares: c.shares,
+  };
+}
+
 /**
  * Usage of every path, limits read again only where a file of the cgroup was written since they were read (the
  * reader's limitGenerations), or, where the reader cannot tell, they are older than LIMITS_TTL_MS (or absent); the
@@ -540,10 +583,7 @@ function statsWithCachedLimits(
   stale.forEach((i, k) => {
     const f = full[k]!;
     // The CFS counters as the passes in between give them: none without a quota (the families export none either).
-    out[i] =
-      f.cpu !== null && f.cpu.quota === null
-        ? { ...f, cpu: { ...f.cpu, periods: null, throttledPeriods: null, throttledTime: null } }
-        : f;
+    out[i] = f.cpu !== null && f.cpu.quota === null ? { ...f, cpu: withoutThrottling(f.cpu) } : f;
     keep.set(paths[i]!, limitsOf(f, now, read[k] ?? null));
   });
   fresh.forEach((i) => {
@@ -629,7 +669,10 @@ export const cgroupsCollector = defineCollector<CgroupsData, CgroupsOptions>({
       let unknownDevice = false;
       for (let i = 0; i < kept.length; i++) {
         const p = kept[i]!;
-        const { dirs, ...s } = stats[i]!;
+        const st = stats[i]!;
+        const dirs = st.dirs;
+        // Without dirs (the worker's own business), as a literal: see withCpuTotal on spreads.
+        const s = { cpu: st.cpu, memory: st.memory, io: st.io, pids: st.pids, pressure: st.pressure };
         for (const dev of s.io ?? []) if (devices[`${dev.major}:${dev.minor}`] === undefined) unknownDevice = true;
         const ident = sel.identity(p);
         if (ident.containerId !== null) liveIds.add(ident.containerId);

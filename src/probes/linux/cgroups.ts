@@ -590,8 +590,17 @@ function ioStats(io: Io, d: CgroupDirs, ops: boolean): CgroupIoDevice[] | null {
     if (e === undefined) out.set(k, (e = { major, minor, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 }));
     return e;
   };
-  for (const b of bytes ?? []) Object.assign(get(b.major, b.minor), { readBytes: b.read, writeBytes: b.write });
-  for (const o of serviced ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
+  // Plain assignments, not Object.assign of a literal (a generic property copy in V8, a microsecond each).
+  for (const b of bytes ?? []) {
+    const e = get(b.major, b.minor);
+    e.readBytes = b.read;
+    e.writeBytes = b.write;
+  }
+  for (const o of serviced ?? []) {
+    const e = get(o.major, o.minor);
+    e.readOps = o.read;
+    e.writeOps = o.write;
+  }
   return [...out.values()].map((e) => Object.freeze(e));
 }
 
