@@ -457,6 +457,9 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): 
 }
 
 /** The memory.stat keys to parse for CgroupParts.statKeys, by version (v1: each key and its total_ form too). */
+/** memory.oom_control's one key read: oom_kill (the others, oom_kill_disable and under_oom, are checked only). */
+const OOM_KILL = new FlatKeys(['oom_kill']);
+
 interface StatPicker {
   readonly v1: FlatKeys;
   readonly v2: FlatKeys;
@@ -542,7 +545,7 @@ function memoryStats(
   const memsw = read(io, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
   const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
   const max = lim('memory.limit_in_bytes', parseLimit);
-  const oom = read(io, m.dir, 'memory.oom_control', parseFlatKeyed);
+  const oom = read(io, m.dir, 'memory.oom_control', (t, p) => parseFlatKeyedPick(t, OOM_KILL, p));
   return Object.freeze({
     current,
     peak: read(io, m.dir, 'memory.max_usage_in_bytes', parseUint),
