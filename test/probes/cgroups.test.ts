@@ -56,9 +56,11 @@ describe('cgroup file parsers', () => {
       // Past 15 digits: Number()'s rounding, as the text parser's.
       'usage_usec 123456789012345678\nuser_usec 9007199254740993\n',
       'k\u00e9y 5\n', // not ASCII: the text way
+      // Other blanks around and between the fields, CR LF, blank lines, -0, no final newline.
+      '\n\n a\t7\r\n\n  b \t -0 \t\n\u000bc 5',
     ];
     for (const t of texts) expect(parseFlatKeyed(Buffer.from(t))).toEqual(parseFlatKeyed(t));
-    for (const bad of ['anon x\n', 'anon 1 2\n', 'anon\n', 'anon -\n'])
+    for (const bad of ['anon x\n', 'anon 1 2\n', 'anon\n', 'anon -\n', 'anon +5\n', 'anon 5x\n', 'anon \t\n', 'b'])
       expect(() => parseFlatKeyed(Buffer.from(bad), 'memory.stat')).toThrow(/memory\.stat.*line 1/);
     for (const t of ['0\n', ' 42 ', '9223372036854771712\n', '18446744073709551615\n', '123456789012345678\n']) {
       expect(parseUint(Buffer.from(t))).toBe(parseUint(t));
@@ -106,6 +108,15 @@ describe('cgroup file parsers', () => {
     const big = 'cpu user system\n0 9007199254740993 1\n1 9007199254740993 2\n';
     expect(parseUsageAll(Buffer.from(big))).toEqual({ user: Number(18014398509481986n), system: 3 });
     expect(() => parseUsageAll('cpu user\n0 1\n')).toThrow(ParseError);
+    // From bytes as from text: other spacing, no final newline, sums past 2^53 from small values.
+    for (const t of [
+      'cpu user system\n0 5 6\n1 7 8\n',
+      'cpu  user\tsystem \n 0  5 6 \n\n1 7 8',
+      `cpu user system\n${Array.from({ length: 4 }, (_, i) => `${i} 4503599627370497 3\n`).join('')}`,
+    ])
+      expect(parseUsageAll(Buffer.from(t))).toEqual(parseUsageAll(t));
+    for (const bad of ['cpu user system\n0 1 x\n', 'cpu user system\n0 1 2 3\n', 'cpu user system\n-1 1 2\n', ''])
+      expect(() => parseUsageAll(Buffer.from(bad))).toThrow(ParseError);
     expect(() => parseUsageAll('cpu user system\n0 1\n')).toThrow(ParseError);
   });
   test('io.stat: keys by name, absent ones 0', () => {
@@ -121,6 +132,19 @@ describe('cgroup file parsers', () => {
       { major: 9, minor: 1, read: 1, write: 0, discard: 0 },
     ]);
     expect(() => parseBlkio('8:0 Read\n')).toThrow(ParseError);
+    // From bytes as from text: the same devices in the same order, the same errors.
+    for (const t of [
+      '8:0 Read 5\n8:0 Write 7\n8:0 Sync 1\n8:0 Async 11\n8:0 Discard 3\n8:0 Total 12\n9:1 Read 1\nTotal 13\n',
+      'Total 0\n',
+      '',
+      '8:0 Read 123456789012345678\n',
+      '08:0 Read 1\n8:0 Read 2\n',
+      ' 8:0  Read 5 \n\n8:0 Other 4\n',
+      '253:0 Write 4096\n8:0 Write 1\n253:0 Read 1\nTotal 2',
+    ])
+      expect(parseBlkio(Buffer.from(t))).toEqual(parseBlkio(t));
+    for (const bad of ['8:0 Read\n', '8:0 Read x\n', '8-0 Read 1\n', 'Total\n', '8:0 Read 1 2\n'])
+      expect(() => parseBlkio(Buffer.from(bad))).toThrow(ParseError);
   });
 });
 

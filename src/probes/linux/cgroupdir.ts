@@ -106,6 +106,25 @@ const ENOTDIR = 20;
  */
 const buf = new nativeIo.ReadBuffer(64 * 1024, 1 << 20);
 
+/**
+ * Views of the shared buffer's start by length, made once per length (a Buffer view is an object to make and collect,
+ * thousands a pass): the same view for the same length until the buffer grows. Each is valid until the next read,
+ * as read() says. Lengths up to VIEWS only (every cgroup file but a big host's memory.stat or blkio file).
+ */
+const VIEWS = 4096;
+let views = new Array<Buffer | undefined>(VIEWS + 1);
+let viewsOf: Buffer | null = null;
+
+function view(n: number): Buffer {
+  const whole = buf.buf;
+  if (whole !== viewsOf) {
+    views = new Array<Buffer | undefined>(VIEWS + 1);
+    viewsOf = whole;
+  }
+  if (n > VIEWS) return whole.subarray(0, n);
+  return (views[n] ??= whole.subarray(0, n));
+}
+
 /** What a dropped reader's finalizer closes: its directory fds and its inotify fd. */
 interface Held {
   readonly dirs: Map<string, DirHandle>;
@@ -490,7 +509,7 @@ export class CgroupDirReader {
     // A removed cgroup's open file reads ENODEV: gone, as a missing one.
     if (n === -ENOENT || n === -ENODEV || n === -ENOTDIR) return null;
     if (n < 0) throw osError(-n, 'read', `${dir}/${file}`);
-    return buf.buf.subarray(0, n);
+    return view(n);
   }
 
   private drop(dir: string, h: DirHandle): void {

@@ -226,18 +226,40 @@ function fsIo(fs: ProcFs): Io {
   };
 }
 
-/** Per reader and ProcFs, its Io: made once, not per stats() call (hundreds of cgroups a pass). */
-const readerIos = new WeakMap<CgroupDirReader, { fs: ProcFs; io: Io }>();
+/**
+ * Per reader and ProcFs, its Io: made once, not per stats() call (hundreds of cgroups a pass). `kernel`: the reader's
+ * own, for a cgroup whose every directory is on the kernel's filesystems (the question asked once per dirs object,
+ * not at each of a dozen reads).
+ */
+const readerIos = new WeakMap<
+  CgroupDirReader,
+  { fs: ProcFs; io: Io; kernel: Io; allKernel: WeakMap<CgroupDirs, boolean>; isKernel: (dir: string) => boolean }
+>();
 
 /**
  * The reader's kept directories where a path is on the kernel's filesystems; ProcFs elsewhere (fixture trees). Which
  * a directory is, is remembered (a dozen reads of each directory a pass, the same directories pass after pass), for
  * at most 65,536 directories and as many before them.
  */
-function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
+function readerIo(fs: ProcFs, reader: CgroupDirReader | null, dirs: CgroupDirs): Io {
   if (reader === null) return fsIo(fs);
-  const known = readerIos.get(reader);
-  if (known !== undefined && known.fs === fs) return known.io;
+  let known = readerIos.get(reader);
+  if (known === undefined || known.fs !== fs) known = makeReaderIo(fs, reader);
+  let all = known.allKernel.get(dirs);
+  if (all === undefined) {
+    const k = known.isKernel;
+    const on = (x: { dir: string } | string | null) => x === null || k(typeof x === 'string' ? x : x.dir);
+    // cpuset: not read by stats() with a reader.
+    all = on(dirs.memory) && on(dirs.cpu) && on(dirs.cpuacct) && on(dirs.pids) && on(dirs.io) && on(dirs.unified);
+    known.allKernel.set(dirs, all);
+  }
+  return all ? known.kernel : known.io;
+}
+
+function makeReaderIo(
+  fs: ProcFs,
+  reader: CgroupDirReader,
+): { fs: ProcFs; io: Io; kernel: Io; allKernel: WeakMap<CgroupDirs, boolean>; isKernel: (dir: string) => boolean } {
   const plain = fsIo(fs);
   let kernel = new Map<string, boolean>();
   let before = new Map<string, boolean>();
@@ -258,8 +280,13 @@ function readerIo(fs: ProcFs, reader: CgroupDirReader | null): Io {
     exists: (dir) => (isKernel(dir) ? reader.exists(dir) : plain.exists(dir)),
     read: (dir, file) => (isKernel(dir) ? reader.read(dir, file) : plain.read(dir, file)),
   };
-  readerIos.set(reader, { fs, io });
-  return io;
+  const kernelIo: Io = {
+    exists: (dir) => reader.exists(dir),
+    read: (dir, file) => reader.read(dir, file),
+  };
+  const made = { fs, io, kernel: kernelIo, allKernel: new WeakMap<CgroupDirs, boolean>(), isKernel };
+  readerIos.set(reader, made);
+  return made;
 }
 
 function readText<T>(fs: ProcFs, dir: string, file: string, parse: (t: string, p: string) => T): T | null {
@@ -430,17 +457,31 @@ function cpuStats(io: Io, d: CgroupDirs, limits: boolean, throttling: boolean): 
 }
 
 /** The memory.stat keys to parse for CgroupParts.statKeys, by version (v1: each key and its total_ form too). */
-const statPickers = new WeakMap<readonly string[], { v1: FlatKeys; v2: FlatKeys }>();
+/** memory.oom_control's one key read: oom_kill (the others, oom_kill_disable and under_oom, are checked only). */
+const OOM_KILL = new FlatKeys(['oom_kill']);
 
-function statPicker(keys: readonly string[], version: 1 | 2): FlatKeys {
+interface StatPicker {
+  readonly v1: FlatKeys;
+  readonly v2: FlatKeys;
+  /** `total_` and each of v2's names, in its order. */
+  readonly totals: readonly string[];
+  /** Whether no name asked for starts with `total_` itself (then memoryStats' loops, which strip that prefix). */
+  readonly plain: boolean;
+}
+
+const statPickers = new WeakMap<readonly string[], StatPicker>();
+
+function statPicker(keys: readonly string[]): StatPicker {
   let p = statPickers.get(keys);
   if (p === undefined) {
     // inactive_file for the working set, whatever the caller asked for.
     const v2 = [...new Set([...keys, 'inactive_file'])];
-    p = { v1: new FlatKeys([...v2, ...v2.map((k) => 'total_' + k)]), v2: new FlatKeys(v2) };
+    const totals = v2.map((k) => 'total_' + k);
+    const plain = v2.every((k) => !k.startsWith('total_'));
+    p = { v1: new FlatKeys([...v2, ...totals]), v2: new FlatKeys(v2), totals, plain };
     statPickers.set(keys, p);
   }
-  return version === 1 ? p.v1 : p.v2;
+  return p;
 }
 
 function memoryStats(
@@ -452,9 +493,11 @@ function memoryStats(
   const m = d.memory;
   if (m === null) return null;
   let stat: Record<string, number>;
+  let picked: StatPicker | null = null;
   if (statKeys === undefined) stat = read(io, m.dir, 'memory.stat', parseFlatKeyed) ?? {};
   else {
-    const keys = statPicker(statKeys, m.version);
+    picked = statPicker(statKeys);
+    const keys = m.version === 1 ? picked.v1 : picked.v2;
     stat = read(io, m.dir, 'memory.stat', (t, p) => parseFlatKeyedPick(t, keys, p)) ?? {};
   }
   const lim = <T>(file: string, parse: (t: Buffer | string, p: string) => T): T | null =>
@@ -487,13 +530,22 @@ function memoryStats(
   }
   // v1: the total_* keys count the whole subtree (with use_hierarchy, the only mode since 5.x); prefer them.
   const flat: Record<string, number> = {};
-  for (const k in stat) if (!k.startsWith('total_')) flat[k] = stat[k]!;
-  for (const k in stat) if (k.startsWith('total_')) flat[k.slice(6)] = stat[k]!;
+  if (picked !== null && picked.plain) {
+    // Only the picked keys can be there: each once, its total_ value where the file has one (as the loops below).
+    const names = picked.v2.names;
+    for (let i = 0; i < names.length; i++) {
+      const v = stat[picked.totals[i]!] ?? stat[names[i]!];
+      if (v !== undefined) flat[names[i]!] = v;
+    }
+  } else {
+    for (const k in stat) if (!k.startsWith('total_')) flat[k] = stat[k]!;
+    for (const k in stat) if (k.startsWith('total_')) flat[k.slice(6)] = stat[k]!;
+  }
   const current = read(io, m.dir, 'memory.usage_in_bytes', parseUint);
   const memsw = read(io, m.dir, 'memory.memsw.usage_in_bytes', parseUint);
   const memswMax = lim('memory.memsw.limit_in_bytes', parseLimit);
   const max = lim('memory.limit_in_bytes', parseLimit);
-  const oom = read(io, m.dir, 'memory.oom_control', parseFlatKeyed);
+  const oom = read(io, m.dir, 'memory.oom_control', (t, p) => parseFlatKeyedPick(t, OOM_KILL, p));
   return Object.freeze({
     current,
     peak: read(io, m.dir, 'memory.max_usage_in_bytes', parseUint),
@@ -541,8 +593,17 @@ function ioStats(io: Io, d: CgroupDirs, ops: boolean): CgroupIoDevice[] | null {
     if (e === undefined) out.set(k, (e = { major, minor, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 }));
     return e;
   };
-  for (const b of bytes ?? []) Object.assign(get(b.major, b.minor), { readBytes: b.read, writeBytes: b.write });
-  for (const o of serviced ?? []) Object.assign(get(o.major, o.minor), { readOps: o.read, writeOps: o.write });
+  // Plain assignments, not Object.assign of a literal (a generic property copy in V8, a microsecond each).
+  for (const b of bytes ?? []) {
+    const e = get(b.major, b.minor);
+    e.readBytes = b.read;
+    e.writeBytes = b.write;
+  }
+  for (const o of serviced ?? []) {
+    const e = get(o.major, o.minor);
+    e.readOps = o.read;
+    e.writeOps = o.write;
+  }
   return [...out.values()].map((e) => Object.freeze(e));
 }
 
@@ -612,7 +673,7 @@ export function stats(
   parts: CgroupParts = ALL_PARTS,
   reader: CgroupDirReader | null = null,
 ): CgroupStatsRaw {
-  const io = readerIo(fs, reader);
+  const io = readerIo(fs, reader, dirs);
   const d = existing(io, dirs, reader === null);
   const pids =
     d.pids === null || parts.pids !== true
@@ -736,43 +797,97 @@ export function walk(
   reader: CgroupDirReader | null = null,
 ): string[] {
   const seen = new Set<string>();
-  const out: { path: string; depth: number }[] = [];
+  const paths: string[] = [];
+  const depthOf: number[] = [];
   for (const h of hs) {
     if (h.version === 1 && !h.controllers.some((c) => WALKED.has(c))) continue;
     const rootDir = under(h, h.root);
     if (rootDir === null) continue;
     // Every directory below is on the root's filesystem: one check per hierarchy.
     const kept = reader !== null && fs.isKernelPath(rootDir) ? reader : null;
-    // Each cgroup with its depth and its parent's index in the queue: its directory, the parent's + '/' + its name,
-    // is made only where it is listed (a container, not descended into, needs none).
+    // Each cgroup with its depth and its directory.
     const queue: string[] = [h.root];
-    const names: string[] = [''];
-    const parents: number[] = [-1];
     const depths: number[] = [h.root === '/' ? 0 : h.root.split('/').length - 1];
     const dirs: string[] = [rootDir];
     for (let i = 0; i < queue.length; i++) {
       const cg = queue[i]!;
       if (!seen.has(cg)) {
         seen.add(cg);
-        out.push({ path: cg, depth: depths[i]! });
+        paths.push(cg);
+        depthOf.push(depths[i]!);
       }
       if (!descend(cg)) continue;
-      if (i > 0) {
-        const up = dirs[parents[i]!]!;
-        dirs[i] = up.endsWith('/') ? up + names[i]! : up + '/' + names[i]!;
-      }
       const dir = dirs[i]!;
       const subdirs = kept !== null ? kept.subdirs(dir) : (listPath(dir)?.subdirs ?? null);
       if (subdirs === null) continue;
-      for (const name of subdirs) {
-        queue.push(cg === '/' ? '/' + name : cg + '/' + name);
-        names.push(name);
-        parents.push(i);
-        depths.push(depths[i]! + 1);
+      const c = childNames(subdirs, cg, dir, kept !== null);
+      const d = depths[i]! + 1;
+      for (let k = 0; k < subdirs.length; k++) {
+        queue.push(c.cgs[k]!);
+        dirs.push(c.dirs[k]!);
+        depths.push(d);
       }
     }
   }
-  // Parents before children across hierarchies too: sort by depth, then by path for a stable order.
-  out.sort((a, b) => a.depth - b.depth || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return out.map((x) => x.path);
+  return sortedWalk(reader, paths, depthOf);
+}
+
+/** A listing's children as cgroup paths and directories, made once per listing (kept listings repeat each pass). */
+interface ChildNames {
+  readonly cg: string;
+  readonly dir: string;
+  readonly cgs: readonly string[];
+  readonly dirs: readonly string[];
+}
+
+/**
+ * By listing (a kept directory's subdirs array stays the same object while its watch sees no change): the same child
+ * strings pass after pass, so the sets and maps they key hash each once, and none is built again.
+ */
+const childCache = new WeakMap<readonly string[], ChildNames>();
+
+function childNames(subdirs: readonly string[], cg: string, dir: string, keep: boolean): ChildNames {
+  const c = childCache.get(subdirs);
+  if (c !== undefined && c.cg === cg && c.dir === dir) return c;
+  const made: ChildNames = {
+    cg,
+    dir,
+    cgs: subdirs.map((name) => (cg === '/' ? '/' + name : cg + '/' + name)),
+    dirs: subdirs.map((name) => (dir.endsWith('/') ? dir + name : dir + '/' + name)),
+  };
+  // Only a kept listing repeats: a one-off listing (listPath, an array of its own) is not worth keeping.
+  if (keep) childCache.set(subdirs, made);
+  return made;
+}
+
+/** A reader's last walk, before and after its sort. */
+interface WalkMemo {
+  paths: readonly string[];
+  depths: readonly number[];
+  sorted: readonly string[];
+}
+
+const walkMemos = new WeakMap<CgroupDirReader, WalkMemo>();
+
+/**
+ * Parents before children across hierarchies too: by depth, then by path for a stable order. A reader's walk that
+ * found the same paths in the same order as its last one (the steady pass: the same strings, compared by identity
+ * first) gets the last order again, without the sort's string comparisons.
+ */
+function sortedWalk(reader: CgroupDirReader | null, paths: string[], depths: number[]): string[] {
+  const memo = reader === null ? undefined : walkMemos.get(reader);
+  if (memo !== undefined && memo.paths.length === paths.length) {
+    let same = true;
+    for (let i = 0; i < paths.length && same; i++) same = memo.paths[i] === paths[i] && memo.depths[i] === depths[i];
+    if (same) return memo.sorted.slice();
+  }
+  const order = paths.map((_, i) => i);
+  order.sort((a, b) => {
+    const pa = paths[a]!;
+    const pb = paths[b]!;
+    return depths[a]! - depths[b]! || (pa < pb ? -1 : pa > pb ? 1 : 0);
+  });
+  const sorted = order.map((i) => paths[i]!);
+  if (reader !== null) walkMemos.set(reader, { paths, depths, sorted });
+  return sorted.slice();
 }

@@ -43,30 +43,40 @@ function intAt(b: Buffer, s: number, e: number): number {
 function flatKeyedBytes(b: Buffer, keys: FlatKeys | null = null): Record<string, number> | null {
   const out: Record<string, number> = Object.create(null) as Record<string, number>;
   const n = b.length;
-  for (let i = 0; i < n;) {
-    let e = b.indexOf(10, i);
-    if (e < 0) e = n;
-    let s = i;
-    let t = e;
-    i = e + 1;
-    while (s < t && isSpace(b[s]!)) s++;
-    while (t > s && isSpace(b[t - 1]!)) t--;
-    if (s === t) continue;
-    let k = s;
-    while (k < t && !isSpace(b[k]!)) {
-      if (b[k]! >= 0x80) return null;
-      k++;
+  // One pass over the bytes, no search per line: whitespace (blank lines too), the key, the blanks after it (not a
+  // newline: a key alone on its line is malformed), the value, the blanks to the line's end.
+  let i = 0;
+  for (;;) {
+    while (i < n && isSpace(b[i]!)) i++;
+    if (i >= n) break;
+    const s = i;
+    for (; i < n; i++) {
+      const c = b[i]!;
+      if (isSpace(c)) break;
+      if (c >= 0x80) return null;
     }
-    let v = k;
-    while (v < t && isSpace(b[v]!)) v++;
-    if (v === k || v === t) return null;
-    const j = keys === null ? -1 : keyAt(b, s, k, keys.bytes);
-    if (keys !== null && j < 0) {
-      if (!isIntAt(b, v, t)) return null;
-      continue;
+    const k = i;
+    while (i < n && b[i] !== 10 && isSpace(b[i]!)) i++;
+    if (i >= n || b[i] === 10) return null;
+    const v = i;
+    const neg = b[i] === 45;
+    if (neg) i++;
+    const from = i;
+    let num = 0;
+    for (; i < n; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
+      num = num * 10 + d;
     }
-    const num = intAt(b, v, t);
-    if (Number.isNaN(num)) return null;
+    const t = i;
+    if (t === from) return null;
+    while (i < n && b[i] !== 10 && isSpace(b[i]!)) i++;
+    if (i < n && b[i] !== 10) return null;
+    const j = keys === null ? -1 : keyAt(b, s, k, keys);
+    if (keys !== null && j < 0) continue;
+    // Up to 15 digits the sum is exact; longer ones go through Number() of the text (its rounding), as intAt does.
+    if (t - from > 15) num = Number(b.toString('latin1', v, t));
+    else if (neg) num = -num;
     out[keys === null ? b.toString('latin1', s, k) : keys.names[j]!] = num;
   }
   return out;
@@ -109,26 +119,25 @@ export function parseFlatKeyed(input: Buffer | string, path = '<input>'): Record
 export class FlatKeys {
   readonly names: readonly string[];
   readonly bytes: readonly Buffer[];
+  /** By key length, the indexes of the keys of that length: a line is compared only with keys as long as its own. */
+  readonly byLength: readonly (readonly number[] | undefined)[];
   constructor(names: readonly string[]) {
     this.names = Object.freeze([...names]);
     this.bytes = Object.freeze(names.map((k) => Buffer.from(k, 'latin1')));
+    const byLength: number[][] = [];
+    this.bytes.forEach((kb, j) => (byLength[kb.length] ??= []).push(j));
+    this.byLength = Object.freeze(Array.from(byLength, (x) => x));
   }
 }
 
-/** Whether b[s, e) is an integer as parseFlatKeyed takes one: an optional '-' and at least one digit. */
-function isIntAt(b: Buffer, s: number, e: number): boolean {
-  const from = s < e && b[s] === 45 ? s + 1 : s;
-  if (from >= e) return false;
-  for (let i = from; i < e; i++) if (b[i]! < 48 || b[i]! > 57) return false;
-  return true;
-}
-
 /** flatKeyedBytes' match of b[s, e) among the keys: its index, or -1. */
-function keyAt(b: Buffer, s: number, e: number, keys: readonly Buffer[]): number {
+function keyAt(b: Buffer, s: number, e: number, keys: FlatKeys): number {
   const len = e - s;
-  for (let j = 0; j < keys.length; j++) {
-    const kb = keys[j]!;
-    if (kb.length !== len) continue;
+  const same = len < keys.byLength.length ? keys.byLength[len] : undefined;
+  if (same === undefined) return -1;
+  for (let m = 0; m < same.length; m++) {
+    const j = same[m]!;
+    const kb = keys.bytes[j]!;
     let i = 0;
     while (i < len && kb[i] === b[s + i]) i++;
     if (i === len) return j;
@@ -245,6 +254,83 @@ export function parseIoStat(input: Buffer | string, path = '<input>'): IoStatDev
   return out;
 }
 
+/** The decimal number at b[i] up to `end` (a byte), at most 15 digits and no leading zero: [value, next index]. */
+function fieldAt(b: Buffer, i: number, end: number): [number, number] | null {
+  const from = i;
+  let v = 0;
+  for (; i < b.length; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  const len = i - from;
+  if (len === 0 || len > 15 || (len > 1 && b[from] === 48)) return null;
+  return i < b.length && b[i] === end ? [v, i + 1] : null;
+}
+
+/** Whether b[i..] starts with `word` and a space. */
+function opAt(b: Buffer, i: number, word: string): boolean {
+  if (i + word.length >= b.length || b[i + word.length] !== 32) return false;
+  for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * parseBlkio straight from the bytes (the cgroups collector reads a blkio file of each cgroup every pass): the lines
+ * exactly as the kernel prints them, `MAJ:MIN Op N\n` and a last `Total N\n`, with no string made. null for anything
+ * else (other spacing, an op other than the kernel's six, numbers past 15 digits or with a leading zero, which the
+ * text parser would key apart): the text parser then gives the answer or the ParseError.
+ */
+function blkioBytes(
+  b: Buffer,
+): { major: number; minor: number; read: number; write: number; discard: number }[] | null {
+  const out: { major: number; minor: number; read: number; write: number; discard: number }[] = [];
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    if (opAt(b, i, 'Total')) {
+      const t = fieldAt(b, i + 6, 10);
+      if (t === null) return null;
+      i = t[1];
+      continue;
+    }
+    const ma = fieldAt(b, i, 58);
+    if (ma === null) return null;
+    const mi = fieldAt(b, ma[1], 32);
+    if (mi === null) return null;
+    i = mi[1];
+    let op = -1;
+    let len = 0;
+    for (const [k, word] of BLKIO_OPS) {
+      if (opAt(b, i, word)) {
+        op = k;
+        len = word.length;
+        break;
+      }
+    }
+    if (op < 0) return null;
+    const v = fieldAt(b, i + len + 1, 10);
+    if (v === null) return null;
+    i = v[1];
+    let e = out.find((x) => x.major === ma[0] && x.minor === mi[0]);
+    if (e === undefined) out.push((e = { major: ma[0], minor: mi[0], read: 0, write: 0, discard: 0 }));
+    if (op === 0) e.read = v[0];
+    else if (op === 1) e.write = v[0];
+    else if (op === 2) e.discard = v[0];
+  }
+  return out;
+}
+
+/** The ops a blkio line has (blkg_rwstat): Read, Write and Discard kept (0, 1, 2), the others only checked. */
+const BLKIO_OPS: readonly (readonly [number, string])[] = [
+  [0, 'Read'],
+  [1, 'Write'],
+  [2, 'Discard'],
+  [3, 'Sync'],
+  [4, 'Async'],
+  [5, 'Total'],
+];
+
 /**
  * v1 blkio.throttle.io_service_bytes / io_serviced (and _recursive): `MAJ:MIN Op N` lines (Op = Read, Write, Sync,
  * Async, Discard, Total) and a last `Total N`. Returns the Read, Write and Discard counts per device.
@@ -253,6 +339,10 @@ export function parseBlkio(
   input: Buffer | string,
   path = '<input>',
 ): { major: number; minor: number; read: number; write: number; discard: number }[] {
+  if (typeof input !== 'string') {
+    const fast = blkioBytes(input);
+    if (fast !== null) return fast;
+  }
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const byDev = new Map<string, { major: number; minor: number; read: number; write: number; discard: number }>();
   let lineNo = 0;
@@ -277,12 +367,51 @@ export function parseBlkio(
   return [...byDev.values()];
 }
 
+const USAGE_ALL_HEADER = 'cpu user system\n';
+
+/**
+ * parseUsageAll straight from the bytes (the cgroups collector reads a cpuacct.usage_all of each cgroup every pass):
+ * the file exactly as the kernel prints it, the header, then `N USER SYSTEM\n` lines of at most 15 digits each, with
+ * no string made. The same sums in the same order as the text parser's. null for anything else (other spacing, a
+ * sum reaching 2^53): the text parser then gives the answer or the ParseError.
+ */
+function usageAllBytes(b: Buffer): { user: number; system: number } | null {
+  const n = b.length;
+  const h = USAGE_ALL_HEADER.length;
+  if (n < h) return null;
+  for (let k = 0; k < h; k++) if (b[k] !== USAGE_ALL_HEADER.charCodeAt(k)) return null;
+  let user = 0;
+  let system = 0;
+  let i = h;
+  while (i < n) {
+    for (let f = 0; f < 3; f++) {
+      const from = i;
+      let v = 0;
+      for (; i < n; i++) {
+        const d = b[i]! - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === from || i - from > 15) return null;
+      if (i >= n || b[i] !== (f < 2 ? 32 : 10)) return null;
+      i++;
+      if (f === 1) user += v;
+      else if (f === 2) system += v;
+    }
+  }
+  return user >= Number.MAX_SAFE_INTEGER || system >= Number.MAX_SAFE_INTEGER ? null : { user, system };
+}
+
 /**
  * v1 cpuacct.usage_all: a `cpu user system` header, then one `N USER SYSTEM` line (nanoseconds) per possible CPU.
  * The sums over the CPUs, as cpuacct.usage_user and cpuacct.usage_sys give them; past 2^53 summed exactly (BigInt),
  * so the one rounding is Number()'s, as for those files.
  */
 export function parseUsageAll(input: Buffer | string, path = '<input>'): { user: number; system: number } {
+  if (typeof input !== 'string') {
+    const fast = usageAllBytes(input);
+    if (fast !== null) return fast;
+  }
   const text = typeof input === 'string' ? input : input.toString('latin1');
   const lines = text.split('\n');
   if (lines[0]!.trim().split(/\s+/).join(' ') !== 'cpu user system')

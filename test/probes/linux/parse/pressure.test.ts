@@ -73,6 +73,34 @@ describe('parsePressure', () => {
     expect(() => parsePressure(body, '/proc/pressure/cpu')).toThrow('/proc/pressure/cpu');
   });
 
+  test('bytes and text give the same record: averages with 0-2 decimals, totals up to and past 2^53', () => {
+    // The byte path computes each value itself; the text path is Number() of the regex's groups.
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const num = (): string => {
+      const int = String(rnd(10) === 0 ? 100 : rnd(100));
+      const frac = rnd(3);
+      return frac === 0 ? int : `${int}.${String(rnd(10 ** frac)).padStart(frac, '0')}`;
+    };
+    const totals = [
+      '0',
+      '183927461',
+      '9007199254740993',
+      '18446744073709551615',
+      '999999999999999',
+      '1000000000000000',
+    ];
+    for (let k = 0; k < 500; k++) {
+      const line = (kind: string) =>
+        `${kind} avg10=${num()} avg60=${num()} avg300=${num()} total=${totals[rnd(totals.length)]!}\n`;
+      const body = rnd(3) === 0 ? line('some') : rnd(2) === 0 ? line('full') : line('some') + line('full');
+      expect(parsePressure(Buffer.from(body))).toEqual(parsePressure(body));
+    }
+  });
+
   test('fuzz: random bytes and mutated fixtures give a record or ParseError, nothing else', () => {
     onlyParseErrors((b) => parsePressure(b, 'x'), [ours('io'), ours('irq'), ours('memory')]);
   });
