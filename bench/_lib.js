@@ -13,6 +13,14 @@ function loadDist() {
   return require(path.join(__dirname, '..', 'dist', 'index.js'));
 }
 
+/**
+ * The node flags the agent is launched with (`npm start`, the image: src/exporters/v8mode.ts's AGENT_NODE_FLAGS), for
+ * the benches that run it as a whole process: it is measured as users run it. Read from the built agent.
+ */
+function agentNodeFlags() {
+  return [...require(path.join(__dirname, '..', 'dist', 'exporters', 'v8mode.js')).AGENT_NODE_FLAGS];
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -130,4 +138,16 @@ function runIfMain(mod, run) {
   });
 }
 
-module.exports = { PYTHON, loadDist, median, fmt, timeOurs, python, timePsutil, table, freePort, runIfMain };
+module.exports = {
+  PYTHON,
+  agentNodeFlags,
+  loadDist,
+  median,
+  fmt,
+  timeOurs,
+  python,
+  timePsutil,
+  table,
+  freePort,
+  runIfMain,
+};

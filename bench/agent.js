@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { freePort } = require('./_lib');
+const { agentNodeFlags, freePort } = require('./_lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -152,6 +152,7 @@ async function run() {
   const ours = spawn(
     process.execPath,
     [
+      ...agentNodeFlags(),
       CLI,
       `--config.file=${path.join(ROOT, 'config', 'default.yaml')}`,
       `--web.listen-address=127.0.0.1:${ourPort}`,
@@ -172,7 +173,13 @@ async function run() {
   const jit = withJit
     ? spawn(
         process.execPath,
-        [CLI, `--config.file=${jitConfig}`, `--web.listen-address=127.0.0.1:${jitPort}`, '--log.level=warn'],
+        [
+          ...agentNodeFlags(),
+          CLI,
+          `--config.file=${jitConfig}`,
+          `--web.listen-address=127.0.0.1:${jitPort}`,
+          '--log.level=warn',
+        ],
         { stdio: 'ignore' },
       )
     : null;

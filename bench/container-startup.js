@@ -9,11 +9,15 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
+const path = require('node:path');
 
 const RUNS = Number(process.env.BENCH_RUNS) || 10;
 const PORT = Number(process.env.BENCH_PORT) || 9464;
 const CLI = process.env.BENCH_CLI || '/app/dist/cli.js';
+// The image's ENTRYPOINT's node flags (src/exporters/v8mode.ts's AGENT_NODE_FLAGS), from the built agent in the image.
+const NODE_FLAGS = [...require(path.join(path.dirname(CLI), 'exporters', 'v8mode.js')).AGENT_NODE_FLAGS];
 const ARGS = [
+  ...NODE_FLAGS,
   CLI,
   '--path.procfs=/host/proc',
   '--path.sysfs=/host/sys',

@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { freePort, median, runIfMain } = require('./_lib');
+const { agentNodeFlags, freePort, median, runIfMain } = require('./_lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -181,7 +181,7 @@ class Workspace {
     return new Target(
       label,
       process.execPath,
-      [CLI, `--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      [...agentNodeFlags(), CLI, `--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
       `http://127.0.0.1:${port}/metrics`,
       `http://127.0.0.1:${port}/readyz`,
     );

@@ -22,7 +22,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { median, freePort, table, runIfMain } = require('./_lib');
+const { agentNodeFlags, median, freePort, table, runIfMain } = require('./_lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -88,6 +88,7 @@ function variants(hasNodeExporter) {
       name: 'psutil-exporter (default.yaml)',
       cmd: process.execPath,
       args: (port) => [
+        ...agentNodeFlags(),
         CLI,
         `--config.file=${path.join(ROOT, 'config', 'default.yaml')}`,
         `--web.listen-address=127.0.0.1:${port}`,
@@ -99,7 +100,7 @@ function variants(hasNodeExporter) {
     {
       name: 'psutil-exporter (no file)',
       cmd: process.execPath,
-      args: (port) => [CLI, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      args: (port) => [...agentNodeFlags(), CLI, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
       ready: (port) => `http://127.0.0.1:${port}/readyz`,
       metrics: (port) => `http://127.0.0.1:${port}/metrics`,
     },
@@ -110,6 +111,7 @@ function variants(hasNodeExporter) {
       name: `${path.basename(path.dirname(path.dirname(path.resolve(base))))} (default.yaml)`,
       cmd: process.execPath,
       args: (port) => [
+        ...agentNodeFlags(),
         path.resolve(base),
         `--config.file=${path.join(ROOT, 'config', 'default.yaml')}`,
         `--web.listen-address=127.0.0.1:${port}`,

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { REPO } from '../helpers/fixtures';
 import { dockerIgnored, dockerignorePatterns, execForm, parseCopy, parseDockerfile, stages, type Instruction, type Stage } from './dockerfile';
+import { AGENT_NODE_FLAGS } from '../../src/exporters/v8mode';
 
 const text = fs.readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
 const all = parseDockerfile(text);
@@ -76,8 +77,10 @@ describe('the recipe', () => {
   test('the entrypoint is node on the CLI (exec form) with the /host paths; the command names the default config', () => {
     const ep = execForm(last(final, 'ENTRYPOINT'));
     const workdir = last(final, 'WORKDIR').args;
-    expect(ep.slice(0, 2)).toEqual(['node', path.posix.join(workdir, pkg.bin['psutil-exporter'] ?? '')]);
-    expect(ep.slice(2)).toEqual(['--path.procfs=/host/proc', '--path.sysfs=/host/sys', '--path.rootfs=/host/root']);
+    // node, the agent's launch flags (v8mode.ts: AGENT_NODE_FLAGS), the CLI.
+    const flags = AGENT_NODE_FLAGS.length;
+    expect(ep.slice(0, 2 + flags)).toEqual(['node', ...AGENT_NODE_FLAGS, path.posix.join(workdir, pkg.bin['psutil-exporter'] ?? '')]);
+    expect(ep.slice(2 + flags)).toEqual(['--path.procfs=/host/proc', '--path.sysfs=/host/sys', '--path.rootfs=/host/root']);
     expect(execForm(last(final, 'CMD'))).toEqual([`--config.file=${path.posix.join(workdir, 'config', 'default.yaml')}`]);
   });
 });

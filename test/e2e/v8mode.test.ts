@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AGENT_NODE_FLAGS } from '../../src/exporters/v8mode';
 import { request, startAgent } from './agent-process';
 
 let dir: string;
@@ -40,5 +41,26 @@ test.each([
     expect(m.reason).toMatch(reason);
   } finally {
     await agent.stop();
+  }
+});
+
+test('started without the launch flags (AGENT_NODE_FLAGS), the agent says which to give; with them, it does not', async () => {
+  const file = path.join(dir, 'flags.yaml');
+  fs.writeFileSync(file, 'log: {level: info}\n');
+  const advice = (stderr: string): { flags: string[]; how: string } | undefined => {
+    const line = stderr.split('\n').find((l) => l.includes('"msg":"node flags advised"'));
+    return line === undefined ? undefined : (JSON.parse(line) as { flags: string[]; how: string });
+  };
+  for (const [nodeOptions, want] of [
+    ['', [...AGENT_NODE_FLAGS]],
+    [AGENT_NODE_FLAGS.join(' '), undefined],
+  ] as const) {
+    const agent = await startAgent([`--config.file=${file}`], { NODE_OPTIONS: nodeOptions });
+    try {
+      expect((await request(`${agent.url}/readyz`)).status).toBe(200);
+      expect(advice(agent.stderr())?.flags).toEqual(want);
+    } finally {
+      await agent.stop();
+    }
   }
 });

@@ -3,9 +3,10 @@
  * in a child process through V8's own optimization status, since flags cannot be taken back in this one).
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/config/load';
-import { v8Mode } from '../../src/exporters/v8mode';
+import { AGENT_NODE_FLAGS, missingNodeFlags, v8Mode } from '../../src/exporters/v8mode';
 import { REPO } from '../helpers/fixtures';
 
 const RULE = 'process_names:\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n';
@@ -112,5 +113,47 @@ describe('applyV8Mode in a process', () => {
     });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ optimized: true, interpreted: false });
+  });
+});
+
+describe('the launch flags (AGENT_NODE_FLAGS)', () => {
+  // Allocation that survives scavenges, as a scrape's does: V8 grows the young generation it lands in.
+  const grow = `
+    const v8 = require('node:v8'); const keep = [];
+    for (let i = 0; i < 400000; i++) { keep.push({ a: i, b: 'x' + i }); if (keep.length > 200000) keep.splice(0, 100000); }
+    const ns = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    process.stdout.write(String(ns.space_size));
+  `;
+  const newSpace = (flags: readonly string[], env: NodeJS.ProcessEnv = {}): number => {
+    const r = spawnSync(process.execPath, [...flags, '-e', grow], {
+      encoding: 'utf8',
+      timeout: 60000,
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+    });
+    expect(r.stderr).toBe('');
+    return Number(r.stdout);
+  };
+
+  test("keep the main isolate's young generation at 1 MB semi-spaces, where V8 alone grows it", () => {
+    expect(newSpace([])).toBeGreaterThan(4 * 1024 * 1024);
+    expect(newSpace(AGENT_NODE_FLAGS)).toBeLessThanOrEqual(2 * 1024 * 1024);
+    // The way a unit file or `npx psutil-exporter` gives them.
+    expect(newSpace([], { NODE_OPTIONS: AGENT_NODE_FLAGS.join(' ') })).toBeLessThanOrEqual(2 * 1024 * 1024);
+  });
+
+  test('npm start launches node with them', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts['start']).toBe(`node ${AGENT_NODE_FLAGS.join(' ')} scripts/start.js`);
+  });
+
+  test('missingNodeFlags: given on the command line, in NODE_OPTIONS, with another value or with underscores', () => {
+    expect(missingNodeFlags([], '')).toEqual([...AGENT_NODE_FLAGS]);
+    expect(missingNodeFlags([...AGENT_NODE_FLAGS], '')).toEqual([]);
+    expect(missingNodeFlags([], ` ${AGENT_NODE_FLAGS.join('  ')} --trace-gc`)).toEqual([]);
+    expect(missingNodeFlags(['--max-semi-space-size=4'], '')).toEqual([]);
+    expect(missingNodeFlags(['--max_semi_space_size=1'], '')).toEqual([]);
+    expect(missingNodeFlags(['--max-old-space-size=1'], '--trace-gc')).toEqual([...AGENT_NODE_FLAGS]);
   });
 });
