@@ -102,10 +102,7 @@ export class CollectionEngine {
   async run(onResult: (r: CollectorResult) => unknown = () => undefined): Promise<PassOutcome> {
     const results: CollectorResult[] = [];
     for (const { plan, fn, setupError } of this.prepared) {
-      // A synchronous collector's result is taken as it is: no promise and no await per collector (two of each
-      // were about a tenth of the worker's pass in the interpreter, for 45 collectors).
-      const got = fn === null ? failedResult(plan.name, 0, setupError ?? 'not available') : this.runOne(plan, fn);
-      const r = isThenable(got) ? await got : got;
+      const r = fn === null ? failedResult(plan.name, 0, setupError ?? 'not available') : await this.runOne(plan, fn);
       results.push(r);
       const handled = onResult(r);
       if (isThenable(handled)) await handled;
@@ -113,8 +110,7 @@ export class CollectionEngine {
     return { results, bootTime: this.boot() };
   }
 
-  /** The collector's result; a promise only when the collector answered with one. */
-  private runOne(plan: CollectorPlan, fn: CollectFn<unknown>): CollectorResult | Promise<CollectorResult> {
+  private async runOne(plan: CollectorPlan, fn: CollectFn<unknown>): Promise<CollectorResult> {
     const t0 = performance.now();
     const deadline = Date.now() + plan.timeoutMs;
     const elapsed = (): number => (performance.now() - t0) / 1000;
@@ -135,9 +131,11 @@ export class CollectionEngine {
     if (!isThenable(out)) return done(out);
     // Awaited before the next collector starts: each duration is that collector's own (the filesystem collector's
     // statfs calls still run in parallel with each other, each bounded).
-    return withTimeout(out, plan.timeoutMs).then(done, (e: unknown) =>
-      failedResult(plan.name, elapsed(), errorText(e)),
-    );
+    try {
+      return done(await withTimeout(out, plan.timeoutMs));
+    } catch (e) {
+      return failedResult(plan.name, elapsed(), errorText(e));
+    }
   }
 }
 

@@ -446,7 +446,7 @@ function makeRenderer(
   init: WorkerInit,
   render: WorkerRenderInit,
 ): {
-  render: (r: CollectorResult) => CollectorResult;
+  render: (r: CollectorResult) => Promise<CollectorResult>;
   setOptions: (name: string, options: unknown) => void;
   setOtlp: (on: boolean) => void;
 } {
@@ -472,8 +472,8 @@ function makeRenderer(
     const c = active.get(name);
     if (c) active.set(name, { def: c.def, options });
   };
-  // Synchronous: a promise per collector cost the interpreter more than some collectors' reads (the caller catches).
-  const renderOne = (r: CollectorResult): CollectorResult => {
+  // eslint-disable-next-line @typescript-eslint/require-await -- the renderer's contract is async (a thrown mapping bug becomes a rejection the caller handles)
+  const renderOne = async (r: CollectorResult): Promise<CollectorResult> => {
     if (r.kind !== 'data') return r;
     const c = active.get(r.name);
     if (!c)
@@ -607,12 +607,12 @@ function workerMain(init: WorkerInit): void {
         // Each result is rendered and sent as soon as its collector is done, before the next one starts (the engine
         // waits): a pass cut short by its deadline, even by a collector that blocks this thread, keeps what finished.
         // The rendering time is kept out of the pass's collection time.
-        const outcome = await engine.run((result) => {
+        const outcome = await engine.run(async (result) => {
           if (render === null) return send(m.id, result);
           const r0 = performance.now();
           let out: CollectorResult;
           try {
-            out = render(result);
+            out = await render(result);
           } catch (e) {
             out = failedResult(result.name, result.durationSeconds, `rendering failed: ${errorText(e)}`);
           }
