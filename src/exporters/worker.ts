@@ -25,7 +25,6 @@ import type { ExpositionLimits, WireBlocks } from './exposition/types';
 import { transferList, WireDecoder, WireEncoder } from './exposition/wire';
 import { failedResult, type CollectorPlan, type CollectorResult, type PassOutcome, type RenderedResult } from './pass';
 import { packOtlp } from './otlp-pack';
-import { ArenaWriter, fits, readArena } from './result-arena';
 import { closeOrphanedFds, setKeptFdSink } from '../probes/linux/keptfds';
 import type { ActiveCollector } from './prometheus';
 import type { PassRunner } from './snapshot';
@@ -67,9 +66,7 @@ type FromWorker =
   | { type: 'done'; id: number; bootTime: number | null; collectionSeconds?: number }
   | { type: 'failed'; id: number; error: string }
   /** A table of the /proc fds the worker keeps between passes (keptfds.ts), closed here once the thread has ended. */
-  | { type: 'kept-fds'; table: Int32Array }
-  /** The shared memory the worker appends its results to from now on (result-arena.ts), on the results port. */
-  | { type: 'arena'; buffer: SharedArrayBuffer };
+  | { type: 'kept-fds'; table: Int32Array };
 
 /**
  * The worker's young generation, in MB. V8 would otherwise grow it to 48 MB; a pass allocates a few MB of short-lived
@@ -222,8 +219,6 @@ export class WorkerRunner implements PassRunner {
   private closed = false;
   /** The current worker's blocks made again (its WireEncoder's counterpart): a new one with each worker. */
   private decoder = new WireDecoder();
-  /** Where the current worker appends its results (result-arena.ts), once it said so; read with the results port. */
-  private arena: SharedArrayBuffer | null = null;
   /** Reconfigurations the worker has not confirmed yet, by message id. */
   private readonly acks = new Map<number, (errors: string[]) => void>();
   /** Resolves once the current worker has loaded its collectors and built them (compiled the rules). */
@@ -249,7 +244,6 @@ export class WorkerRunner implements PassRunner {
     });
     const { port1, port2 } = new MessageChannel();
     this.decoder = new WireDecoder();
-    this.arena = null;
     this.results?.close();
     this.results = port1;
     w.postMessage({ type: 'results-port', port: port2 } satisfies ToWorker, [port2]);
@@ -264,27 +258,16 @@ export class WorkerRunner implements PassRunner {
     return w;
   }
 
-  /**
-   * Hands the current pass every result its worker has posted or appended to its arena so far (see `results`): the
-   * port first, which announces the arena a pass writes to before any of its entries.
-   */
+  /** Hands the current pass every result its worker has posted so far (see `results`). */
   private drain(w: Worker): void {
     const port = this.results;
     if (port === null || w !== this.worker) return;
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
       this.onMessage(w, m.message as FromWorker);
-    const cur = this.current;
-    if (this.arena === null || cur === null) return;
-    for (const e of readArena(this.arena, cur.id))
-      this.onMessage(w, { type: 'result', id: cur.id, result: e.result, ...(e.wire ? { wire: e.wire } : {}) });
   }
 
   private onMessage(w: Worker, m: FromWorker): void {
     if (m.type === 'booted' || m.type === 'kept-fds') return; // an early thread's, for settleEarly; spawn()'s
-    if (m.type === 'arena') {
-      if (w === this.worker) this.arena = m.buffer;
-      return;
-    }
     if (m.type === 'ready') {
       if (w === this.worker) this.readied();
       return;
@@ -543,23 +526,21 @@ function workerMain(init: WorkerInit): void {
   // The runner's results port (WorkerRunner.results), sent right after the thread starts; the parent port until then.
   let out: MessagePort = port;
   const encoder = new WireEncoder();
-  // Rendered and failed results go to shared memory (result-arena.ts), read by the main thread with the pass.
-  const arena = init.render ? new ArenaWriter() : null;
   const send = (id: number, result: CollectorResult): void => {
     try {
       if (result.kind === 'rendered' && result.families.length > 0) {
         const wire = encoder.encode(result.name, result.families);
-        const bare = { ...result, families: [] };
-        if (arena !== null && fits(result) && arena.append(bare, wire)) return;
         try {
-          out.postMessage({ type: 'result', id, result: bare, wire } satisfies FromWorker, transferList(wire));
+          out.postMessage(
+            { type: 'result', id, result: { ...result, families: [] }, wire } satisfies FromWorker,
+            transferList(wire),
+          );
         } catch (e) {
           // Not delivered: the next result of this collector carries its family lines again.
           encoder.forget(result.name);
           throw e;
         }
-      } else if (arena === null || !fits(result) || !arena.append(result, null))
-        out.postMessage({ type: 'result', id, result } satisfies FromWorker);
+      } else out.postMessage({ type: 'result', id, result } satisfies FromWorker);
     } catch (e) {
       // Data that cannot cross threads (a function, a symbol) is that collector's bug: it fails alone.
       const error = `cannot send its data: ${errorText(e)}`;
@@ -600,8 +581,6 @@ function workerMain(init: WorkerInit): void {
     if (m.type !== 'collect') return;
     queue = queue.then(async () => {
       try {
-        const grown = arena?.begin(m.id) ?? null;
-        if (grown !== null) out.postMessage({ type: 'arena', buffer: grown } satisfies FromWorker);
         const t0 = performance.now();
         let renderMs = 0;
         // Each result is rendered and sent as soon as its collector is done, before the next one starts (the engine
