@@ -338,6 +338,11 @@ describeWithBinary(PE)('side by side with prometheus-process-exporter', () => {
         const lo = Math.min(a[k] ?? NaN, b[k] ?? NaN);
         const hi = Math.max(a[k] ?? NaN, b[k] ?? NaN);
         if (Number.isNaN(lo)) continue; // a series only one side has (documented differences)
+        // A group of the host's whose gauge moved between process-exporter's two reads is in flux (another test
+        // worker's python3 starting up maps more as it imports: ours, read at another moment, fell 5.3% below both of
+        // its reads once): compared only where it held still. The test's own processes are idle, always compared.
+        const own = g === names.a || g === names.b || g === names.thr || g === 'python3;root;worker.py';
+        if (!own && a[k] !== b[k]) continue;
         let tol: number;
         if (k === 'memory_bytes{memtype=resident}')
           tol = Math.max(1 << 20, hi * 0.05, (o['num_procs'] ?? 1) * STAT_RSS_SLACK);
