@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   if (missing.length > 0)
     log.info('node flags advised', {
       flags: missing,
-      why: "without them the main heap's young generation grows to 16 MB semi-spaces: about 8-11 MB more resident",
+      why: "under frequent scrapes the main heap's young generation grows to 16 MB semi-spaces without them: 8-11 MB more resident",
       how: `node ${missing.join(' ')} ${process.argv[1] ?? 'dist/cli.js'} ..., or NODE_OPTIONS="${missing.join(' ')}"`,
     });
 

@@ -90,6 +90,8 @@ export const LEAN_V8_FLAGS: readonly string[] = Object.freeze([
  * scraped fresh with gzip, collection.max_age 20 ms, 600 scrapes, 3 agents interleaved, load 2-4): default config
  * 86.1 MB without the flag, 75.0 MB with it, CPU per scrape 14.9 and 15.0 ms; with a `{{.Comm}}` process_names rule
  * 98.2 and 90.7 MB, 24.4 and 23.6 ms (2 MB semi-spaces: 93.9 MB). --semi-space-growth-factor=1 changed nothing.
+ * At one fresh scrape a second the young generation grew little: the same build with and without the flag, side by
+ * side, read 76.9 and 77.8 MB after 750 scrapes; the flag costs nothing there either.
  */
 export const AGENT_NODE_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=1']);
 
