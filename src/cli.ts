@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   // The lean flags were set before the config loaded; the config may hand the compilers back (exporters/v8mode.ts).
   const mode = v8mode.v8Mode(cfg);
   v8mode.applyV8Mode(mode);
-  log.info('v8 mode', { jit: mode.jit, reason: mode.reason });
+  log.info('v8 mode', { jit: mode.jit, optimize_for_size: mode.forSize !== false, reason: mode.reason });
   const missing = v8mode.missingNodeFlags();
   if (missing.length > 0)
     log.info('node flags advised', {

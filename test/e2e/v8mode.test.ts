@@ -13,10 +13,10 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function modeLine(stderr: string): { jit: boolean; reason: string } {
+function modeLine(stderr: string): { jit: boolean; optimize_for_size: boolean; reason: string } {
   const line = stderr.split('\n').find((l) => l.includes('"msg":"v8 mode"'));
   if (line === undefined) throw new Error(`no "v8 mode" log line in: ${stderr}`);
-  return JSON.parse(line) as { jit: boolean; reason: string };
+  return JSON.parse(line) as { jit: boolean; optimize_for_size: boolean; reason: string };
 }
 
 test.each([
@@ -28,6 +28,13 @@ test.each([
     /process_names rule/,
   ],
   ['runtime.jit: true', 'runtime: {jit: true}\n', true, /runtime\.jit: true/],
+  [
+    // An endpoint nobody listens on: the mode is decided from the config, before any export.
+    'per-process OTLP: the compilers, not tuned for size',
+    'otlp: {enabled: true, endpoint: "http://127.0.0.1:9/v1/metrics", processes: {enabled: true, max: 10}}\n',
+    true,
+    /otlp\.processes/,
+  ],
 ])('%s', async (_name, yaml, jit, reason) => {
   const file = path.join(dir, `c${String(jit)}${yaml.length}.yaml`);
   fs.writeFileSync(file, yaml + 'log: {level: info}\n');
@@ -39,6 +46,7 @@ test.each([
     const m = modeLine(agent.stderr());
     expect(m.jit).toBe(jit);
     expect(m.reason).toMatch(reason);
+    expect(m.optimize_for_size).toBe(!/processes: \{enabled: true/.test(yaml));
   } finally {
     await agent.stop();
   }

@@ -6,7 +6,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/config/load';
-import { AGENT_NODE_FLAGS, missingNodeFlags, v8Mode } from '../../src/exporters/v8mode';
+import {
+  AGENT_NODE_FLAGS,
+  DEFAULT_V8_FLAGS,
+  LEAN_V8_FLAGS,
+  missingNodeFlags,
+  v8FlagsFor,
+  v8Mode,
+} from '../../src/exporters/v8mode';
 import { REPO } from '../helpers/fixtures';
 
 const RULE = 'process_names:\n  - name: "{{.Comm}}"\n    cmdline: [".+"]\n';
@@ -35,6 +42,30 @@ describe('v8Mode', () => {
     expect(v8Mode(parseConfig(otlp + 'runtime: {jit: false}\n')).jit).toBe(false);
   });
 
+  test('per-process OTLP also drops --optimize-for-size; process_names alone keep it', () => {
+    const otlp = 'otlp: {enabled: true, processes: {enabled: true}}\n';
+    expect(v8Mode(parseConfig(otlp)).forSize).toBe(false);
+    expect(v8Mode(parseConfig(RULE)).forSize).not.toBe(false);
+    const both = v8Mode(parseConfig(RULE + otlp));
+    expect(both).toMatchObject({ jit: true, forSize: false });
+    expect(both.reason).toMatch(/1 process_names rule.*otlp\.processes/);
+    expect(v8Mode(parseConfig(otlp + 'runtime: {jit: true}\n'))).toMatchObject({ jit: true, forSize: false });
+    expect(v8Mode(parseConfig(otlp + 'runtime: {jit: false}\n')).forSize).not.toBe(false);
+    expect(v8Mode(parseConfig('otlp: {enabled: true, processes: {enabled: false}}\n')).forSize).not.toBe(false);
+  });
+
+  test('the flags each mode sets', () => {
+    expect(v8FlagsFor({ jit: false, reason: '' })).toEqual(LEAN_V8_FLAGS);
+    expect(v8FlagsFor({ jit: true, reason: '' })).toEqual(DEFAULT_V8_FLAGS);
+    expect(v8FlagsFor({ jit: true, reason: '' })).not.toContain('--no-optimize-for-size');
+    expect(v8FlagsFor({ jit: true, forSize: false, reason: '' })).toEqual([
+      ...DEFAULT_V8_FLAGS,
+      '--no-optimize-for-size',
+    ]);
+    // The lean flags set --optimize-for-size: the speed mode must be the one to take it back.
+    expect(LEAN_V8_FLAGS).toContain('--optimize-for-size');
+  });
+
   test('an explicit setting wins over auto', () => {
     expect(v8Mode(parseConfig('runtime: {jit: true}\n')).jit).toBe(true);
     expect(v8Mode(parseConfig(RULE + 'runtime: {jit: false}\n')).jit).toBe(false);
@@ -53,6 +84,7 @@ describe('applyV8Mode in a process', () => {
     const [mode, mod] = process.argv.slice(-2);
     if (mode !== 'jit') require(mod).applyV8Mode({ jit: false, reason: 'test' });
     if (mode === 'lean-then-jit') require(mod).applyV8Mode({ jit: true, reason: 'test' });
+    if (mode === 'lean-then-speed') require(mod).applyV8Mode({ jit: true, forSize: false, reason: 'test' });
     function hot(a, b) { let s = 0; for (let i = 0; i < 50; i++) s += (a * i) ^ b; return s; }
     const end = Date.now() + (mode === 'lean' ? 3000 : 20000); let st = 0, x = 0;
     while (Date.now() < end) {
@@ -82,6 +114,10 @@ describe('applyV8Mode in a process', () => {
 
   test('lean first, then the compilers handed back (a config with process_names): the function gets optimized', () => {
     expect(run('lean-then-jit')).toEqual({ optimized: true, interpreted: false });
+  });
+
+  test('lean first, then the compilers without --optimize-for-size (otlp.processes): set while running, optimized', () => {
+    expect(run('lean-then-speed')).toEqual({ optimized: true, interpreted: false });
   });
 
   test('lean, a worker started, then the compilers handed back: the worker optimizes on its own thread', () => {
