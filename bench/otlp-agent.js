@@ -151,9 +151,13 @@ async function run() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-otlp-agent-'));
   const kids = [];
   try {
-    for (let i = countProcs(); i < WANT + 20; i++) kids.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
-    const t0 = Date.now();
-    while (countProcs() < WANT && Date.now() - t0 < 60000) await sleep(200);
+    // Topped up before every round: processes that were exiting when counted (another bench's children) are gone.
+    const topUp = async () => {
+      for (let i = countProcs(); i < WANT + 20; i++) kids.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
+      const t0 = Date.now();
+      while (countProcs() < WANT && Date.now() - t0 < 60000) await sleep(200);
+    };
+    const counts = [];
     const variants = [
       new Variant('processes on, kept_fds dir', here, true, 'dir', dir),
       new Variant('processes on, kept_fds files', here, true, 'files', dir),
@@ -162,10 +166,16 @@ async function run() {
     if (process.env.BENCH_DIST)
       variants.push(new Variant('BENCH_DIST, processes on', process.env.BENCH_DIST, true, null, dir));
     const load0 = os.loadavg()[0];
-    for (let r = 0; r < ROUNDS; r++) for (const v of variants) await v.round();
+    for (let r = 0; r < ROUNDS; r++)
+      for (const v of variants) {
+        await topUp();
+        counts.push(countProcs());
+        await v.round();
+      }
     const off = median(variants[2].cpu);
     process.stdout.write(
-      `agent with per-process OTLP, ${countProcs()} processes on the host, an export every ${INTERVAL_MS} ms, ` +
+      `agent with per-process OTLP, ${Math.min(...counts)}-${Math.max(...counts)} processes on the host, ` +
+        `an export every ${INTERVAL_MS} ms, ` +
         `CPU of the whole agent over ${EXPORTS} exports after ${WARMUP}, ${ROUNDS} interleaved rounds:\n`,
     );
     for (const v of variants) {

@@ -286,6 +286,8 @@ export function encodeProcessResources(
   return packed === undefined ? Buffer.alloc(0) : encodePackedResources([packed], host, endMs, scope);
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** hrParts' result: the low and high 32 bits of a time's fixed64 nanoseconds. */
 let hrLow = 0;
 let hrHigh = 0;
@@ -339,6 +341,7 @@ export function encodePackedResources(
   host: Readonly<Record<string, unknown>>,
   endMs: number,
   scope: EncodeScope,
+  around: { readonly before?: Uint8Array; readonly after?: Uint8Array } = {},
 ): Buffer {
   type Res = Readonly<Record<string, string | number>>;
   const NONE: readonly string[] = [];
@@ -385,7 +388,12 @@ export function encodePackedResources(
       nRuns++;
     }
   }
-  if (groupRes.length === 0) return Buffer.alloc(0);
+  const before = around.before;
+  const after = around.after;
+  if (groupRes.length === 0) {
+    if (before === undefined && after === undefined) return Buffer.alloc(0);
+    return Buffer.concat([before ?? EMPTY, after ?? EMPTY]);
+  }
   const hostKeys = Object.keys(host);
   /** The host's KeyValues, once per set of keys its processes override (normally none). */
   const hostChunks = new Map<string, Buffer>();
@@ -461,7 +469,10 @@ export function encodePackedResources(
   // Every length is known before its bytes are written (each point is a fixed-size body plus its attribute set's
   // bytes), so no length is reserved and widened: end() moving a message past 127 bytes was, for 1,000 processes,
   // three moves of each resource's ~2 KiB. The resource's attributes go to a scratch writer first for their length.
-  const w = new Writer(groupRes.length * 2600);
+  // The request's other resources (`around`) are written in place: a concatenation after would copy the ~2 MiB
+  // again, and each copy is external memory the main isolate's collector counts towards its next full collection.
+  const w = new Writer((before?.length ?? 0) + groupRes.length * 2600 + (after?.length ?? 0));
+  if (before !== undefined) w.bytes(before);
   const res = new Writer(1024);
   const t = new GroupTables(
     packs,
@@ -481,6 +492,7 @@ export function encodePackedResources(
   );
   for (let g = 0; g < groupRes.length; g++)
     encodeGroup(t, groupPack[g] as number, groupRes[g] as number, groupFirst[g] as number);
+  if (after !== undefined) w.bytes(after);
   return w.take();
 }
 

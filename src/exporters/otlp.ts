@@ -234,9 +234,13 @@ function multiResourceSerializer(
         const head = base.serializeRequest(rm);
         if (head === undefined) return undefined;
         const scope = { name: SCOPE_NAME, version: agentVersion() };
-        const procs = encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope);
         const extra = joined(batch.extra ?? []);
-        return extra === undefined ? undefined : Buffer.concat([head, procs, extra]);
+        if (extra === undefined) return undefined;
+        // One buffer: the host's resource, the processes' (written straight after it), the containers'.
+        return encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope, {
+          before: head,
+          after: extra,
+        });
       }
       const metrics = batch.packs.flatMap((p) => unpackOtlp(p));
       return joined([rm, ...processResourceMetrics(metrics, batch.host, batch.endMs), ...(batch.extra ?? [])]);

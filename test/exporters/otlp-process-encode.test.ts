@@ -219,6 +219,28 @@ describe('per-process metrics packed for the trip from the worker (otlp-pack.ts)
     expect(Buffer.compare(encodePackedResources([a, b], host.attributes, endMs, scope), sdk)).toBe(0);
   });
 
+  test('written between the other resources of the request: the bytes of the three concatenated', () => {
+    const metrics = processRecordMetrics(records, new Map(), now, 2, 0);
+    const endMs = now * 1000;
+    const packed = packOtlp(metrics).packed as PackedOtlp;
+    const alone = encodePackedResources([cloned(packed)], host.attributes, endMs, scope);
+    // Longer than one Writer step and not a multiple of anything the encoder writes.
+    const before = Buffer.from(Array.from({ length: 3001 }, (_, i) => (i * 7) & 0xff));
+    const after = Buffer.from([1, 2, 3]);
+    const both = encodePackedResources([cloned(packed)], host.attributes, endMs, scope, { before, after });
+    expect(Buffer.compare(both, Buffer.concat([before, alone, after]))).toBe(0);
+    const onlyBefore = encodePackedResources([cloned(packed)], host.attributes, endMs, scope, { before });
+    expect(Buffer.compare(onlyBefore, Buffer.concat([before, alone]))).toBe(0);
+    // No process at all: what is around is still the request.
+    expect(
+      Buffer.compare(
+        encodePackedResources([], host.attributes, endMs, scope, { before, after }),
+        Buffer.concat([before, after]),
+      ),
+    ).toBe(0);
+    expect(encodePackedResources([], host.attributes, endMs, scope).length).toBe(0);
+  });
+
   test('resources cross as bytes and come back equal; one with a lone surrogate crosses as its object', () => {
     // Utilization too: a previous sample per process.
     const prev = new Map<string, CpuSample>(
