@@ -111,8 +111,8 @@ export function missingNodeFlags(
 export interface V8Mode {
   readonly jit: boolean;
   /**
-   * Whether --optimize-for-size stays on with the compilers (default true). False for per-process OTLP: see
-   * SPEED_V8_FLAGS.
+   * Whether --optimize-for-size stays on once the config is read (default true). False for per-process OTLP and
+   * for the host collectors alone: see SPEED_V8_FLAGS.
    */
   readonly forSize?: boolean;
   /** Why, for the start-up log line. */
@@ -127,15 +127,17 @@ export function v8Mode(cfg: Pick<AgentConfig, 'runtime' | 'processNames' | 'coll
   const speed = perProcess ? { forSize: false } : {};
   const also = perProcess ? ', otlp.processes: per-process OTLP to read' : '';
   if (setting === true) return { jit: true, ...speed, reason: `runtime.jit: true${also}` };
-  if (setting === false) return { jit: false, reason: 'runtime.jit: false' };
-  if (walk && cfg.processNames.length > 0)
+  const rules = walk && cfg.processNames.length > 0;
+  // The interpreter for the host collectors alone: without --optimize-for-size once started (SPEED_V8_FLAGS).
+  if (setting === false) return { jit: false, ...(rules ? {} : { forSize: false }), reason: 'runtime.jit: false' };
+  if (rules)
     return {
       jit: true,
       ...speed,
       reason: `runtime.jit: auto, ${cfg.processNames.length} process_names rule(s) to run${also}`,
     };
   if (perProcess) return { jit: true, ...speed, reason: `runtime.jit: auto${also}` };
-  return { jit: false, reason: 'runtime.jit: auto, no process_names: host collectors only' };
+  return { jit: false, forSize: false, reason: 'runtime.jit: auto, no process_names: host collectors only' };
 }
 
 /**
@@ -147,33 +149,43 @@ export function v8Mode(cfg: Pick<AgentConfig, 'runtime' | 'processNames' | 'coll
 export const DEFAULT_V8_FLAGS: readonly string[] = Object.freeze(['--max-opt=999', '--turbofan', '--sparkplug']);
 
 /**
- * --no-optimize-for-size, with the compilers, for per-process OTLP (otlp.processes). The lean flags' --optimize-for-size
- * stays on for process groups (88 against 111 MB resident for the same CPU, above), but per-process OTLP builds and
- * encodes a 2.2 MB request from 1,000 records every export, and under the flag it cost twice the CPU:
- * bench/otlp-processes.js (one process, 15 exports, medians) 65.6 ms per export without it, 114 ms with it and
- * 132 ms with it and --max-semi-space-size=1 (protobuf 10.1 -> 49.0 ms, metrics 2.7 -> 7.7, walk 50.8 -> 60.2);
- * bench/otlp-agent.js (the built agent, whole-process CPU from /proc, 15 exports one second apart after 12, 1,000
- * processes) 116-135 ms per export before, 71-81 ms after, the main thread 25 -> 13-15 ms and V8's platform threads
- * (concurrent marking) 37 -> 9-15 ms per export, at the same resident size (113-115 MB against 112-120). The flag
- * steers heap sizing and compiler heuristics as they are consulted, so it takes when set here, isolates running.
+ * --no-optimize-for-size, set once the config is read, for per-process OTLP (otlp.processes) and for the host
+ * collectors alone; process groups keep the lean start-up's --optimize-for-size (88 against 111 MB resident for the
+ * same CPU, above; set after start-up instead of at it, 76.7 against 74.9 MB in an A/B).
+ * - Per-process OTLP builds and encodes a 2.2 MB request from 1,000 records every export, and under the flag it cost
+ *   twice the CPU: bench/otlp-processes.js (one process, 15 exports, medians) 65.6 ms per export without it, 114 ms
+ *   with it and 132 ms with it and --max-semi-space-size=1 (protobuf 10.1 -> 49.0 ms, metrics 2.7 -> 7.7, walk 50.8 ->
+ *   60.2); bench/otlp-agent.js (the built agent, whole-process CPU from /proc, 15 exports one second apart after 12,
+ *   1,000 processes) 116-135 ms per export before, 71-81 ms after, the main thread 25 -> 13-15 ms and V8's platform
+ *   threads (concurrent marking) 37 -> 9-15 ms per export, at the same resident size (113-115 MB against 112-120).
+ * - The host collectors (default.yaml, interpreter only): ab.js, the built agent scraped fresh every second, 20
+ *   scrapes after 5, 4 interleaved rounds, medians, load 0.0-0.3: 20.8 ms of CPU per scrape with the flag throughout,
+ *   18.8 with it turned off after start-up (rounds 18.0-19.5 against 19.5-21.5), 67.4 against 67.6 MB; without it from
+ *   the start 17.5 ms but 69.4 MB (start-up's heap growth stays resident). Earlier runs of the last two: 18.0 and 19.5
+ *   against 21.0 and 20.5 ms.
+ * The flag steers heap sizing and compiler heuristics as they are consulted, so it takes when set here, isolates
+ * running.
  */
 export const SPEED_V8_FLAGS: readonly string[] = Object.freeze(['--no-optimize-for-size']);
 
-/** The flags applyV8Mode sets to go from the lean flags to `mode` (none to stay lean). */
+/** The flags applyV8Mode sets for `mode`. */
 export function v8FlagsFor(mode: V8Mode): readonly string[] {
-  if (!mode.jit) return LEAN_V8_FLAGS;
-  return mode.forSize === false ? [...DEFAULT_V8_FLAGS, ...SPEED_V8_FLAGS] : DEFAULT_V8_FLAGS;
+  const base = mode.jit ? DEFAULT_V8_FLAGS : LEAN_V8_FLAGS;
+  return mode.forSize === false ? [...base, ...SPEED_V8_FLAGS] : base;
 }
 
-let lean = false;
+/** The mode last applied ("jit/forSize"), null before the first. */
+let applied: string | null = null;
 
 /**
  * Sets the flags of a mode for the whole process (both isolates). The running agent sets the lean ones as its very
  * first step, before the config thread and the collection worker exist (set later, the start-up's compiled code and
- * heap growth stay resident: 77 MB instead of 68 MB measured), and hands the compilers back once the config says so.
+ * heap growth stay resident: 77 MB instead of 68 MB measured), and hands the compilers back, or drops
+ * --optimize-for-size, once the config says so. The same mode again sets nothing.
  */
 export function applyV8Mode(mode: V8Mode): void {
-  if (mode.jit === !lean) return;
+  const key = `${mode.jit}/${mode.forSize !== false}`;
+  if (key === applied) return;
   for (const f of v8FlagsFor(mode)) v8.setFlagsFromString(f);
-  lean = !mode.jit;
+  applied = key;
 }

@@ -46,7 +46,8 @@ test.each([
     const m = modeLine(agent.stderr());
     expect(m.jit).toBe(jit);
     expect(m.reason).toMatch(reason);
-    expect(m.optimize_for_size).toBe(!/processes: \{enabled: true/.test(yaml));
+    // Kept for process groups and an explicit runtime.jit: true; dropped for the host collectors and per-process OTLP.
+    expect(m.optimize_for_size).toBe(/process_names|jit: true/.test(yaml) && !/processes: \{enabled: true/.test(yaml));
   } finally {
     await agent.stop();
   }

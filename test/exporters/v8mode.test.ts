@@ -50,12 +50,22 @@ describe('v8Mode', () => {
     expect(both).toMatchObject({ jit: true, forSize: false });
     expect(both.reason).toMatch(/1 process_names rule.*otlp\.processes/);
     expect(v8Mode(parseConfig(otlp + 'runtime: {jit: true}\n'))).toMatchObject({ jit: true, forSize: false });
-    expect(v8Mode(parseConfig(otlp + 'runtime: {jit: false}\n')).forSize).not.toBe(false);
-    expect(v8Mode(parseConfig('otlp: {enabled: true, processes: {enabled: false}}\n')).forSize).not.toBe(false);
+    expect(v8Mode(parseConfig(RULE + 'otlp: {enabled: true, processes: {enabled: false}}\n')).forSize).not.toBe(false);
+  });
+
+  test('the host collectors alone drop --optimize-for-size after start-up; runtime.jit: false with rules keep it', () => {
+    expect(v8Mode(parseConfig(''))).toMatchObject({ jit: false, forSize: false });
+    expect(v8Mode(parseConfig('runtime: {jit: false}\n'))).toMatchObject({ jit: false, forSize: false });
+    expect(v8Mode(parseConfig(RULE + 'runtime: {jit: false}\n')).forSize).not.toBe(false);
+    expect(v8Mode(parseConfig('runtime: {jit: true}\n')).forSize).not.toBe(false);
   });
 
   test('the flags each mode sets', () => {
     expect(v8FlagsFor({ jit: false, reason: '' })).toEqual(LEAN_V8_FLAGS);
+    expect(v8FlagsFor({ jit: false, forSize: false, reason: '' })).toEqual([
+      ...LEAN_V8_FLAGS,
+      '--no-optimize-for-size',
+    ]);
     expect(v8FlagsFor({ jit: true, reason: '' })).toEqual(DEFAULT_V8_FLAGS);
     expect(v8FlagsFor({ jit: true, reason: '' })).not.toContain('--no-optimize-for-size');
     expect(v8FlagsFor({ jit: true, forSize: false, reason: '' })).toEqual([
@@ -85,8 +95,9 @@ describe('applyV8Mode in a process', () => {
     if (mode !== 'jit') require(mod).applyV8Mode({ jit: false, reason: 'test' });
     if (mode === 'lean-then-jit') require(mod).applyV8Mode({ jit: true, reason: 'test' });
     if (mode === 'lean-then-speed') require(mod).applyV8Mode({ jit: true, forSize: false, reason: 'test' });
+    if (mode === 'lean-then-lean-speed') require(mod).applyV8Mode({ jit: false, forSize: false, reason: 'test' });
     function hot(a, b) { let s = 0; for (let i = 0; i < 50; i++) s += (a * i) ^ b; return s; }
-    const end = Date.now() + (mode === 'lean' ? 3000 : 20000); let st = 0, x = 0;
+    const end = Date.now() + (mode === 'lean' || mode === 'lean-then-lean-speed' ? 3000 : 20000); let st = 0, x = 0;
     while (Date.now() < end) {
       for (let i = 0; i < 10000; i++) x += hot(i, x & 7);
       st = %GetOptimizationStatus(hot);
@@ -118,6 +129,10 @@ describe('applyV8Mode in a process', () => {
 
   test('lean first, then the compilers without --optimize-for-size (otlp.processes): set while running, optimized', () => {
     expect(run('lean-then-speed')).toEqual({ optimized: true, interpreted: false });
+  });
+
+  test('lean first, then lean without --optimize-for-size (host collectors): the function stays interpreted', () => {
+    expect(run('lean-then-lean-speed')).toEqual({ optimized: false, interpreted: true });
   });
 
   test('lean, a worker started, then the compilers handed back: the worker optimizes on its own thread', () => {
