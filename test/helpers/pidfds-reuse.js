@@ -75,6 +75,10 @@ async function scenario(mode) {
   const keptBefore = fdsOn(pid);
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
+  // Start times are in clock ticks (10 ms at USER_HZ 100): a newcomer started in the old process's tick would have
+  // its identity, which no reader can tell apart (psutil's too). The scenario is a reuse in a later tick: once, on a
+  // fast run, the whole of it fit in one tick.
+  await new Promise((resolve) => setTimeout(resolve, 30));
   let second = null;
   for (let i = 0; i < 5 && second === null; i++) {
     fs.writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
