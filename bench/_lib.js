@@ -21,6 +21,26 @@ function agentNodeFlags() {
   return [...require(path.join(__dirname, '..', 'dist', 'exporters', 'v8mode.js')).AGENT_NODE_FLAGS];
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** utime+stime of a process and all its threads, in ms (from /proc/<pid>/stat). */
+function procCpuMs(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[11]) + Number(rest[12])) / CLK_TCK) * 1000;
+}
+
+/** A process's VmRSS in MB. */
+function procRssMb(pid) {
+  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number((/^VmRSS:\s+(\d+)/m.exec(s) || [])[1] || 0) / 1024;
+}
+
+/** The processes on the host (the entries of /proc named by a pid). */
+function countProcs() {
+  return fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length;
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -139,6 +159,9 @@ function runIfMain(mod, run) {
 }
 
 module.exports = {
+  countProcs,
+  procCpuMs,
+  procRssMb,
   PYTHON,
   agentNodeFlags,
   loadDist,

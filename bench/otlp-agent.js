@@ -14,15 +14,14 @@
 // BENCH_OTLP_AGENT_PROF=<dir>: the agents run with --cpu-prof into that directory (profiles of every thread).
 // Run: npm run bench -- otlp-agent   (or node bench/otlp-agent.js). Needs npm run build. ~4 min.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { agentNodeFlags, fmt, freePort, median, runIfMain } = require('./_lib');
+const { agentNodeFlags, countProcs, fmt, freePort, median, procCpuMs, procRssMb, runIfMain } = require('./_lib');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const WANT = Number(process.env.BENCH_OTLP_PROCESSES || 1000);
 const INTERVAL_MS = Number(process.env.BENCH_OTLP_AGENT_INTERVAL_MS || 1000);
 const EXPORTS = Number(process.env.BENCH_OTLP_AGENT_EXPORTS || 15);
@@ -31,22 +30,6 @@ const ROUNDS = Number(process.env.BENCH_OTLP_AGENT_ROUNDS || 3);
 const PROF = process.env.BENCH_OTLP_AGENT_PROF || '';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** utime+stime of a process and all its threads, in ms. */
-function cpuMs(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return ((Number(rest[11]) + Number(rest[12])) / CLK_TCK) * 1000;
-}
-
-function rssMb(pid) {
-  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number((/^VmRSS:\s+(\d+)/m.exec(s) || [])[1] || 0) / 1024;
-}
-
-function countProcs() {
-  return fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length;
-}
 
 /**
  * An OTLP/HTTP receiver that reads each export, answers 200, and calls the waiter whose export count is reached
@@ -131,11 +114,11 @@ class Variant {
         proc.on('exit', () => reject(new Error(`${this.label} exited: ${stderr}`))),
       );
       await Promise.race([rx.reach(WARMUP), died]);
-      const c0 = cpuMs(proc.pid);
+      const c0 = procCpuMs(proc.pid);
       await Promise.race([rx.reach(WARMUP + EXPORTS), died]);
-      const c1 = cpuMs(proc.pid);
+      const c1 = procCpuMs(proc.pid);
       this.cpu.push((c1 - c0) / EXPORTS);
-      this.rss.push(rssMb(proc.pid));
+      this.rss.push(procRssMb(proc.pid));
       this.bytes = rx.lastBytes;
     } finally {
       proc.kill('SIGTERM');

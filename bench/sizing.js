@@ -18,11 +18,10 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { agentNodeFlags, freePort, median, runIfMain } = require('./_lib');
+const { agentNodeFlags, countProcs, freePort, median, procCpuMs, procRssMb, runIfMain } = require('./_lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const SCRAPES = Number(process.env.SIZING_SCRAPES || 12);
 const SPACING_MS = Number(process.env.SIZING_SPACING_MS || 1000);
 const REPEATS = Number(process.env.SIZING_REPEATS || 3);
@@ -52,22 +51,6 @@ function get(url) {
     req.setTimeout(60000, () => req.destroy(new Error(`timeout ${url}`)));
     req.on('error', reject);
   });
-}
-
-/** utime+stime of a process and all its threads, in ms. */
-function cpuMs(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return ((Number(rest[11]) + Number(rest[12])) / CLK_TCK) * 1000;
-}
-
-function rssMb(pid) {
-  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number((/^VmRSS:\s+(\d+)/m.exec(s) || [])[1] || 0) / 1024;
-}
-
-function countProcs() {
-  return fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).length;
 }
 
 /** Sleeping children named <dir>/grpNNN (NNN = i % names), so that rules can group them by name. */
@@ -135,17 +118,17 @@ class Target {
     }
     const lat = [];
     const rss = [];
-    const c0 = cpuMs(this.proc.pid);
+    const c0 = procCpuMs(this.proc.pid);
     const t0 = Date.now();
     for (let i = 0; i < SCRAPES; i++) {
       await sleep(SPACING_MS);
       const r = await get(this.url);
       if (r.status !== 200) throw new Error(`${this.label}: HTTP ${r.status}`);
       lat.push(r.ms);
-      rss.push(rssMb(this.proc.pid));
+      rss.push(procRssMb(this.proc.pid));
       this.text = r.text;
     }
-    const c1 = cpuMs(this.proc.pid);
+    const c1 = procCpuMs(this.proc.pid);
     this.cpu.push((c1 - c0) / SCRAPES);
     this.lat.push(median(lat));
     this.rss.push(median(rss));
