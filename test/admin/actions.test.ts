@@ -335,13 +335,11 @@ describe('PID reuse', () => {
     await until(() => !fs.existsSync(`/proc/${pid}`), 'the old canary to be reaped');
 
     // Hand the same pid to a new canary: ns_last_pid makes the next fork take pid (root only; other processes on
-    // the machine may take it first, so try again).
+    // the machine may take it first, so try again: a try that missed costs a fork and a kill, not a canary's start).
     let fresh: Canary | null = null;
-    for (let attempt = 0; attempt < 50 && fresh === null; attempt++) {
+    for (let attempt = 0; attempt < 500 && fresh === null; attempt++) {
       fs.writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
-      const c = await startCanary(dir);
-      if (c.pid === pid) fresh = c;
-      else await c.stop();
+      fresh = await startCanary(dir, undefined, pid);
     }
     expect(fresh).not.toBeNull();
     const c = fresh as Canary;

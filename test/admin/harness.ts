@@ -60,12 +60,24 @@ export async function until(fn: () => boolean, what: string, timeoutMs = 20000):
   }
 }
 
-/** `marker` is an extra argument for process_names rules to match on. */
-export async function startCanary(dir: string, marker?: string): Promise<Canary> {
+/**
+ * `marker` is an extra argument for process_names rules to match on. `onlyPid`: a canary that did not get this pid is
+ * killed at once and null returned (a PID reuse test tries many times; waiting for each canary to be ready made the
+ * tries slow enough for the machine's other forks to take the pid every time).
+ */
+export async function startCanary(dir: string, marker?: string): Promise<Canary>;
+export async function startCanary(dir: string, marker: string | undefined, onlyPid: number): Promise<Canary | null>;
+export async function startCanary(dir: string, marker?: string, onlyPid?: number): Promise<Canary | null> {
   const file = path.join(dir, `canary-${crypto.randomBytes(4).toString('hex')}.json`);
   const child = spawn(PYTHON, ['-c', CANARY, file, ...(marker === undefined ? [] : [marker])], { stdio: 'ignore' });
   const pid = child.pid;
   if (pid === undefined) throw new Error('canary did not start');
+  if (onlyPid !== undefined && pid !== onlyPid) {
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+    return null;
+  }
   await until(() => fs.existsSync(file) && threadIds(pid).length >= 2, 'the canary to be ready', 45000);
   const counts = (): Record<string, number> => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>;
   return {
