@@ -122,22 +122,22 @@ export interface V8Mode {
 export function v8Mode(cfg: Pick<AgentConfig, 'runtime' | 'processNames' | 'collectors' | 'otlp'>): V8Mode {
   const setting = cfg.runtime.jit;
   const walk = cfg.collectors['process_groups']?.enabled === true;
-  // Per-process OTLP, read in the same walk: the compilers without --optimize-for-size (SPEED_V8_FLAGS).
-  const perProcess = walk && cfg.otlp.enabled && cfg.otlp.processes.enabled;
-  const speed = perProcess ? { forSize: false } : {};
-  const also = perProcess ? ', otlp.processes: per-process OTLP to read' : '';
-  if (setting === true) return { jit: true, ...speed, reason: `runtime.jit: true${also}` };
   const rules = walk && cfg.processNames.length > 0;
-  // The interpreter for the host collectors alone: without --optimize-for-size once started (SPEED_V8_FLAGS).
-  if (setting === false) return { jit: false, ...(rules ? {} : { forSize: false }), reason: 'runtime.jit: false' };
-  if (rules)
-    return {
-      jit: true,
-      ...speed,
-      reason: `runtime.jit: auto, ${cfg.processNames.length} process_names rule(s) to run${also}`,
-    };
-  if (perProcess) return { jit: true, ...speed, reason: `runtime.jit: auto${also}` };
-  return { jit: false, forSize: false, reason: 'runtime.jit: auto, no process_names: host collectors only' };
+  // Per-process OTLP is read in the same walk.
+  const perProcess = walk && cfg.otlp.enabled && cfg.otlp.processes.enabled;
+  const also = perProcess ? ', otlp.processes: per-process OTLP to read' : '';
+  let jit: boolean;
+  let reason: string;
+  if (setting === true) [jit, reason] = [true, `runtime.jit: true${also}`];
+  else if (setting === false) [jit, reason] = [false, 'runtime.jit: false'];
+  else if (rules)
+    [jit, reason] = [true, `runtime.jit: auto, ${cfg.processNames.length} process_names rule(s) to run${also}`];
+  else if (perProcess) [jit, reason] = [true, `runtime.jit: auto${also}`];
+  else [jit, reason] = [false, 'runtime.jit: auto, no process_names: host collectors only'];
+  // --optimize-for-size is dropped (SPEED_V8_FLAGS) by per-process OTLP with the compilers and by the interpreter
+  // for the host collectors alone; process groups keep it.
+  const forSize = jit ? !perProcess : rules;
+  return forSize ? { jit, reason } : { jit, forSize: false, reason };
 }
 
 /**
