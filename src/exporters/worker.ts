@@ -514,9 +514,18 @@ function workerMain(init: WorkerInit): void {
   const { createPsutil } = require('../index') as typeof import('../index');
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
   const { CollectionEngine } = require('./engine') as typeof import('./engine');
+  const { applyMallocMode, MMAP_THRESHOLD_BYTES } = require('./mallocmode') as typeof import('./mallocmode');
   /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const port = parentPort;
   if (!port) return;
+  // The agent's thread (render set), not a library user's: glibc's mmap threshold stops rising (mallocmode.ts).
+  if (init.render) {
+    const malloc = applyMallocMode();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
+    (require('./log') as typeof import('./log'))
+      .createLogger(init.render.logLevel)
+      .debug('malloc mode', { mmap_threshold: malloc === 'fixed' ? MMAP_THRESHOLD_BYTES : malloc });
+  }
   setKeptFdSink((table) => port.postMessage({ type: 'kept-fds', table } satisfies FromWorker));
   const psutil = createPsutil(init.roots);
   const engine = new CollectionEngine({ psutil, roots: init.roots }, COLLECTORS, init.plans);

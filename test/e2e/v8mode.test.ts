@@ -73,3 +73,24 @@ test('started without the launch flags (AGENT_NODE_FLAGS), the agent says which 
     }
   }
 });
+
+test("the collection thread fixes glibc's mmap threshold (mallocmode.ts), unless the operator set one", async () => {
+  const file = path.join(dir, 'malloc.yaml');
+  fs.writeFileSync(file, 'log: {level: debug}\n');
+  const mallocLine = (stderr: string): { mmap_threshold: unknown } | undefined => {
+    const line = stderr.split('\n').find((l) => l.includes('"msg":"malloc mode"'));
+    return line === undefined ? undefined : (JSON.parse(line) as { mmap_threshold: unknown });
+  };
+  for (const [env, want] of [
+    [{ GLIBC_TUNABLES: '' }, 131072],
+    [{ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=262144' }, 'operator'],
+  ] as const) {
+    const agent = await startAgent([`--config.file=${file}`], env);
+    try {
+      expect((await request(`${agent.url}/readyz`)).status).toBe(200);
+      expect(mallocLine(agent.stderr())?.mmap_threshold).toBe(want);
+    } finally {
+      await agent.stop();
+    }
+  }
+});

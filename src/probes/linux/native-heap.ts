@@ -34,7 +34,7 @@ const MALLINFO_FIELDS = [
   'keepcost',
 ] as const;
 
-let heapFns: { info: () => MallInfo; trim: Fn } | null = null;
+let heapFns: { info: () => MallInfo; trim: Fn; mallopt: Fn | null } | null = null;
 
 const NO_GLIBC = 'heapInfo and heapTrim (glibc malloc statistics)';
 
@@ -43,7 +43,7 @@ const NO_GLIBC = 'heapInfo and heapTrim (glibc malloc statistics)';
  * PSUTIL_HAS_HEAP_INFO: not on musl), so a libc.so.6 that does not load, or is not glibc's (musl's gcompat shim
  * provides that name; only glibc exports gnu_get_libc_version), gives UnsupportedOperation.
  */
-function heapLib(): { info: () => MallInfo; trim: Fn } {
+function heapLib(): { info: () => MallInfo; trim: Fn; mallopt: Fn | null } {
   if (heapFns !== null) return heapFns;
   let libc: LibraryHandle;
   try {
@@ -72,7 +72,7 @@ function heapLib(): { info: () => MallInfo; trim: Fn } {
       return Object.fromEntries(MALLINFO_FIELDS.map((f) => [f, (r[f] ?? 0) >>> 0])) as unknown as MallInfo;
     };
   }
-  heapFns = { info, trim };
+  heapFns = { info, trim, mallopt: optionalFunc(libc, 'int mallopt(int param, int value)') };
   return heapFns;
 }
 
@@ -84,4 +84,18 @@ export function mallinfo(): MallInfo {
 /** malloc_trim(3): true when memory went back to the system. */
 export function mallocTrim(pad: number): boolean {
   return (heapLib().trim(pad) as number) === 1;
+}
+
+/** mallopt(3)'s M_TRIM_THRESHOLD and M_MMAP_THRESHOLD (malloc.h). */
+export const M_TRIM_THRESHOLD = -1;
+export const M_MMAP_THRESHOLD = -3;
+
+/**
+ * mallopt(3): sets one of glibc malloc's parameters for the whole process (every thread's arena). True when glibc
+ * took it; UnsupportedOperation where there is no glibc (musl has no mallopt worth the name).
+ */
+export function mallopt(param: number, value: number): boolean {
+  const fn = heapLib().mallopt;
+  if (fn === null) throw new UnsupportedOperation(`${NO_GLIBC}: no mallopt`, 'this glibc');
+  return (fn(param, value) as number) === 1;
 }
