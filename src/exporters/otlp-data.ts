@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { OtlpAttributes, OtlpMetric } from './catalog';
 import type { PackedOtlp } from './otlp-pack';
+import type { BodyLease } from './otlp-process-encode';
 import { agentVersion } from './prometheus';
 import { wellFormed } from '../util/fsencoding';
 
@@ -118,5 +119,7 @@ export type ProcessBatch =
       readonly endMs: number;
       /** Per-container resources, sent after the processes' (otlp-container-resources.ts). */
       readonly extra?: readonly ResourceMetrics[];
+      /** The exporter's buffer for this export's body (otlp-process-encode.ts). */
+      body?: BodyLease;
     }
   | { readonly kind: 'resources'; readonly resources: readonly ResourceMetrics[] };

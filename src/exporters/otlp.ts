@@ -240,6 +240,7 @@ function multiResourceSerializer(
         return encodePackedResources(batch.packs, batch.host.attributes, batch.endMs, scope, {
           before: head,
           after: extra,
+          ...(batch.body !== undefined ? { body: batch.body } : {}),
         });
       }
       const metrics = batch.packs.flatMap((p) => unpackOtlp(p));
@@ -251,6 +252,12 @@ function multiResourceSerializer(
 
 /** The OTLP/HTTP exporter, sending with each export the per-process resources its producer gathered. */
 class MultiResourceExporter implements PushMetricExporter {
+  /**
+   * The last packed export's body buffer, once that export has ended (its transport's promise settled: no retry,
+   * no socket write or gzip pass reads it any more), lent to the next (BodyLease); null while one is out.
+   */
+  private spare: Buffer | null = null;
+
   constructor(
     private readonly inner: OTLPMetricExporterBase,
     private readonly extras: WeakMap<ResourceMetrics, ProcessBatch>,
@@ -259,8 +266,16 @@ class MultiResourceExporter implements PushMetricExporter {
 
   export(rm: ResourceMetrics, done: Parameters<PushMetricExporter['export']>[1]): void {
     const batch = this.producer?.takeResources() ?? null;
-    if (batch !== null) this.extras.set(rm, batch);
-    this.inner.export(rm, done);
+    if (batch === null) return this.inner.export(rm, done);
+    this.extras.set(rm, batch);
+    if (batch.kind !== 'packed') return this.inner.export(rm, done);
+    const body = { buf: this.spare };
+    this.spare = null;
+    batch.body = body;
+    this.inner.export(rm, (result) => {
+      if (body.buf !== null && (this.spare === null || this.spare.length < body.buf.length)) this.spare = body.buf;
+      done(result);
+    });
   }
 
   forceFlush(): Promise<void> {

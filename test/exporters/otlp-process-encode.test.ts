@@ -11,7 +11,7 @@ import { createPsutil } from '../../src/index';
 import type { OtlpMetric } from '../../src/exporters/catalog';
 import { processResourceMetrics, SCOPE_NAME } from '../../src/exporters/otlp';
 import * as v8 from 'node:v8';
-import { encodePackedResources, encodeProcessResources } from '../../src/exporters/otlp-process-encode';
+import { encodePackedResources, encodeProcessResources, type BodyLease } from '../../src/exporters/otlp-process-encode';
 import { packOtlp, unpackOtlp, type PackedOtlp } from '../../src/exporters/otlp-pack';
 import {
   processKey,
@@ -239,6 +239,33 @@ describe('per-process metrics packed for the trip from the worker (otlp-pack.ts)
       ),
     ).toBe(0);
     expect(encodePackedResources([], host.attributes, endMs, scope).length).toBe(0);
+  });
+
+  test("written into the buffer lent for the body (BodyLease): the same bytes, over the last body's, kept for the next", () => {
+    const metrics = processRecordMetrics(records, new Map(), now, 2, 0);
+    const endMs = now * 1000;
+    const packed = packOtlp(metrics).packed as PackedOtlp;
+    const before = Buffer.from([9, 8, 7]);
+    const want = encodePackedResources([cloned(packed)], host.attributes, endMs, scope, { before });
+    // Nothing lent: a buffer of its own, left in the lease for the next export.
+    const body: BodyLease = { buf: null };
+    const first = Buffer.from(encodePackedResources([cloned(packed)], host.attributes, endMs, scope, { before, body }));
+    expect(Buffer.compare(first, want)).toBe(0);
+    const kept = body.buf as Buffer;
+    expect(kept.length).toBeGreaterThanOrEqual(want.length);
+    // Lent again, full of the last body and of garbage past it: written over in place, the same bytes.
+    kept.fill(0xa5, want.length);
+    const second = encodePackedResources([cloned(packed)], host.attributes, endMs, scope, { before, body });
+    expect(second.buffer).toBe(kept.buffer);
+    expect(second.byteOffset).toBe(kept.byteOffset);
+    expect(Buffer.compare(second, want)).toBe(0);
+    expect(body.buf).toBe(kept);
+    // A lent buffer too small for this body is not used: a new one, left in the lease instead.
+    const small: BodyLease = { buf: Buffer.alloc(16, 0xff) };
+    const third = encodePackedResources([cloned(packed)], host.attributes, endMs, scope, { before, body: small });
+    expect(Buffer.compare(third, want)).toBe(0);
+    expect((small.buf as Buffer).length).toBeGreaterThanOrEqual(want.length);
+    expect((small.buf as Buffer).buffer).toBe(third.buffer);
   });
 
   test('resources cross as bytes and come back equal; one with a lone surrogate crosses as its object', () => {
