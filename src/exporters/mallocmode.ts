@@ -46,8 +46,7 @@ let outcome: MallocModeOutcome | null = null;
 
 /**
  * Fixes the mmap and trim thresholds at glibc's starting values (no dynamic raise from then on), unless the operator
- * set one;
- * 'unsupported' without glibc. Once per process: later calls give the first outcome.
+ * set one; 'unsupported' without glibc. Once per process: later calls give the first outcome.
  */
 export function applyMallocMode(env: NodeJS.ProcessEnv = process.env): MallocModeOutcome {
   if (outcome !== null) return outcome;

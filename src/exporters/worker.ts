@@ -28,6 +28,7 @@ import { packOtlp } from './otlp-pack';
 import { closeOrphanedFds, setKeptFdSink } from '../probes/linux/keptfds';
 import type { ActiveCollector } from './prometheus';
 import type { PassRunner } from './snapshot';
+import type { Logger } from './log';
 
 export interface WorkerRenderInit {
   readonly limits: ExpositionLimits;
@@ -432,6 +433,7 @@ function makeRenderer(
   render: (r: CollectorResult) => Promise<CollectorResult>;
   setOptions: (name: string, options: unknown) => void;
   setOtlp: (on: boolean) => void;
+  log: Logger;
 } {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded in the worker only, when it renders */
   const { COLLECTORS } = require('./collectors') as typeof import('./collectors');
@@ -505,6 +507,7 @@ function makeRenderer(
     setOtlp: (on) => {
       otlpOn = on;
     },
+    log,
   };
 }
 
@@ -518,18 +521,15 @@ function workerMain(init: WorkerInit): void {
   /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy loads */
   const port = parentPort;
   if (!port) return;
-  // The agent's thread (render set), not a library user's: glibc's mmap threshold stops rising (mallocmode.ts).
-  if (init.render) {
-    const malloc = applyMallocMode();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
-    (require('./log') as typeof import('./log'))
-      .createLogger(init.render.logLevel)
-      .debug('malloc mode', { mmap_threshold: malloc === 'fixed' ? MMAP_THRESHOLD_BYTES : malloc });
-  }
   setKeptFdSink((table) => port.postMessage({ type: 'kept-fds', table } satisfies FromWorker));
   const psutil = createPsutil(init.roots);
   const engine = new CollectionEngine({ psutil, roots: init.roots }, COLLECTORS, init.plans);
   const renderer = init.render ? makeRenderer(init, init.render) : null;
+  // The agent's thread (it renders), not a library user's: glibc's mmap threshold stops rising (mallocmode.ts).
+  if (renderer !== null) {
+    const malloc = applyMallocMode();
+    renderer.log.debug('malloc mode', { mmap_threshold: malloc === 'fixed' ? MMAP_THRESHOLD_BYTES : malloc });
+  }
   const render = renderer?.render ?? null;
   port.postMessage({ type: 'ready' } satisfies FromWorker);
   // The runner's results port (WorkerRunner.results), sent right after the thread starts; the parent port until then.
